@@ -1,0 +1,35 @@
+#!/usr/bin/env node
+import { PolicyInputError } from "../policy/errors.js";
+import { UsageError } from "./json-input.js";
+import * as simulate from "./simulate.js";
+
+const commands: Record<string, { run(args: string[]): Promise<number>; usage: string }> = { simulate };
+
+const help = `xacct — cross-account AWS access, declared, generated, proven and used
+
+Commands:
+${Object.values(commands)
+  .map((c) => c.usage)
+  .join("\n")}`;
+
+async function main(argv: string[]): Promise<number> {
+  const [name, ...args] = argv;
+  if (name === undefined || name === "--help" || name === "-h" || name === "help") {
+    process.stdout.write(`${help}\n`);
+    return name === undefined ? 2 : 0;
+  }
+  const command = commands[name];
+  if (!command) throw new UsageError(`unknown command "${name}"\n\n${help}`);
+  return command.run(args);
+}
+
+main(process.argv.slice(2)).then(
+  (status) => {
+    process.exitCode = status;
+  },
+  (error: unknown) => {
+    const known = error instanceof UsageError || error instanceof PolicyInputError || (error as { code?: string }).code?.startsWith("ERR_PARSE_ARGS");
+    process.stderr.write(`xacct: ${known ? (error as Error).message : String((error as Error).stack ?? error)}\n`);
+    process.exitCode = 2;
+  },
+);

@@ -1,0 +1,44 @@
+import { createReadStream } from "node:fs";
+import { createInterface } from "node:readline";
+import { parseArgs } from "node:util";
+import { simulate, simulateLine } from "../policy/simulate.js";
+import { assertReadable, parseJsonFile, readInput, UsageError } from "./json-input.js";
+
+export const usage = `xacct simulate --request FILE   decide one request (FILE or - for stdin), print one JSON result
+xacct simulate --batch FILE     decide JSON Lines requests, print one JSON result per line, in order`;
+
+/** `xacct simulate`: thin over the policy engine. Returns the exit status. */
+export async function run(args: string[]): Promise<number> {
+  const { values } = parseArgs({ args, options: { request: { type: "string" }, batch: { type: "string" }, help: { type: "boolean" } } });
+  if (values.help) {
+    process.stdout.write(`${usage}\n`);
+    return 0;
+  }
+  if ((values.request === undefined) === (values.batch === undefined)) throw new UsageError(`give exactly one of --request or --batch\n${usage}`);
+  if (values.request !== undefined) {
+    const input = parseJsonFile(readInput(values.request), values.request);
+    process.stdout.write(`${JSON.stringify(simulate(input))}\n`);
+    return 0;
+  }
+  return runBatch(values.batch as string);
+}
+
+async function runBatch(file: string): Promise<number> {
+  assertReadable(file);
+  const lines = createInterface({ input: file === "-" ? process.stdin : createReadStream(file), crlfDelay: Infinity });
+  let failed = false;
+  let lineNumber = 0;
+  let buffer = "";
+  for await (const line of lines) {
+    lineNumber++;
+    const result = simulateLine(line, lineNumber);
+    if ("error" in result) failed = true;
+    buffer += `${JSON.stringify(result)}\n`;
+    if (buffer.length > 1 << 16) {
+      if (!process.stdout.write(buffer)) await new Promise((resolve) => process.stdout.once("drain", resolve));
+      buffer = "";
+    }
+  }
+  process.stdout.write(buffer);
+  return failed ? 1 : 0;
+}

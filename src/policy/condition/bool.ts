@@ -1,0 +1,12 @@
+import { joined, type OperatorFamily } from "./operator.js";
+
+/** Bool: "true" or "false", compared without regard to case. */
+export const bool: OperatorFamily<string> = {
+  variables: true,
+  expects: '"true" or "false"',
+  prepare: (value) => {
+    const text = joined(value).toLowerCase();
+    return text === "true" || text === "false" ? text : undefined;
+  },
+  matches: (request, policy) => request.toLowerCase() === policy,
+};

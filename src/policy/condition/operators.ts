@@ -1,0 +1,86 @@
+import { arnLike } from "./arn.js";
+import { binaryEquals } from "./binary.js";
+import { bool } from "./bool.js";
+import { dateEquals, dateGreaterThan, dateGreaterThanEquals, dateLessThan, dateLessThanEquals } from "./date.js";
+import { ipAddress } from "./ip.js";
+import {
+  numericEquals,
+  numericGreaterThan,
+  numericGreaterThanEquals,
+  numericLessThan,
+  numericLessThanEquals,
+} from "./numeric.js";
+import type { OperatorFamily } from "./operator.js";
+import { stringEquals, stringEqualsIgnoreCase, stringLike } from "./string.js";
+
+export interface OperatorInfo {
+  family: OperatorFamily;
+  /** Negated operators are true when no policy value matches, and when the key is absent. */
+  negated: boolean;
+}
+
+/** Every base operator AWS documents, except Null, which is handled on its own. */
+export const OPERATORS: ReadonlyMap<string, OperatorInfo> = new Map<string, OperatorInfo>([
+  ["StringEquals", { family: stringEquals, negated: false }],
+  ["StringNotEquals", { family: stringEquals, negated: true }],
+  ["StringEqualsIgnoreCase", { family: stringEqualsIgnoreCase, negated: false }],
+  ["StringNotEqualsIgnoreCase", { family: stringEqualsIgnoreCase, negated: true }],
+  ["StringLike", { family: stringLike, negated: false }],
+  ["StringNotLike", { family: stringLike, negated: true }],
+  ["NumericEquals", { family: numericEquals, negated: false }],
+  ["NumericNotEquals", { family: numericEquals, negated: true }],
+  ["NumericLessThan", { family: numericLessThan, negated: false }],
+  ["NumericLessThanEquals", { family: numericLessThanEquals, negated: false }],
+  ["NumericGreaterThan", { family: numericGreaterThan, negated: false }],
+  ["NumericGreaterThanEquals", { family: numericGreaterThanEquals, negated: false }],
+  ["DateEquals", { family: dateEquals, negated: false }],
+  ["DateNotEquals", { family: dateEquals, negated: true }],
+  ["DateLessThan", { family: dateLessThan, negated: false }],
+  ["DateLessThanEquals", { family: dateLessThanEquals, negated: false }],
+  ["DateGreaterThan", { family: dateGreaterThan, negated: false }],
+  ["DateGreaterThanEquals", { family: dateGreaterThanEquals, negated: false }],
+  ["Bool", { family: bool, negated: false }],
+  ["BinaryEquals", { family: binaryEquals, negated: false }],
+  ["IpAddress", { family: ipAddress, negated: false }],
+  ["NotIpAddress", { family: ipAddress, negated: true }],
+  ["ArnEquals", { family: arnLike, negated: false }],
+  ["ArnLike", { family: arnLike, negated: false }],
+  ["ArnNotEquals", { family: arnLike, negated: true }],
+  ["ArnNotLike", { family: arnLike, negated: true }],
+]);
+
+export type SetQualifier = "ForAnyValue" | "ForAllValues" | undefined;
+
+export interface ParsedOperator {
+  /** The operator as written, for explanations. */
+  name: string;
+  base: string;
+  info: OperatorInfo | "Null";
+  ifExists: boolean;
+  qualifier: SetQualifier;
+}
+
+/** Splits `ForAnyValue:StringLikeIfExists` into its parts; undefined when AWS would not know it. */
+export function parseOperator(name: string): ParsedOperator | undefined {
+  let rest = name;
+  let qualifier: SetQualifier;
+  const colon = rest.indexOf(":");
+  if (colon >= 0) {
+    const prefix = rest.slice(0, colon);
+    if (prefix !== "ForAnyValue" && prefix !== "ForAllValues") return undefined;
+    qualifier = prefix;
+    rest = rest.slice(colon + 1);
+  }
+  if (rest === "Null") return qualifier ? undefined : { name, base: rest, info: "Null", ifExists: false, qualifier };
+  const ifExists = rest.endsWith("IfExists");
+  const base = ifExists ? rest.slice(0, -"IfExists".length) : rest;
+  const info = OPERATORS.get(base);
+  return info ? { name, base, info, ifExists, qualifier } : undefined;
+}
+
+/** The known operator closest to a misspelt one, for "did you mean". */
+export function closestOperator(name: string): string | undefined {
+  const wanted = name.toLowerCase().replace(/^(forallvalues|foranyvalue):/, "").replace(/ifexists$/, "");
+  for (const known of [...OPERATORS.keys(), "Null"]) if (known.toLowerCase() === wanted) return known;
+  return undefined;
+}

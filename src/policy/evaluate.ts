@@ -1,0 +1,270 @@
+import { failingTest } from "./condition/condition.js";
+import type { Policy, ResourcePattern, Statement } from "./policy.js";
+import { notPrincipalExcludes, principalStrength, type RequestPrincipal, Strength } from "./principal.js";
+import type { AccessRequest } from "./request.js";
+import { needsResourcePolicy, rcpApplies } from "./services.js";
+import { resolveTemplate } from "./variables.js";
+import { compilePieces, globMatches, type Glob } from "./wildcard.js";
+
+export type Decision = "Allow" | "ImplicitDeny" | "ExplicitDeny";
+
+/** The layers of AWS's evaluation logic, in the words the explanation uses. */
+export type Layer = "scp" | "rcp" | "endpoint" | "resource" | "identity" | "boundary" | "session";
+
+/** A statement that took part in a decision. */
+export interface StatementRef {
+  layer: Layer;
+  /** JSON path of the statement (`identityPolicies[0].Statement[1]`). */
+  statement: string;
+  sid?: string;
+  effect: "Allow" | "Deny";
+}
+
+export interface LayerResult {
+  layer: Layer;
+  /** For scp and rcp: the organization level, 0 being the root. */
+  level?: number;
+  result: "Allow" | "ImplicitDeny" | "ExplicitDeny";
+  statements: StatementRef[];
+}
+
+export interface Evaluation {
+  decision: Decision;
+  explain: {
+    summary: string;
+    principal: { arn: string; type: RequestPrincipal["type"]; account?: string };
+    action: string;
+    resource: string;
+    resourceAccount?: string;
+    crossAccount: boolean;
+    /** For denials: the layer that denied. */
+    deniedBy?: Layer;
+    /** The statements that decided: the denying ones, or the allowing ones the rule needed. */
+    decidedBy: StatementRef[];
+    /** What each layer that applies said. */
+    layers: LayerResult[];
+  };
+}
+
+interface Matches {
+  allows: Statement[];
+  denies: Statement[];
+  /** The strongest way an allowing statement named the principal (principal-bearing policies). */
+  strength: Strength;
+}
+
+const NONE: Matches = { allows: [], denies: [], strength: Strength.None };
+
+/**
+ * Decides a request the way AWS's policy evaluation logic does: an explicit deny anywhere wins;
+ * then every SCP level of the caller's organization and every RCP level of the resource's must
+ * allow; a VPC endpoint policy must allow; then the resource-based and identity-based policies,
+ * the permissions boundary and the session policy decide, by the same-account and cross-account
+ * rules (see `decideGrant`).
+ */
+export function evaluate(request: AccessRequest): Evaluation {
+  const lowerAction = request.action.toLowerCase();
+  const { principal } = request;
+  const hasIdentity = principal.type !== "service" && principal.type !== "anonymous" && principal.type !== "federated";
+  const crossAccount = principal.account === undefined || principal.account !== request.resourceAccount;
+  const boundaryAttached = hasIdentity && request.permissionsBoundary !== undefined;
+  const match = (policies: readonly Policy[] | Policy | undefined): Matches => matchPolicies(policies, request, lowerAction, boundaryAttached);
+
+  const layers: LayerResult[] = [];
+  const record = (layer: Layer, m: Matches, allowed: boolean, level?: number): void => {
+    const statements = (m.denies.length ? m.denies : m.allows).map((s) => ref(layer, s));
+    layers.push({ layer, ...(level === undefined ? {} : { level }), result: m.denies.length ? "ExplicitDeny" : allowed ? "Allow" : "ImplicitDeny", statements });
+  };
+
+  const scpLevels = hasIdentity && request.scps ? request.scps.map((level) => match(level)) : [];
+  scpLevels.forEach((m, i) => record("scp", m, m.allows.length > 0, i));
+  const rcpLevels = request.rcps && rcpApplies(lowerAction) ? request.rcps.map((level) => match(level)) : [];
+  // Every level has AWS's RCPFullAWSAccess attached, so an RCP level only ever denies.
+  rcpLevels.forEach((m, i) => record("rcp", m, true, i));
+  const endpoint = request.endpointPolicy ? match(request.endpointPolicy) : undefined;
+  if (endpoint) record("endpoint", endpoint, endpoint.allows.length > 0);
+  const resource = request.resourcePolicy ? match(request.resourcePolicy) : NONE;
+  if (request.resourcePolicy) record("resource", resource, resource.strength > Strength.None);
+  const identity = hasIdentity ? match(request.identityPolicies) : NONE;
+  const rootUser = principal.type === "root";
+  if (hasIdentity) record("identity", identity, rootUser || identity.allows.length > 0);
+  const boundary = boundaryAttached ? match(request.permissionsBoundary) : undefined;
+  if (boundary) record("boundary", boundary, boundary.allows.length > 0);
+  const session = hasIdentity && request.sessionPolicy ? match(request.sessionPolicy) : undefined;
+  if (session) record("session", session, session.allows.length > 0);
+
+  const base = {
+    summary: "",
+    principal: { arn: principal.arn, type: principal.type, ...(principal.account ? { account: principal.account } : {}) },
+    action: request.action,
+    resource: request.resource,
+    ...(request.resourceAccount ? { resourceAccount: request.resourceAccount } : {}),
+    crossAccount,
+    layers,
+  };
+
+  const denying = layers.filter((l) => l.result === "ExplicitDeny");
+  if (denying.length > 0) {
+    const decidedBy = denying.flatMap((l) => l.statements);
+    const first = denying[0] as LayerResult;
+    return {
+      decision: "ExplicitDeny",
+      explain: { ...base, summary: `Explicitly denied by ${describeRefs(decidedBy)}.`, deniedBy: first.layer, decidedBy },
+    };
+  }
+  const guard = layers.find((l) => (l.layer === "scp" || l.layer === "endpoint") && l.result === "ImplicitDeny");
+  if (guard) {
+    const where = guard.layer === "scp" ? `the service control policies at organization level ${guard.level}` : "the VPC endpoint policy";
+    return implicit(base, guard.layer, `no statement in ${where} allows ${request.action}`);
+  }
+
+  const grant = decideGrant({
+    hasIdentity,
+    crossAccount,
+    identity: rootUser || identity.allows.length > 0,
+    boundary: boundary === undefined || boundary.allows.length > 0,
+    session: session === undefined || session.allows.length > 0,
+    resource: resource.strength,
+    resourceRequired: needsResourcePolicy(lowerAction),
+  });
+  if (grant.deniedBy) return implicit(base, grant.deniedBy, grant.reason);
+  const decidedBy = grant.uses.flatMap((layer) => layers.filter((l) => l.layer === layer).flatMap((l) => l.statements));
+  const allowedBy = decidedBy.length ? describeRefs(decidedBy) : rootUser ? "the account root user's own permissions" : "nothing";
+  return { decision: "Allow", explain: { ...base, summary: `Allowed by ${allowedBy}; ${grant.reason}.`, decidedBy } };
+}
+
+interface GrantInputs {
+  hasIdentity: boolean;
+  crossAccount: boolean;
+  identity: boolean;
+  boundary: boolean;
+  session: boolean;
+  resource: Strength;
+  resourceRequired: boolean;
+}
+
+interface GrantOutcome {
+  deniedBy?: Layer;
+  reason: string;
+  uses: Layer[];
+}
+
+/**
+ * The allow rules once no explicit deny and no guardrail stands in the way.
+ * - A caller with no identity policies (a service, a web or SAML identity, anonymous) is allowed
+ *   only by a resource-based policy that names it.
+ * - Across accounts, both the caller's side (identity policy, within its boundary and session
+ *   policy) and the resource-based policy must allow.
+ * - In one account, a resource-based policy naming the caller itself allows on its own; one naming
+ *   the caller's role still needs the session's boundary and session policy; one naming only the
+ *   account delegates to the caller's identity side. Role trust policies and KMS key policies must
+ *   allow even in the same account.
+ */
+export function decideGrant(g: GrantInputs): GrantOutcome {
+  if (!g.hasIdentity) {
+    return g.resource > Strength.None
+      ? { reason: "a resource-based policy must name a caller that has no identity policies", uses: ["resource"] }
+      : { deniedBy: "resource", reason: "the caller has no identity policies, and no resource-based policy statement allows it", uses: [] };
+  }
+  const identityGap = firstGap(g);
+  if (g.crossAccount) {
+    if (identityGap) return { deniedBy: identityGap, reason: `cross-account access needs the caller's side to allow, and ${GAP_TEXT[identityGap]}`, uses: [] };
+    if (g.resource === Strength.None) {
+      return { deniedBy: "resource", reason: "cross-account access needs the resource-based policy to allow the caller too, and none does", uses: [] };
+    }
+    return { reason: "across accounts both the caller's side and the resource-based policy allow", uses: ["identity", "boundary", "session", "resource"] };
+  }
+  if (g.resource === Strength.Direct) return { reason: "in the same account a resource-based policy naming the caller suffices", uses: ["resource"] };
+  if (g.resource === Strength.Role) {
+    const gap = !g.boundary ? "boundary" : !g.session ? "session" : undefined;
+    if (gap) return { deniedBy: gap, reason: `a resource-based policy naming the caller's role is still limited by the session's ${GAP_TEXT[gap]}`, uses: [] };
+    return { reason: "in the same account a resource-based policy naming the caller's role suffices within its boundary and session policy", uses: ["resource", "boundary", "session"] };
+  }
+  if (g.resourceRequired && g.resource === Strength.None) {
+    return { deniedBy: "resource", reason: "this action needs the resource-based policy (role trust or key policy) to allow even in the same account, and it does not", uses: [] };
+  }
+  if (identityGap) return { deniedBy: identityGap, reason: GAP_TEXT[identityGap], uses: [] };
+  const uses: Layer[] = g.resource === Strength.Account ? ["resource", "identity", "boundary", "session"] : ["identity", "boundary", "session"];
+  return { reason: g.resource === Strength.Account ? "the resource-based policy names the account, which delegates to the caller's allowed identity side" : "in the same account the caller's identity side allows", uses };
+}
+
+const GAP_TEXT: Record<"identity" | "boundary" | "session", string> = {
+  identity: "no identity-based policy statement allows it",
+  boundary: "permissions boundary does not allow it",
+  session: "session policy does not allow it",
+};
+
+function firstGap(g: GrantInputs): "identity" | "boundary" | "session" | undefined {
+  if (!g.identity) return "identity";
+  if (!g.boundary) return "boundary";
+  if (!g.session) return "session";
+  return undefined;
+}
+
+function implicit(base: Omit<Evaluation["explain"], "summary" | "decidedBy">, deniedBy: Layer, reason: string): Evaluation {
+  return { decision: "ImplicitDeny", explain: { ...base, summary: `Implicitly denied: ${reason}.`, deniedBy, decidedBy: [] } };
+}
+
+function ref(layer: Layer, s: Statement): StatementRef {
+  return { layer, statement: s.path, ...(s.sid ? { sid: s.sid } : {}), effect: s.effect };
+}
+
+function describeRefs(refs: readonly StatementRef[]): string {
+  return refs.map((r) => (r.sid ? `${r.statement} (Sid "${r.sid}")` : r.statement)).join(", ");
+}
+
+/** The statements of one or more policies that apply to the request, split by effect. */
+function matchPolicies(policies: readonly Policy[] | Policy | undefined, request: AccessRequest, lowerAction: string, boundaryAttached: boolean): Matches {
+  if (policies === undefined) return NONE;
+  const list = Array.isArray(policies) ? policies : [policies as Policy];
+  let result: Matches | undefined;
+  for (const policy of list) {
+    for (const statement of policy.statements) {
+      const strength = statementApplies(statement, request, lowerAction, boundaryAttached);
+      if (strength === Strength.None) continue;
+      result ??= { allows: [], denies: [], strength: Strength.None };
+      if (statement.effect === "Deny") result.denies.push(statement);
+      else {
+        result.allows.push(statement);
+        if (strength > result.strength) result.strength = strength;
+      }
+    }
+  }
+  return result ?? NONE;
+}
+
+/** Whether one statement applies: its action, resource, principal and condition all match. */
+function statementApplies(s: Statement, request: AccessRequest, lowerAction: string, boundaryAttached: boolean): Strength {
+  if (s.actions !== null ? !anyGlob(s.actions, lowerAction) : anyGlob(s.notActions as readonly Glob[], lowerAction)) return Strength.None;
+  if (s.resources !== null && !anyResource(s.resources, request)) return Strength.None;
+  if (s.notResources !== null && anyResource(s.notResources, request)) return Strength.None;
+  let strength = Strength.Direct;
+  if (s.principal !== null) {
+    strength = principalStrength(s.principal, request.principal);
+    if (strength === Strength.None) return Strength.None;
+  } else if (s.notPrincipal !== null) {
+    // AWS: a Deny with NotPrincipal always applies to a principal that has a permissions boundary.
+    const excluded = !(s.effect === "Deny" && boundaryAttached) && notPrincipalExcludes(s.notPrincipal, request.principal);
+    if (excluded) return Strength.None;
+    strength = Strength.Direct;
+  }
+  if (s.condition.length > 0 && failingTest(s.condition, request.context) !== null) return Strength.None;
+  return strength;
+}
+
+function anyGlob(globs: readonly Glob[], value: string): boolean {
+  for (const g of globs) if (globMatches(g, value)) return true;
+  return false;
+}
+
+function anyResource(patterns: readonly ResourcePattern[], request: AccessRequest): boolean {
+  for (const p of patterns) {
+    if ("glob" in p) {
+      if (globMatches(p.glob, request.resource)) return true;
+      continue;
+    }
+    const pieces = resolveTemplate(p.template, request.context);
+    if (pieces !== null && globMatches(compilePieces(pieces), request.resource)) return true;
+  }
+  return false;
+}

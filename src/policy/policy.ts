@@ -1,0 +1,158 @@
+import { type ConditionTest, compileCondition } from "./condition/condition.js";
+import { at, describe, fail, PolicyInputError } from "./errors.js";
+import { compilePrincipal, type PrincipalSet } from "./principal.js";
+import { literalTemplate, parseTemplate, staticPieces, type Template } from "./variables.js";
+import { compileGlob, compilePieces, type Glob } from "./wildcard.js";
+
+/**
+ * The kinds of policy AWS evaluates. They share one grammar and differ in which elements they
+ * must, may or must not have.
+ */
+export type PolicyKind = "identity" | "resource" | "trust" | "boundary" | "session" | "endpoint" | "scp" | "rcp";
+
+/** A Resource/NotResource entry: a compiled pattern, or a template with policy variables. */
+export type ResourcePattern = { glob: Glob } | { template: Template };
+
+export interface Statement {
+  /** Where the statement is, as a JSON path (`identityPolicies[0].Statement[1]`). */
+  path: string;
+  index: number;
+  sid: string | undefined;
+  effect: "Allow" | "Deny";
+  /** Exactly one of actions/notActions is set. */
+  actions: readonly Glob[] | null;
+  notActions: readonly Glob[] | null;
+  /** Both null when the element is absent (resource and trust policies: the resource itself). */
+  resources: readonly ResourcePattern[] | null;
+  notResources: readonly ResourcePattern[] | null;
+  principal: PrincipalSet | null;
+  notPrincipal: PrincipalSet | null;
+  condition: readonly ConditionTest[];
+}
+
+export interface Policy {
+  kind: PolicyKind;
+  /** Where the policy came from, as a JSON path (`identityPolicies[0]`). */
+  path: string;
+  statements: readonly Statement[];
+}
+
+const POLICY_KEYS = new Set(["Version", "Id", "Statement"]);
+const STATEMENT_KEYS = new Set(["Sid", "Effect", "Action", "NotAction", "Resource", "NotResource", "Principal", "NotPrincipal", "Condition"]);
+const WITH_PRINCIPAL: ReadonlySet<PolicyKind> = new Set(["resource", "trust", "endpoint", "rcp"]);
+const WITH_RESOURCE: ReadonlySet<PolicyKind> = new Set(["identity", "boundary", "session", "scp", "rcp"]);
+const ACTION = /^[a-zA-Z0-9-]+:[a-zA-Z0-9*?_-]+$/;
+const MATCH_ALL = compileGlob("*");
+
+/** Reads a policy given as an object or as a JSON string, validating it as AWS would. */
+export function compilePolicy(input: unknown, kind: PolicyKind, path: string): Policy {
+  const document = typeof input === "string" ? parseJsonPolicy(input, path) : input;
+  if (typeof document !== "object" || document === null || Array.isArray(document)) {
+    fail(path, `a policy must be a JSON object (or a JSON string holding one), got ${describe(document)}`);
+  }
+  const record = document as Record<string, unknown>;
+  for (const key of Object.keys(record)) {
+    if (!POLICY_KEYS.has(key)) fail(at(path, key), `unknown policy element "${key}" (expected Version, Id or Statement)`);
+  }
+  const version = record.Version;
+  if (version !== undefined && version !== "2012-10-17" && version !== "2008-10-17") {
+    fail(at(path, "Version"), `must be "2012-10-17" or "2008-10-17", got ${describe(version)}`);
+  }
+  if (record.Id !== undefined && typeof record.Id !== "string") fail(at(path, "Id"), `must be a string, got ${describe(record.Id)}`);
+  const raw = record.Statement;
+  if (raw === undefined) fail(at(path, "Statement"), "is required");
+  const list = Array.isArray(raw) ? raw : [raw];
+  const variables = version === "2012-10-17";
+  const statements = list.map((s, i) => compileStatement(s, kind, Array.isArray(raw) ? at(at(path, "Statement"), i) : at(path, "Statement"), i, variables));
+  return { kind, path, statements };
+}
+
+function parseJsonPolicy(text: string, path: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw new PolicyInputError(path, `not valid JSON: ${(error as Error).message}`);
+  }
+}
+
+function compileStatement(input: unknown, kind: PolicyKind, path: string, index: number, variables: boolean): Statement {
+  if (typeof input !== "object" || input === null || Array.isArray(input)) fail(path, `a statement must be an object, got ${describe(input)}`);
+  const s = input as Record<string, unknown>;
+  for (const key of Object.keys(s)) {
+    if (!STATEMENT_KEYS.has(key)) fail(at(path, key), `unknown statement element "${key}"`);
+  }
+  if (s.Sid !== undefined && (typeof s.Sid !== "string" || !/^[A-Za-z0-9 _.-]*$/.test(s.Sid))) {
+    fail(at(path, "Sid"), `must be a string of letters and digits, got ${describe(s.Sid)}`);
+  }
+  if (s.Effect !== "Allow" && s.Effect !== "Deny") fail(at(path, "Effect"), `must be "Allow" or "Deny", got ${describe(s.Effect)}`);
+  exactlyOne(s, "Action", "NotAction", path, true);
+  exactlyOne(s, "Resource", "NotResource", path, WITH_RESOURCE.has(kind));
+  if (kind === "trust" && (s.Resource !== undefined || s.NotResource !== undefined)) {
+    fail(at(path, s.Resource !== undefined ? "Resource" : "NotResource"), "a role trust policy has no Resource: the role itself is the resource");
+  }
+  if (WITH_PRINCIPAL.has(kind)) exactlyOne(s, "Principal", "NotPrincipal", path, true);
+  else {
+    for (const key of ["Principal", "NotPrincipal"]) {
+      if (s[key] !== undefined) fail(at(path, key), `a ${KIND_NAMES[kind]} cannot have ${key}: it applies to the principal it is attached to`);
+    }
+  }
+  return {
+    path,
+    index,
+    sid: s.Sid as string | undefined,
+    effect: s.Effect,
+    actions: s.Action === undefined ? null : compileActions(s.Action, at(path, "Action")),
+    notActions: s.NotAction === undefined ? null : compileActions(s.NotAction, at(path, "NotAction")),
+    resources: s.Resource === undefined ? null : compileResources(s.Resource, at(path, "Resource"), variables),
+    notResources: s.NotResource === undefined ? null : compileResources(s.NotResource, at(path, "NotResource"), variables),
+    principal: s.Principal === undefined ? null : compilePrincipal(s.Principal, at(path, "Principal")),
+    notPrincipal: s.NotPrincipal === undefined ? null : compilePrincipal(s.NotPrincipal, at(path, "NotPrincipal")),
+    condition: s.Condition === undefined ? [] : compileCondition(s.Condition, at(path, "Condition"), variables),
+  };
+}
+
+const KIND_NAMES: Record<PolicyKind, string> = {
+  identity: "identity-based policy",
+  resource: "resource-based policy",
+  trust: "role trust policy",
+  boundary: "permissions boundary",
+  session: "session policy",
+  endpoint: "VPC endpoint policy",
+  scp: "service control policy",
+  rcp: "resource control policy",
+};
+
+function exactlyOne(s: Record<string, unknown>, a: string, b: string, path: string, required: boolean): void {
+  if (s[a] !== undefined && s[b] !== undefined) fail(at(path, b), `a statement cannot have both ${a} and ${b}`);
+  if (required && s[a] === undefined && s[b] === undefined) fail(path, `a statement needs ${a} or ${b}`);
+}
+
+function stringList(input: unknown, path: string): { value: string; path: string }[] {
+  const list = Array.isArray(input) ? input : [input];
+  if (list.length === 0) fail(path, "must not be an empty list");
+  return list.map((value, i) => {
+    const itemPath = Array.isArray(input) ? at(path, i) : path;
+    if (typeof value !== "string") fail(itemPath, `must be a string, got ${describe(value)}`);
+    return { value, path: itemPath };
+  });
+}
+
+function compileActions(input: unknown, path: string): Glob[] {
+  return stringList(input, path).map(({ value, path: itemPath }) => {
+    if (value === "*") return MATCH_ALL;
+    if (!ACTION.test(value)) fail(itemPath, `must be "*" or "service:Action" (for example "s3:GetObject"), got ${describe(value)}`);
+    return compileGlob(value, true);
+  });
+}
+
+function compileResources(input: unknown, path: string, variables: boolean): ResourcePattern[] {
+  return stringList(input, path).map(({ value, path: itemPath }) => {
+    if (value === "*") return { glob: MATCH_ALL };
+    if (!/^arn:[^:]+:[^:]*:/.test(value)) {
+      fail(itemPath, `must be "*" or an ARN (arn:partition:service:region:account:resource), got ${describe(value)}`);
+    }
+    const template = variables ? parseTemplate(value) : literalTemplate(value);
+    if (template.dynamic) return { template };
+    return { glob: compilePieces(staticPieces(template)) };
+  });
+}

@@ -1,0 +1,127 @@
+/**
+ * Wildcard patterns as IAM uses them in Action, Resource and the *Like condition operators:
+ * `*` matches any run of characters (including `:` and `/`), `?` exactly one character.
+ *
+ * A pattern is compiled once into the literal segments between its stars. Matching then anchors
+ * the first segment at the start, the last at the end, and finds each middle segment at its
+ * leftmost place after the previous one. Leftmost placement is always safe because a later star can
+ * absorb whatever a segment skipped, so there is no backtracking: no regular expression is built
+ * from policy text and `a*a*a*…b` against a long input costs one scan per segment.
+ */
+
+/** A piece of pattern text: a literal escape (`${*}`) is text whose wildcard characters match only themselves. */
+export interface PatternPiece {
+  text: string;
+  literal: boolean;
+}
+
+interface Segment {
+  text: string;
+  /** Positions that are a `?` wildcard; null when the segment has none. */
+  anyChar: Uint8Array | null;
+}
+
+export interface Glob {
+  /** The pattern has no wildcard: compare by equality. */
+  readonly exact: string | null;
+  readonly first: Segment;
+  readonly middle: readonly Segment[];
+  /** Null when the pattern has no star (then `first` must match the whole input). */
+  readonly last: Segment | null;
+  readonly minLength: number;
+  readonly caseInsensitive: boolean;
+  readonly matchesEverything: boolean;
+}
+
+/** Compiles a pattern given as plain text (every `*` and `?` is a wildcard). */
+export function compileGlob(pattern: string, caseInsensitive = false): Glob {
+  return compilePieces([{ text: pattern, literal: false }], caseInsensitive);
+}
+
+/** Compiles a pattern given as pieces, some of which may be literal (from `${*}`, `${?}` escapes or variable values). */
+export function compilePieces(pieces: readonly PatternPiece[], caseInsensitive = false): Glob {
+  const segments: Segment[] = [];
+  let text = "";
+  let anyChar: number[] = [];
+  let stars = 0;
+  for (const piece of pieces) {
+    const value = caseInsensitive ? piece.text.toLowerCase() : piece.text;
+    if (piece.literal) {
+      text += value;
+      continue;
+    }
+    for (let i = 0; i < value.length; i++) {
+      const c = value[i] as string;
+      if (c === "*") {
+        segments.push(makeSegment(text, anyChar));
+        text = "";
+        anyChar = [];
+        stars++;
+      } else {
+        if (c === "?") anyChar.push(text.length);
+        text += c;
+      }
+    }
+  }
+  segments.push(makeSegment(text, anyChar));
+  const first = segments[0] as Segment;
+  const minLength = segments.reduce((n, s) => n + s.text.length, 0);
+  if (stars === 0) {
+    return { exact: first.anyChar ? null : first.text, first, middle: [], last: null, minLength, caseInsensitive, matchesEverything: false };
+  }
+  return {
+    exact: null,
+    first,
+    middle: segments.slice(1, -1).filter((s) => s.text.length > 0),
+    last: segments[segments.length - 1] as Segment,
+    minLength,
+    caseInsensitive,
+    matchesEverything: minLength === 0,
+  };
+}
+
+function makeSegment(text: string, anyChar: number[]): Segment {
+  if (anyChar.length === 0) return { text, anyChar: null };
+  const mask = new Uint8Array(text.length);
+  for (const i of anyChar) mask[i] = 1;
+  return { text, anyChar: mask };
+}
+
+/** True when `input` matches the whole pattern. For case-insensitive globs, pass the input as is. */
+export function globMatches(glob: Glob, input: string): boolean {
+  if (glob.matchesEverything) return true;
+  const s = glob.caseInsensitive ? input.toLowerCase() : input;
+  if (glob.exact !== null) return s === glob.exact;
+  if (s.length < glob.minLength) return false;
+  if (glob.last === null) return s.length === glob.first.text.length && segmentAt(glob.first, s, 0);
+  if (!segmentAt(glob.first, s, 0)) return false;
+  const end = s.length - glob.last.text.length;
+  if (!segmentAt(glob.last, s, end)) return false;
+  let pos = glob.first.text.length;
+  for (const segment of glob.middle) {
+    const found = findSegment(segment, s, pos, end);
+    if (found < 0) return false;
+    pos = found + segment.text.length;
+  }
+  return pos <= end;
+}
+
+function segmentAt(segment: Segment, s: string, at: number): boolean {
+  const t = segment.text;
+  if (segment.anyChar === null) return s.startsWith(t, at);
+  for (let i = 0; i < t.length; i++) {
+    if (segment.anyChar[i] === 0 && s.charCodeAt(at + i) !== t.charCodeAt(i)) return false;
+  }
+  return at + t.length <= s.length;
+}
+
+/** Leftmost position >= from where the segment fits wholly before `limit`, or -1. */
+function findSegment(segment: Segment, s: string, from: number, limit: number): number {
+  const last = limit - segment.text.length;
+  if (segment.anyChar === null) {
+    const at = s.indexOf(segment.text, from);
+    return at >= 0 && at <= last ? at : -1;
+  }
+  for (let at = from; at <= last; at++) if (segmentAt(segment, s, at)) return at;
+  return -1;
+}
