@@ -93,7 +93,7 @@ function compileStatement(input: unknown, kind: PolicyKind, path: string, index:
   if (WITH_PRINCIPAL.has(kind)) exactlyOne(s, "Principal", "NotPrincipal", path, true);
   else {
     for (const key of ["Principal", "NotPrincipal"]) {
-      if (s[key] !== undefined) fail(at(path, key), `a ${KIND_NAMES[kind]} cannot have ${key}: it applies to the principal it is attached to`);
+      if (s[key] !== undefined) fail(at(path, key), `${KIND_NAMES[kind]} cannot have ${key}: it applies to the principal it is attached to`);
     }
   }
   return {
@@ -112,14 +112,14 @@ function compileStatement(input: unknown, kind: PolicyKind, path: string, index:
 }
 
 const KIND_NAMES: Record<PolicyKind, string> = {
-  identity: "identity-based policy",
-  resource: "resource-based policy",
-  trust: "role trust policy",
-  boundary: "permissions boundary",
-  session: "session policy",
-  endpoint: "VPC endpoint policy",
-  scp: "service control policy",
-  rcp: "resource control policy",
+  identity: "an identity-based policy",
+  resource: "a resource-based policy",
+  trust: "a role trust policy",
+  boundary: "a permissions boundary",
+  session: "a session policy",
+  endpoint: "a VPC endpoint policy",
+  scp: "a service control policy",
+  rcp: "a resource control policy",
 };
 
 function exactlyOne(s: Record<string, unknown>, a: string, b: string, path: string, required: boolean): void {
