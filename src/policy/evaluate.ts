@@ -128,7 +128,8 @@ export function evaluate(request: AccessRequest): Evaluation {
     resourceRequired: needsResourcePolicy(lowerAction),
   });
   if (grant.deniedBy) return implicit(base, grant.deniedBy, grant.reason);
-  const decidedBy = grant.uses.flatMap((layer) => layers.filter((l) => l.layer === layer).flatMap((l) => l.statements));
+  // The statements the grant rule needed, then the guardrails (SCPs, endpoint policy) that let it through.
+  const decidedBy = [...grant.uses, "scp", "endpoint"].flatMap((layer) => layers.filter((l) => l.layer === layer).flatMap((l) => l.statements));
   const allowedBy = decidedBy.length ? describeRefs(decidedBy) : rootUser ? "the account root user's own permissions" : "nothing";
   return { decision: "Allow", explain: { ...base, summary: `Allowed by ${allowedBy}; ${grant.reason}.`, decidedBy } };
 }
