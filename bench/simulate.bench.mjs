@@ -1,0 +1,341 @@
+/**
+ * `npm run bench`: how fast `xacct simulate` decides a varied batch, against
+ *   1. the floor: reading the JSON Lines file and JSON.parse of every line, nothing else;
+ *   2. xacct: the same read, then `simulateLine` (parse, validate, evaluate) for every line;
+ *   3. the peer, @cloud-copilot/iam-simulate (a devDependency used only here), deciding the same
+ *      requests converted once to its format (conversion not timed);
+ *   4. the CLI end to end, once: `node dist/cli/main.js simulate --batch FILE > /dev/null`.
+ * Targets: xacct within 3x of the floor, and at least 10x faster than the peer (judged on the
+ * medians). It asserts nothing: it prints figures.
+ *
+ * Environment: BENCH_COUNT (requests, default 20000), BENCH_SEED, BENCH_REPS (floor and xacct
+ * repetitions, default 7), BENCH_PEER_REPS (default 3; 0 skips the peer).
+ * Writes bench/.peer/requests.jsonl (the batch) and bench/.peer/disagreements.jsonl (git-ignored).
+ */
+import { spawnSync } from "node:child_process";
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { availableParallelism } from "node:os";
+import { dirname, join, relative } from "node:path";
+import { performance } from "node:perf_hooks";
+import { fileURLToPath } from "node:url";
+import { simulateLine } from "../dist/policy/index.js";
+import { DEFAULT_SEED } from "./generate-requests.mjs";
+
+const here = dirname(fileURLToPath(import.meta.url));
+const root = join(here, "..");
+const outDir = join(here, ".peer");
+const batchFile = join(outDir, "requests.jsonl");
+const disagreementsFile = join(outDir, "disagreements.jsonl");
+
+const COUNT = envNumber("BENCH_COUNT", 20000);
+const SEED = envNumber("BENCH_SEED", DEFAULT_SEED);
+const REPS = Math.max(1, envNumber("BENCH_REPS", 7));
+const PEER_REPS = Math.max(0, envNumber("BENCH_PEER_REPS", 3));
+const FLOOR_TARGET = 3;
+const PEER_TARGET = 10;
+
+function envNumber(name, fallback) {
+  const value = process.env[name];
+  return value === undefined || value === "" ? fallback : Number(value);
+}
+
+const fmtInt = (n) => Math.round(n).toLocaleString("en-US");
+const fmtSec = (ms) => `${(ms / 1000).toFixed(3)} s`;
+const fmtMb = (bytes) => `${(bytes / 1048576).toFixed(1)} MB`;
+const pct = (n, total) => `${((100 * n) / total).toFixed(1)}%`;
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = s.length >> 1;
+  return s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
+};
+const peakRss = () => process.resourceUsage().maxRSS * 1024;
+
+function log(line = "") {
+  process.stdout.write(`${line}\n`);
+}
+
+/** One untimed warm-up of each pass, then `reps` rounds running each pass once; times in ms. */
+function measureAlternating(reps, passes) {
+  const results = passes.map((pass) => ({ times: [], result: pass() }));
+  for (let i = 0; i < reps; i++) {
+    passes.forEach((pass, p) => {
+      const start = performance.now();
+      results[p].result = pass();
+      results[p].times.push(performance.now() - start);
+    });
+  }
+  return results.map((r) => ({ ...r, best: Math.min(...r.times), median: median(r.times) }));
+}
+
+// ---------------------------------------------------------------------------------------------
+// The batch, written by the generator in a child process: no request object is alive in this
+// process while the passes are timed (a large live heap, or the garbage of generating it, slows
+// every pass's garbage collection and blurs the figures), and the peak RSS below is the passes'.
+
+mkdirSync(outDir, { recursive: true });
+function writeBatch() {
+  const start = performance.now();
+  const out = openSync(batchFile, "w");
+  const run = spawnSync(process.execPath, [join(here, "generate-requests.mjs"), String(COUNT), String(SEED)], { stdio: ["ignore", out, "inherit"] });
+  closeSync(out);
+  if (run.status !== 0) throw new Error(`generating the batch failed (exit status ${run.status})`);
+  return performance.now() - start;
+}
+const generateMs = writeBatch();
+const batchBytes = statSync(batchFile).size;
+log(`xacct simulate benchmark: ${fmtInt(COUNT)} requests (seed ${SEED}), ${fmtMb(batchBytes)} of JSON Lines in ${relative(root, batchFile)}`);
+log(`generated in ${fmtSec(generateMs)}; Node ${process.version}, ${availableParallelism()} CPUs`);
+log();
+
+// ---------------------------------------------------------------------------------------------
+// The passes. Floor and xacct read the file and split it the same way; only the per-line work
+// differs. Their repetitions alternate, so that drift on the machine affects both alike.
+
+function floorPass() {
+  const lines = readFileSync(batchFile, "utf8").split("\n");
+  let n = 0;
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i];
+    if (line.length === 0) continue;
+    if (JSON.parse(line) !== null) n++;
+  }
+  return n;
+}
+
+function xacctPass() {
+  const lines = readFileSync(batchFile, "utf8").split("\n");
+  const tally = { Allow: 0, ImplicitDeny: 0, ExplicitDeny: 0, error: 0 };
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i];
+    if (line.length === 0) continue;
+    const result = simulateLine(line, i + 1);
+    if ("error" in result) tally.error++;
+    else tally[result.decision]++;
+  }
+  return tally;
+}
+
+log("Timing (each pass over the whole batch):");
+const [floor, xacct] = measureAlternating(REPS, [floorPass, xacctPass]);
+log(`  floor (read + JSON.parse), ${REPS} reps: ${floor.times.map(fmtSec).join(" ")}`);
+log(`  xacct (read + simulateLine), ${REPS} reps: ${xacct.times.map(fmtSec).join(" ")}`);
+const rssAfterXacct = peakRss();
+
+// The requests again, for the peer and the comparison (untimed).
+const batchLines = readFileSync(batchFile, "utf8").split("\n").filter((line) => line.length > 0);
+const requests = batchLines.map((line) => JSON.parse(line));
+const xacctResults = batchLines.map((line, i) => simulateLine(line, i + 1));
+
+// ---------------------------------------------------------------------------------------------
+// The peer
+
+const PEER_DECISIONS = { Allowed: "Allow", ImplicitlyDenied: "ImplicitDeny", ExplicitlyDenied: "ExplicitDeny" };
+
+let peer;
+if (PEER_REPS > 0) {
+  let peerModule;
+  try {
+    peerModule = await import("@cloud-copilot/iam-simulate");
+  } catch (error) {
+    log(`  peer: @cloud-copilot/iam-simulate not available (${error.message}); run npm install`);
+  }
+  if (peerModule) peer = await runPeer(peerModule);
+}
+
+/** Our request format to the peer's `Simulation`. Policies are shared, not copied. */
+function toPeerSimulation(r) {
+  const arn = /^arn:[^:]*:[^:]*:[^:]*:(\d{12}):/.exec(r.resource);
+  const principalAccount = /^arn:[^:]*:[^:]*:[^:]*:(\d{12}):/.exec(r.principal);
+  const accountId = r.resourceAccount ?? arn?.[1] ?? principalAccount?.[1] ?? "";
+  const levels = (list, prefix) =>
+    (list ?? []).map((level, i) => ({ orgIdentifier: `${prefix}-level-${i}`, policies: level.map((policy, j) => ({ name: `${prefix}-${i}-${j}`, policy })) }));
+  const simulation = {
+    request: { principal: r.principal, action: r.action, resource: { resource: r.resource, accountId }, contextVariables: r.context ?? {} },
+    identityPolicies: (r.identityPolicies ?? []).map((policy, i) => ({ name: `identity-${i}`, policy })),
+    serviceControlPolicies: levels(r.scps, "scp"),
+    resourceControlPolicies: levels(r.rcps, "rcp"),
+  };
+  if (r.resourcePolicy) simulation.resourcePolicy = r.resourcePolicy;
+  if (r.permissionsBoundary) simulation.permissionBoundaryPolicies = [{ name: "boundary", policy: r.permissionsBoundary }];
+  if (r.sessionPolicy) simulation.sessionPolicy = r.sessionPolicy;
+  if (r.endpointPolicy) simulation.vpcEndpointPolicies = [{ name: "endpoint", policy: r.endpointPolicy }];
+  return simulation;
+}
+
+function peerDecision(response) {
+  if (response.resultType === "error") return `error:${response.errors.message}`;
+  return PEER_DECISIONS[response.overallResult] ?? `unknown:${response.overallResult}`;
+}
+
+async function runPeer({ runSimulation }) {
+  const simulations = requests.map(toPeerSimulation);
+  const pass = async () => {
+    const decisions = new Array(simulations.length);
+    for (let i = 0; i < simulations.length; i++) decisions[i] = peerDecision(await runSimulation(simulations[i], {}));
+    return decisions;
+  };
+  // The warm-up is a slice of the batch (the peer loads its IAM data lazily); the reps are whole.
+  const warm = simulations.slice(0, Math.min(2000, simulations.length));
+  process.stdout.write(`  peer (@cloud-copilot/iam-simulate runSimulation, awaited one by one), ${PEER_REPS} reps: warm-up`);
+  for (const s of warm) await runSimulation(s, {});
+  const times = [];
+  let decisions;
+  for (let i = 0; i < PEER_REPS; i++) {
+    const start = performance.now();
+    decisions = await pass();
+    times.push(performance.now() - start);
+    process.stdout.write(` ${fmtSec(times[i])}`);
+  }
+  process.stdout.write("\n");
+  const detailed = async (i) => runSimulation(simulations[i], {});
+  return { times, best: Math.min(...times), median: median(times), decisions, detailed };
+}
+
+// ---------------------------------------------------------------------------------------------
+// The CLI, end to end, once
+
+const cli = (() => {
+  const args = [join(root, "dist/cli/main.js"), "simulate", "--batch", batchFile];
+  const timeTool = existsSync("/usr/bin/time");
+  const devNull = openSync("/dev/null", "w");
+  const start = performance.now();
+  const run = timeTool
+    ? spawnSync("/usr/bin/time", ["-f", "XACCT_BENCH_RSS_KB=%M", process.execPath, ...args], { stdio: ["ignore", devNull, "pipe"], encoding: "utf8" })
+    : spawnSync(process.execPath, args, { stdio: ["ignore", devNull, "pipe"], encoding: "utf8" });
+  const ms = performance.now() - start;
+  closeSync(devNull);
+  const rss = /XACCT_BENCH_RSS_KB=(\d+)/.exec(run.stderr ?? "");
+  return { ms, status: run.status, rssBytes: rss ? Number(rss[1]) * 1024 : undefined, stderr: (run.stderr ?? "").replace(/XACCT_BENCH_RSS_KB=\d+\s*/, "").trim() };
+})();
+log(`  CLI (node dist/cli/main.js simulate --batch FILE > /dev/null), once: ${fmtSec(cli.ms)}, exit status ${cli.status}`);
+if (cli.stderr) log(`    stderr: ${cli.stderr.slice(0, 500)}`);
+log();
+
+// ---------------------------------------------------------------------------------------------
+// Report
+
+const tally = xacct.result;
+log(`Decision mix (xacct): Allow ${fmtInt(tally.Allow)} (${pct(tally.Allow, COUNT)}), ImplicitDeny ${fmtInt(tally.ImplicitDeny)} (${pct(tally.ImplicitDeny, COUNT)}), ExplicitDeny ${fmtInt(tally.ExplicitDeny)} (${pct(tally.ExplicitDeny, COUNT)}), input errors ${fmtInt(tally.error)}`);
+if (peer) {
+  const mix = new Map();
+  for (const d of peer.decisions) mix.set(d, (mix.get(d) ?? 0) + 1);
+  log(`Decision mix (peer):  ${[...mix].sort((a, b) => b[1] - a[1]).map(([d, n]) => `${d} ${fmtInt(n)} (${pct(n, COUNT)})`).join(", ")}`);
+}
+log();
+
+const rows = [["measure", "best", "median", "per second (best)", "per second (median)", "ratio (medians)", "ratio (bests)", "target (medians)", "met"]];
+const rate = (ms, unit) => `${fmtInt(COUNT / (ms / 1000))} ${unit}`;
+rows.push(["floor: read + JSON.parse", fmtSec(floor.best), fmtSec(floor.median), rate(floor.best, "lines"), rate(floor.median, "lines"), "1.00x", "1.00x", "", ""]);
+const floorRatio = xacct.median / floor.median;
+rows.push([
+  "xacct: read + simulateLine",
+  fmtSec(xacct.best),
+  fmtSec(xacct.median),
+  rate(xacct.best, "decisions"),
+  rate(xacct.median, "decisions"),
+  `${floorRatio.toFixed(2)}x floor`,
+  `${(xacct.best / floor.best).toFixed(2)}x floor`,
+  `<= ${FLOOR_TARGET}x floor`,
+  floorRatio <= FLOOR_TARGET ? "yes" : "NO",
+]);
+let speedup;
+if (peer) {
+  speedup = peer.median / xacct.median;
+  rows.push([
+    "peer: iam-simulate runSimulation",
+    fmtSec(peer.best),
+    fmtSec(peer.median),
+    rate(peer.best, "decisions"),
+    rate(peer.median, "decisions"),
+    `xacct ${speedup.toFixed(1)}x faster`,
+    `xacct ${(peer.best / xacct.best).toFixed(1)}x faster`,
+    `xacct >= ${PEER_TARGET}x`,
+    speedup >= PEER_TARGET ? "yes" : "NO",
+  ]);
+} else {
+  rows.push(["peer: iam-simulate runSimulation", "skipped", "", "", "", "", "", `xacct >= ${PEER_TARGET}x`, "n/a"]);
+}
+rows.push(["CLI end to end (once)", fmtSec(cli.ms), "", rate(cli.ms, "lines"), "", "", `${(cli.ms / floor.best).toFixed(2)}x floor`, "", ""]);
+const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c].length)));
+const printRow = (r) => log(`| ${r.map((cell, c) => cell.padEnd(widths[c])).join(" | ")} |`);
+printRow(rows[0]);
+log(`|${widths.map((w) => "-".repeat(w + 2)).join("|")}|`);
+rows.slice(1).forEach(printRow);
+log();
+log(`Peak RSS: ${fmtMb(rssAfterXacct)} after floor and xacct; ${fmtMb(peakRss())} at the end (this process${peer ? ", peer loaded and run" : ""})${cli.rssBytes ? `; CLI process ${fmtMb(cli.rssBytes)}` : ""}`);
+log(`Targets: xacct within ${FLOOR_TARGET}x of the floor: ${floorRatio <= FLOOR_TARGET ? "met" : "NOT met"}; xacct >= ${PEER_TARGET}x the peer: ${speedup === undefined ? "not measured" : speedup >= PEER_TARGET ? "met" : "NOT met"}`);
+
+// ---------------------------------------------------------------------------------------------
+// Agreement with the peer (informational: the engines differ in places by design)
+
+if (peer) {
+  log();
+  let agree = 0;
+  const kinds = new Map();
+  const examples = [];
+  const perKindExamples = new Map();
+  for (let i = 0; i < COUNT; i++) {
+    const ours = "error" in xacctResults[i] ? "error" : xacctResults[i].decision;
+    const theirs = peer.decisions[i];
+    if (ours === theirs) {
+      agree++;
+      continue;
+    }
+    const r = requests[i];
+    const kind = `${r.action.split(":")[0].padEnd(3)} ${principalKind(r.principal).padEnd(7)} ${isCross(xacctResults[i]) ? "cross" : "same "}: xacct ${ours} vs peer ${theirs}`;
+    kinds.set(kind, (kinds.get(kind) ?? 0) + 1);
+    const seen = perKindExamples.get(kind) ?? 0;
+    if (seen < 3) {
+      perKindExamples.set(kind, seen + 1);
+      examples.push(i);
+    }
+  }
+  log(`Agreement with the peer: ${fmtInt(agree)} of ${fmtInt(COUNT)} decisions (${pct(agree, COUNT)})`);
+  const sorted = [...kinds].sort((a, b) => b[1] - a[1]);
+  log(`Disagreements by service, principal, same/cross account and decisions (${sorted.length} kinds, top 20):`);
+  for (const [kind, n] of sorted.slice(0, 20)) log(`  ${String(n).padStart(6)}  ${kind}`);
+  let out = "";
+  for (const i of examples.slice(0, 120)) {
+    const response = await peer.detailed(i);
+    out += `${JSON.stringify({
+      line: i + 1,
+      xacct: "error" in xacctResults[i] ? xacctResults[i] : { decision: xacctResults[i].decision, summary: xacctResults[i].explain.summary, deniedBy: xacctResults[i].explain.deniedBy },
+      peer: summarizePeer(response),
+      request: requests[i],
+    })}\n`;
+  }
+  writeFileSync(disagreementsFile, out);
+  log(`${Math.min(examples.length, 120)} examples (up to 3 per kind) written to ${relative(root, disagreementsFile)}`);
+}
+
+function principalKind(principal) {
+  if (!principal.startsWith("arn:")) return "service";
+  if (principal.includes(":assumed-role/")) return "session";
+  if (principal.endsWith(":root")) return "root";
+  return "user";
+}
+
+function isCross(result) {
+  return "error" in result ? false : result.explain.crossAccount;
+}
+
+/** The peer's answer, cut down to what a reader needs: the decision and what each layer said. */
+function summarizePeer(response) {
+  if (response.resultType === "error") return { error: response.errors };
+  const analysis = response.resultType === "single" ? response.result.analysis : response.results[0]?.analysis;
+  const layer = (a) => a?.result;
+  return {
+    decision: response.overallResult,
+    resultType: response.resultType,
+    sameAccount: analysis?.sameAccount,
+    layers: {
+      identity: layer(analysis?.identityAnalysis),
+      resource: layer(analysis?.resourceAnalysis),
+      scp: layer(analysis?.scpAnalysis),
+      rcp: layer(analysis?.rcpAnalysis),
+      boundary: layer(analysis?.permissionBoundaryAnalysis),
+      session: layer(analysis?.sessionAnalysis),
+    },
+    ignoredContextKeys: response.resultType === "single" ? response.result.ignoredContextKeys : response.results[0]?.ignoredContextKeys,
+  };
+}
