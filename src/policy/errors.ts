@@ -4,20 +4,48 @@
  * policies hold none, and values are quoted only when they are short and structural.
  */
 export class PolicyInputError extends Error {
+  readonly path: string;
   constructor(
-    readonly path: string,
+    path: Path,
     readonly problem: string,
   ) {
-    super(path ? `${path}: ${problem}` : problem);
+    const text = pathText(path);
+    super(text ? `${text}: ${problem}` : problem);
+    this.path = text;
     this.name = "PolicyInputError";
   }
 }
 
+/**
+ * A JSON path, kept as steps and turned into text only when an error or an explanation needs it
+ * (most input is valid, and building every path eagerly costs more than checking the input).
+ */
+export type Path = string | PathStep;
+
+interface PathStep {
+  readonly parent: Path;
+  readonly key: string | number;
+  /** The rendered text, once asked for. */
+  text?: string;
+}
+
 /** Appends an object key or array index to a JSON path. */
-export function at(path: string, key: string | number): string {
-  if (typeof key === "number") return `${path}[${key}]`;
-  if (/^[A-Za-z_$][\w$]*$/.test(key)) return path ? `${path}.${key}` : key;
-  return `${path}[${JSON.stringify(key)}]`;
+export function at(parent: Path, key: string | number): Path {
+  return { parent, key };
+}
+
+const IDENTIFIER = /^[A-Za-z_$][\w$]*$/;
+
+/** The path as text: `identityPolicies[0].Statement[1].Effect`. */
+export function pathText(path: Path): string {
+  if (typeof path === "string") return path;
+  if (path.text !== undefined) return path.text;
+  const parent = pathText(path.parent);
+  const { key } = path;
+  if (typeof key === "number") path.text = `${parent}[${key}]`;
+  else if (IDENTIFIER.test(key)) path.text = parent ? `${parent}.${key}` : key;
+  else path.text = `${parent}[${JSON.stringify(key)}]`;
+  return path.text;
 }
 
 /** A short, safe rendering of a value for an error message. */
@@ -29,6 +57,6 @@ export function describe(value: unknown): string {
   return `${typeof value} ${String(value)}`;
 }
 
-export function fail(path: string, problem: string): never {
+export function fail(path: Path, problem: string): never {
   throw new PolicyInputError(path, problem);
 }

@@ -1,4 +1,5 @@
 import { failingTest } from "./condition/condition.js";
+import { pathText } from "./errors.js";
 import type { Policy, ResourcePattern, Statement } from "./policy.js";
 import { notPrincipalExcludes, principalStrength, type RequestPrincipal, Strength } from "./principal.js";
 import type { AccessRequest } from "./request.js";
@@ -32,13 +33,13 @@ export interface Evaluation {
   decision: Decision;
   explain: {
     summary: string;
-    principal: { arn: string; type: RequestPrincipal["type"]; account?: string };
+    principal: { arn: string; type: RequestPrincipal["type"]; account: string | undefined };
     action: string;
     resource: string;
-    resourceAccount?: string;
+    resourceAccount: string | undefined;
     crossAccount: boolean;
     /** For denials: the layer that denied. */
-    deniedBy?: Layer;
+    deniedBy: Layer | undefined;
     /** The statements that decided: the denying ones, or the allowing ones the rule needed. */
     decidedBy: StatementRef[];
     /** What each layer that applies said. */
@@ -68,54 +69,33 @@ export function evaluate(request: AccessRequest): Evaluation {
   const hasIdentity = principal.type !== "service" && principal.type !== "anonymous" && principal.type !== "federated";
   const crossAccount = principal.account === undefined || principal.account !== request.resourceAccount;
   const boundaryAttached = hasIdentity && request.permissionsBoundary !== undefined;
-  const match = (policies: readonly Policy[] | Policy | undefined): Matches => matchPolicies(policies, request, lowerAction, boundaryAttached);
-
-  const layers: LayerResult[] = [];
-  const record = (layer: Layer, m: Matches, allowed: boolean, level?: number): void => {
-    const statements = (m.denies.length ? m.denies : m.allows).map((s) => ref(layer, s));
-    layers.push({ layer, ...(level === undefined ? {} : { level }), result: m.denies.length ? "ExplicitDeny" : allowed ? "Allow" : "ImplicitDeny", statements });
-  };
-
-  const scpLevels = hasIdentity && request.scps ? request.scps.map((level) => match(level)) : [];
-  scpLevels.forEach((m, i) => record("scp", m, m.allows.length > 0, i));
-  const rcpLevels = request.rcps && rcpApplies(lowerAction) ? request.rcps.map((level) => match(level)) : [];
-  // Every level has AWS's RCPFullAWSAccess attached, so an RCP level only ever denies.
-  rcpLevels.forEach((m, i) => record("rcp", m, true, i));
-  const endpoint = request.endpointPolicy ? match(request.endpointPolicy) : undefined;
-  if (endpoint) record("endpoint", endpoint, endpoint.allows.length > 0);
-  const resource = request.resourcePolicy ? match(request.resourcePolicy) : NONE;
-  if (request.resourcePolicy) record("resource", resource, resource.strength > Strength.None);
-  const identity = hasIdentity ? match(request.identityPolicies) : NONE;
   const rootUser = principal.type === "root";
-  if (hasIdentity) record("identity", identity, rootUser || identity.allows.length > 0);
-  const boundary = boundaryAttached ? match(request.permissionsBoundary) : undefined;
-  if (boundary) record("boundary", boundary, boundary.allows.length > 0);
-  const session = hasIdentity && request.sessionPolicy ? match(request.sessionPolicy) : undefined;
-  if (session) record("session", session, session.allows.length > 0);
-
-  const base = {
-    summary: "",
-    principal: { arn: principal.arn, type: principal.type, ...(principal.account ? { account: principal.account } : {}) },
-    action: request.action,
-    resource: request.resource,
-    ...(request.resourceAccount ? { resourceAccount: request.resourceAccount } : {}),
-    crossAccount,
-    layers,
+  const layers: LayerResult[] = [];
+  const match = (layer: Layer, policies: readonly Policy[] | Policy, allowedBy: (m: Matches) => boolean, level?: number): Matches => {
+    const m = matchPolicies(policies, request, lowerAction, boundaryAttached);
+    layers.push(layerResult(layer, m, allowedBy(m), level));
+    return m;
   };
+
+  if (hasIdentity && request.scps) request.scps.forEach((level, i) => match("scp", level, anyAllow, i));
+  // Every level has AWS's RCPFullAWSAccess attached, so an RCP level only ever denies.
+  if (request.rcps && rcpApplies(lowerAction)) request.rcps.forEach((level, i) => match("rcp", level, () => true, i));
+  if (request.endpointPolicy) match("endpoint", request.endpointPolicy, anyAllow);
+  const resource = request.resourcePolicy ? match("resource", request.resourcePolicy, (m) => m.strength > Strength.None) : NONE;
+  const identity = hasIdentity ? match("identity", request.identityPolicies, (m) => rootUser || m.allows.length > 0) : NONE;
+  const boundary = boundaryAttached ? match("boundary", request.permissionsBoundary as Policy, anyAllow) : undefined;
+  const session = hasIdentity && request.sessionPolicy ? match("session", request.sessionPolicy, anyAllow) : undefined;
+  const explain = (summary: string, deniedBy: Layer | undefined, decidedBy: StatementRef[]) => explanation(request, crossAccount, layers, summary, deniedBy, decidedBy);
 
   const denying = layers.filter((l) => l.result === "ExplicitDeny");
   if (denying.length > 0) {
     const decidedBy = denying.flatMap((l) => l.statements);
-    const first = denying[0] as LayerResult;
-    return {
-      decision: "ExplicitDeny",
-      explain: { ...base, summary: `Explicitly denied by ${describeRefs(decidedBy)}.`, deniedBy: first.layer, decidedBy },
-    };
+    return { decision: "ExplicitDeny", explain: explain(`Explicitly denied by ${describeRefs(decidedBy)}.`, (denying[0] as LayerResult).layer, decidedBy) };
   }
   const guard = layers.find((l) => (l.layer === "scp" || l.layer === "endpoint") && l.result === "ImplicitDeny");
   if (guard) {
     const where = guard.layer === "scp" ? `the service control policies at organization level ${guard.level}` : "the VPC endpoint policy";
-    return implicit(base, guard.layer, `no statement in ${where} allows ${request.action}`);
+    return { decision: "ImplicitDeny", explain: explain(`Implicitly denied: no statement in ${where} allows ${request.action}.`, guard.layer, []) };
   }
 
   const grant = decideGrant({
@@ -127,11 +107,47 @@ export function evaluate(request: AccessRequest): Evaluation {
     resource: resource.strength,
     resourceRequired: needsResourcePolicy(lowerAction),
   });
-  if (grant.deniedBy) return implicit(base, grant.deniedBy, grant.reason);
+  if (grant.deniedBy) return { decision: "ImplicitDeny", explain: explain(`Implicitly denied: ${grant.reason}.`, grant.deniedBy, []) };
   // The statements the grant rule needed, then the guardrails (SCPs, endpoint policy) that let it through.
-  const decidedBy = [...grant.uses, "scp", "endpoint"].flatMap((layer) => layers.filter((l) => l.layer === layer).flatMap((l) => l.statements));
+  const used: readonly string[] = [...grant.uses, "scp", "endpoint"];
+  const decidedBy = layers.filter((l) => used.includes(l.layer)).sort((a, b) => used.indexOf(a.layer) - used.indexOf(b.layer)).flatMap((l) => l.statements);
   const allowedBy = decidedBy.length ? describeRefs(decidedBy) : rootUser ? "the account root user's own permissions" : "nothing";
-  return { decision: "Allow", explain: { ...base, summary: `Allowed by ${allowedBy}; ${grant.reason}.`, decidedBy } };
+  return { decision: "Allow", explain: explain(`Allowed by ${allowedBy}; ${grant.reason}.`, undefined, decidedBy) };
+}
+
+function anyAllow(m: Matches): boolean {
+  return m.allows.length > 0;
+}
+
+function layerResult(layer: Layer, m: Matches, allowed: boolean, level: number | undefined): LayerResult {
+  const denied = m.denies.length > 0;
+  const statements = (denied ? m.denies : m.allows).map((s) => ref(layer, s));
+  const result: LayerResult = { layer, result: denied ? "ExplicitDeny" : allowed ? "Allow" : "ImplicitDeny", statements };
+  if (level !== undefined) result.level = level;
+  return result;
+}
+
+function explanation(
+  request: AccessRequest,
+  crossAccount: boolean,
+  layers: LayerResult[],
+  summary: string,
+  deniedBy: Layer | undefined,
+  decidedBy: StatementRef[],
+): Evaluation["explain"] {
+  const { principal } = request;
+  // Fields left undefined are dropped by JSON.stringify.
+  return {
+    summary,
+    principal: { arn: principal.arn, type: principal.type, account: principal.account },
+    action: request.action,
+    resource: request.resource,
+    resourceAccount: request.resourceAccount,
+    crossAccount,
+    deniedBy,
+    decidedBy,
+    layers,
+  };
 }
 
 interface GrantInputs {
@@ -202,12 +218,8 @@ function firstGap(g: GrantInputs): "identity" | "boundary" | "session" | undefin
   return undefined;
 }
 
-function implicit(base: Omit<Evaluation["explain"], "summary" | "decidedBy">, deniedBy: Layer, reason: string): Evaluation {
-  return { decision: "ImplicitDeny", explain: { ...base, summary: `Implicitly denied: ${reason}.`, deniedBy, decidedBy: [] } };
-}
-
 function ref(layer: Layer, s: Statement): StatementRef {
-  return { layer, statement: s.path, ...(s.sid ? { sid: s.sid } : {}), effect: s.effect };
+  return { layer, statement: pathText(s.path), ...(s.sid ? { sid: s.sid } : {}), effect: s.effect };
 }
 
 function describeRefs(refs: readonly StatementRef[]): string {

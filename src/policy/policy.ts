@@ -1,7 +1,7 @@
 import { type ConditionTest, compileCondition } from "./condition/condition.js";
-import { at, describe, fail, PolicyInputError } from "./errors.js";
+import { at, describe, fail, PolicyInputError, type Path } from "./errors.js";
 import { compilePrincipal, type PrincipalSet } from "./principal.js";
-import { literalTemplate, parseTemplate, staticPieces, type Template } from "./variables.js";
+import { parseTemplate, staticPieces, type Template } from "./variables.js";
 import { compileGlob, compilePieces, type Glob } from "./wildcard.js";
 
 /**
@@ -15,7 +15,7 @@ export type ResourcePattern = { glob: Glob } | { template: Template };
 
 export interface Statement {
   /** Where the statement is, as a JSON path (`identityPolicies[0].Statement[1]`). */
-  path: string;
+  path: Path;
   index: number;
   sid: string | undefined;
   effect: "Allow" | "Deny";
@@ -33,7 +33,7 @@ export interface Statement {
 export interface Policy {
   kind: PolicyKind;
   /** Where the policy came from, as a JSON path (`identityPolicies[0]`). */
-  path: string;
+  path: Path;
   statements: readonly Statement[];
 }
 
@@ -43,15 +43,18 @@ const WITH_PRINCIPAL: ReadonlySet<PolicyKind> = new Set(["resource", "trust", "e
 const WITH_RESOURCE: ReadonlySet<PolicyKind> = new Set(["identity", "boundary", "session", "scp", "rcp"]);
 const ACTION = /^[a-zA-Z0-9-]+:[a-zA-Z0-9*?_-]+$/;
 const MATCH_ALL = compileGlob("*");
+const SID = /^[A-Za-z0-9 _.-]*$/;
+const RESOURCE_ARN = /^arn:[^:]+:[^:]*:/;
+const ALL_RESOURCES: ResourcePattern = { glob: MATCH_ALL };
 
 /** Reads a policy given as an object or as a JSON string, validating it as AWS would. */
-export function compilePolicy(input: unknown, kind: PolicyKind, path: string): Policy {
+export function compilePolicy(input: unknown, kind: PolicyKind, path: Path): Policy {
   const document = typeof input === "string" ? parseJsonPolicy(input, path) : input;
   if (typeof document !== "object" || document === null || Array.isArray(document)) {
     fail(path, `a policy must be a JSON object (or a JSON string holding one), got ${describe(document)}`);
   }
   const record = document as Record<string, unknown>;
-  for (const key of Object.keys(record)) {
+  for (const key in record) {
     if (!POLICY_KEYS.has(key)) fail(at(path, key), `unknown policy element "${key}" (expected Version, Id or Statement)`);
   }
   const version = record.Version;
@@ -67,7 +70,7 @@ export function compilePolicy(input: unknown, kind: PolicyKind, path: string): P
   return { kind, path, statements };
 }
 
-function parseJsonPolicy(text: string, path: string): unknown {
+function parseJsonPolicy(text: string, path: Path): unknown {
   try {
     return JSON.parse(text);
   } catch (error) {
@@ -75,13 +78,13 @@ function parseJsonPolicy(text: string, path: string): unknown {
   }
 }
 
-function compileStatement(input: unknown, kind: PolicyKind, path: string, index: number, variables: boolean): Statement {
+function compileStatement(input: unknown, kind: PolicyKind, path: Path, index: number, variables: boolean): Statement {
   if (typeof input !== "object" || input === null || Array.isArray(input)) fail(path, `a statement must be an object, got ${describe(input)}`);
   const s = input as Record<string, unknown>;
-  for (const key of Object.keys(s)) {
+  for (const key in s) {
     if (!STATEMENT_KEYS.has(key)) fail(at(path, key), `unknown statement element "${key}"`);
   }
-  if (s.Sid !== undefined && (typeof s.Sid !== "string" || !/^[A-Za-z0-9 _.-]*$/.test(s.Sid))) {
+  if (s.Sid !== undefined && (typeof s.Sid !== "string" || !SID.test(s.Sid))) {
     fail(at(path, "Sid"), `must be a string of letters and digits, got ${describe(s.Sid)}`);
   }
   if (s.Effect !== "Allow" && s.Effect !== "Deny") fail(at(path, "Effect"), `must be "Allow" or "Deny", got ${describe(s.Effect)}`);
@@ -101,10 +104,10 @@ function compileStatement(input: unknown, kind: PolicyKind, path: string, index:
     index,
     sid: s.Sid as string | undefined,
     effect: s.Effect,
-    actions: s.Action === undefined ? null : compileActions(s.Action, at(path, "Action")),
-    notActions: s.NotAction === undefined ? null : compileActions(s.NotAction, at(path, "NotAction")),
-    resources: s.Resource === undefined ? null : compileResources(s.Resource, at(path, "Resource"), variables),
-    notResources: s.NotResource === undefined ? null : compileResources(s.NotResource, at(path, "NotResource"), variables),
+    actions: s.Action === undefined ? null : eachString(s.Action, at(path, "Action"), compileAction),
+    notActions: s.NotAction === undefined ? null : eachString(s.NotAction, at(path, "NotAction"), compileAction),
+    resources: s.Resource === undefined ? null : eachString(s.Resource, at(path, "Resource"), compileResource(variables)),
+    notResources: s.NotResource === undefined ? null : eachString(s.NotResource, at(path, "NotResource"), compileResource(variables)),
     principal: s.Principal === undefined ? null : compilePrincipal(s.Principal, at(path, "Principal")),
     notPrincipal: s.NotPrincipal === undefined ? null : compilePrincipal(s.NotPrincipal, at(path, "NotPrincipal")),
     condition: s.Condition === undefined ? [] : compileCondition(s.Condition, at(path, "Condition"), variables),
@@ -122,37 +125,49 @@ const KIND_NAMES: Record<PolicyKind, string> = {
   rcp: "a resource control policy",
 };
 
-function exactlyOne(s: Record<string, unknown>, a: string, b: string, path: string, required: boolean): void {
+function exactlyOne(s: Record<string, unknown>, a: string, b: string, path: Path, required: boolean): void {
   if (s[a] !== undefined && s[b] !== undefined) fail(at(path, b), `a statement cannot have both ${a} and ${b}`);
   if (required && s[a] === undefined && s[b] === undefined) fail(path, `a statement needs ${a} or ${b}`);
 }
 
-function stringList(input: unknown, path: string): { value: string; path: string }[] {
-  const list = Array.isArray(input) ? input : [input];
+/**
+ * Compiles a string-or-list element item by item. `one` gets each string, and the element and
+ * index from which its path is built if the item turns out to be wrong.
+ */
+function eachString<T>(input: unknown, path: Path, one: (value: string, item: Item) => T): T[] {
+  const list: unknown[] = Array.isArray(input) ? input : [input];
   if (list.length === 0) fail(path, "must not be an empty list");
-  return list.map((value, i) => {
-    const itemPath = Array.isArray(input) ? at(path, i) : path;
-    if (typeof value !== "string") fail(itemPath, `must be a string, got ${describe(value)}`);
-    return { value, path: itemPath };
-  });
+  const out: T[] = [];
+  for (let i = 0; i < list.length; i++) {
+    const value = list[i];
+    if (typeof value !== "string") fail(itemPath({ input, path, index: i }), `must be a string, got ${describe(value)}`);
+    out.push(one(value, { input, path, index: i }));
+  }
+  return out;
 }
 
-function compileActions(input: unknown, path: string): Glob[] {
-  return stringList(input, path).map(({ value, path: itemPath }) => {
-    if (value === "*") return MATCH_ALL;
-    if (!ACTION.test(value)) fail(itemPath, `must be "*" or "service:Action" (for example "s3:GetObject"), got ${describe(value)}`);
-    return compileGlob(value, true);
-  });
+interface Item {
+  input: unknown;
+  path: Path;
+  index: number;
 }
 
-function compileResources(input: unknown, path: string, variables: boolean): ResourcePattern[] {
-  return stringList(input, path).map(({ value, path: itemPath }) => {
-    if (value === "*") return { glob: MATCH_ALL };
-    if (!/^arn:[^:]+:[^:]*:/.test(value)) {
-      fail(itemPath, `must be "*" or an ARN (arn:partition:service:region:account:resource), got ${describe(value)}`);
-    }
-    const template = variables ? parseTemplate(value) : literalTemplate(value);
-    if (template.dynamic) return { template };
-    return { glob: compilePieces(staticPieces(template)) };
-  });
+function itemPath({ input, path, index }: Item): Path {
+  return Array.isArray(input) ? at(path, index) : path;
+}
+
+function compileAction(value: string, item: Item): Glob {
+  if (value === "*") return MATCH_ALL;
+  if (!ACTION.test(value)) fail(itemPath(item), `must be "*" or "service:Action" (for example "s3:GetObject"), got ${describe(value)}`);
+  return compileGlob(value, true);
+}
+
+function compileResource(variables: boolean): (value: string, item: Item) => ResourcePattern {
+  return (value, item) => {
+    if (value === "*") return ALL_RESOURCES;
+    if (!RESOURCE_ARN.test(value)) fail(itemPath(item), `must be "*" or an ARN (arn:partition:service:region:account:resource), got ${describe(value)}`);
+    if (!variables || !value.includes("${")) return { glob: compileGlob(value) };
+    const template = parseTemplate(value);
+    return template.dynamic ? { template } : { glob: compilePieces(staticPieces(template)) };
+  };
 }

@@ -1,5 +1,5 @@
 import { isAccountId, parseArn, PARTITIONS } from "./arn.js";
-import { at, describe, fail } from "./errors.js";
+import { at, describe, fail, type Path } from "./errors.js";
 
 /** Who makes a request. */
 export type RequestPrincipal =
@@ -33,7 +33,7 @@ const SERVICE = /^[a-z0-9][a-z0-9.-]*\.amazonaws\.com(\.cn)?$/;
 const FEDERATED_PROVIDER = /^(oidc-provider|saml-provider)\/./;
 
 /** Reads the `principal` of a request: an ARN, a service or provider name, or "anonymous". */
-export function parseRequestPrincipal(text: string, path: string): RequestPrincipal {
+export function parseRequestPrincipal(text: string, path: Path): RequestPrincipal {
   if (text === "anonymous" || text === "*") return { type: "anonymous", arn: "anonymous", account: undefined };
   if (!text.startsWith("arn:")) {
     if (SERVICE.test(text)) return { type: "service", arn: text, account: undefined };
@@ -66,32 +66,24 @@ function lastSegment(resource: string): string {
   return resource.slice(resource.lastIndexOf("/") + 1);
 }
 
-/** A Principal or NotPrincipal element, normalised for lookups. */
+/**
+ * A Principal or NotPrincipal element, normalised for lookups: one set of tagged names
+ * (`account:ID`, `arn:ARN` for users, sessions and federated users, `role:ID:NAME` since a role's
+ * sessions carry its name but not its path, `service:NAME`, `federated:NAME`, `canonical:ID`).
+ */
 export interface PrincipalSet {
   everyone: boolean;
-  accounts: Set<string>;
-  /** Users, sessions and federated users, by exact ARN. */
-  arns: Set<string>;
-  /** Roles, by `ACCOUNT:NAME` (a role's sessions carry its name but not its path). */
-  roles: Set<string>;
-  services: Set<string>;
-  federated: Set<string>;
-  canonical: Set<string>;
+  names: Set<string>;
 }
+
+const account = (id: string) => `account:${id}`;
+const role = (id: string, name: string) => `role:${id}:${name}`;
 
 const PRINCIPAL_KEYS = new Set(["AWS", "Service", "Federated", "CanonicalUser"]);
 
 /** Reads a Principal/NotPrincipal element, naming the path of anything AWS would reject. */
-export function compilePrincipal(input: unknown, path: string): PrincipalSet {
-  const set: PrincipalSet = {
-    everyone: false,
-    accounts: new Set(),
-    arns: new Set(),
-    roles: new Set(),
-    services: new Set(),
-    federated: new Set(),
-    canonical: new Set(),
-  };
+export function compilePrincipal(input: unknown, path: Path): PrincipalSet {
+  const set: PrincipalSet = { everyone: false, names: new Set() };
   if (input === "*") {
     set.everyone = true;
     return set;
@@ -115,36 +107,36 @@ export function compilePrincipal(input: unknown, path: string): PrincipalSet {
   return set;
 }
 
-function addPrincipal(set: PrincipalSet, kind: string, value: string, path: string): void {
+function addPrincipal(set: PrincipalSet, kind: string, value: string, path: Path): void {
   if (kind === "AWS") {
     if (value === "*") set.everyone = true;
-    else if (isAccountId(value)) set.accounts.add(value);
+    else if (isAccountId(value)) set.names.add(account(value));
     else addAwsArn(set, value, path);
   } else if (kind === "Service") {
     if (value.includes("*")) fail(path, `a service principal cannot contain a wildcard, got ${describe(value)}`);
-    set.services.add(value.toLowerCase());
+    set.names.add(`service:${value.toLowerCase()}`);
   } else if (kind === "Federated") {
     if (value.includes("*")) fail(path, `a federated principal cannot contain a wildcard, got ${describe(value)}`);
-    set.federated.add(value);
-  } else set.canonical.add(value);
+    set.names.add(`federated:${value}`);
+  } else set.names.add(`canonical:${value}`);
 }
 
-function addAwsArn(set: PrincipalSet, value: string, path: string): void {
+function addAwsArn(set: PrincipalSet, value: string, path: Path): void {
   if (value.includes("*") || value.includes("?")) {
     fail(path, `AWS accepts no wildcard in a principal ARN other than "*" alone (use a Condition on aws:PrincipalArn with ArnLike), got ${describe(value)}`);
   }
   const principal = parseRequestPrincipal(value, path);
   switch (principal.type) {
     case "root":
-      set.accounts.add(principal.account);
+      set.names.add(account(principal.account));
       return;
     case "role":
-      set.roles.add(`${principal.account}:${principal.roleName}`);
+      set.names.add(role(principal.account, principal.roleName));
       return;
     case "user":
     case "session":
     case "federated-user":
-      set.arns.add(principal.arn);
+      set.names.add(`arn:${principal.arn}`);
       return;
     default:
       fail(path, `not an AWS principal (an account ID, or a root, user, role or assumed-role ARN), got ${describe(value)}`);
@@ -153,37 +145,29 @@ function addAwsArn(set: PrincipalSet, value: string, path: string): void {
 
 /** How strongly a Principal element names the caller. */
 export function principalStrength(set: PrincipalSet, caller: RequestPrincipal): Strength {
-  let strength = Strength.None;
-  switch (caller.type) {
-    case "session":
-      if (set.arns.has(caller.arn)) return Strength.Direct;
-      if (set.roles.has(`${caller.account}:${caller.roleName}`)) strength = Strength.Role;
-      else if (set.accounts.has(caller.account)) strength = Strength.Account;
-      break;
-    case "role":
-      if (set.roles.has(`${caller.account}:${caller.roleName}`)) strength = Strength.Role;
-      else if (set.accounts.has(caller.account)) strength = Strength.Account;
-      break;
-    case "user":
-    case "federated-user":
-      if (set.arns.has(caller.arn)) return Strength.Direct;
-      if (set.accounts.has(caller.account)) strength = Strength.Account;
-      break;
-    case "root":
-      if (set.accounts.has(caller.account)) strength = Strength.Account;
-      break;
-    case "service":
-      if (set.services.has(caller.arn.toLowerCase())) return Strength.Direct;
-      break;
-    case "federated":
-      if (set.federated.has(caller.arn)) return Strength.Direct;
-      break;
-    case "anonymous":
-      break;
-  }
   // "*" names every caller directly: AWS documents that permissions boundaries and session
   // policies do not limit what a wildcard Principal grants (narrowed by aws:PrincipalArn or not).
-  return set.everyone ? Strength.Direct : strength;
+  if (set.everyone) return Strength.Direct;
+  const { names } = set;
+  switch (caller.type) {
+    case "session":
+    case "user":
+    case "federated-user":
+      if (names.has(`arn:${caller.arn}`)) return Strength.Direct;
+      if (caller.type === "session" && names.has(role(caller.account, caller.roleName))) return Strength.Role;
+      return names.has(account(caller.account)) ? Strength.Account : Strength.None;
+    case "role":
+      if (names.has(role(caller.account, caller.roleName))) return Strength.Role;
+      return names.has(account(caller.account)) ? Strength.Account : Strength.None;
+    case "root":
+      return names.has(account(caller.account)) ? Strength.Account : Strength.None;
+    case "service":
+      return names.has(`service:${caller.arn.toLowerCase()}`) ? Strength.Direct : Strength.None;
+    case "federated":
+      return names.has(`federated:${caller.arn}`) ? Strength.Direct : Strength.None;
+    case "anonymous":
+      return Strength.None;
+  }
 }
 
 /**
@@ -193,20 +177,21 @@ export function principalStrength(set: PrincipalSet, caller: RequestPrincipal): 
  */
 export function notPrincipalExcludes(set: PrincipalSet, caller: RequestPrincipal): boolean {
   if (set.everyone) return true;
+  const { names } = set;
   switch (caller.type) {
     case "session":
-      return set.arns.has(caller.arn) && set.roles.has(`${caller.account}:${caller.roleName}`) && set.accounts.has(caller.account);
+      return names.has(`arn:${caller.arn}`) && names.has(role(caller.account, caller.roleName)) && names.has(account(caller.account));
     case "role":
-      return set.roles.has(`${caller.account}:${caller.roleName}`) && set.accounts.has(caller.account);
+      return names.has(role(caller.account, caller.roleName)) && names.has(account(caller.account));
     case "user":
     case "federated-user":
-      return set.arns.has(caller.arn) && set.accounts.has(caller.account);
+      return names.has(`arn:${caller.arn}`) && names.has(account(caller.account));
     case "root":
-      return set.accounts.has(caller.account);
+      return names.has(account(caller.account));
     case "service":
-      return set.services.has(caller.arn.toLowerCase());
+      return names.has(`service:${caller.arn.toLowerCase()}`);
     case "federated":
-      return set.federated.has(caller.arn);
+      return names.has(`federated:${caller.arn}`);
     case "anonymous":
       return false;
   }

@@ -1,6 +1,6 @@
 import { parseArn, isAccountId } from "./arn.js";
 import { RequestContext } from "./context.js";
-import { at, describe, fail } from "./errors.js";
+import { at, describe, fail, type Path } from "./errors.js";
 import { compilePolicy, type Policy, type PolicyKind } from "./policy.js";
 import { parseRequestPrincipal, type RequestPrincipal } from "./principal.js";
 import { isTrustAction } from "./services.js";
@@ -74,7 +74,7 @@ export function parseRequest(input: unknown, path = ""): AccessRequest {
   };
 }
 
-function requiredString(r: Record<string, unknown>, key: string, path: string): string {
+function requiredString(r: Record<string, unknown>, key: string, path: Path): string {
   const value = r[key];
   if (value === undefined || value === null) fail(at(path, key), "is required");
   if (typeof value !== "string" || value.length === 0) fail(at(path, key), `must be a non-empty string, got ${describe(value)}`);
@@ -85,7 +85,7 @@ function requiredString(r: Record<string, unknown>, key: string, path: string): 
  * The resource's account: as given, else from the resource ARN, else (for `*`) the caller's own
  * account. An ARN without an account (S3 buckets and objects) needs it given.
  */
-function readResourceAccount(value: unknown, resource: string, principal: RequestPrincipal, path: string): string | undefined {
+function readResourceAccount(value: unknown, resource: string, principal: RequestPrincipal, path: Path): string | undefined {
   if (value !== undefined && value !== null) {
     if (typeof value !== "string" || !isAccountId(value)) fail(path, `must be a 12-digit account ID, got ${describe(value)}`);
     return value;
@@ -96,17 +96,17 @@ function readResourceAccount(value: unknown, resource: string, principal: Reques
   fail(path, `is required: the resource ${arn ? "ARN carries no account ID" : "is not an ARN"}, so say which account owns it`);
 }
 
-function optionalPolicy(value: unknown, kind: PolicyKind, path: string): Policy | undefined {
+function optionalPolicy(value: unknown, kind: PolicyKind, path: Path): Policy | undefined {
   return value === undefined || value === null ? undefined : compilePolicy(value, kind, path);
 }
 
-function policyList(value: unknown, kind: PolicyKind, path: string): Policy[] {
+function policyList(value: unknown, kind: PolicyKind, path: Path): Policy[] {
   if (value === undefined || value === null) return [];
   if (!Array.isArray(value)) fail(path, `must be an array of policies, got ${describe(value)}`);
   return value.map((p, i) => compilePolicy(p, kind, at(path, i)));
 }
 
-function levels(value: unknown, kind: PolicyKind, path: string): Policy[][] | undefined {
+function levels(value: unknown, kind: PolicyKind, path: Path): Policy[][] | undefined {
   if (value === undefined || value === null) return undefined;
   if (!Array.isArray(value)) fail(path, `must be an array of levels (root first), each an array of policies, got ${describe(value)}`);
   return value.map((level, i) => policyList(level, kind, at(path, i)));

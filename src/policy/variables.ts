@@ -53,11 +53,6 @@ export function parseTemplate(text: string): Template {
   return { parts, dynamic };
 }
 
-/** A template whose text is taken as it is (policies without Version 2012-10-17). */
-export function literalTemplate(text: string): Template {
-  return { parts: [{ kind: "text", text }], dynamic: false };
-}
-
 /**
  * Replaces variables with the request's values. A substituted value is literal (a `*` in a
  * user name is not a wildcard). Returns null when a variable's key is absent (or multivalued)

@@ -33,9 +33,27 @@ export interface Glob {
   readonly matchesEverything: boolean;
 }
 
-/** Compiles a pattern given as plain text (every `*` and `?` is a wildcard). */
+const cache = [new Map<string, Glob>(), new Map<string, Glob>()];
+const CACHE_LIMIT = 50_000;
+
+/**
+ * Compiles a pattern given as plain text (every `*` and `?` is a wildcard). The same patterns
+ * recur across policies and requests, so compiled ones are kept (a bounded cache, emptied when full).
+ */
 export function compileGlob(pattern: string, caseInsensitive = false): Glob {
-  return compilePieces([{ text: pattern, literal: false }], caseInsensitive);
+  if (!pattern.includes("*") && !pattern.includes("?")) {
+    const exact = caseInsensitive ? pattern.toLowerCase() : pattern;
+    const first = { text: exact, anyChar: null };
+    return { exact, first, middle: [], last: null, minLength: exact.length, caseInsensitive, matchesEverything: false };
+  }
+  const map = cache[caseInsensitive ? 1 : 0] as Map<string, Glob>;
+  let glob = map.get(pattern);
+  if (glob === undefined) {
+    if (map.size >= CACHE_LIMIT) map.clear();
+    glob = compilePieces([{ text: pattern, literal: false }], caseInsensitive);
+    map.set(pattern, glob);
+  }
+  return glob;
 }
 
 /** Compiles a pattern given as pieces, some of which may be literal (from `${*}`, `${?}` escapes or variable values). */

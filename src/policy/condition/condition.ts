@@ -1,6 +1,6 @@
 import type { RequestContext } from "../context.js";
-import { at, describe, fail } from "../errors.js";
-import { literalTemplate, parseTemplate, resolveTemplate, staticPieces, type Template } from "../variables.js";
+import { at, describe, fail, type Path } from "../errors.js";
+import { parseTemplate, resolveTemplate, staticPieces, type Template } from "../variables.js";
 import { closestOperator, parseOperator, type ParsedOperator } from "./operators.js";
 
 type PolicyValue = { prepared: unknown } | { template: Template };
@@ -16,57 +16,59 @@ export interface ConditionTest {
 }
 
 /** Reads a Condition element, naming the path of anything AWS would reject. */
-export function compileCondition(input: unknown, path: string, variables: boolean): ConditionTest[] {
+export function compileCondition(input: unknown, path: Path, variables: boolean): ConditionTest[] {
   if (typeof input !== "object" || input === null || Array.isArray(input)) {
     fail(path, `must be an object of condition operators, got ${describe(input)}`);
   }
   const tests: ConditionTest[] = [];
-  for (const [name, block] of Object.entries(input as Record<string, unknown>)) {
-    const opPath = at(path, name);
+  const operators = input as Record<string, unknown>;
+  for (const name in operators) {
+    const block = operators[name];
     const operator = parseOperator(name);
     if (!operator) {
       const hint = closestOperator(name);
-      fail(opPath, `unknown condition operator "${name}"${hint ? ` (did you mean "${hint}"?)` : ""}`);
+      fail(at(path, name), `unknown condition operator "${name}"${hint ? ` (did you mean "${hint}"?)` : ""}`);
     }
     if (typeof block !== "object" || block === null || Array.isArray(block)) {
-      fail(opPath, `must be an object of condition keys and values, got ${describe(block)}`);
+      fail(at(path, name), `must be an object of condition keys and values, got ${describe(block)}`);
     }
-    for (const [key, raw] of Object.entries(block as Record<string, unknown>)) {
-      tests.push(compileTest(operator, key, raw, at(opPath, key), variables));
-    }
+    const keys = block as Record<string, unknown>;
+    for (const key in keys) tests.push(compileTest(operator, key, keys[key], at(at(path, name), key), variables));
   }
   return tests;
 }
 
-function compileTest(operator: ParsedOperator, key: string, raw: unknown, path: string, variables: boolean): ConditionTest {
-  if (!/^[^\s]+$/.test(key)) fail(path, "a condition key name must not be empty or contain spaces");
-  const list = Array.isArray(raw) ? raw : [raw];
-  const texts = list.map((v, i) => {
-    const valuePath = Array.isArray(raw) ? at(path, i) : path;
-    if (typeof v === "string") return v;
-    if (typeof v === "number" || typeof v === "boolean") return String(v);
-    return fail(valuePath, `a condition value must be a string, number or boolean, got ${describe(v)}`);
-  });
-  const test: ConditionTest = { operator, key, lowerKey: key.toLowerCase(), values: [], nullChecks: [] };
-  if (operator.info === "Null") {
-    const checks = texts.map((t, i) => {
-      const lower = t.toLowerCase();
-      if (lower !== "true" && lower !== "false") fail(Array.isArray(raw) ? at(path, i) : path, `Null takes "true" or "false", got ${describe(t)}`);
-      return lower === "true";
-    });
-    return { ...test, nullChecks: checks };
-  }
-  const family = operator.info.family;
-  const values = texts.map((text, i): PolicyValue => {
-    const template = variables && family.variables ? parseTemplate(text) : literalTemplate(text);
-    if (template.dynamic) return { template };
-    const prepared = family.prepare(staticPieces(template));
-    if (prepared === undefined) {
-      fail(Array.isArray(raw) ? at(path, i) : path, `${operator.base} takes ${family.expects}, got ${describe(text)}`);
+const NO_SPACE = /^\S+$/;
+
+function compileTest(operator: ParsedOperator, key: string, raw: unknown, path: Path, variables: boolean): ConditionTest {
+  if (!NO_SPACE.test(key)) fail(path, "a condition key name must not be empty or contain spaces");
+  const list: unknown[] = Array.isArray(raw) ? raw : [raw];
+  const valuePath = (i: number) => (Array.isArray(raw) ? at(path, i) : path);
+  const values: PolicyValue[] = [];
+  const nullChecks: boolean[] = [];
+  const info = operator.info;
+  for (let i = 0; i < list.length; i++) {
+    const v = list[i];
+    if (typeof v !== "string" && typeof v !== "number" && typeof v !== "boolean") {
+      fail(valuePath(i), `a condition value must be a string, number or boolean, got ${describe(v)}`);
     }
-    return { prepared };
-  });
-  return { ...test, values };
+    const text = String(v);
+    if (info === "Null") {
+      const lower = text.toLowerCase();
+      if (lower !== "true" && lower !== "false") fail(valuePath(i), `Null takes "true" or "false", got ${describe(text)}`);
+      nullChecks.push(lower === "true");
+      continue;
+    }
+    const template = variables && info.family.variables && text.includes("${") ? parseTemplate(text) : undefined;
+    if (template?.dynamic) {
+      values.push({ template });
+      continue;
+    }
+    const prepared = info.family.prepare(template ? staticPieces(template) : [{ text, literal: false }]);
+    if (prepared === undefined) fail(valuePath(i), `${operator.base} takes ${info.family.expects}, got ${describe(text)}`);
+    values.push({ prepared });
+  }
+  return { operator, key, lowerKey: key.toLowerCase(), values, nullChecks };
 }
 
 /**

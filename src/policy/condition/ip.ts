@@ -1,26 +1,31 @@
 import ipaddr from "ipaddr.js";
 import { joined, type OperatorFamily } from "./operator.js";
 
-type Cidr = [ipaddr.IPv4 | ipaddr.IPv6, number];
+type Address = ipaddr.IPv4 | ipaddr.IPv6;
+type Cidr = [Address, number];
+
+const FOUR_PART = /^(0|[1-9]\d{0,2})(\.(0|[1-9]\d{0,2})){3}$/;
+
+/**
+ * An IPv4 address in dotted four-part decimal, or an IPv6 address. Each family's parser is
+ * called directly: ipaddr.js's generic entry points try IPv6 first and throw for every IPv4 input.
+ */
+function parseAddress(text: string): Address | undefined {
+  const trimmed = text.trim();
+  if (trimmed.includes(":")) return ipaddr.IPv6.isValid(trimmed) ? ipaddr.IPv6.parse(trimmed) : undefined;
+  return FOUR_PART.test(trimmed) && ipaddr.IPv4.isValid(trimmed) ? ipaddr.IPv4.parse(trimmed) : undefined;
+}
 
 /** An address or CIDR block (RFC 4632), IPv4 or IPv6; a bare address is a block of one. */
 function parseCidr(text: string): Cidr | undefined {
-  const trimmed = text.trim();
-  try {
-    if (trimmed.includes("/")) return ipaddr.parseCIDR(trimmed);
-    const address = ipaddr.parse(trimmed);
-    return [address, address.kind() === "ipv4" ? 32 : 128];
-  } catch {
-    return undefined;
-  }
-}
-
-function parseAddress(text: string): ipaddr.IPv4 | ipaddr.IPv6 | undefined {
-  try {
-    return ipaddr.parse(text.trim());
-  } catch {
-    return undefined;
-  }
+  const slash = text.indexOf("/");
+  const address = parseAddress(slash < 0 ? text : text.slice(0, slash));
+  if (address === undefined) return undefined;
+  const max = address.kind() === "ipv4" ? 32 : 128;
+  if (slash < 0) return [address, max];
+  const bitsText = text.slice(slash + 1).trim();
+  const bits = /^\d{1,3}$/.test(bitsText) ? Number(bitsText) : -1;
+  return bits >= 0 && bits <= max ? [address, bits] : undefined;
 }
 
 /** IpAddress / NotIpAddress. An IPv4-mapped IPv6 address is compared as IPv4. */

@@ -60,8 +60,20 @@ export interface ParsedOperator {
   qualifier: SetQualifier;
 }
 
+const parsed = new Map<string, ParsedOperator>();
+
 /** Splits `ForAnyValue:StringLikeIfExists` into its parts; undefined when AWS would not know it. */
 export function parseOperator(name: string): ParsedOperator | undefined {
+  let operator = parsed.get(name);
+  if (operator === undefined) {
+    operator = splitOperator(name);
+    // Only known operators are kept, so the map stays as small as the operator grammar.
+    if (operator !== undefined) parsed.set(name, operator);
+  }
+  return operator;
+}
+
+function splitOperator(name: string): ParsedOperator | undefined {
   let rest = name;
   let qualifier: SetQualifier;
   const colon = rest.indexOf(":");
