@@ -1,4 +1,4 @@
-import { joined, type OperatorFamily } from "./operator.js";
+import { comparisons } from "./operator.js";
 
 /** ISO 8601 dates and date-times (with `Z` or an offset), as AWS's Date operators take them. */
 const ISO = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$/;
@@ -15,20 +15,5 @@ export function parseDate(text: string): number | undefined {
   return Number.isNaN(ms) ? undefined : ms;
 }
 
-function date(compare: (request: number, policy: number) => boolean): OperatorFamily<number> {
-  return {
-    variables: false,
-    expects: "an ISO 8601 date or epoch seconds",
-    prepare: (value) => parseDate(joined(value)),
-    matches: (request, policy) => {
-      const ms = parseDate(request);
-      return ms !== undefined && compare(ms, policy);
-    },
-  };
-}
-
-export const dateEquals = date((r, p) => r === p);
-export const dateLessThan = date((r, p) => r < p);
-export const dateLessThanEquals = date((r, p) => r <= p);
-export const dateGreaterThan = date((r, p) => r > p);
-export const dateGreaterThanEquals = date((r, p) => r >= p);
+/** DateEquals, DateLessThan, … (DateNotEquals is the negation of DateEquals). */
+export const date = comparisons(parseDate, "an ISO 8601 date or epoch seconds");

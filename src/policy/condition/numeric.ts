@@ -1,4 +1,4 @@
-import { joined, type OperatorFamily } from "./operator.js";
+import { comparisons } from "./operator.js";
 
 const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
 
@@ -7,20 +7,5 @@ function parseNumber(text: string): number | undefined {
   return NUMBER.test(trimmed) ? Number(trimmed) : undefined;
 }
 
-function numeric(compare: (request: number, policy: number) => boolean): OperatorFamily<number> {
-  return {
-    variables: false,
-    expects: "a number",
-    prepare: (value) => parseNumber(joined(value)),
-    matches: (request, policy) => {
-      const n = parseNumber(request);
-      return n !== undefined && compare(n, policy);
-    },
-  };
-}
-
-export const numericEquals = numeric((r, p) => r === p);
-export const numericLessThan = numeric((r, p) => r < p);
-export const numericLessThanEquals = numeric((r, p) => r <= p);
-export const numericGreaterThan = numeric((r, p) => r > p);
-export const numericGreaterThanEquals = numeric((r, p) => r >= p);
+/** NumericEquals, NumericLessThan, … (NumericNotEquals is the negation of NumericEquals). */
+export const numeric = comparisons(parseNumber, "a number");

@@ -18,3 +18,23 @@ export interface OperatorFamily<T = unknown> {
 export function joined(value: readonly PatternPiece[]): string {
   return value.length === 1 ? (value[0] as PatternPiece).text : value.map((p) => p.text).join("");
 }
+
+/** The comparisons of an ordered value type (numbers, dates), built from its parser. */
+export function comparisons(parse: (text: string) => number | undefined, expects: string) {
+  const family = (compare: (request: number, policy: number) => boolean): OperatorFamily<number> => ({
+    variables: false,
+    expects,
+    prepare: (value) => parse(joined(value)),
+    matches: (request, policy) => {
+      const n = parse(request);
+      return n !== undefined && compare(n, policy);
+    },
+  });
+  return {
+    equals: family((r, p) => r === p),
+    lessThan: family((r, p) => r < p),
+    lessThanEquals: family((r, p) => r <= p),
+    greaterThan: family((r, p) => r > p),
+    greaterThanEquals: family((r, p) => r >= p),
+  };
+}

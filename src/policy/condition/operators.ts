@@ -1,15 +1,9 @@
 import { arnLike } from "./arn.js";
 import { binaryEquals } from "./binary.js";
 import { bool } from "./bool.js";
-import { dateEquals, dateGreaterThan, dateGreaterThanEquals, dateLessThan, dateLessThanEquals } from "./date.js";
+import { date } from "./date.js";
 import { ipAddress } from "./ip.js";
-import {
-  numericEquals,
-  numericGreaterThan,
-  numericGreaterThanEquals,
-  numericLessThan,
-  numericLessThanEquals,
-} from "./numeric.js";
+import { numeric } from "./numeric.js";
 import type { OperatorFamily } from "./operator.js";
 import { stringEquals, stringEqualsIgnoreCase, stringLike } from "./string.js";
 
@@ -27,18 +21,18 @@ export const OPERATORS: ReadonlyMap<string, OperatorInfo> = new Map<string, Oper
   ["StringNotEqualsIgnoreCase", { family: stringEqualsIgnoreCase, negated: true }],
   ["StringLike", { family: stringLike, negated: false }],
   ["StringNotLike", { family: stringLike, negated: true }],
-  ["NumericEquals", { family: numericEquals, negated: false }],
-  ["NumericNotEquals", { family: numericEquals, negated: true }],
-  ["NumericLessThan", { family: numericLessThan, negated: false }],
-  ["NumericLessThanEquals", { family: numericLessThanEquals, negated: false }],
-  ["NumericGreaterThan", { family: numericGreaterThan, negated: false }],
-  ["NumericGreaterThanEquals", { family: numericGreaterThanEquals, negated: false }],
-  ["DateEquals", { family: dateEquals, negated: false }],
-  ["DateNotEquals", { family: dateEquals, negated: true }],
-  ["DateLessThan", { family: dateLessThan, negated: false }],
-  ["DateLessThanEquals", { family: dateLessThanEquals, negated: false }],
-  ["DateGreaterThan", { family: dateGreaterThan, negated: false }],
-  ["DateGreaterThanEquals", { family: dateGreaterThanEquals, negated: false }],
+  ["NumericEquals", { family: numeric.equals, negated: false }],
+  ["NumericNotEquals", { family: numeric.equals, negated: true }],
+  ["NumericLessThan", { family: numeric.lessThan, negated: false }],
+  ["NumericLessThanEquals", { family: numeric.lessThanEquals, negated: false }],
+  ["NumericGreaterThan", { family: numeric.greaterThan, negated: false }],
+  ["NumericGreaterThanEquals", { family: numeric.greaterThanEquals, negated: false }],
+  ["DateEquals", { family: date.equals, negated: false }],
+  ["DateNotEquals", { family: date.equals, negated: true }],
+  ["DateLessThan", { family: date.lessThan, negated: false }],
+  ["DateLessThanEquals", { family: date.lessThanEquals, negated: false }],
+  ["DateGreaterThan", { family: date.greaterThan, negated: false }],
+  ["DateGreaterThanEquals", { family: date.greaterThanEquals, negated: false }],
   ["Bool", { family: bool, negated: false }],
   ["BinaryEquals", { family: binaryEquals, negated: false }],
   ["IpAddress", { family: ipAddress, negated: false }],
