@@ -75,6 +75,8 @@ export interface ActionFilter {
   prefixes?: readonly string[];
   /** Keep exactly these action names. */
   names?: readonly string[];
+  /** Drop actions whose name contains one of these (sub-resources such as `Acl`, `Torrent`). */
+  excluding?: readonly string[];
 }
 
 /** The actions of a service that pass every part of the filter, sorted by name. */
@@ -85,9 +87,10 @@ export function selectActions(service: string, filter: ActionFilter): CatalogAct
     .filter(
       (a) =>
         (!filter.accessLevels || filter.accessLevels.includes(a.accessLevel)) &&
-        (!filter.resourceType || a.resourceTypes.some((t) => t.name === filter.resourceType)) &&
+        (!filter.resourceType || a.resourceTypes.some((t) => t.name.toLowerCase() === filter.resourceType?.toLowerCase())) &&
         (!filter.prefixes || filter.prefixes.some((p) => a.name.startsWith(p))) &&
-        (!names || names.includes(a.name.toLowerCase())),
+        (!names || names.includes(a.name.toLowerCase())) &&
+        !filter.excluding?.some((x) => a.name.includes(x)),
     )
     .sort((a, b) => a.name.localeCompare(b.name));
 }
@@ -102,7 +105,8 @@ export function resourceArn(
   where: { partition: string; region: string; account: string },
   parts: Record<string, string> = {},
 ): string {
-  const type = resourceTypes(service)?.[resourceType];
+  // The data files key resource types in lower case; actions name some with capitals (`Secret`).
+  const type = resourceTypes(service)?.[resourceType.toLowerCase()];
   if (!type) throw new Error(`the service authorization data has no resource type "${resourceType}" for ${service}`);
   return type.arn.replace(/\$\{(\w+)\}/g, (_, name: string) => {
     if (name === "Partition") return where.partition;

@@ -1,9 +1,13 @@
 #!/usr/bin/env node
 import { PolicyInputError } from "../policy/errors.js";
 import { UsageError } from "./json-input.js";
+import * as build from "./build.js";
+import * as init from "./init.js";
+import * as schema from "./schema.js";
 import * as simulate from "./simulate.js";
+import { ModelError } from "../model/load.js";
 
-const commands: Record<string, { run(args: string[]): Promise<number>; usage: string }> = { simulate };
+const commands: Record<string, { run(args: string[]): Promise<number>; usage: string }> = { init, build, simulate, schema };
 
 const help = `xacct — cross-account AWS access, declared, generated, proven and used
 
@@ -28,7 +32,7 @@ main(process.argv.slice(2)).then(
     process.exitCode = status;
   },
   (error: unknown) => {
-    const known = error instanceof UsageError || error instanceof PolicyInputError || (error as { code?: string }).code?.startsWith("ERR_PARSE_ARGS");
+    const known = error instanceof UsageError || error instanceof PolicyInputError || error instanceof ModelError || (error as { code?: string }).code?.startsWith("ERR_PARSE_ARGS");
     process.stderr.write(`xacct: ${known ? (error as Error).message : String((error as Error).stack ?? error)}\n`);
     process.exitCode = 2;
   },

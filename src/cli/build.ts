@@ -1,0 +1,26 @@
+import { parseArgs } from "node:util";
+import { compile } from "../compile/compile.js";
+import { emitAll, writeFiles } from "../emit/index.js";
+import { loadModelFile } from "../model/load.js";
+import { UsageError } from "./json-input.js";
+
+export const usage = `xacct build MODEL --out DIR     write both sides of every grant: IAM JSON, CloudFormation, Terraform,
+                                AWS config, Kubernetes, Airflow, Spark and a Markdown document`;
+
+/** `xacct build`: load, compile, emit; writes nothing unless everything succeeded. */
+export async function run(args: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { out: { type: "string", short: "o" }, help: { type: "boolean" } } });
+  if (values.help) {
+    process.stdout.write(`${usage}\n`);
+    return 0;
+  }
+  const [model] = positionals;
+  if (!model || positionals.length > 1) throw new UsageError(`give one model file\n${usage}`);
+  if (!values.out) throw new UsageError(`give the output directory with --out DIR\n${usage}`);
+  const compiled = compile(loadModelFile(model));
+  const files = emitAll(compiled);
+  writeFiles(values.out, files);
+  const accounts = [...compiled.state.accounts.values()].filter((a) => a.managed).length;
+  process.stdout.write(`xacct: wrote ${files.length} files for ${accounts} accounts and ${compiled.chains.length} grants to ${values.out}\n`);
+  return 0;
+}

@@ -1,0 +1,61 @@
+/**
+ * What the compiler hands the emitters besides AccountState: for every grant, the chain of
+ * identities a workload goes through at run time, and the setup steps no file can do.
+ */
+
+/** How a workload gets its first credentials. */
+export interface StartIdentity {
+  type: "irsa" | "pod-identity" | "ecs-task" | "ec2-instance" | "eks-node" | "lambda" | "mwaa" | "iam-user" | "external";
+  account: string;
+  /** The role whose session the workload starts with (not for iam-user and root-level external). */
+  roleArn?: string;
+  userArn?: string;
+  /** For irsa: the projected token file the AWS SDKs read. */
+  webIdentityTokenFile?: string;
+  cluster?: { name: string; region: string; issuer?: string; namespace: string; serviceAccount: string };
+}
+
+export interface Hop {
+  roleArn: string;
+  account: string;
+  externalId?: string;
+  sessionName: string;
+  durationSeconds: number;
+  /** The hop assumes a role from a role session: AWS caps it at 3600 s. */
+  chained: boolean;
+}
+
+export interface Chain {
+  /** Index of the grant in the model, and the stage pair when expanded per stage. */
+  grant: number;
+  stage?: { app: string; consumer: string };
+  workload: string;
+  /** The target account's model name and ID. */
+  accountName: string;
+  account: string;
+  region: string;
+  service: string;
+  access: string[];
+  resources: Record<string, string | string[]>;
+  via: "role" | "chain" | "resource-policy";
+  /** The final profile's name in the generated AWS config. */
+  profile: string;
+  start: StartIdentity;
+  /** Roles assumed after the start, in order; empty when the workload acts with its own identity. */
+  hops: Hop[];
+  /** How long the final credentials can last before they must be refreshed. */
+  maxSessionSeconds: number;
+  /** The grant in plain words. */
+  summary: string;
+  language?: string;
+  runtime?: { kind: string; schedule?: string; image?: string };
+}
+
+/** A step a person must take by hand, with where and exactly what. */
+export interface ManualStep {
+  account: string;
+  title: string;
+  detail: string;
+}
+
+export const WEB_IDENTITY_TOKEN_FILE = "/var/run/secrets/eks.amazonaws.com/serviceaccount/token";

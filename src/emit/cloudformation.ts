@@ -1,0 +1,4 @@
+import type { Emitter } from "./types.js";
+
+/** Not written yet: returns no files. */
+export const emitCloudFormation: Emitter = () => [];

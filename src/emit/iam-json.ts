@@ -1,0 +1,44 @@
+/**
+ * Plain IAM policy JSON, per account: each role (trust policy, inline policies, managed policy
+ * ARNs, session limit), each user, each OIDC provider and each resource-based policy — what an
+ * admin applies by hand or reviews.
+ */
+import { type EmittedFile, type Emitter, json, slug } from "./types.js";
+
+export const emitIamJson: Emitter = ({ state }) => {
+  const files: EmittedFile[] = [];
+  for (const account of state.accounts.values()) {
+    if (!account.managed) continue;
+    const dir = `accounts/${slug(account.name ?? account.id)}/iam`;
+    for (const role of account.roles.values()) {
+      files.push({
+        path: `${dir}/roles/${slug(role.name)}.json`,
+        content: json({
+          RoleName: role.name,
+          Path: role.path,
+          Arn: role.arn,
+          Description: role.description,
+          MaxSessionDuration: role.maxSessionDuration,
+          AssumeRolePolicyDocument: role.trustPolicy,
+          Policies: Object.entries(role.policies).map(([PolicyName, PolicyDocument]) => ({ PolicyName, PolicyDocument })),
+          ManagedPolicyArns: role.managedPolicyArns,
+          ...(role.permissionsBoundaryArn ? { PermissionsBoundary: role.permissionsBoundaryArn } : {}),
+          Tags: Object.entries(role.tags).map(([Key, Value]) => ({ Key, Value })),
+        }),
+      });
+    }
+    for (const user of account.users.values()) {
+      files.push({
+        path: `${dir}/users/${slug(user.name)}.json`,
+        content: json({ UserName: user.name, Path: user.path, Arn: user.arn, Policies: Object.entries(user.policies).map(([PolicyName, PolicyDocument]) => ({ PolicyName, PolicyDocument })) }),
+      });
+    }
+    for (const provider of account.oidcProviders.values()) {
+      files.push({ path: `${dir}/oidc-providers/${slug(provider.issuer)}.json`, content: json({ Arn: provider.arn, Url: `https://${provider.issuer}`, ClientIDList: provider.clientIds }) });
+    }
+    for (const policy of account.resourcePolicies.values()) {
+      files.push({ path: `${dir}/resource-policies/${slug(`${policy.service}-${policy.arn.split(/[:/]/).pop() ?? "resource"}`)}.json`, content: json({ ResourceArn: policy.arn, Policy: policy.policy }) });
+    }
+  }
+  return files;
+};

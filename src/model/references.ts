@@ -1,0 +1,119 @@
+/**
+ * Checks what the schema cannot: that names refer to things the model defines, that each grant's
+ * service, access and resources are ones xacct knows, and the rules AWS imposes on chains.
+ * Works on the raw parsed YAML, so it runs even when the schema found problems elsewhere.
+ */
+import { recipeFor, recipeServices } from "../compile/recipes.js";
+import type { PathKey } from "./load.js";
+import { didYouMean } from "./suggest.js";
+
+export interface ReferenceProblem {
+  path: PathKey[];
+  message: string;
+  at?: "key" | "value";
+}
+
+type Raw = Record<string, unknown>;
+
+const asRecord = (v: unknown): Raw => (typeof v === "object" && v !== null && !Array.isArray(v) ? (v as Raw) : {});
+const asArray = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
+
+/** Identities whose credentials are a role session: any AssumeRole made with them is role chaining. */
+export const ROLE_SESSION_IDENTITIES = new Set(["irsa", "pod-identity", "ecs-task", "ec2-instance", "eks-node", "lambda", "mwaa"]);
+
+/** The most a chained role session may last (AWS: role chaining limits a session to one hour). */
+export const CHAIN_LIMIT_SECONDS = 3600;
+
+export function checkReferences(input: unknown): ReferenceProblem[] {
+  const model = asRecord(input);
+  const problems: ReferenceProblem[] = [];
+  const accounts = asRecord(model.accounts);
+  const clusters = asRecord(model.clusters);
+  const workloads = asRecord(model.workloads);
+  const appStages = asArray(asRecord(model.stages).app).filter((s): s is string => typeof s === "string");
+  const refer = (path: PathKey[], value: unknown, known: Raw, what: string) => {
+    if (typeof value === "string" && !(value in known)) problems.push({ path, message: `unknown ${what} "${value}"${didYouMean(value, Object.keys(known))}` });
+  };
+
+  const seenIds = new Map<string, string>();
+  for (const [name, raw] of Object.entries(accounts)) {
+    const ids = asRecord(raw).id;
+    for (const [stage, id] of typeof ids === "string" ? [["", ids]] : Object.entries(asRecord(ids))) {
+      if (stage && appStages.length > 0 && !appStages.includes(stage)) {
+        problems.push({ path: ["accounts", name, "id", stage], message: `"${stage}" is not one of stages.app (${appStages.join(", ")})`, at: "key" });
+      }
+      if (typeof id !== "string") continue;
+      const other = seenIds.get(id);
+      if (other && other !== name) problems.push({ path: ["accounts", name, "id"], message: `account ID ${id} is already account "${other}"` });
+      seenIds.set(id, name);
+    }
+  }
+  for (const [name, raw] of Object.entries(clusters)) refer(["clusters", name, "account"], asRecord(raw).account, accounts, "account");
+  for (const [name, raw] of Object.entries(workloads)) {
+    const workload = asRecord(raw);
+    refer(["workloads", name, "account"], workload.account, accounts, "account");
+    const identity = asRecord(workload.identity);
+    if ("cluster" in identity) refer(["workloads", name, "identity", "cluster"], identity.cluster, clusters, "cluster");
+    const cluster = asRecord(clusters[identity.cluster as string]);
+    if (identity.type === "irsa" && typeof identity.cluster === "string" && identity.cluster in clusters && cluster.oidcIssuer === undefined) {
+      problems.push({ path: ["workloads", name, "identity", "cluster"], message: `IRSA needs the cluster's OIDC issuer: add clusters.${identity.cluster}.oidcIssuer` });
+    }
+  }
+  asArray(model.grants).forEach((raw, i) => problems.push(...checkGrant(asRecord(raw), i, { accounts, workloads, consumers: asRecord(asRecord(model.stages).consumers) }, refer)));
+  return problems;
+}
+
+function checkGrant(
+  grant: Raw,
+  i: number,
+  known: { accounts: Raw; workloads: Raw; consumers: Raw },
+  refer: (path: PathKey[], value: unknown, known: Raw, what: string) => void,
+): ReferenceProblem[] {
+  const problems: ReferenceProblem[] = [];
+  const at = (...rest: PathKey[]): PathKey[] => ["grants", i, ...rest];
+  refer(at("workload"), grant.workload, known.workloads, "workload");
+  refer(at("account"), grant.account, known.accounts, "account");
+  asArray(grant.through).forEach((hop, j) => refer(at("through", j, "account"), asRecord(hop).account, known.accounts, "account"));
+
+  const service = grant.service;
+  const recipe = typeof service === "string" ? recipeFor(service) : undefined;
+  if (typeof service === "string" && !recipe) {
+    problems.push({ path: at("service"), message: `xacct has no recipe for "${service}"${didYouMean(service, recipeServices())}; known: ${recipeServices().join(", ")} (raw statements go under statements:)` });
+  }
+  if (recipe) {
+    asArray(grant.access).forEach((verb, j) => {
+      if (typeof verb === "string" && !(verb in recipe.access)) {
+        problems.push({ path: at("access", j), message: `${recipe.title} has no access "${verb}"${didYouMean(verb, Object.keys(recipe.access))}; known: ${Object.keys(recipe.access).join(", ")}` });
+      }
+    });
+    const names = asRecord(grant.resources);
+    for (const name of Object.keys(names)) {
+      if (!recipe.names.includes(name)) {
+        problems.push({ path: at("resources", name), message: `${recipe.title} resources are named by ${recipe.names.join(", ") || "nothing"}, not "${name}"${didYouMean(name, recipe.names)}`, at: "key" });
+      }
+    }
+    const needed = new Set(asArray(grant.access).flatMap((verb) => (recipe.access[verb as string]?.rules ?? []).flatMap((r) => recipe.kinds[r.on]?.needs ?? [])));
+    for (const name of needed) if (!(name in names)) problems.push({ path: at("resources"), message: `${recipe.title} needs resources.${name} for this access` });
+    if (grant.via === "resource-policy" && !recipe.resourcePolicyOn) {
+      problems.push({ path: at("via"), message: `${recipe.title} has no resource-based policy xacct can write; use via: role` });
+    }
+  }
+  if (grant.via === "chain" && asArray(grant.through).length === 0) problems.push({ path: at("through"), message: "via: chain needs the roles in between (through: [{account, role}])" });
+  if (grant.stages === true) {
+    const consumer = asRecord(known.workloads[grant.workload as string]);
+    if (Object.keys(known.consumers).length === 0) problems.push({ path: at("stages"), message: "stages: true needs stages.consumers to map the app's stages" });
+    else if (typeof grant.workload === "string" && !(grant.workload in known.consumers) && !(String(consumer.account) in known.consumers)) {
+      problems.push({ path: at("stages"), message: `stages.consumers has no mapping for "${grant.workload}" (or its account)` });
+    }
+  }
+  const identity = asRecord(asRecord(known.workloads[grant.workload as string]).identity);
+  const duration = asRecord(grant.role).sessionDuration;
+  const chained = ROLE_SESSION_IDENTITIES.has(identity.type as string) || grant.via === "chain";
+  if (typeof duration === "number" && duration > CHAIN_LIMIT_SECONDS && chained) {
+    problems.push({
+      path: at("role", "sessionDuration"),
+      message: `${duration} s is refused: this hop is role chaining (the workload's own credentials are a role session), and AWS caps a chained session at ${CHAIN_LIMIT_SECONDS} s — asking for more makes AssumeRole fail`,
+    });
+  }
+  return problems;
+}

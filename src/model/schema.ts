@@ -1,0 +1,126 @@
+/**
+ * The xacct.yaml model: accounts, stages, clusters, workloads and grants. Small on purpose: each
+ * grant names a service and what to do there, and xacct expands it into actions and resources from
+ * AWS's service authorization data. The JSON Schema published for editors is derived from this.
+ */
+import { z } from "zod";
+
+const name = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, "use letters, digits, '-', '_' and '.'");
+const accountId = z.string().regex(/^\d{12}$/, "must be a 12-digit AWS account ID in quotes");
+/** Role and resource names may hold {stage}, {app}, {consumer} and {consumerStage} templates. */
+const template = z.string().min(1);
+
+export const Account = z.strictObject({
+  id: z.union([accountId, z.record(z.string(), accountId)]).describe("The account ID, or one ID per stage ({stage: id})."),
+  region: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, "must be an AWS region such as us-east-2").describe("The default region."),
+  partition: z.enum(["aws", "aws-cn", "aws-us-gov"]).optional().describe("@default the model's partition"),
+  organization: z.string().regex(/^o-[a-z0-9]{10,32}$/, "must be an organization ID such as o-a1b2c3d4e5").optional(),
+  ou: z.array(z.string().regex(/^(r-[a-z0-9]{4,32}|ou-[a-z0-9]{4,32}-[a-z0-9]{8,32})$/, "must be r-… or ou-…-…")).optional()
+    .describe("The organizational unit path from the root (r-…) down to the account's OU (ou-…)."),
+  stage: z.string().optional().describe("The stage this account serves, when it serves one."),
+  external: z.boolean().optional().describe("An account outside our management (a consumer or third party): xacct writes nothing for it. @default false"),
+});
+
+export const Stages = z.strictObject({
+  app: z.array(name).min(1).describe("The application's stages, in order (dev, alpha, beta, prod)."),
+  consumers: z
+    .record(name, z.record(name, name.nullable()))
+    .optional()
+    .describe("Per consumer: each app stage mapped to the consumer's stage, or null where the stage is never connected."),
+});
+
+export const Cluster = z.strictObject({
+  account: name,
+  region: z.string().optional().describe("@default the account's region"),
+  oidcIssuer: z
+    .string()
+    .regex(/^(https:\/\/)?oidc\.eks\.[a-z0-9-]+\.amazonaws\.com(\.cn)?\/id\/[A-Za-z0-9]+$/, "must be the cluster's OIDC issuer, oidc.eks.REGION.amazonaws.com/id/ID")
+    .optional()
+    .describe("The EKS cluster's OIDC issuer, for IRSA service accounts."),
+});
+
+const IdentityBase = { role: template.optional().describe("Name of the workload's own role. @default the workload's name") };
+
+export const Identity = z.discriminatedUnion("type", [
+  z.strictObject({
+    type: z.literal("irsa"),
+    cluster: name,
+    namespace: z.string(),
+    serviceAccount: z.string().describe("The service account; `*` patterns allowed (EMR on EKS: emr-containers-sa-*-*-ACCOUNT-*)."),
+    ...IdentityBase,
+  }),
+  z.strictObject({ type: z.literal("pod-identity"), cluster: name, namespace: z.string(), serviceAccount: z.string(), ...IdentityBase }),
+  z.strictObject({ type: z.literal("ecs-task"), ...IdentityBase }),
+  z.strictObject({ type: z.literal("ec2-instance"), ...IdentityBase }),
+  z.strictObject({ type: z.literal("eks-node"), cluster: name.optional(), ...IdentityBase }),
+  z.strictObject({ type: z.literal("lambda"), ...IdentityBase }),
+  z.strictObject({ type: z.literal("mwaa"), environment: z.string(), ...IdentityBase }),
+  z.strictObject({ type: z.literal("iam-user"), user: z.string().optional().describe("@default the workload's name") }),
+  z.strictObject({
+    type: z.literal("external"),
+    principal: z.string().optional().describe("A role ARN in the external account, or omitted for the account itself (root)."),
+    externalId: z.string().min(2).optional().describe("The sts:ExternalId the third party must pass."),
+  }),
+]);
+
+export const Runtime = z.strictObject({
+  kind: z.enum(["cronjob", "job", "deployment", "airflow", "spark", "ecs", "lambda", "none"]).describe("What xacct generates to run the workload."),
+  schedule: z.string().optional().describe("Cron schedule, for cronjob. @default \"0 0 * * *\""),
+  image: z.string().optional().describe("Container image with the AWS CLI or SDK."),
+  language: z.enum(["python", "node", "jvm", "shell"]).optional().describe("The workload's SDK language; jvm matters for chained profiles."),
+  profile: z.string().optional().describe("Name of the final profile in the generated AWS config. @default the grant's profile name"),
+});
+
+export const Workload = z.strictObject({
+  account: name,
+  identity: Identity,
+  runtime: Runtime.optional(),
+  stages: z.boolean().optional().describe("The workload exists once per stage of its account. @default false"),
+});
+
+const RoleOptions = z.strictObject({
+  name: template.optional().describe("The role's name in the target account; templates allowed. @default <workload>-<service>-<account>"),
+  externalId: z.string().min(2).optional(),
+  sessionDuration: z.number().int().min(900).max(43200).optional().describe("Seconds asked for when assuming the role. @default 3600"),
+  maxSessionDuration: z.number().int().min(3600).max(43200).optional().describe("The role's MaxSessionDuration. @default 3600"),
+  orgOnly: z.boolean().optional().describe("Add aws:PrincipalOrgID to the trust (both accounts in one organization)."),
+});
+
+export const Grant = z.strictObject({
+  workload: name.describe("Who acts."),
+  account: name.describe("Where the resources are."),
+  service: z.string().describe("The service: s3, glue, airflow (MWAA), sagemaker, lambda, redshift-data, secretsmanager, athena, elasticmapreduce, sqs, kinesis, execute-api, codeartifact."),
+  access: z.array(z.string()).min(1).describe("What to do, in the service's words (read, write, list, run, watch, invoke, …)."),
+  resources: z.record(z.string(), z.union([template, z.array(template).min(1)])).describe("Resources by kind: {bucket: data, prefix: reports/}, {job: nightly-etl}."),
+  via: z.enum(["role", "chain", "resource-policy"]).optional().describe("How access crosses accounts. @default role"),
+  role: RoleOptions.optional(),
+  through: z.array(z.strictObject({ account: name, role: template })).optional().describe("For via: chain, the roles between the workload and the target role, in order."),
+  stages: z.boolean().optional().describe("Expand the grant per mapped stage (see stages.consumers). @default false"),
+  profile: z.string().optional().describe("Name of the AWS config profile for this grant. @default <account>-<service>"),
+  statements: z.array(z.record(z.string(), z.unknown())).optional().describe("Raw IAM statements to add to the target role (escape hatch)."),
+});
+
+export const Model = z.strictObject({
+  version: z.literal(1),
+  name: name.describe("The application or platform this model describes; {app} in templates."),
+  partition: z.enum(["aws", "aws-cn", "aws-us-gov"]).optional().describe("@default aws"),
+  accounts: z.record(name, Account),
+  stages: Stages.optional(),
+  clusters: z.record(name, Cluster).optional(),
+  workloads: z.record(name, Workload),
+  grants: z.array(Grant),
+});
+
+export type Model = z.infer<typeof Model>;
+export type ModelAccount = z.infer<typeof Account>;
+export type ModelWorkload = z.infer<typeof Workload>;
+export type ModelGrant = z.infer<typeof Grant>;
+export type ModelIdentity = z.infer<typeof Identity>;
+
+/** The JSON Schema editors use to validate and complete xacct.yaml. */
+export function modelJsonSchema(): Record<string, unknown> {
+  return {
+    ...z.toJSONSchema(Model, { target: "draft-2020-12" }),
+    title: "xacct model (xacct.yaml)",
+  };
+}

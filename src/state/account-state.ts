@@ -1,0 +1,104 @@
+/**
+ * AccountState: the one representation of what IAM holds in each account — roles with their
+ * trust and permission policies, users, OIDC providers, resource-based policies, organization
+ * placement. The compiler produces it from a model; inventories of real accounts load into it;
+ * emitters, the access graph, the sandbox and the report consume it.
+ */
+
+export interface PolicyStatement {
+  Sid?: string;
+  Effect: "Allow" | "Deny";
+  Principal?: "*" | Record<string, string | string[]>;
+  NotPrincipal?: Record<string, string | string[]>;
+  Action?: string | string[];
+  NotAction?: string | string[];
+  Resource?: string | string[];
+  NotResource?: string | string[];
+  Condition?: Record<string, Record<string, string | string[] | boolean | number>>;
+}
+
+export interface PolicyDocument {
+  Version: "2012-10-17";
+  Statement: PolicyStatement[];
+}
+
+export interface RoleState {
+  name: string;
+  path: string;
+  arn: string;
+  description?: string;
+  trustPolicy: PolicyDocument;
+  /** Inline policies by name. */
+  policies: Record<string, PolicyDocument>;
+  managedPolicyArns: string[];
+  maxSessionDuration: number;
+  permissionsBoundaryArn?: string;
+  tags: Record<string, string>;
+  /** Also create an instance profile of the same name (EC2 instances, EKS nodes). */
+  instanceProfile?: boolean;
+}
+
+export interface UserState {
+  name: string;
+  path: string;
+  arn: string;
+  policies: Record<string, PolicyDocument>;
+  managedPolicyArns: string[];
+  /** The user signs in with long-lived access keys. */
+  accessKeys: boolean;
+  tags: Record<string, string>;
+}
+
+export interface OidcProviderState {
+  arn: string;
+  /** Issuer host and path, without https:// (`oidc.eks.us-east-2.amazonaws.com/id/ABC`). */
+  issuer: string;
+  clientIds: string[];
+}
+
+export interface ResourcePolicyState {
+  arn: string;
+  /** The IAM service prefix that owns the resource (`s3`, `sqs`, `kinesis`). */
+  service: string;
+  policy: PolicyDocument;
+}
+
+export interface AccountEntry {
+  id: string;
+  /** The model's name for the account (with its stage, when per-stage), when it has one. */
+  name?: string;
+  partition: string;
+  region?: string;
+  stage?: string;
+  organization?: { id: string; path: string[] };
+  /** False for accounts outside our management: nothing is written for them. */
+  managed: boolean;
+  roles: Map<string, RoleState>;
+  users: Map<string, UserState>;
+  oidcProviders: Map<string, OidcProviderState>;
+  resourcePolicies: Map<string, ResourcePolicyState>;
+}
+
+export interface AccountState {
+  accounts: Map<string, AccountEntry>;
+}
+
+export function emptyAccount(id: string, partition: string, fields: Partial<AccountEntry> = {}): AccountEntry {
+  return { id, partition, managed: true, roles: new Map(), users: new Map(), oidcProviders: new Map(), resourcePolicies: new Map(), ...fields };
+}
+
+export function policyDocument(statements: PolicyStatement[]): PolicyDocument {
+  return { Version: "2012-10-17", Statement: statements };
+}
+
+export function roleArn(partition: string, account: string, name: string, path = "/"): string {
+  return `arn:${partition}:iam::${account}:role${path}${name}`;
+}
+
+export function userArn(partition: string, account: string, name: string, path = "/"): string {
+  return `arn:${partition}:iam::${account}:user${path}${name}`;
+}
+
+export function rootArn(partition: string, account: string): string {
+  return `arn:${partition}:iam::${account}:root`;
+}
