@@ -277,6 +277,15 @@ function identityPolicies(rnd, world, req) {
   const policies = [];
   for (let i = 0; i < policyCount; i++) policies.push([]);
   statements.forEach((s, i) => policies[i % policyCount].push(s));
+  // AWS requires the Sids of a policy to be unique: number repeated ones.
+  for (const list of policies) {
+    const seen = new Set();
+    list.forEach((s, i) => {
+      if (s.Sid === undefined) return;
+      if (seen.has(s.Sid)) s.Sid = `${s.Sid}${i}`;
+      seen.add(s.Sid);
+    });
+  }
   return policies.map((list) => ({ Version: VERSION, Statement: list.length === 1 && rnd.chance(0.3) ? list[0] : list }));
 }
 

@@ -51,11 +51,19 @@ describe("policies AWS would reject", () => {
     ["a malformed CIDR", { identityPolicies: [statement({ Effect: "Allow", Action: "s3:*", Resource: "*", Condition: { IpAddress: { "aws:SourceIp": ["10.0.0.0/8", "10.0.0.0/99"] } } })] }, 'Condition.IpAddress["aws:SourceIp"][1]: IpAddress takes an IP address or CIDR block, got "10.0.0.0/99"'],
     ["a malformed date", { identityPolicies: [statement({ Effect: "Allow", Action: "s3:*", Resource: "*", Condition: { DateGreaterThan: { "aws:CurrentTime": "next tuesday" } } })] }, "DateGreaterThan takes an ISO 8601 date or epoch seconds"],
     ["a nested object as a condition value", { identityPolicies: [statement({ Effect: "Allow", Action: "s3:*", Resource: "*", Condition: { StringEquals: { "aws:username": { a: 1 } } } })] }, "a condition value must be a string, number or boolean, got an object"],
-    ["a malformed principal ARN", { resourcePolicy: { Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { AWS: "arn:aws:iam::1111:role/x" }, Action: "s3:*", Resource: "*" }] } }, "resourcePolicy.Statement[0].Principal.AWS: not a valid principal ARN"],
+    ["a malformed principal ARN", { resourcePolicy: { Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { AWS: "arn:aws:iam::1111:role/x" }, Action: "s3:*", Resource: "*" }] } }, "resourcePolicy.Statement[0].Principal.AWS: not an AWS principal"],
     ["a partial wildcard in a principal ARN", { resourcePolicy: { Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { AWS: "arn:aws:iam::111111111111:role/*" }, Action: "s3:*", Resource: "*" }] } }, "AWS accepts no wildcard in a principal ARN"],
     ["an unknown principal type", { resourcePolicy: { Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { User: "x" }, Action: "s3:*", Resource: "*" }] } }, 'resourcePolicy.Statement[0].Principal.User: unknown principal type "User"'],
     ["a policy string that is not JSON", { identityPolicies: ['{"Version": "2012-10-17", "Statement": ['] }, "identityPolicies[0]: not valid JSON"],
     ["a policy that is an array", { identityPolicies: [[]] }, "identityPolicies[0]: a policy must be a JSON object (or a JSON string holding one), got an array"],
+    ["NotPrincipal with Allow", { resourcePolicy: { Version: "2012-10-17", Statement: [{ Effect: "Allow", NotPrincipal: { AWS: "222222222222" }, Action: "s3:*", Resource: "*" }] } }, 'resourcePolicy.Statement[0].NotPrincipal: AWS supports NotPrincipal only with "Effect": "Deny"'],
+    ["NotPrincipal in a trust policy", { action: "sts:AssumeRole", resource: "arn:aws:iam::111111111111:role/r", resourcePolicy: { Version: "2012-10-17", Statement: [{ Effect: "Deny", NotPrincipal: { AWS: "111111111111" }, Action: "sts:AssumeRole" }] } }, "resourcePolicy.Statement[0].NotPrincipal: AWS supports NotPrincipal only"],
+    ["an RCP naming a principal other than *", { rcps: [[{ Version: "2012-10-17", Statement: [{ Effect: "Deny", Principal: { AWS: "111111111111" }, Action: "s3:*", Resource: "*" }] }]] }, 'rcps[0][0].Statement[0].Principal: a resource control policy takes only "Principal": "*"'],
+    ["an RCP with NotAction", { rcps: [[{ Version: "2012-10-17", Statement: [{ Effect: "Deny", Principal: "*", NotAction: "s3:*", Resource: "*" }] }]] }, "rcps[0][0].Statement[0].NotAction: a resource control policy cannot have NotAction"],
+    ["an RCP with a custom Allow", { rcps: [[{ Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: "*", Action: "s3:GetObject", Resource: "*" }] }]] }, "rcps[0][0].Statement[0].Effect: a resource control policy allows only as RCPFullAWSAccess does"],
+    ["an RCP without Version 2012-10-17", { rcps: [[{ Statement: [{ Effect: "Deny", Principal: "*", Action: "s3:*", Resource: "*" }] }]] }, 'rcps[0][0].Version: a resource control policy must have Version "2012-10-17"'],
+    ["a non-alphanumeric Sid in an identity policy", { identityPolicies: [statement({ Sid: "Read Reports", Effect: "Allow", Action: "s3:*", Resource: "*" })] }, 'identityPolicies[0].Statement[1].Sid: an identity-based policy takes only letters and digits in a Sid, got "Read Reports"'],
+    ["a Sid used twice in an identity policy", { identityPolicies: [{ Version: "2012-10-17", Statement: [{ Sid: "A", Effect: "Allow", Action: "s3:*", Resource: "*" }, { Sid: "A", Effect: "Deny", Action: "iam:*", Resource: "*" }] }] }, 'identityPolicies[0].Statement[1].Sid: Sid "A" is used twice'],
     ["an empty Action list", { identityPolicies: [statement({ Effect: "Allow", Action: [], Resource: "*" })] }, "identityPolicies[0].Statement[1].Action: must not be an empty list"],
   ];
   for (const [name, request, message] of cases) {
@@ -63,6 +71,17 @@ describe("policies AWS would reject", () => {
       expect(errorOf({ ...base, ...request })).toContain(message);
     });
   }
+});
+
+describe("valid policies AWS accepts", () => {
+  it("accepts free-form Sids in a resource-based policy (S3, SQS) and condition keys with spaces", () => {
+    const result = simulate({
+      ...base,
+      resourcePolicy: { Version: "2012-10-17", Statement: [{ Sid: "Allow:Read/1 for alice", Effect: "Allow", Principal: { AWS: "arn:aws:iam::111111111111:user/alice" }, Action: "s3:GetObject", Resource: "*", Condition: { StringEquals: { "aws:ResourceTag/Cost Center": "42" } } }] },
+      context: { "aws:ResourceTag/Cost Center": "42" },
+    });
+    expect(result.decision).toBe("Allow");
+  });
 });
 
 describe("malformed requests", () => {
@@ -76,6 +95,7 @@ describe("malformed requests", () => {
     ["an unknown field", { identityPolicy: [] }, 'identityPolicy: unknown request field "identityPolicy"'],
     ["a principal that is no principal", { principal: "alice" }, "principal: must be an IAM user, role, assumed-role or root ARN"],
     ["an SCP that is not a list of levels", { scps: [{ Version: "2012-10-17", Statement: [] }] }, "scps[0]: must be an array of policies, got an object"],
+    ["a resourceAccount that contradicts the ARN", { resource: "arn:aws:sqs:us-east-1:222222222222:q", resourceAccount: "111111111111" }, "resourceAccount: says 111111111111, but the resource ARN belongs to 222222222222"],
     ["a context value that is a number", { context: { "s3:max-keys": 10 } }, 'context["s3:max-keys"]: must be a string or an array of strings, got number 10'],
   ];
   for (const [name, request, message] of cases) {

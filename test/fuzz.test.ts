@@ -11,11 +11,12 @@ const operators = [
   "NumericLessThan", "DateGreaterThan", "Bool", "BinaryEquals", "IpAddress", "NotIpAddress", "ArnLike", "ArnNotEquals", "Null",
   "StringEqual", "ForSome:StringEquals", "NullIfExists", "numericlessthan",
 ];
-const keys = ["aws:SourceIp", "aws:username", "aws:PrincipalTag/team", "aws:CurrentTime", "s3:prefix", "aws:TagKeys", "sts:ExternalId"];
+const keys = ["aws:SourceIp", "aws:username", "aws:PrincipalTag/team", "aws:CurrentTime", "s3:prefix", "aws:TagKeys", "sts:ExternalId", "constructor", "__proto__", "toString"];
 const strings = fc.oneof(
   fc.constantFrom("*", "?", "s3:GetObject", "s3:Get*", "sqs:*", "arn:aws:s3:::b/*", "arn:aws:iam::111111111111:role/r", "10.0.0.0/8",
     "2001:db8::/32", "2026-01-01T00:00:00Z", "1700000000", "true", "false", "${aws:username}", "${aws:PrincipalTag/team, 'x'}", "${*}", "${", "}",
-    "111111111111", "arn:aws:sts::111111111111:assumed-role/r/s", "lambda.amazonaws.com", "aGVsbG8=", ""),
+    "111111111111", "arn:aws:sts::111111111111:assumed-role/r/s", "lambda.amazonaws.com", "aGVsbG8=", "",
+    "${constructor}", "${__proto__}", "${toString}", "constructor", "__proto__", "toString", "hasOwnProperty"),
   fc.string({ maxLength: 12 }),
 );
 const scalar = fc.oneof(strings, fc.integer(), fc.boolean(), fc.constant(null));
@@ -94,11 +95,16 @@ describe("fuzzing the engine", () => {
   });
 
   it("mostly well-formed requests also reach the evaluation (not only validation)", () => {
+    const target = fc.constantFrom(
+      { resource: "arn:aws:s3:::b/k", resourceAccount: "111111111111" },
+      { resource: "arn:aws:s3:::b/k", resourceAccount: "222222222222" },
+      { resource: "arn:aws:iam::222222222222:role/r" },
+      { resource: "arn:aws:iam::111111111111:role/r" },
+    );
     const wellFormed = fc.record({
       principal: fc.constantFrom("arn:aws:iam::111111111111:user/u", "arn:aws:sts::111111111111:assumed-role/r/s", "lambda.amazonaws.com", "anonymous"),
       action: fc.constantFrom("s3:GetObject", "sts:AssumeRole", "kms:Decrypt"),
-      resource: fc.constantFrom("arn:aws:s3:::b/k", "arn:aws:iam::222222222222:role/r"),
-      resourceAccount: fc.constantFrom("111111111111", "222222222222"),
+      target,
       context: fc.dictionary(fc.constantFrom(...keys), fc.oneof(strings, fc.array(strings, { maxLength: 3 })), { maxKeys: 4 }),
       identityPolicies: fc.array(
         fc.record({ Version: fc.constant("2012-10-17"), Statement: fc.array(fc.record({
@@ -112,8 +118,8 @@ describe("fuzzing the engine", () => {
     });
     const seen = new Set<string>();
     fc.assert(
-      fc.property(wellFormed, (input) => {
-        const result = simulate(input);
+      fc.property(wellFormed, ({ target: where, ...input }) => {
+        const result = simulate({ ...input, ...where });
         seen.add(result.decision);
       }),
       { numRuns: 2000 },

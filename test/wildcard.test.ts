@@ -71,5 +71,9 @@ describe("glob matching", () => {
     expect(globMatches(compileGlob(pattern), text)).toBe(false);
     expect(globMatches(compileGlob(pattern), `${text}b`)).toBe(true);
     expect(globMatches(compileGlob(`${"*?".repeat(30)}x`), "?".repeat(100_000))).toBe(false);
+    // Long segments holding ? are searched bit-parallel, not position by position.
+    const questions = compileGlob(`*${"?a".repeat(3000)}b*`);
+    expect(globMatches(questions, "xa".repeat(100_000))).toBe(false);
+    expect(globMatches(questions, `${"xa".repeat(50_000)}b`)).toBe(true);
   });
 });

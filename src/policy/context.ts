@@ -9,10 +9,6 @@ export class RequestContext {
   private readonly given: Record<string, string | readonly string[]>[] = [];
   private index: Map<string, readonly string[]> | undefined;
 
-  static empty(): RequestContext {
-    return new RequestContext();
-  }
-
   /** Reads `{ "key": "value" | ["v1", "v2"] }`, naming the path of anything else. */
   static fromJson(input: unknown, path: Path): RequestContext {
     const context = new RequestContext();
@@ -31,15 +27,10 @@ export class RequestContext {
     return context;
   }
 
-  /** Sets a key; a later key with the same name (in any case) replaces an earlier one. */
-  set(key: string, values: readonly string[]): void {
-    this.given.push({ [key]: values });
-    this.index = undefined;
-  }
-
   /** The values of a key (its name already lower-cased), or undefined when the key is absent. */
   get(lowerKey: string): readonly string[] | undefined {
     if (this.index === undefined) {
+      // A later key with the same name in any case replaces an earlier one.
       this.index = new Map();
       for (const record of this.given) {
         for (const key in record) {
@@ -49,12 +40,5 @@ export class RequestContext {
       }
     }
     return this.index.get(lowerKey);
-  }
-
-  /** A copy with more keys; used by callers that derive keys (never by the engine itself). */
-  with(extra: Record<string, readonly string[]>): RequestContext {
-    const copy = new RequestContext();
-    copy.given.push(...this.given, extra);
-    return copy;
   }
 }

@@ -48,6 +48,11 @@ export function pathText(path: Path): string {
   return path.text;
 }
 
+/** The path of item `index` of an element given either as a list or as a single value. */
+export function itemPath(element: unknown, path: Path, index: number): Path {
+  return Array.isArray(element) ? at(path, index) : path;
+}
+
 /** A short, safe rendering of a value for an error message. */
 export function describe(value: unknown): string {
   if (value === null) return "null";

@@ -3,7 +3,7 @@ import { pathText } from "./errors.js";
 import type { Policy, ResourcePattern, Statement } from "./policy.js";
 import { notPrincipalExcludes, principalStrength, type RequestPrincipal, Strength } from "./principal.js";
 import type { AccessRequest } from "./request.js";
-import { needsResourcePolicy, rcpApplies } from "./services.js";
+import { isTrustAction, needsResourcePolicy, rcpApplies } from "./services.js";
 import { resolveTemplate } from "./variables.js";
 import { compilePieces, globMatches, type Glob } from "./wildcard.js";
 
@@ -71,26 +71,36 @@ export function evaluate(request: AccessRequest): Evaluation {
   const boundaryAttached = hasIdentity && request.permissionsBoundary !== undefined;
   const rootUser = principal.type === "root";
   const layers: LayerResult[] = [];
-  const match = (layer: Layer, policies: readonly Policy[] | Policy, allowedBy: (m: Matches) => boolean, level?: number): Matches => {
+  const match = (layer: Layer, policies: readonly Policy[], allowedBy: (m: Matches) => boolean, level?: number): Matches => {
     const m = matchPolicies(policies, request, lowerAction, boundaryAttached);
     layers.push(layerResult(layer, m, allowedBy(m), level));
     return m;
   };
 
-  if (hasIdentity && request.scps) request.scps.forEach((level, i) => match("scp", level, anyAllow, i));
+  // AWS: SCPs and RCPs do not affect service-linked roles.
+  const serviceLinked = (principal.type === "session" || principal.type === "role") && principal.roleName.startsWith("AWSServiceRoleFor");
+  if (hasIdentity && !serviceLinked && request.scps) request.scps.forEach((level, i) => match("scp", level, anyAllow, i));
   // Every level has AWS's RCPFullAWSAccess attached, so an RCP level only ever denies.
-  if (request.rcps && rcpApplies(lowerAction)) request.rcps.forEach((level, i) => match("rcp", level, () => true, i));
-  if (request.endpointPolicy) match("endpoint", request.endpointPolicy, anyAllow);
-  const resource = request.resourcePolicy ? match("resource", request.resourcePolicy, (m) => m.strength > Strength.None) : NONE;
+  if (request.rcps && !serviceLinked && rcpApplies(lowerAction)) request.rcps.forEach((level, i) => match("rcp", level, () => true, i));
+  if (request.endpointPolicy) match("endpoint", [request.endpointPolicy], anyAllow);
+  const resource = request.resourcePolicy ? match("resource", [request.resourcePolicy], (m) => m.strength > Strength.None) : NONE;
   const identity = hasIdentity ? match("identity", request.identityPolicies, (m) => rootUser || m.allows.length > 0) : NONE;
-  const boundary = boundaryAttached ? match("boundary", request.permissionsBoundary as Policy, anyAllow) : undefined;
-  const session = hasIdentity && request.sessionPolicy ? match("session", request.sessionPolicy, anyAllow) : undefined;
+  const boundary = boundaryAttached ? match("boundary", [request.permissionsBoundary as Policy], anyAllow) : undefined;
+  // A federated user's session (GetFederationToken) has no permissions unless a session policy was passed.
+  const sessionPolicies = request.sessionPolicy ? [request.sessionPolicy] : principal.type === "federated-user" ? [] : undefined;
+  const session = hasIdentity && sessionPolicies ? match("session", sessionPolicies, anyAllow) : undefined;
   const explain = (summary: string, deniedBy: Layer | undefined, decidedBy: StatementRef[]) => explanation(request, crossAccount, layers, summary, deniedBy, decidedBy);
 
   const denying = layers.filter((l) => l.result === "ExplicitDeny");
   if (denying.length > 0) {
     const decidedBy = denying.flatMap((l) => l.statements);
     return { decision: "ExplicitDeny", explain: explain(`Explicitly denied by ${describeRefs(decidedBy)}.`, (denying[0] as LayerResult).layer, decidedBy) };
+  }
+  if (rootUser && isTrustAction(lowerAction)) {
+    return {
+      decision: "ImplicitDeny",
+      explain: explain(`Implicitly denied: the account root user cannot assume roles (AWS refuses it; sign in as an IAM user or role instead).`, "identity", []),
+    };
   }
   const guard = layers.find((l) => (l.layer === "scp" || l.layer === "endpoint") && l.result === "ImplicitDeny");
   if (guard) {
@@ -105,7 +115,7 @@ export function evaluate(request: AccessRequest): Evaluation {
     boundary: boundary === undefined || boundary.allows.length > 0,
     session: session === undefined || session.allows.length > 0,
     resource: resource.strength,
-    resourceRequired: needsResourcePolicy(lowerAction),
+    resourceRequired: needsResourcePolicy(lowerAction, request.resource),
   });
   if (grant.deniedBy) return { decision: "ImplicitDeny", explain: explain(`Implicitly denied: ${grant.reason}.`, grant.deniedBy, []) };
   // The statements the grant rule needed, then the guardrails (SCPs, endpoint policy) that let it through.
@@ -227,11 +237,9 @@ function describeRefs(refs: readonly StatementRef[]): string {
 }
 
 /** The statements of one or more policies that apply to the request, split by effect. */
-function matchPolicies(policies: readonly Policy[] | Policy | undefined, request: AccessRequest, lowerAction: string, boundaryAttached: boolean): Matches {
-  if (policies === undefined) return NONE;
-  const list = Array.isArray(policies) ? policies : [policies as Policy];
+function matchPolicies(policies: readonly Policy[], request: AccessRequest, lowerAction: string, boundaryAttached: boolean): Matches {
   let result: Matches | undefined;
-  for (const policy of list) {
+  for (const policy of policies) {
     for (const statement of policy.statements) {
       const strength = statementApplies(statement, request, lowerAction, boundaryAttached);
       if (strength === Strength.None) continue;

@@ -1,5 +1,5 @@
 import { type ConditionTest, compileCondition } from "./condition/condition.js";
-import { at, describe, fail, PolicyInputError, type Path } from "./errors.js";
+import { at, describe, fail, itemPath, PolicyInputError, type Path } from "./errors.js";
 import { compilePrincipal, type PrincipalSet } from "./principal.js";
 import { parseTemplate, staticPieces, type Template } from "./variables.js";
 import { compileGlob, compilePieces, type Glob } from "./wildcard.js";
@@ -16,7 +16,6 @@ export type ResourcePattern = { glob: Glob } | { template: Template };
 export interface Statement {
   /** Where the statement is, as a JSON path (`identityPolicies[0].Statement[1]`). */
   path: Path;
-  index: number;
   sid: string | undefined;
   effect: "Allow" | "Deny";
   /** Exactly one of actions/notActions is set. */
@@ -43,7 +42,9 @@ const WITH_PRINCIPAL: ReadonlySet<PolicyKind> = new Set(["resource", "trust", "e
 const WITH_RESOURCE: ReadonlySet<PolicyKind> = new Set(["identity", "boundary", "session", "scp", "rcp"]);
 const ACTION = /^[a-zA-Z0-9-]+:[a-zA-Z0-9*?_-]+$/;
 const MATCH_ALL = compileGlob("*");
-const SID = /^[A-Za-z0-9 _.-]*$/;
+/** IAM's own policy kinds take alphanumeric, unique Sids; services' resource policies are freer. */
+const IAM_SID = /^[A-Za-z0-9]*$/;
+const IAM_SID_RULES: ReadonlySet<PolicyKind> = new Set(["identity", "boundary", "session", "trust", "scp", "rcp"]);
 const RESOURCE_ARN = /^arn:[^:]+:[^:]*:/;
 const ALL_RESOURCES: ResourcePattern = { glob: MATCH_ALL };
 
@@ -64,9 +65,18 @@ export function compilePolicy(input: unknown, kind: PolicyKind, path: Path): Pol
   if (record.Id !== undefined && typeof record.Id !== "string") fail(at(path, "Id"), `must be a string, got ${describe(record.Id)}`);
   const raw = record.Statement;
   if (raw === undefined) fail(at(path, "Statement"), "is required");
-  const list = Array.isArray(raw) ? raw : [raw];
+  if (kind === "rcp" && version !== "2012-10-17") fail(at(path, "Version"), `a resource control policy must have Version "2012-10-17", got ${describe(version)}`);
+  const list: unknown[] = Array.isArray(raw) ? raw : [raw];
   const variables = version === "2012-10-17";
-  const statements = list.map((s, i) => compileStatement(s, kind, Array.isArray(raw) ? at(at(path, "Statement"), i) : at(path, "Statement"), i, variables));
+  const statements = list.map((s, i) => compileStatement(s, kind, itemPath(raw, at(path, "Statement"), i), variables));
+  if (IAM_SID_RULES.has(kind)) {
+    const seen = new Set<string>();
+    statements.forEach((s, i) => {
+      if (s.sid === undefined) return;
+      if (seen.has(s.sid)) fail(at(itemPath(raw, at(path, "Statement"), i), "Sid"), `Sid "${s.sid}" is used twice; AWS requires the Sids of a policy to be unique`);
+      seen.add(s.sid);
+    });
+  }
   return { kind, path, statements };
 }
 
@@ -78,14 +88,15 @@ function parseJsonPolicy(text: string, path: Path): unknown {
   }
 }
 
-function compileStatement(input: unknown, kind: PolicyKind, path: Path, index: number, variables: boolean): Statement {
+function compileStatement(input: unknown, kind: PolicyKind, path: Path, variables: boolean): Statement {
   if (typeof input !== "object" || input === null || Array.isArray(input)) fail(path, `a statement must be an object, got ${describe(input)}`);
   const s = input as Record<string, unknown>;
   for (const key in s) {
     if (!STATEMENT_KEYS.has(key)) fail(at(path, key), `unknown statement element "${key}"`);
   }
-  if (s.Sid !== undefined && (typeof s.Sid !== "string" || !SID.test(s.Sid))) {
-    fail(at(path, "Sid"), `must be a string of letters and digits, got ${describe(s.Sid)}`);
+  if (s.Sid !== undefined && typeof s.Sid !== "string") fail(at(path, "Sid"), `must be a string, got ${describe(s.Sid)}`);
+  if (typeof s.Sid === "string" && IAM_SID_RULES.has(kind) && !IAM_SID.test(s.Sid)) {
+    fail(at(path, "Sid"), `${KIND_NAMES[kind]} takes only letters and digits in a Sid, got ${describe(s.Sid)}`);
   }
   if (s.Effect !== "Allow" && s.Effect !== "Deny") fail(at(path, "Effect"), `must be "Allow" or "Deny", got ${describe(s.Effect)}`);
   exactlyOne(s, "Action", "NotAction", path, true);
@@ -93,15 +104,19 @@ function compileStatement(input: unknown, kind: PolicyKind, path: Path, index: n
   if (kind === "trust" && (s.Resource !== undefined || s.NotResource !== undefined)) {
     fail(at(path, s.Resource !== undefined ? "Resource" : "NotResource"), "a role trust policy has no Resource: the role itself is the resource");
   }
-  if (WITH_PRINCIPAL.has(kind)) exactlyOne(s, "Principal", "NotPrincipal", path, true);
-  else {
+  if (WITH_PRINCIPAL.has(kind)) {
+    exactlyOne(s, "Principal", "NotPrincipal", path, true);
+    if (s.NotPrincipal !== undefined && (s.Effect === "Allow" || kind === "trust" || kind === "rcp")) {
+      fail(at(path, "NotPrincipal"), `AWS supports NotPrincipal only with "Effect": "Deny" and not in role trust or resource control policies`);
+    }
+    if (kind === "rcp") checkRcpStatement(s, path);
+  } else {
     for (const key of ["Principal", "NotPrincipal"]) {
       if (s[key] !== undefined) fail(at(path, key), `${KIND_NAMES[kind]} cannot have ${key}: it applies to the principal it is attached to`);
     }
   }
   return {
     path,
-    index,
     sid: s.Sid as string | undefined,
     effect: s.Effect,
     actions: s.Action === undefined ? null : eachString(s.Action, at(path, "Action"), compileAction),
@@ -125,47 +140,45 @@ const KIND_NAMES: Record<PolicyKind, string> = {
   rcp: "a resource control policy",
 };
 
+/**
+ * Resource control policies: Principal must be "*", no NotAction, and Allow only in the form of
+ * AWS's RCPFullAWSAccess (every action on every resource for everyone).
+ */
+function checkRcpStatement(s: Record<string, unknown>, path: Path): void {
+  if (s.Principal !== undefined && s.Principal !== "*") fail(at(path, "Principal"), `a resource control policy takes only "Principal": "*" (narrow it with a Condition on aws:PrincipalArn)`);
+  if (s.NotAction !== undefined) fail(at(path, "NotAction"), "a resource control policy cannot have NotAction");
+  const fullAccess = s.Action === "*" && s.Resource === "*" && s.Condition === undefined;
+  if (s.Effect === "Allow" && !fullAccess) fail(at(path, "Effect"), `a resource control policy allows only as RCPFullAWSAccess does ("Action": "*", "Resource": "*", no Condition); use Deny statements`);
+}
+
 function exactlyOne(s: Record<string, unknown>, a: string, b: string, path: Path, required: boolean): void {
   if (s[a] !== undefined && s[b] !== undefined) fail(at(path, b), `a statement cannot have both ${a} and ${b}`);
   if (required && s[a] === undefined && s[b] === undefined) fail(path, `a statement needs ${a} or ${b}`);
 }
 
-/**
- * Compiles a string-or-list element item by item. `one` gets each string, and the element and
- * index from which its path is built if the item turns out to be wrong.
- */
-function eachString<T>(input: unknown, path: Path, one: (value: string, item: Item) => T): T[] {
+/** Compiles a string-or-list element item by item; `one` gets each string and its path. */
+function eachString<T>(input: unknown, path: Path, one: (value: string, where: () => Path) => T): T[] {
   const list: unknown[] = Array.isArray(input) ? input : [input];
   if (list.length === 0) fail(path, "must not be an empty list");
   const out: T[] = [];
   for (let i = 0; i < list.length; i++) {
     const value = list[i];
-    if (typeof value !== "string") fail(itemPath({ input, path, index: i }), `must be a string, got ${describe(value)}`);
-    out.push(one(value, { input, path, index: i }));
+    if (typeof value !== "string") fail(itemPath(input, path, i), `must be a string, got ${describe(value)}`);
+    out.push(one(value, () => itemPath(input, path, i)));
   }
   return out;
 }
 
-interface Item {
-  input: unknown;
-  path: Path;
-  index: number;
-}
-
-function itemPath({ input, path, index }: Item): Path {
-  return Array.isArray(input) ? at(path, index) : path;
-}
-
-function compileAction(value: string, item: Item): Glob {
+function compileAction(value: string, where: () => Path): Glob {
   if (value === "*") return MATCH_ALL;
-  if (!ACTION.test(value)) fail(itemPath(item), `must be "*" or "service:Action" (for example "s3:GetObject"), got ${describe(value)}`);
+  if (!ACTION.test(value)) fail(where(), `must be "*" or "service:Action" (for example "s3:GetObject"), got ${describe(value)}`);
   return compileGlob(value, true);
 }
 
-function compileResource(variables: boolean): (value: string, item: Item) => ResourcePattern {
-  return (value, item) => {
+function compileResource(variables: boolean): (value: string, where: () => Path) => ResourcePattern {
+  return (value, where) => {
     if (value === "*") return ALL_RESOURCES;
-    if (!RESOURCE_ARN.test(value)) fail(itemPath(item), `must be "*" or an ARN (arn:partition:service:region:account:resource), got ${describe(value)}`);
+    if (!RESOURCE_ARN.test(value)) fail(where(), `must be "*" or an ARN (arn:partition:service:region:account:resource), got ${describe(value)}`);
     if (!variables || !value.includes("${")) return { glob: compileGlob(value) };
     const template = parseTemplate(value);
     return template.dynamic ? { template } : { glob: compilePieces(staticPieces(template)) };

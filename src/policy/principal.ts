@@ -1,25 +1,23 @@
 import { isAccountId, parseArn, PARTITIONS } from "./arn.js";
-import { at, describe, fail, type Path } from "./errors.js";
+import { at, describe, fail, itemPath, type Path } from "./errors.js";
 
-/** Who makes a request. */
+/** Who makes a request. ARN-based principals carry their partition; names and "anonymous" do not. */
 export type RequestPrincipal =
-  | { type: "user"; arn: string; account: string }
-  | { type: "role"; arn: string; account: string; roleName: string }
-  | { type: "session"; arn: string; account: string; roleName: string; roleArn: string; sessionName: string }
-  | { type: "federated-user"; arn: string; account: string }
-  | { type: "root"; arn: string; account: string }
-  | { type: "federated"; arn: string; account: string | undefined }
-  | { type: "service"; arn: string; account: undefined }
-  | { type: "anonymous"; arn: "anonymous"; account: undefined };
-
-export type PrincipalType = RequestPrincipal["type"];
+  | { type: "user"; arn: string; partition: string; account: string }
+  | { type: "role"; arn: string; partition: string; account: string; roleName: string }
+  | { type: "session"; arn: string; partition: string; account: string; roleName: string; sessionName: string }
+  | { type: "federated-user"; arn: string; partition: string; account: string }
+  | { type: "root"; arn: string; partition: string; account: string }
+  | { type: "federated"; arn: string; partition: string | undefined; account: string | undefined }
+  | { type: "service"; arn: string; partition: undefined; account: undefined }
+  | { type: "anonymous"; arn: "anonymous"; partition: undefined; account: undefined };
 
 /**
  * How a resource-based statement's Principal matched the caller. The strength decides what else
  * must allow in the same account (see evaluate.ts):
  * - Account: the account (or its root) is named, which delegates to the account's IAM policies;
  * - Role: a role ARN is named and the caller is one of its sessions;
- * - Direct: the caller itself (user, session, service, provider), or everyone.
+ * - Direct: the caller itself (user, session, service, provider), or everyone (`*`).
  */
 export enum Strength {
   None = 0,
@@ -30,36 +28,44 @@ export enum Strength {
 
 /** Service principals look like `lambda.amazonaws.com`; China regions add `.cn`. */
 const SERVICE = /^[a-z0-9][a-z0-9.-]*\.amazonaws\.com(\.cn)?$/;
+const HOST = /^[a-z0-9][a-z0-9.-]*\.[a-z]{2,}(\/.*)?$/i;
 const FEDERATED_PROVIDER = /^(oidc-provider|saml-provider)\/./;
+const SESSION = /^assumed-role\/([^/]+)\/(.+)$/;
+/** CloudFront origin access identities are named in S3 bucket policies by this special ARN. */
+const CLOUDFRONT_OAI = /^arn:aws[a-z-]*:iam::cloudfront:user\/CloudFront Origin Access Identity [A-Z0-9]+$/;
 
 /** Reads the `principal` of a request: an ARN, a service or provider name, or "anonymous". */
 export function parseRequestPrincipal(text: string, path: Path): RequestPrincipal {
-  if (text === "anonymous" || text === "*") return { type: "anonymous", arn: "anonymous", account: undefined };
+  if (text === "anonymous" || text === "*") return { type: "anonymous", arn: "anonymous", partition: undefined, account: undefined };
   if (!text.startsWith("arn:")) {
-    if (SERVICE.test(text)) return { type: "service", arn: text, account: undefined };
-    if (/^[a-z0-9][a-z0-9.-]*\.[a-z]{2,}(\/.*)?$/i.test(text)) return { type: "federated", arn: text, account: undefined };
+    const lower = text.toLowerCase();
+    if (SERVICE.test(lower)) return { type: "service", arn: lower, partition: undefined, account: undefined };
+    if (HOST.test(text)) return { type: "federated", arn: text, partition: undefined, account: undefined };
     fail(path, `must be an IAM user, role, assumed-role or root ARN, a federated provider, a service principal or "anonymous", got ${describe(text)}`);
   }
+  const principal = parsePrincipalArn(text);
+  if (!principal) {
+    fail(path, `not a principal ARN AWS recognises (arn:PARTITION:iam::ACCOUNT:root, user/…, role/…, oidc-provider/…, saml-provider/…, or arn:PARTITION:sts::ACCOUNT:assumed-role/ROLE/SESSION, federated-user/…), got ${describe(text)}`);
+  }
+  return principal;
+}
+
+/** An IAM or STS principal ARN, or null when the text is not one. */
+function parsePrincipalArn(text: string): RequestPrincipal | null {
   const arn = parseArn(text);
-  if (!arn || !PARTITIONS.has(arn.partition) || !isAccountId(arn.account)) {
-    fail(path, `not a valid principal ARN (expected arn:PARTITION:iam::ACCOUNT_ID:… with a 12-digit account), got ${describe(text)}`);
-  }
-  const { account, resource } = arn;
+  if (!arn || !PARTITIONS.has(arn.partition) || !isAccountId(arn.account) || arn.region !== "") return null;
+  const { account, resource, partition } = arn;
   if (arn.service === "iam") {
-    if (resource === "root") return { type: "root", arn: text, account };
-    if (resource.startsWith("user/") && resource.length > 5) return { type: "user", arn: text, account };
-    if (resource.startsWith("role/") && resource.length > 5) return { type: "role", arn: text, account, roleName: lastSegment(resource) };
-    if (FEDERATED_PROVIDER.test(resource)) return { type: "federated", arn: text, account };
+    if (resource === "root") return { type: "root", arn: text, partition, account };
+    if (resource.startsWith("user/") && resource.length > 5) return { type: "user", arn: text, partition, account };
+    if (resource.startsWith("role/") && resource.length > 5) return { type: "role", arn: text, partition, account, roleName: lastSegment(resource) };
+    if (FEDERATED_PROVIDER.test(resource)) return { type: "federated", arn: text, partition, account };
   } else if (arn.service === "sts") {
-    const session = /^assumed-role\/([^/]+)\/(.+)$/.exec(resource);
-    if (session) {
-      const roleName = session[1] as string;
-      const roleArn = `arn:${arn.partition}:iam::${account}:role/${roleName}`;
-      return { type: "session", arn: text, account, roleName, roleArn, sessionName: session[2] as string };
-    }
-    if (/^federated-user\/.+/.test(resource)) return { type: "federated-user", arn: text, account };
+    const session = SESSION.exec(resource);
+    if (session) return { type: "session", arn: text, partition, account, roleName: session[1] as string, sessionName: session[2] as string };
+    if (/^federated-user\/.+/.test(resource)) return { type: "federated-user", arn: text, partition, account };
   }
-  fail(path, `not a principal ARN AWS recognises (root, user/…, role/…, assumed-role/ROLE/SESSION, federated-user/…, oidc-provider/…, saml-provider/…), got ${describe(text)}`);
+  return null;
 }
 
 function lastSegment(resource: string): string {
@@ -67,17 +73,21 @@ function lastSegment(resource: string): string {
 }
 
 /**
- * A Principal or NotPrincipal element, normalised for lookups: one set of tagged names
- * (`account:ID`, `arn:ARN` for users, sessions and federated users, `role:ID:NAME` since a role's
- * sessions carry its name but not its path, `service:NAME`, `federated:NAME`, `canonical:ID`).
+ * A Principal or NotPrincipal element, normalised for lookups: one set of tagged names —
+ * `account:PARTITION:ID` (a bare account ID is `account:*:ID`), `arn:ARN` for users, sessions and
+ * federated users, `role:PARTITION:ID:NAME` (a role's sessions carry its name but not its path),
+ * `service:NAME`, `federated:NAME`, `canonical:ID`.
  */
 export interface PrincipalSet {
   everyone: boolean;
   names: Set<string>;
 }
 
-const account = (id: string) => `account:${id}`;
-const role = (id: string, name: string) => `role:${id}:${name}`;
+const roleTag = (partition: string, id: string, name: string) => `role:${partition}:${id}:${name}`;
+
+function hasAccount(names: Set<string>, partition: string, id: string): boolean {
+  return names.has(`account:${partition}:${id}`) || names.has(`account:*:${id}`);
+}
 
 const PRINCIPAL_KEYS = new Set(["AWS", "Service", "Federated", "CanonicalUser"]);
 
@@ -91,47 +101,52 @@ export function compilePrincipal(input: unknown, path: Path): PrincipalSet {
   if (typeof input !== "object" || input === null || Array.isArray(input)) {
     fail(path, `must be "*" or an object with AWS, Service, Federated or CanonicalUser, got ${describe(input)}`);
   }
-  const entries = Object.entries(input as Record<string, unknown>);
-  if (entries.length === 0) fail(path, "must name at least one principal");
-  for (const [kind, raw] of entries) {
+  const record = input as Record<string, unknown>;
+  let count = 0;
+  for (const kind in record) {
+    count++;
+    const raw = record[kind];
     const kindPath = at(path, kind);
     if (!PRINCIPAL_KEYS.has(kind)) fail(kindPath, `unknown principal type "${kind}" (expected AWS, Service, Federated or CanonicalUser)`);
-    const values = Array.isArray(raw) ? raw : [raw];
+    const values: unknown[] = Array.isArray(raw) ? raw : [raw];
     if (values.length === 0) fail(kindPath, "must name at least one principal");
-    values.forEach((value, i) => {
-      const valuePath = Array.isArray(raw) ? at(kindPath, i) : kindPath;
-      if (typeof value !== "string" || value.length === 0) fail(valuePath, `must be a non-empty string, got ${describe(value)}`);
-      addPrincipal(set, kind, value, valuePath);
-    });
+    for (let i = 0; i < values.length; i++) {
+      const value = values[i];
+      if (typeof value !== "string" || value.length === 0) fail(itemPath(raw, kindPath, i), `must be a non-empty string, got ${describe(value)}`);
+      addPrincipal(set, kind, value, raw, kindPath, i);
+    }
   }
+  if (count === 0) fail(path, "must name at least one principal");
   return set;
 }
 
-function addPrincipal(set: PrincipalSet, kind: string, value: string, path: Path): void {
+function addPrincipal(set: PrincipalSet, kind: string, value: string, raw: unknown, kindPath: Path, i: number): void {
+  const where = () => itemPath(raw, kindPath, i);
   if (kind === "AWS") {
     if (value === "*") set.everyone = true;
-    else if (isAccountId(value)) set.names.add(account(value));
-    else addAwsArn(set, value, path);
+    else if (isAccountId(value)) set.names.add(`account:*:${value}`);
+    else if (CLOUDFRONT_OAI.test(value)) set.names.add(`arn:${value}`);
+    else addAwsArn(set, value, where);
   } else if (kind === "Service") {
-    if (value.includes("*")) fail(path, `a service principal cannot contain a wildcard, got ${describe(value)}`);
+    if (value.includes("*")) fail(where(), `a service principal cannot contain a wildcard, got ${describe(value)}`);
     set.names.add(`service:${value.toLowerCase()}`);
   } else if (kind === "Federated") {
-    if (value.includes("*")) fail(path, `a federated principal cannot contain a wildcard, got ${describe(value)}`);
+    if (value.includes("*")) fail(where(), `a federated principal cannot contain a wildcard, got ${describe(value)}`);
     set.names.add(`federated:${value}`);
   } else set.names.add(`canonical:${value}`);
 }
 
-function addAwsArn(set: PrincipalSet, value: string, path: Path): void {
+function addAwsArn(set: PrincipalSet, value: string, where: () => Path): void {
   if (value.includes("*") || value.includes("?")) {
-    fail(path, `AWS accepts no wildcard in a principal ARN other than "*" alone (use a Condition on aws:PrincipalArn with ArnLike), got ${describe(value)}`);
+    fail(where(), `AWS accepts no wildcard in a principal ARN other than "*" alone (use a Condition on aws:PrincipalArn with ArnLike), got ${describe(value)}`);
   }
-  const principal = parseRequestPrincipal(value, path);
-  switch (principal.type) {
+  const principal = parsePrincipalArn(value);
+  switch (principal?.type) {
     case "root":
-      set.names.add(account(principal.account));
+      set.names.add(`account:${principal.partition}:${principal.account}`);
       return;
     case "role":
-      set.names.add(role(principal.account, principal.roleName));
+      set.names.add(roleTag(principal.partition, principal.account, principal.roleName));
       return;
     case "user":
     case "session":
@@ -139,7 +154,7 @@ function addAwsArn(set: PrincipalSet, value: string, path: Path): void {
       set.names.add(`arn:${principal.arn}`);
       return;
     default:
-      fail(path, `not an AWS principal (an account ID, or a root, user, role or assumed-role ARN), got ${describe(value)}`);
+      fail(where(), `not an AWS principal: expected "*", a 12-digit account ID, or a root, user, role, assumed-role or federated-user ARN, got ${describe(value)}`);
   }
 }
 
@@ -154,17 +169,17 @@ export function principalStrength(set: PrincipalSet, caller: RequestPrincipal): 
     case "user":
     case "federated-user":
       if (names.has(`arn:${caller.arn}`)) return Strength.Direct;
-      if (caller.type === "session" && names.has(role(caller.account, caller.roleName))) return Strength.Role;
-      return names.has(account(caller.account)) ? Strength.Account : Strength.None;
+      if (caller.type === "session" && names.has(roleTag(caller.partition, caller.account, caller.roleName))) return Strength.Role;
+      return hasAccount(names, caller.partition, caller.account) ? Strength.Account : Strength.None;
     case "role":
-      if (names.has(role(caller.account, caller.roleName))) return Strength.Role;
-      return names.has(account(caller.account)) ? Strength.Account : Strength.None;
+      if (names.has(roleTag(caller.partition, caller.account, caller.roleName))) return Strength.Role;
+      return hasAccount(names, caller.partition, caller.account) ? Strength.Account : Strength.None;
     case "root":
-      return names.has(account(caller.account)) ? Strength.Account : Strength.None;
+      return hasAccount(names, caller.partition, caller.account) ? Strength.Account : Strength.None;
     case "service":
-      return names.has(`service:${caller.arn.toLowerCase()}`) ? Strength.Direct : Strength.None;
     case "federated":
-      return names.has(`federated:${caller.arn}`) ? Strength.Direct : Strength.None;
+      // A bare name may be written as either kind: Cognito is a service name trusted as Federated.
+      return names.has(`service:${caller.arn.toLowerCase()}`) || names.has(`federated:${caller.arn}`) ? Strength.Direct : Strength.None;
     case "anonymous":
       return Strength.None;
   }
@@ -180,18 +195,17 @@ export function notPrincipalExcludes(set: PrincipalSet, caller: RequestPrincipal
   const { names } = set;
   switch (caller.type) {
     case "session":
-      return names.has(`arn:${caller.arn}`) && names.has(role(caller.account, caller.roleName)) && names.has(account(caller.account));
+      return names.has(`arn:${caller.arn}`) && names.has(roleTag(caller.partition, caller.account, caller.roleName)) && hasAccount(names, caller.partition, caller.account);
     case "role":
-      return names.has(role(caller.account, caller.roleName)) && names.has(account(caller.account));
+      return names.has(roleTag(caller.partition, caller.account, caller.roleName)) && hasAccount(names, caller.partition, caller.account);
     case "user":
     case "federated-user":
-      return names.has(`arn:${caller.arn}`) && names.has(account(caller.account));
+      return names.has(`arn:${caller.arn}`) && hasAccount(names, caller.partition, caller.account);
     case "root":
-      return names.has(account(caller.account));
+      return hasAccount(names, caller.partition, caller.account);
     case "service":
-      return names.has(`service:${caller.arn.toLowerCase()}`);
     case "federated":
-      return names.has(`federated:${caller.arn}`);
+      return names.has(`service:${caller.arn.toLowerCase()}`) || names.has(`federated:${caller.arn}`);
     case "anonymous":
       return false;
   }

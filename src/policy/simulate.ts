@@ -25,6 +25,7 @@ export function simulateLine(line: string, lineNumber: number): BatchLine {
     return simulate(input);
   } catch (error) {
     if (error instanceof PolicyInputError) return { error: `line ${lineNumber}: ${error.message}` };
-    throw error;
+    // A fault of xacct's own: report it on this line and keep deciding the others.
+    return { error: `line ${lineNumber}: internal error (please report it): ${(error as Error).message}` };
   }
 }

@@ -17,7 +17,11 @@ export interface Template {
   dynamic: boolean;
 }
 
-const ESCAPES: Record<string, string> = { "*": "*", "?": "?", $: "$" };
+const ESCAPES = new Map([
+  ["*", "*"],
+  ["?", "?"],
+  ["$", "$"],
+]);
 const DEFAULT = /^([^,]+?)\s*,\s*'([^']*)'$/;
 
 export function parseTemplate(text: string): Template {
@@ -35,7 +39,7 @@ export function parseTemplate(text: string): Template {
     }
     plain += text.slice(from, open);
     const inner = text.slice(open + 2, close).trim();
-    const escape = ESCAPES[inner];
+    const escape = ESCAPES.get(inner);
     const withDefault = DEFAULT.exec(inner);
     if (escape !== undefined || inner.length > 0) {
       if (plain) parts.push({ kind: "text", text: plain });

@@ -1,5 +1,5 @@
 import type { RequestContext } from "../context.js";
-import { at, describe, fail, type Path } from "../errors.js";
+import { at, describe, fail, itemPath, type Path } from "../errors.js";
 import { parseTemplate, resolveTemplate, staticPieces, type Template } from "../variables.js";
 import { closestOperator, parseOperator, type ParsedOperator } from "./operators.js";
 
@@ -38,12 +38,11 @@ export function compileCondition(input: unknown, path: Path, variables: boolean)
   return tests;
 }
 
-const NO_SPACE = /^\S+$/;
-
 function compileTest(operator: ParsedOperator, key: string, raw: unknown, path: Path, variables: boolean): ConditionTest {
-  if (!NO_SPACE.test(key)) fail(path, "a condition key name must not be empty or contain spaces");
+  // Tag keys may hold spaces (aws:ResourceTag/Cost Center), so only an empty name is refused.
+  if (key.trim() === "") fail(path, "a condition key name must not be empty");
   const list: unknown[] = Array.isArray(raw) ? raw : [raw];
-  const valuePath = (i: number) => (Array.isArray(raw) ? at(path, i) : path);
+  const valuePath = (i: number) => itemPath(raw, path, i);
   const values: PolicyValue[] = [];
   const nullChecks: boolean[] = [];
   const info = operator.info;
@@ -104,8 +103,7 @@ function holds(test: ConditionTest, context: RequestContext): boolean {
 
 /** True when the request value matches at least one of the policy's values (before negation). */
 function valueSatisfies(test: ConditionTest, requestValue: string, context: RequestContext): boolean {
-  const info = test.operator.info;
-  if (info === "Null") return false;
+  const info = test.operator.info as Exclude<ConditionTest["operator"]["info"], "Null">;
   for (const value of test.values) {
     let prepared: unknown;
     if ("prepared" in value) prepared = value.prepared;
