@@ -17,8 +17,16 @@ export async function run(args: string[]): Promise<number> {
   const [model] = positionals;
   if (!model || positionals.length > 1) throw new UsageError(`give one model file\n${usage}`);
   if (!values.out) throw new UsageError(`give the output directory with --out DIR\n${usage}`);
-  const compiled = compile(loadModelFile(model));
-  const files = emitAll(compiled);
+  const loaded = loadModelFile(model);
+  let files;
+  let compiled;
+  try {
+    compiled = compile(loaded);
+    files = emitAll(compiled);
+  } catch (error) {
+    // The model passed its checks, so this is a case the checks do not catch yet: say what, plainly.
+    throw new UsageError(`${model}: cannot build: ${(error as Error).message}`);
+  }
   writeFiles(values.out, files);
   const accounts = [...compiled.state.accounts.values()].filter((a) => a.managed).length;
   process.stdout.write(`xacct: wrote ${files.length} files for ${accounts} accounts and ${compiled.chains.length} grants to ${values.out}\n`);

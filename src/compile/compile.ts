@@ -3,7 +3,6 @@
  * Grant.addToPrincipalOrResource does across accounts — plus the run-time chains and the manual
  * steps the emitters need.
  */
-import { resourceArn } from "../catalog/catalog.js";
 import type { Model } from "../model/schema.js";
 import { CHAIN_LIMIT_SECONDS, ROLE_SESSION_IDENTITIES } from "../model/references.js";
 import {
@@ -16,9 +15,9 @@ import {
   roleArn,
 } from "../state/account-state.js";
 import { addIdentity, type ClusterInfo, principalOf } from "./identities.js";
-import { statementsFor } from "./permissions.js";
+import { arnOf, kindStatements, type ServiceAccess, statementsFor } from "./permissions.js";
 import type { Chain, Hop, ManualStep, StartIdentity } from "./plan.js";
-import { recipeFor } from "./recipes.js";
+import { type Place, recipeFor } from "./recipes.js";
 import { accountIds, accountKey, fillTemplate, type GrantInstance, grantInstances, type TemplateVars } from "./stages.js";
 
 export interface Compiled {
@@ -120,7 +119,7 @@ class Compiler {
 
     if (via === "resource-policy") {
       this.allowOnIdentity(start, from, policyName, statements);
-      this.allowOnResource(grant.service, resources, place, to, principal, statements, grant.workload);
+      this.allowOnResource({ service: grant.service, access: grant.access, resources }, place, to, principal, grant.workload);
     } else if (from.id === to.id && via === "role") {
       this.allowOnIdentity(start, from, policyName, statements);
     } else {
@@ -256,23 +255,22 @@ class Compiler {
     holder.policies[policyName] = mergePolicy(holder.policies[policyName], statements);
   }
 
-  /** The resource's side: its resource-based policy names the caller for the same actions. */
-  private allowOnResource(
-    service: string,
-    resources: Record<string, string | string[]>,
-    place: { partition: string; region: string; account: string },
-    account: AccountEntry,
-    principal: string,
-    statements: PolicyStatement[],
-    workload: string,
-  ): void {
-    const recipe = recipeFor(service);
-    const kind = recipe?.resourcePolicyOn;
-    if (!recipe || !kind) throw new Error(`${service} has no resource-based policy`);
-    const policyArn = resourceHolderArn(service, kind, resources, place);
-    const existing = account.resourcePolicies.get(policyArn);
-    const named = statements.map((s) => ({ ...s, Sid: `${s.Sid ?? "Grant"}For${pascal(workload)}`, Principal: { AWS: principal } }));
-    account.resourcePolicies.set(policyArn, { arn: policyArn, service, policy: mergePolicy(existing?.policy, named) });
+  /**
+   * The resource's side: each statement goes into the resource-based policy of the resource that
+   * covers its kind (the bucket's policy for objects), naming the caller; statements on kinds no
+   * resource policy covers (`*`-only actions) stay on the identity side alone.
+   */
+  private allowOnResource(access: ServiceAccess, place: Place, account: AccountEntry, principal: string, workload: string): void {
+    for (const { service, kind, statement } of kindStatements(access, place)) {
+      const recipe = recipeFor(service);
+      const holder = recipe?.policyHolders?.[kind];
+      if (!recipe || !holder) continue;
+      const names = Object.fromEntries(Object.entries(access.service === service ? access.resources : {}).map(([k, v]) => [k, typeof v === "string" ? v : (v[0] as string)]));
+      const arn = service === access.service ? arnOf(service, holder, names, place) : holderFromStatement(statement);
+      const existing = account.resourcePolicies.get(arn);
+      const named: PolicyStatement = { Sid: `${statement.Sid ?? "Grant"}For${pascal(workload)}`, Effect: "Allow", Principal: { AWS: principal }, Action: statement.Action, Resource: statement.Resource };
+      account.resourcePolicies.set(arn, { arn, service, policy: mergePolicy(existing?.policy, [named]) });
+    }
   }
 
   private rdsIngress(resources: Record<string, string | string[]>, to: AccountEntry, from: AccountEntry, workload: string): void {
@@ -285,11 +283,10 @@ class Compiler {
   }
 }
 
-function resourceHolderArn(service: string, kind: string, resources: Record<string, string | string[]>, place: { partition: string; region: string; account: string }): string {
-  const recipe = recipeFor(service)!;
-  const first = Object.fromEntries(Object.entries(resources).map(([k, v]) => [k, typeof v === "string" ? v : (v[0] as string)]));
-  const k = recipe.kinds[kind]!;
-  return resourceArn(k.arnService ?? service, k.type, place, k.parts(first));
+/** A companion's statement (a KMS key for a secret) is held by the one resource it names. */
+function holderFromStatement(statement: PolicyStatement): string {
+  const resources = typeof statement.Resource === "string" ? [statement.Resource] : (statement.Resource ?? []);
+  return resources[0] ?? "*";
 }
 
 function mergePolicy(existing: PolicyDocument | undefined, statements: PolicyStatement[]): PolicyDocument {

@@ -14,8 +14,21 @@ export interface ServiceAccess {
   resources: Record<string, string | readonly string[]>;
 }
 
+/** A statement with the service and resource kind it was made for. */
+export interface KindStatement {
+  service: string;
+  /** The recipe's resource kind, or "*" for actions that take only `*`. */
+  kind: string;
+  statement: PolicyStatement;
+}
+
 /** The statements for one service grant and its companions, one per resource type, Sids from the verbs. */
 export function statementsFor(grant: ServiceAccess, place: Place): PolicyStatement[] {
+  return mergeStatements(kindStatements(grant, place).map((k) => k.statement));
+}
+
+/** As statementsFor, each statement tagged with its service and resource kind (not merged). */
+export function kindStatements(grant: ServiceAccess, place: Place): KindStatement[] {
   const recipe = recipeFor(grant.service);
   if (!recipe) throw new Error(`no recipe for service "${grant.service}"`);
   const combos = expand(grant.resources);
@@ -33,19 +46,18 @@ export function statementsFor(grant: ServiceAccess, place: Place): PolicyStateme
       for (const names of combos) group.resources.add(rule.on === "*" ? "*" : arnOf(recipe.service, rule.on, names, place));
     }
   }
-  const statements: PolicyStatement[] = [...byKind.entries()].map(([kind, g]) => ({
-    Sid: sid(recipe.service, [...g.verbs], kind),
-    Effect: "Allow",
-    Action: [...g.actions].sort(),
-    Resource: [...g.resources].sort(),
+  const statements: KindStatement[] = [...byKind.entries()].map(([kind, g]) => ({
+    service: recipe.service,
+    kind,
+    statement: { Sid: sid(recipe.service, [...g.verbs], kind), Effect: "Allow", Action: [...g.actions].sort(), Resource: [...g.resources].sort() },
   }));
   for (const names of combos) {
-    for (const companion of recipe.companions?.(names) ?? []) statements.push(...statementsFor(companion, place));
+    for (const companion of recipe.companions?.(names) ?? []) statements.push(...kindStatements(companion, place));
   }
-  return mergeStatements(statements);
+  return statements;
 }
 
-function arnOf(service: string, kindName: string, names: Record<string, string>, place: Place): string {
+export function arnOf(service: string, kindName: string, names: Record<string, string>, place: Place): string {
   const recipe = recipeFor(service);
   const kind = recipe?.kinds[kindName];
   if (!recipe || !kind) throw new Error(`${service} has no resource kind "${kindName}"`);

@@ -40,8 +40,11 @@ export interface Recipe {
   names: readonly string[];
   kinds: Record<string, ResourceKind>;
   access: Record<string, { describe: string; rules: readonly AccessRule[] }>;
-  /** The resource kind whose resource-based policy can name the caller (via: resource-policy). */
-  resourcePolicyOn?: string;
+  /**
+   * For via: resource-policy: which kind's resource-based policy covers each kind (an S3 bucket
+   * policy covers the bucket and its objects). Kinds not listed are granted on the identity side only.
+   */
+  policyHolders?: Record<string, string>;
   /** Grants of other services this one needs to work (Athena's Glue catalog and S3 results). */
   companions?: (names: Record<string, string>) => Companion[];
 }
@@ -74,7 +77,7 @@ const RECIPES: Recipe[] = [
         rules: [{ filter: { accessLevels: ["Write"], resourceType: "object", prefixes: ["PutObject", "DeleteObject", "AbortMultipartUpload"], excluding: OBJECT_EXTRAS }, on: "object" }],
       },
     },
-    resourcePolicyOn: "bucket",
+    policyHolders: { bucket: "bucket", object: "bucket" },
   },
   {
     service: "airflow",
@@ -137,7 +140,7 @@ const RECIPES: Recipe[] = [
     access: {
       invoke: { describe: "invoke the function", rules: [{ filter: { accessLevels: ["Write"], resourceType: "function", prefixes: ["InvokeFunction"] }, on: "function" }] },
     },
-    resourcePolicyOn: "function",
+    policyHolders: { function: "function" },
   },
   {
     service: "redshift-data",
@@ -153,12 +156,12 @@ const RECIPES: Recipe[] = [
   {
     service: "secretsmanager",
     title: "AWS Secrets Manager",
-    names: ["secret", "kms-key"],
+    names: ["secret", "kms-key", "rds-instance", "rds-port"],
     kinds: { secret: { type: "Secret", parts: (n) => ({ SecretId: `${n.secret ?? ""}-??????` }), needs: ["secret"] } },
     access: {
       read: { describe: "read the secret's value", rules: [{ filter: { resourceType: "Secret", prefixes: ["GetSecretValue", "DescribeSecret"] }, on: "secret" }] },
     },
-    resourcePolicyOn: "secret",
+    policyHolders: { secret: "secret" },
     companions: (n) => (n["kms-key"] ? [{ service: "kms", access: ["decrypt"], resources: { key: n["kms-key"] } }] : []),
   },
   {
@@ -169,7 +172,7 @@ const RECIPES: Recipe[] = [
     access: {
       decrypt: { describe: "decrypt with the key", rules: [{ filter: { accessLevels: ["Write"], resourceType: "key", prefixes: ["Decrypt"] }, on: "key" }] },
     },
-    resourcePolicyOn: "key",
+    policyHolders: { key: "key" },
   },
   {
     service: "athena",
@@ -225,7 +228,7 @@ const RECIPES: Recipe[] = [
         rules: [{ filter: { accessLevels: ["Read", "Write"], resourceType: "queue", prefixes: ["ReceiveMessage", "DeleteMessage", "ChangeMessageVisibility", "GetQueueUrl", "GetQueueAttributes"] }, on: "queue" }],
       },
     },
-    resourcePolicyOn: "queue",
+    policyHolders: { queue: "queue" },
   },
   {
     service: "kinesis",
@@ -238,7 +241,7 @@ const RECIPES: Recipe[] = [
         rules: [{ filter: { accessLevels: ["Read", "List"], resourceType: "stream", prefixes: ["DescribeStream", "GetRecords", "GetShardIterator", "ListShards"] }, on: "stream" }],
       },
     },
-    resourcePolicyOn: "stream",
+    policyHolders: { stream: "stream" },
   },
   {
     service: "execute-api",
@@ -278,7 +281,7 @@ const RECIPES: Recipe[] = [
         ],
       },
     },
-    resourcePolicyOn: "repository",
+    policyHolders: { domain: "domain", repository: "repository", package: "repository" },
     companions: () => [{ service: "sts", access: ["bearer-token"], resources: {} }],
   },
   {

@@ -24,13 +24,16 @@ interface Profile {
   settings: [string, string | number][];
 }
 
-/** The profiles of one chain, first hop first; the last one is the chain's own profile. */
-export function chainProfiles(chain: Chain): Profile[] {
+/**
+ * The profiles of one chain, first hop first; the last one is the chain's own profile. A web
+ * identity start gets a profile of its own, named `startName` (one per workload, shared).
+ */
+export function chainProfiles(chain: Chain, startName = `${chain.workload}-web-identity`): Profile[] {
   const profiles: Profile[] = [];
   const region: [string, string] = ["region", chain.region];
   let source: [string, string];
   if (chain.start.type === "irsa") {
-    const name = `${chain.workload}-web-identity`;
+    const name = chain.hops.length === 0 ? chain.profile : startName;
     profiles.push({
       name,
       settings: [
@@ -44,7 +47,6 @@ export function chainProfiles(chain: Chain): Profile[] {
   } else source = ["credential_source", CREDENTIAL_SOURCE[chain.start.type] ?? "Environment"];
   if (chain.hops.length === 0) {
     if (profiles.length === 0) profiles.push({ name: chain.profile, settings: [source, region] });
-    else (profiles[0] as Profile).name = chain.profile;
     return profiles;
   }
   chain.hops.forEach((hop, i) => {
@@ -68,8 +70,10 @@ export function chainProfiles(chain: Chain): Profile[] {
 /** A config file holding the profiles of the given chains (shared profiles once). */
 export function awsConfigText(chains: readonly Chain[]): string {
   const seen = new Map<string, string>();
+  // A workload acting with its web identity alone names that profile; its chains start from it.
+  const own = chains.find((c) => c.hops.length === 0 && c.start.type === "irsa");
   for (const chain of chains) {
-    for (const profile of chainProfiles(chain)) {
+    for (const profile of chainProfiles(chain, own?.profile)) {
       const header = profile.name === "default" ? "[default]" : `[profile ${profile.name}]`;
       const text = [header, ...profile.settings.map(([k, v]) => `${k} = ${v}`)].join("\n");
       const before = seen.get(profile.name);

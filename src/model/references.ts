@@ -31,6 +31,8 @@ export function checkReferences(input: unknown): ReferenceProblem[] {
   const clusters = asRecord(model.clusters);
   const workloads = asRecord(model.workloads);
   const appStages = asArray(asRecord(model.stages).app).filter((s): s is string => typeof s === "string");
+  const consumerStages = Object.values(asRecord(asRecord(model.stages).consumers)).flatMap((m) => Object.values(asRecord(m))).filter((s): s is string => typeof s === "string");
+  const knownStages = [...new Set([...appStages, ...consumerStages])];
   const refer = (path: PathKey[], value: unknown, known: Raw, what: string) => {
     if (typeof value === "string" && !(value in known)) problems.push({ path, message: `unknown ${what} "${value}"${didYouMean(value, Object.keys(known))}` });
   };
@@ -39,8 +41,9 @@ export function checkReferences(input: unknown): ReferenceProblem[] {
   for (const [name, raw] of Object.entries(accounts)) {
     const ids = asRecord(raw).id;
     for (const [stage, id] of typeof ids === "string" ? [["", ids]] : Object.entries(asRecord(ids))) {
-      if (stage && appStages.length > 0 && !appStages.includes(stage)) {
-        problems.push({ path: ["accounts", name, "id", stage], message: `"${stage}" is not one of stages.app (${appStages.join(", ")})`, at: "key" });
+      if (stage && !knownStages.includes(stage)) {
+        const known = knownStages.length ? `one of the stages (${knownStages.join(", ")})` : "a stage: declare stages.app first";
+        problems.push({ path: ["accounts", name, "id", stage], message: `"${stage}" is not ${known}${didYouMean(stage, knownStages)}`, at: "key" });
       }
       if (typeof id !== "string") continue;
       const other = seenIds.get(id);
@@ -94,7 +97,7 @@ function checkGrant(
     }
     const needed = new Set(asArray(grant.access).flatMap((verb) => (recipe.access[verb as string]?.rules ?? []).flatMap((r) => recipe.kinds[r.on]?.needs ?? [])));
     for (const name of needed) if (!(name in names)) problems.push({ path: at("resources"), message: `${recipe.title} needs resources.${name} for this access` });
-    if (grant.via === "resource-policy" && !recipe.resourcePolicyOn) {
+    if (grant.via === "resource-policy" && !recipe.policyHolders) {
       problems.push({ path: at("via"), message: `${recipe.title} has no resource-based policy xacct can write; use via: role` });
     }
   }
@@ -105,6 +108,10 @@ function checkGrant(
     else if (typeof grant.workload === "string" && !(grant.workload in known.consumers) && !(String(consumer.account) in known.consumers)) {
       problems.push({ path: at("stages"), message: `stages.consumers has no mapping for "${grant.workload}" (or its account)` });
     }
+  }
+  const workloadAccount = asRecord(known.workloads[grant.workload as string]).account;
+  if (grant.stages !== true && typeof asRecord(known.accounts[workloadAccount as string]).id === "object") {
+    problems.push({ path: at("workload"), message: `the workload's account "${String(workloadAccount)}" has one ID per stage: set stages: true on the grant and map its stages in stages.consumers` });
   }
   const identity = asRecord(asRecord(known.workloads[grant.workload as string]).identity);
   const duration = asRecord(grant.role).sessionDuration;
