@@ -53,7 +53,7 @@ export function loadModel(text: string, file = "xacct.yaml"): Model {
   if (doc.errors.length > 0) {
     throw new ModelError(
       doc.errors.map((e) => {
-        const pos = e.linePos?.[0] ?? { line: 1, col: 1 };
+        const pos = lines.linePos(e.pos[0]);
         return { file, line: pos.line, column: pos.col, path: "", message: `YAML: ${e.message.split("\n")[0]}` };
       }),
     );
@@ -103,7 +103,8 @@ function fromIssue(issue: z.core.$ZodIssue, locate: Locate): ModelProblem[] {
   }
   if (issue.code === "invalid_type" && issue.input === undefined) return [locate(path, "is required")];
   if (issue.code === "invalid_union" && "note" in issue && issue.note === "No matching discriminator") {
-    return [locate([...path, "type"], `unknown type (expected one of ${discriminators(issue)})`)];
+    const at = path[path.length - 1] === "type" ? path : [...path, "type"];
+    return [locate(at, `unknown type (expected one of ${discriminators(issue)})`)];
   }
   return [locate(path, issue.message)];
 }
