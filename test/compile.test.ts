@@ -126,8 +126,8 @@ describe("seed 002: stage-mapped consumers of a stream, an API and packages", ()
   it("the prod stream's policy admits the production consumer role, not the testing one", () => {
     const prod = stream("prod", "310000000003");
     const read = (principal: string) => simulate({ principal, action: "kinesis:GetRecords", resource: prod, identityPolicies: consumerSide, resourcePolicy: policyOf(prod) }).decision;
-    expect(read("arn:aws:sts::420000000003:assumed-role/prod-Kinesis-Consumer-Role/fn")).toBe("Allow");
-    expect(read("arn:aws:sts::420000000001:assumed-role/alpha-Kinesis-Consumer-Role/fn")).toBe("ImplicitDeny");
+    expect(read("arn:aws:sts::420000000003:assumed-role/production-Kinesis-Consumer-Role/fn")).toBe("Allow");
+    expect(read("arn:aws:sts::420000000001:assumed-role/testing-Kinesis-Consumer-Role/fn")).toBe("ImplicitDeny");
   });
 
   it("the API role per stage pair is named by the template and trusted by the consumer account", () => {

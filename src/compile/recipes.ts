@@ -199,6 +199,7 @@ const RECIPES: Recipe[] = [
     kinds: { cluster: { type: "cluster", parts: (n) => ({ ClusterId: n.cluster ?? "*" }), needs: [] } },
     access: {
       "run-job-flow": { describe: "create clusters (job flows)", rules: [{ filter: { prefixes: ["RunJobFlow"] }, on: "*" }] },
+      terminate: { describe: "terminate clusters", rules: [{ filter: { resourceType: "cluster", prefixes: ["TerminateJobFlows"] }, on: "cluster" }] },
       steps: {
         describe: "add, list, describe and cancel steps",
         rules: [{ filter: { resourceType: "cluster", prefixes: ["AddJobFlowSteps", "CancelSteps", "DescribeStep", "ListSteps", "DescribeCluster"] }, on: "cluster" }],

@@ -1,4 +1,435 @@
-import type { Emitter } from "./types.js";
+/**
+ * Airflow (seed 003, and MWAA in seed 000): for each workload that runs Airflow, one AWS
+ * connection per account its DAGs reach, in the two forms Airflow reads — the JSON file of
+ * `airflow connections import` and `AIRFLOW_CONN_<CONN_ID>` variables — plus a short DAG whose
+ * tasks use each connection through `aws_conn_id`. For every workload that reaches an MWAA
+ * environment, notes on its CLI and web login tokens.
+ *
+ * The connection extras are those of apache-airflow-providers-amazon's AWS connection:
+ * `role_arn`, `assume_role_method` (`assume_role`, or `assume_role_with_web_identity` with
+ * `assume_role_with_web_identity_federation: file` and `assume_role_with_web_identity_token_file`),
+ * `assume_role_kwargs` (passed to STS as is), `region_name`, `profile_name`. A connection assumes
+ * one role; for a chain of several hops, the roles before the last come from the profile chain of
+ * the workload's generated AWS config (`profile_name`).
+ */
+import { chainProfiles } from "./aws-config.js";
+import type { Chain } from "../compile/plan.js";
+import { recipeFor } from "../compile/recipes.js";
+import type { ModelWorkload } from "../model/schema.js";
+import { type EmittedFile, type Emitter, json, slug } from "./types.js";
 
-/** Not written yet: returns no files. */
-export const emitAirflow: Emitter = () => [];
+/** One Airflow AWS connection: a target account as one workload reaches it. */
+export interface AirflowConnection {
+  connId: string;
+  /** `AIRFLOW_CONN_<CONN_ID>`. */
+  envName: string;
+  accountName: string;
+  account: string;
+  region: string;
+  /** The connection's Extra, as the Amazon provider reads it. */
+  extra: Record<string, unknown>;
+  description: string;
+  /** The grants (chains) this connection serves. */
+  chains: Chain[];
+}
+
+/** Does the workload run Airflow (its runtime, or an MWAA environment's execution role)? */
+export function runsAirflow(workload: ModelWorkload | undefined): boolean {
+  return workload !== undefined && (workload.runtime?.kind === "airflow" || workload.identity.type === "mwaa");
+}
+
+/** The Extra of a connection that acts for the chain: assume its final role from the worker's own credentials. */
+export function connectionExtra(chain: Chain): Record<string, unknown> {
+  const extra: Record<string, unknown> = {};
+  const last = chain.hops[chain.hops.length - 1];
+  if (last) {
+    if (chain.hops.length > 1) {
+      // The hops before the last: the profile chain of workloads/<workload>/aws-config.
+      const profiles = chainProfiles(chain);
+      extra.profile_name = profiles[profiles.length - 2]?.name;
+    }
+    extra.role_arn = last.roleArn;
+    extra.assume_role_method = "assume_role";
+    extra.assume_role_kwargs = {
+      RoleSessionName: last.sessionName,
+      ...(last.externalId ? { ExternalId: last.externalId } : {}),
+      DurationSeconds: last.durationSeconds,
+    };
+  } else if (chain.start.type === "irsa" && chain.start.roleArn) {
+    // No role to assume beyond the pod's own: say so explicitly with the web identity token.
+    extra.role_arn = chain.start.roleArn;
+    extra.assume_role_method = "assume_role_with_web_identity";
+    extra.assume_role_with_web_identity_federation = "file";
+    extra.assume_role_with_web_identity_token_file = chain.start.webIdentityTokenFile;
+    extra.assume_role_kwargs = { RoleSessionName: `xacct-${chain.workload}`.slice(0, 64), DurationSeconds: chain.maxSessionSeconds };
+  }
+  extra.region_name = chain.region;
+  return extra;
+}
+
+/** The connections of one workload's chains: one per target account, more where an account is reached through different roles. */
+export function airflowConnections(chains: readonly Chain[]): AirflowConnection[] {
+  const byAccount = new Map<string, Map<string, Chain[]>>();
+  for (const chain of chains) {
+    const groups = byAccount.get(chain.accountName) ?? new Map<string, Chain[]>();
+    const key = JSON.stringify(connectionExtra(chain));
+    groups.set(key, [...(groups.get(key) ?? []), chain]);
+    byAccount.set(chain.accountName, groups);
+  }
+  const connections: AirflowConnection[] = [];
+  const used = new Set<string>();
+  for (const [accountName, groups] of byAccount) {
+    for (const [key, list] of groups) {
+      const first = list[0] as Chain;
+      const extra = JSON.parse(key) as Record<string, unknown>;
+      const base = `aws_${identifier(accountName)}`;
+      // One connection per account; where an account is reached several ways, tell them apart by role, then by profile.
+      const candidates = groups.size === 1 ? [base] : [`${base}_${identifier(roleName(extra.role_arn) ?? "own_identity")}`, `${base}_${identifier(first.profile)}`];
+      let connId = candidates.find((c) => !used.has(c)) ?? base;
+      for (let n = 2; used.has(connId); n++) connId = `${base}_${n}`;
+      used.add(connId);
+      connections.push({
+        connId,
+        envName: `AIRFLOW_CONN_${connId.toUpperCase()}`,
+        accountName,
+        account: first.account,
+        region: first.region,
+        extra,
+        description: describeConnection(first, extra),
+        chains: list,
+      });
+    }
+  }
+  return connections;
+}
+
+/** `AIRFLOW_CONN_…` value: the URI form with the extras as one `__extra__` JSON parameter (Airflow 2.3+), safe unquoted in .env files and shells. */
+export function connectionUri(connection: AirflowConnection): string {
+  return `aws://?${new URLSearchParams({ __extra__: JSON.stringify(connection.extra) }).toString()}`;
+}
+
+export const emitAirflow: Emitter = ({ model, chains }) => {
+  const files: EmittedFile[] = [];
+  const byWorkload = new Map<string, Chain[]>();
+  for (const chain of chains) byWorkload.set(chain.workload, [...(byWorkload.get(chain.workload) ?? []), chain]);
+  for (const [workload, list] of byWorkload) {
+    const dir = `workloads/${slug(workload)}/airflow`;
+    if (runsAirflow(model.workloads[workload])) {
+      const connections = airflowConnections(list);
+      files.push({ path: `${dir}/connections.json`, content: json(connectionsJson(connections)) });
+      files.push({ path: `${dir}/connections.env`, content: connectionsEnv(workload, connections) });
+      files.push({ path: `${dir}/example_dag.py`, content: exampleDag(workload, model.workloads[workload]?.runtime?.schedule, connections) });
+    }
+    const mwaa = list.filter((c) => c.service === "airflow");
+    if (mwaa.length > 0) files.push({ path: `${dir}/mwaa-tokens.md`, content: mwaaTokens(workload, mwaa) });
+  }
+  return files;
+};
+
+function connectionsJson(connections: readonly AirflowConnection[]): Record<string, unknown> {
+  return Object.fromEntries(connections.map((c) => [c.connId, { conn_type: "aws", description: c.description, extra: c.extra }]));
+}
+
+function connectionsEnv(workload: string, connections: readonly AirflowConnection[]): string {
+  const lines = [
+    `# Generated by xacct for workload ${workload}. Do not edit; change xacct.yaml and run xacct build.`,
+    "# Airflow connections as environment variables (Airflow 2.3+ reads the extras from __extra__).",
+    "# Use as an env file (docker --env-file, Kubernetes, MWAA startup script) or: set -a; . ./connections.env; set +a",
+  ];
+  for (const c of connections) lines.push("", `# ${c.description}`, `${c.envName}=${connectionUri(c)}`);
+  return `${lines.join("\n")}\n`;
+}
+
+function describeConnection(chain: Chain, extra: Record<string, unknown>): string {
+  const where = `account ${chain.accountName} (${chain.account}, ${chain.region})`;
+  const base = baseCredentials(chain);
+  if (extra.assume_role_method === "assume_role_with_web_identity") return `xacct: ${where} as ${String(extra.role_arn)}, with the pod's web identity token`;
+  if (extra.role_arn === undefined) return `xacct: ${where} with the worker's own identity (${base})`;
+  const from = extra.profile_name ? `profile ${String(extra.profile_name)} of workloads/${chain.workload}/aws-config (set AWS_CONFIG_FILE)` : base;
+  return `xacct: ${where} as ${String(extra.role_arn)}, assumed from ${from}`;
+}
+
+/** Where the Airflow worker's first credentials come from, in words. */
+function baseCredentials(chain: Chain): string {
+  const start = chain.start;
+  switch (start.type) {
+    case "irsa":
+      return `the IRSA role ${start.roleArn ?? ""} of service account ${start.cluster?.namespace ?? ""}/${start.cluster?.serviceAccount ?? ""}`;
+    case "mwaa":
+      return `the MWAA execution role ${start.roleArn ?? ""}`;
+    case "iam-user":
+      return `the access keys of ${start.userArn ?? "the IAM user"} (set them as the connection's login and password from your secrets backend; xacct never writes them)`;
+    case "external":
+      return `the credentials of account ${start.account}${start.roleArn ? ` (${start.roleArn})` : ""}`;
+    default:
+      return `the ${start.type} role ${start.roleArn ?? ""}`;
+  }
+}
+
+function roleName(arn: unknown): string | undefined {
+  return typeof arn === "string" ? arn.slice(arn.lastIndexOf("/") + 1) : undefined;
+}
+
+/** Lower-case letters, digits and `_`: valid in a conn_id, in an environment variable name and in a Python identifier. */
+function identifier(text: string): string {
+  return text.toLowerCase().replace(/[^a-z0-9]+/g, "_").replace(/^_+|_+$/g, "") || "x";
+}
+
+// ---------------------------------------------------------------------------------------------
+// The example DAG
+
+interface Task {
+  id: string;
+  imports: string[];
+  code: string;
+}
+
+const PROVIDER = "airflow.providers.amazon.aws";
+
+function exampleDag(workload: string, schedule: string | undefined, connections: readonly AirflowConnection[]): string {
+  const tasks: Task[] = [];
+  const ids = new Set<string>();
+  const taskId = (text: string): string => {
+    const base = identifier(text);
+    let id = base;
+    for (let n = 2; ids.has(id); n++) id = `${base}_${n}`;
+    ids.add(id);
+    return id;
+  };
+  for (const connection of connections) {
+    for (const chain of connection.chains) tasks.push(...tasksFor(chain, connection.connId, taskId));
+  }
+  const imports = new Map<string, Set<string>>([["airflow", new Set(["DAG"])]]);
+  const generic = tasks.some((t) => t.code.includes("PythonOperator("));
+  if (generic) {
+    imports.set("airflow.operators.python", new Set(["PythonOperator"]));
+    imports.set(`${PROVIDER}.hooks.base_aws`, new Set(["AwsBaseHook"]));
+  }
+  for (const task of tasks) {
+    for (const spec of task.imports) {
+      const [module, name] = spec.split(":") as [string, string];
+      imports.set(module, (imports.get(module) ?? new Set()).add(name));
+    }
+  }
+  const lines = [
+    `"""Generated by xacct for workload ${workload}: one task per grant, each through its account's connection.`,
+    "",
+    "Import the connections first (airflow connections import connections.json, or the",
+    "AIRFLOW_CONN_* variables of connections.env). Resource names are the model's; values marked",
+    '"example" are yours to replace.',
+    '"""',
+    "from datetime import datetime",
+    "",
+    ...[...imports].sort(([a], [b]) => a.localeCompare(b)).map(([module, names]) => `from ${module} import ${[...names].sort().join(", ")}`),
+    "",
+  ];
+  if (generic) {
+    lines.push(
+      "",
+      "def show_identity(aws_conn_id):",
+      '    """Prints the role the connection acts as (sts:GetCallerIdentity needs no permission)."""',
+      '    identity = AwsBaseHook(aws_conn_id=aws_conn_id, client_type="sts").get_conn().get_caller_identity()',
+      '    print(identity["Arn"])',
+      "",
+    );
+    if (tasks.some((t) => t.code.includes("invoke_endpoint"))) {
+      lines.push(
+        "",
+        "def invoke_endpoint(aws_conn_id, endpoint_name):",
+        '    """Invokes the SageMaker endpoint with an example JSON body."""',
+        '    runtime = AwsBaseHook(aws_conn_id=aws_conn_id, client_type="sagemaker-runtime").get_conn()',
+        '    response = runtime.invoke_endpoint(EndpointName=endpoint_name, ContentType="application/json", Body=b"{}")',
+        '    print(response["Body"].read()[:1000])',
+        "",
+      );
+    }
+  }
+  lines.push(
+    "",
+    "with DAG(",
+    `    dag_id=${py(`xacct_${identifier(workload)}`)},`,
+    "    start_date=datetime(2024, 1, 1),",
+    `    schedule=${schedule ? py(schedule) : "None"},`,
+    "    catchup=False,",
+    '    tags=["xacct"],',
+    ") as dag:",
+  );
+  if (tasks.length === 0) lines.push("    pass");
+  // Tasks that depend on another take its output (EMR steps on the new cluster), which orders them.
+  for (const task of tasks) lines.push(...task.code.split("\n").map((l) => `    ${l}`));
+  return `${lines.join("\n")}\n`;
+}
+
+/** The tasks that exercise one grant, with the operator made for its service where there is one. */
+function tasksFor(chain: Chain, connId: string, taskId: (text: string) => string): Task[] {
+  const r = (name: string): string | undefined => {
+    const value = chain.resources[name];
+    return typeof value === "string" ? value : value?.[0];
+  };
+  const has = (verb: string): boolean => chain.access.includes(verb);
+  const conn = `aws_conn_id=${py(connId)}`;
+  const operator = (id: string, name: string, args: string[]): string => `${id} = ${name}(\n    task_id=${py(id)},\n${args.map((a) => `    ${a},\n`).join("")}    ${conn},\n)`;
+  const suffix = chain.accountName;
+  switch (chain.service) {
+    case "glue": {
+      if (!has("run") || !r("job")) break;
+      const id = taskId(`glue_${r("job")}_${suffix}`);
+      return [{ id, imports: [`${PROVIDER}.operators.glue:GlueJobOperator`], code: operator(id, "GlueJobOperator", [`job_name=${py(r("job"))}`, `wait_for_completion=${has("watch") ? "True" : "False"}`]) }];
+    }
+    case "elasticmapreduce": {
+      const tasks: Task[] = [];
+      let create: string | undefined;
+      if (has("run-job-flow")) {
+        create = taskId(`emr_create_job_flow_${suffix}`);
+        const overrides = {
+          Name: `xacct-${chain.workload}`,
+          ReleaseLabel: "emr-7.1.0",
+          Applications: [{ Name: "Spark" }],
+          ...(r("service-role") ? { ServiceRole: r("service-role") } : {}),
+          ...(r("instance-profile-role") ? { JobFlowRole: r("instance-profile-role") } : {}),
+          Instances: {
+            InstanceGroups: [{ Name: "Primary", Market: "ON_DEMAND", InstanceRole: "MASTER", InstanceType: "m5.xlarge", InstanceCount: 1 }],
+            // The cluster ends when its steps are done, so the role needs no emr:TerminateJobFlows.
+            KeepJobFlowAliveWhenNoSteps: false,
+            TerminationProtected: false,
+          },
+        };
+        tasks.push({ id: create, imports: [`${PROVIDER}.operators.emr:EmrCreateJobFlowOperator`], code: operator(create, "EmrCreateJobFlowOperator", [`job_flow_overrides=${py(overrides)}`]) });
+      }
+      if (has("steps")) {
+        const id = taskId(`emr_add_steps_${suffix}`);
+        const cluster = r("cluster");
+        const jobFlow = cluster && cluster !== "*" ? py(cluster) : create ? `${create}.output` : py("j-EXAMPLE");
+        const steps = [{ Name: "example", ActionOnFailure: "CONTINUE", HadoopJarStep: { Jar: "command-runner.jar", Args: ["spark-example", "SparkPi", "10"] } }];
+        tasks.push({ id, imports: [`${PROVIDER}.operators.emr:EmrAddStepsOperator`], code: operator(id, "EmrAddStepsOperator", [`job_flow_id=${jobFlow}`, `steps=${py(steps)}`]) });
+      }
+      if (tasks.length > 0) return tasks;
+      break;
+    }
+    case "athena": {
+      const id = taskId(`athena_query_${suffix}`);
+      const args = [`query=${py("SELECT 1")}`, `database=${py(r("database") ?? "default")}`];
+      if (r("workgroup")) args.push(`workgroup=${py(r("workgroup"))}`);
+      if (r("results-bucket")) args.push(`output_location=${py(`s3://${r("results-bucket")}/athena-results/`)}`);
+      return [{ id, imports: [`${PROVIDER}.operators.athena:AthenaOperator`], code: operator(id, "AthenaOperator", args) }];
+    }
+    case "s3": {
+      const bucket = r("bucket");
+      if (!bucket) break;
+      if (has("list")) {
+        const id = taskId(`s3_list_${bucket}_${suffix}`);
+        return [{ id, imports: [`${PROVIDER}.operators.s3:S3ListOperator`], code: operator(id, "S3ListOperator", [`bucket=${py(bucket)}`, `prefix=${py(r("prefix") ?? "")}`]) }];
+      }
+      if (has("write")) {
+        const id = taskId(`s3_write_${bucket}_${suffix}`);
+        const args = [`s3_bucket=${py(bucket)}`, `s3_key=${py(`${r("prefix") ?? ""}xacct-example.txt`)}`, `data=${py("written by xacct's example DAG")}`, "replace=True"];
+        return [{ id, imports: [`${PROVIDER}.operators.s3:S3CreateObjectOperator`], code: operator(id, "S3CreateObjectOperator", args) }];
+      }
+      break;
+    }
+    case "lambda": {
+      if (!r("function")) break;
+      const id = taskId(`lambda_${r("function")}_${suffix}`);
+      return [{ id, imports: [`${PROVIDER}.operators.lambda_function:LambdaInvokeFunctionOperator`], code: operator(id, "LambdaInvokeFunctionOperator", [`function_name=${py(r("function"))}`, `payload=${py("{}")}`]) }];
+    }
+    case "sqs": {
+      if (!has("send") || !r("queue")) break;
+      const id = taskId(`sqs_send_${r("queue")}_${suffix}`);
+      const url = `https://sqs.${chain.region}.amazonaws.com/${chain.account}/${r("queue")}`;
+      return [{ id, imports: [`${PROVIDER}.operators.sqs:SqsPublishOperator`], code: operator(id, "SqsPublishOperator", [`sqs_queue=${py(url)}`, `message_content=${py("example message from xacct")}`]) }];
+    }
+    case "redshift-data": {
+      if (!has("query") || !r("cluster")) break;
+      const id = taskId(`redshift_query_${r("cluster")}_${suffix}`);
+      const args = [`cluster_identifier=${py(r("cluster"))}`, `database=${py("dev")}`, `sql=${py("SELECT 1")}`];
+      return [{ id, imports: [`${PROVIDER}.operators.redshift_data:RedshiftDataOperator`], code: `# database "dev" is an example: use yours\n${operator(id, "RedshiftDataOperator", args)}` }];
+    }
+    case "sagemaker": {
+      if (!has("invoke") || !r("endpoint")) break;
+      const id = taskId(`sagemaker_invoke_${r("endpoint")}_${suffix}`);
+      const code = `${id} = PythonOperator(\n    task_id=${py(id)},\n    python_callable=invoke_endpoint,\n    op_kwargs={"aws_conn_id": ${py(connId)}, "endpoint_name": ${py(r("endpoint"))}},\n)`;
+      return [{ id, imports: [], code }];
+    }
+  }
+  // No operator fits (or the grant lacks what it needs): show which role the connection acts as.
+  const id = taskId(`${chain.service}_identity_${suffix}`);
+  const title = recipeFor(chain.service)?.title ?? chain.service;
+  const code = `# ${title}: ${chain.access.join(", ")}\n${id} = PythonOperator(\n    task_id=${py(id)},\n    python_callable=show_identity,\n    op_kwargs={"aws_conn_id": ${py(connId)}},\n)`;
+  return [{ id, imports: [], code }];
+}
+
+/** A Python literal for a JSON-like value (JSON strings are valid Python string literals). */
+export function py(value: unknown): string {
+  if (value === null || value === undefined) return "None";
+  if (value === true) return "True";
+  if (value === false) return "False";
+  if (typeof value === "number") return String(value);
+  if (typeof value === "string") return JSON.stringify(value);
+  if (Array.isArray(value)) return `[${value.map(py).join(", ")}]`;
+  if (typeof value === "object") return `{${Object.entries(value as Record<string, unknown>).map(([k, v]) => `${JSON.stringify(k)}: ${py(v)}`).join(", ")}}`;
+  throw new Error(`no Python literal for ${typeof value}`);
+}
+
+// ---------------------------------------------------------------------------------------------
+// MWAA tokens
+
+function mwaaTokens(workload: string, chains: readonly Chain[]): string {
+  const out = [`# Amazon MWAA tokens for ${workload}`, "", "Generated by xacct. Both kinds of token are valid for 60 seconds: ask for one right before using it.", ""];
+  for (const chain of chains) {
+    const env = typeof chain.resources.environment === "string" ? chain.resources.environment : (chain.resources.environment?.[0] ?? "ENVIRONMENT");
+    const profile = chain.profile;
+    const aws = (command: string) => `aws mwaa ${command} --name ${env} --profile ${profile}`;
+    out.push(
+      `## Environment \`${env}\` in ${chain.accountName} (${chain.account}, ${chain.region})`,
+      "",
+      `Profile \`${profile}\` of \`workloads/${slug(workload)}/aws-config\` reaches it: ${pathText(chain)}. Merge that file into \`~/.aws/config\` or point \`AWS_CONFIG_FILE\` at it.`,
+      "",
+      `Granted: ${chain.access.map((a) => recipeFor("airflow")?.access[a]?.describe ?? a).join(", ")}.`,
+      "",
+    );
+    if (chain.access.includes("read")) {
+      out.push("### The environment", "", "```sh", `aws mwaa get-environment --name ${env} --profile ${profile} --query 'Environment.[Status,WebserverUrl,AirflowVersion]'`, "```", "");
+    }
+    if (chain.access.includes("cli-token")) {
+      out.push(
+        "### Airflow CLI token",
+        "",
+        `\`${aws("create-cli-token")}\` returns \`CliToken\` and \`WebServerHostname\`. POST the Airflow CLI command as plain text to \`https://<WebServerHostname>/aws_mwaa/cli\` with the token as a bearer token; the answer's \`stdout\` and \`stderr\` are base64-encoded.`,
+        "",
+        "```sh",
+        `CLI_JSON=$(${aws("create-cli-token")})`,
+        `CLI_TOKEN=$(echo "$CLI_JSON" | jq -r .CliToken)`,
+        `WEB_SERVER_HOSTNAME=$(echo "$CLI_JSON" | jq -r .WebServerHostname)`,
+        `CLI_RESULTS=$(curl -sS --request POST "https://$WEB_SERVER_HOSTNAME/aws_mwaa/cli" \\`,
+        `  --header "Authorization: Bearer $CLI_TOKEN" \\`,
+        `  --header "Content-Type: text/plain" \\`,
+        `  --data-raw "dags list")`,
+        `echo "$CLI_RESULTS" | jq -r .stdout | base64 --decode`,
+        `echo "$CLI_RESULTS" | jq -r .stderr | base64 --decode`,
+        "```",
+        "",
+      );
+    }
+    if (chain.access.includes("web-login")) {
+      const role = typeof chain.resources["airflow-role"] === "string" ? chain.resources["airflow-role"] : "Viewer";
+      out.push(
+        "### Airflow web login token",
+        "",
+        `\`${aws("create-web-login-token")}\` returns \`WebToken\` and \`WebServerHostname\`; open \`https://<WebServerHostname>/aws_mwaa/aws-console-sso?login=true#<WebToken>\` in a browser. You sign in with the Airflow role \`${role}\` (airflow:CreateWebLoginToken is granted on that role only).`,
+        "",
+        "```sh",
+        `WEB_JSON=$(${aws("create-web-login-token")})`,
+        `echo "https://$(echo "$WEB_JSON" | jq -r .WebServerHostname)/aws_mwaa/aws-console-sso?login=true#$(echo "$WEB_JSON" | jq -r .WebToken)"`,
+        "```",
+        "",
+      );
+    }
+  }
+  return `${out.join("\n").trimEnd()}\n`;
+}
+
+/** The identities a chain goes through, in words. */
+function pathText(chain: Chain): string {
+  const start = chain.start.roleArn ?? chain.start.userArn ?? `account ${chain.start.account}`;
+  return [`${chain.start.type} ${start}`, ...chain.hops.map((h) => h.roleArn)].join(" → ");
+}

@@ -40,7 +40,8 @@ export function chainProfiles(chain: Chain, startName = `${chain.workload}-web-i
         ["web_identity_token_file", chain.start.webIdentityTokenFile ?? ""],
         ["role_arn", chain.start.roleArn ?? ""],
         ["role_session_name", `xacct-${chain.workload}`],
-        region,
+        // Shared by the workload's chains: the cluster's region, not one target's.
+        ["region", chain.start.cluster?.region ?? chain.region],
       ],
     });
     source = ["source_profile", name];
