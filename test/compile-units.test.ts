@@ -154,3 +154,19 @@ describe("reference problems", () => {
     expect(refused(text)).toContain(message);
   });
 });
+
+describe("recipes that need more than their own service", () => {
+  it("the Redshift Data API also gets database credentials for the caller's IAM identity", () => {
+    const c = model("{ type: lambda }", "    account: b\n    service: redshift-data\n    access: [query]\n    resources: { cluster: analytics, database: dev }\n");
+    const session = sessionOf("arn:aws:iam::222222222222:role/xacct-w");
+    expect(decide(c, session, "redshift-data:ExecuteStatement", "arn:aws:redshift:eu-west-1:222222222222:cluster:analytics")).toBe("Allow");
+    expect(decide(c, session, "redshift:GetClusterCredentialsWithIAM", "arn:aws:redshift:eu-west-1:222222222222:dbname:analytics/dev")).toBe("Allow");
+    expect(decide(c, session, "redshift:GetClusterCredentialsWithIAM", "arn:aws:redshift:eu-west-1:222222222222:dbname:analytics/prod")).toBe("ImplicitDeny");
+  });
+
+  it("a role reached from EKS Pod Identity allows sts:TagSession too, as the EKS guide asks", () => {
+    const c = model("{ type: pod-identity, cluster: k, namespace: ns, serviceAccount: sa }", glue);
+    const statement = role(c, "arn:aws:iam::222222222222:role/xacct-w").trustPolicy.Statement[0];
+    expect(statement?.Action).toEqual(["sts:AssumeRole", "sts:TagSession"]);
+  });
+});

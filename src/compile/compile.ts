@@ -132,6 +132,8 @@ class Compiler {
         const last = j === steps.length - 1;
         const externalId = last ? (grant.role?.externalId ?? (workload.identity.type === "external" ? workload.identity.externalId : undefined)) : undefined;
         const arn = this.trustRole(step.account, step.name, caller.principal, {
+          // EKS Pod Identity tags the sessions it starts, so the role it reaches must allow sts:TagSession.
+          tagSession: caller.start?.type === "pod-identity",
           externalId,
           orgId: grant.role?.orgOnly ? caller.account.organization?.id : undefined,
           maxSessionDuration: last ? (grant.role?.maxSessionDuration ?? 3600) : 3600,
@@ -191,7 +193,7 @@ class Compiler {
     account: AccountEntry,
     name: string,
     principal: string,
-    options: { externalId: string | undefined; orgId: string | undefined; maxSessionDuration: number; workload: string },
+    options: { externalId: string | undefined; orgId: string | undefined; maxSessionDuration: number; workload: string; tagSession: boolean },
   ): string {
     const arn = roleArn(account.partition, account.id, name);
     const role = account.roles.get(name) ?? {
@@ -214,7 +216,7 @@ class Compiler {
       Sid: `Trust${pascal(options.workload)}`,
       Effect: "Allow",
       Principal: { AWS: principal },
-      Action: "sts:AssumeRole",
+      Action: options.tagSession ? ["sts:AssumeRole", "sts:TagSession"] : "sts:AssumeRole",
       ...(Object.keys(condition).length ? { Condition: condition } : {}),
     };
     const same = role.trustPolicy.Statement.some((s) => JSON.stringify(s) === JSON.stringify(statement));
