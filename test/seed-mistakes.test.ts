@@ -21,6 +21,15 @@ function allStatements(example: string): PolicyStatement[] {
   ]);
 }
 
+/** Every container command line (command and args joined) in a Kubernetes object. */
+function commands(value: unknown): string[] {
+  if (Array.isArray(value)) return value.flatMap(commands);
+  if (typeof value !== "object" || value === null) return [];
+  const record = value as Record<string, unknown>;
+  const own = Array.isArray(record.command) ? [[...record.command, ...((record.args as string[]) ?? [])].join(" ") + " "] : [];
+  return [...own, ...Object.values(record).flatMap(commands)];
+}
+
 describe.each(examples)("examples/%s", (example) => {
   const { files } = outputs[example]!;
 
@@ -52,7 +61,7 @@ describe.each(examples)("examples/%s", (example) => {
       for (const doc of parseAllDocuments(file.content)) {
         const object = doc.toJS() as { kind?: string; metadata?: { name?: string } } | null;
         if (!object || !["CronJob", "Job", "Deployment"].includes(object.kind ?? "")) continue;
-        const text = JSON.stringify(object);
+        const text = commands(object).join("\n");
         for (const [command, service] of [["aws glue ", "glue"], ["aws sagemaker", "sagemaker"], ["aws redshift-data ", "redshift"], ["aws lambda ", "lambda"]] as const) {
           if (!text.includes(command)) continue;
           expect(object.metadata?.name, file.path).toContain(service);
