@@ -1,4 +1,497 @@
-import type { Emitter } from "./types.js";
+/**
+ * CloudFormation, per managed account: one template holding its roles (with instance profiles),
+ * users, OIDC providers and the resource-based policies CloudFormation can own as resources of
+ * their own; a StackSet-ready template per cross-account role, to roll it out to every account of
+ * an OU; and, for policies CloudFormation can only set by owning the resource (KMS keys,
+ * CodeArtifact repositories), a file of the exact CLI commands that apply them.
+ *
+ * The helpers the Terraform emitter shares (unique names, where each resource policy goes, what a
+ * template depends on) are exported from here.
+ */
+import { createHash } from "node:crypto";
+import type { AccountEntry, AccountState, PolicyDocument, ResourcePolicyState, RoleState } from "../state/account-state.js";
+import { type EmittedFile, type Emitter, json, slug } from "./types.js";
 
-/** Not written yet: returns no files. */
-export const emitCloudFormation: Emitter = () => [];
+type Obj = Record<string, unknown>;
+
+// ---------------------------------------------------------------------------------------------
+// Shared with the Terraform emitter
+// ---------------------------------------------------------------------------------------------
+
+export function shortHash(text: string): string {
+  return createHash("sha256").update(text).digest("hex").slice(0, 8);
+}
+
+/** Hands out names of one form, unique within the table: a clash gets the source text's hash. */
+export class Names {
+  private readonly taken = new Set<string>();
+  constructor(
+    private readonly form: (text: string) => string,
+    private readonly separator = "",
+  ) {}
+
+  name(text: string): string {
+    const base = this.form(text);
+    let name = this.taken.has(base) ? `${base}${this.separator}${shortHash(text)}` : base;
+    for (let i = 2; this.taken.has(name); i++) name = `${base}${this.separator}${shortHash(text)}${this.separator}${i}`;
+    this.taken.add(name);
+    return name;
+  }
+}
+
+/** `data-reader.v2` → `DataReaderV2`: a CloudFormation logical ID part (alphanumeric). */
+export function pascal(text: string): string {
+  const id = text
+    .split(/[^A-Za-z0-9]+/)
+    .filter(Boolean)
+    .map((w) => w.charAt(0).toUpperCase() + w.slice(1))
+    .join("");
+  return id.length > 200 ? `${id.slice(0, 200)}${shortHash(text)}` : id || "X";
+}
+
+export interface ArnParts {
+  partition: string;
+  service: string;
+  region: string;
+  account: string;
+  resource: string;
+}
+
+export function parseArn(arn: string): ArnParts | undefined {
+  const parts = arn.split(":");
+  if (parts[0] !== "arn" || parts.length < 6) return undefined;
+  const [, partition = "", service = "", region = "", account = ""] = parts;
+  return { partition, service, region, account, resource: parts.slice(5).join(":") };
+}
+
+/** The account a principal (ARN or 12-digit ID) belongs to. */
+export function principalAccount(principal: string): string | undefined {
+  return /^\d{12}$/.test(principal) ? principal : parseArn(principal)?.account || undefined;
+}
+
+/** Every value under `Principal.<key>` ("AWS", "Federated", "Service") in a policy. */
+export function principals(doc: PolicyDocument, key: string): string[] {
+  return doc.Statement.flatMap((s) => (s.Principal && s.Principal !== "*" ? [s.Principal[key] ?? []].flat() : []));
+}
+
+/** Roles whose trust names an AWS principal of another account: the roles grants create. */
+export function isCrossAccountRole(role: RoleState, accountId: string): boolean {
+  return principals(role.trustPolicy, "AWS").some((p) => {
+    const owner = principalAccount(p);
+    return owner !== undefined && owner !== accountId;
+  });
+}
+
+/** The names of managed accounts whose roles or users a policy of this account names. */
+export function accountsNamedIn(account: AccountEntry, state: AccountState): string[] {
+  const docs = [...account.roles.values()].map((r) => r.trustPolicy).concat([...account.resourcePolicies.values()].map((p) => p.policy));
+  const names = new Set<string>();
+  for (const arn of docs.flatMap((d) => principals(d, "AWS"))) {
+    const other = state.accounts.get(principalAccount(arn) ?? "");
+    const name = arn.slice(arn.lastIndexOf("/") + 1);
+    if (other && other !== account && other.managed && (other.roles.has(name) || other.users.has(name))) names.add(other.name ?? other.id);
+  }
+  return [...names].sort();
+}
+
+export interface LambdaPermission {
+  sid: string;
+  functionName: string;
+  action: string;
+  principal: string;
+  sourceArn?: string;
+  sourceAccount?: string;
+  principalOrgId?: string;
+  /** Required by AddPermission for lambda:InvokeFunctionUrl. */
+  functionUrlAuthType?: "AWS_IAM";
+}
+
+/** A policy neither CloudFormation nor Terraform should own here: applied with CLI commands. */
+export interface ByHand {
+  service: string;
+  resourceArn: string;
+  why: string;
+  policy: PolicyDocument;
+  commands: string[];
+}
+
+/** Where a resource-based policy goes, by the service that owns the resource. */
+export type Placement =
+  | { kind: "s3"; bucket: string }
+  | { kind: "sqs"; queue: string; queueUrl: string }
+  | { kind: "kinesis"; stream: string; arn: string }
+  | { kind: "lambda"; function: string; permissions: LambdaPermission[] }
+  | { kind: "secretsmanager"; secret: string; secretId: string; exactArn: boolean }
+  | { kind: "by-hand"; byHand: ByHand };
+
+const DNS_SUFFIX: Record<string, string> = { "aws-cn": "amazonaws.com.cn" };
+
+export function placeResourcePolicy(policy: ResourcePolicyState, account: AccountEntry): Placement {
+  const arn = parseArn(policy.arn);
+  if (!arn) throw new Error(`account ${account.name ?? account.id}: resource policy for "${policy.arn}", which is not an ARN`);
+  const region = account.region ?? "us-east-1";
+  if (arn.region && arn.region !== region) {
+    throw new Error(`account ${account.name ?? account.id}: the ${policy.service} policy of ${policy.arn} is in ${arn.region}, but the account's templates deploy in ${region}`);
+  }
+  const last = arn.resource.slice(arn.resource.lastIndexOf("/") + 1);
+  switch (policy.service) {
+    case "s3":
+      return { kind: "s3", bucket: arn.resource.split("/")[0] ?? arn.resource };
+    case "sqs":
+      return { kind: "sqs", queue: arn.resource, queueUrl: `https://sqs.${arn.region}.${DNS_SUFFIX[arn.partition] ?? "amazonaws.com"}/${arn.account}/${arn.resource}` };
+    case "kinesis":
+      return { kind: "kinesis", stream: last, arn: policy.arn };
+    case "lambda":
+      return { kind: "lambda", function: arn.resource.split(":")[1] ?? arn.resource, permissions: lambdaPermissions(policy) };
+    case "secretsmanager": {
+      // The compiler names secrets with the `-??????` wildcard for the random suffix; a wildcard
+      // ARN is no secret ID, so such secrets are named (SecretId accepts the name).
+      const name = arn.resource.replace(/^secret:/, "");
+      const exactArn = !/[*?]/.test(name);
+      return { kind: "secretsmanager", secret: name.replace(/-\?{6}$/, ""), secretId: exactArn ? policy.arn : name.replace(/-\?{6}$/, ""), exactArn };
+    }
+    default:
+      return { kind: "by-hand", byHand: byHand(policy, arn) };
+  }
+}
+
+function lambdaPermissions(policy: ResourcePolicyState): LambdaPermission[] {
+  return policy.policy.Statement.flatMap((s, i) => {
+    const where = `lambda policy of ${policy.arn}, statement ${s.Sid ?? i}`;
+    if (s.Effect !== "Allow" || !s.Action || s.NotPrincipal || s.NotResource) throw new Error(`${where}: only Allow statements with Action, Principal and Resource become Lambda permissions`);
+    const conditions = lambdaConditions(s.Condition ?? {}, where);
+    const who = s.Principal === "*" ? ["*"] : Object.values(s.Principal ?? {}).flat();
+    const actions = [s.Action].flat();
+    const functions = [s.Resource ?? policy.arn].flat();
+    return functions.flatMap((functionName) =>
+      who.flatMap((p) =>
+        actions.map((action) => ({
+          // Statement IDs are unique per function: one permission per function, principal and action.
+          sid: [s.Sid ?? `Statement${i}`, ...(actions.length > 1 ? [action.slice(action.indexOf(":") + 1)] : []), ...(who.length > 1 ? [shortHash(p)] : []), ...(functions.length > 1 ? [shortHash(functionName)] : [])].join("-"),
+          functionName,
+          action,
+          principal: /^arn:[^:]+:iam::\d{12}:root$/.test(p) ? (principalAccount(p) ?? p) : p,
+          ...conditions,
+          ...(action === "lambda:InvokeFunctionUrl" ? { functionUrlAuthType: "AWS_IAM" as const } : {}),
+        })),
+      ),
+    );
+  });
+}
+
+/** The conditions AWS::Lambda::Permission can express; anything else is refused, not dropped. */
+function lambdaConditions(condition: Record<string, Record<string, unknown>>, where: string): Partial<LambdaPermission> {
+  const out: Partial<LambdaPermission> = {};
+  for (const [operator, entries] of Object.entries(condition)) {
+    for (const [key, value] of Object.entries(entries)) {
+      const k = key.toLowerCase();
+      if (typeof value === "string" && operator === "StringEquals" && k === "aws:sourceaccount") out.sourceAccount = value;
+      else if (typeof value === "string" && operator === "StringEquals" && k === "aws:principalorgid") out.principalOrgId = value;
+      else if (typeof value === "string" && /^Arn(Like|Equals)$/.test(operator) && k === "aws:sourcearn") out.sourceArn = value;
+      else throw new Error(`${where}: a Lambda permission cannot express the condition ${operator} ${key}`);
+    }
+  }
+  return out;
+}
+
+function shellQuote(text: string): string {
+  return `'${text.replace(/'/g, `'\\''`)}'`;
+}
+
+/** jq: drop current statements whose Sid ours reuse, then add ours (so re-applying is idempotent). */
+function mergeCommand(policy: PolicyDocument, current: string, merged: string): string {
+  const filter = `.Statement = ([.Statement[] | select((.Sid // "") as $s | any($add[]; .Sid == $s) | not)] + $add)`;
+  return `jq --argjson add ${shellQuote(JSON.stringify(policy.Statement))} ${shellQuote(filter)} ${current} > ${merged}`;
+}
+
+function byHand(policy: ResourcePolicyState, arn: ArnParts): ByHand {
+  const file = slug(`${policy.service}-${arn.resource}`).replace(/\//g, "-");
+  const base = { service: policy.service, resourceArn: policy.arn, policy: policy.policy };
+  const region = `--region ${arn.region}`;
+  if (policy.service === "kms") {
+    const key = `--key-id ${policy.arn} --policy-name default`;
+    return {
+      ...base,
+      why: "A key policy is part of AWS::KMS::Key; CloudFormation has no separate key-policy resource, and PutKeyPolicy replaces the whole policy. Merge these statements into the key's current policy, keeping the statements that let the account administer the key.",
+      commands: [
+        `aws kms get-key-policy ${region} ${key} --query Policy --output text > ${file}.current.json`,
+        mergeCommand(policy.policy, `${file}.current.json`, `${file}.json`),
+        `aws kms put-key-policy ${region} ${key} --policy file://${file}.json`,
+      ],
+    };
+  }
+  if (policy.service === "codeartifact") {
+    // repository/DOMAIN/REPO or domain/DOMAIN: the policy of a repository, or of its domain.
+    const [type, domain = "", repository = ""] = arn.resource.split("/");
+    const what = type === "domain" ? "domain" : "repository";
+    const target = `--domain ${domain} --domain-owner ${arn.account}${what === "repository" ? ` --repository ${repository}` : ""}`;
+    return {
+      ...base,
+      why: `A ${what} policy is part of AWS::CodeArtifact::${what === "domain" ? "Domain" : "Repository"}, and the ${what} usually exists already; put-${what}-permissions-policy replaces its whole policy, so merge into the current one (none yet: start from an empty policy).`,
+      commands: [
+        `aws codeartifact get-${what}-permissions-policy ${region} ${target} --query policy.document --output text > ${file}.current.json || echo '{"Version":"2012-10-17","Statement":[]}' > ${file}.current.json`,
+        mergeCommand(policy.policy, `${file}.current.json`, `${file}.json`),
+        `aws codeartifact put-${what}-permissions-policy ${region} ${target} --policy-document file://${file}.json`,
+      ],
+    };
+  }
+  return { ...base, why: `xacct knows no CloudFormation resource for a ${policy.service} resource policy: apply it with the service's own API.`, commands: [] };
+}
+
+// ---------------------------------------------------------------------------------------------
+// CloudFormation
+// ---------------------------------------------------------------------------------------------
+
+function inlinePolicies(policies: Record<string, PolicyDocument>): Obj {
+  const list = Object.entries(policies).map(([PolicyName, PolicyDocument]) => ({ PolicyName, PolicyDocument }));
+  return list.length ? { Policies: list } : {};
+}
+
+function tags(values: Record<string, string>): Obj {
+  const list = Object.entries(values).map(([Key, Value]) => ({ Key, Value }));
+  return list.length ? { Tags: list } : {};
+}
+
+function roleResource(role: RoleState, dependsOn: string[] = []): Obj {
+  return {
+    Type: "AWS::IAM::Role",
+    ...(dependsOn.length ? { DependsOn: dependsOn } : {}),
+    Properties: {
+      RoleName: role.name,
+      Path: role.path,
+      ...(role.description ? { Description: role.description } : {}),
+      AssumeRolePolicyDocument: role.trustPolicy,
+      MaxSessionDuration: role.maxSessionDuration,
+      ...inlinePolicies(role.policies),
+      ...(role.managedPolicyArns.length ? { ManagedPolicyArns: role.managedPolicyArns } : {}),
+      ...(role.permissionsBoundaryArn ? { PermissionsBoundary: role.permissionsBoundaryArn } : {}),
+      ...tags(role.tags),
+    },
+  };
+}
+
+function instanceProfile(role: RoleState, roleId: string): Obj {
+  return { Type: "AWS::IAM::InstanceProfile", Properties: { InstanceProfileName: role.name, Path: role.path, Roles: [{ Ref: roleId }] } };
+}
+
+/** Logical IDs of this template's roles, users and OIDC providers named as principals in `doc`. */
+function principalDependencies(doc: PolicyDocument, ids: Map<string, string>, self?: string): string[] {
+  const named = [...principals(doc, "AWS"), ...principals(doc, "Federated")].map((arn) => ids.get(arn));
+  return [...new Set(named.filter((id): id is string => id !== undefined && id !== self))].sort();
+}
+
+function resourcePolicyResources(placement: Placement, policy: ResourcePolicyState, add: (base: string, resource: Obj) => void, dependsOn: string[]): void {
+  const deps = dependsOn.length ? { DependsOn: dependsOn } : {};
+  switch (placement.kind) {
+    case "s3":
+      return add(`BucketPolicy${pascal(placement.bucket)}`, { Type: "AWS::S3::BucketPolicy", ...deps, Properties: { Bucket: placement.bucket, PolicyDocument: policy.policy } });
+    case "sqs":
+      return add(`QueuePolicy${pascal(placement.queue)}`, { Type: "AWS::SQS::QueuePolicy", ...deps, Properties: { Queues: [placement.queueUrl], PolicyDocument: policy.policy } });
+    case "kinesis":
+      return add(`StreamPolicy${pascal(placement.stream)}`, { Type: "AWS::Kinesis::ResourcePolicy", ...deps, Properties: { ResourceArn: placement.arn, ResourcePolicy: policy.policy } });
+    case "secretsmanager":
+      return add(`SecretPolicy${pascal(placement.secret)}`, { Type: "AWS::SecretsManager::ResourcePolicy", ...deps, Properties: { SecretId: placement.secretId, ResourcePolicy: policy.policy } });
+    case "lambda":
+      for (const p of placement.permissions) {
+        add(`Permission${pascal(placement.function)}${pascal(p.sid)}`, {
+          Type: "AWS::Lambda::Permission",
+          ...deps,
+          Properties: {
+            FunctionName: p.functionName,
+            Action: p.action,
+            Principal: p.principal,
+            ...(p.sourceArn ? { SourceArn: p.sourceArn } : {}),
+            ...(p.sourceAccount ? { SourceAccount: p.sourceAccount } : {}),
+            ...(p.principalOrgId ? { PrincipalOrgID: p.principalOrgId } : {}),
+            ...(p.functionUrlAuthType ? { FunctionUrlAuthType: p.functionUrlAuthType } : {}),
+          },
+        });
+      }
+      return;
+    case "by-hand":
+      return;
+  }
+}
+
+function stackName(text: string): string {
+  return `xacct-${text}`.replace(/[^A-Za-z0-9-]+/g, "-").slice(0, 128);
+}
+
+function accountTemplate(account: AccountEntry, state: AccountState): { template: Obj; byHand: ByHand[] } | undefined {
+  const ids = new Names((t) => t);
+  const resources: Obj = {};
+  const outputs: Obj = {};
+  const add = (base: string, resource: Obj) => void (resources[ids.name(base)] = resource);
+  const principalIds = new Map<string, string>();
+  const roleIds = new Map([...account.roles.values()].map((r) => [r, ids.name(`Role${pascal(r.name)}`)]));
+  for (const [role, id] of roleIds) principalIds.set(role.arn, id);
+  const userIds = new Map([...account.users.values()].map((u) => [u, ids.name(`User${pascal(u.name)}`)]));
+  for (const [user, id] of userIds) principalIds.set(user.arn, id);
+  const oidcIds = new Map([...account.oidcProviders.values()].map((p) => [p, ids.name(`OidcProvider${pascal(p.issuer)}`)]));
+  for (const [provider, id] of oidcIds) principalIds.set(provider.arn, id);
+
+  for (const [provider, id] of oidcIds) {
+    resources[id] = { Type: "AWS::IAM::OIDCProvider", Properties: { Url: `https://${provider.issuer}`, ClientIdList: provider.clientIds } };
+  }
+  for (const [role, id] of roleIds) {
+    resources[id] = roleResource(role, principalDependencies(role.trustPolicy, principalIds, id));
+    if (role.instanceProfile) add(`InstanceProfile${pascal(role.name)}`, instanceProfile(role, id));
+    outputs[`${id}Arn`] = { Description: `ARN of role ${role.name}`, Value: { "Fn::GetAtt": [id, "Arn"] } };
+  }
+  for (const [user, id] of userIds) {
+    resources[id] = {
+      Type: "AWS::IAM::User",
+      ...(user.accessKeys ? { Metadata: { "xacct:accessKeys": `Create this user's access keys by hand (aws iam create-access-key --user-name ${user.name}) and keep them only in the workload's secret store; a template never holds them.` } } : {}),
+      Properties: {
+        UserName: user.name,
+        Path: user.path,
+        ...inlinePolicies(user.policies),
+        ...(user.managedPolicyArns.length ? { ManagedPolicyArns: user.managedPolicyArns } : {}),
+        ...tags(user.tags),
+      },
+    };
+  }
+  const byHand: ByHand[] = [];
+  for (const policy of account.resourcePolicies.values()) {
+    const placement = placeResourcePolicy(policy, account);
+    if (placement.kind === "by-hand") byHand.push(placement.byHand);
+    resourcePolicyResources(placement, policy, add, principalDependencies(policy.policy, principalIds));
+  }
+  if (Object.keys(resources).length === 0) return undefined;
+
+  const name = account.name ?? account.id;
+  const region = account.region ?? "us-east-1";
+  const after = accountsNamedIn(account, state);
+  const description = `xacct: IAM for account ${name} (${account.id}). Deploy in ${region} with CAPABILITY_NAMED_IAM${after.length ? `, after the stacks of ${after.join(", ")} (their roles and users are named as principals here)` : ""}.`;
+  const metadata = {
+    account: account.id,
+    region,
+    deploy: `aws cloudformation deploy --template-file cloudformation.json --stack-name ${stackName(name)} --capabilities CAPABILITY_NAMED_IAM --region ${region}`,
+    ...(after.length ? { deployAfter: after } : {}),
+    ...(byHand.length ? { notInTemplate: byHand.map((b) => ({ service: b.service, resource: b.resourceArn, see: "resource-policies-to-apply.json" })) } : {}),
+  };
+  const template = { AWSTemplateFormatVersion: "2010-09-09", Description: description.slice(0, 1024), Metadata: { xacct: metadata }, Resources: resources, Outputs: outputs };
+  return { template, byHand };
+}
+
+// ---------------------------------------------------------------------------------------------
+// StackSets
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * The deploying account's own ARNs and ID become `${AWS::Partition}`/`${AWS::AccountId}`, so the
+ * template deploys into any account; principals and resources of other accounts stay literal.
+ */
+export function parameterise(value: unknown, account: string): unknown {
+  if (typeof value === "string") {
+    if (value === account) return { Ref: "AWS::AccountId" };
+    const own = new RegExp(`^arn:[^:]+:([^:]*):([^:]*):${account}:`);
+    if (!own.test(value)) return value;
+    // Fn::Sub reads ${…} as its own variables: IAM policy variables are written ${!…}.
+    return { "Fn::Sub": value.replace(/\$\{/g, "${!").replace(own, "arn:${AWS::Partition}:$1:$2:${AWS::AccountId}:") };
+  }
+  if (Array.isArray(value)) return value.map((v) => parameterise(v, account));
+  if (value && typeof value === "object") return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, parameterise(v, account)]));
+  return value;
+}
+
+function stackSetTemplate(role: RoleState, account: AccountEntry): Obj {
+  const id = `Role${pascal(role.name)}`;
+  const resources: Obj = { [id]: parameterise(roleResource(role), account.id) };
+  if (role.instanceProfile) resources[`InstanceProfile${pascal(role.name)}`] = instanceProfile(role, id);
+  return {
+    AWSTemplateFormatVersion: "2010-09-09",
+    Description: `xacct: the cross-account role ${role.name}, for every account of an OU. Deploy as a service-managed StackSet to one region (IAM is global); see ${slug(role.name)}.md.`.slice(0, 1024),
+    Resources: resources,
+    Outputs: { [`${id}Arn`]: { Description: `ARN of role ${role.name}`, Value: { "Fn::GetAtt": [id, "Arn"] } } },
+  };
+}
+
+function stackSetReadme(role: RoleState, file: string, accounts: AccountEntry[]): string {
+  const set = stackName(role.name);
+  const ous = [...new Set(accounts.map((a) => a.organization?.path.at(-1)).filter((ou): ou is string => ou !== undefined))];
+  const region = accounts[0]?.region ?? "us-east-1";
+  const trusted = [...new Set(principals(role.trustPolicy, "AWS"))];
+  return [
+    `# StackSet: ${role.name}`,
+    "",
+    `\`${file}.json\` creates the IAM role \`${role.name}\` in every account it is deployed to, trusting ${trusted.map((t) => `\`${t}\``).join(", ")}.`,
+    `The deploying account's ID and partition are \`AWS::AccountId\` and \`AWS::Partition\`; principals in other accounts are literal.`,
+    `In the model it is the role of ${accounts.map((a) => `${a.name ?? a.id} (${a.id})`).join(", ")}.`,
+    "",
+    "Run from the organization's management account (or a delegated administrator, adding `--call-as DELEGATED_ADMIN`), with trusted access for CloudFormation StackSets enabled in AWS Organizations:",
+    "",
+    "```sh",
+    `aws cloudformation create-stack-set \\`,
+    `  --stack-set-name ${set} \\`,
+    `  --template-body file://${file}.json \\`,
+    `  --permission-model SERVICE_MANAGED \\`,
+    `  --auto-deployment Enabled=true,RetainStacksOnAccountRemoval=false \\`,
+    `  --capabilities CAPABILITY_NAMED_IAM`,
+    "",
+    `aws cloudformation create-stack-instances \\`,
+    `  --stack-set-name ${set} \\`,
+    `  --deployment-targets OrganizationalUnitIds=${ous.length ? ous.join(",") : "ou-REPLACE-WITH-YOUR-OU-ID"} \\`,
+    `  --regions ${region}`,
+    "```",
+    "",
+    ous.length ? "The OU is the one the model gives for the account(s) above." : "The model gives no OU for these accounts (`ou:` in xacct.yaml): put the OU (or root) ID in `--deployment-targets`.",
+    "Deploy to one region only: a role name exists once per account, so a second region's stack instance would fail.",
+    "Service-managed StackSets never deploy to the management account itself.",
+    "",
+  ].join("\n");
+}
+
+function stackSetFiles(state: AccountState): EmittedFile[] {
+  const byName = new Map<string, { role: RoleState; account: AccountEntry; body: string }[]>();
+  for (const account of state.accounts.values()) {
+    if (!account.managed) continue;
+    for (const role of account.roles.values()) {
+      if (!isCrossAccountRole(role, account.id)) continue;
+      const list = byName.get(role.name) ?? [];
+      list.push({ role, account, body: json(stackSetTemplate(role, account)) });
+      byName.set(role.name, list);
+    }
+  }
+  const files: EmittedFile[] = [];
+  for (const [name, list] of byName) {
+    // The same role in several accounts is one StackSet when it parameterises to the same template.
+    const groups = new Map<string, typeof list>();
+    for (const entry of list) groups.set(entry.body, [...(groups.get(entry.body) ?? []), entry]);
+    for (const group of groups.values()) {
+      const first = group[0]!;
+      const file = groups.size === 1 ? slug(name) : slug(`${name}-${first.account.name ?? first.account.id}`);
+      files.push({ path: `stacksets/${file}.json`, content: first.body });
+      files.push({ path: `stacksets/${file}.md`, content: stackSetReadme(first.role, file, group.map((g) => g.account)) });
+    }
+  }
+  return files;
+}
+
+// ---------------------------------------------------------------------------------------------
+
+export const emitCloudFormation: Emitter = ({ state }) => {
+  const files: EmittedFile[] = [];
+  for (const account of state.accounts.values()) {
+    if (!account.managed) continue;
+    const built = accountTemplate(account, state);
+    if (!built) continue;
+    const dir = `accounts/${slug(account.name ?? account.id)}`;
+    const metadata = (built.template.Metadata as { xacct: { deploy: string } }).xacct;
+    // Templates over 51,200 bytes cannot be passed inline: `deploy` must upload them to S3 first.
+    if (Buffer.byteLength(json(built.template)) > 51_200) metadata.deploy += " --s3-bucket YOUR-ARTIFACT-BUCKET";
+    files.push({ path: `${dir}/cloudformation.json`, content: json(built.template) });
+    if (built.byHand.length) {
+      files.push({
+        path: `${dir}/resource-policies-to-apply.json`,
+        content: json({
+          description: "Resource-based policies neither cloudformation.json nor terraform/ applies: run each entry's commands in order (AWS CLI and jq), in the account below.",
+          account: account.id,
+          region: account.region ?? "us-east-1",
+          policies: built.byHand,
+        }),
+      });
+    }
+  }
+  return [...files, ...stackSetFiles(state)];
+};

@@ -87,7 +87,7 @@ class Checker {
 
   private checkType(at: string, value: unknown, type: PropertyType): void {
     if (this.isIntrinsic(value)) return this.checkIntrinsics(at, value);
-    const fail = (what: string) => this.errors.push(`${at}: expected ${what}, got ${JSON.stringify(value)?.slice(0, 80)}`);
+    const fail = (what: string) => void this.errors.push(`${at}: expected ${what}, got ${JSON.stringify(value)?.slice(0, 80)}`);
     switch (type.type) {
       case "string":
       case "date-time":
