@@ -170,3 +170,20 @@ describe("recipes that need more than their own service", () => {
     expect(statement?.Action).toEqual(["sts:AssumeRole", "sts:TagSession"]);
   });
 });
+
+describe("resource policies in accounts the model does not manage", () => {
+  it("become a manual step with the exact statement to add", () => {
+    const text = `${accounts.replace('b: { id: "222222222222", region: eu-west-1 }', 'b: { id: "222222222222", region: eu-west-1, external: true }')}workloads:\n  w:\n    account: a\n    identity: { type: lambda }\ngrants:\n  - workload: w\n    account: b\n    service: sqs\n    access: [send]\n    resources: { queue: jobs }\n    via: resource-policy\n`;
+    const c = compile(loadModel(text));
+    const step = c.manualSteps.find((s) => s.account === "222222222222");
+    expect(step?.title).toContain("arn:aws:sqs:eu-west-1:222222222222:jobs");
+    expect(step?.detail).toContain('"Principal":{"AWS":"arn:aws:iam::111111111111:role/w"}');
+  });
+
+  it("lambda invoke grants InvokeFunction, not the function URL", () => {
+    const c = model("{ type: lambda }", "    account: b\n    service: lambda\n    access: [invoke]\n    resources: { function: f }\n");
+    const session = sessionOf("arn:aws:iam::222222222222:role/xacct-w");
+    expect(decide(c, session, "lambda:InvokeFunction", "arn:aws:lambda:eu-west-1:222222222222:function:f")).toBe("Allow");
+    expect(decide(c, session, "lambda:InvokeFunctionUrl", "arn:aws:lambda:eu-west-1:222222222222:function:f")).toBe("ImplicitDeny");
+  });
+});

@@ -271,6 +271,13 @@ class Compiler {
       const arn = service === access.service ? arnOf(service, holder, names, place) : holderFromStatement(statement);
       const existing = account.resourcePolicies.get(arn);
       const named: PolicyStatement = { Sid: `${statement.Sid ?? "Grant"}For${pascal(workload)}`, Effect: "Allow", Principal: { AWS: principal }, Action: statement.Action, Resource: statement.Resource };
+      if (!account.managed) {
+        this.manualSteps.push({
+          account: account.id,
+          title: `Add ${workload}'s statement to the policy of ${arn}`,
+          detail: `Account ${account.name ?? account.id} is not managed by this model: its administrators must add this statement to the resource-based policy of ${arn}: ${JSON.stringify(named)}`,
+        });
+      }
       account.resourcePolicies.set(arn, { arn, service, policy: mergePolicy(existing?.policy, [named]) });
     }
   }

@@ -138,7 +138,7 @@ const RECIPES: Recipe[] = [
     names: ["function"],
     kinds: { function: { type: "function", parts: (n) => ({ FunctionName: n.function ?? "*" }), needs: ["function"] } },
     access: {
-      invoke: { describe: "invoke the function", rules: [{ filter: { accessLevels: ["Write"], resourceType: "function", prefixes: ["InvokeFunction"] }, on: "function" }] },
+      invoke: { describe: "invoke the function", rules: [{ filter: { accessLevels: ["Write"], resourceType: "function", prefixes: ["InvokeFunction"], excluding: ["Url"] }, on: "function" }] },
     },
     policyHolders: { function: "function" },
   },
