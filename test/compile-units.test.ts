@@ -187,3 +187,14 @@ describe("resource policies in accounts the model does not manage", () => {
     expect(decide(c, session, "lambda:InvokeFunctionUrl", "arn:aws:lambda:eu-west-1:222222222222:function:f")).toBe("ImplicitDeny");
   });
 });
+
+describe("API Gateway through its resource policy", () => {
+  it("the REST API's policy names the caller for GET methods, and the caller's side allows them too", () => {
+    const c = model("{ type: lambda }", "    account: b\n    service: execute-api\n    access: [invoke-read]\n    resources: { api: a1b2c3, stage: prod }\n    via: resource-policy\n");
+    const holder = "arn:aws:execute-api:eu-west-1:222222222222:a1b2c3/*/*/*";
+    const policy = c.state.accounts.get("222222222222")?.resourcePolicies.get(holder)?.policy;
+    const caller = sessionOf("arn:aws:iam::111111111111:role/w");
+    expect(decide(c, caller, "execute-api:Invoke", "arn:aws:execute-api:eu-west-1:222222222222:a1b2c3/prod/GET/orders", { resourcePolicy: policy })).toBe("Allow");
+    expect(decide(c, caller, "execute-api:Invoke", "arn:aws:execute-api:eu-west-1:222222222222:a1b2c3/prod/DELETE/orders", { resourcePolicy: policy })).toBe("ImplicitDeny");
+  });
+});

@@ -197,14 +197,17 @@ describe("resource-based policies, each as its service's own resource", () => {
     expect(actions).toContain("lambda:InvokeFunction");
   });
 
-  it("KMS and CodeArtifact: no resource in the template (it would own the key or repository); listed in Metadata instead", () => {
+  it("KMS, CodeArtifact and API Gateway: no resource in the template (it would own the key, repository or API); listed in Metadata instead", () => {
     const types = Object.values(data().Resources as Obj).map((r: Obj) => r.Type as string);
-    expect(types.filter((t) => t.startsWith("AWS::KMS::") || t.startsWith("AWS::CodeArtifact::"))).toEqual([]);
-    const leftOut = [...account(DATA).resourcePolicies.values()].filter((p) => p.service === "kms" || p.service === "codeartifact");
-    expect(leftOut.map((p) => p.service)).toEqual(expect.arrayContaining(["kms", "codeartifact"]));
+    expect(types.filter((t) => t.startsWith("AWS::KMS::") || t.startsWith("AWS::CodeArtifact::") || t.startsWith("AWS::ApiGateway::"))).toEqual([]);
+    const leftOut = [...account(DATA).resourcePolicies.values()].filter((p) => BY_HAND.includes(p.service));
+    expect(leftOut.map((p) => p.service)).toEqual(expect.arrayContaining(BY_HAND));
     expect(data().Metadata.xacct.notInTemplate.map((n: Obj) => n.resource).sort()).toEqual(leftOut.map((p) => p.arn).sort());
   });
 });
+
+/** Services whose resource policies have no CloudFormation resource of their own. */
+const BY_HAND = ["kms", "codeartifact", "execute-api"];
 
 describe("resource-policies-to-apply.json", () => {
   const file = () => read(modelFiles, "accounts/data/resource-policies-to-apply.json");
@@ -214,7 +217,7 @@ describe("resource-policies-to-apply.json", () => {
 
   it("holds each policy the template leaves out, with the AccountState's policy", () => {
     for (const p of file().policies as Obj[]) expect(p.policy).toEqual(account(DATA).resourcePolicies.get(p.resourceArn)!.policy);
-    expect((file().policies as Obj[]).map((p) => p.resourceArn).sort()).toEqual([...account(DATA).resourcePolicies.values()].filter((p) => ["kms", "codeartifact"].includes(p.service)).map((p) => p.arn).sort());
+    expect((file().policies as Obj[]).map((p) => p.resourceArn).sort()).toEqual([...account(DATA).resourcePolicies.values()].filter((p) => BY_HAND.includes(p.service)).map((p) => p.arn).sort());
   });
 
   it("applies a repository policy with put-repository-permissions-policy on its domain, owner and repository", () => {
@@ -246,7 +249,9 @@ describe("resource-policies-to-apply.json", () => {
     for (const p of file().policies as Obj[]) {
       for (const line of (p.commands as string[]).filter((c) => c.startsWith("aws "))) {
         const command = awsPart(line);
-        const files = Object.fromEntries([...command.matchAll(/file:\/\/(\S+)/g)].map((m) => [m[1]!, JSON.stringify(p.policy)]));
+        // A patch file holds API Gateway's patch operations; every other file holds the policy.
+        const content = (name: string) => (name.endsWith(".patch.json") ? JSON.stringify([{ op: "replace", path: "/policy", value: JSON.stringify(p.policy) }]) : JSON.stringify(p.policy));
+        const files = Object.fromEntries([...command.matchAll(/file:\/\/(\S+)/g)].map((m) => [m[1]!, content(m[1]!)]));
         const result = cliAccepts(command, files);
         expect({ command, output: result.output, accepted: result.accepted }).toMatchObject({ accepted: true });
       }

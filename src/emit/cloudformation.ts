@@ -235,6 +235,19 @@ function byHand(policy: ResourcePolicyState, arn: ArnParts): ByHand {
       ],
     };
   }
+  if (policy.service === "execute-api") {
+    const api = arn.resource.split("/")[0] ?? arn.resource;
+    return {
+      ...base,
+      why: "A REST API's resource policy is part of AWS::ApiGateway::RestApi, and the API usually exists already. If it has a policy, merge these statements into it (get-rest-api --query policy); the new policy takes effect once the API is deployed again.",
+      commands: [
+        `jq -n --argjson statements ${shellQuote(JSON.stringify(policy.policy.Statement))} '{Version: "2012-10-17", Statement: $statements}' > ${file}.json`,
+        `jq -n --rawfile policy ${file}.json '[{op: "replace", path: "/policy", value: $policy}]' > ${file}.patch.json`,
+        `aws apigateway update-rest-api ${region} --rest-api-id ${api} --patch-operations file://${file}.patch.json`,
+        `aws apigateway create-deployment ${region} --rest-api-id ${api} --stage-name STAGE`,
+      ],
+    };
+  }
   return { ...base, why: `xacct knows no CloudFormation resource for a ${policy.service} resource policy: apply it with the service's own API.`, commands: [] };
 }
 

@@ -35,6 +35,7 @@ grants:
   - { workload: spark, account: data, service: secretsmanager, access: [read], resources: { secret: db-creds }, via: resource-policy }
   - { workload: spark, account: data, service: kms, access: [decrypt], resources: { key: 0a1b2c3d-1111-2222-3333-444455556666 }, via: resource-policy }
   - { workload: spark, account: data, service: codeartifact, access: [read], resources: { domain: shared, repository: pypi }, via: resource-policy }
+  - { workload: spark, account: data, service: execute-api, access: [invoke-read], resources: { api: a1b2c3d4e5, stage: prod }, via: resource-policy }
   - { workload: partner, account: data, service: glue, access: [run], resources: { job: nightly }, role: { name: partner-glue } }
   - workload: nodes
     account: data
