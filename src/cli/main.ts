@@ -2,12 +2,15 @@
 import { PolicyInputError } from "../policy/errors.js";
 import { UsageError } from "./json-input.js";
 import * as build from "./build.js";
+import * as can from "./can.js";
+import * as reach from "./reach.js";
+import * as whoCan from "./who-can.js";
 import * as init from "./init.js";
 import * as schema from "./schema.js";
 import * as simulate from "./simulate.js";
 import { ModelError } from "../model/load.js";
 
-const commands: Record<string, { run(args: string[]): Promise<number>; usage: string }> = { init, build, simulate, schema };
+const commands: Record<string, { run(args: string[]): Promise<number>; usage: string }> = { init, build, simulate, can, "who-can": whoCan, reach, schema };
 
 const help = `xacct — cross-account AWS access, declared, generated, proven and used
 

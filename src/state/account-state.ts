@@ -47,6 +47,16 @@ export interface UserState {
   /** The user signs in with long-lived access keys. */
   accessKeys: boolean;
   tags: Record<string, string>;
+  /** Names of the groups the user belongs to (their policies apply to the user). */
+  groups?: string[];
+  permissionsBoundaryArn?: string;
+}
+
+export interface GroupState {
+  name: string;
+  arn: string;
+  policies: Record<string, PolicyDocument>;
+  managedPolicyArns: string[];
 }
 
 export interface OidcProviderState {
@@ -75,16 +85,46 @@ export interface AccountEntry {
   managed: boolean;
   roles: Map<string, RoleState>;
   users: Map<string, UserState>;
+  groups: Map<string, GroupState>;
+  /** Customer managed policies by ARN (their default version); AWS managed ones are shared in AccountState. */
+  managedPolicies: Map<string, PolicyDocument>;
   oidcProviders: Map<string, OidcProviderState>;
+  samlProviders: Set<string>;
   resourcePolicies: Map<string, ResourcePolicyState>;
+}
+
+/** AWS Organizations: where each account sits, and the SCPs and RCPs attached at each level. */
+export interface OrganizationState {
+  id: string;
+  managementAccount?: string;
+  /** Per account: its parents from the root down (`r-…`, `ou-…`). */
+  parents: Map<string, string[]>;
+  /** Policies attached to a root, OU or account ID; a target with none has AWS's full-access policy. */
+  serviceControlPolicies: Map<string, PolicyDocument[]>;
+  resourceControlPolicies: Map<string, PolicyDocument[]>;
 }
 
 export interface AccountState {
   accounts: Map<string, AccountEntry>;
+  /** AWS managed policies (arn:aws:iam::aws:policy/…) by ARN, as inventories include them. */
+  awsManagedPolicies?: Map<string, PolicyDocument>;
+  organization?: OrganizationState;
 }
 
 export function emptyAccount(id: string, partition: string, fields: Partial<AccountEntry> = {}): AccountEntry {
-  return { id, partition, managed: true, roles: new Map(), users: new Map(), oidcProviders: new Map(), resourcePolicies: new Map(), ...fields };
+  return {
+    id,
+    partition,
+    managed: true,
+    roles: new Map(),
+    users: new Map(),
+    groups: new Map(),
+    managedPolicies: new Map(),
+    oidcProviders: new Map(),
+    samlProviders: new Set(),
+    resourcePolicies: new Map(),
+    ...fields,
+  };
 }
 
 export function policyDocument(statements: PolicyStatement[]): PolicyDocument {

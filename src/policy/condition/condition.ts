@@ -3,7 +3,8 @@ import { at, describe, fail, itemPath, type Path } from "../errors.js";
 import { parseTemplate, resolveTemplate, staticPieces, type Template } from "../variables.js";
 import { closestOperator, parseOperator, type ParsedOperator } from "./operators.js";
 
-type PolicyValue = { prepared: unknown } | { template: Template };
+/** A policy value, compiled, with the text it was written as. */
+type PolicyValue = { prepared: unknown; text: string } | { template: Template; text: string };
 
 /** One key under one operator: `"StringEquals": {"aws:PrincipalOrgID": ["o-1", "o-2"]}`. */
 export interface ConditionTest {
@@ -60,12 +61,12 @@ function compileTest(operator: ParsedOperator, key: string, raw: unknown, path: 
     }
     const template = variables && info.family.variables && text.includes("${") ? parseTemplate(text) : undefined;
     if (template?.dynamic) {
-      values.push({ template });
+      values.push({ template, text });
       continue;
     }
     const prepared = info.family.prepare(template ? staticPieces(template) : [{ text, literal: false }]);
     if (prepared === undefined) fail(valuePath(i), `${operator.base} takes ${info.family.expects}, got ${describe(text)}`);
-    values.push({ prepared });
+    values.push({ prepared, text });
   }
   return { operator, key, lowerKey: key.toLowerCase(), values, nullChecks };
 }

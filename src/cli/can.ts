@@ -1,0 +1,27 @@
+import { parseArgs } from "node:util";
+import { can } from "../graph/query.js";
+import { contextOf, GRAPH_OPTIONS, graphFrom, print } from "./graph-input.js";
+import { UsageError } from "./json-input.js";
+
+export const usage = `xacct can --principal ARN --action ACTION --resource ARN [--resource-account ID] [--context K=V]… (--inventory DIR | --model FILE) [--json]
+                                can the principal, through any chain of roles, do this?`;
+
+export async function run(args: string[]): Promise<number> {
+  const { values } = parseArgs({ args, options: { ...GRAPH_OPTIONS, principal: { type: "string" }, action: { type: "string" }, resource: { type: "string" }, "resource-account": { type: "string" } } });
+  if (values.help) return print(usage, false, () => usage), 0;
+  if (!values.principal || !values.action || !values.resource) throw new UsageError(`give --principal, --action and --resource\n${usage}`);
+  const context = contextOf(values.context);
+  const answer = can(graphFrom(values, context), {
+    principal: values.principal,
+    action: values.action,
+    resource: values.resource,
+    ...(values["resource-account"] ? { resourceAccount: values["resource-account"] } : {}),
+    context,
+  });
+  print(answer, values.json, () =>
+    answer.decision === "Allow"
+      ? [`Allow: ${values.principal} can ${values.action} on ${values.resource}`, ...answer.paths.map((p) => `  via ${p.via.length ? p.via.join(" -> ") : "its own permissions"}${Object.keys(p.requires).length ? ` (needs ${JSON.stringify(p.requires)})` : ""}, sessions up to ${p.maxSessionSeconds} s`)].join("\n")
+      : `Deny: ${answer.explain?.summary ?? "no chain allows it"}`,
+  );
+  return 0;
+}

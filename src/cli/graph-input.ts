@@ -1,0 +1,36 @@
+import { compile } from "../compile/compile.js";
+import { AccessGraph } from "../graph/graph.js";
+import { loadModelFile } from "../model/load.js";
+import { loadInventory } from "../state/inventory.js";
+import { UsageError } from "./json-input.js";
+
+/** The options every graph command shares. */
+export const GRAPH_OPTIONS = {
+  inventory: { type: "string" },
+  model: { type: "string" },
+  context: { type: "string", multiple: true },
+  json: { type: "boolean" },
+  help: { type: "boolean" },
+} as const;
+
+/** `--context KEY=VALUE`, repeated. */
+export function contextOf(pairs: string[] | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const pair of pairs ?? []) {
+    const eq = pair.indexOf("=");
+    if (eq <= 0) throw new UsageError(`--context takes KEY=VALUE, got "${pair}"`);
+    out[pair.slice(0, eq)] = pair.slice(eq + 1);
+  }
+  return out;
+}
+
+/** The graph of an inventory directory or of what a model would create. */
+export function graphFrom(values: { inventory?: string; model?: string }, context: Record<string, string>): AccessGraph {
+  if ((values.inventory === undefined) === (values.model === undefined)) throw new UsageError("give exactly one of --inventory DIR or --model FILE");
+  const state = values.inventory ? loadInventory(values.inventory) : compile(loadModelFile(values.model as string)).state;
+  return new AccessGraph(state, context);
+}
+
+export function print(value: unknown, json: boolean | undefined, text: () => string): void {
+  process.stdout.write(json ? `${JSON.stringify(value)}\n` : `${text()}\n`);
+}

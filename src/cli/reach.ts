@@ -1,0 +1,17 @@
+import { parseArgs } from "node:util";
+import { reach } from "../graph/query.js";
+import { contextOf, GRAPH_OPTIONS, graphFrom, print } from "./graph-input.js";
+import { UsageError } from "./json-input.js";
+
+export const usage = `xacct reach --principal ARN (--inventory DIR | --model FILE) [--json]
+                                every role the principal can become, at any depth`;
+
+export async function run(args: string[]): Promise<number> {
+  const { values } = parseArgs({ args, options: { ...GRAPH_OPTIONS, principal: { type: "string" } } });
+  if (values.help) return print(usage, false, () => usage), 0;
+  if (!values.principal) throw new UsageError(`give --principal\n${usage}`);
+  const context = contextOf(values.context);
+  const answer = reach(graphFrom(values, context), values.principal, context);
+  print(answer, values.json, () => answer.roles.map((r) => `${r.role} via ${r.via.join(" -> ")} (sessions up to ${r.maxSessionSeconds} s)`).join("\n") || "no role");
+  return 0;
+}

@@ -1,0 +1,194 @@
+/**
+ * Loads an inventory of real accounts into AccountState. A directory holds, per account,
+ * `ACCOUNT_ID/authorization-details.json` (the unmodified output of `aws iam
+ * get-account-authorization-details`; policy documents decoded as the CLI prints them or
+ * URL-encoded as the API returns them), optionally `ACCOUNT_ID/resource-policies.json`
+ * (`{"<resource ARN>": <policy>}`), `ACCOUNT_ID/oidc-providers.json` and
+ * `ACCOUNT_ID/saml-providers.json` (the list-*-providers output); and optionally
+ * `organization.json` at the top. Problems are reported with the file and JSON path.
+ */
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { parseArn } from "../policy/arn.js";
+import { at, describe, fail, type Path, PolicyInputError } from "../policy/errors.js";
+import { type AccountEntry, type AccountState, emptyAccount, type OrganizationState, type PolicyDocument } from "./account-state.js";
+
+type Raw = Record<string, unknown>;
+
+export function loadInventory(dir: string): AccountState {
+  if (!existsSync(dir)) throw new PolicyInputError("", `no inventory directory ${dir}`);
+  const state: AccountState = { accounts: new Map(), awsManagedPolicies: new Map() };
+  for (const id of readdirSync(dir).filter((n) => /^\d{12}$/.test(n)).sort()) {
+    const file = join(dir, id, "authorization-details.json");
+    if (!existsSync(file)) throw new PolicyInputError(`${id}/`, "has no authorization-details.json (the output of aws iam get-account-authorization-details)");
+    const details = readJson(file, `${id}/authorization-details.json`);
+    const account = loadAuthorizationDetails(details, id, `${id}/authorization-details.json`, state);
+    state.accounts.set(id, account);
+    const policies = join(dir, id, "resource-policies.json");
+    if (existsSync(policies)) loadResourcePolicies(readJson(policies, `${id}/resource-policies.json`), account, `${id}/resource-policies.json`);
+    for (const [kind, list] of [["oidc", "OpenIDConnectProviderList"], ["saml", "SAMLProviderList"]] as const) {
+      const providers = join(dir, id, `${kind}-providers.json`);
+      if (!existsSync(providers)) continue;
+      const raw = record(readJson(providers, `${id}/${kind}-providers.json`), `${id}/${kind}-providers.json`);
+      for (const entry of array(raw[list], at(`${id}/${kind}-providers.json`, list))) {
+        const arn = String(record(entry, `${id}/${kind}-providers.json`).Arn);
+        if (kind === "saml") account.samlProviders.add(arn);
+        else account.oidcProviders.set(arn, { arn, issuer: arn.slice(arn.indexOf("oidc-provider/") + "oidc-provider/".length), clientIds: [] });
+      }
+    }
+  }
+  const organization = join(dir, "organization.json");
+  if (existsSync(organization)) state.organization = loadOrganization(readJson(organization, "organization.json"), "organization.json");
+  return state;
+}
+
+function readJson(file: string, label: string): unknown {
+  const text = readFileSync(file, "utf8");
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw new PolicyInputError(label, `not valid JSON: ${(error as Error).message}`);
+  }
+}
+
+function record(value: unknown, path: Path): Raw {
+  if (typeof value !== "object" || value === null || Array.isArray(value)) fail(path, `must be an object, got ${describe(value)}`);
+  return value as Raw;
+}
+
+function array(value: unknown, path: Path): unknown[] {
+  if (value === undefined) return [];
+  if (!Array.isArray(value)) fail(path, `must be an array, got ${describe(value)}`);
+  return value;
+}
+
+/** A policy document as the CLI prints it (an object) or as the API returns it (URL-encoded JSON). */
+export function policyDocumentOf(value: unknown, path: Path): PolicyDocument {
+  if (typeof value === "string") {
+    let text = value;
+    if (/%[0-9A-Fa-f]{2}/.test(value)) {
+      try {
+        text = decodeURIComponent(value.replace(/\+/g, "%20"));
+      } catch {
+        fail(path, "is not valid URL-encoded JSON");
+      }
+    }
+    try {
+      return record(JSON.parse(text), path) as unknown as PolicyDocument;
+    } catch (error) {
+      if (error instanceof PolicyInputError) throw error;
+      fail(path, `is not a JSON policy document: ${(error as Error).message}`);
+    }
+  }
+  return record(value, path) as unknown as PolicyDocument;
+}
+
+function inlinePolicies(value: unknown, path: Path): Record<string, PolicyDocument> {
+  const out: Record<string, PolicyDocument> = {};
+  array(value, path).forEach((entry, i) => {
+    const e = record(entry, at(path, i));
+    out[String(e.PolicyName)] = policyDocumentOf(e.PolicyDocument, at(at(path, i), "PolicyDocument"));
+  });
+  return out;
+}
+
+function attached(value: unknown, path: Path): string[] {
+  return array(value, path).map((entry, i) => String(record(entry, at(path, i)).PolicyArn));
+}
+
+function tags(value: unknown, path: Path): Record<string, string> {
+  return Object.fromEntries(array(value, path).map((t, i) => [String(record(t, at(path, i)).Key), String(record(t, at(path, i)).Value)]));
+}
+
+function boundary(value: unknown): string | undefined {
+  return typeof value === "object" && value !== null ? ((value as Raw).PermissionsBoundaryArn as string | undefined) : undefined;
+}
+
+function loadAuthorizationDetails(input: unknown, id: string, label: string, state: AccountState): AccountEntry {
+  const details = record(input, label);
+  const first = array(details.RoleDetailList, at(label, "RoleDetailList"))[0] ?? array(details.UserDetailList, at(label, "UserDetailList"))[0];
+  const partition = parseArn(String((first as Raw | undefined)?.Arn ?? ""))?.partition ?? "aws";
+  const account = emptyAccount(id, partition, { name: id });
+  array(details.RoleDetailList, at(label, "RoleDetailList")).forEach((entry, i) => {
+    const path = at(at(label, "RoleDetailList"), i);
+    const r = record(entry, path);
+    const name = String(r.RoleName);
+    account.roles.set(name, {
+      name,
+      path: String(r.Path ?? "/"),
+      arn: String(r.Arn),
+      trustPolicy: policyDocumentOf(r.AssumeRolePolicyDocument, at(path, "AssumeRolePolicyDocument")),
+      policies: inlinePolicies(r.RolePolicyList, at(path, "RolePolicyList")),
+      managedPolicyArns: attached(r.AttachedManagedPolicies, at(path, "AttachedManagedPolicies")),
+      // get-account-authorization-details leaves MaxSessionDuration out; AWS's default is one hour.
+      maxSessionDuration: typeof r.MaxSessionDuration === "number" ? r.MaxSessionDuration : 3600,
+      ...(boundary(r.PermissionsBoundary) ? { permissionsBoundaryArn: boundary(r.PermissionsBoundary) as string } : {}),
+      tags: tags(r.Tags, at(path, "Tags")),
+      ...(array(r.InstanceProfileList, at(path, "InstanceProfileList")).length ? { instanceProfile: true } : {}),
+    });
+  });
+  array(details.UserDetailList, at(label, "UserDetailList")).forEach((entry, i) => {
+    const path = at(at(label, "UserDetailList"), i);
+    const u = record(entry, path);
+    const name = String(u.UserName);
+    account.users.set(name, {
+      name,
+      path: String(u.Path ?? "/"),
+      arn: String(u.Arn),
+      policies: inlinePolicies(u.UserPolicyList, at(path, "UserPolicyList")),
+      managedPolicyArns: attached(u.AttachedManagedPolicies, at(path, "AttachedManagedPolicies")),
+      // The inventory does not say whether the user has access keys; a user can have them.
+      accessKeys: true,
+      tags: tags(u.Tags, at(path, "Tags")),
+      groups: array(u.GroupList, at(path, "GroupList")).map(String),
+      ...(boundary(u.PermissionsBoundary) ? { permissionsBoundaryArn: boundary(u.PermissionsBoundary) as string } : {}),
+    });
+  });
+  array(details.GroupDetailList, at(label, "GroupDetailList")).forEach((entry, i) => {
+    const path = at(at(label, "GroupDetailList"), i);
+    const g = record(entry, path);
+    const name = String(g.GroupName);
+    account.groups.set(name, { name, arn: String(g.Arn), policies: inlinePolicies(g.GroupPolicyList, at(path, "GroupPolicyList")), managedPolicyArns: attached(g.AttachedManagedPolicies, at(path, "AttachedManagedPolicies")) });
+  });
+  array(details.Policies, at(label, "Policies")).forEach((entry, i) => {
+    const path = at(at(label, "Policies"), i);
+    const p = record(entry, path);
+    const versions = array(p.PolicyVersionList, at(path, "PolicyVersionList"));
+    const index = versions.findIndex((v) => record(v, path).IsDefaultVersion === true);
+    if (index < 0) fail(at(path, "PolicyVersionList"), "has no default version (IsDefaultVersion: true)");
+    const document = policyDocumentOf(record(versions[index], path).Document, at(at(at(path, "PolicyVersionList"), index), "Document"));
+    const arn = String(p.Arn);
+    if (arn.includes(":iam::aws:policy/")) state.awsManagedPolicies?.set(arn, document);
+    else account.managedPolicies.set(arn, document);
+  });
+  return account;
+}
+
+function loadResourcePolicies(input: unknown, account: AccountEntry, label: string): void {
+  for (const [arn, policy] of Object.entries(record(input, label))) {
+    const service = parseArn(arn)?.service ?? "unknown";
+    account.resourcePolicies.set(arn, { arn, service, policy: policyDocumentOf(policy, at(label, arn)) });
+  }
+}
+
+function loadOrganization(input: unknown, label: string): OrganizationState {
+  const o = record(input, label);
+  const parents = new Map<string, string[]>();
+  for (const [id, entry] of Object.entries(record(o.accounts ?? {}, at(label, "accounts")))) {
+    parents.set(id, array(record(entry, at(at(label, "accounts"), id)).parents, at(at(at(label, "accounts"), id), "parents")).map(String));
+  }
+  const attachments = (key: string) => {
+    const out = new Map<string, PolicyDocument[]>();
+    for (const [target, list] of Object.entries(record(o[key] ?? {}, at(label, key)))) {
+      out.set(target, array(list, at(at(label, key), target)).map((p, i) => policyDocumentOf(p, at(at(at(label, key), target), i))));
+    }
+    return out;
+  };
+  return {
+    id: String(o.organizationId ?? ""),
+    ...(typeof o.managementAccount === "string" ? { managementAccount: o.managementAccount } : {}),
+    parents,
+    serviceControlPolicies: attachments("serviceControlPolicies"),
+    resourceControlPolicies: attachments("resourceControlPolicies"),
+  };
+}
