@@ -97,9 +97,11 @@ describe("seed 001: CATS workloads on EKS reaching the app team's account", () =
     const r = sessionOf("arn:aws:iam::490262564977:role/lrl-cluwe-cats-cross-connection");
     expect(decide(c, r, "secretsmanager:GetSecretValue", "arn:aws:secretsmanager:us-east-2:490262564977:secret:cluwe-dev/rds/secret-AbCdEf")).toBe("Allow");
     expect(decide(c, r, "secretsmanager:GetSecretValue", "arn:aws:secretsmanager:us-east-2:490262564977:secret:other-AbCdEf")).toBe("ImplicitDeny");
-    expect(decide(c, r, "kms:Decrypt", "arn:aws:kms:us-east-2:490262564977:key/1234abcd-12ab-34cd-56ef-1234567890ab", {
-      resourcePolicy: { Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { AWS: "arn:aws:iam::490262564977:root" }, Action: "kms:*", Resource: "*" }] },
-    })).toBe("Allow");
+    // A key policy must allow its use even in the key's account: xacct writes the statement for it.
+    const key = "arn:aws:kms:us-east-2:490262564977:key/1234abcd-12ab-34cd-56ef-1234567890ab";
+    const keyPolicy = c.state.accounts.get("490262564977")?.resourcePolicies.get(key)?.policy;
+    expect(decide(c, r, "kms:Decrypt", key, { resourcePolicy: keyPolicy })).toBe("Allow");
+    expect(decide(c, r, "kms:Decrypt", key)).toBe("ImplicitDeny");
     const step = c.manualSteps.find((s) => s.title.includes("cluwe-dev-db"));
     expect(step?.account).toBe("490262564977");
     expect(step?.detail).toContain("TCP port 5432");

@@ -122,6 +122,7 @@ class Compiler {
       this.allowOnResource({ service: grant.service, access: grant.access, resources }, place, to, principal, grant.workload);
     } else if (from.id === to.id && via === "role") {
       this.allowOnIdentity(start, from, policyName, statements);
+      this.allowOnKeyPolicies({ service: grant.service, access: grant.access, resources }, place, to, principal, grant.workload);
     } else {
       const steps = [
         ...(grant.through ?? []).map((hop, j) => ({ account: this.account(this.pickStage(hop.account, vars)), name: fillTemplate(hop.role, vars, `${where}.through[${j}].role`) })),
@@ -153,6 +154,7 @@ class Compiler {
       });
       const target = to.roles.get(steps[steps.length - 1]!.name)!;
       target.policies[grant.service] = mergePolicy(target.policies[grant.service], statements);
+      this.allowOnKeyPolicies({ service: grant.service, access: grant.access, resources }, place, to, target.arn, grant.workload);
     }
 
     if (grant.service === "secretsmanager" && resources["rds-instance"]) this.rdsIngress(resources, to, from, grant.workload);
@@ -262,8 +264,17 @@ class Compiler {
    * covers its kind (the bucket's policy for objects), naming the caller; statements on kinds no
    * resource policy covers (`*`-only actions) stay on the identity side alone.
    */
-  private allowOnResource(access: ServiceAccess, place: Place, account: AccountEntry, principal: string, workload: string): void {
+  /**
+   * A KMS key's policy must allow its use even in the key's own account, so a grant that decrypts
+   * with a key names the acting role in the key policy too.
+   */
+  private allowOnKeyPolicies(access: ServiceAccess, place: Place, account: AccountEntry, principal: string, workload: string): void {
+    this.allowOnResource(access, place, account, principal, workload, (service) => service === "kms");
+  }
+
+  private allowOnResource(access: ServiceAccess, place: Place, account: AccountEntry, principal: string, workload: string, only: (service: string) => boolean = () => true): void {
     for (const { service, kind, statement } of kindStatements(access, place)) {
+      if (!only(service)) continue;
       const recipe = recipeFor(service);
       const holder = recipe?.policyHolders?.[kind];
       if (!recipe || !holder) continue;

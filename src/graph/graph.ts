@@ -60,6 +60,7 @@ export class AccessGraph {
     private readonly supplied: Record<string, string> = {},
   ) {
     this.book = new PolicyBook(state);
+    this.anything = this.book.policy({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "*", Resource: "*" }] }, "identity", "whatever the account's administrators allow");
     for (const account of state.accounts.values()) this.addAccountNodes(account);
     this.addEdges();
   }
@@ -81,7 +82,7 @@ export class AccessGraph {
         kind: "role",
         principal: session,
         account: account.id,
-        identityPolicies: this.book.identityPolicies(account, role),
+        identityPolicies: this.identityOf(account, role),
         ...(this.book.boundary(account, role.permissionsBoundaryArn) ? { boundary: this.book.boundary(account, role.permissionsBoundaryArn) as Policy } : {}),
         ...(this.book.scps(account.id) ? { scps: this.book.scps(account.id) as Policy[][] } : {}),
         context: this.principalContext(role.arn, account.id, "AssumedRole", role.tags),
@@ -94,7 +95,7 @@ export class AccessGraph {
         kind: "user",
         principal: user.arn,
         account: account.id,
-        identityPolicies: this.book.identityPolicies(account, user),
+        identityPolicies: this.identityOf(account, user),
         ...(this.book.boundary(account, user.permissionsBoundaryArn) ? { boundary: this.book.boundary(account, user.permissionsBoundaryArn) as Policy } : {}),
         ...(this.book.scps(account.id) ? { scps: this.book.scps(account.id) as Policy[][] } : {}),
         context: { ...this.principalContext(user.arn, account.id, "User", user.tags), "aws:username": user.name },
@@ -125,7 +126,8 @@ export class AccessGraph {
         const id = name.slice(name.lastIndexOf(":") + 1);
         const known = this.state.accounts.get(id);
         if (known) callers.push(...[...known.roles.values()].map((r) => r.arn), ...[...known.users.values()].map((u) => u.arn));
-        else callers.push(this.externalAccountNode(id, account.partition));
+        // An account outside the inventory, or outside the model's management: any of its principals.
+        if (!known?.managed) callers.push(this.externalAccountNode(id, account.partition));
       } else if (name.startsWith("role:")) {
         const [, , id, roleName] = name.split(":");
         const found = this.state.accounts.get(id as string)?.roles.get(roleName as string);
@@ -148,12 +150,21 @@ export class AccessGraph {
     return service;
   }
 
+  /**
+   * A principal's identity policies; in an account the model does not manage, its side is up to
+   * that account's administrators, so it may do whatever they allow (xacct lists their steps).
+   */
+  private identityOf(account: AccountEntry, holder: Parameters<PolicyBook["identityPolicies"]>[1]): Policy[] {
+    return account.managed ? this.book.identityPolicies(account, holder) : [this.anything];
+  }
+
+  private readonly anything: Policy;
+
   private externalAccountNode(id: string, partition: string): string {
     const arn = `arn:${partition}:iam::${id}:root`;
     if (!this.nodes.has(arn)) {
       // An account outside the inventory: any of its principals, with whatever its admins allow.
-      const anything = { Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "*", Resource: "*" }] } as const;
-      this.nodes.set(arn, { id: arn, kind: "account", principal: `arn:${partition}:sts::${id}:assumed-role/any-principal/xacct`, account: id, identityPolicies: [this.book.policy(structuredClone(anything) as never, "identity", `${arn} (outside the inventory)`)], context: { "aws:PrincipalAccount": id } });
+      this.nodes.set(arn, { id: arn, kind: "account", principal: `arn:${partition}:sts::${id}:assumed-role/any-principal/xacct`, account: id, identityPolicies: [this.anything], context: { "aws:PrincipalAccount": id } });
     }
     return arn;
   }

@@ -50,8 +50,11 @@ export function startNode(graph: AccessGraph, principal: string, context: Record
   const direct = id ? graph.nodes.get(id) : undefined;
   if (direct) return direct;
   const subKey = Object.keys(context).find((k) => k.endsWith(":sub"));
-  const federated = [...graph.nodes.values()].find((n) => n.kind === "federated" && n.principal === principal && (!subKey || matchesSub(n, subKey, context[subKey] as string)));
+  const providers = [...graph.nodes.values()].filter((n) => n.kind === "federated" && n.principal === principal);
+  const federated = providers.find((n) => !subKey || matchesSub(n, subKey, context[subKey] as string));
   if (federated) return federated;
+  // A known provider whose tokens carry a `sub` no trust admits: an identity with no edges.
+  if (providers.length && subKey) return { id: `${principal}#${context[subKey]}`, kind: "federated", principal, identityPolicies: [], context: { [subKey]: context[subKey] as string } };
   throw new PolicyInputError("principal", `${principal} is not in the graph (a user, role, session, OIDC/SAML provider or service principal that some trust names)`);
 }
 
@@ -72,10 +75,18 @@ function resourceAccountOf(graph: AccessGraph, resource: string, given?: string)
   return [...graph.state.accounts.values()].find((a) => a.resourcePolicies.has(resource) || a.resourcePolicies.has(holderOf(resource)));
 }
 
-/** The ARN whose policy governs a resource: an S3 object's bucket, or the resource itself. */
+/**
+ * The ARN whose policy governs a resource: an S3 object's bucket, a CodeArtifact package's
+ * repository, an API Gateway method's REST API, or the resource itself.
+ */
 function holderOf(resource: string): string {
   const s3 = /^(arn:[^:]+:s3:::[^/]+)\//.exec(resource);
-  return s3 ? (s3[1] as string) : resource;
+  if (s3) return s3[1] as string;
+  const pkg = /^(arn:[^:]+:codeartifact:[^:]*:\d{12}:)package\/([^/]+)\/([^/]+)\//.exec(resource);
+  if (pkg) return `${pkg[1]}repository/${pkg[2]}/${pkg[3]}`;
+  const api = /^(arn:[^:]+:execute-api:[^:]*:\d{12}:[^/]+)\//.exec(resource);
+  if (api) return `${api[1]}/*/*/*`;
+  return resource;
 }
 
 function resourcePolicyFor(graph: AccessGraph, account: AccountEntry | undefined, resource: string): Policy | undefined {
@@ -85,7 +96,8 @@ function resourcePolicyFor(graph: AccessGraph, account: AccountEntry | undefined
   return held ? graph.book.policy(held.policy, "resource", held.arn) : undefined;
 }
 
-function decideAs(graph: AccessGraph, node: GraphNode, action: string, resource: string, account: AccountEntry | undefined, context: Record<string, string>): Evaluation {
+/** The engine's decision for one node acting on a resource, with the resource's own policy. */
+export function decideAs(graph: AccessGraph, node: GraphNode, action: string, resource: string, account: AccountEntry | undefined, context: Record<string, string>): Evaluation {
   const resourcePolicy = resourcePolicyFor(graph, account, resource);
   return graph.evaluate(node, action, resource, account, resourcePolicy, { ...node.context, ...(account ? { "aws:ResourceAccount": account.id } : {}), ...context });
 }
@@ -104,15 +116,17 @@ export function can(graph: AccessGraph, q: CanQuery) {
   const account = resourceAccountOf(graph, q.resource, q.resourceAccount);
   const candidates: Reached[] = [...(start.kind === "federated" ? [] : [{ node: start, via: [], requires: {}, maxSessionSeconds: Infinity }]), ...walk(graph, start)];
   const paths: Path[] = [];
-  let explain: Evaluation["explain"] | undefined;
+  // An Allow is explained by the first path that allows; a Deny by the principal's own attempt.
+  let allowed: Evaluation["explain"] | undefined;
+  let denied: Evaluation["explain"] | undefined;
   for (const c of candidates) {
     const result = decideAs(graph, c.node, q.action, q.resource, account, context);
     if (result.decision === "Allow") {
       paths.push({ via: c.via, requires: c.requires, maxSessionSeconds: finite(c.maxSessionSeconds) });
-      explain ??= result.explain;
-    } else if (!explain || c.via.length === 0) explain = explain ?? result.explain;
+      allowed ??= result.explain;
+    } else denied ??= result.explain;
   }
-  return { decision: paths.length ? "Allow" : "Deny", paths, explain };
+  return { decision: paths.length ? "Allow" : "Deny", paths, explain: paths.length ? allowed : denied };
 }
 
 export function whoCan(graph: AccessGraph, q: Omit<CanQuery, "principal">) {
@@ -128,7 +142,15 @@ export function whoCan(graph: AccessGraph, q: Omit<CanQuery, "principal">) {
       if (!principals.has(upstream.principal)) principals.set(upstream.principal, upstream);
     }
   }
-  return { principals: [...principals.values()].sort((a, b) => a.principal.localeCompare(b.principal)) };
+  return { principals: [...principals.values()].map((p) => asPrincipal(graph, p)).sort((a, b) => a.principal.localeCompare(b.principal)) };
+}
+
+/** A federated identity is named as `can` takes it: the provider ARN, with the token's `sub` to supply. */
+function asPrincipal(graph: AccessGraph, entry: { principal: string; via: string[]; requires: Record<string, string> }) {
+  const node = graph.nodes.get(entry.principal);
+  if (node?.kind !== "federated") return entry;
+  const sub = Object.entries(node.context).find(([k]) => k.endsWith(":sub"));
+  return { ...entry, principal: node.principal, requires: { ...(sub ? { [sub[0]]: sub[1] as string } : {}), ...entry.requires } };
 }
 
 /** Every node with a chain to `target`, with that chain (shortest first). */

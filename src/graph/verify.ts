@@ -1,0 +1,149 @@
+/**
+ * Verifies a model against an access graph — of what the model itself creates, or of an
+ * inventory of what is deployed: every grant is possible (and by which path), no cross-account
+ * access exists that the model does not declare, deployed roles match the model's, and no finding
+ * is at or above the chosen severity.
+ */
+import type { Compiled } from "../compile/compile.js";
+import { kindStatements } from "../compile/permissions.js";
+import type { Chain } from "../compile/plan.js";
+import type { AccountState, PolicyDocument } from "../state/account-state.js";
+import type { AccessGraph, GraphNode } from "./graph.js";
+import { decideAs, reach } from "./query.js";
+
+export type Severity = "critical" | "high" | "medium" | "low";
+export const SEVERITIES: readonly Severity[] = ["critical", "high", "medium", "low"];
+
+export interface FindingLike {
+  id: string;
+  severity: Severity;
+  title: string;
+  resource: string;
+}
+
+export interface GrantCheck {
+  grant: number;
+  workload: string;
+  summary: string;
+  possible: boolean;
+  /** The principals of the path: the start, then each role assumed. */
+  path: string[];
+  reason?: string;
+}
+
+export interface VerifyResult {
+  ok: boolean;
+  grants: GrantCheck[];
+  undeclared: { from: string; to: string; why: string }[];
+  drift: { resource: string; problem: string }[];
+  findings: FindingLike[];
+}
+
+export function verify(
+  compiled: Compiled,
+  graph: AccessGraph,
+  options: { deployed?: AccountState; failOn?: Severity; findings?: FindingLike[] } = {},
+): VerifyResult {
+  const grants = compiled.chains.map((chain) => checkChain(graph, chain));
+  const undeclared = undeclaredEdges(graph, compiled.chains);
+  const drift = options.deployed ? driftOf(compiled.state, options.deployed) : [];
+  const limit = SEVERITIES.indexOf(options.failOn ?? "high");
+  const findings = (options.findings ?? []).filter((f) => SEVERITIES.indexOf(f.severity) <= limit);
+  return { ok: grants.every((g) => g.possible) && undeclared.length === 0 && drift.length === 0 && findings.length === 0, grants, undeclared, drift, findings };
+}
+
+function startPrincipal(chain: Chain): string {
+  return chain.start.roleArn ?? chain.start.userArn ?? `arn:aws:iam::${chain.start.account}:root`;
+}
+
+/** Walks the chain's hops along graph edges, then asks the engine whether the last identity may act. */
+function checkChain(graph: AccessGraph, chain: Chain): GrantCheck {
+  const base = { grant: chain.grant, workload: chain.workload, summary: chain.summary };
+  const start = startPrincipal(chain);
+  const path = [start];
+  const fail = (reason: string): GrantCheck => ({ ...base, possible: false, path, reason });
+  if (chain.start.type === "irsa" && chain.start.cluster?.issuer) {
+    const { issuer, namespace, serviceAccount } = chain.start.cluster;
+    const provider = `arn:aws:iam::${chain.start.account}:oidc-provider/${issuer}`;
+    const sub = `system:serviceaccount:${namespace}:${serviceAccount}`;
+    try {
+      if (!reach(graph, provider, { [`${issuer}:sub`]: sub }).roles.some((r) => r.role === start)) return fail(`service account ${namespace}/${serviceAccount} cannot assume ${start} with its web identity`);
+    } catch {
+      return fail(`no trust admits the web identity of ${namespace}/${serviceAccount} (provider ${provider})`);
+    }
+  }
+  let from = graph.nodes.get(start) ?? graph.nodes.get(`arn:aws:iam::${chain.start.account}:root`);
+  if (!from) return fail(`${start} is not in the graph`);
+  for (const hop of chain.hops) {
+    const edge = (graph.edges.get(from.id) ?? []).find((e) => e.to === hop.roleArn);
+    if (!edge) return fail(`${from.id} cannot assume ${hop.roleArn}: the trust policy or the caller's sts:AssumeRole grant is missing or denied`);
+    const unmet = Object.entries(edge.requires).filter(([key, value]) => !(key.toLowerCase() === "sts:externalid" && hop.externalId === value));
+    if (unmet.length) return fail(`assuming ${hop.roleArn} needs ${unmet.map(([k, v]) => `${k}=${v}`).join(", ")}, which the chain does not supply`);
+    path.push(hop.roleArn);
+    from = graph.nodes.get(hop.roleArn) as GraphNode;
+  }
+  const account = graph.state.accounts.get(chain.account);
+  for (const { statement } of kindStatements({ service: chain.service, access: chain.access, resources: chain.resources }, { partition: "aws", region: chain.region, account: chain.account })) {
+    const action = [statement.Action ?? []].flat()[0] as string;
+    const resource = concrete([statement.Resource ?? "*"].flat()[0] as string);
+    // An action on "*" concerns no resource of the target: it is decided in the caller's own account.
+    const where = resource === "*" ? graph.state.accounts.get(from.account ?? "") : account;
+    const result = decideAs(graph, from, action, resource, where, chain.hops.at(-1)?.externalId ? { "sts:ExternalId": chain.hops.at(-1)?.externalId as string } : {});
+    if (result.decision !== "Allow") return fail(`${from.id} cannot ${action} on ${resource}: ${result.explain.summary}`);
+  }
+  return { ...base, possible: true, path };
+}
+
+/** A resource pattern made into one resource it matches (`bucket/dags/*` → `bucket/dags/x`). */
+function concrete(pattern: string): string {
+  return pattern === "*" ? "*" : pattern.replace(/\*/g, "x").replace(/\?/g, "x");
+}
+
+/** Cross-account edges the model's chains do not account for. */
+function undeclaredEdges(graph: AccessGraph, chains: readonly Chain[]) {
+  const declared = new Set<string>();
+  for (const chain of chains) {
+    let from = startPrincipal(chain);
+    // A grant to an account root declares access for every principal of that account.
+    const wholeAccount = from.endsWith(":root") ? chain.start.account : undefined;
+    for (const hop of chain.hops) {
+      declared.add(`${from} ${hop.roleArn}`);
+      if (wholeAccount && from.endsWith(":root")) declared.add(`account:${wholeAccount} ${hop.roleArn}`);
+      from = hop.roleArn;
+    }
+  }
+  const out: { from: string; to: string; why: string }[] = [];
+  for (const [fromId, edges] of graph.edges) {
+    const from = graph.nodes.get(fromId) as GraphNode;
+    if (from.kind === "service" || from.kind === "federated") continue;
+    for (const edge of edges) {
+      const to = graph.nodes.get(edge.to) as GraphNode;
+      if (from.account === to.account || declared.has(`${fromId} ${edge.to}`) || declared.has(`account:${from.account} ${edge.to}`)) continue;
+      out.push({ from: fromId, to: edge.to, why: `${fromId} can assume ${edge.to} across accounts, and no grant of the model declares it` });
+    }
+  }
+  return out;
+}
+
+const canonical = (doc: PolicyDocument | undefined) => JSON.stringify(doc, (_k, v: unknown) => (Array.isArray(v) ? [...v].map((x) => JSON.stringify(x)).sort().map((x) => JSON.parse(x) as unknown) : v));
+
+/** Roles the model defines that are missing or different in what is deployed. */
+function driftOf(model: AccountState, deployed: AccountState) {
+  const out: { resource: string; problem: string }[] = [];
+  for (const account of model.accounts.values()) {
+    if (!account.managed) continue;
+    const there = deployed.accounts.get(account.id);
+    for (const role of account.roles.values()) {
+      const actual = there?.roles.get(role.name);
+      if (!actual) {
+        out.push({ resource: role.arn, problem: "the model defines this role; it is not deployed" });
+        continue;
+      }
+      if (canonical(actual.trustPolicy) !== canonical(role.trustPolicy)) out.push({ resource: role.arn, problem: "the deployed trust policy differs from the model's" });
+      for (const [name, doc] of Object.entries(role.policies)) {
+        if (canonical(actual.policies[name]) !== canonical(doc)) out.push({ resource: role.arn, problem: `inline policy ${name} ${actual.policies[name] ? "differs from the model's" : "is missing"}` });
+      }
+    }
+  }
+  return out;
+}
