@@ -145,6 +145,21 @@ export class AccessGraph {
     return callers;
   }
 
+  /**
+   * A principal of an account outside the inventory (a consumer's role named by a stream policy):
+   * it may do whatever its own administrators allow.
+   */
+  outsider(arn: string): GraphNode {
+    const known = this.nodes.get(arn);
+    if (known) return known;
+    const m = /^arn:([^:]+):iam::(\d{12}):(role|user)\/(?:.*\/)?([^/]+)$/.exec(arn);
+    if (!m) return this.nodes.get(this.externalAccountNode(/::(\d{12}):/.exec(arn)?.[1] ?? "000000000000", "aws")) as GraphNode;
+    const [, partition, account, type, name] = m as unknown as [string, string, string, string, string];
+    const node: GraphNode = { id: arn, kind: "account", principal: type === "role" ? `arn:${partition}:sts::${account}:assumed-role/${name}/xacct` : arn, account, identityPolicies: [this.anything], context: { "aws:PrincipalArn": arn, "aws:PrincipalAccount": account } };
+    this.nodes.set(arn, node);
+    return node;
+  }
+
   private serviceNode(service: string): string {
     if (!this.nodes.has(service)) this.nodes.set(service, { id: service, kind: "service", principal: service, identityPolicies: [], context: { "aws:PrincipalIsAWSService": "true" } });
     return service;

@@ -72,8 +72,9 @@ function checkChain(graph: AccessGraph, chain: Chain): GrantCheck {
       return fail(`no trust admits the web identity of ${namespace}/${serviceAccount} (provider ${provider})`);
     }
   }
-  let from = graph.nodes.get(start) ?? graph.nodes.get(`arn:aws:iam::${chain.start.account}:root`);
-  if (!from) return fail(`${start} is not in the graph`);
+  const outside = !graph.state.accounts.get(chain.start.account)?.managed;
+  let from = graph.nodes.get(start) ?? (outside ? graph.outsider(start) : undefined);
+  if (!from) return fail(`${start} is not in the graph: the model's own identity for ${chain.workload} is not deployed`);
   for (const hop of chain.hops) {
     const edge = (graph.edges.get(from.id) ?? []).find((e) => e.to === hop.roleArn);
     if (!edge) return fail(`${from.id} cannot assume ${hop.roleArn}: the trust policy or the caller's sts:AssumeRole grant is missing or denied`);
@@ -86,7 +87,9 @@ function checkChain(graph: AccessGraph, chain: Chain): GrantCheck {
   for (const { statement } of kindStatements({ service: chain.service, access: chain.access, resources: chain.resources }, { partition: "aws", region: chain.region, account: chain.account })) {
     const action = [statement.Action ?? []].flat()[0] as string;
     const resource = concrete([statement.Resource ?? "*"].flat()[0] as string);
-    // An action on "*" concerns no resource of the target: it is decided in the caller's own account.
+    // An action on "*" concerns no resource of the target: it is decided in the caller's own account
+    // (for an outsider, by its own administrators).
+    if (resource === "*" && !graph.state.accounts.get(from.account ?? "")?.managed) continue;
     const where = resource === "*" ? graph.state.accounts.get(from.account ?? "") : account;
     const result = decideAs(graph, from, action, resource, where, chain.hops.at(-1)?.externalId ? { "sts:ExternalId": chain.hops.at(-1)?.externalId as string } : {});
     if (result.decision !== "Allow") return fail(`${from.id} cannot ${action} on ${resource}: ${result.explain.summary}`);

@@ -7,7 +7,12 @@ import type { AccountEntry } from "./account-state.js";
 
 const DATE = "2026-01-01T00:00:00Z";
 
+/** The account's IAM in that format: a copy, sharing no object with the state. */
 export function authorizationDetails(account: AccountEntry): Record<string, unknown> {
+  return structuredClone(details(account));
+}
+
+function details(account: AccountEntry): Record<string, unknown> {
   const inline = (policies: Record<string, unknown>) => Object.entries(policies).map(([PolicyName, PolicyDocument]) => ({ PolicyName, PolicyDocument }));
   const attachedList = (arns: string[]) => arns.map((PolicyArn) => ({ PolicyName: PolicyArn.slice(PolicyArn.lastIndexOf("/") + 1), PolicyArn }));
   const tagList = (tags: Record<string, string>) => Object.entries(tags).map(([Key, Value]) => ({ Key, Value }));
