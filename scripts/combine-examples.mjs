@@ -25,7 +25,7 @@ const HEADER = `# All five seeds as one platform model: the main job of the READ
 `;
 
 export function combinedModelText() {
-  const combined = { version: 1, name: "platform", accounts: {}, stages: undefined, clusters: {}, workloads: {}, grants: [] };
+  const combined = { version: 1, name: "platform", accounts: {}, stages: undefined, clusters: {}, workloads: {}, grants: [], accept: [] };
   for (const [seed, ids] of Object.entries(SEEDS)) {
     let text = readFileSync(join(root, "examples", seed, "xacct.yaml"), "utf8");
     for (const [from, to] of Object.entries(ids)) text = text.replaceAll(from, to);
@@ -39,6 +39,7 @@ export function combinedModelText() {
     }
     if (model.stages) combined.stages = model.stages;
     combined.grants.push(...model.grants);
+    combined.accept.push(...(model.accept ?? []));
   }
   if (!combined.stages) delete combined.stages;
   return HEADER + stringify(combined, { lineWidth: 140 });

@@ -3,7 +3,8 @@
  * written out as an inventory of what is deployed it still holds; and with one side of one grant
  * removed from a copy of that inventory it fails, naming the grant and why.
  */
-import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -13,7 +14,7 @@ import { verify } from "../src/graph/verify.js";
 import { authorizationDetails } from "../src/state/authorization-details.js";
 import { loadInventory } from "../src/state/inventory.js";
 import type { AccountState } from "../src/state/account-state.js";
-import { compileExample } from "./support/state.js";
+import { compileExample, examplesDir } from "./support/state.js";
 
 const examples = ["000-sparkflows-mwaa", "001-cats-external", "002-stage-consumers", "003-airflow-multi-account", "004-emr-eks-chain", "combined"];
 
@@ -82,5 +83,39 @@ describe("a broken grant in a deployed copy", () => {
     expect(result.ok).toBe(false);
     expect(result.undeclared.map((u) => [u.from, u.to])).toEqual([["arn:aws:iam::999999999999:root", "arn:aws:iam::222222222222:role/AccountB-MWAA-ReadRole"]]);
     expect(result.drift.map((d) => d.problem)).toContain("the deployed trust policy differs from the model's");
+  });
+});
+
+describe("xacct verify on the command line", () => {
+  const cli = join(import.meta.dirname, "..", "dist", "cli", "main.js");
+  const run = (args: string[]) => spawnSync(process.execPath, [cli, ...args], { encoding: "utf8" });
+
+  it.each(examples)("passes on examples/%s (exit 0)", (example) => {
+    const r = run(["verify", "--model", join(examplesDir, example, "xacct.yaml"), "--json"]);
+    const result = JSON.parse(r.stdout);
+    expect({ status: r.status, failing: result.grants.filter((g: { possible: boolean }) => !g.possible), findings: result.findings }).toEqual({ status: 0, failing: [], findings: [] });
+  });
+
+  it("fails (exit 1) on a model whose accepted finding is no longer accepted, naming the rule", () => {
+    const dir = mkdtempSync(join(tmpdir(), "xacct-verify-"));
+    const text = readFileSync(join(examplesDir, "004-emr-eks-chain", "xacct.yaml"), "utf8").replace(/\naccept:[\s\S]*$/, "\n");
+    writeFileSync(join(dir, "xacct.yaml"), text);
+    const r = run(["verify", "--model", join(dir, "xacct.yaml")]);
+    expect(r.status).toBe(1);
+    expect(r.stdout).toMatch(/FAIL high XA013 /);
+  });
+
+  it("fails (exit 1) against a deployed copy with one side of a grant missing, and says which grant and why", () => {
+    const compiled = compileExample("000-sparkflows-mwaa");
+    const dir = writeInventory(compiled.state, (id, details) => {
+      if (id !== "222222222222") return;
+      for (const role of details.RoleDetailList as { RoleName: string; AssumeRolePolicyDocument: { Statement: unknown[] } }[]) {
+        if (role.RoleName === "AccountB-MWAA-ReadRole") role.AssumeRolePolicyDocument.Statement = [];
+      }
+    });
+    const r = run(["verify", "--model", join(examplesDir, "000-sparkflows-mwaa", "xacct.yaml"), "--inventory", dir]);
+    expect(r.status).toBe(1);
+    expect(r.stdout).toContain("FAIL grants[0] sparkflows may read the environment");
+    expect(r.stdout).toContain("cannot assume arn:aws:iam::222222222222:role/AccountB-MWAA-ReadRole");
   });
 });

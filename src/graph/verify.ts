@@ -8,18 +8,11 @@ import type { Compiled } from "../compile/compile.js";
 import { kindStatements } from "../compile/permissions.js";
 import type { Chain } from "../compile/plan.js";
 import type { AccountState, PolicyDocument } from "../state/account-state.js";
+import { type Finding, type Severity, SEVERITIES } from "./findings/types.js";
 import type { AccessGraph, GraphNode } from "./graph.js";
 import { decideAs, reach } from "./query.js";
+import { compileGlob, globMatches } from "../policy/wildcard.js";
 
-export type Severity = "critical" | "high" | "medium" | "low";
-export const SEVERITIES: readonly Severity[] = ["critical", "high", "medium", "low"];
-
-export interface FindingLike {
-  id: string;
-  severity: Severity;
-  title: string;
-  resource: string;
-}
 
 export interface GrantCheck {
   grant: number;
@@ -36,20 +29,24 @@ export interface VerifyResult {
   grants: GrantCheck[];
   undeclared: { from: string; to: string; why: string }[];
   drift: { resource: string; problem: string }[];
-  findings: FindingLike[];
+  findings: Finding[];
+  /** Findings the model accepts (`accept:`), whatever their severity: reported, not failing. */
+  accepted: Finding[];
 }
 
 export function verify(
   compiled: Compiled,
   graph: AccessGraph,
-  options: { deployed?: AccountState; failOn?: Severity; findings?: FindingLike[] } = {},
+  options: { deployed?: AccountState; failOn?: Severity; findings?: Finding[] } = {},
 ): VerifyResult {
   const grants = compiled.chains.map((chain) => checkChain(graph, chain));
   const undeclared = undeclaredEdges(graph, compiled.chains);
   const drift = options.deployed ? driftOf(compiled.state, options.deployed) : [];
   const limit = SEVERITIES.indexOf(options.failOn ?? "high");
-  const findings = (options.findings ?? []).filter((f) => SEVERITIES.indexOf(f.severity) <= limit);
-  return { ok: grants.every((g) => g.possible) && undeclared.length === 0 && drift.length === 0 && findings.length === 0, grants, undeclared, drift, findings };
+  const accepted = (f: Finding) => (compiled.model.accept ?? []).some((a) => a.rule === f.id && (!a.resource || globMatches(compileGlob(a.resource), f.resource)));
+  const findings = (options.findings ?? []).filter((f) => SEVERITIES.indexOf(f.severity) <= limit && !accepted(f));
+  const acceptedFindings = (options.findings ?? []).filter(accepted);
+  return { ok: grants.every((g) => g.possible) && undeclared.length === 0 && drift.length === 0 && findings.length === 0, grants, undeclared, drift, findings, accepted: acceptedFindings };
 }
 
 function startPrincipal(chain: Chain): string {

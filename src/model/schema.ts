@@ -100,6 +100,12 @@ export const Grant = z.strictObject({
   statements: z.array(z.record(z.string(), z.unknown())).optional().describe("Raw IAM statements to add to the target role (escape hatch)."),
 });
 
+export const Acceptance = z.strictObject({
+  rule: z.string().regex(/^XA\d{3}$/, "must be a finding rule ID such as XA012").describe("The finding rule accepted."),
+  resource: z.string().optional().describe("The resource (ARN, `*` wildcards allowed) it is accepted for. @default every resource"),
+  reason: z.string().min(10).describe("Why the risk is accepted; shown wherever the finding is."),
+});
+
 export const Model = z.strictObject({
   version: z.literal(1),
   name: name.describe("The application or platform this model describes; {app} in templates."),
@@ -109,6 +115,7 @@ export const Model = z.strictObject({
   clusters: z.record(name, Cluster).optional(),
   workloads: z.record(name, Workload),
   grants: z.array(Grant),
+  accept: z.array(Acceptance).optional().describe("Findings the team accepts, each with its reason: verify does not fail on them."),
 });
 
 export type Model = z.infer<typeof Model>;

@@ -1,0 +1,37 @@
+import { parseArgs } from "node:util";
+import { compile } from "../compile/compile.js";
+import { findings } from "../graph/findings/index.js";
+import { SEVERITIES, type Severity } from "../graph/findings/types.js";
+import { AccessGraph } from "../graph/graph.js";
+import { verify } from "../graph/verify.js";
+import { loadModelFile } from "../model/load.js";
+import { loadInventory } from "../state/inventory.js";
+import { print } from "./graph-input.js";
+import { UsageError } from "./json-input.js";
+
+export const usage = `xacct verify --model FILE [--inventory DIR] [--fail-on critical|high|medium|low] [--json]
+                                every grant is possible, nothing undeclared crosses accounts, no finding at or
+                                above --fail-on (default high); with --inventory, against what is deployed`;
+
+export async function run(args: string[]): Promise<number> {
+  const { values } = parseArgs({ args, options: { model: { type: "string" }, inventory: { type: "string" }, "fail-on": { type: "string" }, json: { type: "boolean" }, help: { type: "boolean" } } });
+  if (values.help) return print(usage, false, () => usage), 0;
+  if (!values.model) throw new UsageError(`give the model with --model FILE\n${usage}`);
+  const failOn = (values["fail-on"] ?? "high") as Severity;
+  if (!SEVERITIES.includes(failOn)) throw new UsageError(`--fail-on takes one of ${SEVERITIES.join(", ")}, got "${failOn}"`);
+  const compiled = compile(loadModelFile(values.model));
+  const deployed = values.inventory ? loadInventory(values.inventory) : undefined;
+  const state = deployed ?? compiled.state;
+  const graph = new AccessGraph(state);
+  const result = verify(compiled, graph, { ...(deployed ? { deployed } : {}), failOn, findings: findings(state, { chains: compiled.chains, graph }) });
+  print(result, values.json, () => {
+    const lines = result.grants.map((g) => `${g.possible ? "ok  " : "FAIL"} grants[${g.grant}] ${g.summary}${g.possible ? `\n      path: ${g.path.join(" -> ")}` : `\n      ${g.reason}`}`);
+    for (const u of result.undeclared) lines.push(`FAIL undeclared: ${u.why}`);
+    for (const d of result.drift) lines.push(`FAIL drift: ${d.resource}: ${d.problem}`);
+    for (const f of result.findings) lines.push(`FAIL ${f.severity} ${f.id} ${f.title}: ${f.resource}`);
+    for (const f of result.accepted) lines.push(`accepted ${f.severity} ${f.id} ${f.title}: ${f.resource}`);
+    lines.push(result.ok ? "verified: the model holds" : "not verified");
+    return lines.join("\n");
+  });
+  return result.ok ? 0 : 1;
+}

@@ -1,0 +1,65 @@
+/**
+ * `xacct findings`: risky or broken IAM across accounts, one small rule per file, each with a
+ * stable ID. Rules read the AccountState (from a model or an inventory), the model's run-time
+ * chains when there are any, and the access graph, whose edges the policy engine decides.
+ */
+import type { Chain } from "../../compile/plan.js";
+import type { AccountState } from "../../state/account-state.js";
+import { AccessGraph } from "../graph.js";
+import { accessKeysCrossAccount } from "./access-keys-cross-account.js";
+import { actionResource } from "./action-resource.js";
+import { chainedDuration } from "./chained-duration.js";
+import { crossAccountWildcards } from "./cross-account-wildcards.js";
+import { jvmChainedProfile } from "./jvm-chained-profile.js";
+import { notPrincipalNotAction } from "./not-principal-not-action.js";
+import { oidcConditions } from "./oidc-conditions.js";
+import { oneSidedGrant } from "./one-sided-grant.js";
+import { passRoleWildcard } from "./pass-role-wildcard.js";
+import { publicPrincipal } from "./public-principal.js";
+import { rootTrustWrite } from "./root-trust-write.js";
+import { serviceSource } from "./service-source.js";
+import { thirdPartyExternalId } from "./third-party-external-id.js";
+import { type Finding, type Rule, SEVERITIES } from "./types.js";
+
+export { type Finding, type Rule, type Severity, SEVERITIES } from "./types.js";
+
+/** Every rule, in the order of their IDs. */
+export const RULES: readonly Rule[] = [
+  oneSidedGrant,
+  thirdPartyExternalId,
+  rootTrustWrite,
+  publicPrincipal,
+  serviceSource,
+  oidcConditions,
+  chainedDuration,
+  actionResource,
+  crossAccountWildcards,
+  passRoleWildcard,
+  notPrincipalNotAction,
+  accessKeysCrossAccount,
+  jvmChainedProfile,
+];
+
+export interface FindingsOptions {
+  /** A model's run-time chains (`compile(model).chains`), for the rules about chains. */
+  chains?: readonly Chain[];
+  /** An access graph already built over the same state, to reuse. */
+  graph?: AccessGraph;
+}
+
+/** Every finding over the state, most severe first, then by rule and resource; each once. */
+export function findings(state: AccountState, options: FindingsOptions = {}): Finding[] {
+  let graph = options.graph;
+  const input = { state, chains: options.chains ?? [], graph: () => (graph ??= new AccessGraph(state)) };
+  const seen = new Set<string>();
+  const out: Finding[] = [];
+  for (const rule of RULES) {
+    for (const finding of rule.check(input)) {
+      const key = JSON.stringify([finding.id, finding.resource, finding.title, finding.detail, finding.path ?? []]);
+      if (seen.has(key)) continue;
+      seen.add(key);
+      out.push(finding);
+    }
+  }
+  return out.sort((a, b) => SEVERITIES.indexOf(a.severity) - SEVERITIES.indexOf(b.severity) || a.id.localeCompare(b.id) || a.resource.localeCompare(b.resource));
+}

@@ -1,0 +1,105 @@
+/**
+ * XA001 — one side of a grant is missing. Across accounts, assuming a role needs both the role's
+ * trust and the caller's own sts:AssumeRole permission (in one account, a trust naming the user or
+ * role itself is enough, and the engine's edges know it):
+ * - a trust names a principal the state holds, and no edge joins them because the caller's
+ *   identity policies do not allow sts:AssumeRole on the role (an SCP or boundary that blocks an
+ *   allowed caller is not this rule's concern);
+ * - a principal's identity policy allows sts:AssumeRole on a specific role of another known
+ *   account, and that role's trust does not name the principal (or the role does not exist).
+ * Principals of accounts the model does not manage are left out: their side is a manual step.
+ */
+import { type Glob, globMatches } from "../../policy/wildcard.js";
+import { parseRequestPrincipal, principalStrength, Strength } from "../../policy/principal.js";
+import type { AccountEntry, RoleState } from "../../state/account-state.js";
+import type { AccessGraph, GraphNode } from "../graph.js";
+import { allRoles, findPrincipal, permissionDocuments } from "./documents.js";
+import { allows, list, principalsOf, statementsOf } from "./statements.js";
+import type { Finding, FindingInput, Rule } from "./types.js";
+
+const ID = "XA001";
+
+function hasEdge(graph: AccessGraph, from: string, to: string): boolean {
+  return (graph.edges.get(from) ?? []).some((e) => e.to === to);
+}
+
+/** What the caller's identity layer says about sts:AssumeRole on the role (SCPs and boundary apart). */
+function identityAllows(graph: AccessGraph, caller: GraphNode, account: AccountEntry, role: RoleState): boolean {
+  const trust = graph.book.policy(role.trustPolicy, "trust", `${role.arn} trust policy`);
+  const result = graph.evaluate(caller, "sts:AssumeRole", role.arn, account, trust, { ...caller.context, "aws:ResourceAccount": account.id });
+  return result.explain.layers.find((l) => l.layer === "identity")?.result === "Allow";
+}
+
+/** Whether some Allow statement of the role's trust names the caller for sts:AssumeRole (conditions aside). */
+function trustNames(graph: AccessGraph, caller: GraphNode, role: RoleState): boolean {
+  const trust = graph.book.policy(role.trustPolicy, "trust", `${role.arn} trust policy`);
+  const principal = parseRequestPrincipal(caller.principal, "principal");
+  const assume = (globs: readonly Glob[] | null) => (globs ?? []).some((g) => globMatches(g, "sts:AssumeRole"));
+  return trust.statements.some(
+    (s) => s.effect === "Allow" && s.principal !== null && principalStrength(s.principal, principal) > Strength.None && (s.actions ? assume(s.actions) : !assume(s.notActions)),
+  );
+}
+
+function trustWithoutCaller(input: FindingInput): Finding[] {
+  const graph = input.graph();
+  const out: Finding[] = [];
+  for (const { account, role } of allRoles(input.state)) {
+    const named = statementsOf(role.trustPolicy).filter((s) => allows(s, "sts:AssumeRole")).flatMap((s) => principalsOf(s).aws);
+    for (const arn of new Set(named)) {
+      const caller = findPrincipal(input.state, arn);
+      const node = caller?.account.managed ? graph.nodes.get((caller.role ?? caller.user)?.arn ?? "") : undefined;
+      if (!node || node.id === role.arn || hasEdge(graph, node.id, role.arn) || identityAllows(graph, node, account, role)) continue;
+      out.push({
+        id: ID,
+        severity: "medium",
+        title: "Trust without the caller's sts:AssumeRole",
+        resource: role.arn,
+        path: [node.id, role.arn],
+        detail: `The trust policy of ${role.arn} names ${node.id}, but no identity policy of ${node.id} allows sts:AssumeRole on ${role.arn}: the grant has only its resource side, so the caller cannot assume the role.`,
+        fix: `Add an identity policy statement to ${node.id}: {"Effect": "Allow", "Action": "sts:AssumeRole", "Resource": "${role.arn}"} — or remove ${node.id} from the trust if the access is not wanted.`,
+      });
+    }
+  }
+  return out;
+}
+
+function callerWithoutTrust(input: FindingInput): Finding[] {
+  const graph = input.graph();
+  const out: Finding[] = [];
+  for (const account of input.state.accounts.values()) {
+    if (!account.managed) continue;
+    for (const holder of [...account.roles.values(), ...account.users.values()]) {
+      const node = graph.nodes.get(holder.arn);
+      if (!node) continue;
+      const targets = permissionDocuments(input.state, account, holder)
+        .flatMap((d) => statementsOf(d.document).filter((s) => allows(s, "sts:AssumeRole")).flatMap((s) => list(s.Resource)))
+        .filter((r) => !/[*?$]/.test(r) && /^arn:[^:]+:iam::\d{12}:role\//.test(r));
+      for (const target of new Set(targets)) {
+        const targetAccount = input.state.accounts.get(/::(\d{12}):/.exec(target)?.[1] ?? "");
+        if (!targetAccount?.managed || targetAccount.id === account.id) continue;
+        const role = findPrincipal(input.state, target)?.role;
+        if (role && (hasEdge(graph, node.id, role.arn) || trustNames(graph, node, role))) continue;
+        out.push({
+          id: ID,
+          severity: "medium",
+          title: role ? "sts:AssumeRole without the role's trust" : "sts:AssumeRole on a role that does not exist",
+          resource: holder.arn,
+          path: [holder.arn, target],
+          detail: role
+            ? `${holder.arn} may call sts:AssumeRole on ${target}, but the trust policy of ${target} does not name it (nor its account): the grant has only its identity side.`
+            : `${holder.arn} may call sts:AssumeRole on ${target}, but account ${targetAccount.id} has no such role.`,
+          fix: role
+            ? `Add a trust statement to ${target}: {"Effect": "Allow", "Principal": {"AWS": "${holder.arn}"}, "Action": "sts:AssumeRole"} — or drop ${target} from the identity policy of ${holder.arn}.`
+            : `Create the role ${target} with a trust naming ${holder.arn}, or drop it from the identity policy of ${holder.arn}.`,
+        });
+      }
+    }
+  }
+  return out;
+}
+
+export const oneSidedGrant: Rule = {
+  id: ID,
+  summary: "one side of a grant is missing: a trust without the caller's sts:AssumeRole, or sts:AssumeRole without the role's trust",
+  check: (input) => [...trustWithoutCaller(input), ...callerWithoutTrust(input)],
+};

@@ -1,0 +1,94 @@
+/**
+ * Whether a statement's Resource can name a resource of a given type, from the ARN formats of the
+ * service authorization data (`arn:${Partition}:s3:::${BucketName}/${ObjectName}`).
+ *
+ * Both sides are patterns: the Resource has IAM wildcards (`*`, `?`; policy variables count as
+ * `*`), the format has named parts. They can meet when some ARN matches both, which is decided by
+ * walking the two patterns together (the product of their automata), never by regular
+ * expressions built from policy text.
+ *
+ * What a named part may hold is not in the data, so it is read from the format itself: a part
+ * cannot hold the character written right after it (`${DatabaseName}/` holds no `/`), and a part
+ * that ends a format cannot hold `/` when another type of the service continues that format with
+ * `/` (a bucket name holds no `/`, because `${BucketName}/${ObjectName}` is an object). Any other
+ * part may hold anything, so secret names and role paths keep their slashes, and qualified Lambda
+ * ARNs (`function:f:alias`) still name the function.
+ */
+import { resourceTypes } from "../../catalog/catalog.js";
+
+type Token = { char: string } | { part: string; excludes: ReadonlySet<string> };
+type Wild = "*" | "?" | string;
+
+const cache = new Map<string, Map<string, Token[]>>();
+
+function formatsOf(service: string): Map<string, Token[]> {
+  let formats = cache.get(service);
+  if (!formats) {
+    formats = new Map();
+    const types = resourceTypes(service) ?? {};
+    const raw = Object.entries(types).map(([key, t]) => [key, t.arn] as const);
+    for (const [key, arn] of raw) formats.set(key, tokenize(arn, raw.map(([, a]) => a)));
+    cache.set(service, formats);
+  }
+  return formats;
+}
+
+function tokenize(format: string, siblings: readonly string[]): Token[] {
+  const tokens: Token[] = [];
+  const re = /\$\{(\w+)\}/g;
+  let last = 0;
+  for (let m = re.exec(format); m; m = re.exec(format)) {
+    for (const char of format.slice(last, m.index)) tokens.push({ char });
+    last = m.index + m[0].length;
+    const next = format[last];
+    const excludes = new Set<string>();
+    if (next !== undefined) excludes.add(next);
+    else if (siblings.some((s) => s.startsWith(`${format}/`))) excludes.add("/");
+    tokens.push({ part: m[1] as string, excludes });
+  }
+  for (const char of format.slice(last)) tokens.push({ char });
+  return tokens;
+}
+
+function wildTokens(resource: string): Wild[] {
+  return [...resource.replace(/\$\{[^}]*\}/g, "*")];
+}
+
+/** Whether some ARN matches both the Resource pattern and the format's tokens. */
+function meet(a: readonly Wild[], b: readonly Token[]): boolean {
+  const width = b.length + 1;
+  const seen = new Uint8Array((a.length + 1) * width);
+  const stack: [number, number][] = [[0, 0]];
+  const push = (i: number, j: number) => {
+    if (seen[i * width + j]) return;
+    seen[i * width + j] = 1;
+    stack.push([i, j]);
+  };
+  seen[0] = 1;
+  while (stack.length) {
+    const [i, j] = stack.pop() as [number, number];
+    if (i === a.length && j === b.length) return true;
+    const x = a[i];
+    const y = b[j];
+    // Empty moves: a star may match nothing, a named part may hold nothing.
+    if (x === "*") push(i + 1, j);
+    if (y && "part" in y) push(i, j + 1);
+    if (x === undefined || y === undefined) continue;
+    if (x === "*") {
+      // The star takes the format's next character; a star against a part takes nothing new.
+      if ("char" in y) push(i, j + 1);
+    } else if ("char" in y) {
+      if (x === "?" || x === y.char) push(i + 1, j + 1);
+    } else if (x === "?" || !y.excludes.has(x)) push(i + 1, j);
+  }
+  return false;
+}
+
+/**
+ * Whether a Resource entry can name a resource of the type, or undefined when the data has no
+ * format for the type (then nothing is claimed).
+ */
+export function canName(service: string, type: string, resource: string): boolean | undefined {
+  const tokens = formatsOf(service.toLowerCase()).get(type.toLowerCase());
+  return tokens ? meet(wildTokens(resource), tokens) : undefined;
+}

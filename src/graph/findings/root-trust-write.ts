@@ -1,0 +1,68 @@
+/**
+ * XA003 — an account root trusted for more than reading. A trust naming an account (its root ARN
+ * or its ID) delegates the role to every principal that account's administrators allow; that is
+ * acceptable for read-only access (seed 002's consumer accounts) but not for a role that may
+ * write, manage permissions or tag: the role's permissions are checked against the access levels
+ * of the service authorization data (Write, Permissions management, Tagging).
+ *
+ * One refinement: execute-api:Invoke is listed as Write, but a statement whose every resource
+ * names a GET, HEAD or OPTIONS method (`api/stage/GET/*`) only calls read-only methods.
+ */
+import type { CatalogAction } from "../../catalog/catalog.js";
+import type { PolicyStatement } from "../../state/account-state.js";
+import { allRoles, permissionDocuments } from "./documents.js";
+import { accountOf, allows, catalogActions, isAccountRoot, list, principalsOf, statementsOf } from "./statements.js";
+import type { Finding, Rule } from "./types.js";
+
+const BEYOND_READ: ReadonlySet<string> = new Set(["Write", "Permissions management", "Tagging"]);
+
+/** Whether an action may do more than read; the data joins some levels (`Permissions management, Write`). */
+function beyondRead(action: CatalogAction): boolean {
+  return String(action.accessLevel).split(/,\s*/).some((level) => BEYOND_READ.has(level));
+}
+
+function readOnlyInvoke(action: CatalogAction, statement: PolicyStatement): boolean {
+  if (action.service !== "execute-api" || action.name !== "Invoke") return false;
+  const resources = list(statement.Resource);
+  return resources.length > 0 && resources.every((r) => /^arn:[^:]+:execute-api:[^:]*:[^:]*:[^/]+\/[^/]+\/(GET|HEAD|OPTIONS)\//.test(r));
+}
+
+/** Up to a few actions the statement allows beyond reading, or an empty list. */
+function writesOf(statement: PolicyStatement): string[] {
+  if (statement.Effect !== "Allow") return [];
+  if (statement.NotAction !== undefined) return [`every action but ${list(statement.NotAction).join(", ")}`];
+  const out: string[] = [];
+  for (const pattern of list(statement.Action)) {
+    const actions = catalogActions(pattern);
+    if (actions === "all") return ["*"];
+    const writes = actions.filter((a) => beyondRead(a) && !readOnlyInvoke(a, statement));
+    if (writes.length) out.push(writes.length === actions.length && /[*?]/.test(pattern) ? pattern : `${writes[0]?.service}:${writes[0]?.name} (${writes[0]?.accessLevel})`);
+  }
+  return out;
+}
+
+export const rootTrustWrite: Rule = {
+  id: "XA003",
+  summary: "an account root trusted for a role that can do more than read (Write, Permissions management or Tagging actions)",
+  check({ state }) {
+    const out: Finding[] = [];
+    for (const { account, role } of allRoles(state)) {
+      const roots = new Set(statementsOf(role.trustPolicy).filter((s) => allows(s, "sts:AssumeRole")).flatMap((s) => principalsOf(s).aws.filter(isAccountRoot).map((p) => accountOf(p) as string)));
+      if (roots.size === 0) continue;
+      const writes = permissionDocuments(state, account, role).flatMap((d) => statementsOf(d.document).flatMap((s) => writesOf(s).map((w) => `${w} in ${d.where}`)));
+      if (writes.length === 0) continue;
+      for (const root of roots) {
+        const other = root !== account.id;
+        out.push({
+          id: "XA003",
+          severity: other ? "high" : "low",
+          title: "Account root trusted for more than read-only access",
+          resource: role.arn,
+          detail: `The trust policy of ${role.arn} names the root of account ${root}${other ? "" : " (its own account)"}, so every principal that account's administrators allow may assume it, and the role can ${writes.slice(0, 3).join("; ")}${writes.length > 3 ? `; and ${writes.length - 3} more` : ""}.`,
+          fix: `Name the role(s) of account ${root} that need this access in the trust (Principal {"AWS": "arn:…:role/<name>"}) instead of the account, or keep the account and reduce the role's permissions to read-only.`,
+        });
+      }
+    }
+    return out;
+  },
+};
