@@ -198,3 +198,15 @@ describe("API Gateway through its resource policy", () => {
     expect(decide(c, caller, "execute-api:Invoke", "arn:aws:execute-api:eu-west-1:222222222222:a1b2c3/prod/DELETE/orders", { resourcePolicy: policy })).toBe("ImplicitDeny");
   });
 });
+
+describe("the catalog's joined access levels", () => {
+  it("an action AWS lists under two levels is selected by either", async () => {
+    const { selectActions, findAction } = await import("../src/catalog/catalog.js");
+    const joined = ["s3", "iam", "kms", "sqs"].flatMap((service) => (selectActions(service, {}) ?? []).filter((a) => a.accessLevel.includes(", ")));
+    expect(joined.length).toBeGreaterThan(0);
+    const sample = joined[0]!;
+    for (const level of sample.accessLevel.split(", ")) {
+      expect(selectActions(sample.service, { accessLevels: [level as "Write"], names: [sample.name] }).map((a) => a.name)).toEqual([findAction(sample.service, sample.name)!.name]);
+    }
+  });
+});

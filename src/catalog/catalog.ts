@@ -13,7 +13,8 @@ export interface CatalogAction {
   service: string;
   /** As AWS spells it: `GetObject`. */
   name: string;
-  accessLevel: AccessLevel;
+  /** One level, or several joined with ", " (`Permissions management, Write`) where AWS lists more. */
+  accessLevel: string;
   /** The resource types the action acts on; empty when it takes only `*`. */
   resourceTypes: { name: string; required: boolean }[];
   isWildcardOnly: boolean;
@@ -86,7 +87,7 @@ export function selectActions(service: string, filter: ActionFilter): CatalogAct
   return actions
     .filter(
       (a) =>
-        (!filter.accessLevels || filter.accessLevels.includes(a.accessLevel)) &&
+        (!filter.accessLevels || a.accessLevel.split(", ").some((level) => filter.accessLevels?.includes(level as AccessLevel))) &&
         (!filter.resourceType || a.resourceTypes.some((t) => t.name.toLowerCase() === filter.resourceType?.toLowerCase())) &&
         (!filter.prefixes || filter.prefixes.some((p) => a.name.startsWith(p))) &&
         (!names || names.includes(a.name.toLowerCase())) &&
