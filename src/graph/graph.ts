@@ -7,15 +7,17 @@
  *
  * Trust policies are indexed by the principals, accounts and providers they name, so each role is
  * checked only against the callers its trust can admit: cost grows with the edges, not with the
- * square of the principals.
+ * square of the principals. Where a trust names a whole account or everyone, only the principals
+ * whose identity policies could allow sts:AssumeRole on the role are asked (a GrantIndex finds
+ * them), with those of the role's own account that the trust names directly.
  */
 import { evaluate } from "../policy/evaluate.js";
 import { RequestContext } from "../policy/context.js";
-import { parseRequestPrincipal } from "../policy/principal.js";
+import { parseRequestPrincipal, principalStrength, type RequestPrincipal, Strength } from "../policy/principal.js";
 import type { Policy, Statement } from "../policy/policy.js";
 import type { AccessRequest } from "../policy/request.js";
 import type { AccountEntry, AccountState, RoleState } from "../state/account-state.js";
-import { PolicyBook } from "./policies.js";
+import { GrantIndex, PolicyBook } from "./policies.js";
 
 export type NodeKind = "user" | "role" | "federated" | "service" | "account";
 
@@ -45,6 +47,12 @@ export interface Edge {
   statement?: string;
 }
 
+/** Which principals a trust naming a whole account, or everyone, is tried against. */
+interface CallerFilter {
+  mayCall: (id: string) => boolean;
+  everyone: () => string[];
+}
+
 /** Keys a caller chooses when it calls STS: an edge that needs them is kept, labelled. */
 const CALLER_KEYS = ["sts:externalid", "sts:rolesessionname", "sts:sourceidentity", "aws:sourcearn", "aws:sourceaccount"];
 const CHAIN_LIMIT = 3600;
@@ -54,6 +62,13 @@ export class AccessGraph {
   readonly edges = new Map<string, Edge[]>();
   readonly incoming = new Map<string, Edge[]>();
   readonly book: PolicyBook;
+  /** Request principals of the nodes, parsed once each (a Map: the graph keeps its nodes anyway, and a large WeakMap slows every garbage collection). */
+  private readonly parsed = new Map<GraphNode, RequestPrincipal>();
+  /**
+   * The nodes' identity-side grants (by node id) and each node's place in `nodes`; brought up to
+   * date with `nodes` when asked (nodes are only ever added, at the end).
+   */
+  private readonly index = { grants: new GrantIndex<string>(), order: new Map<string, number>() };
 
   constructor(
     readonly state: AccountState,
@@ -75,29 +90,32 @@ export class AccessGraph {
   }
 
   private addAccountNodes(account: AccountEntry): void {
+    const scps = this.book.scps(account.id);
     for (const role of account.roles.values()) {
       const session = `arn:${account.partition}:sts::${account.id}:assumed-role/${role.name}/xacct`;
+      const boundary = this.book.boundary(account, role.permissionsBoundaryArn);
       this.nodes.set(role.arn, {
         id: role.arn,
         kind: "role",
         principal: session,
         account: account.id,
         identityPolicies: this.identityOf(account, role),
-        ...(this.book.boundary(account, role.permissionsBoundaryArn) ? { boundary: this.book.boundary(account, role.permissionsBoundaryArn) as Policy } : {}),
-        ...(this.book.scps(account.id) ? { scps: this.book.scps(account.id) as Policy[][] } : {}),
+        ...(boundary ? { boundary } : {}),
+        ...(scps ? { scps } : {}),
         context: this.principalContext(role.arn, account.id, "AssumedRole", role.tags),
         role,
       });
     }
     for (const user of account.users.values()) {
+      const boundary = this.book.boundary(account, user.permissionsBoundaryArn);
       this.nodes.set(user.arn, {
         id: user.arn,
         kind: "user",
         principal: user.arn,
         account: account.id,
         identityPolicies: this.identityOf(account, user),
-        ...(this.book.boundary(account, user.permissionsBoundaryArn) ? { boundary: this.book.boundary(account, user.permissionsBoundaryArn) as Policy } : {}),
-        ...(this.book.scps(account.id) ? { scps: this.book.scps(account.id) as Policy[][] } : {}),
+        ...(boundary ? { boundary } : {}),
+        ...(scps ? { scps } : {}),
         context: { ...this.principalContext(user.arn, account.id, "User", user.tags), "aws:username": user.name },
       });
     }
@@ -115,8 +133,11 @@ export class AccessGraph {
     };
   }
 
-  /** Nodes for callers named in a trust statement that the inventory does not hold. */
-  private callersNamedBy(statement: Statement, account: AccountEntry): string[] {
+  /**
+   * The callers a trust statement names (creating nodes for those the inventory does not hold).
+   * Of a whole account's principals, and of everyone, only those `filter` says may call.
+   */
+  private callersNamedBy(statement: Statement, account: AccountEntry, filter: CallerFilter): string[] {
     const names = statement.principal?.names ?? new Set<string>();
     const callers: string[] = [];
     for (const name of names) {
@@ -125,23 +146,27 @@ export class AccessGraph {
       else if (name.startsWith("account:")) {
         const id = name.slice(name.lastIndexOf(":") + 1);
         const known = this.state.accounts.get(id);
-        if (known) callers.push(...[...known.roles.values()].map((r) => r.arn), ...[...known.users.values()].map((u) => u.arn));
+        if (known) callers.push(...[...known.roles.values(), ...known.users.values()].map((p) => p.arn).filter(filter.mayCall));
         // An account outside the inventory, or outside the model's management: any of its principals.
         if (!known?.managed) callers.push(this.externalAccountNode(id, account.partition));
       } else if (name.startsWith("role:")) {
-        const [, , id, roleName] = name.split(":");
-        const found = this.state.accounts.get(id as string)?.roles.get(roleName as string);
-        callers.push(found ? found.arn : this.externalAccountNode(id as string, account.partition));
+        const [, partition, id, roleName] = name.split(":") as [string, string, string, string];
+        const known = this.state.accounts.get(id);
+        const found = known?.roles.get(roleName);
+        // A role outside the inventory is its own caller (the trust names it, not its whole account);
+        // the principal element keeps no path, so its node is named without one.
+        if (found) callers.push(found.arn);
+        else if (!known?.managed) callers.push(this.outsider(`arn:${partition}:iam::${id}:role/${roleName}`).id);
       } else if (name.startsWith("arn:")) {
         const arn = name.slice(4);
         if (this.nodes.has(arn)) callers.push(arn);
         else {
           const id = /::(\d{12}):/.exec(arn)?.[1];
-          if (id && !this.state.accounts.has(id)) callers.push(this.externalAccountNode(id, account.partition));
+          if (id && !this.state.accounts.has(id)) callers.push(this.outsider(arn).id);
         }
       }
     }
-    if (statement.principal?.everyone) callers.push(...[...this.nodes.values()].filter((n) => n.kind === "role" || n.kind === "user").map((n) => n.id));
+    if (statement.principal?.everyone) callers.push(...filter.everyone());
     return callers;
   }
 
@@ -155,9 +180,15 @@ export class AccessGraph {
     const m = /^arn:([^:]+):iam::(\d{12}):(role|user)\/(?:.*\/)?([^/]+)$/.exec(arn);
     if (!m) return this.nodes.get(this.externalAccountNode(/::(\d{12}):/.exec(arn)?.[1] ?? "000000000000", "aws")) as GraphNode;
     const [, partition, account, type, name] = m as unknown as [string, string, string, string, string];
-    const node: GraphNode = { id: arn, kind: "account", principal: type === "role" ? `arn:${partition}:sts::${account}:assumed-role/${name}/xacct` : arn, account, identityPolicies: [this.anything], context: { "aws:PrincipalArn": arn, "aws:PrincipalAccount": account } };
+    const node: GraphNode = { id: arn, kind: "account", principal: type === "role" ? `arn:${partition}:sts::${account}:assumed-role/${name}/xacct` : arn, account, identityPolicies: [this.anything], context: { "aws:PrincipalArn": arn, "aws:PrincipalAccount": account, ...this.orgContext(account) } };
     this.nodes.set(arn, node);
     return node;
+  }
+
+  /** aws:PrincipalOrgID for an account the organization lists, even when the inventory does not hold it. */
+  private orgContext(account: string): Record<string, string> {
+    const org = this.orgId(account);
+    return org ? { "aws:PrincipalOrgID": org } : {};
   }
 
   private serviceNode(service: string): string {
@@ -179,14 +210,16 @@ export class AccessGraph {
     const arn = `arn:${partition}:iam::${id}:root`;
     if (!this.nodes.has(arn)) {
       // An account outside the inventory: any of its principals, with whatever its admins allow.
-      this.nodes.set(arn, { id: arn, kind: "account", principal: `arn:${partition}:sts::${id}:assumed-role/any-principal/xacct`, account: id, identityPolicies: [this.anything], context: { "aws:PrincipalAccount": id } });
+      this.nodes.set(arn, { id: arn, kind: "account", principal: `arn:${partition}:sts::${id}:assumed-role/any-principal/xacct`, account: id, identityPolicies: [this.anything], context: { "aws:PrincipalAccount": id, ...this.orgContext(id) } });
     }
     return arn;
   }
 
   /** One node per `sub` the trust names for a provider (a Kubernetes service account), or one for the provider. */
   private federatedNodes(provider: string, statement: Statement): string[] {
-    const issuer = provider.includes("oidc-provider/") ? provider.slice(provider.indexOf("oidc-provider/") + 14) : provider;
+    // OIDC keys are prefixed by the issuer (`oidc.eks…/id/X:sub`, `accounts.google.com:aud`); SAML keys by `SAML:`.
+    const saml = provider.includes("saml-provider/");
+    const issuer = provider.includes("oidc-provider/") ? provider.slice(provider.indexOf("oidc-provider/") + 14) : saml ? "SAML" : provider;
     const valuesOf = (key: string) => statement.condition.filter((t) => t.lowerKey === key.toLowerCase()).flatMap((t) => t.values.map((v) => v.text));
     const subs = valuesOf(`${issuer}:sub`);
     const auds = valuesOf(`${issuer}:aud`);
@@ -194,7 +227,7 @@ export class AccessGraph {
     for (const sub of subs.length ? subs : [undefined]) {
       const id = sub ? `${provider}#${sub}` : provider;
       if (!this.nodes.has(id)) {
-        const context: Record<string, string> = { [`${issuer}:aud`]: auds[0] ?? "sts.amazonaws.com" };
+        const context: Record<string, string> = { [`${issuer}:aud`]: auds[0] ?? (saml ? "https://signin.aws.amazon.com/saml" : "sts.amazonaws.com") };
         if (sub) context[`${issuer}:sub`] = sub;
         const account = /::(\d{12}):/.exec(provider)?.[1];
         this.nodes.set(id, { id, kind: "federated", principal: provider, ...(account ? { account } : {}), identityPolicies: [], context });
@@ -205,10 +238,30 @@ export class AccessGraph {
   }
 
   private addEdges(): void {
+    // Every user and role is in `nodes` by now, and only those are filtered: this index serves the whole build.
+    const { grants, order } = this.indexed();
     for (const account of this.state.accounts.values()) {
       for (const role of account.roles.values()) {
         const trust = this.book.policy(role.trustPolicy, "trust", `${role.arn} trust policy`);
-        const callers = new Set(trust.statements.filter((s) => s.effect === "Allow").flatMap((s) => this.callersNamedBy(s, account)));
+        // The identity policies that could allow sts:AssumeRole on the role, found when first needed.
+        let allowing: Set<Policy> | undefined;
+        const granted = (node: GraphNode) => node.identityPolicies.some((p) => (allowing ??= grants.allowing("sts:AssumeRole", role.arn)).has(p));
+        const filter: CallerFilter = {
+          mayCall: (id) => {
+            const node = this.nodes.get(id) as GraphNode;
+            return granted(node) || (node.account === account.id && this.namesDirectly(trust, node));
+          },
+          // Everyone: users and roles whose side could allow it, and all of the role's own account (a `*` trust names them directly).
+          everyone: () => {
+            const ids = new Set([...account.roles.values(), ...account.users.values()].map((p) => p.arn));
+            for (const id of grants.candidates("sts:AssumeRole", role.arn)) {
+              const kind = this.nodes.get(id)?.kind;
+              if (kind === "role" || kind === "user") ids.add(id);
+            }
+            return [...ids].sort((a, b) => (order.get(a) as number) - (order.get(b) as number));
+          },
+        };
+        const callers = new Set(trust.statements.filter((s) => s.effect === "Allow").flatMap((s) => this.callersNamedBy(s, account, filter)));
         for (const caller of callers) {
           if (caller === role.arn) continue;
           const edge = this.decideEdge(this.nodes.get(caller) as GraphNode, role, account, trust);
@@ -219,8 +272,56 @@ export class AccessGraph {
   }
 
   private addEdge(edge: Edge): void {
-    this.edges.set(edge.from, [...(this.edges.get(edge.from) ?? []), edge]);
-    this.incoming.set(edge.to, [...(this.incoming.get(edge.to) ?? []), edge]);
+    const out = this.edges.get(edge.from);
+    if (out) out.push(edge);
+    else this.edges.set(edge.from, [edge]);
+    const into = this.incoming.get(edge.to);
+    if (into) into.push(edge);
+    else this.incoming.set(edge.to, [edge]);
+  }
+
+  /**
+   * Whether a resource-based policy (a trust) allows the node itself or its role by name, not only
+   * its account, in some statement: in the resource's own account that lets the node in whatever
+   * its identity policies say.
+   */
+  namesDirectly(policy: Policy, node: GraphNode): boolean {
+    const principal = this.principalOf(node);
+    return policy.statements.some((s) => s.effect === "Allow" && (s.principal === null || principalStrength(s.principal, principal) >= Strength.Role));
+  }
+
+  /** The request principal a node acts as, parsed once. */
+  principalOf(node: GraphNode): RequestPrincipal {
+    let principal = this.parsed.get(node);
+    if (!principal) {
+      principal = parseRequestPrincipal(node.principal, "principal");
+      this.parsed.set(node, principal);
+    }
+    return principal;
+  }
+
+  /** Ids of the nodes whose identity policies could allow the action on the resource, conditions aside. */
+  grantedTo(action: string, resource: string): Set<string> {
+    return this.indexed().grants.candidates(action, resource);
+  }
+
+  /** Node ids in the order `nodes` holds them. */
+  inNodeOrder(ids: Iterable<string>): string[] {
+    const { order } = this.indexed();
+    return [...ids].sort((a, b) => (order.get(a) as number) - (order.get(b) as number));
+  }
+
+  /** The grant index and node order, with any nodes added since the last call. */
+  private indexed() {
+    const { grants, order } = this.index;
+    if (order.size !== this.nodes.size) {
+      for (const node of this.nodes.values()) {
+        if (order.has(node.id)) continue;
+        order.set(node.id, order.size);
+        grants.add(node.id, node.identityPolicies);
+      }
+    }
+    return this.index;
   }
 
   /** Decides one hop with the engine; keeps it, labelled, when caller-chosen keys settle it. */
@@ -228,15 +329,8 @@ export class AccessGraph {
     const action = caller.kind === "federated" ? (caller.principal.includes("saml-provider/") ? "sts:AssumeRoleWithSAML" : "sts:AssumeRoleWithWebIdentity") : "sts:AssumeRole";
     const base: Record<string, string | string[]> = { ...caller.context, "aws:ResourceAccount": account.id, ...this.supplied };
     if (caller.kind === "service") base["aws:SourceAccount"] = this.supplied["aws:SourceAccount"] ?? account.id;
-    const decide = (context: Record<string, string | string[]>) => this.evaluate(caller, action, role.arn, account, trust, context);
-    let result = decide(base);
-    let requires: Record<string, string> = {};
-    if (result.decision !== "Allow") {
-      requires = this.callerKeysFor(trust, base);
-      if (Object.keys(requires).length === 0) return undefined;
-      result = decide({ ...base, ...requires });
-      if (result.decision !== "Allow") return undefined;
-    }
+    const { result, requires } = this.decide(caller, action, role.arn, account, trust, base);
+    if (result.decision !== "Allow") return undefined;
     const chained = caller.kind === "role" || caller.kind === "account";
     const statement = result.explain.decidedBy.find((s) => s.layer === "resource");
     return {
@@ -249,11 +343,23 @@ export class AccessGraph {
     };
   }
 
-  /** Values the trust's conditions ask for on keys the caller chooses, not already supplied. */
-  private callerKeysFor(trust: Policy, given: Record<string, string | string[]>): Record<string, string> {
+  /**
+   * The engine's decision; when it is not Allow and the resource-based policy (a trust) asks for
+   * keys the caller chooses, the decision with them supplied, and what they are.
+   */
+  decide(caller: GraphNode, action: string, resource: string, account: AccountEntry | undefined, policy: Policy | undefined, context: Record<string, string | string[]>) {
+    const result = this.evaluate(caller, action, resource, account, policy, context);
+    const requires = result.decision !== "Allow" && policy ? this.callerKeysFor(policy, context) : {};
+    if (Object.keys(requires).length === 0) return { result, requires: {} };
+    const settled = this.evaluate(caller, action, resource, account, policy, { ...context, ...requires });
+    return settled.decision === "Allow" ? { result: settled, requires } : { result, requires: {} };
+  }
+
+  /** Values a policy's conditions ask for on keys the caller chooses, not already supplied. */
+  private callerKeysFor(policy: Policy, given: Record<string, string | string[]>): Record<string, string> {
     const out: Record<string, string> = {};
     const givenKeys = new Set(Object.keys(given).map((k) => k.toLowerCase()));
-    for (const s of trust.statements) {
+    for (const s of policy.statements) {
       if (s.effect !== "Allow") continue;
       for (const test of s.condition) {
         if (!CALLER_KEYS.includes(test.lowerKey) || givenKeys.has(test.lowerKey) || test.operator.info === "Null") continue;
@@ -267,7 +373,7 @@ export class AccessGraph {
   /** The engine's decision for a node acting on a resource. */
   evaluate(caller: GraphNode, action: string, resource: string, account: AccountEntry | undefined, resourcePolicy: Policy | undefined, context: Record<string, string | string[]>) {
     const request: AccessRequest = {
-      principal: parseRequestPrincipal(caller.principal, "principal"),
+      principal: this.principalOf(caller),
       action,
       resource,
       resourceAccount: account?.id,

@@ -1,13 +1,18 @@
 /**
  * The policies that apply to a principal or a resource in an AccountState, compiled once each:
  * identity policies (inline, attached, groups'), permissions boundary, and the SCP and RCP levels
- * of an account's place in the organization.
+ * of an account's place in the organization. And an index of identity policies' grants, so the
+ * graph asks the engine only about principals whose own side could allow a request.
  */
-import { compilePolicy, type Policy, type PolicyKind } from "../policy/policy.js";
+import { compilePolicy, type Policy, type PolicyKind, type ResourcePattern, type Statement } from "../policy/policy.js";
+import { globMatches, type Glob } from "../policy/wildcard.js";
 import type { AccountEntry, AccountState, PolicyDocument } from "../state/account-state.js";
 
 export class PolicyBook {
-  private readonly compiled = new WeakMap<PolicyDocument, Policy>();
+  /** By document; a Map, not a WeakMap: the state holds its documents as long as the book lives, and a large WeakMap slows every garbage collection. */
+  private readonly compiled = new Map<PolicyDocument, Policy>();
+  /** SCP and RCP levels per account, built once (every principal of an account shares them). */
+  private readonly levelCache = { scp: new Map<string, Policy[][] | undefined>(), rcp: new Map<string, Policy[][] | undefined>() };
 
   constructor(private readonly state: AccountState) {}
 
@@ -63,15 +68,158 @@ export class PolicyBook {
   }
 
   private levels(accountId: string, attached: Map<string, PolicyDocument[]>, kind: "scp" | "rcp"): Policy[][] | undefined {
+    const cache = this.levelCache[kind];
+    if (cache.has(accountId)) return cache.get(accountId);
     const parents = this.state.organization?.parents.get(accountId);
-    if (!parents) return undefined;
-    return [...parents, accountId].map((target) => {
-      const docs = attached.get(target);
-      // A root, OU or account with no entry imposes nothing: AWS's full-access policy is attached there.
-      if (!docs) return kind === "scp" ? [FULL_ACCESS_SCP] : [];
-      return docs.map((d, i) => this.policy(d, kind, `organization ${kind === "scp" ? "serviceControlPolicies" : "resourceControlPolicies"}.${target}[${i}]`));
-    });
+    const levels = parents
+      ? [...parents, accountId].map((target) => {
+          const docs = attached.get(target);
+          // A root, OU or account with no entry imposes nothing: AWS's full-access policy is attached there.
+          if (!docs) return kind === "scp" ? [FULL_ACCESS_SCP] : [];
+          return docs.map((d, i) => this.policy(d, kind, `organization ${kind === "scp" ? "serviceControlPolicies" : "resourceControlPolicies"}.${target}[${i}]`));
+        })
+      : undefined;
+    cache.set(accountId, levels);
+    return levels;
   }
+}
+
+/**
+ * Which holders' identity policies could allow an action on a resource. Each Allow statement is
+ * filed under the services its actions name (`*` for any) and, for each of its Resource patterns,
+ * under the pattern's literal start cut back to a `:` or `/` (the whole ARN when it has no
+ * wildcard) and its literal end cut forward to one (`arn:aws:iam::*:role/ci` is filed under
+ * `arn:aws:iam::` and `:role/ci`). A question looks only at the statements filed under the
+ * resource's own starts and ends, instead of at every principal's policies. Conditions are left
+ * to the engine: the answer is every holder the engine could allow (and maybe a few more).
+ */
+export class GrantIndex<T> {
+  private readonly holders = new Map<Policy, T[]>();
+  /** Action service → resource start → resource end → the Allow statements filed there. */
+  private readonly shelves = new Map<string, Map<string, Map<string, Filed[]>>>();
+
+  add(holder: T, policies: readonly Policy[]): void {
+    for (const policy of policies) {
+      const holders = this.holders.get(policy);
+      if (holders) {
+        holders.push(holder);
+        continue;
+      }
+      this.holders.set(policy, [holder]);
+      for (const statement of policy.statements) {
+        if (statement.effect === "Allow") this.file({ policy, statement });
+      }
+    }
+  }
+
+  private file(filed: Filed): void {
+    const places: [string, string][] = [];
+    for (const pattern of filed.statement.resources ?? [undefined]) {
+      const [start, end] = pattern ? resourcePlace(pattern) : ["", ""];
+      if (!places.some((p) => p[0] === start && p[1] === end)) places.push([start, end]);
+    }
+    for (const service of actionServices(filed.statement)) {
+      let byStart = this.shelves.get(service);
+      if (!byStart) this.shelves.set(service, (byStart = new Map()));
+      for (const [start, end] of places) {
+        let byEnd = byStart.get(start);
+        if (!byEnd) byStart.set(start, (byEnd = new Map()));
+        const shelf = byEnd.get(end);
+        if (shelf) shelf.push(filed);
+        else byEnd.set(end, [filed]);
+      }
+    }
+  }
+
+  /** The holders of the policies that could allow the action on the resource. */
+  candidates(action: string, resource: string): Set<T> {
+    const out = new Set<T>();
+    for (const policy of this.allowing(action, resource)) for (const holder of this.holders.get(policy) as T[]) out.add(holder);
+    return out;
+  }
+
+  /** The policies with an Allow statement whose action and resource match the request's. */
+  allowing(action: string, resource: string): Set<Policy> {
+    const lowerAction = action.toLowerCase();
+    const service = lowerAction.slice(0, Math.max(0, lowerAction.indexOf(":")));
+    const starts = new Set(["", resource]);
+    const ends = new Set([""]);
+    for (let i = 0; i < resource.length; i++) {
+      const c = resource.charCodeAt(i);
+      if (c === COLON || c === SLASH) {
+        starts.add(resource.slice(0, i + 1));
+        ends.add(resource.slice(i));
+      }
+    }
+    const matched = new Set<Policy>();
+    for (const byStart of [this.shelves.get(service), service === "*" ? undefined : this.shelves.get("*")]) {
+      for (const start of byStart ? starts : []) {
+        const byEnd = byStart?.get(start);
+        for (const end of byEnd ? ends : []) {
+          for (const { policy, statement } of byEnd?.get(end) ?? []) {
+            if (!matched.has(policy) && statementMayAllow(statement, lowerAction, resource)) matched.add(policy);
+          }
+        }
+      }
+    }
+    return matched;
+  }
+}
+
+interface Filed {
+  policy: Policy;
+  statement: Statement;
+}
+
+const COLON = 58;
+const SLASH = 47;
+
+/**
+ * Whether a statement could apply to the request whatever its context: its Action and Resource
+ * (or NotAction, NotResource) match. Principal and Condition are not looked at; a Resource with
+ * policy variables may match.
+ */
+export function statementMayAllow(s: Statement, lowerAction: string, resource: string): boolean {
+  if (s.actions !== null ? !anyGlob(s.actions, lowerAction) : anyGlob(s.notActions as readonly Glob[], lowerAction)) return false;
+  if (s.resources !== null && !s.resources.some((p) => !("glob" in p) || globMatches(p.glob, resource))) return false;
+  if (s.notResources !== null && s.notResources.some((p) => "glob" in p && globMatches(p.glob, resource))) return false;
+  return true;
+}
+
+function anyGlob(globs: readonly Glob[], value: string): boolean {
+  for (const g of globs) if (globMatches(g, value)) return true;
+  return false;
+}
+
+/** The services a statement's actions can belong to; `*` when any (NotAction, `*`, a wildcard service). */
+function actionServices(s: Statement): Set<string> {
+  const out = new Set<string>();
+  for (const glob of s.actions ?? [undefined]) {
+    const text = glob ? (glob.exact ?? glob.first.text) : "";
+    const colon = text.indexOf(":");
+    const literal = glob !== undefined && colon > 0 && (glob.exact !== null || (glob.first.anyChar?.subarray(0, colon).every((any) => any === 0) ?? true));
+    out.add(literal ? text.slice(0, colon) : "*");
+  }
+  return out;
+}
+
+/**
+ * Where a Resource pattern is filed: its literal start cut back to its last `:` or `/` (the whole
+ * ARN when exact), and its literal end cut forward to its first `:` or `/` ("" when none). Every
+ * resource the pattern matches starts and ends with those.
+ */
+function resourcePlace(pattern: ResourcePattern): [string, string] {
+  if (!("glob" in pattern)) return ["", ""];
+  const { glob } = pattern;
+  if (glob.exact !== null) return [glob.exact, ""];
+  const firstAny = glob.first.anyChar?.indexOf(1) ?? -1;
+  const head = firstAny >= 0 ? glob.first.text.slice(0, firstAny) : glob.first.text;
+  const start = head.slice(0, Math.max(head.lastIndexOf(":"), head.lastIndexOf("/")) + 1);
+  if (glob.last === null) return [start, ""];
+  const lastAny = glob.last.anyChar?.lastIndexOf(1) ?? -1;
+  const tail = glob.last.text.slice(lastAny + 1);
+  const cut = [tail.indexOf(":"), tail.indexOf("/")].filter((i) => i >= 0);
+  return [start, cut.length ? tail.slice(Math.min(...cut)) : ""];
 }
 
 const FULL_ACCESS_SCP = compilePolicy({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "*", Resource: "*" }] }, "scp", "FullAWSAccess");

@@ -9,6 +9,7 @@ import type { Policy } from "../policy/policy.js";
 import { compileGlob, globMatches } from "../policy/wildcard.js";
 import type { AccountEntry } from "../state/account-state.js";
 import type { AccessGraph, Edge, GraphNode } from "./graph.js";
+import { statementMayAllow } from "./policies.js";
 
 export interface Path {
   /** The roles assumed, in order; empty when the principal acts directly. */
@@ -46,7 +47,8 @@ function walk(graph: AccessGraph, start: GraphNode): Reached[] {
 /** The graph node a principal ARN names: a user, a role or one of its sessions, a provider (with its sub), a service. */
 export function startNode(graph: AccessGraph, principal: string, context: Record<string, string> = {}): GraphNode {
   const session = /^arn:([^:]+):sts::(\d{12}):assumed-role\/([^/]+)\//.exec(principal);
-  const id = session ? [...graph.nodes.values()].find((n) => n.kind === "role" && n.account === session[2] && n.role?.name === session[3])?.id : principal;
+  const role = session ? graph.state.accounts.get(session[2] as string)?.roles.get(session[3] as string) : undefined;
+  const id = session ? (role && graph.nodes.get(role.arn)?.kind === "role" ? role.arn : undefined) : principal;
   const direct = id ? graph.nodes.get(id) : undefined;
   if (direct) return direct;
   const subKey = Object.keys(context).find((k) => k.endsWith(":sub"));
@@ -63,9 +65,35 @@ function matchesSub(node: GraphNode, key: string, sub: string): boolean {
   return typeof pattern !== "string" || globMatches(compileGlob(pattern), sub);
 }
 
+/**
+ * The nodes a principal starts from: its own node, or for an OIDC/SAML provider every identity of
+ * it that the given `sub` matches — all of them when no `sub` is given, each path then requiring
+ * its `sub`.
+ */
+function startNodes(graph: AccessGraph, principal: string, context: Record<string, string>): { node: GraphNode; requires: Record<string, string> }[] {
+  const subKey = Object.keys(context).find((k) => k.endsWith(":sub"));
+  const identities = [...graph.nodes.values()].filter((n) => n.kind === "federated" && n.principal === principal && (!subKey || matchesSub(n, subKey, context[subKey] as string)));
+  if (identities.length === 0) return [{ node: startNode(graph, principal, context), requires: {} }];
+  return identities.map((node) => {
+    const sub = subKey ? undefined : Object.entries(node.context).find(([k]) => k.endsWith(":sub"));
+    return { node, requires: sub ? { [sub[0]]: sub[1] as string } : {} };
+  });
+}
+
+/** Every role reachable from any of the start nodes, by the shortest chain found. */
+function walkAll(graph: AccessGraph, principal: string, context: Record<string, string>): Reached[] {
+  const best = new Map<string, Reached>();
+  for (const start of startNodes(graph, principal, context)) {
+    for (const r of walk(graph, start.node)) {
+      const known = best.get(r.node.id);
+      if (!known || r.via.length < known.via.length) best.set(r.node.id, { ...r, requires: { ...start.requires, ...r.requires } });
+    }
+  }
+  return [...best.values()];
+}
+
 export function reach(graph: AccessGraph, principal: string, context: Record<string, string> = {}) {
-  const start = startNode(graph, principal, context);
-  return { roles: walk(graph, start).map((r) => ({ role: r.node.id, via: r.via, requires: r.requires, maxSessionSeconds: finite(r.maxSessionSeconds) })) };
+  return { roles: walkAll(graph, principal, context).map((r) => ({ role: r.node.id, via: r.via, requires: r.requires, maxSessionSeconds: finite(r.maxSessionSeconds) })) };
 }
 
 /** The account that owns a resource: given, from the ARN, or the one whose resource policies list it. */
@@ -98,8 +126,16 @@ function resourcePolicyFor(graph: AccessGraph, account: AccountEntry | undefined
 
 /** The engine's decision for one node acting on a resource, with the resource's own policy. */
 export function decideAs(graph: AccessGraph, node: GraphNode, action: string, resource: string, account: AccountEntry | undefined, context: Record<string, string>): Evaluation {
-  const resourcePolicy = resourcePolicyFor(graph, account, resource);
-  return graph.evaluate(node, action, resource, account, resourcePolicy, { ...node.context, ...(account ? { "aws:ResourceAccount": account.id } : {}), ...context });
+  return graph.evaluate(node, action, resource, account, resourcePolicyFor(graph, account, resource), requestContext(node, account, context));
+}
+
+/** As decideAs, but when keys the caller chooses (sts:ExternalId, …) would make it Allow: that, and which. */
+function settle(graph: AccessGraph, node: GraphNode, action: string, resource: string, account: AccountEntry | undefined, context: Record<string, string>) {
+  return graph.decide(node, action, resource, account, resourcePolicyFor(graph, account, resource), requestContext(node, account, context));
+}
+
+function requestContext(node: GraphNode, account: AccountEntry | undefined, context: Record<string, string>): Record<string, string | string[]> {
+  return { ...node.context, ...(account ? { "aws:ResourceAccount": account.id } : {}), ...context };
 }
 
 export interface CanQuery {
@@ -114,15 +150,15 @@ export function can(graph: AccessGraph, q: CanQuery) {
   const context = q.context ?? {};
   const start = startNode(graph, q.principal, context);
   const account = resourceAccountOf(graph, q.resource, q.resourceAccount);
-  const candidates: Reached[] = [...(start.kind === "federated" ? [] : [{ node: start, via: [], requires: {}, maxSessionSeconds: Infinity }]), ...walk(graph, start)];
+  const candidates: Reached[] = [...(start.kind === "federated" ? [] : [{ node: start, via: [], requires: {}, maxSessionSeconds: Infinity }]), ...walkAll(graph, q.principal, context)];
   const paths: Path[] = [];
   // An Allow is explained by the first path that allows; a Deny by the principal's own attempt.
   let allowed: Evaluation["explain"] | undefined;
   let denied: Evaluation["explain"] | undefined;
   for (const c of candidates) {
-    const result = decideAs(graph, c.node, q.action, q.resource, account, context);
+    const { result, requires } = settle(graph, c.node, q.action, q.resource, account, context);
     if (result.decision === "Allow") {
-      paths.push({ via: c.via, requires: c.requires, maxSessionSeconds: finite(c.maxSessionSeconds) });
+      paths.push({ via: c.via, requires: { ...c.requires, ...requires }, maxSessionSeconds: finite(c.maxSessionSeconds) });
       allowed ??= result.explain;
     } else denied ??= result.explain;
   }
@@ -132,17 +168,74 @@ export function can(graph: AccessGraph, q: CanQuery) {
 export function whoCan(graph: AccessGraph, q: Omit<CanQuery, "principal">) {
   const context = q.context ?? {};
   const account = resourceAccountOf(graph, q.resource, q.resourceAccount);
+  const policy = resourcePolicyFor(graph, account, q.resource);
   const principals = new Map<string, { principal: string; via: string[]; requires: Record<string, string> }>();
-  for (const node of graph.nodes.values()) {
-    if (node.kind === "federated") continue;
-    if (decideAs(graph, node, q.action, q.resource, account, context).decision !== "Allow") continue;
+  for (const node of candidatesFor(graph, q.action, q.resource, account, policy)) {
+    // A node already listed reaches the resource through a chain, and so does everyone upstream of it.
+    if (principals.has(node.id)) continue;
+    const { result, requires } = graph.decide(node, q.action, q.resource, account, policy, requestContext(node, account, context));
+    if (result.decision !== "Allow") continue;
     // The node acts itself; everyone upstream reaches it through a chain.
-    if (!principals.has(node.id)) principals.set(node.id, { principal: node.id, via: [], requires: {} });
-    for (const upstream of upstreamOf(graph, node.id)) {
-      if (!principals.has(upstream.principal)) principals.set(upstream.principal, upstream);
-    }
+    principals.set(node.id, { principal: node.id, via: [], requires });
+    for (const upstream of upstreamOf(graph, node.id, principals)) principals.set(upstream.principal, { ...upstream, requires: { ...upstream.requires, ...requires } });
   }
   return { principals: [...principals.values()].map((p) => asPrincipal(graph, p)).sort((a, b) => a.principal.localeCompare(b.principal)) };
+}
+
+/**
+ * The nodes (not federated identities) the engine could allow to do the action on the resource,
+ * in graph order, so that who-can asks it about those only. Across accounts, both the caller's
+ * identity side and the resource's policy must allow (for a service, the resource's policy alone);
+ * in the resource's own account, the identity side does, or the policy naming the caller or its
+ * role. Conditions are left to the engine.
+ */
+function candidatesFor(graph: AccessGraph, action: string, resource: string, account: AccountEntry | undefined, policy: Policy | undefined): GraphNode[] {
+  const admitted = policy ? admittedBy(policy, action, resource) : undefined;
+  const ids = new Set<string>();
+  for (const id of graph.grantedTo(action, resource)) {
+    const node = graph.nodes.get(id) as GraphNode;
+    if (node.kind === "federated") continue;
+    const sameAccount = account !== undefined && node.account === account.id;
+    if (sameAccount || admitted?.everyone || (node.account !== undefined && admitted?.accounts.has(node.account))) ids.add(id);
+  }
+  if (account && policy) {
+    for (const p of [...account.roles.values(), ...account.users.values()]) {
+      const node = graph.nodes.get(p.arn);
+      if (node && !ids.has(node.id) && graph.namesDirectly(policy, node)) ids.add(node.id);
+    }
+  }
+  if (admitted?.everyone) {
+    for (const node of graph.nodes.values()) if (node.kind === "service") ids.add(node.id);
+  } else {
+    for (const service of admitted?.services ?? []) if (graph.nodes.get(service)?.kind === "service") ids.add(service);
+  }
+  return graph.inNodeOrder(ids).map((id) => graph.nodes.get(id) as GraphNode);
+}
+
+/**
+ * Whom a resource-based policy's Allow statements for the action and resource name: everyone,
+ * principals of some accounts (by account ID), services (by name). Conditions aside.
+ */
+function admittedBy(policy: Policy, action: string, resource: string) {
+  const lowerAction = action.toLowerCase();
+  const out = { everyone: false, accounts: new Set<string>(), services: new Set<string>() };
+  for (const s of policy.statements) {
+    if (s.effect !== "Allow" || !statementMayAllow(s, lowerAction, resource)) continue;
+    if (!s.principal || s.principal.everyone) out.everyone = true;
+    for (const name of s.principal?.names ?? []) {
+      const kind = name.slice(0, name.indexOf(":"));
+      const rest = name.slice(kind.length + 1);
+      // `account:PARTITION:ID`, `role:PARTITION:ID:NAME`, `arn:ARN`, `service:NAME`, `federated:NAME`.
+      if (kind === "service" || kind === "federated") out.services.add(rest);
+      else if (kind === "account") out.accounts.add(rest.slice(rest.indexOf(":") + 1));
+      else if (kind === "role") out.accounts.add(rest.split(":")[1] as string);
+      else if (kind === "arn") {
+        const id = parseArn(rest)?.account;
+        if (id) out.accounts.add(id);
+      }
+    }
+  }
+  return out;
 }
 
 /** A federated identity is named as `can` takes it: the provider ARN, with the token's `sub` to supply. */
@@ -153,8 +246,11 @@ function asPrincipal(graph: AccessGraph, entry: { principal: string; via: string
   return { ...entry, principal: node.principal, requires: { ...(sub ? { [sub[0]]: sub[1] as string } : {}), ...entry.requires } };
 }
 
-/** Every node with a chain to `target`, with that chain (shortest first). */
-function upstreamOf(graph: AccessGraph, target: string): { principal: string; via: string[]; requires: Record<string, string> }[] {
+/**
+ * Every node with a chain to `target`, with that chain (shortest first), except those `known`
+ * holds: who-can has listed everyone upstream of those already, so the walk stops there.
+ */
+function upstreamOf(graph: AccessGraph, target: string, known: ReadonlyMap<string, unknown>): { principal: string; via: string[]; requires: Record<string, string> }[] {
   const seen = new Set([target]);
   const out: { principal: string; via: string[]; requires: Record<string, string> }[] = [];
   // `chain`: the roles a caller whose edge lands on this node assumes from there on.
@@ -165,6 +261,7 @@ function upstreamOf(graph: AccessGraph, target: string): { principal: string; vi
       for (const edge of graph.incoming.get(at.id) ?? ([] as Edge[])) {
         if (seen.has(edge.from)) continue;
         seen.add(edge.from);
+        if (known.has(edge.from)) continue;
         const node = graph.nodes.get(edge.from) as GraphNode;
         const item = { principal: edge.from, via: at.chain, requires: { ...edge.requires, ...at.requires } };
         out.push(item);

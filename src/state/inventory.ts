@@ -66,7 +66,8 @@ function array(value: unknown, path: Path): unknown[] {
 export function policyDocumentOf(value: unknown, path: Path): PolicyDocument {
   if (typeof value === "string") {
     let text = value;
-    if (/%[0-9A-Fa-f]{2}/.test(value)) {
+    // JSON text (a resource policy as its service returns it) is read as is: "%41" or "+" in it is literal.
+    if (!value.trimStart().startsWith("{") && /%[0-9A-Fa-f]{2}/.test(value)) {
       try {
         text = decodeURIComponent(value.replace(/\+/g, "%20"));
       } catch {
