@@ -31,6 +31,11 @@ const SERVICE = /^[a-z0-9][a-z0-9.-]*\.amazonaws\.com(\.cn)?$/;
 const HOST = /^[a-z0-9][a-z0-9.-]*\.[a-z]{2,}(\/.*)?$/i;
 const FEDERATED_PROVIDER = /^(oidc-provider|saml-provider)\/./;
 const SESSION = /^assumed-role\/([^/]+)\/(.+)$/;
+/**
+ * When a principal named in a policy is deleted, AWS replaces its ARN with its unique ID (AROA…
+ * for roles, AIDA… for users): the policy stays valid and the entry matches no caller.
+ */
+const UNIQUE_ID = /^A(RO|ID|GP|IP|NP|SC|SI|KI)A[A-Z0-9]{12,}$/;
 /** CloudFront origin access identities are named in S3 bucket policies by this special ARN. */
 const CLOUDFRONT_OAI = /^arn:aws[a-z-]*:iam::cloudfront:user\/CloudFront Origin Access Identity [A-Z0-9]+$/;
 
@@ -126,6 +131,7 @@ function addPrincipal(set: PrincipalSet, kind: string, value: string, raw: unkno
     if (value === "*") set.everyone = true;
     else if (isAccountId(value)) set.names.add(`account:*:${value}`);
     else if (CLOUDFRONT_OAI.test(value)) set.names.add(`arn:${value}`);
+    else if (UNIQUE_ID.test(value)) set.names.add(`unique-id:${value}`);
     else addAwsArn(set, value, where);
   } else if (kind === "Service") {
     if (value.includes("*")) fail(where(), `a service principal cannot contain a wildcard, got ${describe(value)}`);
