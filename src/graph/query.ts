@@ -150,7 +150,9 @@ export function can(graph: AccessGraph, q: CanQuery) {
   const context = q.context ?? {};
   const start = startNode(graph, q.principal, context);
   const account = resourceAccountOf(graph, q.resource, q.resourceAccount);
-  const candidates: Reached[] = [...(start.kind === "federated" ? [] : [{ node: start, via: [], requires: {}, maxSessionSeconds: Infinity }]), ...walkAll(graph, q.principal, context)];
+  // Acting directly, a role's session lasts up to its MaxSessionDuration; a user's keys do not expire.
+  const own = start.role?.maxSessionDuration ?? Infinity;
+  const candidates: Reached[] = [...(start.kind === "federated" ? [] : [{ node: start, via: [], requires: {}, maxSessionSeconds: own }]), ...walkAll(graph, q.principal, context)];
   const paths: Path[] = [];
   // An Allow is explained by the first path that allows; a Deny by the principal's own attempt.
   let allowed: Evaluation["explain"] | undefined;
