@@ -149,6 +149,7 @@ describe("reference problems", () => {
     ["via: chain without roles in between", `${base}${glue}    via: chain\n`, "grants[0].through: via: chain needs the roles in between (through: [{account, role}])"],
     ["stages: true without a stage mapping", `${base}${glue}    stages: true\n`, "grants[0].stages: stages: true needs stages.consumers to map the app's stages"],
     ["a duplicated account ID", accounts.replace('c: { id: "333333333333"', 'c: { id: "111111111111"') + "workloads: {}\ngrants: []\n", 'accounts.c.id: account ID 111111111111 is already account "a"'],
+    ["a chained duration for an outside role (its AssumeRole is role chaining too)", base.replace("{ type: lambda }", '{ type: external, principal: "arn:aws:iam::444444444444:role/Vendor", externalId: ex-1234 }') + glue + "    role: { sessionDuration: 7200 }\n", "grants[0].role.sessionDuration: 7200 s is refused: this hop is role chaining (the workload's own credentials are a role session), and AWS caps a chained session at 3600 s — asking for more makes AssumeRole fail"],
     ["IRSA on a cluster without an OIDC issuer", base.replace("{ type: lambda }", "{ type: irsa, cluster: k2, namespace: n, serviceAccount: s }").replace("clusters:\n", "clusters:\n  k2: { account: a }\n") + glue, "workloads.w.identity.cluster: IRSA needs the cluster's OIDC issuer: add clusters.k2.oidcIssuer"],
   ])("%s", (_name, text, message) => {
     expect(refused(text)).toContain(message);

@@ -18,7 +18,7 @@ import { addIdentity, type ClusterInfo, principalOf } from "./identities.js";
 import { arnOf, kindStatements, type ServiceAccess, statementsFor } from "./permissions.js";
 import type { Chain, Hop, ManualStep, StartIdentity } from "./plan.js";
 import { type Place, recipeFor } from "./recipes.js";
-import { accountIds, accountKey, fillTemplate, type GrantInstance, grantInstances, type TemplateVars } from "./stages.js";
+import { accountFor, accountIds, accountKey, fillTemplate, type GrantInstance, grantInstances, type TemplateVars } from "./stages.js";
 
 export interface Compiled {
   model: Model;
@@ -110,7 +110,8 @@ class Compiler {
     const resources = Object.fromEntries(
       Object.entries(grant.resources).map(([k, v]) => [k, typeof v === "string" ? fillTemplate(v, vars, `${where}.resources.${k}`) : v.map((x) => fillTemplate(x, vars, `${where}.resources.${k}`))]),
     );
-    const statements = [...statementsFor({ service: grant.service, access: grant.access, resources }, place), ...((grant.statements ?? []) as unknown as PolicyStatement[])];
+    const access: ServiceAccess = { service: grant.service, access: grant.access, resources };
+    const statements = [...statementsFor(access, place), ...((grant.statements ?? []) as unknown as PolicyStatement[])];
     const via = grant.via ?? (grant.through?.length ? "chain" : "role");
     const principal = principalOf(start, from.partition);
     const startsAsRole = ROLE_SESSION_IDENTITIES.has(start.type) || (start.type === "external" && start.roleArn !== undefined);
@@ -119,13 +120,13 @@ class Compiler {
 
     if (via === "resource-policy") {
       this.allowOnIdentity(start, from, policyName, statements);
-      this.allowOnResource({ service: grant.service, access: grant.access, resources }, place, to, principal, grant.workload);
+      this.allowOnResource(access, place, to, principal, grant.workload);
     } else if (from.id === to.id && via === "role") {
       this.allowOnIdentity(start, from, policyName, statements);
-      this.allowOnKeyPolicies({ service: grant.service, access: grant.access, resources }, place, to, principal, grant.workload);
+      this.allowOnKeyPolicies(access, place, to, principal, grant.workload);
     } else {
       const steps = [
-        ...(grant.through ?? []).map((hop, j) => ({ account: this.account(this.pickStage(hop.account, vars)), name: fillTemplate(hop.role, vars, `${where}.through[${j}].role`) })),
+        ...(grant.through ?? []).map((hop, j) => ({ account: this.account(accountFor(this.model, hop.account, vars.consumerStage, vars.stage)), name: fillTemplate(hop.role, vars, `${where}.through[${j}].role`) })),
         { account: to, name: fillTemplate(grant.role?.name ?? `xacct-${grant.workload}`, vars, `${where}.role.name`) },
       ];
       let caller = { principal, start: start as StartIdentity | undefined, account: from, isRoleSession: startsAsRole };
@@ -154,7 +155,7 @@ class Compiler {
       });
       const target = to.roles.get(steps[steps.length - 1]!.name)!;
       target.policies[grant.service] = mergePolicy(target.policies[grant.service], statements);
-      this.allowOnKeyPolicies({ service: grant.service, access: grant.access, resources }, place, to, target.arn, grant.workload);
+      this.allowOnKeyPolicies(access, place, to, target.arn, grant.workload);
     }
 
     if (grant.service === "secretsmanager" && resources["rds-instance"]) this.rdsIngress(resources, to, from, grant.workload);
@@ -180,14 +181,6 @@ class Compiler {
       ...(workload.runtime?.language ? { language: workload.runtime.language } : {}),
       ...(workload.runtime ? { runtime: { kind: workload.runtime.kind, ...(workload.runtime.schedule ? { schedule: workload.runtime.schedule } : {}), ...(workload.runtime.image ? { image: workload.runtime.image } : {}) } } : {}),
     };
-  }
-
-  private pickStage(name: string, vars: TemplateVars): string {
-    const ids = accountIds(this.model, name);
-    if (ids.length === 1 && !ids[0]?.stage) return accountKey(name);
-    const stage = [vars.consumerStage, vars.stage].find((s) => s && ids.some((i) => i.stage === s));
-    if (!stage) throw new Error(`accounts.${name}: no ID for stage ${vars.stage ?? "(none)"}`);
-    return accountKey(name, stage);
   }
 
   /** Creates (or extends) a role whose trust admits the caller. Returns its ARN. */

@@ -53,7 +53,7 @@ export function grantInstances(model: Model): GrantInstance[] {
     if (!workload) return [];
     const vars: TemplateVars = { app: model.name, consumer: grant.workload };
     if (!grant.stages) {
-      const from = pick(model, workload.account, undefined);
+      const from = accountFor(model, workload.account);
       return pickAll(model, grant.account).map((to) => ({ grant, index, vars: { ...vars, ...(to.stage ? { stage: to.stage } : {}) }, from, to: to.key }));
     }
     const mapping = model.stages?.consumers?.[grant.workload] ?? model.stages?.consumers?.[workload.account] ?? {};
@@ -63,13 +63,14 @@ export function grantInstances(model: Model): GrantInstance[] {
         grant,
         index,
         vars: { ...vars, stage, consumerStage },
-        from: pick(model, workload.account, consumerStage, stage),
-        to: pick(model, grant.account, stage),
+        from: accountFor(model, workload.account, consumerStage, stage),
+        to: accountFor(model, grant.account, stage),
       }));
   });
 }
 
-function pick(model: Model, name: string, ...stages: (string | undefined)[]): string {
+/** The account key of a model account: the only one, or the one of the first of `stages` it has an ID for. */
+export function accountFor(model: Model, name: string, ...stages: (string | undefined)[]): string {
   const ids = accountIds(model, name);
   if (ids.length === 1 && ids[0]?.stage === undefined) return accountKey(name);
   for (const stage of stages) if (stage && ids.some((i) => i.stage === stage)) return accountKey(name, stage);

@@ -115,7 +115,9 @@ function checkGrant(
   }
   const identity = asRecord(asRecord(known.workloads[grant.workload as string]).identity);
   const duration = asRecord(grant.role).sessionDuration;
-  const chained = ROLE_SESSION_IDENTITIES.has(identity.type as string) || grant.via === "chain";
+  // A role session's AssumeRole is chaining; so is an outside role's (external with a role principal).
+  const outsideRole = identity.type === "external" && typeof identity.principal === "string" && identity.principal.includes(":role/");
+  const chained = ROLE_SESSION_IDENTITIES.has(identity.type as string) || outsideRole || grant.via === "chain";
   if (typeof duration === "number" && duration > CHAIN_LIMIT_SECONDS && chained) {
     problems.push({
       path: at("role", "sessionDuration"),
