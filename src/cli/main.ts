@@ -4,6 +4,7 @@ import { UsageError } from "./json-input.js";
 import * as build from "./build.js";
 import * as can from "./can.js";
 import * as reach from "./reach.js";
+import * as sandbox from "./sandbox.js";
 import * as findings from "./findings.js";
 import * as verify from "./verify.js";
 import * as whoCan from "./who-can.js";
@@ -12,7 +13,7 @@ import * as schema from "./schema.js";
 import * as simulate from "./simulate.js";
 import { ModelError } from "../model/load.js";
 
-const commands: Record<string, { run(args: string[]): Promise<number>; usage: string }> = { init, build, simulate, can, "who-can": whoCan, reach, findings, verify, schema };
+const commands: Record<string, { run(args: string[]): Promise<number>; usage: string }> = { init, build, simulate, can, "who-can": whoCan, reach, findings, verify, sandbox, schema };
 
 const help = `xacct — cross-account AWS access, declared, generated, proven and used
 

@@ -1,0 +1,61 @@
+/**
+ * The credentials the sandbox knows: long-term keys it makes for each IAM user of the state at
+ * start (the bootstrap credentials), and the session credentials it issues. Secrets stay in memory.
+ */
+import { createHash, randomBytes } from "node:crypto";
+
+export interface KnownCredential {
+  accessKeyId: string;
+  secretAccessKey: string;
+  /** Session credentials only. */
+  sessionToken?: string;
+  /** Epoch milliseconds; session credentials only. */
+  expiresAt?: number;
+  /** The IAM user's ARN, or the assumed-role session's ARN (`arn:aws:sts::ID:assumed-role/ROLE/SESSION`). */
+  arn: string;
+  account: string;
+  /** GetCallerIdentity's UserId: the user's unique id, or `ROLEID:SESSION`. */
+  userId: string;
+  /** For a session: the role's ARN. */
+  roleArn?: string;
+}
+
+const BASE32 = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+
+function base32(bytes: Uint8Array, length: number): string {
+  let out = "";
+  for (let i = 0; out.length < length; i++) out += BASE32[(bytes[i % bytes.length] as number) % 32];
+  return out;
+}
+
+/** A key id of AWS's form: the prefix (AKIA long-term, ASIA session) and 16 characters. */
+export function newAccessKeyId(prefix: "AKIA" | "ASIA"): string {
+  return prefix + base32(randomBytes(16), 16);
+}
+
+export function newSecret(): string {
+  return randomBytes(30).toString("base64");
+}
+
+/** A stable unique id for a user (AIDA…) or role (AROA…), derived from its ARN as AWS's are opaque. */
+export function uniqueId(prefix: "AIDA" | "AROA", arn: string): string {
+  return prefix + base32(createHash("sha256").update(arn).digest(), 17);
+}
+
+export class CredentialStore {
+  private readonly byKey = new Map<string, KnownCredential>();
+
+  add(credential: KnownCredential): KnownCredential {
+    this.byKey.set(credential.accessKeyId, credential);
+    return credential;
+  }
+
+  get(accessKeyId: string): KnownCredential | undefined {
+    return this.byKey.get(accessKeyId);
+  }
+
+  /** Forgets sessions that expired before `now`, so a long-running sandbox does not grow. */
+  sweep(now: number): void {
+    for (const [key, c] of this.byKey) if (c.expiresAt !== undefined && c.expiresAt < now) this.byKey.delete(key);
+  }
+}

@@ -1,0 +1,2 @@
+export { startSandbox, MAX_BODY_BYTES, type BootstrapCredential, type Sandbox, type SandboxOptions } from "./server.js";
+export { CHAINING_MESSAGE } from "./sts.js";
