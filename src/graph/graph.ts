@@ -17,7 +17,7 @@ import { parseRequestPrincipal, principalStrength, type RequestPrincipal, Streng
 import type { Policy, Statement } from "../policy/policy.js";
 import type { AccessRequest } from "../policy/request.js";
 import type { AccountEntry, AccountState, RoleState } from "../state/account-state.js";
-import { GrantIndex, PolicyBook } from "./policies.js";
+import { actionMatches, GrantIndex, PolicyBook } from "./policies.js";
 
 export type NodeKind = "user" | "role" | "federated" | "service" | "account";
 
@@ -49,9 +49,11 @@ export interface Edge {
 
 /** Which principals a trust naming a whole account, or everyone, is tried against. */
 interface CallerFilter {
-  mayCall: (id: string) => boolean;
+  ofAccount: (account: AccountEntry) => string[];
   everyone: () => string[];
 }
+
+const NO_POLICIES: readonly Policy[] = [];
 
 /** Keys a caller chooses when it calls STS: an edge that needs them is kept, labelled. */
 const CALLER_KEYS = ["sts:externalid", "sts:rolesessionname", "sts:sourceidentity", "aws:sourcearn", "aws:sourceaccount"];
@@ -64,11 +66,14 @@ export class AccessGraph {
   readonly book: PolicyBook;
   /** Request principals of the nodes, parsed once each (a Map: the graph keeps its nodes anyway, and a large WeakMap slows every garbage collection). */
   private readonly parsed = new Map<GraphNode, RequestPrincipal>();
+  /** Per node, its identity policies that can allow sts:AssumeRole at all; per account, the principals with any. */
+  private readonly assumers = new Map<GraphNode, readonly Policy[]>();
+  private readonly capable = new Map<AccountEntry, string[]>();
   /**
    * The nodes' identity-side grants (by node id) and each node's place in `nodes`; brought up to
    * date with `nodes` when asked (nodes are only ever added, at the end).
    */
-  private readonly index = { grants: new GrantIndex<string>(), order: new Map<string, number>() };
+  private readonly index = { grants: new GrantIndex<string>(), order: new Map<string, number>(), services: [] as string[] };
 
   constructor(
     readonly state: AccountState,
@@ -146,7 +151,7 @@ export class AccessGraph {
       else if (name.startsWith("account:")) {
         const id = name.slice(name.lastIndexOf(":") + 1);
         const known = this.state.accounts.get(id);
-        if (known) callers.push(...[...known.roles.values(), ...known.users.values()].map((p) => p.arn).filter(filter.mayCall));
+        if (known) callers.push(...filter.ofAccount(known));
         // An account outside the inventory, or outside the model's management: any of its principals.
         if (!known?.managed) callers.push(this.externalAccountNode(id, account.partition));
       } else if (name.startsWith("role:")) {
@@ -245,12 +250,18 @@ export class AccessGraph {
         const trust = this.book.policy(role.trustPolicy, "trust", `${role.arn} trust policy`);
         // The identity policies that could allow sts:AssumeRole on the role, found when first needed.
         let allowing: Set<Policy> | undefined;
-        const granted = (node: GraphNode) => node.identityPolicies.some((p) => (allowing ??= grants.allowing("sts:AssumeRole", role.arn)).has(p));
+        const mayCall = (id: string) => {
+          const node = this.nodes.get(id) as GraphNode;
+          const assumers = this.assumeRolePolicies(node);
+          if (assumers.length > 0) {
+            allowing ??= grants.allowing("sts:AssumeRole", role.arn);
+            if (assumers.some((p) => (allowing as Set<Policy>).has(p))) return true;
+          }
+          return node.account === account.id && this.namesDirectly(trust, node);
+        };
         const filter: CallerFilter = {
-          mayCall: (id) => {
-            const node = this.nodes.get(id) as GraphNode;
-            return granted(node) || (node.account === account.id && this.namesDirectly(trust, node));
-          },
+          // In another account only principals whose identity policies can allow sts:AssumeRole may call.
+          ofAccount: (known) => (known === account ? [...known.roles.values(), ...known.users.values()].map((p) => p.arn) : this.assumeCapable(known)).filter(mayCall),
           // Everyone: users and roles whose side could allow it, and all of the role's own account (a `*` trust names them directly).
           everyone: () => {
             const ids = new Set([...account.roles.values(), ...account.users.values()].map((p) => p.arn));
@@ -262,22 +273,19 @@ export class AccessGraph {
           },
         };
         const callers = new Set(trust.statements.filter((s) => s.effect === "Allow").flatMap((s) => this.callersNamedBy(s, account, filter)));
+        const into: Edge[] = [];
         for (const caller of callers) {
           if (caller === role.arn) continue;
           const edge = this.decideEdge(this.nodes.get(caller) as GraphNode, role, account, trust);
-          if (edge) this.addEdge(edge);
+          if (!edge) continue;
+          const out = this.edges.get(edge.from);
+          if (out) out.push(edge);
+          else this.edges.set(edge.from, [edge]);
+          into.push(edge);
         }
+        if (into.length) this.incoming.set(role.arn, into);
       }
     }
-  }
-
-  private addEdge(edge: Edge): void {
-    const out = this.edges.get(edge.from);
-    if (out) out.push(edge);
-    else this.edges.set(edge.from, [edge]);
-    const into = this.incoming.get(edge.to);
-    if (into) into.push(edge);
-    else this.incoming.set(edge.to, [edge]);
   }
 
   /**
@@ -288,6 +296,27 @@ export class AccessGraph {
   namesDirectly(policy: Policy, node: GraphNode): boolean {
     const principal = this.principalOf(node);
     return policy.statements.some((s) => s.effect === "Allow" && (s.principal === null || principalStrength(s.principal, principal) >= Strength.Role));
+  }
+
+  /** A node's identity policies with an Allow statement for sts:AssumeRole (on any resource), found once. */
+  private assumeRolePolicies(node: GraphNode): readonly Policy[] {
+    let policies = this.assumers.get(node);
+    if (!policies) {
+      const found = node.identityPolicies.filter((p) => p.statements.some((s) => s.effect === "Allow" && actionMatches(s, "sts:assumerole")));
+      policies = found.length ? found : NO_POLICIES;
+      this.assumers.set(node, policies);
+    }
+    return policies;
+  }
+
+  /** The users and roles of an account (in `nodes` order) whose identity policies can allow sts:AssumeRole at all. */
+  private assumeCapable(account: AccountEntry): string[] {
+    let ids = this.capable.get(account);
+    if (!ids) {
+      ids = [...account.roles.values(), ...account.users.values()].map((p) => p.arn).filter((id) => this.assumeRolePolicies(this.nodes.get(id) as GraphNode).length > 0);
+      this.capable.set(account, ids);
+    }
+    return ids;
   }
 
   /** The request principal a node acts as, parsed once. */
@@ -305,6 +334,11 @@ export class AccessGraph {
     return this.indexed().grants.candidates(action, resource);
   }
 
+  /** Ids of the service principals' nodes. */
+  serviceNodes(): readonly string[] {
+    return this.indexed().services;
+  }
+
   /** Node ids in the order `nodes` holds them. */
   inNodeOrder(ids: Iterable<string>): string[] {
     const { order } = this.indexed();
@@ -319,6 +353,7 @@ export class AccessGraph {
         if (order.has(node.id)) continue;
         order.set(node.id, order.size);
         grants.add(node.id, node.identityPolicies);
+        if (node.kind === "service") this.index.services.push(node.id);
       }
     }
     return this.index;

@@ -97,6 +97,8 @@ export class GrantIndex<T> {
   private readonly holders = new Map<Policy, T[]>();
   /** Action service → resource start → resource end → the Allow statements filed there. */
   private readonly shelves = new Map<string, Map<string, Map<string, Filed[]>>>();
+  /** Statements by action service, not yet filed by resource: a service is filed when first asked about. */
+  private readonly unfiled = new Map<string, Filed[]>();
 
   add(holder: T, policies: readonly Policy[]): void {
     for (const policy of policies) {
@@ -107,28 +109,39 @@ export class GrantIndex<T> {
       }
       this.holders.set(policy, [holder]);
       for (const statement of policy.statements) {
-        if (statement.effect === "Allow") this.file({ policy, statement });
+        if (statement.effect !== "Allow") continue;
+        for (const service of actionServices(statement)) {
+          const unfiled = this.unfiled.get(service);
+          if (unfiled) unfiled.push({ policy, statement });
+          else this.unfiled.set(service, [{ policy, statement }]);
+        }
       }
     }
   }
 
-  private file(filed: Filed): void {
-    const places: [string, string][] = [];
-    for (const pattern of filed.statement.resources ?? [undefined]) {
-      const [start, end] = pattern ? resourcePlace(pattern) : ["", ""];
-      if (!places.some((p) => p[0] === start && p[1] === end)) places.push([start, end]);
-    }
-    for (const service of actionServices(filed.statement)) {
+  /** The shelves of a service, with the statements added since last asked filed by resource. */
+  private shelvesOf(service: string): Map<string, Map<string, Filed[]>> | undefined {
+    const unfiled = this.unfiled.get(service);
+    if (unfiled) {
+      this.unfiled.delete(service);
       let byStart = this.shelves.get(service);
       if (!byStart) this.shelves.set(service, (byStart = new Map()));
-      for (const [start, end] of places) {
-        let byEnd = byStart.get(start);
-        if (!byEnd) byStart.set(start, (byEnd = new Map()));
-        const shelf = byEnd.get(end);
-        if (shelf) shelf.push(filed);
-        else byEnd.set(end, [filed]);
+      for (const filed of unfiled) {
+        const places: [string, string][] = [];
+        for (const pattern of filed.statement.resources ?? [undefined]) {
+          const [start, end] = pattern ? resourcePlace(pattern) : ["", ""];
+          if (!places.some((p) => p[0] === start && p[1] === end)) places.push([start, end]);
+        }
+        for (const [start, end] of places) {
+          let byEnd = byStart.get(start);
+          if (!byEnd) byStart.set(start, (byEnd = new Map()));
+          const shelf = byEnd.get(end);
+          if (shelf) shelf.push(filed);
+          else byEnd.set(end, [filed]);
+        }
       }
     }
+    return this.shelves.get(service);
   }
 
   /** The holders of the policies that could allow the action on the resource. */
@@ -152,7 +165,7 @@ export class GrantIndex<T> {
       }
     }
     const matched = new Set<Policy>();
-    for (const byStart of [this.shelves.get(service), service === "*" ? undefined : this.shelves.get("*")]) {
+    for (const byStart of [this.shelvesOf(service), service === "*" ? undefined : this.shelvesOf("*")]) {
       for (const start of byStart ? starts : []) {
         const byEnd = byStart?.get(start);
         for (const end of byEnd ? ends : []) {
@@ -180,10 +193,15 @@ const SLASH = 47;
  * policy variables may match.
  */
 export function statementMayAllow(s: Statement, lowerAction: string, resource: string): boolean {
-  if (s.actions !== null ? !anyGlob(s.actions, lowerAction) : anyGlob(s.notActions as readonly Glob[], lowerAction)) return false;
+  if (!actionMatches(s, lowerAction)) return false;
   if (s.resources !== null && !s.resources.some((p) => !("glob" in p) || globMatches(p.glob, resource))) return false;
   if (s.notResources !== null && s.notResources.some((p) => "glob" in p && globMatches(p.glob, resource))) return false;
   return true;
+}
+
+/** Whether a statement's Action (or NotAction) takes in the action (lower-cased). */
+export function actionMatches(s: Statement, lowerAction: string): boolean {
+  return s.actions !== null ? anyGlob(s.actions, lowerAction) : !anyGlob(s.notActions as readonly Glob[], lowerAction);
 }
 
 function anyGlob(globs: readonly Glob[], value: string): boolean {

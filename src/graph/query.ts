@@ -138,6 +138,9 @@ function requestContext(node: GraphNode, account: AccountEntry | undefined, cont
   return { ...node.context, ...(account ? { "aws:ResourceAccount": account.id } : {}), ...context };
 }
 
+/** String.prototype.localeCompare's order (the same collator), without building it per comparison. */
+const COLLATOR = new Intl.Collator();
+
 export interface CanQuery {
   principal: string;
   action: string;
@@ -181,7 +184,7 @@ export function whoCan(graph: AccessGraph, q: Omit<CanQuery, "principal">) {
     principals.set(node.id, { principal: node.id, via: [], requires });
     for (const upstream of upstreamOf(graph, node.id, principals)) principals.set(upstream.principal, { ...upstream, requires: { ...upstream.requires, ...requires } });
   }
-  return { principals: [...principals.values()].map((p) => asPrincipal(graph, p)).sort((a, b) => a.principal.localeCompare(b.principal)) };
+  return { principals: [...principals.values()].map((p) => asPrincipal(graph, p)).sort((a, b) => COLLATOR.compare(a.principal, b.principal)) };
 }
 
 /**
@@ -207,7 +210,7 @@ function candidatesFor(graph: AccessGraph, action: string, resource: string, acc
     }
   }
   if (admitted?.everyone) {
-    for (const node of graph.nodes.values()) if (node.kind === "service") ids.add(node.id);
+    for (const id of graph.serviceNodes()) ids.add(id);
   } else {
     for (const service of admitted?.services ?? []) if (graph.nodes.get(service)?.kind === "service") ids.add(service);
   }
