@@ -34,6 +34,7 @@ import { Buffer } from "node:buffer";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
+import { createRandom } from "./generate-requests.mjs";
 
 export const DEFAULT_SEED = 4_020_417;
 export const DEFAULT_ACCOUNTS = 1000;
@@ -59,18 +60,10 @@ const CI = 2;
 const DATA = 3;
 const FIRST_WORKLOAD = 4;
 
-/** mulberry32, inline: a small, fast, fully deterministic 32-bit PRNG. */
+/** The requests benchmark's seeded generator (mulberry32), with the few helpers used here. */
 function random(seed) {
-  let a = seed >>> 0;
-  const next = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  const int = (n) => Math.floor(next() * n);
-  return { next, int, chance: (p) => next() < p, pick: (list) => list[int(list.length)] };
+  const { next, int, chance, pick } = createRandom(seed);
+  return { next, int, chance, pick };
 }
 
 /** A stable hash of small integers, for choices that must not depend on generation order. */

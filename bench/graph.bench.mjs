@@ -24,6 +24,7 @@ import { AccessGraph } from "../dist/graph/graph.js";
 import { whoCan } from "../dist/graph/query.js";
 import { loadInventory } from "../dist/state/inventory.js";
 import { DEFAULT_ACCOUNTS, DEFAULT_ROLES_PER_ACCOUNT, DEFAULT_SEED } from "./generate-inventory.mjs";
+import { envNumber, fmtInt, fmtSec, peakRss } from "./util.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const ACCOUNTS = envNumber("BENCH_ACCOUNTS", DEFAULT_ACCOUNTS);
@@ -33,16 +34,8 @@ const FLOOR_REPS = Math.max(1, envNumber("BENCH_FLOOR_REPS", 3));
 const RATIO_TARGET = 5;
 const MEMORY_TARGET = 4 * 1024 ** 3;
 
-function envNumber(name, fallback) {
-  const value = process.env[name];
-  return value === undefined || value === "" ? fallback : Number(value);
-}
-
-const fmtInt = (n) => Math.round(n).toLocaleString("en-US");
-const fmtSec = (ms) => `${(ms / 1000).toFixed(3)} s`;
 const fmtMb = (bytes) => `${(bytes / 1048576).toFixed(0)} MB`;
 const fmtGb = (bytes) => `${(bytes / 1024 ** 3).toFixed(2)} GiB`;
-const peakRss = () => process.resourceUsage().maxRSS * 1024;
 const log = (line = "") => process.stdout.write(`${line}\n`);
 
 function timed(fn) {

@@ -20,6 +20,7 @@ import { performance } from "node:perf_hooks";
 import { fileURLToPath } from "node:url";
 import { simulateLine } from "../dist/policy/index.js";
 import { DEFAULT_SEED } from "./generate-requests.mjs";
+import { envNumber, fmtInt, fmtSec, peakRss } from "./util.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, "..");
@@ -34,13 +35,6 @@ const PEER_REPS = Math.max(0, envNumber("BENCH_PEER_REPS", 3));
 const FLOOR_TARGET = 3;
 const PEER_TARGET = 10;
 
-function envNumber(name, fallback) {
-  const value = process.env[name];
-  return value === undefined || value === "" ? fallback : Number(value);
-}
-
-const fmtInt = (n) => Math.round(n).toLocaleString("en-US");
-const fmtSec = (ms) => `${(ms / 1000).toFixed(3)} s`;
 const fmtMb = (bytes) => `${(bytes / 1048576).toFixed(1)} MB`;
 const pct = (n, total) => `${((100 * n) / total).toFixed(1)}%`;
 const median = (xs) => {
@@ -48,7 +42,6 @@ const median = (xs) => {
   const mid = s.length >> 1;
   return s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
 };
-const peakRss = () => process.resourceUsage().maxRSS * 1024;
 
 function log(line = "") {
   process.stdout.write(`${line}\n`);
