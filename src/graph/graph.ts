@@ -30,6 +30,8 @@ export interface GraphNode {
   identityPolicies: Policy[];
   boundary?: Policy;
   scps?: Policy[][];
+  /** A session's session policy (AssumeRole's Policy/PolicyArns), where one was passed. */
+  sessionPolicy?: Policy;
   /** Principal-derived request context (aws:PrincipalArn, aws:PrincipalTag/…, the OIDC sub). */
   context: Record<string, string | string[]>;
   role?: RoleState;
@@ -416,7 +418,7 @@ export class AccessGraph {
       identityPolicies: caller.identityPolicies,
       resourcePolicy,
       permissionsBoundary: caller.boundary,
-      sessionPolicy: undefined,
+      sessionPolicy: caller.sessionPolicy,
       endpointPolicy: undefined,
       scps: caller.scps,
       rcps: account ? this.book.rcps(account.id) : undefined,

@@ -97,7 +97,7 @@ export function reach(graph: AccessGraph, principal: string, context: Record<str
 }
 
 /** The account that owns a resource: given, from the ARN, or the one whose resource policies list it. */
-function resourceAccountOf(graph: AccessGraph, resource: string, given?: string): AccountEntry | undefined {
+export function resourceAccountOf(graph: AccessGraph, resource: string, given?: string): AccountEntry | undefined {
   const id = given ?? parseArn(resource)?.account;
   if (id) return graph.state.accounts.get(id);
   return [...graph.state.accounts.values()].find((a) => a.resourcePolicies.has(resource) || a.resourcePolicies.has(holderOf(resource)));

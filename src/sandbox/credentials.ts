@@ -3,6 +3,20 @@
  * start (the bootstrap credentials), and the session credentials it issues. Secrets stay in memory.
  */
 import { createHash, randomBytes } from "node:crypto";
+import type { Policy } from "../policy/policy.js";
+
+/** What AssumeRole's request set on a session, beyond the role itself. */
+export interface SessionDetails {
+  /** Session tags (they override the role's tags of the same key as aws:PrincipalTag/*). */
+  tags?: Record<string, string>;
+  /** Keys of `tags` that pass on to the next session of a chain. */
+  transitiveTagKeys?: string[];
+  sourceIdentity?: string;
+  /** The session policies passed (Policy and PolicyArns), as one policy. */
+  sessionPolicy?: Policy;
+  /** Context keys a web-identity or SAML session carries (the token's sub, aud, …). */
+  federatedContext?: Record<string, string>;
+}
 
 export interface KnownCredential {
   accessKeyId: string;
@@ -18,6 +32,8 @@ export interface KnownCredential {
   userId: string;
   /** For a session: the role's ARN. */
   roleArn?: string;
+  /** For a session: what its request set. */
+  session?: SessionDetails;
 }
 
 const BASE32 = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";

@@ -1,2 +1,3 @@
 export { startSandbox, MAX_BODY_BYTES, type BootstrapCredential, type Sandbox, type SandboxOptions } from "./server.js";
 export { CHAINING_MESSAGE } from "./sts.js";
+export { logLine, type LogEntry } from "./log.js";

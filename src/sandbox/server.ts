@@ -1,16 +1,21 @@
 /**
- * `xacct sandbox`: a local HTTP endpoint on 127.0.0.1 speaking STS's query protocol, verifying
- * every request's SigV4 signature and deciding with xacct's engine over an AccountState.
+ * `xacct sandbox`: a local HTTP endpoint on 127.0.0.1 that every account of a model or inventory
+ * shares. It verifies every request's SigV4 signature, routes it by the service it was signed for
+ * and the protocol it speaks (STS, IAM, then every other service), and decides with xacct's engine.
  */
 import { randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { AccessGraph } from "../graph/graph.js";
 import type { AccountState } from "../state/account-state.js";
-import { CredentialStore, newAccessKeyId, newSecret, uniqueId } from "./credentials.js";
-import { authenticate, type ReceivedRequest } from "./sigv4.js";
-import { STS_ACTIONS, STS_VERSION } from "./sts.js";
-import { AwsError, errorXml, successXml } from "./xml.js";
+import { SandboxCore } from "./core.js";
+import { newAccessKeyId, newSecret, uniqueId } from "./credentials.js";
+import { iam } from "./iam.js";
+import type { LogListener } from "./log.js";
+import { errorReply, type Reply, type Service, type ServiceRequest } from "./protocol.js";
+import { serviceFor } from "./services/index.js";
+import { authenticate, type ReceivedRequest, signedService } from "./sigv4.js";
+import { sts, UNSIGNED_ACTIONS } from "./sts.js";
+import { AwsError } from "./xml.js";
 
 /** The largest request body the sandbox reads. */
 export const MAX_BODY_BYTES = 1024 * 1024;
@@ -25,8 +30,9 @@ export interface SandboxOptions {
   clock?: () => number;
 }
 
-/** Long-term keys the sandbox made for an IAM user of the state. */
+/** Long-term keys the sandbox made for an IAM user, or the root user, of an account of the state. */
 export interface BootstrapCredential {
+  /** The user's ARN, or `arn:aws:iam::ID:root`. */
   userArn: string;
   accessKeyId: string;
   secretAccessKey: string;
@@ -36,8 +42,12 @@ export interface Sandbox {
   /** `http://127.0.0.1:PORT` — the AWS_ENDPOINT_URL to use. */
   url: string;
   port: number;
-  /** One per IAM user of the state. */
+  /** One per IAM user of the state, then one per account's root user. */
   bootstrap: BootstrapCredential[];
+  /** Everything the sandbox holds and decides with. */
+  core: SandboxCore;
+  /** Calls `listener` with every later log entry; returns the function that stops it. */
+  onLog(listener: LogListener): () => void;
   close(): Promise<void>;
 }
 
@@ -77,19 +87,30 @@ function headerRecord(req: IncomingMessage): Record<string, string> {
   return out;
 }
 
+/** How often issued sessions that have expired are forgotten. */
+const SWEEP_MS = 60_000;
+
+/** The service that answers a request: by the scope it was signed for, else STS for the unsigned web-identity calls. */
+function route(received: ReceivedRequest, params: URLSearchParams): { service: Service; name: string } | undefined {
+  const name = signedService(received) ?? (received.headers.authorization === undefined && UNSIGNED_ACTIONS.has(params.get("Action") ?? "") ? "sts" : undefined);
+  if (name === undefined) return undefined;
+  const service = name === "sts" ? sts : name === "iam" ? iam : serviceFor(name, received.headers, params);
+  return service && { service, name };
+}
+
 export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
   const clock = options.clock ?? Date.now;
-  const graph = new AccessGraph(options.state);
-  const store = new CredentialStore();
+  const core = new SandboxCore(options.state, clock);
   const bootstrap: BootstrapCredential[] = [];
-  for (const account of options.state.accounts.values()) {
-    for (const user of account.users.values()) {
-      const credential = store.add({ accessKeyId: newAccessKeyId("AKIA"), secretAccessKey: newSecret(), arn: user.arn, account: account.id, userId: uniqueId("AIDA", user.arn) });
-      bootstrap.push({ userArn: user.arn, accessKeyId: credential.accessKeyId, secretAccessKey: credential.secretAccessKey });
-    }
-  }
+  const longTerm = (arn: string, account: string, userId: string) => {
+    const credential = core.store.add({ accessKeyId: newAccessKeyId("AKIA"), secretAccessKey: newSecret(), arn, account, userId });
+    bootstrap.push({ userArn: arn, accessKeyId: credential.accessKeyId, secretAccessKey: credential.secretAccessKey });
+  };
+  for (const account of options.state.accounts.values()) for (const user of account.users.values()) longTerm(user.arn, account.id, uniqueId("AIDA", user.arn));
+  // The root user's unique id is the account id, as GetCallerIdentity shows it.
+  for (const account of options.state.accounts.values()) longTerm(`arn:${account.partition}:iam::${account.id}:root`, account.id, account.id);
 
-  async function answer(req: IncomingMessage, requestId: string): Promise<{ status: number; body: string }> {
+  async function answer(req: IncomingMessage, requestId: string, now: number): Promise<Reply> {
     let body: Buffer;
     try {
       body = await readBody(req);
@@ -104,31 +125,42 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
       const text = body.toString("utf8");
       if (/%(?![0-9a-fA-F]{2})/.test(text)) throw new AwsError(400, "MalformedQueryString", "The request body is not a valid form-encoded query string");
       for (const [k, v] of new URLSearchParams(text)) params.append(k, v);
-    } else if (req.method !== "GET" && req.method !== "POST") throw new AwsError(405, "InvalidAction", `Method ${req.method ?? ""} is not supported`);
-    const received: ReceivedRequest = { method: req.method, host: req.headers.host ?? "", path: url.pathname, query: queryRecord(new URLSearchParams(url.search)), headers: headerRecord(req), body };
-    const now = clock();
-    const caller = await authenticate(received, store, "sts", now);
-    const action = params.get("Action");
-    if (action === null) throw new AwsError(400, "MissingAction", "Missing Action");
-    const version = params.get("Version");
-    const handler = Object.hasOwn(STS_ACTIONS, action) ? STS_ACTIONS[action] : undefined;
-    if (!handler || (version !== null && version !== STS_VERSION)) throw new AwsError(400, "InvalidAction", `Could not find operation ${action} for version ${version ?? "NO_VERSION_SPECIFIED"}`);
-    return { status: 200, body: successXml(action, handler({ graph, store, caller, params, now }), requestId) };
+    }
+    const received: ReceivedRequest = { method: req.method ?? "GET", host: req.headers.host ?? "", path: url.pathname, query: queryRecord(new URLSearchParams(url.search)), headers: headerRecord(req), body };
+    const routed = route(received, params);
+    if (!routed) {
+      if (received.headers.authorization === undefined && !params.has("X-Amz-Signature")) throw new AwsError(403, "MissingAuthenticationToken", "Request is missing Authentication Token");
+      throw new AwsError(400, "UnknownService", "The sandbox does not serve the service this request is signed for");
+    }
+    const signed = routed.name !== "sts" || !UNSIGNED_ACTIONS.has(params.get("Action") ?? "") || received.headers.authorization !== undefined;
+    const request: ServiceRequest = { core, requestId, now, method: received.method, url, headers: received.headers, body, params, service: routed.name, region: "us-east-1", caller: undefined };
+    try {
+      if (signed) Object.assign(request, await authenticate(received, core.store, now));
+      return await routed.service.handle(request);
+    } catch (e) {
+      const error = e instanceof AwsError ? e : internal(e);
+      if (error.status !== 403 || error.code !== "AccessDenied" || !request.caller) core.log.refused({ requestId, time: now, code: error.code, ...(request.caller ? { principal: request.caller.arn } : {}) });
+      return errorReply(routed.service.protocol, error, requestId, routed.service.namespace);
+    }
   }
 
-  function respond(res: ServerResponse, status: number, body: string, requestId: string, close = false): void {
+  function respond(res: ServerResponse, reply: Reply, requestId: string, close = false): void {
+    const body = typeof reply.body === "string" ? Buffer.from(reply.body) : reply.body;
     // The Date header is the sandbox's clock, as AWS's is its own: SDKs correct their clock skew from it.
-    res.writeHead(status, { date: new Date(clock()).toUTCString(), "content-type": "text/xml", "content-length": Buffer.byteLength(body), "x-amzn-requestid": requestId, ...(close ? { connection: "close" } : {}) });
+    res.writeHead(reply.status ?? 200, { date: new Date(clock()).toUTCString(), "content-type": "text/xml", ...reply.headers, "content-length": body.length, "x-amzn-requestid": requestId, ...(close ? { connection: "close" } : {}) });
     res.end(body);
   }
 
   const server = createServer((req, res) => {
     const requestId = randomUUID();
-    answer(req, requestId).then(
-      ({ status, body }) => respond(res, status, body, requestId),
+    const now = clock();
+    answer(req, requestId, now).then(
+      (reply) => respond(res, reply, requestId),
       (e: unknown) => {
-        const error = e instanceof AwsError ? e : new AwsError(500, "InternalFailure", "The request processing has failed because of an unknown error.", "Receiver");
-        respond(res, error.status, errorXml(error, requestId), requestId, error.status === 413);
+        // Refused before any service was chosen: in the query protocol's shape, as STS answers.
+        const error = e instanceof AwsError ? e : internal(e);
+        core.log.refused({ requestId, time: now, code: error.code });
+        respond(res, errorReply("query", error, requestId), requestId, error.status === 413);
       },
     );
   });
@@ -141,15 +173,26 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
     server.once("error", reject);
     server.listen(options.port ?? 0, options.host ?? "127.0.0.1", () => resolve());
   });
+  const sweeper = setInterval(() => core.store.sweep(clock()), SWEEP_MS);
+  sweeper.unref();
   const port = (server.address() as AddressInfo).port;
   return {
     url: `http://127.0.0.1:${port}`,
     port,
     bootstrap,
+    core,
+    onLog: (listener) => core.log.listen(listener),
     close: () =>
       new Promise<void>((resolve, reject) => {
+        clearInterval(sweeper);
         server.close((e) => (e ? reject(e) : resolve()));
         server.closeAllConnections();
       }),
   };
+}
+
+/** An unexpected failure, answered as AWS's InternalFailure without its details. */
+function internal(e: unknown): AwsError {
+  if (process.env.XACCT_DEBUG) process.stderr.write(`xacct sandbox: ${e instanceof Error ? e.stack : String(e)}\n`);
+  return new AwsError(500, "InternalFailure", "The request processing has failed because of an unknown error.", "Receiver");
 }

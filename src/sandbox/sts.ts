@@ -3,10 +3,9 @@
  * AssumeRole is decided by xacct's engine through the access graph, with the caller's identity
  * policies, boundary and SCPs, the role's trust policy and the target account's RCPs.
  */
-import { decideAs } from "../graph/query.js";
-import type { AccessGraph, GraphNode } from "../graph/graph.js";
-import { CredentialStore, type KnownCredential, newAccessKeyId, newSecret, uniqueId } from "./credentials.js";
-import { AwsError } from "./xml.js";
+import { newAccessKeyId, newSecret, uniqueId } from "./credentials.js";
+import { callerOf, queryReply, type Service, type ServiceRequest } from "./protocol.js";
+import { AwsError, STS_NAMESPACE } from "./xml.js";
 
 export const STS_VERSION = "2011-06-15";
 /** A chained session (a role session assuming a role) lasts at most an hour. */
@@ -16,14 +15,6 @@ const MAX_DURATION = 43200;
 
 export const CHAINING_MESSAGE = "The requested DurationSeconds exceeds the 1 hour session limit for roles assumed by role chaining.";
 
-export interface StsContext {
-  graph: AccessGraph;
-  store: CredentialStore;
-  caller: KnownCredential;
-  params: URLSearchParams;
-  now: number;
-}
-
 function validation(message: string): AwsError {
   return new AwsError(400, "ValidationError", message);
 }
@@ -32,13 +23,6 @@ function required(params: URLSearchParams, name: string, member: string): string
   const value = params.get(name);
   if (value === null) throw validation(`1 validation error detected: Value null at '${member}' failed to satisfy constraint: Member must not be null`);
   return value;
-}
-
-/** The graph node the caller acts as: its user, or its session's role named by the session's ARN. */
-function callerNode(graph: AccessGraph, caller: KnownCredential): GraphNode | undefined {
-  if (caller.roleArn === undefined) return graph.nodes.get(caller.arn);
-  const role = graph.nodes.get(caller.roleArn);
-  return role && { ...role, principal: caller.arn };
 }
 
 function duration(params: URLSearchParams): number | undefined {
@@ -51,7 +35,9 @@ function duration(params: URLSearchParams): number | undefined {
   return value;
 }
 
-export function assumeRole({ graph, store, caller, params, now }: StsContext): Record<string, unknown> {
+export function assumeRole(request: ServiceRequest): Record<string, unknown> {
+  const { core, params, now } = request;
+  const caller = callerOf(request);
   const roleArn = required(params, "RoleArn", "roleArn");
   const sessionName = required(params, "RoleSessionName", "roleSessionName");
   if (!/^[\w+=,.@-]{2,64}$/.test(sessionName)) throw validation(`1 validation error detected: Value '${sessionName}' at 'roleSessionName' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\w+=,.@-]*`);
@@ -61,22 +47,19 @@ export function assumeRole({ graph, store, caller, params, now }: StsContext): R
   const chained = caller.roleArn !== undefined;
   if (chained && requested !== undefined && requested > CHAIN_LIMIT_SECONDS) throw validation(CHAINING_MESSAGE);
 
-  const denied = new AwsError(403, "AccessDenied", `User: ${caller.arn} is not authorized to perform: sts:AssumeRole on resource: ${roleArn}`);
   const target = /^arn:([^:]+):iam::(\d{12}):role\/(?:.*\/)?([^/]+)$/.exec(roleArn);
-  const account = target ? graph.state.accounts.get(target[2] as string) : undefined;
+  const account = target ? core.account(target[2] as string) : undefined;
   const role = account?.roles.get(target?.[3] as string);
-  const node = callerNode(graph, caller);
-  // A role that does not exist is refused as one the caller may not assume: AWS does not say which.
-  if (!account || !role || role.arn !== roleArn || !node) throw denied;
   const context: Record<string, string> = { "sts:RoleSessionName": sessionName, ...(externalId !== null ? { "sts:ExternalId": externalId } : {}) };
-  const decision = decideAs(graph, node, "sts:AssumeRole", roleArn, account, context);
-  if (decision.decision !== "Allow") throw denied;
+  // A role that does not exist is refused as one the caller may not assume: AWS does not say which.
+  if (!account || !role || role.arn !== roleArn) throw new AwsError(403, "AccessDenied", `User: ${caller.arn} is not authorized to perform: sts:AssumeRole on resource: ${roleArn}`);
+  core.require(caller, "sts:AssumeRole", roleArn, { requestId: request.requestId, context, withReason: false });
   if (requested !== undefined && requested > role.maxSessionDuration) throw validation("The requested DurationSeconds exceeds the MaxSessionDuration set for this role.");
 
   const seconds = requested ?? CHAIN_LIMIT_SECONDS;
   const sessionArn = `arn:${account.partition}:sts::${account.id}:assumed-role/${role.name}/${sessionName}`;
   const assumedRoleId = `${uniqueId("AROA", role.arn)}:${sessionName}`;
-  const issued = store.add({
+  const issued = core.store.add({
     accessKeyId: newAccessKeyId("ASIA"),
     secretAccessKey: newSecret(),
     sessionToken: Buffer.from(`xacct-sandbox:${newSecret()}${newSecret()}`).toString("base64"),
@@ -92,11 +75,28 @@ export function assumeRole({ graph, store, caller, params, now }: StsContext): R
   };
 }
 
-export function getCallerIdentity({ caller }: StsContext): Record<string, unknown> {
+export function getCallerIdentity(request: ServiceRequest): Record<string, unknown> {
+  const caller = callerOf(request);
   return { Arn: caller.arn, UserId: caller.userId, Account: caller.account };
 }
 
-export const STS_ACTIONS: Record<string, (c: StsContext) => Record<string, unknown>> = {
+const ACTIONS: Record<string, (request: ServiceRequest) => Record<string, unknown>> = {
   AssumeRole: assumeRole,
   GetCallerIdentity: getCallerIdentity,
+};
+
+/** STS actions AWS takes without a signature: the token is the proof. */
+export const UNSIGNED_ACTIONS: ReadonlySet<string> = new Set(["AssumeRoleWithWebIdentity", "AssumeRoleWithSAML"]);
+
+export const sts: Service = {
+  protocol: "query",
+  namespace: STS_NAMESPACE,
+  handle(request) {
+    const action = request.params.get("Action");
+    if (action === null) throw new AwsError(400, "MissingAction", "Missing Action");
+    const version = request.params.get("Version");
+    const handler = Object.hasOwn(ACTIONS, action) ? ACTIONS[action] : undefined;
+    if (!handler || (version !== null && version !== STS_VERSION)) throw new AwsError(400, "InvalidAction", `Could not find operation ${action} for version ${version ?? "NO_VERSION_SPECIFIED"}`);
+    return queryReply(action, handler(request), request.requestId, STS_NAMESPACE);
+  },
 };

@@ -1,0 +1,123 @@
+/**
+ * What every service of the sandbox shares: the account state (one representation, which IAM
+ * calls change), the access graph built over it, the credentials issued, the clock, and the
+ * decision log. Every allow or deny the sandbox answers is `authorize`'s, which is the engine's.
+ */
+import { AccessGraph, type GraphNode } from "../graph/graph.js";
+import { decideAs, resourceAccountOf } from "../graph/query.js";
+import type { Evaluation } from "../policy/evaluate.js";
+import type { AccountEntry, AccountState } from "../state/account-state.js";
+import { CredentialStore, type KnownCredential } from "./credentials.js";
+import { DecisionLog } from "./log.js";
+import { AwsError } from "./xml.js";
+
+export interface AuthorizeOptions {
+  requestId: string;
+  /** The account that owns the resource, for ARNs that carry none (S3). */
+  resourceAccount?: string;
+  /** Request keys the call supplies (sts:ExternalId, s3:prefix, aws:RequestTag/…). */
+  context?: Record<string, string | string[]>;
+}
+
+export class SandboxCore {
+  readonly store = new CredentialStore();
+  readonly log = new DecisionLog();
+  private current: AccessGraph | undefined;
+
+  constructor(
+    readonly state: AccountState,
+    readonly clock: () => number,
+  ) {}
+
+  /** The access graph over the current state, built on first use after each change. */
+  get graph(): AccessGraph {
+    return (this.current ??= new AccessGraph(this.state));
+  }
+
+  /** The state changed (an IAM write): later decisions see it. */
+  changed(): void {
+    this.current = undefined;
+  }
+
+  account(id: string): AccountEntry | undefined {
+    return this.state.accounts.get(id);
+  }
+
+  /**
+   * The graph node a caller acts as: its user; an account's root; or its session's role, seen
+   * as the session (its ARN, its session tags over the role's tags, its source identity, its
+   * session policy).
+   */
+  nodeOf(caller: KnownCredential): GraphNode | undefined {
+    if (caller.roleArn === undefined) {
+      const node = this.graph.nodes.get(caller.arn);
+      if (node || !caller.arn.endsWith(":root")) return node;
+      const account = this.account(caller.account);
+      const scps = account && this.graph.book.scps(account.id);
+      return account && { id: caller.arn, kind: "account", principal: caller.arn, account: account.id, identityPolicies: [], ...(scps ? { scps } : {}), context: { "aws:PrincipalArn": caller.arn, "aws:PrincipalAccount": account.id, "aws:PrincipalType": "Account", "aws:userid": account.id } };
+    }
+    const role = this.graph.nodes.get(caller.roleArn);
+    if (!role) return undefined;
+    const session = caller.session ?? {};
+    const context: Record<string, string | string[]> = { ...role.context, "aws:userid": caller.userId, ...session.federatedContext };
+    if (session.tags && Object.keys(session.tags).length) {
+      for (const [k, v] of Object.entries(session.tags)) {
+        for (const key of Object.keys(context)) if (key.toLowerCase() === `aws:principaltag/${k.toLowerCase()}`) delete context[key];
+        context[`aws:PrincipalTag/${k}`] = v;
+      }
+      const keys = Object.keys(context).filter((k) => k.startsWith("aws:PrincipalTag/")).map((k) => k.slice("aws:PrincipalTag/".length));
+      context["aws:PrincipalTagKeys"] = keys;
+    }
+    if (session.sourceIdentity !== undefined) context["aws:SourceIdentity"] = session.sourceIdentity;
+    return { ...role, principal: caller.arn, context, ...(session.sessionPolicy ? { sessionPolicy: session.sessionPolicy } : {}) };
+  }
+
+  /**
+   * The engine's decision for a caller's request, logged. The resource's account is the one its
+   * ARN names, else `resourceAccount`, else the one whose resource policies list it.
+   */
+  authorize(caller: KnownCredential, action: string, resource: string, options: AuthorizeOptions): Evaluation | undefined {
+    const node = this.nodeOf(caller);
+    const account = resourceAccountOf(this.graph, resource, options.resourceAccount);
+    const result = node ? decideAs(this.graph, node, action, resource, account, Object.fromEntries(Object.entries(options.context ?? {}).map(([k, v]) => [k, Array.isArray(v) ? v.join(",") : v]))) : undefined;
+    this.log.decision({ requestId: options.requestId, time: this.clock(), principal: caller.arn, action, resource, evaluation: result });
+    return result;
+  }
+
+  /**
+   * As authorize, throwing AWS's AccessDenied (in the words `denial` gives, which differ between
+   * protocols) unless the engine allows.
+   */
+  require(caller: KnownCredential, action: string, resource: string, options: AuthorizeOptions & { denial?: (message: string) => AwsError; withReason?: boolean }): Evaluation {
+    const result = this.authorize(caller, action, resource, options);
+    if (result?.decision === "Allow") return result;
+    // STS's AssumeRole message gives no reason; other services' say which kind of policy failed.
+    const message = `User: ${caller.arn} is not authorized to perform: ${action} on resource: ${resource}${options.withReason === false ? "" : becauseOf(result)}`;
+    throw options.denial ? options.denial(message) : new AwsError(403, "AccessDenied", message);
+  }
+}
+
+/** AWS's reason clause: "because no identity-based policy allows the … action", etc. */
+function becauseOf(result: Evaluation | undefined): string {
+  if (!result) return "";
+  const action = result.explain.action;
+  if (result.decision === "ExplicitDeny") {
+    const layer = result.explain.deniedBy;
+    const kind = layer === "scp" ? "a service control policy" : layer === "rcp" ? "a resource control policy" : layer === "resource" ? "a resource-based policy" : layer === "boundary" ? "a permissions boundary" : layer === "session" ? "a session policy" : "an identity-based policy";
+    return ` with an explicit deny in ${kind}`;
+  }
+  switch (result.explain.deniedBy) {
+    case "scp":
+      return " because no service control policy allows the " + action + " action";
+    case "rcp":
+      return " because no resource control policy allows the " + action + " action";
+    case "boundary":
+      return " because no permissions boundary allows the " + action + " action";
+    case "session":
+      return " because no session policy allows the " + action + " action";
+    case "resource":
+      return " because no resource-based policy allows the " + action + " action";
+    default:
+      return " because no identity-based policy allows the " + action + " action";
+  }
+}
