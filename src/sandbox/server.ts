@@ -10,6 +10,7 @@ import type { AccountState } from "../state/account-state.js";
 import { SandboxCore } from "./core.js";
 import { newAccessKeyId, newSecret, uniqueId } from "./credentials.js";
 import { iam } from "./iam.js";
+import { answerLocal, isLocalPath } from "./local.js";
 import type { LogListener } from "./log.js";
 import { errorReply, type Reply, type Service, type ServiceRequest } from "./protocol.js";
 import { serviceFor } from "./services/index.js";
@@ -127,6 +128,7 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
       for (const [k, v] of new URLSearchParams(text)) params.append(k, v);
     }
     const received: ReceivedRequest = { method: req.method ?? "GET", host: req.headers.host ?? "", path: url.pathname, query: queryRecord(new URLSearchParams(url.search)), headers: headerRecord(req), body };
+    if (isLocalPath(url.pathname)) return answerLocal({ core, requestId, now, method: received.method, url, headers: received.headers, body, params, service: "xacct", region: "us-east-1", caller: undefined });
     const routed = route(received, params);
     if (!routed) {
       if (received.headers.authorization === undefined && !params.has("X-Amz-Signature")) throw new AwsError(403, "MissingAuthenticationToken", "Request is missing Authentication Token");
