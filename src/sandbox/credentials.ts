@@ -70,6 +70,11 @@ export class CredentialStore {
     return this.byKey.get(accessKeyId);
   }
 
+  /** How many credentials are held: the long-term keys and the sessions not yet swept. */
+  get size(): number {
+    return this.byKey.size;
+  }
+
   /** Forgets sessions that expired before `now`, so a long-running sandbox does not grow. */
   sweep(now: number): void {
     for (const [key, c] of this.byKey) if (c.expiresAt !== undefined && c.expiresAt < now) this.byKey.delete(key);
