@@ -1,9 +1,37 @@
 /**
  * Every service other than STS and IAM: which handler answers a request, from the service it was
  * signed for and the protocol it speaks.
+ *
+ * - `s3` → S3 (REST-XML, path-style), `lambda` → Lambda Invoke, `airflow` (MWAA's signing name) →
+ *   MWAA's REST calls, `sqs` in the JSON protocol → SQS with queues;
+ * - any other request with `X-Amz-Target` → the JSON protocol, with an `Action` parameter → the
+ *   query protocol: decided from AWS's service authorization data, answered with an empty success;
+ * - any other REST call → NotImplemented, saying what the sandbox answers.
  */
 import type { Service } from "../protocol.js";
+import { AwsError } from "../xml.js";
+import { genericJson, genericQuery } from "./generic.js";
+import { lambda } from "./lambda.js";
+import { mwaa } from "./mwaa.js";
+import { s3 } from "./s3.js";
+import { sqs } from "./sqs.js";
 
-export function serviceFor(_service: string, _headers: Record<string, string>, _params: URLSearchParams): Service | undefined {
-  return undefined;
+const REST_SERVICES: Readonly<Record<string, Service>> = { s3, lambda, airflow: mwaa };
+
+/** REST calls to services the sandbox has no routes for: a clear refusal in REST-JSON's shape. */
+function unsupportedRest(service: string): Service {
+  return {
+    protocol: "rest-json",
+    handle() {
+      throw new AwsError(501, "NotImplemented", `The sandbox does not implement the REST API of ${service}; it answers every service's JSON (X-Amz-Target) and query (Action=) calls, and S3, Lambda Invoke and MWAA's REST calls`);
+    },
+  };
+}
+
+/** The service answering a request signed for `service` (its credential scope's service name). */
+export function serviceFor(service: string, headers: Record<string, string>, params: URLSearchParams): Service | undefined {
+  if (Object.hasOwn(REST_SERVICES, service)) return REST_SERVICES[service];
+  if (headers["x-amz-target"] !== undefined) return service === "sqs" ? sqs : genericJson;
+  if (params.has("Action")) return genericQuery(service, params.get("Version"));
+  return unsupportedRest(service);
 }

@@ -1,0 +1,84 @@
+/**
+ * Any service call in the JSON protocol (`X-Amz-Target: Prefix.Operation`) or the query protocol
+ * (`Action=Operation`) that the sandbox keeps no state for: the action and resource come from
+ * AWS's service authorization data (./resources.ts), the engine decides, and an allowed call gets
+ * the smallest valid success — an empty JSON object, or an empty `<OperationResult>`.
+ */
+import { jsonReply, queryReply, type Reply, type Service, type ServiceRequest } from "../protocol.js";
+import { AwsError } from "../xml.js";
+import { requireAccess, whereOf } from "./access.js";
+import { catalogAction, iamPrefix, resourceOf } from "./resources.js";
+
+/** The JSON body of a JSON-protocol request, or AWS's SerializationException. */
+export function jsonBody(request: ServiceRequest): Record<string, unknown> {
+  const text = request.body.toString("utf8").trim();
+  if (text === "") return {};
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    throw new AwsError(400, "SerializationException", "The request body is not valid JSON");
+  }
+  if (typeof value !== "object" || value === null || Array.isArray(value)) throw new AwsError(400, "SerializationException", "The request body must be a JSON object");
+  return value as Record<string, unknown>;
+}
+
+/** The operation an `X-Amz-Target` names: what follows its last dot (`AmazonSQS.SendMessage` → SendMessage). */
+export function targetOperation(request: ServiceRequest): string {
+  const target = request.headers["x-amz-target"] ?? "";
+  return target.slice(target.lastIndexOf(".") + 1);
+}
+
+/**
+ * Decides a JSON-protocol call on the resource its body names, refusing with
+ * AccessDeniedException, or UnknownOperationException for an operation the service does not have.
+ * Returns the parsed body.
+ */
+export function authorizeJson(request: ServiceRequest, overrides: Partial<Parameters<typeof requireAccess>[1]> = {}): Record<string, unknown> {
+  const prefix = iamPrefix(request.service);
+  const operation = targetOperation(request);
+  const action = catalogAction(prefix, operation);
+  if (!action) throw new AwsError(400, "UnknownOperationException", `The operation ${operation || "(none)"} is not an operation of ${prefix}`);
+  const input = jsonBody(request);
+  const resource = resourceOf(request.core, action, input, whereOf(request));
+  requireAccess(request, { action: `${prefix}:${action.name}`, resource: resource.arn, ...(resource.account ? { resourceAccount: resource.account } : {}), code: "AccessDeniedException", ...overrides });
+  return input;
+}
+
+/** The content type a JSON-protocol service answers in: the version the request was sent in. */
+export function jsonVersionOf(request: ServiceRequest): string {
+  const type = request.headers["content-type"]?.split(";")[0]?.trim();
+  return type === "application/x-amz-json-1.1" ? type : "application/x-amz-json-1.0";
+}
+
+/** A JSON-protocol service with no state: every operation the catalog lists, decided and answered `{}`. */
+export const genericJson: Service = {
+  protocol: "json",
+  handle(request) {
+    authorizeJson(request);
+    return jsonReply({}, 200, jsonVersionOf(request));
+  },
+};
+
+/** The namespace of a query-protocol service's documents (`https://sns.amazonaws.com/doc/2010-03-31/`). */
+function namespaceOf(service: string, version: string | null): string {
+  return `https://${service}.amazonaws.com/doc/${version ?? ""}${version ? "/" : ""}`;
+}
+
+/** A query-protocol service with no state, for the service a request was signed for. */
+export function genericQuery(signingName: string, version: string | null): Service {
+  const namespace = namespaceOf(signingName, version);
+  return {
+    protocol: "query",
+    namespace,
+    handle(request): Reply {
+      const prefix = iamPrefix(request.service);
+      const operation = request.params.get("Action") ?? "";
+      const action = catalogAction(prefix, operation);
+      if (!action) throw new AwsError(400, "InvalidAction", `Could not find operation ${operation} for version ${version ?? "NO_VERSION_SPECIFIED"}`);
+      const resource = resourceOf(request.core, action, Object.fromEntries(request.params), whereOf(request));
+      requireAccess(request, { action: `${prefix}:${action.name}`, resource: resource.arn, ...(resource.account ? { resourceAccount: resource.account } : {}), code: "AccessDenied" });
+      return queryReply(operation, {}, request.requestId, namespace);
+    },
+  };
+}

@@ -1,0 +1,279 @@
+/**
+ * Amazon S3 (REST-XML), path-style (`/BUCKET/KEY`; clients set `forcePathStyle: true`, as
+ * virtual-hosted names such as `bucket.127.0.0.1` do not resolve), with objects kept in memory so
+ * that what is written can be read back: ListBuckets, CreateBucket, HeadBucket, GetBucketLocation,
+ * ListObjects(V2), PutObject, GetObject, HeadObject, DeleteObject. Other S3 calls are answered
+ * NotImplemented.
+ *
+ * Buckets exist when a policy of the state names them (the model grants access to them) or
+ * CreateBucket made them; their owner — the account the cross-account rules see — is the
+ * account whose bucket policy names them, else the account whose policies do, else the creator.
+ * Decisions are the engine's on AWS's ARNs (`arn:aws:s3:::BUCKET`, `arn:aws:s3:::BUCKET/KEY`) with
+ * the request's S3 condition keys (s3:prefix, s3:delimiter, s3:max-keys, s3:x-amz-*, s3:authType).
+ */
+import { createHash } from "node:crypto";
+import { resourceArn } from "../../catalog/catalog.js";
+import type { SandboxCore } from "../core.js";
+import { callerOf, type Reply, type Service, type ServiceRequest } from "../protocol.js";
+import { AwsError, XML_DECLARATION, xml } from "../xml.js";
+import { requireAccess } from "./access.js";
+import { namedResources } from "./resources.js";
+import { uploadedBytes } from "./s3-body.js";
+
+const S3_NAMESPACE = "http://s3.amazonaws.com/doc/2006-03-01/";
+
+interface StoredObject {
+  bytes: Buffer;
+  etag: string;
+  lastModified: number;
+  contentType: string;
+  /** `x-amz-meta-*` headers as sent. */
+  metadata: Record<string, string>;
+  /** `x-amz-checksum-*` values the upload carried. */
+  checksums: Record<string, string>;
+}
+
+interface Bucket {
+  name: string;
+  account: string;
+  partition: string;
+  createdAt: number;
+  objects: Map<string, StoredObject>;
+}
+
+const bucketsByCore = new WeakMap<SandboxCore, Map<string, Bucket>>();
+const BUCKET_OF_ARN = /^arn:([^:]+):s3:::([a-z0-9][a-z0-9.-]{1,61}[a-z0-9])(?:\/.*)?$/;
+
+function buckets(core: SandboxCore): Map<string, Bucket> {
+  let map = bucketsByCore.get(core);
+  if (!map) bucketsByCore.set(core, (map = new Map()));
+  return map;
+}
+
+/** The bucket of that name, once created or named by a policy of the state (then made on first use). */
+function bucketNamed(core: SandboxCore, name: string): Bucket | undefined {
+  const known = buckets(core).get(name);
+  if (known) return known;
+  const named = namedResources(core).find((r) => BUCKET_OF_ARN.exec(r.arn)?.[2] === name);
+  if (!named) return undefined;
+  const bucket: Bucket = { name, account: named.account, partition: BUCKET_OF_ARN.exec(named.arn)?.[1] ?? "aws", createdAt: core.clock(), objects: new Map() };
+  buckets(core).set(name, bucket);
+  return bucket;
+}
+
+const where = (bucket: Bucket) => ({ partition: bucket.partition, region: "", account: "" });
+const bucketArn = (bucket: Bucket) => resourceArn("s3", "bucket", where(bucket), { BucketName: bucket.name });
+const objectArn = (bucket: Bucket, key: string) => resourceArn("s3", "object", where(bucket), { BucketName: bucket.name, ObjectName: key });
+
+/** Request headers S3 offers as condition keys (`s3:x-amz-acl`, …). */
+const HEADER_KEYS = /^x-amz-(acl|content-sha256|copy-source|grant-[a-z-]+|metadata-directive|server-side-encryption(-aws-kms-key-id|-customer-algorithm)?|storage-class|website-redirect-location)$/;
+
+/** The S3 condition keys of a request, and any it adds (s3:prefix, …). */
+function s3Context(request: ServiceRequest, extra: Record<string, string> = {}): Record<string, string> {
+  const context: Record<string, string> = { "s3:authType": request.headers.authorization === undefined ? "REST-QUERY-STRING" : "REST-HEADER", "s3:signatureversion": "AWS4-HMAC-SHA256" };
+  for (const [k, v] of Object.entries(request.headers)) if (HEADER_KEYS.test(k)) context[`s3:${k}`] = v;
+  return { ...context, ...extra };
+}
+
+/** Decides an S3 action on a bucket or object, refusing with S3's AccessDenied (the ARN quoted). */
+function check(request: ServiceRequest, action: string, resource: string, bucket: Bucket | undefined, extra: Record<string, string> = {}): void {
+  requireAccess(request, { action: `s3:${action}`, resource, ...(bucket ? { resourceAccount: bucket.account } : {}), context: s3Context(request, bucket ? { "s3:ResourceAccount": bucket.account, ...extra } : extra), code: "AccessDenied", quoteResource: true });
+}
+
+function xmlReply(document: Record<string, unknown>, status = 200, headers: Record<string, string> = {}): Reply {
+  return { status, headers: { "content-type": "application/xml", ...headers }, body: `${XML_DECLARATION}${xml(document)}` };
+}
+
+const noSuchBucket = (name: string) => new AwsError(404, "NoSuchBucket", `The specified bucket does not exist (${name})`);
+const notImplemented = () => new AwsError(501, "NotImplemented", "A header or query you provided implies functionality that the sandbox does not implement");
+
+/** Query parameters that do not make a request a sub-resource operation (?acl, ?tagging, …). */
+const PLAIN_QUERY = /^(x-id|list-type|prefix|delimiter|max-keys|continuation-token|start-after|marker|encoding-type|fetch-owner|versionId|response-[a-z-]+|X-Amz-[A-Za-z-]+|x-amz-[a-z-]+)$/;
+
+function existing(request: ServiceRequest, name: string): Bucket {
+  const bucket = bucketNamed(request.core, name);
+  if (!bucket) throw noSuchBucket(name);
+  return bucket;
+}
+
+function isoTime(ms: number): string {
+  return new Date(ms).toISOString();
+}
+
+function listBuckets(request: ServiceRequest): Reply {
+  const caller = callerOf(request);
+  requireAccess(request, { action: "s3:ListAllMyBuckets", resource: "*", context: s3Context(request), code: "AccessDenied" });
+  for (const r of namedResources(request.core)) {
+    const name = BUCKET_OF_ARN.exec(r.arn)?.[2];
+    if (name && r.account === caller.account) bucketNamed(request.core, name);
+  }
+  const owned = [...buckets(request.core).values()].filter((b) => b.account === caller.account).sort((a, b) => a.name.localeCompare(b.name));
+  return xmlReply({ ListAllMyBucketsResult: { "@_xmlns": S3_NAMESPACE, Owner: { ID: caller.account }, Buckets: { Bucket: owned.map((b) => ({ Name: b.name, CreationDate: isoTime(b.createdAt) })) } } });
+}
+
+function createBucket(request: ServiceRequest, name: string): Reply {
+  const caller = callerOf(request);
+  if (!/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(name)) throw new AwsError(400, "InvalidBucketName", "The specified bucket is not valid.");
+  const partition = request.core.account(caller.account)?.partition ?? "aws";
+  const held = bucketNamed(request.core, name);
+  check(request, "CreateBucket", resourceArn("s3", "bucket", { partition, region: "", account: "" }, { BucketName: name }), held);
+  if (held && held.account !== caller.account) throw new AwsError(409, "BucketAlreadyExists", "The requested bucket name is not available. The bucket namespace is shared by all users of the system. Please select a different name and try again.");
+  // In us-east-1, creating a bucket you already own succeeds again; elsewhere it is BucketAlreadyOwnedByYou.
+  if (held && request.region !== "us-east-1") throw new AwsError(409, "BucketAlreadyOwnedByYou", "Your previous request to create the named bucket succeeded and you already own it.");
+  if (!held) buckets(request.core).set(name, { name, account: caller.account, partition, createdAt: request.now, objects: new Map() });
+  return { status: 200, headers: { location: `/${name}` }, body: "" };
+}
+
+/** ListObjectsV2 (`list-type=2`) and ListObjects: keys in UTF-8 order, grouped by delimiter, paged by max-keys. */
+function listObjects(request: ServiceRequest, bucket: Bucket): Reply {
+  const q = request.url.searchParams;
+  const v2 = q.get("list-type") === "2";
+  const prefix = q.get("prefix") ?? "";
+  const delimiter = q.get("delimiter") ?? "";
+  const maxText = q.get("max-keys");
+  const maxKeys = maxText === null ? 1000 : Number(maxText);
+  if (!Number.isInteger(maxKeys) || maxKeys < 0) throw new AwsError(400, "InvalidArgument", "Provided max-keys not an integer or within integer range");
+  check(request, "ListBucket", bucketArn(bucket), bucket, { "s3:prefix": prefix, ...(delimiter ? { "s3:delimiter": delimiter } : {}), "s3:max-keys": String(maxKeys) });
+  const token = q.get("continuation-token");
+  let after = v2 ? (q.get("start-after") ?? "") : (q.get("marker") ?? "");
+  if (v2 && token !== null) {
+    after = Buffer.from(token, "base64").toString("utf8");
+    if (!after) throw new AwsError(400, "InvalidArgument", "The continuation token provided is incorrect");
+  }
+  const encode = q.get("encoding-type") === "url" ? (s: string) => encodeURIComponent(s).replace(/%2F/g, "/") : (s: string) => s;
+  const keys = [...bucket.objects.keys()].filter((k) => k.startsWith(prefix) && k > after).sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
+  const contents: { Key: string; LastModified: string; ETag: string; Size: number; StorageClass: string }[] = [];
+  const prefixes: string[] = [];
+  let last = "";
+  let truncated = false;
+  for (const key of keys) {
+    const cut = delimiter ? key.indexOf(delimiter, prefix.length) : -1;
+    const common = cut >= 0 ? key.slice(0, cut + delimiter.length) : undefined;
+    if (common !== undefined && prefixes.includes(common)) continue;
+    if (contents.length + prefixes.length >= maxKeys) {
+      truncated = true;
+      break;
+    }
+    if (common !== undefined) {
+      prefixes.push(common);
+      last = keys.filter((k) => k.startsWith(common)).at(-1) ?? key;
+    } else {
+      const o = bucket.objects.get(key) as StoredObject;
+      contents.push({ Key: encode(key), LastModified: isoTime(o.lastModified), ETag: o.etag, Size: o.bytes.length, StorageClass: "STANDARD" });
+      last = key;
+    }
+  }
+  const page = v2
+    ? { KeyCount: contents.length + prefixes.length, ...(token !== null ? { ContinuationToken: token } : {}), ...(truncated ? { NextContinuationToken: Buffer.from(last).toString("base64") } : {}), ...(q.has("start-after") ? { StartAfter: encode(q.get("start-after") as string) } : {}) }
+    : { Marker: encode(q.get("marker") ?? ""), ...(truncated && delimiter ? { NextMarker: encode(last) } : {}) };
+  return xmlReply({
+    ListBucketResult: {
+      "@_xmlns": S3_NAMESPACE,
+      Name: bucket.name,
+      Prefix: encode(prefix),
+      ...(delimiter ? { Delimiter: encode(delimiter) } : {}),
+      MaxKeys: maxKeys,
+      ...(q.get("encoding-type") === "url" ? { EncodingType: "url" } : {}),
+      IsTruncated: truncated,
+      ...page,
+      ...(contents.length ? { Contents: contents } : {}),
+      ...(prefixes.length ? { CommonPrefixes: prefixes.map((p) => ({ Prefix: encode(p) })) } : {}),
+    },
+  });
+}
+
+function putObject(request: ServiceRequest, bucket: Bucket, key: string): Reply {
+  if (request.headers["x-amz-copy-source"] !== undefined || request.url.searchParams.has("uploadId")) throw notImplemented();
+  check(request, "PutObject", objectArn(bucket, key), bucket);
+  const { bytes, checksums } = uploadedBytes(request.headers, request.body);
+  const metadata = Object.fromEntries(Object.entries(request.headers).filter(([k]) => k.startsWith("x-amz-meta-")));
+  const etag = `"${createHash("md5").update(bytes).digest("hex")}"`;
+  bucket.objects.set(key, { bytes, etag, lastModified: request.now, contentType: request.headers["content-type"] ?? "binary/octet-stream", metadata, checksums });
+  return { status: 200, headers: { etag, ...checksums }, body: "" };
+}
+
+/** The byte range a `Range: bytes=…` header asks for, or undefined for the whole object. */
+function rangeOf(header: string | undefined, size: number): { start: number; end: number } | undefined {
+  const m = header ? /^bytes=(\d*)-(\d*)$/.exec(header.trim()) : null;
+  if (!m || (m[1] === "" && m[2] === "")) return undefined;
+  const start = m[1] === "" ? Math.max(0, size - Number(m[2])) : Number(m[1]);
+  const end = m[1] === "" || m[2] === "" ? size - 1 : Math.min(Number(m[2]), size - 1);
+  if (start >= size || start > end) throw new AwsError(416, "InvalidRange", "The requested range is not satisfiable");
+  return { start, end };
+}
+
+/** GetObject and HeadObject (whose body Node leaves out of a HEAD answer, keeping its length). */
+function getObject(request: ServiceRequest, bucket: Bucket, key: string): Reply {
+  check(request, "GetObject", objectArn(bucket, key), bucket);
+  const object = bucket.objects.get(key);
+  if (!object) {
+    // "If you have the s3:ListBucket permission on the bucket, Amazon S3 returns … 404 Not Found
+    // … If you don't have the s3:ListBucket permission, Amazon S3 returns … 403" (GetObject API reference).
+    check(request, "ListBucket", bucketArn(bucket), bucket);
+    throw new AwsError(404, request.method === "HEAD" ? "NotFound" : "NoSuchKey", "The specified key does not exist.");
+  }
+  const range = rangeOf(request.headers.range, object.bytes.length);
+  const wantsChecksum = request.headers["x-amz-checksum-mode"]?.toUpperCase() === "ENABLED" && !range;
+  const headers: Record<string, string> = {
+    "content-type": object.contentType,
+    etag: object.etag,
+    "last-modified": new Date(object.lastModified).toUTCString(),
+    "accept-ranges": "bytes",
+    ...object.metadata,
+    ...(wantsChecksum ? object.checksums : {}),
+    ...(range ? { "content-range": `bytes ${range.start}-${range.end}/${object.bytes.length}` } : {}),
+  };
+  return { status: range ? 206 : 200, headers, body: range ? object.bytes.subarray(range.start, range.end + 1) : object.bytes };
+}
+
+function deleteObject(request: ServiceRequest, bucket: Bucket, key: string): Reply {
+  check(request, "DeleteObject", objectArn(bucket, key), bucket);
+  bucket.objects.delete(key);
+  return { status: 204, body: "" };
+}
+
+function bucketOperation(request: ServiceRequest, name: string): Reply {
+  const q = request.url.searchParams;
+  if (request.method === "PUT" && [...q.keys()].every((k) => PLAIN_QUERY.test(k))) return createBucket(request, name);
+  const bucket = existing(request, name);
+  if (request.method === "GET" && q.has("location")) {
+    check(request, "GetBucketLocation", bucketArn(bucket), bucket);
+    return xmlReply({ LocationConstraint: { "@_xmlns": S3_NAMESPACE, "#text": request.region === "us-east-1" ? "" : request.region } });
+  }
+  if ([...q.keys()].some((k) => !PLAIN_QUERY.test(k))) throw notImplemented();
+  if (request.method === "GET") return listObjects(request, bucket);
+  if (request.method === "HEAD") {
+    // HeadBucket "requires s3:ListBucket" (HeadBucket API reference).
+    check(request, "ListBucket", bucketArn(bucket), bucket);
+    return { status: 200, headers: { "x-amz-bucket-region": request.region }, body: "" };
+  }
+  throw notImplemented();
+}
+
+export const s3: Service = {
+  protocol: "rest-xml",
+  handle(request) {
+    const path = request.url.pathname;
+    const slash = path.indexOf("/", 1);
+    const name = decodeURIComponent(slash < 0 ? path.slice(1) : path.slice(1, slash));
+    const key = slash < 0 ? "" : decodeURIComponent(path.slice(slash + 1));
+    if (name === "") {
+      if (request.method === "GET") return listBuckets(request);
+      throw notImplemented();
+    }
+    if (key === "") return bucketOperation(request, name);
+    const bucket = existing(request, name);
+    if ([...request.url.searchParams.keys()].some((k) => !PLAIN_QUERY.test(k))) throw notImplemented();
+    switch (request.method) {
+      case "GET":
+      case "HEAD":
+        return getObject(request, bucket, key);
+      case "PUT":
+        return putObject(request, bucket, key);
+      case "DELETE":
+        return deleteObject(request, bucket, key);
+      default:
+        throw notImplemented();
+    }
+  },
+};

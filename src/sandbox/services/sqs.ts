@@ -1,0 +1,205 @@
+/**
+ * Amazon SQS in the JSON protocol (`X-Amz-Target: AmazonSQS.*`), with in-memory queues so that a
+ * message sent can be received: SendMessage, ReceiveMessage, DeleteMessage, GetQueueUrl,
+ * GetQueueAttributes and CreateQueue; every other SQS operation is decided and answered `{}`.
+ *
+ * A queue exists when a policy of the state names it (the model grants access to it) or
+ * CreateQueue made it; any other is AWS's QueueDoesNotExist, after the engine allowed the call.
+ * Errors carry SQS's query-compatible codes in `x-amzn-query-error`, which the SDKs raise
+ * (`AccessDenied`, `AWS.SimpleQueueService.NonExistentQueue` → QueueDoesNotExist).
+ */
+import { createHash, randomBytes, randomUUID } from "node:crypto";
+import type { SandboxCore } from "../core.js";
+import { callerOf, jsonReply, type Service, type ServiceRequest } from "../protocol.js";
+import { AwsError } from "../xml.js";
+import { authorizeJson, targetOperation } from "./generic.js";
+import { namedResources, queueOfUrl } from "./resources.js";
+
+/** SQS's defaults (CreateQueue's attributes), in seconds. */
+const DEFAULT_VISIBILITY_TIMEOUT = 30;
+const MAX_MESSAGE_BYTES = 262144;
+
+interface Message {
+  id: string;
+  body: string;
+  md5: string;
+  senderId: string;
+  sentAt: number;
+  /** Epoch milliseconds from which ReceiveMessage may return it (after a delay or a receive). */
+  visibleAt: number;
+  receiveCount: number;
+  firstReceivedAt?: number;
+  /** Every receipt handle a receive gave out: any of them deletes the message. */
+  handles: Set<string>;
+}
+
+interface Queue {
+  arn: string;
+  account: string;
+  name: string;
+  createdAt: number;
+  visibilityTimeout: number;
+  messages: Message[];
+}
+
+const QUEUE_ARN = /^arn:[^:]+:sqs:([^:]+):(\d{12}):([\w-]{1,80}(?:\.fifo)?)$/;
+const queuesByCore = new WeakMap<SandboxCore, Map<string, Queue>>();
+
+/** The queue an ARN names, once created or named by a policy of the state (then made on first use). */
+function queueOf(core: SandboxCore, arn: string): Queue | undefined {
+  let queues = queuesByCore.get(core);
+  if (!queues) queuesByCore.set(core, (queues = new Map()));
+  const known = queues.get(arn);
+  if (known) return known;
+  const m = QUEUE_ARN.exec(arn);
+  if (!m || !namedResources(core).some((r) => r.arn === arn)) return undefined;
+  return createQueue(core, arn);
+}
+
+function createQueue(core: SandboxCore, arn: string, visibilityTimeout = DEFAULT_VISIBILITY_TIMEOUT): Queue {
+  const m = QUEUE_ARN.exec(arn) as RegExpExecArray;
+  const queue: Queue = { arn, account: m[2] as string, name: m[3] as string, createdAt: core.clock(), visibilityTimeout, messages: [] };
+  let queues = queuesByCore.get(core);
+  if (!queues) queuesByCore.set(core, (queues = new Map()));
+  queues.set(arn, queue);
+  return queue;
+}
+
+function missing(name: string): AwsError {
+  return new AwsError(400, "MissingParameter", `The request must contain the parameter ${name}.`);
+}
+
+function invalid(name: string, value: unknown, reason: string): AwsError {
+  return new AwsError(400, "InvalidParameterValue", `Value ${String(value)} for parameter ${name} is invalid. Reason: ${reason}`);
+}
+
+function stringParam(input: Record<string, unknown>, name: string): string {
+  const value = input[name];
+  if (typeof value !== "string" || value === "") throw missing(name);
+  return value;
+}
+
+function intParam(input: Record<string, unknown>, name: string, min: number, max: number, fallback: number): number {
+  const value = input[name];
+  if (value === undefined || value === null) return fallback;
+  if (typeof value !== "number" || !Number.isInteger(value) || value < min || value > max) throw invalid(name, value, `Must be between ${min} and ${max}, if provided.`);
+  return value;
+}
+
+const NO_QUEUE = () => new AwsError(400, "AWS.SimpleQueueService.NonExistentQueue", "The specified queue does not exist.");
+
+/** The queue a request's QueueUrl names, or QueueDoesNotExist. */
+function queueAt(request: ServiceRequest, input: Record<string, unknown>): Queue {
+  const at = queueOfUrl(stringParam(input, "QueueUrl"));
+  if (!at) throw invalid("QueueUrl", input.QueueUrl, "The queue URL is not of the form https://HOST/ACCOUNT/QUEUE.");
+  const partition = request.core.account(at.account)?.partition ?? "aws";
+  const queue = queueOf(request.core, `arn:${partition}:sqs:${request.region}:${at.account}:${at.name}`);
+  if (!queue) throw NO_QUEUE();
+  return queue;
+}
+
+/** The URL of a queue at the sandbox: `http://HOST/ACCOUNT/NAME`, as SQS's are `https://sqs.REGION.amazonaws.com/ACCOUNT/NAME`. */
+function urlOf(request: ServiceRequest, queue: Queue): string {
+  return `http://${request.headers.host ?? "127.0.0.1"}/${queue.account}/${queue.name}`;
+}
+
+const md5 = (text: string) => createHash("md5").update(text, "utf8").digest("hex");
+
+function queueAttributes(queue: Queue, now: number): Record<string, string> {
+  const visible = queue.messages.filter((m) => m.visibleAt <= now);
+  return {
+    QueueArn: queue.arn,
+    ApproximateNumberOfMessages: String(visible.length),
+    ApproximateNumberOfMessagesNotVisible: String(queue.messages.filter((m) => m.visibleAt > now && m.receiveCount > 0).length),
+    ApproximateNumberOfMessagesDelayed: String(queue.messages.filter((m) => m.visibleAt > now && m.receiveCount === 0).length),
+    CreatedTimestamp: String(Math.floor(queue.createdAt / 1000)),
+    LastModifiedTimestamp: String(Math.floor(queue.createdAt / 1000)),
+    VisibilityTimeout: String(queue.visibilityTimeout),
+    MaximumMessageSize: String(MAX_MESSAGE_BYTES),
+    MessageRetentionPeriod: "345600",
+    DelaySeconds: "0",
+    ReceiveMessageWaitTimeSeconds: "0",
+  };
+}
+
+/** The names a request asks for (`["All"]` or some), filtering a record of attributes. */
+function pick(all: Record<string, string>, names: unknown): Record<string, string> | undefined {
+  const wanted = Array.isArray(names) ? names.filter((n): n is string => typeof n === "string") : [];
+  if (wanted.length === 0) return undefined;
+  return wanted.includes("All") ? all : Object.fromEntries(Object.entries(all).filter(([k]) => wanted.includes(k)));
+}
+
+type Operation = (request: ServiceRequest, input: Record<string, unknown>) => Record<string, unknown>;
+
+const OPERATIONS: Record<string, Operation> = {
+  GetQueueUrl(request, input) {
+    const name = stringParam(input, "QueueName");
+    const owner = typeof input.QueueOwnerAWSAccountId === "string" ? input.QueueOwnerAWSAccountId : callerOf(request).account;
+    const queue = queueOf(request.core, `arn:${request.core.account(owner)?.partition ?? "aws"}:sqs:${request.region}:${owner}:${name}`);
+    if (!queue) throw NO_QUEUE();
+    return { QueueUrl: urlOf(request, queue) };
+  },
+  CreateQueue(request, input) {
+    const name = stringParam(input, "QueueName");
+    if (!/^[\w-]{1,80}(\.fifo)?$/.test(name)) throw invalid("QueueName", name, "Can only include alphanumeric characters, hyphens, or underscores. 1 to 80 in length.");
+    const caller = callerOf(request);
+    const arn = `arn:${request.core.account(caller.account)?.partition ?? "aws"}:sqs:${request.region}:${caller.account}:${name}`;
+    const attributes = (input.Attributes ?? {}) as Record<string, unknown>;
+    const timeout = attributes.VisibilityTimeout === undefined ? DEFAULT_VISIBILITY_TIMEOUT : Number(attributes.VisibilityTimeout);
+    if (!Number.isInteger(timeout) || timeout < 0 || timeout > 43200) throw invalid("VisibilityTimeout", attributes.VisibilityTimeout, "Must be between 0 and 43200.");
+    const queue = queuesByCore.get(request.core)?.get(arn) ?? createQueue(request.core, arn, timeout);
+    return { QueueUrl: urlOf(request, queue) };
+  },
+  SendMessage(request, input) {
+    const queue = queueAt(request, input);
+    const body = stringParam(input, "MessageBody");
+    if (Buffer.byteLength(body) > MAX_MESSAGE_BYTES) throw invalid("MessageBody", "(message)", `Message must be shorter than ${MAX_MESSAGE_BYTES} bytes.`);
+    const delay = intParam(input, "DelaySeconds", 0, 900, 0);
+    const message: Message = { id: randomUUID(), body, md5: md5(body), senderId: callerOf(request).userId, sentAt: request.now, visibleAt: request.now + delay * 1000, receiveCount: 0, handles: new Set() };
+    queue.messages.push(message);
+    return { MessageId: message.id, MD5OfMessageBody: message.md5 };
+  },
+  ReceiveMessage(request, input) {
+    const queue = queueAt(request, input);
+    const max = intParam(input, "MaxNumberOfMessages", 1, 10, 1);
+    const timeout = intParam(input, "VisibilityTimeout", 0, 43200, queue.visibilityTimeout);
+    const now = request.now;
+    const taken = queue.messages.filter((m) => m.visibleAt <= now).slice(0, max);
+    const messages = taken.map((m) => {
+      m.receiveCount += 1;
+      m.firstReceivedAt ??= now;
+      m.visibleAt = now + timeout * 1000;
+      const handle = randomBytes(48).toString("base64");
+      m.handles.add(handle);
+      const system = { SenderId: m.senderId, SentTimestamp: String(m.sentAt), ApproximateReceiveCount: String(m.receiveCount), ApproximateFirstReceiveTimestamp: String(m.firstReceivedAt) };
+      const attributes = pick(system, [...((input.AttributeNames as unknown[]) ?? []), ...((input.MessageSystemAttributeNames as unknown[]) ?? [])]);
+      return { MessageId: m.id, ReceiptHandle: handle, MD5OfBody: m.md5, Body: m.body, ...(attributes ? { Attributes: attributes } : {}) };
+    });
+    // Long polling (WaitTimeSeconds) is not waited for: an empty queue answers at once, as a short poll does.
+    return messages.length ? { Messages: messages } : {};
+  },
+  DeleteMessage(request, input) {
+    const queue = queueAt(request, input);
+    const handle = stringParam(input, "ReceiptHandle");
+    const index = queue.messages.findIndex((m) => m.handles.has(handle));
+    if (index < 0) throw new AwsError(400, "ReceiptHandleIsInvalid", `The input receipt handle "${handle.slice(0, 16)}…" is not a valid receipt handle.`);
+    queue.messages.splice(index, 1);
+    return {};
+  },
+  GetQueueAttributes(request, input) {
+    const queue = queueAt(request, input);
+    const attributes = pick(queueAttributes(queue, request.now), input.AttributeNames);
+    return attributes ? { Attributes: attributes } : {};
+  },
+};
+
+export const sqs: Service = {
+  protocol: "json",
+  handle(request) {
+    // SQS words its refusals as the query protocol did: AccessDenied, the action in lower case.
+    const input = authorizeJson(request, { code: "AccessDenied", lowerCaseAction: true });
+    const name = targetOperation(request);
+    const operation = Object.hasOwn(OPERATIONS, name) ? OPERATIONS[name] : undefined;
+    return jsonReply(operation ? operation(request, input) : {});
+  },
+};
