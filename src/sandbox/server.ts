@@ -88,6 +88,17 @@ function headerRecord(req: IncomingMessage): Record<string, string> {
   return out;
 }
 
+/** The methods the query protocol takes. */
+const QUERY_METHODS = ["GET", "POST"];
+
+/**
+ * A query string (the URL's or a form-encoded body) with a `%` not followed by two hex digits is
+ * MalformedQueryString, HTTP 404, as the common errors of STS's and IAM's API references give it.
+ */
+function malformedQuery(text: string, where: string): void {
+  if (/%(?![0-9a-fA-F]{2})/.test(text)) throw new AwsError(404, "MalformedQueryString", `The ${where} is not a valid query string`);
+}
+
 /** How often issued sessions that have expired are forgotten. */
 const SWEEP_MS = 60_000;
 
@@ -124,15 +135,26 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
     const type = String(req.headers["content-type"] ?? "").split(";")[0]?.trim().toLowerCase();
     if (req.method === "POST" && type === "application/x-www-form-urlencoded") {
       const text = body.toString("utf8");
-      if (/%(?![0-9a-fA-F]{2})/.test(text)) throw new AwsError(400, "MalformedQueryString", "The request body is not a valid form-encoded query string");
+      malformedQuery(text, "form-encoded body");
       for (const [k, v] of new URLSearchParams(text)) params.append(k, v);
     }
     const received: ReceivedRequest = { method: req.method ?? "GET", host: req.headers.host ?? "", path: url.pathname, query: queryRecord(new URLSearchParams(url.search)), headers: headerRecord(req), body };
     if (isLocalPath(url.pathname)) return answerLocal({ core, requestId, now, method: received.method, url, headers: received.headers, body, params, service: "xacct", region: "us-east-1", caller: undefined });
+    malformedQuery(url.search, "query string");
     const routed = route(received, params);
     if (!routed) {
       if (received.headers.authorization === undefined && !params.has("X-Amz-Signature")) throw new AwsError(403, "MissingAuthenticationToken", "Request is missing Authentication Token");
+      // A signature that cannot even be read is refused as AWS refuses it (IncompleteSignature, a bad key, …).
+      await authenticate(received, core.store, now);
       throw new AwsError(400, "UnknownService", "The sandbox does not serve the service this request is signed for");
+    }
+    if (routed.service.protocol === "query" && !QUERY_METHODS.includes(received.method)) {
+      // IAM and STS take GET and POST for every action (IAM User Guide, "Calling the IAM API using
+      // HTTP query requests"); any other method is 405, with the Allow header RFC 9110 requires.
+      const error = new AwsError(405, "MethodNotAllowed", `The query API takes GET and POST, not ${received.method}`);
+      core.log.refused({ requestId, time: now, code: error.code });
+      const reply = errorReply("query", error, requestId, routed.service.namespace);
+      return { ...reply, headers: { ...reply.headers, allow: QUERY_METHODS.join(", ") } };
     }
     const signed = routed.name !== "sts" || !UNSIGNED_ACTIONS.has(params.get("Action") ?? "") || received.headers.authorization !== undefined;
     const request: ServiceRequest = { core, requestId, now, method: received.method, url, headers: received.headers, body, params, service: routed.name, region: "us-east-1", caller: undefined };
@@ -167,8 +189,10 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
     );
   });
   // Garbage on the wire (not HTTP at all) is answered 400 and the connection closed.
-  server.on("clientError", (_err, socket) => {
-    if (socket.writable) socket.end("HTTP/1.1 400 Bad Request\r\nconnection: close\r\ncontent-length: 0\r\n\r\n");
+  // Headers past Node's limit (16 KiB) are 431, as Node itself answers them (RFC 6585).
+  server.on("clientError", (err: NodeJS.ErrnoException, socket) => {
+    const status = err.code === "HPE_HEADER_OVERFLOW" ? "431 Request Header Fields Too Large" : "400 Bad Request";
+    if (socket.writable) socket.end(`HTTP/1.1 ${status}\r\nconnection: close\r\ncontent-length: 0\r\n\r\n`);
     else socket.destroy();
   });
   await new Promise<void>((resolve, reject) => {
