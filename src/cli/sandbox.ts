@@ -1,13 +1,22 @@
+import { createWriteStream, writeFileSync, chmodSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { compile } from "../compile/compile.js";
 import { loadModelFile } from "../model/load.js";
-import { startSandbox } from "../sandbox/index.js";
+import { exportLines, startEnvironment } from "../sandbox/environment.js";
+import { logLine } from "../sandbox/index.js";
+import { loadInventory } from "../state/inventory.js";
 import { UsageError } from "./json-input.js";
 
-export const usage = `xacct sandbox --model FILE [--port N]
-                                a local STS endpoint on 127.0.0.1 that enforces the model's policies;
-                                prints AWS_ENDPOINT_URL and, once, each IAM user's bootstrap keys as
-                                export lines on stdout (secrets appear nowhere else); stop with Ctrl-C`;
+export const usage = `xacct sandbox (--model FILE | --inventory DIR) [--port N] [--dir DIR] [--log FILE]
+                                a local AWS endpoint on 127.0.0.1 that every account shares and that
+                                enforces the policies; writes into DIR (default: a new temporary
+                                directory) an AWS config with every chain, a credentials file and
+                                token files (0600), prints the export lines (no secrets) on stdout,
+                                each decision on stderr (and as JSON Lines to --log); Ctrl-C stops it
+xacct sandbox token --workload NAME [--model FILE] [--endpoint URL] [-o FILE]
+                                a fresh web identity token for an IRSA workload from the running
+                                sandbox (default endpoint: $AWS_ENDPOINT_URL), written to FILE (0600)
+                                or printed`;
 
 function portOf(text: string | undefined): number {
   if (text === undefined) return 0;
@@ -17,28 +26,73 @@ function portOf(text: string | undefined): number {
 }
 
 export async function run(args: string[]): Promise<number> {
-  const { values } = parseArgs({ args, options: { model: { type: "string" }, port: { type: "string" }, help: { type: "boolean" } } });
+  if (args[0] === "token") return token(args.slice(1));
+  const { values } = parseArgs({ args, options: { model: { type: "string" }, inventory: { type: "string" }, port: { type: "string" }, dir: { type: "string" }, log: { type: "string" }, help: { type: "boolean" } } });
   if (values.help) return process.stdout.write(`${usage}\n`), 0;
-  if (!values.model) throw new UsageError(`give --model FILE\n${usage}`);
+  if ((values.model === undefined) === (values.inventory === undefined)) throw new UsageError(`give exactly one of --model FILE or --inventory DIR\n${usage}`);
   const port = portOf(values.port);
-  const state = compile(loadModelFile(values.model)).state;
-  const sandbox = await startSandbox({ state, port, host: "127.0.0.1" });
-  const out = [`# xacct sandbox listening on ${sandbox.url} (STS: AssumeRole, GetCallerIdentity)`, `export AWS_ENDPOINT_URL=${sandbox.url}`];
-  if (sandbox.bootstrap.length === 0) out.push("# the model has no IAM users (identity type iam-user): no bootstrap credentials");
-  for (const b of sandbox.bootstrap) {
-    // The secret is printed here only, once, so that the lines can be pasted or eval'd; the log names key ids only.
-    out.push(`# ${b.userArn} (access key ${b.accessKeyId})`, `export AWS_ACCESS_KEY_ID=${b.accessKeyId} AWS_SECRET_ACCESS_KEY=${b.secretAccessKey}`);
+  const compiled = values.model !== undefined ? compile(loadModelFile(values.model)) : undefined;
+  const state = compiled?.state ?? loadInventory(values.inventory as string);
+  let env;
+  try {
+    env = await startEnvironment({ state, port, ...(compiled ? { compiled } : {}), ...(values.dir !== undefined ? { dir: values.dir } : {}) });
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === "EADDRINUSE") throw new UsageError(`port ${port} is in use: give another --port, or --port 0 for any free one`);
+    if (e instanceof Error && / is not empty /.test(e.message)) throw new UsageError(`--dir: ${e.message}`);
+    throw e;
   }
-  process.stdout.write(`${out.join("\n")}\n`);
+  const log = values.log !== undefined ? createWriteStream(values.log, { flags: "a", mode: 0o600 }) : undefined;
+  env.sandbox.onLog((entry) => {
+    process.stderr.write(`${logLine(entry)}\n`);
+    log?.write(`${JSON.stringify(entry)}\n`);
+  });
+  process.stdout.write(`${exportLines(env).join("\n")}\n`);
   await new Promise<void>((resolve) => {
     const stop = (signal: NodeJS.Signals) => {
       process.off("SIGINT", stop);
       process.off("SIGTERM", stop);
       process.stderr.write(`xacct sandbox: ${signal}, stopping\n`);
-      void sandbox.close().then(resolve, resolve);
+      void env.close().then(resolve, resolve);
     };
     process.on("SIGINT", stop);
     process.on("SIGTERM", stop);
   });
+  await new Promise<void>((resolve) => (log ? log.end(resolve) : resolve()));
+  return 0;
+}
+
+/** `xacct sandbox token`: asks the running sandbox's token endpoint. */
+async function token(args: string[]): Promise<number> {
+  const { values } = parseArgs({ args, options: { workload: { type: "string" }, model: { type: "string" }, endpoint: { type: "string" }, output: { type: "string", short: "o" }, help: { type: "boolean" } } });
+  if (values.help) return process.stdout.write(`${usage}\n`), 0;
+  const name = values.workload;
+  if (!name) throw new UsageError(`give --workload NAME\n${usage}`);
+  if (values.model !== undefined) {
+    const identity = loadModelFile(values.model).workloads[name.replace(/@.*$/, "")]?.identity;
+    if (identity?.type !== "irsa") throw new UsageError(`${values.model} has no IRSA workload "${name}"${identity ? ` (its identity is ${identity.type})` : ""}`);
+  }
+  const endpoint = values.endpoint ?? process.env.AWS_ENDPOINT_URL;
+  if (!endpoint) throw new UsageError("give --endpoint URL (the sandbox's), or set AWS_ENDPOINT_URL");
+  let response: Response;
+  try {
+    response = await fetch(new URL(`/_xacct/token?workload=${encodeURIComponent(name)}`, endpoint));
+  } catch (e) {
+    throw new UsageError(`cannot reach the sandbox at ${endpoint}: ${(e as Error).cause instanceof Error ? ((e as Error).cause as Error).message : (e as Error).message}`);
+  }
+  const body = await response.text();
+  if (!response.ok) {
+    let message = `status ${response.status}`;
+    try {
+      message = (JSON.parse(body) as { Message?: string }).Message ?? message;
+    } catch {
+      // Not the sandbox's JSON error: the status says enough.
+    }
+    throw new UsageError(`the sandbox at ${endpoint} refused: ${message}`);
+  }
+  if (values.output === undefined) process.stdout.write(`${body}\n`);
+  else {
+    writeFileSync(values.output, body, { mode: 0o600 });
+    chmodSync(values.output, 0o600);
+  }
   return 0;
 }

@@ -10,12 +10,13 @@ import type { AccountState } from "../state/account-state.js";
 import { SandboxCore } from "./core.js";
 import { newAccessKeyId, newSecret, uniqueId } from "./credentials.js";
 import { iam } from "./iam.js";
-import { answerLocal, isLocalPath } from "./local.js";
+import { isLocalPath, LocalEndpoints, type WorkloadEndpoint } from "./local.js";
 import type { LogListener } from "./log.js";
 import { errorReply, type Reply, type Service, type ServiceRequest } from "./protocol.js";
 import { serviceFor } from "./services/index.js";
 import { authenticate, type ReceivedRequest, signedService } from "./sigv4.js";
 import { sts, UNSIGNED_ACTIONS } from "./sts.js";
+import type { SandboxWorkload } from "./workloads.js";
 import { AwsError } from "./xml.js";
 
 /** The largest request body the sandbox reads. */
@@ -29,6 +30,8 @@ export interface SandboxOptions {
   host?: "127.0.0.1";
   /** Epoch milliseconds; tests move time. @default Date.now */
   clock?: () => number;
+  /** The model's workloads (`workloadsOf(compile(model))`): their tokens and container credentials. @default none */
+  workloads?: readonly SandboxWorkload[];
 }
 
 /** Long-term keys the sandbox made for an IAM user, or the root user, of an account of the state. */
@@ -47,6 +50,8 @@ export interface Sandbox {
   bootstrap: BootstrapCredential[];
   /** Everything the sandbox holds and decides with. */
   core: SandboxCore;
+  /** How each workload of `options.workloads` gets its first identity here (paths are under `url`). */
+  workloads: WorkloadEndpoint[];
   /** Calls `listener` with every later log entry; returns the function that stops it. */
   onLog(listener: LogListener): () => void;
   close(): Promise<void>;
@@ -113,6 +118,7 @@ function route(received: ReceivedRequest, params: URLSearchParams): { service: S
 export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
   const clock = options.clock ?? Date.now;
   const core = new SandboxCore(options.state, clock);
+  const local = new LocalEndpoints(core, options.workloads ?? []);
   const bootstrap: BootstrapCredential[] = [];
   const longTerm = (arn: string, account: string, userId: string) => {
     const credential = core.store.add({ accessKeyId: newAccessKeyId("AKIA"), secretAccessKey: newSecret(), arn, account, userId });
@@ -139,7 +145,7 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
       for (const [k, v] of new URLSearchParams(text)) params.append(k, v);
     }
     const received: ReceivedRequest = { method: req.method ?? "GET", host: req.headers.host ?? "", path: url.pathname, query: queryRecord(new URLSearchParams(url.search)), headers: headerRecord(req), body };
-    if (isLocalPath(url.pathname)) return answerLocal({ core, requestId, now, method: received.method, url, headers: received.headers, body, params, service: "xacct", region: "us-east-1", caller: undefined });
+    if (isLocalPath(url.pathname)) return local.answer({ core, requestId, now, method: received.method, url, headers: received.headers, body, params, service: "xacct", region: "us-east-1", caller: undefined });
     malformedQuery(url.search, "query string");
     const routed = route(received, params);
     if (!routed) {
@@ -207,6 +213,7 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
     port,
     bootstrap,
     core,
+    workloads: local.workloads,
     onLog: (listener) => core.log.listen(listener),
     close: () =>
       new Promise<void>((resolve, reject) => {

@@ -1,0 +1,260 @@
+/**
+ * What `xacct sandbox` gives its user: a running sandbox and, in one directory, the files that
+ * point the AWS SDKs and CLI at it, and the export lines to use them.
+ *
+ * - `config`: an AWS config file with every chain of the model (the aws-config emitter's profiles),
+ *   each chain's first identity reading from the sandbox: IRSA workloads a token file of `tokens/`,
+ *   ECS / Lambda / EC2 / MWAA / Pod Identity workloads the container-credentials endpoint
+ *   (`credential_source = EcsContainer`), IAM users and external accounts' roots their bootstrap
+ *   keys (`source_profile`).
+ * - `credentials` (0600): every bootstrap key, one profile per IAM user (`ACCOUNT-USER`) and per
+ *   account root (`ACCOUNT-root`), ACCOUNT being the account's model name, else its ID.
+ * - `tokens/NAME.jwt` (0600): each IRSA workload's web identity token, rewritten at 80% of its
+ *   life as the kubelet does; `tokens/NAME.auth` (0600): each container workload's Authorization
+ *   token, read through AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE as EKS Pod Identity does.
+ *
+ * Secrets go into those 0600 files only; the export lines and the log name files and ARNs.
+ */
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import type { Compiled } from "../compile/compile.js";
+import type { Chain, StartIdentity } from "../compile/plan.js";
+import { configProfiles, type Profile, profileText, type SourceOverride } from "../emit/aws-config.js";
+import type { AccountState } from "../state/account-state.js";
+import type { WorkloadEndpoint } from "./local.js";
+import { issueToken } from "./oidc.js";
+import { type BootstrapCredential, type Sandbox, startSandbox } from "./server.js";
+import { type SandboxWorkload, subjectOf, workloadsOf } from "./workloads.js";
+
+/** The file that marks a directory as a sandbox environment, which a later run may overwrite. */
+export const MARKER = ".xacct-sandbox";
+/** Seconds an IRSA token file lasts: EKS projects the token with expirationSeconds 86400. */
+export const TOKEN_FILE_SECONDS = 86400;
+const SECRET_MODE = 0o600;
+
+export interface EnvironmentOptions {
+  /** The compiled model; absent for an inventory, which has no workloads or chains. */
+  compiled?: Compiled;
+  /** The state to serve (the compiled model's, or an inventory's). */
+  state: AccountState;
+  /** @default 0 */
+  port?: number;
+  /**
+   * Where the files go. A directory that exists must be empty or hold an earlier sandbox's
+   * environment (its marker file); anything else is refused, never overwritten.
+   * @default a new directory under the OS's temporary directory, removed on close
+   */
+  dir?: string;
+}
+
+/** One workload's first identity, with the files and variables that use it. */
+export interface WorkloadEnvironment extends WorkloadEndpoint {
+  /** The profiles of its chains in `config`. */
+  profiles: string[];
+  /** Variables that make the default credential chain act as the workload (no profile needed). */
+  variables: Record<string, string>;
+  /** Why the sandbox cannot serve it, when it cannot. */
+  note?: string;
+}
+
+export interface SandboxEnvironment {
+  sandbox: Sandbox;
+  dir: string;
+  files: { config: string; credentials: string };
+  workloads: WorkloadEnvironment[];
+  /** Stops the sandbox and the token refresh; removes the directory when it made it. */
+  close(): Promise<void>;
+}
+
+/** Refuses a directory the user named that holds anything but an earlier environment. */
+function prepareDir(dir: string | undefined): { dir: string; made: boolean } {
+  // made: this run created the directory (removed again if starting fails).
+  if (dir === undefined) return { dir: mkdtempSync(join(tmpdir(), "xacct-sandbox-")), made: true };
+  const path = resolve(dir);
+  if (existsSync(path)) {
+    const entries = readdirSync(path);
+    if (entries.length > 0 && !entries.includes(MARKER)) throw new Error(`${path} is not empty and is not an earlier sandbox's directory (no ${MARKER}): give an empty or new directory`);
+    rmSync(join(path, "tokens"), { recursive: true, force: true });
+    return { dir: path, made: false };
+  }
+  mkdirSync(path, { recursive: true, mode: 0o700 });
+  return { dir: path, made: true };
+}
+
+function writeSecret(path: string, content: string): void {
+  writeFileSync(path, content, { mode: SECRET_MODE });
+  // writeFileSync's mode applies only when it creates the file.
+  chmodSync(path, SECRET_MODE);
+}
+
+/** A workload's file name in tokens/ (without extension). */
+function fileBase(name: string): string {
+  return name.replace(/[^A-Za-z0-9._@-]+/g, "-");
+}
+
+/** A value as one shell word. */
+function shellWord(value: string): string {
+  return /^[\w@%+=:,./-]+$/.test(value) ? value : `'${value.replace(/'/g, "'\\''")}'`;
+}
+
+function accountLabel(state: AccountState, id: string): string {
+  return state.accounts.get(id)?.name ?? id;
+}
+
+/** The credentials file's profile for a bootstrap key: `ACCOUNT-USER` or `ACCOUNT-root`. */
+function keyProfile(state: AccountState, userArn: string): string {
+  const match = /^arn:[^:]+:iam::(\d{12}):(?:user\/(?:.*\/)?([^/]+)|root)$/.exec(userArn);
+  return match ? `${accountLabel(state, match[1] as string)}-${match[2] ?? "root"}` : userArn;
+}
+
+/** The bootstrap key an iam-user or root-level external start signs with. */
+function startKeyArn(start: StartIdentity, state: AccountState): string | undefined {
+  if (start.type === "iam-user") return start.userArn;
+  if (start.type === "external" && start.roleArn === undefined) return `arn:${state.accounts.get(start.account)?.partition ?? "aws"}:iam::${start.account}:root`;
+  return undefined;
+}
+
+/** Starts the sandbox and writes its environment. */
+export async function startEnvironment(options: EnvironmentOptions): Promise<SandboxEnvironment> {
+  const { state, compiled } = options;
+  const workloads = compiled ? workloadsOf(compiled) : [];
+  const { dir, made } = prepareDir(options.dir);
+  let sandbox: Sandbox | undefined;
+  try {
+    sandbox = await startSandbox({ state, port: options.port ?? 0, host: "127.0.0.1", workloads });
+    const running = sandbox;
+    const written = await writeEnvironment(running, dir, workloads, compiled?.chains ?? []);
+    // The kubelet rewrites a projected token at 80% of its life; so does the sandbox.
+    const refresh = setInterval(() => void writeTokens(running, written.tokens).catch(() => undefined), TOKEN_FILE_SECONDS * 800);
+    refresh.unref();
+    return {
+      sandbox,
+      dir,
+      files: written.files,
+      workloads: written.workloads,
+      close: async () => {
+        clearInterval(refresh);
+        await running.close();
+        if (made && options.dir === undefined) rmSync(dir, { recursive: true, force: true });
+      },
+    };
+  } catch (e) {
+    await sandbox?.close();
+    if (made) rmSync(dir, { recursive: true, force: true });
+    throw e;
+  }
+}
+
+interface TokenFile {
+  path: string;
+  issuer: string;
+  sub: string;
+}
+
+async function writeTokens(sandbox: Sandbox, tokens: readonly TokenFile[]): Promise<void> {
+  for (const t of tokens) writeSecret(t.path, await issueToken(sandbox.core, { issuer: t.issuer, sub: t.sub, expiresInSeconds: TOKEN_FILE_SECONDS }));
+}
+
+async function writeEnvironment(sandbox: Sandbox, dir: string, workloads: readonly SandboxWorkload[], chains: readonly Chain[]) {
+  const state = sandbox.core.state;
+  const config = join(dir, "config");
+  const credentials = join(dir, "credentials");
+  const tokensDir = join(dir, "tokens");
+  mkdirSync(tokensDir, { recursive: true, mode: 0o700 });
+  writeFileSync(join(dir, MARKER), "xacct sandbox environment: this directory is rewritten by the next `xacct sandbox --dir` here\n");
+
+  const byStart = new Map(workloads.map((w) => [w.start, w] as const));
+  const endpoints = new Map(sandbox.workloads.map((e) => [e.name, e] as const));
+  const tokens: TokenFile[] = [];
+  const out: WorkloadEnvironment[] = [];
+  for (const workload of workloads) {
+    const endpoint = endpoints.get(workload.name);
+    const file = join(tokensDir, fileBase(workload.name));
+    const region = workload.start.cluster?.region ?? state.accounts.get(workload.start.account)?.region ?? "us-east-1";
+    const keyArn = startKeyArn(workload.start, state);
+    if (endpoint?.kind === "web-identity" && endpoint.roleArn) {
+      const issuer = workload.start.cluster?.issuer as string;
+      tokens.push({ path: `${file}.jwt`, issuer, sub: subjectOf(workload.start) as string });
+      out.push({ ...endpoint, profiles: [], variables: { AWS_WEB_IDENTITY_TOKEN_FILE: `${file}.jwt`, AWS_ROLE_ARN: endpoint.roleArn, AWS_ROLE_SESSION_NAME: `xacct-${workload.name.replace(/[^\w+=,.@-]/g, "-")}`.slice(0, 64), AWS_REGION: region } });
+    } else if (endpoint?.kind === "container") {
+      writeSecret(`${file}.auth`, endpoint.authorizationToken as string);
+      out.push({ ...endpoint, profiles: [], variables: { AWS_CONTAINER_CREDENTIALS_FULL_URI: `${sandbox.url}${endpoint.credentialsPath as string}`, AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE: `${file}.auth`, AWS_REGION: region } });
+    } else if (keyArn) {
+      // STS refuses AssumeRole to a root user: an external account's chains need one of its users or roles.
+      const rootHops = workload.start.type === "external" && chains.some((c) => c.start === workload.start && c.hops.length > 0);
+      out.push({ name: workload.name, kind: "user", userArn: keyArn, profiles: [], variables: { AWS_PROFILE: keyProfile(state, keyArn), AWS_REGION: region }, ...(rootHops ? { note: "AWS refuses AssumeRole from a root user: its role chains need a user or role of that account" } : {}) });
+    } else {
+      out.push({ name: workload.name, kind: "user", profiles: [], variables: {}, note: `its first identity (${workload.start.type}${workload.start.roleArn ? ` ${workload.start.roleArn}` : ""}) is outside the sandbox's state: sign with your own keys for it` });
+    }
+  }
+  await writeTokens(sandbox, tokens);
+
+  // Each chain's first identity reads from the sandbox (IRSA: the token file; others: see below).
+  const local = chains.map((c) => {
+    const w = byStart.get(c.start);
+    return c.start.type === "irsa" && w ? { ...c, start: { ...c.start, webIdentityTokenFile: join(tokensDir, `${fileBase(w.name)}.jwt`) } } : c;
+  });
+  const profiles = sandboxProfiles(local, (c) => byStart.get(c.start)?.name ?? c.workload, (chain) => {
+    const keyArn = startKeyArn(chain.start, state);
+    // A profile that acts with the keys themselves holds them (credentials file, same name).
+    if (keyArn) return chain.hops.length === 0 ? [] : [["source_profile", keyProfile(state, keyArn)]];
+    const endpoint = endpoints.get(byStart.get(chain.start)?.name ?? "");
+    return endpoint?.kind === "container" ? [["credential_source", "EcsContainer"]] : undefined;
+  });
+  writeFileSync(config, `# xacct sandbox: every chain of the model; first identities come from ${sandbox.url}\n\n${[...profiles.values()].flat().map(profileText).join("\n\n")}\n`);
+  for (const w of out) w.profiles = (profiles.get(w.name) ?? []).map((p) => p.name);
+
+  const sections = sandbox.bootstrap.map((b) => ({ name: keyProfile(state, b.userArn), accessKeyId: b.accessKeyId, secretAccessKey: b.secretAccessKey }));
+  // A key-signing workload's profile without role_arn acts with the keys: it holds them.
+  for (const workload of workloads) {
+    const keyArn = startKeyArn(workload.start, state);
+    const key = keyArn && sandbox.bootstrap.find((b) => b.userArn === keyArn);
+    for (const p of key ? (profiles.get(workload.name) ?? []) : []) {
+      if (!p.settings.some(([k]) => k === "role_arn") && !sections.some((x) => x.name === p.name)) sections.push({ name: p.name, accessKeyId: (key as BootstrapCredential).accessKeyId, secretAccessKey: (key as BootstrapCredential).secretAccessKey });
+    }
+  }
+  writeSecret(credentials, `${sections.map((s) => `[${s.name}]\naws_access_key_id = ${s.accessKeyId}\naws_secret_access_key = ${s.secretAccessKey}\n`).join("\n")}`);
+  return { files: { config, credentials }, workloads: out, tokens };
+}
+
+/**
+ * Every chain's profiles, per workload (the aws-config emitter's, which are per workload). A name
+ * two workloads both use (`default`, say) becomes `WORKLOAD.NAME` in each, its `source_profile`
+ * references with it, so that one file holds every chain.
+ */
+function sandboxProfiles(chains: readonly Chain[], workloadOf: (chain: Chain) => string, sourceOf: SourceOverride): Map<string, Profile[]> {
+  const groups = new Map<string, Chain[]>();
+  for (const chain of chains) groups.set(workloadOf(chain), [...(groups.get(workloadOf(chain)) ?? []), chain]);
+  const perWorkload = new Map([...groups].map(([name, list]) => [name, configProfiles(list, sourceOf)] as const));
+  const users = new Map<string, number>();
+  for (const list of perWorkload.values()) for (const p of list) users.set(p.name, (users.get(p.name) ?? 0) + 1);
+  for (const [workload, list] of perWorkload) {
+    const rename = (name: string) => ((users.get(name) ?? 0) > 1 ? `${workload}.${name}` : name);
+    perWorkload.set(
+      workload,
+      list.map((p) => ({ name: rename(p.name), settings: p.settings.map(([k, v]) => [k, k === "source_profile" && typeof v === "string" && list.some((q) => q.name === v) ? rename(v) : v] as [string, string | number]) })),
+    );
+  }
+  return perWorkload;
+}
+
+/** Shell lines for the user (no secret in them): the endpoint, the files, and each workload's variables as comments. */
+export function exportLines(env: SandboxEnvironment): string[] {
+  const { sandbox, files, dir } = env;
+  const lines = [
+    `# xacct sandbox listening on ${sandbox.url}; its files are in ${dir}`,
+    `export AWS_ENDPOINT_URL=${sandbox.url}`,
+    `export AWS_CONFIG_FILE=${shellWord(files.config)}`,
+    `export AWS_SHARED_CREDENTIALS_FILE=${shellWord(files.credentials)}`,
+    `# ${sandbox.bootstrap.length} bootstrap keys (each IAM user, each account root) are profiles ACCOUNT-USER / ACCOUNT-root in ${files.credentials}`,
+  ];
+  for (const w of env.workloads) {
+    const what = w.kind === "web-identity" ? `IRSA, role ${w.roleArn ?? ""}` : w.kind === "container" ? `container credentials, role ${w.roleArn ?? ""}` : w.userArn ? `keys of ${w.userArn}` : "not served";
+    lines.push(`# workload ${w.name} (${what})${w.profiles.length ? `; profiles: ${w.profiles.join(", ")}` : ""}`);
+    if (w.note) lines.push(`#   ${w.note}`);
+    const vars = Object.entries(w.variables);
+    if (vars.length) lines.push(`#   export ${vars.map(([k, v]) => `${k}=${shellWord(v)}`).join(" ")}`);
+  }
+  return lines;
+}
