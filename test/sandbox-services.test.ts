@@ -172,7 +172,7 @@ describe("S3 with the real S3 client (path-style)", () => {
 
 // A small model of its own: account A's user reaches, in account B, a bucket through its bucket
 // policy (no role), and a role `reader` that may read (not list) another bucket, run the Glue job
-// etl and invoke the function fn.
+// etl, invoke the function fn and get IAM database credentials for Redshift's analytics/dev.
 const MODEL = `version: 1
 name: services
 accounts:
@@ -207,6 +207,12 @@ grants:
     access: [invoke]
     resources: { function: fn }
     role: { name: reader }
+  - workload: app
+    account: b
+    service: redshift
+    access: [iam-credentials]
+    resources: { cluster: analytics, database: dev }
+    role: { name: reader }
 `;
 const APP = "arn:aws:iam::111111111111:user/app";
 const READER = "arn:aws:iam::222222222222:role/reader";
@@ -231,10 +237,9 @@ describe("S3 ownership and S3's documented answers", () => {
     });
   });
 
-  it("ListBuckets lists the buckets the caller's account owns", async () => {
+  it("ListBuckets without s3:ListAllMyBuckets is AccessDenied", async () => {
     const s = await start(loadModel(MODEL));
     const reader = s3(s, await assume(s, userKeys(s, APP), READER));
-    // reader has no s3:ListAllMyBuckets.
     expect(await refusal(reader.send(new ListBucketsCommand({})))).toMatchObject({ name: "AccessDenied", status: 403 });
   });
 });
@@ -400,5 +405,47 @@ describe("any JSON-protocol service, decided from AWS's service authorization da
     const s = await start(loadModel(MODEL));
     const reader = await assume(s, userKeys(s, APP), READER);
     expect(await signedJson(s, reader, "glue", "AWSGlue.LaunchRockets", {})).toMatchObject({ status: 400, json: { __type: "UnknownOperationException" } });
+  });
+
+  it.each([
+    // Resource ARN formats from the Service Authorization Reference; the parameter that names each.
+    ["kinesis", "Kinesis_20131202.PutRecord", { StreamName: "clicks", Data: "eA==", PartitionKey: "k" }, "kinesis:PutRecord", "arn:aws:kinesis:us-east-1:222222222222:stream/clicks"],
+    ["dynamodb", "DynamoDB_20120810.GetItem", { TableName: "orders", Key: {} }, "dynamodb:GetItem", "arn:aws:dynamodb:us-east-1:222222222222:table/orders"],
+    ["states", "AWSStepFunctions.StartExecution", { stateMachineArn: "arn:aws:states:us-east-1:333333333333:stateMachine:sm" }, "states:StartExecution", "arn:aws:states:us-east-1:333333333333:stateMachine:sm"],
+    ["elasticmapreduce", "ElasticMapReduce.AddJobFlowSteps", { JobFlowId: "j-ABC", Steps: [] }, "elasticmapreduce:AddJobFlowSteps", "arn:aws:elasticmapreduce:us-east-1:222222222222:cluster/j-ABC"],
+    ["athena", "AmazonAthena.StartQueryExecution", { QueryString: "select 1", WorkGroup: "primary" }, "athena:StartQueryExecution", "arn:aws:athena:us-east-1:222222222222:workgroup/primary"],
+    // An action AWS authorizes on no resource type is decided on "*".
+    ["glue", "AWSGlue.ListJobs", {}, "glue:ListJobs", "*"],
+  ])("%s %s is decided on the resource its request names", async (service, target, body, action, resource) => {
+    const s = await start(loadModel(MODEL));
+    const reader = await assume(s, userKeys(s, APP), READER);
+    expect(await signedJson(s, reader, service, target, body)).toEqual({ status: 403, json: { __type: "AccessDeniedException", message: notAuthorized(READER_SESSION, action, resource) } });
+  });
+});
+
+/** A query-protocol request (form-encoded POST) signed as the SDKs sign them, sent with fetch. */
+async function signedQuery(s: Sandbox, keys: Keys, service: string, params: Record<string, string>): Promise<{ status: number; text: string }> {
+  const url = new URL(s.url);
+  const text = new URLSearchParams(params).toString();
+  const signer = new SignatureV4({ service, region: REGION, credentials: keys, sha256: Sha256 });
+  const signed = await signer.sign({ method: "POST", protocol: "http:", hostname: url.hostname, port: Number(url.port), path: "/", headers: { host: url.host, "content-type": "application/x-www-form-urlencoded; charset=utf-8" }, body: text });
+  const answer = await fetch(`${s.url}/`, { method: "POST", headers: signed.headers as Record<string, string>, body: text });
+  return { status: answer.status, text: await answer.text() };
+}
+
+describe("any query-protocol service", () => {
+  it("Redshift GetClusterCredentialsWithIAM on the granted database is allowed, on another it is AccessDenied in the query protocol's ErrorResponse", async () => {
+    const s = await start(loadModel(MODEL));
+    const reader = await assume(s, userKeys(s, APP), READER);
+    const call = (DbName: string) => signedQuery(s, reader, "redshift", { Action: "GetClusterCredentialsWithIAM", Version: "2012-12-01", ClusterIdentifier: "analytics", DbName });
+    const allowed = await call("dev");
+    expect(allowed.status).toBe(200);
+    expect(allowed.text).toContain("<GetClusterCredentialsWithIAMResponse");
+    const denied = await call("prod");
+    expect(denied.status).toBe(403);
+    expect(denied.text).toContain("<Code>AccessDenied</Code>");
+    expect(denied.text).toContain(`<Message>${notAuthorized(READER_SESSION, "redshift:GetClusterCredentialsWithIAM", "arn:aws:redshift:us-east-1:222222222222:dbname:analytics/prod")}</Message>`);
+    // An action the service does not have is InvalidAction.
+    expect(await signedQuery(s, reader, "redshift", { Action: "LaunchRockets", Version: "2012-12-01" })).toMatchObject({ status: 400 });
   });
 });

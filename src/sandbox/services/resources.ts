@@ -22,8 +22,8 @@ export function catalogAction(prefix: string, operation: string): CatalogAction 
   return /^[A-Za-z0-9]+$/.test(operation) ? findAction(prefix, operation) : undefined;
 }
 
-/** Request parameters that name a format part under another name (EMR's JobFlowId is a cluster id, Athena's WorkGroup a name). */
-const PART_ALIASES: Readonly<Record<string, readonly string[]>> = { clusterid: ["jobflowid"], workgroupname: ["workgroup"] };
+/** Request parameters that name a format part under another name (EMR's JobFlowId is a cluster id, Redshift's ClusterIdentifier a cluster name, Athena's WorkGroup a name). */
+const PART_ALIASES: Readonly<Record<string, readonly string[]>> = { clusterid: ["jobflowid"], clustername: ["clusteridentifier"], workgroupname: ["workgroup"] };
 
 /** Where a request is made: the region signed for and the caller's account and partition. */
 export interface Where {
