@@ -3,16 +3,78 @@
  * would create can be written as an inventory (and read back by loadInventory), and so the
  * sandbox can answer GetAccountAuthorizationDetails as AWS does.
  */
-import type { AccountEntry } from "./account-state.js";
+import type { AccountEntry, PolicyDocument } from "./account-state.js";
+import { uniqueId } from "./unique-id.js";
 
 const DATE = "2026-01-01T00:00:00Z";
 
-/** The account's IAM in that format: a copy, sharing no object with the state. */
-export function authorizationDetails(account: AccountEntry): Record<string, unknown> {
-  return structuredClone(details(account));
+/** A managed policy's version, as the PolicyVersionList shows it. */
+export interface PolicyVersionFacts {
+  VersionId: string;
+  Document: PolicyDocument;
+  CreateDate: string;
 }
 
-function details(account: AccountEntry): Record<string, unknown> {
+/** What IAM knows of a customer managed policy beyond its default document. */
+export interface ManagedPolicyFacts {
+  description?: string;
+  createDate: string;
+  updateDate: string;
+  defaultVersionId: string;
+  versions: PolicyVersionFacts[];
+}
+
+/**
+ * What a live IAM (the sandbox's) knows that the state does not hold. Without it, every entity
+ * was created on one fixed date and each managed policy has one version, v1.
+ */
+export interface DetailsFacts {
+  /** When the entity with this ARN was created, ISO 8601. */
+  createDate?(arn: string): string;
+  managedPolicy?(arn: string): ManagedPolicyFacts | undefined;
+  /** AWS managed policies' documents by ARN: those attached to an entity of the account are listed too, as AWS lists them. */
+  awsManagedPolicies?: ReadonlyMap<string, PolicyDocument>;
+}
+
+/** The account's IAM in that format: a copy, sharing no object with the state. */
+export function authorizationDetails(account: AccountEntry, facts: DetailsFacts = {}): Record<string, unknown> {
+  return structuredClone(details(account, facts));
+}
+
+/** A managed policy ARN's path (`arn:aws:iam::1:policy/team/P` → `/team/`) and name. */
+export function policyPathAndName(arn: string): { path: string; name: string } {
+  const resource = arn.slice(arn.indexOf(":policy/") + ":policy".length);
+  const last = resource.lastIndexOf("/");
+  return { path: resource.slice(0, last + 1), name: resource.slice(last + 1) };
+}
+
+function details(account: AccountEntry, facts: DetailsFacts): Record<string, unknown> {
+  const created = (arn: string) => facts.createDate?.(arn) ?? DATE;
+  const entities = [...account.users.values(), ...account.roles.values()];
+  const holders = [...entities, ...account.groups.values()];
+  const attachments = (arn: string) => holders.filter((h) => h.managedPolicyArns.includes(arn)).length;
+  const boundaryUses = (arn: string) => entities.filter((e) => e.permissionsBoundaryArn === arn).length;
+  const awsManaged = [...(facts.awsManagedPolicies ?? new Map<string, PolicyDocument>())].filter(([arn]) => attachments(arn) + boundaryUses(arn) > 0);
+  const managedPolicy = ([arn, document]: [string, PolicyDocument]) => {
+    const known = facts.managedPolicy?.(arn);
+    const { path, name } = policyPathAndName(arn);
+    const versions = known?.versions ?? [{ VersionId: "v1", Document: document, CreateDate: created(arn) }];
+    const defaultVersionId = known?.defaultVersionId ?? "v1";
+    return {
+      PolicyName: name,
+      PolicyId: uniqueId("ANPA", arn),
+      Arn: arn,
+      Path: path,
+      DefaultVersionId: defaultVersionId,
+      AttachmentCount: attachments(arn),
+      PermissionsBoundaryUsageCount: boundaryUses(arn),
+      IsAttachable: true,
+      ...(known?.description !== undefined ? { Description: known.description } : {}),
+      CreateDate: known?.createDate ?? created(arn),
+      UpdateDate: known?.updateDate ?? created(arn),
+      PolicyVersionList: versions.map((v) => ({ Document: v.Document, VersionId: v.VersionId, IsDefaultVersion: v.VersionId === defaultVersionId, CreateDate: v.CreateDate })),
+    };
+  };
   const inline = (policies: Record<string, unknown>) => Object.entries(policies).map(([PolicyName, PolicyDocument]) => ({ PolicyName, PolicyDocument }));
   const attachedList = (arns: string[]) => arns.map((PolicyArn) => ({ PolicyName: PolicyArn.slice(PolicyArn.lastIndexOf("/") + 1), PolicyArn }));
   const tagList = (tags: Record<string, string>) => Object.entries(tags).map(([Key, Value]) => ({ Key, Value }));
@@ -22,7 +84,7 @@ function details(account: AccountEntry): Record<string, unknown> {
       UserName: u.name,
       UserId: uniqueId("AIDA", u.arn),
       Arn: u.arn,
-      CreateDate: DATE,
+      CreateDate: created(u.arn),
       UserPolicyList: inline(u.policies),
       GroupList: u.groups ?? [],
       AttachedManagedPolicies: attachedList(u.managedPolicyArns),
@@ -34,7 +96,7 @@ function details(account: AccountEntry): Record<string, unknown> {
       GroupName: g.name,
       GroupId: uniqueId("AGPA", g.arn),
       Arn: g.arn,
-      CreateDate: DATE,
+      CreateDate: created(g.arn),
       GroupPolicyList: inline(g.policies),
       AttachedManagedPolicies: attachedList(g.managedPolicyArns),
     })),
@@ -43,38 +105,15 @@ function details(account: AccountEntry): Record<string, unknown> {
       RoleName: r.name,
       RoleId: uniqueId("AROA", r.arn),
       Arn: r.arn,
-      CreateDate: DATE,
+      CreateDate: created(r.arn),
       AssumeRolePolicyDocument: r.trustPolicy,
-      InstanceProfileList: r.instanceProfile ? [{ Path: "/", InstanceProfileName: r.name, InstanceProfileId: uniqueId("AIPA", r.arn), Arn: r.arn.replace(":role/", ":instance-profile/"), CreateDate: DATE, Roles: [] }] : [],
+      InstanceProfileList: r.instanceProfile ? [{ Path: "/", InstanceProfileName: r.name, InstanceProfileId: uniqueId("AIPA", r.arn), Arn: r.arn.replace(":role/", ":instance-profile/"), CreateDate: created(r.arn), Roles: [] }] : [],
       RolePolicyList: inline(r.policies),
       AttachedManagedPolicies: attachedList(r.managedPolicyArns),
       ...(r.permissionsBoundaryArn ? { PermissionsBoundary: { PermissionsBoundaryType: "Policy", PermissionsBoundaryArn: r.permissionsBoundaryArn } } : {}),
       Tags: tagList(r.tags),
       RoleLastUsed: {},
     })),
-    Policies: [...account.managedPolicies.entries()].map(([arn, document]) => ({
-      PolicyName: arn.slice(arn.lastIndexOf("/") + 1),
-      PolicyId: uniqueId("ANPA", arn),
-      Arn: arn,
-      Path: "/",
-      DefaultVersionId: "v1",
-      AttachmentCount: 1,
-      PermissionsBoundaryUsageCount: 0,
-      IsAttachable: true,
-      CreateDate: DATE,
-      UpdateDate: DATE,
-      PolicyVersionList: [{ Document: document, VersionId: "v1", IsDefaultVersion: true, CreateDate: DATE }],
-    })),
+    Policies: [...account.managedPolicies.entries(), ...awsManaged].map(managedPolicy),
   };
-}
-
-/** A stable IAM-style unique ID (prefix + 17 characters) derived from the ARN. */
-function uniqueId(prefix: string, arn: string): string {
-  let hash = 2166136261;
-  let out = "";
-  for (let round = 0; out.length < 17; round++) {
-    for (const ch of `${arn}#${round}`) hash = Math.imul(hash ^ ch.charCodeAt(0), 16777619) >>> 0;
-    out += hash.toString(36).toUpperCase();
-  }
-  return prefix + out.slice(0, 17);
 }

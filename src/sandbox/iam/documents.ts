@@ -1,0 +1,95 @@
+/**
+ * Policy documents as IAM takes and gives them: validated with xacct's policy grammar (trust and
+ * identity kinds) before anything is written, refused as MalformedPolicyDocument in AWS's words,
+ * and returned URL-encoded (RFC 3986), as IAM's query API returns every policy document.
+ */
+import { PolicyInputError } from "../../policy/errors.js";
+import { compilePolicy } from "../../policy/policy.js";
+import type { AccountState, PolicyDocument } from "../../state/account-state.js";
+import { AwsError } from "../xml.js";
+
+export function malformed(message: string): AwsError {
+  return new AwsError(400, "MalformedPolicyDocument", message);
+}
+
+/** A document's size as IAM's quotas count it: characters, whitespace outside strings excluded. */
+export function sizeOf(document: PolicyDocument): number {
+  return JSON.stringify(document).length;
+}
+
+/** A document as IAM's responses carry it: URL-encoded JSON. */
+export function encodeDocument(document: unknown): string {
+  return encodeURIComponent(JSON.stringify(document));
+}
+
+type Raw = Record<string, unknown>;
+
+function statementsOf(document: Raw): Raw[] {
+  const raw = document.Statement;
+  const list: unknown[] = Array.isArray(raw) ? raw : raw === undefined ? [] : [raw];
+  return list.filter((s): s is Raw => typeof s === "object" && s !== null && !Array.isArray(s));
+}
+
+/** AWS's own words for the mistakes it names; the rest are said in the engine's located words. */
+function awsWording(document: Raw, kind: "trust" | "identity"): string | undefined {
+  for (const s of statementsOf(document)) {
+    if (s.Action === undefined && s.NotAction === undefined) return "Policy statement must contain actions.";
+    if (kind === "identity") {
+      if (s.Principal !== undefined || s.NotPrincipal !== undefined) return "Policy document should not specify a principal.";
+      if (s.Resource === undefined && s.NotResource === undefined) return "Policy statement must contain resources.";
+    } else {
+      if (s.Resource !== undefined) return "Has prohibited field Resource";
+      if (s.NotResource !== undefined) return "Has prohibited field NotResource";
+      if (s.Principal === undefined && s.NotPrincipal === undefined) return "Missing required field Principal";
+    }
+  }
+  return undefined;
+}
+
+/**
+ * IAM refuses a trust policy naming a role, user or identity provider that does not exist (it
+ * stores the principal's unique ID). Checked for the accounts the sandbox holds; others are outside it.
+ */
+function invalidPrincipal(document: Raw, state: AccountState): string | undefined {
+  for (const s of statementsOf(document)) {
+    const principal = s.Principal;
+    if (typeof principal !== "object" || principal === null) continue;
+    for (const [type, value] of Object.entries(principal as Raw)) {
+      if (type !== "AWS" && type !== "Federated") continue;
+      for (const arn of Array.isArray(value) ? value : [value]) {
+        if (typeof arn !== "string" || arn.includes("*")) continue;
+        const m = /^arn:[^:]+:iam::(\d{12}):(role|user|oidc-provider|saml-provider)\/(.+)$/.exec(arn);
+        const account = m ? state.accounts.get(m[1] as string) : undefined;
+        if (!m || !account) continue;
+        const name = (m[3] as string).slice((m[3] as string).lastIndexOf("/") + 1);
+        const exists =
+          m[2] === "role" ? account.roles.get(name)?.arn === arn : m[2] === "user" ? account.users.get(name)?.arn === arn : m[2] === "oidc-provider" ? account.oidcProviders.has(arn) : account.samlProviders.has(arn);
+        if (!exists) return `Invalid principal in policy: ${JSON.stringify(type)}:${JSON.stringify(arn)}`;
+      }
+    }
+  }
+  return undefined;
+}
+
+/** A policy document given as JSON text, validated as IAM validates a role's trust policy or an identity policy. */
+export function readDocument(text: string, kind: "trust" | "identity", state: AccountState): PolicyDocument {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    throw malformed("This policy contains invalid Json");
+  }
+  if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) throw malformed("Syntax errors in policy.");
+  const document = parsed as Raw;
+  const worded = awsWording(document, kind);
+  if (worded) throw malformed(worded);
+  try {
+    compilePolicy(document, kind, "");
+  } catch (e) {
+    if (e instanceof PolicyInputError) throw malformed(e.message);
+    throw e;
+  }
+  const principal = kind === "trust" ? invalidPrincipal(document, state) : undefined;
+  if (principal) throw malformed(principal);
+  return document as unknown as PolicyDocument;
+}
