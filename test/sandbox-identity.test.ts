@@ -1,17 +1,28 @@
 /**
- * Workload identities in the sandbox: the OIDC issuer's tokens and their verification. What a
- * token must carry is what EKS projects for IRSA (EKS user guide, "IAM roles for service
- * accounts": iss https://oidc.eks.REGION.amazonaws.com/id/ID, sub system:serviceaccount:NS:SA,
- * aud sts.amazonaws.com); what verification refuses, and with which error, is STS's
- * AssumeRoleWithWebIdentity reference (InvalidIdentityToken, ExpiredTokenException).
+ * Workload identities in the sandbox: the OIDC issuer's tokens and their verification, and the
+ * sandbox's own endpoints driven by the real SDK credential providers. What a token must carry is
+ * what EKS projects for IRSA (EKS user guide, "IAM roles for service accounts": iss
+ * https://oidc.eks.REGION.amazonaws.com/id/ID, sub system:serviceaccount:NS:SA, aud
+ * sts.amazonaws.com); what verification refuses, and with which error, is STS's
+ * AssumeRoleWithWebIdentity reference (InvalidIdentityToken, ExpiredTokenException); the
+ * container-credentials format and its Authorization header are what the SDK's
+ * @aws-sdk/credential-provider-http and @smithy/credential-provider-imds send and accept.
  */
-import { readFileSync } from "node:fs";
-import { createLocalJWKSet, decodeJwt, decodeProtectedHeader, jwtVerify } from "jose";
-import { describe, expect, it } from "vitest";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
+import { fromContainerMetadata, fromHttp, fromTokenFile, fromWebToken } from "@aws-sdk/credential-providers";
+import type { AwsCredentialIdentityProvider } from "@smithy/types";
+import { createLocalJWKSet, createRemoteJWKSet, decodeJwt, decodeProtectedHeader, jwtVerify } from "jose";
+import { afterEach, describe, expect, it } from "vitest";
 import { compile } from "../src/compile/compile.js";
 import { loadModel } from "../src/model/load.js";
 import { SandboxCore } from "../src/sandbox/core.js";
+import { type Sandbox, startSandbox } from "../src/sandbox/index.js";
+import type { LogEntry } from "../src/sandbox/log.js";
 import { issueToken, jwks, verifyWebIdentityToken } from "../src/sandbox/oidc.js";
+import { workloadsOf } from "../src/sandbox/workloads.js";
 import { AwsError } from "../src/sandbox/xml.js";
 
 // GIVEN seed 004: cluster emr-eks in account a (111111111111) with an OIDC provider for its
@@ -22,9 +33,12 @@ const B = "222222222222";
 const SUB = "system:serviceaccount:emr:emr-containers-sa-spark-1-111111111111-abc";
 const T0 = Date.UTC(2030, 0, 1);
 
+function compiled(example: string) {
+  return compile(loadModel(readFileSync(`examples/${example}/xacct.yaml`, "utf8")));
+}
+
 function core(clock: () => number = () => T0): SandboxCore {
-  const model = loadModel(readFileSync("examples/004-emr-eks-chain/xacct.yaml", "utf8"));
-  return new SandboxCore(compile(model).state, clock);
+  return new SandboxCore(compiled("004-emr-eks-chain").state, clock);
 }
 
 async function refusal(promise: Promise<unknown>): Promise<AwsError> {
@@ -109,5 +123,148 @@ describe("verifyWebIdentityToken", () => {
     // STS: "Token expired: current date/time <now> must be before the expiration date/time <exp>".
     expect(error.code).toBe("ExpiredTokenException");
     expect(error.message).toBe(`Token expired: current date/time ${T0 / 1000 + 901} must be before the expiration date/time ${T0 / 1000 + 900}`);
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// The sandbox's endpoints, driven by the real SDK.
+
+const JOB_ROLE = `arn:aws:iam::${A}:role/job-execution-role-1`;
+const ECS_ROLE = "arn:aws:iam::111111111111:role/ECSFargateRole";
+
+let running: Sandbox | undefined;
+const scratch: string[] = [];
+afterEach(async () => {
+  await running?.close();
+  running = undefined;
+  for (const dir of scratch.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+
+async function serve(example: string, clock?: () => number): Promise<Sandbox> {
+  const model = compiled(example);
+  running = await startSandbox({ state: model.state, port: 0, host: "127.0.0.1", workloads: workloadsOf(model), ...(clock ? { clock } : {}) });
+  return running;
+}
+
+async function callerArn(s: Sandbox, credentials: AwsCredentialIdentityProvider): Promise<string | undefined> {
+  return (await new STSClient({ endpoint: s.url, region: "us-east-1", credentials, maxAttempts: 1 }).send(new GetCallerIdentityCommand({}))).Arn;
+}
+
+async function failure(p: Promise<unknown>): Promise<{ name: string; message: string }> {
+  const e = await p.then(
+    () => undefined,
+    (err: unknown) => err as Error,
+  );
+  if (!e) throw new Error("the call succeeded");
+  return { name: e.name, message: e.message };
+}
+
+async function getText(s: Sandbox, path: string, headers: Record<string, string> = {}): Promise<{ status: number; body: string }> {
+  const r = await fetch(`${s.url}${path}`, { headers });
+  return { status: r.status, body: await r.text() };
+}
+
+describe("IRSA workloads: the token endpoint and AssumeRoleWithWebIdentity, with the real SDK", () => {
+  it("fromTokenFile reaches the workload's role with the token of /_xacct/token, as a pod does with its projected token", async () => {
+    const s = await serve("004-emr-eks-chain");
+    const token = await getText(s, "/_xacct/token?workload=spark-job");
+    expect(token.status).toBe(200);
+    // EMR on EKS's service account pattern is filled with sample text for a concrete subject.
+    expect(decodeJwt(token.body)).toMatchObject({ iss: `https://${ISSUER}`, sub: "system:serviceaccount:emr:emr-containers-sa-xacct-xacct-111111111111-xacct", aud: ["sts.amazonaws.com"] });
+    const dir = mkdtempSync(join(tmpdir(), "xacct-identity-"));
+    scratch.push(dir);
+    writeFileSync(join(dir, "token"), token.body);
+    const credentials = fromTokenFile({ webIdentityTokenFile: join(dir, "token"), roleArn: JOB_ROLE, roleSessionName: "spark", clientConfig: { endpoint: s.url, region: "us-east-1" } });
+    expect(await callerArn(s, credentials)).toBe(`arn:aws:sts::${A}:assumed-role/job-execution-role-1/spark`);
+  });
+
+  it("a token for another service account of the same cluster is refused by the role's trust (sub condition)", async () => {
+    const s = await serve("004-emr-eks-chain");
+    const token = await getText(s, `/_xacct/token?issuer=${ISSUER}&sub=system:serviceaccount:default:intruder`);
+    expect(token.status).toBe(200);
+    const credentials = fromWebToken({ webIdentityToken: token.body, roleArn: JOB_ROLE, roleSessionName: "intruder", clientConfig: { endpoint: s.url, region: "us-east-1", maxAttempts: 1 } });
+    expect((await failure(callerArn(s, credentials))).name).toBe("AccessDenied");
+  });
+
+  it("an expired token is ExpiredTokenException, and the refusal is logged without the token", async () => {
+    let now = Date.now();
+    const s = await serve("004-emr-eks-chain", () => now);
+    const entries: LogEntry[] = [];
+    s.onLog((e) => entries.push(e));
+    const token = await issueToken(s.core, { issuer: ISSUER, sub: "system:serviceaccount:emr:emr-containers-sa-a-b-111111111111-c", expiresInSeconds: 900 });
+    now += 901_000;
+    const credentials = fromWebToken({ webIdentityToken: token, roleArn: JOB_ROLE, roleSessionName: "late", clientConfig: { endpoint: s.url, region: "us-east-1", maxAttempts: 1 } });
+    expect((await failure(callerArn(s, credentials))).name).toBe("ExpiredTokenException");
+    expect(entries.some((e) => e.decision === "Refused" && e.reason === "ExpiredTokenException")).toBe(true);
+    expect(JSON.stringify(entries)).not.toContain(token);
+  });
+
+  it("an OIDC client discovers each issuer's keys at the sandbox and verifies the token with them", async () => {
+    const s = await serve("004-emr-eks-chain");
+    const doc = JSON.parse((await getText(s, `/_xacct/oidc/${ISSUER}/.well-known/openid-configuration`)).body) as { issuer: string; jwks_uri: string };
+    expect(doc.issuer).toBe(`https://${ISSUER}`);
+    const token = (await getText(s, "/_xacct/token?workload=spark-job")).body;
+    const { payload } = await jwtVerify(token, createRemoteJWKSet(new URL(doc.jwks_uri)), { issuer: doc.issuer, audience: "sts.amazonaws.com" });
+    expect(payload.sub).toMatch(/^system:serviceaccount:emr:/);
+    // An issuer no account has a provider for has no document; a workload that is not IRSA has no token.
+    expect((await getText(s, "/_xacct/oidc/oidc.eks.us-east-1.amazonaws.com/id/UNKNOWN/keys")).status).toBe(404);
+    expect((await getText(s, "/_xacct/token?workload=nope")).status).toBe(404);
+  });
+});
+
+describe("ECS workloads: container credentials, with the real SDK", () => {
+  function endpoint(s: Sandbox, name: string) {
+    const e = s.workloads.find((w) => w.name === name);
+    if (!e?.credentialsPath || !e.authorizationToken) throw new Error(`no container endpoint for ${name}`);
+    return { uri: `${s.url}${e.credentialsPath}`, token: e.authorizationToken };
+  }
+
+  it("fromHttp with AWS_CONTAINER_CREDENTIALS_FULL_URI and the authorization token gets the task role's session", async () => {
+    const s = await serve("000-sparkflows-mwaa");
+    const { uri, token } = endpoint(s, "sparkflows");
+    const arn = await callerArn(s, fromHttp({ awsContainerCredentialsFullUri: uri, awsContainerAuthorizationToken: token }));
+    // ECS names the task role's session after the task ID.
+    expect(arn).toMatch(/^arn:aws:sts::111111111111:assumed-role\/ECSFargateRole\/[0-9a-f]{32}$/);
+  });
+
+  it("fromContainerMetadata (the environment variables ECS sets) gets it too", async () => {
+    const s = await serve("000-sparkflows-mwaa");
+    const { uri, token } = endpoint(s, "sparkflows");
+    const saved = { uri: process.env.AWS_CONTAINER_CREDENTIALS_FULL_URI, token: process.env.AWS_CONTAINER_AUTHORIZATION_TOKEN };
+    process.env.AWS_CONTAINER_CREDENTIALS_FULL_URI = uri;
+    process.env.AWS_CONTAINER_AUTHORIZATION_TOKEN = token;
+    try {
+      const credentials = await fromContainerMetadata({ maxRetries: 0 })();
+      expect(await callerArn(s, async () => credentials)).toMatch(/:assumed-role\/ECSFargateRole\//);
+    } finally {
+      for (const [k, v] of [["AWS_CONTAINER_CREDENTIALS_FULL_URI", saved.uri], ["AWS_CONTAINER_AUTHORIZATION_TOKEN", saved.token]] as const) {
+        if (v === undefined) delete process.env[k];
+        else process.env[k] = v;
+      }
+    }
+  });
+
+  it("a wrong or missing authorization token is refused, and another workload's token does not open it", async () => {
+    const s = await serve("000-sparkflows-mwaa");
+    const { uri } = endpoint(s, "sparkflows");
+    const other = endpoint(s, "mwaa-environment").token;
+    expect((await failure(fromHttp({ awsContainerCredentialsFullUri: uri, awsContainerAuthorizationToken: "wrong", maxRetries: 0 })())).message).toMatch(/status: 401/);
+    expect((await failure(fromHttp({ awsContainerCredentialsFullUri: uri, awsContainerAuthorizationToken: other, maxRetries: 0 })())).message).toMatch(/status: 401/);
+    expect((await getText(s, "/_xacct/credentials/sparkflows")).status).toBe(401);
+  });
+
+  it("the runtime's assumption is the engine's decision: a trust that no longer admits ecs-tasks.amazonaws.com refuses", async () => {
+    const s = await serve("000-sparkflows-mwaa");
+    const { uri, token } = endpoint(s, "sparkflows");
+    const role = s.core.account("111111111111")?.roles.get("ECSFargateRole");
+    if (!role) throw new Error("no ECSFargateRole");
+    role.trustPolicy = { Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { Service: "lambda.amazonaws.com" }, Action: "sts:AssumeRole" }] };
+    s.core.changed();
+    const entries: LogEntry[] = [];
+    s.onLog((e) => entries.push(e));
+    const reply = await getText(s, new URL(uri).pathname, { authorization: token });
+    expect(reply.status).toBe(403);
+    expect(JSON.parse(reply.body)).toMatchObject({ Code: "AccessDenied" });
+    expect(entries).toContainEqual(expect.objectContaining({ principal: "ecs-tasks.amazonaws.com", action: "sts:AssumeRole", resource: ECS_ROLE, decision: "Deny" }));
   });
 });
