@@ -125,7 +125,7 @@ function resourcePolicyFor(graph: AccessGraph, account: AccountEntry | undefined
 }
 
 /** The engine's decision for one node acting on a resource, with the resource's own policy. */
-export function decideAs(graph: AccessGraph, node: GraphNode, action: string, resource: string, account: AccountEntry | undefined, context: Record<string, string>): Evaluation {
+export function decideAs(graph: AccessGraph, node: GraphNode, action: string, resource: string, account: AccountEntry | undefined, context: Record<string, string | string[]>): Evaluation {
   return graph.evaluate(node, action, resource, account, resourcePolicyFor(graph, account, resource), requestContext(node, account, context));
 }
 
@@ -134,7 +134,7 @@ function settle(graph: AccessGraph, node: GraphNode, action: string, resource: s
   return graph.decide(node, action, resource, account, resourcePolicyFor(graph, account, resource), requestContext(node, account, context));
 }
 
-function requestContext(node: GraphNode, account: AccountEntry | undefined, context: Record<string, string>): Record<string, string | string[]> {
+function requestContext(node: GraphNode, account: AccountEntry | undefined, context: Record<string, string | string[]>): Record<string, string | string[]> {
   return { ...node.context, ...(account ? { "aws:ResourceAccount": account.id } : {}), ...context };
 }
 

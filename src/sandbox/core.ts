@@ -77,10 +77,17 @@ export class SandboxCore {
    * ARN names, else `resourceAccount`, else the one whose resource policies list it.
    */
   authorize(caller: KnownCredential, action: string, resource: string, options: AuthorizeOptions): Evaluation | undefined {
-    const node = this.nodeOf(caller);
+    return this.authorizeNode(this.nodeOf(caller), caller.arn, action, resource, options);
+  }
+
+  /**
+   * As authorize, for a principal that holds no sandbox credential (the federated identity of a
+   * web identity token): the engine decides as `node`; the log names `principal`.
+   */
+  authorizeNode(node: GraphNode | undefined, principal: string, action: string, resource: string, options: AuthorizeOptions): Evaluation | undefined {
     const account = resourceAccountOf(this.graph, resource, options.resourceAccount);
-    const result = node ? decideAs(this.graph, node, action, resource, account, Object.fromEntries(Object.entries(options.context ?? {}).map(([k, v]) => [k, Array.isArray(v) ? v.join(",") : v]))) : undefined;
-    this.log.decision({ requestId: options.requestId, time: this.clock(), principal: caller.arn, action, resource, evaluation: result });
+    const result = node ? decideAs(this.graph, node, action, resource, account, options.context ?? {}) : undefined;
+    this.log.decision({ requestId: options.requestId, time: this.clock(), principal, action, resource, evaluation: result });
     return result;
   }
 

@@ -34,6 +34,12 @@ export interface KnownCredential {
   roleArn?: string;
   /** For a session: what its request set. */
   session?: SessionDetails;
+  /**
+   * A GetSessionToken session (the user's or root's own ARN and permissions), and whether MFA was
+   * checked: without MFA it may call no IAM action; it may call no STS action but AssumeRole and
+   * GetCallerIdentity.
+   */
+  fromGetSessionToken?: { mfa: boolean };
 }
 
 const BASE32 = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
@@ -51,6 +57,11 @@ export function newAccessKeyId(prefix: "AKIA" | "ASIA"): string {
 
 export function newSecret(): string {
   return randomBytes(30).toString("base64");
+}
+
+/** Fresh session keys (an ASIA key id, a secret, a session token) expiring `seconds` after `now` (epoch ms). */
+export function newSessionKeys(now: number, seconds: number): { accessKeyId: string; secretAccessKey: string; sessionToken: string; expiresAt: number } {
+  return { accessKeyId: newAccessKeyId("ASIA"), secretAccessKey: newSecret(), sessionToken: Buffer.from(`xacct-sandbox:${newSecret()}${newSecret()}`).toString("base64"), expiresAt: now + seconds * 1000 };
 }
 
 /** A stable unique id for a user (AIDA…) or role (AROA…), derived from its ARN as AWS's are opaque. */

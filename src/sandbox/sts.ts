@@ -1,78 +1,178 @@
 /**
- * STS actions (query protocol, version 2011-06-15): AssumeRole and GetCallerIdentity. Every
- * AssumeRole is decided by xacct's engine through the access graph, with the caller's identity
- * policies, boundary and SCPs, the role's trust policy and the target account's RCPs.
+ * STS (query protocol, version 2011-06-15): AssumeRole, AssumeRoleWithWebIdentity,
+ * GetSessionToken and GetCallerIdentity, answered with the elements, in the order, of the STS API
+ * reference's example responses. Every AssumeRole* is decided by xacct's engine through the
+ * access graph — the caller's identity policies, boundary and SCPs, the role's trust policy and
+ * the target account's RCPs — for the assume action and for each permissions-only action the
+ * request needs (sts:TagSession for session tags, sts:SetSourceIdentity for a source identity).
  */
-import { newAccessKeyId, newSecret, uniqueId } from "./credentials.js";
+import type { GraphNode } from "../graph/graph.js";
+import { startNode } from "../graph/query.js";
+import { PolicyInputError } from "../policy/errors.js";
+import type { AccountEntry, RoleState } from "../state/account-state.js";
+import type { SandboxCore } from "./core.js";
+import { newSessionKeys } from "./credentials.js";
+import { verifyWebIdentityToken } from "./oidc.js";
 import { callerOf, queryReply, type Service, type ServiceRequest } from "./protocol.js";
+import { QueryParams } from "./query-params.js";
+import { expirationText, issueRoleSession } from "./role-session.js";
+import { planSession, readSessionRequest, type SessionPlan } from "./session.js";
 import { AwsError, STS_NAMESPACE } from "./xml.js";
 
 export const STS_VERSION = "2011-06-15";
 /** A chained session (a role session assuming a role) lasts at most an hour. */
 const CHAIN_LIMIT_SECONDS = 3600;
-const MIN_DURATION = 900;
-const MAX_DURATION = 43200;
+/** AssumeRole*'s DurationSeconds (roleDurationSecondsType) and its default. */
+const ROLE_DURATION = { min: 900, max: 43200 };
+const DEFAULT_ROLE_SECONDS = 3600;
+/** GetSessionToken's DurationSeconds: 900 s to 36 h for users, 12 h by default; an hour at most for the root user. */
+const SESSION_TOKEN_DURATION = { min: 900, max: 129600 };
+const DEFAULT_SESSION_TOKEN_SECONDS = 43200;
+const ROOT_SESSION_TOKEN_SECONDS = 3600;
+
+const ROLE_SESSION_NAME = { required: true, min: 2, max: 64, pattern: "[\\w+=,.@-]*" };
+const ROLE_ARN = { required: true, min: 20, max: 2048 };
 
 export const CHAINING_MESSAGE = "The requested DurationSeconds exceeds the 1 hour session limit for roles assumed by role chaining.";
+export const MAX_SESSION_MESSAGE = "The requested DurationSeconds exceeds the MaxSessionDuration set for this role.";
 
-function validation(message: string): AwsError {
-  return new AwsError(400, "ValidationError", message);
+/** AWS's "not authorized" refusal for a caller and an action on a role. */
+function notAuthorized(callerArn: string, roleArn: string): (action: string) => AwsError {
+  return (action) => new AwsError(403, "AccessDenied", `User: ${callerArn} is not authorized to perform: ${action} on resource: ${roleArn}`);
 }
 
-function required(params: URLSearchParams, name: string, member: string): string {
-  const value = params.get(name);
-  if (value === null) throw validation(`1 validation error detected: Value null at '${member}' failed to satisfy constraint: Member must not be null`);
-  return value;
+/** The role an ARN names in the state, with its account; undefined when there is none. */
+function roleOf(core: SandboxCore, roleArn: string): { account: AccountEntry; role: RoleState } | undefined {
+  const m = /^arn:[^:]+:iam::(\d{12}):role\/(?:.*\/)?([^/]+)$/.exec(roleArn);
+  const account = m ? core.account(m[1] as string) : undefined;
+  const role = account?.roles.get(m?.[2] as string);
+  return account && role && role.arn === roleArn ? { account, role } : undefined;
 }
 
-function duration(params: URLSearchParams): number | undefined {
-  const text = params.get("DurationSeconds");
-  if (text === null) return undefined;
-  const value = /^\d{1,9}$/.test(text) ? Number(text) : NaN;
-  if (Number.isNaN(value)) throw validation(`1 validation error detected: Value '${text}' at 'durationSeconds' failed to satisfy constraint: Member must be a number`);
-  if (value < MIN_DURATION) throw validation(`1 validation error detected: Value '${value}' at 'durationSeconds' failed to satisfy constraint: Member must have value greater than or equal to ${MIN_DURATION}`);
-  if (value > MAX_DURATION) throw validation(`1 validation error detected: Value '${value}' at 'durationSeconds' failed to satisfy constraint: Member must have value less than or equal to ${MAX_DURATION}`);
-  return value;
+/** The longest session a role gives: its MaxSessionDuration, refused above it. */
+function roleDuration(requested: number | undefined, role: RoleState): number {
+  if (requested !== undefined && requested > role.maxSessionDuration) throw new AwsError(400, "ValidationError", MAX_SESSION_MESSAGE);
+  return requested ?? DEFAULT_ROLE_SECONDS;
+}
+
+function withPacked(plan: SessionPlan): Record<string, number> {
+  return plan.packedPolicySize !== undefined ? { PackedPolicySize: plan.packedPolicySize } : {};
 }
 
 export function assumeRole(request: ServiceRequest): Record<string, unknown> {
-  const { core, params, now } = request;
+  const { core, requestId } = request;
   const caller = callerOf(request);
-  const roleArn = required(params, "RoleArn", "roleArn");
-  const sessionName = required(params, "RoleSessionName", "roleSessionName");
-  if (!/^[\w+=,.@-]{2,64}$/.test(sessionName)) throw validation(`1 validation error detected: Value '${sessionName}' at 'roleSessionName' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\w+=,.@-]*`);
-  const externalId = params.get("ExternalId");
-  if (externalId !== null && !/^[\w+=,.@:/-]{2,1224}$/.test(externalId)) throw validation(`1 validation error detected: Value '${externalId}' at 'externalId' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\w+=,.@:\\/-]*`);
-  const requested = duration(params);
+  const q = new QueryParams(request.params);
+  const roleArn = q.string("RoleArn", "roleArn", ROLE_ARN) as string;
+  const sessionName = q.string("RoleSessionName", "roleSessionName", ROLE_SESSION_NAME) as string;
+  const externalId = q.string("ExternalId", "externalId", { min: 2, max: 1224, pattern: "[\\w+=,.@:\\/-]*" });
+  const requested = q.integer("DurationSeconds", "durationSeconds", ROLE_DURATION);
+  const asked = readSessionRequest(q, { tags: true, sourceIdentity: true });
+  q.done();
+  // The root user cannot assume a role: real STS answers AccessDenied "Roles may not be assumed by root accounts."
+  if (caller.roleArn === undefined && caller.arn.endsWith(":root")) throw new AwsError(403, "AccessDenied", "Roles may not be assumed by root accounts.");
   const chained = caller.roleArn !== undefined;
-  if (chained && requested !== undefined && requested > CHAIN_LIMIT_SECONDS) throw validation(CHAINING_MESSAGE);
+  if (chained && requested !== undefined && requested > CHAIN_LIMIT_SECONDS) throw new AwsError(400, "ValidationError", CHAINING_MESSAGE);
 
-  const target = /^arn:([^:]+):iam::(\d{12}):role\/(?:.*\/)?([^/]+)$/.exec(roleArn);
-  const account = target ? core.account(target[2] as string) : undefined;
-  const role = account?.roles.get(target?.[3] as string);
-  const context: Record<string, string> = { "sts:RoleSessionName": sessionName, ...(externalId !== null ? { "sts:ExternalId": externalId } : {}) };
+  const denied = notAuthorized(caller.arn, roleArn);
+  const target = roleOf(core, roleArn);
   // A role that does not exist is refused as one the caller may not assume: AWS does not say which.
-  if (!account || !role || role.arn !== roleArn) throw new AwsError(403, "AccessDenied", `User: ${caller.arn} is not authorized to perform: sts:AssumeRole on resource: ${roleArn}`);
-  core.require(caller, "sts:AssumeRole", roleArn, { requestId: request.requestId, context, withReason: false });
-  if (requested !== undefined && requested > role.maxSessionDuration) throw validation("The requested DurationSeconds exceeds the MaxSessionDuration set for this role.");
+  if (!target) throw denied("sts:AssumeRole");
+  const { account, role } = target;
+  const plan = planSession(core.state, account, asked, caller.session, denied);
+  const context = { "sts:RoleSessionName": sessionName, ...(externalId !== undefined ? { "sts:ExternalId": externalId } : {}), ...plan.context };
+  for (const action of ["sts:AssumeRole", ...plan.alsoRequires]) core.require(caller, action, roleArn, { requestId, context, withReason: false });
+  const seconds = roleDuration(requested, role);
 
-  const seconds = requested ?? CHAIN_LIMIT_SECONDS;
-  const sessionArn = `arn:${account.partition}:sts::${account.id}:assumed-role/${role.name}/${sessionName}`;
-  const assumedRoleId = `${uniqueId("AROA", role.arn)}:${sessionName}`;
-  const issued = core.store.add({
-    accessKeyId: newAccessKeyId("ASIA"),
-    secretAccessKey: newSecret(),
-    sessionToken: Buffer.from(`xacct-sandbox:${newSecret()}${newSecret()}`).toString("base64"),
-    expiresAt: now + seconds * 1000,
-    arn: sessionArn,
-    account: account.id,
-    userId: assumedRoleId,
-    roleArn: role.arn,
-  });
+  const issued = issueRoleSession(core, { account, role, sessionName, seconds, now: request.now, session: plan.details });
   return {
-    Credentials: { AccessKeyId: issued.accessKeyId, SecretAccessKey: issued.secretAccessKey, SessionToken: issued.sessionToken, Expiration: new Date(issued.expiresAt as number).toISOString().replace(/\.\d{3}Z$/, "Z") },
-    AssumedRoleUser: { AssumedRoleId: assumedRoleId, Arn: sessionArn },
+    ...(plan.details.sourceIdentity !== undefined ? { SourceIdentity: plan.details.sourceIdentity } : {}),
+    AssumedRoleUser: { Arn: issued.arn, AssumedRoleId: issued.userId },
+    Credentials: { AccessKeyId: issued.accessKeyId, SecretAccessKey: issued.secretAccessKey, SessionToken: issued.sessionToken, Expiration: expirationText(issued.expiresAt) },
+    ...withPacked(plan),
   };
+}
+
+/**
+ * The federated principal a verified token acts as: the graph's node for its provider and `sub`
+ * where a trust names it, else one built for it; either way with the token's own claims as the
+ * provider's keys (`ISSUER:sub`, `ISSUER:aud`, and `ISSUER:amr` when the token has one).
+ */
+function federatedNode(core: SandboxCore, providerArn: string, keys: Record<string, string>): GraphNode {
+  let base: GraphNode;
+  try {
+    base = startNode(core.graph, providerArn, keys);
+  } catch (e) {
+    // A provider no trust names: an identity with no edges, which the engine decides like any other.
+    if (!(e instanceof PolicyInputError)) throw e;
+    const account = /::(\d{12}):/.exec(providerArn)?.[1];
+    base = { id: providerArn, kind: "federated", principal: providerArn, ...(account ? { account } : {}), identityPolicies: [], context: {} };
+  }
+  return { ...base, context: { ...base.context, ...keys } };
+}
+
+export async function assumeRoleWithWebIdentity(request: ServiceRequest): Promise<Record<string, unknown>> {
+  const { core, requestId } = request;
+  const q = new QueryParams(request.params);
+  const roleArn = q.string("RoleArn", "roleArn", ROLE_ARN) as string;
+  const sessionName = q.string("RoleSessionName", "roleSessionName", ROLE_SESSION_NAME) as string;
+  const token = q.string("WebIdentityToken", "webIdentityToken", { required: true, min: 4, max: 20000, sensitive: true }) as string;
+  q.string("ProviderId", "providerId", { min: 4, max: 2048 });
+  const requested = q.integer("DurationSeconds", "durationSeconds", ROLE_DURATION);
+  const asked = readSessionRequest(q, { tags: false, sourceIdentity: false });
+  q.done();
+
+  const roleAccount = /^arn:[^:]+:iam::(\d{12}):role\//.exec(roleArn)?.[1] ?? "";
+  const verified = await verifyWebIdentityToken(core, token, roleAccount);
+  const denied = () => new AwsError(403, "AccessDenied", "Not authorized to perform sts:AssumeRoleWithWebIdentity");
+  const target = roleOf(core, roleArn);
+  if (!target) throw denied();
+  const { account, role } = target;
+  const plan = planSession(core.state, account, asked, undefined, denied);
+  const amr = verified.claims.amr;
+  const keys: Record<string, string> = {
+    [`${verified.issuer}:sub`]: verified.sub,
+    [`${verified.issuer}:aud`]: verified.aud,
+    ...(typeof amr === "string" ? { [`${verified.issuer}:amr`]: amr } : {}),
+  };
+  const node = federatedNode(core, verified.providerArn, keys);
+  const context = { "sts:RoleSessionName": sessionName, "aws:FederatedProvider": verified.providerArn, ...plan.context };
+  const result = core.authorizeNode(node, verified.providerArn, "sts:AssumeRoleWithWebIdentity", roleArn, { requestId, context });
+  if (result?.decision !== "Allow") throw denied();
+  const seconds = roleDuration(requested, role);
+
+  const federatedContext = { ...keys, "aws:FederatedProvider": verified.providerArn };
+  const issued = issueRoleSession(core, { account, role, sessionName, seconds, now: request.now, session: { ...plan.details, federatedContext } });
+  return {
+    SubjectFromWebIdentityToken: verified.sub,
+    Audience: verified.aud,
+    AssumedRoleUser: { Arn: issued.arn, AssumedRoleId: issued.userId },
+    Credentials: { SessionToken: issued.sessionToken, SecretAccessKey: issued.secretAccessKey, Expiration: expirationText(issued.expiresAt), AccessKeyId: issued.accessKeyId },
+    ...withPacked(plan),
+    Provider: typeof verified.claims.iss === "string" ? verified.claims.iss : `https://${verified.issuer}`,
+  };
+}
+
+/**
+ * GetSessionToken: a session of the calling IAM user or root user, with the caller's own ARN and
+ * permissions. No policy governs it ("You cannot use policies to control authentication
+ * operations"), so the engine is not asked. The sandbox knows no MFA devices: a request that
+ * names one fails as an unverifiable code does, and sessions carry no MFA.
+ */
+export function getSessionToken(request: ServiceRequest): Record<string, unknown> {
+  const caller = callerOf(request);
+  const q = new QueryParams(request.params);
+  const requested = q.integer("DurationSeconds", "durationSeconds", SESSION_TOKEN_DURATION);
+  const serial = q.string("SerialNumber", "serialNumber", { min: 9, max: 256, pattern: "[\\w+=/:,.@-]*" });
+  const code = q.string("TokenCode", "tokenCode", { min: 6, max: 6, pattern: "[\\d]*" });
+  q.done();
+  if (caller.sessionToken !== undefined) throw new AwsError(403, "AccessDenied", "Cannot call GetSessionToken with session credentials");
+  if (serial !== undefined || code !== undefined) throw new AwsError(403, "AccessDenied", "MultiFactorAuthentication failed, unable to validate MFA code. Please verify your MFA serial number is valid and associated with this user.");
+  const root = caller.arn.endsWith(":root");
+  // "If the duration is longer than one hour, the session for AWS account owners defaults to one hour."
+  const seconds = root ? Math.min(requested ?? ROOT_SESSION_TOKEN_SECONDS, ROOT_SESSION_TOKEN_SECONDS) : (requested ?? DEFAULT_SESSION_TOKEN_SECONDS);
+  const issued = request.core.store.add({ ...newSessionKeys(request.now, seconds), arn: caller.arn, account: caller.account, userId: caller.userId, fromGetSessionToken: { mfa: false } });
+  return { Credentials: { SessionToken: issued.sessionToken, SecretAccessKey: issued.secretAccessKey, Expiration: expirationText(issued.expiresAt as number), AccessKeyId: issued.accessKeyId } };
 }
 
 export function getCallerIdentity(request: ServiceRequest): Record<string, unknown> {
@@ -80,8 +180,12 @@ export function getCallerIdentity(request: ServiceRequest): Record<string, unkno
   return { Arn: caller.arn, UserId: caller.userId, Account: caller.account };
 }
 
-const ACTIONS: Record<string, (request: ServiceRequest) => Record<string, unknown>> = {
+type Handler = (request: ServiceRequest) => Record<string, unknown> | Promise<Record<string, unknown>>;
+
+const ACTIONS: Record<string, Handler> = {
   AssumeRole: assumeRole,
+  AssumeRoleWithWebIdentity: assumeRoleWithWebIdentity,
+  GetSessionToken: getSessionToken,
   GetCallerIdentity: getCallerIdentity,
 };
 
@@ -91,12 +195,12 @@ export const UNSIGNED_ACTIONS: ReadonlySet<string> = new Set(["AssumeRoleWithWeb
 export const sts: Service = {
   protocol: "query",
   namespace: STS_NAMESPACE,
-  handle(request) {
+  async handle(request) {
     const action = request.params.get("Action");
     if (action === null) throw new AwsError(400, "MissingAction", "Missing Action");
     const version = request.params.get("Version");
     const handler = Object.hasOwn(ACTIONS, action) ? ACTIONS[action] : undefined;
     if (!handler || (version !== null && version !== STS_VERSION)) throw new AwsError(400, "InvalidAction", `Could not find operation ${action} for version ${version ?? "NO_VERSION_SPECIFIED"}`);
-    return queryReply(action, handler(request), request.requestId, STS_NAMESPACE);
+    return queryReply(action, await handler(request), request.requestId, STS_NAMESPACE);
   },
 };
