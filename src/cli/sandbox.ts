@@ -33,6 +33,16 @@ export async function run(args: string[]): Promise<number> {
   const port = portOf(values.port);
   const compiled = values.model !== undefined ? compile(loadModelFile(values.model)) : undefined;
   const state = compiled?.state ?? loadInventory(values.inventory as string);
+  // Listening before anything is printed: whoever reads the export lines may signal at once.
+  const stopped = new Promise<NodeJS.Signals>((resolve) => {
+    const stop = (signal: NodeJS.Signals) => {
+      process.off("SIGINT", stop);
+      process.off("SIGTERM", stop);
+      resolve(signal);
+    };
+    process.on("SIGINT", stop);
+    process.on("SIGTERM", stop);
+  });
   let env;
   try {
     env = await startEnvironment({ state, port, ...(compiled ? { compiled } : {}), ...(values.dir !== undefined ? { dir: values.dir } : {}) });
@@ -47,16 +57,8 @@ export async function run(args: string[]): Promise<number> {
     log?.write(`${JSON.stringify(entry)}\n`);
   });
   process.stdout.write(`${exportLines(env).join("\n")}\n`);
-  await new Promise<void>((resolve) => {
-    const stop = (signal: NodeJS.Signals) => {
-      process.off("SIGINT", stop);
-      process.off("SIGTERM", stop);
-      process.stderr.write(`xacct sandbox: ${signal}, stopping\n`);
-      void env.close().then(resolve, resolve);
-    };
-    process.on("SIGINT", stop);
-    process.on("SIGTERM", stop);
-  });
+  process.stderr.write(`xacct sandbox: ${await stopped}, stopping\n`);
+  await env.close();
   await new Promise<void>((resolve) => (log ? log.end(resolve) : resolve()));
   return 0;
 }

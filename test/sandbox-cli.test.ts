@@ -1,0 +1,155 @@
+/**
+ * `xacct sandbox` as a user runs it: the built CLI in a child process (run `npm run build` first,
+ * as CI does before the tests), its printed environment used by the real SDK in another process,
+ * the files it writes and their modes, no secret on its stdout, stderr or log, and a clean stop on
+ * SIGTERM. What the SDK should reach is the model's chain (seed 004: spark-job's web identity,
+ * then client-role-2 in account B for the `default` profile).
+ */
+import { type ChildProcess, execFile, spawn } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import { decodeJwt } from "jose";
+import { afterEach, describe, expect, it } from "vitest";
+
+const run = promisify(execFile);
+const MAIN = "dist/cli/main.js";
+const MODEL = "examples/004-emr-eks-chain/xacct.yaml";
+
+interface Started {
+  child: ChildProcess;
+  stdout: () => string;
+  stderr: () => string;
+  exit: Promise<number | null>;
+  env: Record<string, string>;
+}
+
+const children: ChildProcess[] = [];
+const dirs: string[] = [];
+afterEach(() => {
+  for (const child of children.splice(0)) if (child.exitCode === null) child.kill("SIGKILL");
+  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+
+function scratch(): string {
+  const dir = mkdtempSync(join(tmpdir(), "xacct-sandbox-cli-"));
+  dirs.push(dir);
+  return dir;
+}
+
+/** Starts the CLI and waits for its export lines (the last one names the last workload's variables). */
+async function start(args: string[]): Promise<Started> {
+  const child = spawn(process.execPath, [MAIN, "sandbox", ...args], { stdio: ["ignore", "pipe", "pipe"] });
+  children.push(child);
+  let out = "";
+  let err = "";
+  child.stdout?.on("data", (d: Buffer) => (out += d.toString()));
+  child.stderr?.on("data", (d: Buffer) => (err += d.toString()));
+  const exit = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+  await new Promise<void>((resolve, reject) => {
+    const check = () => (/^# workload spark-job .*\n# {3}export .*\n/m.test(out) ? resolve() : undefined);
+    child.stdout?.on("data", check);
+    void exit.then((code) => reject(new Error(`xacct sandbox exited ${code}: ${err}`)));
+  });
+  const env: Record<string, string> = {};
+  for (const line of out.split("\n")) {
+    const words = /^(?:#\s+)?export (.*)$/.exec(line)?.[1]?.split(" ") ?? [];
+    for (const word of words) {
+      const eq = word.indexOf("=");
+      env[word.slice(0, eq)] = word.slice(eq + 1);
+    }
+  }
+  return { child, stdout: () => out, stderr: () => err, exit, env };
+}
+
+/** The real SDK's default credential chain in a fresh process with exactly these variables. */
+async function callerArn(env: Record<string, string>): Promise<string> {
+  const script = `import { STSClient, GetCallerIdentityCommand } from "@aws-sdk/client-sts";
+const me = await new STSClient({}).send(new GetCallerIdentityCommand({}));
+process.stdout.write(me.Arn);`;
+  const { stdout } = await run(process.execPath, ["--input-type=module", "-e", script], { env: { PATH: process.env.PATH ?? "", HOME: tmpdir(), ...env } });
+  return stdout;
+}
+
+const mode = (path: string) => statSync(path).mode & 0o777;
+
+describe("xacct sandbox (the CLI)", () => {
+  it("prints an environment the SDK uses to run the model's chains, keeps secrets in 0600 files only, logs decisions, stops on SIGTERM with 0", async () => {
+    const dir = join(scratch(), "env");
+    const log = join(scratch(), "decisions.jsonl");
+    const s = await start(["--model", MODEL, "--port", "0", "--dir", dir, "--log", log]);
+    expect(s.env.AWS_ENDPOINT_URL).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    expect(s.env.AWS_CONFIG_FILE).toBe(join(dir, "config"));
+    expect(s.env.AWS_SHARED_CREDENTIALS_FILE).toBe(join(dir, "credentials"));
+    const tokenFile = join(dir, "tokens", "spark-job.jwt");
+    expect(s.env.AWS_WEB_IDENTITY_TOKEN_FILE).toBe(tokenFile);
+    expect(s.env.AWS_ROLE_ARN).toBe("arn:aws:iam::111111111111:role/job-execution-role-1");
+
+    // THEN the files: the config holds every chain, first identity reading the token file.
+    const config = readFileSync(join(dir, "config"), "utf8");
+    expect(config).toMatch(new RegExp(`\\[profile irsa-role-1\\]\\nweb_identity_token_file = ${tokenFile.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}\\n`));
+    expect(config).toContain("[default]\nsource_profile = irsa-role-1\nrole_arn = arn:aws:iam::222222222222:role/client-role-2\n");
+    expect(mode(join(dir, "credentials"))).toBe(0o600);
+    expect(mode(tokenFile)).toBe(0o600);
+    expect(decodeJwt(readFileSync(tokenFile, "utf8"))).toMatchObject({ iss: "https://oidc.eks.us-east-1.amazonaws.com/id/EXAMPLED539D4633E53DE1B71EXAMPLE", aud: ["sts.amazonaws.com"] });
+
+    // WHEN the SDK runs with the printed variables: the default profile's chain, and the web identity alone.
+    const files = { AWS_ENDPOINT_URL: s.env.AWS_ENDPOINT_URL as string, AWS_CONFIG_FILE: s.env.AWS_CONFIG_FILE as string, AWS_SHARED_CREDENTIALS_FILE: s.env.AWS_SHARED_CREDENTIALS_FILE as string };
+    expect(await callerArn(files)).toBe("arn:aws:sts::222222222222:assumed-role/client-role-2/xacct-spark-job");
+    const pick = (...names: string[]) => Object.fromEntries(names.map((n) => [n, s.env[n] as string]));
+    const AWS_ROLE_ARN = s.env.AWS_ROLE_ARN as string;
+    expect(await callerArn(pick("AWS_ENDPOINT_URL", "AWS_WEB_IDENTITY_TOKEN_FILE", "AWS_ROLE_ARN", "AWS_ROLE_SESSION_NAME", "AWS_REGION"))).toBe(
+      "arn:aws:sts::111111111111:assumed-role/job-execution-role-1/xacct-spark-job",
+    );
+
+    // AND `xacct sandbox token` writes a fresh token (0600) from the running sandbox.
+    const fresh = join(scratch(), "fresh.jwt");
+    await run(process.execPath, [MAIN, "sandbox", "token", "--workload", "spark-job", "--model", MODEL, "--endpoint", files.AWS_ENDPOINT_URL, "-o", fresh]);
+    expect(mode(fresh)).toBe(0o600);
+    expect(decodeJwt(readFileSync(fresh, "utf8")).sub).toBe("system:serviceaccount:emr:emr-containers-sa-xacct-xacct-111111111111-xacct");
+
+    s.child.kill("SIGTERM");
+    expect(await s.exit).toBe(0);
+
+    // The decisions were streamed (stderr) and logged (JSON Lines); no secret is in either, nor on stdout.
+    const entries = readFileSync(log, "utf8").trim().split("\n").map((l) => JSON.parse(l) as Record<string, string>);
+    expect(entries).toContainEqual(expect.objectContaining({ action: "sts:AssumeRoleWithWebIdentity", resource: AWS_ROLE_ARN, decision: "Allow" }));
+    expect(entries).toContainEqual(expect.objectContaining({ principal: "arn:aws:sts::111111111111:assumed-role/job-execution-role-1/xacct-spark-job", action: "sts:AssumeRole", decision: "Allow" }));
+    expect(s.stderr()).toMatch(/ALLOW\s+arn:aws:sts::111111111111:assumed-role\/job-execution-role-1\/xacct-spark-job sts:AssumeRole arn:aws:iam::222222222222:role\/client-role-2/);
+    const secrets = [
+      ...[...readFileSync(join(dir, "credentials"), "utf8").matchAll(/^aws_(?:access_key_id|secret_access_key) = (.+)$/gm)].map((m) => m[1] as string),
+      readFileSync(tokenFile, "utf8"),
+      readFileSync(fresh, "utf8"),
+    ];
+    expect(secrets.length).toBeGreaterThan(4);
+    const visible = `${s.stdout()}${s.stderr()}${readFileSync(log, "utf8")}`;
+    for (const secret of secrets) expect(visible).not.toContain(secret);
+    // A directory the user named stays, with its files, for the next run.
+    expect(statSync(join(dir, "config")).isFile()).toBe(true);
+  });
+
+  it("without --dir, writes into a new temporary directory and removes it when stopped", async () => {
+    const s = await start(["--model", MODEL, "--port", "0"]);
+    const dir = /its files are in (.+)$/m.exec(s.stdout())?.[1] as string;
+    expect(dir.startsWith(tmpdir())).toBe(true);
+    expect(mode(dir)).toBe(0o700);
+    expect(mode(join(dir, "credentials"))).toBe(0o600);
+    s.child.kill("SIGINT");
+    expect(await s.exit).toBe(0);
+    expect(() => statSync(dir)).toThrow();
+  });
+
+  it("refuses a --dir that holds other files, and changes nothing in it", async () => {
+    const dir = scratch();
+    writeFileSync(join(dir, "notes.txt"), "mine");
+    const failed = await run(process.execPath, [MAIN, "sandbox", "--model", MODEL, "--port", "0", "--dir", dir]).then(
+      () => undefined,
+      (e: { code: number; stderr: string }) => e,
+    );
+    expect(failed?.code).toBe(2);
+    expect(failed?.stderr).toMatch(/is not empty/);
+    expect(readFileSync(join(dir, "notes.txt"), "utf8")).toBe("mine");
+    expect(() => statSync(join(dir, "config"))).toThrow();
+  });
+});
