@@ -11,7 +11,8 @@
  * whose identity policies could allow sts:AssumeRole on the role are asked (a GrantIndex finds
  * them), with those of the role's own account that the trust names directly.
  */
-import { evaluate } from "../policy/evaluate.js";
+import { type Decision, decide as decideRequest, decidingStatements, evaluate } from "../policy/evaluate.js";
+import { pathText } from "../policy/errors.js";
 import { RequestContext } from "../policy/context.js";
 import { parseRequestPrincipal, principalStrength, type RequestPrincipal, Strength } from "../policy/principal.js";
 import type { Policy, Statement } from "../policy/policy.js";
@@ -68,6 +69,8 @@ export class AccessGraph {
   readonly book: PolicyBook;
   /** Request principals of the nodes, parsed once each (a Map: the graph keeps its nodes anyway, and a large WeakMap slows every garbage collection). */
   private readonly parsed = new Map<GraphNode, RequestPrincipal>();
+  /** Each caller's own context keys, indexed once (see outcome). */
+  private readonly contexts = new Map<GraphNode, RequestContext>();
   /** Per node, its identity policies that can allow sts:AssumeRole at all; per account, the principals with any. */
   private readonly assumers = new Map<GraphNode, readonly Policy[]>();
   private readonly capable = new Map<AccountEntry, string[]>();
@@ -364,19 +367,19 @@ export class AccessGraph {
   /** Decides one hop with the engine; keeps it, labelled, when caller-chosen keys settle it. */
   private decideEdge(caller: GraphNode, role: RoleState, account: AccountEntry, trust: Policy): Edge | undefined {
     const action = caller.kind === "federated" ? (caller.principal.includes("saml-provider/") ? "sts:AssumeRoleWithSAML" : "sts:AssumeRoleWithWebIdentity") : "sts:AssumeRole";
-    const base: Record<string, string | string[]> = { ...caller.context, "aws:ResourceAccount": account.id, ...this.supplied };
+    const base: Record<string, string | string[]> = { "aws:ResourceAccount": account.id, ...this.supplied };
     if (caller.kind === "service") base["aws:SourceAccount"] = this.supplied["aws:SourceAccount"] ?? account.id;
-    const { result, requires } = this.decide(caller, action, role.arn, account, trust, base);
+    const { result, requires } = this.outcome(caller, action, role.arn, account, trust, base);
     if (result.decision !== "Allow") return undefined;
     const chained = caller.kind === "role" || caller.kind === "account";
-    const statement = result.explain.decidedBy.find((s) => s.layer === "resource");
+    const statement = decidingStatements(result, "resource")[0];
     return {
       from: caller.id,
       to: role.arn,
       action,
       requires,
       maxSessionSeconds: chained ? Math.min(CHAIN_LIMIT, role.maxSessionDuration) : role.maxSessionDuration,
-      ...(statement ? { statement: statement.sid ? `${statement.statement} (${statement.sid})` : statement.statement } : {}),
+      ...(statement ? { statement: statement.sid ? `${pathText(statement.path)} (${statement.sid})` : pathText(statement.path) } : {}),
     };
   }
 
@@ -385,10 +388,28 @@ export class AccessGraph {
    * keys the caller chooses, the decision with them supplied, and what they are.
    */
   decide(caller: GraphNode, action: string, resource: string, account: AccountEntry | undefined, policy: Policy | undefined, context: Record<string, string | string[]>) {
-    const result = this.evaluate(caller, action, resource, account, policy, context);
+    return this.settle((c) => this.evaluate(caller, action, resource, account, policy, c), policy, context);
+  }
+
+  /**
+   * As decide, without the explanation (edges need only the decision and the trust statement),
+   * and with the caller's own context keys indexed once for all its edges: `extra` holds the rest.
+   */
+  private outcome(caller: GraphNode, action: string, resource: string, account: AccountEntry, policy: Policy, extra: Record<string, string | string[]>) {
+    let base = this.contexts.get(caller);
+    if (!base) {
+      base = RequestContext.fromJson(caller.context, "context");
+      this.contexts.set(caller, base);
+    }
+    const own = base;
+    return this.settle((c) => decideRequest(this.request(caller, action, resource, account, policy, RequestContext.over(own, c))), policy, extra);
+  }
+
+  private settle<T extends { decision: Decision }>(run: (context: Record<string, string | string[]>) => T, policy: Policy | undefined, context: Record<string, string | string[]>): { result: T; requires: Record<string, string> } {
+    const result = run(context);
     const requires = result.decision !== "Allow" && policy ? this.callerKeysFor(policy, context) : {};
     if (Object.keys(requires).length === 0) return { result, requires: {} };
-    const settled = this.evaluate(caller, action, resource, account, policy, { ...context, ...requires });
+    const settled = run({ ...context, ...requires });
     return settled.decision === "Allow" ? { result: settled, requires } : { result, requires: {} };
   }
 
@@ -407,14 +428,18 @@ export class AccessGraph {
     return out;
   }
 
-  /** The engine's decision for a node acting on a resource. */
+  /** The engine's decision for a node acting on a resource, explained. */
   evaluate(caller: GraphNode, action: string, resource: string, account: AccountEntry | undefined, resourcePolicy: Policy | undefined, context: Record<string, string | string[]>) {
-    const request: AccessRequest = {
+    return evaluate(this.request(caller, action, resource, account, resourcePolicy, context));
+  }
+
+  private request(caller: GraphNode, action: string, resource: string, account: AccountEntry | undefined, resourcePolicy: Policy | undefined, context: Record<string, string | string[]> | RequestContext): AccessRequest {
+    return {
       principal: this.principalOf(caller),
       action,
       resource,
       resourceAccount: account?.id,
-      context: RequestContext.fromJson(context, "context"),
+      context: context instanceof RequestContext ? context : RequestContext.fromJson(context, "context"),
       identityPolicies: caller.identityPolicies,
       resourcePolicy,
       permissionsBoundary: caller.boundary,
@@ -423,6 +448,5 @@ export class AccessGraph {
       scps: caller.scps,
       rcps: account ? this.book.rcps(account.id) : undefined,
     };
-    return evaluate(request);
   }
 }

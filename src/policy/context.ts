@@ -8,6 +8,19 @@ export class RequestContext {
   /** Keys as given; indexed by lower-cased name on first look-up (many requests never look). */
   private readonly given: Record<string, string | readonly string[]>[] = [];
   private index: Map<string, readonly string[]> | undefined;
+  /** Keys this context does not give are looked up here. */
+  private parent: RequestContext | undefined;
+
+  /**
+   * `overrides` over `base`, whose key index is built once and shared: the access graph decides
+   * many edges of one caller, which differ only in a few keys.
+   */
+  static over(base: RequestContext, overrides: Record<string, string | string[]>): RequestContext {
+    const context = new RequestContext();
+    context.given.push(overrides);
+    context.parent = base;
+    return context;
+  }
 
   /** Reads `{ "key": "value" | ["v1", "v2"] }`, naming the path of anything else. */
   static fromJson(input: unknown, path: Path): RequestContext {
@@ -39,6 +52,6 @@ export class RequestContext {
         }
       }
     }
-    return this.index.get(lowerKey);
+    return this.index.get(lowerKey) ?? this.parent?.get(lowerKey);
   }
 }

@@ -64,49 +64,71 @@ const NONE: Matches = { allows: [], denies: [], strength: Strength.None };
  * rules (see `decideGrant`).
  */
 export function evaluate(request: AccessRequest): Evaluation {
+  const outcome = decide(request);
+  return { decision: outcome.decision, explain: explainOutcome(request, outcome) };
+}
+
+/** What one layer's policies said, before it is put in words. */
+interface RawLayer {
+  layer: Layer;
+  m: Matches;
+  allowed: boolean;
+  level: number | undefined;
+}
+
+/**
+ * A decision before it is put in words: `evaluate` explains it; the access graph, which decides
+ * hundreds of thousands of edges and reads no explanation, uses it as it is.
+ */
+export interface Outcome {
+  decision: Decision;
+  /** Why, for the explanation: a deny, the root user assuming a role, a guardrail, or the grant rule. */
+  why: "deny" | "root" | "guard" | "grant";
+  deniedBy: Layer | undefined;
+  layers: RawLayer[];
+  /** The layers whose statements decided, in the explanation's order. */
+  decided: RawLayer[];
+  crossAccount: boolean;
+  rootUser: boolean;
+  grant: GrantOutcome | undefined;
+}
+
+/** The decision alone, as `evaluate` takes it (AWS's evaluation logic). */
+export function decide(request: AccessRequest): Outcome {
   const lowerAction = request.action.toLowerCase();
   const { principal } = request;
   const hasIdentity = principal.type !== "service" && principal.type !== "anonymous" && principal.type !== "federated";
   const crossAccount = principal.account === undefined || principal.account !== request.resourceAccount;
   const boundaryAttached = hasIdentity && request.permissionsBoundary !== undefined;
   const rootUser = principal.type === "root";
-  const layers: LayerResult[] = [];
-  const match = (layer: Layer, policies: readonly Policy[], allowedBy: (m: Matches) => boolean, level?: number): Matches => {
+  const layers: RawLayer[] = [];
+  const match = (layer: Layer, policies: readonly Policy[], level?: number): Matches => {
     const m = matchPolicies(policies, request, lowerAction, boundaryAttached);
-    layers.push(layerResult(layer, m, allowedBy(m), level));
+    // Every RCP level has AWS's RCPFullAWSAccess attached, so an RCP level only ever denies; a
+    // resource-based policy allows when a statement names the caller; root has its own permissions.
+    const allowed = layer === "rcp" || (layer === "resource" ? m.strength > Strength.None : m.allows.length > 0 || (layer === "identity" && rootUser));
+    layers.push({ layer, m, allowed, level });
     return m;
   };
 
   // AWS: SCPs and RCPs do not affect service-linked roles.
   const serviceLinked = (principal.type === "session" || principal.type === "role") && principal.roleName.startsWith("AWSServiceRoleFor");
-  if (hasIdentity && !serviceLinked && request.scps) request.scps.forEach((level, i) => match("scp", level, anyAllow, i));
-  // Every level has AWS's RCPFullAWSAccess attached, so an RCP level only ever denies.
-  if (request.rcps && !serviceLinked && rcpApplies(lowerAction)) request.rcps.forEach((level, i) => match("rcp", level, () => true, i));
-  if (request.endpointPolicy) match("endpoint", [request.endpointPolicy], anyAllow);
-  const resource = request.resourcePolicy ? match("resource", [request.resourcePolicy], (m) => m.strength > Strength.None) : NONE;
-  const identity = hasIdentity ? match("identity", request.identityPolicies, (m) => rootUser || m.allows.length > 0) : NONE;
-  const boundary = boundaryAttached ? match("boundary", [request.permissionsBoundary as Policy], anyAllow) : undefined;
+  if (hasIdentity && !serviceLinked && request.scps) for (let i = 0; i < request.scps.length; i++) match("scp", request.scps[i] as readonly Policy[], i);
+  if (request.rcps && !serviceLinked && rcpApplies(lowerAction)) for (let i = 0; i < request.rcps.length; i++) match("rcp", request.rcps[i] as readonly Policy[], i);
+  if (request.endpointPolicy) match("endpoint", [request.endpointPolicy]);
+  const resource = request.resourcePolicy ? match("resource", [request.resourcePolicy]) : NONE;
+  const identity = hasIdentity ? match("identity", request.identityPolicies) : NONE;
+  const boundary = boundaryAttached ? match("boundary", [request.permissionsBoundary as Policy]) : undefined;
   // A federated user's session (GetFederationToken) has no permissions unless a session policy was passed.
   const sessionPolicies = request.sessionPolicy ? [request.sessionPolicy] : principal.type === "federated-user" ? [] : undefined;
-  const session = hasIdentity && sessionPolicies ? match("session", sessionPolicies, anyAllow) : undefined;
-  const explain = (summary: string, deniedBy: Layer | undefined, decidedBy: StatementRef[]) => explanation(request, crossAccount, layers, summary, deniedBy, decidedBy);
+  const session = hasIdentity && sessionPolicies ? match("session", sessionPolicies) : undefined;
+  const outcome = (decision: Decision, why: Outcome["why"], deniedBy: Layer | undefined, decided: RawLayer[], grant?: GrantOutcome): Outcome => ({ decision, why, deniedBy, layers, decided, crossAccount, rootUser, grant });
 
-  const denying = layers.filter((l) => l.result === "ExplicitDeny");
-  if (denying.length > 0) {
-    const decidedBy = denying.flatMap((l) => l.statements);
-    return { decision: "ExplicitDeny", explain: explain(`Explicitly denied by ${describeRefs(decidedBy)}.`, (denying[0] as LayerResult).layer, decidedBy) };
-  }
-  if (rootUser && isTrustAction(lowerAction)) {
-    return {
-      decision: "ImplicitDeny",
-      explain: explain(`Implicitly denied: the account root user cannot assume roles (AWS refuses it; sign in as an IAM user or role instead).`, "identity", []),
-    };
-  }
-  const guard = layers.find((l) => (l.layer === "scp" || l.layer === "endpoint") && l.result === "ImplicitDeny");
-  if (guard) {
-    const where = guard.layer === "scp" ? `the service control policies at organization level ${guard.level}` : "the VPC endpoint policy";
-    return { decision: "ImplicitDeny", explain: explain(`Implicitly denied: no statement in ${where} allows ${request.action}.`, guard.layer, []) };
-  }
+  let denying: RawLayer[] | undefined;
+  for (const l of layers) if (l.m.denies.length > 0) (denying ??= []).push(l);
+  if (denying) return outcome("ExplicitDeny", "deny", (denying[0] as RawLayer).layer, denying);
+  if (rootUser && isTrustAction(lowerAction)) return outcome("ImplicitDeny", "root", "identity", []);
+  for (const l of layers) if ((l.layer === "scp" || l.layer === "endpoint") && !l.allowed) return outcome("ImplicitDeny", "guard", l.layer, [l]);
 
   const grant = decideGrant({
     hasIdentity,
@@ -117,23 +139,55 @@ export function evaluate(request: AccessRequest): Evaluation {
     resource: resource.strength,
     resourceRequired: needsResourcePolicy(lowerAction, request.resource),
   });
-  if (grant.deniedBy) return { decision: "ImplicitDeny", explain: explain(`Implicitly denied: ${grant.reason}.`, grant.deniedBy, []) };
+  if (grant.deniedBy) return outcome("ImplicitDeny", "grant", grant.deniedBy, [], grant);
   // The statements the grant rule needed, then the guardrails (SCPs, endpoint policy) that let it through.
-  const used: readonly string[] = [...grant.uses, "scp", "endpoint"];
-  const decidedBy = layers.filter((l) => used.includes(l.layer)).sort((a, b) => used.indexOf(a.layer) - used.indexOf(b.layer)).flatMap((l) => l.statements);
-  const allowedBy = decidedBy.length ? describeRefs(decidedBy) : rootUser ? "the account root user's own permissions" : "nothing";
-  return { decision: "Allow", explain: explain(`Allowed by ${allowedBy}; ${grant.reason}.`, undefined, decidedBy) };
+  const decided: RawLayer[] = [];
+  for (const used of grant.uses) for (const l of layers) if (l.layer === used) decided.push(l);
+  for (const l of layers) if (l.layer === "scp" || l.layer === "endpoint") decided.push(l);
+  return outcome("Allow", "grant", undefined, decided, grant);
 }
 
-function anyAllow(m: Matches): boolean {
-  return m.allows.length > 0;
+/** The statements of `layer` that decided an outcome: the denying ones of a denial, the allowing ones an Allow needed. */
+export function decidingStatements(outcome: Outcome, layer: Layer): readonly Statement[] {
+  const l = outcome.why === "guard" ? undefined : outcome.decided.find((d) => d.layer === layer);
+  return l ? (l.m.denies.length > 0 ? l.m.denies : l.m.allows) : [];
 }
 
-function layerResult(layer: Layer, m: Matches, allowed: boolean, level: number | undefined): LayerResult {
-  const denied = m.denies.length > 0;
-  const statements = (denied ? m.denies : m.allows).map((s) => ref(layer, s));
-  const result: LayerResult = { layer, result: denied ? "ExplicitDeny" : allowed ? "Allow" : "ImplicitDeny", statements };
-  if (level !== undefined) result.level = level;
+function explainOutcome(request: AccessRequest, o: Outcome): Evaluation["explain"] {
+  // A guardrail's denial names no statement: none allowed.
+  const refs = o.why === "guard" ? [] : o.decided.flatMap(statementRefs);
+  let summary: string;
+  switch (o.why) {
+    case "deny":
+      summary = `Explicitly denied by ${describeRefs(refs)}.`;
+      break;
+    case "root":
+      summary = "Implicitly denied: the account root user cannot assume roles (AWS refuses it; sign in as an IAM user or role instead).";
+      break;
+    case "guard": {
+      const guard = o.decided[0] as RawLayer;
+      const where = guard.layer === "scp" ? `the service control policies at organization level ${guard.level}` : "the VPC endpoint policy";
+      summary = `Implicitly denied: no statement in ${where} allows ${request.action}.`;
+      break;
+    }
+    case "grant": {
+      const grant = o.grant as GrantOutcome;
+      summary =
+        o.decision === "Allow"
+          ? `Allowed by ${refs.length ? describeRefs(refs) : o.rootUser ? "the account root user's own permissions" : "nothing"}; ${grant.reason}.`
+          : `Implicitly denied: ${grant.reason}.`;
+    }
+  }
+  return explanation(request, o.crossAccount, o.layers.map(layerResult), summary, o.deniedBy, refs);
+}
+
+function statementRefs(l: RawLayer): StatementRef[] {
+  return (l.m.denies.length > 0 ? l.m.denies : l.m.allows).map((s) => ref(l.layer, s));
+}
+
+function layerResult(l: RawLayer): LayerResult {
+  const result: LayerResult = { layer: l.layer, result: l.m.denies.length > 0 ? "ExplicitDeny" : l.allowed ? "Allow" : "ImplicitDeny", statements: statementRefs(l) };
+  if (l.level !== undefined) result.level = l.level;
   return result;
 }
 
