@@ -12,6 +12,9 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import { decodeJwt } from "jose";
 import { afterEach, describe, expect, it } from "vitest";
+import { compile } from "../src/compile/compile.js";
+import { loadModelFile } from "../src/model/load.js";
+import { startEnvironment } from "../src/sandbox/environment.js";
 
 const run = promisify(execFile);
 const MAIN = "dist/cli/main.js";
@@ -151,5 +154,31 @@ describe("xacct sandbox (the CLI)", () => {
     expect(failed?.stderr).toMatch(/is not empty/);
     expect(readFileSync(join(dir, "notes.txt"), "utf8")).toBe("mine");
     expect(() => statSync(join(dir, "config"))).toThrow();
+  });
+});
+
+describe("the sandbox's environment for other first identities", () => {
+  it("an IAM user's chain signs with its keys through source_profile; an ECS task's through the container endpoint", async () => {
+    // GIVEN seeds 003 (airflow-keys: an IAM user chaining to airflow-keys-athena) and 000 (an ECS
+    // task chaining to AccountB-MWAA-ReadRole), the way `xacct sandbox` starts them.
+    for (const [example, profile, workload, expected] of [
+      ["003-airflow-multi-account", "query-athena-keys", "airflow-keys", "arn:aws:sts::222222222222:assumed-role/airflow-keys-athena/xacct-airflow-keys"],
+      ["000-sparkflows-mwaa", "mwaa", "sparkflows", "arn:aws:sts::222222222222:assumed-role/AccountB-MWAA-ReadRole/xacct-sparkflows"],
+    ] as const) {
+      const compiled = compile(loadModelFile(`examples/${example}/xacct.yaml`));
+      const env = await startEnvironment({ compiled, state: compiled.state, dir: join(scratch(), "env") });
+      try {
+        const w = env.workloads.find((x) => x.name === workload);
+        expect(w?.profiles).toContain(profile);
+        const config = readFileSync(env.files.config, "utf8");
+        const section = config.slice(config.indexOf(`[profile ${profile}]`)).split("\n\n")[0] ?? "";
+        expect(section).toMatch(w?.kind === "user" ? /^source_profile = \S+-airflow-cross-account$/m : /^credential_source = EcsContainer$/m);
+        // WHEN the SDK runs that profile with the workload's variables.
+        const arn = await callerArn({ ...w?.variables, AWS_ENDPOINT_URL: env.sandbox.url, AWS_CONFIG_FILE: env.files.config, AWS_SHARED_CREDENTIALS_FILE: env.files.credentials, AWS_PROFILE: profile });
+        expect(arn).toBe(expected);
+      } finally {
+        await env.close();
+      }
+    }
   });
 });

@@ -24,7 +24,7 @@ import { configProfiles, type Profile, profileText, type SourceOverride } from "
 import type { AccountState } from "../state/account-state.js";
 import type { WorkloadEndpoint } from "./local.js";
 import { issueToken } from "./oidc.js";
-import { type BootstrapCredential, type Sandbox, startSandbox } from "./server.js";
+import { type Sandbox, startSandbox } from "./server.js";
 import { type SandboxWorkload, subjectOf, workloadsOf } from "./workloads.js";
 
 /** The file that marks a directory as a sandbox environment, which a later run may overwrite. */
@@ -210,8 +210,9 @@ async function writeEnvironment(sandbox: Sandbox, dir: string, workloads: readon
   for (const workload of workloads) {
     const keyArn = startKeyArn(workload.start, state);
     const key = keyArn && sandbox.bootstrap.find((b) => b.userArn === keyArn);
-    for (const p of key ? (profiles.get(workload.name) ?? []) : []) {
-      if (!p.settings.some(([k]) => k === "role_arn") && !sections.some((x) => x.name === p.name)) sections.push({ name: p.name, accessKeyId: (key as BootstrapCredential).accessKeyId, secretAccessKey: (key as BootstrapCredential).secretAccessKey });
+    if (!key) continue;
+    for (const p of profiles.get(workload.name) ?? []) {
+      if (!p.settings.some(([k]) => k === "role_arn") && !sections.some((x) => x.name === p.name)) sections.push({ name: p.name, accessKeyId: key.accessKeyId, secretAccessKey: key.secretAccessKey });
     }
   }
   writeSecret(credentials, `${sections.map((s) => `[${s.name}]\naws_access_key_id = ${s.accessKeyId}\naws_secret_access_key = ${s.secretAccessKey}\n`).join("\n")}`);
@@ -249,6 +250,7 @@ export function exportLines(env: SandboxEnvironment): string[] {
     `export AWS_SHARED_CREDENTIALS_FILE=${shellWord(files.credentials)}`,
     `# ${sandbox.bootstrap.length} bootstrap keys (each IAM user, each account root) are profiles ACCOUNT-USER / ACCOUNT-root in ${files.credentials}`,
   ];
+  if (env.workloads.length === 0) lines.push(`# no workloads (an inventory has none): web identity tokens from ${sandbox.url}/_xacct/token?issuer=ISSUER&sub=SUBJECT`);
   for (const w of env.workloads) {
     const what = w.kind === "web-identity" ? `IRSA, role ${w.roleArn ?? ""}` : w.kind === "container" ? `container credentials, role ${w.roleArn ?? ""}` : w.userArn ? `keys of ${w.userArn}` : "not served";
     lines.push(`# workload ${w.name} (${what})${w.profiles.length ? `; profiles: ${w.profiles.join(", ")}` : ""}`);
