@@ -45,7 +45,7 @@ import {
   UpdateAssumeRolePolicyCommand,
   UpdateRoleCommand,
 } from "@aws-sdk/client-iam";
-import { AssumeRoleCommand, STSClient } from "@aws-sdk/client-sts";
+import { AssumeRoleCommand, GetSessionTokenCommand, STSClient } from "@aws-sdk/client-sts";
 import { SignatureV4 } from "@smithy/signature-v4";
 import { XMLParser } from "fast-xml-parser";
 import { afterEach, describe, expect, it } from "vitest";
@@ -330,6 +330,16 @@ describe("IAM in the sandbox: refusals", () => {
     const { Policy } = await b.send(new CreatePolicyCommand({ PolicyName: "versions", PolicyDocument: allowing("s3:GetObject") }));
     for (let i = 2; i <= 5; i++) await b.send(new CreatePolicyVersionCommand({ PolicyArn: Policy?.Arn, PolicyDocument: allowing("s3:GetObject") }));
     expect(await refusal(b.send(new CreatePolicyVersionCommand({ PolicyArn: Policy?.Arn, PolicyDocument: allowing("s3:GetObject") })))).toMatchObject({ name: "LimitExceededException", status: 409 });
+  });
+
+  it("GetSessionToken credentials without MFA may call no IAM action (STS API reference, GetSessionToken)", async () => {
+    const s = await start();
+    const out = await sts(s, rootOf(s, A)).send(new GetSessionTokenCommand({}));
+    const c = out.Credentials;
+    const session = { accessKeyId: c?.AccessKeyId ?? "", secretAccessKey: c?.SecretAccessKey ?? "", sessionToken: c?.SessionToken ?? "" };
+    expect(await refusal(iam(s, session).send(new GetUserCommand({ UserName: "app" })))).toMatchObject({ name: "InvalidClientTokenId", status: 403 });
+    // The same root's long-term keys may.
+    expect((await iam(s, rootOf(s, A)).send(new GetUserCommand({ UserName: "app" }))).User?.Arn).toBe(USER);
   });
 
   it("GetUser answers with the user, its path and its unique ID", async () => {

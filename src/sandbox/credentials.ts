@@ -2,8 +2,11 @@
  * The credentials the sandbox knows: long-term keys it makes for each IAM user of the state at
  * start (the bootstrap credentials), and the session credentials it issues. Secrets stay in memory.
  */
-import { createHash, randomBytes } from "node:crypto";
+import { randomBytes } from "node:crypto";
 import type { Policy } from "../policy/policy.js";
+import { base32 } from "../state/unique-id.js";
+
+export { uniqueId } from "../state/unique-id.js";
 
 /** What AssumeRole's request set on a session, beyond the role itself. */
 export interface SessionDetails {
@@ -42,14 +45,6 @@ export interface KnownCredential {
   fromGetSessionToken?: { mfa: boolean };
 }
 
-const BASE32 = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
-
-function base32(bytes: Uint8Array, length: number): string {
-  let out = "";
-  for (let i = 0; out.length < length; i++) out += BASE32[(bytes[i % bytes.length] as number) % 32];
-  return out;
-}
-
 /** A key id of AWS's form: the prefix (AKIA long-term, ASIA session) and 16 characters. */
 export function newAccessKeyId(prefix: "AKIA" | "ASIA"): string {
   return prefix + base32(randomBytes(16), 16);
@@ -62,11 +57,6 @@ export function newSecret(): string {
 /** Fresh session keys (an ASIA key id, a secret, a session token) expiring `seconds` after `now` (epoch ms). */
 export function newSessionKeys(now: number, seconds: number): { accessKeyId: string; secretAccessKey: string; sessionToken: string; expiresAt: number } {
   return { accessKeyId: newAccessKeyId("ASIA"), secretAccessKey: newSecret(), sessionToken: Buffer.from(`xacct-sandbox:${newSecret()}${newSecret()}`).toString("base64"), expiresAt: now + seconds * 1000 };
-}
-
-/** A stable unique id for a user (AIDA…) or role (AROA…), derived from its ARN as AWS's are opaque. */
-export function uniqueId(prefix: "AIDA" | "AROA", arn: string): string {
-  return prefix + base32(createHash("sha256").update(arn).digest(), 17);
 }
 
 export class CredentialStore {

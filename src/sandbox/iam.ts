@@ -8,6 +8,7 @@
  * URL-encoded as IAM sends them.
  */
 import { callerOf, queryReply, type Service } from "./protocol.js";
+import { iamRefusal } from "./session.js";
 import type { IamAction, IamCall } from "./iam/call.js";
 import { getAccountAuthorizationDetails } from "./iam/details.js";
 import { entityActions, ROLES, USERS } from "./iam/entity.js";
@@ -44,6 +45,8 @@ export const iam: Service = {
     const handler = Object.hasOwn(ACTIONS, action) ? ACTIONS[action] : undefined;
     if (!handler || (version !== null && version !== IAM_VERSION)) throw new AwsError(400, "InvalidAction", `Could not find operation ${action} for version ${version ?? "NO_VERSION_SPECIFIED"}`);
     const caller = callerOf(request);
+    const refused = iamRefusal(caller);
+    if (refused) throw refused;
     const { core } = request;
     const account = core.account(caller.account);
     // Every credential the sandbox issues belongs to an account of its state; this is the guard for one that no longer does.

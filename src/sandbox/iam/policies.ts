@@ -104,7 +104,7 @@ function makeDefault(call: IamCall, arn: string, meta: PolicyMeta, id: string): 
 const createPolicyVersion: IamAction = (call) => {
   const arn = call.params.required("PolicyArn", "policyArn", ARN);
   const text = call.params.required("PolicyDocument", "policyDocument", DOCUMENT);
-  const setAsDefault = call.params.boolean("SetAsDefault") ?? false;
+  const setAsDefault = call.params.boolean("SetAsDefault", "setAsDefault") ?? false;
   authorize(call, "iam:CreatePolicyVersion", arn);
   const meta = ownPolicy(call, arn);
   const document = readPolicyDocument(call, text);
@@ -147,7 +147,7 @@ const SCOPES = new Set(["All", "AWS", "Local"]);
 const listPolicies: IamAction = (call) => {
   const scope = call.params.optional("Scope", "scope") ?? "All";
   if (!SCOPES.has(scope)) throw validationError(`1 validation error detected: Value '${scope}' at 'scope' failed to satisfy constraint: Member must satisfy enum value set: [All, AWS, Local]`);
-  const onlyAttached = call.params.boolean("OnlyAttached") ?? false;
+  const onlyAttached = call.params.boolean("OnlyAttached", "onlyAttached") ?? false;
   const prefix = call.params.optional("PathPrefix", "pathPrefix", PATH_PREFIX) ?? "/";
   authorize(call, "iam:ListPolicies", arnOf(call, "policy", ""));
   const local = scope === "AWS" ? [] : [...call.account.managedPolicies.keys()];

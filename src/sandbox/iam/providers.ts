@@ -7,12 +7,13 @@
 import type { OidcProviderState } from "../../state/account-state.js";
 import { arnOf, authorize, changed, type IamAction, type IamCall } from "./call.js";
 import { tagContext } from "./entity.js";
-import { alreadyExists, ARN, type Constraint, invalidInput, limitExceeded, noSuchEntity, validationError } from "./params.js";
+import type { StringShape } from "../query-params.js";
+import { alreadyExists, ARN, invalidInput, limitExceeded, noSuchEntity, validationError } from "./params.js";
 import { tagList } from "./render.js";
 
-const URL_CONSTRAINT: Constraint = { min: 1, max: 255 };
-const CLIENT_ID: Constraint = { min: 1, max: 255 };
-const THUMBPRINT: Constraint = { min: 40, max: 40 };
+const URL_CONSTRAINT: StringShape = { min: 1, max: 255 };
+const CLIENT_ID: StringShape = { min: 1, max: 255 };
+const THUMBPRINT: StringShape = { min: 40, max: 40 };
 /** IAM's quotas: client IDs per provider, thumbprints per provider, providers per account. */
 const MAX_CLIENT_IDS = 100;
 const MAX_THUMBPRINTS = 5;
