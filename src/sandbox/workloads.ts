@@ -74,6 +74,7 @@ function sourceArnOf(start: StartIdentity, partition: string, region: string, wo
   const id = start.account;
   switch (start.type) {
     case "ecs-task":
+      // The ECS developer guide's trust matches arn:aws:ecs:REGION:ACCOUNT:*; the sandbox sends a cluster of the account.
       return `arn:${partition}:ecs:${region}:${id}:cluster/xacct-sandbox`;
     case "lambda":
       return `arn:${partition}:lambda:${region}:${id}:function:${workload}`;
