@@ -31,7 +31,10 @@ if (!role) throw new Error(`not a role ARN: ${roleArn}`);
 const [, partition, account, roleName] = role;
 
 // One connection pool for the process, as wide as the load, so no request waits for a socket.
-const agent = new Agent({ keepAlive: true, maxSockets: pairs });
+// No keep-alive: a connection reused just as the server closes it for idling (Node's 5 s
+// keepAliveTimeout, late on a loaded machine) fails in flight, a race of HTTP keep-alive itself
+// that SDKs cover by retrying; with retries off (below) it would count as the server's error.
+const agent = new Agent({ keepAlive: false, maxSockets: pairs });
 // maxAttempts 1: a failure is reported, never hidden by the SDK's retries.
 const client = (credentials) => new STSClient({ endpoint, region: "us-east-1", credentials, maxAttempts: 1, requestHandler: { httpAgent: agent } });
 const caller = client({ accessKeyId: env("XACCT_ACCESS_KEY_ID"), secretAccessKey: env("XACCT_SECRET_ACCESS_KEY") });
