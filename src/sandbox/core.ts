@@ -7,7 +7,7 @@ import { AccessGraph, type GraphNode } from "../graph/graph.js";
 import { decideAs, resourceAccountOf } from "../graph/query.js";
 import type { Evaluation } from "../policy/evaluate.js";
 import type { AccountEntry, AccountState } from "../state/account-state.js";
-import { CredentialStore, type KnownCredential } from "./credentials.js";
+import { CredentialStore, type KnownCredential, newSessionKeys } from "./credentials.js";
 import { DecisionLog } from "./log.js";
 import { AwsError } from "./xml.js";
 
@@ -27,7 +27,14 @@ export class SandboxCore {
   constructor(
     readonly state: AccountState,
     readonly clock: () => number,
+    /** Every session issued lasts at most this long, whatever was asked (tests of refresh). */
+    readonly sessionSeconds?: number,
   ) {}
+
+  /** New session keys lasting `seconds` (or the sandbox's `sessionSeconds`, if shorter) from `now`. */
+  sessionKeys(now: number, seconds: number): ReturnType<typeof newSessionKeys> {
+    return newSessionKeys(now, this.sessionSeconds === undefined ? seconds : Math.min(seconds, this.sessionSeconds));
+  }
 
   /** The access graph over the current state, built on first use after each change. */
   get graph(): AccessGraph {

@@ -5,7 +5,7 @@
  */
 import type { AccountEntry, RoleState } from "../state/account-state.js";
 import type { SandboxCore } from "./core.js";
-import { type KnownCredential, newAccessKeyId, newSecret, type SessionDetails, uniqueId } from "./credentials.js";
+import { type KnownCredential, type SessionDetails, uniqueId } from "./credentials.js";
 
 export interface RoleSessionRequest {
   account: AccountEntry;
@@ -21,10 +21,7 @@ export interface RoleSessionRequest {
 export function issueRoleSession(core: SandboxCore, request: RoleSessionRequest): KnownCredential & { sessionToken: string; expiresAt: number } {
   const { account, role, sessionName } = request;
   const credential = {
-    accessKeyId: newAccessKeyId("ASIA"),
-    secretAccessKey: newSecret(),
-    sessionToken: Buffer.from(`xacct-sandbox:${newSecret()}${newSecret()}`).toString("base64"),
-    expiresAt: request.now + request.seconds * 1000,
+    ...core.sessionKeys(request.now, request.seconds),
     arn: `arn:${account.partition}:sts::${account.id}:assumed-role/${role.name}/${sessionName}`,
     account: account.id,
     userId: `${uniqueId("AROA", role.arn)}:${sessionName}`,

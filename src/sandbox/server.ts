@@ -30,6 +30,13 @@ export interface SandboxOptions {
   host?: "127.0.0.1";
   /** Epoch milliseconds; tests move time. @default Date.now */
   clock?: () => number;
+  /**
+   * Every session issued lasts at most this many seconds, whatever was asked (AWS's minimum is
+   * 900): for trying credential refresh without waiting. @default no limit
+   */
+  sessionSeconds?: number;
+  /** Long-term keys to use again (a restarted sandbox's `bootstrap`), by user ARN; others are made anew. */
+  bootstrap?: readonly BootstrapCredential[];
   /** The model's workloads (`workloadsOf(compile(model))`): their tokens and container credentials. @default none */
   workloads?: readonly SandboxWorkload[];
 }
@@ -117,11 +124,13 @@ function route(received: ReceivedRequest, params: URLSearchParams): { service: S
 
 export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
   const clock = options.clock ?? Date.now;
-  const core = new SandboxCore(options.state, clock);
+  const core = new SandboxCore(options.state, clock, options.sessionSeconds);
   const local = new LocalEndpoints(core, options.workloads ?? []);
   const bootstrap: BootstrapCredential[] = [];
+  const reused = new Map((options.bootstrap ?? []).map((b) => [b.userArn, b]));
   const longTerm = (arn: string, account: string, userId: string) => {
-    const credential = core.store.add({ accessKeyId: newAccessKeyId("AKIA"), secretAccessKey: newSecret(), arn, account, userId });
+    const given = reused.get(arn);
+    const credential = core.store.add({ accessKeyId: given?.accessKeyId ?? newAccessKeyId("AKIA"), secretAccessKey: given?.secretAccessKey ?? newSecret(), arn, account, userId });
     bootstrap.push({ userArn: arn, accessKeyId: credential.accessKeyId, secretAccessKey: credential.secretAccessKey });
   };
   for (const account of options.state.accounts.values()) for (const user of account.users.values()) longTerm(user.arn, account.id, uniqueId("AIDA", user.arn));

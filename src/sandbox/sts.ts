@@ -11,7 +11,6 @@ import { startNode } from "../graph/query.js";
 import { PolicyInputError } from "../policy/errors.js";
 import type { AccountEntry, RoleState } from "../state/account-state.js";
 import type { SandboxCore } from "./core.js";
-import { newSessionKeys } from "./credentials.js";
 import { verifyWebIdentityToken } from "./oidc.js";
 import { callerOf, queryReply, type Service, type ServiceRequest } from "./protocol.js";
 import { QueryParams } from "./query-params.js";
@@ -171,7 +170,7 @@ export function getSessionToken(request: ServiceRequest): Record<string, unknown
   const root = caller.arn.endsWith(":root");
   // "If the duration is longer than one hour, the session for AWS account owners defaults to one hour."
   const seconds = root ? Math.min(requested ?? ROOT_SESSION_TOKEN_SECONDS, ROOT_SESSION_TOKEN_SECONDS) : (requested ?? DEFAULT_SESSION_TOKEN_SECONDS);
-  const issued = request.core.store.add({ ...newSessionKeys(request.now, seconds), arn: caller.arn, account: caller.account, userId: caller.userId, fromGetSessionToken: { mfa: false } });
+  const issued = request.core.store.add({ ...request.core.sessionKeys(request.now, seconds), arn: caller.arn, account: caller.account, userId: caller.userId, fromGetSessionToken: { mfa: false } });
   return { Credentials: { SessionToken: issued.sessionToken, SecretAccessKey: issued.secretAccessKey, Expiration: expirationText(issued.expiresAt as number), AccessKeyId: issued.accessKeyId } };
 }
 

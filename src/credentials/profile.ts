@@ -1,0 +1,82 @@
+/**
+ * A chain read from AWS config files, as the AWS CLI and SDKs read them: a profile's role_arn
+ * (with external_id, role_session_name, duration_seconds) assumed from its source_profile, down to
+ * the profile that holds the first credentials — web_identity_token_file, credential_source, or
+ * keys in the credentials file. The files are parsed by the SDK's own loader.
+ */
+import { loadSharedConfigFiles } from "@smithy/core/config";
+import { ChainError, type ChainSpec, checkDurations, type FirstIdentity, type HopSpec } from "./chain.js";
+
+export interface ProfileFiles {
+  /** @default AWS_CONFIG_FILE, else ~/.aws/config */
+  configFile?: string;
+  /** @default AWS_SHARED_CREDENTIALS_FILE, else ~/.aws/credentials */
+  credentialsFile?: string;
+}
+
+const SOURCES: Record<string, FirstIdentity["type"]> = { EcsContainer: "container", Ec2InstanceMetadata: "instance", Environment: "environment" };
+
+/** The chain a profile names, first credentials first; refuses what AWS would refuse at run time. */
+export async function chainFromProfile(profile: string, files: ProfileFiles = {}, env: NodeJS.ProcessEnv = process.env): Promise<ChainSpec> {
+  const { configFile, credentialsFile } = await loadSharedConfigFiles({
+    ...(files.configFile ? { configFilepath: files.configFile } : {}),
+    ...(files.credentialsFile ? { filepath: files.credentialsFile } : {}),
+    ignoreCache: true,
+  });
+  const where = (name: string) => `profile "${name}" of ${files.configFile ?? env.AWS_CONFIG_FILE ?? "~/.aws/config"}`;
+  const hops: HopSpec[] = [];
+  const names: string[] = [];
+  const seen = new Set<string>();
+  let name = profile;
+  for (;;) {
+    if (seen.has(name)) throw new ChainError(`${where(name)}: source_profile leads back to "${name}" (a cycle: ${[...names, name].join(" → ")})`);
+    seen.add(name);
+    const settings = { ...credentialsFile[name], ...configFile[name] };
+    if (!configFile[name] && !credentialsFile[name]) throw new ChainError(names.length ? `${where(names.at(-1) as string)}: source_profile "${name}" is in neither the config nor the credentials file` : `${where(name)}: no such profile`);
+    const keys = credentialsFile[name] ?? configFile[name] ?? {};
+    // A profile whose role is assumed from elsewhere: one hop, then its source.
+    if (settings.role_arn && !settings.web_identity_token_file) {
+      const duration = settings.duration_seconds === undefined ? undefined : Number(settings.duration_seconds);
+      hops.unshift({
+        roleArn: settings.role_arn,
+        ...(settings.external_id ? { externalId: settings.external_id } : {}),
+        ...(settings.role_session_name ? { sessionName: settings.role_session_name } : {}),
+        ...(duration !== undefined ? { durationSeconds: duration } : {}),
+      });
+      names.unshift(name);
+      if (settings.credential_source && settings.source_profile) throw new ChainError(`${where(name)}: give source_profile or credential_source, not both`);
+      if (settings.credential_source) {
+        const type = SOURCES[settings.credential_source];
+        if (!type) throw new ChainError(`${where(name)}: credential_source = ${settings.credential_source} is not one of ${Object.keys(SOURCES).join(", ")}`);
+        return finish({ type } as FirstIdentity);
+      }
+      if (!settings.source_profile) throw new ChainError(`${where(name)}: role_arn needs source_profile or credential_source to say where the first credentials come from`);
+      // A profile that is its own source holds the keys the role is assumed with (the CLI allows it).
+      if (settings.source_profile === name && keys.aws_access_key_id) return finish(staticKeys(keys, name));
+      name = settings.source_profile;
+      continue;
+    }
+    if (settings.web_identity_token_file) {
+      if (!settings.role_arn) throw new ChainError(`${where(name)}: web_identity_token_file needs role_arn`);
+      return finish({ type: "web-identity", tokenFile: settings.web_identity_token_file, roleArn: settings.role_arn, ...(settings.role_session_name ? { sessionName: settings.role_session_name } : {}) });
+    }
+    if (keys.aws_access_key_id) return finish(staticKeys(keys, name));
+    if (settings.credential_source) {
+      const type = SOURCES[settings.credential_source];
+      if (type) return finish({ type } as FirstIdentity);
+    }
+    throw new ChainError(`${where(name)}: holds no credentials (no role_arn, web_identity_token_file, credential_source or aws_access_key_id)`);
+  }
+
+  function finish(first: FirstIdentity): ChainSpec {
+    const region = configFile[profile]?.region;
+    const spec: ChainSpec = { name: `profile ${profile}`, first, hops, ...(region ? { region } : {}) };
+    checkDurations(spec, (i) => where(names[i] as string), env);
+    return spec;
+  }
+}
+
+function staticKeys(keys: Record<string, string | undefined>, name: string): FirstIdentity {
+  if (!keys.aws_secret_access_key) throw new ChainError(`profile "${name}": aws_access_key_id without aws_secret_access_key`);
+  return { type: "static", accessKeyId: keys.aws_access_key_id as string, secretAccessKey: keys.aws_secret_access_key, ...(keys.aws_session_token ? { sessionToken: keys.aws_session_token } : {}) };
+}
