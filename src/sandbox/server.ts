@@ -205,6 +205,10 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
   });
   // Garbage on the wire (not HTTP at all) is answered 400 and the connection closed.
   // Headers past Node's limit (16 KiB) are 431, as Node itself answers them (RFC 6585).
+  // Idle keep-alive connections stay open longer than clients keep them (the SDK's agent and
+  // others reuse a connection for seconds): Node's 5 s default races a client's reuse and resets it.
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 66_000;
   server.on("clientError", (err: NodeJS.ErrnoException, socket) => {
     const status = err.code === "HPE_HEADER_OVERFLOW" ? "431 Request Header Fields Too Large" : "400 Bad Request";
     if (socket.writable) socket.end(`HTTP/1.1 ${status}\r\nconnection: close\r\ncontent-length: 0\r\n\r\n`);
