@@ -11,9 +11,12 @@ import * as whoCan from "./who-can.js";
 import * as init from "./init.js";
 import * as schema from "./schema.js";
 import * as simulate from "./simulate.js";
+import * as credentialProcess from "./credential-process.js";
+import * as exec from "./exec.js";
+import * as env from "./env.js";
 import { ModelError } from "../model/load.js";
 
-const commands: Record<string, { run(args: string[]): Promise<number>; usage: string }> = { init, build, simulate, can, "who-can": whoCan, reach, findings, verify, sandbox, schema };
+const commands: Record<string, { run(args: string[]): Promise<number>; usage: string }> = { init, build, simulate, can, "who-can": whoCan, reach, findings, verify, sandbox, schema, "credential-process": credentialProcess, exec, env };
 
 const help = `xacct — cross-account AWS access, declared, generated, proven and used
 

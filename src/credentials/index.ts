@@ -3,3 +3,6 @@ export { ChainError, type ChainSpec, type FirstIdentity, type HopSpec } from "./
 export { chainFromModel } from "./model.js";
 export { chainFromProfile, type ProfileFiles } from "./profile.js";
 export { type ChainOptions, type ChainProvider, type ChainSource, fromChain } from "./provider.js";
+export { CACHE_REFRESH_MARGIN_SECONDS, type CachedChainOptions, cachedChainCredentials, cacheKey, type ChainCredentials, CredentialCache, defaultCacheDir } from "./cache.js";
+export { type CommandResult, credentialVariables, type CredentialVariables, OVERRIDING_VARIABLES, runCommand, withCredentialVariables } from "./exec.js";
+export { credentialProcessOutput, type CredentialProcessOutput } from "./process.js";

@@ -65,6 +65,8 @@ export async function chainFromProfile(profile: string, files: ProfileFiles = {}
       const type = SOURCES[settings.credential_source];
       if (type) return finish({ type } as FirstIdentity);
     }
+    // A profile that calls a credential process (xacct's own, typically) is a consumer of a chain, not one.
+    if (settings.credential_process) throw new ChainError(`${where(name)}: uses credential_process, which xacct does not run: name the profile that holds the chain (role_arn with source_profile), not the one that calls \`xacct credential-process\``);
     throw new ChainError(`${where(name)}: holds no credentials (no role_arn, web_identity_token_file, credential_source or aws_access_key_id)`);
   }
 

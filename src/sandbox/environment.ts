@@ -93,8 +93,8 @@ function fileBase(name: string): string {
   return name.replace(/[^A-Za-z0-9._@-]+/g, "-");
 }
 
-/** A value as one shell word. */
-function shellWord(value: string): string {
+/** A value as one shell word (as it is when it needs no quoting, else single-quoted). */
+export function shellWord(value: string): string {
   return /^[\w@%+=:,./-]+$/.test(value) ? value : `'${value.replace(/'/g, "'\\''")}'`;
 }
 
