@@ -392,10 +392,11 @@ export class AccessGraph {
   }
 
   /**
-   * As decide, without the explanation (edges need only the decision and the trust statement),
-   * and with the caller's own context keys indexed once for all its edges: `extra` holds the rest.
+   * As decide, without the explanation (edges and who-can need only the decision and the trust
+   * statement), and with the caller's own context keys indexed once for all its requests: `extra`
+   * holds the rest.
    */
-  private outcome(caller: GraphNode, action: string, resource: string, account: AccountEntry, policy: Policy, extra: Record<string, string | string[]>) {
+  outcome(caller: GraphNode, action: string, resource: string, account: AccountEntry | undefined, policy: Policy | undefined, extra: Record<string, string | string[]>) {
     let base = this.contexts.get(caller);
     if (!base) {
       base = RequestContext.fromJson(caller.context, "context");

@@ -178,7 +178,7 @@ export function whoCan(graph: AccessGraph, q: Omit<CanQuery, "principal">) {
   for (const node of candidatesFor(graph, q.action, q.resource, account, policy)) {
     // A node already listed reaches the resource through a chain, and so does everyone upstream of it.
     if (principals.has(node.id)) continue;
-    const { result, requires } = graph.decide(node, q.action, q.resource, account, policy, requestContext(node, account, context));
+    const { result, requires } = graph.outcome(node, q.action, q.resource, account, policy, { ...(account ? { "aws:ResourceAccount": account.id } : {}), ...context });
     if (result.decision !== "Allow") continue;
     // The node acts itself; everyone upstream reaches it through a chain.
     principals.set(node.id, { principal: node.id, via: [], requires });
