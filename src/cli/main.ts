@@ -5,6 +5,7 @@ import * as build from "./build.js";
 import * as can from "./can.js";
 import * as reach from "./reach.js";
 import * as sandbox from "./sandbox.js";
+import * as serveCredentials from "./serve-credentials.js";
 import * as findings from "./findings.js";
 import * as verify from "./verify.js";
 import * as whoCan from "./who-can.js";
@@ -16,7 +17,7 @@ import * as exec from "./exec.js";
 import * as env from "./env.js";
 import { ModelError } from "../model/load.js";
 
-const commands: Record<string, { run(args: string[]): Promise<number>; usage: string }> = { init, build, simulate, can, "who-can": whoCan, reach, findings, verify, sandbox, schema, "credential-process": credentialProcess, exec, env };
+const commands: Record<string, { run(args: string[]): Promise<number>; usage: string }> = { init, build, simulate, can, "who-can": whoCan, reach, findings, verify, sandbox, "serve-credentials": serveCredentials, schema, "credential-process": credentialProcess, exec, env };
 
 const help = `xacct — cross-account AWS access, declared, generated, proven and used
 

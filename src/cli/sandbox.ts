@@ -6,6 +6,7 @@ import { exportLines, startEnvironment } from "../sandbox/environment.js";
 import { logLine } from "../sandbox/index.js";
 import { loadInventory } from "../state/inventory.js";
 import { UsageError } from "./json-input.js";
+import { portOf, untilStopped } from "./serving.js";
 
 export const usage = `xacct sandbox (--model FILE | --inventory DIR) [--port N] [--dir DIR] [--log FILE]
                                 a local AWS endpoint on 127.0.0.1 that every account shares and that
@@ -18,13 +19,6 @@ xacct sandbox token --workload NAME [--model FILE] [--endpoint URL] [-o FILE]
                                 sandbox (default endpoint: $AWS_ENDPOINT_URL), written to FILE (0600)
                                 or printed`;
 
-function portOf(text: string | undefined): number {
-  if (text === undefined) return 0;
-  const port = /^\d{1,5}$/.test(text) ? Number(text) : NaN;
-  if (!(port >= 0 && port <= 65535)) throw new UsageError(`--port takes a number from 0 to 65535, got "${text}"`);
-  return port;
-}
-
 export async function run(args: string[]): Promise<number> {
   if (args[0] === "token") return token(args.slice(1));
   const { values } = parseArgs({ args, options: { model: { type: "string" }, inventory: { type: "string" }, port: { type: "string" }, dir: { type: "string" }, log: { type: "string" }, help: { type: "boolean" } } });
@@ -34,15 +28,7 @@ export async function run(args: string[]): Promise<number> {
   const compiled = values.model !== undefined ? compile(loadModelFile(values.model)) : undefined;
   const state = compiled?.state ?? loadInventory(values.inventory as string);
   // Listening before anything is printed: whoever reads the export lines may signal at once.
-  const stopped = new Promise<NodeJS.Signals>((resolve) => {
-    const stop = (signal: NodeJS.Signals) => {
-      process.off("SIGINT", stop);
-      process.off("SIGTERM", stop);
-      resolve(signal);
-    };
-    process.on("SIGINT", stop);
-    process.on("SIGTERM", stop);
-  });
+  const stopped = untilStopped();
   let env;
   try {
     env = await startEnvironment({ state, port, ...(compiled ? { compiled } : {}), ...(values.dir !== undefined ? { dir: values.dir } : {}) });

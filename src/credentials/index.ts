@@ -6,3 +6,5 @@ export { type ChainOptions, type ChainProvider, type ChainSource, fromChain } fr
 export { CACHE_REFRESH_MARGIN_SECONDS, type CachedChainOptions, cachedChainCredentials, cacheKey, type ChainCredentials, CredentialCache, defaultCacheDir } from "./cache.js";
 export { type CommandResult, credentialVariables, type CredentialVariables, OVERRIDING_VARIABLES, runCommand, withCredentialVariables } from "./exec.js";
 export { credentialProcessOutput, type CredentialProcessOutput } from "./process.js";
+export { CREDENTIALS_PATH, type CredentialServer, type CredentialServerOptions, serveCredentials, type ServeOptions, type Serving, startCredentialServer } from "./server.js";
+export { type TokenFile, TokenFileError, tokenFile } from "./token-file.js";

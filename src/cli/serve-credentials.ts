@@ -1,0 +1,61 @@
+import { parseArgs } from "node:util";
+import { ChainError } from "../credentials/index.js";
+import { serveCredentials, type Serving } from "../credentials/server.js";
+import { TokenFileError } from "../credentials/token-file.js";
+import { CHAIN_OPTIONS, chainSource } from "./chain-input.js";
+import { UsageError } from "./json-input.js";
+import { portOf, untilStopped } from "./serving.js";
+
+export const usage = `xacct serve-credentials (--profile NAME | --workload NAME --model FILE [--profile NAME])
+                        [--endpoint URL] [--port N] [--token-file PATH]
+                                a container-credentials endpoint on 127.0.0.1 (default port: any
+                                free one) serving a chain's credentials, refreshed before they
+                                expire; STS at --endpoint (default: the SDK's, AWS_ENDPOINT_URL_STS
+                                or AWS_ENDPOINT_URL, else AWS's); the Authorization token is read
+                                from PATH if it exists, else written there (0600; default: a new
+                                temporary directory), never printed; prints the exports of
+                                AWS_CONTAINER_CREDENTIALS_FULL_URI and
+                                AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE on stdout; Ctrl-C stops it`;
+
+const log = (line: string) => process.stderr.write(`xacct serve-credentials: ${line}\n`);
+
+export async function run(args: string[]): Promise<number> {
+  const { profile, workload, model, endpoint, help } = CHAIN_OPTIONS;
+  const { values } = parseArgs({ args, options: { profile, workload, model, endpoint, help, port: { type: "string" }, "token-file": { type: "string" } } });
+  if (values.help) return process.stdout.write(`${usage}\n`), 0;
+  const source = chainSource(values, usage);
+  if (values.endpoint !== undefined && !/^https?:\/\/[^\s/]/.test(values.endpoint)) throw new UsageError(`--endpoint takes a URL (http:// or https://), got "${values.endpoint}"`);
+  const port = portOf(values.port);
+  const stopped = untilStopped();
+  let serving: Serving;
+  try {
+    serving = await serveCredentials({
+      source,
+      port,
+      ...(values["token-file"] !== undefined ? { tokenFile: values["token-file"] } : {}),
+      chain: { ...(values.endpoint !== undefined ? { endpoint: values.endpoint } : {}), onCall: (e) => log(e.action === "first" ? "the chain's first credentials" : `hop ${e.hop}: ${e.action} ${e.roleArn ?? ""}`) },
+      onAnswer: (a) => {
+        if (a.status !== 200) log(`${a.method} ${a.path}: ${a.status}${a.reason ? ` (${a.reason})` : ""}`);
+      },
+    });
+  } catch (e) {
+    if (e instanceof ChainError) throw new UsageError(e.message);
+    if ((e as NodeJS.ErrnoException).code === "EADDRINUSE") throw new UsageError(`port ${port} is in use: give another --port, or --port 0 for any free one`);
+    if (e instanceof TokenFileError) throw new UsageError(`--token-file ${e.message}`);
+    throw e;
+  }
+  const { spec, variables } = serving;
+  process.stdout.write(
+    [
+      `# xacct serve-credentials: ${spec.name} (${spec.hops.length} role${spec.hops.length === 1 ? "" : "s"} after its first credentials) on ${serving.server.url}`,
+      `export AWS_CONTAINER_CREDENTIALS_FULL_URI=${variables.AWS_CONTAINER_CREDENTIALS_FULL_URI}`,
+      `export AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE=${variables.AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE}`,
+      `# clients that do not read AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE (older botocore and AWS CLI): export AWS_CONTAINER_AUTHORIZATION_TOKEN="$(cat ${variables.AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE})"`,
+      "",
+    ].join("\n"),
+  );
+  serving.warm().catch((e: unknown) => log(`${e instanceof ChainError ? e.message : `the chain failed: ${(e as Error)?.name ?? "Error"}`}; requests get 500 until it works`));
+  log(`${await stopped}, stopping`);
+  await serving.close();
+  return 0;
+}
