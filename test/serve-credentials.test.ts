@@ -275,7 +275,7 @@ print(json.dumps({"arns": sorted(arns), "sessions": len(keys)}))`;
     const sb = await chainSandbox();
     const cli = await startCli(["--profile", "far"], sb.env);
     const once = `import sys, boto3\nprint(boto3.client("sts", endpoint_url=sys.argv[1], region_name="eu-west-1").get_caller_identity()["Arn"])`;
-    for (const extra of [{ AWS_CONTAINER_AUTHORIZATION_TOKEN: "not-the-token-of-this-server" }, {}]) {
+    for (const extra of [{ AWS_CONTAINER_AUTHORIZATION_TOKEN: "not-the-token-of-this-server" }, {}] as Record<string, string>[]) {
       const r = await runProgram(python!, ["-c", once, sb.s.url], clientEnv(sb, { AWS_CONTAINER_CREDENTIALS_FULL_URI: cli.env.AWS_CONTAINER_CREDENTIALS_FULL_URI!, ...extra }));
       expect(r.code).not.toBe(0);
       expect(r.stdout).not.toContain("assumed-role/far");
