@@ -17,7 +17,7 @@
  * - Only session credentials (with an expiry) are cached: long-term keys are never written.
  */
 import { createHash, randomBytes } from "node:crypto";
-import { closeSync, constants, fstatSync, fsyncSync, lstatSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeSync } from "node:fs";
+import { closeSync, constants, fstatSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, statSync, writeSync } from "node:fs";
 import { homedir } from "node:os";
 import { join } from "node:path";
 import type { AwsCredentialIdentity } from "@smithy/types";
@@ -190,7 +190,8 @@ export class CredentialCache {
     if (this.usable !== undefined) return this.usable;
     try {
       mkdirSync(this.dir, { recursive: true, mode: 0o700 });
-      const stat = lstatSync(this.dir);
+      // The directory the path leads to (a symbolic link to one of this user's own is fine).
+      const stat = statSync(this.dir);
       const uid = process.getuid?.();
       const problem = !stat.isDirectory() ? "not a directory" : uid !== undefined && stat.uid !== uid ? `owned by uid ${stat.uid}, not by this user (uid ${uid})` : stat.mode & 0o022 ? `writable by group or others (mode ${octal(stat.mode)})` : undefined;
       if (problem) this.warn(`not using the credential cache ${this.dir}: ${problem}`);
