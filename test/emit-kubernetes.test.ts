@@ -294,17 +294,26 @@ describe("kubernetes: workload templates", () => {
       const spec = podSpec(doc);
       expect(spec.serviceAccountName).toBe(chain.start.cluster!.serviceAccount);
       const vars = env(doc);
-      expect(vars.AWS_PROFILE).toBe(chain.profile);
       expect(vars.AWS_REGION).toBe(chain.region);
       expect(vars.AWS_DEFAULT_REGION).toBe(chain.region);
-      expect(vars.AWS_SDK_LOAD_CONFIG).toBe("1");
-      expect(vars.AWS_CONFIG_FILE).toBe(AWS_CONFIG_FILE);
+      // An IRSA chain that assumes roles is served by the credentials sidecar (its own tests are in
+      // emit-credentials-sidecar.test.ts): the profile and the config file are the sidecar's.
+      const sidecar = (spec.initContainers as Obj[] | undefined)?.[0];
+      expect(sidecar !== undefined, file).toBe(chain.start.type === "irsa" && chain.hops.length > 0);
+      const configUser = sidecar ?? container(doc);
+      const configVars = Object.fromEntries((configUser.env as Obj[]).map((e) => [e.name, e.value]));
+      if (sidecar) expect(sidecar.command.slice(0, 4)).toEqual(["xacct", "serve-credentials", "--profile", chain.profile]);
+      else {
+        expect(vars.AWS_PROFILE).toBe(chain.profile);
+        expect(vars.AWS_SDK_LOAD_CONFIG).toBe("1");
+      }
+      expect(configVars.AWS_CONFIG_FILE).toBe(AWS_CONFIG_FILE);
       // AWS_CONFIG_FILE is the ConfigMap's key "config", mounted from the workload's ConfigMap.
       const configMap = one(workload, "ConfigMap");
       const volume = (spec.volumes as Obj[]).find((v) => v.configMap?.name === configMap.metadata.name)!;
       const item = (volume.configMap.items as Obj[]).find((i) => i.key === "config")!;
-      const mount = (container(doc).volumeMounts as Obj[]).find((m) => m.name === volume.name)!;
-      expect(`${mount.mountPath}/${item.path}`).toBe(vars.AWS_CONFIG_FILE);
+      const mount = (configUser.volumeMounts as Obj[]).find((m) => m.name === volume.name)!;
+      expect(`${mount.mountPath}/${item.path}`).toBe(configVars.AWS_CONFIG_FILE);
       expect(parseAwsConfig(configMap.data.config).has(chain.profile)).toBe(true);
       expect(container(doc).image).toBe(chain.runtime?.image ?? DEFAULT_IMAGE);
     }

@@ -31,7 +31,8 @@ workloads:
   spark-job:
     account: a
     identity: { type: irsa, cluster: emr-eks, namespace: emr, serviceAccount: "emr-containers-sa-*-*-111111111111-*", role: job-execution-role-1 }
-    runtime: { kind: spark, image: 111111111111.dkr.ecr.us-east-1.amazonaws.com/spark/emr6.15_custom }
+    # Profiles only: the credentials sidecar (the default) is tested in emit-credentials-sidecar.test.ts.
+    runtime: { kind: spark, image: 111111111111.dkr.ecr.us-east-1.amazonaws.com/spark/emr6.15_custom, credentials: profile }
   jvm-app:
     account: a
     identity: { type: irsa, cluster: emr-eks, namespace: apps, serviceAccount: jvm-app }

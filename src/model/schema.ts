@@ -69,6 +69,11 @@ export const Runtime = z.strictObject({
   image: z.string().optional().describe("Container image with the AWS CLI or SDK."),
   language: z.enum(["python", "node", "jvm", "shell"]).optional().describe("The workload's SDK language; jvm matters for chained profiles."),
   profile: z.string().optional().describe("Name of the final profile in the generated AWS config. @default the grant's profile name"),
+  credentials: z
+    .enum(["sidecar", "profile"])
+    .optional()
+    .describe("How the pods of an IRSA workload get a chain that assumes roles: sidecar (`xacct serve-credentials` beside the app, read through AWS_CONTAINER_CREDENTIALS_FULL_URI by every SDK, the JVM included) or profile (the AWS config file and AWS_PROFILE only). @default sidecar"),
+  credentialsImage: z.string().optional().describe("Image of the credentials sidecar: Node.js 20 or later with `xacct` on its PATH. @default xacct:latest"),
 });
 
 export const Workload = z.strictObject({
