@@ -50,6 +50,9 @@ export interface Edge {
   statement?: string;
 }
 
+/** The `requires` of edges and decisions that need nothing from the caller, shared (never changed). */
+const NOTHING_REQUIRED: Readonly<Record<string, string>> = Object.freeze({});
+
 /** Which principals a trust naming a whole account, or everyone, is tried against. */
 interface CallerFilter {
   ofAccount: (account: AccountEntry) => string[];
@@ -69,6 +72,7 @@ export class AccessGraph {
   readonly book: PolicyBook;
   /** Request principals of the nodes, parsed once each (a Map: the graph keeps its nodes anyway, and a large WeakMap slows every garbage collection). */
   private readonly parsed = new Map<GraphNode, RequestPrincipal>();
+  private readonly statementNames = new Map<Statement, string>();
   /** Each caller's own context keys, indexed once (see outcome). */
   private readonly contexts = new Map<GraphNode, RequestContext>();
   /** Per node, its identity policies that can allow sts:AssumeRole at all; per account, the principals with any. */
@@ -379,7 +383,7 @@ export class AccessGraph {
       action,
       requires,
       maxSessionSeconds: chained ? Math.min(CHAIN_LIMIT, role.maxSessionDuration) : role.maxSessionDuration,
-      ...(statement ? { statement: statement.sid ? `${pathText(statement.path)} (${statement.sid})` : pathText(statement.path) } : {}),
+      ...(statement ? { statement: this.statementName(statement) } : {}),
     };
   }
 
@@ -409,9 +413,9 @@ export class AccessGraph {
   private settle<T extends { decision: Decision }>(run: (context: Record<string, string | string[]>) => T, policy: Policy | undefined, context: Record<string, string | string[]>): { result: T; requires: Record<string, string> } {
     const result = run(context);
     const requires = result.decision !== "Allow" && policy ? this.callerKeysFor(policy, context) : {};
-    if (Object.keys(requires).length === 0) return { result, requires: {} };
+    if (Object.keys(requires).length === 0) return { result, requires: NOTHING_REQUIRED };
     const settled = run({ ...context, ...requires });
-    return settled.decision === "Allow" ? { result: settled, requires } : { result, requires: {} };
+    return settled.decision === "Allow" ? { result: settled, requires } : { result, requires: NOTHING_REQUIRED };
   }
 
   /** Values a policy's conditions ask for on keys the caller chooses, not already supplied. */
@@ -427,6 +431,16 @@ export class AccessGraph {
       }
     }
     return out;
+  }
+
+  /** A statement as edges name it (policy, path and Sid), made once: many edges share a trust statement. */
+  private statementName(statement: Statement): string {
+    let name = this.statementNames.get(statement);
+    if (name === undefined) {
+      name = statement.sid ? `${pathText(statement.path)} (${statement.sid})` : pathText(statement.path);
+      this.statementNames.set(statement, name);
+    }
+    return name;
   }
 
   /** The engine's decision for a node acting on a resource, explained. */
