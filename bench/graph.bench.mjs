@@ -155,6 +155,10 @@ function run() {
   rows.push(["new AccessGraph (graph build)", fmtSec(build.ms), `${(build.ms / floorMs).toFixed(2)}x`, "", ""]);
   rows.push([`whoCan x ${questions.length}`, fmtSec(queries.ms), `${(queries.ms / floorMs).toFixed(2)}x`, "", ""]);
   rows.push(["analysis: graph build + who-can", fmtSec(analysisMs), `${ratio.toFixed(2)}x`, `<= ${RATIO_TARGET}x floor`, ratio <= RATIO_TARGET ? "yes" : "NO"]);
+  // The issue's "read and parse the inventory", read as loading it (files parsed into AccountState):
+  // the looser reading, printed beside the strict one above.
+  const loadRatio = analysisMs / load.ms;
+  rows.push(["analysis vs loadInventory", fmtSec(analysisMs), `${loadRatio.toFixed(2)}x load`, `<= ${RATIO_TARGET}x load`, loadRatio <= RATIO_TARGET ? "yes" : "NO"]);
   rows.push(["memory: peak RSS", fmtGb(peak), "", `< ${fmtGb(MEMORY_TARGET)}`, peak < MEMORY_TARGET ? "yes" : "NO"]);
   const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c].length)));
   const printRow = (r) => log(`| ${r.map((cell, c) => cell.padEnd(widths[c])).join(" | ")} |`);
