@@ -45,6 +45,8 @@ export interface Glob {
 }
 
 const cache = [new Map<string, Glob>(), new Map<string, Glob>()];
+/** Shared by every glob without a middle segment (most of them): never changed. */
+const NO_SEGMENTS: readonly Segment[] = Object.freeze([]);
 const CACHE_LIMIT = 50_000;
 
 /**
@@ -53,9 +55,9 @@ const CACHE_LIMIT = 50_000;
  */
 export function compileGlob(pattern: string, caseInsensitive = false): Glob {
   if (!pattern.includes("*") && !pattern.includes("?")) {
+    // Most patterns in policies are exact (actions, ARNs): one small object each, compared by equality.
     const exact = caseInsensitive ? pattern.toLowerCase() : pattern;
-    const first = { text: exact, anyChar: null };
-    return { exact, first, middle: [], last: null, minLength: exact.length, caseInsensitive, matchesEverything: false };
+    return { exact, first: { text: exact, anyChar: null }, middle: NO_SEGMENTS, last: null, minLength: exact.length, caseInsensitive, matchesEverything: false };
   }
   const map = cache[caseInsensitive ? 1 : 0] as Map<string, Glob>;
   let glob = map.get(pattern);
@@ -96,12 +98,12 @@ export function compilePieces(pieces: readonly PatternPiece[], caseInsensitive =
   const first = segments[0] as Segment;
   const minLength = segments.reduce((n, s) => n + s.text.length, 0);
   if (stars === 0) {
-    return { exact: first.anyChar ? null : first.text, first, middle: [], last: null, minLength, caseInsensitive, matchesEverything: false };
+    return { exact: first.anyChar ? null : first.text, first, middle: NO_SEGMENTS, last: null, minLength, caseInsensitive, matchesEverything: false };
   }
   return {
     exact: null,
     first,
-    middle: segments.slice(1, -1).filter((s) => s.text.length > 0),
+    middle: segments.length > 2 ? segments.slice(1, -1).filter((s) => s.text.length > 0) : NO_SEGMENTS,
     last: segments[segments.length - 1] as Segment,
     minLength,
     caseInsensitive,
