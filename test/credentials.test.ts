@@ -12,31 +12,9 @@ import { compile } from "../src/compile/compile.js";
 import { ChainError, chainFromProfile, type ChainSpec, fromChain } from "../src/credentials/index.js";
 import { loadModel } from "../src/model/load.js";
 import { type BootstrapCredential, type LogEntry, type Sandbox, startSandbox } from "../src/sandbox/index.js";
+import { FAR, HOP, MODEL, USER } from "./support/chain-cli.js";
 
-// GIVEN a user in account a, a role `hop` in b it may assume, and a role `far` in c only `hop` may assume.
-const MODEL = `version: 1
-name: chain
-accounts:
-  a: { id: "111111111111", region: eu-west-1 }
-  b: { id: "222222222222", region: eu-west-1 }
-  c: { id: "333333333333", region: eu-west-1 }
-workloads:
-  app:
-    account: a
-    identity: { type: iam-user }
-grants:
-  - workload: app
-    account: c
-    service: glue
-    access: [run]
-    resources: { job: etl }
-    via: chain
-    through: [{ account: b, role: hop }]
-    role: { name: far }
-`;
-const USER = "arn:aws:iam::111111111111:user/app";
-const HOP = "arn:aws:iam::222222222222:role/hop";
-const FAR = "arn:aws:iam::333333333333:role/far";
+// GIVEN (test/support/chain-cli.ts) a user in account a, a role `hop` in b it may assume, and a role `far` in c only `hop` may assume.
 
 const running: Sandbox[] = [];
 afterEach(async () => {

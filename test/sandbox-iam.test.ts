@@ -57,26 +57,11 @@ import { type Sandbox, startSandbox } from "../src/sandbox/index.js";
 import { type AccountState, emptyAccount } from "../src/state/account-state.js";
 import { loadInventory } from "../src/state/inventory.js";
 import { compileExample } from "./support/state.js";
+import { userAndRoleModel } from "./support/models.js";
 
 // GIVEN a user `app` in account a with a grant into account b (so the model makes the user and
 // its bootstrap keys); every role the tests use beyond that is created through IAM.
-const MODEL = `version: 1
-name: iam-sandbox
-accounts:
-  a: { id: "111111111111", region: us-east-1 }
-  b: { id: "222222222222", region: us-east-1 }
-workloads:
-  app:
-    account: a
-    identity: { type: iam-user }
-grants:
-  - workload: app
-    account: b
-    service: glue
-    access: [run]
-    resources: { job: etl }
-    role: { name: glue-runner }
-`;
+const MODEL = userAndRoleModel({ name: "iam-sandbox", role: "glue-runner", region: "us-east-1" });
 
 const A = "111111111111";
 const B = "222222222222";

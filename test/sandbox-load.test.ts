@@ -15,26 +15,10 @@ import { execFile } from "node:child_process";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Memory, type SandboxProcess, startSandboxProcess } from "./support/server-process.js";
+import { USER, userAndRoleModel } from "./support/models.js";
 
 // GIVEN a user workload `app` in account a with a grant on a role `runner` in b, behind an ExternalId.
-const MODEL = `version: 1
-name: load
-accounts:
-  a: { id: "111111111111", region: eu-west-1 }
-  b: { id: "222222222222", region: eu-west-1 }
-workloads:
-  app:
-    account: a
-    identity: { type: iam-user }
-grants:
-  - workload: app
-    account: b
-    service: glue
-    access: [run]
-    resources: { job: etl }
-    role: { name: runner, externalId: ext-load }
-`;
-const USER = "arn:aws:iam::111111111111:user/app";
+const MODEL = userAndRoleModel({ name: "load", role: "runner", externalId: "ext-load" });
 const ROLE = "arn:aws:iam::222222222222:role/runner";
 
 const PROCESSES = 4;

@@ -16,26 +16,10 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { compile } from "../src/compile/compile.js";
 import { loadModel } from "../src/model/load.js";
 import { type Sandbox, startSandbox } from "../src/sandbox/index.js";
+import { USER, userAndRoleModel } from "./support/models.js";
 
 // GIVEN an IAM user workload `app` in account a (with a grant in b, so the user exists).
-const MODEL = `version: 1
-name: malformed
-accounts:
-  a: { id: "111111111111", region: eu-west-1 }
-  b: { id: "222222222222", region: eu-west-1 }
-workloads:
-  app:
-    account: a
-    identity: { type: iam-user }
-grants:
-  - workload: app
-    account: b
-    service: glue
-    access: [run]
-    resources: { job: etl }
-    role: { name: runner }
-`;
-const USER = "arn:aws:iam::111111111111:user/app";
+const MODEL = userAndRoleModel({ name: "malformed", role: "runner" });
 const FORM = { "content-type": "application/x-www-form-urlencoded; charset=utf-8" };
 const GET_CALLER_IDENTITY = "Action=GetCallerIdentity&Version=2011-06-15";
 
