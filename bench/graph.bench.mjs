@@ -24,7 +24,7 @@ import { AccessGraph } from "../dist/graph/graph.js";
 import { whoCan } from "../dist/graph/query.js";
 import { loadInventory } from "../dist/state/inventory.js";
 import { DEFAULT_ACCOUNTS, DEFAULT_ROLES_PER_ACCOUNT, DEFAULT_SEED } from "./generate-inventory.mjs";
-import { envNumber, fmtInt, fmtSec, peakRss } from "./util.mjs";
+import { envNumber, fmtInt, fmtSec, peakRss, tableLines } from "./util.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const ACCOUNTS = envNumber("BENCH_ACCOUNTS", DEFAULT_ACCOUNTS);
@@ -160,11 +160,7 @@ function run() {
   const loadRatio = analysisMs / load.ms;
   rows.push(["analysis vs loadInventory", fmtSec(analysisMs), `${loadRatio.toFixed(2)}x load`, `<= ${RATIO_TARGET}x load`, loadRatio <= RATIO_TARGET ? "yes" : "NO"]);
   rows.push(["memory: peak RSS", fmtGb(peak), "", `< ${fmtGb(MEMORY_TARGET)}`, peak < MEMORY_TARGET ? "yes" : "NO"]);
-  const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c].length)));
-  const printRow = (r) => log(`| ${r.map((cell, c) => cell.padEnd(widths[c])).join(" | ")} |`);
-  printRow(rows[0]);
-  log(`|${widths.map((w) => "-".repeat(w + 2)).join("|")}|`);
-  rows.slice(1).forEach(printRow);
+  for (const line of tableLines(rows)) log(line);
   log();
   log(`Memory: ${memories.map((m) => `${m.label}: rss ${fmtMb(m.rss)}, heap ${fmtMb(m.heapUsed)}`).join("; ")}; peak RSS ${fmtMb(peak)}`);
 }

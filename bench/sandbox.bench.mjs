@@ -29,7 +29,7 @@ import { fileURLToPath, URL } from "node:url";
 import { Sha256 } from "@aws-crypto/sha256-js";
 import { GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
 import { SignatureV4 } from "@smithy/signature-v4";
-import { envNumber, fmtInt, fmtSec } from "./util.mjs";
+import { envNumber, fmtInt, fmtSec, tableLines } from "./util.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const REQUESTS = envNumber("BENCH_REQUESTS", 20_000);
@@ -186,11 +186,7 @@ for (const client of CLIENTS) {
     rows.push([client.name, server.name, fmtInt(client.requests), fmtInt(rps), `${(rps / floorRps).toFixed(2)}x`]);
   }
 }
-const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c].length)));
-const printRow = (r) => log(`| ${r.map((cell, c) => cell.padEnd(widths[c])).join(" | ")} |`);
-printRow(rows[0]);
-log(`|${widths.map((w) => "-".repeat(w + 2)).join("|")}|`);
-rows.slice(1).forEach(printRow);
+for (const line of tableLines(rows)) log(line);
 log();
 log("A client that costs more than the server it calls bounds both of its rows: where the floor is not");
 log("faster than the sandbox, the client, not the server, sets the figure.");

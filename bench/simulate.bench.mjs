@@ -20,7 +20,7 @@ import { performance } from "node:perf_hooks";
 import { fileURLToPath } from "node:url";
 import { simulateLine } from "../dist/policy/index.js";
 import { DEFAULT_SEED } from "./generate-requests.mjs";
-import { envNumber, fmtInt, fmtSec, peakRss } from "./util.mjs";
+import { envNumber, fmtInt, fmtSec, peakRss, tableLines } from "./util.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, "..");
@@ -249,11 +249,7 @@ if (peer) {
   rows.push(["peer: iam-simulate runSimulation", "skipped", "", "", "", "", "", `xacct >= ${PEER_TARGET}x`, "n/a"]);
 }
 rows.push(["CLI end to end (once)", fmtSec(cli.ms), "", rate(cli.ms, "lines"), "", "", `${(cli.ms / floor.best).toFixed(2)}x floor`, "", ""]);
-const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c].length)));
-const printRow = (r) => log(`| ${r.map((cell, c) => cell.padEnd(widths[c])).join(" | ")} |`);
-printRow(rows[0]);
-log(`|${widths.map((w) => "-".repeat(w + 2)).join("|")}|`);
-rows.slice(1).forEach(printRow);
+for (const line of tableLines(rows)) log(line);
 log();
 log(`Peak RSS: ${fmtMb(rssAfterXacct)} after floor and xacct; ${fmtMb(peakRss())} at the end (this process${peer ? ", peer loaded and run" : ""})${cli.rssBytes ? `; CLI process ${fmtMb(cli.rssBytes)}` : ""}`);
 log(`Targets: xacct within ${FLOOR_TARGET}x of the floor: ${floorRatio <= FLOOR_TARGET ? "met" : "NOT met"}; xacct >= ${PEER_TARGET}x the peer: ${speedup === undefined ? "not measured" : speedup >= PEER_TARGET ? "met" : "NOT met"}`);
