@@ -15,9 +15,11 @@ import * as simulate from "./simulate.js";
 import * as credentialProcess from "./credential-process.js";
 import * as exec from "./exec.js";
 import * as env from "./env.js";
+import * as report from "./report.js";
+import * as graph from "./graph.js";
 import { ModelError } from "../model/load.js";
 
-const commands: Record<string, { run(args: string[]): Promise<number>; usage: string }> = { init, build, simulate, can, "who-can": whoCan, reach, findings, verify, sandbox, "serve-credentials": serveCredentials, schema, "credential-process": credentialProcess, exec, env };
+const commands: Record<string, { run(args: string[]): Promise<number>; usage: string }> = { init, build, simulate, can, "who-can": whoCan, reach, findings, verify, sandbox, "serve-credentials": serveCredentials, schema, "credential-process": credentialProcess, exec, env, report, graph };
 
 const help = `xacct — cross-account AWS access, declared, generated, proven and used
 

@@ -1,0 +1,82 @@
+/**
+ * Cytoscape elements for what the page shows: accounts as compound nodes holding their nodes, or,
+ * collapsed, as single nodes whose edges stand for all their members' edges (merged per pair of
+ * ends); only the nodes the filters keep.
+ */
+import type { ElementDefinition } from "cytoscape";
+import { accountLabel, edgeLabel, type ReportData, type ReportEdge } from "../types.js";
+
+/** Above this many nodes in the report, every account with more than one node starts collapsed. */
+export const COLLAPSE_ABOVE = 250;
+/** An account with more nodes than this starts collapsed whatever the report's size. */
+export const LARGE_ACCOUNT = 60;
+
+/** The group node of an account. */
+export const accountNodeId = (account: string) => `account:${account}`;
+
+/** The accounts that start collapsed. */
+export function initiallyCollapsed(data: ReportData): Set<string> {
+  const sizes = new Map<string, number>();
+  for (const node of data.nodes) if (node.account) sizes.set(node.account, (sizes.get(node.account) ?? 0) + 1);
+  const big = data.nodes.length > COLLAPSE_ABOVE;
+  return new Set([...sizes].filter(([, n]) => n > LARGE_ACCOUNT || (big && n > 1)).map(([id]) => id));
+}
+
+/** The edges a merged edge between collapsed accounts stands for. */
+export interface MergedEdge {
+  id: string;
+  source: string;
+  target: string;
+  edges: ReportEdge[];
+}
+
+/** The elements to draw: `visible` holds the node IDs the filters keep (all when undefined). */
+export function elementsOf(data: ReportData, collapsed: ReadonlySet<string>, visible?: ReadonlySet<string>): { elements: ElementDefinition[]; merged: Map<string, MergedEdge> } {
+  const elements: ElementDefinition[] = [];
+  const accountOf = new Map<string, string | undefined>();
+  const counts = new Map<string, number>();
+  for (const node of data.nodes) {
+    accountOf.set(node.id, node.account);
+    if (visible && !visible.has(node.id)) continue;
+    if (node.account) counts.set(node.account, (counts.get(node.account) ?? 0) + 1);
+  }
+  for (const account of data.accounts) {
+    const count = counts.get(account.id);
+    if (!count) continue;
+    const folded = collapsed.has(account.id);
+    const label = folded ? `${accountLabel(account)}\n${count} nodes` : accountLabel(account);
+    elements.push({ group: "nodes", data: { id: accountNodeId(account.id), label, account: account.id, count }, classes: ["account", folded ? "collapsed" : "group", account.managed ? "" : "external"].join(" ") });
+  }
+  const shown = (id: string) => !visible || visible.has(id);
+  const end = (id: string) => {
+    const account = accountOf.get(id);
+    return account !== undefined && collapsed.has(account) ? accountNodeId(account) : id;
+  };
+  for (const node of data.nodes) {
+    if (!shown(node.id) || (node.account && collapsed.has(node.account))) continue;
+    const worst = node.findings.length ? `finding-${data.findings[Math.min(...node.findings)]?.severity}` : "";
+    elements.push({ group: "nodes", data: { id: node.id, label: node.label, kind: node.kind, ...(node.account ? { parent: accountNodeId(node.account) } : {}) }, classes: `${node.kind} ${worst}` });
+  }
+  const merged = new Map<string, MergedEdge>();
+  for (const edge of data.edges) {
+    if (!shown(edge.from) || !shown(edge.to)) continue;
+    const source = end(edge.from);
+    const target = end(edge.to);
+    const classes = [edge.kind, edge.crossAccount ? "cross" : "", edge.needs.length ? "conditional" : "", edge.findings.length ? "has-findings" : ""].join(" ");
+    if (source === edge.from && target === edge.to) {
+      elements.push({ group: "edges", data: { id: edge.id, source, target, label: edgeLabel(edge) }, classes });
+      continue;
+    }
+    if (source === target) continue;
+    const id = `merged:${source}->${target}`;
+    const known = merged.get(id);
+    if (known) known.edges.push(edge);
+    else merged.set(id, { id, source, target, edges: [edge] });
+  }
+  for (const m of merged.values()) {
+    const cross = m.edges.some((e) => e.crossAccount);
+    const conditional = m.edges.every((e) => e.needs.length > 0);
+    elements.push({ group: "edges", data: { id: m.id, source: m.source, target: m.target, label: `${m.edges.length} edge${m.edges.length > 1 ? "s" : ""}`, count: m.edges.length }, classes: ["merged", cross ? "cross" : "", conditional ? "conditional" : ""].join(" ") });
+  }
+  return { elements, merged };
+}

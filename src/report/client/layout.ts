@@ -1,0 +1,84 @@
+/**
+ * Two-level layout, so that account groups never overlap: each open account's nodes are laid out
+ * by dagre on their own, then the accounts (open ones as boxes of their size, collapsed ones as
+ * nodes) with the nodes outside any account, by dagre on a headless Cytoscape instance of the
+ * account-level graph — or, for a large report, by Cytoscape's grid with the open accounts in a
+ * row above it.
+ */
+import cytoscape, { type Core, type LayoutOptions, type NodeSingular } from "cytoscape";
+import type { DagreLayoutOptions } from "cytoscape-dagre";
+
+/** cytoscape-dagre's options (its own type), as Cytoscape's layout() takes them. */
+function dagre(options: Omit<DagreLayoutOptions, "name"> = {}): LayoutOptions {
+  const full: DagreLayoutOptions = { name: "dagre", rankDir: "TB", nodeSep: 30, rankSep: 70, edgeSep: 8, fit: false, animate: false, ...options };
+  return full as unknown as LayoutOptions;
+}
+const GAP = 60;
+
+interface Box {
+  x1: number;
+  y1: number;
+  w: number;
+  h: number;
+}
+
+/** The box a top-level node takes: an open account's children's bounds (with its padding), or the node itself. */
+function boxOf(node: NodeSingular): Box {
+  const b = node.isParent() ? node.children().boundingBox({}) : node.boundingBox({});
+  const pad = node.isParent() ? 30 : 0;
+  return { x1: b.x1 - pad, y1: b.y1 - pad * 1.5, w: b.w + pad * 2, h: b.h + pad * 2.5 };
+}
+
+/** Moves a top-level node (an open account: its children) so its box's centre is at `to`. */
+function place(node: NodeSingular, box: Box, to: { x: number; y: number }): void {
+  const dx = to.x - (box.x1 + box.w / 2);
+  const dy = to.y - (box.y1 + box.h / 2);
+  if (node.isParent()) node.children().shift({ x: dx, y: dy });
+  else node.position({ x: node.position("x") + dx, y: node.position("y") + dy });
+}
+
+/** The top-level element a node is drawn in: its account's group, or itself. */
+function topOf(node: NodeSingular): NodeSingular {
+  const parent = node.parent();
+  return parent.empty() ? node : (parent.first() as NodeSingular);
+}
+
+/** Lays out everything drawn; `large` uses a grid at the account level. */
+export function layoutGraph(cy: Core, large: boolean): void {
+  for (const group of cy.nodes(":parent")) {
+    const members = group.children();
+    members.union(members.edgesWith(members)).layout(dagre()).run();
+  }
+  const tops = cy.nodes().filter((n) => !n.isChild()).nodes();
+  const boxes = new Map(tops.map((n) => [n.id(), boxOf(n)]));
+  if (large) {
+    const leaves = tops.filter((n) => !n.isParent()).nodes();
+    leaves.layout({ name: "grid", fit: false, animate: false, avoidOverlap: true, condense: true, boundingBox: { x1: 0, y1: 0, w: Math.ceil(Math.sqrt(leaves.length + 1)) * 120, h: Math.ceil(Math.sqrt(leaves.length + 1)) * 80 } } as LayoutOptions).run();
+    let x = 0;
+    for (const group of tops.filter((n) => n.isParent()).nodes()) {
+      const box = boxes.get(group.id()) as Box;
+      place(group, box, { x: x + box.w / 2, y: -GAP - box.h / 2 });
+      x += box.w + GAP;
+    }
+    return;
+  }
+  const pairs = new Set<string>();
+  const levelEdges: cytoscape.ElementDefinition[] = [];
+  for (const edge of cy.edges()) {
+    const source = topOf(edge.source()).id();
+    const target = topOf(edge.target()).id();
+    const key = `${source}\n${target}`;
+    if (source === target || pairs.has(key)) continue;
+    pairs.add(key);
+    levelEdges.push({ group: "edges", data: { id: `l${pairs.size}`, source, target } });
+  }
+  const level = cytoscape({
+    headless: true,
+    styleEnabled: true,
+    style: [{ selector: "node", style: { width: "data(w)", height: "data(h)", shape: "rectangle" } }],
+    elements: [...tops.map((n) => ({ group: "nodes" as const, data: { id: n.id(), w: (boxes.get(n.id()) as Box).w, h: (boxes.get(n.id()) as Box).h } })), ...levelEdges],
+  });
+  level.layout(dagre({ nodeSep: GAP, rankSep: GAP * 1.5 })).run();
+  for (const node of tops) place(node, boxes.get(node.id()) as Box, level.getElementById(node.id()).position());
+  level.destroy();
+}

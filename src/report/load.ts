@@ -1,0 +1,40 @@
+/**
+ * The report's view model from a model file or an inventory directory: the state, the access
+ * graph, the findings (and, for a model, its chains and which findings it accepts).
+ */
+import { relative } from "node:path";
+import { compile } from "../compile/compile.js";
+import { findings } from "../graph/findings/index.js";
+import { AccessGraph } from "../graph/graph.js";
+import { verify } from "../graph/verify.js";
+import { loadModelFile } from "../model/load.js";
+import { loadInventory } from "../state/inventory.js";
+import { reportData } from "./graph-data.js";
+import type { ReportData } from "./types.js";
+
+/** Where the report's data comes from: exactly one of a model file or an inventory directory. */
+export type ReportSource = { model: string; inventory?: undefined } | { inventory: string; model?: undefined };
+
+/** The view model of what a model would create, or of a deployed inventory. */
+export function loadReportData(source: ReportSource, options: { context?: Record<string, string>; title?: string } = {}): ReportData {
+  const shown = (path: string) => relative(process.cwd(), path) || path;
+  if (source.inventory !== undefined) {
+    const state = loadInventory(source.inventory);
+    const graph = new AccessGraph(state, options.context);
+    return reportData({ state, graph, chains: [], findings: findings(state, { graph }), source: `inventory ${shown(source.inventory)}`, title: options.title ?? shown(source.inventory) });
+  }
+  const compiled = compile(loadModelFile(source.model));
+  const graph = new AccessGraph(compiled.state, options.context);
+  const list = findings(compiled.state, { chains: compiled.chains, graph });
+  const accepted = new Set(verify(compiled, graph, { findings: list }).accepted);
+  const acceptances = compiled.model.accept ?? [];
+  return reportData({
+    state: compiled.state,
+    graph,
+    chains: compiled.chains,
+    findings: list,
+    acceptedBecause: (f) => (accepted.has(f) ? acceptances.find((a) => a.rule === f.id)?.reason : undefined),
+    source: `model ${shown(source.model)}`,
+    title: options.title ?? compiled.model.name,
+  });
+}

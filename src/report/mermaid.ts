@@ -1,0 +1,34 @@
+/**
+ * The report's graph as a Mermaid flowchart, for docs and pull requests: accounts as subgraphs,
+ * cross-account edges thick and orange, conditional edges dotted (`-.->`) and labelled with what
+ * they need.
+ */
+import { accountLabel, edgeLabel, nodesByAccount, type ReportData } from "./types.js";
+
+/** Text in a Mermaid label: quotes and markup characters as entity codes. */
+function text(value: string): string {
+  return `"${value.replace(/[#"<>]/g, (c) => `#${c.charCodeAt(0)};`)}"`;
+}
+
+/** Mermaid flowchart source (`flowchart LR`) of the report's accounts, nodes and edges. */
+export function toMermaid(data: ReportData): string {
+  const ids = new Map(data.nodes.map((n, i) => [n.id, `n${i}`]));
+  const lines = ["flowchart LR"];
+  const accounts = new Map(data.accounts.map((a) => [a.id, a]));
+  let group = 0;
+  for (const [account, nodes] of nodesByAccount(data)) {
+    if (nodes.length === 0) continue;
+    const known = account === undefined ? undefined : accounts.get(account);
+    const indent = known ? "    " : "  ";
+    if (known) lines.push(`  subgraph a${group++}[${text(accountLabel(known))}]`);
+    for (const node of nodes) lines.push(`${indent}${ids.get(node.id)}[${text(`${node.label} (${node.kind})`)}]`);
+    if (known) lines.push("  end");
+  }
+  for (const edge of data.edges) {
+    const arrow = edge.needs.length ? "-.->" : edge.crossAccount ? "==>" : "-->";
+    lines.push(`  ${ids.get(edge.from)} ${arrow}|${text(edgeLabel(edge))}| ${ids.get(edge.to)}`);
+  }
+  const crossing = data.edges.flatMap((edge, i) => (edge.crossAccount ? [i] : []));
+  if (crossing.length) lines.push(`  linkStyle ${crossing.join(",")} stroke:#d9480f,stroke-width:3px`);
+  return `${lines.join("\n")}\n`;
+}
