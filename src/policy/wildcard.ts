@@ -54,11 +54,10 @@ const CACHE_LIMIT = 50_000;
  * recur across policies and requests, so compiled ones are kept (a bounded cache, emptied when full).
  */
 export function compileGlob(pattern: string, caseInsensitive = false): Glob {
-  if (!pattern.includes("*") && !pattern.includes("?")) {
-    // Most patterns in policies are exact (actions, ARNs): one small object each, compared by equality.
-    const exact = caseInsensitive ? pattern.toLowerCase() : pattern;
-    return { exact, first: { text: exact, anyChar: null }, middle: NO_SEGMENTS, last: null, minLength: exact.length, caseInsensitive, matchesEverything: false };
-  }
+  const exact = !pattern.includes("*") && !pattern.includes("?");
+  // Exact case-sensitive patterns (mostly ARNs) rarely repeat: one small object each, compared by
+  // equality. Case-insensitive ones (actions) repeat across every policy: shared like wildcards.
+  if (exact && !caseInsensitive) return { exact: pattern, first: { text: pattern, anyChar: null }, middle: NO_SEGMENTS, last: null, minLength: pattern.length, caseInsensitive, matchesEverything: false };
   const map = cache[caseInsensitive ? 1 : 0] as Map<string, Glob>;
   let glob = map.get(pattern);
   if (glob === undefined) {
