@@ -111,27 +111,20 @@ export class SandboxCore {
   }
 }
 
-/** AWS's reason clause: "because no identity-based policy allows the … action", etc. */
+/** How AWS's messages name each layer's kind of policy. */
+const POLICY_KIND: Record<string, string> = {
+  scp: "service control policy",
+  rcp: "resource control policy",
+  resource: "resource-based policy",
+  boundary: "permissions boundary",
+  session: "session policy",
+  identity: "identity-based policy",
+};
+
+/** AWS's reason clause: "because no identity-based policy allows the … action", or "with an explicit deny in a …". */
 function becauseOf(result: Evaluation | undefined): string {
   if (!result) return "";
-  const action = result.explain.action;
-  if (result.decision === "ExplicitDeny") {
-    const layer = result.explain.deniedBy;
-    const kind = layer === "scp" ? "a service control policy" : layer === "rcp" ? "a resource control policy" : layer === "resource" ? "a resource-based policy" : layer === "boundary" ? "a permissions boundary" : layer === "session" ? "a session policy" : "an identity-based policy";
-    return ` with an explicit deny in ${kind}`;
-  }
-  switch (result.explain.deniedBy) {
-    case "scp":
-      return " because no service control policy allows the " + action + " action";
-    case "rcp":
-      return " because no resource control policy allows the " + action + " action";
-    case "boundary":
-      return " because no permissions boundary allows the " + action + " action";
-    case "session":
-      return " because no session policy allows the " + action + " action";
-    case "resource":
-      return " because no resource-based policy allows the " + action + " action";
-    default:
-      return " because no identity-based policy allows the " + action + " action";
-  }
+  const kind = POLICY_KIND[result.explain.deniedBy ?? "identity"] ?? POLICY_KIND.identity;
+  if (result.decision === "ExplicitDeny") return ` with an explicit deny in a${/^[aeiou]/.test(kind as string) ? "n" : ""} ${kind}`;
+  return ` because no ${kind} allows the ${result.explain.action} action`;
 }
