@@ -45,11 +45,11 @@ describe("report data of seed 004 (EMR on EKS chain)", () => {
 
   it("gives the hop its trust statement naming the caller, the caller's sts:AssumeRole statement and AWS's one-hour chaining limit", () => {
     const hop = edge(seed004, JOB_ROLE, CLIENT_ROLE);
-    const trust = hop?.allowedBy?.statement as { Effect: string; Principal: { AWS: string | string[] }; Action: string | string[] };
-    expect(hop?.allowedBy?.where).toContain(`${CLIENT_ROLE} trust policy`);
+    const trust = seed004.statements[hop?.allowedBy ?? -1]?.statement as { Effect: string; Principal: { AWS: string | string[] }; Action: string | string[] };
+    expect(seed004.statements[hop?.allowedBy ?? -1]?.where).toContain(`${CLIENT_ROLE} trust policy`);
     expect(trust.Effect).toBe("Allow");
     expect(asList(trust.Principal.AWS)).toContain(JOB_ROLE);
-    const caller = hop?.callerSide.map((s) => s.statement as { Action: string | string[]; Resource: string | string[] });
+    const caller = hop?.callerSide.map((i) => seed004.statements[i]?.statement as { Action: string | string[]; Resource: string | string[] });
     expect(caller?.some((s) => asList(s.Action).includes("sts:AssumeRole") && asList(s.Resource).includes(CLIENT_ROLE))).toBe(true);
     expect(hop?.maxSessionSeconds).toBeLessThanOrEqual(3600);
   });
@@ -87,7 +87,7 @@ describe("report data: stages and conditional edges", () => {
     expect(hop?.crossAccount).toBe(true);
     expect(hop?.needs.join(" ")).toContain("sts:ExternalId");
     expect(hop?.needs.join(" ")).toContain("7fJ2-customer-222");
-    expect(JSON.stringify(hop?.allowedBy?.statement)).toContain("sts:ExternalId");
+    expect(JSON.stringify(data.statements[hop?.allowedBy ?? -1]?.statement)).toContain("sts:ExternalId");
   });
 
   it("draws a resource policy's named principal reaching the resource (seed 002's stream, read by the consumer role)", () => {
@@ -96,7 +96,7 @@ describe("report data: stages and conditional edges", () => {
     expect(policyEdges.length).toBeGreaterThan(0);
     const stream = policyEdges.find((e) => e.to.includes(":kinesis:"));
     expect(stream?.from).toContain("staging-Kinesis-Consumer-Role");
-    expect(stream?.allowedBy?.where).toContain("resource policy");
+    expect(data.statements[stream?.allowedBy ?? -1]?.where).toContain("resource policy");
   });
 });
 

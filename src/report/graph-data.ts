@@ -59,6 +59,9 @@ class Builder {
   /** Edges by `from` and `to`, to find a step's edges without scanning them all. */
   private readonly between = new Map<string, ReportEdge[]>();
   private readonly accounts = new Map<string, ReportAccount>();
+  private readonly statements: PolicyStatementRef[] = [];
+  /** Each statement's index in `statements`, per statement object and where it is written. */
+  private readonly statementIndex = new Map<PolicyStatement, Map<string, number>>();
   /** Identity policies compiled by the graph's book, back to their documents and names. */
   private readonly documents = new Map<Policy, { where: string; document: PolicyDocument }>();
 
@@ -73,7 +76,19 @@ class Builder {
     for (const chain of this.input.chains) this.chain(chain);
     const findings = this.input.findings.map((f, i) => this.finding(f, i));
     const accounts = [...this.accounts.values()].sort((a, b) => (a.name ?? "~").localeCompare(b.name ?? "~") || a.id.localeCompare(b.id));
-    return { source: this.input.source, title: this.input.title, accounts, nodes: [...this.nodes.values()], edges: this.edges, findings };
+    return { source: this.input.source, title: this.input.title, accounts, nodes: [...this.nodes.values()], edges: this.edges, statements: this.statements, findings };
+  }
+
+  /** A statement's index in the report's statement table, added once. */
+  private statement(where: string, statement: PolicyStatement): number {
+    let byWhere = this.statementIndex.get(statement);
+    if (!byWhere) this.statementIndex.set(statement, (byWhere = new Map()));
+    let index = byWhere.get(where);
+    if (index === undefined) {
+      index = this.statements.push({ where, statement }) - 1;
+      byWhere.set(where, index);
+    }
+    return index;
   }
 
   private account(id: string, entry?: AccountEntry): void {
@@ -128,15 +143,16 @@ class Builder {
   }
 
   /** The caller's Allow statements that could allow the action on the resource, as written. */
-  private callerStatements(node: GraphNode | undefined, action: string, resource: string): PolicyStatementRef[] {
+  private callerStatements(node: GraphNode | undefined, action: string, resource: string): number[] {
     if (!node || (node.kind !== "role" && node.kind !== "user")) return [];
     if (!node.identityPolicies.every((p) => this.documents.has(p))) this.indexDocuments(node);
-    const out: PolicyStatementRef[] = [];
+    const out: number[] = [];
     for (const policy of node.identityPolicies) {
       const source = this.documents.get(policy);
       if (!source) continue;
       policy.statements.forEach((s, i) => {
-        if (s.effect === "Allow" && statementMayAllow(s, action.toLowerCase(), resource)) out.push({ where: source.where, statement: statementsOf(source.document)[i] });
+        const written = statementsOf(source.document)[i];
+        if (written && s.effect === "Allow" && statementMayAllow(s, action.toLowerCase(), resource)) out.push(this.statement(source.where, written));
       });
     }
     return out;
@@ -163,13 +179,13 @@ class Builder {
   private assumeRoleEdge(edge: Edge): void {
     const { graph } = this.input;
     const role = graph.nodes.get(edge.to)?.role;
-    let allowedBy: PolicyStatementRef | undefined;
+    let allowedBy: number | undefined;
     let trustStatement: PolicyStatement | undefined;
     if (role && edge.statement) {
       const trust = graph.book.policy(role.trustPolicy, "trust", `${role.arn} trust policy`);
       const at = trust.statements.findIndex((s) => edge.statement === pathText(s.path) || edge.statement?.startsWith(`${pathText(s.path)} (`));
       trustStatement = at >= 0 ? statementsOf(role.trustPolicy)[at] : undefined;
-      if (trustStatement) allowedBy = { where: edge.statement, statement: trustStatement };
+      if (trustStatement) allowedBy = this.statement(edge.statement, trustStatement);
     }
     const required = Object.entries(edge.requires).map(([key, value]) => `${key} = ${value} (the caller supplies it)`);
     this.edge({
@@ -179,7 +195,7 @@ class Builder {
       actions: [edge.action],
       needs: [...required, ...conditionNeeds(trustStatement).filter((c) => !required.some((r) => r.startsWith(c.split(" ")[0] as string)))],
       maxSessionSeconds: edge.maxSessionSeconds,
-      ...(allowedBy ? { allowedBy } : {}),
+      ...(allowedBy !== undefined ? { allowedBy } : {}),
       callerSide: this.callerStatements(graph.nodes.get(edge.from), edge.action, edge.to),
     });
   }
@@ -214,7 +230,7 @@ class Builder {
       const where = `${arn} resource policy.Statement[${i}]${statement.Sid ? ` (${statement.Sid})` : ""}`;
       for (const from of this.namedNodes(statement, account.partition)) {
         const actions = list(statement.Action);
-        this.edge({ kind: "resource-policy", from, to: arn, actions, needs: conditionNeeds(statement), allowedBy: { where, statement }, callerSide: this.callerStatements(this.input.graph.nodes.get(from), actions[0] ?? "*", arn) });
+        this.edge({ kind: "resource-policy", from, to: arn, actions, needs: conditionNeeds(statement), allowedBy: this.statement(where, statement), callerSide: this.callerStatements(this.input.graph.nodes.get(from), actions[0] ?? "*", arn) });
       }
     });
   }
@@ -239,7 +255,7 @@ class Builder {
     const node = this.input.graph.nodes.get(identity);
     if (!node || (node.kind !== "role" && node.kind !== "user")) return [];
     if (!node.identityPolicies.every((p) => this.documents.has(p))) this.indexDocuments(node);
-    const arns = new Map<string, { actions: Set<string>; statements: PolicyStatementRef[] }>();
+    const arns = new Map<string, { actions: Set<string>; statements: number[] }>();
     for (const policy of node.identityPolicies) {
       const source = this.documents.get(policy);
       if (!source) continue;
@@ -251,7 +267,7 @@ class Builder {
           const arn = resource.replace(/\/\*$/, "");
           const entry = arns.get(arn) ?? { actions: new Set<string>(), statements: [] };
           for (const a of actions) entry.actions.add(a);
-          entry.statements.push({ where: source.where, statement });
+          entry.statements.push(this.statement(source.where, statement));
           arns.set(arn, entry);
         }
       }

@@ -66,10 +66,10 @@ export interface ReportEdge {
   needs: string[];
   /** The longest session the step gives, in seconds (assume-role and starts-as). */
   maxSessionSeconds?: number;
-  /** The trust or resource-policy statement that allows the step. */
-  allowedBy?: PolicyStatementRef;
-  /** The caller's identity-policy statements that allow it. */
-  callerSide: PolicyStatementRef[];
+  /** The trust or resource-policy statement that allows the step (an index into ReportData.statements). */
+  allowedBy?: number;
+  /** The caller's identity-policy statements that allow it (indexes into ReportData.statements). */
+  callerSide: number[];
   workloads: string[];
   findings: number[];
 }
@@ -98,6 +98,8 @@ export interface ReportData {
   accounts: ReportAccount[];
   nodes: ReportNode[];
   edges: ReportEdge[];
+  /** The policy statements edges refer to, each once (many edges share a trust or a policy). */
+  statements: PolicyStatementRef[];
   findings: ReportFinding[];
 }
 

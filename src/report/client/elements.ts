@@ -11,6 +11,11 @@ export const COLLAPSE_ABOVE = 250;
 /** An account with more nodes than this starts collapsed whatever the report's size. */
 export const LARGE_ACCOUNT = 60;
 
+/** The drawn element that stands for a node: the node, or its collapsed account. */
+export function drawnNodeId(node: { id: string; account?: string }, collapsed: ReadonlySet<string>): string {
+  return node.account !== undefined && collapsed.has(node.account) ? accountNodeId(node.account) : node.id;
+}
+
 /** The group node of an account. */
 export const accountNodeId = (account: string) => `account:${account}`;
 
@@ -30,8 +35,11 @@ export interface MergedEdge {
   edges: ReportEdge[];
 }
 
-/** The elements to draw: `visible` holds the node IDs the filters keep (all when undefined). */
-export function elementsOf(data: ReportData, collapsed: ReadonlySet<string>, visible?: ReadonlySet<string>): { elements: ElementDefinition[]; merged: Map<string, MergedEdge> } {
+/**
+ * The elements to draw: `visible` holds the node IDs the filters keep (all when undefined); with
+ * `linksBetweenCollapsed` false (large reports), edges between two collapsed accounts are left out.
+ */
+export function elementsOf(data: ReportData, collapsed: ReadonlySet<string>, visible: ReadonlySet<string> | undefined, linksBetweenCollapsed: boolean): { elements: ElementDefinition[]; merged: Map<string, MergedEdge> } {
   const elements: ElementDefinition[] = [];
   const accountOf = new Map<string, string | undefined>();
   const counts = new Map<string, number>();
@@ -50,7 +58,7 @@ export function elementsOf(data: ReportData, collapsed: ReadonlySet<string>, vis
   const shown = (id: string) => !visible || visible.has(id);
   const end = (id: string) => {
     const account = accountOf.get(id);
-    return account !== undefined && collapsed.has(account) ? accountNodeId(account) : id;
+    return drawnNodeId(account === undefined ? { id } : { id, account }, collapsed);
   };
   for (const node of data.nodes) {
     if (!shown(node.id) || (node.account && collapsed.has(node.account))) continue;
@@ -67,7 +75,7 @@ export function elementsOf(data: ReportData, collapsed: ReadonlySet<string>, vis
       elements.push({ group: "edges", data: { id: edge.id, source, target, label: edgeLabel(edge) }, classes });
       continue;
     }
-    if (source === target) continue;
+    if (source === target || (!linksBetweenCollapsed && source !== edge.from && target !== edge.to)) continue;
     const id = `merged:${source}->${target}`;
     const known = merged.get(id);
     if (known) known.edges.push(edge);

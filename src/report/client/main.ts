@@ -5,9 +5,9 @@
  */
 import cytoscape, { type Collection, type Core, type SingularElementReturnValue } from "cytoscape";
 import dagre from "cytoscape-dagre";
-import type { ReportData } from "../types.js";
+import type { ReportData, ReportEdge, ReportNode } from "../types.js";
 import { byId, duration, h } from "./dom.js";
-import { accountNodeId, COLLAPSE_ABOVE, elementsOf, initiallyCollapsed, type MergedEdge } from "./elements.js";
+import { accountNodeId, COLLAPSE_ABOVE, drawnNodeId, elementsOf, initiallyCollapsed, type MergedEdge } from "./elements.js";
 import { findingsTable } from "./findings-table.js";
 import { graphStyle } from "./graph-style.js";
 import { layoutGraph } from "./layout.js";
@@ -60,7 +60,7 @@ window.xacctReport = api;
 
 /** Rebuilds the drawn elements from the data, the collapsed accounts and the filters. */
 function draw(): void {
-  const built = elementsOf(data, collapsed, visible);
+  const built = elementsOf(data, collapsed, visible, !large);
   merged = built.merged;
   cy.batch(() => {
     cy.elements().remove();
@@ -126,23 +126,64 @@ function highlight(lit: Collection): void {
   });
 }
 
-/** The reach mode's result for a node: highlighted in the graph and listed in the panel. */
+/** Edges by the node they leave and the node they enter, for the reach modes. */
+const outgoing = new Map<string, ReportEdge[]>();
+const incoming = new Map<string, ReportEdge[]>();
+for (const edge of data.edges) {
+  outgoing.set(edge.from, [...(outgoing.get(edge.from) ?? []), edge]);
+  incoming.set(edge.to, [...(incoming.get(edge.to) ?? []), edge]);
+}
+
+/** Every node that reaches the seeds (or that they reach) along the report's edges, with the edges of those paths. */
+function reachFrom(seeds: readonly string[], upstream: boolean): { nodes: Set<string>; edges: ReportEdge[] } {
+  const seen = new Set(seeds);
+  const along: ReportEdge[] = [];
+  const queue = [...seeds];
+  while (queue.length) {
+    const id = queue.shift() as string;
+    for (const edge of (upstream ? incoming : outgoing).get(id) ?? []) {
+      along.push(edge);
+      const next = upstream ? edge.from : edge.to;
+      if (!seen.has(next)) {
+        seen.add(next);
+        queue.push(next);
+      }
+    }
+  }
+  for (const seed of seeds) seen.delete(seed);
+  return { nodes: seen, edges: along };
+}
+
+/** The drawn element standing for a report edge: itself, or the merged edge between collapsed accounts. */
+function drawnEdge(edge: ReportEdge): SingularElementReturnValue {
+  const direct = cy.getElementById(edge.id);
+  if (!direct.empty()) return direct;
+  const end = (id: string) => drawnNodeId(nodes.get(id) ?? { id }, collapsed);
+  return cy.getElementById(`merged:${end(edge.from)}->${end(edge.to)}`);
+}
+
+/** The reach mode's result for a node or an account: highlighted in the graph and listed in the panel. */
 function reachSection(id: string): HTMLElement | null {
-  const element = cy.getElementById(id);
-  if (mode === "select" || element.empty()) {
+  if (mode === "select") {
     highlight(cy.collection());
     return null;
   }
-  const related = mode === "who-can-reach" ? element.predecessors() : element.successors();
-  highlight(related.union(element));
-  const others = related.nodes();
-  const hops = related.edges().map((e) => edges.get(e.id())?.maxSessionSeconds).filter((s): s is number => s !== undefined);
+  const seeds = id.startsWith("account:") ? data.nodes.filter((n) => n.account === id.slice(8)).map((n) => n.id) : [id];
+  const found = reachFrom(seeds, mode === "who-can-reach");
+  const others = [...found.nodes].map((n) => nodes.get(n)).filter((n): n is ReportNode => n !== undefined);
+  let lit = cy.getElementById(id);
+  for (const node of others) lit = lit.union(cy.getElementById(drawnNodeId(node, collapsed)));
+  for (const edge of found.edges) lit = lit.union(drawnEdge(edge));
+  highlight(lit);
+  const hops = found.edges.map((e) => e.maxSessionSeconds).filter((s): s is number => s !== undefined);
   const title = mode === "who-can-reach" ? `Who can reach this (${others.length})` : `What this can reach (${others.length})`;
+  const listed = others.slice(0, 200);
   return h(
     "section",
     { class: "reach", id: "reach-result" },
     h("h3", {}, title),
-    others.length ? h("ul", {}, ...others.map((n) => h("li", {}, h("a", { href: "#", onclick: (e) => (e.preventDefault(), go(n.id())) }, String(n.data("label")).split("\n")[0] ?? n.id())))) : h("p", {}, "nothing"),
+    listed.length ? h("ul", {}, ...listed.map((n) => h("li", {}, h("a", { href: "#", "data-target": n.id, onclick: (e) => (e.preventDefault(), go(n.id)) }, n.label), ` (${n.kind})`))) : h("p", {}, "nothing"),
+    others.length > listed.length ? h("p", {}, `and ${others.length - listed.length} more`) : null,
     hops.length ? h("p", {}, `Shortest session limit along these paths: ${duration(Math.min(...hops))}`) : null,
   );
 }
@@ -200,7 +241,9 @@ function applyFilters(): void {
   if (!account && !stage && !workload) visible = undefined;
   else {
     const keep = new Set(data.nodes.filter((n) => (!account || n.account === account) && (!stage || (n.account !== undefined && accounts.get(n.account)?.stage === stage)) && (!workload || n.workloads.includes(workload))).map((n) => n.id));
-    if (account || stage) for (const e of data.edges) if (keep.has(e.from) !== keep.has(e.to) && (!workload || e.workloads.includes(workload))) keep.add(keep.has(e.from) ? e.to : e.from);
+    // Their direct neighbours too (not the neighbours' neighbours): where an account's edges come from and go to.
+    const base = new Set(keep);
+    if (account || stage) for (const e of data.edges) if (base.has(e.from) !== base.has(e.to) && (!workload || e.workloads.includes(workload))) keep.add(base.has(e.from) ? e.to : e.from);
     visible = keep;
   }
   draw();

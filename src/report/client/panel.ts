@@ -25,7 +25,8 @@ const EDGE_KINDS: Record<ReportEdge["kind"], string> = {
   "starts-as": "starts as this identity",
 };
 
-function statement(ref: PolicyStatementRef): HTMLElement {
+function statement(ctx: PanelContext, index: number): HTMLElement {
+  const ref = ctx.data.statements[index] as PolicyStatementRef;
   return h("div", { class: "statement" }, h("div", { class: "where" }, ref.where), h("pre", {}, JSON.stringify(ref.statement, null, 2)));
 }
 
@@ -84,7 +85,7 @@ export function nodePanel(ctx: PanelContext, node: ReportNode, extra: HTMLElemen
 }
 
 function callerSide(ctx: PanelContext, edge: ReportEdge): HTMLElement {
-  if (edge.callerSide.length) return h("section", {}, h("h3", {}, "Caller's identity statement"), ...edge.callerSide.map(statement));
+  if (edge.callerSide.length) return h("section", {}, h("h3", {}, "Caller's identity statement"), ...edge.callerSide.map((i) => statement(ctx, i)));
   const kind = ctx.nodes.get(edge.from)?.kind;
   const why: Record<string, string> = {
     federated: "A web or SAML identity has no identity policy: the trust statement checks its token.",
@@ -111,7 +112,7 @@ export function edgePanel(ctx: PanelContext, edge: ReportEdge): HTMLElement[] {
       ...(edge.maxSessionSeconds !== undefined ? ([["Session limit", `${duration(edge.maxSessionSeconds)}${edge.kind === "assume-role" && (from?.kind === "role" || from?.kind === "account") ? " (role chaining: AWS caps it at 1 h)" : ""}`]] as [string, string][]) : []),
       ...(edge.workloads.length ? ([["Workloads", edge.workloads.join(", ")]] as [string, string][]) : []),
     ]),
-    h("section", {}, h("h3", {}, edge.kind === "resource-policy" ? "Resource-policy statement" : edge.kind === "assume-role" ? "Trust statement" : "Allowed by"), edge.allowedBy ? statement(edge.allowedBy) : h("p", { class: "muted" }, edge.kind === "identity" ? "The caller's identity policy (below); the resource has no resource policy in the report." : "The workload's platform.")),
+    h("section", {}, h("h3", {}, edge.kind === "resource-policy" ? "Resource-policy statement" : edge.kind === "assume-role" ? "Trust statement" : "Allowed by"), edge.allowedBy !== undefined ? statement(ctx, edge.allowedBy) : h("p", { class: "muted" }, edge.kind === "identity" ? "The caller's identity policy (below); the resource has no resource policy in the report." : "The workload's platform.")),
     callerSide(ctx, edge),
     findingsSection(ctx, [...edge.findings, ...target]),
   ].filter((x): x is HTMLElement => x !== null);
