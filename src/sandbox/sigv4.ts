@@ -5,10 +5,13 @@
  * stored secret, and compares.
  */
 import { createHash, timingSafeEqual } from "node:crypto";
-import { Sha256 } from "@aws-crypto/sha256-js";
+import { Hash } from "@smithy/hash-node";
 import { SignatureV4 } from "@smithy/signature-v4";
 import type { CredentialStore, KnownCredential } from "./credentials.js";
 import { AwsError } from "./xml.js";
+
+/** SHA-256 and HMAC by node:crypto, as the SDK signs in Node (the signer takes a hash constructor). */
+const SHA256 = Hash.bind(null, "sha256");
 
 /** What the signature check needs of a received request. */
 export interface ReceivedRequest {
@@ -140,7 +143,7 @@ export async function authenticate(request: ReceivedRequest, store: CredentialSt
   const signer = new SignatureV4({
     service,
     region,
-    sha256: Sha256,
+    sha256: SHA256,
     applyChecksum: false,
     credentials: { accessKeyId, secretAccessKey: credential.secretAccessKey, ...(credential.sessionToken !== undefined ? { sessionToken: credential.sessionToken } : {}) },
   });
