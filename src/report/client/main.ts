@@ -207,7 +207,10 @@ function show(id: string): void {
   else content = [h("p", {}, "Nothing selected.")];
   panel.replaceChildren(h("button", { type: "button", class: "close", title: "Close", onclick: clear }, "×"), ...content);
   panel.dataset.selected = id;
-  panel.hidden = false;
+  if (panel.hidden) {
+    panel.hidden = false;
+    cy.resize();
+  }
 }
 
 function clear(): void {
@@ -215,6 +218,7 @@ function clear(): void {
   cy.elements().unselect();
   highlight(cy.collection());
   panel.hidden = true;
+  cy.resize();
   delete panel.dataset.selected;
 }
 

@@ -1,0 +1,68 @@
+/**
+ * The report of a generated 1,000-account inventory (bench/generate-inventory.mjs, 20 roles per
+ * account) in Debian's Chromium: it opens with no error and no request but the file, draws the
+ * accounts collapsed to single nodes, paints, and opens an account on a click. The time to the
+ * first paint is recorded in test-output/report/scale.json for a person to read; the budget is
+ * measured by `npm run bench:report`, not asserted here.
+ */
+import { spawnSync } from "node:child_process";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { Core } from "cytoscape";
+import { afterAll, describe, expect, it } from "vitest";
+import { hasChromium, launchChromium, openReport } from "../scripts/report-browser.mjs";
+
+const root = join(import.meta.dirname, "..");
+const out = join(root, "test-output", "report");
+const ACCOUNTS = 1000;
+type InPage = { xacctReport: { cy: Core; firstPaint?: number; collapsed(): string[] } };
+
+describe.skipIf(!hasChromium)("the report of a 1,000-account inventory", () => {
+  const dir = mkdtempSync(join(tmpdir(), "xacct-report-scale-"));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it("opens, shows the accounts collapsed, paints, and expands an account on a click", { timeout: 300_000 }, async () => {
+    const inventory = join(dir, "inventory");
+    const generated = spawnSync(process.execPath, [join(root, "bench", "generate-inventory.mjs"), inventory, String(ACCOUNTS), "20"], { encoding: "utf8", maxBuffer: 64 * 1024 * 1024 });
+    expect(generated.status).toBe(0);
+    const file = join(dir, "report.html");
+    const built = spawnSync(process.execPath, [join(root, "dist", "cli", "main.js"), "report", "--inventory", inventory, "-o", file], { encoding: "utf8" });
+    expect(built.stderr).toBe("");
+    expect(built.status).toBe(0);
+
+    const browser = await launchChromium();
+    try {
+      const { page, url, requests, errors } = await openReport(browser, file);
+      expect(errors).toEqual([]);
+      expect(requests.filter((r) => r !== url && !r.startsWith("data:"))).toEqual([]);
+      const view = await page.evaluate(() => {
+        const api = (globalThis as unknown as InPage).xacctReport;
+        return { firstPaint: api.firstPaint, collapsed: api.collapsed().length, drawnNodes: api.cy.nodes().length, collapsedNodes: api.cy.nodes(".account.collapsed").map((n) => n.id()) };
+      });
+      // Every generated account has more than one node: all are drawn as one node each.
+      expect(view.collapsed).toBeGreaterThanOrEqual(ACCOUNTS);
+      expect(view.collapsedNodes.length).toBeGreaterThanOrEqual(ACCOUNTS);
+      expect(view.drawnNodes).toBeLessThan(ACCOUNTS + 50);
+      expect(view.firstPaint).toBeGreaterThan(0);
+      mkdirSync(out, { recursive: true });
+      writeFileSync(join(out, "scale.json"), `${JSON.stringify({ accounts: ACCOUNTS, firstPaintMs: Math.round(view.firstPaint ?? 0), drawnNodes: view.drawnNodes }, null, 2)}\n`);
+      await page.screenshot({ path: join(out, "scale-1000-accounts.png") });
+
+      const account = view.collapsedNodes[0] as string;
+      const box = await page.locator("#graph").boundingBox();
+      const at = await page.evaluate((id) => (globalThis as unknown as InPage).xacctReport.cy.getElementById(id).renderedPosition(), account);
+      await page.mouse.click((box?.x ?? 0) + at.x, (box?.y ?? 0) + at.y);
+      const opened = await page.evaluate((id) => {
+        const group = (globalThis as unknown as InPage).xacctReport.cy.getElementById(id);
+        return { collapsed: group.hasClass("collapsed"), members: group.children().length };
+      }, account);
+      expect(opened.collapsed).toBe(false);
+      expect(opened.members).toBeGreaterThan(1);
+      await page.screenshot({ path: join(out, "scale-1000-accounts-expanded.png") });
+      expect(errors).toEqual([]);
+    } finally {
+      await browser.close();
+    }
+  });
+});
