@@ -5,7 +5,7 @@
  * SIGTERM. What the SDK should reach is the model's chain (seed 004: spark-job's web identity,
  * then client-role-2 in account B for the `default` profile).
  */
-import { type ChildProcess, execFile, spawn } from "node:child_process";
+import { execFile } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -15,23 +15,14 @@ import { afterEach, describe, expect, it } from "vitest";
 import { compile } from "../src/compile/compile.js";
 import { loadModelFile } from "../src/model/load.js";
 import { startEnvironment } from "../src/sandbox/environment.js";
+import { defaultChainArn, killStarted, MAIN, startCli } from "./support/chain-cli.js";
 
 const run = promisify(execFile);
-const MAIN = "dist/cli/main.js";
 const MODEL = "examples/004-emr-eks-chain/xacct.yaml";
 
-interface Started {
-  child: ChildProcess;
-  stdout: () => string;
-  stderr: () => string;
-  exit: Promise<number | null>;
-  env: Record<string, string>;
-}
-
-const children: ChildProcess[] = [];
 const dirs: string[] = [];
 afterEach(() => {
-  for (const child of children.splice(0)) if (child.exitCode === null) child.kill("SIGKILL");
+  killStarted();
   for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
 });
 
@@ -41,39 +32,11 @@ function scratch(): string {
   return dir;
 }
 
-/** Starts the CLI and waits for its export lines (the last one names the last workload's variables). */
-async function start(args: string[]): Promise<Started> {
-  const child = spawn(process.execPath, [MAIN, "sandbox", ...args], { stdio: ["ignore", "pipe", "pipe"] });
-  children.push(child);
-  let out = "";
-  let err = "";
-  child.stdout?.on("data", (d: Buffer) => (out += d.toString()));
-  child.stderr?.on("data", (d: Buffer) => (err += d.toString()));
-  const exit = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
-  await new Promise<void>((resolve, reject) => {
-    const check = () => (/^# workload spark-job .*\n# {3}export .*\n/m.test(out) ? resolve() : undefined);
-    child.stdout?.on("data", check);
-    void exit.then((code) => reject(new Error(`xacct sandbox exited ${code}: ${err}`)));
-  });
-  const env: Record<string, string> = {};
-  for (const line of out.split("\n")) {
-    const words = /^(?:#\s+)?export (.*)$/.exec(line)?.[1]?.split(" ") ?? [];
-    for (const word of words) {
-      const eq = word.indexOf("=");
-      env[word.slice(0, eq)] = word.slice(eq + 1);
-    }
-  }
-  return { child, stdout: () => out, stderr: () => err, exit, env };
-}
+/** Starts `xacct sandbox` and waits for its export lines (the last one names the last workload's variables). */
+const start = (args: string[]) => startCli(["sandbox", ...args], /^# workload spark-job .*\n# {3}export .*\n/m);
 
 /** The real SDK's default credential chain in a fresh process with exactly these variables. */
-async function callerArn(env: Record<string, string>): Promise<string> {
-  const script = `import { STSClient, GetCallerIdentityCommand } from "@aws-sdk/client-sts";
-const me = await new STSClient({}).send(new GetCallerIdentityCommand({}));
-process.stdout.write(me.Arn);`;
-  const { stdout } = await run(process.execPath, ["--input-type=module", "-e", script], { env: { PATH: process.env.PATH ?? "", HOME: tmpdir(), ...env } });
-  return stdout;
-}
+const callerArn = (env: Record<string, string>) => defaultChainArn({ PATH: process.env.PATH ?? "", HOME: tmpdir(), ...env });
 
 const mode = (path: string) => statSync(path).mode & 0o777;
 

@@ -19,7 +19,10 @@ import { compile } from "../src/compile/compile.js";
 import { loadModelFile } from "../src/model/load.js";
 import { type Sandbox, startSandbox } from "../src/sandbox/index.js";
 import { workloadsOf } from "../src/sandbox/workloads.js";
-import { DEBIAN_AWS, hasDebianAws } from "./support/debian.js";
+import { debian } from "./support/chain-cli.js";
+
+/** Debian's AWS CLI (/usr/bin/aws; .ci/run installs it). */
+const DEBIAN_AWS = debian("aws", ["--version"]);
 
 let sandbox: Sandbox | undefined;
 afterEach(async () => {
@@ -136,7 +139,7 @@ describe("seed 000: Sparkflows' ECS task role reaches the MWAA read role in acco
   });
 });
 
-describe.skipIf(!hasDebianAws)("Debian's AWS CLI against the sandbox", () => {
+describe.skipIf(DEBIAN_AWS === undefined && !process.env.CI)("Debian's AWS CLI against the sandbox", () => {
   it("sts assume-role and sts get-caller-identity with --endpoint-url and credentials in the environment", async () => {
     const s = await start("003-airflow-multi-account");
     const user = s.bootstrap.find((b) => b.userArn.includes(":user/"));
@@ -150,7 +153,7 @@ describe.skipIf(!hasDebianAws)("Debian's AWS CLI against the sandbox", () => {
     // Asynchronously: the sandbox answers from this process. Keys go by environment, never argv.
     const aws = (args: string[], keys: Record<string, string>) =>
       new Promise<Record<string, unknown>>((resolve, reject) => {
-        execFile(DEBIAN_AWS, [...args, "--endpoint-url", s.url, "--output", "json"], { encoding: "utf8", env: { ...env, ...keys } }, (error, stdout, stderr) => {
+        execFile(DEBIAN_AWS ?? "aws", [...args, "--endpoint-url", s.url, "--output", "json"], { encoding: "utf8", env: { ...env, ...keys } }, (error, stdout, stderr) => {
           if (error) reject(new Error(`aws ${args.join(" ")}: ${stderr}`));
           else resolve(JSON.parse(stdout) as Record<string, unknown>);
         });

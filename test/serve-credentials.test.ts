@@ -11,7 +11,6 @@
  * the _FILE variable: their tests read the token file and pass the token in the environment, never
  * on a command line.
  */
-import { type ChildProcess, spawn } from "node:child_process";
 import { existsSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
@@ -19,16 +18,15 @@ import { fromHttp } from "@aws-sdk/credential-providers";
 import { afterEach, describe, expect, it } from "vitest";
 import { type ChainSpec } from "../src/credentials/index.js";
 import { serveCredentials, type Serving } from "../src/credentials/server.js";
-import { type ChainSandbox, chainSandbox, cleanUp, debian, FAR, HOP, MAIN, MODEL, runProgram, xacct } from "./support/chain-cli.js";
+import { type ChainSandbox, chainSandbox, cleanUp, debian, defaultChainArn, FAR, HOP, killStarted, MODEL, runProgram, startCli, xacct } from "./support/chain-cli.js";
 
 const FAR_ACCOUNT = "333333333333";
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const mode = (path: string) => statSync(path).mode & 0o777;
 
 const serving: Serving[] = [];
-const children: ChildProcess[] = [];
 afterEach(async () => {
-  for (const child of children.splice(0)) if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
+  killStarted();
   await Promise.all(serving.splice(0).map((s) => s.close()));
   await cleanUp();
 });
@@ -124,44 +122,8 @@ describe("the credential server (library) with the SDK for JavaScript", () => {
   });
 });
 
-interface Started {
-  child: ChildProcess;
-  env: Record<string, string>;
-  stdout: () => string;
-  stderr: () => string;
-  exit: Promise<number | null>;
-}
-
 /** Starts `xacct serve-credentials` and waits for its export lines. */
-async function startCli(args: string[], env: Record<string, string>): Promise<Started> {
-  const child = spawn(process.execPath, [MAIN, "serve-credentials", ...args], { env, stdio: ["ignore", "pipe", "pipe"] });
-  children.push(child);
-  let out = "";
-  let err = "";
-  child.stdout?.on("data", (d: Buffer) => (out += d.toString()));
-  child.stderr?.on("data", (d: Buffer) => (err += d.toString()));
-  const exit = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
-  await new Promise<void>((resolve, reject) => {
-    child.stdout?.on("data", () => (/^export AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE=.*\n/m.test(out) ? resolve() : undefined));
-    void exit.then((code) => reject(new Error(`xacct serve-credentials exited ${code}: ${err}`)));
-  });
-  const exported: Record<string, string> = {};
-  for (const line of out.split("\n")) {
-    const m = /^export (\w+)=(\S+)$/.exec(line);
-    if (m) exported[m[1]!] = m[2]!;
-  }
-  return { child, env: exported, stdout: () => out, stderr: () => err, exit };
-}
-
-/** The SDK for JavaScript's default credential chain in a fresh process with exactly these variables. */
-async function defaultChainArn(env: Record<string, string>): Promise<string> {
-  const script = `import { STSClient, GetCallerIdentityCommand } from "@aws-sdk/client-sts";
-const me = await new STSClient({ maxAttempts: 1 }).send(new GetCallerIdentityCommand({}));
-process.stdout.write(me.Arn);`;
-  const r = await runProgram(process.execPath, ["--input-type=module", "-e", script], env);
-  if (r.code !== 0) throw new Error(`the SDK failed: ${r.stderr}`);
-  return r.stdout;
-}
+const serveCli = (args: string[], env: NodeJS.ProcessEnv) => startCli(["serve-credentials", ...args], /^export AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE=.*\n/m, env);
 
 /** A client's environment with nothing but the server's variables, the region and an empty HOME. */
 function clientEnv(sb: ChainSandbox, extra: Record<string, string>): Record<string, string> {
@@ -180,7 +142,7 @@ function clientEnv(sb: ChainSandbox, extra: Record<string, string>): Record<stri
 describe("xacct serve-credentials (the CLI)", () => {
   it("prints the two exports and no secret, keeps the token in a 0600 file of a 0700 directory, serves the SDK's default chain, and stops on SIGTERM", async () => {
     const sb = await chainSandbox();
-    const cli = await startCli(["--profile", "far"], sb.env);
+    const cli = await serveCli(["--profile", "far"], sb.env);
     const url = cli.env.AWS_CONTAINER_CREDENTIALS_FULL_URI!;
     const file = cli.env.AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE!;
     expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/credentials$/);
@@ -207,7 +169,7 @@ describe("xacct serve-credentials (the CLI)", () => {
     const model = join(sb.dir, "xacct.yaml");
     writeFileSync(model, MODEL);
     const env = { PATH: sb.env.PATH!, HOME: sb.dir, AWS_ENDPOINT_URL: sb.s.url, AWS_ACCESS_KEY_ID: sb.user.accessKeyId, AWS_SECRET_ACCESS_KEY: sb.user.secretAccessKey, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true" };
-    const cli = await startCli(["--workload", "app", "--model", model], env);
+    const cli = await serveCli(["--workload", "app", "--model", model], env);
     // The compiler names the chain's role session after the workload (xacct-app).
     expect(await defaultChainArn(clientEnv(sb, { ...cli.env, AWS_ENDPOINT_URL: sb.s.url }))).toMatch(new RegExp(`^arn:aws:sts::${FAR_ACCOUNT}:assumed-role/far/`));
     expect(cli.stdout()).toContain("workload app");
@@ -217,7 +179,7 @@ describe("xacct serve-credentials (the CLI)", () => {
     const sb = await chainSandbox();
     const given = join(sb.dir, "given-token");
     writeFileSync(given, "a-token-chosen-by-the-operator-0123456789", { mode: 0o600 });
-    const cli = await startCli(["--profile", "far", "--token-file", given], sb.env);
+    const cli = await serveCli(["--profile", "far", "--token-file", given], sb.env);
     expect(cli.env.AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE).toBe(given);
     expect((await fetch(cli.env.AWS_CONTAINER_CREDENTIALS_FULL_URI!, { headers: { authorization: "a-token-chosen-by-the-operator-0123456789" } })).status).toBe(200);
     cli.child.kill("SIGTERM");
@@ -264,7 +226,7 @@ print(json.dumps({"arns": sorted(arns), "sessions": len(keys)}))`;
 
   it("keeps working across several expiries, the credentials served changing", async () => {
     const sb = await chainSandbox({ sessionSeconds: 3 });
-    const cli = await startCli(["--profile", "far"], sb.env);
+    const cli = await serveCli(["--profile", "far"], sb.env);
     const token = readFileSync(cli.env.AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE!, "utf8");
     const r = await runProgram(python!, ["-c", LOOP, sb.s.url], clientEnv(sb, { AWS_CONTAINER_CREDENTIALS_FULL_URI: cli.env.AWS_CONTAINER_CREDENTIALS_FULL_URI!, AWS_CONTAINER_AUTHORIZATION_TOKEN: token }));
     expect(r.code, r.stderr).toBe(0);
@@ -273,7 +235,7 @@ print(json.dumps({"arns": sorted(arns), "sessions": len(keys)}))`;
 
   it("gets nothing with a wrong token or none", async () => {
     const sb = await chainSandbox();
-    const cli = await startCli(["--profile", "far"], sb.env);
+    const cli = await serveCli(["--profile", "far"], sb.env);
     const once = `import sys, boto3\nprint(boto3.client("sts", endpoint_url=sys.argv[1], region_name="eu-west-1").get_caller_identity()["Arn"])`;
     for (const extra of [{ AWS_CONTAINER_AUTHORIZATION_TOKEN: "not-the-token-of-this-server" }, {}] as Record<string, string>[]) {
       const r = await runProgram(python!, ["-c", once, sb.s.url], clientEnv(sb, { AWS_CONTAINER_CREDENTIALS_FULL_URI: cli.env.AWS_CONTAINER_CREDENTIALS_FULL_URI!, ...extra }));
@@ -288,7 +250,7 @@ print(json.dumps({"arns": sorted(arns), "sessions": len(keys)}))`;
 describe.skipIf(!aws)("the AWS CLI through the server (token in AWS_CONTAINER_AUTHORIZATION_TOKEN)", () => {
   it("aws sts get-caller-identity keeps working across several expiries, and a wrong token gets nothing", async () => {
     const sb = await chainSandbox({ sessionSeconds: 3 });
-    const cli = await startCli(["--profile", "far"], sb.env);
+    const cli = await serveCli(["--profile", "far"], sb.env);
     const token = readFileSync(cli.env.AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE!, "utf8");
     const env = clientEnv(sb, { AWS_CONTAINER_CREDENTIALS_FULL_URI: cli.env.AWS_CONTAINER_CREDENTIALS_FULL_URI!, AWS_CONTAINER_AUTHORIZATION_TOKEN: token, AWS_PAGER: "" });
     const args = ["sts", "get-caller-identity", "--endpoint-url", sb.s.url, "--output", "json"];

@@ -5,7 +5,7 @@
  * programs) run as child processes without blocking the sandbox, which runs in the test process.
  * Keys reach children only through files and the environment.
  */
-import { spawn, spawnSync } from "node:child_process";
+import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -129,4 +129,54 @@ export function runProgram(program: string, args: string[], env: NodeJS.ProcessE
 /** Runs the built CLI. */
 export function xacct(args: string[], env: NodeJS.ProcessEnv): Promise<Ran> {
   return runProgram(process.execPath, [MAIN, ...args], env);
+}
+
+/** A long-running xacct command (sandbox, serve-credentials) started by `startCli`. */
+export interface Started {
+  child: ChildProcess;
+  /** Every `export NAME=VALUE` it printed (also `# export …` hints, several per line). */
+  env: Record<string, string>;
+  stdout: () => string;
+  stderr: () => string;
+  exit: Promise<number | null>;
+}
+
+const started: ChildProcess[] = [];
+
+/** Kills what `startCli` started and is still running. */
+export function killStarted(): void {
+  for (const child of started.splice(0)) if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
+}
+
+/** Starts the built CLI and waits until its stdout matches `ready` (it fails if the command exits first). */
+export async function startCli(args: string[], ready: RegExp, env?: NodeJS.ProcessEnv): Promise<Started> {
+  const child = spawn(process.execPath, [MAIN, ...args], { ...(env ? { env } : {}), stdio: ["ignore", "pipe", "pipe"] });
+  started.push(child);
+  let out = "";
+  let err = "";
+  child.stdout?.on("data", (d: Buffer) => (out += d.toString()));
+  child.stderr?.on("data", (d: Buffer) => (err += d.toString()));
+  const exit = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+  await new Promise<void>((resolve, reject) => {
+    child.stdout?.on("data", () => (ready.test(out) ? resolve() : undefined));
+    void exit.then((code) => reject(new Error(`xacct ${args[0]} exited ${code}: ${err}`)));
+  });
+  const exported: Record<string, string> = {};
+  for (const line of out.split("\n")) {
+    for (const word of /^(?:#\s+)?export (.*)$/.exec(line)?.[1]?.split(" ") ?? []) {
+      const eq = word.indexOf("=");
+      if (eq > 0) exported[word.slice(0, eq)] = word.slice(eq + 1);
+    }
+  }
+  return { child, env: exported, stdout: () => out, stderr: () => err, exit };
+}
+
+/** The ARN the SDK for JavaScript's default credential chain resolves to, in a fresh process with exactly `env`. */
+export async function defaultChainArn(env: NodeJS.ProcessEnv): Promise<string> {
+  const script = `import { STSClient, GetCallerIdentityCommand } from "@aws-sdk/client-sts";
+const me = await new STSClient({ maxAttempts: 1 }).send(new GetCallerIdentityCommand({}));
+process.stdout.write(me.Arn);`;
+  const r = await runProgram(process.execPath, ["--input-type=module", "-e", script], env);
+  if (r.code !== 0) throw new Error(`the SDK failed: ${r.stderr}`);
+  return r.stdout;
 }
