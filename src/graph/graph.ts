@@ -65,11 +65,18 @@ const NO_POLICIES: readonly Policy[] = [];
 const CALLER_KEYS = ["sts:externalid", "sts:rolesessionname", "sts:sourceidentity", "aws:sourcearn", "aws:sourceaccount"];
 const CHAIN_LIMIT = 3600;
 
+/** Callers of a trust naming whole accounts or everyone, when only the nodes it names are wanted. */
+const NAMED_ONLY: CallerFilter = { ofAccount: () => [], everyone: () => [] };
+
 export class AccessGraph {
   readonly nodes = new Map<string, GraphNode>();
-  readonly edges = new Map<string, Edge[]>();
-  readonly incoming = new Map<string, Edge[]>();
   readonly book: PolicyBook;
+  /** Edges into each role whose trust has been decided (see incomingOf). */
+  private readonly into = new Map<string, readonly Edge[]>();
+  /** The whole graph's edges by caller and by role, once complete() has run. */
+  private readonly byCaller = new Map<string, Edge[]>();
+  private readonly byRole = new Map<string, Edge[]>();
+  private completed = false;
   /** Request principals of the nodes, parsed once each (a Map: the graph keeps its nodes anyway, and a large WeakMap slows every garbage collection). */
   private readonly parsed = new Map<GraphNode, RequestPrincipal>();
   private readonly statementNames = new Map<Statement, string>();
@@ -91,7 +98,58 @@ export class AccessGraph {
     this.book = new PolicyBook(state);
     this.anything = this.book.policy({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "*", Resource: "*" }] }, "identity", "whatever the account's administrators allow");
     for (const account of state.accounts.values()) this.addAccountNodes(account);
-    this.addEdges();
+    // Every node exists from the start (those trusts name outside the inventory too); edges are
+    // decided when first needed: who-can walks the trusts of few roles, so it decides few of them.
+    for (const account of state.accounts.values()) {
+      for (const role of account.roles.values()) {
+        for (const statement of this.trustOf(role).statements) if (statement.effect === "Allow") this.callersNamedBy(statement, account, NAMED_ONLY);
+      }
+    }
+  }
+
+  /** Every edge, by the caller's node id (decides every trust on first use). */
+  get edges(): ReadonlyMap<string, Edge[]> {
+    this.complete();
+    return this.byCaller;
+  }
+
+  /** Every edge, by the role assumed (decides every trust on first use). */
+  get incoming(): ReadonlyMap<string, Edge[]> {
+    this.complete();
+    return this.byRole;
+  }
+
+  /** The edges into one role (none for other nodes), its trust decided on first use. */
+  incomingOf(id: string): readonly Edge[] {
+    let list = this.into.get(id);
+    if (!list) {
+      const node = this.nodes.get(id);
+      const account = node?.role && node.account !== undefined ? this.state.accounts.get(node.account) : undefined;
+      list = node?.role && account ? this.edgesInto(node.role, account) : [];
+      this.into.set(id, list);
+    }
+    return list;
+  }
+
+  /** Decides every trust, in the state's order (so the maps' order does not depend on what was asked before). */
+  private complete(): void {
+    if (this.completed) return;
+    this.completed = true;
+    for (const account of this.state.accounts.values()) {
+      for (const role of account.roles.values()) {
+        const list = this.incomingOf(role.arn);
+        if (list.length) this.byRole.set(role.arn, list as Edge[]);
+        for (const edge of list) {
+          const out = this.byCaller.get(edge.from);
+          if (out) out.push(edge);
+          else this.byCaller.set(edge.from, [edge]);
+        }
+      }
+    }
+  }
+
+  private trustOf(role: RoleState): Policy {
+    return this.book.policy(role.trustPolicy, "trust", `${role.arn} trust policy`);
   }
 
   roleNodeId(arn: string): string {
@@ -251,50 +309,42 @@ export class AccessGraph {
     return ids;
   }
 
-  private addEdges(): void {
-    // Every user and role is in `nodes` by now, and only those are filtered: this index serves the whole build.
+  /** The edges into a role: every caller its trust names (as the engine decides), in node order. */
+  private edgesInto(role: RoleState, account: AccountEntry): Edge[] {
     const { grants, order } = this.indexed();
-    for (const account of this.state.accounts.values()) {
-      for (const role of account.roles.values()) {
-        const trust = this.book.policy(role.trustPolicy, "trust", `${role.arn} trust policy`);
-        // The identity policies that could allow sts:AssumeRole on the role, found when first needed.
-        let allowing: Set<Policy> | undefined;
-        const mayCall = (id: string) => {
-          const node = this.nodes.get(id) as GraphNode;
-          const assumers = this.assumeRolePolicies(node);
-          if (assumers.length > 0) {
-            allowing ??= grants.allowing("sts:AssumeRole", role.arn);
-            if (assumers.some((p) => (allowing as Set<Policy>).has(p))) return true;
-          }
-          return node.account === account.id && this.namesDirectly(trust, node);
-        };
-        const filter: CallerFilter = {
-          // In another account only principals whose identity policies can allow sts:AssumeRole may call.
-          ofAccount: (known) => (known === account ? [...known.roles.values(), ...known.users.values()].map((p) => p.arn) : this.assumeCapable(known)).filter(mayCall),
-          // Everyone: users and roles whose side could allow it, and all of the role's own account (a `*` trust names them directly).
-          everyone: () => {
-            const ids = new Set([...account.roles.values(), ...account.users.values()].map((p) => p.arn));
-            for (const id of grants.candidates("sts:AssumeRole", role.arn)) {
-              const kind = this.nodes.get(id)?.kind;
-              if (kind === "role" || kind === "user") ids.add(id);
-            }
-            return [...ids].sort((a, b) => (order.get(a) as number) - (order.get(b) as number));
-          },
-        };
-        const callers = new Set(trust.statements.filter((s) => s.effect === "Allow").flatMap((s) => this.callersNamedBy(s, account, filter)));
-        const into: Edge[] = [];
-        for (const caller of callers) {
-          if (caller === role.arn) continue;
-          const edge = this.decideEdge(this.nodes.get(caller) as GraphNode, role, account, trust);
-          if (!edge) continue;
-          const out = this.edges.get(edge.from);
-          if (out) out.push(edge);
-          else this.edges.set(edge.from, [edge]);
-          into.push(edge);
-        }
-        if (into.length) this.incoming.set(role.arn, into);
+    const trust = this.trustOf(role);
+    // The identity policies that could allow sts:AssumeRole on the role, found when first needed.
+    let allowing: Set<Policy> | undefined;
+    const mayCall = (id: string) => {
+      const node = this.nodes.get(id) as GraphNode;
+      const assumers = this.assumeRolePolicies(node);
+      if (assumers.length > 0) {
+        allowing ??= grants.allowing("sts:AssumeRole", role.arn);
+        if (assumers.some((p) => (allowing as Set<Policy>).has(p))) return true;
       }
+      return node.account === account.id && this.namesDirectly(trust, node);
+    };
+    const filter: CallerFilter = {
+      // In another account only principals whose identity policies can allow sts:AssumeRole may call.
+      ofAccount: (known) => (known === account ? [...known.roles.values(), ...known.users.values()].map((p) => p.arn) : this.assumeCapable(known)).filter(mayCall),
+      // Everyone: users and roles whose side could allow it, and all of the role's own account (a `*` trust names them directly).
+      everyone: () => {
+        const ids = new Set([...account.roles.values(), ...account.users.values()].map((p) => p.arn));
+        for (const id of grants.candidates("sts:AssumeRole", role.arn)) {
+          const kind = this.nodes.get(id)?.kind;
+          if (kind === "role" || kind === "user") ids.add(id);
+        }
+        return [...ids].sort((a, b) => (order.get(a) as number) - (order.get(b) as number));
+      },
+    };
+    const callers = new Set(trust.statements.filter((s) => s.effect === "Allow").flatMap((s) => this.callersNamedBy(s, account, filter)));
+    const into: Edge[] = [];
+    for (const caller of callers) {
+      if (caller === role.arn) continue;
+      const edge = this.decideEdge(this.nodes.get(caller) as GraphNode, role, account, trust);
+      if (edge) into.push(edge);
     }
+    return into;
   }
 
   /**

@@ -8,7 +8,7 @@ import type { Evaluation } from "../policy/evaluate.js";
 import type { Policy } from "../policy/policy.js";
 import { compileGlob, globMatches } from "../policy/wildcard.js";
 import type { AccountEntry } from "../state/account-state.js";
-import type { AccessGraph, Edge, GraphNode } from "./graph.js";
+import type { AccessGraph, GraphNode } from "./graph.js";
 import { statementMayAllow } from "./policies.js";
 
 export interface Path {
@@ -263,7 +263,7 @@ function upstreamOf(graph: AccessGraph, target: string, known: ReadonlyMap<strin
   while (frontier.length) {
     const next: typeof frontier = [];
     for (const at of frontier) {
-      for (const edge of graph.incoming.get(at.id) ?? ([] as Edge[])) {
+      for (const edge of graph.incomingOf(at.id)) {
         if (seen.has(edge.from)) continue;
         seen.add(edge.from);
         if (known.has(edge.from)) continue;
