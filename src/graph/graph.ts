@@ -10,6 +10,10 @@
  * square of the principals. Where a trust names a whole account or everyone, only the principals
  * whose identity policies could allow sts:AssumeRole on the role are asked (a GrantIndex finds
  * them), with those of the role's own account that the trust names directly.
+ *
+ * Every node exists once the graph is constructed; a role's incoming edges are decided when first
+ * asked (`incomingOf`), and the whole graph (`edges`, `incoming`) when first read. Who-can walks
+ * back from the principals that can act only through the trusts it meets.
  */
 import { type Decision, decide as decideRequest, decidingStatements, evaluate } from "../policy/evaluate.js";
 import { pathText } from "../policy/errors.js";
