@@ -21,7 +21,7 @@ import { RequestContext } from "../policy/context.js";
 import { parseRequestPrincipal, principalStrength, type RequestPrincipal, Strength } from "../policy/principal.js";
 import type { Policy, Statement } from "../policy/policy.js";
 import type { AccessRequest } from "../policy/request.js";
-import type { AccountEntry, AccountState, RoleState } from "../state/account-state.js";
+import type { AccountEntry, AccountState, PolicyDocument, RoleState } from "../state/account-state.js";
 import { actionMatches, GrantIndex, PolicyBook } from "./policies.js";
 
 export type NodeKind = "user" | "role" | "federated" | "service" | "account";
@@ -106,9 +106,33 @@ export class AccessGraph {
     // decided when first needed: who-can walks the trusts of few roles, so it decides few of them.
     for (const account of state.accounts.values()) {
       for (const role of account.roles.values()) {
-        for (const statement of this.trustOf(role).statements) if (statement.effect === "Allow") this.callersNamedBy(statement, account, NAMED_ONLY);
+        if (!this.namesOnlyManaged(role.trustPolicy)) for (const statement of this.trustOf(role).statements) if (statement.effect === "Allow") this.callersNamedBy(statement, account, NAMED_ONLY);
       }
     }
+  }
+
+  /**
+   * Whether every principal a trust document's Allow statements name is an IAM principal (or the
+   * root) of a managed account of the state, so its callers already have nodes. Read from the
+   * document as it is, without compiling it (most trusts are only compiled if an edge is asked).
+   */
+  private namesOnlyManaged(document: PolicyDocument): boolean {
+    // Anything unexpected (a lone statement object, a value that is not a string) is left to the compiler.
+    if (!Array.isArray(document.Statement)) return false;
+    for (const statement of document.Statement) {
+      if (statement.Effect !== "Allow") continue;
+      const principal = statement.Principal;
+      if (principal === undefined || principal === "*" || statement.NotPrincipal !== undefined) return false;
+      for (const [kind, value] of Object.entries(principal)) {
+        if (kind !== "AWS") return false;
+        for (const name of typeof value === "string" ? [value] : Array.isArray(value) ? value : [undefined]) {
+          if (typeof name !== "string") return false;
+          const id = /^\d{12}$/.test(name) ? name : /^arn:[^:]+:iam::(\d{12}):/.exec(name)?.[1];
+          if (id === undefined || this.state.accounts.get(id)?.managed !== true) return false;
+        }
+      }
+    }
+    return true;
   }
 
   /** Every edge, by the caller's node id (decides every trust on first use). */
