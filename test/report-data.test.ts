@@ -100,6 +100,17 @@ describe("report data: stages and conditional edges", () => {
   });
 });
 
+describe("resource-policy edges are the engine's", () => {
+  it("a role a bucket policy names in another account reaches the bucket only if its own policies allow it too", () => {
+    // IAM User Guide, cross-account policy evaluation: both the resource-based policy and the
+    // caller's identity-based policies must allow. named-without-identity-grant has no policies.
+    const data = loadReportData({ inventory: join(root, "test", "inventories", "resource-policies") });
+    const toBucket = data.edges.filter((e) => e.kind === "resource-policy" && e.to === "arn:aws:s3:::shared-datasets-222222222222").map((e) => e.from);
+    expect(toBucket).toContain("arn:aws:iam::111111111111:role/bucket-reader");
+    expect(toBucket).not.toContain("arn:aws:iam::111111111111:role/named-without-identity-grant");
+  });
+});
+
 describe("xacct graph --format mermaid|dot", () => {
   it("writes the same graph as Mermaid: account subgraphs, the chain's cross-account edge thick", () => {
     const text = toMermaid(seed004);

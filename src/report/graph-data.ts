@@ -11,6 +11,7 @@ import type { Finding } from "../graph/findings/types.js";
 import { accountOf, list, principalsOf } from "../graph/findings/statements.js";
 import type { AccessGraph, Edge, GraphNode } from "../graph/graph.js";
 import { statementMayAllow } from "../graph/policies.js";
+import { decideAs } from "../graph/query.js";
 import { parseArn } from "../policy/arn.js";
 import { pathText } from "../policy/errors.js";
 import type { Policy } from "../policy/policy.js";
@@ -228,11 +229,26 @@ class Builder {
     statementsOf(policy).forEach((statement, i) => {
       if (statement.Effect !== "Allow") return;
       const where = `${arn} resource policy.Statement[${i}]${statement.Sid ? ` (${statement.Sid})` : ""}`;
+      const actions = list(statement.Action);
       for (const from of this.namedNodes(statement, account.partition)) {
-        const actions = list(statement.Action);
+        if (!this.mayAct(from, actions, arn, account, statement)) continue;
         this.edge({ kind: "resource-policy", from, to: arn, actions, needs: conditionNeeds(statement), allowedBy: this.statement(where, statement), callerSide: this.callerStatements(this.input.graph.nodes.get(from), actions[0] ?? "*", arn) });
       }
     });
+  }
+
+  /**
+   * Whether a principal a resource policy names can act under it, as the engine decides with the
+   * caller's side too (across accounts its identity policies must allow as well). A statement with
+   * conditions is drawn as conditional, and wildcard actions are not tried one by one: both are kept.
+   */
+  private mayAct(from: string, actions: string[], arn: string, account: AccountEntry, statement: PolicyStatement): boolean {
+    const node = this.input.graph.nodes.get(from);
+    if (!node || statement.Condition !== undefined || actions.length === 0 || actions.some((a) => a.includes("*") || a.includes("?"))) return true;
+    // The resources the statement names (a pattern tried on one resource it matches), else the holder's ARN.
+    const named = list(statement.Resource).filter((r) => r !== "*");
+    const resources = named.length ? named.map((r) => r.replace(/[*?]/g, "x")) : [arn];
+    return actions.some((action) => resources.some((resource) => decideAs(this.input.graph, node, action, resource, account, {}).decision === "Allow"));
   }
 
   /** A workload, the identities its chain goes through and the resources its last identity reaches. */
