@@ -1,7 +1,6 @@
 import { parseArgs } from "node:util";
-import { compile } from "../compile/compile.js";
+import { compileModelFile } from "../compile/model-file.js";
 import { emitAll, writeFiles } from "../emit/index.js";
-import { loadModelFile } from "../model/load.js";
 import { UsageError } from "./json-input.js";
 
 export const usage = `xacct build MODEL --out DIR     write both sides of every grant: IAM JSON, CloudFormation, Terraform,
@@ -17,14 +16,12 @@ export async function run(args: string[]): Promise<number> {
   const [model] = positionals;
   if (!model || positionals.length > 1) throw new UsageError(`give one model file\n${usage}`);
   if (!values.out) throw new UsageError(`give the output directory with --out DIR\n${usage}`);
-  const loaded = loadModelFile(model);
+  const compiled = compileModelFile(model);
   let files;
-  let compiled;
   try {
-    compiled = compile(loaded);
     files = emitAll(compiled);
   } catch (error) {
-    // The model passed its checks, so this is a case the checks do not catch yet: say what, plainly.
+    // Two names whose file names coincide, say: a case the model's checks do not catch yet.
     throw new UsageError(`${model}: cannot build: ${(error as Error).message}`);
   }
   writeFiles(values.out, files);
