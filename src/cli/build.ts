@@ -4,9 +4,11 @@ import { emitAll, writeFiles } from "../emit/index.js";
 import { UsageError } from "./json-input.js";
 
 export const usage = `xacct build MODEL --out DIR     write both sides of every grant: IAM JSON, CloudFormation, Terraform,
-                                AWS config, Kubernetes, Airflow, Spark and a Markdown document`;
+                                AWS config, Kubernetes, Airflow, Spark and a Markdown document; DIR
+                                is new, empty, or an earlier build's: xacct replaces only the files it
+                                wrote there (listed in DIR/.xacct-build) and keeps everything else`;
 
-/** `xacct build`: load, compile, emit; writes nothing unless everything succeeded. */
+/** `xacct build`: load, compile, emit; changes nothing unless everything succeeded. */
 export async function run(args: string[]): Promise<number> {
   const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { out: { type: "string", short: "o" }, help: { type: "boolean" } } });
   if (values.help) {

@@ -5,6 +5,7 @@
  * variable that prints its trace.
  */
 import { ChainError } from "../credentials/chain.js";
+import { OwnedDirError } from "../fs/owned-dir.js";
 import { isSystemError, systemErrorText } from "../fs/system-error.js";
 import { ModelError } from "../model/load.js";
 import { PolicyInputError } from "../policy/errors.js";
@@ -29,7 +30,7 @@ export function errorReport(error: unknown, env: NodeJS.ProcessEnv = process.env
 
 function userLines(error: unknown): string[] {
   if (error instanceof ModelError) return error.problems.length > 0 ? error.message.split("\n") : [error.message];
-  if (error instanceof UsageError || error instanceof PolicyInputError || error instanceof ChainError) return [error.message];
+  if (error instanceof UsageError || error instanceof PolicyInputError || error instanceof OwnedDirError || error instanceof ChainError) return [error.message];
   // node:util parseArgs: an unknown option, a missing value.
   if (error instanceof Error && (error as NodeJS.ErrnoException).code?.startsWith("ERR_PARSE_ARGS")) return [error.message];
   if (isSystemError(error)) return [`cannot ${error.syscall}${error.path ? ` ${error.path}` : ""}: ${systemErrorText(error)}`];
