@@ -1,13 +1,14 @@
 import { parseArgs } from "node:util";
-import { compile } from "../compile/compile.js";
+import { compileModelFile } from "../compile/model-file.js";
 import { emitAll, writeFiles } from "../emit/index.js";
-import { loadModelFile } from "../model/load.js";
 import { UsageError } from "./json-input.js";
 
 export const usage = `xacct build MODEL --out DIR     write both sides of every grant: IAM JSON, CloudFormation, Terraform,
-                                AWS config, Kubernetes, Airflow, Spark and a Markdown document`;
+                                AWS config, Kubernetes, Airflow, Spark and a Markdown document; DIR
+                                is new, empty, or an earlier build's: xacct replaces only the files it
+                                wrote there (listed in DIR/.xacct-build) and keeps everything else`;
 
-/** `xacct build`: load, compile, emit; writes nothing unless everything succeeded. */
+/** `xacct build`: load, compile, emit; changes nothing unless everything succeeded. */
 export async function run(args: string[]): Promise<number> {
   const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { out: { type: "string", short: "o" }, help: { type: "boolean" } } });
   if (values.help) {
@@ -17,14 +18,12 @@ export async function run(args: string[]): Promise<number> {
   const [model] = positionals;
   if (!model || positionals.length > 1) throw new UsageError(`give one model file\n${usage}`);
   if (!values.out) throw new UsageError(`give the output directory with --out DIR\n${usage}`);
-  const loaded = loadModelFile(model);
+  const compiled = compileModelFile(model);
   let files;
-  let compiled;
   try {
-    compiled = compile(loaded);
     files = emitAll(compiled);
   } catch (error) {
-    // The model passed its checks, so this is a case the checks do not catch yet: say what, plainly.
+    // Two names whose file names coincide, say: a case the model's checks do not catch yet.
     throw new UsageError(`${model}: cannot build: ${(error as Error).message}`);
   }
   writeFiles(values.out, files);

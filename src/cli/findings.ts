@@ -1,8 +1,7 @@
 import { parseArgs } from "node:util";
-import { compile } from "../compile/compile.js";
+import { compileModelFile } from "../compile/model-file.js";
 import type { Chain } from "../compile/plan.js";
 import { type Finding, findings, SEVERITIES } from "../graph/findings/index.js";
-import { loadModelFile } from "../model/load.js";
 import type { AccountState } from "../state/account-state.js";
 import { loadInventory } from "../state/inventory.js";
 import { print } from "./graph-input.js";
@@ -14,7 +13,7 @@ export const usage = `xacct findings (--inventory DIR | --model FILE) [--json]
 function load(values: { inventory?: string; model?: string }): { state: AccountState; chains: Chain[] } {
   if ((values.inventory === undefined) === (values.model === undefined)) throw new UsageError(`give exactly one of --inventory DIR or --model FILE\n${usage}`);
   if (values.inventory !== undefined) return { state: loadInventory(values.inventory), chains: [] };
-  const { state, chains } = compile(loadModelFile(values.model as string));
+  const { state, chains } = compileModelFile(values.model as string);
   return { state, chains };
 }
 

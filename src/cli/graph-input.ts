@@ -1,6 +1,5 @@
-import { compile } from "../compile/compile.js";
+import { compileModelFile } from "../compile/model-file.js";
 import { AccessGraph } from "../graph/graph.js";
-import { loadModelFile } from "../model/load.js";
 import { loadInventory } from "../state/inventory.js";
 import { UsageError } from "./json-input.js";
 
@@ -27,7 +26,7 @@ export function contextOf(pairs: string[] | undefined): Record<string, string> {
 /** The graph of an inventory directory or of what a model would create. */
 export function graphFrom(values: { inventory?: string; model?: string }, context: Record<string, string>): AccessGraph {
   if ((values.inventory === undefined) === (values.model === undefined)) throw new UsageError("give exactly one of --inventory DIR or --model FILE");
-  const state = values.inventory ? loadInventory(values.inventory) : compile(loadModelFile(values.model as string)).state;
+  const state = values.inventory ? loadInventory(values.inventory) : compileModelFile(values.model as string).state;
   return new AccessGraph(state, context);
 }
 

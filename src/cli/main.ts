@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-import { PolicyInputError } from "../policy/errors.js";
+import { errorReport } from "./errors.js";
 import { UsageError } from "./json-input.js";
 import * as build from "./build.js";
 import * as can from "./can.js";
@@ -17,14 +17,19 @@ import * as exec from "./exec.js";
 import * as env from "./env.js";
 import * as report from "./report.js";
 import * as graph from "./graph.js";
-import { ModelError } from "../model/load.js";
 
-const commands: Record<string, { run(args: string[]): Promise<number>; usage: string }> = { init, build, simulate, can, "who-can": whoCan, reach, findings, verify, sandbox, "serve-credentials": serveCredentials, schema, "credential-process": credentialProcess, exec, env, report, graph };
+interface Command {
+  run(args: string[]): Promise<number>;
+  usage: string;
+}
+
+// A Map: a command named `constructor` or `__proto__` is unknown, not Object.prototype's.
+const commands = new Map<string, Command>(Object.entries({ init, build, simulate, can, "who-can": whoCan, reach, findings, verify, sandbox, "serve-credentials": serveCredentials, schema, "credential-process": credentialProcess, exec, env, report, graph }));
 
 const help = `xacct — cross-account AWS access, declared, generated, proven and used
 
 Commands:
-${Object.values(commands)
+${[...commands.values()]
   .map((c) => c.usage)
   .join("\n")}`;
 
@@ -38,8 +43,8 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(`${help}\n`);
     return 0;
   }
-  const command = commands[name];
-  if (!command) throw new UsageError(`unknown command "${name}"\n\n${help}`);
+  const command = commands.get(name);
+  if (!command) throw new UsageError(`unknown command ${JSON.stringify(name)}: the commands are ${[...commands.keys()].join(", ")} (xacct --help says what each does)`);
   return command.run(args);
 }
 
@@ -48,8 +53,8 @@ main(process.argv.slice(2)).then(
     process.exitCode = status;
   },
   (error: unknown) => {
-    const known = error instanceof UsageError || error instanceof PolicyInputError || error instanceof ModelError || (error as { code?: string }).code?.startsWith("ERR_PARSE_ARGS");
-    process.stderr.write(`xacct: ${known ? (error as Error).message : String((error as Error).stack ?? error)}\n`);
-    process.exitCode = 2;
+    const report = errorReport(error);
+    process.stderr.write(report.text);
+    process.exitCode = report.status;
   },
 );

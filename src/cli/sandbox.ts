@@ -1,6 +1,6 @@
 import { createWriteStream, writeFileSync, chmodSync } from "node:fs";
 import { parseArgs } from "node:util";
-import { compile } from "../compile/compile.js";
+import { compileModelFile } from "../compile/model-file.js";
 import { loadModelFile } from "../model/load.js";
 import { exportLines, startEnvironment } from "../sandbox/environment.js";
 import { logLine } from "../sandbox/index.js";
@@ -25,7 +25,7 @@ export async function run(args: string[]): Promise<number> {
   if (values.help) return process.stdout.write(`${usage}\n`), 0;
   if ((values.model === undefined) === (values.inventory === undefined)) throw new UsageError(`give exactly one of --model FILE or --inventory DIR\n${usage}`);
   const port = portOf(values.port);
-  const compiled = values.model !== undefined ? compile(loadModelFile(values.model)) : undefined;
+  const compiled = values.model !== undefined ? compileModelFile(values.model) : undefined;
   const state = compiled?.state ?? loadInventory(values.inventory as string);
   // Listening before anything is printed: whoever reads the export lines may signal at once.
   const stopped = untilStopped();

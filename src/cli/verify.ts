@@ -1,10 +1,9 @@
 import { parseArgs } from "node:util";
-import { compile } from "../compile/compile.js";
+import { compileModelFile } from "../compile/model-file.js";
 import { findings } from "../graph/findings/index.js";
 import { SEVERITIES, type Severity } from "../graph/findings/types.js";
 import { AccessGraph } from "../graph/graph.js";
 import { verify } from "../graph/verify.js";
-import { loadModelFile } from "../model/load.js";
 import { loadInventory } from "../state/inventory.js";
 import { print } from "./graph-input.js";
 import { UsageError } from "./json-input.js";
@@ -19,7 +18,7 @@ export async function run(args: string[]): Promise<number> {
   if (!values.model) throw new UsageError(`give the model with --model FILE\n${usage}`);
   const failOn = (values["fail-on"] ?? "high") as Severity;
   if (!SEVERITIES.includes(failOn)) throw new UsageError(`--fail-on takes one of ${SEVERITIES.join(", ")}, got "${failOn}"`);
-  const compiled = compile(loadModelFile(values.model));
+  const compiled = compileModelFile(values.model);
   const deployed = values.inventory ? loadInventory(values.inventory) : undefined;
   const state = deployed ?? compiled.state;
   const graph = new AccessGraph(state);

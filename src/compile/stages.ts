@@ -3,6 +3,7 @@
  * expanded per mapped stage pair, and names may hold {stage}, {consumerStage}, {app} and
  * {consumer}.
  */
+import { ModelPathError } from "../model/load.js";
 import type { Model, ModelGrant } from "../model/schema.js";
 
 export interface TemplateVars {
@@ -16,7 +17,7 @@ export interface TemplateVars {
 export function fillTemplate(text: string, vars: TemplateVars, where: string): string {
   return text.replace(/\{(\w+)\}/g, (_, key: string) => {
     const value = (vars as unknown as Record<string, string | undefined>)[key];
-    if (value === undefined) throw new Error(`${where}: the template "${text}" uses {${key}}, which has no value here (is the grant expanded per stage?)`);
+    if (value === undefined) throw new ModelPathError(where, `the template "${text}" uses {${key}}, which has no value here (is the grant expanded per stage?)`);
     return value;
   });
 }
@@ -74,7 +75,7 @@ export function accountFor(model: Model, name: string, ...stages: (string | unde
   const ids = accountIds(model, name);
   if (ids.length === 1 && ids[0]?.stage === undefined) return accountKey(name);
   for (const stage of stages) if (stage && ids.some((i) => i.stage === stage)) return accountKey(name, stage);
-  throw new Error(`accounts.${name}: no ID for stage ${stages.filter(Boolean).join(" or ")}`);
+  throw new ModelPathError(`accounts.${name}.id`, `no ID for stage ${stages.filter(Boolean).join(" or ")}`);
 }
 
 function pickAll(model: Model, name: string): { key: string; stage?: string }[] {

@@ -2,9 +2,8 @@
  * A chain read from a model: a workload's start identity and the hops of one of its grants'
  * chains, as `xacct build` writes them into the AWS config.
  */
-import { compile } from "../compile/compile.js";
+import { compileModelFile } from "../compile/model-file.js";
 import type { Chain } from "../compile/plan.js";
-import { loadModelFile } from "../model/load.js";
 import { ChainError, type ChainSpec, checkDurations, type FirstIdentity } from "./chain.js";
 
 /** How each start identity type gets its first credentials inside its runtime. */
@@ -30,7 +29,7 @@ function firstOf(chain: Chain): FirstIdentity {
  * profile name) when it has several that assume roles.
  */
 export function chainFromModel(file: string, workload: string, profile?: string, env: NodeJS.ProcessEnv = process.env): ChainSpec {
-  const { model, chains } = compile(loadModelFile(file));
+  const { model, chains } = compileModelFile(file);
   if (!Object.hasOwn(model.workloads, workload)) throw new ChainError(`${file}: no workload "${workload}" (the model has ${Object.keys(model.workloads).join(", ")})`);
   const own = chains.filter((c) => c.workload === workload);
   const profiles = [...new Set(own.map((c) => c.profile))];

@@ -1,10 +1,9 @@
 /**
  * Every output format, and writing them: all files are produced in memory first (any error stops
- * the build before a byte is written), then written to a temporary directory beside the output
- * and swapped in, so an output directory is never half-written.
+ * the build before a byte is written), then staged and swapped into the output directory, which
+ * is never half-written and in which xacct touches only the files an earlier build wrote.
  */
-import { mkdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
-import { dirname, join, resolve } from "node:path";
+import { type Owner, replaceOwnedFiles } from "../fs/owned-dir.js";
 import type { Compiled } from "../compile/compile.js";
 import { emitAirflow } from "./airflow.js";
 import { emitAwsConfig } from "./aws-config.js";
@@ -38,29 +37,13 @@ export function emitAll(compiled: Compiled): EmittedFile[] {
   return files.sort((a, b) => a.path.localeCompare(b.path));
 }
 
-/** Replaces `outDir` with exactly these files. */
+/** What `xacct build --out DIR` owns in DIR: the files its marker lists. */
+export const BUILD_OUTPUT: Owner = { marker: ".xacct-build", command: "xacct build", option: "--out" };
+
+/**
+ * Writes these files into `outDir`, replacing the ones an earlier build wrote there (and removing
+ * those no longer produced), keeping every other file; all or nothing (see fs/owned-dir).
+ */
 export function writeFiles(outDir: string, files: readonly EmittedFile[]): void {
-  const target = resolve(outDir);
-  const staging = `${target}.xacct-tmp-${process.pid}`;
-  const old = `${target}.xacct-old-${process.pid}`;
-  rmSync(staging, { recursive: true, force: true });
-  try {
-    for (const file of files) {
-      const path = join(staging, file.path);
-      mkdirSync(dirname(path), { recursive: true });
-      writeFileSync(path, file.content, { mode: file.mode ?? 0o644 });
-    }
-    mkdirSync(dirname(target), { recursive: true });
-    let hadOld = false;
-    try {
-      renameSync(target, old);
-      hadOld = true;
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
-    }
-    renameSync(staging, target);
-    if (hadOld) rmSync(old, { recursive: true, force: true });
-  } finally {
-    rmSync(staging, { recursive: true, force: true });
-  }
+  replaceOwnedFiles(outDir, BUILD_OUTPUT, files);
 }

@@ -3,11 +3,10 @@
  * graph, the findings (and, for a model, its chains and which findings it accepts).
  */
 import { relative } from "node:path";
-import { compile } from "../compile/compile.js";
+import { compileModelFile } from "../compile/model-file.js";
 import { findings } from "../graph/findings/index.js";
 import { AccessGraph } from "../graph/graph.js";
 import { verify } from "../graph/verify.js";
-import { loadModelFile } from "../model/load.js";
 import { loadInventory } from "../state/inventory.js";
 import { reportData } from "./graph-data.js";
 import type { ReportData } from "./types.js";
@@ -23,7 +22,7 @@ export function loadReportData(source: ReportSource, options: { context?: Record
     const graph = new AccessGraph(state, options.context);
     return reportData({ state, graph, chains: [], findings: findings(state, { graph }), source: `inventory ${shown(source.inventory)}`, title: options.title ?? shown(source.inventory) });
   }
-  const compiled = compile(loadModelFile(source.model));
+  const compiled = compileModelFile(source.model);
   const graph = new AccessGraph(compiled.state, options.context);
   const list = findings(compiled.state, { chains: compiled.chains, graph });
   const accepted = new Set(verify(compiled, graph, { findings: list }).accepted);

@@ -15,12 +15,13 @@
  *
  * Secrets go into those 0600 files only; the export lines and the log name files and ARNs.
  */
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { join, relative } from "node:path";
 import type { Compiled } from "../compile/compile.js";
 import type { Chain, StartIdentity } from "../compile/plan.js";
 import { configProfiles, type Profile, profileText, type SourceOverride } from "../emit/aws-config.js";
+import { claimDir, makeDirs, type Owner, removeOwnedFiles, writeMarker } from "../fs/owned-dir.js";
 import type { AccountState } from "../state/account-state.js";
 import type { WorkloadEndpoint } from "./local.js";
 import { issueToken } from "./oidc.js";
@@ -29,6 +30,8 @@ import { type SandboxWorkload, subjectOf, workloadsOf } from "./workloads.js";
 
 /** The file that marks a directory as a sandbox environment, which a later run may overwrite. */
 export const MARKER = ".xacct-sandbox";
+/** The directory `--dir` names: xacct owns the files its marker lists (see fs/owned-dir). */
+const SANDBOX_DIR: Owner = { marker: MARKER, command: "xacct sandbox", option: "--dir" };
 /** Seconds an IRSA token file lasts: EKS projects the token with expirationSeconds 86400. */
 export const TOKEN_FILE_SECONDS = 86400;
 const SECRET_MODE = 0o600;
@@ -71,15 +74,13 @@ export interface SandboxEnvironment {
 function prepareDir(dir: string | undefined): { dir: string; made: boolean } {
   // made: this run created the directory (removed again if starting fails).
   if (dir === undefined) return { dir: mkdtempSync(join(tmpdir(), "xacct-sandbox-")), made: true };
-  const path = resolve(dir);
-  if (existsSync(path)) {
-    const entries = readdirSync(path);
-    if (entries.length > 0 && !entries.includes(MARKER)) throw new Error(`${path} is not empty and is not an earlier sandbox's directory (no ${MARKER}): give an empty or new directory`);
-    rmSync(join(path, "tokens"), { recursive: true, force: true });
-    return { dir: path, made: false };
+  const claim = claimDir(dir, SANDBOX_DIR);
+  if (claim.exists) {
+    removeOwnedFiles(claim.root, claim.previous);
+    return { dir: claim.root, made: false };
   }
-  mkdirSync(path, { recursive: true, mode: 0o700 });
-  return { dir: path, made: true };
+  makeDirs(claim.root, 0o700);
+  return { dir: claim.root, made: true };
 }
 
 function writeSecret(path: string, content: string): void {
@@ -162,7 +163,6 @@ async function writeEnvironment(sandbox: Sandbox, dir: string, workloads: readon
   const credentials = join(dir, "credentials");
   const tokensDir = join(dir, "tokens");
   mkdirSync(tokensDir, { recursive: true, mode: 0o700 });
-  writeFileSync(join(dir, MARKER), "xacct sandbox environment: this directory is rewritten by the next `xacct sandbox --dir` here\n");
 
   const byStart = new Map(workloads.map((w) => [w.start, w] as const));
   const endpoints = new Map(sandbox.workloads.map((e) => [e.name, e] as const));
@@ -216,6 +216,8 @@ async function writeEnvironment(sandbox: Sandbox, dir: string, workloads: readon
     }
   }
   writeSecret(credentials, `${sections.map((s) => `[${s.name}]\naws_access_key_id = ${s.accessKeyId}\naws_secret_access_key = ${s.secretAccessKey}\n`).join("\n")}`);
+  const written = [config, credentials, ...tokens.map((t) => t.path), ...out.flatMap((w) => (w.kind === "container" && w.variables.AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE ? [w.variables.AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE] : []))];
+  writeMarker(dir, SANDBOX_DIR, [...new Set(written.map((f) => relative(dir, f)))]);
   return { files: { config, credentials }, workloads: out, tokens };
 }
 
