@@ -19,7 +19,7 @@
  * start, runs on a representative subset: one profile of each kind in the combined example (each
  * first-credentials type, as a chain's own profile, an intermediate one, and no profile).
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { get } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -33,6 +33,7 @@ import { type SandboxEnvironment, startEnvironment } from "../src/sandbox/enviro
 import { workloadsOf } from "../src/sandbox/workloads.js";
 import { policyDocument } from "../src/state/account-state.js";
 import { parseAwsConfig } from "./support/aws-config-file.js";
+import { xacct } from "./support/chain-cli.js";
 import { AWS, CLI_PLUGIN_SECTION, commonEnv, type ProfileCase, PYTHON, type Resolved, resolveWithBoto3, resolveWithCli, resolveWithSdk } from "./support/real-clients.js";
 
 const EXAMPLES = ["000-sparkflows-mwaa", "001-cats-external", "002-stage-consumers", "003-airflow-multi-account", "004-emr-eks-chain", "combined"];
@@ -241,4 +242,36 @@ clients("the examples' generated AWS config profiles in the SDK for JavaScript, 
       if (name === "combined") expect(new Set(subset.map((c) => c.kind.split(" ")[0]))).toEqual(new Set(["ecs-task", "mwaa", "irsa", "lambda", "external", "iam-user"]));
     });
   }
+});
+
+describe("a grant without a profile beside a grant named profile default", () => {
+  it("is refused at build with one line naming both grants: the default credential chain would read [default] for the first", async () => {
+    // GIVEN an ECS task reading its own account's bucket (no role: the default chain, no profile named)
+    // and another account's bucket through a role whose profile is named default.
+    const dir = mkdtempSync(join(tmpdir(), "xacct-profiles-"));
+    dirs.push(dir);
+    writeFileSync(
+      join(dir, "xacct.yaml"),
+      `version: 1
+name: t
+accounts:
+  a: { id: "111111111111", region: eu-west-1 }
+  b: { id: "222222222222", region: eu-west-1 }
+workloads:
+  app:
+    account: a
+    identity: { type: ecs-task, role: app-task }
+grants:
+  - { workload: app, account: a, service: s3, access: [list], resources: { bucket: mine } }
+  - { workload: app, account: b, service: s3, access: [list], resources: { bucket: theirs }, profile: default }
+`,
+    );
+    // WHEN it is built
+    const r = await xacct(["build", join(dir, "xacct.yaml"), "--out", join(dir, "out")], { PATH: process.env.PATH ?? "" });
+    // THEN one line, exit 2, naming both grants and what to do; nothing written.
+    expect(r.code).toBe(2);
+    expect(r.stderr.trim().split("\n")).toHaveLength(1);
+    expect(r.stderr).toMatch(/grants\[0\] of workload app assumes no role.*\[default\] profile that grants\[1\] names: give grants\[1\] another profile name/);
+    expect(existsSync(join(dir, "out"))).toBe(false);
+  });
 });

@@ -101,6 +101,12 @@ export function configProfiles(chains: readonly Chain[], sourceOf?: SourceOverri
       seen.set(profile.name, { profile, text });
     }
   }
+  // A grant without a profile is used through the default chain, which would read [default] instead.
+  const ownCredentials = chains.find((c) => !hasProfile(c));
+  const byDefault = chains.find((c) => hasProfile(c) && c.profile === "default");
+  if (ownCredentials && byDefault && seen.has("default")) {
+    throw new Error(`grants[${ownCredentials.grant}] of workload ${ownCredentials.workload} assumes no role, so it is used through the default credential chain with no profile named, but that chain would read the [default] profile that grants[${byDefault.grant}] names: give grants[${byDefault.grant}] another profile name`);
+  }
   return [...seen.values()].map((p) => p.profile);
 }
 
