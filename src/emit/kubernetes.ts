@@ -19,7 +19,7 @@
 import { Document } from "yaml";
 import type { Compiled } from "../compile/compile.js";
 import type { Chain, StartIdentity } from "../compile/plan.js";
-import { awsConfigText, chainsByWorkload } from "./aws-config.js";
+import { awsConfigText, chainsByWorkload, hasProfile } from "./aws-config.js";
 import { SKIP_CONTAINERS_ANNOTATION, sidecarClientEnv, sidecarClientMount, sidecarContainer, sidecarImage, sidecarVolume, usesSidecar } from "./credentials-sidecar.js";
 import { type EmittedFile, type Emitter, slug } from "./types.js";
 
@@ -177,10 +177,8 @@ function triggerManifest(compiled: Compiled, chain: Chain, ctx: TriggerContext):
   const name = dnsLabel(chain.service, 63);
   const credentials = sidecar
     ? sidecarClientEnv()
-    : [
-        { name: "AWS_CONFIG_FILE", value: AWS_CONFIG_FILE },
-        { name: "AWS_PROFILE", value: chain.profile },
-      ];
+    : // Without a profile (Pod Identity, no role to assume), the default chain reads the pod's own credentials.
+      [{ name: "AWS_CONFIG_FILE", value: AWS_CONFIG_FILE }, ...(hasProfile(chain) ? [{ name: "AWS_PROFILE", value: chain.profile }] : [])];
   const container = {
     name,
     image: chain.runtime?.image ?? DEFAULT_IMAGE,

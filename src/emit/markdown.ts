@@ -11,6 +11,7 @@ import { arnOf } from "../compile/permissions.js";
 import type { Chain, StartIdentity } from "../compile/plan.js";
 import { recipeFor } from "../compile/recipes.js";
 import { py, runsAirflow } from "./airflow.js";
+import { hasProfile } from "./aws-config.js";
 import type { Emitter } from "./types.js";
 
 /** Services whose consumers get a client snippet. */
@@ -129,7 +130,11 @@ function grants({ chains }: Compiled): string {
       if (chain.stage) out.push(`  - Stage: app ${code(chain.stage.app)}, consumer ${code(chain.stage.consumer)}.`);
       out.push(`  - Path: ${pathText(chain)}.`);
       out.push(`  - Session: ${sessionText(chain)}`);
-      out.push(`  - Profile: \`${chain.profile}\` in \`workloads/${chain.workload}/aws-config\`.`);
+      out.push(
+        hasProfile(chain)
+          ? `  - Profile: \`${chain.profile}\` in \`workloads/${chain.workload}/aws-config\`.`
+          : `  - Profile: none (no role is assumed). Name no profile and leave \`AWS_PROFILE\` unset: the SDKs and the AWS CLI read the runtime's own credentials through their default credential chain (they take \`credential_source\` only beside a \`role_arn\`). Region: ${chain.region}.`,
+      );
     }
   }
   return out.join("\n");

@@ -22,7 +22,7 @@
 import { Document } from "yaml";
 import type { Compiled } from "../compile/compile.js";
 import type { Chain } from "../compile/plan.js";
-import { awsConfigText, chainsByWorkload } from "./aws-config.js";
+import { awsConfigText, chainsByWorkload, hasProfile } from "./aws-config.js";
 import { SIDECAR_VOLUME, SIDECAR_URL, sidecarClientEnv, sidecarClientMount, sidecarContainer, sidecarImage, sidecarVolume, usesSidecar } from "./credentials-sidecar.js";
 import { AWS_CONFIG_DIR, AWS_CONFIG_FILE, awsConfigMapName } from "./kubernetes.js";
 import { type EmittedFile, type Emitter, json, slug } from "./types.js";
@@ -89,7 +89,7 @@ export function sparkDefaults(workload: string, chains: readonly Chain[], sideca
   };
   if (primary.runtime?.image) properties["spark.kubernetes.container.image"] = primary.runtime.image;
   env("AWS_CONFIG_FILE", SPARK_AWS_CONFIG_FILE);
-  env("AWS_PROFILE", primary.profile);
+  if (hasProfile(primary)) env("AWS_PROFILE", primary.profile);
   env("AWS_REGION", primary.region);
   const last = primary.hops[primary.hops.length - 1];
   if (last) env("CLIENT_ROLE_ARN", last.roleArn);
@@ -221,7 +221,9 @@ function readme(workload: string, chains: readonly Chain[], notes: string[], sid
   }
   lines.push(
     "",
-    `Pods use profile \`${primary.profile}\` (AWS_PROFILE); the other profiles of the file are there for SDK clients that name them.`,
+    hasProfile(primary)
+      ? `Pods use profile \`${primary.profile}\` (AWS_PROFILE); the other profiles of the file are there for SDK clients that name them.`
+      : "Pods name no profile (AWS_PROFILE unset): their grant assumes no role, so the SDKs' default credential chain reads the job's own credentials; the profiles of the file are there for SDK clients that name them.",
     `Chained role sessions last at most ${Math.min(...chains.map((c) => c.maxSessionSeconds))} s; the SDKs refresh them from the profile${sidecar ? ", the sidecar from its chain" : ""}.`,
   );
   if (notes.length > 0) lines.push("", "## Not generated", "", ...notes.map((n) => `- ${n}`));

@@ -6,7 +6,8 @@
  *   each chain's first identity reading from the sandbox: IRSA workloads a token file of `tokens/`,
  *   ECS / Lambda / EC2 / MWAA / Pod Identity workloads the container-credentials endpoint
  *   (`credential_source = EcsContainer`), IAM users and external accounts' roots their bootstrap
- *   keys (`source_profile`).
+ *   keys (`source_profile`). A chain that assumes no role has no profile, as in the build's files:
+ *   its workload's printed variables make the default credential chain act as it.
  * - `credentials` (0600): every bootstrap key, one profile per IAM user (`ACCOUNT-USER`) and per
  *   account root (`ACCOUNT-root`), ACCOUNT being the account's model name, else its ID.
  * - `tokens/NAME.jwt` (0600): each IRSA workload's web identity token, rewritten at 80% of its
@@ -195,10 +196,10 @@ async function writeEnvironment(sandbox: Sandbox, dir: string, workloads: readon
     const w = byStart.get(c.start);
     return c.start.type === "irsa" && w ? { ...c, start: { ...c.start, webIdentityTokenFile: join(tokensDir, `${fileBase(w.name)}.jwt`) } } : c;
   });
+  // A chain that assumes no role has no profile (see hasProfile): its workload's variables run it.
   const profiles = sandboxProfiles(local, (c) => byStart.get(c.start)?.name ?? c.workload, (chain) => {
     const keyArn = startKeyArn(chain.start, state);
-    // A profile that acts with the keys themselves holds them (credentials file, same name).
-    if (keyArn) return chain.hops.length === 0 ? [] : [["source_profile", keyProfile(state, keyArn)]];
+    if (keyArn) return [["source_profile", keyProfile(state, keyArn)]];
     const endpoint = endpoints.get(byStart.get(chain.start)?.name ?? "");
     return endpoint?.kind === "container" ? [["credential_source", "EcsContainer"]] : undefined;
   });
@@ -206,15 +207,6 @@ async function writeEnvironment(sandbox: Sandbox, dir: string, workloads: readon
   for (const w of out) w.profiles = (profiles.get(w.name) ?? []).map((p) => p.name);
 
   const sections = sandbox.bootstrap.map((b) => ({ name: keyProfile(state, b.userArn), accessKeyId: b.accessKeyId, secretAccessKey: b.secretAccessKey }));
-  // A key-signing workload's profile without role_arn acts with the keys: it holds them.
-  for (const workload of workloads) {
-    const keyArn = startKeyArn(workload.start, state);
-    const key = keyArn && sandbox.bootstrap.find((b) => b.userArn === keyArn);
-    if (!key) continue;
-    for (const p of profiles.get(workload.name) ?? []) {
-      if (!p.settings.some(([k]) => k === "role_arn") && !sections.some((x) => x.name === p.name)) sections.push({ name: p.name, accessKeyId: key.accessKeyId, secretAccessKey: key.secretAccessKey });
-    }
-  }
   writeSecret(credentials, `${sections.map((s) => `[${s.name}]\naws_access_key_id = ${s.accessKeyId}\naws_secret_access_key = ${s.secretAccessKey}\n`).join("\n")}`);
   const written = [config, credentials, ...tokens.map((t) => t.path), ...out.flatMap((w) => (w.kind === "container" && w.variables.AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE ? [w.variables.AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE] : []))];
   writeMarker(dir, SANDBOX_DIR, [...new Set(written.map((f) => relative(dir, f)))]);

@@ -33,8 +33,16 @@ export function parseAwsConfig(text: string): AwsConfig {
   return profiles;
 }
 
-/** The chain's profile resolves, through source_profile, to its hops in order and its start. */
+/**
+ * The chain's profile resolves, through source_profile, to its hops in order and its start. A
+ * chain that assumes no role from its runtime's credentials has no profile: the clients read
+ * credential_source only beside role_arn, and use the runtime's credentials when no profile is named.
+ */
 export function expectChainInConfig(config: AwsConfig, chain: Chain): void {
+  if (chain.hops.length === 0 && chain.start.type !== "irsa") {
+    expect(config.has(chain.profile), `profile ${chain.profile}`).toBe(false);
+    return;
+  }
   const seen: Record<string, string>[] = [];
   let name: string | undefined = chain.profile;
   while (name !== undefined) {
@@ -50,7 +58,9 @@ export function expectChainInConfig(config: AwsConfig, chain: Chain): void {
     expect(first.web_identity_token_file).toBe(chain.start.webIdentityTokenFile);
     expect(first.role_arn).toBe(chain.start.roleArn);
   } else {
+    // credential_source says where the credentials that assume the first role come from.
     expect(first.credential_source).toBeDefined();
+    expect(first.role_arn).toBe(chain.hops[0]?.roleArn);
   }
   const hopProfiles = chain.hops.length === 0 ? [] : chain.start.type === "irsa" ? seen.slice(1) : seen;
   expect(hopProfiles.map((p) => p.role_arn)).toEqual(chain.hops.map((h) => h.roleArn));
