@@ -3,6 +3,8 @@
  * - `orgOnly: true` puts the caller's organization in the trust (`aws:PrincipalOrgID`), so every
  *   account the role is assumed from (the workload's, then each `through` hop's) must declare its
  *   organization; without one the condition would be dropped.
+ * - a third party sends one ExternalId: `role.externalId` and the external workload's
+ *   `identity.externalId` may not differ.
  */
 import type { PathKey } from "./load.js";
 import type { ReferenceProblem } from "./references.js";
@@ -33,6 +35,13 @@ export function checkRoleOptions(input: unknown): ReferenceProblem[] {
           message: `orgOnly requires the caller's organization (aws:PrincipalOrgID), but account "${name}", which assumes the role, declares none: add accounts.${name}.organization (o-…), or remove orgOnly`,
         });
       }
+    }
+    const identity = asRecord(workload.identity);
+    if (identity.type === "external" && typeof identity.externalId === "string" && typeof role.externalId === "string" && identity.externalId !== role.externalId) {
+      problems.push({
+        path: at("role", "externalId"),
+        message: `differs from workloads.${String(grant.workload)}.identity.externalId: the third party sends one ExternalId, and the role's trust would require the other; give it in one place`,
+      });
     }
   });
   return problems;
