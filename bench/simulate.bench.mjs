@@ -5,6 +5,8 @@
  *   3. the peer, @cloud-copilot/iam-simulate (a devDependency used only here), deciding the same
  *      requests converted once to its format (conversion not timed);
  *   4. the CLI end to end, once: `node dist/cli/main.js simulate --batch FILE > /dev/null`.
+ * Then bench/adversarial.bench.mjs: single requests built to be slow (a long policy variable, large
+ * condition sets), each beside the floor.
  * Targets: xacct within 3x of the floor, and at least 10x faster than the peer (judged on the
  * medians). It asserts nothing: it prints figures.
  *
@@ -296,6 +298,11 @@ if (peer) {
   writeFileSync(disagreementsFile, out);
   log(`${Math.min(examples.length, 120)} examples (up to 3 per kind) written to ${relative(root, disagreementsFile)}`);
 }
+
+// ---------------------------------------------------------------------------------------------
+// Adversarial single requests
+
+await import("./adversarial.bench.mjs");
 
 function principalKind(principal) {
   if (!principal.startsWith("arn:")) return "service";

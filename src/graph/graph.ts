@@ -21,7 +21,7 @@ import { RequestContext } from "../policy/context.js";
 import { parseRequestPrincipal, principalStrength, type RequestPrincipal, Strength } from "../policy/principal.js";
 import type { Policy, Statement } from "../policy/policy.js";
 import type { AccessRequest } from "../policy/request.js";
-import type { AccountEntry, AccountState, PolicyDocument, RoleState } from "../state/account-state.js";
+import { type AccountEntry, type AccountState, organizationOf, type PolicyDocument, type RoleState } from "../state/account-state.js";
 import { actionMatches, GrantIndex, PolicyBook } from "./policies.js";
 
 export type NodeKind = "user" | "role" | "federated" | "service" | "account";
@@ -185,8 +185,7 @@ export class AccessGraph {
   }
 
   private orgId(account: string | undefined): string | undefined {
-    const org = this.state.organization;
-    return account && org?.parents.has(account) ? org.id : undefined;
+    return account ? organizationOf(this.state, account) : undefined;
   }
 
   private addAccountNodes(account: AccountEntry): void {
@@ -285,8 +284,8 @@ export class AccessGraph {
     return node;
   }
 
-  /** aws:PrincipalOrgID for an account the organization lists, even when the inventory does not hold it. */
-  private orgContext(account: string): Record<string, string> {
+  /** aws:PrincipalOrgID for an account in an organization (the inventory's, even for an account it does not hold, or the model's). */
+  orgContext(account: string): Record<string, string> {
     const org = this.orgId(account);
     return org ? { "aws:PrincipalOrgID": org } : {};
   }

@@ -10,6 +10,7 @@ import { compileGlob, globMatches } from "../policy/wildcard.js";
 import type { AccountEntry } from "../state/account-state.js";
 import type { AccessGraph, GraphNode } from "./graph.js";
 import { statementMayAllow } from "./policies.js";
+import { ownersOf } from "./resource-owner.js";
 
 export interface Path {
   /** The roles assumed, in order; empty when the principal acts directly. */
@@ -96,11 +97,27 @@ export function reach(graph: AccessGraph, principal: string, context: Record<str
   return { roles: walkAll(graph, principal, context).map((r) => ({ role: r.node.id, via: r.via, requires: r.requires, maxSessionSeconds: finite(r.maxSessionSeconds) })) };
 }
 
-/** The account that owns a resource: given, from the ARN, or the one whose resource policies list it. */
+/**
+ * The account that owns a resource: given, from the ARN, or for an ARN that names none (S3) the
+ * one account the state's policies show owning it (see resource-owner.ts).
+ */
 export function resourceAccountOf(graph: AccessGraph, resource: string, given?: string): AccountEntry | undefined {
   const id = given ?? parseArn(resource)?.account;
   if (id) return graph.state.accounts.get(id);
-  return [...graph.state.accounts.values()].find((a) => a.resourcePolicies.has(resource) || a.resourcePolicies.has(holderOf(resource)));
+  const owners = ownersOf(graph, resource);
+  return owners.length === 1 ? graph.state.accounts.get(owners[0] as string) : undefined;
+}
+
+/**
+ * As resourceAccountOf, for a question about a resource: an ARN that names no account, whose owner
+ * the state cannot tell, is an error asking for the account (never a silent Deny or "nobody").
+ */
+function ownerForQuestion(graph: AccessGraph, resource: string, given: string | undefined): AccountEntry | undefined {
+  const account = resourceAccountOf(graph, resource, given);
+  if (account || given || parseArn(resource)?.account !== "") return account;
+  const owners = ownersOf(graph, resource);
+  const why = owners.length ? `the policies of accounts ${owners.join(", ")} all name it` : "no policy names it";
+  throw new PolicyInputError("resource", `cannot tell which account owns ${resource}: its ARN names none and ${why}; give the owner's account ID with --resource-account`);
 }
 
 /**
@@ -152,7 +169,7 @@ export interface CanQuery {
 export function can(graph: AccessGraph, q: CanQuery) {
   const context = q.context ?? {};
   const start = startNode(graph, q.principal, context);
-  const account = resourceAccountOf(graph, q.resource, q.resourceAccount);
+  const account = ownerForQuestion(graph, q.resource, q.resourceAccount);
   // Acting directly, a role's session lasts up to its MaxSessionDuration; a user's keys do not expire.
   const own = start.role?.maxSessionDuration ?? Infinity;
   const candidates: Reached[] = [...(start.kind === "federated" ? [] : [{ node: start, via: [], requires: {}, maxSessionSeconds: own }]), ...walkAll(graph, q.principal, context)];
@@ -172,7 +189,7 @@ export function can(graph: AccessGraph, q: CanQuery) {
 
 export function whoCan(graph: AccessGraph, q: Omit<CanQuery, "principal">) {
   const context = q.context ?? {};
-  const account = resourceAccountOf(graph, q.resource, q.resourceAccount);
+  const account = ownerForQuestion(graph, q.resource, q.resourceAccount);
   const policy = resourcePolicyFor(graph, account, q.resource);
   const principals = new Map<string, { principal: string; via: string[]; requires: Record<string, string> }>();
   for (const node of candidatesFor(graph, q.action, q.resource, account, policy)) {

@@ -5,6 +5,8 @@
  */
 import { recipeFor, recipeServices } from "../compile/recipes.js";
 import type { PathKey } from "./load.js";
+import { checkRoleOptions } from "./role-options.js";
+import { checkStatements } from "./statements.js";
 import { didYouMean } from "./suggest.js";
 
 export interface ReferenceProblem {
@@ -63,6 +65,7 @@ export function checkReferences(input: unknown): ReferenceProblem[] {
     }
   }
   asArray(model.grants).forEach((raw, i) => problems.push(...checkGrant(asRecord(raw), i, { accounts, workloads, consumers: asRecord(asRecord(model.stages).consumers) }, refer)));
+  problems.push(...checkRoleOptions(input), ...checkStatements(input));
   return problems;
 }
 

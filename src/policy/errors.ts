@@ -5,6 +5,8 @@
  */
 export class PolicyInputError extends Error {
   readonly path: string;
+  /** The path as keys (`["identityPolicies", 0, "Statement", 1, "Effect"]`), to locate it in a larger document. */
+  readonly keys: readonly (string | number)[];
   constructor(
     path: Path,
     readonly problem: string,
@@ -12,6 +14,7 @@ export class PolicyInputError extends Error {
     const text = pathText(path);
     super(text ? `${text}: ${problem}` : problem);
     this.path = text;
+    this.keys = pathKeys(path);
     this.name = "PolicyInputError";
   }
 }
@@ -32,6 +35,12 @@ interface PathStep {
 /** Appends an object key or array index to a JSON path. */
 export function at(parent: Path, key: string | number): Path {
   return { parent, key };
+}
+
+/** The path as keys, from the root: a text root is one key (none when empty). */
+export function pathKeys(path: Path): (string | number)[] {
+  if (typeof path === "string") return path === "" ? [] : [path];
+  return [...pathKeys(path.parent), path.key];
 }
 
 const IDENTIFIER = /^[A-Za-z_$][\w$]*$/;

@@ -22,7 +22,22 @@ const ESCAPES = new Map([
   ["?", "?"],
   ["$", "$"],
 ]);
-const DEFAULT = /^([^,]+?)\s*,\s*'([^']*)'$/;
+
+/**
+ * Splits a variable's trimmed text at its default: `key, 'value'` (AWS: "surround the default value
+ * with single quotes and separate the variable text and the default value with a comma and space").
+ * The key ends at the first comma; the default is the quoted rest, which holds no quote. A scan,
+ * not a regex: a backtracking pattern makes a long key with inner spaces cost its length squared.
+ */
+function splitDefault(inner: string): { key: string; fallback: string | undefined } {
+  const comma = inner.indexOf(",");
+  if (comma > 0) {
+    const rest = inner.slice(comma + 1).trimStart();
+    const quoted = rest.length >= 2 && rest.startsWith("'") && rest.endsWith("'") && rest.indexOf("'", 1) === rest.length - 1;
+    if (quoted) return { key: inner.slice(0, comma).trim(), fallback: rest.slice(1, -1) };
+  }
+  return { key: inner, fallback: undefined };
+}
 
 export function parseTemplate(text: string): Template {
   if (!text.includes("${")) return { parts: [{ kind: "text", text }], dynamic: false };
@@ -40,15 +55,14 @@ export function parseTemplate(text: string): Template {
     plain += text.slice(from, open);
     const inner = text.slice(open + 2, close).trim();
     const escape = ESCAPES.get(inner);
-    const withDefault = DEFAULT.exec(inner);
     if (escape !== undefined || inner.length > 0) {
       if (plain) parts.push({ kind: "text", text: plain });
       plain = "";
       if (escape !== undefined) parts.push({ kind: "literal", text: escape });
       else {
         dynamic = true;
-        const key = (withDefault ? (withDefault[1] as string) : inner).trim().toLowerCase();
-        parts.push({ kind: "variable", key, fallback: withDefault ? withDefault[2] : undefined });
+        const { key, fallback } = splitDefault(inner);
+        parts.push({ kind: "variable", key: key.toLowerCase(), fallback });
       }
     } else plain += text.slice(open, close + 1);
     from = close + 1;

@@ -61,7 +61,7 @@ export class SandboxCore {
       if (node || !caller.arn.endsWith(":root")) return node;
       const account = this.account(caller.account);
       const scps = account && this.graph.book.scps(account.id);
-      return account && { id: caller.arn, kind: "account", principal: caller.arn, account: account.id, identityPolicies: [], ...(scps ? { scps } : {}), context: { "aws:PrincipalArn": caller.arn, "aws:PrincipalAccount": account.id, "aws:PrincipalType": "Account", "aws:userid": account.id } };
+      return account && { id: caller.arn, kind: "account", principal: caller.arn, account: account.id, identityPolicies: [], ...(scps ? { scps } : {}), context: { "aws:PrincipalArn": caller.arn, "aws:PrincipalAccount": account.id, "aws:PrincipalType": "Account", "aws:userid": account.id, ...this.graph.orgContext(account.id) } };
     }
     const role = this.graph.nodes.get(caller.roleArn);
     if (!role) return undefined;

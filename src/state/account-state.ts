@@ -111,6 +111,16 @@ export interface AccountState {
   organization?: OrganizationState;
 }
 
+/**
+ * The organization an account belongs to: the inventory's organization when it lists the account
+ * (or has it as its management account), else the one the model declares for the account.
+ */
+export function organizationOf(state: AccountState, account: string): string | undefined {
+  const org = state.organization;
+  if (org && (org.parents.has(account) || org.managementAccount === account)) return org.id;
+  return state.accounts.get(account)?.organization?.id;
+}
+
 export function emptyAccount(id: string, partition: string, fields: Partial<AccountEntry> = {}): AccountEntry {
   return {
     id,

@@ -1,4 +1,4 @@
-import { joined, type OperatorFamily } from "./operator.js";
+import { equality, joined, type OperatorFamily } from "./operator.js";
 
 const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
 
@@ -9,9 +9,9 @@ function canonical(text: string): string | undefined {
 }
 
 /** BinaryEquals: base64-encoded values compared byte for byte. */
-export const binaryEquals: OperatorFamily<string> = {
+export const binaryEquals: OperatorFamily<string> = equality({
   variables: false,
   expects: "a base64-encoded value",
   prepare: (value) => canonical(joined(value)),
-  matches: (request, policy) => canonical(request) === policy,
-};
+  canonical,
+});

@@ -1,6 +1,7 @@
 import type { RequestContext } from "../context.js";
 import { at, describe, fail, itemPath, type Path } from "../errors.js";
 import { parseTemplate, resolveTemplate, staticPieces, type Template } from "../variables.js";
+import type { OperatorFamily } from "./operator.js";
 import { closestOperator, parseOperator, type ParsedOperator } from "./operators.js";
 
 /** A policy value, compiled, with the text it was written as. */
@@ -12,6 +13,12 @@ export interface ConditionTest {
   key: string;
   lowerKey: string;
   values: readonly PolicyValue[];
+  /** The values without a policy variable, compiled once. */
+  prepared: readonly unknown[];
+  /** For an operator whose match is equality (StringEquals, NumericEquals, …): `prepared` as a set. */
+  exact: ReadonlySet<unknown> | undefined;
+  /** The values holding a policy variable, compiled per request. */
+  templates: readonly Template[];
   /** For Null: true means "the key must be absent"; one entry per policy value. */
   nullChecks: readonly boolean[];
 }
@@ -68,7 +75,14 @@ function compileTest(operator: ParsedOperator, key: string, raw: unknown, path: 
     if (prepared === undefined) fail(valuePath(i), `${operator.base} takes ${info.family.expects}, got ${describe(text)}`);
     values.push({ prepared, text });
   }
-  return { operator, key, lowerKey: key.toLowerCase(), values, nullChecks };
+  const prepared: unknown[] = [];
+  const templates: Template[] = [];
+  for (const value of values) {
+    if ("prepared" in value) prepared.push(value.prepared);
+    else templates.push(value.template);
+  }
+  const exact = info !== "Null" && info.family.canonical ? new Set(prepared) : undefined;
+  return { operator, key, lowerKey: key.toLowerCase(), values, prepared, exact, templates, nullChecks };
 }
 
 /**
@@ -88,33 +102,40 @@ function holds(test: ConditionTest, context: RequestContext): boolean {
     return test.nullChecks.some((mustBeAbsent) => mustBeAbsent === absent);
   }
   const { negated } = operator.info;
-  const absent = requestValues === undefined;
-  if (operator.qualifier === "ForAllValues") {
-    // Every value in the request must match; vacuously true for an absent key or an empty set.
-    return absent || requestValues.every((v) => valueSatisfies(test, v, context) !== negated);
+  if (requestValues === undefined) {
+    // ForAllValues is vacuously true for an absent key; ForAnyValue is false unless …IfExists.
+    if (operator.qualifier === "ForAllValues") return true;
+    return operator.ifExists || (operator.qualifier === undefined && negated);
   }
-  if (operator.qualifier === "ForAnyValue") {
-    if (absent || requestValues.length === 0) return operator.ifExists && absent;
-    return requestValues.some((v) => valueSatisfies(test, v, context) !== negated);
-  }
-  if (absent) return operator.ifExists || negated;
-  const anyMatch = requestValues.some((v) => valueSatisfies(test, v, context));
-  return anyMatch !== negated;
+  const satisfies = matcher(test, operator.info.family, context);
+  // Every value in the request must match (true for an empty set), or at least one.
+  if (operator.qualifier === "ForAllValues") return requestValues.every((v) => satisfies(v) !== negated);
+  if (operator.qualifier === "ForAnyValue") return requestValues.some((v) => satisfies(v) !== negated);
+  return requestValues.some(satisfies) !== negated;
 }
 
-/** True when the request value matches at least one of the policy's values (before negation). */
-function valueSatisfies(test: ConditionTest, requestValue: string, context: RequestContext): boolean {
-  const info = test.operator.info as Exclude<ConditionTest["operator"]["info"], "Null">;
-  for (const value of test.values) {
-    let prepared: unknown;
-    if ("prepared" in value) prepared = value.prepared;
-    else {
-      const pieces = resolveTemplate(value.template, context);
-      if (pieces === null) continue;
-      prepared = info.family.prepare(pieces);
-      if (prepared === undefined) continue;
-    }
-    if (info.family.matches(requestValue, prepared)) return true;
+/**
+ * A test of one request value against all of the policy's values (before negation), true when it
+ * matches at least one. Policy variables are resolved once per request, not once per request
+ * value; an equality operator looks the value up in a set, so a set of request values against a
+ * set of policy values costs their sum, not their product.
+ */
+function matcher(test: ConditionTest, family: OperatorFamily, context: RequestContext): (requestValue: string) => boolean {
+  const resolved: unknown[] = [];
+  for (const template of test.templates) {
+    const pieces = resolveTemplate(template, context);
+    const prepared = pieces === null ? undefined : family.prepare(pieces);
+    if (prepared !== undefined) resolved.push(prepared);
   }
-  return false;
+  const { exact } = test;
+  const { canonical } = family;
+  if (canonical && exact) {
+    const more = new Set(resolved);
+    return (v) => {
+      const c = canonical(v);
+      return c !== undefined && (exact.has(c) || more.has(c));
+    };
+  }
+  const all = resolved.length === 0 ? test.prepared : [...test.prepared, ...resolved];
+  return (v) => all.some((p) => family.matches(v, p));
 }

@@ -13,6 +13,18 @@ export interface OperatorFamily<T = unknown> {
   readonly expects: string;
   prepare(value: readonly PatternPiece[]): T | undefined;
   matches(requestValue: string, policyValue: T): boolean;
+  /**
+   * Set for a family whose match is plain equality of canonical forms (`matches(r, p)` is exactly
+   * `canonical(r) === p`): a request value is then looked up in a set of the policy's values
+   * instead of being compared with each, so many values against many values cost their sum.
+   */
+  canonical?(requestValue: string): T | undefined;
+}
+
+/** A family whose match is equality: `prepare` gives a policy value's canonical form, `canonical` a request value's. */
+export function equality<T>(spec: Omit<OperatorFamily<T>, "matches" | "canonical"> & { canonical(requestValue: string): T | undefined }): OperatorFamily<T> {
+  const { canonical } = spec;
+  return { ...spec, canonical, matches: (request, policy) => canonical(request) === policy };
 }
 
 export function joined(value: readonly PatternPiece[]): string {
@@ -21,6 +33,7 @@ export function joined(value: readonly PatternPiece[]): string {
 
 /** The comparisons of an ordered value type (numbers, dates), built from its parser. */
 export function comparisons(parse: (text: string) => number | undefined, expects: string) {
+  const equals = equality<number>({ variables: false, expects, prepare: (value) => parse(joined(value)), canonical: parse });
   const family = (compare: (request: number, policy: number) => boolean): OperatorFamily<number> => ({
     variables: false,
     expects,
@@ -31,7 +44,7 @@ export function comparisons(parse: (text: string) => number | undefined, expects
     },
   });
   return {
-    equals: family((r, p) => r === p),
+    equals,
     lessThan: family((r, p) => r < p),
     lessThanEquals: family((r, p) => r <= p),
     greaterThan: family((r, p) => r > p),

@@ -1,21 +1,21 @@
 import { compilePieces, globMatches, type Glob } from "../wildcard.js";
-import { joined, type OperatorFamily } from "./operator.js";
+import { equality, joined, type OperatorFamily } from "./operator.js";
 
 /** StringEquals / StringNotEquals: exact, case-sensitive. */
-export const stringEquals: OperatorFamily<string> = {
+export const stringEquals: OperatorFamily<string> = equality({
   variables: true,
   expects: "a string",
   prepare: joined,
-  matches: (request, policy) => request === policy,
-};
+  canonical: (request) => request,
+});
 
 /** StringEqualsIgnoreCase / StringNotEqualsIgnoreCase. */
-export const stringEqualsIgnoreCase: OperatorFamily<string> = {
+export const stringEqualsIgnoreCase: OperatorFamily<string> = equality({
   variables: true,
   expects: "a string",
   prepare: (value) => joined(value).toLowerCase(),
-  matches: (request, policy) => request.toLowerCase() === policy,
-};
+  canonical: (request) => request.toLowerCase(),
+});
 
 /** StringLike / StringNotLike: case-sensitive, with `*` and `?` wildcards. */
 export const stringLike: OperatorFamily<Glob> = {

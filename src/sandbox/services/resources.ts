@@ -6,7 +6,8 @@
  * region signed for, and the account that owns the resource.
  */
 import { type CatalogAction, findAction, resourceTypes } from "../../catalog/catalog.js";
-import type { AccountState, PolicyDocument } from "../../state/account-state.js";
+import { type NamedResource, namedResources as namedResourcesOf } from "../../graph/resource-owner.js";
+import type { AccountState } from "../../state/account-state.js";
 import type { SandboxCore } from "../core.js";
 
 /** Signing names (credential scopes) that differ from the service's IAM prefix. */
@@ -120,38 +121,13 @@ export function ownerByPolicy(state: AccountState, arn: string): { account: stri
   return undefined;
 }
 
-/** A resource a policy of the state names without wildcards, and the account whose policy names it. */
-export interface NamedResource {
-  arn: string;
-  /** The account of the policy that names it. */
-  account: string;
-  /** Named by (or as the holder of) a resource policy: that account owns the resource. */
-  resourcePolicy: boolean;
-}
-
-const namedCache = new WeakMap<object, NamedResource[]>();
-
-function resourcesOf(policy: PolicyDocument): string[] {
-  return policy.Statement.flatMap((s) => (s.Resource === undefined ? [] : Array.isArray(s.Resource) ? s.Resource : [s.Resource]));
-}
+export type { NamedResource } from "../../graph/resource-owner.js";
 
 /**
- * Every resource ARN the state's policies name (resource policies first, then identity policies
- * of roles, users, groups and managed policies), for services whose resources the sandbox keeps
- * (S3 buckets, SQS queues): a resource the model grants access to exists. Cached per access graph.
+ * Every resource ARN the state's policies name (resource policies first, then identity policies),
+ * for services whose resources the sandbox keeps (S3 buckets, SQS queues): a resource the model
+ * grants access to exists. The graph's inference of owners, cached per access graph.
  */
 export function namedResources(core: SandboxCore): NamedResource[] {
-  const key = core.graph;
-  const known = namedCache.get(key);
-  if (known) return known;
-  const held: NamedResource[] = [];
-  const granted: NamedResource[] = [];
-  for (const account of core.state.accounts.values()) {
-    for (const policy of account.resourcePolicies.values()) for (const arn of [policy.arn, ...resourcesOf(policy.policy)]) held.push({ arn, account: account.id, resourcePolicy: true });
-    const identity = [...account.roles.values(), ...account.users.values(), ...account.groups.values()].flatMap((p) => Object.values(p.policies));
-    for (const policy of [...identity, ...account.managedPolicies.values()]) for (const arn of resourcesOf(policy)) granted.push({ arn, account: account.id, resourcePolicy: false });
-  }
-  const out = [...held, ...granted];
-  namedCache.set(key, out);
-  return out;
+  return namedResourcesOf(core.graph);
 }
