@@ -25,8 +25,8 @@ function policy(doc: PolicyDocument): string {
   return literal(JSON.stringify(doc));
 }
 
-function tags(values: Record<string, string>): Obj {
-  const entries = Object.entries(values);
+function tags(values: ReadonlyMap<string, string>): Obj {
+  const entries = [...values];
   return entries.length ? { tags: Object.fromEntries(entries.map(([k, v]) => [literal(k), literal(v)])) } : {};
 }
 
@@ -119,7 +119,7 @@ function accountConfig(account: AccountEntry, state: AccountState): Obj | undefi
     });
     naming.push([tf.block(address), role.trustPolicy]);
     principalAddresses.set(role.arn, address);
-    for (const [name, doc] of Object.entries(role.policies)) {
+    for (const [name, doc] of role.policies) {
       tf.add("aws_iam_role_policy", `${role.name}_${name}`, { name: literal(name), role: `\${${address}.id}`, policy: policy(doc) });
     }
     for (const arn of role.managedPolicyArns) {
@@ -132,7 +132,7 @@ function accountConfig(account: AccountEntry, state: AccountState): Obj | undefi
     // Access keys are never created here: their secret would land in the Terraform state.
     const address = tf.add("aws_iam_user", user.name, { name: literal(user.name), path: literal(user.path), ...tags(user.tags) });
     principalAddresses.set(user.arn, address);
-    for (const [name, doc] of Object.entries(user.policies)) {
+    for (const [name, doc] of user.policies) {
       tf.add("aws_iam_user_policy", `${user.name}_${name}`, { name: literal(name), user: `\${${address}.name}`, policy: policy(doc) });
     }
     for (const arn of user.managedPolicyArns) {
