@@ -14,7 +14,12 @@ export interface ProfileFiles {
   credentialsFile?: string;
 }
 
-const SOURCES: Record<string, FirstIdentity["type"]> = { EcsContainer: "container", Ec2InstanceMetadata: "instance", Environment: "environment" };
+const SOURCES = new Map<string, FirstIdentity["type"]>([["EcsContainer", "container"], ["Ec2InstanceMetadata", "instance"], ["Environment", "environment"]]);
+
+/** A profile's section of a parsed file, if the file has one by that name (`toString` is a profile name like any other). */
+function section<T>(file: Record<string, T>, name: string): T | undefined {
+  return Object.hasOwn(file, name) ? file[name] : undefined;
+}
 
 /** The chain a profile names, first credentials first; refuses what AWS would refuse at run time. */
 export async function chainFromProfile(profile: string, files: ProfileFiles = {}, env: NodeJS.ProcessEnv = process.env): Promise<ChainSpec> {
@@ -31,9 +36,9 @@ export async function chainFromProfile(profile: string, files: ProfileFiles = {}
   for (;;) {
     if (seen.has(name)) throw new ChainError(`${where(name)}: source_profile leads back to "${name}" (a cycle: ${[...names, name].join(" → ")})`);
     seen.add(name);
-    const settings = { ...credentialsFile[name], ...configFile[name] };
-    if (!configFile[name] && !credentialsFile[name]) throw new ChainError(names.length ? `${where(names.at(-1) as string)}: source_profile "${name}" is in neither the config nor the credentials file` : `${where(name)}: no such profile`);
-    const keys = credentialsFile[name] ?? configFile[name] ?? {};
+    const settings = { ...section(credentialsFile, name), ...section(configFile, name) };
+    if (!section(configFile, name) && !section(credentialsFile, name)) throw new ChainError(names.length ? `${where(names.at(-1) as string)}: source_profile "${name}" is in neither the config nor the credentials file` : `${where(name)}: no such profile`);
+    const keys = section(credentialsFile, name) ?? section(configFile, name) ?? {};
     // A profile whose role is assumed from elsewhere: one hop, then its source.
     if (settings.role_arn && !settings.web_identity_token_file) {
       const duration = settings.duration_seconds === undefined ? undefined : Number(settings.duration_seconds);
@@ -46,8 +51,8 @@ export async function chainFromProfile(profile: string, files: ProfileFiles = {}
       names.unshift(name);
       if (settings.credential_source && settings.source_profile) throw new ChainError(`${where(name)}: give source_profile or credential_source, not both`);
       if (settings.credential_source) {
-        const type = SOURCES[settings.credential_source];
-        if (!type) throw new ChainError(`${where(name)}: credential_source = ${settings.credential_source} is not one of ${Object.keys(SOURCES).join(", ")}`);
+        const type = SOURCES.get(settings.credential_source);
+        if (!type) throw new ChainError(`${where(name)}: credential_source = ${settings.credential_source} is not one of ${[...SOURCES.keys()].join(", ")}`);
         return finish({ type } as FirstIdentity);
       }
       if (!settings.source_profile) throw new ChainError(`${where(name)}: role_arn needs source_profile or credential_source to say where the first credentials come from`);
@@ -62,7 +67,7 @@ export async function chainFromProfile(profile: string, files: ProfileFiles = {}
     }
     if (keys.aws_access_key_id) return finish(staticKeys(keys, name));
     if (settings.credential_source) {
-      const type = SOURCES[settings.credential_source];
+      const type = SOURCES.get(settings.credential_source);
       if (type) return finish({ type } as FirstIdentity);
     }
     // A profile that calls a credential process (xacct's own, typically) is a consumer of a chain, not one.
@@ -71,7 +76,7 @@ export async function chainFromProfile(profile: string, files: ProfileFiles = {}
   }
 
   function finish(first: FirstIdentity): ChainSpec {
-    const region = configFile[profile]?.region;
+    const region = section(configFile, profile)?.region;
     const spec: ChainSpec = { name: `profile ${profile}`, first, hops, ...(region ? { region } : {}) };
     checkDurations(spec, (i) => where(names[i] as string), env);
     return spec;

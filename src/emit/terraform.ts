@@ -37,10 +37,15 @@ export function identifier(text: string): string {
   return start.length > 64 ? `${start.slice(0, 64)}_${shortHash(text)}` : start;
 }
 
+/** A JSON object keyed by names (block labels), without a prototype: a role named `__proto__` or `constructor` is a block like any other. */
+function labelled<T>(): Record<string, T> {
+  return Object.create(null) as Record<string, T>;
+}
+
 class Config {
-  readonly resource: Record<string, Record<string, Obj>> = {};
-  readonly data: Record<string, Record<string, Obj>> = {};
-  readonly output: Record<string, Obj> = {};
+  readonly resource = labelled<Record<string, Obj>>();
+  readonly data = labelled<Record<string, Obj>>();
+  readonly output = labelled<Obj>();
   private readonly names = new Map<string, Names>();
 
   /** Adds `TYPE.NAME` (or `data.TYPE.NAME`); returns its address. */
@@ -49,7 +54,7 @@ class Config {
     const names = this.names.get(key) ?? new Names(identifier, "_");
     this.names.set(key, names);
     const name = names.name(text);
-    ((this[kind][type] ??= {}) as Record<string, Obj>)[name] = body;
+    (this[kind][type] ??= labelled<Obj>())[name] = body;
     return kind === "data" ? `data.${type}.${name}` : `${type}.${name}`;
   }
 

@@ -10,11 +10,14 @@ import type { AccountState, PolicyDocument } from "../../state/account-state.js"
 import type { SandboxCore } from "../core.js";
 
 /** Signing names (credential scopes) that differ from the service's IAM prefix. */
-const PREFIX_OF_SIGNING_NAME: Readonly<Record<string, string>> = { monitoring: "cloudwatch", email: "ses" };
+const PREFIX_OF_SIGNING_NAME: ReadonlyMap<string, string> = new Map([
+  ["monitoring", "cloudwatch"],
+  ["email", "ses"],
+]);
 
 /** The IAM service prefix of a SigV4 signing name (`sqs` → `sqs`, `monitoring` → `cloudwatch`). */
 export function iamPrefix(signingName: string): string {
-  return PREFIX_OF_SIGNING_NAME[signingName] ?? signingName;
+  return PREFIX_OF_SIGNING_NAME.get(signingName) ?? signingName;
 }
 
 /** The catalog's action for an operation of a service, or undefined when AWS lists none. */
@@ -23,7 +26,11 @@ export function catalogAction(prefix: string, operation: string): CatalogAction 
 }
 
 /** Request parameters that name a format part under another name (EMR's JobFlowId is a cluster id, Redshift's ClusterIdentifier a cluster name, Athena's WorkGroup a name). */
-const PART_ALIASES: Readonly<Record<string, readonly string[]>> = { clusterid: ["jobflowid"], clustername: ["clusteridentifier"], workgroupname: ["workgroup"] };
+const PART_ALIASES: ReadonlyMap<string, readonly string[]> = new Map([
+  ["clusterid", ["jobflowid"]],
+  ["clustername", ["clusteridentifier"]],
+  ["workgroupname", ["workgroup"]],
+]);
 
 /** Where a request is made: the region signed for and the caller's account and partition. */
 export interface Where {
@@ -95,7 +102,7 @@ export function resourceOf(core: SandboxCore, action: CatalogAction, input: Reco
       if (part === "Region") return where.region;
       if (part === "Account") return "${Account}";
       const key = part.toLowerCase();
-      const value = [key, ...(PART_ALIASES[key] ?? [])].map((k) => parts.get(k)).find((v) => v !== undefined && !v.startsWith("arn:"));
+      const value = [key, ...(PART_ALIASES.get(key) ?? [])].map((k) => parts.get(k)).find((v) => v !== undefined && !v.startsWith("arn:"));
       if (value === undefined) complete = false;
       return value ?? "";
     });
@@ -148,7 +155,7 @@ export function namedResources(core: SandboxCore): NamedResource[] {
   const granted: NamedResource[] = [];
   for (const account of core.state.accounts.values()) {
     for (const policy of account.resourcePolicies.values()) for (const arn of [policy.arn, ...resourcesOf(policy.policy)]) held.push({ arn, account: account.id, resourcePolicy: true });
-    const identity = [...account.roles.values(), ...account.users.values(), ...account.groups.values()].flatMap((p) => Object.values(p.policies));
+    const identity = [...account.roles.values(), ...account.users.values(), ...account.groups.values()].flatMap((p) => [...p.policies.values()]);
     for (const policy of [...identity, ...account.managedPolicies.values()]) for (const arn of resourcesOf(policy)) granted.push({ arn, account: account.id, resourcePolicy: false });
   }
   const out = [...held, ...granted];
