@@ -81,6 +81,8 @@ interface VerifyAnswer {
 }
 
 describe.each(PROTOTYPE_NAMES)("an inventory whose policy and tag are named %s", (name) => {
+  // GIVEN app (tagged `name`, its hop allowed by an inline policy named `name`) and intern (untagged) in
+  // 111111111111, and target in 222222222222 trusting both when tagged: see prototypeNamedInventory.
   const dir = prototypeNamedInventory(name);
   const read = ["--action", "s3:GetObject", "--resource", SHARED_OBJECT, "--resource-account", TARGET_ACCOUNT, "--inventory", dir];
 
@@ -195,6 +197,7 @@ describe.each(PROTOTYPE_NAMES)("the sandbox's IAM with a policy and a tag named 
   }
 
   it("PutRolePolicy stores the policy: ListRolePolicies and GetRolePolicy return it, the role's sessions may do what it allows, until it is deleted", async () => {
+    // GIVEN
     const { b, session } = await start();
     const getRole = async () => refusal((await session()).send(new GetRoleCommand({ RoleName: "deployer" })));
     expect(await getRole()).toBe("AccessDenied");
@@ -214,6 +217,7 @@ describe.each(PROTOTYPE_NAMES)("the sandbox's IAM with a policy and a tag named 
   });
 
   it("a policy by that name that was never put is NoSuchEntity (the SDK's NoSuchEntityException), not something every object has", async () => {
+    // GIVEN
     const { b } = await start();
     // WHEN / THEN
     expect(await refusal(b.send(new GetRolePolicyCommand({ RoleName: "deployer", PolicyName: name })))).toBe("NoSuchEntityException");
@@ -221,6 +225,7 @@ describe.each(PROTOTYPE_NAMES)("the sandbox's IAM with a policy and a tag named 
   });
 
   it("TagRole stores the tag: ListRoleTags and GetRole show it, and aws:PrincipalTag conditions see it until UntagRole", async () => {
+    // GIVEN
     const { b, session } = await start();
     await b.send(new PutRolePolicyCommand({ RoleName: "deployer", PolicyName: "read-if-tagged", PolicyDocument: TAGGED_READ }));
     const getRole = async () => refusal((await session()).send(new GetRoleCommand({ RoleName: "deployer" })));
@@ -238,6 +243,7 @@ describe.each(PROTOTYPE_NAMES)("the sandbox's IAM with a policy and a tag named 
   });
 
   it("CreateRole keeps the tag it is given", async () => {
+    // GIVEN
     const { b } = await start();
     // WHEN
     await b.send(new CreateRoleCommand({ RoleName: "tagged", AssumeRolePolicyDocument: doc([{ Effect: "Allow", Principal: { AWS: USER }, Action: "sts:AssumeRole" }]), Tags: [{ Key: name, Value: "data-team" }] }));
@@ -246,6 +252,7 @@ describe.each(PROTOTYPE_NAMES)("the sandbox's IAM with a policy and a tag named 
   });
 
   it("a session tag by that name meets an aws:PrincipalTag condition; a session without it does not", async () => {
+    // GIVEN
     const { b, session } = await start();
     await b.send(new PutRolePolicyCommand({ RoleName: "deployer", PolicyName: "read-if-tagged", PolicyDocument: TAGGED_READ }));
     // WHEN
