@@ -40,7 +40,7 @@ describe("seed 000: Sparkflows on ECS reaching MWAA in account B", () => {
     expect(decide(c, read, "s3:GetObject", "arn:aws:s3:::sparkflows-air/secrets/x", { resourceAccount: "222222222222" })).toBe("ImplicitDeny");
     for (const account of c.state.accounts.values()) {
       for (const r of account.roles.values()) {
-        for (const doc of Object.values(r.policies)) {
+        for (const doc of r.policies.values()) {
           for (const s of doc.Statement) {
             const actions = [s.Action ?? []].flat();
             const resources = [s.Resource ?? []].flat();
@@ -59,7 +59,7 @@ describe("seed 000: Sparkflows on ECS reaching MWAA in account B", () => {
     expect(decide(c, exec, "elasticmapreduce:TerminateJobFlows", "arn:aws:elasticmapreduce:us-east-1:222222222222:cluster/j-1")).toBe("ImplicitDeny");
     expect(decide(c, exec, "iam:PassRole", "arn:aws:iam::222222222222:role/EMR_DefaultRole")).toBe("Allow");
     expect(decide(c, exec, "iam:PassRole", "arn:aws:iam::222222222222:role/AdminRole")).toBe("ImplicitDeny");
-    const statements = Object.values(role(c, "arn:aws:iam::222222222222:role/MWAA-ExecutionRole").policies).flatMap((d) => d.Statement);
+    const statements = [...role(c, "arn:aws:iam::222222222222:role/MWAA-ExecutionRole").policies.values()].flatMap((d) => d.Statement);
     for (const s of statements) expect([s.Action].flat().some((a) => a === "*" || /:\*$/.test(String(a)))).toBe(false);
   });
 });

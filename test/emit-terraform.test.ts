@@ -124,7 +124,7 @@ describe("one configuration per managed account", () => {
         expect(policyOf(role.assume_role_policy)).toEqual(state.trustPolicy);
         expect(role.max_session_duration).toBe(state.maxSessionDuration);
         const inline = blocks(tf, "aws_iam_role_policy").filter(([, p]) => p.role === `\${aws_iam_role.${name}.id}`);
-        expect(Object.fromEntries(inline.map(([, p]) => [p.name, policyOf(p.policy)]))).toEqual(state.policies);
+        expect(new Map(inline.map(([, p]) => [p.name, policyOf(p.policy)]))).toEqual(state.policies);
       }
     }
   });
@@ -140,8 +140,8 @@ describe("one configuration per managed account", () => {
 
   it("creates the IAM user and its policies, and never an access key (its secret would sit in the state)", () => {
     expect(blocks(platform(), "aws_iam_user").map(([, u]) => u.name)).toEqual(["legacy-airflow"]);
-    const policies = blocks(platform(), "aws_iam_user_policy").map(([, p]) => [p.name, policyOf(p.policy)]);
-    expect(Object.fromEntries(policies)).toEqual(account(PLATFORM).users.get("legacy-airflow")!.policies);
+    const policies = blocks(platform(), "aws_iam_user_policy").map(([, p]) => [p.name, policyOf(p.policy)] as const);
+    expect(new Map(policies)).toEqual(account(PLATFORM).users.get("legacy-airflow")!.policies);
     for (const [, tf] of all) expect(tf.resource.aws_iam_access_key).toBeUndefined();
   });
 

@@ -49,10 +49,10 @@ function addRole(account: AccountEntry, name: string, trust: PolicyStatement[], 
     path: "/",
     arn: roleArn(account.partition, account.id, name),
     trustPolicy: policyDocument(trust),
-    policies: permissions.length ? { permissions: policyDocument(permissions) } : {},
+    policies: new Map(permissions.length ? [["permissions", policyDocument(permissions)]] : []),
     managedPolicyArns: [],
     maxSessionDuration: 3600,
-    tags: {},
+    tags: new Map(),
     ...extra,
   };
   account.roles.set(name, role);
@@ -60,7 +60,7 @@ function addRole(account: AccountEntry, name: string, trust: PolicyStatement[], 
 }
 
 function addUser(account: AccountEntry, name: string, permissions: PolicyStatement[] = [], extra: Partial<UserState> = {}): UserState {
-  const user: UserState = { name, path: "/", arn: userArn(account.partition, account.id, name), policies: permissions.length ? { permissions: policyDocument(permissions) } : {}, managedPolicyArns: [], accessKeys: true, tags: {}, ...extra };
+  const user: UserState = { name, path: "/", arn: userArn(account.partition, account.id, name), policies: new Map(permissions.length ? [["permissions", policyDocument(permissions)]] : []), managedPolicyArns: [], accessKeys: true, tags: new Map(), ...extra };
   account.users.set(name, user);
   return user;
 }

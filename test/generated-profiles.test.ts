@@ -98,7 +98,7 @@ async function example(name: string): Promise<Example> {
     const account = compiled.state.accounts.get(start.account);
     if (!account) throw new Error(`no account ${start.account}`);
     const assume = policyDocument([{ Effect: "Allow", Action: "sts:AssumeRole", Resource: "*" }]);
-    account.users.set(EXTERNAL_USER, { name: EXTERNAL_USER, path: "/", arn: externalUser(start.account), policies: { assume }, managedPolicyArns: [], accessKeys: true, tags: {} });
+    account.users.set(EXTERNAL_USER, { name: EXTERNAL_USER, path: "/", arn: externalUser(start.account), policies: new Map([["assume", assume]]), managedPolicyArns: [], accessKeys: true, tags: new Map() });
   }
   const dir = mkdtempSync(join(tmpdir(), "xacct-profiles-"));
   dirs.push(dir);

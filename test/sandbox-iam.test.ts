@@ -357,7 +357,7 @@ async function apply(s: Sandbox, state: AccountState): Promise<void> {
       await client.send(new CreatePolicyCommand({ PolicyName: arn.slice(arn.lastIndexOf("/") + 1), Path: path, PolicyDocument: JSON.stringify(document) }));
     }
     for (const role of account.roles.values()) {
-      const tags = Object.entries(role.tags).map(([Key, Value]) => ({ Key, Value }));
+      const tags = [...role.tags].map(([Key, Value]) => ({ Key, Value }));
       await client.send(new CreateRoleCommand({ RoleName: role.name, Path: role.path, AssumeRolePolicyDocument: trusting(`arn:aws:iam::${account.id}:root`), MaxSessionDuration: role.maxSessionDuration, ...(role.description ? { Description: role.description } : {}), ...(tags.length ? { Tags: tags } : {}) }));
     }
   }
@@ -365,7 +365,7 @@ async function apply(s: Sandbox, state: AccountState): Promise<void> {
     const client = iam(s, rootOf(s, account.id));
     for (const role of account.roles.values()) {
       await client.send(new UpdateAssumeRolePolicyCommand({ RoleName: role.name, PolicyDocument: JSON.stringify(role.trustPolicy) }));
-      for (const [PolicyName, document] of Object.entries(role.policies)) await client.send(new PutRolePolicyCommand({ RoleName: role.name, PolicyName, PolicyDocument: JSON.stringify(document) }));
+      for (const [PolicyName, document] of role.policies) await client.send(new PutRolePolicyCommand({ RoleName: role.name, PolicyName, PolicyDocument: JSON.stringify(document) }));
       for (const PolicyArn of role.managedPolicyArns) await client.send(new AttachRolePolicyCommand({ RoleName: role.name, PolicyArn }));
       if (role.permissionsBoundaryArn) await client.send(new PutRolePermissionsBoundaryCommand({ RoleName: role.name, PermissionsBoundary: role.permissionsBoundaryArn }));
     }

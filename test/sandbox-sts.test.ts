@@ -47,7 +47,7 @@ function trust(principal: Record<string, string>, actions: string | string[], co
 }
 
 function role(account: string, name: string, trustStatements: PolicyStatement[], permissions: PolicyStatement[] = [], extra: Partial<RoleState> = {}): RoleState {
-  return { name, path: "/", arn: arn(account, name), trustPolicy: policyDocument(trustStatements), policies: permissions.length ? { main: policyDocument(permissions) } : {}, managedPolicyArns: [], maxSessionDuration: 3600, tags: {}, ...extra };
+  return { name, path: "/", arn: arn(account, name), trustPolicy: policyDocument(trustStatements), policies: new Map(permissions.length ? [["main", policyDocument(permissions)]] : []), managedPolicyArns: [], maxSessionDuration: 3600, tags: new Map(), ...extra };
 }
 
 const READ_ONLY = `arn:aws:iam::${B}:policy/read-only`;
@@ -62,8 +62,8 @@ const BUCKET = "arn:aws:s3:::data-bucket";
  */
 function state(): AccountState {
   const a = emptyAccount(A, "aws");
-  a.users.set("dev", { name: "dev", path: "/", arn: DEV, policies: { assume: policyDocument([allow(["sts:AssumeRole", "sts:TagSession", "sts:SetSourceIdentity"], "*")]) }, managedPolicyArns: [], accessKeys: true, tags: { team: "data" } });
-  a.users.set("narrow", { name: "narrow", path: "/", arn: NARROW, policies: { assume: policyDocument([allow("sts:AssumeRole", "*")]) }, managedPolicyArns: [], accessKeys: true, tags: {} });
+  a.users.set("dev", { name: "dev", path: "/", arn: DEV, policies: new Map([["assume", policyDocument([allow(["sts:AssumeRole", "sts:TagSession", "sts:SetSourceIdentity"], "*")])]]), managedPolicyArns: [], accessKeys: true, tags: new Map([["team", "data"]]) });
+  a.users.set("narrow", { name: "narrow", path: "/", arn: NARROW, policies: new Map([["assume", policyDocument([allow("sts:AssumeRole", "*")])]]), managedPolicyArns: [], accessKeys: true, tags: new Map() });
 
   const b = emptyAccount(B, "aws");
   const chainOn = allow(["sts:AssumeRole", "sts:TagSession", "sts:SetSourceIdentity"], `arn:aws:iam::${C}:role/*`);

@@ -15,8 +15,8 @@ const list = (v: string | string[] | undefined) => (v === undefined ? [] : typeo
 function allStatements(example: string): PolicyStatement[] {
   const { compiled } = outputs[example]!;
   return [...compiled.state.accounts.values()].flatMap((a) => [
-    ...[...a.roles.values()].flatMap((r) => Object.values(r.policies).flatMap((d) => d.Statement)),
-    ...[...a.users.values()].flatMap((u) => Object.values(u.policies).flatMap((d) => d.Statement)),
+    ...[...a.roles.values()].flatMap((r) => [...r.policies.values()].flatMap((d) => d.Statement)),
+    ...[...a.users.values()].flatMap((u) => [...u.policies.values()].flatMap((d) => d.Statement)),
     ...[...a.resourcePolicies.values()].flatMap((p) => p.policy.Statement),
   ]);
 }

@@ -50,10 +50,11 @@ export function serviceActions(service: string): CatalogAction[] | undefined {
   return data && Object.values(data).map((a) => ({ ...a, service: service.toLowerCase() }));
 }
 
-/** One action, looked up without regard to case, or undefined. */
+/** One action, looked up without regard to case, or undefined (`s3:constructor` is no action, whatever objects inherit). */
 export function findAction(service: string, name: string): CatalogAction | undefined {
   const data = read<Record<string, Omit<CatalogAction, "service">>>("actions", `${service.toLowerCase()}.json`);
-  const action = data?.[name.toLowerCase()];
+  const key = name.toLowerCase();
+  const action = data && Object.hasOwn(data, key) ? data[key] : undefined;
   return action && { ...action, service: service.toLowerCase() };
 }
 

@@ -14,7 +14,8 @@ export const GRAPH_OPTIONS = {
 
 /** `--context KEY=VALUE`, repeated. */
 export function contextOf(pairs: string[] | undefined): Record<string, string> {
-  const out: Record<string, string> = {};
+  // No prototype: any key given (`__proto__` too) is a key of the context.
+  const out = Object.create(null) as Record<string, string>;
   for (const pair of pairs ?? []) {
     const eq = pair.indexOf("=");
     if (eq <= 0) throw new UsageError(`--context takes KEY=VALUE, got "${pair}"`);

@@ -154,7 +154,7 @@ class Compiler {
         caller = { principal: arn, start: undefined, account: step.account, isRoleSession: true };
       });
       const target = to.roles.get(steps[steps.length - 1]!.name)!;
-      target.policies[grant.service] = mergePolicy(target.policies[grant.service], statements);
+      target.policies.set(grant.service, mergePolicy(target.policies.get(grant.service), statements));
       this.allowOnKeyPolicies(access, place, to, target.arn, grant.workload);
     }
 
@@ -197,10 +197,10 @@ class Compiler {
       arn,
       description: `xacct: cross-account access role`,
       trustPolicy: policyDocument([]),
-      policies: {},
+      policies: new Map(),
       managedPolicyArns: [],
       maxSessionDuration: options.maxSessionDuration,
-      tags: {},
+      tags: new Map(),
     };
     role.maxSessionDuration = Math.max(role.maxSessionDuration, options.maxSessionDuration);
     account.roles.set(name, role);
@@ -249,7 +249,7 @@ class Compiler {
     const name = arn.slice(arn.lastIndexOf("/") + 1);
     const holder = arn.includes(":user/") ? account.users.get(name) : account.roles.get(name);
     if (!holder) throw new Error(`no identity ${arn} in account ${account.id}`);
-    holder.policies[policyName] = mergePolicy(holder.policies[policyName], statements);
+    holder.policies.set(policyName, mergePolicy(holder.policies.get(policyName), statements));
   }
 
   /**

@@ -23,7 +23,7 @@ export function addIdentity(name: string, workload: ModelWorkload, roleName: str
   }
   if (identity.type === "iam-user") {
     const user = identity.user ?? name;
-    account.users.set(user, { name: user, path: "/", arn: userArn(partition, id, user), policies: {}, managedPolicyArns: [], accessKeys: true, tags: { "xacct:workload": name } });
+    account.users.set(user, { name: user, path: "/", arn: userArn(partition, id, user), policies: new Map(), managedPolicyArns: [], accessKeys: true, tags: new Map([["xacct:workload", name]]) });
     return { type: "iam-user", account: id, userArn: userArn(partition, id, user) };
   }
   const arn = roleArn(partition, id, roleName);
@@ -97,10 +97,10 @@ export function addIdentity(name: string, workload: ModelWorkload, roleName: str
     arn,
     description: `xacct: ${identity.type} identity of workload ${name}`,
     trustPolicy: policyDocument(trust),
-    policies: {},
+    policies: new Map(),
     managedPolicyArns: [],
     maxSessionDuration: 3600,
-    tags: { "xacct:workload": name },
+    tags: new Map([["xacct:workload", name]]),
     ...(identity.type === "ec2-instance" || identity.type === "eks-node" ? { instanceProfile: true } : {}),
   });
   return start;

@@ -34,7 +34,7 @@ export function kindStatements(grant: ServiceAccess, place: Place): KindStatemen
   const combos = expand(grant.resources);
   const byKind = new Map<string, { actions: Set<string>; resources: Set<string>; verbs: Set<string> }>();
   for (const verb of grant.access) {
-    const entry = recipe.access[verb];
+    const entry = Object.hasOwn(recipe.access, verb) ? recipe.access[verb] : undefined;
     if (!entry) throw new Error(`${recipe.title} has no access "${verb}"`);
     for (const rule of entry.rules) {
       const actions = selectActions(recipe.service, rule.filter);

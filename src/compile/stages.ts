@@ -16,7 +16,7 @@ export interface TemplateVars {
 /** Fills `{name}` placeholders; an unknown or unset one is an error naming it. */
 export function fillTemplate(text: string, vars: TemplateVars, where: string): string {
   return text.replace(/\{(\w+)\}/g, (_, key: string) => {
-    const value = (vars as unknown as Record<string, string | undefined>)[key];
+    const value = Object.hasOwn(vars, key) ? (vars as unknown as Record<string, string | undefined>)[key] : undefined;
     if (value === undefined) throw new ModelPathError(where, `the template "${text}" uses {${key}}, which has no value here (is the grant expanded per stage?)`);
     return value;
   });

@@ -16,7 +16,12 @@ export interface ProfileFiles {
   credentialsFile?: string;
 }
 
-const SOURCES: Record<string, FirstIdentity["type"]> = { EcsContainer: "container", Ec2InstanceMetadata: "instance", Environment: "environment" };
+const SOURCES = new Map<string, FirstIdentity["type"]>([["EcsContainer", "container"], ["Ec2InstanceMetadata", "instance"], ["Environment", "environment"]]);
+
+/** A profile's section of a parsed file, if the file has one by that name (`toString` is a profile name like any other). */
+function section<T>(file: Record<string, T>, name: string): T | undefined {
+  return Object.hasOwn(file, name) ? file[name] : undefined;
+}
 
 /** The chain a profile names, first credentials first; refuses what AWS would refuse at run time. */
 export async function chainFromProfile(profile: string, files: ProfileFiles = {}, env: NodeJS.ProcessEnv = process.env): Promise<ChainSpec> {
@@ -27,7 +32,7 @@ export async function chainFromProfile(profile: string, files: ProfileFiles = {}
   });
   const configPath = files.configFile ?? env.AWS_CONFIG_FILE ?? "~/.aws/config";
   const credentialsPath = files.credentialsFile ?? env.AWS_SHARED_CREDENTIALS_FILE ?? "~/.aws/credentials";
-  const where = (name: string) => `profile "${name}" of ${configFile[name] || !credentialsFile[name] ? configPath : credentialsPath}`;
+  const where = (name: string) => `profile "${name}" of ${section(configFile, name) || !section(credentialsFile, name) ? configPath : credentialsPath}`;
   const hops: HopSpec[] = [];
   const names: string[] = [];
   const seen = new Set<string>();
@@ -35,10 +40,12 @@ export async function chainFromProfile(profile: string, files: ProfileFiles = {}
   for (;;) {
     if (seen.has(name)) throw new ChainError(`${where(name)}: source_profile leads back to "${name}" (a cycle: ${[...names, name].join(" → ")})`);
     seen.add(name);
-    if (!configFile[name] && !credentialsFile[name]) throw new ChainError(names.length ? `${where(names[0] as string)}: source_profile "${name}" is in neither the config nor the credentials file` : `${where(name)}: no such profile`);
-    const settings = { ...credentialsFile[name], ...configFile[name] };
+    const config = section(configFile, name);
+    const credentials = section(credentialsFile, name);
+    if (!config && !credentials) throw new ChainError(names.length ? `${where(names.at(-1) as string)}: source_profile "${name}" is in neither the config nor the credentials file` : `${where(name)}: no such profile`);
+    const settings = { ...credentials, ...config };
     // Keys in both files: the credentials file's, as botocore and the SDKs take them.
-    const keys = { ...configFile[name], ...credentialsFile[name] };
+    const keys = { ...config, ...credentials };
     // A source profile holding keys is where the chain starts: botocore and the SDK for JavaScript
     // take its keys and assume none of its own role_arn.
     if (names.length > 0 && keys.aws_access_key_id) return finish(staticKeys(keys, where(name)));
@@ -54,8 +61,8 @@ export async function chainFromProfile(profile: string, files: ProfileFiles = {}
       names.unshift(name);
       if (settings.credential_source && settings.source_profile) throw new ChainError(`${where(name)}: give source_profile or credential_source, not both`);
       if (settings.credential_source) {
-        const type = SOURCES[settings.credential_source];
-        if (!type) throw new ChainError(`${where(name)}: credential_source = ${settings.credential_source} is not one of ${Object.keys(SOURCES).join(", ")}`);
+        const type = SOURCES.get(settings.credential_source);
+        if (!type) throw new ChainError(`${where(name)}: credential_source = ${settings.credential_source} is not one of ${[...SOURCES.keys()].join(", ")}`);
         return finish({ type } as FirstIdentity);
       }
       if (!settings.source_profile) throw new ChainError(`${where(name)}: role_arn needs source_profile or credential_source to say where the first credentials come from`);
@@ -72,7 +79,7 @@ export async function chainFromProfile(profile: string, files: ProfileFiles = {}
     // credential_source says where the credentials that assume role_arn come from, nothing more:
     // botocore's AssumeRoleProvider and the SDK's isAssumeRoleProfile act only on a profile with role_arn.
     if (settings.credential_source) {
-      const source = names.length ? ` (the source_profile of "${names[0] as string}")` : "";
+      const source = names.length ? ` (the source_profile of "${names.at(-1) as string}")` : "";
       throw new ChainError(
         `${where(name)}${source}: credential_source = ${settings.credential_source} without role_arn, which the AWS CLI, boto3 and the SDKs do not read (they answer "Unable to locate credentials"): credential_source only says where the credentials that assume role_arn come from. Add the role_arn to assume, or name no profile: the default credential chain reads the runtime's own credentials`,
       );
@@ -83,7 +90,7 @@ export async function chainFromProfile(profile: string, files: ProfileFiles = {}
   }
 
   function finish(first: FirstIdentity): ChainSpec {
-    const region = configFile[profile]?.region;
+    const region = section(configFile, profile)?.region;
     const spec: ChainSpec = { name: `profile ${profile}`, first, hops, ...(region ? { region } : {}) };
     checkDurations(spec, (i) => where(names[i] as string), env);
     return spec;

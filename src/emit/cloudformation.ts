@@ -255,13 +255,13 @@ function byHand(policy: ResourcePolicyState, arn: ArnParts): ByHand {
 // CloudFormation
 // ---------------------------------------------------------------------------------------------
 
-function inlinePolicies(policies: Record<string, PolicyDocument>): Obj {
-  const list = Object.entries(policies).map(([PolicyName, PolicyDocument]) => ({ PolicyName, PolicyDocument }));
+function inlinePolicies(policies: ReadonlyMap<string, PolicyDocument>): Obj {
+  const list = [...policies].map(([PolicyName, PolicyDocument]) => ({ PolicyName, PolicyDocument }));
   return list.length ? { Policies: list } : {};
 }
 
-function tags(values: Record<string, string>): Obj {
-  const list = Object.entries(values).map(([Key, Value]) => ({ Key, Value }));
+function tags(values: ReadonlyMap<string, string>): Obj {
+  const list = [...values].map(([Key, Value]) => ({ Key, Value }));
   return list.length ? { Tags: list } : {};
 }
 

@@ -20,17 +20,17 @@ export const emitIamJson: Emitter = ({ state }) => {
           Description: role.description,
           MaxSessionDuration: role.maxSessionDuration,
           AssumeRolePolicyDocument: role.trustPolicy,
-          Policies: Object.entries(role.policies).map(([PolicyName, PolicyDocument]) => ({ PolicyName, PolicyDocument })),
+          Policies: [...role.policies].map(([PolicyName, PolicyDocument]) => ({ PolicyName, PolicyDocument })),
           ManagedPolicyArns: role.managedPolicyArns,
           ...(role.permissionsBoundaryArn ? { PermissionsBoundary: role.permissionsBoundaryArn } : {}),
-          Tags: Object.entries(role.tags).map(([Key, Value]) => ({ Key, Value })),
+          Tags: [...role.tags].map(([Key, Value]) => ({ Key, Value })),
         }),
       });
     }
     for (const user of account.users.values()) {
       files.push({
         path: `${dir}/users/${slug(user.name)}.json`,
-        content: json({ UserName: user.name, Path: user.path, Arn: user.arn, Policies: Object.entries(user.policies).map(([PolicyName, PolicyDocument]) => ({ PolicyName, PolicyDocument })) }),
+        content: json({ UserName: user.name, Path: user.path, Arn: user.arn, Policies: [...user.policies].map(([PolicyName, PolicyDocument]) => ({ PolicyName, PolicyDocument })) }),
       });
     }
     for (const provider of account.oidcProviders.values()) {

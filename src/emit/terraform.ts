@@ -25,8 +25,8 @@ function policy(doc: PolicyDocument): string {
   return literal(JSON.stringify(doc));
 }
 
-function tags(values: Record<string, string>): Obj {
-  const entries = Object.entries(values);
+function tags(values: ReadonlyMap<string, string>): Obj {
+  const entries = [...values];
   return entries.length ? { tags: Object.fromEntries(entries.map(([k, v]) => [literal(k), literal(v)])) } : {};
 }
 
@@ -37,10 +37,15 @@ export function identifier(text: string): string {
   return start.length > 64 ? `${start.slice(0, 64)}_${shortHash(text)}` : start;
 }
 
+/** A JSON object keyed by names (block labels), without a prototype: a role named `__proto__` or `constructor` is a block like any other. */
+function labelled<T>(): Record<string, T> {
+  return Object.create(null) as Record<string, T>;
+}
+
 class Config {
-  readonly resource: Record<string, Record<string, Obj>> = {};
-  readonly data: Record<string, Record<string, Obj>> = {};
-  readonly output: Record<string, Obj> = {};
+  readonly resource = labelled<Record<string, Obj>>();
+  readonly data = labelled<Record<string, Obj>>();
+  readonly output = labelled<Obj>();
   private readonly names = new Map<string, Names>();
 
   /** Adds `TYPE.NAME` (or `data.TYPE.NAME`); returns its address. */
@@ -49,7 +54,7 @@ class Config {
     const names = this.names.get(key) ?? new Names(identifier, "_");
     this.names.set(key, names);
     const name = names.name(text);
-    ((this[kind][type] ??= {}) as Record<string, Obj>)[name] = body;
+    (this[kind][type] ??= labelled<Obj>())[name] = body;
     return kind === "data" ? `data.${type}.${name}` : `${type}.${name}`;
   }
 
@@ -119,7 +124,7 @@ function accountConfig(account: AccountEntry, state: AccountState): Obj | undefi
     });
     naming.push([tf.block(address), role.trustPolicy]);
     principalAddresses.set(role.arn, address);
-    for (const [name, doc] of Object.entries(role.policies)) {
+    for (const [name, doc] of role.policies) {
       tf.add("aws_iam_role_policy", `${role.name}_${name}`, { name: literal(name), role: `\${${address}.id}`, policy: policy(doc) });
     }
     for (const arn of role.managedPolicyArns) {
@@ -132,7 +137,7 @@ function accountConfig(account: AccountEntry, state: AccountState): Obj | undefi
     // Access keys are never created here: their secret would land in the Terraform state.
     const address = tf.add("aws_iam_user", user.name, { name: literal(user.name), path: literal(user.path), ...tags(user.tags) });
     principalAddresses.set(user.arn, address);
-    for (const [name, doc] of Object.entries(user.policies)) {
+    for (const [name, doc] of user.policies) {
       tf.add("aws_iam_user_policy", `${user.name}_${name}`, { name: literal(name), user: `\${${address}.name}`, policy: policy(doc) });
     }
     for (const arn of user.managedPolicyArns) {

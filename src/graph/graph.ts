@@ -220,15 +220,15 @@ export class AccessGraph {
     }
   }
 
-  private principalContext(arn: string, account: string, type: string, tags: Record<string, string>): Record<string, string | string[]> {
+  private principalContext(arn: string, account: string, type: string, tags: ReadonlyMap<string, string>): Record<string, string | string[]> {
     const org = this.orgId(account);
     return {
       "aws:PrincipalArn": arn,
       "aws:PrincipalAccount": account,
       "aws:PrincipalType": type,
       ...(org ? { "aws:PrincipalOrgID": org } : {}),
-      ...Object.fromEntries(Object.entries(tags).map(([k, v]) => [`aws:PrincipalTag/${k}`, v])),
-      ...(Object.keys(tags).length ? { "aws:PrincipalTagKeys": Object.keys(tags) } : {}),
+      ...Object.fromEntries([...tags].map(([k, v]) => [`aws:PrincipalTag/${k}`, v])),
+      ...(tags.size ? { "aws:PrincipalTagKeys": [...tags.keys()] } : {}),
     };
   }
 

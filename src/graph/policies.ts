@@ -31,10 +31,10 @@ export class PolicyBook {
   }
 
   /** Inline and attached policies of a role or user (and of the user's groups). */
-  identityPolicies(account: AccountEntry, holder: { arn: string; policies: Record<string, PolicyDocument>; managedPolicyArns: string[]; groups?: string[] }): Policy[] {
+  identityPolicies(account: AccountEntry, holder: { arn: string; policies: ReadonlyMap<string, PolicyDocument>; managedPolicyArns: string[]; groups?: string[] }): Policy[] {
     const out: Policy[] = [];
-    const add = (owner: { arn: string; policies: Record<string, PolicyDocument>; managedPolicyArns: string[] }) => {
-      for (const [name, doc] of Object.entries(owner.policies)) out.push(this.policy(doc, "identity", `${owner.arn} inline policy ${name}`));
+    const add = (owner: { arn: string; policies: ReadonlyMap<string, PolicyDocument>; managedPolicyArns: string[] }) => {
+      for (const [name, doc] of owner.policies) out.push(this.policy(doc, "identity", `${owner.arn} inline policy ${name}`));
       for (const arn of owner.managedPolicyArns) {
         const doc = this.managed(account, arn);
         if (doc) out.push(this.policy(doc, "identity", arn));

@@ -140,8 +140,9 @@ function driftOf(model: AccountState, deployed: AccountState) {
         continue;
       }
       if (canonical(actual.trustPolicy) !== canonical(role.trustPolicy)) out.push({ resource: role.arn, problem: "the deployed trust policy differs from the model's" });
-      for (const [name, doc] of Object.entries(role.policies)) {
-        if (canonical(actual.policies[name]) !== canonical(doc)) out.push({ resource: role.arn, problem: `inline policy ${name} ${actual.policies[name] ? "differs from the model's" : "is missing"}` });
+      for (const [name, doc] of role.policies) {
+        const deployedDoc = actual.policies.get(name);
+        if (canonical(deployedDoc) !== canonical(doc)) out.push({ resource: role.arn, problem: `inline policy ${name} ${deployedDoc ? "differs from the model's" : "is missing"}` });
       }
     }
   }

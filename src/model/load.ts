@@ -95,8 +95,9 @@ function checkModel(text: string, file: string): ModelSource {
   if (!parsed.success) problems.push(...parsed.error.issues.flatMap((issue) => fromIssue(issue, locate)));
   // References are checked on whatever parsed, so one run reports both kinds of problem.
   for (const r of checkReferences(raw)) problems.push(locate(r.path, r.message, r.at));
+  for (const path of prototypeKeys(raw)) problems.push(locate(path, `"__proto__" cannot be a name or field in xacct.yaml: rename it`, "key"));
   if (problems.length > 0) throw new ModelError(sortProblems(problems));
-  return { model: parsed.data as Model, locate: (error) => locate(keysOf(doc, error.path), error.problem) };
+  return { model: withoutPrototypes(parsed.data as Model), locate: (error) => locate(keysOf(doc, error.path), error.problem) };
 }
 
 /**
@@ -146,6 +147,45 @@ function keysOf(doc: Document, text: string): PathKey[] {
     rest = rest.slice(key.length);
   }
   return keys;
+}
+
+/**
+ * The paths of every `__proto__` key in the parsed YAML. The schema would drop such a key
+ * unseen (an object built from it cannot hold it), so it is refused where it is written.
+ */
+function prototypeKeys(raw: unknown): PathKey[][] {
+  const found: PathKey[][] = [];
+  const pending: [unknown, PathKey[]][] = [[raw, []]];
+  for (let next = pending.pop(); next; next = pending.pop()) {
+    const [value, path] = next;
+    if (typeof value !== "object" || value === null) continue;
+    for (const [key, child] of Object.entries(value)) {
+      const at = [...path, Array.isArray(value) ? Number(key) : key];
+      if (key === "__proto__" && !Array.isArray(value)) found.push(at);
+      pending.push([child, at]);
+    }
+  }
+  return found;
+}
+
+/** A name-keyed map of the model as an object with no prototype: looking up `toString` finds only a declared `toString`. */
+function dictionary<T>(record: Record<string, T>): Record<string, T> {
+  return Object.assign(Object.create(null) as Record<string, T>, record);
+}
+
+/** The model with every name-keyed map (accounts, per-stage IDs, clusters, workloads, stage mappings, grant resources) made a dictionary. */
+function withoutPrototypes(model: Model): Model {
+  const accounts = dictionary(model.accounts);
+  for (const account of Object.values(accounts)) if (typeof account.id === "object") account.id = dictionary(account.id);
+  const consumers = model.stages?.consumers;
+  return {
+    ...model,
+    accounts,
+    ...(model.clusters ? { clusters: dictionary(model.clusters) } : {}),
+    workloads: dictionary(model.workloads),
+    ...(model.stages && consumers ? { stages: { ...model.stages, consumers: dictionary(Object.fromEntries(Object.entries(consumers).map(([k, v]) => [k, dictionary(v)]))) } } : {}),
+    grants: model.grants.map((grant) => ({ ...grant, resources: dictionary(grant.resources) })),
+  };
 }
 
 type Locate = (path: readonly PathKey[], message: string, at?: "key" | "value") => ModelProblem;

@@ -19,6 +19,13 @@ type Raw = Record<string, unknown>;
 
 const asRecord = (v: unknown): Raw => (typeof v === "object" && v !== null && !Array.isArray(v) ? (v as Raw) : {});
 const asArray = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
+/**
+ * Whether `known` declares `name` itself: never through its prototype, so `toString`,
+ * `constructor` or `valueOf` is declared only where the model declares it.
+ */
+const declares = (known: object, name: unknown): name is string => typeof name === "string" && Object.hasOwn(known, name);
+/** What `known` declares under `name`, or undefined. */
+const declared = (known: Raw, name: unknown): unknown => (declares(known, name) ? known[name] : undefined);
 
 /** Identities whose credentials are a role session: any AssumeRole made with them is role chaining. */
 export const ROLE_SESSION_IDENTITIES = new Set(["irsa", "pod-identity", "ecs-task", "ec2-instance", "eks-node", "lambda", "mwaa"]);
@@ -36,7 +43,7 @@ export function checkReferences(input: unknown): ReferenceProblem[] {
   const consumerStages = Object.values(asRecord(asRecord(model.stages).consumers)).flatMap((m) => Object.values(asRecord(m))).filter((s): s is string => typeof s === "string");
   const knownStages = [...new Set([...appStages, ...consumerStages])];
   const refer = (path: PathKey[], value: unknown, known: Raw, what: string) => {
-    if (typeof value === "string" && !(value in known)) problems.push({ path, message: `unknown ${what} "${value}"${didYouMean(value, Object.keys(known))}` });
+    if (typeof value === "string" && !declares(known, value)) problems.push({ path, message: `unknown ${what} "${value}"${didYouMean(value, Object.keys(known))}` });
   };
 
   const seenIds = new Map<string, string>();
@@ -59,8 +66,8 @@ export function checkReferences(input: unknown): ReferenceProblem[] {
     refer(["workloads", name, "account"], workload.account, accounts, "account");
     const identity = asRecord(workload.identity);
     if ("cluster" in identity) refer(["workloads", name, "identity", "cluster"], identity.cluster, clusters, "cluster");
-    const cluster = asRecord(clusters[identity.cluster as string]);
-    if (identity.type === "irsa" && typeof identity.cluster === "string" && identity.cluster in clusters && cluster.oidcIssuer === undefined) {
+    const cluster = asRecord(declared(clusters, identity.cluster));
+    if (identity.type === "irsa" && declares(clusters, identity.cluster) && cluster.oidcIssuer === undefined) {
       problems.push({ path: ["workloads", name, "identity", "cluster"], message: `IRSA needs the cluster's OIDC issuer: add clusters.${identity.cluster}.oidcIssuer` });
     }
   }
@@ -88,7 +95,7 @@ function checkGrant(
   }
   if (recipe) {
     asArray(grant.access).forEach((verb, j) => {
-      if (typeof verb === "string" && !(verb in recipe.access)) {
+      if (typeof verb === "string" && !declares(recipe.access, verb)) {
         problems.push({ path: at("access", j), message: `${recipe.title} has no access "${verb}"${didYouMean(verb, Object.keys(recipe.access))}; known: ${Object.keys(recipe.access).join(", ")}` });
       }
     });
@@ -98,25 +105,25 @@ function checkGrant(
         problems.push({ path: at("resources", name), message: `${recipe.title} resources are named by ${recipe.names.join(", ") || "nothing"}, not "${name}"${didYouMean(name, recipe.names)}`, at: "key" });
       }
     }
-    const needed = new Set(asArray(grant.access).flatMap((verb) => (recipe.access[verb as string]?.rules ?? []).flatMap((r) => recipe.kinds[r.on]?.needs ?? [])));
-    for (const name of needed) if (!(name in names)) problems.push({ path: at("resources"), message: `${recipe.title} needs resources.${name} for this access` });
+    const needed = new Set(asArray(grant.access).flatMap((verb) => ((declares(recipe.access, verb) && recipe.access[verb]?.rules) || []).flatMap((r) => recipe.kinds[r.on]?.needs ?? [])));
+    for (const name of needed) if (!declares(names, name)) problems.push({ path: at("resources"), message: `${recipe.title} needs resources.${name} for this access` });
     if (grant.via === "resource-policy" && !recipe.policyHolders) {
       problems.push({ path: at("via"), message: `${recipe.title} has no resource-based policy xacct can write; use via: role` });
     }
   }
   if (grant.via === "chain" && asArray(grant.through).length === 0) problems.push({ path: at("through"), message: "via: chain needs the roles in between (through: [{account, role}])" });
   if (grant.stages === true) {
-    const consumer = asRecord(known.workloads[grant.workload as string]);
+    const consumer = asRecord(declared(known.workloads, grant.workload));
     if (Object.keys(known.consumers).length === 0) problems.push({ path: at("stages"), message: "stages: true needs stages.consumers to map the app's stages" });
-    else if (typeof grant.workload === "string" && !(grant.workload in known.consumers) && !(String(consumer.account) in known.consumers)) {
+    else if (typeof grant.workload === "string" && !declares(known.consumers, grant.workload) && !declares(known.consumers, String(consumer.account))) {
       problems.push({ path: at("stages"), message: `stages.consumers has no mapping for "${grant.workload}" (or its account)` });
     }
   }
-  const workloadAccount = asRecord(known.workloads[grant.workload as string]).account;
-  if (grant.stages !== true && typeof asRecord(known.accounts[workloadAccount as string]).id === "object") {
+  const workloadAccount = asRecord(declared(known.workloads, grant.workload)).account;
+  if (grant.stages !== true && typeof asRecord(declared(known.accounts, workloadAccount)).id === "object") {
     problems.push({ path: at("workload"), message: `the workload's account "${String(workloadAccount)}" has one ID per stage: set stages: true on the grant and map its stages in stages.consumers` });
   }
-  const identity = asRecord(asRecord(known.workloads[grant.workload as string]).identity);
+  const identity = asRecord(asRecord(declared(known.workloads, grant.workload)).identity);
   const duration = asRecord(grant.role).sessionDuration;
   // A role session's AssumeRole is chaining; so is an outside role's (external with a role principal).
   const outsideRole = identity.type === "external" && typeof identity.principal === "string" && identity.principal.includes(":role/");

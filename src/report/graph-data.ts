@@ -135,7 +135,7 @@ class Builder {
     const book = this.input.graph.book;
     const owners = [holder, ...("groups" in holder ? (holder.groups ?? []).flatMap((g) => entry.groups.get(g) ?? []) : [])];
     for (const owner of owners) {
-      for (const [name, document] of Object.entries(owner.policies)) this.documents.set(book.policy(document, "identity", `${owner.arn} inline policy ${name}`), { where: `${owner.arn} inline policy ${name}`, document });
+      for (const [name, document] of owner.policies) this.documents.set(book.policy(document, "identity", `${owner.arn} inline policy ${name}`), { where: `${owner.arn} inline policy ${name}`, document });
       for (const arn of owner.managedPolicyArns) {
         const document = book.managed(entry, arn);
         if (document) this.documents.set(book.policy(document, "identity", arn), { where: arn, document });

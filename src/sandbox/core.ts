@@ -67,8 +67,8 @@ export class SandboxCore {
     if (!role) return undefined;
     const session = caller.session ?? {};
     const context: Record<string, string | string[]> = { ...role.context, "aws:userid": caller.userId, ...session.federatedContext };
-    if (session.tags && Object.keys(session.tags).length) {
-      for (const [k, v] of Object.entries(session.tags)) {
+    if (session.tags?.size) {
+      for (const [k, v] of session.tags) {
         for (const key of Object.keys(context)) if (key.toLowerCase() === `aws:principaltag/${k.toLowerCase()}`) delete context[key];
         context[`aws:PrincipalTag/${k}`] = v;
       }

@@ -10,8 +10,8 @@ export { uniqueId } from "../state/unique-id.js";
 
 /** What AssumeRole's request set on a session, beyond the role itself. */
 export interface SessionDetails {
-  /** Session tags (they override the role's tags of the same key as aws:PrincipalTag/*). */
-  tags?: Record<string, string>;
+  /** Session tags by key (they override the role's tags of the same key as aws:PrincipalTag/*). */
+  tags?: ReadonlyMap<string, string>;
   /** Keys of `tags` that pass on to the next session of a chain. */
   transitiveTagKeys?: string[];
   sourceIdentity?: string;

@@ -196,19 +196,19 @@ function discovery(issuer: string, jwksUri: string): Record<string, unknown> {
 }
 
 /** The session tags EKS Pod Identity puts on the sessions it starts (EKS user guide, "Pod Identity session tags"). */
-function podIdentityTags(start: SandboxWorkload["start"], clusterArn: string | undefined): Record<string, string> | undefined {
+function podIdentityTags(start: SandboxWorkload["start"], clusterArn: string | undefined): Map<string, string> | undefined {
   const cluster = start.cluster;
   if (!cluster) return undefined;
-  return {
-    ...(clusterArn ? { "eks-cluster-arn": clusterArn } : {}),
-    "eks-cluster-name": cluster.name,
-    "kubernetes-namespace": cluster.namespace,
-    "kubernetes-service-account": sampleServiceAccount(cluster.serviceAccount),
-  };
+  return new Map([
+    ...(clusterArn ? [["eks-cluster-arn", clusterArn] as const] : []),
+    ["eks-cluster-name", cluster.name],
+    ["kubernetes-namespace", cluster.namespace],
+    ["kubernetes-service-account", sampleServiceAccount(cluster.serviceAccount)],
+  ]);
 }
 
-function requestTags(tags: Record<string, string>): Record<string, string | string[]> {
-  return { ...Object.fromEntries(Object.entries(tags).map(([k, v]) => [`aws:RequestTag/${k}`, v])), "aws:TagKeys": Object.keys(tags) };
+function requestTags(tags: ReadonlyMap<string, string>): Record<string, string | string[]> {
+  return { ...Object.fromEntries([...tags].map(([k, v]) => [`aws:RequestTag/${k}`, v])), "aws:TagKeys": [...tags.keys()] };
 }
 
 /** The session name each runtime gives: Lambda the function's name, ECS the task's ID, EC2 the instance's ID. */

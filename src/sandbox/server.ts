@@ -85,8 +85,9 @@ function readBody(req: IncomingMessage): Promise<Buffer> {
   });
 }
 
+/** The query as the signer takes it: an object with no prototype, so a parameter named `constructor` or `__proto__` is a parameter like any other. */
 function queryRecord(params: URLSearchParams): Record<string, string | string[]> {
-  const out: Record<string, string | string[]> = {};
+  const out = Object.create(null) as Record<string, string | string[]>;
   for (const [k, v] of params) {
     const known = out[k];
     out[k] = known === undefined ? v : Array.isArray(known) ? [...known, v] : [known, v];
@@ -95,7 +96,7 @@ function queryRecord(params: URLSearchParams): Record<string, string | string[]>
 }
 
 function headerRecord(req: IncomingMessage): Record<string, string> {
-  const out: Record<string, string> = {};
+  const out = Object.create(null) as Record<string, string>;
   for (const [k, v] of Object.entries(req.headers)) if (v !== undefined) out[k] = Array.isArray(v) ? v.join(",") : v;
   return out;
 }

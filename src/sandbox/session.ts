@@ -87,7 +87,7 @@ export function readSessionRequest(q: QueryParams, options: { tags: boolean; sou
 /** The calling session's transitive tags: they pass on to the next session of a chain. */
 function inheritedTags(caller: SessionDetails | undefined): [string, string][] {
   const keys = new Set((caller?.transitiveTagKeys ?? []).map((k) => k.toLowerCase()));
-  return Object.entries(caller?.tags ?? {}).filter(([k]) => keys.has(k.toLowerCase()));
+  return [...(caller?.tags ?? [])].filter(([k]) => keys.has(k.toLowerCase()));
 }
 
 /**
@@ -115,7 +115,7 @@ export function planSession(state: AccountState, account: AccountEntry, request:
   const transitive = [...inherited.map(([k]) => k), ...request.transitiveTagKeys];
   const sessionPolicy = sessionPolicyOf(state, account, request);
   const details: SessionDetails = {
-    ...(tags.length ? { tags: Object.fromEntries(tags) } : {}),
+    ...(tags.length ? { tags: new Map(tags) } : {}),
     ...(transitive.length ? { transitiveTagKeys: transitive } : {}),
     ...(sourceIdentity !== undefined ? { sourceIdentity } : {}),
     ...(sessionPolicy ? { sessionPolicy } : {}),

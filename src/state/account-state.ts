@@ -28,12 +28,13 @@ export interface RoleState {
   arn: string;
   description?: string;
   trustPolicy: PolicyDocument;
-  /** Inline policies by name. */
-  policies: Record<string, PolicyDocument>;
+  /** Inline policies by name (a Map: `__proto__` is a valid policy name). */
+  policies: Map<string, PolicyDocument>;
   managedPolicyArns: string[];
   maxSessionDuration: number;
   permissionsBoundaryArn?: string;
-  tags: Record<string, string>;
+  /** Tags by key, in the order they were set (a Map: any tag key is valid, `__proto__` too). */
+  tags: Map<string, string>;
   /** Also create an instance profile of the same name (EC2 instances, EKS nodes). */
   instanceProfile?: boolean;
 }
@@ -42,11 +43,13 @@ export interface UserState {
   name: string;
   path: string;
   arn: string;
-  policies: Record<string, PolicyDocument>;
+  /** Inline policies by name. */
+  policies: Map<string, PolicyDocument>;
   managedPolicyArns: string[];
   /** The user signs in with long-lived access keys. */
   accessKeys: boolean;
-  tags: Record<string, string>;
+  /** Tags by key. */
+  tags: Map<string, string>;
   /** Names of the groups the user belongs to (their policies apply to the user). */
   groups?: string[];
   permissionsBoundaryArn?: string;
@@ -55,7 +58,8 @@ export interface UserState {
 export interface GroupState {
   name: string;
   arn: string;
-  policies: Record<string, PolicyDocument>;
+  /** Inline policies by name. */
+  policies: Map<string, PolicyDocument>;
   managedPolicyArns: string[];
 }
 

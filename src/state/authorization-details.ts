@@ -75,9 +75,9 @@ function details(account: AccountEntry, facts: DetailsFacts): Record<string, unk
       PolicyVersionList: versions.map((v) => ({ Document: v.Document, VersionId: v.VersionId, IsDefaultVersion: v.VersionId === defaultVersionId, CreateDate: v.CreateDate })),
     };
   };
-  const inline = (policies: Record<string, unknown>) => Object.entries(policies).map(([PolicyName, PolicyDocument]) => ({ PolicyName, PolicyDocument }));
+  const inline = (policies: ReadonlyMap<string, PolicyDocument>) => [...policies].map(([PolicyName, PolicyDocument]) => ({ PolicyName, PolicyDocument }));
   const attachedList = (arns: string[]) => arns.map((PolicyArn) => ({ PolicyName: PolicyArn.slice(PolicyArn.lastIndexOf("/") + 1), PolicyArn }));
-  const tagList = (tags: Record<string, string>) => Object.entries(tags).map(([Key, Value]) => ({ Key, Value }));
+  const tagList = (tags: ReadonlyMap<string, string>) => [...tags].map(([Key, Value]) => ({ Key, Value }));
   return {
     UserDetailList: [...account.users.values()].map((u) => ({
       Path: u.path,

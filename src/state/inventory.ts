@@ -84,11 +84,12 @@ export function policyDocumentOf(value: unknown, path: Path): PolicyDocument {
   return record(value, path) as unknown as PolicyDocument;
 }
 
-function inlinePolicies(value: unknown, path: Path): Record<string, PolicyDocument> {
-  const out: Record<string, PolicyDocument> = {};
+/** Inline policies by name: a Map, since any IAM policy name (`__proto__`, `constructor`) is a name like any other. */
+function inlinePolicies(value: unknown, path: Path): Map<string, PolicyDocument> {
+  const out = new Map<string, PolicyDocument>();
   array(value, path).forEach((entry, i) => {
     const e = record(entry, at(path, i));
-    out[String(e.PolicyName)] = policyDocumentOf(e.PolicyDocument, at(at(path, i), "PolicyDocument"));
+    out.set(String(e.PolicyName), policyDocumentOf(e.PolicyDocument, at(at(path, i), "PolicyDocument")));
   });
   return out;
 }
@@ -97,8 +98,8 @@ function attached(value: unknown, path: Path): string[] {
   return array(value, path).map((entry, i) => String(record(entry, at(path, i)).PolicyArn));
 }
 
-function tags(value: unknown, path: Path): Record<string, string> {
-  return Object.fromEntries(array(value, path).map((t, i) => [String(record(t, at(path, i)).Key), String(record(t, at(path, i)).Value)]));
+function tags(value: unknown, path: Path): Map<string, string> {
+  return new Map(array(value, path).map((t, i) => [String(record(t, at(path, i)).Key), String(record(t, at(path, i)).Value)]));
 }
 
 function boundary(value: unknown): string | undefined {

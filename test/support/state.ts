@@ -28,10 +28,10 @@ export function role(compiled: Compiled, arn: string) {
 
 /** The identity policies of a role or user, as the engine takes them. */
 export function identityPolicies(compiled: Compiled, arn: string): PolicyDocument[] {
-  if (arn.includes(":role/")) return Object.values(role(compiled, arn).policies);
+  if (arn.includes(":role/")) return [...role(compiled, arn).policies.values()];
   const m = /^arn:[^:]+:iam::(\d{12}):user\/(.+)$/.exec(arn);
   const user = m ? compiled.state.accounts.get(m[1] as string)?.users.get(m[2] as string) : undefined;
-  return user ? Object.values(user.policies) : [];
+  return user ? [...user.policies.values()] : [];
 }
 
 /** The ARN of a session of a role, as STS names it. */

@@ -37,8 +37,8 @@ export function trustDocument(account: AccountEntry, role: RoleState): PlacedDoc
 export function ownDocuments(state: AccountState): PlacedDocument[] {
   const out: PlacedDocument[] = [];
   for (const account of state.accounts.values()) {
-    const inline = (holder: { arn: string; policies: Record<string, PolicyDocument> }) => {
-      for (const [name, document] of Object.entries(holder.policies)) out.push({ kind: "identity", holder: holder.arn, where: `inline policy ${name} of ${holder.arn}`, account, document });
+    const inline = (holder: { arn: string; policies: ReadonlyMap<string, PolicyDocument> }) => {
+      for (const [name, document] of holder.policies) out.push({ kind: "identity", holder: holder.arn, where: `inline policy ${name} of ${holder.arn}`, account, document });
     };
     for (const role of account.roles.values()) {
       out.push(trustDocument(account, role));
@@ -58,8 +58,8 @@ export function ownDocuments(state: AccountState): PlacedDocument[] {
  */
 export function permissionDocuments(state: AccountState, account: AccountEntry, holder: RoleState | UserState): PlacedDocument[] {
   const out: PlacedDocument[] = [];
-  const add = (owner: { arn: string; policies: Record<string, PolicyDocument>; managedPolicyArns: string[] }) => {
-    for (const [name, document] of Object.entries(owner.policies)) out.push({ kind: "identity", holder: owner.arn, where: `inline policy ${name} of ${owner.arn}`, account, document });
+  const add = (owner: { arn: string; policies: ReadonlyMap<string, PolicyDocument>; managedPolicyArns: string[] }) => {
+    for (const [name, document] of owner.policies) out.push({ kind: "identity", holder: owner.arn, where: `inline policy ${name} of ${owner.arn}`, account, document });
     for (const arn of owner.managedPolicyArns) {
       const own = account.managedPolicies.get(arn);
       const aws = state.awsManagedPolicies?.get(arn);

@@ -57,29 +57,28 @@ export function entityActions<E extends RoleState | UserState>(kind: EntityKind<
       const text = call.params.required("PolicyDocument", "policyDocument", DOCUMENT);
       const entity = target(call, kind, `Put${N}Policy`);
       const document = readDocument(text, "identity", call.core.state);
-      const others = Object.entries(entity.policies).filter(([n]) => n !== policyName);
+      const others = [...entity.policies].filter(([n]) => n !== policyName);
       if (others.reduce((sum, [, d]) => sum + sizeOf(d), sizeOf(document)) > QUOTAS[N].inline) throw limitExceeded(`Maximum policy size of ${QUOTAS[N].inline} bytes exceeded for ${N.toLowerCase()} ${entity.name}`);
-      entity.policies[policyName] = document;
+      entity.policies.set(policyName, document);
       changed(call);
       return undefined;
     },
     [`Get${N}Policy`]: (call) => {
       const policyName = call.params.required("PolicyName", "policyName", POLICY_NAME);
       const entity = target(call, kind, `Get${N}Policy`);
-      const document = entity.policies[policyName];
-      if (!Object.hasOwn(entity.policies, policyName) || !document) throw noSuchEntity(`The ${N.toLowerCase()} policy with name ${policyName} cannot be found.`);
+      const document = entity.policies.get(policyName);
+      if (!document) throw noSuchEntity(`The ${N.toLowerCase()} policy with name ${policyName} cannot be found.`);
       return { [key]: entity.name, PolicyName: policyName, PolicyDocument: document };
     },
     [`List${N}Policies`]: (call) => {
       const entity = target(call, kind, `List${N}Policies`);
-      const { items, ...more } = page(Object.keys(entity.policies), call.params);
+      const { items, ...more } = page([...entity.policies.keys()], call.params);
       return { PolicyNames: items, ...more };
     },
     [`Delete${N}Policy`]: (call) => {
       const policyName = call.params.required("PolicyName", "policyName", POLICY_NAME);
       const entity = target(call, kind, `Delete${N}Policy`);
-      if (!Object.hasOwn(entity.policies, policyName)) throw noSuchEntity(`The ${N.toLowerCase()} policy with name ${policyName} cannot be found.`);
-      delete entity.policies[policyName];
+      if (!entity.policies.delete(policyName)) throw noSuchEntity(`The ${N.toLowerCase()} policy with name ${policyName} cannot be found.`);
       changed(call);
       return undefined;
     },
@@ -129,12 +128,12 @@ export function entityActions<E extends RoleState | UserState>(kind: EntityKind<
     [`Tag${N}`]: (call) => {
       const tags = call.params.tags();
       const entity = target(call, kind, `Tag${N}`, () => tagContext(tags));
-      const merged = { ...entity.tags };
-      for (const [k, v] of Object.entries(tags)) {
-        for (const old of Object.keys(merged)) if (old.toLowerCase() === k.toLowerCase()) delete merged[old];
-        merged[k] = v;
+      const merged = new Map(entity.tags);
+      for (const [k, v] of tags) {
+        for (const old of merged.keys()) if (old.toLowerCase() === k.toLowerCase()) merged.delete(old);
+        merged.set(k, v);
       }
-      if (Object.keys(merged).length > MAX_TAGS) throw limitExceeded(`Cannot exceed quota for TagsPer${N}: ${MAX_TAGS}`);
+      if (merged.size > MAX_TAGS) throw limitExceeded(`Cannot exceed quota for TagsPer${N}: ${MAX_TAGS}`);
       entity.tags = merged;
       changed(call);
       return undefined;
@@ -143,7 +142,7 @@ export function entityActions<E extends RoleState | UserState>(kind: EntityKind<
       const keys = call.params.tagKeys();
       const entity = target(call, kind, `Untag${N}`, () => ({ "aws:TagKeys": keys }));
       const lower = new Set(keys.map((k) => k.toLowerCase()));
-      entity.tags = Object.fromEntries(Object.entries(entity.tags).filter(([k]) => !lower.has(k.toLowerCase())));
+      entity.tags = new Map([...entity.tags].filter(([k]) => !lower.has(k.toLowerCase())));
       changed(call);
       return undefined;
     },
@@ -156,9 +155,8 @@ export function entityActions<E extends RoleState | UserState>(kind: EntityKind<
 }
 
 /** The request keys a call that sets tags supplies (aws:RequestTag/K, aws:TagKeys). */
-export function tagContext(tags: Record<string, string>): Record<string, string | string[]> {
-  const keys = Object.keys(tags);
-  return keys.length ? { ...Object.fromEntries(keys.map((k) => [`aws:RequestTag/${k}`, tags[k] as string])), "aws:TagKeys": keys } : {};
+export function tagContext(tags: ReadonlyMap<string, string>): Record<string, string | string[]> {
+  return tags.size ? { ...Object.fromEntries([...tags].map(([k, v]) => [`aws:RequestTag/${k}`, v])), "aws:TagKeys": [...tags.keys()] } : {};
 }
 
 /** A permissions boundary must be a managed policy the account can attach, else AWS's NoSuchEntity. */
@@ -172,7 +170,7 @@ export function requireBoundary(call: IamCall, arn: string): void {
 
 /** DeleteRole and DeleteUser refuse while policies remain, in AWS's words. */
 export function refuseWhileAttached(entity: RoleState | UserState): string | undefined {
-  if (Object.keys(entity.policies).length) return "Cannot delete entity, must delete policies first.";
+  if (entity.policies.size) return "Cannot delete entity, must delete policies first.";
   if (entity.managedPolicyArns.length) return "Cannot delete entity, must detach all policies first.";
   return undefined;
 }

@@ -11,12 +11,12 @@ import type { DetailsFacts, ManagedPolicyFacts } from "../../state/authorization
 export interface PolicyMeta extends ManagedPolicyFacts {
   /** The number the next CreatePolicyVersion takes (AWS never reuses version ids). */
   nextVersion: number;
-  tags: Record<string, string>;
+  tags: Map<string, string>;
 }
 
 export interface ProviderMeta {
   thumbprints: string[];
-  tags: Record<string, string>;
+  tags: Map<string, string>;
 }
 
 export class IamMeta {
@@ -47,7 +47,7 @@ export class IamMeta {
     let meta = this.policies.get(arn);
     if (!meta) {
       const date = this.createDate(arn);
-      meta = { createDate: date, updateDate: date, defaultVersionId: "v1", versions: [{ VersionId: "v1", Document: document, CreateDate: date }], nextVersion: 2, tags: {} };
+      meta = { createDate: date, updateDate: date, defaultVersionId: "v1", versions: [{ VersionId: "v1", Document: document, CreateDate: date }], nextVersion: 2, tags: new Map() };
       this.policies.set(arn, meta);
     }
     return meta;
@@ -59,7 +59,7 @@ export class IamMeta {
 
   provider(arn: string): ProviderMeta {
     let meta = this.providers.get(arn);
-    if (!meta) this.providers.set(arn, (meta = { thumbprints: [], tags: {} }));
+    if (!meta) this.providers.set(arn, (meta = { thumbprints: [], tags: new Map() }));
     return meta;
   }
 

@@ -88,16 +88,16 @@ export class Params {
   }
 
   /** `Tags.member.N.Key` / `.Value`: at most 50, keys unique regardless of case, as IAM requires. */
-  tags(): Record<string, string> {
+  tags(): Map<string, string> {
     const list = this.query.structures("Tags", "tags", { Key: { ...TAG_KEY, member: "key", required: true }, Value: { ...TAG_VALUE, member: "value", required: true } }, MAX_TAGS);
     this.query.done();
-    const out: Record<string, string> = {};
+    const out = new Map<string, string>();
     const seen = new Set<string>();
     for (const { Key, Value } of list) {
       const key = Key as string;
       if (seen.has(key.toLowerCase())) throw invalidInput("Duplicate tag keys found. Please note that Tag keys are case insensitive.");
       seen.add(key.toLowerCase());
-      out[key] = Value as string;
+      out.set(key, Value as string);
     }
     return out;
   }

@@ -39,7 +39,7 @@ function policyShape(call: IamCall, arn: string, listed = false): Record<string,
   delete policy.PolicyVersionList;
   delete policy.Description;
   const tags = call.meta.policy(arn, attachable(call, arn) as PolicyDocument).tags;
-  return { ...policy, ...(listed || description === undefined ? {} : { Description: description }), ...(!listed && Object.keys(tags).length ? { Tags: tagList(tags) } : {}) };
+  return { ...policy, ...(listed || description === undefined ? {} : { Description: description }), ...(!listed && tags.size ? { Tags: tagList(tags) } : {}) };
 }
 
 function versionParam(call: IamCall): string {

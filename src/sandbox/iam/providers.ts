@@ -51,7 +51,7 @@ const createProvider: IamAction = (call) => {
   call.meta.create(arn, call.now);
   Object.assign(call.meta.provider(arn), { thumbprints: prints, tags });
   changed(call);
-  return { OpenIDConnectProviderArn: arn, ...(Object.keys(tags).length ? { Tags: tagList(tags) } : {}) };
+  return { OpenIDConnectProviderArn: arn, ...(tags.size ? { Tags: tagList(tags) } : {}) };
 };
 
 const getProvider: IamAction = (call) => {

@@ -23,16 +23,16 @@ export function isoDate(ms: number): string {
   return new Date(ms).toISOString().replace(/\.\d{3}Z$/, "Z");
 }
 
-export function tagList(tags: Record<string, string>): { Key: string; Value: string }[] {
-  return Object.entries(tags).map(([Key, Value]) => ({ Key, Value }));
+export function tagList(tags: ReadonlyMap<string, string>): { Key: string; Value: string }[] {
+  return [...tags].map(([Key, Value]) => ({ Key, Value }));
 }
 
 function boundary(arn: string | undefined): Record<string, unknown> {
   return arn ? { PermissionsBoundary: { PermissionsBoundaryType: "Policy", PermissionsBoundaryArn: arn } } : {};
 }
 
-function tagsOf(tags: Record<string, string>): Record<string, unknown> {
-  return Object.keys(tags).length ? { Tags: tagList(tags) } : {};
+function tagsOf(tags: ReadonlyMap<string, string>): Record<string, unknown> {
+  return tags.size ? { Tags: tagList(tags) } : {};
 }
 
 /**

@@ -50,7 +50,7 @@ const createRole: IamAction = (call) => {
     arn,
     ...(description !== undefined ? { description } : {}),
     trustPolicy: trust,
-    policies: {},
+    policies: new Map(),
     managedPolicyArns: [],
     maxSessionDuration: duration ?? 3600,
     ...(boundary.arn ? { permissionsBoundaryArn: boundary.arn } : {}),
@@ -134,7 +134,7 @@ const createUser: IamAction = (call) => {
   if (byName(call.account.users, name)) throw alreadyExists(`User with name ${name} already exists.`);
   if (boundary.arn) requireBoundary(call, boundary.arn);
   if (call.account.users.size >= USERS_PER_ACCOUNT) throw limitExceeded(`Cannot exceed quota for UsersPerAccount: ${USERS_PER_ACCOUNT}`);
-  const user: UserState = { name, path, arn, policies: {}, managedPolicyArns: [], accessKeys: false, tags, ...(boundary.arn ? { permissionsBoundaryArn: boundary.arn } : {}) };
+  const user: UserState = { name, path, arn, policies: new Map(), managedPolicyArns: [], accessKeys: false, tags, ...(boundary.arn ? { permissionsBoundaryArn: boundary.arn } : {}) };
   call.account.users.set(name, user);
   call.meta.create(arn, call.now);
   changed(call);

@@ -11,11 +11,14 @@ import type { AccountState } from "../../state/account-state.js";
 import type { SandboxCore } from "../core.js";
 
 /** Signing names (credential scopes) that differ from the service's IAM prefix. */
-const PREFIX_OF_SIGNING_NAME: Readonly<Record<string, string>> = { monitoring: "cloudwatch", email: "ses" };
+const PREFIX_OF_SIGNING_NAME: ReadonlyMap<string, string> = new Map([
+  ["monitoring", "cloudwatch"],
+  ["email", "ses"],
+]);
 
 /** The IAM service prefix of a SigV4 signing name (`sqs` → `sqs`, `monitoring` → `cloudwatch`). */
 export function iamPrefix(signingName: string): string {
-  return PREFIX_OF_SIGNING_NAME[signingName] ?? signingName;
+  return PREFIX_OF_SIGNING_NAME.get(signingName) ?? signingName;
 }
 
 /** The catalog's action for an operation of a service, or undefined when AWS lists none. */
@@ -24,7 +27,11 @@ export function catalogAction(prefix: string, operation: string): CatalogAction 
 }
 
 /** Request parameters that name a format part under another name (EMR's JobFlowId is a cluster id, Redshift's ClusterIdentifier a cluster name, Athena's WorkGroup a name). */
-const PART_ALIASES: Readonly<Record<string, readonly string[]>> = { clusterid: ["jobflowid"], clustername: ["clusteridentifier"], workgroupname: ["workgroup"] };
+const PART_ALIASES: ReadonlyMap<string, readonly string[]> = new Map([
+  ["clusterid", ["jobflowid"]],
+  ["clustername", ["clusteridentifier"]],
+  ["workgroupname", ["workgroup"]],
+]);
 
 /** Where a request is made: the region signed for and the caller's account and partition. */
 export interface Where {
@@ -96,7 +103,7 @@ export function resourceOf(core: SandboxCore, action: CatalogAction, input: Reco
       if (part === "Region") return where.region;
       if (part === "Account") return "${Account}";
       const key = part.toLowerCase();
-      const value = [key, ...(PART_ALIASES[key] ?? [])].map((k) => parts.get(k)).find((v) => v !== undefined && !v.startsWith("arn:"));
+      const value = [key, ...(PART_ALIASES.get(key) ?? [])].map((k) => parts.get(k)).find((v) => v !== undefined && !v.startsWith("arn:"));
       if (value === undefined) complete = false;
       return value ?? "";
     });

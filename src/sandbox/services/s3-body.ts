@@ -35,7 +35,7 @@ function verify(header: string, value: string, body: Buffer): void {
 const malformed = () => new AwsError(400, "IncompleteBody", "The request body is not a well-formed aws-chunked stream");
 
 /** The payload of an aws-chunked body (`SIZE[;chunk-signature=…]\r\nDATA\r\n … 0\r\nTRAILERS\r\n\r\n`) and its trailers. */
-export function decodeAwsChunked(raw: Buffer): { payload: Buffer; trailers: Record<string, string> } {
+export function decodeAwsChunked(raw: Buffer): { payload: Buffer; trailers: Map<string, string> } {
   const chunks: Buffer[] = [];
   let at = 0;
   for (;;) {
@@ -50,10 +50,10 @@ export function decodeAwsChunked(raw: Buffer): { payload: Buffer; trailers: Reco
     if (raw.subarray(at, at + 2).toString("latin1") !== "\r\n") throw malformed();
     at += 2;
   }
-  const trailers: Record<string, string> = {};
+  const trailers = new Map<string, string>();
   for (const line of raw.subarray(at).toString("latin1").split("\r\n")) {
     const colon = line.indexOf(":");
-    if (colon > 0) trailers[line.slice(0, colon).trim().toLowerCase()] = line.slice(colon + 1).trim();
+    if (colon > 0) trailers.set(line.slice(0, colon).trim().toLowerCase(), line.slice(colon + 1).trim());
   }
   return { payload: Buffer.concat(chunks), trailers };
 }
@@ -74,9 +74,9 @@ export function uploadedBytes(headers: Record<string, string>, body: Buffer): { 
     bytes = decoded.payload;
     const declared = headers["x-amz-decoded-content-length"];
     if (declared !== undefined && Number(declared) !== bytes.length) throw new AwsError(400, "IncompleteBody", "You did not provide the number of bytes specified by the x-amz-decoded-content-length HTTP header");
-    for (const [k, v] of Object.entries(decoded.trailers)) if (k.startsWith("x-amz-checksum-")) checksums[k] = v;
+    for (const [k, v] of decoded.trailers) if (k.startsWith("x-amz-checksum-")) checksums[k] = v;
     const announced = headers["x-amz-trailer"];
-    if (announced && !decoded.trailers[announced.trim().toLowerCase()]) throw new AwsError(400, "MalformedTrailerError", "The request contained trailing data that was not well-formed or did not conform to our published schema.");
+    if (announced && !decoded.trailers.get(announced.trim().toLowerCase())) throw new AwsError(400, "MalformedTrailerError", "The request contained trailing data that was not well-formed or did not conform to our published schema.");
   }
   for (const [k, v] of Object.entries(headers)) if (k.startsWith("x-amz-checksum-") && k !== "x-amz-checksum-type" && k !== "x-amz-checksum-algorithm") checksums[k] = v;
   for (const [k, v] of Object.entries(checksums)) verify(k, v, bytes);
