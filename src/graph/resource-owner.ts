@@ -34,7 +34,7 @@ export function namedResources(graph: AccessGraph): NamedResource[] {
   const granted: NamedResource[] = [];
   for (const account of graph.state.accounts.values()) {
     for (const policy of account.resourcePolicies.values()) for (const arn of [policy.arn, ...resourcesOf(policy.policy)]) held.push({ arn, account: account.id, resourcePolicy: true });
-    const identity = [...account.roles.values(), ...account.users.values(), ...account.groups.values()].flatMap((p) => Object.values(p.policies));
+    const identity = [...account.roles.values(), ...account.users.values(), ...account.groups.values()].flatMap((p) => [...p.policies.values()]);
     for (const policy of [...identity, ...account.managedPolicies.values()]) for (const arn of resourcesOf(policy)) granted.push({ arn, account: account.id, resourcePolicy: false });
   }
   const out = [...held, ...granted];
