@@ -9,17 +9,23 @@
  *   keys (`source_profile`).
  * - `credentials` (0600): every bootstrap key, one profile per IAM user (`ACCOUNT-USER`) and per
  *   account root (`ACCOUNT-root`), ACCOUNT being the account's model name, else its ID.
+ * - `sandbox.auth` (0600): the sandbox's own token, which `/_xacct/token` requires as its
+ *   Authorization header and `xacct sandbox token` reads through XACCT_SANDBOX_TOKEN_FILE.
  * - `tokens/NAME.jwt` (0600): each IRSA workload's web identity token, rewritten at 80% of its
  *   life as the kubelet does; `tokens/NAME.auth` (0600): each container workload's Authorization
  *   token, read through AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE as EKS Pod Identity does.
  *
- * Secrets go into those 0600 files only; the export lines and the log name files and ARNs.
+ * Secrets go into those 0600 files only; the export lines and the log name files and ARNs. Every
+ * file is written anew and renamed into place (private-files.ts), and a `--dir` is used only when
+ * it is this user's and others cannot write to it, so no one else can plant a link there that the
+ * root keys would be written through.
  */
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { lstatSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import type { Compiled } from "../compile/compile.js";
 import type { Chain, StartIdentity } from "../compile/plan.js";
+import { PrivateFileError, privateDir, privateDirProblem, privateFileProblem, replacePrivateFile } from "../credentials/private-files.js";
 import { configProfiles, type Profile, profileText, type SourceOverride } from "../emit/aws-config.js";
 import type { AccountState } from "../state/account-state.js";
 import type { WorkloadEndpoint } from "./local.js";
@@ -29,6 +35,13 @@ import { type SandboxWorkload, subjectOf, workloadsOf } from "./workloads.js";
 
 /** The file that marks a directory as a sandbox environment, which a later run may overwrite. */
 export const MARKER = ".xacct-sandbox";
+const CONFIG_FILE = "config";
+const CREDENTIALS_FILE = "credentials";
+/** The sandbox's own token (Authorization for `/_xacct/token`), which `xacct sandbox token` reads. */
+export const SANDBOX_TOKEN_FILE = "sandbox.auth";
+/** The variable that names the sandbox's token file for `xacct sandbox token`. */
+export const SANDBOX_TOKEN_VARIABLE = "XACCT_SANDBOX_TOKEN_FILE";
+const TOKENS_DIR = "tokens";
 /** Seconds an IRSA token file lasts: EKS projects the token with expirationSeconds 86400. */
 export const TOKEN_FILE_SECONDS = 86400;
 const SECRET_MODE = 0o600;
@@ -61,31 +74,54 @@ export interface WorkloadEnvironment extends WorkloadEndpoint {
 export interface SandboxEnvironment {
   sandbox: Sandbox;
   dir: string;
-  files: { config: string; credentials: string };
+  /** `token`: the sandbox's own token (a secret, 0600), for `/_xacct/token`. */
+  files: { config: string; credentials: string; token: string };
   workloads: WorkloadEnvironment[];
   /** Stops the sandbox and the token refresh; removes the directory when it made it. */
   close(): Promise<void>;
 }
 
-/** Refuses a directory the user named that holds anything but an earlier environment. */
+/** A `dir` the sandbox may not write into; the message names it and says what to do. */
+export class SandboxDirError extends Error {}
+
+/** The files an environment writes in its directory, besides `tokens/`; none holds a secret but the credentials and the sandbox's token. */
+const FILES = [MARKER, CONFIG_FILE, CREDENTIALS_FILE, SANDBOX_TOKEN_FILE];
+
+/**
+ * The directory the user named: created (0700) when new; else it must be this user's, not writable
+ * by group or others, and empty or an earlier environment whose files are what a sandbox writes
+ * (regular files of this user, `tokens/` a private directory), never a link or FIFO someone placed.
+ */
 function prepareDir(dir: string | undefined): { dir: string; made: boolean } {
   // made: this run created the directory (removed again if starting fails).
   if (dir === undefined) return { dir: mkdtempSync(join(tmpdir(), "xacct-sandbox-")), made: true };
   const path = resolve(dir);
-  if (existsSync(path)) {
+  const refuse = (problem: string) => new SandboxDirError(`${problem}: give a new directory, or an empty one of your own that others cannot write to`);
+  try {
+    if (privateDir(path).created) return { dir: path, made: true };
     const entries = readdirSync(path);
-    if (entries.length > 0 && !entries.includes(MARKER)) throw new Error(`${path} is not empty and is not an earlier sandbox's directory (no ${MARKER}): give an empty or new directory`);
-    rmSync(join(path, "tokens"), { recursive: true, force: true });
-    return { dir: path, made: false };
+    if (entries.length > 0 && !entries.includes(MARKER)) throw refuse(`${path} is not empty and is not an earlier sandbox's directory (no ${MARKER})`);
+    for (const name of entries) {
+      const at = join(path, name);
+      if (FILES.includes(name)) {
+        const problem = privateFileProblem(lstatSync(at), { secret: false });
+        if (problem) throw refuse(`${at} is ${problem}, not what an earlier sandbox wrote`);
+      } else if (name === TOKENS_DIR) {
+        const problem = privateDirProblem(lstatSync(at));
+        if (problem) throw refuse(`${at} is ${problem}, not what an earlier sandbox wrote`);
+      }
+    }
+  } catch (e) {
+    if (e instanceof PrivateFileError) throw refuse(e.message);
+    throw e;
   }
-  mkdirSync(path, { recursive: true, mode: 0o700 });
-  return { dir: path, made: true };
+  rmSync(join(path, TOKENS_DIR), { recursive: true, force: true });
+  return { dir: path, made: false };
 }
 
+/** A file of the environment, written anew (never through what was at its path). */
 function writeSecret(path: string, content: string): void {
-  writeFileSync(path, content, { mode: SECRET_MODE });
-  // writeFileSync's mode applies only when it creates the file.
-  chmodSync(path, SECRET_MODE);
+  replacePrivateFile(path, content, SECRET_MODE);
 }
 
 /** A workload's file name in tokens/ (without extension). */
@@ -158,11 +194,13 @@ async function writeTokens(sandbox: Sandbox, tokens: readonly TokenFile[]): Prom
 
 async function writeEnvironment(sandbox: Sandbox, dir: string, workloads: readonly SandboxWorkload[], chains: readonly Chain[]) {
   const state = sandbox.core.state;
-  const config = join(dir, "config");
-  const credentials = join(dir, "credentials");
-  const tokensDir = join(dir, "tokens");
-  mkdirSync(tokensDir, { recursive: true, mode: 0o700 });
-  writeFileSync(join(dir, MARKER), "xacct sandbox environment: this directory is rewritten by the next `xacct sandbox --dir` here\n");
+  const config = join(dir, CONFIG_FILE);
+  const credentials = join(dir, CREDENTIALS_FILE);
+  const token = join(dir, SANDBOX_TOKEN_FILE);
+  const tokensDir = join(dir, TOKENS_DIR);
+  mkdirSync(tokensDir, { mode: 0o700 });
+  writeSecret(join(dir, MARKER), "xacct sandbox environment: this directory is rewritten by the next `xacct sandbox --dir` here\n");
+  writeSecret(token, sandbox.token);
 
   const byStart = new Map(workloads.map((w) => [w.start, w] as const));
   const endpoints = new Map(sandbox.workloads.map((e) => [e.name, e] as const));
@@ -202,7 +240,7 @@ async function writeEnvironment(sandbox: Sandbox, dir: string, workloads: readon
     const endpoint = endpoints.get(byStart.get(chain.start)?.name ?? "");
     return endpoint?.kind === "container" ? [["credential_source", "EcsContainer"]] : undefined;
   });
-  writeFileSync(config, `# xacct sandbox: every chain of the model; first identities come from ${sandbox.url}\n\n${[...profiles.values()].flat().map(profileText).join("\n\n")}\n`);
+  writeSecret(config, `# xacct sandbox: every chain of the model; first identities come from ${sandbox.url}\n\n${[...profiles.values()].flat().map(profileText).join("\n\n")}\n`);
   for (const w of out) w.profiles = (profiles.get(w.name) ?? []).map((p) => p.name);
 
   const sections = sandbox.bootstrap.map((b) => ({ name: keyProfile(state, b.userArn), accessKeyId: b.accessKeyId, secretAccessKey: b.secretAccessKey }));
@@ -216,7 +254,7 @@ async function writeEnvironment(sandbox: Sandbox, dir: string, workloads: readon
     }
   }
   writeSecret(credentials, `${sections.map((s) => `[${s.name}]\naws_access_key_id = ${s.accessKeyId}\naws_secret_access_key = ${s.secretAccessKey}\n`).join("\n")}`);
-  return { files: { config, credentials }, workloads: out, tokens };
+  return { files: { config, credentials, token }, workloads: out, tokens };
 }
 
 /**
@@ -248,9 +286,10 @@ export function exportLines(env: SandboxEnvironment): string[] {
     `export AWS_ENDPOINT_URL=${sandbox.url}`,
     `export AWS_CONFIG_FILE=${shellWord(files.config)}`,
     `export AWS_SHARED_CREDENTIALS_FILE=${shellWord(files.credentials)}`,
+    `export ${SANDBOX_TOKEN_VARIABLE}=${shellWord(files.token)}`,
     `# ${sandbox.bootstrap.length} bootstrap keys (each IAM user, each account root) are profiles ACCOUNT-USER / ACCOUNT-root in ${files.credentials}`,
   ];
-  if (env.workloads.length === 0) lines.push(`# no workloads (an inventory has none): web identity tokens from ${sandbox.url}/_xacct/token?issuer=ISSUER&sub=SUBJECT`);
+  if (env.workloads.length === 0) lines.push(`# no workloads (an inventory has none): web identity tokens from ${sandbox.url}/_xacct/token?issuer=ISSUER&sub=SUBJECT, Authorization: the content of $${SANDBOX_TOKEN_VARIABLE}`);
   for (const w of env.workloads) {
     const what = w.kind === "web-identity" ? `IRSA, role ${w.roleArn ?? ""}` : w.kind === "container" ? `container credentials, role ${w.roleArn ?? ""}` : w.userArn ? `keys of ${w.userArn}` : "not served";
     lines.push(`# workload ${w.name} (${what})${w.profiles.length ? `; profiles: ${w.profiles.join(", ")}` : ""}`);
