@@ -119,8 +119,8 @@ function prepareDir(dir: string | undefined): { dir: string; made: boolean } {
   return { dir: path, made: false };
 }
 
-/** A file of the environment, written anew (never through what was at its path). */
-function writeSecret(path: string, content: string): void {
+/** A file of the environment (0600, secret or not), written anew: never through what was at its path. */
+function writeAnew(path: string, content: string): void {
   replacePrivateFile(path, content, SECRET_MODE);
 }
 
@@ -189,7 +189,7 @@ interface TokenFile {
 }
 
 async function writeTokens(sandbox: Sandbox, tokens: readonly TokenFile[]): Promise<void> {
-  for (const t of tokens) writeSecret(t.path, await issueToken(sandbox.core, { issuer: t.issuer, sub: t.sub, expiresInSeconds: TOKEN_FILE_SECONDS }));
+  for (const t of tokens) writeAnew(t.path, await issueToken(sandbox.core, { issuer: t.issuer, sub: t.sub, expiresInSeconds: TOKEN_FILE_SECONDS }));
 }
 
 async function writeEnvironment(sandbox: Sandbox, dir: string, workloads: readonly SandboxWorkload[], chains: readonly Chain[]) {
@@ -199,8 +199,8 @@ async function writeEnvironment(sandbox: Sandbox, dir: string, workloads: readon
   const token = join(dir, SANDBOX_TOKEN_FILE);
   const tokensDir = join(dir, TOKENS_DIR);
   mkdirSync(tokensDir, { mode: 0o700 });
-  writeSecret(join(dir, MARKER), "xacct sandbox environment: this directory is rewritten by the next `xacct sandbox --dir` here\n");
-  writeSecret(token, sandbox.token);
+  writeAnew(join(dir, MARKER), "xacct sandbox environment: this directory is rewritten by the next `xacct sandbox --dir` here\n");
+  writeAnew(token, sandbox.token);
 
   const byStart = new Map(workloads.map((w) => [w.start, w] as const));
   const endpoints = new Map(sandbox.workloads.map((e) => [e.name, e] as const));
@@ -216,7 +216,7 @@ async function writeEnvironment(sandbox: Sandbox, dir: string, workloads: readon
       tokens.push({ path: `${file}.jwt`, issuer, sub: subjectOf(workload.start) as string });
       out.push({ ...endpoint, profiles: [], variables: { AWS_WEB_IDENTITY_TOKEN_FILE: `${file}.jwt`, AWS_ROLE_ARN: endpoint.roleArn, AWS_ROLE_SESSION_NAME: `xacct-${workload.name.replace(/[^\w+=,.@-]/g, "-")}`.slice(0, 64), AWS_REGION: region } });
     } else if (endpoint?.kind === "container") {
-      writeSecret(`${file}.auth`, endpoint.authorizationToken as string);
+      writeAnew(`${file}.auth`, endpoint.authorizationToken as string);
       out.push({ ...endpoint, profiles: [], variables: { AWS_CONTAINER_CREDENTIALS_FULL_URI: `${sandbox.url}${endpoint.credentialsPath as string}`, AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE: `${file}.auth`, AWS_REGION: region } });
     } else if (keyArn) {
       // STS refuses AssumeRole to a root user: an external account's chains need one of its users or roles.
@@ -240,7 +240,7 @@ async function writeEnvironment(sandbox: Sandbox, dir: string, workloads: readon
     const endpoint = endpoints.get(byStart.get(chain.start)?.name ?? "");
     return endpoint?.kind === "container" ? [["credential_source", "EcsContainer"]] : undefined;
   });
-  writeSecret(config, `# xacct sandbox: every chain of the model; first identities come from ${sandbox.url}\n\n${[...profiles.values()].flat().map(profileText).join("\n\n")}\n`);
+  writeAnew(config, `# xacct sandbox: every chain of the model; first identities come from ${sandbox.url}\n\n${[...profiles.values()].flat().map(profileText).join("\n\n")}\n`);
   for (const w of out) w.profiles = (profiles.get(w.name) ?? []).map((p) => p.name);
 
   const sections = sandbox.bootstrap.map((b) => ({ name: keyProfile(state, b.userArn), accessKeyId: b.accessKeyId, secretAccessKey: b.secretAccessKey }));
@@ -253,7 +253,7 @@ async function writeEnvironment(sandbox: Sandbox, dir: string, workloads: readon
       if (!p.settings.some(([k]) => k === "role_arn") && !sections.some((x) => x.name === p.name)) sections.push({ name: p.name, accessKeyId: key.accessKeyId, secretAccessKey: key.secretAccessKey });
     }
   }
-  writeSecret(credentials, `${sections.map((s) => `[${s.name}]\naws_access_key_id = ${s.accessKeyId}\naws_secret_access_key = ${s.secretAccessKey}\n`).join("\n")}`);
+  writeAnew(credentials, `${sections.map((s) => `[${s.name}]\naws_access_key_id = ${s.accessKeyId}\naws_secret_access_key = ${s.secretAccessKey}\n`).join("\n")}`);
   return { files: { config, credentials, token }, workloads: out, tokens };
 }
 
