@@ -7,7 +7,8 @@
  * be written to stderr. Then its on-disk cache: modes, atomic replacement, entries it must not
  * trust, and chains that must not share an entry.
  */
-import { chownSync, chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { chownSync, chmodSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
 import { afterEach, describe, expect, it } from "vitest";
@@ -237,6 +238,33 @@ describe("xacct credential-process: the cache", () => {
     expect(r.stderr).toMatch(/owned by uid 4242, not by this user/);
     expect(t.assumed()).toBe(4);
     expect(statSync(file).uid).toBe(0);
+  });
+
+  it("a FIFO or a link at an entry's path is not served and does not hang the command: a warning says why, and a private entry replaces it", async () => {
+    // GIVEN a cached entry, then a FIFO in its place (opening it to read would block until a writer came)
+    const t = await chainSandbox();
+    const cache = join(t.dir, "cache");
+    await credentialProcess(t, ["--profile", "far", "--cache-dir", cache]);
+    const file = join(cache, entries(cache)[0] as string);
+    rmSync(file);
+    execFileSync("mkfifo", [file]);
+    // WHEN credential-process runs again THEN it ends, warns, runs the chain and writes a regular 0600 entry over the FIFO
+    const r = await xacct(["credential-process", "--profile", "far", "--cache-dir", cache], t.env);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toContain(`ignoring the cached credentials ${file}: a FIFO, not a regular file; it will be replaced`);
+    expect(t.assumed()).toBe(4);
+    expect(lstatSync(file).isFile()).toBe(true);
+    expect(mode(file)).toBe(0o600);
+    // GIVEN a link in its place to a file of the right shape THEN it is not followed either
+    const elsewhere = join(t.dir, "elsewhere.json");
+    writeFileSync(elsewhere, readFileSync(file, "utf8"), { mode: 0o600 });
+    rmSync(file);
+    symlinkSync(elsewhere, file);
+    const linked = await xacct(["credential-process", "--profile", "far", "--cache-dir", cache], t.env);
+    expect(linked.code).toBe(0);
+    expect(linked.stderr).toContain(`ignoring the cached credentials ${file}: a symbolic link, not a regular file; it will be replaced`);
+    expect(t.assumed()).toBe(6);
+    expect(lstatSync(file).isSymbolicLink()).toBe(false);
   });
 
   it("a directory others may write to is not used", async () => {

@@ -193,7 +193,7 @@ async function runPod(compiled: Compiled, workload: string, spec: Obj, app: Obj,
   const root = mkdtempSync(join(tmpdir(), "xacct-pod-"));
   dirs.push(root);
   // The projected service account token, as EKS mounts it, from the sandbox's issuer.
-  const token = await (await fetch(`${s.url}/_xacct/token?workload=${workload}`)).text();
+  const token = await (await fetch(`${s.url}/_xacct/token?workload=${workload}`, { headers: { authorization: s.token } })).text();
   writeFileSync(join(root, "irsa-token"), token, { mode: 0o600 });
   const sidecar = (spec.initContainers as Obj[])[0]!;
   const local = new Map<string, string>();

@@ -5,8 +5,8 @@
  * SIGTERM. What the SDK should reach is the model's chain (seed 004: spark-job's web identity,
  * then client-role-2 in account B for the `default` profile).
  */
-import { execFile } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { execFile, execFileSync } from "node:child_process";
+import { chmodSync, chownSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
@@ -15,7 +15,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { compile } from "../src/compile/compile.js";
 import { loadModelFile } from "../src/model/load.js";
 import { startEnvironment } from "../src/sandbox/environment.js";
-import { defaultChainArn, killStarted, MAIN, startCli } from "./support/chain-cli.js";
+import { defaultChainArn, killStarted, MAIN, type Ran, startCli, xacct } from "./support/chain-cli.js";
 
 const run = promisify(execFile);
 const MODEL = "examples/004-emr-eks-chain/xacct.yaml";
@@ -69,9 +69,13 @@ describe("xacct sandbox (the CLI)", () => {
       "arn:aws:sts::111111111111:assumed-role/job-execution-role-1/xacct-spark-job",
     );
 
-    // AND `xacct sandbox token` writes a fresh token (0600) from the running sandbox.
+    // AND `xacct sandbox token` writes a fresh token (0600) from the running sandbox, asking with
+    // the sandbox's own token, whose file (0600) the export lines name.
+    const sandboxToken = s.env.XACCT_SANDBOX_TOKEN_FILE as string;
+    expect(sandboxToken).toBe(join(dir, "sandbox.auth"));
+    expect(mode(sandboxToken)).toBe(0o600);
     const fresh = join(scratch(), "fresh.jwt");
-    await run(process.execPath, [MAIN, "sandbox", "token", "--workload", "spark-job", "--model", MODEL, "--endpoint", files.AWS_ENDPOINT_URL, "-o", fresh]);
+    await run(process.execPath, [MAIN, "sandbox", "token", "--workload", "spark-job", "--model", MODEL, "--endpoint", files.AWS_ENDPOINT_URL, "-o", fresh], { env: { ...process.env, XACCT_SANDBOX_TOKEN_FILE: sandboxToken } });
     expect(mode(fresh)).toBe(0o600);
     expect(decodeJwt(readFileSync(fresh, "utf8")).sub).toBe("system:serviceaccount:emr:emr-containers-sa-xacct-xacct-111111111111-xacct");
 
@@ -87,6 +91,7 @@ describe("xacct sandbox (the CLI)", () => {
       ...[...readFileSync(join(dir, "credentials"), "utf8").matchAll(/^aws_(?:access_key_id|secret_access_key) = (.+)$/gm)].map((m) => m[1] as string),
       readFileSync(tokenFile, "utf8"),
       readFileSync(fresh, "utf8"),
+      readFileSync(sandboxToken, "utf8"),
     ];
     expect(secrets.length).toBeGreaterThan(4);
     const visible = `${s.stdout()}${s.stderr()}${readFileSync(log, "utf8")}`;
@@ -117,6 +122,96 @@ describe("xacct sandbox (the CLI)", () => {
     expect(failed?.stderr).toMatch(/is not empty/);
     expect(readFileSync(join(dir, "notes.txt"), "utf8")).toBe("mine");
     expect(() => statSync(join(dir, "config"))).toThrow();
+  });
+});
+
+describe("xacct sandbox: files and tokens no one else can plant or use", () => {
+  const env = { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true" };
+  const sandboxIn = (dir: string) => xacct(["sandbox", "--model", MODEL, "--port", "0", "--dir", dir], env);
+  const asRoot = it.skipIf(process.geteuid?.() !== 0);
+
+  /** An earlier sandbox's directory (its marker), private to this user. */
+  function marked(): string {
+    const dir = join(scratch(), "env");
+    mkdirSync(dir, { mode: 0o700 });
+    writeFileSync(join(dir, ".xacct-sandbox"), `${JSON.stringify({ xacct: "an earlier sandbox's marker", files: ["config", "credentials"] })}\n`, { mode: 0o600 });
+    return dir;
+  }
+
+  /** THEN a refusal: exit 2, one line saying what, and no file of the environment written. */
+  function expectRefused(ran: Ran, dir: string, what: RegExp): void {
+    expect(ran.code).toBe(2);
+    expect(ran.stderr).toMatch(what);
+    expect(ran.stderr.trim().split("\n")).toHaveLength(1);
+    expect(existsSync(join(dir, "config"))).toBe(false);
+  }
+
+  it("a `credentials` link planted in a marked --dir is refused: the root keys are never written through it", async () => {
+    // GIVEN an earlier sandbox's directory where `credentials` is a link to a file someone else reads
+    const dir = marked();
+    const stolen = join(scratch(), "stolen");
+    writeFileSync(stolen, "nothing yet\n");
+    symlinkSync(stolen, join(dir, "credentials"));
+    // WHEN the sandbox is started there
+    const ran = await sandboxIn(dir);
+    // THEN it is refused, naming the link, and the linked file holds no key
+    expectRefused(ran, dir, new RegExp(`--dir: ${join(dir, "credentials")} is a symbolic link, not a regular file`));
+    expect(readFileSync(stolen, "utf8")).toBe("nothing yet\n");
+    expect(lstatSync(join(dir, "credentials")).isSymbolicLink()).toBe(true);
+  });
+
+  it("a FIFO at `credentials` in a marked --dir is refused at once, not waited on", async () => {
+    // GIVEN an earlier sandbox's directory where `credentials` is a FIFO (a writer would block on it)
+    const dir = marked();
+    execFileSync("mkfifo", [join(dir, "credentials")]);
+    // WHEN the sandbox is started there THEN it ends, refused, naming the FIFO
+    expectRefused(await sandboxIn(dir), dir, /credentials is a FIFO, not a regular file/);
+  });
+
+  it("a --dir others may write to is refused", async () => {
+    // GIVEN an empty directory of this user, writable by everyone
+    const dir = join(scratch(), "shared");
+    mkdirSync(dir);
+    chmodSync(dir, 0o777);
+    // WHEN the sandbox is started there THEN refused: anyone could plant a link in it
+    expectRefused(await sandboxIn(dir), dir, /writable by group or others \(mode 0777\)/);
+  });
+
+  asRoot("a marked --dir of another user is refused", async () => {
+    // GIVEN an earlier sandbox's directory that belongs to nobody (uid 65534)
+    const dir = marked();
+    chownSync(dir, 65534, 65534);
+    // WHEN the sandbox is started there THEN refused, naming the owner
+    expectRefused(await sandboxIn(dir), dir, /owned by uid 65534, not by this user \(uid 0\)/);
+  });
+
+  it("`xacct sandbox token` mints nothing without the sandbox's own token: exit 2, saying which file to give", async () => {
+    // GIVEN a running sandbox, and its token file
+    const s = await start(["--model", MODEL, "--port", "0", "--dir", join(scratch(), "env")]);
+    const token = s.env.XACCT_SANDBOX_TOKEN_FILE as string;
+    const ask = (extra: string[], variables: NodeJS.ProcessEnv = {}) => xacct(["sandbox", "token", "--workload", "spark-job", "--endpoint", s.env.AWS_ENDPOINT_URL as string, ...extra], { ...env, XACCT_SANDBOX_TOKEN_FILE: "", ...variables });
+    // WHEN it is asked without the token file THEN exit 2, naming the variable, and no JWT printed
+    const none = await ask([], { XACCT_SANDBOX_TOKEN_FILE: undefined });
+    expect(none.code).toBe(2);
+    expect(none.stderr).toMatch(/XACCT_SANDBOX_TOKEN_FILE/);
+    expect(none.stdout).toBe("");
+    // WHEN with a file of the wrong token THEN the sandbox refuses it (401), exit 2
+    const wrong = join(scratch(), "wrong.auth");
+    writeFileSync(wrong, "not-the-sandbox-token", { mode: 0o600 });
+    const refused = await ask(["--token-file", wrong]);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toMatch(/refused: The Authorization header is missing or is not the sandbox's token/);
+    // WHEN the token file is a link to the real one THEN refused before asking: links are never followed
+    const link = join(scratch(), "link.auth");
+    symlinkSync(token, link);
+    const linked = await ask(["--token-file", link]);
+    expect(linked.code).toBe(2);
+    expect(linked.stderr).toMatch(/a symbolic link, not a regular file/);
+    // AND with the sandbox's own file, named by the variable, a token is minted
+    const minted = await ask([], { XACCT_SANDBOX_TOKEN_FILE: token });
+    expect(minted.code).toBe(0);
+    expect(decodeJwt(minted.stdout.trim()).iss).toBe("https://oidc.eks.us-east-1.amazonaws.com/id/EXAMPLED539D4633E53DE1B71EXAMPLE");
+    for (const r of [none, refused, linked]) expect(`${r.stdout}${r.stderr}`).not.toContain(readFileSync(token, "utf8"));
   });
 });
 

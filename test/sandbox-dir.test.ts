@@ -21,7 +21,7 @@ describe("sandbox --dir", () => {
     const first = await startEnvironment({ compiled, state: compiled.state, dir });
     await first.close();
     const marker = JSON.parse(readFileSync(join(dir, ".xacct-sandbox"), "utf8")) as { files: string[] };
-    expect(marker.files.sort()).toEqual(["config", "credentials", "tokens/spark-job.jwt"]);
+    expect(marker.files.sort()).toEqual(["config", "credentials", "sandbox.auth", "tokens/spark-job.jwt"]);
     // AND the user's files beside them
     writeFileSync(join(dir, "notes.md"), "mine\n");
     writeFileSync(join(dir, "tokens", "other.jwt"), "a token of mine\n");

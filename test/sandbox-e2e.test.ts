@@ -38,7 +38,7 @@ async function start(example: string): Promise<Sandbox> {
 
 function fetchText(s: Sandbox, path: string): Promise<string> {
   return new Promise((resolve, reject) => {
-    get(`${s.url}${path}`, (res) => {
+    get(`${s.url}${path}`, { headers: { authorization: s.token } }, (res) => {
       let body = "";
       res.on("data", (c: Buffer) => (body += c.toString()));
       res.on("end", () => (res.statusCode === 200 ? resolve(body) : reject(new Error(`${path}: ${res.statusCode} ${body}`))));

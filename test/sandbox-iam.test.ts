@@ -45,7 +45,7 @@ import {
   UpdateAssumeRolePolicyCommand,
   UpdateRoleCommand,
 } from "@aws-sdk/client-iam";
-import { AssumeRoleCommand, GetSessionTokenCommand, STSClient } from "@aws-sdk/client-sts";
+import { AssumeRoleCommand, GetCallerIdentityCommand, GetSessionTokenCommand, STSClient } from "@aws-sdk/client-sts";
 import { SignatureV4 } from "@smithy/signature-v4";
 import { XMLParser } from "fast-xml-parser";
 import { afterEach, describe, expect, it } from "vitest";
@@ -396,6 +396,87 @@ async function readBack(s: Sandbox, state: AccountState): Promise<string> {
   }
   return dir;
 }
+
+/** IAM counts a policy's size "in non-whitespace characters" (IAM API reference, GetAccountSummary). */
+const nonWhitespace = (text: string) => text.replace(/[ \t\n\r]/g, "").length;
+
+/**
+ * A policy document of exactly `size` non-whitespace characters, pretty-printed (its whitespace is
+ * not counted), padded with a Sid of letters: `statement` is the rest of its one statement.
+ */
+function sized(size: number, statement: Record<string, unknown>): string {
+  const text = (sid: string) => JSON.stringify({ Version: "2012-10-17", Statement: [{ Sid: sid, ...statement }] }, null, 2);
+  const result = text(`S${"x".repeat(size - nonWhitespace(text("S")))}`);
+  expect(nonWhitespace(result)).toBe(size);
+  return result;
+}
+
+describe("IAM in the sandbox: AWS's size quotas, checked before a document is read", () => {
+  // IAM User Guide, "IAM and AWS STS quotas": the inline policies of a role total at most 10,240
+  // characters, of a user 2,048; a managed policy at most 6,144; a role trust policy 2,048 by
+  // default; "IAM doesn't count white space". Past them IAM answers LimitExceeded (409) in the words
+  // real clients report: "Maximum policy size of 10240 bytes exceeded for role NAME", "Cannot exceed
+  // quota for PolicySize: 6144", "Cannot exceed quota for ACLSizePerRole: 2048".
+  // Its condition value holds spaces: white space, not counted wherever it is.
+  const ALLOW = { Effect: "Allow", Action: "s3:GetObject", Resource: "*", Condition: { StringLike: { "aws:UserAgent": "aws-cli/2.* md/installer exe" } } };
+  const TRUST = { Effect: "Allow", Principal: { AWS: USER }, Action: "sts:AssumeRole" };
+  // A statement the policy grammar refuses (an Effect that is neither Allow nor Deny).
+  const BROKEN = { Effect: "Permit", Action: "s3:GetObject", Resource: "*" };
+
+  it("documents at the quota are taken, whitespace not counted; one character more is LimitExceeded, and nothing is written", async () => {
+    // GIVEN account b's root and a role `quota` in it
+    const s = await start();
+    const b = iam(s, rootOf(s, B));
+    await b.send(new CreateRoleCommand({ RoleName: "quota", AssumeRolePolicyDocument: trusting(USER) }));
+
+    // WHEN each document is exactly at its quota, pretty-printed THEN it is taken
+    await b.send(new PutRolePolicyCommand({ RoleName: "quota", PolicyName: "full", PolicyDocument: sized(10240, ALLOW) }));
+    await b.send(new CreatePolicyCommand({ PolicyName: "full", PolicyDocument: sized(6144, ALLOW) }));
+    await b.send(new UpdateAssumeRolePolicyCommand({ RoleName: "quota", PolicyDocument: sized(2048, TRUST) }));
+
+    // WHEN each is one character over THEN LimitExceeded, 409, in IAM's words
+    expect(await refusal(b.send(new PutRolePolicyCommand({ RoleName: "quota", PolicyName: "full", PolicyDocument: sized(10241, ALLOW) })))).toEqual({ name: "LimitExceededException", status: 409, message: "Maximum policy size of 10240 bytes exceeded for role quota" });
+    expect(await refusal(b.send(new CreatePolicyCommand({ PolicyName: "over", PolicyDocument: sized(6145, ALLOW) })))).toEqual({ name: "LimitExceededException", status: 409, message: "Cannot exceed quota for PolicySize: 6144" });
+    expect(await refusal(b.send(new UpdateAssumeRolePolicyCommand({ RoleName: "quota", PolicyDocument: sized(2049, TRUST) })))).toEqual({ name: "LimitExceededException", status: 409, message: "Cannot exceed quota for ACLSizePerRole: 2048" });
+    expect(await refusal(b.send(new CreateRoleCommand({ RoleName: "over", AssumeRolePolicyDocument: sized(2049, TRUST) })))).toMatchObject({ name: "LimitExceededException", status: 409 });
+    // The role's inline policies count together: with the quota used up, a second one is refused.
+    expect(await refusal(b.send(new PutRolePolicyCommand({ RoleName: "quota", PolicyName: "second", PolicyDocument: sized(200, ALLOW) })))).toMatchObject({ name: "LimitExceededException" });
+
+    // THEN nothing of the refused calls was written
+    expect((await b.send(new ListRolePoliciesCommand({ RoleName: "quota" }))).PolicyNames).toEqual(["full"]);
+    expect(nonWhitespace(decodeURIComponent((await b.send(new GetRolePolicyCommand({ RoleName: "quota", PolicyName: "full" }))).PolicyDocument ?? ""))).toBe(10240);
+    expect(await refusal(b.send(new GetRoleCommand({ RoleName: "over" })))).toMatchObject({ name: "NoSuchEntityException" });
+    expect(((await b.send(new ListPoliciesCommand({ Scope: "Local" }))).Policies ?? []).map((p) => p.PolicyName)).toEqual(["full"]);
+  });
+
+  it("a document past its quota is refused for its size whatever it holds: its content is never read", async () => {
+    // GIVEN a role, and documents over their quotas whose statements the policy grammar would refuse
+    const s = await start();
+    const b = iam(s, rootOf(s, B));
+    await b.send(new CreateRoleCommand({ RoleName: "quota", AssumeRolePolicyDocument: trusting(USER) }));
+    // WHEN they are sent THEN the quota answers (the size is known from the text alone), not MalformedPolicyDocument
+    expect(await refusal(b.send(new PutRolePolicyCommand({ RoleName: "quota", PolicyName: "p", PolicyDocument: sized(10241, BROKEN) })))).toMatchObject({ name: "LimitExceededException", status: 409 });
+    expect(await refusal(iam(s, rootOf(s, A)).send(new PutUserPolicyCommand({ UserName: "app", PolicyName: "p", PolicyDocument: sized(2049, BROKEN) })))).toEqual({ name: "LimitExceededException", status: 409, message: "Maximum policy size of 2048 bytes exceeded for user app" });
+    expect(await refusal(b.send(new CreatePolicyCommand({ PolicyName: "p", PolicyDocument: sized(6145, BROKEN) })))).toMatchObject({ name: "LimitExceededException", status: 409 });
+    expect(await refusal(b.send(new UpdateAssumeRolePolicyCommand({ RoleName: "quota", PolicyDocument: sized(2049, { ...TRUST, Effect: "Permit" }) })))).toMatchObject({ name: "LimitExceededException", status: 409 });
+    // AND a document under its quota with the same statement is MalformedPolicyDocument, as before
+    expect(await refusal(b.send(new PutRolePolicyCommand({ RoleName: "quota", PolicyName: "p", PolicyDocument: sized(200, BROKEN) })))).toMatchObject({ name: "MalformedPolicyDocumentException", status: 400 });
+  });
+
+  it("a 130 KB PutRolePolicy is refused for its size, unread, while a concurrent GetCallerIdentity is answered", async () => {
+    // GIVEN a role and a document of 130,000 characters (under the API's 131,072 limit on PolicyDocument), malformed too
+    const s = await start();
+    const root = rootOf(s, B);
+    const b = iam(s, root);
+    await b.send(new CreateRoleCommand({ RoleName: "quota", AssumeRolePolicyDocument: trusting(USER) }));
+    const big = sized(130_000, BROKEN);
+    // WHEN it is sent together with GetCallerIdentity from the same account
+    const [put, me] = await Promise.all([refusal(b.send(new PutRolePolicyCommand({ RoleName: "quota", PolicyName: "big", PolicyDocument: big }))), sts(s, root).send(new GetCallerIdentityCommand({}))]);
+    // THEN the one is LimitExceeded and the other names the caller
+    expect(put).toEqual({ name: "LimitExceededException", status: 409, message: "Maximum policy size of 10240 bytes exceeded for role quota" });
+    expect(me).toMatchObject({ Arn: `arn:aws:iam::${B}:root`, Account: B });
+  });
+});
 
 describe.each(["000-sparkflows-mwaa", "004-emr-eks-chain"])("examples/%s applied through the sandbox's IAM", (example) => {
   it("reads back with GetAccountAuthorizationDetails as an inventory that verify accepts: every grant possible, nothing undeclared, no drift", async () => {

@@ -24,6 +24,7 @@ import type { LogEntry } from "../src/sandbox/log.js";
 import { issueToken, jwks, verifyWebIdentityToken } from "../src/sandbox/oidc.js";
 import { workloadsOf } from "../src/sandbox/workloads.js";
 import { AwsError } from "../src/sandbox/xml.js";
+import { rawGet } from "./support/raw-get.js";
 
 // GIVEN seed 004: cluster emr-eks in account a (111111111111) with an OIDC provider for its
 // issuer; account b (222222222222) has no provider.
@@ -132,18 +133,18 @@ describe("verifyWebIdentityToken", () => {
 const JOB_ROLE = `arn:aws:iam::${A}:role/job-execution-role-1`;
 const ECS_ROLE = "arn:aws:iam::111111111111:role/ECSFargateRole";
 
-let running: Sandbox | undefined;
+const running: Sandbox[] = [];
 const scratch: string[] = [];
 afterEach(async () => {
-  await running?.close();
-  running = undefined;
+  await Promise.all(running.splice(0).map((s) => s.close()));
   for (const dir of scratch.splice(0)) rmSync(dir, { recursive: true, force: true });
 });
 
 async function serve(example: string, clock?: () => number): Promise<Sandbox> {
   const model = compiled(example);
-  running = await startSandbox({ state: model.state, port: 0, host: "127.0.0.1", workloads: workloadsOf(model), ...(clock ? { clock } : {}) });
-  return running;
+  const s = await startSandbox({ state: model.state, port: 0, host: "127.0.0.1", workloads: workloadsOf(model), ...(clock ? { clock } : {}) });
+  running.push(s);
+  return s;
 }
 
 async function callerArn(s: Sandbox, credentials: AwsCredentialIdentityProvider): Promise<string | undefined> {
@@ -167,7 +168,7 @@ async function getText(s: Sandbox, path: string, headers: Record<string, string>
 describe("IRSA workloads: the token endpoint and AssumeRoleWithWebIdentity, with the real SDK", () => {
   it("fromTokenFile reaches the workload's role with the token of /_xacct/token, as a pod does with its projected token", async () => {
     const s = await serve("004-emr-eks-chain");
-    const token = await getText(s, "/_xacct/token?workload=spark-job");
+    const token = await getText(s, "/_xacct/token?workload=spark-job", { authorization: s.token });
     expect(token.status).toBe(200);
     // EMR on EKS's service account pattern is filled with sample text for a concrete subject.
     expect(decodeJwt(token.body)).toMatchObject({ iss: `https://${ISSUER}`, sub: "system:serviceaccount:emr:emr-containers-sa-xacct-xacct-111111111111-xacct", aud: ["sts.amazonaws.com"] });
@@ -180,7 +181,7 @@ describe("IRSA workloads: the token endpoint and AssumeRoleWithWebIdentity, with
 
   it("a token for another service account of the same cluster is refused by the role's trust (sub condition)", async () => {
     const s = await serve("004-emr-eks-chain");
-    const token = await getText(s, `/_xacct/token?issuer=${ISSUER}&sub=system:serviceaccount:default:intruder`);
+    const token = await getText(s, `/_xacct/token?issuer=${ISSUER}&sub=system:serviceaccount:default:intruder`, { authorization: s.token });
     expect(token.status).toBe(200);
     const credentials = fromWebToken({ webIdentityToken: token.body, roleArn: JOB_ROLE, roleSessionName: "intruder", clientConfig: { endpoint: s.url, region: "us-east-1", maxAttempts: 1 } });
     expect((await failure(callerArn(s, credentials))).name).toBe("AccessDenied");
@@ -203,12 +204,65 @@ describe("IRSA workloads: the token endpoint and AssumeRoleWithWebIdentity, with
     const s = await serve("004-emr-eks-chain");
     const doc = JSON.parse((await getText(s, `/_xacct/oidc/${ISSUER}/.well-known/openid-configuration`)).body) as { issuer: string; jwks_uri: string };
     expect(doc.issuer).toBe(`https://${ISSUER}`);
-    const token = (await getText(s, "/_xacct/token?workload=spark-job")).body;
+    const token = (await getText(s, "/_xacct/token?workload=spark-job", { authorization: s.token })).body;
     const { payload } = await jwtVerify(token, createRemoteJWKSet(new URL(doc.jwks_uri)), { issuer: doc.issuer, audience: "sts.amazonaws.com" });
     expect(payload.sub).toMatch(/^system:serviceaccount:emr:/);
     // An issuer no account has a provider for has no document; a workload that is not IRSA has no token.
     expect((await getText(s, "/_xacct/oidc/oidc.eks.us-east-1.amazonaws.com/id/UNKNOWN/keys")).status).toBe(404);
-    expect((await getText(s, "/_xacct/token?workload=nope")).status).toBe(404);
+    expect((await getText(s, "/_xacct/token?workload=nope", { authorization: s.token })).status).toBe(404);
+  });
+});
+
+describe("the sandbox's own endpoints: who may mint a token, and from which site", () => {
+  // A web identity token turns into session keys of every role that trusts its subject
+  // (AssumeRoleWithWebIdentity is unsigned), so minting one takes the sandbox's own token, as the
+  // container credentials take the workload's (the Authorization header the SDKs send).
+  it("/_xacct/token mints nothing without the sandbox's token: 401, refused in the log, for a workload or any subject", async () => {
+    // GIVEN seed 004's sandbox (an IRSA workload spark-job) and its log
+    const s = await serve("004-emr-eks-chain");
+    const entries: LogEntry[] = [];
+    s.onLog((e) => entries.push(e));
+    const paths = ["/_xacct/token?workload=spark-job", `/_xacct/token?issuer=${ISSUER}&sub=system:serviceaccount:default:anyone`];
+    for (const path of paths) {
+      // WHEN a local process asks without the token, or with a wrong one
+      for (const headers of [{}, { authorization: "not-the-sandbox-token" }, { authorization: `${s.token}x` }] as Record<string, string>[]) {
+        const answer = await getText(s, path, headers);
+        // THEN 401 InvalidAuthorizationToken, and no JWT in the answer
+        expect(answer.status).toBe(401);
+        expect(JSON.parse(answer.body)).toMatchObject({ Code: "InvalidAuthorizationToken" });
+        expect(answer.body).not.toMatch(/eyJ/);
+      }
+      // AND with the sandbox's token it is minted
+      expect(decodeJwt((await getText(s, path, { authorization: s.token })).body).iss).toBe(`https://${ISSUER}`);
+    }
+    expect(entries.filter((e) => e.decision === "Refused" && e.reason === "InvalidAuthorizationToken")).toHaveLength(6);
+    expect(JSON.stringify(entries)).not.toContain(s.token);
+  });
+
+  it("answers only a Host that is the loopback address: a DNS-rebinding page's Host is 421, whatever it holds", async () => {
+    // GIVEN a sandbox with an IRSA workload and one with a container workload, and their right tokens
+    const irsa = await serve("004-emr-eks-chain");
+    const ecs = await serve("000-sparkflows-mwaa");
+    const container = ecs.workloads.find((w) => w.name === "sparkflows");
+    if (!container?.credentialsPath || !container.authorizationToken) throw new Error("no container endpoint for sparkflows");
+    const asks = [
+      { s: irsa, path: "/_xacct/token?workload=spark-job", authorization: irsa.token },
+      { s: ecs, path: container.credentialsPath, authorization: container.authorizationToken },
+      { s: irsa, path: "/.well-known/jwks.json", authorization: "" },
+      { s: irsa, path: `/_xacct/oidc/${ISSUER}/.well-known/openid-configuration`, authorization: "" },
+    ];
+    for (const { s, path, authorization } of asks) {
+      const headers: Record<string, string> = authorization ? { authorization } : {};
+      // WHEN a page of another site, rebound to 127.0.0.1, asks (its Host is its own name)
+      for (const host of [`attacker.example:${s.port}`, "attacker.example", `127.0.0.1.attacker.example:${s.port}`]) {
+        const refused = await rawGet(`${s.url}${path}`, { ...headers, host });
+        // THEN 421 Misdirected Request (RFC 9110), nothing served
+        expect(refused.status).toBe(421);
+        expect(JSON.parse(refused.body)).toMatchObject({ Code: "MisdirectedRequest" });
+      }
+      // AND a client of this machine, naming 127.0.0.1 or localhost, is served
+      for (const host of [`127.0.0.1:${s.port}`, `localhost:${s.port}`]) expect((await rawGet(`${s.url}${path}`, { ...headers, host })).status).toBe(200);
+    }
   });
 });
 

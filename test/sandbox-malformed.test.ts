@@ -55,11 +55,13 @@ function raw(init: { method?: string; path?: string; headers?: Record<string, st
 }
 
 /** A request signed with the user's keys by @smithy/signature-v4, as an SDK signs, then sent raw. */
-async function signed(init: { method?: string; query?: Record<string, string>; headers?: Record<string, string>; body?: string; service?: string }): Promise<Answer> {
+async function signed(init: { method?: string; query?: Record<string, string>; headers?: Record<string, string>; body?: string; service?: string; signHost?: boolean }): Promise<Answer> {
   const signer = new SignatureV4({ service: init.service ?? "sts", region: "us-east-1", sha256: Sha256, credentials: keys });
   const method = init.method ?? "POST";
   const query = init.query ?? {};
-  const out = await signer.sign({ method, protocol: "http:", hostname: "127.0.0.1", port: sandbox.port, path: "/", query, headers: { host: `127.0.0.1:${sandbox.port}`, ...init.headers }, body: init.body });
+  // signHost false: the Host header is left out of the signature (node:http still sends it).
+  const host: Record<string, string> = init.signHost === false ? {} : { host: `127.0.0.1:${sandbox.port}` };
+  const out = await signer.sign({ method, protocol: "http:", hostname: "127.0.0.1", port: sandbox.port, path: "/", query, headers: { ...host, ...init.headers }, body: init.body });
   const search = new URLSearchParams(query).toString();
   return raw({ method, path: search ? `/?${search}` : "/", headers: out.headers, ...(init.body !== undefined ? { body: init.body } : {}) });
 }
@@ -255,5 +257,33 @@ describe("xacct sandbox: methods", () => {
     const answer = await signed({ method: "GET", query: { Action: "GetCallerIdentity", Version: "2011-06-15" } });
     expect(answer.status).toBe(200);
     expect(answer.body).toContain(`<Arn>${USER}</Arn>`);
+  });
+});
+
+describe("xacct sandbox: signatures AWS refuses though they verify", () => {
+  // AWS's SigV4 front end refuses a signature whose SignedHeaders lack host ("'Host' or ':authority'
+  // must be a 'SignedHeader' in the AWS Authorization.", the same family as "Signature expired",
+  // SignatureDoesNotMatch 403 in the query protocol); S3 answers AccessDenied, "There were headers
+  // present in the request which were not signed". Otherwise a signature would hold for any endpoint.
+  it("a signed STS request whose SignedHeaders lack host is SignatureDoesNotMatch, 403, with AWS's message", async () => {
+    // GIVEN GetCallerIdentity signed by @smithy/signature-v4 with the user's real keys, without the Host header
+    // WHEN it is sent (node:http adds Host, unsigned)
+    const answer = await signed({ method: "GET", query: { Action: "GetCallerIdentity", Version: "2011-06-15" }, signHost: false });
+    // THEN AWS's refusal, not the caller's identity
+    expect(answer.status).toBe(403);
+    expect(queryError(answer)).toBe("SignatureDoesNotMatch");
+    expect((xml.parse(answer.body) as { ErrorResponse: { Error: { Message: string } } }).ErrorResponse.Error.Message).toBe("'Host' or ':authority' must be a 'SignedHeader' in the AWS Authorization.");
+    expect(answer.body).not.toContain(USER);
+    await stillServes();
+  });
+
+  it("a signed S3 request whose SignedHeaders lack host is AccessDenied, 403", async () => {
+    // GIVEN ListBuckets signed for s3 without the Host header
+    const answer = await signed({ method: "GET", service: "s3", headers: { "x-amz-content-sha256": "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855" }, signHost: false });
+    // THEN S3's refusal
+    expect(answer.status).toBe(403);
+    expect(anyError(answer)).toBe("AccessDenied");
+    expect((xml.parse(answer.body) as { Error: { Message: string } }).Error.Message).toBe("There were headers present in the request which were not signed");
+    await stillServes();
   });
 });

@@ -138,6 +138,19 @@ describe("xacct sandbox: STS with the real SDK", () => {
     expect(await refusal(sts(s, unknown).send(new GetCallerIdentityCommand({})))).toEqual({ name: "InvalidClientTokenId", message: "The security token included in the request is invalid.", status: 403 });
   });
 
+  it("a long-term key (AKIA…) sent with a session token is InvalidClientTokenId, as AWS refuses it", async () => {
+    // GIVEN the user's long-term keys, and a real session token the sandbox issued (a session of hop)
+    const { sandbox: s, user } = await start();
+    const session = await assume(sts(s, user), HOP);
+    expect(user.accessKeyId).toMatch(/^AKIA/);
+    // WHEN the SDK signs with the long-term keys and sends that token as X-Amz-Security-Token
+    const mixed = { ...user, sessionToken: session.sessionToken };
+    // THEN STS's answer for a token that does not belong to the key (STS API reference, common errors)
+    expect(await refusal(sts(s, mixed).send(new GetCallerIdentityCommand({})))).toEqual({ name: "InvalidClientTokenId", message: "The security token included in the request is invalid.", status: 403 });
+    // AND the keys alone still work
+    expect((await sts(s, user).send(new GetCallerIdentityCommand({}))).Arn).toBe(USER);
+  });
+
   it("a request signed more than 5 minutes from the sandbox's clock is SignatureDoesNotMatch (Signature expired)", async () => {
     const { sandbox: s, user } = await start(() => Date.now() + 6 * 60 * 1000);
     const refused = await refusal(sts(s, user).send(new GetCallerIdentityCommand({})));

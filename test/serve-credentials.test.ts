@@ -11,18 +11,21 @@
  * the _FILE variable: their tests read the token file and pass the token in the environment, never
  * on a command line.
  */
-import { existsSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { chmodSync, chownSync, existsSync, readFileSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
 import { fromHttp } from "@aws-sdk/credential-providers";
 import { afterEach, describe, expect, it } from "vitest";
 import { type ChainSpec } from "../src/credentials/index.js";
 import { serveCredentials, type Serving } from "../src/credentials/server.js";
+import { rawGet } from "./support/raw-get.js";
 import { type ChainSandbox, chainSandbox, cleanUp, debian, defaultChainArn, FAR, HOP, killStarted, MODEL, runProgram, startCli, xacct } from "./support/chain-cli.js";
 
 const FAR_ACCOUNT = "333333333333";
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const mode = (path: string) => statSync(path).mode & 0o777;
+const asRoot = it.skipIf(process.geteuid?.() !== 0);
 
 const serving: Serving[] = [];
 afterEach(async () => {
@@ -90,6 +93,25 @@ describe("the credential server (library) with the SDK for JavaScript", () => {
     writeFileSync(wrongFile, "not-the-token-of-this-server", { mode: 0o600 });
     await expect(stsWith(sb, s, wrongFile).send(new GetCallerIdentityCommand({}))).rejects.toThrow(/403/);
     expect(sb.assumed()).toBe(before);
+  });
+
+  it("refuses a Host that is not the loopback address (421) even with the token, without running the chain; 127.0.0.1 and localhost are served", async () => {
+    // GIVEN the server and its token
+    const sb = await chainSandbox();
+    const s = await serve(sb);
+    const before = sb.assumed();
+    const { port } = s.server;
+    // WHEN a page of another site, rebound to 127.0.0.1 by DNS, asks with the token (its Host is its own name)
+    for (const host of [`attacker.example:${port}`, "attacker.example", `localhost.attacker.example:${port}`]) {
+      const refused = await rawGet(s.server.url, { host, authorization: s.token.token });
+      // THEN 421 Misdirected Request (RFC 9110), JSON with no secret, and the chain never ran
+      expect(refused.status).toBe(421);
+      expect(JSON.parse(refused.body)).toMatchObject({ Code: "MisdirectedRequest" });
+      expectNoSecret(refused.body, sb, s.token.token);
+    }
+    expect(sb.assumed()).toBe(before);
+    // AND the Host the SDKs send (the URL's authority) is served, as is localhost
+    for (const host of [`127.0.0.1:${port}`, `localhost:${port}`]) expect((await rawGet(s.server.url, { host, authorization: s.token.token })).status).toBe(200);
   });
 
   it("answers 500 with a JSON message naming the chain, and no secret, when the chain fails and nothing valid is cached", async () => {
@@ -192,6 +214,49 @@ describe("xacct serve-credentials (the CLI)", () => {
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain(given);
     expect(bad.stderr).not.toContain("a-token-with-a-trailing-newline");
+  });
+
+  it("refuses a --token-file another user could have planted or read: a link, a FIFO, a file open to others, with a clear message and at once", async () => {
+    // GIVEN a good token file, and paths holding what must not be adopted
+    const sb = await chainSandbox();
+    const good = join(sb.dir, "good-token");
+    writeFileSync(good, "a-token-chosen-by-the-operator-0123456789", { mode: 0o600 });
+    const link = join(sb.dir, "link-token");
+    symlinkSync(good, link);
+    const dangling = join(sb.dir, "dangling-token");
+    symlinkSync(join(sb.dir, "not-yet"), dangling);
+    const fifo = join(sb.dir, "fifo-token");
+    execFileSync("mkfifo", [fifo]);
+    const open = join(sb.dir, "open-token");
+    writeFileSync(open, "a-token-chosen-by-the-operator-0123456789", { mode: 0o644 });
+    chmodSync(open, 0o644);
+    for (const [path, why] of [
+      [link, "a symbolic link, not a regular file"],
+      [dangling, "a symbolic link, not a regular file"],
+      [fifo, "a FIFO, not a regular file"],
+      [open, "readable or writable by group or others (mode 0644, must be 0600)"],
+    ] as const) {
+      // WHEN serve-credentials is given it
+      const r = await xacct(["serve-credentials", "--profile", "far", "--token-file", path], sb.env);
+      // THEN exit 2, one line naming the file, why, and what to give; no token shown; nothing written through a link
+      expect(r.code).toBe(2);
+      expect(r.stderr).toContain(`--token-file ${path}: ${why}: give a file of your own with mode 0600, or a path where none exists yet`);
+      expect(r.stderr.trim().split("\n")).toHaveLength(1);
+      expect(r.stderr).not.toContain("a-token-chosen-by-the-operator");
+    }
+    expect(existsSync(join(sb.dir, "not-yet"))).toBe(false);
+  });
+
+  asRoot("refuses a --token-file owned by another user", async () => {
+    // GIVEN a well-formed 0600 token file that belongs to nobody (uid 65534)
+    const sb = await chainSandbox();
+    const theirs = join(sb.dir, "their-token");
+    writeFileSync(theirs, "a-token-chosen-by-someone-else-0123456789", { mode: 0o600 });
+    chownSync(theirs, 65534, 65534);
+    // WHEN serve-credentials is given it THEN exit 2, naming the owner
+    const r = await xacct(["serve-credentials", "--profile", "far", "--token-file", theirs], sb.env);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(`--token-file ${theirs}: owned by uid 65534, not by this user (uid 0)`);
   });
 
   it("refuses bad input with exit 2: no chain named, a profile that does not exist, a bad port", async () => {

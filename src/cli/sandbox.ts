@@ -1,8 +1,9 @@
-import { createWriteStream, writeFileSync, chmodSync } from "node:fs";
+import { createWriteStream } from "node:fs";
 import { parseArgs } from "node:util";
 import { compileModelFile } from "../compile/model-file.js";
 import { loadModelFile } from "../model/load.js";
-import { exportLines, startEnvironment } from "../sandbox/environment.js";
+import { PrivateFileError, readPrivateFile, replacePrivateFile } from "../credentials/private-files.js";
+import { exportLines, SANDBOX_TOKEN_FILE, SANDBOX_TOKEN_VARIABLE, SandboxDirError, startEnvironment } from "../sandbox/environment.js";
 import { logLine } from "../sandbox/index.js";
 import { loadInventory } from "../state/inventory.js";
 import { UsageError } from "./json-input.js";
@@ -14,10 +15,12 @@ export const usage = `xacct sandbox (--model FILE | --inventory DIR) [--port N] 
                                 directory) an AWS config with every chain, a credentials file and
                                 token files (0600), prints the export lines (no secrets) on stdout,
                                 each decision on stderr (and as JSON Lines to --log); Ctrl-C stops it
-xacct sandbox token --workload NAME [--model FILE] [--endpoint URL] [-o FILE]
+xacct sandbox token --workload NAME [--model FILE] [--endpoint URL] [--token-file FILE] [-o FILE]
                                 a fresh web identity token for an IRSA workload from the running
-                                sandbox (default endpoint: $AWS_ENDPOINT_URL), written to FILE (0600)
-                                or printed`;
+                                sandbox (default endpoint: $AWS_ENDPOINT_URL), asked with the
+                                sandbox's own token (its DIR/sandbox.auth; default:
+                                $XACCT_SANDBOX_TOKEN_FILE, which the export lines set), written to
+                                FILE (0600) or printed`;
 
 export async function run(args: string[]): Promise<number> {
   if (args[0] === "token") return token(args.slice(1));
@@ -34,7 +37,7 @@ export async function run(args: string[]): Promise<number> {
     env = await startEnvironment({ state, port, ...(compiled ? { compiled } : {}), ...(values.dir !== undefined ? { dir: values.dir } : {}) });
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === "EADDRINUSE") throw new UsageError(`port ${port} is in use: give another --port, or --port 0 for any free one`);
-    if (e instanceof Error && / is not empty /.test(e.message)) throw new UsageError(`--dir: ${e.message}`);
+    if (e instanceof SandboxDirError) throw new UsageError(`--dir: ${e.message}`);
     throw e;
   }
   const log = values.log !== undefined ? createWriteStream(values.log, { flags: "a", mode: 0o600 }) : undefined;
@@ -51,7 +54,7 @@ export async function run(args: string[]): Promise<number> {
 
 /** `xacct sandbox token`: asks the running sandbox's token endpoint. */
 async function token(args: string[]): Promise<number> {
-  const { values } = parseArgs({ args, options: { workload: { type: "string" }, model: { type: "string" }, endpoint: { type: "string" }, output: { type: "string", short: "o" }, help: { type: "boolean" } } });
+  const { values } = parseArgs({ args, options: { workload: { type: "string" }, model: { type: "string" }, endpoint: { type: "string" }, "token-file": { type: "string" }, output: { type: "string", short: "o" }, help: { type: "boolean" } } });
   if (values.help) return process.stdout.write(`${usage}\n`), 0;
   const name = values.workload;
   if (!name) throw new UsageError(`give --workload NAME\n${usage}`);
@@ -61,9 +64,10 @@ async function token(args: string[]): Promise<number> {
   }
   const endpoint = values.endpoint ?? process.env.AWS_ENDPOINT_URL;
   if (!endpoint) throw new UsageError("give --endpoint URL (the sandbox's), or set AWS_ENDPOINT_URL");
+  const authorization = sandboxToken(values["token-file"] ?? process.env[SANDBOX_TOKEN_VARIABLE], values["token-file"] !== undefined ? "--token-file" : SANDBOX_TOKEN_VARIABLE);
   let response: Response;
   try {
-    response = await fetch(new URL(`/_xacct/token?workload=${encodeURIComponent(name)}`, endpoint));
+    response = await fetch(new URL(`/_xacct/token?workload=${encodeURIComponent(name)}`, endpoint), { headers: { authorization } });
   } catch (e) {
     throw new UsageError(`cannot reach the sandbox at ${endpoint}: ${(e as Error).cause instanceof Error ? ((e as Error).cause as Error).message : (e as Error).message}`);
   }
@@ -79,8 +83,25 @@ async function token(args: string[]): Promise<number> {
   }
   if (values.output === undefined) process.stdout.write(`${body}\n`);
   else {
-    writeFileSync(values.output, body, { mode: 0o600 });
-    chmodSync(values.output, 0o600);
+    try {
+      replacePrivateFile(values.output, body);
+    } catch (e) {
+      throw new UsageError(`-o ${values.output}: cannot write it (${(e as NodeJS.ErrnoException).code ?? "error"})`);
+    }
   }
   return 0;
+}
+
+/** The sandbox's own token, from its file (a private file of this user: 0600, not a link, not a FIFO). */
+function sandboxToken(file: string | undefined, from: string): string {
+  if (file === undefined) throw new UsageError(`give --token-file FILE (the sandbox's ${SANDBOX_TOKEN_FILE} in its directory), or set ${SANDBOX_TOKEN_VARIABLE} as the sandbox's export lines do`);
+  let token: string | undefined;
+  try {
+    token = readPrivateFile(file);
+  } catch (e) {
+    if (e instanceof PrivateFileError) throw new UsageError(`${from} ${e.message}: give the sandbox's own ${SANDBOX_TOKEN_FILE}`);
+    throw e;
+  }
+  if (token === undefined) throw new UsageError(`${from} ${file}: no such file; give the sandbox's own ${SANDBOX_TOKEN_FILE}`);
+  return token.trim();
 }

@@ -11,17 +11,18 @@
  *   same directory and renamed over the old one, so a reader sees the old entry or the new one,
  *   never a part.
  * - An entry is served while more than the refresh margin (at most half the session's life) is
- *   left. A corrupt entry, one readable by group or others, one owned by another user, or a
- *   directory others may write to is not used: a warning says why (never with the entry's
- *   content), and the entry is written anew.
+ *   left. A corrupt entry, one readable by group or others, one owned by another user, a link, a
+ *   FIFO or anything not a regular file, or a directory others may write to is not used
+ *   (private-files.ts): a warning says why (never with the entry's content), and the entry is
+ *   written anew.
  * - Only session credentials (with an expiry) are cached: long-term keys are never written.
  */
-import { createHash, randomBytes } from "node:crypto";
-import { closeSync, constants, fstatSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, statSync, writeSync } from "node:fs";
+import { createHash } from "node:crypto";
 import { homedir } from "node:os";
 import { join } from "node:path";
 import type { AwsCredentialIdentity } from "@smithy/types";
 import type { ChainSpec, FirstIdentity } from "./chain.js";
+import { PrivateFileError, privateDir, readPrivateFile, replacePrivateFile } from "./private-files.js";
 import { type ChainOptions, type ChainSource, fromChain } from "./provider.js";
 
 /** The refresh margin of cached entries: botocore's advisory refresh, so Python clients do not call again at once. */
@@ -115,30 +116,15 @@ export class CredentialCache {
   read(key: string): AwsCredentialIdentity | undefined {
     if (!this.ready()) return undefined;
     const file = this.file(key);
-    let text: string;
-    let fd: number;
+    let text: string | undefined;
     try {
-      // Not following a symbolic link, and judging the file that was opened (not the path again).
-      fd = openSync(file, constants.O_RDONLY | constants.O_NOFOLLOW);
+      text = readPrivateFile(file);
     } catch (e) {
-      const code = (e as NodeJS.ErrnoException).code;
-      if (code !== "ENOENT") this.warn(`ignoring the cached credentials ${file}: cannot open it (${code === "ELOOP" ? "a symbolic link" : code})`);
+      if (!(e instanceof PrivateFileError)) throw e;
+      this.warn(`ignoring the cached credentials ${file}: ${e.reason}; it will be replaced`);
       return undefined;
     }
-    try {
-      const stat = fstatSync(fd);
-      const refused = !stat.isFile() ? "not a regular file" : privacyProblem(stat);
-      if (refused) {
-        this.warn(`ignoring the cached credentials ${file}: ${refused}; it will be replaced`);
-        return undefined;
-      }
-      text = readFileSync(fd, "utf8");
-    } catch (e) {
-      this.warn(`ignoring the cached credentials ${file}: cannot read it (${(e as NodeJS.ErrnoException).code ?? "error"})`);
-      return undefined;
-    } finally {
-      closeSync(fd);
-    }
+    if (text === undefined) return undefined;
     const entry = parseEntry(text, key);
     if (!entry) {
       // Never the parser's message: V8 quotes the text it could not parse.
@@ -168,52 +154,27 @@ export class CredentialCache {
       ...(credentials.sessionToken ? { SessionToken: credentials.sessionToken } : {}),
       Expiration: credentials.expiration.toISOString(),
     };
-    const temp = join(this.dir, `.${key}.${process.pid}.${randomBytes(6).toString("hex")}.tmp`);
     try {
-      // O_EXCL: a fresh file of ours, never one someone placed there; 0600 from its creation on.
-      const fd = openSync(temp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o600);
-      try {
-        writeSync(fd, `${JSON.stringify(entry, null, 2)}\n`);
-        fsyncSync(fd);
-      } finally {
-        closeSync(fd);
-      }
-      renameSync(temp, this.file(key));
+      // A new 0600 file of ours renamed over the entry: never one someone placed there, never through a link.
+      replacePrivateFile(this.file(key), `${JSON.stringify(entry, null, 2)}\n`);
     } catch (e) {
-      rmSync(temp, { force: true });
       this.warn(`cannot write the credential cache in ${this.dir} (${(e as NodeJS.ErrnoException).code ?? "error"}); going on without it`);
     }
   }
 
-  /** Creates the directory (0700) once; refuses one that is another user's or that others may write to. */
+  /** Creates the directory (0700) once; refuses one that is another user's, a link, or that others may write to. */
   private ready(): boolean {
     if (this.usable !== undefined) return this.usable;
     try {
-      mkdirSync(this.dir, { recursive: true, mode: 0o700 });
-      // The directory the path leads to (a symbolic link to one of this user's own is fine).
-      const stat = statSync(this.dir);
-      const uid = process.getuid?.();
-      const problem = !stat.isDirectory() ? "not a directory" : uid !== undefined && stat.uid !== uid ? `owned by uid ${stat.uid}, not by this user (uid ${uid})` : stat.mode & 0o022 ? `writable by group or others (mode ${octal(stat.mode)})` : undefined;
-      if (problem) this.warn(`not using the credential cache ${this.dir}: ${problem}`);
-      this.usable = !problem;
+      privateDir(this.dir);
+      this.usable = true;
     } catch (e) {
-      this.warn(`not using the credential cache ${this.dir}: cannot create it (${(e as NodeJS.ErrnoException).code ?? "error"})`);
+      if (!(e instanceof PrivateFileError)) throw e;
+      this.warn(`not using the credential cache ${this.dir}: ${e.reason}`);
       this.usable = false;
     }
     return this.usable;
   }
-}
-
-function octal(mode: number): string {
-  return (mode & 0o777).toString(8).padStart(4, "0");
-}
-
-/** Why a cache file must not be trusted with secrets, if it must not. */
-function privacyProblem(stat: { uid: number; mode: number }): string | undefined {
-  const uid = process.getuid?.();
-  if (uid !== undefined && stat.uid !== uid) return `owned by uid ${stat.uid}, not by this user (uid ${uid})`;
-  if (stat.mode & 0o077) return `readable or writable by group or others (mode ${octal(stat.mode)}, must be 0600)`;
-  return undefined;
 }
 
 function parseEntry(text: string, key: string): Entry | undefined {

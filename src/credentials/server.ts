@@ -7,6 +7,8 @@
  * asks again gets the chain's current session, however long it runs.
  *
  * - Binds 127.0.0.1 only: the SDKs accept plain HTTP for a full URI only on a loopback address.
+ *   Answers only a Host of `127.0.0.1` or `localhost` (what the SDKs send), else 421:
+ *   a web page that a DNS rebinding points at the server is refused before anything else.
  * - 404 for any other path, 405 (Allow: GET) for any other method, 401 without an Authorization
  *   header, 403 with a wrong one (compared in constant time); 500 when the chain fails and holds
  *   nothing valid. Errors are JSON `{Code, Message}` (what the SDKs read), never with a secret.
@@ -16,6 +18,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from "node:ht
 import type { AddressInfo } from "node:net";
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from "@smithy/types";
 import { ChainError, type ChainSpec } from "./chain.js";
+import { isLoopbackHost, MISDIRECTED } from "./loopback-host.js";
 import { type ChainOptions, type ChainSource, fromChain } from "./provider.js";
 import { type TokenFile, tokenFile } from "./token-file.js";
 
@@ -91,6 +94,7 @@ export async function startCredentialServer(options: CredentialServerOptions): P
   const server = createServer((req, res) => {
     const path = new URL(req.url ?? "/", "http://127.0.0.1").pathname;
     req.resume();
+    if (!isLoopbackHost(req.headers.host)) return answer(req, res, path, MISDIRECTED.status, { Code: MISDIRECTED.code, Message: MISDIRECTED.message }, "a Host that is not this server's");
     if (path !== CREDENTIALS_PATH) return answer(req, res, path, 404, { Code: "NotFound", Message: `No such path; credentials are served on ${CREDENTIALS_PATH}` }, "no such path");
     if (req.method !== "GET") return answer(req, res, path, 405, { Code: "MethodNotAllowed", Message: "Only GET is served" }, `method ${req.method ?? ""}`, { allow: "GET" });
     const given = req.headers.authorization;

@@ -4,9 +4,10 @@
  * from the file into AWS_CONTAINER_AUTHORIZATION_TOKEN in their environment).
  */
 import { randomBytes } from "node:crypto";
-import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import { createPrivateFile, PrivateFileError, readPrivateFile } from "./private-files.js";
 
 /** A token file that cannot be read or written, or holds no usable token; the message names the file. */
 export class TokenFileError extends Error {}
@@ -37,14 +38,16 @@ export function newToken(): string {
 /**
  * The token in `path`, or a new one written there (0600, never over an existing file); without a
  * path, a new one in a new 0700 temporary directory that `dispose` removes. An existing file is
- * read as it is, so that a restarted server keeps the token its clients hold.
+ * read as it is, so that a restarted server keeps the token its clients hold, but only when it is
+ * a private file (private-files.ts): a regular file of this user, 0600, not a link, not a FIFO.
  */
 export function tokenFile(path?: string): TokenFile {
   try {
     return openTokenFile(path);
   } catch (e) {
     if (e instanceof TokenFileError) throw e;
-    throw new TokenFileError(`${path === undefined ? "the token's temporary file" : resolve(path)}: ${(e as Error).message}`);
+    if (e instanceof PrivateFileError) throw new TokenFileError(`${e.message}: give a file of your own with mode 0600, or a path where none exists yet`);
+    throw new TokenFileError(`${path === undefined ? "the token's temporary file" : resolve(path)}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
   }
 }
 
@@ -53,17 +56,17 @@ function openTokenFile(path: string | undefined): TokenFile {
     const dir = mkdtempSync(join(tmpdir(), "xacct-credentials-"));
     const file = join(dir, "token");
     const token = newToken();
-    writeFileSync(file, token, { mode: 0o600, flag: "wx" });
+    createPrivateFile(file, token);
     return { path: file, token, created: true, dispose: () => rmSync(dir, { recursive: true, force: true }) };
   }
   const file = resolve(path);
-  if (existsSync(file)) {
-    const token = readFileSync(file, "utf8");
-    if (!TOKEN.test(token)) throw new TokenFileError(`${file}: the token must be 16 to 1024 visible ASCII characters on one line, without a trailing newline (the SDKs send the file's content as it is)`);
-    return { path: file, token, created: false, dispose: () => undefined };
+  const existing = readPrivateFile(file);
+  if (existing !== undefined) {
+    if (!TOKEN.test(existing)) throw new TokenFileError(`${file}: the token must be 16 to 1024 visible ASCII characters on one line, without a trailing newline (the SDKs send the file's content as it is)`);
+    return { path: file, token: existing, created: false, dispose: () => undefined };
   }
   const token = newToken();
-  writeFileSync(file, token, { mode: 0o600, flag: "wx" });
-  chmodSync(file, 0o600);
+  // O_EXCL: a file that appeared since (or a dangling link) is never written over.
+  createPrivateFile(file, token);
   return { path: file, token, created: true, dispose: () => undefined };
 }

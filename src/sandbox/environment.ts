@@ -10,17 +10,23 @@
  *   its workload's printed variables make the default credential chain act as it.
  * - `credentials` (0600): every bootstrap key, one profile per IAM user (`ACCOUNT-USER`) and per
  *   account root (`ACCOUNT-root`), ACCOUNT being the account's model name, else its ID.
+ * - `sandbox.auth` (0600): the sandbox's own token, which `/_xacct/token` requires as its
+ *   Authorization header and `xacct sandbox token` reads through XACCT_SANDBOX_TOKEN_FILE.
  * - `tokens/NAME.jwt` (0600): each IRSA workload's web identity token, rewritten at 80% of its
  *   life as the kubelet does; `tokens/NAME.auth` (0600): each container workload's Authorization
  *   token, read through AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE as EKS Pod Identity does.
  *
- * Secrets go into those 0600 files only; the export lines and the log name files and ARNs.
+ * Secrets go into those 0600 files only; the export lines and the log name files and ARNs. Every
+ * file is written anew and renamed into place (private-files.ts), and a `--dir` is used only when
+ * it is this user's and others cannot write to it, so no one else can plant a link there that the
+ * root keys would be written through.
  */
-import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { lstatSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import type { Compiled } from "../compile/compile.js";
 import type { Chain, StartIdentity } from "../compile/plan.js";
+import { PrivateFileError, privateDir, privateDirProblem, privateFileProblem, replacePrivateFile } from "../credentials/private-files.js";
 import { configProfiles, type Profile, profileText, type SourceOverride } from "../emit/aws-config.js";
 import { claimDir, makeDirs, type Owner, removeOwnedFiles, writeMarker } from "../fs/owned-dir.js";
 import type { AccountState } from "../state/account-state.js";
@@ -33,6 +39,13 @@ import { type SandboxWorkload, subjectOf, workloadsOf } from "./workloads.js";
 export const MARKER = ".xacct-sandbox";
 /** The directory `--dir` names: xacct owns the files its marker lists (see fs/owned-dir). */
 const SANDBOX_DIR: Owner = { marker: MARKER, command: "xacct sandbox", option: "--dir" };
+const CONFIG_FILE = "config";
+const CREDENTIALS_FILE = "credentials";
+/** The sandbox's own token (Authorization for `/_xacct/token`), which `xacct sandbox token` reads. */
+export const SANDBOX_TOKEN_FILE = "sandbox.auth";
+/** The variable that names the sandbox's token file for `xacct sandbox token`. */
+export const SANDBOX_TOKEN_VARIABLE = "XACCT_SANDBOX_TOKEN_FILE";
+const TOKENS_DIR = "tokens";
 /** Seconds an IRSA token file lasts: EKS projects the token with expirationSeconds 86400. */
 export const TOKEN_FILE_SECONDS = 86400;
 const SECRET_MODE = 0o600;
@@ -65,29 +78,51 @@ export interface WorkloadEnvironment extends WorkloadEndpoint {
 export interface SandboxEnvironment {
   sandbox: Sandbox;
   dir: string;
-  files: { config: string; credentials: string };
+  /** `token`: the sandbox's own token (a secret, 0600), for `/_xacct/token`. */
+  files: { config: string; credentials: string; token: string };
   workloads: WorkloadEnvironment[];
   /** Stops the sandbox and the token refresh; removes the directory when it made it. */
   close(): Promise<void>;
 }
 
-/** Refuses a directory the user named that holds anything but an earlier environment. */
+/** A `dir` the sandbox may not write into; the message names it and says what to do. */
+export class SandboxDirError extends Error {}
+
+/** The files an environment writes in its directory, besides `tokens/`; none holds a secret but the credentials and the sandbox's token. */
+const FILES = [MARKER, CONFIG_FILE, CREDENTIALS_FILE, SANDBOX_TOKEN_FILE];
+
+/**
+ * The directory the user named: created (0700) when new; else it must be this user's, not writable
+ * by group or others, and empty or an earlier environment whose files are what a sandbox writes
+ * (regular files of this user, `tokens/` a private directory), never a link or FIFO someone placed.
+ */
 function prepareDir(dir: string | undefined): { dir: string; made: boolean } {
   // made: this run created the directory (removed again if starting fails).
   if (dir === undefined) return { dir: mkdtempSync(join(tmpdir(), "xacct-sandbox-")), made: true };
+  const refuse = (problem: string) => new SandboxDirError(`${problem}: give a new directory, or an empty one of your own that others cannot write to`);
   const claim = claimDir(dir, SANDBOX_DIR);
-  if (claim.exists) {
-    removeOwnedFiles(claim.root, claim.previous);
-    return { dir: claim.root, made: false };
+  if (!claim.exists) {
+    makeDirs(claim.root, 0o700);
+    return { dir: claim.root, made: true };
   }
-  makeDirs(claim.root, 0o700);
-  return { dir: claim.root, made: true };
+  try {
+    privateDir(claim.root);
+    for (const name of readdirSync(claim.root)) {
+      const at = join(claim.root, name);
+      const problem = FILES.includes(name) ? privateFileProblem(lstatSync(at), { secret: false }) : name === TOKENS_DIR ? privateDirProblem(lstatSync(at)) : undefined;
+      if (problem) throw refuse(`${at} is ${problem}, not what an earlier sandbox wrote`);
+    }
+  } catch (e) {
+    if (e instanceof PrivateFileError) throw refuse(e.message);
+    throw e;
+  }
+  removeOwnedFiles(claim.root, claim.previous);
+  return { dir: claim.root, made: false };
 }
 
-function writeSecret(path: string, content: string): void {
-  writeFileSync(path, content, { mode: SECRET_MODE });
-  // writeFileSync's mode applies only when it creates the file.
-  chmodSync(path, SECRET_MODE);
+/** A file of the environment (0600, secret or not), written anew: never through what was at its path. */
+function writeAnew(path: string, content: string): void {
+  replacePrivateFile(path, content, SECRET_MODE);
 }
 
 /** A workload's file name in tokens/ (without extension). */
@@ -155,15 +190,17 @@ interface TokenFile {
 }
 
 async function writeTokens(sandbox: Sandbox, tokens: readonly TokenFile[]): Promise<void> {
-  for (const t of tokens) writeSecret(t.path, await issueToken(sandbox.core, { issuer: t.issuer, sub: t.sub, expiresInSeconds: TOKEN_FILE_SECONDS }));
+  for (const t of tokens) writeAnew(t.path, await issueToken(sandbox.core, { issuer: t.issuer, sub: t.sub, expiresInSeconds: TOKEN_FILE_SECONDS }));
 }
 
 async function writeEnvironment(sandbox: Sandbox, dir: string, workloads: readonly SandboxWorkload[], chains: readonly Chain[]) {
   const state = sandbox.core.state;
-  const config = join(dir, "config");
-  const credentials = join(dir, "credentials");
-  const tokensDir = join(dir, "tokens");
+  const config = join(dir, CONFIG_FILE);
+  const credentials = join(dir, CREDENTIALS_FILE);
+  const token = join(dir, SANDBOX_TOKEN_FILE);
+  const tokensDir = join(dir, TOKENS_DIR);
   mkdirSync(tokensDir, { recursive: true, mode: 0o700 });
+  writeAnew(token, sandbox.token);
 
   const byStart = new Map(workloads.map((w) => [w.start, w] as const));
   const endpoints = new Map(sandbox.workloads.map((e) => [e.name, e] as const));
@@ -179,7 +216,7 @@ async function writeEnvironment(sandbox: Sandbox, dir: string, workloads: readon
       tokens.push({ path: `${file}.jwt`, issuer, sub: subjectOf(workload.start) as string });
       out.push({ ...endpoint, profiles: [], variables: { AWS_WEB_IDENTITY_TOKEN_FILE: `${file}.jwt`, AWS_ROLE_ARN: endpoint.roleArn, AWS_ROLE_SESSION_NAME: `xacct-${workload.name.replace(/[^\w+=,.@-]/g, "-")}`.slice(0, 64), AWS_REGION: region } });
     } else if (endpoint?.kind === "container") {
-      writeSecret(`${file}.auth`, endpoint.authorizationToken as string);
+      writeAnew(`${file}.auth`, endpoint.authorizationToken as string);
       out.push({ ...endpoint, profiles: [], variables: { AWS_CONTAINER_CREDENTIALS_FULL_URI: `${sandbox.url}${endpoint.credentialsPath as string}`, AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE: `${file}.auth`, AWS_REGION: region } });
     } else if (keyArn) {
       // STS refuses AssumeRole to a root user: an external account's chains need one of its users or roles.
@@ -203,14 +240,14 @@ async function writeEnvironment(sandbox: Sandbox, dir: string, workloads: readon
     const endpoint = endpoints.get(byStart.get(chain.start)?.name ?? "");
     return endpoint?.kind === "container" ? [["credential_source", "EcsContainer"]] : undefined;
   });
-  writeFileSync(config, `# xacct sandbox: every chain of the model; first identities come from ${sandbox.url}\n\n${[...profiles.values()].flat().map(profileText).join("\n\n")}\n`);
+  writeAnew(config, `# xacct sandbox: every chain of the model; first identities come from ${sandbox.url}\n\n${[...profiles.values()].flat().map(profileText).join("\n\n")}\n`);
   for (const w of out) w.profiles = (profiles.get(w.name) ?? []).map((p) => p.name);
 
   const sections = sandbox.bootstrap.map((b) => ({ name: keyProfile(state, b.userArn), accessKeyId: b.accessKeyId, secretAccessKey: b.secretAccessKey }));
-  writeSecret(credentials, `${sections.map((s) => `[${s.name}]\naws_access_key_id = ${s.accessKeyId}\naws_secret_access_key = ${s.secretAccessKey}\n`).join("\n")}`);
-  const written = [config, credentials, ...tokens.map((t) => t.path), ...out.flatMap((w) => (w.kind === "container" && w.variables.AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE ? [w.variables.AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE] : []))];
+  writeAnew(credentials, `${sections.map((s) => `[${s.name}]\naws_access_key_id = ${s.accessKeyId}\naws_secret_access_key = ${s.secretAccessKey}\n`).join("\n")}`);
+  const written = [config, credentials, token, ...tokens.map((t) => t.path), ...out.flatMap((w) => (w.kind === "container" && w.variables.AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE ? [w.variables.AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE] : []))];
   writeMarker(dir, SANDBOX_DIR, [...new Set(written.map((f) => relative(dir, f)))]);
-  return { files: { config, credentials }, workloads: out, tokens };
+  return { files: { config, credentials, token }, workloads: out, tokens };
 }
 
 /**
@@ -242,9 +279,10 @@ export function exportLines(env: SandboxEnvironment): string[] {
     `export AWS_ENDPOINT_URL=${sandbox.url}`,
     `export AWS_CONFIG_FILE=${shellWord(files.config)}`,
     `export AWS_SHARED_CREDENTIALS_FILE=${shellWord(files.credentials)}`,
+    `export ${SANDBOX_TOKEN_VARIABLE}=${shellWord(files.token)}`,
     `# ${sandbox.bootstrap.length} bootstrap keys (each IAM user, each account root) are profiles ACCOUNT-USER / ACCOUNT-root in ${files.credentials}`,
   ];
-  if (env.workloads.length === 0) lines.push(`# no workloads (an inventory has none): web identity tokens from ${sandbox.url}/_xacct/token?issuer=ISSUER&sub=SUBJECT`);
+  if (env.workloads.length === 0) lines.push(`# no workloads (an inventory has none): web identity tokens from ${sandbox.url}/_xacct/token?issuer=ISSUER&sub=SUBJECT, Authorization: the content of $${SANDBOX_TOKEN_VARIABLE}`);
   for (const w of env.workloads) {
     const what = w.kind === "web-identity" ? `IRSA, role ${w.roleArn ?? ""}` : w.kind === "container" ? `container credentials, role ${w.roleArn ?? ""}` : w.userArn ? `keys of ${w.userArn}` : "not served";
     lines.push(`# workload ${w.name} (${what})${w.profiles.length ? `; profiles: ${w.profiles.join(", ")}` : ""}`);

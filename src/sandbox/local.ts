@@ -7,16 +7,21 @@
  * - `GET /_xacct/oidc/ISSUER/.well-known/openid-configuration` and `GET /_xacct/oidc/ISSUER/keys`:
  *   each issuer's document as EKS publishes it (`issuer` is `https://ISSUER`, as tokens carry it;
  *   `jwks_uri` points back at the sandbox), ISSUER being `oidc.eks.REGION.amazonaws.com/id/ID`.
- * - `GET /_xacct/token?workload=NAME`: a fresh web identity token (text/plain) for an IRSA
- *   workload, as its pod's projected token; or `?issuer=ISSUER&sub=SUB[&aud=AUD]` for any issuer
- *   the state has a provider for (inventories have no workloads).
+ * - `GET /_xacct/token?workload=NAME` with `Authorization: TOKEN` (the sandbox's own token): a
+ *   fresh web identity token (text/plain) for an IRSA workload, as its pod's projected token; or
+ *   `?issuer=ISSUER&sub=SUB[&aud=AUD]` for any issuer the state has a provider for (inventories
+ *   have no workloads). A token turns into session keys for any role that trusts its subject, so
+ *   minting one takes the sandbox's token, as credentials take the workload's.
  * - `GET /_xacct/credentials/NAME` with `Authorization: TOKEN`: the workload's role session in the
  *   ECS container-credentials format, for ECS, Lambda, EC2, MWAA and Pod Identity workloads; the
  *   runtime's service principal assumes the role, decided by the engine.
  *
+ * Every one of them answers only a request whose Host is the loopback address (`127.0.0.1` or
+ * `localhost`), else 421: a web page that a DNS rebinding points at the sandbox is refused.
  * Errors are JSON `{Code, Message}`, which the SDKs' container-credentials providers read.
  */
 import { randomBytes, timingSafeEqual } from "node:crypto";
+import { isLoopbackHost, MISDIRECTED } from "../credentials/loopback-host.js";
 import type { AccountEntry, RoleState } from "../state/account-state.js";
 import type { SandboxCore } from "./core.js";
 import type { KnownCredential } from "./credentials.js";
@@ -78,6 +83,8 @@ export class LocalEndpoints {
   constructor(
     private readonly core: SandboxCore,
     workloads: readonly SandboxWorkload[],
+    /** The sandbox's own token, which `/_xacct/token` requires. A secret. */
+    private readonly sandboxToken: string,
   ) {
     for (const workload of workloads) {
       const { start, name } = workload;
@@ -99,6 +106,7 @@ export class LocalEndpoints {
   /** Answers a request for one of the paths `isLocalPath` accepts. */
   async answer(request: ServiceRequest): Promise<Reply> {
     try {
+      if (!isLoopbackHost(request.headers.host)) throw new AwsError(MISDIRECTED.status, MISDIRECTED.code, MISDIRECTED.message);
       if (request.method !== "GET") throw new AwsError(405, "MethodNotAllowed", "The sandbox's own endpoints answer GET only");
       return await this.route(request);
     } catch (e) {
@@ -117,7 +125,13 @@ export class LocalEndpoints {
       const issuer = oidc[1] as string;
       return oidc[2] === "keys" ? json(200, await jwks(this.core)) : json(200, discovery(issuerUrl(issuer), `${base}/_xacct/oidc/${issuer}/keys`));
     }
-    if (path === "/_xacct/token") return this.token(request.params);
+    if (path === "/_xacct/token") {
+      if (!sameSecret(request.headers.authorization, this.sandboxToken)) {
+        request.core.log.refused({ requestId: request.requestId, time: request.now, code: "InvalidAuthorizationToken", action: "sts:AssumeRoleWithWebIdentity" });
+        throw new AwsError(401, "InvalidAuthorizationToken", "The Authorization header is missing or is not the sandbox's token (the file sandbox.auth of its directory, which the export lines name as XACCT_SANDBOX_TOKEN_FILE)");
+      }
+      return this.token(request.params);
+    }
     const credentials = /^\/_xacct\/credentials\/([^/]+)$/.exec(path);
     if (credentials) return this.credentials(request, decodeURIComponent(credentials[1] as string));
     throw new AwsError(404, "NotFound", `The sandbox has no endpoint ${path}`);

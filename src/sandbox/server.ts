@@ -3,7 +3,7 @@
  * shares. It verifies every request's SigV4 signature, routes it by the service it was signed for
  * and the protocol it speaks (STS, IAM, then every other service), and decides with xacct's engine.
  */
-import { randomUUID } from "node:crypto";
+import { randomBytes, randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { AccountState } from "../state/account-state.js";
@@ -39,6 +39,8 @@ export interface SandboxOptions {
   bootstrap?: readonly BootstrapCredential[];
   /** The model's workloads (`workloadsOf(compile(model))`): their tokens and container credentials. @default none */
   workloads?: readonly SandboxWorkload[];
+  /** The Authorization header `/_xacct/token` requires. A secret. @default a new random one */
+  token?: string;
 }
 
 /** Long-term keys the sandbox made for an IAM user, or the root user, of an account of the state. */
@@ -59,6 +61,8 @@ export interface Sandbox {
   core: SandboxCore;
   /** How each workload of `options.workloads` gets its first identity here (paths are under `url`). */
   workloads: WorkloadEndpoint[];
+  /** The Authorization header `/_xacct/token` requires. A secret. */
+  token: string;
   /** Calls `listener` with every later log entry; returns the function that stops it. */
   onLog(listener: LogListener): () => void;
   close(): Promise<void>;
@@ -126,7 +130,8 @@ function route(received: ReceivedRequest, params: URLSearchParams): { service: S
 export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
   const clock = options.clock ?? Date.now;
   const core = new SandboxCore(options.state, clock, options.sessionSeconds);
-  const local = new LocalEndpoints(core, options.workloads ?? []);
+  const token = options.token ?? randomBytes(32).toString("base64url");
+  const local = new LocalEndpoints(core, options.workloads ?? [], token);
   const bootstrap: BootstrapCredential[] = [];
   const reused = new Map((options.bootstrap ?? []).map((b) => [b.userArn, b]));
   const longTerm = (arn: string, account: string, userId: string) => {
@@ -228,6 +233,7 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
     bootstrap,
     core,
     workloads: local.workloads,
+    token,
     onLog: (listener) => core.log.listen(listener),
     close: () =>
       new Promise<void>((resolve, reject) => {

@@ -35,6 +35,8 @@ export const MESSAGES = {
   mismatch: "The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.",
   expired: "The security token included in the request is expired",
   missing: "Request is missing Authentication Token",
+  hostNotSigned: "'Host' or ':authority' must be a 'SignedHeader' in the AWS Authorization.",
+  hostNotSignedS3: "There were headers present in the request which were not signed",
 };
 
 function parseAmzDate(value: string | undefined): Date | undefined {
@@ -117,7 +119,8 @@ export async function authenticate(request: ReceivedRequest, store: CredentialSt
   const { accessKeyId, day, region, service, signedHeaders, signature, signedAt } = claim;
   const credential = store.get(accessKeyId);
   if (!credential) throw new AwsError(403, "InvalidClientTokenId", MESSAGES.invalidToken);
-  if (credential.sessionToken !== undefined && claim.sessionToken !== credential.sessionToken) throw new AwsError(403, "InvalidClientTokenId", MESSAGES.invalidToken);
+  // A session's key goes with its own token only; a long-term key (AKIA…) with any token at all is refused as AWS refuses it.
+  if (claim.sessionToken !== credential.sessionToken) throw new AwsError(403, "InvalidClientTokenId", MESSAGES.invalidToken);
   if (!signedAt) throw new AwsError(400, "IncompleteSignature", "Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header.");
   if (amzDate(signedAt.getTime()).slice(0, 8) !== day) throw new AwsError(403, "SignatureDoesNotMatch", `Credential should be scoped to a valid date, not '${day}'. `);
   if (claim.expiresIn !== undefined) {
@@ -130,6 +133,8 @@ export async function authenticate(request: ReceivedRequest, store: CredentialSt
     const bound = earlier ? `${amzDate(now)} - 5 min.` : `${amzDate(now)} + 5 min.`;
     throw new AwsError(403, "SignatureDoesNotMatch", `Signature ${earlier ? "expired" : "not yet current"}: ${amzDate(signedAt.getTime())} is now ${earlier ? "earlier" : "later"} than ${amzDate(earlier ? now - CLOCK_SKEW_MS : now + CLOCK_SKEW_MS)} (${bound})`);
   }
+  // AWS refuses a signature that does not cover the Host header: it would be good for any endpoint.
+  if (!signedHeaders.has("host")) throw service === "s3" ? new AwsError(403, "AccessDenied", MESSAGES.hostNotSignedS3) : new AwsError(403, "SignatureDoesNotMatch", MESSAGES.hostNotSigned);
   // The signer takes x-amz-content-sha256 as the payload's hash when present: it must be the body's,
   // unless it declares the payload unsigned (S3's UNSIGNED-PAYLOAD and its streaming forms).
   const claimed = request.headers["x-amz-content-sha256"];

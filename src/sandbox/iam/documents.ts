@@ -12,9 +12,25 @@ export function malformed(message: string): AwsError {
   return new AwsError(400, "MalformedPolicyDocument", message);
 }
 
-/** A document's size as IAM's quotas count it: characters, whitespace outside strings excluded. */
+/**
+ * A policy's size as IAM's quotas count it, from its text: "in non-whitespace characters" (IAM API
+ * reference, GetAccountSummary: PolicySizeQuota, UserPolicySizeQuota, AssumeRolePolicySizeQuota …).
+ * A linear count of the text as sent, so that a document past its quota is refused before it is
+ * parsed or compiled (a 130 KB document used to be compiled first, blocking every other request).
+ */
+export function sizeOfText(text: string): number {
+  let size = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    // JSON's whitespace (RFC 8259): space, tab, line feed, carriage return.
+    if (c !== 0x20 && c !== 0x09 && c !== 0x0a && c !== 0x0d) size++;
+  }
+  return size;
+}
+
+/** A stored document's size, counted as sizeOfText counts its text. */
 export function sizeOf(document: PolicyDocument): number {
-  return JSON.stringify(document).length;
+  return sizeOfText(JSON.stringify(document));
 }
 
 /** A document as IAM's responses carry it: URL-encoded JSON. */

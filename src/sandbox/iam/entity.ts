@@ -5,7 +5,7 @@
  */
 import type { AccountEntry, RoleState, UserState } from "../../state/account-state.js";
 import { authorize, byName, changed, type IamAction, type IamCall, requireAttachable } from "./call.js";
-import { readDocument, sizeOf } from "./documents.js";
+import { readDocument, sizeOf, sizeOfText } from "./documents.js";
 import { ARN, DOCUMENT, limitExceeded, NAME, noSuchEntity, page, PATH_PREFIX, POLICY_NAME } from "./params.js";
 import { tagList } from "./render.js";
 
@@ -56,9 +56,9 @@ export function entityActions<E extends RoleState | UserState>(kind: EntityKind<
       const policyName = call.params.required("PolicyName", "policyName", POLICY_NAME);
       const text = call.params.required("PolicyDocument", "policyDocument", DOCUMENT);
       const entity = target(call, kind, `Put${N}Policy`);
-      const document = readDocument(text, "identity", call.core.state);
       const others = [...entity.policies].filter(([n]) => n !== policyName);
-      if (others.reduce((sum, [, d]) => sum + sizeOf(d), sizeOf(document)) > QUOTAS[N].inline) throw limitExceeded(`Maximum policy size of ${QUOTAS[N].inline} bytes exceeded for ${N.toLowerCase()} ${entity.name}`);
+      if (others.reduce((sum, [, d]) => sum + sizeOf(d), sizeOfText(text)) > QUOTAS[N].inline) throw limitExceeded(`Maximum policy size of ${QUOTAS[N].inline} bytes exceeded for ${N.toLowerCase()} ${entity.name}`);
+      const document = readDocument(text, "identity", call.core.state);
       entity.policies.set(policyName, document);
       changed(call);
       return undefined;

@@ -7,7 +7,7 @@
 import type { PolicyDocument } from "../../state/account-state.js";
 import { authorizationDetails, policyPathAndName } from "../../state/authorization-details.js";
 import { arnOf, attachable, authorize, changed, type IamAction, type IamCall } from "./call.js";
-import { readDocument, sizeOf } from "./documents.js";
+import { readDocument, sizeOfText } from "./documents.js";
 import { tagContext } from "./entity.js";
 import type { PolicyMeta } from "./meta.js";
 import { alreadyExists, ARN, DESCRIPTION, deleteConflict, DOCUMENT, limitExceeded, noSuchEntity, page, PATH, PATH_PREFIX, POLICY_NAME, validationError, VERSION_ID } from "./params.js";
@@ -18,9 +18,8 @@ const POLICY_SIZE = 6144;
 const MAX_VERSIONS = 5;
 
 function readPolicyDocument(call: IamCall, text: string): PolicyDocument {
-  const document = readDocument(text, "identity", call.core.state);
-  if (sizeOf(document) > POLICY_SIZE) throw limitExceeded(`Cannot exceed quota for PolicySize: ${POLICY_SIZE}`);
-  return document;
+  if (sizeOfText(text) > POLICY_SIZE) throw limitExceeded(`Cannot exceed quota for PolicySize: ${POLICY_SIZE}`);
+  return readDocument(text, "identity", call.core.state);
 }
 
 /** A managed policy the caller's account sees (its own, or an AWS managed one the state holds) with its versions. */

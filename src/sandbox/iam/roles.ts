@@ -4,7 +4,7 @@
  */
 import type { RoleState, UserState } from "../../state/account-state.js";
 import { arnOf, authorize, byName, changed, type IamAction, type IamCall } from "./call.js";
-import { readDocument, sizeOf } from "./documents.js";
+import { readDocument, sizeOfText } from "./documents.js";
 import { entityArn, entityNamed, nameParam, refuseWhileAttached, requireBoundary, ROLES, tagContext, USERS } from "./entity.js";
 import { alreadyExists, ARN, DESCRIPTION, deleteConflict, DOCUMENT, limitExceeded, NAME, page, PATH, PATH_PREFIX, validationError } from "./params.js";
 import { roleShape, userShape } from "./render.js";
@@ -19,9 +19,8 @@ function maxSessionDuration(call: IamCall): number | undefined {
 }
 
 function trustPolicy(call: IamCall, text: string) {
-  const document = readDocument(text, "trust", call.core.state);
-  if (sizeOf(document) > TRUST_SIZE) throw limitExceeded(`Cannot exceed quota for ACLSizePerRole: ${TRUST_SIZE}`);
-  return document;
+  if (sizeOfText(text) > TRUST_SIZE) throw limitExceeded(`Cannot exceed quota for ACLSizePerRole: ${TRUST_SIZE}`);
+  return readDocument(text, "trust", call.core.state);
 }
 
 /** The permissions boundary a create call names, and the request key that says so. */
