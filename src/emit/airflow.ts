@@ -16,6 +16,7 @@ import { chainProfiles } from "./aws-config.js";
 import type { Chain } from "../compile/plan.js";
 import { recipeFor } from "../compile/recipes.js";
 import type { ModelWorkload } from "../model/schema.js";
+import { sessionNameFor } from "../model/names.js";
 import { type EmittedFile, type Emitter, json, slug } from "./types.js";
 
 /** One Airflow AWS connection: a target account as one workload reaches it. */
@@ -61,7 +62,7 @@ export function connectionExtra(chain: Chain): Record<string, unknown> {
     extra.assume_role_method = "assume_role_with_web_identity";
     extra.assume_role_with_web_identity_federation = "file";
     extra.assume_role_with_web_identity_token_file = chain.start.webIdentityTokenFile;
-    extra.assume_role_kwargs = { RoleSessionName: `xacct-${chain.workload}`.slice(0, 64), DurationSeconds: chain.maxSessionSeconds };
+    extra.assume_role_kwargs = { RoleSessionName: sessionNameFor(chain.workload), DurationSeconds: chain.maxSessionSeconds };
   }
   extra.region_name = chain.region;
   return extra;

@@ -5,6 +5,7 @@
  * Every SDK and the AWS CLI read these.
  */
 import type { Chain } from "../compile/plan.js";
+import { sessionNameFor } from "../model/names.js";
 import { type EmittedFile, type Emitter, slug } from "./types.js";
 
 /** The credential_source that yields each identity type's credentials inside its runtime. */
@@ -46,7 +47,7 @@ export function chainProfiles(chain: Chain, startName = `${chain.workload}-web-i
       settings: [
         ["web_identity_token_file", chain.start.webIdentityTokenFile ?? ""],
         ["role_arn", chain.start.roleArn ?? ""],
-        ["role_session_name", `xacct-${chain.workload}`],
+        ["role_session_name", sessionNameFor(chain.workload)],
         // Shared by the workload's chains: the cluster's region, not one target's.
         ["region", chain.start.cluster?.region ?? chain.region],
       ],

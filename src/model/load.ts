@@ -7,6 +7,7 @@ import { readFileSync } from "node:fs";
 import { isMap, isScalar, LineCounter, parseDocument, type Document, type Node } from "yaml";
 import type { z } from "zod";
 import { Model } from "./schema.js";
+import { checkDerivedNames } from "./derived-names.js";
 import { checkReferences } from "./references.js";
 
 export interface ModelProblem {
@@ -65,6 +66,7 @@ export function loadModel(text: string, file = "xacct.yaml"): Model {
   if (!parsed.success) problems.push(...parsed.error.issues.flatMap((issue) => fromIssue(issue, locate)));
   // References are checked on whatever parsed, so one run reports both kinds of problem.
   for (const r of checkReferences(raw)) problems.push(locate(r.path, r.message, r.at));
+  if (parsed.success) for (const r of checkDerivedNames(parsed.data)) problems.push(locate(r.path, r.message, r.at));
   if (problems.length > 0) throw new ModelError(sortProblems(problems));
   return parsed.data as Model;
 }

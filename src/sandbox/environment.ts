@@ -21,6 +21,7 @@ import { join, resolve } from "node:path";
 import type { Compiled } from "../compile/compile.js";
 import type { Chain, StartIdentity } from "../compile/plan.js";
 import { configProfiles, type Profile, profileText, type SourceOverride } from "../emit/aws-config.js";
+import { sessionNameFor } from "../model/names.js";
 import type { AccountState } from "../state/account-state.js";
 import type { WorkloadEndpoint } from "./local.js";
 import { issueToken } from "./oidc.js";
@@ -176,7 +177,7 @@ async function writeEnvironment(sandbox: Sandbox, dir: string, workloads: readon
     if (endpoint?.kind === "web-identity" && endpoint.roleArn) {
       const issuer = workload.start.cluster?.issuer as string;
       tokens.push({ path: `${file}.jwt`, issuer, sub: subjectOf(workload.start) as string });
-      out.push({ ...endpoint, profiles: [], variables: { AWS_WEB_IDENTITY_TOKEN_FILE: `${file}.jwt`, AWS_ROLE_ARN: endpoint.roleArn, AWS_ROLE_SESSION_NAME: `xacct-${workload.name.replace(/[^\w+=,.@-]/g, "-")}`.slice(0, 64), AWS_REGION: region } });
+      out.push({ ...endpoint, profiles: [], variables: { AWS_WEB_IDENTITY_TOKEN_FILE: `${file}.jwt`, AWS_ROLE_ARN: endpoint.roleArn, AWS_ROLE_SESSION_NAME: sessionNameFor(workload.name), AWS_REGION: region } });
     } else if (endpoint?.kind === "container") {
       writeSecret(`${file}.auth`, endpoint.authorizationToken as string);
       out.push({ ...endpoint, profiles: [], variables: { AWS_CONTAINER_CREDENTIALS_FULL_URI: `${sandbox.url}${endpoint.credentialsPath as string}`, AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE: `${file}.auth`, AWS_REGION: region } });
