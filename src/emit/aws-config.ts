@@ -6,6 +6,7 @@
  */
 import type { Chain } from "../compile/plan.js";
 import { sessionNameFor } from "../model/names.js";
+import { iniSection, iniSetting } from "./escape.js";
 import { type EmittedFile, type Emitter, slug } from "./types.js";
 
 /** The credential_source that yields each identity type's credentials inside its runtime. */
@@ -92,10 +93,10 @@ export function configProfiles(chains: readonly Chain[], sourceOf?: SourceOverri
   return [...seen.values()].map((p) => p.profile);
 }
 
-/** A profile's section of a config file. */
+/** A profile's section of a config file (written through the INI helpers, which refuse what it cannot hold). */
 export function profileText(profile: Profile): string {
-  const header = profile.name === "default" ? "[default]" : `[profile ${profile.name}]`;
-  return [header, ...profile.settings.map(([k, v]) => `${k} = ${v}`)].join("\n");
+  const header = iniSection(profile.name === "default" ? "default" : `profile ${profile.name}`);
+  return [header, ...profile.settings.map(([k, v]) => iniSetting(k, v))].join("\n");
 }
 
 /** A config file holding the profiles of one workload's chains (shared profiles once). */

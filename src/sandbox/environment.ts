@@ -21,6 +21,7 @@ import { join, resolve } from "node:path";
 import type { Compiled } from "../compile/compile.js";
 import type { Chain, StartIdentity } from "../compile/plan.js";
 import { configProfiles, type Profile, profileText, type SourceOverride } from "../emit/aws-config.js";
+import { commentLine, iniSection, iniSetting, shellWord } from "../emit/escape.js";
 import { sessionNameFor } from "../model/names.js";
 import type { AccountState } from "../state/account-state.js";
 import type { WorkloadEndpoint } from "./local.js";
@@ -92,11 +93,6 @@ function writeSecret(path: string, content: string): void {
 /** A workload's file name in tokens/ (without extension). */
 function fileBase(name: string): string {
   return name.replace(/[^A-Za-z0-9._@-]+/g, "-");
-}
-
-/** A value as one shell word (as it is when it needs no quoting, else single-quoted). */
-export function shellWord(value: string): string {
-  return /^[\w@%+=:,./-]+$/.test(value) ? value : `'${value.replace(/'/g, "'\\''")}'`;
 }
 
 function accountLabel(state: AccountState, id: string): string {
@@ -203,7 +199,7 @@ async function writeEnvironment(sandbox: Sandbox, dir: string, workloads: readon
     const endpoint = endpoints.get(byStart.get(chain.start)?.name ?? "");
     return endpoint?.kind === "container" ? [["credential_source", "EcsContainer"]] : undefined;
   });
-  writeFileSync(config, `# xacct sandbox: every chain of the model; first identities come from ${sandbox.url}\n\n${[...profiles.values()].flat().map(profileText).join("\n\n")}\n`);
+  writeFileSync(config, `${commentLine(`xacct sandbox: every chain of the model; first identities come from ${sandbox.url}`)}\n\n${[...profiles.values()].flat().map(profileText).join("\n\n")}\n`);
   for (const w of out) w.profiles = (profiles.get(w.name) ?? []).map((p) => p.name);
 
   const sections = sandbox.bootstrap.map((b) => ({ name: keyProfile(state, b.userArn), accessKeyId: b.accessKeyId, secretAccessKey: b.secretAccessKey }));
@@ -216,7 +212,7 @@ async function writeEnvironment(sandbox: Sandbox, dir: string, workloads: readon
       if (!p.settings.some(([k]) => k === "role_arn") && !sections.some((x) => x.name === p.name)) sections.push({ name: p.name, accessKeyId: key.accessKeyId, secretAccessKey: key.secretAccessKey });
     }
   }
-  writeSecret(credentials, `${sections.map((s) => `[${s.name}]\naws_access_key_id = ${s.accessKeyId}\naws_secret_access_key = ${s.secretAccessKey}\n`).join("\n")}`);
+  writeSecret(credentials, `${sections.map((s) => `${iniSection(s.name)}\n${iniSetting("aws_access_key_id", s.accessKeyId)}\n${iniSetting("aws_secret_access_key", s.secretAccessKey)}\n`).join("\n")}`);
   return { files: { config, credentials }, workloads: out, tokens };
 }
 
@@ -245,19 +241,20 @@ function sandboxProfiles(chains: readonly Chain[], workloadOf: (chain: Chain) =>
 export function exportLines(env: SandboxEnvironment): string[] {
   const { sandbox, files, dir } = env;
   const lines = [
-    `# xacct sandbox listening on ${sandbox.url}; its files are in ${dir}`,
-    `export AWS_ENDPOINT_URL=${sandbox.url}`,
+    commentLine(`xacct sandbox listening on ${sandbox.url}; its files are in ${dir}`),
+    `export AWS_ENDPOINT_URL=${shellWord(sandbox.url)}`,
     `export AWS_CONFIG_FILE=${shellWord(files.config)}`,
     `export AWS_SHARED_CREDENTIALS_FILE=${shellWord(files.credentials)}`,
-    `# ${sandbox.bootstrap.length} bootstrap keys (each IAM user, each account root) are profiles ACCOUNT-USER / ACCOUNT-root in ${files.credentials}`,
+    commentLine(`${sandbox.bootstrap.length} bootstrap keys (each IAM user, each account root) are profiles ACCOUNT-USER / ACCOUNT-root in ${files.credentials}`),
   ];
-  if (env.workloads.length === 0) lines.push(`# no workloads (an inventory has none): web identity tokens from ${sandbox.url}/_xacct/token?issuer=ISSUER&sub=SUBJECT`);
+  if (env.workloads.length === 0) lines.push(commentLine(`no workloads (an inventory has none): web identity tokens from ${sandbox.url}/_xacct/token?issuer=ISSUER&sub=SUBJECT`));
   for (const w of env.workloads) {
     const what = w.kind === "web-identity" ? `IRSA, role ${w.roleArn ?? ""}` : w.kind === "container" ? `container credentials, role ${w.roleArn ?? ""}` : w.userArn ? `keys of ${w.userArn}` : "not served";
-    lines.push(`# workload ${w.name} (${what})${w.profiles.length ? `; profiles: ${w.profiles.join(", ")}` : ""}`);
-    if (w.note) lines.push(`#   ${w.note}`);
+    lines.push(commentLine(`workload ${w.name} (${what})${w.profiles.length ? `; profiles: ${w.profiles.join(", ")}` : ""}`));
+    if (w.note) lines.push(commentLine(`  ${w.note}`));
     const vars = Object.entries(w.variables);
-    if (vars.length) lines.push(`#   export ${vars.map(([k, v]) => `${k}=${shellWord(v)}`).join(" ")}`);
+    // A comment the user uncomments to act as the workload: each value one shell word.
+    if (vars.length) lines.push(commentLine(`  export ${vars.map(([k, v]) => `${k}=${shellWord(v)}`).join(" ")}`));
   }
   return lines;
 }
