@@ -37,7 +37,7 @@ export const EXTERNAL_ID = rule("an external ID", /^[\w+=,.@:/-]{2,1224}$/, "2 t
 /** An IAM principal ARN: an account's root, or a role or user with its path. */
 export const IAM_PRINCIPAL_ARN = rule(
   "an IAM principal ARN",
-  /^arn:aws(-cn|-us-gov)?:iam::\d{12}:(root|(role|user)\/(?=[\x21-\x7E]{1,512}\/)(?:[\x21-\x7E]*\/)?[\w+=,.@-]{1,64})$/,
+  /^arn:aws(-cn|-us-gov)?:iam::\d{12}:(root|(role|user)\/(?:[\x21-\x7E]{0,510}\/)?[\w+=,.@-]{1,64})$/,
   "arn:PARTITION:iam::ACCOUNT:root, or :role/NAME or :user/NAME (with a path of printable ASCII when it has one)",
 );
 
