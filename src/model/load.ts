@@ -6,6 +6,7 @@
 import { readFileSync } from "node:fs";
 import { isMap, isScalar, LineCounter, parseDocument, type Document, type Node } from "yaml";
 import type { z } from "zod";
+import { oneLine } from "../emit/escape.js";
 import { Model } from "./schema.js";
 import { checkDerivedNames } from "./derived-names.js";
 import { checkReferences } from "./references.js";
@@ -25,8 +26,9 @@ export class ModelError extends Error {
   }
 }
 
+/** One line per problem, whatever names it quotes from the model (their line breaks shown escaped). */
 export function formatProblem(p: ModelProblem): string {
-  return `${p.file}:${p.line}:${p.column}: ${p.path ? `${p.path}: ` : ""}${p.message}`;
+  return oneLine(`${p.file}:${p.line}:${p.column}: ${p.path ? `${p.path}: ` : ""}${p.message}`);
 }
 
 export type PathKey = string | number;
