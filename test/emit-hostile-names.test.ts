@@ -12,6 +12,7 @@ import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
+import { loadSharedConfigFiles } from "@smithy/shared-ini-file-loader";
 import fc from "fast-check";
 import { parseAllDocuments } from "yaml";
 import { afterAll, describe, expect, it } from "vitest";
@@ -105,7 +106,7 @@ function checkFile(dir: string, path: string, content: string, checks: Checks): 
   }
 }
 
-function runChecks(dir: string, checks: Checks): void {
+async function runChecks(dir: string, checks: Checks): Promise<void> {
   const items = [...checks.ini.map((i) => ({ kind: "ini", path: i.path })), ...checks.python.map((p) => ({ kind: "python", path: p.path }))];
   const parsed = spawnSync(PYTHON, [PARSER], { input: JSON.stringify(items), encoding: "utf8" });
   expect(parsed.status, parsed.stderr).toBe(0);
@@ -119,6 +120,10 @@ function runChecks(dir: string, checks: Checks): void {
         if (!ini.credentials) expect(section === "default" || section.startsWith("profile "), `${result.path}: section [${section}]`).toBe(true);
         for (const k of keys) expect((ini.credentials ? CREDENTIALS_KEYS : CONFIG_KEYS).has(k), `${result.path}: [${section}] ${k}`).toBe(true);
       }
+      // The SDK for JavaScript's own reader of these files sees the same profiles as botocore.
+      const js = await loadSharedConfigFiles(ini.credentials ? { filepath: ini.path, configFilepath: join(dir, "none") } : { configFilepath: ini.path, filepath: join(dir, "none") });
+      const jsProfiles = Object.keys(ini.credentials ? js.credentialsFile : js.configFile).sort();
+      expect(jsProfiles, result.path).toEqual(ini.credentials ? Object.keys(result.sections ?? {}).sort() : result.profiles);
     }
     if (checks.python.find((p) => p.path === result.path)?.dag) {
       // The DAG: its docstring, imports, helper functions and the `with DAG(...)` block; nothing else.
@@ -187,7 +192,7 @@ async function buildAndCheck(text: string): Promise<void> {
   } finally {
     await env.close();
   }
-  runChecks(dir, checks);
+  await runChecks(dir, checks);
   // and no command the name carried ever ran.
   expect(existsSync(join(dir, PWNED))).toBe(false);
   expect(existsSync(join(dir, "sandbox", PWNED))).toBe(false);
