@@ -31,14 +31,14 @@ export function iniSection(name: string): string {
 }
 
 /**
- * A `key = value` line. Refused: line breaks and control characters, whitespace at either end
- * (trimmed by every reader), and `#` or `;` at the start or after whitespace (the SDKs read those
- * as the start of a comment).
+ * A `key = value` line. Refused: an empty value (the SDK for JavaScript drops the setting), line
+ * breaks and control characters, whitespace at either end (trimmed by every reader), and `#` or
+ * `;` at the start or after whitespace (the SDKs read those as the start of a comment).
  */
 export function iniSetting(key: string, value: string | number): string {
   const text = String(value);
   for (const part of [key, text]) {
-    if (HAS_CONTROL.test(part) || /^\s|\s$/.test(part) || /(^|\s)[#;]/.test(part)) {
+    if (part === "" || HAS_CONTROL.test(part) || /^\s|\s$/.test(part) || /(^|\s)[#;]/.test(part)) {
       throw new Error(`cannot write ${JSON.stringify(part)} into an AWS config file setting`);
     }
   }
