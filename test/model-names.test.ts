@@ -124,6 +124,9 @@ describe("names are checked against the rule of the system they land in", () => 
     ["an image with a space", "image", '"aws cli:2"', "workloads.w.runtime.image", "must be a container image reference", "image: \"aws cli:2\""],
     // IAM policy documents hold only U+0009, U+000A, U+000D and U+0020 to U+00FF; xacct takes no control characters in names.
     ["a bucket with a line break", "bucket", '"lake\\n[x]"', "grants[0].resources.bucket", "must be policy text", "bucket: \"lake"],
+    // S3: "Bucket names must be between 3 (min) and 63 (max) characters long ... only lowercase letters, numbers, periods (.), and hyphens (-)".
+    ["a bucket with a space and an upper-case letter", "bucket", '"My lake"', "grants[0].resources.bucket", "is not an S3 bucket name", "bucket: \"My lake\""],
+    ["a bucket of two characters", "bucket", "ab", "grants[0].resources.bucket", "is not an S3 bucket name", "bucket: ab"],
   ];
 
   it.each(refused)("refuses %s, located at the field", (_what, place, value, path, message, marker) => {

@@ -5,7 +5,7 @@
  */
 import { fillTemplate, grantInstances, type TemplateVars } from "../compile/stages.js";
 import type { PathKey } from "./load.js";
-import { AWS_PROFILE_NAME, defaultProfileName, defaultTargetRoleName, grantPolicyName, IAM_POLICY_NAME, IAM_ROLE_NAME, IAM_USER_NAME, type NameRule, nameProblem, POLICY_TEXT } from "./names.js";
+import { AWS_PROFILE_NAME, defaultProfileName, defaultTargetRoleName, grantPolicyName, IAM_POLICY_NAME, IAM_ROLE_NAME, IAM_USER_NAME, type NameRule, nameProblem, POLICY_TEXT, RESOURCE_NAME_RULES } from "./names.js";
 import type { Model } from "./schema.js";
 import type { ReferenceProblem } from "./references.js";
 
@@ -40,9 +40,10 @@ export function checkDerivedNames(model: Model): ReferenceProblem[] {
       check(IAM_ROLE_NAME, role ? ["workloads", grant.workload, "identity", "role"] : ["workloads", grant.workload], () => fill(role ?? grant.workload), role ? "value" : "key");
     }
     const at = (...rest: PathKey[]): PathKey[] => ["grants", index, ...rest];
-    // Resource names: any template in them must fill (the schema has checked their characters).
+    // Resource names, filled: the rule of their kind (S3 buckets), else policy text.
     for (const [kind, value] of Object.entries(grant.resources)) {
-      [value].flat().forEach((text, j) => check(POLICY_TEXT, typeof value === "string" ? at("resources", kind) : at("resources", kind, j), () => fill(text)));
+      const rule = RESOURCE_NAME_RULES.get(kind) ?? POLICY_TEXT;
+      [value].flat().forEach((text, j) => check(rule, typeof value === "string" ? at("resources", kind) : at("resources", kind, j), () => fill(text)));
     }
     grant.through?.forEach((hop, j) => check(IAM_ROLE_NAME, at("through", j, "role"), () => fill(hop.role)));
     check(IAM_ROLE_NAME, grant.role?.name ? at("role", "name") : at("workload"), () => fill(grant.role?.name ?? defaultTargetRoleName(grant.workload)));

@@ -75,6 +75,15 @@ export const IMAGE_REFERENCE = rule(
  */
 export const POLICY_TEXT = rule("policy text", /^[\x20-\x7E\xA0-\xFF]*$/, "printable characters from U+0020 to U+00FF (no line breaks or control characters)");
 
+/** S3 general purpose bucket names: 3–63 lower-case letters, digits, `.` and `-`, starting and ending with a letter or digit. */
+export const S3_BUCKET_NAME = rule("an S3 bucket name", /^(?=.{3,63}$)[a-z0-9]([a-z0-9.-]*[a-z0-9])?$/, "3 to 63 lower-case letters, digits, . and -, starting and ending with a letter or digit");
+
+/** The rule of a grant's resource name by its kind, where AWS sets one beyond policy text. */
+export const RESOURCE_NAME_RULES: ReadonlyMap<string, NameRule> = new Map([
+  ["bucket", S3_BUCKET_NAME],
+  ["results-bucket", S3_BUCKET_NAME],
+]);
+
 /** The placeholders of name templates. */
 export const TEMPLATE_VARIABLES = ["app", "consumer", "stage", "consumerStage"] as const;
 
