@@ -104,10 +104,9 @@ export function nameProblem(named: NameRule, value: string): string | undefined 
   return `${quoted(value)} is not ${named.what}: use ${named.allowed}`;
 }
 
-/** A value for a message: quoted, cut short, with line breaks and other control characters visible. */
+/** A value for a message: quoted and cut short (formatProblem shows any control character left escaped). */
 export function quoted(value: string): string {
-  const shown = JSON.stringify(value.length > 80 ? `${value.slice(0, 80)}…` : value);
-  return shown.replace(/[\u0080-\u009f\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
+  return JSON.stringify(value.length > 80 ? `${value.slice(0, 80)}…` : value);
 }
 
 /** The presets both a Kubernetes CronJob and Airflow accept. */
