@@ -2,6 +2,7 @@ import { parseArgs } from "node:util";
 import { ChainError } from "../credentials/index.js";
 import { serveCredentials, type Serving } from "../credentials/server.js";
 import { TokenFileError } from "../credentials/token-file.js";
+import { commentLine, shellWord } from "../emit/escape.js";
 import { CHAIN_OPTIONS, chainSource } from "./chain-input.js";
 import { UsageError } from "./json-input.js";
 import { portOf, untilStopped } from "./serving.js";
@@ -47,10 +48,10 @@ export async function run(args: string[]): Promise<number> {
   const { spec, variables } = serving;
   process.stdout.write(
     [
-      `# xacct serve-credentials: ${spec.name} (${spec.hops.length} role${spec.hops.length === 1 ? "" : "s"} after its first credentials) on ${serving.server.url}`,
-      `export AWS_CONTAINER_CREDENTIALS_FULL_URI=${variables.AWS_CONTAINER_CREDENTIALS_FULL_URI}`,
-      `export AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE=${variables.AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE}`,
-      `# clients that do not read AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE (older botocore and AWS CLI): export AWS_CONTAINER_AUTHORIZATION_TOKEN="$(cat ${variables.AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE})"`,
+      commentLine(`xacct serve-credentials: ${spec.name} (${spec.hops.length} role${spec.hops.length === 1 ? "" : "s"} after its first credentials) on ${serving.server.url}`),
+      `export AWS_CONTAINER_CREDENTIALS_FULL_URI=${shellWord(variables.AWS_CONTAINER_CREDENTIALS_FULL_URI)}`,
+      `export AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE=${shellWord(variables.AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE)}`,
+      commentLine(`clients that do not read AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE (older botocore and AWS CLI): export AWS_CONTAINER_AUTHORIZATION_TOKEN="$(cat ${shellWord(variables.AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE)})"`),
       "",
     ].join("\n"),
   );

@@ -4,6 +4,7 @@
  * steps the emitters need.
  */
 import type { Model } from "../model/schema.js";
+import { defaultProfileName, defaultTargetRoleName, grantPolicyName, sessionNameFor } from "../model/names.js";
 import { CHAIN_LIMIT_SECONDS, ROLE_SESSION_IDENTITIES } from "../model/references.js";
 import {
   type AccountEntry,
@@ -115,7 +116,7 @@ class Compiler {
     const via = grant.via ?? (grant.through?.length ? "chain" : "role");
     const principal = principalOf(start, from.partition);
     const startsAsRole = ROLE_SESSION_IDENTITIES.has(start.type) || (start.type === "external" && start.roleArn !== undefined);
-    const policyName = `xacct-${grant.service}-${to.name ?? to.id}`;
+    const policyName = grantPolicyName(grant.service, to.name ?? to.id);
     const hops: Hop[] = [];
 
     if (via === "resource-policy") {
@@ -127,7 +128,7 @@ class Compiler {
     } else {
       const steps = [
         ...(grant.through ?? []).map((hop, j) => ({ account: this.account(accountFor(this.model, hop.account, vars.consumerStage, vars.stage)), name: fillTemplate(hop.role, vars, `${where}.through[${j}].role`) })),
-        { account: to, name: fillTemplate(grant.role?.name ?? `xacct-${grant.workload}`, vars, `${where}.role.name`) },
+        { account: to, name: fillTemplate(grant.role?.name ?? defaultTargetRoleName(grant.workload), vars, `${where}.role.name`) },
       ];
       let caller = { principal, start: start as StartIdentity | undefined, account: from, isRoleSession: startsAsRole };
       steps.forEach((step, j) => {
@@ -147,7 +148,7 @@ class Compiler {
           roleArn: arn,
           account: step.account.id,
           ...(externalId ? { externalId } : {}),
-          sessionName: sessionName(grant.workload),
+          sessionName: sessionNameFor(grant.workload),
           durationSeconds: caller.isRoleSession ? Math.min(duration, CHAIN_LIMIT_SECONDS) : duration,
           chained: caller.isRoleSession,
         });
@@ -160,7 +161,7 @@ class Compiler {
 
     if (grant.service === "secretsmanager" && resources["rds-instance"]) this.rdsIngress(resources, to, from, grant.workload);
     const recipe = recipeFor(grant.service);
-    const profile = fillTemplate(grant.profile ?? workload.runtime?.profile ?? `${to.name ?? to.id}-${grant.service}`, vars, `${where}.profile`);
+    const profile = fillTemplate(grant.profile ?? workload.runtime?.profile ?? defaultProfileName(to.name ?? to.id, grant.service), vars, `${where}.profile`);
     const lastHop = hops[hops.length - 1];
     return {
       grant: index,
@@ -322,10 +323,6 @@ function union(a: string | string[], b: string | string[]): string | string[] {
 function describeResources(resources: Record<string, string | string[]>): string {
   const parts = Object.entries(resources).map(([k, v]) => `${k} ${typeof v === "string" ? v : v.join(", ")}`);
   return parts.length ? ` (${parts.join("; ")})` : "";
-}
-
-function sessionName(workload: string): string {
-  return `xacct-${workload}`.replace(/[^\w+=,.@-]/g, "-").slice(0, 64);
 }
 
 function pascal(text: string): string {

@@ -4,6 +4,7 @@
  */
 import { compileModelFile } from "../compile/model-file.js";
 import type { Chain } from "../compile/plan.js";
+import { sessionNameFor } from "../model/names.js";
 import { ChainError, type ChainSpec, checkDurations, type FirstIdentity } from "./chain.js";
 
 /** How each start identity type gets its first credentials inside its runtime. */
@@ -11,7 +12,7 @@ function firstOf(chain: Chain): FirstIdentity {
   switch (chain.start.type) {
     case "irsa":
       // The projected token's path and the role that the pod's service account is annotated with.
-      return { type: "web-identity", tokenFile: process.env.AWS_WEB_IDENTITY_TOKEN_FILE ?? chain.start.webIdentityTokenFile ?? "", roleArn: chain.start.roleArn ?? "", sessionName: `xacct-${chain.workload}` };
+      return { type: "web-identity", tokenFile: process.env.AWS_WEB_IDENTITY_TOKEN_FILE ?? chain.start.webIdentityTokenFile ?? "", roleArn: chain.start.roleArn ?? "", sessionName: sessionNameFor(chain.workload) };
     case "ecs-task":
     case "pod-identity":
     case "mwaa":

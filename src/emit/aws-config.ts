@@ -6,6 +6,8 @@
  * from its runtime's credentials has no profile (see `hasProfile`).
  */
 import type { Chain } from "../compile/plan.js";
+import { sessionNameFor } from "../model/names.js";
+import { iniSection, iniSetting } from "./escape.js";
 import { type EmittedFile, type Emitter, slug } from "./types.js";
 
 /** The credential_source that yields each identity type's credentials inside its runtime. */
@@ -63,7 +65,7 @@ export function chainProfiles(chain: Chain, startName = `${chain.workload}-web-i
       settings: [
         ["web_identity_token_file", chain.start.webIdentityTokenFile ?? ""],
         ["role_arn", chain.start.roleArn ?? ""],
-        ["role_session_name", `xacct-${chain.workload}`],
+        ["role_session_name", sessionNameFor(chain.workload)],
         // Shared by the workload's chains: the cluster's region, not one target's.
         ["region", chain.start.cluster?.region ?? chain.region],
       ],
@@ -110,10 +112,10 @@ export function configProfiles(chains: readonly Chain[], sourceOf?: SourceOverri
   return [...seen.values()].map((p) => p.profile);
 }
 
-/** A profile's section of a config file. */
+/** A profile's section of a config file (written through the INI helpers, which refuse what it cannot hold). */
 export function profileText(profile: Profile): string {
-  const header = profile.name === "default" ? "[default]" : `[profile ${profile.name}]`;
-  return [header, ...profile.settings.map(([k, v]) => `${k} = ${v}`)].join("\n");
+  const header = iniSection(profile.name === "default" ? "default" : `profile ${profile.name}`);
+  return [header, ...profile.settings.map(([k, v]) => iniSetting(k, v))].join("\n");
 }
 
 /** What a config file without profiles says instead (its workload assumes no role). */

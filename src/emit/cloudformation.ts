@@ -10,6 +10,7 @@
  */
 import { createHash } from "node:crypto";
 import type { AccountEntry, AccountState, PolicyDocument, ResourcePolicyState, RoleState } from "../state/account-state.js";
+import { mdCode, mdFence, mdText, shellWord } from "./escape.js";
 import { type EmittedFile, type Emitter, json, slug } from "./types.js";
 
 type Obj = Record<string, unknown>;
@@ -426,27 +427,30 @@ function stackSetReadme(role: RoleState, file: string, accounts: AccountEntry[])
   const region = accounts[0]?.region ?? "us-east-1";
   const trusted = [...new Set(principals(role.trustPolicy, "AWS"))];
   return [
-    `# StackSet: ${role.name}`,
+    `# StackSet: ${mdText(role.name)}`,
     "",
-    `\`${file}.json\` creates the IAM role \`${role.name}\` in every account it is deployed to, trusting ${trusted.map((t) => `\`${t}\``).join(", ")}.`,
+    `${mdCode(`${file}.json`)} creates the IAM role ${mdCode(role.name)} in every account it is deployed to, trusting ${trusted.map(mdCode).join(", ")}.`,
     `The deploying account's ID and partition are \`AWS::AccountId\` and \`AWS::Partition\`; principals in other accounts are literal.`,
-    `In the model it is the role of ${accounts.map((a) => `${a.name ?? a.id} (${a.id})`).join(", ")}.`,
+    `In the model it is the role of ${mdText(accounts.map((a) => `${a.name ?? a.id} (${a.id})`).join(", "))}.`,
     "",
     "Run from the organization's management account (or a delegated administrator, adding `--call-as DELEGATED_ADMIN`), with trusted access for CloudFormation StackSets enabled in AWS Organizations:",
     "",
-    "```sh",
-    `aws cloudformation create-stack-set \\`,
-    `  --stack-set-name ${set} \\`,
-    `  --template-body file://${file}.json \\`,
-    `  --permission-model SERVICE_MANAGED \\`,
-    `  --auto-deployment Enabled=true,RetainStacksOnAccountRemoval=false \\`,
-    `  --capabilities CAPABILITY_NAMED_IAM`,
-    "",
-    `aws cloudformation create-stack-instances \\`,
-    `  --stack-set-name ${set} \\`,
-    `  --deployment-targets OrganizationalUnitIds=${ous.length ? ous.join(",") : "ou-REPLACE-WITH-YOUR-OU-ID"} \\`,
-    `  --regions ${region}`,
-    "```",
+    mdFence(
+      "sh",
+      [
+        `aws cloudformation create-stack-set \\`,
+        `  --stack-set-name ${shellWord(set)} \\`,
+        `  --template-body ${shellWord(`file://${file}.json`)} \\`,
+        `  --permission-model SERVICE_MANAGED \\`,
+        `  --auto-deployment Enabled=true,RetainStacksOnAccountRemoval=false \\`,
+        `  --capabilities CAPABILITY_NAMED_IAM`,
+        "",
+        `aws cloudformation create-stack-instances \\`,
+        `  --stack-set-name ${shellWord(set)} \\`,
+        `  --deployment-targets ${shellWord(`OrganizationalUnitIds=${ous.length ? ous.join(",") : "ou-REPLACE-WITH-YOUR-OU-ID"}`)} \\`,
+        `  --regions ${shellWord(region)}`,
+      ].join("\n"),
+    ),
     "",
     ous.length ? "The OU is the one the model gives for the account(s) above." : "The model gives no OU for these accounts (`ou:` in xacct.yaml): put the OU (or root) ID in `--deployment-targets`.",
     "Deploy to one region only: a role name exists once per account, so a second region's stack instance would fail.",

@@ -6,7 +6,9 @@
 import { readFileSync } from "node:fs";
 import { isMap, isScalar, LineCounter, parseDocument, visit, type Document, type Node } from "yaml";
 import type { z } from "zod";
+import { oneLine } from "../emit/escape.js";
 import { Model } from "./schema.js";
+import { checkDerivedNames } from "./derived-names.js";
 import { checkReferences } from "./references.js";
 
 export interface ModelProblem {
@@ -38,8 +40,9 @@ export class ModelPathError extends Error {
   }
 }
 
+/** One line per problem, whatever names it quotes from the model (their line breaks shown escaped). */
 export function formatProblem(p: ModelProblem): string {
-  return `${p.file}:${p.line}:${p.column}: ${p.path ? `${p.path}: ` : ""}${p.message}`;
+  return oneLine(`${p.file}:${p.line}:${p.column}: ${p.path ? `${p.path}: ` : ""}${p.message}`);
 }
 
 export type PathKey = string | number;
@@ -96,6 +99,7 @@ function checkModel(text: string, file: string): ModelSource {
   // References are checked on whatever parsed, so one run reports both kinds of problem.
   for (const r of checkReferences(raw)) problems.push(locate(r.path, r.message, r.at));
   for (const path of prototypeKeys(raw)) problems.push(locate(path, `"__proto__" cannot be a name or field in xacct.yaml: rename it`, "key"));
+  if (parsed.success) for (const r of checkDerivedNames(parsed.data)) problems.push(locate(r.path, r.message, r.at));
   if (problems.length > 0) throw new ModelError(sortProblems(problems));
   return { model: withoutPrototypes(parsed.data as Model), locate: (error) => locate(keysOf(doc, error.path), error.problem) };
 }

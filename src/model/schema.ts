@@ -4,20 +4,41 @@
  * AWS's service authorization data. The JSON Schema published for editors is derived from this.
  */
 import { z } from "zod";
+import {
+  AWS_PROFILE_TEMPLATE,
+  cronProblem,
+  DNS_LABEL,
+  DNS_SUBDOMAIN,
+  EKS_CLUSTER_NAME,
+  EXTERNAL_ID,
+  IAM_PRINCIPAL_ARN,
+  IAM_ROLE_TEMPLATE,
+  IAM_USER_NAME,
+  IMAGE_REFERENCE,
+  MWAA_ENVIRONMENT_NAME,
+  type NameRule,
+  POLICY_TEXT,
+  SERVICE_ACCOUNT_PATTERN,
+} from "./names.js";
 
 const name = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, "use letters, digits, '-', '_' and '.'");
 const accountId = z.string().regex(/^\d{12}$/, "must be a 12-digit AWS account ID in quotes");
-/** Role and resource names may hold {stage}, {app}, {consumer} and {consumerStage} templates. */
-const template = z.string().min(1);
+/** A name that lands in another system, checked against that system's rule (names.ts). */
+const named = (rule: NameRule) => z.string().regex(rule.pattern, `must be ${rule.what}: ${rule.allowed}`);
+/** Role names may hold {stage}, {app}, {consumer} and {consumerStage} templates; so may resource names. */
+const roleTemplate = named(IAM_ROLE_TEMPLATE);
+const resourceTemplate = named(POLICY_TEXT).min(1);
+const profileTemplate = named(AWS_PROFILE_TEMPLATE);
+const region = z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, "must be an AWS region such as us-east-2");
 
 export const Account = z.strictObject({
   id: z.union([accountId, z.record(z.string(), accountId)]).describe("The account ID, or one ID per stage ({stage: id})."),
-  region: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, "must be an AWS region such as us-east-2").describe("The default region."),
+  region: region.describe("The default region."),
   partition: z.enum(["aws", "aws-cn", "aws-us-gov"]).optional().describe("@default the model's partition"),
   organization: z.string().regex(/^o-[a-z0-9]{10,32}$/, "must be an organization ID such as o-a1b2c3d4e5").optional(),
   ou: z.array(z.string().regex(/^(r-[a-z0-9]{4,32}|ou-[a-z0-9]{4,32}-[a-z0-9]{8,32})$/, "must be r-… or ou-…-…")).optional()
     .describe("The organizational unit path from the root (r-…) down to the account's OU (ou-…)."),
-  stage: z.string().optional().describe("The stage this account serves, when it serves one."),
+  stage: name.optional().describe("The stage this account serves, when it serves one."),
   external: z.boolean().optional().describe("An account outside our management (a consumer or third party): xacct writes nothing for it. @default false"),
 });
 
@@ -31,7 +52,7 @@ export const Stages = z.strictObject({
 
 export const Cluster = z.strictObject({
   account: name,
-  region: z.string().optional().describe("@default the account's region"),
+  region: region.optional().describe("@default the account's region"),
   oidcIssuer: z
     .string()
     .regex(/^(https:\/\/)?oidc\.eks\.[a-z0-9-]+\.amazonaws\.com(\.cn)?\/id\/[A-Za-z0-9]+$/, "must be the cluster's OIDC issuer, oidc.eks.REGION.amazonaws.com/id/ID")
@@ -39,41 +60,48 @@ export const Cluster = z.strictObject({
     .describe("The EKS cluster's OIDC issuer, for IRSA service accounts."),
 });
 
-const IdentityBase = { role: template.optional().describe("Name of the workload's own role. @default the workload's name") };
+const IdentityBase = { role: roleTemplate.optional().describe("Name of the workload's own role. @default the workload's name") };
 
 export const Identity = z.discriminatedUnion("type", [
   z.strictObject({
     type: z.literal("irsa"),
     cluster: name,
-    namespace: z.string(),
-    serviceAccount: z.string().describe("The service account; `*` patterns allowed (EMR on EKS: emr-containers-sa-*-*-ACCOUNT-*)."),
+    namespace: named(DNS_LABEL),
+    serviceAccount: named(SERVICE_ACCOUNT_PATTERN).describe("The service account; `*` patterns allowed (EMR on EKS: emr-containers-sa-*-*-ACCOUNT-*)."),
     ...IdentityBase,
   }),
-  z.strictObject({ type: z.literal("pod-identity"), cluster: name, namespace: z.string(), serviceAccount: z.string(), ...IdentityBase }),
+  z.strictObject({ type: z.literal("pod-identity"), cluster: name, namespace: named(DNS_LABEL), serviceAccount: named(DNS_SUBDOMAIN), ...IdentityBase }),
   z.strictObject({ type: z.literal("ecs-task"), ...IdentityBase }),
   z.strictObject({ type: z.literal("ec2-instance"), ...IdentityBase }),
   z.strictObject({ type: z.literal("eks-node"), cluster: name.optional(), ...IdentityBase }),
   z.strictObject({ type: z.literal("lambda"), ...IdentityBase }),
-  z.strictObject({ type: z.literal("mwaa"), environment: z.string(), ...IdentityBase }),
-  z.strictObject({ type: z.literal("iam-user"), user: z.string().optional().describe("@default the workload's name") }),
+  z.strictObject({ type: z.literal("mwaa"), environment: named(MWAA_ENVIRONMENT_NAME), ...IdentityBase }),
+  z.strictObject({ type: z.literal("iam-user"), user: named(IAM_USER_NAME).optional().describe("@default the workload's name") }),
   z.strictObject({
     type: z.literal("external"),
-    principal: z.string().optional().describe("A role ARN in the external account, or omitted for the account itself (root)."),
-    externalId: z.string().min(2).optional().describe("The sts:ExternalId the third party must pass."),
+    principal: named(IAM_PRINCIPAL_ARN).optional().describe("A role ARN in the external account, or omitted for the account itself (root)."),
+    externalId: named(EXTERNAL_ID).optional().describe("The sts:ExternalId the third party must pass."),
   }),
 ]);
 
 export const Runtime = z.strictObject({
   kind: z.enum(["cronjob", "job", "deployment", "airflow", "spark", "ecs", "lambda", "none"]).describe("What xacct generates to run the workload."),
-  schedule: z.string().optional().describe("Cron schedule, for cronjob. @default \"0 0 * * *\""),
-  image: z.string().optional().describe("Container image with the AWS CLI or SDK."),
+  schedule: z
+    .string()
+    .superRefine((schedule, ctx) => {
+      const problem = cronProblem(schedule);
+      if (problem) ctx.addIssue({ code: "custom", message: problem });
+    })
+    .optional()
+    .describe("Cron schedule, for cronjob. @default \"0 0 * * *\""),
+  image: named(IMAGE_REFERENCE).optional().describe("Container image with the AWS CLI or SDK."),
   language: z.enum(["python", "node", "jvm", "shell"]).optional().describe("The workload's SDK language; jvm matters for chained profiles."),
-  profile: z.string().optional().describe("Name of the final profile in the generated AWS config. @default the grant's profile name"),
+  profile: profileTemplate.optional().describe("Name of the final profile in the generated AWS config. @default the grant's profile name"),
   credentials: z
     .enum(["sidecar", "profile"])
     .optional()
     .describe("How the pods of an IRSA workload get a chain that assumes roles: sidecar (`xacct serve-credentials` beside the app, read through AWS_CONTAINER_CREDENTIALS_FULL_URI by every SDK, the JVM included) or profile (the AWS config file and AWS_PROFILE only). @default sidecar"),
-  credentialsImage: z.string().optional().describe("Image of the credentials sidecar: Node.js 20 or later with `xacct` on its PATH. @default xacct:latest"),
+  credentialsImage: named(IMAGE_REFERENCE).optional().describe("Image of the credentials sidecar: Node.js 20 or later with `xacct` on its PATH. @default xacct:latest"),
 });
 
 export const Workload = z.strictObject({
@@ -84,8 +112,8 @@ export const Workload = z.strictObject({
 });
 
 const RoleOptions = z.strictObject({
-  name: template.optional().describe("The role's name in the target account; templates allowed. @default <workload>-<service>-<account>"),
-  externalId: z.string().min(2).optional(),
+  name: roleTemplate.optional().describe("The role's name in the target account; templates allowed. @default <workload>-<service>-<account>"),
+  externalId: named(EXTERNAL_ID).optional(),
   sessionDuration: z.number().int().min(900).max(43200).optional().describe("Seconds asked for when assuming the role. @default 3600"),
   maxSessionDuration: z.number().int().min(3600).max(43200).optional().describe("The role's MaxSessionDuration. @default 3600"),
   orgOnly: z.boolean().optional().describe("Add aws:PrincipalOrgID to the trust (both accounts in one organization)."),
@@ -96,12 +124,12 @@ export const Grant = z.strictObject({
   account: name.describe("Where the resources are."),
   service: z.string().describe("The service: s3, glue, airflow (MWAA), sagemaker, lambda, redshift-data, secretsmanager, athena, elasticmapreduce, sqs, kinesis, execute-api, codeartifact."),
   access: z.array(z.string()).min(1).describe("What to do, in the service's words (read, write, list, run, watch, invoke, …)."),
-  resources: z.record(z.string(), z.union([template, z.array(template).min(1)])).describe("Resources by kind: {bucket: data, prefix: reports/}, {job: nightly-etl}."),
+  resources: z.record(z.string(), z.union([resourceTemplate, z.array(resourceTemplate).min(1)])).describe("Resources by kind: {bucket: data, prefix: reports/}, {job: nightly-etl}."),
   via: z.enum(["role", "chain", "resource-policy"]).optional().describe("How access crosses accounts. @default role"),
   role: RoleOptions.optional(),
-  through: z.array(z.strictObject({ account: name, role: template })).optional().describe("For via: chain, the roles between the workload and the target role, in order."),
+  through: z.array(z.strictObject({ account: name, role: roleTemplate })).optional().describe("For via: chain, the roles between the workload and the target role, in order."),
   stages: z.boolean().optional().describe("Expand the grant per mapped stage (see stages.consumers). @default false"),
-  profile: z.string().optional().describe("Name of the AWS config profile for this grant. @default <account>-<service>"),
+  profile: profileTemplate.optional().describe("Name of the AWS config profile for this grant. @default <account>-<service>"),
   statements: z.array(z.record(z.string(), z.unknown())).optional().describe("Raw IAM statements to add to the target role (escape hatch)."),
 });
 
@@ -117,7 +145,7 @@ export const Model = z.strictObject({
   partition: z.enum(["aws", "aws-cn", "aws-us-gov"]).optional().describe("@default aws"),
   accounts: z.record(name, Account),
   stages: Stages.optional(),
-  clusters: z.record(name, Cluster).optional(),
+  clusters: z.record(named(EKS_CLUSTER_NAME), Cluster).optional(),
   workloads: z.record(name, Workload),
   grants: z.array(Grant),
   accept: z.array(Acceptance).optional().describe("Findings the team accepts, each with its reason: verify does not fail on them."),

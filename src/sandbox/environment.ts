@@ -29,6 +29,8 @@ import type { Chain, StartIdentity } from "../compile/plan.js";
 import { PrivateFileError, privateDir, privateDirProblem, privateFileProblem, replacePrivateFile } from "../credentials/private-files.js";
 import { configProfiles, type Profile, profileText, type SourceOverride } from "../emit/aws-config.js";
 import { claimDir, makeDirs, type Owner, removeOwnedFiles, writeMarker } from "../fs/owned-dir.js";
+import { commentLine, iniSection, iniSetting, shellWord } from "../emit/escape.js";
+import { sessionNameFor } from "../model/names.js";
 import type { AccountState } from "../state/account-state.js";
 import type { WorkloadEndpoint } from "./local.js";
 import { issueToken } from "./oidc.js";
@@ -130,11 +132,6 @@ function fileBase(name: string): string {
   return name.replace(/[^A-Za-z0-9._@-]+/g, "-");
 }
 
-/** A value as one shell word (as it is when it needs no quoting, else single-quoted). */
-export function shellWord(value: string): string {
-  return /^[\w@%+=:,./-]+$/.test(value) ? value : `'${value.replace(/'/g, "'\\''")}'`;
-}
-
 function accountLabel(state: AccountState, id: string): string {
   return state.accounts.get(id)?.name ?? id;
 }
@@ -214,7 +211,7 @@ async function writeEnvironment(sandbox: Sandbox, dir: string, workloads: readon
     if (endpoint?.kind === "web-identity" && endpoint.roleArn) {
       const issuer = workload.start.cluster?.issuer as string;
       tokens.push({ path: `${file}.jwt`, issuer, sub: subjectOf(workload.start) as string });
-      out.push({ ...endpoint, profiles: [], variables: { AWS_WEB_IDENTITY_TOKEN_FILE: `${file}.jwt`, AWS_ROLE_ARN: endpoint.roleArn, AWS_ROLE_SESSION_NAME: `xacct-${workload.name.replace(/[^\w+=,.@-]/g, "-")}`.slice(0, 64), AWS_REGION: region } });
+      out.push({ ...endpoint, profiles: [], variables: { AWS_WEB_IDENTITY_TOKEN_FILE: `${file}.jwt`, AWS_ROLE_ARN: endpoint.roleArn, AWS_ROLE_SESSION_NAME: sessionNameFor(workload.name), AWS_REGION: region } });
     } else if (endpoint?.kind === "container") {
       writeAnew(`${file}.auth`, endpoint.authorizationToken as string);
       out.push({ ...endpoint, profiles: [], variables: { AWS_CONTAINER_CREDENTIALS_FULL_URI: `${sandbox.url}${endpoint.credentialsPath as string}`, AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE: `${file}.auth`, AWS_REGION: region } });
@@ -240,11 +237,11 @@ async function writeEnvironment(sandbox: Sandbox, dir: string, workloads: readon
     const endpoint = endpoints.get(byStart.get(chain.start)?.name ?? "");
     return endpoint?.kind === "container" ? [["credential_source", "EcsContainer"]] : undefined;
   });
-  writeAnew(config, `# xacct sandbox: every chain of the model; first identities come from ${sandbox.url}\n\n${[...profiles.values()].flat().map(profileText).join("\n\n")}\n`);
+  writeAnew(config, `${commentLine(`xacct sandbox: every chain of the model; first identities come from ${sandbox.url}`)}\n\n${[...profiles.values()].flat().map(profileText).join("\n\n")}\n`);
   for (const w of out) w.profiles = (profiles.get(w.name) ?? []).map((p) => p.name);
 
   const sections = sandbox.bootstrap.map((b) => ({ name: keyProfile(state, b.userArn), accessKeyId: b.accessKeyId, secretAccessKey: b.secretAccessKey }));
-  writeAnew(credentials, `${sections.map((s) => `[${s.name}]\naws_access_key_id = ${s.accessKeyId}\naws_secret_access_key = ${s.secretAccessKey}\n`).join("\n")}`);
+  writeAnew(credentials, `${sections.map((s) => `${iniSection(s.name)}\n${iniSetting("aws_access_key_id", s.accessKeyId)}\n${iniSetting("aws_secret_access_key", s.secretAccessKey)}\n`).join("\n")}`);
   const written = [config, credentials, token, ...tokens.map((t) => t.path), ...out.flatMap((w) => (w.kind === "container" && w.variables.AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE ? [w.variables.AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE] : []))];
   writeMarker(dir, SANDBOX_DIR, [...new Set(written.map((f) => relative(dir, f)))]);
   return { files: { config, credentials, token }, workloads: out, tokens };
@@ -275,20 +272,21 @@ function sandboxProfiles(chains: readonly Chain[], workloadOf: (chain: Chain) =>
 export function exportLines(env: SandboxEnvironment): string[] {
   const { sandbox, files, dir } = env;
   const lines = [
-    `# xacct sandbox listening on ${sandbox.url}; its files are in ${dir}`,
-    `export AWS_ENDPOINT_URL=${sandbox.url}`,
+    commentLine(`xacct sandbox listening on ${sandbox.url}; its files are in ${dir}`),
+    `export AWS_ENDPOINT_URL=${shellWord(sandbox.url)}`,
     `export AWS_CONFIG_FILE=${shellWord(files.config)}`,
     `export AWS_SHARED_CREDENTIALS_FILE=${shellWord(files.credentials)}`,
     `export ${SANDBOX_TOKEN_VARIABLE}=${shellWord(files.token)}`,
-    `# ${sandbox.bootstrap.length} bootstrap keys (each IAM user, each account root) are profiles ACCOUNT-USER / ACCOUNT-root in ${files.credentials}`,
+    commentLine(`${sandbox.bootstrap.length} bootstrap keys (each IAM user, each account root) are profiles ACCOUNT-USER / ACCOUNT-root in ${files.credentials}`),
   ];
-  if (env.workloads.length === 0) lines.push(`# no workloads (an inventory has none): web identity tokens from ${sandbox.url}/_xacct/token?issuer=ISSUER&sub=SUBJECT, Authorization: the content of $${SANDBOX_TOKEN_VARIABLE}`);
+  if (env.workloads.length === 0) lines.push(commentLine(`no workloads (an inventory has none): web identity tokens from ${sandbox.url}/_xacct/token?issuer=ISSUER&sub=SUBJECT, Authorization: the content of $${SANDBOX_TOKEN_VARIABLE}`));
   for (const w of env.workloads) {
     const what = w.kind === "web-identity" ? `IRSA, role ${w.roleArn ?? ""}` : w.kind === "container" ? `container credentials, role ${w.roleArn ?? ""}` : w.userArn ? `keys of ${w.userArn}` : "not served";
-    lines.push(`# workload ${w.name} (${what})${w.profiles.length ? `; profiles: ${w.profiles.join(", ")}` : ""}`);
-    if (w.note) lines.push(`#   ${w.note}`);
+    lines.push(commentLine(`workload ${w.name} (${what})${w.profiles.length ? `; profiles: ${w.profiles.join(", ")}` : ""}`));
+    if (w.note) lines.push(commentLine(`  ${w.note}`));
     const vars = Object.entries(w.variables);
-    if (vars.length) lines.push(`#   export ${vars.map(([k, v]) => `${k}=${shellWord(v)}`).join(" ")}`);
+    // A comment the user uncomments to act as the workload: each value one shell word.
+    if (vars.length) lines.push(commentLine(`  export ${vars.map(([k, v]) => `${k}=${shellWord(v)}`).join(" ")}`));
   }
   return lines;
 }
