@@ -356,8 +356,10 @@ describe.each(PROTOTYPE_MODEL_NAMES)("a model naming an account, cluster or work
   });
 
   it("a name template using {%s} is refused, never filled with what objects inherit", () => {
-    // GIVEN / WHEN / THEN
-    expect(() => compile(loadModel(modelNamed({ roleName: `runner-{${name}}` })))).toThrow(`uses {${name}}, which has no value here`);
+    // GIVEN a role name template with a placeholder that only objects inherit
+    const text = modelNamed({ roleName: `runner-{${name}}` });
+    // WHEN it is loaded THEN the role name is refused at its line: the placeholder is not one a name template may use
+    expect(() => loadModel(text)).toThrow(/^xacct\.yaml:\d+:\d+: grants\[0\]\.role\.name: must be an IAM role name/);
   });
 
   it("a workload of that name with stages: true gets a grant per mapped stage (stages.consumers keyed by its account)", () => {

@@ -134,7 +134,7 @@ function grants({ chains }: Compiled): string {
       out.push(
         hasProfile(chain)
           ? `  - Profile: ${code(chain.profile)} in ${code(`workloads/${chain.workload}/aws-config`)}.`
-          : `  - Profile: none (no role is assumed). Name no profile and leave \`AWS_PROFILE\` unset: the SDKs and the AWS CLI read the runtime's own credentials through their default credential chain (they take \`credential_source\` only beside a \`role_arn\`). Region: ${code(chain.region)}.`,
+          : `  - Profile: none (no role is assumed). Name no profile and leave \`AWS_PROFILE\` unset: the SDKs and the AWS CLI read the runtime's own credentials through their default credential chain (they take \`credential_source\` only beside a \`role_arn\`). Region: ${md(chain.region)}.`,
       );
     }
   }
