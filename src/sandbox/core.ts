@@ -17,6 +17,8 @@ export interface AuthorizeOptions {
   resourceAccount?: string;
   /** Request keys the call supplies (sts:ExternalId, s3:prefix, aws:RequestTag/…). */
   context?: Record<string, string | string[]>;
+  /** What the decision log should say beside the resource (why it is "*"). */
+  note?: string;
 }
 
 export class SandboxCore {
@@ -94,7 +96,7 @@ export class SandboxCore {
   authorizeNode(node: GraphNode | undefined, principal: string, action: string, resource: string, options: AuthorizeOptions): Evaluation | undefined {
     const account = resourceAccountOf(this.graph, resource, options.resourceAccount);
     const result = node ? decideAs(this.graph, node, action, resource, account, options.context ?? {}) : undefined;
-    this.log.decision({ requestId: options.requestId, time: this.clock(), principal, action, resource, evaluation: result });
+    this.log.decision({ requestId: options.requestId, time: this.clock(), principal, action, resource, evaluation: result, ...(options.note ? { note: options.note } : {}) });
     return result;
   }
 
