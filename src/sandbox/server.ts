@@ -153,8 +153,10 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
       malformedQuery(text, "form-encoded body");
       for (const [k, v] of new URLSearchParams(text)) params.append(k, v);
     }
-    const received: ReceivedRequest = { method: req.method ?? "GET", host: req.headers.host ?? "", path: url.pathname, query: queryRecord(new URLSearchParams(url.search)), headers: headerRecord(req), body };
-    if (isLocalPath(url.pathname)) return local.answer({ core, requestId, now, method: received.method, url, headers: received.headers, body, params, service: "xacct", region: "us-east-1", caller: undefined });
+    // The path as sent (URL's pathname would resolve `./` and `../`, which S3 keys keep).
+    const path = req.url?.startsWith("/") ? (req.url.split("?")[0] as string) : url.pathname;
+    const received: ReceivedRequest = { method: req.method ?? "GET", host: req.headers.host ?? "", path, query: queryRecord(new URLSearchParams(url.search)), headers: headerRecord(req), body };
+    if (isLocalPath(url.pathname)) return local.answer({ core, requestId, now, method: received.method, url, path, headers: received.headers, body, params, service: "xacct", region: "us-east-1", caller: undefined });
     malformedQuery(url.search, "query string");
     const routed = route(received, params);
     if (!routed) {
@@ -172,7 +174,7 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
       return { ...reply, headers: { ...reply.headers, allow: QUERY_METHODS.join(", ") } };
     }
     const signed = routed.name !== "sts" || !UNSIGNED_ACTIONS.has(params.get("Action") ?? "") || received.headers.authorization !== undefined;
-    const request: ServiceRequest = { core, requestId, now, method: received.method, url, headers: received.headers, body, params, service: routed.name, region: "us-east-1", caller: undefined };
+    const request: ServiceRequest = { core, requestId, now, method: received.method, url, path, headers: received.headers, body, params, service: routed.name, region: "us-east-1", caller: undefined };
     try {
       if (signed) Object.assign(request, await authenticate(received, core.store, now));
       return await routed.service.handle(request);

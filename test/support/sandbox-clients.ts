@@ -72,25 +72,37 @@ export async function signedQuery(s: Sandbox, keys: Keys, service: string, param
 }
 
 /**
- * Runs Debian's AWS CLI (`/usr/bin/aws`) against the sandbox with `keys` in its environment and
- * no configuration files, without blocking the sandbox (which serves from this process).
+ * Runs a real client program (Debian's `aws`, `python3` with boto3) against the sandbox, with
+ * `keys` and AWS_ENDPOINT_URL in its environment and no configuration files, without blocking the
+ * sandbox (which serves from this process).
  */
-export async function awsCliAt(s: Sandbox, keys: Keys, args: string[]): Promise<Ran> {
-  const home = mkdtempSync(join(tmpdir(), "xacct-cli-"));
+export async function runClient(s: Sandbox, keys: Keys, program: string, args: string[], input?: string): Promise<Ran> {
+  const home = mkdtempSync(join(tmpdir(), "xacct-client-"));
   try {
-    return await runProgram("aws", [...args, "--endpoint-url", s.url, "--output", "json"], {
-      PATH: process.env.PATH,
-      HOME: home,
-      AWS_CONFIG_FILE: join(home, "none"),
-      AWS_SHARED_CREDENTIALS_FILE: join(home, "none"),
-      AWS_ACCESS_KEY_ID: keys.accessKeyId,
-      AWS_SECRET_ACCESS_KEY: keys.secretAccessKey,
-      ...(keys.sessionToken ? { AWS_SESSION_TOKEN: keys.sessionToken } : {}),
-      AWS_DEFAULT_REGION: REGION,
-      AWS_MAX_ATTEMPTS: "1",
-      AWS_RETRY_MODE: "standard",
-    });
+    return await runProgram(
+      program,
+      args,
+      {
+        PATH: process.env.PATH,
+        HOME: home,
+        AWS_CONFIG_FILE: join(home, "none"),
+        AWS_SHARED_CREDENTIALS_FILE: join(home, "none"),
+        AWS_ENDPOINT_URL: s.url,
+        AWS_ACCESS_KEY_ID: keys.accessKeyId,
+        AWS_SECRET_ACCESS_KEY: keys.secretAccessKey,
+        ...(keys.sessionToken ? { AWS_SESSION_TOKEN: keys.sessionToken } : {}),
+        AWS_DEFAULT_REGION: REGION,
+        AWS_MAX_ATTEMPTS: "1",
+        AWS_RETRY_MODE: "standard",
+      },
+      input,
+    );
   } finally {
     rmSync(home, { recursive: true, force: true });
   }
+}
+
+/** Debian's AWS CLI against the sandbox (`--endpoint-url`, JSON output), as runClient runs it. */
+export function awsCliAt(s: Sandbox, keys: Keys, args: string[]): Promise<Ran> {
+  return runClient(s, keys, "aws", [...args, "--endpoint-url", s.url, "--output", "json"]);
 }

@@ -75,9 +75,9 @@ function s3Context(request: ServiceRequest, extra: Record<string, string> = {}):
   return { ...context, ...extra };
 }
 
-/** Decides an S3 action on a bucket or object, refusing with S3's AccessDenied (the ARN quoted). */
-function check(request: ServiceRequest, action: string, resource: string, bucket: Bucket | undefined, extra: Record<string, string> = {}): void {
-  requireAccess(request, { action: `s3:${action}`, resource, ...(bucket ? { resourceAccount: bucket.account } : {}), context: s3Context(request, bucket ? { "s3:ResourceAccount": bucket.account, ...extra } : extra), code: "AccessDenied", quoteResource: true });
+/** Decides an S3 action on a bucket or object of `owner`'s, refusing with S3's AccessDenied (the ARN quoted). */
+function check(request: ServiceRequest, action: string, resource: string, owner: { account: string }, extra: Record<string, string> = {}): void {
+  requireAccess(request, { action: `s3:${action}`, resource, resourceAccount: owner.account, context: s3Context(request, { "s3:ResourceAccount": owner.account, ...extra }), code: "AccessDenied", quoteResource: true });
 }
 
 function xmlReply(document: Record<string, unknown>, status = 200, headers: Record<string, string> = {}): Reply {
@@ -116,7 +116,8 @@ function createBucket(request: ServiceRequest, name: string): Reply {
   if (!/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(name)) throw new AwsError(400, "InvalidBucketName", "The specified bucket is not valid.");
   const partition = request.core.account(caller.account)?.partition ?? "aws";
   const held = bucketNamed(request.core, name);
-  check(request, "CreateBucket", resourceArn("s3", "bucket", { partition, region: "", account: "" }, { BucketName: name }), held);
+  // A new bucket is the creator's: CreateBucket is decided in the caller's own account.
+  check(request, "CreateBucket", resourceArn("s3", "bucket", { partition, region: "", account: "" }, { BucketName: name }), held ?? caller);
   if (held && held.account !== caller.account) throw new AwsError(409, "BucketAlreadyExists", "The requested bucket name is not available. The bucket namespace is shared by all users of the system. Please select a different name and try again.");
   // In us-east-1, creating a bucket you already own succeeds again; elsewhere it is BucketAlreadyOwnedByYou.
   if (held && request.region !== "us-east-1") throw new AwsError(409, "BucketAlreadyOwnedByYou", "Your previous request to create the named bucket succeeded and you already own it.");
@@ -250,13 +251,23 @@ function bucketOperation(request: ServiceRequest, name: string): Reply {
   throw notImplemented();
 }
 
+/** A percent-encoded path part, decoded; one that is not valid percent-encoding of UTF-8 is S3's InvalidURI. */
+function decoded(part: string): string {
+  try {
+    return decodeURIComponent(part);
+  } catch {
+    throw new AwsError(400, "InvalidURI", "Couldn't parse the specified URI.");
+  }
+}
+
 export const s3: Service = {
   protocol: "rest-xml",
   handle(request) {
-    const path = request.url.pathname;
+    // The key is the path after the bucket, decoded once and kept as it is (`a//b`, `./x`, `%41`).
+    const path = request.path;
     const slash = path.indexOf("/", 1);
-    const name = decodeURIComponent(slash < 0 ? path.slice(1) : path.slice(1, slash));
-    const key = slash < 0 ? "" : decodeURIComponent(path.slice(slash + 1));
+    const name = decoded(slash < 0 ? path.slice(1) : path.slice(1, slash));
+    const key = slash < 0 ? "" : decoded(path.slice(slash + 1));
     if (name === "") {
       if (request.method === "GET") return listBuckets(request);
       throw notImplemented();
