@@ -11,6 +11,7 @@ import { SandboxCore } from "./core.js";
 import { newAccessKeyId, newSecret, uniqueId } from "./credentials.js";
 import { iam } from "./iam.js";
 import { isLocalPath, LocalEndpoints, type WorkloadEndpoint } from "./local.js";
+import type { SandboxLimits } from "./limits.js";
 import type { LogListener } from "./log.js";
 import { errorReply, type Reply, type Service, type ServiceRequest } from "./protocol.js";
 import { serviceFor } from "./services/index.js";
@@ -39,6 +40,8 @@ export interface SandboxOptions {
   bootstrap?: readonly BootstrapCredential[];
   /** The model's workloads (`workloadsOf(compile(model))`): their tokens and container credentials. @default none */
   workloads?: readonly SandboxWorkload[];
+  /** How much the sandbox holds at most (./limits.ts). @default DEFAULT_LIMITS */
+  limits?: Partial<SandboxLimits>;
 }
 
 /** Long-term keys the sandbox made for an IAM user, or the root user, of an account of the state. */
@@ -124,7 +127,7 @@ function route(received: ReceivedRequest, params: URLSearchParams): { service: S
 
 export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
   const clock = options.clock ?? Date.now;
-  const core = new SandboxCore(options.state, clock, options.sessionSeconds);
+  const core = new SandboxCore(options.state, clock, options.sessionSeconds, options.limits);
   const local = new LocalEndpoints(core, options.workloads ?? []);
   const bootstrap: BootstrapCredential[] = [];
   const reused = new Map((options.bootstrap ?? []).map((b) => [b.userArn, b]));
@@ -211,6 +214,8 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
   // others reuse a connection for seconds): Node's 5 s default races a client's reuse and resets it.
   server.keepAliveTimeout = 65_000;
   server.headersTimeout = 66_000;
+  // Connections beyond the limit are dropped as they arrive (./limits.ts).
+  server.maxConnections = core.limits.connections;
   server.on("clientError", (err: NodeJS.ErrnoException, socket) => {
     const status = err.code === "HPE_HEADER_OVERFLOW" ? "431 Request Header Fields Too Large" : "400 Bad Request";
     if (socket.writable) socket.end(`HTTP/1.1 ${status}\r\nconnection: close\r\ncontent-length: 0\r\n\r\n`);

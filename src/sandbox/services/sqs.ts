@@ -123,6 +123,11 @@ export const queueNamedBy: ResourceNamer = (action, input, where) => {
   }
 };
 
+/** Takes room for one more queue or message of `bytes`, or SQS's OverLimit (./limits.ts). */
+function hold(request: ServiceRequest, bytes: number): void {
+  request.core.budget.take(1, bytes, (message) => new AwsError(403, "OverLimit", message));
+}
+
 const NO_QUEUE = () => new AwsError(400, "AWS.SimpleQueueService.NonExistentQueue", "The specified queue does not exist.");
 
 /** The queue the request was decided on (its QueueUrl's), or QueueDoesNotExist. */
@@ -181,7 +186,11 @@ const OPERATIONS: Record<string, Operation> = {
     const attributes = (input.Attributes ?? {}) as Record<string, unknown>;
     const timeout = attributes.VisibilityTimeout === undefined ? DEFAULT_VISIBILITY_TIMEOUT : Number(attributes.VisibilityTimeout);
     if (!Number.isInteger(timeout) || timeout < 0 || timeout > 43200) throw invalid("VisibilityTimeout", attributes.VisibilityTimeout, "Must be between 0 and 43200.");
-    const queue = queuesByCore.get(request.core)?.get(arn) ?? createQueue(request.core, arn, timeout);
+    let queue = queuesByCore.get(request.core)?.get(arn);
+    if (!queue) {
+      hold(request, 0);
+      queue = createQueue(request.core, arn, timeout);
+    }
     return { QueueUrl: urlOf(request, queue) };
   },
   SendMessage(request, input, resource) {
@@ -189,6 +198,7 @@ const OPERATIONS: Record<string, Operation> = {
     const body = stringParam(input, "MessageBody");
     if (Buffer.byteLength(body) > MAX_MESSAGE_BYTES) throw invalid("MessageBody", "(message)", `Message must be shorter than ${MAX_MESSAGE_BYTES} bytes.`);
     const delay = intParam(input, "DelaySeconds", 0, 900, 0);
+    hold(request, Buffer.byteLength(body));
     const message: Message = { id: randomUUID(), body, md5: md5(body), senderId: callerOf(request).userId, sentAt: request.now, visibleAt: request.now + delay * 1000, receiveCount: 0, handles: new Set() };
     queue.messages.push(message);
     return { MessageId: message.id, MD5OfMessageBody: message.md5 };
@@ -217,7 +227,8 @@ const OPERATIONS: Record<string, Operation> = {
     const handle = stringParam(input, "ReceiptHandle");
     const index = queue.messages.findIndex((m) => m.handles.has(handle));
     if (index < 0) throw new AwsError(400, "ReceiptHandleIsInvalid", `The input receipt handle "${handle.slice(0, 16)}…" is not a valid receipt handle.`);
-    queue.messages.splice(index, 1);
+    const [deleted] = queue.messages.splice(index, 1);
+    request.core.budget.give(1, Buffer.byteLength((deleted as Message).body));
     return {};
   },
   GetQueueAttributes(request, input, resource) {
