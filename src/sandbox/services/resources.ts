@@ -135,13 +135,15 @@ export const byFormatParts: ResourceNamer = (action, input, where) => {
 
 /**
  * The resource a request acts on, as `namer` (the service's own knowledge, else `byFormatParts`)
- * reads it. An action with no resource type is authorized on "*", as AWS authorizes it; one
- * whose resource no known parameter names is decided on "*" too, with the reason.
+ * reads it. An action with no resource type is authorized on "*" in the caller's account, as
+ * AWS authorizes it; one whose resource no known parameter names is decided so too, with the
+ * reason.
  */
 export function resourceOf(action: CatalogAction, input: Params, where: Where, namer: ResourceNamer = byFormatParts): ResolvedResource {
-  if (action.resourceTypes.length === 0) return { arn: "*" };
+  // "*" is decided in the caller's own account, as AWS decides actions that name no resource.
+  if (action.resourceTypes.length === 0) return { arn: "*", account: where.account };
   const types = action.resourceTypes.map((t) => t.name).join(" or ");
-  return namer(action, input, where) ?? { arn: "*", unresolved: `no parameter the sandbox knows names the ${types} ${action.service}:${action.name} acts on; decided on "*"` };
+  return namer(action, input, where) ?? { arn: "*", account: where.account, unresolved: `no parameter the sandbox knows names the ${types} ${action.service}:${action.name} acts on; decided on "*" in the caller's account` };
 }
 
 /** A resource a policy of the state names without wildcards, and the account whose policy names it. */

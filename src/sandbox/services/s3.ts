@@ -106,7 +106,8 @@ function isoTime(ms: number): string {
 
 function listBuckets(request: ServiceRequest): Reply {
   const caller = callerOf(request);
-  requireAccess(request, { action: "s3:ListAllMyBuckets", resource: "*", context: s3Context(request), code: "AccessDenied" });
+  // ListBuckets names no resource: it is decided in the caller's own account.
+  requireAccess(request, { action: "s3:ListAllMyBuckets", resource: "*", resourceAccount: caller.account, context: s3Context(request), code: "AccessDenied" });
   for (const r of namedResources(request.core)) {
     const name = BUCKET_OF_ARN.exec(r.arn)?.[2];
     if (name && r.account === caller.account) bucketNamed(request.core, name);
