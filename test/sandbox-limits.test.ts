@@ -5,8 +5,9 @@
  * and room comes back when objects are deleted and sessions expire. Driven with the real SDK
  * clients; the limits are set small so that a test reaches them.
  */
+import { Agent } from "node:http";
 import { connect, type Socket } from "node:net";
-import { CreateBucketCommand, DeleteObjectCommand, ListObjectsCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
+import { CreateBucketCommand, DeleteObjectCommand, ListBucketsCommand, ListObjectsCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { CreateQueueCommand, SendMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { AssumeRoleCommand, STSClient } from "@aws-sdk/client-sts";
 import { afterEach, describe, expect, it } from "vitest";
@@ -15,6 +16,7 @@ import { loadModel } from "../src/model/load.js";
 import { type Sandbox, type SandboxLimits, startSandbox } from "../src/sandbox/index.js";
 import { USER, userAndRoleModel } from "./support/models.js";
 import { clientConfig, type Keys, refusal, userKeys } from "./support/sandbox-clients.js";
+import { startSandboxProcess } from "./support/server-process.js";
 
 const ROOT_A = "arn:aws:iam::111111111111:root";
 const ROLE = "arn:aws:iam::222222222222:role/runner";
@@ -144,5 +146,39 @@ describe("connections", () => {
     });
     expect(reply).toMatch(/^HTTP\/1\.1 403/);
     for (const socket of held) socket.destroy();
+  });
+});
+
+describe("memory per request", () => {
+  const ROUNDS = 4;
+  const REQUESTS = 4000;
+
+  it(`${ROUNDS} rounds of ${REQUESTS} requests decided by the engine for callers made per request (an account's root) leave the heap where the first round left it`, async () => {
+    // GIVEN the sandbox in a process of its own (from dist/), whose heap is measured after a forced collection
+    const s = await startSandboxProcess(userAndRoleModel({ name: "memory", role: "runner", region: "us-east-1" }));
+    const agent = new Agent({ keepAlive: true, maxSockets: 16 });
+    try {
+      const boot = s.bootstrap.find((b) => b.userArn === ROOT_A);
+      if (!boot) throw new Error("no root keys");
+      const client = new S3Client({ endpoint: s.url, region: "us-east-1", credentials: { accessKeyId: boot.accessKeyId, secretAccessKey: boot.secretAccessKey }, forcePathStyle: true, maxAttempts: 1, requestHandler: { httpAgent: agent } });
+      const heaps: number[] = [];
+      for (let round = 0; round < ROUNDS; round++) {
+        // WHEN the root user lists its buckets (s3:ListAllMyBuckets, decided by the engine), 16 at a time
+        let sent = 0;
+        await Promise.all(Array.from({ length: 16 }, async () => {
+          while (sent < REQUESTS) {
+            sent++;
+            await client.send(new ListBucketsCommand({}));
+          }
+        }));
+        heaps.push((await s.memory()).memory.heapUsed);
+      }
+      // THEN the last round's heap is within 1 MiB of the first's: nothing is kept per request
+      // (a request that left 256 bytes behind would add 3 MiB over the later rounds)
+      expect((heaps.at(-1) as number) - (heaps[0] as number)).toBeLessThan(1024 * 1024);
+    } finally {
+      agent.destroy();
+      await s.close();
+    }
   });
 });
