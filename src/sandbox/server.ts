@@ -195,7 +195,8 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
     res.end(body);
   }
 
-  const server = createServer((req, res) => {
+  // Request headers past 16 KiB are 431 whatever NODE_OPTIONS says (./limits.ts).
+  const server = createServer({ maxHeaderSize: 16 * 1024 }, (req, res) => {
     const requestId = randomUUID();
     const now = clock();
     answer(req, requestId, now).then(
