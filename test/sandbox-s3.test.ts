@@ -12,7 +12,7 @@ import { writeFileSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Sha256 } from "@aws-crypto/sha256-js";
-import { CreateBucketCommand, GetObjectCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
+import { CreateBucketCommand, GetObjectCommand, ListBucketsCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { SignatureV4 } from "@smithy/signature-v4";
 import { afterEach, describe, expect, it } from "vitest";
 import { compile } from "../src/compile/compile.js";
@@ -68,7 +68,8 @@ describe("CreateBucket: the bucket is the creating account's", () => {
     const rootA = s3(s, userKeys(s, ROOT_A));
     // WHEN A's root creates it
     await rootA.send(new CreateBucketCommand({ Bucket: BUCKET }));
-    // THEN A writes and reads it
+    // THEN A lists it among its buckets (ListBuckets names no resource: it is decided in A's own account), writes and reads it
+    expect((await rootA.send(new ListBucketsCommand({}))).Buckets?.map((b) => b.Name)).toEqual([BUCKET]);
     await rootA.send(new PutObjectCommand({ Bucket: BUCKET, Key: "k", Body: "A's" }));
     expect(await (await rootA.send(new GetObjectCommand({ Bucket: BUCKET, Key: "k" }))).Body?.transformToString()).toBe("A's");
     // AND B, another account, is refused both: cross-account access needs a bucket policy
