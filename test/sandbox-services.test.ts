@@ -12,21 +12,14 @@ import { GetObjectCommand, HeadObjectCommand, DeleteObjectCommand, ListObjectsV2
 import { CreateQueueCommand, DeleteMessageCommand, GetQueueAttributesCommand, GetQueueUrlCommand, ReceiveMessageCommand, SendMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { InvokeCommand, LambdaClient } from "@aws-sdk/client-lambda";
 import { CreateCliTokenCommand, CreateEnvironmentCommand, CreateWebLoginTokenCommand, GetEnvironmentCommand, MWAAClient } from "@aws-sdk/client-mwaa";
-import { AssumeRoleCommand, STSClient } from "@aws-sdk/client-sts";
 import { SignatureV4 } from "@smithy/signature-v4";
 import { afterEach, describe, expect, it } from "vitest";
 import { compile } from "../src/compile/compile.js";
 import { loadModel, loadModelFile } from "../src/model/load.js";
 import type { Model } from "../src/model/schema.js";
 import { type Sandbox, startSandbox } from "../src/sandbox/index.js";
+import { assume, clientConfig, type Keys, notAuthorized, REGION, refusal, signedJson, signedQuery, userKeys } from "./support/sandbox-clients.js";
 
-interface Keys {
-  accessKeyId: string;
-  secretAccessKey: string;
-  sessionToken?: string;
-}
-
-const REGION = "us-east-1";
 let sandbox: Sandbox | undefined;
 afterEach(async () => {
   await sandbox?.close();
@@ -47,40 +40,13 @@ async function start(model: Model): Promise<Sandbox> {
   return sandbox;
 }
 
-function userKeys(s: Sandbox, arn: string): Keys {
-  const boot = s.bootstrap.find((b) => b.userArn === arn);
-  if (!boot) throw new Error(`no bootstrap credential for ${arn}`);
-  return { accessKeyId: boot.accessKeyId, secretAccessKey: boot.secretAccessKey };
-}
-
-/** AssumeRole through the real STS client: the session's keys. */
-async function assume(s: Sandbox, keys: Keys, RoleArn: string): Promise<Keys> {
-  const out = await new STSClient({ endpoint: s.url, region: REGION, credentials: keys, maxAttempts: 1 }).send(new AssumeRoleCommand({ RoleArn, RoleSessionName: "test" }));
-  const c = out.Credentials;
-  if (!c?.AccessKeyId || !c.SecretAccessKey || !c.SessionToken) throw new Error("incomplete AssumeRole answer");
-  return { accessKeyId: c.AccessKeyId, secretAccessKey: c.SecretAccessKey, sessionToken: c.SessionToken };
-}
-
-const common = (s: Sandbox, credentials: Keys) => ({ endpoint: s.url, region: REGION, credentials, maxAttempts: 1 });
+const common = clientConfig;
 // Path-style addressing: a virtual-hosted name (bucket.127.0.0.1) does not resolve.
 const s3 = (s: Sandbox, k: Keys) => new S3Client({ ...common(s, k), forcePathStyle: true });
 const sqs = (s: Sandbox, k: Keys) => new SQSClient(common(s, k));
 const lambda = (s: Sandbox, k: Keys) => new LambdaClient(common(s, k));
 // MWAA's SDK prefixes hostnames (env., api.); a local endpoint takes none.
 const mwaa = (s: Sandbox, k: Keys) => new MWAAClient({ ...common(s, k), disableHostPrefix: true });
-
-async function refusal(p: Promise<unknown>): Promise<{ name: string; message: string; status: number | undefined }> {
-  try {
-    await p;
-  } catch (e) {
-    const err = e as Error & { $metadata?: { httpStatusCode?: number } };
-    return { name: err.name, message: err.message, status: err.$metadata?.httpStatusCode };
-  }
-  throw new Error("the call succeeded");
-}
-
-/** AWS's message for a request no identity-based policy allows. */
-const notAuthorized = (principal: string, action: string, resource: string) => `User: ${principal} is not authorized to perform: ${action} on resource: ${resource} because no identity-based policy allows the ${action} action`;
 
 const md5 = (text: string | Buffer) => createHash("md5").update(text).digest("hex");
 
@@ -380,16 +346,6 @@ describe("MWAA with the real MWAA client", () => {
   });
 });
 
-/** A JSON-protocol request signed as the SDKs sign them, sent with fetch. */
-async function signedJson(s: Sandbox, keys: Keys, service: string, target: string, body: unknown): Promise<{ status: number; json: Record<string, unknown> }> {
-  const url = new URL(s.url);
-  const text = JSON.stringify(body);
-  const signer = new SignatureV4({ service, region: REGION, credentials: keys, sha256: Sha256 });
-  const signed = await signer.sign({ method: "POST", protocol: "http:", hostname: url.hostname, port: Number(url.port), path: "/", headers: { host: url.host, "content-type": "application/x-amz-json-1.1", "x-amz-target": target }, body: text });
-  const answer = await fetch(`${s.url}/`, { method: "POST", headers: signed.headers as Record<string, string>, body: text });
-  return { status: answer.status, json: (await answer.json()) as Record<string, unknown> };
-}
-
 describe("any JSON-protocol service, decided from AWS's service authorization data", () => {
   it("Glue StartJobRun on the granted job is allowed; on another job it is AccessDeniedException naming the job's ARN", async () => {
     const s = await start(loadModel(MODEL));
@@ -422,16 +378,6 @@ describe("any JSON-protocol service, decided from AWS's service authorization da
     expect(await signedJson(s, reader, service, target, body)).toEqual({ status: 403, json: { __type: "AccessDeniedException", message: notAuthorized(READER_SESSION, action, resource) } });
   });
 });
-
-/** A query-protocol request (form-encoded POST) signed as the SDKs sign them, sent with fetch. */
-async function signedQuery(s: Sandbox, keys: Keys, service: string, params: Record<string, string>): Promise<{ status: number; text: string }> {
-  const url = new URL(s.url);
-  const text = new URLSearchParams(params).toString();
-  const signer = new SignatureV4({ service, region: REGION, credentials: keys, sha256: Sha256 });
-  const signed = await signer.sign({ method: "POST", protocol: "http:", hostname: url.hostname, port: Number(url.port), path: "/", headers: { host: url.host, "content-type": "application/x-www-form-urlencoded; charset=utf-8" }, body: text });
-  const answer = await fetch(`${s.url}/`, { method: "POST", headers: signed.headers as Record<string, string>, body: text });
-  return { status: answer.status, text: await answer.text() };
-}
 
 describe("any query-protocol service", () => {
   it("Redshift GetClusterCredentialsWithIAM on the granted database is allowed, on another it is AccessDenied in the query protocol's ErrorResponse", async () => {

@@ -390,7 +390,7 @@ export class AccessGraph {
     if (!policies) {
       const found = node.identityPolicies.filter((p) => p.statements.some((s) => s.effect === "Allow" && actionMatches(s, "sts:assumerole")));
       policies = found.length ? found : NO_POLICIES;
-      this.assumers.set(node, policies);
+      if (this.owns(node)) this.assumers.set(node, policies);
     }
     return policies;
   }
@@ -405,12 +405,21 @@ export class AccessGraph {
     return ids;
   }
 
-  /** The request principal a node acts as, parsed once. */
+  /**
+   * Whether the graph keeps what it works out for `node`: only for its own nodes. A caller made for
+   * one request (the sandbox's root user, or a role's session, seen as a node) is worked out anew,
+   * so that the graph does not grow with every request.
+   */
+  private owns(node: GraphNode): boolean {
+    return this.nodes.get(node.id) === node;
+  }
+
+  /** The request principal a node acts as, parsed once for each node of the graph. */
   principalOf(node: GraphNode): RequestPrincipal {
     let principal = this.parsed.get(node);
     if (!principal) {
       principal = parseRequestPrincipal(node.principal, "principal");
-      this.parsed.set(node, principal);
+      if (this.owns(node)) this.parsed.set(node, principal);
     }
     return principal;
   }
@@ -481,7 +490,7 @@ export class AccessGraph {
     let base = this.contexts.get(caller);
     if (!base) {
       base = RequestContext.fromJson(caller.context, "context");
-      this.contexts.set(caller, base);
+      if (this.owns(caller)) this.contexts.set(caller, base);
     }
     const own = base;
     return this.settle((c) => decideRequest(this.request(caller, action, resource, account, policy, RequestContext.over(own, c))), policy, extra);

@@ -8,6 +8,7 @@ import { decideAs, resourceAccountOf } from "../graph/query.js";
 import type { Evaluation } from "../policy/evaluate.js";
 import type { AccountEntry, AccountState } from "../state/account-state.js";
 import { CredentialStore, type KnownCredential, newSessionKeys } from "./credentials.js";
+import { limitsOf, type SandboxLimits, StoreBudget } from "./limits.js";
 import { DecisionLog } from "./log.js";
 import { AwsError } from "./xml.js";
 
@@ -17,10 +18,15 @@ export interface AuthorizeOptions {
   resourceAccount?: string;
   /** Request keys the call supplies (sts:ExternalId, s3:prefix, aws:RequestTag/…). */
   context?: Record<string, string | string[]>;
+  /** What the decision log should say beside the resource (why it is "*"). */
+  note?: string;
 }
 
 export class SandboxCore {
-  readonly store = new CredentialStore();
+  readonly limits: SandboxLimits;
+  readonly store: CredentialStore;
+  /** Room for S3 objects and SQS queues and messages (./limits.ts). */
+  readonly budget: StoreBudget;
   readonly log = new DecisionLog();
   private current: AccessGraph | undefined;
 
@@ -29,10 +35,19 @@ export class SandboxCore {
     readonly clock: () => number,
     /** Every session issued lasts at most this long, whatever was asked (tests of refresh). */
     readonly sessionSeconds?: number,
-  ) {}
+    limits?: Partial<SandboxLimits>,
+  ) {
+    this.limits = limitsOf(limits);
+    this.store = new CredentialStore(this.limits.sessions);
+    this.budget = new StoreBudget(this.limits);
+  }
 
-  /** New session keys lasting `seconds` (or the sandbox's `sessionSeconds`, if shorter) from `now`. */
+  /**
+   * New session keys lasting `seconds` (or the sandbox's `sessionSeconds`, if shorter) from `now`;
+   * STS's Throttling when the sandbox holds as many sessions as it may (./limits.ts).
+   */
   sessionKeys(now: number, seconds: number): ReturnType<typeof newSessionKeys> {
+    if (!this.store.roomForSession(now)) throw new AwsError(400, "Throttling", `Rate exceeded: the sandbox holds ${this.limits.sessions} sessions, its limit; expired ones are forgotten as they expire`);
     return newSessionKeys(now, this.sessionSeconds === undefined ? seconds : Math.min(seconds, this.sessionSeconds));
   }
 
@@ -94,7 +109,7 @@ export class SandboxCore {
   authorizeNode(node: GraphNode | undefined, principal: string, action: string, resource: string, options: AuthorizeOptions): Evaluation | undefined {
     const account = resourceAccountOf(this.graph, resource, options.resourceAccount);
     const result = node ? decideAs(this.graph, node, action, resource, account, options.context ?? {}) : undefined;
-    this.log.decision({ requestId: options.requestId, time: this.clock(), principal, action, resource, evaluation: result });
+    this.log.decision({ requestId: options.requestId, time: this.clock(), principal, action, resource, evaluation: result, ...(options.note ? { note: options.note } : {}) });
     return result;
   }
 

@@ -59,12 +59,38 @@ export function newSessionKeys(now: number, seconds: number): { accessKeyId: str
   return { accessKeyId: newAccessKeyId("ASIA"), secretAccessKey: newSecret(), sessionToken: Buffer.from(`xacct-sandbox:${newSecret()}${newSecret()}`).toString("base64"), expiresAt: now + seconds * 1000 };
 }
 
+/** How often, at most, a full store sweeps before refusing a session. */
+const SWEEP_WHEN_FULL_MS = 1000;
+
 export class CredentialStore {
   private readonly byKey = new Map<string, KnownCredential>();
+  private sessionCount = 0;
+  private sweptAt = -Infinity;
+
+  /** `maxSessions`: session credentials held at most (long-term keys are not counted). */
+  constructor(private readonly maxSessions = Infinity) {}
 
   add(credential: KnownCredential): KnownCredential {
+    const known = this.byKey.get(credential.accessKeyId);
+    if (known?.expiresAt !== undefined) this.sessionCount--;
+    if (credential.expiresAt !== undefined) this.sessionCount++;
     this.byKey.set(credential.accessKeyId, credential);
     return credential;
+  }
+
+  /**
+   * Whether one more session fits at `now`: at the cap, expired sessions are swept first (at most
+   * once a second, so that a flood at the cap costs no sweep per request).
+   */
+  roomForSession(now: number): boolean {
+    if (this.sessionCount < this.maxSessions) return true;
+    if (now - this.sweptAt >= SWEEP_WHEN_FULL_MS) this.sweep(now);
+    return this.sessionCount < this.maxSessions;
+  }
+
+  /** How many session credentials are held. */
+  get sessions(): number {
+    return this.sessionCount;
   }
 
   get(accessKeyId: string): KnownCredential | undefined {
@@ -78,6 +104,12 @@ export class CredentialStore {
 
   /** Forgets sessions that expired before `now`, so a long-running sandbox does not grow. */
   sweep(now: number): void {
-    for (const [key, c] of this.byKey) if (c.expiresAt !== undefined && c.expiresAt < now) this.byKey.delete(key);
+    this.sweptAt = now;
+    for (const [key, c] of this.byKey) {
+      if (c.expiresAt !== undefined && c.expiresAt < now) {
+        this.byKey.delete(key);
+        this.sessionCount--;
+      }
+    }
   }
 }

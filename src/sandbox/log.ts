@@ -19,6 +19,8 @@ export interface LogEntry {
   reason?: string;
   /** The statement that decided, as the engine names it (policy and statement path, with its Sid). */
   statement?: string;
+  /** Why the resource is "*" though the action acts on one: no parameter the sandbox knows named it. */
+  note?: string;
 }
 
 export type LogListener = (entry: LogEntry) => void;
@@ -32,7 +34,7 @@ export class DecisionLog {
     return () => this.listeners.delete(listener);
   }
 
-  decision(d: { requestId: string; time: number; principal: string; action: string; resource: string; evaluation: Evaluation | undefined }): void {
+  decision(d: { requestId: string; time: number; principal: string; action: string; resource: string; evaluation: Evaluation | undefined; note?: string }): void {
     const e = d.evaluation;
     const decided = e?.explain.decidedBy[0];
     this.emit({
@@ -44,6 +46,7 @@ export class DecisionLog {
       decision: e?.decision === "Allow" ? "Allow" : "Deny",
       ...(e && e.decision !== "Allow" ? { reason: e.decision } : !e ? { reason: "UnknownPrincipal" } : {}),
       ...(decided ? { statement: `${decided.statement}${decided.sid ? ` (Sid ${decided.sid})` : ""}` } : {}),
+      ...(d.note ? { note: d.note } : {}),
     });
   }
 
@@ -56,9 +59,9 @@ export class DecisionLog {
   }
 }
 
-/** One terminal line: `TIME DECISION PRINCIPAL ACTION RESOURCE [statement]`. */
+/** One terminal line: `TIME DECISION PRINCIPAL ACTION RESOURCE [statement] (note)`. */
 export function logLine(e: LogEntry): string {
   const what = [e.principal ?? "-", e.action ?? "-", e.resource ?? "-"].join(" ");
   const why = e.statement ?? e.reason;
-  return `${e.time} ${e.decision.toUpperCase().padEnd(7)} ${what}${why ? `  [${why}]` : ""}`;
+  return `${e.time} ${e.decision.toUpperCase().padEnd(7)} ${what}${why ? `  [${why}]` : ""}${e.note ? `  (${e.note})` : ""}`;
 }

@@ -20,6 +20,8 @@ export interface ServiceRequest {
   now: number;
   method: string;
   url: URL;
+  /** The path as received: percent-encoded as the client sent it, never normalized (S3 keys keep `//` and `./`). */
+  path: string;
   /** Lower-cased header names. */
   headers: Record<string, string>;
   body: Buffer;

@@ -11,6 +11,7 @@ import { SandboxCore } from "./core.js";
 import { newAccessKeyId, newSecret, uniqueId } from "./credentials.js";
 import { iam } from "./iam.js";
 import { isLocalPath, LocalEndpoints, type WorkloadEndpoint } from "./local.js";
+import type { SandboxLimits } from "./limits.js";
 import type { LogListener } from "./log.js";
 import { errorReply, type Reply, type Service, type ServiceRequest } from "./protocol.js";
 import { serviceFor } from "./services/index.js";
@@ -41,6 +42,8 @@ export interface SandboxOptions {
   workloads?: readonly SandboxWorkload[];
   /** The Authorization header `/_xacct/token` requires. A secret. @default a new random one */
   token?: string;
+  /** How much the sandbox holds at most (./limits.ts). @default DEFAULT_LIMITS */
+  limits?: Partial<SandboxLimits>;
 }
 
 /** Long-term keys the sandbox made for an IAM user, or the root user, of an account of the state. */
@@ -129,7 +132,7 @@ function route(received: ReceivedRequest, params: URLSearchParams): { service: S
 
 export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
   const clock = options.clock ?? Date.now;
-  const core = new SandboxCore(options.state, clock, options.sessionSeconds);
+  const core = new SandboxCore(options.state, clock, options.sessionSeconds, options.limits);
   const token = options.token ?? randomBytes(32).toString("base64url");
   const local = new LocalEndpoints(core, options.workloads ?? [], token);
   const bootstrap: BootstrapCredential[] = [];
@@ -159,8 +162,10 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
       malformedQuery(text, "form-encoded body");
       for (const [k, v] of new URLSearchParams(text)) params.append(k, v);
     }
-    const received: ReceivedRequest = { method: req.method ?? "GET", host: req.headers.host ?? "", path: url.pathname, query: queryRecord(new URLSearchParams(url.search)), headers: headerRecord(req), body };
-    if (isLocalPath(url.pathname)) return local.answer({ core, requestId, now, method: received.method, url, headers: received.headers, body, params, service: "xacct", region: "us-east-1", caller: undefined });
+    // The path as sent (URL's pathname would resolve `./` and `../`, which S3 keys keep).
+    const path = req.url?.startsWith("/") ? (req.url.split("?")[0] as string) : url.pathname;
+    const received: ReceivedRequest = { method: req.method ?? "GET", host: req.headers.host ?? "", path, query: queryRecord(new URLSearchParams(url.search)), headers: headerRecord(req), body };
+    if (isLocalPath(url.pathname)) return local.answer({ core, requestId, now, method: received.method, url, path, headers: received.headers, body, params, service: "xacct", region: "us-east-1", caller: undefined });
     malformedQuery(url.search, "query string");
     const routed = route(received, params);
     if (!routed) {
@@ -178,7 +183,7 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
       return { ...reply, headers: { ...reply.headers, allow: QUERY_METHODS.join(", ") } };
     }
     const signed = routed.name !== "sts" || !UNSIGNED_ACTIONS.has(params.get("Action") ?? "") || received.headers.authorization !== undefined;
-    const request: ServiceRequest = { core, requestId, now, method: received.method, url, headers: received.headers, body, params, service: routed.name, region: "us-east-1", caller: undefined };
+    const request: ServiceRequest = { core, requestId, now, method: received.method, url, path, headers: received.headers, body, params, service: routed.name, region: "us-east-1", caller: undefined };
     try {
       if (signed) Object.assign(request, await authenticate(received, core.store, now));
       return await routed.service.handle(request);
@@ -196,7 +201,8 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
     res.end(body);
   }
 
-  const server = createServer((req, res) => {
+  // Request headers past 16 KiB are 431 whatever NODE_OPTIONS says (./limits.ts).
+  const server = createServer({ maxHeaderSize: 16 * 1024 }, (req, res) => {
     const requestId = randomUUID();
     const now = clock();
     answer(req, requestId, now).then(
@@ -215,6 +221,8 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
   // others reuse a connection for seconds): Node's 5 s default races a client's reuse and resets it.
   server.keepAliveTimeout = 65_000;
   server.headersTimeout = 66_000;
+  // Connections beyond the limit are dropped as they arrive (./limits.ts).
+  server.maxConnections = core.limits.connections;
   server.on("clientError", (err: NodeJS.ErrnoException, socket) => {
     const status = err.code === "HPE_HEADER_OVERFLOW" ? "431 Request Header Fields Too Large" : "400 Bad Request";
     if (socket.writable) socket.end(`HTTP/1.1 ${status}\r\nconnection: close\r\ncontent-length: 0\r\n\r\n`);

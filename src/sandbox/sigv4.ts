@@ -150,6 +150,9 @@ export async function authenticate(request: ReceivedRequest, store: CredentialSt
     region,
     sha256: SHA256,
     applyChecksum: false,
+    // S3's canonical URI is the path as sent, encoded once and never normalized; every other
+    // service's is the path normalized and encoded again (SigV4's "Create a canonical request").
+    uriEscapePath: service !== "s3",
     credentials: { accessKeyId, secretAccessKey: credential.secretAccessKey, ...(credential.sessionToken !== undefined ? { sessionToken: credential.sessionToken } : {}) },
   });
   const [hostname, port] = request.host.split(":");

@@ -5,11 +5,13 @@
  * fixed body. Nothing secret is ever on a command line: the bootstrap keys go back over IPC.
  *
  * Messages in (each may carry an `id`, echoed in its answer):
- * - `{ type: "start", mode: "sandbox", model }`: compile the model (YAML text) and start the
- *   sandbox on 127.0.0.1, port 0. Answer `{ type: "ready", url, bootstrap }`.
+ * - `{ type: "start", mode: "sandbox", model, limits? }`: compile the model (YAML text) and start
+ *   the sandbox on 127.0.0.1, port 0, with `limits` (SandboxOptions.limits) if given. Answer
+ *   `{ type: "ready", url, bootstrap }`.
  * - `{ type: "start", mode: "floor", body, headers }`: start the floor. Answer `{ type: "ready", url }`.
  * - `{ type: "memory" }`: collect garbage (start the process with --expose-gc), then answer
- *   `{ type: "memory", memory: process.memoryUsage(), credentials }` (credentials the sandbox holds).
+ *   `{ type: "memory", memory: process.memoryUsage(), credentials, held }` (credentials the
+ *   sandbox holds; the items and bytes of its store budget).
  * - `{ type: "sweep", at }`: forget the sessions expired at epoch milliseconds `at`, as the
  *   sandbox's periodic sweep does. Answer `{ type: "swept", credentials }`.
  * - `{ type: "close" }`: close the server and exit.
@@ -22,11 +24,11 @@ let server;
 /** @type {import("../../dist/sandbox/index.js").Sandbox | undefined} */
 let sandbox;
 
-async function startSandbox(model) {
+async function startSandbox(model, limits) {
   const { startSandbox } = await import("../../dist/sandbox/index.js");
   const { compile } = await import("../../dist/compile/compile.js");
   const { loadModel } = await import("../../dist/model/load.js");
-  sandbox = await startSandbox({ state: compile(loadModel(model)).state, port: 0, host: "127.0.0.1" });
+  sandbox = await startSandbox({ state: compile(loadModel(model)).state, port: 0, host: "127.0.0.1", ...(limits ? { limits } : {}) });
   server = sandbox;
   return { url: sandbox.url, bootstrap: sandbox.bootstrap };
 }
@@ -61,13 +63,13 @@ const credentials = () => sandbox?.core.store.size;
 async function handle(message) {
   switch (message.type) {
     case "start":
-      return { type: "ready", ...(message.mode === "floor" ? await startFloor(message.body, message.headers ?? {}) : await startSandbox(message.model)) };
+      return { type: "ready", ...(message.mode === "floor" ? await startFloor(message.body, message.headers ?? {}) : await startSandbox(message.model, message.limits)) };
     case "memory":
       if (typeof globalThis.gc !== "function") throw new Error("start this process with --expose-gc");
       // Twice: the first collection can leave work (weak references, finalizers) for the second.
       globalThis.gc();
       globalThis.gc();
-      return { type: "memory", memory: process.memoryUsage(), credentials: credentials() };
+      return { type: "memory", memory: process.memoryUsage(), credentials: credentials(), held: sandbox?.core.budget.held };
     case "sweep":
       sandbox?.core.store.sweep(message.at);
       return { type: "swept", credentials: credentials() };

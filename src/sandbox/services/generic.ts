@@ -1,13 +1,15 @@
 /**
  * Any service call in the JSON protocol (`X-Amz-Target: Prefix.Operation`) or the query protocol
- * (`Action=Operation`) that the sandbox keeps no state for: the action and resource come from
- * AWS's service authorization data (./resources.ts), the engine decides, and an allowed call gets
- * the smallest valid success — an empty JSON object, or an empty `<OperationResult>`.
+ * (`Action=Operation`) that the sandbox keeps no state for: the action comes from AWS's service
+ * authorization data, the resource from the parameter that names it (the service's own
+ * ResourceNamer where the sandbox has one, else the parameters AWS's data names: ./resources.ts),
+ * the engine decides, and an allowed call gets the smallest valid success — an empty JSON
+ * object, or an empty `<OperationResult>`.
  */
 import { jsonReply, queryReply, type Reply, type Service, type ServiceRequest } from "../protocol.js";
 import { AwsError } from "../xml.js";
-import { requireAccess, whereOf } from "./access.js";
-import { catalogAction, iamPrefix, resourceOf } from "./resources.js";
+import { onResource, requireAccess, whereOf } from "./access.js";
+import { byFormatParts, catalogAction, iamPrefix, type ResolvedResource, type ResourceNamer, resourceOf } from "./resources.js";
 
 /** The JSON body of a JSON-protocol request, or AWS's SerializationException. */
 export function jsonBody(request: ServiceRequest): Record<string, unknown> {
@@ -30,19 +32,19 @@ export function targetOperation(request: ServiceRequest): string {
 }
 
 /**
- * Decides a JSON-protocol call on the resource its body names, refusing with
+ * Decides a JSON-protocol call on the resource `namer` reads from its body, refusing with
  * AccessDeniedException, or UnknownOperationException for an operation the service does not have.
- * Returns the parsed body.
+ * Returns the parsed body and the resource decided on, which is the one the call may act on.
  */
-export function authorizeJson(request: ServiceRequest, overrides: Partial<Parameters<typeof requireAccess>[1]> = {}): Record<string, unknown> {
+export function authorizeJson(request: ServiceRequest, overrides: Partial<Parameters<typeof requireAccess>[1]> = {}, namer: ResourceNamer = byFormatParts): { input: Record<string, unknown>; resource: ResolvedResource } {
   const prefix = iamPrefix(request.service);
   const operation = targetOperation(request);
   const action = catalogAction(prefix, operation);
   if (!action) throw new AwsError(400, "UnknownOperationException", `The operation ${operation || "(none)"} is not an operation of ${prefix}`);
   const input = jsonBody(request);
-  const resource = resourceOf(request.core, action, input, whereOf(request));
-  requireAccess(request, { action: `${prefix}:${action.name}`, resource: resource.arn, ...(resource.account ? { resourceAccount: resource.account } : {}), code: "AccessDeniedException", ...overrides });
-  return input;
+  const resource = resourceOf(action, input, whereOf(request), namer);
+  requireAccess(request, { action: `${prefix}:${action.name}`, ...onResource(resource), code: "AccessDeniedException", ...overrides });
+  return { input, resource };
 }
 
 /** The content type a JSON-protocol service answers in: the version the request was sent in. */
@@ -52,21 +54,30 @@ export function jsonVersionOf(request: ServiceRequest): string {
 }
 
 /** A JSON-protocol service with no state: every operation the catalog lists, decided and answered `{}`. */
-export const genericJson: Service = {
-  protocol: "json",
-  handle(request) {
-    authorizeJson(request);
-    return jsonReply({}, 200, jsonVersionOf(request));
-  },
-};
+export function genericJson(namer?: ResourceNamer): Service {
+  return {
+    protocol: "json",
+    handle(request) {
+      authorizeJson(request, {}, namer);
+      return jsonReply({}, 200, jsonVersionOf(request));
+    },
+  };
+}
 
 /** The namespace of a query-protocol service's documents (`https://sns.amazonaws.com/doc/2010-03-31/`). */
 function namespaceOf(service: string, version: string | null): string {
   return `https://${service}.amazonaws.com/doc/${version ?? ""}${version ? "/" : ""}`;
 }
 
-/** A query-protocol service with no state, for the service a request was signed for. */
-export function genericQuery(signingName: string, version: string | null): Service {
+/** The query protocol's parameters as a request's input: a parameter given more than once is a list, which no namer reads as a resource's name. */
+function queryInput(params: URLSearchParams): Record<string, unknown> {
+  const input = new Map<string, string[]>();
+  for (const [k, v] of params) input.set(k, [...(input.get(k) ?? []), v]);
+  return Object.fromEntries([...input].map(([k, v]) => [k, v.length === 1 ? v[0] : v]));
+}
+
+/** A query-protocol service with no state, for the service a request was signed for (its resources named by `namer`). */
+export function genericQuery(signingName: string, version: string | null, namer?: ResourceNamer): Service {
   const namespace = namespaceOf(signingName, version);
   return {
     protocol: "query",
@@ -76,8 +87,8 @@ export function genericQuery(signingName: string, version: string | null): Servi
       const operation = request.params.get("Action") ?? "";
       const action = catalogAction(prefix, operation);
       if (!action) throw new AwsError(400, "InvalidAction", `Could not find operation ${operation} for version ${version ?? "NO_VERSION_SPECIFIED"}`);
-      const resource = resourceOf(request.core, action, Object.fromEntries(request.params), whereOf(request));
-      requireAccess(request, { action: `${prefix}:${action.name}`, resource: resource.arn, ...(resource.account ? { resourceAccount: resource.account } : {}), code: "AccessDenied" });
+      const resource = resourceOf(action, queryInput(request.params), whereOf(request), namer);
+      requireAccess(request, { action: `${prefix}:${action.name}`, ...onResource(resource), code: "AccessDenied" });
       return queryReply(operation, {}, request.requestId, namespace);
     },
   };

@@ -5,7 +5,9 @@
  * - `s3` → S3 (REST-XML, path-style), `lambda` → Lambda Invoke, `airflow` (MWAA's signing name) →
  *   MWAA's REST calls, `sqs` in the JSON protocol → SQS with queues;
  * - any other request with `X-Amz-Target` → the JSON protocol, with an `Action` parameter → the
- *   query protocol: decided from AWS's service authorization data, answered with an empty success;
+ *   query protocol: decided on the resource its request names (by the service's own table for
+ *   SQS and SNS, else the parameters AWS's service authorization data names), answered with an
+ *   empty success;
  * - any other REST call → NotImplemented, saying what the sandbox answers.
  */
 import type { Service } from "../protocol.js";
@@ -13,10 +15,20 @@ import { AwsError } from "../xml.js";
 import { genericJson, genericQuery } from "./generic.js";
 import { lambda } from "./lambda.js";
 import { mwaa } from "./mwaa.js";
+import { iamPrefix, type ResourceNamer } from "./resources.js";
 import { s3 } from "./s3.js";
-import { sqs } from "./sqs.js";
+import { topicNamedBy } from "./sns.js";
+import { queueNamedBy, sqs } from "./sqs.js";
 
 const REST_SERVICES: Readonly<Record<string, Service>> = { s3, lambda, airflow: mwaa };
+
+/** The services whose operations' resources the sandbox knows by name, by IAM prefix (SQS in the query protocol too, as older clients speak it). */
+const NAMERS: ReadonlyMap<string, ResourceNamer> = new Map([
+  ["sqs", queueNamedBy],
+  ["sns", topicNamedBy],
+]);
+const GENERIC_JSON = new Map([...NAMERS].map(([prefix, namer]) => [prefix, genericJson(namer)]));
+const ANY_JSON = genericJson();
 
 /** REST calls to services the sandbox has no routes for: a clear refusal in REST-JSON's shape. */
 function unsupportedRest(service: string): Service {
@@ -31,7 +43,8 @@ function unsupportedRest(service: string): Service {
 /** The service answering a request signed for `service` (its credential scope's service name). */
 export function serviceFor(service: string, headers: Record<string, string>, params: URLSearchParams): Service | undefined {
   if (Object.hasOwn(REST_SERVICES, service)) return REST_SERVICES[service];
-  if (headers["x-amz-target"] !== undefined) return service === "sqs" ? sqs : genericJson;
-  if (params.has("Action")) return genericQuery(service, params.get("Version"));
+  const prefix = iamPrefix(service);
+  if (headers["x-amz-target"] !== undefined) return service === "sqs" ? sqs : (GENERIC_JSON.get(prefix) ?? ANY_JSON);
+  if (params.has("Action")) return genericQuery(service, params.get("Version"), NAMERS.get(prefix));
   return unsupportedRest(service);
 }

@@ -9,7 +9,7 @@
  */
 import { randomBytes } from "node:crypto";
 import { callerOf, jsonReply, type ServiceRequest } from "../protocol.js";
-import { allows, requireAccess, whereOf } from "./access.js";
+import { allows, onResource, requireAccess, whereOf } from "./access.js";
 import { namedResources, resourceOf } from "./resources.js";
 import type { CatalogAction } from "../../catalog/catalog.js";
 import { restJsonService } from "./rest.js";
@@ -24,12 +24,9 @@ function webServer(request: ServiceRequest): string {
 }
 
 /** The Airflow role a web login token is for: the first IAM allows, else AccessDeniedException on the least privileged. */
-function authorizeWebLogin(request: ServiceRequest, input: Record<string, string>, action: CatalogAction): string {
+function authorizeWebLogin(request: ServiceRequest, path: Record<string, string>, action: CatalogAction): string {
   const where = whereOf(request);
-  const check = (role: string) => {
-    const resource = resourceOf(request.core, action, { ...input, RoleName: role }, where);
-    return { action: `airflow:${action.name}`, resource: resource.arn, ...(resource.account ? { resourceAccount: resource.account } : {}) };
-  };
+  const check = (role: string) => ({ action: `airflow:${action.name}`, ...onResource(resourceOf(action, { ...path, RoleName: role }, where)) });
   const chosen = AIRFLOW_ROLES.slice(0, -1).find((role) => allows(request, check(role)));
   if (chosen) return chosen;
   requireAccess(request, { ...check("Public"), code: "AccessDeniedException" });
@@ -47,8 +44,8 @@ export const mwaa = restJsonService("airflow", [
     method: "POST",
     path: /^\/webtoken\/(?<EnvironmentName>[^/]+)$/,
     action: "CreateWebLoginToken",
-    authorize: (request, input, action) => {
-      input.AirflowRole = authorizeWebLogin(request, input, action);
+    authorize: (request, input, action, path) => {
+      input.AirflowRole = authorizeWebLogin(request, path, action);
     },
     answer: (request, input) => {
       const caller = callerOf(request);

@@ -1,14 +1,19 @@
 /**
- * What a request to any AWS service is about, worked out from AWS's service authorization data
- * (src/catalog) rather than a table per service: the IAM action (`SERVICEPREFIX:Operation`), and
- * the resource ARN, filled from the request's identifying parameters (an ARN it names, QueueUrl,
- * or parameters named as the ARN format's parts: TableName, StreamName, JobName, KeyId, …), the
- * region signed for, and the account that owns the resource.
+ * What a request to any AWS service is about: the IAM action (`SERVICEPREFIX:Operation`) from
+ * AWS's service authorization data (src/catalog), and the resource the operation acts on.
+ *
+ * The resource comes only from the parameter that names it, never from whatever field of the
+ * request happens to hold an ARN. Services the sandbox knows say so per operation in their own
+ * module (sqs.ts: QueueUrl; sns.ts: TopicArn; lambda.ts and mwaa.ts: their paths). For any other
+ * service, `byFormatParts` reads the parameters AWS's data names: those named as the resource
+ * type's ARN format parts (TableName, StreamName, JobName, KeyId, …) and `<ResourceType>Arn`
+ * (stateMachineArn, StreamARN). Where no known parameter names the resource, the request is
+ * decided on "*" and the decision log says so.
  */
 import { type CatalogAction, findAction, resourceTypes } from "../../catalog/catalog.js";
 import { type NamedResource, namedResources as namedResourcesOf } from "../../graph/resource-owner.js";
-import type { AccountState } from "../../state/account-state.js";
 import type { SandboxCore } from "../core.js";
+import { AwsError } from "../xml.js";
 
 /** Signing names (credential scopes) that differ from the service's IAM prefix. */
 const PREFIX_OF_SIGNING_NAME: ReadonlyMap<string, string> = new Map([
@@ -37,17 +42,44 @@ const PART_ALIASES: ReadonlyMap<string, readonly string[]> = new Map([
 export interface Where {
   partition: string;
   region: string;
-  /** The caller's account: the owner of resources named without one, unless the state says otherwise. */
+  /** The caller's account: the owner of every resource a request names without its account, as AWS resolves such names. */
   account: string;
 }
 
 export interface ResolvedResource {
   arn: string;
-  /** The account that owns the resource, when the ARN carries one or the state names it. */
+  /** The account that owns the resource, when the ARN carries one. */
   account?: string;
+  /**
+   * The action acts on a resource type, but the sandbox could not tell which parameter of the
+   * request names it: the request is decided on "*", and this (the decision log's note) says why.
+   */
+  unresolved?: string;
+}
+
+/** A request's parameters: a JSON body's members, or the query protocol's values. */
+export type Params = Readonly<Record<string, unknown>>;
+
+/**
+ * How a service names the resource of each of its operations: the parameter the operation acts
+ * on (as the service's API reference documents it), turned into the resource's ARN; undefined
+ * when the request does not name one that way.
+ */
+export type ResourceNamer = (action: CatalogAction, input: Params, where: Where) => ResolvedResource | undefined;
+
+/** A parameter's value when it is given once, as a non-empty string. */
+export function stringOf(input: Params, name: string): string | undefined {
+  const value = Object.hasOwn(input, name) ? input[name] : undefined;
+  return typeof value === "string" && value !== "" ? value : undefined;
 }
 
 const ARN = /^arn:([^:]+):([^:]+):([^:]*):(\d{12}|aws)?:(.+)$/;
+
+/** An ARN and the account it carries. */
+export function resolved(arn: string): ResolvedResource {
+  const account = ARN.exec(arn)?.[4];
+  return { arn, ...(account && account !== "aws" ? { account } : {}) };
+}
 
 /** A format (`arn:${Partition}:sqs:${Region}:${Account}:${QueueName}`) as a pattern an ARN is matched against. */
 function formatPattern(format: string): RegExp {
@@ -64,68 +96,61 @@ export function queueOfUrl(url: string): { account: string; name: string } | und
   return m ? { account: m[1] as string, name: m[2] as string } : undefined;
 }
 
-/** The parameters a request names, lower-cased, with a QueueUrl read as its queue's name and account. */
-function namedParts(input: Record<string, unknown>): { parts: Map<string, string>; account?: string } {
-  const parts = new Map<string, string>();
-  let account: string | undefined;
-  for (const [k, v] of Object.entries(input)) if (typeof v === "string" && v !== "") parts.set(k.toLowerCase(), v);
-  const queue = parts.has("queueurl") ? queueOfUrl(parts.get("queueurl") as string) : undefined;
-  if (queue) {
-    parts.set("queuename", queue.name);
-    account = queue.account;
+/** The string parameters of a request, by lower-cased name (a name given twice in different cases keeps both values). */
+function stringParams(input: Params): Map<string, string[]> {
+  const out = new Map<string, string[]>();
+  for (const [k, v] of Object.entries(input)) {
+    if (typeof v !== "string" || v === "") continue;
+    const key = k.toLowerCase();
+    out.set(key, [...(out.get(key) ?? []), v]);
   }
-  // GetQueueUrl names the queue's owner beside its name.
-  const owner = parts.get("queueownerawsaccountid");
-  if (owner !== undefined && /^\d{12}$/.test(owner)) account = owner;
-  return { parts, ...(account ? { account } : {}) };
+  return out;
 }
 
 /**
- * The resource a request acts on. For each resource type the action lists (in the catalog's
- * order), the first of: an ARN-valued parameter matching its format; or its format filled from
- * parameters named as its parts. An action with no resource type, or whose resource the request
- * does not identify, is authorized on "*", as AWS authorizes actions without a resource.
+ * The resource of any service's operation, from the parameters AWS's data names (see the
+ * module's comment). For each resource type the action lists, in the catalog's order: the ARNs
+ * that `<ResourceType>Arn` holds, and the format filled from the parameters named as its parts
+ * (in the caller's account, as AWS resolves a name; a part's parameter may hold the whole ARN,
+ * as DynamoDB's TableName may). One resource is the answer; a request naming several that
+ * differ is AWS's common error InvalidParameterCombination.
  */
-export function resourceOf(core: SandboxCore, action: CatalogAction, input: Record<string, unknown>, where: Where): ResolvedResource {
+export const byFormatParts: ResourceNamer = (action, input, where) => {
   const types = resourceTypes(action.service) ?? {};
-  const { parts, account: named } = namedParts(input);
+  const params = stringParams(input);
   for (const { name } of action.resourceTypes) {
     const type = types[name.toLowerCase()];
     if (!type) continue;
     const pattern = formatPattern(type.arn);
-    for (const value of parts.values()) {
-      const m = value.startsWith("arn:") && pattern.test(value) ? ARN.exec(value) : null;
-      if (m) return { arn: value, ...(m[4] && m[4] !== "aws" ? { account: m[4] } : {}) };
+    const found = new Set<string>();
+    for (const value of params.get(`${name.replace(/[^A-Za-z0-9]/g, "").toLowerCase()}arn`) ?? []) if (pattern.test(value)) found.add(value);
+    const parts = [...type.arn.matchAll(/\$\{(\w+)\}/g)].map((m) => m[1] as string).filter((p) => p !== "Partition" && p !== "Region" && p !== "Account");
+    const values = parts.map((part) => [part, ...(PART_ALIASES.get(part.toLowerCase()) ?? [])].flatMap((k) => params.get(k.toLowerCase()) ?? []));
+    if (parts.length === 1 && values[0]?.length) {
+      for (const value of values[0]) if (value.startsWith("arn:") && pattern.test(value)) found.add(value);
     }
-    let complete = true;
-    const filled = type.arn.replace(/\$\{(\w+)\}/g, (_, part: string) => {
-      if (part === "Partition") return where.partition;
-      if (part === "Region") return where.region;
-      if (part === "Account") return "${Account}";
-      const key = part.toLowerCase();
-      const value = [key, ...(PART_ALIASES.get(key) ?? [])].map((k) => parts.get(k)).find((v) => v !== undefined && !v.startsWith("arn:"));
-      if (value === undefined) complete = false;
-      return value ?? "";
-    });
-    if (!complete) continue;
-    if (!filled.includes("${Account}")) return { arn: filled, ...(ownerByPolicy(core.state, filled) ?? {}) };
-    const account = named ?? ownerByPolicy(core.state, filled.replace("${Account}", where.account))?.account ?? where.account;
-    return { arn: filled.replace("${Account}", account), account };
-  }
-  return { arn: "*" };
-}
-
-/**
- * The account whose resource policies hold a resource named without its account: the ARN as
- * given, or with any account of the state in its account field.
- */
-export function ownerByPolicy(state: AccountState, arn: string): { account: string } | undefined {
-  const m = ARN.exec(arn);
-  for (const entry of state.accounts.values()) {
-    const candidate = m && m[4] ? `arn:${m[1]}:${m[2]}:${m[3]}:${entry.id}:${m[5]}` : arn;
-    if (entry.resourcePolicies.has(candidate) || entry.resourcePolicies.has(arn)) return { account: entry.id };
+    if (parts.length > 0 && values.every((v) => v.length === 1 && !(v[0] as string).startsWith("arn:"))) {
+      const filled = new Map(parts.map((p, i) => [p, values[i]?.[0] as string]));
+      found.add(type.arn.replace(/\$\{(\w+)\}/g, (_, part: string) => (part === "Partition" ? where.partition : part === "Region" ? where.region : part === "Account" ? where.account : (filled.get(part) as string))));
+    }
+    if (found.size === 1) return resolved([...found][0] as string);
+    // AWS acts on one of them; which one is not the sandbox's to guess.
+    if (found.size > 1) throw new AwsError(400, "InvalidParameterCombination", `The request names more than one ${name}: ${[...found].join(", ")}`);
   }
   return undefined;
+};
+
+/**
+ * The resource a request acts on, as `namer` (the service's own knowledge, else `byFormatParts`)
+ * reads it. An action with no resource type is authorized on "*" in the caller's account, as
+ * AWS authorizes it; one whose resource no known parameter names is decided so too, with the
+ * reason.
+ */
+export function resourceOf(action: CatalogAction, input: Params, where: Where, namer: ResourceNamer = byFormatParts): ResolvedResource {
+  // "*" is decided in the caller's own account, as AWS decides actions that name no resource.
+  if (action.resourceTypes.length === 0) return { arn: "*", account: where.account };
+  const types = action.resourceTypes.map((t) => t.name).join(" or ");
+  return namer(action, input, where) ?? { arn: "*", account: where.account, unresolved: `no parameter the sandbox knows names the ${types} ${action.service}:${action.name} acts on; decided on "*" in the caller's account` };
 }
 
 export type { NamedResource } from "../../graph/resource-owner.js";

@@ -39,9 +39,13 @@ interface Bucket {
   partition: string;
   createdAt: number;
   objects: Map<string, StoredObject>;
+  /** The keys in UTF-8 byte order, once a listing needed them; dropped when a key comes or goes. */
+  sorted?: string[];
 }
 
 const bucketsByCore = new WeakMap<SandboxCore, Map<string, Bucket>>();
+/** How many buckets each account has made with CreateBucket. */
+const bucketCounts = new WeakMap<SandboxCore, Map<string, number>>();
 const BUCKET_OF_ARN = /^arn:([^:]+):s3:::([a-z0-9][a-z0-9.-]{1,61}[a-z0-9])(?:\/.*)?$/;
 
 function buckets(core: SandboxCore): Map<string, Bucket> {
@@ -75,9 +79,9 @@ function s3Context(request: ServiceRequest, extra: Record<string, string> = {}):
   return { ...context, ...extra };
 }
 
-/** Decides an S3 action on a bucket or object, refusing with S3's AccessDenied (the ARN quoted). */
-function check(request: ServiceRequest, action: string, resource: string, bucket: Bucket | undefined, extra: Record<string, string> = {}): void {
-  requireAccess(request, { action: `s3:${action}`, resource, ...(bucket ? { resourceAccount: bucket.account } : {}), context: s3Context(request, bucket ? { "s3:ResourceAccount": bucket.account, ...extra } : extra), code: "AccessDenied", quoteResource: true });
+/** Decides an S3 action on a bucket or object of `owner`'s, refusing with S3's AccessDenied (the ARN quoted). */
+function check(request: ServiceRequest, action: string, resource: string, owner: { account: string }, extra: Record<string, string> = {}): void {
+  requireAccess(request, { action: `s3:${action}`, resource, resourceAccount: owner.account, context: s3Context(request, { "s3:ResourceAccount": owner.account, ...extra }), code: "AccessDenied", quoteResource: true });
 }
 
 function xmlReply(document: Record<string, unknown>, status = 200, headers: Record<string, string> = {}): Reply {
@@ -102,7 +106,8 @@ function isoTime(ms: number): string {
 
 function listBuckets(request: ServiceRequest): Reply {
   const caller = callerOf(request);
-  requireAccess(request, { action: "s3:ListAllMyBuckets", resource: "*", context: s3Context(request), code: "AccessDenied" });
+  // ListBuckets names no resource: it is decided in the caller's own account.
+  requireAccess(request, { action: "s3:ListAllMyBuckets", resource: "*", resourceAccount: caller.account, context: s3Context(request), code: "AccessDenied" });
   for (const r of namedResources(request.core)) {
     const name = BUCKET_OF_ARN.exec(r.arn)?.[2];
     if (name && r.account === caller.account) bucketNamed(request.core, name);
@@ -116,22 +121,63 @@ function createBucket(request: ServiceRequest, name: string): Reply {
   if (!/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(name)) throw new AwsError(400, "InvalidBucketName", "The specified bucket is not valid.");
   const partition = request.core.account(caller.account)?.partition ?? "aws";
   const held = bucketNamed(request.core, name);
-  check(request, "CreateBucket", resourceArn("s3", "bucket", { partition, region: "", account: "" }, { BucketName: name }), held);
+  // A new bucket is the creator's: CreateBucket is decided in the caller's own account.
+  check(request, "CreateBucket", resourceArn("s3", "bucket", { partition, region: "", account: "" }, { BucketName: name }), held ?? caller);
   if (held && held.account !== caller.account) throw new AwsError(409, "BucketAlreadyExists", "The requested bucket name is not available. The bucket namespace is shared by all users of the system. Please select a different name and try again.");
   // In us-east-1, creating a bucket you already own succeeds again; elsewhere it is BucketAlreadyOwnedByYou.
   if (held && request.region !== "us-east-1") throw new AwsError(409, "BucketAlreadyOwnedByYou", "Your previous request to create the named bucket succeeded and you already own it.");
-  if (!held) buckets(request.core).set(name, { name, account: caller.account, partition, createdAt: request.now, objects: new Map() });
+  if (!held) {
+    // S3's default quota: 10,000 general purpose buckets per account.
+    const owned = (bucketCounts.get(request.core) ?? new Map<string, number>()).get(caller.account) ?? 0;
+    if (owned >= request.core.limits.bucketsPerAccount) throw new AwsError(400, "TooManyBuckets", "You have attempted to create more buckets than allowed");
+    buckets(request.core).set(name, { name, account: caller.account, partition, createdAt: request.now, objects: new Map() });
+    const counts = bucketCounts.get(request.core) ?? new Map<string, number>();
+    bucketCounts.set(request.core, counts.set(caller.account, owned + 1));
+  }
   return { status: 200, headers: { location: `/${name}` }, body: "" };
 }
 
-/** ListObjectsV2 (`list-type=2`) and ListObjects: keys in UTF-8 order, grouped by delimiter, paged by max-keys. */
+/** ListObjects(V2) returns "up to 1,000" keys a page, whatever max-keys asks (API reference: MaxKeys). */
+const MAX_KEYS = 1000;
+
+/** UTF-16 code units ranked as UTF-8 orders their code points: surrogates (above U+FFFF) after U+E000–U+FFFF. */
+const rank = (unit: number) => (unit < 0xd800 ? unit : unit < 0xe000 ? unit + 0x2000 : unit - 0x800);
+
+/** UTF-8 byte order, in which S3 lists keys, without encoding either string. */
+export function utf8Compare(a: string, b: string): number {
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) {
+    const x = a.charCodeAt(i);
+    const y = b.charCodeAt(i);
+    if (x !== y) return rank(x) - rank(y);
+  }
+  return a.length - b.length;
+}
+
+/** The first index from `from` whose key `before` does not hold (keys holding it come first), by bisection. */
+function firstNot(keys: readonly string[], before: (key: string) => boolean, from = 0): number {
+  let lo = from;
+  let hi = keys.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (before(keys[mid] as string)) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/**
+ * ListObjectsV2 (`list-type=2`) and ListObjects: keys in UTF-8 order, grouped by delimiter, paged
+ * by max-keys (at most 1,000). Linear in the page: the listing starts by bisection at the prefix
+ * and marker, and skips each common prefix's keys by bisection.
+ */
 function listObjects(request: ServiceRequest, bucket: Bucket): Reply {
   const q = request.url.searchParams;
   const v2 = q.get("list-type") === "2";
   const prefix = q.get("prefix") ?? "";
   const delimiter = q.get("delimiter") ?? "";
   const maxText = q.get("max-keys");
-  const maxKeys = maxText === null ? 1000 : Number(maxText);
+  const maxKeys = maxText === null ? MAX_KEYS : Number(maxText);
   if (!Number.isInteger(maxKeys) || maxKeys < 0) throw new AwsError(400, "InvalidArgument", "Provided max-keys not an integer or within integer range");
   check(request, "ListBucket", bucketArn(bucket), bucket, { "s3:prefix": prefix, ...(delimiter ? { "s3:delimiter": delimiter } : {}), "s3:max-keys": String(maxKeys) });
   const token = q.get("continuation-token");
@@ -141,29 +187,34 @@ function listObjects(request: ServiceRequest, bucket: Bucket): Reply {
     if (!after) throw new AwsError(400, "InvalidArgument", "The continuation token provided is incorrect");
   }
   const encode = q.get("encoding-type") === "url" ? (s: string) => encodeURIComponent(s).replace(/%2F/g, "/") : (s: string) => s;
-  const keys = [...bucket.objects.keys()].filter((k) => k.startsWith(prefix) && k > after).sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
+  const keys = (bucket.sorted ??= [...bucket.objects.keys()].sort(utf8Compare));
+  const page = Math.min(maxKeys, MAX_KEYS);
   const contents: { Key: string; LastModified: string; ETag: string; Size: number; StorageClass: string }[] = [];
   const prefixes: string[] = [];
   let last = "";
   let truncated = false;
-  for (const key of keys) {
-    const cut = delimiter ? key.indexOf(delimiter, prefix.length) : -1;
-    const common = cut >= 0 ? key.slice(0, cut + delimiter.length) : undefined;
-    if (common !== undefined && prefixes.includes(common)) continue;
-    if (contents.length + prefixes.length >= maxKeys) {
+  let i = Math.max(firstNot(keys, (k) => utf8Compare(k, prefix) < 0), firstNot(keys, (k) => utf8Compare(k, after) <= 0));
+  while (i < keys.length && (keys[i] as string).startsWith(prefix)) {
+    const key = keys[i] as string;
+    if (contents.length + prefixes.length >= page) {
       truncated = true;
       break;
     }
-    if (common !== undefined) {
+    const cut = delimiter ? key.indexOf(delimiter, prefix.length) : -1;
+    if (cut >= 0) {
+      const common = key.slice(0, cut + delimiter.length);
       prefixes.push(common);
-      last = keys.filter((k) => k.startsWith(common)).at(-1) ?? key;
+      // Every key under the common prefix is rolled up into it: skip past them.
+      i = firstNot(keys, (k) => k.startsWith(common), i);
+      last = keys[i - 1] as string;
     } else {
       const o = bucket.objects.get(key) as StoredObject;
       contents.push({ Key: encode(key), LastModified: isoTime(o.lastModified), ETag: o.etag, Size: o.bytes.length, StorageClass: "STANDARD" });
       last = key;
+      i++;
     }
   }
-  const page = v2
+  const paging = v2
     ? { KeyCount: contents.length + prefixes.length, ...(token !== null ? { ContinuationToken: token } : {}), ...(truncated ? { NextContinuationToken: Buffer.from(last).toString("base64") } : {}), ...(q.has("start-after") ? { StartAfter: encode(q.get("start-after") as string) } : {}) }
     : { Marker: encode(q.get("marker") ?? ""), ...(truncated && delimiter ? { NextMarker: encode(last) } : {}) };
   return xmlReply({
@@ -175,11 +226,17 @@ function listObjects(request: ServiceRequest, bucket: Bucket): Reply {
       MaxKeys: maxKeys,
       ...(q.get("encoding-type") === "url" ? { EncodingType: "url" } : {}),
       IsTruncated: truncated,
-      ...page,
+      ...paging,
       ...(contents.length ? { Contents: contents } : {}),
       ...(prefixes.length ? { CommonPrefixes: prefixes.map((p) => ({ Prefix: encode(p) })) } : {}),
     },
   });
+}
+
+/** Takes room for `items` more objects and `bytes` more bytes (fewer when negative), or S3's refusal. */
+function hold(request: ServiceRequest, items: number, bytes: number): void {
+  if (bytes < 0) request.core.budget.give(0, -bytes);
+  request.core.budget.take(items, Math.max(0, bytes), (message) => new AwsError(400, "QuotaExceeded", message));
 }
 
 function putObject(request: ServiceRequest, bucket: Bucket, key: string): Reply {
@@ -188,6 +245,9 @@ function putObject(request: ServiceRequest, bucket: Bucket, key: string): Reply 
   const { bytes, checksums } = uploadedBytes(request.headers, request.body);
   const metadata = Object.fromEntries(Object.entries(request.headers).filter(([k]) => k.startsWith("x-amz-meta-")));
   const etag = `"${createHash("md5").update(bytes).digest("hex")}"`;
+  const replaced = bucket.objects.get(key);
+  hold(request, replaced ? 0 : 1, bytes.length - (replaced?.bytes.length ?? 0));
+  if (!replaced) bucket.sorted = undefined;
   bucket.objects.set(key, { bytes, etag, lastModified: request.now, contentType: request.headers["content-type"] ?? "binary/octet-stream", metadata, checksums });
   return { status: 200, headers: { etag, ...checksums }, body: "" };
 }
@@ -228,7 +288,12 @@ function getObject(request: ServiceRequest, bucket: Bucket, key: string): Reply 
 
 function deleteObject(request: ServiceRequest, bucket: Bucket, key: string): Reply {
   check(request, "DeleteObject", objectArn(bucket, key), bucket);
-  bucket.objects.delete(key);
+  const deleted = bucket.objects.get(key);
+  if (deleted) {
+    bucket.objects.delete(key);
+    bucket.sorted = undefined;
+    request.core.budget.give(1, deleted.bytes.length);
+  }
   return { status: 204, body: "" };
 }
 
@@ -250,13 +315,23 @@ function bucketOperation(request: ServiceRequest, name: string): Reply {
   throw notImplemented();
 }
 
+/** A percent-encoded path part, decoded; one that is not valid percent-encoding of UTF-8 is S3's InvalidURI. */
+function decoded(part: string): string {
+  try {
+    return decodeURIComponent(part);
+  } catch {
+    throw new AwsError(400, "InvalidURI", "Couldn't parse the specified URI.");
+  }
+}
+
 export const s3: Service = {
   protocol: "rest-xml",
   handle(request) {
-    const path = request.url.pathname;
+    // The key is the path after the bucket, decoded once and kept as it is (`a//b`, `./x`, `%41`).
+    const path = request.path;
     const slash = path.indexOf("/", 1);
-    const name = decodeURIComponent(slash < 0 ? path.slice(1) : path.slice(1, slash));
-    const key = slash < 0 ? "" : decodeURIComponent(path.slice(slash + 1));
+    const name = decoded(slash < 0 ? path.slice(1) : path.slice(1, slash));
+    const key = slash < 0 ? "" : decoded(path.slice(slash + 1));
     if (name === "") {
       if (request.method === "GET") return listBuckets(request);
       throw notImplemented();

@@ -7,13 +7,16 @@
  * CreateQueue made it; any other is AWS's QueueDoesNotExist, after the engine allowed the call.
  * Errors carry SQS's query-compatible codes in `x-amzn-query-error`, which the SDKs raise
  * (`AccessDenied`, `AWS.SimpleQueueService.NonExistentQueue` → QueueDoesNotExist).
+ *
+ * Every operation is decided on the queue it acts on, named as the SQS API reference names it
+ * (`queueNamedBy`), and acts on that same queue.
  */
 import { createHash, randomBytes, randomUUID } from "node:crypto";
 import type { SandboxCore } from "../core.js";
 import { callerOf, jsonReply, type Service, type ServiceRequest } from "../protocol.js";
 import { AwsError } from "../xml.js";
 import { authorizeJson, targetOperation } from "./generic.js";
-import { namedResources, queueOfUrl } from "./resources.js";
+import { namedResources, queueOfUrl, type ResolvedResource, type ResourceNamer, stringOf } from "./resources.js";
 
 /** SQS's defaults (CreateQueue's attributes), in seconds. */
 const DEFAULT_VISIBILITY_TIMEOUT = 30;
@@ -86,14 +89,51 @@ function intParam(input: Record<string, unknown>, name: string, min: number, max
   return value;
 }
 
+/** A queue's ARN in `where`'s partition and region. */
+function queueArn(where: { partition: string; region: string }, account: string, name: string): ResolvedResource {
+  return { arn: `arn:${where.partition}:sqs:${where.region}:${account}:${name}`, account };
+}
+
+/**
+ * The queue each SQS operation acts on, as the SQS API reference names it: QueueUrl; but
+ * QueueName (and QueueOwnerAWSAccountId) for GetQueueUrl, QueueName in the caller's account for
+ * CreateQueue, and SourceArn for StartMessageMoveTask and ListMessageMoveTasks.
+ * CancelMessageMoveTask names its queue inside an opaque TaskHandle: undefined, as ListQueues.
+ */
+export const queueNamedBy: ResourceNamer = (action, input, where) => {
+  switch (action.name) {
+    case "ListQueues":
+    case "CancelMessageMoveTask":
+      return undefined;
+    case "GetQueueUrl":
+    case "CreateQueue": {
+      const name = stringOf(input, "QueueName");
+      const owner = action.name === "GetQueueUrl" ? (stringOf(input, "QueueOwnerAWSAccountId") ?? where.account) : where.account;
+      return name !== undefined && /^\d{12}$/.test(owner) ? queueArn(where, owner, name) : undefined;
+    }
+    case "StartMessageMoveTask":
+    case "ListMessageMoveTasks": {
+      const m = QUEUE_ARN.exec(stringOf(input, "SourceArn") ?? "");
+      return m ? { arn: m[0], account: m[2] as string } : undefined;
+    }
+    default: {
+      const at = queueOfUrl(stringOf(input, "QueueUrl") ?? "");
+      return at && queueArn(where, at.account, at.name);
+    }
+  }
+};
+
+/** Takes room for one more queue or message of `bytes`, or SQS's OverLimit (./limits.ts). */
+function hold(request: ServiceRequest, bytes: number): void {
+  request.core.budget.take(1, bytes, (message) => new AwsError(403, "OverLimit", message));
+}
+
 const NO_QUEUE = () => new AwsError(400, "AWS.SimpleQueueService.NonExistentQueue", "The specified queue does not exist.");
 
-/** The queue a request's QueueUrl names, or QueueDoesNotExist. */
-function queueAt(request: ServiceRequest, input: Record<string, unknown>): Queue {
-  const at = queueOfUrl(stringParam(input, "QueueUrl"));
-  if (!at) throw invalid("QueueUrl", input.QueueUrl, "The queue URL is not of the form https://HOST/ACCOUNT/QUEUE.");
-  const partition = request.core.account(at.account)?.partition ?? "aws";
-  const queue = queueOf(request.core, `arn:${partition}:sqs:${request.region}:${at.account}:${at.name}`);
+/** The queue the request was decided on (its QueueUrl's), or QueueDoesNotExist. */
+function queueAt(request: ServiceRequest, input: Record<string, unknown>, resource: ResolvedResource): Queue {
+  if (!QUEUE_ARN.test(resource.arn)) throw invalid("QueueUrl", stringParam(input, "QueueUrl"), "The queue URL is not of the form https://HOST/ACCOUNT/QUEUE.");
+  const queue = queueOf(request.core, resource.arn);
   if (!queue) throw NO_QUEUE();
   return queue;
 }
@@ -129,38 +169,42 @@ function pick(all: Record<string, string>, names: unknown): Record<string, strin
   return wanted.includes("All") ? all : Object.fromEntries(Object.entries(all).filter(([k]) => wanted.includes(k)));
 }
 
-type Operation = (request: ServiceRequest, input: Record<string, unknown>) => Record<string, unknown>;
+/** An operation on the queue the request was decided on. */
+type Operation = (request: ServiceRequest, input: Record<string, unknown>, resource: ResolvedResource) => Record<string, unknown>;
 
 const OPERATIONS: Record<string, Operation> = {
-  GetQueueUrl(request, input) {
-    const name = stringParam(input, "QueueName");
-    const owner = typeof input.QueueOwnerAWSAccountId === "string" ? input.QueueOwnerAWSAccountId : callerOf(request).account;
-    const queue = queueOf(request.core, `arn:${request.core.account(owner)?.partition ?? "aws"}:sqs:${request.region}:${owner}:${name}`);
+  GetQueueUrl(request, input, resource) {
+    stringParam(input, "QueueName");
+    const queue = queueOf(request.core, resource.arn);
     if (!queue) throw NO_QUEUE();
     return { QueueUrl: urlOf(request, queue) };
   },
-  CreateQueue(request, input) {
+  CreateQueue(request, input, resource) {
     const name = stringParam(input, "QueueName");
     if (!/^[\w-]{1,80}(\.fifo)?$/.test(name)) throw invalid("QueueName", name, "Can only include alphanumeric characters, hyphens, or underscores. 1 to 80 in length.");
-    const caller = callerOf(request);
-    const arn = `arn:${request.core.account(caller.account)?.partition ?? "aws"}:sqs:${request.region}:${caller.account}:${name}`;
+    const arn = resource.arn;
     const attributes = (input.Attributes ?? {}) as Record<string, unknown>;
     const timeout = attributes.VisibilityTimeout === undefined ? DEFAULT_VISIBILITY_TIMEOUT : Number(attributes.VisibilityTimeout);
     if (!Number.isInteger(timeout) || timeout < 0 || timeout > 43200) throw invalid("VisibilityTimeout", attributes.VisibilityTimeout, "Must be between 0 and 43200.");
-    const queue = queuesByCore.get(request.core)?.get(arn) ?? createQueue(request.core, arn, timeout);
+    let queue = queuesByCore.get(request.core)?.get(arn);
+    if (!queue) {
+      hold(request, 0);
+      queue = createQueue(request.core, arn, timeout);
+    }
     return { QueueUrl: urlOf(request, queue) };
   },
-  SendMessage(request, input) {
-    const queue = queueAt(request, input);
+  SendMessage(request, input, resource) {
+    const queue = queueAt(request, input, resource);
     const body = stringParam(input, "MessageBody");
     if (Buffer.byteLength(body) > MAX_MESSAGE_BYTES) throw invalid("MessageBody", "(message)", `Message must be shorter than ${MAX_MESSAGE_BYTES} bytes.`);
     const delay = intParam(input, "DelaySeconds", 0, 900, 0);
+    hold(request, Buffer.byteLength(body));
     const message: Message = { id: randomUUID(), body, md5: md5(body), senderId: callerOf(request).userId, sentAt: request.now, visibleAt: request.now + delay * 1000, receiveCount: 0, handles: new Set() };
     queue.messages.push(message);
     return { MessageId: message.id, MD5OfMessageBody: message.md5 };
   },
-  ReceiveMessage(request, input) {
-    const queue = queueAt(request, input);
+  ReceiveMessage(request, input, resource) {
+    const queue = queueAt(request, input, resource);
     const max = intParam(input, "MaxNumberOfMessages", 1, 10, 1);
     const timeout = intParam(input, "VisibilityTimeout", 0, 43200, queue.visibilityTimeout);
     const now = request.now;
@@ -178,16 +222,17 @@ const OPERATIONS: Record<string, Operation> = {
     // Long polling (WaitTimeSeconds) is not waited for: an empty queue answers at once, as a short poll does.
     return messages.length ? { Messages: messages } : {};
   },
-  DeleteMessage(request, input) {
-    const queue = queueAt(request, input);
+  DeleteMessage(request, input, resource) {
+    const queue = queueAt(request, input, resource);
     const handle = stringParam(input, "ReceiptHandle");
     const index = queue.messages.findIndex((m) => m.handles.has(handle));
     if (index < 0) throw new AwsError(400, "ReceiptHandleIsInvalid", `The input receipt handle "${handle.slice(0, 16)}…" is not a valid receipt handle.`);
-    queue.messages.splice(index, 1);
+    const [deleted] = queue.messages.splice(index, 1);
+    request.core.budget.give(1, Buffer.byteLength((deleted as Message).body));
     return {};
   },
-  GetQueueAttributes(request, input) {
-    const queue = queueAt(request, input);
+  GetQueueAttributes(request, input, resource) {
+    const queue = queueAt(request, input, resource);
     const attributes = pick(queueAttributes(queue, request.now), input.AttributeNames);
     return attributes ? { Attributes: attributes } : {};
   },
@@ -197,9 +242,9 @@ export const sqs: Service = {
   protocol: "json",
   handle(request) {
     // SQS words its refusals as the query protocol did: AccessDenied, the action in lower case.
-    const input = authorizeJson(request, { code: "AccessDenied", lowerCaseAction: true });
+    const { input, resource } = authorizeJson(request, { code: "AccessDenied", lowerCaseAction: true }, queueNamedBy);
     const name = targetOperation(request);
     const operation = Object.hasOwn(OPERATIONS, name) ? OPERATIONS[name] : undefined;
-    return jsonReply(operation ? operation(request, input) : {});
+    return jsonReply(operation ? operation(request, input, resource) : {});
   },
 };

@@ -1,0 +1,44 @@
+/**
+ * Amazon SNS (the query protocol): which topic each operation acts on, as the SNS API reference
+ * names it. The sandbox keeps no topics: calls are decided on that topic and answered with the
+ * empty success of ./generic.ts.
+ */
+import type { ResolvedResource, ResourceNamer } from "./resources.js";
+import { stringOf } from "./resources.js";
+
+const TOPIC_ARN = /^arn:[^:]+:sns:[^:]+:(\d{12}):[\w-]{1,256}(?:\.fifo)?$/;
+
+/** A topic's ARN and its account, or undefined for anything else. */
+function topic(arn: string | undefined): ResolvedResource | undefined {
+  const m = arn === undefined ? null : TOPIC_ARN.exec(arn);
+  return m ? { arn: m[0], account: m[1] as string } : undefined;
+}
+
+/**
+ * The topic of each SNS operation: TopicArn; Publish's TopicArn or TargetArn (when a topic's:
+ * an endpoint or a phone number is no topic); the topic a SubscriptionArn
+ * (`TOPICARN:SUBSCRIPTIONID`) belongs to; ResourceArn for tags and data protection policies; and
+ * CreateTopic's Name in the caller's account.
+ */
+export const topicNamedBy: ResourceNamer = (action, input, where) => {
+  switch (action.name) {
+    case "CreateTopic": {
+      const name = stringOf(input, "Name");
+      return name === undefined ? undefined : topic(`arn:${where.partition}:sns:${where.region}:${where.account}:${name}`);
+    }
+    case "Publish":
+      return topic(stringOf(input, "TopicArn") ?? stringOf(input, "TargetArn"));
+    case "Unsubscribe":
+    case "GetSubscriptionAttributes":
+    case "SetSubscriptionAttributes":
+      return topic(/^(.*):[^:]+$/.exec(stringOf(input, "SubscriptionArn") ?? "")?.[1]);
+    case "TagResource":
+    case "UntagResource":
+    case "ListTagsForResource":
+    case "GetDataProtectionPolicy":
+    case "PutDataProtectionPolicy":
+      return topic(stringOf(input, "ResourceArn"));
+    default:
+      return topic(stringOf(input, "TopicArn"));
+  }
+};
