@@ -4,7 +4,8 @@
  * STS quotas), Kubernetes' (DNS-1123), EKS's, MWAA's and cron's as a Kubernetes CronJob reads it.
  */
 import { describe, expect, it } from "vitest";
-import { loadModel, ModelError } from "../src/model/load.js";
+import { loadModel } from "../src/model/load.js";
+import { problems } from "./support/model-problems.js";
 
 /** A model with one field left to fill: `VALUE` (a YAML string) at the marked place. */
 function model(place: string, value: string): string {
@@ -72,15 +73,6 @@ grants:
 `;
 }
 
-function refusal(text: string): { line: number; path: string; message: string }[] {
-  try {
-    loadModel(text, "xacct.yaml");
-  } catch (error) {
-    expect(error).toBeInstanceOf(ModelError);
-    return (error as ModelError).problems;
-  }
-  throw new Error("expected the model to be refused");
-}
 
 /** The 1-based line of the first line of `text` holding `needle`. */
 function lineOf(text: string, needle: string): number {
@@ -133,10 +125,10 @@ describe("names are checked against the rule of the system they land in", () => 
     // GIVEN a model with the name in that field
     const text = model(place, value);
     // WHEN it is loaded
-    const problems = refusal(text);
+    const found = problems(text);
     // THEN the problem is at that field's line, naming the rule
-    const problem = problems.find((p) => p.path === path);
-    expect(problem, JSON.stringify(problems)).toBeDefined();
+    const problem = found.find((p) => p.path === path);
+    expect(problem, JSON.stringify(found)).toBeDefined();
     expect(problem!.message).toContain(message);
     expect(problem!.line).toBe(lineOf(text, marker));
   });

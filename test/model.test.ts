@@ -10,24 +10,16 @@ import { join } from "node:path";
 import { Ajv2020 } from "ajv/dist/2020.js";
 import { parse } from "yaml";
 import { describe, expect, it } from "vitest";
-import { loadModel, ModelError } from "../src/model/load.js";
+import { loadModel } from "../src/model/load.js";
 import { modelJsonSchema } from "../src/model/schema.js";
 import { STARTER_MODEL } from "../src/model/starter.js";
 import { examplesDir } from "./support/state.js";
+import { problems } from "./support/model-problems.js";
 
 const root = join(import.meta.dirname, "..");
 const cli = join(root, "dist", "cli", "main.js");
 const examples = readdirSync(examplesDir).filter((d) => existsSync(join(examplesDir, d, "xacct.yaml")));
 
-function problems(text: string) {
-  try {
-    loadModel(text, "xacct.yaml");
-  } catch (error) {
-    expect(error).toBeInstanceOf(ModelError);
-    return (error as ModelError).problems;
-  }
-  throw new Error("expected the model to be refused");
-}
 
 /** Line and column (1-based) of the n-th occurrence of `needle` in `text`. */
 function position(text: string, needle: string, occurrence = 1): { line: number; column: number } {
