@@ -196,7 +196,7 @@ describe("xacct build --out: the marker is input too", () => {
     const r = xacct(["build", "xacct.yaml", "--out", "out"], { cwd: dir });
     // THEN it is refused
     expect(r.status).toBe(2);
-    expect(oneLine(r.stderr)).toContain("cannot be trusted (it is a symbolic link)");
+    expect(oneLine(r.stderr)).toContain("cannot be trusted (it is a symbolic link, not a regular file)");
   });
 
   it("does not delete a listed file that someone replaced by a symbolic link (to a file outside) or by a directory", () => {

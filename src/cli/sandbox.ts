@@ -2,7 +2,7 @@ import { createWriteStream } from "node:fs";
 import { parseArgs } from "node:util";
 import { compileModelFile } from "../compile/model-file.js";
 import { loadModelFile } from "../model/load.js";
-import { PrivateFileError, readPrivateFile, replacePrivateFile } from "../credentials/private-files.js";
+import { PrivateFileError, readPrivateFile, replacePrivateFile } from "../fs/private-files.js";
 import { exportLines, SANDBOX_TOKEN_FILE, SANDBOX_TOKEN_VARIABLE, SandboxDirError, startEnvironment } from "../sandbox/environment.js";
 import { logLine } from "../sandbox/index.js";
 import { loadInventory } from "../state/inventory.js";

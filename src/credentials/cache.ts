@@ -22,7 +22,7 @@ import { homedir } from "node:os";
 import { join } from "node:path";
 import type { AwsCredentialIdentity } from "@smithy/types";
 import type { ChainSpec, FirstIdentity } from "./chain.js";
-import { PrivateFileError, privateDir, readPrivateFile, replacePrivateFile } from "./private-files.js";
+import { PrivateFileError, privateDir, readPrivateFile, replacePrivateFile } from "../fs/private-files.js";
 import { type ChainOptions, type ChainSource, fromChain } from "./provider.js";
 
 /** The refresh margin of cached entries: botocore's advisory refresh, so Python clients do not call again at once. */

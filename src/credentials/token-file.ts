@@ -7,7 +7,7 @@ import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { createPrivateFile, PrivateFileError, readPrivateFile } from "./private-files.js";
+import { createPrivateFile, PrivateFileError, readPrivateFile } from "../fs/private-files.js";
 
 /** A token file that cannot be read or written, or holds no usable token; the message names the file. */
 export class TokenFileError extends Error {}

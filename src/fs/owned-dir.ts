@@ -13,8 +13,9 @@
  *   target (same file system, so each move is a rename), the old files are moved aside, the new
  *   ones moved in and the marker last; if any step fails every step is undone.
  */
-import { closeSync, constants, fstatSync, lstatSync, mkdirSync, mkdtempSync, openSync, readdirSync, readSync, realpathSync, renameSync, rmdirSync, rmSync, statSync, type Stats, writeFileSync } from "node:fs";
+import { lstatSync, mkdirSync, mkdtempSync, readdirSync, realpathSync, renameSync, rmdirSync, rmSync, statSync, type Stats, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
+import { kindOf, PrivateFileError, readPrivateFile } from "./private-files.js";
 import { isSystemError, systemErrorText } from "./system-error.js";
 
 /** A file to write, its path relative to the directory, `/`-separated. */
@@ -146,30 +147,13 @@ function readMarker(root: string, owner: Owner): string[] {
   const refuse = (why: string): never => {
     throw new OwnedDirError(`${path} cannot be trusted (${why}): xacct will not replace or remove files on its word; move the files it lists out by hand and delete it, or use a new directory`);
   };
-  let fd: number;
-  try {
-    // O_NOFOLLOW: a link is refused; O_NONBLOCK: a FIFO planted there cannot hang the command.
-    fd = openSync(path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    return code === "ELOOP" ? refuse("it is a symbolic link") : refuse(`cannot open it: ${code ?? (error as Error).message}`);
-  }
   let text: string;
   try {
-    const st = fstatSync(fd);
-    if (!st.isFile()) refuse(`it is ${kindOf(st)}`);
-    if (process.getuid && st.uid !== process.getuid()) refuse(`it belongs to user ${st.uid}, not to you`);
-    if (st.size > MAX_MARKER_BYTES) refuse(`it is larger than ${MAX_MARKER_BYTES} bytes`);
-    const buffer = Buffer.alloc(st.size);
-    let read = 0;
-    while (read < st.size) {
-      const n = readSync(fd, buffer, read, st.size - read, read);
-      if (n === 0) break;
-      read += n;
-    }
-    text = buffer.subarray(0, read).toString("utf8");
-  } finally {
-    closeSync(fd);
+    // The marker holds no secret: its mode is not judged, its owner and kind are.
+    text = readPrivateFile(path, MAX_MARKER_BYTES, { secret: false }) ?? refuse("it is gone");
+  } catch (error) {
+    if (error instanceof PrivateFileError) refuse(`it is ${error.reason}`);
+    throw error;
   }
   let value: unknown;
   try {
@@ -324,11 +308,3 @@ function lstatIfAny(path: string): Stats | undefined {
   }
 }
 
-function kindOf(st: Stats): string {
-  if (st.isSymbolicLink()) return "a symbolic link";
-  if (st.isDirectory()) return "a directory";
-  if (st.isFile()) return "a regular file";
-  if (st.isFIFO()) return "a FIFO";
-  if (st.isSocket()) return "a socket";
-  return "a device";
-}

@@ -26,7 +26,7 @@ import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import type { Compiled } from "../compile/compile.js";
 import type { Chain, StartIdentity } from "../compile/plan.js";
-import { PrivateFileError, privateDir, privateDirProblem, privateFileProblem, replacePrivateFile } from "../credentials/private-files.js";
+import { PrivateFileError, privateDir, privateDirProblem, privateFileProblem, replacePrivateFile } from "../fs/private-files.js";
 import { configProfiles, type Profile, profileText, type SourceOverride } from "../emit/aws-config.js";
 import { claimDir, makeDirs, type Owner, removeOwnedFiles, writeMarker } from "../fs/owned-dir.js";
 import { commentLine, iniSection, iniSetting, shellWord } from "../emit/escape.js";

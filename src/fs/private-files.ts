@@ -41,7 +41,7 @@ function ownerProblem(stat: Stats): string | undefined {
   return uid !== undefined && stat.uid !== uid ? `owned by uid ${stat.uid}, not by this user (uid ${uid})` : undefined;
 }
 
-function kindOf(stat: Stats): string {
+export function kindOf(stat: Stats): string {
   if (stat.isSymbolicLink()) return "a symbolic link";
   if (stat.isFIFO()) return "a FIFO";
   if (stat.isSocket()) return "a socket";
@@ -74,7 +74,7 @@ function codeOf(e: unknown): string {
  * PrivateFileError for a symbolic link, a FIFO or anything else not a regular file, a file of
  * another user or open to group or others, one larger than `maxBytes`, or one that cannot be read.
  */
-export function readPrivateFile(path: string, maxBytes = MAX_PRIVATE_FILE_BYTES): string | undefined {
+export function readPrivateFile(path: string, maxBytes = MAX_PRIVATE_FILE_BYTES, { secret = true } = {}): string | undefined {
   let fd: number;
   try {
     fd = openSync(path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
@@ -85,7 +85,7 @@ export function readPrivateFile(path: string, maxBytes = MAX_PRIVATE_FILE_BYTES)
   }
   try {
     const stat = fstatSync(fd);
-    const problem = privateFileProblem(stat) ?? (stat.size > maxBytes ? `larger than ${maxBytes} bytes` : undefined);
+    const problem = privateFileProblem(stat, { secret }) ?? (stat.size > maxBytes ? `larger than ${maxBytes} bytes` : undefined);
     if (problem) throw new PrivateFileError(path, problem);
     return readFileSync(fd, "utf8");
   } catch (e) {
