@@ -195,22 +195,18 @@ function lambdaConditions(condition: Record<string, Record<string, unknown>>, wh
   return out;
 }
 
-function shellQuote(text: string): string {
-  return `'${text.replace(/'/g, `'\\''`)}'`;
-}
-
 /** jq: drop current statements whose Sid ours reuse, then add ours (so re-applying is idempotent). */
 function mergeCommand(policy: PolicyDocument, current: string, merged: string): string {
   const filter = `.Statement = ([.Statement[] | select((.Sid // "") as $s | any($add[]; .Sid == $s) | not)] + $add)`;
-  return `jq --argjson add ${shellQuote(JSON.stringify(policy.Statement))} ${shellQuote(filter)} ${current} > ${merged}`;
+  return `jq --argjson add ${shellWord(JSON.stringify(policy.Statement))} ${shellWord(filter)} ${shellWord(current)} > ${shellWord(merged)}`;
 }
 
 function byHand(policy: ResourcePolicyState, arn: ArnParts): ByHand {
   const file = slug(`${policy.service}-${arn.resource}`).replace(/\//g, "-");
   const base = { service: policy.service, resourceArn: policy.arn, policy: policy.policy };
-  const region = `--region ${arn.region}`;
+  const region = `--region ${shellWord(arn.region)}`;
   if (policy.service === "kms") {
-    const key = `--key-id ${policy.arn} --policy-name default`;
+    const key = `--key-id ${shellWord(policy.arn)} --policy-name default`;
     return {
       ...base,
       why: "A key policy is part of AWS::KMS::Key; CloudFormation has no separate key-policy resource, and PutKeyPolicy replaces the whole policy. Merge these statements into the key's current policy, keeping the statements that let the account administer the key.",
@@ -225,7 +221,7 @@ function byHand(policy: ResourcePolicyState, arn: ArnParts): ByHand {
     // repository/DOMAIN/REPO or domain/DOMAIN: the policy of a repository, or of its domain.
     const [type, domain = "", repository = ""] = arn.resource.split("/");
     const what = type === "domain" ? "domain" : "repository";
-    const target = `--domain ${domain} --domain-owner ${arn.account}${what === "repository" ? ` --repository ${repository}` : ""}`;
+    const target = `--domain ${shellWord(domain)} --domain-owner ${shellWord(arn.account)}${what === "repository" ? ` --repository ${shellWord(repository)}` : ""}`;
     return {
       ...base,
       why: `A ${what} policy is part of AWS::CodeArtifact::${what === "domain" ? "Domain" : "Repository"}, and the ${what} usually exists already; put-${what}-permissions-policy replaces its whole policy, so merge into the current one (none yet: start from an empty policy).`,
@@ -242,10 +238,10 @@ function byHand(policy: ResourcePolicyState, arn: ArnParts): ByHand {
       ...base,
       why: "A REST API's resource policy is part of AWS::ApiGateway::RestApi, and the API usually exists already. If it has a policy, merge these statements into it (get-rest-api --query policy); the new policy takes effect once the API is deployed again.",
       commands: [
-        `jq -n --argjson statements ${shellQuote(JSON.stringify(policy.policy.Statement))} '{Version: "2012-10-17", Statement: $statements}' > ${file}.json`,
+        `jq -n --argjson statements ${shellWord(JSON.stringify(policy.policy.Statement))} '{Version: "2012-10-17", Statement: $statements}' > ${file}.json`,
         `jq -n --rawfile policy ${file}.json '[{op: "replace", path: "/policy", value: $policy}]' > ${file}.patch.json`,
-        `aws apigateway update-rest-api ${region} --rest-api-id ${api} --patch-operations file://${file}.patch.json`,
-        `aws apigateway create-deployment ${region} --rest-api-id ${api} --stage-name STAGE`,
+        `aws apigateway update-rest-api ${region} --rest-api-id ${shellWord(api)} --patch-operations file://${file}.patch.json`,
+        `aws apigateway create-deployment ${region} --rest-api-id ${shellWord(api)} --stage-name STAGE`,
       ],
     };
   }
