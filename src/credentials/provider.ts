@@ -13,8 +13,8 @@
 import { AssumeRoleCommand, STSClient } from "@aws-sdk/client-sts";
 import { fromEnv, fromHttp, fromInstanceMetadata, fromTokenFile } from "@aws-sdk/credential-providers";
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from "@smithy/types";
+import { DEFAULT_ROLE_SESSION_SECONDS } from "../aws/limits.js";
 import { ChainError, type ChainSpec, type FirstIdentity } from "./chain.js";
-import { chainFromModel } from "./model.js";
 import { chainFromProfile, type ProfileFiles } from "./profile.js";
 
 /** A chain by its spec, by a profile of the AWS config files, or by a workload of a model. */
@@ -113,7 +113,8 @@ export function fromChain(source: ChainSource, options: ChainOptions = {}): Chai
 
 function resolve(source: ChainSource, env: NodeJS.ProcessEnv): Promise<ChainSpec> {
   if ("first" in source) return Promise.resolve(source);
-  if ("model" in source) return Promise.resolve().then(() => chainFromModel(source.model, source.workload, source.profile, env));
+  // The model loader and compiler are loaded only for a chain named by a model's workload: `xacct/credentials` stays light.
+  if ("model" in source) return import("./model.js").then(({ chainFromModel }) => chainFromModel(source.model, source.workload, source.profile, env));
   return chainFromProfile(source.profile, source.files, env);
 }
 
@@ -131,7 +132,7 @@ async function run(spec: ChainSpec, options: ChainOptions, env: NodeJS.ProcessEn
         new AssumeRoleCommand({
           RoleArn: hop.roleArn,
           RoleSessionName: hop.sessionName ?? "xacct",
-          DurationSeconds: hop.durationSeconds ?? 3600,
+          DurationSeconds: hop.durationSeconds ?? DEFAULT_ROLE_SESSION_SECONDS,
           ...(hop.externalId ? { ExternalId: hop.externalId } : {}),
           ...(hop.tags ? { Tags: Object.entries(hop.tags).map(([Key, Value]) => ({ Key, Value })) } : {}),
         }),
