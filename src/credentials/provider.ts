@@ -10,7 +10,6 @@
  *   call after a backoff (1 s, doubling, at most `maxBackoffSeconds`).
  * - Nothing secret is logged or put in an error message.
  */
-import { AssumeRoleCommand, STSClient } from "@aws-sdk/client-sts";
 import { fromEnv, fromHttp, fromInstanceMetadata, fromTokenFile } from "@aws-sdk/credential-providers";
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from "@smithy/types";
 import { DEFAULT_ROLE_SESSION_SECONDS } from "../aws/limits.js";
@@ -121,6 +120,8 @@ function resolve(source: ChainSource, env: NodeJS.ProcessEnv): Promise<ChainSpec
 /** Runs the chain once: the first credentials, then every hop. */
 async function run(spec: ChainSpec, options: ChainOptions, env: NodeJS.ProcessEnv): Promise<AwsCredentialIdentity> {
   const region = spec.region ?? env.AWS_REGION ?? env.AWS_DEFAULT_REGION ?? "us-east-1";
+  // STS's client is loaded when a chain first runs, not when the library is imported (as the SDK's fromTemporaryCredentials does).
+  const { AssumeRoleCommand, STSClient } = await import("@aws-sdk/client-sts");
   const clientConfig = { region, ...(options.endpoint ? { endpoint: options.endpoint } : {}) };
   let credentials = await step(spec, "the first credentials", () => first(spec.first, clientConfig)());
   options.onCall?.({ hop: 0, action: spec.first.type === "web-identity" ? "AssumeRoleWithWebIdentity" : "first", ...(spec.first.type === "web-identity" ? { roleArn: spec.first.roleArn } : {}) });
