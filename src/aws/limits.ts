@@ -25,3 +25,15 @@ export const DEFAULT_ROLE_SESSION_SECONDS = 3600;
  * of one hour is applied. This setting can have a value from 1 hour to 12 hours."
  */
 export const MAX_SESSION_DURATION = { min: 3600, max: 43200, default: 3600 } as const;
+
+/**
+ * How long before Expiration the AWS SDK for JavaScript v3 treats credentials as expired and gets
+ * new ones: five minutes (@smithy/core's memoized identity providers, EXPIRATION_MS = 300_000).
+ */
+export const SDK_JS_REFRESH_SECONDS = 300;
+
+/**
+ * How long before Expiration botocore (boto3, the AWS CLI) refreshes credentials: its advisory
+ * refresh, 15 minutes (a mandatory refresh follows at 10).
+ */
+export const BOTOCORE_REFRESH_SECONDS = 900;

@@ -12,15 +12,16 @@
  */
 import { fromEnv, fromHttp, fromInstanceMetadata, fromTokenFile } from "@aws-sdk/credential-providers";
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from "@smithy/types";
-import { DEFAULT_ROLE_SESSION_SECONDS } from "../aws/limits.js";
+import { DEFAULT_ROLE_SESSION_SECONDS, SDK_JS_REFRESH_SECONDS } from "../aws/limits.js";
 import { ChainError, type ChainSpec, type FirstIdentity } from "./chain.js";
 import { chainFromProfile, type ProfileFiles } from "./profile.js";
+import { refreshFrom } from "./refresh.js";
 
 /** A chain by its spec, by a profile of the AWS config files, or by a workload of a model. */
 export type ChainSource = ChainSpec | { profile: string; files?: ProfileFiles } | { model: string; workload: string; profile?: string };
 
 export interface ChainOptions {
-  /** Refresh this long before expiry (capped at half the session's lifetime). @default 300 */
+  /** Refresh this long before expiry (capped at half the session's lifetime). @default 300, the SDK for JavaScript's own */
   refreshMarginSeconds?: number;
   /** The longest wait between retries of a failed refresh. @default 60 */
   maxBackoffSeconds?: number;
@@ -48,7 +49,7 @@ const SLACK_MS = 10_000;
 export function fromChain(source: ChainSource, options: ChainOptions = {}): ChainProvider {
   const clock = options.clock ?? Date.now;
   const env = options.env ?? process.env;
-  const marginMs = (options.refreshMarginSeconds ?? 300) * 1000;
+  const marginMs = (options.refreshMarginSeconds ?? SDK_JS_REFRESH_SECONDS) * 1000;
   const maxBackoffMs = (options.maxBackoffSeconds ?? 60) * 1000;
   const spec = resolve(source, env);
   // Not left unhandled when nobody awaits it before the first call.
@@ -67,8 +68,7 @@ export function fromChain(source: ChainSource, options: ChainOptions = {}): Chai
     const expiration = current?.credentials.expiration;
     if (!current) return true;
     if (!expiration) return false;
-    const lifetime = expiration.getTime() - current.obtainedAt;
-    return expiration.getTime() - Math.min(marginMs, lifetime / 2) <= now;
+    return refreshFrom(current.obtainedAt, expiration.getTime(), marginMs) <= now;
   };
 
   async function refresh(): Promise<AwsCredentialIdentity> {
