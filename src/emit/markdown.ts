@@ -5,6 +5,7 @@
  * the SDK's temporary credentials and a SigV4-signed fetch; Python: botocore's refreshable
  * credentials), the steps no file can do, and what else the build wrote.
  */
+import { durationText as duration } from "../aws/durations.js";
 import { CHAIN_LIMIT_SECONDS } from "../aws/limits.js";
 import type { Compiled } from "../compile/compile.js";
 import { principalOf } from "../compile/identities.js";
@@ -452,8 +453,3 @@ function count(n: number, noun: string): string {
   return `${n} ${noun}${n === 1 ? "" : "s"}`;
 }
 
-function duration(seconds: number): string {
-  if (seconds % 3600 === 0) return `${seconds / 3600} h`;
-  if (seconds % 60 === 0) return `${seconds / 60} min`;
-  return `${seconds} s`;
-}
