@@ -5,6 +5,9 @@
  */
 import { CHAIN_LIMIT_SECONDS, DEFAULT_ROLE_SESSION_SECONDS, ROLE_SESSION_SECONDS } from "../aws/limits.js";
 
+/** The RoleSessionName of a hop or web identity that names none. */
+export const DEFAULT_SESSION_NAME = "xacct";
+
 /** Where a chain's first credentials come from. */
 export type FirstIdentity =
   /** A projected OIDC token (EKS IRSA) exchanged with AssumeRoleWithWebIdentity. */

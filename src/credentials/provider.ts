@@ -13,7 +13,7 @@
 import { fromEnv, fromHttp, fromInstanceMetadata, fromTokenFile } from "@aws-sdk/credential-providers";
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from "@smithy/types";
 import { DEFAULT_ROLE_SESSION_SECONDS, SDK_JS_REFRESH_SECONDS } from "../aws/limits.js";
-import { ChainError, type ChainSpec, type FirstIdentity } from "./chain.js";
+import { ChainError, type ChainSpec, DEFAULT_SESSION_NAME, type FirstIdentity } from "./chain.js";
 import { chainFromProfile, type ProfileFiles } from "./profile.js";
 import { refreshFrom } from "./refresh.js";
 
@@ -132,7 +132,7 @@ async function run(spec: ChainSpec, options: ChainOptions, env: NodeJS.ProcessEn
       client.send(
         new AssumeRoleCommand({
           RoleArn: hop.roleArn,
-          RoleSessionName: hop.sessionName ?? "xacct",
+          RoleSessionName: hop.sessionName ?? DEFAULT_SESSION_NAME,
           DurationSeconds: hop.durationSeconds ?? DEFAULT_ROLE_SESSION_SECONDS,
           ...(hop.externalId ? { ExternalId: hop.externalId } : {}),
           ...(hop.tags ? { Tags: Object.entries(hop.tags).map(([Key, Value]) => ({ Key, Value })) } : {}),
@@ -151,7 +151,7 @@ async function run(spec: ChainSpec, options: ChainOptions, env: NodeJS.ProcessEn
 function first(identity: FirstIdentity, clientConfig: { region: string; endpoint?: string }): AwsCredentialIdentityProvider {
   switch (identity.type) {
     case "web-identity":
-      return fromTokenFile({ webIdentityTokenFile: identity.tokenFile, roleArn: identity.roleArn, roleSessionName: identity.sessionName ?? "xacct", clientConfig });
+      return fromTokenFile({ webIdentityTokenFile: identity.tokenFile, roleArn: identity.roleArn, roleSessionName: identity.sessionName ?? DEFAULT_SESSION_NAME, clientConfig });
     case "container":
       return fromHttp({});
     case "instance":
