@@ -3,9 +3,10 @@
  * Grant.addToPrincipalOrResource does across accounts — plus the run-time chains and the manual
  * steps the emitters need.
  */
+import { CHAIN_LIMIT_SECONDS, DEFAULT_ROLE_SESSION_SECONDS, MAX_SESSION_DURATION } from "../aws/limits.js";
 import type { Model } from "../model/schema.js";
 import { defaultProfileName, defaultTargetRoleName, grantPolicyName, sessionNameFor } from "../model/names.js";
-import { CHAIN_LIMIT_SECONDS, ROLE_SESSION_IDENTITIES } from "../model/references.js";
+import { ROLE_SESSION_IDENTITIES } from "../model/references.js";
 import {
   type AccountEntry,
   type AccountState,
@@ -139,11 +140,11 @@ class Compiler {
           tagSession: caller.start?.type === "pod-identity",
           externalId,
           orgId: grant.role?.orgOnly ? caller.account.organization?.id : undefined,
-          maxSessionDuration: last ? (grant.role?.maxSessionDuration ?? 3600) : 3600,
+          maxSessionDuration: last ? (grant.role?.maxSessionDuration ?? MAX_SESSION_DURATION.default) : MAX_SESSION_DURATION.default,
           workload: grant.workload,
         });
         this.allowAssume(caller, arn);
-        const duration = last ? (grant.role?.sessionDuration ?? 3600) : 3600;
+        const duration = last ? (grant.role?.sessionDuration ?? DEFAULT_ROLE_SESSION_SECONDS) : DEFAULT_ROLE_SESSION_SECONDS;
         hops.push({
           roleArn: arn,
           account: step.account.id,
@@ -177,7 +178,7 @@ class Compiler {
       profile,
       start,
       hops,
-      maxSessionSeconds: lastHop ? lastHop.durationSeconds : 3600,
+      maxSessionSeconds: lastHop ? lastHop.durationSeconds : DEFAULT_ROLE_SESSION_SECONDS,
       summary: `${grant.workload} may ${grant.access.map((a) => recipe?.access[a]?.describe ?? a).join(", ")} (${recipe?.title ?? grant.service}) in ${to.name ?? to.id}${describeResources(resources)}${hops.length ? `, through ${hops.map((h) => h.roleArn).join(" then ")}` : via === "resource-policy" ? ", through the resource's own policy" : ""}`,
       ...(workload.runtime?.language ? { language: workload.runtime.language } : {}),
       ...(workload.runtime ? { runtime: { kind: workload.runtime.kind, ...(workload.runtime.schedule ? { schedule: workload.runtime.schedule } : {}), ...(workload.runtime.image ? { image: workload.runtime.image } : {}) } } : {}),

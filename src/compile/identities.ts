@@ -2,6 +2,7 @@
  * Each workload's first identity, as AWS's documentation sets each one up: the role (or user)
  * and a trust policy that admits exactly the service or service account that runs it.
  */
+import { MAX_SESSION_DURATION } from "../aws/limits.js";
 import type { ModelWorkload } from "../model/schema.js";
 import { type AccountEntry, policyDocument, type PolicyStatement, roleArn, rootArn, userArn } from "../state/account-state.js";
 import { type StartIdentity, WEB_IDENTITY_TOKEN_FILE } from "./plan.js";
@@ -99,7 +100,7 @@ export function addIdentity(name: string, workload: ModelWorkload, roleName: str
     trustPolicy: policyDocument(trust),
     policies: new Map(),
     managedPolicyArns: [],
-    maxSessionDuration: 3600,
+    maxSessionDuration: MAX_SESSION_DURATION.default,
     tags: new Map([["xacct:workload", name]]),
     ...(identity.type === "ec2-instance" || identity.type === "eks-node" ? { instanceProfile: true } : {}),
   });

@@ -21,12 +21,14 @@ import { createHash } from "node:crypto";
 import { homedir } from "node:os";
 import { join } from "node:path";
 import type { AwsCredentialIdentity } from "@smithy/types";
+import { BOTOCORE_REFRESH_SECONDS } from "../aws/limits.js";
 import type { ChainSpec, FirstIdentity } from "./chain.js";
 import { PrivateFileError, privateDir, readPrivateFile, replacePrivateFile } from "../fs/private-files.js";
 import { type ChainOptions, type ChainSource, fromChain } from "./provider.js";
+import { refreshFrom } from "./refresh.js";
 
 /** The refresh margin of cached entries: botocore's advisory refresh, so Python clients do not call again at once. */
-export const CACHE_REFRESH_MARGIN_SECONDS = 900;
+export const CACHE_REFRESH_MARGIN_SECONDS = BOTOCORE_REFRESH_SECONDS;
 
 /** What changes the layout of a cache entry, or of its key. */
 const FORMAT = 1;
@@ -132,8 +134,7 @@ export class CredentialCache {
       return undefined;
     }
     const expiration = Date.parse(entry.Expiration);
-    const lifetime = expiration - Date.parse(entry.obtained);
-    if (expiration - Math.min(this.marginMs, lifetime / 2) <= this.clock()) return undefined;
+    if (refreshFrom(Date.parse(entry.obtained), expiration, this.marginMs) <= this.clock()) return undefined;
     return { accessKeyId: entry.AccessKeyId, secretAccessKey: entry.SecretAccessKey, ...(entry.SessionToken ? { sessionToken: entry.SessionToken } : {}), expiration: new Date(expiration) };
   }
 

@@ -3,7 +3,10 @@
  * then each role assumed in turn. Both sources of a chain — a profile of an AWS config file and a
  * workload of a model — are read into this one shape.
  */
-import { CHAIN_LIMIT_SECONDS } from "../model/references.js";
+import { CHAIN_LIMIT_SECONDS, DEFAULT_ROLE_SESSION_SECONDS, ROLE_SESSION_SECONDS } from "../aws/limits.js";
+
+/** The RoleSessionName of a hop or web identity that names none. */
+export const DEFAULT_SESSION_NAME = "xacct";
 
 /** Where a chain's first credentials come from. */
 export type FirstIdentity =
@@ -59,8 +62,10 @@ export function startsWithSession(first: FirstIdentity, env: NodeJS.ProcessEnv =
 export function checkDurations(spec: ChainSpec, where: (hop: number) => string, env: NodeJS.ProcessEnv = process.env): void {
   spec.hops.forEach((hop, i) => {
     const chained = i > 0 || startsWithSession(spec.first, env);
-    const duration = hop.durationSeconds ?? CHAIN_LIMIT_SECONDS;
-    if (!Number.isInteger(duration) || duration < 900 || duration > 43200) throw new ChainError(`${where(i)}: duration_seconds must be a whole number of seconds from 900 to 43200, got ${hop.durationSeconds}`);
+    const duration = hop.durationSeconds ?? DEFAULT_ROLE_SESSION_SECONDS;
+    if (!Number.isInteger(duration) || duration < ROLE_SESSION_SECONDS.min || duration > ROLE_SESSION_SECONDS.max) {
+      throw new ChainError(`${where(i)}: duration_seconds must be a whole number of seconds from ${ROLE_SESSION_SECONDS.min} to ${ROLE_SESSION_SECONDS.max}, got ${hop.durationSeconds}`);
+    }
     if (chained && duration > CHAIN_LIMIT_SECONDS) {
       throw new ChainError(`${where(i)}: duration_seconds = ${duration} is more than ${CHAIN_LIMIT_SECONDS}, but this AssumeRole is role chaining (it starts from a role session), which AWS caps at one hour; set duration_seconds to ${CHAIN_LIMIT_SECONDS} or less — xacct refreshes the chain before it expires`);
     }

@@ -1,6 +1,9 @@
-/** `xacct/credentials`: chained AWS credentials that refresh themselves, for any AWS SDK v3 client. */
+/**
+ * `xacct/credentials`: chained AWS credentials that refresh themselves, for any AWS SDK v3 client.
+ * Importing it loads neither the model loader nor the compiler: `fromChain({ model, workload })`
+ * loads them when first called, and `chainFromModel` is its own entry, `xacct/credentials/model`.
+ */
 export { ChainError, type ChainSpec, type FirstIdentity, type HopSpec } from "./chain.js";
-export { chainFromModel } from "./model.js";
 export { chainFromProfile, type ProfileFiles } from "./profile.js";
 export { type ChainOptions, type ChainProvider, type ChainSource, fromChain } from "./provider.js";
 export { CACHE_REFRESH_MARGIN_SECONDS, type CachedChainOptions, cachedChainCredentials, cacheKey, type ChainCredentials, CredentialCache, defaultCacheDir } from "./cache.js";

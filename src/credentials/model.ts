@@ -1,6 +1,7 @@
 /**
  * A chain read from a model: a workload's start identity and the hops of one of its grants'
- * chains, as `xacct build` writes them into the AWS config.
+ * chains, as `xacct build` writes them into the AWS config. The entry `xacct/credentials/model`:
+ * it loads the model loader and the compiler, which `xacct/credentials` itself does not.
  */
 import { compileModelFile } from "../compile/model-file.js";
 import type { Chain } from "../compile/plan.js";

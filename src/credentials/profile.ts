@@ -6,7 +6,6 @@
  * the profile and the file: credential_source without role_arn, source_profile cycles, a missing
  * source. The files are parsed by the SDK's own loader.
  */
-import { loadSharedConfigFiles } from "@smithy/core/config";
 import { ChainError, type ChainSpec, checkDurations, type FirstIdentity, type HopSpec } from "./chain.js";
 
 export interface ProfileFiles {
@@ -25,6 +24,8 @@ function section<T>(file: Record<string, T>, name: string): T | undefined {
 
 /** The chain a profile names, first credentials first; refuses what AWS would refuse at run time. */
 export async function chainFromProfile(profile: string, files: ProfileFiles = {}, env: NodeJS.ProcessEnv = process.env): Promise<ChainSpec> {
+  // The SDK's config file reader is loaded when a profile is first read, not when the library is imported.
+  const { loadSharedConfigFiles } = await import("@smithy/core/config");
   const { configFile, credentialsFile } = await loadSharedConfigFiles({
     ...(files.configFile ? { configFilepath: files.configFile } : {}),
     ...(files.credentialsFile ? { filepath: files.credentialsFile } : {}),

@@ -10,18 +10,18 @@
  *   call after a backoff (1 s, doubling, at most `maxBackoffSeconds`).
  * - Nothing secret is logged or put in an error message.
  */
-import { AssumeRoleCommand, STSClient } from "@aws-sdk/client-sts";
 import { fromEnv, fromHttp, fromInstanceMetadata, fromTokenFile } from "@aws-sdk/credential-providers";
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from "@smithy/types";
-import { ChainError, type ChainSpec, type FirstIdentity } from "./chain.js";
-import { chainFromModel } from "./model.js";
+import { DEFAULT_ROLE_SESSION_SECONDS, SDK_JS_REFRESH_SECONDS } from "../aws/limits.js";
+import { ChainError, type ChainSpec, DEFAULT_SESSION_NAME, type FirstIdentity } from "./chain.js";
 import { chainFromProfile, type ProfileFiles } from "./profile.js";
+import { refreshFrom } from "./refresh.js";
 
 /** A chain by its spec, by a profile of the AWS config files, or by a workload of a model. */
 export type ChainSource = ChainSpec | { profile: string; files?: ProfileFiles } | { model: string; workload: string; profile?: string };
 
 export interface ChainOptions {
-  /** Refresh this long before expiry (capped at half the session's lifetime). @default 300 */
+  /** Refresh this long before expiry (capped at half the session's lifetime). @default 300, the SDK for JavaScript's own */
   refreshMarginSeconds?: number;
   /** The longest wait between retries of a failed refresh. @default 60 */
   maxBackoffSeconds?: number;
@@ -49,7 +49,7 @@ const SLACK_MS = 10_000;
 export function fromChain(source: ChainSource, options: ChainOptions = {}): ChainProvider {
   const clock = options.clock ?? Date.now;
   const env = options.env ?? process.env;
-  const marginMs = (options.refreshMarginSeconds ?? 300) * 1000;
+  const marginMs = (options.refreshMarginSeconds ?? SDK_JS_REFRESH_SECONDS) * 1000;
   const maxBackoffMs = (options.maxBackoffSeconds ?? 60) * 1000;
   const spec = resolve(source, env);
   // Not left unhandled when nobody awaits it before the first call.
@@ -68,8 +68,7 @@ export function fromChain(source: ChainSource, options: ChainOptions = {}): Chai
     const expiration = current?.credentials.expiration;
     if (!current) return true;
     if (!expiration) return false;
-    const lifetime = expiration.getTime() - current.obtainedAt;
-    return expiration.getTime() - Math.min(marginMs, lifetime / 2) <= now;
+    return refreshFrom(current.obtainedAt, expiration.getTime(), marginMs) <= now;
   };
 
   async function refresh(): Promise<AwsCredentialIdentity> {
@@ -113,13 +112,16 @@ export function fromChain(source: ChainSource, options: ChainOptions = {}): Chai
 
 function resolve(source: ChainSource, env: NodeJS.ProcessEnv): Promise<ChainSpec> {
   if ("first" in source) return Promise.resolve(source);
-  if ("model" in source) return Promise.resolve().then(() => chainFromModel(source.model, source.workload, source.profile, env));
+  // The model loader and compiler are loaded only for a chain named by a model's workload: `xacct/credentials` stays light.
+  if ("model" in source) return import("./model.js").then(({ chainFromModel }) => chainFromModel(source.model, source.workload, source.profile, env));
   return chainFromProfile(source.profile, source.files, env);
 }
 
 /** Runs the chain once: the first credentials, then every hop. */
 async function run(spec: ChainSpec, options: ChainOptions, env: NodeJS.ProcessEnv): Promise<AwsCredentialIdentity> {
   const region = spec.region ?? env.AWS_REGION ?? env.AWS_DEFAULT_REGION ?? "us-east-1";
+  // STS's client is loaded when a chain first runs, not when the library is imported (as the SDK's fromTemporaryCredentials does).
+  const { AssumeRoleCommand, STSClient } = await import("@aws-sdk/client-sts");
   const clientConfig = { region, ...(options.endpoint ? { endpoint: options.endpoint } : {}) };
   let credentials = await step(spec, "the first credentials", () => first(spec.first, clientConfig)());
   options.onCall?.({ hop: 0, action: spec.first.type === "web-identity" ? "AssumeRoleWithWebIdentity" : "first", ...(spec.first.type === "web-identity" ? { roleArn: spec.first.roleArn } : {}) });
@@ -130,8 +132,8 @@ async function run(spec: ChainSpec, options: ChainOptions, env: NodeJS.ProcessEn
       client.send(
         new AssumeRoleCommand({
           RoleArn: hop.roleArn,
-          RoleSessionName: hop.sessionName ?? "xacct",
-          DurationSeconds: hop.durationSeconds ?? 3600,
+          RoleSessionName: hop.sessionName ?? DEFAULT_SESSION_NAME,
+          DurationSeconds: hop.durationSeconds ?? DEFAULT_ROLE_SESSION_SECONDS,
           ...(hop.externalId ? { ExternalId: hop.externalId } : {}),
           ...(hop.tags ? { Tags: Object.entries(hop.tags).map(([Key, Value]) => ({ Key, Value })) } : {}),
         }),
@@ -149,7 +151,7 @@ async function run(spec: ChainSpec, options: ChainOptions, env: NodeJS.ProcessEn
 function first(identity: FirstIdentity, clientConfig: { region: string; endpoint?: string }): AwsCredentialIdentityProvider {
   switch (identity.type) {
     case "web-identity":
-      return fromTokenFile({ webIdentityTokenFile: identity.tokenFile, roleArn: identity.roleArn, roleSessionName: identity.sessionName ?? "xacct", clientConfig });
+      return fromTokenFile({ webIdentityTokenFile: identity.tokenFile, roleArn: identity.roleArn, roleSessionName: identity.sessionName ?? DEFAULT_SESSION_NAME, clientConfig });
     case "container":
       return fromHttp({});
     case "instance":

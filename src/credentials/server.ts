@@ -17,6 +17,7 @@ import { timingSafeEqual } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from "@smithy/types";
+import { BOTOCORE_REFRESH_SECONDS } from "../aws/limits.js";
 import { ChainError, type ChainSpec } from "./chain.js";
 import { isLoopbackHost, MISDIRECTED } from "./loopback-host.js";
 import { type ChainOptions, type ChainSource, fromChain } from "./provider.js";
@@ -32,9 +33,9 @@ export const NO_EXPIRY_SECONDS = 900;
 /**
  * How long before expiry the server refreshes a chain (at most half a session's life): botocore
  * refreshes credentials with less than 15 minutes left, so the server hands out fresher ones than
- * that, and clients do not come back on every call.
+ * that (five minutes more), and clients do not come back on every call.
  */
-export const SERVER_REFRESH_MARGIN_SECONDS = 1200;
+export const SERVER_REFRESH_MARGIN_SECONDS = BOTOCORE_REFRESH_SECONDS + 5 * 60;
 
 export interface CredentialServerOptions {
   /** Where credentials come from on each request (a `fromChain` provider caches and refreshes). */

@@ -5,6 +5,8 @@
  * the SDK's temporary credentials and a SigV4-signed fetch; Python: botocore's refreshable
  * credentials), the steps no file can do, and what else the build wrote.
  */
+import { durationText as duration } from "../aws/durations.js";
+import { CHAIN_LIMIT_SECONDS } from "../aws/limits.js";
 import type { Compiled } from "../compile/compile.js";
 import { principalOf } from "../compile/identities.js";
 import { arnOf } from "../compile/permissions.js";
@@ -18,8 +20,6 @@ import type { Emitter } from "./types.js";
 /** Services whose consumers get a client snippet. */
 const CLIENT_SERVICES = new Set(["execute-api", "kinesis"]);
 
-/** AWS caps a role session obtained from another role session at one hour. */
-const CHAIN_CAP_SECONDS = 3600;
 
 const NA = "N/A";
 
@@ -177,7 +177,7 @@ function sessionText(chain: Chain): string {
   if (chain.hops.length === 0) return `${limit}; no role is assumed: the workload acts with its own identity, refreshed by its runtime.`;
   const chained = chain.hops.filter((h) => h.chained);
   if (chained.length === 0) return `${limit}.`;
-  return `${limit}. Role chaining: ${chained.map((h) => code(h.roleArn)).join(", ")} ${chained.length === 1 ? "is" : "are"} assumed from a role session, and AWS caps a chained session at one hour (${CHAIN_CAP_SECONDS} s) whatever the role's MaxSessionDuration.`;
+  return `${limit}. Role chaining: ${chained.map((h) => code(h.roleArn)).join(", ")} ${chained.length === 1 ? "is" : "are"} assumed from a role session, and AWS caps a chained session at one hour (${CHAIN_LIMIT_SECONDS} s) whatever the role's MaxSessionDuration.`;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -453,8 +453,3 @@ function count(n: number, noun: string): string {
   return `${n} ${noun}${n === 1 ? "" : "s"}`;
 }
 
-function duration(seconds: number): string {
-  if (seconds % 3600 === 0) return `${seconds / 3600} h`;
-  if (seconds % 60 === 0) return `${seconds / 60} min`;
-  return `${seconds} s`;
-}

@@ -15,6 +15,7 @@
  * asked (`incomingOf`), and the whole graph (`edges`, `incoming`) when first read. Who-can walks
  * back from the principals that can act only through the trusts it meets.
  */
+import { CHAIN_LIMIT_SECONDS } from "../aws/limits.js";
 import { type Decision, decide as decideRequest, decidingStatements, evaluate } from "../policy/evaluate.js";
 import { pathText } from "../policy/errors.js";
 import { RequestContext } from "../policy/context.js";
@@ -67,7 +68,6 @@ const NO_POLICIES: readonly Policy[] = [];
 
 /** Keys a caller chooses when it calls STS: an edge that needs them is kept, labelled. */
 const CALLER_KEYS = ["sts:externalid", "sts:rolesessionname", "sts:sourceidentity", "aws:sourcearn", "aws:sourceaccount"];
-const CHAIN_LIMIT = 3600;
 
 /** Callers of a trust naming whole accounts or everyone, when only the nodes it names are wanted. */
 const NAMED_ONLY: CallerFilter = { ofAccount: () => [], everyone: () => [] };
@@ -468,7 +468,7 @@ export class AccessGraph {
       to: role.arn,
       action,
       requires,
-      maxSessionSeconds: chained ? Math.min(CHAIN_LIMIT, role.maxSessionDuration) : role.maxSessionDuration,
+      maxSessionSeconds: chained ? Math.min(CHAIN_LIMIT_SECONDS, role.maxSessionDuration) : role.maxSessionDuration,
       ...(statement ? { statement: this.statementName(statement) } : {}),
     };
   }

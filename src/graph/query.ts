@@ -2,6 +2,7 @@
  * Questions over the access graph: which roles a principal can become (reach), whether it can do
  * an action through any chain (can), and who, from anywhere, can (who-can).
  */
+import { MAX_SESSION_DURATION } from "../aws/limits.js";
 import { parseArn } from "../policy/arn.js";
 import { PolicyInputError } from "../policy/errors.js";
 import type { Evaluation } from "../policy/evaluate.js";
@@ -296,5 +297,5 @@ function upstreamOf(graph: AccessGraph, target: string, known: ReadonlyMap<strin
 }
 
 function finite(seconds: number): number {
-  return Number.isFinite(seconds) ? seconds : 43200;
+  return Number.isFinite(seconds) ? seconds : MAX_SESSION_DURATION.max;
 }

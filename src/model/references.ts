@@ -3,6 +3,7 @@
  * service, access and resources are ones xacct knows, and the rules AWS imposes on chains.
  * Works on the raw parsed YAML, so it runs even when the schema found problems elsewhere.
  */
+import { CHAIN_LIMIT_SECONDS } from "../aws/limits.js";
 import { recipeFor, recipeServices } from "../compile/recipes.js";
 import type { PathKey } from "./load.js";
 import { checkRoleOptions } from "./role-options.js";
@@ -29,9 +30,6 @@ const declared = (known: Raw, name: unknown): unknown => (declares(known, name) 
 
 /** Identities whose credentials are a role session: any AssumeRole made with them is role chaining. */
 export const ROLE_SESSION_IDENTITIES = new Set(["irsa", "pod-identity", "ecs-task", "ec2-instance", "eks-node", "lambda", "mwaa"]);
-
-/** The most a chained role session may last (AWS: role chaining limits a session to one hour). */
-export const CHAIN_LIMIT_SECONDS = 3600;
 
 export function checkReferences(input: unknown): ReferenceProblem[] {
   const model = asRecord(input);

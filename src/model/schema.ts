@@ -4,6 +4,7 @@
  * AWS's service authorization data. The JSON Schema published for editors is derived from this.
  */
 import { z } from "zod";
+import { DEFAULT_ROLE_SESSION_SECONDS, MAX_SESSION_DURATION, ROLE_SESSION_SECONDS } from "../aws/limits.js";
 import {
   AWS_PROFILE_TEMPLATE,
   cronProblem,
@@ -114,8 +115,8 @@ export const Workload = z.strictObject({
 const RoleOptions = z.strictObject({
   name: roleTemplate.optional().describe("The role's name in the target account; templates allowed. @default <workload>-<service>-<account>"),
   externalId: named(EXTERNAL_ID).optional(),
-  sessionDuration: z.number().int().min(900).max(43200).optional().describe("Seconds asked for when assuming the role. @default 3600"),
-  maxSessionDuration: z.number().int().min(3600).max(43200).optional().describe("The role's MaxSessionDuration. @default 3600"),
+  sessionDuration: z.number().int().min(ROLE_SESSION_SECONDS.min).max(ROLE_SESSION_SECONDS.max).optional().describe(`Seconds asked for when assuming the role. @default ${DEFAULT_ROLE_SESSION_SECONDS}`),
+  maxSessionDuration: z.number().int().min(MAX_SESSION_DURATION.min).max(MAX_SESSION_DURATION.max).optional().describe(`The role's MaxSessionDuration. @default ${MAX_SESSION_DURATION.default}`),
   orgOnly: z.boolean().optional().describe("Add aws:PrincipalOrgID to the trust (both accounts in one organization)."),
 });
 

@@ -6,6 +6,7 @@
  * identity and reaching the resources its last identity's policies name. Findings are attached to
  * the nodes and edges they are about.
  */
+import { MAX_SESSION_DURATION } from "../aws/limits.js";
 import type { Chain } from "../compile/plan.js";
 import type { Finding } from "../graph/findings/types.js";
 import { accountOf, list, principalsOf } from "../graph/findings/statements.js";
@@ -259,7 +260,7 @@ class Builder {
     if (!first || !this.nodes.has(first)) return;
     const path = [workload.id, first, ...chain.hops.map((h) => h.roleArn)];
     if (!this.edgesBetween(workload.id, first).some((e) => e.kind === "starts-as")) {
-      this.edge({ kind: "starts-as", from: workload.id, to: first, actions: [start.type], needs: [], maxSessionSeconds: this.input.graph.nodes.get(first)?.role?.maxSessionDuration ?? 3600, callerSide: [] });
+      this.edge({ kind: "starts-as", from: workload.id, to: first, actions: [start.type], needs: [], maxSessionSeconds: this.input.graph.nodes.get(first)?.role?.maxSessionDuration ?? MAX_SESSION_DURATION.default, callerSide: [] });
     }
     const last = path[path.length - 1] as string;
     this.mark(chain.workload, path);

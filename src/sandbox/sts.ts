@@ -6,6 +6,7 @@
  * the target account's RCPs — for the assume action and for each permissions-only action the
  * request needs (sts:TagSession for session tags, sts:SetSourceIdentity for a source identity).
  */
+import { CHAIN_LIMIT_SECONDS, DEFAULT_ROLE_SESSION_SECONDS, ROLE_SESSION_SECONDS } from "../aws/limits.js";
 import type { GraphNode } from "../graph/graph.js";
 import { startNode } from "../graph/query.js";
 import { PolicyInputError } from "../policy/errors.js";
@@ -19,11 +20,6 @@ import { planSession, readSessionRequest, type SessionPlan } from "./session.js"
 import { AwsError, STS_NAMESPACE } from "./xml.js";
 
 export const STS_VERSION = "2011-06-15";
-/** A chained session (a role session assuming a role) lasts at most an hour. */
-const CHAIN_LIMIT_SECONDS = 3600;
-/** AssumeRole*'s DurationSeconds (roleDurationSecondsType) and its default. */
-const ROLE_DURATION = { min: 900, max: 43200 };
-const DEFAULT_ROLE_SECONDS = 3600;
 /** GetSessionToken's DurationSeconds: 900 s to 36 h for users, 12 h by default; an hour at most for the root user. */
 const SESSION_TOKEN_DURATION = { min: 900, max: 129600 };
 const DEFAULT_SESSION_TOKEN_SECONDS = 43200;
@@ -51,7 +47,7 @@ function roleOf(core: SandboxCore, roleArn: string): { account: AccountEntry; ro
 /** The longest session a role gives: its MaxSessionDuration, refused above it. */
 function roleDuration(requested: number | undefined, role: RoleState): number {
   if (requested !== undefined && requested > role.maxSessionDuration) throw new AwsError(400, "ValidationError", MAX_SESSION_MESSAGE);
-  return requested ?? DEFAULT_ROLE_SECONDS;
+  return requested ?? DEFAULT_ROLE_SESSION_SECONDS;
 }
 
 function withPacked(plan: SessionPlan): Record<string, number> {
@@ -65,7 +61,7 @@ export function assumeRole(request: ServiceRequest): Record<string, unknown> {
   const roleArn = q.string("RoleArn", "roleArn", ROLE_ARN) as string;
   const sessionName = q.string("RoleSessionName", "roleSessionName", ROLE_SESSION_NAME) as string;
   const externalId = q.string("ExternalId", "externalId", { min: 2, max: 1224, pattern: "[\\w+=,.@:\\/-]*" });
-  const requested = q.integer("DurationSeconds", "durationSeconds", ROLE_DURATION);
+  const requested = q.integer("DurationSeconds", "durationSeconds", ROLE_SESSION_SECONDS);
   const asked = readSessionRequest(q, { tags: true, sourceIdentity: true });
   q.done();
   // The root user cannot assume a role: real STS answers AccessDenied "Roles may not be assumed by root accounts."
@@ -117,7 +113,7 @@ export async function assumeRoleWithWebIdentity(request: ServiceRequest): Promis
   const sessionName = q.string("RoleSessionName", "roleSessionName", ROLE_SESSION_NAME) as string;
   const token = q.string("WebIdentityToken", "webIdentityToken", { required: true, min: 4, max: 20000, sensitive: true }) as string;
   q.string("ProviderId", "providerId", { min: 4, max: 2048 });
-  const requested = q.integer("DurationSeconds", "durationSeconds", ROLE_DURATION);
+  const requested = q.integer("DurationSeconds", "durationSeconds", ROLE_SESSION_SECONDS);
   const asked = readSessionRequest(q, { tags: false, sourceIdentity: false });
   q.done();
 

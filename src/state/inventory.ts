@@ -9,6 +9,7 @@
  */
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
+import { MAX_SESSION_DURATION } from "../aws/limits.js";
 import { parseArn } from "../policy/arn.js";
 import { at, describe, fail, type Path, PolicyInputError } from "../policy/errors.js";
 import { type AccountEntry, type AccountState, emptyAccount, type OrganizationState, type PolicyDocument } from "./account-state.js";
@@ -123,7 +124,7 @@ function loadAuthorizationDetails(input: unknown, id: string, label: string, sta
       policies: inlinePolicies(r.RolePolicyList, at(path, "RolePolicyList")),
       managedPolicyArns: attached(r.AttachedManagedPolicies, at(path, "AttachedManagedPolicies")),
       // get-account-authorization-details leaves MaxSessionDuration out; AWS's default is one hour.
-      maxSessionDuration: typeof r.MaxSessionDuration === "number" ? r.MaxSessionDuration : 3600,
+      maxSessionDuration: typeof r.MaxSessionDuration === "number" ? r.MaxSessionDuration : MAX_SESSION_DURATION.default,
       ...(boundary(r.PermissionsBoundary) ? { permissionsBoundaryArn: boundary(r.PermissionsBoundary) as string } : {}),
       tags: tags(r.Tags, at(path, "Tags")),
       ...(array(r.InstanceProfileList, at(path, "InstanceProfileList")).length ? { instanceProfile: true } : {}),

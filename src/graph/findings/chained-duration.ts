@@ -6,11 +6,10 @@
  * - In any state: a role with MaxSessionDuration above 3600 that only roles can assume never
  *   gives more than an hour, so callers that ask for its maximum fail.
  */
+import { CHAIN_LIMIT_SECONDS } from "../../aws/limits.js";
 import type { Chain } from "../../compile/plan.js";
 import { allRoles } from "./documents.js";
 import type { Finding, Rule } from "./types.js";
-
-export const CHAIN_LIMIT_SECONDS = 3600;
 
 /** The principal a chain starts as: its role or user, or its account's root. */
 export function chainStart(chain: Chain): string {
@@ -20,7 +19,7 @@ export function chainStart(chain: Chain): string {
 
 export const chainedDuration: Rule = {
   id: "XA007",
-  summary: "a chained role session asking for more than 3600 s (AWS caps role chaining at one hour)",
+  summary: `a chained role session asking for more than ${CHAIN_LIMIT_SECONDS} s (AWS caps role chaining at one hour)`,
   check(input) {
     const out: Finding[] = [];
     for (const chain of input.chains) {
@@ -30,7 +29,7 @@ export const chainedDuration: Rule = {
         out.push({
           id: "XA007",
           severity: "high",
-          title: "Chained hop asks for more than 3600 s",
+          title: `Chained hop asks for more than ${CHAIN_LIMIT_SECONDS} s`,
           resource: hop.roleArn,
           path: [start, ...chain.hops.slice(0, i + 1).map((h) => h.roleArn)],
           detail: `Workload ${chain.workload} assumes ${hop.roleArn} from a role session and asks for ${hop.durationSeconds} s; AWS caps a chained session at ${CHAIN_LIMIT_SECONDS} s and refuses the request.`,
@@ -46,7 +45,7 @@ export const chainedDuration: Rule = {
       out.push({
         id: "XA007",
         severity: "low",
-        title: "Role reachable only by chaining has MaxSessionDuration above 3600 s",
+        title: `Role reachable only by chaining has MaxSessionDuration above ${CHAIN_LIMIT_SECONDS} s`,
         resource: role.arn,
         detail: `${role.arn} allows sessions of ${role.maxSessionDuration} s, but only role sessions can assume it (${callers.map((n) => n?.id).join(", ")}), and a chained session lasts at most ${CHAIN_LIMIT_SECONDS} s: a caller asking for more fails.`,
         fix: `Set MaxSessionDuration to ${CHAIN_LIMIT_SECONDS} and have callers refresh hourly, or let the workload reach the role without chaining (its own web identity or instance credentials) if it needs longer sessions.`,

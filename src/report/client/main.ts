@@ -6,7 +6,8 @@
 import cytoscape, { type Collection, type Core, type SingularElementReturnValue } from "cytoscape";
 import dagre from "cytoscape-dagre";
 import type { ReportData, ReportEdge, ReportNode } from "../types.js";
-import { byId, duration, h } from "./dom.js";
+import { durationText as duration } from "../../aws/durations.js";
+import { byId, h } from "./dom.js";
 import { accountNodeId, COLLAPSE_ABOVE, drawnNodeId, elementsOf, initiallyCollapsed, type MergedEdge } from "./elements.js";
 import { findingsTable } from "./findings-table.js";
 import { graphStyle } from "./graph-style.js";

@@ -4,7 +4,9 @@
  * findings that concern it, each with its fix.
  */
 import { accountLabel, type PolicyStatementRef, type ReportAccount, type ReportData, type ReportEdge, type ReportFinding, type ReportNode } from "../types.js";
-import { duration, h } from "./dom.js";
+import { durationText as duration } from "../../aws/durations.js";
+import { CHAIN_LIMIT_SECONDS } from "../../aws/limits.js";
+import { h } from "./dom.js";
 import type { MergedEdge } from "./elements.js";
 
 /** What the panel needs from the page: the data, and how to go to another element. */
@@ -109,7 +111,7 @@ export function edgePanel(ctx: PanelContext, edge: ReportEdge): HTMLElement[] {
       ["Actions", edge.actions.join(", ")],
       ["Accounts", edge.crossAccount ? `cross-account: ${accountText(ctx, from?.account)} → ${accountText(ctx, to?.account)}` : accountText(ctx, from?.account ?? to?.account)],
       ["Needs", edge.needs.length ? h("ul", { class: "needs" }, ...edge.needs.map((n) => h("li", {}, n))) : "nothing: unconditional"],
-      ...(edge.maxSessionSeconds !== undefined ? ([["Session limit", `${duration(edge.maxSessionSeconds)}${edge.kind === "assume-role" && (from?.kind === "role" || from?.kind === "account") ? " (role chaining: AWS caps it at 1 h)" : ""}`]] as [string, string][]) : []),
+      ...(edge.maxSessionSeconds !== undefined ? ([["Session limit", `${duration(edge.maxSessionSeconds)}${edge.kind === "assume-role" && (from?.kind === "role" || from?.kind === "account") ? ` (role chaining: AWS caps it at ${duration(CHAIN_LIMIT_SECONDS)})` : ""}`]] as [string, string][]) : []),
       ...(edge.workloads.length ? ([["Workloads", edge.workloads.join(", ")]] as [string, string][]) : []),
     ]),
     h("section", {}, h("h3", {}, edge.kind === "resource-policy" ? "Resource-policy statement" : edge.kind === "assume-role" ? "Trust statement" : "Allowed by"), edge.allowedBy !== undefined ? statement(ctx, edge.allowedBy) : h("p", { class: "muted" }, edge.kind === "identity" ? "The caller's identity policy (below); the resource has no resource policy in the report." : "The workload's platform.")),

@@ -2,6 +2,7 @@
  * Roles and users themselves: CreateRole, GetRole, ListRoles, UpdateRole, UpdateRoleDescription,
  * UpdateAssumeRolePolicy, DeleteRole; CreateUser, GetUser, ListUsers, DeleteUser.
  */
+import { MAX_SESSION_DURATION } from "../../aws/limits.js";
 import type { RoleState, UserState } from "../../state/account-state.js";
 import { arnOf, authorize, byName, changed, type IamAction, type IamCall } from "./call.js";
 import { readDocument, sizeOfText } from "./documents.js";
@@ -15,7 +16,7 @@ const USERS_PER_ACCOUNT = 5000;
 const TRUST_SIZE = 2048;
 
 function maxSessionDuration(call: IamCall): number | undefined {
-  return call.params.integer("MaxSessionDuration", "maxSessionDuration", 3600, 43200);
+  return call.params.integer("MaxSessionDuration", "maxSessionDuration", MAX_SESSION_DURATION.min, MAX_SESSION_DURATION.max);
 }
 
 function trustPolicy(call: IamCall, text: string) {
@@ -51,7 +52,7 @@ const createRole: IamAction = (call) => {
     trustPolicy: trust,
     policies: new Map(),
     managedPolicyArns: [],
-    maxSessionDuration: duration ?? 3600,
+    maxSessionDuration: duration ?? MAX_SESSION_DURATION.default,
     ...(boundary.arn ? { permissionsBoundaryArn: boundary.arn } : {}),
     tags,
   };
