@@ -32,9 +32,6 @@ const ACTIONS: Record<string, IamAction> = {
   GetAccountAuthorizationDetails: getAccountAuthorizationDetails,
 };
 
-/** The IAM actions the sandbox answers. */
-export const IAM_ACTIONS: readonly string[] = Object.keys(ACTIONS);
-
 export const iam: Service = {
   protocol: "query",
   namespace: IAM_NAMESPACE,
