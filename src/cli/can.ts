@@ -11,7 +11,7 @@ export async function run(args: string[]): Promise<number> {
   if (values.help) return print(usage, false, () => usage), 0;
   if (!values.principal || !values.action || !values.resource) throw new UsageError(`give --principal, --action and --resource\n${usage}`);
   const context = contextOf(values.context);
-  const answer = can(graphFrom(values, context), {
+  const answer = can(graphFrom(values, context, usage), {
     principal: values.principal,
     action: values.action,
     resource: values.resource,

@@ -1,21 +1,11 @@
 import { parseArgs } from "node:util";
-import { compileModelFile } from "../compile/model-file.js";
-import type { Chain } from "../compile/plan.js";
 import { type Finding, findings, SEVERITIES } from "../graph/findings/index.js";
-import type { AccountState } from "../state/account-state.js";
-import { loadInventory } from "../state/inventory.js";
+import { loadSource } from "../state/load-source.js";
 import { print } from "./graph-input.js";
-import { UsageError } from "./json-input.js";
+import { SOURCE_OPTIONS, sourceOf } from "./source.js";
 
 export const usage = `xacct findings (--inventory DIR | --model FILE) [--json]
                                 risky or broken IAM across accounts: rule ID, severity, resource or path, and the fix`;
-
-function load(values: { inventory?: string; model?: string }): { state: AccountState; chains: Chain[] } {
-  if ((values.inventory === undefined) === (values.model === undefined)) throw new UsageError(`give exactly one of --inventory DIR or --model FILE\n${usage}`);
-  if (values.inventory !== undefined) return { state: loadInventory(values.inventory), chains: [] };
-  const { state, chains } = compileModelFile(values.model as string);
-  return { state, chains };
-}
 
 function describe(f: Finding): string {
   const lines = [`${f.severity.toUpperCase().padEnd(8)} ${f.id}  ${f.title}`, `         ${f.path ? f.path.join(" -> ") : f.resource}`, `         ${f.detail}`, `         fix: ${f.fix}`];
@@ -29,9 +19,9 @@ function summary(list: Finding[]): string {
 }
 
 export async function run(args: string[]): Promise<number> {
-  const { values } = parseArgs({ args, options: { inventory: { type: "string" }, model: { type: "string" }, json: { type: "boolean" }, help: { type: "boolean" } } });
+  const { values } = parseArgs({ args, options: { ...SOURCE_OPTIONS, json: { type: "boolean" }, help: { type: "boolean" } } });
   if (values.help) return print(usage, false, () => usage), 0;
-  const { state, chains } = load(values);
+  const { state, chains } = loadSource(sourceOf(values, usage));
   const list = findings(state, { chains });
   print({ findings: list }, values.json, () => [...list.map(describe), summary(list)].join("\n\n"));
   return 0;

@@ -1,12 +1,11 @@
-import { compileModelFile } from "../compile/model-file.js";
 import { AccessGraph } from "../graph/graph.js";
-import { loadInventory } from "../state/inventory.js";
+import { loadSource } from "../state/load-source.js";
 import { UsageError } from "./json-input.js";
+import { SOURCE_OPTIONS, sourceOf } from "./source.js";
 
 /** The options every graph command shares. */
 export const GRAPH_OPTIONS = {
-  inventory: { type: "string" },
-  model: { type: "string" },
+  ...SOURCE_OPTIONS,
   context: { type: "string", multiple: true },
   json: { type: "boolean" },
   help: { type: "boolean" },
@@ -25,10 +24,8 @@ export function contextOf(pairs: string[] | undefined): Record<string, string> {
 }
 
 /** The graph of an inventory directory or of what a model would create. */
-export function graphFrom(values: { inventory?: string; model?: string }, context: Record<string, string>): AccessGraph {
-  if ((values.inventory === undefined) === (values.model === undefined)) throw new UsageError("give exactly one of --inventory DIR or --model FILE");
-  const state = values.inventory ? loadInventory(values.inventory) : compileModelFile(values.model as string).state;
-  return new AccessGraph(state, context);
+export function graphFrom(values: { inventory?: string; model?: string }, context: Record<string, string>, usage: string): AccessGraph {
+  return new AccessGraph(loadSource(sourceOf(values, usage)).state, context);
 }
 
 export function print(value: unknown, json: boolean | undefined, text: () => string): void {

@@ -3,7 +3,7 @@ import { toDot } from "../report/dot.js";
 import { writeAtomically } from "../report/html.js";
 import { toMermaid } from "../report/mermaid.js";
 import { UsageError } from "./json-input.js";
-import { reportDataFrom, SOURCE_OPTIONS, writingTo } from "./report.js";
+import { reportDataFrom, REPORT_OPTIONS, writingTo } from "./report.js";
 
 export const usage = `xacct graph (--model FILE | --inventory DIR) --format mermaid|dot [-o FILE]
                                 the report's graph as Mermaid or Graphviz DOT, for docs and pull requests (stdout unless -o)`;
@@ -11,7 +11,7 @@ export const usage = `xacct graph (--model FILE | --inventory DIR) --format merm
 const FORMATS = { mermaid: toMermaid, dot: toDot } as const;
 
 export async function run(args: string[]): Promise<number> {
-  const { values } = parseArgs({ args, options: { ...SOURCE_OPTIONS, format: { type: "string" } } });
+  const { values } = parseArgs({ args, options: { ...REPORT_OPTIONS, format: { type: "string" } } });
   if (values.help) return process.stdout.write(`${usage}\n`), 0;
   const format = values.format;
   if (format !== "mermaid" && format !== "dot") throw new UsageError(`--format must be mermaid or dot${format === undefined ? "" : `, got "${format}"`}\n${usage}`);

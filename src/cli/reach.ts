@@ -11,7 +11,7 @@ export async function run(args: string[]): Promise<number> {
   if (values.help) return print(usage, false, () => usage), 0;
   if (!values.principal) throw new UsageError(`give --principal\n${usage}`);
   const context = contextOf(values.context);
-  const answer = reach(graphFrom(values, context), values.principal, context);
+  const answer = reach(graphFrom(values, context, usage), values.principal, context);
   print(answer, values.json, () => answer.roles.map((r) => `${r.role} via ${r.via.join(" -> ")} (sessions up to ${r.maxSessionSeconds} s)`).join("\n") || "no role");
   return 0;
 }

@@ -1,17 +1,17 @@
 import { parseArgs } from "node:util";
 import { writeReport } from "../report/html.js";
-import { loadReportData, type ReportSource } from "../report/load.js";
+import { loadReportData } from "../report/load.js";
 import type { ReportData } from "../report/types.js";
 import { contextOf } from "./graph-input.js";
 import { UsageError } from "./json-input.js";
+import { SOURCE_OPTIONS, sourceOf } from "./source.js";
 
 export const usage = `xacct report (--model FILE | --inventory DIR) [-o FILE] [--title TEXT] [--context KEY=VALUE]
                                 an interactive HTML map of who can reach what, in one self-contained file (default report.html)`;
 
 /** The options `xacct report` and `xacct graph` share. */
-export const SOURCE_OPTIONS = {
-  model: { type: "string" },
-  inventory: { type: "string" },
+export const REPORT_OPTIONS = {
+  ...SOURCE_OPTIONS,
   context: { type: "string", multiple: true },
   title: { type: "string" },
   output: { type: "string", short: "o" },
@@ -20,9 +20,7 @@ export const SOURCE_OPTIONS = {
 
 /** The report's data from `--model` or `--inventory` (exactly one), for `report` and `graph`. */
 export function reportDataFrom(values: { model?: string; inventory?: string; context?: string[]; title?: string }, commandUsage: string): ReportData {
-  if ((values.inventory === undefined) === (values.model === undefined)) throw new UsageError(`give exactly one of --inventory DIR or --model FILE\n${commandUsage}`);
-  const source: ReportSource = values.model !== undefined ? { model: values.model } : { inventory: values.inventory as string };
-  return loadReportData(source, { context: contextOf(values.context), ...(values.title !== undefined ? { title: values.title } : {}) });
+  return loadReportData(sourceOf(values, commandUsage), { context: contextOf(values.context), ...(values.title !== undefined ? { title: values.title } : {}) });
 }
 
 /** Runs `write`; a failure to write the file is a usage error naming it. */
@@ -37,7 +35,7 @@ export function writingTo(file: string, write: () => void): void {
 }
 
 export async function run(args: string[]): Promise<number> {
-  const { values } = parseArgs({ args, options: SOURCE_OPTIONS });
+  const { values } = parseArgs({ args, options: REPORT_OPTIONS });
   if (values.help) return process.stdout.write(`${usage}\n`), 0;
   const data = reportDataFrom(values, usage);
   const file = values.output ?? "report.html";

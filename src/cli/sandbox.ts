@@ -1,13 +1,13 @@
 import { createWriteStream } from "node:fs";
 import { parseArgs } from "node:util";
-import { compileModelFile } from "../compile/model-file.js";
 import { loadModelFile } from "../model/load.js";
 import { PrivateFileError, readPrivateFile, replacePrivateFile } from "../fs/private-files.js";
 import { exportLines, SANDBOX_TOKEN_FILE, SANDBOX_TOKEN_VARIABLE, SandboxDirError, startEnvironment } from "../sandbox/environment.js";
 import { logLine } from "../sandbox/index.js";
-import { loadInventory } from "../state/inventory.js";
+import { loadSource } from "../state/load-source.js";
 import { UsageError } from "./json-input.js";
 import { portOf, untilStopped } from "./serving.js";
+import { SOURCE_OPTIONS, sourceOf } from "./source.js";
 
 export const usage = `xacct sandbox (--model FILE | --inventory DIR) [--port N] [--dir DIR] [--log FILE]
                                 a local AWS endpoint on 127.0.0.1 that every account shares and that
@@ -24,12 +24,11 @@ xacct sandbox token --workload NAME [--model FILE] [--endpoint URL] [--token-fil
 
 export async function run(args: string[]): Promise<number> {
   if (args[0] === "token") return token(args.slice(1));
-  const { values } = parseArgs({ args, options: { model: { type: "string" }, inventory: { type: "string" }, port: { type: "string" }, dir: { type: "string" }, log: { type: "string" }, help: { type: "boolean" } } });
+  const { values } = parseArgs({ args, options: { ...SOURCE_OPTIONS, port: { type: "string" }, dir: { type: "string" }, log: { type: "string" }, help: { type: "boolean" } } });
   if (values.help) return process.stdout.write(`${usage}\n`), 0;
-  if ((values.model === undefined) === (values.inventory === undefined)) throw new UsageError(`give exactly one of --model FILE or --inventory DIR\n${usage}`);
+  const source = sourceOf(values, usage);
   const port = portOf(values.port);
-  const compiled = values.model !== undefined ? compileModelFile(values.model) : undefined;
-  const state = compiled?.state ?? loadInventory(values.inventory as string);
+  const { state, compiled } = loadSource(source);
   // Listening before anything is printed: whoever reads the export lines may signal at once.
   const stopped = untilStopped();
   let env;

@@ -1,25 +1,25 @@
 import { parseArgs } from "node:util";
-import { compileModelFile } from "../compile/model-file.js";
 import { findings } from "../graph/findings/index.js";
 import { SEVERITIES, type Severity } from "../graph/findings/types.js";
 import { AccessGraph } from "../graph/graph.js";
 import { verify } from "../graph/verify.js";
-import { loadInventory } from "../state/inventory.js";
+import { loadSource } from "../state/load-source.js";
 import { print } from "./graph-input.js";
 import { UsageError } from "./json-input.js";
+import { SOURCE_OPTIONS } from "./source.js";
 
 export const usage = `xacct verify --model FILE [--inventory DIR] [--fail-on critical|high|medium|low] [--json]
                                 every grant is possible, nothing undeclared crosses accounts, no finding at or
                                 above --fail-on (default high); with --inventory, against what is deployed`;
 
 export async function run(args: string[]): Promise<number> {
-  const { values } = parseArgs({ args, options: { model: { type: "string" }, inventory: { type: "string" }, "fail-on": { type: "string" }, json: { type: "boolean" }, help: { type: "boolean" } } });
+  const { values } = parseArgs({ args, options: { ...SOURCE_OPTIONS, "fail-on": { type: "string" }, json: { type: "boolean" }, help: { type: "boolean" } } });
   if (values.help) return print(usage, false, () => usage), 0;
   if (!values.model) throw new UsageError(`give the model with --model FILE\n${usage}`);
   const failOn = (values["fail-on"] ?? "high") as Severity;
   if (!SEVERITIES.includes(failOn)) throw new UsageError(`--fail-on takes one of ${SEVERITIES.join(", ")}, got "${failOn}"`);
-  const compiled = compileModelFile(values.model);
-  const deployed = values.inventory ? loadInventory(values.inventory) : undefined;
+  const { compiled } = loadSource({ model: values.model });
+  const deployed = values.inventory ? loadSource({ inventory: values.inventory }).state : undefined;
   const state = deployed ?? compiled.state;
   const graph = new AccessGraph(state);
   const result = verify(compiled, graph, { ...(deployed ? { deployed } : {}), failOn, findings: findings(state, { chains: compiled.chains, graph }) });

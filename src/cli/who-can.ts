@@ -11,7 +11,7 @@ export async function run(args: string[]): Promise<number> {
   if (values.help) return print(usage, false, () => usage), 0;
   if (!values.action || !values.resource) throw new UsageError(`give --action and --resource\n${usage}`);
   const context = contextOf(values.context);
-  const answer = whoCan(graphFrom(values, context), { action: values.action, resource: values.resource, ...(values["resource-account"] ? { resourceAccount: values["resource-account"] } : {}), context });
+  const answer = whoCan(graphFrom(values, context, usage), { action: values.action, resource: values.resource, ...(values["resource-account"] ? { resourceAccount: values["resource-account"] } : {}), context });
   print(answer, values.json, () => answer.principals.map((p) => `${p.principal}${p.via.length ? ` via ${p.via.join(" -> ")}` : ""}`).join("\n") || "nobody");
   return 0;
 }

@@ -255,11 +255,6 @@ class Compiler {
   }
 
   /**
-   * The resource's side: each statement goes into the resource-based policy of the resource that
-   * covers its kind (the bucket's policy for objects), naming the caller; statements on kinds no
-   * resource policy covers (`*`-only actions) stay on the identity side alone.
-   */
-  /**
    * A KMS key's policy must allow its use even in the key's own account, so a grant that decrypts
    * with a key names the acting role in the key policy too.
    */
@@ -267,6 +262,11 @@ class Compiler {
     this.allowOnResource(access, place, account, principal, workload, (service) => service === "kms");
   }
 
+  /**
+   * The resource's side: each statement goes into the resource-based policy of the resource that
+   * covers its kind (the bucket's policy for objects), naming the caller; statements on kinds no
+   * resource policy covers (`*`-only actions) stay on the identity side alone.
+   */
   private allowOnResource(access: ServiceAccess, place: Place, account: AccountEntry, principal: string, workload: string, only: (service: string) => boolean = () => true): void {
     for (const { service, kind, statement } of kindStatements(access, place)) {
       if (!only(service)) continue;

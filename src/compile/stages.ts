@@ -1,7 +1,7 @@
 /**
- * Stages and name templates (seed 002): an account may have one ID per stage, a grant may be
- * expanded per mapped stage pair, and names may hold {stage}, {consumerStage}, {app} and
- * {consumer}.
+ * Stages and name templates (`examples/002-stage-consumers`): an account may have one ID per
+ * stage, a grant may be expanded per mapped stage pair, and names may hold {stage},
+ * {consumerStage}, {app} and {consumer}.
  */
 import { ModelPathError } from "../model/load.js";
 import type { Model, ModelGrant } from "../model/schema.js";

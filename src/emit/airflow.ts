@@ -1,9 +1,9 @@
 /**
- * Airflow (seed 003, and MWAA in seed 000): for each workload that runs Airflow, one AWS
- * connection per account its DAGs reach, in the two forms Airflow reads — the JSON file of
- * `airflow connections import` and `AIRFLOW_CONN_<CONN_ID>` variables — plus a short DAG whose
- * tasks use each connection through `aws_conn_id`. For every workload that reaches an MWAA
- * environment, notes on its CLI and web login tokens.
+ * Airflow (`examples/003-airflow-multi-account`, and MWAA in `examples/000-sparkflows-mwaa`): for
+ * each workload that runs Airflow, one AWS connection per account its DAGs reach, in the two forms
+ * Airflow reads — the JSON file of `airflow connections import` and `AIRFLOW_CONN_<CONN_ID>`
+ * variables — plus a short DAG whose tasks use each connection through `aws_conn_id`. For every
+ * workload that reaches an MWAA environment, notes on its CLI and web login tokens.
  *
  * The connection extras are those of apache-airflow-providers-amazon's AWS connection:
  * `role_arn`, `assume_role_method` (`assume_role`, or `assume_role_with_web_identity` with

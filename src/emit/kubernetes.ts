@@ -26,7 +26,7 @@ import { type EmittedFile, type Emitter, slug } from "./types.js";
 
 /** The image a trigger runs when the workload names none: AWS's own AWS CLI v2 image. */
 export const DEFAULT_IMAGE = "public.ecr.aws/aws-cli/aws-cli:latest";
-/** The CronJob schedule when the workload names none (daily at midnight, as seed 001). */
+/** The CronJob schedule when the workload names none: daily at midnight, as in `examples/001-cats-external`. */
 export const DEFAULT_SCHEDULE = "0 0 * * *";
 /** Where the ConfigMap with the AWS config is mounted (a directory mount, so updates reach the pod). */
 export const AWS_CONFIG_DIR = "/etc/xacct/aws";

@@ -1,9 +1,9 @@
 /**
  * The model as a document for humans (`README.md` at the output root): the accounts, the stage
- * mapping and per-stage ARN tables in the shape of seed 002, every grant in plain words with its
- * path and session limit, a ready client snippet for each consumer of an API or a stream (Node:
- * the SDK's temporary credentials and a SigV4-signed fetch; Python: botocore's refreshable
- * credentials), the steps no file can do, and what else the build wrote.
+ * mapping and per-stage ARN tables in the shape of `examples/002-stage-consumers`, every grant in
+ * plain words with its path and session limit, a ready client snippet for each consumer of an API
+ * or a stream (Node: the SDK's temporary credentials and a SigV4-signed fetch; Python: botocore's
+ * refreshable credentials), the steps no file can do, and what else the build wrote.
  */
 import { durationText as duration } from "../aws/durations.js";
 import { CHAIN_LIMIT_SECONDS } from "../aws/limits.js";
@@ -48,7 +48,7 @@ function accounts({ state }: Compiled): string {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Stages (seed 002)
+// Stages (`examples/002-stage-consumers`)
 
 function stages(compiled: Compiled): string {
   const { model, chains } = compiled;
@@ -181,7 +181,7 @@ function sessionText(chain: Chain): string {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Client snippets for consumers of an API or a stream (seed 002)
+// Client snippets for consumers of an API or a stream (`examples/002-stage-consumers`)
 
 interface Target {
   key: string;

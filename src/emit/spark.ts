@@ -1,6 +1,6 @@
 /**
- * Spark on EMR on EKS (seed 004), under `workloads/<workload>/spark/`, for workloads whose runtime
- * is Spark or that run JVM code from an IRSA service account:
+ * Spark on EMR on EKS (`examples/004-emr-eks-chain`), under `workloads/<workload>/spark/`, for
+ * workloads whose runtime is Spark or that run JVM code from an IRSA service account:
  *
  * - `spark-defaults.json`: an EMR `applicationConfiguration` array with one `spark-defaults`
  *   classification: the environment of the driver (`spark.kubernetes.driverEnv.*`) and of the

@@ -180,10 +180,6 @@ export class AccessGraph {
     return this.book.policy(role.trustPolicy, "trust", `${role.arn} trust policy`);
   }
 
-  roleNodeId(arn: string): string {
-    return arn;
-  }
-
   private orgId(account: string | undefined): string | undefined {
     return account ? organizationOf(this.state, account) : undefined;
   }

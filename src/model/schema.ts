@@ -153,10 +153,8 @@ export const Model = z.strictObject({
 });
 
 export type Model = z.infer<typeof Model>;
-export type ModelAccount = z.infer<typeof Account>;
 export type ModelWorkload = z.infer<typeof Workload>;
 export type ModelGrant = z.infer<typeof Grant>;
-export type ModelIdentity = z.infer<typeof Identity>;
 
 /** The JSON Schema editors use to validate and complete xacct.yaml. */
 export function modelJsonSchema(): Record<string, unknown> {

@@ -3,26 +3,22 @@
  * graph, the findings (and, for a model, its chains and which findings it accepts).
  */
 import { relative } from "node:path";
-import { compileModelFile } from "../compile/model-file.js";
 import { findings } from "../graph/findings/index.js";
 import { AccessGraph } from "../graph/graph.js";
 import { verify } from "../graph/verify.js";
-import { loadInventory } from "../state/inventory.js";
+import { loadSource, type Source } from "../state/load-source.js";
 import { reportData } from "./graph-data.js";
 import type { ReportData } from "./types.js";
 
-/** Where the report's data comes from: exactly one of a model file or an inventory directory. */
-export type ReportSource = { model: string; inventory?: undefined } | { inventory: string; model?: undefined };
-
 /** The view model of what a model would create, or of a deployed inventory. */
-export function loadReportData(source: ReportSource, options: { context?: Record<string, string>; title?: string } = {}): ReportData {
+export function loadReportData(source: Source, options: { context?: Record<string, string>; title?: string } = {}): ReportData {
   const shown = (path: string) => relative(process.cwd(), path) || path;
   if (source.inventory !== undefined) {
-    const state = loadInventory(source.inventory);
+    const { state } = loadSource(source);
     const graph = new AccessGraph(state, options.context);
     return reportData({ state, graph, chains: [], findings: findings(state, { graph }), source: `inventory ${shown(source.inventory)}`, title: options.title ?? shown(source.inventory) });
   }
-  const compiled = compileModelFile(source.model);
+  const { compiled } = loadSource(source);
   const graph = new AccessGraph(compiled.state, options.context);
   const list = findings(compiled.state, { chains: compiled.chains, graph });
   const accepted = new Set(verify(compiled, graph, { findings: list }).accepted);

@@ -3,7 +3,7 @@
  * cross-account edges thick and orange, conditional edges dotted (`-.->`) and labelled with what
  * they need.
  */
-import { accountLabel, edgeLabel, nodesByAccount, type ReportData } from "./types.js";
+import { accountGroups, accountLabel, edgeLabel, type ReportData } from "./types.js";
 
 /** Text in a Mermaid label: quotes and markup characters as entity codes. */
 function text(value: string): string {
@@ -14,15 +14,12 @@ function text(value: string): string {
 export function toMermaid(data: ReportData): string {
   const ids = new Map(data.nodes.map((n, i) => [n.id, `n${i}`]));
   const lines = ["flowchart LR"];
-  const accounts = new Map(data.accounts.map((a) => [a.id, a]));
   let group = 0;
-  for (const [account, nodes] of nodesByAccount(data)) {
-    if (nodes.length === 0) continue;
-    const known = account === undefined ? undefined : accounts.get(account);
-    const indent = known ? "    " : "  ";
-    if (known) lines.push(`  subgraph a${group++}[${text(accountLabel(known))}]`);
+  for (const { account, nodes } of accountGroups(data)) {
+    const indent = account ? "    " : "  ";
+    if (account) lines.push(`  subgraph a${group++}[${text(accountLabel(account))}]`);
     for (const node of nodes) lines.push(`${indent}${ids.get(node.id)}[${text(`${node.label} (${node.kind})`)}]`);
-    if (known) lines.push("  end");
+    if (account) lines.push("  end");
   }
   for (const edge of data.edges) {
     const arrow = edge.needs.length ? "-.->" : edge.crossAccount ? "==>" : "-->";

@@ -112,16 +112,16 @@ export function accountLabel(account: ReportAccount): string {
   return [name, account.id, account.stage].filter((part) => part !== undefined && part !== "").join(" · ");
 }
 
-/** The nodes of each account (in the order of `accounts`), then those in none (services, anyone) under `undefined`. */
-export function nodesByAccount(data: ReportData): Map<string | undefined, ReportNode[]> {
-  const out = new Map<string | undefined, ReportNode[]>(data.accounts.map((a) => [a.id, []]));
-  for (const node of data.nodes) {
-    const key = node.account !== undefined && out.has(node.account) ? node.account : undefined;
-    const list = out.get(key) ?? [];
-    list.push(node);
-    out.set(key, list);
-  }
-  return out;
+/**
+ * The nodes grouped by account, in the order of `accounts` (an account without nodes left out),
+ * then those in no account of the report (services, anyone) under `account: undefined`.
+ */
+export function accountGroups(data: ReportData): { account: ReportAccount | undefined; nodes: ReportNode[] }[] {
+  const groups = new Map<string, { account: ReportAccount; nodes: ReportNode[] }>(data.accounts.map((a) => [a.id, { account: a, nodes: [] }]));
+  const outside: ReportNode[] = [];
+  for (const node of data.nodes) ((node.account !== undefined ? groups.get(node.account)?.nodes : undefined) ?? outside).push(node);
+  const inside: { account: ReportAccount | undefined; nodes: ReportNode[] }[] = [...groups.values()].filter((g) => g.nodes.length > 0);
+  return outside.length > 0 ? [...inside, { account: undefined, nodes: outside }] : inside;
 }
 
 /** An edge's short label: its actions (a few), and what it needs when it is conditional. */

@@ -7,7 +7,7 @@
  * (STS AssumeRole included) see it. Responses follow IAM's API reference, policy documents
  * URL-encoded as IAM sends them.
  */
-import { callerOf, queryReply, type Service } from "./protocol.js";
+import { callerOf, queryAction, queryReply, type Service } from "./protocol.js";
 import { iamRefusal } from "./session.js";
 import type { IamAction, IamCall } from "./iam/call.js";
 import { getAccountAuthorizationDetails } from "./iam/details.js";
@@ -32,18 +32,11 @@ const ACTIONS: Record<string, IamAction> = {
   GetAccountAuthorizationDetails: getAccountAuthorizationDetails,
 };
 
-/** The IAM actions the sandbox answers. */
-export const IAM_ACTIONS: readonly string[] = Object.keys(ACTIONS);
-
 export const iam: Service = {
   protocol: "query",
   namespace: IAM_NAMESPACE,
   handle(request) {
-    const action = request.params.get("Action");
-    if (action === null) throw new AwsError(400, "MissingAction", "Missing Action");
-    const version = request.params.get("Version");
-    const handler = Object.hasOwn(ACTIONS, action) ? ACTIONS[action] : undefined;
-    if (!handler || (version !== null && version !== IAM_VERSION)) throw new AwsError(400, "InvalidAction", `Could not find operation ${action} for version ${version ?? "NO_VERSION_SPECIFIED"}`);
+    const { action, handler } = queryAction(request, ACTIONS, IAM_VERSION);
     const caller = callerOf(request);
     const refused = iamRefusal(caller);
     if (refused) throw refused;

@@ -53,6 +53,20 @@ export function callerOf(request: ServiceRequest): KnownCredential {
   return request.caller;
 }
 
+/**
+ * A query-protocol call's `Action` and its handler in the service's table, refused as AWS refuses
+ * one it does not know: MissingAction without an Action, InvalidAction for an action the table
+ * lacks or an API version other than the service's.
+ */
+export function queryAction<Handler>(request: ServiceRequest, actions: Readonly<Record<string, Handler>>, version: string): { action: string; handler: Handler } {
+  const action = request.params.get("Action");
+  if (action === null) throw new AwsError(400, "MissingAction", "Missing Action");
+  const given = request.params.get("Version");
+  const handler = Object.hasOwn(actions, action) ? actions[action] : undefined;
+  if (handler === undefined || (given !== null && given !== version)) throw new AwsError(400, "InvalidAction", `Could not find operation ${action} for version ${given ?? "NO_VERSION_SPECIFIED"}`);
+  return { action, handler };
+}
+
 /** A query-protocol success: `<ActionResponse xmlns=…><ActionResult>…</ActionResult><ResponseMetadata>…`. */
 export function queryReply(action: string, result: Record<string, unknown> | undefined, requestId: string, namespace: string): Reply {
   const body = { "@_xmlns": namespace, ...(result ? { [`${action}Result`]: result } : {}), ResponseMetadata: { RequestId: requestId } };

@@ -13,7 +13,7 @@ import { PolicyInputError } from "../policy/errors.js";
 import type { AccountEntry, RoleState } from "../state/account-state.js";
 import type { SandboxCore } from "./core.js";
 import { verifyWebIdentityToken } from "./oidc.js";
-import { callerOf, queryReply, type Service, type ServiceRequest } from "./protocol.js";
+import { callerOf, queryAction, queryReply, type Service, type ServiceRequest } from "./protocol.js";
 import { QueryParams } from "./query-params.js";
 import { expirationText, issueRoleSession } from "./role-session.js";
 import { planSession, readSessionRequest, type SessionPlan } from "./session.js";
@@ -191,11 +191,7 @@ export const sts: Service = {
   protocol: "query",
   namespace: STS_NAMESPACE,
   async handle(request) {
-    const action = request.params.get("Action");
-    if (action === null) throw new AwsError(400, "MissingAction", "Missing Action");
-    const version = request.params.get("Version");
-    const handler = Object.hasOwn(ACTIONS, action) ? ACTIONS[action] : undefined;
-    if (!handler || (version !== null && version !== STS_VERSION)) throw new AwsError(400, "InvalidAction", `Could not find operation ${action} for version ${version ?? "NO_VERSION_SPECIFIED"}`);
+    const { action, handler } = queryAction(request, ACTIONS, STS_VERSION);
     return queryReply(action, await handler(request), request.requestId, STS_NAMESPACE);
   },
 };

@@ -1,9 +1,10 @@
 /**
  * XA013 — a JVM or Spark workload on a chained profile that starts from a web identity. IRSA sets
  * AWS_ROLE_ARN and AWS_WEB_IDENTITY_TOKEN_FILE in the pod, and the AWS SDK for Java's default
- * credentials chain reads those before any profile (seed 004; aws/aws-sdk-java#2602): JVM code
- * (Spark's S3A and EMRFS included) silently gets the first role, not the chained one, and the
- * chained profile is ignored. Python, Node and the CLI follow the profile.
+ * credentials chain reads those before any profile (`examples/004-emr-eks-chain`;
+ * aws/aws-sdk-java#2602): JVM code (Spark's S3A and EMRFS included) silently gets the first role,
+ * not the chained one, and the chained profile is ignored. Python, Node and the CLI follow the
+ * profile.
  *
  * Starts without web identity (ECS task roles, Pod Identity, instance profiles) are not
  * reported: the Java chain reads a selected profile (AWS_PROFILE) before container or instance

@@ -1,9 +1,9 @@
 /**
- * XA003 — an account root trusted for more than reading. A trust naming an account (its root ARN
- * or its ID) delegates the role to every principal that account's administrators allow; that is
- * acceptable for read-only access (seed 002's consumer accounts) but not for a role that may
- * write, manage permissions or tag: the role's permissions are checked against the access levels
- * of the service authorization data (Write, Permissions management, Tagging).
+ * XA003 — an account root trusted for more than reading. A trust naming an account (its root ARN or
+ * its ID) delegates the role to every principal that account's administrators allow; that is
+ * acceptable for read-only access (the consumer accounts of `examples/002-stage-consumers`) but not
+ * for a role that may write, manage permissions or tag: the role's permissions are checked against
+ * the access levels of the service authorization data (Write, Permissions management, Tagging).
  *
  * One refinement: execute-api:Invoke is listed as Write, but a statement whose every resource
  * names a GET, HEAD or OPTIONS method (`api/stage/GET/*`) only calls read-only methods.

@@ -42,12 +42,6 @@ export function roleOf(principal: string): { account: string; name: string } | u
   return m ? { account: m[1] as string, name: m[2] as string } : undefined;
 }
 
-/** The user a principal ARN names, as account and name, or undefined. */
-export function userOf(principal: string): { account: string; name: string } | undefined {
-  const m = /^arn:[^:]+:iam::(\d{12}):user\/(?:.*\/)?([^/]+)$/.exec(principal);
-  return m ? { account: m[1] as string, name: m[2] as string } : undefined;
-}
-
 /** Whether the statement's Action (or NotAction) covers an action, as IAM matches them (case-insensitive). */
 export function coversAction(statement: PolicyStatement, action: string): boolean {
   const hit = (patterns: string[]) => patterns.some((p) => globMatches(compileGlob(p, true), action));
