@@ -3,6 +3,7 @@
  * Grant.addToPrincipalOrResource does across accounts — plus the run-time chains and the manual
  * steps the emitters need.
  */
+import { roleArn } from "../aws/arn.js";
 import type { Model } from "../model/schema.js";
 import { defaultProfileName, defaultTargetRoleName, grantPolicyName, sessionNameFor } from "../model/names.js";
 import { CHAIN_LIMIT_SECONDS, ROLE_SESSION_IDENTITIES } from "../model/references.js";
@@ -13,7 +14,6 @@ import {
   policyDocument,
   type PolicyDocument,
   type PolicyStatement,
-  roleArn,
 } from "../state/account-state.js";
 import { addIdentity, type ClusterInfo, principalOf } from "./identities.js";
 import { arnOf, kindStatements, type ServiceAccess, statementsFor } from "./permissions.js";

@@ -2,7 +2,7 @@
  * Questions over the access graph: which roles a principal can become (reach), whether it can do
  * an action through any chain (can), and who, from anywhere, can (who-can).
  */
-import { parseArn } from "../policy/arn.js";
+import { parseArn } from "../aws/arn.js";
 import { PolicyInputError } from "../policy/errors.js";
 import type { Evaluation } from "../policy/evaluate.js";
 import type { Policy } from "../policy/policy.js";

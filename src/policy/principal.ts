@@ -1,4 +1,4 @@
-import { isAccountId, parseArn, PARTITIONS } from "./arn.js";
+import { isAccountId, parseArn, PARTITIONS } from "../aws/arn.js";
 import { at, describe, fail, itemPath, type Path } from "./errors.js";
 
 /** Who makes a request. ARN-based principals carry their partition; names and "anonymous" do not. */

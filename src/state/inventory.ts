@@ -9,7 +9,7 @@
  */
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { parseArn } from "../policy/arn.js";
+import { parseArn } from "../aws/arn.js";
 import { at, describe, fail, type Path, PolicyInputError } from "../policy/errors.js";
 import { type AccountEntry, type AccountState, emptyAccount, type OrganizationState, type PolicyDocument } from "./account-state.js";
 
