@@ -56,6 +56,12 @@ export function principalAccountId(principal: string): string | undefined {
   return account !== undefined && isAccountId(account) ? account : undefined;
 }
 
+/** The 12-digit account of an IAM ARN (`arn:P:iam::ACCOUNT:…`, any resource), or undefined. */
+export function iamAccountId(text: string): string | undefined {
+  const arn = parseArn(text);
+  return arn && arn.partition !== "" && arn.service === "iam" && arn.region === "" && isAccountId(arn.account) ? arn.account : undefined;
+}
+
 /** Builds any ARN from its parts. */
 export function buildArn(arn: Arn): string {
   return build({ partition: arn.partition, service: arn.service, region: arn.region, accountId: arn.account, resource: arn.resource });
@@ -103,7 +109,8 @@ export function managedPolicyArn(partition: string, account: string, name: strin
 /** Whether an ARN is an AWS managed policy's (`arn:P:iam::aws:policy/…`) in the given partition. */
 export function isAwsManagedPolicyArn(arn: string, partition?: string): boolean {
   const parsed = parseArn(arn);
-  return parsed !== null && parsed.service === "iam" && parsed.account === "aws" && parsed.resource.startsWith("policy/") && (partition === undefined || parsed.partition === partition);
+  if (parsed === null || parsed.partition === "" || parsed.service !== "iam" || parsed.region !== "" || parsed.account !== "aws") return false;
+  return parsed.resource.startsWith("policy/") && (partition === undefined || parsed.partition === partition);
 }
 
 /** `arn:P:s3:::BUCKET` (bucket ARNs carry neither region nor account). */

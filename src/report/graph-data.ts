@@ -12,7 +12,7 @@ import { list, principalsOf } from "../graph/findings/statements.js";
 import type { AccessGraph, Edge, GraphNode } from "../graph/graph.js";
 import { statementMayAllow } from "../graph/policies.js";
 import { decideAs } from "../graph/query.js";
-import { parseArn, principalAccountId } from "../aws/arn.js";
+import { parseArn, principalAccountId, rootArn } from "../aws/arn.js";
 import { pathText } from "../policy/errors.js";
 import type { Policy } from "../policy/policy.js";
 import type { AccountEntry, AccountState, PolicyDocument, PolicyStatement } from "../state/account-state.js";
@@ -216,7 +216,7 @@ class Builder {
       else {
         const account = principalAccountId(aws);
         if (!account) continue;
-        const root = `arn:${partition}:iam::${account}:root`;
+        const root = rootArn(partition, account);
         const isRoot = aws === account || aws === root;
         ids.push(this.add({ id: isRoot ? root : aws, kind: "account", label: isRoot ? "any principal (root)" : aws.slice(aws.lastIndexOf("/") + 1), arn: isRoot ? root : aws, account }).id);
       }
