@@ -4,6 +4,8 @@
  * `aws`, `aws-cn` for China or `aws-us-gov` for AWS GovCloud (US)) and the IAM User Guide's
  * "IAM identifiers" (the example ARNs below are its own).
  */
+import { parse, validate } from "@aws-sdk/util-arn-parser";
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import {
   assumedRoleArn,
@@ -48,6 +50,23 @@ describe("parseArn", () => {
     // GIVEN a wildcard, a bare account ID, a service principal and an ARN with too few parts
     // WHEN parsed / THEN none is an ARN
     for (const text of ["*", "123456789012", "lambda.amazonaws.com", "arn:aws:iam::123456789012", "ARN:aws:iam::123456789012:root"]) expect(parseArn(text)).toBeNull();
+  });
+
+  it("gives what the AWS SDK's parser gives, on any text", () => {
+    // GIVEN arbitrary text made of ARN-ish pieces (colons, "arn", partitions, slashes)
+    const piece = fc.constantFrom("arn", "aws", "aws-cn", "iam", "", "123456789012", "role/R", "a:b", "/");
+    const text = fc.oneof(fc.string(), fc.array(piece, { maxLength: 9 }).map((p) => p.join(":")));
+    fc.assert(
+      fc.property(text, (t) => {
+        // WHEN both parse it
+        const ours = parseArn(t);
+        // THEN an ARN for the SDK is the same ARN for us, and nothing else is one
+        if (!validate(t)) return ours === null;
+        const sdk = parse(t);
+        return ours !== null && ours.partition === sdk.partition && ours.service === sdk.service && ours.region === sdk.region && ours.account === sdk.accountId && ours.resource === sdk.resource;
+      }),
+      { numRuns: 2000 },
+    );
   });
 });
 
