@@ -15,6 +15,7 @@
  * asked (`incomingOf`), and the whole graph (`edges`, `incoming`) when first read. Who-can walks
  * back from the principals that can act only through the trusts it meets.
  */
+import { decodePrincipalTag } from "../aws/principal.js";
 import { assumedRoleArn, iamAccountId, isAccountId, parseArn, parseIamArn, principalAccountId, roleArn, rootArn } from "../aws/arn.js";
 import { type Decision, decide as decideRequest, decidingStatements, evaluate } from "../policy/evaluate.js";
 import { pathText } from "../policy/errors.js";
@@ -240,25 +241,24 @@ export class AccessGraph {
   private callersNamedBy(statement: Statement, account: AccountEntry, filter: CallerFilter): string[] {
     const names = statement.principal?.names ?? new Set<string>();
     const callers: string[] = [];
-    for (const name of names) {
-      if (name.startsWith("service:")) callers.push(this.serviceNode(name.slice(8)));
-      else if (name.startsWith("federated:")) callers.push(...this.federatedNodes(name.slice(10), statement));
-      else if (name.startsWith("account:")) {
-        const id = name.slice(name.lastIndexOf(":") + 1);
-        const known = this.state.accounts.get(id);
+    for (const tag of names) {
+      const name = decodePrincipalTag(tag);
+      if (name.kind === "service") callers.push(this.serviceNode(name.name));
+      else if (name.kind === "federated") callers.push(...this.federatedNodes(name.name, statement));
+      else if (name.kind === "account") {
+        const known = this.state.accounts.get(name.account);
         if (known) callers.push(...filter.ofAccount(known));
         // An account outside the inventory, or outside the model's management: any of its principals.
-        if (!known?.managed) callers.push(this.externalAccountNode(id, account.partition));
-      } else if (name.startsWith("role:")) {
-        const [, partition, id, roleName] = name.split(":") as [string, string, string, string];
-        const known = this.state.accounts.get(id);
-        const found = known?.roles.get(roleName);
+        if (!known?.managed) callers.push(this.externalAccountNode(name.account, account.partition));
+      } else if (name.kind === "role") {
+        const known = this.state.accounts.get(name.account);
+        const found = known?.roles.get(name.name);
         // A role outside the inventory is its own caller (the trust names it, not its whole account);
         // the principal element keeps no path, so its node is named without one.
         if (found) callers.push(found.arn);
-        else if (!known?.managed) callers.push(this.outsider(roleArn(partition, id, roleName)).id);
-      } else if (name.startsWith("arn:")) {
-        const arn = name.slice(4);
+        else if (!known?.managed) callers.push(this.outsider(roleArn(name.partition, name.account, name.name)).id);
+      } else if (name.kind === "arn") {
+        const arn = name.arn;
         if (this.nodes.has(arn)) callers.push(arn);
         else {
           const id = principalAccountId(arn);

@@ -2,6 +2,7 @@
  * Questions over the access graph: which roles a principal can become (reach), whether it can do
  * an action through any chain (can), and who, from anywhere, can (who-can).
  */
+import { decodePrincipalTag } from "../aws/principal.js";
 import { buildArn, isAccountId, parseArn, parseAssumedRoleArn, s3BucketArn } from "../aws/arn.js";
 import { PolicyInputError } from "../policy/errors.js";
 import type { Evaluation } from "../policy/evaluate.js";
@@ -249,15 +250,12 @@ function admittedBy(policy: Policy, action: string, resource: string) {
   for (const s of policy.statements) {
     if (s.effect !== "Allow" || !statementMayAllow(s, lowerAction, resource)) continue;
     if (!s.principal || s.principal.everyone) out.everyone = true;
-    for (const name of s.principal?.names ?? []) {
-      const kind = name.slice(0, name.indexOf(":"));
-      const rest = name.slice(kind.length + 1);
-      // `account:PARTITION:ID`, `role:PARTITION:ID:NAME`, `arn:ARN`, `service:NAME`, `federated:NAME`.
-      if (kind === "service" || kind === "federated") out.services.add(rest);
-      else if (kind === "account") out.accounts.add(rest.slice(rest.indexOf(":") + 1));
-      else if (kind === "role") out.accounts.add(rest.split(":")[1] as string);
-      else if (kind === "arn") {
-        const id = parseArn(rest)?.account;
+    for (const tag of s.principal?.names ?? []) {
+      const name = decodePrincipalTag(tag);
+      if (name.kind === "service" || name.kind === "federated") out.services.add(name.name);
+      else if (name.kind === "account" || name.kind === "role") out.accounts.add(name.account);
+      else if (name.kind === "arn") {
+        const id = parseArn(name.arn)?.account;
         if (id) out.accounts.add(id);
       }
     }
