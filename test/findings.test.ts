@@ -20,10 +20,9 @@ import {
   policyDocument,
   type PolicyStatement,
   type RoleState,
-  roleArn,
   type UserState,
-  userArn,
 } from "../src/state/account-state.js";
+import { roleArn, userArn } from "../src/aws/arn.js";
 import { loadInventory } from "../src/state/inventory.js";
 import { compileExample, examplesDir } from "./support/state.js";
 

@@ -4,6 +4,7 @@
  * steps the emitters need.
  */
 import { CHAIN_LIMIT_SECONDS, DEFAULT_ROLE_SESSION_SECONDS, MAX_SESSION_DURATION } from "../aws/limits.js";
+import { roleArn } from "../aws/arn.js";
 import type { Model } from "../model/schema.js";
 import { defaultProfileName, defaultTargetRoleName, grantPolicyName, sessionNameFor } from "../model/names.js";
 import { ROLE_SESSION_IDENTITIES } from "../model/references.js";
@@ -14,7 +15,6 @@ import {
   policyDocument,
   type PolicyDocument,
   type PolicyStatement,
-  roleArn,
 } from "../state/account-state.js";
 import { addIdentity, type ClusterInfo, principalOf } from "./identities.js";
 import { arnOf, kindStatements, type ServiceAccess, statementsFor } from "./permissions.js";

@@ -4,7 +4,8 @@
  */
 import { MAX_SESSION_DURATION } from "../aws/limits.js";
 import type { ModelWorkload } from "../model/schema.js";
-import { type AccountEntry, policyDocument, type PolicyStatement, roleArn, rootArn, userArn } from "../state/account-state.js";
+import { buildArn, oidcProviderArn, roleArn, rootArn, userArn } from "../aws/arn.js";
+import { type AccountEntry, policyDocument, type PolicyStatement } from "../state/account-state.js";
 import { type StartIdentity, WEB_IDENTITY_TOKEN_FILE } from "./plan.js";
 
 export interface ClusterInfo {
@@ -35,7 +36,7 @@ export function addIdentity(name: string, workload: ModelWorkload, roleName: str
     case "irsa": {
       if (!cluster?.issuer) throw new Error(`workload ${name}: cluster has no OIDC issuer`);
       const issuer = cluster.issuer;
-      const providerArn = `arn:${partition}:iam::${id}:oidc-provider/${issuer}`;
+      const providerArn = oidcProviderArn(partition, id, issuer);
       account.oidcProviders.set(providerArn, { arn: providerArn, issuer, clientIds: ["sts.amazonaws.com"] });
       const subject = `system:serviceaccount:${identity.namespace}:${identity.serviceAccount}`;
       const exact = !/[*?]/.test(subject);
@@ -61,7 +62,7 @@ export function addIdentity(name: string, workload: ModelWorkload, roleName: str
         Action: ["sts:AssumeRole", "sts:TagSession"],
         Condition: {
           StringEquals: { "aws:SourceAccount": id },
-          ArnEquals: { "aws:SourceArn": `arn:${partition}:eks:${cluster?.region ?? region}:${id}:cluster/${clusterName}` },
+          ArnEquals: { "aws:SourceArn": buildArn({ partition, service: "eks", region: cluster?.region ?? region, account: id, resource: `cluster/${clusterName}` }) },
         },
       });
       start.cluster = { name: clusterName, region: cluster?.region ?? region, namespace: identity.namespace, serviceAccount: identity.serviceAccount };
@@ -72,7 +73,7 @@ export function addIdentity(name: string, workload: ModelWorkload, roleName: str
         Effect: "Allow",
         Principal: { Service: "ecs-tasks.amazonaws.com" },
         Action: "sts:AssumeRole",
-        Condition: { ...sourceAccount, ArnLike: { "aws:SourceArn": `arn:${partition}:ecs:${region}:${id}:*` } },
+        Condition: { ...sourceAccount, ArnLike: { "aws:SourceArn": buildArn({ partition, service: "ecs", region, account: id, resource: "*" }) } },
       });
       break;
     case "ec2-instance":
@@ -88,7 +89,7 @@ export function addIdentity(name: string, workload: ModelWorkload, roleName: str
         Effect: "Allow",
         Principal: { Service: ["airflow.amazonaws.com", "airflow-env.amazonaws.com"] },
         Action: "sts:AssumeRole",
-        Condition: { ...sourceAccount, ArnLike: { "aws:SourceArn": `arn:${partition}:airflow:${region}:${id}:environment/${identity.environment}` } },
+        Condition: { ...sourceAccount, ArnLike: { "aws:SourceArn": buildArn({ partition, service: "airflow", region, account: id, resource: `environment/${identity.environment}` }) } },
       });
       break;
   }

@@ -9,6 +9,7 @@
  * template depends on) are exported from here.
  */
 import { createHash } from "node:crypto";
+import { type Arn, isAccountId, parseArn, parseIamArn } from "../aws/arn.js";
 import type { AccountEntry, AccountState, PolicyDocument, ResourcePolicyState, RoleState } from "../state/account-state.js";
 import { mdCode, mdFence, mdText, shellWord } from "./escape.js";
 import { type EmittedFile, type Emitter, json, slug } from "./types.js";
@@ -50,24 +51,9 @@ export function pascal(text: string): string {
   return id.length > 200 ? `${id.slice(0, 200)}${shortHash(text)}` : id || "X";
 }
 
-export interface ArnParts {
-  partition: string;
-  service: string;
-  region: string;
-  account: string;
-  resource: string;
-}
-
-export function parseArn(arn: string): ArnParts | undefined {
-  const parts = arn.split(":");
-  if (parts[0] !== "arn" || parts.length < 6) return undefined;
-  const [, partition = "", service = "", region = "", account = ""] = parts;
-  return { partition, service, region, account, resource: parts.slice(5).join(":") };
-}
-
 /** The account a principal (ARN or 12-digit ID) belongs to. */
 export function principalAccount(principal: string): string | undefined {
-  return /^\d{12}$/.test(principal) ? principal : parseArn(principal)?.account || undefined;
+  return isAccountId(principal) ? principal : parseArn(principal)?.account || undefined;
 }
 
 /** Every value under `Principal.<key>` ("AWS", "Federated", "Service") in a policy. */
@@ -171,7 +157,7 @@ function lambdaPermissions(policy: ResourcePolicyState): LambdaPermission[] {
           sid: [s.Sid ?? `Statement${i}`, ...(actions.length > 1 ? [action.slice(action.indexOf(":") + 1)] : []), ...(who.length > 1 ? [shortHash(p)] : []), ...(functions.length > 1 ? [shortHash(functionName)] : [])].join("-"),
           functionName,
           action,
-          principal: /^arn:[^:]+:iam::\d{12}:root$/.test(p) ? (principalAccount(p) ?? p) : p,
+          principal: parseIamArn(p)?.kind === "root" ? (principalAccount(p) ?? p) : p,
           ...conditions,
           ...(action === "lambda:InvokeFunctionUrl" ? { functionUrlAuthType: "AWS_IAM" as const } : {}),
         })),
@@ -201,7 +187,7 @@ function mergeCommand(policy: PolicyDocument, current: string, merged: string): 
   return `jq --argjson add ${shellWord(JSON.stringify(policy.Statement))} ${shellWord(filter)} ${shellWord(current)} > ${shellWord(merged)}`;
 }
 
-function byHand(policy: ResourcePolicyState, arn: ArnParts): ByHand {
+function byHand(policy: ResourcePolicyState, arn: Arn): ByHand {
   const file = slug(`${policy.service}-${arn.resource}`).replace(/\//g, "-");
   const base = { service: policy.service, resourceArn: policy.arn, policy: policy.policy };
   const region = `--region ${shellWord(arn.region)}`;

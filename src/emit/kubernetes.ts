@@ -16,6 +16,7 @@
  * - `pod-identity-association.md`: for Pod Identity, the association to create (it is an EKS API
  *   object, not a Kubernetes one).
  */
+import { buildArn } from "../aws/arn.js";
 import type { Compiled } from "../compile/compile.js";
 import type { Chain, StartIdentity } from "../compile/plan.js";
 import { awsConfigText, chainsByWorkload, hasProfile } from "./aws-config.js";
@@ -249,14 +250,13 @@ export const REQUEST_BODY_FILE = "/tmp/xacct-request-body.json";
 export function triggerCommand(compiled: Compiled, chain: Chain): Trigger {
   const r = (name: string): string | undefined => list(chain.resources[name])[0];
   const partition = compiled.state.accounts.get(chain.account)?.partition ?? "aws";
-  const where = `${chain.region}:${chain.account}`;
   switch (chain.service) {
     case "glue":
       if (r("job")) return { argv: ["aws", "glue", "start-job-run", "--job-name", r("job")!] };
       break;
     case "lambda":
       // The ARN, not the name: a name resolves in the caller's own account.
-      if (r("function")) return { argv: ["aws", "lambda", "invoke", "--function-name", `arn:${partition}:lambda:${where}:function:${r("function")}`, "/tmp/out.json"] };
+      if (r("function")) return { argv: ["aws", "lambda", "invoke", "--function-name", buildArn({ partition, service: "lambda", region: chain.region, account: chain.account, resource: `function:${r("function")}` }), "/tmp/out.json"] };
       break;
     case "sagemaker":
       if (r("endpoint")) {
@@ -298,7 +298,7 @@ function secretKey(compiled: Compiled, chain: Chain, secret: string): string {
   // Read with the workload's own identity through the secret's resource policy: a bare name would
   // resolve in the caller's account, so name the secret by its (partial) ARN.
   const partition = compiled.state.accounts.get(chain.account)?.partition ?? "aws";
-  return `arn:${partition}:secretsmanager:${chain.region}:${chain.account}:secret:${secret}`;
+  return buildArn({ partition, service: "secretsmanager", region: chain.region, account: chain.account, resource: `secret:${secret}` });
 }
 
 function externalSecret(compiled: Compiled, chain: Chain, secret: string, name: string, store: string, namespace: string, labels: Record<string, string>): Manifest {

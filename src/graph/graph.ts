@@ -16,6 +16,8 @@
  * back from the principals that can act only through the trusts it meets.
  */
 import { CHAIN_LIMIT_SECONDS } from "../aws/limits.js";
+import { decodePrincipalTag } from "../aws/principal.js";
+import { assumedRoleArn, iamAccountId, isAccountId, parseArn, parseIamArn, principalAccountId, roleArn, rootArn } from "../aws/arn.js";
 import { type Decision, decide as decideRequest, decidingStatements, evaluate } from "../policy/evaluate.js";
 import { pathText } from "../policy/errors.js";
 import { RequestContext } from "../policy/context.js";
@@ -127,7 +129,7 @@ export class AccessGraph {
         if (kind !== "AWS") return false;
         for (const name of typeof value === "string" ? [value] : Array.isArray(value) ? value : [undefined]) {
           if (typeof name !== "string") return false;
-          const id = /^\d{12}$/.test(name) ? name : /^arn:[^:]+:iam::(\d{12}):/.exec(name)?.[1];
+          const id = isAccountId(name) ? name : iamAccountId(name);
           if (id === undefined || this.state.accounts.get(id)?.managed !== true) return false;
         }
       }
@@ -187,7 +189,7 @@ export class AccessGraph {
   private addAccountNodes(account: AccountEntry): void {
     const scps = this.book.scps(account.id);
     for (const role of account.roles.values()) {
-      const session = `arn:${account.partition}:sts::${account.id}:assumed-role/${role.name}/xacct`;
+      const session = assumedRoleArn(account.partition, account.id, role.name, "xacct");
       const boundary = this.book.boundary(account, role.permissionsBoundaryArn);
       this.nodes.set(role.arn, {
         id: role.arn,
@@ -235,28 +237,27 @@ export class AccessGraph {
   private callersNamedBy(statement: Statement, account: AccountEntry, filter: CallerFilter): string[] {
     const names = statement.principal?.names ?? new Set<string>();
     const callers: string[] = [];
-    for (const name of names) {
-      if (name.startsWith("service:")) callers.push(this.serviceNode(name.slice(8)));
-      else if (name.startsWith("federated:")) callers.push(...this.federatedNodes(name.slice(10), statement));
-      else if (name.startsWith("account:")) {
-        const id = name.slice(name.lastIndexOf(":") + 1);
-        const known = this.state.accounts.get(id);
+    for (const tag of names) {
+      const name = decodePrincipalTag(tag);
+      if (name.kind === "service") callers.push(this.serviceNode(name.name));
+      else if (name.kind === "federated") callers.push(...this.federatedNodes(name.name, statement));
+      else if (name.kind === "account") {
+        const known = this.state.accounts.get(name.account);
         if (known) callers.push(...filter.ofAccount(known));
         // An account outside the inventory, or outside the model's management: any of its principals.
-        if (!known?.managed) callers.push(this.externalAccountNode(id, account.partition));
-      } else if (name.startsWith("role:")) {
-        const [, partition, id, roleName] = name.split(":") as [string, string, string, string];
-        const known = this.state.accounts.get(id);
-        const found = known?.roles.get(roleName);
+        if (!known?.managed) callers.push(this.externalAccountNode(name.account, account.partition));
+      } else if (name.kind === "role") {
+        const known = this.state.accounts.get(name.account);
+        const found = known?.roles.get(name.name);
         // A role outside the inventory is its own caller (the trust names it, not its whole account);
         // the principal element keeps no path, so its node is named without one.
         if (found) callers.push(found.arn);
-        else if (!known?.managed) callers.push(this.outsider(`arn:${partition}:iam::${id}:role/${roleName}`).id);
-      } else if (name.startsWith("arn:")) {
-        const arn = name.slice(4);
+        else if (!known?.managed) callers.push(this.outsider(roleArn(name.partition, name.account, name.name)).id);
+      } else if (name.kind === "arn") {
+        const arn = name.arn;
         if (this.nodes.has(arn)) callers.push(arn);
         else {
-          const id = /::(\d{12}):/.exec(arn)?.[1];
+          const id = principalAccountId(arn);
           if (id && !this.state.accounts.has(id)) callers.push(this.outsider(arn).id);
         }
       }
@@ -272,10 +273,10 @@ export class AccessGraph {
   outsider(arn: string): GraphNode {
     const known = this.nodes.get(arn);
     if (known) return known;
-    const m = /^arn:([^:]+):iam::(\d{12}):(role|user)\/(?:.*\/)?([^/]+)$/.exec(arn);
-    if (!m) return this.nodes.get(this.externalAccountNode(/::(\d{12}):/.exec(arn)?.[1] ?? "000000000000", "aws")) as GraphNode;
-    const [, partition, account, type, name] = m as unknown as [string, string, string, string, string];
-    const node: GraphNode = { id: arn, kind: "account", principal: type === "role" ? `arn:${partition}:sts::${account}:assumed-role/${name}/xacct` : arn, account, identityPolicies: [this.anything], context: { "aws:PrincipalArn": arn, "aws:PrincipalAccount": account, ...this.orgContext(account) } };
+    const named = parseIamArn(arn);
+    if (named?.kind !== "role" && named?.kind !== "user") return this.nodes.get(this.externalAccountNode(principalAccountId(arn) ?? "000000000000", parseArn(arn)?.partition || "aws")) as GraphNode;
+    const { partition, account, kind, name } = named;
+    const node: GraphNode = { id: arn, kind: "account", principal: kind === "role" ? assumedRoleArn(partition, account, name, "xacct") : arn, account, identityPolicies: [this.anything], context: { "aws:PrincipalArn": arn, "aws:PrincipalAccount": account, ...this.orgContext(account) } };
     this.nodes.set(arn, node);
     return node;
   }
@@ -302,10 +303,10 @@ export class AccessGraph {
   private readonly anything: Policy;
 
   private externalAccountNode(id: string, partition: string): string {
-    const arn = `arn:${partition}:iam::${id}:root`;
+    const arn = rootArn(partition, id);
     if (!this.nodes.has(arn)) {
       // An account outside the inventory: any of its principals, with whatever its admins allow.
-      this.nodes.set(arn, { id: arn, kind: "account", principal: `arn:${partition}:sts::${id}:assumed-role/any-principal/xacct`, account: id, identityPolicies: [this.anything], context: { "aws:PrincipalAccount": id, ...this.orgContext(id) } });
+      this.nodes.set(arn, { id: arn, kind: "account", principal: assumedRoleArn(partition, id, "any-principal", "xacct"), account: id, identityPolicies: [this.anything], context: { "aws:PrincipalAccount": id, ...this.orgContext(id) } });
     }
     return arn;
   }
@@ -324,7 +325,7 @@ export class AccessGraph {
       if (!this.nodes.has(id)) {
         const context: Record<string, string> = { [`${issuer}:aud`]: auds[0] ?? (saml ? "https://signin.aws.amazon.com/saml" : "sts.amazonaws.com") };
         if (sub) context[`${issuer}:sub`] = sub;
-        const account = /::(\d{12}):/.exec(provider)?.[1];
+        const account = principalAccountId(provider);
         this.nodes.set(id, { id, kind: "federated", principal: provider, ...(account ? { account } : {}), identityPolicies: [], context });
       }
       ids.push(id);

@@ -3,7 +3,8 @@
  * an action through any chain (can), and who, from anywhere, can (who-can).
  */
 import { MAX_SESSION_DURATION } from "../aws/limits.js";
-import { parseArn } from "../policy/arn.js";
+import { decodePrincipalTag } from "../aws/principal.js";
+import { buildArn, isAccountId, parseArn, parseAssumedRoleArn, s3BucketArn } from "../aws/arn.js";
 import { PolicyInputError } from "../policy/errors.js";
 import type { Evaluation } from "../policy/evaluate.js";
 import type { Policy } from "../policy/policy.js";
@@ -48,8 +49,8 @@ function walk(graph: AccessGraph, start: GraphNode): Reached[] {
 
 /** The graph node a principal ARN names: a user, a role or one of its sessions, a provider (with its sub), a service. */
 export function startNode(graph: AccessGraph, principal: string, context: Record<string, string> = {}): GraphNode {
-  const session = /^arn:([^:]+):sts::(\d{12}):assumed-role\/([^/]+)\//.exec(principal);
-  const role = session ? graph.state.accounts.get(session[2] as string)?.roles.get(session[3] as string) : undefined;
+  const session = parseAssumedRoleArn(principal);
+  const role = session ? graph.state.accounts.get(session.account)?.roles.get(session.roleName) : undefined;
   const id = session ? (role && graph.nodes.get(role.arn)?.kind === "role" ? role.arn : undefined) : principal;
   const direct = id ? graph.nodes.get(id) : undefined;
   if (direct) return direct;
@@ -126,12 +127,17 @@ function ownerForQuestion(graph: AccessGraph, resource: string, given: string | 
  * repository, an API Gateway method's REST API, or the resource itself.
  */
 function holderOf(resource: string): string {
-  const s3 = /^(arn:[^:]+:s3:::[^/]+)\//.exec(resource);
-  if (s3) return s3[1] as string;
-  const pkg = /^(arn:[^:]+:codeartifact:[^:]*:\d{12}:)package\/([^/]+)\/([^/]+)\//.exec(resource);
-  if (pkg) return `${pkg[1]}repository/${pkg[2]}/${pkg[3]}`;
-  const api = /^(arn:[^:]+:execute-api:[^:]*:\d{12}:[^/]+)\//.exec(resource);
-  if (api) return `${api[1]}/*/*/*`;
+  const arn = parseArn(resource);
+  if (!arn || arn.partition === "") return resource;
+  const [first = "", second = "", third = ""] = arn.resource.split("/", 3);
+  const below = arn.resource.length > first.length;
+  if (arn.service === "s3" && arn.region === "" && arn.account === "" && first && below) return s3BucketArn(arn.partition, first);
+  if (!isAccountId(arn.account)) return resource;
+  // package/DOMAIN/REPOSITORY/FORMAT/… is governed by repository/DOMAIN/REPOSITORY.
+  if (arn.service === "codeartifact" && first === "package" && second && third && arn.resource.length > `package/${second}/${third}`.length) {
+    return buildArn({ ...arn, resource: `repository/${second}/${third}` });
+  }
+  if (arn.service === "execute-api" && first && below) return buildArn({ ...arn, resource: `${first}/*/*/*` });
   return resource;
 }
 
@@ -245,15 +251,12 @@ function admittedBy(policy: Policy, action: string, resource: string) {
   for (const s of policy.statements) {
     if (s.effect !== "Allow" || !statementMayAllow(s, lowerAction, resource)) continue;
     if (!s.principal || s.principal.everyone) out.everyone = true;
-    for (const name of s.principal?.names ?? []) {
-      const kind = name.slice(0, name.indexOf(":"));
-      const rest = name.slice(kind.length + 1);
-      // `account:PARTITION:ID`, `role:PARTITION:ID:NAME`, `arn:ARN`, `service:NAME`, `federated:NAME`.
-      if (kind === "service" || kind === "federated") out.services.add(rest);
-      else if (kind === "account") out.accounts.add(rest.slice(rest.indexOf(":") + 1));
-      else if (kind === "role") out.accounts.add(rest.split(":")[1] as string);
-      else if (kind === "arn") {
-        const id = parseArn(rest)?.account;
+    for (const tag of s.principal?.names ?? []) {
+      const name = decodePrincipalTag(tag);
+      if (name.kind === "service" || name.kind === "federated") out.services.add(name.name);
+      else if (name.kind === "account" || name.kind === "role") out.accounts.add(name.account);
+      else if (name.kind === "arn") {
+        const id = parseArn(name.arn)?.account;
         if (id) out.accounts.add(id);
       }
     }

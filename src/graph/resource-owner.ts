@@ -4,6 +4,7 @@
  * inference, which the graph's questions (can, who-can) and the sandbox (which buckets exist, and
  * whose they are) share.
  */
+import { parseArn, s3BucketArn } from "../aws/arn.js";
 import type { PolicyDocument } from "../state/account-state.js";
 import type { AccessGraph } from "./graph.js";
 
@@ -44,7 +45,10 @@ export function namedResources(graph: AccessGraph): NamedResource[] {
 
 /** What an account-less resource is owned through: an S3 object's (or bucket's) bucket, else the ARN itself. */
 function ownedThrough(arn: string): string {
-  return /^(arn:[^:]+:s3:::[^/*?]+)(?:\/|$)/.exec(arn)?.[1] ?? arn;
+  const parsed = parseArn(arn);
+  const bucket = parsed?.resource.split("/", 1)[0] ?? "";
+  const isBucket = parsed && parsed.partition !== "" && parsed.service === "s3" && parsed.region === "" && parsed.account === "" && bucket !== "" && !/[*?]/.test(bucket);
+  return isBucket ? s3BucketArn(parsed.partition, bucket) : arn;
 }
 
 /**

@@ -4,7 +4,9 @@
  * access exists that the model does not declare, deployed roles match the model's, and no finding
  * is at or above the chosen severity.
  */
+import { oidcProviderArn } from "../aws/arn.js";
 import type { Compiled } from "../compile/compile.js";
+import { principalOf } from "../compile/identities.js";
 import { kindStatements } from "../compile/permissions.js";
 import type { Chain } from "../compile/plan.js";
 import type { AccountState, PolicyDocument } from "../state/account-state.js";
@@ -39,8 +41,8 @@ export function verify(
   graph: AccessGraph,
   options: { deployed?: AccountState; failOn?: Severity; findings?: Finding[] } = {},
 ): VerifyResult {
-  const grants = compiled.chains.map((chain) => checkChain(graph, chain));
-  const undeclared = undeclaredEdges(graph, compiled.chains);
+  const grants = compiled.chains.map((chain) => checkChain(graph, compiled.state, chain));
+  const undeclared = undeclaredEdges(graph, compiled.state, compiled.chains);
   const drift = options.deployed ? driftOf(compiled.state, options.deployed) : [];
   const limit = SEVERITIES.indexOf(options.failOn ?? "high");
   const accepted = (f: Finding) => (compiled.model.accept ?? []).some((a) => a.rule === f.id && (!a.resource || globMatches(compileGlob(a.resource), f.resource)));
@@ -49,19 +51,26 @@ export function verify(
   return { ok: grants.every((g) => g.possible) && undeclared.length === 0 && drift.length === 0 && findings.length === 0, grants, undeclared, drift, findings, accepted: acceptedFindings };
 }
 
-function startPrincipal(chain: Chain): string {
-  return chain.start.roleArn ?? chain.start.userArn ?? `arn:aws:iam::${chain.start.account}:root`;
+/** The partition of an account of the model (each model account is in the compiled state with its partition). */
+function partitionOf(state: AccountState, account: string): string {
+  const entry = state.accounts.get(account);
+  if (!entry) throw new Error(`account ${account} of a chain is not in the compiled state`);
+  return entry.partition;
+}
+
+function startPrincipal(state: AccountState, chain: Chain): string {
+  return principalOf(chain.start, partitionOf(state, chain.start.account));
 }
 
 /** Walks the chain's hops along graph edges, then asks the engine whether the last identity may act. */
-function checkChain(graph: AccessGraph, chain: Chain): GrantCheck {
+function checkChain(graph: AccessGraph, model: AccountState, chain: Chain): GrantCheck {
   const base = { grant: chain.grant, workload: chain.workload, summary: chain.summary };
-  const start = startPrincipal(chain);
+  const start = startPrincipal(model, chain);
   const path = [start];
   const fail = (reason: string): GrantCheck => ({ ...base, possible: false, path, reason });
   if (chain.start.type === "irsa" && chain.start.cluster?.issuer) {
     const { issuer, namespace, serviceAccount } = chain.start.cluster;
-    const provider = `arn:aws:iam::${chain.start.account}:oidc-provider/${issuer}`;
+    const provider = oidcProviderArn(partitionOf(model, chain.start.account), chain.start.account, issuer);
     const sub = `system:serviceaccount:${namespace}:${serviceAccount}`;
     try {
       if (!reach(graph, provider, { [`${issuer}:sub`]: sub }).roles.some((r) => r.role === start)) return fail(`service account ${namespace}/${serviceAccount} cannot assume ${start} with its web identity`);
@@ -81,7 +90,7 @@ function checkChain(graph: AccessGraph, chain: Chain): GrantCheck {
     from = graph.nodes.get(hop.roleArn) as GraphNode;
   }
   const account = graph.state.accounts.get(chain.account);
-  for (const { statement } of kindStatements({ service: chain.service, access: chain.access, resources: chain.resources }, { partition: "aws", region: chain.region, account: chain.account })) {
+  for (const { statement } of kindStatements({ service: chain.service, access: chain.access, resources: chain.resources }, { partition: partitionOf(model, chain.account), region: chain.region, account: chain.account })) {
     const action = [statement.Action ?? []].flat()[0] as string;
     const resource = concrete([statement.Resource ?? "*"].flat()[0] as string);
     // An action on "*" concerns no resource of the target: it is decided in the caller's own account
@@ -100,10 +109,10 @@ function concrete(pattern: string): string {
 }
 
 /** Cross-account edges the model's chains do not account for. */
-function undeclaredEdges(graph: AccessGraph, chains: readonly Chain[]) {
+function undeclaredEdges(graph: AccessGraph, model: AccountState, chains: readonly Chain[]) {
   const declared = new Set<string>();
   for (const chain of chains) {
-    let from = startPrincipal(chain);
+    let from = startPrincipal(model, chain);
     // A grant to an account root declares access for every principal of that account.
     const wholeAccount = from.endsWith(":root") ? chain.start.account : undefined;
     for (const hop of chain.hops) {

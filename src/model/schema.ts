@@ -3,6 +3,7 @@
  * grant names a service and what to do there, and xacct expands it into actions and resources from
  * AWS's service authorization data. The JSON Schema published for editors is derived from this.
  */
+import { ACCOUNT_ID } from "../aws/arn.js";
 import { z } from "zod";
 import { DEFAULT_ROLE_SESSION_SECONDS, MAX_SESSION_DURATION, ROLE_SESSION_SECONDS } from "../aws/limits.js";
 import {
@@ -23,7 +24,7 @@ import {
 } from "./names.js";
 
 const name = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, "use letters, digits, '-', '_' and '.'");
-const accountId = z.string().regex(/^\d{12}$/, "must be a 12-digit AWS account ID in quotes");
+const accountId = z.string().regex(ACCOUNT_ID, "must be a 12-digit AWS account ID in quotes");
 /** A name that lands in another system, checked against that system's rule (names.ts). */
 const named = (rule: NameRule) => z.string().regex(rule.pattern, `must be ${rule.what}: ${rule.allowed}`);
 /** Role names may hold {stage}, {app}, {consumer} and {consumerStage} templates; so may resource names. */

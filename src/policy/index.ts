@@ -1,5 +1,5 @@
 /** The IAM policy language: parse and validate policies, and decide requests as AWS does. */
-export { parseArn, type Arn } from "./arn.js";
+export { parseArn, type Arn } from "../aws/arn.js";
 export { RequestContext } from "./context.js";
 export { PolicyInputError } from "./errors.js";
 export { evaluate, type Decision, type Evaluation, type Layer, type LayerResult, type StatementRef } from "./evaluate.js";

@@ -1,4 +1,5 @@
-import { isAccountId, parseArn, PARTITIONS } from "./arn.js";
+import { isAccountId, parseArn, PARTITIONS } from "../aws/arn.js";
+import { principalTag } from "../aws/principal.js";
 import { at, describe, fail, itemPath, type Path } from "./errors.js";
 
 /** Who makes a request. ARN-based principals carry their partition; names and "anonymous" do not. */
@@ -78,20 +79,16 @@ function lastSegment(resource: string): string {
 }
 
 /**
- * A Principal or NotPrincipal element, normalised for lookups: one set of tagged names —
- * `account:PARTITION:ID` (a bare account ID is `account:*:ID`), `arn:ARN` for users, sessions and
- * federated users, `role:PARTITION:ID:NAME` (a role's sessions carry its name but not its path),
- * `service:NAME`, `federated:NAME`, `canonical:ID`.
+ * A Principal or NotPrincipal element, normalised for lookups: one set of names tagged by
+ * `principalTag` and read back with `decodePrincipalTag` (src/aws/principal.ts).
  */
 export interface PrincipalSet {
   everyone: boolean;
   names: Set<string>;
 }
 
-const roleTag = (partition: string, id: string, name: string) => `role:${partition}:${id}:${name}`;
-
 function hasAccount(names: Set<string>, partition: string, id: string): boolean {
-  return names.has(`account:${partition}:${id}`) || names.has(`account:*:${id}`);
+  return names.has(principalTag.account(partition, id)) || names.has(principalTag.anyPartitionAccount(id));
 }
 
 const PRINCIPAL_KEYS = new Set(["AWS", "Service", "Federated", "CanonicalUser"]);
@@ -129,17 +126,17 @@ function addPrincipal(set: PrincipalSet, kind: string, value: string, raw: unkno
   const where = () => itemPath(raw, kindPath, i);
   if (kind === "AWS") {
     if (value === "*") set.everyone = true;
-    else if (isAccountId(value)) set.names.add(`account:*:${value}`);
-    else if (CLOUDFRONT_OAI.test(value)) set.names.add(`arn:${value}`);
-    else if (UNIQUE_ID.test(value)) set.names.add(`unique-id:${value}`);
+    else if (isAccountId(value)) set.names.add(principalTag.anyPartitionAccount(value));
+    else if (CLOUDFRONT_OAI.test(value)) set.names.add(principalTag.arn(value));
+    else if (UNIQUE_ID.test(value)) set.names.add(principalTag.uniqueId(value));
     else addAwsArn(set, value, where);
   } else if (kind === "Service") {
     if (value.includes("*")) fail(where(), `a service principal cannot contain a wildcard, got ${describe(value)}`);
-    set.names.add(`service:${value.toLowerCase()}`);
+    set.names.add(principalTag.service(value.toLowerCase()));
   } else if (kind === "Federated") {
     if (value.includes("*")) fail(where(), `a federated principal cannot contain a wildcard, got ${describe(value)}`);
-    set.names.add(`federated:${value}`);
-  } else set.names.add(`canonical:${value}`);
+    set.names.add(principalTag.federated(value));
+  } else set.names.add(principalTag.canonical(value));
 }
 
 function addAwsArn(set: PrincipalSet, value: string, where: () => Path): void {
@@ -149,15 +146,15 @@ function addAwsArn(set: PrincipalSet, value: string, where: () => Path): void {
   const principal = parsePrincipalArn(value);
   switch (principal?.type) {
     case "root":
-      set.names.add(`account:${principal.partition}:${principal.account}`);
+      set.names.add(principalTag.account(principal.partition, principal.account));
       return;
     case "role":
-      set.names.add(roleTag(principal.partition, principal.account, principal.roleName));
+      set.names.add(principalTag.role(principal.partition, principal.account, principal.roleName));
       return;
     case "user":
     case "session":
     case "federated-user":
-      set.names.add(`arn:${principal.arn}`);
+      set.names.add(principalTag.arn(principal.arn));
       return;
     default:
       fail(where(), `not an AWS principal: expected "*", a 12-digit account ID, or a root, user, role, assumed-role or federated-user ARN, got ${describe(value)}`);
@@ -174,18 +171,18 @@ export function principalStrength(set: PrincipalSet, caller: RequestPrincipal): 
     case "session":
     case "user":
     case "federated-user":
-      if (names.has(`arn:${caller.arn}`)) return Strength.Direct;
-      if (caller.type === "session" && names.has(roleTag(caller.partition, caller.account, caller.roleName))) return Strength.Role;
+      if (names.has(principalTag.arn(caller.arn))) return Strength.Direct;
+      if (caller.type === "session" && names.has(principalTag.role(caller.partition, caller.account, caller.roleName))) return Strength.Role;
       return hasAccount(names, caller.partition, caller.account) ? Strength.Account : Strength.None;
     case "role":
-      if (names.has(roleTag(caller.partition, caller.account, caller.roleName))) return Strength.Role;
+      if (names.has(principalTag.role(caller.partition, caller.account, caller.roleName))) return Strength.Role;
       return hasAccount(names, caller.partition, caller.account) ? Strength.Account : Strength.None;
     case "root":
       return hasAccount(names, caller.partition, caller.account) ? Strength.Account : Strength.None;
     case "service":
     case "federated":
       // A bare name may be written as either kind: Cognito is a service name trusted as Federated.
-      return names.has(`service:${caller.arn.toLowerCase()}`) || names.has(`federated:${caller.arn}`) ? Strength.Direct : Strength.None;
+      return names.has(principalTag.service(caller.arn.toLowerCase())) || names.has(principalTag.federated(caller.arn)) ? Strength.Direct : Strength.None;
     case "anonymous":
       return Strength.None;
   }
@@ -201,17 +198,17 @@ export function notPrincipalExcludes(set: PrincipalSet, caller: RequestPrincipal
   const { names } = set;
   switch (caller.type) {
     case "session":
-      return names.has(`arn:${caller.arn}`) && names.has(roleTag(caller.partition, caller.account, caller.roleName)) && hasAccount(names, caller.partition, caller.account);
+      return names.has(principalTag.arn(caller.arn)) && names.has(principalTag.role(caller.partition, caller.account, caller.roleName)) && hasAccount(names, caller.partition, caller.account);
     case "role":
-      return names.has(roleTag(caller.partition, caller.account, caller.roleName)) && hasAccount(names, caller.partition, caller.account);
+      return names.has(principalTag.role(caller.partition, caller.account, caller.roleName)) && hasAccount(names, caller.partition, caller.account);
     case "user":
     case "federated-user":
-      return names.has(`arn:${caller.arn}`) && hasAccount(names, caller.partition, caller.account);
+      return names.has(principalTag.arn(caller.arn)) && hasAccount(names, caller.partition, caller.account);
     case "root":
       return hasAccount(names, caller.partition, caller.account);
     case "service":
     case "federated":
-      return names.has(`service:${caller.arn.toLowerCase()}`) || names.has(`federated:${caller.arn}`);
+      return names.has(principalTag.service(caller.arn.toLowerCase())) || names.has(principalTag.federated(caller.arn));
     case "anonymous":
       return false;
   }

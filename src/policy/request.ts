@@ -1,4 +1,4 @@
-import { parseArn, isAccountId } from "./arn.js";
+import { parseArn, isAccountId } from "../aws/arn.js";
 import { RequestContext } from "./context.js";
 import { at, describe, fail, type Path } from "./errors.js";
 import { compilePolicy, type Policy, type PolicyKind } from "./policy.js";

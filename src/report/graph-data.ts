@@ -9,11 +9,11 @@
 import { MAX_SESSION_DURATION } from "../aws/limits.js";
 import type { Chain } from "../compile/plan.js";
 import type { Finding } from "../graph/findings/types.js";
-import { accountOf, list, principalsOf } from "../graph/findings/statements.js";
+import { list, principalsOf } from "../graph/findings/statements.js";
 import type { AccessGraph, Edge, GraphNode } from "../graph/graph.js";
 import { statementMayAllow } from "../graph/policies.js";
 import { decideAs } from "../graph/query.js";
-import { parseArn } from "../policy/arn.js";
+import { parseArn, principalAccountId, rootArn } from "../aws/arn.js";
 import { pathText } from "../policy/errors.js";
 import type { Policy } from "../policy/policy.js";
 import type { AccountEntry, AccountState, PolicyDocument, PolicyStatement } from "../state/account-state.js";
@@ -215,9 +215,9 @@ class Builder {
     for (const aws of principals.aws) {
       if (this.nodes.has(aws)) ids.push(aws);
       else {
-        const account = accountOf(aws);
+        const account = principalAccountId(aws);
         if (!account) continue;
-        const root = `arn:${partition}:iam::${account}:root`;
+        const root = rootArn(partition, account);
         const isRoot = aws === account || aws === root;
         ids.push(this.add({ id: isRoot ? root : aws, kind: "account", label: isRoot ? "any principal (root)" : aws.slice(aws.lastIndexOf("/") + 1), arn: isRoot ? root : aws, account }).id);
       }

@@ -21,6 +21,7 @@
  * it is this user's and others cannot write to it, so no one else can plant a link there that the
  * root keys would be written through.
  */
+import { parseIamArn, rootArn } from "../aws/arn.js";
 import { lstatSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
@@ -138,14 +139,14 @@ function accountLabel(state: AccountState, id: string): string {
 
 /** The credentials file's profile for a bootstrap key: `ACCOUNT-USER` or `ACCOUNT-root`. */
 function keyProfile(state: AccountState, userArn: string): string {
-  const match = /^arn:[^:]+:iam::(\d{12}):(?:user\/(?:.*\/)?([^/]+)|root)$/.exec(userArn);
-  return match ? `${accountLabel(state, match[1] as string)}-${match[2] ?? "root"}` : userArn;
+  const key = parseIamArn(userArn);
+  return key?.kind === "user" || key?.kind === "root" ? `${accountLabel(state, key.account)}-${key.name || "root"}` : userArn;
 }
 
 /** The bootstrap key an iam-user or root-level external start signs with. */
 function startKeyArn(start: StartIdentity, state: AccountState): string | undefined {
   if (start.type === "iam-user") return start.userArn;
-  if (start.type === "external" && start.roleArn === undefined) return `arn:${state.accounts.get(start.account)?.partition ?? "aws"}:iam::${start.account}:root`;
+  if (start.type === "external" && start.roleArn === undefined) return rootArn(state.accounts.get(start.account)?.partition ?? "aws", start.account);
   return undefined;
 }
 

@@ -3,6 +3,7 @@
  * keys held in the credential store, with the session's ARN and unique id as STS names them
  * (`arn:…:sts::ACCOUNT:assumed-role/ROLE/SESSION`, `AROA…:SESSION`).
  */
+import { assumedRoleArn } from "../aws/arn.js";
 import type { AccountEntry, RoleState } from "../state/account-state.js";
 import type { SandboxCore } from "./core.js";
 import { type KnownCredential, type SessionDetails, uniqueId } from "./credentials.js";
@@ -22,7 +23,7 @@ export function issueRoleSession(core: SandboxCore, request: RoleSessionRequest)
   const { account, role, sessionName } = request;
   const credential = {
     ...core.sessionKeys(request.now, request.seconds),
-    arn: `arn:${account.partition}:sts::${account.id}:assumed-role/${role.name}/${sessionName}`,
+    arn: assumedRoleArn(account.partition, account.id, role.name, sessionName),
     account: account.id,
     userId: `${uniqueId("AROA", role.arn)}:${sessionName}`,
     roleArn: role.arn,

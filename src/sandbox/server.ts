@@ -3,6 +3,7 @@
  * shares. It verifies every request's SigV4 signature, routes it by the service it was signed for
  * and the protocol it speaks (STS, IAM, then every other service), and decides with xacct's engine.
  */
+import { rootArn } from "../aws/arn.js";
 import { randomBytes, randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -144,7 +145,7 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
   };
   for (const account of options.state.accounts.values()) for (const user of account.users.values()) longTerm(user.arn, account.id, uniqueId("AIDA", user.arn));
   // The root user's unique id is the account id, as GetCallerIdentity shows it.
-  for (const account of options.state.accounts.values()) longTerm(`arn:${account.partition}:iam::${account.id}:root`, account.id, account.id);
+  for (const account of options.state.accounts.values()) longTerm(rootArn(account.partition, account.id), account.id, account.id);
 
   async function answer(req: IncomingMessage, requestId: string, now: number): Promise<Reply> {
     let body: Buffer;

@@ -11,6 +11,7 @@
  * session tags in AWS STS", "Monitor and control actions taken with assumed roles", "Session
  * policies").
  */
+import { isAwsManagedPolicyArn } from "../aws/arn.js";
 import { deflateRawSync } from "node:zlib";
 import { PolicyInputError } from "../policy/errors.js";
 import { compilePolicy, type Policy } from "../policy/policy.js";
@@ -146,7 +147,7 @@ function sessionPolicyOf(state: AccountState, account: AccountEntry, request: Se
   try {
     if (request.policy !== undefined) parts.push(compilePolicy(request.policy, "session", "Policy"));
     for (const arn of request.policyArns) {
-      const document = account.managedPolicies.get(arn) ?? (arn.startsWith(`arn:${account.partition}:iam::aws:policy/`) ? state.awsManagedPolicies?.get(arn) : undefined);
+      const document = account.managedPolicies.get(arn) ?? (isAwsManagedPolicyArn(arn, account.partition) ? state.awsManagedPolicies?.get(arn) : undefined);
       if (!document) throw new AwsError(400, "MalformedPolicyDocument", `Policy ${arn} does not exist or is not attachable.`);
       parts.push(compilePolicy(document, "session", arn));
     }

@@ -7,6 +7,7 @@
  * request needs (sts:TagSession for session tags, sts:SetSourceIdentity for a source identity).
  */
 import { CHAIN_LIMIT_SECONDS, DEFAULT_ROLE_SESSION_SECONDS, ROLE_SESSION_SECONDS } from "../aws/limits.js";
+import { iamAccountId, parseArn, parseIamArn, principalAccountId } from "../aws/arn.js";
 import type { GraphNode } from "../graph/graph.js";
 import { startNode } from "../graph/query.js";
 import { PolicyInputError } from "../policy/errors.js";
@@ -38,9 +39,9 @@ function notAuthorized(callerArn: string, roleArn: string): (action: string) => 
 
 /** The role an ARN names in the state, with its account; undefined when there is none. */
 function roleOf(core: SandboxCore, roleArn: string): { account: AccountEntry; role: RoleState } | undefined {
-  const m = /^arn:[^:]+:iam::(\d{12}):role\/(?:.*\/)?([^/]+)$/.exec(roleArn);
-  const account = m ? core.account(m[1] as string) : undefined;
-  const role = account?.roles.get(m?.[2] as string);
+  const named = parseIamArn(roleArn);
+  const account = named?.kind === "role" ? core.account(named.account) : undefined;
+  const role = account?.roles.get(named?.name as string);
   return account && role && role.arn === roleArn ? { account, role } : undefined;
 }
 
@@ -100,7 +101,7 @@ function federatedNode(core: SandboxCore, providerArn: string, keys: Record<stri
   } catch (e) {
     // A provider no trust names: an identity with no edges, which the engine decides like any other.
     if (!(e instanceof PolicyInputError)) throw e;
-    const account = /::(\d{12}):/.exec(providerArn)?.[1];
+    const account = principalAccountId(providerArn);
     base = { id: providerArn, kind: "federated", principal: providerArn, ...(account ? { account } : {}), identityPolicies: [], context: {} };
   }
   return { ...base, context: { ...base.context, ...keys } };
@@ -117,7 +118,7 @@ export async function assumeRoleWithWebIdentity(request: ServiceRequest): Promis
   const asked = readSessionRequest(q, { tags: false, sourceIdentity: false });
   q.done();
 
-  const roleAccount = /^arn:[^:]+:iam::(\d{12}):role\//.exec(roleArn)?.[1] ?? "";
+  const roleAccount = (parseArn(roleArn)?.resource.startsWith("role/") && iamAccountId(roleArn)) || "";
   const verified = await verifyWebIdentityToken(core, token, roleAccount);
   const denied = () => new AwsError(403, "AccessDenied", "Not authorized to perform sts:AssumeRoleWithWebIdentity");
   const target = roleOf(core, roleArn);

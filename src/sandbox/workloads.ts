@@ -5,6 +5,7 @@
  * the runtime, which assumed the role as the runtime's service principal; an IAM user signs with
  * its access keys.
  */
+import { buildArn } from "../aws/arn.js";
 import type { Compiled } from "../compile/compile.js";
 import type { StartIdentity } from "../compile/plan.js";
 
@@ -75,13 +76,13 @@ function sourceArnOf(start: StartIdentity, partition: string, region: string, wo
   switch (start.type) {
     case "ecs-task":
       // The ECS developer guide's trust matches arn:aws:ecs:REGION:ACCOUNT:*; the sandbox sends a cluster of the account.
-      return `arn:${partition}:ecs:${region}:${id}:cluster/xacct-sandbox`;
+      return buildArn({ partition, service: "ecs", region, account: id, resource: "cluster/xacct-sandbox" });
     case "lambda":
-      return `arn:${partition}:lambda:${region}:${id}:function:${workload}`;
+      return buildArn({ partition, service: "lambda", region, account: id, resource: `function:${workload}` });
     case "mwaa":
-      return environment ? `arn:${partition}:airflow:${region}:${id}:environment/${environment}` : undefined;
+      return environment ? buildArn({ partition, service: "airflow", region, account: id, resource: `environment/${environment}` }) : undefined;
     case "pod-identity":
-      return start.cluster ? `arn:${partition}:eks:${start.cluster.region}:${id}:cluster/${start.cluster.name}` : undefined;
+      return start.cluster ? buildArn({ partition, service: "eks", region: start.cluster.region, account: id, resource: `cluster/${start.cluster.name}` }) : undefined;
     default:
       // EC2 sends no aws:SourceArn when it assumes an instance profile's role.
       return undefined;

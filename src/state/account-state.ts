@@ -144,15 +144,3 @@ export function emptyAccount(id: string, partition: string, fields: Partial<Acco
 export function policyDocument(statements: PolicyStatement[]): PolicyDocument {
   return { Version: "2012-10-17", Statement: statements };
 }
-
-export function roleArn(partition: string, account: string, name: string, path = "/"): string {
-  return `arn:${partition}:iam::${account}:role${path}${name}`;
-}
-
-export function userArn(partition: string, account: string, name: string, path = "/"): string {
-  return `arn:${partition}:iam::${account}:user${path}${name}`;
-}
-
-export function rootArn(partition: string, account: string): string {
-  return `arn:${partition}:iam::${account}:root`;
-}

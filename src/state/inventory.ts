@@ -10,7 +10,7 @@
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { MAX_SESSION_DURATION } from "../aws/limits.js";
-import { parseArn } from "../policy/arn.js";
+import { isAccountId, parseArn } from "../aws/arn.js";
 import { at, describe, fail, type Path, PolicyInputError } from "../policy/errors.js";
 import { type AccountEntry, type AccountState, emptyAccount, type OrganizationState, type PolicyDocument } from "./account-state.js";
 
@@ -19,7 +19,7 @@ type Raw = Record<string, unknown>;
 export function loadInventory(dir: string): AccountState {
   if (!existsSync(dir)) throw new PolicyInputError("", `no inventory directory ${dir}`);
   const state: AccountState = { accounts: new Map(), awsManagedPolicies: new Map() };
-  for (const id of readdirSync(dir).filter((n) => /^\d{12}$/.test(n)).sort()) {
+  for (const id of readdirSync(dir).filter(isAccountId).sort()) {
     const file = join(dir, id, "authorization-details.json");
     if (!existsSync(file)) throw new PolicyInputError(`${id}/`, "has no authorization-details.json (the output of aws iam get-account-authorization-details)");
     const details = readJson(file, `${id}/authorization-details.json`);

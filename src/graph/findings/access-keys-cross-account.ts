@@ -5,6 +5,7 @@
  * another account, or whose identity policies allow sts:AssumeRole on roles of other accounts
  * (`*` included). (Inventories do not say whether a user has keys, so every user counts.)
  */
+import { parseArn } from "../../aws/arn.js";
 import { allUsers, permissionDocuments } from "./documents.js";
 import { allows, list, statementsOf } from "./statements.js";
 import type { Finding, Rule } from "./types.js";
@@ -12,7 +13,8 @@ import type { Finding, Rule } from "./types.js";
 /** Whether a Resource entry of sts:AssumeRole can name a role outside the account. */
 function reachesOut(resource: string, own: string): boolean {
   if (resource === "*") return true;
-  const account = /^arn:[^:]*:iam::([^:]*):/.exec(resource)?.[1];
+  const arn = parseArn(resource);
+  const account = arn?.service === "iam" && arn.region === "" ? arn.account : undefined;
   return account !== undefined && account !== own;
 }
 

@@ -7,14 +7,15 @@
  *   gives more than an hour, so callers that ask for its maximum fail.
  */
 import { CHAIN_LIMIT_SECONDS } from "../../aws/limits.js";
+import { parseArn, rootArn } from "../../aws/arn.js";
 import type { Chain } from "../../compile/plan.js";
 import { allRoles } from "./documents.js";
 import type { Finding, Rule } from "./types.js";
 
 /** The principal a chain starts as: its role or user, or its account's root. */
 export function chainStart(chain: Chain): string {
-  const partition = chain.hops[0]?.roleArn.split(":")[1] ?? "aws";
-  return chain.start.roleArn ?? chain.start.userArn ?? `arn:${partition}:iam::${chain.start.account}:root`;
+  const partition = parseArn(chain.hops[0]?.roleArn ?? "")?.partition ?? "aws";
+  return chain.start.roleArn ?? chain.start.userArn ?? rootArn(partition, chain.start.account);
 }
 
 export const chainedDuration: Rule = {

@@ -5,10 +5,11 @@
  * (`s3:*`, `*`) is reported, and `Resource: "*"` for any action that can be given resources —
  * actions that take only `*` (the catalog's wildcard-only ones) are fine there.
  */
+import { principalAccountId } from "../../aws/arn.js";
 import { type CatalogAction } from "../../catalog/catalog.js";
 import type { AccountEntry, PolicyStatement, RoleState } from "../../state/account-state.js";
 import { allRoles, permissionDocuments } from "./documents.js";
-import { accountOf, catalogActions, list, principalsOf, statementName, statementsOf } from "./statements.js";
+import { catalogActions, list, principalsOf, statementName, statementsOf } from "./statements.js";
 import type { Finding, Rule } from "./types.js";
 
 /** The other accounts (or "*") a role's trust admits. */
@@ -19,7 +20,7 @@ function crossAccountCallers(account: AccountEntry, role: RoleState): string[] {
     const p = principalsOf(s);
     if (p.everyone) out.add("*");
     for (const a of p.aws) {
-      const id = accountOf(a);
+      const id = principalAccountId(a);
       if (id && id !== account.id) out.add(id);
     }
   }

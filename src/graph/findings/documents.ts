@@ -3,6 +3,7 @@
  * policies of roles, users and groups, customer managed policies (once, not once per attachment)
  * and resource-based policies.
  */
+import { parseIamArn } from "../../aws/arn.js";
 import type { AccountEntry, AccountState, PolicyDocument, RoleState, UserState } from "../../state/account-state.js";
 
 export type DocumentKind = "trust" | "identity" | "resource";
@@ -77,10 +78,10 @@ export function permissionDocuments(state: AccountState, account: AccountEntry, 
 
 /** The role or user a principal ARN names, when the state holds it. */
 export function findPrincipal(state: AccountState, arn: string): { account: AccountEntry; role?: RoleState; user?: UserState } | undefined {
-  const m = /^arn:[^:]+:iam::(\d{12}):(role|user)\/(?:.*\/)?([^/]+)$/.exec(arn);
-  const account = m ? state.accounts.get(m[1] as string) : undefined;
-  if (!m || !account) return undefined;
-  const role = m[2] === "role" ? account.roles.get(m[3] as string) : undefined;
-  const user = m[2] === "user" ? account.users.get(m[3] as string) : undefined;
+  const named = parseIamArn(arn);
+  const account = named ? state.accounts.get(named.account) : undefined;
+  if (!named || !account) return undefined;
+  const role = named.kind === "role" ? account.roles.get(named.name) : undefined;
+  const user = named.kind === "user" ? account.users.get(named.name) : undefined;
   return role ? { account, role } : user ? { account, user } : undefined;
 }

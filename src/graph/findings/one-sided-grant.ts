@@ -9,6 +9,7 @@
  *   account, and that role's trust does not name the principal (or the role does not exist).
  * Principals of accounts the model does not manage are left out: their side is a manual step.
  */
+import { iamAccountId, parseArn } from "../../aws/arn.js";
 import { type Glob, globMatches } from "../../policy/wildcard.js";
 import { parseRequestPrincipal, principalStrength, Strength } from "../../policy/principal.js";
 import type { AccountEntry, RoleState } from "../../state/account-state.js";
@@ -73,9 +74,9 @@ function callerWithoutTrust(input: FindingInput): Finding[] {
       if (!node) continue;
       const targets = permissionDocuments(input.state, account, holder)
         .flatMap((d) => statementsOf(d.document).filter((s) => allows(s, "sts:AssumeRole")).flatMap((s) => list(s.Resource)))
-        .filter((r) => !/[*?$]/.test(r) && /^arn:[^:]+:iam::\d{12}:role\//.test(r));
+        .filter((r) => !/[*?$]/.test(r) && iamAccountId(r) !== undefined && parseArn(r)?.resource.startsWith("role/") === true);
       for (const target of new Set(targets)) {
-        const targetAccount = input.state.accounts.get(/::(\d{12}):/.exec(target)?.[1] ?? "");
+        const targetAccount = input.state.accounts.get(iamAccountId(target) ?? "");
         if (!targetAccount?.managed || targetAccount.id === account.id) continue;
         const role = findPrincipal(input.state, target)?.role;
         if (role && (hasEdge(graph, node.id, role.arn) || trustNames(graph, node, role))) continue;

@@ -8,10 +8,11 @@
  * One refinement: execute-api:Invoke is listed as Write, but a statement whose every resource
  * names a GET, HEAD or OPTIONS method (`api/stage/GET/*`) only calls read-only methods.
  */
+import { principalAccountId } from "../../aws/arn.js";
 import type { CatalogAction } from "../../catalog/catalog.js";
 import type { PolicyStatement } from "../../state/account-state.js";
 import { allRoles, permissionDocuments } from "./documents.js";
-import { accountOf, allows, catalogActions, isAccountRoot, list, principalsOf, statementsOf } from "./statements.js";
+import { allows, catalogActions, isAccountRoot, list, principalsOf, statementsOf } from "./statements.js";
 import type { Finding, Rule } from "./types.js";
 
 const BEYOND_READ: ReadonlySet<string> = new Set(["Write", "Permissions management", "Tagging"]);
@@ -47,7 +48,7 @@ export const rootTrustWrite: Rule = {
   check({ state }) {
     const out: Finding[] = [];
     for (const { account, role } of allRoles(state)) {
-      const roots = new Set(statementsOf(role.trustPolicy).filter((s) => allows(s, "sts:AssumeRole")).flatMap((s) => principalsOf(s).aws.filter(isAccountRoot).map((p) => accountOf(p) as string)));
+      const roots = new Set(statementsOf(role.trustPolicy).filter((s) => allows(s, "sts:AssumeRole")).flatMap((s) => principalsOf(s).aws.filter(isAccountRoot).map((p) => principalAccountId(p) as string)));
       if (roots.size === 0) continue;
       const writes = permissionDocuments(state, account, role).flatMap((d) => statementsOf(d.document).flatMap((s) => writesOf(s).map((w) => `${w} in ${d.where}`)));
       if (writes.length === 0) continue;

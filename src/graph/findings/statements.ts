@@ -1,6 +1,6 @@
 /** Reading policy statements as they are written: principals, actions, conditions. */
 import { type CatalogAction, findAction, serviceActions } from "../../catalog/catalog.js";
-import { parseArn } from "../../policy/arn.js";
+import { isAccountId, parseIamArn } from "../../aws/arn.js";
 import { compileGlob, globMatches } from "../../policy/wildcard.js";
 import type { PolicyDocument, PolicyStatement } from "../../state/account-state.js";
 
@@ -24,22 +24,15 @@ export function principalsOf(statement: PolicyStatement): Principals {
   return { everyone: aws.includes("*"), aws: aws.filter((a) => a !== "*"), service: list(p.Service), federated: list(p.Federated) };
 }
 
-/** The account an AWS principal belongs to: a bare account ID or the account of its ARN. */
-export function accountOf(principal: string): string | undefined {
-  if (/^\d{12}$/.test(principal)) return principal;
-  const account = parseArn(principal)?.account;
-  return account && /^\d{12}$/.test(account) ? account : undefined;
-}
-
 /** A principal that names a whole account: its root ARN or its bare ID. */
 export function isAccountRoot(principal: string): boolean {
-  return /^\d{12}$/.test(principal) || /^arn:[^:]+:iam::\d{12}:root$/.test(principal);
+  return isAccountId(principal) || parseIamArn(principal)?.kind === "root";
 }
 
 /** The role a principal ARN names, as account and name (the path left out), or undefined. */
 export function roleOf(principal: string): { account: string; name: string } | undefined {
-  const m = /^arn:[^:]+:iam::(\d{12}):role\/(?:.*\/)?([^/]+)$/.exec(principal);
-  return m ? { account: m[1] as string, name: m[2] as string } : undefined;
+  const arn = parseIamArn(principal);
+  return arn?.kind === "role" ? { account: arn.account, name: arn.name } : undefined;
 }
 
 /** Whether the statement's Action (or NotAction) covers an action, as IAM matches them (case-insensitive). */

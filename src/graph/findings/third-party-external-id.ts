@@ -6,9 +6,10 @@
  * role for another customer (the confused deputy). A statement that requires aws:PrincipalOrgID
  * admits only the organization's members, so it is not a third party's.
  */
+import { principalAccountId } from "../../aws/arn.js";
 import { type AccountState, organizationOf } from "../../state/account-state.js";
 import { allRoles } from "./documents.js";
-import { accountOf, allows, principalsOf, requiresAnyKey, statementName, statementsOf } from "./statements.js";
+import { allows, principalsOf, requiresAnyKey, statementName, statementsOf } from "./statements.js";
 import type { Finding, Rule } from "./types.js";
 
 /**
@@ -35,7 +36,7 @@ export const thirdPartyExternalId: Rule = {
     for (const { role } of allRoles(state)) {
       statementsOf(role.trustPolicy).forEach((statement, i) => {
         if (!allows(statement, "sts:AssumeRole") || requiresAnyKey(statement, ["sts:ExternalId", "aws:PrincipalOrgID", "aws:PrincipalOrgPaths"])) return;
-        const outsiders = [...new Set(principalsOf(statement).aws.map(accountOf).filter((a): a is string => a !== undefined && thirdParty(a)))];
+        const outsiders = [...new Set(principalsOf(statement).aws.map(principalAccountId).filter((a): a is string => a !== undefined && thirdParty(a)))];
         for (const account of outsiders) {
           out.push({
             id: "XA002",

@@ -1,5 +1,5 @@
 import { compilePieces, globMatches, type Glob, type PatternPiece } from "../wildcard.js";
-import { parseArn } from "../arn.js";
+import { parseArn } from "../../aws/arn.js";
 import type { OperatorFamily } from "./operator.js";
 
 /**

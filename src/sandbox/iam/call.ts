@@ -3,6 +3,7 @@
  * global and a caller acts on its own account's), its parameters, the engine's check, and the
  * write that makes later decisions see a change.
  */
+import { buildArn, isAwsManagedPolicyArn } from "../../aws/arn.js";
 import type { AccountEntry, PolicyDocument } from "../../state/account-state.js";
 import type { SandboxCore } from "../core.js";
 import type { KnownCredential } from "../credentials.js";
@@ -39,7 +40,7 @@ export function changed(call: IamCall): void {
 
 /** The ARN of an entity of the caller's account (`role`, `user`, `policy`, `oidc-provider`), path included. */
 export function arnOf(call: IamCall, type: string, name: string, path = "/"): string {
-  return `arn:${call.account.partition}:iam::${call.account.id}:${type}${path}${name}`;
+  return buildArn({ partition: call.account.partition, service: "iam", region: "", account: call.account.id, resource: `${type}${path}${name}` });
 }
 
 /** The entry of `map` named `name`; IAM names are unique regardless of case, and found regardless of case. */
@@ -56,7 +57,7 @@ export function byName<T>(map: Map<string, T>, name: string): T | undefined {
  * policies, and AWS managed policies the state holds.
  */
 export function attachable(call: IamCall, arn: string): PolicyDocument | undefined {
-  return call.account.managedPolicies.get(arn) ?? (/^arn:[^:]+:iam::aws:policy\//.test(arn) ? call.core.state.awsManagedPolicies?.get(arn) : undefined);
+  return call.account.managedPolicies.get(arn) ?? (isAwsManagedPolicyArn(arn) ? call.core.state.awsManagedPolicies?.get(arn) : undefined);
 }
 
 /** As attachable, refusing a policy that is not there in AWS's words. */

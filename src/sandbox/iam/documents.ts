@@ -3,6 +3,7 @@
  * identity kinds) before anything is written, refused as MalformedPolicyDocument in AWS's words,
  * and returned URL-encoded (RFC 3986), as IAM's query API returns every policy document.
  */
+import { iamAccountId, parseArn } from "../../aws/arn.js";
 import { PolicyInputError } from "../../policy/errors.js";
 import { compilePolicy } from "../../policy/policy.js";
 import type { AccountState, PolicyDocument } from "../../state/account-state.js";
@@ -62,6 +63,9 @@ function awsWording(document: Raw, kind: "trust" | "identity"): string | undefin
   return undefined;
 }
 
+/** The IAM entities a policy names by ARN whose existence IAM checks when the policy is written. */
+const NAMED_PRINCIPALS: ReadonlySet<string> = new Set(["role", "user", "oidc-provider", "saml-provider"]);
+
 /**
  * IAM refuses a trust policy naming a role, user or identity provider that does not exist (it
  * stores the principal's unique ID). Checked for the accounts the sandbox holds; others are outside it.
@@ -74,12 +78,13 @@ function invalidPrincipal(document: Raw, state: AccountState): string | undefine
       if (type !== "AWS" && type !== "Federated") continue;
       for (const arn of Array.isArray(value) ? value : [value]) {
         if (typeof arn !== "string" || arn.includes("*")) continue;
-        const m = /^arn:[^:]+:iam::(\d{12}):(role|user|oidc-provider|saml-provider)\/(.+)$/.exec(arn);
-        const account = m ? state.accounts.get(m[1] as string) : undefined;
-        if (!m || !account) continue;
-        const name = (m[3] as string).slice((m[3] as string).lastIndexOf("/") + 1);
+        const account = state.accounts.get(iamAccountId(arn) ?? "");
+        const resource = parseArn(arn)?.resource ?? "";
+        const kind = resource.slice(0, resource.indexOf("/"));
+        if (!account || !NAMED_PRINCIPALS.has(kind) || resource.length === kind.length + 1) continue;
+        const name = resource.slice(resource.lastIndexOf("/") + 1);
         const exists =
-          m[2] === "role" ? account.roles.get(name)?.arn === arn : m[2] === "user" ? account.users.get(name)?.arn === arn : m[2] === "oidc-provider" ? account.oidcProviders.has(arn) : account.samlProviders.has(arn);
+          kind === "role" ? account.roles.get(name)?.arn === arn : kind === "user" ? account.users.get(name)?.arn === arn : kind === "oidc-provider" ? account.oidcProviders.has(arn) : account.samlProviders.has(arn);
         if (!exists) return `Invalid principal in policy: ${JSON.stringify(type)}:${JSON.stringify(arn)}`;
       }
     }

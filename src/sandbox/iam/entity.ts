@@ -4,7 +4,7 @@
  * permissions boundaries (Put/Delete…PermissionsBoundary) and tags (Tag/Untag/List…Tags).
  */
 import type { AccountEntry, RoleState, UserState } from "../../state/account-state.js";
-import { authorize, byName, changed, type IamAction, type IamCall, requireAttachable } from "./call.js";
+import { arnOf, authorize, byName, changed, type IamAction, type IamCall, requireAttachable } from "./call.js";
 import { readDocument, sizeOf, sizeOfText } from "./documents.js";
 import { ARN, DOCUMENT, limitExceeded, NAME, noSuchEntity, page, PATH_PREFIX, POLICY_NAME } from "./params.js";
 import { tagList } from "./render.js";
@@ -29,7 +29,7 @@ export function nameParam(call: IamCall, kind: EntityKind<RoleState | UserState>
 
 /** The ARN the engine is asked about for an entity that may not exist: the existing one's, else the name's at path /. */
 export function entityArn<E extends RoleState | UserState>(call: IamCall, kind: EntityKind<E>, name: string): string {
-  return byName(kind.entities(call.account), name)?.arn ?? `arn:${call.account.partition}:iam::${call.account.id}:${kind.noun.toLowerCase()}/${name}`;
+  return byName(kind.entities(call.account), name)?.arn ?? arnOf(call, kind.noun.toLowerCase(), name);
 }
 
 /** The entity named, or IAM's NoSuchEntity ("The role with name X cannot be found."). */

@@ -3,6 +3,7 @@
  * names it. The sandbox keeps no topics: calls are decided on that topic and answered with the
  * empty success of ./generic.ts.
  */
+import { buildArn } from "../../aws/arn.js";
 import type { ResolvedResource, ResourceNamer } from "./resources.js";
 import { stringOf } from "./resources.js";
 
@@ -24,7 +25,7 @@ export const topicNamedBy: ResourceNamer = (action, input, where) => {
   switch (action.name) {
     case "CreateTopic": {
       const name = stringOf(input, "Name");
-      return name === undefined ? undefined : topic(`arn:${where.partition}:sns:${where.region}:${where.account}:${name}`);
+      return name === undefined ? undefined : topic(buildArn({ partition: where.partition, service: "sns", region: where.region, account: where.account, resource: name }));
     }
     case "Publish":
       return topic(stringOf(input, "TopicArn") ?? stringOf(input, "TargetArn"));

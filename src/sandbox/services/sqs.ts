@@ -11,6 +11,7 @@
  * Every operation is decided on the queue it acts on, named as the SQS API reference names it
  * (`queueNamedBy`), and acts on that same queue.
  */
+import { buildArn, isAccountId } from "../../aws/arn.js";
 import { createHash, randomBytes, randomUUID } from "node:crypto";
 import type { SandboxCore } from "../core.js";
 import { callerOf, jsonReply, type Service, type ServiceRequest } from "../protocol.js";
@@ -91,7 +92,7 @@ function intParam(input: Record<string, unknown>, name: string, min: number, max
 
 /** A queue's ARN in `where`'s partition and region. */
 function queueArn(where: { partition: string; region: string }, account: string, name: string): ResolvedResource {
-  return { arn: `arn:${where.partition}:sqs:${where.region}:${account}:${name}`, account };
+  return { arn: buildArn({ partition: where.partition, service: "sqs", region: where.region, account, resource: name }), account };
 }
 
 /**
@@ -109,7 +110,7 @@ export const queueNamedBy: ResourceNamer = (action, input, where) => {
     case "CreateQueue": {
       const name = stringOf(input, "QueueName");
       const owner = action.name === "GetQueueUrl" ? (stringOf(input, "QueueOwnerAWSAccountId") ?? where.account) : where.account;
-      return name !== undefined && /^\d{12}$/.test(owner) ? queueArn(where, owner, name) : undefined;
+      return name !== undefined && isAccountId(owner) ? queueArn(where, owner, name) : undefined;
     }
     case "StartMessageMoveTask":
     case "ListMessageMoveTasks": {
