@@ -9,35 +9,11 @@ import { afterEach, describe, expect, it } from "vitest";
 import { compile } from "../src/compile/compile.js";
 import { loadModel } from "../src/model/load.js";
 import { CHAINING_MESSAGE, type Sandbox, startSandbox } from "../src/sandbox/index.js";
+import { chainModel } from "./support/models.js";
 
 // GIVEN a user workload in account a with a role in b (behind an ExternalId), a role `hop` in b,
 // and a role `far` in c that only `hop` may assume (a chain), and nothing else.
-const MODEL = `version: 1
-name: sandbox
-accounts:
-  a: { id: "111111111111", region: eu-west-1 }
-  b: { id: "222222222222", region: eu-west-1 }
-  c: { id: "333333333333", region: eu-west-1 }
-workloads:
-  app:
-    account: a
-    identity: { type: iam-user }
-grants:
-  - workload: app
-    account: b
-    service: glue
-    access: [run]
-    resources: { job: etl }
-    role: { name: glue-runner, externalId: ext-1 }
-  - workload: app
-    account: c
-    service: glue
-    access: [run]
-    resources: { job: etl }
-    via: chain
-    through: [{ account: b, role: hop }]
-    role: { name: far }
-`;
+const MODEL = chainModel({ name: "sandbox", direct: { role: "glue-runner", externalId: "ext-1" } });
 
 const USER = "arn:aws:iam::111111111111:user/app";
 const GLUE_RUNNER = "arn:aws:iam::222222222222:role/glue-runner";
