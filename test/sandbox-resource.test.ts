@@ -10,11 +10,11 @@ import { GetObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { DeleteMessageCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SendMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { InvokeCommand, LambdaClient } from "@aws-sdk/client-lambda";
 import { GetEnvironmentCommand, MWAAClient } from "@aws-sdk/client-mwaa";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { compile } from "../src/compile/compile.js";
 import { loadModel } from "../src/model/load.js";
-import { type LogEntry, type Sandbox, startSandbox } from "../src/sandbox/index.js";
-import { assume, awsCliAt, clientConfig, notAuthorized, refusal, signedJson, signedQuery, userKeys } from "./support/sandbox-clients.js";
+import { type LogEntry, type Sandbox } from "../src/sandbox/index.js";
+import { assume, awsCliAt, clientConfig, notAuthorized, refusal, sandboxPerTest, signedJson, signedQuery, userKeys } from "./support/sandbox-clients.js";
 import { APP_USER, modelText } from "./support/models.js";
 
 const A = "111111111111";
@@ -50,15 +50,11 @@ const MODEL = modelText({
 `,
 });
 
-let sandbox: Sandbox | undefined;
-afterEach(async () => {
-  await sandbox?.close();
-  sandbox = undefined;
-});
+const newSandbox = sandboxPerTest();
 
 /** GIVEN the model's sandbox, and every decision it logs from now on. */
 async function start(): Promise<{ s: Sandbox; log: LogEntry[] }> {
-  sandbox = await startSandbox({ state: compile(loadModel(MODEL)).state, port: 0, host: "127.0.0.1" });
+  const sandbox = await newSandbox({ state: compile(loadModel(MODEL)).state });
   const log: LogEntry[] = [];
   sandbox.onLog((e) => log.push(e));
   return { s: sandbox, log };

@@ -13,19 +13,15 @@ import { CreateQueueCommand, DeleteMessageCommand, GetQueueAttributesCommand, Ge
 import { InvokeCommand, LambdaClient } from "@aws-sdk/client-lambda";
 import { CreateCliTokenCommand, CreateEnvironmentCommand, CreateWebLoginTokenCommand, GetEnvironmentCommand, MWAAClient } from "@aws-sdk/client-mwaa";
 import { SignatureV4 } from "@smithy/signature-v4";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { compile } from "../src/compile/compile.js";
 import { loadModel, loadModelFile } from "../src/model/load.js";
 import type { Model } from "../src/model/schema.js";
-import { type Sandbox, startSandbox } from "../src/sandbox/index.js";
+import type { Sandbox } from "../src/sandbox/index.js";
 import { modelText } from "./support/models.js";
-import { assume, clientConfig, type Keys, notAuthorized, REGION, refusal, signedJson, signedQuery, userKeys } from "./support/sandbox-clients.js";
+import { assume, clientConfig, type Keys, notAuthorized, refusal, REGION, sandboxPerTest, signedJson, signedQuery, userKeys } from "./support/sandbox-clients.js";
 
-let sandbox: Sandbox | undefined;
-afterEach(async () => {
-  await sandbox?.close();
-  sandbox = undefined;
-});
+const newSandbox = sandboxPerTest();
 
 /** A seed's model with one workload signing in as an IAM user (so the test holds its keys). */
 function seedAsUser(file: string, workload: string): Model {
@@ -37,7 +33,7 @@ function seedAsUser(file: string, workload: string): Model {
 }
 
 async function start(model: Model): Promise<Sandbox> {
-  sandbox = await startSandbox({ state: compile(model).state, port: 0, host: "127.0.0.1" });
+  const sandbox = await newSandbox({ state: compile(model).state });
   return sandbox;
 }
 
