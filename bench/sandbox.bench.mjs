@@ -43,6 +43,7 @@ import { CreateBucketCommand, ListObjectsV2Command, PutObjectCommand, S3Client }
 import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
 import { SignatureV4 } from "@smithy/signature-v4";
 import { envNumber, fmtInt, fmtSec, tableLines } from "./util.mjs";
+import { userAndRoleModel } from "../test/support/model-texts.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const REQUESTS = envNumber("BENCH_REQUESTS", 20_000);
@@ -55,23 +56,7 @@ const BODY = "Action=GetCallerIdentity&Version=2011-06-15";
 const log = (line = "") => process.stdout.write(`${line}\n`);
 
 // One IAM user (a grant makes the compiler create it); GetCallerIdentity needs no permission.
-const MODEL = `version: 1
-name: bench
-accounts:
-  a: { id: "111111111111", region: ${REGION} }
-  b: { id: "222222222222", region: ${REGION} }
-workloads:
-  app:
-    account: a
-    identity: { type: iam-user }
-grants:
-  - workload: app
-    account: b
-    service: glue
-    access: [run]
-    resources: { job: etl }
-    role: { name: runner }
-`;
+const MODEL = userAndRoleModel({ name: "bench", role: "runner", region: REGION });
 const USER = "arn:aws:iam::111111111111:user/app";
 
 /** A server in its own process; answers what its "ready" message carries. */

@@ -12,21 +12,15 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { snapshot, smallTmpfs, xacct } from "./support/xacct-cli.js";
+import { APP_USER, modelText } from "./support/models.js";
 
-const TWO_WORKLOADS = `version: 1
-name: two
-accounts:
-  a: { id: "111111111111", region: eu-west-1 }
-  b: { id: "222222222222", region: eu-west-1 }
-workloads:
-  app:
+const TWO_WORKLOADS = modelText({
+  name: "two",
+  workloads: `${APP_USER}  etl:
     account: a
     identity: { type: iam-user }
-  etl:
-    account: a
-    identity: { type: iam-user }
-grants:
-  - workload: app
+`,
+  grants: `  - workload: app
     account: b
     service: glue
     access: [run]
@@ -36,7 +30,8 @@ grants:
     service: glue
     access: [run]
     resources: { job: nightly }
-`;
+`,
+});
 /** The same without workload etl and its grant: its files are no longer produced. */
 const ONE_WORKLOAD = TWO_WORKLOADS.replace(/ {2}etl:\n.*\n.*\n/, "").replace(/ {2}- workload: etl\n(?: {4}.*\n)*/, "");
 

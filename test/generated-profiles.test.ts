@@ -33,6 +33,7 @@ import { type SandboxEnvironment, startEnvironment } from "../src/sandbox/enviro
 import { workloadsOf } from "../src/sandbox/workloads.js";
 import { policyDocument } from "../src/state/account-state.js";
 import { parseAwsConfig } from "./support/aws-config-file.js";
+import { modelText } from "./support/models.js";
 import { xacct } from "./support/chain-cli.js";
 import { AWS, CLI_PLUGIN_SECTION, commonEnv, type ProfileCase, PYTHON, type Resolved, resolveWithBoto3, resolveWithCli, resolveWithSdk } from "./support/real-clients.js";
 
@@ -252,19 +253,16 @@ describe("a grant without a profile beside a grant named profile default", () =>
     dirs.push(dir);
     writeFileSync(
       join(dir, "xacct.yaml"),
-      `version: 1
-name: t
-accounts:
-  a: { id: "111111111111", region: eu-west-1 }
-  b: { id: "222222222222", region: eu-west-1 }
-workloads:
-  app:
+      modelText({
+        name: "t",
+        workloads: `  app:
     account: a
     identity: { type: ecs-task, role: app-task }
-grants:
-  - { workload: app, account: a, service: s3, access: [list], resources: { bucket: mine } }
+`,
+        grants: `  - { workload: app, account: a, service: s3, access: [list], resources: { bucket: mine } }
   - { workload: app, account: b, service: s3, access: [list], resources: { bucket: theirs }, profile: default }
 `,
+      }),
     );
     // WHEN it is built
     const r = await xacct(["build", join(dir, "xacct.yaml"), "--out", join(dir, "out")], { PATH: process.env.PATH ?? "" });

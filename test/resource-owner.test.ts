@@ -10,6 +10,7 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { modelText } from "./support/models.js";
 
 const cli = join(import.meta.dirname, "..", "dist", "cli", "main.js");
 const combined = join(import.meta.dirname, "..", "examples", "combined", "xacct.yaml");
@@ -70,19 +71,12 @@ describe("S3 questions without --resource-account", () => {
     const model = join(dir, "xacct.yaml");
     writeFileSync(
       model,
-      `version: 1
-name: two-owners
-accounts:
-  a: { id: "111111111111", region: eu-west-1 }
-  b: { id: "222222222222", region: eu-west-1 }
-workloads:
-  app:
-    account: a
-    identity: { type: iam-user }
-grants:
-  - { workload: app, account: a, service: s3, access: [read], resources: { bucket: shared-name }, role: { name: reader-a } }
+      modelText({
+        name: "two-owners",
+        grants: `  - { workload: app, account: a, service: s3, access: [read], resources: { bucket: shared-name }, role: { name: reader-a } }
   - { workload: app, account: b, service: s3, access: [read], resources: { bucket: shared-name }, role: { name: reader-b } }
 `,
+      }),
     );
     // WHEN who-can is asked about an object of that bucket
     const r = xacct(["who-can", "--model", model, "--action", "s3:GetObject", "--resource", "arn:aws:s3:::shared-name/x"]);

@@ -14,25 +14,22 @@ import { GetObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { GetQueueUrlCommand, SendMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
 import { fromNodeProviderChain } from "@aws-sdk/credential-providers";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { compile } from "../src/compile/compile.js";
 import { loadModelFile } from "../src/model/load.js";
-import { type Sandbox, startSandbox } from "../src/sandbox/index.js";
+import type { Sandbox } from "../src/sandbox/index.js";
 import { workloadsOf } from "../src/sandbox/workloads.js";
+import { sandboxPerTest } from "./support/sandbox-clients.js";
 import { debian } from "./support/chain-cli.js";
 
 /** Debian's AWS CLI (/usr/bin/aws; .ci/run installs it). */
 const DEBIAN_AWS = debian("aws", ["--version"]);
 
-let sandbox: Sandbox | undefined;
-afterEach(async () => {
-  await sandbox?.close();
-  sandbox = undefined;
-});
+const newSandbox = sandboxPerTest();
 
 async function start(example: string): Promise<Sandbox> {
   const compiled = compile(loadModelFile(`examples/${example}/xacct.yaml`));
-  sandbox = await startSandbox({ state: compiled.state, port: 0, host: "127.0.0.1", workloads: workloadsOf(compiled) });
+  const sandbox = await newSandbox({ state: compiled.state, workloads: workloadsOf(compiled) });
   return sandbox;
 }
 

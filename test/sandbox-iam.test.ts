@@ -30,7 +30,6 @@ import {
   GetRolePolicyCommand,
   GetUserCommand,
   IAMClient,
-  type IAMServiceException,
   ListAttachedRolePoliciesCommand,
   ListOpenIDConnectProvidersCommand,
   ListPoliciesCommand,
@@ -48,16 +47,17 @@ import {
 import { AssumeRoleCommand, GetCallerIdentityCommand, GetSessionTokenCommand, STSClient } from "@aws-sdk/client-sts";
 import { SignatureV4 } from "@smithy/signature-v4";
 import { XMLParser } from "fast-xml-parser";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { compile } from "../src/compile/compile.js";
 import { AccessGraph } from "../src/graph/graph.js";
 import { verify } from "../src/graph/verify.js";
 import { loadModel } from "../src/model/load.js";
-import { type Sandbox, startSandbox } from "../src/sandbox/index.js";
+import type { Sandbox } from "../src/sandbox/index.js";
 import { type AccountState, emptyAccount } from "../src/state/account-state.js";
 import { loadInventory } from "../src/state/inventory.js";
 import { compileExample } from "./support/state.js";
 import { userAndRoleModel } from "./support/models.js";
+import { type Keys, refusal, sandboxPerTest, userKeys } from "./support/sandbox-clients.js";
 
 // GIVEN a user `app` in account a with a grant into account b (so the model makes the user and
 // its bootstrap keys); every role the tests use beyond that is created through IAM.
@@ -68,30 +68,11 @@ const B = "222222222222";
 const USER = `arn:aws:iam::${A}:user/app`;
 const DEPLOYER = `arn:aws:iam::${B}:role/deployer`;
 
-interface Keys {
-  accessKeyId: string;
-  secretAccessKey: string;
-  sessionToken?: string;
-}
+const newSandbox = sandboxPerTest();
 
-let sandbox: Sandbox | undefined;
-afterEach(async () => {
-  await sandbox?.close();
-  sandbox = undefined;
-});
+const start = (state: AccountState = compile(loadModel(MODEL)).state): Promise<Sandbox> => newSandbox({ state });
 
-async function start(state: AccountState = compile(loadModel(MODEL)).state): Promise<Sandbox> {
-  sandbox = await startSandbox({ state, port: 0, host: "127.0.0.1" });
-  return sandbox;
-}
-
-function keysOf(s: Sandbox, arn: string): Keys {
-  const boot = s.bootstrap.find((b) => b.userArn === arn);
-  if (!boot) throw new Error(`no bootstrap credential for ${arn}`);
-  return { accessKeyId: boot.accessKeyId, secretAccessKey: boot.secretAccessKey };
-}
-
-const rootOf = (s: Sandbox, account: string) => keysOf(s, `arn:aws:iam::${account}:root`);
+const rootOf = (s: Sandbox, account: string) => userKeys(s, `arn:aws:iam::${account}:root`);
 
 function iam(s: Sandbox, credentials: Keys): IAMClient {
   return new IAMClient({ endpoint: s.url, region: "us-east-1", credentials, maxAttempts: 1 });
@@ -99,16 +80,6 @@ function iam(s: Sandbox, credentials: Keys): IAMClient {
 
 function sts(s: Sandbox, credentials: Keys): STSClient {
   return new STSClient({ endpoint: s.url, region: "us-east-1", credentials, maxAttempts: 1 });
-}
-
-async function refusal(p: Promise<unknown>): Promise<{ name: string; message: string; status: number | undefined }> {
-  try {
-    await p;
-  } catch (e) {
-    const err = e as IAMServiceException;
-    return { name: err.name, message: err.message, status: err.$metadata?.httpStatusCode };
-  }
-  throw new Error("the call succeeded");
 }
 
 const doc = (statements: unknown[]) => JSON.stringify({ Version: "2012-10-17", Statement: statements });
@@ -128,7 +99,7 @@ async function assume(s: Sandbox, credentials: Keys, RoleArn: string) {
 async function deployer(s: Sandbox): Promise<Keys> {
   await iam(s, rootOf(s, B)).send(new CreateRoleCommand({ RoleName: "deployer", AssumeRolePolicyDocument: trusting(USER) }));
   await iam(s, rootOf(s, A)).send(new PutUserPolicyCommand({ UserName: "app", PolicyName: "assume-deployer", PolicyDocument: allowing("sts:AssumeRole", DEPLOYER) }));
-  return (await assume(s, keysOf(s, USER), DEPLOYER)).keys;
+  return (await assume(s, userKeys(s, USER), DEPLOYER)).keys;
 }
 
 describe("IAM in the sandbox: roles, trust and STS", () => {
@@ -143,14 +114,14 @@ describe("IAM in the sandbox: roles, trust and STS", () => {
     expect(decoded(created.Role?.AssumeRolePolicyDocument)).toEqual(JSON.parse(trusting(USER)));
 
     // Cross-account: the trust alone is not enough, the caller's own policy must allow sts:AssumeRole too.
-    expect(await refusal(assume(s, keysOf(s, USER), DEPLOYER))).toMatchObject({ name: "AccessDenied", status: 403 });
+    expect(await refusal(assume(s, userKeys(s, USER), DEPLOYER))).toMatchObject({ name: "AccessDenied", status: 403 });
     await iam(s, rootOf(s, A)).send(new PutUserPolicyCommand({ UserName: "app", PolicyName: "assume-deployer", PolicyDocument: allowing("sts:AssumeRole", DEPLOYER) }));
-    const session = await assume(s, keysOf(s, USER), DEPLOYER);
+    const session = await assume(s, userKeys(s, USER), DEPLOYER);
     // STS's AssumedRoleId is the role's unique ID, then the session name.
     expect(session.assumedRoleId).toBe(`${created.Role?.RoleId}:s1`);
 
     await b.send(new UpdateAssumeRolePolicyCommand({ RoleName: "deployer", PolicyDocument: trusting(`arn:aws:iam::${B}:root`) }));
-    expect(await refusal(assume(s, keysOf(s, USER), DEPLOYER))).toEqual({ name: "AccessDenied", status: 403, message: `User: ${USER} is not authorized to perform: sts:AssumeRole on resource: ${DEPLOYER}` });
+    expect(await refusal(assume(s, userKeys(s, USER), DEPLOYER))).toEqual({ name: "AccessDenied", status: 403, message: `User: ${USER} is not authorized to perform: sts:AssumeRole on resource: ${DEPLOYER}` });
     const role = await b.send(new GetRoleCommand({ RoleName: "deployer" }));
     expect(decoded(role.Role?.AssumeRolePolicyDocument)).toEqual(JSON.parse(trusting(`arn:aws:iam::${B}:root`)));
   });

@@ -10,27 +10,23 @@ import { connect, type Socket } from "node:net";
 import { CreateBucketCommand, DeleteObjectCommand, ListBucketsCommand, ListObjectsCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { CreateQueueCommand, SendMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { AssumeRoleCommand, STSClient } from "@aws-sdk/client-sts";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { compile } from "../src/compile/compile.js";
 import { loadModel } from "../src/model/load.js";
-import { type Sandbox, type SandboxLimits, startSandbox } from "../src/sandbox/index.js";
+import { type Sandbox, type SandboxLimits } from "../src/sandbox/index.js";
 import { USER, userAndRoleModel } from "./support/models.js";
-import { clientConfig, type Keys, refusal, userKeys } from "./support/sandbox-clients.js";
+import { clientConfig, type Keys, refusal, sandboxPerTest, userKeys } from "./support/sandbox-clients.js";
 import { startSandboxProcess } from "./support/server-process.js";
 
 const ROOT_A = "arn:aws:iam::111111111111:root";
 const ROLE = "arn:aws:iam::222222222222:role/runner";
 const BUCKET = "limits-111111111111";
 
-let sandbox: Sandbox | undefined;
-afterEach(async () => {
-  await sandbox?.close();
-  sandbox = undefined;
-});
+const newSandbox = sandboxPerTest();
 
 /** GIVEN a sandbox with these limits (and a clock the test moves), on a user in account a who may assume `runner` in b. */
 async function start(limits: Partial<SandboxLimits> = {}, clock?: () => number): Promise<Sandbox> {
-  sandbox = await startSandbox({ state: compile(loadModel(userAndRoleModel({ name: "limits", role: "runner", region: "us-east-1" }))).state, port: 0, host: "127.0.0.1", limits, ...(clock ? { clock } : {}) });
+  const sandbox = await newSandbox({ state: compile(loadModel(userAndRoleModel({ name: "limits", role: "runner", region: "us-east-1" }))).state, limits, ...(clock ? { clock } : {}) });
   return sandbox;
 }
 

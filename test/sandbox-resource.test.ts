@@ -10,11 +10,12 @@ import { GetObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { DeleteMessageCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SendMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { InvokeCommand, LambdaClient } from "@aws-sdk/client-lambda";
 import { GetEnvironmentCommand, MWAAClient } from "@aws-sdk/client-mwaa";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { compile } from "../src/compile/compile.js";
 import { loadModel } from "../src/model/load.js";
-import { type LogEntry, type Sandbox, startSandbox } from "../src/sandbox/index.js";
-import { assume, awsCliAt, clientConfig, notAuthorized, refusal, signedJson, signedQuery, userKeys } from "./support/sandbox-clients.js";
+import { type LogEntry, type Sandbox } from "../src/sandbox/index.js";
+import { assume, awsCliAt, clientConfig, notAuthorized, refusal, sandboxPerTest, signedJson, signedQuery, userKeys } from "./support/sandbox-clients.js";
+import { APP_USER, modelText } from "./support/models.js";
 
 const A = "111111111111";
 const B = "222222222222";
@@ -28,20 +29,14 @@ const READER_SESSION = `arn:aws:sts::${B}:assumed-role/reader/test`;
 // through the role reader, which may read the MWAA environment air, run the Glue job etl, invoke
 // the function fn, get Redshift credentials for analytics/dev and read the bucket reports-B.
 // Account A's root may do anything in A, and nothing in B (no resource policy names it).
-const MODEL = `version: 1
-name: decoys
-accounts:
-  a: { id: "${A}", region: us-east-1 }
-  b: { id: "${B}", region: us-east-1 }
-workloads:
-  app:
-    account: a
-    identity: { type: iam-user }
-  worker:
+const MODEL = modelText({
+  name: "decoys",
+  region: "us-east-1",
+  workloads: `${APP_USER}  worker:
     account: b
     identity: { type: iam-user }
-grants:
-  - workload: worker
+`,
+  grants: `  - workload: worker
     account: b
     service: sqs
     access: [send, receive]
@@ -52,17 +47,14 @@ grants:
   - { workload: app, account: b, service: lambda, access: [invoke], resources: { function: fn }, role: { name: reader } }
   - { workload: app, account: b, service: redshift, access: [iam-credentials], resources: { cluster: analytics, database: dev }, role: { name: reader } }
   - { workload: app, account: b, service: s3, access: [read], resources: { bucket: reports-${B} }, role: { name: reader } }
-`;
-
-let sandbox: Sandbox | undefined;
-afterEach(async () => {
-  await sandbox?.close();
-  sandbox = undefined;
+`,
 });
+
+const newSandbox = sandboxPerTest();
 
 /** GIVEN the model's sandbox, and every decision it logs from now on. */
 async function start(): Promise<{ s: Sandbox; log: LogEntry[] }> {
-  sandbox = await startSandbox({ state: compile(loadModel(MODEL)).state, port: 0, host: "127.0.0.1" });
+  const sandbox = await newSandbox({ state: compile(loadModel(MODEL)).state });
   const log: LogEntry[] = [];
   sandbox.onLog((e) => log.push(e));
   return { s: sandbox, log };

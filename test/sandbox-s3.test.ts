@@ -14,11 +14,11 @@ import { join } from "node:path";
 import { Sha256 } from "@aws-crypto/sha256-js";
 import { CreateBucketCommand, GetObjectCommand, ListBucketsCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { SignatureV4 } from "@smithy/signature-v4";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { compile } from "../src/compile/compile.js";
 import { loadModel } from "../src/model/load.js";
-import { type Sandbox, startSandbox } from "../src/sandbox/index.js";
-import { awsCliAt, clientConfig, type Keys, REGION, refusal, runClient, userKeys } from "./support/sandbox-clients.js";
+import type { Sandbox } from "../src/sandbox/index.js";
+import { awsCliAt, clientConfig, type Keys, refusal, REGION, runClient, sandboxPerTest, userKeys } from "./support/sandbox-clients.js";
 
 const A = "111111111111";
 const B = "222222222222";
@@ -39,14 +39,10 @@ grants: []
 /** Keys that real clients percent-encode, or that a normalizing server would rewrite. */
 const KEYS = ["with space.txt", "a=b.txt", "c+d.txt", "grüße.txt", "double//slash.txt", "dot/./segment.txt", "%41.txt"];
 
-let sandbox: Sandbox | undefined;
-afterEach(async () => {
-  await sandbox?.close();
-  sandbox = undefined;
-});
+const newSandbox = sandboxPerTest();
 
 async function start(): Promise<Sandbox> {
-  sandbox = await startSandbox({ state: compile(loadModel(MODEL)).state, port: 0, host: "127.0.0.1" });
+  const sandbox = await newSandbox({ state: compile(loadModel(MODEL)).state });
   return sandbox;
 }
 

@@ -13,18 +13,15 @@ import { CreateQueueCommand, DeleteMessageCommand, GetQueueAttributesCommand, Ge
 import { InvokeCommand, LambdaClient } from "@aws-sdk/client-lambda";
 import { CreateCliTokenCommand, CreateEnvironmentCommand, CreateWebLoginTokenCommand, GetEnvironmentCommand, MWAAClient } from "@aws-sdk/client-mwaa";
 import { SignatureV4 } from "@smithy/signature-v4";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { compile } from "../src/compile/compile.js";
 import { loadModel, loadModelFile } from "../src/model/load.js";
 import type { Model } from "../src/model/schema.js";
-import { type Sandbox, startSandbox } from "../src/sandbox/index.js";
-import { assume, clientConfig, type Keys, notAuthorized, REGION, refusal, signedJson, signedQuery, userKeys } from "./support/sandbox-clients.js";
+import type { Sandbox } from "../src/sandbox/index.js";
+import { modelText } from "./support/models.js";
+import { assume, clientConfig, type Keys, notAuthorized, refusal, REGION, sandboxPerTest, signedJson, signedQuery, userKeys } from "./support/sandbox-clients.js";
 
-let sandbox: Sandbox | undefined;
-afterEach(async () => {
-  await sandbox?.close();
-  sandbox = undefined;
-});
+const newSandbox = sandboxPerTest();
 
 /** A seed's model with one workload signing in as an IAM user (so the test holds its keys). */
 function seedAsUser(file: string, workload: string): Model {
@@ -36,7 +33,7 @@ function seedAsUser(file: string, workload: string): Model {
 }
 
 async function start(model: Model): Promise<Sandbox> {
-  sandbox = await startSandbox({ state: compile(model).state, port: 0, host: "127.0.0.1" });
+  const sandbox = await newSandbox({ state: compile(model).state });
   return sandbox;
 }
 
@@ -139,17 +136,10 @@ describe("S3 with the real S3 client (path-style)", () => {
 // A small model of its own: account A's user reaches, in account B, a bucket through its bucket
 // policy (no role), and a role `reader` that may read (not list) another bucket, run the Glue job
 // etl, invoke the function fn and get IAM database credentials for Redshift's analytics/dev.
-const MODEL = `version: 1
-name: services
-accounts:
-  a: { id: "111111111111", region: us-east-1 }
-  b: { id: "222222222222", region: us-east-1 }
-workloads:
-  app:
-    account: a
-    identity: { type: iam-user }
-grants:
-  - workload: app
+const MODEL = modelText({
+  name: "services",
+  region: "us-east-1",
+  grants: `  - workload: app
     account: b
     service: s3
     access: [list, read]
@@ -179,7 +169,8 @@ grants:
     access: [iam-credentials]
     resources: { cluster: analytics, database: dev }
     role: { name: reader }
-`;
+`,
+});
 const APP = "arn:aws:iam::111111111111:user/app";
 const READER = "arn:aws:iam::222222222222:role/reader";
 const READER_SESSION = "arn:aws:sts::222222222222:assumed-role/reader/test";

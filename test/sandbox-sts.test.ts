@@ -17,14 +17,14 @@ import {
   GetCallerIdentityCommand,
   GetSessionTokenCommand,
   STSClient,
-  type STSServiceException,
 } from "@aws-sdk/client-sts";
 import { SignatureV4 } from "@smithy/signature-v4";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { issueToken } from "../src/sandbox/oidc.js";
-import { type Sandbox, startSandbox } from "../src/sandbox/index.js";
+import type { Sandbox } from "../src/sandbox/index.js";
 import { iamRefusal } from "../src/sandbox/session.js";
 import { type AccountState, emptyAccount, type PolicyDocument, type PolicyStatement, policyDocument, type RoleState } from "../src/state/account-state.js";
+import { type Keys, refusal, sandboxPerTest, userKeys } from "./support/sandbox-clients.js";
 
 const A = "111111111111";
 const B = "222222222222";
@@ -106,46 +106,17 @@ function state(): AccountState {
   return { accounts: new Map([a, b, c].map((e) => [e.id, e])), awsManagedPolicies: new Map<string, PolicyDocument>([[AWS_READ, policyDocument([allow(["s3:GetObject", "s3:ListBucket"], "*")])]]) };
 }
 
-interface Keys {
-  accessKeyId: string;
-  secretAccessKey: string;
-  sessionToken?: string;
-}
-
-let sandbox: Sandbox | undefined;
-afterEach(async () => {
-  await sandbox?.close();
-  sandbox = undefined;
-});
+const newSandbox = sandboxPerTest();
 
 /** A sandbox over the state whose clock stands at the real time when it starts, unless moved. */
 async function start(): Promise<{ s: Sandbox; clock: { now: number }; keys: (arn: string) => Keys }> {
   const clock = { now: Date.now() };
-  sandbox = await startSandbox({ state: state(), port: 0, host: "127.0.0.1", clock: () => clock.now });
-  const s = sandbox;
-  return {
-    s,
-    clock,
-    keys(userArn) {
-      const boot = s.bootstrap.find((b) => b.userArn === userArn);
-      if (!boot) throw new Error(`no bootstrap keys for ${userArn}`);
-      return { accessKeyId: boot.accessKeyId, secretAccessKey: boot.secretAccessKey };
-    },
-  };
+  const s = await newSandbox({ state: state(), clock: () => clock.now });
+  return { s, clock, keys: (userArn) => userKeys(s, userArn) };
 }
 
 function sts(s: Sandbox, credentials?: Keys): STSClient {
   return new STSClient({ endpoint: s.url, region: "eu-west-1", maxAttempts: 1, ...(credentials ? { credentials } : {}) });
-}
-
-async function refusal(p: Promise<unknown>): Promise<{ name: string; message: string; status: number | undefined }> {
-  try {
-    await p;
-  } catch (e) {
-    const err = e as STSServiceException;
-    return { name: err.name, message: err.message, status: err.$metadata?.httpStatusCode };
-  }
-  throw new Error("the call succeeded");
 }
 
 async function assume(client: STSClient, input: Omit<AssumeRoleCommandInput, "RoleSessionName"> & { RoleSessionName?: string }) {

@@ -4,77 +4,32 @@
  * error codes), not from the sandbox's own output.
  */
 import { request } from "node:http";
-import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient, type STSServiceException } from "@aws-sdk/client-sts";
-import { afterEach, describe, expect, it } from "vitest";
+import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
+import { describe, expect, it } from "vitest";
 import { compile } from "../src/compile/compile.js";
 import { loadModel } from "../src/model/load.js";
-import { CHAINING_MESSAGE, type Sandbox, startSandbox } from "../src/sandbox/index.js";
+import { CHAINING_MESSAGE, type Sandbox } from "../src/sandbox/index.js";
+import { chainModel } from "./support/models.js";
+import { type Keys, refusal, sandboxPerTest, userKeys } from "./support/sandbox-clients.js";
 
 // GIVEN a user workload in account a with a role in b (behind an ExternalId), a role `hop` in b,
 // and a role `far` in c that only `hop` may assume (a chain), and nothing else.
-const MODEL = `version: 1
-name: sandbox
-accounts:
-  a: { id: "111111111111", region: eu-west-1 }
-  b: { id: "222222222222", region: eu-west-1 }
-  c: { id: "333333333333", region: eu-west-1 }
-workloads:
-  app:
-    account: a
-    identity: { type: iam-user }
-grants:
-  - workload: app
-    account: b
-    service: glue
-    access: [run]
-    resources: { job: etl }
-    role: { name: glue-runner, externalId: ext-1 }
-  - workload: app
-    account: c
-    service: glue
-    access: [run]
-    resources: { job: etl }
-    via: chain
-    through: [{ account: b, role: hop }]
-    role: { name: far }
-`;
+const MODEL = chainModel({ name: "sandbox", direct: { role: "glue-runner", externalId: "ext-1" } });
 
 const USER = "arn:aws:iam::111111111111:user/app";
 const GLUE_RUNNER = "arn:aws:iam::222222222222:role/glue-runner";
 const HOP = "arn:aws:iam::222222222222:role/hop";
 const FAR = "arn:aws:iam::333333333333:role/far";
 
-interface Keys {
-  accessKeyId: string;
-  secretAccessKey: string;
-  sessionToken?: string;
-}
-
-let sandbox: Sandbox | undefined;
-afterEach(async () => {
-  await sandbox?.close();
-  sandbox = undefined;
-});
+const newSandbox = sandboxPerTest();
 
 async function start(clock?: () => number): Promise<{ sandbox: Sandbox; user: Keys }> {
-  sandbox = await startSandbox({ state: compile(loadModel(MODEL)).state, port: 0, host: "127.0.0.1", ...(clock ? { clock } : {}) });
-  const boot = sandbox.bootstrap.find((b) => b.userArn === USER);
-  if (!boot) throw new Error("no bootstrap credential for the user");
-  return { sandbox, user: { accessKeyId: boot.accessKeyId, secretAccessKey: boot.secretAccessKey } };
+  const sandbox = await newSandbox({ state: compile(loadModel(MODEL)).state, ...(clock ? { clock } : {}) });
+  return { sandbox, user: userKeys(sandbox, USER) };
 }
 
 function sts(s: Sandbox, credentials: Keys): STSClient {
   return new STSClient({ endpoint: s.url, region: "eu-west-1", credentials, maxAttempts: 1 });
-}
-
-async function refusal(p: Promise<unknown>): Promise<{ name: string; message: string; status: number | undefined }> {
-  try {
-    await p;
-  } catch (e) {
-    const err = e as STSServiceException;
-    return { name: err.name, message: err.message, status: err.$metadata.httpStatusCode };
-  }
-  throw new Error("the call succeeded");
 }
 
 async function assume(client: STSClient, RoleArn: string, extra: { ExternalId?: string; DurationSeconds?: number } = {}): Promise<Keys & { arn: string }> {

@@ -5,7 +5,7 @@
  */
 import { rootArn } from "../aws/arn.js";
 import { randomBytes, randomUUID } from "node:crypto";
-import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { AccountState } from "../state/account-state.js";
 import { SandboxCore } from "./core.js";
@@ -131,88 +131,138 @@ function route(received: ReceivedRequest, params: URLSearchParams): { service: S
   return service && { service, name };
 }
 
-export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
-  const clock = options.clock ?? Date.now;
-  const core = new SandboxCore(options.state, clock, options.sessionSeconds, options.limits);
-  const token = options.token ?? randomBytes(32).toString("base64url");
-  const local = new LocalEndpoints(core, options.workloads ?? [], token);
+/**
+ * The long-term keys of every IAM user of the state, then of every account's root user: the keys of
+ * `earlier` (a restarted sandbox's `bootstrap`) where it has the ARN, new ones otherwise.
+ */
+function bootstrapCredentials(core: SandboxCore, state: AccountState, earlier: readonly BootstrapCredential[]): BootstrapCredential[] {
   const bootstrap: BootstrapCredential[] = [];
-  const reused = new Map((options.bootstrap ?? []).map((b) => [b.userArn, b]));
+  const reused = new Map(earlier.map((b) => [b.userArn, b]));
   const longTerm = (arn: string, account: string, userId: string) => {
     const given = reused.get(arn);
     const credential = core.store.add({ accessKeyId: given?.accessKeyId ?? newAccessKeyId("AKIA"), secretAccessKey: given?.secretAccessKey ?? newSecret(), arn, account, userId });
     bootstrap.push({ userArn: arn, accessKeyId: credential.accessKeyId, secretAccessKey: credential.secretAccessKey });
   };
-  for (const account of options.state.accounts.values()) for (const user of account.users.values()) longTerm(user.arn, account.id, uniqueId("AIDA", user.arn));
+  for (const account of state.accounts.values()) for (const user of account.users.values()) longTerm(user.arn, account.id, uniqueId("AIDA", user.arn));
   // The root user's unique id is the account id, as GetCallerIdentity shows it.
-  for (const account of options.state.accounts.values()) longTerm(rootArn(account.partition, account.id), account.id, account.id);
+  for (const account of state.accounts.values()) longTerm(rootArn(account.partition, account.id), account.id, account.id);
+  return bootstrap;
+}
 
-  async function answer(req: IncomingMessage, requestId: string, now: number): Promise<Reply> {
-    let body: Buffer;
-    try {
-      body = await readBody(req);
-    } catch (e) {
-      if (e instanceof BodyTooLarge) throw new AwsError(413, "RequestEntityTooLarge", `Request body must be at most ${MAX_BODY_BYTES} bytes`);
-      throw new AwsError(400, "MalformedQueryString", "The request body could not be read");
-    }
-    const url = new URL(req.url ?? "/", "http://sandbox");
-    const params = new URLSearchParams(url.search);
-    const type = String(req.headers["content-type"] ?? "").split(";")[0]?.trim().toLowerCase();
-    if (req.method === "POST" && type === "application/x-www-form-urlencoded") {
-      const text = body.toString("utf8");
-      malformedQuery(text, "form-encoded body");
-      for (const [k, v] of new URLSearchParams(text)) params.append(k, v);
-    }
-    // The path as sent (URL's pathname would resolve `./` and `../`, which S3 keys keep).
-    const path = req.url?.startsWith("/") ? (req.url.split("?")[0] as string) : url.pathname;
-    const received: ReceivedRequest = { method: req.method ?? "GET", host: req.headers.host ?? "", path, query: queryRecord(new URLSearchParams(url.search)), headers: headerRecord(req), body };
-    if (isLocalPath(url.pathname)) return local.answer({ core, requestId, now, method: received.method, url, path, headers: received.headers, body, params, service: "xacct", region: "us-east-1", caller: undefined });
-    malformedQuery(url.search, "query string");
-    const routed = route(received, params);
-    if (!routed) {
-      if (received.headers.authorization === undefined && !params.has("X-Amz-Signature")) throw new AwsError(403, "MissingAuthenticationToken", "Request is missing Authentication Token");
-      // A signature that cannot even be read is refused as AWS refuses it (IncompleteSignature, a bad key, …).
-      await authenticate(received, core.store, now);
-      throw new AwsError(400, "UnknownService", "The sandbox does not serve the service this request is signed for");
-    }
-    if (routed.service.protocol === "query" && !QUERY_METHODS.includes(received.method)) {
-      // IAM and STS take GET and POST for every action (IAM User Guide, "Calling the IAM API using
-      // HTTP query requests"); any other method is 405, with the Allow header RFC 9110 requires.
-      const error = new AwsError(405, "MethodNotAllowed", `The query API takes GET and POST, not ${received.method}`);
-      core.log.refused({ requestId, time: now, code: error.code });
-      const reply = errorReply("query", error, requestId, routed.service.namespace);
-      return { ...reply, headers: { ...reply.headers, allow: QUERY_METHODS.join(", ") } };
-    }
-    const signed = routed.name !== "sts" || !UNSIGNED_ACTIONS.has(params.get("Action") ?? "") || received.headers.authorization !== undefined;
-    const request: ServiceRequest = { core, requestId, now, method: received.method, url, path, headers: received.headers, body, params, service: routed.name, region: "us-east-1", caller: undefined };
-    try {
-      if (signed) Object.assign(request, await authenticate(received, core.store, now));
-      return await routed.service.handle(request);
-    } catch (e) {
-      const error = e instanceof AwsError ? e : internal(e);
-      if (error.status !== 403 || error.code !== "AccessDenied" || !request.caller) core.log.refused({ requestId, time: now, code: error.code, ...(request.caller ? { principal: request.caller.arn } : {}) });
-      return errorReply(routed.service.protocol, error, requestId, routed.service.namespace);
-    }
+/** What the request pipeline needs of the sandbox. */
+interface Pipeline {
+  core: SandboxCore;
+  local: LocalEndpoints;
+}
+
+/** A request read in full: its body, its parameters (the URL's, then a form-encoded body's) and what the signer takes. */
+interface ReadRequest {
+  url: URL;
+  path: string;
+  params: URLSearchParams;
+  received: ReceivedRequest;
+}
+
+/** The body, refused as AWS refuses it when it is too large or cannot be read. */
+async function readRequestBody(req: IncomingMessage): Promise<Buffer> {
+  try {
+    return await readBody(req);
+  } catch (e) {
+    if (e instanceof BodyTooLarge) throw new AwsError(413, "RequestEntityTooLarge", `Request body must be at most ${MAX_BODY_BYTES} bytes`);
+    throw new AwsError(400, "MalformedQueryString", "The request body could not be read");
   }
+}
 
-  function respond(res: ServerResponse, reply: Reply, requestId: string, close = false): void {
-    const body = typeof reply.body === "string" ? Buffer.from(reply.body) : reply.body;
-    // The Date header is the sandbox's clock, as AWS's is its own: SDKs correct their clock skew from it.
-    res.writeHead(reply.status ?? 200, { date: new Date(clock()).toUTCString(), "content-type": "text/xml", ...reply.headers, "content-length": body.length, "x-amzn-requestid": requestId, ...(close ? { connection: "close" } : {}) });
-    res.end(body);
+/** Step 1: read the request (body, URL, parameters, the path as sent). */
+async function readRequest(req: IncomingMessage): Promise<ReadRequest> {
+  const body = await readRequestBody(req);
+  const url = new URL(req.url ?? "/", "http://sandbox");
+  const params = new URLSearchParams(url.search);
+  const type = String(req.headers["content-type"] ?? "").split(";")[0]?.trim().toLowerCase();
+  if (req.method === "POST" && type === "application/x-www-form-urlencoded") {
+    const text = body.toString("utf8");
+    malformedQuery(text, "form-encoded body");
+    for (const [k, v] of new URLSearchParams(text)) params.append(k, v);
   }
+  // The path as sent (URL's pathname would resolve `./` and `../`, which S3 keys keep).
+  const path = req.url?.startsWith("/") ? (req.url.split("?")[0] as string) : url.pathname;
+  const received: ReceivedRequest = { method: req.method ?? "GET", host: req.headers.host ?? "", path, query: queryRecord(new URLSearchParams(url.search)), headers: headerRecord(req), body };
+  return { url, path, params, received };
+}
 
+/** The service request a handler takes, before authentication names its caller. */
+function serviceRequest(core: SandboxCore, read: ReadRequest, requestId: string, now: number, service: string): ServiceRequest {
+  const { url, path, params, received } = read;
+  return { core, requestId, now, method: received.method, url, path, headers: received.headers, body: received.body, params, service, region: "us-east-1", caller: undefined };
+}
+
+/** A request no service of the sandbox takes: refused as unauthenticated, unreadably signed, or an unknown service. */
+async function refuseUnrouted(core: SandboxCore, { received, params }: ReadRequest, now: number): Promise<never> {
+  if (received.headers.authorization === undefined && !params.has("X-Amz-Signature")) throw new AwsError(403, "MissingAuthenticationToken", "Request is missing Authentication Token");
+  // A signature that cannot even be read is refused as AWS refuses it (IncompleteSignature, a bad key, …).
+  await authenticate(received, core.store, now);
+  throw new AwsError(400, "UnknownService", "The sandbox does not serve the service this request is signed for");
+}
+
+/**
+ * IAM and STS take GET and POST for every action (IAM User Guide, "Calling the IAM API using HTTP
+ * query requests"); any other method is 405, with the Allow header RFC 9110 requires.
+ */
+function methodNotAllowed(core: SandboxCore, service: Service, method: string, requestId: string, now: number): Reply {
+  const error = new AwsError(405, "MethodNotAllowed", `The query API takes GET and POST, not ${method}`);
+  core.log.refused({ requestId, time: now, code: error.code });
+  const reply = errorReply("query", error, requestId, service.namespace);
+  return { ...reply, headers: { ...reply.headers, allow: QUERY_METHODS.join(", ") } };
+}
+
+/** Steps 3–4: authenticate the request (unless it is one of STS's unsigned calls) and have its service answer it, errors in its protocol's shape. */
+async function dispatch(core: SandboxCore, routed: { service: Service; name: string }, read: ReadRequest, requestId: string, now: number): Promise<Reply> {
+  const { received, params } = read;
+  const signed = routed.name !== "sts" || !UNSIGNED_ACTIONS.has(params.get("Action") ?? "") || received.headers.authorization !== undefined;
+  const request = serviceRequest(core, read, requestId, now, routed.name);
+  try {
+    if (signed) Object.assign(request, await authenticate(received, core.store, now));
+    return await routed.service.handle(request);
+  } catch (e) {
+    const error = e instanceof AwsError ? e : internal(e);
+    if (error.status !== 403 || error.code !== "AccessDenied" || !request.caller) core.log.refused({ requestId, time: now, code: error.code, ...(request.caller ? { principal: request.caller.arn } : {}) });
+    return errorReply(routed.service.protocol, error, requestId, routed.service.namespace);
+  }
+}
+
+/** The pipeline: read the request, answer xacct's own paths, route it to a service, then authenticate and dispatch. Throws what is refused before any service was chosen. */
+async function answer({ core, local }: Pipeline, req: IncomingMessage, requestId: string, now: number): Promise<Reply> {
+  const read = await readRequest(req);
+  if (isLocalPath(read.url.pathname)) return local.answer(serviceRequest(core, read, requestId, now, "xacct"));
+  malformedQuery(read.url.search, "query string");
+  const routed = route(read.received, read.params);
+  if (!routed) return refuseUnrouted(core, read, now);
+  if (routed.service.protocol === "query" && !QUERY_METHODS.includes(read.received.method)) return methodNotAllowed(core, routed.service, read.received.method, requestId, now);
+  return dispatch(core, routed, read, requestId, now);
+}
+
+/** Step 5: write the reply, with the sandbox's request id and Date. */
+function respond(res: ServerResponse, reply: Reply, requestId: string, clock: () => number, close = false): void {
+  const body = typeof reply.body === "string" ? Buffer.from(reply.body) : reply.body;
+  // The Date header is the sandbox's clock, as AWS's is its own: SDKs correct their clock skew from it.
+  res.writeHead(reply.status ?? 200, { date: new Date(clock()).toUTCString(), "content-type": "text/xml", ...reply.headers, "content-length": body.length, "x-amzn-requestid": requestId, ...(close ? { connection: "close" } : {}) });
+  res.end(body);
+}
+
+/** The HTTP server: every request through the pipeline, within the sandbox's limits (./limits.ts). */
+function sandboxServer(pipeline: Pipeline, clock: () => number): Server {
+  const { core } = pipeline;
   // Request headers past 16 KiB are 431 whatever NODE_OPTIONS says (./limits.ts).
   const server = createServer({ maxHeaderSize: 16 * 1024 }, (req, res) => {
     const requestId = randomUUID();
     const now = clock();
-    answer(req, requestId, now).then(
-      (reply) => respond(res, reply, requestId),
+    answer(pipeline, req, requestId, now).then(
+      (reply) => respond(res, reply, requestId, clock),
       (e: unknown) => {
         // Refused before any service was chosen: in the query protocol's shape, as STS answers.
         const error = e instanceof AwsError ? e : internal(e);
         core.log.refused({ requestId, time: now, code: error.code });
-        respond(res, errorReply("query", error, requestId), requestId, error.status === 413);
+        respond(res, errorReply("query", error, requestId), requestId, clock, error.status === 413);
       },
     );
   });
@@ -229,13 +279,38 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
     if (socket.writable) socket.end(`HTTP/1.1 ${status}\r\nconnection: close\r\ncontent-length: 0\r\n\r\n`);
     else socket.destroy();
   });
+  return server;
+}
+
+/** Listens on `host:port` (0: any free port); answers the port. */
+async function listen(server: Server, port: number, host: string): Promise<number> {
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
-    server.listen(options.port ?? 0, options.host ?? "127.0.0.1", () => resolve());
+    server.listen(port, host, () => resolve());
   });
+  return (server.address() as AddressInfo).port;
+}
+
+/** Stops the sweeper, then the server and every connection it holds. */
+function closer(server: Server, sweeper: NodeJS.Timeout): () => Promise<void> {
+  return () =>
+    new Promise<void>((resolve, reject) => {
+      clearInterval(sweeper);
+      server.close((e) => (e ? reject(e) : resolve()));
+      server.closeAllConnections();
+    });
+}
+
+export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
+  const clock = options.clock ?? Date.now;
+  const core = new SandboxCore(options.state, clock, options.sessionSeconds, options.limits);
+  const token = options.token ?? randomBytes(32).toString("base64url");
+  const local = new LocalEndpoints(core, options.workloads ?? [], token);
+  const bootstrap = bootstrapCredentials(core, options.state, options.bootstrap ?? []);
+  const server = sandboxServer({ core, local }, clock);
+  const port = await listen(server, options.port ?? 0, options.host ?? "127.0.0.1");
   const sweeper = setInterval(() => core.store.sweep(clock()), SWEEP_MS);
   sweeper.unref();
-  const port = (server.address() as AddressInfo).port;
   return {
     url: `http://127.0.0.1:${port}`,
     port,
@@ -244,12 +319,7 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
     workloads: local.workloads,
     token,
     onLog: (listener) => core.log.listen(listener),
-    close: () =>
-      new Promise<void>((resolve, reject) => {
-        clearInterval(sweeper);
-        server.close((e) => (e ? reject(e) : resolve()));
-        server.closeAllConnections();
-      }),
+    close: closer(server, sweeper),
   };
 }
 

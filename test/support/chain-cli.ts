@@ -12,27 +12,9 @@ import { join, resolve } from "node:path";
 import { compile } from "../../src/compile/compile.js";
 import { loadModel } from "../../src/model/load.js";
 import { type BootstrapCredential, type LogEntry, type Sandbox, startSandbox } from "../../src/sandbox/index.js";
+import { chainModel } from "./models.js";
 
-export const MODEL = `version: 1
-name: chain
-accounts:
-  a: { id: "111111111111", region: eu-west-1 }
-  b: { id: "222222222222", region: eu-west-1 }
-  c: { id: "333333333333", region: eu-west-1 }
-workloads:
-  app:
-    account: a
-    identity: { type: iam-user }
-grants:
-  - workload: app
-    account: c
-    service: glue
-    access: [run]
-    resources: { job: etl }
-    via: chain
-    through: [{ account: b, role: hop }]
-    role: { name: far }
-`;
+export const MODEL = chainModel({ name: "chain" });
 export const USER = "arn:aws:iam::111111111111:user/app";
 export const HOP = "arn:aws:iam::222222222222:role/hop";
 export const FAR = "arn:aws:iam::333333333333:role/far";

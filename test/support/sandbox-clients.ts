@@ -9,7 +9,8 @@ import { join } from "node:path";
 import { Sha256 } from "@aws-crypto/sha256-js";
 import { AssumeRoleCommand, STSClient } from "@aws-sdk/client-sts";
 import { SignatureV4 } from "@smithy/signature-v4";
-import type { Sandbox } from "../../src/sandbox/index.js";
+import { afterEach } from "vitest";
+import { type Sandbox, type SandboxOptions, startSandbox } from "../../src/sandbox/index.js";
 import { type Ran, runProgram } from "./chain-cli.js";
 
 export interface Keys {
@@ -19,6 +20,19 @@ export interface Keys {
 }
 
 export const REGION = "us-east-1";
+
+/**
+ * The sandboxes of a test file: the function returned starts one on 127.0.0.1 (any free port),
+ * closed after the test that started it. Call it once, at the top of the file.
+ */
+export function sandboxPerTest(): (options: SandboxOptions) => Promise<Sandbox> {
+  let started: Sandbox | undefined;
+  afterEach(async () => {
+    await started?.close();
+    started = undefined;
+  });
+  return async (options) => (started = await startSandbox({ port: 0, host: "127.0.0.1", ...options }));
+}
 
 /** The long-term keys the sandbox made for a user (or `arn:aws:iam::ID:root`). */
 export function userKeys(s: Sandbox, arn: string): Keys {
