@@ -20,7 +20,9 @@ function request(condition, context) {
     principal: "arn:aws:iam::111111111111:user/alice",
     action: "dynamodb:PutItem",
     resource: "arn:aws:dynamodb:us-east-1:111111111111:table/Thread",
-    identityPolicies: [{ Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "dynamodb:PutItem", Resource: "*", Condition: condition }] }],
+    identityPolicies: [
+      { Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "dynamodb:PutItem", Resource: "*", Condition: condition }] },
+    ],
     context,
   });
 }
@@ -28,9 +30,21 @@ function request(condition, context) {
 const policyValues = range(100_000, (i) => `attribute-${i}`);
 const requestValues = range(10_000, (i) => `ATTRIBUTE-${99_999 - i}`);
 const cases = [
-  ["variable ${a + 100,000 spaces + b}", request({ StringEquals: { "aws:PrincipalTag/team": "${a" + " ".repeat(100_000) + "b, 'blue'}" } }, { "aws:PrincipalTag/team": "blue" })],
-  ["ForAnyValue:StringEquals 100,000 x 10,000", request({ "ForAnyValue:StringEquals": { "dynamodb:Attributes": policyValues } }, { "dynamodb:Attributes": range(10_000, (i) => `other-${i}`) })],
-  ["ForAllValues:StringEqualsIgnoreCase 100,000 x 10,000", request({ "ForAllValues:StringEqualsIgnoreCase": { "dynamodb:Attributes": policyValues } }, { "dynamodb:Attributes": requestValues })],
+  [
+    "variable ${a + 100,000 spaces + b}",
+    request({ StringEquals: { "aws:PrincipalTag/team": "${a" + " ".repeat(100_000) + "b, 'blue'}" } }, { "aws:PrincipalTag/team": "blue" }),
+  ],
+  [
+    "ForAnyValue:StringEquals 100,000 x 10,000",
+    request(
+      { "ForAnyValue:StringEquals": { "dynamodb:Attributes": policyValues } },
+      { "dynamodb:Attributes": range(10_000, (i) => `other-${i}`) },
+    ),
+  ],
+  [
+    "ForAllValues:StringEqualsIgnoreCase 100,000 x 10,000",
+    request({ "ForAllValues:StringEqualsIgnoreCase": { "dynamodb:Attributes": policyValues } }, { "dynamodb:Attributes": requestValues }),
+  ],
 ];
 
 function best(pass) {

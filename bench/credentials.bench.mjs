@@ -42,7 +42,10 @@ if (child !== undefined) {
   // Interleaved, so that a noisy moment of the machine falls on every row alike.
   for (let rep = 0; rep < REPS; rep++) {
     for (const name of Object.keys(ROWS)) {
-      const run = spawnSync(process.execPath, [self, name], { encoding: "utf8", env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true" } });
+      const run = spawnSync(process.execPath, [self, name], {
+        encoding: "utf8",
+        env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true" },
+      });
       if (run.status !== 0) throw new Error(`${name}: exit ${run.status}\n${run.stderr}`);
       times.get(name).push(Number(run.stdout));
     }
@@ -54,6 +57,9 @@ if (child !== undefined) {
   };
   const peer = median(times.get(Object.keys(ROWS)[1]));
   const rows = [["load, fresh process", "median", "min – max", "vs peer"]];
-  for (const [name, xs] of times) rows.push([name, ms(median(xs)), `${ms(Math.min(...xs))} – ${ms(Math.max(...xs))}`, `${(median(xs) / peer).toFixed(2)}x`]);
-  process.stdout.write(`Credentials library load time (${REPS} fresh Node ${process.version} processes per row):\n${tableLines(rows).join("\n")}\n`);
+  for (const [name, xs] of times)
+    rows.push([name, ms(median(xs)), `${ms(Math.min(...xs))} – ${ms(Math.max(...xs))}`, `${(median(xs) / peer).toFixed(2)}x`]);
+  process.stdout.write(
+    `Credentials library load time (${REPS} fresh Node ${process.version} processes per row):\n${tableLines(rows).join("\n")}\n`,
+  );
 }

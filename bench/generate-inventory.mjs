@@ -47,9 +47,36 @@ const ROOT_ID = "r-a1b2";
 /** Accounts outside the organization that some roles trust (monitoring and security vendors). */
 const VENDORS = ["464622532012", "725459486012", "887763259121"];
 const SERVICES = [
-  "orders", "payments", "billing", "catalog", "search", "users", "auth", "inventory", "shipping", "notifications",
-  "reports", "analytics", "ingest", "export", "pricing", "reviews", "media", "ledger", "fraud", "recommendations",
-  "checkout", "carts", "loyalty", "support", "tickets", "events", "audit", "gateway", "profiles", "sessions",
+  "orders",
+  "payments",
+  "billing",
+  "catalog",
+  "search",
+  "users",
+  "auth",
+  "inventory",
+  "shipping",
+  "notifications",
+  "reports",
+  "analytics",
+  "ingest",
+  "export",
+  "pricing",
+  "reviews",
+  "media",
+  "ledger",
+  "fraud",
+  "recommendations",
+  "checkout",
+  "carts",
+  "loyalty",
+  "support",
+  "tickets",
+  "events",
+  "audit",
+  "gateway",
+  "profiles",
+  "sessions",
 ];
 /** A workload account's platform roles (with org-shared-reader); services fill the rest. */
 const PLATFORM_ROLES = 8;
@@ -106,7 +133,8 @@ function serviceNames(i, count) {
 const roleArn = (account, name) => `arn:aws:iam::${account}:role/${name}`;
 const bucketOf = (account, service) => `acme-${account}-${service}-data`;
 const queueArn = (account, service) => `arn:aws:sqs:${REGION}:${account}:${service}-events`;
-const clusterIssuer = (i) => `oidc.eks.${REGION}.amazonaws.com/id/${hash(i, 1).toString(16).toUpperCase().padStart(8, "0")}${hash(i, 2).toString(16).toUpperCase().padStart(8, "0")}${hash(i, 3).toString(16).toUpperCase().padStart(8, "0")}`;
+const clusterIssuer = (i) =>
+  `oidc.eks.${REGION}.amazonaws.com/id/${hash(i, 1).toString(16).toUpperCase().padStart(8, "0")}${hash(i, 2).toString(16).toUpperCase().padStart(8, "0")}${hash(i, 3).toString(16).toUpperCase().padStart(8, "0")}`;
 const GITHUB = "token.actions.githubusercontent.com";
 
 /**
@@ -172,19 +200,75 @@ function plan(rng, accounts, servicesPer) {
 const allow = (Action, Resource, Condition) => ({ Effect: "Allow", Action, Resource, ...(Condition ? { Condition } : {}) });
 const doc = (...Statement) => ({ Version: V, Statement });
 const trust = (...Statement) => ({ Version: V, Statement });
-const trustAws = (principals, Condition, Sid) => ({ ...(Sid ? { Sid } : {}), Effect: "Allow", Principal: { AWS: principals.length === 1 ? principals[0] : principals }, Action: "sts:AssumeRole", ...(Condition ? { Condition } : {}) });
-const trustService = (service, Condition) => ({ Effect: "Allow", Principal: { Service: service }, Action: "sts:AssumeRole", ...(Condition ? { Condition } : {}) });
+const trustAws = (principals, Condition, Sid) => ({
+  ...(Sid ? { Sid } : {}),
+  Effect: "Allow",
+  Principal: { AWS: principals.length === 1 ? principals[0] : principals },
+  Action: "sts:AssumeRole",
+  ...(Condition ? { Condition } : {}),
+});
+const trustService = (service, Condition) => ({
+  Effect: "Allow",
+  Principal: { Service: service },
+  Action: "sts:AssumeRole",
+  ...(Condition ? { Condition } : {}),
+});
 
 function awsManaged() {
   return {
     AdministratorAccess: doc(allow("*", "*")),
     ReadOnlyAccess: doc(
-      allow(["s3:Get*", "s3:List*", "sqs:Get*", "sqs:List*", "dynamodb:Describe*", "dynamodb:List*", "ec2:Describe*", "iam:Get*", "iam:List*", "logs:Describe*", "cloudwatch:Get*", "cloudwatch:List*"], "*"),
+      allow(
+        [
+          "s3:Get*",
+          "s3:List*",
+          "sqs:Get*",
+          "sqs:List*",
+          "dynamodb:Describe*",
+          "dynamodb:List*",
+          "ec2:Describe*",
+          "iam:Get*",
+          "iam:List*",
+          "logs:Describe*",
+          "cloudwatch:Get*",
+          "cloudwatch:List*",
+        ],
+        "*",
+      ),
     ),
     SecurityAudit: doc(
-      allow(["iam:GenerateCredentialReport", "iam:Get*", "iam:List*", "s3:GetBucketPolicy", "s3:GetBucketAcl", "s3:ListAllMyBuckets", "sqs:GetQueueAttributes", "ec2:Describe*", "config:Describe*", "cloudtrail:DescribeTrails", "kms:DescribeKey", "kms:GetKeyPolicy"], "*"),
+      allow(
+        [
+          "iam:GenerateCredentialReport",
+          "iam:Get*",
+          "iam:List*",
+          "s3:GetBucketPolicy",
+          "s3:GetBucketAcl",
+          "s3:ListAllMyBuckets",
+          "sqs:GetQueueAttributes",
+          "ec2:Describe*",
+          "config:Describe*",
+          "cloudtrail:DescribeTrails",
+          "kms:DescribeKey",
+          "kms:GetKeyPolicy",
+        ],
+        "*",
+      ),
     ),
-    AmazonEKSWorkerNodePolicy: doc(allow(["ec2:DescribeInstances", "ec2:DescribeRouteTables", "ec2:DescribeSecurityGroups", "ec2:DescribeSubnets", "ec2:DescribeVolumes", "ec2:DescribeVpcs", "eks:DescribeCluster"], "*")),
+    AmazonEKSWorkerNodePolicy: doc(
+      allow(
+        [
+          "ec2:DescribeInstances",
+          "ec2:DescribeRouteTables",
+          "ec2:DescribeSecurityGroups",
+          "ec2:DescribeSubnets",
+          "ec2:DescribeVolumes",
+          "ec2:DescribeVpcs",
+          "eks:DescribeCluster",
+        ],
+        "*",
+      ),
+    ),
     AWSLambdaBasicExecutionRole: doc(allow(["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"], "*")),
   };
 }
@@ -194,17 +278,36 @@ function customerManaged(account) {
     "app-base": doc(
       { Sid: "Logs", ...allow(["logs:CreateLogStream", "logs:PutLogEvents"], `arn:aws:logs:${REGION}:${account}:log-group:/app/*`) },
       { Sid: "Traces", ...allow(["xray:PutTraceSegments", "xray:PutTelemetryRecords"], "*") },
-      { Sid: "Decrypt", ...allow("kms:Decrypt", `arn:aws:kms:${REGION}:${account}:key/*`, { StringLike: { "kms:ViaService": [`s3.${REGION}.amazonaws.com`, `sqs.${REGION}.amazonaws.com`] } }) },
+      {
+        Sid: "Decrypt",
+        ...allow("kms:Decrypt", `arn:aws:kms:${REGION}:${account}:key/*`, {
+          StringLike: { "kms:ViaService": [`s3.${REGION}.amazonaws.com`, `sqs.${REGION}.amazonaws.com`] },
+        }),
+      },
     ),
     "app-boundary": doc(
-      { Sid: "Workloads", ...allow(["s3:*", "sqs:*", "dynamodb:*", "logs:*", "xray:*", "kms:Decrypt", "sts:AssumeRole", "sts:TagSession"], "*") },
+      {
+        Sid: "Workloads",
+        ...allow(["s3:*", "sqs:*", "dynamodb:*", "logs:*", "xray:*", "kms:Decrypt", "sts:AssumeRole", "sts:TagSession"], "*"),
+      },
       { Sid: "NoIam", Effect: "Deny", Action: ["iam:*", "organizations:*"], Resource: "*" },
     ),
     "ci-deploy": doc(
       { Sid: "Stacks", ...allow(["cloudformation:*"], `arn:aws:cloudformation:${REGION}:${account}:stack/*`) },
       { Sid: "Images", ...allow(["ecr:GetAuthorizationToken"], "*") },
-      { Sid: "Push", ...allow(["ecr:BatchCheckLayerAvailability", "ecr:PutImage", "ecr:InitiateLayerUpload", "ecr:UploadLayerPart", "ecr:CompleteLayerUpload"], `arn:aws:ecr:${REGION}:${account}:repository/*`) },
-      { Sid: "PassAppRoles", ...allow("iam:PassRole", `arn:aws:iam::${account}:role/*-task`, { StringEquals: { "iam:PassedToService": "ecs-tasks.amazonaws.com" } }) },
+      {
+        Sid: "Push",
+        ...allow(
+          ["ecr:BatchCheckLayerAvailability", "ecr:PutImage", "ecr:InitiateLayerUpload", "ecr:UploadLayerPart", "ecr:CompleteLayerUpload"],
+          `arn:aws:ecr:${REGION}:${account}:repository/*`,
+        ),
+      },
+      {
+        Sid: "PassAppRoles",
+        ...allow("iam:PassRole", `arn:aws:iam::${account}:role/*-task`, {
+          StringEquals: { "iam:PassedToService": "ecs-tasks.amazonaws.com" },
+        }),
+      },
     ),
   };
 }
@@ -225,24 +328,40 @@ function rolesOf(i, ctx) {
   // Platform roles, in every account.
   role("OrganizationAccountAccessRole", trust(trustAws([`arn:aws:iam::${mgmt}:root`])), {}, ["aws:AdministratorAccess"]);
   role("ReadOnly", trust(trustAws([`arn:aws:iam::${sec}:root`, `arn:aws:iam::${ci}:root`])), {}, ["aws:ReadOnlyAccess"]);
-  role("SecurityAudit", trust(trustAws([`arn:aws:iam::${sec}:root`], { Bool: { "aws:SecureTransport": "true" } })), {}, ["aws:SecurityAudit"]);
+  role("SecurityAudit", trust(trustAws([`arn:aws:iam::${sec}:root`], { Bool: { "aws:SecureTransport": "true" } })), {}, [
+    "aws:SecurityAudit",
+  ]);
   role(
     "platform-deployer",
     trust(trustAws([roleArn(ci, ciRunner), roleArn(ci, "ci-runner-platform")], undefined, "CiRunners")),
     { deploy: doc(allow(["cloudformation:*", "s3:*", "sqs:*", "dynamodb:*", "lambda:*", "ecs:*", "iam:GetRole", "iam:PassRole"], "*")) },
     [],
   );
-  role("break-glass", trust(trustAws([roleArn(sec, "incident-responder")], { Bool: { "aws:MultiFactorAuthPresent": "true" } })), {}, ["aws:AdministratorAccess"]);
+  role("break-glass", trust(trustAws([roleArn(sec, "incident-responder")], { Bool: { "aws:MultiFactorAuthPresent": "true" } })), {}, [
+    "aws:AdministratorAccess",
+  ]);
   role("eks-node", trust(trustService("ec2.amazonaws.com")), {}, ["aws:AmazonEKSWorkerNodePolicy"], { instanceProfile: true });
   const vendor = VENDORS[i % VENDORS.length];
-  role("monitoring-integration", trust(trustAws([`arn:aws:iam::${vendor}:root`], { StringEquals: { "sts:ExternalId": `ext-${hash(i, 9).toString(36)}` } })), {
-    metrics: doc(allow(["cloudwatch:GetMetricData", "cloudwatch:ListMetrics", "ec2:DescribeInstances", "tag:GetResources", "sqs:ListQueues"], "*")),
-  });
+  role(
+    "monitoring-integration",
+    trust(trustAws([`arn:aws:iam::${vendor}:root`], { StringEquals: { "sts:ExternalId": `ext-${hash(i, 9).toString(36)}` } })),
+    {
+      metrics: doc(
+        allow(["cloudwatch:GetMetricData", "cloudwatch:ListMetrics", "ec2:DescribeInstances", "tag:GetResources", "sqs:ListQueues"], "*"),
+      ),
+    },
+  );
   if (i % 20 === 7) {
     // An org-wide role: everyone in the organization, if their own side allows.
     role(
       "org-shared-reader",
-      trust({ Sid: "Organization", Effect: "Allow", Principal: "*", Action: "sts:AssumeRole", Condition: { StringEquals: { "aws:PrincipalOrgID": ORG_ID } } }),
+      trust({
+        Sid: "Organization",
+        Effect: "Allow",
+        Principal: "*",
+        Action: "sts:AssumeRole",
+        Condition: { StringEquals: { "aws:PrincipalOrgID": ORG_ID } },
+      }),
       { read: doc(allow(["s3:GetObject", "s3:ListBucket"], [`arn:aws:s3:::acme-${a}-shared`, `arn:aws:s3:::acme-${a}-shared/*`])) },
     );
   }
@@ -257,10 +376,17 @@ function rolesOf(i, ctx) {
   } else if (i === SECURITY) {
     for (let k = 0; k < 4; k++) {
       role(`auditor-${k + 1}`, trust(trustAws([`arn:aws:iam::${sec}:root`])), {
-        assume: doc(allow("sts:AssumeRole", k % 2 ? "arn:aws:iam::*:role/ReadOnly" : ["arn:aws:iam::*:role/ReadOnly", "arn:aws:iam::*:role/SecurityAudit"])),
+        assume: doc(
+          allow(
+            "sts:AssumeRole",
+            k % 2 ? "arn:aws:iam::*:role/ReadOnly" : ["arn:aws:iam::*:role/ReadOnly", "arn:aws:iam::*:role/SecurityAudit"],
+          ),
+        ),
       });
     }
-    role("incident-responder", trust(trustAws([`arn:aws:iam::${sec}:root`])), { assume: doc(allow("sts:AssumeRole", "arn:aws:iam::*:role/break-glass")) });
+    role("incident-responder", trust(trustAws([`arn:aws:iam::${sec}:root`])), {
+      assume: doc(allow("sts:AssumeRole", "arn:aws:iam::*:role/break-glass")),
+    });
   } else if (i === CI) {
     for (const stage of ["prod", "staging", "dev", "platform"]) {
       role(
@@ -269,7 +395,10 @@ function rolesOf(i, ctx) {
           Effect: "Allow",
           Principal: { Federated: `arn:aws:iam::${ci}:oidc-provider/${GITHUB}` },
           Action: "sts:AssumeRoleWithWebIdentity",
-          Condition: { StringEquals: { [`${GITHUB}:aud`]: "sts.amazonaws.com" }, StringLike: { [`${GITHUB}:sub`]: `repo:acme/*:environment:${stage}` } },
+          Condition: {
+            StringEquals: { [`${GITHUB}:aud`]: "sts.amazonaws.com" },
+            StringLike: { [`${GITHUB}:sub`]: `repo:acme/*:environment:${stage}` },
+          },
         }),
         { assume: doc(allow("sts:AssumeRole", ["arn:aws:iam::*:role/platform-deployer", "arn:aws:iam::*:role/*-ci"])) },
       );
@@ -277,7 +406,10 @@ function rolesOf(i, ctx) {
   } else if (i === DATA) {
     for (let k = 0; k < 3; k++) {
       role(`analytics-${k + 1}`, trust(trustService("glue.amazonaws.com"), trustAws([`arn:aws:iam::${data}:root`])), {
-        lake: doc(allow(["s3:GetObject", "s3:ListBucket"], ["arn:aws:s3:::acme-datalake-*", "arn:aws:s3:::acme-datalake-*/*"]), allow("sts:AssumeRole", "arn:aws:iam::*:role/*-analytics")),
+        lake: doc(
+          allow(["s3:GetObject", "s3:ListBucket"], ["arn:aws:s3:::acme-datalake-*", "arn:aws:s3:::acme-datalake-*/*"]),
+          allow("sts:AssumeRole", "arn:aws:iam::*:role/*-analytics"),
+        ),
       });
     }
   }
@@ -292,19 +424,34 @@ function rolesOf(i, ctx) {
     const ownData = doc(
       { Sid: "Objects", ...allow(["s3:GetObject", "s3:PutObject", "s3:DeleteObject"], `arn:aws:s3:::${bucketOf(a, svc)}/*`) },
       { Sid: "Bucket", ...allow("s3:ListBucket", `arn:aws:s3:::${bucketOf(a, svc)}`) },
-      { Sid: "Queue", ...allow(["sqs:SendMessage", "sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes"], queueArn(a, svc)) },
-      { Sid: "Table", ...allow(["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query", "dynamodb:UpdateItem"], [`arn:aws:dynamodb:${REGION}:${a}:table/${svc}`, `arn:aws:dynamodb:${REGION}:${a}:table/${svc}/index/*`]) },
+      {
+        Sid: "Queue",
+        ...allow(["sqs:SendMessage", "sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes"], queueArn(a, svc)),
+      },
+      {
+        Sid: "Table",
+        ...allow(
+          ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query", "dynamodb:UpdateItem"],
+          [`arn:aws:dynamodb:${REGION}:${a}:table/${svc}`, `arn:aws:dynamodb:${REGION}:${a}:table/${svc}/index/*`],
+        ),
+      },
     );
     const partners = (kind) => {
       const statements = [];
-      const targets = (links.assumes.get(key) ?? []).filter((l) => l.kind === kind && l.granted).map((l) => roleArn(accountId(l.account), `${serviceNames(l.account, servicesPer)[l.service]}-consumer`));
+      const targets = (links.assumes.get(key) ?? [])
+        .filter((l) => l.kind === kind && l.granted)
+        .map((l) => roleArn(accountId(l.account), `${serviceNames(l.account, servicesPer)[l.service]}-consumer`));
       if (targets.length) statements.push({ Sid: "AssumeConsumers", ...allow("sts:AssumeRole", targets) });
       if (kind === "irsa") {
-        const buckets = (links.reads.get(key) ?? []).map((l) => `arn:aws:s3:::${bucketOf(accountId(l.account), serviceNames(l.account, servicesPer)[l.service])}/*`);
+        const buckets = (links.reads.get(key) ?? []).map(
+          (l) => `arn:aws:s3:::${bucketOf(accountId(l.account), serviceNames(l.account, servicesPer)[l.service])}/*`,
+        );
         if (buckets.length) statements.push({ Sid: "ReadPartners", ...allow("s3:GetObject", buckets) });
         if (s === 0) statements.push({ Sid: "SharedReader", ...allow("sts:AssumeRole", "arn:aws:iam::*:role/org-shared-reader") });
       } else {
-        const queues = (links.sends.get(key) ?? []).map((l) => queueArn(accountId(l.account), serviceNames(l.account, servicesPer)[l.service]));
+        const queues = (links.sends.get(key) ?? []).map((l) =>
+          queueArn(accountId(l.account), serviceNames(l.account, servicesPer)[l.service]),
+        );
         if (queues.length) statements.push({ Sid: "SendPartners", ...allow("sqs:SendMessage", queues) });
       }
       return statements;
@@ -315,7 +462,8 @@ function rolesOf(i, ctx) {
       { Key: "env", Value: env },
     ];
     const app = { managed: ["app-base"], boundary: "app-boundary", tags };
-    const add = (name, trustPolicy, inline, extra = app) => roles.length < perAccount && role(name, trustPolicy, inline, extra.managed, extra);
+    const add = (name, trustPolicy, inline, extra = app) =>
+      roles.length < perAccount && role(name, trustPolicy, inline, extra.managed, extra);
 
     add(
       `${svc}-irsa`,
@@ -329,32 +477,59 @@ function rolesOf(i, ctx) {
     );
     add(
       `${svc}-task`,
-      trust(trustService("ecs-tasks.amazonaws.com", rng.chance(0.8) ? { ArnLike: { "aws:SourceArn": `arn:aws:ecs:${REGION}:${a}:*` }, StringEquals: { "aws:SourceAccount": a } } : undefined)),
+      trust(
+        trustService(
+          "ecs-tasks.amazonaws.com",
+          rng.chance(0.8)
+            ? { ArnLike: { "aws:SourceArn": `arn:aws:ecs:${REGION}:${a}:*` }, StringEquals: { "aws:SourceAccount": a } }
+            : undefined,
+        ),
+      ),
       { [`${svc}-data`]: { ...ownData, Statement: [...ownData.Statement, ...partners("task")] } },
     );
-    add(`${svc}-lambda`, trust(trustService("lambda.amazonaws.com")), { [`${svc}-worker`]: doc(allow(["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes"], queueArn(a, svc)), allow("dynamodb:PutItem", `arn:aws:dynamodb:${REGION}:${a}:table/${svc}`)) }, {
-      ...app,
-      managed: ["app-base", "aws:AWSLambdaBasicExecutionRole"],
-    });
-    add(`${svc}-ci`, trust(trustAws([roleArn(ci, ciRunner)])), {}, { managed: ["ci-deploy"], tags });
-    add(`${svc}-app`, trust(trustAws([roleArn(a, `${svc}-irsa`), roleArn(a, `${svc}-task`)])), { [`${svc}-table`]: doc(allow(["dynamodb:*"], `arn:aws:dynamodb:${REGION}:${a}:table/${svc}*`)) });
-    const producers = (links.trustedBy.get(key) ?? []).filter((l) => l.trusted).map((l) => roleArn(accountId(l.account), l.role));
     add(
-      `${svc}-consumer`,
-      trust(trustAws(producers.length ? producers : [roleArn(a, `${svc}-app`)], undefined, "Producers")),
-      { [`${svc}-read`]: doc(allow(["s3:GetObject", "s3:ListBucket"], [`arn:aws:s3:::${bucketOf(a, svc)}`, `arn:aws:s3:::${bucketOf(a, svc)}/*`]), allow(["sqs:SendMessage"], queueArn(a, svc))) },
+      `${svc}-lambda`,
+      trust(trustService("lambda.amazonaws.com")),
+      {
+        [`${svc}-worker`]: doc(
+          allow(["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes"], queueArn(a, svc)),
+          allow("dynamodb:PutItem", `arn:aws:dynamodb:${REGION}:${a}:table/${svc}`),
+        ),
+      },
+      {
+        ...app,
+        managed: ["app-base", "aws:AWSLambdaBasicExecutionRole"],
+      },
     );
+    add(`${svc}-ci`, trust(trustAws([roleArn(ci, ciRunner)])), {}, { managed: ["ci-deploy"], tags });
+    add(`${svc}-app`, trust(trustAws([roleArn(a, `${svc}-irsa`), roleArn(a, `${svc}-task`)])), {
+      [`${svc}-table`]: doc(allow(["dynamodb:*"], `arn:aws:dynamodb:${REGION}:${a}:table/${svc}*`)),
+    });
+    const producers = (links.trustedBy.get(key) ?? []).filter((l) => l.trusted).map((l) => roleArn(accountId(l.account), l.role));
+    add(`${svc}-consumer`, trust(trustAws(producers.length ? producers : [roleArn(a, `${svc}-app`)], undefined, "Producers")), {
+      [`${svc}-read`]: doc(
+        allow(["s3:GetObject", "s3:ListBucket"], [`arn:aws:s3:::${bucketOf(a, svc)}`, `arn:aws:s3:::${bucketOf(a, svc)}/*`]),
+        allow(["sqs:SendMessage"], queueArn(a, svc)),
+      ),
+    });
     if (rolesOfService(s) === 7) {
       add(
         `${svc}-analytics`,
         trust(trustAws([`arn:aws:iam::${data}:root`], { ArnLike: { "aws:PrincipalArn": `arn:aws:iam::${data}:role/analytics-*` } })),
-        { export: doc(allow(["s3:GetObject", "s3:ListBucket"], [`arn:aws:s3:::${bucketOf(a, svc)}`, `arn:aws:s3:::${bucketOf(a, svc)}/*`]), allow("dynamodb:Scan", `arn:aws:dynamodb:${REGION}:${a}:table/${svc}`)) },
+        {
+          export: doc(
+            allow(["s3:GetObject", "s3:ListBucket"], [`arn:aws:s3:::${bucketOf(a, svc)}`, `arn:aws:s3:::${bucketOf(a, svc)}/*`]),
+            allow("dynamodb:Scan", `arn:aws:dynamodb:${REGION}:${a}:table/${svc}`),
+          ),
+        },
       );
     }
   }
   // Generic roles fill whatever is left (small sizes of rolesPerAccount stop earlier).
   for (let k = 0; roles.length < perAccount; k++) {
-    role(`batch-job-${k + 1}`, trust(trustService("ecs-tasks.amazonaws.com", { StringEquals: { "aws:SourceAccount": a } })), { work: doc(allow("sqs:ReceiveMessage", `arn:aws:sqs:${REGION}:${a}:batch-*`)) });
+    role(`batch-job-${k + 1}`, trust(trustService("ecs-tasks.amazonaws.com", { StringEquals: { "aws:SourceAccount": a } })), {
+      work: doc(allow("sqs:ReceiveMessage", `arn:aws:sqs:${REGION}:${a}:batch-*`)),
+    });
   }
   return roles.slice(0, perAccount);
 }
@@ -371,8 +546,21 @@ function resourcePoliciesOf(i, ctx) {
       out[`arn:aws:s3:::${bucketOf(a, svc)}`] = {
         Version: V,
         Statement: [
-          { Sid: "PartnerRead", Effect: "Allow", Principal: { AWS: readers.map((r) => roleArn(accountId(r.account), r.role)) }, Action: "s3:GetObject", Resource: `arn:aws:s3:::${bucketOf(a, svc)}/*` },
-          { Sid: "TlsOnly", Effect: "Deny", Principal: "*", Action: "s3:*", Resource: [`arn:aws:s3:::${bucketOf(a, svc)}`, `arn:aws:s3:::${bucketOf(a, svc)}/*`], Condition: { Bool: { "aws:SecureTransport": "false" } } },
+          {
+            Sid: "PartnerRead",
+            Effect: "Allow",
+            Principal: { AWS: readers.map((r) => roleArn(accountId(r.account), r.role)) },
+            Action: "s3:GetObject",
+            Resource: `arn:aws:s3:::${bucketOf(a, svc)}/*`,
+          },
+          {
+            Sid: "TlsOnly",
+            Effect: "Deny",
+            Principal: "*",
+            Action: "s3:*",
+            Resource: [`arn:aws:s3:::${bucketOf(a, svc)}`, `arn:aws:s3:::${bucketOf(a, svc)}/*`],
+            Condition: { Bool: { "aws:SecureTransport": "false" } },
+          },
         ],
       };
     }
@@ -382,8 +570,21 @@ function resourcePoliciesOf(i, ctx) {
         Version: V,
         Id: `${svc}-events-policy`,
         Statement: [
-          { Sid: "PartnerSend", Effect: "Allow", Principal: { AWS: senders.map((r) => roleArn(accountId(r.account), r.role)) }, Action: "sqs:SendMessage", Resource: queueArn(a, svc) },
-          { Sid: "Topic", Effect: "Allow", Principal: { Service: "sns.amazonaws.com" }, Action: "sqs:SendMessage", Resource: queueArn(a, svc), Condition: { ArnEquals: { "aws:SourceArn": `arn:aws:sns:${REGION}:${a}:${svc}-topic` } } },
+          {
+            Sid: "PartnerSend",
+            Effect: "Allow",
+            Principal: { AWS: senders.map((r) => roleArn(accountId(r.account), r.role)) },
+            Action: "sqs:SendMessage",
+            Resource: queueArn(a, svc),
+          },
+          {
+            Sid: "Topic",
+            Effect: "Allow",
+            Principal: { Service: "sns.amazonaws.com" },
+            Action: "sqs:SendMessage",
+            Resource: queueArn(a, svc),
+            Condition: { ArnEquals: { "aws:SourceArn": `arn:aws:sns:${REGION}:${a}:${svc}-topic` } },
+          },
         ],
       };
     }
@@ -391,7 +592,16 @@ function resourcePoliciesOf(i, ctx) {
   if (i % 20 === 7) {
     out[`arn:aws:s3:::acme-${a}-shared`] = {
       Version: V,
-      Statement: [{ Sid: "Org", Effect: "Allow", Principal: "*", Action: ["s3:GetObject", "s3:ListBucket"], Resource: [`arn:aws:s3:::acme-${a}-shared`, `arn:aws:s3:::acme-${a}-shared/*`], Condition: { StringEquals: { "aws:PrincipalOrgID": ORG_ID } } }],
+      Statement: [
+        {
+          Sid: "Org",
+          Effect: "Allow",
+          Principal: "*",
+          Action: ["s3:GetObject", "s3:ListBucket"],
+          Resource: [`arn:aws:s3:::acme-${a}-shared`, `arn:aws:s3:::acme-${a}-shared/*`],
+          Condition: { StringEquals: { "aws:PrincipalOrgID": ORG_ID } },
+        },
+      ],
     };
   }
   if (i === DATA) {
@@ -400,8 +610,22 @@ function resourcePoliciesOf(i, ctx) {
       out[bucket] = {
         Version: V,
         Statement: [
-          { Sid: "OrgRead", Effect: "Allow", Principal: "*", Action: ["s3:GetObject", "s3:ListBucket"], Resource: [bucket, `${bucket}/*`], Condition: { StringEquals: { "aws:PrincipalOrgID": ORG_ID } } },
-          { Sid: "Glue", Effect: "Allow", Principal: { Service: "glue.amazonaws.com" }, Action: "s3:GetObject", Resource: `${bucket}/*`, Condition: { StringEquals: { "aws:SourceAccount": a } } },
+          {
+            Sid: "OrgRead",
+            Effect: "Allow",
+            Principal: "*",
+            Action: ["s3:GetObject", "s3:ListBucket"],
+            Resource: [bucket, `${bucket}/*`],
+            Condition: { StringEquals: { "aws:PrincipalOrgID": ORG_ID } },
+          },
+          {
+            Sid: "Glue",
+            Effect: "Allow",
+            Principal: { Service: "glue.amazonaws.com" },
+            Action: "s3:GetObject",
+            Resource: `${bucket}/*`,
+            Condition: { StringEquals: { "aws:SourceAccount": a } },
+          },
         ],
       };
     }
@@ -450,7 +674,16 @@ function authorizationDetails(i, ctx) {
       CreateDate: DATE,
       AssumeRolePolicyDocument: assume,
       InstanceProfileList: r.instanceProfile
-        ? [{ Path: "/", InstanceProfileName: r.name, InstanceProfileId: uniqueId("AIPA", rng), Arn: `arn:aws:iam::${a}:instance-profile/${r.name}`, CreateDate: DATE, Roles: [{ Path: "/", RoleName: r.name, RoleId: roleId, Arn: arn, CreateDate: DATE, AssumeRolePolicyDocument: assume }] }]
+        ? [
+            {
+              Path: "/",
+              InstanceProfileName: r.name,
+              InstanceProfileId: uniqueId("AIPA", rng),
+              Arn: `arn:aws:iam::${a}:instance-profile/${r.name}`,
+              CreateDate: DATE,
+              Roles: [{ Path: "/", RoleName: r.name, RoleId: roleId, Arn: arn, CreateDate: DATE, AssumeRolePolicyDocument: assume }],
+            },
+          ]
         : [],
       RolePolicyList: Object.entries(r.inline).map(([PolicyName, d]) => ({ PolicyName, PolicyDocument: asDocument(d, rng, encodedShare) })),
       AttachedManagedPolicies: attach(r.managed),
@@ -483,7 +716,16 @@ function authorizationDetails(i, ctx) {
       GroupId: uniqueId("AGPA", rng),
       Arn: `arn:aws:iam::${a}:group/admins`,
       CreateDate: DATE,
-      GroupPolicyList: [{ PolicyName: "assume-admin", PolicyDocument: doc(allow("sts:AssumeRole", "arn:aws:iam::*:role/OrganizationAccountAccessRole", { Bool: { "aws:MultiFactorAuthPresent": "true" } })) }],
+      GroupPolicyList: [
+        {
+          PolicyName: "assume-admin",
+          PolicyDocument: doc(
+            allow("sts:AssumeRole", "arn:aws:iam::*:role/OrganizationAccountAccessRole", {
+              Bool: { "aws:MultiFactorAuthPresent": "true" },
+            }),
+          ),
+        },
+      ],
       AttachedManagedPolicies: attach(["aws:ReadOnlyAccess"]),
     });
     user("alice", {}, ["admins"]);
@@ -509,7 +751,12 @@ function authorizationDetails(i, ctx) {
       UpdateDate: DATE,
       PolicyVersionList: [
         { Document: asDocument(document, rng, encodedShare), VersionId: "v2", IsDefaultVersion: true, CreateDate: DATE },
-        { Document: asDocument(doc(allow("s3:ListAllMyBuckets", "*")), rng, encodedShare), VersionId: "v1", IsDefaultVersion: false, CreateDate: DATE },
+        {
+          Document: asDocument(doc(allow("s3:ListAllMyBuckets", "*")), rng, encodedShare),
+          VersionId: "v1",
+          IsDefaultVersion: false,
+          CreateDate: DATE,
+        },
       ],
     };
   });
@@ -529,13 +776,25 @@ function organization(accounts) {
   out.serviceControlPolicies = {
     [ROOT_ID]: [
       doc(allow("*", "*")),
-      doc({ Sid: "NoLeaving", Effect: "Deny", Action: "organizations:LeaveOrganization", Resource: "*" }, { Sid: "ProtectAudit", Effect: "Deny", Action: ["cloudtrail:StopLogging", "cloudtrail:DeleteTrail"], Resource: "*" }),
+      doc(
+        { Sid: "NoLeaving", Effect: "Deny", Action: "organizations:LeaveOrganization", Resource: "*" },
+        { Sid: "ProtectAudit", Effect: "Deny", Action: ["cloudtrail:StopLogging", "cloudtrail:DeleteTrail"], Resource: "*" },
+      ),
     ],
     [ou("sandbox")]: [
       doc(allow("*", "*")),
-      doc({ Sid: "StayHome", Effect: "Deny", Action: "sts:AssumeRole", Resource: "*", Condition: { StringNotEquals: { "aws:ResourceAccount": "${aws:PrincipalAccount}" } } }),
+      doc({
+        Sid: "StayHome",
+        Effect: "Deny",
+        Action: "sts:AssumeRole",
+        Resource: "*",
+        Condition: { StringNotEquals: { "aws:ResourceAccount": "${aws:PrincipalAccount}" } },
+      }),
     ],
-    [ou("prod")]: [doc(allow("*", "*")), doc({ Sid: "NoUsers", Effect: "Deny", Action: ["iam:CreateUser", "iam:CreateAccessKey"], Resource: "*" })],
+    [ou("prod")]: [
+      doc(allow("*", "*")),
+      doc({ Sid: "NoUsers", Effect: "Deny", Action: ["iam:CreateUser", "iam:CreateAccessKey"], Resource: "*" }),
+    ],
   };
   out.resourceControlPolicies = {
     [ou("workloads")]: [
@@ -545,7 +804,10 @@ function organization(accounts) {
         Principal: "*",
         Action: ["s3:*", "sqs:*", "sts:AssumeRole"],
         Resource: "*",
-        Condition: { StringNotEqualsIfExists: { "aws:PrincipalOrgID": ORG_ID, "aws:PrincipalAccount": VENDORS }, BoolIfExists: { "aws:PrincipalIsAWSService": "false" } },
+        Condition: {
+          StringNotEqualsIfExists: { "aws:PrincipalOrgID": ORG_ID, "aws:PrincipalAccount": VENDORS },
+          BoolIfExists: { "aws:PrincipalIsAWSService": "false" },
+        },
       }),
     ],
   };
@@ -553,7 +815,10 @@ function organization(accounts) {
 }
 
 /** Writes the inventory; returns a summary with sample who-can targets. */
-export function generateInventory(dir, { accounts = DEFAULT_ACCOUNTS, rolesPerAccount = DEFAULT_ROLES_PER_ACCOUNT, seed = DEFAULT_SEED, encodedShare = 0.1 } = {}) {
+export function generateInventory(
+  dir,
+  { accounts = DEFAULT_ACCOUNTS, rolesPerAccount = DEFAULT_ROLES_PER_ACCOUNT, seed = DEFAULT_SEED, encodedShare = 0.1 } = {},
+) {
   if (accounts < FIRST_WORKLOAD + 2) throw new Error(`at least ${FIRST_WORKLOAD + 2} accounts, got ${accounts}`);
   if (rolesPerAccount < 20) throw new Error(`at least 20 roles per account, got ${rolesPerAccount}`);
   const rng = random(seed);
@@ -583,7 +848,12 @@ export function generateInventory(dir, { accounts = DEFAULT_ACCOUNTS, rolesPerAc
       for (const arn of Object.keys(policies)) policies[arn] = asDocument(policies[arn], rng, ctx.encodedShare);
       write(join(folder, "resource-policies.json"), policies);
     }
-    const providers = i >= FIRST_WORKLOAD ? [`arn:aws:iam::${a}:oidc-provider/${clusterIssuer(i)}`] : i === CI ? [`arn:aws:iam::${a}:oidc-provider/${GITHUB}`] : [];
+    const providers =
+      i >= FIRST_WORKLOAD
+        ? [`arn:aws:iam::${a}:oidc-provider/${clusterIssuer(i)}`]
+        : i === CI
+          ? [`arn:aws:iam::${a}:oidc-provider/${GITHUB}`]
+          : [];
     if (providers.length) write(join(folder, "oidc-providers.json"), { OpenIDConnectProviderList: providers.map((Arn) => ({ Arn })) });
   }
   write(join(dir, "organization.json"), organization(accounts));
@@ -602,10 +872,19 @@ function targets(accounts, servicesPer, seed) {
     const i = workload();
     const a = accountId(i);
     const svc = serviceNames(i, servicesPer)[rng.int(servicesPer)];
-    if (k % 10 === 0) out.push({ action: "s3:GetObject", resource: `arn:aws:s3:::acme-datalake-${(k % 5) + 1}/raw/2024/11/part-${k}.parquet`, resourceAccount: accountId(DATA) });
+    if (k % 10 === 0)
+      out.push({
+        action: "s3:GetObject",
+        resource: `arn:aws:s3:::acme-datalake-${(k % 5) + 1}/raw/2024/11/part-${k}.parquet`,
+        resourceAccount: accountId(DATA),
+      });
     else if (k % 10 === 5) {
       const shared = 7 + 20 * rng.int(Math.max(1, Math.floor((accounts - 7) / 20)));
-      out.push({ action: "s3:GetObject", resource: `arn:aws:s3:::acme-${accountId(shared)}-shared/docs/readme-${k}.md`, resourceAccount: accountId(shared) });
+      out.push({
+        action: "s3:GetObject",
+        resource: `arn:aws:s3:::acme-${accountId(shared)}-shared/docs/readme-${k}.md`,
+        resourceAccount: accountId(shared),
+      });
     } else out.push({ action: "s3:GetObject", resource: `arn:aws:s3:::${bucketOf(a, svc)}/exports/${k}/data.json`, resourceAccount: a });
   }
   for (let k = 0; k < 30; k++) {
@@ -615,8 +894,16 @@ function targets(accounts, servicesPer, seed) {
   for (let k = 0; k < 30; k++) {
     const i = workload();
     const svc = serviceNames(i, servicesPer)[rng.int(servicesPer)];
-    const name = [`${svc}-consumer`, `${svc}-consumer`, `${svc}-app`, "platform-deployer", "ReadOnly", "OrganizationAccountAccessRole"][k % 6];
-    out.push({ action: "sts:AssumeRole", resource: roleArn(accountId(k % 10 === 9 ? 7 + 20 * rng.int(Math.max(1, Math.floor((accounts - 7) / 20))) : i), k % 10 === 9 ? "org-shared-reader" : name) });
+    const name = [`${svc}-consumer`, `${svc}-consumer`, `${svc}-app`, "platform-deployer", "ReadOnly", "OrganizationAccountAccessRole"][
+      k % 6
+    ];
+    out.push({
+      action: "sts:AssumeRole",
+      resource: roleArn(
+        accountId(k % 10 === 9 ? 7 + 20 * rng.int(Math.max(1, Math.floor((accounts - 7) / 20))) : i),
+        k % 10 === 9 ? "org-shared-reader" : name,
+      ),
+    });
   }
   return out;
 }

@@ -71,9 +71,23 @@ const SESSIONS = ["i-0abc123", "botocore-session-1700000000", "ci-run-4821", "al
 const BUCKET_KINDS = ["data-lake", "logs", "home", "artifacts", "reports"];
 const QUEUE_NAMES = ["orders", "events", "app-jobs", "data-ingest", "orders-dlq", "web-notifications"];
 const S3_ACTIONS = ["s3:GetObject", "s3:GetObject", "s3:PutObject", "s3:DeleteObject", "s3:ListBucket", "s3:GetObjectTagging"];
-const SQS_ACTIONS = ["sqs:SendMessage", "sqs:SendMessage", "sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes", "sqs:PurgeQueue"];
+const SQS_ACTIONS = [
+  "sqs:SendMessage",
+  "sqs:SendMessage",
+  "sqs:ReceiveMessage",
+  "sqs:DeleteMessage",
+  "sqs:GetQueueAttributes",
+  "sqs:PurgeQueue",
+];
 const KMS_ACTIONS = ["kms:Decrypt", "kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey", "kms:DescribeKey", "kms:ReEncryptFrom"];
-const OTHER_ACTIONS = ["dynamodb:GetItem", "ec2:DescribeInstances", "iam:PassRole", "lambda:InvokeFunction", "logs:PutLogEvents", "sns:Publish"];
+const OTHER_ACTIONS = [
+  "dynamodb:GetItem",
+  "ec2:DescribeInstances",
+  "iam:PassRole",
+  "lambda:InvokeFunction",
+  "logs:PutLogEvents",
+  "sns:Publish",
+];
 const SOURCE_IPS_INTERNAL = ["10.1.2.3", "10.20.30.40", "10.0.0.7", "192.0.2.44"];
 const SOURCE_IPS_EXTERNAL = ["203.0.113.7", "198.51.100.23", "2001:db8::1", "203.0.113.200"];
 
@@ -134,7 +148,8 @@ function actionPatternFor(rnd, action) {
 /** A related action that is not the request's (a near miss). */
 function otherActionOf(rnd, action) {
   const service = action.split(":")[0];
-  const pool = { s3: S3_ACTIONS, sqs: SQS_ACTIONS, kms: KMS_ACTIONS, sts: ["sts:TagSession", "sts:GetCallerIdentity"] }[service] ?? OTHER_ACTIONS;
+  const pool =
+    { s3: S3_ACTIONS, sqs: SQS_ACTIONS, kms: KMS_ACTIONS, sts: ["sts:TagSession", "sts:GetCallerIdentity"] }[service] ?? OTHER_ACTIONS;
   const others = pool.filter((a) => a !== action);
   return rnd.chance(0.7) && others.length ? rnd.pick(others) : rnd.pick(OTHER_ACTIONS);
 }
@@ -142,7 +157,10 @@ function otherActionOf(rnd, action) {
 /** A resource pattern that matches the request's resource (wildcards of several shapes). */
 function resourcePatternFor(rnd, req) {
   const { resource, kind } = req;
-  const choices = [[4, resource], [2, "*"]];
+  const choices = [
+    [4, resource],
+    [2, "*"],
+  ];
   if (kind === "s3") {
     const bucket = req.bucket;
     if (req.key !== undefined) {
@@ -169,7 +187,11 @@ function otherResourceOf(rnd, world, req) {
   const account = rnd.pick(world.accounts);
   switch (req.kind) {
     case "s3":
-      return rnd.pick([`arn:aws:s3:::${rnd.pick(account.buckets)}-archive/*`, `arn:aws:s3:::${req.bucket}/private/*`, `arn:aws:s3:::other-bucket-${account.id.slice(0, 4)}`]);
+      return rnd.pick([
+        `arn:aws:s3:::${rnd.pick(account.buckets)}-archive/*`,
+        `arn:aws:s3:::${req.bucket}/private/*`,
+        `arn:aws:s3:::other-bucket-${account.id.slice(0, 4)}`,
+      ]);
     case "sqs":
       return `arn:aws:sqs:${rnd.pick(REGIONS)}:${account.id}:${rnd.pick(QUEUE_NAMES)}-legacy`;
     case "kms":
@@ -189,22 +211,50 @@ function identityConditionTests(rnd, world, req) {
   const candidates = [
     () => ["StringEquals", "aws:PrincipalOrgID", rnd.chance(0.85) ? world.orgId : `o-${rnd.hex(10)}`],
     () => ["StringLike", "aws:PrincipalTag/team", rnd.pick(["data*", "platform", "*", "web", "sec*"])],
-    () => ["IpAddress", "aws:SourceIp", oneOrMany(rnd, rnd.some(["10.0.0.0/8", "192.0.2.0/24", "203.0.113.0/24", "2001:db8::/32"], rnd.range(1, 3)))],
+    () => [
+      "IpAddress",
+      "aws:SourceIp",
+      oneOrMany(rnd, rnd.some(["10.0.0.0/8", "192.0.2.0/24", "203.0.113.0/24", "2001:db8::/32"], rnd.range(1, 3))),
+    ],
     () => ["NotIpAddress", "aws:SourceIp", rnd.pick(["198.51.100.0/24", "203.0.113.128/25"])],
     () => ["Bool", "aws:SecureTransport", rnd.chance(0.85) ? "true" : "false"],
     () => ["Bool", "aws:MultiFactorAuthPresent", "true"],
     () => ["BoolIfExists", "aws:MultiFactorAuthPresent", "true"],
     () => ["NumericLessThan", "aws:MultiFactorAuthAge", rnd.pick(["3600", "900", "43200"])],
-    () => ["ForAnyValue:StringLike", "aws:PrincipalOrgPaths", rnd.pick([`${world.orgId}/*/${world.ous[0].id}/*`, `${world.orgId}/${world.rootId}/*`, `${world.orgId}/*/${world.ous[1].id}/*`])],
+    () => [
+      "ForAnyValue:StringLike",
+      "aws:PrincipalOrgPaths",
+      rnd.pick([`${world.orgId}/*/${world.ous[0].id}/*`, `${world.orgId}/${world.rootId}/*`, `${world.orgId}/*/${world.ous[1].id}/*`]),
+    ],
     () => ["ForAnyValue:StringEquals", "aws:CalledVia", rnd.pick(["cloudformation.amazonaws.com", "athena.amazonaws.com"])],
     () => ["StringEqualsIfExists", "aws:RequestedRegion", oneOrMany(rnd, rnd.some(REGIONS, rnd.range(1, 4)))],
     () => ["StringEquals", "aws:PrincipalAccount", rnd.chance(0.8) && p.account ? p.account : rnd.pick(world.accounts).id],
-    () => ["ArnLike", "aws:PrincipalArn", rnd.pick(["arn:aws:iam::*:role/deploy-*", "arn:aws:iam::*:user/*", `arn:aws:iam::${p.account ?? "*"}:*`])],
+    () => [
+      "ArnLike",
+      "aws:PrincipalArn",
+      rnd.pick(["arn:aws:iam::*:role/deploy-*", "arn:aws:iam::*:user/*", `arn:aws:iam::${p.account ?? "*"}:*`]),
+    ],
   ];
-  if (req.action === "s3:ListBucket") candidates.push(() => ["StringLike", "s3:prefix", rnd.pick(["home/${aws:username}/*", "reports/*", "${aws:PrincipalTag/team}/*", ""])]);
-  if (req.kind === "kms") candidates.push(() => ["StringEqualsIfExists", "kms:ViaService", [`s3.${req.region}.amazonaws.com`, `sqs.${req.region}.amazonaws.com`]]);
-  if (ctx["aws:username"] !== undefined) candidates.push(() => ["StringEquals", "aws:username", rnd.chance(0.8) ? "${aws:username}" : rnd.pick(USERS)]);
-  return rnd.some(candidates, rnd.weighted([[6, 1], [3, 2], [1, 3]])).map((make) => make());
+  if (req.action === "s3:ListBucket")
+    candidates.push(() => ["StringLike", "s3:prefix", rnd.pick(["home/${aws:username}/*", "reports/*", "${aws:PrincipalTag/team}/*", ""])]);
+  if (req.kind === "kms")
+    candidates.push(() => [
+      "StringEqualsIfExists",
+      "kms:ViaService",
+      [`s3.${req.region}.amazonaws.com`, `sqs.${req.region}.amazonaws.com`],
+    ]);
+  if (ctx["aws:username"] !== undefined)
+    candidates.push(() => ["StringEquals", "aws:username", rnd.chance(0.8) ? "${aws:username}" : rnd.pick(USERS)]);
+  return rnd
+    .some(
+      candidates,
+      rnd.weighted([
+        [6, 1],
+        [3, 2],
+        [1, 3],
+      ]),
+    )
+    .map((make) => make());
 }
 
 /** One Allow statement of an identity-based policy. */
@@ -214,13 +264,18 @@ function identityAllow(rnd, world, req) {
   const targeted = rnd.chance(0.62);
   if (targeted && rnd.chance(0.12)) {
     // NotAction: everything but some other services (matches), or but this one (does not).
-    s.NotAction = rnd.chance(0.8) ? oneOrMany(rnd, rnd.some(["iam:*", "organizations:*", "account:*", "ec2:*"], rnd.range(1, 3))) : [`${req.action.split(":")[0]}:*`, "iam:*"];
+    s.NotAction = rnd.chance(0.8)
+      ? oneOrMany(rnd, rnd.some(["iam:*", "organizations:*", "account:*", "ec2:*"], rnd.range(1, 3)))
+      : [`${req.action.split(":")[0]}:*`, "iam:*"];
   } else if (targeted) {
     const actions = [actionPatternFor(rnd, req.action)];
     if (rnd.chance(0.4)) actions.push(otherActionOf(rnd, req.action));
     s.Action = oneOrMany(rnd, actions);
   } else {
-    s.Action = oneOrMany(rnd, rnd.some([otherActionOf(rnd, req.action), rnd.pick(OTHER_ACTIONS), actionPatternFor(rnd, rnd.pick(OTHER_ACTIONS))], rnd.range(1, 3)));
+    s.Action = oneOrMany(
+      rnd,
+      rnd.some([otherActionOf(rnd, req.action), rnd.pick(OTHER_ACTIONS), actionPatternFor(rnd, rnd.pick(OTHER_ACTIONS))], rnd.range(1, 3)),
+    );
   }
   const resources = [];
   if (targeted || rnd.chance(0.3)) {
@@ -239,7 +294,15 @@ function identityAllow(rnd, world, req) {
 /** One Deny statement of an identity-based policy: guardrails and targeted denials. */
 function identityDeny(rnd, world, req) {
   const make = rnd.weighted([
-    [3, () => ({ Sid: "DenyDeletes", Effect: "Deny", Action: ["s3:DeleteObject", "s3:DeleteBucket", "sqs:PurgeQueue", "sqs:DeleteQueue"], Resource: "*" })],
+    [
+      3,
+      () => ({
+        Sid: "DenyDeletes",
+        Effect: "Deny",
+        Action: ["s3:DeleteObject", "s3:DeleteBucket", "sqs:PurgeQueue", "sqs:DeleteQueue"],
+        Resource: "*",
+      }),
+    ],
     [
       req.principal.type === "user" ? 3 : 0,
       () => ({
@@ -260,20 +323,57 @@ function identityDeny(rnd, world, req) {
         Condition: { NotIpAddress: { "aws:SourceIp": ["10.0.0.0/8", "192.0.2.0/24"] }, Bool: { "aws:ViaAWSService": "false" } },
       }),
     ],
-    [2, () => ({ Effect: "Deny", Action: "kms:*", Resource: "arn:aws:kms:*:*:key/*", Condition: { StringNotEquals: { "aws:RequestedRegion": rnd.some(REGIONS, 2) } } })],
-    [2, () => ({ Effect: "Deny", Action: actionPatternFor(rnd, req.action), Resource: rnd.chance(0.5) ? resourcePatternFor(rnd, req) : otherResourceOf(rnd, world, req) })],
+    [
+      2,
+      () => ({
+        Effect: "Deny",
+        Action: "kms:*",
+        Resource: "arn:aws:kms:*:*:key/*",
+        Condition: { StringNotEquals: { "aws:RequestedRegion": rnd.some(REGIONS, 2) } },
+      }),
+    ],
+    [
+      2,
+      () => ({
+        Effect: "Deny",
+        Action: actionPatternFor(rnd, req.action),
+        Resource: rnd.chance(0.5) ? resourcePatternFor(rnd, req) : otherResourceOf(rnd, world, req),
+      }),
+    ],
     [1, () => ({ Effect: "Deny", Action: otherActionOf(rnd, req.action), Resource: "*" })],
-    [1, () => ({ Effect: "Deny", Action: ["s3:PutObject", "sqs:SendMessage"], Resource: "*", Condition: { "ForAnyValue:StringEquals": { "aws:CalledVia": ["athena.amazonaws.com"] } } })],
+    [
+      1,
+      () => ({
+        Effect: "Deny",
+        Action: ["s3:PutObject", "sqs:SendMessage"],
+        Resource: "*",
+        Condition: { "ForAnyValue:StringEquals": { "aws:CalledVia": ["athena.amazonaws.com"] } },
+      }),
+    ],
   ]);
   return make();
 }
 
 /** 1-6 statements, spread over 1-3 identity policies. */
 function identityPolicies(rnd, world, req) {
-  const total = rnd.weighted([[3, 1], [4, 2], [3, 3], [2, 4], [1, 5], [1, 6]]);
+  const total = rnd.weighted([
+    [3, 1],
+    [4, 2],
+    [3, 3],
+    [2, 4],
+    [1, 5],
+    [1, 6],
+  ]);
   const statements = [];
   for (let i = 0; i < total; i++) statements.push(rnd.chance(0.2) ? identityDeny(rnd, world, req) : identityAllow(rnd, world, req));
-  const policyCount = Math.min(total, rnd.weighted([[5, 1], [3, 2], [1, 3]]));
+  const policyCount = Math.min(
+    total,
+    rnd.weighted([
+      [5, 1],
+      [3, 2],
+      [1, 3],
+    ]),
+  );
   const policies = [];
   for (let i = 0; i < policyCount; i++) policies.push([]);
   statements.forEach((s, i) => policies[i % policyCount].push(s));
@@ -300,9 +400,20 @@ function principalElementFor(rnd, world, req, named) {
     case "service":
       return { Service: rnd.chance(0.8) ? p.arn : [p.arn, "sns.amazonaws.com"] };
     case "user":
-      return rnd.weighted([[2, { AWS: p.arn }], [2, { AWS: `arn:aws:iam::${p.account}:root` }], [1, { AWS: p.account }], [1, "*"]]);
+      return rnd.weighted([
+        [2, { AWS: p.arn }],
+        [2, { AWS: `arn:aws:iam::${p.account}:root` }],
+        [1, { AWS: p.account }],
+        [1, "*"],
+      ]);
     case "session":
-      return rnd.weighted([[3, { AWS: p.roleArn }], [2, { AWS: `arn:aws:iam::${p.account}:root` }], [1, { AWS: [p.account, `arn:aws:iam::${rnd.pick(world.accounts).id}:root`] }], [1, { AWS: p.arn }], [1, "*"]]);
+      return rnd.weighted([
+        [3, { AWS: p.roleArn }],
+        [2, { AWS: `arn:aws:iam::${p.account}:root` }],
+        [1, { AWS: [p.account, `arn:aws:iam::${rnd.pick(world.accounts).id}:root`] }],
+        [1, { AWS: p.arn }],
+        [1, "*"],
+      ]);
     default:
       return rnd.chance(0.7) ? { AWS: `arn:aws:iam::${p.account}:root` } : { AWS: p.account };
   }
@@ -334,8 +445,17 @@ function resourcePolicyFor(rnd, world, req) {
   if (rnd.chance(0.25)) allow.Sid = "Grant";
   if (req.kind === "kms") {
     // The default key policy: the owning account's IAM policies decide.
-    statements.push({ Sid: "EnableIAMUserPermissions", Effect: "Allow", Principal: { AWS: `arn:aws:iam::${req.resourceAccount}:root` }, Action: "kms:*", Resource: "*" });
-    allow.Action = oneOrMany(rnd, rnd.chance(0.7) ? ["kms:Decrypt", "kms:DescribeKey", "kms:GenerateDataKey*"] : ["kms:Encrypt", "kms:ReEncrypt*"]);
+    statements.push({
+      Sid: "EnableIAMUserPermissions",
+      Effect: "Allow",
+      Principal: { AWS: `arn:aws:iam::${req.resourceAccount}:root` },
+      Action: "kms:*",
+      Resource: "*",
+    });
+    allow.Action = oneOrMany(
+      rnd,
+      rnd.chance(0.7) ? ["kms:Decrypt", "kms:DescribeKey", "kms:GenerateDataKey*"] : ["kms:Encrypt", "kms:ReEncrypt*"],
+    );
     allow.Resource = "*";
   } else if (req.kind === "sts") {
     allow.Action = rnd.chance(0.8) ? "sts:AssumeRole" : ["sts:AssumeRole", "sts:TagSession"];
@@ -345,7 +465,13 @@ function resourcePolicyFor(rnd, world, req) {
   }
   const tests = resourceConditionTests(rnd, world, req);
   if (req.kind === "sts" && req.principal.type !== "service" && rnd.chance(0.4)) {
-    tests.push(rnd.pick([["StringEquals", "sts:ExternalId", "ext-1234"], ["Bool", "aws:MultiFactorAuthPresent", "true"], ["StringLike", "aws:PrincipalArn", "arn:aws:iam::*:role/deploy-*"]]));
+    tests.push(
+      rnd.pick([
+        ["StringEquals", "sts:ExternalId", "ext-1234"],
+        ["Bool", "aws:MultiFactorAuthPresent", "true"],
+        ["StringLike", "aws:PrincipalArn", "arn:aws:iam::*:role/deploy-*"],
+      ]),
+    );
   }
   if (tests.length) allow.Condition = condition(tests);
   if (req.kind !== "kms" || named) statements.push(allow);
@@ -363,25 +489,84 @@ function resourcePolicyFor(rnd, world, req) {
     statements.push({ Effect: "Deny", Principal: { AWS: "*" }, Action: ["sqs:PurgeQueue", "sqs:DeleteQueue"], Resource: req.resource });
   }
   if (req.kind === "sts" && rnd.chance(0.15)) {
-    statements.push({ Effect: "Deny", Principal: { AWS: "*" }, Action: "sts:AssumeRole", Condition: { StringNotEquals: { "aws:PrincipalOrgID": world.orgId } } });
+    statements.push({
+      Effect: "Deny",
+      Principal: { AWS: "*" },
+      Action: "sts:AssumeRole",
+      Condition: { StringNotEquals: { "aws:PrincipalOrgID": world.orgId } },
+    });
   }
   return { Version: VERSION, ...(rnd.chance(0.2) ? { Id: `policy-${rnd.hex(6)}` } : {}), Statement: statements };
 }
 
 function boundaryFor(rnd, req) {
   return rnd.weighted([
-    [3, { Version: VERSION, Statement: [{ Effect: "Allow", Action: ["s3:*", "sqs:*", "kms:Decrypt", "kms:GenerateDataKey", "sts:AssumeRole"], Resource: "*" }] }],
-    [2, { Version: VERSION, Statement: [{ Effect: "Allow", NotAction: ["iam:*", "organizations:*", "account:*"], Resource: "*" }, { Effect: "Deny", Action: "kms:*", Resource: "*", Condition: { StringNotEquals: { "aws:RequestedRegion": ["us-east-1", "eu-west-1"] } } }] }],
+    [
+      3,
+      {
+        Version: VERSION,
+        Statement: [{ Effect: "Allow", Action: ["s3:*", "sqs:*", "kms:Decrypt", "kms:GenerateDataKey", "sts:AssumeRole"], Resource: "*" }],
+      },
+    ],
+    [
+      2,
+      {
+        Version: VERSION,
+        Statement: [
+          { Effect: "Allow", NotAction: ["iam:*", "organizations:*", "account:*"], Resource: "*" },
+          {
+            Effect: "Deny",
+            Action: "kms:*",
+            Resource: "*",
+            Condition: { StringNotEquals: { "aws:RequestedRegion": ["us-east-1", "eu-west-1"] } },
+          },
+        ],
+      },
+    ],
     [1, { Version: VERSION, Statement: { Effect: "Allow", Action: ["s3:Get*", "s3:List*", "sqs:ReceiveMessage"], Resource: "*" } }],
-    [1, { Version: VERSION, Statement: [{ Effect: "Allow", Action: actionPatternFor(rnd, req.action), Resource: "*", Condition: { StringLike: { "aws:PrincipalArn": "arn:aws:*::${aws:PrincipalAccount}:*" } } }] }],
+    [
+      1,
+      {
+        Version: VERSION,
+        Statement: [
+          {
+            Effect: "Allow",
+            Action: actionPatternFor(rnd, req.action),
+            Resource: "*",
+            Condition: { StringLike: { "aws:PrincipalArn": "arn:aws:*::${aws:PrincipalAccount}:*" } },
+          },
+        ],
+      },
+    ],
   ]);
 }
 
 function sessionPolicyFor(rnd, world, req) {
   return rnd.weighted([
-    [3, { Version: VERSION, Statement: [{ Effect: "Allow", Action: actionPatternFor(rnd, req.action), Resource: rnd.chance(0.8) ? resourcePatternFor(rnd, req) : otherResourceOf(rnd, world, req) }] }],
+    [
+      3,
+      {
+        Version: VERSION,
+        Statement: [
+          {
+            Effect: "Allow",
+            Action: actionPatternFor(rnd, req.action),
+            Resource: rnd.chance(0.8) ? resourcePatternFor(rnd, req) : otherResourceOf(rnd, world, req),
+          },
+        ],
+      },
+    ],
     [1, { Version: VERSION, Statement: [{ Effect: "Allow", Action: ["s3:GetObject", "s3:ListBucket"], Resource: "*" }] }],
-    [1, { Version: VERSION, Statement: [{ Effect: "Allow", Action: "*", Resource: "*" }, { Effect: "Deny", Action: ["s3:PutObject", "s3:DeleteObject"], Resource: "*" }] }],
+    [
+      1,
+      {
+        Version: VERSION,
+        Statement: [
+          { Effect: "Allow", Action: "*", Resource: "*" },
+          { Effect: "Deny", Action: ["s3:PutObject", "s3:DeleteObject"], Resource: "*" },
+        ],
+      },
+    ],
   ]);
 }
 
@@ -393,15 +578,39 @@ function scpLevels(rnd) {
   if (rnd.chance(0.5)) {
     ouLevel.push({
       Version: VERSION,
-      Statement: [{ Sid: "DenyOutsideRegions", Effect: "Deny", NotAction: ["iam:*", "sts:*", "organizations:*"], Resource: "*", Condition: { StringNotEquals: { "aws:RequestedRegion": ["us-east-1", "us-west-2", "eu-west-1"] } } }],
+      Statement: [
+        {
+          Sid: "DenyOutsideRegions",
+          Effect: "Deny",
+          NotAction: ["iam:*", "sts:*", "organizations:*"],
+          Resource: "*",
+          Condition: { StringNotEquals: { "aws:RequestedRegion": ["us-east-1", "us-west-2", "eu-west-1"] } },
+        },
+      ],
     });
   }
   if (rnd.chance(0.3)) {
-    ouLevel.push({ Version: VERSION, Statement: { Effect: "Deny", Action: ["s3:DeleteObject", "kms:ScheduleKeyDeletion"], Resource: "*", Condition: { StringNotLike: { "aws:PrincipalArn": "arn:aws:iam::*:role/admin" } } } });
+    ouLevel.push({
+      Version: VERSION,
+      Statement: {
+        Effect: "Deny",
+        Action: ["s3:DeleteObject", "kms:ScheduleKeyDeletion"],
+        Resource: "*",
+        Condition: { StringNotLike: { "aws:PrincipalArn": "arn:aws:iam::*:role/admin" } },
+      },
+    });
   }
   const accountLevel = rnd.weighted([
     [3, [FULL_ACCESS]],
-    [2, [{ Version: VERSION, Statement: { Sid: "AllowList", Effect: "Allow", Action: ["s3:*", "sqs:*", "kms:*", "sts:*", "logs:*"], Resource: "*" } }]],
+    [
+      2,
+      [
+        {
+          Version: VERSION,
+          Statement: { Sid: "AllowList", Effect: "Allow", Action: ["s3:*", "sqs:*", "kms:*", "sts:*", "logs:*"], Resource: "*" },
+        },
+      ],
+    ],
     [1, [{ Version: VERSION, Statement: { Sid: "AllowListNoKms", Effect: "Allow", Action: ["s3:*", "sqs:*", "sts:*"], Resource: "*" } }]],
   ]);
   return rnd.chance(0.3) ? [[FULL_ACCESS], accountLevel] : [[FULL_ACCESS], ouLevel, accountLevel];
@@ -418,34 +627,67 @@ function rcpLevels(rnd, world) {
         Principal: "*",
         Action: ["s3:*", "sqs:*", "kms:*", "sts:AssumeRole"],
         Resource: "*",
-        Condition: { StringNotEqualsIfExists: { "aws:PrincipalOrgID": world.orgId }, BoolIfExists: { "aws:PrincipalIsAWSService": "false" } },
+        Condition: {
+          StringNotEqualsIfExists: { "aws:PrincipalOrgID": world.orgId },
+          BoolIfExists: { "aws:PrincipalIsAWSService": "false" },
+        },
       },
     ],
   };
   const transport = {
     Version: VERSION,
-    Statement: [{ Sid: "EnforceSecureTransport", Effect: "Deny", Principal: "*", Action: ["s3:*", "sqs:*", "kms:*"], Resource: "*", Condition: { BoolIfExists: { "aws:SecureTransport": "false" } } }],
+    Statement: [
+      {
+        Sid: "EnforceSecureTransport",
+        Effect: "Deny",
+        Principal: "*",
+        Action: ["s3:*", "sqs:*", "kms:*"],
+        Resource: "*",
+        Condition: { BoolIfExists: { "aws:SecureTransport": "false" } },
+      },
+    ],
   };
-  return rnd.weighted([[2, [[perimeter]]], [1, [[transport], [perimeter]]], [1, [[transport]]]]);
+  return rnd.weighted([
+    [2, [[perimeter]]],
+    [1, [[transport], [perimeter]]],
+    [1, [[transport]]],
+  ]);
 }
 
 function endpointPolicyFor(rnd, req) {
   return {
     Version: VERSION,
-    Statement: [{ Effect: "Allow", Principal: "*", Action: rnd.chance(0.7) ? `${req.action.split(":")[0]}:*` : "s3:GetObject", Resource: "*" }],
+    Statement: [
+      { Effect: "Allow", Principal: "*", Action: rnd.chance(0.7) ? `${req.action.split(":")[0]}:*` : "s3:GetObject", Resource: "*" },
+    ],
   };
 }
 
 /** Picks who calls, on what, and the request context that goes with it. */
 function makeCall(rnd, world) {
-  const kind = rnd.weighted([[35, "s3"], [25, "sqs"], [20, "kms"], [20, "sts"]]);
-  const principalKind = rnd.weighted([[40, "user"], [44, "session"], [11, "service"], [5, "root"]]);
+  const kind = rnd.weighted([
+    [35, "s3"],
+    [25, "sqs"],
+    [20, "kms"],
+    [20, "sts"],
+  ]);
+  const principalKind = rnd.weighted([
+    [40, "user"],
+    [44, "session"],
+    [11, "service"],
+    [5, "root"],
+  ]);
   const inOrg = world.accounts.filter((a) => a.inOrg);
   const callerAccount = rnd.chance(0.9) ? rnd.pick(inOrg) : rnd.pick(world.accounts.filter((a) => !a.inOrg));
   let principal;
   if (principalKind === "user") {
     const name = rnd.pick(USERS);
-    principal = { type: "user", arn: `arn:aws:iam::${callerAccount.id}:user/${rnd.chance(0.2) ? "dev/" : ""}${name}`, account: callerAccount.id, name };
+    principal = {
+      type: "user",
+      arn: `arn:aws:iam::${callerAccount.id}:user/${rnd.chance(0.2) ? "dev/" : ""}${name}`,
+      account: callerAccount.id,
+      name,
+    };
   } else if (principalKind === "session") {
     const role = rnd.pick(ROLES);
     principal = {
@@ -458,11 +700,21 @@ function makeCall(rnd, world) {
   } else if (principalKind === "root") {
     principal = { type: "root", arn: `arn:aws:iam::${callerAccount.id}:root`, account: callerAccount.id };
   } else {
-    const service = { s3: "cloudtrail.amazonaws.com", sqs: rnd.pick(["sns.amazonaws.com", "events.amazonaws.com"]), kms: "s3.amazonaws.com", sts: rnd.pick(["lambda.amazonaws.com", "ec2.amazonaws.com"]) }[kind];
+    const service = {
+      s3: "cloudtrail.amazonaws.com",
+      sqs: rnd.pick(["sns.amazonaws.com", "events.amazonaws.com"]),
+      kms: "s3.amazonaws.com",
+      sts: rnd.pick(["lambda.amazonaws.com", "ec2.amazonaws.com"]),
+    }[kind];
     principal = { type: "service", arn: service, account: undefined };
   }
   const crossAccount = principal.type !== "service" && rnd.chance(0.4);
-  const owner = principal.type === "service" ? rnd.pick(world.accounts) : crossAccount ? rnd.pick(world.accounts.filter((a) => a.id !== callerAccount.id)) : callerAccount;
+  const owner =
+    principal.type === "service"
+      ? rnd.pick(world.accounts)
+      : crossAccount
+        ? rnd.pick(world.accounts.filter((a) => a.id !== callerAccount.id))
+        : callerAccount;
   const region = rnd.chance(0.8) ? owner.region : rnd.pick(REGIONS);
   const req = { kind, principal, crossAccount, resourceAccount: owner.id, region };
 
@@ -504,7 +756,9 @@ function contextFor(rnd, world, req, callerAccount) {
     c["aws:PrincipalServiceName"] = p.arn;
     c["aws:PrincipalIsAWSService"] = "true";
     c["aws:SourceAccount"] = rnd.chance(0.9) ? req.resourceAccount : rnd.pick(world.accounts).id;
-    if (req.kind === "sqs") c["aws:SourceArn"] = `arn:aws:${p.arn.split(".")[0]}:${req.region}:${c["aws:SourceAccount"]}:${rnd.pick(["alerts", "orders-topic", "rule/nightly"])}`;
+    if (req.kind === "sqs")
+      c["aws:SourceArn"] =
+        `arn:aws:${p.arn.split(".")[0]}:${req.region}:${c["aws:SourceAccount"]}:${rnd.pick(["alerts", "orders-topic", "rule/nightly"])}`;
     c["aws:SecureTransport"] = "true";
     return c;
   }
@@ -524,18 +778,29 @@ function contextFor(rnd, world, req, callerAccount) {
   }
   if (p.type !== "root" && rnd.chance(0.75)) c["aws:PrincipalTag/team"] = rnd.pick(TEAMS);
   if (rnd.chance(0.9)) c["aws:SourceIp"] = rnd.chance(0.7) ? rnd.pick(SOURCE_IPS_INTERNAL) : rnd.pick(SOURCE_IPS_EXTERNAL);
-  const transport = rnd.weighted([[17, "true"], [2, "false"], [1, undefined]]);
+  const transport = rnd.weighted([
+    [17, "true"],
+    [2, "false"],
+    [1, undefined],
+  ]);
   if (transport !== undefined) c["aws:SecureTransport"] = transport;
   if (p.type === "user") {
-    const mfa = rnd.weighted([[12, "true"], [5, "false"], [3, undefined]]);
+    const mfa = rnd.weighted([
+      [12, "true"],
+      [5, "false"],
+      [3, undefined],
+    ]);
     if (mfa !== undefined) c["aws:MultiFactorAuthPresent"] = mfa;
     if (mfa === "true") c["aws:MultiFactorAuthAge"] = String(rnd.range(0, 7200));
   }
   if (rnd.chance(0.9)) c["aws:RequestedRegion"] = req.kind === "sts" ? "us-east-1" : req.region;
   c["aws:ViaAWSService"] = rnd.chance(0.9) ? "false" : "true";
-  if (p.type === "session" && rnd.chance(0.15)) c["aws:CalledVia"] = rnd.some(["cloudformation.amazonaws.com", "athena.amazonaws.com"], rnd.range(1, 2));
-  if (req.action === "s3:ListBucket" && rnd.chance(0.85)) c["s3:prefix"] = rnd.pick(["home/" + (p.name ?? "alice") + "/", "reports/", "data/", ""]);
-  if (req.kind === "kms" && rnd.chance(0.5)) c["kms:ViaService"] = `${rnd.pick(["s3", "sqs", "secretsmanager"])}.${req.region}.amazonaws.com`;
+  if (p.type === "session" && rnd.chance(0.15))
+    c["aws:CalledVia"] = rnd.some(["cloudformation.amazonaws.com", "athena.amazonaws.com"], rnd.range(1, 2));
+  if (req.action === "s3:ListBucket" && rnd.chance(0.85))
+    c["s3:prefix"] = rnd.pick(["home/" + (p.name ?? "alice") + "/", "reports/", "data/", ""]);
+  if (req.kind === "kms" && rnd.chance(0.5))
+    c["kms:ViaService"] = `${rnd.pick(["s3", "sqs", "secretsmanager"])}.${req.region}.amazonaws.com`;
   if (req.kind === "sts" && rnd.chance(0.3)) c["sts:ExternalId"] = rnd.chance(0.7) ? "ext-1234" : "ext-9999";
   return c;
 }

@@ -68,7 +68,9 @@ function run() {
   );
   if (generation.result.status !== 0) throw new Error(`generating the inventory failed (exit status ${generation.result.status})`);
   const summary = JSON.parse(generation.result.stdout);
-  log(`xacct access-graph benchmark: ${fmtInt(summary.accounts)} accounts, ${fmtInt(summary.roles)} roles (seed ${SEED}), ${fmtInt(summary.files)} files, ${fmtMb(summary.bytes)} of JSON`);
+  log(
+    `xacct access-graph benchmark: ${fmtInt(summary.accounts)} accounts, ${fmtInt(summary.roles)} roles (seed ${SEED}), ${fmtInt(summary.files)} files, ${fmtMb(summary.bytes)} of JSON`,
+  );
   log(`generated in ${fmtSec(generation.ms)} into ${dir}; Node ${process.version}, ${availableParallelism()} CPUs`);
   log();
   const memories = [memory("start")];
@@ -112,7 +114,12 @@ function run() {
     for (const q of questions) {
       const start = performance.now();
       const answer = whoCan(graph, q);
-      answers.push({ q, ms: performance.now() - start, principals: answer.principals.length, chained: answer.principals.filter((p) => p.via.length > 0).length });
+      answers.push({
+        q,
+        ms: performance.now() - start,
+        principals: answer.principals.length,
+        chained: answer.principals.filter((p) => p.via.length > 0).length,
+      });
     }
   });
   log(`whoCan x ${questions.length}: ${fmtSec(queries.ms)}`);
@@ -130,7 +137,9 @@ function run() {
   }
   let conditional = 0;
   for (const list of graph.edges.values()) for (const edge of list) if (Object.keys(edge.requires).length) conditional++;
-  log(`Graph: ${fmtInt(graph.nodes.size)} nodes (${[...kinds].map(([k, n]) => `${k} ${fmtInt(n)}`).join(", ")}), ${fmtInt(edges)} edges (${[...edgeActions].map(([a, n]) => `${a} ${fmtInt(n)}`).join(", ")}; ${fmtInt(conditional)} conditional)`);
+  log(
+    `Graph: ${fmtInt(graph.nodes.size)} nodes (${[...kinds].map(([k, n]) => `${k} ${fmtInt(n)}`).join(", ")}), ${fmtInt(edges)} edges (${[...edgeActions].map(([a, n]) => `${a} ${fmtInt(n)}`).join(", ")}; ${fmtInt(conditional)} conditional)`,
+  );
   const byAction = new Map();
   for (const a of answers) {
     const entry = byAction.get(a.q.action) ?? { n: 0, ms: 0, principals: 0, chained: 0, slowest: 0 };
@@ -143,7 +152,9 @@ function run() {
   }
   log("Who-can answers:");
   for (const [action, e] of byAction) {
-    log(`  ${action} on ${e.n} resources: ${fmtSec(e.ms)} (slowest ${fmtSec(e.slowest)}), ${fmtInt(e.principals)} principals in all, ${fmtInt(e.chained)} through a chain`);
+    log(
+      `  ${action} on ${e.n} resources: ${fmtSec(e.ms)} (slowest ${fmtSec(e.slowest)}), ${fmtInt(e.principals)} principals in all, ${fmtInt(e.chained)} through a chain`,
+    );
   }
   log();
 
@@ -155,11 +166,23 @@ function run() {
   rows.push(["loadInventory (read + parse + load)", fmtSec(load.ms), `${(load.ms / floorMs).toFixed(2)}x`, "", ""]);
   rows.push(["new AccessGraph (graph build)", fmtSec(build.ms), `${(build.ms / floorMs).toFixed(2)}x`, "", ""]);
   rows.push([`whoCan x ${questions.length}`, fmtSec(queries.ms), `${(queries.ms / floorMs).toFixed(2)}x`, "", ""]);
-  rows.push(["analysis: graph build + who-can", fmtSec(analysisMs), `${ratio.toFixed(2)}x`, `<= ${RATIO_TARGET}x floor`, ratio <= RATIO_TARGET ? "yes" : "NO"]);
+  rows.push([
+    "analysis: graph build + who-can",
+    fmtSec(analysisMs),
+    `${ratio.toFixed(2)}x`,
+    `<= ${RATIO_TARGET}x floor`,
+    ratio <= RATIO_TARGET ? "yes" : "NO",
+  ]);
   // The issue's "read and parse the inventory", read as loading it (files parsed into AccountState):
   // the looser reading, printed beside the strict one above.
   const loadRatio = analysisMs / load.ms;
-  rows.push(["analysis vs loadInventory", fmtSec(analysisMs), `${loadRatio.toFixed(2)}x load`, `<= ${RATIO_TARGET}x load`, loadRatio <= RATIO_TARGET ? "yes" : "NO"]);
+  rows.push([
+    "analysis vs loadInventory",
+    fmtSec(analysisMs),
+    `${loadRatio.toFixed(2)}x load`,
+    `<= ${RATIO_TARGET}x load`,
+    loadRatio <= RATIO_TARGET ? "yes" : "NO",
+  ]);
   rows.push(["memory: peak RSS", fmtGb(peak), "", `< ${fmtGb(MEMORY_TARGET)}`, peak < MEMORY_TARGET ? "yes" : "NO"]);
   for (const line of tableLines(rows)) log(line);
   log();

@@ -44,11 +44,14 @@ try {
 /** Milliseconds from navigation start to the page's first contentful paint. */
 async function contentfulPaint(browser, file) {
   const { page } = await openPlain(browser, file);
-  const ms = await page.evaluate(() => new Promise((resolve) => {
-    const found = performance.getEntriesByName("first-contentful-paint")[0];
-    if (found) return resolve(found.startTime);
-    new globalThis.PerformanceObserver((list) => resolve(list.getEntries()[0].startTime)).observe({ type: "paint", buffered: true });
-  }));
+  const ms = await page.evaluate(
+    () =>
+      new Promise((resolve) => {
+        const found = performance.getEntriesByName("first-contentful-paint")[0];
+        if (found) return resolve(found.startTime);
+        new globalThis.PerformanceObserver((list) => resolve(list.getEntries()[0].startTime)).observe({ type: "paint", buffered: true });
+      }),
+  );
   await page.close();
   return ms;
 }
@@ -61,21 +64,32 @@ async function openPlain(browser, file) {
 
 async function run() {
   const inventory = join(dir, "inventory");
-  const generated = spawnSync(process.execPath, [join(here, "generate-inventory.mjs"), inventory, String(ACCOUNTS), String(ROLES)], { stdio: ["ignore", "pipe", "inherit"], encoding: "utf8", maxBuffer: 64 * 1024 * 1024 });
+  const generated = spawnSync(process.execPath, [join(here, "generate-inventory.mjs"), inventory, String(ACCOUNTS), String(ROLES)], {
+    stdio: ["ignore", "pipe", "inherit"],
+    encoding: "utf8",
+    maxBuffer: 64 * 1024 * 1024,
+  });
   if (generated.status !== 0) throw new Error(`generating the inventory failed (exit status ${generated.status})`);
   const started = performance.now();
   const data = loadReportData({ inventory });
   const report = join(dir, "report.html");
   writeReport(report, data);
   const buildMs = performance.now() - started;
-  log(`xacct report benchmark: ${fmtInt(data.accounts.length)} accounts, ${fmtInt(data.nodes.length)} nodes, ${fmtInt(data.edges.length)} edges, ${fmtInt(data.findings.length)} findings`);
-  log(`report built in ${fmtSec(buildMs)}, ${(statSync(report).size / 1048576).toFixed(1)} MB; Node ${process.version}, ${availableParallelism()} CPUs, Chromium /usr/bin/chromium, ${REPS} runs each (median)`);
+  log(
+    `xacct report benchmark: ${fmtInt(data.accounts.length)} accounts, ${fmtInt(data.nodes.length)} nodes, ${fmtInt(data.edges.length)} edges, ${fmtInt(data.findings.length)} findings`,
+  );
+  log(
+    `report built in ${fmtSec(buildMs)}, ${(statSync(report).size / 1048576).toFixed(1)} MB; Node ${process.version}, ${availableParallelism()} CPUs, Chromium /usr/bin/chromium, ${REPS} runs each (median)`,
+  );
 
   const blank = join(dir, "blank.html");
   writeFileSync(blank, "<!doctype html><html><head><meta charset=utf-8><title>blank</title></head><body><p>blank</p></body></html>\n");
   const table = join(dir, "table.html");
   const rows = data.nodes.map((n) => `<tr><td>${escape(n.label)}</td><td>${n.kind}</td><td>${n.account ?? ""}</td></tr>`).join("\n");
-  writeFileSync(table, `<!doctype html><html><head><meta charset=utf-8><title>table</title></head><body><table><thead><tr><th>name</th><th>kind</th><th>account</th></tr></thead><tbody>\n${rows}\n</tbody></table></body></html>\n`);
+  writeFileSync(
+    table,
+    `<!doctype html><html><head><meta charset=utf-8><title>table</title></head><body><table><thead><tr><th>name</th><th>kind</th><th>account</th></tr></thead><tbody>\n${rows}\n</tbody></table></body></html>\n`,
+  );
 
   const browser = await launchChromium();
   const times = { blank: [], table: [], report: [] };

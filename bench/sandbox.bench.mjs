@@ -62,7 +62,10 @@ const USER = "arn:aws:iam::111111111111:user/app";
 /** A server in its own process; answers what its "ready" message carries. */
 function serve(start) {
   // --expose-gc: the flood measures memory after a forced collection.
-  const child = fork(join(here, "..", "test", "support", "sandbox-process.mjs"), [], { execArgv: ["--expose-gc"], stdio: ["ignore", "inherit", "inherit", "ipc"] });
+  const child = fork(join(here, "..", "test", "support", "sandbox-process.mjs"), [], {
+    execArgv: ["--expose-gc"],
+    stdio: ["ignore", "inherit", "inherit", "ipc"],
+  });
   return new Promise((resolve, reject) => {
     child.once("message", (m) => (m.type === "ready" ? resolve({ ...m, child }) : reject(new Error(m.message))));
     child.once("exit", (code) => reject(new Error(`the server process exited (${code})`)));
@@ -83,7 +86,9 @@ function post(url, agent, headers, body) {
     const req = request(url, { method: "POST", agent, headers }, (res) => {
       const chunks = [];
       res.on("data", (c) => chunks.push(c));
-      res.on("end", () => resolve({ status: res.statusCode, type: res.headers["content-type"], body: Buffer.concat(chunks).toString("utf8") }));
+      res.on("end", () =>
+        resolve({ status: res.statusCode, type: res.headers["content-type"], body: Buffer.concat(chunks).toString("utf8") }),
+      );
     });
     req.on("error", reject);
     req.end(body);
@@ -108,7 +113,8 @@ const CLIENTS = [
       const headers = await presign(url, keys);
       return async () => {
         const answer = await post(url, agent, headers, BODY);
-        if (answer.status !== 200 || !answer.body.includes(`<Arn>${USER}</Arn>`)) throw new Error(`${url} answered ${answer.status}: ${answer.body.slice(0, 300)}`);
+        if (answer.status !== 200 || !answer.body.includes(`<Arn>${USER}</Arn>`))
+          throw new Error(`${url} answered ${answer.status}: ${answer.body.slice(0, 300)}`);
       };
     },
   },
@@ -116,7 +122,13 @@ const CLIENTS = [
     name: "AWS SDK STSClient (signs each)",
     requests: SDK_REQUESTS,
     async make(url, keys, agent) {
-      const client = new STSClient({ endpoint: url, region: REGION, credentials: keys, maxAttempts: 1, requestHandler: { httpAgent: agent } });
+      const client = new STSClient({
+        endpoint: url,
+        region: REGION,
+        credentials: keys,
+        maxAttempts: 1,
+        requestHandler: { httpAgent: agent },
+      });
       return async () => {
         const me = await client.send(new GetCallerIdentityCommand({}));
         if (me.Arn !== USER) throw new Error(`${url} answered ${me.Arn}`);
@@ -151,7 +163,9 @@ const servers = [
   { name: "xacct sandbox", url: sandbox.url },
 ];
 
-log(`xacct sandbox benchmark: signed STS GetCallerIdentity, ${CONCURRENCY} at a time, ${ROUNDS} round(s) of ${CLIENTS.map((c) => `${fmtInt(c.requests)} requests (${c.name})`).join(" and ")}, best round counts`);
+log(
+  `xacct sandbox benchmark: signed STS GetCallerIdentity, ${CONCURRENCY} at a time, ${ROUNDS} round(s) of ${CLIENTS.map((c) => `${fmtInt(c.requests)} requests (${c.name})`).join(" and ")}, best round counts`,
+);
 log(`each server in its own process, the client in this one; Node ${process.version}, ${availableParallelism()} CPUs`);
 log();
 
@@ -230,7 +244,13 @@ async function listAll(s3, bucket, delimiter) {
   let pages = 0;
   let token;
   do {
-    const page = await s3.send(new ListObjectsV2Command({ Bucket: bucket, ...(delimiter ? { Delimiter: delimiter } : {}), ...(token ? { ContinuationToken: token } : {}) }));
+    const page = await s3.send(
+      new ListObjectsV2Command({
+        Bucket: bucket,
+        ...(delimiter ? { Delimiter: delimiter } : {}),
+        ...(token ? { ContinuationToken: token } : {}),
+      }),
+    );
     pages++;
     token = page.NextContinuationToken;
   } while (token);
@@ -257,7 +277,18 @@ async function flood() {
   const s3 = new S3Client({ ...common, credentials: keysOf("arn:aws:iam::111111111111:root"), forcePathStyle: true });
   const rows = [["flood", "requests", "accepted", "refused", "cap", "heap before", "heap after", "RSS before", "RSS after"]];
   const memory = async () => (await ask(server, { type: "memory" })).memory;
-  const row = (name, requests, result, cap, before, after) => rows.push([name, fmtInt(requests), fmtInt(result.ok), result.refused, cap, fmtMib(before.heapUsed), fmtMib(after.heapUsed), fmtMib(before.rss), fmtMib(after.rss)]);
+  const row = (name, requests, result, cap, before, after) =>
+    rows.push([
+      name,
+      fmtInt(requests),
+      fmtInt(result.ok),
+      result.refused,
+      cap,
+      fmtMib(before.heapUsed),
+      fmtMib(after.heapUsed),
+      fmtMib(before.rss),
+      fmtMib(after.rss),
+    ]);
   log();
   log(`flood: a sandbox with limits ${JSON.stringify(limits)}, ${CONCURRENCY} requests at a time`);
   try {
@@ -266,22 +297,46 @@ async function flood() {
     await s3.send(new CreateBucketCommand({ Bucket: bucket }));
     const body = Buffer.alloc(64, "x");
     const m0 = await memory();
-    const put = await tally(PREFIXES, (i) => s3.send(new PutObjectCommand({ Bucket: bucket, Key: `p${String(i).padStart(6, "0")}/object`, Body: body })));
+    const put = await tally(PREFIXES, (i) =>
+      s3.send(new PutObjectCommand({ Bucket: bucket, Key: `p${String(i).padStart(6, "0")}/object`, Body: body })),
+    );
     const withDelimiter = await listAll(s3, bucket, "/");
     const without = await listAll(s3, bucket);
-    log(`ListObjectsV2 over ${fmtInt(PREFIXES)} common prefixes with Delimiter "/": ${withDelimiter.pages} pages in ${fmtSec(withDelimiter.ms)}; peer, the same ${fmtInt(PREFIXES)} keys without a delimiter: ${without.pages} pages in ${fmtSec(without.ms)}`);
+    log(
+      `ListObjectsV2 over ${fmtInt(PREFIXES)} common prefixes with Delimiter "/": ${withDelimiter.pages} pages in ${fmtSec(withDelimiter.ms)}; peer, the same ${fmtInt(PREFIXES)} keys without a delimiter: ${without.pages} pages in ${fmtSec(without.ms)}`,
+    );
     // Objects: twice the item limit in all, in two rounds; the second finds the store full.
     const rest = Math.max(0, 2 * limits.items - PREFIXES);
-    const first = await tally(Math.ceil(rest / 2), (i) => s3.send(new PutObjectCommand({ Bucket: bucket, Key: `flood/a${i}`, Body: body })));
+    const first = await tally(Math.ceil(rest / 2), (i) =>
+      s3.send(new PutObjectCommand({ Bucket: bucket, Key: `flood/a${i}`, Body: body })),
+    );
     const m1 = await memory();
-    row("PutObject (64 B), round 1", PREFIXES + Math.ceil(rest / 2), { ok: put.ok + first.ok, refused: first.refused }, `${fmtInt(limits.items)} items, ${fmtMib(limits.bytes)}`, m0, m1);
-    const second = await tally(Math.floor(rest / 2) || limits.items, (i) => s3.send(new PutObjectCommand({ Bucket: bucket, Key: `flood/b${i}`, Body: body })));
+    row(
+      "PutObject (64 B), round 1",
+      PREFIXES + Math.ceil(rest / 2),
+      { ok: put.ok + first.ok, refused: first.refused },
+      `${fmtInt(limits.items)} items, ${fmtMib(limits.bytes)}`,
+      m0,
+      m1,
+    );
+    const second = await tally(Math.floor(rest / 2) || limits.items, (i) =>
+      s3.send(new PutObjectCommand({ Bucket: bucket, Key: `flood/b${i}`, Body: body })),
+    );
     const m2 = await memory();
-    row("PutObject (64 B), round 2", Math.floor(rest / 2) || limits.items, second, `${fmtInt(limits.items)} items, ${fmtMib(limits.bytes)}`, m1, m2);
+    row(
+      "PutObject (64 B), round 2",
+      Math.floor(rest / 2) || limits.items,
+      second,
+      `${fmtInt(limits.items)} items, ${fmtMib(limits.bytes)}`,
+      m1,
+      m2,
+    );
 
     // Sessions: twice the session limit of AssumeRole.
     const sts = new STSClient({ ...common, credentials: keysOf(USER) });
-    const sessions = await tally(2 * limits.sessions, (i) => sts.send(new AssumeRoleCommand({ RoleArn: "arn:aws:iam::222222222222:role/runner", RoleSessionName: `flood-${i}` })));
+    const sessions = await tally(2 * limits.sessions, (i) =>
+      sts.send(new AssumeRoleCommand({ RoleArn: "arn:aws:iam::222222222222:role/runner", RoleSessionName: `flood-${i}` })),
+    );
     const m3 = await memory();
     row("AssumeRole", 2 * limits.sessions, sessions, `${fmtInt(limits.sessions)} sessions`, m2, m3);
 
@@ -294,7 +349,9 @@ async function flood() {
         { length: 2 * limits.connections },
         () =>
           new Promise((resolve) => {
-            const socket = connect(Number(new URL(server.url).port), "127.0.0.1", () => socket.write("GET / HTTP/1.1\r\nhost: 127.0.0.1\r\n\r\n"));
+            const socket = connect(Number(new URL(server.url).port), "127.0.0.1", () =>
+              socket.write("GET / HTTP/1.1\r\nhost: 127.0.0.1\r\n\r\n"),
+            );
             socket.once("data", () => resolve());
             socket.once("close", () => {
               dropped++;
@@ -306,7 +363,14 @@ async function flood() {
       ),
     );
     const m4 = await memory();
-    row("idle connections", 2 * limits.connections, { ok: 2 * limits.connections - dropped, refused: `${fmtInt(dropped)} closed by the server` }, `${fmtInt(limits.connections)} connections`, m3, m4);
+    row(
+      "idle connections",
+      2 * limits.connections,
+      { ok: 2 * limits.connections - dropped, refused: `${fmtInt(dropped)} closed by the server` },
+      `${fmtInt(limits.connections)} connections`,
+      m3,
+      m4,
+    );
     for (const socket of sockets) socket.destroy();
 
     // Large policies: PutRolePolicy of documents over IAM's quota, each under its own name.
@@ -321,7 +385,9 @@ async function flood() {
       }
       return text;
     };
-    const policies = await tally(POLICIES, (i) => iam.send(new PutRolePolicyCommand({ RoleName: "runner", PolicyName: `flood-${i}`, PolicyDocument: document(i) })));
+    const policies = await tally(POLICIES, (i) =>
+      iam.send(new PutRolePolicyCommand({ RoleName: "runner", PolicyName: `flood-${i}`, PolicyDocument: document(i) })),
+    );
     const m5 = await memory();
     row(`PutRolePolicy (${fmtInt(POLICY_CHARS)} chars)`, POLICIES, policies, "10,240 chars a role", m4, m5);
   } finally {

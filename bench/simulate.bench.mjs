@@ -71,14 +71,18 @@ mkdirSync(outDir, { recursive: true });
 function writeBatch() {
   const start = performance.now();
   const out = openSync(batchFile, "w");
-  const run = spawnSync(process.execPath, [join(here, "generate-requests.mjs"), String(COUNT), String(SEED)], { stdio: ["ignore", out, "inherit"] });
+  const run = spawnSync(process.execPath, [join(here, "generate-requests.mjs"), String(COUNT), String(SEED)], {
+    stdio: ["ignore", out, "inherit"],
+  });
   closeSync(out);
   if (run.status !== 0) throw new Error(`generating the batch failed (exit status ${run.status})`);
   return performance.now() - start;
 }
 const generateMs = writeBatch();
 const batchBytes = statSync(batchFile).size;
-log(`xacct simulate benchmark: ${fmtInt(COUNT)} requests (seed ${SEED}), ${fmtMb(batchBytes)} of JSON Lines in ${relative(root, batchFile)}`);
+log(
+  `xacct simulate benchmark: ${fmtInt(COUNT)} requests (seed ${SEED}), ${fmtMb(batchBytes)} of JSON Lines in ${relative(root, batchFile)}`,
+);
 log(`generated in ${fmtSec(generateMs)}; Node ${process.version}, ${availableParallelism()} CPUs`);
 log();
 
@@ -117,7 +121,9 @@ log(`  xacct (read + simulateLine), ${REPS} reps: ${xacct.times.map(fmtSec).join
 const rssAfterXacct = peakRss();
 
 // The requests again, for the peer and the comparison (untimed).
-const batchLines = readFileSync(batchFile, "utf8").split("\n").filter((line) => line.length > 0);
+const batchLines = readFileSync(batchFile, "utf8")
+  .split("\n")
+  .filter((line) => line.length > 0);
 const requests = batchLines.map((line) => JSON.parse(line));
 const xacctResults = batchLines.map((line, i) => simulateLine(line, i + 1));
 
@@ -143,7 +149,10 @@ function toPeerSimulation(r) {
   const principalAccount = /^arn:[^:]*:[^:]*:[^:]*:(\d{12}):/.exec(r.principal);
   const accountId = r.resourceAccount ?? arn?.[1] ?? principalAccount?.[1] ?? "";
   const levels = (list, prefix) =>
-    (list ?? []).map((level, i) => ({ orgIdentifier: `${prefix}-level-${i}`, policies: level.map((policy, j) => ({ name: `${prefix}-${i}-${j}`, policy })) }));
+    (list ?? []).map((level, i) => ({
+      orgIdentifier: `${prefix}-level-${i}`,
+      policies: level.map((policy, j) => ({ name: `${prefix}-${i}-${j}`, policy })),
+    }));
   const simulation = {
     request: { principal: r.principal, action: r.action, resource: { resource: r.resource, accountId }, contextVariables: r.context ?? {} },
     identityPolicies: (r.identityPolicies ?? []).map((policy, i) => ({ name: `identity-${i}`, policy })),
@@ -195,12 +204,20 @@ const cli = (() => {
   const devNull = openSync("/dev/null", "w");
   const start = performance.now();
   const run = timeTool
-    ? spawnSync("/usr/bin/time", ["-f", "XACCT_BENCH_RSS_KB=%M", process.execPath, ...args], { stdio: ["ignore", devNull, "pipe"], encoding: "utf8" })
+    ? spawnSync("/usr/bin/time", ["-f", "XACCT_BENCH_RSS_KB=%M", process.execPath, ...args], {
+        stdio: ["ignore", devNull, "pipe"],
+        encoding: "utf8",
+      })
     : spawnSync(process.execPath, args, { stdio: ["ignore", devNull, "pipe"], encoding: "utf8" });
   const ms = performance.now() - start;
   closeSync(devNull);
   const rss = /XACCT_BENCH_RSS_KB=(\d+)/.exec(run.stderr ?? "");
-  return { ms, status: run.status, rssBytes: rss ? Number(rss[1]) * 1024 : undefined, stderr: (run.stderr ?? "").replace(/XACCT_BENCH_RSS_KB=\d+\s*/, "").trim() };
+  return {
+    ms,
+    status: run.status,
+    rssBytes: rss ? Number(rss[1]) * 1024 : undefined,
+    stderr: (run.stderr ?? "").replace(/XACCT_BENCH_RSS_KB=\d+\s*/, "").trim(),
+  };
 })();
 log(`  CLI (node dist/cli/main.js simulate --batch FILE > /dev/null), once: ${fmtSec(cli.ms)}, exit status ${cli.status}`);
 if (cli.stderr) log(`    stderr: ${cli.stderr.slice(0, 500)}`);
@@ -210,17 +227,36 @@ log();
 // Report
 
 const tally = xacct.result;
-log(`Decision mix (xacct): Allow ${fmtInt(tally.Allow)} (${pct(tally.Allow, COUNT)}), ImplicitDeny ${fmtInt(tally.ImplicitDeny)} (${pct(tally.ImplicitDeny, COUNT)}), ExplicitDeny ${fmtInt(tally.ExplicitDeny)} (${pct(tally.ExplicitDeny, COUNT)}), input errors ${fmtInt(tally.error)}`);
+log(
+  `Decision mix (xacct): Allow ${fmtInt(tally.Allow)} (${pct(tally.Allow, COUNT)}), ImplicitDeny ${fmtInt(tally.ImplicitDeny)} (${pct(tally.ImplicitDeny, COUNT)}), ExplicitDeny ${fmtInt(tally.ExplicitDeny)} (${pct(tally.ExplicitDeny, COUNT)}), input errors ${fmtInt(tally.error)}`,
+);
 if (peer) {
   const mix = new Map();
   for (const d of peer.decisions) mix.set(d, (mix.get(d) ?? 0) + 1);
-  log(`Decision mix (peer):  ${[...mix].sort((a, b) => b[1] - a[1]).map(([d, n]) => `${d} ${fmtInt(n)} (${pct(n, COUNT)})`).join(", ")}`);
+  log(
+    `Decision mix (peer):  ${[...mix]
+      .sort((a, b) => b[1] - a[1])
+      .map(([d, n]) => `${d} ${fmtInt(n)} (${pct(n, COUNT)})`)
+      .join(", ")}`,
+  );
 }
 log();
 
-const rows = [["measure", "best", "median", "per second (best)", "per second (median)", "ratio (medians)", "ratio (bests)", "target (medians)", "met"]];
+const rows = [
+  ["measure", "best", "median", "per second (best)", "per second (median)", "ratio (medians)", "ratio (bests)", "target (medians)", "met"],
+];
 const rate = (ms, unit) => `${fmtInt(COUNT / (ms / 1000))} ${unit}`;
-rows.push(["floor: read + JSON.parse", fmtSec(floor.best), fmtSec(floor.median), rate(floor.best, "lines"), rate(floor.median, "lines"), "1.00x", "1.00x", "", ""]);
+rows.push([
+  "floor: read + JSON.parse",
+  fmtSec(floor.best),
+  fmtSec(floor.median),
+  rate(floor.best, "lines"),
+  rate(floor.median, "lines"),
+  "1.00x",
+  "1.00x",
+  "",
+  "",
+]);
 const floorRatio = xacct.median / floor.median;
 rows.push([
   "xacct: read + simulateLine",
@@ -250,11 +286,25 @@ if (peer) {
 } else {
   rows.push(["peer: iam-simulate runSimulation", "skipped", "", "", "", "", "", `xacct >= ${PEER_TARGET}x`, "n/a"]);
 }
-rows.push(["CLI end to end (once)", fmtSec(cli.ms), "", rate(cli.ms, "lines"), "", "", `${(cli.ms / floor.best).toFixed(2)}x floor`, "", ""]);
+rows.push([
+  "CLI end to end (once)",
+  fmtSec(cli.ms),
+  "",
+  rate(cli.ms, "lines"),
+  "",
+  "",
+  `${(cli.ms / floor.best).toFixed(2)}x floor`,
+  "",
+  "",
+]);
 for (const line of tableLines(rows)) log(line);
 log();
-log(`Peak RSS: ${fmtMb(rssAfterXacct)} after floor and xacct; ${fmtMb(peakRss())} at the end (this process${peer ? ", peer loaded and run" : ""})${cli.rssBytes ? `; CLI process ${fmtMb(cli.rssBytes)}` : ""}`);
-log(`Targets: xacct within ${FLOOR_TARGET}x of the floor: ${floorRatio <= FLOOR_TARGET ? "met" : "NOT met"}; xacct >= ${PEER_TARGET}x the peer: ${speedup === undefined ? "not measured" : speedup >= PEER_TARGET ? "met" : "NOT met"}`);
+log(
+  `Peak RSS: ${fmtMb(rssAfterXacct)} after floor and xacct; ${fmtMb(peakRss())} at the end (this process${peer ? ", peer loaded and run" : ""})${cli.rssBytes ? `; CLI process ${fmtMb(cli.rssBytes)}` : ""}`,
+);
+log(
+  `Targets: xacct within ${FLOOR_TARGET}x of the floor: ${floorRatio <= FLOOR_TARGET ? "met" : "NOT met"}; xacct >= ${PEER_TARGET}x the peer: ${speedup === undefined ? "not measured" : speedup >= PEER_TARGET ? "met" : "NOT met"}`,
+);
 
 // ---------------------------------------------------------------------------------------------
 // Agreement with the peer (informational: the engines differ in places by design)
@@ -290,7 +340,10 @@ if (peer) {
     const response = await peer.detailed(i);
     out += `${JSON.stringify({
       line: i + 1,
-      xacct: "error" in xacctResults[i] ? xacctResults[i] : { decision: xacctResults[i].decision, summary: xacctResults[i].explain.summary, deniedBy: xacctResults[i].explain.deniedBy },
+      xacct:
+        "error" in xacctResults[i]
+          ? xacctResults[i]
+          : { decision: xacctResults[i].decision, summary: xacctResults[i].explain.summary, deniedBy: xacctResults[i].explain.deniedBy },
       peer: summarizePeer(response),
       request: requests[i],
     })}\n`;

@@ -10,5 +10,10 @@ import { fileURLToPath } from "node:url";
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const common = { bundle: true, minify: true, legalComments: "eof", logLevel: "warning", target: ["chrome100", "firefox100", "safari15"] };
 
-await build({ ...common, entryPoints: [join(root, "src/report/client/main.ts")], format: "iife", outfile: join(root, "dist/report/client.js") });
+await build({
+  ...common,
+  entryPoints: [join(root, "src/report/client/main.ts")],
+  format: "iife",
+  outfile: join(root, "dist/report/client.js"),
+});
 await build({ ...common, entryPoints: [join(root, "src/report/client/style.css")], outfile: join(root, "dist/report/client.css") });

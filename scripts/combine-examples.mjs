@@ -12,11 +12,11 @@ const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 
 /** Per seed: account IDs to renumber so that no two seeds share an account. */
 const SEEDS = {
-  "000-sparkflows-mwaa": { "111111111111": "100000000001", "222222222222": "100000000002" },
+  "000-sparkflows-mwaa": { 111111111111: "100000000001", 222222222222: "100000000002" },
   "001-cats-external": {},
   "002-stage-consumers": {},
-  "003-airflow-multi-account": { "333333333333": "300000000003", "111111111111": "300000000001", "222222222222": "300000000002" },
-  "004-emr-eks-chain": { "111111111111": "400000000001", "222222222222": "400000000002" },
+  "003-airflow-multi-account": { 333333333333: "300000000003", 111111111111: "300000000001", 222222222222: "300000000002" },
+  "004-emr-eks-chain": { 111111111111: "400000000001", 222222222222: "400000000002" },
 };
 
 const HEADER = `# All five seeds as one platform model: the main job of the README builds this file.

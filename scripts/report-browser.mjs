@@ -11,7 +11,19 @@ import { pathToFileURL } from "node:url";
 export const CHROMIUM = "/usr/bin/chromium";
 export const hasChromium = existsSync(CHROMIUM);
 
-const ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-default-apps", "--disable-sync", "--no-first-run", "--no-default-browser-check", "--metrics-recording-only", "--disable-domain-reliability"];
+const ARGS = [
+  "--headless",
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-default-apps",
+  "--disable-sync",
+  "--no-first-run",
+  "--no-default-browser-check",
+  "--metrics-recording-only",
+  "--disable-domain-reliability",
+];
 
 /** Launches Debian's Chromium. */
 export function launchChromium() {

@@ -23,7 +23,10 @@ try {
   // The chain's cross-account hop in the combined model (seed 004's accounts A and B).
   const at = await page.evaluate(() => {
     const { cy } = globalThis.xacctReport;
-    const edge = cy.edges().filter((e) => e.source().data("label") === "job-execution-role-1" && e.target().data("label") === "client-role-2").first();
+    const edge = cy
+      .edges()
+      .filter((e) => e.source().data("label") === "job-execution-role-1" && e.target().data("label") === "client-role-2")
+      .first();
     return edge.renderedMidpoint();
   });
   const box = await page.locator("#graph").boundingBox();

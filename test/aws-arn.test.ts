@@ -34,8 +34,20 @@ describe("parseArn", () => {
     const topic = parseArn("arn:aws:sns:us-east-1:123456789012:example-sns-topic-name");
     const fn = parseArn("arn:aws-us-gov:lambda:us-gov-west-1:123456789012:function:my-function:1");
     // THEN each part is in its place, the resource whole
-    expect(topic).toEqual({ partition: "aws", service: "sns", region: "us-east-1", account: "123456789012", resource: "example-sns-topic-name" });
-    expect(fn).toEqual({ partition: "aws-us-gov", service: "lambda", region: "us-gov-west-1", account: "123456789012", resource: "function:my-function:1" });
+    expect(topic).toEqual({
+      partition: "aws",
+      service: "sns",
+      region: "us-east-1",
+      account: "123456789012",
+      resource: "example-sns-topic-name",
+    });
+    expect(fn).toEqual({
+      partition: "aws-us-gov",
+      service: "lambda",
+      region: "us-gov-west-1",
+      account: "123456789012",
+      resource: "function:my-function:1",
+    });
   });
 
   it("reads ARNs without region or account (S3 buckets in aws-cn)", () => {
@@ -49,13 +61,17 @@ describe("parseArn", () => {
   it("returns null for what is not an ARN", () => {
     // GIVEN a wildcard, a bare account ID, a service principal and an ARN with too few parts
     // WHEN parsed / THEN none is an ARN
-    for (const text of ["*", "123456789012", "lambda.amazonaws.com", "arn:aws:iam::123456789012", "ARN:aws:iam::123456789012:root"]) expect(parseArn(text)).toBeNull();
+    for (const text of ["*", "123456789012", "lambda.amazonaws.com", "arn:aws:iam::123456789012", "ARN:aws:iam::123456789012:root"])
+      expect(parseArn(text)).toBeNull();
   });
 
   it("gives what the AWS SDK's parser gives, on any text", () => {
     // GIVEN arbitrary text made of ARN-ish pieces (colons, "arn", partitions, slashes)
     const piece = fc.constantFrom("arn", "aws", "aws-cn", "iam", "", "123456789012", "role/R", "a:b", "/");
-    const text = fc.oneof(fc.string(), fc.array(piece, { maxLength: 9 }).map((p) => p.join(":")));
+    const text = fc.oneof(
+      fc.string(),
+      fc.array(piece, { maxLength: 9 }).map((p) => p.join(":")),
+    );
     fc.assert(
       fc.property(text, (t) => {
         // WHEN both parse it
@@ -63,7 +79,14 @@ describe("parseArn", () => {
         // THEN an ARN for the SDK is the same ARN for us, and nothing else is one
         if (!validate(t)) return ours === null;
         const sdk = parse(t);
-        return ours !== null && ours.partition === sdk.partition && ours.service === sdk.service && ours.region === sdk.region && ours.account === sdk.accountId && ours.resource === sdk.resource;
+        return (
+          ours !== null &&
+          ours.partition === sdk.partition &&
+          ours.service === sdk.service &&
+          ours.region === sdk.region &&
+          ours.account === sdk.accountId &&
+          ours.resource === sdk.resource
+        );
       }),
       { numRuns: 2000 },
     );
@@ -78,9 +101,13 @@ describe("builders", () => {
     // THEN it is the User Guide's example with the partition in its place
     expect(rootArn(p, id)).toBe(`arn:${p}:iam::123456789012:root`);
     expect(userArn(p, id, "JohnDoe")).toBe(`arn:${p}:iam::123456789012:user/JohnDoe`);
-    expect(userArn(p, id, "JaneDoe", "/division_abc/subdivision_xyz/")).toBe(`arn:${p}:iam::123456789012:user/division_abc/subdivision_xyz/JaneDoe`);
+    expect(userArn(p, id, "JaneDoe", "/division_abc/subdivision_xyz/")).toBe(
+      `arn:${p}:iam::123456789012:user/division_abc/subdivision_xyz/JaneDoe`,
+    );
     expect(roleArn(p, id, "S3Access")).toBe(`arn:${p}:iam::123456789012:role/S3Access`);
-    expect(roleArn(p, id, "RDSAccess", "/application_abc/component_xyz/")).toBe(`arn:${p}:iam::123456789012:role/application_abc/component_xyz/RDSAccess`);
+    expect(roleArn(p, id, "RDSAccess", "/application_abc/component_xyz/")).toBe(
+      `arn:${p}:iam::123456789012:role/application_abc/component_xyz/RDSAccess`,
+    );
     expect(assumedRoleArn(p, id, "Accounting-Role", "Mary")).toBe(`arn:${p}:sts::123456789012:assumed-role/Accounting-Role/Mary`);
     expect(managedPolicyArn(p, id, "UsersManageOwnCredentials")).toBe(`arn:${p}:iam::123456789012:policy/UsersManageOwnCredentials`);
     expect(samlProviderArn(p, id, "ADFSProvider")).toBe(`arn:${p}:iam::123456789012:saml-provider/ADFSProvider`);
@@ -89,7 +116,9 @@ describe("builders", () => {
     );
     expect(s3BucketArn(p, "amzn-s3-demo-bucket")).toBe(`arn:${p}:s3:::amzn-s3-demo-bucket`);
     expect(s3ObjectArn(p, "amzn-s3-demo-bucket", "dags/*")).toBe(`arn:${p}:s3:::amzn-s3-demo-bucket/dags/*`);
-    expect(buildArn({ partition: p, service: "sns", region: "us-east-1", account: id, resource: "example-sns-topic-name" })).toBe(`arn:${p}:sns:us-east-1:123456789012:example-sns-topic-name`);
+    expect(buildArn({ partition: p, service: "sns", region: "us-east-1", account: id, resource: "example-sns-topic-name" })).toBe(
+      `arn:${p}:sns:us-east-1:123456789012:example-sns-topic-name`,
+    );
   });
 
   it("writes AWS managed policies under the account `aws`", () => {
@@ -105,7 +134,13 @@ describe("reading IAM and STS ARNs", () => {
     // GIVEN ARNs of each kind in the partition
     // WHEN read
     // THEN kind, account, path and name come back
-    expect(parseIamArn(`arn:${p}:iam::123456789012:root`)).toEqual({ partition: p, account: "123456789012", kind: "root", path: "", name: "" });
+    expect(parseIamArn(`arn:${p}:iam::123456789012:root`)).toEqual({
+      partition: p,
+      account: "123456789012",
+      kind: "root",
+      path: "",
+      name: "",
+    });
     expect(parseIamArn(`arn:${p}:iam::123456789012:role/application_abc/component_xyz/RDSAccess`)).toEqual({
       partition: p,
       account: "123456789012",
@@ -113,10 +148,28 @@ describe("reading IAM and STS ARNs", () => {
       path: "/application_abc/component_xyz/",
       name: "RDSAccess",
     });
-    expect(parseIamArn(`arn:${p}:iam::123456789012:user/JohnDoe`)).toEqual({ partition: p, account: "123456789012", kind: "user", path: "/", name: "JohnDoe" });
-    expect(parseIamArn(`arn:${p}:iam::123456789012:oidc-provider/oidc.eks.us-west-2.amazonaws.com/id/EXAMPLE`)).toMatchObject({ kind: "oidc-provider", name: "oidc.eks.us-west-2.amazonaws.com/id/EXAMPLE" });
-    expect(parseIamArn(`arn:${p}:iam::aws:policy/ReadOnlyAccess`)).toMatchObject({ kind: "policy", account: "aws", name: "ReadOnlyAccess" });
-    expect(parseAssumedRoleArn(`arn:${p}:sts::123456789012:assumed-role/Accounting-Role/Mary`)).toEqual({ partition: p, account: "123456789012", roleName: "Accounting-Role", sessionName: "Mary" });
+    expect(parseIamArn(`arn:${p}:iam::123456789012:user/JohnDoe`)).toEqual({
+      partition: p,
+      account: "123456789012",
+      kind: "user",
+      path: "/",
+      name: "JohnDoe",
+    });
+    expect(parseIamArn(`arn:${p}:iam::123456789012:oidc-provider/oidc.eks.us-west-2.amazonaws.com/id/EXAMPLE`)).toMatchObject({
+      kind: "oidc-provider",
+      name: "oidc.eks.us-west-2.amazonaws.com/id/EXAMPLE",
+    });
+    expect(parseIamArn(`arn:${p}:iam::aws:policy/ReadOnlyAccess`)).toMatchObject({
+      kind: "policy",
+      account: "aws",
+      name: "ReadOnlyAccess",
+    });
+    expect(parseAssumedRoleArn(`arn:${p}:sts::123456789012:assumed-role/Accounting-Role/Mary`)).toEqual({
+      partition: p,
+      account: "123456789012",
+      roleName: "Accounting-Role",
+      sessionName: "Mary",
+    });
   });
 
   it("refuses ARNs that are not IAM principals of a 12-digit account", () => {

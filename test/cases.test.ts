@@ -26,7 +26,9 @@ interface CaseFile {
 
 const dir = join(import.meta.dirname, "cases");
 
-for (const file of readdirSync(dir).filter((f) => f.endsWith(".json")).sort()) {
+for (const file of readdirSync(dir)
+  .filter((f) => f.endsWith(".json"))
+  .sort()) {
   const suite = JSON.parse(readFileSync(join(dir, file), "utf8")) as CaseFile;
   describe(file, () => {
     for (const c of suite.cases) {

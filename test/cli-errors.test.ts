@@ -43,7 +43,9 @@ describe("the command name", () => {
     // WHEN it is run
     const line = oneLine(xacct([name]));
     // THEN it is unknown, and the user is told the commands
-    expect(line).toBe(`xacct: unknown command "${name}": the commands are init, build, simulate, can, who-can, reach, findings, verify, sandbox, serve-credentials, schema, credential-process, exec, env, report, graph (xacct --help says what each does)`);
+    expect(line).toBe(
+      `xacct: unknown command "${name}": the commands are init, build, simulate, can, who-can, reach, findings, verify, sandbox, serve-credentials, schema, credential-process, exec, env, report, graph (xacct --help says what each does)`,
+    );
   });
 });
 
@@ -51,13 +53,20 @@ describe("models the YAML reader refuses", () => {
   it("an alias bomb (aliases that expand exponentially) is located at its first alias", () => {
     // GIVEN nine levels of ten aliases each: 10^9 nodes once expanded, the "billion laughs"
     const levels = ["a0: &a0 [x, x, x, x, x, x, x, x, x, x]"];
-    for (let i = 1; i <= 9; i++) levels.push(`a${i}: &a${i} [${Array(10).fill(`*a${i - 1}`).join(", ")}]`);
+    for (let i = 1; i <= 9; i++)
+      levels.push(
+        `a${i}: &a${i} [${Array(10)
+          .fill(`*a${i - 1}`)
+          .join(", ")}]`,
+      );
     const text = `${levels.join("\n")}\n`;
     const file = modelFile("bomb.yaml", text);
     // WHEN it is built
     const line = oneLine(xacct(["build", file, "--out", join(dir, "bomb-out")]));
     // THEN one located line says what is wrong and what to do
-    expect(line).toBe(`xacct: ${file}:${position(text, "*a0")}: YAML: its aliases expand beyond the limit the YAML reader sets against resource exhaustion: write the repeated parts out, or use fewer aliases`);
+    expect(line).toBe(
+      `xacct: ${file}:${position(text, "*a0")}: YAML: its aliases expand beyond the limit the YAML reader sets against resource exhaustion: write the repeated parts out, or use fewer aliases`,
+    );
   });
 
   it("3,000 levels of nesting are located and said plainly", () => {
@@ -67,7 +76,9 @@ describe("models the YAML reader refuses", () => {
     // WHEN it is built
     const line = oneLine(xacct(["build", file, "--out", join(dir, "deep-out")]));
     // THEN one located line in the model's third line, in words the user can act on
-    expect(line).toMatch(new RegExp(`^xacct: ${file}:3:\\d+: YAML: nested too deeply to read \\(a model needs a few levels\\): flatten it$`));
+    expect(line).toMatch(
+      new RegExp(`^xacct: ${file}:3:\\d+: YAML: nested too deeply to read \\(a model needs a few levels\\): flatten it$`),
+    );
   });
 });
 
@@ -87,13 +98,28 @@ describe("a wrong type is not a missing field", () => {
 
 describe("problems the compiler finds are located in the model", () => {
   // GIVEN a grant's resource template using {stage} in a grant that is not expanded per stage
-  const text = userAndRoleModel({ name: "templated", role: "reader" }).replace("resources: { job: etl }", 'resources: { job: "etl-{stage}" }');
+  const text = userAndRoleModel({ name: "templated", role: "reader" }).replace(
+    "resources: { job: etl }",
+    'resources: { job: "etl-{stage}" }',
+  );
   const file = modelFile("template.yaml", text);
   const expected = `xacct: ${file}:${position(text, '"etl-{stage}"')}: grants[0].resources.job: the template "etl-{stage}" uses {stage}, which has no value here (is the grant expanded per stage?)`;
 
   it("in can", () => {
     // WHEN can is asked about it
-    const line = oneLine(xacct(["can", "--model", file, "--principal", "arn:aws:iam::111111111111:user/app", "--action", "glue:StartJobRun", "--resource", "arn:aws:glue:eu-west-1:222222222222:job/etl"]));
+    const line = oneLine(
+      xacct([
+        "can",
+        "--model",
+        file,
+        "--principal",
+        "arn:aws:iam::111111111111:user/app",
+        "--action",
+        "glue:StartJobRun",
+        "--resource",
+        "arn:aws:glue:eu-west-1:222222222222:job/etl",
+      ]),
+    );
     // THEN one located line
     expect(line).toBe(expected);
   });
@@ -122,7 +148,9 @@ describe("internal errors", () => {
     const debug = errorReport(bug, { XACCT_DEBUG: "1" });
     // THEN one line saying it is internal and how to get the trace; the trace only when asked
     expect(plain.status).toBe(2);
-    expect(plain.text).toBe("xacct: internal error (a bug in xacct, not in your input): TypeError: Cannot read properties of undefined (reading 'id'); run again with XACCT_DEBUG=1 to print its trace, and report it\n");
+    expect(plain.text).toBe(
+      "xacct: internal error (a bug in xacct, not in your input): TypeError: Cannot read properties of undefined (reading 'id'); run again with XACCT_DEBUG=1 to print its trace, and report it\n",
+    );
     expect(debug.text.startsWith(plain.text)).toBe(true);
     expect(debug.text).toContain(bug.stack as string);
   });

@@ -20,7 +20,12 @@ function xacct(args: string[], input?: string) {
 
 const allowAll = { Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "*", Resource: "*" }] };
 const request = (extra: Record<string, unknown> = {}) =>
-  JSON.stringify({ principal: "arn:aws:iam::111111111111:user/a", action: "sqs:SendMessage", resource: "arn:aws:sqs:eu-west-1:111111111111:q", ...extra });
+  JSON.stringify({
+    principal: "arn:aws:iam::111111111111:user/a",
+    action: "sqs:SendMessage",
+    resource: "arn:aws:sqs:eu-west-1:111111111111:q",
+    ...extra,
+  });
 
 describe("xacct simulate --request", () => {
   it("decides the bundled example: the cross-account read is allowed by both sides", () => {
@@ -30,7 +35,9 @@ describe("xacct simulate --request", () => {
     const result = JSON.parse(r.stdout);
     expect(result.decision).toBe("Allow");
     expect(result.explain.crossAccount).toBe(true);
-    expect(result.explain.decidedBy.map((s: { sid?: string }) => s.sid)).toEqual(expect.arrayContaining(["ReadReports", "AppAccountReads"]));
+    expect(result.explain.decidedBy.map((s: { sid?: string }) => s.sid)).toEqual(
+      expect.arrayContaining(["ReadReports", "AppAccountReads"]),
+    );
   });
 
   it("reads the request from stdin with -", () => {
@@ -88,7 +95,10 @@ describe("xacct simulate --batch", () => {
     writeFileSync(file, `${lines.join("\n")}\n`);
     const r = xacct(["simulate", "--batch", file]);
     expect(r.status).toBe(1);
-    const out = r.stdout.trim().split("\n").map((l) => JSON.parse(l));
+    const out = r.stdout
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l));
     expect(out).toHaveLength(5);
     expect(out[0].decision).toBe("Allow");
     expect(out[1].error).toMatch(/^line 2: not valid JSON/);
@@ -100,13 +110,25 @@ describe("xacct simulate --batch", () => {
   it("exits 0 when every line was decided, whatever the decisions", () => {
     const r = xacct(["simulate", "--batch", "-"], `${request()}\n${request({ identityPolicies: [allowAll] })}\n`);
     expect(r.status).toBe(0);
-    expect(r.stdout.trim().split("\n").map((l) => JSON.parse(l).decision)).toEqual(["ImplicitDeny", "Allow"]);
+    expect(
+      r.stdout
+        .trim()
+        .split("\n")
+        .map((l) => JSON.parse(l).decision),
+    ).toEqual(["ImplicitDeny", "Allow"]);
   });
 
   it("keeps lines aligned: an empty line in the middle is an error line of its own", () => {
     const r = xacct(["simulate", "--batch", "-"], `${request()}\n\n${request()}\n`);
     expect(r.status).toBe(1);
-    const out = r.stdout.trim().split("\n").map((l) => JSON.parse(l));
-    expect(out.map((o) => o.decision ?? o.error)).toEqual(["ImplicitDeny", "line 2: empty line (expected one JSON request)", "ImplicitDeny"]);
+    const out = r.stdout
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l));
+    expect(out.map((o) => o.decision ?? o.error)).toEqual([
+      "ImplicitDeny",
+      "line 2: empty line (expected one JSON request)",
+      "ImplicitDeny",
+    ]);
   });
 });

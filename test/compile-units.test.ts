@@ -34,7 +34,9 @@ describe("first identities", () => {
     const context = { "aws:SourceAccount": "111111111111", "aws:SourceArn": "arn:aws:eks:eu-west-1:111111111111:cluster/k" };
     expect(serviceAssumes(c, "pods.eks.amazonaws.com", context)).toBe("Allow");
     expect(serviceAssumes(c, "pods.eks.amazonaws.com", context, "sts:TagSession")).toBe("Allow");
-    expect(serviceAssumes(c, "pods.eks.amazonaws.com", { ...context, "aws:SourceArn": "arn:aws:eks:eu-west-1:111111111111:cluster/other" })).toBe("ImplicitDeny");
+    expect(
+      serviceAssumes(c, "pods.eks.amazonaws.com", { ...context, "aws:SourceArn": "arn:aws:eks:eu-west-1:111111111111:cluster/other" }),
+    ).toBe("ImplicitDeny");
   });
 
   it("ec2-instance: EC2 assumes the role, and an instance profile of the same name is made", () => {
@@ -59,7 +61,12 @@ describe("first identities", () => {
     const c = model("{ type: mwaa, environment: env1 }", glue);
     const context = { "aws:SourceAccount": "111111111111", "aws:SourceArn": "arn:aws:airflow:eu-west-1:111111111111:environment/env1" };
     expect(serviceAssumes(c, "airflow-env.amazonaws.com", context)).toBe("Allow");
-    expect(serviceAssumes(c, "airflow-env.amazonaws.com", { ...context, "aws:SourceArn": "arn:aws:airflow:eu-west-1:111111111111:environment/env2" })).toBe("ImplicitDeny");
+    expect(
+      serviceAssumes(c, "airflow-env.amazonaws.com", {
+        ...context,
+        "aws:SourceArn": "arn:aws:airflow:eu-west-1:111111111111:environment/env2",
+      }),
+    ).toBe("ImplicitDeny");
   });
 
   it("irsa with a pattern: the sub condition uses StringLike, the aud condition StringEquals", () => {
@@ -76,17 +83,28 @@ describe("first identities", () => {
   });
 
   it("external third party: the trust requires its sts:ExternalId, and its own side becomes a manual step", () => {
-    const c = compile(loadModel(`${accounts.replace('c: { id: "333333333333", region: eu-west-1 }', 'c: { id: "333333333333", region: eu-west-1, external: true }')}workloads:
+    const c = compile(
+      loadModel(`${accounts.replace('c: { id: "333333333333", region: eu-west-1 }', 'c: { id: "333333333333", region: eu-west-1, external: true }')}workloads:
   vendor:
     account: c
     identity: { type: external, principal: "arn:aws:iam::333333333333:role/VendorRole", externalId: vendor-4f1c }
 grants:
   - workload: vendor
-${glue}`));
+${glue}`),
+    );
     const roleArn = "arn:aws:iam::222222222222:role/xacct-vendor";
-    const anyAssume = [{ Version: "2012-10-17" as const, Statement: [{ Effect: "Allow" as const, Action: "sts:AssumeRole", Resource: "*" }] }];
+    const anyAssume = [
+      { Version: "2012-10-17" as const, Statement: [{ Effect: "Allow" as const, Action: "sts:AssumeRole", Resource: "*" }] },
+    ];
     const assume = (context: Record<string, string>) =>
-      simulate({ principal: "arn:aws:sts::333333333333:assumed-role/VendorRole/s", action: "sts:AssumeRole", resource: roleArn, identityPolicies: anyAssume, resourcePolicy: role(c, roleArn).trustPolicy, context }).decision;
+      simulate({
+        principal: "arn:aws:sts::333333333333:assumed-role/VendorRole/s",
+        action: "sts:AssumeRole",
+        resource: roleArn,
+        identityPolicies: anyAssume,
+        resourcePolicy: role(c, roleArn).trustPolicy,
+        context,
+      }).decision;
     expect(assume({ "sts:ExternalId": "vendor-4f1c" })).toBe("Allow");
     expect(assume({})).toBe("ImplicitDeny");
     expect(c.chains[0]?.hops[0]?.externalId).toBe("vendor-4f1c");
@@ -103,11 +121,17 @@ describe("how a grant crosses accounts", () => {
     expect(canAssume(c, sessionOf("arn:aws:iam::111111111111:role/w"), hub)).toBe("Allow");
     expect(canAssume(c, sessionOf(hub), target)).toBe("Allow");
     expect(canAssume(c, sessionOf("arn:aws:iam::111111111111:role/w"), target)).toBe("ImplicitDeny");
-    expect(c.chains[0]?.hops.map((h) => [h.roleArn, h.chained])).toEqual([[hub, true], [target, true]]);
+    expect(c.chains[0]?.hops.map((h) => [h.roleArn, h.chained])).toEqual([
+      [hub, true],
+      [target, true],
+    ]);
   });
 
   it("via: resource-policy writes the caller's side and the queue policy naming it; no role", () => {
-    const c = model("{ type: lambda }", "    account: b\n    service: sqs\n    access: [send]\n    resources: { queue: jobs }\n    via: resource-policy\n");
+    const c = model(
+      "{ type: lambda }",
+      "    account: b\n    service: sqs\n    access: [send]\n    resources: { queue: jobs }\n    via: resource-policy\n",
+    );
     const queue = "arn:aws:sqs:eu-west-1:222222222222:jobs";
     const policy = c.state.accounts.get("222222222222")?.resourcePolicies.get(queue)?.policy;
     expect(decide(c, sessionOf("arn:aws:iam::111111111111:role/w"), "sqs:SendMessage", queue, { resourcePolicy: policy })).toBe("Allow");
@@ -118,14 +142,18 @@ describe("how a grant crosses accounts", () => {
 
   it("a grant in the workload's own account goes on its own role, with no hop", () => {
     const c = model("{ type: lambda }", glue.replace("account: b", "account: a"));
-    expect(decide(c, sessionOf("arn:aws:iam::111111111111:role/w"), "glue:StartJobRun", "arn:aws:glue:eu-west-1:111111111111:job/etl")).toBe("Allow");
+    expect(
+      decide(c, sessionOf("arn:aws:iam::111111111111:role/w"), "glue:StartJobRun", "arn:aws:glue:eu-west-1:111111111111:job/etl"),
+    ).toBe("Allow");
     expect(c.chains[0]?.hops).toEqual([]);
   });
 
   it("orgOnly adds aws:PrincipalOrgID to the trust", () => {
     const text = `${accounts.replace('a: { id: "111111111111", region: eu-west-1 }', 'a: { id: "111111111111", region: eu-west-1, organization: o-abcdef0123 }')}workloads:\n  w:\n    account: a\n    identity: { type: lambda }\ngrants:\n  - workload: w\n${glue}    role: { orgOnly: true }\n`;
     const c = compile(loadModel(text));
-    expect(role(c, "arn:aws:iam::222222222222:role/xacct-w").trustPolicy.Statement[0]?.Condition).toEqual({ StringEquals: { "aws:PrincipalOrgID": "o-abcdef0123" } });
+    expect(role(c, "arn:aws:iam::222222222222:role/xacct-w").trustPolicy.Statement[0]?.Condition).toEqual({
+      StringEquals: { "aws:PrincipalOrgID": "o-abcdef0123" },
+    });
   });
 });
 
@@ -141,16 +169,60 @@ describe("reference problems", () => {
   const base = `${accounts}workloads:\n  w:\n    account: a\n    identity: { type: lambda }\ngrants:\n  - workload: w\n`;
 
   it.each([
-    ["an unknown account in a grant", `${base}${glue.replace("account: b", "account: bb")}`, 'grants[0].account: unknown account "bb" (did you mean "b"?)'],
-    ["an unknown cluster", base.replace("{ type: lambda }", "{ type: irsa, cluster: kk, namespace: n, serviceAccount: s }") + glue, 'workloads.w.identity.cluster: unknown cluster "kk" (did you mean "k"?)'],
-    ["an unknown resource name", `${base}${glue.replace("{ job: etl }", "{ job: etl, jbo: x }")}`, 'grants[0].resources.jbo: AWS Glue resources are named by job, database, not "jbo" (did you mean "job"?)'],
-    ["a missing resource name", `${base}${glue.replace("{ job: etl }", "{}")}`, "grants[0].resources: AWS Glue needs resources.job for this access"],
-    ["via: resource-policy where the service has none", `${base}${glue}    via: resource-policy\n`, "grants[0].via: AWS Glue has no resource-based policy xacct can write; use via: role"],
-    ["via: chain without roles in between", `${base}${glue}    via: chain\n`, "grants[0].through: via: chain needs the roles in between (through: [{account, role}])"],
-    ["stages: true without a stage mapping", `${base}${glue}    stages: true\n`, "grants[0].stages: stages: true needs stages.consumers to map the app's stages"],
-    ["a duplicated account ID", accounts.replace('c: { id: "333333333333"', 'c: { id: "111111111111"') + "workloads: {}\ngrants: []\n", 'accounts.c.id: account ID 111111111111 is already account "a"'],
-    ["a chained duration for an outside role (its AssumeRole is role chaining too)", base.replace("{ type: lambda }", '{ type: external, principal: "arn:aws:iam::444444444444:role/Vendor", externalId: ex-1234 }') + glue + "    role: { sessionDuration: 7200 }\n", "grants[0].role.sessionDuration: 7200 s is refused: this hop is role chaining (the workload's own credentials are a role session), and AWS caps a chained session at 3600 s — asking for more makes AssumeRole fail"],
-    ["IRSA on a cluster without an OIDC issuer", base.replace("{ type: lambda }", "{ type: irsa, cluster: k2, namespace: n, serviceAccount: s }").replace("clusters:\n", "clusters:\n  k2: { account: a }\n") + glue, "workloads.w.identity.cluster: IRSA needs the cluster's OIDC issuer: add clusters.k2.oidcIssuer"],
+    [
+      "an unknown account in a grant",
+      `${base}${glue.replace("account: b", "account: bb")}`,
+      'grants[0].account: unknown account "bb" (did you mean "b"?)',
+    ],
+    [
+      "an unknown cluster",
+      base.replace("{ type: lambda }", "{ type: irsa, cluster: kk, namespace: n, serviceAccount: s }") + glue,
+      'workloads.w.identity.cluster: unknown cluster "kk" (did you mean "k"?)',
+    ],
+    [
+      "an unknown resource name",
+      `${base}${glue.replace("{ job: etl }", "{ job: etl, jbo: x }")}`,
+      'grants[0].resources.jbo: AWS Glue resources are named by job, database, not "jbo" (did you mean "job"?)',
+    ],
+    [
+      "a missing resource name",
+      `${base}${glue.replace("{ job: etl }", "{}")}`,
+      "grants[0].resources: AWS Glue needs resources.job for this access",
+    ],
+    [
+      "via: resource-policy where the service has none",
+      `${base}${glue}    via: resource-policy\n`,
+      "grants[0].via: AWS Glue has no resource-based policy xacct can write; use via: role",
+    ],
+    [
+      "via: chain without roles in between",
+      `${base}${glue}    via: chain\n`,
+      "grants[0].through: via: chain needs the roles in between (through: [{account, role}])",
+    ],
+    [
+      "stages: true without a stage mapping",
+      `${base}${glue}    stages: true\n`,
+      "grants[0].stages: stages: true needs stages.consumers to map the app's stages",
+    ],
+    [
+      "a duplicated account ID",
+      accounts.replace('c: { id: "333333333333"', 'c: { id: "111111111111"') + "workloads: {}\ngrants: []\n",
+      'accounts.c.id: account ID 111111111111 is already account "a"',
+    ],
+    [
+      "a chained duration for an outside role (its AssumeRole is role chaining too)",
+      base.replace("{ type: lambda }", '{ type: external, principal: "arn:aws:iam::444444444444:role/Vendor", externalId: ex-1234 }') +
+        glue +
+        "    role: { sessionDuration: 7200 }\n",
+      "grants[0].role.sessionDuration: 7200 s is refused: this hop is role chaining (the workload's own credentials are a role session), and AWS caps a chained session at 3600 s — asking for more makes AssumeRole fail",
+    ],
+    [
+      "IRSA on a cluster without an OIDC issuer",
+      base
+        .replace("{ type: lambda }", "{ type: irsa, cluster: k2, namespace: n, serviceAccount: s }")
+        .replace("clusters:\n", "clusters:\n  k2: { account: a }\n") + glue,
+      "workloads.w.identity.cluster: IRSA needs the cluster's OIDC issuer: add clusters.k2.oidcIssuer",
+    ],
   ])("%s", (_name, text, message) => {
     expect(refused(text)).toContain(message);
   });
@@ -158,11 +230,18 @@ describe("reference problems", () => {
 
 describe("recipes that need more than their own service", () => {
   it("the Redshift Data API also gets database credentials for the caller's IAM identity", () => {
-    const c = model("{ type: lambda }", "    account: b\n    service: redshift-data\n    access: [query]\n    resources: { cluster: analytics, database: dev }\n");
+    const c = model(
+      "{ type: lambda }",
+      "    account: b\n    service: redshift-data\n    access: [query]\n    resources: { cluster: analytics, database: dev }\n",
+    );
     const session = sessionOf("arn:aws:iam::222222222222:role/xacct-w");
     expect(decide(c, session, "redshift-data:ExecuteStatement", "arn:aws:redshift:eu-west-1:222222222222:cluster:analytics")).toBe("Allow");
-    expect(decide(c, session, "redshift:GetClusterCredentialsWithIAM", "arn:aws:redshift:eu-west-1:222222222222:dbname:analytics/dev")).toBe("Allow");
-    expect(decide(c, session, "redshift:GetClusterCredentialsWithIAM", "arn:aws:redshift:eu-west-1:222222222222:dbname:analytics/prod")).toBe("ImplicitDeny");
+    expect(
+      decide(c, session, "redshift:GetClusterCredentialsWithIAM", "arn:aws:redshift:eu-west-1:222222222222:dbname:analytics/dev"),
+    ).toBe("Allow");
+    expect(
+      decide(c, session, "redshift:GetClusterCredentialsWithIAM", "arn:aws:redshift:eu-west-1:222222222222:dbname:analytics/prod"),
+    ).toBe("ImplicitDeny");
   });
 
   it("a role reached from EKS Pod Identity allows sts:TagSession too, as the EKS guide asks", () => {
@@ -191,23 +270,38 @@ describe("resource policies in accounts the model does not manage", () => {
 
 describe("API Gateway through its resource policy", () => {
   it("the REST API's policy names the caller for GET methods, and the caller's side allows them too", () => {
-    const c = model("{ type: lambda }", "    account: b\n    service: execute-api\n    access: [invoke-read]\n    resources: { api: a1b2c3, stage: prod }\n    via: resource-policy\n");
+    const c = model(
+      "{ type: lambda }",
+      "    account: b\n    service: execute-api\n    access: [invoke-read]\n    resources: { api: a1b2c3, stage: prod }\n    via: resource-policy\n",
+    );
     const holder = "arn:aws:execute-api:eu-west-1:222222222222:a1b2c3/*/*/*";
     const policy = c.state.accounts.get("222222222222")?.resourcePolicies.get(holder)?.policy;
     const caller = sessionOf("arn:aws:iam::111111111111:role/w");
-    expect(decide(c, caller, "execute-api:Invoke", "arn:aws:execute-api:eu-west-1:222222222222:a1b2c3/prod/GET/orders", { resourcePolicy: policy })).toBe("Allow");
-    expect(decide(c, caller, "execute-api:Invoke", "arn:aws:execute-api:eu-west-1:222222222222:a1b2c3/prod/DELETE/orders", { resourcePolicy: policy })).toBe("ImplicitDeny");
+    expect(
+      decide(c, caller, "execute-api:Invoke", "arn:aws:execute-api:eu-west-1:222222222222:a1b2c3/prod/GET/orders", {
+        resourcePolicy: policy,
+      }),
+    ).toBe("Allow");
+    expect(
+      decide(c, caller, "execute-api:Invoke", "arn:aws:execute-api:eu-west-1:222222222222:a1b2c3/prod/DELETE/orders", {
+        resourcePolicy: policy,
+      }),
+    ).toBe("ImplicitDeny");
   });
 });
 
 describe("the catalog's joined access levels", () => {
   it("an action AWS lists under two levels is selected by either", async () => {
     const { selectActions, findAction } = await import("../src/catalog/catalog.js");
-    const joined = ["s3", "iam", "kms", "sqs"].flatMap((service) => (selectActions(service, {}) ?? []).filter((a) => a.accessLevel.includes(", ")));
+    const joined = ["s3", "iam", "kms", "sqs"].flatMap((service) =>
+      (selectActions(service, {}) ?? []).filter((a) => a.accessLevel.includes(", ")),
+    );
     expect(joined.length).toBeGreaterThan(0);
     const sample = joined[0]!;
     for (const level of sample.accessLevel.split(", ")) {
-      expect(selectActions(sample.service, { accessLevels: [level as "Write"], names: [sample.name] }).map((a) => a.name)).toEqual([findAction(sample.service, sample.name)!.name]);
+      expect(selectActions(sample.service, { accessLevels: [level as "Write"], names: [sample.name] }).map((a) => a.name)).toEqual([
+        findAction(sample.service, sample.name)!.name,
+      ]);
     }
   });
 });

@@ -15,10 +15,27 @@ describe("seed 000: Sparkflows on ECS reaching MWAA in account B", () => {
 
   it("ECS tasks (and only they) assume ECSFargateRole, from account A", () => {
     const trust = role(c, "arn:aws:iam::111111111111:role/ECSFargateRole").trustPolicy;
-    const request = { principal: "ecs-tasks.amazonaws.com", action: "sts:AssumeRole", resource: "arn:aws:iam::111111111111:role/ECSFargateRole", resourcePolicy: trust };
-    expect(simulate({ ...request, context: { "aws:SourceAccount": "111111111111", "aws:SourceArn": "arn:aws:ecs:us-east-1:111111111111:task/c/1" } }).decision).toBe("Allow");
-    expect(simulate({ ...request, context: { "aws:SourceAccount": "999999999999", "aws:SourceArn": "arn:aws:ecs:us-east-1:999999999999:task/c/1" } }).decision).toBe("ImplicitDeny");
-    expect(simulate({ ...request, principal: "lambda.amazonaws.com", context: { "aws:SourceAccount": "111111111111" } }).decision).toBe("ImplicitDeny");
+    const request = {
+      principal: "ecs-tasks.amazonaws.com",
+      action: "sts:AssumeRole",
+      resource: "arn:aws:iam::111111111111:role/ECSFargateRole",
+      resourcePolicy: trust,
+    };
+    expect(
+      simulate({
+        ...request,
+        context: { "aws:SourceAccount": "111111111111", "aws:SourceArn": "arn:aws:ecs:us-east-1:111111111111:task/c/1" },
+      }).decision,
+    ).toBe("Allow");
+    expect(
+      simulate({
+        ...request,
+        context: { "aws:SourceAccount": "999999999999", "aws:SourceArn": "arn:aws:ecs:us-east-1:999999999999:task/c/1" },
+      }).decision,
+    ).toBe("ImplicitDeny");
+    expect(simulate({ ...request, principal: "lambda.amazonaws.com", context: { "aws:SourceAccount": "111111111111" } }).decision).toBe(
+      "ImplicitDeny",
+    );
   });
 
   it("the task role assumes AccountB-MWAA-ReadRole: both the trust and the sts:AssumeRole grant exist", () => {
@@ -37,7 +54,9 @@ describe("seed 000: Sparkflows on ECS reaching MWAA in account B", () => {
     expect(decide(c, read, "s3:ListBucket", "arn:aws:s3:::sparkflows-air", { resourceAccount: "222222222222" })).toBe("Allow");
     expect(decide(c, read, "s3:GetObject", "arn:aws:s3:::sparkflows-air/dags/etl.py", { resourceAccount: "222222222222" })).toBe("Allow");
     expect(decide(c, read, "s3:PutObject", "arn:aws:s3:::sparkflows-air/dags/etl.py", { resourceAccount: "222222222222" })).toBe("Allow");
-    expect(decide(c, read, "s3:GetObject", "arn:aws:s3:::sparkflows-air/secrets/x", { resourceAccount: "222222222222" })).toBe("ImplicitDeny");
+    expect(decide(c, read, "s3:GetObject", "arn:aws:s3:::sparkflows-air/secrets/x", { resourceAccount: "222222222222" })).toBe(
+      "ImplicitDeny",
+    );
     for (const account of c.state.accounts.values()) {
       for (const r of account.roles.values()) {
         for (const doc of r.policies.values()) {
@@ -56,7 +75,9 @@ describe("seed 000: Sparkflows on ECS reaching MWAA in account B", () => {
     expect(decide(c, exec, "s3:GetObject", "arn:aws:s3:::sparkflows-air/dags/a.py", { resourceAccount: "222222222222" })).toBe("Allow");
     expect(decide(c, exec, "s3:DeleteBucket", "arn:aws:s3:::sparkflows-air", { resourceAccount: "222222222222" })).toBe("ImplicitDeny");
     expect(decide(c, exec, "s3:GetObject", "arn:aws:s3:::another-bucket/x", { resourceAccount: "222222222222" })).toBe("ImplicitDeny");
-    expect(decide(c, exec, "elasticmapreduce:TerminateJobFlows", "arn:aws:elasticmapreduce:us-east-1:222222222222:cluster/j-1")).toBe("ImplicitDeny");
+    expect(decide(c, exec, "elasticmapreduce:TerminateJobFlows", "arn:aws:elasticmapreduce:us-east-1:222222222222:cluster/j-1")).toBe(
+      "ImplicitDeny",
+    );
     expect(decide(c, exec, "iam:PassRole", "arn:aws:iam::222222222222:role/EMR_DefaultRole")).toBe("Allow");
     expect(decide(c, exec, "iam:PassRole", "arn:aws:iam::222222222222:role/AdminRole")).toBe("ImplicitDeny");
     const statements = [...role(c, "arn:aws:iam::222222222222:role/MWAA-ExecutionRole").policies.values()].flatMap((d) => d.Statement);
@@ -95,8 +116,12 @@ describe("seed 001: CATS workloads on EKS reaching the app team's account", () =
 
   it("the RDS case reads its secret and decrypts with its key; the security-group step is written up", () => {
     const r = sessionOf("arn:aws:iam::490262564977:role/lrl-cluwe-cats-cross-connection");
-    expect(decide(c, r, "secretsmanager:GetSecretValue", "arn:aws:secretsmanager:us-east-2:490262564977:secret:cluwe-dev/rds/secret-AbCdEf")).toBe("Allow");
-    expect(decide(c, r, "secretsmanager:GetSecretValue", "arn:aws:secretsmanager:us-east-2:490262564977:secret:other-AbCdEf")).toBe("ImplicitDeny");
+    expect(
+      decide(c, r, "secretsmanager:GetSecretValue", "arn:aws:secretsmanager:us-east-2:490262564977:secret:cluwe-dev/rds/secret-AbCdEf"),
+    ).toBe("Allow");
+    expect(decide(c, r, "secretsmanager:GetSecretValue", "arn:aws:secretsmanager:us-east-2:490262564977:secret:other-AbCdEf")).toBe(
+      "ImplicitDeny",
+    );
     // A key policy must allow its use even in the key's account: xacct writes the statement for it.
     const key = "arn:aws:kms:us-east-2:490262564977:key/1234abcd-12ab-34cd-56ef-1234567890ab";
     const keyPolicy = c.state.accounts.get("490262564977")?.resourcePolicies.get(key)?.policy;
@@ -117,7 +142,8 @@ describe("seed 001: CATS workloads on EKS reaching the app team's account", () =
 describe("seed 002: stage-mapped consumers of a stream, an API and packages", () => {
   const c = compileExample("002-stage-consumers");
   const stream = (stage: string, account: string) => `arn:aws:kinesis:eu-central-1:${account}:stream/${stage}-orders-pubsub`;
-  const policyOf = (arn: string) => [...c.state.accounts.values()].find((a) => a.resourcePolicies.has(arn))?.resourcePolicies.get(arn)?.policy;
+  const policyOf = (arn: string) =>
+    [...c.state.accounts.values()].find((a) => a.resourcePolicies.has(arn))?.resourcePolicies.get(arn)?.policy;
   const consumerSide = [{ Version: "2012-10-17" as const, Statement: [{ Effect: "Allow" as const, Action: "kinesis:*", Resource: "*" }] }];
 
   it("dev is never connected: no stream policy, role or chain for dev", () => {
@@ -127,7 +153,9 @@ describe("seed 002: stage-mapped consumers of a stream, an API and packages", ()
 
   it("the prod stream's policy admits the production consumer role, not the testing one", () => {
     const prod = stream("prod", "310000000003");
-    const read = (principal: string) => simulate({ principal, action: "kinesis:GetRecords", resource: prod, identityPolicies: consumerSide, resourcePolicy: policyOf(prod) }).decision;
+    const read = (principal: string) =>
+      simulate({ principal, action: "kinesis:GetRecords", resource: prod, identityPolicies: consumerSide, resourcePolicy: policyOf(prod) })
+        .decision;
     expect(read("arn:aws:sts::420000000003:assumed-role/production-Kinesis-Consumer-Role/fn")).toBe("Allow");
     expect(read("arn:aws:sts::420000000001:assumed-role/testing-Kinesis-Consumer-Role/fn")).toBe("ImplicitDeny");
   });
@@ -136,12 +164,29 @@ describe("seed 002: stage-mapped consumers of a stream, an API and packages", ()
     const roleArn = "arn:aws:iam::310000000002:role/readonly-invoke-beta-orders-by-analytics-api-client-staging";
     const caller = "arn:aws:sts::420000000002:assumed-role/any-team-role/s";
     const trust = role(c, roleArn).trustPolicy;
-    const anyAssume = [{ Version: "2012-10-17" as const, Statement: [{ Effect: "Allow" as const, Action: "sts:AssumeRole", Resource: "*" }] }];
-    expect(simulate({ principal: caller, action: "sts:AssumeRole", resource: roleArn, identityPolicies: anyAssume, resourcePolicy: trust }).decision).toBe("Allow");
-    expect(simulate({ principal: "arn:aws:sts::420000000003:assumed-role/any-team-role/s", action: "sts:AssumeRole", resource: roleArn, identityPolicies: anyAssume, resourcePolicy: trust }).decision).toBe("ImplicitDeny");
+    const anyAssume = [
+      { Version: "2012-10-17" as const, Statement: [{ Effect: "Allow" as const, Action: "sts:AssumeRole", Resource: "*" }] },
+    ];
+    expect(
+      simulate({ principal: caller, action: "sts:AssumeRole", resource: roleArn, identityPolicies: anyAssume, resourcePolicy: trust })
+        .decision,
+    ).toBe("Allow");
+    expect(
+      simulate({
+        principal: "arn:aws:sts::420000000003:assumed-role/any-team-role/s",
+        action: "sts:AssumeRole",
+        resource: roleArn,
+        identityPolicies: anyAssume,
+        resourcePolicy: trust,
+      }).decision,
+    ).toBe("ImplicitDeny");
     const session = sessionOf(roleArn);
-    expect(decide(c, session, "execute-api:Invoke", "arn:aws:execute-api:eu-central-1:310000000002:a1b2c3d4e5/beta/GET/orders/42")).toBe("Allow");
-    expect(decide(c, session, "execute-api:Invoke", "arn:aws:execute-api:eu-central-1:310000000002:a1b2c3d4e5/beta/POST/orders")).toBe("ImplicitDeny");
+    expect(decide(c, session, "execute-api:Invoke", "arn:aws:execute-api:eu-central-1:310000000002:a1b2c3d4e5/beta/GET/orders/42")).toBe(
+      "Allow",
+    );
+    expect(decide(c, session, "execute-api:Invoke", "arn:aws:execute-api:eu-central-1:310000000002:a1b2c3d4e5/beta/POST/orders")).toBe(
+      "ImplicitDeny",
+    );
   });
 
   it("the consumer account's own side is listed as a manual step (xacct does not manage that account)", () => {
@@ -169,12 +214,18 @@ describe("seed 003: one Airflow DAG across two accounts", () => {
     const athena = sessionOf("arn:aws:iam::222222222222:role/airflow-athena");
     expect(decide(c, athena, "athena:StartQueryExecution", "arn:aws:athena:us-east-1:222222222222:workgroup/primary")).toBe("Allow");
     expect(decide(c, athena, "glue:GetTable", "arn:aws:glue:us-east-1:222222222222:table/curated/orders")).toBe("Allow");
-    expect(decide(c, athena, "s3:PutObject", "arn:aws:s3:::query-athena-results/q/1.csv", { resourceAccount: "222222222222" })).toBe("Allow");
-    expect(decide(c, athena, "s3:PutObject", "arn:aws:s3:::query-curated-data/x", { resourceAccount: "222222222222" })).toBe("ImplicitDeny");
+    expect(decide(c, athena, "s3:PutObject", "arn:aws:s3:::query-athena-results/q/1.csv", { resourceAccount: "222222222222" })).toBe(
+      "Allow",
+    );
+    expect(decide(c, athena, "s3:PutObject", "arn:aws:s3:::query-curated-data/x", { resourceAccount: "222222222222" })).toBe(
+      "ImplicitDeny",
+    );
   });
 
   it("the access-key alternative works, and is always flagged as a manual step", () => {
-    expect(canAssume(c, "arn:aws:iam::333333333333:user/airflow-cross-account", "arn:aws:iam::222222222222:role/airflow-keys-athena")).toBe("Allow");
+    expect(canAssume(c, "arn:aws:iam::333333333333:user/airflow-cross-account", "arn:aws:iam::222222222222:role/airflow-keys-athena")).toBe(
+      "Allow",
+    );
     expect(c.manualSteps.some((s) => s.title.includes("Access keys") && s.detail.includes("long-lived access keys"))).toBe(true);
     const keysChain = c.chains.find((ch) => ch.workload === "airflow-keys");
     expect(keysChain?.hops[0]?.chained).toBe(false);
@@ -209,9 +260,15 @@ describe("seed 004: web identity to job-execution-role-1 to client-role-2", () =
 
   it("client-role-2 sends to the queue and reads the data lake, and cannot write to it", () => {
     const client = sessionOf("arn:aws:iam::222222222222:role/client-role-2");
-    expect(canAssume(c, sessionOf("arn:aws:iam::111111111111:role/job-execution-role-1"), "arn:aws:iam::222222222222:role/client-role-2")).toBe("Allow");
+    expect(
+      canAssume(c, sessionOf("arn:aws:iam::111111111111:role/job-execution-role-1"), "arn:aws:iam::222222222222:role/client-role-2"),
+    ).toBe("Allow");
     expect(decide(c, client, "sqs:SendMessage", "arn:aws:sqs:us-east-1:222222222222:MyDeadLetterQueue")).toBe("Allow");
-    expect(decide(c, client, "s3:GetObject", "arn:aws:s3:::datalake-222222222222-us-east-1/in/a.parquet", { resourceAccount: "222222222222" })).toBe("Allow");
-    expect(decide(c, client, "s3:PutObject", "arn:aws:s3:::datalake-222222222222-us-east-1/in/a.parquet", { resourceAccount: "222222222222" })).toBe("ImplicitDeny");
+    expect(
+      decide(c, client, "s3:GetObject", "arn:aws:s3:::datalake-222222222222-us-east-1/in/a.parquet", { resourceAccount: "222222222222" }),
+    ).toBe("Allow");
+    expect(
+      decide(c, client, "s3:PutObject", "arn:aws:s3:::datalake-222222222222-us-east-1/in/a.parquet", { resourceAccount: "222222222222" }),
+    ).toBe("ImplicitDeny");
   });
 });

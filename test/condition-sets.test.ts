@@ -88,7 +88,13 @@ describe("set operators over large sets", () => {
     // GIVEN the same Deny
     const deny = { ...denyForbidden, Condition: { "ForAnyValue:StringEquals": { "dynamodb:Attributes": policyValues } } };
     // WHEN none of the 30,000 attributes put is listed
-    const result = simulate(threadRequest("dynamodb:PutItem", [allowPutItem, deny], range(REQUEST_VALUES, (i) => `other-${i}`)));
+    const result = simulate(
+      threadRequest(
+        "dynamodb:PutItem",
+        [allowPutItem, deny],
+        range(REQUEST_VALUES, (i) => `other-${i}`),
+      ),
+    );
     // THEN the Deny does not apply
     expect(result.decision).toBe("Allow");
   });
@@ -117,7 +123,10 @@ describe("set operators over large sets", () => {
 
   it("ForAnyValue:StringEquals also matches a value given by a policy variable", () => {
     // GIVEN a Deny listing 300,000 attributes and ${aws:username}
-    const deny = { ...denyForbidden, Condition: { "ForAnyValue:StringEquals": { "dynamodb:Attributes": [...policyValues, "${aws:username}"] } } };
+    const deny = {
+      ...denyForbidden,
+      Condition: { "ForAnyValue:StringEquals": { "dynamodb:Attributes": [...policyValues, "${aws:username}"] } },
+    };
     // WHEN alice puts 30,000 attributes, the last being "alice"
     const attributes = [...range(REQUEST_VALUES - 1, (i) => `other-${i}`), "alice"];
     const request = threadRequest("dynamodb:PutItem", [allowPutItem, deny], attributes);

@@ -8,7 +8,19 @@
  * trust, and chains that must not share an entry.
  */
 import { execFileSync } from "node:child_process";
-import { chownSync, chmodSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
+import {
+  chownSync,
+  chmodSync,
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
 import { join } from "node:path";
 import { GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
 import { afterEach, describe, expect, it } from "vitest";
@@ -34,7 +46,12 @@ interface Output {
 
 /** Who the printed credentials are, asked with the SDK's STS client. */
 async function whoIs(url: string, out: Output): Promise<string | undefined> {
-  const client = new STSClient({ endpoint: url, region: "eu-west-1", maxAttempts: 1, credentials: { accessKeyId: out.AccessKeyId, secretAccessKey: out.SecretAccessKey, sessionToken: out.SessionToken } });
+  const client = new STSClient({
+    endpoint: url,
+    region: "eu-west-1",
+    maxAttempts: 1,
+    credentials: { accessKeyId: out.AccessKeyId, secretAccessKey: out.SecretAccessKey, sessionToken: out.SessionToken },
+  });
   return (await client.send(new GetCallerIdentityCommand({}))).Arn;
 }
 
@@ -50,7 +67,8 @@ const entries = (dir: string) => (existsSync(dir) ? readdirSync(dir) : []);
 
 /** Every secret a run may hold: the user's long-term key and each session's key and token. */
 function expectNoSecret(text: string, t: ChainSandbox, ...outputs: Output[]): void {
-  for (const secret of [t.user.secretAccessKey, ...outputs.flatMap((o) => [o.SecretAccessKey, o.SessionToken])]) expect(text).not.toContain(secret);
+  for (const secret of [t.user.secretAccessKey, ...outputs.flatMap((o) => [o.SecretAccessKey, o.SessionToken])])
+    expect(text).not.toContain(secret);
 }
 
 describe("xacct credential-process", () => {
@@ -115,11 +133,18 @@ print(sts.get_caller_identity()["Arn"])
 
   it("a chain that fails: exit 1, stderr names the profile and the hop, no secret anywhere, nothing cached", async () => {
     const t = await chainSandbox();
-    writeFileSync(t.credentialsFile, `[app]\naws_access_key_id = ${t.user.accessKeyId}\naws_secret_access_key = ${t.user.secretAccessKey}x\n`);
+    writeFileSync(
+      t.credentialsFile,
+      `[app]\naws_access_key_id = ${t.user.accessKeyId}\naws_secret_access_key = ${t.user.secretAccessKey}x\n`,
+    );
     const r = await xacct(["credential-process", "--profile", "far"], t.env);
     expect(r.code).toBe(1);
     expect(r.stdout).toBe("");
-    expect(r.stderr).toMatch(new RegExp(`^xacct credential-process: profile far: hop 1 \\(AssumeRole ${HOP.replace(/\//g, "\\/")}\\) failed: SignatureDoesNotMatch`));
+    expect(r.stderr).toMatch(
+      new RegExp(
+        `^xacct credential-process: profile far: hop 1 \\(AssumeRole ${HOP.replace(/\//g, "\\/")}\\) failed: SignatureDoesNotMatch`,
+      ),
+    );
     expectNoSecret(r.stderr, t);
     expect(entries(join(t.dir, "xdg", "xacct", "credentials"))).toEqual([]);
   });
@@ -280,7 +305,9 @@ describe("xacct credential-process: the cache", () => {
 
   it("two chains never share an entry: each is served its own session", async () => {
     // `far-b` is `far` but for its session name.
-    const t = await chainSandbox({ extra: `\n[profile far-b]\nrole_arn = ${FAR}\nsource_profile = hop\nrole_session_name = other\nregion = eu-west-1\n` });
+    const t = await chainSandbox({
+      extra: `\n[profile far-b]\nrole_arn = ${FAR}\nsource_profile = hop\nrole_session_name = other\nregion = eu-west-1\n`,
+    });
     const cache = join(t.dir, "cache");
     await credentialProcess(t, ["--profile", "far", "--cache-dir", cache]);
     await credentialProcess(t, ["--profile", "far-b", "--cache-dir", cache]);

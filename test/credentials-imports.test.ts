@@ -22,7 +22,9 @@ async function loadedBy(specifier: string): Promise<string[]> {
 
 /** The modules of `dist/` under `folders`, and of the npm packages `packages`, among `urls`. */
 function heavy(urls: string[], folders: string[], packages: string[]): string[] {
-  return urls.filter((url) => folders.some((f) => url.startsWith(`${DIST}${f}/`)) || packages.some((p) => url.includes(`/node_modules/${p}/`)));
+  return urls.filter(
+    (url) => folders.some((f) => url.startsWith(`${DIST}${f}/`)) || packages.some((p) => url.includes(`/node_modules/${p}/`)),
+  );
 }
 
 const FOLDERS = ["compile", "model", "emit", "graph"];

@@ -21,7 +21,9 @@ afterEach(async () => {
   await Promise.all(running.splice(0).map((s) => s.close()));
 });
 
-async function sandbox(options: { sessionSeconds?: number; port?: number; bootstrap?: readonly BootstrapCredential[] } = {}): Promise<{ s: Sandbox; user: BootstrapCredential; assumed: () => number }> {
+async function sandbox(
+  options: { sessionSeconds?: number; port?: number; bootstrap?: readonly BootstrapCredential[] } = {},
+): Promise<{ s: Sandbox; user: BootstrapCredential; assumed: () => number }> {
   const s = await startSandbox({ state: compile(loadModel(MODEL)).state, host: "127.0.0.1", port: options.port ?? 0, ...options });
   running.push(s);
   const user = s.bootstrap.find((b) => b.userArn === USER) as BootstrapCredential;
@@ -33,10 +35,16 @@ async function sandbox(options: { sessionSeconds?: number; port?: number; bootst
 }
 
 function chainOf(user: BootstrapCredential): ChainSpec {
-  return { name: "test chain", first: { type: "static", accessKeyId: user.accessKeyId, secretAccessKey: user.secretAccessKey }, hops: [{ roleArn: HOP }, { roleArn: FAR, sessionName: "far-session" }], region: "eu-west-1" };
+  return {
+    name: "test chain",
+    first: { type: "static", accessKeyId: user.accessKeyId, secretAccessKey: user.secretAccessKey },
+    hops: [{ roleArn: HOP }, { roleArn: FAR, sessionName: "far-session" }],
+    region: "eu-west-1",
+  };
 }
 
-const whoAmI = (url: string, credentials: ReturnType<typeof fromChain>) => new STSClient({ endpoint: url, region: "eu-west-1", credentials, maxAttempts: 1 }).send(new GetCallerIdentityCommand({}));
+const whoAmI = (url: string, credentials: ReturnType<typeof fromChain>) =>
+  new STSClient({ endpoint: url, region: "eu-west-1", credentials, maxAttempts: 1 }).send(new GetCallerIdentityCommand({}));
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe("fromChain with the SDK's own clients", () => {
@@ -53,8 +61,15 @@ describe("fromChain with the SDK's own clients", () => {
   it("the same chain read from AWS config files (source_profile, role_arn, keys in the credentials file)", async () => {
     const { s, user } = await sandbox();
     const dir = mkdtempSync(join(tmpdir(), "xacct-cred-"));
-    writeFileSync(join(dir, "config"), `[profile hop]\nrole_arn = ${HOP}\nsource_profile = app\n\n[profile far]\nrole_arn = ${FAR}\nsource_profile = hop\nrole_session_name = from-profile\nregion = eu-west-1\n`);
-    writeFileSync(join(dir, "credentials"), `[app]\naws_access_key_id = ${user.accessKeyId}\naws_secret_access_key = ${user.secretAccessKey}\n`, { mode: 0o600 });
+    writeFileSync(
+      join(dir, "config"),
+      `[profile hop]\nrole_arn = ${HOP}\nsource_profile = app\n\n[profile far]\nrole_arn = ${FAR}\nsource_profile = hop\nrole_session_name = from-profile\nregion = eu-west-1\n`,
+    );
+    writeFileSync(
+      join(dir, "credentials"),
+      `[app]\naws_access_key_id = ${user.accessKeyId}\naws_secret_access_key = ${user.secretAccessKey}\n`,
+      { mode: 0o600 },
+    );
     const files = { configFile: join(dir, "config"), credentialsFile: join(dir, "credentials") };
     const spec = await chainFromProfile("far", files, {});
     expect(spec.hops.map((h) => h.roleArn)).toEqual([HOP, FAR]);
@@ -64,14 +79,22 @@ describe("fromChain with the SDK's own clients", () => {
 
   it("a chained hop asking for more than 3600 s is refused before any call, naming the profile", async () => {
     const dir = mkdtempSync(join(tmpdir(), "xacct-cred-"));
-    writeFileSync(join(dir, "config"), `[profile hop]\nrole_arn = ${HOP}\nsource_profile = app\n\n[profile far]\nrole_arn = ${FAR}\nsource_profile = hop\nduration_seconds = 7200\n`);
-    writeFileSync(join(dir, "credentials"), `[app]\naws_access_key_id = AKIAEXAMPLEEXAMPLE12\naws_secret_access_key = not-a-real-secret-value\n`);
+    writeFileSync(
+      join(dir, "config"),
+      `[profile hop]\nrole_arn = ${HOP}\nsource_profile = app\n\n[profile far]\nrole_arn = ${FAR}\nsource_profile = hop\nduration_seconds = 7200\n`,
+    );
+    writeFileSync(
+      join(dir, "credentials"),
+      `[app]\naws_access_key_id = AKIAEXAMPLEEXAMPLE12\naws_secret_access_key = not-a-real-secret-value\n`,
+    );
     const failure = chainFromProfile("far", { configFile: join(dir, "config"), credentialsFile: join(dir, "credentials") }, {});
     await expect(failure).rejects.toThrow(ChainError);
     await expect(failure).rejects.toThrow(/profile "far".*duration_seconds = 7200.*role chaining/);
     // The first hop, from a user's long-term keys, is not chaining: up to 43200 s is allowed there.
     writeFileSync(join(dir, "config"), `[profile hop]\nrole_arn = ${HOP}\nsource_profile = app\nduration_seconds = 7200\n`);
-    await expect(chainFromProfile("hop", { configFile: join(dir, "config"), credentialsFile: join(dir, "credentials") }, {})).resolves.toMatchObject({ hops: [{ durationSeconds: 7200 }] });
+    await expect(
+      chainFromProfile("hop", { configFile: join(dir, "config"), credentialsFile: join(dir, "credentials") }, {}),
+    ).resolves.toMatchObject({ hops: [{ durationSeconds: 7200 }] });
   });
 
   it("refreshes across an expiry: short sessions are replaced before they end", async () => {
@@ -121,9 +144,14 @@ describe("fromChain with the SDK's own clients", () => {
 
   it("an error names the chain and the hop, and carries no secret", async () => {
     const { s, user } = await sandbox();
-    const wrong: ChainSpec = { ...chainOf(user), first: { type: "static", accessKeyId: user.accessKeyId, secretAccessKey: `${user.secretAccessKey}x` } };
+    const wrong: ChainSpec = {
+      ...chainOf(user),
+      first: { type: "static", accessKeyId: user.accessKeyId, secretAccessKey: `${user.secretAccessKey}x` },
+    };
     const failure = fromChain(wrong, { endpoint: s.url })();
-    await expect(failure).rejects.toThrow(/^test chain: hop 1 \(AssumeRole arn:aws:iam::222222222222:role\/hop\) failed: SignatureDoesNotMatch/);
+    await expect(failure).rejects.toThrow(
+      /^test chain: hop 1 \(AssumeRole arn:aws:iam::222222222222:role\/hop\) failed: SignatureDoesNotMatch/,
+    );
     const message = await failure.catch((e: Error) => `${e.message} ${e.stack ?? ""} ${JSON.stringify(e)}`);
     expect(message).not.toContain(user.secretAccessKey);
   });

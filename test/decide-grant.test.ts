@@ -15,7 +15,15 @@ import { decideGrant } from "../src/policy/evaluate.js";
 import { Strength } from "../src/policy/principal.js";
 
 /** Every layer of the caller's side allows; no resource-based policy says anything. */
-const callerSideAllows = { hasIdentity: true, crossAccount: false, identity: true, boundary: true, session: true, resource: Strength.None, resourceRequired: false };
+const callerSideAllows = {
+  hasIdentity: true,
+  crossAccount: false,
+  identity: true,
+  boundary: true,
+  session: true,
+  resource: Strength.None,
+  resourceRequired: false,
+};
 
 describe("decideGrant across accounts", () => {
   it("needs the resource-based policy: the caller's side alone is not enough", () => {

@@ -49,7 +49,11 @@ function finalRole(chain: Chain): string | undefined {
 /** The connection serving a chain: the one in its account with its final role and region. */
 function connectionFor(connections: Record<string, ConnectionJson>, chain: Chain): [string, ConnectionJson] {
   const matches = Object.entries(connections).filter(([id, c]) => {
-    return id.startsWith(`aws_${chain.accountName.replace(/-/g, "_")}`) && c.extra.role_arn === finalRole(chain) && c.extra.region_name === chain.region;
+    return (
+      id.startsWith(`aws_${chain.accountName.replace(/-/g, "_")}`) &&
+      c.extra.role_arn === finalRole(chain) &&
+      c.extra.region_name === chain.region
+    );
   });
   if (matches.length === 0) throw new Error(`no connection for grant ${chain.grant} (${chain.service} in ${chain.accountName})`);
   return matches[0] as [string, ConnectionJson];
@@ -168,10 +172,16 @@ describe("Airflow connections (seed 003)", () => {
       const hop = chain.hops[chain.hops.length - 1]!;
       const { extra } = connectionFor(connections, chain)[1];
       expect(extra.assume_role_method).toBe("assume_role");
-      expect(extra.assume_role_kwargs).toEqual({ RoleSessionName: hop.sessionName, DurationSeconds: hop.durationSeconds, ...(hop.externalId ? { ExternalId: hop.externalId } : {}) });
+      expect(extra.assume_role_kwargs).toEqual({
+        RoleSessionName: hop.sessionName,
+        DurationSeconds: hop.durationSeconds,
+        ...(hop.externalId ? { ExternalId: hop.externalId } : {}),
+      });
     }
     const emr = airflowChains.find((c) => c.service === "elasticmapreduce")!;
-    expect((connectionFor(connections, emr)[1].extra.assume_role_kwargs as Record<string, unknown>).ExternalId).toBe(compiled.model.grants[emr.grant]!.role!.externalId);
+    expect((connectionFor(connections, emr)[1].extra.assume_role_kwargs as Record<string, unknown>).ExternalId).toBe(
+      compiled.model.grants[emr.grant]!.role!.externalId,
+    );
   });
 
   it("THEN the pod's own role is taken with its web identity token (assume_role_with_web_identity, file federation)", () => {
@@ -228,7 +238,11 @@ print(json.dumps(out))`,
         path,
       ),
     ) as Record<string, { scheme: string; extra: Record<string, unknown> }>;
-    expect(Object.keys(decoded).sort()).toEqual(Object.keys(connections).map((id) => `AIRFLOW_CONN_${id.toUpperCase()}`).sort());
+    expect(Object.keys(decoded).sort()).toEqual(
+      Object.keys(connections)
+        .map((id) => `AIRFLOW_CONN_${id.toUpperCase()}`)
+        .sort(),
+    );
     for (const [id, connection] of Object.entries(connections)) {
       expect(decoded[`AIRFLOW_CONN_${id.toUpperCase()}`]).toEqual({ scheme: "aws", extra: connection.extra });
     }
@@ -239,7 +253,11 @@ print(json.dumps(out))`,
     const path = join(dir, "sourced.env");
     writeFileSync(path, env);
     const names = Object.keys(connections).map((id) => `AIRFLOW_CONN_${id.toUpperCase()}`);
-    const r = spawnSync("bash", ["-c", `set -a; . "$1"; for n in ${names.join(" ")}; do printf '%s=%s\\n' "$n" "\${!n}"; done`, "bash", path], { encoding: "utf8" });
+    const r = spawnSync(
+      "bash",
+      ["-c", `set -a; . "$1"; for n in ${names.join(" ")}; do printf '%s=%s\\n' "$n" "\${!n}"; done`, "bash", path],
+      { encoding: "utf8" },
+    );
     expect(r.status, r.stderr).toBe(0);
     const lines = env.split("\n").filter((l) => l && !l.startsWith("#"));
     expect(r.stdout.trim().split("\n").sort()).toEqual(lines.sort());
@@ -298,7 +316,9 @@ describe("MWAA (seed 000)", () => {
   const environment = String(tokens.resources.environment);
 
   it("GIVEN an ECS workload granted MWAA tokens WHEN emitted THEN it gets token notes but no Airflow connections of its own", () => {
-    expect(files.map((f) => f.path).filter((p) => p.startsWith(`workloads/${tokens.workload}/`))).toEqual([`workloads/${tokens.workload}/airflow/mwaa-tokens.md`]);
+    expect(files.map((f) => f.path).filter((p) => p.startsWith(`workloads/${tokens.workload}/`))).toEqual([
+      `workloads/${tokens.workload}/airflow/mwaa-tokens.md`,
+    ]);
   });
 
   it("THEN the notes create a CLI token with the generated profile and POST it as a bearer token to /aws_mwaa/cli", () => {
@@ -313,7 +333,9 @@ describe("MWAA (seed 000)", () => {
   it("THEN the notes create a web login token and open /aws_mwaa/aws-console-sso?login=true#<token>", () => {
     const notes = file(files, `workloads/${tokens.workload}/airflow/mwaa-tokens.md`);
     expect(notes).toContain(`aws mwaa create-web-login-token --name ${environment} --profile ${tokens.profile}`);
-    expect(notes).toMatch(/https:\/\/\$\(echo "\$WEB_JSON" \| jq -r \.WebServerHostname\)\/aws_mwaa\/aws-console-sso\?login=true#\$\(echo "\$WEB_JSON" \| jq -r \.WebToken\)/);
+    expect(notes).toMatch(
+      /https:\/\/\$\(echo "\$WEB_JSON" \| jq -r \.WebServerHostname\)\/aws_mwaa\/aws-console-sso\?login=true#\$\(echo "\$WEB_JSON" \| jq -r \.WebToken\)/,
+    );
     expect(notes).toContain(`\`${String(tokens.resources["airflow-role"])}\``);
   });
 
@@ -321,7 +343,9 @@ describe("MWAA (seed 000)", () => {
     const own = compiled.chains.find((c) => c.workload === "mwaa-environment")!;
     const connections = JSON.parse(file(files, "workloads/mwaa-environment/airflow/connections.json")) as Record<string, ConnectionJson>;
     expect(Object.values(connections).map((c) => c.extra)).toEqual([{ region_name: own.region }]);
-    expect(file(files, "workloads/mwaa-environment/airflow/example_dag.py")).toContain(`aws_conn_id=${JSON.stringify(Object.keys(connections)[0])}`);
+    expect(file(files, "workloads/mwaa-environment/airflow/example_dag.py")).toContain(
+      `aws_conn_id=${JSON.stringify(Object.keys(connections)[0])}`,
+    );
   });
 });
 

@@ -43,10 +43,16 @@ beforeAll(async () => {
 }, 60_000);
 
 describe("the template validator", () => {
-  const trust = { Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { Service: "ec2.amazonaws.com" }, Action: "sts:AssumeRole" }] };
+  const trust = {
+    Version: "2012-10-17",
+    Statement: [{ Effect: "Allow", Principal: { Service: "ec2.amazonaws.com" }, Action: "sts:AssumeRole" }],
+  };
 
   it("accepts a role as the AWS::IAM::Role reference documents it", async () => {
-    const template = { AWSTemplateFormatVersion: "2010-09-09", Resources: { R: { Type: "AWS::IAM::Role", Properties: { AssumeRolePolicyDocument: trust, MaxSessionDuration: 3600 } } } };
+    const template = {
+      AWSTemplateFormatVersion: "2010-09-09",
+      Resources: { R: { Type: "AWS::IAM::Role", Properties: { AssumeRolePolicyDocument: trust, MaxSessionDuration: 3600 } } },
+    };
     expect(await validateTemplate(template)).toEqual([]);
   });
 
@@ -71,7 +77,11 @@ describe("the template validator", () => {
   });
 
   it("checks nested property types too (an inline policy without its name)", async () => {
-    const template = { Resources: { R: { Type: "AWS::IAM::Role", Properties: { AssumeRolePolicyDocument: trust, Policies: [{ PolicyDocument: trust, Name: "p" }] } } } };
+    const template = {
+      Resources: {
+        R: { Type: "AWS::IAM::Role", Properties: { AssumeRolePolicyDocument: trust, Policies: [{ PolicyDocument: trust, Name: "p" }] } },
+      },
+    };
     const errors = await validateTemplate(template);
     expect(errors).toContain("Resources.R.Properties.Policies[0].PolicyName: required");
     expect(errors.some((e) => e.startsWith("Resources.R.Properties.Policies[0].Name: not a property"))).toBe(true);
@@ -79,10 +89,14 @@ describe("the template validator", () => {
 });
 
 describe("every template conforms to AWS's resource specification", () => {
-  for (const [name, files] of [["example 000", exampleFiles], ["the emit model", modelFiles]] as const) {
+  for (const [name, files] of [
+    ["example 000", exampleFiles],
+    ["the emit model", modelFiles],
+  ] as const) {
     it(`${name}: ${templates(files).length} templates`, async () => {
       expect(templates(files).length).toBeGreaterThan(1);
-      for (const path of templates(files)) expect({ path, errors: await validateTemplate(read(files, path)) }).toEqual({ path, errors: [] });
+      for (const path of templates(files))
+        expect({ path, errors: await validateTemplate(read(files, path)) }).toEqual({ path, errors: [] });
     });
   }
 
@@ -102,13 +116,26 @@ describe("every template conforms to AWS's resource specification", () => {
 
 describe("one template per managed account", () => {
   it("is written for each managed account and none for an external one", () => {
-    expect(templates(modelFiles).filter((p) => p.startsWith("accounts/")).sort()).toEqual(["accounts/data/cloudformation.json", "accounts/platform/cloudformation.json"]);
-    expect(templates(exampleFiles).filter((p) => p.startsWith("accounts/")).sort()).toEqual(["accounts/mwaa/cloudformation.json", "accounts/sparkflows/cloudformation.json"]);
+    expect(
+      templates(modelFiles)
+        .filter((p) => p.startsWith("accounts/"))
+        .sort(),
+    ).toEqual(["accounts/data/cloudformation.json", "accounts/platform/cloudformation.json"]);
+    expect(
+      templates(exampleFiles)
+        .filter((p) => p.startsWith("accounts/"))
+        .sort(),
+    ).toEqual(["accounts/mwaa/cloudformation.json", "accounts/sparkflows/cloudformation.json"]);
   });
 
   it("creates every role with its trust, inline policies and session limit exactly as the AccountState has them", () => {
-    for (const [id, path] of [[PLATFORM, "platform"], [DATA, "data"]] as const) {
-      const roles = resourcesOfType(read(modelFiles, `accounts/${path}/cloudformation.json`), "AWS::IAM::Role").map(([, r]) => r.Properties);
+    for (const [id, path] of [
+      [PLATFORM, "platform"],
+      [DATA, "data"],
+    ] as const) {
+      const roles = resourcesOfType(read(modelFiles, `accounts/${path}/cloudformation.json`), "AWS::IAM::Role").map(
+        ([, r]) => r.Properties,
+      );
       expect(roles.map((r) => r.RoleName).sort()).toEqual([...account(id).roles.keys()].sort());
       for (const role of account(id).roles.values()) {
         const props = roles.find((r) => r.RoleName === role.name)!;
@@ -117,7 +144,10 @@ describe("one template per managed account", () => {
         expect(props.MaxSessionDuration).toBe(role.maxSessionDuration);
       }
     }
-    expect(resourcesOfType(data(), "AWS::IAM::Role").find(([, r]) => r.Properties.RoleName === "platform-glue")![1].Properties.MaxSessionDuration).toBe(7200);
+    expect(
+      resourcesOfType(data(), "AWS::IAM::Role").find(([, r]) => r.Properties.RoleName === "platform-glue")![1].Properties
+        .MaxSessionDuration,
+    ).toBe(7200);
   });
 
   it("gives every resource an alphanumeric logical ID, distinct even for names differing only in punctuation, and the same on every build", () => {
@@ -143,7 +173,10 @@ describe("one template per managed account", () => {
 
   it("creates the OIDC provider with an https:// URL and the sts.amazonaws.com audience, before the role that trusts it", () => {
     const [[providerId, provider]] = resourcesOfType(platform(), "AWS::IAM::OIDCProvider") as [[string, Obj]];
-    expect(provider.Properties).toEqual({ Url: "https://oidc.eks.us-east-2.amazonaws.com/id/ABCDEF0123456789", ClientIdList: ["sts.amazonaws.com"] });
+    expect(provider.Properties).toEqual({
+      Url: "https://oidc.eks.us-east-2.amazonaws.com/id/ABCDEF0123456789",
+      ClientIdList: ["sts.amazonaws.com"],
+    });
     const [, spark] = resourcesOfType(platform(), "AWS::IAM::Role").find(([, r]) => r.Properties.RoleName === "spark")!;
     expect(spark.DependsOn).toEqual([providerId]);
   });
@@ -155,7 +188,9 @@ describe("one template per managed account", () => {
   });
 
   it("says where and after which stacks to deploy", () => {
-    expect(data().Metadata.xacct.deploy).toBe("aws cloudformation deploy --template-file cloudformation.json --stack-name xacct-data --capabilities CAPABILITY_NAMED_IAM --region us-east-2");
+    expect(data().Metadata.xacct.deploy).toBe(
+      "aws cloudformation deploy --template-file cloudformation.json --stack-name xacct-data --capabilities CAPABILITY_NAMED_IAM --region us-east-2",
+    );
     expect(data().Metadata.xacct.deployAfter).toEqual(["platform"]);
     expect(data().Description).toContain("after the stacks of platform");
   });
@@ -174,7 +209,10 @@ describe("resource-based policies, each as its service's own resource", () => {
   });
 
   it("SQS: AWS::SQS::QueuePolicy takes queue URLs", () => {
-    expect(only("AWS::SQS::QueuePolicy")).toEqual({ Queues: ["https://sqs.us-east-2.amazonaws.com/222222222222/jobs"], PolicyDocument: policyOf("arn:aws:sqs:us-east-2:222222222222:jobs") });
+    expect(only("AWS::SQS::QueuePolicy")).toEqual({
+      Queues: ["https://sqs.us-east-2.amazonaws.com/222222222222/jobs"],
+      PolicyDocument: policyOf("arn:aws:sqs:us-east-2:222222222222:jobs"),
+    });
   });
 
   it("Kinesis: AWS::Kinesis::ResourcePolicy takes the stream ARN", () => {
@@ -183,7 +221,10 @@ describe("resource-based policies, each as its service's own resource", () => {
   });
 
   it("Secrets Manager: AWS::SecretsManager::ResourcePolicy names the secret (a `-??????` wildcard ARN is no secret ID)", () => {
-    expect(only("AWS::SecretsManager::ResourcePolicy")).toEqual({ SecretId: "db-creds", ResourcePolicy: policyOf("arn:aws:secretsmanager:us-east-2:222222222222:secret:db-creds-??????") });
+    expect(only("AWS::SecretsManager::ResourcePolicy")).toEqual({
+      SecretId: "db-creds",
+      ResourcePolicy: policyOf("arn:aws:secretsmanager:us-east-2:222222222222:secret:db-creds-??????"),
+    });
   });
 
   it("Lambda: one AWS::Lambda::Permission per action, naming the caller; function URLs need FunctionUrlAuthType AWS_IAM", () => {
@@ -192,17 +233,28 @@ describe("resource-based policies, each as its service's own resource", () => {
     const caller = "arn:aws:iam::111111111111:user/legacy-airflow";
     const actions = [policyOf(fn).Statement.flatMap((s) => s.Action ?? [])].flat();
     expect(permissions).toEqual(
-      actions.map((action) => ({ FunctionName: fn, Action: action, Principal: caller, ...(action === "lambda:InvokeFunctionUrl" ? { FunctionUrlAuthType: "AWS_IAM" } : {}) })),
+      actions.map((action) => ({
+        FunctionName: fn,
+        Action: action,
+        Principal: caller,
+        ...(action === "lambda:InvokeFunctionUrl" ? { FunctionUrlAuthType: "AWS_IAM" } : {}),
+      })),
     );
     expect(actions).toContain("lambda:InvokeFunction");
   });
 
   it("KMS, CodeArtifact and API Gateway: no resource in the template (it would own the key, repository or API); listed in Metadata instead", () => {
     const types = Object.values(data().Resources as Obj).map((r: Obj) => r.Type as string);
-    expect(types.filter((t) => t.startsWith("AWS::KMS::") || t.startsWith("AWS::CodeArtifact::") || t.startsWith("AWS::ApiGateway::"))).toEqual([]);
+    expect(
+      types.filter((t) => t.startsWith("AWS::KMS::") || t.startsWith("AWS::CodeArtifact::") || t.startsWith("AWS::ApiGateway::")),
+    ).toEqual([]);
     const leftOut = [...account(DATA).resourcePolicies.values()].filter((p) => BY_HAND.includes(p.service));
     expect(leftOut.map((p) => p.service)).toEqual(expect.arrayContaining(BY_HAND));
-    expect(data().Metadata.xacct.notInTemplate.map((n: Obj) => n.resource).sort()).toEqual(leftOut.map((p) => p.arn).sort());
+    expect(
+      data()
+        .Metadata.xacct.notInTemplate.map((n: Obj) => n.resource)
+        .sort(),
+    ).toEqual(leftOut.map((p) => p.arn).sort());
   });
 });
 
@@ -217,40 +269,64 @@ describe("resource-policies-to-apply.json", () => {
 
   it("holds each policy the template leaves out, with the AccountState's policy", () => {
     for (const p of file().policies as Obj[]) expect(p.policy).toEqual(account(DATA).resourcePolicies.get(p.resourceArn)!.policy);
-    expect((file().policies as Obj[]).map((p) => p.resourceArn).sort()).toEqual([...account(DATA).resourcePolicies.values()].filter((p) => BY_HAND.includes(p.service)).map((p) => p.arn).sort());
+    expect((file().policies as Obj[]).map((p) => p.resourceArn).sort()).toEqual(
+      [...account(DATA).resourcePolicies.values()]
+        .filter((p) => BY_HAND.includes(p.service))
+        .map((p) => p.arn)
+        .sort(),
+    );
   });
 
   it("applies a repository policy with put-repository-permissions-policy on its domain, owner and repository", () => {
     const put = (entry(repository).commands as string[]).at(-1)!;
-    expect(put).toMatch(/^aws codeartifact put-repository-permissions-policy --region us-east-2 --domain shared --domain-owner 222222222222 --repository pypi --policy-document file:\/\/\S+\.json$/);
-    expect((entry(key).commands as string[]).at(-1)).toMatch(new RegExp(`^aws kms put-key-policy --region us-east-2 --key-id ${key} --policy-name default --policy file://\\S+\\.json$`));
+    expect(put).toMatch(
+      /^aws codeartifact put-repository-permissions-policy --region us-east-2 --domain shared --domain-owner 222222222222 --repository pypi --policy-document file:\/\/\S+\.json$/,
+    );
+    expect((entry(key).commands as string[]).at(-1)).toMatch(
+      new RegExp(`^aws kms put-key-policy --region us-east-2 --key-id ${key} --policy-name default --policy file://\\S+\\.json$`),
+    );
   });
 
   const jq = spawnSync("jq", ["--version"]).status === 0;
-  it.skipIf(!jq)("merges into the current policy: keeps the key administrators' statement, replaces ours by Sid, twice gives the same (skipped without jq)", () => {
-    const [, merge] = entry(key).commands as string[];
-    const input = merge!.match(/ (\S+\.current\.json) > (\S+\.json)$/)!;
-    const dir = mkdtempSync(join(tmpdir(), "xacct-merge-"));
-    const admin = { Sid: "EnableRootAccess", Effect: "Allow", Principal: { AWS: "arn:aws:iam::222222222222:root" }, Action: "kms:*", Resource: "*" };
-    const ours = entry(key).policy.Statement as Obj[];
-    writeFileSync(join(dir, input[1]!), JSON.stringify({ Version: "2012-10-17", Statement: [admin, { ...ours[0], Action: "kms:Encrypt" }] }));
-    const run = () => {
-      const r = spawnSync("bash", ["-c", merge!], { cwd: dir, encoding: "utf8" });
-      expect(r.stderr).toBe("");
-      return JSON.parse(spawnSync("cat", [input[2]!], { cwd: dir, encoding: "utf8" }).stdout) as Obj;
-    };
-    const once = run();
-    expect(once.Statement).toEqual([admin, ...ours]);
-    writeFileSync(join(dir, input[1]!), JSON.stringify(once));
-    expect(run()).toEqual(once);
-  });
+  it.skipIf(!jq)(
+    "merges into the current policy: keeps the key administrators' statement, replaces ours by Sid, twice gives the same (skipped without jq)",
+    () => {
+      const [, merge] = entry(key).commands as string[];
+      const input = merge!.match(/ (\S+\.current\.json) > (\S+\.json)$/)!;
+      const dir = mkdtempSync(join(tmpdir(), "xacct-merge-"));
+      const admin = {
+        Sid: "EnableRootAccess",
+        Effect: "Allow",
+        Principal: { AWS: "arn:aws:iam::222222222222:root" },
+        Action: "kms:*",
+        Resource: "*",
+      };
+      const ours = entry(key).policy.Statement as Obj[];
+      writeFileSync(
+        join(dir, input[1]!),
+        JSON.stringify({ Version: "2012-10-17", Statement: [admin, { ...ours[0], Action: "kms:Encrypt" }] }),
+      );
+      const run = () => {
+        const r = spawnSync("bash", ["-c", merge!], { cwd: dir, encoding: "utf8" });
+        expect(r.stderr).toBe("");
+        return JSON.parse(spawnSync("cat", [input[2]!], { cwd: dir, encoding: "utf8" }).stdout) as Obj;
+      };
+      const once = run();
+      expect(once.Statement).toEqual([admin, ...ours]);
+      writeFileSync(join(dir, input[1]!), JSON.stringify(once));
+      expect(run()).toEqual(once);
+    },
+  );
 
   it.skipIf(!awsCli)("every aws command is one the AWS CLI accepts (run against an unreachable endpoint; skipped without the CLI)", () => {
     for (const p of file().policies as Obj[]) {
       for (const line of (p.commands as string[]).filter((c) => c.startsWith("aws "))) {
         const command = awsPart(line);
         // A patch file holds API Gateway's patch operations; every other file holds the policy.
-        const content = (name: string) => (name.endsWith(".patch.json") ? JSON.stringify([{ op: "replace", path: "/policy", value: JSON.stringify(p.policy) }]) : JSON.stringify(p.policy));
+        const content = (name: string) =>
+          name.endsWith(".patch.json")
+            ? JSON.stringify([{ op: "replace", path: "/policy", value: JSON.stringify(p.policy) }])
+            : JSON.stringify(p.policy);
         const files = Object.fromEntries([...command.matchAll(/file:\/\/(\S+)/g)].map((m) => [m[1]!, content(m[1]!)]));
         const result = cliAccepts(command, files);
         expect({ command, output: result.output, accepted: result.accepted }).toMatchObject({ accepted: true });
@@ -266,10 +342,14 @@ describe("StackSet-ready templates", () => {
     if (!value || typeof value !== "object") return value;
     const o = value as Obj;
     if (typeof o.Ref === "string" && o.Ref in vars) return vars[o.Ref];
-    if (typeof o["Fn::Sub"] === "string") return (o["Fn::Sub"] as string).replace(/\$\{(!?)([^}]*)\}/g, (_, bang: string, name: string) => (bang ? `\${${name}}` : (vars[name] ?? `<unresolved ${name}>`)));
+    if (typeof o["Fn::Sub"] === "string")
+      return (o["Fn::Sub"] as string).replace(/\$\{(!?)([^}]*)\}/g, (_, bang: string, name: string) =>
+        bang ? `\${${name}}` : (vars[name] ?? `<unresolved ${name}>`),
+      );
     return Object.fromEntries(Object.entries(o).map(([k, v]) => [k, deployInto(v, vars)]));
   }
-  const stackSetRole = (files: Map<string, string>, name: string) => resourcesOfType(read(files, `stacksets/${name}.json`), "AWS::IAM::Role")[0]![1];
+  const stackSetRole = (files: Map<string, string>, name: string) =>
+    resourcesOfType(read(files, `stacksets/${name}.json`), "AWS::IAM::Role")[0]![1];
 
   it("exist exactly for the roles grants create in a target account (trusting another account), not for workloads' own roles", () => {
     const names = (files: Map<string, string>) => [...files.keys()].filter((p) => p.startsWith("stacksets/") && p.endsWith(".json")).sort();
@@ -295,7 +375,10 @@ describe("StackSet-ready templates", () => {
   });
 
   it("deployed into another account, name that account's resources", () => {
-    const deployed = deployInto(stackSetRole(modelFiles, "platform-glue"), { "AWS::AccountId": "999999999999", "AWS::Partition": "aws" }) as Obj;
+    const deployed = deployInto(stackSetRole(modelFiles, "platform-glue"), {
+      "AWS::AccountId": "999999999999",
+      "AWS::Partition": "aws",
+    }) as Obj;
     const glue = deployed.Properties.Policies.find((p: Obj) => p.PolicyName === "glue").PolicyDocument.Statement;
     expect(glue[0].Resource).toEqual(["arn:aws:glue:us-east-2:999999999999:job/nightly"]);
     expect(glue[1].Resource).toBe("arn:aws:sqs:us-east-2:999999999999:${aws:PrincipalTag/team}-jobs");
@@ -315,7 +398,10 @@ describe("StackSet-ready templates", () => {
   it.skipIf(!awsCli)("whose commands the AWS CLI accepts (run against an unreachable endpoint; skipped without the CLI)", () => {
     const readme = modelFiles.get("stacksets/platform-glue.md")!;
     const block = readme.slice(readme.indexOf("```sh") + 5, readme.lastIndexOf("```")).replace(/\\\n/g, " ");
-    const commands = block.split("\n").map((l) => l.trim()).filter((l) => l.startsWith("aws "));
+    const commands = block
+      .split("\n")
+      .map((l) => l.trim())
+      .filter((l) => l.startsWith("aws "));
     expect(commands).toHaveLength(2);
     for (const command of commands) {
       const result = cliAccepts(command, { "platform-glue.json": modelFiles.get("stacksets/platform-glue.json")! });

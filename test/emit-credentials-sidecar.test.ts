@@ -42,9 +42,15 @@ function docs(file: EmittedFile): Obj[] {
   return parseAllDocuments(file.content).map((d) => d.toJS() as Obj);
 }
 const triggerKinds = new Set(["CronJob", "Job", "Deployment"]);
-const triggers = (files: EmittedFile[]) => files.flatMap((f) => docs(f).filter((d) => triggerKinds.has(d.kind)).map((doc) => ({ file: f.path, doc })));
+const triggers = (files: EmittedFile[]) =>
+  files.flatMap((f) =>
+    docs(f)
+      .filter((d) => triggerKinds.has(d.kind))
+      .map((doc) => ({ file: f.path, doc })),
+  );
 const podTemplate = (doc: Obj): Obj => (doc.kind === "CronJob" ? doc.spec.jobTemplate.spec.template : doc.spec.template);
-const envOf = (container: Obj): Record<string, string> => Object.fromEntries(((container.env ?? []) as Obj[]).map((e) => [e.name, e.value]));
+const envOf = (container: Obj): Record<string, string> =>
+  Object.fromEntries(((container.env ?? []) as Obj[]).map((e) => [e.name, e.value]));
 const argOf = (command: string[], flag: string): string => command[command.indexOf(flag) + 1]!;
 function chainOfTrigger(compiled: Compiled, file: string, doc: Obj): Chain {
   const workload = file.split("/")[1]!;
@@ -147,10 +153,21 @@ describe("kubernetes: the credentials sidecar of trigger pods (seed 001)", () =>
 
   it("takes the sidecar's image from runtime.credentialsImage, and writes no sidecar with runtime.credentials: profile", () => {
     const text = loadModelFile(SEED_001);
-    const workload = Object.keys(text.workloads).find((w) => cats.chains.some((c) => c.workload === w && c.start.type === "irsa" && c.hops.length > 0 && c.runtime?.kind === "cronjob"))!;
+    const workload = Object.keys(text.workloads).find((w) =>
+      cats.chains.some((c) => c.workload === w && c.start.type === "irsa" && c.hops.length > 0 && c.runtime?.kind === "cronjob"),
+    )!;
     const runtime = text.workloads[workload]!.runtime!;
-    const withImage = compile({ ...text, workloads: { ...text.workloads, [workload]: { ...text.workloads[workload]!, runtime: { ...runtime, credentialsImage: "registry.example.com/xacct:0.1.0" } } } });
-    const profileOnly = compile({ ...text, workloads: { ...text.workloads, [workload]: { ...text.workloads[workload]!, runtime: { ...runtime, credentials: "profile" } } } });
+    const withImage = compile({
+      ...text,
+      workloads: {
+        ...text.workloads,
+        [workload]: { ...text.workloads[workload]!, runtime: { ...runtime, credentialsImage: "registry.example.com/xacct:0.1.0" } },
+      },
+    });
+    const profileOnly = compile({
+      ...text,
+      workloads: { ...text.workloads, [workload]: { ...text.workloads[workload]!, runtime: { ...runtime, credentials: "profile" } } },
+    });
     const mine = (c: Compiled) => triggers(emitKubernetes(c)).filter((t) => t.file.split("/")[1] === workload);
     for (const { doc } of mine(withImage)) expect(podTemplate(doc).spec.initContainers[0].image).toBe("registry.example.com/xacct:0.1.0");
     for (const { doc } of mine(profileOnly)) expect(podTemplate(doc).spec.initContainers).toBeUndefined();
@@ -211,7 +228,12 @@ async function runPod(compiled: Compiled, workload: string, spec: Obj, app: Obj,
   const configFile = here(envOf(sidecar).AWS_CONFIG_FILE!);
   writeFileSync(configFile, configText.replaceAll(WEB_IDENTITY_TOKEN_FILE, join(root, "irsa-token")));
   const command = (sidecar.command as string[]).map((word, i, all) => (all[i - 1] === "--port" ? "0" : here(word)));
-  const env = { ...Object.fromEntries(Object.entries(envOf(sidecar)).map(([k, v]) => [k, here(v)])), PATH: process.env.PATH ?? "/usr/bin:/bin", AWS_ENDPOINT_URL: s.url, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true" };
+  const env = {
+    ...Object.fromEntries(Object.entries(envOf(sidecar)).map(([k, v]) => [k, here(v)])),
+    PATH: process.env.PATH ?? "/usr/bin:/bin",
+    AWS_ENDPOINT_URL: s.url,
+    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
+  };
   expect(command[0]).toBe("xacct");
   const child = spawn(process.execPath, [MAIN, ...command.slice(1)], { env, stdio: ["ignore", "pipe", "pipe"] });
   children.push(child);
@@ -226,7 +248,9 @@ async function runPod(compiled: Compiled, workload: string, spec: Obj, app: Obj,
     });
     child.on("exit", (code) => reject(new Error(`the sidecar exited ${code}: ${err}`)));
   });
-  const appEnv = Object.fromEntries(Object.entries(envOf(app)).map(([k, v]) => [k, k === "AWS_CONTAINER_CREDENTIALS_FULL_URI" ? url : here(v)]));
+  const appEnv = Object.fromEntries(
+    Object.entries(envOf(app)).map(([k, v]) => [k, k === "AWS_CONTAINER_CREDENTIALS_FULL_URI" ? url : here(v)]),
+  );
   return { appEnv, sandbox: s };
 }
 
@@ -240,7 +264,12 @@ describe("the generated pod, run against the sandbox", () => {
     const script = `import { STSClient, GetCallerIdentityCommand } from "@aws-sdk/client-sts";
 const me = await new STSClient({ maxAttempts: 1 }).send(new GetCallerIdentityCommand({}));
 process.stdout.write(me.Arn);`;
-    const r = await runProgram(process.execPath, ["--input-type=module", "-e", script], { ...pod.appEnv, PATH: process.env.PATH ?? "", AWS_ENDPOINT_URL: pod.sandbox.url, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true" });
+    const r = await runProgram(process.execPath, ["--input-type=module", "-e", script], {
+      ...pod.appEnv,
+      PATH: process.env.PATH ?? "",
+      AWS_ENDPOINT_URL: pod.sandbox.url,
+      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
+    });
     expect(r.code, r.stderr).toBe(0);
     const last = chain.hops.at(-1)!.roleArn;
     const [, account, role] = /^arn:aws:iam::(\d{12}):role\/(?:.*\/)?([^/]+)$/.exec(last)!;
@@ -257,14 +286,19 @@ describe("spark: the credentials sidecar of seed 004's pod templates", () => {
   const primary = emr.chains.find((c) => c.workload === "spark-job" && c.profile === "default")!;
 
   it("writes a driver and an executor pod template, valid Pods, each naming Spark's main container and the sidecar", () => {
-    for (const [role, main] of [["driver", "spark-kubernetes-driver"], ["executor", "spark-kubernetes-executor"]] as const) {
+    for (const [role, main] of [
+      ["driver", "spark-kubernetes-driver"],
+      ["executor", "spark-kubernetes-executor"],
+    ] as const) {
       const pod = parse(file(`${role}-pod-template.yaml`).content) as Obj;
       expect(validate(pod)).toBeUndefined();
       const app = (pod.spec.containers as Obj[]).find((c) => c.name === main)!;
       expect(app).toBeDefined();
       // The main container's environment comes from spark-defaults (Spark's driverEnv / executorEnv).
       const prefix = role === "driver" ? "spark.kubernetes.driverEnv." : "spark.executorEnv.";
-      const sparkEnv = Object.entries(properties).flatMap(([k, v]) => (k.startsWith(prefix) ? [{ name: k.slice(prefix.length), value: v }] : []));
+      const sparkEnv = Object.entries(properties).flatMap(([k, v]) =>
+        k.startsWith(prefix) ? [{ name: k.slice(prefix.length), value: v }] : [],
+      );
       expectSidecarPod(pod.spec, { ...app, env: sparkEnv }, primary.profile);
       // Spark's pod template properties name the file by its own name.
       expect(properties[`spark.kubernetes.${role}.podTemplateFile`]).toMatch(new RegExp(`/${role}-pod-template\\.yaml$`));
@@ -279,7 +313,10 @@ describe("spark: the credentials sidecar of seed 004's pod templates", () => {
   });
 
   it("reads the served role's buckets with EMRFS's and S3A's container providers, and no longer assumes that role directly", () => {
-    const bucket = String(primary.resources.bucket ?? emr.chains.find((c) => c.service === "s3" && c.hops.at(-1)?.roleArn === primary.hops.at(-1)?.roleArn)!.resources.bucket);
+    const bucket = String(
+      primary.resources.bucket ??
+        emr.chains.find((c) => c.service === "s3" && c.hops.at(-1)?.roleArn === primary.hops.at(-1)?.roleArn)!.resources.bucket,
+    );
     expect(properties[`spark.hadoop.fs.s3.bucket.${bucket}.customAWSCredentialsProvider`]).toBe(EMRFS_CONTAINER_PROVIDER);
     expect(properties[`spark.hadoop.fs.s3a.bucket.${bucket}.aws.credentials.provider`]).toBe(S3A_CONTAINER_PROVIDER);
     expect(Object.keys(properties).some((k) => k.endsWith("ASSUME_ROLE_CREDENTIALS_ROLE_ARN"))).toBe(false);
@@ -302,18 +339,29 @@ workloads:
 grants:
   - { workload: job, account: c, service: s3, access: [read], resources: { bucket: far-bucket }, via: chain, through: [{ account: b, role: broker }], role: { name: far-role }, profile: default }
 `);
-    const props = (JSON.parse(emitSpark(compile(model)).find((f) => f.path.endsWith("spark-defaults.json"))!.content) as { properties: Record<string, string> }[])[0]!.properties;
+    const props = (
+      JSON.parse(emitSpark(compile(model)).find((f) => f.path.endsWith("spark-defaults.json"))!.content) as {
+        properties: Record<string, string>;
+      }[]
+    )[0]!.properties;
     expect(props["spark.hadoop.fs.s3.bucket.far-bucket.customAWSCredentialsProvider"]).toBe(EMRFS_CONTAINER_PROVIDER);
   });
 
   it("the driver's settings, run: the sidecar from the pod template serves the chain, and the container provider as EMRFS builds it acts as client-role-2", async () => {
     const pod = parse(file("driver-pod-template.yaml").content) as Obj;
     const configMap = docs(k8s.find((f) => f.path === "workloads/spark-job/kubernetes/aws-config.yaml")!)[0]!;
-    const driverEnv = Object.entries(properties).flatMap(([k, v]) => (k.startsWith("spark.kubernetes.driverEnv.") ? [{ name: k.slice("spark.kubernetes.driverEnv.".length), value: v }] : []));
+    const driverEnv = Object.entries(properties).flatMap(([k, v]) =>
+      k.startsWith("spark.kubernetes.driverEnv.") ? [{ name: k.slice("spark.kubernetes.driverEnv.".length), value: v }] : [],
+    );
     const app = { ...(pod.spec.containers as Obj[])[0]!, env: driverEnv };
     const running = await runPod(emr, "spark-job", pod.spec, app, configMap.data.config);
-    const credentials = fromHttp({ awsContainerCredentialsFullUri: running.appEnv.AWS_CONTAINER_CREDENTIALS_FULL_URI!, awsContainerAuthorizationTokenFile: running.appEnv.AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE! });
-    const me = await new STSClient({ endpoint: running.sandbox.url, region: primary.region, credentials, maxAttempts: 1 }).send(new GetCallerIdentityCommand({}));
+    const credentials = fromHttp({
+      awsContainerCredentialsFullUri: running.appEnv.AWS_CONTAINER_CREDENTIALS_FULL_URI!,
+      awsContainerAuthorizationTokenFile: running.appEnv.AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE!,
+    });
+    const me = await new STSClient({ endpoint: running.sandbox.url, region: primary.region, credentials, maxAttempts: 1 }).send(
+      new GetCallerIdentityCommand({}),
+    );
     expect(me.Arn).toMatch(/^arn:aws:sts::222222222222:assumed-role\/client-role-2\//);
   });
 });

@@ -11,7 +11,16 @@ import { loadSharedConfigFiles } from "@smithy/shared-ini-file-loader";
 import fc from "fast-check";
 import { parseDocument } from "yaml";
 import { afterAll, describe, expect, it } from "vitest";
-import { commentLine, envAssignment, iniSection, iniSetting, pythonLiteral, shellHeredoc, shellWord, yamlDocuments } from "../src/emit/escape.js";
+import {
+  commentLine,
+  envAssignment,
+  iniSection,
+  iniSetting,
+  pythonLiteral,
+  shellHeredoc,
+  shellWord,
+  yamlDocuments,
+} from "../src/emit/escape.js";
 
 const work = mkdtempSync(join(tmpdir(), "xacct-escape-"));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
@@ -29,7 +38,11 @@ const text = fc
   .filter((s) => !s.includes("\0"));
 
 function bash(script: string, env: Record<string, string> = {}) {
-  return spawnSync("/usr/bin/env", ["-i", "PATH=/usr/bin:/bin", ...Object.entries(env).map(([k, v]) => `${k}=${v}`), "bash", "--norc", "--noprofile", "-c", script], { cwd: work, encoding: "utf8" });
+  return spawnSync(
+    "/usr/bin/env",
+    ["-i", "PATH=/usr/bin:/bin", ...Object.entries(env).map(([k, v]) => `${k}=${v}`), "bash", "--norc", "--noprofile", "-c", script],
+    { cwd: work, encoding: "utf8" },
+  );
 }
 
 function tryOr<T>(make: () => T): T | undefined {
@@ -100,7 +113,15 @@ describe("INI (the AWS config file)", () => {
     const file = join(work, "config");
     writeFileSync(file, written.map((w) => w.lines).join("\n"));
     // WHEN botocore's config loader and the SDK for JavaScript's read the file
-    const py = spawnSync("/usr/bin/python3", ["-c", "import json,sys; from botocore.configloader import load_config; print(json.dumps(load_config(sys.argv[1])['profiles']))", file], { encoding: "utf8" });
+    const py = spawnSync(
+      "/usr/bin/python3",
+      [
+        "-c",
+        "import json,sys; from botocore.configloader import load_config; print(json.dumps(load_config(sys.argv[1])['profiles']))",
+        file,
+      ],
+      { encoding: "utf8" },
+    );
     expect(py.stderr).toBe("");
     const boto = JSON.parse(py.stdout) as Record<string, Record<string, string>>;
     const js = (await loadSharedConfigFiles({ configFilepath: file, filepath: join(work, "none") })).configFile;
@@ -115,8 +136,10 @@ describe("INI (the AWS config file)", () => {
 
   it("refuses what the file cannot hold", () => {
     // A bracket or line break in a section name, and a value the SDKs would cut at a comment.
-    for (const name of ["a]b", "a[b", "a\nb", "a\u2028b", " a"]) expect(() => iniSection(name), JSON.stringify(name)).toThrow(/AWS config file/);
-    for (const value of ["", "a\ncredential_process = x", "a #b", "#a", "a ;b", " a", "a\r"]) expect(() => iniSetting("region", value), JSON.stringify(value)).toThrow(/AWS config file/);
+    for (const name of ["a]b", "a[b", "a\nb", "a\u2028b", " a"])
+      expect(() => iniSection(name), JSON.stringify(name)).toThrow(/AWS config file/);
+    for (const value of ["", "a\ncredential_process = x", "a #b", "#a", "a ;b", " a", "a\r"])
+      expect(() => iniSetting("region", value), JSON.stringify(value)).toThrow(/AWS config file/);
   });
 });
 
@@ -124,7 +147,11 @@ describe("Python", () => {
   it("a literal CPython evaluates to the text", () => {
     // GIVEN texts of every kind as Python literals WHEN ast.literal_eval reads each
     const samples = fc.sample(text, { numRuns: 60, seed: 15 });
-    const py = spawnSync("/usr/bin/python3", ["-c", "import ast,json,sys; print(json.dumps([ast.literal_eval(l) for l in json.load(sys.stdin)]))"], { input: JSON.stringify(samples.map(pythonLiteral)), encoding: "utf8" });
+    const py = spawnSync(
+      "/usr/bin/python3",
+      ["-c", "import ast,json,sys; print(json.dumps([ast.literal_eval(l) for l in json.load(sys.stdin)]))"],
+      { input: JSON.stringify(samples.map(pythonLiteral)), encoding: "utf8" },
+    );
     // THEN it is the text
     expect(py.stderr).toBe("");
     expect(JSON.parse(py.stdout)).toEqual(samples);

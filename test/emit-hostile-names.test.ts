@@ -28,7 +28,16 @@ const work = mkdtempSync(join(tmpdir(), "xacct-hostile-"));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
 /** The settings xacct writes in a profile of the AWS config file, and in the credentials file. */
-const CONFIG_KEYS = new Set(["region", "role_arn", "source_profile", "credential_source", "web_identity_token_file", "role_session_name", "duration_seconds", "external_id"]);
+const CONFIG_KEYS = new Set([
+  "region",
+  "role_arn",
+  "source_profile",
+  "credential_source",
+  "web_identity_token_file",
+  "role_session_name",
+  "duration_seconds",
+  "external_id",
+]);
 const CREDENTIALS_KEYS = new Set(["aws_access_key_id", "aws_secret_access_key"]);
 /** The Kubernetes objects xacct writes, and the top-level fields they have. */
 const KINDS = new Set(["ServiceAccount", "ConfigMap", "CronJob", "Job", "Deployment", "SecretStore", "ExternalSecret", "Pod"]);
@@ -49,7 +58,19 @@ interface Checks {
 }
 
 function bash(args: string[], cwd: string, env: Record<string, string> = {}) {
-  return spawnSync("/usr/bin/env", ["-i", `PATH=${process.env.PATH ?? "/usr/bin:/bin"}`, ...Object.entries(env).map(([k, v]) => `${k}=${v}`), "bash", "--norc", "--noprofile", ...args], { cwd, encoding: "utf8" });
+  return spawnSync(
+    "/usr/bin/env",
+    [
+      "-i",
+      `PATH=${process.env.PATH ?? "/usr/bin:/bin"}`,
+      ...Object.entries(env).map(([k, v]) => `${k}=${v}`),
+      "bash",
+      "--norc",
+      "--noprofile",
+      ...args,
+    ],
+    { cwd, encoding: "utf8" },
+  );
 }
 
 /** The files' lines, split where any reader splits them. */
@@ -93,7 +114,12 @@ function checkFile(dir: string, path: string, content: string, checks: Checks): 
     );
     const sourced = bash(["-c", 'set -a; . "$0"; set +a; env -u PWD -u SHLVL -u _ -u PATH', full], dir);
     expect(sourced.stderr, path).toBe("");
-    const env = Object.fromEntries(sourced.stdout.split("\n").filter(Boolean).map((l) => [l.slice(0, l.indexOf("=")), l.slice(l.indexOf("=") + 1)]));
+    const env = Object.fromEntries(
+      sourced.stdout
+        .split("\n")
+        .filter(Boolean)
+        .map((l) => [l.slice(0, l.indexOf("=")), l.slice(l.indexOf("=") + 1)]),
+    );
     expect(env, path).toEqual(docker);
   } else if (path.endsWith(".md")) {
     // The fenced blocks: shell is checked by bash, Python by CPython.
@@ -107,21 +133,36 @@ function checkFile(dir: string, path: string, content: string, checks: Checks): 
 }
 
 async function runChecks(dir: string, checks: Checks): Promise<void> {
-  const items = [...checks.ini.map((i) => ({ kind: "ini", path: i.path })), ...checks.python.map((p) => ({ kind: "python", path: p.path }))];
+  const items = [
+    ...checks.ini.map((i) => ({ kind: "ini", path: i.path })),
+    ...checks.python.map((p) => ({ kind: "python", path: p.path })),
+  ];
   const parsed = spawnSync(PYTHON, [PARSER], { input: JSON.stringify(items), encoding: "utf8" });
   expect(parsed.status, parsed.stderr).toBe(0);
-  const results = JSON.parse(parsed.stdout) as { path: string; error?: string; sections?: Record<string, string[]>; profiles?: string[]; statements?: string[] }[];
+  const results = JSON.parse(parsed.stdout) as {
+    path: string;
+    error?: string;
+    sections?: Record<string, string[]>;
+    profiles?: string[];
+    statements?: string[];
+  }[];
   for (const result of results) {
     expect(result.error, result.path).toBeUndefined();
     const ini = checks.ini.find((i) => i.path === result.path);
     if (ini) {
       for (const [section, keys] of Object.entries(result.sections ?? {})) {
         expect(section, result.path).not.toContain(INJECTED);
-        if (!ini.credentials) expect(section === "default" || section.startsWith("profile "), `${result.path}: section [${section}]`).toBe(true);
-        for (const k of keys) expect((ini.credentials ? CREDENTIALS_KEYS : CONFIG_KEYS).has(k), `${result.path}: [${section}] ${k}`).toBe(true);
+        if (!ini.credentials)
+          expect(section === "default" || section.startsWith("profile "), `${result.path}: section [${section}]`).toBe(true);
+        for (const k of keys)
+          expect((ini.credentials ? CREDENTIALS_KEYS : CONFIG_KEYS).has(k), `${result.path}: [${section}] ${k}`).toBe(true);
       }
       // The SDK for JavaScript's own reader of these files sees the same profiles as botocore.
-      const js = await loadSharedConfigFiles(ini.credentials ? { filepath: ini.path, configFilepath: join(dir, "none") } : { configFilepath: ini.path, filepath: join(dir, "none") });
+      const js = await loadSharedConfigFiles(
+        ini.credentials
+          ? { filepath: ini.path, configFilepath: join(dir, "none") }
+          : { configFilepath: ini.path, filepath: join(dir, "none") },
+      );
       const jsProfiles = Object.keys(ini.credentials ? js.credentialsFile : js.configFile).sort();
       expect(jsProfiles, result.path).toEqual(ini.credentials ? Object.keys(result.sections ?? {}).sort() : result.profiles);
     }
@@ -185,7 +226,9 @@ async function buildAndCheck(text: string): Promise<void> {
     const evaluated = bash(["-c", 'eval "$(cat exports.sh)"; printf %s "$AWS_CONFIG_FILE"'], dir);
     expect(evaluated.stdout).toBe(env.files.config);
     // Each workload's commented export line, uncommented, runs as plain assignments.
-    const uncommented = exportLines(env).filter((l) => l.startsWith("#   export ")).map((l) => l.slice(4));
+    const uncommented = exportLines(env)
+      .filter((l) => l.startsWith("#   export "))
+      .map((l) => l.slice(4));
     const ran = bash(["-c", uncommented.join("\n")], dir);
     expect(ran.stderr).toBe("");
     expect(ran.status).toBe(0);
@@ -203,8 +246,21 @@ describe("hostile names in the model", () => {
     // GIVEN the base model WHEN it builds
     const files = emitAll(compile(loadModel(hostileModel(FIELDS[0]!, "app"), "xacct.yaml"))).map((f) => f.path);
     // THEN it reaches each reader the property test uses
-    for (const suffix of ["/aws-config", ".yaml", ".py", ".env", "/entrypoint.sh", "mwaa-tokens.md", "pod-identity-association.md", "README.md", ".json"]) {
-      expect(files.some((p) => p.endsWith(suffix)), suffix).toBe(true);
+    for (const suffix of [
+      "/aws-config",
+      ".yaml",
+      ".py",
+      ".env",
+      "/entrypoint.sh",
+      "mwaa-tokens.md",
+      "pod-identity-association.md",
+      "README.md",
+      ".json",
+    ]) {
+      expect(
+        files.some((p) => p.endsWith(suffix)),
+        suffix,
+      ).toBe(true);
     }
   });
 

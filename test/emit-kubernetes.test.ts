@@ -103,7 +103,8 @@ const yamlFiles = files.filter((f) => f.path.endsWith(".yaml"));
 const allDocs = yamlFiles.flatMap((f) => documents(f).map((doc) => ({ file: f.path, doc })));
 const docsOf = (workload: string) => allDocs.filter((d) => d.file.startsWith(`${dir(workload)}/`)).map((d) => d.doc);
 /** A workload's documents of one kind; ExternalSecret means ESO's, not the legacy controller's. */
-const find = (workload: string, kind: string) => docsOf(workload).filter((d) => d.kind === kind && d.apiVersion !== "kubernetes-client.io/v1");
+const find = (workload: string, kind: string) =>
+  docsOf(workload).filter((d) => d.kind === kind && d.apiVersion !== "kubernetes-client.io/v1");
 const one = (workload: string, kind: string): Obj => {
   const found = find(workload, kind);
   expect(found, `${workload} ${kind}`).toHaveLength(1);
@@ -120,7 +121,31 @@ const legacySchema = {
   required: ["apiVersion", "kind", "metadata", "spec"],
   properties: {
     spec: {
-      properties: { backendType: { enum: ["secretsManager", "systemManager", "vault", "azureKeyVault", "gcpSecretsManager", "alicloudSecretsManager", "ibmcloudSecretsManager", "akeyless"] }, vaultRole: {}, vaultMountPoint: {}, kvVersion: {}, keyVaultName: {}, projectId: {}, roleArn: {}, region: {}, data: { items: { properties: { key: {}, name: {}, property: {}, version: {}, versionStage: {}, isBinary: {}, path: {} } } }, dataFrom: {}, dataFromWithOptions: {}, template: {} },
+      properties: {
+        backendType: {
+          enum: [
+            "secretsManager",
+            "systemManager",
+            "vault",
+            "azureKeyVault",
+            "gcpSecretsManager",
+            "alicloudSecretsManager",
+            "ibmcloudSecretsManager",
+            "akeyless",
+          ],
+        },
+        vaultRole: {},
+        vaultMountPoint: {},
+        kvVersion: {},
+        keyVaultName: {},
+        projectId: {},
+        roleArn: {},
+        region: {},
+        data: { items: { properties: { key: {}, name: {}, property: {}, version: {}, versionStage: {}, isBinary: {}, path: {} } } },
+        dataFrom: {},
+        dataFromWithOptions: {},
+        template: {},
+      },
     },
   },
 } as Obj;
@@ -128,8 +153,10 @@ const legacySchema = {
 function validateLegacy(doc: Obj): void {
   const spec = legacySchema.properties.spec as Obj;
   for (const key of legacySchema.required as string[]) if (!(key in doc)) throw new Error(`missing ${key}`);
-  for (const key of Object.keys(doc.spec)) if (!(key in spec.properties)) throw new Error(`spec.${key} is not in the CRD (the API server prunes it)`);
-  if (!(spec.properties.backendType.enum as string[]).includes(doc.spec.backendType)) throw new Error(`backendType ${doc.spec.backendType}`);
+  for (const key of Object.keys(doc.spec))
+    if (!(key in spec.properties)) throw new Error(`spec.${key} is not in the CRD (the API server prunes it)`);
+  if (!(spec.properties.backendType.enum as string[]).includes(doc.spec.backendType))
+    throw new Error(`backendType ${doc.spec.backendType}`);
   if (!("data" in doc.spec) && !("dataFrom" in doc.spec)) throw new Error("needs data or dataFrom");
   const item = spec.properties.data.items as Obj;
   for (const entry of doc.spec.data ?? []) {
@@ -220,7 +247,9 @@ describe("kubernetes: every manifest against the real schemas", () => {
     expect(() => validate({ ...cronJob, spec: noSchedule })).toThrow(/schedule/);
     // External Secrets knows only the services SecretsManager, ParameterStore (…).
     const store = one("cluwe", "SecretStore");
-    expect(() => validate({ ...store, spec: { provider: { aws: { ...store.spec.provider.aws, service: "SecretManager" } } } })).toThrow(/service/);
+    expect(() => validate({ ...store, spec: { provider: { aws: { ...store.spec.provider.aws, service: "SecretManager" } } } })).toThrow(
+      /service/,
+    );
     // The legacy CRD has no spec.roleArns.
     const old = allDocs.find((d) => d.file.startsWith(dir("cluwe")) && d.doc.apiVersion === "kubernetes-client.io/v1")!.doc;
     expect(() => validate({ ...old, spec: { ...old.spec, roleArns: [] } })).toThrow(/roleArns/);
@@ -244,7 +273,9 @@ describe("kubernetes: ServiceAccount", () => {
     expect(sa.metadata.annotations).toBeUndefined();
     const notes = files.find((f) => f.path === `${dir("scorer")}/pod-identity-association.md`)!.content;
     const cluster = chain.start.cluster!;
-    expect(notes).toContain(`aws eks create-pod-identity-association --cluster-name ${cluster.name} --namespace ${cluster.namespace} --service-account ${cluster.serviceAccount} --role-arn ${chain.start.roleArn}`);
+    expect(notes).toContain(
+      `aws eks create-pod-identity-association --cluster-name ${cluster.name} --namespace ${cluster.namespace} --service-account ${cluster.serviceAccount} --role-arn ${chain.start.roleArn}`,
+    );
     // The chain has one cross-account hop: EKS Pod Identity can make it natively with a target role.
     expect(chain.hops).toHaveLength(1);
     expect(notes).toContain(`--target-role-arn ${chain.hops[0]!.roleArn}`);
@@ -333,23 +364,44 @@ describe("kubernetes: workload templates", () => {
 
   it("triggers each target with the AWS CLI command its service documents", () => {
     // aws glue start-job-run --job-name NAME
-    expect(container(one("nightly-etl", "CronJob")).command).toEqual(["aws", "glue", "start-job-run", "--job-name", chainOf("nightly-etl", "glue").resources.job]);
+    expect(container(one("nightly-etl", "CronJob")).command).toEqual([
+      "aws",
+      "glue",
+      "start-job-run",
+      "--job-name",
+      chainOf("nightly-etl", "glue").resources.job,
+    ]);
     // aws lambda invoke --function-name NAME-or-ARN OUTFILE; through a resource policy the caller
     // keeps its own identity, so only the function's ARN reaches the other account.
     const lambda = chainOf("invoker", "lambda");
     expect(lambda.hops).toEqual([]);
-    expect(container(one("invoker", "CronJob")).command).toEqual(["aws", "lambda", "invoke", "--function-name", `arn:aws:lambda:${lambda.region}:${lambda.account}:function:${lambda.resources.function}`, "/tmp/out.json"]);
+    expect(container(one("invoker", "CronJob")).command).toEqual([
+      "aws",
+      "lambda",
+      "invoke",
+      "--function-name",
+      `arn:aws:lambda:${lambda.region}:${lambda.account}:function:${lambda.resources.function}`,
+      "/tmp/out.json",
+    ]);
     // aws sagemaker-runtime invoke-endpoint --endpoint-name NAME --body fileb://FILE OUTFILE, in a
     // loop (a Deployment's container must keep running); the body is a file so that AWS CLI v1
     // and v2 (which reads a literal blob argument as base64) send the same bytes.
     const sagemaker = commandLine(one("scorer", "Deployment"));
-    expect(sagemaker).toContain(`aws sagemaker-runtime invoke-endpoint --endpoint-name ${chainOf("scorer", "sagemaker").resources.endpoint}`);
+    expect(sagemaker).toContain(
+      `aws sagemaker-runtime invoke-endpoint --endpoint-name ${chainOf("scorer", "sagemaker").resources.endpoint}`,
+    );
     expect(sagemaker).toMatch(/--body fileb:\/\/\/tmp\//);
     expect(sagemaker).toMatch(/while true; do[\s\S]*sleep/);
     expect(container(one("scorer", "Deployment")).command.slice(0, 2)).toEqual(["/bin/sh", "-c"]);
     // aws redshift-data execute-statement --cluster-identifier ID --database DB --sql SQL
     const redshift = container(one("cluwe", "Job")).command as string[];
-    expect(redshift.slice(0, 5)).toEqual(["aws", "redshift-data", "execute-statement", "--cluster-identifier", chainOf("cluwe", "redshift-data").resources.cluster]);
+    expect(redshift.slice(0, 5)).toEqual([
+      "aws",
+      "redshift-data",
+      "execute-statement",
+      "--cluster-identifier",
+      chainOf("cluwe", "redshift-data").resources.cluster,
+    ]);
     expect(redshift).toContain("--database");
     expect(redshift).toContain("--sql");
     // aws s3 ls s3://BUCKET/PREFIX, and sts get-caller-identity for services without a trigger
@@ -365,7 +417,9 @@ describe("kubernetes: workload templates", () => {
   const realAws = spawnSync("/bin/sh", ["-c", "command -v aws"], { encoding: "utf8" }).stdout.trim();
   it.skipIf(!realAws)("runs every trigger command as its container would, and the real AWS CLI accepts each", () => {
     const bin = mkdtempSync(join(tmpdir(), "xacct-bin-"));
-    writeFileSync(join(bin, "aws"), `#!/bin/sh\nexec '${realAws}' "$@" --endpoint-url http://127.0.0.1:9 --cli-connect-timeout 1\n`, { mode: 0o755 });
+    writeFileSync(join(bin, "aws"), `#!/bin/sh\nexec '${realAws}' "$@" --endpoint-url http://127.0.0.1:9 --cli-connect-timeout 1\n`, {
+      mode: 0o755,
+    });
     writeFileSync(join(bin, "sleep"), '#!/bin/sh\nkill -TERM "$PPID"\n', { mode: 0o755 });
     const triggers = allDocs.filter((d) => ["CronJob", "Job", "Deployment"].includes(d.doc.kind));
     expect(triggers.length).toBeGreaterThan(0);

@@ -48,7 +48,12 @@ function rows(markdown: string): string[][] {
   return markdown
     .split("\n")
     .filter((l) => l.startsWith("|") && !/^\|[\s|-]+\|$/.test(l))
-    .map((l) => l.slice(1, -1).split(/(?<!\\)\|/).map((c) => shown(c.trim())));
+    .map((l) =>
+      l
+        .slice(1, -1)
+        .split(/(?<!\\)\|/)
+        .map((c) => shown(c.trim())),
+    );
 }
 
 function codeBlocks(markdown: string, lang: string): string[] {
@@ -171,7 +176,10 @@ describe("the README of a stage-mapped model (seed 002)", () => {
       }),
     );
     // The role names follow the template, filled per stage pair.
-    for (const chain of api) expect(chain.hops[0]!.roleArn).toBe(`arn:aws:iam::${chain.account}:role/readonly-invoke-${chain.stage!.app}-${model.name}-by-${chain.workload}-${chain.stage!.consumer}`);
+    for (const chain of api)
+      expect(chain.hops[0]!.roleArn).toBe(
+        `arn:aws:iam::${chain.account}:role/readonly-invoke-${chain.stage!.app}-${model.name}-by-${chain.workload}-${chain.stage!.consumer}`,
+      );
   });
 
   it("THEN the Kinesis table lists, per stage pair, the stream ARN and the consumer role its policy names (N/A for dev)", () => {
@@ -184,7 +192,12 @@ describe("the README of a stage-mapped model (seed 002)", () => {
         const chain = streams.find((c) => c.stage?.app === stage);
         if (!chain) return [stage, "N/A", "N/A", "N/A"];
         // arn:aws:kinesis:{region}:{account}:stream/{stage}-{app}-pubsub, as seed 002 writes it.
-        return [stage, chain.stage!.consumer, `arn:aws:kinesis:${chain.region}:${chain.account}:stream/${stage}-${model.name}-pubsub`, chain.start.roleArn!];
+        return [
+          stage,
+          chain.stage!.consumer,
+          `arn:aws:kinesis:${chain.region}:${chain.account}:stream/${stage}-${model.name}-pubsub`,
+          chain.start.roleArn!,
+        ];
       }),
     );
   });
@@ -208,7 +221,9 @@ describe("the README of a stage-mapped model (seed 002)", () => {
     expect(node).toContain('service: "execute-api"');
     for (const chain of api) {
       expect(node).toContain(`"RoleArn": "${chain.hops[chain.hops.length - 1]!.roleArn}"`);
-      expect(node).toContain(`https://${String(chain.resources.api)}.execute-api.${chain.region}.amazonaws.com/${String(chain.resources.stage)}`);
+      expect(node).toContain(
+        `https://${String(chain.resources.api)}.execute-api.${chain.region}.amazonaws.com/${String(chain.resources.stage)}`,
+      );
       expect(node).toContain(`"${chain.stage!.consumer}": {`);
     }
     const check = parses([process.execPath, "--check"], node!, "api-client.mjs");
@@ -306,7 +321,17 @@ describe("the README of a chained grant with an RDS secret", () => {
 
   it("THEN the generated files are described by directory", () => {
     const files = section(text, "## Generated files");
-    for (const dir of ["accounts/<account>/", "iam/", "cloudformation.json", "terraform/", "stacksets/", "workloads/<workload>/", "aws-config", "kubernetes/"]) expect(files).toContain(dir);
+    for (const dir of [
+      "accounts/<account>/",
+      "iam/",
+      "cloudformation.json",
+      "terraform/",
+      "stacksets/",
+      "workloads/<workload>/",
+      "aws-config",
+      "kubernetes/",
+    ])
+      expect(files).toContain(dir);
     for (const account of compiled.state.accounts.values()) expect(files).toContain(`\`${account.name}\``);
   });
 });

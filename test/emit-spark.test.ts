@@ -78,7 +78,10 @@ const file = (path: string): EmittedFile => {
   return found;
 };
 const dir = "workloads/spark-job/spark";
-const defaults = JSON.parse(file(`${dir}/spark-defaults.json`).content) as { classification: string; properties: Record<string, unknown> }[];
+const defaults = JSON.parse(file(`${dir}/spark-defaults.json`).content) as {
+  classification: string;
+  properties: Record<string, unknown>;
+}[];
 const properties = defaults[0]!.properties;
 const primary = chains.find((c) => c.profile === "default")!;
 
@@ -87,10 +90,12 @@ const DRIVER_ENV = /^spark\.kubernetes\.driverEnv\.([A-Za-z_][A-Za-z0-9_]*)$/;
 const EXECUTOR_ENV = /^spark\.executorEnv\.([A-Za-z_][A-Za-z0-9_]*)$/;
 const HADOOP = /^spark\.hadoop\.\S+$/;
 const envOf = (pattern: RegExp) =>
-  Object.fromEntries(Object.entries(properties).flatMap(([k, v]) => {
-    const m = pattern.exec(k);
-    return m ? [[m[1]!, v]] : [];
-  }));
+  Object.fromEntries(
+    Object.entries(properties).flatMap(([k, v]) => {
+      const m = pattern.exec(k);
+      return m ? [[m[1]!, v]] : [];
+    }),
+  );
 
 describe("spark: spark-defaults.json", () => {
   it("is an EMR applicationConfiguration array with one spark-defaults classification of string properties", () => {
@@ -125,7 +130,9 @@ describe("spark: spark-defaults.json", () => {
     const oneHop = chains.filter((c) => c.service === "s3" && c.hops.length === 1);
     expect(oneHop).toHaveLength(1);
     const chain = oneHop[0]!;
-    expect(properties[`spark.hadoop.fs.s3.bucket.${chain.resources.bucket}.customAWSCredentialsProvider`]).toBe("com.amazonaws.emr.AssumeRoleAWSCredentialsProvider");
+    expect(properties[`spark.hadoop.fs.s3.bucket.${chain.resources.bucket}.customAWSCredentialsProvider`]).toBe(
+      "com.amazonaws.emr.AssumeRoleAWSCredentialsProvider",
+    );
     expect(ASSUME_ROLE_PROVIDER).toBe("com.amazonaws.emr.AssumeRoleAWSCredentialsProvider");
     expect(envOf(DRIVER_ENV).ASSUME_ROLE_CREDENTIALS_ROLE_ARN).toBe(chain.hops[0]!.roleArn);
     expect(envOf(EXECUTOR_ENV).ASSUME_ROLE_CREDENTIALS_ROLE_ARN).toBe(chain.hops[0]!.roleArn);
@@ -159,7 +166,10 @@ describe("spark: entrypoint.sh", () => {
   /** Runs the entrypoint as a container would, with a fake program to hand over to. */
   function run(env: Record<string, string>, args: string[]) {
     const home = mkdtempSync(join(tmpdir(), "xacct-home-"));
-    const result = spawnSync(path, args, { env: { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: home, XACCT_EXEC: "/bin/echo", ...env }, encoding: "utf8" });
+    const result = spawnSync(path, args, {
+      env: { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: home, XACCT_EXEC: "/bin/echo", ...env },
+      encoding: "utf8",
+    });
     return { ...result, home };
   }
 
@@ -209,10 +219,14 @@ describe("spark: entrypoint.sh", () => {
   it.skipIf(!botocore)("is read the same way by botocore (the AWS CLI's and boto3's config loader)", () => {
     const r = run({}, []);
     const file = join(r.home, ".aws", "config");
-    const py = spawnSync("python3", ["-c", "import json, botocore.session; print(json.dumps(botocore.session.Session().full_config['profiles']))"], {
-      env: { ...process.env, AWS_CONFIG_FILE: file, AWS_SHARED_CREDENTIALS_FILE: "/dev/null", AWS_PROFILE: "" },
-      encoding: "utf8",
-    });
+    const py = spawnSync(
+      "python3",
+      ["-c", "import json, botocore.session; print(json.dumps(botocore.session.Session().full_config['profiles']))"],
+      {
+        env: { ...process.env, AWS_CONFIG_FILE: file, AWS_SHARED_CREDENTIALS_FILE: "/dev/null", AWS_PROFILE: "" },
+        encoding: "utf8",
+      },
+    );
     expect(py.stderr).toBe("");
     const profiles = JSON.parse(py.stdout) as Record<string, Record<string, string>>;
     expect(profiles).toEqual(Object.fromEntries(parseAwsConfig(readFileSync(file, "utf8"))));

@@ -29,7 +29,20 @@ const account = (id: string) => model.state.accounts.get(id) as AccountEntry;
 const blocks = (tf: Obj, type: string) => Object.entries((tf.resource?.[type] ?? {}) as Obj) as [string, Obj][];
 
 const IDENTIFIER = /^[a-zA-Z_][a-zA-Z0-9_-]*$/;
-const TOP_LEVEL = new Set(["//", "terraform", "provider", "resource", "data", "output", "variable", "locals", "module", "moved", "import", "check"]);
+const TOP_LEVEL = new Set([
+  "//",
+  "terraform",
+  "provider",
+  "resource",
+  "data",
+  "output",
+  "variable",
+  "locals",
+  "module",
+  "moved",
+  "import",
+  "check",
+]);
 
 /** The template sequences of a Terraform string: `${expr}` interpolations (`$${` is a literal `${`) and `%{` directives (`%%{` is literal). */
 function templateParts(text: string): { interpolations: string[]; directives: number } {
@@ -86,14 +99,19 @@ describe("Terraform's JSON configuration syntax", () => {
   it("has every ${…} reference (and depends_on) name a block that exists, and no template directive", () => {
     for (const [path, tf] of all) {
       const texts = strings(tf);
-      expect(texts.reduce((n, t) => n + templateParts(t).directives, 0), path).toBe(0);
+      expect(
+        texts.reduce((n, t) => n + templateParts(t).directives, 0),
+        path,
+      ).toBe(0);
       const references = texts.flatMap((t) => templateParts(t).interpolations);
       expect(references.length).toBeGreaterThan(0);
       for (const ref of references) {
         expect(ref, path).toMatch(/^(data\.)?aws_[a-z0-9_]+\.[a-zA-Z_][a-zA-Z0-9_-]*\.[a-z_]+$/);
         expect(block(tf, ref.slice(0, ref.lastIndexOf("."))), `${path}: \${${ref}}`).toBeDefined();
       }
-      const dependsOn = Object.values((tf.resource ?? {}) as Obj).flatMap((named) => Object.values(named as Obj).flatMap((b: Obj) => b.depends_on ?? []));
+      const dependsOn = Object.values((tf.resource ?? {}) as Obj).flatMap((named) =>
+        Object.values(named as Obj).flatMap((b: Obj) => b.depends_on ?? []),
+      );
       for (const address of dependsOn) expect(block(tf, address), `${path}: depends_on ${address}`).toBeDefined();
     }
   });
@@ -108,7 +126,10 @@ describe("Terraform's JSON configuration syntax", () => {
 describe("one configuration per managed account", () => {
   it("is written for each managed account, pinned to its ID and region, with the AWS provider from hashicorp/aws", () => {
     expect([...modelConfigs.keys()].sort()).toEqual(["accounts/data/terraform/main.tf.json", "accounts/platform/terraform/main.tf.json"]);
-    for (const [tf, entry] of [[platform(), account(PLATFORM)], [data(), account(DATA)]] as const) {
+    for (const [tf, entry] of [
+      [platform(), account(PLATFORM)],
+      [data(), account(DATA)],
+    ] as const) {
       expect(tf.provider.aws).toEqual({ region: entry.region, allowed_account_ids: [entry.id] });
       expect(tf.terraform.required_providers.aws.source).toBe("hashicorp/aws");
       expect(tf.terraform.required_providers.aws.version).toMatch(/^>= ?\d+\.\d+/);
@@ -116,7 +137,10 @@ describe("one configuration per managed account", () => {
   });
 
   it("creates every role with its trust policy, session limit and each inline policy, as the AccountState has them", () => {
-    for (const [tf, entry] of [[platform(), account(PLATFORM)], [data(), account(DATA)]] as const) {
+    for (const [tf, entry] of [
+      [platform(), account(PLATFORM)],
+      [data(), account(DATA)],
+    ] as const) {
       const roles = blocks(tf, "aws_iam_role");
       expect(roles.map(([, r]) => r.name).sort()).toEqual([...entry.roles.keys()].sort());
       for (const [name, role] of roles) {
@@ -135,7 +159,9 @@ describe("one configuration per managed account", () => {
   });
 
   it("adds an instance profile for the instance role only", () => {
-    expect(blocks(platform(), "aws_iam_instance_profile").map(([, p]) => p)).toEqual([{ name: "nodes", path: "/", role: "${aws_iam_role.nodes.name}" }]);
+    expect(blocks(platform(), "aws_iam_instance_profile").map(([, p]) => p)).toEqual([
+      { name: "nodes", path: "/", role: "${aws_iam_role.nodes.name}" },
+    ]);
   });
 
   it("creates the IAM user and its policies, and never an access key (its secret would sit in the state)", () => {
@@ -152,13 +178,21 @@ describe("one configuration per managed account", () => {
   });
 
   it("orders the IRSA role after the OIDC provider its trust names; a policy naming only other accounts' principals waits for nothing here", () => {
-    expect(blocks(platform(), "aws_iam_role").find(([, r]) => r.name === "spark")![1].depends_on).toEqual([`aws_iam_openid_connect_provider.${blocks(platform(), "aws_iam_openid_connect_provider")[0]![0]}`]);
+    expect(blocks(platform(), "aws_iam_role").find(([, r]) => r.name === "spark")![1].depends_on).toEqual([
+      `aws_iam_openid_connect_provider.${blocks(platform(), "aws_iam_openid_connect_provider")[0]![0]}`,
+    ]);
     expect(blocks(data(), "aws_s3_bucket_policy")[0]![1].depends_on).toBeUndefined();
   });
 
   it("outputs every role's ARN", () => {
-    const values = Object.values(data().output as Obj).map((o: Obj) => o.value).sort();
-    expect(values).toEqual(blocks(data(), "aws_iam_role").map(([name]) => `\${aws_iam_role.${name}.arn}`).sort());
+    const values = Object.values(data().output as Obj)
+      .map((o: Obj) => o.value)
+      .sort();
+    expect(values).toEqual(
+      blocks(data(), "aws_iam_role")
+        .map(([name]) => `\${aws_iam_role.${name}.arn}`)
+        .sort(),
+    );
   });
 });
 
@@ -177,7 +211,10 @@ describe("resource-based policies, each with the AWS provider's resource for it"
 
   it("aws_sqs_queue_policy takes the queue URL", () => {
     const b = only("aws_sqs_queue_policy");
-    expect([b.queue_url, policyOf(b.policy)]).toEqual(["https://sqs.us-east-2.amazonaws.com/222222222222/jobs", statePolicy("arn:aws:sqs:us-east-2:222222222222:jobs")]);
+    expect([b.queue_url, policyOf(b.policy)]).toEqual([
+      "https://sqs.us-east-2.amazonaws.com/222222222222/jobs",
+      statePolicy("arn:aws:sqs:us-east-2:222222222222:jobs"),
+    ]);
   });
 
   it("aws_kinesis_resource_policy takes the stream ARN", () => {
@@ -216,13 +253,23 @@ describe("resource-based policies, each with the AWS provider's resource for it"
 
 /** A local copy of the hashicorp/aws provider (filesystem mirror layout), so `terraform init` needs no network. */
 function providerMirror(): string | undefined {
-  const candidates = [process.env.XACCT_TERRAFORM_PLUGIN_DIR, "/opt/tf-plugins", join(homedir(), ".terraform.d", "plugins"), "/usr/share/terraform/plugins", "/usr/local/share/terraform/plugins"];
+  const candidates = [
+    process.env.XACCT_TERRAFORM_PLUGIN_DIR,
+    "/opt/tf-plugins",
+    join(homedir(), ".terraform.d", "plugins"),
+    "/usr/share/terraform/plugins",
+    "/usr/local/share/terraform/plugins",
+  ];
   return candidates.find((dir) => dir && existsSync(join(dir, "registry.terraform.io", "hashicorp", "aws")));
 }
 
 const terraform = spawnSync("terraform", ["version"], { encoding: "utf8" }).status === 0;
 const mirror = providerMirror();
-const why = !terraform ? "terraform is not installed" : !mirror ? "no local mirror of the hashicorp/aws provider (terraform init would download it)" : "";
+const why = !terraform
+  ? "terraform is not installed"
+  : !mirror
+    ? "no local mirror of the hashicorp/aws provider (terraform init would download it)"
+    : "";
 
 describe(`terraform validate${why ? ` (skipped: ${why})` : ""}`, () => {
   /**
@@ -231,7 +278,13 @@ describe(`terraform validate${why ? ` (skipped: ${why})` : ""}`, () => {
    */
   function validate(configurations: [string, Obj][]): { status: number | null; output: string } {
     const dir = mkdtempSync(join(tmpdir(), "xacct-tf-"));
-    const env = { ...process.env, TF_CLI_CONFIG_FILE: join(dir, "terraformrc"), TF_DATA_DIR: join(dir, ".terraform"), TF_IN_AUTOMATION: "1", CHECKPOINT_DISABLE: "1" };
+    const env = {
+      ...process.env,
+      TF_CLI_CONFIG_FILE: join(dir, "terraformrc"),
+      TF_DATA_DIR: join(dir, ".terraform"),
+      TF_IN_AUTOMATION: "1",
+      CHECKPOINT_DISABLE: "1",
+    };
     writeFileSync(env.TF_CLI_CONFIG_FILE, "");
     const modules = configurations.map(([path, tf], i) => {
       mkdirSync(join(dir, `m${i}`));

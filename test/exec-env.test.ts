@@ -26,7 +26,12 @@ const withProc = it.skipIf(!existsSync("/proc/self/cmdline"));
 const FAR_SESSION = "arn:aws:sts::333333333333:assumed-role/far/via-cli";
 
 /** Variables that, left in the environment, would make a client use something else than the chain. */
-const OVERRIDING = { AWS_PROFILE: "no-such-profile", AWS_WEB_IDENTITY_TOKEN_FILE: "/nonexistent/token", AWS_ROLE_ARN: "arn:aws:iam::111111111111:role/elsewhere", AWS_CONTAINER_CREDENTIALS_FULL_URI: "http://127.0.0.1:9/creds" };
+const OVERRIDING = {
+  AWS_PROFILE: "no-such-profile",
+  AWS_WEB_IDENTITY_TOKEN_FILE: "/nonexistent/token",
+  AWS_ROLE_ARN: "arn:aws:iam::111111111111:role/elsewhere",
+  AWS_CONTAINER_CREDENTIALS_FULL_URI: "http://127.0.0.1:9/creds",
+};
 
 /** The processes running now: pid, parent pid and the arguments `ps` shows. */
 function processes(): { pid: number; ppid: number; cmdline: string }[] {
@@ -61,7 +66,10 @@ describe("xacct exec", () => {
 const me = await new STSClient({ maxAttempts: 1 }).send(new GetCallerIdentityCommand({}));
 const { AWS_PROFILE, AWS_WEB_IDENTITY_TOKEN_FILE, AWS_ROLE_ARN, AWS_CONTAINER_CREDENTIALS_FULL_URI, AWS_REGION } = process.env;
 process.stdout.write(JSON.stringify({ arn: me.Arn, left: [AWS_PROFILE, AWS_WEB_IDENTITY_TOKEN_FILE, AWS_ROLE_ARN, AWS_CONTAINER_CREDENTIALS_FULL_URI].filter(Boolean), region: AWS_REGION }));`;
-    const r = await xacct(["exec", "--profile", "far", "--", process.execPath, "--input-type=module", "-e", script], { ...t.env, ...OVERRIDING });
+    const r = await xacct(["exec", "--profile", "far", "--", process.execPath, "--input-type=module", "-e", script], {
+      ...t.env,
+      ...OVERRIDING,
+    });
     expect(r.stderr).toBe("");
     expect(r.code).toBe(0);
     // The region is the profile's (none was set).
@@ -89,40 +97,55 @@ process.stdout.write(JSON.stringify({ arn: me.Arn, left: [AWS_PROFILE, AWS_WEB_I
     expect((await xacct(["exec", "--profile", "far", "--"], t.env)).code).toBe(2);
   });
 
-  withProc("no secret on any command line while the command runs; a signal to xacct reaches the command, and xacct ends by it", async () => {
-    const t = await chainSandbox();
-    const child = spawn(process.execPath, [MAIN, "exec", "--profile", "far", "--", "sleep", "300"], { env: t.env, stdio: ["ignore", "pipe", "pipe"] });
-    children.push(child);
-    let stderr = "";
-    child.stderr?.on("data", (d: Buffer) => (stderr += d.toString()));
-    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on("exit", (code, signal) => resolve({ code, signal })));
-    // Wait for xacct to start the command (the chain runs first).
-    let sleeper: { pid: number } | undefined;
-    while (!sleeper) {
-      await new Promise((r) => setTimeout(r, 50));
-      if (child.exitCode !== null) throw new Error(`xacct exec ended: ${stderr}`);
-      sleeper = processes().find((p) => p.ppid === child.pid && p.cmdline.startsWith("sleep"));
-    }
-    const given = environOf(sleeper.pid);
-    const secrets = [given.AWS_SECRET_ACCESS_KEY, given.AWS_SESSION_TOKEN, t.user.secretAccessKey];
-    expect(given.AWS_ACCESS_KEY_ID).toMatch(/^ASIA/);
-    expect(secrets.every((s) => typeof s === "string" && s.length > 0)).toBe(true);
-    const listing = processes();
-    expect(listing.some((p) => p.pid === child.pid && p.cmdline.includes("exec --profile far -- sleep 300"))).toBe(true);
-    for (const p of listing) for (const secret of secrets) expect(p.cmdline).not.toContain(secret);
-    child.kill("SIGTERM");
-    expect(await exited).toEqual({ code: null, signal: "SIGTERM" });
-    // The command got the signal: it has ended (xacct waits for it before it ends).
-    expect(existsSync(`/proc/${sleeper.pid}`)).toBe(false);
-    for (const secret of secrets) expect(stderr).not.toContain(secret);
-  });
+  withProc(
+    "no secret on any command line while the command runs; a signal to xacct reaches the command, and xacct ends by it",
+    async () => {
+      const t = await chainSandbox();
+      const child = spawn(process.execPath, [MAIN, "exec", "--profile", "far", "--", "sleep", "300"], {
+        env: t.env,
+        stdio: ["ignore", "pipe", "pipe"],
+      });
+      children.push(child);
+      let stderr = "";
+      child.stderr?.on("data", (d: Buffer) => (stderr += d.toString()));
+      const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+        child.on("exit", (code, signal) => resolve({ code, signal })),
+      );
+      // Wait for xacct to start the command (the chain runs first).
+      let sleeper: { pid: number } | undefined;
+      while (!sleeper) {
+        await new Promise((r) => setTimeout(r, 50));
+        if (child.exitCode !== null) throw new Error(`xacct exec ended: ${stderr}`);
+        sleeper = processes().find((p) => p.ppid === child.pid && p.cmdline.startsWith("sleep"));
+      }
+      const given = environOf(sleeper.pid);
+      const secrets = [given.AWS_SECRET_ACCESS_KEY, given.AWS_SESSION_TOKEN, t.user.secretAccessKey];
+      expect(given.AWS_ACCESS_KEY_ID).toMatch(/^ASIA/);
+      expect(secrets.every((s) => typeof s === "string" && s.length > 0)).toBe(true);
+      const listing = processes();
+      expect(listing.some((p) => p.pid === child.pid && p.cmdline.includes("exec --profile far -- sleep 300"))).toBe(true);
+      for (const p of listing) for (const secret of secrets) expect(p.cmdline).not.toContain(secret);
+      child.kill("SIGTERM");
+      expect(await exited).toEqual({ code: null, signal: "SIGTERM" });
+      // The command got the signal: it has ended (xacct waits for it before it ends).
+      expect(existsSync(`/proc/${sleeper.pid}`)).toBe(false);
+      for (const secret of secrets) expect(stderr).not.toContain(secret);
+    },
+  );
 });
 
 describe("xacct env", () => {
   withAwsCli("its lines, evaluated by sh, give Debian's AWS CLI the chain's session (an AWS_PROFILE set before is unset)", async () => {
     const t = await chainSandbox();
     const line = `eval "$("$XACCT_NODE" "$XACCT_MAIN" env --profile far)" && "$AWS_CLI" sts get-caller-identity --endpoint-url "$ENDPOINT" --query Arn --output text`;
-    const r = await runProgram("sh", ["-c", line], { ...t.env, ...OVERRIDING, XACCT_NODE: process.execPath, XACCT_MAIN: MAIN, AWS_CLI: aws as string, ENDPOINT: t.s.url });
+    const r = await runProgram("sh", ["-c", line], {
+      ...t.env,
+      ...OVERRIDING,
+      XACCT_NODE: process.execPath,
+      XACCT_MAIN: MAIN,
+      AWS_CLI: aws as string,
+      ENDPOINT: t.s.url,
+    });
     expect(r.stderr).toBe("");
     expect(r.stdout.trim()).toBe(FAR_SESSION);
   });
@@ -135,7 +158,14 @@ describe("xacct env", () => {
     const lines = r.stdout.trim().split("\n");
     expect(lines[0]).toMatch(/^unset .*\bAWS_PROFILE\b.*\bAWS_WEB_IDENTITY_TOKEN_FILE\b.*\bAWS_CONTAINER_CREDENTIALS_FULL_URI\b/);
     const exported = Object.fromEntries(lines.slice(1).map((l) => /^export (\w+)=(.*)$/.exec(l)?.slice(1) ?? [l, ""]));
-    expect(Object.keys(exported).sort()).toEqual(["AWS_ACCESS_KEY_ID", "AWS_CREDENTIAL_EXPIRATION", "AWS_DEFAULT_REGION", "AWS_REGION", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"]);
+    expect(Object.keys(exported).sort()).toEqual([
+      "AWS_ACCESS_KEY_ID",
+      "AWS_CREDENTIAL_EXPIRATION",
+      "AWS_DEFAULT_REGION",
+      "AWS_REGION",
+      "AWS_SECRET_ACCESS_KEY",
+      "AWS_SESSION_TOKEN",
+    ]);
     // A region already set is the user's: not overridden.
     const own = await xacct(["env", "--profile", "far"], { ...t.env, AWS_REGION: "us-west-2" });
     expect(own.stdout).not.toMatch(/AWS_REGION|AWS_DEFAULT_REGION/);
@@ -147,7 +177,16 @@ describe("xacct env", () => {
     expect(r.code).toBe(0);
     const vars = JSON.parse(r.stdout) as Record<string, string>;
     expect(Date.parse(vars.AWS_CREDENTIAL_EXPIRATION ?? "")).toBeGreaterThan(Date.now());
-    const client = new STSClient({ endpoint: t.s.url, region: vars.AWS_REGION, maxAttempts: 1, credentials: { accessKeyId: vars.AWS_ACCESS_KEY_ID ?? "", secretAccessKey: vars.AWS_SECRET_ACCESS_KEY ?? "", sessionToken: vars.AWS_SESSION_TOKEN ?? "" } });
+    const client = new STSClient({
+      endpoint: t.s.url,
+      region: vars.AWS_REGION,
+      maxAttempts: 1,
+      credentials: {
+        accessKeyId: vars.AWS_ACCESS_KEY_ID ?? "",
+        secretAccessKey: vars.AWS_SECRET_ACCESS_KEY ?? "",
+        sessionToken: vars.AWS_SESSION_TOKEN ?? "",
+      },
+    });
     expect((await client.send(new GetCallerIdentityCommand({}))).Arn).toBe(FAR_SESSION);
     expect((await xacct(["env", "--profile", "far", "--format", "csv"], t.env)).code).toBe(2);
     expect(existsSync(join(t.dir, "xdg", "xacct", "credentials"))).toBe(true);

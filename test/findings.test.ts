@@ -42,7 +42,13 @@ function accounts(): { a: AccountEntry; b: AccountEntry; state: AccountState } {
   return { a, b, state: stateOf(a, b) };
 }
 
-function addRole(account: AccountEntry, name: string, trust: PolicyStatement[], permissions: PolicyStatement[] = [], extra: Partial<RoleState> = {}): RoleState {
+function addRole(
+  account: AccountEntry,
+  name: string,
+  trust: PolicyStatement[],
+  permissions: PolicyStatement[] = [],
+  extra: Partial<RoleState> = {},
+): RoleState {
   const role: RoleState = {
     name,
     path: "/",
@@ -59,14 +65,33 @@ function addRole(account: AccountEntry, name: string, trust: PolicyStatement[], 
 }
 
 function addUser(account: AccountEntry, name: string, permissions: PolicyStatement[] = [], extra: Partial<UserState> = {}): UserState {
-  const user: UserState = { name, path: "/", arn: userArn(account.partition, account.id, name), policies: new Map(permissions.length ? [["permissions", policyDocument(permissions)]] : []), managedPolicyArns: [], accessKeys: true, tags: new Map(), ...extra };
+  const user: UserState = {
+    name,
+    path: "/",
+    arn: userArn(account.partition, account.id, name),
+    policies: new Map(permissions.length ? [["permissions", policyDocument(permissions)]] : []),
+    managedPolicyArns: [],
+    accessKeys: true,
+    tags: new Map(),
+    ...extra,
+  };
   account.users.set(name, user);
   return user;
 }
 
-const trusts = (principal: string, extra: Partial<PolicyStatement> = {}): PolicyStatement => ({ Effect: "Allow", Principal: { AWS: principal }, Action: "sts:AssumeRole", ...extra });
+const trusts = (principal: string, extra: Partial<PolicyStatement> = {}): PolicyStatement => ({
+  Effect: "Allow",
+  Principal: { AWS: principal },
+  Action: "sts:AssumeRole",
+  ...extra,
+});
 const mayAssume = (...roles: string[]): PolicyStatement => ({ Effect: "Allow", Action: "sts:AssumeRole", Resource: roles });
-const allow = (action: string | string[], resource: string | string[], extra: Partial<PolicyStatement> = {}): PolicyStatement => ({ Effect: "Allow", Action: action, Resource: resource, ...extra });
+const allow = (action: string | string[], resource: string | string[], extra: Partial<PolicyStatement> = {}): PolicyStatement => ({
+  Effect: "Allow",
+  Action: action,
+  Resource: resource,
+  ...extra,
+});
 const ec2Trust: PolicyStatement = { Effect: "Allow", Principal: { Service: "ec2.amazonaws.com" }, Action: "sts:AssumeRole" };
 
 function rule(state: AccountState, id: string, chains: Chain[] = []): Finding[] {
@@ -125,8 +150,21 @@ describe("XA001: one side of a grant is missing", () => {
     addRole(a, "caller", [ec2Trust], [mayAssume(target.arn)]);
     state.organization = {
       id: "o-example",
-      parents: new Map([[A, ["r-root"]], [B, ["r-root"]]]),
-      serviceControlPolicies: new Map([["r-root", [policyDocument([{ Effect: "Deny", Action: "sts:AssumeRole", Resource: "*" }, { Effect: "Allow", Action: "*", Resource: "*" }])]]]),
+      parents: new Map([
+        [A, ["r-root"]],
+        [B, ["r-root"]],
+      ]),
+      serviceControlPolicies: new Map([
+        [
+          "r-root",
+          [
+            policyDocument([
+              { Effect: "Deny", Action: "sts:AssumeRole", Resource: "*" },
+              { Effect: "Allow", Action: "*", Resource: "*" },
+            ]),
+          ],
+        ],
+      ]),
       resourceControlPolicies: new Map(),
     };
     expect(rule(state, "XA001")).toEqual([]);
@@ -147,7 +185,9 @@ describe("XA002: a third party trusted without sts:ExternalId", () => {
 
   it("counts a negated condition on sts:ExternalId as no condition", () => {
     const { b, state } = accounts();
-    addRole(b, "vendor", [trusts(`arn:aws:iam::${OUTSIDE}:role/their-role`, { Condition: { StringNotEquals: { "sts:ExternalId": "x" } } })]);
+    addRole(b, "vendor", [
+      trusts(`arn:aws:iam::${OUTSIDE}:role/their-role`, { Condition: { StringNotEquals: { "sts:ExternalId": "x" } } }),
+    ]);
     expect(rule(state, "XA002")).toHaveLength(1);
   });
 
@@ -156,7 +196,12 @@ describe("XA002: a third party trusted without sts:ExternalId", () => {
     addRole(b, "vendor", [trusts(`arn:aws:iam::${OUTSIDE}:root`, { Condition: { StringEquals: { "sts:ExternalId": "4f9c2b" } } })]);
     addRole(b, "sibling", [trusts(`arn:aws:iam::${A}:root`)]);
     addRole(a, "member", [trusts("333333333333")]);
-    state.organization = { id: "o-example", parents: new Map([["333333333333", ["r-root"]]]), serviceControlPolicies: new Map(), resourceControlPolicies: new Map() };
+    state.organization = {
+      id: "o-example",
+      parents: new Map([["333333333333", ["r-root"]]]),
+      serviceControlPolicies: new Map(),
+      resourceControlPolicies: new Map(),
+    };
     expect(rule(state, "XA002")).toEqual([]);
   });
 });
@@ -177,7 +222,11 @@ describe("XA003: an account root trusted for more than read-only", () => {
     const { b, state } = accounts();
     addRole(b, "policy-admin", [trusts(A)], [allow("iam:PutRolePolicy", `arn:aws:iam::${B}:role/x`)]);
     addRole(b, "tagger", [trusts(A)], [allow("s3:PutObjectTagging", "arn:aws:s3:::data/*")]);
-    expect(rule(state, "XA003").map((f) => f.resource).sort()).toEqual([`arn:aws:iam::${B}:role/policy-admin`, `arn:aws:iam::${B}:role/tagger`]);
+    expect(
+      rule(state, "XA003")
+        .map((f) => f.resource)
+        .sort(),
+    ).toEqual([`arn:aws:iam::${B}:role/policy-admin`, `arn:aws:iam::${B}:role/tagger`]);
   });
 
   it("rates the role's own account root low", () => {
@@ -188,7 +237,12 @@ describe("XA003: an account root trusted for more than read-only", () => {
 
   it("stays quiet for read and list access, and for a trust naming a role", () => {
     const { b, state } = accounts();
-    addRole(b, "reader", [trusts(`arn:aws:iam::${A}:root`)], [allow(["s3:GetObject", "s3:ListBucket"], ["arn:aws:s3:::data", "arn:aws:s3:::data/*"])]);
+    addRole(
+      b,
+      "reader",
+      [trusts(`arn:aws:iam::${A}:root`)],
+      [allow(["s3:GetObject", "s3:ListBucket"], ["arn:aws:s3:::data", "arn:aws:s3:::data/*"])],
+    );
     addRole(b, "writer", [trusts(`arn:aws:iam::${A}:role/etl`)], [allow("s3:PutObject", "arn:aws:s3:::data/*")]);
     expect(rule(state, "XA003")).toEqual([]);
   });
@@ -213,27 +267,61 @@ describe('XA004: Principal "*" without a restricting condition', () => {
 
   it('GIVEN a bucket policy with {"AWS": "*"}, THEN it is high and names the bucket', () => {
     const { b, state } = accounts();
-    b.resourcePolicies.set("arn:aws:s3:::data", { arn: "arn:aws:s3:::data", service: "s3", policy: policyDocument([{ Effect: "Allow", Principal: { AWS: "*" }, Action: "s3:GetObject", Resource: "arn:aws:s3:::data/*" }]) });
+    b.resourcePolicies.set("arn:aws:s3:::data", {
+      arn: "arn:aws:s3:::data",
+      service: "s3",
+      policy: policyDocument([{ Effect: "Allow", Principal: { AWS: "*" }, Action: "s3:GetObject", Resource: "arn:aws:s3:::data/*" }]),
+    });
     expect(rule(state, "XA004").map((f) => [f.severity, f.resource])).toEqual([["high", "arn:aws:s3:::data"]]);
   });
 
   it("does not count conditions that hold when the key is absent or that only exclude", () => {
     const { b, state } = accounts();
-    addRole(b, "if-exists", [{ Effect: "Allow", Principal: "*", Action: "sts:AssumeRole", Condition: { StringEqualsIfExists: { "aws:PrincipalOrgID": "o-example" } } }]);
-    addRole(b, "negated", [{ Effect: "Allow", Principal: "*", Action: "sts:AssumeRole", Condition: { StringNotEquals: { "aws:PrincipalAccount": OUTSIDE } } }]);
+    addRole(b, "if-exists", [
+      {
+        Effect: "Allow",
+        Principal: "*",
+        Action: "sts:AssumeRole",
+        Condition: { StringEqualsIfExists: { "aws:PrincipalOrgID": "o-example" } },
+      },
+    ]);
+    addRole(b, "negated", [
+      { Effect: "Allow", Principal: "*", Action: "sts:AssumeRole", Condition: { StringNotEquals: { "aws:PrincipalAccount": OUTSIDE } } },
+    ]);
     expect(rule(state, "XA004")).toHaveLength(2);
   });
 
   it("stays quiet with aws:PrincipalOrgID, aws:PrincipalArn or aws:SourceAccount, and for Deny statements", () => {
     const { b, state } = accounts();
-    addRole(b, "org", [{ Effect: "Allow", Principal: "*", Action: "sts:AssumeRole", Condition: { StringEquals: { "aws:PrincipalOrgID": "o-example" } } }]);
-    addRole(b, "arn", [{ Effect: "Allow", Principal: { AWS: "*" }, Action: "sts:AssumeRole", Condition: { ArnLike: { "aws:PrincipalArn": `arn:aws:iam::${A}:role/etl-*` } } }]);
+    addRole(b, "org", [
+      { Effect: "Allow", Principal: "*", Action: "sts:AssumeRole", Condition: { StringEquals: { "aws:PrincipalOrgID": "o-example" } } },
+    ]);
+    addRole(b, "arn", [
+      {
+        Effect: "Allow",
+        Principal: { AWS: "*" },
+        Action: "sts:AssumeRole",
+        Condition: { ArnLike: { "aws:PrincipalArn": `arn:aws:iam::${A}:role/etl-*` } },
+      },
+    ]);
     b.resourcePolicies.set("arn:aws:sqs:us-east-1:222222222222:q", {
       arn: "arn:aws:sqs:us-east-1:222222222222:q",
       service: "sqs",
       policy: policyDocument([
-        { Effect: "Allow", Principal: "*", Action: "sqs:SendMessage", Resource: "arn:aws:sqs:us-east-1:222222222222:q", Condition: { StringEquals: { "aws:SourceAccount": B } } },
-        { Effect: "Deny", Principal: "*", Action: "sqs:*", Resource: "arn:aws:sqs:us-east-1:222222222222:q", Condition: { Bool: { "aws:SecureTransport": "false" } } },
+        {
+          Effect: "Allow",
+          Principal: "*",
+          Action: "sqs:SendMessage",
+          Resource: "arn:aws:sqs:us-east-1:222222222222:q",
+          Condition: { StringEquals: { "aws:SourceAccount": B } },
+        },
+        {
+          Effect: "Deny",
+          Principal: "*",
+          Action: "sqs:*",
+          Resource: "arn:aws:sqs:us-east-1:222222222222:q",
+          Condition: { Bool: { "aws:SecureTransport": "false" } },
+        },
       ]),
     });
     expect(rule(state, "XA004")).toEqual([]);
@@ -253,8 +341,22 @@ describe("XA005: a service principal trusted without aws:SourceAccount/aws:Sourc
 
   it("stays quiet with aws:SourceAccount or aws:SourceArn, and for EC2, which sends neither", () => {
     const { a, state } = accounts();
-    addRole(a, "fn", [{ Effect: "Allow", Principal: { Service: "lambda.amazonaws.com" }, Action: "sts:AssumeRole", Condition: { StringEquals: { "aws:SourceAccount": A } } }]);
-    addRole(a, "task", [{ Effect: "Allow", Principal: { Service: "ecs-tasks.amazonaws.com" }, Action: "sts:AssumeRole", Condition: { ArnLike: { "aws:SourceArn": `arn:aws:ecs:us-east-1:${A}:*` } } }]);
+    addRole(a, "fn", [
+      {
+        Effect: "Allow",
+        Principal: { Service: "lambda.amazonaws.com" },
+        Action: "sts:AssumeRole",
+        Condition: { StringEquals: { "aws:SourceAccount": A } },
+      },
+    ]);
+    addRole(a, "task", [
+      {
+        Effect: "Allow",
+        Principal: { Service: "ecs-tasks.amazonaws.com" },
+        Action: "sts:AssumeRole",
+        Condition: { ArnLike: { "aws:SourceArn": `arn:aws:ecs:us-east-1:${A}:*` } },
+      },
+    ]);
     addRole(a, "instance", [ec2Trust]);
     expect(rule(state, "XA005")).toEqual([]);
   });
@@ -265,7 +367,12 @@ describe("XA005: a service principal trusted without aws:SourceAccount/aws:Sourc
 describe("XA006: an OIDC trust without sub and aud", () => {
   const issuer = "oidc.eks.us-east-1.amazonaws.com/id/EXAMPLE0123456789";
   const provider = `arn:aws:iam::${A}:oidc-provider/${issuer}`;
-  const web = (condition?: PolicyStatement["Condition"]): PolicyStatement => ({ Effect: "Allow", Principal: { Federated: provider }, Action: "sts:AssumeRoleWithWebIdentity", ...(condition ? { Condition: condition } : {}) });
+  const web = (condition?: PolicyStatement["Condition"]): PolicyStatement => ({
+    Effect: "Allow",
+    Principal: { Federated: provider },
+    Action: "sts:AssumeRoleWithWebIdentity",
+    ...(condition ? { Condition: condition } : {}),
+  });
 
   it("GIVEN only the audience is pinned, THEN every service account of the cluster may assume the role: high", () => {
     const { a, state } = accounts();
@@ -290,8 +397,15 @@ describe("XA006: an OIDC trust without sub and aud", () => {
 
   it("stays quiet with both conditions (a wildcard subject that names a namespace counts)", () => {
     const { a, state } = accounts();
-    addRole(a, "exact", [web({ StringEquals: { [`${issuer}:sub`]: "system:serviceaccount:ns:sa", [`${issuer}:aud`]: "sts.amazonaws.com" } })]);
-    addRole(a, "pattern", [web({ StringLike: { [`${issuer}:sub`]: "system:serviceaccount:emr:emr-containers-sa-*" }, StringEquals: { [`${issuer}:aud`]: "sts.amazonaws.com" } })]);
+    addRole(a, "exact", [
+      web({ StringEquals: { [`${issuer}:sub`]: "system:serviceaccount:ns:sa", [`${issuer}:aud`]: "sts.amazonaws.com" } }),
+    ]);
+    addRole(a, "pattern", [
+      web({
+        StringLike: { [`${issuer}:sub`]: "system:serviceaccount:emr:emr-containers-sa-*" },
+        StringEquals: { [`${issuer}:aud`]: "sts.amazonaws.com" },
+      }),
+    ]);
     expect(rule(state, "XA006")).toEqual([]);
   });
 });
@@ -318,14 +432,27 @@ function chainOf(start: StartIdentity, hops: Hop[], extra: Partial<Chain> = {}):
   };
 }
 
-const irsaStart: StartIdentity = { type: "irsa", account: A, roleArn: `arn:aws:iam::${A}:role/job`, webIdentityTokenFile: "/var/run/secrets/eks.amazonaws.com/serviceaccount/token" };
-const hop = (durationSeconds: number, chained: boolean): Hop => ({ roleArn: `arn:aws:iam::${B}:role/target`, account: B, sessionName: "xacct-job", durationSeconds, chained });
+const irsaStart: StartIdentity = {
+  type: "irsa",
+  account: A,
+  roleArn: `arn:aws:iam::${A}:role/job`,
+  webIdentityTokenFile: "/var/run/secrets/eks.amazonaws.com/serviceaccount/token",
+};
+const hop = (durationSeconds: number, chained: boolean): Hop => ({
+  roleArn: `arn:aws:iam::${B}:role/target`,
+  account: B,
+  sessionName: "xacct-job",
+  durationSeconds,
+  chained,
+});
 
 describe("XA007: a chained hop asking for more than 3600 s", () => {
   it("GIVEN a model chain whose hop from a role session asks for 7200 s, THEN it is high, with the path", () => {
     const { state } = accounts();
     const found = rule(state, "XA007", [chainOf(irsaStart, [hop(7200, true)])]);
-    expect(found.map((f) => [f.severity, f.resource, f.path])).toEqual([["high", `arn:aws:iam::${B}:role/target`, [irsaStart.roleArn, `arn:aws:iam::${B}:role/target`]]]);
+    expect(found.map((f) => [f.severity, f.resource, f.path])).toEqual([
+      ["high", `arn:aws:iam::${B}:role/target`, [irsaStart.roleArn, `arn:aws:iam::${B}:role/target`]],
+    ]);
   });
 
   it("stays quiet for a chained hop of 3600 s and for a first hop from a user's keys asking for 7200 s", () => {
@@ -343,7 +470,9 @@ describe("XA007: a chained hop asking for more than 3600 s", () => {
 
   it("stays quiet when a user can assume the long role without chaining", () => {
     const { a, b, state } = accounts();
-    const target = addRole(b, "long", [trusts(`arn:aws:iam::${A}:role/caller`), trusts(`arn:aws:iam::${A}:user/person`)], [], { maxSessionDuration: 43200 });
+    const target = addRole(b, "long", [trusts(`arn:aws:iam::${A}:role/caller`), trusts(`arn:aws:iam::${A}:user/person`)], [], {
+      maxSessionDuration: 43200,
+    });
     addRole(a, "caller", [ec2Trust], [mayAssume(target.arn)]);
     addUser(a, "person", [mayAssume(target.arn)]);
     expect(rule(state, "XA007")).toEqual([]);
@@ -399,7 +528,9 @@ describe("XA008: unknown actions and Action/Resource type mismatches", () => {
     b.resourcePolicies.set("arn:aws:s3:::data", {
       arn: "arn:aws:s3:::data",
       service: "s3",
-      policy: policyDocument([{ Effect: "Allow", Principal: { AWS: `arn:aws:iam::${A}:role/app` }, Action: "s3:ListBucket", Resource: "arn:aws:s3:::data/*" }]),
+      policy: policyDocument([
+        { Effect: "Allow", Principal: { AWS: `arn:aws:iam::${A}:role/app` }, Action: "s3:ListBucket", Resource: "arn:aws:s3:::data/*" },
+      ]),
     });
     expect(rule(state, "XA008").map((f) => f.resource)).toEqual(["arn:aws:s3:::data"]);
   });
@@ -419,12 +550,19 @@ describe('XA009: "*" actions or resources in a cross-account role', () => {
   });
 
   it('GIVEN "s3:*" on one bucket, THEN it is high; GIVEN s3:GetObject on "*", THEN medium', () => {
-    expect(rule(crossAccountRole(allow("s3:*", ["arn:aws:s3:::data", "arn:aws:s3:::data/*"])), "XA009").map((f) => f.severity)).toEqual(["high"]);
+    expect(rule(crossAccountRole(allow("s3:*", ["arn:aws:s3:::data", "arn:aws:s3:::data/*"])), "XA009").map((f) => f.severity)).toEqual([
+      "high",
+    ]);
     expect(rule(crossAccountRole(allow("s3:GetObject", "*")), "XA009").map((f) => f.severity)).toEqual(["medium"]);
   });
 
   it('stays quiet for actions that take only "*", for specific actions and resources, and for roles only their own account can assume', () => {
-    expect(rule(crossAccountRole(allow(["s3:ListAllMyBuckets", "sts:GetCallerIdentity"], "*"), allow("s3:GetObject", "arn:aws:s3:::data/*")), "XA009")).toEqual([]);
+    expect(
+      rule(
+        crossAccountRole(allow(["s3:ListAllMyBuckets", "sts:GetCallerIdentity"], "*"), allow("s3:GetObject", "arn:aws:s3:::data/*")),
+        "XA009",
+      ),
+    ).toEqual([]);
     const { a, state } = accounts();
     addRole(a, "admin", [trusts(`arn:aws:iam::${A}:root`)], [allow("*", "*")]);
     expect(rule(state, "XA009")).toEqual([]);
@@ -437,7 +575,12 @@ describe('XA010: iam:PassRole on "*"', () => {
   it('GIVEN iam:PassRole on "*", THEN it is high; with iam:PassedToService, medium', () => {
     const { a, state } = accounts();
     addRole(a, "deployer", [ec2Trust], [allow("iam:PassRole", "*")]);
-    addRole(a, "scheduler", [ec2Trust], [allow("iam:PassRole", "*", { Condition: { StringEquals: { "iam:PassedToService": "glue.amazonaws.com" } } })]);
+    addRole(
+      a,
+      "scheduler",
+      [ec2Trust],
+      [allow("iam:PassRole", "*", { Condition: { StringEquals: { "iam:PassedToService": "glue.amazonaws.com" } } })],
+    );
     expect(rule(state, "XA010").map((f) => [f.resource, f.severity])).toEqual([
       [`arn:aws:iam::${A}:role/deployer`, "high"],
       [`arn:aws:iam::${A}:role/scheduler`, "medium"],
@@ -452,7 +595,12 @@ describe('XA010: iam:PassRole on "*"', () => {
 
   it("stays quiet for iam:PassRole on named roles", () => {
     const { a, state } = accounts();
-    addRole(a, "scheduler", [ec2Trust], [allow("iam:PassRole", [`arn:aws:iam::${A}:role/EMR_DefaultRole`, `arn:aws:iam::${A}:role/EMR_EC2_DefaultRole`])]);
+    addRole(
+      a,
+      "scheduler",
+      [ec2Trust],
+      [allow("iam:PassRole", [`arn:aws:iam::${A}:role/EMR_DefaultRole`, `arn:aws:iam::${A}:role/EMR_EC2_DefaultRole`])],
+    );
     expect(rule(state, "XA010")).toEqual([]);
   });
 });
@@ -465,7 +613,14 @@ describe("XA011: NotPrincipal or NotAction with Allow", () => {
     b.resourcePolicies.set("arn:aws:s3:::data", {
       arn: "arn:aws:s3:::data",
       service: "s3",
-      policy: policyDocument([{ Effect: "Allow", NotPrincipal: { AWS: `arn:aws:iam::${B}:role/blocked` }, Action: "s3:GetObject", Resource: "arn:aws:s3:::data/*" }]),
+      policy: policyDocument([
+        {
+          Effect: "Allow",
+          NotPrincipal: { AWS: `arn:aws:iam::${B}:role/blocked` },
+          Action: "s3:GetObject",
+          Resource: "arn:aws:s3:::data/*",
+        },
+      ]),
     });
     const power = addRole(a, "power", [ec2Trust], [{ Effect: "Allow", NotAction: "iam:*", Resource: "*" }]);
     expect(rule(state, "XA011").map((f) => [f.resource, f.severity, f.title])).toEqual([
@@ -479,9 +634,16 @@ describe("XA011: NotPrincipal or NotAction with Allow", () => {
     b.resourcePolicies.set("arn:aws:s3:::data", {
       arn: "arn:aws:s3:::data",
       service: "s3",
-      policy: policyDocument([{ Effect: "Deny", NotPrincipal: { AWS: [`arn:aws:iam::${B}:role/reader`, B] }, Action: "s3:*", Resource: "arn:aws:s3:::data/*" }]),
+      policy: policyDocument([
+        { Effect: "Deny", NotPrincipal: { AWS: [`arn:aws:iam::${B}:role/reader`, B] }, Action: "s3:*", Resource: "arn:aws:s3:::data/*" },
+      ]),
     });
-    addRole(a, "guarded", [ec2Trust], [allow("s3:GetObject", "arn:aws:s3:::data/*"), { Effect: "Deny", NotAction: "s3:GetObject", Resource: "*" }]);
+    addRole(
+      a,
+      "guarded",
+      [ec2Trust],
+      [allow("s3:GetObject", "arn:aws:s3:::data/*"), { Effect: "Deny", NotAction: "s3:GetObject", Resource: "*" }],
+    );
     expect(rule(state, "XA011")).toEqual([]);
   });
 });
@@ -520,7 +682,9 @@ describe("XA013: a JVM or Spark workload on a chained profile", () => {
   it("GIVEN a Spark job on IRSA chaining to another account, THEN the Java SDK's web-identity-first order is high", () => {
     const { state } = accounts();
     const found = rule(state, "XA013", [chainOf(irsaStart, chained, { runtime: { kind: "spark" }, language: "python" })]);
-    expect(found.map((f) => [f.severity, f.resource, f.path])).toEqual([["high", `arn:aws:iam::${B}:role/target`, [irsaStart.roleArn, `arn:aws:iam::${B}:role/target`]]]);
+    expect(found.map((f) => [f.severity, f.resource, f.path])).toEqual([
+      ["high", `arn:aws:iam::${B}:role/target`, [irsaStart.roleArn, `arn:aws:iam::${B}:role/target`]],
+    ]);
     expect(found[0]?.fix).toMatch(/credentials endpoint/);
   });
 
@@ -590,7 +754,11 @@ describe("the seed examples", () => {
 
   it("003 has exactly its deliberate one: the IAM user's access keys reaching the query account (XA012)", () => {
     expect(severe("003-airflow-multi-account").map((f) => [f.id, f.resource, f.path])).toEqual([
-      ["XA012", "arn:aws:iam::333333333333:user/airflow-cross-account", ["arn:aws:iam::333333333333:user/airflow-cross-account", "arn:aws:iam::222222222222:role/airflow-keys-athena"]],
+      [
+        "XA012",
+        "arn:aws:iam::333333333333:user/airflow-cross-account",
+        ["arn:aws:iam::333333333333:user/airflow-cross-account", "arn:aws:iam::222222222222:role/airflow-keys-athena"],
+      ],
     ]);
   });
 
@@ -605,12 +773,33 @@ describe("findings over an inventory directory", () => {
   it("GIVEN get-account-authorization-details output (one document URL-encoded as the API returns it), THEN the rules read it", () => {
     const dir = mkdtempSync(join(tmpdir(), "xacct-findings-"));
     const trust = { Version: "2012-10-17", Statement: [trusts(`arn:aws:iam::${A}:user/deployer`), trusts(`arn:aws:iam::${OUTSIDE}:root`)] };
-    const details = (roles: unknown[], users: unknown[]) => ({ UserDetailList: users, GroupDetailList: [], RoleDetailList: roles, Policies: [] });
+    const details = (roles: unknown[], users: unknown[]) => ({
+      UserDetailList: users,
+      GroupDetailList: [],
+      RoleDetailList: roles,
+      Policies: [],
+    });
     mkdirSync(join(dir, A));
     mkdirSync(join(dir, B));
     writeFileSync(
       join(dir, A, "authorization-details.json"),
-      JSON.stringify(details([], [{ Path: "/", UserName: "deployer", UserId: "AIDAEXAMPLE", Arn: `arn:aws:iam::${A}:user/deployer`, UserPolicyList: [], GroupList: [], AttachedManagedPolicies: [], Tags: [] }])),
+      JSON.stringify(
+        details(
+          [],
+          [
+            {
+              Path: "/",
+              UserName: "deployer",
+              UserId: "AIDAEXAMPLE",
+              Arn: `arn:aws:iam::${A}:user/deployer`,
+              UserPolicyList: [],
+              GroupList: [],
+              AttachedManagedPolicies: [],
+              Tags: [],
+            },
+          ],
+        ),
+      ),
     );
     writeFileSync(
       join(dir, B, "authorization-details.json"),
@@ -624,7 +813,9 @@ describe("findings over an inventory directory", () => {
               Arn: `arn:aws:iam::${B}:role/deploy`,
               AssumeRolePolicyDocument: encodeURIComponent(JSON.stringify(trust)),
               InstanceProfileList: [],
-              RolePolicyList: [{ PolicyName: "deploy", PolicyDocument: { Version: "2012-10-17", Statement: [allow("iam:PassRole", "*")] } }],
+              RolePolicyList: [
+                { PolicyName: "deploy", PolicyDocument: { Version: "2012-10-17", Statement: [allow("iam:PassRole", "*")] } },
+              ],
               AttachedManagedPolicies: [],
               Tags: [],
             },
@@ -657,8 +848,13 @@ describe("xacct findings (the command)", () => {
     expect(status).toBe(0);
     const parsed = JSON.parse(out) as { findings: Finding[] };
     const spark = parsed.findings.find((f) => f.id === "XA013");
-    expect(spark).toMatchObject({ severity: "high", resource: "arn:aws:iam::222222222222:role/client-role-2", path: ["arn:aws:iam::111111111111:role/job-execution-role-1", "arn:aws:iam::222222222222:role/client-role-2"] });
-    for (const f of parsed.findings) expect(Object.keys(f).sort()).toEqual(expect.arrayContaining(["detail", "fix", "id", "resource", "severity", "title"]));
+    expect(spark).toMatchObject({
+      severity: "high",
+      resource: "arn:aws:iam::222222222222:role/client-role-2",
+      path: ["arn:aws:iam::111111111111:role/job-execution-role-1", "arn:aws:iam::222222222222:role/client-role-2"],
+    });
+    for (const f of parsed.findings)
+      expect(Object.keys(f).sort()).toEqual(expect.arrayContaining(["detail", "fix", "id", "resource", "severity", "title"]));
   });
 
   it("prints a readable list with a count by severity, or says there is none", async () => {

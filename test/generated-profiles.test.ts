@@ -35,9 +35,26 @@ import { policyDocument } from "../src/state/account-state.js";
 import { parseAwsConfig } from "./support/aws-config-file.js";
 import { modelText } from "./support/models.js";
 import { xacct } from "./support/chain-cli.js";
-import { AWS, CLI_PLUGIN_SECTION, commonEnv, type ProfileCase, PYTHON, type Resolved, resolveWithBoto3, resolveWithCli, resolveWithSdk } from "./support/real-clients.js";
+import {
+  AWS,
+  CLI_PLUGIN_SECTION,
+  commonEnv,
+  type ProfileCase,
+  PYTHON,
+  type Resolved,
+  resolveWithBoto3,
+  resolveWithCli,
+  resolveWithSdk,
+} from "./support/real-clients.js";
 
-const EXAMPLES = ["000-sparkflows-mwaa", "001-cats-external", "002-stage-consumers", "003-airflow-multi-account", "004-emr-eks-chain", "combined"];
+const EXAMPLES = [
+  "000-sparkflows-mwaa",
+  "001-cats-external",
+  "002-stage-consumers",
+  "003-airflow-multi-account",
+  "004-emr-eks-chain",
+  "combined",
+];
 /** The external party's own user, which its administrators allow to assume roles (the model leaves it to them). */
 const EXTERNAL_USER = "xacct-e2e";
 
@@ -72,7 +89,9 @@ function fetchJson(url: string, authorization: string): Promise<Record<string, s
     get(url, { headers: { Authorization: authorization } }, (res) => {
       let body = "";
       res.on("data", (c: Buffer) => (body += c.toString()));
-      res.on("end", () => (res.statusCode === 200 ? done(JSON.parse(body) as Record<string, string>) : fail(new Error(`${url}: ${res.statusCode} ${body}`))));
+      res.on("end", () =>
+        res.statusCode === 200 ? done(JSON.parse(body) as Record<string, string>) : fail(new Error(`${url}: ${res.statusCode} ${body}`)),
+      );
     }).on("error", fail);
   });
 }
@@ -93,13 +112,22 @@ async function example(name: string): Promise<Example> {
   const compiled = compile(loadModelFile(`examples/${name}/xacct.yaml`));
   const files = emitAwsConfig(compiled);
   // The external accounts' own users (with their administrators' permission to assume roles).
-  const externalUser = (account: string) => `arn:${compiled.state.accounts.get(account)?.partition ?? "aws"}:iam::${account}:user/${EXTERNAL_USER}`;
+  const externalUser = (account: string) =>
+    `arn:${compiled.state.accounts.get(account)?.partition ?? "aws"}:iam::${account}:user/${EXTERNAL_USER}`;
   for (const start of new Set(compiled.chains.map((c) => c.start))) {
     if (start.type !== "external" || start.roleArn) continue;
     const account = compiled.state.accounts.get(start.account);
     if (!account) throw new Error(`no account ${start.account}`);
     const assume = policyDocument([{ Effect: "Allow", Action: "sts:AssumeRole", Resource: "*" }]);
-    account.users.set(EXTERNAL_USER, { name: EXTERNAL_USER, path: "/", arn: externalUser(start.account), policies: new Map([["assume", assume]]), managedPolicyArns: [], accessKeys: true, tags: new Map() });
+    account.users.set(EXTERNAL_USER, {
+      name: EXTERNAL_USER,
+      path: "/",
+      arn: externalUser(start.account),
+      policies: new Map([["assume", assume]]),
+      managedPolicyArns: [],
+      accessKeys: true,
+      tags: new Map(),
+    });
   }
   const dir = mkdtempSync(join(tmpdir(), "xacct-profiles-"));
   dirs.push(dir);
@@ -129,13 +157,20 @@ async function example(name: string): Promise<Example> {
       case "pod-identity": {
         // What ECS (full-URI form) and EKS Pod Identity set; botocore 1.29 reads the token's value, not its file.
         const w = served(start);
-        return { AWS_CONTAINER_CREDENTIALS_FULL_URI: `${env.sandbox.url}${w.credentialsPath as string}`, AWS_CONTAINER_AUTHORIZATION_TOKEN: w.authorizationToken as string };
+        return {
+          AWS_CONTAINER_CREDENTIALS_FULL_URI: `${env.sandbox.url}${w.credentialsPath as string}`,
+          AWS_CONTAINER_AUTHORIZATION_TOKEN: w.authorizationToken as string,
+        };
       }
       case "lambda": {
         // Lambda puts its execution role's session into the function's environment.
         const w = served(start);
         const c = await fetchJson(`${env.sandbox.url}${w.credentialsPath as string}`, w.authorizationToken as string);
-        return { AWS_ACCESS_KEY_ID: c.AccessKeyId as string, AWS_SECRET_ACCESS_KEY: c.SecretAccessKey as string, AWS_SESSION_TOKEN: c.Token as string };
+        return {
+          AWS_ACCESS_KEY_ID: c.AccessKeyId as string,
+          AWS_SECRET_ACCESS_KEY: c.SecretAccessKey as string,
+          AWS_SESSION_TOKEN: c.Token as string,
+        };
       }
       case "iam-user":
         return keysOf(start.userArn as string);
@@ -155,7 +190,12 @@ async function example(name: string): Promise<Example> {
     // The token EKS mounts at the path the profiles name is, here, the sandbox's token file.
     const irsa = [...new Set(compiled.chains.filter((c) => c.workload === workload && c.start.type === "irsa").map((c) => c.start))];
     if (irsa.length > 1) throw new Error(`${workload} has several web identities`);
-    const text = irsa[0] ? file.content.replace(/^web_identity_token_file = .*$/gm, `web_identity_token_file = ${served(irsa[0]).variables.AWS_WEB_IDENTITY_TOKEN_FILE as string}`) : file.content;
+    const text = irsa[0]
+      ? file.content.replace(
+          /^web_identity_token_file = .*$/gm,
+          `web_identity_token_file = ${served(irsa[0]).variables.AWS_WEB_IDENTITY_TOKEN_FILE as string}`,
+        )
+      : file.content;
     const path = join(dir, `${workload}.config`);
     writeFileSync(path, `${text}${CLI_PLUGIN_SECTION}`);
     configs.set(workload, path);
@@ -185,12 +225,21 @@ async function cases(x: Example): Promise<Expected[]> {
     const id = `${chain.workload}: ${own ? `profile ${own}` : "no profile"}`;
     if (seen.has(id)) continue;
     seen.add(id);
-    out.push({ id, ...(own ? { profile: own } : {}), region: chain.region, env, identity, kind: `${chain.start.type} ${own ? "own" : "none"}` });
+    out.push({
+      id,
+      ...(own ? { profile: own } : {}),
+      region: chain.region,
+      env,
+      identity,
+      kind: `${chain.start.type} ${own ? "own" : "none"}`,
+    });
   }
   // The other profiles of each file (web identity starts, intermediate hops): a role of their workload's chains.
   for (const [workload, config] of x.configs) {
     const chains = x.compiled.chains.filter((c) => c.workload === workload);
-    const roles = new Set(chains.flatMap((c) => [...(c.start.roleArn ? [principal(c.start.roleArn)] : []), ...c.hops.map((h) => principal(h.roleArn))]));
+    const roles = new Set(
+      chains.flatMap((c) => [...(c.start.roleArn ? [principal(c.start.roleArn)] : []), ...c.hops.map((h) => principal(h.roleArn))]),
+    );
     for (const [profile, settings] of parseAwsConfig(readFileSync(config, "utf8").replace(CLI_PLUGIN_SECTION, ""))) {
       const id = `${workload}: profile ${profile}`;
       if (seen.has(id)) continue;
@@ -198,7 +247,14 @@ async function cases(x: Example): Promise<Expected[]> {
       const starts = new Set(chains.map((c) => c.start));
       if (starts.size > 1) throw new Error(`${workload}: which of its first identities does profile ${profile} start from?`);
       const first = chains[0] as Chain;
-      out.push({ id, profile, region: settings.region ?? first.region, env: { ...(await runtimeOf(first.start)), AWS_CONFIG_FILE: config }, identity: roles, kind: `${first.start.type} intermediate` });
+      out.push({
+        id,
+        profile,
+        region: settings.region ?? first.region,
+        env: { ...(await runtimeOf(first.start)), AWS_CONFIG_FILE: config },
+        identity: roles,
+        kind: `${first.start.type} intermediate`,
+      });
     }
   }
   return out;
@@ -211,7 +267,10 @@ function mismatches(client: string, expected: readonly Expected[], got: Map<stri
     const r = got.get(c.id);
     const who = r && "arn" in r ? principal(r.arn) : undefined;
     const ok = who !== undefined && (typeof c.identity === "string" ? who === c.identity : c.identity.has(who));
-    if (!ok) wrong.push(`${client}, ${c.id}: expected ${typeof c.identity === "string" ? c.identity : `one of ${[...c.identity].join(", ")}`}, got ${r ? ("arn" in r ? r.arn : r.error.split("\n")[0]) : "nothing"}`);
+    if (!ok)
+      wrong.push(
+        `${client}, ${c.id}: expected ${typeof c.identity === "string" ? c.identity : `one of ${[...c.identity].join(", ")}`}, got ${r ? ("arn" in r ? r.arn : r.error.split("\n")[0]) : "nothing"}`,
+      );
   }
   return wrong;
 }
@@ -230,17 +289,32 @@ clients("the examples' generated AWS config profiles in the SDK for JavaScript, 
       // WHEN the SDK for JavaScript and boto3 resolve every case, each in one fresh process,
       // and the AWS CLI one case of each kind (combined example only: it holds every kind of the others).
       const subset = name === "combined" ? [...new Map(expected.map((c) => [c.kind, c] as const)).values()] : [];
-      const [sdk, boto3, cli] = await Promise.all([resolveWithSdk(expected, env), resolveWithBoto3(expected, env), resolveWithCli(subset, env)]);
+      const [sdk, boto3, cli] = await Promise.all([
+        resolveWithSdk(expected, env),
+        resolveWithBoto3(expected, env),
+        resolveWithCli(subset, env),
+      ]);
 
       // THEN each gives the identity its grant is for.
-      expect([...mismatches("SDK for JavaScript", expected, sdk), ...mismatches("boto3", expected, boto3), ...mismatches("AWS CLI", subset, cli)]).toEqual([]);
+      expect([
+        ...mismatches("SDK for JavaScript", expected, sdk),
+        ...mismatches("boto3", expected, boto3),
+        ...mismatches("AWS CLI", subset, cli),
+      ]).toEqual([]);
       // AND xacct's own reader reads each of them as the same chain (it refuses what the clients refuse).
       for (const c of expected.filter((e) => e.profile !== undefined)) {
-        const spec = await chainFromProfile(c.profile as string, { configFile: c.env.AWS_CONFIG_FILE as string, credentialsFile: env.AWS_SHARED_CREDENTIALS_FILE }, {});
+        const spec = await chainFromProfile(
+          c.profile as string,
+          { configFile: c.env.AWS_CONFIG_FILE as string, credentialsFile: env.AWS_SHARED_CREDENTIALS_FILE },
+          {},
+        );
         const last = principal(spec.hops.at(-1)?.roleArn ?? (spec.first.type === "web-identity" ? spec.first.roleArn : ""));
         expect(typeof c.identity === "string" ? c.identity === last : c.identity.has(last), `xacct, ${c.id}: ${last}`).toBe(true);
       }
-      if (name === "combined") expect(new Set(subset.map((c) => c.kind.split(" ")[0]))).toEqual(new Set(["ecs-task", "mwaa", "irsa", "lambda", "external", "iam-user"]));
+      if (name === "combined")
+        expect(new Set(subset.map((c) => c.kind.split(" ")[0]))).toEqual(
+          new Set(["ecs-task", "mwaa", "irsa", "lambda", "external", "iam-user"]),
+        );
     });
   }
 });
@@ -269,7 +343,9 @@ describe("a grant without a profile beside a grant named profile default", () =>
     // THEN one line, exit 2, naming both grants and what to do; nothing written.
     expect(r.code).toBe(2);
     expect(r.stderr.trim().split("\n")).toHaveLength(1);
-    expect(r.stderr).toMatch(/grants\[0\] of workload app assumes no role.*\[default\] profile that grants\[1\] names: give grants\[1\] another profile name/);
+    expect(r.stderr).toMatch(
+      /grants\[0\] of workload app assumes no role.*\[default\] profile that grants\[1\] names: give grants\[1\] another profile name/,
+    );
     expect(existsSync(join(dir, "out"))).toBe(false);
   });
 });

@@ -47,7 +47,9 @@ interface ReachAnswer {
 
 /** Runs `xacct COMMAND ARGS --inventory test/inventories/SCENARIO --json` (or an absolute directory) and parses its one line of JSON. */
 function xacct<T>(scenario: string, command: string, args: string[]): T {
-  const r = spawnSync(process.execPath, [cli, command, ...args, "--inventory", resolve(inventories, scenario), "--json"], { encoding: "utf8" });
+  const r = spawnSync(process.execPath, [cli, command, ...args, "--inventory", resolve(inventories, scenario), "--json"], {
+    encoding: "utf8",
+  });
   if (r.status !== 0) throw new Error(`xacct ${command} exited ${r.status}: ${r.stderr}`);
   expect(r.stderr).toBe("");
   expect(r.stdout.trim().split("\n")).toHaveLength(1);
@@ -64,12 +66,28 @@ function contextArgs(context: Record<string, string> = {}): string[] {
 }
 
 function canCli(scenario: string, principal: string, action: string, resource: string, o: Options = {}): CanAnswer {
-  const args = ["--principal", principal, "--action", action, "--resource", resource, ...(o.resourceAccount ? ["--resource-account", o.resourceAccount] : []), ...contextArgs(o.context)];
+  const args = [
+    "--principal",
+    principal,
+    "--action",
+    action,
+    "--resource",
+    resource,
+    ...(o.resourceAccount ? ["--resource-account", o.resourceAccount] : []),
+    ...contextArgs(o.context),
+  ];
   return xacct<CanAnswer>(scenario, "can", args);
 }
 
 function whoCanCli(scenario: string, action: string, resource: string, o: Options = {}): WhoCanAnswer {
-  return xacct<WhoCanAnswer>(scenario, "who-can", ["--action", action, "--resource", resource, ...(o.resourceAccount ? ["--resource-account", o.resourceAccount] : []), ...contextArgs(o.context)]);
+  return xacct<WhoCanAnswer>(scenario, "who-can", [
+    "--action",
+    action,
+    "--resource",
+    resource,
+    ...(o.resourceAccount ? ["--resource-account", o.resourceAccount] : []),
+    ...contextArgs(o.context),
+  ]);
 }
 
 function reachCli(scenario: string, principal: string, context: Record<string, string> = {}): ReachAnswer {
@@ -80,19 +98,24 @@ function reachCli(scenario: string, principal: string, context: Record<string, s
 function partial(scenario: string, accounts: string[]): string {
   const dir = mkdtempSync(join(tmpdir(), `xacct-${scenario}-partial-`));
   for (const entry of readdirSync(join(inventories, scenario))) {
-    if (!/^\d{12}$/.test(entry) || accounts.includes(entry)) cpSync(join(inventories, scenario, entry), join(dir, entry), { recursive: true });
+    if (!/^\d{12}$/.test(entry) || accounts.includes(entry))
+      cpSync(join(inventories, scenario, entry), join(dir, entry), { recursive: true });
   }
   return dir;
 }
 
 /** who-can's principals with their chains, in a stable order. */
 function chains(answer: WhoCanAnswer) {
-  return answer.principals.map((p) => ({ principal: p.principal, via: p.via, requires: p.requires })).sort((a, b) => a.principal.localeCompare(b.principal) || JSON.stringify(a).localeCompare(JSON.stringify(b)));
+  return answer.principals
+    .map((p) => ({ principal: p.principal, via: p.via, requires: p.requires }))
+    .sort((a, b) => a.principal.localeCompare(b.principal) || JSON.stringify(a).localeCompare(JSON.stringify(b)));
 }
 
 /** The same, written in the test: principal → via (requires empty unless given). */
 function expected(entries: [string, string[], Record<string, string>?][]) {
-  return entries.map(([principal, via, requires]) => ({ principal, via, requires: requires ?? {} })).sort((a, b) => a.principal.localeCompare(b.principal) || JSON.stringify(a).localeCompare(JSON.stringify(b)));
+  return entries
+    .map(([principal, via, requires]) => ({ principal, via, requires: requires ?? {} }))
+    .sort((a, b) => a.principal.localeCompare(b.principal) || JSON.stringify(a).localeCompare(JSON.stringify(b)));
 }
 
 const role = (account: string, name: string) => `arn:aws:iam::${account}:role/${name}`;
@@ -166,7 +189,13 @@ describe("seed 001: a CATS service account (IRSA) reaches the app team's roles i
   });
 
   it("and reads the RDS secret through the second app-team role", () => {
-    const answer = canCli(s, provider, "secretsmanager:GetSecretValue", "arn:aws:secretsmanager:us-east-2:222222222222:secret:cluwe-dev/rds/secret-Ab12Cd", { context: sub });
+    const answer = canCli(
+      s,
+      provider,
+      "secretsmanager:GetSecretValue",
+      "arn:aws:secretsmanager:us-east-2:222222222222:secret:cluwe-dev/rds/secret-Ab12Cd",
+      { context: sub },
+    );
     expect(answer.paths.map((p) => p.via)).toEqual([[cats, secrets]]);
   });
 
@@ -267,7 +296,13 @@ describe("seed 003: one Airflow worker (IRSA) runs EMR in account 1 and Athena i
   const workgroup = "arn:aws:athena:us-east-1:222222222222:workgroup/primary";
 
   it("the DAG adds EMR steps in account 1 through the EMR role", () => {
-    const answer = canCli(s, provider, "elasticmapreduce:AddJobFlowSteps", "arn:aws:elasticmapreduce:us-east-1:111111111111:cluster/j-2AXXXXXXGAPLF", { context: sub });
+    const answer = canCli(
+      s,
+      provider,
+      "elasticmapreduce:AddJobFlowSteps",
+      "arn:aws:elasticmapreduce:us-east-1:111111111111:cluster/j-2AXXXXXXGAPLF",
+      { context: sub },
+    );
     expect(answer.paths).toEqual([{ via: [worker, emr], requires: {}, maxSessionSeconds: 3600 }]);
   });
 
@@ -305,7 +340,9 @@ describe("seed 004: EMR on EKS chains its web identity to client-role-2 in accou
   const issuer = "oidc.eks.us-east-1.amazonaws.com/id/E4EKSCLUSTEREXAMPLE000000000000A";
   const provider = oidc("111111111111", issuer);
   // EMR on EKS names its service accounts emr-containers-sa-*-*-ACCOUNT-BASE36(ROLE NAME); the trust matches them with StringLike.
-  const sub = { [`${issuer}:sub`]: "system:serviceaccount:emr:emr-containers-sa-spark-driver-111111111111-cfkwzvtaslsjjjowqmdrhwi0gvifg35" };
+  const sub = {
+    [`${issuer}:sub`]: "system:serviceaccount:emr:emr-containers-sa-spark-driver-111111111111-cfkwzvtaslsjjjowqmdrhwi0gvifg35",
+  };
   const job = role("111111111111", "job-execution-role-1");
   const client = role("222222222222", "client-role-2");
   const queue = "arn:aws:sqs:us-east-1:222222222222:MyDeadLetterQueue";
@@ -317,8 +354,18 @@ describe("seed 004: EMR on EKS chains its web identity to client-role-2 in accou
   });
 
   it("reads the data lake in account B and its own bucket in account A", () => {
-    expect(canCli(s, provider, "s3:GetObject", "arn:aws:s3:::datalake-222222222222-us-east-1/raw/part-0.parquet", { resourceAccount: "222222222222", context: sub }).paths.map((p) => p.via)).toEqual([[job, client]]);
-    expect(canCli(s, provider, "s3:GetObject", "arn:aws:s3:::emr-on-eks-test-111111111111-us-east-1/only-boto3.py", { resourceAccount: "111111111111", context: sub }).paths.map((p) => p.via)).toEqual([[job]]);
+    expect(
+      canCli(s, provider, "s3:GetObject", "arn:aws:s3:::datalake-222222222222-us-east-1/raw/part-0.parquet", {
+        resourceAccount: "222222222222",
+        context: sub,
+      }).paths.map((p) => p.via),
+    ).toEqual([[job, client]]);
+    expect(
+      canCli(s, provider, "s3:GetObject", "arn:aws:s3:::emr-on-eks-test-111111111111-us-east-1/only-boto3.py", {
+        resourceAccount: "111111111111",
+        context: sub,
+      }).paths.map((p) => p.via),
+    ).toEqual([[job]]);
   });
 
   it("who-can on the queue: client-role-2, the job role and the EMR service accounts' web identity", () => {
@@ -326,7 +373,11 @@ describe("seed 004: EMR on EKS chains its web identity to client-role-2 in accou
       expected([
         [client, []],
         [job, [client]],
-        [provider, [job, client], { [`${issuer}:sub`]: "system:serviceaccount:emr:emr-containers-sa-*-*-111111111111-cfkwzvtaslsjjjowqmdrhwi0gvifg35" }],
+        [
+          provider,
+          [job, client],
+          { [`${issuer}:sub`]: "system:serviceaccount:emr:emr-containers-sa-*-*-111111111111-cfkwzvtaslsjjjowqmdrhwi0gvifg35" },
+        ],
       ]),
     );
   });
@@ -344,7 +395,10 @@ describe("the caller's side of a grant: trust alone is not enough across account
   const queue = "arn:aws:sqs:us-east-1:222222222222:orders";
 
   it("a trusted role without sts:AssumeRole on its side (only an old, non-default policy version had it) is denied", () => {
-    expect(canCli(s, role("111111111111", "caller-without-grant"), "sqs:SendMessage", queue)).toMatchObject({ decision: "Deny", paths: [] });
+    expect(canCli(s, role("111111111111", "caller-without-grant"), "sqs:SendMessage", queue)).toMatchObject({
+      decision: "Deny",
+      paths: [],
+    });
     const hop = canCli(s, role("111111111111", "caller-without-grant"), "sts:AssumeRole", target);
     expect(hop.decision).toBe("Deny");
     expect(hop.explain?.deniedBy).toBe("identity");
@@ -375,7 +429,9 @@ describe("a trust naming an account root delegates to that account's identity po
   const table = "arn:aws:dynamodb:us-east-1:222222222222:table/shared-catalog";
 
   it("a principal of the trusted account with sts:AssumeRole gets in (a role by its exact ARN, a user by a wildcard)", () => {
-    expect(canCli(s, role("111111111111", "granted-reader"), "dynamodb:GetItem", table).paths).toEqual([{ via: [shared], requires: {}, maxSessionSeconds: 3600 }]);
+    expect(canCli(s, role("111111111111", "granted-reader"), "dynamodb:GetItem", table).paths).toEqual([
+      { via: [shared], requires: {}, maxSessionSeconds: 3600 },
+    ]);
     expect(canCli(s, user("111111111111", "carol"), "dynamodb:GetItem", table).paths.map((p) => p.via)).toEqual([[shared]]);
   });
 
@@ -432,7 +488,14 @@ describe("guardrails on the caller: SCPs and a permissions boundary block sts:As
 
   it("who-can: only the unblocked callers, and ECS only through them", () => {
     const answer = chains(whoCanCli(s, "dynamodb:Query", table));
-    expect(answer.map((p) => p.principal).sort()).toEqual([role("222222222222", "data-reader"), role("444444444444", "analytics-app"), role("444444444444", "bounded-with-sts"), "ecs-tasks.amazonaws.com"].sort());
+    expect(answer.map((p) => p.principal).sort()).toEqual(
+      [
+        role("222222222222", "data-reader"),
+        role("444444444444", "analytics-app"),
+        role("444444444444", "bounded-with-sts"),
+        "ecs-tasks.amazonaws.com",
+      ].sort(),
+    );
     const ecs = answer.find((p) => p.principal === "ecs-tasks.amazonaws.com");
     expect(ecs?.via).toHaveLength(2);
     expect([role("444444444444", "analytics-app"), role("444444444444", "bounded-with-sts")]).toContain(ecs?.via[0]);
@@ -455,11 +518,16 @@ describe("an RCP keeps principals outside the organization from assuming its rol
   const object = "arn:aws:s3:::partner-reports-222222222222/2024/q1.csv";
 
   it("a role of a member account gets in", () => {
-    expect(canCli(s, role("111111111111", "insider-app"), "s3:GetObject", object, { resourceAccount: "222222222222" }).paths.map((p) => p.via)).toEqual([[reports]]);
+    expect(
+      canCli(s, role("111111111111", "insider-app"), "s3:GetObject", object, { resourceAccount: "222222222222" }).paths.map((p) => p.via),
+    ).toEqual([[reports]]);
   });
 
   it("a role of an account outside the organization is denied by the RCP, though trust and its own policy allow", () => {
-    expect(canCli(s, role("333333333333", "outsider-app"), "s3:GetObject", object, { resourceAccount: "222222222222" })).toMatchObject({ decision: "Deny", paths: [] });
+    expect(canCli(s, role("333333333333", "outsider-app"), "s3:GetObject", object, { resourceAccount: "222222222222" })).toMatchObject({
+      decision: "Deny",
+      paths: [],
+    });
     const hop = canCli(s, role("333333333333", "outsider-app"), "sts:AssumeRole", reports);
     expect(hop).toMatchObject({ decision: "Deny", explain: { deniedBy: "rcp" } });
     expect(reachCli(s, root("444444444444")).roles).toEqual([]);
@@ -509,8 +577,13 @@ describe("sts:ExternalId: the edge is kept, labelled, and --context settles it",
   });
 
   it("the right value settles it; a wrong one denies", () => {
-    expect(canCli(s, scanner, "securityhub:GetFindings", hub, { context: externalId }).paths).toEqual([{ via: [audit], requires: {}, maxSessionSeconds: 3600 }]);
-    expect(canCli(s, scanner, "securityhub:GetFindings", hub, { context: { "sts:ExternalId": "guessed" } })).toMatchObject({ decision: "Deny", paths: [] });
+    expect(canCli(s, scanner, "securityhub:GetFindings", hub, { context: externalId }).paths).toEqual([
+      { via: [audit], requires: {}, maxSessionSeconds: 3600 },
+    ]);
+    expect(canCli(s, scanner, "securityhub:GetFindings", hub, { context: { "sts:ExternalId": "guessed" } })).toMatchObject({
+      decision: "Deny",
+      paths: [],
+    });
     expect(reachCli(s, scanner, { "sts:ExternalId": "guessed" }).roles).toEqual([]);
   });
 
@@ -538,11 +611,15 @@ describe("chains across three accounts, and a cycle", () => {
   const ledger = "arn:aws:dynamodb:us-east-1:333333333333:table/ledger";
 
   it("two hops: alice sends to hop-2's queue through hop-1 and hop-2", () => {
-    expect(canCli(s, alice, "sqs:SendMessage", "arn:aws:sqs:us-east-1:222222222222:hop-2-queue").paths).toEqual([{ via: [hop1, hop2], requires: {}, maxSessionSeconds: 3600 }]);
+    expect(canCli(s, alice, "sqs:SendMessage", "arn:aws:sqs:us-east-1:222222222222:hop-2-queue").paths).toEqual([
+      { via: [hop1, hop2], requires: {}, maxSessionSeconds: 3600 },
+    ]);
   });
 
   it("three hops: alice reads the ledger through hop-1, hop-2 and hop-3", () => {
-    expect(canCli(s, alice, "dynamodb:GetItem", ledger).paths).toEqual([{ via: [hop1, hop2, hop3], requires: {}, maxSessionSeconds: 3600 }]);
+    expect(canCli(s, alice, "dynamodb:GetItem", ledger).paths).toEqual([
+      { via: [hop1, hop2, hop3], requires: {}, maxSessionSeconds: 3600 },
+    ]);
     expect(reachCli(s, alice).roles).toEqual([
       { role: hop1, via: [hop1], requires: {}, maxSessionSeconds: 3600 },
       { role: hop2, via: [hop1, hop2], requires: {}, maxSessionSeconds: 3600 },
@@ -588,7 +665,9 @@ describe("chains across three accounts, and a cycle", () => {
       [hop2, 3600],
       [hop3, 3600],
     ]);
-    expect(can(new AccessGraph(state), { principal: alice, action: "dynamodb:GetItem", resource: ledger }).paths.map((p) => p.maxSessionSeconds)).toEqual([3600]);
+    expect(
+      can(new AccessGraph(state), { principal: alice, action: "dynamodb:GetItem", resource: ledger }).paths.map((p) => p.maxSessionSeconds),
+    ).toEqual([3600]);
   });
 });
 
@@ -676,14 +755,24 @@ describe("resource-based policies: Kinesis, S3 and SQS across accounts", () => {
   });
 
   it("S3: an object in a bucket whose policy names the caller, with --resource-account or found by its bucket policy", () => {
-    expect(canCli(s, consumer("bucket-reader"), "s3:GetObject", object, { resourceAccount: "222222222222" }).paths.map((p) => p.via)).toEqual([[]]);
+    expect(
+      canCli(s, consumer("bucket-reader"), "s3:GetObject", object, { resourceAccount: "222222222222" }).paths.map((p) => p.via),
+    ).toEqual([[]]);
     expect(canCli(s, consumer("bucket-reader"), "s3:GetObject", object).paths.map((p) => p.via)).toEqual([[]]);
-    expect(canCli(s, consumer("unnamed-reader"), "s3:GetObject", object, { resourceAccount: "222222222222" })).toMatchObject({ decision: "Deny", paths: [] });
+    expect(canCli(s, consumer("unnamed-reader"), "s3:GetObject", object, { resourceAccount: "222222222222" })).toMatchObject({
+      decision: "Deny",
+      paths: [],
+    });
   });
 
   it("S3: across accounts the bucket policy alone is not enough; in the owner's account the identity policy alone is", () => {
-    expect(canCli(s, consumer("named-without-identity-grant"), "s3:GetObject", object, { resourceAccount: "222222222222" })).toMatchObject({ decision: "Deny", paths: [] });
-    expect(canCli(s, role("222222222222", "owner-etl"), "s3:GetObject", object, { resourceAccount: "222222222222" }).paths.map((p) => p.via)).toEqual([[]]);
+    expect(canCli(s, consumer("named-without-identity-grant"), "s3:GetObject", object, { resourceAccount: "222222222222" })).toMatchObject({
+      decision: "Deny",
+      paths: [],
+    });
+    expect(
+      canCli(s, role("222222222222", "owner-etl"), "s3:GetObject", object, { resourceAccount: "222222222222" }).paths.map((p) => p.via),
+    ).toEqual([[]]);
     expect(chains(whoCanCli(s, "s3:GetObject", object, { resourceAccount: "222222222222" })).map((p) => p.principal)).toEqual(
       [consumer("bucket-reader"), role("222222222222", "owner-etl"), "ec2.amazonaws.com", "glue.amazonaws.com"].sort(),
     );
@@ -729,14 +818,24 @@ describe("URL-encoded policy documents, as the IAM API returns them, load identi
   it("the checked-in url-encoded copy of seed 004 answers exactly as the decoded one", () => {
     const issuer = "oidc.eks.us-east-1.amazonaws.com/id/E4EKSCLUSTEREXAMPLE000000000000A";
     const provider = oidc("111111111111", issuer);
-    const sub = { [`${issuer}:sub`]: "system:serviceaccount:emr:emr-containers-sa-spark-driver-111111111111-cfkwzvtaslsjjjowqmdrhwi0gvifg35" };
+    const sub = {
+      [`${issuer}:sub`]: "system:serviceaccount:emr:emr-containers-sa-spark-driver-111111111111-cfkwzvtaslsjjjowqmdrhwi0gvifg35",
+    };
     const queue = "arn:aws:sqs:us-east-1:222222222222:MyDeadLetterQueue";
     const raw = readFileSync(join(inventories, "url-encoded", "111111111111", "authorization-details.json"), "utf8");
     expect(JSON.parse(raw).RoleDetailList[0].AssumeRolePolicyDocument).toMatch(/^%7B%0A/);
     for (const s of ["seed-004-emr-eks-chain", "url-encoded"]) {
-      expect(canCli(s, provider, "sqs:SendMessage", queue, { context: sub }).paths).toEqual([{ via: [role("111111111111", "job-execution-role-1"), role("222222222222", "client-role-2")], requires: {}, maxSessionSeconds: 3600 }]);
+      expect(canCli(s, provider, "sqs:SendMessage", queue, { context: sub }).paths).toEqual([
+        {
+          via: [role("111111111111", "job-execution-role-1"), role("222222222222", "client-role-2")],
+          requires: {},
+          maxSessionSeconds: 3600,
+        },
+      ]);
     }
-    expect(chains(whoCanCli("url-encoded", "sqs:SendMessage", queue))).toEqual(chains(whoCanCli("seed-004-emr-eks-chain", "sqs:SendMessage", queue)));
+    expect(chains(whoCanCli("url-encoded", "sqs:SendMessage", queue))).toEqual(
+      chains(whoCanCli("seed-004-emr-eks-chain", "sqs:SendMessage", queue)),
+    );
     expect(loadInventory(join(inventories, "url-encoded"))).toEqual(loadInventory(join(inventories, "seed-004-emr-eks-chain")));
   });
 
@@ -750,14 +849,33 @@ describe("URL-encoded policy documents, as the IAM API returns them, load identi
 
   it("and the CLI gives the same answers over an encoded copy (chains)", () => {
     const dir = encodedCopy("chains");
-    const r = spawnSync(process.execPath, [cli, "who-can", "--action", "dynamodb:GetItem", "--resource", "arn:aws:dynamodb:us-east-1:333333333333:table/ledger", "--inventory", dir, "--json"], { encoding: "utf8" });
+    const r = spawnSync(
+      process.execPath,
+      [
+        cli,
+        "who-can",
+        "--action",
+        "dynamodb:GetItem",
+        "--resource",
+        "arn:aws:dynamodb:us-east-1:333333333333:table/ledger",
+        "--inventory",
+        dir,
+        "--json",
+      ],
+      { encoding: "utf8" },
+    );
     expect(r.status).toBe(0);
-    expect(chains(JSON.parse(r.stdout) as WhoCanAnswer)).toEqual(chains(whoCanCli("chains", "dynamodb:GetItem", "arn:aws:dynamodb:us-east-1:333333333333:table/ledger")));
+    expect(chains(JSON.parse(r.stdout) as WhoCanAnswer)).toEqual(
+      chains(whoCanCli("chains", "dynamodb:GetItem", "arn:aws:dynamodb:us-east-1:333333333333:table/ledger")),
+    );
   });
 });
 
 describe("policy documents given as strings", () => {
-  const document = { Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "s3:GetObject", Resource: "arn:aws:s3:::reports/100%25+done/*" }] };
+  const document = {
+    Version: "2012-10-17",
+    Statement: [{ Effect: "Allow", Action: "s3:GetObject", Resource: "arn:aws:s3:::reports/100%25+done/*" }],
+  };
 
   it("JSON text, as services return resource policies, is read literally ('%25' and '+' included)", () => {
     expect(policyDocumentOf(JSON.stringify(document), "resource-policies.json")).toEqual(document);
@@ -769,14 +887,21 @@ describe("policy documents given as strings", () => {
 });
 
 describe("a broken inventory is refused with a located error", () => {
-  function broken(change: (details: { Policies: { PolicyVersionList: { IsDefaultVersion: boolean }[] }[]; RoleDetailList: { RolePolicyList: { PolicyDocument: unknown }[] }[] }) => void) {
+  function broken(
+    change: (details: {
+      Policies: { PolicyVersionList: { IsDefaultVersion: boolean }[] }[];
+      RoleDetailList: { RolePolicyList: { PolicyDocument: unknown }[] }[];
+    }) => void,
+  ) {
     const dir = mkdtempSync(join(tmpdir(), "xacct-broken-"));
     cpSync(join(inventories, "identity-grant"), dir, { recursive: true });
     const file = join(dir, "111111111111", "authorization-details.json");
     const details = JSON.parse(readFileSync(file, "utf8"));
     change(details);
     writeFileSync(file, JSON.stringify(details));
-    return spawnSync(process.execPath, [cli, "reach", "--principal", user("111111111111", "dana"), "--inventory", dir, "--json"], { encoding: "utf8" });
+    return spawnSync(process.execPath, [cli, "reach", "--principal", user("111111111111", "dana"), "--inventory", dir, "--json"], {
+      encoding: "utf8",
+    });
   }
 
   it("a managed policy without a default version names the file and the JSON path", () => {
@@ -789,10 +914,16 @@ describe("a broken inventory is refused with a located error", () => {
   it("an invalid URL-encoded inline policy names the role, the policy and the field", () => {
     const r = broken((d) => {
       const policy = d.RoleDetailList[0]?.RolePolicyList[0];
-      if (policy) policy.PolicyDocument = urlEncoded({ Version: "2012-10-17", Statement: [{ Effect: "Permit", Action: "sts:AssumeRole", Resource: "*" }] });
+      if (policy)
+        policy.PolicyDocument = urlEncoded({
+          Version: "2012-10-17",
+          Statement: [{ Effect: "Permit", Action: "sts:AssumeRole", Resource: "*" }],
+        });
     });
     expect(r.status).toBe(2);
-    expect(r.stderr).toContain('arn:aws:iam::111111111111:role/caller-with-grant inline policy assume-queue-writer.Statement[0].Effect: must be "Allow" or "Deny", got "Permit"');
+    expect(r.stderr).toContain(
+      'arn:aws:iam::111111111111:role/caller-with-grant inline policy assume-queue-writer.Statement[0].Effect: must be "Allow" or "Deny", got "Permit"',
+    );
   });
 });
 
@@ -801,8 +932,12 @@ describe("the library answers as the CLI does", () => {
     const graph = new AccessGraph(loadInventory(join(inventories, "seed-000-ecs-mwaa")));
     const environment = "arn:aws:airflow:us-east-1:222222222222:environment/sparkflows-mwaa";
     const read = role("222222222222", "AccountB-MWAA-ReadRole");
-    expect(can(graph, { principal: role("111111111111", "ECSFargateRole"), action: "airflow:GetEnvironment", resource: environment }).paths).toEqual([{ via: [read], requires: {}, maxSessionSeconds: 3600 }]);
-    expect(chains(whoCan(graph, { action: "airflow:GetEnvironment", resource: environment }))).toEqual(chains(whoCanCli("seed-000-ecs-mwaa", "airflow:GetEnvironment", environment)));
+    expect(
+      can(graph, { principal: role("111111111111", "ECSFargateRole"), action: "airflow:GetEnvironment", resource: environment }).paths,
+    ).toEqual([{ via: [read], requires: {}, maxSessionSeconds: 3600 }]);
+    expect(chains(whoCan(graph, { action: "airflow:GetEnvironment", resource: environment }))).toEqual(
+      chains(whoCanCli("seed-000-ecs-mwaa", "airflow:GetEnvironment", environment)),
+    );
     expect(reach(graph, "ecs-tasks.amazonaws.com").roles.map((r) => r.role)).toEqual([role("111111111111", "ECSFargateRole"), read]);
   });
 });

@@ -43,7 +43,9 @@ describe("raw statements are validated at load", () => {
 `);
     // WHEN the model is loaded
     // THEN it loads, the statement kept as written
-    expect(loadModel(text).grants[0]?.statements).toEqual([{ Effect: "Allow", Action: "s3:GetObject", Resource: "arn:aws:s3:::reports/*" }]);
+    expect(loadModel(text).grants[0]?.statements).toEqual([
+      { Effect: "Allow", Action: "s3:GetObject", Resource: "arn:aws:s3:::reports/*" },
+    ]);
   });
 
   it("refuses Effect: Permit at the line of the Effect", () => {

@@ -20,7 +20,6 @@ const root = join(import.meta.dirname, "..");
 const cli = join(root, "dist", "cli", "main.js");
 const examples = readdirSync(examplesDir).filter((d) => existsSync(join(examplesDir, d, "xacct.yaml")));
 
-
 /** Line and column (1-based) of the n-th occurrence of `needle` in `text`. */
 function position(text: string, needle: string, occurrence = 1): { line: number; column: number } {
   let at = -1;

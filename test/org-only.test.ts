@@ -59,7 +59,11 @@ describe("orgOnly with the accounts' organization declared", () => {
     sandbox = await startSandbox({ state: compiled().state, port: 0, host: "127.0.0.1" });
     const keys = sandbox.bootstrap.find((b) => b.userArn === USER);
     if (!keys) throw new Error("no bootstrap keys for the user");
-    const sts = new STSClient({ endpoint: sandbox.url, region: "eu-west-1", credentials: { accessKeyId: keys.accessKeyId, secretAccessKey: keys.secretAccessKey } });
+    const sts = new STSClient({
+      endpoint: sandbox.url,
+      region: "eu-west-1",
+      credentials: { accessKeyId: keys.accessKeyId, secretAccessKey: keys.secretAccessKey },
+    });
     // WHEN the user assumes the role
     const out = await sts.send(new AssumeRoleCommand({ RoleArn: ROLE, RoleSessionName: "org-check" }));
     // THEN STS answers with the role's session
@@ -82,7 +86,10 @@ describe("orgOnly without an organization", () => {
     expect(error).toBeInstanceOf(ModelError);
     const problems = (error as ModelError).problems;
     expect(problems).toHaveLength(1);
-    expect(problems[0]).toMatchObject({ line: text.split("\n").findIndex((l) => l.includes("orgOnly")) + 1, path: "grants[0].role.orgOnly" });
+    expect(problems[0]).toMatchObject({
+      line: text.split("\n").findIndex((l) => l.includes("orgOnly")) + 1,
+      path: "grants[0].role.orgOnly",
+    });
     expect(problems[0]?.message).toContain("accounts.a.organization");
   });
 });

@@ -20,7 +20,9 @@ const allowIfTeam = (value: string) => ({
   identityPolicies: [
     {
       Version: "2012-10-17",
-      Statement: [{ Effect: "Allow", Action: "s3:GetObject", Resource: "*", Condition: { StringEquals: { "aws:ResourceTag/team": value } } }],
+      Statement: [
+        { Effect: "Allow", Action: "s3:GetObject", Resource: "*", Condition: { StringEquals: { "aws:ResourceTag/team": value } } },
+      ],
     },
   ],
   context: { "aws:ResourceTag/team": "company-wide" },

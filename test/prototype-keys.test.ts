@@ -15,10 +15,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Sha256 } from "@aws-crypto/sha256-js";
 import { SignatureV4 } from "@smithy/signature-v4";
-import {
-  AssumeRoleCommand,
-  STSClient,
-} from "@aws-sdk/client-sts";
+import { AssumeRoleCommand, STSClient } from "@aws-sdk/client-sts";
 import {
   CreateRoleCommand,
   DeleteRolePolicyCommand,
@@ -133,11 +130,25 @@ describe.each(PROTOTYPE_NAMES)("an inventory whose policy and tag are named %s",
     const compiled = compile(loadModel(model));
     const admin = `arn:aws:iam::${TARGET_ACCOUNT}:role/admin`;
     const accounts: Record<string, { UserDetailList?: unknown[]; RoleDetailList?: unknown[] }> = {};
-    for (const account of compiled.state.accounts.values()) accounts[account.id] = authorizationDetails(account) as (typeof accounts)[string];
+    for (const account of compiled.state.accounts.values())
+      accounts[account.id] = authorizationDetails(account) as (typeof accounts)[string];
     const users = accounts[CALLER_ACCOUNT]?.UserDetailList as { UserName: string; UserPolicyList: unknown[] }[];
-    users.find((u) => u.UserName === "app")?.UserPolicyList.push({ PolicyName: name, PolicyDocument: { Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "sts:AssumeRole", Resource: admin }] } });
+    users
+      .find((u) => u.UserName === "app")
+      ?.UserPolicyList.push({
+        PolicyName: name,
+        PolicyDocument: { Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "sts:AssumeRole", Resource: admin }] },
+      });
     accounts[TARGET_ACCOUNT]?.RoleDetailList?.push(
-      roleDetail(TARGET_ACCOUNT, "admin", { Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { AWS: `arn:aws:iam::${CALLER_ACCOUNT}:root` }, Action: "sts:AssumeRole" }] }, [["all", { Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "*", Resource: "*" }] }]]),
+      roleDetail(
+        TARGET_ACCOUNT,
+        "admin",
+        {
+          Version: "2012-10-17",
+          Statement: [{ Effect: "Allow", Principal: { AWS: `arn:aws:iam::${CALLER_ACCOUNT}:root` }, Action: "sts:AssumeRole" }],
+        },
+        [["all", { Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "*", Resource: "*" }] }]],
+      ),
     );
     const deployed = writeInventory(accounts);
     const file = join(deployed, "xacct.yaml");
@@ -158,7 +169,9 @@ describe.each(PROTOTYPE_NAMES)("the sandbox's IAM with a policy and a tag named 
   const USER = `arn:aws:iam::${A}:user/app`;
   const DEPLOYER = `arn:aws:iam::${B}:role/deployer`;
   const doc = (statements: unknown[]) => JSON.stringify({ Version: "2012-10-17", Statement: statements });
-  const TAGGED_READ = doc([{ Effect: "Allow", Action: "iam:GetRole", Resource: "*", Condition: { StringEquals: { [`aws:PrincipalTag/${name}`]: "data-team" } } }]);
+  const TAGGED_READ = doc([
+    { Effect: "Allow", Action: "iam:GetRole", Resource: "*", Condition: { StringEquals: { [`aws:PrincipalTag/${name}`]: "data-team" } } },
+  ]);
 
   let sandbox: Sandbox | undefined;
   afterEach(async () => {
@@ -184,13 +197,29 @@ describe.each(PROTOTYPE_NAMES)("the sandbox's IAM with a policy and a tag named 
 
   /** GIVEN the user-and-role model's sandbox, and a role `deployer` in B that A's user may assume (and tag). */
   async function start(): Promise<{ s: Sandbox; b: IAMClient; session: (tags?: { Key: string; Value: string }[]) => Promise<IAMClient> }> {
-    const s = (sandbox = await startSandbox({ state: compile(loadModel(userAndRoleModel({ name: "prototype-keys", role: "glue-runner", region: "us-east-1" }))).state, port: 0, host: "127.0.0.1" }));
+    const s = (sandbox = await startSandbox({
+      state: compile(loadModel(userAndRoleModel({ name: "prototype-keys", role: "glue-runner", region: "us-east-1" }))).state,
+      port: 0,
+      host: "127.0.0.1",
+    }));
     const b = iam(s, keysOf(s, `arn:aws:iam::${B}:root`));
-    await b.send(new CreateRoleCommand({ RoleName: "deployer", AssumeRolePolicyDocument: doc([{ Effect: "Allow", Principal: { AWS: USER }, Action: ["sts:AssumeRole", "sts:TagSession"] }]) }));
-    await iam(s, keysOf(s, `arn:aws:iam::${A}:root`)).send(new PutUserPolicyCommand({ UserName: "app", PolicyName: "assume-deployer", PolicyDocument: doc([{ Effect: "Allow", Action: ["sts:AssumeRole", "sts:TagSession"], Resource: DEPLOYER }]) }));
+    await b.send(
+      new CreateRoleCommand({
+        RoleName: "deployer",
+        AssumeRolePolicyDocument: doc([{ Effect: "Allow", Principal: { AWS: USER }, Action: ["sts:AssumeRole", "sts:TagSession"] }]),
+      }),
+    );
+    await iam(s, keysOf(s, `arn:aws:iam::${A}:root`)).send(
+      new PutUserPolicyCommand({
+        UserName: "app",
+        PolicyName: "assume-deployer",
+        PolicyDocument: doc([{ Effect: "Allow", Action: ["sts:AssumeRole", "sts:TagSession"], Resource: DEPLOYER }]),
+      }),
+    );
     const session = async (tags?: { Key: string; Value: string }[]) => {
       const sts = new STSClient({ endpoint: s.url, region: "us-east-1", credentials: keysOf(s, USER), maxAttempts: 1 });
-      const c = (await sts.send(new AssumeRoleCommand({ RoleArn: DEPLOYER, RoleSessionName: "s1", ...(tags ? { Tags: tags } : {}) }))).Credentials;
+      const c = (await sts.send(new AssumeRoleCommand({ RoleArn: DEPLOYER, RoleSessionName: "s1", ...(tags ? { Tags: tags } : {}) })))
+        .Credentials;
       return iam(s, { accessKeyId: c?.AccessKeyId ?? "", secretAccessKey: c?.SecretAccessKey ?? "", sessionToken: c?.SessionToken ?? "" });
     };
     return { s, b, session };
@@ -202,12 +231,20 @@ describe.each(PROTOTYPE_NAMES)("the sandbox's IAM with a policy and a tag named 
     const getRole = async () => refusal((await session()).send(new GetRoleCommand({ RoleName: "deployer" })));
     expect(await getRole()).toBe("AccessDenied");
     // WHEN
-    await b.send(new PutRolePolicyCommand({ RoleName: "deployer", PolicyName: name, PolicyDocument: doc([{ Effect: "Allow", Action: "iam:GetRole", Resource: "*" }]) }));
+    await b.send(
+      new PutRolePolicyCommand({
+        RoleName: "deployer",
+        PolicyName: name,
+        PolicyDocument: doc([{ Effect: "Allow", Action: "iam:GetRole", Resource: "*" }]),
+      }),
+    );
     // THEN
     expect((await b.send(new ListRolePoliciesCommand({ RoleName: "deployer" }))).PolicyNames).toEqual([name]);
     const got = await b.send(new GetRolePolicyCommand({ RoleName: "deployer", PolicyName: name }));
     expect(got.PolicyName).toBe(name);
-    expect(JSON.parse(decodeURIComponent(got.PolicyDocument ?? ""))).toEqual(JSON.parse(doc([{ Effect: "Allow", Action: "iam:GetRole", Resource: "*" }])));
+    expect(JSON.parse(decodeURIComponent(got.PolicyDocument ?? ""))).toEqual(
+      JSON.parse(doc([{ Effect: "Allow", Action: "iam:GetRole", Resource: "*" }])),
+    );
     expect(await getRole()).toBe("succeeded");
     // WHEN it is deleted THEN it is gone and no longer allows anything.
     await b.send(new DeleteRolePolicyCommand({ RoleName: "deployer", PolicyName: name }));
@@ -246,7 +283,13 @@ describe.each(PROTOTYPE_NAMES)("the sandbox's IAM with a policy and a tag named 
     // GIVEN
     const { b } = await start();
     // WHEN
-    await b.send(new CreateRoleCommand({ RoleName: "tagged", AssumeRolePolicyDocument: doc([{ Effect: "Allow", Principal: { AWS: USER }, Action: "sts:AssumeRole" }]), Tags: [{ Key: name, Value: "data-team" }] }));
+    await b.send(
+      new CreateRoleCommand({
+        RoleName: "tagged",
+        AssumeRolePolicyDocument: doc([{ Effect: "Allow", Principal: { AWS: USER }, Action: "sts:AssumeRole" }]),
+        Tags: [{ Key: name, Value: "data-team" }],
+      }),
+    );
     // THEN
     expect((await b.send(new ListRoleTagsCommand({ RoleName: "tagged" }))).Tags).toEqual([{ Key: name, Value: "data-team" }]);
   });
@@ -265,7 +308,17 @@ describe.each(PROTOTYPE_NAMES)("the sandbox's IAM with a policy and a tag named 
 });
 
 /** GIVEN a model whose names are given: the caller account, the target account, a cluster and a workload. */
-function modelNamed(o: { caller?: string; target?: string; cluster?: string; workload?: string; grantAccount?: string; grantWorkload?: string; identityCluster?: string; access?: string; roleName?: string }): string {
+function modelNamed(o: {
+  caller?: string;
+  target?: string;
+  cluster?: string;
+  workload?: string;
+  grantAccount?: string;
+  grantWorkload?: string;
+  identityCluster?: string;
+  access?: string;
+  roleName?: string;
+}): string {
   const caller = o.caller ?? "platform";
   const target = o.target ?? "data";
   const cluster = o.cluster ?? "main";
@@ -352,7 +405,9 @@ describe.each(PROTOTYPE_MODEL_NAMES)("a model naming an account, cluster or work
     // GIVEN
     const text = modelNamed({ access: name });
     // WHEN / THEN
-    expect(problems(text)).toEqual([`${where(text, `access: [${name}]`, name)}: grants[0].access[0]: AWS Glue has no access "${name}"; known: run, watch, catalog-read`]);
+    expect(problems(text)).toEqual([
+      `${where(text, `access: [${name}]`, name)}: grants[0].access[0]: AWS Glue has no access "${name}"; known: run, watch, catalog-read`,
+    ]);
   });
 
   it("a name template using {%s} is refused, never filled with what objects inherit", () => {
@@ -389,7 +444,10 @@ grants:
     // WHEN
     const compiled = compile(loadModel(text));
     // THEN
-    expect(compiled.chains.map((c) => c.hops.map((h) => h.roleArn))).toEqual([["arn:aws:iam::222222222221:role/runner-dev"], ["arn:aws:iam::222222222222:role/runner-prod"]]);
+    expect(compiled.chains.map((c) => c.hops.map((h) => h.roleArn))).toEqual([
+      ["arn:aws:iam::222222222221:role/runner-dev"],
+      ["arn:aws:iam::222222222222:role/runner-prod"],
+    ]);
   });
 });
 
@@ -398,21 +456,33 @@ describe("__proto__ in a model", () => {
     // GIVEN a valid model with an account named __proto__ added
     const text = modelNamed({}).replace("accounts:\n", `accounts:\n  __proto__: { id: "333333333333", region: us-east-1 }\n`);
     // WHEN / THEN
-    expect(problems(text)).toContain(`${where(text, "__proto__:", "__proto__")}: accounts.__proto__: "__proto__" cannot be a name or field in xacct.yaml: rename it`);
+    expect(problems(text)).toContain(
+      `${where(text, "__proto__:", "__proto__")}: accounts.__proto__: "__proto__" cannot be a name or field in xacct.yaml: rename it`,
+    );
   });
 
   it("as a grant's resource kind is an error at its key", () => {
     // GIVEN
     const text = modelNamed({}).replace("resources: { job: nightly }", "resources: { job: nightly, __proto__: x }");
     // WHEN / THEN
-    expect(problems(text)).toContain(`${where(text, "__proto__:", "__proto__")}: grants[0].resources.__proto__: "__proto__" cannot be a name or field in xacct.yaml: rename it`);
+    expect(problems(text)).toContain(
+      `${where(text, "__proto__:", "__proto__")}: grants[0].resources.__proto__: "__proto__" cannot be a name or field in xacct.yaml: rename it`,
+    );
   });
 });
 
 describe.each(PROTOTYPE_NAMES)("other collections keyed by names from input, with %s", (name) => {
   it("findings: an action named s3:NAME is unknown to the service authorization data (XA008), not a crash", () => {
     // GIVEN a role whose policy allows s3:NAME, which the service authorization reference does not list
-    const dir = writeInventory({ [CALLER_ACCOUNT]: { RoleDetailList: [roleDetail(CALLER_ACCOUNT, "r", { Version: "2012-10-17", Statement: [] }, [["p", { Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: `s3:${name}`, Resource: "arn:aws:s3:::bucket/*" }] }]])] } });
+    const dir = writeInventory({
+      [CALLER_ACCOUNT]: {
+        RoleDetailList: [
+          roleDetail(CALLER_ACCOUNT, "r", { Version: "2012-10-17", Statement: [] }, [
+            ["p", { Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: `s3:${name}`, Resource: "arn:aws:s3:::bucket/*" }] }],
+          ]),
+        ],
+      },
+    });
     // WHEN
     const answer = xacctJson<{ findings: Finding[] }>("findings", ["--inventory", dir]);
     // THEN
@@ -427,7 +497,9 @@ describe.each(PROTOTYPE_NAMES)("other collections keyed by names from input, wit
     // WHEN
     const files = emitTerraform(compiled);
     // THEN
-    const config = JSON.parse(files.find((f) => f.path === "accounts/b/terraform/main.tf.json")?.content ?? "{}") as { resource: Record<string, Record<string, { name?: string; role?: string }>> };
+    const config = JSON.parse(files.find((f) => f.path === "accounts/b/terraform/main.tf.json")?.content ?? "{}") as {
+      resource: Record<string, Record<string, { name?: string; role?: string }>>;
+    };
     const roles = config.resource.aws_iam_role ?? {};
     expect(Object.hasOwn(roles, name)).toBe(true);
     expect(roles[name]?.name).toBe(name);
@@ -439,24 +511,48 @@ describe.each(PROTOTYPE_NAMES)("other collections keyed by names from input, wit
     // GIVEN profile a whose credential_source is NAME, b whose source_profile is NAME, and no profile NAME
     const dir = mkdtempSync(join(tmpdir(), "xacct-prototype-profiles-"));
     const files = { configFile: join(dir, "config"), credentialsFile: join(dir, "credentials") };
-    writeFileSync(files.configFile, `[profile a]\nrole_arn = ${TARGET}\ncredential_source = ${name}\n\n[profile b]\nrole_arn = ${TARGET}\nsource_profile = ${name}\n`);
+    writeFileSync(
+      files.configFile,
+      `[profile a]\nrole_arn = ${TARGET}\ncredential_source = ${name}\n\n[profile b]\nrole_arn = ${TARGET}\nsource_profile = ${name}\n`,
+    );
     writeFileSync(files.credentialsFile, "");
     // WHEN / THEN: the AWS CLI's credential_source takes only EcsContainer, Ec2InstanceMetadata or Environment.
-    await expect(chainFromProfile("a", files, {})).rejects.toThrow(`credential_source = ${name} is not one of EcsContainer, Ec2InstanceMetadata, Environment`);
-    await expect(chainFromProfile("b", files, {})).rejects.toThrow(`source_profile "${name}" is in neither the config nor the credentials file`);
+    await expect(chainFromProfile("a", files, {})).rejects.toThrow(
+      `credential_source = ${name} is not one of EcsContainer, Ec2InstanceMetadata, Environment`,
+    );
+    await expect(chainFromProfile("b", files, {})).rejects.toThrow(
+      `source_profile "${name}" is in neither the config nor the credentials file`,
+    );
     await expect(chainFromProfile(name, files, {})).rejects.toThrow("no such profile");
   });
 
   it("the sandbox checks a signature over a query parameter of that name as sent", async () => {
     // GIVEN a sandbox and user app's keys
-    const s = await startSandbox({ state: compile(loadModel(userAndRoleModel({ name: "prototype-keys", role: "glue-runner", region: "us-east-1" }))).state, port: 0, host: "127.0.0.1" });
+    const s = await startSandbox({
+      state: compile(loadModel(userAndRoleModel({ name: "prototype-keys", role: "glue-runner", region: "us-east-1" }))).state,
+      port: 0,
+      host: "127.0.0.1",
+    });
     try {
       const boot = s.bootstrap.find((b) => b.userArn === APP);
       const url = new URL(s.url);
       const query = Object.assign(Object.create(null) as Record<string, string>, { Action: "GetCallerIdentity", Version: "2011-06-15" });
       Object.defineProperty(query, name, { value: "x", enumerable: true });
-      const signer = new SignatureV4({ service: "sts", region: "us-east-1", credentials: { accessKeyId: boot?.accessKeyId ?? "", secretAccessKey: boot?.secretAccessKey ?? "" }, sha256: Sha256 });
-      const signed = await signer.sign({ method: "GET", protocol: "http:", hostname: url.hostname, port: Number(url.port), path: "/", query, headers: { host: url.host } });
+      const signer = new SignatureV4({
+        service: "sts",
+        region: "us-east-1",
+        credentials: { accessKeyId: boot?.accessKeyId ?? "", secretAccessKey: boot?.secretAccessKey ?? "" },
+        sha256: Sha256,
+      });
+      const signed = await signer.sign({
+        method: "GET",
+        protocol: "http:",
+        hostname: url.hostname,
+        port: Number(url.port),
+        path: "/",
+        query,
+        headers: { host: url.host },
+      });
       // WHEN GetCallerIdentity is sent with the extra parameter, signed with it
       const response = await fetch(`${s.url}/?${new URLSearchParams(Object.entries(query)).toString()}`, { headers: signed.headers });
       // THEN the signature matches and the caller is app
@@ -473,14 +569,31 @@ describe.each(PROTOTYPE_NAMES)("other collections keyed by names from input, wit
 describe("a SigV4 signing name that every object inherits", () => {
   it("is a service the sandbox does not know (a 4xx in AWS's shape), not an internal failure", async () => {
     // GIVEN a sandbox and user app's keys
-    const s = await startSandbox({ state: compile(loadModel(userAndRoleModel({ name: "prototype-keys", role: "glue-runner", region: "us-east-1" }))).state, port: 0, host: "127.0.0.1" });
+    const s = await startSandbox({
+      state: compile(loadModel(userAndRoleModel({ name: "prototype-keys", role: "glue-runner", region: "us-east-1" }))).state,
+      port: 0,
+      host: "127.0.0.1",
+    });
     try {
       const boot = s.bootstrap.find((b) => b.userArn === APP);
       const url = new URL(s.url);
       for (const service of ["constructor", "toString", "hasOwnProperty"]) {
-        const signer = new SignatureV4({ service, region: "us-east-1", credentials: { accessKeyId: boot?.accessKeyId ?? "", secretAccessKey: boot?.secretAccessKey ?? "" }, sha256: Sha256 });
+        const signer = new SignatureV4({
+          service,
+          region: "us-east-1",
+          credentials: { accessKeyId: boot?.accessKeyId ?? "", secretAccessKey: boot?.secretAccessKey ?? "" },
+          sha256: Sha256,
+        });
         const query = { Action: "GetCallerIdentity", Version: "2011-06-15" };
-        const signed = await signer.sign({ method: "GET", protocol: "http:", hostname: url.hostname, port: Number(url.port), path: "/", query, headers: { host: url.host } });
+        const signed = await signer.sign({
+          method: "GET",
+          protocol: "http:",
+          hostname: url.hostname,
+          port: Number(url.port),
+          path: "/",
+          query,
+          headers: { host: url.host },
+        });
         // WHEN
         const response = await fetch(`${s.url}/?${new URLSearchParams(query).toString()}`, { headers: signed.headers });
         // THEN

@@ -21,22 +21,41 @@ type InPage = { xacctReport: { cy: Core; data: ReportData; highlighted(): string
 
 const root = join(import.meta.dirname, "..");
 const out = join(root, "test-output", "report");
-const EXAMPLES = ["000-sparkflows-mwaa", "001-cats-external", "002-stage-consumers", "003-airflow-multi-account", "004-emr-eks-chain", "combined"];
+const EXAMPLES = [
+  "000-sparkflows-mwaa",
+  "001-cats-external",
+  "002-stage-consumers",
+  "003-airflow-multi-account",
+  "004-emr-eks-chain",
+  "combined",
+];
 const WORKLOAD = "workload:spark-job";
 const JOB_ROLE = "arn:aws:iam::111111111111:role/job-execution-role-1";
 const CLIENT_ROLE = "arn:aws:iam::222222222222:role/client-role-2";
 
 /** The account IDs and workload names an example model declares. */
 function declared(name: string): { accounts: string[]; workloads: string[] } {
-  const model = parse(readFileSync(join(root, "examples", name, "xacct.yaml"), "utf8")) as { accounts: Record<string, { id: string | Record<string, string> }>; workloads: Record<string, { identity: { type: string } }> };
+  const model = parse(readFileSync(join(root, "examples", name, "xacct.yaml"), "utf8")) as {
+    accounts: Record<string, { id: string | Record<string, string> }>;
+    workloads: Record<string, { identity: { type: string } }>;
+  };
   const accounts = Object.values(model.accounts).flatMap((a) => (typeof a.id === "string" ? [a.id] : Object.values(a.id)));
   // A workload whose identity the model leaves to another account's administrators (type external) starts from no identity of its own.
-  return { accounts, workloads: Object.entries(model.workloads).filter(([, w]) => w.identity.type !== "external").map(([name]) => name) };
+  return {
+    accounts,
+    workloads: Object.entries(model.workloads)
+      .filter(([, w]) => w.identity.type !== "external")
+      .map(([name]) => name),
+  };
 }
 
 function report(name: string): string {
   const file = join(out, `${name}.html`);
-  const r = spawnSync(process.execPath, [join(root, "dist", "cli", "main.js"), "report", "--model", join(root, "examples", name, "xacct.yaml"), "-o", file], { encoding: "utf8" });
+  const r = spawnSync(
+    process.execPath,
+    [join(root, "dist", "cli", "main.js"), "report", "--model", join(root, "examples", name, "xacct.yaml"), "-o", file],
+    { encoding: "utf8" },
+  );
   if (r.status !== 0) throw new Error(r.stderr);
   return file;
 }
@@ -47,7 +66,11 @@ async function pointOf(page: Page, id: string): Promise<{ x: number; y: number }
   const at = await page.evaluate((target) => {
     const element = (globalThis as unknown as InPage).xacctReport.cy.getElementById(target);
     if (element.empty()) throw new Error(`${target} is not drawn`);
-    const drawn = element as unknown as { isEdge(): boolean; renderedMidpoint(): { x: number; y: number }; renderedPosition(): { x: number; y: number } };
+    const drawn = element as unknown as {
+      isEdge(): boolean;
+      renderedMidpoint(): { x: number; y: number };
+      renderedPosition(): { x: number; y: number };
+    };
     return drawn.isEdge() ? drawn.renderedMidpoint() : drawn.renderedPosition();
   }, id);
   return { x: (box?.x ?? 0) + at.x, y: (box?.y ?? 0) + at.y };
@@ -71,7 +94,10 @@ describe.skipIf(!hasChromium)("the report in Chromium", () => {
         expect(requests.filter((r) => r !== url && !r.startsWith("data:"))).toEqual([]);
         const drawn = await page.evaluate(() => {
           const cy = (globalThis as unknown as InPage).xacctReport.cy;
-          return { accounts: cy?.nodes(".account").map((n) => n.data("account") as string) ?? [], workloads: cy?.nodes(".workload").map((n) => n.data("label") as string) ?? [] };
+          return {
+            accounts: cy?.nodes(".account").map((n) => n.data("account") as string) ?? [],
+            workloads: cy?.nodes(".workload").map((n) => n.data("label") as string) ?? [],
+          };
         });
         const model = declared(name);
         expect(drawn.accounts).toEqual(expect.arrayContaining(model.accounts));
@@ -96,13 +122,23 @@ describe.skipIf(!hasChromium)("the report in Chromium", () => {
       await page.fill("#search", "client-role-2");
       await page.press("#search", "Enter");
       expect(await page.getAttribute("#panel", "data-selected")).toBe(CLIENT_ROLE);
-      expect(await page.evaluate(() => (globalThis as unknown as InPage).xacctReport.cy.$(":selected").map((e) => e.id()))).toEqual([CLIENT_ROLE]);
+      expect(await page.evaluate(() => (globalThis as unknown as InPage).xacctReport.cy.$(":selected").map((e) => e.id()))).toEqual([
+        CLIENT_ROLE,
+      ]);
       expect(await page.textContent("#panel h2")).toBe("client-role-2");
       await page.screenshot({ path: join(out, "004-search.png") });
     });
 
     it("clicking the cross-account edge job-execution-role-1 → client-role-2 shows the trust statement that admits the caller", async () => {
-      const edgeId = await page.evaluate(([from, to]) => (globalThis as unknown as InPage).xacctReport.cy.edges().filter((e) => e.source().id() === from && e.target().id() === to).first().id(), [JOB_ROLE, CLIENT_ROLE]);
+      const edgeId = await page.evaluate(
+        ([from, to]) =>
+          (globalThis as unknown as InPage).xacctReport.cy
+            .edges()
+            .filter((e) => e.source().id() === from && e.target().id() === to)
+            .first()
+            .id(),
+        [JOB_ROLE, CLIENT_ROLE],
+      );
       const { x, y } = await pointOf(page, edgeId as string);
       await page.mouse.click(x, y);
       expect(await page.getAttribute("#panel", "data-selected")).toBe(edgeId);
@@ -126,7 +162,11 @@ describe.skipIf(!hasChromium)("the report in Chromium", () => {
       expect(lit).toEqual(expect.arrayContaining([WORKLOAD, JOB_ROLE, CLIENT_ROLE]));
       expect(lit).not.toContain("arn:aws:s3:::emr-on-eks-test-111111111111-us-east-1");
       const chainEdges = await page.evaluate(
-        ([a, b, c]) => (globalThis as unknown as InPage).xacctReport.cy.edges().filter((e) => (e.source().id() === a && e.target().id() === b) || (e.source().id() === b && e.target().id() === c)).map((e) => e.id()),
+        ([a, b, c]) =>
+          (globalThis as unknown as InPage).xacctReport.cy
+            .edges()
+            .filter((e) => (e.source().id() === a && e.target().id() === b) || (e.source().id() === b && e.target().id() === c))
+            .map((e) => e.id()),
         [WORKLOAD, JOB_ROLE, CLIENT_ROLE],
       );
       expect(chainEdges).toHaveLength(2);
@@ -158,7 +198,12 @@ describe.skipIf(!hasChromium)("the report in Chromium", () => {
 
   it("the findings table sorts by severity, both ways", async () => {
     const { page } = await openReport(browser, report("combined"));
-    const ranks = async () => (await page.locator("#findings-table tbody tr[data-severity]").evaluateAll((rows) => rows.map((r) => r.getAttribute("data-severity")))).map((s) => ["critical", "high", "medium", "low"].indexOf(s ?? ""));
+    const ranks = async () =>
+      (
+        await page
+          .locator("#findings-table tbody tr[data-severity]")
+          .evaluateAll((rows) => rows.map((r) => r.getAttribute("data-severity")))
+      ).map((s) => ["critical", "high", "medium", "low"].indexOf(s ?? ""));
     const first = await ranks();
     expect(first).toEqual([...first].sort((a, b) => a - b));
     await page.click("#sort-severity");

@@ -29,7 +29,12 @@ const asList = (value: unknown) => (Array.isArray(value) ? value : [value]);
 
 describe("report data of seed 004 (EMR on EKS chain)", () => {
   it("has the model's two accounts, with the workload and its first role in account-a and the client role in account-b", () => {
-    expect(seed004.accounts.map((a) => [a.name, a.id])).toEqual(expect.arrayContaining([["account-a", "111111111111"], ["account-b", "222222222222"]]));
+    expect(seed004.accounts.map((a) => [a.name, a.id])).toEqual(
+      expect.arrayContaining([
+        ["account-a", "111111111111"],
+        ["account-b", "222222222222"],
+      ]),
+    );
     const node = (id: string) => seed004.nodes.find((n) => n.id === id);
     expect(node("workload:spark-job")).toMatchObject({ kind: "workload", account: "111111111111" });
     expect(node(JOB_ROLE)).toMatchObject({ kind: "role", label: "job-execution-role-1", account: "111111111111" });
@@ -45,11 +50,17 @@ describe("report data of seed 004 (EMR on EKS chain)", () => {
 
   it("gives the hop its trust statement naming the caller, the caller's sts:AssumeRole statement and AWS's one-hour chaining limit", () => {
     const hop = edge(seed004, JOB_ROLE, CLIENT_ROLE);
-    const trust = seed004.statements[hop?.allowedBy ?? -1]?.statement as { Effect: string; Principal: { AWS: string | string[] }; Action: string | string[] };
+    const trust = seed004.statements[hop?.allowedBy ?? -1]?.statement as {
+      Effect: string;
+      Principal: { AWS: string | string[] };
+      Action: string | string[];
+    };
     expect(seed004.statements[hop?.allowedBy ?? -1]?.where).toContain(`${CLIENT_ROLE} trust policy`);
     expect(trust.Effect).toBe("Allow");
     expect(asList(trust.Principal.AWS)).toContain(JOB_ROLE);
-    const caller = hop?.callerSide.map((i) => seed004.statements[i]?.statement as { Action: string | string[]; Resource: string | string[] });
+    const caller = hop?.callerSide.map(
+      (i) => seed004.statements[i]?.statement as { Action: string | string[]; Resource: string | string[] },
+    );
     expect(caller?.some((s) => asList(s.Action).includes("sts:AssumeRole") && asList(s.Resource).includes(CLIENT_ROLE))).toBe(true);
     expect(hop?.maxSessionSeconds).toBeLessThanOrEqual(3600);
   });
@@ -78,7 +89,12 @@ describe("report data of seed 004 (EMR on EKS chain)", () => {
 describe("report data: stages and conditional edges", () => {
   it("labels seed 002's accounts with their stages", () => {
     const data = loadReportData({ model: example("002-stage-consumers") });
-    expect(data.accounts.map((a) => [a.name, a.stage])).toEqual(expect.arrayContaining([["analytics-production", "production"], ["orders-alpha", "alpha"]]));
+    expect(data.accounts.map((a) => [a.name, a.stage])).toEqual(
+      expect.arrayContaining([
+        ["analytics-production", "production"],
+        ["orders-alpha", "alpha"],
+      ]),
+    );
   });
 
   it("says a cross-account trust with sts:ExternalId needs it, and names the statement", () => {
@@ -105,7 +121,9 @@ describe("resource-policy edges are the engine's", () => {
     // IAM User Guide, cross-account policy evaluation: both the resource-based policy and the
     // caller's identity-based policies must allow. named-without-identity-grant has no policies.
     const data = loadReportData({ inventory: join(root, "test", "inventories", "resource-policies") });
-    const toBucket = data.edges.filter((e) => e.kind === "resource-policy" && e.to === "arn:aws:s3:::shared-datasets-222222222222").map((e) => e.from);
+    const toBucket = data.edges
+      .filter((e) => e.kind === "resource-policy" && e.to === "arn:aws:s3:::shared-datasets-222222222222")
+      .map((e) => e.from);
     expect(toBucket).toContain("arn:aws:iam::111111111111:role/bucket-reader");
     expect(toBucket).not.toContain("arn:aws:iam::111111111111:role/named-without-identity-grant");
   });
@@ -125,7 +143,9 @@ describe("xacct graph --format mermaid|dot", () => {
     const text = toDot(data);
     expect(text).toMatch(/^digraph xacct \{/);
     expect(text).toContain("subgraph cluster_");
-    expect(text).toMatch(/"arn:aws:iam::111111111111:role\/vendor-scanner" -> "arn:aws:iam::222222222222:role\/vendor-audit" \[.*style=dashed/);
+    expect(text).toMatch(
+      /"arn:aws:iam::111111111111:role\/vendor-scanner" -> "arn:aws:iam::222222222222:role\/vendor-audit" \[.*style=dashed/,
+    );
   });
 
   it("prints the graph from the command line", () => {

@@ -24,10 +24,15 @@ describe.skipIf(!hasChromium)("the report of a 1,000-account inventory", () => {
 
   it("opens, shows the accounts collapsed, paints, and expands an account on a click", { timeout: 300_000 }, async () => {
     const inventory = join(dir, "inventory");
-    const generated = spawnSync(process.execPath, [join(root, "bench", "generate-inventory.mjs"), inventory, String(ACCOUNTS), "20"], { encoding: "utf8", maxBuffer: 64 * 1024 * 1024 });
+    const generated = spawnSync(process.execPath, [join(root, "bench", "generate-inventory.mjs"), inventory, String(ACCOUNTS), "20"], {
+      encoding: "utf8",
+      maxBuffer: 64 * 1024 * 1024,
+    });
     expect(generated.status).toBe(0);
     const file = join(dir, "report.html");
-    const built = spawnSync(process.execPath, [join(root, "dist", "cli", "main.js"), "report", "--inventory", inventory, "-o", file], { encoding: "utf8" });
+    const built = spawnSync(process.execPath, [join(root, "dist", "cli", "main.js"), "report", "--inventory", inventory, "-o", file], {
+      encoding: "utf8",
+    });
     expect(built.stderr).toBe("");
     expect(built.status).toBe(0);
 
@@ -38,7 +43,12 @@ describe.skipIf(!hasChromium)("the report of a 1,000-account inventory", () => {
       expect(requests.filter((r) => r !== url && !r.startsWith("data:"))).toEqual([]);
       const view = await page.evaluate(() => {
         const api = (globalThis as unknown as InPage).xacctReport;
-        return { firstPaint: api.firstPaint, collapsed: api.collapsed().length, drawnNodes: api.cy.nodes().length, collapsedNodes: api.cy.nodes(".account.collapsed").map((n) => n.id()) };
+        return {
+          firstPaint: api.firstPaint,
+          collapsed: api.collapsed().length,
+          drawnNodes: api.cy.nodes().length,
+          collapsedNodes: api.cy.nodes(".account.collapsed").map((n) => n.id()),
+        };
       });
       // Every generated account has more than one node: all are drawn as one node each.
       expect(view.collapsed).toBeGreaterThanOrEqual(ACCOUNTS);
@@ -46,12 +56,18 @@ describe.skipIf(!hasChromium)("the report of a 1,000-account inventory", () => {
       expect(view.drawnNodes).toBeLessThan(ACCOUNTS + 50);
       expect(view.firstPaint).toBeGreaterThan(0);
       mkdirSync(out, { recursive: true });
-      writeFileSync(join(out, "scale.json"), `${JSON.stringify({ accounts: ACCOUNTS, firstPaintMs: Math.round(view.firstPaint ?? 0), drawnNodes: view.drawnNodes }, null, 2)}\n`);
+      writeFileSync(
+        join(out, "scale.json"),
+        `${JSON.stringify({ accounts: ACCOUNTS, firstPaintMs: Math.round(view.firstPaint ?? 0), drawnNodes: view.drawnNodes }, null, 2)}\n`,
+      );
       await page.screenshot({ path: join(out, "scale-1000-accounts.png") });
 
       const account = view.collapsedNodes[0] as string;
       const box = await page.locator("#graph").boundingBox();
-      const at = await page.evaluate((id) => (globalThis as unknown as InPage).xacctReport.cy.getElementById(id).renderedPosition(), account);
+      const at = await page.evaluate(
+        (id) => (globalThis as unknown as InPage).xacctReport.cy.getElementById(id).renderedPosition(),
+        account,
+      );
       await page.mouse.click((box?.x ?? 0) + at.x, (box?.y ?? 0) + at.y);
       const opened = await page.evaluate((id) => {
         const group = (globalThis as unknown as InPage).xacctReport.cy.getElementById(id);

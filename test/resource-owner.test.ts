@@ -53,8 +53,26 @@ describe("S3 questions without --resource-account", () => {
   it("asks for --resource-account for a bucket no policy of the model names", () => {
     // GIVEN the same model, which names no bucket "somebody-elses-bucket"
     // WHEN who-can and can are asked about an object in it
-    const whoCan = xacct(["who-can", "--model", combined, "--action", "s3:GetObject", "--resource", "arn:aws:s3:::somebody-elses-bucket/x"]);
-    const can = xacct(["can", "--model", combined, "--principal", TASK_ROLE, "--action", "s3:GetObject", "--resource", "arn:aws:s3:::somebody-elses-bucket/x"]);
+    const whoCan = xacct([
+      "who-can",
+      "--model",
+      combined,
+      "--action",
+      "s3:GetObject",
+      "--resource",
+      "arn:aws:s3:::somebody-elses-bucket/x",
+    ]);
+    const can = xacct([
+      "can",
+      "--model",
+      combined,
+      "--principal",
+      TASK_ROLE,
+      "--action",
+      "s3:GetObject",
+      "--resource",
+      "arn:aws:s3:::somebody-elses-bucket/x",
+    ]);
     // THEN each refuses on one line, naming the resource and --resource-account, with exit 2 and no answer
     for (const r of [whoCan, can]) {
       expect(r.status).toBe(2);
@@ -86,8 +104,21 @@ describe("S3 questions without --resource-account", () => {
     expect(r.stderr).toContain("222222222222");
     expect(r.stderr).toContain("--resource-account");
     // AND with --resource-account the question is answered for that account's bucket
-    const given = xacct(["who-can", "--model", model, "--action", "s3:GetObject", "--resource", "arn:aws:s3:::shared-name/x", "--resource-account", "222222222222", "--json"]);
+    const given = xacct([
+      "who-can",
+      "--model",
+      model,
+      "--action",
+      "s3:GetObject",
+      "--resource",
+      "arn:aws:s3:::shared-name/x",
+      "--resource-account",
+      "222222222222",
+      "--json",
+    ]);
     expect(given.status).toBe(0);
-    expect((JSON.parse(given.stdout) as { principals: { principal: string }[] }).principals.map((p) => p.principal)).toContain("arn:aws:iam::222222222222:role/reader-b");
+    expect((JSON.parse(given.stdout) as { principals: { principal: string }[] }).principals.map((p) => p.principal)).toContain(
+      "arn:aws:iam::222222222222:role/reader-b",
+    );
   });
 });

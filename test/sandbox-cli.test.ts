@@ -6,7 +6,19 @@
  * then client-role-2 in account B for the `default` profile).
  */
 import { execFile, execFileSync } from "node:child_process";
-import { chmodSync, chownSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
+import {
+  chmodSync,
+  chownSync,
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
@@ -54,20 +66,29 @@ describe("xacct sandbox (the CLI)", () => {
 
     // THEN the files: the config holds every chain, first identity reading the token file.
     const config = readFileSync(join(dir, "config"), "utf8");
-    expect(config).toMatch(new RegExp(`\\[profile irsa-role-1\\]\\nweb_identity_token_file = ${tokenFile.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}\\n`));
+    expect(config).toMatch(
+      new RegExp(`\\[profile irsa-role-1\\]\\nweb_identity_token_file = ${tokenFile.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}\\n`),
+    );
     expect(config).toContain("[default]\nsource_profile = irsa-role-1\nrole_arn = arn:aws:iam::222222222222:role/client-role-2\n");
     expect(mode(join(dir, "credentials"))).toBe(0o600);
     expect(mode(tokenFile)).toBe(0o600);
-    expect(decodeJwt(readFileSync(tokenFile, "utf8"))).toMatchObject({ iss: "https://oidc.eks.us-east-1.amazonaws.com/id/EXAMPLED539D4633E53DE1B71EXAMPLE", aud: ["sts.amazonaws.com"] });
+    expect(decodeJwt(readFileSync(tokenFile, "utf8"))).toMatchObject({
+      iss: "https://oidc.eks.us-east-1.amazonaws.com/id/EXAMPLED539D4633E53DE1B71EXAMPLE",
+      aud: ["sts.amazonaws.com"],
+    });
 
     // WHEN the SDK runs with the printed variables: the default profile's chain, and the web identity alone.
-    const files = { AWS_ENDPOINT_URL: s.env.AWS_ENDPOINT_URL as string, AWS_CONFIG_FILE: s.env.AWS_CONFIG_FILE as string, AWS_SHARED_CREDENTIALS_FILE: s.env.AWS_SHARED_CREDENTIALS_FILE as string };
+    const files = {
+      AWS_ENDPOINT_URL: s.env.AWS_ENDPOINT_URL as string,
+      AWS_CONFIG_FILE: s.env.AWS_CONFIG_FILE as string,
+      AWS_SHARED_CREDENTIALS_FILE: s.env.AWS_SHARED_CREDENTIALS_FILE as string,
+    };
     expect(await callerArn(files)).toBe("arn:aws:sts::222222222222:assumed-role/client-role-2/xacct-spark-job");
     const pick = (...names: string[]) => Object.fromEntries(names.map((n) => [n, s.env[n] as string]));
     const AWS_ROLE_ARN = s.env.AWS_ROLE_ARN as string;
-    expect(await callerArn(pick("AWS_ENDPOINT_URL", "AWS_WEB_IDENTITY_TOKEN_FILE", "AWS_ROLE_ARN", "AWS_ROLE_SESSION_NAME", "AWS_REGION"))).toBe(
-      "arn:aws:sts::111111111111:assumed-role/job-execution-role-1/xacct-spark-job",
-    );
+    expect(
+      await callerArn(pick("AWS_ENDPOINT_URL", "AWS_WEB_IDENTITY_TOKEN_FILE", "AWS_ROLE_ARN", "AWS_ROLE_SESSION_NAME", "AWS_REGION")),
+    ).toBe("arn:aws:sts::111111111111:assumed-role/job-execution-role-1/xacct-spark-job");
 
     // AND `xacct sandbox token` writes a fresh token (0600) from the running sandbox, asking with
     // the sandbox's own token, whose file (0600) the export lines name.
@@ -75,7 +96,11 @@ describe("xacct sandbox (the CLI)", () => {
     expect(sandboxToken).toBe(join(dir, "sandbox.auth"));
     expect(mode(sandboxToken)).toBe(0o600);
     const fresh = join(scratch(), "fresh.jwt");
-    await run(process.execPath, [MAIN, "sandbox", "token", "--workload", "spark-job", "--model", MODEL, "--endpoint", files.AWS_ENDPOINT_URL, "-o", fresh], { env: { ...process.env, XACCT_SANDBOX_TOKEN_FILE: sandboxToken } });
+    await run(
+      process.execPath,
+      [MAIN, "sandbox", "token", "--workload", "spark-job", "--model", MODEL, "--endpoint", files.AWS_ENDPOINT_URL, "-o", fresh],
+      { env: { ...process.env, XACCT_SANDBOX_TOKEN_FILE: sandboxToken } },
+    );
     expect(mode(fresh)).toBe(0o600);
     expect(decodeJwt(readFileSync(fresh, "utf8")).sub).toBe("system:serviceaccount:emr:emr-containers-sa-xacct-xacct-111111111111-xacct");
 
@@ -83,12 +108,27 @@ describe("xacct sandbox (the CLI)", () => {
     expect(await s.exit).toBe(0);
 
     // The decisions were streamed (stderr) and logged (JSON Lines); no secret is in either, nor on stdout.
-    const entries = readFileSync(log, "utf8").trim().split("\n").map((l) => JSON.parse(l) as Record<string, string>);
-    expect(entries).toContainEqual(expect.objectContaining({ action: "sts:AssumeRoleWithWebIdentity", resource: AWS_ROLE_ARN, decision: "Allow" }));
-    expect(entries).toContainEqual(expect.objectContaining({ principal: "arn:aws:sts::111111111111:assumed-role/job-execution-role-1/xacct-spark-job", action: "sts:AssumeRole", decision: "Allow" }));
-    expect(s.stderr()).toMatch(/ALLOW\s+arn:aws:sts::111111111111:assumed-role\/job-execution-role-1\/xacct-spark-job sts:AssumeRole arn:aws:iam::222222222222:role\/client-role-2/);
+    const entries = readFileSync(log, "utf8")
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l) as Record<string, string>);
+    expect(entries).toContainEqual(
+      expect.objectContaining({ action: "sts:AssumeRoleWithWebIdentity", resource: AWS_ROLE_ARN, decision: "Allow" }),
+    );
+    expect(entries).toContainEqual(
+      expect.objectContaining({
+        principal: "arn:aws:sts::111111111111:assumed-role/job-execution-role-1/xacct-spark-job",
+        action: "sts:AssumeRole",
+        decision: "Allow",
+      }),
+    );
+    expect(s.stderr()).toMatch(
+      /ALLOW\s+arn:aws:sts::111111111111:assumed-role\/job-execution-role-1\/xacct-spark-job sts:AssumeRole arn:aws:iam::222222222222:role\/client-role-2/,
+    );
     const secrets = [
-      ...[...readFileSync(join(dir, "credentials"), "utf8").matchAll(/^aws_(?:access_key_id|secret_access_key) = (.+)$/gm)].map((m) => m[1] as string),
+      ...[...readFileSync(join(dir, "credentials"), "utf8").matchAll(/^aws_(?:access_key_id|secret_access_key) = (.+)$/gm)].map(
+        (m) => m[1] as string,
+      ),
       readFileSync(tokenFile, "utf8"),
       readFileSync(fresh, "utf8"),
       readFileSync(sandboxToken, "utf8"),
@@ -134,7 +174,11 @@ describe("xacct sandbox: files and tokens no one else can plant or use", () => {
   function marked(): string {
     const dir = join(scratch(), "env");
     mkdirSync(dir, { mode: 0o700 });
-    writeFileSync(join(dir, ".xacct-sandbox"), `${JSON.stringify({ xacct: "an earlier sandbox's marker", files: ["config", "credentials"] })}\n`, { mode: 0o600 });
+    writeFileSync(
+      join(dir, ".xacct-sandbox"),
+      `${JSON.stringify({ xacct: "an earlier sandbox's marker", files: ["config", "credentials"] })}\n`,
+      { mode: 0o600 },
+    );
     return dir;
   }
 
@@ -189,7 +233,12 @@ describe("xacct sandbox: files and tokens no one else can plant or use", () => {
     // GIVEN a running sandbox, and its token file
     const s = await start(["--model", MODEL, "--port", "0", "--dir", join(scratch(), "env")]);
     const token = s.env.XACCT_SANDBOX_TOKEN_FILE as string;
-    const ask = (extra: string[], variables: NodeJS.ProcessEnv = {}) => xacct(["sandbox", "token", "--workload", "spark-job", "--endpoint", s.env.AWS_ENDPOINT_URL as string, ...extra], { ...env, XACCT_SANDBOX_TOKEN_FILE: "", ...variables });
+    const ask = (extra: string[], variables: NodeJS.ProcessEnv = {}) =>
+      xacct(["sandbox", "token", "--workload", "spark-job", "--endpoint", s.env.AWS_ENDPOINT_URL as string, ...extra], {
+        ...env,
+        XACCT_SANDBOX_TOKEN_FILE: "",
+        ...variables,
+      });
     // WHEN it is asked without the token file THEN exit 2, naming the variable, and no JWT printed
     const none = await ask([], { XACCT_SANDBOX_TOKEN_FILE: undefined });
     expect(none.code).toBe(2);
@@ -220,7 +269,12 @@ describe("the sandbox's environment for other first identities", () => {
     // GIVEN seeds 003 (airflow-keys: an IAM user chaining to airflow-keys-athena) and 000 (an ECS
     // task chaining to AccountB-MWAA-ReadRole), the way `xacct sandbox` starts them.
     for (const [example, profile, workload, expected] of [
-      ["003-airflow-multi-account", "query-athena-keys", "airflow-keys", "arn:aws:sts::222222222222:assumed-role/airflow-keys-athena/xacct-airflow-keys"],
+      [
+        "003-airflow-multi-account",
+        "query-athena-keys",
+        "airflow-keys",
+        "arn:aws:sts::222222222222:assumed-role/airflow-keys-athena/xacct-airflow-keys",
+      ],
       ["000-sparkflows-mwaa", "mwaa", "sparkflows", "arn:aws:sts::222222222222:assumed-role/AccountB-MWAA-ReadRole/xacct-sparkflows"],
     ] as const) {
       const compiled = compile(loadModelFile(`examples/${example}/xacct.yaml`));
@@ -230,9 +284,17 @@ describe("the sandbox's environment for other first identities", () => {
         expect(w?.profiles).toContain(profile);
         const config = readFileSync(env.files.config, "utf8");
         const section = config.slice(config.indexOf(`[profile ${profile}]`)).split("\n\n")[0] ?? "";
-        expect(section).toMatch(w?.kind === "user" ? /^source_profile = \S+-airflow-cross-account$/m : /^credential_source = EcsContainer$/m);
+        expect(section).toMatch(
+          w?.kind === "user" ? /^source_profile = \S+-airflow-cross-account$/m : /^credential_source = EcsContainer$/m,
+        );
         // WHEN the SDK runs that profile with the workload's variables.
-        const arn = await callerArn({ ...w?.variables, AWS_ENDPOINT_URL: env.sandbox.url, AWS_CONFIG_FILE: env.files.config, AWS_SHARED_CREDENTIALS_FILE: env.files.credentials, AWS_PROFILE: profile });
+        const arn = await callerArn({
+          ...w?.variables,
+          AWS_ENDPOINT_URL: env.sandbox.url,
+          AWS_CONFIG_FILE: env.files.config,
+          AWS_SHARED_CREDENTIALS_FILE: env.files.credentials,
+          AWS_PROFILE: profile,
+        });
         expect(arn).toBe(expected);
       } finally {
         await env.close();

@@ -90,7 +90,12 @@ describe("seed 004: a Spark job's web identity chained to client-role-2 in accou
         "",
       ].join("\n"),
     );
-    const credentials = defaultChain({ AWS_CONFIG_FILE: join(dir, "config"), AWS_SHARED_CREDENTIALS_FILE: join(dir, "none"), AWS_ENDPOINT_URL: s.url, AWS_REGION: "us-east-1" });
+    const credentials = defaultChain({
+      AWS_CONFIG_FILE: join(dir, "config"),
+      AWS_SHARED_CREDENTIALS_FILE: join(dir, "none"),
+      AWS_ENDPOINT_URL: s.url,
+      AWS_REGION: "us-east-1",
+    });
     const config = { region: "us-east-1", endpoint: s.url, credentials, maxAttempts: 1 };
 
     const me = await new STSClient(config).send(new GetCallerIdentityCommand({}));
@@ -104,7 +109,9 @@ describe("seed 004: a Spark job's web identity chained to client-role-2 in accou
 
     // No grant covers account A's job bucket for client-role-2: AccessDenied, raised by the SDK.
     const s3 = new S3Client({ ...config, forcePathStyle: true });
-    const denied = await refusal(s3.send(new GetObjectCommand({ Bucket: "emr-on-eks-test-111111111111-us-east-1", Key: "output/part-0000" })));
+    const denied = await refusal(
+      s3.send(new GetObjectCommand({ Bucket: "emr-on-eks-test-111111111111-us-east-1", Key: "output/part-0000" })),
+    );
     expect(denied.name).toBe("AccessDenied");
     expect(denied.message).toContain("client-role-2");
   });
@@ -116,7 +123,16 @@ describe("seed 000: Sparkflows' ECS task role reaches the MWAA read role in acco
     const task = s.workloads.find((w) => w.name === "sparkflows");
     if (!task?.credentialsPath || !task.authorizationToken) throw new Error("the sandbox serves no container credentials for sparkflows");
     const dir = mkdtempSync(join(tmpdir(), "xacct-e2e-"));
-    writeFileSync(join(dir, "config"), ["[profile mwaa]", "credential_source = EcsContainer", "role_arn = arn:aws:iam::222222222222:role/AccountB-MWAA-ReadRole", "region = us-east-1", ""].join("\n"));
+    writeFileSync(
+      join(dir, "config"),
+      [
+        "[profile mwaa]",
+        "credential_source = EcsContainer",
+        "role_arn = arn:aws:iam::222222222222:role/AccountB-MWAA-ReadRole",
+        "region = us-east-1",
+        "",
+      ].join("\n"),
+    );
     const credentials = defaultChain({
       AWS_CONFIG_FILE: join(dir, "config"),
       AWS_SHARED_CREDENTIALS_FILE: join(dir, "none"),
@@ -130,7 +146,17 @@ describe("seed 000: Sparkflows' ECS task role reaches the MWAA read role in acco
     const mwaa = new MWAAClient({ region: "us-east-1", endpoint: s.url, credentials, maxAttempts: 1, disableHostPrefix: true });
     const token = await mwaa.send(new CreateCliTokenCommand({ Name: "sparkflows-air" }));
     expect(token.CliToken).toBeTruthy();
-    const denied = await refusal(mwaa.send(new CreateEnvironmentCommand({ Name: "another-env", ExecutionRoleArn: "arn:aws:iam::222222222222:role/x", SourceBucketArn: "arn:aws:s3:::b", DagS3Path: "dags", NetworkConfiguration: {} })));
+    const denied = await refusal(
+      mwaa.send(
+        new CreateEnvironmentCommand({
+          Name: "another-env",
+          ExecutionRoleArn: "arn:aws:iam::222222222222:role/x",
+          SourceBucketArn: "arn:aws:s3:::b",
+          DagS3Path: "dags",
+          NetworkConfiguration: {},
+        }),
+      ),
+    );
     expect(denied.name).toBe("AccessDeniedException");
     expect(denied.message).toContain("airflow:CreateEnvironment");
   });
@@ -146,21 +172,48 @@ describe.skipIf(DEBIAN_AWS === undefined && !process.env.CI)("Debian's AWS CLI a
     if (!chain) throw new Error("no chain starts from the IAM user");
     const hop = chain.hops[0] as (typeof chain.hops)[number];
     const dir = mkdtempSync(join(tmpdir(), "xacct-e2e-"));
-    const env = { PATH: "/usr/bin:/bin", HOME: dir, AWS_CONFIG_FILE: join(dir, "none"), AWS_SHARED_CREDENTIALS_FILE: join(dir, "none"), AWS_DEFAULT_REGION: "us-east-1", AWS_PAGER: "" };
+    const env = {
+      PATH: "/usr/bin:/bin",
+      HOME: dir,
+      AWS_CONFIG_FILE: join(dir, "none"),
+      AWS_SHARED_CREDENTIALS_FILE: join(dir, "none"),
+      AWS_DEFAULT_REGION: "us-east-1",
+      AWS_PAGER: "",
+    };
     // Asynchronously: the sandbox answers from this process. Keys go by environment, never argv.
     const aws = (args: string[], keys: Record<string, string>) =>
       new Promise<Record<string, unknown>>((resolve, reject) => {
-        execFile(DEBIAN_AWS ?? "aws", [...args, "--endpoint-url", s.url, "--output", "json"], { encoding: "utf8", env: { ...env, ...keys } }, (error, stdout, stderr) => {
-          if (error) reject(new Error(`aws ${args.join(" ")}: ${stderr}`));
-          else resolve(JSON.parse(stdout) as Record<string, unknown>);
-        });
+        execFile(
+          DEBIAN_AWS ?? "aws",
+          [...args, "--endpoint-url", s.url, "--output", "json"],
+          { encoding: "utf8", env: { ...env, ...keys } },
+          (error, stdout, stderr) => {
+            if (error) reject(new Error(`aws ${args.join(" ")}: ${stderr}`));
+            else resolve(JSON.parse(stdout) as Record<string, unknown>);
+          },
+        );
       });
     const keys = { AWS_ACCESS_KEY_ID: user.accessKeyId, AWS_SECRET_ACCESS_KEY: user.secretAccessKey };
     const me = await aws(["sts", "get-caller-identity"], keys);
     expect(me.Arn).toBe(user.userArn);
-    const assumed = await aws(["sts", "assume-role", "--role-arn", hop.roleArn, "--role-session-name", "cli", ...(hop.externalId ? ["--external-id", hop.externalId] : [])], keys);
+    const assumed = await aws(
+      [
+        "sts",
+        "assume-role",
+        "--role-arn",
+        hop.roleArn,
+        "--role-session-name",
+        "cli",
+        ...(hop.externalId ? ["--external-id", hop.externalId] : []),
+      ],
+      keys,
+    );
     const c = assumed.Credentials as Record<string, string>;
-    const session = await aws(["sts", "get-caller-identity"], { AWS_ACCESS_KEY_ID: c.AccessKeyId as string, AWS_SECRET_ACCESS_KEY: c.SecretAccessKey as string, AWS_SESSION_TOKEN: c.SessionToken as string });
+    const session = await aws(["sts", "get-caller-identity"], {
+      AWS_ACCESS_KEY_ID: c.AccessKeyId as string,
+      AWS_SECRET_ACCESS_KEY: c.SecretAccessKey as string,
+      AWS_SESSION_TOKEN: c.SessionToken as string,
+    });
     expect(session.Arn).toBe(`arn:aws:sts::${hop.account}:assumed-role/${hop.roleArn.split("/").pop()}/cli`);
   });
 });

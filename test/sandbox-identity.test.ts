@@ -79,7 +79,12 @@ describe("verifyWebIdentityToken", () => {
   it("accepts the sandbox's token for a role in the account that has the issuer's provider", async () => {
     const sandbox = core();
     const verified = await verifyWebIdentityToken(sandbox, await issueToken(sandbox, { issuer: ISSUER, sub: SUB }), A);
-    expect(verified).toMatchObject({ issuer: ISSUER, providerArn: `arn:aws:iam::${A}:oidc-provider/${ISSUER}`, sub: SUB, aud: "sts.amazonaws.com" });
+    expect(verified).toMatchObject({
+      issuer: ISSUER,
+      providerArn: `arn:aws:iam::${A}:oidc-provider/${ISSUER}`,
+      sub: SUB,
+      aud: "sts.amazonaws.com",
+    });
   });
 
   it("refuses an issuer the role's account has no OIDC provider for", async () => {
@@ -100,14 +105,27 @@ describe("verifyWebIdentityToken", () => {
     const other = core(() => now);
     const token = await issueToken(other, { issuer: ISSUER, sub: SUB, expiresInSeconds: 900 });
     now = T0 + 3600_000;
-    const error = await refusal(verifyWebIdentityToken(core(() => now), token, A));
+    const error = await refusal(
+      verifyWebIdentityToken(
+        core(() => now),
+        token,
+        A,
+      ),
+    );
     expect(error.code).toBe("InvalidIdentityToken");
   });
 
   it("refuses a token whose claims were changed after signing, and a token that is not a JWT, without quoting it", async () => {
     const sandbox = core();
     const [header, , signature] = (await issueToken(sandbox, { issuer: ISSUER, sub: SUB })).split(".");
-    const forged = Buffer.from(JSON.stringify({ iss: `https://${ISSUER}`, sub: "system:serviceaccount:kube-system:admin", aud: ["sts.amazonaws.com"], exp: T0 / 1000 + 3600 })).toString("base64url");
+    const forged = Buffer.from(
+      JSON.stringify({
+        iss: `https://${ISSUER}`,
+        sub: "system:serviceaccount:kube-system:admin",
+        aud: ["sts.amazonaws.com"],
+        exp: T0 / 1000 + 3600,
+      }),
+    ).toString("base64url");
     const tampered = `${header}.${forged}.${signature}`;
     const error = await refusal(verifyWebIdentityToken(sandbox, tampered, A));
     expect(error.code).toBe("InvalidIdentityToken");
@@ -123,7 +141,9 @@ describe("verifyWebIdentityToken", () => {
     const error = await refusal(verifyWebIdentityToken(sandbox, token, A));
     // STS: "Token expired: current date/time <now> must be before the expiration date/time <exp>".
     expect(error.code).toBe("ExpiredTokenException");
-    expect(error.message).toBe(`Token expired: current date/time ${T0 / 1000 + 901} must be before the expiration date/time ${T0 / 1000 + 900}`);
+    expect(error.message).toBe(
+      `Token expired: current date/time ${T0 / 1000 + 901} must be before the expiration date/time ${T0 / 1000 + 900}`,
+    );
   });
 });
 
@@ -142,13 +162,20 @@ afterEach(async () => {
 
 async function serve(example: string, clock?: () => number): Promise<Sandbox> {
   const model = compiled(example);
-  const s = await startSandbox({ state: model.state, port: 0, host: "127.0.0.1", workloads: workloadsOf(model), ...(clock ? { clock } : {}) });
+  const s = await startSandbox({
+    state: model.state,
+    port: 0,
+    host: "127.0.0.1",
+    workloads: workloadsOf(model),
+    ...(clock ? { clock } : {}),
+  });
   running.push(s);
   return s;
 }
 
 async function callerArn(s: Sandbox, credentials: AwsCredentialIdentityProvider): Promise<string | undefined> {
-  return (await new STSClient({ endpoint: s.url, region: "us-east-1", credentials, maxAttempts: 1 }).send(new GetCallerIdentityCommand({}))).Arn;
+  return (await new STSClient({ endpoint: s.url, region: "us-east-1", credentials, maxAttempts: 1 }).send(new GetCallerIdentityCommand({})))
+    .Arn;
 }
 
 async function failure(p: Promise<unknown>): Promise<{ name: string; message: string }> {
@@ -171,11 +198,20 @@ describe("IRSA workloads: the token endpoint and AssumeRoleWithWebIdentity, with
     const token = await getText(s, "/_xacct/token?workload=spark-job", { authorization: s.token });
     expect(token.status).toBe(200);
     // EMR on EKS's service account pattern is filled with sample text for a concrete subject.
-    expect(decodeJwt(token.body)).toMatchObject({ iss: `https://${ISSUER}`, sub: "system:serviceaccount:emr:emr-containers-sa-xacct-xacct-111111111111-xacct", aud: ["sts.amazonaws.com"] });
+    expect(decodeJwt(token.body)).toMatchObject({
+      iss: `https://${ISSUER}`,
+      sub: "system:serviceaccount:emr:emr-containers-sa-xacct-xacct-111111111111-xacct",
+      aud: ["sts.amazonaws.com"],
+    });
     const dir = mkdtempSync(join(tmpdir(), "xacct-identity-"));
     scratch.push(dir);
     writeFileSync(join(dir, "token"), token.body);
-    const credentials = fromTokenFile({ webIdentityTokenFile: join(dir, "token"), roleArn: JOB_ROLE, roleSessionName: "spark", clientConfig: { endpoint: s.url, region: "us-east-1" } });
+    const credentials = fromTokenFile({
+      webIdentityTokenFile: join(dir, "token"),
+      roleArn: JOB_ROLE,
+      roleSessionName: "spark",
+      clientConfig: { endpoint: s.url, region: "us-east-1" },
+    });
     expect(await callerArn(s, credentials)).toBe(`arn:aws:sts::${A}:assumed-role/job-execution-role-1/spark`);
   });
 
@@ -183,7 +219,12 @@ describe("IRSA workloads: the token endpoint and AssumeRoleWithWebIdentity, with
     const s = await serve("004-emr-eks-chain");
     const token = await getText(s, `/_xacct/token?issuer=${ISSUER}&sub=system:serviceaccount:default:intruder`, { authorization: s.token });
     expect(token.status).toBe(200);
-    const credentials = fromWebToken({ webIdentityToken: token.body, roleArn: JOB_ROLE, roleSessionName: "intruder", clientConfig: { endpoint: s.url, region: "us-east-1", maxAttempts: 1 } });
+    const credentials = fromWebToken({
+      webIdentityToken: token.body,
+      roleArn: JOB_ROLE,
+      roleSessionName: "intruder",
+      clientConfig: { endpoint: s.url, region: "us-east-1", maxAttempts: 1 },
+    });
     expect((await failure(callerArn(s, credentials))).name).toBe("AccessDenied");
   });
 
@@ -192,9 +233,18 @@ describe("IRSA workloads: the token endpoint and AssumeRoleWithWebIdentity, with
     const s = await serve("004-emr-eks-chain", () => now);
     const entries: LogEntry[] = [];
     s.onLog((e) => entries.push(e));
-    const token = await issueToken(s.core, { issuer: ISSUER, sub: "system:serviceaccount:emr:emr-containers-sa-a-b-111111111111-c", expiresInSeconds: 900 });
+    const token = await issueToken(s.core, {
+      issuer: ISSUER,
+      sub: "system:serviceaccount:emr:emr-containers-sa-a-b-111111111111-c",
+      expiresInSeconds: 900,
+    });
     now += 901_000;
-    const credentials = fromWebToken({ webIdentityToken: token, roleArn: JOB_ROLE, roleSessionName: "late", clientConfig: { endpoint: s.url, region: "us-east-1", maxAttempts: 1 } });
+    const credentials = fromWebToken({
+      webIdentityToken: token,
+      roleArn: JOB_ROLE,
+      roleSessionName: "late",
+      clientConfig: { endpoint: s.url, region: "us-east-1", maxAttempts: 1 },
+    });
     expect((await failure(callerArn(s, credentials))).name).toBe("ExpiredTokenException");
     expect(entries.some((e) => e.decision === "Refused" && e.reason === "ExpiredTokenException")).toBe(true);
     expect(JSON.stringify(entries)).not.toContain(token);
@@ -202,10 +252,16 @@ describe("IRSA workloads: the token endpoint and AssumeRoleWithWebIdentity, with
 
   it("an OIDC client discovers each issuer's keys at the sandbox and verifies the token with them", async () => {
     const s = await serve("004-emr-eks-chain");
-    const doc = JSON.parse((await getText(s, `/_xacct/oidc/${ISSUER}/.well-known/openid-configuration`)).body) as { issuer: string; jwks_uri: string };
+    const doc = JSON.parse((await getText(s, `/_xacct/oidc/${ISSUER}/.well-known/openid-configuration`)).body) as {
+      issuer: string;
+      jwks_uri: string;
+    };
     expect(doc.issuer).toBe(`https://${ISSUER}`);
     const token = (await getText(s, "/_xacct/token?workload=spark-job", { authorization: s.token })).body;
-    const { payload } = await jwtVerify(token, createRemoteJWKSet(new URL(doc.jwks_uri)), { issuer: doc.issuer, audience: "sts.amazonaws.com" });
+    const { payload } = await jwtVerify(token, createRemoteJWKSet(new URL(doc.jwks_uri)), {
+      issuer: doc.issuer,
+      audience: "sts.amazonaws.com",
+    });
     expect(payload.sub).toMatch(/^system:serviceaccount:emr:/);
     // An issuer no account has a provider for has no document; a workload that is not IRSA has no token.
     expect((await getText(s, "/_xacct/oidc/oidc.eks.us-east-1.amazonaws.com/id/UNKNOWN/keys")).status).toBe(404);
@@ -225,7 +281,10 @@ describe("the sandbox's own endpoints: who may mint a token, and from which site
     const paths = ["/_xacct/token?workload=spark-job", `/_xacct/token?issuer=${ISSUER}&sub=system:serviceaccount:default:anyone`];
     for (const path of paths) {
       // WHEN a local process asks without the token, or with a wrong one
-      for (const headers of [{}, { authorization: "not-the-sandbox-token" }, { authorization: `${s.token}x` }] as Record<string, string>[]) {
+      for (const headers of [{}, { authorization: "not-the-sandbox-token" }, { authorization: `${s.token}x` }] as Record<
+        string,
+        string
+      >[]) {
         const answer = await getText(s, path, headers);
         // THEN 401 InvalidAuthorizationToken, and no JWT in the answer
         expect(answer.status).toBe(401);
@@ -261,7 +320,8 @@ describe("the sandbox's own endpoints: who may mint a token, and from which site
         expect(JSON.parse(refused.body)).toMatchObject({ Code: "MisdirectedRequest" });
       }
       // AND a client of this machine, naming 127.0.0.1 or localhost, is served
-      for (const host of [`127.0.0.1:${s.port}`, `localhost:${s.port}`]) expect((await rawGet(`${s.url}${path}`, { ...headers, host })).status).toBe(200);
+      for (const host of [`127.0.0.1:${s.port}`, `localhost:${s.port}`])
+        expect((await rawGet(`${s.url}${path}`, { ...headers, host })).status).toBe(200);
     }
   });
 });
@@ -291,7 +351,10 @@ describe("ECS workloads: container credentials, with the real SDK", () => {
       const credentials = await fromContainerMetadata({ maxRetries: 0 })();
       expect(await callerArn(s, async () => credentials)).toMatch(/:assumed-role\/ECSFargateRole\//);
     } finally {
-      for (const [k, v] of [["AWS_CONTAINER_CREDENTIALS_FULL_URI", saved.uri], ["AWS_CONTAINER_AUTHORIZATION_TOKEN", saved.token]] as const) {
+      for (const [k, v] of [
+        ["AWS_CONTAINER_CREDENTIALS_FULL_URI", saved.uri],
+        ["AWS_CONTAINER_AUTHORIZATION_TOKEN", saved.token],
+      ] as const) {
         if (v === undefined) delete process.env[k];
         else process.env[k] = v;
       }
@@ -302,8 +365,12 @@ describe("ECS workloads: container credentials, with the real SDK", () => {
     const s = await serve("000-sparkflows-mwaa");
     const { uri } = endpoint(s, "sparkflows");
     const other = endpoint(s, "mwaa-environment").token;
-    expect((await failure(fromHttp({ awsContainerCredentialsFullUri: uri, awsContainerAuthorizationToken: "wrong", maxRetries: 0 })())).message).toMatch(/status: 401/);
-    expect((await failure(fromHttp({ awsContainerCredentialsFullUri: uri, awsContainerAuthorizationToken: other, maxRetries: 0 })())).message).toMatch(/status: 401/);
+    expect(
+      (await failure(fromHttp({ awsContainerCredentialsFullUri: uri, awsContainerAuthorizationToken: "wrong", maxRetries: 0 })())).message,
+    ).toMatch(/status: 401/);
+    expect(
+      (await failure(fromHttp({ awsContainerCredentialsFullUri: uri, awsContainerAuthorizationToken: other, maxRetries: 0 })())).message,
+    ).toMatch(/status: 401/);
     expect((await getText(s, "/_xacct/credentials/sparkflows")).status).toBe(401);
   });
 
@@ -312,13 +379,18 @@ describe("ECS workloads: container credentials, with the real SDK", () => {
     const { uri, token } = endpoint(s, "sparkflows");
     const role = s.core.account("111111111111")?.roles.get("ECSFargateRole");
     if (!role) throw new Error("no ECSFargateRole");
-    role.trustPolicy = { Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { Service: "lambda.amazonaws.com" }, Action: "sts:AssumeRole" }] };
+    role.trustPolicy = {
+      Version: "2012-10-17",
+      Statement: [{ Effect: "Allow", Principal: { Service: "lambda.amazonaws.com" }, Action: "sts:AssumeRole" }],
+    };
     s.core.changed();
     const entries: LogEntry[] = [];
     s.onLog((e) => entries.push(e));
     const reply = await getText(s, new URL(uri).pathname, { authorization: token });
     expect(reply.status).toBe(403);
     expect(JSON.parse(reply.body)).toMatchObject({ Code: "AccessDenied" });
-    expect(entries).toContainEqual(expect.objectContaining({ principal: "ecs-tasks.amazonaws.com", action: "sts:AssumeRole", resource: ECS_ROLE, decision: "Deny" }));
+    expect(entries).toContainEqual(
+      expect.objectContaining({ principal: "ecs-tasks.amazonaws.com", action: "sts:AssumeRole", resource: ECS_ROLE, decision: "Deny" }),
+    );
   });
 });

@@ -7,7 +7,15 @@
  */
 import { Agent } from "node:http";
 import { connect, type Socket } from "node:net";
-import { CreateBucketCommand, DeleteObjectCommand, ListBucketsCommand, ListObjectsCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
+import {
+  CreateBucketCommand,
+  DeleteObjectCommand,
+  ListBucketsCommand,
+  ListObjectsCommand,
+  ListObjectsV2Command,
+  PutObjectCommand,
+  S3Client,
+} from "@aws-sdk/client-s3";
 import { CreateQueueCommand, SendMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { AssumeRoleCommand, STSClient } from "@aws-sdk/client-sts";
 import { describe, expect, it } from "vitest";
@@ -26,7 +34,11 @@ const newSandbox = sandboxPerTest();
 
 /** GIVEN a sandbox with these limits (and a clock the test moves), on a user in account a who may assume `runner` in b. */
 async function start(limits: Partial<SandboxLimits> = {}, clock?: () => number): Promise<Sandbox> {
-  const sandbox = await newSandbox({ state: compile(loadModel(userAndRoleModel({ name: "limits", role: "runner", region: "us-east-1" }))).state, limits, ...(clock ? { clock } : {}) });
+  const sandbox = await newSandbox({
+    state: compile(loadModel(userAndRoleModel({ name: "limits", role: "runner", region: "us-east-1" }))).state,
+    limits,
+    ...(clock ? { clock } : {}),
+  });
   return sandbox;
 }
 
@@ -39,13 +51,16 @@ describe("ListObjects pages", () => {
     await root.send(new CreateBucketCommand({ Bucket: BUCKET }));
     // GIVEN 1,001 objects
     const keys = Array.from({ length: 1001 }, (_, i) => `k/${String(i).padStart(4, "0")}`);
-    for (let i = 0; i < keys.length; i += 50) await Promise.all(keys.slice(i, i + 50).map((Key) => root.send(new PutObjectCommand({ Bucket: BUCKET, Key, Body: "x" }))));
+    for (let i = 0; i < keys.length; i += 50)
+      await Promise.all(keys.slice(i, i + 50).map((Key) => root.send(new PutObjectCommand({ Bucket: BUCKET, Key, Body: "x" }))));
     // WHEN a listing asks for 5,000
     const first = await root.send(new ListObjectsV2Command({ Bucket: BUCKET, MaxKeys: 5000 }));
     // THEN "the response might contain fewer keys but will never contain more" than 1,000 (ListObjectsV2, MaxKeys)
     expect(first.Contents).toHaveLength(1000);
     expect(first.IsTruncated).toBe(true);
-    const rest = await root.send(new ListObjectsV2Command({ Bucket: BUCKET, MaxKeys: 5000, ContinuationToken: first.NextContinuationToken }));
+    const rest = await root.send(
+      new ListObjectsV2Command({ Bucket: BUCKET, MaxKeys: 5000, ContinuationToken: first.NextContinuationToken }),
+    );
     expect(rest.Contents?.map((c) => c.Key)).toEqual(["k/1000"]);
     expect(rest.IsTruncated).toBe(false);
 
@@ -56,7 +71,10 @@ describe("ListObjects pages", () => {
     expect(page1.CommonPrefixes?.map((p) => p.Prefix)).toEqual(["a/", "b/"]);
     expect(page1.IsTruncated).toBe(true);
     const page2 = await root.send(new ListObjectsCommand({ Bucket: BUCKET, Delimiter: "/", MaxKeys: 2, Marker: page1.NextMarker }));
-    expect({ keys: page2.Contents?.map((c) => c.Key), prefixes: page2.CommonPrefixes?.map((p) => p.Prefix) }).toEqual({ keys: ["c"], prefixes: ["k/"] });
+    expect({ keys: page2.Contents?.map((c) => c.Key), prefixes: page2.CommonPrefixes?.map((p) => p.Prefix) }).toEqual({
+      keys: ["c"],
+      prefixes: ["k/"],
+    });
   });
 });
 
@@ -68,9 +86,15 @@ describe("what the sandbox stores stops at its limits", () => {
     await root.send(new PutObjectCommand({ Bucket: BUCKET, Key: "one", Body: "1234" }));
     await root.send(new PutObjectCommand({ Bucket: BUCKET, Key: "two", Body: "1234" }));
     // WHEN a third object would pass the item limit THEN it is refused
-    expect(await refusal(root.send(new PutObjectCommand({ Bucket: BUCKET, Key: "three", Body: "1" })))).toMatchObject({ name: "QuotaExceeded", status: 400 });
+    expect(await refusal(root.send(new PutObjectCommand({ Bucket: BUCKET, Key: "three", Body: "1" })))).toMatchObject({
+      name: "QuotaExceeded",
+      status: 400,
+    });
     // WHEN an object is replaced by a larger one past the byte limit THEN it is refused; within it, accepted
-    expect(await refusal(root.send(new PutObjectCommand({ Bucket: BUCKET, Key: "one", Body: "12345678" })))).toMatchObject({ name: "QuotaExceeded", status: 400 });
+    expect(await refusal(root.send(new PutObjectCommand({ Bucket: BUCKET, Key: "one", Body: "12345678" })))).toMatchObject({
+      name: "QuotaExceeded",
+      status: 400,
+    });
     await root.send(new PutObjectCommand({ Bucket: BUCKET, Key: "one", Body: "123456" }));
     // WHEN one is deleted THEN there is room again
     await root.send(new DeleteObjectCommand({ Bucket: BUCKET, Key: "two" }));
@@ -82,7 +106,10 @@ describe("what the sandbox stores stops at its limits", () => {
     const root = new SQSClient(clientConfig(s, userKeys(s, ROOT_A)));
     const { QueueUrl } = await root.send(new CreateQueueCommand({ QueueName: "q" }));
     await root.send(new SendMessageCommand({ QueueUrl, MessageBody: "m1" }));
-    expect(await refusal(root.send(new SendMessageCommand({ QueueUrl, MessageBody: "m2" })))).toMatchObject({ name: "OverLimit", status: 403 });
+    expect(await refusal(root.send(new SendMessageCommand({ QueueUrl, MessageBody: "m2" })))).toMatchObject({
+      name: "OverLimit",
+      status: 403,
+    });
     expect(await refusal(root.send(new CreateQueueCommand({ QueueName: "other" })))).toMatchObject({ name: "OverLimit", status: 403 });
   });
 
@@ -91,7 +118,10 @@ describe("what the sandbox stores stops at its limits", () => {
     const root = s3(s, userKeys(s, ROOT_A));
     await root.send(new CreateBucketCommand({ Bucket: "first-111111111111" }));
     await root.send(new CreateBucketCommand({ Bucket: "second-111111111111" }));
-    expect(await refusal(root.send(new CreateBucketCommand({ Bucket: "third-111111111111" })))).toMatchObject({ name: "TooManyBuckets", status: 400 });
+    expect(await refusal(root.send(new CreateBucketCommand({ Bucket: "third-111111111111" })))).toMatchObject({
+      name: "TooManyBuckets",
+      status: 400,
+    });
   });
 
   it("sessions: past the session limit AssumeRole is STS's Throttling (400); once those sessions expire there is room again", async () => {
@@ -156,17 +186,26 @@ describe("memory per request", () => {
     try {
       const boot = s.bootstrap.find((b) => b.userArn === ROOT_A);
       if (!boot) throw new Error("no root keys");
-      const client = new S3Client({ endpoint: s.url, region: "us-east-1", credentials: { accessKeyId: boot.accessKeyId, secretAccessKey: boot.secretAccessKey }, forcePathStyle: true, maxAttempts: 1, requestHandler: { httpAgent: agent } });
+      const client = new S3Client({
+        endpoint: s.url,
+        region: "us-east-1",
+        credentials: { accessKeyId: boot.accessKeyId, secretAccessKey: boot.secretAccessKey },
+        forcePathStyle: true,
+        maxAttempts: 1,
+        requestHandler: { httpAgent: agent },
+      });
       const heaps: number[] = [];
       for (let round = 0; round < ROUNDS; round++) {
         // WHEN the root user lists its buckets (s3:ListAllMyBuckets, decided by the engine), 16 at a time
         let sent = 0;
-        await Promise.all(Array.from({ length: 16 }, async () => {
-          while (sent < REQUESTS) {
-            sent++;
-            await client.send(new ListBucketsCommand({}));
-          }
-        }));
+        await Promise.all(
+          Array.from({ length: 16 }, async () => {
+            while (sent < REQUESTS) {
+              sent++;
+              await client.send(new ListBucketsCommand({}));
+            }
+          }),
+        );
         heaps.push((await s.memory()).memory.heapUsed);
       }
       // THEN the last round's heap is within 1 MiB of the first's: nothing is kept per request

@@ -104,7 +104,12 @@ describe("xacct sandbox under load", () => {
     const heldCost = Math.min(...rounds.map((r) => r.heldHeap - r.releasedHeap));
     const base = rounds[0]?.releasedHeap as number;
     const growth = Math.max(...rounds.slice(1).map((r) => r.releasedHeap)) - base;
-    const summary = rounds.map((r, i) => `round ${i}: ${(r.heldHeap / 2 ** 20).toFixed(2)} MiB with its sessions, ${(r.releasedHeap / 2 ** 20).toFixed(2)} MiB once swept`).join("; ");
+    const summary = rounds
+      .map(
+        (r, i) =>
+          `round ${i}: ${(r.heldHeap / 2 ** 20).toFixed(2)} MiB with its sessions, ${(r.releasedHeap / 2 ** 20).toFixed(2)} MiB once swept`,
+      )
+      .join("; ");
     // The measure sees what sessions cost: a heap with 1,000 held is larger than without them.
     expect(heldCost, summary).toBeGreaterThan(0);
     expect(growth, summary).toBeLessThan(2 * 1024 * 1024);

@@ -55,13 +55,29 @@ function raw(init: { method?: string; path?: string; headers?: Record<string, st
 }
 
 /** A request signed with the user's keys by @smithy/signature-v4, as an SDK signs, then sent raw. */
-async function signed(init: { method?: string; query?: Record<string, string>; headers?: Record<string, string>; body?: string; service?: string; signHost?: boolean }): Promise<Answer> {
+async function signed(init: {
+  method?: string;
+  query?: Record<string, string>;
+  headers?: Record<string, string>;
+  body?: string;
+  service?: string;
+  signHost?: boolean;
+}): Promise<Answer> {
   const signer = new SignatureV4({ service: init.service ?? "sts", region: "us-east-1", sha256: Sha256, credentials: keys });
   const method = init.method ?? "POST";
   const query = init.query ?? {};
   // signHost false: the Host header is left out of the signature (node:http still sends it).
   const host: Record<string, string> = init.signHost === false ? {} : { host: `127.0.0.1:${sandbox.port}` };
-  const out = await signer.sign({ method, protocol: "http:", hostname: "127.0.0.1", port: sandbox.port, path: "/", query, headers: { ...host, ...init.headers }, body: init.body });
+  const out = await signer.sign({
+    method,
+    protocol: "http:",
+    hostname: "127.0.0.1",
+    port: sandbox.port,
+    path: "/",
+    query,
+    headers: { ...host, ...init.headers },
+    body: init.body,
+  });
   const search = new URLSearchParams(query).toString();
   return raw({ method, path: search ? `/?${search}` : "/", headers: out.headers, ...(init.body !== undefined ? { body: init.body } : {}) });
 }
@@ -158,7 +174,11 @@ describe("xacct sandbox: unknown and missing actions", () => {
       ["sqs", "AmazonSQS.NoSuchOperation"],
       ["dynamodb", "DynamoDB_20120810.NoSuchOperation"],
     ] as const) {
-      const answer = await signed({ service, headers: { "content-type": "application/x-amz-json-1.0", "x-amz-target": target }, body: "{}" });
+      const answer = await signed({
+        service,
+        headers: { "content-type": "application/x-amz-json-1.0", "x-amz-target": target },
+        body: "{}",
+      });
       expect(answer.status, target).toBeGreaterThanOrEqual(400);
       expect(answer.status, target).toBeLessThan(500);
       expect(anyError(answer), target).toMatch(/\w/);
@@ -185,7 +205,9 @@ describe("xacct sandbox: bodies", () => {
   });
 
   it("a body shorter than its Content-Length, then the end of the stream, is 400", async () => {
-    const text = await onSocket(`POST / HTTP/1.1\r\nHost: 127.0.0.1:${sandbox.port}\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 100\r\n\r\nAction=Get`);
+    const text = await onSocket(
+      `POST / HTTP/1.1\r\nHost: 127.0.0.1:${sandbox.port}\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 100\r\n\r\nAction=Get`,
+    );
     expect(statusLines(text)).toEqual(["HTTP/1.1 400 Bad Request"]);
     await stillServes();
   });
@@ -216,7 +238,10 @@ describe("xacct sandbox: garbage headers and bytes", () => {
     ["a bare CR inside a header", () => `GET / HTTP/1.1\r\n${host()}X-Amz-Date: 1\rX-Injected: yes\r\n\r\n${smuggled}`],
     ["a NUL inside a header", () => `GET / HTTP/1.1\r\n${host()}X-Amz-Date: a\0b\r\n\r\n${smuggled}`],
     ["an obsolete folded header", () => `GET / HTTP/1.1\r\n${host()}X-Amz-Date: a\r\n b\r\n\r\n${smuggled}`],
-    ["Content-Length beside Transfer-Encoding", () => `POST / HTTP/1.1\r\n${host()}Content-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n${smuggled}`],
+    [
+      "Content-Length beside Transfer-Encoding",
+      () => `POST / HTTP/1.1\r\n${host()}Content-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n${smuggled}`,
+    ],
     ["two different Content-Lengths", () => `POST / HTTP/1.1\r\n${host()}Content-Length: 5\r\nContent-Length: 6\r\n\r\nabcde${smuggled}`],
     ["a header name with a space", () => `GET / HTTP/1.1\r\n${host()}Bad Header: x\r\n\r\n${smuggled}`],
   ];
@@ -272,18 +297,27 @@ describe("xacct sandbox: signatures AWS refuses though they verify", () => {
     // THEN AWS's refusal, not the caller's identity
     expect(answer.status).toBe(403);
     expect(queryError(answer)).toBe("SignatureDoesNotMatch");
-    expect((xml.parse(answer.body) as { ErrorResponse: { Error: { Message: string } } }).ErrorResponse.Error.Message).toBe("'Host' or ':authority' must be a 'SignedHeader' in the AWS Authorization.");
+    expect((xml.parse(answer.body) as { ErrorResponse: { Error: { Message: string } } }).ErrorResponse.Error.Message).toBe(
+      "'Host' or ':authority' must be a 'SignedHeader' in the AWS Authorization.",
+    );
     expect(answer.body).not.toContain(USER);
     await stillServes();
   });
 
   it("a signed S3 request whose SignedHeaders lack host is AccessDenied, 403", async () => {
     // GIVEN ListBuckets signed for s3 without the Host header
-    const answer = await signed({ method: "GET", service: "s3", headers: { "x-amz-content-sha256": "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855" }, signHost: false });
+    const answer = await signed({
+      method: "GET",
+      service: "s3",
+      headers: { "x-amz-content-sha256": "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855" },
+      signHost: false,
+    });
     // THEN S3's refusal
     expect(answer.status).toBe(403);
     expect(anyError(answer)).toBe("AccessDenied");
-    expect((xml.parse(answer.body) as { Error: { Message: string } }).Error.Message).toBe("There were headers present in the request which were not signed");
+    expect((xml.parse(answer.body) as { Error: { Message: string } }).Error.Message).toBe(
+      "There were headers present in the request which were not signed",
+    );
     await stillServes();
   });
 });

@@ -14,7 +14,17 @@ import { describe, expect, it } from "vitest";
 import { compile } from "../src/compile/compile.js";
 import { loadModel } from "../src/model/load.js";
 import { type LogEntry, type Sandbox } from "../src/sandbox/index.js";
-import { assume, awsCliAt, clientConfig, notAuthorized, refusal, sandboxPerTest, signedJson, signedQuery, userKeys } from "./support/sandbox-clients.js";
+import {
+  assume,
+  awsCliAt,
+  clientConfig,
+  notAuthorized,
+  refusal,
+  sandboxPerTest,
+  signedJson,
+  signedQuery,
+  userKeys,
+} from "./support/sandbox-clients.js";
 import { APP_USER, modelText } from "./support/models.js";
 
 const A = "111111111111";
@@ -64,7 +74,12 @@ async function start(): Promise<{ s: Sandbox; log: LogEntry[] }> {
 const decidedOn = (log: LogEntry[], action: string) => log.filter((e) => e.action === action).map((e) => e.resource);
 
 interface Stackable {
-  middlewareStack: { add(middleware: (next: (args: { request: unknown }) => Promise<unknown>) => (args: { request: unknown }) => Promise<unknown>, options: { step: "build"; name: string }): void };
+  middlewareStack: {
+    add(
+      middleware: (next: (args: { request: unknown }) => Promise<unknown>) => (args: { request: unknown }) => Promise<unknown>,
+      options: { step: "build"; name: string },
+    ): void;
+  };
 }
 
 /**
@@ -80,7 +95,8 @@ function withDecoy<C>(client: C, decoy: string, where: "body" | "query" | "heade
       else {
         const text = typeof request.body === "string" ? request.body : Buffer.from(request.body as Uint8Array).toString("utf8");
         request.body = JSON.stringify({ Decoy: decoy, ...(JSON.parse(text) as object) });
-        if (request.headers["content-length"] !== undefined) request.headers["content-length"] = String(Buffer.byteLength(request.body as string));
+        if (request.headers["content-length"] !== undefined)
+          request.headers["content-length"] = String(Buffer.byteLength(request.body as string));
       }
       return next(args);
     },
@@ -97,7 +113,11 @@ describe("SQS (the real SQS client): decided on the queue its QueueUrl names", (
     ["ReceiveMessage", "sqs:ReceiveMessage", (QueueUrl: string) => new ReceiveMessageCommand({ QueueUrl, MaxNumberOfMessages: 10 })],
     ["SendMessage", "sqs:SendMessage", (QueueUrl: string) => new SendMessageCommand({ QueueUrl, MessageBody: "from A" })],
     ["DeleteMessage", "sqs:DeleteMessage", (QueueUrl: string) => new DeleteMessageCommand({ QueueUrl, ReceiptHandle: "AQEBhandle" })],
-    ["GetQueueAttributes", "sqs:GetQueueAttributes", (QueueUrl: string) => new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ["All"] })],
+    [
+      "GetQueueAttributes",
+      "sqs:GetQueueAttributes",
+      (QueueUrl: string) => new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ["All"] }),
+    ],
   ])("%s by account A's root on B's queue, with a decoy naming a queue of A, is AccessDenied on B's queue", async (_, action, command) => {
     // GIVEN B's worker has sent a message to B's queue jobs
     const { s, log } = await start();
@@ -108,7 +128,11 @@ describe("SQS (the real SQS client): decided on the queue its QueueUrl names", (
     const rootA = withDecoy(new SQSClient(clientConfig(s, userKeys(s, ROOT_A))), DECOY, "body");
     const answer = await refusal(rootA.send(command(QueueUrl) as never));
     // THEN SQS's refusal names B's queue (SQS writes the action in lower case), and so does the log
-    expect(answer).toEqual({ name: "AccessDenied", status: 403, message: `User: ${ROOT_A} is not authorized to perform: ${action.toLowerCase()} on resource: ${QUEUE} because no resource-based policy allows the ${action.toLowerCase()} action` });
+    expect(answer).toEqual({
+      name: "AccessDenied",
+      status: 403,
+      message: `User: ${ROOT_A} is not authorized to perform: ${action.toLowerCase()} on resource: ${QUEUE} because no resource-based policy allows the ${action.toLowerCase()} action`,
+    });
     expect(decidedOn(log, action)).toEqual([QUEUE]);
     // ... and B's message is still there, unread
     const left = await new SQSClient(clientConfig(s, userKeys(s, WORKER))).send(new ReceiveMessageCommand({ QueueUrl }));
@@ -148,9 +172,17 @@ describe("REST services: decided on the resource their path names", () => {
     const reader = await assume(s, userKeys(s, APP), READER);
     const OTHER = `arn:aws:airflow:us-east-1:${B}:environment/other`;
     // WHEN the reader asks for the environment other with a decoy naming air in the query
-    const client = withDecoy(new MWAAClient({ ...clientConfig(s, reader), disableHostPrefix: true }), `arn:aws:airflow:us-east-1:${B}:environment/air`, "query");
+    const client = withDecoy(
+      new MWAAClient({ ...clientConfig(s, reader), disableHostPrefix: true }),
+      `arn:aws:airflow:us-east-1:${B}:environment/air`,
+      "query",
+    );
     // THEN it is refused on other
-    expect(await refusal(client.send(new GetEnvironmentCommand({ Name: "other" })))).toEqual({ name: "AccessDeniedException", status: 403, message: notAuthorized(READER_SESSION, "airflow:GetEnvironment", OTHER) });
+    expect(await refusal(client.send(new GetEnvironmentCommand({ Name: "other" })))).toEqual({
+      name: "AccessDeniedException",
+      status: 403,
+      message: notAuthorized(READER_SESSION, "airflow:GetEnvironment", OTHER),
+    });
     expect(decidedOn(log, "airflow:GetEnvironment")).toEqual([OTHER]);
   });
 
@@ -159,7 +191,11 @@ describe("REST services: decided on the resource their path names", () => {
     const reader = await assume(s, userKeys(s, APP), READER);
     const OTHER = `arn:aws:lambda:us-east-1:${B}:function:other`;
     const client = withDecoy(new LambdaClient(clientConfig(s, reader)), `arn:aws:lambda:us-east-1:${B}:function:fn`, "query");
-    expect(await refusal(client.send(new InvokeCommand({ FunctionName: "other" })))).toEqual({ name: "AccessDeniedException", status: 403, message: notAuthorized(READER_SESSION, "lambda:InvokeFunction", OTHER) });
+    expect(await refusal(client.send(new InvokeCommand({ FunctionName: "other" })))).toEqual({
+      name: "AccessDeniedException",
+      status: 403,
+      message: notAuthorized(READER_SESSION, "lambda:InvokeFunction", OTHER),
+    });
     expect(decidedOn(log, "lambda:InvokeFunction")).toEqual([OTHER]);
   });
 
@@ -168,7 +204,10 @@ describe("REST services: decided on the resource their path names", () => {
     const reader = await assume(s, userKeys(s, APP), READER);
     const client = withDecoy(new S3Client({ ...clientConfig(s, reader), forcePathStyle: true }), `arn:aws:s3:::reports-${B}/x`, "header");
     const OBJECT = `arn:aws:s3:::private-${B}/x`;
-    expect(await refusal(client.send(new GetObjectCommand({ Bucket: `private-${B}`, Key: "x" })))).toMatchObject({ name: "AccessDenied", status: 403 });
+    expect(await refusal(client.send(new GetObjectCommand({ Bucket: `private-${B}`, Key: "x" })))).toMatchObject({
+      name: "AccessDenied",
+      status: 403,
+    });
     expect(decidedOn(log, "s3:GetObject")).toEqual([OBJECT]);
   });
 });
@@ -178,7 +217,9 @@ describe("any other JSON- or query-protocol service: decided on the parameter AW
     const { s, log } = await start();
     const reader = await assume(s, userKeys(s, APP), READER);
     const OTHER = `arn:aws:glue:us-east-1:${B}:job/other`;
-    expect(await signedJson(s, reader, "glue", "AWSGlue.StartJobRun", { Decoy: `arn:aws:glue:us-east-1:${B}:job/etl`, JobName: "other" })).toEqual({
+    expect(
+      await signedJson(s, reader, "glue", "AWSGlue.StartJobRun", { Decoy: `arn:aws:glue:us-east-1:${B}:job/etl`, JobName: "other" }),
+    ).toEqual({
       status: 403,
       json: { __type: "AccessDeniedException", message: notAuthorized(READER_SESSION, "glue:StartJobRun", OTHER) },
     });
@@ -188,7 +229,10 @@ describe("any other JSON- or query-protocol service: decided on the parameter AW
   it("Step Functions StartExecution by account A's root of B's state machine, with a decoy naming one of A, is refused on B's", async () => {
     const { s, log } = await start();
     const MACHINE = `arn:aws:states:us-east-1:${B}:stateMachine:sm`;
-    const answer = await signedJson(s, userKeys(s, ROOT_A), "states", "AWSStepFunctions.StartExecution", { Decoy: `arn:aws:states:us-east-1:${A}:stateMachine:mine`, stateMachineArn: MACHINE });
+    const answer = await signedJson(s, userKeys(s, ROOT_A), "states", "AWSStepFunctions.StartExecution", {
+      Decoy: `arn:aws:states:us-east-1:${A}:stateMachine:mine`,
+      stateMachineArn: MACHINE,
+    });
     expect(answer.status).toBe(403);
     expect(answer.json.message).toContain(`on resource: ${MACHINE}`);
     expect(decidedOn(log, "states:StartExecution")).toEqual([MACHINE]);
@@ -210,7 +254,7 @@ describe("any other JSON- or query-protocol service: decided on the parameter AW
     expect(decidedOn(log, "redshift:GetClusterCredentialsWithIAM")).toEqual([PROD]);
   });
 
-  it("an operation whose resource no known parameter names is decided on \"*\", and the log says so; an ARN elsewhere in the request is not taken", async () => {
+  it('an operation whose resource no known parameter names is decided on "*", and the log says so; an ARN elsewhere in the request is not taken', async () => {
     const { s, log } = await start();
     const reader = await assume(s, userKeys(s, APP), READER);
     // WHEN EC2's TerminateInstances names its instances in a list (InstanceId.1), which the sandbox does not read, beside a decoy naming an instance
@@ -229,7 +273,12 @@ describe("any other JSON- or query-protocol service: decided on the parameter AW
   it("a request naming two different resources of the type its operation acts on is AWS's InvalidParameterCombination", async () => {
     const { s } = await start();
     // Kinesis takes a stream by StreamName or StreamARN; these two name different streams.
-    const answer = await signedJson(s, userKeys(s, ROOT_A), "kinesis", "Kinesis_20131202.PutRecord", { StreamName: "mine", StreamARN: `arn:aws:kinesis:us-east-1:${B}:stream/theirs`, Data: "eA==", PartitionKey: "k" });
+    const answer = await signedJson(s, userKeys(s, ROOT_A), "kinesis", "Kinesis_20131202.PutRecord", {
+      StreamName: "mine",
+      StreamARN: `arn:aws:kinesis:us-east-1:${B}:stream/theirs`,
+      Data: "eA==",
+      PartitionKey: "k",
+    });
     expect(answer).toMatchObject({ status: 400, json: { __type: "InvalidParameterCombination" } });
   });
 });

@@ -70,8 +70,14 @@ describe("CreateBucket: the bucket is the creating account's", () => {
     expect(await (await rootA.send(new GetObjectCommand({ Bucket: BUCKET, Key: "k" }))).Body?.transformToString()).toBe("A's");
     // AND B, another account, is refused both: cross-account access needs a bucket policy
     const rootB = s3(s, userKeys(s, ROOT_B));
-    expect(await refusal(rootB.send(new GetObjectCommand({ Bucket: BUCKET, Key: "k" })))).toMatchObject({ name: "AccessDenied", status: 403 });
-    expect(await refusal(rootB.send(new PutObjectCommand({ Bucket: BUCKET, Key: "k", Body: "B's" })))).toMatchObject({ name: "AccessDenied", status: 403 });
+    expect(await refusal(rootB.send(new GetObjectCommand({ Bucket: BUCKET, Key: "k" })))).toMatchObject({
+      name: "AccessDenied",
+      status: 403,
+    });
+    expect(await refusal(rootB.send(new PutObjectCommand({ Bucket: BUCKET, Key: "k", Body: "B's" })))).toMatchObject({
+      name: "AccessDenied",
+      status: 403,
+    });
   });
 });
 
@@ -89,11 +95,20 @@ describe("object keys as real clients send them", () => {
   it("boto3 (path-style) puts and gets every such key, and the SDK for JavaScript reads what boto3 wrote under the same key", async () => {
     const { s, rootA } = await withBucket();
     // WHEN boto3 writes and reads back each key
-    const ran = await runClient(s, rootA, "/usr/bin/python3", [join(import.meta.dirname, "support", "boto3-s3-roundtrip.py"), BUCKET], JSON.stringify(KEYS));
+    const ran = await runClient(
+      s,
+      rootA,
+      "/usr/bin/python3",
+      [join(import.meta.dirname, "support", "boto3-s3-roundtrip.py"), BUCKET],
+      JSON.stringify(KEYS),
+    );
     expect(ran.stderr).toBe("");
     // THEN each comes back with its own body, to boto3 and to the SDK for JavaScript alike
     expect(JSON.parse(ran.stdout)).toEqual(Object.fromEntries(KEYS.map((k) => [k, `body of ${k}`])));
-    for (const key of KEYS) expect(await (await s3(s, rootA).send(new GetObjectCommand({ Bucket: BUCKET, Key: key }))).Body?.transformToString()).toBe(`body of ${key}`);
+    for (const key of KEYS)
+      expect(await (await s3(s, rootA).send(new GetObjectCommand({ Bucket: BUCKET, Key: key }))).Body?.transformToString()).toBe(
+        `body of ${key}`,
+      );
   });
 
   it("the AWS CLI's s3api put-object and get-object round-trip a key with a space, = and +", async () => {
@@ -118,7 +133,14 @@ describe("object keys as real clients send them", () => {
     // WHEN a request, signed as S3 requests are (the path as sent), names the key %ZZ unencoded
     const url = new URL(s.url);
     const signer = new SignatureV4({ service: "s3", region: REGION, credentials: rootA, sha256: Sha256, uriEscapePath: false });
-    const signed = await signer.sign({ method: "GET", protocol: "http:", hostname: url.hostname, port: Number(url.port), path: `/${BUCKET}/%ZZ`, headers: { host: url.host, "x-amz-content-sha256": "UNSIGNED-PAYLOAD" } });
+    const signed = await signer.sign({
+      method: "GET",
+      protocol: "http:",
+      hostname: url.hostname,
+      port: Number(url.port),
+      path: `/${BUCKET}/%ZZ`,
+      headers: { host: url.host, "x-amz-content-sha256": "UNSIGNED-PAYLOAD" },
+    });
     const answer = await fetch(`${s.url}/${BUCKET}/%ZZ`, { headers: signed.headers as Record<string, string> });
     // THEN S3's error: InvalidURI, "Couldn't parse the specified URI.", HTTP 400
     expect(answer.status).toBe(400);

@@ -8,10 +8,33 @@
 import { createHash } from "node:crypto";
 import { Readable } from "node:stream";
 import { Sha256 } from "@aws-crypto/sha256-js";
-import { GetObjectCommand, HeadObjectCommand, DeleteObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client, CreateBucketCommand, ListBucketsCommand } from "@aws-sdk/client-s3";
-import { CreateQueueCommand, DeleteMessageCommand, GetQueueAttributesCommand, GetQueueUrlCommand, ReceiveMessageCommand, SendMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
+import {
+  GetObjectCommand,
+  HeadObjectCommand,
+  DeleteObjectCommand,
+  ListObjectsV2Command,
+  PutObjectCommand,
+  S3Client,
+  CreateBucketCommand,
+  ListBucketsCommand,
+} from "@aws-sdk/client-s3";
+import {
+  CreateQueueCommand,
+  DeleteMessageCommand,
+  GetQueueAttributesCommand,
+  GetQueueUrlCommand,
+  ReceiveMessageCommand,
+  SendMessageCommand,
+  SQSClient,
+} from "@aws-sdk/client-sqs";
 import { InvokeCommand, LambdaClient } from "@aws-sdk/client-lambda";
-import { CreateCliTokenCommand, CreateEnvironmentCommand, CreateWebLoginTokenCommand, GetEnvironmentCommand, MWAAClient } from "@aws-sdk/client-mwaa";
+import {
+  CreateCliTokenCommand,
+  CreateEnvironmentCommand,
+  CreateWebLoginTokenCommand,
+  GetEnvironmentCommand,
+  MWAAClient,
+} from "@aws-sdk/client-mwaa";
 import { SignatureV4 } from "@smithy/signature-v4";
 import { describe, expect, it } from "vitest";
 import { compile } from "../src/compile/compile.js";
@@ -19,7 +42,18 @@ import { loadModel, loadModelFile } from "../src/model/load.js";
 import type { Model } from "../src/model/schema.js";
 import type { Sandbox } from "../src/sandbox/index.js";
 import { modelText } from "./support/models.js";
-import { assume, clientConfig, type Keys, notAuthorized, refusal, REGION, sandboxPerTest, signedJson, signedQuery, userKeys } from "./support/sandbox-clients.js";
+import {
+  assume,
+  clientConfig,
+  type Keys,
+  notAuthorized,
+  refusal,
+  REGION,
+  sandboxPerTest,
+  signedJson,
+  signedQuery,
+  userKeys,
+} from "./support/sandbox-clients.js";
 
 const newSandbox = sandboxPerTest();
 
@@ -60,7 +94,15 @@ describe("S3 with the real S3 client (path-style)", () => {
   it("reads back what it wrote: PutObject, GetObject, HeadObject, ListObjectsV2, DeleteObject", async () => {
     const s = await start(seedAsUser(SEED_004, "spark-job"));
     const client = s3(s, userKeys(s, SPARK_USER));
-    const put = await client.send(new PutObjectCommand({ Bucket: OWN_BUCKET, Key: "out/part-0000.json", Body: '{"rows": 3}', ContentType: "application/json", Metadata: { job: "etl" } }));
+    const put = await client.send(
+      new PutObjectCommand({
+        Bucket: OWN_BUCKET,
+        Key: "out/part-0000.json",
+        Body: '{"rows": 3}',
+        ContentType: "application/json",
+        Metadata: { job: "etl" },
+      }),
+    );
     // S3's ETag of a single-part upload is the MD5 of its bytes, quoted.
     expect(put.ETag).toBe(`"${md5('{"rows": 3}')}"`);
     const got = await client.send(new GetObjectCommand({ Bucket: OWN_BUCKET, Key: "out/part-0000.json" }));
@@ -74,7 +116,10 @@ describe("S3 with the real S3 client (path-style)", () => {
     expect(listed.KeyCount).toBe(1);
     await client.send(new DeleteObjectCommand({ Bucket: OWN_BUCKET, Key: "out/part-0000.json" }));
     // The caller may list the bucket: a missing key is NoSuchKey (404), per GetObject's API reference.
-    expect(await refusal(client.send(new GetObjectCommand({ Bucket: OWN_BUCKET, Key: "out/part-0000.json" })))).toMatchObject({ name: "NoSuchKey", status: 404 });
+    expect(await refusal(client.send(new GetObjectCommand({ Bucket: OWN_BUCKET, Key: "out/part-0000.json" })))).toMatchObject({
+      name: "NoSuchKey",
+      status: 404,
+    });
   });
 
   it("decodes a streamed upload (aws-chunked with a trailing checksum) and rejects one whose checksum is wrong", async () => {
@@ -82,12 +127,32 @@ describe("S3 with the real S3 client (path-style)", () => {
     const client = s3(s, userKeys(s, SPARK_USER));
     const bytes = Buffer.alloc(70_000, "abc");
     // A stream of unknown checksum makes the SDK send aws-chunked with x-amz-checksum-crc32 as a trailer.
-    await client.send(new PutObjectCommand({ Bucket: OWN_BUCKET, Key: "big.bin", Body: Readable.from([bytes.subarray(0, 30_000), bytes.subarray(30_000)]), ContentLength: bytes.length }));
+    await client.send(
+      new PutObjectCommand({
+        Bucket: OWN_BUCKET,
+        Key: "big.bin",
+        Body: Readable.from([bytes.subarray(0, 30_000), bytes.subarray(30_000)]),
+        ContentLength: bytes.length,
+      }),
+    );
     const got = await client.send(new GetObjectCommand({ Bucket: OWN_BUCKET, Key: "big.bin", ChecksumMode: "ENABLED" }));
-    expect(Buffer.from(await (got.Body as { transformToByteArray(): Promise<Uint8Array> }).transformToByteArray()).equals(bytes)).toBe(true);
+    expect(Buffer.from(await (got.Body as { transformToByteArray(): Promise<Uint8Array> }).transformToByteArray()).equals(bytes)).toBe(
+      true,
+    );
     expect(got.ETag).toBe(`"${md5(bytes)}"`);
     // A checksum that is not the body's is S3's BadDigest.
-    expect(await refusal(client.send(new PutObjectCommand({ Bucket: OWN_BUCKET, Key: "bad", Body: "hello", ChecksumSHA256: createHash("sha256").update("other").digest("base64") })))).toMatchObject({ name: "BadDigest", status: 400 });
+    expect(
+      await refusal(
+        client.send(
+          new PutObjectCommand({
+            Bucket: OWN_BUCKET,
+            Key: "bad",
+            Body: "hello",
+            ChecksumSHA256: createHash("sha256").update("other").digest("base64"),
+          }),
+        ),
+      ),
+    ).toMatchObject({ name: "BadDigest", status: 400 });
   });
 
   it("through client-role-2 lists and reads the datalake in account B, and may not write it: AccessDenied quoting the object ARN", async () => {
@@ -98,18 +163,29 @@ describe("S3 with the real S3 client (path-style)", () => {
     expect(await refusal(role.send(new PutObjectCommand({ Bucket: DATALAKE, Key: "in/x.csv", Body: "a,b" })))).toEqual({
       name: "AccessDenied",
       status: 403,
-      message: notAuthorized(CLIENT_SESSION, "s3:PutObject", `arn:aws:s3:::${DATALAKE}/in/x.csv`).replace(`resource: arn`, `resource: "arn`).replace(".csv because", '.csv" because'),
+      message: notAuthorized(CLIENT_SESSION, "s3:PutObject", `arn:aws:s3:::${DATALAKE}/in/x.csv`)
+        .replace(`resource: arn`, `resource: "arn`)
+        .replace(".csv because", '.csv" because'),
     });
     // The user itself holds no grant on B's bucket.
-    expect(await refusal(s3(s, userKeys(s, SPARK_USER)).send(new ListObjectsV2Command({ Bucket: DATALAKE })))).toMatchObject({ name: "AccessDenied", status: 403 });
+    expect(await refusal(s3(s, userKeys(s, SPARK_USER)).send(new ListObjectsV2Command({ Bucket: DATALAKE })))).toMatchObject({
+      name: "AccessDenied",
+      status: 403,
+    });
   });
 
   it("a bucket no policy names and nobody created is NoSuchBucket; CreateBucket without s3:CreateBucket is AccessDenied", async () => {
     const s = await start(seedAsUser(SEED_004, "spark-job"));
     const client = s3(s, userKeys(s, SPARK_USER));
-    expect(await refusal(client.send(new ListObjectsV2Command({ Bucket: "nobody-knows-this-bucket" })))).toMatchObject({ name: "NoSuchBucket", status: 404 });
+    expect(await refusal(client.send(new ListObjectsV2Command({ Bucket: "nobody-knows-this-bucket" })))).toMatchObject({
+      name: "NoSuchBucket",
+      status: 404,
+    });
     // The user has no s3:CreateBucket.
-    expect(await refusal(client.send(new CreateBucketCommand({ Bucket: "new-bucket-111" })))).toMatchObject({ name: "AccessDenied", status: 403 });
+    expect(await refusal(client.send(new CreateBucketCommand({ Bucket: "new-bucket-111" })))).toMatchObject({
+      name: "AccessDenied",
+      status: 403,
+    });
   });
 
   it("a presigned GetObject URL, signed with @smithy/signature-v4 as the SDK's presigner does, fetches the object", async () => {
@@ -117,9 +193,24 @@ describe("S3 with the real S3 client (path-style)", () => {
     const keys = userKeys(s, SPARK_USER);
     await s3(s, keys).send(new PutObjectCommand({ Bucket: OWN_BUCKET, Key: "shared/report.txt", Body: "presigned!" }));
     const url = new URL(s.url);
-    const signer = new SignatureV4({ service: "s3", region: REGION, credentials: keys, sha256: Sha256, uriEscapePath: false, applyChecksum: false });
+    const signer = new SignatureV4({
+      service: "s3",
+      region: REGION,
+      credentials: keys,
+      sha256: Sha256,
+      uriEscapePath: false,
+      applyChecksum: false,
+    });
     const presigned = await signer.presign(
-      { method: "GET", protocol: "http:", hostname: url.hostname, port: Number(url.port), path: `/${OWN_BUCKET}/shared/report.txt`, query: {}, headers: { host: url.host, "x-amz-content-sha256": "UNSIGNED-PAYLOAD" } },
+      {
+        method: "GET",
+        protocol: "http:",
+        hostname: url.hostname,
+        port: Number(url.port),
+        path: `/${OWN_BUCKET}/shared/report.txt`,
+        query: {},
+        headers: { host: url.host, "x-amz-content-sha256": "UNSIGNED-PAYLOAD" },
+      },
       { expiresIn: 300, unsignableHeaders: new Set(["x-amz-content-sha256"]), unhoistableHeaders: new Set(["x-amz-content-sha256"]) },
     );
     const query = new URLSearchParams(presigned.query as Record<string, string>).toString();
@@ -181,7 +272,10 @@ describe("S3 ownership and S3's documented answers", () => {
     const app = s3(s, userKeys(s, APP));
     // The bucket policy lives in B: the cross-account request needs it and the user's policy, and has both.
     expect((await app.send(new ListObjectsV2Command({ Bucket: "shared-222222222222", Prefix: "a/" }))).KeyCount).toBe(0);
-    expect(await refusal(app.send(new PutObjectCommand({ Bucket: "shared-222222222222", Key: "a/x", Body: "x" })))).toMatchObject({ name: "AccessDenied", status: 403 });
+    expect(await refusal(app.send(new PutObjectCommand({ Bucket: "shared-222222222222", Key: "a/x", Body: "x" })))).toMatchObject({
+      name: "AccessDenied",
+      status: 403,
+    });
   });
 
   it("GetObject of a missing key without s3:ListBucket is AccessDenied naming s3:ListBucket on the bucket (GetObject API reference)", async () => {
@@ -205,13 +299,18 @@ describe("SQS with the real SQS client (JSON protocol)", () => {
   it("seed 004: client-role-2 gets MyDeadLetterQueue's URL in account B and sends to it; the SDK checks MD5OfMessageBody", async () => {
     const s = await start(seedAsUser(SEED_004, "spark-job"));
     const role = sqs(s, await assume(s, userKeys(s, SPARK_USER), CLIENT_ROLE));
-    const { QueueUrl } = await role.send(new GetQueueUrlCommand({ QueueName: "MyDeadLetterQueue", QueueOwnerAWSAccountId: "222222222222" }));
+    const { QueueUrl } = await role.send(
+      new GetQueueUrlCommand({ QueueName: "MyDeadLetterQueue", QueueOwnerAWSAccountId: "222222222222" }),
+    );
     expect(QueueUrl).toBe(`${s.url}/222222222222/MyDeadLetterQueue`);
     const sent = await role.send(new SendMessageCommand({ QueueUrl, MessageBody: "job 42 failed" }));
     // MD5OfMessageBody is the MD5 of the body's UTF-8 bytes (SendMessage API reference); the SDK verifies it too.
     expect(sent.MD5OfMessageBody).toBe(md5("job 42 failed"));
     const attrs = await role.send(new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ["QueueArn", "ApproximateNumberOfMessages"] }));
-    expect(attrs.Attributes).toEqual({ QueueArn: "arn:aws:sqs:us-east-1:222222222222:MyDeadLetterQueue", ApproximateNumberOfMessages: "1" });
+    expect(attrs.Attributes).toEqual({
+      QueueArn: "arn:aws:sqs:us-east-1:222222222222:MyDeadLetterQueue",
+      ApproximateNumberOfMessages: "1",
+    });
     // The grant is send only: SQS refuses ReceiveMessage with AccessDenied, writing the action in lower case.
     expect(await refusal(role.send(new ReceiveMessageCommand({ QueueUrl })))).toEqual({
       name: "AccessDenied",
@@ -261,10 +360,17 @@ describe("SQS read-after-write", () => {
     const worker = sqs(s, userKeys(s, WORKER));
     const QueueUrl = `${s.url}/111111111111/jobs`;
     const sent = await worker.send(new SendMessageCommand({ QueueUrl, MessageBody: "résumé ✓" }));
-    const first = await worker.send(new ReceiveMessageCommand({ QueueUrl, MaxNumberOfMessages: 10, MessageSystemAttributeNames: ["ApproximateReceiveCount"] }));
+    const first = await worker.send(
+      new ReceiveMessageCommand({ QueueUrl, MaxNumberOfMessages: 10, MessageSystemAttributeNames: ["ApproximateReceiveCount"] }),
+    );
     expect(first.Messages).toHaveLength(1);
     const message = first.Messages?.[0];
-    expect(message).toMatchObject({ MessageId: sent.MessageId, Body: "résumé ✓", MD5OfBody: md5(Buffer.from("résumé ✓", "utf8")), Attributes: { ApproximateReceiveCount: "1" } });
+    expect(message).toMatchObject({
+      MessageId: sent.MessageId,
+      Body: "résumé ✓",
+      MD5OfBody: md5(Buffer.from("résumé ✓", "utf8")),
+      Attributes: { ApproximateReceiveCount: "1" },
+    });
     // Received messages stay invisible for the visibility timeout (30 s by default).
     expect((await worker.send(new ReceiveMessageCommand({ QueueUrl }))).Messages ?? []).toEqual([]);
     await worker.send(new DeleteMessageCommand({ QueueUrl, ReceiptHandle: message?.ReceiptHandle }));
@@ -276,9 +382,17 @@ describe("SQS read-after-write", () => {
     const s = await start(loadModel(QUEUE_MODEL));
     const worker = sqs(s, userKeys(s, WORKER));
     // SQS answers AWS.SimpleQueueService.NonExistentQueue, which the SDK raises as QueueDoesNotExist.
-    expect(await refusal(worker.send(new SendMessageCommand({ QueueUrl: `${s.url}/111111111111/scratch-1`, MessageBody: "x" })))).toMatchObject({ name: "QueueDoesNotExist", status: 400 });
-    expect(await refusal(worker.send(new GetQueueUrlCommand({ QueueName: "scratch-1" })))).toMatchObject({ name: "QueueDoesNotExist", status: 400 });
-    expect(await refusal(worker.send(new CreateQueueCommand({ QueueName: "scratch-1" })))).toMatchObject({ name: "AccessDenied", status: 403 });
+    expect(
+      await refusal(worker.send(new SendMessageCommand({ QueueUrl: `${s.url}/111111111111/scratch-1`, MessageBody: "x" }))),
+    ).toMatchObject({ name: "QueueDoesNotExist", status: 400 });
+    expect(await refusal(worker.send(new GetQueueUrlCommand({ QueueName: "scratch-1" })))).toMatchObject({
+      name: "QueueDoesNotExist",
+      status: 400,
+    });
+    expect(await refusal(worker.send(new CreateQueueCommand({ QueueName: "scratch-1" })))).toMatchObject({
+      name: "AccessDenied",
+      status: 403,
+    });
   });
 });
 
@@ -291,7 +405,10 @@ describe("Lambda Invoke with the real Lambda client", () => {
     expect(out.ExecutedVersion).toBe("$LATEST");
     expect(JSON.parse(Buffer.from(out.Payload ?? []).toString())).toEqual({});
     // The full ARN names the same function.
-    expect((await reader.send(new InvokeCommand({ FunctionName: "arn:aws:lambda:us-east-1:222222222222:function:fn", InvocationType: "Event" }))).StatusCode).toBe(202);
+    expect(
+      (await reader.send(new InvokeCommand({ FunctionName: "arn:aws:lambda:us-east-1:222222222222:function:fn", InvocationType: "Event" })))
+        .StatusCode,
+    ).toBe(202);
     expect(await refusal(reader.send(new InvokeCommand({ FunctionName: "other" })))).toEqual({
       name: "AccessDeniedException",
       status: 403,
@@ -316,24 +433,44 @@ describe("MWAA with the real MWAA client", () => {
     expect(cli.CliToken).toBeTruthy();
     expect(cli.WebServerHostname).toBeTruthy();
     expect((await role.send(new CreateWebLoginTokenCommand({ Name: "sparkflows-air" }))).WebToken).toBeTruthy();
-    expect((await role.send(new GetEnvironmentCommand({ Name: "sparkflows-air" }))).Environment).toMatchObject({ Name: "sparkflows-air", Arn: ENV_ARN });
+    expect((await role.send(new GetEnvironmentCommand({ Name: "sparkflows-air" }))).Environment).toMatchObject({
+      Name: "sparkflows-air",
+      Arn: ENV_ARN,
+    });
     expect(await refusal(role.send(new CreateCliTokenCommand({ Name: "other-env" })))).toEqual({
       name: "AccessDeniedException",
       status: 403,
       message: notAuthorized(MWAA_SESSION, "airflow:CreateCliToken", "arn:aws:airflow:us-east-1:222222222222:environment/other-env"),
     });
     const created = refusal(
-      role.send(new CreateEnvironmentCommand({ Name: "new-env", ExecutionRoleArn: "arn:aws:iam::222222222222:role/MWAA-ExecutionRole", SourceBucketArn: "arn:aws:s3:::sparkflows-air", DagS3Path: "dags", NetworkConfiguration: { SubnetIds: ["subnet-1", "subnet-2"], SecurityGroupIds: ["sg-1"] } })),
+      role.send(
+        new CreateEnvironmentCommand({
+          Name: "new-env",
+          ExecutionRoleArn: "arn:aws:iam::222222222222:role/MWAA-ExecutionRole",
+          SourceBucketArn: "arn:aws:s3:::sparkflows-air",
+          DagS3Path: "dags",
+          NetworkConfiguration: { SubnetIds: ["subnet-1", "subnet-2"], SecurityGroupIds: ["sg-1"] },
+        }),
+      ),
     );
-    expect(await created).toEqual({ name: "AccessDeniedException", status: 403, message: notAuthorized(MWAA_SESSION, "airflow:CreateEnvironment", "arn:aws:airflow:us-east-1:222222222222:environment/new-env") });
+    expect(await created).toEqual({
+      name: "AccessDeniedException",
+      status: 403,
+      message: notAuthorized(MWAA_SESSION, "airflow:CreateEnvironment", "arn:aws:airflow:us-east-1:222222222222:environment/new-env"),
+    });
   });
 
   it("seed 000: the read role's S3 grant covers dags/ only", async () => {
     const s = await start(seedAsUser(SEED_000, "sparkflows"));
     const role = s3(s, await assume(s, userKeys(s, SPARKFLOWS), MWAA_ROLE));
     await role.send(new PutObjectCommand({ Bucket: "sparkflows-air", Key: "dags/etl.py", Body: "print('hi')" }));
-    expect((await role.send(new ListObjectsV2Command({ Bucket: "sparkflows-air", Prefix: "dags/" }))).Contents?.map((c) => c.Key)).toEqual(["dags/etl.py"]);
-    expect(await refusal(role.send(new PutObjectCommand({ Bucket: "sparkflows-air", Key: "plugins/x.zip", Body: "x" })))).toMatchObject({ name: "AccessDenied", status: 403 });
+    expect((await role.send(new ListObjectsV2Command({ Bucket: "sparkflows-air", Prefix: "dags/" }))).Contents?.map((c) => c.Key)).toEqual([
+      "dags/etl.py",
+    ]);
+    expect(await refusal(role.send(new PutObjectCommand({ Bucket: "sparkflows-air", Key: "plugins/x.zip", Body: "x" })))).toMatchObject({
+      name: "AccessDenied",
+      status: 403,
+    });
   });
 });
 
@@ -344,29 +481,68 @@ describe("any JSON-protocol service, decided from AWS's service authorization da
     expect(await signedJson(s, reader, "glue", "AWSGlue.StartJobRun", { JobName: "etl" })).toEqual({ status: 200, json: {} });
     expect(await signedJson(s, reader, "glue", "AWSGlue.StartJobRun", { JobName: "other" })).toEqual({
       status: 403,
-      json: { __type: "AccessDeniedException", message: notAuthorized(READER_SESSION, "glue:StartJobRun", "arn:aws:glue:us-east-1:222222222222:job/other") },
+      json: {
+        __type: "AccessDeniedException",
+        message: notAuthorized(READER_SESSION, "glue:StartJobRun", "arn:aws:glue:us-east-1:222222222222:job/other"),
+      },
     });
   });
 
   it("an operation the service does not have is 400 UnknownOperationException", async () => {
     const s = await start(loadModel(MODEL));
     const reader = await assume(s, userKeys(s, APP), READER);
-    expect(await signedJson(s, reader, "glue", "AWSGlue.LaunchRockets", {})).toMatchObject({ status: 400, json: { __type: "UnknownOperationException" } });
+    expect(await signedJson(s, reader, "glue", "AWSGlue.LaunchRockets", {})).toMatchObject({
+      status: 400,
+      json: { __type: "UnknownOperationException" },
+    });
   });
 
   it.each([
     // Resource ARN formats from the Service Authorization Reference; the parameter that names each.
-    ["kinesis", "Kinesis_20131202.PutRecord", { StreamName: "clicks", Data: "eA==", PartitionKey: "k" }, "kinesis:PutRecord", "arn:aws:kinesis:us-east-1:222222222222:stream/clicks"],
-    ["dynamodb", "DynamoDB_20120810.GetItem", { TableName: "orders", Key: {} }, "dynamodb:GetItem", "arn:aws:dynamodb:us-east-1:222222222222:table/orders"],
-    ["states", "AWSStepFunctions.StartExecution", { stateMachineArn: "arn:aws:states:us-east-1:333333333333:stateMachine:sm" }, "states:StartExecution", "arn:aws:states:us-east-1:333333333333:stateMachine:sm"],
-    ["elasticmapreduce", "ElasticMapReduce.AddJobFlowSteps", { JobFlowId: "j-ABC", Steps: [] }, "elasticmapreduce:AddJobFlowSteps", "arn:aws:elasticmapreduce:us-east-1:222222222222:cluster/j-ABC"],
-    ["athena", "AmazonAthena.StartQueryExecution", { QueryString: "select 1", WorkGroup: "primary" }, "athena:StartQueryExecution", "arn:aws:athena:us-east-1:222222222222:workgroup/primary"],
+    [
+      "kinesis",
+      "Kinesis_20131202.PutRecord",
+      { StreamName: "clicks", Data: "eA==", PartitionKey: "k" },
+      "kinesis:PutRecord",
+      "arn:aws:kinesis:us-east-1:222222222222:stream/clicks",
+    ],
+    [
+      "dynamodb",
+      "DynamoDB_20120810.GetItem",
+      { TableName: "orders", Key: {} },
+      "dynamodb:GetItem",
+      "arn:aws:dynamodb:us-east-1:222222222222:table/orders",
+    ],
+    [
+      "states",
+      "AWSStepFunctions.StartExecution",
+      { stateMachineArn: "arn:aws:states:us-east-1:333333333333:stateMachine:sm" },
+      "states:StartExecution",
+      "arn:aws:states:us-east-1:333333333333:stateMachine:sm",
+    ],
+    [
+      "elasticmapreduce",
+      "ElasticMapReduce.AddJobFlowSteps",
+      { JobFlowId: "j-ABC", Steps: [] },
+      "elasticmapreduce:AddJobFlowSteps",
+      "arn:aws:elasticmapreduce:us-east-1:222222222222:cluster/j-ABC",
+    ],
+    [
+      "athena",
+      "AmazonAthena.StartQueryExecution",
+      { QueryString: "select 1", WorkGroup: "primary" },
+      "athena:StartQueryExecution",
+      "arn:aws:athena:us-east-1:222222222222:workgroup/primary",
+    ],
     // An action AWS authorizes on no resource type is decided on "*".
     ["glue", "AWSGlue.ListJobs", {}, "glue:ListJobs", "*"],
   ])("%s %s is decided on the resource its request names", async (service, target, body, action, resource) => {
     const s = await start(loadModel(MODEL));
     const reader = await assume(s, userKeys(s, APP), READER);
-    expect(await signedJson(s, reader, service, target, body)).toEqual({ status: 403, json: { __type: "AccessDeniedException", message: notAuthorized(READER_SESSION, action, resource) } });
+    expect(await signedJson(s, reader, service, target, body)).toEqual({
+      status: 403,
+      json: { __type: "AccessDeniedException", message: notAuthorized(READER_SESSION, action, resource) },
+    });
   });
 });
 
@@ -374,14 +550,22 @@ describe("any query-protocol service", () => {
   it("Redshift GetClusterCredentialsWithIAM on the granted database is allowed, on another it is AccessDenied in the query protocol's ErrorResponse", async () => {
     const s = await start(loadModel(MODEL));
     const reader = await assume(s, userKeys(s, APP), READER);
-    const call = (DbName: string) => signedQuery(s, reader, "redshift", { Action: "GetClusterCredentialsWithIAM", Version: "2012-12-01", ClusterIdentifier: "analytics", DbName });
+    const call = (DbName: string) =>
+      signedQuery(s, reader, "redshift", {
+        Action: "GetClusterCredentialsWithIAM",
+        Version: "2012-12-01",
+        ClusterIdentifier: "analytics",
+        DbName,
+      });
     const allowed = await call("dev");
     expect(allowed.status).toBe(200);
     expect(allowed.text).toContain("<GetClusterCredentialsWithIAMResponse");
     const denied = await call("prod");
     expect(denied.status).toBe(403);
     expect(denied.text).toContain("<Code>AccessDenied</Code>");
-    expect(denied.text).toContain(`<Message>${notAuthorized(READER_SESSION, "redshift:GetClusterCredentialsWithIAM", "arn:aws:redshift:us-east-1:222222222222:dbname:analytics/prod")}</Message>`);
+    expect(denied.text).toContain(
+      `<Message>${notAuthorized(READER_SESSION, "redshift:GetClusterCredentialsWithIAM", "arn:aws:redshift:us-east-1:222222222222:dbname:analytics/prod")}</Message>`,
+    );
     // An action the service does not have is InvalidAction.
     expect(await signedQuery(s, reader, "redshift", { Action: "LaunchRockets", Version: "2012-12-01" })).toMatchObject({ status: 400 });
   });

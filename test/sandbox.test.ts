@@ -32,10 +32,15 @@ function sts(s: Sandbox, credentials: Keys): STSClient {
   return new STSClient({ endpoint: s.url, region: "eu-west-1", credentials, maxAttempts: 1 });
 }
 
-async function assume(client: STSClient, RoleArn: string, extra: { ExternalId?: string; DurationSeconds?: number } = {}): Promise<Keys & { arn: string }> {
+async function assume(
+  client: STSClient,
+  RoleArn: string,
+  extra: { ExternalId?: string; DurationSeconds?: number } = {},
+): Promise<Keys & { arn: string }> {
   const out = await client.send(new AssumeRoleCommand({ RoleArn, RoleSessionName: "test-session", ...extra }));
   const c = out.Credentials;
-  if (!c?.AccessKeyId || !c.SecretAccessKey || !c.SessionToken || !out.AssumedRoleUser?.Arn) throw new Error("incomplete AssumeRole answer");
+  if (!c?.AccessKeyId || !c.SecretAccessKey || !c.SessionToken || !out.AssumedRoleUser?.Arn)
+    throw new Error("incomplete AssumeRole answer");
   return { accessKeyId: c.AccessKeyId, secretAccessKey: c.SecretAccessKey, sessionToken: c.SessionToken, arn: out.AssumedRoleUser.Arn };
 }
 
@@ -77,20 +82,31 @@ describe("xacct sandbox: STS with the real SDK", () => {
     const hop = await assume(sts(s, user), HOP);
     const far = await assume(sts(s, hop), FAR, { DurationSeconds: 3600 });
     expect(far.arn).toBe("arn:aws:sts::333333333333:assumed-role/far/test-session");
-    expect(await refusal(assume(sts(s, hop), FAR, { DurationSeconds: 7200 }))).toEqual({ name: "ValidationError", message: CHAINING_MESSAGE, status: 400 });
+    expect(await refusal(assume(sts(s, hop), FAR, { DurationSeconds: 7200 }))).toEqual({
+      name: "ValidationError",
+      message: CHAINING_MESSAGE,
+      status: 400,
+    });
     expect(CHAINING_MESSAGE).toBe("The requested DurationSeconds exceeds the 1 hour session limit for roles assumed by role chaining.");
   });
 
   it("a tampered secret is SignatureDoesNotMatch", async () => {
     const { sandbox: s, user } = await start();
     const tampered = { ...user, secretAccessKey: `${user.secretAccessKey.slice(0, -1)}${user.secretAccessKey.endsWith("A") ? "B" : "A"}` };
-    expect(await refusal(sts(s, tampered).send(new GetCallerIdentityCommand({})))).toMatchObject({ name: "SignatureDoesNotMatch", status: 403 });
+    expect(await refusal(sts(s, tampered).send(new GetCallerIdentityCommand({})))).toMatchObject({
+      name: "SignatureDoesNotMatch",
+      status: 403,
+    });
   });
 
   it("an unknown access key is InvalidClientTokenId", async () => {
     const { sandbox: s } = await start();
     const unknown = { accessKeyId: "AKIAIOSFODNN7EXAMPLE", secretAccessKey: "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY" };
-    expect(await refusal(sts(s, unknown).send(new GetCallerIdentityCommand({})))).toEqual({ name: "InvalidClientTokenId", message: "The security token included in the request is invalid.", status: 403 });
+    expect(await refusal(sts(s, unknown).send(new GetCallerIdentityCommand({})))).toEqual({
+      name: "InvalidClientTokenId",
+      message: "The security token included in the request is invalid.",
+      status: 403,
+    });
   });
 
   it("a long-term key (AKIA…) sent with a session token is InvalidClientTokenId, as AWS refuses it", async () => {
@@ -101,7 +117,11 @@ describe("xacct sandbox: STS with the real SDK", () => {
     // WHEN the SDK signs with the long-term keys and sends that token as X-Amz-Security-Token
     const mixed = { ...user, sessionToken: session.sessionToken };
     // THEN STS's answer for a token that does not belong to the key (STS API reference, common errors)
-    expect(await refusal(sts(s, mixed).send(new GetCallerIdentityCommand({})))).toEqual({ name: "InvalidClientTokenId", message: "The security token included in the request is invalid.", status: 403 });
+    expect(await refusal(sts(s, mixed).send(new GetCallerIdentityCommand({})))).toEqual({
+      name: "InvalidClientTokenId",
+      message: "The security token included in the request is invalid.",
+      status: 403,
+    });
     // AND the keys alone still work
     expect((await sts(s, user).send(new GetCallerIdentityCommand({}))).Arn).toBe(USER);
   });
@@ -125,7 +145,10 @@ describe("xacct sandbox: STS with the real SDK", () => {
 });
 
 /** A raw request, for what no SDK would send. */
-function raw(url: string, init: { method?: string; headers?: Record<string, string>; body?: string | Buffer }): Promise<{ status: number; body: string }> {
+function raw(
+  url: string,
+  init: { method?: string; headers?: Record<string, string>; body?: string | Buffer },
+): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
     const req = request(url, { method: init.method ?? "POST", headers: init.headers ?? {} }, (res) => {
       const chunks: Buffer[] = [];
@@ -145,7 +168,9 @@ describe("xacct sandbox: malformed input", () => {
     const unsigned = await raw(s.url, { headers: FORM, body: "Action=GetCallerIdentity&Version=2011-06-15" });
     expect(unsigned.status).toBe(403);
     expect(unsigned.body).toContain("<Code>MissingAuthenticationToken</Code>");
-    expect(unsigned.body).toMatch(/<ErrorResponse xmlns="https:\/\/sts.amazonaws.com\/doc\/2011-06-15\/"><Error><Type>Sender<\/Type><Code>/);
+    expect(unsigned.body).toMatch(
+      /<ErrorResponse xmlns="https:\/\/sts.amazonaws.com\/doc\/2011-06-15\/"><Error><Type>Sender<\/Type><Code>/,
+    );
     expect(unsigned.body).toMatch(/<RequestId>[0-9a-f-]{36}<\/RequestId><\/ErrorResponse>$/);
 
     const garbled = await raw(s.url, { headers: { ...FORM, authorization: "AWS4-HMAC-SHA256 nonsense" }, body: "Action=%zz" });

@@ -35,7 +35,8 @@ describe.each(examples)("examples/%s", (example) => {
 
   it("never grants s3:ListBucket on object ARNs (seed 000)", () => {
     for (const s of allStatements(example)) {
-      if (list(s.Action).includes("s3:ListBucket")) expect(list(s.Resource).filter((r) => r.startsWith("arn:aws:s3:::") && r.includes("/"))).toEqual([]);
+      if (list(s.Action).includes("s3:ListBucket"))
+        expect(list(s.Resource).filter((r) => r.startsWith("arn:aws:s3:::") && r.includes("/"))).toEqual([]);
     }
   });
 
@@ -62,7 +63,12 @@ describe.each(examples)("examples/%s", (example) => {
         const object = doc.toJS() as { kind?: string; metadata?: { name?: string } } | null;
         if (!object || !["CronJob", "Job", "Deployment"].includes(object.kind ?? "")) continue;
         const text = commands(object).join("\n");
-        for (const [command, service] of [["aws glue ", "glue"], ["aws sagemaker", "sagemaker"], ["aws redshift-data ", "redshift"], ["aws lambda ", "lambda"]] as const) {
+        for (const [command, service] of [
+          ["aws glue ", "glue"],
+          ["aws sagemaker", "sagemaker"],
+          ["aws redshift-data ", "redshift"],
+          ["aws lambda ", "lambda"],
+        ] as const) {
           if (!text.includes(command)) continue;
           expect(object.metadata?.name, file.path).toContain(service);
           checked++;
@@ -79,7 +85,8 @@ describe.each(examples)("examples/%s", (example) => {
       for (const section of sections) {
         const duration = /duration_seconds = (\d+)/.exec(section);
         const chainedFromProfile = /source_profile = /.test(section) || /credential_source = /.test(section);
-        if (duration && chainedFromProfile && !/credential_source = Environment/.test(section)) expect(Number(duration[1])).toBeLessThanOrEqual(3600);
+        if (duration && chainedFromProfile && !/credential_source = Environment/.test(section))
+          expect(Number(duration[1])).toBeLessThanOrEqual(3600);
       }
     }
   });

@@ -20,7 +20,20 @@ import { afterEach, describe, expect, it } from "vitest";
 import { type ChainSpec } from "../src/credentials/index.js";
 import { serveCredentials, type Serving } from "../src/credentials/server.js";
 import { rawGet } from "./support/raw-get.js";
-import { type ChainSandbox, chainSandbox, cleanUp, debian, defaultChainArn, FAR, HOP, killStarted, MODEL, runProgram, startCli, xacct } from "./support/chain-cli.js";
+import {
+  type ChainSandbox,
+  chainSandbox,
+  cleanUp,
+  debian,
+  defaultChainArn,
+  FAR,
+  HOP,
+  killStarted,
+  MODEL,
+  runProgram,
+  startCli,
+  xacct,
+} from "./support/chain-cli.js";
 
 const FAR_ACCOUNT = "333333333333";
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -35,7 +48,12 @@ afterEach(async () => {
 });
 
 function chainOf(sb: ChainSandbox, secret = sb.user.secretAccessKey): ChainSpec {
-  return { name: "test chain", first: { type: "static", accessKeyId: sb.user.accessKeyId, secretAccessKey: secret }, hops: [{ roleArn: HOP }, { roleArn: FAR, sessionName: "served" }], region: "eu-west-1" };
+  return {
+    name: "test chain",
+    first: { type: "static", accessKeyId: sb.user.accessKeyId, secretAccessKey: secret },
+    hops: [{ roleArn: HOP }, { roleArn: FAR, sessionName: "served" }],
+    region: "eu-west-1",
+  };
 }
 
 async function serve(sb: ChainSandbox, spec: ChainSpec = chainOf(sb)): Promise<Serving> {
@@ -45,7 +63,12 @@ async function serve(sb: ChainSandbox, spec: ChainSpec = chainOf(sb)): Promise<S
 }
 
 const stsWith = (sb: ChainSandbox, s: Serving, tokenFile = s.token.path) =>
-  new STSClient({ endpoint: sb.s.url, region: "eu-west-1", maxAttempts: 1, credentials: fromHttp({ awsContainerCredentialsFullUri: s.server.url, awsContainerAuthorizationTokenFile: tokenFile }) });
+  new STSClient({
+    endpoint: sb.s.url,
+    region: "eu-west-1",
+    maxAttempts: 1,
+    credentials: fromHttp({ awsContainerCredentialsFullUri: s.server.url, awsContainerAuthorizationTokenFile: tokenFile }),
+  });
 
 /** Every secret the sandbox's chain could show: the user's secret key and the token. */
 function expectNoSecret(text: string, sb: ChainSandbox, token: string): void {
@@ -111,7 +134,8 @@ describe("the credential server (library) with the SDK for JavaScript", () => {
     }
     expect(sb.assumed()).toBe(before);
     // AND the Host the SDKs send (the URL's authority) is served, as is localhost
-    for (const host of [`127.0.0.1:${port}`, `localhost:${port}`]) expect((await rawGet(s.server.url, { host, authorization: s.token.token })).status).toBe(200);
+    for (const host of [`127.0.0.1:${port}`, `localhost:${port}`])
+      expect((await rawGet(s.server.url, { host, authorization: s.token.token })).status).toBe(200);
   });
 
   it("answers 500 with a JSON message naming the chain, and no secret, when the chain fails and nothing valid is cached", async () => {
@@ -121,7 +145,9 @@ describe("the credential server (library) with the SDK for JavaScript", () => {
     expect(r.status).toBe(500);
     expect(r.headers.get("content-type")).toBe("application/json");
     const text = await r.text();
-    expect((JSON.parse(text) as { Message: string }).Message).toMatch(/^test chain: hop 1 \(AssumeRole arn:aws:iam::222222222222:role\/hop\) failed: SignatureDoesNotMatch/);
+    expect((JSON.parse(text) as { Message: string }).Message).toMatch(
+      /^test chain: hop 1 \(AssumeRole arn:aws:iam::222222222222:role\/hop\) failed: SignatureDoesNotMatch/,
+    );
     expectNoSecret(text, sb, s.token.token);
   });
 
@@ -145,7 +171,8 @@ describe("the credential server (library) with the SDK for JavaScript", () => {
 });
 
 /** Starts `xacct serve-credentials` and waits for its export lines. */
-const serveCli = (args: string[], env: NodeJS.ProcessEnv) => startCli(["serve-credentials", ...args], /^export AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE=.*\n/m, env);
+const serveCli = (args: string[], env: NodeJS.ProcessEnv) =>
+  startCli(["serve-credentials", ...args], /^export AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE=.*\n/m, env);
 
 /** A client's environment with nothing but the server's variables, the region and an empty HOME. */
 function clientEnv(sb: ChainSandbox, extra: Record<string, string>): Record<string, string> {
@@ -172,7 +199,9 @@ describe("xacct serve-credentials (the CLI)", () => {
     expect(mode(dirname(file))).toBe(0o700);
     const token = readFileSync(file, "utf8");
     // The SDK's default chain, given only the two printed variables (and the sandbox as its endpoint).
-    expect(await defaultChainArn(clientEnv(sb, { ...cli.env, AWS_ENDPOINT_URL: sb.s.url }))).toBe(`arn:aws:sts::${FAR_ACCOUNT}:assumed-role/far/via-cli`);
+    expect(await defaultChainArn(clientEnv(sb, { ...cli.env, AWS_ENDPOINT_URL: sb.s.url }))).toBe(
+      `arn:aws:sts::${FAR_ACCOUNT}:assumed-role/far/via-cli`,
+    );
     // Nothing secret on its command line, stdout or stderr.
     expect(readFileSync(`/proc/${cli.child.pid}/cmdline`, "utf8")).not.toContain(token);
     const served = (await (await fetch(url, { headers: { authorization: token } })).json()) as Record<string, string>;
@@ -190,10 +219,19 @@ describe("xacct serve-credentials (the CLI)", () => {
     const sb = await chainSandbox();
     const model = join(sb.dir, "xacct.yaml");
     writeFileSync(model, MODEL);
-    const env = { PATH: sb.env.PATH!, HOME: sb.dir, AWS_ENDPOINT_URL: sb.s.url, AWS_ACCESS_KEY_ID: sb.user.accessKeyId, AWS_SECRET_ACCESS_KEY: sb.user.secretAccessKey, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true" };
+    const env = {
+      PATH: sb.env.PATH!,
+      HOME: sb.dir,
+      AWS_ENDPOINT_URL: sb.s.url,
+      AWS_ACCESS_KEY_ID: sb.user.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: sb.user.secretAccessKey,
+      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
+    };
     const cli = await serveCli(["--workload", "app", "--model", model], env);
     // The compiler names the chain's role session after the workload (xacct-app).
-    expect(await defaultChainArn(clientEnv(sb, { ...cli.env, AWS_ENDPOINT_URL: sb.s.url }))).toMatch(new RegExp(`^arn:aws:sts::${FAR_ACCOUNT}:assumed-role/far/`));
+    expect(await defaultChainArn(clientEnv(sb, { ...cli.env, AWS_ENDPOINT_URL: sb.s.url }))).toMatch(
+      new RegExp(`^arn:aws:sts::${FAR_ACCOUNT}:assumed-role/far/`),
+    );
     expect(cli.stdout()).toContain("workload app");
   });
 
@@ -203,7 +241,13 @@ describe("xacct serve-credentials (the CLI)", () => {
     writeFileSync(given, "a-token-chosen-by-the-operator-0123456789", { mode: 0o600 });
     const cli = await serveCli(["--profile", "far", "--token-file", given], sb.env);
     expect(cli.env.AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE).toBe(given);
-    expect((await fetch(cli.env.AWS_CONTAINER_CREDENTIALS_FULL_URI!, { headers: { authorization: "a-token-chosen-by-the-operator-0123456789" } })).status).toBe(200);
+    expect(
+      (
+        await fetch(cli.env.AWS_CONTAINER_CREDENTIALS_FULL_URI!, {
+          headers: { authorization: "a-token-chosen-by-the-operator-0123456789" },
+        })
+      ).status,
+    ).toBe(200);
     cli.child.kill("SIGTERM");
     expect(await cli.exit).toBe(0);
     // A file the operator gave is kept after the stop, for the next run and its clients.
@@ -293,7 +337,14 @@ print(json.dumps({"arns": sorted(arns), "sessions": len(keys)}))`;
     const sb = await chainSandbox({ sessionSeconds: 3 });
     const cli = await serveCli(["--profile", "far"], sb.env);
     const token = readFileSync(cli.env.AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE!, "utf8");
-    const r = await runProgram(python!, ["-c", LOOP, sb.s.url], clientEnv(sb, { AWS_CONTAINER_CREDENTIALS_FULL_URI: cli.env.AWS_CONTAINER_CREDENTIALS_FULL_URI!, AWS_CONTAINER_AUTHORIZATION_TOKEN: token }));
+    const r = await runProgram(
+      python!,
+      ["-c", LOOP, sb.s.url],
+      clientEnv(sb, {
+        AWS_CONTAINER_CREDENTIALS_FULL_URI: cli.env.AWS_CONTAINER_CREDENTIALS_FULL_URI!,
+        AWS_CONTAINER_AUTHORIZATION_TOKEN: token,
+      }),
+    );
     expect(r.code, r.stderr).toBe(0);
     expect(JSON.parse(r.stdout)).toEqual({ arns: [`arn:aws:sts::${FAR_ACCOUNT}:assumed-role/far/via-cli`], sessions: 4 });
   });
@@ -303,7 +354,11 @@ print(json.dumps({"arns": sorted(arns), "sessions": len(keys)}))`;
     const cli = await serveCli(["--profile", "far"], sb.env);
     const once = `import sys, boto3\nprint(boto3.client("sts", endpoint_url=sys.argv[1], region_name="eu-west-1").get_caller_identity()["Arn"])`;
     for (const extra of [{ AWS_CONTAINER_AUTHORIZATION_TOKEN: "not-the-token-of-this-server" }, {}] as Record<string, string>[]) {
-      const r = await runProgram(python!, ["-c", once, sb.s.url], clientEnv(sb, { AWS_CONTAINER_CREDENTIALS_FULL_URI: cli.env.AWS_CONTAINER_CREDENTIALS_FULL_URI!, ...extra }));
+      const r = await runProgram(
+        python!,
+        ["-c", once, sb.s.url],
+        clientEnv(sb, { AWS_CONTAINER_CREDENTIALS_FULL_URI: cli.env.AWS_CONTAINER_CREDENTIALS_FULL_URI!, ...extra }),
+      );
       expect(r.code).not.toBe(0);
       expect(r.stdout).not.toContain("assumed-role/far");
     }
@@ -317,7 +372,11 @@ describe.skipIf(!aws)("the AWS CLI through the server (token in AWS_CONTAINER_AU
     const sb = await chainSandbox({ sessionSeconds: 3 });
     const cli = await serveCli(["--profile", "far"], sb.env);
     const token = readFileSync(cli.env.AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE!, "utf8");
-    const env = clientEnv(sb, { AWS_CONTAINER_CREDENTIALS_FULL_URI: cli.env.AWS_CONTAINER_CREDENTIALS_FULL_URI!, AWS_CONTAINER_AUTHORIZATION_TOKEN: token, AWS_PAGER: "" });
+    const env = clientEnv(sb, {
+      AWS_CONTAINER_CREDENTIALS_FULL_URI: cli.env.AWS_CONTAINER_CREDENTIALS_FULL_URI!,
+      AWS_CONTAINER_AUTHORIZATION_TOKEN: token,
+      AWS_PAGER: "",
+    });
     const args = ["sts", "get-caller-identity", "--endpoint-url", sb.s.url, "--output", "json"];
     const chainRuns: number[] = [];
     for (let i = 0; i < 3; i++) {

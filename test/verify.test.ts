@@ -17,7 +17,14 @@ import { loadInventory } from "../src/state/inventory.js";
 import type { AccountState } from "../src/state/account-state.js";
 import { compileExample, examplesDir } from "./support/state.js";
 
-const examples = ["000-sparkflows-mwaa", "001-cats-external", "002-stage-consumers", "003-airflow-multi-account", "004-emr-eks-chain", "combined"];
+const examples = [
+  "000-sparkflows-mwaa",
+  "001-cats-external",
+  "002-stage-consumers",
+  "003-airflow-multi-account",
+  "004-emr-eks-chain",
+  "combined",
+];
 
 /** Writes the managed accounts of a state as an inventory directory, letting `change` edit each account's details first. */
 function writeInventory(state: AccountState, change: (id: string, details: Record<string, unknown>) => void = () => {}): string {
@@ -63,26 +70,37 @@ describe("a broken grant in a deployed copy", () => {
   it("fails when the caller's sts:AssumeRole grant is gone, naming the grant and the hop", () => {
     const dir = writeInventory(compiled.state, (id, details) => {
       if (id !== "111111111111") return;
-      for (const role of details.RoleDetailList as { RoleName: string; RolePolicyList: unknown[] }[]) if (role.RoleName === "ECSFargateRole") role.RolePolicyList = [];
+      for (const role of details.RoleDetailList as { RoleName: string; RolePolicyList: unknown[] }[])
+        if (role.RoleName === "ECSFargateRole") role.RolePolicyList = [];
     });
     const result = verifyAgainst(compiled, dir);
     expect(result.ok).toBe(false);
     const broken = result.grants.filter((g) => !g.possible);
     expect(broken.map((g) => g.grant)).toEqual([0, 1]);
     expect(broken[0]?.reason).toContain("cannot assume arn:aws:iam::222222222222:role/AccountB-MWAA-ReadRole");
-    expect(result.drift).toContainEqual({ resource: "arn:aws:iam::111111111111:role/ECSFargateRole", problem: "inline policy xacct-assume-roles is missing" });
+    expect(result.drift).toContainEqual({
+      resource: "arn:aws:iam::111111111111:role/ECSFargateRole",
+      problem: "inline policy xacct-assume-roles is missing",
+    });
   });
 
   it("fails when the trust admits someone the model does not declare", () => {
     const dir = writeInventory(compiled.state, (id, details) => {
       if (id !== "222222222222") return;
       for (const role of details.RoleDetailList as { RoleName: string; AssumeRolePolicyDocument: { Statement: unknown[] } }[]) {
-        if (role.RoleName === "AccountB-MWAA-ReadRole") role.AssumeRolePolicyDocument.Statement.push({ Effect: "Allow", Principal: { AWS: "arn:aws:iam::999999999999:root" }, Action: "sts:AssumeRole" });
+        if (role.RoleName === "AccountB-MWAA-ReadRole")
+          role.AssumeRolePolicyDocument.Statement.push({
+            Effect: "Allow",
+            Principal: { AWS: "arn:aws:iam::999999999999:root" },
+            Action: "sts:AssumeRole",
+          });
       }
     });
     const result = verifyAgainst(compiled, dir);
     expect(result.ok).toBe(false);
-    expect(result.undeclared.map((u) => [u.from, u.to])).toEqual([["arn:aws:iam::999999999999:root", "arn:aws:iam::222222222222:role/AccountB-MWAA-ReadRole"]]);
+    expect(result.undeclared.map((u) => [u.from, u.to])).toEqual([
+      ["arn:aws:iam::999999999999:root", "arn:aws:iam::222222222222:role/AccountB-MWAA-ReadRole"],
+    ]);
     expect(result.drift.map((d) => d.problem)).toContain("the deployed trust policy differs from the model's");
   });
 });
@@ -94,7 +112,11 @@ describe("xacct verify on the command line", () => {
   it.each(examples)("passes on examples/%s (exit 0)", (example) => {
     const r = run(["verify", "--model", join(examplesDir, example, "xacct.yaml"), "--json"]);
     const result = JSON.parse(r.stdout);
-    expect({ status: r.status, failing: result.grants.filter((g: { possible: boolean }) => !g.possible), findings: result.findings }).toEqual({ status: 0, failing: [], findings: [] });
+    expect({
+      status: r.status,
+      failing: result.grants.filter((g: { possible: boolean }) => !g.possible),
+      findings: result.findings,
+    }).toEqual({ status: 0, failing: [], findings: [] });
   });
 
   it("fails (exit 1) on a model whose accepted finding is no longer accepted, naming the rule", () => {
@@ -122,14 +144,17 @@ describe("xacct verify on the command line", () => {
 });
 
 describe.each(["aws-cn", "aws-us-gov"])("a model in the %s partition", (partition) => {
-  it.each(examples.filter((e) => e !== "combined"))("examples/%s holds on its own graph: verify names the partition's ARNs, not aws's", (example) => {
-    // GIVEN an example model moved to another partition (every ARN it creates is arn:PARTITION:…)
-    const file = join(examplesDir, example, "xacct.yaml");
-    const compiled = compile(loadModel(`partition: ${partition}\n${readFileSync(file, "utf8")}`, file));
-    // WHEN verified against the graph of what it creates
-    const result = verify(compiled, new AccessGraph(compiled.state));
-    // THEN every grant is possible: the start principal, the OIDC provider and the resources are the partition's
-    expect(result.grants.filter((g) => !g.possible).map((g) => g.reason)).toEqual([]);
-    expect(result.undeclared).toEqual([]);
-  });
+  it.each(examples.filter((e) => e !== "combined"))(
+    "examples/%s holds on its own graph: verify names the partition's ARNs, not aws's",
+    (example) => {
+      // GIVEN an example model moved to another partition (every ARN it creates is arn:PARTITION:…)
+      const file = join(examplesDir, example, "xacct.yaml");
+      const compiled = compile(loadModel(`partition: ${partition}\n${readFileSync(file, "utf8")}`, file));
+      // WHEN verified against the graph of what it creates
+      const result = verify(compiled, new AccessGraph(compiled.state));
+      // THEN every grant is possible: the start principal, the OIDC provider and the resources are the partition's
+      expect(result.grants.filter((g) => !g.possible).map((g) => g.reason)).toEqual([]);
+      expect(result.undeclared).toEqual([]);
+    },
+  );
 });

@@ -48,7 +48,10 @@ describe("glob matching", () => {
   });
 
   it("treats literal pieces (escapes, variable values) as plain characters", () => {
-    const glob = compilePieces([{ text: "bucket/", literal: false }, { text: "*", literal: true }]);
+    const glob = compilePieces([
+      { text: "bucket/", literal: false },
+      { text: "*", literal: true },
+    ]);
     expect(globMatches(glob, "bucket/*")).toBe(true);
     expect(globMatches(glob, "bucket/anything")).toBe(false);
   });

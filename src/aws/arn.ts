@@ -19,7 +19,16 @@ export interface Arn {
 }
 
 /** Partitions AWS has published. */
-export const PARTITIONS: ReadonlySet<string> = new Set(["aws", "aws-cn", "aws-us-gov", "aws-iso", "aws-iso-b", "aws-iso-e", "aws-iso-f", "aws-eusc"]);
+export const PARTITIONS: ReadonlySet<string> = new Set([
+  "aws",
+  "aws-cn",
+  "aws-us-gov",
+  "aws-iso",
+  "aws-iso-b",
+  "aws-iso-e",
+  "aws-iso-f",
+  "aws-eusc",
+]);
 
 /** An AWS account ID: twelve digits. */
 export const ACCOUNT_ID = /^\d{12}$/;
@@ -115,7 +124,8 @@ export function managedPolicyArn(partition: string, account: string, name: strin
 /** Whether an ARN is an AWS managed policy's (`arn:P:iam::aws:policy/…`) in the given partition. */
 export function isAwsManagedPolicyArn(arn: string, partition?: string): boolean {
   const parsed = parseArn(arn);
-  if (parsed === null || parsed.partition === "" || parsed.service !== "iam" || parsed.region !== "" || parsed.account !== "aws") return false;
+  if (parsed === null || parsed.partition === "" || parsed.service !== "iam" || parsed.region !== "" || parsed.account !== "aws")
+    return false;
   return parsed.resource.startsWith("policy/") && (partition === undefined || parsed.partition === partition);
 }
 
@@ -157,7 +167,8 @@ export function parseIamArn(text: string): IamArn | null {
   if (slash < 0) return null;
   const kind = resource.slice(0, slash);
   const rest = resource.slice(slash);
-  if (kind === "oidc-provider" || kind === "saml-provider") return rest.length > 1 ? { partition, account, kind, path: "", name: rest.slice(1) } : null;
+  if (kind === "oidc-provider" || kind === "saml-provider")
+    return rest.length > 1 ? { partition, account, kind, path: "", name: rest.slice(1) } : null;
   if (kind !== "role" && kind !== "user" && kind !== "policy") return null;
   const last = rest.lastIndexOf("/");
   const name = rest.slice(last + 1);
@@ -174,7 +185,15 @@ export interface AssumedRoleArn {
 
 export function parseAssumedRoleArn(text: string): AssumedRoleArn | null {
   const arn = parseArn(text);
-  if (!arn || arn.partition === "" || arn.service !== "sts" || arn.region !== "" || !isAccountId(arn.account) || !arn.resource.startsWith("assumed-role/")) return null;
+  if (
+    !arn ||
+    arn.partition === "" ||
+    arn.service !== "sts" ||
+    arn.region !== "" ||
+    !isAccountId(arn.account) ||
+    !arn.resource.startsWith("assumed-role/")
+  )
+    return null;
   const rest = arn.resource.slice("assumed-role/".length);
   const slash = rest.indexOf("/");
   if (slash <= 0 || slash === rest.length - 1) return null;

@@ -10,7 +10,11 @@ export const usage = `xacct build MODEL --out DIR     write both sides of every 
 
 /** `xacct build`: load, compile, emit; changes nothing unless everything succeeded. */
 export async function run(args: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { out: { type: "string", short: "o" }, help: { type: "boolean" } } });
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: { out: { type: "string", short: "o" }, help: { type: "boolean" } },
+  });
   if (values.help) {
     process.stdout.write(`${usage}\n`);
     return 0;
@@ -28,6 +32,8 @@ export async function run(args: string[]): Promise<number> {
   }
   writeFiles(values.out, files);
   const accounts = [...compiled.state.accounts.values()].filter((a) => a.managed).length;
-  process.stdout.write(`xacct: wrote ${files.length} files for ${accounts} accounts and ${compiled.chains.length} grants to ${values.out}\n`);
+  process.stdout.write(
+    `xacct: wrote ${files.length} files for ${accounts} accounts and ${compiled.chains.length} grants to ${values.out}\n`,
+  );
   return 0;
 }

@@ -7,8 +7,17 @@ export const usage = `xacct can --principal ARN --action ACTION --resource ARN [
                                 can the principal, through any chain of roles, do this?`;
 
 export async function run(args: string[]): Promise<number> {
-  const { values } = parseArgs({ args, options: { ...GRAPH_OPTIONS, principal: { type: "string" }, action: { type: "string" }, resource: { type: "string" }, "resource-account": { type: "string" } } });
-  if (values.help) return print(usage, false, () => usage), 0;
+  const { values } = parseArgs({
+    args,
+    options: {
+      ...GRAPH_OPTIONS,
+      principal: { type: "string" },
+      action: { type: "string" },
+      resource: { type: "string" },
+      "resource-account": { type: "string" },
+    },
+  });
+  if (values.help) return (print(usage, false, () => usage), 0);
   if (!values.principal || !values.action || !values.resource) throw new UsageError(`give --principal, --action and --resource\n${usage}`);
   const context = contextOf(values.context);
   const answer = can(graphFrom(values, context, usage), {
@@ -20,7 +29,13 @@ export async function run(args: string[]): Promise<number> {
   });
   print(answer, values.json, () =>
     answer.decision === "Allow"
-      ? [`Allow: ${values.principal} can ${values.action} on ${values.resource}`, ...answer.paths.map((p) => `  via ${p.via.length ? p.via.join(" -> ") : "its own permissions"}${Object.keys(p.requires).length ? ` (needs ${JSON.stringify(p.requires)})` : ""}, sessions up to ${p.maxSessionSeconds} s`)].join("\n")
+      ? [
+          `Allow: ${values.principal} can ${values.action} on ${values.resource}`,
+          ...answer.paths.map(
+            (p) =>
+              `  via ${p.via.length ? p.via.join(" -> ") : "its own permissions"}${Object.keys(p.requires).length ? ` (needs ${JSON.stringify(p.requires)})` : ""}, sessions up to ${p.maxSessionSeconds} s`,
+          ),
+        ].join("\n")
       : `Deny: ${answer.explain?.summary ?? "no chain allows it"}`,
   );
   return 0;

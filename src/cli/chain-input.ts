@@ -35,7 +35,8 @@ export function chainSource(values: ChainValues, usage: string): ChainSource {
     if (values.workload === undefined || values.model === undefined) throw new UsageError(`--workload and --model go together\n${usage}`);
     return { model: values.model, workload: values.workload, ...(values.profile !== undefined ? { profile: values.profile } : {}) };
   }
-  if (values.profile === undefined) throw new UsageError(`give --profile NAME (a profile of the AWS config) or --workload NAME --model FILE\n${usage}`);
+  if (values.profile === undefined)
+    throw new UsageError(`give --profile NAME (a profile of the AWS config) or --workload NAME --model FILE\n${usage}`);
   return { profile: values.profile };
 }
 
@@ -46,7 +47,8 @@ export function chainSource(values: ChainValues, usage: string): ChainSource {
 export async function chainCredentials(values: ChainValues, usage: string, command: string): Promise<ChainCredentials | undefined> {
   const source = chainSource(values, usage);
   if (values["no-cache"] && values["cache-dir"] !== undefined) throw new UsageError(`give --cache-dir or --no-cache, not both\n${usage}`);
-  if (values.endpoint !== undefined && !/^https?:\/\/[^\s/]/.test(values.endpoint)) throw new UsageError(`--endpoint takes a URL (http:// or https://), got "${values.endpoint}"`);
+  if (values.endpoint !== undefined && !/^https?:\/\/[^\s/]/.test(values.endpoint))
+    throw new UsageError(`--endpoint takes a URL (http:// or https://), got "${values.endpoint}"`);
   try {
     return await cachedChainCredentials(source, {
       cacheDir: values["no-cache"] ? false : values["cache-dir"],

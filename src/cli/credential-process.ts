@@ -10,7 +10,7 @@ export const usage = `xacct credential-process ${CHAIN_USAGE}
 
 export async function run(args: string[]): Promise<number> {
   const { values } = parseArgs({ args, options: CHAIN_OPTIONS });
-  if (values.help) return process.stdout.write(`${usage}\n`), 0;
+  if (values.help) return (process.stdout.write(`${usage}\n`), 0);
   const got = await chainCredentials(values, usage, "credential-process");
   if (!got) return 1;
   process.stdout.write(`${JSON.stringify(credentialProcessOutput(got.credentials))}\n`);

@@ -30,12 +30,15 @@ export function errorReport(error: unknown, env: NodeJS.ProcessEnv = process.env
 
 function userLines(error: unknown): string[] {
   if (error instanceof ModelError) return error.problems.length > 0 ? error.message.split("\n") : [error.message];
-  if (error instanceof UsageError || error instanceof PolicyInputError || error instanceof OwnedDirError || error instanceof ChainError) return [error.message];
+  if (error instanceof UsageError || error instanceof PolicyInputError || error instanceof OwnedDirError || error instanceof ChainError)
+    return [error.message];
   // node:util parseArgs: an unknown option, a missing value.
   if (error instanceof Error && (error as NodeJS.ErrnoException).code?.startsWith("ERR_PARSE_ARGS")) return [error.message];
   if (isSystemError(error)) return [`cannot ${error.syscall}${error.path ? ` ${error.path}` : ""}: ${systemErrorText(error)}`];
   const what = error instanceof Error ? `${error.name}: ${firstLine(error.message)}` : firstLine(String(error));
-  return [`internal error (a bug in xacct, not in your input): ${what}; run again with ${DEBUG_VARIABLE}=1 to print its trace, and report it`];
+  return [
+    `internal error (a bug in xacct, not in your input): ${what}; run again with ${DEBUG_VARIABLE}=1 to print its trace, and report it`,
+  ];
 }
 
 function firstLine(text: string): string {

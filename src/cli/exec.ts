@@ -16,7 +16,7 @@ export const usage = `xacct exec ${CHAIN_USAGE} -- COMMAND [ARG…]
 export async function run(args: string[]): Promise<number> {
   const split = args.indexOf("--");
   const { values } = parseArgs({ args: split < 0 ? args : args.slice(0, split), options: CHAIN_OPTIONS });
-  if (values.help) return process.stdout.write(`${usage}\n`), 0;
+  if (values.help) return (process.stdout.write(`${usage}\n`), 0);
   const command = split < 0 ? [] : args.slice(split + 1);
   if (command.length === 0) throw new UsageError(`give the command to run after --\n${usage}`);
   const got = await chainCredentials(values, usage, "exec");
@@ -27,7 +27,9 @@ export async function run(args: string[]): Promise<number> {
     result = await runCommand(command, env);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    process.stderr.write(`xacct exec: cannot run ${command[0]}: ${code === "ENOENT" ? "no such command" : code === "EACCES" ? "permission denied" : (code ?? (e as Error).message)}\n`);
+    process.stderr.write(
+      `xacct exec: cannot run ${command[0]}: ${code === "ENOENT" ? "no such command" : code === "EACCES" ? "permission denied" : (code ?? (e as Error).message)}\n`,
+    );
     // The shell's statuses: 127 not found, 126 found but not runnable.
     return code === "ENOENT" ? 127 : 126;
   }

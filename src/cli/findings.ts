@@ -8,7 +8,12 @@ export const usage = `xacct findings (--inventory DIR | --model FILE) [--json]
                                 risky or broken IAM across accounts: rule ID, severity, resource or path, and the fix`;
 
 function describe(f: Finding): string {
-  const lines = [`${f.severity.toUpperCase().padEnd(8)} ${f.id}  ${f.title}`, `         ${f.path ? f.path.join(" -> ") : f.resource}`, `         ${f.detail}`, `         fix: ${f.fix}`];
+  const lines = [
+    `${f.severity.toUpperCase().padEnd(8)} ${f.id}  ${f.title}`,
+    `         ${f.path ? f.path.join(" -> ") : f.resource}`,
+    `         ${f.detail}`,
+    `         fix: ${f.fix}`,
+  ];
   return lines.join("\n");
 }
 
@@ -20,7 +25,7 @@ function summary(list: Finding[]): string {
 
 export async function run(args: string[]): Promise<number> {
   const { values } = parseArgs({ args, options: { ...SOURCE_OPTIONS, json: { type: "boolean" }, help: { type: "boolean" } } });
-  if (values.help) return print(usage, false, () => usage), 0;
+  if (values.help) return (print(usage, false, () => usage), 0);
   const { state, chains } = loadSource(sourceOf(values, usage));
   const list = findings(state, { chains });
   print({ findings: list }, values.json, () => [...list.map(describe), summary(list)].join("\n\n"));

@@ -24,14 +24,31 @@ interface Command {
 }
 
 // A Map: a command named `constructor` or `__proto__` is unknown, not Object.prototype's.
-const commands = new Map<string, Command>(Object.entries({ init, build, simulate, can, "who-can": whoCan, reach, findings, verify, sandbox, "serve-credentials": serveCredentials, schema, "credential-process": credentialProcess, exec, env, report, graph }));
+const commands = new Map<string, Command>(
+  Object.entries({
+    init,
+    build,
+    simulate,
+    can,
+    "who-can": whoCan,
+    reach,
+    findings,
+    verify,
+    sandbox,
+    "serve-credentials": serveCredentials,
+    schema,
+    "credential-process": credentialProcess,
+    exec,
+    env,
+    report,
+    graph,
+  }),
+);
 
 const help = `xacct — cross-account AWS access, declared, generated, proven and used
 
 Commands:
-${[...commands.values()]
-  .map((c) => c.usage)
-  .join("\n")}`;
+${[...commands.values()].map((c) => c.usage).join("\n")}`;
 
 async function main(argv: string[]): Promise<number> {
   const [name, ...args] = argv;
@@ -44,7 +61,10 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   const command = commands.get(name);
-  if (!command) throw new UsageError(`unknown command ${JSON.stringify(name)}: the commands are ${[...commands.keys()].join(", ")} (xacct --help says what each does)`);
+  if (!command)
+    throw new UsageError(
+      `unknown command ${JSON.stringify(name)}: the commands are ${[...commands.keys()].join(", ")} (xacct --help says what each does)`,
+    );
   return command.run(args);
 }
 

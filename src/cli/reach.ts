@@ -8,10 +8,14 @@ export const usage = `xacct reach --principal ARN (--inventory DIR | --model FIL
 
 export async function run(args: string[]): Promise<number> {
   const { values } = parseArgs({ args, options: { ...GRAPH_OPTIONS, principal: { type: "string" } } });
-  if (values.help) return print(usage, false, () => usage), 0;
+  if (values.help) return (print(usage, false, () => usage), 0);
   if (!values.principal) throw new UsageError(`give --principal\n${usage}`);
   const context = contextOf(values.context);
   const answer = reach(graphFrom(values, context, usage), values.principal, context);
-  print(answer, values.json, () => answer.roles.map((r) => `${r.role} via ${r.via.join(" -> ")} (sessions up to ${r.maxSessionSeconds} s)`).join("\n") || "no role");
+  print(
+    answer,
+    values.json,
+    () => answer.roles.map((r) => `${r.role} via ${r.via.join(" -> ")} (sessions up to ${r.maxSessionSeconds} s)`).join("\n") || "no role",
+  );
   return 0;
 }

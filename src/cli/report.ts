@@ -19,8 +19,14 @@ export const REPORT_OPTIONS = {
 } as const;
 
 /** The report's data from `--model` or `--inventory` (exactly one), for `report` and `graph`. */
-export function reportDataFrom(values: { model?: string; inventory?: string; context?: string[]; title?: string }, commandUsage: string): ReportData {
-  return loadReportData(sourceOf(values, commandUsage), { context: contextOf(values.context), ...(values.title !== undefined ? { title: values.title } : {}) });
+export function reportDataFrom(
+  values: { model?: string; inventory?: string; context?: string[]; title?: string },
+  commandUsage: string,
+): ReportData {
+  return loadReportData(sourceOf(values, commandUsage), {
+    context: contextOf(values.context),
+    ...(values.title !== undefined ? { title: values.title } : {}),
+  });
 }
 
 /** Runs `write`; a failure to write the file is a usage error naming it. */
@@ -36,10 +42,12 @@ export function writingTo(file: string, write: () => void): void {
 
 export async function run(args: string[]): Promise<number> {
   const { values } = parseArgs({ args, options: REPORT_OPTIONS });
-  if (values.help) return process.stdout.write(`${usage}\n`), 0;
+  if (values.help) return (process.stdout.write(`${usage}\n`), 0);
   const data = reportDataFrom(values, usage);
   const file = values.output ?? "report.html";
   writingTo(file, () => writeReport(file, data));
-  process.stdout.write(`wrote ${file}: ${data.accounts.length} accounts, ${data.nodes.length} nodes, ${data.edges.length} edges, ${data.findings.length} findings\n`);
+  process.stdout.write(
+    `wrote ${file}: ${data.accounts.length} accounts, ${data.nodes.length} nodes, ${data.edges.length} edges, ${data.findings.length} findings\n`,
+  );
   return 0;
 }

@@ -24,8 +24,11 @@ xacct sandbox token --workload NAME [--model FILE] [--endpoint URL] [--token-fil
 
 export async function run(args: string[]): Promise<number> {
   if (args[0] === "token") return token(args.slice(1));
-  const { values } = parseArgs({ args, options: { ...SOURCE_OPTIONS, port: { type: "string" }, dir: { type: "string" }, log: { type: "string" }, help: { type: "boolean" } } });
-  if (values.help) return process.stdout.write(`${usage}\n`), 0;
+  const { values } = parseArgs({
+    args,
+    options: { ...SOURCE_OPTIONS, port: { type: "string" }, dir: { type: "string" }, log: { type: "string" }, help: { type: "boolean" } },
+  });
+  if (values.help) return (process.stdout.write(`${usage}\n`), 0);
   const source = sourceOf(values, usage);
   const port = portOf(values.port);
   const { state, compiled } = loadSource(source);
@@ -33,9 +36,15 @@ export async function run(args: string[]): Promise<number> {
   const stopped = untilStopped();
   let env;
   try {
-    env = await startEnvironment({ state, port, ...(compiled ? { compiled } : {}), ...(values.dir !== undefined ? { dir: values.dir } : {}) });
+    env = await startEnvironment({
+      state,
+      port,
+      ...(compiled ? { compiled } : {}),
+      ...(values.dir !== undefined ? { dir: values.dir } : {}),
+    });
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === "EADDRINUSE") throw new UsageError(`port ${port} is in use: give another --port, or --port 0 for any free one`);
+    if ((e as NodeJS.ErrnoException).code === "EADDRINUSE")
+      throw new UsageError(`port ${port} is in use: give another --port, or --port 0 for any free one`);
     if (e instanceof SandboxDirError) throw new UsageError(`--dir: ${e.message}`);
     throw e;
   }
@@ -53,22 +62,38 @@ export async function run(args: string[]): Promise<number> {
 
 /** `xacct sandbox token`: asks the running sandbox's token endpoint. */
 async function token(args: string[]): Promise<number> {
-  const { values } = parseArgs({ args, options: { workload: { type: "string" }, model: { type: "string" }, endpoint: { type: "string" }, "token-file": { type: "string" }, output: { type: "string", short: "o" }, help: { type: "boolean" } } });
-  if (values.help) return process.stdout.write(`${usage}\n`), 0;
+  const { values } = parseArgs({
+    args,
+    options: {
+      workload: { type: "string" },
+      model: { type: "string" },
+      endpoint: { type: "string" },
+      "token-file": { type: "string" },
+      output: { type: "string", short: "o" },
+      help: { type: "boolean" },
+    },
+  });
+  if (values.help) return (process.stdout.write(`${usage}\n`), 0);
   const name = values.workload;
   if (!name) throw new UsageError(`give --workload NAME\n${usage}`);
   if (values.model !== undefined) {
     const identity = loadModelFile(values.model).workloads[name.replace(/@.*$/, "")]?.identity;
-    if (identity?.type !== "irsa") throw new UsageError(`${values.model} has no IRSA workload "${name}"${identity ? ` (its identity is ${identity.type})` : ""}`);
+    if (identity?.type !== "irsa")
+      throw new UsageError(`${values.model} has no IRSA workload "${name}"${identity ? ` (its identity is ${identity.type})` : ""}`);
   }
   const endpoint = values.endpoint ?? process.env.AWS_ENDPOINT_URL;
   if (!endpoint) throw new UsageError("give --endpoint URL (the sandbox's), or set AWS_ENDPOINT_URL");
-  const authorization = sandboxToken(values["token-file"] ?? process.env[SANDBOX_TOKEN_VARIABLE], values["token-file"] !== undefined ? "--token-file" : SANDBOX_TOKEN_VARIABLE);
+  const authorization = sandboxToken(
+    values["token-file"] ?? process.env[SANDBOX_TOKEN_VARIABLE],
+    values["token-file"] !== undefined ? "--token-file" : SANDBOX_TOKEN_VARIABLE,
+  );
   let response: Response;
   try {
     response = await fetch(new URL(`/_xacct/token?workload=${encodeURIComponent(name)}`, endpoint), { headers: { authorization } });
   } catch (e) {
-    throw new UsageError(`cannot reach the sandbox at ${endpoint}: ${(e as Error).cause instanceof Error ? ((e as Error).cause as Error).message : (e as Error).message}`);
+    throw new UsageError(
+      `cannot reach the sandbox at ${endpoint}: ${(e as Error).cause instanceof Error ? ((e as Error).cause as Error).message : (e as Error).message}`,
+    );
   }
   const body = await response.text();
   if (!response.ok) {
@@ -93,7 +118,10 @@ async function token(args: string[]): Promise<number> {
 
 /** The sandbox's own token, from its file (a private file of this user: 0600, not a link, not a FIFO). */
 function sandboxToken(file: string | undefined, from: string): string {
-  if (file === undefined) throw new UsageError(`give --token-file FILE (the sandbox's ${SANDBOX_TOKEN_FILE} in its directory), or set ${SANDBOX_TOKEN_VARIABLE} as the sandbox's export lines do`);
+  if (file === undefined)
+    throw new UsageError(
+      `give --token-file FILE (the sandbox's ${SANDBOX_TOKEN_FILE} in its directory), or set ${SANDBOX_TOKEN_VARIABLE} as the sandbox's export lines do`,
+    );
   let token: string | undefined;
   try {
     token = readPrivateFile(file);

@@ -22,10 +22,14 @@ const log = (line: string) => process.stderr.write(`xacct serve-credentials: ${l
 
 export async function run(args: string[]): Promise<number> {
   const { profile, workload, model, endpoint, help } = CHAIN_OPTIONS;
-  const { values } = parseArgs({ args, options: { profile, workload, model, endpoint, help, port: { type: "string" }, "token-file": { type: "string" } } });
-  if (values.help) return process.stdout.write(`${usage}\n`), 0;
+  const { values } = parseArgs({
+    args,
+    options: { profile, workload, model, endpoint, help, port: { type: "string" }, "token-file": { type: "string" } },
+  });
+  if (values.help) return (process.stdout.write(`${usage}\n`), 0);
   const source = chainSource(values, usage);
-  if (values.endpoint !== undefined && !/^https?:\/\/[^\s/]/.test(values.endpoint)) throw new UsageError(`--endpoint takes a URL (http:// or https://), got "${values.endpoint}"`);
+  if (values.endpoint !== undefined && !/^https?:\/\/[^\s/]/.test(values.endpoint))
+    throw new UsageError(`--endpoint takes a URL (http:// or https://), got "${values.endpoint}"`);
   const port = portOf(values.port);
   const stopped = untilStopped();
   let serving: Serving;
@@ -34,28 +38,40 @@ export async function run(args: string[]): Promise<number> {
       source,
       port,
       ...(values["token-file"] !== undefined ? { tokenFile: values["token-file"] } : {}),
-      chain: { ...(values.endpoint !== undefined ? { endpoint: values.endpoint } : {}), onCall: (e) => log(e.action === "first" ? "the chain's first credentials" : `hop ${e.hop}: ${e.action} ${e.roleArn ?? ""}`) },
+      chain: {
+        ...(values.endpoint !== undefined ? { endpoint: values.endpoint } : {}),
+        onCall: (e) => log(e.action === "first" ? "the chain's first credentials" : `hop ${e.hop}: ${e.action} ${e.roleArn ?? ""}`),
+      },
       onAnswer: (a) => {
         if (a.status !== 200) log(`${a.method} ${a.path}: ${a.status}${a.reason ? ` (${a.reason})` : ""}`);
       },
     });
   } catch (e) {
     if (e instanceof ChainError) throw new UsageError(e.message);
-    if ((e as NodeJS.ErrnoException).code === "EADDRINUSE") throw new UsageError(`port ${port} is in use: give another --port, or --port 0 for any free one`);
+    if ((e as NodeJS.ErrnoException).code === "EADDRINUSE")
+      throw new UsageError(`port ${port} is in use: give another --port, or --port 0 for any free one`);
     if (e instanceof TokenFileError) throw new UsageError(`--token-file ${e.message}`);
     throw e;
   }
   const { spec, variables } = serving;
   process.stdout.write(
     [
-      commentLine(`xacct serve-credentials: ${spec.name} (${spec.hops.length} role${spec.hops.length === 1 ? "" : "s"} after its first credentials) on ${serving.server.url}`),
+      commentLine(
+        `xacct serve-credentials: ${spec.name} (${spec.hops.length} role${spec.hops.length === 1 ? "" : "s"} after its first credentials) on ${serving.server.url}`,
+      ),
       `export AWS_CONTAINER_CREDENTIALS_FULL_URI=${shellWord(variables.AWS_CONTAINER_CREDENTIALS_FULL_URI)}`,
       `export AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE=${shellWord(variables.AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE)}`,
-      commentLine(`clients that do not read AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE (older botocore and AWS CLI): export AWS_CONTAINER_AUTHORIZATION_TOKEN="$(cat ${shellWord(variables.AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE)})"`),
+      commentLine(
+        `clients that do not read AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE (older botocore and AWS CLI): export AWS_CONTAINER_AUTHORIZATION_TOKEN="$(cat ${shellWord(variables.AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE)})"`,
+      ),
       "",
     ].join("\n"),
   );
-  serving.warm().catch((e: unknown) => log(`${e instanceof ChainError ? e.message : `the chain failed: ${(e as Error)?.name ?? "Error"}`}; requests get 500 until it works`));
+  serving
+    .warm()
+    .catch((e: unknown) =>
+      log(`${e instanceof ChainError ? e.message : `the chain failed: ${(e as Error)?.name ?? "Error"}`}; requests get 500 until it works`),
+    );
   log(`${await stopped}, stopping`);
   await serving.close();
   return 0;

@@ -14,7 +14,8 @@ export async function run(args: string[]): Promise<number> {
     process.stdout.write(`${usage}\n`);
     return 0;
   }
-  if ((values.request === undefined) === (values.batch === undefined)) throw new UsageError(`give exactly one of --request or --batch\n${usage}`);
+  if ((values.request === undefined) === (values.batch === undefined))
+    throw new UsageError(`give exactly one of --request or --batch\n${usage}`);
   if (values.request !== undefined) {
     const input = parseJsonFile(readInput(values.request), values.request);
     process.stdout.write(`${JSON.stringify(simulate(input))}\n`);

@@ -13,6 +13,7 @@ export const SOURCE_OPTIONS = {
 
 /** The source the options name: exactly one of --model and --inventory, or a usage error. */
 export function sourceOf(values: { model?: string | undefined; inventory?: string | undefined }, usage: string): Source {
-  if ((values.model === undefined) === (values.inventory === undefined)) throw new UsageError(`give exactly one of --inventory DIR or --model FILE\n${usage}`);
+  if ((values.model === undefined) === (values.inventory === undefined))
+    throw new UsageError(`give exactly one of --inventory DIR or --model FILE\n${usage}`);
   return values.model !== undefined ? { model: values.model } : { inventory: values.inventory as string };
 }

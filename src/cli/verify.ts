@@ -13,8 +13,11 @@ export const usage = `xacct verify --model FILE [--inventory DIR] [--fail-on cri
                                 above --fail-on (default high); with --inventory, against what is deployed`;
 
 export async function run(args: string[]): Promise<number> {
-  const { values } = parseArgs({ args, options: { ...SOURCE_OPTIONS, "fail-on": { type: "string" }, json: { type: "boolean" }, help: { type: "boolean" } } });
-  if (values.help) return print(usage, false, () => usage), 0;
+  const { values } = parseArgs({
+    args,
+    options: { ...SOURCE_OPTIONS, "fail-on": { type: "string" }, json: { type: "boolean" }, help: { type: "boolean" } },
+  });
+  if (values.help) return (print(usage, false, () => usage), 0);
   if (!values.model) throw new UsageError(`give the model with --model FILE\n${usage}`);
   const failOn = (values["fail-on"] ?? "high") as Severity;
   if (!SEVERITIES.includes(failOn)) throw new UsageError(`--fail-on takes one of ${SEVERITIES.join(", ")}, got "${failOn}"`);
@@ -22,9 +25,16 @@ export async function run(args: string[]): Promise<number> {
   const deployed = values.inventory ? loadSource({ inventory: values.inventory }).state : undefined;
   const state = deployed ?? compiled.state;
   const graph = new AccessGraph(state);
-  const result = verify(compiled, graph, { ...(deployed ? { deployed } : {}), failOn, findings: findings(state, { chains: compiled.chains, graph }) });
+  const result = verify(compiled, graph, {
+    ...(deployed ? { deployed } : {}),
+    failOn,
+    findings: findings(state, { chains: compiled.chains, graph }),
+  });
   print(result, values.json, () => {
-    const lines = result.grants.map((g) => `${g.possible ? "ok  " : "FAIL"} grants[${g.grant}] ${g.summary}${g.possible ? `\n      path: ${g.path.join(" -> ")}` : `\n      ${g.reason}`}`);
+    const lines = result.grants.map(
+      (g) =>
+        `${g.possible ? "ok  " : "FAIL"} grants[${g.grant}] ${g.summary}${g.possible ? `\n      path: ${g.path.join(" -> ")}` : `\n      ${g.reason}`}`,
+    );
     for (const u of result.undeclared) lines.push(`FAIL undeclared: ${u.why}`);
     for (const d of result.drift) lines.push(`FAIL drift: ${d.resource}: ${d.problem}`);
     for (const f of result.findings) lines.push(`FAIL ${f.severity} ${f.id} ${f.title}: ${f.resource}`);

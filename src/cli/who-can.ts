@@ -7,11 +7,23 @@ export const usage = `xacct who-can --action ACTION --resource ARN [--resource-a
                                 every principal, in any account, that can do it directly or through a chain`;
 
 export async function run(args: string[]): Promise<number> {
-  const { values } = parseArgs({ args, options: { ...GRAPH_OPTIONS, action: { type: "string" }, resource: { type: "string" }, "resource-account": { type: "string" } } });
-  if (values.help) return print(usage, false, () => usage), 0;
+  const { values } = parseArgs({
+    args,
+    options: { ...GRAPH_OPTIONS, action: { type: "string" }, resource: { type: "string" }, "resource-account": { type: "string" } },
+  });
+  if (values.help) return (print(usage, false, () => usage), 0);
   if (!values.action || !values.resource) throw new UsageError(`give --action and --resource\n${usage}`);
   const context = contextOf(values.context);
-  const answer = whoCan(graphFrom(values, context, usage), { action: values.action, resource: values.resource, ...(values["resource-account"] ? { resourceAccount: values["resource-account"] } : {}), context });
-  print(answer, values.json, () => answer.principals.map((p) => `${p.principal}${p.via.length ? ` via ${p.via.join(" -> ")}` : ""}`).join("\n") || "nobody");
+  const answer = whoCan(graphFrom(values, context, usage), {
+    action: values.action,
+    resource: values.resource,
+    ...(values["resource-account"] ? { resourceAccount: values["resource-account"] } : {}),
+    context,
+  });
+  print(
+    answer,
+    values.json,
+    () => answer.principals.map((p) => `${p.principal}${p.via.length ? ` via ${p.via.join(" -> ")}` : ""}`).join("\n") || "nobody",
+  );
   return 0;
 }

@@ -38,7 +38,7 @@ export function compile(model: Model): Compiled {
       const entry = emptyAccount(id, account.partition ?? partition, {
         name: stage ? `${name}-${stage}` : name,
         region: account.region,
-        ...(stage ?? account.stage ? { stage: stage ?? account.stage } : {}),
+        ...((stage ?? account.stage) ? { stage: stage ?? account.stage } : {}),
         ...(account.organization ? { organization: { id: account.organization, path: account.ou ?? [] } } : {}),
         managed: account.external !== true,
       });
@@ -75,8 +75,18 @@ class Compiler {
     if (!workload) throw new Error(`no workload "${workloadName}"`);
     const account = this.account(accountKeyName);
     const identity = workload.identity;
-    const roleName = fillTemplate("role" in identity && identity.role ? identity.role : workloadName, vars, `workloads.${workloadName}.identity.role`);
-    const start = addIdentity(workloadName, workload, roleName, account, "cluster" in identity && identity.cluster ? this.cluster(identity.cluster) : undefined);
+    const roleName = fillTemplate(
+      "role" in identity && identity.role ? identity.role : workloadName,
+      vars,
+      `workloads.${workloadName}.identity.role`,
+    );
+    const start = addIdentity(
+      workloadName,
+      workload,
+      roleName,
+      account,
+      "cluster" in identity && identity.cluster ? this.cluster(identity.cluster) : undefined,
+    );
     if (workload.identity.type === "iam-user") {
       this.manualSteps.push({
         account: account.id,
@@ -110,7 +120,12 @@ class Compiler {
     const start = this.start(grant.workload, instance.from, vars);
     const place = { partition: to.partition, region: to.region ?? "us-east-1", account: to.id };
     const resources = Object.fromEntries(
-      Object.entries(grant.resources).map(([k, v]) => [k, typeof v === "string" ? fillTemplate(v, vars, `${where}.resources.${k}`) : v.map((x) => fillTemplate(x, vars, `${where}.resources.${k}`))]),
+      Object.entries(grant.resources).map(([k, v]) => [
+        k,
+        typeof v === "string"
+          ? fillTemplate(v, vars, `${where}.resources.${k}`)
+          : v.map((x) => fillTemplate(x, vars, `${where}.resources.${k}`)),
+      ]),
     );
     const access: ServiceAccess = { service: grant.service, access: grant.access, resources };
     const statements = [...statementsFor(access, place), ...((grant.statements ?? []) as unknown as PolicyStatement[])];
@@ -128,13 +143,18 @@ class Compiler {
       this.allowOnKeyPolicies(access, place, to, principal, grant.workload);
     } else {
       const steps = [
-        ...(grant.through ?? []).map((hop, j) => ({ account: this.account(accountFor(this.model, hop.account, vars.consumerStage, vars.stage)), name: fillTemplate(hop.role, vars, `${where}.through[${j}].role`) })),
+        ...(grant.through ?? []).map((hop, j) => ({
+          account: this.account(accountFor(this.model, hop.account, vars.consumerStage, vars.stage)),
+          name: fillTemplate(hop.role, vars, `${where}.through[${j}].role`),
+        })),
         { account: to, name: fillTemplate(grant.role?.name ?? defaultTargetRoleName(grant.workload), vars, `${where}.role.name`) },
       ];
       let caller = { principal, start: start as StartIdentity | undefined, account: from, isRoleSession: startsAsRole };
       steps.forEach((step, j) => {
         const last = j === steps.length - 1;
-        const externalId = last ? (grant.role?.externalId ?? (workload.identity.type === "external" ? workload.identity.externalId : undefined)) : undefined;
+        const externalId = last
+          ? (grant.role?.externalId ?? (workload.identity.type === "external" ? workload.identity.externalId : undefined))
+          : undefined;
         const arn = this.trustRole(step.account, step.name, caller.principal, {
           // EKS Pod Identity tags the sessions it starts, so the role it reaches must allow sts:TagSession.
           tagSession: caller.start?.type === "pod-identity",
@@ -162,7 +182,11 @@ class Compiler {
 
     if (grant.service === "secretsmanager" && resources["rds-instance"]) this.rdsIngress(resources, to, from, grant.workload);
     const recipe = recipeFor(grant.service);
-    const profile = fillTemplate(grant.profile ?? workload.runtime?.profile ?? defaultProfileName(to.name ?? to.id, grant.service), vars, `${where}.profile`);
+    const profile = fillTemplate(
+      grant.profile ?? workload.runtime?.profile ?? defaultProfileName(to.name ?? to.id, grant.service),
+      vars,
+      `${where}.profile`,
+    );
     const lastHop = hops[hops.length - 1];
     return {
       grant: index,
@@ -181,7 +205,15 @@ class Compiler {
       maxSessionSeconds: lastHop ? lastHop.durationSeconds : DEFAULT_ROLE_SESSION_SECONDS,
       summary: `${grant.workload} may ${grant.access.map((a) => recipe?.access[a]?.describe ?? a).join(", ")} (${recipe?.title ?? grant.service}) in ${to.name ?? to.id}${describeResources(resources)}${hops.length ? `, through ${hops.map((h) => h.roleArn).join(" then ")}` : via === "resource-policy" ? ", through the resource's own policy" : ""}`,
       ...(workload.runtime?.language ? { language: workload.runtime.language } : {}),
-      ...(workload.runtime ? { runtime: { kind: workload.runtime.kind, ...(workload.runtime.schedule ? { schedule: workload.runtime.schedule } : {}), ...(workload.runtime.image ? { image: workload.runtime.image } : {}) } } : {}),
+      ...(workload.runtime
+        ? {
+            runtime: {
+              kind: workload.runtime.kind,
+              ...(workload.runtime.schedule ? { schedule: workload.runtime.schedule } : {}),
+              ...(workload.runtime.image ? { image: workload.runtime.image } : {}),
+            },
+          }
+        : {}),
     };
   }
 
@@ -190,7 +222,13 @@ class Compiler {
     account: AccountEntry,
     name: string,
     principal: string,
-    options: { externalId: string | undefined; orgId: string | undefined; maxSessionDuration: number; workload: string; tagSession: boolean },
+    options: {
+      externalId: string | undefined;
+      orgId: string | undefined;
+      maxSessionDuration: number;
+      workload: string;
+      tagSession: boolean;
+    },
   ): string {
     const arn = roleArn(account.partition, account.id, name);
     const role = account.roles.get(name) ?? {
@@ -267,16 +305,34 @@ class Compiler {
    * covers its kind (the bucket's policy for objects), naming the caller; statements on kinds no
    * resource policy covers (`*`-only actions) stay on the identity side alone.
    */
-  private allowOnResource(access: ServiceAccess, place: Place, account: AccountEntry, principal: string, workload: string, only: (service: string) => boolean = () => true): void {
+  private allowOnResource(
+    access: ServiceAccess,
+    place: Place,
+    account: AccountEntry,
+    principal: string,
+    workload: string,
+    only: (service: string) => boolean = () => true,
+  ): void {
     for (const { service, kind, statement } of kindStatements(access, place)) {
       if (!only(service)) continue;
       const recipe = recipeFor(service);
       const holder = recipe?.policyHolders?.[kind];
       if (!recipe || !holder) continue;
-      const names = Object.fromEntries(Object.entries(access.service === service ? access.resources : {}).map(([k, v]) => [k, typeof v === "string" ? v : (v[0] as string)]));
+      const names = Object.fromEntries(
+        Object.entries(access.service === service ? access.resources : {}).map(([k, v]) => [
+          k,
+          typeof v === "string" ? v : (v[0] as string),
+        ]),
+      );
       const arn = service === access.service ? arnOf(service, holder, names, place) : holderFromStatement(statement);
       const existing = account.resourcePolicies.get(arn);
-      const named: PolicyStatement = { Sid: `${statement.Sid ?? "Grant"}For${pascal(workload)}`, Effect: "Allow", Principal: { AWS: principal }, Action: statement.Action, Resource: statement.Resource };
+      const named: PolicyStatement = {
+        Sid: `${statement.Sid ?? "Grant"}For${pascal(workload)}`,
+        Effect: "Allow",
+        Principal: { AWS: principal },
+        Action: statement.Action,
+        Resource: statement.Resource,
+      };
       if (!account.managed) {
         this.manualSteps.push({
           account: account.id,
@@ -307,7 +363,9 @@ function holderFromStatement(statement: PolicyStatement): string {
 function mergePolicy(existing: PolicyDocument | undefined, statements: PolicyStatement[]): PolicyDocument {
   const doc = existing ?? policyDocument([]);
   for (const s of statements) {
-    const same = doc.Statement.find((t) => t.Sid !== undefined && t.Sid === s.Sid && JSON.stringify(t.Principal) === JSON.stringify(s.Principal));
+    const same = doc.Statement.find(
+      (t) => t.Sid !== undefined && t.Sid === s.Sid && JSON.stringify(t.Principal) === JSON.stringify(s.Principal),
+    );
     if (same && same.Resource !== undefined && s.Resource !== undefined && same.Action !== undefined && s.Action !== undefined) {
       same.Resource = union(same.Resource, s.Resource);
       same.Action = union(same.Action, s.Action);
@@ -327,5 +385,8 @@ function describeResources(resources: Record<string, string | string[]>): string
 }
 
 function pascal(text: string): string {
-  return text.split(/[^A-Za-z0-9]+/).map((w) => w.charAt(0).toUpperCase() + w.slice(1)).join("");
+  return text
+    .split(/[^A-Za-z0-9]+/)
+    .map((w) => w.charAt(0).toUpperCase() + w.slice(1))
+    .join("");
 }

@@ -16,7 +16,13 @@ export interface ClusterInfo {
 }
 
 /** Writes the workload's own role or user into its account; returns how it starts at run time. */
-export function addIdentity(name: string, workload: ModelWorkload, roleName: string, account: AccountEntry, cluster: ClusterInfo | undefined): StartIdentity {
+export function addIdentity(
+  name: string,
+  workload: ModelWorkload,
+  roleName: string,
+  account: AccountEntry,
+  cluster: ClusterInfo | undefined,
+): StartIdentity {
   const { partition, id } = account;
   const identity = workload.identity;
   const region = account.region ?? "us-east-1";
@@ -25,7 +31,15 @@ export function addIdentity(name: string, workload: ModelWorkload, roleName: str
   }
   if (identity.type === "iam-user") {
     const user = identity.user ?? name;
-    account.users.set(user, { name: user, path: "/", arn: userArn(partition, id, user), policies: new Map(), managedPolicyArns: [], accessKeys: true, tags: new Map([["xacct:workload", name]]) });
+    account.users.set(user, {
+      name: user,
+      path: "/",
+      arn: userArn(partition, id, user),
+      policies: new Map(),
+      managedPolicyArns: [],
+      accessKeys: true,
+      tags: new Map([["xacct:workload", name]]),
+    });
     return { type: "iam-user", account: id, userArn: userArn(partition, id, user) };
   }
   const arn = roleArn(partition, id, roleName);
@@ -50,7 +64,13 @@ export function addIdentity(name: string, workload: ModelWorkload, roleName: str
       });
       Object.assign(start, {
         webIdentityTokenFile: WEB_IDENTITY_TOKEN_FILE,
-        cluster: { name: cluster.name, region: cluster.region, issuer, namespace: identity.namespace, serviceAccount: identity.serviceAccount },
+        cluster: {
+          name: cluster.name,
+          region: cluster.region,
+          issuer,
+          namespace: identity.namespace,
+          serviceAccount: identity.serviceAccount,
+        },
       });
       break;
     }
@@ -62,10 +82,23 @@ export function addIdentity(name: string, workload: ModelWorkload, roleName: str
         Action: ["sts:AssumeRole", "sts:TagSession"],
         Condition: {
           StringEquals: { "aws:SourceAccount": id },
-          ArnEquals: { "aws:SourceArn": buildArn({ partition, service: "eks", region: cluster?.region ?? region, account: id, resource: `cluster/${clusterName}` }) },
+          ArnEquals: {
+            "aws:SourceArn": buildArn({
+              partition,
+              service: "eks",
+              region: cluster?.region ?? region,
+              account: id,
+              resource: `cluster/${clusterName}`,
+            }),
+          },
         },
       });
-      start.cluster = { name: clusterName, region: cluster?.region ?? region, namespace: identity.namespace, serviceAccount: identity.serviceAccount };
+      start.cluster = {
+        name: clusterName,
+        region: cluster?.region ?? region,
+        namespace: identity.namespace,
+        serviceAccount: identity.serviceAccount,
+      };
       break;
     }
     case "ecs-task":
@@ -73,7 +106,10 @@ export function addIdentity(name: string, workload: ModelWorkload, roleName: str
         Effect: "Allow",
         Principal: { Service: "ecs-tasks.amazonaws.com" },
         Action: "sts:AssumeRole",
-        Condition: { ...sourceAccount, ArnLike: { "aws:SourceArn": buildArn({ partition, service: "ecs", region, account: id, resource: "*" }) } },
+        Condition: {
+          ...sourceAccount,
+          ArnLike: { "aws:SourceArn": buildArn({ partition, service: "ecs", region, account: id, resource: "*" }) },
+        },
       });
       break;
     case "ec2-instance":
@@ -89,7 +125,18 @@ export function addIdentity(name: string, workload: ModelWorkload, roleName: str
         Effect: "Allow",
         Principal: { Service: ["airflow.amazonaws.com", "airflow-env.amazonaws.com"] },
         Action: "sts:AssumeRole",
-        Condition: { ...sourceAccount, ArnLike: { "aws:SourceArn": buildArn({ partition, service: "airflow", region, account: id, resource: `environment/${identity.environment}` }) } },
+        Condition: {
+          ...sourceAccount,
+          ArnLike: {
+            "aws:SourceArn": buildArn({
+              partition,
+              service: "airflow",
+              region,
+              account: id,
+              resource: `environment/${identity.environment}`,
+            }),
+          },
+        },
       });
       break;
   }

@@ -38,7 +38,8 @@ export function kindStatements(grant: ServiceAccess, place: Place): KindStatemen
     if (!entry) throw new Error(`${recipe.title} has no access "${verb}"`);
     for (const rule of entry.rules) {
       const actions = selectActions(recipe.service, rule.filter);
-      if (actions.length === 0) throw new Error(`the service authorization data has no ${recipe.service} action for "${verb}" (${JSON.stringify(rule.filter)})`);
+      if (actions.length === 0)
+        throw new Error(`the service authorization data has no ${recipe.service} action for "${verb}" (${JSON.stringify(rule.filter)})`);
       const group = byKind.get(rule.on) ?? { actions: new Set(), resources: new Set(), verbs: new Set() };
       byKind.set(rule.on, group);
       group.verbs.add(verb);
@@ -49,7 +50,12 @@ export function kindStatements(grant: ServiceAccess, place: Place): KindStatemen
   const statements: KindStatement[] = [...byKind.entries()].map(([kind, g]) => ({
     service: recipe.service,
     kind,
-    statement: { Sid: sid(recipe.service, [...g.verbs], kind), Effect: "Allow", Action: [...g.actions].sort(), Resource: [...g.resources].sort() },
+    statement: {
+      Sid: sid(recipe.service, [...g.verbs], kind),
+      Effect: "Allow",
+      Action: [...g.actions].sort(),
+      Resource: [...g.resources].sort(),
+    },
   }));
   for (const names of combos) {
     for (const companion of recipe.companions?.(names) ?? []) statements.push(...kindStatements(companion, place));

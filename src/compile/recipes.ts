@@ -70,11 +70,29 @@ const RECIPES: Recipe[] = [
       object: { type: "object", parts: objectParts, needs: ["bucket"] },
     },
     access: {
-      read: { describe: "read objects", rules: [{ filter: { accessLevels: ["Read"], resourceType: "object", prefixes: ["GetObject"], excluding: OBJECT_EXTRAS }, on: "object" }] },
-      list: { describe: "list the bucket", rules: [{ filter: { accessLevels: ["List"], resourceType: "bucket", prefixes: ["ListBucket"] }, on: "bucket" }] },
+      read: {
+        describe: "read objects",
+        rules: [
+          { filter: { accessLevels: ["Read"], resourceType: "object", prefixes: ["GetObject"], excluding: OBJECT_EXTRAS }, on: "object" },
+        ],
+      },
+      list: {
+        describe: "list the bucket",
+        rules: [{ filter: { accessLevels: ["List"], resourceType: "bucket", prefixes: ["ListBucket"] }, on: "bucket" }],
+      },
       write: {
         describe: "write and delete objects",
-        rules: [{ filter: { accessLevels: ["Write"], resourceType: "object", prefixes: ["PutObject", "DeleteObject", "AbortMultipartUpload"], excluding: OBJECT_EXTRAS }, on: "object" }],
+        rules: [
+          {
+            filter: {
+              accessLevels: ["Write"],
+              resourceType: "object",
+              prefixes: ["PutObject", "DeleteObject", "AbortMultipartUpload"],
+              excluding: OBJECT_EXTRAS,
+            },
+            on: "object",
+          },
+        ],
       },
     },
     policyHolders: { bucket: "bucket", object: "bucket" },
@@ -85,12 +103,28 @@ const RECIPES: Recipe[] = [
     names: ["environment", "airflow-role"],
     kinds: {
       environment: { type: "environment", parts: (n) => ({ EnvironmentName: n.environment ?? "*" }), needs: ["environment"] },
-      "rbac-role": { type: "rbac-role", parts: (n) => ({ EnvironmentName: n.environment ?? "*", RoleName: n["airflow-role"] ?? "Viewer" }), needs: ["environment"] },
+      "rbac-role": {
+        type: "rbac-role",
+        parts: (n) => ({ EnvironmentName: n.environment ?? "*", RoleName: n["airflow-role"] ?? "Viewer" }),
+        needs: ["environment"],
+      },
     },
     access: {
-      read: { describe: "read the environment", rules: [{ filter: { accessLevels: ["Read"], resourceType: "environment", prefixes: ["GetEnvironment"] }, on: "environment" }, { filter: { accessLevels: ["List"], prefixes: ["ListEnvironments"] }, on: "*" }] },
-      "cli-token": { describe: "create Airflow CLI tokens", rules: [{ filter: { resourceType: "environment", prefixes: ["CreateCliToken"] }, on: "environment" }] },
-      "web-login": { describe: "create Airflow web login tokens", rules: [{ filter: { resourceType: "rbac-role", prefixes: ["CreateWebLoginToken"] }, on: "rbac-role" }] },
+      read: {
+        describe: "read the environment",
+        rules: [
+          { filter: { accessLevels: ["Read"], resourceType: "environment", prefixes: ["GetEnvironment"] }, on: "environment" },
+          { filter: { accessLevels: ["List"], prefixes: ["ListEnvironments"] }, on: "*" },
+        ],
+      },
+      "cli-token": {
+        describe: "create Airflow CLI tokens",
+        rules: [{ filter: { resourceType: "environment", prefixes: ["CreateCliToken"] }, on: "environment" }],
+      },
+      "web-login": {
+        describe: "create Airflow web login tokens",
+        rules: [{ filter: { resourceType: "rbac-role", prefixes: ["CreateWebLoginToken"] }, on: "rbac-role" }],
+      },
     },
   },
   {
@@ -104,13 +138,25 @@ const RECIPES: Recipe[] = [
       table: { type: "table", parts: (n) => ({ DatabaseName: n.database ?? "*", TableName: "*" }), needs: [] },
     },
     access: {
-      run: { describe: "start and stop job runs", rules: [{ filter: { accessLevels: ["Write"], resourceType: "job", prefixes: ["StartJobRun", "BatchStopJobRun"] }, on: "job" }] },
-      watch: { describe: "read the job and its runs", rules: [{ filter: { accessLevels: ["Read"], resourceType: "job", prefixes: ["GetJob", "BatchGetJobs"] }, on: "job" }] },
+      run: {
+        describe: "start and stop job runs",
+        rules: [{ filter: { accessLevels: ["Write"], resourceType: "job", prefixes: ["StartJobRun", "BatchStopJobRun"] }, on: "job" }],
+      },
+      watch: {
+        describe: "read the job and its runs",
+        rules: [{ filter: { accessLevels: ["Read"], resourceType: "job", prefixes: ["GetJob", "BatchGetJobs"] }, on: "job" }],
+      },
       "catalog-read": {
         describe: "read the Data Catalog (for Athena)",
         rules: [
-          { filter: { accessLevels: ["Read"], resourceType: "rootcatalog", prefixes: ["GetDatabase", "GetTable", "GetPartition"] }, on: "catalog" },
-          { filter: { accessLevels: ["Read"], resourceType: "database", prefixes: ["GetDatabase", "GetTable", "GetPartition"] }, on: "database" },
+          {
+            filter: { accessLevels: ["Read"], resourceType: "rootcatalog", prefixes: ["GetDatabase", "GetTable", "GetPartition"] },
+            on: "catalog",
+          },
+          {
+            filter: { accessLevels: ["Read"], resourceType: "database", prefixes: ["GetDatabase", "GetTable", "GetPartition"] },
+            on: "database",
+          },
           { filter: { accessLevels: ["Read"], resourceType: "table", prefixes: ["GetTable", "GetPartition"] }, on: "table" },
         ],
       },
@@ -125,10 +171,22 @@ const RECIPES: Recipe[] = [
       "training-job": { type: "training-job", parts: (n) => ({ TrainingJobName: n["training-job"] ?? "*" }), needs: [] },
     },
     access: {
-      invoke: { describe: "invoke the endpoint", rules: [{ filter: { resourceType: "endpoint", prefixes: ["InvokeEndpoint"] }, on: "endpoint" }] },
+      invoke: {
+        describe: "invoke the endpoint",
+        rules: [{ filter: { resourceType: "endpoint", prefixes: ["InvokeEndpoint"] }, on: "endpoint" }],
+      },
       train: {
         describe: "create, describe and stop training jobs",
-        rules: [{ filter: { accessLevels: ["Write", "Read"], resourceType: "training-job", prefixes: ["CreateTrainingJob", "DescribeTrainingJob", "StopTrainingJob"] }, on: "training-job" }],
+        rules: [
+          {
+            filter: {
+              accessLevels: ["Write", "Read"],
+              resourceType: "training-job",
+              prefixes: ["CreateTrainingJob", "DescribeTrainingJob", "StopTrainingJob"],
+            },
+            on: "training-job",
+          },
+        ],
       },
     },
   },
@@ -138,7 +196,15 @@ const RECIPES: Recipe[] = [
     names: ["function"],
     kinds: { function: { type: "function", parts: (n) => ({ FunctionName: n.function ?? "*" }), needs: ["function"] } },
     access: {
-      invoke: { describe: "invoke the function", rules: [{ filter: { accessLevels: ["Write"], resourceType: "function", prefixes: ["InvokeFunction"], excluding: ["Url"] }, on: "function" }] },
+      invoke: {
+        describe: "invoke the function",
+        rules: [
+          {
+            filter: { accessLevels: ["Write"], resourceType: "function", prefixes: ["InvokeFunction"], excluding: ["Url"] },
+            on: "function",
+          },
+        ],
+      },
     },
     policyHolders: { function: "function" },
   },
@@ -148,12 +214,40 @@ const RECIPES: Recipe[] = [
     names: ["cluster", "database"],
     kinds: { cluster: { type: "cluster", parts: (n) => ({ ClusterName: n.cluster ?? "*" }), needs: ["cluster"], arnService: "redshift" } },
     access: {
-      query: { describe: "run statements on the cluster", rules: [{ filter: { accessLevels: ["Write"], resourceType: "cluster", prefixes: ["ExecuteStatement", "BatchExecuteStatement"] }, on: "cluster" }, { filter: { prefixes: ["CancelStatement"] }, on: "*" }] },
-      results: { describe: "read statements' status and results", rules: [{ filter: { accessLevels: ["Read", "List"], prefixes: ["DescribeStatement", "GetStatementResult", "ListStatements"] }, on: "*" }] },
-      browse: { describe: "list databases, schemas and tables", rules: [{ filter: { accessLevels: ["Read", "List"], resourceType: "cluster", prefixes: ["ListDatabases", "ListSchemas", "ListTables", "DescribeTable"] }, on: "cluster" }] },
+      query: {
+        describe: "run statements on the cluster",
+        rules: [
+          {
+            filter: { accessLevels: ["Write"], resourceType: "cluster", prefixes: ["ExecuteStatement", "BatchExecuteStatement"] },
+            on: "cluster",
+          },
+          { filter: { prefixes: ["CancelStatement"] }, on: "*" },
+        ],
+      },
+      results: {
+        describe: "read statements' status and results",
+        rules: [
+          { filter: { accessLevels: ["Read", "List"], prefixes: ["DescribeStatement", "GetStatementResult", "ListStatements"] }, on: "*" },
+        ],
+      },
+      browse: {
+        describe: "list databases, schemas and tables",
+        rules: [
+          {
+            filter: {
+              accessLevels: ["Read", "List"],
+              resourceType: "cluster",
+              prefixes: ["ListDatabases", "ListSchemas", "ListTables", "DescribeTable"],
+            },
+            on: "cluster",
+          },
+        ],
+      },
     },
     // The Data API connects as the caller's IAM identity: that needs temporary database credentials.
-    companions: (n) => [{ service: "redshift", access: ["iam-credentials"], resources: { cluster: n.cluster ?? "*", database: n.database ?? "*" } }],
+    companions: (n) => [
+      { service: "redshift", access: ["iam-credentials"], resources: { cluster: n.cluster ?? "*", database: n.database ?? "*" } },
+    ],
   },
   {
     service: "redshift",
@@ -161,7 +255,10 @@ const RECIPES: Recipe[] = [
     names: ["cluster", "database"],
     kinds: { dbname: { type: "dbname", parts: (n) => ({ ClusterName: n.cluster ?? "*", DbName: n.database ?? "*" }), needs: ["cluster"] } },
     access: {
-      "iam-credentials": { describe: "get database credentials for the caller's IAM identity", rules: [{ filter: { prefixes: ["GetClusterCredentialsWithIAM"] }, on: "dbname" }] },
+      "iam-credentials": {
+        describe: "get database credentials for the caller's IAM identity",
+        rules: [{ filter: { prefixes: ["GetClusterCredentialsWithIAM"] }, on: "dbname" }],
+      },
     },
   },
   {
@@ -170,7 +267,10 @@ const RECIPES: Recipe[] = [
     names: ["secret", "kms-key", "rds-instance", "rds-port"],
     kinds: { secret: { type: "Secret", parts: (n) => ({ SecretId: `${n.secret ?? ""}-??????` }), needs: ["secret"] } },
     access: {
-      read: { describe: "read the secret's value", rules: [{ filter: { resourceType: "Secret", prefixes: ["GetSecretValue", "DescribeSecret"] }, on: "secret" }] },
+      read: {
+        describe: "read the secret's value",
+        rules: [{ filter: { resourceType: "Secret", prefixes: ["GetSecretValue", "DescribeSecret"] }, on: "secret" }],
+      },
     },
     policyHolders: { secret: "secret" },
     companions: (n) => (n["kms-key"] ? [{ service: "kms", access: ["decrypt"], resources: { key: n["kms-key"] } }] : []),
@@ -181,7 +281,10 @@ const RECIPES: Recipe[] = [
     names: ["key"],
     kinds: { key: { type: "key", parts: (n) => ({ KeyId: n.key ?? "*" }), needs: ["key"] } },
     access: {
-      decrypt: { describe: "decrypt with the key", rules: [{ filter: { accessLevels: ["Write"], resourceType: "key", prefixes: ["Decrypt"] }, on: "key" }] },
+      decrypt: {
+        describe: "decrypt with the key",
+        rules: [{ filter: { accessLevels: ["Write"], resourceType: "key", prefixes: ["Decrypt"] }, on: "key" }],
+      },
     },
     policyHolders: { key: "key" },
   },
@@ -193,7 +296,15 @@ const RECIPES: Recipe[] = [
     access: {
       query: {
         describe: "run queries and read their results",
-        rules: [{ filter: { resourceType: "workgroup", prefixes: ["StartQueryExecution", "StopQueryExecution", "GetQueryExecution", "GetQueryResults", "GetWorkGroup"] }, on: "workgroup" }],
+        rules: [
+          {
+            filter: {
+              resourceType: "workgroup",
+              prefixes: ["StartQueryExecution", "StopQueryExecution", "GetQueryExecution", "GetQueryResults", "GetWorkGroup"],
+            },
+            on: "workgroup",
+          },
+        ],
       },
     },
     companions: (n) => {
@@ -210,14 +321,27 @@ const RECIPES: Recipe[] = [
     kinds: { cluster: { type: "cluster", parts: (n) => ({ ClusterId: n.cluster ?? "*" }), needs: [] } },
     access: {
       "run-job-flow": { describe: "create clusters (job flows)", rules: [{ filter: { prefixes: ["RunJobFlow"] }, on: "*" }] },
-      terminate: { describe: "terminate clusters", rules: [{ filter: { resourceType: "cluster", prefixes: ["TerminateJobFlows"] }, on: "cluster" }] },
+      terminate: {
+        describe: "terminate clusters",
+        rules: [{ filter: { resourceType: "cluster", prefixes: ["TerminateJobFlows"] }, on: "cluster" }],
+      },
       steps: {
         describe: "add, list, describe and cancel steps",
-        rules: [{ filter: { resourceType: "cluster", prefixes: ["AddJobFlowSteps", "CancelSteps", "DescribeStep", "ListSteps", "DescribeCluster"] }, on: "cluster" }],
+        rules: [
+          {
+            filter: {
+              resourceType: "cluster",
+              prefixes: ["AddJobFlowSteps", "CancelSteps", "DescribeStep", "ListSteps", "DescribeCluster"],
+            },
+            on: "cluster",
+          },
+        ],
       },
     },
     companions: (n) =>
-      [n["service-role"], n["instance-profile-role"]].filter((r): r is string => r !== undefined).map((role) => ({ service: "iam", access: ["pass-role"], resources: { role } })),
+      [n["service-role"], n["instance-profile-role"]]
+        .filter((r): r is string => r !== undefined)
+        .map((role) => ({ service: "iam", access: ["pass-role"], resources: { role } })),
   },
   {
     service: "iam",
@@ -234,10 +358,31 @@ const RECIPES: Recipe[] = [
     names: ["queue"],
     kinds: { queue: { type: "queue", parts: (n) => ({ QueueName: n.queue ?? "*" }), needs: ["queue"] } },
     access: {
-      send: { describe: "send messages", rules: [{ filter: { accessLevels: ["Write", "Read"], resourceType: "queue", prefixes: ["SendMessage", "GetQueueUrl", "GetQueueAttributes"] }, on: "queue" }] },
+      send: {
+        describe: "send messages",
+        rules: [
+          {
+            filter: {
+              accessLevels: ["Write", "Read"],
+              resourceType: "queue",
+              prefixes: ["SendMessage", "GetQueueUrl", "GetQueueAttributes"],
+            },
+            on: "queue",
+          },
+        ],
+      },
       receive: {
         describe: "receive and delete messages",
-        rules: [{ filter: { accessLevels: ["Read", "Write"], resourceType: "queue", prefixes: ["ReceiveMessage", "DeleteMessage", "ChangeMessageVisibility", "GetQueueUrl", "GetQueueAttributes"] }, on: "queue" }],
+        rules: [
+          {
+            filter: {
+              accessLevels: ["Read", "Write"],
+              resourceType: "queue",
+              prefixes: ["ReceiveMessage", "DeleteMessage", "ChangeMessageVisibility", "GetQueueUrl", "GetQueueAttributes"],
+            },
+            on: "queue",
+          },
+        ],
       },
     },
     policyHolders: { queue: "queue" },
@@ -250,7 +395,16 @@ const RECIPES: Recipe[] = [
     access: {
       read: {
         describe: "read the stream",
-        rules: [{ filter: { accessLevels: ["Read", "List"], resourceType: "stream", prefixes: ["DescribeStream", "GetRecords", "GetShardIterator", "ListShards"] }, on: "stream" }],
+        rules: [
+          {
+            filter: {
+              accessLevels: ["Read", "List"],
+              resourceType: "stream",
+              prefixes: ["DescribeStream", "GetRecords", "GetShardIterator", "ListShards"],
+            },
+            on: "stream",
+          },
+        ],
       },
     },
     policyHolders: { stream: "stream" },
@@ -265,7 +419,11 @@ const RECIPES: Recipe[] = [
         parts: (n) => ({ ApiId: n.api ?? "*", Stage: n.stage ?? "*", Method: "GET", ApiSpecificResourcePath: n.path ?? "*" }),
         needs: ["api"],
       },
-      "rest-api": { type: "execute-api-general", parts: (n) => ({ ApiId: n.api ?? "*", Stage: "*", Method: "*", ApiSpecificResourcePath: "*" }), needs: ["api"] },
+      "rest-api": {
+        type: "execute-api-general",
+        parts: (n) => ({ ApiId: n.api ?? "*", Stage: "*", Method: "*", ApiSpecificResourcePath: "*" }),
+        needs: ["api"],
+      },
     },
     access: {
       "invoke-read": { describe: "call the API's read-only (GET) methods", rules: [{ filter: { prefixes: ["Invoke"] }, on: "api" }] },
@@ -279,10 +437,20 @@ const RECIPES: Recipe[] = [
     names: ["domain", "repository"],
     kinds: {
       domain: { type: "domain", parts: (n) => ({ DomainName: n.domain ?? "*" }), needs: ["domain"] },
-      repository: { type: "repository", parts: (n) => ({ DomainName: n.domain ?? "*", RepositoryName: n.repository ?? "*" }), needs: ["domain", "repository"] },
+      repository: {
+        type: "repository",
+        parts: (n) => ({ DomainName: n.domain ?? "*", RepositoryName: n.repository ?? "*" }),
+        needs: ["domain", "repository"],
+      },
       package: {
         type: "package",
-        parts: (n) => ({ DomainName: n.domain ?? "*", RepositoryName: n.repository ?? "*", PackageFormat: "*", PackageNamespace: "*", PackageName: "*" }),
+        parts: (n) => ({
+          DomainName: n.domain ?? "*",
+          RepositoryName: n.repository ?? "*",
+          PackageFormat: "*",
+          PackageNamespace: "*",
+          PackageName: "*",
+        }),
         needs: ["domain", "repository"],
       },
     },
@@ -291,8 +459,20 @@ const RECIPES: Recipe[] = [
         describe: "read packages",
         rules: [
           { filter: { resourceType: "domain", prefixes: ["GetAuthorizationToken"] }, on: "domain" },
-          { filter: { resourceType: "repository", prefixes: ["ReadFromRepository", "GetRepositoryEndpoint", "DescribeRepository", "ListPackages"] }, on: "repository" },
-          { filter: { resourceType: "package", prefixes: ["DescribePackageVersion", "ListPackageVersions", "GetPackageVersionAsset", "GetPackageVersionReadme"] }, on: "package" },
+          {
+            filter: {
+              resourceType: "repository",
+              prefixes: ["ReadFromRepository", "GetRepositoryEndpoint", "DescribeRepository", "ListPackages"],
+            },
+            on: "repository",
+          },
+          {
+            filter: {
+              resourceType: "package",
+              prefixes: ["DescribePackageVersion", "ListPackageVersions", "GetPackageVersionAsset", "GetPackageVersionReadme"],
+            },
+            on: "package",
+          },
         ],
       },
     },
@@ -305,7 +485,10 @@ const RECIPES: Recipe[] = [
     names: [],
     kinds: {},
     access: {
-      "bearer-token": { describe: "get service bearer tokens (CodeArtifact)", rules: [{ filter: { prefixes: ["GetServiceBearerToken"] }, on: "*" }] },
+      "bearer-token": {
+        describe: "get service bearer tokens (CodeArtifact)",
+        rules: [{ filter: { prefixes: ["GetServiceBearerToken"] }, on: "*" }],
+      },
     },
   },
 ];

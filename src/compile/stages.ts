@@ -17,7 +17,8 @@ export interface TemplateVars {
 export function fillTemplate(text: string, vars: TemplateVars, where: string): string {
   return text.replace(/\{(\w+)\}/g, (_, key: string) => {
     const value = Object.hasOwn(vars, key) ? (vars as unknown as Record<string, string | undefined>)[key] : undefined;
-    if (value === undefined) throw new ModelPathError(where, `the template "${text}" uses {${key}}, which has no value here (is the grant expanded per stage?)`);
+    if (value === undefined)
+      throw new ModelPathError(where, `the template "${text}" uses {${key}}, which has no value here (is the grant expanded per stage?)`);
     return value;
   });
 }
@@ -55,7 +56,13 @@ export function grantInstances(model: Model): GrantInstance[] {
     const vars: TemplateVars = { app: model.name, consumer: grant.workload };
     if (!grant.stages) {
       const from = accountFor(model, workload.account);
-      return pickAll(model, grant.account).map((to) => ({ grant, index, vars: { ...vars, ...(to.stage ? { stage: to.stage } : {}) }, from, to: to.key }));
+      return pickAll(model, grant.account).map((to) => ({
+        grant,
+        index,
+        vars: { ...vars, ...(to.stage ? { stage: to.stage } : {}) },
+        from,
+        to: to.key,
+      }));
     }
     const mapping = model.stages?.consumers?.[grant.workload] ?? model.stages?.consumers?.[workload.account] ?? {};
     return Object.entries(mapping)

@@ -64,7 +64,13 @@ export function cacheKey(spec: ChainSpec, endpoint: string | undefined, env: Nod
   const identity = {
     format: FORMAT,
     first: firstIdentityKey(spec.first, env),
-    hops: spec.hops.map((h) => [h.roleArn, h.externalId ?? "", h.sessionName ?? "", h.durationSeconds ?? 0, Object.entries(h.tags ?? {}).sort()]),
+    hops: spec.hops.map((h) => [
+      h.roleArn,
+      h.externalId ?? "",
+      h.sessionName ?? "",
+      h.durationSeconds ?? 0,
+      Object.entries(h.tags ?? {}).sort(),
+    ]),
     region: spec.region ?? "",
     endpoint: endpoint ?? env.AWS_ENDPOINT_URL_STS ?? env.AWS_ENDPOINT_URL ?? "",
   };
@@ -135,7 +141,12 @@ export class CredentialCache {
     }
     const expiration = Date.parse(entry.Expiration);
     if (refreshFrom(Date.parse(entry.obtained), expiration, this.marginMs) <= this.clock()) return undefined;
-    return { accessKeyId: entry.AccessKeyId, secretAccessKey: entry.SecretAccessKey, ...(entry.SessionToken ? { sessionToken: entry.SessionToken } : {}), expiration: new Date(expiration) };
+    return {
+      accessKeyId: entry.AccessKeyId,
+      secretAccessKey: entry.SecretAccessKey,
+      ...(entry.SessionToken ? { sessionToken: entry.SessionToken } : {}),
+      expiration: new Date(expiration),
+    };
   }
 
   /**
@@ -187,8 +198,19 @@ function parseEntry(text: string, key: string): Entry | undefined {
   }
   const e = value as Partial<Entry> | null;
   if (typeof e !== "object" || e === null || e.xacct !== FORMAT || e.key !== key) return undefined;
-  if (typeof e.AccessKeyId !== "string" || typeof e.SecretAccessKey !== "string" || (e.SessionToken !== undefined && typeof e.SessionToken !== "string")) return undefined;
-  if (typeof e.Expiration !== "string" || typeof e.obtained !== "string" || Number.isNaN(Date.parse(e.Expiration)) || Number.isNaN(Date.parse(e.obtained))) return undefined;
+  if (
+    typeof e.AccessKeyId !== "string" ||
+    typeof e.SecretAccessKey !== "string" ||
+    (e.SessionToken !== undefined && typeof e.SessionToken !== "string")
+  )
+    return undefined;
+  if (
+    typeof e.Expiration !== "string" ||
+    typeof e.obtained !== "string" ||
+    Number.isNaN(Date.parse(e.Expiration)) ||
+    Number.isNaN(Date.parse(e.obtained))
+  )
+    return undefined;
   return e as Entry;
 }
 
@@ -219,7 +241,13 @@ export async function cachedChainCredentials(source: ChainSource, options: Cache
   const provider = fromChain(source, options);
   const spec = await provider.spec;
   const dir = options.cacheDir === undefined ? defaultCacheDir(env) : options.cacheDir;
-  const cache = dir === false ? undefined : new CredentialCache(dir, { ...(options.warn ? { warn: options.warn } : {}), ...(options.cacheRefreshMarginSeconds !== undefined ? { refreshMarginSeconds: options.cacheRefreshMarginSeconds } : {}) });
+  const cache =
+    dir === false
+      ? undefined
+      : new CredentialCache(dir, {
+          ...(options.warn ? { warn: options.warn } : {}),
+          ...(options.cacheRefreshMarginSeconds !== undefined ? { refreshMarginSeconds: options.cacheRefreshMarginSeconds } : {}),
+        });
   const key = cacheKey(spec, options.endpoint, env);
   const hit = cache?.read(key);
   if (hit) return { credentials: hit, spec, cached: true };

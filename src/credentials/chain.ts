@@ -64,10 +64,14 @@ export function checkDurations(spec: ChainSpec, where: (hop: number) => string, 
     const chained = i > 0 || startsWithSession(spec.first, env);
     const duration = hop.durationSeconds ?? DEFAULT_ROLE_SESSION_SECONDS;
     if (!Number.isInteger(duration) || duration < ROLE_SESSION_SECONDS.min || duration > ROLE_SESSION_SECONDS.max) {
-      throw new ChainError(`${where(i)}: duration_seconds must be a whole number of seconds from ${ROLE_SESSION_SECONDS.min} to ${ROLE_SESSION_SECONDS.max}, got ${hop.durationSeconds}`);
+      throw new ChainError(
+        `${where(i)}: duration_seconds must be a whole number of seconds from ${ROLE_SESSION_SECONDS.min} to ${ROLE_SESSION_SECONDS.max}, got ${hop.durationSeconds}`,
+      );
     }
     if (chained && duration > CHAIN_LIMIT_SECONDS) {
-      throw new ChainError(`${where(i)}: duration_seconds = ${duration} is more than ${CHAIN_LIMIT_SECONDS}, but this AssumeRole is role chaining (it starts from a role session), which AWS caps at one hour; set duration_seconds to ${CHAIN_LIMIT_SECONDS} or less — xacct refreshes the chain before it expires`);
+      throw new ChainError(
+        `${where(i)}: duration_seconds = ${duration} is more than ${CHAIN_LIMIT_SECONDS}, but this AssumeRole is role chaining (it starts from a role session), which AWS caps at one hour; set duration_seconds to ${CHAIN_LIMIT_SECONDS} or less — xacct refreshes the chain before it expires`,
+      );
     }
   });
 }

@@ -40,7 +40,11 @@ export interface CredentialVariables {
 }
 
 /** The variables that hand `credentials` (and the chain's `region`) to a process started from `env`. */
-export function credentialVariables(credentials: AwsCredentialIdentity, region: string | undefined, env: NodeJS.ProcessEnv = process.env): CredentialVariables {
+export function credentialVariables(
+  credentials: AwsCredentialIdentity,
+  region: string | undefined,
+  env: NodeJS.ProcessEnv = process.env,
+): CredentialVariables {
   const set: Record<string, string> = { AWS_ACCESS_KEY_ID: credentials.accessKeyId, AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey };
   const unset: string[] = [...OVERRIDING_VARIABLES];
   if (credentials.sessionToken) set.AWS_SESSION_TOKEN = credentials.sessionToken;

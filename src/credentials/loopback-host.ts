@@ -14,4 +14,8 @@ export function isLoopbackHost(host: string | undefined): boolean {
 }
 
 /** RFC 9110 §15.5.20: 421 Misdirected Request, for a request whose Host is not the loopback address. */
-export const MISDIRECTED = { status: 421, code: "MisdirectedRequest", message: "The Host header must be 127.0.0.1 or localhost (with the port): this server answers its own machine only" } as const;
+export const MISDIRECTED = {
+  status: 421,
+  code: "MisdirectedRequest",
+  message: "The Host header must be 127.0.0.1 or localhost (with the port): this server answers its own machine only",
+} as const;

@@ -13,7 +13,12 @@ function firstOf(chain: Chain): FirstIdentity {
   switch (chain.start.type) {
     case "irsa":
       // The projected token's path and the role that the pod's service account is annotated with.
-      return { type: "web-identity", tokenFile: process.env.AWS_WEB_IDENTITY_TOKEN_FILE ?? chain.start.webIdentityTokenFile ?? "", roleArn: chain.start.roleArn ?? "", sessionName: sessionNameFor(chain.workload) };
+      return {
+        type: "web-identity",
+        tokenFile: process.env.AWS_WEB_IDENTITY_TOKEN_FILE ?? chain.start.webIdentityTokenFile ?? "",
+        roleArn: chain.start.roleArn ?? "",
+        sessionName: sessionNameFor(chain.workload),
+      };
     case "ecs-task":
     case "pod-identity":
     case "mwaa":
@@ -32,18 +37,28 @@ function firstOf(chain: Chain): FirstIdentity {
  */
 export function chainFromModel(file: string, workload: string, profile?: string, env: NodeJS.ProcessEnv = process.env): ChainSpec {
   const { model, chains } = compileModelFile(file);
-  if (!Object.hasOwn(model.workloads, workload)) throw new ChainError(`${file}: no workload "${workload}" (the model has ${Object.keys(model.workloads).join(", ")})`);
+  if (!Object.hasOwn(model.workloads, workload))
+    throw new ChainError(`${file}: no workload "${workload}" (the model has ${Object.keys(model.workloads).join(", ")})`);
   const own = chains.filter((c) => c.workload === workload);
   const profiles = [...new Set(own.map((c) => c.profile))];
   const picked = profile === undefined ? (profiles.length === 1 ? own : []) : own.filter((c) => c.profile === profile);
   if (picked.length === 0) {
-    throw new ChainError(profile === undefined ? `${file}: workload "${workload}" has the chains ${profiles.join(", ")}: name one with --profile` : `${file}: workload "${workload}" has no chain with profile "${profile}" (it has ${profiles.join(", ")})`);
+    throw new ChainError(
+      profile === undefined
+        ? `${file}: workload "${workload}" has the chains ${profiles.join(", ")}: name one with --profile`
+        : `${file}: workload "${workload}" has no chain with profile "${profile}" (it has ${profiles.join(", ")})`,
+    );
   }
   const chain = picked[0] as Chain;
   const spec: ChainSpec = {
     name: `workload ${workload} profile ${chain.profile}`,
     first: firstOf(chain),
-    hops: chain.hops.map((h) => ({ roleArn: h.roleArn, sessionName: h.sessionName, durationSeconds: h.durationSeconds, ...(h.externalId ? { externalId: h.externalId } : {}) })),
+    hops: chain.hops.map((h) => ({
+      roleArn: h.roleArn,
+      sessionName: h.sessionName,
+      durationSeconds: h.durationSeconds,
+      ...(h.externalId ? { externalId: h.externalId } : {}),
+    })),
     region: chain.region,
   };
   checkDurations(spec, (i) => `${file}: workload "${workload}", hop ${i + 1} (${chain.hops[i]?.roleArn})`, env);

@@ -113,7 +113,8 @@ export function fromChain(source: ChainSource, options: ChainOptions = {}): Chai
 function resolve(source: ChainSource, env: NodeJS.ProcessEnv): Promise<ChainSpec> {
   if ("first" in source) return Promise.resolve(source);
   // The model loader and compiler are loaded only for a chain named by a model's workload: `xacct/credentials` stays light.
-  if ("model" in source) return import("./model.js").then(({ chainFromModel }) => chainFromModel(source.model, source.workload, source.profile, env));
+  if ("model" in source)
+    return import("./model.js").then(({ chainFromModel }) => chainFromModel(source.model, source.workload, source.profile, env));
   return chainFromProfile(source.profile, source.files, env);
 }
 
@@ -124,7 +125,11 @@ async function run(spec: ChainSpec, options: ChainOptions, env: NodeJS.ProcessEn
   const { AssumeRoleCommand, STSClient } = await import("@aws-sdk/client-sts");
   const clientConfig = { region, ...(options.endpoint ? { endpoint: options.endpoint } : {}) };
   let credentials = await step(spec, "the first credentials", () => first(spec.first, clientConfig)());
-  options.onCall?.({ hop: 0, action: spec.first.type === "web-identity" ? "AssumeRoleWithWebIdentity" : "first", ...(spec.first.type === "web-identity" ? { roleArn: spec.first.roleArn } : {}) });
+  options.onCall?.({
+    hop: 0,
+    action: spec.first.type === "web-identity" ? "AssumeRoleWithWebIdentity" : "first",
+    ...(spec.first.type === "web-identity" ? { roleArn: spec.first.roleArn } : {}),
+  });
   for (const [i, hop] of spec.hops.entries()) {
     const client = new STSClient({ ...clientConfig, credentials, maxAttempts: 2 });
     options.onCall?.({ hop: i + 1, action: "AssumeRole", roleArn: hop.roleArn });
@@ -141,8 +146,14 @@ async function run(spec: ChainSpec, options: ChainOptions, env: NodeJS.ProcessEn
     );
     client.destroy();
     const c = out.Credentials;
-    if (!c?.AccessKeyId || !c.SecretAccessKey || !c.SessionToken || !c.Expiration) throw new ChainError(`${spec.name}: hop ${i + 1} (AssumeRole ${hop.roleArn}) answered without credentials`);
-    credentials = { accessKeyId: c.AccessKeyId, secretAccessKey: c.SecretAccessKey, sessionToken: c.SessionToken, expiration: c.Expiration };
+    if (!c?.AccessKeyId || !c.SecretAccessKey || !c.SessionToken || !c.Expiration)
+      throw new ChainError(`${spec.name}: hop ${i + 1} (AssumeRole ${hop.roleArn}) answered without credentials`);
+    credentials = {
+      accessKeyId: c.AccessKeyId,
+      secretAccessKey: c.SecretAccessKey,
+      sessionToken: c.SessionToken,
+      expiration: c.Expiration,
+    };
   }
   return credentials;
 }
@@ -151,7 +162,12 @@ async function run(spec: ChainSpec, options: ChainOptions, env: NodeJS.ProcessEn
 function first(identity: FirstIdentity, clientConfig: { region: string; endpoint?: string }): AwsCredentialIdentityProvider {
   switch (identity.type) {
     case "web-identity":
-      return fromTokenFile({ webIdentityTokenFile: identity.tokenFile, roleArn: identity.roleArn, roleSessionName: identity.sessionName ?? DEFAULT_SESSION_NAME, clientConfig });
+      return fromTokenFile({
+        webIdentityTokenFile: identity.tokenFile,
+        roleArn: identity.roleArn,
+        roleSessionName: identity.sessionName ?? DEFAULT_SESSION_NAME,
+        clientConfig,
+      });
     case "container":
       return fromHttp({});
     case "instance":
@@ -159,7 +175,12 @@ function first(identity: FirstIdentity, clientConfig: { region: string; endpoint
     case "environment":
       return fromEnv();
     case "static":
-      return () => Promise.resolve({ accessKeyId: identity.accessKeyId, secretAccessKey: identity.secretAccessKey, ...(identity.sessionToken ? { sessionToken: identity.sessionToken } : {}) });
+      return () =>
+        Promise.resolve({
+          accessKeyId: identity.accessKeyId,
+          secretAccessKey: identity.secretAccessKey,
+          ...(identity.sessionToken ? { sessionToken: identity.sessionToken } : {}),
+        });
   }
 }
 

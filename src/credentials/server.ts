@@ -67,7 +67,12 @@ function sameSecret(given: string | undefined, expected: Buffer): boolean {
 
 function send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
   const text = JSON.stringify(body);
-  res.writeHead(status, { "content-type": "application/json", "cache-control": "no-store", "content-length": Buffer.byteLength(text), ...headers });
+  res.writeHead(status, {
+    "content-type": "application/json",
+    "cache-control": "no-store",
+    "content-length": Buffer.byteLength(text),
+    ...headers,
+  });
   res.end(text);
 }
 
@@ -87,7 +92,15 @@ export function containerCredentials(credentials: AwsCredentialIdentity, now: nu
 export async function startCredentialServer(options: CredentialServerOptions): Promise<CredentialServer> {
   const expected = Buffer.from(options.token);
   const clock = options.clock ?? Date.now;
-  const answer = (req: IncomingMessage, res: ServerResponse, path: string, status: number, body: unknown, reason?: string, headers?: Record<string, string>) => {
+  const answer = (
+    req: IncomingMessage,
+    res: ServerResponse,
+    path: string,
+    status: number,
+    body: unknown,
+    reason?: string,
+    headers?: Record<string, string>,
+  ) => {
     send(res, status, body, headers);
     options.onAnswer?.({ method: req.method ?? "", path, status, ...(reason ? { reason } : {}) });
   };
@@ -95,12 +108,47 @@ export async function startCredentialServer(options: CredentialServerOptions): P
   const server = createServer((req, res) => {
     const path = new URL(req.url ?? "/", "http://127.0.0.1").pathname;
     req.resume();
-    if (!isLoopbackHost(req.headers.host)) return answer(req, res, path, MISDIRECTED.status, { Code: MISDIRECTED.code, Message: MISDIRECTED.message }, "a Host that is not this server's");
-    if (path !== CREDENTIALS_PATH) return answer(req, res, path, 404, { Code: "NotFound", Message: `No such path; credentials are served on ${CREDENTIALS_PATH}` }, "no such path");
-    if (req.method !== "GET") return answer(req, res, path, 405, { Code: "MethodNotAllowed", Message: "Only GET is served" }, `method ${req.method ?? ""}`, { allow: "GET" });
+    if (!isLoopbackHost(req.headers.host))
+      return answer(
+        req,
+        res,
+        path,
+        MISDIRECTED.status,
+        { Code: MISDIRECTED.code, Message: MISDIRECTED.message },
+        "a Host that is not this server's",
+      );
+    if (path !== CREDENTIALS_PATH)
+      return answer(
+        req,
+        res,
+        path,
+        404,
+        { Code: "NotFound", Message: `No such path; credentials are served on ${CREDENTIALS_PATH}` },
+        "no such path",
+      );
+    if (req.method !== "GET")
+      return answer(req, res, path, 405, { Code: "MethodNotAllowed", Message: "Only GET is served" }, `method ${req.method ?? ""}`, {
+        allow: "GET",
+      });
     const given = req.headers.authorization;
-    if (given === undefined) return answer(req, res, path, 401, { Code: "MissingAuthorizationToken", Message: "The Authorization header is missing" }, "no Authorization header");
-    if (!sameSecret(given, expected)) return answer(req, res, path, 403, { Code: "InvalidAuthorizationToken", Message: "The Authorization header is not this server's token" }, "wrong Authorization header");
+    if (given === undefined)
+      return answer(
+        req,
+        res,
+        path,
+        401,
+        { Code: "MissingAuthorizationToken", Message: "The Authorization header is missing" },
+        "no Authorization header",
+      );
+    if (!sameSecret(given, expected))
+      return answer(
+        req,
+        res,
+        path,
+        403,
+        { Code: "InvalidAuthorizationToken", Message: "The Authorization header is not this server's token" },
+        "wrong Authorization header",
+      );
     options.provider().then(
       (credentials) => answer(req, res, path, 200, containerCredentials(credentials, clock(), options.accountId)),
       (e: unknown) => {
@@ -168,7 +216,13 @@ export async function serveCredentials(options: ServeOptions): Promise<Serving> 
   let server: CredentialServer;
   try {
     const accountId = accountOf(spec);
-    server = await startCredentialServer({ provider, token: token.token, port: options.port ?? 0, ...(accountId ? { accountId } : {}), ...(options.onAnswer ? { onAnswer: options.onAnswer } : {}) });
+    server = await startCredentialServer({
+      provider,
+      token: token.token,
+      port: options.port ?? 0,
+      ...(accountId ? { accountId } : {}),
+      ...(options.onAnswer ? { onAnswer: options.onAnswer } : {}),
+    });
   } catch (e) {
     token.dispose();
     throw e;

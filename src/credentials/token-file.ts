@@ -46,8 +46,11 @@ export function tokenFile(path?: string): TokenFile {
     return openTokenFile(path);
   } catch (e) {
     if (e instanceof TokenFileError) throw e;
-    if (e instanceof PrivateFileError) throw new TokenFileError(`${e.message}: give a file of your own with mode 0600, or a path where none exists yet`);
-    throw new TokenFileError(`${path === undefined ? "the token's temporary file" : resolve(path)}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    if (e instanceof PrivateFileError)
+      throw new TokenFileError(`${e.message}: give a file of your own with mode 0600, or a path where none exists yet`);
+    throw new TokenFileError(
+      `${path === undefined ? "the token's temporary file" : resolve(path)}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`,
+    );
   }
 }
 
@@ -62,7 +65,10 @@ function openTokenFile(path: string | undefined): TokenFile {
   const file = resolve(path);
   const existing = readPrivateFile(file);
   if (existing !== undefined) {
-    if (!TOKEN.test(existing)) throw new TokenFileError(`${file}: the token must be 16 to 1024 visible ASCII characters on one line, without a trailing newline (the SDKs send the file's content as it is)`);
+    if (!TOKEN.test(existing))
+      throw new TokenFileError(
+        `${file}: the token must be 16 to 1024 visible ASCII characters on one line, without a trailing newline (the SDKs send the file's content as it is)`,
+      );
     return { path: file, token: existing, created: false, dispose: () => undefined };
   }
   const token = newToken();

@@ -86,7 +86,10 @@ export function airflowConnections(chains: readonly Chain[]): AirflowConnection[
       const extra = JSON.parse(key) as Record<string, unknown>;
       const base = `aws_${identifier(accountName)}`;
       // One connection per account; where an account is reached several ways, tell them apart by role, then by profile.
-      const candidates = groups.size === 1 ? [base] : [`${base}_${identifier(roleName(extra.role_arn) ?? "own_identity")}`, `${base}_${identifier(first.profile)}`];
+      const candidates =
+        groups.size === 1
+          ? [base]
+          : [`${base}_${identifier(roleName(extra.role_arn) ?? "own_identity")}`, `${base}_${identifier(first.profile)}`];
       let connId = candidates.find((c) => !used.has(c)) ?? base;
       for (let n = 2; used.has(connId); n++) connId = `${base}_${n}`;
       used.add(connId);
@@ -120,7 +123,10 @@ export const emitAirflow: Emitter = ({ model, chains }) => {
       const connections = airflowConnections(list);
       files.push({ path: `${dir}/connections.json`, content: json(connectionsJson(connections)) });
       files.push({ path: `${dir}/connections.env`, content: connectionsEnv(workload, connections) });
-      files.push({ path: `${dir}/example_dag.py`, content: exampleDag(workload, model.workloads[workload]?.runtime?.schedule, connections) });
+      files.push({
+        path: `${dir}/example_dag.py`,
+        content: exampleDag(workload, model.workloads[workload]?.runtime?.schedule, connections),
+      });
     }
     const mwaa = list.filter((c) => c.service === "airflow");
     if (mwaa.length > 0) files.push({ path: `${dir}/mwaa-tokens.md`, content: mwaaTokens(workload, mwaa) });
@@ -145,9 +151,12 @@ function connectionsEnv(workload: string, connections: readonly AirflowConnectio
 function describeConnection(chain: Chain, extra: Record<string, unknown>): string {
   const where = `account ${chain.accountName} (${chain.account}, ${chain.region})`;
   const base = baseCredentials(chain);
-  if (extra.assume_role_method === "assume_role_with_web_identity") return `xacct: ${where} as ${String(extra.role_arn)}, with the pod's web identity token`;
+  if (extra.assume_role_method === "assume_role_with_web_identity")
+    return `xacct: ${where} as ${String(extra.role_arn)}, with the pod's web identity token`;
   if (extra.role_arn === undefined) return `xacct: ${where} with the worker's own identity (${base})`;
-  const from = extra.profile_name ? `profile ${String(extra.profile_name)} of workloads/${chain.workload}/aws-config (set AWS_CONFIG_FILE)` : base;
+  const from = extra.profile_name
+    ? `profile ${String(extra.profile_name)} of workloads/${chain.workload}/aws-config (set AWS_CONFIG_FILE)`
+    : base;
   return `xacct: ${where} as ${String(extra.role_arn)}, assumed from ${from}`;
 }
 
@@ -174,7 +183,12 @@ function roleName(arn: unknown): string | undefined {
 
 /** Lower-case letters, digits and `_`: valid in a conn_id, in an environment variable name and in a Python identifier. */
 function identifier(text: string): string {
-  return text.toLowerCase().replace(/[^a-z0-9]+/g, "_").replace(/^_+|_+$/g, "") || "x";
+  return (
+    text
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, "_")
+      .replace(/^_+|_+$/g, "") || "x"
+  );
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -222,7 +236,9 @@ function exampleDag(workload: string, schedule: string | undefined, connections:
     '"""',
     "from datetime import datetime",
     "",
-    ...[...imports].sort(([a], [b]) => a.localeCompare(b)).map(([module, names]) => `from ${module} import ${[...names].sort().join(", ")}`),
+    ...[...imports]
+      .sort(([a], [b]) => a.localeCompare(b))
+      .map(([module, names]) => `from ${module} import ${[...names].sort().join(", ")}`),
     "",
   ];
   if (generic) {
@@ -270,13 +286,20 @@ function tasksFor(chain: Chain, connId: string, taskId: (text: string) => string
   };
   const has = (verb: string): boolean => chain.access.includes(verb);
   const conn = `aws_conn_id=${py(connId)}`;
-  const operator = (id: string, name: string, args: string[]): string => `${id} = ${name}(\n    task_id=${py(id)},\n${args.map((a) => `    ${a},\n`).join("")}    ${conn},\n)`;
+  const operator = (id: string, name: string, args: string[]): string =>
+    `${id} = ${name}(\n    task_id=${py(id)},\n${args.map((a) => `    ${a},\n`).join("")}    ${conn},\n)`;
   const suffix = chain.accountName;
   switch (chain.service) {
     case "glue": {
       if (!has("run") || !r("job")) break;
       const id = taskId(`glue_${r("job")}_${suffix}`);
-      return [{ id, imports: [`${PROVIDER}.operators.glue:GlueJobOperator`], code: operator(id, "GlueJobOperator", [`job_name=${py(r("job"))}`, `wait_for_completion=${has("watch") ? "True" : "False"}`]) }];
+      return [
+        {
+          id,
+          imports: [`${PROVIDER}.operators.glue:GlueJobOperator`],
+          code: operator(id, "GlueJobOperator", [`job_name=${py(r("job"))}`, `wait_for_completion=${has("watch") ? "True" : "False"}`]),
+        },
+      ];
     }
     case "elasticmapreduce": {
       const tasks: Task[] = [];
@@ -296,14 +319,28 @@ function tasksFor(chain: Chain, connId: string, taskId: (text: string) => string
             TerminationProtected: false,
           },
         };
-        tasks.push({ id: create, imports: [`${PROVIDER}.operators.emr:EmrCreateJobFlowOperator`], code: operator(create, "EmrCreateJobFlowOperator", [`job_flow_overrides=${py(overrides)}`]) });
+        tasks.push({
+          id: create,
+          imports: [`${PROVIDER}.operators.emr:EmrCreateJobFlowOperator`],
+          code: operator(create, "EmrCreateJobFlowOperator", [`job_flow_overrides=${py(overrides)}`]),
+        });
       }
       if (has("steps")) {
         const id = taskId(`emr_add_steps_${suffix}`);
         const cluster = r("cluster");
         const jobFlow = cluster && cluster !== "*" ? py(cluster) : create ? `${create}.output` : py("j-EXAMPLE");
-        const steps = [{ Name: "example", ActionOnFailure: "CONTINUE", HadoopJarStep: { Jar: "command-runner.jar", Args: ["spark-example", "SparkPi", "10"] } }];
-        tasks.push({ id, imports: [`${PROVIDER}.operators.emr:EmrAddStepsOperator`], code: operator(id, "EmrAddStepsOperator", [`job_flow_id=${jobFlow}`, `steps=${py(steps)}`]) });
+        const steps = [
+          {
+            Name: "example",
+            ActionOnFailure: "CONTINUE",
+            HadoopJarStep: { Jar: "command-runner.jar", Args: ["spark-example", "SparkPi", "10"] },
+          },
+        ];
+        tasks.push({
+          id,
+          imports: [`${PROVIDER}.operators.emr:EmrAddStepsOperator`],
+          code: operator(id, "EmrAddStepsOperator", [`job_flow_id=${jobFlow}`, `steps=${py(steps)}`]),
+        });
       }
       if (tasks.length > 0) return tasks;
       break;
@@ -320,11 +357,22 @@ function tasksFor(chain: Chain, connId: string, taskId: (text: string) => string
       if (!bucket) break;
       if (has("list")) {
         const id = taskId(`s3_list_${bucket}_${suffix}`);
-        return [{ id, imports: [`${PROVIDER}.operators.s3:S3ListOperator`], code: operator(id, "S3ListOperator", [`bucket=${py(bucket)}`, `prefix=${py(r("prefix") ?? "")}`]) }];
+        return [
+          {
+            id,
+            imports: [`${PROVIDER}.operators.s3:S3ListOperator`],
+            code: operator(id, "S3ListOperator", [`bucket=${py(bucket)}`, `prefix=${py(r("prefix") ?? "")}`]),
+          },
+        ];
       }
       if (has("write")) {
         const id = taskId(`s3_write_${bucket}_${suffix}`);
-        const args = [`s3_bucket=${py(bucket)}`, `s3_key=${py(`${r("prefix") ?? ""}xacct-example.txt`)}`, `data=${py("written by xacct's example DAG")}`, "replace=True"];
+        const args = [
+          `s3_bucket=${py(bucket)}`,
+          `s3_key=${py(`${r("prefix") ?? ""}xacct-example.txt`)}`,
+          `data=${py("written by xacct's example DAG")}`,
+          "replace=True",
+        ];
         return [{ id, imports: [`${PROVIDER}.operators.s3:S3CreateObjectOperator`], code: operator(id, "S3CreateObjectOperator", args) }];
       }
       break;
@@ -332,19 +380,37 @@ function tasksFor(chain: Chain, connId: string, taskId: (text: string) => string
     case "lambda": {
       if (!r("function")) break;
       const id = taskId(`lambda_${r("function")}_${suffix}`);
-      return [{ id, imports: [`${PROVIDER}.operators.lambda_function:LambdaInvokeFunctionOperator`], code: operator(id, "LambdaInvokeFunctionOperator", [`function_name=${py(r("function"))}`, `payload=${py("{}")}`]) }];
+      return [
+        {
+          id,
+          imports: [`${PROVIDER}.operators.lambda_function:LambdaInvokeFunctionOperator`],
+          code: operator(id, "LambdaInvokeFunctionOperator", [`function_name=${py(r("function"))}`, `payload=${py("{}")}`]),
+        },
+      ];
     }
     case "sqs": {
       if (!has("send") || !r("queue")) break;
       const id = taskId(`sqs_send_${r("queue")}_${suffix}`);
       const url = `https://sqs.${chain.region}.amazonaws.com/${chain.account}/${r("queue")}`;
-      return [{ id, imports: [`${PROVIDER}.operators.sqs:SqsPublishOperator`], code: operator(id, "SqsPublishOperator", [`sqs_queue=${py(url)}`, `message_content=${py("example message from xacct")}`]) }];
+      return [
+        {
+          id,
+          imports: [`${PROVIDER}.operators.sqs:SqsPublishOperator`],
+          code: operator(id, "SqsPublishOperator", [`sqs_queue=${py(url)}`, `message_content=${py("example message from xacct")}`]),
+        },
+      ];
     }
     case "redshift-data": {
       if (!has("query") || !r("cluster")) break;
       const id = taskId(`redshift_query_${r("cluster")}_${suffix}`);
       const args = [`cluster_identifier=${py(r("cluster"))}`, `database=${py("dev")}`, `sql=${py("SELECT 1")}`];
-      return [{ id, imports: [`${PROVIDER}.operators.redshift_data:RedshiftDataOperator`], code: `# database "dev" is an example: use yours\n${operator(id, "RedshiftDataOperator", args)}` }];
+      return [
+        {
+          id,
+          imports: [`${PROVIDER}.operators.redshift_data:RedshiftDataOperator`],
+          code: `# database "dev" is an example: use yours\n${operator(id, "RedshiftDataOperator", args)}`,
+        },
+      ];
     }
     case "sagemaker": {
       if (!has("invoke") || !r("endpoint")) break;
@@ -364,9 +430,15 @@ function tasksFor(chain: Chain, connId: string, taskId: (text: string) => string
 // MWAA tokens
 
 function mwaaTokens(workload: string, chains: readonly Chain[]): string {
-  const out = [`# Amazon MWAA tokens for ${mdText(workload)}`, "", "Generated by xacct. Both kinds of token are valid for 60 seconds: ask for one right before using it.", ""];
+  const out = [
+    `# Amazon MWAA tokens for ${mdText(workload)}`,
+    "",
+    "Generated by xacct. Both kinds of token are valid for 60 seconds: ask for one right before using it.",
+    "",
+  ];
   for (const chain of chains) {
-    const env = typeof chain.resources.environment === "string" ? chain.resources.environment : (chain.resources.environment?.[0] ?? "ENVIRONMENT");
+    const env =
+      typeof chain.resources.environment === "string" ? chain.resources.environment : (chain.resources.environment?.[0] ?? "ENVIRONMENT");
     // Without a profile (no role to assume), the CLI's default chain reads the runtime's own credentials.
     const profile = hasProfile(chain) ? ` --profile ${shellWord(chain.profile)}` : ` --region ${shellWord(chain.region)}`;
     const aws = (command: string) => `aws mwaa ${command} --name ${shellWord(env)}${profile}`;
@@ -381,7 +453,12 @@ function mwaaTokens(workload: string, chains: readonly Chain[]): string {
       "",
     );
     if (chain.access.includes("read")) {
-      out.push("### The environment", "", mdFence("sh", `${aws("get-environment")} --query 'Environment.[Status,WebserverUrl,AirflowVersion]'`), "");
+      out.push(
+        "### The environment",
+        "",
+        mdFence("sh", `${aws("get-environment")} --query 'Environment.[Status,WebserverUrl,AirflowVersion]'`),
+        "",
+      );
     }
     if (chain.access.includes("cli-token")) {
       out.push(
@@ -415,7 +492,10 @@ function mwaaTokens(workload: string, chains: readonly Chain[]): string {
         "",
         mdFence(
           "sh",
-          [`WEB_JSON=$(${aws("create-web-login-token")})`, `echo "https://$(echo "$WEB_JSON" | jq -r .WebServerHostname)/aws_mwaa/aws-console-sso?login=true#$(echo "$WEB_JSON" | jq -r .WebToken)"`].join("\n"),
+          [
+            `WEB_JSON=$(${aws("create-web-login-token")})`,
+            `echo "https://$(echo "$WEB_JSON" | jq -r .WebServerHostname)/aws_mwaa/aws-console-sso?login=true#$(echo "$WEB_JSON" | jq -r .WebToken)"`,
+          ].join("\n"),
         ),
         "",
       );

@@ -99,7 +99,10 @@ export function configProfiles(chains: readonly Chain[], sourceOf?: SourceOverri
     for (const profile of chainProfiles(chain, own?.profile, sourceOf)) {
       const text = profileText(profile);
       const before = seen.get(profile.name);
-      if (before !== undefined && before.text !== text) throw new Error(`two chains of workload ${chain.workload} want different profiles named "${profile.name}": give the grants distinct profile names`);
+      if (before !== undefined && before.text !== text)
+        throw new Error(
+          `two chains of workload ${chain.workload} want different profiles named "${profile.name}": give the grants distinct profile names`,
+        );
       seen.set(profile.name, { profile, text });
     }
   }
@@ -107,7 +110,9 @@ export function configProfiles(chains: readonly Chain[], sourceOf?: SourceOverri
   const ownCredentials = chains.find((c) => !hasProfile(c));
   const byDefault = chains.find((c) => hasProfile(c) && c.profile === "default");
   if (ownCredentials && byDefault && seen.has("default")) {
-    throw new Error(`grants[${ownCredentials.grant}] of workload ${ownCredentials.workload} assumes no role, so it is used through the default credential chain with no profile named, but that chain would read the [default] profile that grants[${byDefault.grant}] names: give grants[${byDefault.grant}] another profile name`);
+    throw new Error(
+      `grants[${ownCredentials.grant}] of workload ${ownCredentials.workload} assumes no role, so it is used through the default credential chain with no profile named, but that chain would read the [default] profile that grants[${byDefault.grant}] names: give grants[${byDefault.grant}] another profile name`,
+    );
   }
   return [...seen.values()].map((p) => p.profile);
 }

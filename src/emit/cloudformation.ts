@@ -118,14 +118,20 @@ export function placeResourcePolicy(policy: ResourcePolicyState, account: Accoun
   if (!arn) throw new Error(`account ${account.name ?? account.id}: resource policy for "${policy.arn}", which is not an ARN`);
   const region = account.region ?? "us-east-1";
   if (arn.region && arn.region !== region) {
-    throw new Error(`account ${account.name ?? account.id}: the ${policy.service} policy of ${policy.arn} is in ${arn.region}, but the account's templates deploy in ${region}`);
+    throw new Error(
+      `account ${account.name ?? account.id}: the ${policy.service} policy of ${policy.arn} is in ${arn.region}, but the account's templates deploy in ${region}`,
+    );
   }
   const last = arn.resource.slice(arn.resource.lastIndexOf("/") + 1);
   switch (policy.service) {
     case "s3":
       return { kind: "s3", bucket: arn.resource.split("/")[0] ?? arn.resource };
     case "sqs":
-      return { kind: "sqs", queue: arn.resource, queueUrl: `https://sqs.${arn.region}.${DNS_SUFFIX[arn.partition] ?? "amazonaws.com"}/${arn.account}/${arn.resource}` };
+      return {
+        kind: "sqs",
+        queue: arn.resource,
+        queueUrl: `https://sqs.${arn.region}.${DNS_SUFFIX[arn.partition] ?? "amazonaws.com"}/${arn.account}/${arn.resource}`,
+      };
     case "kinesis":
       return { kind: "kinesis", stream: last, arn: policy.arn };
     case "lambda":
@@ -135,7 +141,12 @@ export function placeResourcePolicy(policy: ResourcePolicyState, account: Accoun
       // ARN is no secret ID, so such secrets are named (SecretId accepts the name).
       const name = arn.resource.replace(/^secret:/, "");
       const exactArn = !/[*?]/.test(name);
-      return { kind: "secretsmanager", secret: name.replace(/-\?{6}$/, ""), secretId: exactArn ? policy.arn : name.replace(/-\?{6}$/, ""), exactArn };
+      return {
+        kind: "secretsmanager",
+        secret: name.replace(/-\?{6}$/, ""),
+        secretId: exactArn ? policy.arn : name.replace(/-\?{6}$/, ""),
+        exactArn,
+      };
     }
     default:
       return { kind: "by-hand", byHand: byHand(policy, arn) };
@@ -145,7 +156,8 @@ export function placeResourcePolicy(policy: ResourcePolicyState, account: Accoun
 function lambdaPermissions(policy: ResourcePolicyState): LambdaPermission[] {
   return policy.policy.Statement.flatMap((s, i) => {
     const where = `lambda policy of ${policy.arn}, statement ${s.Sid ?? i}`;
-    if (s.Effect !== "Allow" || !s.Action || s.NotPrincipal || s.NotResource) throw new Error(`${where}: only Allow statements with Action, Principal and Resource become Lambda permissions`);
+    if (s.Effect !== "Allow" || !s.Action || s.NotPrincipal || s.NotResource)
+      throw new Error(`${where}: only Allow statements with Action, Principal and Resource become Lambda permissions`);
     const conditions = lambdaConditions(s.Condition ?? {}, where);
     const who = s.Principal === "*" ? ["*"] : Object.values(s.Principal ?? {}).flat();
     const actions = [s.Action].flat();
@@ -154,7 +166,12 @@ function lambdaPermissions(policy: ResourcePolicyState): LambdaPermission[] {
       who.flatMap((p) =>
         actions.map((action) => ({
           // Statement IDs are unique per function: one permission per function, principal and action.
-          sid: [s.Sid ?? `Statement${i}`, ...(actions.length > 1 ? [action.slice(action.indexOf(":") + 1)] : []), ...(who.length > 1 ? [shortHash(p)] : []), ...(functions.length > 1 ? [shortHash(functionName)] : [])].join("-"),
+          sid: [
+            s.Sid ?? `Statement${i}`,
+            ...(actions.length > 1 ? [action.slice(action.indexOf(":") + 1)] : []),
+            ...(who.length > 1 ? [shortHash(p)] : []),
+            ...(functions.length > 1 ? [shortHash(functionName)] : []),
+          ].join("-"),
           functionName,
           action,
           principal: parseIamArn(p)?.kind === "root" ? (principalAccount(p) ?? p) : p,
@@ -231,7 +248,11 @@ function byHand(policy: ResourcePolicyState, arn: Arn): ByHand {
       ],
     };
   }
-  return { ...base, why: `xacct knows no CloudFormation resource for a ${policy.service} resource policy: apply it with the service's own API.`, commands: [] };
+  return {
+    ...base,
+    why: `xacct knows no CloudFormation resource for a ${policy.service} resource policy: apply it with the service's own API.`,
+    commands: [],
+  };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -276,17 +297,38 @@ function principalDependencies(doc: PolicyDocument, ids: Map<string, string>, se
   return [...new Set(named.filter((id): id is string => id !== undefined && id !== self))].sort();
 }
 
-function resourcePolicyResources(placement: Placement, policy: ResourcePolicyState, add: (base: string, resource: Obj) => void, dependsOn: string[]): void {
+function resourcePolicyResources(
+  placement: Placement,
+  policy: ResourcePolicyState,
+  add: (base: string, resource: Obj) => void,
+  dependsOn: string[],
+): void {
   const deps = dependsOn.length ? { DependsOn: dependsOn } : {};
   switch (placement.kind) {
     case "s3":
-      return add(`BucketPolicy${pascal(placement.bucket)}`, { Type: "AWS::S3::BucketPolicy", ...deps, Properties: { Bucket: placement.bucket, PolicyDocument: policy.policy } });
+      return add(`BucketPolicy${pascal(placement.bucket)}`, {
+        Type: "AWS::S3::BucketPolicy",
+        ...deps,
+        Properties: { Bucket: placement.bucket, PolicyDocument: policy.policy },
+      });
     case "sqs":
-      return add(`QueuePolicy${pascal(placement.queue)}`, { Type: "AWS::SQS::QueuePolicy", ...deps, Properties: { Queues: [placement.queueUrl], PolicyDocument: policy.policy } });
+      return add(`QueuePolicy${pascal(placement.queue)}`, {
+        Type: "AWS::SQS::QueuePolicy",
+        ...deps,
+        Properties: { Queues: [placement.queueUrl], PolicyDocument: policy.policy },
+      });
     case "kinesis":
-      return add(`StreamPolicy${pascal(placement.stream)}`, { Type: "AWS::Kinesis::ResourcePolicy", ...deps, Properties: { ResourceArn: placement.arn, ResourcePolicy: policy.policy } });
+      return add(`StreamPolicy${pascal(placement.stream)}`, {
+        Type: "AWS::Kinesis::ResourcePolicy",
+        ...deps,
+        Properties: { ResourceArn: placement.arn, ResourcePolicy: policy.policy },
+      });
     case "secretsmanager":
-      return add(`SecretPolicy${pascal(placement.secret)}`, { Type: "AWS::SecretsManager::ResourcePolicy", ...deps, Properties: { SecretId: placement.secretId, ResourcePolicy: policy.policy } });
+      return add(`SecretPolicy${pascal(placement.secret)}`, {
+        Type: "AWS::SecretsManager::ResourcePolicy",
+        ...deps,
+        Properties: { SecretId: placement.secretId, ResourcePolicy: policy.policy },
+      });
     case "lambda":
       for (const p of placement.permissions) {
         add(`Permission${pascal(placement.function)}${pascal(p.sid)}`, {
@@ -337,7 +379,13 @@ function accountTemplate(account: AccountEntry, state: AccountState): { template
   for (const [user, id] of userIds) {
     resources[id] = {
       Type: "AWS::IAM::User",
-      ...(user.accessKeys ? { Metadata: { "xacct:accessKeys": `Create this user's access keys by hand (aws iam create-access-key --user-name ${user.name}) and keep them only in the workload's secret store; a template never holds them.` } } : {}),
+      ...(user.accessKeys
+        ? {
+            Metadata: {
+              "xacct:accessKeys": `Create this user's access keys by hand (aws iam create-access-key --user-name ${user.name}) and keep them only in the workload's secret store; a template never holds them.`,
+            },
+          }
+        : {}),
       Properties: {
         UserName: user.name,
         Path: user.path,
@@ -364,9 +412,17 @@ function accountTemplate(account: AccountEntry, state: AccountState): { template
     region,
     deploy: `aws cloudformation deploy --template-file cloudformation.json --stack-name ${stackName(name)} --capabilities CAPABILITY_NAMED_IAM --region ${region}`,
     ...(after.length ? { deployAfter: after } : {}),
-    ...(byHand.length ? { notInTemplate: byHand.map((b) => ({ service: b.service, resource: b.resourceArn, see: "resource-policies-to-apply.json" })) } : {}),
+    ...(byHand.length
+      ? { notInTemplate: byHand.map((b) => ({ service: b.service, resource: b.resourceArn, see: "resource-policies-to-apply.json" })) }
+      : {}),
   };
-  const template = { AWSTemplateFormatVersion: "2010-09-09", Description: description.slice(0, 1024), Metadata: { xacct: metadata }, Resources: resources, Outputs: outputs };
+  const template = {
+    AWSTemplateFormatVersion: "2010-09-09",
+    Description: description.slice(0, 1024),
+    Metadata: { xacct: metadata },
+    Resources: resources,
+    Outputs: outputs,
+  };
   return { template, byHand };
 }
 
@@ -397,7 +453,11 @@ function stackSetTemplate(role: RoleState, account: AccountEntry): Obj {
   if (role.instanceProfile) resources[`InstanceProfile${pascal(role.name)}`] = instanceProfile(role, id);
   return {
     AWSTemplateFormatVersion: "2010-09-09",
-    Description: `xacct: the cross-account role ${role.name}, for every account of an OU. Deploy as a service-managed StackSet to one region (IAM is global); see ${slug(role.name)}.md.`.slice(0, 1024),
+    Description:
+      `xacct: the cross-account role ${role.name}, for every account of an OU. Deploy as a service-managed StackSet to one region (IAM is global); see ${slug(role.name)}.md.`.slice(
+        0,
+        1024,
+      ),
     Resources: resources,
     Outputs: { [`${id}Arn`]: { Description: `ARN of role ${role.name}`, Value: { "Fn::GetAtt": [id, "Arn"] } } },
   };
@@ -434,7 +494,9 @@ function stackSetReadme(role: RoleState, file: string, accounts: AccountEntry[])
       ].join("\n"),
     ),
     "",
-    ous.length ? "The OU is the one the model gives for the account(s) above." : "The model gives no OU for these accounts (`ou:` in xacct.yaml): put the OU (or root) ID in `--deployment-targets`.",
+    ous.length
+      ? "The OU is the one the model gives for the account(s) above."
+      : "The model gives no OU for these accounts (`ou:` in xacct.yaml): put the OU (or root) ID in `--deployment-targets`.",
     "Deploy to one region only: a role name exists once per account, so a second region's stack instance would fail.",
     "Service-managed StackSets never deploy to the management account itself.",
     "",
@@ -461,7 +523,14 @@ function stackSetFiles(state: AccountState): EmittedFile[] {
       const first = group[0]!;
       const file = groups.size === 1 ? slug(name) : slug(`${name}-${first.account.name ?? first.account.id}`);
       files.push({ path: `stacksets/${file}.json`, content: first.body });
-      files.push({ path: `stacksets/${file}.md`, content: stackSetReadme(first.role, file, group.map((g) => g.account)) });
+      files.push({
+        path: `stacksets/${file}.md`,
+        content: stackSetReadme(
+          first.role,
+          file,
+          group.map((g) => g.account),
+        ),
+      });
     }
   }
   return files;
@@ -484,7 +553,8 @@ export const emitCloudFormation: Emitter = ({ state }) => {
       files.push({
         path: `${dir}/resource-policies-to-apply.json`,
         content: json({
-          description: "Resource-based policies neither cloudformation.json nor terraform/ applies: run each entry's commands in order (AWS CLI and jq), in the account below.",
+          description:
+            "Resource-based policies neither cloudformation.json nor terraform/ applies: run each entry's commands in order (AWS CLI and jq), in the account below.",
           account: account.id,
           region: account.region ?? "us-east-1",
           policies: built.byHand,

@@ -82,7 +82,16 @@ export function sidecarContainer(options: SidecarOptions): Manifest {
     name: SIDECAR_NAME,
     image: options.image,
     restartPolicy: "Always",
-    command: ["xacct", "serve-credentials", "--profile", options.profile, "--port", String(SIDECAR_PORT), "--token-file", SIDECAR_TOKEN_FILE],
+    command: [
+      "xacct",
+      "serve-credentials",
+      "--profile",
+      options.profile,
+      "--port",
+      String(SIDECAR_PORT),
+      "--token-file",
+      SIDECAR_TOKEN_FILE,
+    ],
     env: [
       { name: "AWS_CONFIG_FILE", value: options.configFile },
       { name: "AWS_REGION", value: options.region },
@@ -90,12 +99,20 @@ export function sidecarContainer(options: SidecarOptions): Manifest {
     ],
     // The app waits for this: the server listens once the token file is written.
     startupProbe: {
-      exec: { command: ["node", "-e", `require("node:net").connect(${SIDECAR_PORT}, "127.0.0.1").on("connect", () => process.exit(0)).on("error", () => process.exit(1))`] },
+      exec: {
+        command: [
+          "node",
+          "-e",
+          `require("node:net").connect(${SIDECAR_PORT}, "127.0.0.1").on("connect", () => process.exit(0)).on("error", () => process.exit(1))`,
+        ],
+      },
       periodSeconds: 1,
       failureThreshold: 60,
     },
     securityContext: {
-      ...(options.runAsUser !== undefined ? { runAsUser: options.runAsUser, runAsGroup: options.runAsGroup ?? options.runAsUser, runAsNonRoot: true } : {}),
+      ...(options.runAsUser !== undefined
+        ? { runAsUser: options.runAsUser, runAsGroup: options.runAsGroup ?? options.runAsUser, runAsNonRoot: true }
+        : {}),
       allowPrivilegeEscalation: false,
       readOnlyRootFilesystem: true,
       capabilities: { drop: ["ALL"] },

@@ -61,7 +61,8 @@ export function commentLine(text: string): string {
 
 /** A quoted here-document (`<<'DELIMITER'`: no expansion) holding `body`, which must end with a newline. */
 export function shellHeredoc(body: string, delimiter: string): string {
-  if (!body.endsWith("\n") || body.split("\n").includes(delimiter)) throw new Error(`cannot write this text as a here-document ending at ${delimiter}`);
+  if (!body.endsWith("\n") || body.split("\n").includes(delimiter))
+    throw new Error(`cannot write this text as a here-document ending at ${delimiter}`);
   return `<<'${delimiter}'\n${body}${delimiter}`;
 }
 
@@ -89,13 +90,19 @@ export function pythonLiteral(value: unknown): string {
   if (typeof value === "number") return String(value);
   if (typeof value === "string") return JSON.stringify(value);
   if (Array.isArray(value)) return `[${value.map(pythonLiteral).join(", ")}]`;
-  if (typeof value === "object") return `{${Object.entries(value as Record<string, unknown>).map(([k, v]) => `${JSON.stringify(k)}: ${pythonLiteral(v)}`).join(", ")}}`;
+  if (typeof value === "object")
+    return `{${Object.entries(value as Record<string, unknown>)
+      .map(([k, v]) => `${JSON.stringify(k)}: ${pythonLiteral(v)}`)
+      .join(", ")}}`;
   throw new Error(`no Python literal for ${typeof value}`);
 }
 
 /** Text inside a `"""…"""` docstring: backslashes and quotes escaped, each line on its own. */
 export function pythonDocstring(text: string): string {
-  return text.split("\n").map((line) => oneLine(line).replace(/[\\"]/g, "\\$&")).join("\n");
+  return text
+    .split("\n")
+    .map((line) => oneLine(line).replace(/[\\"]/g, "\\$&"))
+    .join("\n");
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -106,7 +113,11 @@ export function yamlDocuments(docs: readonly { value: unknown; comment?: string 
   return docs
     .map(({ value, comment }) => {
       const doc = new Document(value, { aliasDuplicateObjects: false });
-      if (comment) doc.commentBefore = comment.split("\n").map((line) => ` ${oneLine(line)}`).join("\n");
+      if (comment)
+        doc.commentBefore = comment
+          .split("\n")
+          .map((line) => ` ${oneLine(line)}`)
+          .join("\n");
       return doc.toString({ lineWidth: 0 });
     })
     .join("---\n");

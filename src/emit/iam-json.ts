@@ -30,14 +30,25 @@ export const emitIamJson: Emitter = ({ state }) => {
     for (const user of account.users.values()) {
       files.push({
         path: `${dir}/users/${slug(user.name)}.json`,
-        content: json({ UserName: user.name, Path: user.path, Arn: user.arn, Policies: [...user.policies].map(([PolicyName, PolicyDocument]) => ({ PolicyName, PolicyDocument })) }),
+        content: json({
+          UserName: user.name,
+          Path: user.path,
+          Arn: user.arn,
+          Policies: [...user.policies].map(([PolicyName, PolicyDocument]) => ({ PolicyName, PolicyDocument })),
+        }),
       });
     }
     for (const provider of account.oidcProviders.values()) {
-      files.push({ path: `${dir}/oidc-providers/${slug(provider.issuer)}.json`, content: json({ Arn: provider.arn, Url: `https://${provider.issuer}`, ClientIDList: provider.clientIds }) });
+      files.push({
+        path: `${dir}/oidc-providers/${slug(provider.issuer)}.json`,
+        content: json({ Arn: provider.arn, Url: `https://${provider.issuer}`, ClientIDList: provider.clientIds }),
+      });
     }
     for (const policy of account.resourcePolicies.values()) {
-      files.push({ path: `${dir}/resource-policies/${slug(`${policy.service}-${policy.arn.split(/[:/]/).pop() ?? "resource"}`)}.json`, content: json({ ResourceArn: policy.arn, Policy: policy.policy }) });
+      files.push({
+        path: `${dir}/resource-policies/${slug(`${policy.service}-${policy.arn.split(/[:/]/).pop() ?? "resource"}`)}.json`,
+        content: json({ ResourceArn: policy.arn, Policy: policy.policy }),
+      });
     }
   }
   return files;

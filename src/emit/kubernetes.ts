@@ -20,7 +20,15 @@ import { buildArn } from "../aws/arn.js";
 import type { Compiled } from "../compile/compile.js";
 import type { Chain, StartIdentity } from "../compile/plan.js";
 import { awsConfigText, chainsByWorkload, hasProfile } from "./aws-config.js";
-import { SKIP_CONTAINERS_ANNOTATION, sidecarClientEnv, sidecarClientMount, sidecarContainer, sidecarImage, sidecarVolume, usesSidecar } from "./credentials-sidecar.js";
+import {
+  SKIP_CONTAINERS_ANNOTATION,
+  sidecarClientEnv,
+  sidecarClientMount,
+  sidecarContainer,
+  sidecarImage,
+  sidecarVolume,
+  usesSidecar,
+} from "./credentials-sidecar.js";
 import { DNS_SUBDOMAIN } from "../model/names.js";
 import { mdCode, mdFence, mdText, shellWord, yamlDocuments } from "./escape.js";
 import { type EmittedFile, type Emitter, slug } from "./types.js";
@@ -91,7 +99,11 @@ function workloadFiles(compiled: Compiled, workload: string, chains: Chain[], di
       yamlFile(`${dir}/service-account.yaml`, [
         {
           comment: `${header}\n${start.type === "irsa" ? "IRSA: EKS injects a web identity token for the annotated role into pods using this account." : "EKS Pod Identity: the role is bound by a pod identity association (see pod-identity-association.md), not by an annotation."}`,
-          value: { apiVersion: "v1", kind: "ServiceAccount", metadata: { name: serviceAccount, namespace, labels, ...(annotations ? { annotations } : {}) } },
+          value: {
+            apiVersion: "v1",
+            kind: "ServiceAccount",
+            metadata: { name: serviceAccount, namespace, labels, ...(annotations ? { annotations } : {}) },
+          },
         },
       ]),
     );
@@ -101,12 +113,18 @@ function workloadFiles(compiled: Compiled, workload: string, chains: Chain[], di
     yamlFile(`${dir}/aws-config.yaml`, [
       {
         comment: `${header}\nThe AWS config file (profiles of every chain of ${workload}); pods mount it at ${AWS_CONFIG_FILE} and set AWS_CONFIG_FILE.`,
-        value: { apiVersion: "v1", kind: "ConfigMap", metadata: { name: configMapName, namespace, labels }, data: { config: awsConfigText(chains) } },
+        value: {
+          apiVersion: "v1",
+          kind: "ConfigMap",
+          metadata: { name: configMapName, namespace, labels },
+          data: { config: awsConfigText(chains) },
+        },
       },
     ]),
   );
 
-  if (start.type === "pod-identity" && start.roleArn) files.push({ path: `${dir}/pod-identity-association.md`, content: podIdentityNotes(workload, start, chains) });
+  if (start.type === "pod-identity" && start.roleArn)
+    files.push({ path: `${dir}/pod-identity-association.md`, content: podIdentityNotes(workload, start, chains) });
 
   if (!serviceAccount) {
     files.push({
@@ -120,7 +138,10 @@ function workloadFiles(compiled: Compiled, workload: string, chains: Chain[], di
   if (runtime) {
     for (const chain of chains) {
       if (chain.service === "secretsmanager") continue; // delivered by the ExternalSecret below
-      const name = names.take(`${base}-${dnsLabel(chain.service, 20)}${chain.stage ? `-${dnsLabel(chain.stage.app, 10)}` : ""}`, runtime.kind === "CronJob" ? 52 : 63);
+      const name = names.take(
+        `${base}-${dnsLabel(chain.service, 20)}${chain.stage ? `-${dnsLabel(chain.stage.app, 10)}` : ""}`,
+        runtime.kind === "CronJob" ? 52 : 63,
+      );
       const manifest = triggerManifest(compiled, chain, { ...runtime, name, namespace, labels, serviceAccount, configMapName });
       files.push(yamlFile(`${dir}/${name}.yaml`, [{ comment: `${header}\n${chain.summary}.`, value: manifest }]));
     }
@@ -196,14 +217,36 @@ function triggerManifest(compiled: Compiled, chain: Chain, ctx: TriggerContext):
       ...(once ? [] : [{ name: "XACCT_INTERVAL_SECONDS", value: String(DEPLOYMENT_INTERVAL_SECONDS) }]),
     ],
     securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ["ALL"] } },
-    volumeMounts: [sidecar ? sidecarClientMount() : { name: "aws-config", mountPath: AWS_CONFIG_DIR, readOnly: true }, { name: "tmp", mountPath: "/tmp" }],
+    volumeMounts: [
+      sidecar ? sidecarClientMount() : { name: "aws-config", mountPath: AWS_CONFIG_DIR, readOnly: true },
+      { name: "tmp", mountPath: "/tmp" },
+    ],
   };
   const podSpec = {
     serviceAccountName: ctx.serviceAccount,
     restartPolicy: once ? "Never" : "Always",
     // fsGroup lets the non-root user read the projected service account token.
-    securityContext: { runAsNonRoot: true, runAsUser: RUN_AS, runAsGroup: RUN_AS, fsGroup: RUN_AS, seccompProfile: { type: "RuntimeDefault" } },
-    ...(sidecar ? { initContainers: [sidecarContainer({ image: sidecarImage(compiled, chain.workload), profile: chain.profile, region: chain.region, configFile: AWS_CONFIG_FILE, configVolume: "aws-config", configDir: AWS_CONFIG_DIR })] } : {}),
+    securityContext: {
+      runAsNonRoot: true,
+      runAsUser: RUN_AS,
+      runAsGroup: RUN_AS,
+      fsGroup: RUN_AS,
+      seccompProfile: { type: "RuntimeDefault" },
+    },
+    ...(sidecar
+      ? {
+          initContainers: [
+            sidecarContainer({
+              image: sidecarImage(compiled, chain.workload),
+              profile: chain.profile,
+              region: chain.region,
+              configFile: AWS_CONFIG_FILE,
+              configVolume: "aws-config",
+              configDir: AWS_CONFIG_DIR,
+            }),
+          ],
+        }
+      : {}),
     containers: [container],
     volumes: [
       { name: "aws-config", configMap: { name: ctx.configMapName, items: [{ key: "config", path: "config" }] } },
@@ -219,7 +262,11 @@ function triggerManifest(compiled: Compiled, chain: Chain, ctx: TriggerContext):
       apiVersion: ctx.apiVersion,
       kind: ctx.kind,
       metadata,
-      spec: { schedule: chain.runtime?.schedule ?? DEFAULT_SCHEDULE, concurrencyPolicy: "Forbid", jobTemplate: { spec: { backoffLimit: 2, template } } },
+      spec: {
+        schedule: chain.runtime?.schedule ?? DEFAULT_SCHEDULE,
+        concurrencyPolicy: "Forbid",
+        jobTemplate: { spec: { backoffLimit: 2, template } },
+      },
     };
   }
   if (ctx.kind === "Job") return { apiVersion: ctx.apiVersion, kind: ctx.kind, metadata, spec: { backoffLimit: 2, template } };
@@ -256,19 +303,53 @@ export function triggerCommand(compiled: Compiled, chain: Chain): Trigger {
       break;
     case "lambda":
       // The ARN, not the name: a name resolves in the caller's own account.
-      if (r("function")) return { argv: ["aws", "lambda", "invoke", "--function-name", buildArn({ partition, service: "lambda", region: chain.region, account: chain.account, resource: `function:${r("function")}` }), "/tmp/out.json"] };
+      if (r("function"))
+        return {
+          argv: [
+            "aws",
+            "lambda",
+            "invoke",
+            "--function-name",
+            buildArn({ partition, service: "lambda", region: chain.region, account: chain.account, resource: `function:${r("function")}` }),
+            "/tmp/out.json",
+          ],
+        };
       break;
     case "sagemaker":
       if (r("endpoint")) {
         return {
           setup: `printf '%s' '{}' > ${shellWord(REQUEST_BODY_FILE)}`,
-          argv: ["aws", "sagemaker-runtime", "invoke-endpoint", "--endpoint-name", r("endpoint")!, "--content-type", "application/json", "--body", `fileb://${REQUEST_BODY_FILE}`, "/tmp/out.json"],
+          argv: [
+            "aws",
+            "sagemaker-runtime",
+            "invoke-endpoint",
+            "--endpoint-name",
+            r("endpoint")!,
+            "--content-type",
+            "application/json",
+            "--body",
+            `fileb://${REQUEST_BODY_FILE}`,
+            "/tmp/out.json",
+          ],
         };
       }
       if (r("training-job")) return { argv: ["aws", "sagemaker", "describe-training-job", "--training-job-name", r("training-job")!] };
       break;
     case "redshift-data":
-      if (r("cluster")) return { argv: ["aws", "redshift-data", "execute-statement", "--cluster-identifier", r("cluster")!, "--database", "<database>", "--sql", "<sql>"] };
+      if (r("cluster"))
+        return {
+          argv: [
+            "aws",
+            "redshift-data",
+            "execute-statement",
+            "--cluster-identifier",
+            r("cluster")!,
+            "--database",
+            "<database>",
+            "--sql",
+            "<sql>",
+          ],
+        };
       break;
     case "s3":
       if (r("bucket")) return { argv: ["aws", "s3", "ls", `s3://${r("bucket")}/${r("prefix") ?? ""}`] };
@@ -301,7 +382,15 @@ function secretKey(compiled: Compiled, chain: Chain, secret: string): string {
   return buildArn({ partition, service: "secretsmanager", region: chain.region, account: chain.account, resource: `secret:${secret}` });
 }
 
-function externalSecret(compiled: Compiled, chain: Chain, secret: string, name: string, store: string, namespace: string, labels: Record<string, string>): Manifest {
+function externalSecret(
+  compiled: Compiled,
+  chain: Chain,
+  secret: string,
+  name: string,
+  store: string,
+  namespace: string,
+  labels: Record<string, string>,
+): Manifest {
   return {
     apiVersion: "external-secrets.io/v1",
     kind: "ExternalSecret",
@@ -333,7 +422,21 @@ function legacyExternalSecret(compiled: Compiled, chain: Chain, secret: string, 
 
 function podIdentityNotes(workload: string, start: StartIdentity, chains: Chain[]): string {
   const cluster = start.cluster!;
-  const base = ["aws", "eks", "create-pod-identity-association", "--cluster-name", cluster.name, "--namespace", cluster.namespace, "--service-account", cluster.serviceAccount, "--role-arn", start.roleArn ?? "", "--region", cluster.region]
+  const base = [
+    "aws",
+    "eks",
+    "create-pod-identity-association",
+    "--cluster-name",
+    cluster.name,
+    "--namespace",
+    cluster.namespace,
+    "--service-account",
+    cluster.serviceAccount,
+    "--role-arn",
+    start.roleArn ?? "",
+    "--region",
+    cluster.region,
+  ]
     .map(shellWord)
     .join(" ");
   const lines = [
@@ -362,7 +465,11 @@ function podIdentityNotes(workload: string, start: StartIdentity, chains: Chain[
     );
   }
   const chained = chains.filter((c) => c.hops.length > 1);
-  if (chained.length > 0) lines.push("", `Grants reached through more than one role (${mdText(chained.map((c) => c.profile).join(", "))}) need the profile chain: a target role is a single hop.`);
+  if (chained.length > 0)
+    lines.push(
+      "",
+      `Grants reached through more than one role (${mdText(chained.map((c) => c.profile).join(", "))}) need the profile chain: a target role is a single hop.`,
+    );
   return `${lines.join("\n")}\n`;
 }
 
@@ -384,10 +491,13 @@ function groupBy<T>(items: readonly T[], key: (item: T) => string): Map<string, 
 
 /** A DNS-1123 label (lower-case letters, digits and '-', starting and ending alphanumeric). */
 export function dnsLabel(text: string, max = 63): string {
-  const cleaned = text.toLowerCase().replace(/[^a-z0-9-]+/g, "-").replace(/-+/g, "-").replace(/^-+|-+$/g, "");
+  const cleaned = text
+    .toLowerCase()
+    .replace(/[^a-z0-9-]+/g, "-")
+    .replace(/-+/g, "-")
+    .replace(/^-+|-+$/g, "");
   return cleaned.slice(0, max).replace(/-+$/, "") || "x";
 }
-
 
 /** Unique object names within one workload's manifests, within a length limit. */
 class NameAllocator {

@@ -20,11 +20,18 @@ import type { Emitter } from "./types.js";
 /** Services whose consumers get a client snippet. */
 const CLIENT_SERVICES = new Set(["execute-api", "kinesis"]);
 
-
 const NA = "N/A";
 
 export const emitMarkdown: Emitter = (compiled) => {
-  const sections = [header(compiled), accounts(compiled), stages(compiled), grants(compiled), clients(compiled), manualSteps(compiled), generatedFiles(compiled)];
+  const sections = [
+    header(compiled),
+    accounts(compiled),
+    stages(compiled),
+    grants(compiled),
+    clients(compiled),
+    manualSteps(compiled),
+    generatedFiles(compiled),
+  ];
   return [{ path: "README.md", content: `${sections.filter((s) => s.length > 0).join("\n\n")}\n` }];
 };
 
@@ -37,7 +44,13 @@ function header({ model, state, chains }: Compiled): string {
 }
 
 function accounts({ state }: Compiled): string {
-  const rows = [...state.accounts.values()].map((a) => [a.name ?? a.id, a.id, a.region ?? "", a.stage ?? "", a.managed ? "managed" : "external"]);
+  const rows = [...state.accounts.values()].map((a) => [
+    a.name ?? a.id,
+    a.id,
+    a.region ?? "",
+    a.stage ?? "",
+    a.managed ? "managed" : "external",
+  ]);
   return [
     "## Accounts",
     "",
@@ -71,7 +84,8 @@ function stages(compiled: Compiled): string {
     const grant = model.grants[index];
     const first = list[0];
     if (!grant || !first) continue;
-    const mapping = model.stages.consumers?.[grant.workload] ?? model.stages.consumers?.[model.workloads[grant.workload]?.account ?? ""] ?? {};
+    const mapping =
+      model.stages.consumers?.[grant.workload] ?? model.stages.consumers?.[model.workloads[grant.workload]?.account ?? ""] ?? {};
     const viaResource = first.via === "resource-policy";
     const title = recipeFor(first.service)?.title ?? first.service;
     const holders = holderKinds(first);
@@ -80,7 +94,12 @@ function stages(compiled: Compiled): string {
     const rows = model.stages.app.map((stage) => {
       const chain = list.find((c) => c.stage?.app === stage);
       if (!chain) return [stage, mapping[stage] ?? NA, NA, NA];
-      return [stage, chain.stage?.consumer ?? NA, viaResource ? holderArns(chain, compiled).join(", ") || NA : (lastHop(chain)?.roleArn ?? NA), trustedPrincipal(chain, compiled)];
+      return [
+        stage,
+        chain.stage?.consumer ?? NA,
+        viaResource ? holderArns(chain, compiled).join(", ") || NA : (lastHop(chain)?.roleArn ?? NA),
+        trustedPrincipal(chain, compiled),
+      ];
     });
     out.push(
       "",
@@ -106,13 +125,19 @@ function trustedPrincipal(chain: Chain, { state, model }: Compiled): string {
 /** The resource kinds whose resource-based policies hold the grant (the bucket for S3 objects). */
 function holderKinds(chain: Chain): string[] {
   const recipe = recipeFor(chain.service);
-  return [...new Set(Object.values(recipe?.policyHolders ?? {}))].filter((kind) => (recipe?.kinds[kind]?.needs ?? []).every((n) => n in chain.resources));
+  return [...new Set(Object.values(recipe?.policyHolders ?? {}))].filter((kind) =>
+    (recipe?.kinds[kind]?.needs ?? []).every((n) => n in chain.resources),
+  );
 }
 
 /** The ARNs of the resources whose policies name the caller, from AWS's ARN format for their types. */
 function holderArns(chain: Chain, { state, model }: Compiled): string[] {
   const names = Object.fromEntries(Object.entries(chain.resources).map(([k, v]) => [k, typeof v === "string" ? v : (v[0] ?? "")]));
-  const place = { partition: state.accounts.get(chain.account)?.partition ?? model.partition ?? "aws", region: chain.region, account: chain.account };
+  const place = {
+    partition: state.accounts.get(chain.account)?.partition ?? model.partition ?? "aws",
+    region: chain.region,
+    account: chain.account,
+  };
   return holderKinds(chain).map((kind) => arnOf(chain.service, kind, names, place));
 }
 
@@ -143,7 +168,12 @@ function grants({ chains }: Compiled): string {
 
 /** The start identity, then each role assumed, in order. */
 function pathText(chain: Chain): string {
-  const steps = [startText(chain.start), ...chain.hops.map((h) => `${h.chained ? "chained " : ""}sts:AssumeRole ${code(h.roleArn)}${h.externalId ? ` (external ID ${code(h.externalId)})` : ""}`)];
+  const steps = [
+    startText(chain.start),
+    ...chain.hops.map(
+      (h) => `${h.chained ? "chained " : ""}sts:AssumeRole ${code(h.roleArn)}${h.externalId ? ` (external ID ${code(h.externalId)})` : ""}`,
+    ),
+  ];
   if (chain.via === "resource-policy") steps.push("the resource's own policy names it");
   return steps.join(" → ");
 }
@@ -190,7 +220,8 @@ interface Target {
 
 function clients(compiled: Compiled): string {
   const groups = new Map<number, Chain[]>();
-  for (const chain of compiled.chains) if (CLIENT_SERVICES.has(chain.service)) groups.set(chain.grant, [...(groups.get(chain.grant) ?? []), chain]);
+  for (const chain of compiled.chains)
+    if (CLIENT_SERVICES.has(chain.service)) groups.set(chain.grant, [...(groups.get(chain.grant) ?? []), chain]);
   if (groups.size === 0) return "";
   const out = [
     "## Clients",
@@ -214,8 +245,17 @@ function clients(compiled: Compiled): string {
       ? ` botocore reads the profile chain from ${code(`workloads/${first.workload}/aws-config`)}: merge it into \`~/.aws/config\` or point \`AWS_CONFIG_FILE\` at it.`
       : "";
     const stream = (c: Chain) => holderArns(c, compiled)[0] ?? NA;
-    out.push("Node.js (18+, ES module):", "", mdFence("js", first.service === "execute-api" ? nodeApi(targets, staged) : nodeKinesis(targets, staged, stream)), "");
-    out.push(`Python:${profileNote}`, "", mdFence("python", first.service === "execute-api" ? pythonApi(targets, staged) : pythonKinesis(targets, staged, stream)));
+    out.push(
+      "Node.js (18+, ES module):",
+      "",
+      mdFence("js", first.service === "execute-api" ? nodeApi(targets, staged) : nodeKinesis(targets, staged, stream)),
+      "",
+    );
+    out.push(
+      `Python:${profileNote}`,
+      "",
+      mdFence("python", first.service === "execute-api" ? pythonApi(targets, staged) : pythonKinesis(targets, staged, stream)),
+    );
   }
   return out.join("\n");
 }
@@ -246,14 +286,24 @@ function apiPath(chain: Chain): string {
 
 /** The roles to assume in order, as STS AssumeRole parameters. */
 function assumeParams(chain: Chain): Record<string, unknown>[] {
-  return chain.hops.map((h) => ({ RoleArn: h.roleArn, RoleSessionName: h.sessionName, DurationSeconds: h.durationSeconds, ...(h.externalId ? { ExternalId: h.externalId } : {}) }));
+  return chain.hops.map((h) => ({
+    RoleArn: h.roleArn,
+    RoleSessionName: h.sessionName,
+    DurationSeconds: h.durationSeconds,
+    ...(h.externalId ? { ExternalId: h.externalId } : {}),
+  }));
 }
 
 function js(value: unknown): string {
   return JSON.stringify(value, null, 2);
 }
 
-function selectTarget(lang: "js" | "python", targets: readonly Target[], staged: boolean, entry: (c: Chain) => Record<string, unknown>): string[] {
+function selectTarget(
+  lang: "js" | "python",
+  targets: readonly Target[],
+  staged: boolean,
+  entry: (c: Chain) => Record<string, unknown>,
+): string[] {
   if (!staged) {
     const value = entry((targets[0] as Target).chain);
     return lang === "js" ? [`const target = ${js(value)};`] : [`target = ${py(value)}`];
@@ -367,7 +417,11 @@ function pythonApi(targets: readonly Target[], staged: boolean): string {
     "from botocore.session import Session",
     "from requests_aws4auth import AWS4Auth",
     "",
-    ...selectTarget("python", targets, staged, (c) => ({ region: c.region, base_url: apiBaseUrl(c), profile: c.hops.length > 0 ? c.profile : null })),
+    ...selectTarget("python", targets, staged, (c) => ({
+      region: c.region,
+      base_url: apiBaseUrl(c),
+      profile: c.hops.length > 0 ? c.profile : null,
+    })),
     "",
     ...pythonSession(),
     'auth = AWS4Auth(region=target["region"], service="execute-api", refreshable_credentials=session.get_credentials())',
@@ -384,7 +438,11 @@ function pythonKinesis(targets: readonly Target[], staged: boolean, stream: (c: 
     ...(staged ? ["import os", ""] : []),
     "from botocore.session import Session",
     "",
-    ...selectTarget("python", targets, staged, (c) => ({ region: c.region, stream_arn: stream(c), profile: c.hops.length > 0 ? c.profile : null })),
+    ...selectTarget("python", targets, staged, (c) => ({
+      region: c.region,
+      stream_arn: stream(c),
+      profile: c.hops.length > 0 ? c.profile : null,
+    })),
     "",
     ...pythonSession(),
     'kinesis = session.create_client("kinesis", region_name=target["region"])',
@@ -419,9 +477,12 @@ function generatedFiles({ model, state, chains }: Compiled): string {
   const external = [...state.accounts.values()].filter((a) => !a.managed).map((a) => code(a.name ?? a.id));
   const workloads = [...new Set(chains.map((c) => c.workload))];
   const onEks = workloads.filter((w) => ["irsa", "pod-identity"].includes(model.workloads[w]?.identity.type ?? ""));
-  const airflow = workloads.filter((w) => runsAirflow(model.workloads[w]) || chains.some((c) => c.workload === w && c.service === "airflow"));
+  const airflow = workloads.filter(
+    (w) => runsAirflow(model.workloads[w]) || chains.some((c) => c.workload === w && c.service === "airflow"),
+  );
   const spark = workloads.filter((w) => model.workloads[w]?.runtime?.kind === "spark");
-  const per = (dir: string, what: string, names: string[]) => (names.length ? [`  - \`${dir}/\` for ${names.map(code).join(", ")}: ${what}.`] : []);
+  const per = (dir: string, what: string, names: string[]) =>
+    names.length ? [`  - \`${dir}/\` for ${names.map(code).join(", ")}: ${what}.`] : [];
   const out = [
     "## Generated files",
     "",
@@ -429,7 +490,11 @@ function generatedFiles({ model, state, chains }: Compiled): string {
     "",
     `- \`accounts/<account>/\` for each managed account (${managed.join(", ") || "none"}): what that account's administrators apply — \`iam/\` (roles with their trust and permission policies, users, OIDC providers and resource-based policies as plain IAM JSON), \`cloudformation.json\` (the same as one CloudFormation template), \`terraform/\` (the same as Terraform \`.tf.json\`) and \`stacksets/\` (StackSet-ready templates for rolling roles out to every account of an OU).${external.length ? ` External accounts (${external.join(", ")}) get nothing: their part is under *Manual steps*.` : ""}`,
     `- \`workloads/<workload>/\` for each workload with a grant (${workloads.map(code).join(", ") || "none"}): what it needs at run time — \`aws-config\`, the AWS config profiles of its chains for every SDK and the AWS CLI, and where they apply:`,
-    ...per("kubernetes", "ServiceAccount, ConfigMap with the AWS config, Job/CronJob/Deployment templates, ExternalSecret and SecretStore", onEks),
+    ...per(
+      "kubernetes",
+      "ServiceAccount, ConfigMap with the AWS config, Job/CronJob/Deployment templates, ExternalSecret and SecretStore",
+      onEks,
+    ),
     ...per("airflow", "Airflow connections as JSON and `AIRFLOW_CONN_*` variables, an example DAG, MWAA token notes", airflow),
     ...per("spark", "Spark on EMR on EKS driver and executor settings, and the entrypoint that writes the profile file", spark),
   ];
@@ -442,7 +507,11 @@ function generatedFiles({ model, state, chains }: Compiled): string {
 
 function table(head: string[], rows: string[][]): string {
   const cell = (text: string) => md(text).replace(/\|/g, "\\|").replace(/\n/g, " ");
-  return [`| ${head.map(cell).join(" | ")} |`, `| ${head.map(() => "---").join(" | ")} |`, ...rows.map((r) => `| ${r.map(cell).join(" | ")} |`)].join("\n");
+  return [
+    `| ${head.map(cell).join(" | ")} |`,
+    `| ${head.map(() => "---").join(" | ")} |`,
+    ...rows.map((r) => `| ${r.map(cell).join(" | ")} |`),
+  ].join("\n");
 }
 
 function capitalize(text: string): string {
@@ -452,4 +521,3 @@ function capitalize(text: string): string {
 function count(n: number, noun: string): string {
   return `${n} ${noun}${n === 1 ? "" : "s"}`;
 }
-

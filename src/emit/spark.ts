@@ -22,7 +22,16 @@
 import type { Compiled } from "../compile/compile.js";
 import type { Chain } from "../compile/plan.js";
 import { awsConfigText, chainsByWorkload, hasProfile } from "./aws-config.js";
-import { SIDECAR_VOLUME, SIDECAR_URL, sidecarClientEnv, sidecarClientMount, sidecarContainer, sidecarImage, sidecarVolume, usesSidecar } from "./credentials-sidecar.js";
+import {
+  SIDECAR_VOLUME,
+  SIDECAR_URL,
+  sidecarClientEnv,
+  sidecarClientMount,
+  sidecarContainer,
+  sidecarImage,
+  sidecarVolume,
+  usesSidecar,
+} from "./credentials-sidecar.js";
 import { AWS_CONFIG_DIR, AWS_CONFIG_FILE, awsConfigMapName } from "./kubernetes.js";
 import { commentLine, mdCode, mdText, shellHeredoc, shellWord, yamlDocuments } from "./escape.js";
 import { type EmittedFile, type Emitter, json, slug } from "./types.js";
@@ -62,7 +71,9 @@ export const emitSpark: Emitter = (compiled) => {
     const { properties, notes } = sparkDefaults(workload, list, sidecar);
     files.push({ path: `${dir}/spark-defaults.json`, content: json([{ classification: "spark-defaults", properties }]) });
     files.push({ path: `${dir}/entrypoint.sh`, content: entrypointScript(workload, list), mode: 0o755 });
-    if (sidecar) for (const role of ["driver", "executor"] as const) files.push({ path: `${dir}/${role}-pod-template.yaml`, content: podTemplate(compiled, workload, primary, role) });
+    if (sidecar)
+      for (const role of ["driver", "executor"] as const)
+        files.push({ path: `${dir}/${role}-pod-template.yaml`, content: podTemplate(compiled, workload, primary, role) });
     files.push({ path: `${dir}/README.md`, content: readme(workload, list, notes, sidecar) });
   }
   return files;
@@ -79,7 +90,11 @@ export function primaryChain(chains: readonly Chain[]): Chain {
  * The spark-defaults properties of a workload, and the notes on what could not be expressed. With
  * `sidecar`, the pods run the credentials sidecar serving the primary chain.
  */
-export function sparkDefaults(workload: string, chains: readonly Chain[], sidecar = false): { properties: Record<string, string>; notes: string[] } {
+export function sparkDefaults(
+  workload: string,
+  chains: readonly Chain[],
+  sidecar = false,
+): { properties: Record<string, string>; notes: string[] } {
   const primary = primaryChain(chains);
   const properties: Record<string, string> = {};
   const notes: string[] = [];
@@ -96,11 +111,13 @@ export function sparkDefaults(workload: string, chains: readonly Chain[], sideca
   if (primary.start.type === "irsa" && primary.start.roleArn) env("WEB_IDENTITY_ROLE_ARN", primary.start.roleArn);
   if (sidecar) {
     for (const { name, value } of sidecarClientEnv()) env(name, value);
-    for (const role of ["driver", "executor"] as const) properties[`spark.kubernetes.${role}.podTemplateFile`] = `${POD_TEMPLATE_PREFIX}/${role}-pod-template.yaml`;
+    for (const role of ["driver", "executor"] as const)
+      properties[`spark.kubernetes.${role}.podTemplateFile`] = `${POD_TEMPLATE_PREFIX}/${role}-pod-template.yaml`;
   }
   // The sidecar serves the primary chain's last role: every bucket reached as that role reads
   // through it, however many hops lead there.
-  const served = (chain: Chain) => sidecar && last !== undefined && chain.hops.at(-1)?.roleArn === last.roleArn && chain.start === primary.start;
+  const served = (chain: Chain) =>
+    sidecar && last !== undefined && chain.hops.at(-1)?.roleArn === last.roleArn && chain.start === primary.start;
 
   // EMRFS: one provider per bucket, all reading the one ASSUME_ROLE_CREDENTIALS_ROLE_ARN, which
   // the provider assumes directly with the pod's own credentials: a single hop only.
@@ -114,7 +131,9 @@ export function sparkDefaults(workload: string, chains: readonly Chain[], sideca
         continue;
       }
       if (chain.hops.length > 1) {
-        notes.push(`Bucket ${bucket} is reached through ${chain.hops.length} roles; EMRFS's ${ASSUME_ROLE_PROVIDER} assumes one role directly from the job's own credentials, so Spark's s3:// reads of this bucket use the job execution role. Read it with an SDK client on profile ${chain.profile}, or grant it with one hop.`);
+        notes.push(
+          `Bucket ${bucket} is reached through ${chain.hops.length} roles; EMRFS's ${ASSUME_ROLE_PROVIDER} assumes one role directly from the job's own credentials, so Spark's s3:// reads of this bucket use the job execution role. Read it with an SDK client on profile ${chain.profile}, or grant it with one hop.`,
+        );
         continue;
       }
       buckets.set(bucket, (chain.hops[0] as Chain["hops"][number]).roleArn);
@@ -126,7 +145,8 @@ export function sparkDefaults(workload: string, chains: readonly Chain[], sideca
       `workload ${workload}: Spark reaches S3 buckets through different roles (${[...buckets].map(([b, r]) => `${b} via ${r}`).join(", ")}), but EMR's ${ASSUME_ROLE_PROVIDER} reads a single ASSUME_ROLE_CREDENTIALS_ROLE_ARN: grant these buckets through one role`,
     );
   }
-  for (const bucket of buckets.keys()) properties[`spark.hadoop.fs.s3.bucket.${bucket}.customAWSCredentialsProvider`] = ASSUME_ROLE_PROVIDER;
+  for (const bucket of buckets.keys())
+    properties[`spark.hadoop.fs.s3.bucket.${bucket}.customAWSCredentialsProvider`] = ASSUME_ROLE_PROVIDER;
   if (roles[0]) env("ASSUME_ROLE_CREDENTIALS_ROLE_ARN", roles[0]);
   return { properties, notes };
 }
@@ -143,10 +163,22 @@ export function podTemplate(compiled: Compiled, workload: string, primary: Chain
     kind: "Pod",
     spec: {
       initContainers: [
-        sidecarContainer({ image: sidecarImage(compiled, workload), profile: primary.profile, region: primary.region, configFile: AWS_CONFIG_FILE, configVolume: "aws-config", configDir: AWS_CONFIG_DIR, runAsUser: EMR_UID, runAsGroup: EMR_GID }),
+        sidecarContainer({
+          image: sidecarImage(compiled, workload),
+          profile: primary.profile,
+          region: primary.region,
+          configFile: AWS_CONFIG_FILE,
+          configVolume: "aws-config",
+          configDir: AWS_CONFIG_DIR,
+          runAsUser: EMR_UID,
+          runAsGroup: EMR_GID,
+        }),
       ],
       containers: [{ name: SPARK_CONTAINERS[role], volumeMounts: [sidecarClientMount()] }],
-      volumes: [{ name: "aws-config", configMap: { name: awsConfigMapName(workload), items: [{ key: "config", path: "config" }] } }, sidecarVolume()],
+      volumes: [
+        { name: "aws-config", configMap: { name: awsConfigMapName(workload), items: [{ key: "config", path: "config" }] } },
+        sidecarVolume(),
+      ],
     },
   };
   const comment = [

@@ -79,7 +79,9 @@ function addResourcePolicy(tf: Config, placement: Placement, doc: PolicyDocument
       return [tf.add("aws_kinesis_resource_policy", placement.stream, { resource_arn: literal(placement.arn), policy: text })];
     case "secretsmanager": {
       // A wildcard ARN (`name-??????`) is no secret ARN: look the secret up by name.
-      const arn = placement.exactArn ? literal(placement.secretId) : `\${${tf.add("aws_secretsmanager_secret", placement.secret, { name: literal(placement.secret) }, "data")}.arn}`;
+      const arn = placement.exactArn
+        ? literal(placement.secretId)
+        : `\${${tf.add("aws_secretsmanager_secret", placement.secret, { name: literal(placement.secret) }, "data")}.arn}`;
       return [tf.add("aws_secretsmanager_secret_policy", placement.secret, { secret_arn: arn, policy: text })];
     }
     case "lambda":
@@ -109,7 +111,10 @@ function accountConfig(account: AccountEntry, state: AccountState): Obj | undefi
   const naming: [Obj, PolicyDocument][] = [];
 
   for (const provider of account.oidcProviders.values()) {
-    const address = tf.add("aws_iam_openid_connect_provider", provider.issuer, { url: literal(`https://${provider.issuer}`), client_id_list: provider.clientIds.map(literal) });
+    const address = tf.add("aws_iam_openid_connect_provider", provider.issuer, {
+      url: literal(`https://${provider.issuer}`),
+      client_id_list: provider.clientIds.map(literal),
+    });
     principalAddresses.set(provider.arn, address);
   }
   for (const role of account.roles.values()) {
@@ -128,9 +133,13 @@ function accountConfig(account: AccountEntry, state: AccountState): Obj | undefi
       tf.add("aws_iam_role_policy", `${role.name}_${name}`, { name: literal(name), role: `\${${address}.id}`, policy: policy(doc) });
     }
     for (const arn of role.managedPolicyArns) {
-      tf.add("aws_iam_role_policy_attachment", `${role.name}_${arn.slice(arn.lastIndexOf("/") + 1)}`, { role: `\${${address}.name}`, policy_arn: literal(arn) });
+      tf.add("aws_iam_role_policy_attachment", `${role.name}_${arn.slice(arn.lastIndexOf("/") + 1)}`, {
+        role: `\${${address}.name}`,
+        policy_arn: literal(arn),
+      });
     }
-    if (role.instanceProfile) tf.add("aws_iam_instance_profile", role.name, { name: literal(role.name), path: literal(role.path), role: `\${${address}.name}` });
+    if (role.instanceProfile)
+      tf.add("aws_iam_instance_profile", role.name, { name: literal(role.name), path: literal(role.path), role: `\${${address}.name}` });
     tf.output[outputs.name(`${role.name}_arn`)] = { description: literal(`ARN of role ${role.name}`), value: `\${${address}.arn}` };
   }
   for (const user of account.users.values()) {
@@ -141,7 +150,10 @@ function accountConfig(account: AccountEntry, state: AccountState): Obj | undefi
       tf.add("aws_iam_user_policy", `${user.name}_${name}`, { name: literal(name), user: `\${${address}.name}`, policy: policy(doc) });
     }
     for (const arn of user.managedPolicyArns) {
-      tf.add("aws_iam_user_policy_attachment", `${user.name}_${arn.slice(arn.lastIndexOf("/") + 1)}`, { user: `\${${address}.name}`, policy_arn: literal(arn) });
+      tf.add("aws_iam_user_policy_attachment", `${user.name}_${arn.slice(arn.lastIndexOf("/") + 1)}`, {
+        user: `\${${address}.name}`,
+        policy_arn: literal(arn),
+      });
     }
   }
   for (const resourcePolicy of account.resourcePolicies.values()) {
@@ -161,7 +173,9 @@ function accountConfig(account: AccountEntry, state: AccountState): Obj | undefi
     `xacct: IAM for account ${account.name ?? account.id} (${account.id}): terraform init && terraform apply.`,
     after.length ? `Apply after the configurations of ${after.join(", ")}: their roles and users are named as principals here.` : "",
     byHand.length ? `Not managed here (see ../resource-policies-to-apply.json): ${byHand.join("; ")}.` : "",
-  ].filter(Boolean).join(" ");
+  ]
+    .filter(Boolean)
+    .join(" ");
   return {
     "//": literal(comment),
     terraform: { required_version: ">= 1.3.0", required_providers: { aws: { source: "hashicorp/aws", version: AWS_PROVIDER_VERSION } } },

@@ -13,7 +13,19 @@
  *   target (same file system, so each move is a rename), the old files are moved aside, the new
  *   ones moved in and the marker last; if any step fails every step is undone.
  */
-import { lstatSync, mkdirSync, mkdtempSync, readdirSync, realpathSync, renameSync, rmdirSync, rmSync, statSync, type Stats, writeFileSync } from "node:fs";
+import {
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  realpathSync,
+  renameSync,
+  rmdirSync,
+  rmSync,
+  statSync,
+  type Stats,
+  writeFileSync,
+} from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { kindOf, PrivateFileError, readPrivateFile } from "./private-files.js";
 import { isSystemError, systemErrorText } from "./system-error.js";
@@ -59,12 +71,17 @@ export function claimDir(dir: string, owner: Owner): Claim {
   const st = lstatIfAny(path);
   if (st === undefined) return { root: path, exists: false, previous: [] };
   const target = st.isSymbolicLink() ? statSync(path) : st;
-  if (!target.isDirectory()) throw new OwnedDirError(`${dir} is ${kindOf(target)}, not a directory: ${owner.option} takes a directory, new or empty, in which xacct then owns the files it writes; give another path`);
+  if (!target.isDirectory())
+    throw new OwnedDirError(
+      `${dir} is ${kindOf(target)}, not a directory: ${owner.option} takes a directory, new or empty, in which xacct then owns the files it writes; give another path`,
+    );
   const root = realpathSync(path);
   const entries = readdirSync(root);
   if (!entries.includes(owner.marker)) {
     if (entries.length > 0) {
-      throw new OwnedDirError(`${dir} is not empty and no earlier \`${owner.command} ${owner.option}\` wrote it (it has no ${owner.marker}): xacct writes only into a new or empty directory, or one it wrote before; give one, e.g. ${owner.option} ${join(dir, "xacct-out")}`);
+      throw new OwnedDirError(
+        `${dir} is not empty and no earlier \`${owner.command} ${owner.option}\` wrote it (it has no ${owner.marker}): xacct writes only into a new or empty directory, or one it wrote before; give one, e.g. ${owner.option} ${join(dir, "xacct-out")}`,
+      );
     }
     return { root, exists: true, previous: [] };
   }
@@ -76,7 +93,10 @@ export function claimDir(dir: string, owner: Owner): Claim {
  * produced are removed), keeping everything else in it. All or nothing.
  */
 export function replaceOwnedFiles(dir: string, owner: Owner, files: readonly OwnedFile[]): Claim {
-  checkNewPaths(files.map((f) => f.path), owner);
+  checkNewPaths(
+    files.map((f) => f.path),
+    owner,
+  );
   try {
     const claim = claimDir(dir, owner);
     const created = claim.exists ? [] : makeDirs(claim.root);
@@ -145,7 +165,9 @@ function markerText(owner: Owner, files: readonly string[]): string {
 function readMarker(root: string, owner: Owner): string[] {
   const path = join(root, owner.marker);
   const refuse = (why: string): never => {
-    throw new OwnedDirError(`${path} cannot be trusted (${why}): xacct will not replace or remove files on its word; move the files it lists out by hand and delete it, or use a new directory`);
+    throw new OwnedDirError(
+      `${path} cannot be trusted (${why}): xacct will not replace or remove files on its word; move the files it lists out by hand and delete it, or use a new directory`,
+    );
   };
   let text: string;
   try {
@@ -164,7 +186,8 @@ function readMarker(root: string, owner: Owner): string[] {
   if (typeof value !== "object" || value === null || Array.isArray(value)) return refuse("it is not a JSON object");
   const keys = Object.keys(value);
   const files = (value as { files?: unknown }).files;
-  if (keys.some((k) => k !== "xacct" && k !== "files") || !Array.isArray(files)) return refuse('it is not an object of "xacct" and "files"');
+  if (keys.some((k) => k !== "xacct" && k !== "files") || !Array.isArray(files))
+    return refuse('it is not an object of "xacct" and "files"');
   const seen = new Set<string>();
   files.forEach((p: unknown, i) => {
     const problem = pathProblem(p, owner);
@@ -196,7 +219,8 @@ function checkNewPaths(paths: readonly string[], owner: Owner): void {
     all.add(p);
   }
   for (const p of paths) {
-    for (let i = p.indexOf("/"); i >= 0; i = p.indexOf("/", i + 1)) if (all.has(p.slice(0, i))) throw new Error(`${p.slice(0, i)} would be both a file and a directory`);
+    for (let i = p.indexOf("/"); i >= 0; i = p.indexOf("/", i + 1))
+      if (all.has(p.slice(0, i))) throw new Error(`${p.slice(0, i)} would be both a file and a directory`);
   }
 }
 
@@ -228,9 +252,15 @@ function swapIn(root: string, owner: Owner, files: readonly OwnedFile[], previou
   const moveAside: string[] = [];
   for (const p of next) {
     const found = inspect(root, p);
-    if (found.kind === "foreign") throw new OwnedDirError(`${found.why}, where \`${owner.command}\` writes ${p}: xacct does not replace what it did not write; move it away and run again`);
+    if (found.kind === "foreign")
+      throw new OwnedDirError(
+        `${found.why}, where \`${owner.command}\` writes ${p}: xacct does not replace what it did not write; move it away and run again`,
+      );
     if (found.kind === "file") {
-      if (!earlier.has(p)) throw new OwnedDirError(`${join(root, p)} exists and no earlier \`${owner.command} ${owner.option}\` wrote it: xacct does not overwrite it; move it away and run again`);
+      if (!earlier.has(p))
+        throw new OwnedDirError(
+          `${join(root, p)} exists and no earlier \`${owner.command} ${owner.option}\` wrote it: xacct does not overwrite it; move it away and run again`,
+        );
       moveAside.push(p);
     }
   }
@@ -307,4 +337,3 @@ function lstatIfAny(path: string): Stats | undefined {
     throw error;
   }
 }
-

@@ -16,7 +16,20 @@
  * Refusals are PrivateFileError, whose message names the path and the reason (never the content).
  */
 import { randomBytes } from "node:crypto";
-import { closeSync, constants, fstatSync, fsyncSync, lstatSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, type Stats, writeSync } from "node:fs";
+import {
+  closeSync,
+  constants,
+  fstatSync,
+  fsyncSync,
+  lstatSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  type Stats,
+  writeSync,
+} from "node:fs";
 import { basename, dirname, join } from "node:path";
 
 /** A file or directory that must not be trusted with secrets; the message names it and says why. */
@@ -56,7 +69,10 @@ export function kindOf(stat: Stats): string {
  */
 export function privateFileProblem(stat: Stats, { secret = true } = {}): string | undefined {
   if (!stat.isFile()) return `${kindOf(stat)}, not a regular file`;
-  return ownerProblem(stat) ?? (secret && stat.mode & 0o077 ? `readable or writable by group or others (mode ${octal(stat.mode)}, must be 0600)` : undefined);
+  return (
+    ownerProblem(stat) ??
+    (secret && stat.mode & 0o077 ? `readable or writable by group or others (mode ${octal(stat.mode)}, must be 0600)` : undefined)
+  );
 }
 
 /** Why a directory (its lstat) must not hold secrets, if it must not. */

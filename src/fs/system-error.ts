@@ -5,7 +5,11 @@
 
 /** A Node.js system error: a `code` such as ENOSPC and the system call that returned it. */
 export function isSystemError(error: unknown): error is NodeJS.ErrnoException & { code: string; syscall: string } {
-  return error instanceof Error && typeof (error as NodeJS.ErrnoException).code === "string" && typeof (error as NodeJS.ErrnoException).syscall === "string";
+  return (
+    error instanceof Error &&
+    typeof (error as NodeJS.ErrnoException).code === "string" &&
+    typeof (error as NodeJS.ErrnoException).syscall === "string"
+  );
 }
 
 /** `no space left on device (ENOSPC)`: the operating system's words, then its code. */

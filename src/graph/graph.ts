@@ -102,13 +102,19 @@ export class AccessGraph {
     private readonly supplied: Record<string, string> = {},
   ) {
     this.book = new PolicyBook(state);
-    this.anything = this.book.policy({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "*", Resource: "*" }] }, "identity", "whatever the account's administrators allow");
+    this.anything = this.book.policy(
+      { Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "*", Resource: "*" }] },
+      "identity",
+      "whatever the account's administrators allow",
+    );
     for (const account of state.accounts.values()) this.addAccountNodes(account);
     // Every node exists from the start (those trusts name outside the inventory too); edges are
     // decided when first needed: who-can walks the trusts of few roles, so it decides few of them.
     for (const account of state.accounts.values()) {
       for (const role of account.roles.values()) {
-        if (!this.namesOnlyManaged(role.trustPolicy)) for (const statement of this.trustOf(role).statements) if (statement.effect === "Allow") this.callersNamedBy(statement, account, NAMED_ONLY);
+        if (!this.namesOnlyManaged(role.trustPolicy))
+          for (const statement of this.trustOf(role).statements)
+            if (statement.effect === "Allow") this.callersNamedBy(statement, account, NAMED_ONLY);
       }
     }
   }
@@ -218,7 +224,12 @@ export class AccessGraph {
     }
   }
 
-  private principalContext(arn: string, account: string, type: string, tags: ReadonlyMap<string, string>): Record<string, string | string[]> {
+  private principalContext(
+    arn: string,
+    account: string,
+    type: string,
+    tags: ReadonlyMap<string, string>,
+  ): Record<string, string | string[]> {
     const org = this.orgId(account);
     return {
       "aws:PrincipalArn": arn,
@@ -274,9 +285,19 @@ export class AccessGraph {
     const known = this.nodes.get(arn);
     if (known) return known;
     const named = parseIamArn(arn);
-    if (named?.kind !== "role" && named?.kind !== "user") return this.nodes.get(this.externalAccountNode(principalAccountId(arn) ?? "000000000000", parseArn(arn)?.partition || "aws")) as GraphNode;
+    if (named?.kind !== "role" && named?.kind !== "user")
+      return this.nodes.get(
+        this.externalAccountNode(principalAccountId(arn) ?? "000000000000", parseArn(arn)?.partition || "aws"),
+      ) as GraphNode;
     const { partition, account, kind, name } = named;
-    const node: GraphNode = { id: arn, kind: "account", principal: kind === "role" ? assumedRoleArn(partition, account, name, "xacct") : arn, account, identityPolicies: [this.anything], context: { "aws:PrincipalArn": arn, "aws:PrincipalAccount": account, ...this.orgContext(account) } };
+    const node: GraphNode = {
+      id: arn,
+      kind: "account",
+      principal: kind === "role" ? assumedRoleArn(partition, account, name, "xacct") : arn,
+      account,
+      identityPolicies: [this.anything],
+      context: { "aws:PrincipalArn": arn, "aws:PrincipalAccount": account, ...this.orgContext(account) },
+    };
     this.nodes.set(arn, node);
     return node;
   }
@@ -288,7 +309,14 @@ export class AccessGraph {
   }
 
   private serviceNode(service: string): string {
-    if (!this.nodes.has(service)) this.nodes.set(service, { id: service, kind: "service", principal: service, identityPolicies: [], context: { "aws:PrincipalIsAWSService": "true" } });
+    if (!this.nodes.has(service))
+      this.nodes.set(service, {
+        id: service,
+        kind: "service",
+        principal: service,
+        identityPolicies: [],
+        context: { "aws:PrincipalIsAWSService": "true" },
+      });
     return service;
   }
 
@@ -306,7 +334,14 @@ export class AccessGraph {
     const arn = rootArn(partition, id);
     if (!this.nodes.has(arn)) {
       // An account outside the inventory: any of its principals, with whatever its admins allow.
-      this.nodes.set(arn, { id: arn, kind: "account", principal: assumedRoleArn(partition, id, "any-principal", "xacct"), account: id, identityPolicies: [this.anything], context: { "aws:PrincipalAccount": id, ...this.orgContext(id) } });
+      this.nodes.set(arn, {
+        id: arn,
+        kind: "account",
+        principal: assumedRoleArn(partition, id, "any-principal", "xacct"),
+        account: id,
+        identityPolicies: [this.anything],
+        context: { "aws:PrincipalAccount": id, ...this.orgContext(id) },
+      });
     }
     return arn;
   }
@@ -316,14 +351,17 @@ export class AccessGraph {
     // OIDC keys are prefixed by the issuer (`oidc.eks…/id/X:sub`, `accounts.google.com:aud`); SAML keys by `SAML:`.
     const saml = provider.includes("saml-provider/");
     const issuer = provider.includes("oidc-provider/") ? provider.slice(provider.indexOf("oidc-provider/") + 14) : saml ? "SAML" : provider;
-    const valuesOf = (key: string) => statement.condition.filter((t) => t.lowerKey === key.toLowerCase()).flatMap((t) => t.values.map((v) => v.text));
+    const valuesOf = (key: string) =>
+      statement.condition.filter((t) => t.lowerKey === key.toLowerCase()).flatMap((t) => t.values.map((v) => v.text));
     const subs = valuesOf(`${issuer}:sub`);
     const auds = valuesOf(`${issuer}:aud`);
     const ids: string[] = [];
     for (const sub of subs.length ? subs : [undefined]) {
       const id = sub ? `${provider}#${sub}` : provider;
       if (!this.nodes.has(id)) {
-        const context: Record<string, string> = { [`${issuer}:aud`]: auds[0] ?? (saml ? "https://signin.aws.amazon.com/saml" : "sts.amazonaws.com") };
+        const context: Record<string, string> = {
+          [`${issuer}:aud`]: auds[0] ?? (saml ? "https://signin.aws.amazon.com/saml" : "sts.amazonaws.com"),
+        };
         if (sub) context[`${issuer}:sub`] = sub;
         const account = principalAccountId(provider);
         this.nodes.set(id, { id, kind: "federated", principal: provider, ...(account ? { account } : {}), identityPolicies: [], context });
@@ -350,7 +388,10 @@ export class AccessGraph {
     };
     const filter: CallerFilter = {
       // In another account only principals whose identity policies can allow sts:AssumeRole may call.
-      ofAccount: (known) => (known === account ? [...known.roles.values(), ...known.users.values()].map((p) => p.arn) : this.assumeCapable(known)).filter(mayCall),
+      ofAccount: (known) =>
+        (known === account ? [...known.roles.values(), ...known.users.values()].map((p) => p.arn) : this.assumeCapable(known)).filter(
+          mayCall,
+        ),
       // Everyone: users and roles whose side could allow it, and all of the role's own account (a `*` trust names them directly).
       everyone: () => {
         const ids = new Set([...account.roles.values(), ...account.users.values()].map((p) => p.arn));
@@ -378,14 +419,18 @@ export class AccessGraph {
    */
   namesDirectly(policy: Policy, node: GraphNode): boolean {
     const principal = this.principalOf(node);
-    return policy.statements.some((s) => s.effect === "Allow" && (s.principal === null || principalStrength(s.principal, principal) >= Strength.Role));
+    return policy.statements.some(
+      (s) => s.effect === "Allow" && (s.principal === null || principalStrength(s.principal, principal) >= Strength.Role),
+    );
   }
 
   /** A node's identity policies with an Allow statement for sts:AssumeRole (on any resource), found once. */
   private assumeRolePolicies(node: GraphNode): readonly Policy[] {
     let policies = this.assumers.get(node);
     if (!policies) {
-      const found = node.identityPolicies.filter((p) => p.statements.some((s) => s.effect === "Allow" && actionMatches(s, "sts:assumerole")));
+      const found = node.identityPolicies.filter((p) =>
+        p.statements.some((s) => s.effect === "Allow" && actionMatches(s, "sts:assumerole")),
+      );
       policies = found.length ? found : NO_POLICIES;
       if (this.owns(node)) this.assumers.set(node, policies);
     }
@@ -396,7 +441,9 @@ export class AccessGraph {
   private assumeCapable(account: AccountEntry): string[] {
     let ids = this.capable.get(account);
     if (!ids) {
-      ids = [...account.roles.values(), ...account.users.values()].map((p) => p.arn).filter((id) => this.assumeRolePolicies(this.nodes.get(id) as GraphNode).length > 0);
+      ids = [...account.roles.values(), ...account.users.values()]
+        .map((p) => p.arn)
+        .filter((id) => this.assumeRolePolicies(this.nodes.get(id) as GraphNode).length > 0);
       this.capable.set(account, ids);
     }
     return ids;
@@ -453,7 +500,12 @@ export class AccessGraph {
 
   /** Decides one hop with the engine; keeps it, labelled, when caller-chosen keys settle it. */
   private decideEdge(caller: GraphNode, role: RoleState, account: AccountEntry, trust: Policy): Edge | undefined {
-    const action = caller.kind === "federated" ? (caller.principal.includes("saml-provider/") ? "sts:AssumeRoleWithSAML" : "sts:AssumeRoleWithWebIdentity") : "sts:AssumeRole";
+    const action =
+      caller.kind === "federated"
+        ? caller.principal.includes("saml-provider/")
+          ? "sts:AssumeRoleWithSAML"
+          : "sts:AssumeRoleWithWebIdentity"
+        : "sts:AssumeRole";
     const base: Record<string, string | string[]> = { "aws:ResourceAccount": account.id, ...this.supplied };
     if (caller.kind === "service") base["aws:SourceAccount"] = this.supplied["aws:SourceAccount"] ?? account.id;
     const { result, requires } = this.outcome(caller, action, role.arn, account, trust, base);
@@ -474,7 +526,14 @@ export class AccessGraph {
    * The engine's decision; when it is not Allow and the resource-based policy (a trust) asks for
    * keys the caller chooses, the decision with them supplied, and what they are.
    */
-  decide(caller: GraphNode, action: string, resource: string, account: AccountEntry | undefined, policy: Policy | undefined, context: Record<string, string | string[]>) {
+  decide(
+    caller: GraphNode,
+    action: string,
+    resource: string,
+    account: AccountEntry | undefined,
+    policy: Policy | undefined,
+    context: Record<string, string | string[]>,
+  ) {
     return this.settle((c) => this.evaluate(caller, action, resource, account, policy, c), policy, context);
   }
 
@@ -483,17 +542,32 @@ export class AccessGraph {
    * statement), and with the caller's own context keys indexed once for all its requests: `extra`
    * holds the rest.
    */
-  outcome(caller: GraphNode, action: string, resource: string, account: AccountEntry | undefined, policy: Policy | undefined, extra: Record<string, string | string[]>) {
+  outcome(
+    caller: GraphNode,
+    action: string,
+    resource: string,
+    account: AccountEntry | undefined,
+    policy: Policy | undefined,
+    extra: Record<string, string | string[]>,
+  ) {
     let base = this.contexts.get(caller);
     if (!base) {
       base = RequestContext.fromJson(caller.context, "context");
       if (this.owns(caller)) this.contexts.set(caller, base);
     }
     const own = base;
-    return this.settle((c) => decideRequest(this.request(caller, action, resource, account, policy, RequestContext.over(own, c))), policy, extra);
+    return this.settle(
+      (c) => decideRequest(this.request(caller, action, resource, account, policy, RequestContext.over(own, c))),
+      policy,
+      extra,
+    );
   }
 
-  private settle<T extends { decision: Decision }>(run: (context: Record<string, string | string[]>) => T, policy: Policy | undefined, context: Record<string, string | string[]>): { result: T; requires: Record<string, string> } {
+  private settle<T extends { decision: Decision }>(
+    run: (context: Record<string, string | string[]>) => T,
+    policy: Policy | undefined,
+    context: Record<string, string | string[]>,
+  ): { result: T; requires: Record<string, string> } {
     const result = run(context);
     const requires = result.decision !== "Allow" && policy ? this.callerKeysFor(policy, context) : {};
     if (Object.keys(requires).length === 0) return { result, requires: NOTHING_REQUIRED };
@@ -527,11 +601,25 @@ export class AccessGraph {
   }
 
   /** The engine's decision for a node acting on a resource, explained. */
-  evaluate(caller: GraphNode, action: string, resource: string, account: AccountEntry | undefined, resourcePolicy: Policy | undefined, context: Record<string, string | string[]>) {
+  evaluate(
+    caller: GraphNode,
+    action: string,
+    resource: string,
+    account: AccountEntry | undefined,
+    resourcePolicy: Policy | undefined,
+    context: Record<string, string | string[]>,
+  ) {
     return evaluate(this.request(caller, action, resource, account, resourcePolicy, context));
   }
 
-  private request(caller: GraphNode, action: string, resource: string, account: AccountEntry | undefined, resourcePolicy: Policy | undefined, context: Record<string, string | string[]> | RequestContext): AccessRequest {
+  private request(
+    caller: GraphNode,
+    action: string,
+    resource: string,
+    account: AccountEntry | undefined,
+    resourcePolicy: Policy | undefined,
+    context: Record<string, string | string[]> | RequestContext,
+  ): AccessRequest {
     return {
       principal: this.principalOf(caller),
       action,

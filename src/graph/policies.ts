@@ -31,7 +31,10 @@ export class PolicyBook {
   }
 
   /** Inline and attached policies of a role or user (and of the user's groups). */
-  identityPolicies(account: AccountEntry, holder: { arn: string; policies: ReadonlyMap<string, PolicyDocument>; managedPolicyArns: string[]; groups?: string[] }): Policy[] {
+  identityPolicies(
+    account: AccountEntry,
+    holder: { arn: string; policies: ReadonlyMap<string, PolicyDocument>; managedPolicyArns: string[]; groups?: string[] },
+  ): Policy[] {
     const out: Policy[] = [];
     const add = (owner: { arn: string; policies: ReadonlyMap<string, PolicyDocument>; managedPolicyArns: string[] }) => {
       for (const [name, doc] of owner.policies) out.push(this.policy(doc, "identity", `${owner.arn} inline policy ${name}`));
@@ -76,7 +79,9 @@ export class PolicyBook {
           const docs = attached.get(target);
           // A root, OU or account with no entry imposes nothing: AWS's full-access policy is attached there.
           if (!docs) return kind === "scp" ? [FULL_ACCESS_SCP] : [];
-          return docs.map((d, i) => this.policy(d, kind, `organization ${kind === "scp" ? "serviceControlPolicies" : "resourceControlPolicies"}.${target}[${i}]`));
+          return docs.map((d, i) =>
+            this.policy(d, kind, `organization ${kind === "scp" ? "serviceControlPolicies" : "resourceControlPolicies"}.${target}[${i}]`),
+          );
         })
       : undefined;
     cache.set(accountId, levels);
@@ -215,7 +220,10 @@ function actionServices(s: Statement): Set<string> {
   for (const glob of s.actions ?? [undefined]) {
     const text = glob ? (glob.exact ?? glob.first.text) : "";
     const colon = text.indexOf(":");
-    const literal = glob !== undefined && colon > 0 && (glob.exact !== null || (glob.first.anyChar?.subarray(0, colon).every((any) => any === 0) ?? true));
+    const literal =
+      glob !== undefined &&
+      colon > 0 &&
+      (glob.exact !== null || (glob.first.anyChar?.subarray(0, colon).every((any) => any === 0) ?? true));
     out.add(literal ? text.slice(0, colon) : "*");
   }
   return out;
@@ -240,4 +248,8 @@ function resourcePlace(pattern: ResourcePattern): [string, string] {
   return [start, cut.length ? tail.slice(Math.min(...cut)) : ""];
 }
 
-const FULL_ACCESS_SCP = compilePolicy({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "*", Resource: "*" }] }, "scp", "FullAWSAccess");
+const FULL_ACCESS_SCP = compilePolicy(
+  { Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "*", Resource: "*" }] },
+  "scp",
+  "FullAWSAccess",
+);

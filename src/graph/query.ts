@@ -37,7 +37,12 @@ function walk(graph: AccessGraph, start: GraphNode): Reached[] {
       for (const edge of graph.edges.get(from.node.id) ?? []) {
         if (seen.has(edge.to)) continue;
         seen.add(edge.to);
-        const reached = { node: graph.nodes.get(edge.to) as GraphNode, via: [...from.via, edge.to], requires: { ...from.requires, ...edge.requires }, maxSessionSeconds: Math.min(from.maxSessionSeconds, edge.maxSessionSeconds) };
+        const reached = {
+          node: graph.nodes.get(edge.to) as GraphNode,
+          via: [...from.via, edge.to],
+          requires: { ...from.requires, ...edge.requires },
+          maxSessionSeconds: Math.min(from.maxSessionSeconds, edge.maxSessionSeconds),
+        };
         out.push(reached);
         next.push(reached);
       }
@@ -59,8 +64,18 @@ export function startNode(graph: AccessGraph, principal: string, context: Record
   const federated = providers.find((n) => !subKey || matchesSub(n, subKey, context[subKey] as string));
   if (federated) return federated;
   // A known provider whose tokens carry a `sub` no trust admits: an identity with no edges.
-  if (providers.length && subKey) return { id: `${principal}#${context[subKey]}`, kind: "federated", principal, identityPolicies: [], context: { [subKey]: context[subKey] as string } };
-  throw new PolicyInputError("principal", `${principal} is not in the graph (a user, role, session, OIDC/SAML provider or service principal that some trust names)`);
+  if (providers.length && subKey)
+    return {
+      id: `${principal}#${context[subKey]}`,
+      kind: "federated",
+      principal,
+      identityPolicies: [],
+      context: { [subKey]: context[subKey] as string },
+    };
+  throw new PolicyInputError(
+    "principal",
+    `${principal} is not in the graph (a user, role, session, OIDC/SAML provider or service principal that some trust names)`,
+  );
 }
 
 function matchesSub(node: GraphNode, key: string, sub: string): boolean {
@@ -73,9 +88,15 @@ function matchesSub(node: GraphNode, key: string, sub: string): boolean {
  * it that the given `sub` matches — all of them when no `sub` is given, each path then requiring
  * its `sub`.
  */
-function startNodes(graph: AccessGraph, principal: string, context: Record<string, string>): { node: GraphNode; requires: Record<string, string> }[] {
+function startNodes(
+  graph: AccessGraph,
+  principal: string,
+  context: Record<string, string>,
+): { node: GraphNode; requires: Record<string, string> }[] {
   const subKey = Object.keys(context).find((k) => k.endsWith(":sub"));
-  const identities = [...graph.nodes.values()].filter((n) => n.kind === "federated" && n.principal === principal && (!subKey || matchesSub(n, subKey, context[subKey] as string)));
+  const identities = [...graph.nodes.values()].filter(
+    (n) => n.kind === "federated" && n.principal === principal && (!subKey || matchesSub(n, subKey, context[subKey] as string)),
+  );
   if (identities.length === 0) return [{ node: startNode(graph, principal, context), requires: {} }];
   return identities.map((node) => {
     const sub = subKey ? undefined : Object.entries(node.context).find(([k]) => k.endsWith(":sub"));
@@ -96,7 +117,14 @@ function walkAll(graph: AccessGraph, principal: string, context: Record<string, 
 }
 
 export function reach(graph: AccessGraph, principal: string, context: Record<string, string> = {}) {
-  return { roles: walkAll(graph, principal, context).map((r) => ({ role: r.node.id, via: r.via, requires: r.requires, maxSessionSeconds: finite(r.maxSessionSeconds) })) };
+  return {
+    roles: walkAll(graph, principal, context).map((r) => ({
+      role: r.node.id,
+      via: r.via,
+      requires: r.requires,
+      maxSessionSeconds: finite(r.maxSessionSeconds),
+    })),
+  };
 }
 
 /**
@@ -119,7 +147,10 @@ function ownerForQuestion(graph: AccessGraph, resource: string, given: string | 
   if (account || given || parseArn(resource)?.account !== "") return account;
   const owners = ownersOf(graph, resource);
   const why = owners.length ? `the policies of accounts ${owners.join(", ")} all name it` : "no policy names it";
-  throw new PolicyInputError("resource", `cannot tell which account owns ${resource}: its ARN names none and ${why}; give the owner's account ID with --resource-account`);
+  throw new PolicyInputError(
+    "resource",
+    `cannot tell which account owns ${resource}: its ARN names none and ${why}; give the owner's account ID with --resource-account`,
+  );
 }
 
 /**
@@ -134,7 +165,13 @@ function holderOf(resource: string): string {
   if (arn.service === "s3" && arn.region === "" && arn.account === "" && first && below) return s3BucketArn(arn.partition, first);
   if (!isAccountId(arn.account)) return resource;
   // package/DOMAIN/REPOSITORY/FORMAT/… is governed by repository/DOMAIN/REPOSITORY.
-  if (arn.service === "codeartifact" && first === "package" && second && third && arn.resource.length > `package/${second}/${third}`.length) {
+  if (
+    arn.service === "codeartifact" &&
+    first === "package" &&
+    second &&
+    third &&
+    arn.resource.length > `package/${second}/${third}`.length
+  ) {
     return buildArn({ ...arn, resource: `repository/${second}/${third}` });
   }
   if (arn.service === "execute-api" && first && below) return buildArn({ ...arn, resource: `${first}/*/*/*` });
@@ -149,16 +186,41 @@ function resourcePolicyFor(graph: AccessGraph, account: AccountEntry | undefined
 }
 
 /** The engine's decision for one node acting on a resource, with the resource's own policy. */
-export function decideAs(graph: AccessGraph, node: GraphNode, action: string, resource: string, account: AccountEntry | undefined, context: Record<string, string | string[]>): Evaluation {
-  return graph.evaluate(node, action, resource, account, resourcePolicyFor(graph, account, resource), requestContext(node, account, context));
+export function decideAs(
+  graph: AccessGraph,
+  node: GraphNode,
+  action: string,
+  resource: string,
+  account: AccountEntry | undefined,
+  context: Record<string, string | string[]>,
+): Evaluation {
+  return graph.evaluate(
+    node,
+    action,
+    resource,
+    account,
+    resourcePolicyFor(graph, account, resource),
+    requestContext(node, account, context),
+  );
 }
 
 /** As decideAs, but when keys the caller chooses (sts:ExternalId, …) would make it Allow: that, and which. */
-function settle(graph: AccessGraph, node: GraphNode, action: string, resource: string, account: AccountEntry | undefined, context: Record<string, string>) {
+function settle(
+  graph: AccessGraph,
+  node: GraphNode,
+  action: string,
+  resource: string,
+  account: AccountEntry | undefined,
+  context: Record<string, string>,
+) {
   return graph.decide(node, action, resource, account, resourcePolicyFor(graph, account, resource), requestContext(node, account, context));
 }
 
-function requestContext(node: GraphNode, account: AccountEntry | undefined, context: Record<string, string | string[]>): Record<string, string | string[]> {
+function requestContext(
+  node: GraphNode,
+  account: AccountEntry | undefined,
+  context: Record<string, string | string[]>,
+): Record<string, string | string[]> {
   return { ...node.context, ...(account ? { "aws:ResourceAccount": account.id } : {}), ...context };
 }
 
@@ -179,7 +241,10 @@ export function can(graph: AccessGraph, q: CanQuery) {
   const account = ownerForQuestion(graph, q.resource, q.resourceAccount);
   // Acting directly, a role's session lasts up to its MaxSessionDuration; a user's keys do not expire.
   const own = start.role?.maxSessionDuration ?? Infinity;
-  const candidates: Reached[] = [...(start.kind === "federated" ? [] : [{ node: start, via: [], requires: {}, maxSessionSeconds: own }]), ...walkAll(graph, q.principal, context)];
+  const candidates: Reached[] = [
+    ...(start.kind === "federated" ? [] : [{ node: start, via: [], requires: {}, maxSessionSeconds: own }]),
+    ...walkAll(graph, q.principal, context),
+  ];
   const paths: Path[] = [];
   // An Allow is explained by the first path that allows; a Deny by the principal's own attempt.
   let allowed: Evaluation["explain"] | undefined;
@@ -202,13 +267,19 @@ export function whoCan(graph: AccessGraph, q: Omit<CanQuery, "principal">) {
   for (const node of candidatesFor(graph, q.action, q.resource, account, policy)) {
     // A node already listed reaches the resource through a chain, and so does everyone upstream of it.
     if (principals.has(node.id)) continue;
-    const { result, requires } = graph.outcome(node, q.action, q.resource, account, policy, { ...(account ? { "aws:ResourceAccount": account.id } : {}), ...context });
+    const { result, requires } = graph.outcome(node, q.action, q.resource, account, policy, {
+      ...(account ? { "aws:ResourceAccount": account.id } : {}),
+      ...context,
+    });
     if (result.decision !== "Allow") continue;
     // The node acts itself; everyone upstream reaches it through a chain.
     principals.set(node.id, { principal: node.id, via: [], requires });
-    for (const upstream of upstreamOf(graph, node.id, principals)) principals.set(upstream.principal, { ...upstream, requires: { ...upstream.requires, ...requires } });
+    for (const upstream of upstreamOf(graph, node.id, principals))
+      principals.set(upstream.principal, { ...upstream, requires: { ...upstream.requires, ...requires } });
   }
-  return { principals: [...principals.values()].map((p) => asPrincipal(graph, p)).sort((a, b) => COLLATOR.compare(a.principal, b.principal)) };
+  return {
+    principals: [...principals.values()].map((p) => asPrincipal(graph, p)).sort((a, b) => COLLATOR.compare(a.principal, b.principal)),
+  };
 }
 
 /**
@@ -218,7 +289,13 @@ export function whoCan(graph: AccessGraph, q: Omit<CanQuery, "principal">) {
  * in the resource's own account, the identity side does, or the policy naming the caller or its
  * role. Conditions are left to the engine.
  */
-function candidatesFor(graph: AccessGraph, action: string, resource: string, account: AccountEntry | undefined, policy: Policy | undefined): GraphNode[] {
+function candidatesFor(
+  graph: AccessGraph,
+  action: string,
+  resource: string,
+  account: AccountEntry | undefined,
+  policy: Policy | undefined,
+): GraphNode[] {
   const admitted = policy ? admittedBy(policy, action, resource) : undefined;
   const ids = new Set<string>();
   for (const id of graph.grantedTo(action, resource)) {
@@ -276,7 +353,11 @@ function asPrincipal(graph: AccessGraph, entry: { principal: string; via: string
  * Every node with a chain to `target`, with that chain (shortest first), except those `known`
  * holds: who-can has listed everyone upstream of those already, so the walk stops there.
  */
-function upstreamOf(graph: AccessGraph, target: string, known: ReadonlyMap<string, unknown>): { principal: string; via: string[]; requires: Record<string, string> }[] {
+function upstreamOf(
+  graph: AccessGraph,
+  target: string,
+  known: ReadonlyMap<string, unknown>,
+): { principal: string; via: string[]; requires: Record<string, string> }[] {
   const seen = new Set([target]);
   const out: { principal: string; via: string[]; requires: Record<string, string> }[] = [];
   // `chain`: the roles a caller whose edge lands on this node assumes from there on.

@@ -34,9 +34,13 @@ export function namedResources(graph: AccessGraph): NamedResource[] {
   const held: NamedResource[] = [];
   const granted: NamedResource[] = [];
   for (const account of graph.state.accounts.values()) {
-    for (const policy of account.resourcePolicies.values()) for (const arn of [policy.arn, ...resourcesOf(policy.policy)]) held.push({ arn, account: account.id, resourcePolicy: true });
-    const identity = [...account.roles.values(), ...account.users.values(), ...account.groups.values()].flatMap((p) => [...p.policies.values()]);
-    for (const policy of [...identity, ...account.managedPolicies.values()]) for (const arn of resourcesOf(policy)) granted.push({ arn, account: account.id, resourcePolicy: false });
+    for (const policy of account.resourcePolicies.values())
+      for (const arn of [policy.arn, ...resourcesOf(policy.policy)]) held.push({ arn, account: account.id, resourcePolicy: true });
+    const identity = [...account.roles.values(), ...account.users.values(), ...account.groups.values()].flatMap((p) => [
+      ...p.policies.values(),
+    ]);
+    for (const policy of [...identity, ...account.managedPolicies.values()])
+      for (const arn of resourcesOf(policy)) granted.push({ arn, account: account.id, resourcePolicy: false });
   }
   const out = [...held, ...granted];
   namedCache.set(graph, out);
@@ -47,7 +51,14 @@ export function namedResources(graph: AccessGraph): NamedResource[] {
 function ownedThrough(arn: string): string {
   const parsed = parseArn(arn);
   const bucket = parsed?.resource.split("/", 1)[0] ?? "";
-  const isBucket = parsed && parsed.partition !== "" && parsed.service === "s3" && parsed.region === "" && parsed.account === "" && bucket !== "" && !/[*?]/.test(bucket);
+  const isBucket =
+    parsed &&
+    parsed.partition !== "" &&
+    parsed.service === "s3" &&
+    parsed.region === "" &&
+    parsed.account === "" &&
+    bucket !== "" &&
+    !/[*?]/.test(bucket);
   return isBucket ? s3BucketArn(parsed.partition, bucket) : arn;
 }
 

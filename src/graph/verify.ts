@@ -15,7 +15,6 @@ import type { AccessGraph, GraphNode } from "./graph.js";
 import { decideAs, reach } from "./query.js";
 import { compileGlob, globMatches } from "../policy/wildcard.js";
 
-
 export interface GrantCheck {
   grant: number;
   workload: string;
@@ -45,10 +44,18 @@ export function verify(
   const undeclared = undeclaredEdges(graph, compiled.state, compiled.chains);
   const drift = options.deployed ? driftOf(compiled.state, options.deployed) : [];
   const limit = SEVERITIES.indexOf(options.failOn ?? "high");
-  const accepted = (f: Finding) => (compiled.model.accept ?? []).some((a) => a.rule === f.id && (!a.resource || globMatches(compileGlob(a.resource), f.resource)));
+  const accepted = (f: Finding) =>
+    (compiled.model.accept ?? []).some((a) => a.rule === f.id && (!a.resource || globMatches(compileGlob(a.resource), f.resource)));
   const findings = (options.findings ?? []).filter((f) => SEVERITIES.indexOf(f.severity) <= limit && !accepted(f));
   const acceptedFindings = (options.findings ?? []).filter(accepted);
-  return { ok: grants.every((g) => g.possible) && undeclared.length === 0 && drift.length === 0 && findings.length === 0, grants, undeclared, drift, findings, accepted: acceptedFindings };
+  return {
+    ok: grants.every((g) => g.possible) && undeclared.length === 0 && drift.length === 0 && findings.length === 0,
+    grants,
+    undeclared,
+    drift,
+    findings,
+    accepted: acceptedFindings,
+  };
 }
 
 /** The partition of an account of the model (each model account is in the compiled state with its partition). */
@@ -73,7 +80,8 @@ function checkChain(graph: AccessGraph, model: AccountState, chain: Chain): Gran
     const provider = oidcProviderArn(partitionOf(model, chain.start.account), chain.start.account, issuer);
     const sub = `system:serviceaccount:${namespace}:${serviceAccount}`;
     try {
-      if (!reach(graph, provider, { [`${issuer}:sub`]: sub }).roles.some((r) => r.role === start)) return fail(`service account ${namespace}/${serviceAccount} cannot assume ${start} with its web identity`);
+      if (!reach(graph, provider, { [`${issuer}:sub`]: sub }).roles.some((r) => r.role === start))
+        return fail(`service account ${namespace}/${serviceAccount} cannot assume ${start} with its web identity`);
     } catch {
       return fail(`no trust admits the web identity of ${namespace}/${serviceAccount} (provider ${provider})`);
     }
@@ -83,21 +91,35 @@ function checkChain(graph: AccessGraph, model: AccountState, chain: Chain): Gran
   if (!from) return fail(`${start} is not in the graph: the model's own identity for ${chain.workload} is not deployed`);
   for (const hop of chain.hops) {
     const edge = (graph.edges.get(from.id) ?? []).find((e) => e.to === hop.roleArn);
-    if (!edge) return fail(`${from.id} cannot assume ${hop.roleArn}: the trust policy or the caller's sts:AssumeRole grant is missing or denied`);
-    const unmet = Object.entries(edge.requires).filter(([key, value]) => !(key.toLowerCase() === "sts:externalid" && hop.externalId === value));
-    if (unmet.length) return fail(`assuming ${hop.roleArn} needs ${unmet.map(([k, v]) => `${k}=${v}`).join(", ")}, which the chain does not supply`);
+    if (!edge)
+      return fail(`${from.id} cannot assume ${hop.roleArn}: the trust policy or the caller's sts:AssumeRole grant is missing or denied`);
+    const unmet = Object.entries(edge.requires).filter(
+      ([key, value]) => !(key.toLowerCase() === "sts:externalid" && hop.externalId === value),
+    );
+    if (unmet.length)
+      return fail(`assuming ${hop.roleArn} needs ${unmet.map(([k, v]) => `${k}=${v}`).join(", ")}, which the chain does not supply`);
     path.push(hop.roleArn);
     from = graph.nodes.get(hop.roleArn) as GraphNode;
   }
   const account = graph.state.accounts.get(chain.account);
-  for (const { statement } of kindStatements({ service: chain.service, access: chain.access, resources: chain.resources }, { partition: partitionOf(model, chain.account), region: chain.region, account: chain.account })) {
+  for (const { statement } of kindStatements(
+    { service: chain.service, access: chain.access, resources: chain.resources },
+    { partition: partitionOf(model, chain.account), region: chain.region, account: chain.account },
+  )) {
     const action = [statement.Action ?? []].flat()[0] as string;
     const resource = concrete([statement.Resource ?? "*"].flat()[0] as string);
     // An action on "*" concerns no resource of the target: it is decided in the caller's own account
     // (for an outsider, by its own administrators).
     if (resource === "*" && !graph.state.accounts.get(from.account ?? "")?.managed) continue;
     const where = resource === "*" ? graph.state.accounts.get(from.account ?? "") : account;
-    const result = decideAs(graph, from, action, resource, where, chain.hops.at(-1)?.externalId ? { "sts:ExternalId": chain.hops.at(-1)?.externalId as string } : {});
+    const result = decideAs(
+      graph,
+      from,
+      action,
+      resource,
+      where,
+      chain.hops.at(-1)?.externalId ? { "sts:ExternalId": chain.hops.at(-1)?.externalId as string } : {},
+    );
     if (result.decision !== "Allow") return fail(`${from.id} cannot ${action} on ${resource}: ${result.explain.summary}`);
   }
   return { ...base, possible: true, path };
@@ -127,14 +149,27 @@ function undeclaredEdges(graph: AccessGraph, model: AccountState, chains: readon
     if (from.kind === "service" || from.kind === "federated") continue;
     for (const edge of edges) {
       const to = graph.nodes.get(edge.to) as GraphNode;
-      if (from.account === to.account || declared.has(`${fromId} ${edge.to}`) || declared.has(`account:${from.account} ${edge.to}`)) continue;
-      out.push({ from: fromId, to: edge.to, why: `${fromId} can assume ${edge.to} across accounts, and no grant of the model declares it` });
+      if (from.account === to.account || declared.has(`${fromId} ${edge.to}`) || declared.has(`account:${from.account} ${edge.to}`))
+        continue;
+      out.push({
+        from: fromId,
+        to: edge.to,
+        why: `${fromId} can assume ${edge.to} across accounts, and no grant of the model declares it`,
+      });
     }
   }
   return out;
 }
 
-const canonical = (doc: PolicyDocument | undefined) => JSON.stringify(doc, (_k, v: unknown) => (Array.isArray(v) ? [...v].map((x) => JSON.stringify(x)).sort().map((x) => JSON.parse(x) as unknown) : v));
+const canonical = (doc: PolicyDocument | undefined) =>
+  JSON.stringify(doc, (_k, v: unknown) =>
+    Array.isArray(v)
+      ? [...v]
+          .map((x) => JSON.stringify(x))
+          .sort()
+          .map((x) => JSON.parse(x) as unknown)
+      : v,
+  );
 
 /** Roles the model defines that are missing or different in what is deployed. */
 function driftOf(model: AccountState, deployed: AccountState) {
@@ -148,10 +183,12 @@ function driftOf(model: AccountState, deployed: AccountState) {
         out.push({ resource: role.arn, problem: "the model defines this role; it is not deployed" });
         continue;
       }
-      if (canonical(actual.trustPolicy) !== canonical(role.trustPolicy)) out.push({ resource: role.arn, problem: "the deployed trust policy differs from the model's" });
+      if (canonical(actual.trustPolicy) !== canonical(role.trustPolicy))
+        out.push({ resource: role.arn, problem: "the deployed trust policy differs from the model's" });
       for (const [name, doc] of role.policies) {
         const deployedDoc = actual.policies.get(name);
-        if (canonical(deployedDoc) !== canonical(doc)) out.push({ resource: role.arn, problem: `inline policy ${name} ${deployedDoc ? "differs from the model's" : "is missing"}` });
+        if (canonical(deployedDoc) !== canonical(doc))
+          out.push({ resource: role.arn, problem: `inline policy ${name} ${deployedDoc ? "differs from the model's" : "is missing"}` });
       }
     }
   }

@@ -5,7 +5,19 @@
  */
 import { fillTemplate, grantInstances, type TemplateVars } from "../compile/stages.js";
 import type { PathKey } from "./load.js";
-import { AWS_PROFILE_NAME, defaultProfileName, defaultTargetRoleName, grantPolicyName, IAM_POLICY_NAME, IAM_ROLE_NAME, IAM_USER_NAME, type NameRule, nameProblem, POLICY_TEXT, RESOURCE_NAME_RULES } from "./names.js";
+import {
+  AWS_PROFILE_NAME,
+  defaultProfileName,
+  defaultTargetRoleName,
+  grantPolicyName,
+  IAM_POLICY_NAME,
+  IAM_ROLE_NAME,
+  IAM_USER_NAME,
+  type NameRule,
+  nameProblem,
+  POLICY_TEXT,
+  RESOURCE_NAME_RULES,
+} from "./names.js";
 import type { Model } from "./schema.js";
 import type { ReferenceProblem } from "./references.js";
 
@@ -34,19 +46,33 @@ export function checkDerivedNames(model: Model): ReferenceProblem[] {
     const identity = workload.identity;
     const fill = (text: string, v: TemplateVars = vars) => fillTemplate(text, v, "");
     if (identity.type === "iam-user") {
-      check(IAM_USER_NAME, identity.user ? ["workloads", grant.workload, "identity", "user"] : ["workloads", grant.workload], () => identity.user ?? grant.workload, identity.user ? "value" : "key");
+      check(
+        IAM_USER_NAME,
+        identity.user ? ["workloads", grant.workload, "identity", "user"] : ["workloads", grant.workload],
+        () => identity.user ?? grant.workload,
+        identity.user ? "value" : "key",
+      );
     } else if (identity.type !== "external") {
       const role = identity.role;
-      check(IAM_ROLE_NAME, role ? ["workloads", grant.workload, "identity", "role"] : ["workloads", grant.workload], () => fill(role ?? grant.workload), role ? "value" : "key");
+      check(
+        IAM_ROLE_NAME,
+        role ? ["workloads", grant.workload, "identity", "role"] : ["workloads", grant.workload],
+        () => fill(role ?? grant.workload),
+        role ? "value" : "key",
+      );
     }
     const at = (...rest: PathKey[]): PathKey[] => ["grants", index, ...rest];
     // Resource names, filled: the rule of their kind (S3 buckets), else policy text.
     for (const [kind, value] of Object.entries(grant.resources)) {
       const rule = RESOURCE_NAME_RULES.get(kind) ?? POLICY_TEXT;
-      [value].flat().forEach((text, j) => check(rule, typeof value === "string" ? at("resources", kind) : at("resources", kind, j), () => fill(text)));
+      [value]
+        .flat()
+        .forEach((text, j) => check(rule, typeof value === "string" ? at("resources", kind) : at("resources", kind, j), () => fill(text)));
     }
     grant.through?.forEach((hop, j) => check(IAM_ROLE_NAME, at("through", j, "role"), () => fill(hop.role)));
-    check(IAM_ROLE_NAME, grant.role?.name ? at("role", "name") : at("workload"), () => fill(grant.role?.name ?? defaultTargetRoleName(grant.workload)));
+    check(IAM_ROLE_NAME, grant.role?.name ? at("role", "name") : at("workload"), () =>
+      fill(grant.role?.name ?? defaultTargetRoleName(grant.workload)),
+    );
     // The compiler labels a target account NAME, or NAME-STAGE where it has one ID per stage.
     const label = to.replace("@", "-");
     check(IAM_POLICY_NAME, at("account"), () => grantPolicyName(grant.service, label));

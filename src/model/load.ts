@@ -69,7 +69,15 @@ export function loadModelSource(file: string): ModelSource {
   try {
     text = readFileSync(file, "utf8");
   } catch (error) {
-    throw new ModelError([{ file, line: 1, column: 1, path: "", message: `cannot read the model: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}` }]);
+    throw new ModelError([
+      {
+        file,
+        line: 1,
+        column: 1,
+        path: "",
+        message: `cannot read the model: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
+      },
+    ]);
   }
   return checkModel(text, file);
 }
@@ -86,7 +94,13 @@ function checkModel(text: string, file: string): ModelSource {
     throw new ModelError(
       doc.errors.map((e) => {
         const pos = lines.linePos(e.pos[0]);
-        return { file, line: pos.line, column: pos.col, path: "", message: `YAML: ${e.code === "RESOURCE_EXHAUSTION" ? "nested too deeply to read (a model needs a few levels): flatten it" : e.message.split("\n")[0]}` };
+        return {
+          file,
+          line: pos.line,
+          column: pos.col,
+          path: "",
+          message: `YAML: ${e.code === "RESOURCE_EXHAUSTION" ? "nested too deeply to read (a model needs a few levels): flatten it" : e.message.split("\n")[0]}`,
+        };
       }),
     );
   }
@@ -98,7 +112,8 @@ function checkModel(text: string, file: string): ModelSource {
   if (!parsed.success) problems.push(...parsed.error.issues.flatMap((issue) => fromIssue(issue, locate)));
   // References are checked on whatever parsed, so one run reports both kinds of problem.
   for (const r of checkReferences(raw)) problems.push(locate(r.path, r.message, r.at));
-  for (const path of prototypeKeys(raw)) problems.push(locate(path, `"__proto__" cannot be a name or field in xacct.yaml: rename it`, "key"));
+  for (const path of prototypeKeys(raw))
+    problems.push(locate(path, `"__proto__" cannot be a name or field in xacct.yaml: rename it`, "key"));
   if (parsed.success) for (const r of checkDerivedNames(parsed.data)) problems.push(locate(r.path, r.message, r.at));
   if (problems.length > 0) throw new ModelError(sortProblems(problems));
   return { model: withoutPrototypes(parsed.data as Model), locate: (error) => locate(keysOf(doc, error.path), error.problem) };
@@ -121,7 +136,16 @@ function toJS(doc: Document, lines: LineCounter, file: string): unknown {
       },
     });
     const pos = lines.linePos(at);
-    throw new ModelError([{ file, line: pos.line, column: pos.col, path: "", message: "YAML: its aliases expand beyond the limit the YAML reader sets against resource exhaustion: write the repeated parts out, or use fewer aliases" }]);
+    throw new ModelError([
+      {
+        file,
+        line: pos.line,
+        column: pos.col,
+        path: "",
+        message:
+          "YAML: its aliases expand beyond the limit the YAML reader sets against resource exhaustion: write the repeated parts out, or use fewer aliases",
+      },
+    ]);
   }
 }
 
@@ -187,7 +211,14 @@ function withoutPrototypes(model: Model): Model {
     accounts,
     ...(model.clusters ? { clusters: dictionary(model.clusters) } : {}),
     workloads: dictionary(model.workloads),
-    ...(model.stages && consumers ? { stages: { ...model.stages, consumers: dictionary(Object.fromEntries(Object.entries(consumers).map(([k, v]) => [k, dictionary(v)]))) } } : {}),
+    ...(model.stages && consumers
+      ? {
+          stages: {
+            ...model.stages,
+            consumers: dictionary(Object.fromEntries(Object.entries(consumers).map(([k, v]) => [k, dictionary(v)]))),
+          },
+        }
+      : {}),
     grants: model.grants.map((grant) => ({ ...grant, resources: dictionary(grant.resources) })),
   };
 }
@@ -224,7 +255,13 @@ function fromIssue(issue: z.core.$ZodIssue, locate: Locate): ModelProblem[] {
   if (issue.code === "unrecognized_keys") {
     return issue.keys.map((k) => locate([...path, k], `unknown field "${k}"`, "key"));
   }
-  if (issue.code === "invalid_type") return [locate(path, issue.input === undefined ? "is required" : `must be ${TYPE_WORDS[issue.expected] ?? issue.expected}, got ${typeOf(issue.input)}`)];
+  if (issue.code === "invalid_type")
+    return [
+      locate(
+        path,
+        issue.input === undefined ? "is required" : `must be ${TYPE_WORDS[issue.expected] ?? issue.expected}, got ${typeOf(issue.input)}`,
+      ),
+    ];
   if (issue.code === "invalid_union" && "note" in issue && issue.note === "No matching discriminator") {
     const at = path[path.length - 1] === "type" ? path : [...path, "type"];
     return [locate(at, `unknown type (expected one of ${discriminators(issue)})`)];

@@ -29,7 +29,11 @@ export const IAM_USER_NAME = rule("an IAM user name", new RegExp(`^${IAM_CHARS}{
 /** IAM PutRolePolicy / PutUserPolicy PolicyName: 1–128 of `[\w+=,.@-]`. */
 export const IAM_POLICY_NAME = rule("an IAM policy name", new RegExp(`^${IAM_CHARS}{1,128}$`), `1 to 128 ${IAM_WORDS}`);
 /** IAM Path: `/`, or 1–512 characters from `!` to `~` beginning and ending with `/`. */
-export const IAM_PATH = rule("an IAM path", /^(?=.{1,512}$)(\/|\/[\x21-\x7E]*\/)$/, "/ alone, or up to 512 printable ASCII characters without spaces that begin and end with /");
+export const IAM_PATH = rule(
+  "an IAM path",
+  /^(?=.{1,512}$)(\/|\/[\x21-\x7E]*\/)$/,
+  "/ alone, or up to 512 printable ASCII characters without spaces that begin and end with /",
+);
 /** STS AssumeRole RoleSessionName: 2–64 of `[\w+=,.@-]`. */
 export const ROLE_SESSION_NAME = rule("a role session name", new RegExp(`^${IAM_CHARS}{2,64}$`), `2 to 64 ${IAM_WORDS}`);
 /** STS AssumeRole ExternalId: 2–1224 of `[\w+=,.@:/-]`. */
@@ -47,10 +51,18 @@ export const IAM_PRINCIPAL_ARN = rule(
  * read as a command-line option), at most 64 long: never whitespace, `[`, `]`, `#`, `;` or a
  * line break, which the config file cannot hold in a section name.
  */
-export const AWS_PROFILE_NAME = rule("an AWS config profile name", /^[A-Za-z0-9][\w+=,.@-]{0,63}$/, `1 to 64 ${IAM_WORDS}, starting with a letter or digit`);
+export const AWS_PROFILE_NAME = rule(
+  "an AWS config profile name",
+  /^[A-Za-z0-9][\w+=,.@-]{0,63}$/,
+  `1 to 64 ${IAM_WORDS}, starting with a letter or digit`,
+);
 
 /** A Kubernetes DNS-1123 label (namespaces): 1–63 lower-case letters, digits and `-`, alphanumeric at both ends. */
-export const DNS_LABEL = rule("a Kubernetes DNS-1123 label", /^(?=.{1,63}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, "1 to 63 lower-case letters, digits and -, starting and ending with a letter or digit");
+export const DNS_LABEL = rule(
+  "a Kubernetes DNS-1123 label",
+  /^(?=.{1,63}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?$/,
+  "1 to 63 lower-case letters, digits and -, starting and ending with a letter or digit",
+);
 /** A Kubernetes DNS-1123 subdomain (service accounts, most objects): up to 253, labels joined by dots. */
 export const DNS_SUBDOMAIN = rule(
   "a Kubernetes DNS-1123 subdomain",
@@ -58,11 +70,23 @@ export const DNS_SUBDOMAIN = rule(
   "1 to 253 lower-case letters, digits, - and ., each dot-separated part starting and ending with a letter or digit",
 );
 /** A service account name in an IRSA trust: a DNS-1123 subdomain in which `*` and `?` may stand for characters. */
-export const SERVICE_ACCOUNT_PATTERN = rule("a service account name or pattern", /^(?=.{1,253}$)[a-z0-9*?]([-a-z0-9.*?]*[a-z0-9*?])?$/, "a DNS-1123 subdomain, in which * and ? may stand for characters");
+export const SERVICE_ACCOUNT_PATTERN = rule(
+  "a service account name or pattern",
+  /^(?=.{1,253}$)[a-z0-9*?]([-a-z0-9.*?]*[a-z0-9*?])?$/,
+  "a DNS-1123 subdomain, in which * and ? may stand for characters",
+);
 /** EKS CreateCluster name: 1–100, `^[0-9A-Za-z][A-Za-z0-9\-_]*$`. */
-export const EKS_CLUSTER_NAME = rule("an EKS cluster name", /^[0-9A-Za-z][A-Za-z0-9_-]{0,99}$/, "1 to 100 letters, digits, - and _, starting with a letter or digit");
+export const EKS_CLUSTER_NAME = rule(
+  "an EKS cluster name",
+  /^[0-9A-Za-z][A-Za-z0-9_-]{0,99}$/,
+  "1 to 100 letters, digits, - and _, starting with a letter or digit",
+);
 /** MWAA CreateEnvironment Name: 1–80, `^[a-zA-Z][0-9a-zA-Z-_]*$`. */
-export const MWAA_ENVIRONMENT_NAME = rule("an MWAA environment name", /^[A-Za-z][0-9A-Za-z_-]{0,79}$/, "1 to 80 letters, digits, - and _, starting with a letter");
+export const MWAA_ENVIRONMENT_NAME = rule(
+  "an MWAA environment name",
+  /^[A-Za-z][0-9A-Za-z_-]{0,79}$/,
+  "1 to 80 letters, digits, - and _, starting with a letter",
+);
 /** A container image reference (the distribution reference grammar: [registry/]path[:tag][@digest]). */
 export const IMAGE_REFERENCE = rule(
   "a container image reference",
@@ -73,10 +97,18 @@ export const IMAGE_REFERENCE = rule(
  * Text that lands in IAM policies (resource names, prefixes, paths): what a policy document may
  * hold (U+0020 to U+00FF), without the control characters, so never a line break.
  */
-export const POLICY_TEXT = rule("policy text", /^[\x20-\x7E\xA0-\xFF]*$/, "printable characters from U+0020 to U+00FF (no line breaks or control characters)");
+export const POLICY_TEXT = rule(
+  "policy text",
+  /^[\x20-\x7E\xA0-\xFF]*$/,
+  "printable characters from U+0020 to U+00FF (no line breaks or control characters)",
+);
 
 /** S3 general purpose bucket names: 3–63 lower-case letters, digits, `.` and `-`, starting and ending with a letter or digit. */
-export const S3_BUCKET_NAME = rule("an S3 bucket name", /^(?=.{3,63}$)[a-z0-9]([a-z0-9.-]*[a-z0-9])?$/, "3 to 63 lower-case letters, digits, . and -, starting and ending with a letter or digit");
+export const S3_BUCKET_NAME = rule(
+  "an S3 bucket name",
+  /^(?=.{3,63}$)[a-z0-9]([a-z0-9.-]*[a-z0-9])?$/,
+  "3 to 63 lower-case letters, digits, . and -, starting and ending with a letter or digit",
+);
 
 /** The rule of a grant's resource name by its kind, where AWS sets one beyond policy text. */
 export const RESOURCE_NAME_RULES: ReadonlyMap<string, NameRule> = new Map([

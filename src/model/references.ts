@@ -38,10 +38,13 @@ export function checkReferences(input: unknown): ReferenceProblem[] {
   const clusters = asRecord(model.clusters);
   const workloads = asRecord(model.workloads);
   const appStages = asArray(asRecord(model.stages).app).filter((s): s is string => typeof s === "string");
-  const consumerStages = Object.values(asRecord(asRecord(model.stages).consumers)).flatMap((m) => Object.values(asRecord(m))).filter((s): s is string => typeof s === "string");
+  const consumerStages = Object.values(asRecord(asRecord(model.stages).consumers))
+    .flatMap((m) => Object.values(asRecord(m)))
+    .filter((s): s is string => typeof s === "string");
   const knownStages = [...new Set([...appStages, ...consumerStages])];
   const refer = (path: PathKey[], value: unknown, known: Raw, what: string) => {
-    if (typeof value === "string" && !declares(known, value)) problems.push({ path, message: `unknown ${what} "${value}"${didYouMean(value, Object.keys(known))}` });
+    if (typeof value === "string" && !declares(known, value))
+      problems.push({ path, message: `unknown ${what} "${value}"${didYouMean(value, Object.keys(known))}` });
   };
 
   const seenIds = new Map<string, string>();
@@ -50,11 +53,16 @@ export function checkReferences(input: unknown): ReferenceProblem[] {
     for (const [stage, id] of typeof ids === "string" ? [["", ids]] : Object.entries(asRecord(ids))) {
       if (stage && !knownStages.includes(stage)) {
         const known = knownStages.length ? `one of the stages (${knownStages.join(", ")})` : "a stage: declare stages.app first";
-        problems.push({ path: ["accounts", name, "id", stage], message: `"${stage}" is not ${known}${didYouMean(stage, knownStages)}`, at: "key" });
+        problems.push({
+          path: ["accounts", name, "id", stage],
+          message: `"${stage}" is not ${known}${didYouMean(stage, knownStages)}`,
+          at: "key",
+        });
       }
       if (typeof id !== "string") continue;
       const other = seenIds.get(id);
-      if (other && other !== name) problems.push({ path: ["accounts", name, "id"], message: `account ID ${id} is already account "${other}"` });
+      if (other && other !== name)
+        problems.push({ path: ["accounts", name, "id"], message: `account ID ${id} is already account "${other}"` });
       seenIds.set(id, name);
     }
   }
@@ -66,10 +74,15 @@ export function checkReferences(input: unknown): ReferenceProblem[] {
     if ("cluster" in identity) refer(["workloads", name, "identity", "cluster"], identity.cluster, clusters, "cluster");
     const cluster = asRecord(declared(clusters, identity.cluster));
     if (identity.type === "irsa" && declares(clusters, identity.cluster) && cluster.oidcIssuer === undefined) {
-      problems.push({ path: ["workloads", name, "identity", "cluster"], message: `IRSA needs the cluster's OIDC issuer: add clusters.${identity.cluster}.oidcIssuer` });
+      problems.push({
+        path: ["workloads", name, "identity", "cluster"],
+        message: `IRSA needs the cluster's OIDC issuer: add clusters.${identity.cluster}.oidcIssuer`,
+      });
     }
   }
-  asArray(model.grants).forEach((raw, i) => problems.push(...checkGrant(asRecord(raw), i, { accounts, workloads, consumers: asRecord(asRecord(model.stages).consumers) }, refer)));
+  asArray(model.grants).forEach((raw, i) =>
+    problems.push(...checkGrant(asRecord(raw), i, { accounts, workloads, consumers: asRecord(asRecord(model.stages).consumers) }, refer)),
+  );
   problems.push(...checkRoleOptions(input), ...checkStatements(input));
   return problems;
 }
@@ -89,37 +102,62 @@ function checkGrant(
   const service = grant.service;
   const recipe = typeof service === "string" ? recipeFor(service) : undefined;
   if (typeof service === "string" && !recipe) {
-    problems.push({ path: at("service"), message: `xacct has no recipe for "${service}"${didYouMean(service, recipeServices())}; known: ${recipeServices().join(", ")} (raw statements go under statements:)` });
+    problems.push({
+      path: at("service"),
+      message: `xacct has no recipe for "${service}"${didYouMean(service, recipeServices())}; known: ${recipeServices().join(", ")} (raw statements go under statements:)`,
+    });
   }
   if (recipe) {
     asArray(grant.access).forEach((verb, j) => {
       if (typeof verb === "string" && !declares(recipe.access, verb)) {
-        problems.push({ path: at("access", j), message: `${recipe.title} has no access "${verb}"${didYouMean(verb, Object.keys(recipe.access))}; known: ${Object.keys(recipe.access).join(", ")}` });
+        problems.push({
+          path: at("access", j),
+          message: `${recipe.title} has no access "${verb}"${didYouMean(verb, Object.keys(recipe.access))}; known: ${Object.keys(recipe.access).join(", ")}`,
+        });
       }
     });
     const names = asRecord(grant.resources);
     for (const name of Object.keys(names)) {
       if (!recipe.names.includes(name)) {
-        problems.push({ path: at("resources", name), message: `${recipe.title} resources are named by ${recipe.names.join(", ") || "nothing"}, not "${name}"${didYouMean(name, recipe.names)}`, at: "key" });
+        problems.push({
+          path: at("resources", name),
+          message: `${recipe.title} resources are named by ${recipe.names.join(", ") || "nothing"}, not "${name}"${didYouMean(name, recipe.names)}`,
+          at: "key",
+        });
       }
     }
-    const needed = new Set(asArray(grant.access).flatMap((verb) => ((declares(recipe.access, verb) && recipe.access[verb]?.rules) || []).flatMap((r) => recipe.kinds[r.on]?.needs ?? [])));
-    for (const name of needed) if (!declares(names, name)) problems.push({ path: at("resources"), message: `${recipe.title} needs resources.${name} for this access` });
+    const needed = new Set(
+      asArray(grant.access).flatMap((verb) =>
+        ((declares(recipe.access, verb) && recipe.access[verb]?.rules) || []).flatMap((r) => recipe.kinds[r.on]?.needs ?? []),
+      ),
+    );
+    for (const name of needed)
+      if (!declares(names, name))
+        problems.push({ path: at("resources"), message: `${recipe.title} needs resources.${name} for this access` });
     if (grant.via === "resource-policy" && !recipe.policyHolders) {
       problems.push({ path: at("via"), message: `${recipe.title} has no resource-based policy xacct can write; use via: role` });
     }
   }
-  if (grant.via === "chain" && asArray(grant.through).length === 0) problems.push({ path: at("through"), message: "via: chain needs the roles in between (through: [{account, role}])" });
+  if (grant.via === "chain" && asArray(grant.through).length === 0)
+    problems.push({ path: at("through"), message: "via: chain needs the roles in between (through: [{account, role}])" });
   if (grant.stages === true) {
     const consumer = asRecord(declared(known.workloads, grant.workload));
-    if (Object.keys(known.consumers).length === 0) problems.push({ path: at("stages"), message: "stages: true needs stages.consumers to map the app's stages" });
-    else if (typeof grant.workload === "string" && !declares(known.consumers, grant.workload) && !declares(known.consumers, String(consumer.account))) {
+    if (Object.keys(known.consumers).length === 0)
+      problems.push({ path: at("stages"), message: "stages: true needs stages.consumers to map the app's stages" });
+    else if (
+      typeof grant.workload === "string" &&
+      !declares(known.consumers, grant.workload) &&
+      !declares(known.consumers, String(consumer.account))
+    ) {
       problems.push({ path: at("stages"), message: `stages.consumers has no mapping for "${grant.workload}" (or its account)` });
     }
   }
   const workloadAccount = asRecord(declared(known.workloads, grant.workload)).account;
   if (grant.stages !== true && typeof asRecord(declared(known.accounts, workloadAccount)).id === "object") {
-    problems.push({ path: at("workload"), message: `the workload's account "${String(workloadAccount)}" has one ID per stage: set stages: true on the grant and map its stages in stages.consumers` });
+    problems.push({
+      path: at("workload"),
+      message: `the workload's account "${String(workloadAccount)}" has one ID per stage: set stages: true on the grant and map its stages in stages.consumers`,
+    });
   }
   const identity = asRecord(asRecord(declared(known.workloads, grant.workload)).identity);
   const duration = asRecord(grant.role).sessionDuration;

@@ -37,7 +37,12 @@ export function checkRoleOptions(input: unknown): ReferenceProblem[] {
       }
     }
     const identity = asRecord(workload.identity);
-    if (identity.type === "external" && typeof identity.externalId === "string" && typeof role.externalId === "string" && identity.externalId !== role.externalId) {
+    if (
+      identity.type === "external" &&
+      typeof identity.externalId === "string" &&
+      typeof role.externalId === "string" &&
+      identity.externalId !== role.externalId
+    ) {
       problems.push({
         path: at("role", "externalId"),
         message: `differs from workloads.${String(grant.workload)}.identity.externalId: the third party sends one ExternalId, and the role's trust would require the other; give it in one place`,

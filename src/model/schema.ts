@@ -37,11 +37,19 @@ export const Account = z.strictObject({
   id: z.union([accountId, z.record(z.string(), accountId)]).describe("The account ID, or one ID per stage ({stage: id})."),
   region: region.describe("The default region."),
   partition: z.enum(["aws", "aws-cn", "aws-us-gov"]).optional().describe("@default the model's partition"),
-  organization: z.string().regex(/^o-[a-z0-9]{10,32}$/, "must be an organization ID such as o-a1b2c3d4e5").optional(),
-  ou: z.array(z.string().regex(/^(r-[a-z0-9]{4,32}|ou-[a-z0-9]{4,32}-[a-z0-9]{8,32})$/, "must be r-… or ou-…-…")).optional()
+  organization: z
+    .string()
+    .regex(/^o-[a-z0-9]{10,32}$/, "must be an organization ID such as o-a1b2c3d4e5")
+    .optional(),
+  ou: z
+    .array(z.string().regex(/^(r-[a-z0-9]{4,32}|ou-[a-z0-9]{4,32}-[a-z0-9]{8,32})$/, "must be r-… or ou-…-…"))
+    .optional()
     .describe("The organizational unit path from the root (r-…) down to the account's OU (ou-…)."),
   stage: name.optional().describe("The stage this account serves, when it serves one."),
-  external: z.boolean().optional().describe("An account outside our management (a consumer or third party): xacct writes nothing for it. @default false"),
+  external: z
+    .boolean()
+    .optional()
+    .describe("An account outside our management (a consumer or third party): xacct writes nothing for it. @default false"),
 });
 
 export const Stages = z.strictObject({
@@ -57,7 +65,10 @@ export const Cluster = z.strictObject({
   region: region.optional().describe("@default the account's region"),
   oidcIssuer: z
     .string()
-    .regex(/^(https:\/\/)?oidc\.eks\.[a-z0-9-]+\.amazonaws\.com(\.cn)?\/id\/[A-Za-z0-9]+$/, "must be the cluster's OIDC issuer, oidc.eks.REGION.amazonaws.com/id/ID")
+    .regex(
+      /^(https:\/\/)?oidc\.eks\.[a-z0-9-]+\.amazonaws\.com(\.cn)?\/id\/[A-Za-z0-9]+$/,
+      "must be the cluster's OIDC issuer, oidc.eks.REGION.amazonaws.com/id/ID",
+    )
     .optional()
     .describe("The EKS cluster's OIDC issuer, for IRSA service accounts."),
 });
@@ -69,10 +80,18 @@ export const Identity = z.discriminatedUnion("type", [
     type: z.literal("irsa"),
     cluster: name,
     namespace: named(DNS_LABEL),
-    serviceAccount: named(SERVICE_ACCOUNT_PATTERN).describe("The service account; `*` patterns allowed (EMR on EKS: emr-containers-sa-*-*-ACCOUNT-*)."),
+    serviceAccount: named(SERVICE_ACCOUNT_PATTERN).describe(
+      "The service account; `*` patterns allowed (EMR on EKS: emr-containers-sa-*-*-ACCOUNT-*).",
+    ),
     ...IdentityBase,
   }),
-  z.strictObject({ type: z.literal("pod-identity"), cluster: name, namespace: named(DNS_LABEL), serviceAccount: named(DNS_SUBDOMAIN), ...IdentityBase }),
+  z.strictObject({
+    type: z.literal("pod-identity"),
+    cluster: name,
+    namespace: named(DNS_LABEL),
+    serviceAccount: named(DNS_SUBDOMAIN),
+    ...IdentityBase,
+  }),
   z.strictObject({ type: z.literal("ecs-task"), ...IdentityBase }),
   z.strictObject({ type: z.literal("ec2-instance"), ...IdentityBase }),
   z.strictObject({ type: z.literal("eks-node"), cluster: name.optional(), ...IdentityBase }),
@@ -81,13 +100,17 @@ export const Identity = z.discriminatedUnion("type", [
   z.strictObject({ type: z.literal("iam-user"), user: named(IAM_USER_NAME).optional().describe("@default the workload's name") }),
   z.strictObject({
     type: z.literal("external"),
-    principal: named(IAM_PRINCIPAL_ARN).optional().describe("A role ARN in the external account, or omitted for the account itself (root)."),
+    principal: named(IAM_PRINCIPAL_ARN)
+      .optional()
+      .describe("A role ARN in the external account, or omitted for the account itself (root)."),
     externalId: named(EXTERNAL_ID).optional().describe("The sts:ExternalId the third party must pass."),
   }),
 ]);
 
 export const Runtime = z.strictObject({
-  kind: z.enum(["cronjob", "job", "deployment", "airflow", "spark", "ecs", "lambda", "none"]).describe("What xacct generates to run the workload."),
+  kind: z
+    .enum(["cronjob", "job", "deployment", "airflow", "spark", "ecs", "lambda", "none"])
+    .describe("What xacct generates to run the workload."),
   schedule: z
     .string()
     .superRefine((schedule, ctx) => {
@@ -95,15 +118,22 @@ export const Runtime = z.strictObject({
       if (problem) ctx.addIssue({ code: "custom", message: problem });
     })
     .optional()
-    .describe("Cron schedule, for cronjob. @default \"0 0 * * *\""),
+    .describe('Cron schedule, for cronjob. @default "0 0 * * *"'),
   image: named(IMAGE_REFERENCE).optional().describe("Container image with the AWS CLI or SDK."),
-  language: z.enum(["python", "node", "jvm", "shell"]).optional().describe("The workload's SDK language; jvm matters for chained profiles."),
+  language: z
+    .enum(["python", "node", "jvm", "shell"])
+    .optional()
+    .describe("The workload's SDK language; jvm matters for chained profiles."),
   profile: profileTemplate.optional().describe("Name of the final profile in the generated AWS config. @default the grant's profile name"),
   credentials: z
     .enum(["sidecar", "profile"])
     .optional()
-    .describe("How the pods of an IRSA workload get a chain that assumes roles: sidecar (`xacct serve-credentials` beside the app, read through AWS_CONTAINER_CREDENTIALS_FULL_URI by every SDK, the JVM included) or profile (the AWS config file and AWS_PROFILE only). @default sidecar"),
-  credentialsImage: named(IMAGE_REFERENCE).optional().describe("Image of the credentials sidecar: Node.js 20 or later with `xacct` on its PATH. @default xacct:latest"),
+    .describe(
+      "How the pods of an IRSA workload get a chain that assumes roles: sidecar (`xacct serve-credentials` beside the app, read through AWS_CONTAINER_CREDENTIALS_FULL_URI by every SDK, the JVM included) or profile (the AWS config file and AWS_PROFILE only). @default sidecar",
+    ),
+  credentialsImage: named(IMAGE_REFERENCE)
+    .optional()
+    .describe("Image of the credentials sidecar: Node.js 20 or later with `xacct` on its PATH. @default xacct:latest"),
 });
 
 export const Workload = z.strictObject({
@@ -114,29 +144,58 @@ export const Workload = z.strictObject({
 });
 
 const RoleOptions = z.strictObject({
-  name: roleTemplate.optional().describe("The role's name in the target account; templates allowed. @default <workload>-<service>-<account>"),
+  name: roleTemplate
+    .optional()
+    .describe("The role's name in the target account; templates allowed. @default <workload>-<service>-<account>"),
   externalId: named(EXTERNAL_ID).optional(),
-  sessionDuration: z.number().int().min(ROLE_SESSION_SECONDS.min).max(ROLE_SESSION_SECONDS.max).optional().describe(`Seconds asked for when assuming the role. @default ${DEFAULT_ROLE_SESSION_SECONDS}`),
-  maxSessionDuration: z.number().int().min(MAX_SESSION_DURATION.min).max(MAX_SESSION_DURATION.max).optional().describe(`The role's MaxSessionDuration. @default ${MAX_SESSION_DURATION.default}`),
+  sessionDuration: z
+    .number()
+    .int()
+    .min(ROLE_SESSION_SECONDS.min)
+    .max(ROLE_SESSION_SECONDS.max)
+    .optional()
+    .describe(`Seconds asked for when assuming the role. @default ${DEFAULT_ROLE_SESSION_SECONDS}`),
+  maxSessionDuration: z
+    .number()
+    .int()
+    .min(MAX_SESSION_DURATION.min)
+    .max(MAX_SESSION_DURATION.max)
+    .optional()
+    .describe(`The role's MaxSessionDuration. @default ${MAX_SESSION_DURATION.default}`),
   orgOnly: z.boolean().optional().describe("Add aws:PrincipalOrgID to the trust (both accounts in one organization)."),
 });
 
 export const Grant = z.strictObject({
   workload: name.describe("Who acts."),
   account: name.describe("Where the resources are."),
-  service: z.string().describe("The service: s3, glue, airflow (MWAA), sagemaker, lambda, redshift-data, secretsmanager, athena, elasticmapreduce, sqs, kinesis, execute-api, codeartifact."),
+  service: z
+    .string()
+    .describe(
+      "The service: s3, glue, airflow (MWAA), sagemaker, lambda, redshift-data, secretsmanager, athena, elasticmapreduce, sqs, kinesis, execute-api, codeartifact.",
+    ),
   access: z.array(z.string()).min(1).describe("What to do, in the service's words (read, write, list, run, watch, invoke, …)."),
-  resources: z.record(z.string(), z.union([resourceTemplate, z.array(resourceTemplate).min(1)])).describe("Resources by kind: {bucket: data, prefix: reports/}, {job: nightly-etl}."),
+  resources: z
+    .record(z.string(), z.union([resourceTemplate, z.array(resourceTemplate).min(1)]))
+    .describe("Resources by kind: {bucket: data, prefix: reports/}, {job: nightly-etl}."),
   via: z.enum(["role", "chain", "resource-policy"]).optional().describe("How access crosses accounts. @default role"),
   role: RoleOptions.optional(),
-  through: z.array(z.strictObject({ account: name, role: roleTemplate })).optional().describe("For via: chain, the roles between the workload and the target role, in order."),
+  through: z
+    .array(z.strictObject({ account: name, role: roleTemplate }))
+    .optional()
+    .describe("For via: chain, the roles between the workload and the target role, in order."),
   stages: z.boolean().optional().describe("Expand the grant per mapped stage (see stages.consumers). @default false"),
   profile: profileTemplate.optional().describe("Name of the AWS config profile for this grant. @default <account>-<service>"),
-  statements: z.array(z.record(z.string(), z.unknown())).optional().describe("Raw IAM statements to add to the target role (escape hatch)."),
+  statements: z
+    .array(z.record(z.string(), z.unknown()))
+    .optional()
+    .describe("Raw IAM statements to add to the target role (escape hatch)."),
 });
 
 export const Acceptance = z.strictObject({
-  rule: z.string().regex(/^XA\d{3}$/, "must be a finding rule ID such as XA012").describe("The finding rule accepted."),
+  rule: z
+    .string()
+    .regex(/^XA\d{3}$/, "must be a finding rule ID such as XA012")
+    .describe("The finding rule accepted."),
   resource: z.string().optional().describe("The resource (ARN, `*` wildcards allowed) it is accepted for. @default every resource"),
   reason: z.string().min(10).describe("Why the risk is accepted; shown wherever the finding is."),
 });

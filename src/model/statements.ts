@@ -26,7 +26,10 @@ export function checkStatements(input: unknown): ReferenceProblem[] {
       if (!(error instanceof PolicyInputError)) throw error;
       // The engine's path starts at the policy's Statement list; the model's at the grant's statements.
       const [, ...rest] = error.keys;
-      problems.push({ path: ["grants", i, "statements", ...rest], message: `${error.problem} (statements join the role's identity-based policy as written)` });
+      problems.push({
+        path: ["grants", i, "statements", ...rest],
+        message: `${error.problem} (statements join the role's identity-based policy as written)`,
+      });
     }
   });
   return problems;

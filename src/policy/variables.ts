@@ -7,9 +7,7 @@ import type { PatternPiece } from "./wildcard.js";
  * policies whose Version is 2012-10-17; in older policies the text is literal.
  */
 export type TemplatePart =
-  | { kind: "text"; text: string }
-  | { kind: "literal"; text: string }
-  | { kind: "variable"; key: string; fallback: string | undefined };
+  { kind: "text"; text: string } | { kind: "literal"; text: string } | { kind: "variable"; key: string; fallback: string | undefined };
 
 export interface Template {
   parts: readonly TemplatePart[];

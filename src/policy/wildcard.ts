@@ -57,7 +57,16 @@ export function compileGlob(pattern: string, caseInsensitive = false): Glob {
   const exact = !pattern.includes("*") && !pattern.includes("?");
   // Exact case-sensitive patterns (mostly ARNs) rarely repeat: one small object each, compared by
   // equality. Case-insensitive ones (actions) repeat across every policy: shared like wildcards.
-  if (exact && !caseInsensitive) return { exact: pattern, first: { text: pattern, anyChar: null }, middle: NO_SEGMENTS, last: null, minLength: pattern.length, caseInsensitive, matchesEverything: false };
+  if (exact && !caseInsensitive)
+    return {
+      exact: pattern,
+      first: { text: pattern, anyChar: null },
+      middle: NO_SEGMENTS,
+      last: null,
+      minLength: pattern.length,
+      caseInsensitive,
+      matchesEverything: false,
+    };
   const map = cache[caseInsensitive ? 1 : 0] as Map<string, Glob>;
   let glob = map.get(pattern);
   if (glob === undefined) {
@@ -97,7 +106,15 @@ export function compilePieces(pieces: readonly PatternPiece[], caseInsensitive =
   const first = segments[0] as Segment;
   const minLength = segments.reduce((n, s) => n + s.text.length, 0);
   if (stars === 0) {
-    return { exact: first.anyChar ? null : first.text, first, middle: NO_SEGMENTS, last: null, minLength, caseInsensitive, matchesEverything: false };
+    return {
+      exact: first.anyChar ? null : first.text,
+      first,
+      middle: NO_SEGMENTS,
+      last: null,
+      minLength,
+      caseInsensitive,
+      matchesEverything: false,
+    };
   }
   return {
     exact: null,

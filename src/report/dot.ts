@@ -9,20 +9,41 @@ function quoted(value: string): string {
   return `"${value.replace(/\\/g, "\\\\").replace(/"/g, '\\"').replace(/\n/g, "\\n")}"`;
 }
 
-const SHAPES: Record<string, string> = { workload: "component", resource: "cylinder", federated: "hexagon", service: "octagon", account: "house", anyone: "doubleoctagon", user: "ellipse", role: "box" };
+const SHAPES: Record<string, string> = {
+  workload: "component",
+  resource: "cylinder",
+  federated: "hexagon",
+  service: "octagon",
+  account: "house",
+  anyone: "doubleoctagon",
+  user: "ellipse",
+  role: "box",
+};
 
 /** DOT source (`digraph xacct`) of the report's accounts, nodes and edges. */
 export function toDot(data: ReportData): string {
-  const lines = ["digraph xacct {", "  rankdir=LR;", '  node [fontname="Helvetica", fontsize=10];', '  edge [fontname="Helvetica", fontsize=9];'];
+  const lines = [
+    "digraph xacct {",
+    "  rankdir=LR;",
+    '  node [fontname="Helvetica", fontsize=10];',
+    '  edge [fontname="Helvetica", fontsize=9];',
+  ];
   let cluster = 0;
   for (const { account, nodes } of accountGroups(data)) {
     const indent = account ? "    " : "  ";
     if (account) lines.push(`  subgraph cluster_${cluster++} {`, `    label=${quoted(accountLabel(account))};`, `    style=rounded;`);
-    for (const node of nodes) lines.push(`${indent}${quoted(node.id)} [label=${quoted(node.label)}, shape=${SHAPES[node.kind] ?? "box"}, tooltip=${quoted(node.arn)}];`);
+    for (const node of nodes)
+      lines.push(
+        `${indent}${quoted(node.id)} [label=${quoted(node.label)}, shape=${SHAPES[node.kind] ?? "box"}, tooltip=${quoted(node.arn)}];`,
+      );
     if (account) lines.push("  }");
   }
   for (const edge of data.edges) {
-    const style = [`label=${quoted(edgeLabel(edge))}`, ...(edge.needs.length ? ["style=dashed"] : []), ...(edge.crossAccount ? ["color=darkorange", "penwidth=2"] : [])];
+    const style = [
+      `label=${quoted(edgeLabel(edge))}`,
+      ...(edge.needs.length ? ["style=dashed"] : []),
+      ...(edge.crossAccount ? ["color=darkorange", "penwidth=2"] : []),
+    ];
     lines.push(`  ${quoted(edge.from)} -> ${quoted(edge.to)} [${style.join(", ")}];`);
   }
   lines.push("}");

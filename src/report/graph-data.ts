@@ -37,7 +37,8 @@ export interface ReportInput {
 function conditionNeeds(statement: PolicyStatement | undefined): string[] {
   const out: string[] = [];
   for (const [operator, keys] of Object.entries(statement?.Condition ?? {})) {
-    for (const [key, value] of Object.entries(keys)) out.push(`${key} ${operator} ${Array.isArray(value) ? value.join(", ") : String(value)}`);
+    for (const [key, value] of Object.entries(keys))
+      out.push(`${key} ${operator} ${Array.isArray(value) ? value.join(", ") : String(value)}`);
   }
   return out;
 }
@@ -74,11 +75,20 @@ class Builder {
     for (const account of state.accounts.values()) this.account(account.id, account);
     for (const node of graph.nodes.values()) this.principalNode(node);
     for (const edges of graph.edges.values()) for (const edge of edges) this.assumeRoleEdge(edge);
-    for (const account of state.accounts.values()) for (const held of account.resourcePolicies.values()) this.resourcePolicyEdges(account, held.arn, held.policy);
+    for (const account of state.accounts.values())
+      for (const held of account.resourcePolicies.values()) this.resourcePolicyEdges(account, held.arn, held.policy);
     for (const chain of this.input.chains) this.chain(chain);
     const findings = this.input.findings.map((f, i) => this.finding(f, i));
     const accounts = [...this.accounts.values()].sort((a, b) => (a.name ?? "~").localeCompare(b.name ?? "~") || a.id.localeCompare(b.id));
-    return { source: this.input.source, title: this.input.title, accounts, nodes: [...this.nodes.values()], edges: this.edges, statements: this.statements, findings };
+    return {
+      source: this.input.source,
+      title: this.input.title,
+      accounts,
+      nodes: [...this.nodes.values()],
+      edges: this.edges,
+      statements: this.statements,
+      findings,
+    };
   }
 
   /** A statement's index in the report's statement table, added once. */
@@ -95,7 +105,12 @@ class Builder {
 
   private account(id: string, entry?: AccountEntry): void {
     if (this.accounts.has(id)) return;
-    this.accounts.set(id, { id, ...(entry?.name ? { name: entry.name } : {}), ...(entry?.stage ? { stage: entry.stage } : {}), managed: entry?.managed ?? false });
+    this.accounts.set(id, {
+      id,
+      ...(entry?.name ? { name: entry.name } : {}),
+      ...(entry?.stage ? { stage: entry.stage } : {}),
+      managed: entry?.managed ?? false,
+    });
   }
 
   private add(node: Omit<ReportNode, "workloads" | "findings">): ReportNode {
@@ -117,14 +132,28 @@ class Builder {
       case "federated": {
         const [provider, sub] = node.id.split("#") as [string, string | undefined];
         const issuer = provider.slice(provider.indexOf("provider/") + 9);
-        this.add({ id: node.id, kind: "federated", label: sub ? `web identity ${sub.replace(/^system:serviceaccount:/, "")}` : issuer, arn: provider, detail: sub ? `tokens from ${issuer} with sub ${sub}` : `identities from ${issuer}`, ...account });
+        this.add({
+          id: node.id,
+          kind: "federated",
+          label: sub ? `web identity ${sub.replace(/^system:serviceaccount:/, "")}` : issuer,
+          arn: provider,
+          detail: sub ? `tokens from ${issuer} with sub ${sub}` : `identities from ${issuer}`,
+          ...account,
+        });
         return;
       }
       case "service":
         this.add({ id: node.id, kind: "service", label: node.id, arn: node.id });
         return;
       case "account":
-        this.add({ id: node.id, kind: "account", label: node.id.endsWith(":root") ? "any principal (root)" : node.id.slice(node.id.lastIndexOf("/") + 1), arn: node.id, detail: "outside the inventory: whatever its administrators allow", ...account });
+        this.add({
+          id: node.id,
+          kind: "account",
+          label: node.id.endsWith(":root") ? "any principal (root)" : node.id.slice(node.id.lastIndexOf("/") + 1),
+          arn: node.id,
+          detail: "outside the inventory: whatever its administrators allow",
+          ...account,
+        });
     }
   }
 
@@ -136,7 +165,11 @@ class Builder {
     const book = this.input.graph.book;
     const owners = [holder, ...("groups" in holder ? (holder.groups ?? []).flatMap((g) => entry.groups.get(g) ?? []) : [])];
     for (const owner of owners) {
-      for (const [name, document] of owner.policies) this.documents.set(book.policy(document, "identity", `${owner.arn} inline policy ${name}`), { where: `${owner.arn} inline policy ${name}`, document });
+      for (const [name, document] of owner.policies)
+        this.documents.set(book.policy(document, "identity", `${owner.arn} inline policy ${name}`), {
+          where: `${owner.arn} inline policy ${name}`,
+          document,
+        });
       for (const arn of owner.managedPolicyArns) {
         const document = book.managed(entry, arn);
         if (document) this.documents.set(book.policy(document, "identity", arn), { where: arn, document });
@@ -154,7 +187,8 @@ class Builder {
       if (!source) continue;
       policy.statements.forEach((s, i) => {
         const written = statementsOf(source.document)[i];
-        if (written && s.effect === "Allow" && statementMayAllow(s, action.toLowerCase(), resource)) out.push(this.statement(source.where, written));
+        if (written && s.effect === "Allow" && statementMayAllow(s, action.toLowerCase(), resource))
+          out.push(this.statement(source.where, written));
       });
     }
     return out;
@@ -171,7 +205,13 @@ class Builder {
   }
 
   private edge(edge: Omit<ReportEdge, "id" | "crossAccount" | "workloads" | "findings">): ReportEdge {
-    const full: ReportEdge = { id: `e${this.edges.length}`, ...edge, crossAccount: this.crossAccount(edge.from, edge.to), workloads: [], findings: [] };
+    const full: ReportEdge = {
+      id: `e${this.edges.length}`,
+      ...edge,
+      crossAccount: this.crossAccount(edge.from, edge.to),
+      workloads: [],
+      findings: [],
+    };
     this.edges.push(full);
     const key = `${edge.from}\n${edge.to}`;
     this.between.set(key, [...(this.between.get(key) ?? []), full]);
@@ -185,7 +225,9 @@ class Builder {
     let trustStatement: PolicyStatement | undefined;
     if (role && edge.statement) {
       const trust = graph.book.policy(role.trustPolicy, "trust", `${role.arn} trust policy`);
-      const at = trust.statements.findIndex((s) => edge.statement === pathText(s.path) || edge.statement?.startsWith(`${pathText(s.path)} (`));
+      const at = trust.statements.findIndex(
+        (s) => edge.statement === pathText(s.path) || edge.statement?.startsWith(`${pathText(s.path)} (`),
+      );
       trustStatement = at >= 0 ? statementsOf(role.trustPolicy)[at] : undefined;
       if (trustStatement) allowedBy = this.statement(edge.statement, trustStatement);
     }
@@ -219,7 +261,15 @@ class Builder {
         if (!account) continue;
         const root = rootArn(partition, account);
         const isRoot = aws === account || aws === root;
-        ids.push(this.add({ id: isRoot ? root : aws, kind: "account", label: isRoot ? "any principal (root)" : aws.slice(aws.lastIndexOf("/") + 1), arn: isRoot ? root : aws, account }).id);
+        ids.push(
+          this.add({
+            id: isRoot ? root : aws,
+            kind: "account",
+            label: isRoot ? "any principal (root)" : aws.slice(aws.lastIndexOf("/") + 1),
+            arn: isRoot ? root : aws,
+            account,
+          }).id,
+        );
       }
     }
     return ids;
@@ -233,7 +283,15 @@ class Builder {
       const actions = list(statement.Action);
       for (const from of this.namedNodes(statement, account.partition)) {
         if (!this.mayAct(from, actions, arn, account, statement)) continue;
-        this.edge({ kind: "resource-policy", from, to: arn, actions, needs: conditionNeeds(statement), allowedBy: this.statement(where, statement), callerSide: this.callerStatements(this.input.graph.nodes.get(from), actions[0] ?? "*", arn) });
+        this.edge({
+          kind: "resource-policy",
+          from,
+          to: arn,
+          actions,
+          needs: conditionNeeds(statement),
+          allowedBy: this.statement(where, statement),
+          callerSide: this.callerStatements(this.input.graph.nodes.get(from), actions[0] ?? "*", arn),
+        });
       }
     });
   }
@@ -245,22 +303,42 @@ class Builder {
    */
   private mayAct(from: string, actions: string[], arn: string, account: AccountEntry, statement: PolicyStatement): boolean {
     const node = this.input.graph.nodes.get(from);
-    if (!node || statement.Condition !== undefined || actions.length === 0 || actions.some((a) => a.includes("*") || a.includes("?"))) return true;
+    if (!node || statement.Condition !== undefined || actions.length === 0 || actions.some((a) => a.includes("*") || a.includes("?")))
+      return true;
     // The resources the statement names (a pattern tried on one resource it matches), else the holder's ARN.
     const named = list(statement.Resource).filter((r) => r !== "*");
     const resources = named.length ? named.map((r) => r.replace(/[*?]/g, "x")) : [arn];
-    return actions.some((action) => resources.some((resource) => decideAs(this.input.graph, node, action, resource, account, {}).decision === "Allow"));
+    return actions.some((action) =>
+      resources.some((resource) => decideAs(this.input.graph, node, action, resource, account, {}).decision === "Allow"),
+    );
   }
 
   /** A workload, the identities its chain goes through and the resources its last identity reaches. */
   private chain(chain: Chain): void {
     const { start } = chain;
-    const workload = this.add({ id: `workload:${chain.workload}`, kind: "workload", label: chain.workload, arn: `workload ${chain.workload}`, account: start.account, detail: start.cluster ? `${start.type} on ${start.cluster.name}, service account ${start.cluster.namespace}/${start.cluster.serviceAccount}` : start.type });
+    const workload = this.add({
+      id: `workload:${chain.workload}`,
+      kind: "workload",
+      label: chain.workload,
+      arn: `workload ${chain.workload}`,
+      account: start.account,
+      detail: start.cluster
+        ? `${start.type} on ${start.cluster.name}, service account ${start.cluster.namespace}/${start.cluster.serviceAccount}`
+        : start.type,
+    });
     const first = start.roleArn ?? start.userArn;
     if (!first || !this.nodes.has(first)) return;
     const path = [workload.id, first, ...chain.hops.map((h) => h.roleArn)];
     if (!this.edgesBetween(workload.id, first).some((e) => e.kind === "starts-as")) {
-      this.edge({ kind: "starts-as", from: workload.id, to: first, actions: [start.type], needs: [], maxSessionSeconds: this.input.graph.nodes.get(first)?.role?.maxSessionDuration ?? MAX_SESSION_DURATION.default, callerSide: [] });
+      this.edge({
+        kind: "starts-as",
+        from: workload.id,
+        to: first,
+        actions: [start.type],
+        needs: [],
+        maxSessionSeconds: this.input.graph.nodes.get(first)?.role?.maxSessionDuration ?? MAX_SESSION_DURATION.default,
+        callerSide: [],
+      });
     }
     const last = path[path.length - 1] as string;
     this.mark(chain.workload, path);
@@ -318,7 +396,18 @@ class Builder {
     for (const id of nodes) this.nodes.get(id)?.findings.push(index);
     for (const edge of edges) edge.findings.push(index);
     const accepted = this.input.acceptedBecause?.(f);
-    return { id: f.id, severity: f.severity, title: f.title, resource: f.resource, ...(f.path ? { path: f.path } : {}), detail: f.detail, fix: f.fix, ...(accepted ? { accepted } : {}), nodes, edges: edges.map((e) => e.id) };
+    return {
+      id: f.id,
+      severity: f.severity,
+      title: f.title,
+      resource: f.resource,
+      ...(f.path ? { path: f.path } : {}),
+      detail: f.detail,
+      fix: f.fix,
+      ...(accepted ? { accepted } : {}),
+      nodes,
+      edges: edges.map((e) => e.id),
+    };
   }
 }
 

@@ -16,7 +16,14 @@ export function loadReportData(source: Source, options: { context?: Record<strin
   if (source.inventory !== undefined) {
     const { state } = loadSource(source);
     const graph = new AccessGraph(state, options.context);
-    return reportData({ state, graph, chains: [], findings: findings(state, { graph }), source: `inventory ${shown(source.inventory)}`, title: options.title ?? shown(source.inventory) });
+    return reportData({
+      state,
+      graph,
+      chains: [],
+      findings: findings(state, { graph }),
+      source: `inventory ${shown(source.inventory)}`,
+      title: options.title ?? shown(source.inventory),
+    });
   }
   const { compiled } = loadSource(source);
   const graph = new AccessGraph(compiled.state, options.context);

@@ -117,7 +117,9 @@ export function accountLabel(account: ReportAccount): string {
  * then those in no account of the report (services, anyone) under `account: undefined`.
  */
 export function accountGroups(data: ReportData): { account: ReportAccount | undefined; nodes: ReportNode[] }[] {
-  const groups = new Map<string, { account: ReportAccount; nodes: ReportNode[] }>(data.accounts.map((a) => [a.id, { account: a, nodes: [] }]));
+  const groups = new Map<string, { account: ReportAccount; nodes: ReportNode[] }>(
+    data.accounts.map((a) => [a.id, { account: a, nodes: [] }]),
+  );
   const outside: ReportNode[] = [];
   for (const node of data.nodes) ((node.account !== undefined ? groups.get(node.account)?.nodes : undefined) ?? outside).push(node);
   const inside: { account: ReportAccount | undefined; nodes: ReportNode[] }[] = [...groups.values()].filter((g) => g.nodes.length > 0);

@@ -47,7 +47,12 @@ export class SandboxCore {
    * STS's Throttling when the sandbox holds as many sessions as it may (./limits.ts).
    */
   sessionKeys(now: number, seconds: number): ReturnType<typeof newSessionKeys> {
-    if (!this.store.roomForSession(now)) throw new AwsError(400, "Throttling", `Rate exceeded: the sandbox holds ${this.limits.sessions} sessions, its limit; expired ones are forgotten as they expire`);
+    if (!this.store.roomForSession(now))
+      throw new AwsError(
+        400,
+        "Throttling",
+        `Rate exceeded: the sandbox holds ${this.limits.sessions} sessions, its limit; expired ones are forgotten as they expire`,
+      );
     return newSessionKeys(now, this.sessionSeconds === undefined ? seconds : Math.min(seconds, this.sessionSeconds));
   }
 
@@ -76,7 +81,23 @@ export class SandboxCore {
       if (node || !caller.arn.endsWith(":root")) return node;
       const account = this.account(caller.account);
       const scps = account && this.graph.book.scps(account.id);
-      return account && { id: caller.arn, kind: "account", principal: caller.arn, account: account.id, identityPolicies: [], ...(scps ? { scps } : {}), context: { "aws:PrincipalArn": caller.arn, "aws:PrincipalAccount": account.id, "aws:PrincipalType": "Account", "aws:userid": account.id, ...this.graph.orgContext(account.id) } };
+      return (
+        account && {
+          id: caller.arn,
+          kind: "account",
+          principal: caller.arn,
+          account: account.id,
+          identityPolicies: [],
+          ...(scps ? { scps } : {}),
+          context: {
+            "aws:PrincipalArn": caller.arn,
+            "aws:PrincipalAccount": account.id,
+            "aws:PrincipalType": "Account",
+            "aws:userid": account.id,
+            ...this.graph.orgContext(account.id),
+          },
+        }
+      );
     }
     const role = this.graph.nodes.get(caller.roleArn);
     if (!role) return undefined;
@@ -87,7 +108,9 @@ export class SandboxCore {
         for (const key of Object.keys(context)) if (key.toLowerCase() === `aws:principaltag/${k.toLowerCase()}`) delete context[key];
         context[`aws:PrincipalTag/${k}`] = v;
       }
-      const keys = Object.keys(context).filter((k) => k.startsWith("aws:PrincipalTag/")).map((k) => k.slice("aws:PrincipalTag/".length));
+      const keys = Object.keys(context)
+        .filter((k) => k.startsWith("aws:PrincipalTag/"))
+        .map((k) => k.slice("aws:PrincipalTag/".length));
       context["aws:PrincipalTagKeys"] = keys;
     }
     if (session.sourceIdentity !== undefined) context["aws:SourceIdentity"] = session.sourceIdentity;
@@ -106,10 +129,24 @@ export class SandboxCore {
    * As authorize, for a principal that holds no sandbox credential (the federated identity of a
    * web identity token): the engine decides as `node`; the log names `principal`.
    */
-  authorizeNode(node: GraphNode | undefined, principal: string, action: string, resource: string, options: AuthorizeOptions): Evaluation | undefined {
+  authorizeNode(
+    node: GraphNode | undefined,
+    principal: string,
+    action: string,
+    resource: string,
+    options: AuthorizeOptions,
+  ): Evaluation | undefined {
     const account = resourceAccountOf(this.graph, resource, options.resourceAccount);
     const result = node ? decideAs(this.graph, node, action, resource, account, options.context ?? {}) : undefined;
-    this.log.decision({ requestId: options.requestId, time: this.clock(), principal, action, resource, evaluation: result, ...(options.note ? { note: options.note } : {}) });
+    this.log.decision({
+      requestId: options.requestId,
+      time: this.clock(),
+      principal,
+      action,
+      resource,
+      evaluation: result,
+      ...(options.note ? { note: options.note } : {}),
+    });
     return result;
   }
 
@@ -117,7 +154,12 @@ export class SandboxCore {
    * As authorize, throwing AWS's AccessDenied (in the words `denial` gives, which differ between
    * protocols) unless the engine allows.
    */
-  require(caller: KnownCredential, action: string, resource: string, options: AuthorizeOptions & { denial?: (message: string) => AwsError; withReason?: boolean }): Evaluation {
+  require(
+    caller: KnownCredential,
+    action: string,
+    resource: string,
+    options: AuthorizeOptions & { denial?: (message: string) => AwsError; withReason?: boolean },
+  ): Evaluation {
     const result = this.authorize(caller, action, resource, options);
     if (result?.decision === "Allow") return result;
     // STS's AssumeRole message gives no reason; other services' say which kind of policy failed.

@@ -55,8 +55,16 @@ export function newSecret(): string {
 }
 
 /** Fresh session keys (an ASIA key id, a secret, a session token) expiring `seconds` after `now` (epoch ms). */
-export function newSessionKeys(now: number, seconds: number): { accessKeyId: string; secretAccessKey: string; sessionToken: string; expiresAt: number } {
-  return { accessKeyId: newAccessKeyId("ASIA"), secretAccessKey: newSecret(), sessionToken: Buffer.from(`xacct-sandbox:${newSecret()}${newSecret()}`).toString("base64"), expiresAt: now + seconds * 1000 };
+export function newSessionKeys(
+  now: number,
+  seconds: number,
+): { accessKeyId: string; secretAccessKey: string; sessionToken: string; expiresAt: number } {
+  return {
+    accessKeyId: newAccessKeyId("ASIA"),
+    secretAccessKey: newSecret(),
+    sessionToken: Buffer.from(`xacct-sandbox:${newSecret()}${newSecret()}`).toString("base64"),
+    expiresAt: now + seconds * 1000,
+  };
 }
 
 /** How often, at most, a full store sweeps before refusing a session. */

@@ -102,7 +102,8 @@ const FILES = [MARKER, CONFIG_FILE, CREDENTIALS_FILE, SANDBOX_TOKEN_FILE];
 function prepareDir(dir: string | undefined): { dir: string; made: boolean } {
   // made: this run created the directory (removed again if starting fails).
   if (dir === undefined) return { dir: mkdtempSync(join(tmpdir(), "xacct-sandbox-")), made: true };
-  const refuse = (problem: string) => new SandboxDirError(`${problem}: give a new directory, or an empty one of your own that others cannot write to`);
+  const refuse = (problem: string) =>
+    new SandboxDirError(`${problem}: give a new directory, or an empty one of your own that others cannot write to`);
   const claim = claimDir(dir, SANDBOX_DIR);
   if (!claim.exists) {
     makeDirs(claim.root, 0o700);
@@ -112,7 +113,11 @@ function prepareDir(dir: string | undefined): { dir: string; made: boolean } {
     privateDir(claim.root);
     for (const name of readdirSync(claim.root)) {
       const at = join(claim.root, name);
-      const problem = FILES.includes(name) ? privateFileProblem(lstatSync(at), { secret: false }) : name === TOKENS_DIR ? privateDirProblem(lstatSync(at)) : undefined;
+      const problem = FILES.includes(name)
+        ? privateFileProblem(lstatSync(at), { secret: false })
+        : name === TOKENS_DIR
+          ? privateDirProblem(lstatSync(at))
+          : undefined;
       if (problem) throw refuse(`${at} is ${problem}, not what an earlier sandbox wrote`);
     }
   } catch (e) {
@@ -146,7 +151,8 @@ function keyProfile(state: AccountState, userArn: string): string {
 /** The bootstrap key an iam-user or root-level external start signs with. */
 function startKeyArn(start: StartIdentity, state: AccountState): string | undefined {
   if (start.type === "iam-user") return start.userArn;
-  if (start.type === "external" && start.roleArn === undefined) return rootArn(state.accounts.get(start.account)?.partition ?? "aws", start.account);
+  if (start.type === "external" && start.roleArn === undefined)
+    return rootArn(state.accounts.get(start.account)?.partition ?? "aws", start.account);
   return undefined;
 }
 
@@ -188,7 +194,8 @@ interface TokenFile {
 }
 
 async function writeTokens(sandbox: Sandbox, tokens: readonly TokenFile[]): Promise<void> {
-  for (const t of tokens) writeAnew(t.path, await issueToken(sandbox.core, { issuer: t.issuer, sub: t.sub, expiresInSeconds: TOKEN_FILE_SECONDS }));
+  for (const t of tokens)
+    writeAnew(t.path, await issueToken(sandbox.core, { issuer: t.issuer, sub: t.sub, expiresInSeconds: TOKEN_FILE_SECONDS }));
 }
 
 async function writeEnvironment(sandbox: Sandbox, dir: string, workloads: readonly SandboxWorkload[], chains: readonly Chain[]) {
@@ -212,16 +219,46 @@ async function writeEnvironment(sandbox: Sandbox, dir: string, workloads: readon
     if (endpoint?.kind === "web-identity" && endpoint.roleArn) {
       const issuer = workload.start.cluster?.issuer as string;
       tokens.push({ path: `${file}.jwt`, issuer, sub: subjectOf(workload.start) as string });
-      out.push({ ...endpoint, profiles: [], variables: { AWS_WEB_IDENTITY_TOKEN_FILE: `${file}.jwt`, AWS_ROLE_ARN: endpoint.roleArn, AWS_ROLE_SESSION_NAME: sessionNameFor(workload.name), AWS_REGION: region } });
+      out.push({
+        ...endpoint,
+        profiles: [],
+        variables: {
+          AWS_WEB_IDENTITY_TOKEN_FILE: `${file}.jwt`,
+          AWS_ROLE_ARN: endpoint.roleArn,
+          AWS_ROLE_SESSION_NAME: sessionNameFor(workload.name),
+          AWS_REGION: region,
+        },
+      });
     } else if (endpoint?.kind === "container") {
       writeAnew(`${file}.auth`, endpoint.authorizationToken as string);
-      out.push({ ...endpoint, profiles: [], variables: { AWS_CONTAINER_CREDENTIALS_FULL_URI: `${sandbox.url}${endpoint.credentialsPath as string}`, AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE: `${file}.auth`, AWS_REGION: region } });
+      out.push({
+        ...endpoint,
+        profiles: [],
+        variables: {
+          AWS_CONTAINER_CREDENTIALS_FULL_URI: `${sandbox.url}${endpoint.credentialsPath as string}`,
+          AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE: `${file}.auth`,
+          AWS_REGION: region,
+        },
+      });
     } else if (keyArn) {
       // STS refuses AssumeRole to a root user: an external account's chains need one of its users or roles.
       const rootHops = workload.start.type === "external" && chains.some((c) => c.start === workload.start && c.hops.length > 0);
-      out.push({ name: workload.name, kind: "user", userArn: keyArn, profiles: [], variables: { AWS_PROFILE: keyProfile(state, keyArn), AWS_REGION: region }, ...(rootHops ? { note: "AWS refuses AssumeRole from a root user: its role chains need a user or role of that account" } : {}) });
+      out.push({
+        name: workload.name,
+        kind: "user",
+        userArn: keyArn,
+        profiles: [],
+        variables: { AWS_PROFILE: keyProfile(state, keyArn), AWS_REGION: region },
+        ...(rootHops ? { note: "AWS refuses AssumeRole from a root user: its role chains need a user or role of that account" } : {}),
+      });
     } else {
-      out.push({ name: workload.name, kind: "user", profiles: [], variables: {}, note: `its first identity (${workload.start.type}${workload.start.roleArn ? ` ${workload.start.roleArn}` : ""}) is outside the sandbox's state: sign with your own keys for it` });
+      out.push({
+        name: workload.name,
+        kind: "user",
+        profiles: [],
+        variables: {},
+        note: `its first identity (${workload.start.type}${workload.start.roleArn ? ` ${workload.start.roleArn}` : ""}) is outside the sandbox's state: sign with your own keys for it`,
+      });
     }
   }
   await writeTokens(sandbox, tokens);
@@ -229,21 +266,47 @@ async function writeEnvironment(sandbox: Sandbox, dir: string, workloads: readon
   // Each chain's first identity reads from the sandbox (IRSA: the token file; others: see below).
   const local = chains.map((c) => {
     const w = byStart.get(c.start);
-    return c.start.type === "irsa" && w ? { ...c, start: { ...c.start, webIdentityTokenFile: join(tokensDir, `${fileBase(w.name)}.jwt`) } } : c;
+    return c.start.type === "irsa" && w
+      ? { ...c, start: { ...c.start, webIdentityTokenFile: join(tokensDir, `${fileBase(w.name)}.jwt`) } }
+      : c;
   });
   // A chain that assumes no role has no profile (see hasProfile): its workload's variables run it.
-  const profiles = sandboxProfiles(local, (c) => byStart.get(c.start)?.name ?? c.workload, (chain) => {
-    const keyArn = startKeyArn(chain.start, state);
-    if (keyArn) return [["source_profile", keyProfile(state, keyArn)]];
-    const endpoint = endpoints.get(byStart.get(chain.start)?.name ?? "");
-    return endpoint?.kind === "container" ? [["credential_source", "EcsContainer"]] : undefined;
-  });
-  writeAnew(config, `${commentLine(`xacct sandbox: every chain of the model; first identities come from ${sandbox.url}`)}\n\n${[...profiles.values()].flat().map(profileText).join("\n\n")}\n`);
+  const profiles = sandboxProfiles(
+    local,
+    (c) => byStart.get(c.start)?.name ?? c.workload,
+    (chain) => {
+      const keyArn = startKeyArn(chain.start, state);
+      if (keyArn) return [["source_profile", keyProfile(state, keyArn)]];
+      const endpoint = endpoints.get(byStart.get(chain.start)?.name ?? "");
+      return endpoint?.kind === "container" ? [["credential_source", "EcsContainer"]] : undefined;
+    },
+  );
+  writeAnew(
+    config,
+    `${commentLine(`xacct sandbox: every chain of the model; first identities come from ${sandbox.url}`)}\n\n${[...profiles.values()].flat().map(profileText).join("\n\n")}\n`,
+  );
   for (const w of out) w.profiles = (profiles.get(w.name) ?? []).map((p) => p.name);
 
-  const sections = sandbox.bootstrap.map((b) => ({ name: keyProfile(state, b.userArn), accessKeyId: b.accessKeyId, secretAccessKey: b.secretAccessKey }));
-  writeAnew(credentials, `${sections.map((s) => `${iniSection(s.name)}\n${iniSetting("aws_access_key_id", s.accessKeyId)}\n${iniSetting("aws_secret_access_key", s.secretAccessKey)}\n`).join("\n")}`);
-  const written = [config, credentials, token, ...tokens.map((t) => t.path), ...out.flatMap((w) => (w.kind === "container" && w.variables.AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE ? [w.variables.AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE] : []))];
+  const sections = sandbox.bootstrap.map((b) => ({
+    name: keyProfile(state, b.userArn),
+    accessKeyId: b.accessKeyId,
+    secretAccessKey: b.secretAccessKey,
+  }));
+  writeAnew(
+    credentials,
+    `${sections.map((s) => `${iniSection(s.name)}\n${iniSetting("aws_access_key_id", s.accessKeyId)}\n${iniSetting("aws_secret_access_key", s.secretAccessKey)}\n`).join("\n")}`,
+  );
+  const written = [
+    config,
+    credentials,
+    token,
+    ...tokens.map((t) => t.path),
+    ...out.flatMap((w) =>
+      w.kind === "container" && w.variables.AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE
+        ? [w.variables.AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE]
+        : [],
+    ),
+  ];
   writeMarker(dir, SANDBOX_DIR, [...new Set(written.map((f) => relative(dir, f)))]);
   return { files: { config, credentials, token }, workloads: out, tokens };
 }
@@ -263,7 +326,16 @@ function sandboxProfiles(chains: readonly Chain[], workloadOf: (chain: Chain) =>
     const rename = (name: string) => ((users.get(name) ?? 0) > 1 ? `${workload}.${name}` : name);
     perWorkload.set(
       workload,
-      list.map((p) => ({ name: rename(p.name), settings: p.settings.map(([k, v]) => [k, k === "source_profile" && typeof v === "string" && list.some((q) => q.name === v) ? rename(v) : v] as [string, string | number]) })),
+      list.map((p) => ({
+        name: rename(p.name),
+        settings: p.settings.map(
+          ([k, v]) =>
+            [k, k === "source_profile" && typeof v === "string" && list.some((q) => q.name === v) ? rename(v) : v] as [
+              string,
+              string | number,
+            ],
+        ),
+      })),
     );
   }
   return perWorkload;
@@ -278,11 +350,25 @@ export function exportLines(env: SandboxEnvironment): string[] {
     `export AWS_CONFIG_FILE=${shellWord(files.config)}`,
     `export AWS_SHARED_CREDENTIALS_FILE=${shellWord(files.credentials)}`,
     `export ${SANDBOX_TOKEN_VARIABLE}=${shellWord(files.token)}`,
-    commentLine(`${sandbox.bootstrap.length} bootstrap keys (each IAM user, each account root) are profiles ACCOUNT-USER / ACCOUNT-root in ${files.credentials}`),
+    commentLine(
+      `${sandbox.bootstrap.length} bootstrap keys (each IAM user, each account root) are profiles ACCOUNT-USER / ACCOUNT-root in ${files.credentials}`,
+    ),
   ];
-  if (env.workloads.length === 0) lines.push(commentLine(`no workloads (an inventory has none): web identity tokens from ${sandbox.url}/_xacct/token?issuer=ISSUER&sub=SUBJECT, Authorization: the content of $${SANDBOX_TOKEN_VARIABLE}`));
+  if (env.workloads.length === 0)
+    lines.push(
+      commentLine(
+        `no workloads (an inventory has none): web identity tokens from ${sandbox.url}/_xacct/token?issuer=ISSUER&sub=SUBJECT, Authorization: the content of $${SANDBOX_TOKEN_VARIABLE}`,
+      ),
+    );
   for (const w of env.workloads) {
-    const what = w.kind === "web-identity" ? `IRSA, role ${w.roleArn ?? ""}` : w.kind === "container" ? `container credentials, role ${w.roleArn ?? ""}` : w.userArn ? `keys of ${w.userArn}` : "not served";
+    const what =
+      w.kind === "web-identity"
+        ? `IRSA, role ${w.roleArn ?? ""}`
+        : w.kind === "container"
+          ? `container credentials, role ${w.roleArn ?? ""}`
+          : w.userArn
+            ? `keys of ${w.userArn}`
+            : "not served";
     lines.push(commentLine(`workload ${w.name} (${what})${w.profiles.length ? `; profiles: ${w.profiles.join(", ")}` : ""}`));
     if (w.note) lines.push(commentLine(`  ${w.note}`));
     const vars = Object.entries(w.variables);

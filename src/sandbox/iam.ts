@@ -45,7 +45,15 @@ export const iam: Service = {
     // Every credential the sandbox issues belongs to an account of its state; this is the guard for one that no longer does.
     if (!account) throw new AwsError(403, "InvalidClientTokenId", "The security token included in the request is invalid.");
     const now = isoDate(request.now);
-    const call: IamCall = { core, caller, account, params: new Params(request.params), meta: metaOf(core.state, now), requestId: request.requestId, now };
+    const call: IamCall = {
+      core,
+      caller,
+      account,
+      params: new Params(request.params),
+      meta: metaOf(core.state, now),
+      requestId: request.requestId,
+      now,
+    };
     const result = handler(call);
     return queryReply(action, result && (queryShape(result) as Record<string, unknown>), request.requestId, IAM_NAMESPACE);
   },

@@ -30,12 +30,20 @@ export interface SandboxLimits {
   connections: number;
 }
 
-export const DEFAULT_LIMITS: Readonly<SandboxLimits> = { bucketsPerAccount: 10_000, items: 100_000, bytes: 256 * 1024 * 1024, sessions: 100_000, connections: 1_000 };
+export const DEFAULT_LIMITS: Readonly<SandboxLimits> = {
+  bucketsPerAccount: 10_000,
+  items: 100_000,
+  bytes: 256 * 1024 * 1024,
+  sessions: 100_000,
+  connections: 1_000,
+};
 
 /** The limits `given` overrides, each a positive integer, else a programming error. */
 export function limitsOf(given: Partial<SandboxLimits> = {}): SandboxLimits {
   const limits = { ...DEFAULT_LIMITS, ...given };
-  for (const [name, value] of Object.entries(limits)) if (!Number.isSafeInteger(value) || value < 1) throw new RangeError(`the sandbox's ${name} limit must be a positive integer, not ${String(value)}`);
+  for (const [name, value] of Object.entries(limits))
+    if (!Number.isSafeInteger(value) || value < 1)
+      throw new RangeError(`the sandbox's ${name} limit must be a positive integer, not ${String(value)}`);
   return limits;
 }
 
@@ -52,7 +60,9 @@ export class StoreBudget {
   /** Takes `items` and `bytes` of room, or throws `full()` (nothing taken) when they do not fit. */
   take(items: number, bytes: number, full: (message: string) => AwsError): void {
     if (this.items + items > this.limits.items || this.bytes + bytes > this.limits.bytes) {
-      throw full(`The sandbox holds at most ${this.limits.items} objects, queues and messages and ${this.limits.bytes} bytes of them; delete some, or start it with larger limits`);
+      throw full(
+        `The sandbox holds at most ${this.limits.items} objects, queues and messages and ${this.limits.bytes} bytes of them; delete some, or start it with larger limits`,
+      );
     }
     this.items += items;
     this.bytes += bytes;

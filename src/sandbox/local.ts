@@ -91,11 +91,22 @@ export class LocalEndpoints {
       const path = encodeURIComponent(name);
       const endpoint: WorkloadEndpoint | undefined =
         start.type === "irsa"
-          ? { name, kind: "web-identity", ...(start.roleArn ? { roleArn: start.roleArn } : {}), tokenPath: `/_xacct/token?workload=${path}` }
+          ? {
+              name,
+              kind: "web-identity",
+              ...(start.roleArn ? { roleArn: start.roleArn } : {}),
+              tokenPath: `/_xacct/token?workload=${path}`,
+            }
           : start.type === "iam-user"
             ? { name, kind: "user", ...(start.userArn ? { userArn: start.userArn } : {}) }
             : RUNTIME_SERVICE[start.type] && start.roleArn
-              ? { name, kind: "container", roleArn: start.roleArn, credentialsPath: `/_xacct/credentials/${path}`, authorizationToken: randomBytes(32).toString("base64url") }
+              ? {
+                  name,
+                  kind: "container",
+                  roleArn: start.roleArn,
+                  credentialsPath: `/_xacct/credentials/${path}`,
+                  authorizationToken: randomBytes(32).toString("base64url"),
+                }
               : undefined;
       if (!endpoint) continue;
       this.workloads.push(endpoint);
@@ -123,12 +134,23 @@ export class LocalEndpoints {
     const oidc = /^\/_xacct\/oidc\/(.+?)\/(\.well-known\/openid-configuration|keys)$/.exec(path);
     if (oidc && this.knownIssuer(oidc[1] as string)) {
       const issuer = oidc[1] as string;
-      return oidc[2] === "keys" ? json(200, await jwks(this.core)) : json(200, discovery(issuerUrl(issuer), `${base}/_xacct/oidc/${issuer}/keys`));
+      return oidc[2] === "keys"
+        ? json(200, await jwks(this.core))
+        : json(200, discovery(issuerUrl(issuer), `${base}/_xacct/oidc/${issuer}/keys`));
     }
     if (path === "/_xacct/token") {
       if (!sameSecret(request.headers.authorization, this.sandboxToken)) {
-        request.core.log.refused({ requestId: request.requestId, time: request.now, code: "InvalidAuthorizationToken", action: "sts:AssumeRoleWithWebIdentity" });
-        throw new AwsError(401, "InvalidAuthorizationToken", "The Authorization header is missing or is not the sandbox's token (the file sandbox.auth of its directory, which the export lines name as XACCT_SANDBOX_TOKEN_FILE)");
+        request.core.log.refused({
+          requestId: request.requestId,
+          time: request.now,
+          code: "InvalidAuthorizationToken",
+          action: "sts:AssumeRoleWithWebIdentity",
+        });
+        throw new AwsError(
+          401,
+          "InvalidAuthorizationToken",
+          "The Authorization header is missing or is not the sandbox's token (the file sandbox.auth of its directory, which the export lines name as XACCT_SANDBOX_TOKEN_FILE)",
+        );
       }
       return this.token(request.params);
     }
@@ -139,7 +161,8 @@ export class LocalEndpoints {
 
   /** An issuer some account of the state has an OIDC provider for. */
   private knownIssuer(issuer: string): boolean {
-    for (const account of this.core.state.accounts.values()) for (const p of account.oidcProviders.values()) if (p.issuer.replace(/^https:\/\//, "") === issuer) return true;
+    for (const account of this.core.state.accounts.values())
+      for (const p of account.oidcProviders.values()) if (p.issuer.replace(/^https:\/\//, "") === issuer) return true;
     return false;
   }
 
@@ -156,11 +179,16 @@ export class LocalEndpoints {
       const issuer = params.get("issuer")?.replace(/^https:\/\//, "");
       const sub = params.get("sub");
       if (!issuer || !sub) throw new AwsError(400, "InvalidParameter", "Give ?workload=NAME, or ?issuer=ISSUER&sub=SUBJECT");
-      if (!this.knownIssuer(issuer)) throw new AwsError(404, "NotFound", `No account of the sandbox has an OIDC provider for https://${issuer}`);
+      if (!this.knownIssuer(issuer))
+        throw new AwsError(404, "NotFound", `No account of the sandbox has an OIDC provider for https://${issuer}`);
       const aud = params.get("aud");
       request = { issuer, sub: sampleServiceAccount(sub), ...(aud ? { aud } : {}) };
     }
-    return { status: 200, headers: { "content-type": "text/plain", "cache-control": "no-store" }, body: await issueToken(this.core, request) };
+    return {
+      status: 200,
+      headers: { "content-type": "text/plain", "cache-control": "no-store" },
+      body: await issueToken(this.core, request),
+    };
   }
 
   private names(kind: WorkloadEndpoint["kind"]): string {
@@ -176,7 +204,8 @@ export class LocalEndpoints {
   private credentials(request: ServiceRequest, name: string): Reply {
     const { core, now, requestId } = request;
     const known = this.byName.get(name);
-    if (!known || known.endpoint.kind !== "container") throw new AwsError(404, "NotFound", `No workload named ${name} gets container credentials: ${this.names("container")}`);
+    if (!known || known.endpoint.kind !== "container")
+      throw new AwsError(404, "NotFound", `No workload named ${name} gets container credentials: ${this.names("container")}`);
     if (!sameSecret(request.headers.authorization, known.endpoint.authorizationToken as string)) {
       core.log.refused({ requestId, time: now, code: "InvalidAuthorizationToken", action: "sts:AssumeRole" });
       throw new AwsError(401, "InvalidAuthorizationToken", `The Authorization header is missing or is not workload ${name}'s token`);
@@ -184,15 +213,30 @@ export class LocalEndpoints {
     const { start, sourceArn } = known.workload;
     const account = core.account(start.account);
     const role = roleByArn(account, start.roleArn);
-    if (!account || !role) throw new AwsError(404, "NoSuchEntity", `The role ${start.roleArn ?? ""} of workload ${name} is not in the sandbox's state`);
+    if (!account || !role)
+      throw new AwsError(404, "NoSuchEntity", `The role ${start.roleArn ?? ""} of workload ${name} is not in the sandbox's state`);
     const service = RUNTIME_SERVICE[start.type] as string;
     const runtime: KnownCredential = { accessKeyId: "", secretAccessKey: "", arn: service, account: account.id, userId: service };
     const context: Record<string, string> = { "aws:SourceAccount": account.id, ...(sourceArn ? { "aws:SourceArn": sourceArn } : {}) };
     core.require(runtime, "sts:AssumeRole", role.arn, { requestId, context, withReason: false });
     const tags = start.type === "pod-identity" ? podIdentityTags(start, sourceArn) : undefined;
-    if (tags) core.require(runtime, "sts:TagSession", role.arn, { requestId, context: { ...context, ...requestTags(tags) }, withReason: false });
-    const session = issueRoleSession(core, { account, role, sessionName: sessionNameOf(start.type, name), seconds: CONTAINER_SESSION_SECONDS, now, ...(tags ? { session: { tags } } : {}) });
-    return json(200, { RoleArn: role.arn, AccessKeyId: session.accessKeyId, SecretAccessKey: session.secretAccessKey, Token: session.sessionToken, Expiration: expirationText(session.expiresAt) });
+    if (tags)
+      core.require(runtime, "sts:TagSession", role.arn, { requestId, context: { ...context, ...requestTags(tags) }, withReason: false });
+    const session = issueRoleSession(core, {
+      account,
+      role,
+      sessionName: sessionNameOf(start.type, name),
+      seconds: CONTAINER_SESSION_SECONDS,
+      now,
+      ...(tags ? { session: { tags } } : {}),
+    });
+    return json(200, {
+      RoleArn: role.arn,
+      AccessKeyId: session.accessKeyId,
+      SecretAccessKey: session.secretAccessKey,
+      Token: session.sessionToken,
+      Expiration: expirationText(session.expiresAt),
+    });
   }
 }
 

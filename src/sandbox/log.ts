@@ -34,7 +34,15 @@ export class DecisionLog {
     return () => this.listeners.delete(listener);
   }
 
-  decision(d: { requestId: string; time: number; principal: string; action: string; resource: string; evaluation: Evaluation | undefined; note?: string }): void {
+  decision(d: {
+    requestId: string;
+    time: number;
+    principal: string;
+    action: string;
+    resource: string;
+    evaluation: Evaluation | undefined;
+    note?: string;
+  }): void {
     const e = d.evaluation;
     const decided = e?.explain.decidedBy[0];
     this.emit({
@@ -51,7 +59,14 @@ export class DecisionLog {
   }
 
   refused(r: { requestId: string; time: number; code: string; principal?: string; action?: string }): void {
-    this.emit({ time: new Date(r.time).toISOString(), requestId: r.requestId, ...(r.principal ? { principal: r.principal } : {}), ...(r.action ? { action: r.action } : {}), decision: "Refused", reason: r.code });
+    this.emit({
+      time: new Date(r.time).toISOString(),
+      requestId: r.requestId,
+      ...(r.principal ? { principal: r.principal } : {}),
+      ...(r.action ? { action: r.action } : {}),
+      decision: "Refused",
+      reason: r.code,
+    });
   }
 
   private emit(entry: LogEntry): void {

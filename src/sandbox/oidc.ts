@@ -103,7 +103,8 @@ export async function issueToken(core: SandboxCore, request: TokenRequest): Prom
 }
 
 /** STS's description of InvalidIdentityTokenException, for tokens that are not the issuer's. */
-const NOT_VALIDATED = "The web identity token that was passed could not be validated by Amazon Web Services. Get a new identity token from the identity provider and then retry the request.";
+const NOT_VALIDATED =
+  "The web identity token that was passed could not be validated by Amazon Web Services. Get a new identity token from the identity provider and then retry the request.";
 
 function invalid(message: string): AwsError {
   return new AwsError(400, "InvalidIdentityToken", message);
@@ -128,22 +129,36 @@ export async function verifyWebIdentityToken(core: SandboxCore, token: string, r
   if (typeof iss !== "string" || !iss.startsWith("https://")) throw invalid(NOT_VALIDATED);
   const issuer = iss.slice("https://".length).replace(/\/$/, "");
   const account = core.account(roleAccount);
-  const provider = account && [...account.oidcProviders.values()].find((p) => p.issuer.replace(/^https:\/\//, "").replace(/\/$/, "") === issuer);
+  const provider =
+    account && [...account.oidcProviders.values()].find((p) => p.issuer.replace(/^https:\/\//, "").replace(/\/$/, "") === issuer);
   // AWS's words (IAM user guide, troubleshooting IRSA): the role's account has no provider for the issuer.
   if (!provider) throw invalid(`No OpenIDConnect provider found in your account for ${iss}`);
 
   let claims: Record<string, unknown>;
   try {
     const now = new Date(core.clock());
-    ({ payload: claims } = await jwtVerify(token, (await signingKey(core)).publicKey, { algorithms: [ALGORITHM], currentDate: now, requiredClaims: ["exp", "sub"] }));
+    ({ payload: claims } = await jwtVerify(token, (await signingKey(core)).publicKey, {
+      algorithms: [ALGORITHM],
+      currentDate: now,
+      requiredClaims: ["exp", "sub"],
+    }));
   } catch (e) {
     if (e instanceof errors.JWTExpired) {
       // STS states both times in epoch seconds.
-      throw new AwsError(400, "ExpiredTokenException", `Token expired: current date/time ${Math.floor(core.clock() / 1000)} must be before the expiration date/time ${String(e.payload.exp)}`);
+      throw new AwsError(
+        400,
+        "ExpiredTokenException",
+        `Token expired: current date/time ${Math.floor(core.clock() / 1000)} must be before the expiration date/time ${String(e.payload.exp)}`,
+      );
     }
     throw invalid(NOT_VALIDATED);
   }
-  const audiences = typeof claims.aud === "string" ? [claims.aud] : Array.isArray(claims.aud) ? claims.aud.filter((a): a is string => typeof a === "string") : [];
+  const audiences =
+    typeof claims.aud === "string"
+      ? [claims.aud]
+      : Array.isArray(claims.aud)
+        ? claims.aud.filter((a): a is string => typeof a === "string")
+        : [];
   const aud = audiences.find((a) => provider.clientIds.includes(a));
   if (aud === undefined) throw invalid("Incorrect token audience");
   return { issuer, providerArn: provider.arn, sub: String(claims.sub), aud, claims };

@@ -58,12 +58,17 @@ export function callerOf(request: ServiceRequest): KnownCredential {
  * one it does not know: MissingAction without an Action, InvalidAction for an action the table
  * lacks or an API version other than the service's.
  */
-export function queryAction<Handler>(request: ServiceRequest, actions: Readonly<Record<string, Handler>>, version: string): { action: string; handler: Handler } {
+export function queryAction<Handler>(
+  request: ServiceRequest,
+  actions: Readonly<Record<string, Handler>>,
+  version: string,
+): { action: string; handler: Handler } {
   const action = request.params.get("Action");
   if (action === null) throw new AwsError(400, "MissingAction", "Missing Action");
   const given = request.params.get("Version");
   const handler = Object.hasOwn(actions, action) ? actions[action] : undefined;
-  if (handler === undefined || (given !== null && given !== version)) throw new AwsError(400, "InvalidAction", `Could not find operation ${action} for version ${given ?? "NO_VERSION_SPECIFIED"}`);
+  if (handler === undefined || (given !== null && given !== version))
+    throw new AwsError(400, "InvalidAction", `Could not find operation ${action} for version ${given ?? "NO_VERSION_SPECIFIED"}`);
   return { action, handler };
 }
 
@@ -83,10 +88,22 @@ export function errorReply(protocol: Protocol, error: AwsError, requestId: strin
     case "query":
       return { status: error.status, headers: { "content-type": "text/xml" }, body: errorXml(error, requestId, namespace) };
     case "json":
-      return { status: error.status, headers: { "content-type": "application/x-amz-json-1.0", "x-amzn-query-error": `${error.code};${error.type}` }, body: JSON.stringify({ __type: error.code, message: error.message }) };
+      return {
+        status: error.status,
+        headers: { "content-type": "application/x-amz-json-1.0", "x-amzn-query-error": `${error.code};${error.type}` },
+        body: JSON.stringify({ __type: error.code, message: error.message }),
+      };
     case "rest-xml":
-      return { status: error.status, headers: { "content-type": "application/xml", "x-amz-request-id": requestId }, body: `${XML_DECLARATION}${xml({ Error: { Code: error.code, Message: error.message, RequestId: requestId } })}` };
+      return {
+        status: error.status,
+        headers: { "content-type": "application/xml", "x-amz-request-id": requestId },
+        body: `${XML_DECLARATION}${xml({ Error: { Code: error.code, Message: error.message, RequestId: requestId } })}`,
+      };
     case "rest-json":
-      return { status: error.status, headers: { "content-type": "application/json", "x-amzn-errortype": error.code }, body: JSON.stringify({ Type: error.type === "Sender" ? "User" : "Service", message: error.message }) };
+      return {
+        status: error.status,
+        headers: { "content-type": "application/json", "x-amzn-errortype": error.code },
+        body: JSON.stringify({ Type: error.type === "Sender" ? "User" : "Service", message: error.message }),
+      };
   }
 }

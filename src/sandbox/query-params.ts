@@ -54,14 +54,20 @@ export class QueryParams {
       return undefined;
     }
     const value = Number(text);
-    if (value < range.min) this.fail(`Value '${value}' at '${member}' failed to satisfy constraint: Member must have value greater than or equal to ${range.min}`);
-    else if (value > range.max) this.fail(`Value '${value}' at '${member}' failed to satisfy constraint: Member must have value less than or equal to ${range.max}`);
+    if (value < range.min)
+      this.fail(
+        `Value '${value}' at '${member}' failed to satisfy constraint: Member must have value greater than or equal to ${range.min}`,
+      );
+    else if (value > range.max)
+      this.fail(`Value '${value}' at '${member}' failed to satisfy constraint: Member must have value less than or equal to ${range.max}`);
     return value;
   }
 
   /** A list of strings (`Name.member.N`), in N order; empty when absent. */
   list(name: string, member: string, shape: { max?: number; item?: StringShape } = {}): string[] {
-    const items = this.members(name).map(([n, rest]) => (rest === "" ? n : undefined)).filter((n): n is number => n !== undefined);
+    const items = this.members(name)
+      .map(([n, rest]) => (rest === "" ? n : undefined))
+      .filter((n): n is number => n !== undefined);
     this.checkLength(items.length, member, shape.max);
     return items.map((n) => {
       const value = this.params.get(`${name}.member.${n}`) as string;
@@ -74,7 +80,12 @@ export class QueryParams {
    * A list of structures (`Name.member.N.Field`), in N order; empty when absent. Each field is
    * read with its shape; a required field that is missing is an error.
    */
-  structures<F extends string>(name: string, member: string, fields: Record<F, StringShape & { member: string; required?: boolean }>, max?: number): Partial<Record<F, string>>[] {
+  structures<F extends string>(
+    name: string,
+    member: string,
+    fields: Record<F, StringShape & { member: string; required?: boolean }>,
+    max?: number,
+  ): Partial<Record<F, string>>[] {
     const indexes = [...new Set(this.members(name).map(([n]) => n))];
     this.checkLength(indexes.length, member, max);
     return indexes.map((n) => {
@@ -107,15 +118,23 @@ export class QueryParams {
   }
 
   private checkLength(length: number, member: string, max: number | undefined): void {
-    if (max !== undefined && length > max) this.fail(`Value at '${member}' failed to satisfy constraint: Member must have length less than or equal to ${max}`);
+    if (max !== undefined && length > max)
+      this.fail(`Value at '${member}' failed to satisfy constraint: Member must have length less than or equal to ${max}`);
   }
 
   private check(value: string, member: string, shape: StringShape): void {
     const shown = shape.sensitive ? REDACTED : value;
     const length = [...value].length;
-    if (shape.min !== undefined && length < shape.min) this.fail(`Value '${shown}' at '${member}' failed to satisfy constraint: Member must have length greater than or equal to ${shape.min}`);
-    if (shape.max !== undefined && length > shape.max) this.fail(`Value '${shown}' at '${member}' failed to satisfy constraint: Member must have length less than or equal to ${shape.max}`);
-    if (shape.pattern !== undefined && !patternOf(shape.pattern).test(value)) this.fail(`Value '${shown}' at '${member}' failed to satisfy constraint: Member must satisfy regular expression pattern: ${shape.pattern}`);
+    if (shape.min !== undefined && length < shape.min)
+      this.fail(
+        `Value '${shown}' at '${member}' failed to satisfy constraint: Member must have length greater than or equal to ${shape.min}`,
+      );
+    if (shape.max !== undefined && length > shape.max)
+      this.fail(`Value '${shown}' at '${member}' failed to satisfy constraint: Member must have length less than or equal to ${shape.max}`);
+    if (shape.pattern !== undefined && !patternOf(shape.pattern).test(value))
+      this.fail(
+        `Value '${shown}' at '${member}' failed to satisfy constraint: Member must satisfy regular expression pattern: ${shape.pattern}`,
+      );
   }
 
   private fail(message: string): void {

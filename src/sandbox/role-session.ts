@@ -19,7 +19,10 @@ export interface RoleSessionRequest {
 }
 
 /** Issues a session of `role` and remembers it; the returned credential holds its secret. */
-export function issueRoleSession(core: SandboxCore, request: RoleSessionRequest): KnownCredential & { sessionToken: string; expiresAt: number } {
+export function issueRoleSession(
+  core: SandboxCore,
+  request: RoleSessionRequest,
+): KnownCredential & { sessionToken: string; expiresAt: number } {
   const { account, role, sessionName } = request;
   const credential = {
     ...core.sessionKeys(request.now, request.seconds),

@@ -125,7 +125,9 @@ const SWEEP_MS = 60_000;
 
 /** The service that answers a request: by the scope it was signed for, else STS for the unsigned web-identity calls. */
 function route(received: ReceivedRequest, params: URLSearchParams): { service: Service; name: string } | undefined {
-  const name = signedService(received) ?? (received.headers.authorization === undefined && UNSIGNED_ACTIONS.has(params.get("Action") ?? "") ? "sts" : undefined);
+  const name =
+    signedService(received) ??
+    (received.headers.authorization === undefined && UNSIGNED_ACTIONS.has(params.get("Action") ?? "") ? "sts" : undefined);
   if (name === undefined) return undefined;
   const service = name === "sts" ? sts : name === "iam" ? iam : serviceFor(name, received.headers, params);
   return service && { service, name };
@@ -140,10 +142,17 @@ function bootstrapCredentials(core: SandboxCore, state: AccountState, earlier: r
   const reused = new Map(earlier.map((b) => [b.userArn, b]));
   const longTerm = (arn: string, account: string, userId: string) => {
     const given = reused.get(arn);
-    const credential = core.store.add({ accessKeyId: given?.accessKeyId ?? newAccessKeyId("AKIA"), secretAccessKey: given?.secretAccessKey ?? newSecret(), arn, account, userId });
+    const credential = core.store.add({
+      accessKeyId: given?.accessKeyId ?? newAccessKeyId("AKIA"),
+      secretAccessKey: given?.secretAccessKey ?? newSecret(),
+      arn,
+      account,
+      userId,
+    });
     bootstrap.push({ userArn: arn, accessKeyId: credential.accessKeyId, secretAccessKey: credential.secretAccessKey });
   };
-  for (const account of state.accounts.values()) for (const user of account.users.values()) longTerm(user.arn, account.id, uniqueId("AIDA", user.arn));
+  for (const account of state.accounts.values())
+    for (const user of account.users.values()) longTerm(user.arn, account.id, uniqueId("AIDA", user.arn));
   // The root user's unique id is the account id, as GetCallerIdentity shows it.
   for (const account of state.accounts.values()) longTerm(rootArn(account.partition, account.id), account.id, account.id);
   return bootstrap;
@@ -178,7 +187,10 @@ async function readRequest(req: IncomingMessage): Promise<ReadRequest> {
   const body = await readRequestBody(req);
   const url = new URL(req.url ?? "/", "http://sandbox");
   const params = new URLSearchParams(url.search);
-  const type = String(req.headers["content-type"] ?? "").split(";")[0]?.trim().toLowerCase();
+  const type = String(req.headers["content-type"] ?? "")
+    .split(";")[0]
+    ?.trim()
+    .toLowerCase();
   if (req.method === "POST" && type === "application/x-www-form-urlencoded") {
     const text = body.toString("utf8");
     malformedQuery(text, "form-encoded body");
@@ -186,19 +198,40 @@ async function readRequest(req: IncomingMessage): Promise<ReadRequest> {
   }
   // The path as sent (URL's pathname would resolve `./` and `../`, which S3 keys keep).
   const path = req.url?.startsWith("/") ? (req.url.split("?")[0] as string) : url.pathname;
-  const received: ReceivedRequest = { method: req.method ?? "GET", host: req.headers.host ?? "", path, query: queryRecord(new URLSearchParams(url.search)), headers: headerRecord(req), body };
+  const received: ReceivedRequest = {
+    method: req.method ?? "GET",
+    host: req.headers.host ?? "",
+    path,
+    query: queryRecord(new URLSearchParams(url.search)),
+    headers: headerRecord(req),
+    body,
+  };
   return { url, path, params, received };
 }
 
 /** The service request a handler takes, before authentication names its caller. */
 function serviceRequest(core: SandboxCore, read: ReadRequest, requestId: string, now: number, service: string): ServiceRequest {
   const { url, path, params, received } = read;
-  return { core, requestId, now, method: received.method, url, path, headers: received.headers, body: received.body, params, service, region: "us-east-1", caller: undefined };
+  return {
+    core,
+    requestId,
+    now,
+    method: received.method,
+    url,
+    path,
+    headers: received.headers,
+    body: received.body,
+    params,
+    service,
+    region: "us-east-1",
+    caller: undefined,
+  };
 }
 
 /** A request no service of the sandbox takes: refused as unauthenticated, unreadably signed, or an unknown service. */
 async function refuseUnrouted(core: SandboxCore, { received, params }: ReadRequest, now: number): Promise<never> {
-  if (received.headers.authorization === undefined && !params.has("X-Amz-Signature")) throw new AwsError(403, "MissingAuthenticationToken", "Request is missing Authentication Token");
+  if (received.headers.authorization === undefined && !params.has("X-Amz-Signature"))
+    throw new AwsError(403, "MissingAuthenticationToken", "Request is missing Authentication Token");
   // A signature that cannot even be read is refused as AWS refuses it (IncompleteSignature, a bad key, …).
   await authenticate(received, core.store, now);
   throw new AwsError(400, "UnknownService", "The sandbox does not serve the service this request is signed for");
@@ -216,7 +249,13 @@ function methodNotAllowed(core: SandboxCore, service: Service, method: string, r
 }
 
 /** Steps 3–4: authenticate the request (unless it is one of STS's unsigned calls) and have its service answer it, errors in its protocol's shape. */
-async function dispatch(core: SandboxCore, routed: { service: Service; name: string }, read: ReadRequest, requestId: string, now: number): Promise<Reply> {
+async function dispatch(
+  core: SandboxCore,
+  routed: { service: Service; name: string },
+  read: ReadRequest,
+  requestId: string,
+  now: number,
+): Promise<Reply> {
   const { received, params } = read;
   const signed = routed.name !== "sts" || !UNSIGNED_ACTIONS.has(params.get("Action") ?? "") || received.headers.authorization !== undefined;
   const request = serviceRequest(core, read, requestId, now, routed.name);
@@ -225,7 +264,8 @@ async function dispatch(core: SandboxCore, routed: { service: Service; name: str
     return await routed.service.handle(request);
   } catch (e) {
     const error = e instanceof AwsError ? e : internal(e);
-    if (error.status !== 403 || error.code !== "AccessDenied" || !request.caller) core.log.refused({ requestId, time: now, code: error.code, ...(request.caller ? { principal: request.caller.arn } : {}) });
+    if (error.status !== 403 || error.code !== "AccessDenied" || !request.caller)
+      core.log.refused({ requestId, time: now, code: error.code, ...(request.caller ? { principal: request.caller.arn } : {}) });
     return errorReply(routed.service.protocol, error, requestId, routed.service.namespace);
   }
 }
@@ -237,7 +277,8 @@ async function answer({ core, local }: Pipeline, req: IncomingMessage, requestId
   malformedQuery(read.url.search, "query string");
   const routed = route(read.received, read.params);
   if (!routed) return refuseUnrouted(core, read, now);
-  if (routed.service.protocol === "query" && !QUERY_METHODS.includes(read.received.method)) return methodNotAllowed(core, routed.service, read.received.method, requestId, now);
+  if (routed.service.protocol === "query" && !QUERY_METHODS.includes(read.received.method))
+    return methodNotAllowed(core, routed.service, read.received.method, requestId, now);
   return dispatch(core, routed, read, requestId, now);
 }
 
@@ -245,7 +286,14 @@ async function answer({ core, local }: Pipeline, req: IncomingMessage, requestId
 function respond(res: ServerResponse, reply: Reply, requestId: string, clock: () => number, close = false): void {
   const body = typeof reply.body === "string" ? Buffer.from(reply.body) : reply.body;
   // The Date header is the sandbox's clock, as AWS's is its own: SDKs correct their clock skew from it.
-  res.writeHead(reply.status ?? 200, { date: new Date(clock()).toUTCString(), "content-type": "text/xml", ...reply.headers, "content-length": body.length, "x-amzn-requestid": requestId, ...(close ? { connection: "close" } : {}) });
+  res.writeHead(reply.status ?? 200, {
+    date: new Date(clock()).toUTCString(),
+    "content-type": "text/xml",
+    ...reply.headers,
+    "content-length": body.length,
+    "x-amzn-requestid": requestId,
+    ...(close ? { connection: "close" } : {}),
+  });
   res.end(body);
 }
 

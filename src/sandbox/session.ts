@@ -74,7 +74,12 @@ function invalid(message: string): AwsError {
 export function readSessionRequest(q: QueryParams, options: { tags: boolean; sourceIdentity: boolean }): SessionRequest {
   const tags = options.tags
     ? q
-        .structures("Tags", "tags", { Key: { member: "key", required: true, ...TAG_KEY }, Value: { member: "value", required: true, ...TAG_VALUE } }, MAX_TAGS)
+        .structures(
+          "Tags",
+          "tags",
+          { Key: { member: "key", required: true, ...TAG_KEY }, Value: { member: "value", required: true, ...TAG_VALUE } },
+          MAX_TAGS,
+        )
         .map((t): [string, string] => [t.Key ?? "", t.Value ?? ""])
     : [];
   const transitiveTagKeys = options.tags ? q.list("TransitiveTagKeys", "transitiveTagKeys", { max: MAX_TAGS, item: TAG_KEY }) : [];
@@ -82,7 +87,13 @@ export function readSessionRequest(q: QueryParams, options: { tags: boolean; sou
   // "The plaintext that you use for both inline and managed session policies can't exceed 2,048 characters."
   const policy = q.string("Policy", "policy", { min: 1, max: MAX_POLICY_CHARACTERS, pattern: "[\\u0009\\u000A\\u000D\\u0020-\\u00FF]+" });
   const policyArns = q.structures("PolicyArns", "policyArns", { arn: { member: "arn", min: 20, max: 2048 } }).map((p) => p.arn ?? "");
-  return { tags, transitiveTagKeys, ...(sourceIdentity !== undefined ? { sourceIdentity } : {}), ...(policy !== undefined ? { policy } : {}), policyArns };
+  return {
+    tags,
+    transitiveTagKeys,
+    ...(sourceIdentity !== undefined ? { sourceIdentity } : {}),
+    ...(policy !== undefined ? { policy } : {}),
+    policyArns,
+  };
 }
 
 /** The calling session's transitive tags: they pass on to the next session of a chain. */
@@ -98,18 +109,29 @@ function inheritedTags(caller: SessionDetails | undefined): [string, string][] {
  * tags; `denied("sts:SetSourceIdentity")` for a source identity other than the calling
  * session's; MalformedPolicyDocument; PackedPolicyTooLarge.
  */
-export function planSession(state: AccountState, account: AccountEntry, request: SessionRequest, caller: SessionDetails | undefined, denied: (action: string) => AwsError): SessionPlan {
+export function planSession(
+  state: AccountState,
+  account: AccountEntry,
+  request: SessionRequest,
+  caller: SessionDetails | undefined,
+  denied: (action: string) => AwsError,
+): SessionPlan {
   const passed = request.tags;
   const lower = passed.map(([k]) => k.toLowerCase());
   if (new Set(lower).size < lower.length) throw invalid("Duplicate tag keys found. Please note that Tag keys are case insensitive.");
   const inherited = inheritedTags(caller);
   // "If you pass a session tag with the same key as an inherited tag, the operation fails."
-  if (inherited.some(([k]) => lower.includes(k.toLowerCase()))) throw invalid("One of the specified transitive tag keys can't be set because it conflicts with a transitive tag key from the calling session.");
-  if (request.transitiveTagKeys.some((k) => !lower.includes(k.toLowerCase()))) throw invalid("The specified transitive tag key must be included in the requested tags.");
+  if (inherited.some(([k]) => lower.includes(k.toLowerCase())))
+    throw invalid(
+      "One of the specified transitive tag keys can't be set because it conflicts with a transitive tag key from the calling session.",
+    );
+  if (request.transitiveTagKeys.some((k) => !lower.includes(k.toLowerCase())))
+    throw invalid("The specified transitive tag key must be included in the requested tags.");
 
   // "The value that is set cannot be changed during the role session": a different one is denied.
   const carried = caller?.sourceIdentity;
-  if (carried !== undefined && request.sourceIdentity !== undefined && request.sourceIdentity !== carried) throw denied("sts:SetSourceIdentity");
+  if (carried !== undefined && request.sourceIdentity !== undefined && request.sourceIdentity !== carried)
+    throw denied("sts:SetSourceIdentity");
   const sourceIdentity = request.sourceIdentity ?? carried;
 
   const tags = [...inherited, ...passed];
@@ -132,7 +154,12 @@ export function planSession(state: AccountState, account: AccountEntry, request:
 
   const packs = tags.length > 0 || request.policy !== undefined || request.policyArns.length > 0;
   const packedPolicySize = packs ? packedSize(request, tags) : undefined;
-  if (packedPolicySize !== undefined && packedPolicySize > 100) throw new AwsError(400, "PackedPolicyTooLarge", `Packed policy consumes ${packedPolicySize}% of allotted space, please use smaller policy.`);
+  if (packedPolicySize !== undefined && packedPolicySize > 100)
+    throw new AwsError(
+      400,
+      "PackedPolicyTooLarge",
+      `Packed policy consumes ${packedPolicySize}% of allotted space, please use smaller policy.`,
+    );
   return { details, context, alsoRequires, ...(packedPolicySize !== undefined ? { packedPolicySize } : {}) };
 }
 
@@ -142,12 +169,19 @@ export function planSession(state: AccountState, account: AccountEntry, request:
  * account's own or AWS managed ones.
  */
 function sessionPolicyOf(state: AccountState, account: AccountEntry, request: SessionRequest): Policy | undefined {
-  if (request.policyArns.length > MAX_POLICY_ARNS) throw new AwsError(400, "ValidationError", `1 validation error detected: Value at 'policyArns' failed to satisfy constraint: Member must have length less than or equal to ${MAX_POLICY_ARNS}`);
+  if (request.policyArns.length > MAX_POLICY_ARNS)
+    throw new AwsError(
+      400,
+      "ValidationError",
+      `1 validation error detected: Value at 'policyArns' failed to satisfy constraint: Member must have length less than or equal to ${MAX_POLICY_ARNS}`,
+    );
   const parts: Policy[] = [];
   try {
     if (request.policy !== undefined) parts.push(compilePolicy(request.policy, "session", "Policy"));
     for (const arn of request.policyArns) {
-      const document = account.managedPolicies.get(arn) ?? (isAwsManagedPolicyArn(arn, account.partition) ? state.awsManagedPolicies?.get(arn) : undefined);
+      const document =
+        account.managedPolicies.get(arn) ??
+        (isAwsManagedPolicyArn(arn, account.partition) ? state.awsManagedPolicies?.get(arn) : undefined);
       if (!document) throw new AwsError(400, "MalformedPolicyDocument", `Policy ${arn} does not exist or is not attachable.`);
       parts.push(compilePolicy(document, "session", arn));
     }
@@ -175,6 +209,7 @@ function packedSize(request: SessionRequest, tags: [string, string][]): number {
 export function iamRefusal(caller: KnownCredential): AwsError | undefined {
   // "You cannot call any IAM API operations unless MFA authentication information is included in
   // the request" (GetSessionToken); IAM answers such calls as it does an unknown token.
-  if (caller.fromGetSessionToken && !caller.fromGetSessionToken.mfa) return new AwsError(403, "InvalidClientTokenId", "The security token included in the request is invalid");
+  if (caller.fromGetSessionToken && !caller.fromGetSessionToken.mfa)
+    return new AwsError(403, "InvalidClientTokenId", "The security token included in the request is invalid");
   return undefined;
 }

@@ -34,7 +34,8 @@ export const MAX_SESSION_MESSAGE = "The requested DurationSeconds exceeds the Ma
 
 /** AWS's "not authorized" refusal for a caller and an action on a role. */
 function notAuthorized(callerArn: string, roleArn: string): (action: string) => AwsError {
-  return (action) => new AwsError(403, "AccessDenied", `User: ${callerArn} is not authorized to perform: ${action} on resource: ${roleArn}`);
+  return (action) =>
+    new AwsError(403, "AccessDenied", `User: ${callerArn} is not authorized to perform: ${action} on resource: ${roleArn}`);
 }
 
 /** The role an ARN names in the state, with its account; undefined when there is none. */
@@ -66,7 +67,8 @@ export function assumeRole(request: ServiceRequest): Record<string, unknown> {
   const asked = readSessionRequest(q, { tags: true, sourceIdentity: true });
   q.done();
   // The root user cannot assume a role: real STS answers AccessDenied "Roles may not be assumed by root accounts."
-  if (caller.roleArn === undefined && caller.arn.endsWith(":root")) throw new AwsError(403, "AccessDenied", "Roles may not be assumed by root accounts.");
+  if (caller.roleArn === undefined && caller.arn.endsWith(":root"))
+    throw new AwsError(403, "AccessDenied", "Roles may not be assumed by root accounts.");
   const chained = caller.roleArn !== undefined;
   if (chained && requested !== undefined && requested > CHAIN_LIMIT_SECONDS) throw new AwsError(400, "ValidationError", CHAINING_MESSAGE);
 
@@ -76,15 +78,25 @@ export function assumeRole(request: ServiceRequest): Record<string, unknown> {
   if (!target) throw denied("sts:AssumeRole");
   const { account, role } = target;
   const plan = planSession(core.state, account, asked, caller.session, denied);
-  const context = { "sts:RoleSessionName": sessionName, ...(externalId !== undefined ? { "sts:ExternalId": externalId } : {}), ...plan.context };
-  for (const action of ["sts:AssumeRole", ...plan.alsoRequires]) core.require(caller, action, roleArn, { requestId, context, withReason: false });
+  const context = {
+    "sts:RoleSessionName": sessionName,
+    ...(externalId !== undefined ? { "sts:ExternalId": externalId } : {}),
+    ...plan.context,
+  };
+  for (const action of ["sts:AssumeRole", ...plan.alsoRequires])
+    core.require(caller, action, roleArn, { requestId, context, withReason: false });
   const seconds = roleDuration(requested, role);
 
   const issued = issueRoleSession(core, { account, role, sessionName, seconds, now: request.now, session: plan.details });
   return {
     ...(plan.details.sourceIdentity !== undefined ? { SourceIdentity: plan.details.sourceIdentity } : {}),
     AssumedRoleUser: { Arn: issued.arn, AssumedRoleId: issued.userId },
-    Credentials: { AccessKeyId: issued.accessKeyId, SecretAccessKey: issued.secretAccessKey, SessionToken: issued.sessionToken, Expiration: expirationText(issued.expiresAt) },
+    Credentials: {
+      AccessKeyId: issued.accessKeyId,
+      SecretAccessKey: issued.secretAccessKey,
+      SessionToken: issued.sessionToken,
+      Expiration: expirationText(issued.expiresAt),
+    },
     ...withPacked(plan),
   };
 }
@@ -102,7 +114,14 @@ function federatedNode(core: SandboxCore, providerArn: string, keys: Record<stri
     // A provider no trust names: an identity with no edges, which the engine decides like any other.
     if (!(e instanceof PolicyInputError)) throw e;
     const account = principalAccountId(providerArn);
-    base = { id: providerArn, kind: "federated", principal: providerArn, ...(account ? { account } : {}), identityPolicies: [], context: {} };
+    base = {
+      id: providerArn,
+      kind: "federated",
+      principal: providerArn,
+      ...(account ? { account } : {}),
+      identityPolicies: [],
+      context: {},
+    };
   }
   return { ...base, context: { ...base.context, ...keys } };
 }
@@ -138,12 +157,24 @@ export async function assumeRoleWithWebIdentity(request: ServiceRequest): Promis
   const seconds = roleDuration(requested, role);
 
   const federatedContext = { ...keys, "aws:FederatedProvider": verified.providerArn };
-  const issued = issueRoleSession(core, { account, role, sessionName, seconds, now: request.now, session: { ...plan.details, federatedContext } });
+  const issued = issueRoleSession(core, {
+    account,
+    role,
+    sessionName,
+    seconds,
+    now: request.now,
+    session: { ...plan.details, federatedContext },
+  });
   return {
     SubjectFromWebIdentityToken: verified.sub,
     Audience: verified.aud,
     AssumedRoleUser: { Arn: issued.arn, AssumedRoleId: issued.userId },
-    Credentials: { SessionToken: issued.sessionToken, SecretAccessKey: issued.secretAccessKey, Expiration: expirationText(issued.expiresAt), AccessKeyId: issued.accessKeyId },
+    Credentials: {
+      SessionToken: issued.sessionToken,
+      SecretAccessKey: issued.secretAccessKey,
+      Expiration: expirationText(issued.expiresAt),
+      AccessKeyId: issued.accessKeyId,
+    },
     ...withPacked(plan),
     Provider: typeof verified.claims.iss === "string" ? verified.claims.iss : `https://${verified.issuer}`,
   };
@@ -163,12 +194,32 @@ export function getSessionToken(request: ServiceRequest): Record<string, unknown
   const code = q.string("TokenCode", "tokenCode", { min: 6, max: 6, pattern: "[\\d]*" });
   q.done();
   if (caller.sessionToken !== undefined) throw new AwsError(403, "AccessDenied", "Cannot call GetSessionToken with session credentials");
-  if (serial !== undefined || code !== undefined) throw new AwsError(403, "AccessDenied", "MultiFactorAuthentication failed, unable to validate MFA code. Please verify your MFA serial number is valid and associated with this user.");
+  if (serial !== undefined || code !== undefined)
+    throw new AwsError(
+      403,
+      "AccessDenied",
+      "MultiFactorAuthentication failed, unable to validate MFA code. Please verify your MFA serial number is valid and associated with this user.",
+    );
   const root = caller.arn.endsWith(":root");
   // "If the duration is longer than one hour, the session for AWS account owners defaults to one hour."
-  const seconds = root ? Math.min(requested ?? ROOT_SESSION_TOKEN_SECONDS, ROOT_SESSION_TOKEN_SECONDS) : (requested ?? DEFAULT_SESSION_TOKEN_SECONDS);
-  const issued = request.core.store.add({ ...request.core.sessionKeys(request.now, seconds), arn: caller.arn, account: caller.account, userId: caller.userId, fromGetSessionToken: { mfa: false } });
-  return { Credentials: { SessionToken: issued.sessionToken, SecretAccessKey: issued.secretAccessKey, Expiration: expirationText(issued.expiresAt as number), AccessKeyId: issued.accessKeyId } };
+  const seconds = root
+    ? Math.min(requested ?? ROOT_SESSION_TOKEN_SECONDS, ROOT_SESSION_TOKEN_SECONDS)
+    : (requested ?? DEFAULT_SESSION_TOKEN_SECONDS);
+  const issued = request.core.store.add({
+    ...request.core.sessionKeys(request.now, seconds),
+    arn: caller.arn,
+    account: caller.account,
+    userId: caller.userId,
+    fromGetSessionToken: { mfa: false },
+  });
+  return {
+    Credentials: {
+      SessionToken: issued.sessionToken,
+      SecretAccessKey: issued.secretAccessKey,
+      Expiration: expirationText(issued.expiresAt as number),
+      AccessKeyId: issued.accessKeyId,
+    },
+  };
 }
 
 export function getCallerIdentity(request: ServiceRequest): Record<string, unknown> {

@@ -46,7 +46,9 @@ export function sampleServiceAccount(pattern: string): string {
 /** The web identity token subject of an IRSA start: `system:serviceaccount:NS:SA`, patterns filled. */
 export function subjectOf(start: StartIdentity): string | undefined {
   const cluster = start.cluster;
-  return start.type === "irsa" && cluster ? `system:serviceaccount:${cluster.namespace}:${sampleServiceAccount(cluster.serviceAccount)}` : undefined;
+  return start.type === "irsa" && cluster
+    ? `system:serviceaccount:${cluster.namespace}:${sampleServiceAccount(cluster.serviceAccount)}`
+    : undefined;
 }
 
 /** Every workload's first identity in a compiled model, once per account it starts in. */
@@ -63,7 +65,13 @@ export function workloadsOf(compiled: Compiled): SandboxWorkload[] {
       const account = compiled.state.accounts.get(start.account);
       const name = list.length === 1 ? workload : `${workload}@${account?.name ?? start.account}`;
       const identity = compiled.model.workloads[workload]?.identity;
-      const sourceArn = sourceArnOf(start, account?.partition ?? "aws", account?.region ?? "us-east-1", workload, identity?.type === "mwaa" ? identity.environment : undefined);
+      const sourceArn = sourceArnOf(
+        start,
+        account?.partition ?? "aws",
+        account?.region ?? "us-east-1",
+        workload,
+        identity?.type === "mwaa" ? identity.environment : undefined,
+      );
       out.push({ name, start, ...(sourceArn ? { sourceArn } : {}) });
     }
   }
@@ -71,7 +79,13 @@ export function workloadsOf(compiled: Compiled): SandboxWorkload[] {
 }
 
 /** What each runtime's service sends as aws:SourceArn when it assumes the workload's role. */
-function sourceArnOf(start: StartIdentity, partition: string, region: string, workload: string, environment: string | undefined): string | undefined {
+function sourceArnOf(
+  start: StartIdentity,
+  partition: string,
+  region: string,
+  workload: string,
+  environment: string | undefined,
+): string | undefined {
   const id = start.account;
   switch (start.type) {
     case "ecs-task":
@@ -80,9 +94,13 @@ function sourceArnOf(start: StartIdentity, partition: string, region: string, wo
     case "lambda":
       return buildArn({ partition, service: "lambda", region, account: id, resource: `function:${workload}` });
     case "mwaa":
-      return environment ? buildArn({ partition, service: "airflow", region, account: id, resource: `environment/${environment}` }) : undefined;
+      return environment
+        ? buildArn({ partition, service: "airflow", region, account: id, resource: `environment/${environment}` })
+        : undefined;
     case "pod-identity":
-      return start.cluster ? buildArn({ partition, service: "eks", region: start.cluster.region, account: id, resource: `cluster/${start.cluster.name}` }) : undefined;
+      return start.cluster
+        ? buildArn({ partition, service: "eks", region: start.cluster.region, account: id, resource: `cluster/${start.cluster.name}` })
+        : undefined;
     default:
       // EC2 sends no aws:SourceArn when it assumes an instance profile's role.
       return undefined;

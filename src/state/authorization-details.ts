@@ -54,7 +54,9 @@ function details(account: AccountEntry, facts: DetailsFacts): Record<string, unk
   const holders = [...entities, ...account.groups.values()];
   const attachments = (arn: string) => holders.filter((h) => h.managedPolicyArns.includes(arn)).length;
   const boundaryUses = (arn: string) => entities.filter((e) => e.permissionsBoundaryArn === arn).length;
-  const awsManaged = [...(facts.awsManagedPolicies ?? new Map<string, PolicyDocument>())].filter(([arn]) => attachments(arn) + boundaryUses(arn) > 0);
+  const awsManaged = [...(facts.awsManagedPolicies ?? new Map<string, PolicyDocument>())].filter(
+    ([arn]) => attachments(arn) + boundaryUses(arn) > 0,
+  );
   const managedPolicy = ([arn, document]: [string, PolicyDocument]) => {
     const known = facts.managedPolicy?.(arn);
     const { path, name } = policyPathAndName(arn);
@@ -72,11 +74,18 @@ function details(account: AccountEntry, facts: DetailsFacts): Record<string, unk
       ...(known?.description !== undefined ? { Description: known.description } : {}),
       CreateDate: known?.createDate ?? created(arn),
       UpdateDate: known?.updateDate ?? created(arn),
-      PolicyVersionList: versions.map((v) => ({ Document: v.Document, VersionId: v.VersionId, IsDefaultVersion: v.VersionId === defaultVersionId, CreateDate: v.CreateDate })),
+      PolicyVersionList: versions.map((v) => ({
+        Document: v.Document,
+        VersionId: v.VersionId,
+        IsDefaultVersion: v.VersionId === defaultVersionId,
+        CreateDate: v.CreateDate,
+      })),
     };
   };
-  const inline = (policies: ReadonlyMap<string, PolicyDocument>) => [...policies].map(([PolicyName, PolicyDocument]) => ({ PolicyName, PolicyDocument }));
-  const attachedList = (arns: string[]) => arns.map((PolicyArn) => ({ PolicyName: PolicyArn.slice(PolicyArn.lastIndexOf("/") + 1), PolicyArn }));
+  const inline = (policies: ReadonlyMap<string, PolicyDocument>) =>
+    [...policies].map(([PolicyName, PolicyDocument]) => ({ PolicyName, PolicyDocument }));
+  const attachedList = (arns: string[]) =>
+    arns.map((PolicyArn) => ({ PolicyName: PolicyArn.slice(PolicyArn.lastIndexOf("/") + 1), PolicyArn }));
   const tagList = (tags: ReadonlyMap<string, string>) => [...tags].map(([Key, Value]) => ({ Key, Value }));
   return {
     UserDetailList: [...account.users.values()].map((u) => ({
@@ -88,7 +97,9 @@ function details(account: AccountEntry, facts: DetailsFacts): Record<string, unk
       UserPolicyList: inline(u.policies),
       GroupList: u.groups ?? [],
       AttachedManagedPolicies: attachedList(u.managedPolicyArns),
-      ...(u.permissionsBoundaryArn ? { PermissionsBoundary: { PermissionsBoundaryType: "Policy", PermissionsBoundaryArn: u.permissionsBoundaryArn } } : {}),
+      ...(u.permissionsBoundaryArn
+        ? { PermissionsBoundary: { PermissionsBoundaryType: "Policy", PermissionsBoundaryArn: u.permissionsBoundaryArn } }
+        : {}),
       Tags: tagList(u.tags),
     })),
     GroupDetailList: [...account.groups.values()].map((g) => ({
@@ -107,10 +118,23 @@ function details(account: AccountEntry, facts: DetailsFacts): Record<string, unk
       Arn: r.arn,
       CreateDate: created(r.arn),
       AssumeRolePolicyDocument: r.trustPolicy,
-      InstanceProfileList: r.instanceProfile ? [{ Path: "/", InstanceProfileName: r.name, InstanceProfileId: uniqueId("AIPA", r.arn), Arn: r.arn.replace(":role/", ":instance-profile/"), CreateDate: created(r.arn), Roles: [] }] : [],
+      InstanceProfileList: r.instanceProfile
+        ? [
+            {
+              Path: "/",
+              InstanceProfileName: r.name,
+              InstanceProfileId: uniqueId("AIPA", r.arn),
+              Arn: r.arn.replace(":role/", ":instance-profile/"),
+              CreateDate: created(r.arn),
+              Roles: [],
+            },
+          ]
+        : [],
       RolePolicyList: inline(r.policies),
       AttachedManagedPolicies: attachedList(r.managedPolicyArns),
-      ...(r.permissionsBoundaryArn ? { PermissionsBoundary: { PermissionsBoundaryType: "Policy", PermissionsBoundaryArn: r.permissionsBoundaryArn } } : {}),
+      ...(r.permissionsBoundaryArn
+        ? { PermissionsBoundary: { PermissionsBoundaryType: "Policy", PermissionsBoundaryArn: r.permissionsBoundaryArn } }
+        : {}),
       Tags: tagList(r.tags),
       RoleLastUsed: {},
     })),

@@ -21,20 +21,30 @@ export function loadInventory(dir: string): AccountState {
   const state: AccountState = { accounts: new Map(), awsManagedPolicies: new Map() };
   for (const id of readdirSync(dir).filter(isAccountId).sort()) {
     const file = join(dir, id, "authorization-details.json");
-    if (!existsSync(file)) throw new PolicyInputError(`${id}/`, "has no authorization-details.json (the output of aws iam get-account-authorization-details)");
+    if (!existsSync(file))
+      throw new PolicyInputError(`${id}/`, "has no authorization-details.json (the output of aws iam get-account-authorization-details)");
     const details = readJson(file, `${id}/authorization-details.json`);
     const account = loadAuthorizationDetails(details, id, `${id}/authorization-details.json`, state);
     state.accounts.set(id, account);
     const policies = join(dir, id, "resource-policies.json");
-    if (existsSync(policies)) loadResourcePolicies(readJson(policies, `${id}/resource-policies.json`), account, `${id}/resource-policies.json`);
-    for (const [kind, list] of [["oidc", "OpenIDConnectProviderList"], ["saml", "SAMLProviderList"]] as const) {
+    if (existsSync(policies))
+      loadResourcePolicies(readJson(policies, `${id}/resource-policies.json`), account, `${id}/resource-policies.json`);
+    for (const [kind, list] of [
+      ["oidc", "OpenIDConnectProviderList"],
+      ["saml", "SAMLProviderList"],
+    ] as const) {
       const providers = join(dir, id, `${kind}-providers.json`);
       if (!existsSync(providers)) continue;
       const raw = record(readJson(providers, `${id}/${kind}-providers.json`), `${id}/${kind}-providers.json`);
       for (const entry of array(raw[list], at(`${id}/${kind}-providers.json`, list))) {
         const arn = String(record(entry, `${id}/${kind}-providers.json`).Arn);
         if (kind === "saml") account.samlProviders.add(arn);
-        else account.oidcProviders.set(arn, { arn, issuer: arn.slice(arn.indexOf("oidc-provider/") + "oidc-provider/".length), clientIds: [] });
+        else
+          account.oidcProviders.set(arn, {
+            arn,
+            issuer: arn.slice(arn.indexOf("oidc-provider/") + "oidc-provider/".length),
+            clientIds: [],
+          });
       }
     }
   }
@@ -109,7 +119,8 @@ function boundary(value: unknown): string | undefined {
 
 function loadAuthorizationDetails(input: unknown, id: string, label: string, state: AccountState): AccountEntry {
   const details = record(input, label);
-  const first = array(details.RoleDetailList, at(label, "RoleDetailList"))[0] ?? array(details.UserDetailList, at(label, "UserDetailList"))[0];
+  const first =
+    array(details.RoleDetailList, at(label, "RoleDetailList"))[0] ?? array(details.UserDetailList, at(label, "UserDetailList"))[0];
   const partition = parseArn(String((first as Raw | undefined)?.Arn ?? ""))?.partition ?? "aws";
   const account = emptyAccount(id, partition, { name: id });
   array(details.RoleDetailList, at(label, "RoleDetailList")).forEach((entry, i) => {
@@ -151,7 +162,12 @@ function loadAuthorizationDetails(input: unknown, id: string, label: string, sta
     const path = at(at(label, "GroupDetailList"), i);
     const g = record(entry, path);
     const name = String(g.GroupName);
-    account.groups.set(name, { name, arn: String(g.Arn), policies: inlinePolicies(g.GroupPolicyList, at(path, "GroupPolicyList")), managedPolicyArns: attached(g.AttachedManagedPolicies, at(path, "AttachedManagedPolicies")) });
+    account.groups.set(name, {
+      name,
+      arn: String(g.Arn),
+      policies: inlinePolicies(g.GroupPolicyList, at(path, "GroupPolicyList")),
+      managedPolicyArns: attached(g.AttachedManagedPolicies, at(path, "AttachedManagedPolicies")),
+    });
   });
   array(details.Policies, at(label, "Policies")).forEach((entry, i) => {
     const path = at(at(label, "Policies"), i);
@@ -183,7 +199,10 @@ function loadOrganization(input: unknown, label: string): OrganizationState {
   const attachments = (key: string) => {
     const out = new Map<string, PolicyDocument[]>();
     for (const [target, list] of Object.entries(record(o[key] ?? {}, at(label, key)))) {
-      out.set(target, array(list, at(at(label, key), target)).map((p, i) => policyDocumentOf(p, at(at(at(label, key), target), i))));
+      out.set(
+        target,
+        array(list, at(at(label, key), target)).map((p, i) => policyDocumentOf(p, at(at(at(label, key), target), i))),
+      );
     }
     return out;
   };

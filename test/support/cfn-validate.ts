@@ -10,9 +10,39 @@ import type { PropertyType, ResourceProperties, SpecDatabase } from "@aws-cdk/se
 
 type Obj = Record<string, unknown>;
 
-const SECTIONS = new Set(["AWSTemplateFormatVersion", "Description", "Metadata", "Parameters", "Rules", "Mappings", "Conditions", "Transform", "Resources", "Outputs"]);
-const RESOURCE_KEYS = new Set(["Type", "Properties", "DependsOn", "Metadata", "Condition", "DeletionPolicy", "UpdateReplacePolicy", "CreationPolicy", "UpdatePolicy"]);
-const PSEUDO = new Set(["AWS::AccountId", "AWS::NotificationARNs", "AWS::NoValue", "AWS::Partition", "AWS::Region", "AWS::StackId", "AWS::StackName", "AWS::URLSuffix"]);
+const SECTIONS = new Set([
+  "AWSTemplateFormatVersion",
+  "Description",
+  "Metadata",
+  "Parameters",
+  "Rules",
+  "Mappings",
+  "Conditions",
+  "Transform",
+  "Resources",
+  "Outputs",
+]);
+const RESOURCE_KEYS = new Set([
+  "Type",
+  "Properties",
+  "DependsOn",
+  "Metadata",
+  "Condition",
+  "DeletionPolicy",
+  "UpdateReplacePolicy",
+  "CreationPolicy",
+  "UpdatePolicy",
+]);
+const PSEUDO = new Set([
+  "AWS::AccountId",
+  "AWS::NotificationARNs",
+  "AWS::NoValue",
+  "AWS::Partition",
+  "AWS::Region",
+  "AWS::StackId",
+  "AWS::StackName",
+  "AWS::URLSuffix",
+]);
 
 let db: SpecDatabase | undefined;
 
@@ -41,8 +71,10 @@ class Checker {
   run(): string[] {
     const t = this.template;
     for (const key of Object.keys(t)) if (!SECTIONS.has(key)) this.errors.push(`${key}: not a template section`);
-    if (t.AWSTemplateFormatVersion !== undefined && t.AWSTemplateFormatVersion !== "2010-09-09") this.errors.push(`AWSTemplateFormatVersion: must be "2010-09-09"`);
-    if (t.Description !== undefined && (typeof t.Description !== "string" || Buffer.byteLength(t.Description) > 1024)) this.errors.push("Description: must be a string of at most 1024 bytes");
+    if (t.AWSTemplateFormatVersion !== undefined && t.AWSTemplateFormatVersion !== "2010-09-09")
+      this.errors.push(`AWSTemplateFormatVersion: must be "2010-09-09"`);
+    if (t.Description !== undefined && (typeof t.Description !== "string" || Buffer.byteLength(t.Description) > 1024))
+      this.errors.push("Description: must be a string of at most 1024 bytes");
     const resources = this.resources();
     if (Object.keys(resources).length === 0) this.errors.push("Resources: a template needs at least one resource");
     for (const [id, resource] of Object.entries(resources)) this.checkResource(id, resource);
@@ -59,7 +91,8 @@ class Checker {
     if (!/^[A-Za-z0-9]{1,255}$/.test(id)) this.errors.push(`${at}: logical IDs are alphanumeric`);
     if (!isObj(resource)) return void this.errors.push(`${at}: must be an object`);
     for (const key of Object.keys(resource)) if (!RESOURCE_KEYS.has(key)) this.errors.push(`${at}.${key}: not a resource attribute`);
-    for (const dep of [resource.DependsOn ?? []].flat()) if (typeof dep !== "string" || !(dep in this.resources())) this.errors.push(`${at}.DependsOn: no resource ${String(dep)}`);
+    for (const dep of [resource.DependsOn ?? []].flat())
+      if (typeof dep !== "string" || !(dep in this.resources())) this.errors.push(`${at}.DependsOn: no resource ${String(dep)}`);
     const spec = typeof resource.Type === "string" ? this.resource(resource.Type) : undefined;
     if (!spec) return void this.errors.push(`${at}.Type: unknown resource type ${String(resource.Type)}`);
     const props = resource.Properties ?? {};
@@ -92,7 +125,8 @@ class Checker {
       case "string":
       case "date-time":
         if (typeof value !== "string") return fail("a string");
-        if (type.type === "string" && type.allowedValues && !type.allowedValues.includes(value)) return fail(`one of ${type.allowedValues.join(", ")}`);
+        if (type.type === "string" && type.allowedValues && !type.allowedValues.includes(value))
+          return fail(`one of ${type.allowedValues.join(", ")}`);
         return;
       case "number":
         return void (typeof value !== "number" && fail("a number"));
@@ -144,7 +178,9 @@ class Checker {
       else if (key === "Fn::Sub") {
         const text = Array.isArray(v) ? v[0] : v;
         if (typeof text !== "string") this.errors.push(`${at}: Fn::Sub needs a string`);
-        else for (const [, name] of text.matchAll(/\$\{([^!}][^}]*)\}/g)) if (!known(name!.split(".")[0]!)) this.errors.push(`${at}: Fn::Sub names unknown \${${name}}`);
+        else
+          for (const [, name] of text.matchAll(/\$\{([^!}][^}]*)\}/g))
+            if (!known(name!.split(".")[0]!)) this.errors.push(`${at}: Fn::Sub names unknown \${${name}}`);
       } else this.checkIntrinsics(`${at}.${key}`, v);
     }
   }
@@ -154,7 +190,8 @@ class Checker {
     const target = this.resources()[String(id)];
     const type = isObj(target) && typeof target.Type === "string" ? this.resource(target.Type) : undefined;
     if (!type) this.errors.push(`${at}: Fn::GetAtt of unknown resource ${String(id)}`);
-    else if (!(String(attribute) in type.attributes)) this.errors.push(`${at}: ${String(target && (target as Obj).Type)} has no attribute ${String(attribute)}`);
+    else if (!(String(attribute) in type.attributes))
+      this.errors.push(`${at}: ${String(target && (target as Obj).Type)} has no attribute ${String(attribute)}`);
   }
 }
 

@@ -56,7 +56,12 @@ export async function cleanUp(): Promise<void> {
  * --profile far, plus `cacheArgs`), and `extra` appended to the config.
  */
 export async function chainSandbox(options: { sessionSeconds?: number; cacheArgs?: string; extra?: string } = {}): Promise<ChainSandbox> {
-  const s = await startSandbox({ state: compile(loadModel(MODEL)).state, host: "127.0.0.1", port: 0, ...(options.sessionSeconds ? { sessionSeconds: options.sessionSeconds } : {}) });
+  const s = await startSandbox({
+    state: compile(loadModel(MODEL)).state,
+    host: "127.0.0.1",
+    port: 0,
+    ...(options.sessionSeconds ? { sessionSeconds: options.sessionSeconds } : {}),
+  });
   running.push(s);
   const user = s.bootstrap.find((b) => b.userArn === USER) as BootstrapCredential;
   let count = 0;
@@ -71,7 +76,11 @@ export async function chainSandbox(options: { sessionSeconds?: number; cacheArgs
     join(dir, "config"),
     `[profile hop]\nrole_arn = ${HOP}\nsource_profile = app\n\n[profile far]\nrole_arn = ${FAR}\nsource_profile = hop\nrole_session_name = via-cli\nregion = eu-west-1\n\n[profile via-xacct]\ncredential_process = ${processLine}\nregion = eu-west-1\n${options.extra ?? ""}`,
   );
-  writeFileSync(join(dir, "credentials"), `[app]\naws_access_key_id = ${user.accessKeyId}\naws_secret_access_key = ${user.secretAccessKey}\n`, { mode: 0o600 });
+  writeFileSync(
+    join(dir, "credentials"),
+    `[app]\naws_access_key_id = ${user.accessKeyId}\naws_secret_access_key = ${user.secretAccessKey}\n`,
+    { mode: 0o600 },
+  );
   const env = {
     PATH: process.env.PATH ?? "/usr/bin:/bin",
     HOME: dir,

@@ -76,7 +76,12 @@ function at(path: Key[]): Field {
 }
 
 /** Renames a key of `section` and every reference to it. */
-function key(section: "workloads" | "accounts" | "clusters", old: string, refs: (model: Model) => Record<string, unknown>[], field: string): Field {
+function key(
+  section: "workloads" | "accounts" | "clusters",
+  old: string,
+  refs: (model: Model) => Record<string, unknown>[],
+  field: string,
+): Field {
   return {
     label: `${section} key ${old}`,
     apply(model, name) {
@@ -166,7 +171,13 @@ const PIECES = [
 
 /** A hostile name: a few pieces, or one of the names that are hostile whole (5,000 characters: beyond every limit, short enough to print). */
 export const hostileName: fc.Arbitrary<string> = fc.oneof(
-  fc.constantFrom("__proto__", "constructor", "toString", `a\n[profile ${INJECTED}]\ncredential_process = touch ${PWNED}`, "x".repeat(5000)),
+  fc.constantFrom(
+    "__proto__",
+    "constructor",
+    "toString",
+    `a\n[profile ${INJECTED}]\ncredential_process = touch ${PWNED}`,
+    "x".repeat(5000),
+  ),
   fc.array(fc.constantFrom(...PIECES), { minLength: 1, maxLength: 4 }).map((parts) => parts.join("")),
 );
 

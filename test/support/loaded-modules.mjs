@@ -21,7 +21,9 @@ const log = join(dir, "loaded.txt");
 try {
   register("./loaded-modules-hooks.mjs", import.meta.url, { data: { log } });
   await import(specifier);
-  const esm = readFileSync(log, "utf8").split("\n").filter((url) => url !== "" && !url.startsWith("node:"));
+  const esm = readFileSync(log, "utf8")
+    .split("\n")
+    .filter((url) => url !== "" && !url.startsWith("node:"));
   const cjs = Object.keys(createRequire(import.meta.url).cache).map((file) => pathToFileURL(file).href);
   process.stdout.write(`${JSON.stringify([...new Set([...esm, ...cjs])])}\n`);
 } finally {

@@ -61,7 +61,10 @@ export function writeInventory(accounts: Record<string, { UserDetailList?: unkno
   const dir = mkdtempSync(join(tmpdir(), "xacct-prototype-keys-"));
   for (const [id, details] of Object.entries(accounts)) {
     mkdirSync(join(dir, id));
-    writeFileSync(join(dir, id, "authorization-details.json"), JSON.stringify({ UserDetailList: [], GroupDetailList: [], RoleDetailList: [], Policies: [], ...details }, null, 2));
+    writeFileSync(
+      join(dir, id, "authorization-details.json"),
+      JSON.stringify({ UserDetailList: [], GroupDetailList: [], RoleDetailList: [], Policies: [], ...details }, null, 2),
+    );
   }
   return dir;
 }
@@ -76,10 +79,28 @@ export function writeInventory(accounts: Record<string, { UserDetailList?: unkno
  */
 export function prototypeNamedInventory(name: string): string {
   const assumeTarget = doc([{ Effect: "Allow", Action: "sts:AssumeRole", Resource: TARGET }]);
-  const trust = doc([{ Effect: "Allow", Principal: { AWS: [APP, INTERN] }, Action: "sts:AssumeRole", Condition: { StringEquals: { [`aws:PrincipalTag/${name}`]: "data-team" } } }]);
+  const trust = doc([
+    {
+      Effect: "Allow",
+      Principal: { AWS: [APP, INTERN] },
+      Action: "sts:AssumeRole",
+      Condition: { StringEquals: { [`aws:PrincipalTag/${name}`]: "data-team" } },
+    },
+  ]);
   return writeInventory({
-    [CALLER_ACCOUNT]: { UserDetailList: [userDetail(CALLER_ACCOUNT, "app", [[name, assumeTarget]], [[name, "data-team"]]), userDetail(CALLER_ACCOUNT, "intern", [["assume", assumeTarget]])] },
-    [TARGET_ACCOUNT]: { RoleDetailList: [roleDetail(TARGET_ACCOUNT, "target", trust, [[name, doc([{ Effect: "Allow", Action: "s3:GetObject", Resource: "arn:aws:s3:::shared-data/*" }])]])] },
+    [CALLER_ACCOUNT]: {
+      UserDetailList: [
+        userDetail(CALLER_ACCOUNT, "app", [[name, assumeTarget]], [[name, "data-team"]]),
+        userDetail(CALLER_ACCOUNT, "intern", [["assume", assumeTarget]]),
+      ],
+    },
+    [TARGET_ACCOUNT]: {
+      RoleDetailList: [
+        roleDetail(TARGET_ACCOUNT, "target", trust, [
+          [name, doc([{ Effect: "Allow", Action: "s3:GetObject", Resource: "arn:aws:s3:::shared-data/*" }])],
+        ]),
+      ],
+    },
   });
 }
 

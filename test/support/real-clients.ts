@@ -92,7 +92,12 @@ for c in cases:
 print(json.dumps(out))
 `;
 
-async function batch(program: string, args: string[], cases: readonly ProfileCase[], env: Record<string, string>): Promise<Map<string, Resolved>> {
+async function batch(
+  program: string,
+  args: string[],
+  cases: readonly ProfileCase[],
+  env: Record<string, string>,
+): Promise<Map<string, Resolved>> {
   const r = await runProgram(program, args, env, JSON.stringify(cases));
   if (r.code !== 0) throw new Error(`${program} exited ${r.code}: ${r.stderr}`);
   return new Map(Object.entries(JSON.parse(r.stdout) as Record<string, Resolved>));
@@ -109,12 +114,24 @@ export function resolveWithBoto3(cases: readonly ProfileCase[], env: Record<stri
 }
 
 /** Debian's AWS CLI, one process per case, `concurrency` at a time; the config file must hold CLI_PLUGIN_SECTION. */
-export async function resolveWithCli(cases: readonly ProfileCase[], env: Record<string, string>, concurrency = 2): Promise<Map<string, Resolved>> {
+export async function resolveWithCli(
+  cases: readonly ProfileCase[],
+  env: Record<string, string>,
+  concurrency = 2,
+): Promise<Map<string, Resolved>> {
   const out = new Map<string, Resolved>();
   const queue = [...cases];
   const worker = async () => {
     for (let c = queue.shift(); c !== undefined; c = queue.shift()) {
-      const args = ["sts", "get-caller-identity", "--output", "json", "--region", c.region, ...(c.profile === undefined ? [] : ["--profile", c.profile])];
+      const args = [
+        "sts",
+        "get-caller-identity",
+        "--output",
+        "json",
+        "--region",
+        c.region,
+        ...(c.profile === undefined ? [] : ["--profile", c.profile]),
+      ];
       const r = await runProgram(AWS as string, args, { ...env, ...c.env, AWS_DEFAULT_REGION: c.region });
       out.set(c.id, r.code === 0 ? { arn: (JSON.parse(r.stdout) as { Arn: string }).Arn } : { error: r.stderr.trim() });
     }

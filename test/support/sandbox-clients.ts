@@ -43,7 +43,9 @@ export function userKeys(s: Sandbox, arn: string): Keys {
 
 /** AssumeRole through the real STS client: the session's keys (session name `test`). */
 export async function assume(s: Sandbox, keys: Keys, RoleArn: string): Promise<Keys> {
-  const out = await new STSClient({ endpoint: s.url, region: REGION, credentials: keys, maxAttempts: 1 }).send(new AssumeRoleCommand({ RoleArn, RoleSessionName: "test" }));
+  const out = await new STSClient({ endpoint: s.url, region: REGION, credentials: keys, maxAttempts: 1 }).send(
+    new AssumeRoleCommand({ RoleArn, RoleSessionName: "test" }),
+  );
   const c = out.Credentials;
   if (!c?.AccessKeyId || !c.SecretAccessKey || !c.SessionToken) throw new Error("incomplete AssumeRole answer");
   return { accessKeyId: c.AccessKeyId, secretAccessKey: c.SecretAccessKey, sessionToken: c.SessionToken };
@@ -64,24 +66,56 @@ export async function refusal(p: Promise<unknown>): Promise<{ name: string; mess
 }
 
 /** AWS's message for a request no identity-based policy allows. */
-export const notAuthorized = (principal: string, action: string, resource: string) => `User: ${principal} is not authorized to perform: ${action} on resource: ${resource} because no identity-based policy allows the ${action} action`;
+export const notAuthorized = (principal: string, action: string, resource: string) =>
+  `User: ${principal} is not authorized to perform: ${action} on resource: ${resource} because no identity-based policy allows the ${action} action`;
 
 async function signedFetch(s: Sandbox, keys: Keys, service: string, headers: Record<string, string>, body: string): Promise<Response> {
   const url = new URL(s.url);
   const signer = new SignatureV4({ service, region: REGION, credentials: keys, sha256: Sha256 });
-  const signed = await signer.sign({ method: "POST", protocol: "http:", hostname: url.hostname, port: Number(url.port), path: "/", headers: { host: url.host, ...headers }, body });
+  const signed = await signer.sign({
+    method: "POST",
+    protocol: "http:",
+    hostname: url.hostname,
+    port: Number(url.port),
+    path: "/",
+    headers: { host: url.host, ...headers },
+    body,
+  });
   return fetch(`${s.url}/`, { method: "POST", headers: signed.headers as Record<string, string>, body });
 }
 
 /** A JSON-protocol request (`X-Amz-Target`), signed as the SDKs sign them, sent with fetch. */
-export async function signedJson(s: Sandbox, keys: Keys, service: string, target: string, body: unknown): Promise<{ status: number; json: Record<string, unknown> }> {
-  const answer = await signedFetch(s, keys, service, { "content-type": "application/x-amz-json-1.1", "x-amz-target": target }, JSON.stringify(body));
+export async function signedJson(
+  s: Sandbox,
+  keys: Keys,
+  service: string,
+  target: string,
+  body: unknown,
+): Promise<{ status: number; json: Record<string, unknown> }> {
+  const answer = await signedFetch(
+    s,
+    keys,
+    service,
+    { "content-type": "application/x-amz-json-1.1", "x-amz-target": target },
+    JSON.stringify(body),
+  );
   return { status: answer.status, json: (await answer.json()) as Record<string, unknown> };
 }
 
 /** A query-protocol request (form-encoded POST; `params` in their order), signed as the SDKs sign them, sent with fetch. */
-export async function signedQuery(s: Sandbox, keys: Keys, service: string, params: Record<string, string> | [string, string][]): Promise<{ status: number; text: string }> {
-  const answer = await signedFetch(s, keys, service, { "content-type": "application/x-www-form-urlencoded; charset=utf-8" }, new URLSearchParams(params).toString());
+export async function signedQuery(
+  s: Sandbox,
+  keys: Keys,
+  service: string,
+  params: Record<string, string> | [string, string][],
+): Promise<{ status: number; text: string }> {
+  const answer = await signedFetch(
+    s,
+    keys,
+    service,
+    { "content-type": "application/x-www-form-urlencoded; charset=utf-8" },
+    new URLSearchParams(params).toString(),
+  );
   return { status: answer.status, text: await answer.text() };
 }
 

@@ -63,7 +63,12 @@ const credentials = () => sandbox?.core.store.size;
 async function handle(message) {
   switch (message.type) {
     case "start":
-      return { type: "ready", ...(message.mode === "floor" ? await startFloor(message.body, message.headers ?? {}) : await startSandbox(message.model, message.limits)) };
+      return {
+        type: "ready",
+        ...(message.mode === "floor"
+          ? await startFloor(message.body, message.headers ?? {})
+          : await startSandbox(message.model, message.limits)),
+      };
     case "memory":
       if (typeof globalThis.gc !== "function") throw new Error("start this process with --expose-gc");
       // Twice: the first collection can leave work (weak references, finalizers) for the second.

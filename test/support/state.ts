@@ -48,8 +48,16 @@ export function decide(
   resource: string,
   extra: { resourceAccount?: string; resourcePolicy?: PolicyDocument; context?: Record<string, string> } = {},
 ): string {
-  const identityArn = caller.includes(":assumed-role/") ? caller.replace(/^arn:([^:]+):sts::(\d+):assumed-role\/([^/]+)\/.*$/, "arn:$1:iam::$2:role/$3") : caller;
-  return simulate({ principal: caller, action, resource, identityPolicies: caller.includes(":iam::") || caller.includes(":sts::") ? identityPolicies(compiled, identityArn) : [], ...extra }).decision;
+  const identityArn = caller.includes(":assumed-role/")
+    ? caller.replace(/^arn:([^:]+):sts::(\d+):assumed-role\/([^/]+)\/.*$/, "arn:$1:iam::$2:role/$3")
+    : caller;
+  return simulate({
+    principal: caller,
+    action,
+    resource,
+    identityPolicies: caller.includes(":iam::") || caller.includes(":sts::") ? identityPolicies(compiled, identityArn) : [],
+    ...extra,
+  }).decision;
 }
 
 /** The engine's decision for `caller` assuming `roleArn`: its identity side and the role's trust. */

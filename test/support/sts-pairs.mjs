@@ -36,23 +36,35 @@ const [, partition, account, roleName] = role;
 // that SDKs cover by retrying; with retries off (below) it would count as the server's error.
 const agent = new Agent({ keepAlive: false, maxSockets: pairs });
 // maxAttempts 1: a failure is reported, never hidden by the SDK's retries.
-const client = (credentials) => new STSClient({ endpoint, region: "us-east-1", credentials, maxAttempts: 1, requestHandler: { httpAgent: agent } });
+const client = (credentials) =>
+  new STSClient({ endpoint, region: "us-east-1", credentials, maxAttempts: 1, requestHandler: { httpAgent: agent } });
 const caller = client({ accessKeyId: env("XACCT_ACCESS_KEY_ID"), secretAccessKey: env("XACCT_SECRET_ACCESS_KEY") });
 
 async function pair(i) {
   const sessionName = `${prefix}-${i}`;
-  const assumed = await caller.send(new AssumeRoleCommand({ RoleArn: roleArn, RoleSessionName: sessionName, DurationSeconds: 900, ...(externalId ? { ExternalId: externalId } : {}) }));
+  const assumed = await caller.send(
+    new AssumeRoleCommand({
+      RoleArn: roleArn,
+      RoleSessionName: sessionName,
+      DurationSeconds: 900,
+      ...(externalId ? { ExternalId: externalId } : {}),
+    }),
+  );
   const c = assumed.Credentials;
   if (!c?.AccessKeyId || !c.SecretAccessKey || !c.SessionToken) throw new Error("AssumeRole answered no credentials");
-  const me = await client({ accessKeyId: c.AccessKeyId, secretAccessKey: c.SecretAccessKey, sessionToken: c.SessionToken }).send(new GetCallerIdentityCommand({}));
+  const me = await client({ accessKeyId: c.AccessKeyId, secretAccessKey: c.SecretAccessKey, sessionToken: c.SessionToken }).send(
+    new GetCallerIdentityCommand({}),
+  );
   const expected = `arn:${partition}:sts::${account}:assumed-role/${roleName}/${sessionName}`;
-  if (me.Arn !== expected || me.Account !== account) throw new Error(`GetCallerIdentity answered ${me.Arn} in ${me.Account}, not ${expected}`);
+  if (me.Arn !== expected || me.Account !== account)
+    throw new Error(`GetCallerIdentity answered ${me.Arn} in ${me.Account}, not ${expected}`);
 }
 
 const results = await Promise.allSettled(Array.from({ length: pairs }, (_, i) => pair(i)));
 const failures = [];
 results.forEach((r, i) => {
-  if (r.status === "rejected") failures.push({ pair: i, name: r.reason?.name, message: r.reason?.message, status: r.reason?.$metadata?.httpStatusCode });
+  if (r.status === "rejected")
+    failures.push({ pair: i, name: r.reason?.name, message: r.reason?.message, status: r.reason?.$metadata?.httpStatusCode });
 });
 agent.destroy();
 process.stdout.write(`${JSON.stringify({ ok: pairs - failures.length, failures })}\n`);

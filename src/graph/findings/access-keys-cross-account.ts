@@ -36,9 +36,14 @@ export const accessKeysCrossAccount: Rule = {
         fix: "Give the workload a role instead (an instance profile, IRSA or EKS Pod Identity, an ECS task role, or IAM Roles Anywhere outside AWS) and delete the user's access keys; until then, rotate them and restrict their use with aws:SourceIp or aws:SourceVpc conditions.",
       });
       const targets = (graph.edges.get(user.arn) ?? []).filter((e) => graph.nodes.get(e.to)?.account !== account.id);
-      for (const edge of targets) out.push(finding([user.arn, edge.to], `can assume ${edge.to} in account ${graph.nodes.get(edge.to)?.account ?? "?"}`));
+      for (const edge of targets)
+        out.push(finding([user.arn, edge.to], `can assume ${edge.to} in account ${graph.nodes.get(edge.to)?.account ?? "?"}`));
       if (targets.length) continue;
-      const patterns = permissionDocuments(input.state, account, user).flatMap((d) => statementsOf(d.document).filter((s) => allows(s, "sts:AssumeRole")).flatMap((s) => list(s.Resource)));
+      const patterns = permissionDocuments(input.state, account, user).flatMap((d) =>
+        statementsOf(d.document)
+          .filter((s) => allows(s, "sts:AssumeRole"))
+          .flatMap((s) => list(s.Resource)),
+      );
       const outward = [...new Set(patterns.filter((r) => reachesOut(r, account.id)))];
       if (outward.length) out.push(finding(undefined, `may call sts:AssumeRole on ${outward.join(", ")}, outside account ${account.id}`));
     }

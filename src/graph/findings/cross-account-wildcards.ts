@@ -63,9 +63,13 @@ export const crossAccountWildcards: Rule = {
             resource: role.arn,
             detail: `${role.arn} can be assumed from ${who}, and ${statementName(statement, i)} of ${doc.where} allows ${[
               ...(actions.length ? [`every action of ${actions.join(", ")}`] : []),
-              ...(resources.length ? [`${resources.slice(0, 5).join(", ")}${resources.length > 5 ? ` and ${resources.length - 5} more` : ""} on every resource ("*")`] : []),
+              ...(resources.length
+                ? [
+                    `${resources.slice(0, 5).join(", ")}${resources.length > 5 ? ` and ${resources.length - 5} more` : ""} on every resource ("*")`,
+                  ]
+                : []),
             ].join(" and ")}.`,
-            fix: "Name the actions the callers need (xacct derives them from the service authorization data per grant) and the ARNs of the resources they act on; keep \"*\" only for actions that take nothing else.",
+            fix: 'Name the actions the callers need (xacct derives them from the service authorization data per grant) and the ARNs of the resources they act on; keep "*" only for actions that take nothing else.',
           });
         });
       }

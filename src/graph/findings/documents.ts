@@ -39,7 +39,8 @@ export function ownDocuments(state: AccountState): PlacedDocument[] {
   const out: PlacedDocument[] = [];
   for (const account of state.accounts.values()) {
     const inline = (holder: { arn: string; policies: ReadonlyMap<string, PolicyDocument> }) => {
-      for (const [name, document] of holder.policies) out.push({ kind: "identity", holder: holder.arn, where: `inline policy ${name} of ${holder.arn}`, account, document });
+      for (const [name, document] of holder.policies)
+        out.push({ kind: "identity", holder: holder.arn, where: `inline policy ${name} of ${holder.arn}`, account, document });
     };
     for (const role of account.roles.values()) {
       out.push(trustDocument(account, role));
@@ -47,8 +48,10 @@ export function ownDocuments(state: AccountState): PlacedDocument[] {
     }
     for (const user of account.users.values()) inline(user);
     for (const group of account.groups.values()) inline(group);
-    for (const [arn, document] of account.managedPolicies) out.push({ kind: "identity", holder: arn, where: `managed policy ${arn}`, account, document });
-    for (const held of account.resourcePolicies.values()) out.push({ kind: "resource", holder: held.arn, where: `the resource policy of ${held.arn}`, account, document: held.policy });
+    for (const [arn, document] of account.managedPolicies)
+      out.push({ kind: "identity", holder: arn, where: `managed policy ${arn}`, account, document });
+    for (const held of account.resourcePolicies.values())
+      out.push({ kind: "resource", holder: held.arn, where: `the resource policy of ${held.arn}`, account, document: held.policy });
   }
   return out;
 }
@@ -60,12 +63,14 @@ export function ownDocuments(state: AccountState): PlacedDocument[] {
 export function permissionDocuments(state: AccountState, account: AccountEntry, holder: RoleState | UserState): PlacedDocument[] {
   const out: PlacedDocument[] = [];
   const add = (owner: { arn: string; policies: ReadonlyMap<string, PolicyDocument>; managedPolicyArns: string[] }) => {
-    for (const [name, document] of owner.policies) out.push({ kind: "identity", holder: owner.arn, where: `inline policy ${name} of ${owner.arn}`, account, document });
+    for (const [name, document] of owner.policies)
+      out.push({ kind: "identity", holder: owner.arn, where: `inline policy ${name} of ${owner.arn}`, account, document });
     for (const arn of owner.managedPolicyArns) {
       const own = account.managedPolicies.get(arn);
       const aws = state.awsManagedPolicies?.get(arn);
       if (own) out.push({ kind: "identity", holder: arn, where: `managed policy ${arn}`, account, document: own });
-      else if (aws) out.push({ kind: "identity", holder: arn, where: `AWS managed policy ${arn}`, account, document: aws, awsManaged: true });
+      else if (aws)
+        out.push({ kind: "identity", holder: arn, where: `AWS managed policy ${arn}`, account, document: aws, awsManaged: true });
     }
   };
   add(holder);

@@ -61,5 +61,8 @@ export function findings(state: AccountState, options: FindingsOptions = {}): Fi
       out.push(finding);
     }
   }
-  return out.sort((a, b) => SEVERITIES.indexOf(a.severity) - SEVERITIES.indexOf(b.severity) || a.id.localeCompare(b.id) || a.resource.localeCompare(b.resource));
+  return out.sort(
+    (a, b) =>
+      SEVERITIES.indexOf(a.severity) - SEVERITIES.indexOf(b.severity) || a.id.localeCompare(b.id) || a.resource.localeCompare(b.resource),
+  );
 }

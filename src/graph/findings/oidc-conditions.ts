@@ -20,7 +20,10 @@ export const oidcConditions: Rule = {
         for (const provider of principalsOf(statement).federated.filter((f) => f.includes(":oidc-provider/"))) {
           const issuer = provider.slice(provider.indexOf(":oidc-provider/") + ":oidc-provider/".length);
           const sub = requiredValues(statement, `${issuer}:sub`);
-          const missing = [...(sub === undefined || sub.every((v) => /^\*+$/.test(v)) ? ["sub"] : []), ...(requiredValues(statement, `${issuer}:aud`) === undefined ? ["aud"] : [])];
+          const missing = [
+            ...(sub === undefined || sub.every((v) => /^\*+$/.test(v)) ? ["sub"] : []),
+            ...(requiredValues(statement, `${issuer}:aud`) === undefined ? ["aud"] : []),
+          ];
           if (missing.length === 0) continue;
           out.push({
             id: "XA006",
@@ -29,7 +32,9 @@ export const oidcConditions: Rule = {
             resource: role.arn,
             detail: `${statementName(statement, i)} of the trust policy of ${role.arn} admits web identities from ${issuer} without a condition on ${missing.join(" and ")}${missing.includes("sub") ? ": every identity the issuer signs tokens for may assume the role" : ": tokens issued for other audiences are accepted"}.`,
             fix: `Add "Condition": {"StringEquals": {${[
-              ...(missing.includes("sub") ? [`"${issuer}:sub": "<subject, e.g. system:serviceaccount:<namespace>:<service account>>"`] : []),
+              ...(missing.includes("sub")
+                ? [`"${issuer}:sub": "<subject, e.g. system:serviceaccount:<namespace>:<service account>>"`]
+                : []),
               ...(missing.includes("aud") ? [`"${issuer}:aud": "sts.amazonaws.com"`] : []),
             ].join(", ")}}}.`,
           });

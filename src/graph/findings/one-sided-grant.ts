@@ -27,7 +27,10 @@ function hasEdge(graph: AccessGraph, from: string, to: string): boolean {
 /** What the caller's identity layer says about sts:AssumeRole on the role (SCPs and boundary apart). */
 function identityAllows(graph: AccessGraph, caller: GraphNode, account: AccountEntry, role: RoleState): boolean {
   const trust = graph.book.policy(role.trustPolicy, "trust", `${role.arn} trust policy`);
-  const result = graph.evaluate(caller, "sts:AssumeRole", role.arn, account, trust, { ...caller.context, "aws:ResourceAccount": account.id });
+  const result = graph.evaluate(caller, "sts:AssumeRole", role.arn, account, trust, {
+    ...caller.context,
+    "aws:ResourceAccount": account.id,
+  });
   return result.explain.layers.find((l) => l.layer === "identity")?.result === "Allow";
 }
 
@@ -37,7 +40,11 @@ function trustNames(graph: AccessGraph, caller: GraphNode, role: RoleState): boo
   const principal = parseRequestPrincipal(caller.principal, "principal");
   const assume = (globs: readonly Glob[] | null) => (globs ?? []).some((g) => globMatches(g, "sts:AssumeRole"));
   return trust.statements.some(
-    (s) => s.effect === "Allow" && s.principal !== null && principalStrength(s.principal, principal) > Strength.None && (s.actions ? assume(s.actions) : !assume(s.notActions)),
+    (s) =>
+      s.effect === "Allow" &&
+      s.principal !== null &&
+      principalStrength(s.principal, principal) > Strength.None &&
+      (s.actions ? assume(s.actions) : !assume(s.notActions)),
   );
 }
 
@@ -45,7 +52,9 @@ function trustWithoutCaller(input: FindingInput): Finding[] {
   const graph = input.graph();
   const out: Finding[] = [];
   for (const { account, role } of allRoles(input.state)) {
-    const named = statementsOf(role.trustPolicy).filter((s) => allows(s, "sts:AssumeRole")).flatMap((s) => principalsOf(s).aws);
+    const named = statementsOf(role.trustPolicy)
+      .filter((s) => allows(s, "sts:AssumeRole"))
+      .flatMap((s) => principalsOf(s).aws);
     for (const arn of new Set(named)) {
       const caller = findPrincipal(input.state, arn);
       const node = caller?.account.managed ? graph.nodes.get((caller.role ?? caller.user)?.arn ?? "") : undefined;
@@ -73,7 +82,11 @@ function callerWithoutTrust(input: FindingInput): Finding[] {
       const node = graph.nodes.get(holder.arn);
       if (!node) continue;
       const targets = permissionDocuments(input.state, account, holder)
-        .flatMap((d) => statementsOf(d.document).filter((s) => allows(s, "sts:AssumeRole")).flatMap((s) => list(s.Resource)))
+        .flatMap((d) =>
+          statementsOf(d.document)
+            .filter((s) => allows(s, "sts:AssumeRole"))
+            .flatMap((s) => list(s.Resource)),
+        )
         .filter((r) => !/[*?$]/.test(r) && iamAccountId(r) !== undefined && parseArn(r)?.resource.startsWith("role/") === true);
       for (const target of new Set(targets)) {
         const targetAccount = input.state.accounts.get(iamAccountId(target) ?? "");

@@ -41,7 +41,10 @@ export const publicPrincipal: Rule = {
         out.push({
           id: "XA004",
           severity: doc.kind === "trust" ? "critical" : "high",
-          title: doc.kind === "trust" ? 'Role trusts every AWS principal (Principal "*")' : 'Resource policy allows every AWS principal (Principal "*")',
+          title:
+            doc.kind === "trust"
+              ? 'Role trusts every AWS principal (Principal "*")'
+              : 'Resource policy allows every AWS principal (Principal "*")',
           resource: doc.holder,
           detail: `${statementName(statement, i)} of ${doc.where} allows ${JSON.stringify(statement.Action ?? statement.NotAction)} to "*" with no condition on the caller's organization, account, ARN or source: any principal in any AWS account${doc.kind === "trust" ? " can assume the role" : " is allowed"}.`,
           fix: `Name the principals instead of "*", or add a condition that restricts them — for example "Condition": {"StringEquals": {"aws:PrincipalOrgID": "o-…"}} or {"aws:PrincipalAccount": "<account>"}.`,

@@ -27,7 +27,14 @@ function formatsOf(service: string): Map<string, Token[]> {
     formats = new Map();
     const types = resourceTypes(service) ?? {};
     const raw = Object.entries(types).map(([key, t]) => [key, t.arn] as const);
-    for (const [key, arn] of raw) formats.set(key, tokenize(arn, raw.map(([, a]) => a)));
+    for (const [key, arn] of raw)
+      formats.set(
+        key,
+        tokenize(
+          arn,
+          raw.map(([, a]) => a),
+        ),
+      );
     cache.set(service, formats);
   }
   return formats;

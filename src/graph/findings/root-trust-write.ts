@@ -19,7 +19,9 @@ const BEYOND_READ: ReadonlySet<string> = new Set(["Write", "Permissions manageme
 
 /** Whether an action may do more than read; the data joins some levels (`Permissions management, Write`). */
 function beyondRead(action: CatalogAction): boolean {
-  return String(action.accessLevel).split(/,\s*/).some((level) => BEYOND_READ.has(level));
+  return String(action.accessLevel)
+    .split(/,\s*/)
+    .some((level) => BEYOND_READ.has(level));
 }
 
 function readOnlyInvoke(action: CatalogAction, statement: PolicyStatement): boolean {
@@ -37,7 +39,12 @@ function writesOf(statement: PolicyStatement): string[] {
     const actions = catalogActions(pattern);
     if (actions === "all") return ["*"];
     const writes = actions.filter((a) => beyondRead(a) && !readOnlyInvoke(a, statement));
-    if (writes.length) out.push(writes.length === actions.length && /[*?]/.test(pattern) ? pattern : `${writes[0]?.service}:${writes[0]?.name} (${writes[0]?.accessLevel})`);
+    if (writes.length)
+      out.push(
+        writes.length === actions.length && /[*?]/.test(pattern)
+          ? pattern
+          : `${writes[0]?.service}:${writes[0]?.name} (${writes[0]?.accessLevel})`,
+      );
   }
   return out;
 }
@@ -48,9 +55,19 @@ export const rootTrustWrite: Rule = {
   check({ state }) {
     const out: Finding[] = [];
     for (const { account, role } of allRoles(state)) {
-      const roots = new Set(statementsOf(role.trustPolicy).filter((s) => allows(s, "sts:AssumeRole")).flatMap((s) => principalsOf(s).aws.filter(isAccountRoot).map((p) => principalAccountId(p) as string)));
+      const roots = new Set(
+        statementsOf(role.trustPolicy)
+          .filter((s) => allows(s, "sts:AssumeRole"))
+          .flatMap((s) =>
+            principalsOf(s)
+              .aws.filter(isAccountRoot)
+              .map((p) => principalAccountId(p) as string),
+          ),
+      );
       if (roots.size === 0) continue;
-      const writes = permissionDocuments(state, account, role).flatMap((d) => statementsOf(d.document).flatMap((s) => writesOf(s).map((w) => `${w} in ${d.where}`)));
+      const writes = permissionDocuments(state, account, role).flatMap((d) =>
+        statementsOf(d.document).flatMap((s) => writesOf(s).map((w) => `${w} in ${d.where}`)),
+      );
       if (writes.length === 0) continue;
       for (const root of roots) {
         const other = root !== account.id;

@@ -18,7 +18,10 @@ import type { Finding, Rule } from "./types.js";
  */
 export function thirdPartyOf(state: AccountState): (account: string) => boolean {
   const managed = [...state.accounts.values()].filter((a) => a.managed).map((a) => a.id);
-  const organizations = new Set([...(state.organization ? [state.organization.id] : []), ...managed.map((id) => organizationOf(state, id))]);
+  const organizations = new Set([
+    ...(state.organization ? [state.organization.id] : []),
+    ...managed.map((id) => organizationOf(state, id)),
+  ]);
   const ours = new Set(managed);
   return (account) => {
     if (ours.has(account)) return false;
@@ -29,14 +32,25 @@ export function thirdPartyOf(state: AccountState): (account: string) => boolean 
 
 export const thirdPartyExternalId: Rule = {
   id: "XA002",
-  summary: "a third party (an account neither managed, as the inventory's or the model's own, nor in their organization) trusted without sts:ExternalId",
+  summary:
+    "a third party (an account neither managed, as the inventory's or the model's own, nor in their organization) trusted without sts:ExternalId",
   check({ state }) {
     const thirdParty = thirdPartyOf(state);
     const out: Finding[] = [];
     for (const { role } of allRoles(state)) {
       statementsOf(role.trustPolicy).forEach((statement, i) => {
-        if (!allows(statement, "sts:AssumeRole") || requiresAnyKey(statement, ["sts:ExternalId", "aws:PrincipalOrgID", "aws:PrincipalOrgPaths"])) return;
-        const outsiders = [...new Set(principalsOf(statement).aws.map(principalAccountId).filter((a): a is string => a !== undefined && thirdParty(a)))];
+        if (
+          !allows(statement, "sts:AssumeRole") ||
+          requiresAnyKey(statement, ["sts:ExternalId", "aws:PrincipalOrgID", "aws:PrincipalOrgPaths"])
+        )
+          return;
+        const outsiders = [
+          ...new Set(
+            principalsOf(statement)
+              .aws.map(principalAccountId)
+              .filter((a): a is string => a !== undefined && thirdParty(a)),
+          ),
+        ];
         for (const account of outsiders) {
           out.push({
             id: "XA002",

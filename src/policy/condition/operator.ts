@@ -22,7 +22,9 @@ export interface OperatorFamily<T = unknown> {
 }
 
 /** A family whose match is equality: `prepare` gives a policy value's canonical form, `canonical` a request value's. */
-export function equality<T>(spec: Omit<OperatorFamily<T>, "matches" | "canonical"> & { canonical(requestValue: string): T | undefined }): OperatorFamily<T> {
+export function equality<T>(
+  spec: Omit<OperatorFamily<T>, "matches" | "canonical"> & { canonical(requestValue: string): T | undefined },
+): OperatorFamily<T> {
   const { canonical } = spec;
   return { ...spec, canonical, matches: (request, policy) => canonical(request) === policy };
 }

@@ -86,7 +86,10 @@ function splitOperator(name: string): ParsedOperator | undefined {
 
 /** The known operator closest to a misspelt one, for "did you mean". */
 export function closestOperator(name: string): string | undefined {
-  const wanted = name.toLowerCase().replace(/^(forallvalues|foranyvalue):/, "").replace(/ifexists$/, "");
+  const wanted = name
+    .toLowerCase()
+    .replace(/^(forallvalues|foranyvalue):/, "")
+    .replace(/ifexists$/, "");
   for (const known of [...OPERATORS.keys(), "Null"]) if (known.toLowerCase() === wanted) return known;
   return undefined;
 }

@@ -3,7 +3,11 @@
 type Child = Node | string | null | undefined | false;
 
 /** An element with attributes (or event handlers, for `on…` keys) and children. */
-export function h<K extends keyof HTMLElementTagNameMap>(tag: K, attributes: Record<string, string | ((event: Event) => void)> = {}, ...children: Child[]): HTMLElementTagNameMap[K] {
+export function h<K extends keyof HTMLElementTagNameMap>(
+  tag: K,
+  attributes: Record<string, string | ((event: Event) => void)> = {},
+  ...children: Child[]
+): HTMLElementTagNameMap[K] {
   const element = document.createElement(tag);
   for (const [name, value] of Object.entries(attributes)) {
     if (typeof value === "function") element.addEventListener(name.slice(2), value);
@@ -19,4 +23,3 @@ export function byId<T extends HTMLElement = HTMLElement>(id: string): T {
   if (!element) throw new Error(`the report page has no #${id}`);
   return element as T;
 }
-

@@ -39,7 +39,12 @@ export interface MergedEdge {
  * The elements to draw: `visible` holds the node IDs the filters keep (all when undefined); with
  * `linksBetweenCollapsed` false (large reports), edges between two collapsed accounts are left out.
  */
-export function elementsOf(data: ReportData, collapsed: ReadonlySet<string>, visible: ReadonlySet<string> | undefined, linksBetweenCollapsed: boolean): { elements: ElementDefinition[]; merged: Map<string, MergedEdge> } {
+export function elementsOf(
+  data: ReportData,
+  collapsed: ReadonlySet<string>,
+  visible: ReadonlySet<string> | undefined,
+  linksBetweenCollapsed: boolean,
+): { elements: ElementDefinition[]; merged: Map<string, MergedEdge> } {
   const elements: ElementDefinition[] = [];
   const accountOf = new Map<string, string | undefined>();
   const counts = new Map<string, number>();
@@ -53,7 +58,11 @@ export function elementsOf(data: ReportData, collapsed: ReadonlySet<string>, vis
     if (!count) continue;
     const folded = collapsed.has(account.id);
     const label = folded ? `${accountLabel(account)}\n${count} nodes` : accountLabel(account);
-    elements.push({ group: "nodes", data: { id: accountNodeId(account.id), label, account: account.id, count }, classes: ["account", folded ? "collapsed" : "group", account.managed ? "" : "external"].join(" ") });
+    elements.push({
+      group: "nodes",
+      data: { id: accountNodeId(account.id), label, account: account.id, count },
+      classes: ["account", folded ? "collapsed" : "group", account.managed ? "" : "external"].join(" "),
+    });
   }
   const shown = (id: string) => !visible || visible.has(id);
   const end = (id: string) => {
@@ -63,14 +72,23 @@ export function elementsOf(data: ReportData, collapsed: ReadonlySet<string>, vis
   for (const node of data.nodes) {
     if (!shown(node.id) || (node.account && collapsed.has(node.account))) continue;
     const worst = node.findings.length ? `finding-${data.findings[Math.min(...node.findings)]?.severity}` : "";
-    elements.push({ group: "nodes", data: { id: node.id, label: node.label, kind: node.kind, ...(node.account ? { parent: accountNodeId(node.account) } : {}) }, classes: `${node.kind} ${worst}` });
+    elements.push({
+      group: "nodes",
+      data: { id: node.id, label: node.label, kind: node.kind, ...(node.account ? { parent: accountNodeId(node.account) } : {}) },
+      classes: `${node.kind} ${worst}`,
+    });
   }
   const merged = new Map<string, MergedEdge>();
   for (const edge of data.edges) {
     if (!shown(edge.from) || !shown(edge.to)) continue;
     const source = end(edge.from);
     const target = end(edge.to);
-    const classes = [edge.kind, edge.crossAccount ? "cross" : "", edge.needs.length ? "conditional" : "", edge.findings.length ? "has-findings" : ""].join(" ");
+    const classes = [
+      edge.kind,
+      edge.crossAccount ? "cross" : "",
+      edge.needs.length ? "conditional" : "",
+      edge.findings.length ? "has-findings" : "",
+    ].join(" ");
     if (source === edge.from && target === edge.to) {
       elements.push({ group: "edges", data: { id: edge.id, source, target, label: edgeLabel(edge) }, classes });
       continue;
@@ -84,7 +102,17 @@ export function elementsOf(data: ReportData, collapsed: ReadonlySet<string>, vis
   for (const m of merged.values()) {
     const cross = m.edges.some((e) => e.crossAccount);
     const conditional = m.edges.every((e) => e.needs.length > 0);
-    elements.push({ group: "edges", data: { id: m.id, source: m.source, target: m.target, label: `${m.edges.length} edge${m.edges.length > 1 ? "s" : ""}`, count: m.edges.length }, classes: ["merged", cross ? "cross" : "", conditional ? "conditional" : ""].join(" ") });
+    elements.push({
+      group: "edges",
+      data: {
+        id: m.id,
+        source: m.source,
+        target: m.target,
+        label: `${m.edges.length} edge${m.edges.length > 1 ? "s" : ""}`,
+        count: m.edges.length,
+      },
+      classes: ["merged", cross ? "cross" : "", conditional ? "conditional" : ""].join(" "),
+    });
   }
   return { elements, merged };
 }

@@ -12,23 +12,68 @@ const KIND_COLOURS: Record<string, string> = {
   resource: "#2b8a3e",
 };
 
-const KIND_SHAPES: Record<string, string> = { workload: "hexagon", resource: "barrel", federated: "diamond", service: "octagon", account: "tag", anyone: "star", user: "ellipse", role: "round-rectangle" };
+const KIND_SHAPES: Record<string, string> = {
+  workload: "hexagon",
+  resource: "barrel",
+  federated: "diamond",
+  service: "octagon",
+  account: "tag",
+  anyone: "star",
+  user: "ellipse",
+  role: "round-rectangle",
+};
 
 /** The stylesheet; `large` draws edges as straight lines without labels (faster at a thousand nodes). */
 export function graphStyle(large: boolean): StylesheetJson {
   return [
     {
       selector: "node",
-      style: { label: "data(label)", "font-size": 10, "text-valign": "bottom", "text-margin-y": 3, "text-wrap": "wrap", "text-max-width": "150px", width: 22, height: 22, color: "#212529", "min-zoomed-font-size": 6 },
+      style: {
+        label: "data(label)",
+        "font-size": 10,
+        "text-valign": "bottom",
+        "text-margin-y": 3,
+        "text-wrap": "wrap",
+        "text-max-width": "150px",
+        width: 22,
+        height: 22,
+        color: "#212529",
+        "min-zoomed-font-size": 6,
+      },
     },
-    ...Object.entries(KIND_COLOURS).map(([kind, colour]) => ({ selector: `node.${kind}`, style: { "background-color": colour, shape: KIND_SHAPES[kind] } as Record<string, string> })),
+    ...Object.entries(KIND_COLOURS).map(([kind, colour]) => ({
+      selector: `node.${kind}`,
+      style: { "background-color": colour, shape: KIND_SHAPES[kind] } as Record<string, string>,
+    })),
     {
       selector: "node.account.group",
-      style: { shape: "round-rectangle", "background-color": "#f1f3f5", "background-opacity": 0.6, "border-width": 1.5, "border-color": "#adb5bd", "text-valign": "top", "text-halign": "center", "text-max-width": "400px", "font-size": 12, "font-weight": "bold", padding: "18px", "text-margin-y": -4 },
+      style: {
+        shape: "round-rectangle",
+        "background-color": "#f1f3f5",
+        "background-opacity": 0.6,
+        "border-width": 1.5,
+        "border-color": "#adb5bd",
+        "text-valign": "top",
+        "text-halign": "center",
+        "text-max-width": "400px",
+        "font-size": 12,
+        "font-weight": "bold",
+        padding: "18px",
+        "text-margin-y": -4,
+      },
     },
     {
       selector: "node.account.collapsed",
-      style: { shape: "round-rectangle", "background-color": "#d0ebff", "border-width": 1.5, "border-color": "#1c7ed6", width: 46, height: 30, "text-valign": "bottom", "font-size": 9 },
+      style: {
+        shape: "round-rectangle",
+        "background-color": "#d0ebff",
+        "border-width": 1.5,
+        "border-color": "#1c7ed6",
+        width: 46,
+        height: 30,
+        "text-valign": "bottom",
+        "font-size": 9,
+      },
     },
     { selector: "node.account.external", style: { "border-style": "dashed", "background-color": "#fff4e6" } },
     { selector: "node.finding-critical, node.finding-high", style: { "border-width": 3, "border-color": "#e03131" } },
@@ -37,7 +82,21 @@ export function graphStyle(large: boolean): StylesheetJson {
       selector: "edge",
       style: large
         ? { "curve-style": "haystack", "haystack-radius": 0, width: 1, "line-color": "#adb5bd", opacity: 0.6 }
-        : { "curve-style": "bezier", "target-arrow-shape": "triangle", width: 1.5, "line-color": "#868e96", "target-arrow-color": "#868e96", label: "data(label)", "font-size": 8, "text-rotation": "autorotate", "text-background-color": "#ffffff", "text-background-opacity": 0.85, "text-background-padding": "1px", "min-zoomed-font-size": 7, "arrow-scale": 0.9 },
+        : {
+            "curve-style": "bezier",
+            "target-arrow-shape": "triangle",
+            width: 1.5,
+            "line-color": "#868e96",
+            "target-arrow-color": "#868e96",
+            label: "data(label)",
+            "font-size": 8,
+            "text-rotation": "autorotate",
+            "text-background-color": "#ffffff",
+            "text-background-opacity": 0.85,
+            "text-background-padding": "1px",
+            "min-zoomed-font-size": 7,
+            "arrow-scale": 0.9,
+          },
     },
     { selector: "edge.resource-policy", style: { "line-color": "#2b8a3e", "target-arrow-color": "#2b8a3e" } },
     { selector: "edge.identity", style: { "line-color": "#5c7cfa", "target-arrow-color": "#5c7cfa" } },

@@ -10,7 +10,16 @@ import type { DagreLayoutOptions } from "cytoscape-dagre";
 
 /** cytoscape-dagre's options (its own type), as Cytoscape's layout() takes them. */
 function dagre(options: Omit<DagreLayoutOptions, "name"> = {}): LayoutOptions {
-  const full: DagreLayoutOptions = { name: "dagre", rankDir: "TB", nodeSep: 30, rankSep: 70, edgeSep: 8, fit: false, animate: false, ...options };
+  const full: DagreLayoutOptions = {
+    name: "dagre",
+    rankDir: "TB",
+    nodeSep: 30,
+    rankSep: 70,
+    edgeSep: 8,
+    fit: false,
+    animate: false,
+    ...options,
+  };
   return full as unknown as LayoutOptions;
 }
 const GAP = 60;
@@ -49,11 +58,23 @@ export function layoutGraph(cy: Core, large: boolean): void {
     const members = group.children();
     members.union(members.edgesWith(members)).layout(dagre()).run();
   }
-  const tops = cy.nodes().filter((n) => !n.isChild()).nodes();
+  const tops = cy
+    .nodes()
+    .filter((n) => !n.isChild())
+    .nodes();
   const boxes = new Map(tops.map((n) => [n.id(), boxOf(n)]));
   if (large) {
     const leaves = tops.filter((n) => !n.isParent()).nodes();
-    leaves.layout({ name: "grid", fit: false, animate: false, avoidOverlap: true, condense: true, boundingBox: { x1: 0, y1: 0, w: Math.ceil(Math.sqrt(leaves.length + 1)) * 120, h: Math.ceil(Math.sqrt(leaves.length + 1)) * 80 } } as LayoutOptions).run();
+    leaves
+      .layout({
+        name: "grid",
+        fit: false,
+        animate: false,
+        avoidOverlap: true,
+        condense: true,
+        boundingBox: { x1: 0, y1: 0, w: Math.ceil(Math.sqrt(leaves.length + 1)) * 120, h: Math.ceil(Math.sqrt(leaves.length + 1)) * 80 },
+      } as LayoutOptions)
+      .run();
     let x = 0;
     for (const group of tops.filter((n) => n.isParent()).nodes()) {
       const box = boxes.get(group.id()) as Box;
@@ -76,7 +97,13 @@ export function layoutGraph(cy: Core, large: boolean): void {
     headless: true,
     styleEnabled: true,
     style: [{ selector: "node", style: { width: "data(w)", height: "data(h)", shape: "rectangle" } }],
-    elements: [...tops.map((n) => ({ group: "nodes" as const, data: { id: n.id(), w: (boxes.get(n.id()) as Box).w, h: (boxes.get(n.id()) as Box).h } })), ...levelEdges],
+    elements: [
+      ...tops.map((n) => ({
+        group: "nodes" as const,
+        data: { id: n.id(), w: (boxes.get(n.id()) as Box).w, h: (boxes.get(n.id()) as Box).h },
+      })),
+      ...levelEdges,
+    ],
   });
   level.layout(dagre({ nodeSep: GAP, rankSep: GAP * 1.5 })).run();
   for (const node of tops) place(node, boxes.get(node.id()) as Box, level.getElementById(node.id()).position());

@@ -48,7 +48,16 @@ let merged = new Map<string, MergedEdge>();
 let mode: Mode = "select";
 let shown: string | undefined;
 
-const cy = cytoscape({ container: byId("graph"), style: graphStyle(large), minZoom: 0.02, maxZoom: 4, boxSelectionEnabled: false, selectionType: "single", hideEdgesOnViewport: large, textureOnViewport: large });
+const cy = cytoscape({
+  container: byId("graph"),
+  style: graphStyle(large),
+  minZoom: 0.02,
+  maxZoom: 4,
+  boxSelectionEnabled: false,
+  selectionType: "single",
+  hideEdgesOnViewport: large,
+  textureOnViewport: large,
+});
 const panel = byId("panel");
 
 const api: ReportApi = {
@@ -183,7 +192,20 @@ function reachSection(id: string): HTMLElement | null {
     "section",
     { class: "reach", id: "reach-result" },
     h("h3", {}, title),
-    listed.length ? h("ul", {}, ...listed.map((n) => h("li", {}, h("a", { href: "#", "data-target": n.id, onclick: (e) => (e.preventDefault(), go(n.id)) }, n.label), ` (${n.kind})`))) : h("p", {}, "nothing"),
+    listed.length
+      ? h(
+          "ul",
+          {},
+          ...listed.map((n) =>
+            h(
+              "li",
+              {},
+              h("a", { href: "#", "data-target": n.id, onclick: (e) => (e.preventDefault(), go(n.id)) }, n.label),
+              ` (${n.kind})`,
+            ),
+          ),
+        )
+      : h("p", {}, "nothing"),
     others.length > listed.length ? h("p", {}, `and ${others.length - listed.length} more`) : null,
     hops.length ? h("p", {}, `Shortest session limit along these paths: ${duration(Math.min(...hops))}`) : null,
   );
@@ -245,10 +267,22 @@ function applyFilters(): void {
   const [account, stage, workload] = [value("filter-account"), value("filter-stage"), value("filter-workload")];
   if (!account && !stage && !workload) visible = undefined;
   else {
-    const keep = new Set(data.nodes.filter((n) => (!account || n.account === account) && (!stage || (n.account !== undefined && accounts.get(n.account)?.stage === stage)) && (!workload || n.workloads.includes(workload))).map((n) => n.id));
+    const keep = new Set(
+      data.nodes
+        .filter(
+          (n) =>
+            (!account || n.account === account) &&
+            (!stage || (n.account !== undefined && accounts.get(n.account)?.stage === stage)) &&
+            (!workload || n.workloads.includes(workload)),
+        )
+        .map((n) => n.id),
+    );
     // Their direct neighbours too (not the neighbours' neighbours): where an account's edges come from and go to.
     const base = new Set(keep);
-    if (account || stage) for (const e of data.edges) if (base.has(e.from) !== base.has(e.to) && (!workload || e.workloads.includes(workload))) keep.add(base.has(e.from) ? e.to : e.from);
+    if (account || stage)
+      for (const e of data.edges)
+        if (base.has(e.from) !== base.has(e.to) && (!workload || e.workloads.includes(workload)))
+          keep.add(base.has(e.from) ? e.to : e.from);
     visible = keep;
   }
   draw();
@@ -260,10 +294,20 @@ function options(select: HTMLSelectElement, values: [string, string][]): void {
 }
 
 function setUp(): void {
-  byId("summary").textContent = `${data.source} · ${data.accounts.length} accounts · ${data.nodes.length} nodes · ${data.edges.length} edges · ${data.findings.length} findings`;
-  options(byId<HTMLSelectElement>("filter-account"), data.accounts.map((a) => [a.id, [a.name, a.id].filter(Boolean).join(" · ")]));
-  options(byId<HTMLSelectElement>("filter-stage"), [...new Set(data.accounts.map((a) => a.stage).filter((s): s is string => !!s))].sort().map((s) => [s, s]));
-  options(byId<HTMLSelectElement>("filter-workload"), [...new Set(data.nodes.flatMap((n) => n.workloads))].sort().map((w) => [w, w]));
+  byId("summary").textContent =
+    `${data.source} · ${data.accounts.length} accounts · ${data.nodes.length} nodes · ${data.edges.length} edges · ${data.findings.length} findings`;
+  options(
+    byId<HTMLSelectElement>("filter-account"),
+    data.accounts.map((a) => [a.id, [a.name, a.id].filter(Boolean).join(" · ")]),
+  );
+  options(
+    byId<HTMLSelectElement>("filter-stage"),
+    [...new Set(data.accounts.map((a) => a.stage).filter((s): s is string => !!s))].sort().map((s) => [s, s]),
+  );
+  options(
+    byId<HTMLSelectElement>("filter-workload"),
+    [...new Set(data.nodes.flatMap((n) => n.workloads))].sort().map((w) => [w, w]),
+  );
   for (const select of document.querySelectorAll<HTMLSelectElement>("select.filter")) select.addEventListener("change", applyFilters);
   for (const radio of document.querySelectorAll<HTMLInputElement>("input[name=mode]")) {
     radio.addEventListener("change", () => {
@@ -279,7 +323,20 @@ function setUp(): void {
   };
   search.addEventListener("input", () => {
     const found = searchMatches(data.nodes, search.value, 12);
-    results.replaceChildren(...found.map((n) => h("li", {}, h("a", { href: "#", "data-target": n.id, onclick: (e) => (e.preventDefault(), pick(n.id)) }, n.label, h("span", { class: "muted" }, ` ${n.arn}`)))));
+    results.replaceChildren(
+      ...found.map((n) =>
+        h(
+          "li",
+          {},
+          h(
+            "a",
+            { href: "#", "data-target": n.id, onclick: (e) => (e.preventDefault(), pick(n.id)) },
+            n.label,
+            h("span", { class: "muted" }, ` ${n.arn}`),
+          ),
+        ),
+      ),
+    );
   });
   search.addEventListener("keydown", (e) => {
     if (e.key !== "Enter") return;

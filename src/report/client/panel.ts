@@ -3,7 +3,15 @@
  * that allows an edge, the caller's side, the session limit, what needs to be supplied, and the
  * findings that concern it, each with its fix.
  */
-import { accountLabel, type PolicyStatementRef, type ReportAccount, type ReportData, type ReportEdge, type ReportFinding, type ReportNode } from "../types.js";
+import {
+  accountLabel,
+  type PolicyStatementRef,
+  type ReportAccount,
+  type ReportData,
+  type ReportEdge,
+  type ReportFinding,
+  type ReportNode,
+} from "../types.js";
 import { durationText as duration } from "../../aws/durations.js";
 import { CHAIN_LIMIT_SECONDS } from "../../aws/limits.js";
 import { h } from "./dom.js";
@@ -33,7 +41,11 @@ function statement(ctx: PanelContext, index: number): HTMLElement {
 }
 
 function link(ctx: PanelContext, id: string, text?: string): HTMLElement {
-  return h("a", { href: "#", class: "go", "data-target": id, onclick: (e) => (e.preventDefault(), ctx.go(id)) }, text ?? ctx.nodes.get(id)?.label ?? id);
+  return h(
+    "a",
+    { href: "#", class: "go", "data-target": id, onclick: (e) => (e.preventDefault(), ctx.go(id)) },
+    text ?? ctx.nodes.get(id)?.label ?? id,
+  );
 }
 
 function accountText(ctx: PanelContext, id: string | undefined): string {
@@ -51,7 +63,14 @@ export function findingsSection(ctx: PanelContext, indexes: readonly number[]): 
     h("h3", {}, `Findings (${unique.length})`),
     ...unique.map((i) => {
       const f = ctx.data.findings[i] as ReportFinding;
-      return h("div", { class: `finding severity-${f.severity}` }, h("div", { class: "finding-title" }, h("span", { class: `badge ${f.severity}` }, f.severity), ` ${f.id} ${f.title}`), h("p", {}, f.detail), h("p", { class: "fix" }, h("strong", {}, "Fix: "), f.fix), f.accepted ? h("p", { class: "accepted" }, h("strong", {}, "Accepted: "), f.accepted) : null);
+      return h(
+        "div",
+        { class: `finding severity-${f.severity}` },
+        h("div", { class: "finding-title" }, h("span", { class: `badge ${f.severity}` }, f.severity), ` ${f.id} ${f.title}`),
+        h("p", {}, f.detail),
+        h("p", { class: "fix" }, h("strong", {}, "Fix: "), f.fix),
+        f.accepted ? h("p", { class: "accepted" }, h("strong", {}, "Accepted: "), f.accepted) : null,
+      );
     }),
   );
 }
@@ -63,7 +82,24 @@ function dl(rows: [string, Node | string][]): HTMLElement {
 function edgeList(ctx: PanelContext, title: string, edges: ReportEdge[], other: (e: ReportEdge) => string): HTMLElement | null {
   if (edges.length === 0) return null;
   const shown = edges.slice(0, 50);
-  return h("section", {}, h("h3", {}, `${title} (${edges.length})`), h("ul", {}, ...shown.map((e) => h("li", {}, link(ctx, e.id, `${ctx.nodes.get(other(e))?.label ?? other(e)}`), ` ${e.actions.slice(0, 2).join(", ")}${e.crossAccount ? " · cross-account" : ""}`))), edges.length > shown.length ? h("p", {}, `and ${edges.length - shown.length} more`) : null);
+  return h(
+    "section",
+    {},
+    h("h3", {}, `${title} (${edges.length})`),
+    h(
+      "ul",
+      {},
+      ...shown.map((e) =>
+        h(
+          "li",
+          {},
+          link(ctx, e.id, `${ctx.nodes.get(other(e))?.label ?? other(e)}`),
+          ` ${e.actions.slice(0, 2).join(", ")}${e.crossAccount ? " · cross-account" : ""}`,
+        ),
+      ),
+    ),
+    edges.length > shown.length ? h("p", {}, `and ${edges.length - shown.length} more`) : null,
+  );
 }
 
 /** A node: what it is, where, its edges and its findings; `extra` adds the reach mode's result. */
@@ -87,7 +123,8 @@ export function nodePanel(ctx: PanelContext, node: ReportNode, extra: HTMLElemen
 }
 
 function callerSide(ctx: PanelContext, edge: ReportEdge): HTMLElement {
-  if (edge.callerSide.length) return h("section", {}, h("h3", {}, "Caller's identity statement"), ...edge.callerSide.map((i) => statement(ctx, i)));
+  if (edge.callerSide.length)
+    return h("section", {}, h("h3", {}, "Caller's identity statement"), ...edge.callerSide.map((i) => statement(ctx, i)));
   const kind = ctx.nodes.get(edge.from)?.kind;
   const why: Record<string, string> = {
     federated: "A web or SAML identity has no identity policy: the trust statement checks its token.",
@@ -96,7 +133,17 @@ function callerSide(ctx: PanelContext, edge: ReportEdge): HTMLElement {
     anyone: "Anyone: the statement above is all it needs.",
     workload: "The workload's platform hands it this identity (no policy on its side).",
   };
-  return h("section", {}, h("h3", {}, "Caller's identity statement"), h("p", { class: "muted" }, why[kind ?? ""] ?? "No identity statement of the caller's allows it by name (the account's own principals may be allowed by the trust alone)."));
+  return h(
+    "section",
+    {},
+    h("h3", {}, "Caller's identity statement"),
+    h(
+      "p",
+      { class: "muted" },
+      why[kind ?? ""] ??
+        "No identity statement of the caller's allows it by name (the account's own principals may be allowed by the trust alone).",
+    ),
+  );
 }
 
 /** An edge: the statement that allows it, the caller's side, what it needs, its session limit, its findings. */
@@ -109,12 +156,41 @@ export function edgePanel(ctx: PanelContext, edge: ReportEdge): HTMLElement[] {
     h("p", {}, link(ctx, edge.from, from?.label), ` ${EDGE_KINDS[edge.kind]} `, link(ctx, edge.to, to?.label), "."),
     dl([
       ["Actions", edge.actions.join(", ")],
-      ["Accounts", edge.crossAccount ? `cross-account: ${accountText(ctx, from?.account)} → ${accountText(ctx, to?.account)}` : accountText(ctx, from?.account ?? to?.account)],
+      [
+        "Accounts",
+        edge.crossAccount
+          ? `cross-account: ${accountText(ctx, from?.account)} → ${accountText(ctx, to?.account)}`
+          : accountText(ctx, from?.account ?? to?.account),
+      ],
       ["Needs", edge.needs.length ? h("ul", { class: "needs" }, ...edge.needs.map((n) => h("li", {}, n))) : "nothing: unconditional"],
-      ...(edge.maxSessionSeconds !== undefined ? ([["Session limit", `${duration(edge.maxSessionSeconds)}${edge.kind === "assume-role" && (from?.kind === "role" || from?.kind === "account") ? ` (role chaining: AWS caps it at ${duration(CHAIN_LIMIT_SECONDS)})` : ""}`]] as [string, string][]) : []),
+      ...(edge.maxSessionSeconds !== undefined
+        ? ([
+            [
+              "Session limit",
+              `${duration(edge.maxSessionSeconds)}${edge.kind === "assume-role" && (from?.kind === "role" || from?.kind === "account") ? ` (role chaining: AWS caps it at ${duration(CHAIN_LIMIT_SECONDS)})` : ""}`,
+            ],
+          ] as [string, string][])
+        : []),
       ...(edge.workloads.length ? ([["Workloads", edge.workloads.join(", ")]] as [string, string][]) : []),
     ]),
-    h("section", {}, h("h3", {}, edge.kind === "resource-policy" ? "Resource-policy statement" : edge.kind === "assume-role" ? "Trust statement" : "Allowed by"), edge.allowedBy !== undefined ? statement(ctx, edge.allowedBy) : h("p", { class: "muted" }, edge.kind === "identity" ? "The caller's identity policy (below); the resource has no resource policy in the report." : "The workload's platform.")),
+    h(
+      "section",
+      {},
+      h(
+        "h3",
+        {},
+        edge.kind === "resource-policy" ? "Resource-policy statement" : edge.kind === "assume-role" ? "Trust statement" : "Allowed by",
+      ),
+      edge.allowedBy !== undefined
+        ? statement(ctx, edge.allowedBy)
+        : h(
+            "p",
+            { class: "muted" },
+            edge.kind === "identity"
+              ? "The caller's identity policy (below); the resource has no resource policy in the report."
+              : "The workload's platform.",
+          ),
+    ),
     callerSide(ctx, edge),
     findingsSection(ctx, [...edge.findings, ...target]),
   ].filter((x): x is HTMLElement => x !== null);
@@ -132,9 +208,21 @@ export function accountPanel(ctx: PanelContext, account: string, collapsed: bool
       ["Managed", info?.managed ? "yes" : "no (outside the model or inventory)"],
       ["Nodes", String(members.length)],
     ]),
-    h("button", { type: "button", id: "toggle-account", onclick: () => ctx.toggleAccount(account) }, collapsed ? "Expand account" : "Collapse account"),
-    findingsSection(ctx, members.flatMap((m) => m.findings)),
-    h("section", {}, h("h3", {}, "Members"), h("ul", {}, ...members.slice(0, 100).map((m) => h("li", {}, link(ctx, m.id), ` (${m.kind})`)))),
+    h(
+      "button",
+      { type: "button", id: "toggle-account", onclick: () => ctx.toggleAccount(account) },
+      collapsed ? "Expand account" : "Collapse account",
+    ),
+    findingsSection(
+      ctx,
+      members.flatMap((m) => m.findings),
+    ),
+    h(
+      "section",
+      {},
+      h("h3", {}, "Members"),
+      h("ul", {}, ...members.slice(0, 100).map((m) => h("li", {}, link(ctx, m.id), ` (${m.kind})`))),
+    ),
   ].filter((x): x is HTMLElement => x !== null);
 }
 
@@ -143,6 +231,19 @@ export function mergedPanel(ctx: PanelContext, merged: MergedEdge): HTMLElement[
   return [
     h("h2", {}, `${merged.edges.length} edge${merged.edges.length > 1 ? "s" : ""}`),
     h("p", {}, "Between collapsed accounts; open one to see it in the graph."),
-    h("ul", {}, ...merged.edges.slice(0, 100).map((e) => h("li", {}, link(ctx, e.id, `${ctx.nodes.get(e.from)?.label ?? e.from} → ${ctx.nodes.get(e.to)?.label ?? e.to}`), ` ${e.actions.slice(0, 2).join(", ")}`))),
+    h(
+      "ul",
+      {},
+      ...merged.edges
+        .slice(0, 100)
+        .map((e) =>
+          h(
+            "li",
+            {},
+            link(ctx, e.id, `${ctx.nodes.get(e.from)?.label ?? e.from} → ${ctx.nodes.get(e.to)?.label ?? e.to}`),
+            ` ${e.actions.slice(0, 2).join(", ")}`,
+          ),
+        ),
+    ),
   ];
 }

@@ -19,5 +19,8 @@ export function searchMatches(nodes: readonly ReportNode[], text: string, limit:
     const s = score(node);
     if (s >= 0) found.push({ node, score: s });
   }
-  return found.sort((a, b) => a.score - b.score || a.node.label.localeCompare(b.node.label)).slice(0, limit).map((f) => f.node);
+  return found
+    .sort((a, b) => a.score - b.score || a.node.label.localeCompare(b.node.label))
+    .slice(0, limit)
+    .map((f) => f.node);
 }

@@ -30,7 +30,11 @@ export type IamAction = (call: IamCall) => Record<string, unknown> | undefined;
  * caller's account, also for the actions without a resource type (`*`).
  */
 export function authorize(call: IamCall, action: string, resource: string, context?: Record<string, string | string[]>): void {
-  call.core.require(call.caller, action, resource, { requestId: call.requestId, resourceAccount: call.account.id, ...(context ? { context } : {}) });
+  call.core.require(call.caller, action, resource, {
+    requestId: call.requestId,
+    resourceAccount: call.account.id,
+    ...(context ? { context } : {}),
+  });
 }
 
 /** After a write: later decisions (STS AssumeRole included) see the change. */
@@ -40,7 +44,13 @@ export function changed(call: IamCall): void {
 
 /** The ARN of an entity of the caller's account (`role`, `user`, `policy`, `oidc-provider`), path included. */
 export function arnOf(call: IamCall, type: string, name: string, path = "/"): string {
-  return buildArn({ partition: call.account.partition, service: "iam", region: "", account: call.account.id, resource: `${type}${path}${name}` });
+  return buildArn({
+    partition: call.account.partition,
+    service: "iam",
+    region: "",
+    account: call.account.id,
+    resource: `${type}${path}${name}`,
+  });
 }
 
 /** The entry of `map` named `name`; IAM names are unique regardless of case, and found regardless of case. */

@@ -84,7 +84,13 @@ function invalidPrincipal(document: Raw, state: AccountState): string | undefine
         if (!account || !NAMED_PRINCIPALS.has(kind) || resource.length === kind.length + 1) continue;
         const name = resource.slice(resource.lastIndexOf("/") + 1);
         const exists =
-          kind === "role" ? account.roles.get(name)?.arn === arn : kind === "user" ? account.users.get(name)?.arn === arn : kind === "oidc-provider" ? account.oidcProviders.has(arn) : account.samlProviders.has(arn);
+          kind === "role"
+            ? account.roles.get(name)?.arn === arn
+            : kind === "user"
+              ? account.users.get(name)?.arn === arn
+              : kind === "oidc-provider"
+                ? account.oidcProviders.has(arn)
+                : account.samlProviders.has(arn);
         if (!exists) return `Invalid principal in policy: ${JSON.stringify(type)}:${JSON.stringify(arn)}`;
       }
     }

@@ -40,7 +40,12 @@ export function entityNamed<E extends RoleState | UserState>(call: IamCall, kind
 }
 
 /** Reads the entity name, asks the engine for `Action` on it, and returns the entity. */
-function target<E extends RoleState | UserState>(call: IamCall, kind: EntityKind<E>, action: string, context?: (e: E | undefined) => Record<string, string | string[]>): E {
+function target<E extends RoleState | UserState>(
+  call: IamCall,
+  kind: EntityKind<E>,
+  action: string,
+  context?: (e: E | undefined) => Record<string, string | string[]>,
+): E {
   const name = nameParam(call, kind);
   const found = byName(kind.entities(call.account), name);
   authorize(call, `iam:${action}`, entityArn(call, kind, name), context?.(found));
@@ -57,7 +62,8 @@ export function entityActions<E extends RoleState | UserState>(kind: EntityKind<
       const text = call.params.required("PolicyDocument", "policyDocument", DOCUMENT);
       const entity = target(call, kind, `Put${N}Policy`);
       const others = [...entity.policies].filter(([n]) => n !== policyName);
-      if (others.reduce((sum, [, d]) => sum + sizeOf(d), sizeOfText(text)) > QUOTAS[N].inline) throw limitExceeded(`Maximum policy size of ${QUOTAS[N].inline} bytes exceeded for ${N.toLowerCase()} ${entity.name}`);
+      if (others.reduce((sum, [, d]) => sum + sizeOf(d), sizeOfText(text)) > QUOTAS[N].inline)
+        throw limitExceeded(`Maximum policy size of ${QUOTAS[N].inline} bytes exceeded for ${N.toLowerCase()} ${entity.name}`);
       const document = readDocument(text, "identity", call.core.state);
       entity.policies.set(policyName, document);
       changed(call);
@@ -87,7 +93,8 @@ export function entityActions<E extends RoleState | UserState>(kind: EntityKind<
       const entity = target(call, kind, `Attach${N}Policy`, () => ({ "iam:PolicyARN": policyArn }));
       requireAttachable(call, policyArn);
       if (entity.managedPolicyArns.includes(policyArn)) return undefined;
-      if (entity.managedPolicyArns.length >= QUOTAS[N].attached) throw limitExceeded(`Cannot exceed quota for PoliciesPer${N}: ${QUOTAS[N].attached}`);
+      if (entity.managedPolicyArns.length >= QUOTAS[N].attached)
+        throw limitExceeded(`Cannot exceed quota for PoliciesPer${N}: ${QUOTAS[N].attached}`);
       entity.managedPolicyArns.push(policyArn);
       changed(call);
       return undefined;
@@ -120,7 +127,9 @@ export function entityActions<E extends RoleState | UserState>(kind: EntityKind<
       return undefined;
     },
     [`Delete${N}PermissionsBoundary`]: (call) => {
-      const entity = target(call, kind, `Delete${N}PermissionsBoundary`, (e): Record<string, string> => (e?.permissionsBoundaryArn ? { "iam:PermissionsBoundary": e.permissionsBoundaryArn } : {}));
+      const entity = target(call, kind, `Delete${N}PermissionsBoundary`, (e): Record<string, string> =>
+        e?.permissionsBoundaryArn ? { "iam:PermissionsBoundary": e.permissionsBoundaryArn } : {},
+      );
       delete entity.permissionsBoundaryArn;
       changed(call);
       return undefined;
@@ -174,4 +183,3 @@ export function refuseWhileAttached(entity: RoleState | UserState): string | und
   if (entity.managedPolicyArns.length) return "Cannot delete entity, must detach all policies first.";
   return undefined;
 }
-

@@ -47,7 +47,14 @@ export class IamMeta {
     let meta = this.policies.get(arn);
     if (!meta) {
       const date = this.createDate(arn);
-      meta = { createDate: date, updateDate: date, defaultVersionId: "v1", versions: [{ VersionId: "v1", Document: document, CreateDate: date }], nextVersion: 2, tags: new Map() };
+      meta = {
+        createDate: date,
+        updateDate: date,
+        defaultVersionId: "v1",
+        versions: [{ VersionId: "v1", Document: document, CreateDate: date }],
+        nextVersion: 2,
+        tags: new Map(),
+      };
       this.policies.set(arn, meta);
     }
     return meta;

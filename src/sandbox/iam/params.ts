@@ -76,7 +76,10 @@ export class Params {
   boolean(name: string, member: string): boolean | undefined {
     const text = this.params.get(name);
     if (text === null) return undefined;
-    if (text !== "true" && text !== "false") throw validationError(`1 validation error detected: Value '${text}' at '${member}' failed to satisfy constraint: Member must be a boolean`);
+    if (text !== "true" && text !== "false")
+      throw validationError(
+        `1 validation error detected: Value '${text}' at '${member}' failed to satisfy constraint: Member must be a boolean`,
+      );
     return text === "true";
   }
 
@@ -89,7 +92,12 @@ export class Params {
 
   /** `Tags.member.N.Key` / `.Value`: at most 50, keys unique regardless of case, as IAM requires. */
   tags(): Map<string, string> {
-    const list = this.query.structures("Tags", "tags", { Key: { ...TAG_KEY, member: "key", required: true }, Value: { ...TAG_VALUE, member: "value", required: true } }, MAX_TAGS);
+    const list = this.query.structures(
+      "Tags",
+      "tags",
+      { Key: { ...TAG_KEY, member: "key", required: true }, Value: { ...TAG_VALUE, member: "value", required: true } },
+      MAX_TAGS,
+    );
     this.query.done();
     const out = new Map<string, string>();
     const seen = new Set<string>();
@@ -115,5 +123,7 @@ export function page<T>(items: T[], params: Params): { items: T[]; IsTruncated: 
   const start = marker === undefined ? 0 : Number.parseInt(Buffer.from(marker, "base64url").toString("utf8"), 10);
   if (!Number.isInteger(start) || start < 0 || start > items.length) throw validationError("Invalid Marker.");
   const end = start + max;
-  return end < items.length ? { items: items.slice(start, end), IsTruncated: true, Marker: Buffer.from(String(end)).toString("base64url") } : { items: items.slice(start), IsTruncated: false };
+  return end < items.length
+    ? { items: items.slice(start, end), IsTruncated: true, Marker: Buffer.from(String(end)).toString("base64url") }
+    : { items: items.slice(start), IsTruncated: false };
 }

@@ -10,7 +10,21 @@ import { arnOf, attachable, authorize, changed, type IamAction, type IamCall } f
 import { readDocument, sizeOfText } from "./documents.js";
 import { tagContext } from "./entity.js";
 import type { PolicyMeta } from "./meta.js";
-import { alreadyExists, ARN, DESCRIPTION, deleteConflict, DOCUMENT, limitExceeded, noSuchEntity, page, PATH, PATH_PREFIX, POLICY_NAME, validationError, VERSION_ID } from "./params.js";
+import {
+  alreadyExists,
+  ARN,
+  DESCRIPTION,
+  deleteConflict,
+  DOCUMENT,
+  limitExceeded,
+  noSuchEntity,
+  page,
+  PATH,
+  PATH_PREFIX,
+  POLICY_NAME,
+  validationError,
+  VERSION_ID,
+} from "./params.js";
 import { tagList } from "./render.js";
 
 /** IAM's quotas: a managed policy's characters, and its versions. */
@@ -31,14 +45,21 @@ function policyAt(call: IamCall, arn: string): { meta: PolicyMeta; customer: boo
 
 /** A Policy as GetPolicy returns it: the account's authorization details' entry, without its versions. */
 function policyShape(call: IamCall, arn: string, listed = false): Record<string, unknown> {
-  const details = authorizationDetails(call.account, { ...call.meta.facts(call.account, call.core.state), awsManagedPolicies: new Map([[arn, attachable(call, arn) as PolicyDocument]]) });
+  const details = authorizationDetails(call.account, {
+    ...call.meta.facts(call.account, call.core.state),
+    awsManagedPolicies: new Map([[arn, attachable(call, arn) as PolicyDocument]]),
+  });
   const entry = (details.Policies as Record<string, unknown>[]).find((p) => p.Arn === arn) as Record<string, unknown>;
   const policy = { ...entry };
   const description = policy.Description;
   delete policy.PolicyVersionList;
   delete policy.Description;
   const tags = call.meta.policy(arn, attachable(call, arn) as PolicyDocument).tags;
-  return { ...policy, ...(listed || description === undefined ? {} : { Description: description }), ...(!listed && tags.size ? { Tags: tagList(tags) } : {}) };
+  return {
+    ...policy,
+    ...(listed || description === undefined ? {} : { Description: description }),
+    ...(!listed && tags.size ? { Tags: tagList(tags) } : {}),
+  };
 }
 
 function versionParam(call: IamCall): string {
@@ -60,11 +81,20 @@ const createPolicy: IamAction = (call) => {
   const arn = arnOf(call, "policy", name, path);
   authorize(call, "iam:CreatePolicy", arn, tagContext(tags));
   const lower = name.toLowerCase();
-  if ([...call.account.managedPolicies.keys()].some((a) => policyPathAndName(a).name.toLowerCase() === lower)) throw alreadyExists(`A policy called ${name} already exists. Duplicate names are not allowed.`);
+  if ([...call.account.managedPolicies.keys()].some((a) => policyPathAndName(a).name.toLowerCase() === lower))
+    throw alreadyExists(`A policy called ${name} already exists. Duplicate names are not allowed.`);
   const document = readPolicyDocument(call, text);
   call.account.managedPolicies.set(arn, document);
   call.meta.create(arn, call.now);
-  call.meta.setPolicy(arn, { createDate: call.now, updateDate: call.now, defaultVersionId: "v1", versions: [{ VersionId: "v1", Document: document, CreateDate: call.now }], nextVersion: 2, tags, ...(description !== undefined ? { description } : {}) });
+  call.meta.setPolicy(arn, {
+    createDate: call.now,
+    updateDate: call.now,
+    defaultVersionId: "v1",
+    versions: [{ VersionId: "v1", Document: document, CreateDate: call.now }],
+    nextVersion: 2,
+    tags,
+    ...(description !== undefined ? { description } : {}),
+  });
   changed(call);
   return { Policy: policyShape(call, arn) };
 };
@@ -82,7 +112,14 @@ const getPolicyVersion: IamAction = (call) => {
   authorize(call, "iam:GetPolicyVersion", arn);
   const { meta } = policyAt(call, arn);
   const version = versionOf(meta, arn, id);
-  return { PolicyVersion: { Document: version.Document, VersionId: version.VersionId, IsDefaultVersion: version.VersionId === meta.defaultVersionId, CreateDate: version.CreateDate } };
+  return {
+    PolicyVersion: {
+      Document: version.Document,
+      VersionId: version.VersionId,
+      IsDefaultVersion: version.VersionId === meta.defaultVersionId,
+      CreateDate: version.CreateDate,
+    },
+  };
 };
 
 /** A customer managed policy of the caller's account, which it may version and delete. */
@@ -107,7 +144,10 @@ const createPolicyVersion: IamAction = (call) => {
   authorize(call, "iam:CreatePolicyVersion", arn);
   const meta = ownPolicy(call, arn);
   const document = readPolicyDocument(call, text);
-  if (meta.versions.length >= MAX_VERSIONS) throw limitExceeded(`A managed policy can have up to ${MAX_VERSIONS} versions. Before you create a new version, you must delete an existing version.`);
+  if (meta.versions.length >= MAX_VERSIONS)
+    throw limitExceeded(
+      `A managed policy can have up to ${MAX_VERSIONS} versions. Before you create a new version, you must delete an existing version.`,
+    );
   const id = `v${meta.nextVersion++}`;
   meta.versions.push({ VersionId: id, Document: document, CreateDate: call.now });
   if (setAsDefault) makeDefault(call, arn, meta, id);
@@ -119,7 +159,14 @@ const listPolicyVersions: IamAction = (call) => {
   authorize(call, "iam:ListPolicyVersions", arn);
   const { meta } = policyAt(call, arn);
   const { items, ...more } = page([...meta.versions].reverse(), call.params);
-  return { Versions: items.map((v) => ({ VersionId: v.VersionId, IsDefaultVersion: v.VersionId === meta.defaultVersionId, CreateDate: v.CreateDate })), ...more };
+  return {
+    Versions: items.map((v) => ({
+      VersionId: v.VersionId,
+      IsDefaultVersion: v.VersionId === meta.defaultVersionId,
+      CreateDate: v.CreateDate,
+    })),
+    ...more,
+  };
 };
 
 const setDefaultPolicyVersion: IamAction = (call) => {
@@ -145,13 +192,18 @@ const SCOPES = new Set(["All", "AWS", "Local"]);
 
 const listPolicies: IamAction = (call) => {
   const scope = call.params.optional("Scope", "scope") ?? "All";
-  if (!SCOPES.has(scope)) throw validationError(`1 validation error detected: Value '${scope}' at 'scope' failed to satisfy constraint: Member must satisfy enum value set: [All, AWS, Local]`);
+  if (!SCOPES.has(scope))
+    throw validationError(
+      `1 validation error detected: Value '${scope}' at 'scope' failed to satisfy constraint: Member must satisfy enum value set: [All, AWS, Local]`,
+    );
   const onlyAttached = call.params.boolean("OnlyAttached", "onlyAttached") ?? false;
   const prefix = call.params.optional("PathPrefix", "pathPrefix", PATH_PREFIX) ?? "/";
   authorize(call, "iam:ListPolicies", arnOf(call, "policy", ""));
   const local = scope === "AWS" ? [] : [...call.account.managedPolicies.keys()];
   const aws = scope === "Local" ? [] : [...(call.core.state.awsManagedPolicies?.keys() ?? [])];
-  const all = [...local, ...aws].map((arn) => policyShape(call, arn, true)).filter((p) => String(p.Path).startsWith(prefix) && (!onlyAttached || Number(p.AttachmentCount) > 0));
+  const all = [...local, ...aws]
+    .map((arn) => policyShape(call, arn, true))
+    .filter((p) => String(p.Path).startsWith(prefix) && (!onlyAttached || Number(p.AttachmentCount) > 0));
   const { items, ...more } = page(all, call.params);
   return { Policies: items, ...more };
 };
@@ -161,8 +213,12 @@ const deletePolicy: IamAction = (call) => {
   authorize(call, "iam:DeletePolicy", arn);
   const meta = ownPolicy(call, arn);
   const shape = policyShape(call, arn);
-  if (Number(shape.AttachmentCount) + Number(shape.PermissionsBoundaryUsageCount) > 0) throw deleteConflict("Cannot delete a policy attached to entities.");
-  if (meta.versions.length > 1) throw deleteConflict("This policy has more than one version. Before you delete a policy, you must delete the policy's versions. The default version is deleted with the policy.");
+  if (Number(shape.AttachmentCount) + Number(shape.PermissionsBoundaryUsageCount) > 0)
+    throw deleteConflict("Cannot delete a policy attached to entities.");
+  if (meta.versions.length > 1)
+    throw deleteConflict(
+      "This policy has more than one version. Before you delete a policy, you must delete the policy's versions. The default version is deleted with the policy.",
+    );
   call.account.managedPolicies.delete(arn);
   call.meta.forget(arn);
   changed(call);

@@ -21,7 +21,10 @@ const MAX_PROVIDERS = 100;
 
 function thumbprints(call: IamCall, required: boolean): string[] {
   const list = call.params.list("ThumbprintList", "thumbprintList", THUMBPRINT, MAX_THUMBPRINTS);
-  if (required && list.length === 0) throw validationError("1 validation error detected: Value null at 'thumbprintList' failed to satisfy constraint: Member must not be null");
+  if (required && list.length === 0)
+    throw validationError(
+      "1 validation error detected: Value null at 'thumbprintList' failed to satisfy constraint: Member must not be null",
+    );
   return list;
 }
 
@@ -46,7 +49,8 @@ const createProvider: IamAction = (call) => {
   const arn = arnOf(call, "oidc-provider", issuer, "/");
   authorize(call, "iam:CreateOpenIDConnectProvider", arn, tagContext(tags));
   if (call.account.oidcProviders.has(arn)) throw alreadyExists(`Provider with url https://${issuer} already exists.`);
-  if (call.account.oidcProviders.size >= MAX_PROVIDERS) throw limitExceeded(`Cannot exceed quota for OpenIdProvidersPerAccount: ${MAX_PROVIDERS}`);
+  if (call.account.oidcProviders.size >= MAX_PROVIDERS)
+    throw limitExceeded(`Cannot exceed quota for OpenIdProvidersPerAccount: ${MAX_PROVIDERS}`);
   call.account.oidcProviders.set(arn, { arn, issuer, clientIds: [...new Set(clientIds)] });
   call.meta.create(arn, call.now);
   Object.assign(call.meta.provider(arn), { thumbprints: prints, tags });
@@ -59,7 +63,13 @@ const getProvider: IamAction = (call) => {
   authorize(call, "iam:GetOpenIDConnectProvider", arn);
   const provider = providerAt(call, arn);
   const meta = call.meta.provider(arn);
-  return { Url: provider.issuer, ClientIDList: provider.clientIds, ThumbprintList: meta.thumbprints, CreateDate: call.meta.createDate(arn), Tags: tagList(meta.tags) };
+  return {
+    Url: provider.issuer,
+    ClientIDList: provider.clientIds,
+    ThumbprintList: meta.thumbprints,
+    CreateDate: call.meta.createDate(arn),
+    Tags: tagList(meta.tags),
+  };
 };
 
 const listProviders: IamAction = (call) => {
@@ -84,7 +94,8 @@ const addClientId: IamAction = (call) => {
   authorize(call, "iam:AddClientIDToOpenIDConnectProvider", arn);
   const provider = providerAt(call, arn);
   if (provider.clientIds.includes(clientId)) return undefined;
-  if (provider.clientIds.length >= MAX_CLIENT_IDS) throw limitExceeded(`Cannot exceed quota for ClientIdsPerOpenIdConnectProvider: ${MAX_CLIENT_IDS}`);
+  if (provider.clientIds.length >= MAX_CLIENT_IDS)
+    throw limitExceeded(`Cannot exceed quota for ClientIdsPerOpenIdConnectProvider: ${MAX_CLIENT_IDS}`);
   provider.clientIds.push(clientId);
   changed(call);
   return undefined;

@@ -7,7 +7,19 @@ import type { RoleState, UserState } from "../../state/account-state.js";
 import { arnOf, authorize, byName, changed, type IamAction, type IamCall } from "./call.js";
 import { readDocument, sizeOfText } from "./documents.js";
 import { entityArn, entityNamed, nameParam, refuseWhileAttached, requireBoundary, ROLES, tagContext, USERS } from "./entity.js";
-import { alreadyExists, ARN, DESCRIPTION, deleteConflict, DOCUMENT, limitExceeded, NAME, page, PATH, PATH_PREFIX, validationError } from "./params.js";
+import {
+  alreadyExists,
+  ARN,
+  DESCRIPTION,
+  deleteConflict,
+  DOCUMENT,
+  limitExceeded,
+  NAME,
+  page,
+  PATH,
+  PATH_PREFIX,
+  validationError,
+} from "./params.js";
 import { roleShape, userShape } from "./render.js";
 
 /** IAM's default quotas: roles and users per account, trust policy characters. */
@@ -70,7 +82,11 @@ const getRole: IamAction = (call) => {
 };
 
 /** ListRoles and ListUsers: the account's entities under a path prefix, a page at a time. */
-function lister<E extends RoleState | UserState>(plural: "Roles" | "Users", entities: (call: IamCall) => Map<string, E>, shape: (e: E, date: string) => Record<string, unknown>): IamAction {
+function lister<E extends RoleState | UserState>(
+  plural: "Roles" | "Users",
+  entities: (call: IamCall) => Map<string, E>,
+  shape: (e: E, date: string) => Record<string, unknown>,
+): IamAction {
   return (call) => {
     const prefix = call.params.optional("PathPrefix", "pathPrefix", PATH_PREFIX) ?? "/";
     authorize(call, `iam:List${plural}`, arnOf(call, plural === "Roles" ? "role" : "user", ""));
@@ -116,7 +132,9 @@ const deleteRole: IamAction = (call) => {
   const name = nameParam(call, ROLES);
   authorize(call, "iam:DeleteRole", entityArn(call, ROLES, name));
   const role = entityNamed(call, ROLES, name);
-  const conflict = refuseWhileAttached(role) ?? (role.instanceProfile ? "Cannot delete entity, must remove roles from instance profile first." : undefined);
+  const conflict =
+    refuseWhileAttached(role) ??
+    (role.instanceProfile ? "Cannot delete entity, must remove roles from instance profile first." : undefined);
   if (conflict) throw deleteConflict(conflict);
   call.account.roles.delete(role.name);
   call.meta.forget(role.arn);
@@ -134,7 +152,16 @@ const createUser: IamAction = (call) => {
   if (byName(call.account.users, name)) throw alreadyExists(`User with name ${name} already exists.`);
   if (boundary.arn) requireBoundary(call, boundary.arn);
   if (call.account.users.size >= USERS_PER_ACCOUNT) throw limitExceeded(`Cannot exceed quota for UsersPerAccount: ${USERS_PER_ACCOUNT}`);
-  const user: UserState = { name, path, arn, policies: new Map(), managedPolicyArns: [], accessKeys: false, tags, ...(boundary.arn ? { permissionsBoundaryArn: boundary.arn } : {}) };
+  const user: UserState = {
+    name,
+    path,
+    arn,
+    policies: new Map(),
+    managedPolicyArns: [],
+    accessKeys: false,
+    tags,
+    ...(boundary.arn ? { permissionsBoundaryArn: boundary.arn } : {}),
+  };
   call.account.users.set(name, user);
   call.meta.create(arn, call.now);
   changed(call);
@@ -152,7 +179,8 @@ const getUser: IamAction = (call) => {
   authorize(call, "iam:GetUser", call.caller.arn);
   const own = [...call.account.users.values()].find((u) => u.arn === call.caller.arn);
   if (own) return { User: userShape(own, call.meta.createDate(own.arn)) };
-  if (call.caller.arn.endsWith(":root")) return { User: { UserId: call.account.id, Arn: call.caller.arn, CreateDate: call.meta.createDate(call.caller.arn) } };
+  if (call.caller.arn.endsWith(":root"))
+    return { User: { UserId: call.account.id, Arn: call.caller.arn, CreateDate: call.meta.createDate(call.caller.arn) } };
   throw validationError("Must specify userName when calling with non-User credentials");
 };
 
@@ -174,13 +202,21 @@ const deleteUser: IamAction = (call) => {
 export const ROLE_AND_USER_ACTIONS: Record<string, IamAction> = {
   CreateRole: createRole,
   GetRole: getRole,
-  ListRoles: lister("Roles", (call) => call.account.roles, (r, date) => roleShape(r, date, true)),
+  ListRoles: lister(
+    "Roles",
+    (call) => call.account.roles,
+    (r, date) => roleShape(r, date, true),
+  ),
   UpdateRole: updateRole,
   UpdateRoleDescription: updateRoleDescription,
   UpdateAssumeRolePolicy: updateAssumeRolePolicy,
   DeleteRole: deleteRole,
   CreateUser: createUser,
   GetUser: getUser,
-  ListUsers: lister("Users", (call) => call.account.users, (u, date) => userShape(u, date, true)),
+  ListUsers: lister(
+    "Users",
+    (call) => call.account.users,
+    (u, date) => userShape(u, date, true),
+  ),
   DeleteUser: deleteUser,
 };

@@ -26,7 +26,11 @@ export interface AccessCheck {
 
 /** A resolved resource as a check's resource, its owner and the log's note. */
 export function onResource(resource: ResolvedResource): Pick<AccessCheck, "resource" | "resourceAccount" | "note"> {
-  return { resource: resource.arn, ...(resource.account ? { resourceAccount: resource.account } : {}), ...(resource.unresolved ? { note: resource.unresolved } : {}) };
+  return {
+    resource: resource.arn,
+    ...(resource.account ? { resourceAccount: resource.account } : {}),
+    ...(resource.unresolved ? { note: resource.unresolved } : {}),
+  };
 }
 
 /** The options of SandboxCore.authorize for a check. */

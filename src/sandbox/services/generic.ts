@@ -21,7 +21,8 @@ export function jsonBody(request: ServiceRequest): Record<string, unknown> {
   } catch {
     throw new AwsError(400, "SerializationException", "The request body is not valid JSON");
   }
-  if (typeof value !== "object" || value === null || Array.isArray(value)) throw new AwsError(400, "SerializationException", "The request body must be a JSON object");
+  if (typeof value !== "object" || value === null || Array.isArray(value))
+    throw new AwsError(400, "SerializationException", "The request body must be a JSON object");
   return value as Record<string, unknown>;
 }
 
@@ -36,11 +37,16 @@ export function targetOperation(request: ServiceRequest): string {
  * AccessDeniedException, or UnknownOperationException for an operation the service does not have.
  * Returns the parsed body and the resource decided on, which is the one the call may act on.
  */
-export function authorizeJson(request: ServiceRequest, overrides: Partial<Parameters<typeof requireAccess>[1]> = {}, namer: ResourceNamer = byFormatParts): { input: Record<string, unknown>; resource: ResolvedResource } {
+export function authorizeJson(
+  request: ServiceRequest,
+  overrides: Partial<Parameters<typeof requireAccess>[1]> = {},
+  namer: ResourceNamer = byFormatParts,
+): { input: Record<string, unknown>; resource: ResolvedResource } {
   const prefix = iamPrefix(request.service);
   const operation = targetOperation(request);
   const action = catalogAction(prefix, operation);
-  if (!action) throw new AwsError(400, "UnknownOperationException", `The operation ${operation || "(none)"} is not an operation of ${prefix}`);
+  if (!action)
+    throw new AwsError(400, "UnknownOperationException", `The operation ${operation || "(none)"} is not an operation of ${prefix}`);
   const input = jsonBody(request);
   const resource = resourceOf(action, input, whereOf(request), namer);
   requireAccess(request, { action: `${prefix}:${action.name}`, ...onResource(resource), code: "AccessDeniedException", ...overrides });
@@ -86,7 +92,8 @@ export function genericQuery(signingName: string, version: string | null, namer?
       const prefix = iamPrefix(request.service);
       const operation = request.params.get("Action") ?? "";
       const action = catalogAction(prefix, operation);
-      if (!action) throw new AwsError(400, "InvalidAction", `Could not find operation ${operation} for version ${version ?? "NO_VERSION_SPECIFIED"}`);
+      if (!action)
+        throw new AwsError(400, "InvalidAction", `Could not find operation ${operation} for version ${version ?? "NO_VERSION_SPECIFIED"}`);
       const resource = resourceOf(action, queryInput(request.params), whereOf(request), namer);
       requireAccess(request, { action: `${prefix}:${action.name}`, ...onResource(resource), code: "AccessDenied" });
       return queryReply(operation, {}, request.requestId, namespace);

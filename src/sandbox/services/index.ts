@@ -35,7 +35,11 @@ function unsupportedRest(service: string): Service {
   return {
     protocol: "rest-json",
     handle() {
-      throw new AwsError(501, "NotImplemented", `The sandbox does not implement the REST API of ${service}; it answers every service's JSON (X-Amz-Target) and query (Action=) calls, and S3, Lambda Invoke and MWAA's REST calls`);
+      throw new AwsError(
+        501,
+        "NotImplemented",
+        `The sandbox does not implement the REST API of ${service}; it answers every service's JSON (X-Amz-Target) and query (Action=) calls, and S3, Lambda Invoke and MWAA's REST calls`,
+      );
     },
   };
 }

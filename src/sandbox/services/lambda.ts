@@ -19,7 +19,12 @@ const FUNCTION_NAME = /^(?:arn:([^:]+):lambda:([a-z0-9-]+):(\d{12}):function:|(\
  */
 function functionOf(request: ServiceRequest, input: Record<string, string>): ResolvedResource {
   const m = FUNCTION_NAME.exec(input.FunctionName ?? "");
-  if (!m) throw new AwsError(400, "ValidationException", `1 validation error detected: Value '${input.FunctionName ?? ""}' at 'functionName' failed to satisfy constraint: Member must satisfy regular expression pattern: (arn:(aws[a-zA-Z-]*)?:lambda:)?([a-z]{2}(-gov)?-[a-z]+-\\d{1}:)?(\\d{12}:)?(function:)?([a-zA-Z0-9-_]+)(:(\\$LATEST|[a-zA-Z0-9-_]+))?`);
+  if (!m)
+    throw new AwsError(
+      400,
+      "ValidationException",
+      `1 validation error detected: Value '${input.FunctionName ?? ""}' at 'functionName' failed to satisfy constraint: Member must satisfy regular expression pattern: (arn:(aws[a-zA-Z-]*)?:lambda:)?([a-z]{2}(-gov)?-[a-z]+-\\d{1}:)?(\\d{12}:)?(function:)?([a-zA-Z0-9-_]+)(:(\\$LATEST|[a-zA-Z0-9-_]+))?`,
+    );
   const [, partitionOfArn, region, arnAccount, partialAccount, name, qualifierInName] = m;
   const qualifier = qualifierInName ?? input.Qualifier;
   const caller = callerOf(request);

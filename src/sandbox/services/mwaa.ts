@@ -26,7 +26,10 @@ function webServer(request: ServiceRequest): string {
 /** The Airflow role a web login token is for: the first IAM allows, else AccessDeniedException on the least privileged. */
 function authorizeWebLogin(request: ServiceRequest, path: Record<string, string>, action: CatalogAction): string {
   const where = whereOf(request);
-  const check = (role: string) => ({ action: `airflow:${action.name}`, ...onResource(resourceOf(action, { ...path, RoleName: role }, where)) });
+  const check = (role: string) => ({
+    action: `airflow:${action.name}`,
+    ...onResource(resourceOf(action, { ...path, RoleName: role }, where)),
+  });
   const chosen = AIRFLOW_ROLES.slice(0, -1).find((role) => allows(request, check(role)));
   if (chosen) return chosen;
   requireAccess(request, { ...check("Public"), code: "AccessDeniedException" });
@@ -49,7 +52,16 @@ export const mwaa = restJsonService("airflow", [
     },
     answer: (request, input) => {
       const caller = callerOf(request);
-      return jsonReply({ WebToken: token(), WebServerHostname: webServer(request), IamIdentity: caller.arn, AirflowIdentity: `${caller.arn.split(":").at(-1) ?? ""} (${input.AirflowRole})` }, 200, "application/json");
+      return jsonReply(
+        {
+          WebToken: token(),
+          WebServerHostname: webServer(request),
+          IamIdentity: caller.arn,
+          AirflowIdentity: `${caller.arn.split(":").at(-1) ?? ""} (${input.AirflowRole})`,
+        },
+        200,
+        "application/json",
+      );
     },
   },
   {
@@ -57,7 +69,19 @@ export const mwaa = restJsonService("airflow", [
     path: /^\/environments\/(?<EnvironmentName>[^/]+)$/,
     action: "GetEnvironment",
     answer: (request, input, resource) =>
-      jsonReply({ Environment: { Name: input.EnvironmentName, Arn: resource.arn, Status: "AVAILABLE", WebserverUrl: webServer(request), EnvironmentClass: "mw1.small" } }, 200, "application/json"),
+      jsonReply(
+        {
+          Environment: {
+            Name: input.EnvironmentName,
+            Arn: resource.arn,
+            Status: "AVAILABLE",
+            WebserverUrl: webServer(request),
+            EnvironmentClass: "mw1.small",
+          },
+        },
+        200,
+        "application/json",
+      ),
   },
   {
     method: "PUT",

@@ -85,7 +85,17 @@ export function resolved(arn: string): ResolvedResource {
 function formatPattern(format: string): RegExp {
   const source = format
     .split(/(\$\{\w+\})/)
-    .map((part) => (part === "${Partition}" ? "[^:]+" : part === "${Region}" ? "[^:]*" : part === "${Account}" ? "(?:\\d{12})?" : part.startsWith("${") ? ".+" : part.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")))
+    .map((part) =>
+      part === "${Partition}"
+        ? "[^:]+"
+        : part === "${Region}"
+          ? "[^:]*"
+          : part === "${Account}"
+            ? "(?:\\d{12})?"
+            : part.startsWith("${")
+              ? ".+"
+              : part.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"),
+    )
     .join("");
   return new RegExp(`^${source}$`);
 }
@@ -123,19 +133,35 @@ export const byFormatParts: ResourceNamer = (action, input, where) => {
     if (!type) continue;
     const pattern = formatPattern(type.arn);
     const found = new Set<string>();
-    for (const value of params.get(`${name.replace(/[^A-Za-z0-9]/g, "").toLowerCase()}arn`) ?? []) if (pattern.test(value)) found.add(value);
-    const parts = [...type.arn.matchAll(/\$\{(\w+)\}/g)].map((m) => m[1] as string).filter((p) => p !== "Partition" && p !== "Region" && p !== "Account");
-    const values = parts.map((part) => [part, ...(PART_ALIASES.get(part.toLowerCase()) ?? [])].flatMap((k) => params.get(k.toLowerCase()) ?? []));
+    for (const value of params.get(`${name.replace(/[^A-Za-z0-9]/g, "").toLowerCase()}arn`) ?? [])
+      if (pattern.test(value)) found.add(value);
+    const parts = [...type.arn.matchAll(/\$\{(\w+)\}/g)]
+      .map((m) => m[1] as string)
+      .filter((p) => p !== "Partition" && p !== "Region" && p !== "Account");
+    const values = parts.map((part) =>
+      [part, ...(PART_ALIASES.get(part.toLowerCase()) ?? [])].flatMap((k) => params.get(k.toLowerCase()) ?? []),
+    );
     if (parts.length === 1 && values[0]?.length) {
       for (const value of values[0]) if (value.startsWith("arn:") && pattern.test(value)) found.add(value);
     }
     if (parts.length > 0 && values.every((v) => v.length === 1 && !(v[0] as string).startsWith("arn:"))) {
       const filled = new Map(parts.map((p, i) => [p, values[i]?.[0] as string]));
-      found.add(type.arn.replace(/\$\{(\w+)\}/g, (_, part: string) => (part === "Partition" ? where.partition : part === "Region" ? where.region : part === "Account" ? where.account : (filled.get(part) as string))));
+      found.add(
+        type.arn.replace(/\$\{(\w+)\}/g, (_, part: string) =>
+          part === "Partition"
+            ? where.partition
+            : part === "Region"
+              ? where.region
+              : part === "Account"
+                ? where.account
+                : (filled.get(part) as string),
+        ),
+      );
     }
     if (found.size === 1) return resolved([...found][0] as string);
     // AWS acts on one of them; which one is not the sandbox's to guess.
-    if (found.size > 1) throw new AwsError(400, "InvalidParameterCombination", `The request names more than one ${name}: ${[...found].join(", ")}`);
+    if (found.size > 1)
+      throw new AwsError(400, "InvalidParameterCombination", `The request names more than one ${name}: ${[...found].join(", ")}`);
   }
   return undefined;
 };
@@ -150,7 +176,13 @@ export function resourceOf(action: CatalogAction, input: Params, where: Where, n
   // "*" is decided in the caller's own account, as AWS decides actions that name no resource.
   if (action.resourceTypes.length === 0) return { arn: "*", account: where.account };
   const types = action.resourceTypes.map((t) => t.name).join(" or ");
-  return namer(action, input, where) ?? { arn: "*", account: where.account, unresolved: `no parameter the sandbox knows names the ${types} ${action.service}:${action.name} acts on; decided on "*" in the caller's account` };
+  return (
+    namer(action, input, where) ?? {
+      arn: "*",
+      account: where.account,
+      unresolved: `no parameter the sandbox knows names the ${types} ${action.service}:${action.name} acts on; decided on "*" in the caller's account`,
+    }
+  );
 }
 
 export type { NamedResource } from "../../graph/resource-owner.js";

@@ -44,13 +44,21 @@ export function restJsonService(prefix: string, routes: readonly RestRoute[]): S
         if (!action) throw new Error(`the service authorization data has no ${prefix}:${route.action}`);
         const body = request.method === "GET" || request.method === "HEAD" || route.opaqueBody ? {} : jsonBody(request);
         const path: Record<string, string> = { ...m.groups };
-        const input: Record<string, string> = { ...Object.fromEntries(Object.entries(body).filter((e): e is [string, string] => typeof e[1] === "string")), ...Object.fromEntries(request.url.searchParams), ...path };
+        const input: Record<string, string> = {
+          ...Object.fromEntries(Object.entries(body).filter((e): e is [string, string] => typeof e[1] === "string")),
+          ...Object.fromEntries(request.url.searchParams),
+          ...path,
+        };
         const resource = route.resource?.(request, input) ?? resourceOf(action, path, whereOf(request));
         if (route.authorize) route.authorize(request, input, action, path);
         else requireAccess(request, { action: `${prefix}:${action.name}`, ...onResource(resource), code: "AccessDeniedException" });
         return route.answer(request, input, resource);
       }
-      throw new AwsError(501, "NotImplemented", `The sandbox does not implement ${request.method} ${request.url.pathname} of ${prefix}; it answers: ${routes.map((r) => r.action).join(", ")}`);
+      throw new AwsError(
+        501,
+        "NotImplemented",
+        `The sandbox does not implement ${request.method} ${request.url.pathname} of ${prefix}; it answers: ${routes.map((r) => r.action).join(", ")}`,
+      );
     },
   };
 }

@@ -29,7 +29,8 @@ function checksumName(header: string): string {
 function verify(header: string, value: string, body: Buffer): void {
   const compute = CHECKSUMS[header];
   const expected = compute?.(body);
-  if (expected && expected !== value.trim()) throw new AwsError(400, "BadDigest", `The ${checksumName(header)} you specified did not match the calculated checksum.`);
+  if (expected && expected !== value.trim())
+    throw new AwsError(400, "BadDigest", `The ${checksumName(header)} you specified did not match the calculated checksum.`);
 }
 
 const malformed = () => new AwsError(400, "IncompleteBody", "The request body is not a well-formed aws-chunked stream");
@@ -65,7 +66,12 @@ export function decodeAwsChunked(raw: Buffer): { payload: Buffer; trailers: Map<
 export function uploadedBytes(headers: Record<string, string>, body: Buffer): { bytes: Buffer; checksums: Record<string, string> } {
   const sha = headers["x-amz-content-sha256"] ?? "";
   // Signed chunks (STREAMING-AWS4-HMAC-SHA256-PAYLOAD) would need each chunk's signature checked.
-  if (sha.startsWith("STREAMING-AWS4-") || sha.startsWith("STREAMING-ECDSA")) throw new AwsError(501, "NotImplemented", "The sandbox does not accept signed aws-chunked payloads; send the payload unsigned (STREAMING-UNSIGNED-PAYLOAD-TRAILER) or signed whole");
+  if (sha.startsWith("STREAMING-AWS4-") || sha.startsWith("STREAMING-ECDSA"))
+    throw new AwsError(
+      501,
+      "NotImplemented",
+      "The sandbox does not accept signed aws-chunked payloads; send the payload unsigned (STREAMING-UNSIGNED-PAYLOAD-TRAILER) or signed whole",
+    );
   const chunked = sha.startsWith("STREAMING-") || (headers["content-encoding"] ?? "").split(",").some((e) => e.trim() === "aws-chunked");
   let bytes = body;
   const checksums: Record<string, string> = {};
@@ -73,14 +79,26 @@ export function uploadedBytes(headers: Record<string, string>, body: Buffer): { 
     const decoded = decodeAwsChunked(body);
     bytes = decoded.payload;
     const declared = headers["x-amz-decoded-content-length"];
-    if (declared !== undefined && Number(declared) !== bytes.length) throw new AwsError(400, "IncompleteBody", "You did not provide the number of bytes specified by the x-amz-decoded-content-length HTTP header");
+    if (declared !== undefined && Number(declared) !== bytes.length)
+      throw new AwsError(
+        400,
+        "IncompleteBody",
+        "You did not provide the number of bytes specified by the x-amz-decoded-content-length HTTP header",
+      );
     for (const [k, v] of decoded.trailers) if (k.startsWith("x-amz-checksum-")) checksums[k] = v;
     const announced = headers["x-amz-trailer"];
-    if (announced && !decoded.trailers.get(announced.trim().toLowerCase())) throw new AwsError(400, "MalformedTrailerError", "The request contained trailing data that was not well-formed or did not conform to our published schema.");
+    if (announced && !decoded.trailers.get(announced.trim().toLowerCase()))
+      throw new AwsError(
+        400,
+        "MalformedTrailerError",
+        "The request contained trailing data that was not well-formed or did not conform to our published schema.",
+      );
   }
-  for (const [k, v] of Object.entries(headers)) if (k.startsWith("x-amz-checksum-") && k !== "x-amz-checksum-type" && k !== "x-amz-checksum-algorithm") checksums[k] = v;
+  for (const [k, v] of Object.entries(headers))
+    if (k.startsWith("x-amz-checksum-") && k !== "x-amz-checksum-type" && k !== "x-amz-checksum-algorithm") checksums[k] = v;
   for (const [k, v] of Object.entries(checksums)) verify(k, v, bytes);
   const md5 = headers["content-md5"];
-  if (md5 !== undefined && createHash("md5").update(bytes).digest("base64") !== md5.trim()) throw new AwsError(400, "BadDigest", "The Content-MD5 you specified did not match what we received.");
+  if (md5 !== undefined && createHash("md5").update(bytes).digest("base64") !== md5.trim())
+    throw new AwsError(400, "BadDigest", "The Content-MD5 you specified did not match what we received.");
   return { bytes, checksums };
 }

@@ -60,7 +60,13 @@ function bucketNamed(core: SandboxCore, name: string): Bucket | undefined {
   if (known) return known;
   const named = namedResources(core).find((r) => BUCKET_OF_ARN.exec(r.arn)?.[2] === name);
   if (!named) return undefined;
-  const bucket: Bucket = { name, account: named.account, partition: BUCKET_OF_ARN.exec(named.arn)?.[1] ?? "aws", createdAt: core.clock(), objects: new Map() };
+  const bucket: Bucket = {
+    name,
+    account: named.account,
+    partition: BUCKET_OF_ARN.exec(named.arn)?.[1] ?? "aws",
+    createdAt: core.clock(),
+    objects: new Map(),
+  };
   buckets(core).set(name, bucket);
   return bucket;
 }
@@ -70,18 +76,35 @@ const bucketArn = (bucket: Bucket) => resourceArn("s3", "bucket", where(bucket),
 const objectArn = (bucket: Bucket, key: string) => resourceArn("s3", "object", where(bucket), { BucketName: bucket.name, ObjectName: key });
 
 /** Request headers S3 offers as condition keys (`s3:x-amz-acl`, …). */
-const HEADER_KEYS = /^x-amz-(acl|content-sha256|copy-source|grant-[a-z-]+|metadata-directive|server-side-encryption(-aws-kms-key-id|-customer-algorithm)?|storage-class|website-redirect-location)$/;
+const HEADER_KEYS =
+  /^x-amz-(acl|content-sha256|copy-source|grant-[a-z-]+|metadata-directive|server-side-encryption(-aws-kms-key-id|-customer-algorithm)?|storage-class|website-redirect-location)$/;
 
 /** The S3 condition keys of a request, and any it adds (s3:prefix, …). */
 function s3Context(request: ServiceRequest, extra: Record<string, string> = {}): Record<string, string> {
-  const context: Record<string, string> = { "s3:authType": request.headers.authorization === undefined ? "REST-QUERY-STRING" : "REST-HEADER", "s3:signatureversion": "AWS4-HMAC-SHA256" };
+  const context: Record<string, string> = {
+    "s3:authType": request.headers.authorization === undefined ? "REST-QUERY-STRING" : "REST-HEADER",
+    "s3:signatureversion": "AWS4-HMAC-SHA256",
+  };
   for (const [k, v] of Object.entries(request.headers)) if (HEADER_KEYS.test(k)) context[`s3:${k}`] = v;
   return { ...context, ...extra };
 }
 
 /** Decides an S3 action on a bucket or object of `owner`'s, refusing with S3's AccessDenied (the ARN quoted). */
-function check(request: ServiceRequest, action: string, resource: string, owner: { account: string }, extra: Record<string, string> = {}): void {
-  requireAccess(request, { action: `s3:${action}`, resource, resourceAccount: owner.account, context: s3Context(request, { "s3:ResourceAccount": owner.account, ...extra }), code: "AccessDenied", quoteResource: true });
+function check(
+  request: ServiceRequest,
+  action: string,
+  resource: string,
+  owner: { account: string },
+  extra: Record<string, string> = {},
+): void {
+  requireAccess(request, {
+    action: `s3:${action}`,
+    resource,
+    resourceAccount: owner.account,
+    context: s3Context(request, { "s3:ResourceAccount": owner.account, ...extra }),
+    code: "AccessDenied",
+    quoteResource: true,
+  });
 }
 
 function xmlReply(document: Record<string, unknown>, status = 200, headers: Record<string, string> = {}): Reply {
@@ -89,10 +112,12 @@ function xmlReply(document: Record<string, unknown>, status = 200, headers: Reco
 }
 
 const noSuchBucket = (name: string) => new AwsError(404, "NoSuchBucket", `The specified bucket does not exist (${name})`);
-const notImplemented = () => new AwsError(501, "NotImplemented", "A header or query you provided implies functionality that the sandbox does not implement");
+const notImplemented = () =>
+  new AwsError(501, "NotImplemented", "A header or query you provided implies functionality that the sandbox does not implement");
 
 /** Query parameters that do not make a request a sub-resource operation (?acl, ?tagging, …). */
-const PLAIN_QUERY = /^(x-id|list-type|prefix|delimiter|max-keys|continuation-token|start-after|marker|encoding-type|fetch-owner|versionId|response-[a-z-]+|X-Amz-[A-Za-z-]+|x-amz-[a-z-]+)$/;
+const PLAIN_QUERY =
+  /^(x-id|list-type|prefix|delimiter|max-keys|continuation-token|start-after|marker|encoding-type|fetch-owner|versionId|response-[a-z-]+|X-Amz-[A-Za-z-]+|x-amz-[a-z-]+)$/;
 
 function existing(request: ServiceRequest, name: string): Bucket {
   const bucket = bucketNamed(request.core, name);
@@ -107,13 +132,27 @@ function isoTime(ms: number): string {
 function listBuckets(request: ServiceRequest): Reply {
   const caller = callerOf(request);
   // ListBuckets names no resource: it is decided in the caller's own account.
-  requireAccess(request, { action: "s3:ListAllMyBuckets", resource: "*", resourceAccount: caller.account, context: s3Context(request), code: "AccessDenied" });
+  requireAccess(request, {
+    action: "s3:ListAllMyBuckets",
+    resource: "*",
+    resourceAccount: caller.account,
+    context: s3Context(request),
+    code: "AccessDenied",
+  });
   for (const r of namedResources(request.core)) {
     const name = BUCKET_OF_ARN.exec(r.arn)?.[2];
     if (name && r.account === caller.account) bucketNamed(request.core, name);
   }
-  const owned = [...buckets(request.core).values()].filter((b) => b.account === caller.account).sort((a, b) => a.name.localeCompare(b.name));
-  return xmlReply({ ListAllMyBucketsResult: { "@_xmlns": S3_NAMESPACE, Owner: { ID: caller.account }, Buckets: { Bucket: owned.map((b) => ({ Name: b.name, CreationDate: isoTime(b.createdAt) })) } } });
+  const owned = [...buckets(request.core).values()]
+    .filter((b) => b.account === caller.account)
+    .sort((a, b) => a.name.localeCompare(b.name));
+  return xmlReply({
+    ListAllMyBucketsResult: {
+      "@_xmlns": S3_NAMESPACE,
+      Owner: { ID: caller.account },
+      Buckets: { Bucket: owned.map((b) => ({ Name: b.name, CreationDate: isoTime(b.createdAt) })) },
+    },
+  });
 }
 
 function createBucket(request: ServiceRequest, name: string): Reply {
@@ -123,13 +162,24 @@ function createBucket(request: ServiceRequest, name: string): Reply {
   const held = bucketNamed(request.core, name);
   // A new bucket is the creator's: CreateBucket is decided in the caller's own account.
   check(request, "CreateBucket", resourceArn("s3", "bucket", { partition, region: "", account: "" }, { BucketName: name }), held ?? caller);
-  if (held && held.account !== caller.account) throw new AwsError(409, "BucketAlreadyExists", "The requested bucket name is not available. The bucket namespace is shared by all users of the system. Please select a different name and try again.");
+  if (held && held.account !== caller.account)
+    throw new AwsError(
+      409,
+      "BucketAlreadyExists",
+      "The requested bucket name is not available. The bucket namespace is shared by all users of the system. Please select a different name and try again.",
+    );
   // In us-east-1, creating a bucket you already own succeeds again; elsewhere it is BucketAlreadyOwnedByYou.
-  if (held && request.region !== "us-east-1") throw new AwsError(409, "BucketAlreadyOwnedByYou", "Your previous request to create the named bucket succeeded and you already own it.");
+  if (held && request.region !== "us-east-1")
+    throw new AwsError(
+      409,
+      "BucketAlreadyOwnedByYou",
+      "Your previous request to create the named bucket succeeded and you already own it.",
+    );
   if (!held) {
     // S3's default quota: 10,000 general purpose buckets per account.
     const owned = (bucketCounts.get(request.core) ?? new Map<string, number>()).get(caller.account) ?? 0;
-    if (owned >= request.core.limits.bucketsPerAccount) throw new AwsError(400, "TooManyBuckets", "You have attempted to create more buckets than allowed");
+    if (owned >= request.core.limits.bucketsPerAccount)
+      throw new AwsError(400, "TooManyBuckets", "You have attempted to create more buckets than allowed");
     buckets(request.core).set(name, { name, account: caller.account, partition, createdAt: request.now, objects: new Map() });
     const counts = bucketCounts.get(request.core) ?? new Map<string, number>();
     bucketCounts.set(request.core, counts.set(caller.account, owned + 1));
@@ -178,8 +228,13 @@ function listObjects(request: ServiceRequest, bucket: Bucket): Reply {
   const delimiter = q.get("delimiter") ?? "";
   const maxText = q.get("max-keys");
   const maxKeys = maxText === null ? MAX_KEYS : Number(maxText);
-  if (!Number.isInteger(maxKeys) || maxKeys < 0) throw new AwsError(400, "InvalidArgument", "Provided max-keys not an integer or within integer range");
-  check(request, "ListBucket", bucketArn(bucket), bucket, { "s3:prefix": prefix, ...(delimiter ? { "s3:delimiter": delimiter } : {}), "s3:max-keys": String(maxKeys) });
+  if (!Number.isInteger(maxKeys) || maxKeys < 0)
+    throw new AwsError(400, "InvalidArgument", "Provided max-keys not an integer or within integer range");
+  check(request, "ListBucket", bucketArn(bucket), bucket, {
+    "s3:prefix": prefix,
+    ...(delimiter ? { "s3:delimiter": delimiter } : {}),
+    "s3:max-keys": String(maxKeys),
+  });
   const token = q.get("continuation-token");
   let after = v2 ? (q.get("start-after") ?? "") : (q.get("marker") ?? "");
   if (v2 && token !== null) {
@@ -193,7 +248,10 @@ function listObjects(request: ServiceRequest, bucket: Bucket): Reply {
   const prefixes: string[] = [];
   let last = "";
   let truncated = false;
-  let i = Math.max(firstNot(keys, (k) => utf8Compare(k, prefix) < 0), firstNot(keys, (k) => utf8Compare(k, after) <= 0));
+  let i = Math.max(
+    firstNot(keys, (k) => utf8Compare(k, prefix) < 0),
+    firstNot(keys, (k) => utf8Compare(k, after) <= 0),
+  );
   while (i < keys.length && (keys[i] as string).startsWith(prefix)) {
     const key = keys[i] as string;
     if (contents.length + prefixes.length >= page) {
@@ -209,13 +267,24 @@ function listObjects(request: ServiceRequest, bucket: Bucket): Reply {
       last = keys[i - 1] as string;
     } else {
       const o = bucket.objects.get(key) as StoredObject;
-      contents.push({ Key: encode(key), LastModified: isoTime(o.lastModified), ETag: o.etag, Size: o.bytes.length, StorageClass: "STANDARD" });
+      contents.push({
+        Key: encode(key),
+        LastModified: isoTime(o.lastModified),
+        ETag: o.etag,
+        Size: o.bytes.length,
+        StorageClass: "STANDARD",
+      });
       last = key;
       i++;
     }
   }
   const paging = v2
-    ? { KeyCount: contents.length + prefixes.length, ...(token !== null ? { ContinuationToken: token } : {}), ...(truncated ? { NextContinuationToken: Buffer.from(last).toString("base64") } : {}), ...(q.has("start-after") ? { StartAfter: encode(q.get("start-after") as string) } : {}) }
+    ? {
+        KeyCount: contents.length + prefixes.length,
+        ...(token !== null ? { ContinuationToken: token } : {}),
+        ...(truncated ? { NextContinuationToken: Buffer.from(last).toString("base64") } : {}),
+        ...(q.has("start-after") ? { StartAfter: encode(q.get("start-after") as string) } : {}),
+      }
     : { Marker: encode(q.get("marker") ?? ""), ...(truncated && delimiter ? { NextMarker: encode(last) } : {}) };
   return xmlReply({
     ListBucketResult: {
@@ -248,7 +317,14 @@ function putObject(request: ServiceRequest, bucket: Bucket, key: string): Reply 
   const replaced = bucket.objects.get(key);
   hold(request, replaced ? 0 : 1, bytes.length - (replaced?.bytes.length ?? 0));
   if (!replaced) bucket.sorted = undefined;
-  bucket.objects.set(key, { bytes, etag, lastModified: request.now, contentType: request.headers["content-type"] ?? "binary/octet-stream", metadata, checksums });
+  bucket.objects.set(key, {
+    bytes,
+    etag,
+    lastModified: request.now,
+    contentType: request.headers["content-type"] ?? "binary/octet-stream",
+    metadata,
+    checksums,
+  });
   return { status: 200, headers: { etag, ...checksums }, body: "" };
 }
 

@@ -25,7 +25,9 @@ export const topicNamedBy: ResourceNamer = (action, input, where) => {
   switch (action.name) {
     case "CreateTopic": {
       const name = stringOf(input, "Name");
-      return name === undefined ? undefined : topic(buildArn({ partition: where.partition, service: "sns", region: where.region, account: where.account, resource: name }));
+      return name === undefined
+        ? undefined
+        : topic(buildArn({ partition: where.partition, service: "sns", region: where.region, account: where.account, resource: name }));
     }
     case "Publish":
       return topic(stringOf(input, "TopicArn") ?? stringOf(input, "TargetArn"));

@@ -86,7 +86,8 @@ function stringParam(input: Record<string, unknown>, name: string): string {
 function intParam(input: Record<string, unknown>, name: string, min: number, max: number, fallback: number): number {
   const value = input[name];
   if (value === undefined || value === null) return fallback;
-  if (typeof value !== "number" || !Number.isInteger(value) || value < min || value > max) throw invalid(name, value, `Must be between ${min} and ${max}, if provided.`);
+  if (typeof value !== "number" || !Number.isInteger(value) || value < min || value > max)
+    throw invalid(name, value, `Must be between ${min} and ${max}, if provided.`);
   return value;
 }
 
@@ -133,7 +134,8 @@ const NO_QUEUE = () => new AwsError(400, "AWS.SimpleQueueService.NonExistentQueu
 
 /** The queue the request was decided on (its QueueUrl's), or QueueDoesNotExist. */
 function queueAt(request: ServiceRequest, input: Record<string, unknown>, resource: ResolvedResource): Queue {
-  if (!QUEUE_ARN.test(resource.arn)) throw invalid("QueueUrl", stringParam(input, "QueueUrl"), "The queue URL is not of the form https://HOST/ACCOUNT/QUEUE.");
+  if (!QUEUE_ARN.test(resource.arn))
+    throw invalid("QueueUrl", stringParam(input, "QueueUrl"), "The queue URL is not of the form https://HOST/ACCOUNT/QUEUE.");
   const queue = queueOf(request.core, resource.arn);
   if (!queue) throw NO_QUEUE();
   return queue;
@@ -182,11 +184,13 @@ const OPERATIONS: Record<string, Operation> = {
   },
   CreateQueue(request, input, resource) {
     const name = stringParam(input, "QueueName");
-    if (!/^[\w-]{1,80}(\.fifo)?$/.test(name)) throw invalid("QueueName", name, "Can only include alphanumeric characters, hyphens, or underscores. 1 to 80 in length.");
+    if (!/^[\w-]{1,80}(\.fifo)?$/.test(name))
+      throw invalid("QueueName", name, "Can only include alphanumeric characters, hyphens, or underscores. 1 to 80 in length.");
     const arn = resource.arn;
     const attributes = (input.Attributes ?? {}) as Record<string, unknown>;
     const timeout = attributes.VisibilityTimeout === undefined ? DEFAULT_VISIBILITY_TIMEOUT : Number(attributes.VisibilityTimeout);
-    if (!Number.isInteger(timeout) || timeout < 0 || timeout > 43200) throw invalid("VisibilityTimeout", attributes.VisibilityTimeout, "Must be between 0 and 43200.");
+    if (!Number.isInteger(timeout) || timeout < 0 || timeout > 43200)
+      throw invalid("VisibilityTimeout", attributes.VisibilityTimeout, "Must be between 0 and 43200.");
     let queue = queuesByCore.get(request.core)?.get(arn);
     if (!queue) {
       hold(request, 0);
@@ -197,10 +201,20 @@ const OPERATIONS: Record<string, Operation> = {
   SendMessage(request, input, resource) {
     const queue = queueAt(request, input, resource);
     const body = stringParam(input, "MessageBody");
-    if (Buffer.byteLength(body) > MAX_MESSAGE_BYTES) throw invalid("MessageBody", "(message)", `Message must be shorter than ${MAX_MESSAGE_BYTES} bytes.`);
+    if (Buffer.byteLength(body) > MAX_MESSAGE_BYTES)
+      throw invalid("MessageBody", "(message)", `Message must be shorter than ${MAX_MESSAGE_BYTES} bytes.`);
     const delay = intParam(input, "DelaySeconds", 0, 900, 0);
     hold(request, Buffer.byteLength(body));
-    const message: Message = { id: randomUUID(), body, md5: md5(body), senderId: callerOf(request).userId, sentAt: request.now, visibleAt: request.now + delay * 1000, receiveCount: 0, handles: new Set() };
+    const message: Message = {
+      id: randomUUID(),
+      body,
+      md5: md5(body),
+      senderId: callerOf(request).userId,
+      sentAt: request.now,
+      visibleAt: request.now + delay * 1000,
+      receiveCount: 0,
+      handles: new Set(),
+    };
     queue.messages.push(message);
     return { MessageId: message.id, MD5OfMessageBody: message.md5 };
   },
@@ -216,8 +230,16 @@ const OPERATIONS: Record<string, Operation> = {
       m.visibleAt = now + timeout * 1000;
       const handle = randomBytes(48).toString("base64");
       m.handles.add(handle);
-      const system = { SenderId: m.senderId, SentTimestamp: String(m.sentAt), ApproximateReceiveCount: String(m.receiveCount), ApproximateFirstReceiveTimestamp: String(m.firstReceivedAt) };
-      const attributes = pick(system, [...((input.AttributeNames as unknown[]) ?? []), ...((input.MessageSystemAttributeNames as unknown[]) ?? [])]);
+      const system = {
+        SenderId: m.senderId,
+        SentTimestamp: String(m.sentAt),
+        ApproximateReceiveCount: String(m.receiveCount),
+        ApproximateFirstReceiveTimestamp: String(m.firstReceivedAt),
+      };
+      const attributes = pick(system, [
+        ...((input.AttributeNames as unknown[]) ?? []),
+        ...((input.MessageSystemAttributeNames as unknown[]) ?? []),
+      ]);
       return { MessageId: m.id, ReceiptHandle: handle, MD5OfBody: m.md5, Body: m.body, ...(attributes ? { Attributes: attributes } : {}) };
     });
     // Long polling (WaitTimeSeconds) is not waited for: an empty queue answers at once, as a short poll does.
@@ -227,7 +249,12 @@ const OPERATIONS: Record<string, Operation> = {
     const queue = queueAt(request, input, resource);
     const handle = stringParam(input, "ReceiptHandle");
     const index = queue.messages.findIndex((m) => m.handles.has(handle));
-    if (index < 0) throw new AwsError(400, "ReceiptHandleIsInvalid", `The input receipt handle "${handle.slice(0, 16)}…" is not a valid receipt handle.`);
+    if (index < 0)
+      throw new AwsError(
+        400,
+        "ReceiptHandleIsInvalid",
+        `The input receipt handle "${handle.slice(0, 16)}…" is not a valid receipt handle.`,
+      );
     const [deleted] = queue.messages.splice(index, 1);
     request.core.budget.give(1, Buffer.byteLength((deleted as Message).body));
     return {};
