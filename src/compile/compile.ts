@@ -19,7 +19,7 @@ import {
 import { addIdentity, type ClusterInfo, principalOf } from "./identities.js";
 import { arnOf, kindStatements, type ServiceAccess, statementsFor } from "./permissions.js";
 import type { Chain, Hop, ManualStep, StartIdentity } from "./plan.js";
-import { type Place, recipeFor } from "./recipes.js";
+import { type Place, recipeFor } from "../services/index.js";
 import { accountFor, accountIds, accountKey, fillTemplate, type GrantInstance, grantInstances, type TemplateVars } from "./stages.js";
 
 export interface Compiled {

@@ -5,7 +5,7 @@
  */
 import { resourceArn, selectActions } from "../catalog/catalog.js";
 import type { PolicyStatement } from "../state/account-state.js";
-import { type Place, recipeFor } from "./recipes.js";
+import { type Place, recipeFor } from "../services/index.js";
 
 export interface ServiceAccess {
   service: string;

@@ -14,7 +14,7 @@
  */
 import { chainProfiles, hasProfile } from "./aws-config.js";
 import type { Chain } from "../compile/plan.js";
-import { recipeFor } from "../compile/recipes.js";
+import { recipeFor } from "../services/index.js";
 import type { ModelWorkload } from "../model/schema.js";
 import { sessionNameFor } from "../model/names.js";
 import { commentLine, envAssignment, mdCode, mdFence, mdText, pythonDocstring, pythonLiteral as py, shellWord } from "./escape.js";

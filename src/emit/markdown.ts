@@ -11,7 +11,7 @@ import type { Compiled } from "../compile/compile.js";
 import { principalOf } from "../compile/identities.js";
 import { arnOf } from "../compile/permissions.js";
 import type { Chain, StartIdentity } from "../compile/plan.js";
-import { recipeFor } from "../compile/recipes.js";
+import { recipeFor } from "../services/index.js";
 import { runsAirflow } from "./airflow.js";
 import { hasProfile } from "./aws-config.js";
 import { mdCode as code, mdFence, mdText as md, pythonLiteral as py } from "./escape.js";

@@ -4,7 +4,7 @@
  * Works on the raw parsed YAML, so it runs even when the schema found problems elsewhere.
  */
 import { CHAIN_LIMIT_SECONDS } from "../aws/limits.js";
-import { recipeFor, recipeServices } from "../compile/recipes.js";
+import { recipeFor, recipeServices } from "../services/index.js";
 import type { PathKey } from "./load.js";
 import { checkRoleOptions } from "./role-options.js";
 import { checkStatements } from "./statements.js";

@@ -1,0 +1,55 @@
+/**
+ * Every AWS service the model can grant on, one module each (src/services/SERVICE.ts). Adding a
+ * service is one new module and one line in SERVICES.
+ */
+import type { Recipe } from "./recipe.js";
+import { s3 } from "./s3.js";
+import { airflow } from "./airflow.js";
+import { glue } from "./glue.js";
+import { sagemaker } from "./sagemaker.js";
+import { lambda } from "./lambda.js";
+import { redshiftData } from "./redshift-data.js";
+import { redshift } from "./redshift.js";
+import { secretsmanager } from "./secretsmanager.js";
+import { kms } from "./kms.js";
+import { athena } from "./athena.js";
+import { elasticmapreduce } from "./elasticmapreduce.js";
+import { iam } from "./iam.js";
+import { sqs } from "./sqs.js";
+import { kinesis } from "./kinesis.js";
+import { executeApi } from "./execute-api.js";
+import { codeartifact } from "./codeartifact.js";
+import { sts } from "./sts.js";
+
+export type { AccessRule, Companion, Place, Recipe, ResourceKind } from "./recipe.js";
+
+/** The services, in the order their names are listed to users. */
+const SERVICES: readonly Recipe[] = [
+  s3,
+  airflow,
+  glue,
+  sagemaker,
+  lambda,
+  redshiftData,
+  redshift,
+  secretsmanager,
+  kms,
+  athena,
+  elasticmapreduce,
+  iam,
+  sqs,
+  kinesis,
+  executeApi,
+  codeartifact,
+  sts,
+];
+
+const BY_SERVICE = new Map(SERVICES.map((r) => [r.service, r]));
+
+export function recipeFor(service: string): Recipe | undefined {
+  return BY_SERVICE.get(service);
+}
+
+export function recipeServices(): string[] {
+  return [...BY_SERVICE.keys()];
+}

@@ -1,0 +1,55 @@
+/**
+ * A service's grant recipe: per access verb, a filter over AWS's service authorization data
+ * (access level, resource type, name prefix), and how the model's resource names become the ARN of
+ * each resource type. The actions themselves and the resource type each needs always come from the
+ * catalog, which is what puts s3:ListBucket on the bucket and s3:GetObject on the objects.
+ */
+import type { ActionFilter } from "../catalog/catalog.js";
+
+/** Where a resource lives, for filling ARN formats. */
+export interface Place {
+  partition: string;
+  region: string;
+  account: string;
+}
+
+/** A kind of resource the model names (`bucket`, `job`), and the catalog resource type it maps to. */
+export interface ResourceKind {
+  /** The catalog's resource type key (`object`, `job`). */
+  type: string;
+  /** The ARN parts, from the grant's resource names (`{BucketName: bucket, ObjectName: prefix*}`). */
+  parts: (names: Record<string, string>) => Record<string, string>;
+  /** The model's resource names this kind needs. */
+  needs: readonly string[];
+  /** A different service prefix for the ARN format (Redshift Data API acts on redshift clusters). */
+  arnService?: string;
+}
+
+export interface AccessRule {
+  filter: ActionFilter;
+  /** The resource kind the selected actions act on; "*" for actions that take only `*`. */
+  on: string;
+}
+
+export interface Recipe {
+  /** The IAM service prefix. */
+  service: string;
+  title: string;
+  /** The resource names a grant may give (`bucket`, `prefix`, `job`). */
+  names: readonly string[];
+  kinds: Record<string, ResourceKind>;
+  access: Record<string, { describe: string; rules: readonly AccessRule[] }>;
+  /**
+   * For via: resource-policy: which kind's resource-based policy covers each kind (an S3 bucket
+   * policy covers the bucket and its objects). Kinds not listed are granted on the identity side only.
+   */
+  policyHolders?: Record<string, string>;
+  /** Grants of other services this one needs to work (Athena's Glue catalog and S3 results). */
+  companions?: (names: Record<string, string>) => Companion[];
+}
+
+export interface Companion {
+  service: string;
+  access: string[];
+  resources: Record<string, string>;
+}
