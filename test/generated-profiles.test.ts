@@ -46,15 +46,8 @@ import {
   resolveWithCli,
   resolveWithSdk,
 } from "./support/real-clients.js";
+import { EXAMPLES } from "./support/state.js";
 
-const EXAMPLES = [
-  "000-sparkflows-mwaa",
-  "001-cats-external",
-  "002-stage-consumers",
-  "003-airflow-multi-account",
-  "004-emr-eks-chain",
-  "combined",
-];
 /** The external party's own user, which its administrators allow to assume roles (the model leaves it to them). */
 const EXTERNAL_USER = "xacct-e2e";
 

@@ -7,11 +7,11 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync
 import { dirname, join, relative } from "node:path";
 import { describe, expect, it } from "vitest";
 import { emitAll } from "../src/emit/index.js";
-import { compileExample, examplesDir } from "./support/state.js";
+import { compileExample, EXAMPLES } from "./support/state.js";
 
 const goldenDir = join(import.meta.dirname, "golden");
 const update = process.env.UPDATE_GOLDEN === "1";
-const examples = readdirSync(examplesDir).filter((d) => existsSync(join(examplesDir, d, "xacct.yaml")));
+const examples = EXAMPLES;
 
 function listFiles(dir: string): string[] {
   if (!existsSync(dir)) return [];

@@ -13,12 +13,12 @@ import { describe, expect, it } from "vitest";
 import { loadModel } from "../src/model/load.js";
 import { modelJsonSchema } from "../src/model/schema.js";
 import { STARTER_MODEL } from "../src/model/starter.js";
-import { examplesDir } from "./support/state.js";
+import { EXAMPLES, examplesDir } from "./support/state.js";
 import { problems } from "./support/model-problems.js";
 
 const root = join(import.meta.dirname, "..");
 const cli = join(root, "dist", "cli", "main.js");
-const examples = readdirSync(examplesDir).filter((d) => existsSync(join(examplesDir, d, "xacct.yaml")));
+const examples = EXAMPLES;
 
 /** Line and column (1-based) of the n-th occurrence of `needle` in `text`. */
 function position(text: string, needle: string, occurrence = 1): { line: number; column: number } {

@@ -40,6 +40,7 @@ import { loadModel, ModelError } from "../src/model/load.js";
 import { type Sandbox, startSandbox } from "../src/sandbox/index.js";
 import { authorizationDetails } from "../src/state/authorization-details.js";
 import { userAndRoleModel } from "./support/models.js";
+import { sandboxPerTest } from "./support/sandbox-clients.js";
 import {
   APP,
   CALLER_ACCOUNT,
@@ -75,6 +76,14 @@ interface VerifyAnswer {
   grants: { possible: boolean; reason?: string }[];
   undeclared: { from: string; to: string }[];
   drift: unknown[];
+}
+
+/** A sandbox of the user-and-role model (user app, role glue-runner), closed after each test. */
+const startPerTest = sandboxPerTest();
+function userAndRoleSandbox(): Promise<Sandbox> {
+  return startPerTest({
+    state: compile(loadModel(userAndRoleModel({ name: "prototype-keys", role: "glue-runner", region: "us-east-1" }))).state,
+  });
 }
 
 describe.each(PROTOTYPE_NAMES)("an inventory whose policy and tag are named %s", (name) => {
@@ -528,22 +537,50 @@ describe.each(PROTOTYPE_NAMES)("other collections keyed by names from input, wit
 
   it("the sandbox checks a signature over a query parameter of that name as sent", async () => {
     // GIVEN a sandbox and user app's keys
-    const s = await startSandbox({
-      state: compile(loadModel(userAndRoleModel({ name: "prototype-keys", role: "glue-runner", region: "us-east-1" }))).state,
-      port: 0,
-      host: "127.0.0.1",
+    const s = await userAndRoleSandbox();
+    const boot = s.bootstrap.find((b) => b.userArn === APP);
+    const url = new URL(s.url);
+    const query = Object.assign(Object.create(null) as Record<string, string>, { Action: "GetCallerIdentity", Version: "2011-06-15" });
+    Object.defineProperty(query, name, { value: "x", enumerable: true });
+    const signer = new SignatureV4({
+      service: "sts",
+      region: "us-east-1",
+      credentials: { accessKeyId: boot?.accessKeyId ?? "", secretAccessKey: boot?.secretAccessKey ?? "" },
+      sha256: Sha256,
     });
-    try {
-      const boot = s.bootstrap.find((b) => b.userArn === APP);
-      const url = new URL(s.url);
-      const query = Object.assign(Object.create(null) as Record<string, string>, { Action: "GetCallerIdentity", Version: "2011-06-15" });
-      Object.defineProperty(query, name, { value: "x", enumerable: true });
+    const signed = await signer.sign({
+      method: "GET",
+      protocol: "http:",
+      hostname: url.hostname,
+      port: Number(url.port),
+      path: "/",
+      query,
+      headers: { host: url.host },
+    });
+    // WHEN GetCallerIdentity is sent with the extra parameter, signed with it
+    const response = await fetch(`${s.url}/?${new URLSearchParams(Object.entries(query)).toString()}`, { headers: signed.headers });
+    // THEN the signature matches and the caller is app
+    const text = await response.text();
+    expect(text).not.toContain("SignatureDoesNotMatch");
+    expect(response.status).toBe(200);
+    expect(text).toContain(`<Arn>${APP}</Arn>`);
+  });
+});
+
+describe("a SigV4 signing name that every object inherits", () => {
+  it("is a service the sandbox does not know (a 4xx in AWS's shape), not an internal failure", async () => {
+    // GIVEN a sandbox and user app's keys
+    const s = await userAndRoleSandbox();
+    const boot = s.bootstrap.find((b) => b.userArn === APP);
+    const url = new URL(s.url);
+    for (const service of ["constructor", "toString", "hasOwnProperty"]) {
       const signer = new SignatureV4({
-        service: "sts",
+        service,
         region: "us-east-1",
         credentials: { accessKeyId: boot?.accessKeyId ?? "", secretAccessKey: boot?.secretAccessKey ?? "" },
         sha256: Sha256,
       });
+      const query = { Action: "GetCallerIdentity", Version: "2011-06-15" };
       const signed = await signer.sign({
         method: "GET",
         protocol: "http:",
@@ -553,56 +590,12 @@ describe.each(PROTOTYPE_NAMES)("other collections keyed by names from input, wit
         query,
         headers: { host: url.host },
       });
-      // WHEN GetCallerIdentity is sent with the extra parameter, signed with it
-      const response = await fetch(`${s.url}/?${new URLSearchParams(Object.entries(query)).toString()}`, { headers: signed.headers });
-      // THEN the signature matches and the caller is app
-      const text = await response.text();
-      expect(text).not.toContain("SignatureDoesNotMatch");
-      expect(response.status).toBe(200);
-      expect(text).toContain(`<Arn>${APP}</Arn>`);
-    } finally {
-      await s.close();
-    }
-  });
-});
-
-describe("a SigV4 signing name that every object inherits", () => {
-  it("is a service the sandbox does not know (a 4xx in AWS's shape), not an internal failure", async () => {
-    // GIVEN a sandbox and user app's keys
-    const s = await startSandbox({
-      state: compile(loadModel(userAndRoleModel({ name: "prototype-keys", role: "glue-runner", region: "us-east-1" }))).state,
-      port: 0,
-      host: "127.0.0.1",
-    });
-    try {
-      const boot = s.bootstrap.find((b) => b.userArn === APP);
-      const url = new URL(s.url);
-      for (const service of ["constructor", "toString", "hasOwnProperty"]) {
-        const signer = new SignatureV4({
-          service,
-          region: "us-east-1",
-          credentials: { accessKeyId: boot?.accessKeyId ?? "", secretAccessKey: boot?.secretAccessKey ?? "" },
-          sha256: Sha256,
-        });
-        const query = { Action: "GetCallerIdentity", Version: "2011-06-15" };
-        const signed = await signer.sign({
-          method: "GET",
-          protocol: "http:",
-          hostname: url.hostname,
-          port: Number(url.port),
-          path: "/",
-          query,
-          headers: { host: url.host },
-        });
-        // WHEN
-        const response = await fetch(`${s.url}/?${new URLSearchParams(query).toString()}`, { headers: signed.headers });
-        // THEN
-        expect(response.status, service).toBeGreaterThanOrEqual(400);
-        expect(response.status, service).toBeLessThan(500);
-        expect(await response.text()).not.toContain("InternalFailure");
-      }
-    } finally {
-      await s.close();
+      // WHEN
+      const response = await fetch(`${s.url}/?${new URLSearchParams(query).toString()}`, { headers: signed.headers });
+      // THEN
+      expect(response.status, service).toBeGreaterThanOrEqual(400);
+      expect(response.status, service).toBeLessThan(500);
+      expect(await response.text()).not.toContain("InternalFailure");
     }
   });
 });

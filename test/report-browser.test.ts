@@ -15,20 +15,13 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { hasChromium, launchChromium, openReport } from "../scripts/report-browser.mjs";
 import type { ReportData } from "../src/report/types.js";
+import { EXAMPLES } from "./support/state.js";
 
 /** What the report page exposes to scripts (src/report/client/main.ts). */
 type InPage = { xacctReport: { cy: Core; data: ReportData; highlighted(): string[] } };
 
 const root = join(import.meta.dirname, "..");
 const out = join(root, "test-output", "report");
-const EXAMPLES = [
-  "000-sparkflows-mwaa",
-  "001-cats-external",
-  "002-stage-consumers",
-  "003-airflow-multi-account",
-  "004-emr-eks-chain",
-  "combined",
-];
 const WORKLOAD = "workload:spark-job";
 const JOB_ROLE = "arn:aws:iam::111111111111:role/job-execution-role-1";
 const CLIENT_ROLE = "arn:aws:iam::222222222222:role/client-role-2";

@@ -1,5 +1,5 @@
 /** Test helpers: read a compiled AccountState and turn it into engine requests. */
-import { readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { type Compiled, compile } from "../../src/compile/compile.js";
 import { loadModel } from "../../src/model/load.js";
@@ -7,6 +7,11 @@ import { simulate } from "../../src/policy/index.js";
 import type { PolicyDocument } from "../../src/state/account-state.js";
 
 export const examplesDir = join(import.meta.dirname, "..", "..", "examples");
+
+/** Every example model under examples/ (a folder with an xacct.yaml), sorted. */
+export const EXAMPLES: readonly string[] = readdirSync(examplesDir)
+  .filter((d) => existsSync(join(examplesDir, d, "xacct.yaml")))
+  .sort();
 
 export function compileExample(name: string): Compiled {
   const file = join(examplesDir, name, "xacct.yaml");
