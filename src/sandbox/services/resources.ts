@@ -81,8 +81,17 @@ export function resolved(arn: string): ResolvedResource {
   return { arn, ...(account && account !== "aws" ? { account } : {}) };
 }
 
-/** A format (`arn:${Partition}:sqs:${Region}:${Account}:${QueueName}`) as a pattern an ARN is matched against. */
+const patterns = new Map<string, RegExp>();
+
+/** The pattern of a format, compiled once (formats come from the catalog: a fixed, finite set). */
 function formatPattern(format: string): RegExp {
+  let pattern = patterns.get(format);
+  if (!pattern) patterns.set(format, (pattern = compileFormat(format)));
+  return pattern;
+}
+
+/** A format (`arn:${Partition}:sqs:${Region}:${Account}:${QueueName}`) as a pattern an ARN is matched against. */
+function compileFormat(format: string): RegExp {
   const source = format
     .split(/(\$\{\w+\})/)
     .map((part) =>
