@@ -1,6 +1,7 @@
 /**
  * Every AWS service the model can grant on, one module each (src/services/SERVICE.ts). Adding a
- * service is one new module and one line in SERVICES.
+ * service is one new module and one line in SERVICES; a program (or a test) may add its own with
+ * `registerService` before it loads a model.
  */
 import type { Recipe } from "./recipe.js";
 import { s3 } from "./s3.js";
@@ -45,6 +46,17 @@ const SERVICES: readonly Recipe[] = [
 ];
 
 const BY_SERVICE = new Map(SERVICES.map((r) => [r.service, r]));
+
+/**
+ * Adds a service module beside the built-in ones: from then on models may grant on it, and
+ * compiling, emitting, the access graph and the sandbox read it as they read the built-in ones.
+ * The model's references are checked against the services known when it is loaded. A prefix
+ * already known is refused: a service is defined once.
+ */
+export function registerService(recipe: Recipe): void {
+  if (BY_SERVICE.has(recipe.service)) throw new Error(`the service "${recipe.service}" is already defined`);
+  BY_SERVICE.set(recipe.service, recipe);
+}
 
 export function recipeFor(service: string): Recipe | undefined {
   return BY_SERVICE.get(service);

@@ -5,6 +5,7 @@
  * catalog, which is what puts s3:ListBucket on the bucket and s3:GetObject on the objects.
  */
 import type { ActionFilter } from "../catalog/catalog.js";
+import type { ResourceNamer } from "./resource-namer.js";
 
 /** Where a resource lives, for filling ARN formats. */
 export interface Place {
@@ -46,6 +47,12 @@ export interface Recipe {
   policyHolders?: Record<string, string>;
   /** Grants of other services this one needs to work (Athena's Glue catalog and S3 results). */
   companions?: (names: Record<string, string>) => Companion[];
+  /**
+   * For the sandbox: the resource each operation acts on, where the parameters named as the
+   * catalog's ARN-format parts (TableName, StreamName) and `<ResourceType>Arn` do not name it
+   * (SQS's QueueUrl, Lambda's FunctionName that may be a partial ARN).
+   */
+  sandbox?: { resourceOf?: ResourceNamer };
 }
 
 export interface Companion {

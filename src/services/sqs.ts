@@ -1,5 +1,66 @@
-/** Amazon SQS: what each access verb grants, and the resources it names. */
+/** Amazon SQS: what each access verb grants, the resources it names, and the queue each operation acts on. */
+import { buildArn, isAccountId, parseArn } from "../aws/arn.js";
 import type { Recipe } from "./recipe.js";
+import { type ResolvedResource, type ResourceNamer, stringOf, type Where } from "./resource-namer.js";
+
+/** A queue's name: 1 to 80 letters, digits, hyphens and underscores, `.fifo` at the end of a FIFO queue's. */
+const QUEUE_NAME = /^[\w-]{1,80}(?:\.fifo)?$/;
+
+/** A queue's ARN read (`arn:P:sqs:REGION:ACCOUNT:NAME`), or undefined for anything else. */
+export function parseQueueArn(text: string): { arn: string; region: string; account: string; name: string } | undefined {
+  const arn = parseArn(text);
+  if (
+    !arn ||
+    arn.partition === "" ||
+    arn.service !== "sqs" ||
+    arn.region === "" ||
+    !isAccountId(arn.account) ||
+    !QUEUE_NAME.test(arn.resource)
+  )
+    return undefined;
+  return { arn: text, region: arn.region, account: arn.account, name: arn.resource };
+}
+
+/** A queue URL's account and name (`https://sqs.REGION.amazonaws.com/ACCOUNT/NAME`, or the sandbox's own). */
+export function queueOfUrl(url: string): { account: string; name: string } | undefined {
+  const m = /^https?:\/\/[^/]+\/([^/]+)\/([^/]+?)\/?$/.exec(url);
+  const [account, name] = [m?.[1], m?.[2]];
+  return account !== undefined && name !== undefined && isAccountId(account) && QUEUE_NAME.test(name) ? { account, name } : undefined;
+}
+
+/** A queue's ARN in `where`'s partition and region. */
+function queueArn(where: Where, account: string, name: string): ResolvedResource {
+  return { arn: buildArn({ partition: where.partition, service: "sqs", region: where.region, account, resource: name }), account };
+}
+
+/**
+ * The queue each SQS operation acts on, as the SQS API reference names it: QueueUrl; but
+ * QueueName (and QueueOwnerAWSAccountId) for GetQueueUrl, QueueName in the caller's account for
+ * CreateQueue, and SourceArn for StartMessageMoveTask and ListMessageMoveTasks.
+ * CancelMessageMoveTask names its queue inside an opaque TaskHandle: undefined, as ListQueues.
+ */
+const queueNamedBy: ResourceNamer = (action, input, where) => {
+  switch (action.name) {
+    case "ListQueues":
+    case "CancelMessageMoveTask":
+      return undefined;
+    case "GetQueueUrl":
+    case "CreateQueue": {
+      const name = stringOf(input, "QueueName");
+      const owner = action.name === "GetQueueUrl" ? (stringOf(input, "QueueOwnerAWSAccountId") ?? where.account) : where.account;
+      return name !== undefined && isAccountId(owner) ? queueArn(where, owner, name) : undefined;
+    }
+    case "StartMessageMoveTask":
+    case "ListMessageMoveTasks": {
+      const queue = parseQueueArn(stringOf(input, "SourceArn") ?? "");
+      return queue && { arn: queue.arn, account: queue.account };
+    }
+    default: {
+      const at = queueOfUrl(stringOf(input, "QueueUrl") ?? "");
+      return at && queueArn(where, at.account, at.name);
+    }
+  }
+};
 
 export const sqs: Recipe = {
   service: "sqs",
@@ -35,4 +96,5 @@ export const sqs: Recipe = {
     },
   },
   policyHolders: { queue: "queue" },
+  sandbox: { resourceOf: queueNamedBy },
 };

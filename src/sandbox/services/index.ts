@@ -5,9 +5,9 @@
  * - `s3` → S3 (REST-XML, path-style), `lambda` → Lambda Invoke, `airflow` (MWAA's signing name) →
  *   MWAA's REST calls, `sqs` in the JSON protocol → SQS with queues;
  * - any other request with `X-Amz-Target` → the JSON protocol, with an `Action` parameter → the
- *   query protocol: decided on the resource its request names (by the service's own table for
- *   SQS and SNS, else the parameters AWS's service authorization data names), answered with an
- *   empty success;
+ *   query protocol: decided on the resource its request names (by the service module's
+ *   `sandbox.resourceOf` (src/services/) where it has one, SNS's table here, else the parameters
+ *   AWS's service authorization data names), answered with an empty success;
  * - any other REST call → NotImplemented, saying what the sandbox answers.
  */
 import type { Service } from "../protocol.js";
@@ -15,20 +15,22 @@ import { AwsError } from "../xml.js";
 import { genericJson, genericQuery } from "./generic.js";
 import { lambda } from "./lambda.js";
 import { mwaa } from "./mwaa.js";
+import { recipeFor } from "../../services/index.js";
 import { iamPrefix, type ResourceNamer } from "./resources.js";
 import { s3 } from "./s3.js";
 import { topicNamedBy } from "./sns.js";
-import { queueNamedBy, sqs } from "./sqs.js";
+import { sqs } from "./sqs.js";
 
 const REST_SERVICES: Readonly<Record<string, Service>> = { s3, lambda, airflow: mwaa };
 
-/** The services whose operations' resources the sandbox knows by name, by IAM prefix (SQS in the query protocol too, as older clients speak it). */
-const NAMERS: ReadonlyMap<string, ResourceNamer> = new Map([
-  ["sqs", queueNamedBy],
-  ["sns", topicNamedBy],
-]);
-const GENERIC_JSON = new Map([...NAMERS].map(([prefix, namer]) => [prefix, genericJson(namer)]));
-const ANY_JSON = genericJson();
+/**
+ * How the sandbox reads the resource of a service's operations: the service module's own
+ * (src/services/, registered ones included), else SNS's (./sns.ts: SNS is no service the model
+ * grants on, so it has no module), else none (the catalog's format parts, ./resources.ts).
+ */
+function namerOf(prefix: string): ResourceNamer | undefined {
+  return recipeFor(prefix)?.sandbox?.resourceOf ?? (prefix === "sns" ? topicNamedBy : undefined);
+}
 
 /** REST calls to services the sandbox has no routes for: a clear refusal in REST-JSON's shape. */
 function unsupportedRest(service: string): Service {
@@ -48,7 +50,7 @@ function unsupportedRest(service: string): Service {
 export function serviceFor(service: string, headers: Record<string, string>, params: URLSearchParams): Service | undefined {
   if (Object.hasOwn(REST_SERVICES, service)) return REST_SERVICES[service];
   const prefix = iamPrefix(service);
-  if (headers["x-amz-target"] !== undefined) return service === "sqs" ? sqs : (GENERIC_JSON.get(prefix) ?? ANY_JSON);
-  if (params.has("Action")) return genericQuery(service, params.get("Version"), NAMERS.get(prefix));
+  if (headers["x-amz-target"] !== undefined) return service === "sqs" ? sqs : genericJson(namerOf(prefix));
+  if (params.has("Action")) return genericQuery(service, params.get("Version"), namerOf(prefix));
   return unsupportedRest(service);
 }

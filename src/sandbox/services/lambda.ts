@@ -4,37 +4,28 @@
  * invocation answers 200 with an empty JSON payload, an asynchronous one (`Event`) 202, a
  * `DryRun` 204, as Lambda does.
  */
-import { resourceArn } from "../../catalog/catalog.js";
-import { callerOf, type Reply, type ServiceRequest } from "../protocol.js";
+import type { CatalogAction } from "../../catalog/catalog.js";
+import { lambda as lambdaService } from "../../services/lambda.js";
+import type { Reply, ServiceRequest } from "../protocol.js";
 import { AwsError } from "../xml.js";
-import type { ResolvedResource } from "./resources.js";
+import { whereOf } from "./access.js";
+import { catalogAction, type ResolvedResource } from "./resources.js";
 import { restJsonService } from "./rest.js";
 
-/** FunctionName as Lambda takes it: a name, `NAME:QUALIFIER`, `ACCOUNT:function:NAME[:QUALIFIER]`, or the full ARN. */
-const FUNCTION_NAME = /^(?:arn:([^:]+):lambda:([a-z0-9-]+):(\d{12}):function:|(\d{12}):function:)?([\w-]{1,64})(?::([\w$-]{1,128}))?$/;
-
 /**
- * The function an Invoke names in its path (and its Qualifier): a name without an account is the
- * caller's account's function, as Lambda resolves it.
+ * The function an Invoke names in its path (and its Qualifier), as the Lambda service module
+ * reads it (src/services/lambda.ts); a FunctionName it cannot read is Lambda's ValidationException.
  */
 function functionOf(request: ServiceRequest, input: Record<string, string>): ResolvedResource {
-  const m = FUNCTION_NAME.exec(input.FunctionName ?? "");
-  if (!m)
+  const action = catalogAction("lambda", "InvokeFunction") as CatalogAction;
+  const resource = lambdaService.sandbox?.resourceOf?.(action, input, whereOf(request));
+  if (!resource)
     throw new AwsError(
       400,
       "ValidationException",
       `1 validation error detected: Value '${input.FunctionName ?? ""}' at 'functionName' failed to satisfy constraint: Member must satisfy regular expression pattern: (arn:(aws[a-zA-Z-]*)?:lambda:)?([a-z]{2}(-gov)?-[a-z]+-\\d{1}:)?(\\d{12}:)?(function:)?([a-zA-Z0-9-_]+)(:(\\$LATEST|[a-zA-Z0-9-_]+))?`,
     );
-  const [, partitionOfArn, region, arnAccount, partialAccount, name, qualifierInName] = m;
-  const qualifier = qualifierInName ?? input.Qualifier;
-  const caller = callerOf(request);
-  const partition = partitionOfArn ?? request.core.account(caller.account)?.partition ?? "aws";
-  const where = { partition, region: region ?? request.region, account: "" };
-  const unqualified = (account: string) => resourceArn("lambda", "function", { ...where, account }, { FunctionName: name as string });
-  const account = arnAccount ?? partialAccount ?? caller.account;
-  // A qualified invocation (version or alias) is authorized on the qualified ARN.
-  const arn = unqualified(account) + (qualifier !== undefined && qualifier !== "$LATEST" ? `:${qualifier}` : "");
-  return { arn, account };
+  return resource;
 }
 
 export const lambda = restJsonService("lambda", [

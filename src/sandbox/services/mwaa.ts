@@ -8,6 +8,7 @@
  * `api.…` for the others): against a local endpoint, clients must set `disableHostPrefix: true`.
  */
 import { randomBytes } from "node:crypto";
+import { parseArn } from "../../aws/arn.js";
 import { callerOf, jsonReply, type ServiceRequest } from "../protocol.js";
 import { allows, onResource, requireAccess, whereOf } from "./access.js";
 import { namedResources, resourceOf } from "./resources.js";
@@ -95,10 +96,11 @@ export const mwaa = restJsonService("airflow", [
     action: "ListEnvironments",
     answer: (request) => {
       const { account, region } = whereOf(request);
-      const names = namedResources(request.core)
-        .map((r) => /^arn:[^:]+:airflow:([^:]+):(\d{12}):environment\/([\w-]+)$/.exec(r.arn))
-        .filter((m) => m !== null && m[1] === region && m[2] === account)
-        .map((m) => (m as RegExpExecArray)[3] as string);
+      const names = namedResources(request.core).flatMap((r) => {
+        const arn = parseArn(r.arn);
+        const name = arn?.resource.startsWith("environment/") ? arn.resource.slice("environment/".length) : "";
+        return arn?.service === "airflow" && arn.region === region && arn.account === account && /^[\w-]+$/.test(name) ? [name] : [];
+      });
       return jsonReply({ Environments: [...new Set(names)].sort() }, 200, "application/json");
     },
   },

@@ -12,6 +12,8 @@
  */
 import { type CatalogAction, findAction, resourceTypes } from "../../catalog/catalog.js";
 import { type NamedResource, namedResources as namedResourcesOf } from "../../graph/resource-owner.js";
+import { isAccountId, parseArn } from "../../aws/arn.js";
+import type { Params, ResolvedResource, ResourceNamer, Where } from "../../services/resource-namer.js";
 import type { SandboxCore } from "../core.js";
 import { AwsError } from "../xml.js";
 
@@ -38,60 +40,29 @@ const PART_ALIASES: ReadonlyMap<string, readonly string[]> = new Map([
   ["workgroupname", ["workgroup"]],
 ]);
 
-/** Where a request is made: the region signed for and the caller's account and partition. */
-export interface Where {
-  partition: string;
-  region: string;
-  /** The caller's account: the owner of every resource a request names without its account, as AWS resolves such names. */
-  account: string;
+export { type Params, type ResolvedResource, type ResourceNamer, stringOf, type Where } from "../../services/resource-namer.js";
+
+/** An ARN and the account it carries (none for an S3 bucket's, nor for `aws`, an AWS managed policy's owner). */
+export function resolved(arn: string): ResolvedResource {
+  const account = parseArn(arn)?.account;
+  return { arn, ...(account !== undefined && isAccountId(account) ? { account } : {}) };
 }
 
-export interface ResolvedResource {
-  arn: string;
-  /** The account that owns the resource, when the ARN carries one. */
-  account?: string;
-  /**
-   * The action acts on a resource type, but the sandbox could not tell which parameter of the
-   * request names it: the request is decided on "*", and this (the decision log's note) says why.
-   */
-  unresolved?: string;
-}
+const matchers = new Map<string, (arn: string) => boolean>();
 
-/** A request's parameters: a JSON body's members, or the query protocol's values. */
-export type Params = Readonly<Record<string, unknown>>;
+/** Whether an ARN is of a format, its matcher compiled once (formats come from the catalog: a fixed, finite set). */
+function matchesFormat(format: string, arn: string): boolean {
+  let matcher = matchers.get(format);
+  if (!matcher) matchers.set(format, (matcher = compileFormat(format)));
+  return matcher(arn);
+}
 
 /**
- * How a service names the resource of each of its operations: the parameter the operation acts
- * on (as the service's API reference documents it), turned into the resource's ARN; undefined
- * when the request does not name one that way.
+ * A format (`arn:${Partition}:sqs:${Region}:${Account}:${QueueName}`) as a test of an ARN: the
+ * format's fixed text, any partition, any region, an account that is empty or an account ID,
+ * and any text for each other part.
  */
-export type ResourceNamer = (action: CatalogAction, input: Params, where: Where) => ResolvedResource | undefined;
-
-/** A parameter's value when it is given once, as a non-empty string. */
-export function stringOf(input: Params, name: string): string | undefined {
-  const value = Object.hasOwn(input, name) ? input[name] : undefined;
-  return typeof value === "string" && value !== "" ? value : undefined;
-}
-
-const ARN = /^arn:([^:]+):([^:]+):([^:]*):(\d{12}|aws)?:(.+)$/;
-
-/** An ARN and the account it carries. */
-export function resolved(arn: string): ResolvedResource {
-  const account = ARN.exec(arn)?.[4];
-  return { arn, ...(account && account !== "aws" ? { account } : {}) };
-}
-
-const patterns = new Map<string, RegExp>();
-
-/** The pattern of a format, compiled once (formats come from the catalog: a fixed, finite set). */
-function formatPattern(format: string): RegExp {
-  let pattern = patterns.get(format);
-  if (!pattern) patterns.set(format, (pattern = compileFormat(format)));
-  return pattern;
-}
-
-/** A format (`arn:${Partition}:sqs:${Region}:${Account}:${QueueName}`) as a pattern an ARN is matched against. */
-function compileFormat(format: string): RegExp {
+function compileFormat(format: string): (arn: string) => boolean {
   const source = format
     .split(/(\$\{\w+\})/)
     .map((part) =>
@@ -100,19 +71,19 @@ function compileFormat(format: string): RegExp {
         : part === "${Region}"
           ? "[^:]*"
           : part === "${Account}"
-            ? "(?:\\d{12})?"
+            ? "([^:]*)"
             : part.startsWith("${")
               ? ".+"
               : part.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"),
     )
     .join("");
-  return new RegExp(`^${source}$`);
-}
-
-/** A queue URL's account and name (`https://sqs.REGION.amazonaws.com/ACCOUNT/NAME`, or the sandbox's own). */
-export function queueOfUrl(url: string): { account: string; name: string } | undefined {
-  const m = /^https?:\/\/[^/]+\/(\d{12})\/([\w-]{1,80}(?:\.fifo)?)\/?$/.exec(url);
-  return m ? { account: m[1] as string, name: m[2] as string } : undefined;
+  const pattern = new RegExp(`^${source}$`);
+  // The only groups are the accounts (a format may list two ARNs, each with its account).
+  return (arn) =>
+    pattern
+      .exec(arn)
+      ?.slice(1)
+      .every((account) => account === undefined || account === "" || isAccountId(account)) ?? false;
 }
 
 /** The string parameters of a request, by lower-cased name (a name given twice in different cases keeps both values). */
@@ -140,10 +111,9 @@ export const byFormatParts: ResourceNamer = (action, input, where) => {
   for (const { name } of action.resourceTypes) {
     const type = types[name.toLowerCase()];
     if (!type) continue;
-    const pattern = formatPattern(type.arn);
     const found = new Set<string>();
     for (const value of params.get(`${name.replace(/[^A-Za-z0-9]/g, "").toLowerCase()}arn`) ?? [])
-      if (pattern.test(value)) found.add(value);
+      if (matchesFormat(type.arn, value)) found.add(value);
     const parts = [...type.arn.matchAll(/\$\{(\w+)\}/g)]
       .map((m) => m[1] as string)
       .filter((p) => p !== "Partition" && p !== "Region" && p !== "Account");
@@ -151,7 +121,7 @@ export const byFormatParts: ResourceNamer = (action, input, where) => {
       [part, ...(PART_ALIASES.get(part.toLowerCase()) ?? [])].flatMap((k) => params.get(k.toLowerCase()) ?? []),
     );
     if (parts.length === 1 && values[0]?.length) {
-      for (const value of values[0]) if (value.startsWith("arn:") && pattern.test(value)) found.add(value);
+      for (const value of values[0]) if (value.startsWith("arn:") && matchesFormat(type.arn, value)) found.add(value);
     }
     if (parts.length > 0 && values.every((v) => v.length === 1 && !(v[0] as string).startsWith("arn:"))) {
       const filled = new Map(parts.map((p, i) => [p, values[i]?.[0] as string]));

@@ -12,6 +12,7 @@
  * the request's S3 condition keys (s3:prefix, s3:delimiter, s3:max-keys, s3:x-amz-*, s3:authType).
  */
 import { createHash } from "node:crypto";
+import { parseArn } from "../../aws/arn.js";
 import { resourceArn } from "../../catalog/catalog.js";
 import type { SandboxCore } from "../core.js";
 import { callerOf, type Reply, type Service, type ServiceRequest } from "../protocol.js";
@@ -46,7 +47,16 @@ interface Bucket {
 const bucketsByCore = new WeakMap<SandboxCore, Map<string, Bucket>>();
 /** How many buckets each account has made with CreateBucket. */
 const bucketCounts = new WeakMap<SandboxCore, Map<string, number>>();
-const BUCKET_OF_ARN = /^arn:([^:]+):s3:::([a-z0-9][a-z0-9.-]{1,61}[a-z0-9])(?:\/.*)?$/;
+const BUCKET_NAME = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
+
+/** The bucket a bucket's or an object's ARN (`arn:P:s3:::BUCKET[/KEY]`) names, and its partition; else undefined. */
+function bucketOfArn(text: string): { partition: string; name: string } | undefined {
+  const arn = parseArn(text);
+  if (!arn || arn.partition === "" || arn.service !== "s3" || arn.region !== "" || arn.account !== "") return undefined;
+  const slash = arn.resource.indexOf("/");
+  const name = slash < 0 ? arn.resource : arn.resource.slice(0, slash);
+  return BUCKET_NAME.test(name) ? { partition: arn.partition, name } : undefined;
+}
 
 function buckets(core: SandboxCore): Map<string, Bucket> {
   let map = bucketsByCore.get(core);
@@ -58,12 +68,12 @@ function buckets(core: SandboxCore): Map<string, Bucket> {
 function bucketNamed(core: SandboxCore, name: string): Bucket | undefined {
   const known = buckets(core).get(name);
   if (known) return known;
-  const named = namedResources(core).find((r) => BUCKET_OF_ARN.exec(r.arn)?.[2] === name);
+  const named = namedResources(core).find((r) => bucketOfArn(r.arn)?.name === name);
   if (!named) return undefined;
   const bucket: Bucket = {
     name,
     account: named.account,
-    partition: BUCKET_OF_ARN.exec(named.arn)?.[1] ?? "aws",
+    partition: bucketOfArn(named.arn)?.partition ?? "aws",
     createdAt: core.clock(),
     objects: new Map(),
   };
@@ -140,7 +150,7 @@ function listBuckets(request: ServiceRequest): Reply {
     code: "AccessDenied",
   });
   for (const r of namedResources(request.core)) {
-    const name = BUCKET_OF_ARN.exec(r.arn)?.[2];
+    const name = bucketOfArn(r.arn)?.name;
     if (name && r.account === caller.account) bucketNamed(request.core, name);
   }
   const owned = [...buckets(request.core).values()]
@@ -157,7 +167,7 @@ function listBuckets(request: ServiceRequest): Reply {
 
 function createBucket(request: ServiceRequest, name: string): Reply {
   const caller = callerOf(request);
-  if (!/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(name)) throw new AwsError(400, "InvalidBucketName", "The specified bucket is not valid.");
+  if (!BUCKET_NAME.test(name)) throw new AwsError(400, "InvalidBucketName", "The specified bucket is not valid.");
   const partition = request.core.account(caller.account)?.partition ?? "aws";
   const held = bucketNamed(request.core, name);
   // A new bucket is the creator's: CreateBucket is decided in the caller's own account.

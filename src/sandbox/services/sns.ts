@@ -3,16 +3,24 @@
  * names it. The sandbox keeps no topics: calls are decided on that topic and answered with the
  * empty success of ./generic.ts.
  */
-import { buildArn } from "../../aws/arn.js";
+import { buildArn, isAccountId, parseArn } from "../../aws/arn.js";
 import type { ResolvedResource, ResourceNamer } from "./resources.js";
 import { stringOf } from "./resources.js";
 
-const TOPIC_ARN = /^arn:[^:]+:sns:[^:]+:(\d{12}):[\w-]{1,256}(?:\.fifo)?$/;
+/** A topic's name: 1 to 256 letters, digits, hyphens and underscores, `.fifo` at the end of a FIFO topic's. */
+const TOPIC_NAME = /^[\w-]{1,256}(?:\.fifo)?$/;
 
-/** A topic's ARN and its account, or undefined for anything else. */
-function topic(arn: string | undefined): ResolvedResource | undefined {
-  const m = arn === undefined ? null : TOPIC_ARN.exec(arn);
-  return m ? { arn: m[0], account: m[1] as string } : undefined;
+/** A topic's ARN (`arn:P:sns:REGION:ACCOUNT:NAME`) and its account, or undefined for anything else. */
+function topic(text: string | undefined): ResolvedResource | undefined {
+  const arn = text === undefined ? null : parseArn(text);
+  return arn &&
+    arn.partition !== "" &&
+    arn.service === "sns" &&
+    arn.region !== "" &&
+    isAccountId(arn.account) &&
+    TOPIC_NAME.test(arn.resource)
+    ? { arn: text as string, account: arn.account }
+    : undefined;
 }
 
 /**

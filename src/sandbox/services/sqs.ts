@@ -9,15 +9,15 @@
  * (`AccessDenied`, `AWS.SimpleQueueService.NonExistentQueue` → QueueDoesNotExist).
  *
  * Every operation is decided on the queue it acts on, named as the SQS API reference names it
- * (`queueNamedBy`), and acts on that same queue.
+ * (the SQS service module's `sandbox.resourceOf`, src/services/sqs.ts), and acts on that same queue.
  */
-import { buildArn, isAccountId } from "../../aws/arn.js";
 import { createHash, randomBytes, randomUUID } from "node:crypto";
 import type { SandboxCore } from "../core.js";
 import { callerOf, jsonReply, type Service, type ServiceRequest } from "../protocol.js";
 import { AwsError } from "../xml.js";
 import { authorizeJson, targetOperation } from "./generic.js";
-import { namedResources, queueOfUrl, type ResolvedResource, type ResourceNamer, stringOf } from "./resources.js";
+import { parseQueueArn, sqs as sqsService } from "../../services/sqs.js";
+import { namedResources, type ResolvedResource } from "./resources.js";
 
 /** SQS's defaults (CreateQueue's attributes), in seconds. */
 const DEFAULT_VISIBILITY_TIMEOUT = 30;
@@ -46,7 +46,6 @@ interface Queue {
   messages: Message[];
 }
 
-const QUEUE_ARN = /^arn:[^:]+:sqs:([^:]+):(\d{12}):([\w-]{1,80}(?:\.fifo)?)$/;
 const queuesByCore = new WeakMap<SandboxCore, Map<string, Queue>>();
 
 /** The queue an ARN names, once created or named by a policy of the state (then made on first use). */
@@ -55,14 +54,13 @@ function queueOf(core: SandboxCore, arn: string): Queue | undefined {
   if (!queues) queuesByCore.set(core, (queues = new Map()));
   const known = queues.get(arn);
   if (known) return known;
-  const m = QUEUE_ARN.exec(arn);
-  if (!m || !namedResources(core).some((r) => r.arn === arn)) return undefined;
+  if (!parseQueueArn(arn) || !namedResources(core).some((r) => r.arn === arn)) return undefined;
   return createQueue(core, arn);
 }
 
 function createQueue(core: SandboxCore, arn: string, visibilityTimeout = DEFAULT_VISIBILITY_TIMEOUT): Queue {
-  const m = QUEUE_ARN.exec(arn) as RegExpExecArray;
-  const queue: Queue = { arn, account: m[2] as string, name: m[3] as string, createdAt: core.clock(), visibilityTimeout, messages: [] };
+  const { account, name } = parseQueueArn(arn) as { account: string; name: string };
+  const queue: Queue = { arn, account, name, createdAt: core.clock(), visibilityTimeout, messages: [] };
   let queues = queuesByCore.get(core);
   if (!queues) queuesByCore.set(core, (queues = new Map()));
   queues.set(arn, queue);
@@ -91,40 +89,6 @@ function intParam(input: Record<string, unknown>, name: string, min: number, max
   return value;
 }
 
-/** A queue's ARN in `where`'s partition and region. */
-function queueArn(where: { partition: string; region: string }, account: string, name: string): ResolvedResource {
-  return { arn: buildArn({ partition: where.partition, service: "sqs", region: where.region, account, resource: name }), account };
-}
-
-/**
- * The queue each SQS operation acts on, as the SQS API reference names it: QueueUrl; but
- * QueueName (and QueueOwnerAWSAccountId) for GetQueueUrl, QueueName in the caller's account for
- * CreateQueue, and SourceArn for StartMessageMoveTask and ListMessageMoveTasks.
- * CancelMessageMoveTask names its queue inside an opaque TaskHandle: undefined, as ListQueues.
- */
-export const queueNamedBy: ResourceNamer = (action, input, where) => {
-  switch (action.name) {
-    case "ListQueues":
-    case "CancelMessageMoveTask":
-      return undefined;
-    case "GetQueueUrl":
-    case "CreateQueue": {
-      const name = stringOf(input, "QueueName");
-      const owner = action.name === "GetQueueUrl" ? (stringOf(input, "QueueOwnerAWSAccountId") ?? where.account) : where.account;
-      return name !== undefined && isAccountId(owner) ? queueArn(where, owner, name) : undefined;
-    }
-    case "StartMessageMoveTask":
-    case "ListMessageMoveTasks": {
-      const m = QUEUE_ARN.exec(stringOf(input, "SourceArn") ?? "");
-      return m ? { arn: m[0], account: m[2] as string } : undefined;
-    }
-    default: {
-      const at = queueOfUrl(stringOf(input, "QueueUrl") ?? "");
-      return at && queueArn(where, at.account, at.name);
-    }
-  }
-};
-
 /** Takes room for one more queue or message of `bytes`, or SQS's OverLimit (./limits.ts). */
 function hold(request: ServiceRequest, bytes: number): void {
   request.core.budget.take(1, bytes, (message) => new AwsError(403, "OverLimit", message));
@@ -134,7 +98,7 @@ const NO_QUEUE = () => new AwsError(400, "AWS.SimpleQueueService.NonExistentQueu
 
 /** The queue the request was decided on (its QueueUrl's), or QueueDoesNotExist. */
 function queueAt(request: ServiceRequest, input: Record<string, unknown>, resource: ResolvedResource): Queue {
-  if (!QUEUE_ARN.test(resource.arn))
+  if (!parseQueueArn(resource.arn))
     throw invalid("QueueUrl", stringParam(input, "QueueUrl"), "The queue URL is not of the form https://HOST/ACCOUNT/QUEUE.");
   const queue = queueOf(request.core, resource.arn);
   if (!queue) throw NO_QUEUE();
@@ -270,7 +234,7 @@ export const sqs: Service = {
   protocol: "json",
   handle(request) {
     // SQS words its refusals as the query protocol did: AccessDenied, the action in lower case.
-    const { input, resource } = authorizeJson(request, { code: "AccessDenied", lowerCaseAction: true }, queueNamedBy);
+    const { input, resource } = authorizeJson(request, { code: "AccessDenied", lowerCaseAction: true }, sqsService.sandbox?.resourceOf);
     const name = targetOperation(request);
     const operation = Object.hasOwn(OPERATIONS, name) ? OPERATIONS[name] : undefined;
     return jsonReply(operation ? operation(request, input, resource) : {});
