@@ -20,7 +20,15 @@ import { addIdentity, type ClusterInfo, principalOf } from "./identities.js";
 import { arnOf, kindStatements, type ServiceAccess, statementsFor } from "./permissions.js";
 import type { Chain, Hop, ManualStep, StartIdentity } from "./plan.js";
 import { type Place, recipeFor } from "../services/index.js";
-import { accountFor, accountIds, accountKey, fillTemplate, type GrantInstance, grantInstances, type TemplateVars } from "./stages.js";
+import {
+  accountFor,
+  accountIds,
+  accountKey,
+  fillTemplate,
+  type GrantInstance,
+  grantInstances,
+  type TemplateVars,
+} from "../model/stages.js";
 
 export interface Compiled {
   model: Model;
