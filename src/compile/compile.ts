@@ -140,7 +140,7 @@ class Compiler {
         ? viaResourcePolicy(context)
         : context.from.id === context.to.id && via === "role"
           ? viaOwnIdentity(context)
-          : this.viaAssumedRoles(context, instance, workload);
+          : this.assumedRoleSides(context, instance, workload);
     this.write(sides);
     if (grant.service === "secretsmanager" && context.access.resources["rds-instance"])
       this.rdsIngress(context.access.resources, context.to, context.from, grant.workload);
@@ -217,7 +217,7 @@ class Compiler {
   }
 
   /** The roles a chain assumes (`through`, then the target role) and what the grant sets on the last. */
-  private viaAssumedRoles(context: GrantContext, instance: GrantInstance, workload: ModelWorkload): GrantSides {
+  private assumedRoleSides(context: GrantContext, instance: GrantInstance, workload: ModelWorkload): GrantSides {
     const { grant, index, vars } = instance;
     const where = `grants[${index}]`;
     const steps: RoleStep[] = [
