@@ -4,7 +4,7 @@
  * where the name is used is a problem of the model, located by its path.
  */
 import { describe, expect, it } from "vitest";
-import { fillTemplate, type TemplateVars } from "../src/compile/stages.js";
+import { fillTemplate, type TemplateVars } from "../src/model/stages.js";
 import { ModelPathError } from "../src/model/load.js";
 
 /** The values of a grant expanded per stage: app `orders`, consumer `reporting`, prod read from stage-b. */

@@ -1,6 +1,6 @@
 import { parseArgs } from "node:util";
 import { type Finding, findings, SEVERITIES } from "../graph/findings/index.js";
-import { loadSource } from "../state/load-source.js";
+import { loadSource } from "../source/load-source.js";
 import { print } from "./graph-input.js";
 import { SOURCE_OPTIONS, sourceOf } from "./source.js";
 

@@ -1,5 +1,5 @@
 import { AccessGraph } from "../graph/graph.js";
-import { loadSource } from "../state/load-source.js";
+import { loadSource } from "../source/load-source.js";
 import { UsageError } from "./json-input.js";
 import { SOURCE_OPTIONS, sourceOf } from "./source.js";
 

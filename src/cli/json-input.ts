@@ -1,4 +1,5 @@
 import { accessSync, constants, readFileSync } from "node:fs";
+import { readJson } from "../text/json.js";
 
 /** Reads a file, or standard input for `-`. */
 export function readInput(file: string): string {
@@ -21,31 +22,11 @@ export function assertReadable(file: string): void {
   }
 }
 
-/**
- * Parses JSON, turning V8's "at position N" into `FILE:LINE:COLUMN` so the user can find the
- * mistake.
- */
+/** Parses JSON, located at `FILE:LINE:COLUMN` where it is not, so the user can find the mistake. */
 export function parseJsonFile(text: string, file: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch (error) {
-    const message = (error as Error).message;
-    const position = /position (\d+)/.exec(message);
-    const where = position ? lineColumn(text, Number(position[1])) : "";
-    throw new UsageError(`${file === "-" ? "<stdin>" : file}${where}: not valid JSON: ${message}`);
-  }
-}
-
-function lineColumn(text: string, offset: number): string {
-  let line = 1;
-  let start = 0;
-  for (let i = 0; i < offset && i < text.length; i++) {
-    if (text.charCodeAt(i) === 10) {
-      line++;
-      start = i + 1;
-    }
-  }
-  return `:${line}:${offset - start + 1}`;
+  const { value, problem } = readJson(text);
+  if (problem) throw new UsageError(`${file === "-" ? "<stdin>" : file}${problem.where}: not valid JSON: ${problem.message}`);
+  return value;
 }
 
 /** An error in the command line or its input: printed as is, exit status 2. */

@@ -4,7 +4,7 @@ import { loadModelFile } from "../model/load.js";
 import { PrivateFileError, readPrivateFile, replacePrivateFile } from "../fs/private-files.js";
 import { exportLines, SANDBOX_TOKEN_FILE, SANDBOX_TOKEN_VARIABLE, SandboxDirError, startEnvironment } from "../sandbox/environment.js";
 import { logLine } from "../sandbox/index.js";
-import { loadSource } from "../state/load-source.js";
+import { loadSource } from "../source/load-source.js";
 import { UsageError } from "./json-input.js";
 import { portOf, untilStopped } from "./serving.js";
 import { SOURCE_OPTIONS, sourceOf } from "./source.js";

@@ -2,7 +2,7 @@
  * `--model FILE | --inventory DIR`, the choice every command reading accounts shares: its options
  * and the one check that exactly one is given. The loading itself is `loadSource`'s.
  */
-import type { Source } from "../state/load-source.js";
+import type { Source } from "../source/load-source.js";
 import { UsageError } from "./json-input.js";
 
 /** parseArgs options naming the source. */

@@ -3,7 +3,7 @@ import { findings } from "../graph/findings/index.js";
 import { SEVERITIES, type Severity } from "../graph/findings/types.js";
 import { AccessGraph } from "../graph/graph.js";
 import { verify } from "../graph/verify.js";
-import { loadSource } from "../state/load-source.js";
+import { loadSource } from "../source/load-source.js";
 import { print } from "./graph-input.js";
 import { UsageError } from "./json-input.js";
 import { SOURCE_OPTIONS } from "./source.js";

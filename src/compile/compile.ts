@@ -3,10 +3,10 @@
  * Grant.addToPrincipalOrResource does across accounts — plus the run-time chains and the manual
  * steps the emitters need.
  */
-import { CHAIN_LIMIT_SECONDS, DEFAULT_ROLE_SESSION_SECONDS, MAX_SESSION_DURATION } from "../aws/limits.js";
+import { DEFAULT_ROLE_SESSION_SECONDS, MAX_SESSION_DURATION } from "../aws/limits.js";
 import { roleArn } from "../aws/arn.js";
-import type { Model } from "../model/schema.js";
-import { defaultProfileName, defaultTargetRoleName, grantPolicyName, sessionNameFor } from "../model/names.js";
+import type { Model, ModelWorkload } from "../model/schema.js";
+import { defaultProfileName, defaultTargetRoleName, grantPolicyName } from "../model/names.js";
 import { ROLE_SESSION_IDENTITIES } from "../model/references.js";
 import {
   type AccountEntry,
@@ -17,10 +17,28 @@ import {
   type PolicyStatement,
 } from "../state/account-state.js";
 import { addIdentity, type ClusterInfo, principalOf } from "./identities.js";
-import { arnOf, kindStatements, type ServiceAccess, statementsFor } from "./permissions.js";
+import {
+  type GrantContext,
+  type GrantSides,
+  type PrincipalStatements,
+  type RoleStep,
+  type RoleTrust,
+  viaAssumedRoles,
+  viaOwnIdentity,
+  viaResourcePolicy,
+} from "./crossings.js";
+import { type ServiceAccess, statementsFor } from "./permissions.js";
 import type { Chain, Hop, ManualStep, StartIdentity } from "./plan.js";
-import { type Place, recipeFor } from "../services/index.js";
-import { accountFor, accountIds, accountKey, fillTemplate, type GrantInstance, grantInstances, type TemplateVars } from "./stages.js";
+import { recipeFor } from "../services/index.js";
+import {
+  accountFor,
+  accountIds,
+  accountKey,
+  fillTemplate,
+  type GrantInstance,
+  grantInstances,
+  type TemplateVars,
+} from "../model/stages.js";
 
 export interface Compiled {
   model: Model;
@@ -110,11 +128,29 @@ class Compiler {
     };
   }
 
+  /** One grant instance: resolved, crossed by its strategy, written into the accounts; its run-time chain. */
   grant(instance: GrantInstance): Chain {
-    const { grant, index, vars } = instance;
-    const where = `grants[${index}]`;
+    const { grant } = instance;
     const workload = this.model.workloads[grant.workload];
     if (!workload) throw new Error(`no workload "${grant.workload}"`);
+    const context = this.context(instance);
+    const via = grant.via ?? (grant.through?.length ? "chain" : "role");
+    const sides =
+      via === "resource-policy"
+        ? viaResourcePolicy(context)
+        : context.from.id === context.to.id && via === "role"
+          ? viaOwnIdentity(context)
+          : this.assumedRoleSides(context, instance, workload);
+    this.write(sides);
+    if (grant.service === "secretsmanager" && context.access.resources["rds-instance"])
+      this.rdsIngress(context.access.resources, context.to, context.from, grant.workload);
+    return this.chainOf(instance, workload, context, via, sides.hops);
+  }
+
+  /** The grant instance resolved: its accounts, first identity, filled resource names and identity statements. */
+  private context(instance: GrantInstance): GrantContext {
+    const { grant, index, vars } = instance;
+    const where = `grants[${index}]`;
     const from = this.account(instance.from);
     const to = this.account(instance.to);
     const start = this.start(grant.workload, instance.from, vars);
@@ -128,64 +164,27 @@ class Compiler {
       ]),
     );
     const access: ServiceAccess = { service: grant.service, access: grant.access, resources };
-    const statements = [...statementsFor(access, place), ...((grant.statements ?? []) as unknown as PolicyStatement[])];
-    const via = grant.via ?? (grant.through?.length ? "chain" : "role");
-    const principal = principalOf(start, from.partition);
-    const startsAsRole = ROLE_SESSION_IDENTITIES.has(start.type) || (start.type === "external" && start.roleArn !== undefined);
-    const policyName = grantPolicyName(grant.service, to.name ?? to.id);
-    const hops: Hop[] = [];
+    return {
+      workload: grant.workload,
+      from,
+      to,
+      start,
+      principal: principalOf(start, from.partition),
+      access,
+      place,
+      statements: [...statementsFor(access, place), ...((grant.statements ?? []) as unknown as PolicyStatement[])],
+      policyName: grantPolicyName(grant.service, to.name ?? to.id),
+    };
+  }
 
-    if (via === "resource-policy") {
-      this.allowOnIdentity(start, from, policyName, statements);
-      this.allowOnResource(access, place, to, principal, grant.workload);
-    } else if (from.id === to.id && via === "role") {
-      this.allowOnIdentity(start, from, policyName, statements);
-      this.allowOnKeyPolicies(access, place, to, principal, grant.workload);
-    } else {
-      const steps = [
-        ...(grant.through ?? []).map((hop, j) => ({
-          account: this.account(accountFor(this.model, hop.account, vars.consumerStage, vars.stage)),
-          name: fillTemplate(hop.role, vars, `${where}.through[${j}].role`),
-        })),
-        { account: to, name: fillTemplate(grant.role?.name ?? defaultTargetRoleName(grant.workload), vars, `${where}.role.name`) },
-      ];
-      let caller = { principal, start: start as StartIdentity | undefined, account: from, isRoleSession: startsAsRole };
-      steps.forEach((step, j) => {
-        const last = j === steps.length - 1;
-        const externalId = last
-          ? (grant.role?.externalId ?? (workload.identity.type === "external" ? workload.identity.externalId : undefined))
-          : undefined;
-        const arn = this.trustRole(step.account, step.name, caller.principal, {
-          // EKS Pod Identity tags the sessions it starts, so the role it reaches must allow sts:TagSession.
-          tagSession: caller.start?.type === "pod-identity",
-          externalId,
-          orgId: grant.role?.orgOnly ? caller.account.organization?.id : undefined,
-          maxSessionDuration: last ? (grant.role?.maxSessionDuration ?? MAX_SESSION_DURATION.default) : MAX_SESSION_DURATION.default,
-          workload: grant.workload,
-        });
-        this.allowAssume(caller, arn);
-        const duration = last ? (grant.role?.sessionDuration ?? DEFAULT_ROLE_SESSION_SECONDS) : DEFAULT_ROLE_SESSION_SECONDS;
-        hops.push({
-          roleArn: arn,
-          account: step.account.id,
-          ...(externalId ? { externalId } : {}),
-          sessionName: sessionNameFor(grant.workload),
-          durationSeconds: caller.isRoleSession ? Math.min(duration, CHAIN_LIMIT_SECONDS) : duration,
-          chained: caller.isRoleSession,
-        });
-        caller = { principal: arn, start: undefined, account: step.account, isRoleSession: true };
-      });
-      const target = to.roles.get(steps[steps.length - 1]!.name)!;
-      target.policies.set(grant.service, mergePolicy(target.policies.get(grant.service), statements));
-      this.allowOnKeyPolicies(access, place, to, target.arn, grant.workload);
-    }
-
-    if (grant.service === "secretsmanager" && resources["rds-instance"]) this.rdsIngress(resources, to, from, grant.workload);
-    const recipe = recipeFor(grant.service);
+  /** What the run-time side needs of a grant instance: its profile, first identity, hops and summary. */
+  private chainOf(instance: GrantInstance, workload: ModelWorkload, context: GrantContext, via: Chain["via"], hops: Hop[]): Chain {
+    const { grant, index, vars } = instance;
+    const { to, access } = context;
     const profile = fillTemplate(
       grant.profile ?? workload.runtime?.profile ?? defaultProfileName(to.name ?? to.id, grant.service),
       vars,
-      `${where}.profile`,
+      `grants[${index}].profile`,
     );
     const lastHop = hops[hops.length - 1];
     return {
@@ -194,16 +193,16 @@ class Compiler {
       workload: grant.workload,
       accountName: to.name ?? to.id,
       account: to.id,
-      region: place.region,
+      region: context.place.region,
       service: grant.service,
       access: grant.access,
-      resources,
+      resources: access.resources as Chain["resources"], // the names context() filled, arrays it made
       via,
       profile,
-      start,
+      start: context.start,
       hops,
       maxSessionSeconds: lastHop ? lastHop.durationSeconds : DEFAULT_ROLE_SESSION_SECONDS,
-      summary: `${grant.workload} may ${grant.access.map((a) => recipe?.access[a]?.describe ?? a).join(", ")} (${recipe?.title ?? grant.service}) in ${to.name ?? to.id}${describeResources(resources)}${hops.length ? `, through ${hops.map((h) => h.roleArn).join(" then ")}` : via === "resource-policy" ? ", through the resource's own policy" : ""}`,
+      summary: summaryOf(grant.workload, access, to.name ?? to.id, via, hops),
       ...(workload.runtime?.language ? { language: workload.runtime.language } : {}),
       ...(workload.runtime
         ? {
@@ -217,134 +216,77 @@ class Compiler {
     };
   }
 
-  /** Creates (or extends) a role whose trust admits the caller. Returns its ARN. */
-  private trustRole(
-    account: AccountEntry,
-    name: string,
-    principal: string,
-    options: {
-      externalId: string | undefined;
-      orgId: string | undefined;
-      maxSessionDuration: number;
-      workload: string;
-      tagSession: boolean;
-    },
-  ): string {
-    const arn = roleArn(account.partition, account.id, name);
+  /** The roles a chain assumes (`through`, then the target role) and what the grant sets on the last. */
+  private assumedRoleSides(context: GrantContext, instance: GrantInstance, workload: ModelWorkload): GrantSides {
+    const { grant, index, vars } = instance;
+    const where = `grants[${index}]`;
+    const steps: RoleStep[] = [
+      ...(grant.through ?? []).map((hop, j) => ({
+        account: this.account(accountFor(this.model, hop.account, vars.consumerStage, vars.stage)),
+        name: fillTemplate(hop.role, vars, `${where}.through[${j}].role`),
+      })),
+      { account: context.to, name: fillTemplate(grant.role?.name ?? defaultTargetRoleName(grant.workload), vars, `${where}.role.name`) },
+    ];
+    const start = context.start;
+    return viaAssumedRoles(
+      context,
+      steps,
+      {
+        externalId: grant.role?.externalId ?? (workload.identity.type === "external" ? workload.identity.externalId : undefined),
+        orgOnly: grant.role?.orgOnly === true,
+        maxSessionDuration: grant.role?.maxSessionDuration ?? MAX_SESSION_DURATION.default,
+        sessionDuration: grant.role?.sessionDuration ?? DEFAULT_ROLE_SESSION_SECONDS,
+        policyName: grant.service,
+      },
+      ROLE_SESSION_IDENTITIES.has(start.type) || (start.type === "external" && start.roleArn !== undefined),
+    );
+  }
+
+  /**
+   * Writes both sides into the accounts: roles with their trust first (so the policies naming a
+   * role find it), then the identity policies, then the resource policies; a side xacct may not
+   * write becomes a manual step, in that order.
+   */
+  private write(sides: GrantSides): void {
+    for (const trust of sides.resource.trusts) this.trust(trust);
+    for (const side of sides.principal) {
+      if (side.manual) this.manualSteps.push(side.manual);
+      else this.allowOnIdentity(side);
+    }
+    for (const { account, arn, service, statement, manual } of sides.resource.policies) {
+      if (manual) this.manualSteps.push(manual);
+      const existing = account.resourcePolicies.get(arn);
+      account.resourcePolicies.set(arn, { arn, service, policy: mergePolicy(existing?.policy, [statement]) });
+    }
+  }
+
+  /** Creates (or extends) a role whose trust admits the caller. */
+  private trust({ account, name, maxSessionDuration, statement }: RoleTrust): void {
     const role = account.roles.get(name) ?? {
       name,
       path: "/",
-      arn,
+      arn: roleArn(account.partition, account.id, name),
       description: `xacct: cross-account access role`,
       trustPolicy: policyDocument([]),
       policies: new Map(),
       managedPolicyArns: [],
-      maxSessionDuration: options.maxSessionDuration,
+      maxSessionDuration,
       tags: new Map(),
     };
-    role.maxSessionDuration = Math.max(role.maxSessionDuration, options.maxSessionDuration);
+    role.maxSessionDuration = Math.max(role.maxSessionDuration, maxSessionDuration);
     account.roles.set(name, role);
-    const condition: NonNullable<PolicyStatement["Condition"]> = {};
-    if (options.externalId) condition.StringEquals = { "sts:ExternalId": options.externalId };
-    if (options.orgId) condition.StringEquals = { ...condition.StringEquals, "aws:PrincipalOrgID": options.orgId };
-    const statement: PolicyStatement = {
-      Sid: `Trust${pascal(options.workload)}`,
-      Effect: "Allow",
-      Principal: { AWS: principal },
-      Action: options.tagSession ? ["sts:AssumeRole", "sts:TagSession"] : "sts:AssumeRole",
-      ...(Object.keys(condition).length ? { Condition: condition } : {}),
-    };
     const same = role.trustPolicy.Statement.some((s) => JSON.stringify(s) === JSON.stringify(statement));
     if (!same) role.trustPolicy.Statement.push(statement);
-    return arn;
   }
 
-  /** The caller's side of an AssumeRole: its identity policy allows sts:AssumeRole on the role. */
-  private allowAssume(caller: { start: StartIdentity | undefined; account: AccountEntry; principal: string }, target: string): void {
-    const statement: PolicyStatement = { Sid: "AssumeXacctRoles", Effect: "Allow", Action: "sts:AssumeRole", Resource: [target] };
-    if (!caller.account.managed) {
-      this.manualSteps.push({
-        account: caller.account.id,
-        title: `Allow ${caller.principal} to assume ${target}`,
-        detail: `Account ${caller.account.name ?? caller.account.id} is not managed by this model: its administrators must allow sts:AssumeRole on ${target} in the identity policy of ${caller.principal}.`,
-      });
-      return;
-    }
-    this.allowOnIdentityArn(caller.account, caller.principal, "xacct-assume-roles", [statement]);
-  }
-
-  private allowOnIdentity(start: StartIdentity, account: AccountEntry, policyName: string, statements: PolicyStatement[]): void {
-    if (!account.managed || start.type === "external") {
-      this.manualSteps.push({
-        account: account.id,
-        title: `Grant ${principalOf(start, account.partition)} its side of the access`,
-        detail: `Account ${account.name ?? account.id} is not managed by this model: its administrators must allow ${statements.flatMap((s) => s.Action ?? []).join(", ")} on ${[...new Set(statements.flatMap((s) => s.Resource ?? []))].join(", ")}.`,
-      });
-      return;
-    }
-    this.allowOnIdentityArn(account, principalOf(start, account.partition), policyName, statements);
-  }
-
-  private allowOnIdentityArn(account: AccountEntry, arn: string, policyName: string, statements: PolicyStatement[]): void {
-    const name = arn.slice(arn.lastIndexOf("/") + 1);
-    const holder = arn.includes(":user/") ? account.users.get(name) : account.roles.get(name);
-    if (!holder) throw new Error(`no identity ${arn} in account ${account.id}`);
+  private allowOnIdentity({ account, principal, policyName, statements }: PrincipalStatements): void {
+    const name = principal.slice(principal.lastIndexOf("/") + 1);
+    const holder = principal.includes(":user/") ? account.users.get(name) : account.roles.get(name);
+    if (!holder) throw new Error(`no identity ${principal} in account ${account.id}`);
     holder.policies.set(policyName, mergePolicy(holder.policies.get(policyName), statements));
   }
 
-  /**
-   * A KMS key's policy must allow its use even in the key's own account, so a grant that decrypts
-   * with a key names the acting role in the key policy too.
-   */
-  private allowOnKeyPolicies(access: ServiceAccess, place: Place, account: AccountEntry, principal: string, workload: string): void {
-    this.allowOnResource(access, place, account, principal, workload, (service) => service === "kms");
-  }
-
-  /**
-   * The resource's side: each statement goes into the resource-based policy of the resource that
-   * covers its kind (the bucket's policy for objects), naming the caller; statements on kinds no
-   * resource policy covers (`*`-only actions) stay on the identity side alone.
-   */
-  private allowOnResource(
-    access: ServiceAccess,
-    place: Place,
-    account: AccountEntry,
-    principal: string,
-    workload: string,
-    only: (service: string) => boolean = () => true,
-  ): void {
-    for (const { service, kind, statement } of kindStatements(access, place)) {
-      if (!only(service)) continue;
-      const recipe = recipeFor(service);
-      const holder = recipe?.policyHolders?.[kind];
-      if (!recipe || !holder) continue;
-      const names = Object.fromEntries(
-        Object.entries(access.service === service ? access.resources : {}).map(([k, v]) => [
-          k,
-          typeof v === "string" ? v : (v[0] as string),
-        ]),
-      );
-      const arn = service === access.service ? arnOf(service, holder, names, place) : holderFromStatement(statement);
-      const existing = account.resourcePolicies.get(arn);
-      const named: PolicyStatement = {
-        Sid: `${statement.Sid ?? "Grant"}For${pascal(workload)}`,
-        Effect: "Allow",
-        Principal: { AWS: principal },
-        Action: statement.Action,
-        Resource: statement.Resource,
-      };
-      if (!account.managed) {
-        this.manualSteps.push({
-          account: account.id,
-          title: `Add ${workload}'s statement to the policy of ${arn}`,
-          detail: `Account ${account.name ?? account.id} is not managed by this model: its administrators must add this statement to the resource-based policy of ${arn}: ${JSON.stringify(named)}`,
-        });
-      }
-      account.resourcePolicies.set(arn, { arn, service, policy: mergePolicy(existing?.policy, [named]) });
-    }
-  }
-
-  private rdsIngress(resources: Record<string, string | string[]>, to: AccountEntry, from: AccountEntry, workload: string): void {
+  private rdsIngress(resources: ServiceAccess["resources"], to: AccountEntry, from: AccountEntry, workload: string): void {
     const port = String(resources["rds-port"] ?? "5432");
     this.manualSteps.push({
       account: to.id,
@@ -352,12 +294,6 @@ class Compiler {
       detail: `In account ${to.name ?? to.id} (${to.region}), add an inbound rule to the security group attached to RDS instance ${String(resources["rds-instance"])}: TCP port ${port}, source the security group of ${workload}'s pods or nodes in account ${from.name ?? from.id} (reference it as ${from.id}/sg-…; security-group references across accounts need VPC peering or a Transit Gateway in the same region — otherwise use the source VPC's CIDR). Nothing else needs to be opened.`,
     });
   }
-}
-
-/** A companion's statement (a KMS key for a secret) is held by the one resource it names. */
-function holderFromStatement(statement: PolicyStatement): string {
-  const resources = typeof statement.Resource === "string" ? [statement.Resource] : (statement.Resource ?? []);
-  return resources[0] ?? "*";
 }
 
 function mergePolicy(existing: PolicyDocument | undefined, statements: PolicyStatement[]): PolicyDocument {
@@ -379,14 +315,19 @@ function union(a: string | string[], b: string | string[]): string | string[] {
   return all.length === 1 ? (all[0] as string) : all;
 }
 
-function describeResources(resources: Record<string, string | string[]>): string {
-  const parts = Object.entries(resources).map(([k, v]) => `${k} ${typeof v === "string" ? v : v.join(", ")}`);
-  return parts.length ? ` (${parts.join("; ")})` : "";
+/** The one-line description of a chain: who may do what, where, and through which roles. */
+function summaryOf(workload: string, access: ServiceAccess, accountName: string, via: Chain["via"], hops: Hop[]): string {
+  const recipe = recipeFor(access.service);
+  const verbs = access.access.map((a) => recipe?.access[a]?.describe ?? a).join(", ");
+  const through = hops.length
+    ? `, through ${hops.map((h) => h.roleArn).join(" then ")}`
+    : via === "resource-policy"
+      ? ", through the resource's own policy"
+      : "";
+  return `${workload} may ${verbs} (${recipe?.title ?? access.service}) in ${accountName}${describeResources(access.resources)}${through}`;
 }
 
-function pascal(text: string): string {
-  return text
-    .split(/[^A-Za-z0-9]+/)
-    .map((w) => w.charAt(0).toUpperCase() + w.slice(1))
-    .join("");
+function describeResources(resources: Record<string, string | readonly string[]>): string {
+  const parts = Object.entries(resources).map(([k, v]) => `${k} ${typeof v === "string" ? v : v.join(", ")}`);
+  return parts.length ? ` (${parts.join("; ")})` : "";
 }

@@ -26,6 +26,7 @@ import type { ChainSpec, FirstIdentity } from "./chain.js";
 import { PrivateFileError, privateDir, readPrivateFile, replacePrivateFile } from "../fs/private-files.js";
 import { type ChainOptions, type ChainSource, fromChain } from "./provider.js";
 import { refreshFrom } from "./refresh.js";
+import { readJsonObject } from "../text/json.js";
 
 /** The refresh margin of cached entries: botocore's advisory refresh, so Python clients do not call again at once. */
 export const CACHE_REFRESH_MARGIN_SECONDS = BOTOCORE_REFRESH_SECONDS;
@@ -190,14 +191,8 @@ export class CredentialCache {
 }
 
 function parseEntry(text: string, key: string): Entry | undefined {
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch {
-    return undefined;
-  }
-  const e = value as Partial<Entry> | null;
-  if (typeof e !== "object" || e === null || e.xacct !== FORMAT || e.key !== key) return undefined;
+  const e = readJsonObject(text).value as Partial<Entry> | undefined;
+  if (e === undefined || e.xacct !== FORMAT || e.key !== key) return undefined;
   if (
     typeof e.AccessKeyId !== "string" ||
     typeof e.SecretAccessKey !== "string" ||

@@ -29,6 +29,7 @@ import {
 import { dirname, join, resolve } from "node:path";
 import { kindOf, PrivateFileError, readPrivateFile } from "./private-files.js";
 import { isSystemError, systemErrorText } from "./system-error.js";
+import { readJsonObject } from "../text/json.js";
 
 /** A file to write, its path relative to the directory, `/`-separated. */
 export interface OwnedFile {
@@ -177,13 +178,8 @@ function readMarker(root: string, owner: Owner): string[] {
     if (error instanceof PrivateFileError) refuse(`it is ${error.reason}`);
     throw error;
   }
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch {
-    return refuse("it is not the JSON xacct writes");
-  }
-  if (typeof value !== "object" || value === null || Array.isArray(value)) return refuse("it is not a JSON object");
+  const { value, problem } = readJsonObject(text);
+  if (problem) return refuse(problem.kind === "syntax" ? "it is not the JSON xacct writes" : "it is not a JSON object");
   const keys = Object.keys(value);
   const files = (value as { files?: unknown }).files;
   if (keys.some((k) => k !== "xacct" && k !== "files") || !Array.isArray(files))

@@ -3,7 +3,7 @@
  * workload, account and service names — checked at load against the rule of the system each lands
  * in (names.ts), each problem located at the model field it comes from.
  */
-import { fillTemplate, grantInstances, type TemplateVars } from "../compile/stages.js";
+import { fillTemplate, grantInstances, type TemplateVars } from "./stages.js";
 import type { PathKey } from "./load.js";
 import {
   AWS_PROFILE_NAME,

@@ -6,7 +6,7 @@ import { relative } from "node:path";
 import { findings } from "../graph/findings/index.js";
 import { AccessGraph } from "../graph/graph.js";
 import { verify } from "../graph/verify.js";
-import { loadSource, type Source } from "../state/load-source.js";
+import { loadSource, type Source } from "../source/load-source.js";
 import { reportData } from "./graph-data.js";
 import type { ReportData } from "./types.js";
 

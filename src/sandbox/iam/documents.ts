@@ -7,6 +7,7 @@ import { iamAccountId, parseArn } from "../../aws/arn.js";
 import { PolicyInputError } from "../../policy/errors.js";
 import { compilePolicy } from "../../policy/policy.js";
 import type { AccountState, PolicyDocument } from "../../state/account-state.js";
+import { readJsonObject } from "../../text/json.js";
 import { AwsError } from "../xml.js";
 
 export function malformed(message: string): AwsError {
@@ -100,14 +101,8 @@ function invalidPrincipal(document: Raw, state: AccountState): string | undefine
 
 /** A policy document given as JSON text, validated as IAM validates a role's trust policy or an identity policy. */
 export function readDocument(text: string, kind: "trust" | "identity", state: AccountState): PolicyDocument {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch {
-    throw malformed("This policy contains invalid Json");
-  }
-  if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) throw malformed("Syntax errors in policy.");
-  const document = parsed as Raw;
+  const { value: document, problem } = readJsonObject(text);
+  if (problem) throw malformed(problem.kind === "syntax" ? "This policy contains invalid Json" : "Syntax errors in policy.");
   const worded = awsWording(document, kind);
   if (worded) throw malformed(worded);
   try {

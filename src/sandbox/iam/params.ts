@@ -6,29 +6,17 @@
 import { QueryParams, type StringShape } from "../query-params.js";
 import { AwsError } from "../xml.js";
 
-export function validationError(message: string): AwsError {
-  return new AwsError(400, "ValidationError", message);
+/** An IAM error code with its HTTP status, as a maker of errors with a message. */
+function iamError(status: number, code: string): (message: string) => AwsError {
+  return (message) => new AwsError(status, code, message);
 }
 
-export function noSuchEntity(message: string): AwsError {
-  return new AwsError(404, "NoSuchEntity", message);
-}
-
-export function alreadyExists(message: string): AwsError {
-  return new AwsError(409, "EntityAlreadyExists", message);
-}
-
-export function deleteConflict(message: string): AwsError {
-  return new AwsError(409, "DeleteConflict", message);
-}
-
-export function limitExceeded(message: string): AwsError {
-  return new AwsError(409, "LimitExceeded", message);
-}
-
-export function invalidInput(message: string): AwsError {
-  return new AwsError(400, "InvalidInput", message);
-}
+export const validationError = iamError(400, "ValidationError");
+export const noSuchEntity = iamError(404, "NoSuchEntity");
+export const alreadyExists = iamError(409, "EntityAlreadyExists");
+export const deleteConflict = iamError(409, "DeleteConflict");
+export const limitExceeded = iamError(409, "LimitExceeded");
+export const invalidInput = iamError(400, "InvalidInput");
 
 /** IAM's constraints on its members, as its API reference gives them. */
 export const NAME: StringShape = { min: 1, max: 64, pattern: "[\\w+=,.@-]+" };

@@ -8,8 +8,8 @@
 import type { Compiled } from "../compile/compile.js";
 import { compileModelFile } from "../compile/model-file.js";
 import type { Chain } from "../compile/plan.js";
-import type { AccountState } from "./account-state.js";
-import { loadInventory } from "./inventory.js";
+import type { AccountState } from "../state/account-state.js";
+import { loadInventory } from "../state/inventory.js";
 
 /** Exactly one of a model file or an inventory directory. */
 export type Source = { model: string; inventory?: undefined } | { inventory: string; model?: undefined };

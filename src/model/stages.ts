@@ -3,8 +3,8 @@
  * stage, a grant may be expanded per mapped stage pair, and names may hold {stage},
  * {consumerStage}, {app} and {consumer}.
  */
-import { ModelPathError } from "../model/load.js";
-import type { Model, ModelGrant } from "../model/schema.js";
+import { ModelPathError } from "./load.js";
+import type { Model, ModelGrant } from "./schema.js";
 
 export interface TemplateVars {
   app: string;
