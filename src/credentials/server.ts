@@ -17,6 +17,7 @@ import { timingSafeEqual } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from "@smithy/types";
+import { iamAccountId } from "../aws/arn.js";
 import { BOTOCORE_REFRESH_SECONDS } from "../aws/limits.js";
 import { ChainError, type ChainSpec } from "./chain.js";
 import { isLoopbackHost, MISDIRECTED } from "./loopback-host.js";
@@ -205,7 +206,7 @@ export interface Serving {
 /** The account of a chain's last role, which the served credentials act in. */
 function accountOf(spec: ChainSpec): string | undefined {
   const arn = spec.hops.at(-1)?.roleArn ?? (spec.first.type === "web-identity" ? spec.first.roleArn : undefined);
-  return arn ? /^arn:[^:]+:iam::(\d{12}):/.exec(arn)?.[1] : undefined;
+  return arn ? iamAccountId(arn) : undefined;
 }
 
 /** Reads the chain, prepares the token and starts the server: `xacct serve-credentials`. */
