@@ -17,7 +17,7 @@ import type { Chain } from "../compile/plan.js";
 import { recipeFor } from "../services/index.js";
 import type { ModelWorkload } from "../model/schema.js";
 import { sessionNameFor } from "../model/names.js";
-import { commentLine, envAssignment, mdCode, mdFence, mdText, pythonDocstring, pythonLiteral as py, shellWord } from "./escape.js";
+import { commentLine, envAssignment, mdCode, mdFence, mdText, pythonDocstring, pythonLiteral as py, shellWord } from "../text/escape.js";
 import { type EmittedFile, type Emitter, json, slug } from "./types.js";
 
 /** One Airflow AWS connection: a target account as one workload reaches it. */

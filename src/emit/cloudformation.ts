@@ -11,7 +11,7 @@
 import { createHash } from "node:crypto";
 import { type Arn, isAccountId, parseArn, parseIamArn } from "../aws/arn.js";
 import type { AccountEntry, AccountState, PolicyDocument, ResourcePolicyState, RoleState } from "../state/account-state.js";
-import { mdCode, mdFence, mdText, shellWord } from "./escape.js";
+import { mdCode, mdFence, mdText, shellWord } from "../text/escape.js";
 import { type EmittedFile, type Emitter, json, slug } from "./types.js";
 
 type Obj = Record<string, unknown>;

@@ -30,7 +30,7 @@ import {
   usesSidecar,
 } from "./credentials-sidecar.js";
 import { DNS_SUBDOMAIN } from "../model/names.js";
-import { mdCode, mdFence, mdText, shellWord, yamlDocuments } from "./escape.js";
+import { mdCode, mdFence, mdText, shellWord, yamlDocuments } from "../text/escape.js";
 import { type EmittedFile, type Emitter, slug } from "./types.js";
 
 /** The image a trigger runs when the workload names none: AWS's own AWS CLI v2 image. */

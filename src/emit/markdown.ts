@@ -14,7 +14,7 @@ import type { Chain, StartIdentity } from "../compile/plan.js";
 import { recipeFor } from "../services/index.js";
 import { runsAirflow } from "./airflow.js";
 import { hasProfile } from "./aws-config.js";
-import { mdCode as code, mdFence, mdText as md, pythonLiteral as py } from "./escape.js";
+import { mdCode as code, mdFence, mdText as md, pythonLiteral as py } from "../text/escape.js";
 import type { Emitter } from "./types.js";
 
 /** Services whose consumers get a client snippet. */
