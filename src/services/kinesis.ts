@@ -22,4 +22,20 @@ export const kinesis: Recipe = {
     },
   },
   policyHolders: { stream: "stream" },
+  resourcePolicy: {
+    apply: ({ arn, text }) => ({
+      resources: [
+        {
+          names: [arn.resource.slice(arn.resource.lastIndexOf("/") + 1)],
+          cloudformation: {
+            type: "AWS::Kinesis::ResourcePolicy",
+            prefix: "StreamPolicy",
+            properties: { ResourceArn: text },
+            policyKey: "ResourcePolicy",
+          },
+          terraform: { type: "aws_kinesis_resource_policy", arguments: { resource_arn: text }, policyKey: "policy" },
+        },
+      ],
+    }),
+  },
 };

@@ -5,6 +5,7 @@
  * catalog, which is what puts s3:ListBucket on the bucket and s3:GetObject on the objects.
  */
 import type { ActionFilter } from "../catalog/catalog.js";
+import type { ServiceOutputs } from "./outputs.js";
 
 /** Where a resource lives, for filling ARN formats. */
 export interface Place {
@@ -31,7 +32,8 @@ export interface AccessRule {
   on: string;
 }
 
-export interface Recipe {
+/** A service: its grant recipe, and (ServiceOutputs, src/services/outputs.ts) what it adds to the generated files. */
+export interface Recipe extends ServiceOutputs {
   /** The IAM service prefix. */
   service: string;
   title: string;
