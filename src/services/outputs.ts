@@ -70,15 +70,15 @@ export interface CliCommand {
 
 /** One language's snippet: the emitter writes the header, the target(s), its credentials block, then the body. */
 export interface ClientCode {
-  /** The install comment and the imports, in order. */
+  /** The install comment, then the imports. */
   header: string[];
   /** The code after the credentials, for the first target's grant. */
   body(first: GrantUse): string[];
 }
 
 export interface ClientSnippets {
-  /** The target's own fields (camelCase; Python gets them in snake_case) from its grant and the ARN of the resource whose policy holds it. */
-  target(use: GrantUse, holderArn: string): Record<string, string>;
+  /** The target's own fields (camelCase; Python gets them in snake_case), from its grant and the ARN of the resource whose policy holds it. */
+  target(use: GrantUse, holderArn: () => string): Record<string, string>;
   /** A sentence before the code, where the consumer has a better way than calling directly. */
   note?(first: GrantUse): string | undefined;
   node: ClientCode;
