@@ -359,7 +359,7 @@ function generatedFiles({ model, state, chains }: Compiled): string {
   const workloads = [...new Set(chains.map((c) => c.workload))];
   const onEks = workloads.filter((w) => ["irsa", "pod-identity"].includes(model.workloads[w]?.identity.type ?? ""));
   const airflow = workloads.filter(
-    (w) => runsAirflow(model.workloads[w]) || chains.some((c) => c.workload === w && c.service === "airflow"),
+    (w) => runsAirflow(model.workloads[w]) || chains.some((c) => c.workload === w && recipeFor(c.service)?.airflowNotes),
   );
   const spark = workloads.filter((w) => model.workloads[w]?.runtime?.kind === "spark");
   const per = (dir: string, what: string, names: string[]) =>

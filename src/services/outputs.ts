@@ -56,6 +56,23 @@ export interface AirflowDag {
   operator(id: string, name: string, args: string[]): string;
 }
 
+/** A grant a notes file describes, with how the workload reaches it. */
+export interface ServiceNoteUse {
+  use: GrantUse;
+  /** The profile of the workload's generated AWS config that reaches it; undefined when its own credentials do. */
+  profile: string | undefined;
+  /** That AWS config's path in the build output. */
+  configFile: string;
+  /** The identities the grant goes through, in words. */
+  path: string;
+}
+
+/** A Markdown file of notes for a workload that reaches the service, in its `airflow/` directory. */
+export interface AirflowNotes {
+  file: string;
+  write(workload: string, uses: readonly ServiceNoteUse[]): string;
+}
+
 // ---------------------------------------------------------------------------------------------
 // Kubernetes: the command a trigger pod runs (src/emit/kubernetes.ts)
 
@@ -131,6 +148,8 @@ export function mergeCommand(policy: PolicyDocument, current: string, merged: st
 export interface ServiceOutputs {
   /** Airflow: the example DAG's tasks for one grant; none (or an empty list) when no operator fits. */
   airflowTasks?: (use: GrantUse, dag: AirflowDag) => AirflowTask[] | undefined;
+  /** Airflow: notes for each workload that reaches the service (MWAA's tokens). */
+  airflowNotes?: AirflowNotes;
   /** Kubernetes: the AWS CLI command a trigger pod runs for one grant (default: sts get-caller-identity). */
   cliCommand?: (use: GrantUse, place: Place) => CliCommand | undefined;
   /** Kubernetes: the resource name whose values the External Secrets Operator delivers (no trigger pod is written). */
