@@ -16,7 +16,6 @@
  * - `pod-identity-association.md`: for Pod Identity, the association to create (it is an EKS API
  *   object, not a Kubernetes one).
  */
-import { buildArn } from "../aws/arn.js";
 import type { Compiled } from "../compile/compile.js";
 import type { Chain, StartIdentity } from "../compile/plan.js";
 import { awsConfigText, chainsByWorkload, hasProfile } from "./aws-config.js";
@@ -32,7 +31,7 @@ import {
 import { DNS_SUBDOMAIN } from "../model/names.js";
 import { mdCode, mdFence, mdText, shellWord, yamlDocuments } from "../text/escape.js";
 import { recipeFor } from "../services/index.js";
-import type { CliCommand } from "../services/outputs.js";
+import type { CliCommand, ExternalSecrets } from "../services/outputs.js";
 import { type EmittedFile, type Emitter, slug } from "./types.js";
 
 /** The image a trigger runs when the workload names none: AWS's own AWS CLI v2 image. */
@@ -150,8 +149,8 @@ function workloadFiles(compiled: Compiled, workload: string, chains: Chain[], di
   }
 
   const secretChains = chains.filter((c) => {
-    const name = secretsOf(c);
-    return name !== undefined && c.resources[name] !== undefined;
+    const secrets = secretsOf(c);
+    return secrets !== undefined && c.resources[secrets.resource] !== undefined;
   });
   if (secretChains.length > 0) {
     const current: Doc[] = [];
@@ -166,7 +165,7 @@ function workloadFiles(compiled: Compiled, workload: string, chains: Chain[], di
         comment: `${chain.summary}.\nThe External Secrets Operator assumes additionalRoles in order, then role (https://external-secrets.io/latest/provider/aws-secrets-manager/).${podIdentity}`,
         value: secretStore(chain, store, namespace, serviceAccount, labels),
       });
-      for (const secret of list(chain.resources[secretsOf(chain) as string])) {
+      for (const secret of list(chain.resources[(secretsOf(chain) as ExternalSecrets).resource])) {
         const name = names.take(`${base}-${dnsLabel(secret, 40)}`);
         current.push({ value: externalSecret(compiled, chain, secret, name, store, namespace, labels) });
         legacy.push({ value: legacyExternalSecret(compiled, chain, secret, name, namespace) });
@@ -299,8 +298,8 @@ export function triggerCommand(compiled: Compiled, chain: Chain): Trigger {
   return recipeFor(chain.service)?.cliCommand?.(chain, place) ?? { argv: ["aws", "sts", "get-caller-identity"] };
 }
 
-/** The resource name whose values the External Secrets Operator delivers for the chain's service, if any. */
-function secretsOf(chain: Chain): string | undefined {
+/** What the External Secrets Operator delivers for the chain's service, if anything. */
+function secretsOf(chain: Chain): ExternalSecrets | undefined {
   return recipeFor(chain.service)?.externalSecrets;
 }
 
@@ -325,7 +324,7 @@ function secretKey(compiled: Compiled, chain: Chain, secret: string): string {
   // Read with the workload's own identity through the secret's resource policy: a bare name would
   // resolve in the caller's account, so name the secret by its (partial) ARN.
   const partition = compiled.state.accounts.get(chain.account)?.partition ?? "aws";
-  return buildArn({ partition, service: "secretsmanager", region: chain.region, account: chain.account, resource: `secret:${secret}` });
+  return secretsOf(chain)?.arn(secret, { partition, region: chain.region, account: chain.account }) ?? secret;
 }
 
 function externalSecret(

@@ -82,6 +82,12 @@ export interface CliCommand {
   setup?: string;
 }
 
+/** Which of the grant's resource names are secrets External Secrets reads, and a secret's (partial) ARN. */
+export interface ExternalSecrets {
+  resource: string;
+  arn(name: string, place: Place): string;
+}
+
 // ---------------------------------------------------------------------------------------------
 // Markdown: ready client code for consumers (src/emit/markdown.ts)
 
@@ -152,8 +158,8 @@ export interface ServiceOutputs {
   airflowNotes?: AirflowNotes;
   /** Kubernetes: the AWS CLI command a trigger pod runs for one grant (default: sts get-caller-identity). */
   cliCommand?: (use: GrantUse, place: Place) => CliCommand | undefined;
-  /** Kubernetes: the resource name whose values the External Secrets Operator delivers (no trigger pod is written). */
-  externalSecrets?: string;
+  /** Kubernetes: the secrets the External Secrets Operator delivers instead of a trigger pod. */
+  externalSecrets?: ExternalSecrets;
   /** Markdown: client code for each consumer. */
   clients?: ClientSnippets;
   /** How the service's resource-based policy is applied (default: by hand, with the service's own API). */

@@ -1,4 +1,5 @@
 /** AWS Secrets Manager: what each access verb grants, and the resources it names. */
+import { buildArn } from "../aws/arn.js";
 import type { Recipe } from "./recipe.js";
 
 export const secretsmanager: Recipe = {
@@ -14,7 +15,10 @@ export const secretsmanager: Recipe = {
   },
   policyHolders: { secret: "secret" },
   companions: (n) => (n["kms-key"] ? [{ service: "kms", access: ["decrypt"], resources: { key: n["kms-key"] } }] : []),
-  externalSecrets: "secret",
+  externalSecrets: {
+    resource: "secret",
+    arn: (name, place) => buildArn({ ...place, service: "secretsmanager", resource: `secret:${name}` }),
+  },
   resourcePolicy: {
     apply: ({ arn, text }) => {
       // The compiler names secrets with the `-??????` wildcard for the random suffix; a wildcard
