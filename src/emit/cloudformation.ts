@@ -3,7 +3,9 @@
  * users, OIDC providers and the resource-based policies CloudFormation can own as resources of
  * their own; a StackSet-ready template per cross-account role, to roll it out to every account of
  * an OU; and, for policies CloudFormation can only set by owning the resource (KMS keys,
- * CodeArtifact repositories), a file of the exact CLI commands that apply them.
+ * CodeArtifact repositories), a file of the exact CLI commands that apply them. Which resource
+ * holds a service's policy, or which commands apply it, is its module's `resourcePolicy`
+ * (src/services/); this file wraps them.
  *
  * The helpers the Terraform emitter shares (unique names, where each resource policy goes, what a
  * template depends on) are exported from here.
@@ -21,8 +23,6 @@ type Obj = Record<string, unknown>;
 // ---------------------------------------------------------------------------------------------
 // Shared with the Terraform emitter
 // ---------------------------------------------------------------------------------------------
-
-export { shortHash };
 
 /** Hands out names of one form, unique within the table: a clash gets the source text's hash. */
 export class Names {

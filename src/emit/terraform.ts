@@ -8,7 +8,8 @@
  * are written `$${` and `%%{`.
  */
 import type { AccountEntry, AccountState, PolicyDocument } from "../state/account-state.js";
-import { accountsNamedIn, Names, type Placement, placeResourcePolicy, principals, shortHash } from "./cloudformation.js";
+import { accountsNamedIn, Names, type Placement, placeResourcePolicy, principals } from "./cloudformation.js";
+import { shortHash } from "../text/hash.js";
 import type { TerraformValue } from "../services/outputs.js";
 import { type EmittedFile, type Emitter, json, slug } from "./types.js";
 
