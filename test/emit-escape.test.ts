@@ -1,5 +1,5 @@
 /**
- * The escape helpers (src/emit/escape.ts), one per format, against each format's real reader: what
+ * The escape helpers (src/text/escape.ts), one per format, against each format's real reader: what
  * a helper writes reads back as the text it was given, or the helper refuses it. This is what
  * keeps a name that passed validation from breaking out of its place.
  */
@@ -20,7 +20,7 @@ import {
   shellHeredoc,
   shellWord,
   yamlDocuments,
-} from "../src/emit/escape.js";
+} from "../src/text/escape.js";
 
 const work = mkdtempSync(join(tmpdir(), "xacct-escape-"));
 afterAll(() => rmSync(work, { recursive: true, force: true }));

@@ -1,6 +1,6 @@
 import { parseArgs } from "node:util";
 import { credentialVariables } from "../credentials/exec.js";
-import { shellWord } from "../emit/escape.js";
+import { shellWord } from "../text/escape.js";
 import { CHAIN_OPTIONS, CHAIN_USAGE, chainCredentials } from "./chain-input.js";
 import { UsageError } from "./json-input.js";
 

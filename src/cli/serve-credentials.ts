@@ -2,7 +2,7 @@ import { parseArgs } from "node:util";
 import { ChainError } from "../credentials/index.js";
 import { serveCredentials, type Serving } from "../credentials/server.js";
 import { TokenFileError } from "../credentials/token-file.js";
-import { commentLine, shellWord } from "../emit/escape.js";
+import { commentLine, shellWord } from "../text/escape.js";
 import { CHAIN_OPTIONS, chainSource } from "./chain-input.js";
 import { UsageError } from "./json-input.js";
 import { portOf, untilStopped } from "./serving.js";

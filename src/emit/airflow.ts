@@ -14,10 +14,11 @@
  */
 import { chainProfiles, hasProfile } from "./aws-config.js";
 import type { Chain } from "../compile/plan.js";
-import { recipeFor } from "../services/index.js";
+import { recipeFor, serviceTitle } from "../services/index.js";
+import { AIRFLOW_PROVIDER, type AirflowNotes, type AirflowTask, type ServiceNoteUse } from "../services/outputs.js";
 import type { ModelWorkload } from "../model/schema.js";
 import { sessionNameFor } from "../model/names.js";
-import { commentLine, envAssignment, mdCode, mdFence, mdText, pythonDocstring, pythonLiteral as py, shellWord } from "./escape.js";
+import { commentLine, envAssignment, pythonDocstring, pythonLiteral as py } from "../text/escape.js";
 import { type EmittedFile, type Emitter, json, slug } from "./types.js";
 
 /** One Airflow AWS connection: a target account as one workload reaches it. */
@@ -128,8 +129,20 @@ export const emitAirflow: Emitter = ({ model, chains }) => {
         content: exampleDag(workload, model.workloads[workload]?.runtime?.schedule, connections),
       });
     }
-    const mwaa = list.filter((c) => c.service === "airflow");
-    if (mwaa.length > 0) files.push({ path: `${dir}/mwaa-tokens.md`, content: mwaaTokens(workload, mwaa) });
+    // Notes a service writes for the workloads that reach it (MWAA's tokens), beside the DAG.
+    const noted = new Map<AirflowNotes, ServiceNoteUse[]>();
+    for (const chain of list) {
+      const notes = recipeFor(chain.service)?.airflowNotes;
+      if (!notes) continue;
+      const use = {
+        use: chain,
+        profile: hasProfile(chain) ? chain.profile : undefined,
+        configFile: `workloads/${slug(workload)}/aws-config`,
+        path: pathText(chain),
+      };
+      noted.set(notes, [...(noted.get(notes) ?? []), use]);
+    }
+    for (const [notes, uses] of noted) files.push({ path: `${dir}/${notes.file}`, content: notes.write(workload, uses) });
   }
   return files;
 };
@@ -194,16 +207,8 @@ function identifier(text: string): string {
 // ---------------------------------------------------------------------------------------------
 // The example DAG
 
-interface Task {
-  id: string;
-  imports: string[];
-  code: string;
-}
-
-const PROVIDER = "airflow.providers.amazon.aws";
-
 function exampleDag(workload: string, schedule: string | undefined, connections: readonly AirflowConnection[]): string {
-  const tasks: Task[] = [];
+  const tasks: AirflowTask[] = [];
   const ids = new Set<string>();
   const taskId = (text: string): string => {
     const base = identifier(text);
@@ -219,7 +224,7 @@ function exampleDag(workload: string, schedule: string | undefined, connections:
   const generic = tasks.some((t) => t.code.includes("PythonOperator("));
   if (generic) {
     imports.set("airflow.operators.python", new Set(["PythonOperator"]));
-    imports.set(`${PROVIDER}.hooks.base_aws`, new Set(["AwsBaseHook"]));
+    imports.set(`${AIRFLOW_PROVIDER}.hooks.base_aws`, new Set(["AwsBaseHook"]));
   }
   for (const task of tasks) {
     for (const spec of task.imports) {
@@ -250,17 +255,8 @@ function exampleDag(workload: string, schedule: string | undefined, connections:
       '    print(identity["Arn"])',
       "",
     );
-    if (tasks.some((t) => t.code.includes("invoke_endpoint"))) {
-      lines.push(
-        "",
-        "def invoke_endpoint(aws_conn_id, endpoint_name):",
-        '    """Invokes the SageMaker endpoint with an example JSON body."""',
-        '    runtime = AwsBaseHook(aws_conn_id=aws_conn_id, client_type="sagemaker-runtime").get_conn()',
-        '    response = runtime.invoke_endpoint(EndpointName=endpoint_name, ContentType="application/json", Body=b"{}")',
-        '    print(response["Body"].read()[:1000])',
-        "",
-      );
-    }
+    // The functions the service modules' tasks call, each once.
+    for (const helper of new Set(tasks.flatMap((t) => (t.helper ? [t.helper] : [])))) lines.push("", ...helper, "");
   }
   lines.push(
     "",
@@ -278,230 +274,17 @@ function exampleDag(workload: string, schedule: string | undefined, connections:
   return `${lines.join("\n")}\n`;
 }
 
-/** The tasks that exercise one grant, with the operator made for its service where there is one. */
-function tasksFor(chain: Chain, connId: string, taskId: (text: string) => string): Task[] {
-  const r = (name: string): string | undefined => {
-    const value = chain.resources[name];
-    return typeof value === "string" ? value : value?.[0];
-  };
-  const has = (verb: string): boolean => chain.access.includes(verb);
+/** The tasks that exercise one grant, with the operator its service module names where there is one. */
+function tasksFor(chain: Chain, connId: string, taskId: (text: string) => string): AirflowTask[] {
   const conn = `aws_conn_id=${py(connId)}`;
   const operator = (id: string, name: string, args: string[]): string =>
     `${id} = ${name}(\n    task_id=${py(id)},\n${args.map((a) => `    ${a},\n`).join("")}    ${conn},\n)`;
-  const suffix = chain.accountName;
-  switch (chain.service) {
-    case "glue": {
-      if (!has("run") || !r("job")) break;
-      const id = taskId(`glue_${r("job")}_${suffix}`);
-      return [
-        {
-          id,
-          imports: [`${PROVIDER}.operators.glue:GlueJobOperator`],
-          code: operator(id, "GlueJobOperator", [`job_name=${py(r("job"))}`, `wait_for_completion=${has("watch") ? "True" : "False"}`]),
-        },
-      ];
-    }
-    case "elasticmapreduce": {
-      const tasks: Task[] = [];
-      let create: string | undefined;
-      if (has("run-job-flow")) {
-        create = taskId(`emr_create_job_flow_${suffix}`);
-        const overrides = {
-          Name: `xacct-${chain.workload}`,
-          ReleaseLabel: "emr-7.1.0",
-          Applications: [{ Name: "Spark" }],
-          ...(r("service-role") ? { ServiceRole: r("service-role") } : {}),
-          ...(r("instance-profile-role") ? { JobFlowRole: r("instance-profile-role") } : {}),
-          Instances: {
-            InstanceGroups: [{ Name: "Primary", Market: "ON_DEMAND", InstanceRole: "MASTER", InstanceType: "m5.xlarge", InstanceCount: 1 }],
-            // The cluster ends when its steps are done, so the role needs no emr:TerminateJobFlows.
-            KeepJobFlowAliveWhenNoSteps: false,
-            TerminationProtected: false,
-          },
-        };
-        tasks.push({
-          id: create,
-          imports: [`${PROVIDER}.operators.emr:EmrCreateJobFlowOperator`],
-          code: operator(create, "EmrCreateJobFlowOperator", [`job_flow_overrides=${py(overrides)}`]),
-        });
-      }
-      if (has("steps")) {
-        const id = taskId(`emr_add_steps_${suffix}`);
-        const cluster = r("cluster");
-        const jobFlow = cluster && cluster !== "*" ? py(cluster) : create ? `${create}.output` : py("j-EXAMPLE");
-        const steps = [
-          {
-            Name: "example",
-            ActionOnFailure: "CONTINUE",
-            HadoopJarStep: { Jar: "command-runner.jar", Args: ["spark-example", "SparkPi", "10"] },
-          },
-        ];
-        tasks.push({
-          id,
-          imports: [`${PROVIDER}.operators.emr:EmrAddStepsOperator`],
-          code: operator(id, "EmrAddStepsOperator", [`job_flow_id=${jobFlow}`, `steps=${py(steps)}`]),
-        });
-      }
-      if (tasks.length > 0) return tasks;
-      break;
-    }
-    case "athena": {
-      const id = taskId(`athena_query_${suffix}`);
-      const args = [`query=${py("SELECT 1")}`, `database=${py(r("database") ?? "default")}`];
-      if (r("workgroup")) args.push(`workgroup=${py(r("workgroup"))}`);
-      if (r("results-bucket")) args.push(`output_location=${py(`s3://${r("results-bucket")}/athena-results/`)}`);
-      return [{ id, imports: [`${PROVIDER}.operators.athena:AthenaOperator`], code: operator(id, "AthenaOperator", args) }];
-    }
-    case "s3": {
-      const bucket = r("bucket");
-      if (!bucket) break;
-      if (has("list")) {
-        const id = taskId(`s3_list_${bucket}_${suffix}`);
-        return [
-          {
-            id,
-            imports: [`${PROVIDER}.operators.s3:S3ListOperator`],
-            code: operator(id, "S3ListOperator", [`bucket=${py(bucket)}`, `prefix=${py(r("prefix") ?? "")}`]),
-          },
-        ];
-      }
-      if (has("write")) {
-        const id = taskId(`s3_write_${bucket}_${suffix}`);
-        const args = [
-          `s3_bucket=${py(bucket)}`,
-          `s3_key=${py(`${r("prefix") ?? ""}xacct-example.txt`)}`,
-          `data=${py("written by xacct's example DAG")}`,
-          "replace=True",
-        ];
-        return [{ id, imports: [`${PROVIDER}.operators.s3:S3CreateObjectOperator`], code: operator(id, "S3CreateObjectOperator", args) }];
-      }
-      break;
-    }
-    case "lambda": {
-      if (!r("function")) break;
-      const id = taskId(`lambda_${r("function")}_${suffix}`);
-      return [
-        {
-          id,
-          imports: [`${PROVIDER}.operators.lambda_function:LambdaInvokeFunctionOperator`],
-          code: operator(id, "LambdaInvokeFunctionOperator", [`function_name=${py(r("function"))}`, `payload=${py("{}")}`]),
-        },
-      ];
-    }
-    case "sqs": {
-      if (!has("send") || !r("queue")) break;
-      const id = taskId(`sqs_send_${r("queue")}_${suffix}`);
-      const url = `https://sqs.${chain.region}.amazonaws.com/${chain.account}/${r("queue")}`;
-      return [
-        {
-          id,
-          imports: [`${PROVIDER}.operators.sqs:SqsPublishOperator`],
-          code: operator(id, "SqsPublishOperator", [`sqs_queue=${py(url)}`, `message_content=${py("example message from xacct")}`]),
-        },
-      ];
-    }
-    case "redshift-data": {
-      if (!has("query") || !r("cluster")) break;
-      const id = taskId(`redshift_query_${r("cluster")}_${suffix}`);
-      const args = [`cluster_identifier=${py(r("cluster"))}`, `database=${py("dev")}`, `sql=${py("SELECT 1")}`];
-      return [
-        {
-          id,
-          imports: [`${PROVIDER}.operators.redshift_data:RedshiftDataOperator`],
-          code: `# database "dev" is an example: use yours\n${operator(id, "RedshiftDataOperator", args)}`,
-        },
-      ];
-    }
-    case "sagemaker": {
-      if (!has("invoke") || !r("endpoint")) break;
-      const id = taskId(`sagemaker_invoke_${r("endpoint")}_${suffix}`);
-      const code = `${id} = PythonOperator(\n    task_id=${py(id)},\n    python_callable=invoke_endpoint,\n    op_kwargs={"aws_conn_id": ${py(connId)}, "endpoint_name": ${py(r("endpoint"))}},\n)`;
-      return [{ id, imports: [], code }];
-    }
-  }
+  const tasks = recipeFor(chain.service)?.airflowTasks?.(chain, { connId, taskId, operator });
+  if (tasks?.length) return tasks;
   // No operator fits (or the grant lacks what it needs): show which role the connection acts as.
-  const id = taskId(`${chain.service}_identity_${suffix}`);
-  const title = recipeFor(chain.service)?.title ?? chain.service;
-  const code = `${commentLine(`${title}: ${chain.access.join(", ")}`)}\n${id} = PythonOperator(\n    task_id=${py(id)},\n    python_callable=show_identity,\n    op_kwargs={"aws_conn_id": ${py(connId)}},\n)`;
+  const id = taskId(`${chain.service}_identity_${chain.accountName}`);
+  const code = `${commentLine(`${serviceTitle(chain.service)}: ${chain.access.join(", ")}`)}\n${id} = PythonOperator(\n    task_id=${py(id)},\n    python_callable=show_identity,\n    op_kwargs={"aws_conn_id": ${py(connId)}},\n)`;
   return [{ id, imports: [], code }];
-}
-
-// ---------------------------------------------------------------------------------------------
-// MWAA tokens
-
-function mwaaTokens(workload: string, chains: readonly Chain[]): string {
-  const out = [
-    `# Amazon MWAA tokens for ${mdText(workload)}`,
-    "",
-    "Generated by xacct. Both kinds of token are valid for 60 seconds: ask for one right before using it.",
-    "",
-  ];
-  for (const chain of chains) {
-    const env =
-      typeof chain.resources.environment === "string" ? chain.resources.environment : (chain.resources.environment?.[0] ?? "ENVIRONMENT");
-    // Without a profile (no role to assume), the CLI's default chain reads the runtime's own credentials.
-    const profile = hasProfile(chain) ? ` --profile ${shellWord(chain.profile)}` : ` --region ${shellWord(chain.region)}`;
-    const aws = (command: string) => `aws mwaa ${command} --name ${shellWord(env)}${profile}`;
-    out.push(
-      `## Environment ${mdCode(env)} in ${mdText(`${chain.accountName} (${chain.account}, ${chain.region})`)}`,
-      "",
-      hasProfile(chain)
-        ? `Profile ${mdCode(chain.profile)} of ${mdCode(`workloads/${slug(workload)}/aws-config`)} reaches it: ${mdText(pathText(chain))}. Merge that file into \`~/.aws/config\` or point \`AWS_CONFIG_FILE\` at it.`
-        : `The workload's own credentials reach it: ${mdText(pathText(chain))}. Name no profile (leave \`AWS_PROFILE\` unset): the AWS CLI's default credential chain reads them.`,
-      "",
-      `Granted: ${mdText(chain.access.map((a) => recipeFor("airflow")?.access[a]?.describe ?? a).join(", "))}.`,
-      "",
-    );
-    if (chain.access.includes("read")) {
-      out.push(
-        "### The environment",
-        "",
-        mdFence("sh", `${aws("get-environment")} --query 'Environment.[Status,WebserverUrl,AirflowVersion]'`),
-        "",
-      );
-    }
-    if (chain.access.includes("cli-token")) {
-      out.push(
-        "### Airflow CLI token",
-        "",
-        `${mdCode(aws("create-cli-token"))} returns \`CliToken\` and \`WebServerHostname\`. POST the Airflow CLI command as plain text to \`https://<WebServerHostname>/aws_mwaa/cli\` with the token as a bearer token; the answer's \`stdout\` and \`stderr\` are base64-encoded.`,
-        "",
-        mdFence(
-          "sh",
-          [
-            `CLI_JSON=$(${aws("create-cli-token")})`,
-            `CLI_TOKEN=$(echo "$CLI_JSON" | jq -r .CliToken)`,
-            `WEB_SERVER_HOSTNAME=$(echo "$CLI_JSON" | jq -r .WebServerHostname)`,
-            `CLI_RESULTS=$(curl -sS --request POST "https://$WEB_SERVER_HOSTNAME/aws_mwaa/cli" \\`,
-            `  --header "Authorization: Bearer $CLI_TOKEN" \\`,
-            `  --header "Content-Type: text/plain" \\`,
-            `  --data-raw "dags list")`,
-            `echo "$CLI_RESULTS" | jq -r .stdout | base64 --decode`,
-            `echo "$CLI_RESULTS" | jq -r .stderr | base64 --decode`,
-          ].join("\n"),
-        ),
-        "",
-      );
-    }
-    if (chain.access.includes("web-login")) {
-      const role = typeof chain.resources["airflow-role"] === "string" ? chain.resources["airflow-role"] : "Viewer";
-      out.push(
-        "### Airflow web login token",
-        "",
-        `${mdCode(aws("create-web-login-token"))} returns \`WebToken\` and \`WebServerHostname\`; open \`https://<WebServerHostname>/aws_mwaa/aws-console-sso?login=true#<WebToken>\` in a browser. You sign in with the Airflow role ${mdCode(role)} (airflow:CreateWebLoginToken is granted on that role only).`,
-        "",
-        mdFence(
-          "sh",
-          [
-            `WEB_JSON=$(${aws("create-web-login-token")})`,
-            `echo "https://$(echo "$WEB_JSON" | jq -r .WebServerHostname)/aws_mwaa/aws-console-sso?login=true#$(echo "$WEB_JSON" | jq -r .WebToken)"`,
-          ].join("\n"),
-        ),
-        "",
-      );
-    }
-  }
-  return `${out.join("\n").trimEnd()}\n`;
 }
 
 /** The identities a chain goes through, in words. */

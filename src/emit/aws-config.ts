@@ -7,7 +7,7 @@
  */
 import type { Chain } from "../compile/plan.js";
 import { sessionNameFor } from "../model/names.js";
-import { iniSection, iniSetting } from "./escape.js";
+import { iniSection, iniSetting } from "../text/escape.js";
 import { type EmittedFile, type Emitter, slug } from "./types.js";
 
 /** The credential_source that yields each identity type's credentials inside its runtime. */

@@ -3,15 +3,19 @@
  * users, OIDC providers and the resource-based policies CloudFormation can own as resources of
  * their own; a StackSet-ready template per cross-account role, to roll it out to every account of
  * an OU; and, for policies CloudFormation can only set by owning the resource (KMS keys,
- * CodeArtifact repositories), a file of the exact CLI commands that apply them.
+ * CodeArtifact repositories), a file of the exact CLI commands that apply them. Which resource
+ * holds a service's policy, or which commands apply it, is its module's `resourcePolicy`
+ * (src/services/); this file wraps them.
  *
  * The helpers the Terraform emitter shares (unique names, where each resource policy goes, what a
  * template depends on) are exported from here.
  */
-import { createHash } from "node:crypto";
-import { type Arn, isAccountId, parseArn, parseIamArn } from "../aws/arn.js";
+import { isAccountId, parseArn } from "../aws/arn.js";
+import { recipeFor } from "../services/index.js";
+import type { ByHandSteps, PolicyResource } from "../services/outputs.js";
 import type { AccountEntry, AccountState, PolicyDocument, ResourcePolicyState, RoleState } from "../state/account-state.js";
-import { mdCode, mdFence, mdText, shellWord } from "./escape.js";
+import { mdCode, mdFence, mdText, shellWord } from "../text/escape.js";
+import { shortHash } from "../text/hash.js";
 import { type EmittedFile, type Emitter, json, slug } from "./types.js";
 
 type Obj = Record<string, unknown>;
@@ -19,10 +23,6 @@ type Obj = Record<string, unknown>;
 // ---------------------------------------------------------------------------------------------
 // Shared with the Terraform emitter
 // ---------------------------------------------------------------------------------------------
-
-export function shortHash(text: string): string {
-  return createHash("sha256").update(text).digest("hex").slice(0, 8);
-}
 
 /** Hands out names of one form, unique within the table: a clash gets the source text's hash. */
 export class Names {
@@ -81,37 +81,15 @@ export function accountsNamedIn(account: AccountEntry, state: AccountState): str
   return [...names].sort();
 }
 
-export interface LambdaPermission {
-  sid: string;
-  functionName: string;
-  action: string;
-  principal: string;
-  sourceArn?: string;
-  sourceAccount?: string;
-  principalOrgId?: string;
-  /** Required by AddPermission for lambda:InvokeFunctionUrl. */
-  functionUrlAuthType?: "AWS_IAM";
-}
-
 /** A policy neither CloudFormation nor Terraform should own here: applied with CLI commands. */
-export interface ByHand {
+export interface ByHand extends ByHandSteps {
   service: string;
   resourceArn: string;
-  why: string;
   policy: PolicyDocument;
-  commands: string[];
 }
 
-/** Where a resource-based policy goes, by the service that owns the resource. */
-export type Placement =
-  | { kind: "s3"; bucket: string }
-  | { kind: "sqs"; queue: string; queueUrl: string }
-  | { kind: "kinesis"; stream: string; arn: string }
-  | { kind: "lambda"; function: string; permissions: LambdaPermission[] }
-  | { kind: "secretsmanager"; secret: string; secretId: string; exactArn: boolean }
-  | { kind: "by-hand"; byHand: ByHand };
-
-const DNS_SUFFIX: Record<string, string> = { "aws-cn": "amazonaws.com.cn" };
+/** Where a resource-based policy goes: resources of their own (as its service says), or by hand. */
+export type Placement = { resources: PolicyResource[]; byHand?: undefined } | { resources?: undefined; byHand: ByHand };
 
 export function placeResourcePolicy(policy: ResourcePolicyState, account: AccountEntry): Placement {
   const arn = parseArn(policy.arn);
@@ -122,137 +100,15 @@ export function placeResourcePolicy(policy: ResourcePolicyState, account: Accoun
       `account ${account.name ?? account.id}: the ${policy.service} policy of ${policy.arn} is in ${arn.region}, but the account's templates deploy in ${region}`,
     );
   }
-  const last = arn.resource.slice(arn.resource.lastIndexOf("/") + 1);
-  switch (policy.service) {
-    case "s3":
-      return { kind: "s3", bucket: arn.resource.split("/")[0] ?? arn.resource };
-    case "sqs":
-      return {
-        kind: "sqs",
-        queue: arn.resource,
-        queueUrl: `https://sqs.${arn.region}.${DNS_SUFFIX[arn.partition] ?? "amazonaws.com"}/${arn.account}/${arn.resource}`,
-      };
-    case "kinesis":
-      return { kind: "kinesis", stream: last, arn: policy.arn };
-    case "lambda":
-      return { kind: "lambda", function: arn.resource.split(":")[1] ?? arn.resource, permissions: lambdaPermissions(policy) };
-    case "secretsmanager": {
-      // The compiler names secrets with the `-??????` wildcard for the random suffix; a wildcard
-      // ARN is no secret ID, so such secrets are named (SecretId accepts the name).
-      const name = arn.resource.replace(/^secret:/, "");
-      const exactArn = !/[*?]/.test(name);
-      return {
-        kind: "secretsmanager",
-        secret: name.replace(/-\?{6}$/, ""),
-        secretId: exactArn ? policy.arn : name.replace(/-\?{6}$/, ""),
-        exactArn,
-      };
-    }
-    default:
-      return { kind: "by-hand", byHand: byHand(policy, arn) };
-  }
-}
-
-function lambdaPermissions(policy: ResourcePolicyState): LambdaPermission[] {
-  return policy.policy.Statement.flatMap((s, i) => {
-    const where = `lambda policy of ${policy.arn}, statement ${s.Sid ?? i}`;
-    if (s.Effect !== "Allow" || !s.Action || s.NotPrincipal || s.NotResource)
-      throw new Error(`${where}: only Allow statements with Action, Principal and Resource become Lambda permissions`);
-    const conditions = lambdaConditions(s.Condition ?? {}, where);
-    const who = s.Principal === "*" ? ["*"] : Object.values(s.Principal ?? {}).flat();
-    const actions = [s.Action].flat();
-    const functions = [s.Resource ?? policy.arn].flat();
-    return functions.flatMap((functionName) =>
-      who.flatMap((p) =>
-        actions.map((action) => ({
-          // Statement IDs are unique per function: one permission per function, principal and action.
-          sid: [
-            s.Sid ?? `Statement${i}`,
-            ...(actions.length > 1 ? [action.slice(action.indexOf(":") + 1)] : []),
-            ...(who.length > 1 ? [shortHash(p)] : []),
-            ...(functions.length > 1 ? [shortHash(functionName)] : []),
-          ].join("-"),
-          functionName,
-          action,
-          principal: parseIamArn(p)?.kind === "root" ? (principalAccount(p) ?? p) : p,
-          ...conditions,
-          ...(action === "lambda:InvokeFunctionUrl" ? { functionUrlAuthType: "AWS_IAM" as const } : {}),
-        })),
-      ),
-    );
-  });
-}
-
-/** The conditions AWS::Lambda::Permission can express; anything else is refused, not dropped. */
-function lambdaConditions(condition: Record<string, Record<string, unknown>>, where: string): Partial<LambdaPermission> {
-  const out: Partial<LambdaPermission> = {};
-  for (const [operator, entries] of Object.entries(condition)) {
-    for (const [key, value] of Object.entries(entries)) {
-      const k = key.toLowerCase();
-      if (typeof value === "string" && operator === "StringEquals" && k === "aws:sourceaccount") out.sourceAccount = value;
-      else if (typeof value === "string" && operator === "StringEquals" && k === "aws:principalorgid") out.principalOrgId = value;
-      else if (typeof value === "string" && /^Arn(Like|Equals)$/.test(operator) && k === "aws:sourcearn") out.sourceArn = value;
-      else throw new Error(`${where}: a Lambda permission cannot express the condition ${operator} ${key}`);
-    }
-  }
-  return out;
-}
-
-/** jq: drop current statements whose Sid ours reuse, then add ours (so re-applying is idempotent). */
-function mergeCommand(policy: PolicyDocument, current: string, merged: string): string {
-  const filter = `.Statement = ([.Statement[] | select((.Sid // "") as $s | any($add[]; .Sid == $s) | not)] + $add)`;
-  return `jq --argjson add ${shellWord(JSON.stringify(policy.Statement))} ${shellWord(filter)} ${shellWord(current)} > ${shellWord(merged)}`;
-}
-
-function byHand(policy: ResourcePolicyState, arn: Arn): ByHand {
-  const file = slug(`${policy.service}-${arn.resource}`).replace(/\//g, "-");
   const base = { service: policy.service, resourceArn: policy.arn, policy: policy.policy };
-  const region = `--region ${shellWord(arn.region)}`;
-  if (policy.service === "kms") {
-    const key = `--key-id ${shellWord(policy.arn)} --policy-name default`;
-    return {
-      ...base,
-      why: "A key policy is part of AWS::KMS::Key; CloudFormation has no separate key-policy resource, and PutKeyPolicy replaces the whole policy. Merge these statements into the key's current policy, keeping the statements that let the account administer the key.",
-      commands: [
-        `aws kms get-key-policy ${region} ${key} --query Policy --output text > ${file}.current.json`,
-        mergeCommand(policy.policy, `${file}.current.json`, `${file}.json`),
-        `aws kms put-key-policy ${region} ${key} --policy file://${file}.json`,
-      ],
-    };
+  const file = slug(`${policy.service}-${arn.resource}`).replace(/\//g, "-");
+  const rule = recipeFor(policy.service)?.resourcePolicy;
+  if (!rule) {
+    const why = `xacct knows no CloudFormation resource for a ${policy.service} resource policy: apply it with the service's own API.`;
+    return { byHand: { ...base, why, commands: [] } };
   }
-  if (policy.service === "codeartifact") {
-    // repository/DOMAIN/REPO or domain/DOMAIN: the policy of a repository, or of its domain.
-    const [type, domain = "", repository = ""] = arn.resource.split("/");
-    const what = type === "domain" ? "domain" : "repository";
-    const target = `--domain ${shellWord(domain)} --domain-owner ${shellWord(arn.account)}${what === "repository" ? ` --repository ${shellWord(repository)}` : ""}`;
-    return {
-      ...base,
-      why: `A ${what} policy is part of AWS::CodeArtifact::${what === "domain" ? "Domain" : "Repository"}, and the ${what} usually exists already; put-${what}-permissions-policy replaces its whole policy, so merge into the current one (none yet: start from an empty policy).`,
-      commands: [
-        `aws codeartifact get-${what}-permissions-policy ${region} ${target} --query policy.document --output text > ${file}.current.json || echo '{"Version":"2012-10-17","Statement":[]}' > ${file}.current.json`,
-        mergeCommand(policy.policy, `${file}.current.json`, `${file}.json`),
-        `aws codeartifact put-${what}-permissions-policy ${region} ${target} --policy-document file://${file}.json`,
-      ],
-    };
-  }
-  if (policy.service === "execute-api") {
-    const api = arn.resource.split("/")[0] ?? arn.resource;
-    return {
-      ...base,
-      why: "A REST API's resource policy is part of AWS::ApiGateway::RestApi, and the API usually exists already. If it has a policy, merge these statements into it (get-rest-api --query policy); the new policy takes effect once the API is deployed again.",
-      commands: [
-        `jq -n --argjson statements ${shellWord(JSON.stringify(policy.policy.Statement))} '{Version: "2012-10-17", Statement: $statements}' > ${file}.json`,
-        `jq -n --rawfile policy ${file}.json '[{op: "replace", path: "/policy", value: $policy}]' > ${file}.patch.json`,
-        `aws apigateway update-rest-api ${region} --rest-api-id ${shellWord(api)} --patch-operations file://${file}.patch.json`,
-        `aws apigateway create-deployment ${region} --rest-api-id ${shellWord(api)} --stage-name STAGE`,
-      ],
-    };
-  }
-  return {
-    ...base,
-    why: `xacct knows no CloudFormation resource for a ${policy.service} resource policy: apply it with the service's own API.`,
-    commands: [],
-  };
+  const applied = rule.apply({ arn, text: policy.arn, policy: policy.policy, file });
+  return "byHand" in applied ? { byHand: { ...base, ...applied.byHand } } : applied;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -304,50 +160,12 @@ function resourcePolicyResources(
   dependsOn: string[],
 ): void {
   const deps = dependsOn.length ? { DependsOn: dependsOn } : {};
-  switch (placement.kind) {
-    case "s3":
-      return add(`BucketPolicy${pascal(placement.bucket)}`, {
-        Type: "AWS::S3::BucketPolicy",
-        ...deps,
-        Properties: { Bucket: placement.bucket, PolicyDocument: policy.policy },
-      });
-    case "sqs":
-      return add(`QueuePolicy${pascal(placement.queue)}`, {
-        Type: "AWS::SQS::QueuePolicy",
-        ...deps,
-        Properties: { Queues: [placement.queueUrl], PolicyDocument: policy.policy },
-      });
-    case "kinesis":
-      return add(`StreamPolicy${pascal(placement.stream)}`, {
-        Type: "AWS::Kinesis::ResourcePolicy",
-        ...deps,
-        Properties: { ResourceArn: placement.arn, ResourcePolicy: policy.policy },
-      });
-    case "secretsmanager":
-      return add(`SecretPolicy${pascal(placement.secret)}`, {
-        Type: "AWS::SecretsManager::ResourcePolicy",
-        ...deps,
-        Properties: { SecretId: placement.secretId, ResourcePolicy: policy.policy },
-      });
-    case "lambda":
-      for (const p of placement.permissions) {
-        add(`Permission${pascal(placement.function)}${pascal(p.sid)}`, {
-          Type: "AWS::Lambda::Permission",
-          ...deps,
-          Properties: {
-            FunctionName: p.functionName,
-            Action: p.action,
-            Principal: p.principal,
-            ...(p.sourceArn ? { SourceArn: p.sourceArn } : {}),
-            ...(p.sourceAccount ? { SourceAccount: p.sourceAccount } : {}),
-            ...(p.principalOrgId ? { PrincipalOrgID: p.principalOrgId } : {}),
-            ...(p.functionUrlAuthType ? { FunctionUrlAuthType: p.functionUrlAuthType } : {}),
-          },
-        });
-      }
-      return;
-    case "by-hand":
-      return;
+  for (const { names, cloudformation: cfn } of placement.resources ?? []) {
+    add(`${cfn.prefix}${names.map(pascal).join("")}`, {
+      Type: cfn.type,
+      ...deps,
+      Properties: { ...cfn.properties, ...(cfn.policyKey ? { [cfn.policyKey]: policy.policy } : {}) },
+    });
   }
 }
 
@@ -398,7 +216,7 @@ function accountTemplate(account: AccountEntry, state: AccountState): { template
   const byHand: ByHand[] = [];
   for (const policy of account.resourcePolicies.values()) {
     const placement = placeResourcePolicy(policy, account);
-    if (placement.kind === "by-hand") byHand.push(placement.byHand);
+    if (placement.byHand) byHand.push(placement.byHand);
     resourcePolicyResources(placement, policy, add, principalDependencies(policy.policy, principalIds));
   }
   if (Object.keys(resources).length === 0) return undefined;

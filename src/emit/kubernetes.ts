@@ -16,7 +16,6 @@
  * - `pod-identity-association.md`: for Pod Identity, the association to create (it is an EKS API
  *   object, not a Kubernetes one).
  */
-import { buildArn } from "../aws/arn.js";
 import type { Compiled } from "../compile/compile.js";
 import type { Chain, StartIdentity } from "../compile/plan.js";
 import { awsConfigText, chainsByWorkload, hasProfile } from "./aws-config.js";
@@ -30,7 +29,9 @@ import {
   usesSidecar,
 } from "./credentials-sidecar.js";
 import { DNS_SUBDOMAIN } from "../model/names.js";
-import { mdCode, mdFence, mdText, shellWord, yamlDocuments } from "./escape.js";
+import { mdCode, mdFence, mdText, shellWord, yamlDocuments } from "../text/escape.js";
+import { recipeFor } from "../services/index.js";
+import type { CliCommand, ExternalSecrets } from "../services/outputs.js";
 import { type EmittedFile, type Emitter, slug } from "./types.js";
 
 /** The image a trigger runs when the workload names none: AWS's own AWS CLI v2 image. */
@@ -137,7 +138,7 @@ function workloadFiles(compiled: Compiled, workload: string, chains: Chain[], di
   const runtime = TRIGGER_KINDS[(chains[0] as Chain).runtime?.kind ?? ""];
   if (runtime) {
     for (const chain of chains) {
-      if (chain.service === "secretsmanager") continue; // delivered by the ExternalSecret below
+      if (secretsOf(chain)) continue; // delivered by the ExternalSecret below
       const name = names.take(
         `${base}-${dnsLabel(chain.service, 20)}${chain.stage ? `-${dnsLabel(chain.stage.app, 10)}` : ""}`,
         runtime.kind === "CronJob" ? 52 : 63,
@@ -147,12 +148,15 @@ function workloadFiles(compiled: Compiled, workload: string, chains: Chain[], di
     }
   }
 
-  const secretChains = chains.filter((c) => c.service === "secretsmanager" && c.resources.secret !== undefined);
+  const secretChains = chains.filter((c) => {
+    const secrets = secretsOf(c);
+    return secrets !== undefined && c.resources[secrets.resource] !== undefined;
+  });
   if (secretChains.length > 0) {
     const current: Doc[] = [];
     const legacy: Doc[] = [];
     for (const chain of secretChains) {
-      const store = names.take(`${base}-secretsmanager${chain.stage ? `-${dnsLabel(chain.stage.app, 10)}` : ""}`);
+      const store = names.take(`${base}-${chain.service}${chain.stage ? `-${dnsLabel(chain.stage.app, 10)}` : ""}`);
       const podIdentity =
         chain.start.type === "pod-identity"
           ? `\nEKS Pod Identity: the operator cannot act as ${serviceAccount} (external-secrets/external-secrets#2951); it starts from its own\nservice account's credentials, so the first role's trust policy must admit the operator's role, not ${chain.start.roleArn}.`
@@ -161,7 +165,7 @@ function workloadFiles(compiled: Compiled, workload: string, chains: Chain[], di
         comment: `${chain.summary}.\nThe External Secrets Operator assumes additionalRoles in order, then role (https://external-secrets.io/latest/provider/aws-secrets-manager/).${podIdentity}`,
         value: secretStore(chain, store, namespace, serviceAccount, labels),
       });
-      for (const secret of list(chain.resources.secret)) {
+      for (const secret of list(chain.resources[(secretsOf(chain) as ExternalSecrets).resource])) {
         const name = names.take(`${base}-${dnsLabel(secret, 40)}`);
         current.push({ value: externalSecret(compiled, chain, secret, name, store, namespace, labels) });
         legacy.push({ value: legacyExternalSecret(compiled, chain, secret, name, namespace) });
@@ -274,10 +278,7 @@ function triggerManifest(compiled: Compiled, chain: Chain, ctx: TriggerContext):
 }
 
 /** A trigger: the AWS CLI arguments, and a shell line to run first (writing a request body). */
-export interface Trigger {
-  argv: string[];
-  setup?: string;
-}
+export type Trigger = CliCommand;
 
 /** The container command: the CLI itself when it runs once; a shell when it needs setup or repeats. */
 function containerCommand(trigger: Trigger, once: boolean): string[] {
@@ -287,75 +288,19 @@ function containerCommand(trigger: Trigger, once: boolean): string[] {
   return ["/bin/sh", "-c", `while true; do\n  ${run} || echo "trigger failed" >&2\n  sleep "$XACCT_INTERVAL_SECONDS"\ndone`];
 }
 
-/** Where the SageMaker trigger writes its request body; /tmp is the pod's writable emptyDir. */
-export const REQUEST_BODY_FILE = "/tmp/xacct-request-body.json";
-
 /**
- * The AWS CLI command that exercises the grant. Works with AWS CLI v1 and v2 alike: binary
- * parameters are passed as fileb:// (v2 would read a literal --body as base64).
+ * The AWS CLI command that exercises the grant, as its service module names it (or
+ * sts get-caller-identity). Works with AWS CLI v1 and v2 alike.
  */
 export function triggerCommand(compiled: Compiled, chain: Chain): Trigger {
-  const r = (name: string): string | undefined => list(chain.resources[name])[0];
   const partition = compiled.state.accounts.get(chain.account)?.partition ?? "aws";
-  switch (chain.service) {
-    case "glue":
-      if (r("job")) return { argv: ["aws", "glue", "start-job-run", "--job-name", r("job")!] };
-      break;
-    case "lambda":
-      // The ARN, not the name: a name resolves in the caller's own account.
-      if (r("function"))
-        return {
-          argv: [
-            "aws",
-            "lambda",
-            "invoke",
-            "--function-name",
-            buildArn({ partition, service: "lambda", region: chain.region, account: chain.account, resource: `function:${r("function")}` }),
-            "/tmp/out.json",
-          ],
-        };
-      break;
-    case "sagemaker":
-      if (r("endpoint")) {
-        return {
-          setup: `printf '%s' '{}' > ${shellWord(REQUEST_BODY_FILE)}`,
-          argv: [
-            "aws",
-            "sagemaker-runtime",
-            "invoke-endpoint",
-            "--endpoint-name",
-            r("endpoint")!,
-            "--content-type",
-            "application/json",
-            "--body",
-            `fileb://${REQUEST_BODY_FILE}`,
-            "/tmp/out.json",
-          ],
-        };
-      }
-      if (r("training-job")) return { argv: ["aws", "sagemaker", "describe-training-job", "--training-job-name", r("training-job")!] };
-      break;
-    case "redshift-data":
-      if (r("cluster"))
-        return {
-          argv: [
-            "aws",
-            "redshift-data",
-            "execute-statement",
-            "--cluster-identifier",
-            r("cluster")!,
-            "--database",
-            "<database>",
-            "--sql",
-            "<sql>",
-          ],
-        };
-      break;
-    case "s3":
-      if (r("bucket")) return { argv: ["aws", "s3", "ls", `s3://${r("bucket")}/${r("prefix") ?? ""}`] };
-      break;
-  }
-  return { argv: ["aws", "sts", "get-caller-identity"] };
+  const place = { partition, region: chain.region, account: chain.account };
+  return recipeFor(chain.service)?.cliCommand?.(chain, place) ?? { argv: ["aws", "sts", "get-caller-identity"] };
+}
+
+/** What the External Secrets Operator delivers for the chain's service, if anything. */
+function secretsOf(chain: Chain): ExternalSecrets | undefined {
+  return recipeFor(chain.service)?.externalSecrets;
 }
 
 function secretStore(chain: Chain, name: string, namespace: string, serviceAccount: string, labels: Record<string, string>): Manifest {
@@ -379,7 +324,7 @@ function secretKey(compiled: Compiled, chain: Chain, secret: string): string {
   // Read with the workload's own identity through the secret's resource policy: a bare name would
   // resolve in the caller's account, so name the secret by its (partial) ARN.
   const partition = compiled.state.accounts.get(chain.account)?.partition ?? "aws";
-  return buildArn({ partition, service: "secretsmanager", region: chain.region, account: chain.account, resource: `secret:${secret}` });
+  return secretsOf(chain)?.arn(secret, { partition, region: chain.region, account: chain.account }) ?? secret;
 }
 
 function externalSecret(

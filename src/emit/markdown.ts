@@ -11,14 +11,12 @@ import type { Compiled } from "../compile/compile.js";
 import { principalOf } from "../compile/identities.js";
 import { arnOf } from "../compile/permissions.js";
 import type { Chain, StartIdentity } from "../compile/plan.js";
-import { recipeFor } from "../services/index.js";
+import { recipeFor, serviceTitle } from "../services/index.js";
+import type { ClientSnippets } from "../services/outputs.js";
 import { runsAirflow } from "./airflow.js";
 import { hasProfile } from "./aws-config.js";
-import { mdCode as code, mdFence, mdText as md, pythonLiteral as py } from "./escape.js";
+import { mdCode as code, mdFence, mdText as md, pythonLiteral as py } from "../text/escape.js";
 import type { Emitter } from "./types.js";
-
-/** Services whose consumers get a client snippet. */
-const CLIENT_SERVICES = new Set(["execute-api", "kinesis"]);
 
 const NA = "N/A";
 
@@ -87,7 +85,7 @@ function stages(compiled: Compiled): string {
     const mapping =
       model.stages.consumers?.[grant.workload] ?? model.stages.consumers?.[model.workloads[grant.workload]?.account ?? ""] ?? {};
     const viaResource = first.via === "resource-policy";
-    const title = recipeFor(first.service)?.title ?? first.service;
+    const title = serviceTitle(first.service);
     const holders = holderKinds(first);
     const arnHeader = viaResource ? `${holders.length === 1 ? capitalize(holders[0] as string) : "Resource"} ARN` : "Role ARN";
     const principalHeader = viaResource ? "Consumer Role" : "Consumer Principal";
@@ -221,7 +219,7 @@ interface Target {
 function clients(compiled: Compiled): string {
   const groups = new Map<number, Chain[]>();
   for (const chain of compiled.chains)
-    if (CLIENT_SERVICES.has(chain.service)) groups.set(chain.grant, [...(groups.get(chain.grant) ?? []), chain]);
+    if (recipeFor(chain.service)?.clients) groups.set(chain.grant, [...(groups.get(chain.grant) ?? []), chain]);
   if (groups.size === 0) return "";
   const out = [
     "## Clients",
@@ -230,58 +228,53 @@ function clients(compiled: Compiled): string {
   ];
   for (const [index, list] of groups) {
     const first = list[0] as Chain;
+    const snippets = recipeFor(first.service)?.clients as ClientSnippets;
     const staged = list.some((c) => c.stage);
     const targets: Target[] = list.map((chain) => ({ key: chain.stage?.consumer ?? chain.accountName, chain }));
-    const title = recipeFor(first.service)?.title ?? first.service;
     const where = staged ? [...new Set(list.map((c) => c.accountName))].join(", ") : first.accountName;
-    out.push("", `### ${md(first.workload)}: ${md(title)} in ${md(where)} (grants[${index}])`, "");
-    if (first.service === "kinesis" && first.via === "resource-policy" && first.start.type === "lambda") {
-      out.push(
-        `For a Lambda consumer, create the event source mapping with the stream's ARN (the function's execution role is the consumer role the stream's policy names). To read the stream directly:`,
-        "",
-      );
-    }
+    out.push("", `### ${md(first.workload)}: ${md(serviceTitle(first.service))} in ${md(where)} (grants[${index}])`, "");
+    const note = snippets.note?.(first);
+    if (note) out.push(note, "");
     const profileNote = list.some((c) => c.hops.length > 0)
       ? ` botocore reads the profile chain from ${code(`workloads/${first.workload}/aws-config`)}: merge it into \`~/.aws/config\` or point \`AWS_CONFIG_FILE\` at it.`
       : "";
-    const stream = (c: Chain) => holderArns(c, compiled)[0] ?? NA;
-    out.push(
-      "Node.js (18+, ES module):",
+    const fields = (c: Chain) => snippets.target(c, () => holderArns(c, compiled)[0] ?? NA);
+    const node = [
+      ...snippets.node.header,
       "",
-      mdFence("js", first.service === "execute-api" ? nodeApi(targets, staged) : nodeKinesis(targets, staged, stream)),
+      ...selectTarget("js", targets, staged, (c) => ({ region: c.region, ...fields(c), roles: assumeParams(c) })),
       "",
-    );
-    out.push(
-      `Python:${profileNote}`,
+      ...NODE_CREDENTIALS,
+      ...snippets.node.body(first),
+    ];
+    const [install = "", ...imports] = snippets.python.header;
+    const python = [
+      install,
+      ...(staged ? ["import os", ""] : []),
+      ...imports,
       "",
-      mdFence("python", first.service === "execute-api" ? pythonApi(targets, staged) : pythonKinesis(targets, staged, stream)),
-    );
+      ...selectTarget("python", targets, staged, (c) => ({
+        region: c.region,
+        ...snakeCase(fields(c)),
+        profile: c.hops.length > 0 ? c.profile : null,
+      })),
+      "",
+      ...PYTHON_SESSION,
+      ...snippets.python.body(first),
+    ];
+    out.push("Node.js (18+, ES module):", "", mdFence("js", node.join("\n")), "");
+    out.push(`Python:${profileNote}`, "", mdFence("python", python.join("\n")));
   }
   return out.join("\n");
 }
 
+/** `streamArn` → `stream_arn`: the target's fields as Python names. */
+function snakeCase(fields: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(fields).map(([k, v]) => [k.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`), v]));
+}
+
 function lastHop(chain: Chain) {
   return chain.hops[chain.hops.length - 1];
-}
-
-function resourceName(chain: Chain, name: string): string | undefined {
-  const value = chain.resources[name];
-  return typeof value === "string" ? value : value?.[0];
-}
-
-/** The API's invoke URL: https://{api}.execute-api.{region}.amazonaws.com/{stage}. */
-function apiBaseUrl(chain: Chain): string {
-  const stage = resourceName(chain, "stage");
-  const suffix = chain.region.startsWith("cn-") ? "amazonaws.com.cn" : "amazonaws.com";
-  return `https://${resourceName(chain, "api") ?? "API_ID"}.execute-api.${chain.region}.${suffix}/${stage && !/[*?]/.test(stage) ? stage : "STAGE"}`;
-}
-
-/** An example request path within the granted path (the part before any wildcard). */
-function apiPath(chain: Chain): string {
-  const path = resourceName(chain, "path");
-  if (!path) return "/";
-  const fixed = path.split(/[*?]/)[0] ?? "";
-  return fixed.startsWith("/") ? fixed : `/${fixed}`;
 }
 
 /** The roles to assume in order, as STS AssumeRole parameters. */
@@ -337,124 +330,12 @@ const NODE_CREDENTIALS = [
   "}",
 ];
 
-function nodeApi(targets: readonly Target[], staged: boolean): string {
-  return [
-    "// npm install @aws-sdk/credential-providers @smithy/property-provider @smithy/signature-v4 @aws-crypto/sha256-js",
-    'import { Sha256 } from "@aws-crypto/sha256-js";',
-    'import { fromNodeProviderChain, fromTemporaryCredentials } from "@aws-sdk/credential-providers";',
-    'import { memoize } from "@smithy/property-provider";',
-    'import { SignatureV4 } from "@smithy/signature-v4";',
-    "",
-    ...selectTarget("js", targets, staged, (c) => ({ region: c.region, baseUrl: apiBaseUrl(c), roles: assumeParams(c) })),
-    "",
-    ...NODE_CREDENTIALS,
-    "// Renewed five minutes before they expire.",
-    "const credentials = provider",
-    "  ? memoize(provider, (c) => c.expiration !== undefined && c.expiration.getTime() - Date.now() < 300_000, (c) => c.expiration !== undefined)",
-    "  : fromNodeProviderChain();",
-    "",
-    'const signer = new SignatureV4({ service: "execute-api", region: target.region, credentials, sha256: Sha256 });',
-    "",
-    "/** fetch() for the API, signed with SigV4. */",
-    "export async function apiFetch(path, init = {}) {",
-    "  const url = new URL(target.baseUrl + path);",
-    "  const signed = await signer.sign({",
-    '    method: init.method ?? "GET",',
-    "    protocol: url.protocol,",
-    "    hostname: url.hostname,",
-    "    path: url.pathname,",
-    "    query: Object.fromEntries(url.searchParams),",
-    "    headers: { ...init.headers, host: url.host },",
-    "    ...(init.body === undefined ? {} : { body: init.body }),",
-    "  });",
-    "  // fetch sets Host itself.",
-    "  const { host: _host, ...headers } = signed.headers;",
-    "  return fetch(url, { ...init, headers });",
-    "}",
-    "",
-    `const response = await apiFetch(${JSON.stringify(apiPath((targets[0] as Target).chain))});`,
-    "console.log(response.status, await response.text());",
-  ].join("\n");
-}
-
-function nodeKinesis(targets: readonly Target[], staged: boolean, stream: (c: Chain) => string): string {
-  return [
-    "// npm install @aws-sdk/client-kinesis @aws-sdk/credential-providers",
-    'import { GetRecordsCommand, GetShardIteratorCommand, KinesisClient, ListShardsCommand } from "@aws-sdk/client-kinesis";',
-    'import { fromTemporaryCredentials } from "@aws-sdk/credential-providers";',
-    "",
-    ...selectTarget("js", targets, staged, (c) => ({ region: c.region, streamArn: stream(c), roles: assumeParams(c) })),
-    "",
-    ...NODE_CREDENTIALS,
-    "// The client caches the credentials and renews them before they expire; without roles it uses",
-    "// this process's own credentials (the role the stream's policy names).",
-    "const kinesis = new KinesisClient({ region: target.region, ...(provider ? { credentials: provider } : {}) });",
-    "",
-    "// Across accounts, Kinesis takes the stream's ARN (StreamARN), not its name.",
-    "const { Shards = [] } = await kinesis.send(new ListShardsCommand({ StreamARN: target.streamArn }));",
-    "for (const { ShardId } of Shards) {",
-    '  const { ShardIterator } = await kinesis.send(new GetShardIteratorCommand({ StreamARN: target.streamArn, ShardId, ShardIteratorType: "TRIM_HORIZON" }));',
-    "  const { Records = [] } = await kinesis.send(new GetRecordsCommand({ StreamARN: target.streamArn, ShardIterator }));",
-    "  for (const record of Records) console.log(ShardId, record.SequenceNumber, new TextDecoder().decode(record.Data));",
-    "}",
-  ].join("\n");
-}
-
 /** Python: botocore resolves the profile chain itself and hands back refreshable credentials. */
-function pythonSession(): string[] {
-  return [
-    "# With a profile, botocore assumes its role chain and refreshes the credentials before they",
-    "# expire; without one it uses this process's own credentials (the default chain).",
-    'session = Session(profile=target["profile"]) if target["profile"] else Session()',
-  ];
-}
-
-function pythonApi(targets: readonly Target[], staged: boolean): string {
-  return [
-    "# pip install botocore requests requests-aws4auth",
-    ...(staged ? ["import os", ""] : []),
-    "import requests",
-    "from botocore.session import Session",
-    "from requests_aws4auth import AWS4Auth",
-    "",
-    ...selectTarget("python", targets, staged, (c) => ({
-      region: c.region,
-      base_url: apiBaseUrl(c),
-      profile: c.hops.length > 0 ? c.profile : null,
-    })),
-    "",
-    ...pythonSession(),
-    'auth = AWS4Auth(region=target["region"], service="execute-api", refreshable_credentials=session.get_credentials())',
-    "",
-    `response = requests.get(target["base_url"] + ${py(apiPath((targets[0] as Target).chain))}, auth=auth, timeout=30)`,
-    "response.raise_for_status()",
-    "print(response.text)",
-  ].join("\n");
-}
-
-function pythonKinesis(targets: readonly Target[], staged: boolean, stream: (c: Chain) => string): string {
-  return [
-    "# pip install botocore",
-    ...(staged ? ["import os", ""] : []),
-    "from botocore.session import Session",
-    "",
-    ...selectTarget("python", targets, staged, (c) => ({
-      region: c.region,
-      stream_arn: stream(c),
-      profile: c.hops.length > 0 ? c.profile : null,
-    })),
-    "",
-    ...pythonSession(),
-    'kinesis = session.create_client("kinesis", region_name=target["region"])',
-    "",
-    "# Across accounts, Kinesis takes the stream's ARN (StreamARN), not its name.",
-    'stream = target["stream_arn"]',
-    'for shard in kinesis.list_shards(StreamARN=stream)["Shards"]:',
-    '    iterator = kinesis.get_shard_iterator(StreamARN=stream, ShardId=shard["ShardId"], ShardIteratorType="TRIM_HORIZON")["ShardIterator"]',
-    '    for record in kinesis.get_records(StreamARN=stream, ShardIterator=iterator)["Records"]:',
-    '        print(shard["ShardId"], record["SequenceNumber"], record["Data"][:200])',
-  ].join("\n");
-}
+const PYTHON_SESSION = [
+  "# With a profile, botocore assumes its role chain and refreshes the credentials before they",
+  "# expire; without one it uses this process's own credentials (the default chain).",
+  'session = Session(profile=target["profile"]) if target["profile"] else Session()',
+];
 
 // ---------------------------------------------------------------------------------------------
 // Manual steps and the generated files
@@ -478,7 +359,7 @@ function generatedFiles({ model, state, chains }: Compiled): string {
   const workloads = [...new Set(chains.map((c) => c.workload))];
   const onEks = workloads.filter((w) => ["irsa", "pod-identity"].includes(model.workloads[w]?.identity.type ?? ""));
   const airflow = workloads.filter(
-    (w) => runsAirflow(model.workloads[w]) || chains.some((c) => c.workload === w && c.service === "airflow"),
+    (w) => runsAirflow(model.workloads[w]) || chains.some((c) => c.workload === w && recipeFor(c.service)?.airflowNotes),
   );
   const spark = workloads.filter((w) => model.workloads[w]?.runtime?.kind === "spark");
   const per = (dir: string, what: string, names: string[]) =>

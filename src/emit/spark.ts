@@ -33,7 +33,7 @@ import {
   usesSidecar,
 } from "./credentials-sidecar.js";
 import { AWS_CONFIG_DIR, AWS_CONFIG_FILE, awsConfigMapName } from "./kubernetes.js";
-import { commentLine, mdCode, mdText, shellHeredoc, shellWord, yamlDocuments } from "./escape.js";
+import { commentLine, mdCode, mdText, shellHeredoc, shellWord, yamlDocuments } from "../text/escape.js";
 import { type EmittedFile, type Emitter, json, slug } from "./types.js";
 
 /** Where the entrypoint writes the AWS config in EMR on EKS pods (the image's user is hadoop). */

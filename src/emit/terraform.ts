@@ -8,7 +8,9 @@
  * are written `$${` and `%%{`.
  */
 import type { AccountEntry, AccountState, PolicyDocument } from "../state/account-state.js";
-import { accountsNamedIn, Names, type Placement, placeResourcePolicy, principals, shortHash } from "./cloudformation.js";
+import { accountsNamedIn, Names, type Placement, placeResourcePolicy, principals } from "./cloudformation.js";
+import { shortHash } from "../text/hash.js";
+import type { TerraformValue } from "../services/outputs.js";
 import { type EmittedFile, type Emitter, json, slug } from "./types.js";
 
 type Obj = Record<string, unknown>;
@@ -67,39 +69,22 @@ class Config {
   }
 }
 
-/** The blocks of one resource-based policy, with the resource the AWS provider has for it; returns their addresses. */
+/** The blocks of one resource-based policy, with the resources the AWS provider has for it; returns their addresses. */
 function addResourcePolicy(tf: Config, placement: Placement, doc: PolicyDocument): string[] {
-  const text = policy(doc);
-  switch (placement.kind) {
-    case "s3":
-      return [tf.add("aws_s3_bucket_policy", placement.bucket, { bucket: literal(placement.bucket), policy: text })];
-    case "sqs":
-      return [tf.add("aws_sqs_queue_policy", placement.queue, { queue_url: literal(placement.queueUrl), policy: text })];
-    case "kinesis":
-      return [tf.add("aws_kinesis_resource_policy", placement.stream, { resource_arn: literal(placement.arn), policy: text })];
-    case "secretsmanager": {
-      // A wildcard ARN (`name-??????`) is no secret ARN: look the secret up by name.
-      const arn = placement.exactArn
-        ? literal(placement.secretId)
-        : `\${${tf.add("aws_secretsmanager_secret", placement.secret, { name: literal(placement.secret) }, "data")}.arn}`;
-      return [tf.add("aws_secretsmanager_secret_policy", placement.secret, { secret_arn: arn, policy: text })];
-    }
-    case "lambda":
-      return placement.permissions.map((p) =>
-        tf.add("aws_lambda_permission", `${placement.function}_${p.sid}`, {
-          statement_id: literal(p.sid),
-          action: literal(p.action),
-          function_name: literal(p.functionName),
-          principal: literal(p.principal),
-          ...(p.sourceArn ? { source_arn: literal(p.sourceArn) } : {}),
-          ...(p.sourceAccount ? { source_account: literal(p.sourceAccount) } : {}),
-          ...(p.principalOrgId ? { principal_org_id: literal(p.principalOrgId) } : {}),
-          ...(p.functionUrlAuthType ? { function_url_auth_type: p.functionUrlAuthType } : {}),
-        }),
-      );
-    case "by-hand":
-      return [];
-  }
+  const value = (v: TerraformValue): string =>
+    typeof v === "string"
+      ? literal(v)
+      : `\${${tf.add(v.data.type, v.data.label, mapValues(v.data.arguments, literal), "data")}.${v.data.attribute}}`;
+  return (placement.resources ?? []).map(({ names, terraform: block }) =>
+    tf.add(block.type, names.join("_"), {
+      ...mapValues(block.arguments, value),
+      ...(block.policyKey ? { [block.policyKey]: policy(doc) } : {}),
+    }),
+  );
+}
+
+function mapValues<T>(record: Record<string, T>, f: (value: T) => string): Record<string, string> {
+  return Object.fromEntries(Object.entries(record).map(([k, v]) => [k, f(v)]));
 }
 
 function accountConfig(account: AccountEntry, state: AccountState): Obj | undefined {
@@ -158,7 +143,7 @@ function accountConfig(account: AccountEntry, state: AccountState): Obj | undefi
   }
   for (const resourcePolicy of account.resourcePolicies.values()) {
     const placement = placeResourcePolicy(resourcePolicy, account);
-    if (placement.kind === "by-hand") byHand.push(`${placement.byHand.service} ${placement.byHand.resourceArn}`);
+    if (placement.byHand) byHand.push(`${placement.byHand.service} ${placement.byHand.resourceArn}`);
     for (const address of addResourcePolicy(tf, placement, resourcePolicy.policy)) naming.push([tf.block(address), resourcePolicy.policy]);
   }
   if (Object.keys(tf.resource).length === 0) return undefined;

@@ -6,7 +6,7 @@
 import { readFileSync } from "node:fs";
 import { isMap, isScalar, LineCounter, parseDocument, visit, type Document, type Node } from "yaml";
 import type { z } from "zod";
-import { oneLine } from "../emit/escape.js";
+import { oneLine } from "../text/escape.js";
 import { Model } from "./schema.js";
 import { checkDerivedNames } from "./derived-names.js";
 import { checkReferences } from "./references.js";

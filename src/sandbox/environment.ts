@@ -30,7 +30,7 @@ import type { Chain, StartIdentity } from "../compile/plan.js";
 import { PrivateFileError, privateDir, privateDirProblem, privateFileProblem, replacePrivateFile } from "../fs/private-files.js";
 import { configProfiles, type Profile, profileText, type SourceOverride } from "../emit/aws-config.js";
 import { claimDir, makeDirs, type Owner, removeOwnedFiles, writeMarker } from "../fs/owned-dir.js";
-import { commentLine, iniSection, iniSetting, shellWord } from "../emit/escape.js";
+import { commentLine, iniSection, iniSetting, shellWord } from "../text/escape.js";
 import { sessionNameFor } from "../model/names.js";
 import type { AccountState } from "../state/account-state.js";
 import type { WorkloadEndpoint } from "./local.js";

@@ -1,5 +1,7 @@
 /** Amazon Athena: what each access verb grants, and the resources it names. */
 import type { Companion, Recipe } from "./recipe.js";
+import { pythonLiteral as py } from "../text/escape.js";
+import { AIRFLOW_PROVIDER, resourceOf } from "./outputs.js";
 
 export const athena: Recipe = {
   service: "athena",
@@ -25,5 +27,13 @@ export const athena: Recipe = {
     if (n["results-bucket"]) also.push({ service: "s3", access: ["read", "write", "list"], resources: { bucket: n["results-bucket"] } });
     if (n["data-bucket"]) also.push({ service: "s3", access: ["read", "list"], resources: { bucket: n["data-bucket"] } });
     return also;
+  },
+  airflowTasks: (use, dag) => {
+    const r = (name: string) => resourceOf(use, name);
+    const id = dag.taskId(`athena_query_${use.accountName}`);
+    const args = [`query=${py("SELECT 1")}`, `database=${py(r("database") ?? "default")}`];
+    if (r("workgroup")) args.push(`workgroup=${py(r("workgroup"))}`);
+    if (r("results-bucket")) args.push(`output_location=${py(`s3://${r("results-bucket")}/athena-results/`)}`);
+    return [{ id, imports: [`${AIRFLOW_PROVIDER}.operators.athena:AthenaOperator`], code: dag.operator(id, "AthenaOperator", args) }];
   },
 };

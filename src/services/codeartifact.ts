@@ -1,5 +1,7 @@
 /** AWS CodeArtifact: what each access verb grants, and the resources it names. */
 import type { Recipe } from "./recipe.js";
+import { shellWord } from "../text/escape.js";
+import { mergeCommand } from "./outputs.js";
 
 export const codeartifact: Recipe = {
   service: "codeartifact",
@@ -48,4 +50,23 @@ export const codeartifact: Recipe = {
   },
   policyHolders: { domain: "domain", repository: "repository", package: "repository" },
   companions: () => [{ service: "sts", access: ["bearer-token"], resources: {} }],
+  resourcePolicy: {
+    apply: ({ arn, policy, file }) => {
+      // repository/DOMAIN/REPO or domain/DOMAIN: the policy of a repository, or of its domain.
+      const [type, domain = "", repository = ""] = arn.resource.split("/");
+      const what = type === "domain" ? "domain" : "repository";
+      const region = `--region ${shellWord(arn.region)}`;
+      const target = `--domain ${shellWord(domain)} --domain-owner ${shellWord(arn.account)}${what === "repository" ? ` --repository ${shellWord(repository)}` : ""}`;
+      return {
+        byHand: {
+          why: `A ${what} policy is part of AWS::CodeArtifact::${what === "domain" ? "Domain" : "Repository"}, and the ${what} usually exists already; put-${what}-permissions-policy replaces its whole policy, so merge into the current one (none yet: start from an empty policy).`,
+          commands: [
+            `aws codeartifact get-${what}-permissions-policy ${region} ${target} --query policy.document --output text > ${file}.current.json || echo '{"Version":"2012-10-17","Statement":[]}' > ${file}.current.json`,
+            mergeCommand(policy, `${file}.current.json`, `${file}.json`),
+            `aws codeartifact put-${what}-permissions-policy ${region} ${target} --policy-document file://${file}.json`,
+          ],
+        },
+      };
+    },
+  },
 };

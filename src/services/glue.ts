@@ -1,5 +1,7 @@
 /** AWS Glue: what each access verb grants, and the resources it names. */
 import type { Recipe } from "./recipe.js";
+import { pythonLiteral as py } from "../text/escape.js";
+import { AIRFLOW_PROVIDER, resourceOf } from "./outputs.js";
 
 export const glue: Recipe = {
   service: "glue",
@@ -34,5 +36,22 @@ export const glue: Recipe = {
         { filter: { accessLevels: ["Read"], resourceType: "table", prefixes: ["GetTable", "GetPartition"] }, on: "table" },
       ],
     },
+  },
+  airflowTasks: (use, dag) => {
+    const job = resourceOf(use, "job");
+    if (!use.access.includes("run") || !job) return undefined;
+    const id = dag.taskId(`glue_${job}_${use.accountName}`);
+    const wait = use.access.includes("watch") ? "True" : "False";
+    return [
+      {
+        id,
+        imports: [`${AIRFLOW_PROVIDER}.operators.glue:GlueJobOperator`],
+        code: dag.operator(id, "GlueJobOperator", [`job_name=${py(job)}`, `wait_for_completion=${wait}`]),
+      },
+    ];
+  },
+  cliCommand: (use) => {
+    const job = resourceOf(use, "job");
+    return job ? { argv: ["aws", "glue", "start-job-run", "--job-name", job] } : undefined;
   },
 };

@@ -65,3 +65,8 @@ export function recipeFor(service: string): Recipe | undefined {
 export function recipeServices(): string[] {
   return [...BY_SERVICE.keys()];
 }
+
+/** The service's name for people (`Amazon S3`), or its prefix where xacct has no module for it. */
+export function serviceTitle(service: string): string {
+  return recipeFor(service)?.title ?? service;
+}

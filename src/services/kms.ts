@@ -1,5 +1,7 @@
 /** AWS KMS: what each access verb grants, and the resources it names. */
 import type { Recipe } from "./recipe.js";
+import { shellWord } from "../text/escape.js";
+import { mergeCommand } from "./outputs.js";
 
 export const kms: Recipe = {
   service: "kms",
@@ -13,4 +15,20 @@ export const kms: Recipe = {
     },
   },
   policyHolders: { key: "key" },
+  resourcePolicy: {
+    apply: ({ arn, text, policy, file }) => {
+      const key = `--key-id ${shellWord(text)} --policy-name default`;
+      const region = `--region ${shellWord(arn.region)}`;
+      return {
+        byHand: {
+          why: "A key policy is part of AWS::KMS::Key; CloudFormation has no separate key-policy resource, and PutKeyPolicy replaces the whole policy. Merge these statements into the key's current policy, keeping the statements that let the account administer the key.",
+          commands: [
+            `aws kms get-key-policy ${region} ${key} --query Policy --output text > ${file}.current.json`,
+            mergeCommand(policy, `${file}.current.json`, `${file}.json`),
+            `aws kms put-key-policy ${region} ${key} --policy file://${file}.json`,
+          ],
+        },
+      };
+    },
+  },
 };

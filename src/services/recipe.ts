@@ -6,6 +6,7 @@
  */
 import type { ActionFilter } from "../catalog/catalog.js";
 import type { ResourceNamer } from "./resource-namer.js";
+import type { ServiceOutputs } from "./outputs.js";
 
 /** Where a resource lives, for filling ARN formats. */
 export interface Place {
@@ -32,7 +33,8 @@ export interface AccessRule {
   on: string;
 }
 
-export interface Recipe {
+/** A service: its grant recipe, and (ServiceOutputs, src/services/outputs.ts) what it adds to the generated files. */
+export interface Recipe extends ServiceOutputs {
   /** The IAM service prefix. */
   service: string;
   title: string;

@@ -1,5 +1,7 @@
 /** Amazon Redshift Data API: what each access verb grants, and the resources it names. */
 import type { Recipe } from "./recipe.js";
+import { pythonLiteral as py } from "../text/escape.js";
+import { AIRFLOW_PROVIDER, resourceOf } from "./outputs.js";
 
 export const redshiftData: Recipe = {
   service: "redshift-data",
@@ -41,4 +43,24 @@ export const redshiftData: Recipe = {
   companions: (n) => [
     { service: "redshift", access: ["iam-credentials"], resources: { cluster: n.cluster ?? "*", database: n.database ?? "*" } },
   ],
+  airflowTasks: (use, dag) => {
+    const cluster = resourceOf(use, "cluster");
+    if (!use.access.includes("query") || !cluster) return undefined;
+    const id = dag.taskId(`redshift_query_${cluster}_${use.accountName}`);
+    const args = [`cluster_identifier=${py(cluster)}`, `database=${py("dev")}`, `sql=${py("SELECT 1")}`];
+    return [
+      {
+        id,
+        imports: [`${AIRFLOW_PROVIDER}.operators.redshift_data:RedshiftDataOperator`],
+        code: `# database "dev" is an example: use yours\n${dag.operator(id, "RedshiftDataOperator", args)}`,
+      },
+    ];
+  },
+  cliCommand: (use) => {
+    const cluster = resourceOf(use, "cluster");
+    if (!cluster) return undefined;
+    return {
+      argv: ["aws", "redshift-data", "execute-statement", "--cluster-identifier", cluster, "--database", "<database>", "--sql", "<sql>"],
+    };
+  },
 };

@@ -1,5 +1,7 @@
 /** Amazon S3: what each access verb grants, and the resources it names. */
 import type { Recipe } from "./recipe.js";
+import { pythonLiteral as py } from "../text/escape.js";
+import { AIRFLOW_PROVIDER, resourceOf } from "./outputs.js";
 
 /** S3 object sub-resources a plain read or write leaves out. */
 const OBJECT_EXTRAS = ["Acl", "Torrent", "Replication", "Annotation", "LegalHold", "Retention", "Tagging", "Attributes"];
@@ -41,4 +43,59 @@ export const s3: Recipe = {
     },
   },
   policyHolders: { bucket: "bucket", object: "bucket" },
+  airflowTasks: (use, dag) => {
+    const bucket = resourceOf(use, "bucket");
+    if (!bucket) return undefined;
+    const prefix = resourceOf(use, "prefix") ?? "";
+    if (use.access.includes("list")) {
+      const id = dag.taskId(`s3_list_${bucket}_${use.accountName}`);
+      return [
+        {
+          id,
+          imports: [`${AIRFLOW_PROVIDER}.operators.s3:S3ListOperator`],
+          code: dag.operator(id, "S3ListOperator", [`bucket=${py(bucket)}`, `prefix=${py(prefix)}`]),
+        },
+      ];
+    }
+    if (use.access.includes("write")) {
+      const id = dag.taskId(`s3_write_${bucket}_${use.accountName}`);
+      const args = [
+        `s3_bucket=${py(bucket)}`,
+        `s3_key=${py(`${prefix}xacct-example.txt`)}`,
+        `data=${py("written by xacct's example DAG")}`,
+        "replace=True",
+      ];
+      return [
+        {
+          id,
+          imports: [`${AIRFLOW_PROVIDER}.operators.s3:S3CreateObjectOperator`],
+          code: dag.operator(id, "S3CreateObjectOperator", args),
+        },
+      ];
+    }
+    return undefined;
+  },
+  cliCommand: (use) => {
+    const bucket = resourceOf(use, "bucket");
+    return bucket ? { argv: ["aws", "s3", "ls", `s3://${bucket}/${resourceOf(use, "prefix") ?? ""}`] } : undefined;
+  },
+  resourcePolicy: {
+    apply: ({ arn }) => {
+      const bucket = arn.resource.split("/")[0] ?? arn.resource;
+      return {
+        resources: [
+          {
+            names: [bucket],
+            cloudformation: {
+              type: "AWS::S3::BucketPolicy",
+              prefix: "BucketPolicy",
+              properties: { Bucket: bucket },
+              policyKey: "PolicyDocument",
+            },
+            terraform: { type: "aws_s3_bucket_policy", arguments: { bucket }, policyKey: "policy" },
+          },
+        ],
+      };
+    },
+  },
 };

@@ -1,4 +1,5 @@
 /** AWS Secrets Manager: what each access verb grants, and the resources it names. */
+import { buildArn } from "../aws/arn.js";
 import type { Recipe } from "./recipe.js";
 
 export const secretsmanager: Recipe = {
@@ -14,4 +15,40 @@ export const secretsmanager: Recipe = {
   },
   policyHolders: { secret: "secret" },
   companions: (n) => (n["kms-key"] ? [{ service: "kms", access: ["decrypt"], resources: { key: n["kms-key"] } }] : []),
+  externalSecrets: {
+    resource: "secret",
+    arn: (name, place) => buildArn({ ...place, service: "secretsmanager", resource: `secret:${name}` }),
+  },
+  resourcePolicy: {
+    apply: ({ arn, text }) => {
+      // The compiler names secrets with the `-??????` wildcard for the random suffix; a wildcard
+      // ARN is no secret ID, so such secrets are named (SecretId accepts the name), and Terraform
+      // looks the secret up by name.
+      const name = arn.resource.replace(/^secret:/, "");
+      const secret = name.replace(/-\?{6}$/, "");
+      const exactArn = !/[*?]/.test(name);
+      return {
+        resources: [
+          {
+            names: [secret],
+            cloudformation: {
+              type: "AWS::SecretsManager::ResourcePolicy",
+              prefix: "SecretPolicy",
+              properties: { SecretId: exactArn ? text : secret },
+              policyKey: "ResourcePolicy",
+            },
+            terraform: {
+              type: "aws_secretsmanager_secret_policy",
+              arguments: {
+                secret_arn: exactArn
+                  ? text
+                  : { data: { type: "aws_secretsmanager_secret", label: secret, arguments: { name: secret }, attribute: "arn" } },
+              },
+              policyKey: "policy",
+            },
+          },
+        ],
+      };
+    },
+  },
 };

@@ -2,6 +2,8 @@
 import { buildArn, isAccountId, parseArn } from "../aws/arn.js";
 import type { Recipe } from "./recipe.js";
 import { type ResolvedResource, type ResourceNamer, stringOf, type Where } from "./resource-namer.js";
+import { pythonLiteral as py } from "../text/escape.js";
+import { AIRFLOW_PROVIDER, resourceOf } from "./outputs.js";
 
 /** A queue's name: 1 to 80 letters, digits, hyphens and underscores, `.fifo` at the end of a FIFO queue's. */
 const QUEUE_NAME = /^[\w-]{1,80}(?:\.fifo)?$/;
@@ -62,6 +64,9 @@ const queueNamedBy: ResourceNamer = (action, input, where) => {
   }
 };
 
+/** The DNS suffix of a partition's endpoints, where it is not amazonaws.com. */
+const DNS_SUFFIX: Record<string, string> = { "aws-cn": "amazonaws.com.cn" };
+
 export const sqs: Recipe = {
   service: "sqs",
   title: "Amazon SQS",
@@ -97,4 +102,36 @@ export const sqs: Recipe = {
   },
   policyHolders: { queue: "queue" },
   sandbox: { resourceOf: queueNamedBy },
+  airflowTasks: (use, dag) => {
+    const queue = resourceOf(use, "queue");
+    if (!use.access.includes("send") || !queue) return undefined;
+    const id = dag.taskId(`sqs_send_${queue}_${use.accountName}`);
+    const url = `https://sqs.${use.region}.amazonaws.com/${use.account}/${queue}`;
+    return [
+      {
+        id,
+        imports: [`${AIRFLOW_PROVIDER}.operators.sqs:SqsPublishOperator`],
+        code: dag.operator(id, "SqsPublishOperator", [`sqs_queue=${py(url)}`, `message_content=${py("example message from xacct")}`]),
+      },
+    ];
+  },
+  resourcePolicy: {
+    apply: ({ arn }) => {
+      const queueUrl = `https://sqs.${arn.region}.${DNS_SUFFIX[arn.partition] ?? "amazonaws.com"}/${arn.account}/${arn.resource}`;
+      return {
+        resources: [
+          {
+            names: [arn.resource],
+            cloudformation: {
+              type: "AWS::SQS::QueuePolicy",
+              prefix: "QueuePolicy",
+              properties: { Queues: [queueUrl] },
+              policyKey: "PolicyDocument",
+            },
+            terraform: { type: "aws_sqs_queue_policy", arguments: { queue_url: queueUrl }, policyKey: "policy" },
+          },
+        ],
+      };
+    },
+  },
 };
