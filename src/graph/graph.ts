@@ -14,6 +14,7 @@
  */
 import type { Evaluation, Outcome } from "../policy/evaluate.js";
 import type { Policy } from "../policy/policy.js";
+import type { RequestPrincipal } from "../policy/principal.js";
 import type { AccountEntry, AccountState, RoleState } from "../state/account-state.js";
 import { type Decided, decide, type DecideOptions, type Question } from "./decide.js";
 import { type Edge, EdgeResolver } from "./edges.js";
@@ -81,6 +82,11 @@ export class AccessGraph {
   decide(caller: GraphNode, q: Question, how?: DecideOptions): Decided<Outcome>;
   decide(caller: GraphNode, q: Question, how: DecideOptions = {}): Decided<Evaluation | Outcome> {
     return decide(this.built, this.book, caller, q, how);
+  }
+
+  /** The request principal a node acts as, parsed once for each node of the graph. */
+  principalOf(node: GraphNode): RequestPrincipal {
+    return this.built.principalOf(node);
   }
 
   /** A role's trust policy, compiled. */

@@ -59,9 +59,8 @@ export function startNode(graph: AccessGraph, principal: string, context: Record
   const id = session ? (role && graph.nodes.get(role.arn)?.kind === "role" ? role.arn : undefined) : principal;
   const direct = id ? graph.nodes.get(id) : undefined;
   if (direct) return direct;
-  const subKey = Object.keys(context).find((k) => k.endsWith(":sub"));
-  const providers = [...graph.nodes.values()].filter((n) => n.kind === "federated" && n.principal === principal);
-  const federated = providers.find((n) => !subKey || matchesSub(n, subKey, context[subKey] as string));
+  const { subKey, providers, matching } = identitiesOf(graph, principal, context);
+  const federated = matching[0];
   if (federated) return federated;
   // A known provider whose tokens carry a `sub` no trust admits: an identity with no edges.
   if (providers.length && subKey)
@@ -76,6 +75,17 @@ export function startNode(graph: AccessGraph, principal: string, context: Record
     "principal",
     `${principal} is not in the graph (a user, role, session, OIDC/SAML provider or service principal that some trust names)`,
   );
+}
+
+/**
+ * The federated identities of a provider (one per `sub` its trusts name), and those the given
+ * context's `sub` matches (all of them when it gives none).
+ */
+function identitiesOf(graph: AccessGraph, provider: string, context: Record<string, string>) {
+  const subKey = Object.keys(context).find((k) => k.endsWith(":sub"));
+  const providers = [...graph.nodes.values()].filter((n) => n.kind === "federated" && n.principal === provider);
+  const matching = subKey ? providers.filter((n) => matchesSub(n, subKey, context[subKey] as string)) : providers;
+  return { subKey, providers, matching };
 }
 
 function matchesSub(node: GraphNode, key: string, sub: string): boolean {
@@ -93,10 +103,7 @@ function startNodes(
   principal: string,
   context: Record<string, string>,
 ): { node: GraphNode; requires: Record<string, string> }[] {
-  const subKey = Object.keys(context).find((k) => k.endsWith(":sub"));
-  const identities = [...graph.nodes.values()].filter(
-    (n) => n.kind === "federated" && n.principal === principal && (!subKey || matchesSub(n, subKey, context[subKey] as string)),
-  );
+  const { subKey, matching: identities } = identitiesOf(graph, principal, context);
   if (identities.length === 0) return [{ node: startNode(graph, principal, context), requires: {} }];
   return identities.map((node) => {
     const sub = subKey ? undefined : Object.entries(node.context).find(([k]) => k.endsWith(":sub"));

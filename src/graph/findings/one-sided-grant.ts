@@ -11,7 +11,7 @@
  */
 import { iamAccountId, parseArn } from "../../aws/arn.js";
 import { type Glob, globMatches } from "../../policy/wildcard.js";
-import { parseRequestPrincipal, principalStrength, Strength } from "../../policy/principal.js";
+import { principalStrength, Strength } from "../../policy/principal.js";
 import type { AccountEntry, RoleState } from "../../state/account-state.js";
 import type { AccessGraph, GraphNode } from "../graph.js";
 import { allRoles, findPrincipal, permissionDocuments } from "./documents.js";
@@ -37,7 +37,7 @@ function identityAllows(graph: AccessGraph, caller: GraphNode, account: AccountE
 /** Whether some Allow statement of the role's trust names the caller for sts:AssumeRole (conditions aside). */
 function trustNames(graph: AccessGraph, caller: GraphNode, role: RoleState): boolean {
   const trust = graph.trustOf(role);
-  const principal = parseRequestPrincipal(caller.principal, "principal");
+  const principal = graph.principalOf(caller);
   const assume = (globs: readonly Glob[] | null) => (globs ?? []).some((g) => globMatches(g, "sts:AssumeRole"));
   return trust.statements.some(
     (s) =>
