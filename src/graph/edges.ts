@@ -4,13 +4,12 @@
  * from the principals that can act only through the trusts it meets, so it decides few of them.
  */
 import { CHAIN_LIMIT_SECONDS } from "../aws/limits.js";
-import { decidingStatements } from "../policy/evaluate.js";
+import { decidingStatements, type Outcome } from "../policy/evaluate.js";
 import { pathText } from "../policy/errors.js";
 import type { Policy, Statement } from "../policy/policy.js";
 import type { AccountEntry, AccountState, RoleState } from "../state/account-state.js";
 import type { Decided, Question } from "./decide.js";
 import type { GraphNode, GraphNodes } from "./nodes.js";
-import type { Outcome } from "../policy/evaluate.js";
 import type { TrustCallers } from "./trust-callers.js";
 
 export interface Edge {
