@@ -13,86 +13,12 @@ import { compile } from "../src/compile/compile.js";
 import type { Chain, Hop, StartIdentity } from "../src/compile/plan.js";
 import { type Finding, findings } from "../src/graph/findings/index.js";
 import { loadModel } from "../src/model/load.js";
-import {
-  type AccountEntry,
-  type AccountState,
-  emptyAccount,
-  policyDocument,
-  type PolicyStatement,
-  type RoleState,
-  type UserState,
-} from "../src/state/account-state.js";
-import { roleArn, userArn } from "../src/aws/arn.js";
+import { type AccountState, policyDocument, type PolicyStatement } from "../src/state/account-state.js";
 import { loadInventory } from "../src/state/inventory.js";
+import { A, accounts, addRole, addUser, allow, B, ec2Trust, mayAssume, trusts } from "./support/accounts.js";
 import { compileExample, examplesDir } from "./support/state.js";
 
-const A = "111111111111";
-const B = "222222222222";
 const OUTSIDE = "999999999999";
-
-// ---------------------------------------------------------------- builders
-
-function stateOf(...accounts: AccountEntry[]): AccountState {
-  return { accounts: new Map(accounts.map((a) => [a.id, a])) };
-}
-
-function accounts(): { a: AccountEntry; b: AccountEntry; state: AccountState } {
-  const a = emptyAccount(A, "aws", { name: "a" });
-  const b = emptyAccount(B, "aws", { name: "b" });
-  return { a, b, state: stateOf(a, b) };
-}
-
-function addRole(
-  account: AccountEntry,
-  name: string,
-  trust: PolicyStatement[],
-  permissions: PolicyStatement[] = [],
-  extra: Partial<RoleState> = {},
-): RoleState {
-  const role: RoleState = {
-    name,
-    path: "/",
-    arn: roleArn(account.partition, account.id, name),
-    trustPolicy: policyDocument(trust),
-    policies: new Map(permissions.length ? [["permissions", policyDocument(permissions)]] : []),
-    managedPolicyArns: [],
-    maxSessionDuration: 3600,
-    tags: new Map(),
-    ...extra,
-  };
-  account.roles.set(name, role);
-  return role;
-}
-
-function addUser(account: AccountEntry, name: string, permissions: PolicyStatement[] = [], extra: Partial<UserState> = {}): UserState {
-  const user: UserState = {
-    name,
-    path: "/",
-    arn: userArn(account.partition, account.id, name),
-    policies: new Map(permissions.length ? [["permissions", policyDocument(permissions)]] : []),
-    managedPolicyArns: [],
-    accessKeys: true,
-    tags: new Map(),
-    ...extra,
-  };
-  account.users.set(name, user);
-  return user;
-}
-
-const trusts = (principal: string, extra: Partial<PolicyStatement> = {}): PolicyStatement => ({
-  Effect: "Allow",
-  Principal: { AWS: principal },
-  Action: "sts:AssumeRole",
-  ...extra,
-});
-const mayAssume = (...roles: string[]): PolicyStatement => ({ Effect: "Allow", Action: "sts:AssumeRole", Resource: roles });
-const allow = (action: string | string[], resource: string | string[], extra: Partial<PolicyStatement> = {}): PolicyStatement => ({
-  Effect: "Allow",
-  Action: action,
-  Resource: resource,
-  ...extra,
-});
-const ec2Trust: PolicyStatement = { Effect: "Allow", Principal: { Service: "ec2.amazonaws.com" }, Action: "sts:AssumeRole" };
 
 function rule(state: AccountState, id: string, chains: Chain[] = []): Finding[] {
   return findings(state, { chains }).filter((f) => f.id === id);

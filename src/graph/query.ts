@@ -4,13 +4,13 @@
  */
 import { MAX_SESSION_DURATION } from "../aws/limits.js";
 import { decodePrincipalTag } from "../aws/principal.js";
-import { buildArn, isAccountId, parseArn, parseAssumedRoleArn, s3BucketArn } from "../aws/arn.js";
+import { parseArn, parseAssumedRoleArn } from "../aws/arn.js";
 import { PolicyInputError } from "../policy/errors.js";
 import type { Evaluation } from "../policy/evaluate.js";
 import type { Policy } from "../policy/policy.js";
 import { compileGlob, globMatches } from "../policy/wildcard.js";
 import type { AccountEntry } from "../state/account-state.js";
-import type { AccessGraph, GraphNode } from "./graph.js";
+import type { AccessGraph, GraphNode, Question } from "./graph.js";
 import { statementMayAllow } from "./policies.js";
 import { ownersOf } from "./resource-owner.js";
 
@@ -59,9 +59,8 @@ export function startNode(graph: AccessGraph, principal: string, context: Record
   const id = session ? (role && graph.nodes.get(role.arn)?.kind === "role" ? role.arn : undefined) : principal;
   const direct = id ? graph.nodes.get(id) : undefined;
   if (direct) return direct;
-  const subKey = Object.keys(context).find((k) => k.endsWith(":sub"));
-  const providers = [...graph.nodes.values()].filter((n) => n.kind === "federated" && n.principal === principal);
-  const federated = providers.find((n) => !subKey || matchesSub(n, subKey, context[subKey] as string));
+  const { subKey, providers, matching } = identitiesOf(graph, principal, context);
+  const federated = matching[0];
   if (federated) return federated;
   // A known provider whose tokens carry a `sub` no trust admits: an identity with no edges.
   if (providers.length && subKey)
@@ -76,6 +75,17 @@ export function startNode(graph: AccessGraph, principal: string, context: Record
     "principal",
     `${principal} is not in the graph (a user, role, session, OIDC/SAML provider or service principal that some trust names)`,
   );
+}
+
+/**
+ * The federated identities of a provider (one per `sub` its trusts name), and those the given
+ * context's `sub` matches (all of them when it gives none).
+ */
+function identitiesOf(graph: AccessGraph, provider: string, context: Record<string, string>) {
+  const subKey = Object.keys(context).find((k) => k.endsWith(":sub"));
+  const providers = [...graph.nodes.values()].filter((n) => n.kind === "federated" && n.principal === provider);
+  const matching = subKey ? providers.filter((n) => matchesSub(n, subKey, context[subKey] as string)) : providers;
+  return { subKey, providers, matching };
 }
 
 function matchesSub(node: GraphNode, key: string, sub: string): boolean {
@@ -93,10 +103,7 @@ function startNodes(
   principal: string,
   context: Record<string, string>,
 ): { node: GraphNode; requires: Record<string, string> }[] {
-  const subKey = Object.keys(context).find((k) => k.endsWith(":sub"));
-  const identities = [...graph.nodes.values()].filter(
-    (n) => n.kind === "federated" && n.principal === principal && (!subKey || matchesSub(n, subKey, context[subKey] as string)),
-  );
+  const { subKey, matching: identities } = identitiesOf(graph, principal, context);
   if (identities.length === 0) return [{ node: startNode(graph, principal, context), requires: {} }];
   return identities.map((node) => {
     const sub = subKey ? undefined : Object.entries(node.context).find(([k]) => k.endsWith(":sub"));
@@ -153,38 +160,6 @@ function ownerForQuestion(graph: AccessGraph, resource: string, given: string | 
   );
 }
 
-/**
- * The ARN whose policy governs a resource: an S3 object's bucket, a CodeArtifact package's
- * repository, an API Gateway method's REST API, or the resource itself.
- */
-function holderOf(resource: string): string {
-  const arn = parseArn(resource);
-  if (!arn || arn.partition === "") return resource;
-  const [first = "", second = "", third = ""] = arn.resource.split("/", 3);
-  const below = arn.resource.length > first.length;
-  if (arn.service === "s3" && arn.region === "" && arn.account === "" && first && below) return s3BucketArn(arn.partition, first);
-  if (!isAccountId(arn.account)) return resource;
-  // package/DOMAIN/REPOSITORY/FORMAT/… is governed by repository/DOMAIN/REPOSITORY.
-  if (
-    arn.service === "codeartifact" &&
-    first === "package" &&
-    second &&
-    third &&
-    arn.resource.length > `package/${second}/${third}`.length
-  ) {
-    return buildArn({ ...arn, resource: `repository/${second}/${third}` });
-  }
-  if (arn.service === "execute-api" && first && below) return buildArn({ ...arn, resource: `${first}/*/*/*` });
-  return resource;
-}
-
-function resourcePolicyFor(graph: AccessGraph, account: AccountEntry | undefined, resource: string): Policy | undefined {
-  const role = account && [...account.roles.values()].find((r) => r.arn === resource);
-  if (role) return graph.book.policy(role.trustPolicy, "trust", `${role.arn} trust policy`);
-  const held = account?.resourcePolicies.get(resource) ?? account?.resourcePolicies.get(holderOf(resource));
-  return held ? graph.book.policy(held.policy, "resource", held.arn) : undefined;
-}
-
 /** The engine's decision for one node acting on a resource, with the resource's own policy. */
 export function decideAs(
   graph: AccessGraph,
@@ -194,34 +169,24 @@ export function decideAs(
   account: AccountEntry | undefined,
   context: Record<string, string | string[]>,
 ): Evaluation {
-  return graph.evaluate(
-    node,
-    action,
-    resource,
-    account,
-    resourcePolicyFor(graph, account, resource),
-    requestContext(node, account, context),
-  );
+  return graph.decide(node, question(graph, action, resource, account, context), { explain: true }).result;
 }
 
-/** As decideAs, but when keys the caller chooses (sts:ExternalId, …) would make it Allow: that, and which. */
-function settle(
+/** A question about a resource of `account`, with its policy and the given keys over aws:ResourceAccount. */
+function question(
   graph: AccessGraph,
-  node: GraphNode,
   action: string,
   resource: string,
   account: AccountEntry | undefined,
-  context: Record<string, string>,
-) {
-  return graph.decide(node, action, resource, account, resourcePolicyFor(graph, account, resource), requestContext(node, account, context));
-}
-
-function requestContext(
-  node: GraphNode,
-  account: AccountEntry | undefined,
   context: Record<string, string | string[]>,
-): Record<string, string | string[]> {
-  return { ...node.context, ...(account ? { "aws:ResourceAccount": account.id } : {}), ...context };
+): Question {
+  return {
+    action,
+    resource,
+    account,
+    policy: graph.resourcePolicyOf(account, resource),
+    context: { ...(account ? { "aws:ResourceAccount": account.id } : {}), ...context },
+  };
 }
 
 /** String.prototype.localeCompare's order (the same collator), without building it per comparison. */
@@ -250,7 +215,10 @@ export function can(graph: AccessGraph, q: CanQuery) {
   let allowed: Evaluation["explain"] | undefined;
   let denied: Evaluation["explain"] | undefined;
   for (const c of candidates) {
-    const { result, requires } = settle(graph, c.node, q.action, q.resource, account, context);
+    const { result, requires } = graph.decide(c.node, question(graph, q.action, q.resource, account, context), {
+      explain: true,
+      callerKeys: true,
+    });
     if (result.decision === "Allow") {
       paths.push({ via: c.via, requires: { ...c.requires, ...requires }, maxSessionSeconds: finite(c.maxSessionSeconds) });
       allowed ??= result.explain;
@@ -262,15 +230,13 @@ export function can(graph: AccessGraph, q: CanQuery) {
 export function whoCan(graph: AccessGraph, q: Omit<CanQuery, "principal">) {
   const context = q.context ?? {};
   const account = ownerForQuestion(graph, q.resource, q.resourceAccount);
-  const policy = resourcePolicyFor(graph, account, q.resource);
+  const asked = question(graph, q.action, q.resource, account, context);
+  const { policy } = asked;
   const principals = new Map<string, { principal: string; via: string[]; requires: Record<string, string> }>();
   for (const node of candidatesFor(graph, q.action, q.resource, account, policy)) {
     // A node already listed reaches the resource through a chain, and so does everyone upstream of it.
     if (principals.has(node.id)) continue;
-    const { result, requires } = graph.outcome(node, q.action, q.resource, account, policy, {
-      ...(account ? { "aws:ResourceAccount": account.id } : {}),
-      ...context,
-    });
+    const { result, requires } = graph.decide(node, asked, { callerKeys: true });
     if (result.decision !== "Allow") continue;
     // The node acts itself; everyone upstream reaches it through a chain.
     principals.set(node.id, { principal: node.id, via: [], requires });

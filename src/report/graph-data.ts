@@ -224,7 +224,7 @@ class Builder {
     let allowedBy: number | undefined;
     let trustStatement: PolicyStatement | undefined;
     if (role && edge.statement) {
-      const trust = graph.book.policy(role.trustPolicy, "trust", `${role.arn} trust policy`);
+      const trust = graph.trustOf(role);
       const at = trust.statements.findIndex(
         (s) => edge.statement === pathText(s.path) || edge.statement?.startsWith(`${pathText(s.path)} (`),
       );

@@ -11,7 +11,7 @@
  */
 import { iamAccountId, parseArn } from "../../aws/arn.js";
 import { type Glob, globMatches } from "../../policy/wildcard.js";
-import { parseRequestPrincipal, principalStrength, Strength } from "../../policy/principal.js";
+import { principalStrength, Strength } from "../../policy/principal.js";
 import type { AccountEntry, RoleState } from "../../state/account-state.js";
 import type { AccessGraph, GraphNode } from "../graph.js";
 import { allRoles, findPrincipal, permissionDocuments } from "./documents.js";
@@ -26,18 +26,18 @@ function hasEdge(graph: AccessGraph, from: string, to: string): boolean {
 
 /** What the caller's identity layer says about sts:AssumeRole on the role (SCPs and boundary apart). */
 function identityAllows(graph: AccessGraph, caller: GraphNode, account: AccountEntry, role: RoleState): boolean {
-  const trust = graph.book.policy(role.trustPolicy, "trust", `${role.arn} trust policy`);
-  const result = graph.evaluate(caller, "sts:AssumeRole", role.arn, account, trust, {
-    ...caller.context,
-    "aws:ResourceAccount": account.id,
-  });
+  const { result } = graph.decide(
+    caller,
+    { action: "sts:AssumeRole", resource: role.arn, account, policy: graph.trustOf(role), context: { "aws:ResourceAccount": account.id } },
+    { explain: true },
+  );
   return result.explain.layers.find((l) => l.layer === "identity")?.result === "Allow";
 }
 
 /** Whether some Allow statement of the role's trust names the caller for sts:AssumeRole (conditions aside). */
 function trustNames(graph: AccessGraph, caller: GraphNode, role: RoleState): boolean {
-  const trust = graph.book.policy(role.trustPolicy, "trust", `${role.arn} trust policy`);
-  const principal = parseRequestPrincipal(caller.principal, "principal");
+  const trust = graph.trustOf(role);
+  const principal = graph.principalOf(caller);
   const assume = (globs: readonly Glob[] | null) => (globs ?? []).some((g) => globMatches(g, "sts:AssumeRole"));
   return trust.statements.some(
     (s) =>

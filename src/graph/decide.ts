@@ -1,0 +1,109 @@
+/**
+ * May this principal do this request: the one question every part of the graph asks the engine
+ * (an edge's sts:AssumeRole, who-can's and can's action, the sandbox's requests, verify's steps).
+ * The request is made from the node (its principal, identity policies, boundary, session policy,
+ * SCPs, own context keys), the resource's policy and account (its RCPs), and the keys given.
+ */
+import { type Evaluation, evaluate, decide as decideRequest, type Outcome } from "../policy/evaluate.js";
+import { RequestContext } from "../policy/context.js";
+import type { Policy } from "../policy/policy.js";
+import type { AccountEntry } from "../state/account-state.js";
+import type { GraphNode, GraphNodes } from "./nodes.js";
+import type { PolicyBook } from "./policies.js";
+
+export interface Question {
+  action: string;
+  resource: string;
+  /** The account that owns the resource (its RCPs apply), when known. */
+  account: AccountEntry | undefined;
+  /** The resource's own policy (a role's trust, a bucket policy), if it has one. */
+  policy: Policy | undefined;
+  /** Request keys beyond the caller's own context (which they override). */
+  context: Record<string, string | string[]>;
+}
+
+export interface DecideOptions {
+  /** Explain the decision (layer by layer, in words); else the engine's bare outcome. */
+  explain?: boolean;
+  /**
+   * When the decision is not Allow and the resource's policy asks for keys the caller chooses
+   * (sts:ExternalId, sts:RoleSessionName, sts:SourceIdentity, aws:SourceArn, aws:SourceAccount),
+   * decide again with them supplied: an Allow then says what the caller must supply.
+   */
+  callerKeys?: boolean;
+}
+
+export interface Decided<T> {
+  result: T;
+  /** The caller-chosen keys the Allow needs (none when it needs none). */
+  requires: Record<string, string>;
+}
+
+/** The `requires` of decisions that need nothing from the caller, shared (never changed). */
+export const NOTHING_REQUIRED: Readonly<Record<string, string>> = Object.freeze({});
+
+/** Keys a caller chooses when it calls STS or a service calls for it. */
+const CALLER_KEYS = ["sts:externalid", "sts:rolesessionname", "sts:sourceidentity", "aws:sourcearn", "aws:sourceaccount"];
+
+export function decide(
+  nodes: GraphNodes,
+  book: PolicyBook,
+  caller: GraphNode,
+  q: Question,
+  how: DecideOptions & { explain: true },
+): Decided<Evaluation>;
+export function decide(nodes: GraphNodes, book: PolicyBook, caller: GraphNode, q: Question, how?: DecideOptions): Decided<Outcome>;
+export function decide(
+  nodes: GraphNodes,
+  book: PolicyBook,
+  caller: GraphNode,
+  q: Question,
+  how: DecideOptions = {},
+): Decided<Evaluation | Outcome> {
+  // The given keys are checked as the engine reads them (strings or arrays of strings).
+  RequestContext.fromJson(q.context, "context");
+  const own = nodes.contextOf(caller);
+  const run = (context: Record<string, string | string[]>) => {
+    const request = {
+      principal: nodes.principalOf(caller),
+      action: q.action,
+      resource: q.resource,
+      resourceAccount: q.account?.id,
+      context: RequestContext.over(own, context),
+      identityPolicies: caller.identityPolicies,
+      resourcePolicy: q.policy,
+      permissionsBoundary: caller.boundary,
+      sessionPolicy: caller.sessionPolicy,
+      endpointPolicy: undefined,
+      scps: caller.scps,
+      rcps: q.account ? book.rcps(q.account.id) : undefined,
+    };
+    return how.explain ? evaluate(request) : decideRequest(request);
+  };
+  const result = run(q.context);
+  const requires = how.callerKeys && result.decision !== "Allow" && q.policy ? callerKeysFor(q.policy, q.context, own) : NOTHING_REQUIRED;
+  if (Object.keys(requires).length === 0) return { result, requires: NOTHING_REQUIRED };
+  const settled = run({ ...q.context, ...requires });
+  return settled.decision === "Allow" ? { result: settled, requires } : { result, requires: NOTHING_REQUIRED };
+}
+
+/** Values a policy's conditions ask for on keys the caller chooses, not already supplied (nor the caller's own). */
+function callerKeysFor(policy: Policy, given: Record<string, string | string[]>, own: RequestContext): Record<string, string> {
+  const out: Record<string, string> = {};
+  const givenKeys = new Set(Object.keys(given).map((k) => k.toLowerCase()));
+  for (const s of policy.statements) {
+    if (s.effect !== "Allow") continue;
+    for (const test of s.condition) {
+      if (
+        !CALLER_KEYS.includes(test.lowerKey) ||
+        givenKeys.has(test.lowerKey) ||
+        own.get(test.lowerKey) !== undefined ||
+        test.operator.info === "Null"
+      )
+        continue;
+      const value = test.values[0]?.text;
+      if (value !== undefined) out[test.key] = value;
+    }
+  }
+  return out;
+}

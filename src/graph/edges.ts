@@ -1,0 +1,124 @@
+/**
+ * The graph's edges, decided lazily: a role's incoming edges (who may become it) are decided by
+ * the engine when first asked, the whole graph's only when it is first read. Who-can walks back
+ * from the principals that can act only through the trusts it meets, so it decides few of them.
+ */
+import { CHAIN_LIMIT_SECONDS } from "../aws/limits.js";
+import { decidingStatements, type Outcome } from "../policy/evaluate.js";
+import { pathText } from "../policy/errors.js";
+import type { Policy, Statement } from "../policy/policy.js";
+import type { AccountEntry, AccountState, RoleState } from "../state/account-state.js";
+import type { Decided, Question } from "./decide.js";
+import type { GraphNode, GraphNodes } from "./nodes.js";
+import type { TrustCallers } from "./trust-callers.js";
+
+export interface Edge {
+  from: string;
+  to: string;
+  action: string;
+  /** Keys the caller must supply for the edge to hold (sts:ExternalId, …). */
+  requires: Record<string, string>;
+  /** The longest session this hop can give. */
+  maxSessionSeconds: number;
+  /** The trust statement that admits the caller. */
+  statement?: string;
+}
+
+/** What the resolver needs from the graph. */
+export interface EdgeSources {
+  state: AccountState;
+  nodes: GraphNodes;
+  callers: TrustCallers;
+  trustOf(role: RoleState): Policy;
+  /** The engine's decision, settling the keys the caller chooses. */
+  decide(caller: GraphNode, q: Question): Decided<Outcome>;
+  /** Keys every decision is given (the question's `--context`). */
+  supplied: Record<string, string>;
+}
+
+export class EdgeResolver {
+  /** The edges into each role whose trust has been decided. */
+  private readonly into = new Map<string, readonly Edge[]>();
+  /** The whole graph's edges by caller and by role, once every trust has been decided. */
+  private whole: { byCaller: Map<string, Edge[]>; byRole: Map<string, Edge[]> } | undefined;
+  /** Each trust statement as edges name it (policy, path and Sid), made once: many edges share one. */
+  private readonly statementNames = new Map<Statement, string>();
+
+  constructor(private readonly from: EdgeSources) {}
+
+  /** The edges into one role (none for other nodes), its trust decided on first use. */
+  incomingOf(id: string): readonly Edge[] {
+    let list = this.into.get(id);
+    if (!list) {
+      const node = this.from.nodes.byId.get(id);
+      const account = node?.role && node.account !== undefined ? this.from.state.accounts.get(node.account) : undefined;
+      list = node?.role && account ? this.edgesInto(node.role, account) : [];
+      this.into.set(id, list);
+    }
+    return list;
+  }
+
+  /** Every edge by caller and by role: decides every trust, in the state's order (so the maps' order does not depend on what was asked before). */
+  all(): { readonly byCaller: ReadonlyMap<string, Edge[]>; readonly byRole: ReadonlyMap<string, Edge[]> } {
+    if (this.whole) return this.whole;
+    const whole = { byCaller: new Map<string, Edge[]>(), byRole: new Map<string, Edge[]>() };
+    for (const account of this.from.state.accounts.values()) {
+      for (const role of account.roles.values()) {
+        const list = this.incomingOf(role.arn);
+        if (list.length) whole.byRole.set(role.arn, list as Edge[]);
+        for (const edge of list) {
+          const out = whole.byCaller.get(edge.from);
+          if (out) out.push(edge);
+          else whole.byCaller.set(edge.from, [edge]);
+        }
+      }
+    }
+    return (this.whole = whole);
+  }
+
+  /** The edges into a role: every caller its trust could admit, as the engine decides, in the order the trust names them. */
+  private edgesInto(role: RoleState, account: AccountEntry): Edge[] {
+    const trust = this.from.trustOf(role);
+    const into: Edge[] = [];
+    for (const caller of this.from.callers.of(role, account, trust)) {
+      if (caller === role.arn) continue;
+      const edge = this.decideEdge(this.from.nodes.byId.get(caller) as GraphNode, role, account, trust);
+      if (edge) into.push(edge);
+    }
+    return into;
+  }
+
+  /** Decides one hop with the engine; keeps it, labelled, when caller-chosen keys settle it. */
+  private decideEdge(caller: GraphNode, role: RoleState, account: AccountEntry, trust: Policy): Edge | undefined {
+    const action =
+      caller.kind === "federated"
+        ? caller.principal.includes("saml-provider/")
+          ? "sts:AssumeRoleWithSAML"
+          : "sts:AssumeRoleWithWebIdentity"
+        : "sts:AssumeRole";
+    const { supplied } = this.from;
+    const context: Record<string, string | string[]> = { "aws:ResourceAccount": account.id, ...supplied };
+    if (caller.kind === "service") context["aws:SourceAccount"] = supplied["aws:SourceAccount"] ?? account.id;
+    const { result, requires } = this.from.decide(caller, { action, resource: role.arn, account, policy: trust, context });
+    if (result.decision !== "Allow") return undefined;
+    const chained = caller.kind === "role" || caller.kind === "account";
+    const statement = decidingStatements(result, "resource")[0];
+    return {
+      from: caller.id,
+      to: role.arn,
+      action,
+      requires,
+      maxSessionSeconds: chained ? Math.min(CHAIN_LIMIT_SECONDS, role.maxSessionDuration) : role.maxSessionDuration,
+      ...(statement ? { statement: this.statementName(statement) } : {}),
+    };
+  }
+
+  private statementName(statement: Statement): string {
+    let name = this.statementNames.get(statement);
+    if (name === undefined) {
+      name = statement.sid ? `${pathText(statement.path)} (${statement.sid})` : pathText(statement.path);
+      this.statementNames.set(statement, name);
+    }
+    return name;
+  }
+}

@@ -1,0 +1,84 @@
+/**
+ * Hand-built account states for graph and findings tests: two managed accounts A and B, and
+ * builders for roles, users and the policy statements they carry.
+ */
+import { roleArn, userArn } from "../../src/aws/arn.js";
+import {
+  type AccountEntry,
+  type AccountState,
+  emptyAccount,
+  policyDocument,
+  type PolicyStatement,
+  type RoleState,
+  type UserState,
+} from "../../src/state/account-state.js";
+
+export const A = "111111111111";
+export const B = "222222222222";
+
+export function stateOf(...accounts: AccountEntry[]): AccountState {
+  return { accounts: new Map(accounts.map((a) => [a.id, a])) };
+}
+
+export function accounts(): { a: AccountEntry; b: AccountEntry; state: AccountState } {
+  const a = emptyAccount(A, "aws", { name: "a" });
+  const b = emptyAccount(B, "aws", { name: "b" });
+  return { a, b, state: stateOf(a, b) };
+}
+
+export function addRole(
+  account: AccountEntry,
+  name: string,
+  trust: PolicyStatement[],
+  permissions: PolicyStatement[] = [],
+  extra: Partial<RoleState> = {},
+): RoleState {
+  const role: RoleState = {
+    name,
+    path: "/",
+    arn: roleArn(account.partition, account.id, name),
+    trustPolicy: policyDocument(trust),
+    policies: new Map(permissions.length ? [["permissions", policyDocument(permissions)]] : []),
+    managedPolicyArns: [],
+    maxSessionDuration: 3600,
+    tags: new Map(),
+    ...extra,
+  };
+  account.roles.set(name, role);
+  return role;
+}
+
+export function addUser(
+  account: AccountEntry,
+  name: string,
+  permissions: PolicyStatement[] = [],
+  extra: Partial<UserState> = {},
+): UserState {
+  const user: UserState = {
+    name,
+    path: "/",
+    arn: userArn(account.partition, account.id, name),
+    policies: new Map(permissions.length ? [["permissions", policyDocument(permissions)]] : []),
+    managedPolicyArns: [],
+    accessKeys: true,
+    tags: new Map(),
+    ...extra,
+  };
+  account.users.set(name, user);
+  return user;
+}
+
+export const trusts = (principal: string, extra: Partial<PolicyStatement> = {}): PolicyStatement => ({
+  Effect: "Allow",
+  Principal: { AWS: principal },
+  Action: "sts:AssumeRole",
+  ...extra,
+});
+export const mayAssume = (...roles: string[]): PolicyStatement => ({ Effect: "Allow", Action: "sts:AssumeRole", Resource: roles });
+export const allow = (action: string | string[], resource: string | string[], extra: Partial<PolicyStatement> = {}): PolicyStatement => ({
+  Effect: "Allow",
+  Action: action,
+  Resource: resource,
+  ...extra,
+});
+export const ec2Trust: PolicyStatement = { Effect: "Allow", Principal: { Service: "ec2.amazonaws.com" }, Action: "sts:AssumeRole" };
