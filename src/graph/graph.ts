@@ -16,7 +16,6 @@
  * back from the principals that can act only through the trusts it meets.
  */
 import { CHAIN_LIMIT_SECONDS } from "../aws/limits.js";
-import { decodePrincipalTag } from "../aws/principal.js";
 import { assumedRoleArn, iamAccountId, isAccountId, parseArn, parseIamArn, principalAccountId, roleArn, rootArn } from "../aws/arn.js";
 import { type Decision, decide as decideRequest, decidingStatements, evaluate } from "../policy/evaluate.js";
 import { pathText } from "../policy/errors.js";
@@ -246,10 +245,8 @@ export class AccessGraph {
    * Of a whole account's principals, and of everyone, only those `filter` says may call.
    */
   private callersNamedBy(statement: Statement, account: AccountEntry, filter: CallerFilter): string[] {
-    const names = statement.principal?.names ?? new Set<string>();
     const callers: string[] = [];
-    for (const tag of names) {
-      const name = decodePrincipalTag(tag);
+    for (const name of statement.principal ?? []) {
       if (name.kind === "service") callers.push(this.serviceNode(name.name));
       else if (name.kind === "federated") callers.push(...this.federatedNodes(name.name, statement));
       else if (name.kind === "account") {
