@@ -9,13 +9,13 @@
 import { MAX_SESSION_DURATION } from "../aws/limits.js";
 import type { Chain } from "../compile/plan.js";
 import type { Finding } from "../graph/findings/types.js";
-import { list, principalsOf } from "../graph/findings/statements.js";
+import { list, principalsOf, type ReadStatement, writtenStatements as statementsOf } from "../graph/findings/statements.js";
 import type { AccessGraph, Edge, GraphNode } from "../graph/graph.js";
 import { statementMayAllow } from "../graph/policies.js";
 import { decideAs } from "../graph/query.js";
 import { parseArn, principalAccountId, rootArn } from "../aws/arn.js";
 import { pathText } from "../policy/errors.js";
-import type { Policy } from "../policy/policy.js";
+import type { Policy, Statement } from "../policy/policy.js";
 import type { AccountEntry, AccountState, PolicyDocument, PolicyStatement } from "../state/account-state.js";
 import type { PolicyStatementRef, ReportAccount, ReportData, ReportEdge, ReportFinding, ReportNode } from "./types.js";
 
@@ -41,11 +41,6 @@ function conditionNeeds(statement: PolicyStatement | undefined): string[] {
       out.push(`${key} ${operator} ${Array.isArray(value) ? value.join(", ") : String(value)}`);
   }
   return out;
-}
-
-/** The statements of a document, whether Statement is a list or one object. */
-function statementsOf(document: PolicyDocument): PolicyStatement[] {
-  return Array.isArray(document.Statement) ? document.Statement : [document.Statement as PolicyStatement];
 }
 
 /** The name a resource is drawn with: a bucket's, a queue's, a table's, a function's. */
@@ -249,7 +244,7 @@ class Builder {
   }
 
   /** The nodes a resource policy's principal names: a role or user, an account's root, a service, anyone. */
-  private namedNodes(statement: PolicyStatement, partition: string): string[] {
+  private namedNodes(statement: ReadStatement, partition: string): string[] {
     const principals = principalsOf(statement);
     const ids: string[] = [];
     if (principals.everyone) ids.push(this.add({ id: "*", kind: "anyone", label: "anyone (*)", arn: "*" }).id);
@@ -277,11 +272,12 @@ class Builder {
 
   private resourcePolicyEdges(account: AccountEntry, arn: string, policy: PolicyDocument): void {
     this.resourceNode(arn, parseArn(arn)?.account || account.id);
+    const compiled = this.input.graph.book.policy(policy, "resource", arn).statements;
     statementsOf(policy).forEach((statement, i) => {
       if (statement.Effect !== "Allow") return;
       const where = `${arn} resource policy.Statement[${i}]${statement.Sid ? ` (${statement.Sid})` : ""}`;
       const actions = list(statement.Action);
-      for (const from of this.namedNodes(statement, account.partition)) {
+      for (const from of this.namedNodes({ written: statement, compiled: compiled[i] as Statement }, account.partition)) {
         if (!this.mayAct(from, actions, arn, account, statement)) continue;
         this.edge({
           kind: "resource-policy",
