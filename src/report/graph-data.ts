@@ -9,14 +9,20 @@
 import { MAX_SESSION_DURATION } from "../aws/limits.js";
 import type { Chain } from "../compile/plan.js";
 import type { Finding } from "../graph/findings/types.js";
-import { list, principalsOf, type ReadStatement, writtenStatements as statementsOf } from "../graph/findings/statements.js";
+import { list, principalsOf, type ReadStatement } from "../graph/findings/statements.js";
 import type { AccessGraph, Edge, GraphNode } from "../graph/graph.js";
 import { statementMayAllow } from "../graph/policies.js";
 import { decideAs } from "../graph/query.js";
 import { parseArn, principalAccountId, rootArn } from "../aws/arn.js";
 import { pathText } from "../policy/errors.js";
 import type { Policy, Statement } from "../policy/policy.js";
-import type { AccountEntry, AccountState, PolicyDocument, PolicyStatement } from "../state/account-state.js";
+import {
+  type AccountEntry,
+  type AccountState,
+  type PolicyDocument,
+  type PolicyStatement,
+  writtenStatements as statementsOf,
+} from "../state/account-state.js";
 import type { PolicyStatementRef, ReportAccount, ReportData, ReportEdge, ReportFinding, ReportNode } from "./types.js";
 
 /** What the view model is built from. */

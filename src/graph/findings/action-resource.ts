@@ -9,10 +9,10 @@
  * (or NotResource) are not checked against resource types. AWS managed policies are left out.
  */
 import { type CatalogAction, findAction, serviceActions } from "../../catalog/catalog.js";
-import type { PolicyStatement } from "../../state/account-state.js";
+import { type PolicyStatement, writtenStatements } from "../../state/account-state.js";
 import { ownDocuments, type PlacedDocument } from "./documents.js";
 import { canName } from "./resource-types.js";
-import { catalogActions, list, statementName, writtenStatements } from "./statements.js";
+import { catalogActions, list, statementName } from "./statements.js";
 import type { Finding, Rule } from "./types.js";
 
 function unknownActions(statement: PolicyStatement): string[] {

@@ -5,7 +5,8 @@
  * allowed instead (NotPrincipal belongs with Deny).
  */
 import { ownDocuments } from "./documents.js";
-import { list, statementName, writtenStatements } from "./statements.js";
+import { writtenStatements } from "../../state/account-state.js";
+import { list, statementName } from "./statements.js";
 import type { Finding, Rule } from "./types.js";
 
 export const notPrincipalNotAction: Rule = {

@@ -6,7 +6,7 @@
 import { type CatalogAction, findAction, serviceActions } from "../../catalog/catalog.js";
 import type { Statement } from "../../policy/policy.js";
 import { compileGlob, globMatches } from "../../policy/wildcard.js";
-import type { PolicyDocument, PolicyStatement } from "../../state/account-state.js";
+import { type PolicyStatement, writtenStatements } from "../../state/account-state.js";
 import { actionMatches } from "../policies.js";
 import { ownDocuments, type DocumentKind, type PlacedDocument } from "./documents.js";
 import type { FindingInput } from "./types.js";
@@ -111,10 +111,4 @@ export function catalogActions(pattern: string): CatalogAction[] | "all" {
   }
   const glob = compileGlob(name, true);
   return (serviceActions(service) ?? []).filter((a) => globMatches(glob, a.name));
-}
-
-/** A document's statements as written, as a list (a policy may hold a single statement object). */
-export function writtenStatements(document: PolicyDocument): PolicyStatement[] {
-  const raw = document.Statement as PolicyStatement[] | PolicyStatement | undefined;
-  return raw === undefined ? [] : Array.isArray(raw) ? raw : [raw];
 }
