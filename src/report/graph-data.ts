@@ -9,13 +9,13 @@
 import { MAX_SESSION_DURATION } from "../aws/limits.js";
 import type { Chain } from "../compile/plan.js";
 import type { Finding } from "../graph/findings/types.js";
-import { list, principalsOf, type ReadStatement } from "../graph/findings/statements.js";
+import { list, principalsOf } from "../graph/findings/statements.js";
 import type { AccessGraph, Edge, GraphNode } from "../graph/graph.js";
 import { statementMayAllow } from "../graph/policies.js";
 import { decideAs } from "../graph/query.js";
 import { parseArn, principalAccountId, rootArn } from "../aws/arn.js";
 import { pathText } from "../policy/errors.js";
-import type { Policy, Statement } from "../policy/policy.js";
+import type { Policy } from "../policy/policy.js";
 import {
   type AccountEntry,
   type AccountState,
@@ -250,7 +250,7 @@ class Builder {
   }
 
   /** The nodes a resource policy's principal names: a role or user, an account's root, a service, anyone. */
-  private namedNodes(statement: ReadStatement, partition: string): string[] {
+  private namedNodes(statement: PolicyStatement, partition: string): string[] {
     const principals = principalsOf(statement);
     const ids: string[] = [];
     if (principals.everyone) ids.push(this.add({ id: "*", kind: "anyone", label: "anyone (*)", arn: "*" }).id);
@@ -278,12 +278,11 @@ class Builder {
 
   private resourcePolicyEdges(account: AccountEntry, arn: string, policy: PolicyDocument): void {
     this.resourceNode(arn, parseArn(arn)?.account || account.id);
-    const compiled = this.input.graph.book.policy(policy, "resource", arn).statements;
     statementsOf(policy).forEach((statement, i) => {
       if (statement.Effect !== "Allow") return;
       const where = `${arn} resource policy.Statement[${i}]${statement.Sid ? ` (${statement.Sid})` : ""}`;
       const actions = list(statement.Action);
-      for (const from of this.namedNodes({ written: statement, compiled: compiled[i] as Statement }, account.partition)) {
+      for (const from of this.namedNodes(statement, account.partition)) {
         if (!this.mayAct(from, actions, arn, account, statement)) continue;
         this.edge({
           kind: "resource-policy",

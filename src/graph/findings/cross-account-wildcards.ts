@@ -5,12 +5,11 @@
  * (`s3:*`, `*`) is reported, and `Resource: "*"` for any action that can be given resources —
  * actions that take only `*` (the catalog's wildcard-only ones) are fine there.
  */
-import { principalAccountId } from "../../aws/arn.js";
 import { type CatalogAction } from "../../catalog/catalog.js";
 import type { AccountEntry, PolicyStatement, RoleState } from "../../state/account-state.js";
 import type { PolicyBook } from "../policies.js";
 import { allRoles, permissionDocuments, trustDocument } from "./documents.js";
-import { catalogActions, list, principalsOf, statementName, statementsOf } from "./statements.js";
+import { catalogActions, list, namedAccounts, statementName, statementsOf } from "./statements.js";
 import type { Finding, Rule } from "./types.js";
 
 /** The other accounts (or "*") a role's trust admits. */
@@ -18,12 +17,8 @@ function crossAccountCallers(book: PolicyBook, account: AccountEntry, role: Role
   const out = new Set<string>();
   for (const s of statementsOf(trustDocument(book, account, role))) {
     if (s.compiled.effect !== "Allow") continue;
-    const p = principalsOf(s);
-    if (p.everyone) out.add("*");
-    for (const a of p.aws) {
-      const id = principalAccountId(a);
-      if (id && id !== account.id) out.add(id);
-    }
+    if (s.compiled.principal?.everyone) out.add("*");
+    for (const id of namedAccounts(s.compiled)) if (id !== account.id) out.add(id);
   }
   return [...out];
 }

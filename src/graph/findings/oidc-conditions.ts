@@ -17,7 +17,7 @@ export const oidcConditions: Rule = {
     for (const { account, role } of allRoles(state)) {
       statementsOf(trustDocument(policies, account, role)).forEach(({ written: statement, compiled }, i) => {
         if (compiled.effect !== "Allow") return;
-        for (const provider of principalsOf({ written: statement, compiled }).federated.filter((f) => f.includes(":oidc-provider/"))) {
+        for (const provider of principalsOf(statement).federated.filter((f) => f.includes(":oidc-provider/"))) {
           const issuer = provider.slice(provider.indexOf(":oidc-provider/") + ":oidc-provider/".length);
           const sub = requiredValues(statement, `${issuer}:sub`);
           const missing = [

@@ -54,7 +54,7 @@ function trustWithoutCaller(input: FindingInput): Finding[] {
   for (const { account, role } of allRoles(input.state)) {
     const named = statementsOf(trustDocument(input.policies, account, role))
       .filter((s) => allows(s.compiled, "sts:AssumeRole"))
-      .flatMap((s) => principalsOf(s).aws);
+      .flatMap((s) => principalsOf(s.written).aws);
     for (const arn of new Set(named)) {
       const caller = findPrincipal(input.state, arn);
       const node = caller?.account.managed ? graph.nodes.get((caller.role ?? caller.user)?.arn ?? "") : undefined;

@@ -57,7 +57,7 @@ export const rootTrustWrite: Rule = {
       const roots = new Set(
         statementsOf(trustDocument(policies, account, role))
           .filter((s) => allows(s.compiled, "sts:AssumeRole"))
-          .flatMap((s) => namedAccounts(s.compiled)),
+          .flatMap((s) => namedAccounts(s.compiled, true)),
       );
       if (roots.size === 0) continue;
       const writes = permissionDocuments(state, policies, account, role).flatMap((d) =>

@@ -24,9 +24,7 @@ export const serviceSource: Rule = {
     ownStatements(input, ["trust", "resource"]).forEach(({ doc, statement, compiled, index: i }) => {
       if (/:role\/aws-service-role\//.test(doc.holder)) return;
       if (compiled.effect !== "Allow" || requiresAnyKey(statement, SOURCE_KEYS)) return;
-      for (const service of principalsOf({ written: statement, compiled }).service.filter(
-        (s) => !SERVICES_WITHOUT_SOURCE.has(s.toLowerCase()),
-      )) {
+      for (const service of principalsOf(statement).service.filter((s) => !SERVICES_WITHOUT_SOURCE.has(s.toLowerCase()))) {
         out.push({
           id: "XA005",
           severity: "medium",

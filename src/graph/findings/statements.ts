@@ -4,6 +4,7 @@
  * quotes: Sid, principals, conditions).
  */
 import { type CatalogAction, findAction, serviceActions } from "../../catalog/catalog.js";
+import { principalAccountId } from "../../aws/arn.js";
 import type { Statement } from "../../policy/policy.js";
 import { compileGlob, globMatches } from "../../policy/wildcard.js";
 import { type PolicyStatement, writtenStatements } from "../../state/account-state.js";
@@ -37,26 +38,42 @@ export function ownStatements(
     .flatMap((doc) => statementsOf(doc).map(({ written, compiled }, index) => ({ doc, statement: written, compiled, index })));
 }
 
+/** The names a statement's Principal gives, as written (to quote them; the engine's reading is `Statement.principal`). */
 export interface Principals {
   /** `"Principal": "*"` or `{"AWS": "*"}`: every principal in every account. */
   everyone: boolean;
-  /** The names as written. */
   aws: string[];
   service: string[];
   federated: string[];
 }
 
-export function principalsOf({ written, compiled }: ReadStatement): Principals {
-  const p = written.Principal;
-  const everyone = compiled.principal?.everyone === true;
-  if (p === undefined || p === "*") return { everyone, aws: [], service: [], federated: [] };
-  return { everyone, aws: list(p.AWS).filter((a) => a !== "*"), service: list(p.Service), federated: list(p.Federated) };
+export function principalsOf(statement: PolicyStatement): Principals {
+  const p = statement.Principal;
+  if (p === undefined) return { everyone: false, aws: [], service: [], federated: [] };
+  if (p === "*") return { everyone: true, aws: [], service: [], federated: [] };
+  const aws = list(p.AWS);
+  return { everyone: aws.includes("*"), aws: aws.filter((a) => a !== "*"), service: list(p.Service), federated: list(p.Federated) };
 }
 
-/** The accounts a statement's Principal names whole (by root ARN or bare ID), as the engine read them. */
-export function namedAccounts(statement: Statement): string[] {
+/**
+ * The accounts of the AWS principals a statement's Principal names, as the engine read them: with
+ * `whole`, only accounts named whole (by root ARN or bare ID); else also those of roles, users and sessions.
+ */
+export function namedAccounts(statement: Statement, whole = false): string[] {
   const out: string[] = [];
-  for (const name of statement.principal ?? []) if (name.kind === "account") out.push(name.account);
+  for (const name of statement.principal ?? []) {
+    const id =
+      name.kind === "account"
+        ? name.account
+        : whole
+          ? undefined
+          : name.kind === "role"
+            ? name.account
+            : name.kind === "arn"
+              ? principalAccountId(name.arn)
+              : undefined;
+    if (id !== undefined) out.push(id);
+  }
   return out;
 }
 

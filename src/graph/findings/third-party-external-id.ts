@@ -6,10 +6,9 @@
  * role for another customer (the confused deputy). A statement that requires aws:PrincipalOrgID
  * admits only the organization's members, so it is not a third party's.
  */
-import { principalAccountId } from "../../aws/arn.js";
 import { type AccountState, organizationOf } from "../../state/account-state.js";
 import { allRoles, trustDocument } from "./documents.js";
-import { allows, principalsOf, requiresAnyKey, statementName, statementsOf } from "./statements.js";
+import { allows, namedAccounts, requiresAnyKey, statementName, statementsOf } from "./statements.js";
 import type { Finding, Rule } from "./types.js";
 
 /**
@@ -44,13 +43,7 @@ export const thirdPartyExternalId: Rule = {
           requiresAnyKey(statement, ["sts:ExternalId", "aws:PrincipalOrgID", "aws:PrincipalOrgPaths"])
         )
           return;
-        const outsiders = [
-          ...new Set(
-            principalsOf({ written: statement, compiled })
-              .aws.map(principalAccountId)
-              .filter((a): a is string => a !== undefined && thirdParty(a)),
-          ),
-        ];
+        const outsiders = [...new Set(namedAccounts(compiled).filter(thirdParty))];
         for (const account of outsiders) {
           out.push({
             id: "XA002",
