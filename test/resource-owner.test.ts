@@ -6,7 +6,7 @@
  * "nobody" or Deny as if the bucket belonged to no account (issue 11, item 12).
  */
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -120,5 +120,38 @@ describe("S3 questions without --resource-account", () => {
     expect((JSON.parse(given.stdout) as { principals: { principal: string }[] }).principals.map((p) => p.principal)).toContain(
       "arn:aws:iam::222222222222:role/reader-b",
     );
+  });
+});
+
+describe("S3 questions over an inventory", () => {
+  it("reads a bucket policy that holds a single statement object, as AWS returns it", () => {
+    // GIVEN an inventory whose account 111111111111 holds a role and a bucket policy whose Statement
+    // is one object, not a list (the IAM User Guide's grammar: "Statement": <statement> | [<statement>, …])
+    const dir = mkdtempSync(join(tmpdir(), "xacct-owner-"));
+    const role = "arn:aws:iam::111111111111:role/reader";
+    const trust = {
+      Version: "2012-10-17",
+      Statement: [{ Effect: "Allow", Principal: { Service: "ec2.amazonaws.com" }, Action: "sts:AssumeRole" }],
+    };
+    mkdirSync(join(dir, "111111111111"));
+    writeFileSync(
+      join(dir, "111111111111", "authorization-details.json"),
+      JSON.stringify({ RoleDetailList: [{ RoleName: "reader", Path: "/", Arn: role, AssumeRolePolicyDocument: trust }] }),
+    );
+    writeFileSync(
+      join(dir, "111111111111", "resource-policies.json"),
+      JSON.stringify({
+        "arn:aws:s3:::single-statement": {
+          Version: "2012-10-17",
+          Statement: { Effect: "Allow", Principal: { AWS: role }, Action: "s3:GetObject", Resource: "arn:aws:s3:::single-statement/*" },
+        },
+      }),
+    );
+    // WHEN who-can is asked about an object of the bucket, without --resource-account
+    const r = xacct(["who-can", "--inventory", dir, "--action", "s3:GetObject", "--resource", "arn:aws:s3:::single-statement/x", "--json"]);
+    // THEN the bucket policy places the bucket in the account, and its role may read the object
+    expect(r.stderr).toBe("");
+    expect(r.status).toBe(0);
+    expect((JSON.parse(r.stdout) as { principals: { principal: string }[] }).principals.map((p) => p.principal)).toContain(role);
   });
 });

@@ -1,11 +1,10 @@
 /**
- * The names a Principal element holds, in one place. A compiled Principal (or NotPrincipal) is a set
- * of tagged strings so the engine's membership test stays one `Set.has`; they are written by
- * `principalTag` and read back only by `decodePrincipalTag`, never sliced elsewhere. This module
- * imports nothing of xacct.
+ * The names a Principal element holds, in one place: a compiled Principal (or NotPrincipal) is a
+ * `PrincipalSet`, one collection per kind of name, so the engine's membership tests stay O(1) and
+ * the graph and queries read typed `PrincipalName`s back. This module imports nothing of xacct.
  */
 
-/** One name of a Principal element, decoded. */
+/** One name of a Principal element. */
 export type PrincipalName =
   /** An account (its root ARN, or a bare ID, whose partition is any). */
   | { kind: "account"; partition: string | undefined; account: string }
@@ -19,44 +18,93 @@ export type PrincipalName =
   | { kind: "unique-id"; id: string }
   | { kind: "canonical"; id: string };
 
-/** The tagged string of each kind of name. */
-export const principalTag = {
-  account: (partition: string, account: string): string => `account:${partition}:${account}`,
-  /** A bare account ID names the account in any partition. */
-  anyPartitionAccount: (account: string): string => `account:*:${account}`,
-  role: (partition: string, account: string, name: string): string => `role:${partition}:${account}:${name}`,
-  arn: (arn: string): string => `arn:${arn}`,
-  service: (name: string): string => `service:${name}`,
-  federated: (name: string): string => `federated:${name}`,
-  uniqueId: (id: string): string => `unique-id:${id}`,
-  canonical: (id: string): string => `canonical:${id}`,
-};
+/** A Principal or NotPrincipal element, compiled: who it names, by kind. */
+export class PrincipalSet implements Iterable<PrincipalName> {
+  /** `"*"` (alone or as `{"AWS": "*"}`): every caller. */
+  everyone = false;
+  /** Accounts named by their root ARN, by partition. */
+  private readonly accounts = new Map<string, Set<string>>();
+  /** Accounts named by a bare ID: the account in any partition. */
+  private readonly anyPartitionAccounts = new Set<string>();
+  /** Roles by partition, account and name. */
+  private readonly roles = new Map<string, Map<string, Set<string>>>();
+  private readonly arns = new Set<string>();
+  private readonly services = new Set<string>();
+  private readonly federated = new Set<string>();
+  private readonly uniqueIds = new Set<string>();
+  private readonly canonicalIds = new Set<string>();
+  /** Every name once, in the order the element gives them. */
+  private readonly names: PrincipalName[] = [];
 
-/** Reads a tagged name back (the inverse of `principalTag`). */
-export function decodePrincipalTag(tag: string): PrincipalName {
-  const colon = tag.indexOf(":");
-  const rest = tag.slice(colon + 1);
-  switch (tag.slice(0, colon)) {
-    case "account": {
-      const at = rest.indexOf(":");
-      const partition = rest.slice(0, at);
-      return { kind: "account", partition: partition === "*" ? undefined : partition, account: rest.slice(at + 1) };
-    }
-    case "role": {
-      const first = rest.indexOf(":");
-      const second = rest.indexOf(":", first + 1);
-      return { kind: "role", partition: rest.slice(0, first), account: rest.slice(first + 1, second), name: rest.slice(second + 1) };
-    }
-    case "arn":
-      return { kind: "arn", arn: rest };
-    case "service":
-      return { kind: "service", name: rest };
-    case "federated":
-      return { kind: "federated", name: rest };
-    case "unique-id":
-      return { kind: "unique-id", id: rest };
-    case "canonical":
-      return { kind: "canonical", id: rest };
+  /** Adds a name (a name already held is not added twice). */
+  add(name: PrincipalName): void {
+    if (this.addToKind(name)) this.names.push(name);
   }
-  throw new Error(`not a principal name: ${tag}`);
+
+  private addToKind(name: PrincipalName): boolean {
+    switch (name.kind) {
+      case "account":
+        return name.partition === undefined
+          ? added(this.anyPartitionAccounts, name.account)
+          : added(entry(this.accounts, name.partition, newSet), name.account);
+      case "role":
+        return added(entry(entry(this.roles, name.partition, newMap), name.account, newSet), name.name);
+      case "arn":
+        return added(this.arns, name.arn);
+      case "service":
+        return added(this.services, name.name);
+      case "federated":
+        return added(this.federated, name.name);
+      case "unique-id":
+        return added(this.uniqueIds, name.id);
+      case "canonical":
+        return added(this.canonicalIds, name.id);
+    }
+  }
+
+  /** Whether the account is named, by its root ARN in the partition or by its bare ID. */
+  hasAccount(partition: string, account: string): boolean {
+    return this.accounts.get(partition)?.has(account) === true || this.anyPartitionAccounts.has(account);
+  }
+
+  /** Whether the role (by partition, account and name) is named. */
+  hasRole(partition: string, account: string, name: string): boolean {
+    return this.roles.get(partition)?.get(account)?.has(name) === true;
+  }
+
+  /** Whether a user, session or federated user is named by its ARN. */
+  hasArn(arn: string): boolean {
+    return this.arns.has(arn);
+  }
+
+  /** Whether a bare name is named as a service (lower-cased) or as a federated provider. */
+  hasServiceOrFederated(name: string): boolean {
+    return this.services.has(name.toLowerCase()) || this.federated.has(name);
+  }
+
+  /** How many names are held (`*` aside). */
+  get size(): number {
+    return this.names.length;
+  }
+
+  /** Every name, in the order the element gives them. */
+  [Symbol.iterator](): Iterator<PrincipalName> {
+    return this.names[Symbol.iterator]();
+  }
+}
+
+const newSet = () => new Set<string>();
+const newMap = () => new Map<string, Set<string>>();
+
+function added(set: Set<string>, value: string): boolean {
+  if (set.has(value)) return false;
+  set.add(value);
+  return true;
+}
+
+/** The value under a key, created empty when missing. */
+function entry<T>(map: Map<string, T>, key: string, empty: () => T): T {
+  let value = map.get(key);
+  if (value === undefined) map.set(key, (value = empty()));
+  return value;
 }

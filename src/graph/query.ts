@@ -3,7 +3,6 @@
  * an action through any chain (can), and who, from anywhere, can (who-can).
  */
 import { MAX_SESSION_DURATION } from "../aws/limits.js";
-import { decodePrincipalTag } from "../aws/principal.js";
 import { parseArn, parseAssumedRoleArn } from "../aws/arn.js";
 import { PolicyInputError } from "../policy/errors.js";
 import type { Evaluation } from "../policy/evaluate.js";
@@ -294,8 +293,7 @@ function admittedBy(policy: Policy, action: string, resource: string) {
   for (const s of policy.statements) {
     if (s.effect !== "Allow" || !statementMayAllow(s, lowerAction, resource)) continue;
     if (!s.principal || s.principal.everyone) out.everyone = true;
-    for (const tag of s.principal?.names ?? []) {
-      const name = decodePrincipalTag(tag);
+    for (const name of s.principal ?? []) {
       if (name.kind === "service" || name.kind === "federated") out.services.add(name.name);
       else if (name.kind === "account" || name.kind === "role") out.accounts.add(name.account);
       else if (name.kind === "arn") {

@@ -10,7 +10,6 @@
  * ("Policy evaluation for intra-account requests": a resource-based policy naming the principal
  * or its role allows by itself). Callers the inventory does not hold get nodes as they are named.
  */
-import { decodePrincipalTag } from "../aws/principal.js";
 import { iamAccountId, isAccountId, principalAccountId, roleArn } from "../aws/arn.js";
 import { principalStrength, Strength } from "../policy/principal.js";
 import type { Policy, Statement } from "../policy/policy.js";
@@ -122,10 +121,8 @@ export class TrustCallers {
    * Of a whole account's principals, and of everyone, only those `filter` says may call.
    */
   private namedBy(statement: Statement, account: AccountEntry, filter: CallerFilter): string[] {
-    const names = statement.principal?.names ?? new Set<string>();
     const callers: string[] = [];
-    for (const tag of names) {
-      const name = decodePrincipalTag(tag);
+    for (const name of statement.principal ?? []) {
       if (name.kind === "service") callers.push(this.nodes.service(name.name));
       else if (name.kind === "federated") callers.push(...this.nodes.federated(name.name, statement));
       else if (name.kind === "account") {

@@ -1,6 +1,7 @@
 import { type ConditionTest, compileCondition } from "./condition/condition.js";
 import { at, describe, fail, itemPath, PolicyInputError, type Path } from "./errors.js";
-import { compilePrincipal, type PrincipalSet } from "./principal.js";
+import type { PrincipalSet } from "../aws/principal.js";
+import { compilePrincipal } from "./principal.js";
 import { parseTemplate, staticPieces, type Template } from "./variables.js";
 import { compileGlob, compilePieces, type Glob } from "./wildcard.js";
 

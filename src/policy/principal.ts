@@ -1,5 +1,5 @@
 import { isAccountId, parseArn, PARTITIONS } from "../aws/arn.js";
-import { principalTag } from "../aws/principal.js";
+import { PrincipalSet } from "../aws/principal.js";
 import { at, describe, fail, itemPath, type Path } from "./errors.js";
 
 /** Who makes a request. ARN-based principals carry their partition; names and "anonymous" do not. */
@@ -86,24 +86,11 @@ function lastSegment(resource: string): string {
   return resource.slice(resource.lastIndexOf("/") + 1);
 }
 
-/**
- * A Principal or NotPrincipal element, normalised for lookups: one set of names tagged by
- * `principalTag` and read back with `decodePrincipalTag` (src/aws/principal.ts).
- */
-export interface PrincipalSet {
-  everyone: boolean;
-  names: Set<string>;
-}
-
-function hasAccount(names: Set<string>, partition: string, id: string): boolean {
-  return names.has(principalTag.account(partition, id)) || names.has(principalTag.anyPartitionAccount(id));
-}
-
 const PRINCIPAL_KEYS = new Set(["AWS", "Service", "Federated", "CanonicalUser"]);
 
 /** Reads a Principal/NotPrincipal element, naming the path of anything AWS would reject. */
 export function compilePrincipal(input: unknown, path: Path): PrincipalSet {
-  const set: PrincipalSet = { everyone: false, names: new Set() };
+  const set = new PrincipalSet();
   if (input === "*") {
     set.everyone = true;
     return set;
@@ -135,17 +122,17 @@ function addPrincipal(set: PrincipalSet, kind: string, value: string, raw: unkno
   const where = () => itemPath(raw, kindPath, i);
   if (kind === "AWS") {
     if (value === "*") set.everyone = true;
-    else if (isAccountId(value)) set.names.add(principalTag.anyPartitionAccount(value));
-    else if (CLOUDFRONT_OAI.test(value)) set.names.add(principalTag.arn(value));
-    else if (UNIQUE_ID.test(value)) set.names.add(principalTag.uniqueId(value));
+    else if (isAccountId(value)) set.add({ kind: "account", partition: undefined, account: value });
+    else if (CLOUDFRONT_OAI.test(value)) set.add({ kind: "arn", arn: value });
+    else if (UNIQUE_ID.test(value)) set.add({ kind: "unique-id", id: value });
     else addAwsArn(set, value, where);
   } else if (kind === "Service") {
     if (value.includes("*")) fail(where(), `a service principal cannot contain a wildcard, got ${describe(value)}`);
-    set.names.add(principalTag.service(value.toLowerCase()));
+    set.add({ kind: "service", name: value.toLowerCase() });
   } else if (kind === "Federated") {
     if (value.includes("*")) fail(where(), `a federated principal cannot contain a wildcard, got ${describe(value)}`);
-    set.names.add(principalTag.federated(value));
-  } else set.names.add(principalTag.canonical(value));
+    set.add({ kind: "federated", name: value });
+  } else set.add({ kind: "canonical", id: value });
 }
 
 function addAwsArn(set: PrincipalSet, value: string, where: () => Path): void {
@@ -158,15 +145,15 @@ function addAwsArn(set: PrincipalSet, value: string, where: () => Path): void {
   const principal = parsePrincipalArn(value);
   switch (principal?.type) {
     case "root":
-      set.names.add(principalTag.account(principal.partition, principal.account));
+      set.add({ kind: "account", partition: principal.partition, account: principal.account });
       return;
     case "role":
-      set.names.add(principalTag.role(principal.partition, principal.account, principal.roleName));
+      set.add({ kind: "role", partition: principal.partition, account: principal.account, name: principal.roleName });
       return;
     case "user":
     case "session":
     case "federated-user":
-      set.names.add(principalTag.arn(principal.arn));
+      set.add({ kind: "arn", arn: principal.arn });
       return;
     default:
       fail(
@@ -181,26 +168,22 @@ export function principalStrength(set: PrincipalSet, caller: RequestPrincipal): 
   // "*" names every caller directly: AWS documents that permissions boundaries and session
   // policies do not limit what a wildcard Principal grants (narrowed by aws:PrincipalArn or not).
   if (set.everyone) return Strength.Direct;
-  const { names } = set;
   switch (caller.type) {
     case "session":
     case "user":
     case "federated-user":
-      if (names.has(principalTag.arn(caller.arn))) return Strength.Direct;
-      if (caller.type === "session" && names.has(principalTag.role(caller.partition, caller.account, caller.roleName)))
-        return Strength.Role;
-      return hasAccount(names, caller.partition, caller.account) ? Strength.Account : Strength.None;
+      if (set.hasArn(caller.arn)) return Strength.Direct;
+      if (caller.type === "session" && set.hasRole(caller.partition, caller.account, caller.roleName)) return Strength.Role;
+      return set.hasAccount(caller.partition, caller.account) ? Strength.Account : Strength.None;
     case "role":
-      if (names.has(principalTag.role(caller.partition, caller.account, caller.roleName))) return Strength.Role;
-      return hasAccount(names, caller.partition, caller.account) ? Strength.Account : Strength.None;
+      if (set.hasRole(caller.partition, caller.account, caller.roleName)) return Strength.Role;
+      return set.hasAccount(caller.partition, caller.account) ? Strength.Account : Strength.None;
     case "root":
-      return hasAccount(names, caller.partition, caller.account) ? Strength.Account : Strength.None;
+      return set.hasAccount(caller.partition, caller.account) ? Strength.Account : Strength.None;
     case "service":
     case "federated":
       // A bare name may be written as either kind: Cognito is a service name trusted as Federated.
-      return names.has(principalTag.service(caller.arn.toLowerCase())) || names.has(principalTag.federated(caller.arn))
-        ? Strength.Direct
-        : Strength.None;
+      return set.hasServiceOrFederated(caller.arn) ? Strength.Direct : Strength.None;
     case "anonymous":
       return Strength.None;
   }
@@ -213,27 +196,23 @@ export function principalStrength(set: PrincipalSet, caller: RequestPrincipal): 
  */
 export function notPrincipalExcludes(set: PrincipalSet, caller: RequestPrincipal): boolean {
   if (set.everyone) return true;
-  const { names } = set;
   switch (caller.type) {
     case "session":
       return (
-        names.has(principalTag.arn(caller.arn)) &&
-        names.has(principalTag.role(caller.partition, caller.account, caller.roleName)) &&
-        hasAccount(names, caller.partition, caller.account)
+        set.hasArn(caller.arn) &&
+        set.hasRole(caller.partition, caller.account, caller.roleName) &&
+        set.hasAccount(caller.partition, caller.account)
       );
     case "role":
-      return (
-        names.has(principalTag.role(caller.partition, caller.account, caller.roleName)) &&
-        hasAccount(names, caller.partition, caller.account)
-      );
+      return set.hasRole(caller.partition, caller.account, caller.roleName) && set.hasAccount(caller.partition, caller.account);
     case "user":
     case "federated-user":
-      return names.has(principalTag.arn(caller.arn)) && hasAccount(names, caller.partition, caller.account);
+      return set.hasArn(caller.arn) && set.hasAccount(caller.partition, caller.account);
     case "root":
-      return hasAccount(names, caller.partition, caller.account);
+      return set.hasAccount(caller.partition, caller.account);
     case "service":
     case "federated":
-      return names.has(principalTag.service(caller.arn.toLowerCase())) || names.has(principalTag.federated(caller.arn));
+      return set.hasServiceOrFederated(caller.arn);
     case "anonymous":
       return false;
   }

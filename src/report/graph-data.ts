@@ -16,7 +16,13 @@ import { decideAs } from "../graph/query.js";
 import { parseArn, principalAccountId, rootArn } from "../aws/arn.js";
 import { pathText } from "../policy/errors.js";
 import type { Policy } from "../policy/policy.js";
-import type { AccountEntry, AccountState, PolicyDocument, PolicyStatement } from "../state/account-state.js";
+import {
+  type AccountEntry,
+  type AccountState,
+  type PolicyDocument,
+  type PolicyStatement,
+  writtenStatements as statementsOf,
+} from "../state/account-state.js";
 import type { PolicyStatementRef, ReportAccount, ReportData, ReportEdge, ReportFinding, ReportNode } from "./types.js";
 
 /** What the view model is built from. */
@@ -41,11 +47,6 @@ function conditionNeeds(statement: PolicyStatement | undefined): string[] {
       out.push(`${key} ${operator} ${Array.isArray(value) ? value.join(", ") : String(value)}`);
   }
   return out;
-}
-
-/** The statements of a document, whether Statement is a list or one object. */
-function statementsOf(document: PolicyDocument): PolicyStatement[] {
-  return Array.isArray(document.Statement) ? document.Statement : [document.Statement as PolicyStatement];
 }
 
 /** The name a resource is drawn with: a bucket's, a queue's, a table's, a function's. */

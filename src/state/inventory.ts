@@ -113,8 +113,22 @@ function tags(value: unknown, path: Path): Map<string, string> {
   return new Map(array(value, path).map((t, i) => [String(record(t, at(path, i)).Key), String(record(t, at(path, i)).Value)]));
 }
 
-function boundary(value: unknown): string | undefined {
-  return typeof value === "object" && value !== null ? ((value as Raw).PermissionsBoundaryArn as string | undefined) : undefined;
+function boundary(value: unknown): { permissionsBoundaryArn?: string } {
+  const arn = typeof value === "object" && value !== null ? (value as Raw).PermissionsBoundaryArn : undefined;
+  return arn ? { permissionsBoundaryArn: arn as string } : {};
+}
+
+/** What a role's and a user's entries share: `RoleName`/`UserName`, path, ARN, policies, boundary, tags. */
+function identityFields(r: Raw, path: Path, kind: "Role" | "User") {
+  return {
+    name: String(r[`${kind}Name`]),
+    path: String(r.Path ?? "/"),
+    arn: String(r.Arn),
+    policies: inlinePolicies(r[`${kind}PolicyList`], at(path, `${kind}PolicyList`)),
+    managedPolicyArns: attached(r.AttachedManagedPolicies, at(path, "AttachedManagedPolicies")),
+    ...boundary(r.PermissionsBoundary),
+    tags: tags(r.Tags, at(path, "Tags")),
+  };
 }
 
 function loadAuthorizationDetails(input: unknown, id: string, label: string, state: AccountState): AccountEntry {
@@ -126,36 +140,24 @@ function loadAuthorizationDetails(input: unknown, id: string, label: string, sta
   array(details.RoleDetailList, at(label, "RoleDetailList")).forEach((entry, i) => {
     const path = at(at(label, "RoleDetailList"), i);
     const r = record(entry, path);
-    const name = String(r.RoleName);
-    account.roles.set(name, {
-      name,
-      path: String(r.Path ?? "/"),
-      arn: String(r.Arn),
+    const role = identityFields(r, path, "Role");
+    account.roles.set(role.name, {
+      ...role,
       trustPolicy: policyDocumentOf(r.AssumeRolePolicyDocument, at(path, "AssumeRolePolicyDocument")),
-      policies: inlinePolicies(r.RolePolicyList, at(path, "RolePolicyList")),
-      managedPolicyArns: attached(r.AttachedManagedPolicies, at(path, "AttachedManagedPolicies")),
       // get-account-authorization-details leaves MaxSessionDuration out; AWS's default is one hour.
       maxSessionDuration: typeof r.MaxSessionDuration === "number" ? r.MaxSessionDuration : MAX_SESSION_DURATION.default,
-      ...(boundary(r.PermissionsBoundary) ? { permissionsBoundaryArn: boundary(r.PermissionsBoundary) as string } : {}),
-      tags: tags(r.Tags, at(path, "Tags")),
       ...(array(r.InstanceProfileList, at(path, "InstanceProfileList")).length ? { instanceProfile: true } : {}),
     });
   });
   array(details.UserDetailList, at(label, "UserDetailList")).forEach((entry, i) => {
     const path = at(at(label, "UserDetailList"), i);
     const u = record(entry, path);
-    const name = String(u.UserName);
-    account.users.set(name, {
-      name,
-      path: String(u.Path ?? "/"),
-      arn: String(u.Arn),
-      policies: inlinePolicies(u.UserPolicyList, at(path, "UserPolicyList")),
-      managedPolicyArns: attached(u.AttachedManagedPolicies, at(path, "AttachedManagedPolicies")),
+    const user = identityFields(u, path, "User");
+    account.users.set(user.name, {
+      ...user,
       // The inventory does not say whether the user has access keys; a user can have them.
       accessKeys: true,
-      tags: tags(u.Tags, at(path, "Tags")),
       groups: array(u.GroupList, at(path, "GroupList")).map(String),
-      ...(boundary(u.PermissionsBoundary) ? { permissionsBoundaryArn: boundary(u.PermissionsBoundary) as string } : {}),
     });
   });
   array(details.GroupDetailList, at(label, "GroupDetailList")).forEach((entry, i) => {

@@ -39,10 +39,10 @@ export const accessKeysCrossAccount: Rule = {
       for (const edge of targets)
         out.push(finding([user.arn, edge.to], `can assume ${edge.to} in account ${graph.nodes.get(edge.to)?.account ?? "?"}`));
       if (targets.length) continue;
-      const patterns = permissionDocuments(input.state, account, user).flatMap((d) =>
-        statementsOf(d.document)
-          .filter((s) => allows(s, "sts:AssumeRole"))
-          .flatMap((s) => list(s.Resource)),
+      const patterns = permissionDocuments(input.state, input.policies, account, user).flatMap((d) =>
+        statementsOf(d)
+          .filter((s) => allows(s.compiled, "sts:AssumeRole"))
+          .flatMap((s) => list(s.written.Resource)),
       );
       const outward = [...new Set(patterns.filter((r) => reachesOut(r, account.id)))];
       if (outward.length) out.push(finding(undefined, `may call sts:AssumeRole on ${outward.join(", ")}, outside account ${account.id}`));

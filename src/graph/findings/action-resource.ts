@@ -9,10 +9,10 @@
  * (or NotResource) are not checked against resource types. AWS managed policies are left out.
  */
 import { type CatalogAction, findAction, serviceActions } from "../../catalog/catalog.js";
-import type { PolicyStatement } from "../../state/account-state.js";
+import { type PolicyStatement, writtenStatements } from "../../state/account-state.js";
 import { ownDocuments, type PlacedDocument } from "./documents.js";
 import { canName } from "./resource-types.js";
-import { catalogActions, list, statementName, statementsOf } from "./statements.js";
+import { catalogActions, list, statementName } from "./statements.js";
 import type { Finding, Rule } from "./types.js";
 
 function unknownActions(statement: PolicyStatement): string[] {
@@ -48,7 +48,7 @@ function describeMisfit(a: CatalogAction): string {
 
 function check(doc: PlacedDocument): Finding[] {
   const out: Finding[] = [];
-  statementsOf(doc.document).forEach((statement, i) => {
+  writtenStatements(doc.document).forEach((statement, i) => {
     const unknown = unknownActions(statement);
     if (unknown.length) {
       const services = unknown.map((u) => u.slice(0, u.indexOf(":"))).filter((s) => serviceActions(s) === undefined);
@@ -79,5 +79,5 @@ function check(doc: PlacedDocument): Finding[] {
 export const actionResource: Rule = {
   id: "XA008",
   summary: "unknown actions, and actions whose resource types no Resource of the statement can name (service authorization data)",
-  check: ({ state }) => ownDocuments(state).flatMap(check),
+  check: ({ state, policies }) => ownDocuments(state, policies).flatMap(check),
 };

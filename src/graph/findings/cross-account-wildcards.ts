@@ -5,24 +5,20 @@
  * (`s3:*`, `*`) is reported, and `Resource: "*"` for any action that can be given resources —
  * actions that take only `*` (the catalog's wildcard-only ones) are fine there.
  */
-import { principalAccountId } from "../../aws/arn.js";
 import { type CatalogAction } from "../../catalog/catalog.js";
 import type { AccountEntry, PolicyStatement, RoleState } from "../../state/account-state.js";
-import { allRoles, permissionDocuments } from "./documents.js";
-import { catalogActions, list, principalsOf, statementName, statementsOf } from "./statements.js";
+import type { PolicyBook } from "../policies.js";
+import { allRoles, permissionDocuments, trustDocument } from "./documents.js";
+import { catalogActions, list, namedAccounts, statementName, statementsOf } from "./statements.js";
 import type { Finding, Rule } from "./types.js";
 
 /** The other accounts (or "*") a role's trust admits. */
-function crossAccountCallers(account: AccountEntry, role: RoleState): string[] {
+function crossAccountCallers(book: PolicyBook, account: AccountEntry, role: RoleState): string[] {
   const out = new Set<string>();
-  for (const s of statementsOf(role.trustPolicy)) {
-    if (s.Effect !== "Allow") continue;
-    const p = principalsOf(s);
-    if (p.everyone) out.add("*");
-    for (const a of p.aws) {
-      const id = principalAccountId(a);
-      if (id && id !== account.id) out.add(id);
-    }
+  for (const s of statementsOf(trustDocument(book, account, role))) {
+    if (s.compiled.effect !== "Allow") continue;
+    if (s.compiled.principal?.everyone) out.add("*");
+    for (const id of namedAccounts(s.compiled)) if (id !== account.id) out.add(id);
   }
   return [...out];
 }
@@ -43,15 +39,15 @@ function resourceWildcard(statement: PolicyStatement): string[] {
 export const crossAccountWildcards: Rule = {
   id: "XA009",
   summary: '"*" actions or "*" resources in a role that another account can assume (actions that take only "*" excepted)',
-  check({ state }) {
+  check({ state, policies }) {
     const out: Finding[] = [];
     for (const { account, role } of allRoles(state)) {
-      const callers = crossAccountCallers(account, role);
+      const callers = crossAccountCallers(policies, account, role);
       if (callers.length === 0) continue;
       const who = callers.includes("*") ? "every AWS account" : `account${callers.length > 1 ? "s" : ""} ${callers.join(", ")}`;
-      for (const doc of permissionDocuments(state, account, role)) {
-        statementsOf(doc.document).forEach((statement, i) => {
-          if (statement.Effect !== "Allow") return;
+      for (const doc of permissionDocuments(state, policies, account, role)) {
+        statementsOf(doc).forEach(({ written: statement, compiled }, i) => {
+          if (compiled.effect !== "Allow") return;
           const actions = wildcardActions(statement);
           const resources = resourceWildcard(statement);
           if (actions.length === 0 && resources.length === 0) return;

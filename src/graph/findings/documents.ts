@@ -4,7 +4,10 @@
  * and resource-based policies.
  */
 import { parseIamArn } from "../../aws/arn.js";
+import { PolicyInputError } from "../../policy/errors.js";
+import type { Policy } from "../../policy/policy.js";
 import type { AccountEntry, AccountState, PolicyDocument, RoleState, UserState } from "../../state/account-state.js";
+import type { PolicyBook } from "../policies.js";
 
 export type DocumentKind = "trust" | "identity" | "resource";
 
@@ -15,7 +18,14 @@ export interface PlacedDocument {
   /** Where the document is, in words (`inline policy s3 of arn:…:role/x`). */
   where: string;
   account: AccountEntry;
+  /** The document as written (findings quote it) and as the engine compiled it (findings match it). */
   document: PolicyDocument;
+  /**
+   * Undefined when the engine refuses the document (an Allow with NotPrincipal, which AWS accepts in
+   * a resource policy but the engine does not evaluate): rules that match skip it, rules that read
+   * the text (XA008, XA011) still report it.
+   */
+  policy: Policy | undefined;
   /** An AWS managed policy: nobody but AWS can change it, only attach or detach it. */
   awsManaged?: boolean;
 }
@@ -30,28 +40,65 @@ export function allUsers(state: AccountState): { account: AccountEntry; user: Us
   return [...state.accounts.values()].flatMap((account) => [...account.users.values()].map((user) => ({ account, user })));
 }
 
-export function trustDocument(account: AccountEntry, role: RoleState): PlacedDocument {
-  return { kind: "trust", holder: role.arn, where: `the trust policy of ${role.arn}`, account, document: role.trustPolicy };
+export function trustDocument(book: PolicyBook, account: AccountEntry, role: RoleState): PlacedDocument {
+  return placed(book, "trust", role.arn, `the trust policy of ${role.arn}`, account, role.trustPolicy, `${role.arn} trust policy`);
+}
+
+/**
+ * A document with what holds it, compiled by the book; `source` names it in the engine's errors as
+ * the graph does (the book compiles each document once, whoever asks first).
+ */
+function placed(
+  book: PolicyBook,
+  kind: DocumentKind,
+  holder: string,
+  where: string,
+  account: AccountEntry,
+  document: PolicyDocument,
+  source: string,
+): PlacedDocument {
+  return { kind, holder, where, account, document, policy: compiled(book, document, kind, source) };
+}
+
+function compiled(book: PolicyBook, document: PolicyDocument, kind: DocumentKind, source: string): Policy | undefined {
+  try {
+    return book.policy(document, kind, source);
+  } catch (error) {
+    if (error instanceof PolicyInputError) return undefined;
+    throw error;
+  }
+}
+
+/** The inline policies of a role, user or group. */
+function inlineDocuments(
+  book: PolicyBook,
+  account: AccountEntry,
+  holder: { arn: string; policies: ReadonlyMap<string, PolicyDocument> },
+): PlacedDocument[] {
+  return [...holder.policies].map(([name, document]) =>
+    placed(
+      book,
+      "identity",
+      holder.arn,
+      `inline policy ${name} of ${holder.arn}`,
+      account,
+      document,
+      `${holder.arn} inline policy ${name}`,
+    ),
+  );
 }
 
 /** The documents the accounts themselves hold and can change; AWS managed policies are left out. */
-export function ownDocuments(state: AccountState): PlacedDocument[] {
+export function ownDocuments(state: AccountState, book: PolicyBook): PlacedDocument[] {
   const out: PlacedDocument[] = [];
   for (const account of state.accounts.values()) {
-    const inline = (holder: { arn: string; policies: ReadonlyMap<string, PolicyDocument> }) => {
-      for (const [name, document] of holder.policies)
-        out.push({ kind: "identity", holder: holder.arn, where: `inline policy ${name} of ${holder.arn}`, account, document });
-    };
-    for (const role of account.roles.values()) {
-      out.push(trustDocument(account, role));
-      inline(role);
-    }
-    for (const user of account.users.values()) inline(user);
-    for (const group of account.groups.values()) inline(group);
+    for (const role of account.roles.values()) out.push(trustDocument(book, account, role), ...inlineDocuments(book, account, role));
+    for (const user of account.users.values()) out.push(...inlineDocuments(book, account, user));
+    for (const group of account.groups.values()) out.push(...inlineDocuments(book, account, group));
     for (const [arn, document] of account.managedPolicies)
-      out.push({ kind: "identity", holder: arn, where: `managed policy ${arn}`, account, document });
+      out.push(placed(book, "identity", arn, `managed policy ${arn}`, account, document, arn));
     for (const held of account.resourcePolicies.values())
-      out.push({ kind: "resource", holder: held.arn, where: `the resource policy of ${held.arn}`, account, document: held.policy });
+      out.push(placed(book, "resource", held.arn, `the resource policy of ${held.arn}`, account, held.policy, held.arn));
   }
   return out;
 }
@@ -60,17 +107,20 @@ export function ownDocuments(state: AccountState): PlacedDocument[] {
  * The documents that give a role or user its permissions: inline, attached (customer managed, and
  * AWS managed when the state holds their text) and, for a user, its groups'.
  */
-export function permissionDocuments(state: AccountState, account: AccountEntry, holder: RoleState | UserState): PlacedDocument[] {
+export function permissionDocuments(
+  state: AccountState,
+  book: PolicyBook,
+  account: AccountEntry,
+  holder: RoleState | UserState,
+): PlacedDocument[] {
   const out: PlacedDocument[] = [];
   const add = (owner: { arn: string; policies: ReadonlyMap<string, PolicyDocument>; managedPolicyArns: string[] }) => {
-    for (const [name, document] of owner.policies)
-      out.push({ kind: "identity", holder: owner.arn, where: `inline policy ${name} of ${owner.arn}`, account, document });
+    out.push(...inlineDocuments(book, account, owner));
     for (const arn of owner.managedPolicyArns) {
       const own = account.managedPolicies.get(arn);
       const aws = state.awsManagedPolicies?.get(arn);
-      if (own) out.push({ kind: "identity", holder: arn, where: `managed policy ${arn}`, account, document: own });
-      else if (aws)
-        out.push({ kind: "identity", holder: arn, where: `AWS managed policy ${arn}`, account, document: aws, awsManaged: true });
+      if (own) out.push(placed(book, "identity", arn, `managed policy ${arn}`, account, own, arn));
+      else if (aws) out.push({ ...placed(book, "identity", arn, `AWS managed policy ${arn}`, account, aws, arn), awsManaged: true });
     }
   };
   add(holder);

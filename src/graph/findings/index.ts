@@ -6,6 +6,7 @@
 import type { Chain } from "../../compile/plan.js";
 import type { AccountState } from "../../state/account-state.js";
 import { AccessGraph } from "../graph.js";
+import { PolicyBook } from "../policies.js";
 import { accessKeysCrossAccount } from "./access-keys-cross-account.js";
 import { actionResource } from "./action-resource.js";
 import { chainedDuration } from "./chained-duration.js";
@@ -50,7 +51,12 @@ export interface FindingsOptions {
 /** Every finding over the state, most severe first, then by rule and resource; each once. */
 export function findings(state: AccountState, options: FindingsOptions = {}): Finding[] {
   let graph = options.graph;
-  const input = { state, chains: options.chains ?? [], graph: () => (graph ??= new AccessGraph(state)) };
+  const input = {
+    state,
+    chains: options.chains ?? [],
+    policies: graph?.book ?? new PolicyBook(state),
+    graph: () => (graph ??= new AccessGraph(state)),
+  };
   const seen = new Set<string>();
   const out: Finding[] = [];
   for (const rule of RULES) {

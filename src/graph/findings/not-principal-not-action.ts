@@ -5,16 +5,18 @@
  * allowed instead (NotPrincipal belongs with Deny).
  */
 import { ownDocuments } from "./documents.js";
-import { list, statementName, statementsOf } from "./statements.js";
+import { writtenStatements } from "../../state/account-state.js";
+import { list, statementName } from "./statements.js";
 import type { Finding, Rule } from "./types.js";
 
 export const notPrincipalNotAction: Rule = {
   id: "XA011",
   summary: "NotPrincipal or NotAction in an Allow statement",
-  check({ state }) {
+  check(input) {
     const out: Finding[] = [];
-    for (const doc of ownDocuments(state)) {
-      statementsOf(doc.document).forEach((statement, i) => {
+    // The text, not the engine's reading: the engine refuses NotPrincipal with Allow (see documents.ts).
+    for (const doc of ownDocuments(input.state, input.policies)) {
+      writtenStatements(doc.document).forEach((statement, i) => {
         if (statement.Effect !== "Allow") return;
         if (statement.NotPrincipal !== undefined) {
           out.push({

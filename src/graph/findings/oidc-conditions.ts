@@ -5,18 +5,18 @@
  * Without `sub`, every identity of the issuer (every pod of the cluster, every repository of a
  * CI provider) may assume the role; a `sub` of just `*` pins nothing.
  */
-import { allRoles } from "./documents.js";
+import { allRoles, trustDocument } from "./documents.js";
 import { principalsOf, requiredValues, statementName, statementsOf } from "./statements.js";
 import type { Finding, Rule } from "./types.js";
 
 export const oidcConditions: Rule = {
   id: "XA006",
   summary: "an OIDC provider trusted without both <issuer>:sub and <issuer>:aud conditions",
-  check({ state }) {
+  check({ state, policies }) {
     const out: Finding[] = [];
-    for (const { role } of allRoles(state)) {
-      statementsOf(role.trustPolicy).forEach((statement, i) => {
-        if (statement.Effect !== "Allow") return;
+    for (const { account, role } of allRoles(state)) {
+      statementsOf(trustDocument(policies, account, role)).forEach(({ written: statement, compiled }, i) => {
+        if (compiled.effect !== "Allow") return;
         for (const provider of principalsOf(statement).federated.filter((f) => f.includes(":oidc-provider/"))) {
           const issuer = provider.slice(provider.indexOf(":oidc-provider/") + ":oidc-provider/".length);
           const sub = requiredValues(statement, `${issuer}:sub`);

@@ -14,7 +14,7 @@ import { type Glob, globMatches } from "../../policy/wildcard.js";
 import { principalStrength, Strength } from "../../policy/principal.js";
 import type { AccountEntry, RoleState } from "../../state/account-state.js";
 import type { AccessGraph, GraphNode } from "../graph.js";
-import { allRoles, findPrincipal, permissionDocuments } from "./documents.js";
+import { allRoles, findPrincipal, permissionDocuments, trustDocument } from "./documents.js";
 import { allows, list, principalsOf, statementsOf } from "./statements.js";
 import type { Finding, FindingInput, Rule } from "./types.js";
 
@@ -52,9 +52,9 @@ function trustWithoutCaller(input: FindingInput): Finding[] {
   const graph = input.graph();
   const out: Finding[] = [];
   for (const { account, role } of allRoles(input.state)) {
-    const named = statementsOf(role.trustPolicy)
-      .filter((s) => allows(s, "sts:AssumeRole"))
-      .flatMap((s) => principalsOf(s).aws);
+    const named = statementsOf(trustDocument(input.policies, account, role))
+      .filter((s) => allows(s.compiled, "sts:AssumeRole"))
+      .flatMap((s) => principalsOf(s.written).aws);
     for (const arn of new Set(named)) {
       const caller = findPrincipal(input.state, arn);
       const node = caller?.account.managed ? graph.nodes.get((caller.role ?? caller.user)?.arn ?? "") : undefined;
@@ -81,11 +81,11 @@ function callerWithoutTrust(input: FindingInput): Finding[] {
     for (const holder of [...account.roles.values(), ...account.users.values()]) {
       const node = graph.nodes.get(holder.arn);
       if (!node) continue;
-      const targets = permissionDocuments(input.state, account, holder)
+      const targets = permissionDocuments(input.state, input.policies, account, holder)
         .flatMap((d) =>
-          statementsOf(d.document)
-            .filter((s) => allows(s, "sts:AssumeRole"))
-            .flatMap((s) => list(s.Resource)),
+          statementsOf(d)
+            .filter((s) => allows(s.compiled, "sts:AssumeRole"))
+            .flatMap((s) => list(s.written.Resource)),
         )
         .filter((r) => !/[*?$]/.test(r) && iamAccountId(r) !== undefined && parseArn(r)?.resource.startsWith("role/") === true);
       for (const target of new Set(targets)) {

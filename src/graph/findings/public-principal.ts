@@ -6,8 +6,7 @@
  * the caller's organization, account or ARN, the source resource or account of a service call,
  * an external ID, the caller's network (VPC, VPC endpoint, IP), and KMS's kms:CallerAccount.
  */
-import { ownDocuments } from "./documents.js";
-import { principalsOf, requiresAnyKey, statementName, statementsOf } from "./statements.js";
+import { ownStatements, requiresAnyKey, statementName } from "./statements.js";
 import type { Finding, Rule } from "./types.js";
 
 export const RESTRICTING_KEYS = [
@@ -32,25 +31,22 @@ export const RESTRICTING_KEYS = [
 export const publicPrincipal: Rule = {
   id: "XA004",
   summary: 'Principal "*" in a trust or resource policy without a condition that restricts who may use it',
-  check({ state }) {
+  check(input) {
     const out: Finding[] = [];
-    for (const doc of ownDocuments(state)) {
-      if (doc.kind === "identity") continue;
-      statementsOf(doc.document).forEach((statement, i) => {
-        if (statement.Effect !== "Allow" || !principalsOf(statement).everyone || requiresAnyKey(statement, RESTRICTING_KEYS)) return;
-        out.push({
-          id: "XA004",
-          severity: doc.kind === "trust" ? "critical" : "high",
-          title:
-            doc.kind === "trust"
-              ? 'Role trusts every AWS principal (Principal "*")'
-              : 'Resource policy allows every AWS principal (Principal "*")',
-          resource: doc.holder,
-          detail: `${statementName(statement, i)} of ${doc.where} allows ${JSON.stringify(statement.Action ?? statement.NotAction)} to "*" with no condition on the caller's organization, account, ARN or source: any principal in any AWS account${doc.kind === "trust" ? " can assume the role" : " is allowed"}.`,
-          fix: `Name the principals instead of "*", or add a condition that restricts them — for example "Condition": {"StringEquals": {"aws:PrincipalOrgID": "o-…"}} or {"aws:PrincipalAccount": "<account>"}.`,
-        });
+    ownStatements(input, ["trust", "resource"]).forEach(({ doc, statement, compiled, index: i }) => {
+      if (compiled.effect !== "Allow" || compiled.principal?.everyone !== true || requiresAnyKey(statement, RESTRICTING_KEYS)) return;
+      out.push({
+        id: "XA004",
+        severity: doc.kind === "trust" ? "critical" : "high",
+        title:
+          doc.kind === "trust"
+            ? 'Role trusts every AWS principal (Principal "*")'
+            : 'Resource policy allows every AWS principal (Principal "*")',
+        resource: doc.holder,
+        detail: `${statementName(statement, i)} of ${doc.where} allows ${JSON.stringify(statement.Action ?? statement.NotAction)} to "*" with no condition on the caller's organization, account, ARN or source: any principal in any AWS account${doc.kind === "trust" ? " can assume the role" : " is allowed"}.`,
+        fix: `Name the principals instead of "*", or add a condition that restricts them — for example "Condition": {"StringEquals": {"aws:PrincipalOrgID": "o-…"}} or {"aws:PrincipalAccount": "<account>"}.`,
       });
-    }
+    });
     return out;
   },
 };

@@ -8,11 +8,10 @@
  * One refinement: execute-api:Invoke is listed as Write, but a statement whose every resource
  * names a GET, HEAD or OPTIONS method (`api/stage/GET/*`) only calls read-only methods.
  */
-import { principalAccountId } from "../../aws/arn.js";
 import type { CatalogAction } from "../../catalog/catalog.js";
 import type { PolicyStatement } from "../../state/account-state.js";
-import { allRoles, permissionDocuments } from "./documents.js";
-import { allows, catalogActions, isAccountRoot, list, principalsOf, statementsOf } from "./statements.js";
+import { allRoles, permissionDocuments, trustDocument } from "./documents.js";
+import { allows, catalogActions, list, namedAccounts, statementsOf } from "./statements.js";
 import type { Finding, Rule } from "./types.js";
 
 const BEYOND_READ: ReadonlySet<string> = new Set(["Write", "Permissions management", "Tagging"]);
@@ -52,21 +51,17 @@ function writesOf(statement: PolicyStatement): string[] {
 export const rootTrustWrite: Rule = {
   id: "XA003",
   summary: "an account root trusted for a role that can do more than read (Write, Permissions management or Tagging actions)",
-  check({ state }) {
+  check({ state, policies }) {
     const out: Finding[] = [];
     for (const { account, role } of allRoles(state)) {
       const roots = new Set(
-        statementsOf(role.trustPolicy)
-          .filter((s) => allows(s, "sts:AssumeRole"))
-          .flatMap((s) =>
-            principalsOf(s)
-              .aws.filter(isAccountRoot)
-              .map((p) => principalAccountId(p) as string),
-          ),
+        statementsOf(trustDocument(policies, account, role))
+          .filter((s) => allows(s.compiled, "sts:AssumeRole"))
+          .flatMap((s) => namedAccounts(s.compiled, true)),
       );
       if (roots.size === 0) continue;
-      const writes = permissionDocuments(state, account, role).flatMap((d) =>
-        statementsOf(d.document).flatMap((s) => writesOf(s).map((w) => `${w} in ${d.where}`)),
+      const writes = permissionDocuments(state, policies, account, role).flatMap((d) =>
+        statementsOf(d).flatMap((s) => writesOf(s.written).map((w) => `${w} in ${d.where}`)),
       );
       if (writes.length === 0) continue;
       for (const root of roots) {

@@ -8,8 +8,7 @@
  * (ec2.amazonaws.com), and a condition on them would make the role unusable, so it is exempt.
  * Service-linked roles (path /aws-service-role/) are exempt too: AWS owns their trust.
  */
-import { ownDocuments } from "./documents.js";
-import { principalsOf, requiresAnyKey, statementName, statementsOf } from "./statements.js";
+import { ownStatements, principalsOf, requiresAnyKey, statementName } from "./statements.js";
 import type { Finding, Rule } from "./types.js";
 
 /** Services that send neither aws:SourceAccount nor aws:SourceArn when they assume a role. */
@@ -20,24 +19,22 @@ const SOURCE_KEYS = ["aws:SourceAccount", "aws:SourceArn", "aws:SourceOrgID", "a
 export const serviceSource: Rule = {
   id: "XA005",
   summary: "a service principal trusted without aws:SourceAccount/aws:SourceArn (EC2, which does not send them, exempt)",
-  check({ state }) {
+  check(input) {
     const out: Finding[] = [];
-    for (const doc of ownDocuments(state)) {
-      if (doc.kind === "identity" || /:role\/aws-service-role\//.test(doc.holder)) continue;
-      statementsOf(doc.document).forEach((statement, i) => {
-        if (statement.Effect !== "Allow" || requiresAnyKey(statement, SOURCE_KEYS)) return;
-        for (const service of principalsOf(statement).service.filter((s) => !SERVICES_WITHOUT_SOURCE.has(s.toLowerCase()))) {
-          out.push({
-            id: "XA005",
-            severity: "medium",
-            title: "Service principal trusted without aws:SourceAccount or aws:SourceArn",
-            resource: doc.holder,
-            detail: `${statementName(statement, i)} of ${doc.where} admits ${service} with no aws:SourceAccount or aws:SourceArn condition: the service may act on behalf of another customer's resource (the cross-service confused deputy).`,
-            fix: `Add "Condition": {"StringEquals": {"aws:SourceAccount": "${doc.account.id}"}} — or, narrower, {"ArnLike": {"aws:SourceArn": "<the ARN of the resource that uses it>"}}.`,
-          });
-        }
-      });
-    }
+    ownStatements(input, ["trust", "resource"]).forEach(({ doc, statement, compiled, index: i }) => {
+      if (/:role\/aws-service-role\//.test(doc.holder)) return;
+      if (compiled.effect !== "Allow" || requiresAnyKey(statement, SOURCE_KEYS)) return;
+      for (const service of principalsOf(statement).service.filter((s) => !SERVICES_WITHOUT_SOURCE.has(s.toLowerCase()))) {
+        out.push({
+          id: "XA005",
+          severity: "medium",
+          title: "Service principal trusted without aws:SourceAccount or aws:SourceArn",
+          resource: doc.holder,
+          detail: `${statementName(statement, i)} of ${doc.where} admits ${service} with no aws:SourceAccount or aws:SourceArn condition: the service may act on behalf of another customer's resource (the cross-service confused deputy).`,
+          fix: `Add "Condition": {"StringEquals": {"aws:SourceAccount": "${doc.account.id}"}} — or, narrower, {"ArnLike": {"aws:SourceArn": "<the ARN of the resource that uses it>"}}.`,
+        });
+      }
+    });
     return out;
   },
 };

@@ -1,13 +1,44 @@
-/** Reading policy statements as they are written: principals, actions, conditions. */
+/**
+ * Reading policy statements for findings: each as the engine compiled it (what it matches, through
+ * the engine's own wildcard and principal code) beside the text it was written as (what a finding
+ * quotes: Sid, principals, conditions).
+ */
 import { type CatalogAction, findAction, serviceActions } from "../../catalog/catalog.js";
-import { isAccountId, parseIamArn } from "../../aws/arn.js";
+import { principalAccountId } from "../../aws/arn.js";
+import type { Statement } from "../../policy/policy.js";
 import { compileGlob, globMatches } from "../../policy/wildcard.js";
-import type { PolicyDocument, PolicyStatement } from "../../state/account-state.js";
+import { type PolicyStatement, writtenStatements } from "../../state/account-state.js";
+import { actionMatches } from "../policies.js";
+import { ownDocuments, type DocumentKind, type PlacedDocument } from "./documents.js";
+import type { FindingInput } from "./types.js";
 
 export function list(value: string | string[] | undefined): string[] {
   return value === undefined ? [] : typeof value === "string" ? [value] : value;
 }
 
+/** A statement as written and as compiled by the engine. */
+export interface ReadStatement {
+  written: PolicyStatement;
+  compiled: Statement;
+}
+
+/** The statements of a placed document, written and compiled, in the order of the document (none when the engine refuses it). */
+export function statementsOf(doc: PlacedDocument): ReadStatement[] {
+  const written = writtenStatements(doc.document);
+  return (doc.policy?.statements ?? []).map((compiled, i) => ({ written: written[i] as PolicyStatement, compiled }));
+}
+
+/** Every statement of the documents the accounts hold (AWS managed policies left out) whose document is of one of the kinds. */
+export function ownStatements(
+  input: FindingInput,
+  kinds: readonly DocumentKind[],
+): { doc: PlacedDocument; statement: PolicyStatement; compiled: Statement; index: number }[] {
+  return ownDocuments(input.state, input.policies)
+    .filter((doc) => kinds.includes(doc.kind))
+    .flatMap((doc) => statementsOf(doc).map(({ written, compiled }, index) => ({ doc, statement: written, compiled, index })));
+}
+
+/** The names a statement's Principal gives, as written (to quote them; the engine's reading is `Statement.principal`). */
 export interface Principals {
   /** `"Principal": "*"` or `{"AWS": "*"}`: every principal in every account. */
   everyone: boolean;
@@ -24,26 +55,31 @@ export function principalsOf(statement: PolicyStatement): Principals {
   return { everyone: aws.includes("*"), aws: aws.filter((a) => a !== "*"), service: list(p.Service), federated: list(p.Federated) };
 }
 
-/** A principal that names a whole account: its root ARN or its bare ID. */
-export function isAccountRoot(principal: string): boolean {
-  return isAccountId(principal) || parseIamArn(principal)?.kind === "root";
+/**
+ * The accounts of the AWS principals a statement's Principal names, as the engine read them: with
+ * `whole`, only accounts named whole (by root ARN or bare ID); else also those of roles, users and sessions.
+ */
+export function namedAccounts(statement: Statement, whole = false): string[] {
+  const out: string[] = [];
+  for (const name of statement.principal ?? []) {
+    const id =
+      name.kind === "account"
+        ? name.account
+        : whole
+          ? undefined
+          : name.kind === "role"
+            ? name.account
+            : name.kind === "arn"
+              ? principalAccountId(name.arn)
+              : undefined;
+    if (id !== undefined) out.push(id);
+  }
+  return out;
 }
 
-/** The role a principal ARN names, as account and name (the path left out), or undefined. */
-export function roleOf(principal: string): { account: string; name: string } | undefined {
-  const arn = parseIamArn(principal);
-  return arn?.kind === "role" ? { account: arn.account, name: arn.name } : undefined;
-}
-
-/** Whether the statement's Action (or NotAction) covers an action, as IAM matches them (case-insensitive). */
-export function coversAction(statement: PolicyStatement, action: string): boolean {
-  const hit = (patterns: string[]) => patterns.some((p) => globMatches(compileGlob(p, true), action));
-  if (statement.NotAction !== undefined) return !hit(list(statement.NotAction));
-  return hit(list(statement.Action));
-}
-
-export function allows(statement: PolicyStatement, action: string): boolean {
-  return statement.Effect === "Allow" && coversAction(statement, action);
+/** Whether the statement allows the action (its Action or NotAction covers it, case-insensitively, as the engine matches). */
+export function allows(statement: Statement, action: string): boolean {
+  return statement.effect === "Allow" && actionMatches(statement, action.toLowerCase());
 }
 
 /**
@@ -92,10 +128,4 @@ export function catalogActions(pattern: string): CatalogAction[] | "all" {
   }
   const glob = compileGlob(name, true);
   return (serviceActions(service) ?? []).filter((a) => globMatches(glob, a.name));
-}
-
-/** A document's statements as a list (a policy may hold a single statement object). */
-export function statementsOf(document: PolicyDocument): PolicyStatement[] {
-  const raw = document.Statement as PolicyStatement[] | PolicyStatement | undefined;
-  return raw === undefined ? [] : Array.isArray(raw) ? raw : [raw];
 }

@@ -6,10 +6,9 @@
  * role for another customer (the confused deputy). A statement that requires aws:PrincipalOrgID
  * admits only the organization's members, so it is not a third party's.
  */
-import { principalAccountId } from "../../aws/arn.js";
 import { type AccountState, organizationOf } from "../../state/account-state.js";
-import { allRoles } from "./documents.js";
-import { allows, principalsOf, requiresAnyKey, statementName, statementsOf } from "./statements.js";
+import { allRoles, trustDocument } from "./documents.js";
+import { allows, namedAccounts, requiresAnyKey, statementName, statementsOf } from "./statements.js";
 import type { Finding, Rule } from "./types.js";
 
 /**
@@ -34,23 +33,17 @@ export const thirdPartyExternalId: Rule = {
   id: "XA002",
   summary:
     "a third party (an account neither managed, as the inventory's or the model's own, nor in their organization) trusted without sts:ExternalId",
-  check({ state }) {
+  check({ state, policies }) {
     const thirdParty = thirdPartyOf(state);
     const out: Finding[] = [];
-    for (const { role } of allRoles(state)) {
-      statementsOf(role.trustPolicy).forEach((statement, i) => {
+    for (const { account: holder, role } of allRoles(state)) {
+      statementsOf(trustDocument(policies, holder, role)).forEach(({ written: statement, compiled }, i) => {
         if (
-          !allows(statement, "sts:AssumeRole") ||
+          !allows(compiled, "sts:AssumeRole") ||
           requiresAnyKey(statement, ["sts:ExternalId", "aws:PrincipalOrgID", "aws:PrincipalOrgPaths"])
         )
           return;
-        const outsiders = [
-          ...new Set(
-            principalsOf(statement)
-              .aws.map(principalAccountId)
-              .filter((a): a is string => a !== undefined && thirdParty(a)),
-          ),
-        ];
+        const outsiders = [...new Set(namedAccounts(compiled).filter(thirdParty))];
         for (const account of outsiders) {
           out.push({
             id: "XA002",

@@ -2,6 +2,7 @@
 import type { Chain } from "../../compile/plan.js";
 import type { AccountState } from "../../state/account-state.js";
 import type { AccessGraph } from "../graph.js";
+import type { PolicyBook } from "../policies.js";
 
 export type Severity = "critical" | "high" | "medium" | "low";
 
@@ -26,6 +27,8 @@ export interface FindingInput {
   state: AccountState;
   /** A model's run-time chains (from compile); none for an inventory. */
   chains: readonly Chain[];
+  /** The state's policy documents, each compiled once by the engine (the graph's book when it is given). */
+  policies: PolicyBook;
   /** The access graph over the state, built on first use. */
   graph(): AccessGraph;
 }
