@@ -884,6 +884,23 @@ describe("policy documents given as strings", () => {
   it("URL-encoded JSON, as the IAM API returns it, decodes to the same document", () => {
     expect(policyDocumentOf(urlEncoded(document), "authorization-details.json")).toEqual(document);
   });
+
+  it("a lone statement object, as AWS returns a policy written that way, is read as a list of one", () => {
+    // GIVEN a policy whose Statement is one object (the IAM grammar allows a statement or a list of them)
+    const lone = { Version: "2012-10-17", Statement: document.Statement[0] };
+    // WHEN it is read from an inventory
+    const read = policyDocumentOf(JSON.stringify(lone), "resource-policies.json");
+    // THEN every reader sees the same list as for the document written with a list
+    expect(read).toEqual(document);
+  });
+
+  it("a document without a Statement is refused where it is, not read as granting nothing", () => {
+    // GIVEN a policy document with no Statement (the IAM grammar requires one)
+    // WHEN it is read, THEN the error names the field
+    expect(() => policyDocumentOf(JSON.stringify({ Version: "2012-10-17" }), "resource-policies.json.Policies[0]")).toThrow(
+      /resource-policies\.json\.Policies\[0\]\.Statement: is missing/,
+    );
+  });
 });
 
 describe("a broken inventory is refused with a located error", () => {
@@ -903,6 +920,23 @@ describe("a broken inventory is refused with a located error", () => {
       encoding: "utf8",
     });
   }
+
+  it("an OIDC provider entry that is not a provider ARN names the file and the entry", () => {
+    // GIVEN an oidc-providers.json (ListOpenIDConnectProviders' shape) whose entry holds a role ARN
+    const dir = mkdtempSync(join(tmpdir(), "xacct-broken-"));
+    cpSync(join(inventories, "identity-grant"), dir, { recursive: true });
+    writeFileSync(
+      join(dir, "111111111111", "oidc-providers.json"),
+      JSON.stringify({ OpenIDConnectProviderList: [{ Arn: "arn:aws:iam::111111111111:role/not-a-provider" }] }),
+    );
+    // WHEN any command reads the inventory
+    const r = spawnSync(process.execPath, [cli, "reach", "--principal", user("111111111111", "dana"), "--inventory", dir, "--json"], {
+      encoding: "utf8",
+    });
+    // THEN it is refused with the entry's JSON path, not read as a provider with a made-up issuer
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain("111111111111/oidc-providers.json.OpenIDConnectProviderList[0].Arn: must be an IAM OIDC provider ARN");
+  });
 
   it("a managed policy without a default version names the file and the JSON path", () => {
     const r = broken((d) => d.Policies[0]?.PolicyVersionList.forEach((v) => (v.IsDefaultVersion = false)));

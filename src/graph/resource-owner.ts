@@ -5,7 +5,7 @@
  * whose they are) share.
  */
 import { parseArn, s3BucketArn } from "../aws/arn.js";
-import { type PolicyDocument, writtenStatements } from "../state/account-state.js";
+import { type PolicyDocument } from "../state/account-state.js";
 import type { AccessGraph } from "./graph.js";
 
 /** A resource a policy of the state names, and the account whose policy names it. */
@@ -20,7 +20,7 @@ export interface NamedResource {
 const namedCache = new WeakMap<AccessGraph, NamedResource[]>();
 
 function resourcesOf(policy: PolicyDocument): string[] {
-  return writtenStatements(policy).flatMap((s) => (s.Resource === undefined ? [] : Array.isArray(s.Resource) ? s.Resource : [s.Resource]));
+  return policy.Statement.flatMap((s) => (s.Resource === undefined ? [] : Array.isArray(s.Resource) ? s.Resource : [s.Resource]));
 }
 
 /**

@@ -16,13 +16,7 @@ import { decideAs } from "../graph/query.js";
 import { parseArn, principalAccountId, rootArn } from "../aws/arn.js";
 import { pathText } from "../policy/errors.js";
 import type { Policy } from "../policy/policy.js";
-import {
-  type AccountEntry,
-  type AccountState,
-  type PolicyDocument,
-  type PolicyStatement,
-  writtenStatements as statementsOf,
-} from "../state/account-state.js";
+import { type AccountEntry, type AccountState, type PolicyDocument, type PolicyStatement } from "../state/account-state.js";
 import type { PolicyStatementRef, ReportAccount, ReportData, ReportEdge, ReportFinding, ReportNode } from "./types.js";
 
 /** What the view model is built from. */
@@ -187,7 +181,7 @@ class Builder {
       const source = this.documents.get(policy);
       if (!source) continue;
       policy.statements.forEach((s, i) => {
-        const written = statementsOf(source.document)[i];
+        const written = source.document.Statement[i];
         if (written && s.effect === "Allow" && statementMayAllow(s, action.toLowerCase(), resource))
           out.push(this.statement(source.where, written));
       });
@@ -229,7 +223,7 @@ class Builder {
       const at = trust.statements.findIndex(
         (s) => edge.statement === pathText(s.path) || edge.statement?.startsWith(`${pathText(s.path)} (`),
       );
-      trustStatement = at >= 0 ? statementsOf(role.trustPolicy)[at] : undefined;
+      trustStatement = at >= 0 ? role.trustPolicy.Statement[at] : undefined;
       if (trustStatement) allowedBy = this.statement(edge.statement, trustStatement);
     }
     const required = Object.entries(edge.requires).map(([key, value]) => `${key} = ${value} (the caller supplies it)`);
@@ -278,7 +272,7 @@ class Builder {
 
   private resourcePolicyEdges(account: AccountEntry, arn: string, policy: PolicyDocument): void {
     this.resourceNode(arn, parseArn(arn)?.account || account.id);
-    statementsOf(policy).forEach((statement, i) => {
+    policy.Statement.forEach((statement, i) => {
       if (statement.Effect !== "Allow") return;
       const where = `${arn} resource policy.Statement[${i}]${statement.Sid ? ` (${statement.Sid})` : ""}`;
       const actions = list(statement.Action);
@@ -355,7 +349,7 @@ class Builder {
     for (const policy of node.identityPolicies) {
       const source = this.documents.get(policy);
       if (!source) continue;
-      for (const statement of statementsOf(source.document)) {
+      for (const statement of source.document.Statement) {
         const actions = list(statement.Action).filter((a) => a.toLowerCase().startsWith(`${chain.service.toLowerCase()}:`));
         if (statement.Effect !== "Allow" || actions.length === 0) continue;
         for (const resource of list(statement.Resource)) {

@@ -141,15 +141,6 @@ export function emptyAccount(id: string, partition: string, fields: Partial<Acco
   };
 }
 
-/**
- * A document's statements as written, always as a list: a policy may hold a single statement
- * object (inventories keep what AWS returned), and readers of the text go through here.
- */
-export function writtenStatements(document: PolicyDocument): PolicyStatement[] {
-  const raw = document.Statement as PolicyStatement[] | PolicyStatement | undefined;
-  return raw === undefined ? [] : Array.isArray(raw) ? raw : [raw];
-}
-
 export function policyDocument(statements: PolicyStatement[]): PolicyDocument {
   return { Version: "2012-10-17", Statement: statements };
 }

@@ -10,8 +10,9 @@
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { MAX_SESSION_DURATION } from "../aws/limits.js";
-import { isAccountId, parseArn } from "../aws/arn.js";
+import { isAccountId, parseArn, parseIamArn } from "../aws/arn.js";
 import { at, describe, fail, type Path, PolicyInputError } from "../policy/errors.js";
+import { readJson } from "../text/json.js";
 import { type AccountEntry, type AccountState, emptyAccount, type OrganizationState, type PolicyDocument } from "./account-state.js";
 
 type Raw = Record<string, unknown>;
@@ -23,43 +24,43 @@ export function loadInventory(dir: string): AccountState {
     const file = join(dir, id, "authorization-details.json");
     if (!existsSync(file))
       throw new PolicyInputError(`${id}/`, "has no authorization-details.json (the output of aws iam get-account-authorization-details)");
-    const details = readJson(file, `${id}/authorization-details.json`);
+    const details = readJsonFile(file, `${id}/authorization-details.json`);
     const account = loadAuthorizationDetails(details, id, `${id}/authorization-details.json`, state);
     state.accounts.set(id, account);
     const policies = join(dir, id, "resource-policies.json");
     if (existsSync(policies))
-      loadResourcePolicies(readJson(policies, `${id}/resource-policies.json`), account, `${id}/resource-policies.json`);
+      loadResourcePolicies(readJsonFile(policies, `${id}/resource-policies.json`), account, `${id}/resource-policies.json`);
     for (const [kind, list] of [
       ["oidc", "OpenIDConnectProviderList"],
       ["saml", "SAMLProviderList"],
     ] as const) {
       const providers = join(dir, id, `${kind}-providers.json`);
       if (!existsSync(providers)) continue;
-      const raw = record(readJson(providers, `${id}/${kind}-providers.json`), `${id}/${kind}-providers.json`);
-      for (const entry of array(raw[list], at(`${id}/${kind}-providers.json`, list))) {
-        const arn = String(record(entry, `${id}/${kind}-providers.json`).Arn);
+      const raw = record(readJsonFile(providers, `${id}/${kind}-providers.json`), `${id}/${kind}-providers.json`);
+      array(raw[list], at(`${id}/${kind}-providers.json`, list)).forEach((entry, i) => {
+        const where = at(at(`${id}/${kind}-providers.json`, list), i);
+        const arn = record(entry, where).Arn;
+        const path = at(where, "Arn");
+        const parsed = typeof arn === "string" ? parseIamArn(arn) : null;
+        if (typeof arn !== "string" || parsed?.kind !== `${kind}-provider`)
+          fail(
+            path,
+            `must be an IAM ${kind.toUpperCase()} provider ARN (arn:PARTITION:iam::ACCOUNT:${kind}-provider/…), got ${describe(arn)}`,
+          );
         if (kind === "saml") account.samlProviders.add(arn);
-        else
-          account.oidcProviders.set(arn, {
-            arn,
-            issuer: arn.slice(arn.indexOf("oidc-provider/") + "oidc-provider/".length),
-            clientIds: [],
-          });
-      }
+        else account.oidcProviders.set(arn, { arn, issuer: parsed.name, clientIds: [] });
+      });
     }
   }
   const organization = join(dir, "organization.json");
-  if (existsSync(organization)) state.organization = loadOrganization(readJson(organization, "organization.json"), "organization.json");
+  if (existsSync(organization)) state.organization = loadOrganization(readJsonFile(organization, "organization.json"), "organization.json");
   return state;
 }
 
-function readJson(file: string, label: string): unknown {
-  const text = readFileSync(file, "utf8");
-  try {
-    return JSON.parse(text);
-  } catch (error) {
-    throw new PolicyInputError(label, `not valid JSON: ${(error as Error).message}`);
-  }
+function readJsonFile(file: string, label: string): unknown {
+  const read = readJson(readFileSync(file, "utf8"));
+  if (read.problem) throw new PolicyInputError(`${label}${read.problem.where}`, `not valid JSON: ${read.problem.message}`);
+  return read.value;
 }
 
 function record(value: unknown, path: Path): Raw {
@@ -85,14 +86,25 @@ export function policyDocumentOf(value: unknown, path: Path): PolicyDocument {
         fail(path, "is not valid URL-encoded JSON");
       }
     }
-    try {
-      return record(JSON.parse(text), path) as unknown as PolicyDocument;
-    } catch (error) {
-      if (error instanceof PolicyInputError) throw error;
-      fail(path, `is not a JSON policy document: ${(error as Error).message}`);
-    }
+    const read = readJson(text);
+    if (read.problem) fail(path, `is not a JSON policy document: ${read.problem.message}`);
+    return normalized(record(read.value, path), path);
   }
-  return record(value, path) as unknown as PolicyDocument;
+  return normalized(record(value, path), path);
+}
+
+/**
+ * A policy document with its Statement always a list of objects: AWS returns a lone statement
+ * object where a policy was written that way, and every reader then sees one shape. The
+ * statements themselves are checked by the engine when it compiles them (with this same path).
+ */
+function normalized(document: Raw, path: Path): PolicyDocument {
+  const statement = document.Statement;
+  if (statement === undefined)
+    fail(at(path, "Statement"), "is missing: a policy document needs a Statement (a statement object or a list of them)");
+  const list = Array.isArray(statement) ? statement : [statement];
+  list.forEach((item, i) => record(item, Array.isArray(statement) ? at(at(path, "Statement"), i) : at(path, "Statement")));
+  return { ...document, Statement: list } as unknown as PolicyDocument;
 }
 
 /** Inline policies by name: a Map, since any IAM policy name (`__proto__`, `constructor`) is a name like any other. */

@@ -9,7 +9,7 @@
  * (or NotResource) are not checked against resource types. AWS managed policies are left out.
  */
 import { type CatalogAction, findAction, serviceActions } from "../../catalog/catalog.js";
-import { type PolicyStatement, writtenStatements } from "../../state/account-state.js";
+import { type PolicyStatement } from "../../state/account-state.js";
 import { ownDocuments, type PlacedDocument } from "./documents.js";
 import { canName } from "./resource-types.js";
 import { catalogActions, list, statementName } from "./statements.js";
@@ -48,7 +48,7 @@ function describeMisfit(a: CatalogAction): string {
 
 function check(doc: PlacedDocument): Finding[] {
   const out: Finding[] = [];
-  writtenStatements(doc.document).forEach((statement, i) => {
+  doc.document.Statement.forEach((statement, i) => {
     const unknown = unknownActions(statement);
     if (unknown.length) {
       const services = unknown.map((u) => u.slice(0, u.indexOf(":"))).filter((s) => serviceActions(s) === undefined);

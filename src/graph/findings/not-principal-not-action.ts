@@ -5,7 +5,6 @@
  * allowed instead (NotPrincipal belongs with Deny).
  */
 import { ownDocuments } from "./documents.js";
-import { writtenStatements } from "../../state/account-state.js";
 import { list, statementName } from "./statements.js";
 import type { Finding, Rule } from "./types.js";
 
@@ -16,7 +15,7 @@ export const notPrincipalNotAction: Rule = {
     const out: Finding[] = [];
     // The text, not the engine's reading: the engine refuses NotPrincipal with Allow (see documents.ts).
     for (const doc of ownDocuments(input.state, input.policies)) {
-      writtenStatements(doc.document).forEach((statement, i) => {
+      doc.document.Statement.forEach((statement, i) => {
         if (statement.Effect !== "Allow") return;
         if (statement.NotPrincipal !== undefined) {
           out.push({

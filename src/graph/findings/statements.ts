@@ -7,7 +7,7 @@ import { type CatalogAction, findAction, serviceActions } from "../../catalog/ca
 import { principalAccountId } from "../../aws/arn.js";
 import type { Statement } from "../../policy/policy.js";
 import { compileGlob, globMatches } from "../../policy/wildcard.js";
-import { type PolicyStatement, writtenStatements } from "../../state/account-state.js";
+import { type PolicyStatement } from "../../state/account-state.js";
 import { actionMatches } from "../policies.js";
 import { ownDocuments, type DocumentKind, type PlacedDocument } from "./documents.js";
 import type { FindingInput } from "./types.js";
@@ -24,7 +24,7 @@ export interface ReadStatement {
 
 /** The statements of a placed document, written and compiled, in the order of the document (none when the engine refuses it). */
 export function statementsOf(doc: PlacedDocument): ReadStatement[] {
-  const written = writtenStatements(doc.document);
+  const written = doc.document.Statement;
   return (doc.policy?.statements ?? []).map((compiled, i) => ({ written: written[i] as PolicyStatement, compiled }));
 }
 
