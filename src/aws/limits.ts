@@ -17,6 +17,14 @@ export const CHAIN_LIMIT_SECONDS = 3600;
  */
 export const ROLE_SESSION_SECONDS = { min: 900, max: 43200 } as const;
 
+/**
+ * GetSessionToken's DurationSeconds: "Acceptable durations for IAM user sessions range from
+ * 900 seconds (15 minutes) to 129,600 seconds (36 hours), with 43,200 seconds (12 hours) as the
+ * default. Sessions for AWS account owners are
+ * restricted to a maximum of 3,600 seconds (one hour)."
+ */
+export const SESSION_TOKEN_SECONDS = { min: 900, max: 129600, default: 43200, root: 3600 } as const;
+
 /** AssumeRole*'s DurationSeconds when none is given: "By default, the value is set to 3600 seconds." */
 export const DEFAULT_ROLE_SESSION_SECONDS = 3600;
 

@@ -10,7 +10,7 @@
  * The helpers the Terraform emitter shares (unique names, where each resource policy goes, what a
  * template depends on) are exported from here.
  */
-import { isAccountId, parseArn } from "../aws/arn.js";
+import { buildArn, isAccountId, parseArn } from "../aws/arn.js";
 import { recipeFor } from "../services/index.js";
 import type { ByHandSteps, PolicyResource } from "../services/outputs.js";
 import type { AccountEntry, AccountState, PolicyDocument, ResourcePolicyState, RoleState } from "../state/account-state.js";
@@ -255,10 +255,19 @@ function accountTemplate(account: AccountEntry, state: AccountState): { template
 export function parameterise(value: unknown, account: string): unknown {
   if (typeof value === "string") {
     if (value === account) return { Ref: "AWS::AccountId" };
-    const own = new RegExp(`^arn:[^:]+:([^:]*):([^:]*):${account}:`);
-    if (!own.test(value)) return value;
+    const arn = parseArn(value);
+    if (!arn || arn.partition === "" || arn.account !== account) return value;
     // Fn::Sub reads ${…} as its own variables: IAM policy variables are written ${!…}.
-    return { "Fn::Sub": value.replace(/\$\{/g, "${!").replace(own, "arn:${AWS::Partition}:$1:$2:${AWS::AccountId}:") };
+    const literal = (text: string): string => text.replace(/\$\{/g, "${!");
+    return {
+      "Fn::Sub": buildArn({
+        partition: "${AWS::Partition}",
+        service: literal(arn.service),
+        region: literal(arn.region),
+        account: "${AWS::AccountId}",
+        resource: literal(arn.resource),
+      }),
+    };
   }
   if (Array.isArray(value)) return value.map((v) => parameterise(v, account));
   if (value && typeof value === "object") return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, parameterise(v, account)]));

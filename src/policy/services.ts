@@ -1,4 +1,5 @@
 import { rcpSupportedServices } from "../catalog/catalog.js";
+import { isAccountId, parseArn } from "../aws/arn.js";
 
 /**
  * Facts about particular services' authorization that the evaluation logic depends on.
@@ -19,16 +20,20 @@ export function isTrustAction(lowerAction: string): boolean {
   return TRUST_ACTIONS.has(lowerAction);
 }
 
-const KMS_KEY = /^arn:[^:]+:kms:[^:]*:\d{12}:key\//;
-
 /**
  * Requests whose resource-based policy must allow even in the same account: role trust policies,
  * and KMS key policies for actions on a key ("unless the key policy explicitly allows it, you
  * cannot use IAM policies to allow access to a KMS key"). KMS actions on "*" (CreateKey, ListKeys)
  * concern no key and are decided by IAM policies alone.
  */
+/** A KMS key's ARN (`arn:P:kms:REGION:ACCOUNT:key/ID`), not an alias or "*". */
+function isKmsKeyArn(resource: string): boolean {
+  const arn = parseArn(resource);
+  return arn !== null && arn.partition !== "" && arn.service === "kms" && isAccountId(arn.account) && arn.resource.startsWith("key/");
+}
+
 export function needsResourcePolicy(lowerAction: string, resource: string): boolean {
-  return TRUST_ACTIONS.has(lowerAction) || (lowerAction.startsWith("kms:") && KMS_KEY.test(resource));
+  return TRUST_ACTIONS.has(lowerAction) || (lowerAction.startsWith("kms:") && isKmsKeyArn(resource));
 }
 
 const RCP_SERVICES = rcpSupportedServices();

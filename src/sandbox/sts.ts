@@ -6,7 +6,7 @@
  * the target account's RCPs — for the assume action and for each permissions-only action the
  * request needs (sts:TagSession for session tags, sts:SetSourceIdentity for a source identity).
  */
-import { CHAIN_LIMIT_SECONDS, DEFAULT_ROLE_SESSION_SECONDS, ROLE_SESSION_SECONDS } from "../aws/limits.js";
+import { CHAIN_LIMIT_SECONDS, DEFAULT_ROLE_SESSION_SECONDS, ROLE_SESSION_SECONDS, SESSION_TOKEN_SECONDS } from "../aws/limits.js";
 import { iamAccountId, parseArn, parseIamArn, principalAccountId } from "../aws/arn.js";
 import type { GraphNode } from "../graph/graph.js";
 import { startNode } from "../graph/query.js";
@@ -21,10 +21,6 @@ import { planSession, readSessionRequest, type SessionPlan } from "./session.js"
 import { AwsError, STS_NAMESPACE } from "./xml.js";
 
 export const STS_VERSION = "2011-06-15";
-/** GetSessionToken's DurationSeconds: 900 s to 36 h for users, 12 h by default; an hour at most for the root user. */
-const SESSION_TOKEN_DURATION = { min: 900, max: 129600 };
-const DEFAULT_SESSION_TOKEN_SECONDS = 43200;
-const ROOT_SESSION_TOKEN_SECONDS = 3600;
 
 const ROLE_SESSION_NAME = { required: true, min: 2, max: 64, pattern: "[\\w+=,.@-]*" };
 const ROLE_ARN = { required: true, min: 20, max: 2048 };
@@ -189,7 +185,7 @@ export async function assumeRoleWithWebIdentity(request: ServiceRequest): Promis
 export function getSessionToken(request: ServiceRequest): Record<string, unknown> {
   const caller = callerOf(request);
   const q = new QueryParams(request.params);
-  const requested = q.integer("DurationSeconds", "durationSeconds", SESSION_TOKEN_DURATION);
+  const requested = q.integer("DurationSeconds", "durationSeconds", SESSION_TOKEN_SECONDS);
   const serial = q.string("SerialNumber", "serialNumber", { min: 9, max: 256, pattern: "[\\w+=/:,.@-]*" });
   const code = q.string("TokenCode", "tokenCode", { min: 6, max: 6, pattern: "[\\d]*" });
   q.done();
@@ -203,8 +199,8 @@ export function getSessionToken(request: ServiceRequest): Record<string, unknown
   const root = caller.arn.endsWith(":root");
   // "If the duration is longer than one hour, the session for AWS account owners defaults to one hour."
   const seconds = root
-    ? Math.min(requested ?? ROOT_SESSION_TOKEN_SECONDS, ROOT_SESSION_TOKEN_SECONDS)
-    : (requested ?? DEFAULT_SESSION_TOKEN_SECONDS);
+    ? Math.min(requested ?? SESSION_TOKEN_SECONDS.root, SESSION_TOKEN_SECONDS.root)
+    : (requested ?? SESSION_TOKEN_SECONDS.default);
   const issued = request.core.store.add({
     ...request.core.sessionKeys(request.now, seconds),
     arn: caller.arn,

@@ -13,6 +13,7 @@ import type { PolicyStatement } from "../../state/account-state.js";
 import { allRoles, permissionDocuments, trustDocument } from "./documents.js";
 import { allows, catalogActions, list, namedAccounts, statementsOf } from "./statements.js";
 import type { Finding, Rule } from "./types.js";
+import { parseArn } from "../../aws/arn.js";
 
 const BEYOND_READ: ReadonlySet<string> = new Set(["Write", "Permissions management", "Tagging"]);
 
@@ -23,10 +24,19 @@ function beyondRead(action: CatalogAction): boolean {
     .some((level) => BEYOND_READ.has(level));
 }
 
+const READ_METHOD = /^[^/]+\/[^/]+\/(GET|HEAD|OPTIONS)\//;
+
 function readOnlyInvoke(action: CatalogAction, statement: PolicyStatement): boolean {
   if (action.service !== "execute-api" || action.name !== "Invoke") return false;
   const resources = list(statement.Resource);
-  return resources.length > 0 && resources.every((r) => /^arn:[^:]+:execute-api:[^:]*:[^:]*:[^/]+\/[^/]+\/(GET|HEAD|OPTIONS)\//.test(r));
+  // arn:P:execute-api:REGION:ACCOUNT:API-ID/STAGE/METHOD/PATH
+  return (
+    resources.length > 0 &&
+    resources.every((r) => {
+      const arn = parseArn(r);
+      return arn !== null && arn.partition !== "" && arn.service === "execute-api" && READ_METHOD.test(arn.resource);
+    })
+  );
 }
 
 /** Up to a few actions the statement allows beyond reading, or an empty list. */
