@@ -249,6 +249,23 @@ describe("EventBridge put-events", () => {
   });
 });
 
+describe("Athena complete", () => {
+  it("the results bucket gets GetBucketLocation and ListMultipartUploadParts (AWS's Athena cross-account page), the workgroup GetQueryExecution and GetQueryResults", () => {
+    // GIVEN a query grant with a workgroup and a results bucket, through a role of b
+    const { identity } = grantSides(
+      grant(`service: athena\naccess: [query]\nresources: { workgroup: analysts, results-bucket: results }\nrole: { name: querier }`),
+    );
+    // THEN each action is on the resource AWS's example policies put it on
+    expect(actionsOn(identity, "arn:aws:s3:::results")).toContain("s3:GetBucketLocation");
+    expect(actionsOn(identity, "arn:aws:s3:::results/*")).toEqual(
+      expect.arrayContaining(["s3:ListMultipartUploadParts", "s3:PutObject", "s3:GetObject"]),
+    );
+    expect(actionsOn(identity, at("athena", "workgroup/analysts"))).toEqual(
+      expect.arrayContaining(["athena:GetQueryExecution", "athena:GetQueryResults", "athena:StartQueryExecution"]),
+    );
+  });
+});
+
 describe("Secrets Manager with its KMS key", () => {
   it("the key policy and the caller both allow kms:Decrypt on the secret's customer managed key", () => {
     const KEY = at("kms", "key/k-secrets");
