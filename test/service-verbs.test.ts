@@ -3,6 +3,10 @@
  * them, as AWS documents it (quoted per case), through build (CloudFormation, Terraform, by-hand
  * steps), the access graph and, where the sandbox serves the service, Debian's AWS CLI.
  */
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { compile } from "../src/compile/compile.js";
 import { emitAll } from "../src/emit/index.js";
@@ -19,6 +23,7 @@ import { assume, awsCliAt, REGION, sandboxPerTest, userKeys } from "./support/sa
 
 const B = "222222222222";
 const at = (service: string, resource: string) => `arn:aws:${service}:${REGION}:${B}:${resource}`;
+const TABLE_ARN = (table: string) => at("dynamodb", `table/${table}`);
 const grant = (lines: string) => `  - workload: app\n    account: b\n${lines.replace(/^/gm, "    ")}\n`;
 const files = (grants: string) => emitAll(compile(loadModel(grantModel(grants))));
 const fileOf = (grants: string, suffix: string) => files(grants).find((f) => f.path.endsWith(suffix))?.content ?? "";
@@ -311,6 +316,7 @@ const ALL = [
   grant(`service: events\naccess: [put-events]\nresources: { event-bus: central }\nvia: resource-policy`),
   grant(`service: ecr\naccess: [pull]\nresources: { repository: app }\nvia: resource-policy`),
   grant(`service: states\naccess: [start]\nresources: { state-machine: etl }\nrole: { name: runner }`),
+  grant(`service: kms\naccess: [encrypt]\nresources: { key: k1 }\nvia: resource-policy`),
 ].join("");
 
 describe("the build of every new service, checked by the tools' own rules", () => {
@@ -322,13 +328,27 @@ describe("the build of every new service, checked by the tools' own rules", () =
       expect({ path: t.path, errors: await validateTemplate(JSON.parse(t.content)) }).toEqual({ path: t.path, errors: [] });
   });
 
+  const cfnLint = spawnSync("cfn-lint", ["--version"], { encoding: "utf8" }).status === 0;
+  it.skipIf(!cfnLint)("and cfn-lint, AWS's template linter, finds nothing (skipped when cfn-lint is not installed)", () => {
+    const dir = mkdtempSync(join(tmpdir(), "xacct-cfn-"));
+    const paths = out
+      .filter((f) => f.path.endsWith("cloudformation.json"))
+      .map((f, i) => {
+        writeFileSync(join(dir, `${i}.json`), f.content);
+        return join(dir, `${i}.json`);
+      });
+    const r = spawnSync("cfn-lint", ["--format", "parseable", ...paths], { encoding: "utf8" });
+    expect(r.stdout + r.stderr).toBe("");
+    expect(r.status).toBe(0);
+  });
+
   it.skipIf(!awsCli)(
     "every by-hand aws command is one the AWS CLI accepts (run against an unreachable endpoint; skipped without the CLI)",
     () => {
       const steps = JSON.parse(out.find((f) => f.path === "accounts/b/resource-policies-to-apply.json")?.content ?? "{}") as {
         policies: { service: string; policy: unknown; commands: string[] }[];
       };
-      expect(steps.policies.map((p) => p.service).sort()).toEqual(["dynamodb", "ecr"]);
+      expect(steps.policies.map((p) => p.service).sort()).toEqual(["dynamodb", "ecr", "kms"]);
       for (const p of steps.policies) {
         for (const line of p.commands.filter((c) => c.startsWith("aws "))) {
           const command = awsPart(line);
@@ -379,6 +399,40 @@ describe("sandbox: Debian's AWS CLI on the new services, each call decided on th
         ["stepfunctions", "start-execution", "--state-machine-arn", at("states", "stateMachine:etl")],
         ["stepfunctions", "start-execution", "--state-machine-arn", at("states", "stateMachine:other")],
         "states:StartExecution",
+      ],
+      [
+        keys,
+        [
+          "dynamodb",
+          "query",
+          "--table-name",
+          TABLE_ARN("orders"),
+          "--index-name",
+          "by-date",
+          "--key-condition-expression",
+          "d = :d",
+          "--expression-attribute-values",
+          '{":d":{"S":"x"}}',
+        ],
+        [
+          "dynamodb",
+          "query",
+          "--table-name",
+          TABLE_ARN("payments"),
+          "--index-name",
+          "by-date",
+          "--key-condition-expression",
+          "d = :d",
+          "--expression-attribute-values",
+          '{":d":{"S":"x"}}',
+        ],
+        "dynamodb:Query",
+      ],
+      [
+        keys,
+        ["kms", "encrypt", "--key-id", at("kms", "key/k1"), "--plaintext", "aGk="],
+        ["kms", "encrypt", "--key-id", at("kms", "key/k2"), "--plaintext", "aGk="],
+        "kms:Encrypt",
       ],
     ];
     for (const [who, allowed, denied, action] of calls) {
