@@ -14,6 +14,7 @@ import { AccessGraph } from "../src/graph/graph.js";
 import { can } from "../src/graph/query.js";
 import { verify } from "../src/graph/verify.js";
 import { loadModel } from "../src/model/load.js";
+import { recipeFor } from "../src/services/index.js";
 import { actionsOn, grantModel, grantSides } from "./support/grant-sides.js";
 import { awsCli, awsPart, cliAccepts } from "./support/aws-cli.js";
 import { validateTemplate } from "./support/cfn-validate.js";
@@ -87,6 +88,27 @@ describe("Lambda deploy", () => {
     const result = verify(compiled, new AccessGraph(compiled.state));
     // THEN the grant is possible through the deployer role
     expect(result.grants.map((g) => ({ possible: g.possible, reason: g.reason }))).toEqual([{ possible: true }]);
+  });
+
+  it("a Kubernetes trigger of a deploy grant reads the function's configuration (which deploy allows) instead of invoking it; no Airflow invoke task", () => {
+    // GIVEN a deploy grant as the emitters see it
+    const use = {
+      workload: "app",
+      accountName: "b",
+      account: B,
+      region: REGION,
+      service: "lambda",
+      access: ["deploy"],
+      resources: { function: "api", role: "api-exec" },
+      via: "role",
+      start: { type: "iam-user" },
+    };
+    // WHEN the Lambda module gives its trigger command and tasks
+    const command = recipeFor("lambda")?.cliCommand?.(use, { partition: "aws", region: REGION, account: B });
+    const tasks = recipeFor("lambda")?.airflowTasks?.(use, { connId: "c", taskId: (t) => t, operator: () => "" });
+    // THEN lambda get-function-configuration on the function's ARN, and no task
+    expect(command?.argv).toEqual(["aws", "lambda", "get-function-configuration", "--function-name", FN]);
+    expect(tasks).toBeUndefined();
   });
 
   it("via: resource-policy is refused: a function policy cannot grant UpdateFunctionConfiguration across accounts", () => {

@@ -113,7 +113,7 @@ export const lambda: Recipe = {
   sandbox: { resourceOf: functionNamedBy },
   airflowTasks: (use, dag) => {
     const fn = resourceOf(use, "function");
-    if (!fn) return undefined;
+    if (!fn || !use.access.includes("invoke")) return undefined;
     const id = dag.taskId(`lambda_${fn}_${use.accountName}`);
     return [
       {
@@ -127,16 +127,10 @@ export const lambda: Recipe = {
     const fn = resourceOf(use, "function");
     // The ARN, not the name: a name resolves in the caller's own account.
     if (!fn) return undefined;
-    return {
-      argv: [
-        "aws",
-        "lambda",
-        "invoke",
-        "--function-name",
-        buildArn({ ...place, service: "lambda", resource: `function:${fn}` }),
-        "/tmp/out.json",
-      ],
-    };
+    const arn = buildArn({ ...place, service: "lambda", resource: `function:${fn}` });
+    // A deploy grant may read the configuration, not invoke.
+    if (!use.access.includes("invoke")) return { argv: ["aws", "lambda", "get-function-configuration", "--function-name", arn] };
+    return { argv: ["aws", "lambda", "invoke", "--function-name", arn, "/tmp/out.json"] };
   },
   // One AWS::Lambda::Permission (aws_lambda_permission) per function, principal and action.
   resourcePolicy: {
