@@ -208,6 +208,21 @@ describe("DynamoDB read and write", () => {
   });
 });
 
+describe("resource names checked against the rules of the service they land in", () => {
+  it.each([
+    ["dynamodb", "read", "table", "ab", "a DynamoDB table name"],
+    ["sns", "publish", "topic", "alerts.v2", "an SNS topic name"],
+    ["states", "start", "state-machine", "etl/nightly", "a Step Functions state machine name"],
+    ["events", "put-events", "event-bus", "central bus", "an EventBridge event bus name"],
+  ])("%s %s: %s %j is refused as not %s", (service, verb, kind, name, what) => {
+    // GIVEN a name AWS's API reference does not accept (DynamoDB TableName 3–255 of [a-zA-Z0-9_.-];
+    // SNS topic names of letters, digits, - and _; no / in a state machine's; no space in a bus's)
+    const text = grantModel(grant(`service: ${service}\naccess: [${verb}]\nresources: { ${kind}: "${name}" }\nrole: { name: r }`));
+    // WHEN it is loaded / THEN one problem, at that resource, naming the rule
+    expect(problems(text)).toEqual([expect.objectContaining({ message: expect.stringContaining(what) })]);
+  });
+});
+
 describe("SNS publish and subscribe", () => {
   const TOPIC = at("sns", "alerts");
   const PUB = grant(`service: sns\naccess: [publish, subscribe]\nresources: { topic: alerts }\nvia: resource-policy`);
