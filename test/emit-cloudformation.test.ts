@@ -9,12 +9,14 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import type { Compiled } from "../src/compile/compile.js";
+import { compile, type Compiled } from "../src/compile/compile.js";
+import { loadModel } from "../src/model/load.js";
 import { emitCloudFormation } from "../src/emit/cloudformation.js";
 import type { AccountEntry } from "../src/state/account-state.js";
 import { awsCli, awsPart, cliAccepts } from "./support/aws-cli.js";
 import { loadSpec, validateTemplate } from "./support/cfn-validate.js";
 import { compileEmitModel, compileExample, DATA, PLATFORM } from "./support/emit-model.js";
+import { modelText } from "./support/models.js";
 
 type Obj = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -407,5 +409,27 @@ describe("StackSet-ready templates", () => {
       const result = cliAccepts(command, { "platform-glue.json": modelFiles.get("stacksets/platform-glue.json")! });
       expect({ command, output: result.output, accepted: result.accepted }).toMatchObject({ accepted: true });
     }
+  });
+});
+
+describe("an account whose only resource policies are applied by hand", () => {
+  it("gets resource-policies-to-apply.json, and no empty template", () => {
+    // GIVEN app of account a decrypting with a key of b through the key policy: b gets nothing but the key policy
+    const compiled = compile(
+      loadModel(
+        modelText({
+          name: "keyonly",
+          region: "us-east-2",
+          grants:
+            "  - workload: app\n    account: b\n    service: kms\n    access: [decrypt]\n    resources: { key: k1 }\n    via: resource-policy\n",
+        }),
+      ),
+    );
+    // WHEN CloudFormation is emitted
+    const files = outputs(compiled);
+    // THEN b's key policy is among the steps to apply by hand, and b has no template (it would be empty)
+    const steps = read(files, "accounts/b/resource-policies-to-apply.json");
+    expect((steps.policies as Obj[]).map((p) => p.resourceArn)).toEqual(["arn:aws:kms:us-east-2:222222222222:key/k1"]);
+    expect(files.has("accounts/b/cloudformation.json")).toBe(false);
   });
 });

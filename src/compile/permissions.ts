@@ -32,22 +32,34 @@ export function kindStatements(grant: ServiceAccess, place: Place): KindStatemen
   const recipe = recipeFor(grant.service);
   if (!recipe) throw new Error(`no recipe for service "${grant.service}"`);
   const combos = expand(grant.resources);
-  const byKind = new Map<string, { actions: Set<string>; resources: Set<string>; verbs: Set<string> }>();
+  const byKind = new Map<
+    string,
+    { kind: string; condition?: PolicyStatement["Condition"]; actions: Set<string>; resources: Set<string>; verbs: Set<string> }
+  >();
   for (const verb of grant.access) {
     const entry = Object.hasOwn(recipe.access, verb) ? recipe.access[verb] : undefined;
     if (!entry) throw new Error(`${recipe.title} has no access "${verb}"`);
     for (const rule of entry.rules) {
-      const actions = selectActions(recipe.service, rule.filter);
+      const actionService = rule.service ?? recipe.service;
+      const actions = selectActions(actionService, rule.filter);
       if (actions.length === 0)
-        throw new Error(`the service authorization data has no ${recipe.service} action for "${verb}" (${JSON.stringify(rule.filter)})`);
-      const group = byKind.get(rule.on) ?? { actions: new Set(), resources: new Set(), verbs: new Set() };
-      byKind.set(rule.on, group);
+        throw new Error(`the service authorization data has no ${actionService} action for "${verb}" (${JSON.stringify(rule.filter)})`);
+      // Actions under a condition (iam:PassRole's iam:PassedToService) get a statement of their own.
+      const key = rule.condition ? `${rule.on} ${JSON.stringify(rule.condition)}` : rule.on;
+      const group = byKind.get(key) ?? {
+        kind: rule.on,
+        ...(rule.condition ? { condition: rule.condition } : {}),
+        actions: new Set(),
+        resources: new Set(),
+        verbs: new Set(),
+      };
+      byKind.set(key, group);
       group.verbs.add(verb);
-      for (const a of actions) group.actions.add(`${recipe.service}:${a.name}`);
+      for (const a of actions) group.actions.add(`${actionService}:${a.name}`);
       for (const names of combos) group.resources.add(rule.on === "*" ? "*" : arnOf(recipe.service, rule.on, names, place));
     }
   }
-  const statements: KindStatement[] = [...byKind.entries()].map(([kind, g]) => ({
+  const statements: KindStatement[] = [...byKind.values()].map(({ kind, ...g }) => ({
     service: recipe.service,
     kind,
     statement: {
@@ -55,6 +67,7 @@ export function kindStatements(grant: ServiceAccess, place: Place): KindStatemen
       Effect: "Allow",
       Action: [...g.actions].sort(),
       Resource: [...g.resources].sort(),
+      ...(g.condition ? { Condition: g.condition } : {}),
     },
   }));
   for (const names of combos) {

@@ -161,6 +161,7 @@ function resourcePolicyResources(
 ): void {
   const deps = dependsOn.length ? { DependsOn: dependsOn } : {};
   for (const { names, cloudformation: cfn } of placement.resources ?? []) {
+    if (!cfn) continue;
     add(`${cfn.prefix}${names.map(pascal).join("")}`, {
       Type: cfn.type,
       ...deps,
@@ -173,7 +174,8 @@ function stackName(text: string): string {
   return `xacct-${text}`.replace(/[^A-Za-z0-9-]+/g, "-").slice(0, 128);
 }
 
-function accountTemplate(account: AccountEntry, state: AccountState): { template: Obj; byHand: ByHand[] } | undefined {
+/** The account's template (none when nothing goes in one), and the resource policies applied by hand. */
+function accountTemplate(account: AccountEntry, state: AccountState): { template?: Obj; byHand: ByHand[] } {
   const ids = new Names((t) => t);
   const resources: Obj = {};
   const outputs: Obj = {};
@@ -219,7 +221,7 @@ function accountTemplate(account: AccountEntry, state: AccountState): { template
     if (placement.byHand) byHand.push(placement.byHand);
     resourcePolicyResources(placement, policy, add, principalDependencies(policy.policy, principalIds));
   }
-  if (Object.keys(resources).length === 0) return undefined;
+  if (Object.keys(resources).length === 0) return { byHand };
 
   const name = account.name ?? account.id;
   const region = account.region ?? "us-east-1";
@@ -370,12 +372,14 @@ export const emitCloudFormation: Emitter = ({ state }) => {
   for (const account of state.accounts.values()) {
     if (!account.managed) continue;
     const built = accountTemplate(account, state);
-    if (!built) continue;
     const dir = `accounts/${slug(account.name ?? account.id)}`;
-    const metadata = (built.template.Metadata as { xacct: { deploy: string } }).xacct;
-    // Templates over 51,200 bytes cannot be passed inline: `deploy` must upload them to S3 first.
-    if (Buffer.byteLength(json(built.template)) > 51_200) metadata.deploy += " --s3-bucket YOUR-ARTIFACT-BUCKET";
-    files.push({ path: `${dir}/cloudformation.json`, content: json(built.template) });
+    if (built.template) {
+      const metadata = (built.template.Metadata as { xacct: { deploy: string } }).xacct;
+      // Templates over 51,200 bytes cannot be passed inline: `deploy` must upload them to S3 first.
+      if (Buffer.byteLength(json(built.template)) > 51_200) metadata.deploy += " --s3-bucket YOUR-ARTIFACT-BUCKET";
+      files.push({ path: `${dir}/cloudformation.json`, content: json(built.template) });
+    }
+    // An account with only by-hand policies (a DynamoDB table's, a KMS key's) still gets its steps.
     if (built.byHand.length) {
       files.push({
         path: `${dir}/resource-policies-to-apply.json`,

@@ -75,11 +75,15 @@ function addResourcePolicy(tf: Config, placement: Placement, doc: PolicyDocument
     typeof v === "string"
       ? literal(v)
       : `\${${tf.add(v.data.type, v.data.label, mapValues(v.data.arguments, literal), "data")}.${v.data.attribute}}`;
-  return (placement.resources ?? []).map(({ names, terraform: block }) =>
-    tf.add(block.type, names.join("_"), {
-      ...mapValues(block.arguments, value),
-      ...(block.policyKey ? { [block.policyKey]: policy(doc) } : {}),
-    }),
+  return (placement.resources ?? []).flatMap(({ names, terraform: block }) =>
+    block
+      ? [
+          tf.add(block.type, names.join("_"), {
+            ...mapValues(block.arguments, value),
+            ...(block.policyKey ? { [block.policyKey]: policy(doc) } : {}),
+          }),
+        ]
+      : [],
   );
 }
 

@@ -6,7 +6,7 @@ import { buildArn, isAccountId, parseArn, s3BucketArn } from "../aws/arn.js";
 
 /**
  * The ARN whose policy governs a resource: an S3 object's bucket, a CodeArtifact package's
- * repository, an API Gateway method's REST API, or the resource itself.
+ * repository, an API Gateway method's REST API, a DynamoDB index's table, or the resource itself.
  */
 export function policyHolderOf(resource: string): string {
   const arn = parseArn(resource);
@@ -26,5 +26,9 @@ export function policyHolderOf(resource: string): string {
     return buildArn({ ...arn, resource: `repository/${second}/${third}` });
   }
   if (arn.service === "execute-api" && first && below) return buildArn({ ...arn, resource: `${first}/*/*/*` });
+  // A DynamoDB table's indexes and streams are governed by the table's policy ("You can control
+  // index permissions using the base table's policy").
+  if (arn.service === "dynamodb" && first === "table" && second && arn.resource.length > `table/${second}`.length)
+    return buildArn({ ...arn, resource: `table/${second}` });
   return resource;
 }

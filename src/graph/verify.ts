@@ -112,14 +112,16 @@ function checkChain(graph: AccessGraph, model: AccountState, chain: Chain): Gran
     // (for an outsider, by its own administrators).
     if (resource === "*" && !graph.state.accounts.get(from.account ?? "")?.managed) continue;
     const where = resource === "*" ? graph.state.accounts.get(from.account ?? "") : account;
-    const result = decideAs(
-      graph,
-      from,
-      action,
-      resource,
-      where,
-      chain.hops.at(-1)?.externalId ? { "sts:ExternalId": chain.hops.at(-1)?.externalId as string } : {},
+    // The request the statement is for: the values its StringEquals condition names
+    // (iam:PassRole for Lambda's deploy is made with iam:PassedToService lambda.amazonaws.com).
+    const intended = Object.fromEntries(
+      Object.entries(statement.Condition?.StringEquals ?? {}).map(([key, value]) => [key, String([value].flat()[0])]),
     );
+    const externalId = chain.hops.at(-1)?.externalId;
+    const result = decideAs(graph, from, action, resource, where, {
+      ...intended,
+      ...(externalId ? { "sts:ExternalId": externalId } : {}),
+    });
     if (result.decision !== "Allow") return fail(`${from.id} cannot ${action} on ${resource}: ${result.explain.summary}`);
   }
   return { ...base, possible: true, path };

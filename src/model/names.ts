@@ -110,10 +110,31 @@ export const S3_BUCKET_NAME = rule(
   "3 to 63 lower-case letters, digits, . and -, starting and ending with a letter or digit",
 );
 
+/** DynamoDB TableName: 3–255 of `[a-zA-Z0-9_.-]`. */
+export const DYNAMODB_TABLE_NAME = rule("a DynamoDB table name", /^[\w.-]{3,255}$/, "3 to 255 letters, digits, _, . and -");
+/** SNS CreateTopic Name: 1–256 letters, digits, `-` and `_`, `.fifo` at the end of a FIFO topic's. */
+export const SNS_TOPIC_NAME = rule(
+  "an SNS topic name",
+  /^(?=[\w-]{1,256}(?:\.fifo)?$)[\w-]+(?:\.fifo)?$/,
+  "1 to 256 letters, digits, - and _ (and .fifo at the end of a FIFO topic's)",
+);
+/** Step Functions CreateStateMachine name: 1–80 characters, none of whitespace, `< > { } [ ] ? * " # % \ ^ | ~ \` $ & , ; : /` or control characters. */
+export const STATE_MACHINE_NAME = rule(
+  "a Step Functions state machine name",
+  /^[^\s<>{}[\]?*"#%\\^|~`$&,;:/\p{Cc}]{1,80}$/u,
+  '1 to 80 characters without whitespace, < > { } [ ] ? * " # % \\ ^ | ~ ` $ & , ; : / or control characters',
+);
+/** EventBridge event bus Name: 1–256 of `[/\.\-_A-Za-z0-9]`. */
+export const EVENT_BUS_NAME = rule("an EventBridge event bus name", /^[\w./-]{1,256}$/, "1 to 256 letters, digits, /, ., - and _");
+
 /** The rule of a grant's resource name by its kind, where AWS sets one beyond policy text. */
 export const RESOURCE_NAME_RULES: ReadonlyMap<string, NameRule> = new Map([
   ["bucket", S3_BUCKET_NAME],
   ["results-bucket", S3_BUCKET_NAME],
+  ["table", DYNAMODB_TABLE_NAME],
+  ["topic", SNS_TOPIC_NAME],
+  ["state-machine", STATE_MACHINE_NAME],
+  ["event-bus", EVENT_BUS_NAME],
 ]);
 
 /** The placeholders of name templates. */

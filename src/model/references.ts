@@ -126,6 +126,8 @@ function checkGrant(
         });
       }
     }
+    const wrong = recipe.checkResources?.(names);
+    if (wrong) problems.push({ path: at("resources", wrong.name), message: wrong.message });
     const needed = new Set(
       asArray(grant.access).flatMap((verb) =>
         ((declares(recipe.access, verb) && recipe.access[verb]?.rules) || []).flatMap((r) => recipe.kinds[r.on]?.needs ?? []),
@@ -136,6 +138,15 @@ function checkGrant(
         problems.push({ path: at("resources"), message: `${recipe.title} needs resources.${name} for this access` });
     if (grant.via === "resource-policy" && !recipe.policyHolders) {
       problems.push({ path: at("via"), message: `${recipe.title} has no resource-based policy xacct can write; use via: role` });
+    } else if (grant.via === "resource-policy") {
+      asArray(grant.access).forEach((verb, j) => {
+        const why = typeof verb === "string" && declares(recipe.access, verb) ? recipe.access[verb]?.notByResourcePolicy : undefined;
+        if (why)
+          problems.push({
+            path: at("access", j),
+            message: `${recipe.title} "${verb}" cannot go via: resource-policy: ${why}; use via: role or via: chain`,
+          });
+      });
     }
   }
   if (grant.via === "chain" && asArray(grant.through).length === 0)

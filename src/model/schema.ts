@@ -5,6 +5,7 @@
  */
 import { ACCOUNT_ID } from "../aws/arn.js";
 import { z } from "zod";
+import { recipeServices, serviceTitle } from "../services/index.js";
 import { DEFAULT_ROLE_SESSION_SECONDS, MAX_SESSION_DURATION, ROLE_SESSION_SECONDS } from "../aws/limits.js";
 import {
   AWS_PROFILE_TEMPLATE,
@@ -170,9 +171,7 @@ export const Grant = z.strictObject({
   account: name.describe("Where the resources are."),
   service: z
     .string()
-    .describe(
-      "The service: s3, glue, airflow (MWAA), sagemaker, lambda, redshift-data, secretsmanager, athena, elasticmapreduce, sqs, kinesis, execute-api, codeartifact.",
-    ),
+    .describe(`The service, by its IAM prefix: ${recipeServices().map((s) => `${s} (${serviceTitle(s)})`).join(", ")}.`),
   access: z.array(z.string()).min(1).describe("What to do, in the service's words (read, write, list, run, watch, invoke, …)."),
   resources: z
     .record(z.string(), z.union([resourceTemplate, z.array(resourceTemplate).min(1)]))

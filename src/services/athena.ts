@@ -24,7 +24,11 @@ export const athena: Recipe = {
   },
   companions: (n) => {
     const also: Companion[] = [{ service: "glue", access: ["catalog-read"], resources: { database: n.database ?? "*" } }];
-    if (n["results-bucket"]) also.push({ service: "s3", access: ["read", "write", "list"], resources: { bucket: n["results-bucket"] } });
+    // AWS's Athena cross-account bucket policy: GetBucketLocation, GetObject, ListBucket,
+    // ListBucketMultipartUploads, ListMultipartUploadParts, AbortMultipartUpload, PutObject
+    // (docs.aws.amazon.com/athena/latest/ug/cross-account-permissions.html).
+    if (n["results-bucket"])
+      also.push({ service: "s3", access: ["read", "write", "put", "list", "locate"], resources: { bucket: n["results-bucket"] } });
     if (n["data-bucket"]) also.push({ service: "s3", access: ["read", "list"], resources: { bucket: n["data-bucket"] } });
     return also;
   },

@@ -21,8 +21,13 @@ import { kinesis } from "./kinesis.js";
 import { executeApi } from "./execute-api.js";
 import { codeartifact } from "./codeartifact.js";
 import { sts } from "./sts.js";
+import { dynamodb } from "./dynamodb.js";
+import { sns } from "./sns.js";
+import { states } from "./states.js";
+import { ecr } from "./ecr.js";
+import { events } from "./events.js";
 
-export type { AccessRule, Companion, Place, Recipe, ResourceKind } from "./recipe.js";
+export type { AccessRule, AccessVerb, Companion, Place, Recipe, ResourceKind } from "./recipe.js";
 
 /** The services, in the order their names are listed to users. */
 const SERVICES: readonly Recipe[] = [
@@ -43,6 +48,11 @@ const SERVICES: readonly Recipe[] = [
   executeApi,
   codeartifact,
   sts,
+  dynamodb,
+  sns,
+  states,
+  ecr,
+  events,
 ];
 
 const BY_SERVICE = new Map(SERVICES.map((r) => [r.service, r]));

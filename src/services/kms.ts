@@ -13,6 +13,17 @@ export const kms: Recipe = {
       describe: "decrypt with the key",
       rules: [{ filter: { accessLevels: ["Write"], resourceType: "key", prefixes: ["Decrypt"] }, on: "key" }],
     },
+    // "To upload an object encrypted with an AWS KMS key to Amazon S3, you need kms:GenerateDataKey
+    // permissions on the key" (S3's SSE-KMS page); both are cryptographic operations, which a key
+    // policy can grant to another account (KMS's "Allowing users in other accounts" page).
+    encrypt: {
+      describe: "encrypt with the key",
+      rules: [{ filter: { accessLevels: ["Write"], resourceType: "key", names: ["Encrypt"] }, on: "key" }],
+    },
+    "generate-data-key": {
+      describe: "generate data keys under the key",
+      rules: [{ filter: { accessLevels: ["Write"], resourceType: "key", names: ["GenerateDataKey"] }, on: "key" }],
+    },
   },
   policyHolders: { key: "key" },
   resourcePolicy: {

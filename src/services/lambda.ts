@@ -61,8 +61,13 @@ const functionNamedBy: ResourceNamer = (_action, input, where) => {
 export const lambda: Recipe = {
   service: "lambda",
   title: "AWS Lambda",
-  names: ["function"],
-  kinds: { function: { type: "function", parts: (n) => ({ FunctionName: n.function ?? "*" }), needs: ["function"] } },
+  // `role`: the function's execution role, in the function's account ("You cannot use the
+  // PassRole permission to pass a cross-account role", IAM's PassRole page).
+  names: ["function", "role"],
+  kinds: {
+    function: { type: "function", parts: (n) => ({ FunctionName: n.function ?? "*" }), needs: ["function"] },
+    role: { type: "role", arnService: "iam", parts: (n) => ({ RoleNameWithPath: n.role ?? "*" }), needs: ["role"] },
+  },
   access: {
     invoke: {
       describe: "invoke the function",
@@ -73,12 +78,42 @@ export const lambda: Recipe = {
         },
       ],
     },
+    deploy: {
+      describe: "update the function's code and configuration, publish versions and aliases, passing its execution role",
+      rules: [
+        {
+          filter: {
+            resourceType: "function",
+            names: [
+              "UpdateFunctionCode",
+              "UpdateFunctionConfiguration",
+              "PublishVersion",
+              "CreateAlias",
+              "UpdateAlias",
+              "GetFunction",
+              "GetFunctionConfiguration",
+            ],
+          },
+          on: "function",
+        },
+        // "PassRole is used when you assign an execution role to a function" (Lambda's
+        // identity-based policies page), only to Lambda (iam:PassedToService, IAM's PassRole page).
+        {
+          service: "iam",
+          filter: { names: ["PassRole"] },
+          on: "role",
+          condition: { StringEquals: { "iam:PassedToService": "lambda.amazonaws.com" } },
+        },
+      ],
+      notByResourcePolicy:
+        "a function policy cannot grant UpdateFunctionConfiguration to another account (Lambda supports cross-account UpdateFunctionCode and PublishVersion through function policies, not configuration), and iam:PassRole is never granted by a resource policy",
+    },
   },
   policyHolders: { function: "function" },
   sandbox: { resourceOf: functionNamedBy },
   airflowTasks: (use, dag) => {
     const fn = resourceOf(use, "function");
-    if (!fn) return undefined;
+    if (!fn || !use.access.includes("invoke")) return undefined;
     const id = dag.taskId(`lambda_${fn}_${use.accountName}`);
     return [
       {
@@ -92,16 +127,10 @@ export const lambda: Recipe = {
     const fn = resourceOf(use, "function");
     // The ARN, not the name: a name resolves in the caller's own account.
     if (!fn) return undefined;
-    return {
-      argv: [
-        "aws",
-        "lambda",
-        "invoke",
-        "--function-name",
-        buildArn({ ...place, service: "lambda", resource: `function:${fn}` }),
-        "/tmp/out.json",
-      ],
-    };
+    const arn = buildArn({ ...place, service: "lambda", resource: `function:${fn}` });
+    // A deploy grant may read the configuration, not invoke.
+    if (!use.access.includes("invoke")) return { argv: ["aws", "lambda", "get-function-configuration", "--function-name", arn] };
+    return { argv: ["aws", "lambda", "invoke", "--function-name", arn, "/tmp/out.json"] };
   },
   // One AWS::Lambda::Permission (aws_lambda_permission) per function, principal and action.
   resourcePolicy: {

@@ -117,12 +117,14 @@ export type TerraformValue = string | { data: { type: string; label: string; arg
 /**
  * A resource of its own that holds (part of) the policy. The CloudFormation logical ID is
  * `cloudformation.prefix` + the PascalCase `names`; the Terraform label the `names` joined by `_`.
- * Where `policyKey` is given, the policy document is the last property under that key.
+ * Where `policyKey` is given, the policy document is the last property under that key. Where the
+ * two tools split a policy differently (CloudFormation's AWS::Events::EventBusPolicy holds one
+ * statement, Terraform's aws_cloudwatch_event_bus_policy the whole policy), a resource gives one side.
  */
 export interface PolicyResource {
   names: string[];
-  cloudformation: { type: string; prefix: string; properties: Record<string, unknown>; policyKey?: string };
-  terraform: { type: string; arguments: Record<string, TerraformValue>; policyKey?: string };
+  cloudformation?: { type: string; prefix: string; properties: Record<string, unknown>; policyKey?: string };
+  terraform?: { type: string; arguments: Record<string, TerraformValue>; policyKey?: string };
 }
 
 /** A policy neither CloudFormation nor Terraform should own: why, and the CLI commands that apply it. */

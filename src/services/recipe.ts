@@ -7,6 +7,9 @@
 import type { ActionFilter } from "../catalog/catalog.js";
 import type { ResourceNamer } from "./resource-namer.js";
 import type { ServiceOutputs } from "./outputs.js";
+import type { PolicyStatement } from "../state/account-state.js";
+
+type PolicyCondition = NonNullable<PolicyStatement["Condition"]>;
 
 /** Where a resource lives, for filling ARN formats. */
 export interface Place {
@@ -27,10 +30,25 @@ export interface ResourceKind {
   arnService?: string;
 }
 
+export interface AccessVerb {
+  describe: string;
+  rules: readonly AccessRule[];
+  /**
+   * Set where the service's resource-based policy cannot grant this verb to another account, so
+   * `via: resource-policy` is refused with this reason (Lambda's function policy and
+   * UpdateFunctionConfiguration).
+   */
+  notByResourcePolicy?: string;
+}
+
 export interface AccessRule {
   filter: ActionFilter;
+  /** The service whose actions the filter selects, where not the recipe's own (Lambda's deploy needs iam:PassRole). */
+  service?: string;
   /** The resource kind the selected actions act on; "*" for actions that take only `*`. */
   on: string;
+  /** A condition the statement carries (iam:PassRole's `iam:PassedToService`). */
+  condition?: PolicyCondition;
 }
 
 /** A service: its grant recipe, and (ServiceOutputs, src/services/outputs.ts) what it adds to the generated files. */
@@ -41,12 +59,17 @@ export interface Recipe extends ServiceOutputs {
   /** The resource names a grant may give (`bucket`, `prefix`, `job`). */
   names: readonly string[];
   kinds: Record<string, ResourceKind>;
-  access: Record<string, { describe: string; rules: readonly AccessRule[] }>;
+  access: Record<string, AccessVerb>;
   /**
    * For via: resource-policy: which kind's resource-based policy covers each kind (an S3 bucket
    * policy covers the bucket and its objects). Kinds not listed are granted on the identity side only.
    */
   policyHolders?: Record<string, string>;
+  /**
+   * A problem with a grant's resource names that the names' own rules cannot see (Secrets Manager's
+   * AWS managed key), as a sentence saying what to do; checked when the model is loaded.
+   */
+  checkResources?: (names: Readonly<Record<string, unknown>>) => { name: string; message: string } | undefined;
   /** Grants of other services this one needs to work (Athena's Glue catalog and S3 results). */
   companions?: (names: Record<string, string>) => Companion[];
   /**

@@ -23,9 +23,35 @@ export const s3: Recipe = {
         { filter: { accessLevels: ["Read"], resourceType: "object", prefixes: ["GetObject"], excluding: OBJECT_EXTRAS }, on: "object" },
       ],
     },
+    locate: {
+      describe: "read the bucket's Region",
+      rules: [{ filter: { resourceType: "bucket", names: ["GetBucketLocation"] }, on: "bucket" }],
+    },
     list: {
       describe: "list the bucket",
       rules: [{ filter: { accessLevels: ["List"], resourceType: "bucket", prefixes: ["ListBucket"] }, on: "bucket" }],
+    },
+    put: {
+      describe: "write objects, without deleting",
+      rules: [
+        {
+          filter: {
+            accessLevels: ["Write"],
+            resourceType: "object",
+            prefixes: ["PutObject", "AbortMultipartUpload"],
+            excluding: OBJECT_EXTRAS,
+          },
+          on: "object",
+        },
+        // A multipart upload's ListParts (S3's multipart upload page).
+        { filter: { resourceType: "object", names: ["ListMultipartUploadParts"] }, on: "object" },
+      ],
+    },
+    delete: {
+      describe: "delete objects and their versions",
+      rules: [
+        { filter: { accessLevels: ["Write"], resourceType: "object", prefixes: ["DeleteObject"], excluding: OBJECT_EXTRAS }, on: "object" },
+      ],
     },
     write: {
       describe: "write and delete objects",
@@ -57,7 +83,7 @@ export const s3: Recipe = {
         },
       ];
     }
-    if (use.access.includes("write")) {
+    if (use.access.includes("write") || use.access.includes("put")) {
       const id = dag.taskId(`s3_write_${bucket}_${use.accountName}`);
       const args = [
         `s3_bucket=${py(bucket)}`,

@@ -14,6 +14,18 @@ export const secretsmanager: Recipe = {
     },
   },
   policyHolders: { secret: "secret" },
+  // "you can't use the AWS managed key (aws/secretsmanager) for cross-account access. Instead, you
+  // must encrypt your secret with a KMS key that you create" (Secrets Manager's cross-account page).
+  checkResources: (n) => {
+    const key = n["kms-key"];
+    return typeof key === "string" && /^(?:alias\/)?aws\/secretsmanager$/.test(key)
+      ? {
+          name: "kms-key",
+          message:
+            "the AWS managed key aws/secretsmanager cannot be used across accounts: encrypt the secret with a customer managed key and name that key's ID",
+        }
+      : undefined;
+  },
   companions: (n) => (n["kms-key"] ? [{ service: "kms", access: ["decrypt"], resources: { key: n["kms-key"] } }] : []),
   externalSecrets: {
     resource: "secret",

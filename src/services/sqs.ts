@@ -1,6 +1,6 @@
 /** Amazon SQS: what each access verb grants, the resources it names, and the queue each operation acts on. */
 import { buildArn, isAccountId, parseArn } from "../aws/arn.js";
-import type { Recipe } from "./recipe.js";
+import type { AccessVerb, Recipe } from "./recipe.js";
 import { type ResolvedResource, type ResourceNamer, stringOf, type Where } from "./resource-namer.js";
 import { pythonLiteral as py } from "../text/escape.js";
 import { AIRFLOW_PROVIDER, resourceOf } from "./outputs.js";
@@ -64,6 +64,21 @@ const queueNamedBy: ResourceNamer = (action, input, where) => {
   }
 };
 
+/** Receiving a queue's messages: receive, delete, and change their visibility timeout. */
+const CONSUME = {
+  describe: "receive and delete messages",
+  rules: [
+    {
+      filter: {
+        accessLevels: ["Read", "Write"],
+        resourceType: "queue",
+        prefixes: ["ReceiveMessage", "DeleteMessage", "ChangeMessageVisibility", "GetQueueUrl", "GetQueueAttributes"],
+      },
+      on: "queue",
+    },
+  ],
+} as const satisfies AccessVerb;
+
 /** The DNS suffix of a partition's endpoints, where it is not amazonaws.com. */
 const DNS_SUFFIX: Record<string, string> = { "aws-cn": "amazonaws.com.cn" };
 
@@ -86,19 +101,9 @@ export const sqs: Recipe = {
         },
       ],
     },
-    receive: {
-      describe: "receive and delete messages",
-      rules: [
-        {
-          filter: {
-            accessLevels: ["Read", "Write"],
-            resourceType: "queue",
-            prefixes: ["ReceiveMessage", "DeleteMessage", "ChangeMessageVisibility", "GetQueueUrl", "GetQueueAttributes"],
-          },
-          on: "queue",
-        },
-      ],
-    },
+    receive: CONSUME,
+    // The word for receive: the same actions.
+    consume: CONSUME,
   },
   policyHolders: { queue: "queue" },
   sandbox: { resourceOf: queueNamedBy },

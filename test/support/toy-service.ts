@@ -1,43 +1,44 @@
 /**
  * A service the model does not support, added the way issue 12 says a service is added: one
- * module. Amazon DynamoDB, from AWS's service authorization data (its `table` resource type,
- * `arn:${Partition}:dynamodb:${Region}:${Account}:table/${TableName}`), with one access verb and
- * the table each operation acts on in the sandbox (DynamoDB's API reference: TableName, which
- * may be the table's name or its ARN). Registered with `registerService` by the test that uses it.
+ * module. AWS Systems Manager Parameter Store, from AWS's service authorization data (its
+ * `parameter` resource type, `arn:${Partition}:ssm:${Region}:${Account}:parameter/${ParameterNameWithoutLeadingSlash}`),
+ * with one access verb and the parameter each operation acts on in the sandbox (SSM's API
+ * reference: Name, a parameter's name, with or without its leading slash, or its ARN). Registered
+ * with `registerService` by the test that uses it.
  */
 import { parseArn } from "../../src/aws/arn.js";
 import { resourceArn } from "../../src/catalog/catalog.js";
 import type { Recipe } from "../../src/services/index.js";
 import { type ResourceNamer, stringOf } from "../../src/services/resource-namer.js";
 
-/** The table a call names in TableName: a name in the caller's account and region, or a table's ARN as given. */
-const tableNamedBy: ResourceNamer = (_action, input, where) => {
-  const table = stringOf(input, "TableName");
-  if (table === undefined) return undefined;
-  const arn = parseArn(table);
-  if (arn) return arn.service === "dynamodb" && arn.resource.startsWith("table/") ? { arn: table, account: arn.account } : undefined;
-  return { arn: resourceArn("dynamodb", "table", where, { TableName: table }), account: where.account };
+/** The parameter a call names in Name: a name in the caller's account and region, or a parameter's ARN as given. */
+const parameterNamedBy: ResourceNamer = (_action, input, where) => {
+  const name = stringOf(input, "Name");
+  if (name === undefined) return undefined;
+  const arn = parseArn(name);
+  if (arn) return arn.service === "ssm" && arn.resource.startsWith("parameter/") ? { arn: name, account: arn.account } : undefined;
+  return {
+    arn: resourceArn("ssm", "parameter", where, { ParameterNameWithoutLeadingSlash: name.replace(/^\//, "") }),
+    account: where.account,
+  };
 };
 
-export const dynamodb: Recipe = {
-  service: "dynamodb",
-  title: "Amazon DynamoDB",
-  names: ["table"],
-  kinds: { table: { type: "table", parts: (n) => ({ TableName: n.table ?? "*" }), needs: ["table"] } },
-  access: {
-    read: {
-      describe: "read items",
-      rules: [
-        {
-          filter: {
-            accessLevels: ["Read"],
-            resourceType: "table",
-            prefixes: ["GetItem", "BatchGetItem", "Query", "Scan", "DescribeTable"],
-          },
-          on: "table",
-        },
-      ],
+export const toyService: Recipe = {
+  service: "ssm",
+  title: "AWS Systems Manager Parameter Store",
+  names: ["parameter"],
+  kinds: {
+    parameter: {
+      type: "parameter",
+      parts: (n) => ({ ParameterNameWithoutLeadingSlash: (n.parameter ?? "*").replace(/^\//, "") }),
+      needs: ["parameter"],
     },
   },
-  sandbox: { resourceOf: tableNamedBy },
+  access: {
+    read: {
+      describe: "read the parameter",
+      rules: [{ filter: { accessLevels: ["Read"], resourceType: "parameter", names: ["GetParameter", "GetParameters"] }, on: "parameter" }],
+    },
+  },
+  sandbox: { resourceOf: parameterNamedBy },
 };

@@ -6,7 +6,7 @@
  *   MWAA's REST calls, `sqs` in the JSON protocol → SQS with queues;
  * - any other request with `X-Amz-Target` → the JSON protocol, with an `Action` parameter → the
  *   query protocol: decided on the resource its request names (by the service module's
- *   `sandbox.resourceOf` (src/services/) where it has one, SNS's table here, else the parameters
+ *   `sandbox.resourceOf` (src/services/) where it has one, else the parameters
  *   AWS's service authorization data names), answered with an empty success;
  * - any other REST call → NotImplemented, saying what the sandbox answers.
  */
@@ -18,18 +18,16 @@ import { mwaa } from "./mwaa.js";
 import { recipeFor } from "../../services/index.js";
 import { iamPrefix, type ResourceNamer } from "./resources.js";
 import { s3 } from "./s3.js";
-import { topicNamedBy } from "./sns.js";
 import { sqs } from "./sqs.js";
 
 const REST_SERVICES: Readonly<Record<string, Service>> = { s3, lambda, airflow: mwaa };
 
 /**
  * How the sandbox reads the resource of a service's operations: the service module's own
- * (src/services/, registered ones included), else SNS's (./sns.ts: SNS is no service the model
- * grants on, so it has no module), else none (the catalog's format parts, ./resources.ts).
+ * (src/services/, registered ones included), else none (the catalog's format parts, ./resources.ts).
  */
 function namerOf(prefix: string): ResourceNamer | undefined {
-  return recipeFor(prefix)?.sandbox?.resourceOf ?? (prefix === "sns" ? topicNamedBy : undefined);
+  return recipeFor(prefix)?.sandbox?.resourceOf;
 }
 
 /** REST calls to services the sandbox has no routes for: a clear refusal in REST-JSON's shape. */
