@@ -162,7 +162,11 @@ function ownIdentity(g: GrantContext): PrincipalStatements {
 }
 
 /** The caller's side of an AssumeRole: its identity policy allows sts:AssumeRole on the role. */
-function assumeStatements(caller: { account: AccountEntry; principal: string }, target: string, start?: StartIdentity): PrincipalStatements {
+function assumeStatements(
+  caller: { account: AccountEntry; principal: string },
+  target: string,
+  start?: StartIdentity,
+): PrincipalStatements {
   const statement: PolicyStatement = { Sid: "AssumeXacctRoles", Effect: "Allow", Action: "sts:AssumeRole", Resource: [target] };
   const side = { account: caller.account, principal: caller.principal, policyName: "xacct-assume-roles", statements: [statement] };
   if (start?.type === "sso") return { ...side, manual: permissionSetStep(start, caller.account, [statement]) };

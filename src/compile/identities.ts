@@ -87,7 +87,12 @@ export function addIdentity(
       const audience = identity.audience ?? defaultAudience(identity.issuer);
       if (audience === undefined) throw new Error(`workload ${name}: issuer ${identity.issuer} needs an audience`);
       const subject = identity.subject;
-      const web = webIdentityStart(account, issuer, audience, typeof subject === "string" ? [subject] : Array.isArray(subject) ? subject : "any");
+      const web = webIdentityStart(
+        account,
+        issuer,
+        audience,
+        typeof subject === "string" ? [subject] : Array.isArray(subject) ? subject : "any",
+      );
       trust.push(webIdentityTrust(web));
       Object.assign(start, { webIdentityTokenFile: identity.tokenFile ?? OIDC_TOKEN_FILE, webIdentity: web });
       break;
@@ -230,10 +235,7 @@ export function principalOf(start: StartIdentity, partition: string): string {
 export function principalPatternsOf(start: StartIdentity, partition: string): string[] | undefined {
   if (start.type !== "sso" || !start.sso) return undefined;
   const role = `AWSReservedSSO_${start.sso.permissionSet}_*`;
-  return [
-    roleArn(partition, start.account, role, SSO_ROLE_PATH),
-    roleArn(partition, start.account, role, `${SSO_ROLE_PATH}*/`),
-  ];
+  return [roleArn(partition, start.account, role, SSO_ROLE_PATH), roleArn(partition, start.account, role, `${SSO_ROLE_PATH}*/`)];
 }
 
 /** The condition a statement naming `principalOf(start)` adds to admit only the workload. */

@@ -243,7 +243,9 @@ function githubActions({ chains }: Compiled): string {
         "aws-region": chain.region,
       },
     }));
-    const job = { permissions: { "id-token": "write", contents: "read" }, steps: [first, ...hops] };
+    const workflow = {
+      jobs: { deploy: { "runs-on": "ubuntu-latest", permissions: { "id-token": "write", contents: "read" }, steps: [first, ...hops] } },
+    };
     const subjects = web?.subjects === "any" ? "any subject" : (web?.subjects ?? []).map(code).join(" or ");
     out.push(
       "",
@@ -251,7 +253,7 @@ function githubActions({ chains }: Compiled): string {
       "",
       `The job's token must carry the sub ${subjects}; GitHub writes it as \`repo:ORG/REPO:ref:refs/heads/BRANCH\`, or \`repo:ORG/REPO:environment:NAME\` when the job names an environment.`,
       "",
-      mdFence("yaml", yamlDocuments([{ value: job }]).trimEnd()),
+      mdFence("yaml", yamlDocuments([{ value: workflow }]).trimEnd()),
     );
   }
   return out.join("\n");

@@ -13,7 +13,8 @@
  */
 
 /** An issuer URL: https, a DNS host, no port, path segments allowed, no query, fragment or trailing slash. */
-export const OIDC_ISSUER_URL = /^https:\/\/(?=[^/]{1,253}(\/|$))[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+(\/[A-Za-z0-9._~%-]+)*$/;
+export const OIDC_ISSUER_URL =
+  /^https:\/\/(?=[^/]{1,253}(\/|$))[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+(\/[A-Za-z0-9._~%-]+)*$/;
 
 export const OIDC_ISSUER_RULE =
   "an https:// URL with a lower-case DNS host, no port, no query or fragment and no trailing slash (IAM: the URL must begin with https://, path components are allowed but query parameters are not, and it should not contain a port)";

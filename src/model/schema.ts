@@ -124,7 +124,11 @@ const OidcIdentity = z
         path: ["audience"],
         message: `${identity.issuer} is not a well-known issuer: give the audience its tokens carry for AWS (the client ID of the IAM OIDC provider)`,
       });
-    if (identity.issuer.replace(/^https:\/\//, "").split("/")[0] === GITHUB_ACTIONS_ISSUER && !Array.isArray(identity.subject) && typeof identity.subject === "object")
+    if (
+      identity.issuer.replace(/^https:\/\//, "").split("/")[0] === GITHUB_ACTIONS_ISSUER &&
+      !Array.isArray(identity.subject) &&
+      typeof identity.subject === "object"
+    )
       ctx.addIssue({
         code: "custom",
         path: ["subject"],
@@ -163,7 +167,10 @@ export const Identity = z.discriminatedUnion("type", [
     ),
     startUrl: z
       .string()
-      .regex(/^https:\/\/[A-Za-z0-9.-]+(\/[A-Za-z0-9._~#/-]*)?$/, "must be the AWS access portal URL, https://d-xxxxxxxxxx.awsapps.com/start")
+      .regex(
+        /^https:\/\/[A-Za-z0-9.-]+(\/[A-Za-z0-9._~#/-]*)?$/,
+        "must be the AWS access portal URL, https://d-xxxxxxxxxx.awsapps.com/start",
+      )
       .describe("The AWS access portal URL users sign in at (sso_start_url)."),
     region: region.optional().describe("The region of IAM Identity Center (sso_region). @default the account's region"),
   }),
