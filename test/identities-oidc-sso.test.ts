@@ -75,7 +75,9 @@ describe("an OIDC issuer as the first identity (GitHub Actions)", () => {
     ]) {
       const c = build(identitiesModel(`{ type: oidc, issuer: "https://${issuer}", subject: "x:y", role: gha-deploy }`));
       // THEN the provider lists it as its client ID
-      expect(c.state.accounts.get(TOOLS)?.oidcProviders.get(`arn:aws:iam::${TOOLS}:oidc-provider/${issuer}`)?.clientIds).toEqual([audience]);
+      expect(c.state.accounts.get(TOOLS)?.oidcProviders.get(`arn:aws:iam::${TOOLS}:oidc-provider/${issuer}`)?.clientIds).toEqual([
+        audience,
+      ]);
     }
   });
 
@@ -83,7 +85,9 @@ describe("an OIDC issuer as the first identity (GitHub Actions)", () => {
     // GIVEN three identities IAM would accept but that admit more than meant, or that cannot work
     const star = identitiesModel(`{ type: oidc, issuer: "https://${GITHUB}", subject: "*" }`);
     const none = identitiesModel(`{ type: oidc, issuer: "https://${GITHUB}" }`);
-    const noAud = identitiesModel(`{ type: oidc, issuer: "https://kubernetes.example.com/cluster-1", subject: "system:serviceaccount:a:b" }`);
+    const noAud = identitiesModel(
+      `{ type: oidc, issuer: "https://kubernetes.example.com/cluster-1", subject: "system:serviceaccount:a:b" }`,
+    );
     // THEN each is refused with file, line and column
     const [p] = problems(star);
     expect(p).toMatchObject({ ...position(star, '"*"'), path: "workloads.deployer.identity.subject" });
@@ -183,7 +187,9 @@ describe("an IAM Identity Center permission set as the first identity", () => {
     const text = awsConfigText(build().chains.filter((x) => x.workload === "auditor"));
     // THEN the profile has what `aws configure sso` writes
     expect(text).toContain("[sso-session xacct-auditor]\nsso_start_url = https://d-1234567890.awsapps.com/start\nsso_region = eu-west-2\n");
-    expect(text).toContain(`[profile auditor-sso]\nsso_session = xacct-auditor\nsso_account_id = ${SECURITY}\nsso_role_name = SecurityAudit\n`);
+    expect(text).toContain(
+      `[profile auditor-sso]\nsso_session = xacct-auditor\nsso_account_id = ${SECURITY}\nsso_role_name = SecurityAudit\n`,
+    );
     expect(text).toContain(`source_profile = auditor-sso\nrole_arn = arn:aws:iam::${PROD}:role/audit-read`);
   });
 
