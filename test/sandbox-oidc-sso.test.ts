@@ -9,7 +9,7 @@
  * `AWSReservedSSO_<set>_<suffix>`, IAM Identity Center user guide) and admitted by the target's
  * aws:PrincipalArn patterns; a role of another name at the same path is refused.
  */
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { CreateRoleCommand, IAMClient, PutRolePolicyCommand } from "@aws-sdk/client-iam";
@@ -19,9 +19,11 @@ import { decodeJwt } from "jose";
 import { afterEach, describe, expect, it } from "vitest";
 import { compile } from "../src/compile/compile.js";
 import { loadModel } from "../src/model/load.js";
+import { startEnvironment } from "../src/sandbox/environment.js";
 import type { Sandbox } from "../src/sandbox/index.js";
 import { workloadsOf } from "../src/sandbox/workloads.js";
 import { GITHUB, identitiesModel, MAIN, PROD, SECURITY, TOOLS } from "./support/identity-models.js";
+import { AWS, CLI_PLUGIN_SECTION, commonEnv, PYTHON, resolveWithCli, resolveWithSdk } from "./support/real-clients.js";
 import { assume, clientConfig, type Keys, REGION, refusal, sandboxPerTest, userKeys } from "./support/sandbox-clients.js";
 
 const start = sandboxPerTest();
@@ -146,4 +148,33 @@ describe("an IAM Identity Center permission set's role through the sandbox", () 
     );
     expect(error.name).toBe("AccessDenied");
   });
+});
+
+const clients = process.env.CI ? describe : describe.skipIf(!PYTHON || !AWS);
+
+clients("the generated AWS config of a GitHub Actions workload in real clients", () => {
+  it(
+    "the SDK for JavaScript and the AWS CLI read web_identity_token_file and role_arn, then chain to prod",
+    { timeout: 120_000 },
+    async () => {
+      // GIVEN the sandbox environment of the model: the config's token file holds a token the sandbox signed for main
+      const compiled = compile(loadModel(identitiesModel()));
+      const env = await startEnvironment({ compiled, state: compiled.state });
+      try {
+        const dir = mkdtempSync(join(tmpdir(), "xacct-oidc-clients-"));
+        scratch.push(dir);
+        writeFileSync(join(dir, "config"), readFileSync(env.files.config, "utf8") + CLI_PLUGIN_SECTION);
+        const vars = { ...commonEnv(dir, env.sandbox.url), AWS_CONFIG_FILE: join(dir, "config") };
+        const cases = [{ id: "deploy", profile: "deployer.prod-s3", region: REGION, env: {} }];
+        // WHEN each client resolves the chain's profile
+        const [sdk, cli] = await Promise.all([resolveWithSdk(cases, vars), resolveWithCli(cases, vars)]);
+        // THEN each acts as the prod role, assumed from the web identity session
+        const expected = { arn: `arn:aws:sts::${PROD}:assumed-role/prod-deploy/xacct-deployer` };
+        expect(sdk.get("deploy")).toEqual(expected);
+        expect(cli.get("deploy")).toEqual(expected);
+      } finally {
+        await env.close();
+      }
+    },
+  );
 });
