@@ -16,7 +16,7 @@ import { roleArn } from "../aws/arn.js";
 import { sessionNameFor } from "../model/names.js";
 import { type Place, recipeFor } from "../services/index.js";
 import type { AccountEntry, PolicyStatement } from "../state/account-state.js";
-import { principalOf } from "./identities.js";
+import { principalConditionOf, principalOf } from "./identities.js";
 import { arnOf, kindStatements, type ServiceAccess } from "./permissions.js";
 import type { Hop, ManualStep, StartIdentity } from "./plan.js";
 
@@ -75,7 +75,10 @@ export interface GrantSides {
 export function viaResourcePolicy(g: GrantContext): GrantSides {
   return {
     principal: [ownIdentity(g)],
-    resource: { trusts: [], policies: resourceStatements(g.access, g.place, g.to, g.principal, g.workload) },
+    resource: {
+      trusts: [],
+      policies: resourceStatements(g.access, g.place, g.to, g.principal, g.workload, undefined, startCondition(g)),
+    },
     hops: [],
   };
 }
@@ -84,7 +87,7 @@ export function viaResourcePolicy(g: GrantContext): GrantSides {
 export function viaOwnIdentity(g: GrantContext): GrantSides {
   return {
     principal: [ownIdentity(g)],
-    resource: { trusts: [], policies: keyPolicyStatements(g, g.principal) },
+    resource: { trusts: [], policies: keyPolicyStatements(g, g.principal, startCondition(g)) },
     hops: [],
   };
 }
@@ -123,9 +126,10 @@ export function viaAssumedRoles(g: GrantContext, steps: readonly RoleStep[], tar
         tagSession: caller.start?.type === "pod-identity",
         externalId,
         orgId: target.orgOnly ? caller.account.organization?.id : undefined,
+        principalCondition: caller.start ? principalConditionOf(caller.start, caller.account.partition) : undefined,
       }),
     });
-    sides.principal.push(assumeStatements(caller, arn));
+    sides.principal.push(assumeStatements(caller, arn, j === 0 ? g.start : undefined));
     const duration = last ? target.sessionDuration : DEFAULT_ROLE_SESSION_SECONDS;
     sides.hops.push({
       roleArn: arn,
@@ -145,6 +149,7 @@ export function viaAssumedRoles(g: GrantContext, steps: readonly RoleStep[], tar
 /** The workload's identity policy with the grant's statements, or the step where xacct may not write it. */
 function ownIdentity(g: GrantContext): PrincipalStatements {
   const side = { account: g.from, principal: g.principal, policyName: g.policyName, statements: g.statements };
+  if (g.start.type === "sso") return { ...side, manual: permissionSetStep(g.start, g.from, g.statements) };
   if (g.from.managed && g.start.type !== "external") return side;
   return {
     ...side,
@@ -157,9 +162,14 @@ function ownIdentity(g: GrantContext): PrincipalStatements {
 }
 
 /** The caller's side of an AssumeRole: its identity policy allows sts:AssumeRole on the role. */
-function assumeStatements(caller: { account: AccountEntry; principal: string }, target: string): PrincipalStatements {
+function assumeStatements(
+  caller: { account: AccountEntry; principal: string },
+  target: string,
+  start?: StartIdentity,
+): PrincipalStatements {
   const statement: PolicyStatement = { Sid: "AssumeXacctRoles", Effect: "Allow", Action: "sts:AssumeRole", Resource: [target] };
   const side = { account: caller.account, principal: caller.principal, policyName: "xacct-assume-roles", statements: [statement] };
+  if (start?.type === "sso") return { ...side, manual: permissionSetStep(start, caller.account, [statement]) };
   if (caller.account.managed) return side;
   return {
     ...side,
@@ -171,13 +181,37 @@ function assumeStatements(caller: { account: AccountEntry; principal: string }, 
   };
 }
 
+/**
+ * A permission set's role is AWS's: IAM Identity Center writes its policies from the permission
+ * set, in the organization's management (or delegated administrator) account, so the identity side
+ * is a step there, never a policy xacct writes on the role.
+ */
+function permissionSetStep(start: StartIdentity, account: AccountEntry, statements: PolicyStatement[]): ManualStep {
+  const set = start.sso?.permissionSet ?? "";
+  return {
+    account: account.id,
+    title: `Add ${statements.flatMap((s) => s.Action ?? []).join(", ")} to permission set ${set}`,
+    detail: `The role AWSReservedSSO_${set}_… in account ${account.name ?? account.id} is created and kept by IAM Identity Center; xacct writes nothing for it. In IAM Identity Center, add this to the inline policy of permission set ${set} and reprovision it: ${JSON.stringify({ Version: "2012-10-17", Statement: statements })}`,
+  };
+}
+
+/** The condition of the workload's own principal (a permission set's aws:PrincipalArn patterns), if it has one. */
+function startCondition(g: GrantContext): PolicyStatement["Condition"] | undefined {
+  return principalConditionOf(g.start, g.from.partition);
+}
+
 /** A role's trust statement admitting the caller. */
 function trustStatement(
   principal: string,
   workload: string,
-  options: { externalId: string | undefined; orgId: string | undefined; tagSession: boolean },
+  options: {
+    externalId: string | undefined;
+    orgId: string | undefined;
+    tagSession: boolean;
+    principalCondition?: PolicyStatement["Condition"] | undefined;
+  },
 ): PolicyStatement {
-  const condition: NonNullable<PolicyStatement["Condition"]> = {};
+  const condition: NonNullable<PolicyStatement["Condition"]> = { ...options.principalCondition };
   if (options.externalId) condition.StringEquals = { "sts:ExternalId": options.externalId };
   if (options.orgId) condition.StringEquals = { ...condition.StringEquals, "aws:PrincipalOrgID": options.orgId };
   return {
@@ -193,8 +227,8 @@ function trustStatement(
  * A KMS key's policy must allow its use even in the key's own account, so a grant that decrypts
  * with a key names the acting principal in the key policy too.
  */
-function keyPolicyStatements(g: GrantContext, principal: string): ResourceStatement[] {
-  return resourceStatements(g.access, g.place, g.to, principal, g.workload, (service) => service === "kms");
+function keyPolicyStatements(g: GrantContext, principal: string, condition?: PolicyStatement["Condition"]): ResourceStatement[] {
+  return resourceStatements(g.access, g.place, g.to, principal, g.workload, (service) => service === "kms", condition);
 }
 
 /**
@@ -209,6 +243,7 @@ function resourceStatements(
   principal: string,
   workload: string,
   only: (service: string) => boolean = () => true,
+  condition?: PolicyStatement["Condition"],
 ): ResourceStatement[] {
   return kindStatements(access, place).flatMap(({ service, kind, statement }) => {
     if (!only(service)) return [];
@@ -225,6 +260,7 @@ function resourceStatements(
       Principal: { AWS: principal },
       Action: statement.Action,
       Resource: statement.Resource,
+      ...(condition ? { Condition: condition } : {}),
     };
     const manual: ManualStep | undefined = account.managed
       ? undefined

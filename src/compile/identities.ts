@@ -5,8 +5,15 @@
 import { MAX_SESSION_DURATION } from "../aws/limits.js";
 import type { ModelWorkload } from "../model/schema.js";
 import { buildArn, oidcProviderArn, roleArn, rootArn, userArn } from "../aws/arn.js";
+import { defaultAudience, OIDC_TOKEN_FILE } from "../model/oidc-issuers.js";
 import { type AccountEntry, policyDocument, type PolicyStatement } from "../state/account-state.js";
 import { type StartIdentity, WEB_IDENTITY_TOKEN_FILE } from "./plan.js";
+
+/** The path of the roles IAM Identity Center creates for permission sets (its service-linked role's policy names it). */
+export const SSO_ROLE_PATH = "/aws-reserved/sso.amazonaws.com/";
+
+/** EKS's audience for IRSA tokens (EKS user guide: the trust's `<issuer>:aud` is sts.amazonaws.com). */
+const EKS_AUDIENCE = "sts.amazonaws.com";
 
 export interface ClusterInfo {
   name: string;
@@ -42,6 +49,14 @@ export function addIdentity(
     });
     return { type: "iam-user", account: id, userArn: userArn(partition, id, user) };
   }
+  if (identity.type === "sso") {
+    // The role is AWS's (IAM Identity Center creates it on assignment and only AWS may modify it): xacct writes nothing here.
+    return {
+      type: "sso",
+      account: id,
+      sso: { permissionSet: identity.permissionSet, startUrl: identity.startUrl, region: identity.region ?? region },
+    };
+  }
   const arn = roleArn(partition, id, roleName);
   const trust: PolicyStatement[] = [];
   const start: StartIdentity = { type: identity.type, account: id, roleArn: arn };
@@ -49,21 +64,14 @@ export function addIdentity(
   switch (identity.type) {
     case "irsa": {
       if (!cluster?.issuer) throw new Error(`workload ${name}: cluster has no OIDC issuer`);
+      // EKS's issuer is one OIDC issuer among others: its tokens carry aud sts.amazonaws.com and sub system:serviceaccount:NS:SA.
       const issuer = cluster.issuer;
-      const providerArn = oidcProviderArn(partition, id, issuer);
-      account.oidcProviders.set(providerArn, { arn: providerArn, issuer, clientIds: ["sts.amazonaws.com"] });
       const subject = `system:serviceaccount:${identity.namespace}:${identity.serviceAccount}`;
-      const exact = !/[*?]/.test(subject);
-      trust.push({
-        Effect: "Allow",
-        Principal: { Federated: providerArn },
-        Action: "sts:AssumeRoleWithWebIdentity",
-        Condition: exact
-          ? { StringEquals: { [`${issuer}:sub`]: subject, [`${issuer}:aud`]: "sts.amazonaws.com" } }
-          : { StringLike: { [`${issuer}:sub`]: subject }, StringEquals: { [`${issuer}:aud`]: "sts.amazonaws.com" } },
-      });
+      const web = webIdentityStart(account, issuer, EKS_AUDIENCE, [subject]);
+      trust.push(webIdentityTrust(web));
       Object.assign(start, {
         webIdentityTokenFile: WEB_IDENTITY_TOKEN_FILE,
+        webIdentity: web,
         cluster: {
           name: cluster.name,
           region: cluster.region,
@@ -72,6 +80,21 @@ export function addIdentity(
           serviceAccount: identity.serviceAccount,
         },
       });
+      break;
+    }
+    case "oidc": {
+      const issuer = identity.issuer.replace(/^https:\/\//, "");
+      const audience = identity.audience ?? defaultAudience(identity.issuer);
+      if (audience === undefined) throw new Error(`workload ${name}: issuer ${identity.issuer} needs an audience`);
+      const subject = identity.subject;
+      const web = webIdentityStart(
+        account,
+        issuer,
+        audience,
+        typeof subject === "string" ? [subject] : Array.isArray(subject) ? subject : "any",
+      );
+      trust.push(webIdentityTrust(web));
+      Object.assign(start, { webIdentityTokenFile: identity.tokenFile ?? OIDC_TOKEN_FILE, webIdentity: web });
       break;
     }
     case "pod-identity": {
@@ -155,7 +178,68 @@ export function addIdentity(
   return start;
 }
 
+/**
+ * The IAM OIDC provider for an issuer in the account (its client IDs gathered from every workload
+ * that trusts it: one provider per issuer and account, as IAM allows), and what the first role's
+ * trust admits.
+ */
+function webIdentityStart(
+  account: AccountEntry,
+  issuer: string,
+  audience: string,
+  subjects: string[] | "any",
+): NonNullable<StartIdentity["webIdentity"]> {
+  const providerArn = oidcProviderArn(account.partition, account.id, issuer);
+  const known = account.oidcProviders.get(providerArn);
+  const clientIds = known ? [...new Set([...known.clientIds, audience])] : [audience];
+  account.oidcProviders.set(providerArn, { arn: providerArn, issuer, clientIds });
+  return { issuer, providerArn, audience, subjects };
+}
+
+/**
+ * A trust admitting tokens of the provider for the audience (StringEquals `<issuer>:aud`) and the
+ * subjects (StringEquals `<issuer>:sub`, or StringLike where one holds `*` or `?`). "any" leaves
+ * out the sub condition, which finding XA006 reports.
+ */
+function webIdentityTrust(web: NonNullable<StartIdentity["webIdentity"]>): PolicyStatement {
+  const { issuer, providerArn, audience, subjects } = web;
+  const aud = { [`${issuer}:aud`]: audience };
+  const sub = subjects === "any" ? undefined : subjects.length === 1 ? (subjects[0] as string) : subjects;
+  const pattern = subjects !== "any" && subjects.some((s) => /[*?]/.test(s));
+  return {
+    Effect: "Allow",
+    Principal: { Federated: providerArn },
+    Action: "sts:AssumeRoleWithWebIdentity",
+    Condition:
+      sub === undefined
+        ? { StringEquals: aud }
+        : pattern
+          ? { StringLike: { [`${issuer}:sub`]: sub }, StringEquals: aud }
+          : { StringEquals: { [`${issuer}:sub`]: sub, ...aud } },
+  };
+}
+
 /** The principal a trust or resource policy names to admit the workload. */
 export function principalOf(start: StartIdentity, partition: string): string {
   return start.roleArn ?? start.userArn ?? rootArn(partition, start.account);
+}
+
+/**
+ * For a permission set's role: the `aws:PrincipalArn` patterns (ArnLike) that admit it while the
+ * policy names its account. IAM Identity Center names the role AWSReservedSSO_<set>_<suffix> under
+ * /aws-reserved/sso.amazonaws.com/, with a region segment unless the identity source is in
+ * us-east-1 (IAM Identity Center user guide, "Referencing permission sets"), and a new suffix on
+ * each reassignment; a policy naming the role's ARN would break then, so both shapes are matched
+ * by pattern. The `_` after the set's name keeps `Audit` from matching `AuditAdmin`.
+ */
+export function principalPatternsOf(start: StartIdentity, partition: string): string[] | undefined {
+  if (start.type !== "sso" || !start.sso) return undefined;
+  const role = `AWSReservedSSO_${start.sso.permissionSet}_*`;
+  return [roleArn(partition, start.account, role, SSO_ROLE_PATH), roleArn(partition, start.account, role, `${SSO_ROLE_PATH}*/`)];
+}
+
+/** The condition a statement naming `principalOf(start)` adds to admit only the workload. */
+export function principalConditionOf(start: StartIdentity, partition: string): PolicyStatement["Condition"] | undefined {
+  const patterns = principalPatternsOf(start, partition);
+  return patterns ? { ArnLike: { "aws:PrincipalArn": patterns } } : undefined;
 }

@@ -5,13 +5,25 @@
 
 /** How a workload gets its first credentials. */
 export interface StartIdentity {
-  type: "irsa" | "pod-identity" | "ecs-task" | "ec2-instance" | "eks-node" | "lambda" | "mwaa" | "iam-user" | "external";
+  type: "irsa" | "oidc" | "pod-identity" | "ecs-task" | "ec2-instance" | "eks-node" | "lambda" | "mwaa" | "iam-user" | "external" | "sso";
   account: string;
-  /** The role whose session the workload starts with (not for iam-user and root-level external). */
+  /** The role whose session the workload starts with (not for iam-user, root-level external and sso). */
   roleArn?: string;
   userArn?: string;
-  /** For irsa: the projected token file the AWS SDKs read. */
+  /** For irsa and oidc: the token file the AWS SDKs read. */
   webIdentityTokenFile?: string;
+  /**
+   * For irsa and oidc: the IAM OIDC provider (issuer without https://, as its ARN and condition
+   * keys name it), the audience, and the subjects the first role's trust admits ("any" where the
+   * model declared every subject on purpose).
+   */
+  webIdentity?: { issuer: string; providerArn: string; audience: string; subjects: string[] | "any" };
+  /**
+   * For sso: the permission set whose role AWS creates in the account as
+   * `/aws-reserved/sso.amazonaws.com/[REGION/]AWSReservedSSO_<set>_<suffix>`; the suffix is not
+   * known in advance, so trusts name the account and match `aws:PrincipalArn` (see principalPatterns).
+   */
+  sso?: { permissionSet: string; startUrl: string; region: string };
   cluster?: { name: string; region: string; issuer?: string; namespace: string; serviceAccount: string };
 }
 

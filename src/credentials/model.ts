@@ -12,7 +12,8 @@ import { ChainError, type ChainSpec, checkDurations, type FirstIdentity } from "
 function firstOf(chain: Chain): FirstIdentity {
   switch (chain.start.type) {
     case "irsa":
-      // The projected token's path and the role that the pod's service account is annotated with.
+    case "oidc":
+      // The token file (IRSA: the projected token; another issuer: where the job writes its ID token) and the first role.
       return {
         type: "web-identity",
         tokenFile: process.env.AWS_WEB_IDENTITY_TOKEN_FILE ?? chain.start.webIdentityTokenFile ?? "",
@@ -27,6 +28,8 @@ function firstOf(chain: Chain): FirstIdentity {
     case "eks-node":
       return { type: "instance" };
     default:
+      // iam-user, external, lambda; and sso: the permission set's session from `aws sso login`, exported into the
+      // environment (`aws configure export-credentials --profile NAME --format env`), as no other process can read it.
       return { type: "environment" };
   }
 }

@@ -25,6 +25,8 @@ const CREDENTIAL_SOURCE: Record<string, string> = {
 export interface Profile {
   name: string;
   settings: [string, string | number][];
+  /** An `[sso-session NAME]` section rather than a profile. */
+  ssoSession?: true;
 }
 
 /**
@@ -45,7 +47,47 @@ export type SourceOverride = (chain: Chain) => [string, string][] | undefined;
  * itself. An IRSA start always has one (web_identity_token_file with role_arn).
  */
 export function hasProfile(chain: Chain): boolean {
-  return chain.start.type === "irsa" || chain.hops.length > 0;
+  return startsWithProfile(chain) || chain.hops.length > 0;
+}
+
+/**
+ * A start whose first credentials come from a profile of its own: a web identity (IRSA or any OIDC
+ * issuer: web_identity_token_file with role_arn) or an IAM Identity Center permission set
+ * (sso_session, sso_account_id and sso_role_name; the user signs in with `aws sso login`).
+ */
+function startsWithProfile(chain: Chain): boolean {
+  return chain.start.webIdentityTokenFile !== undefined || chain.start.type === "sso";
+}
+
+/**
+ * The `[sso-session]` section and the profile that signs in to the permission set's role, as the
+ * AWS CLI's IAM Identity Center configuration writes them (aws configure sso).
+ */
+function ssoProfiles(chain: Chain, name: string): Profile[] {
+  const sso = chain.start.sso;
+  if (!sso) return [];
+  const session = `xacct-${chain.workload}`;
+  return [
+    {
+      name: session,
+      ssoSession: true,
+      settings: [
+        ["sso_start_url", sso.startUrl],
+        ["sso_region", sso.region],
+        ["sso_registration_scopes", "sso:account:access"],
+      ],
+    },
+    {
+      name,
+      settings: [
+        ["sso_session", session],
+        ["sso_account_id", chain.start.account],
+        ["sso_role_name", sso.permissionSet],
+        // Shared by the workload's chains: Identity Center's region (the account's by default), not one target's.
+        ["region", sso.region],
+      ],
+    },
+  ];
 }
 
 /**
@@ -53,12 +95,17 @@ export function hasProfile(chain: Chain): boolean {
  * identity start gets a profile of its own, named `startName` (one per workload, shared). None
  * for a chain that `hasProfile` says has none.
  */
-export function chainProfiles(chain: Chain, startName = `${chain.workload}-web-identity`, sourceOf?: SourceOverride): Profile[] {
+export function chainProfiles(chain: Chain, startName?: string, sourceOf?: SourceOverride): Profile[] {
   const profiles: Profile[] = [];
   if (!hasProfile(chain)) return profiles;
   const region: [string, string] = ["region", chain.region];
   let source: [string, string][];
-  if (chain.start.type === "irsa") {
+  if (chain.start.type === "sso") {
+    const name = chain.hops.length === 0 ? chain.profile : (startName ?? `${chain.workload}-sso`);
+    profiles.push(...ssoProfiles(chain, name));
+    source = [["source_profile", name]];
+  } else if (chain.start.webIdentityTokenFile !== undefined) {
+    startName ??= `${chain.workload}-web-identity`;
     const name = chain.hops.length === 0 ? chain.profile : startName;
     profiles.push({
       name,
@@ -94,16 +141,17 @@ export function chainProfiles(chain: Chain, startName = `${chain.workload}-web-i
 export function configProfiles(chains: readonly Chain[], sourceOf?: SourceOverride): Profile[] {
   const seen = new Map<string, { profile: Profile; text: string }>();
   // A workload acting with its web identity alone names that profile; its chains start from it.
-  const own = chains.find((c) => c.hops.length === 0 && c.start.type === "irsa");
+  const own = chains.find((c) => c.hops.length === 0 && startsWithProfile(c));
   for (const chain of chains) {
     for (const profile of chainProfiles(chain, own?.profile, sourceOf)) {
       const text = profileText(profile);
-      const before = seen.get(profile.name);
+      const key = profile.ssoSession ? `sso-session ${profile.name}` : profile.name;
+      const before = seen.get(key);
       if (before !== undefined && before.text !== text)
         throw new Error(
           `two chains of workload ${chain.workload} want different profiles named "${profile.name}": give the grants distinct profile names`,
         );
-      seen.set(profile.name, { profile, text });
+      seen.set(key, { profile, text });
     }
   }
   // A grant without a profile is used through the default chain, which would read [default] instead.
@@ -119,7 +167,9 @@ export function configProfiles(chains: readonly Chain[], sourceOf?: SourceOverri
 
 /** A profile's section of a config file (written through the INI helpers, which refuse what it cannot hold). */
 export function profileText(profile: Profile): string {
-  const header = iniSection(profile.name === "default" ? "default" : `profile ${profile.name}`);
+  const header = iniSection(
+    profile.ssoSession ? `sso-session ${profile.name}` : profile.name === "default" ? "default" : `profile ${profile.name}`,
+  );
   return [header, ...profile.settings.map(([k, v]) => iniSetting(k, v))].join("\n");
 }
 

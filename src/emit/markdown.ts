@@ -15,7 +15,8 @@ import { recipeFor, serviceTitle } from "../services/index.js";
 import type { ClientSnippets } from "../services/outputs.js";
 import { runsAirflow } from "./airflow.js";
 import { hasProfile } from "./aws-config.js";
-import { mdCode as code, mdFence, mdText as md, pythonLiteral as py } from "../text/escape.js";
+import { GITHUB_ACTIONS_ISSUER } from "../model/oidc-issuers.js";
+import { mdCode as code, mdFence, mdText as md, pythonLiteral as py, yamlDocuments } from "../text/escape.js";
 import type { Emitter } from "./types.js";
 
 const NA = "N/A";
@@ -26,6 +27,7 @@ export const emitMarkdown: Emitter = (compiled) => {
     accounts(compiled),
     stages(compiled),
     grants(compiled),
+    githubActions(compiled),
     clients(compiled),
     manualSteps(compiled),
     generatedFiles(compiled),
@@ -197,7 +199,64 @@ function startText(start: StartIdentity): string {
       return `IAM user ${code(start.userArn ?? "")} with access keys`;
     case "external":
       return start.roleArn ? `external principal ${role}` : `any principal of external account ${start.account} its administrators allow`;
+    case "oidc": {
+      const web = start.webIdentity;
+      const subjects = web?.subjects === "any" ? "any subject" : `subject ${(web?.subjects ?? []).map(code).join(" or ")}`;
+      return `OIDC: a token of ${code(`https://${web?.issuer ?? ""}`)} for audience ${code(web?.audience ?? "")}, ${subjects} (web identity) as ${role}`;
+    }
+    case "sso":
+      return `IAM Identity Center permission set ${code(start.sso?.permissionSet ?? "")} (its role ${code(`AWSReservedSSO_${start.sso?.permissionSet ?? ""}_…`)} in account ${start.account}, after ${code("aws sso login")})`;
   }
+}
+
+// ---------------------------------------------------------------------------------------------
+// GitHub Actions: the job's steps for a workload whose first identity is GitHub's OIDC token
+
+function githubActions({ chains }: Compiled): string {
+  const github = chains.filter((c) => c.start.type === "oidc" && c.start.webIdentity?.issuer === GITHUB_ACTIONS_ISSUER);
+  if (github.length === 0) return "";
+  const out = [
+    "## GitHub Actions",
+    "",
+    "A job gets GitHub's OIDC token only with `permissions: id-token: write`; aws-actions/configure-aws-credentials exchanges it for the first role (AssumeRoleWithWebIdentity, audience `sts.amazonaws.com`) and, with `role-chaining: true`, assumes each next role from the credentials before.",
+  ];
+  for (const chain of github) {
+    const web = chain.start.webIdentity;
+    const first = {
+      name: `Assume ${chain.start.roleArn ?? ""}`,
+      uses: "aws-actions/configure-aws-credentials@v4",
+      with: {
+        "role-to-assume": chain.start.roleArn ?? "",
+        "aws-region": chain.region,
+        ...(web && web.audience !== "sts.amazonaws.com" ? { audience: web.audience } : {}),
+      },
+    };
+    const hops = chain.hops.map((hop) => ({
+      name: `Assume ${hop.roleArn}`,
+      uses: "aws-actions/configure-aws-credentials@v4",
+      with: {
+        "role-to-assume": hop.roleArn,
+        "role-chaining": true,
+        "role-session-name": hop.sessionName,
+        "role-duration-seconds": hop.durationSeconds,
+        ...(hop.externalId ? { "role-external-id": hop.externalId } : {}),
+        "aws-region": chain.region,
+      },
+    }));
+    const workflow = {
+      jobs: { deploy: { "runs-on": "ubuntu-latest", permissions: { "id-token": "write", contents: "read" }, steps: [first, ...hops] } },
+    };
+    const subjects = web?.subjects === "any" ? "any subject" : (web?.subjects ?? []).map(code).join(" or ");
+    out.push(
+      "",
+      `### ${md(chain.profile)}: ${md(chain.summary)}`,
+      "",
+      `The job's token must carry the sub ${subjects}; GitHub writes it as \`repo:ORG/REPO:ref:refs/heads/BRANCH\`, or \`repo:ORG/REPO:environment:NAME\` when the job names an environment.`,
+      "",
+      mdFence("yaml", yamlDocuments([{ value: workflow }]).trimEnd()),
+    );
+  }
+  return out.join("\n");
 }
 
 function sessionText(chain: Chain): string {

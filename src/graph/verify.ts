@@ -6,7 +6,7 @@
  */
 import { oidcProviderArn } from "../aws/arn.js";
 import type { Compiled } from "../compile/compile.js";
-import { principalOf } from "../compile/identities.js";
+import { principalOf, principalPatternsOf } from "../compile/identities.js";
 import { kindStatements } from "../compile/permissions.js";
 import type { Chain } from "../compile/plan.js";
 import type { AccountState, PolicyDocument } from "../state/account-state.js";
@@ -69,6 +69,18 @@ function startPrincipal(state: AccountState, chain: Chain): string {
   return principalOf(chain.start, partitionOf(state, chain.start.account));
 }
 
+/**
+ * The role IAM Identity Center made for a permission set, where the graph holds one (read from the
+ * account): the role whose ARN the trust's aws:PrincipalArn patterns match. From the model alone
+ * there is none, and the chain is not said to work.
+ */
+function permissionSetRole(graph: AccessGraph, chain: Chain, partition: string): GraphNode | undefined {
+  const patterns = (principalPatternsOf(chain.start, partition) ?? []).map((p) => compileGlob(p));
+  for (const role of graph.state.accounts.get(chain.start.account)?.roles.values() ?? [])
+    if (patterns.some((glob) => globMatches(glob, role.arn))) return graph.nodes.get(role.arn);
+  return undefined;
+}
+
 /** Walks the chain's hops along graph edges, then asks the engine whether the last identity may act. */
 function checkChain(graph: AccessGraph, model: AccountState, chain: Chain): GrantCheck {
   const base = { grant: chain.grant, workload: chain.workload, summary: chain.summary };
@@ -85,9 +97,27 @@ function checkChain(graph: AccessGraph, model: AccountState, chain: Chain): Gran
     } catch {
       return fail(`no trust admits the web identity of ${namespace}/${serviceAccount} (provider ${provider})`);
     }
+  } else if (chain.start.type === "oidc" && chain.start.webIdentity) {
+    // Each declared subject (a pattern's * and ? filled with sample text) must reach the first role with its token.
+    const { issuer, providerArn, audience, subjects } = chain.start.webIdentity;
+    for (const subject of subjects === "any" ? ["xacct"] : subjects.map((s) => s.replace(/[*?]/g, "xacct"))) {
+      try {
+        if (!reach(graph, providerArn, { [`${issuer}:sub`]: subject, [`${issuer}:aud`]: audience }).roles.some((r) => r.role === start))
+          return fail(`a token of ${issuer} with sub ${subject} cannot assume ${start} with its web identity`);
+      } catch {
+        return fail(`no trust admits the web identity ${subject} of ${issuer} (provider ${providerArn})`);
+      }
+    }
   }
   const outside = !graph.state.accounts.get(chain.start.account)?.managed;
-  let from = graph.nodes.get(start) ?? (outside ? graph.outsider(start) : undefined);
+  let from =
+    chain.start.type === "sso"
+      ? permissionSetRole(graph, chain, partitionOf(model, chain.start.account))
+      : (graph.nodes.get(start) ?? (outside ? graph.outsider(start) : undefined));
+  if (!from && chain.start.type === "sso")
+    return fail(
+      `the role of permission set ${chain.start.sso?.permissionSet ?? ""} (AWSReservedSSO_${chain.start.sso?.permissionSet ?? ""}_…) is not in the graph: IAM Identity Center creates it when the set is assigned, with a suffix the model cannot know; verify against the account's IAM as read back (xacct source)`,
+    );
   if (!from) return fail(`${start} is not in the graph: the model's own identity for ${chain.workload} is not deployed`);
   for (const hop of chain.hops) {
     const edge = (graph.edges.get(from.id) ?? []).find((e) => e.to === hop.roleArn);

@@ -52,7 +52,7 @@ export function checkDerivedNames(model: Model): ReferenceProblem[] {
         () => identity.user ?? grant.workload,
         identity.user ? "value" : "key",
       );
-    } else if (identity.type !== "external") {
+    } else if (identity.type !== "external" && identity.type !== "sso") {
       const role = identity.role;
       check(
         IAM_ROLE_NAME,

@@ -57,6 +57,9 @@ export const AWS_PROFILE_NAME = rule(
   `1 to 64 ${IAM_WORDS}, starting with a letter or digit`,
 );
 
+/** IAM Identity Center CreatePermissionSet Name: 1–32 of `[\w+=,.@-]`. */
+export const PERMISSION_SET_NAME = rule("a permission set name", new RegExp(`^${IAM_CHARS}{1,32}$`), `1 to 32 ${IAM_WORDS}`);
+
 /** A Kubernetes DNS-1123 label (namespaces): 1–63 lower-case letters, digits and `-`, alphanumeric at both ends. */
 export const DNS_LABEL = rule(
   "a Kubernetes DNS-1123 label",

@@ -29,7 +29,17 @@ const declares = (known: object, name: unknown): name is string => typeof name =
 const declared = (known: Raw, name: unknown): unknown => (declares(known, name) ? known[name] : undefined);
 
 /** Identities whose credentials are a role session: any AssumeRole made with them is role chaining. */
-export const ROLE_SESSION_IDENTITIES = new Set(["irsa", "pod-identity", "ecs-task", "ec2-instance", "eks-node", "lambda", "mwaa"]);
+export const ROLE_SESSION_IDENTITIES = new Set([
+  "irsa",
+  "oidc",
+  "sso",
+  "pod-identity",
+  "ecs-task",
+  "ec2-instance",
+  "eks-node",
+  "lambda",
+  "mwaa",
+]);
 
 export function checkReferences(input: unknown): ReferenceProblem[] {
   const model = asRecord(input);

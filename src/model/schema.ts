@@ -20,9 +20,11 @@ import {
   IMAGE_REFERENCE,
   MWAA_ENVIRONMENT_NAME,
   type NameRule,
+  PERMISSION_SET_NAME,
   POLICY_TEXT,
   SERVICE_ACCOUNT_PATTERN,
 } from "./names.js";
+import { admitsEverySubject, defaultAudience, GITHUB_ACTIONS_ISSUER, OIDC_ISSUER_RULE, OIDC_ISSUER_URL } from "./oidc-issuers.js";
 
 const name = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, "use letters, digits, '-', '_' and '.'");
 const accountId = z.string().regex(ACCOUNT_ID, "must be a 12-digit AWS account ID in quotes");
@@ -76,6 +78,65 @@ export const Cluster = z.strictObject({
 
 const IdentityBase = { role: roleTemplate.optional().describe("Name of the workload's own role. @default the workload's name") };
 
+/** A `sub` the trust admits: exact, or a StringLike pattern that still pins something (never `*` alone). */
+const subjectPattern = named(POLICY_TEXT)
+  .min(1)
+  .max(1024)
+  .refine((s) => !admitsEverySubject(s), {
+    message:
+      'a subject of only "*" admits every identity the issuer signs tokens for: name the subject (repo:ORG/REPO:ref:refs/heads/BRANCH), or declare {any: true, reason: "…"} on purpose',
+  });
+
+const OidcIdentity = z
+  .strictObject({
+    type: z.literal("oidc"),
+    issuer: z
+      .string()
+      .regex(OIDC_ISSUER_URL, `must be ${OIDC_ISSUER_RULE}`)
+      .describe("The issuer URL, as the tokens' iss claim holds it (https://token.actions.githubusercontent.com)."),
+    audience: named(POLICY_TEXT)
+      .min(1)
+      .max(255)
+      .optional()
+      .describe(
+        "The aud the tokens carry, a client ID of the IAM OIDC provider. @default sts.amazonaws.com for GitHub Actions, aws.workload.identity for HCP Terraform, https://gitlab.com for gitlab.com; required for any other issuer",
+      ),
+    subject: z
+      .union([
+        subjectPattern,
+        z.array(subjectPattern).min(1).max(100),
+        z.strictObject({
+          any: z.literal(true),
+          reason: z.string().min(10).describe("Why every subject of the issuer may assume the role; finding XA006 says so."),
+        }),
+      ])
+      .describe("The sub the trust admits (StringEquals, or StringLike with * and ?), one or several: repo:acme/app:ref:refs/heads/main."),
+    tokenFile: z
+      .string()
+      .regex(/^\/[\x21-\x7E]{1,1023}$/, "must be an absolute path of printable ASCII without spaces")
+      .optional()
+      .describe("Where the job writes the issuer's ID token for the AWS config to read. @default /tmp/xacct-web-identity-token"),
+    ...IdentityBase,
+  })
+  .superRefine((identity, ctx) => {
+    if (identity.audience === undefined && defaultAudience(identity.issuer) === undefined)
+      ctx.addIssue({
+        code: "custom",
+        path: ["audience"],
+        message: `${identity.issuer} is not a well-known issuer: give the audience its tokens carry for AWS (the client ID of the IAM OIDC provider)`,
+      });
+    if (
+      identity.issuer.replace(/^https:\/\//, "").split("/")[0] === GITHUB_ACTIONS_ISSUER &&
+      !Array.isArray(identity.subject) &&
+      typeof identity.subject === "object"
+    )
+      ctx.addIssue({
+        code: "custom",
+        path: ["subject"],
+        message: `IAM refuses a trust on GitHub's provider whose ${GITHUB_ACTIONS_ISSUER}:sub is not scoped: name the repositories (repo:ORG/*, repo:ORG/REPO:ref:refs/heads/BRANCH)`,
+      });
+  });
+
 export const Identity = z.discriminatedUnion("type", [
   z.strictObject({
     type: z.literal("irsa"),
@@ -99,6 +160,21 @@ export const Identity = z.discriminatedUnion("type", [
   z.strictObject({ type: z.literal("lambda"), ...IdentityBase }),
   z.strictObject({ type: z.literal("mwaa"), environment: named(MWAA_ENVIRONMENT_NAME), ...IdentityBase }),
   z.strictObject({ type: z.literal("iam-user"), user: named(IAM_USER_NAME).optional().describe("@default the workload's name") }),
+  OidcIdentity,
+  z.strictObject({
+    type: z.literal("sso"),
+    permissionSet: named(PERMISSION_SET_NAME).describe(
+      "The IAM Identity Center permission set assigned in the workload's account; AWS makes its role AWSReservedSSO_<set>_<suffix>.",
+    ),
+    startUrl: z
+      .string()
+      .regex(
+        /^https:\/\/[A-Za-z0-9.-]+(\/[A-Za-z0-9._~#/-]*)?$/,
+        "must be the AWS access portal URL, https://d-xxxxxxxxxx.awsapps.com/start",
+      )
+      .describe("The AWS access portal URL users sign in at (sso_start_url)."),
+    region: region.optional().describe("The region of IAM Identity Center (sso_region). @default the account's region"),
+  }),
   z.strictObject({
     type: z.literal("external"),
     principal: named(IAM_PRINCIPAL_ARN)

@@ -190,12 +190,22 @@ export async function startEnvironment(options: EnvironmentOptions): Promise<San
 interface TokenFile {
   path: string;
   issuer: string;
+  /** The token's audience, where not EKS's sts.amazonaws.com. */
+  aud?: string;
   sub: string;
 }
 
 async function writeTokens(sandbox: Sandbox, tokens: readonly TokenFile[]): Promise<void> {
   for (const t of tokens)
-    writeAnew(t.path, await issueToken(sandbox.core, { issuer: t.issuer, sub: t.sub, expiresInSeconds: TOKEN_FILE_SECONDS }));
+    writeAnew(
+      t.path,
+      await issueToken(sandbox.core, {
+        issuer: t.issuer,
+        sub: t.sub,
+        ...(t.aud ? { aud: t.aud } : {}),
+        expiresInSeconds: TOKEN_FILE_SECONDS,
+      }),
+    );
 }
 
 async function writeEnvironment(sandbox: Sandbox, dir: string, workloads: readonly SandboxWorkload[], chains: readonly Chain[]) {
@@ -217,8 +227,11 @@ async function writeEnvironment(sandbox: Sandbox, dir: string, workloads: readon
     const region = workload.start.cluster?.region ?? state.accounts.get(workload.start.account)?.region ?? "us-east-1";
     const keyArn = startKeyArn(workload.start, state);
     if (endpoint?.kind === "web-identity" && endpoint.roleArn) {
-      const issuer = workload.start.cluster?.issuer as string;
-      tokens.push({ path: `${file}.jwt`, issuer, sub: subjectOf(workload.start) as string });
+      // IRSA's issuer is its cluster's (audience sts.amazonaws.com); another issuer's tokens carry the model's audience.
+      const web = workload.start.webIdentity;
+      const issuer = workload.start.cluster?.issuer ?? web?.issuer ?? "";
+      const aud = workload.start.type === "oidc" ? web?.audience : undefined;
+      tokens.push({ path: `${file}.jwt`, issuer, sub: subjectOf(workload.start) as string, ...(aud ? { aud } : {}) });
       out.push({
         ...endpoint,
         profiles: [],
@@ -266,7 +279,7 @@ async function writeEnvironment(sandbox: Sandbox, dir: string, workloads: readon
   // Each chain's first identity reads from the sandbox (IRSA: the token file; others: see below).
   const local = chains.map((c) => {
     const w = byStart.get(c.start);
-    return c.start.type === "irsa" && w
+    return c.start.webIdentityTokenFile !== undefined && w
       ? { ...c, start: { ...c.start, webIdentityTokenFile: join(tokensDir, `${fileBase(w.name)}.jwt`) } }
       : c;
   });
@@ -327,13 +340,14 @@ function sandboxProfiles(chains: readonly Chain[], workloadOf: (chain: Chain) =>
     perWorkload.set(
       workload,
       list.map((p) => ({
+        ...p,
         name: rename(p.name),
         settings: p.settings.map(
           ([k, v]) =>
-            [k, k === "source_profile" && typeof v === "string" && list.some((q) => q.name === v) ? rename(v) : v] as [
-              string,
-              string | number,
-            ],
+            [
+              k,
+              (k === "source_profile" || k === "sso_session") && typeof v === "string" && list.some((q) => q.name === v) ? rename(v) : v,
+            ] as [string, string | number],
         ),
       })),
     );

@@ -90,7 +90,7 @@ export class LocalEndpoints {
       const { start, name } = workload;
       const path = encodeURIComponent(name);
       const endpoint: WorkloadEndpoint | undefined =
-        start.type === "irsa"
+        start.type === "irsa" || start.type === "oidc"
           ? {
               name,
               kind: "web-identity",
@@ -171,10 +171,12 @@ export class LocalEndpoints {
     let request: { issuer: string; sub: string; aud?: string };
     if (name !== null) {
       const known = this.byName.get(name);
-      const issuer = known?.workload.start.cluster?.issuer;
-      const sub = known && subjectOf(known.workload.start);
-      if (!issuer || !sub) throw new AwsError(404, "NotFound", `No IRSA workload named ${name}: ${this.names("web-identity")}`);
-      request = { issuer, sub };
+      const start = known?.workload.start;
+      // IRSA's issuer is its cluster's; another issuer's tokens carry the audience the provider lists.
+      const issuer = start?.cluster?.issuer ?? start?.webIdentity?.issuer;
+      const sub = start && subjectOf(start);
+      if (!issuer || !sub) throw new AwsError(404, "NotFound", `No web identity workload named ${name}: ${this.names("web-identity")}`);
+      request = { issuer, sub, ...(start.type === "oidc" && start.webIdentity ? { aud: start.webIdentity.audience } : {}) };
     } else {
       const issuer = params.get("issuer")?.replace(/^https:\/\//, "");
       const sub = params.get("sub");

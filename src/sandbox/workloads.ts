@@ -43,12 +43,17 @@ export function sampleServiceAccount(pattern: string): string {
   return pattern.replace(/[*?]/g, SAMPLE_FILL);
 }
 
-/** The web identity token subject of an IRSA start: `system:serviceaccount:NS:SA`, patterns filled. */
+/**
+ * The web identity token subject of a start: IRSA's `system:serviceaccount:NS:SA`, another
+ * issuer's first declared subject (a CI job's `repo:ORG/REPO:ref:refs/heads/BRANCH`), patterns
+ * filled; sample text where every subject was declared on purpose.
+ */
 export function subjectOf(start: StartIdentity): string | undefined {
   const cluster = start.cluster;
-  return start.type === "irsa" && cluster
-    ? `system:serviceaccount:${cluster.namespace}:${sampleServiceAccount(cluster.serviceAccount)}`
-    : undefined;
+  if (start.type === "irsa" && cluster) return `system:serviceaccount:${cluster.namespace}:${sampleServiceAccount(cluster.serviceAccount)}`;
+  const web = start.type === "oidc" ? start.webIdentity : undefined;
+  if (!web) return undefined;
+  return web.subjects === "any" ? SAMPLE_FILL : sampleServiceAccount(web.subjects[0] ?? SAMPLE_FILL);
 }
 
 /** Every workload's first identity in a compiled model, once per account it starts in. */
