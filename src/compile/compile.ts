@@ -5,7 +5,10 @@
  */
 import { DEFAULT_ROLE_SESSION_SECONDS, MAX_SESSION_DURATION } from "../aws/limits.js";
 import { roleArn } from "../aws/arn.js";
-import type { Model, ModelWorkload } from "../model/schema.js";
+import type { Model, ModelGrant, ModelGrantees, ModelWorkload } from "../model/schema.js";
+import { ModelPathError } from "../model/load.js";
+import { ouPath } from "../model/organization.js";
+import { orgPathValue } from "../aws/organizations.js";
 import { defaultProfileName, defaultTargetRoleName, grantPolicyName } from "../model/names.js";
 import { ROLE_SESSION_IDENTITIES } from "../model/references.js";
 import {
@@ -19,12 +22,14 @@ import {
 import { addIdentity, type ClusterInfo, principalOf } from "./identities.js";
 import {
   type GrantContext,
+  type Grantees,
   type GrantSides,
   type PrincipalStatements,
   type RoleStep,
   type RoleTrust,
   viaAssumedRoles,
   viaOwnIdentity,
+  toOrganization,
   viaResourcePolicy,
 } from "./crossings.js";
 import { type ServiceAccess, statementsFor } from "./permissions.js";
@@ -66,6 +71,9 @@ export function compile(model: Model): Compiled {
   }
   const compiler = new Compiler(model, byKey);
   const chains = grantInstances(model).map((instance) => compiler.grant(instance));
+  model.grants.forEach((grant, index) => {
+    if (grant.grantees) compiler.granteesGrant(grant, grant.grantees, index);
+  });
   return { model, state, chains, manualSteps: compiler.manualSteps };
 }
 
@@ -147,6 +155,44 @@ class Compiler {
     return this.chainOf(instance, workload, context, via, sides.hops);
   }
 
+  /**
+   * A grant to whole organizations or OUs: the resource policies of the grant's account (each of
+   * its per-stage accounts) admit them; their principals' own identity policies are their
+   * administrators' step.
+   */
+  granteesGrant(grant: ModelGrant, grantees: ModelGrantees, index: number): void {
+    const where = `grants[${index}]`;
+    for (const { stage, id } of accountIds(this.model, grant.account)) {
+      const to = this.account(accountKey(grant.account, stage));
+      const organization = to.organization?.id;
+      if (!organization) throw new ModelPathError(`${where}.grantees`, `account ${grant.account} declares no organization`);
+      const vars: TemplateVars = { app: this.model.name, ...(stage ? { stage } : {}) };
+      const place = { partition: to.partition, region: to.region ?? "us-east-1", account: id };
+      const access: ServiceAccess = { service: grant.service, access: grant.access, resources: this.resources(grant, vars, where) };
+      const who = granteesOf(this.model, organization, grantees);
+      const sides = { principal: [], resource: { trusts: [], policies: toOrganization(access, place, to, who) }, hops: [] };
+      this.write(sides);
+      const statements = statementsFor(access, place);
+      this.manualSteps.push({
+        account: to.id,
+        title: `Allow ${who.describe} in their own identity policies`,
+        detail: `The resource policies in account ${to.name ?? to.id} admit ${who.describe}. Across accounts a caller's own identity policy must allow the request too: the administrators of each member account allow ${[...new Set(statements.flatMap((s) => s.Action ?? []))].join(", ")} on ${[...new Set(statements.flatMap((s) => s.Resource ?? []))].join(", ")} to the principals that use it.`,
+      });
+    }
+  }
+
+  /** A grant's resource names with their templates filled. */
+  private resources(grant: ModelGrant, vars: TemplateVars, where: string): ServiceAccess["resources"] {
+    return Object.fromEntries(
+      Object.entries(grant.resources).map(([k, v]) => [
+        k,
+        typeof v === "string"
+          ? fillTemplate(v, vars, `${where}.resources.${k}`)
+          : v.map((x) => fillTemplate(x, vars, `${where}.resources.${k}`)),
+      ]),
+    );
+  }
+
   /** The grant instance resolved: its accounts, first identity, filled resource names and identity statements. */
   private context(instance: GrantInstance): GrantContext {
     const { grant, index, vars } = instance;
@@ -155,14 +201,7 @@ class Compiler {
     const to = this.account(instance.to);
     const start = this.start(grant.workload, instance.from, vars);
     const place = { partition: to.partition, region: to.region ?? "us-east-1", account: to.id };
-    const resources = Object.fromEntries(
-      Object.entries(grant.resources).map(([k, v]) => [
-        k,
-        typeof v === "string"
-          ? fillTemplate(v, vars, `${where}.resources.${k}`)
-          : v.map((x) => fillTemplate(x, vars, `${where}.resources.${k}`)),
-      ]),
-    );
+    const resources = this.resources(grant, vars, where);
     const access: ServiceAccess = { service: grant.service, access: grant.access, resources };
     return {
       workload: grant.workload,
@@ -294,6 +333,32 @@ class Compiler {
       detail: `In account ${to.name ?? to.id} (${to.region}), add an inbound rule to the security group attached to RDS instance ${String(resources["rds-instance"])}: TCP port ${port}, source the security group of ${workload}'s pods or nodes in account ${from.name ?? from.id} (reference it as ${from.id}/sg-…; security-group references across accounts need VPC peering or a Transit Gateway in the same region — otherwise use the source VPC's CIDR). Nothing else needs to be opened.`,
     });
   }
+}
+
+/**
+ * The condition admitting grantees. AWS's examples: `"StringEquals": {"aws:PrincipalOrgID": "o-…"}`
+ * for an organization; `"ForAnyValue:StringLike": {"aws:PrincipalOrgPaths": ["o-…/r-…/ou-…/*"]}` for
+ * an OU or any child ("When you include a wildcard, you must use the StringLike condition
+ * operator"), always with the organization ID.
+ */
+function granteesOf(model: Model, organization: string, grantees: ModelGrantees): Grantees & { describe: string } {
+  if (!grantees.ous)
+    return {
+      label: "Org",
+      describe: `every principal of organization ${organization}`,
+      condition: { StringEquals: { "aws:PrincipalOrgID": organization } },
+    };
+  const accounts = Object.values(model.accounts);
+  const paths = grantees.ous.map((ou) => {
+    const path = ouPath(accounts, organization, ou);
+    if (!path) throw new Error(`no path for ${ou}`); // checkReferences refused it
+    return `${orgPathValue(organization, path)}*`;
+  });
+  return {
+    label: grantees.ous.map((ou) => ou.slice(ou.lastIndexOf("/") + 1)).join("-"),
+    describe: `every principal of ${grantees.ous.length === 1 ? "OU" : "OUs"} ${grantees.ous.join(", ")} (and their child OUs) of organization ${organization}`,
+    condition: { "ForAnyValue:StringLike": { "aws:PrincipalOrgPaths": paths } },
+  };
 }
 
 function mergePolicy(existing: PolicyDocument | undefined, statements: PolicyStatement[]): PolicyDocument {

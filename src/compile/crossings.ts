@@ -75,9 +75,25 @@ export interface GrantSides {
 export function viaResourcePolicy(g: GrantContext): GrantSides {
   return {
     principal: [ownIdentity(g)],
-    resource: { trusts: [], policies: resourceStatements(g.access, g.place, g.to, g.principal, g.workload) },
+    resource: { trusts: [], policies: resourceStatements(g.access, g.place, g.to, { principal: g.principal, label: g.workload }) },
     hops: [],
   };
+}
+
+/** Whole organizations or OUs, as a resource policy admits them: everyone, on a condition on the caller's organization. */
+export interface Grantees {
+  /** Names the statements' Sids and the steps (Org, OuAb12…). */
+  label: string;
+  condition: NonNullable<PolicyStatement["Condition"]>;
+}
+
+/**
+ * The resource's policy admits every principal of an organization or OUs (`Principal: "*"` on a
+ * condition on aws:PrincipalOrgID or aws:PrincipalOrgPaths, as AWS's examples do). Their own
+ * accounts' administrators allow them the same actions in their identity policies.
+ */
+export function toOrganization(access: ServiceAccess, place: Place, to: AccountEntry, who: Grantees): ResourceStatement[] {
+  return resourceStatements(access, place, to, { principal: "*", label: who.label, condition: who.condition });
 }
 
 /** The workload's own identity acts in its own account; only KMS key policies name it too. */
@@ -194,7 +210,7 @@ function trustStatement(
  * with a key names the acting principal in the key policy too.
  */
 function keyPolicyStatements(g: GrantContext, principal: string): ResourceStatement[] {
-  return resourceStatements(g.access, g.place, g.to, principal, g.workload, (service) => service === "kms");
+  return resourceStatements(g.access, g.place, g.to, { principal, label: g.workload }, (service) => service === "kms");
 }
 
 /**
@@ -206,10 +222,10 @@ function resourceStatements(
   access: ServiceAccess,
   place: Place,
   account: AccountEntry,
-  principal: string,
-  workload: string,
+  who: { principal: string; label: string; condition?: PolicyStatement["Condition"] },
   only: (service: string) => boolean = () => true,
 ): ResourceStatement[] {
+  const workload = who.label;
   return kindStatements(access, place).flatMap(({ service, kind, statement }) => {
     if (!only(service)) return [];
     const recipe = recipeFor(service);
@@ -222,9 +238,10 @@ function resourceStatements(
     const named: PolicyStatement = {
       Sid: `${statement.Sid ?? "Grant"}For${pascal(workload)}`,
       Effect: "Allow",
-      Principal: { AWS: principal },
+      Principal: { AWS: who.principal },
       Action: statement.Action,
       Resource: statement.Resource,
+      ...(who.condition ? { Condition: who.condition } : {}),
     };
     const manual: ManualStep | undefined = account.managed
       ? undefined

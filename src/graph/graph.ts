@@ -16,6 +16,7 @@
  * back from the principals that can act only through the trusts it meets.
  */
 import { CHAIN_LIMIT_SECONDS } from "../aws/limits.js";
+import { orgPathValue } from "../aws/organizations.js";
 import { decodePrincipalTag } from "../aws/principal.js";
 import { assumedRoleArn, iamAccountId, isAccountId, parseArn, parseIamArn, principalAccountId, roleArn, rootArn } from "../aws/arn.js";
 import { type Decision, decide as decideRequest, decidingStatements, evaluate } from "../policy/evaluate.js";
@@ -230,12 +231,11 @@ export class AccessGraph {
     type: string,
     tags: ReadonlyMap<string, string>,
   ): Record<string, string | string[]> {
-    const org = this.orgId(account);
     return {
       "aws:PrincipalArn": arn,
       "aws:PrincipalAccount": account,
       "aws:PrincipalType": type,
-      ...(org ? { "aws:PrincipalOrgID": org } : {}),
+      ...this.orgContext(account),
       ...Object.fromEntries([...tags].map(([k, v]) => [`aws:PrincipalTag/${k}`, v])),
       ...(tags.size ? { "aws:PrincipalTagKeys": [...tags.keys()] } : {}),
     };
@@ -302,10 +302,21 @@ export class AccessGraph {
     return node;
   }
 
-  /** aws:PrincipalOrgID for an account in an organization (the inventory's, even for an account it does not hold, or the model's). */
-  orgContext(account: string): Record<string, string> {
+  /**
+   * aws:PrincipalOrgID and aws:PrincipalOrgPaths for an account in an organization (the
+   * inventory's, even for an account it does not hold, or the model's). AWS includes them "only if
+   * the principal is a member of an organization"; the path only where its parents are known.
+   */
+  orgContext(account: string): Record<string, string | string[]> {
     const org = this.orgId(account);
-    return org ? { "aws:PrincipalOrgID": org } : {};
+    if (!org) return {};
+    const inventory = this.state.organization;
+    const parents =
+      inventory?.id === org ? inventory.parents.get(account) : this.state.accounts.get(account)?.organization?.path;
+    return {
+      "aws:PrincipalOrgID": org,
+      ...(parents?.length ? { "aws:PrincipalOrgPaths": [orgPathValue(org, parents)] } : {}),
+    };
   }
 
   private serviceNode(service: string): string {

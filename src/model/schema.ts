@@ -165,8 +165,28 @@ const RoleOptions = z.strictObject({
   orgOnly: z.boolean().optional().describe("Add aws:PrincipalOrgID to the trust (both accounts in one organization)."),
 });
 
+/** An OU by its ID (found in an account's `ou` path) or by its path from the root, r-…/ou-…/ou-…. */
+const OU_REFERENCE = /^(ou-[a-z0-9]{4,32}-[a-z0-9]{8,32}|r-[a-z0-9]{4,32}(\/ou-[a-z0-9]{4,32}-[a-z0-9]{8,32})*)$/;
+
+export const Grantees = z
+  .strictObject({
+    organization: z
+      .literal(true)
+      .optional()
+      .describe("Every principal of the organization of the grant's account (aws:PrincipalOrgID)."),
+    ous: z
+      .array(z.string().regex(OU_REFERENCE, "must be an OU ID (ou-…-…) that an account's ou path holds, or a path r-…/ou-…-…"))
+      .min(1)
+      .optional()
+      .describe("Every principal of these OUs and their children (aws:PrincipalOrgPaths, with the organization ID)."),
+  })
+  .refine((g) => (g.organization === true) !== (g.ous !== undefined), "give either organization: true or ous: [...]");
+
 export const Grant = z.strictObject({
-  workload: name.describe("Who acts."),
+  workload: name.optional().describe("Who acts (or grantees, for whole organizations and OUs)."),
+  grantees: Grantees.optional().describe(
+    "Instead of a workload, for via: resource-policy: whole organizations or OUs, which the resource policy admits by aws:PrincipalOrgID or aws:PrincipalOrgPaths.",
+  ),
   account: name.describe("Where the resources are."),
   service: z
     .string()
@@ -215,6 +235,9 @@ export const Model = z.strictObject({
 export type Model = z.infer<typeof Model>;
 export type ModelWorkload = z.infer<typeof Workload>;
 export type ModelGrant = z.infer<typeof Grant>;
+/** A grant a workload acts on (every grant but those to whole organizations or OUs). */
+export type WorkloadGrant = ModelGrant & { workload: string };
+export type ModelGrantees = z.infer<typeof Grantees>;
 
 /** The JSON Schema editors use to validate and complete xacct.yaml. */
 export function modelJsonSchema(): Record<string, unknown> {
