@@ -11,11 +11,14 @@
  *   the ARN" (reference_policies_variables.html): AWSLogs/${aws:PrincipalAccount}/* lets each
  *   account write only under its own prefix.
  */
+import { CreateBucketCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { describe, expect, it } from "vitest";
 import { compile } from "../src/compile/compile.js";
 import { AccessGraph } from "../src/graph/graph.js";
 import { can } from "../src/graph/query.js";
 import { loadModel, ModelError } from "../src/model/load.js";
+import type { Sandbox } from "../src/sandbox/index.js";
+import { assume, clientConfig, type Keys, refusal, sandboxPerTest, userKeys } from "./support/sandbox-clients.js";
 import { addWriterRole, APP, BUCKET, LOGGING, LOOSE, logArchiveModel, ORG, TOOLS } from "./support/org-models.js";
 
 const object = (account: string) => `arn:aws:s3:::${BUCKET}/AWSLogs/${account}/2026/12/03/trail.json.gz`;
@@ -100,5 +103,30 @@ describe("a grant to OUs", () => {
     // THEN each is a located error saying what to do
     expect(() => loadModel(noOrg)).toThrow(/accounts\.loose\.organization/);
     expect(() => loadModel(viaRole)).toThrow(/via: resource-policy/);
+  });
+});
+
+describe("the sandbox: role sessions of an organization's accounts carry its keys", () => {
+  const newSandbox = sandboxPerTest();
+  const s3 = (s: Sandbox, k: Keys) => new S3Client({ ...clientConfig(s, k), forcePathStyle: true });
+
+  it("a session of a role in the OU writes under its own account's prefix; one in a sibling OU is refused", async () => {
+    // GIVEN the archive open to OU ou-ab12-22222222, its bucket created by the logging account, and writer roles in
+    // app (in that OU) and tools (a sibling OU of the same organization)
+    const state = compile(loadModel(logArchiveModel("{ous: [ou-ab12-22222222]}"))).state;
+    const inOrg = addWriterRole(state, APP, "log-shipper", ["s3:PutObject"]);
+    const outside = addWriterRole(state, TOOLS, "log-shipper", ["s3:PutObject"]);
+    const s = await newSandbox({ state });
+    await s3(s, userKeys(s, `arn:aws:iam::${LOGGING}:root`)).send(new CreateBucketCommand({ Bucket: BUCKET }));
+    const member = s3(s, await assume(s, userKeys(s, `arn:aws:iam::${APP}:user/operator`), inOrg));
+    const stranger = s3(s, await assume(s, userKeys(s, `arn:aws:iam::${TOOLS}:user/operator`), outside));
+    // WHEN the real SDK for JavaScript puts objects under the accounts' prefixes
+    const put = (client: S3Client, account: string) =>
+      client.send(new PutObjectCommand({ Bucket: BUCKET, Key: `AWSLogs/${account}/trail.json`, Body: "{}" }));
+    // THEN the member's session may write under its own account's prefix (aws:PrincipalOrgPaths in its context)
+    await put(member, APP);
+    // and is refused under another account's prefix, as is the session of the sibling OU under its own
+    expect(await refusal(put(member, TOOLS))).toMatchObject({ name: "AccessDenied", status: 403 });
+    expect(await refusal(put(stranger, TOOLS))).toMatchObject({ name: "AccessDenied", status: 403 });
   });
 });

@@ -4,7 +4,7 @@
  * Account `app` sits in OU ou-ab12-22222222 under root r-ab12; account `loose` declares no
  * organization; account `tools` sits in a sibling OU, ou-ab12-33333333. Roles are added by hand where a test needs a principal with its own permissions.
  */
-import { roleArn } from "../../src/aws/arn.js";
+import { roleArn, rootArn } from "../../src/aws/arn.js";
 import type { AccountState, PolicyDocument } from "../../src/state/account-state.js";
 
 export const ORG = "o-a1b2c3d4e5";
@@ -34,7 +34,11 @@ grants:
 ${extra}`;
 }
 
-/** Adds a role whose own identity policy allows `actions` on everything (its account's administrators' side). */
+/**
+ * Adds a role whose own identity policy allows `actions` on everything (its account's
+ * administrators' side), trusting its own account: a user `operator` with access keys, also added,
+ * may assume it (AWS refuses AssumeRole with an account root's keys).
+ */
 export function addWriterRole(state: AccountState, account: string, name: string, actions: string[]): string {
   const entry = state.accounts.get(account);
   if (!entry) throw new Error(`no account ${account}`);
@@ -44,10 +48,23 @@ export function addWriterRole(state: AccountState, account: string, name: string
     name,
     path: "/",
     arn,
-    trustPolicy: { Version: "2012-10-17", Statement: [] },
+    trustPolicy: {
+      Version: "2012-10-17",
+      Statement: [{ Effect: "Allow", Principal: { AWS: rootArn(entry.partition, account) }, Action: "sts:AssumeRole" }],
+    },
     policies: new Map([["own", own]]),
     managedPolicyArns: [],
     maxSessionDuration: 3600,
+    tags: new Map(),
+  });
+  const operator = `arn:${entry.partition}:iam::${account}:user/operator`;
+  entry.users.set("operator", {
+    name: "operator",
+    path: "/",
+    arn: operator,
+    policies: new Map([["assume", { Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "sts:AssumeRole", Resource: arn }] }]]),
+    managedPolicyArns: [],
+    accessKeys: true,
     tags: new Map(),
   });
   return arn;
