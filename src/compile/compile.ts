@@ -56,6 +56,7 @@ export function compile(model: Model): Compiled {
   const partition = model.partition ?? "aws";
   const state: AccountState = { accounts: new Map() };
   const byKey = new Map<string, AccountEntry>();
+  const existing = new Map<AccountEntry, ReadonlySet<string>>();
   for (const [name, account] of Object.entries(model.accounts)) {
     for (const { stage, id } of accountIds(model, name)) {
       const entry = emptyAccount(id, account.partition ?? partition, {
@@ -67,24 +68,53 @@ export function compile(model: Model): Compiled {
       });
       state.accounts.set(id, entry);
       byKey.set(accountKey(name, stage), entry);
+      existing.set(entry, existingResources(model, name, stage));
     }
   }
-  const compiler = new Compiler(model, byKey);
+  const compiler = new Compiler(model, byKey, existing);
   const chains = grantInstances(model).map((instance) => compiler.grant(instance));
   model.grants.forEach((grant, index) => {
     if (grant.grantees) compiler.granteesGrant(grant, grant.grantees, index);
   });
+  compiler.mergeSteps();
   return { model, state, chains, manualSteps: compiler.manualSteps };
+}
+
+/** An account's resources declared `existing`, as `kind\0name` with the stage's templates filled. */
+function existingResources(model: Model, name: string, stage: string | undefined): ReadonlySet<string> {
+  const vars: TemplateVars = { app: model.name, ...(stage ? { stage } : {}) };
+  const out = new Set<string>();
+  for (const [kind, names] of Object.entries(model.accounts[name]?.existing ?? {}))
+    names.forEach((n, i) => out.add(`${kind}\0${fillTemplate(n, vars, `accounts.${name}.existing.${kind}[${i}]`)}`));
+  return out;
 }
 
 class Compiler {
   readonly manualSteps: ManualStep[] = [];
   private readonly starts = new Map<string, StartIdentity>();
 
+  /** Policies of resources owned elsewhere that xacct adds statements to, by ARN. */
+  private readonly merges = new Map<string, { account: AccountEntry; sids: Set<string> }>();
+
   constructor(
     private readonly model: Model,
     private readonly accounts: Map<string, AccountEntry>,
+    private readonly existing: ReadonlyMap<AccountEntry, ReadonlySet<string>>,
   ) {}
+
+  /**
+   * One manual step per policy of a resource owned elsewhere: merge xacct's statements (by their
+   * stable Sids) into the current policy, as the generated commands do.
+   */
+  mergeSteps(): void {
+    for (const [arn, { account, sids }] of this.merges) {
+      this.manualSteps.push({
+        account: account.id,
+        title: `Merge xacct's statements into the policy of ${arn}`,
+        detail: `The resource exists and is owned elsewhere, so no template writes its policy (that would replace the owner's statements). Fetch its current policy, replace any statements with the Sids ${[...sids].join(", ")} by xacct's, keep every other statement, and apply it: the commands are in accounts/${account.name ?? account.id}/resource-policies-to-apply.json. Re-applying after a change is safe, since the Sids stay the same from build to build.`,
+      });
+    }
+  }
 
   private account(key: string): AccountEntry {
     const entry = this.accounts.get(key);
@@ -113,6 +143,13 @@ class Compiler {
       account,
       "cluster" in identity && identity.cluster ? this.cluster(identity.cluster) : undefined,
     );
+    if ("existing" in identity && identity.existing) {
+      this.manualSteps.push({
+        account: account.id,
+        title: `Keep the existing role ${start.roleArn ?? roleName} as it is`,
+        detail: `Workload ${workloadName} acts as a role that exists and is owned elsewhere: the generated files attach xacct's policies to it by name (AWS::IAM::RolePolicy, aws_iam_role_policy) and neither create it nor change its trust or its other policies, which keep the permissions its service needs. Deploy them after the role exists.`,
+      });
+    }
     if (workload.identity.type === "iam-user") {
       this.manualSteps.push({
         account: account.id,
@@ -292,10 +329,16 @@ class Compiler {
       if (side.manual) this.manualSteps.push(side.manual);
       else this.allowOnIdentity(side);
     }
-    for (const { account, arn, service, statement, manual } of sides.resource.policies) {
+    for (const { account, arn, service, statement, holder, manual } of sides.resource.policies) {
       if (manual) this.manualSteps.push(manual);
-      const existing = account.resourcePolicies.get(arn);
-      account.resourcePolicies.set(arn, { arn, service, policy: mergePolicy(existing?.policy, [statement]) });
+      const known = account.resourcePolicies.get(arn);
+      const owned = known?.existing ?? (holder && this.existing.get(account)?.has(`${holder.kind}\0${holder.name}`) ? true : undefined);
+      account.resourcePolicies.set(arn, { arn, service, policy: mergePolicy(known?.policy, [statement]), ...(owned ? { existing: owned } : {}) });
+      if (owned && account.managed) {
+        const merge = this.merges.get(arn) ?? { account, sids: new Set<string>() };
+        if (statement.Sid) merge.sids.add(statement.Sid);
+        this.merges.set(arn, merge);
+      }
     }
   }
 

@@ -60,6 +60,8 @@ export interface ResourceStatement {
   arn: string;
   service: string;
   statement: PolicyStatement;
+  /** The model's kind and name of the resource holding the policy (a companion's, such as a secret's key, has none). */
+  holder?: { kind: string; name: string };
   /** Set in an account the model does not manage: the step its administrators take (the statement is recorded too). */
   manual?: ManualStep;
 }
@@ -250,7 +252,8 @@ function resourceStatements(
           title: `Add ${workload}'s statement to the policy of ${arn}`,
           detail: `Account ${account.name ?? account.id} is not managed by this model: its administrators must add this statement to the resource-based policy of ${arn}: ${JSON.stringify(named)}`,
         };
-    return [{ account, arn, service, statement: named, ...(manual ? { manual } : {}) }];
+    const name = service === access.service ? names[holder] : undefined;
+    return [{ account, arn, service, statement: named, ...(name ? { holder: { kind: holder, name } } : {}), ...(manual ? { manual } : {}) }];
   });
 }
 

@@ -67,6 +67,16 @@ export function checkReferences(input: unknown): ReferenceProblem[] {
       seenIds.set(id, name);
     }
   }
+  // Resources owned elsewhere are named by the kinds grants use (bucket, key, queue, …) that hold a resource policy.
+  const holderKinds = [...new Set(recipeServices().flatMap((s) => Object.values(recipeFor(s)?.policyHolders ?? {})))].sort();
+  for (const [name, raw] of Object.entries(accounts))
+    for (const kind of Object.keys(asRecord(asRecord(raw).existing)))
+      if (!holderKinds.includes(kind))
+        problems.push({
+          path: ["accounts", name, "existing", kind],
+          message: `"${kind}" is not a kind of resource whose policy xacct writes${didYouMean(kind, holderKinds)}; known: ${holderKinds.join(", ")}`,
+          at: "key",
+        });
   for (const [name, raw] of Object.entries(clusters)) refer(["clusters", name, "account"], asRecord(raw).account, accounts, "account");
   for (const [name, raw] of Object.entries(workloads)) {
     const workload = asRecord(raw);

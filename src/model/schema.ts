@@ -50,6 +50,12 @@ export const Account = z.strictObject({
     .boolean()
     .optional()
     .describe("An account outside our management (a consumer or third party): xacct writes nothing for it. @default false"),
+  existing: z
+    .record(z.string(), z.array(resourceTemplate).min(1))
+    .optional()
+    .describe(
+      "Resources of this account that exist and are owned elsewhere, by the kind grants name them with ({bucket: [logs], key: [1234abcd-…], queue: [jobs]}): xacct adds its statements to their policies as merge-and-apply steps, never as a template resource that would replace the policy.",
+    ),
 });
 
 export const Stages = z.strictObject({
@@ -73,7 +79,15 @@ export const Cluster = z.strictObject({
     .describe("The EKS cluster's OIDC issuer, for IRSA service accounts."),
 });
 
-const IdentityBase = { role: roleTemplate.optional().describe("Name of the workload's own role. @default the workload's name") };
+const IdentityBase = {
+  role: roleTemplate.optional().describe("Name of the workload's own role. @default the workload's name"),
+  existing: z
+    .literal(true)
+    .optional()
+    .describe(
+      "The role (`role`) exists and is owned elsewhere, such as MWAA's execution role: xacct attaches its policies to it (AWS::IAM::RolePolicy, aws_iam_role_policy) instead of creating it, so the role keeps its own permissions and trust.",
+    ),
+};
 
 export const Identity = z.discriminatedUnion("type", [
   z.strictObject({
