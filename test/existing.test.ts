@@ -64,6 +64,21 @@ describe("a resource declared existing", () => {
     expect(twice).toEqual(once);
   });
 
+  it("still gets its steps when every policy of its account is applied by hand", () => {
+    // GIVEN the model without the grant on fresh-results: account data's policies are the existing bucket's and the key's
+    const text = EXISTING_MODEL.split("\n")
+      .filter((line) => !line.includes("fresh-results"))
+      .join("\n");
+    const files = new Map(emitAll(compile(loadModel(text))).map((f) => [f.path, f.content]));
+    // THEN no template is written for data, but its merge steps are
+    expect(files.has("accounts/data/cloudformation.json")).toBe(false);
+    const policies = json(files, "accounts/data/resource-policies-to-apply.json").policies as Obj[];
+    expect(policies.map((p) => p.resourceArn)).toEqual([
+      "arn:aws:s3:::shared-results",
+      "arn:aws:kms:eu-west-1:222222222222:key/0a1b2c3d-1111-2222-3333-444455556666",
+    ]);
+  });
+
   it("is listed under Manual steps in the generated README, with the statements' Sids", () => {
     // GIVEN the generated README
     const readme = built().get("README.md") ?? "";

@@ -180,7 +180,7 @@ function stackName(text: string): string {
   return `xacct-${text}`.replace(/[^A-Za-z0-9-]+/g, "-").slice(0, 128);
 }
 
-function accountTemplate(account: AccountEntry, state: AccountState): { template: Obj; byHand: ByHand[] } | undefined {
+function accountTemplate(account: AccountEntry, state: AccountState): { template?: Obj; byHand: ByHand[] } | undefined {
   const ids = new Names((t) => t);
   const resources: Obj = {};
   const outputs: Obj = {};
@@ -234,7 +234,8 @@ function accountTemplate(account: AccountEntry, state: AccountState): { template
     if (placement.byHand) byHand.push(placement.byHand);
     resourcePolicyResources(placement, policy, add, principalDependencies(policy.policy, principalIds));
   }
-  if (Object.keys(resources).length === 0) return undefined;
+  // An account whose policies are all applied by hand (a key policy, a bucket owned elsewhere) still gets those steps.
+  if (Object.keys(resources).length === 0) return byHand.length ? { byHand } : undefined;
 
   const name = account.name ?? account.id;
   const region = account.region ?? "us-east-1";
@@ -378,10 +379,12 @@ export const emitCloudFormation: Emitter = ({ state }) => {
     const built = accountTemplate(account, state);
     if (!built) continue;
     const dir = `accounts/${slug(account.name ?? account.id)}`;
-    const metadata = (built.template.Metadata as { xacct: { deploy: string } }).xacct;
-    // Templates over 51,200 bytes cannot be passed inline: `deploy` must upload them to S3 first.
-    if (Buffer.byteLength(json(built.template)) > 51_200) metadata.deploy += " --s3-bucket YOUR-ARTIFACT-BUCKET";
-    files.push({ path: `${dir}/cloudformation.json`, content: json(built.template) });
+    if (built.template) {
+      const metadata = (built.template.Metadata as { xacct: { deploy: string } }).xacct;
+      // Templates over 51,200 bytes cannot be passed inline: `deploy` must upload them to S3 first.
+      if (Buffer.byteLength(json(built.template)) > 51_200) metadata.deploy += " --s3-bucket YOUR-ARTIFACT-BUCKET";
+      files.push({ path: `${dir}/cloudformation.json`, content: json(built.template) });
+    }
     if (built.byHand.length) {
       files.push({
         path: `${dir}/resource-policies-to-apply.json`,
