@@ -65,6 +65,31 @@ describe("a grant to a whole organization", () => {
   });
 });
 
+describe("a grant to the organization on a KMS key", () => {
+  it("puts the same organization condition into the key policy, which the engine honours", () => {
+    // GIVEN a key in account logging granted (decrypt) to the whole organization
+    const KEY = "arn:aws:kms:eu-west-1:333333333333:key/0a1b2c3d-1111-2222-3333-444455556666";
+    const grant = `  - grantees: {organization: true}
+    account: logging
+    service: kms
+    access: [decrypt]
+    resources: {key: 0a1b2c3d-1111-2222-3333-444455556666}
+    via: resource-policy
+`;
+    const state = compile(loadModel(logArchiveModel("{organization: true}", grant))).state;
+    // WHEN the key policy is read, and principals of app and loose decrypt with their own kms:Decrypt
+    const statement = state.accounts.get(LOGGING)?.resourcePolicies.get(KEY)?.policy.Statement[0];
+    const member = addWriterRole(state, APP, "log-reader", ["kms:Decrypt"]);
+    const stranger = addWriterRole(state, LOOSE, "log-reader", ["kms:Decrypt"]);
+    const graph = new AccessGraph(state);
+    // THEN the key policy admits everyone on aws:PrincipalOrgID, and only the member may decrypt
+    expect(statement?.Principal).toEqual({ AWS: "*" });
+    expect(statement?.Condition).toEqual({ StringEquals: { "aws:PrincipalOrgID": ORG } });
+    expect(can(graph, { principal: member, action: "kms:Decrypt", resource: KEY }).decision).toBe("Allow");
+    expect(can(graph, { principal: stranger, action: "kms:Decrypt", resource: KEY }).decision).toBe("Deny");
+  });
+});
+
 describe("a grant to OUs", () => {
   it("writes aws:PrincipalOrgPaths with the organization ID, the OU's path found from the accounts", () => {
     // GIVEN a grant to OU ou-ab12-22222222, which account app's ou path holds under r-ab12
@@ -85,6 +110,24 @@ describe("a grant to OUs", () => {
     // THEN the principal of the OU may, the other (same organization, other OU) may not
     expect(can(graph, { principal: inOu, action: "s3:PutObject", resource: object(APP) }).decision).toBe("Allow");
     expect(can(graph, { principal: sibling, action: "s3:PutObject", resource: object(TOOLS) }).decision).toBe("Deny");
+  });
+
+  it("takes an account's OU path from an inventory's organization when the model gives none", () => {
+    // GIVEN the grant to ou-ab12-22222222, account tools declared with no ou path, and an organization (as an
+    // inventory reads it) that places tools under r-ab12/ou-ab12-22222222
+    const state = compile(loadModel(logArchiveModel("{ous: [ou-ab12-22222222]}"))).state;
+    const tools = state.accounts.get(TOOLS);
+    if (tools) tools.organization = { id: ORG, path: [] };
+    state.organization = {
+      id: ORG,
+      parents: new Map([[TOOLS, ["r-ab12", "ou-ab12-22222222"]]]),
+      serviceControlPolicies: new Map(),
+      resourceControlPolicies: new Map(),
+    };
+    const writer = addWriterRole(state, TOOLS, "log-shipper", ["s3:PutObject"]);
+    // WHEN it writes under its own prefix
+    // THEN aws:PrincipalOrgPaths is o-a1b2c3d4e5/r-ab12/ou-ab12-22222222/, which the bucket policy admits
+    expect(can(new AccessGraph(state), { principal: writer, action: "s3:PutObject", resource: object(TOOLS) }).decision).toBe("Allow");
   });
 
   it("refuses an OU no account of the organization holds, saying to write its path", () => {
