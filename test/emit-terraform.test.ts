@@ -5,15 +5,12 @@
  * resource for each kind of IAM, and — when terraform and a local copy of the AWS provider are on
  * the machine — passes `terraform validate`.
  */
-import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
-import { homedir, tmpdir } from "node:os";
-import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import type { Compiled } from "../src/compile/compile.js";
 import { emitTerraform } from "../src/emit/terraform.js";
 import type { AccountEntry, PolicyDocument } from "../src/state/account-state.js";
 import { compileEmitModel, compileExample, DATA, PLATFORM } from "./support/emit-model.js";
+import { validate, why } from "./support/terraform-validate.js";
 
 type Obj = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -251,53 +248,7 @@ describe("resource-based policies, each with the AWS provider's resource for it"
   });
 });
 
-/** A local copy of the hashicorp/aws provider (filesystem mirror layout), so `terraform init` needs no network. */
-function providerMirror(): string | undefined {
-  const candidates = [
-    process.env.XACCT_TERRAFORM_PLUGIN_DIR,
-    "/opt/tf-plugins",
-    join(homedir(), ".terraform.d", "plugins"),
-    "/usr/share/terraform/plugins",
-    "/usr/local/share/terraform/plugins",
-  ];
-  return candidates.find((dir) => dir && existsSync(join(dir, "registry.terraform.io", "hashicorp", "aws")));
-}
-
-const terraform = spawnSync("terraform", ["version"], { encoding: "utf8" }).status === 0;
-const mirror = providerMirror();
-const why = !terraform
-  ? "terraform is not installed"
-  : !mirror
-    ? "no local mirror of the hashicorp/aws provider (terraform init would download it)"
-    : "";
-
 describe(`terraform validate${why ? ` (skipped: ${why})` : ""}`, () => {
-  /**
-   * Validates configurations in one run: each is a local module of a root that only calls them, so
-   * the provider is installed from the mirror and its schema loaded once; errors name the module.
-   */
-  function validate(configurations: [string, Obj][]): { status: number | null; output: string } {
-    const dir = mkdtempSync(join(tmpdir(), "xacct-tf-"));
-    const env = {
-      ...process.env,
-      TF_CLI_CONFIG_FILE: join(dir, "terraformrc"),
-      TF_DATA_DIR: join(dir, ".terraform"),
-      TF_IN_AUTOMATION: "1",
-      CHECKPOINT_DISABLE: "1",
-    };
-    writeFileSync(env.TF_CLI_CONFIG_FILE, "");
-    const modules = configurations.map(([path, tf], i) => {
-      mkdirSync(join(dir, `m${i}`));
-      writeFileSync(join(dir, `m${i}`, "main.tf.json"), JSON.stringify(tf, null, 2));
-      return [`m${i}`, { "//": path, source: `./m${i}` }];
-    });
-    writeFileSync(join(dir, "main.tf.json"), JSON.stringify({ module: Object.fromEntries(modules) }));
-    const run = (...args: string[]) => spawnSync("terraform", args, { cwd: dir, env, encoding: "utf8" });
-    const init = run("init", "-backend=false", "-input=false", "-no-color", `-plugin-dir=${mirror}`);
-    const r = init.status === 0 ? run("validate", "-no-color") : init;
-    return { status: r.status, output: r.stdout + r.stderr };
-  }
-
   it.skipIf(Boolean(why))("accepts every generated configuration", () => {
     const r = validate(all);
     expect(r.output).toContain("The configuration is valid");

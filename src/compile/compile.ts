@@ -5,7 +5,10 @@
  */
 import { DEFAULT_ROLE_SESSION_SECONDS, MAX_SESSION_DURATION } from "../aws/limits.js";
 import { roleArn } from "../aws/arn.js";
-import type { Model, ModelWorkload } from "../model/schema.js";
+import type { Model, ModelGrant, ModelGrantees, ModelWorkload } from "../model/schema.js";
+import { ModelPathError } from "../model/load.js";
+import { ouPath } from "../model/organization.js";
+import { orgPathValue } from "../aws/organizations.js";
 import { defaultProfileName, defaultTargetRoleName, grantPolicyName } from "../model/names.js";
 import { ROLE_SESSION_IDENTITIES } from "../model/references.js";
 import {
@@ -19,12 +22,14 @@ import {
 import { addIdentity, type ClusterInfo, principalOf } from "./identities.js";
 import {
   type GrantContext,
+  type Grantees,
   type GrantSides,
   type PrincipalStatements,
   type RoleStep,
   type RoleTrust,
   viaAssumedRoles,
   viaOwnIdentity,
+  toOrganization,
   viaResourcePolicy,
 } from "./crossings.js";
 import { type ServiceAccess, statementsFor } from "./permissions.js";
@@ -51,6 +56,7 @@ export function compile(model: Model): Compiled {
   const partition = model.partition ?? "aws";
   const state: AccountState = { accounts: new Map() };
   const byKey = new Map<string, AccountEntry>();
+  const existing = new Map<AccountEntry, ReadonlySet<string>>();
   for (const [name, account] of Object.entries(model.accounts)) {
     for (const { stage, id } of accountIds(model, name)) {
       const entry = emptyAccount(id, account.partition ?? partition, {
@@ -62,21 +68,53 @@ export function compile(model: Model): Compiled {
       });
       state.accounts.set(id, entry);
       byKey.set(accountKey(name, stage), entry);
+      existing.set(entry, existingResources(model, name, stage));
     }
   }
-  const compiler = new Compiler(model, byKey);
+  const compiler = new Compiler(model, byKey, existing);
   const chains = grantInstances(model).map((instance) => compiler.grant(instance));
+  model.grants.forEach((grant, index) => {
+    if (grant.grantees) compiler.granteesGrant(grant, grant.grantees, index);
+  });
+  compiler.mergeSteps();
   return { model, state, chains, manualSteps: compiler.manualSteps };
+}
+
+/** An account's resources declared `existing`, as `kind\0name` with the stage's templates filled. */
+function existingResources(model: Model, name: string, stage: string | undefined): ReadonlySet<string> {
+  const vars: TemplateVars = { app: model.name, ...(stage ? { stage } : {}) };
+  const out = new Set<string>();
+  for (const [kind, names] of Object.entries(model.accounts[name]?.existing ?? {}))
+    names.forEach((n, i) => out.add(`${kind}\0${fillTemplate(n, vars, `accounts.${name}.existing.${kind}[${i}]`)}`));
+  return out;
 }
 
 class Compiler {
   readonly manualSteps: ManualStep[] = [];
   private readonly starts = new Map<string, StartIdentity>();
 
+  /** Policies of resources owned elsewhere that xacct adds statements to, by ARN. */
+  private readonly merges = new Map<string, { account: AccountEntry; sids: Set<string> }>();
+
   constructor(
     private readonly model: Model,
     private readonly accounts: Map<string, AccountEntry>,
+    private readonly existing: ReadonlyMap<AccountEntry, ReadonlySet<string>>,
   ) {}
+
+  /**
+   * One manual step per policy of a resource owned elsewhere: merge xacct's statements (by their
+   * stable Sids) into the current policy, as the generated commands do.
+   */
+  mergeSteps(): void {
+    for (const [arn, { account, sids }] of this.merges) {
+      this.manualSteps.push({
+        account: account.id,
+        title: `Merge xacct's statements into the policy of ${arn}`,
+        detail: `The resource exists and is owned elsewhere, so no template writes its policy (that would replace the owner's statements). Fetch its current policy, replace any statements with the Sids ${[...sids].join(", ")} by xacct's, keep every other statement, and apply it: the commands are in accounts/${account.name ?? account.id}/resource-policies-to-apply.json. Re-applying after a change is safe, since the Sids stay the same from build to build.`,
+      });
+    }
+  }
 
   private account(key: string): AccountEntry {
     const entry = this.accounts.get(key);
@@ -105,6 +143,13 @@ class Compiler {
       account,
       "cluster" in identity && identity.cluster ? this.cluster(identity.cluster) : undefined,
     );
+    if ("existing" in identity && identity.existing) {
+      this.manualSteps.push({
+        account: account.id,
+        title: `Keep the existing role ${start.roleArn ?? roleName} as it is`,
+        detail: `Workload ${workloadName} acts as a role that exists and is owned elsewhere: the generated files attach xacct's policies to it by name (AWS::IAM::RolePolicy, aws_iam_role_policy) and neither create it nor change its trust or its other policies, which keep the permissions its service needs. Deploy them after the role exists.`,
+      });
+    }
     if (workload.identity.type === "iam-user") {
       this.manualSteps.push({
         account: account.id,
@@ -147,6 +192,44 @@ class Compiler {
     return this.chainOf(instance, workload, context, via, sides.hops);
   }
 
+  /**
+   * A grant to whole organizations or OUs: the resource policies of the grant's account (each of
+   * its per-stage accounts) admit them; their principals' own identity policies are their
+   * administrators' step.
+   */
+  granteesGrant(grant: ModelGrant, grantees: ModelGrantees, index: number): void {
+    const where = `grants[${index}]`;
+    for (const { stage, id } of accountIds(this.model, grant.account)) {
+      const to = this.account(accountKey(grant.account, stage));
+      const organization = to.organization?.id;
+      if (!organization) throw new ModelPathError(`${where}.grantees`, `account ${grant.account} declares no organization`);
+      const vars: TemplateVars = { app: this.model.name, ...(stage ? { stage } : {}) };
+      const place = { partition: to.partition, region: to.region ?? "us-east-1", account: id };
+      const access: ServiceAccess = { service: grant.service, access: grant.access, resources: this.resources(grant, vars, where) };
+      const who = granteesOf(this.model, organization, grantees);
+      const sides = { principal: [], resource: { trusts: [], policies: toOrganization(access, place, to, who) }, hops: [] };
+      this.write(sides);
+      const statements = statementsFor(access, place);
+      this.manualSteps.push({
+        account: to.id,
+        title: `Allow ${who.describe} in their own identity policies`,
+        detail: `The resource policies in account ${to.name ?? to.id} admit ${who.describe}. Across accounts a caller's own identity policy must allow the request too: the administrators of each member account allow ${[...new Set(statements.flatMap((s) => s.Action ?? []))].join(", ")} on ${[...new Set(statements.flatMap((s) => s.Resource ?? []))].join(", ")} to the principals that use it.`,
+      });
+    }
+  }
+
+  /** A grant's resource names with their templates filled. */
+  private resources(grant: ModelGrant, vars: TemplateVars, where: string): ServiceAccess["resources"] {
+    return Object.fromEntries(
+      Object.entries(grant.resources).map(([k, v]) => [
+        k,
+        typeof v === "string"
+          ? fillTemplate(v, vars, `${where}.resources.${k}`)
+          : v.map((x) => fillTemplate(x, vars, `${where}.resources.${k}`)),
+      ]),
+    );
+  }
+
   /** The grant instance resolved: its accounts, first identity, filled resource names and identity statements. */
   private context(instance: GrantInstance): GrantContext {
     const { grant, index, vars } = instance;
@@ -155,14 +238,7 @@ class Compiler {
     const to = this.account(instance.to);
     const start = this.start(grant.workload, instance.from, vars);
     const place = { partition: to.partition, region: to.region ?? "us-east-1", account: to.id };
-    const resources = Object.fromEntries(
-      Object.entries(grant.resources).map(([k, v]) => [
-        k,
-        typeof v === "string"
-          ? fillTemplate(v, vars, `${where}.resources.${k}`)
-          : v.map((x) => fillTemplate(x, vars, `${where}.resources.${k}`)),
-      ]),
-    );
+    const resources = this.resources(grant, vars, where);
     const access: ServiceAccess = { service: grant.service, access: grant.access, resources };
     return {
       workload: grant.workload,
@@ -253,10 +329,16 @@ class Compiler {
       if (side.manual) this.manualSteps.push(side.manual);
       else this.allowOnIdentity(side);
     }
-    for (const { account, arn, service, statement, manual } of sides.resource.policies) {
+    for (const { account, arn, service, statement, holder, manual } of sides.resource.policies) {
       if (manual) this.manualSteps.push(manual);
-      const existing = account.resourcePolicies.get(arn);
-      account.resourcePolicies.set(arn, { arn, service, policy: mergePolicy(existing?.policy, [statement]) });
+      const known = account.resourcePolicies.get(arn);
+      const owned = known?.existing ?? (holder && this.existing.get(account)?.has(`${holder.kind}\0${holder.name}`) ? true : undefined);
+      account.resourcePolicies.set(arn, { arn, service, policy: mergePolicy(known?.policy, [statement]), ...(owned ? { existing: owned } : {}) });
+      if (owned && account.managed) {
+        const merge = this.merges.get(arn) ?? { account, sids: new Set<string>() };
+        if (statement.Sid) merge.sids.add(statement.Sid);
+        this.merges.set(arn, merge);
+      }
     }
   }
 
@@ -294,6 +376,32 @@ class Compiler {
       detail: `In account ${to.name ?? to.id} (${to.region}), add an inbound rule to the security group attached to RDS instance ${String(resources["rds-instance"])}: TCP port ${port}, source the security group of ${workload}'s pods or nodes in account ${from.name ?? from.id} (reference it as ${from.id}/sg-…; security-group references across accounts need VPC peering or a Transit Gateway in the same region — otherwise use the source VPC's CIDR). Nothing else needs to be opened.`,
     });
   }
+}
+
+/**
+ * The condition admitting grantees. AWS's examples: `"StringEquals": {"aws:PrincipalOrgID": "o-…"}`
+ * for an organization; `"ForAnyValue:StringLike": {"aws:PrincipalOrgPaths": ["o-…/r-…/ou-…/*"]}` for
+ * an OU or any child ("When you include a wildcard, you must use the StringLike condition
+ * operator"), always with the organization ID.
+ */
+function granteesOf(model: Model, organization: string, grantees: ModelGrantees): Grantees & { describe: string } {
+  if (!grantees.ous)
+    return {
+      label: "Org",
+      describe: `every principal of organization ${organization}`,
+      condition: { StringEquals: { "aws:PrincipalOrgID": organization } },
+    };
+  const accounts = Object.values(model.accounts);
+  const paths = grantees.ous.map((ou) => {
+    const path = ouPath(accounts, organization, ou);
+    if (!path) throw new Error(`no path for ${ou}`); // checkReferences refused it
+    return `${orgPathValue(organization, path)}*`;
+  });
+  return {
+    label: grantees.ous.map((ou) => ou.slice(ou.lastIndexOf("/") + 1)).join("-"),
+    describe: `every principal of ${grantees.ous.length === 1 ? "OU" : "OUs"} ${grantees.ous.join(", ")} (and their child OUs) of organization ${organization}`,
+    condition: { "ForAnyValue:StringLike": { "aws:PrincipalOrgPaths": paths } },
+  };
 }
 
 function mergePolicy(existing: PolicyDocument | undefined, statements: PolicyStatement[]): PolicyDocument {

@@ -60,6 +60,8 @@ export interface ResourceStatement {
   arn: string;
   service: string;
   statement: PolicyStatement;
+  /** The model's kind and name of the resource holding the policy (a companion's, such as a secret's key, has none). */
+  holder?: { kind: string; name: string };
   /** Set in an account the model does not manage: the step its administrators take (the statement is recorded too). */
   manual?: ManualStep;
 }
@@ -77,10 +79,26 @@ export function viaResourcePolicy(g: GrantContext): GrantSides {
     principal: [ownIdentity(g)],
     resource: {
       trusts: [],
-      policies: resourceStatements(g.access, g.place, g.to, g.principal, g.workload, undefined, startCondition(g)),
+      policies: resourceStatements(g.access, g.place, g.to, { principal: g.principal, label: g.workload, condition: startCondition(g) }),
     },
     hops: [],
   };
+}
+
+/** Whole organizations or OUs, as a resource policy admits them: everyone, on a condition on the caller's organization. */
+export interface Grantees {
+  /** Names the statements' Sids and the steps (Org, OuAb12…). */
+  label: string;
+  condition: NonNullable<PolicyStatement["Condition"]>;
+}
+
+/**
+ * The resource's policy admits every principal of an organization or OUs (`Principal: "*"` on a
+ * condition on aws:PrincipalOrgID or aws:PrincipalOrgPaths, as AWS's examples do). Their own
+ * accounts' administrators allow them the same actions in their identity policies.
+ */
+export function toOrganization(access: ServiceAccess, place: Place, to: AccountEntry, who: Grantees): ResourceStatement[] {
+  return resourceStatements(access, place, to, { principal: "*", label: who.label, condition: who.condition });
 }
 
 /** The workload's own identity acts in its own account; only KMS key policies name it too. */
@@ -228,7 +246,7 @@ function trustStatement(
  * with a key names the acting principal in the key policy too.
  */
 function keyPolicyStatements(g: GrantContext, principal: string, condition?: PolicyStatement["Condition"]): ResourceStatement[] {
-  return resourceStatements(g.access, g.place, g.to, principal, g.workload, (service) => service === "kms", condition);
+  return resourceStatements(g.access, g.place, g.to, { principal, label: g.workload, condition }, (service) => service === "kms");
 }
 
 /**
@@ -240,11 +258,10 @@ function resourceStatements(
   access: ServiceAccess,
   place: Place,
   account: AccountEntry,
-  principal: string,
-  workload: string,
+  who: { principal: string; label: string; condition?: PolicyStatement["Condition"] },
   only: (service: string) => boolean = () => true,
-  condition?: PolicyStatement["Condition"],
 ): ResourceStatement[] {
+  const workload = who.label;
   return kindStatements(access, place).flatMap(({ service, kind, statement }) => {
     if (!only(service)) return [];
     const recipe = recipeFor(service);
@@ -257,10 +274,10 @@ function resourceStatements(
     const named: PolicyStatement = {
       Sid: `${statement.Sid ?? "Grant"}For${pascal(workload)}`,
       Effect: "Allow",
-      Principal: { AWS: principal },
+      Principal: { AWS: who.principal },
       Action: statement.Action,
       Resource: statement.Resource,
-      ...(condition ? { Condition: condition } : {}),
+      ...(who.condition ? { Condition: who.condition } : {}),
     };
     const manual: ManualStep | undefined = account.managed
       ? undefined
@@ -269,7 +286,10 @@ function resourceStatements(
           title: `Add ${workload}'s statement to the policy of ${arn}`,
           detail: `Account ${account.name ?? account.id} is not managed by this model: its administrators must add this statement to the resource-based policy of ${arn}: ${JSON.stringify(named)}`,
         };
-    return [{ account, arn, service, statement: named, ...(manual ? { manual } : {}) }];
+    const name = service === access.service ? names[holder] : undefined;
+    return [
+      { account, arn, service, statement: named, ...(name ? { holder: { kind: holder, name } } : {}), ...(manual ? { manual } : {}) },
+    ];
   });
 }
 

@@ -174,6 +174,7 @@ export function addIdentity(
     maxSessionDuration: MAX_SESSION_DURATION.default,
     tags: new Map([["xacct:workload", name]]),
     ...(identity.type === "ec2-instance" || identity.type === "eks-node" ? { instanceProfile: true } : {}),
+    ...("existing" in identity && identity.existing ? { existing: true as const } : {}),
   });
   return start;
 }

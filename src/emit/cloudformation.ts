@@ -12,7 +12,7 @@
  */
 import { buildArn, isAccountId, parseArn } from "../aws/arn.js";
 import { recipeFor } from "../services/index.js";
-import type { ByHandSteps, PolicyResource } from "../services/outputs.js";
+import { type ByHandSteps, mergeCommand, type PolicyResource } from "../services/outputs.js";
 import type { AccountEntry, AccountState, PolicyDocument, ResourcePolicyState, RoleState } from "../state/account-state.js";
 import { mdCode, mdFence, mdText, shellWord } from "../text/escape.js";
 import { shortHash } from "../text/hash.js";
@@ -103,6 +103,13 @@ export function placeResourcePolicy(policy: ResourcePolicyState, account: Accoun
   const base = { service: policy.service, resourceArn: policy.arn, policy: policy.policy };
   const file = slug(`${policy.service}-${arn.resource}`).replace(/\//g, "-");
   const rule = recipeFor(policy.service)?.resourcePolicy;
+  if (policy.existing) {
+    const target = { arn, text: policy.arn, policy: policy.policy, file };
+    const own = rule?.merge?.(target) ?? (rule ? rule.apply(target) : undefined);
+    if (own && !("resources" in own)) return { byHand: { ...base, ...("byHand" in own ? own.byHand : own) } };
+    const why = `The resource exists and is owned elsewhere: merge these statements into its current ${policy.service} resource policy (replacing statements with the same Sids, keeping the others) and apply it with the service's own API; a template would replace the owner's policy.`;
+    return { byHand: { ...base, why, commands: [mergeCommand(policy.policy, `${file}.current.json`, `${file}.json`)] } };
+  }
   if (!rule) {
     const why = `xacct knows no CloudFormation resource for a ${policy.service} resource policy: apply it with the service's own API.`;
     return { byHand: { ...base, why, commands: [] } };
@@ -181,7 +188,15 @@ function accountTemplate(account: AccountEntry, state: AccountState): { template
   const outputs: Obj = {};
   const add = (base: string, resource: Obj) => void (resources[ids.name(base)] = resource);
   const principalIds = new Map<string, string>();
-  const roleIds = new Map([...account.roles.values()].map((r) => [r, ids.name(`Role${pascal(r.name)}`)]));
+  // A role owned elsewhere (MWAA's execution role) is not created here: its policies are attached to it by name.
+  for (const role of account.roles.values())
+    if (role.existing)
+      for (const [PolicyName, PolicyDocument] of role.policies)
+        add(`RolePolicy${pascal(role.name)}${pascal(PolicyName)}`, {
+          Type: "AWS::IAM::RolePolicy",
+          Properties: { PolicyName, RoleName: role.name, PolicyDocument },
+        });
+  const roleIds = new Map([...account.roles.values()].filter((r) => !r.existing).map((r) => [r, ids.name(`Role${pascal(r.name)}`)]));
   for (const [role, id] of roleIds) principalIds.set(role.arn, id);
   const userIds = new Map([...account.users.values()].map((u) => [u, ids.name(`User${pascal(u.name)}`)]));
   for (const [user, id] of userIds) principalIds.set(user.arn, id);

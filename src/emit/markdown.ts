@@ -11,6 +11,7 @@ import type { Compiled } from "../compile/compile.js";
 import { principalOf } from "../compile/identities.js";
 import { arnOf } from "../compile/permissions.js";
 import type { Chain, StartIdentity } from "../compile/plan.js";
+import { isWorkloadGrant } from "../model/stages.js";
 import { recipeFor, serviceTitle } from "../services/index.js";
 import type { ClientSnippets } from "../services/outputs.js";
 import { runsAirflow } from "./airflow.js";
@@ -83,7 +84,7 @@ function stages(compiled: Compiled): string {
   for (const [index, list] of staged) {
     const grant = model.grants[index];
     const first = list[0];
-    if (!grant || !first) continue;
+    if (!grant || !first || !isWorkloadGrant(grant)) continue;
     const mapping =
       model.stages.consumers?.[grant.workload] ?? model.stages.consumers?.[model.workloads[grant.workload]?.account ?? ""] ?? {};
     const viaResource = first.via === "resource-policy";

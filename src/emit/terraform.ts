@@ -107,6 +107,12 @@ function accountConfig(account: AccountEntry, state: AccountState): Obj | undefi
     principalAddresses.set(provider.arn, address);
   }
   for (const role of account.roles.values()) {
+    if (role.existing) {
+      // A role owned elsewhere (MWAA's execution role) is not created here: its policies are attached to it by name.
+      for (const [name, doc] of role.policies)
+        tf.add("aws_iam_role_policy", `${role.name}_${name}`, { name: literal(name), role: literal(role.name), policy: policy(doc) });
+      continue;
+    }
     const address = tf.add("aws_iam_role", role.name, {
       name: literal(role.name),
       path: literal(role.path),

@@ -111,8 +111,8 @@ export class AccessGraph {
     return this.built.outsider(arn);
   }
 
-  /** aws:PrincipalOrgID for an account in an organization (the inventory's, even for an account it does not hold, or the model's). */
-  orgContext(account: string): Record<string, string> {
+  /** aws:PrincipalOrgID and aws:PrincipalOrgPaths of an account's principals, where known (see GraphNodes.orgContext). */
+  orgContext(account: string): Record<string, string | string[]> {
     return this.built.orgContext(account);
   }
 

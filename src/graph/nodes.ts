@@ -6,6 +6,7 @@
  * boundary, SCP levels and principal context.
  */
 import { assumedRoleArn, parseArn, parseIamArn, principalAccountId, rootArn } from "../aws/arn.js";
+import { orgPathValue } from "../aws/organizations.js";
 import { RequestContext } from "../policy/context.js";
 import { parseRequestPrincipal, type RequestPrincipal } from "../policy/principal.js";
 import type { Policy, Statement } from "../policy/policy.js";
@@ -126,10 +127,20 @@ export class GraphNodes {
     return account.managed ? this.book.identityPolicies(account, holder) : [this.anything];
   }
 
-  /** aws:PrincipalOrgID for an account in an organization (the inventory's, even for an account it does not hold, or the model's). */
-  orgContext(account: string): Record<string, string> {
+  /**
+   * aws:PrincipalOrgID and aws:PrincipalOrgPaths for an account in an organization (the
+   * inventory's, even for an account it does not hold, or the model's). AWS includes them "only if
+   * the principal is a member of an organization"; the path only where its parents are known.
+   */
+  orgContext(account: string): Record<string, string | string[]> {
     const org = organizationOf(this.state, account);
-    return org ? { "aws:PrincipalOrgID": org } : {};
+    if (!org) return {};
+    const inventory = this.state.organization;
+    const parents = inventory?.id === org ? inventory.parents.get(account) : this.state.accounts.get(account)?.organization?.path;
+    return {
+      "aws:PrincipalOrgID": org,
+      ...(parents?.length ? { "aws:PrincipalOrgPaths": [orgPathValue(org, parents)] } : {}),
+    };
   }
 
   /**

@@ -6,6 +6,7 @@
 import { CHAIN_LIMIT_SECONDS } from "../aws/limits.js";
 import { recipeFor, recipeServices } from "../services/index.js";
 import type { PathKey } from "./load.js";
+import { ouPath } from "./organization.js";
 import { checkRoleOptions } from "./role-options.js";
 import { checkStatements } from "./statements.js";
 import { didYouMean } from "./suggest.js";
@@ -76,6 +77,16 @@ export function checkReferences(input: unknown): ReferenceProblem[] {
       seenIds.set(id, name);
     }
   }
+  // Resources owned elsewhere are named by the kinds grants use (bucket, key, queue, …) that hold a resource policy.
+  const holderKinds = [...new Set(recipeServices().flatMap((s) => Object.values(recipeFor(s)?.policyHolders ?? {})))].sort();
+  for (const [name, raw] of Object.entries(accounts))
+    for (const kind of Object.keys(asRecord(asRecord(raw).existing)))
+      if (!holderKinds.includes(kind))
+        problems.push({
+          path: ["accounts", name, "existing", kind],
+          message: `"${kind}" is not a kind of resource whose policy xacct writes${didYouMean(kind, holderKinds)}; known: ${holderKinds.join(", ")}`,
+          at: "key",
+        });
   for (const [name, raw] of Object.entries(clusters)) refer(["clusters", name, "account"], asRecord(raw).account, accounts, "account");
   for (const [name, raw] of Object.entries(workloads)) {
     const workload = asRecord(raw);
@@ -105,6 +116,15 @@ function checkGrant(
 ): ReferenceProblem[] {
   const problems: ReferenceProblem[] = [];
   const at = (...rest: PathKey[]): PathKey[] => ["grants", i, ...rest];
+  if (grant.grantees !== undefined) {
+    problems.push(...checkGrantees(grant, at, known.accounts));
+    refer(at("account"), grant.account, known.accounts, "account");
+    return problems;
+  }
+  if (grant.workload === undefined) {
+    problems.push({ path: at(), message: "a grant names who acts: a workload, or grantees (organization: true or ous: [...])" });
+    return problems;
+  }
   refer(at("workload"), grant.workload, known.workloads, "workload");
   refer(at("account"), grant.account, known.accounts, "account");
   asArray(grant.through).forEach((hop, j) => refer(at("through", j, "account"), asRecord(hop).account, known.accounts, "account"));
@@ -191,5 +211,41 @@ function checkGrant(
       message: `${duration} s is refused: this hop is role chaining (the workload's own credentials are a role session), and AWS caps a chained session at ${CHAIN_LIMIT_SECONDS} s — asking for more makes AssumeRole fail`,
     });
   }
+  return problems;
+}
+
+/**
+ * A grant to whole organizations or OUs: through the resource's own policy (there is no workload
+ * to give a role), in the organization of the grant's account, each OU found in that organization.
+ */
+function checkGrantees(grant: Raw, at: (...rest: PathKey[]) => PathKey[], accounts: Raw): ReferenceProblem[] {
+  const problems: ReferenceProblem[] = [];
+  if (grant.workload !== undefined)
+    problems.push({ path: at("grantees"), message: "a grant names either a workload or grantees, not both" });
+  if (grant.via !== "resource-policy")
+    problems.push({
+      path: at("via"),
+      message: "grantees (organizations and OUs) are admitted by the resource's own policy: set via: resource-policy",
+    });
+  for (const key of ["through", "role", "stages", "profile"] as const)
+    if (grant[key] !== undefined) problems.push({ path: at(key), message: `${key} is for a workload's grant; grantees have none` });
+  const account = asRecord(declared(accounts, grant.account));
+  const organization = account.organization;
+  if (typeof grant.account === "string" && declares(accounts, grant.account) && typeof organization !== "string") {
+    problems.push({
+      path: at("grantees"),
+      message: `grantees are principals of the organization of account "${grant.account}", which declares none: add accounts.${grant.account}.organization (o-…)`,
+    });
+    return problems;
+  }
+  if (typeof organization !== "string") return problems;
+  const all = Object.values(accounts).map(asRecord);
+  asArray(asRecord(grant.grantees).ous).forEach((ou, j) => {
+    if (typeof ou === "string" && ouPath(all, organization, ou) === undefined)
+      problems.push({
+        path: at("grantees", "ous", j),
+        message: `no account of organization ${organization} has ${ou} in its ou path: write the OU's path from the root instead (r-…/ou-…)`,
+      });
+  });
   return problems;
 }

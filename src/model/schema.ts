@@ -53,6 +53,12 @@ export const Account = z.strictObject({
     .boolean()
     .optional()
     .describe("An account outside our management (a consumer or third party): xacct writes nothing for it. @default false"),
+  existing: z
+    .record(z.string(), z.array(resourceTemplate).min(1))
+    .optional()
+    .describe(
+      "Resources of this account that exist and are owned elsewhere, by the kind grants name them with ({bucket: [logs], key: [1234abcd-…], queue: [jobs]}): xacct adds its statements to their policies as merge-and-apply steps, never as a template resource that would replace the policy.",
+    ),
 });
 
 export const Stages = z.strictObject({
@@ -76,7 +82,15 @@ export const Cluster = z.strictObject({
     .describe("The EKS cluster's OIDC issuer, for IRSA service accounts."),
 });
 
-const IdentityBase = { role: roleTemplate.optional().describe("Name of the workload's own role. @default the workload's name") };
+const IdentityBase = {
+  role: roleTemplate.optional().describe("Name of the workload's own role. @default the workload's name"),
+  existing: z
+    .literal(true)
+    .optional()
+    .describe(
+      "The role (`role`) exists and is owned elsewhere, such as MWAA's execution role: xacct attaches its policies to it (AWS::IAM::RolePolicy, aws_iam_role_policy) instead of creating it, so the role keeps its own permissions and trust.",
+    ),
+};
 
 /** A `sub` the trust admits: exact, or a StringLike pattern that still pins something (never `*` alone). */
 const subjectPattern = named(POLICY_TEXT)
@@ -242,8 +256,28 @@ const RoleOptions = z.strictObject({
   orgOnly: z.boolean().optional().describe("Add aws:PrincipalOrgID to the trust (both accounts in one organization)."),
 });
 
+/** An OU by its ID (found in an account's `ou` path) or by its path from the root, r-…/ou-…/ou-…. */
+const OU_REFERENCE = /^(ou-[a-z0-9]{4,32}-[a-z0-9]{8,32}|r-[a-z0-9]{4,32}(\/ou-[a-z0-9]{4,32}-[a-z0-9]{8,32})*)$/;
+
+export const Grantees = z
+  .strictObject({
+    organization: z
+      .literal(true)
+      .optional()
+      .describe("Every principal of the organization of the grant's account (aws:PrincipalOrgID)."),
+    ous: z
+      .array(z.string().regex(OU_REFERENCE, "must be an OU ID (ou-…-…) that an account's ou path holds, or a path r-…/ou-…-…"))
+      .min(1)
+      .optional()
+      .describe("Every principal of these OUs and their children (aws:PrincipalOrgPaths, with the organization ID)."),
+  })
+  .refine((g) => (g.organization === true) !== (g.ous !== undefined), "give either organization: true or ous: [...]");
+
 export const Grant = z.strictObject({
-  workload: name.describe("Who acts."),
+  workload: name.optional().describe("Who acts (or grantees, for whole organizations and OUs)."),
+  grantees: Grantees.optional().describe(
+    "Instead of a workload, for via: resource-policy: whole organizations or OUs, which the resource policy admits by aws:PrincipalOrgID or aws:PrincipalOrgPaths.",
+  ),
   account: name.describe("Where the resources are."),
   service: z
     .string()
@@ -290,6 +324,9 @@ export const Model = z.strictObject({
 export type Model = z.infer<typeof Model>;
 export type ModelWorkload = z.infer<typeof Workload>;
 export type ModelGrant = z.infer<typeof Grant>;
+/** A grant a workload acts on (every grant but those to whole organizations or OUs). */
+export type WorkloadGrant = ModelGrant & { workload: string };
+export type ModelGrantees = z.infer<typeof Grantees>;
 
 /** The JSON Schema editors use to validate and complete xacct.yaml. */
 export function modelJsonSchema(): Record<string, unknown> {

@@ -4,11 +4,12 @@
  * {consumerStage}, {app} and {consumer}.
  */
 import { ModelPathError } from "./load.js";
-import type { Model, ModelGrant } from "./schema.js";
+import type { Model, ModelGrant, WorkloadGrant } from "./schema.js";
 
 export interface TemplateVars {
   app: string;
-  consumer: string;
+  /** The workload; none for a grant to organizations or OUs. */
+  consumer?: string;
   stage?: string;
   consumerStage?: string;
 }
@@ -35,8 +36,13 @@ export function accountKey(name: string, stage?: string): string {
   return stage ? `${name}@${stage}` : name;
 }
 
+/** Whether a grant names a workload (grants to organizations and OUs have no instances). */
+export function isWorkloadGrant(grant: ModelGrant): grant is WorkloadGrant {
+  return grant.workload !== undefined;
+}
+
 export interface GrantInstance {
-  grant: ModelGrant;
+  grant: WorkloadGrant;
   index: number;
   vars: TemplateVars;
   /** Account keys (see accountKey) of the workload and the target. */
@@ -51,6 +57,7 @@ export interface GrantInstance {
  */
 export function grantInstances(model: Model): GrantInstance[] {
   return model.grants.flatMap((grant, index) => {
+    if (!isWorkloadGrant(grant)) return [];
     const workload = model.workloads[grant.workload];
     if (!workload) return [];
     const vars: TemplateVars = { app: model.name, consumer: grant.workload };

@@ -188,7 +188,70 @@ function explainOutcome(request: AccessRequest, o: Outcome): Evaluation["explain
           : `Implicitly denied: ${grant.reason}.`;
     }
   }
-  return explanation(request, o.crossAccount, o.layers.map(layerResult), summary, o.deniedBy, refs);
+  return explanation(request, o.crossAccount, o.layers.map(layerResult), summary + absentKeysText(request, o), o.deniedBy, refs);
+}
+
+/**
+ * Never a silent decision on a key the request lacks: the condition keys absent from the request
+ * context that decided — those of the denying statements, or, for an implicit denial, of the
+ * statements that would have allowed but for a condition on an absent key (aws:PrincipalOrgID is
+ * "included in the request context only if the principal is a member of an organization"), or,
+ * for an Allow, those of the allowing statements whose conditions held because a key was absent.
+ */
+function absentKeysText(request: AccessRequest, o: Outcome): string {
+  const lowerAction = request.action.toLowerCase();
+  const absent = (s: Statement) => s.condition.filter((t) => request.context.get(t.lowerKey) === undefined);
+  const notes = new Map<string, Set<string>>();
+  const note = (layer: Layer, s: Statement, keys: readonly { key: string }[]) => {
+    if (!keys.length) return;
+    const where = describeRefs([ref(layer, s)]);
+    const set = notes.get(where) ?? new Set<string>();
+    for (const k of keys) set.add(k.key);
+    notes.set(where, set);
+  };
+  if (o.decision === "ImplicitDeny") {
+    for (const l of o.layers)
+      for (const s of policiesOf(request, l.layer, l.level).flatMap((p) => p.statements)) {
+        if (s.effect !== "Allow" || s.condition.length === 0) continue;
+        const failing = failingTest(s.condition, request.context);
+        if (failing && request.context.get(failing.lowerKey) === undefined) {
+          const unconditioned = { ...s, condition: [] };
+          if (statementApplies(unconditioned, request, lowerAction, false) !== Strength.None) note(l.layer, s, [failing]);
+        }
+      }
+  } else if (o.why !== "guard") for (const l of o.decided) for (const s of decidingStatements(o, l.layer)) note(l.layer, s, absent(s));
+  if (!notes.size) return "";
+  const parts = [...notes].map(([where, keys]) => `${[...keys].join(", ")} in ${where}`);
+  const org = [...notes.values()].some((keys) => [...keys].some((k) => k.toLowerCase().startsWith("aws:principalorg")));
+  return (
+    (o.decision === "ImplicitDeny"
+      ? ` These would have allowed but for a condition on a key absent from the request context: ${parts.join("; ")}.`
+      : ` Decided on a key absent from the request context: ${parts.join("; ")}.`) +
+    (org
+      ? ` AWS includes aws:PrincipalOrgID (and aws:PrincipalOrgPaths) only for a principal that is a member of an organization, and the organization (or OU path) of account ${request.principal.account ?? "unknown"} is not known here: declare it (the model's accounts.<name>.organization and ou, or the inventory's organization) if it has one.`
+      : "")
+  );
+}
+
+/** The policies of one layer of a request (an SCP or RCP level by its index). */
+function policiesOf(request: AccessRequest, layer: Layer, level: number | undefined): readonly Policy[] {
+  const one = (p: Policy | undefined) => (p ? [p] : []);
+  switch (layer) {
+    case "scp":
+      return request.scps?.[level ?? 0] ?? [];
+    case "rcp":
+      return request.rcps?.[level ?? 0] ?? [];
+    case "endpoint":
+      return one(request.endpointPolicy);
+    case "resource":
+      return one(request.resourcePolicy);
+    case "identity":
+      return request.identityPolicies;
+    case "boundary":
+      return one(request.permissionsBoundary);
+    case "session":
+      return one(request.sessionPolicy);
+  }
 }
 
 function statementRefs(l: RawLayer): StatementRef[] {

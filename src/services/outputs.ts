@@ -144,6 +144,12 @@ export interface PolicyTarget {
 
 export interface ResourcePolicyRule {
   apply(target: PolicyTarget): { resources: PolicyResource[] } | { byHand: ByHandSteps };
+  /**
+   * For a resource owned elsewhere (declared `existing`): the commands that merge xacct's
+   * statements into its current policy. Without it, a rule whose `apply` is by hand (a merge
+   * already) is used, else the generic merge step.
+   */
+  merge?(target: PolicyTarget): ByHandSteps;
 }
 
 /** jq: drop current statements whose Sid ours reuse, then add ours (so re-applying is idempotent). */

@@ -1,7 +1,7 @@
 /** Amazon S3: what each access verb grants, and the resources it names. */
 import type { Recipe } from "./recipe.js";
-import { pythonLiteral as py } from "../text/escape.js";
-import { AIRFLOW_PROVIDER, resourceOf } from "./outputs.js";
+import { pythonLiteral as py, shellWord } from "../text/escape.js";
+import { AIRFLOW_PROVIDER, mergeCommand, resourceOf } from "./outputs.js";
 
 /** S3 object sub-resources a plain read or write leaves out. */
 const OBJECT_EXTRAS = ["Acl", "Torrent", "Replication", "Annotation", "LegalHold", "Retention", "Tagging", "Attributes"];
@@ -120,6 +120,18 @@ export const s3: Recipe = {
             },
             terraform: { type: "aws_s3_bucket_policy", arguments: { bucket }, policyKey: "policy" },
           },
+        ],
+      };
+    },
+    // PutBucketPolicy replaces the whole policy: a bucket owned elsewhere gets xacct's statements merged in.
+    merge: ({ arn, policy, file }) => {
+      const bucket = `--bucket ${shellWord(arn.resource.split("/")[0] ?? arn.resource)}`;
+      return {
+        why: "The bucket exists and is owned elsewhere, and PutBucketPolicy replaces the whole policy: merge these statements into the bucket's current policy, keeping its owner's statements.",
+        commands: [
+          `aws s3api get-bucket-policy ${bucket} --query Policy --output text > ${file}.current.json`,
+          mergeCommand(policy, `${file}.current.json`, `${file}.json`),
+          `aws s3api put-bucket-policy ${bucket} --policy file://${file}.json`,
         ],
       };
     },

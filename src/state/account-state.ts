@@ -37,6 +37,11 @@ export interface RoleState {
   tags: Map<string, string>;
   /** Also create an instance profile of the same name (EC2 instances, EKS nodes). */
   instanceProfile?: boolean;
+  /**
+   * The role exists and is owned elsewhere (MWAA's execution role): xacct attaches its inline
+   * policies to it and never creates it or writes its trust.
+   */
+  existing?: true;
 }
 
 export interface UserState {
@@ -75,6 +80,12 @@ export interface ResourcePolicyState {
   /** The IAM service prefix that owns the resource (`s3`, `sqs`, `kinesis`). */
   service: string;
   policy: PolicyDocument;
+  /**
+   * The resource and its policy are owned elsewhere (declared `existing` in the model): `policy`
+   * holds only the statements xacct adds, which are merged into the current policy by hand, never
+   * written by a template that would replace it.
+   */
+  existing?: true;
 }
 
 export interface AccountEntry {
