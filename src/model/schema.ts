@@ -5,7 +5,7 @@
  */
 import { ACCOUNT_ID } from "../aws/arn.js";
 import { z } from "zod";
-import { DEFAULT_ROLE_SESSION_SECONDS, MAX_SESSION_DURATION, ROLE_SESSION_SECONDS } from "../aws/limits.js";
+import { DEFAULT_ROLE_SESSION_SECONDS, MAX_SESSION_DURATION, ROLE_MANAGED_POLICIES, ROLE_SESSION_SECONDS } from "../aws/limits.js";
 import {
   AWS_PROFILE_TEMPLATE,
   cronProblem,
@@ -163,6 +163,16 @@ const RoleOptions = z.strictObject({
     .optional()
     .describe(`The role's MaxSessionDuration. @default ${MAX_SESSION_DURATION.default}`),
   orgOnly: z.boolean().optional().describe("Add aws:PrincipalOrgID to the trust (both accounts in one organization)."),
+  managedPolicies: z
+    .array(z.string().min(1))
+    .max(
+      ROLE_MANAGED_POLICIES.max,
+      `IAM attaches at most ${ROLE_MANAGED_POLICIES.max} managed policies to a role (quota: ${ROLE_MANAGED_POLICIES.default} by default, ${ROLE_MANAGED_POLICIES.max} at most)`,
+    )
+    .optional()
+    .describe(
+      "Managed policies attached to the role: AWS managed by name (ReadOnlyAccess, ViewOnlyAccess) or ARN (arn:aws:iam::aws:policy/SecurityAudit), customer managed by ARN in the role's account.",
+    ),
 });
 
 export const Grant = z.strictObject({
