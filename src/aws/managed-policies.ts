@@ -139,8 +139,70 @@ function find(name: string): { path: string; document: unknown } | undefined {
   return found;
 }
 
-/** The policy entry whose key ends at `offset` (`"NAME"` just read), or undefined when what follows is not `: { …entry of NAME… }`. */
+/** An entry's start as the package writes it: `: { "arn": "…", "latestVersionId": "vN",` (any JSON whitespace). */
+const ENTRY_HEAD = /^\s*:\s*\{\s*"arn"\s*:\s*("(?:[^"\\]|\\.)*")\s*,\s*"latestVersionId"\s*:\s*("(?:[^"\\]|\\.)*")\s*,/;
+
+/**
+ * The policy entry whose key ends at `offset` (`"NAME"` just read), or undefined when what follows
+ * is not `: { …entry of NAME… }`. Where the entry starts with its arn and latestVersionId, only
+ * that version is read (ReadOnlyAccess's entry is 11 MB of versions; its latest is 60 kB); else
+ * the whole entry is.
+ */
 function entryAt(fd: number, offset: number, name: string): { path: string; document: unknown } | undefined {
+  const head = Buffer.alloc(2048);
+  const match = ENTRY_HEAD.exec(head.toString("utf8", 0, readSync(fd, head, 0, head.length, offset)));
+  if (match) {
+    const arn = JSON.parse(match[1] as string) as string;
+    const path = pathOf(arn, name);
+    if (path === undefined) return undefined;
+    const document = versionAfter(fd, offset + Buffer.byteLength(match[0]), JSON.parse(match[2] as string) as string);
+    if (document !== undefined) return { path, document };
+  }
+  return wholeEntryAt(fd, offset, name);
+}
+
+/** The path of an AWS managed policy ARN naming `name` (`/`, `/job-function/`), or undefined. */
+function pathOf(arn: string, name: string): string | undefined {
+  const parsed = parseArn(arn);
+  if (!parsed || parsed.account !== "aws" || !parsed.resource.startsWith("policy/") || !parsed.resource.endsWith(`/${name}`))
+    return undefined;
+  return parsed.resource.slice("policy".length, parsed.resource.length - name.length);
+}
+
+/**
+ * The document of version `id` of the entry being read: the first `"id": { …, "document": {…} }`
+ * after `from` and before the next entry's `"latestVersionId"`; undefined when there is none.
+ */
+function versionAfter(fd: number, from: number, id: string): unknown {
+  const needle = Buffer.from(JSON.stringify(id));
+  const nextEntry = Buffer.from('"latestVersionId"');
+  const buffer = Buffer.alloc(CHUNK + 1024);
+  for (let position = from; ; position += CHUNK) {
+    const read = readSync(fd, buffer, 0, buffer.length, position);
+    const chunk = buffer.subarray(0, read);
+    const keep = Math.min(CHUNK, read);
+    const next = chunk.indexOf(nextEntry);
+    const limit = next >= 0 && next < keep ? next : keep;
+    for (let at = chunk.indexOf(needle); at >= 0 && at < limit; at = chunk.indexOf(needle, at + 1)) {
+      const text = objectAfterColon(fd, position + at + needle.length);
+      const version = text === undefined ? undefined : parseOrUndefined(text);
+      if (typeof version === "object" && version !== null && typeof (version as { document?: unknown }).document === "object")
+        return (version as { document: unknown }).document ?? undefined;
+    }
+    if (limit < keep || read < buffer.length) return undefined;
+  }
+}
+
+function parseOrUndefined(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+/** As entryAt, parsing the whole entry. */
+function wholeEntryAt(fd: number, offset: number, name: string): { path: string; document: unknown } | undefined {
   const text = objectAfterColon(fd, offset);
   if (text === undefined) return undefined;
   let entry: unknown;
@@ -151,15 +213,14 @@ function entryAt(fd: number, offset: number, name: string): { path: string; docu
   }
   if (typeof entry !== "object" || entry === null) return undefined;
   const { arn, latestVersionId, versions } = entry as Record<string, unknown>;
-  const parsed = typeof arn === "string" ? parseArn(arn) : null;
-  if (!parsed || parsed.account !== "aws" || !parsed.resource.startsWith("policy/") || !parsed.resource.endsWith(`/${name}`))
-    return undefined;
+  const path = typeof arn === "string" ? pathOf(arn, name) : undefined;
+  if (path === undefined) return undefined;
   const latest =
     typeof latestVersionId === "string" && typeof versions === "object" && versions !== null && Object.hasOwn(versions, latestVersionId)
       ? ((versions as Record<string, unknown>)[latestVersionId] as Record<string, unknown> | null)
       : undefined;
   if (typeof latest !== "object" || latest === null || typeof latest.document !== "object") return undefined;
-  return { path: parsed.resource.slice("policy".length, parsed.resource.length - name.length), document: latest.document };
+  return { path, document: latest.document };
 }
 
 /**
