@@ -13,6 +13,7 @@ import { emitAll } from "../src/emit/index.js";
 import { AccessGraph } from "../src/graph/graph.js";
 import { can } from "../src/graph/query.js";
 import { loadModel } from "../src/model/load.js";
+import { type AccountState, emptyAccount, policyDocument } from "../src/state/account-state.js";
 import { problems } from "./support/model-problems.js";
 import { PROD, VENDOR_ACCOUNT, VENDOR_ROLE, vendorModel } from "./support/vendor-model.js";
 
@@ -149,5 +150,44 @@ describe("managedPolicies refused where IAM would refuse them", () => {
       /a role can attach only its own account's customer managed policies/,
     );
     expect(problems(vendorModel({ via: "resource-policy" }))[0]?.message).toContain("creates no role to attach managed policies to");
+  });
+});
+
+describe("an inventory that lists attachments without the AWS managed policies' documents", () => {
+  /** GIVEN account 111122223333 with role auditor, which has only the given managed policies attached (no documents in the state). */
+  function inventory(attached: string[]): AccountState {
+    const account = emptyAccount(PROD, "aws");
+    const arn = `arn:aws:iam::${PROD}:role/auditor`;
+    account.roles.set("auditor", {
+      name: "auditor",
+      path: "/",
+      arn,
+      trustPolicy: policyDocument([{ Effect: "Allow", Principal: { Service: "ec2.amazonaws.com" }, Action: "sts:AssumeRole" }]),
+      policies: new Map(),
+      managedPolicyArns: attached,
+      maxSessionDuration: 3600,
+      tags: new Map(),
+    });
+    return { accounts: new Map([[PROD, account]]) };
+  }
+  const auditor = `arn:aws:iam::${PROD}:role/auditor`;
+  const read = { principal: auditor, action: "s3:GetObject", resource: "arn:aws:s3:::logs/a", resourceAccount: PROD };
+
+  it("decides with AWS's document of an attached AWS managed policy", () => {
+    // GIVEN the role with ReadOnlyAccess attached, the inventory holding no AWS managed policy document
+    const graph = new AccessGraph(inventory(["arn:aws:iam::aws:policy/ReadOnlyAccess"]));
+    // WHEN `can` asks about reading an object in its own account, and about deleting it
+    // THEN ReadOnlyAccess's s3:Get* allows the read, and nothing allows the delete
+    expect(can(graph, read).decision).toBe("Allow");
+    expect(can(graph, { ...read, action: "s3:DeleteObject" }).decision).toBe("Deny");
+  });
+
+  it("answers Unknown where only a customer managed policy without its document could allow", () => {
+    // GIVEN the role with a customer managed policy the inventory names but does not hold
+    const graph = new AccessGraph(inventory([`arn:aws:iam::${PROD}:policy/ops`]));
+    // WHEN `can` asks about reading an object
+    const answer = can(graph, read);
+    // THEN xacct says it cannot know, naming the policy
+    expect(answer).toMatchObject({ decision: "Unknown", unknown: [{ via: [], policies: [`arn:aws:iam::${PROD}:policy/ops`] }] });
   });
 });
