@@ -182,6 +182,29 @@ describe("IAM in the sandbox: roles, trust and STS", () => {
     expect((await b.send(new GetRoleCommand({ RoleName: "TAGGED" }))).Role?.RoleName).toBe("tagged");
   });
 
+  it("AttachRolePolicy with an AWS managed policy's ARN decides with AWS's document: ReadOnlyAccess reads IAM, does not write it", async () => {
+    // GIVEN the role deployer in account b, assumable by a's user, with no permission policy, in a state holding no AWS managed policy
+    const s = await start();
+    const b = iam(s, rootOf(s, B));
+    const session = iam(s, await deployer(s));
+    expect(await refusal(session.send(new GetRoleCommand({ RoleName: "deployer" })))).toMatchObject({ name: "AccessDenied" });
+    // WHEN b's root attaches AWS's ReadOnlyAccess ("AWS managed policy name: ReadOnlyAccess" → arn:aws:iam::aws:policy/ReadOnlyAccess)
+    const PolicyArn = "arn:aws:iam::aws:policy/ReadOnlyAccess";
+    await b.send(new AttachRolePolicyCommand({ RoleName: "deployer", PolicyArn }));
+    // THEN the role lists it, its session may GetRole (ReadOnlyAccess allows iam:Get*) and may not CreateRole
+    expect((await b.send(new ListAttachedRolePoliciesCommand({ RoleName: "deployer" }))).AttachedPolicies).toEqual([
+      { PolicyName: "ReadOnlyAccess", PolicyArn },
+    ]);
+    expect((await session.send(new GetRoleCommand({ RoleName: "deployer" }))).Role?.Arn).toBe(DEPLOYER);
+    expect(
+      await refusal(session.send(new CreateRoleCommand({ RoleName: "escalate", AssumeRolePolicyDocument: trusting(USER) }))),
+    ).toMatchObject({ name: "AccessDenied" });
+    // AND an AWS managed ARN AWS does not have (or without its path) is not attachable
+    expect(
+      await refusal(b.send(new AttachRolePolicyCommand({ RoleName: "deployer", PolicyArn: "arn:aws:iam::aws:policy/ViewOnlyAccess" }))),
+    ).toMatchObject({ name: "NoSuchEntityException" });
+  });
+
   it("inline and managed policies decide what a session may do; a new default version changes it; a boundary caps it", async () => {
     const s = await start();
     const b = iam(s, rootOf(s, B));

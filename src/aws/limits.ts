@@ -45,3 +45,9 @@ export const SDK_JS_REFRESH_SECONDS = 300;
  * refresh, 15 minutes (a mandatory refresh follows at 10).
  */
 export const BOTOCORE_REFRESH_SECONDS = 900;
+
+/**
+ * Managed policies attached to one IAM role, IAM's quota: "Managed policies attached to an IAM
+ * role | 10 | 20" (default | maximum; the default can be raised through Service Quotas).
+ */
+export const ROLE_MANAGED_POLICIES = { default: 10, max: 20 } as const;

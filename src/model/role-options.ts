@@ -5,9 +5,14 @@
  *   organization; without one the condition would be dropped.
  * - a third party sends one ExternalId: `role.externalId` and the external workload's
  *   `identity.externalId` may not differ.
+ * - `managedPolicies` names AWS managed policies that exist (by name or ARN, with their path) and
+ *   customer managed policies by a policy ARN; only a role the grant creates gets them.
  */
+import { isAccountId, parseArn } from "../aws/arn.js";
+import { awsManagedPolicy, awsManagedPolicyNames } from "../aws/managed-policies.js";
 import type { PathKey } from "./load.js";
 import type { ReferenceProblem } from "./references.js";
+import { didYouMean } from "./suggest.js";
 
 type Raw = Record<string, unknown>;
 
@@ -48,6 +53,33 @@ export function checkRoleOptions(input: unknown): ReferenceProblem[] {
         message: `differs from workloads.${String(grant.workload)}.identity.externalId: the third party sends one ExternalId, and the role's trust would require the other; give it in one place`,
       });
     }
+    asArray(role.managedPolicies).forEach((entry, j) => {
+      const message = typeof entry === "string" ? managedPolicyProblem(entry) : undefined;
+      if (message) problems.push({ path: at("role", "managedPolicies", j), message });
+    });
+    if (role.managedPolicies !== undefined && grant.via === "resource-policy")
+      problems.push({
+        path: at("role", "managedPolicies"),
+        message: "via: resource-policy creates no role to attach managed policies to: use via: role (or chain), or remove managedPolicies",
+      });
   });
   return problems;
+}
+
+/** What is wrong with one `managedPolicies` entry, or undefined when it names an AWS managed policy that exists or a customer managed policy's ARN. */
+function managedPolicyProblem(entry: string): string | undefined {
+  if (!entry.startsWith("arn:")) {
+    if (awsManagedPolicy(entry)) return undefined;
+    return `no AWS managed policy is named "${entry}"${didYouMean(entry, awsManagedPolicyNames())}; give a customer managed policy by its ARN (arn:aws:iam::ACCOUNT:policy/NAME)`;
+  }
+  const arn = parseArn(entry);
+  if (!arn || arn.service !== "iam" || arn.region !== "" || !arn.resource.startsWith("policy/"))
+    return `"${entry}" is not a managed policy ARN: write arn:PARTITION:iam::aws:policy/NAME (AWS managed) or arn:PARTITION:iam::ACCOUNT:policy/NAME (customer managed)`;
+  if (isAccountId(arn.account)) return undefined;
+  if (arn.account !== "aws") return `"${entry}" names neither AWS (account "aws") nor a 12-digit account`;
+  if (awsManagedPolicy(entry)) return undefined;
+  const name = arn.resource.slice(arn.resource.lastIndexOf("/") + 1);
+  const same = awsManagedPolicy(name, arn.partition);
+  if (same) return `AWS managed policy ${name} has the path ${same.path}: its ARN is ${same.arn}`;
+  return `no AWS managed policy is named "${name}"${didYouMean(name, awsManagedPolicyNames())}`;
 }

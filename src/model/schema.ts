@@ -6,7 +6,7 @@
 import { ACCOUNT_ID } from "../aws/arn.js";
 import { z } from "zod";
 import { recipeServices, serviceTitle } from "../services/index.js";
-import { DEFAULT_ROLE_SESSION_SECONDS, MAX_SESSION_DURATION, ROLE_SESSION_SECONDS } from "../aws/limits.js";
+import { DEFAULT_ROLE_SESSION_SECONDS, MAX_SESSION_DURATION, ROLE_MANAGED_POLICIES, ROLE_SESSION_SECONDS } from "../aws/limits.js";
 import {
   AWS_PROFILE_TEMPLATE,
   cronProblem,
@@ -254,6 +254,16 @@ const RoleOptions = z.strictObject({
     .optional()
     .describe(`The role's MaxSessionDuration. @default ${MAX_SESSION_DURATION.default}`),
   orgOnly: z.boolean().optional().describe("Add aws:PrincipalOrgID to the trust (both accounts in one organization)."),
+  managedPolicies: z
+    .array(z.string().min(1))
+    .max(
+      ROLE_MANAGED_POLICIES.max,
+      `IAM attaches at most ${ROLE_MANAGED_POLICIES.max} managed policies to a role (quota: ${ROLE_MANAGED_POLICIES.default} by default, ${ROLE_MANAGED_POLICIES.max} at most)`,
+    )
+    .optional()
+    .describe(
+      "Managed policies attached to the role: AWS managed by name (ReadOnlyAccess, ViewOnlyAccess) or ARN (arn:aws:iam::aws:policy/SecurityAudit), customer managed by ARN in the role's account.",
+    ),
 });
 
 /** An OU by its ID (found in an account's `ou` path) or by its path from the root, r-…/ou-…/ou-…. */
@@ -261,10 +271,7 @@ const OU_REFERENCE = /^(ou-[a-z0-9]{4,32}-[a-z0-9]{8,32}|r-[a-z0-9]{4,32}(\/ou-[
 
 export const Grantees = z
   .strictObject({
-    organization: z
-      .literal(true)
-      .optional()
-      .describe("Every principal of the organization of the grant's account (aws:PrincipalOrgID)."),
+    organization: z.literal(true).optional().describe("Every principal of the organization of the grant's account (aws:PrincipalOrgID)."),
     ous: z
       .array(z.string().regex(OU_REFERENCE, "must be an OU ID (ou-…-…) that an account's ou path holds, or a path r-…/ou-…-…"))
       .min(1)
@@ -279,9 +286,11 @@ export const Grant = z.strictObject({
     "Instead of a workload, for via: resource-policy: whole organizations or OUs, which the resource policy admits by aws:PrincipalOrgID or aws:PrincipalOrgPaths.",
   ),
   account: name.describe("Where the resources are."),
-  service: z
-    .string()
-    .describe(`The service, by its IAM prefix: ${recipeServices().map((s) => `${s} (${serviceTitle(s)})`).join(", ")}.`),
+  service: z.string().describe(
+    `The service, by its IAM prefix: ${recipeServices()
+      .map((s) => `${s} (${serviceTitle(s)})`)
+      .join(", ")}.`,
+  ),
   access: z.array(z.string()).min(1).describe("What to do, in the service's words (read, write, list, run, watch, invoke, …)."),
   resources: z
     .record(z.string(), z.union([resourceTemplate, z.array(resourceTemplate).min(1)]))

