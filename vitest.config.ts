@@ -3,7 +3,9 @@ import { defineConfig } from "vitest/config";
 export default defineConfig({
   test: {
     include: ["test/**/*.test.ts"],
+    // Hang guards, not timings: a loaded two-core machine runs the heavy cases several times slower.
     testTimeout: 60_000,
+    hookTimeout: 60_000,
     // The JSON report lets .ci/run print a plain "N passed, N failed" closing line.
     reporters: ["default", ["json", { outputFile: "test-output/vitest.json" }]],
   },

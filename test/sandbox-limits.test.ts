@@ -215,5 +215,5 @@ describe("memory per request", () => {
       agent.destroy();
       await s.close();
     }
-  });
+  }, 240_000); // 16,000 signed requests: a hang guard sized for a loaded machine, not a timing
 });
