@@ -90,10 +90,12 @@ describe("a resource declared existing", () => {
   });
 
   it("is refused when its kind holds no policy xacct writes", () => {
-    // GIVEN a model declaring an existing "table" (no recipe holds a policy of that kind)
-    const text = EXISTING_MODEL.replace("existing: {bucket:", "existing: {table: [t], bucket:");
+    // GIVEN a model declaring an existing Athena "workgroup" (Athena has no resource-based
+    // policies: "To control access to workgroups, use resource-level IAM permissions or
+    // identity-based IAM policies")
+    const text = EXISTING_MODEL.replace("existing: {bucket:", "existing: {workgroup: [w], bucket:");
     // THEN the error locates it and lists the kinds
-    expect(() => loadModel(text)).toThrow(/accounts\.data\.existing\.table.*known: .*bucket/s);
+    expect(() => loadModel(text)).toThrow(/accounts\.data\.existing\.workgroup.*known: .*bucket/s);
   });
 });
 
