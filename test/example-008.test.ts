@@ -26,10 +26,12 @@ import { verify } from "../src/graph/verify.js";
 import { workloadsOf } from "../src/sandbox/workloads.js";
 import { loadInventory } from "../src/state/inventory.js";
 import { runProgram } from "./support/chain-cli.js";
+import { validateTemplate } from "./support/cfn-validate.js";
 import { apply, emptyCopy, iam, readBack, rootOf } from "./support/iam-apply.js";
 import { AWS, CLI_PLUGIN_SECTION, commonEnv } from "./support/real-clients.js";
 import { clientConfig, sandboxPerTest } from "./support/sandbox-clients.js";
 import { canAssume, compileExample, decide, examplesDir, role, sessionOf } from "./support/state.js";
+import { validate, why } from "./support/terraform-validate.js";
 
 type Obj = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -98,6 +100,38 @@ describe("examples/008 built", () => {
       'aws_conn_id="aws_analytics"',
     ])
       expect(dag).toContain(arg);
+  });
+});
+
+describe("examples/008 against AWS's tools", () => {
+  const ACCOUNTS = ["orchestration", "analytics"];
+
+  it("each template conforms to AWS's CloudFormation resource specification", async () => {
+    for (const a of ACCOUNTS) {
+      const path = `accounts/${a}/cloudformation.json`;
+      expect({ path, errors: await validateTemplate(json(path)) }).toEqual({ path, errors: [] });
+    }
+  });
+
+  const cfnLint = spawnSync("cfn-lint", ["--version"], { encoding: "utf8" }).status === 0;
+  it.skipIf(!cfnLint)("cfn-lint, AWS's template linter, finds nothing (skipped when it is not installed)", () => {
+    // GIVEN both accounts' templates
+    const dir = mkdtempSync(join(tmpdir(), "xacct-008-cfn-"));
+    const paths = ACCOUNTS.map((a) => {
+      const file = join(dir, `${a}.json`);
+      writeFileSync(file, files.get(`accounts/${a}/cloudformation.json`) ?? "");
+      return file;
+    });
+    // WHEN cfn-lint reads them / THEN it finds nothing
+    const r = spawnSync("cfn-lint", ["--format", "parseable", ...paths], { encoding: "utf8" });
+    expect(r.stdout + r.stderr).toBe("");
+    expect(r.status).toBe(0);
+  });
+
+  it.skipIf(Boolean(why))(`terraform validate accepts both configurations${why ? ` (skipped: ${why})` : ""}`, () => {
+    const r = validate(ACCOUNTS.map((a) => [a, json(`accounts/${a}/terraform/main.tf.json`)]));
+    expect(r.output).toContain("The configuration is valid");
+    expect(r.status).toBe(0);
   });
 });
 
