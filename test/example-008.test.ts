@@ -69,6 +69,17 @@ describe("examples/008 built", () => {
     expect(JSON.parse(tfPolicies[0]?.policy as string)).toEqual(attached?.Properties.PolicyDocument);
   });
 
+  it("the plain IAM JSON of the execution role holds only the policy xacct attaches, not a trust, session limit or tags of its own making", () => {
+    // GIVEN the role's file under accounts/orchestration/iam (what an admin applies by hand)
+    const exec = json("accounts/orchestration/iam/roles/reporting-mwaa-exec.json");
+    // THEN it names the role and xacct's inline policy, says the role is owned elsewhere, and holds
+    // none of the role's own settings (its trust is its owner's: "airflow.amazonaws.com",
+    // "airflow-env.amazonaws.com" as the owner wrote it, which xacct does not know)
+    expect(exec).toMatchObject({ RoleName: "reporting-mwaa-exec", Arn: EXEC, Policies: [{ PolicyName: "xacct-assume-roles" }] });
+    expect(exec.Existing).toMatch(/owned elsewhere/);
+    for (const key of ["AssumeRolePolicyDocument", "Description", "MaxSessionDuration", "Tags"]) expect(exec).not.toHaveProperty(key);
+  });
+
   it("analytics gets the role, trusting the execution role alone, and no bucket policy (the role is the bucket's own account's)", () => {
     // GIVEN analytics's template
     const template = json("accounts/analytics/cloudformation.json");
