@@ -11,6 +11,24 @@ export const emitIamJson: Emitter = ({ state }) => {
     if (!account.managed) continue;
     const dir = `accounts/${slug(account.name ?? account.id)}/iam`;
     for (const role of account.roles.values()) {
+      const policies = [...role.policies].map(([PolicyName, PolicyDocument]) => ({ PolicyName, PolicyDocument }));
+      if (role.existing) {
+        // A role owned elsewhere (MWAA's execution role): its trust, description, session limit and
+        // tags are its owner's and unknown to xacct, so only what xacct attaches is written.
+        files.push({
+          path: `${dir}/roles/${slug(role.name)}.json`,
+          content: json({
+            RoleName: role.name,
+            Path: role.path,
+            Arn: role.arn,
+            Existing:
+              "owned elsewhere: attach these policies (aws iam put-role-policy, attach-role-policy); leave its trust and other policies as they are",
+            Policies: policies,
+            ManagedPolicyArns: role.managedPolicyArns,
+          }),
+        });
+        continue;
+      }
       files.push({
         path: `${dir}/roles/${slug(role.name)}.json`,
         content: json({
@@ -20,7 +38,7 @@ export const emitIamJson: Emitter = ({ state }) => {
           Description: role.description,
           MaxSessionDuration: role.maxSessionDuration,
           AssumeRolePolicyDocument: role.trustPolicy,
-          Policies: [...role.policies].map(([PolicyName, PolicyDocument]) => ({ PolicyName, PolicyDocument })),
+          Policies: policies,
           ManagedPolicyArns: role.managedPolicyArns,
           ...(role.permissionsBoundaryArn ? { PermissionsBoundary: role.permissionsBoundaryArn } : {}),
           Tags: [...role.tags].map(([Key, Value]) => ({ Key, Value })),

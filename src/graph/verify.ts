@@ -215,7 +215,8 @@ function driftOf(model: AccountState, deployed: AccountState) {
         out.push({ resource: role.arn, problem: "the model defines this role; it is not deployed" });
         continue;
       }
-      if (canonical(actual.trustPolicy) !== canonical(role.trustPolicy))
+      // An existing role's trust is its owner's (MWAA's execution role): xacct never writes it, so it cannot drift.
+      if (!role.existing && canonical(actual.trustPolicy) !== canonical(role.trustPolicy))
         out.push({ resource: role.arn, problem: "the deployed trust policy differs from the model's" });
       for (const [name, doc] of role.policies) {
         const deployedDoc = actual.policies.get(name);
