@@ -72,7 +72,6 @@ const newSandbox = sandboxPerTest();
 
 const start = (state: AccountState = compile(loadModel(MODEL)).state): Promise<Sandbox> => newSandbox({ state });
 
-
 function sts(s: Sandbox, credentials: Keys): STSClient {
   return new STSClient({ endpoint: s.url, region: "us-east-1", credentials, maxAttempts: 1 });
 }

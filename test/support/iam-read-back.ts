@@ -121,4 +121,3 @@ export async function readBack(s: Sandbox, state: AccountState): Promise<string>
   }
   return dir;
 }
-
