@@ -17,6 +17,7 @@
  *   service, a user must have permissions to pass the role to the service."
  * - IAM user guide, role chaining: a session assumed from a role session lasts at most one hour.
  */
+import { createHash } from "node:crypto";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -43,6 +44,7 @@ const GHA_DEPLOY = `arn:aws:iam::${TOOLS}:role/gha-deploy`;
 const PROD_DEPLOY = `arn:aws:iam::${PROD}:role/prod-deploy`;
 const FUNCTION = `arn:aws:lambda:us-east-1:${PROD}:function:app-api`;
 const EXEC_ROLE = `arn:aws:iam::${PROD}:role/app-api-exec`;
+const OTHER_FUNCTION = `arn:aws:lambda:us-east-1:${PROD}:function:billing`;
 const BUCKET = `acme-app-artifacts-${PROD}`;
 
 /** The claims of a GitHub job's token as the trust's conditions read them (`<issuer>:sub`, `<issuer>:aud`). */
@@ -74,7 +76,7 @@ describe("examples/005: each grant's both sides, decided by the engine", () => {
   it("another function, another bucket, a feature branch's token and PassRole of another role are denied", () => {
     // GIVEN calls just outside the grants
     const denied = {
-      "another function": ask("lambda:UpdateFunctionCode", `arn:aws:lambda:us-east-1:${PROD}:function:billing`),
+      "another function": ask("lambda:UpdateFunctionCode", OTHER_FUNCTION),
       "another bucket": can(graph, {
         principal: PROVIDER,
         action: "s3:GetObject",
@@ -129,17 +131,32 @@ describe("examples/005: its IAM applied through the sandbox and read back", () =
   });
 });
 
-/** Gets app-api/build.zip from each bucket named on the command line with the SDK's default credential chain (path-style). */
-const SDK_GET_OBJECTS = `import { GetObjectCommand, S3Client } from "@aws-sdk/client-s3";
+/** An empty zip archive: its end-of-central-directory record alone (PKWARE APPNOTE 4.3.16), 22 bytes; the AWS CLI refuses a --zip-file that is no zip. */
+const EMPTY_ZIP = Buffer.from([0x50, 0x4b, 0x05, 0x06, ...Array<number>(18).fill(0)]);
+
+/**
+ * With the SDK's default credential chain (AWS_PROFILE): gets app-api/build.zip from each bucket
+ * named on the command line (path-style), then updates the code of each function named after `--`
+ * with an empty zip, then gets the first function; prints each call's outcome, in order.
+ */
+const SDK_CALLS = `import { GetObjectCommand, S3Client } from "@aws-sdk/client-s3";
+import { GetFunctionCommand, LambdaClient, UpdateFunctionCodeCommand } from "@aws-sdk/client-lambda";
 const s3 = new S3Client({ forcePathStyle: true, maxAttempts: 1 });
+const lambda = new LambdaClient({ maxAttempts: 1 });
+const args = process.argv.slice(1);
 const out = [];
-for (const Bucket of process.argv.slice(1)) {
+const outcome = async (call) => {
   try {
-    out.push({ body: await (await s3.send(new GetObjectCommand({ Bucket, Key: "app-api/build.zip" }))).Body.transformToString() });
+    out.push({ ok: await call() });
   } catch (e) {
     out.push({ error: e.name, status: e.$metadata?.httpStatusCode, message: e.message });
   }
-}
+};
+for (const Bucket of args.slice(0, args.indexOf("--")))
+  await outcome(async () => (await s3.send(new GetObjectCommand({ Bucket, Key: "app-api/build.zip" }))).Body.transformToString());
+for (const FunctionName of args.slice(args.indexOf("--") + 1))
+  await outcome(async () => (await lambda.send(new UpdateFunctionCodeCommand({ FunctionName, ZipFile: Buffer.from(${JSON.stringify([...EMPTY_ZIP])}) }))).CodeSize);
+await outcome(async () => (await lambda.send(new GetFunctionCommand({ FunctionName: args[args.indexOf("--") + 1] }))).Configuration.FunctionArn);
 console.log(JSON.stringify(out));`;
 
 const scratch: string[] = [];
@@ -167,67 +184,117 @@ describe("examples/005: the generated chain in real clients, from a GitHub-shape
     return { env, dir, config: readFileSync(env.files.config, "utf8") };
   }
 
-  it("the SDK for JavaScript reads the artifact with profile prod-s3, and is refused another bucket", { timeout: 120_000 }, async () => {
-    // GIVEN the generated config, read by the SDK's default chain in a fresh Node.js process with
-    // AWS_PROFILE and AWS_ENDPOINT_URL, as a workflow step would run it
-    const { env, dir, config } = await environment();
-    try {
-      expect(config).toContain("[profile prod-s3]\nsource_profile = github-deploy-web-identity");
-      const vars = { ...commonEnv(dir, env.sandbox.url), AWS_CONFIG_FILE: env.files.config, AWS_PROFILE: "prod-s3", AWS_REGION: REGION };
-      // WHEN it reads the artifact, then the object of the bucket no grant names
-      const ran = await runProgram(process.execPath, ["--input-type=module", "-e", SDK_GET_OBJECTS, BUCKET, `acme-secrets-${PROD}`], vars);
-      expect(ran.stderr).not.toMatch(/Error/);
-      const [allowed, denied] = JSON.parse(ran.stdout) as [{ body?: string }, { error?: string; status?: number; message?: string }];
-      // THEN the first is served, the second is S3's AccessDenied naming prod-deploy's session
-      expect(allowed).toEqual({ body: "zip" });
-      expect(denied).toMatchObject({ error: "AccessDenied", status: 403 });
-      expect(denied.message).toContain(`arn:aws:sts::${PROD}:assumed-role/prod-deploy/`);
-    } finally {
-      await env.close();
-    }
-  });
-
-  const cli = process.env.CI ? it : it.skipIf(!AWS);
-  cli("Debian's AWS CLI reads the artifact with profile prod-s3, and is refused another bucket", { timeout: 120_000 }, async () => {
-    // GIVEN the generated config with the CLI plugin that sends every request to the sandbox, and
-    // S3's path-style addressing (the plugin keeps a request's path, not a virtual host's bucket)
-    const { env, dir, config } = await environment();
-    try {
-      const file = join(dir, "config");
-      writeFileSync(
-        file,
-        config.replace("[profile prod-s3]\n", "[profile prod-s3]\ns3 =\n    addressing_style = path\n") + CLI_PLUGIN_SECTION,
-      );
-      const vars = { ...commonEnv(dir, env.sandbox.url), AWS_CONFIG_FILE: file };
-      const get = (bucket: string) =>
-        runProgram(
-          AWS as string,
-          [
-            "s3api",
-            "get-object",
-            "--bucket",
-            bucket,
-            "--key",
-            "app-api/build.zip",
-            join(dir, "out"),
-            "--profile",
-            "prod-s3",
-            "--region",
-            REGION,
-          ],
+  it(
+    "the SDK for JavaScript reads the artifact and updates the function with profile prod-s3; another bucket and function are refused",
+    {
+      timeout: 120_000,
+    },
+    async () => {
+      // GIVEN the generated config, read by the SDK's default chain in a fresh Node.js process with
+      // AWS_PROFILE and AWS_ENDPOINT_URL, as a workflow step would run it
+      const { env, dir, config } = await environment();
+      try {
+        expect(config).toContain("[profile prod-s3]\nsource_profile = github-deploy-web-identity");
+        const vars = { ...commonEnv(dir, env.sandbox.url), AWS_CONFIG_FILE: env.files.config, AWS_PROFILE: "prod-s3", AWS_REGION: REGION };
+        // WHEN it reads the artifact and the other bucket's object, then updates app-api's code and billing's
+        const ran = await runProgram(
+          process.execPath,
+          ["--input-type=module", "-e", SDK_CALLS, BUCKET, `acme-secrets-${PROD}`, "--", FUNCTION, OTHER_FUNCTION],
           vars,
         );
-      // WHEN it gets the artifact, then the object of the other bucket
-      const allowed = await get(BUCKET);
-      const denied = await get(`acme-secrets-${PROD}`);
-      // THEN the artifact is written out, and the other is refused
-      expect(allowed.stderr).toBe("");
-      expect(allowed.code).toBe(0);
-      expect(readFileSync(join(dir, "out"), "utf8")).toBe("zip");
-      expect(denied.code).not.toBe(0);
-      expect(denied.stderr).toMatch(/AccessDenied/);
-    } finally {
-      await env.close();
-    }
-  });
+        expect(ran.stderr).not.toMatch(/Error/);
+        type Outcome = { ok?: unknown; error?: string; status?: number; message?: string };
+        const [read, otherBucket, update, otherFunction, got] = JSON.parse(ran.stdout) as Outcome[];
+        // THEN the artifact is served, and S3 refuses the other bucket naming prod-deploy's session
+        expect(read).toEqual({ ok: "zip" });
+        expect(otherBucket).toMatchObject({ error: "AccessDenied", status: 403 });
+        expect(otherBucket?.message).toContain(`arn:aws:sts::${PROD}:assumed-role/prod-deploy/`);
+        // AND Lambda takes the update of app-api (its CodeSize is the zip's 22 bytes) and refuses billing's
+        expect(update).toEqual({ ok: EMPTY_ZIP.length });
+        expect(otherFunction).toMatchObject({ error: "AccessDeniedException", status: 403 });
+        expect(otherFunction?.message).toContain("lambda:UpdateFunctionCode");
+        // AND GetFunction, which deploy allows, names the function
+        expect(got).toEqual({ ok: FUNCTION });
+      } finally {
+        await env.close();
+      }
+    },
+  );
+
+  const cli = process.env.CI ? it : it.skipIf(!AWS);
+  cli(
+    "Debian's AWS CLI reads the artifact and updates the function with profile prod-s3; another bucket and function are refused",
+    { timeout: 120_000 },
+    async () => {
+      // GIVEN the generated config with the CLI plugin that sends every request to the sandbox, and
+      // S3's path-style addressing (the plugin keeps a request's path, not a virtual host's bucket)
+      const { env, dir, config } = await environment();
+      try {
+        const file = join(dir, "config");
+        writeFileSync(
+          file,
+          config.replace("[profile prod-s3]\n", "[profile prod-s3]\ns3 =\n    addressing_style = path\n") + CLI_PLUGIN_SECTION,
+        );
+        const vars = { ...commonEnv(dir, env.sandbox.url), AWS_CONFIG_FILE: file };
+        const get = (bucket: string) =>
+          runProgram(
+            AWS as string,
+            [
+              "s3api",
+              "get-object",
+              "--bucket",
+              bucket,
+              "--key",
+              "app-api/build.zip",
+              join(dir, "out"),
+              "--profile",
+              "prod-s3",
+              "--region",
+              REGION,
+            ],
+            vars,
+          );
+        writeFileSync(join(dir, "build.zip"), EMPTY_ZIP);
+        const update = (fn: string) =>
+          runProgram(
+            AWS as string,
+            [
+              "lambda",
+              "update-function-code",
+              "--function-name",
+              fn,
+              "--zip-file",
+              `fileb://${join(dir, "build.zip")}`,
+              "--profile",
+              "prod-s3",
+            ],
+            { ...vars, AWS_DEFAULT_REGION: REGION },
+          );
+        // WHEN it gets the artifact, then the object of the other bucket; updates app-api's code, then billing's
+        const allowed = await get(BUCKET);
+        const denied = await get(`acme-secrets-${PROD}`);
+        const updated = await update(FUNCTION);
+        const refused = await update(OTHER_FUNCTION);
+        // THEN the artifact is written out, and the other is refused
+        expect(allowed.stderr).toBe("");
+        expect(allowed.code).toBe(0);
+        expect(readFileSync(join(dir, "out"), "utf8")).toBe("zip");
+        expect(denied.code).not.toBe(0);
+        expect(denied.stderr).toMatch(/AccessDenied/);
+        // AND Lambda takes app-api's code (the zip's 22 bytes) and refuses billing's
+        expect(updated.stderr).toBe("");
+        expect(JSON.parse(updated.stdout)).toMatchObject({
+          FunctionName: "app-api",
+          FunctionArn: FUNCTION,
+          CodeSize: EMPTY_ZIP.length,
+          // "CodeSha256: The SHA256 hash of the function's deployment package" (Lambda API reference), base64
+          CodeSha256: createHash("sha256").update(EMPTY_ZIP).digest("base64"),
+        });
+        expect(refused.code).not.toBe(0);
+        expect(refused.stderr).toMatch(/AccessDeniedException/);
+      } finally {
+        await env.close();
+      }
+    },
+  );
 });
