@@ -19,20 +19,24 @@
  */
 import { createHash } from "node:crypto";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { spawnSync } from "node:child_process";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { CreateBucketCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { afterEach, describe, expect, it } from "vitest";
+import { emitAll } from "../src/emit/index.js";
 import { AccessGraph } from "../src/graph/graph.js";
 import { can } from "../src/graph/query.js";
 import { verify } from "../src/graph/verify.js";
 import { startEnvironment } from "../src/sandbox/environment.js";
 import { loadInventory } from "../src/state/inventory.js";
+import { validateTemplate } from "./support/cfn-validate.js";
 import { runProgram } from "./support/chain-cli.js";
 import { apply, emptyCopy, readBack, rootOf } from "./support/iam-read-back.js";
 import { AWS, CLI_PLUGIN_SECTION, commonEnv } from "./support/real-clients.js";
 import { clientConfig, REGION, sandboxPerTest } from "./support/sandbox-clients.js";
 import { compileExample } from "./support/state.js";
+import { validate, why } from "./support/terraform-validate.js";
 
 const EXAMPLE = "005-github-oidc-deploy";
 const TOOLS = "111111111111";
@@ -49,6 +53,11 @@ const BUCKET = `acme-app-artifacts-${PROD}`;
 
 /** The claims of a GitHub job's token as the trust's conditions read them (`<issuer>:sub`, `<issuer>:aud`). */
 const token = (sub: string) => ({ [`${GITHUB}:sub`]: sub, [`${GITHUB}:aud`]: "sts.amazonaws.com" });
+
+const scratch: string[] = [];
+afterEach(() => {
+  for (const dir of scratch.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
 
 describe("examples/005: each grant's both sides, decided by the engine", () => {
   const compiled = compileExample(EXAMPLE);
@@ -110,6 +119,50 @@ describe("examples/005: each grant's both sides, decided by the engine", () => {
   });
 });
 
+describe("examples/005: its CloudFormation and Terraform", () => {
+  const files = new Map(emitAll(compileExample(EXAMPLE)).map((f) => [f.path, f.content]));
+  const templates = [...files.keys()].filter(
+    (p) => p.endsWith("cloudformation.json") || (p.startsWith("stacksets/") && p.endsWith(".json")),
+  );
+  const configurations = [...files.keys()].filter((p) => p.endsWith("main.tf.json"));
+
+  it("each template is valid for AWS's resource specification", async () => {
+    // GIVEN both accounts' templates and prod-deploy's StackSet template
+    expect(templates.sort()).toEqual([
+      "accounts/prod/cloudformation.json",
+      "accounts/tools/cloudformation.json",
+      "stacksets/prod-deploy.json",
+    ]);
+    // THEN each is valid
+    for (const path of templates) expect(await validateTemplate(JSON.parse(files.get(path) ?? "")), path).toEqual([]);
+  });
+
+  const cfnLint = spawnSync("cfn-lint", ["--version"], { encoding: "utf8" }).status === 0;
+  it.skipIf(!cfnLint)("passes cfn-lint, AWS's template linter (skipped when it is not installed)", { timeout: 120_000 }, () => {
+    // GIVEN the templates written out
+    const dir = mkdtempSync(join(tmpdir(), "xacct-cfn-"));
+    scratch.push(dir);
+    const paths = templates.map((path, i) => {
+      const file = join(dir, `t${i}.json`);
+      writeFileSync(file, files.get(path) ?? "");
+      return file;
+    });
+    // WHEN cfn-lint reads them
+    const r = spawnSync("cfn-lint", ["--format", "parseable", ...paths], { encoding: "utf8" });
+    // THEN it finds nothing
+    expect(r.stdout + r.stderr).toBe("");
+    expect(r.status).toBe(0);
+  });
+
+  it.skipIf(Boolean(why))(`passes terraform validate${why ? ` (skipped: ${why})` : ""}`, { timeout: 120_000 }, () => {
+    // WHEN terraform validates both accounts' configurations
+    const r = validate(configurations.map((path) => [path, JSON.parse(files.get(path) ?? "") as Record<string, unknown>]));
+    // THEN they are valid
+    expect(r.output).toContain("The configuration is valid");
+    expect(r.status).toBe(0);
+  });
+});
+
 const start = sandboxPerTest();
 
 describe("examples/005: its IAM applied through the sandbox and read back", () => {
@@ -158,11 +211,6 @@ for (const FunctionName of args.slice(args.indexOf("--") + 1))
   await outcome(async () => (await lambda.send(new UpdateFunctionCodeCommand({ FunctionName, ZipFile: Buffer.from(${JSON.stringify([...EMPTY_ZIP])}) }))).CodeSize);
 await outcome(async () => (await lambda.send(new GetFunctionCommand({ FunctionName: args[args.indexOf("--") + 1] }))).Configuration.FunctionArn);
 console.log(JSON.stringify(out));`;
-
-const scratch: string[] = [];
-afterEach(() => {
-  for (const dir of scratch.splice(0)) rmSync(dir, { recursive: true, force: true });
-});
 
 describe("examples/005: the generated chain in real clients, from a GitHub-shaped token the sandbox issues", () => {
   /**
