@@ -15,7 +15,9 @@
  * - Lambda developer guide, identity-based policies: "`PassRole` is used when you assign an execution
  *   role to a function"; IAM user guide, PassRole: "To pass a role (and its permissions) to an AWS
  *   service, a user must have permissions to pass the role to the service."
- * - IAM user guide, role chaining: a session assumed from a role session lasts at most one hour.
+ *
+ * The sandbox decides Lambda's UpdateFunctionCode and GetFunction routes on the function the path
+ * names (src/sandbox/services/lambda.ts), so the real clients' deploy call is decided as AWS would.
  */
 import { createHash } from "node:crypto";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
