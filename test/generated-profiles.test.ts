@@ -140,8 +140,9 @@ async function example(name: string): Promise<Example> {
 
   const runtime = async (start: StartIdentity): Promise<Record<string, string>> => {
     switch (start.type) {
-      case "irsa": {
-        // What EKS sets in the pod; the profiles name the same token file.
+      case "irsa":
+      case "oidc": {
+        // What EKS sets in the pod (and a CI job's token file, for any OIDC issuer); the profiles name the same token file.
         const { AWS_WEB_IDENTITY_TOKEN_FILE, AWS_ROLE_ARN } = served(start).variables;
         return { AWS_WEB_IDENTITY_TOKEN_FILE: AWS_WEB_IDENTITY_TOKEN_FILE as string, AWS_ROLE_ARN: AWS_ROLE_ARN as string };
       }
@@ -181,7 +182,11 @@ async function example(name: string): Promise<Example> {
     const workload = compiled.chains.find((c) => file.path === `workloads/${c.workload}/aws-config`)?.workload;
     if (!workload) throw new Error(`which workload is ${file.path}?`);
     // The token EKS mounts at the path the profiles name is, here, the sandbox's token file.
-    const irsa = [...new Set(compiled.chains.filter((c) => c.workload === workload && c.start.type === "irsa").map((c) => c.start))];
+    const irsa = [
+      ...new Set(
+        compiled.chains.filter((c) => c.workload === workload && (c.start.type === "irsa" || c.start.type === "oidc")).map((c) => c.start),
+      ),
+    ];
     if (irsa.length > 1) throw new Error(`${workload} has several web identities`);
     const text = irsa[0]
       ? file.content.replace(
