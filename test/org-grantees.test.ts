@@ -204,7 +204,9 @@ describe("verify on grants to organizations and OUs", () => {
     // THEN verify fails on the grant, naming a principal outside the organization that may write
     expect(result.ok).toBe(false);
     expect(result.grants[0]).toMatchObject({ grant: 0, possible: false });
-    expect(result.grants[0]?.reason).toMatch(/arn:aws:iam::\d{12}:role\/xacct-verify, not one of organization o-a1b2c3d4e5, may s3:\w+ on arn:aws:s3:::org-log-archive\/AWSLogs\/(\d{12})\/x/);
+    expect(result.grants[0]?.reason).toMatch(
+      /arn:aws:iam::\d{12}:role\/xacct-verify, not one of organization o-a1b2c3d4e5, may s3:\w+ on arn:aws:s3:::org-log-archive\/AWSLogs\/(\d{12})\/x/,
+    );
   });
 
   it("fails when the deployed bucket policy names a different OU: a principal of the granted OU cannot write", () => {
@@ -215,6 +217,8 @@ describe("verify on grants to organizations and OUs", () => {
     });
     // THEN verify fails, naming the member of app that is refused
     expect(result.ok).toBe(false);
-    expect(result.grants[0]?.reason).toMatch(new RegExp(`^arn:aws:iam::${APP}:role/xacct-verify, a member, cannot s3:\\w+ on arn:aws:s3:::${BUCKET}/AWSLogs/${APP}/x`));
+    expect(result.grants[0]?.reason).toMatch(
+      new RegExp(`^arn:aws:iam::${APP}:role/xacct-verify, a member, cannot s3:\\w+ on arn:aws:s3:::${BUCKET}/AWSLogs/${APP}/x`),
+    );
   });
 });

@@ -46,7 +46,9 @@ export function verify(
 ): VerifyResult {
   const grants = [
     ...compiled.chains.map((chain) => checkChain(graph, compiled.state, chain)),
-    ...compiled.model.grants.flatMap((grant, index) => (grant.grantees ? checkGrantees(graph, compiled, grant, grant.grantees, index) : [])),
+    ...compiled.model.grants.flatMap((grant, index) =>
+      grant.grantees ? checkGrantees(graph, compiled, grant, grant.grantees, index) : [],
+    ),
   ];
   const undeclared = undeclaredEdges(graph, compiled.state, compiled.chains);
   const drift = options.deployed ? driftOf(compiled.state, options.deployed) : [];
@@ -175,7 +177,9 @@ function checkChain(graph: AccessGraph, model: AccountState, chain: Chain): Gran
 function checkGrantees(graph: AccessGraph, compiled: Compiled, grant: ModelGrant, grantees: ModelGrantees, index: number): GrantCheck[] {
   const { model, state } = compiled;
   const organization = model.accounts[grant.account]?.organization;
-  const paths = grantees.ous?.map((ou) => orgPathValue(organization ?? "", ouPath(Object.values(model.accounts), organization ?? "", ou) ?? []));
+  const paths = grantees.ous?.map((ou) =>
+    orgPathValue(organization ?? "", ouPath(Object.values(model.accounts), organization ?? "", ou) ?? []),
+  );
   const members: string[] = [];
   const others: string[] = [];
   for (const [name, account] of Object.entries(model.accounts)) {
@@ -185,9 +189,10 @@ function checkGrantees(graph: AccessGraph, compiled: Compiled, grant: ModelGrant
     if (name !== grant.account) for (const { id } of accountIds(model, name)) (admitted ? members : others).push(id);
   }
   // An account in no organization the graph knows stands for every account outside it.
+  const idOf = (n: number) => String(n).padStart(12, "0");
   let stranger = 0;
-  while (state.accounts.has(String(stranger).padStart(12, "0")) || graph.orgContext(String(stranger).padStart(12, "0"))["aws:PrincipalOrgID"]) stranger++;
-  others.push(String(stranger).padStart(12, "0"));
+  while (state.accounts.has(idOf(stranger)) || graph.orgContext(idOf(stranger))["aws:PrincipalOrgID"]) stranger++;
+  others.push(idOf(stranger));
   const who = grantees.ous ? `OUs ${grantees.ous.join(", ")}` : `organization ${organization ?? ""}`;
   return accountIds(model, grant.account).map(({ stage, id }) => {
     const account = graph.state.accounts.get(id);
@@ -210,7 +215,12 @@ function checkGrantees(graph: AccessGraph, compiled: Compiled, grant: ModelGrant
         for (const from of members) {
           const { principal, resource, result } = probe(from, action, pattern);
           if (result.decision !== "Allow")
-            return { ...base, possible: false, path: [principal], reason: `${principal}, a member, cannot ${action} on ${resource}: ${result.explain.summary}` };
+            return {
+              ...base,
+              possible: false,
+              path: [principal],
+              reason: `${principal}, a member, cannot ${action} on ${resource}: ${result.explain.summary}`,
+            };
         }
         for (const from of others) {
           const { principal, resource, result } = probe(from, action, pattern);
