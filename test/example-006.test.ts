@@ -132,6 +132,16 @@ describe("examples/006-org-log-archive: both sides of each grant, decided by the
   });
 });
 
+describe("examples/006-org-log-archive: manual steps", () => {
+  it("asks once to let the SecurityAudit permission set assume log-archive-read, though two grants go through it", () => {
+    // GIVEN the example, whose S3 read and KMS decrypt grants share the role log-archive-read
+    const steps = compileExample("006-org-log-archive").manualSteps.filter((s) => s.account === SECURITY);
+    // THEN one step adds sts:AssumeRole on that role to the permission set's inline policy
+    expect(steps.map((s) => s.title)).toEqual(["Add sts:AssumeRole to permission set SecurityAudit"]);
+    expect(steps[0]?.detail).toContain(READ_ROLE);
+  });
+});
+
 describe("examples/006-org-log-archive: verify", () => {
   it("on the model proves both organization grants; the SSO grants wait for the permission set's role to exist", () => {
     // GIVEN the example compiled
