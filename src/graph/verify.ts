@@ -49,7 +49,7 @@ export function verify(
     ...compiled.model.grants.flatMap((grant, index) =>
       grant.grantees ? checkGrantees(graph, compiled, grant, grant.grantees, index) : [],
     ),
-  ];
+  ].sort((a, b) => a.grant - b.grant);
   const undeclared = undeclaredEdges(graph, compiled.state, compiled.chains);
   const drift = options.deployed ? driftOf(compiled.state, options.deployed) : [];
   const limit = SEVERITIES.indexOf(options.failOn ?? "high");
