@@ -16,6 +16,7 @@ import { describe, expect, it } from "vitest";
 import { compile } from "../src/compile/compile.js";
 import { AccessGraph } from "../src/graph/graph.js";
 import { can } from "../src/graph/query.js";
+import { verify } from "../src/graph/verify.js";
 import { loadModel, ModelError } from "../src/model/load.js";
 import type { Sandbox } from "../src/sandbox/index.js";
 import { assume, clientConfig, type Keys, refusal, sandboxPerTest, userKeys } from "./support/sandbox-clients.js";
@@ -171,5 +172,53 @@ describe("the sandbox: role sessions of an organization's accounts carry its key
     // and is refused under another account's prefix, as is the session of the sibling OU under its own
     expect(await refusal(put(member, TOOLS))).toMatchObject({ name: "AccessDenied", status: 403 });
     expect(await refusal(put(stranger, TOOLS))).toMatchObject({ name: "AccessDenied", status: 403 });
+  });
+});
+
+describe("verify on grants to organizations and OUs", () => {
+  const verifyText = (text: string, change: (state: ReturnType<typeof compile>["state"]) => void = () => {}) => {
+    const compiled = compile(loadModel(text));
+    const deployed = structuredClone(compiled.state);
+    change(deployed);
+    return verify(compiled, new AccessGraph(deployed));
+  };
+  const bucketStatement = (state: ReturnType<typeof compile>["state"]) =>
+    state.accounts.get(LOGGING)?.resourcePolicies.get(`arn:aws:s3:::${BUCKET}`)?.policy.Statement[0];
+
+  it("proves an OU grant: a principal of the OU may write under its own prefix, one of a sibling OU or outside the organization may not", () => {
+    // GIVEN the archive open to OU ou-ab12-22222222 (account app); tools is in a sibling OU, loose in no organization
+    // WHEN verify checks the model's own graph
+    const result = verifyText(logArchiveModel("{ous: [ou-ab12-22222222]}"));
+    // THEN the grant is checked and possible, and verify passes
+    expect(result.grants).toEqual([expect.objectContaining({ grant: 0, possible: true })]);
+    expect(result.ok).toBe(true);
+  });
+
+  it("fails when the deployed bucket policy lost its organization condition: an outsider could write", () => {
+    // GIVEN the organization grant, deployed with the bucket policy's aws:PrincipalOrgID condition removed
+    // (Principal "*" then admits every AWS account)
+    const result = verifyText(logArchiveModel("{organization: true}"), (state) => {
+      const statement = bucketStatement(state);
+      if (statement) delete statement.Condition;
+    });
+    // THEN verify fails on the grant, naming a principal outside the organization that may write
+    expect(result.ok).toBe(false);
+    expect(result.grants[0]).toMatchObject({ grant: 0, possible: false });
+    expect(result.grants[0]?.reason).toMatch(
+      /arn:aws:iam::\d{12}:role\/xacct-verify, not one of organization o-a1b2c3d4e5, may s3:\w+ on arn:aws:s3:::org-log-archive\/AWSLogs\/(\d{12})\/x/,
+    );
+  });
+
+  it("fails when the deployed bucket policy names a different OU: a principal of the granted OU cannot write", () => {
+    // GIVEN the OU grant, deployed with the bucket policy's path pointing at the sibling OU ou-ab12-33333333
+    const result = verifyText(logArchiveModel("{ous: [ou-ab12-22222222]}"), (state) => {
+      const statement = bucketStatement(state);
+      if (statement) statement.Condition = { "ForAnyValue:StringLike": { "aws:PrincipalOrgPaths": [`${ORG}/r-ab12/ou-ab12-33333333/*`] } };
+    });
+    // THEN verify fails, naming the member of app that is refused
+    expect(result.ok).toBe(false);
+    expect(result.grants[0]?.reason).toMatch(
+      new RegExp(`^arn:aws:iam::${APP}:role/xacct-verify, a member, cannot s3:\\w+ on arn:aws:s3:::${BUCKET}/AWSLogs/${APP}/x`),
+    );
   });
 });

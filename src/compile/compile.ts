@@ -82,7 +82,9 @@ export function compile(model: Model): Compiled {
   if (compiler.awsManagedPolicies.size) state.awsManagedPolicies = compiler.awsManagedPolicies;
   for (const account of state.accounts.values())
     for (const role of account.roles.values()) compiler.managedPolicyQuota(account, role.arn, role.managedPolicyArns.length);
-  return { model, state, chains, manualSteps: compiler.manualSteps };
+  // Grants through one role each add the same step for a caller they share (a permission set's sts:AssumeRole): once is enough.
+  const manualSteps = [...new Map(compiler.manualSteps.map((s) => [JSON.stringify([s.account, s.title, s.detail]), s])).values()];
+  return { model, state, chains, manualSteps };
 }
 
 /** An account's resources declared `existing`, as `kind\0name` with the stage's templates filled. */

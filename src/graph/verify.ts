@@ -5,10 +5,14 @@
  * is at or above the chosen severity.
  */
 import { oidcProviderArn } from "../aws/arn.js";
+import { orgPathValue } from "../aws/organizations.js";
 import type { Compiled } from "../compile/compile.js";
 import { principalOf, principalPatternsOf } from "../compile/identities.js";
 import { kindStatements } from "../compile/permissions.js";
 import type { Chain } from "../compile/plan.js";
+import { ouPath } from "../model/organization.js";
+import type { ModelGrant, ModelGrantees } from "../model/schema.js";
+import { accountIds, fillTemplate } from "../model/stages.js";
 import type { AccountState, PolicyDocument } from "../state/account-state.js";
 import { type Finding, type Severity, SEVERITIES } from "./findings/types.js";
 import type { AccessGraph, GraphNode } from "./graph.js";
@@ -40,7 +44,12 @@ export function verify(
   graph: AccessGraph,
   options: { deployed?: AccountState; failOn?: Severity; findings?: Finding[] } = {},
 ): VerifyResult {
-  const grants = compiled.chains.map((chain) => checkChain(graph, compiled.state, chain));
+  const grants = [
+    ...compiled.chains.map((chain) => checkChain(graph, compiled.state, chain)),
+    ...compiled.model.grants.flatMap((grant, index) =>
+      grant.grantees ? checkGrantees(graph, compiled, grant, grant.grantees, index) : [],
+    ),
+  ].sort((a, b) => a.grant - b.grant);
   const undeclared = undeclaredEdges(graph, compiled.state, compiled.chains);
   const drift = options.deployed ? driftOf(compiled.state, options.deployed) : [];
   const limit = SEVERITIES.indexOf(options.failOn ?? "high");
@@ -155,6 +164,73 @@ function checkChain(graph: AccessGraph, model: AccountState, chain: Chain): Gran
     if (result.decision !== "Allow") return fail(`${from.id} cannot ${action} on ${resource}: ${result.explain.summary}`);
   }
   return { ...base, possible: true, path };
+}
+
+/**
+ * A grant to an organization or OUs, proven both ways on each of its accounts' resources: a
+ * principal of a member account (per the model's organization and OU paths), with whatever its
+ * administrators allow, may make each request of the grant; a principal of an account outside the
+ * organization, and of the organization outside the OUs, may not (the resource's own account is
+ * left out: its principals need no resource policy). The request names the prober's
+ * own account where the resource holds ${aws:PrincipalAccount} (AWSLogs/<own account>/).
+ */
+function checkGrantees(graph: AccessGraph, compiled: Compiled, grant: ModelGrant, grantees: ModelGrantees, index: number): GrantCheck[] {
+  const { model, state } = compiled;
+  const organization = model.accounts[grant.account]?.organization;
+  const paths = grantees.ous?.map((ou) =>
+    orgPathValue(organization ?? "", ouPath(Object.values(model.accounts), organization ?? "", ou) ?? []),
+  );
+  const members: string[] = [];
+  const others: string[] = [];
+  for (const [name, account] of Object.entries(model.accounts)) {
+    const path = account.organization === organization ? orgPathValue(organization ?? "", account.ou ?? []) : undefined;
+    const admitted = path !== undefined && (!paths || paths.some((p) => path.startsWith(p)));
+    // The resource's own account decides by its principals' identity policies alone.
+    if (name !== grant.account) for (const { id } of accountIds(model, name)) (admitted ? members : others).push(id);
+  }
+  // An account in no organization the graph knows stands for every account outside it.
+  const idOf = (n: number) => String(n).padStart(12, "0");
+  let stranger = 0;
+  while (state.accounts.has(idOf(stranger)) || graph.orgContext(idOf(stranger))["aws:PrincipalOrgID"]) stranger++;
+  others.push(idOf(stranger));
+  const who = grantees.ous ? `OUs ${grantees.ous.join(", ")}` : `organization ${organization ?? ""}`;
+  return accountIds(model, grant.account).map(({ stage, id }) => {
+    const account = graph.state.accounts.get(id);
+    const place = { partition: partitionOf(state, id), region: model.accounts[grant.account]?.region ?? "us-east-1", account: id };
+    const vars = { app: model.name, ...(stage ? { stage } : {}) };
+    const resources = Object.fromEntries(
+      Object.entries(grant.resources).map(([k, v]) => [k, [v].flat().map((x) => fillTemplate(x, vars, `grants[${index}].resources.${k}`))]),
+    );
+    const summary = `every principal of ${who} may ${grant.access.join(", ")} (${grant.service}) in ${grant.account}`;
+    const base = { grant: index, workload: who, summary, path: [] as string[] };
+    const probe = (from: string, action: string, pattern: string) => {
+      const principal = `arn:${place.partition}:iam::${from}:role/xacct-verify`;
+      const resource = concrete(pattern).split("${aws:PrincipalAccount}").join(from);
+      return { principal, resource, result: decideAs(graph, graph.outsider(principal), action, resource, account, {}) };
+    };
+    for (const { statement } of kindStatements({ service: grant.service, access: grant.access, resources }, place)) {
+      const pattern = [statement.Resource ?? "*"].flat()[0] as string;
+      if (pattern === "*") continue;
+      for (const action of [statement.Action ?? []].flat()) {
+        for (const from of members) {
+          const { principal, resource, result } = probe(from, action, pattern);
+          if (result.decision !== "Allow")
+            return {
+              ...base,
+              possible: false,
+              path: [principal],
+              reason: `${principal}, a member, cannot ${action} on ${resource}: ${result.explain.summary}`,
+            };
+        }
+        for (const from of others) {
+          const { principal, resource, result } = probe(from, action, pattern);
+          if (result.decision === "Allow")
+            return { ...base, possible: false, path: [principal], reason: `${principal}, not one of ${who}, may ${action} on ${resource}` };
+        }
+      }
+    }
+    return { ...base, possible: true, path: members.slice(0, 1).map((from) => `arn:${place.partition}:iam::${from}:role/xacct-verify`) };
+  });
 }
 
 /** A resource pattern made into one resource it matches (`bucket/dags/*` → `bucket/dags/x`). */

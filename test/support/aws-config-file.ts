@@ -1,6 +1,6 @@
 /**
  * Reads an AWS config file the way the AWS CLI and SDKs do — `[default]` and `[profile NAME]`
- * sections of `key = value` lines, `#`/`;` comments — and checks a Chain against it by following
+ * sections (and `[sso-session NAME]`, read past: no profile) of `key = value` lines, `#`/`;` comments — and checks a Chain against it by following
  * source_profile from the chain's own profile back to the start. Expected values come from the
  * Chain objects, never from generated text.
  */
@@ -18,6 +18,11 @@ export function parseAwsConfig(text: string): AwsConfig {
     const section = /^\[(.+)\]$/.exec(line);
     if (section) {
       const header = (section[1] as string).trim();
+      // An IAM Identity Center sign-in, `[sso-session NAME]` (what `aws configure sso` writes), is no profile.
+      if (/^sso-session\s+\S+$/.test(header)) {
+        current = {};
+        continue;
+      }
       // The config file names every profile but the default one "profile NAME".
       const name = header === "default" ? "default" : /^profile\s+(.+)$/.exec(header)?.[1];
       if (name === undefined) throw new Error(`not a config-file section: [${header}]`);

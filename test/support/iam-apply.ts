@@ -96,7 +96,7 @@ export async function apply(s: Sandbox, state: AccountState): Promise<void> {
 }
 
 /** The SDK's answer in the CLI's format: documents decoded from their URL encoding, dates as ISO text. */
-function cliFormat(value: unknown, key = ""): unknown {
+export function cliFormat(value: unknown, key = ""): unknown {
   if (["AssumeRolePolicyDocument", "PolicyDocument", "Document"].includes(key) && typeof value === "string")
     return JSON.parse(decodeURIComponent(value));
   if (value instanceof Date) return value.toISOString();
