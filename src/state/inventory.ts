@@ -102,9 +102,13 @@ function normalized(document: Raw, path: Path): PolicyDocument {
   const statement = document.Statement;
   if (statement === undefined)
     fail(at(path, "Statement"), "is missing: a policy document needs a Statement (a statement object or a list of them)");
-  const list = Array.isArray(statement) ? statement : [statement];
-  list.forEach((item, i) => record(item, Array.isArray(statement) ? at(at(path, "Statement"), i) : at(path, "Statement")));
-  return { ...document, Statement: list } as unknown as PolicyDocument;
+  if (!Array.isArray(statement)) {
+    record(statement, at(path, "Statement"));
+    return { ...document, Statement: [statement] } as unknown as PolicyDocument;
+  }
+  statement.forEach((item, i) => record(item, at(at(path, "Statement"), i)));
+  // Already a list (the usual case): the document itself, no copy (an inventory holds hundreds of thousands).
+  return document as unknown as PolicyDocument;
 }
 
 /** Inline policies by name: a Map, since any IAM policy name (`__proto__`, `constructor`) is a name like any other. */
