@@ -133,7 +133,7 @@ function checkChain(graph: AccessGraph, model: AccountState, chain: Chain): Gran
   }
   const account = graph.state.accounts.get(chain.account);
   for (const { statement } of kindStatements(
-    { service: chain.service, access: chain.access, resources: chain.resources },
+    { ...(chain.service ? { service: chain.service } : {}), access: chain.access, resources: chain.resources },
     { partition: partitionOf(model, chain.account), region: chain.region, account: chain.account },
   )) {
     const action = [statement.Action ?? []].flat()[0] as string;
