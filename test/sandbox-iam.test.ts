@@ -53,9 +53,10 @@ import { AccessGraph } from "../src/graph/graph.js";
 import { verify } from "../src/graph/verify.js";
 import { loadModel } from "../src/model/load.js";
 import type { Sandbox } from "../src/sandbox/index.js";
-import { type AccountState, emptyAccount } from "../src/state/account-state.js";
+import type { AccountState } from "../src/state/account-state.js";
 import { loadInventory } from "../src/state/inventory.js";
 import { compileExample } from "./support/state.js";
+import { apply, emptyCopy, readBack } from "./support/iam-apply.js";
 import { userAndRoleModel } from "./support/models.js";
 import { type Keys, refusal, sandboxPerTest, userKeys } from "./support/sandbox-clients.js";
 
@@ -518,93 +519,6 @@ describe("IAM in the sandbox: refusals", () => {
 });
 
 // ---- Applying a model through IAM, reading it back as an inventory, verifying it ----
-
-/** Each account of a state, with no IAM in it: what a fresh set of accounts holds. */
-function emptyCopy(state: AccountState): AccountState {
-  return {
-    accounts: new Map(
-      [...state.accounts.values()].map((a) => [
-        a.id,
-        emptyAccount(a.id, a.partition, { ...(a.name !== undefined ? { name: a.name } : {}), managed: a.managed }),
-      ]),
-    ),
-  };
-}
-
-/**
- * Applies a state's IAM through the IAM API, account by account, as a deployment tool would: OIDC
- * providers and managed policies first, roles with a placeholder trust (IAM resolves principals,
- * so roles that trust each other need all of them to exist), then the real trusts and policies.
- */
-async function apply(s: Sandbox, state: AccountState): Promise<void> {
-  const managed = [...state.accounts.values()].filter((a) => a.managed);
-  for (const account of managed) {
-    const client = iam(s, rootOf(s, account.id));
-    for (const p of account.oidcProviders.values())
-      await client.send(new CreateOpenIDConnectProviderCommand({ Url: `https://${p.issuer}`, ClientIDList: p.clientIds }));
-    for (const [arn, document] of account.managedPolicies) {
-      const path = arn.slice(arn.indexOf(":policy") + ":policy".length, arn.lastIndexOf("/") + 1);
-      await client.send(
-        new CreatePolicyCommand({ PolicyName: arn.slice(arn.lastIndexOf("/") + 1), Path: path, PolicyDocument: JSON.stringify(document) }),
-      );
-    }
-    for (const role of account.roles.values()) {
-      const tags = [...role.tags].map(([Key, Value]) => ({ Key, Value }));
-      await client.send(
-        new CreateRoleCommand({
-          RoleName: role.name,
-          Path: role.path,
-          AssumeRolePolicyDocument: trusting(`arn:aws:iam::${account.id}:root`),
-          MaxSessionDuration: role.maxSessionDuration,
-          ...(role.description ? { Description: role.description } : {}),
-          ...(tags.length ? { Tags: tags } : {}),
-        }),
-      );
-    }
-  }
-  for (const account of managed) {
-    const client = iam(s, rootOf(s, account.id));
-    for (const role of account.roles.values()) {
-      await client.send(new UpdateAssumeRolePolicyCommand({ RoleName: role.name, PolicyDocument: JSON.stringify(role.trustPolicy) }));
-      for (const [PolicyName, document] of role.policies)
-        await client.send(new PutRolePolicyCommand({ RoleName: role.name, PolicyName, PolicyDocument: JSON.stringify(document) }));
-      for (const PolicyArn of role.managedPolicyArns) await client.send(new AttachRolePolicyCommand({ RoleName: role.name, PolicyArn }));
-      if (role.permissionsBoundaryArn)
-        await client.send(new PutRolePermissionsBoundaryCommand({ RoleName: role.name, PermissionsBoundary: role.permissionsBoundaryArn }));
-    }
-  }
-}
-
-/** The SDK's answer in the CLI's format: documents decoded from their URL encoding, dates as ISO text. */
-function cliFormat(value: unknown, key = ""): unknown {
-  if (["AssumeRolePolicyDocument", "PolicyDocument", "Document"].includes(key) && typeof value === "string")
-    return JSON.parse(decodeURIComponent(value));
-  if (value instanceof Date) return value.toISOString();
-  if (Array.isArray(value)) return value.map((v) => cliFormat(v));
-  if (typeof value === "object" && value !== null)
-    return Object.fromEntries(
-      Object.entries(value)
-        .filter(([k]) => k !== "$metadata")
-        .map(([k, v]) => [k, cliFormat(v, k)]),
-    );
-  return value;
-}
-
-/** Reads every managed account back with GetAccountAuthorizationDetails and ListOpenIDConnectProviders into an inventory directory. */
-async function readBack(s: Sandbox, state: AccountState): Promise<string> {
-  const dir = mkdtempSync(join(tmpdir(), "xacct-sandbox-inventory-"));
-  for (const account of state.accounts.values()) {
-    if (!account.managed) continue;
-    const client = iam(s, rootOf(s, account.id));
-    const details = await client.send(new GetAccountAuthorizationDetailsCommand({}));
-    expect(details.IsTruncated).toBe(false);
-    mkdirSync(join(dir, account.id));
-    writeFileSync(join(dir, account.id, "authorization-details.json"), JSON.stringify(cliFormat(details), null, 2));
-    const providers = await client.send(new ListOpenIDConnectProvidersCommand({}));
-    writeFileSync(join(dir, account.id, "oidc-providers.json"), JSON.stringify(cliFormat(providers)));
-  }
-  return dir;
-}
 
 /** IAM counts a policy's size "in non-whitespace characters" (IAM API reference, GetAccountSummary). */
 const nonWhitespace = (text: string) => text.replace(/[ \t\n\r]/g, "").length;

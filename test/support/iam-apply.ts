@@ -1,0 +1,116 @@
+/**
+ * Applying a compiled state's IAM through the sandbox's IAM API, as a deployment tool would, and
+ * reading it back with GetAccountAuthorizationDetails as an inventory (the AWS CLI's format), for
+ * `verify` to check what was deployed.
+ */
+import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import {
+  AttachRolePolicyCommand,
+  CreateOpenIDConnectProviderCommand,
+  CreatePolicyCommand,
+  CreateRoleCommand,
+  GetAccountAuthorizationDetailsCommand,
+  IAMClient,
+  ListOpenIDConnectProvidersCommand,
+  PutRolePermissionsBoundaryCommand,
+  PutRolePolicyCommand,
+  UpdateAssumeRolePolicyCommand,
+} from "@aws-sdk/client-iam";
+import { expect } from "vitest";
+import type { Sandbox } from "../../src/sandbox/index.js";
+import { type AccountState, emptyAccount } from "../../src/state/account-state.js";
+import { clientConfig, type Keys, userKeys } from "./sandbox-clients.js";
+
+const iam = (s: Sandbox, credentials: Keys) => new IAMClient(clientConfig(s, credentials));
+const rootOf = (s: Sandbox, account: string) => userKeys(s, `arn:aws:iam::${account}:root`);
+const trusting = (principal: string) =>
+  JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { AWS: principal }, Action: "sts:AssumeRole" }] });
+
+/** Each account of a state, with no IAM in it: what a fresh set of accounts holds. */
+export function emptyCopy(state: AccountState): AccountState {
+  return {
+    accounts: new Map(
+      [...state.accounts.values()].map((a) => [
+        a.id,
+        emptyAccount(a.id, a.partition, { ...(a.name !== undefined ? { name: a.name } : {}), managed: a.managed }),
+      ]),
+    ),
+  };
+}
+
+/**
+ * Applies a state's IAM through the IAM API, account by account, as a deployment tool would: OIDC
+ * providers and managed policies first, roles with a placeholder trust (IAM resolves principals,
+ * so roles that trust each other need all of them to exist), then the real trusts and policies.
+ */
+export async function apply(s: Sandbox, state: AccountState): Promise<void> {
+  const managed = [...state.accounts.values()].filter((a) => a.managed);
+  for (const account of managed) {
+    const client = iam(s, rootOf(s, account.id));
+    for (const p of account.oidcProviders.values())
+      await client.send(new CreateOpenIDConnectProviderCommand({ Url: `https://${p.issuer}`, ClientIDList: p.clientIds }));
+    for (const [arn, document] of account.managedPolicies) {
+      const path = arn.slice(arn.indexOf(":policy") + ":policy".length, arn.lastIndexOf("/") + 1);
+      await client.send(
+        new CreatePolicyCommand({ PolicyName: arn.slice(arn.lastIndexOf("/") + 1), Path: path, PolicyDocument: JSON.stringify(document) }),
+      );
+    }
+    for (const role of account.roles.values()) {
+      const tags = [...role.tags].map(([Key, Value]) => ({ Key, Value }));
+      await client.send(
+        new CreateRoleCommand({
+          RoleName: role.name,
+          Path: role.path,
+          AssumeRolePolicyDocument: trusting(`arn:aws:iam::${account.id}:root`),
+          MaxSessionDuration: role.maxSessionDuration,
+          ...(role.description ? { Description: role.description } : {}),
+          ...(tags.length ? { Tags: tags } : {}),
+        }),
+      );
+    }
+  }
+  for (const account of managed) {
+    const client = iam(s, rootOf(s, account.id));
+    for (const role of account.roles.values()) {
+      await client.send(new UpdateAssumeRolePolicyCommand({ RoleName: role.name, PolicyDocument: JSON.stringify(role.trustPolicy) }));
+      for (const [PolicyName, document] of role.policies)
+        await client.send(new PutRolePolicyCommand({ RoleName: role.name, PolicyName, PolicyDocument: JSON.stringify(document) }));
+      for (const PolicyArn of role.managedPolicyArns) await client.send(new AttachRolePolicyCommand({ RoleName: role.name, PolicyArn }));
+      if (role.permissionsBoundaryArn)
+        await client.send(new PutRolePermissionsBoundaryCommand({ RoleName: role.name, PermissionsBoundary: role.permissionsBoundaryArn }));
+    }
+  }
+}
+
+/** The SDK's answer in the CLI's format: documents decoded from their URL encoding, dates as ISO text. */
+function cliFormat(value: unknown, key = ""): unknown {
+  if (["AssumeRolePolicyDocument", "PolicyDocument", "Document"].includes(key) && typeof value === "string")
+    return JSON.parse(decodeURIComponent(value));
+  if (value instanceof Date) return value.toISOString();
+  if (Array.isArray(value)) return value.map((v) => cliFormat(v));
+  if (typeof value === "object" && value !== null)
+    return Object.fromEntries(
+      Object.entries(value)
+        .filter(([k]) => k !== "$metadata")
+        .map(([k, v]) => [k, cliFormat(v, k)]),
+    );
+  return value;
+}
+
+/** Reads every managed account back with GetAccountAuthorizationDetails and ListOpenIDConnectProviders into an inventory directory. */
+export async function readBack(s: Sandbox, state: AccountState): Promise<string> {
+  const dir = mkdtempSync(join(tmpdir(), "xacct-sandbox-inventory-"));
+  for (const account of state.accounts.values()) {
+    if (!account.managed) continue;
+    const client = iam(s, rootOf(s, account.id));
+    const details = await client.send(new GetAccountAuthorizationDetailsCommand({}));
+    expect(details.IsTruncated).toBe(false);
+    mkdirSync(join(dir, account.id));
+    writeFileSync(join(dir, account.id, "authorization-details.json"), JSON.stringify(cliFormat(details), null, 2));
+    const providers = await client.send(new ListOpenIDConnectProvidersCommand({}));
+    writeFileSync(join(dir, account.id, "oidc-providers.json"), JSON.stringify(cliFormat(providers)));
+  }
+  return dir;
+}
