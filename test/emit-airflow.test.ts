@@ -301,7 +301,7 @@ print(json.dumps(calls))`,
 
   it("THEN the DAG's resources are the model's: the Glue job, the Athena database and results bucket, the EMR roles", () => {
     const dag = file(files, "workloads/airflow/airflow/example_dag.py");
-    const resources = (service: string) => compiled.model.grants.find((g) => g.workload === "airflow" && g.service === service)!.resources;
+    const resources = (service: string) => compiled.model.grants.find((g) => g.workload === "airflow" && g.service === service)!.resources!;
     expect(dag).toContain(`job_name=${JSON.stringify(resources("glue").job)}`);
     expect(dag).toContain(`database=${JSON.stringify(resources("athena").database)}`);
     expect(dag).toContain(`s3://${String(resources("athena")["results-bucket"])}/`);

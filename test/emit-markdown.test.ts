@@ -311,7 +311,7 @@ describe("the README of a chained grant with an RDS secret", () => {
     const account = compiled.state.accounts.get(ingress.account)!;
     const block = shown(section(section(text, "## Manual steps"), `### ${account.name} (${ingress.account})`));
     expect(block).toContain(ingress.title);
-    expect(block).toContain(`TCP port ${String(compiled.model.grants[0]!.resources["rds-port"])}`);
+    expect(block).toContain(`TCP port ${String(compiled.model.grants[0]!.resources!["rds-port"])}`);
   });
 
   it("THEN there are no stage tables and no client snippets (no stages, no API or stream)", () => {

@@ -23,6 +23,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "no
 import { get } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { AssumeRoleCommand, STSClient } from "@aws-sdk/client-sts";
 import { afterEach, describe, expect, it } from "vitest";
 import { compile, type Compiled } from "../src/compile/compile.js";
 import type { Chain, StartIdentity } from "../src/compile/plan.js";
@@ -108,7 +109,7 @@ async function example(name: string): Promise<Example> {
   const externalUser = (account: string) =>
     `arn:${compiled.state.accounts.get(account)?.partition ?? "aws"}:iam::${account}:user/${EXTERNAL_USER}`;
   for (const start of new Set(compiled.chains.map((c) => c.start))) {
-    if (start.type !== "external" || start.roleArn) continue;
+    if (start.type !== "external") continue;
     const account = compiled.state.accounts.get(start.account);
     if (!account) throw new Error(`no account ${start.account}`);
     const assume = policyDocument([{ Effect: "Allow", Action: "sts:AssumeRole", Resource: "*" }]);
@@ -121,6 +122,19 @@ async function example(name: string): Promise<Example> {
       accessKeys: true,
       tags: new Map(),
     });
+    // A third party's own role the model names as the principal (a SaaS vendor's): its user may assume it.
+    const name = start.roleArn?.slice(start.roleArn.lastIndexOf("/") + 1);
+    if (start.roleArn && name)
+      account.roles.set(name, {
+        name,
+        path: "/",
+        arn: start.roleArn,
+        trustPolicy: policyDocument([{ Effect: "Allow", Principal: { AWS: externalUser(start.account) }, Action: "sts:AssumeRole" }]),
+        policies: new Map([["assume", assume]]),
+        managedPolicyArns: [],
+        maxSessionDuration: 3600,
+        tags: new Map(),
+      });
   }
   const dir = mkdtempSync(join(tmpdir(), "xacct-profiles-"));
   dirs.push(dir);
@@ -168,9 +182,23 @@ async function example(name: string): Promise<Example> {
       }
       case "iam-user":
         return keysOf(start.userArn as string);
-      case "external":
-        if (!start.roleArn) return keysOf(externalUser(start.account));
-        break;
+      case "external": {
+        const user = keysOf(externalUser(start.account));
+        if (!start.roleArn) return user;
+        // The third party's role session, which its own software starts from.
+        const sts = new STSClient({
+          endpoint: env.sandbox.url,
+          region: "us-east-1",
+          maxAttempts: 1,
+          credentials: { accessKeyId: user.AWS_ACCESS_KEY_ID, secretAccessKey: user.AWS_SECRET_ACCESS_KEY },
+        });
+        const c = (await sts.send(new AssumeRoleCommand({ RoleArn: start.roleArn, RoleSessionName: "third-party" }))).Credentials;
+        return {
+          AWS_ACCESS_KEY_ID: c?.AccessKeyId ?? "",
+          AWS_SECRET_ACCESS_KEY: c?.SecretAccessKey ?? "",
+          AWS_SESSION_TOKEN: c?.SessionToken ?? "",
+        };
+      }
       default:
         break;
     }

@@ -17,7 +17,7 @@ import { AccessGraph } from "../src/graph/graph.js";
 import { can } from "../src/graph/query.js";
 import { loadModel } from "../src/model/load.js";
 import { type AccountState, emptyAccount, policyDocument } from "../src/state/account-state.js";
-import { problems } from "./support/model-problems.js";
+import { position, problems } from "./support/model-problems.js";
 import { xacct } from "./support/xacct-cli.js";
 import { PROD, VENDOR_ACCOUNT, VENDOR_ROLE, vendorModel } from "./support/vendor-model.js";
 
@@ -236,5 +236,72 @@ describe("the CLI with managed policies", () => {
     expect(run.stderr.trim().split("\n")).toHaveLength(1);
     expect(run.stderr).toMatch(/xacct\.yaml:\d+:\d+/);
     expect(run.stderr).toContain('(did you mean "SecurityAudit"?)');
+  });
+});
+
+describe("a grant that only attaches managed policies (no service of its own)", () => {
+  const managedOnly = vendorModel({ managedOnly: true });
+
+  it("creates the role with its trust and its managed policies, and no inline policy", () => {
+    // GIVEN the vendor's grant with no service, access or resources: only role.managedPolicies
+    // WHEN it is compiled
+    const role = build(managedOnly).state.accounts.get(PROD)?.roles.get("vendor-readonly");
+    // THEN the role trusts the vendor with its ExternalId, carries AWS's ARNs, and holds no inline policy:
+    // the grant has no statement of its own, and an inline policy without one would grant nothing
+    expect(role?.trustPolicy.Statement).toEqual([
+      expect.objectContaining({
+        Principal: { AWS: VENDOR },
+        Action: "sts:AssumeRole",
+        Condition: { StringEquals: EXTERNAL_ID },
+      }),
+    ]);
+    expect(role?.managedPolicyArns).toEqual(["arn:aws:iam::aws:policy/ReadOnlyAccess", "arn:aws:iam::aws:policy/SecurityAudit"]);
+    expect(role?.policies.size).toBe(0);
+  });
+
+  it("lets the engine decide by the attached policies alone", () => {
+    // GIVEN the managed-only grant
+    const graph = new AccessGraph(build(managedOnly).state);
+    // WHEN `can` asks about reading an object (ReadOnlyAccess: s3:Get*) and writing one
+    const ask = (action: string) =>
+      can(graph, { principal: VENDOR, action, resource: "arn:aws:s3:::any-bucket/key", resourceAccount: PROD, context: EXTERNAL_ID });
+    // THEN the read is allowed through the role, the write is not
+    expect(ask("s3:GetObject")).toMatchObject({ decision: "Allow", paths: [{ via: [VENDOR_ROLE] }] });
+    expect(ask("s3:PutObject").decision).toBe("Deny");
+  });
+
+  it("refuses a grant with neither a service nor managed policies, at the grant", () => {
+    // GIVEN the managed-only grant with its managedPolicies line removed
+    const text = managedOnly.replace(/^ {6}managedPolicies: .*\n/m, "");
+    // WHEN it is loaded
+    const found = problems(text);
+    // THEN one problem, located at the grant, says what a grant must name
+    expect(found).toHaveLength(1);
+    expect(found[0]).toMatchObject({ path: "grants[0]", line: position(text, "- workload: scanner").line });
+    expect(found[0]?.message).toContain("a grant names a service (service, access, resources), or only attaches managed policies");
+  });
+
+  it("refuses access without a service, and a service without access or resources, each located", () => {
+    // GIVEN access without its service, and a service without its access and resources
+    const noService = managedOnly.replace("    role:\n", "    access: [read]\n    role:\n");
+    const noAccess = managedOnly.replace("    role:\n", "    service: s3\n    role:\n");
+    // WHEN each is loaded
+    const [access] = problems(noService);
+    const missing = problems(noAccess);
+    // THEN the access key is named, and the service line says what it needs
+    expect(access).toMatchObject({ path: "grants[0].access", line: position(noService, "access: [read]").line });
+    expect(access?.message).toBe("access needs the service it is in: add service: …, or remove access");
+    expect(missing.map((p) => [p.path, p.line, p.message])).toEqual([
+      [
+        "grants[0].service",
+        position(noAccess, "service: s3").line,
+        "a grant on s3 needs access: add access: …, or leave out service to attach only role.managedPolicies",
+      ],
+      [
+        "grants[0].service",
+        position(noAccess, "service: s3").line,
+        "a grant on s3 needs resources: add resources: …, or leave out service to attach only role.managedPolicies",
+      ],
+    ]);
   });
 });

@@ -79,7 +79,10 @@ describe("loading a model", () => {
 
   it("says what is missing", () => {
     const text = valid.replace("    service: glue\n", "");
-    expect(problems(text).map((p) => `${p.path}: ${p.message}`)).toContain("grants[0].service: is required");
+    // A grant without a service only attaches managed policies: its access then has no service to be in.
+    expect(problems(text).map((p) => `${p.path}: ${p.message}`)).toContain(
+      "grants[0].access: access needs the service it is in: add service: …, or remove access",
+    );
   });
 
   it("refuses a chained hop asked to last more than an hour, and says why", () => {

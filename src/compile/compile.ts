@@ -10,7 +10,7 @@ import type { Model, ModelGrant, ModelGrantees, ModelWorkload } from "../model/s
 import { ModelPathError } from "../model/load.js";
 import { ouPath } from "../model/organization.js";
 import { orgPathValue } from "../aws/organizations.js";
-import { defaultProfileName, defaultTargetRoleName, grantPolicyName } from "../model/names.js";
+import { defaultProfileName, defaultTargetRoleName, grantPolicyName, MANAGED_ONLY } from "../model/names.js";
 import { ROLE_SESSION_IDENTITIES } from "../model/references.js";
 import {
   type AccountEntry,
@@ -220,7 +220,7 @@ class Compiler {
       if (!organization) throw new ModelPathError(`${where}.grantees`, `account ${grant.account} declares no organization`);
       const vars: TemplateVars = { app: this.model.name, ...(stage ? { stage } : {}) };
       const place = { partition: to.partition, region: to.region ?? "us-east-1", account: id };
-      const access: ServiceAccess = { service: grant.service, access: grant.access, resources: this.resources(grant, vars, where) };
+      const access = serviceAccess(grant, this.resources(grant, vars, where));
       const who = granteesOf(this.model, organization, grantees);
       const sides = { principal: [], resource: { trusts: [], policies: toOrganization(access, place, to, who) }, hops: [] };
       this.write(sides);
@@ -236,7 +236,7 @@ class Compiler {
   /** A grant's resource names with their templates filled. */
   private resources(grant: ModelGrant, vars: TemplateVars, where: string): ServiceAccess["resources"] {
     return Object.fromEntries(
-      Object.entries(grant.resources).map(([k, v]) => [
+      Object.entries(grant.resources ?? {}).map(([k, v]) => [
         k,
         typeof v === "string"
           ? fillTemplate(v, vars, `${where}.resources.${k}`)
@@ -254,7 +254,7 @@ class Compiler {
     const start = this.start(grant.workload, instance.from, vars);
     const place = { partition: to.partition, region: to.region ?? "us-east-1", account: to.id };
     const resources = this.resources(grant, vars, where);
-    const access: ServiceAccess = { service: grant.service, access: grant.access, resources };
+    const access = serviceAccess(grant, resources);
     return {
       workload: grant.workload,
       from,
@@ -264,7 +264,7 @@ class Compiler {
       access,
       place,
       statements: [...statementsFor(access, place), ...((grant.statements ?? []) as unknown as PolicyStatement[])],
-      policyName: grantPolicyName(grant.service, to.name ?? to.id),
+      policyName: grantPolicyName(grant.service ?? MANAGED_ONLY, to.name ?? to.id),
     };
   }
 
@@ -273,7 +273,7 @@ class Compiler {
     const { grant, index, vars } = instance;
     const { to, access } = context;
     const profile = fillTemplate(
-      grant.profile ?? workload.runtime?.profile ?? defaultProfileName(to.name ?? to.id, grant.service),
+      grant.profile ?? workload.runtime?.profile ?? defaultProfileName(to.name ?? to.id, grant.service ?? MANAGED_ONLY),
       vars,
       `grants[${index}].profile`,
     );
@@ -285,8 +285,8 @@ class Compiler {
       accountName: to.name ?? to.id,
       account: to.id,
       region: context.place.region,
-      service: grant.service,
-      access: grant.access,
+      ...(grant.service ? { service: grant.service } : {}),
+      access: access.access as string[],
       resources: access.resources as Chain["resources"], // the names context() filled, arrays it made
       via,
       profile,
@@ -327,7 +327,7 @@ class Compiler {
         orgOnly: grant.role?.orgOnly === true,
         maxSessionDuration: grant.role?.maxSessionDuration ?? MAX_SESSION_DURATION.default,
         sessionDuration: grant.role?.sessionDuration ?? DEFAULT_ROLE_SESSION_SECONDS,
-        policyName: grant.service,
+        policyName: grant.service ?? MANAGED_ONLY,
         managedPolicyArns: (grant.role?.managedPolicies ?? []).map((entry, j) =>
           this.managedPolicyArn(entry, context.to, `${where}.role.managedPolicies[${j}]`),
         ),
@@ -486,6 +486,11 @@ function union(a: string | string[], b: string | string[]): string | string[] {
 }
 
 /** The one-line description of a chain: who may do what, where, and through which roles. */
+/** What a grant grants of its service; nothing of its own where it names no service (it only attaches managed policies). */
+function serviceAccess(grant: ModelGrant, resources: ServiceAccess["resources"]): ServiceAccess {
+  return { ...(grant.service ? { service: grant.service } : {}), access: grant.access ?? [], resources };
+}
+
 function summaryOf(workload: string, access: ServiceAccess, accountName: string, via: Chain["via"], hops: Hop[]): string {
   const recipe = recipeFor(access.service);
   const verbs = access.access.map((a) => recipe?.access[a]?.describe ?? a).join(", ");
@@ -494,6 +499,7 @@ function summaryOf(workload: string, access: ServiceAccess, accountName: string,
     : via === "resource-policy"
       ? ", through the resource's own policy"
       : "";
+  if (access.service === undefined) return `${workload} may do what its role's managed policies allow in ${accountName}${through}`;
   return `${workload} may ${verbs} (${recipe?.title ?? access.service}) in ${accountName}${describeResources(access.resources)}${through}`;
 }
 

@@ -164,7 +164,9 @@ export function viaAssumedRoles(g: GrantContext, steps: readonly RoleStep[], tar
     });
     caller = { principal: arn, start: undefined, account: step.account, isRoleSession: true };
   });
-  sides.principal.push({ account: g.to, principal: caller.principal, policyName: target.policyName, statements: g.statements });
+  // A grant that only attaches managed policies has no statement of its own: no inline policy (IAM refuses an empty one).
+  if (g.statements.length > 0)
+    sides.principal.push({ account: g.to, principal: caller.principal, policyName: target.policyName, statements: g.statements });
   sides.resource.policies.push(...keyPolicyStatements(g, caller.principal));
   return sides;
 }

@@ -8,7 +8,8 @@ import type { PolicyStatement } from "../state/account-state.js";
 import { type Place, recipeFor } from "../services/index.js";
 
 export interface ServiceAccess {
-  service: string;
+  /** None where the grant only attaches managed policies: then it grants no statement of its own. */
+  service?: string;
   access: readonly string[];
   /** Resource names; a list gives one ARN per value. */
   resources: Record<string, string | readonly string[]>;
@@ -29,6 +30,7 @@ export function statementsFor(grant: ServiceAccess, place: Place): PolicyStateme
 
 /** As statementsFor, each statement tagged with its service and resource kind (not merged). */
 export function kindStatements(grant: ServiceAccess, place: Place): KindStatement[] {
+  if (grant.service === undefined) return [];
   const recipe = recipeFor(grant.service);
   if (!recipe) throw new Error(`no recipe for service "${grant.service}"`);
   const combos = expand(grant.resources);

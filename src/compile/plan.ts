@@ -46,7 +46,8 @@ export interface Chain {
   accountName: string;
   account: string;
   region: string;
-  service: string;
+  /** The service granted on; none where the grant only attaches managed policies to its role. */
+  service?: string;
   access: string[];
   resources: Record<string, string | string[]>;
   via: "role" | "chain" | "resource-policy";

@@ -28,7 +28,7 @@ import {
   sidecarVolume,
   usesSidecar,
 } from "./credentials-sidecar.js";
-import { DNS_SUBDOMAIN } from "../model/names.js";
+import { DNS_SUBDOMAIN, MANAGED_ONLY } from "../model/names.js";
 import { mdCode, mdFence, mdText, shellWord, yamlDocuments } from "../text/escape.js";
 import { recipeFor } from "../services/index.js";
 import type { CliCommand, ExternalSecrets } from "../services/outputs.js";
@@ -140,7 +140,7 @@ function workloadFiles(compiled: Compiled, workload: string, chains: Chain[], di
     for (const chain of chains) {
       if (secretsOf(chain)) continue; // delivered by the ExternalSecret below
       const name = names.take(
-        `${base}-${dnsLabel(chain.service, 20)}${chain.stage ? `-${dnsLabel(chain.stage.app, 10)}` : ""}`,
+        `${base}-${dnsLabel(chain.service ?? MANAGED_ONLY, 20)}${chain.stage ? `-${dnsLabel(chain.stage.app, 10)}` : ""}`,
         runtime.kind === "CronJob" ? 52 : 63,
       );
       const manifest = triggerManifest(compiled, chain, { ...runtime, name, namespace, labels, serviceAccount, configMapName });
@@ -198,11 +198,11 @@ interface TriggerContext {
 }
 
 function triggerManifest(compiled: Compiled, chain: Chain, ctx: TriggerContext): Manifest {
-  const labels = { ...ctx.labels, "app.kubernetes.io/component": dnsLabel(chain.service, 63) };
+  const labels = { ...ctx.labels, "app.kubernetes.io/component": dnsLabel(chain.service ?? MANAGED_ONLY, 63) };
   const once = ctx.kind !== "Deployment";
   // Chained roles from an IRSA start: the sidecar serves them, the app reads container credentials.
   const sidecar = usesSidecar(compiled, chain);
-  const name = dnsLabel(chain.service, 63);
+  const name = dnsLabel(chain.service ?? MANAGED_ONLY, 63);
   const credentials = sidecar
     ? sidecarClientEnv()
     : // Without a profile (Pod Identity, no role to assume), the default chain reads the pod's own credentials.

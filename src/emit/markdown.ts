@@ -139,7 +139,8 @@ function holderArns(chain: Chain, { state, model }: Compiled): string[] {
     region: chain.region,
     account: chain.account,
   };
-  return holderKinds(chain).map((kind) => arnOf(chain.service, kind, names, place));
+  const service = chain.service;
+  return service ? holderKinds(chain).map((kind) => arnOf(service, kind, names, place)) : [];
 }
 
 // ---------------------------------------------------------------------------------------------

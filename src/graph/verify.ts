@@ -4,7 +4,7 @@
  * access exists that the model does not declare, deployed roles match the model's, and no finding
  * is at or above the chosen severity.
  */
-import { oidcProviderArn } from "../aws/arn.js";
+import { oidcProviderArn, roleArn } from "../aws/arn.js";
 import { orgPathValue } from "../aws/organizations.js";
 import type { Compiled } from "../compile/compile.js";
 import { principalOf, principalPatternsOf } from "../compile/identities.js";
@@ -142,7 +142,7 @@ function checkChain(graph: AccessGraph, model: AccountState, chain: Chain): Gran
   }
   const account = graph.state.accounts.get(chain.account);
   for (const { statement } of kindStatements(
-    { service: chain.service, access: chain.access, resources: chain.resources },
+    { ...(chain.service ? { service: chain.service } : {}), access: chain.access, resources: chain.resources },
     { partition: partitionOf(model, chain.account), region: chain.region, account: chain.account },
   )) {
     const action = [statement.Action ?? []].flat()[0] as string;
@@ -199,16 +199,20 @@ function checkGrantees(graph: AccessGraph, compiled: Compiled, grant: ModelGrant
     const place = { partition: partitionOf(state, id), region: model.accounts[grant.account]?.region ?? "us-east-1", account: id };
     const vars = { app: model.name, ...(stage ? { stage } : {}) };
     const resources = Object.fromEntries(
-      Object.entries(grant.resources).map(([k, v]) => [k, [v].flat().map((x) => fillTemplate(x, vars, `grants[${index}].resources.${k}`))]),
+      Object.entries(grant.resources ?? {}).map(([k, v]) => [
+        k,
+        [v].flat().map((x) => fillTemplate(x, vars, `grants[${index}].resources.${k}`)),
+      ]),
     );
-    const summary = `every principal of ${who} may ${grant.access.join(", ")} (${grant.service}) in ${grant.account}`;
+    const access = grant.access ?? [];
+    const summary = `every principal of ${who} may ${access.join(", ")} (${grant.service ?? ""}) in ${grant.account}`;
     const base = { grant: index, workload: who, summary, path: [] as string[] };
     const probe = (from: string, action: string, pattern: string) => {
-      const principal = `arn:${place.partition}:iam::${from}:role/xacct-verify`;
+      const principal = roleArn(place.partition, from, "xacct-verify");
       const resource = concrete(pattern).split("${aws:PrincipalAccount}").join(from);
       return { principal, resource, result: decideAs(graph, graph.outsider(principal), action, resource, account, {}) };
     };
-    for (const { statement } of kindStatements({ service: grant.service, access: grant.access, resources }, place)) {
+    for (const { statement } of kindStatements({ service: grant.service, access, resources }, place)) {
       const pattern = [statement.Resource ?? "*"].flat()[0] as string;
       if (pattern === "*") continue;
       for (const action of [statement.Action ?? []].flat()) {
@@ -229,7 +233,7 @@ function checkGrantees(graph: AccessGraph, compiled: Compiled, grant: ModelGrant
         }
       }
     }
-    return { ...base, possible: true, path: members.slice(0, 1).map((from) => `arn:${place.partition}:iam::${from}:role/xacct-verify`) };
+    return { ...base, possible: true, path: members.slice(0, 1).map((from) => roleArn(place.partition, from, "xacct-verify")) };
   });
 }
 

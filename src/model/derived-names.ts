@@ -17,6 +17,7 @@ import {
   nameProblem,
   POLICY_TEXT,
   RESOURCE_NAME_RULES,
+  MANAGED_ONLY,
 } from "./names.js";
 import type { Model } from "./schema.js";
 import type { ReferenceProblem } from "./references.js";
@@ -63,7 +64,7 @@ export function checkDerivedNames(model: Model): ReferenceProblem[] {
     }
     const at = (...rest: PathKey[]): PathKey[] => ["grants", index, ...rest];
     // Resource names, filled: the rule of their kind (S3 buckets), else policy text.
-    for (const [kind, value] of Object.entries(grant.resources)) {
+    for (const [kind, value] of Object.entries(grant.resources ?? {})) {
       const rule = RESOURCE_NAME_RULES.get(kind) ?? POLICY_TEXT;
       [value]
         .flat()
@@ -75,10 +76,10 @@ export function checkDerivedNames(model: Model): ReferenceProblem[] {
     );
     // The compiler labels a target account NAME, or NAME-STAGE where it has one ID per stage.
     const label = to.replace("@", "-");
-    check(IAM_POLICY_NAME, at("account"), () => grantPolicyName(grant.service, label));
+    check(IAM_POLICY_NAME, at("account"), () => grantPolicyName(grant.service ?? MANAGED_ONLY, label));
     const profile = grant.profile ?? workload.runtime?.profile;
     const where = grant.profile ? at("profile") : profile ? ["workloads", grant.workload, "runtime", "profile"] : at("account");
-    check(AWS_PROFILE_NAME, where, () => fill(profile ?? defaultProfileName(label, grant.service)));
+    check(AWS_PROFILE_NAME, where, () => fill(profile ?? defaultProfileName(label, grant.service ?? MANAGED_ONLY)));
   }
   return [...problems.values()];
 }

@@ -219,7 +219,7 @@ function withoutPrototypes(model: Model): Model {
           },
         }
       : {}),
-    grants: model.grants.map((grant) => ({ ...grant, resources: dictionary(grant.resources) })),
+    grants: model.grants.map((grant) => ({ ...grant, resources: dictionary(grant.resources ?? {}) })),
   };
 }
 

@@ -200,6 +200,9 @@ export function defaultTargetRoleName(workload: string): string {
   return `xacct-${workload}`;
 }
 
+/** What stands for the service in a grant's policy and profile names where it names none (it only attaches managed policies). */
+export const MANAGED_ONLY = "managed";
+
 /** The inline policy a grant writes on a role or user: `xacct-SERVICE-ACCOUNT`. */
 export function grantPolicyName(service: string, accountLabel: string): string {
   return `xacct-${service}-${accountLabel}`;

@@ -108,6 +108,31 @@ export function checkReferences(input: unknown): ReferenceProblem[] {
   return problems;
 }
 
+/**
+ * A grant names a service with its access and resources, or only attaches managed policies to its
+ * role: then it names none of the three, and role.managedPolicies is what it grants.
+ */
+function checkServiceOrManaged(grant: Raw, at: (...rest: PathKey[]) => PathKey[]): ReferenceProblem[] {
+  if (grant.service !== undefined) {
+    return (["access", "resources"] as const)
+      .filter((key) => grant[key] === undefined)
+      .map((key) => ({
+        path: at("service"),
+        message: `a grant on ${String(grant.service)} needs ${key}: add ${key}: …, or leave out service to attach only role.managedPolicies`,
+      }));
+  }
+  const problems: ReferenceProblem[] = (["access", "resources"] as const)
+    .filter((key) => grant[key] !== undefined)
+    .map((key) => ({ path: at(key), message: `${key} needs the service it is in: add service: …, or remove ${key}`, at: "key" as const }));
+  if (asArray(asRecord(grant.role).managedPolicies).length === 0)
+    problems.push({
+      path: at(),
+      message:
+        "a grant names a service (service, access, resources), or only attaches managed policies to its role (role.managedPolicies: [ReadOnlyAccess, …])",
+    });
+  return problems;
+}
+
 function checkGrant(
   grant: Raw,
   i: number,
@@ -130,6 +155,7 @@ function checkGrant(
   asArray(grant.through).forEach((hop, j) => refer(at("through", j, "account"), asRecord(hop).account, known.accounts, "account"));
 
   const service = grant.service;
+  problems.push(...checkServiceOrManaged(grant, at));
   const recipe = typeof service === "string" ? recipeFor(service) : undefined;
   if (typeof service === "string" && !recipe) {
     problems.push({

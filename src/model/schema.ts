@@ -286,15 +286,23 @@ export const Grant = z.strictObject({
     "Instead of a workload, for via: resource-policy: whole organizations or OUs, which the resource policy admits by aws:PrincipalOrgID or aws:PrincipalOrgPaths.",
   ),
   account: name.describe("Where the resources are."),
-  service: z.string().describe(
-    `The service, by its IAM prefix: ${recipeServices()
-      .map((s) => `${s} (${serviceTitle(s)})`)
-      .join(", ")}.`,
-  ),
-  access: z.array(z.string()).min(1).describe("What to do, in the service's words (read, write, list, run, watch, invoke, …)."),
+  service: z
+    .string()
+    .optional()
+    .describe(
+      `The service, by its IAM prefix: ${recipeServices()
+        .map((s) => `${s} (${serviceTitle(s)})`)
+        .join(", ")}. Leave it out (with access and resources) for a role that only attaches role.managedPolicies.`,
+    ),
+  access: z
+    .array(z.string())
+    .min(1)
+    .optional()
+    .describe("What to do, in the service's words (read, write, list, run, watch, invoke, …); required with service."),
   resources: z
     .record(z.string(), z.union([resourceTemplate, z.array(resourceTemplate).min(1)]))
-    .describe("Resources by kind: {bucket: data, prefix: reports/}, {job: nightly-etl}."),
+    .optional()
+    .describe("Resources by kind: {bucket: data, prefix: reports/}, {job: nightly-etl}; required with service."),
   via: z.enum(["role", "chain", "resource-policy"]).optional().describe("How access crosses accounts. @default role"),
   role: RoleOptions.optional(),
   through: z

@@ -342,6 +342,8 @@ class Builder {
 
   /** The resources a chain's last identity reaches for the chain's service: identity edges to them, made once. */
   private reachedResources(identity: string, chain: Chain): string[] {
+    const service = chain.service;
+    if (!service) return []; // only managed policies: no resource of a service named
     const node = this.input.graph.nodes.get(identity);
     if (!node || (node.kind !== "role" && node.kind !== "user")) return [];
     if (!node.identityPolicies.every((p) => this.documents.has(p))) this.indexDocuments(node);
@@ -350,7 +352,7 @@ class Builder {
       const source = this.documents.get(policy);
       if (!source) continue;
       for (const statement of source.document.Statement) {
-        const actions = list(statement.Action).filter((a) => a.toLowerCase().startsWith(`${chain.service.toLowerCase()}:`));
+        const actions = list(statement.Action).filter((a) => a.toLowerCase().startsWith(`${service.toLowerCase()}:`));
         if (statement.Effect !== "Allow" || actions.length === 0) continue;
         for (const resource of list(statement.Resource)) {
           if (resource === "*" || !resource.startsWith("arn:")) continue;

@@ -68,15 +68,19 @@ export function registerService(recipe: Recipe): void {
   BY_SERVICE.set(recipe.service, recipe);
 }
 
-export function recipeFor(service: string): Recipe | undefined {
-  return BY_SERVICE.get(service);
+/** The service's module; none for an unknown prefix, or for a grant that only attaches managed policies (no service). */
+export function recipeFor(service: string | undefined): Recipe | undefined {
+  return service === undefined ? undefined : BY_SERVICE.get(service);
 }
 
 export function recipeServices(): string[] {
   return [...BY_SERVICE.keys()];
 }
 
-/** The service's name for people (`Amazon S3`), or its prefix where xacct has no module for it. */
-export function serviceTitle(service: string): string {
-  return recipeFor(service)?.title ?? service;
+/**
+ * The service's name for people (`Amazon S3`), or its prefix where xacct has no module for it;
+ * "managed policies" for a grant that names no service and only attaches them.
+ */
+export function serviceTitle(service: string | undefined): string {
+  return recipeFor(service)?.title ?? service ?? "managed policies";
 }

@@ -18,7 +18,8 @@ export interface GrantUse {
   accountName: string;
   account: string;
   region: string;
-  service: string;
+  /** None where the grant only attaches managed policies to its role. */
+  service?: string;
   access: readonly string[];
   resources: Readonly<Record<string, string | readonly string[]>>;
   via: string;

@@ -7,7 +7,8 @@ export const VENDOR_ACCOUNT = "464622532012";
 export const PROD = "111122223333";
 export const VENDOR_ROLE = `arn:aws:iam::${PROD}:role/vendor-readonly`;
 
-export function vendorModel(o: { managedPolicies?: string; partition?: string; via?: string } = {}): string {
+/** `managedOnly` leaves out the grant's service, access and resources: the role only attaches its managed policies. */
+export function vendorModel(o: { managedPolicies?: string; partition?: string; via?: string; managedOnly?: boolean } = {}): string {
   return `version: 1
 name: vendor
 ${o.partition ? `partition: ${o.partition}\n` : ""}accounts:
@@ -20,10 +21,7 @@ workloads:
 grants:
   - workload: scanner
     account: prod
-    service: s3
-    access: [read]
-    resources: { bucket: audit-reports }
-${o.via ? `    via: ${o.via}\n` : ""}    role:
+${o.managedOnly ? "" : "    service: s3\n    access: [read]\n    resources: { bucket: audit-reports }\n"}${o.via ? `    via: ${o.via}\n` : ""}    role:
       name: vendor-readonly
       managedPolicies: ${o.managedPolicies ?? `[ReadOnlyAccess, "arn:aws:iam::aws:policy/SecurityAudit"]`}
 `;
