@@ -10,6 +10,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { type Compiled, compile } from "../src/compile/compile.js";
 import { AccessGraph } from "../src/graph/graph.js";
+import { can } from "../src/graph/query.js";
 import { verify } from "../src/graph/verify.js";
 import { loadModel } from "../src/model/load.js";
 import { authorizationDetails } from "../src/state/authorization-details.js";
@@ -157,4 +158,39 @@ describe.each(["aws-cn", "aws-us-gov"])("a model in the %s partition", (partitio
       expect(result.undeclared).toEqual([]);
     },
   );
+});
+
+describe("a resource policy kept under an ARN pattern", () => {
+  // Secrets Manager adds "a hyphen and six random characters" to every secret's name in its ARN,
+  // so a model's secret policy is kept under secret:NAME-?????? and a real secret's ARN differs.
+  const model = `version: 1
+name: secrets
+accounts:
+  app: { id: "111111111111", region: us-east-1 }
+  data: { id: "222222222222", region: us-east-1 }
+workloads:
+  job: { account: app, identity: { type: ecs-task } }
+grants:
+  - workload: job
+    account: data
+    service: secretsmanager
+    access: [read]
+    resources: { secret: db, kms-key: 1234abcd-12ab-34cd-56ef-1234567890ab }
+    via: resource-policy
+`;
+
+  it("governs the secret whatever its random suffix: verify proves the grant, can allows a real ARN", () => {
+    // GIVEN a secret shared through its own resource policy (cross-account: both sides must allow)
+    const compiled = compile(loadModel(model));
+    const graph = new AccessGraph(compiled.state);
+    // WHEN verify checks the grant on the model
+    const result = verify(compiled, graph);
+    // THEN the grant is possible (the policy held under secret:db-?????? governs the secret)
+    expect(result.grants.filter((g) => !g.possible).map((g) => g.reason)).toEqual([]);
+    // and a secret with AWS's six-character suffix is readable, another secret is not
+    const ask = (resource: string) =>
+      can(graph, { principal: "arn:aws:iam::111111111111:role/job", action: "secretsmanager:GetSecretValue", resource }).decision;
+    expect(ask("arn:aws:secretsmanager:us-east-1:222222222222:secret:db-AbC123")).toBe("Allow");
+    expect(ask("arn:aws:secretsmanager:us-east-1:222222222222:secret:payroll-AbC123")).toBe("Deny");
+  });
 });

@@ -15,7 +15,8 @@
 import type { Evaluation, Outcome } from "../policy/evaluate.js";
 import type { Policy } from "../policy/policy.js";
 import type { RequestPrincipal } from "../policy/principal.js";
-import type { AccountEntry, AccountState, RoleState } from "../state/account-state.js";
+import { compileGlob, type Glob, globMatches } from "../policy/wildcard.js";
+import type { AccountEntry, AccountState, ResourcePolicyState, RoleState } from "../state/account-state.js";
 import { type Decided, decide, type DecideOptions, type Question } from "./decide.js";
 import { type Edge, EdgeResolver } from "./edges.js";
 import { type GraphNode, GraphNodes } from "./nodes.js";
@@ -32,6 +33,8 @@ export class AccessGraph {
   private readonly built: GraphNodes;
   private readonly callers: TrustCallers;
   private readonly resolver: EdgeResolver;
+  /** Per account, its resource policies held under an ARN pattern (see patterned). */
+  private readonly patterns = new Map<AccountEntry, readonly [Glob, ResourcePolicyState][]>();
 
   constructor(
     readonly state: AccountState,
@@ -99,8 +102,27 @@ export class AccessGraph {
     if (!account) return undefined;
     const role = account.roles.get(resource.slice(resource.lastIndexOf("/") + 1));
     if (role?.arn === resource) return this.trustOf(role);
-    const held = account.resourcePolicies.get(resource) ?? account.resourcePolicies.get(policyHolderOf(resource));
+    const held =
+      account.resourcePolicies.get(resource) ??
+      account.resourcePolicies.get(policyHolderOf(resource)) ??
+      this.patterned(account).find(([glob]) => globMatches(glob, resource))?.[1];
     return held ? this.book.policy(held.policy, "resource", held.arn) : undefined;
+  }
+
+  /**
+   * The resource policies of an account kept under an ARN pattern rather than one resource: a
+   * model names a secret as `secret:db-??????`, since Secrets Manager adds six random characters
+   * to every secret's ARN. Compiled once per account, when a lookup by the exact ARN misses.
+   */
+  private patterned(account: AccountEntry): readonly [Glob, ResourcePolicyState][] {
+    let list = this.patterns.get(account);
+    if (!list) {
+      list = [...account.resourcePolicies.values()]
+        .filter((p) => p.arn.includes("*") || p.arn.includes("?"))
+        .map((p) => [compileGlob(p.arn), p] as [Glob, ResourcePolicyState]);
+      this.patterns.set(account, list);
+    }
+    return list;
   }
 
   /**
