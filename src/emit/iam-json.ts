@@ -12,15 +12,14 @@ export const emitIamJson: Emitter = ({ state }) => {
     const dir = `accounts/${slug(account.name ?? account.id)}/iam`;
     for (const role of account.roles.values()) {
       const policies = [...role.policies].map(([PolicyName, PolicyDocument]) => ({ PolicyName, PolicyDocument }));
+      const named = { RoleName: role.name, Path: role.path, Arn: role.arn };
       if (role.existing) {
         // A role owned elsewhere (MWAA's execution role): its trust, description, session limit and
         // tags are its owner's and unknown to xacct, so only what xacct attaches is written.
         files.push({
           path: `${dir}/roles/${slug(role.name)}.json`,
           content: json({
-            RoleName: role.name,
-            Path: role.path,
-            Arn: role.arn,
+            ...named,
             Existing:
               "owned elsewhere: attach these policies (aws iam put-role-policy, attach-role-policy); leave its trust and other policies as they are",
             Policies: policies,
@@ -32,9 +31,7 @@ export const emitIamJson: Emitter = ({ state }) => {
       files.push({
         path: `${dir}/roles/${slug(role.name)}.json`,
         content: json({
-          RoleName: role.name,
-          Path: role.path,
-          Arn: role.arn,
+          ...named,
           Description: role.description,
           MaxSessionDuration: role.maxSessionDuration,
           AssumeRolePolicyDocument: role.trustPolicy,
