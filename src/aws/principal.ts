@@ -22,17 +22,19 @@ export type PrincipalName =
 export class PrincipalSet implements Iterable<PrincipalName> {
   /** `"*"` (alone or as `{"AWS": "*"}`): every caller. */
   everyone = false;
+  // Each collection is made when its first name arrives: an inventory holds a set per trust and
+  // resource policy statement, most naming one or two principals.
   /** Accounts named by their root ARN, by partition. */
-  private readonly accounts = new Map<string, Set<string>>();
+  private accounts?: Map<string, Set<string>>;
   /** Accounts named by a bare ID: the account in any partition. */
-  private readonly anyPartitionAccounts = new Set<string>();
+  private anyPartitionAccounts?: Set<string>;
   /** Roles by partition, account and name. */
-  private readonly roles = new Map<string, Map<string, Set<string>>>();
-  private readonly arns = new Set<string>();
-  private readonly services = new Set<string>();
-  private readonly federated = new Set<string>();
-  private readonly uniqueIds = new Set<string>();
-  private readonly canonicalIds = new Set<string>();
+  private roles?: Map<string, Map<string, Set<string>>>;
+  private arns?: Set<string>;
+  private services?: Set<string>;
+  private federated?: Set<string>;
+  private uniqueIds?: Set<string>;
+  private canonicalIds?: Set<string>;
   /** Every name once, in the order the element gives them. */
   private readonly names: PrincipalName[] = [];
 
@@ -45,41 +47,41 @@ export class PrincipalSet implements Iterable<PrincipalName> {
     switch (name.kind) {
       case "account":
         return name.partition === undefined
-          ? added(this.anyPartitionAccounts, name.account)
-          : added(entry(this.accounts, name.partition, newSet), name.account);
+          ? added((this.anyPartitionAccounts ??= newSet()), name.account)
+          : added(entry((this.accounts ??= new Map()), name.partition, newSet), name.account);
       case "role":
-        return added(entry(entry(this.roles, name.partition, newMap), name.account, newSet), name.name);
+        return added(entry(entry((this.roles ??= new Map()), name.partition, newMap), name.account, newSet), name.name);
       case "arn":
-        return added(this.arns, name.arn);
+        return added((this.arns ??= newSet()), name.arn);
       case "service":
-        return added(this.services, name.name);
+        return added((this.services ??= newSet()), name.name);
       case "federated":
-        return added(this.federated, name.name);
+        return added((this.federated ??= newSet()), name.name);
       case "unique-id":
-        return added(this.uniqueIds, name.id);
+        return added((this.uniqueIds ??= newSet()), name.id);
       case "canonical":
-        return added(this.canonicalIds, name.id);
+        return added((this.canonicalIds ??= newSet()), name.id);
     }
   }
 
   /** Whether the account is named, by its root ARN in the partition or by its bare ID. */
   hasAccount(partition: string, account: string): boolean {
-    return this.accounts.get(partition)?.has(account) === true || this.anyPartitionAccounts.has(account);
+    return this.accounts?.get(partition)?.has(account) === true || this.anyPartitionAccounts?.has(account) === true;
   }
 
   /** Whether the role (by partition, account and name) is named. */
   hasRole(partition: string, account: string, name: string): boolean {
-    return this.roles.get(partition)?.get(account)?.has(name) === true;
+    return this.roles?.get(partition)?.get(account)?.has(name) === true;
   }
 
   /** Whether a user, session or federated user is named by its ARN. */
   hasArn(arn: string): boolean {
-    return this.arns.has(arn);
+    return this.arns?.has(arn) === true;
   }
 
   /** Whether a bare name is named as a service (lower-cased) or as a federated provider. */
   hasServiceOrFederated(name: string): boolean {
-    return this.services.has(name.toLowerCase()) || this.federated.has(name);
+    return this.services?.has(name.toLowerCase()) === true || this.federated?.has(name) === true;
   }
 
   /** How many names are held (`*` aside). */
