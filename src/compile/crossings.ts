@@ -217,6 +217,7 @@ function permissionSetStep(start: StartIdentity, account: AccountEntry, statemen
     account: account.id,
     title: `Add ${statements.flatMap((s) => s.Action ?? []).join(", ")} to permission set ${set}`,
     detail: `The role AWSReservedSSO_${set}_… in account ${account.name ?? account.id} is created and kept by IAM Identity Center; xacct writes nothing for it. In IAM Identity Center, add this to the inline policy of permission set ${set} and reprovision it: ${JSON.stringify({ Version: "2012-10-17", Statement: statements })}`,
+    permissionSet: { name: set, region: start.sso?.region ?? "us-east-1", statements },
   };
 }
 

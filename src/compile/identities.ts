@@ -4,9 +4,9 @@
  */
 import { MAX_SESSION_DURATION } from "../aws/limits.js";
 import type { ModelWorkload } from "../model/schema.js";
-import { buildArn, oidcProviderArn, roleArn, rootArn, userArn } from "../aws/arn.js";
+import { buildArn, oidcProviderArn, roleArn, rootArn, samlProviderArn, userArn } from "../aws/arn.js";
 import { defaultAudience, OIDC_TOKEN_FILE } from "../model/oidc-issuers.js";
-import { type AccountEntry, policyDocument, type PolicyStatement } from "../state/account-state.js";
+import { type AccountEntry, policyDocument, type PolicyStatement, type RoleState } from "../state/account-state.js";
 import { type StartIdentity, WEB_IDENTITY_TOKEN_FILE } from "./plan.js";
 
 /** The path of the roles IAM Identity Center creates for permission sets (its service-linked role's policy names it). */
@@ -237,6 +237,36 @@ export function principalPatternsOf(start: StartIdentity, partition: string): st
   if (start.type !== "sso" || !start.sso) return undefined;
   const role = `AWSReservedSSO_${start.sso.permissionSet}_*`;
   return [roleArn(partition, start.account, role, SSO_ROLE_PATH), roleArn(partition, start.account, role, `${SSO_ROLE_PATH}*/`)];
+}
+
+/** The suffix of a permission set role's stand-in: AWS's is 16 characters, unknown until assignment. */
+export const STAND_IN_SUFFIX = "0000000000000000";
+
+/**
+ * A stand-in for the role IAM Identity Center makes for a permission set in an account, for proving
+ * a model before the set is assigned: named AWSReservedSSO_<set>_<16 zeros> under the path of the
+ * identity source's region, as AWS names the real one, trusting (as AWS's does) the account's
+ * IAM Identity Center SAML provider, with the statements the manual steps add to the set.
+ */
+export function permissionSetStandIn(
+  account: AccountEntry,
+  set: { name: string; region: string; statements: PolicyStatement[] },
+): RoleState {
+  const name = `AWSReservedSSO_${set.name}_${STAND_IN_SUFFIX}`;
+  const path = set.region === "us-east-1" ? SSO_ROLE_PATH : `${SSO_ROLE_PATH}${set.region}/`;
+  const provider = samlProviderArn(account.partition, account.id, `AWSSSO_${STAND_IN_SUFFIX}_DO_NOT_DELETE`);
+  return {
+    name,
+    path,
+    arn: roleArn(account.partition, account.id, name, path),
+    trustPolicy: policyDocument([
+      { Effect: "Allow", Principal: { Federated: provider }, Action: ["sts:AssumeRoleWithSAML", "sts:TagSession"] },
+    ]),
+    policies: new Map([[`permission-set-${set.name}`, policyDocument(set.statements)]]),
+    managedPolicyArns: [],
+    maxSessionDuration: MAX_SESSION_DURATION.default,
+    tags: new Map(),
+  };
 }
 
 /** The condition a statement naming `principalOf(start)` adds to admit only the workload. */

@@ -2,6 +2,7 @@
  * What the compiler hands the emitters besides AccountState: for every grant, the chain of
  * identities a workload goes through at run time, and the setup steps no file can do.
  */
+import type { PolicyStatement } from "../state/account-state.js";
 
 /** How a workload gets its first credentials. */
 export interface StartIdentity {
@@ -69,6 +70,11 @@ export interface ManualStep {
   account: string;
   title: string;
   detail: string;
+  /**
+   * Where the step adds statements to an IAM Identity Center permission set: which set, and what,
+   * so `verify` can take the step as done on a stand-in for the set's role (identities.ts).
+   */
+  permissionSet?: { name: string; region: string; statements: PolicyStatement[] };
 }
 
 export const WEB_IDENTITY_TOKEN_FILE = "/var/run/secrets/eks.amazonaws.com/serviceaccount/token";

@@ -7,9 +7,9 @@
 import { oidcProviderArn, roleArn } from "../aws/arn.js";
 import { orgPathValue } from "../aws/organizations.js";
 import type { Compiled } from "../compile/compile.js";
-import { principalOf, principalPatternsOf } from "../compile/identities.js";
+import { permissionSetStandIn, principalOf, principalPatternsOf } from "../compile/identities.js";
 import { kindStatements } from "../compile/permissions.js";
-import type { Chain } from "../compile/plan.js";
+import type { Chain, ManualStep } from "../compile/plan.js";
 import { ouPath } from "../model/organization.js";
 import type { ModelGrant, ModelGrantees } from "../model/schema.js";
 import { accountIds, fillTemplate } from "../model/stages.js";
@@ -27,6 +27,8 @@ export interface GrantCheck {
   /** The principals of the path: the start, then each role assumed. */
   path: string[];
   reason?: string;
+  /** What the proof takes as done that the model cannot show (a manual step on a permission set). */
+  assumes?: string[];
 }
 
 export interface VerifyResult {
@@ -39,13 +41,47 @@ export interface VerifyResult {
   accepted: Finding[];
 }
 
+/**
+ * The model's accounts as they stand once its manual steps on IAM Identity Center permission sets
+ * are done: each set's role, which AWS names only on assignment, as a stand-in
+ * (identities.ts permissionSetStandIn) holding the statements the steps add; with the stand-ins'
+ * ARNs and the steps each takes as done. Other accounts and roles are shared, not copied.
+ */
+export function modelAsApplied(compiled: Compiled): { state: AccountState; standIns: Map<string, string[]> } {
+  const sets = new Map<string, { account: string; set: NonNullable<ManualStep["permissionSet"]>; steps: string[] }>();
+  for (const step of compiled.manualSteps) {
+    if (!step.permissionSet) continue;
+    const key = `${step.account}\0${step.permissionSet.name}`;
+    const known = sets.get(key);
+    if (known) {
+      known.set = { ...known.set, statements: [...known.set.statements, ...step.permissionSet.statements] };
+      known.steps.push(step.title);
+    } else sets.set(key, { account: step.account, set: step.permissionSet, steps: [step.title] });
+  }
+  const accounts = new Map(compiled.state.accounts);
+  const standIns = new Map<string, string[]>();
+  for (const { account, set, steps } of sets.values()) {
+    const entry = accounts.get(account);
+    if (!entry) continue;
+    const role = permissionSetStandIn(entry, set);
+    const copy = accounts.get(account) === compiled.state.accounts.get(account) ? { ...entry, roles: new Map(entry.roles) } : entry;
+    copy.roles.set(role.name, role);
+    accounts.set(account, copy);
+    standIns.set(
+      role.arn,
+      steps.map((title) => `${title} (manual step; ${role.name} stands in for the role IAM Identity Center creates)`),
+    );
+  }
+  return { state: { ...compiled.state, accounts }, standIns };
+}
+
 export function verify(
   compiled: Compiled,
   graph: AccessGraph,
-  options: { deployed?: AccountState; failOn?: Severity; findings?: Finding[] } = {},
+  options: { deployed?: AccountState; failOn?: Severity; findings?: Finding[]; standIns?: ReadonlyMap<string, string[]> } = {},
 ): VerifyResult {
   const grants = [
-    ...compiled.chains.map((chain) => checkChain(graph, compiled.state, chain)),
+    ...compiled.chains.map((chain) => checkChain(graph, compiled.state, chain, options.standIns)),
     ...compiled.model.grants.flatMap((grant, index) =>
       grant.grantees ? checkGrantees(graph, compiled, grant, grant.grantees, index) : [],
     ),
@@ -91,8 +127,12 @@ function permissionSetRole(graph: AccessGraph, chain: Chain, partition: string):
 }
 
 /** Walks the chain's hops along graph edges, then asks the engine whether the last identity may act. */
-function checkChain(graph: AccessGraph, model: AccountState, chain: Chain): GrantCheck {
-  const base = { grant: chain.grant, workload: chain.workload, summary: chain.summary };
+function checkChain(graph: AccessGraph, model: AccountState, chain: Chain, standIns?: ReadonlyMap<string, string[]>): GrantCheck {
+  const base: Pick<GrantCheck, "grant" | "workload" | "summary" | "assumes"> = {
+    grant: chain.grant,
+    workload: chain.workload,
+    summary: chain.summary,
+  };
   const start = startPrincipal(model, chain);
   const path = [start];
   const fail = (reason: string): GrantCheck => ({ ...base, possible: false, path, reason });
@@ -125,8 +165,11 @@ function checkChain(graph: AccessGraph, model: AccountState, chain: Chain): Gran
       : (graph.nodes.get(start) ?? (outside ? graph.outsider(start) : undefined));
   if (!from && chain.start.type === "sso")
     return fail(
-      `the role of permission set ${chain.start.sso?.permissionSet ?? ""} (AWSReservedSSO_${chain.start.sso?.permissionSet ?? ""}_…) is not in the graph: IAM Identity Center creates it when the set is assigned, with a suffix the model cannot know; verify against the account's IAM as read back (xacct source)`,
+      `the role of permission set ${chain.start.sso?.permissionSet ?? ""} (AWSReservedSSO_${chain.start.sso?.permissionSet ?? ""}_…) is not in the graph: IAM Identity Center creates it when the set is assigned; verify against the account's IAM as read back`,
     );
+  const assumed = from ? standIns?.get(from.id) : undefined;
+  if (assumed) base.assumes = assumed;
+  if (from && chain.start.type === "sso") path[0] = from.id;
   if (!from) return fail(`${start} is not in the graph: the model's own identity for ${chain.workload} is not deployed`);
   for (const hop of chain.hops) {
     const edge = (graph.edges.get(from.id) ?? []).find((e) => e.to === hop.roleArn);
