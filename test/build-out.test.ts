@@ -93,6 +93,18 @@ describe("xacct build --out: a directory it did not write", () => {
   });
 });
 
+describe("xacct build: what it says it wrote", () => {
+  it("counts a grant to a whole organization as a grant, beside the grants of workloads", () => {
+    // GIVEN examples/006: two grants to the organization, two of the security team's permission set
+    const dir = mkdtempSync(join(tmpdir(), "xacct-out-"));
+    // WHEN building it
+    const r = xacct(["build", join(import.meta.dirname, "..", "examples", "006-org-log-archive", "xacct.yaml"), "--out", dir]);
+    // THEN the summary names its four grants
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/ for 4 accounts and 4 grants to /);
+  });
+});
+
 describe("xacct build --out: rebuilding", () => {
   it("keeps Terraform's state, lock file and .terraform/ and the user's files, and replaces what it wrote", () => {
     // GIVEN a build, then `terraform init/apply` in accounts/b/terraform and a user file in a subdirectory

@@ -1,6 +1,7 @@
 import { parseArgs } from "node:util";
 import { compileModelFile } from "../compile/model-file.js";
 import { emitAll, writeFiles } from "../emit/index.js";
+import { accountIds } from "../model/stages.js";
 import { UsageError } from "./json-input.js";
 
 export const usage = `xacct build MODEL --out DIR     write both sides of every grant: IAM JSON, CloudFormation, Terraform,
@@ -32,8 +33,9 @@ export async function run(args: string[]): Promise<number> {
   }
   writeFiles(values.out, files);
   const accounts = [...compiled.state.accounts.values()].filter((a) => a.managed).length;
-  process.stdout.write(
-    `xacct: wrote ${files.length} files for ${accounts} accounts and ${compiled.chains.length} grants to ${values.out}\n`,
-  );
+  // A grant to an organization or OUs has no chain: it counts once per account (stage) it grants in.
+  const grants =
+    compiled.chains.length + compiled.model.grants.reduce((n, g) => n + (g.grantees ? accountIds(compiled.model, g.account).length : 0), 0);
+  process.stdout.write(`xacct: wrote ${files.length} files for ${accounts} accounts and ${grants} grants to ${values.out}\n`);
   return 0;
 }
