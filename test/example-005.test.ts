@@ -155,6 +155,20 @@ describe("examples/005: its CloudFormation and Terraform", () => {
 
 const start = sandboxPerTest();
 
+describe("examples/005: its README", () => {
+  it("shows the workflow job once for the two grants along the same chain, naming both", () => {
+    // GIVEN the example's two grants, both through gha-deploy then prod-deploy
+    const readme = emitAll(compileExample(EXAMPLE)).find((f) => f.path === "README.md")?.content ?? "";
+    // WHEN reading its GitHub Actions section
+    const section = readme.slice(readme.indexOf("## GitHub Actions"), readme.indexOf("## Manual steps"));
+    // THEN one job assumes gha-deploy, then prod-deploy with role-chaining, under a heading naming both profiles
+    expect(section.match(/role-to-assume: arn:aws:iam::111111111111:role\/gha-deploy/g)).toHaveLength(1);
+    expect(section.match(/^ +role-chaining: true$/gm)).toHaveLength(1);
+    expect(section).toContain("### prod-lambda, prod-s3");
+    expect(section).toContain("- github-deploy may read objects (Amazon S3) in prod");
+  });
+});
+
 describe("examples/005: its IAM applied through the sandbox and read back", () => {
   it("verify accepts the read-back IAM: every grant possible, nothing undeclared, no drift", async () => {
     // GIVEN the example's roles and OIDC provider created through the sandbox's IAM API, then read back

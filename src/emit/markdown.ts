@@ -238,36 +238,20 @@ function githubActions({ chains }: Compiled): string {
     "",
     "A job gets GitHub's OIDC token only with `permissions: id-token: write`; aws-actions/configure-aws-credentials exchanges it for the first role (AssumeRoleWithWebIdentity, audience `sts.amazonaws.com`) and, with `role-chaining: true`, assumes each next role from the credentials before.",
   ];
+  // Grants along the same chain share one job: the workflow is written once, naming each grant.
+  const jobs = new Map<string, { workflow: unknown; chains: Chain[] }>();
   for (const chain of github) {
-    const web = chain.start.webIdentity;
-    const first = {
-      name: `Assume ${chain.start.roleArn ?? ""}`,
-      uses: "aws-actions/configure-aws-credentials@v4",
-      with: {
-        "role-to-assume": chain.start.roleArn ?? "",
-        "aws-region": chain.region,
-        ...(web && web.audience !== "sts.amazonaws.com" ? { audience: web.audience } : {}),
-      },
-    };
-    const hops = chain.hops.map((hop) => ({
-      name: `Assume ${hop.roleArn}`,
-      uses: "aws-actions/configure-aws-credentials@v4",
-      with: {
-        "role-to-assume": hop.roleArn,
-        "role-chaining": true,
-        "role-session-name": hop.sessionName,
-        "role-duration-seconds": hop.durationSeconds,
-        ...(hop.externalId ? { "role-external-id": hop.externalId } : {}),
-        "aws-region": chain.region,
-      },
-    }));
-    const workflow = {
-      jobs: { deploy: { "runs-on": "ubuntu-latest", permissions: { "id-token": "write", contents: "read" }, steps: [first, ...hops] } },
-    };
+    const workflow = githubWorkflow(chain);
+    const key = JSON.stringify(workflow);
+    const job = jobs.get(key);
+    if (job) job.chains.push(chain);
+    else jobs.set(key, { workflow, chains: [chain] });
+  }
+  for (const { workflow, chains: along } of jobs.values()) {
+    const web = along[0]?.start.webIdentity;
     const subjects = web?.subjects === "any" ? "any subject" : (web?.subjects ?? []).map(code).join(" or ");
+    out.push("", `### ${along.map((c) => md(c.profile)).join(", ")}`, "", ...along.map((c) => `- ${md(c.summary)}`));
     out.push(
-      "",
-      `### ${md(chain.profile)}: ${md(chain.summary)}`,
       "",
       `The job's token must carry the sub ${subjects}; GitHub writes it as \`repo:ORG/REPO:ref:refs/heads/BRANCH\`, or \`repo:ORG/REPO:environment:NAME\` when the job names an environment.`,
       "",
@@ -275,6 +259,35 @@ function githubActions({ chains }: Compiled): string {
     );
   }
   return out.join("\n");
+}
+
+/** The job whose steps take a GitHub Actions token along a chain: the first role, then each hop with role-chaining. */
+function githubWorkflow(chain: Chain): unknown {
+  const web = chain.start.webIdentity;
+  const first = {
+    name: `Assume ${chain.start.roleArn ?? ""}`,
+    uses: "aws-actions/configure-aws-credentials@v4",
+    with: {
+      "role-to-assume": chain.start.roleArn ?? "",
+      "aws-region": chain.region,
+      ...(web && web.audience !== "sts.amazonaws.com" ? { audience: web.audience } : {}),
+    },
+  };
+  const hops = chain.hops.map((hop) => ({
+    name: `Assume ${hop.roleArn}`,
+    uses: "aws-actions/configure-aws-credentials@v4",
+    with: {
+      "role-to-assume": hop.roleArn,
+      "role-chaining": true,
+      "role-session-name": hop.sessionName,
+      "role-duration-seconds": hop.durationSeconds,
+      ...(hop.externalId ? { "role-external-id": hop.externalId } : {}),
+      "aws-region": chain.region,
+    },
+  }));
+  return {
+    jobs: { deploy: { "runs-on": "ubuntu-latest", permissions: { "id-token": "write", contents: "read" }, steps: [first, ...hops] } },
+  };
 }
 
 function sessionText(chain: Chain): string {
