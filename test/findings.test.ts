@@ -173,6 +173,25 @@ describe("XA003: an account root trusted for more than read-only", () => {
     expect(rule(state, "XA003")).toEqual([]);
   });
 
+  it("stays quiet where aws:PrincipalArn names the account's roles, as AWS recommends for IAM Identity Center's roles; not for a pattern of any role", () => {
+    // GIVEN a writing role trusting A's root only for A's AWSReservedSSO_Audit_* roles ("Referencing permission sets in
+    // resource policies": the role name's suffix is unknown, so AWS matches aws:PrincipalArn with a wildcard)
+    const { b, state } = accounts();
+    const sso = [`arn:aws:iam::${A}:role/aws-reserved/sso.amazonaws.com/*/AWSReservedSSO_Audit_*`];
+    const narrowed = (operator: string, values: string[]) => ({
+      ...trusts(`arn:aws:iam::${A}:root`),
+      Condition: { [operator]: { "aws:PrincipalArn": values } },
+    });
+    addRole(b, "sso-writer", [narrowed("ArnLike", sso)], [allow("s3:PutObject", "arn:aws:s3:::data/*")]);
+    // AND the same trusts where the condition still admits every role of A, or holds when the key is absent
+    addRole(b, "any-role", [narrowed("ArnLike", [`arn:aws:iam::${A}:role/*`])], [allow("s3:PutObject", "arn:aws:s3:::data/*")]);
+    addRole(b, "if-exists", [narrowed("ArnLikeIfExists", sso)], [allow("s3:PutObject", "arn:aws:s3:::data/*")]);
+    // WHEN the rule runs
+    const found = rule(state, "XA003").map((f) => f.resource);
+    // THEN only the two that still delegate to the whole account are reported
+    expect(found.sort()).toEqual([`arn:aws:iam::${B}:role/any-role`, `arn:aws:iam::${B}:role/if-exists`]);
+  });
+
   it("treats execute-api:Invoke on GET methods as read-only (seed 002's consumers), and on other methods as write", () => {
     const { b, state } = accounts();
     addRole(b, "read-api", [trusts(A)], [allow("execute-api:Invoke", `arn:aws:execute-api:eu-central-1:${B}:a1b2c3d4e5/prod/GET/*`)]);

@@ -5,8 +5,10 @@
  * for a role that may write, manage permissions or tag: the role's permissions are checked against
  * the access levels of the service authorization data (Write, Permissions management, Tagging).
  *
- * One refinement: execute-api:Invoke is listed as Write, but a statement whose every resource
- * names a GET, HEAD or OPTIONS method (`api/stage/GET/*`) only calls read-only methods.
+ * Two refinements: execute-api:Invoke is listed as Write, but a statement whose every resource
+ * names a GET, HEAD or OPTIONS method (`api/stage/GET/*`) only calls read-only methods; and a trust
+ * statement whose aws:PrincipalArn condition names the account's roles or users (by name or name
+ * pattern) delegates to those, not to the whole account.
  */
 import type { CatalogAction } from "../../catalog/catalog.js";
 import type { PolicyStatement } from "../../state/account-state.js";
@@ -39,6 +41,32 @@ function readOnlyInvoke(action: CatalogAction, statement: PolicyStatement): bool
   );
 }
 
+/** Operators that, on aws:PrincipalArn, admit only the principals their values name (no IfExists: an absent key would pass). */
+const NARROWING = new Set(["arnequals", "arnlike", "stringequals", "stringlike"]);
+
+/**
+ * Whether a trust statement naming an account admits only named roles or users of it: an
+ * aws:PrincipalArn condition whose every value names a role or user by (a pattern of) its name,
+ * as AWS recommends for IAM Identity Center's roles, whose suffix is unknown in advance
+ * (`…:role/aws-reserved/sso.amazonaws.com/*\/AWSReservedSSO_<set>_*`).
+ */
+function principalArnNarrowed(statement: PolicyStatement): boolean {
+  for (const [operator, keys] of Object.entries(statement.Condition ?? {})) {
+    if (!NARROWING.has(operator.toLowerCase())) continue;
+    for (const [key, value] of Object.entries(keys)) {
+      if (key.toLowerCase() !== "aws:principalarn") continue;
+      const values = [value].flat().map(String);
+      const named = (v: string) => {
+        const arn = parseArn(v);
+        const name = arn?.resource.slice(arn.resource.lastIndexOf("/") + 1) ?? "";
+        return arn?.service === "iam" && /^(role|user)\//.test(arn.resource) && name.replace(/[*?]/g, "") !== "";
+      };
+      if (values.length > 0 && values.every(named)) return true;
+    }
+  }
+  return false;
+}
+
 /** Up to a few actions the statement allows beyond reading, or an empty list. */
 function writesOf(statement: PolicyStatement): string[] {
   if (statement.Effect !== "Allow") return [];
@@ -66,7 +94,7 @@ export const rootTrustWrite: Rule = {
     for (const { account, role } of allRoles(state)) {
       const roots = new Set(
         statementsOf(trustDocument(policies, account, role))
-          .filter((s) => allows(s.compiled, "sts:AssumeRole"))
+          .filter((s) => allows(s.compiled, "sts:AssumeRole") && !principalArnNarrowed(s.written))
           .flatMap((s) => namedAccounts(s.compiled, true)),
       );
       if (roots.size === 0) continue;
