@@ -11,6 +11,7 @@ import type { AccountState } from "../state/account-state.js";
 import { SandboxCore } from "./core.js";
 import { newAccessKeyId, newSecret, uniqueId } from "./credentials.js";
 import { iam } from "./iam.js";
+import { organizationsService } from "./organizations/api.js";
 import { isLocalPath, LocalEndpoints, type WorkloadEndpoint } from "./local.js";
 import type { SandboxLimits } from "./limits.js";
 import type { LogListener } from "./log.js";
@@ -45,6 +46,12 @@ export interface SandboxOptions {
   token?: string;
   /** How much the sandbox holds at most (./limits.ts). @default DEFAULT_LIMITS */
   limits?: Partial<SandboxLimits>;
+  /**
+   * The management account of each organization whose state does not name one (a model names no
+   * management account; an inventory's organization.json may): AWS Organizations' read calls are
+   * answered to it alone (./organizations/). @default none: such an organization has none
+   */
+  managementAccounts?: readonly string[];
 }
 
 /** Long-term keys the sandbox made for an IAM user, or the root user, of an account of the state. */
@@ -124,12 +131,13 @@ function malformedQuery(text: string, where: string): void {
 const SWEEP_MS = 60_000;
 
 /** The service that answers a request: by the scope it was signed for, else STS for the unsigned web-identity calls. */
-function route(received: ReceivedRequest, params: URLSearchParams): { service: Service; name: string } | undefined {
+function route(received: ReceivedRequest, params: URLSearchParams, organizations: Service): { service: Service; name: string } | undefined {
   const name =
     signedService(received) ??
     (received.headers.authorization === undefined && UNSIGNED_ACTIONS.has(params.get("Action") ?? "") ? "sts" : undefined);
   if (name === undefined) return undefined;
-  const service = name === "sts" ? sts : name === "iam" ? iam : serviceFor(name, received.headers, params);
+  const service =
+    name === "sts" ? sts : name === "iam" ? iam : name === "organizations" ? organizations : serviceFor(name, received.headers, params);
   return service && { service, name };
 }
 
@@ -162,6 +170,8 @@ function bootstrapCredentials(core: SandboxCore, state: AccountState, earlier: r
 interface Pipeline {
   core: SandboxCore;
   local: LocalEndpoints;
+  /** AWS Organizations, which knows the management accounts the options name. */
+  organizations: Service;
 }
 
 /** A request read in full: its body, its parameters (the URL's, then a form-encoded body's) and what the signer takes. */
@@ -271,11 +281,11 @@ async function dispatch(
 }
 
 /** The pipeline: read the request, answer xacct's own paths, route it to a service, then authenticate and dispatch. Throws what is refused before any service was chosen. */
-async function answer({ core, local }: Pipeline, req: IncomingMessage, requestId: string, now: number): Promise<Reply> {
+async function answer({ core, local, organizations }: Pipeline, req: IncomingMessage, requestId: string, now: number): Promise<Reply> {
   const read = await readRequest(req);
   if (isLocalPath(read.url.pathname)) return local.answer(serviceRequest(core, read, requestId, now, "xacct"));
   malformedQuery(read.url.search, "query string");
-  const routed = route(read.received, read.params);
+  const routed = route(read.received, read.params, organizations);
   if (!routed) return refuseUnrouted(core, read, now);
   if (routed.service.protocol === "query" && !QUERY_METHODS.includes(read.received.method))
     return methodNotAllowed(core, routed.service, read.received.method, requestId, now);
@@ -355,7 +365,8 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
   const token = options.token ?? randomBytes(32).toString("base64url");
   const local = new LocalEndpoints(core, options.workloads ?? [], token);
   const bootstrap = bootstrapCredentials(core, options.state, options.bootstrap ?? []);
-  const server = sandboxServer({ core, local }, clock);
+  const organizations = organizationsService(options.managementAccounts ?? []);
+  const server = sandboxServer({ core, local, organizations }, clock);
   const port = await listen(server, options.port ?? 0, options.host ?? "127.0.0.1");
   const sweeper = setInterval(() => core.store.sweep(clock()), SWEEP_MS);
   sweeper.unref();
