@@ -3,18 +3,27 @@ import { parseArgs } from "node:util";
 import { loadModelFile } from "../model/load.js";
 import { PrivateFileError, readPrivateFile, replacePrivateFile } from "../fs/private-files.js";
 import { exportLines, SANDBOX_TOKEN_FILE, SANDBOX_TOKEN_VARIABLE, SandboxDirError, startEnvironment } from "../sandbox/environment.js";
+import { FaultInjector, FaultsError, type SandboxFaults } from "../sandbox/faults.js";
 import { logLine } from "../sandbox/index.js";
+import { isAccountId } from "../aws/arn.js";
 import { loadSource } from "../source/load-source.js";
 import { UsageError } from "./json-input.js";
 import { portOf, untilStopped } from "./serving.js";
 import { SOURCE_OPTIONS, sourceOf } from "./source.js";
 
 export const usage = `xacct sandbox (--model FILE | --inventory DIR) [--port N] [--dir DIR] [--log FILE]
+              [--management-account ID]… [--throttle SHARE] [--seed N] [--timeout-region REGION]…
                                 a local AWS endpoint on 127.0.0.1 that every account shares and that
                                 enforces the policies; writes into DIR (default: a new temporary
                                 directory) an AWS config with every chain, a credentials file and
                                 token files (0600), prints the export lines (no secrets) on stdout,
-                                each decision on stderr (and as JSON Lines to --log); Ctrl-C stops it
+                                each decision on stderr (and as JSON Lines to --log); Ctrl-C stops it.
+                                --management-account: the account that reads its organization
+                                through AWS Organizations (when the inventory's organization.json
+                                names none; a model never does). Faults: --throttle answers that
+                                share of calls (0 to 1) with its protocol's throttling error, picked
+                                by --seed (default 1); --timeout-region never answers requests signed
+                                for REGION (the client times out)
 xacct sandbox token --workload NAME [--model FILE] [--endpoint URL] [--token-file FILE] [-o FILE]
                                 a fresh web identity token for an IRSA workload from the running
                                 sandbox (default endpoint: $AWS_ENDPOINT_URL), asked with the
@@ -26,11 +35,25 @@ export async function run(args: string[]): Promise<number> {
   if (args[0] === "token") return token(args.slice(1));
   const { values } = parseArgs({
     args,
-    options: { ...SOURCE_OPTIONS, port: { type: "string" }, dir: { type: "string" }, log: { type: "string" }, help: { type: "boolean" } },
+    options: {
+      ...SOURCE_OPTIONS,
+      port: { type: "string" },
+      dir: { type: "string" },
+      log: { type: "string" },
+      "management-account": { type: "string", multiple: true },
+      throttle: { type: "string" },
+      seed: { type: "string" },
+      "timeout-region": { type: "string", multiple: true },
+      help: { type: "boolean" },
+    },
   });
   if (values.help) return (process.stdout.write(`${usage}\n`), 0);
   const source = sourceOf(values, usage);
   const port = portOf(values.port);
+  const managementAccounts = values["management-account"] ?? [];
+  const bad = managementAccounts.find((id) => !isAccountId(id));
+  if (bad !== undefined) throw new UsageError(`--management-account ${bad}: give a 12-digit account ID`);
+  const faults = faultsOf(values.throttle, values.seed, values["timeout-region"] ?? []);
   const { state, compiled } = loadSource(source);
   // Listening before anything is printed: whoever reads the export lines may signal at once.
   const stopped = untilStopped();
@@ -41,6 +64,8 @@ export async function run(args: string[]): Promise<number> {
       port,
       ...(compiled ? { compiled } : {}),
       ...(values.dir !== undefined ? { dir: values.dir } : {}),
+      ...(managementAccounts.length ? { managementAccounts } : {}),
+      ...(faults ? { faults } : {}),
     });
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === "EADDRINUSE")
@@ -58,6 +83,26 @@ export async function run(args: string[]): Promise<number> {
   await env.close();
   await new Promise<void>((resolve) => (log ? log.end(resolve) : resolve()));
   return 0;
+}
+
+/** The faults the flags ask for, checked as the sandbox checks them (one line naming the flag when wrong). */
+function faultsOf(throttle: string | undefined, seed: string | undefined, timeoutRegions: string[]): SandboxFaults | undefined {
+  if (throttle === undefined && seed === undefined && timeoutRegions.length === 0) return undefined;
+  if (throttle !== undefined && !/^(0|1|0?\.\d+|1\.0*)$/.test(throttle))
+    throw new UsageError(`--throttle ${throttle}: give the share of calls to throttle, from 0 to 1 (0.2 for one call in five)`);
+  if (seed !== undefined && !/^\d{1,9}$/.test(seed)) throw new UsageError(`--seed ${seed}: give a whole number`);
+  const faults: SandboxFaults = {
+    ...(throttle !== undefined ? { throttle: Number(throttle) } : {}),
+    ...(seed !== undefined ? { seed: Number(seed) } : {}),
+    ...(timeoutRegions.length ? { timeoutRegions } : {}),
+  };
+  try {
+    new FaultInjector(faults);
+  } catch (e) {
+    if (e instanceof FaultsError) throw new UsageError(`--timeout-region: ${e.message}`);
+    throw e;
+  }
+  return faults;
 }
 
 /** `xacct sandbox token`: asks the running sandbox's token endpoint. */

@@ -35,6 +35,7 @@ import { sessionNameFor } from "../model/names.js";
 import type { AccountState } from "../state/account-state.js";
 import type { WorkloadEndpoint } from "./local.js";
 import { issueToken } from "./oidc.js";
+import type { SandboxFaults } from "./faults.js";
 import { type Sandbox, startSandbox } from "./server.js";
 import { type SandboxWorkload, subjectOf, workloadsOf } from "./workloads.js";
 
@@ -66,6 +67,10 @@ export interface EnvironmentOptions {
    * @default a new directory under the OS's temporary directory, removed on close
    */
   dir?: string;
+  /** The management account of each organization whose state names none (SandboxOptions.managementAccounts). */
+  managementAccounts?: readonly string[];
+  /** Faults to inject (SandboxOptions.faults). */
+  faults?: SandboxFaults;
 }
 
 /** One workload's first identity, with the files and variables that use it. */
@@ -163,7 +168,14 @@ export async function startEnvironment(options: EnvironmentOptions): Promise<San
   const { dir, made } = prepareDir(options.dir);
   let sandbox: Sandbox | undefined;
   try {
-    sandbox = await startSandbox({ state, port: options.port ?? 0, host: "127.0.0.1", workloads });
+    sandbox = await startSandbox({
+      state,
+      port: options.port ?? 0,
+      host: "127.0.0.1",
+      workloads,
+      ...(options.managementAccounts ? { managementAccounts: options.managementAccounts } : {}),
+      ...(options.faults ? { faults: options.faults } : {}),
+    });
     const running = sandbox;
     const written = await writeEnvironment(running, dir, workloads, compiled?.chains ?? []);
     // The kubelet rewrites a projected token at 80% of its life; so does the sandbox.

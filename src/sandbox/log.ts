@@ -14,8 +14,8 @@ export interface LogEntry {
   principal?: string;
   action?: string;
   resource?: string;
-  decision: "Allow" | "Deny" | "Refused";
-  /** For Deny: ImplicitDeny or ExplicitDeny. For Refused: the AWS error code. */
+  decision: "Allow" | "Deny" | "Refused" | "Fault";
+  /** For Deny: ImplicitDeny or ExplicitDeny. For Refused and Fault: the AWS error code (a held request's fault: Timeout). */
   reason?: string;
   /** The statement that decided, as the engine names it (policy and statement path, with its Sid). */
   statement?: string;
@@ -66,6 +66,18 @@ export class DecisionLog {
       ...(r.action ? { action: r.action } : {}),
       decision: "Refused",
       reason: r.code,
+    });
+  }
+
+  /** A fault the sandbox injected (./faults.ts) instead of answering: the error it answered, or Timeout. */
+  fault(f: { requestId: string; time: number; code: string; action?: string; note?: string }): void {
+    this.emit({
+      time: new Date(f.time).toISOString(),
+      requestId: f.requestId,
+      ...(f.action ? { action: f.action } : {}),
+      decision: "Fault",
+      reason: f.code,
+      ...(f.note ? { note: f.note } : {}),
     });
   }
 

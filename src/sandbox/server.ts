@@ -10,13 +10,15 @@ import type { AddressInfo } from "node:net";
 import type { AccountState } from "../state/account-state.js";
 import { SandboxCore } from "./core.js";
 import { newAccessKeyId, newSecret, uniqueId } from "./credentials.js";
+import { type Fault, FaultInjector, type SandboxFaults } from "./faults.js";
 import { iam } from "./iam.js";
+import { organizationsService } from "./organizations/api.js";
 import { isLocalPath, LocalEndpoints, type WorkloadEndpoint } from "./local.js";
 import type { SandboxLimits } from "./limits.js";
 import type { LogListener } from "./log.js";
 import { errorReply, type Reply, type Service, type ServiceRequest } from "./protocol.js";
 import { serviceFor } from "./services/index.js";
-import { authenticate, type ReceivedRequest, signedService } from "./sigv4.js";
+import { authenticate, type ReceivedRequest, signedRegion, signedService } from "./sigv4.js";
 import { sts, UNSIGNED_ACTIONS } from "./sts.js";
 import type { SandboxWorkload } from "./workloads.js";
 import { AwsError } from "./xml.js";
@@ -45,6 +47,14 @@ export interface SandboxOptions {
   token?: string;
   /** How much the sandbox holds at most (./limits.ts). @default DEFAULT_LIMITS */
   limits?: Partial<SandboxLimits>;
+  /**
+   * The management account of each organization whose state does not name one (a model names no
+   * management account; an inventory's organization.json may): AWS Organizations' read calls are
+   * answered to it alone (./organizations/). @default none: such an organization has none
+   */
+  managementAccounts?: readonly string[];
+  /** Throttling on a share of calls, regions that time out (./faults.ts). @default none */
+  faults?: SandboxFaults;
 }
 
 /** Long-term keys the sandbox made for an IAM user, or the root user, of an account of the state. */
@@ -124,12 +134,13 @@ function malformedQuery(text: string, where: string): void {
 const SWEEP_MS = 60_000;
 
 /** The service that answers a request: by the scope it was signed for, else STS for the unsigned web-identity calls. */
-function route(received: ReceivedRequest, params: URLSearchParams): { service: Service; name: string } | undefined {
+function route(received: ReceivedRequest, params: URLSearchParams, organizations: Service): { service: Service; name: string } | undefined {
   const name =
     signedService(received) ??
     (received.headers.authorization === undefined && UNSIGNED_ACTIONS.has(params.get("Action") ?? "") ? "sts" : undefined);
   if (name === undefined) return undefined;
-  const service = name === "sts" ? sts : name === "iam" ? iam : serviceFor(name, received.headers, params);
+  const service =
+    name === "sts" ? sts : name === "iam" ? iam : name === "organizations" ? organizations : serviceFor(name, received.headers, params);
   return service && { service, name };
 }
 
@@ -162,7 +173,13 @@ function bootstrapCredentials(core: SandboxCore, state: AccountState, earlier: r
 interface Pipeline {
   core: SandboxCore;
   local: LocalEndpoints;
+  /** AWS Organizations, which knows the management accounts the options name. */
+  organizations: Service;
+  faults: FaultInjector;
 }
+
+/** A request the sandbox holds without answering (a region that times out). */
+const HELD = Symbol("held");
 
 /** A request read in full: its body, its parameters (the URL's, then a form-encoded body's) and what the signer takes. */
 interface ReadRequest {
@@ -271,15 +288,49 @@ async function dispatch(
 }
 
 /** The pipeline: read the request, answer xacct's own paths, route it to a service, then authenticate and dispatch. Throws what is refused before any service was chosen. */
-async function answer({ core, local }: Pipeline, req: IncomingMessage, requestId: string, now: number): Promise<Reply> {
+async function answer(
+  { core, local, organizations, faults }: Pipeline,
+  req: IncomingMessage,
+  requestId: string,
+  now: number,
+): Promise<Reply | typeof HELD> {
   const read = await readRequest(req);
   if (isLocalPath(read.url.pathname)) return local.answer(serviceRequest(core, read, requestId, now, "xacct"));
   malformedQuery(read.url.search, "query string");
-  const routed = route(read.received, read.params);
+  const routed = route(read.received, read.params, organizations);
   if (!routed) return refuseUnrouted(core, read, now);
   if (routed.service.protocol === "query" && !QUERY_METHODS.includes(read.received.method))
     return methodNotAllowed(core, routed.service, read.received.method, requestId, now);
+  const fault = faults.faultFor(routed.service.protocol, signedRegion(read.received));
+  if (fault) return injected(core, fault, routed, read, requestId, now);
   return dispatch(core, routed, read, requestId, now);
+}
+
+/** A fault instead of an answer, logged: the protocol's throttling error, or nothing at all (held). */
+function injected(
+  core: SandboxCore,
+  fault: Fault,
+  routed: { service: Service; name: string },
+  { received, params }: ReadRequest,
+  requestId: string,
+  now: number,
+): Reply | typeof HELD {
+  const target = received.headers["x-amz-target"];
+  const operation = target !== undefined ? target.slice(target.lastIndexOf(".") + 1) : params.get("Action");
+  const action = operation ? `${routed.name}:${operation}` : undefined;
+  const region = signedRegion(received);
+  if (fault.kind === "hold") {
+    core.log.fault({
+      requestId,
+      time: now,
+      code: "Timeout",
+      ...(action ? { action } : {}),
+      note: `region ${region ?? ""} times out: held unanswered`,
+    });
+    return HELD;
+  }
+  core.log.fault({ requestId, time: now, code: fault.error.code, ...(action ? { action } : {}), note: "injected throttling" });
+  return errorReply(routed.service.protocol, fault.error, requestId, routed.service.namespace);
 }
 
 /** Step 5: write the reply, with the sandbox's request id and Date. */
@@ -305,7 +356,8 @@ function sandboxServer(pipeline: Pipeline, clock: () => number): Server {
     const requestId = randomUUID();
     const now = clock();
     answer(pipeline, req, requestId, now).then(
-      (reply) => respond(res, reply, requestId, clock),
+      // A held request is never answered: its connection ends when the client gives up or the sandbox closes.
+      (reply) => reply !== HELD && respond(res, reply, requestId, clock),
       (e: unknown) => {
         // Refused before any service was chosen: in the query protocol's shape, as STS answers.
         const error = e instanceof AwsError ? e : internal(e);
@@ -355,7 +407,9 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
   const token = options.token ?? randomBytes(32).toString("base64url");
   const local = new LocalEndpoints(core, options.workloads ?? [], token);
   const bootstrap = bootstrapCredentials(core, options.state, options.bootstrap ?? []);
-  const server = sandboxServer({ core, local }, clock);
+  const organizations = organizationsService(options.managementAccounts ?? []);
+  const faults = new FaultInjector(options.faults);
+  const server = sandboxServer({ core, local, organizations, faults }, clock);
   const port = await listen(server, options.port ?? 0, options.host ?? "127.0.0.1");
   const sweeper = setInterval(() => core.store.sweep(clock()), SWEEP_MS);
   sweeper.unref();

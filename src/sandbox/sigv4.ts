@@ -157,6 +157,15 @@ export function signedService(request: ReceivedRequest): string | undefined {
   }
 }
 
+/** The region a request is signed for (its credential scope's), before anything is verified. */
+export function signedRegion(request: ReceivedRequest): string | undefined {
+  try {
+    return claimOf(request)?.region;
+  } catch {
+    return undefined;
+  }
+}
+
 /** A proven caller and the scope it signed for. */
 export interface Authenticated {
   caller: KnownCredential;
