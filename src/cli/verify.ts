@@ -33,7 +33,7 @@ export async function run(args: string[]): Promise<number> {
   print(result, values.json, () => {
     const lines = result.grants.map(
       (g) =>
-        `${g.possible ? "ok  " : "FAIL"} grants[${g.grant}] ${g.summary}${g.possible ? `\n      path: ${g.path.join(" -> ")}` : `\n      ${g.reason}`}`,
+        `${g.possible ? "ok  " : g.unknown ? "UNKNOWN" : "FAIL"} grants[${g.grant}] ${g.summary}${g.possible ? `\n      path: ${g.path.join(" -> ")}` : `\n      ${g.reason}`}`,
     );
     for (const u of result.undeclared) lines.push(`FAIL undeclared: ${u.why}`);
     for (const d of result.drift) lines.push(`FAIL drift: ${d.resource}: ${d.problem}`);

@@ -27,6 +27,11 @@ export interface GrantCheck {
   /** The principals of the path: the start, then each role assumed. */
   path: string[];
   reason?: string;
+  /**
+   * Attached policies whose documents the graph does not hold, on which the grant depends: it is
+   * neither proven nor disproven until they are known (possible is then false).
+   */
+  unknown?: string[];
 }
 
 export interface VerifyResult {
@@ -96,6 +101,10 @@ function checkChain(graph: AccessGraph, model: AccountState, chain: Chain): Gran
   const start = startPrincipal(model, chain);
   const path = [start];
   const fail = (reason: string): GrantCheck => ({ ...base, possible: false, path, reason });
+  const unknownOf = (what: string, policies: string[]): GrantCheck => ({
+    ...fail(`unknown: ${what} attached policies whose documents are not known allow it: ${policies.join(", ")} (verify against an inventory that holds them)`),
+    unknown: policies,
+  });
   if (chain.start.type === "irsa" && chain.start.cluster?.issuer) {
     const { issuer, namespace, serviceAccount } = chain.start.cluster;
     const provider = oidcProviderArn(partitionOf(model, chain.start.account), chain.start.account, issuer);
@@ -130,6 +139,9 @@ function checkChain(graph: AccessGraph, model: AccountState, chain: Chain): Gran
   if (!from) return fail(`${start} is not in the graph: the model's own identity for ${chain.workload} is not deployed`);
   for (const hop of chain.hops) {
     const edge = (graph.edges.get(from.id) ?? []).find((e) => e.to === hop.roleArn);
+    const unknownEdge = edge ? undefined : graph.unknownEdgesFrom(from.id).find((e) => e.to === hop.roleArn);
+    if (unknownEdge?.unknown)
+      return unknownOf(`${from.id} may assume ${hop.roleArn} only if`, unknownEdge.unknown);
     if (!edge)
       return fail(`${from.id} cannot assume ${hop.roleArn}: the trust policy or the caller's sts:AssumeRole grant is missing or denied`);
     const unmet = Object.entries(edge.requires).filter(
@@ -161,6 +173,7 @@ function checkChain(graph: AccessGraph, model: AccountState, chain: Chain): Gran
       ...intended,
       ...(externalId ? { "sts:ExternalId": externalId } : {}),
     });
+    if (result.unknown) return unknownOf(`${from.id} may ${action} on ${resource} only if`, result.unknown);
     if (result.decision !== "Allow") return fail(`${from.id} cannot ${action} on ${resource}: ${result.explain.summary}`);
   }
   return { ...base, possible: true, path };
