@@ -116,4 +116,29 @@ describe("verify with an unknown customer managed policy", () => {
     expect(result.grants[0]).toMatchObject({ possible: false, unknown: [EXTRA] });
     expect(result.grants[0]?.reason).toMatch(/^unknown: /);
   });
+
+  it("lists a cross-account role the unknown policy may let a role assume as undeclared, saying it depends on the policy", () => {
+    // GIVEN the vendor model with the customer managed policy, deployed beside an account whose role deployer trusts prod's root
+    const compiled = build(withExtra);
+    const deployed = structuredClone(compiled.state);
+    const other = emptyAccount("444455556666", "aws");
+    other.roles.set("deployer", {
+      name: "deployer",
+      path: "/",
+      arn: "arn:aws:iam::444455556666:role/deployer",
+      trustPolicy: policyDocument([{ Effect: "Allow", Principal: { AWS: `arn:aws:iam::${PROD}:root` }, Action: "sts:AssumeRole" }]),
+      policies: new Map(),
+      managedPolicyArns: [],
+      maxSessionDuration: 3600,
+      tags: new Map(),
+    });
+    deployed.accounts.set("444455556666", other);
+    // WHEN verify checks the model against it
+    const result = verify(compiled, new AccessGraph(deployed), { deployed });
+    // THEN the possible edge is undeclared, naming the policy it depends on, and the model does not hold
+    expect(result.undeclared).toEqual([
+      expect.objectContaining({ from: VENDOR_ROLE, to: "arn:aws:iam::444455556666:role/deployer", why: expect.stringContaining(EXTRA) }),
+    ]);
+    expect(result.ok).toBe(false);
+  });
 });

@@ -269,7 +269,9 @@ function undeclaredEdges(graph: AccessGraph, model: AccountState, chains: readon
     }
   }
   const out: { from: string; to: string; why: string }[] = [];
-  for (const [fromId, edges] of graph.edges) {
+  // The edges that hold only if attached policies whose documents are unknown allow them may cross accounts too: said so.
+  const unknown = graph.withUnknownPolicies().map((id) => [id, graph.unknownEdgesFrom(id)] as const);
+  for (const [fromId, edges] of [...graph.edges, ...unknown]) {
     const from = graph.nodes.get(fromId) as GraphNode;
     if (from.kind === "service" || from.kind === "federated") continue;
     for (const edge of edges) {
@@ -279,7 +281,9 @@ function undeclaredEdges(graph: AccessGraph, model: AccountState, chains: readon
       out.push({
         from: fromId,
         to: edge.to,
-        why: `${fromId} can assume ${edge.to} across accounts, and no grant of the model declares it`,
+        why: edge.unknown
+          ? `${fromId} may assume ${edge.to} across accounts if attached policies whose documents are not known allow it (${edge.unknown.join(", ")}), and no grant of the model declares it`
+          : `${fromId} can assume ${edge.to} across accounts, and no grant of the model declares it`,
       });
     }
   }
