@@ -17,6 +17,7 @@ import { awsCli, awsPart, cliAccepts } from "./support/aws-cli.js";
 import { loadSpec, validateTemplate } from "./support/cfn-validate.js";
 import { compileEmitModel, compileExample, DATA, PLATFORM } from "./support/emit-model.js";
 import { modelText } from "./support/models.js";
+import { vendorModel } from "./support/vendor-model.js";
 import { cfnLint, hasCfnLint } from "./support/cfn-lint.js";
 
 type Obj = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -381,6 +382,29 @@ describe("StackSet-ready templates", () => {
     expect(glue[0].Resource).toEqual(["arn:aws:glue:us-east-2:999999999999:job/nightly"]);
     expect(glue[1].Resource).toBe("arn:aws:sqs:us-east-2:999999999999:${aws:PrincipalTag/team}-jobs");
     expect(deployed.Properties.AssumeRolePolicyDocument).toEqual(account(DATA).roles.get("platform-glue")!.trustPolicy);
+  });
+
+  it("write AWS managed policies' ARNs in the deploying partition, for a model of aws-cn or aws-us-gov", () => {
+    // AWS: "arn:${Partition}:iam::aws:policy/..." — an AWS managed policy's ARN carries the partition it lives in
+    // (IAM identifiers: aws-cn is China, aws-us-gov is GovCloud (US)); AWS::Partition is that of the stack's account.
+    for (const partition of ["aws-cn", "aws-us-gov"]) {
+      // GIVEN the SaaS vendor's model in that partition, ReadOnlyAccess and the job function ViewOnlyAccess attached
+      const files = outputs(compile(loadModel(vendorModel({ partition, managedPolicies: "[ReadOnlyAccess, ViewOnlyAccess]" }), "xacct.yaml")));
+      // WHEN its StackSet template is read
+      const role = stackSetRole(files, "vendor-readonly");
+      // THEN each ARN names ${AWS::Partition}, never a literal partition, with the policy's path
+      expect(role.Properties.ManagedPolicyArns).toEqual([
+        { "Fn::Sub": "arn:${AWS::Partition}:iam::aws:policy/ReadOnlyAccess" },
+        { "Fn::Sub": "arn:${AWS::Partition}:iam::aws:policy/job-function/ViewOnlyAccess" },
+      ]);
+      // AND deployed into an account of the partition, they are that partition's ARNs
+      expect(deployInto(role.Properties.ManagedPolicyArns, { "AWS::Partition": partition })).toEqual([
+        `arn:${partition}:iam::aws:policy/ReadOnlyAccess`,
+        `arn:${partition}:iam::aws:policy/job-function/ViewOnlyAccess`,
+      ]);
+      // AND cfn-lint, where installed, finds nothing to say about the template
+      if (hasCfnLint) expect(cfnLint([files.get("stacksets/vendor-readonly.json")!])).toEqual({ output: "", status: 0 });
+    }
   });
 
   it("come with the service-managed StackSet commands for the account's OU", () => {

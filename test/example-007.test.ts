@@ -12,6 +12,7 @@ import { ListBucketsCommand, S3Client } from "@aws-sdk/client-s3";
 import { AssumeRoleCommand, STSClient } from "@aws-sdk/client-sts";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { emitAll } from "../src/emit/index.js";
 import { findings } from "../src/graph/findings/index.js";
 import { AccessGraph } from "../src/graph/graph.js";
 import { can } from "../src/graph/query.js";
@@ -23,7 +24,9 @@ import { loadInventory } from "../src/state/inventory.js";
 import { apply, emptyCopy, readBack } from "./support/iam-apply.js";
 import { AWS } from "./support/real-clients.js";
 import { awsCliAt, clientConfig, type Keys, refusal, sandboxPerTest, userKeys } from "./support/sandbox-clients.js";
+import { cfnLint, hasCfnLint } from "./support/cfn-lint.js";
 import { compileExample, examplesDir, role } from "./support/state.js";
+import { validate, why } from "./support/terraform-validate.js";
 import { xacct } from "./support/xacct-cli.js";
 
 const PROD = "111122223333";
@@ -93,6 +96,31 @@ describe("examples/007-saas-vendor: both sides proven by the engine", () => {
     expect(run.status).toBe(0);
     const result = JSON.parse(run.stdout) as { ok: boolean; grants: { possible: boolean }[]; findings: unknown[] };
     expect(result).toMatchObject({ ok: true, grants: [{ possible: true }], findings: [] });
+  });
+});
+
+describe("examples/007-saas-vendor: its CloudFormation and Terraform", () => {
+  const files = new Map(emitAll(compiled).map((f) => [f.path, f.content]));
+  const templates = [...files.keys()].filter((p) => p.endsWith("cloudformation.json") || (p.startsWith("stacksets/") && p.endsWith(".json")));
+  const configurations = [...files.keys()].filter((p) => p.endsWith("main.tf.json"));
+
+  it.skipIf(!hasCfnLint)("passes cfn-lint, AWS's template linter (skipped when it is not installed)", { timeout: 120_000 }, () => {
+    // GIVEN every generated template
+    expect(templates.length).toBeGreaterThan(0);
+    // WHEN cfn-lint reads them
+    const r = cfnLint(templates.map((path) => files.get(path) ?? ""));
+    // THEN it finds nothing
+    expect(r).toEqual({ output: "", status: 0 });
+  });
+
+  it.skipIf(Boolean(why))(`passes terraform validate${why ? ` (skipped: ${why})` : ""}`, { timeout: 120_000 }, () => {
+    // GIVEN every generated Terraform configuration
+    expect(configurations.length).toBeGreaterThan(0);
+    // WHEN terraform validates them (terraform init from the local provider mirror)
+    const r = validate(configurations.map((path) => [path, JSON.parse(files.get(path) ?? "") as Record<string, unknown>]));
+    // THEN they are valid
+    expect(r.output).toContain("The configuration is valid");
+    expect(r.status).toBe(0);
   });
 });
 

@@ -13,6 +13,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { compile } from "../src/compile/compile.js";
 import { emitAll } from "../src/emit/index.js";
+import { findings } from "../src/graph/findings/index.js";
 import { AccessGraph } from "../src/graph/graph.js";
 import { can } from "../src/graph/query.js";
 import { loadModel } from "../src/model/load.js";
@@ -158,15 +159,15 @@ describe("managedPolicies refused where IAM would refuse them", () => {
 });
 
 describe("an inventory that lists attachments without the AWS managed policies' documents", () => {
-  /** GIVEN account 111122223333 with role auditor, which has only the given managed policies attached (no documents in the state). */
-  function inventory(attached: string[]): AccountState {
+  /** GIVEN account 111122223333 with role auditor, which has only the given managed policies attached (no documents in the state), trusted by EC2 or the given principal. */
+  function inventory(attached: string[], trusted: Record<string, string> = { Service: "ec2.amazonaws.com" }): AccountState {
     const account = emptyAccount(PROD, "aws");
     const arn = `arn:aws:iam::${PROD}:role/auditor`;
     account.roles.set("auditor", {
       name: "auditor",
       path: "/",
       arn,
-      trustPolicy: policyDocument([{ Effect: "Allow", Principal: { Service: "ec2.amazonaws.com" }, Action: "sts:AssumeRole" }]),
+      trustPolicy: policyDocument([{ Effect: "Allow", Principal: trusted, Action: "sts:AssumeRole" }]),
       policies: new Map(),
       managedPolicyArns: attached,
       maxSessionDuration: 3600,
@@ -184,6 +185,17 @@ describe("an inventory that lists attachments without the AWS managed policies' 
     // THEN ReadOnlyAccess's s3:Get* allows the read, and nothing allows the delete
     expect(can(graph, read).decision).toBe("Allow");
     expect(can(graph, { ...read, action: "s3:DeleteObject" }).decision).toBe("Deny");
+  });
+
+  it("reports findings that depend on the AWS managed document the inventory lacks (XA003 on AdministratorAccess)", () => {
+    // GIVEN auditor trusted by another account's root, with AdministratorAccess attached and its document not in the inventory
+    // (AWS: AdministratorAccess "Provides full access to AWS services and resources", Action "*")
+    const state = inventory(["arn:aws:iam::aws:policy/AdministratorAccess"], { AWS: `arn:aws:iam::${VENDOR_ACCOUNT}:root` });
+    // WHEN findings are run
+    const found = findings(state).filter((f) => f.id === "XA003" && f.resource === auditor);
+    // THEN the root trust is reported for a role that can do more than read, from AWS's document of the policy
+    expect(found).toHaveLength(1);
+    expect(found[0]?.detail).toContain("AWS managed policy arn:aws:iam::aws:policy/AdministratorAccess");
   });
 
   it("answers Unknown where only a customer managed policy without its document could allow", () => {

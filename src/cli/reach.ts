@@ -12,10 +12,19 @@ export async function run(args: string[]): Promise<number> {
   if (!values.principal) throw new UsageError(`give --principal\n${usage}`);
   const context = contextOf(values.context);
   const answer = reach(graphFrom(values, context, usage), values.principal, context);
-  print(
-    answer,
-    values.json,
-    () => answer.roles.map((r) => `${r.role} via ${r.via.join(" -> ")} (sessions up to ${r.maxSessionSeconds} s)`).join("\n") || "no role",
+  print(answer, values.json, () =>
+    [
+      ...(answer.roles.length
+        ? answer.roles.map((r) => `${r.role} via ${r.via.join(" -> ")} (sessions up to ${r.maxSessionSeconds} s)`)
+        : [answer.unknown ? "no role xacct can see" : "no role"]),
+      ...(answer.unknown
+        ? [
+            "Unknown: it may also become these, if attached policies whose documents are not known allow sts:AssumeRole:",
+            ...answer.unknown.map((r) => `  ${r.role} via ${r.via.join(" -> ")}: ${r.policies.join(", ")}`),
+            "  (give an inventory that holds them to decide)",
+          ]
+        : []),
+    ].join("\n"),
   );
   return 0;
 }

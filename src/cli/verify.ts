@@ -36,7 +36,7 @@ export async function run(args: string[]): Promise<number> {
   print(result, values.json, () => {
     const lines = result.grants.map(
       (g) =>
-        `${g.possible ? "ok  " : "FAIL"} grants[${g.grant}] ${g.summary}${g.possible ? `\n      path: ${g.path.join(" -> ")}` : `\n      ${g.reason}`}${(g.assumes ?? []).map((a) => `\n      assumes: ${a}`).join("")}`,
+        `${g.possible ? "ok  " : g.unknown ? "UNKNOWN" : "FAIL"} grants[${g.grant}] ${g.summary}${g.possible ? `\n      path: ${g.path.join(" -> ")}` : `\n      ${g.reason}`}${(g.assumes ?? []).map((a) => `\n      assumes: ${a}`).join("")}`,
     );
     for (const u of result.undeclared) lines.push(`FAIL undeclared: ${u.why}`);
     for (const d of result.drift) lines.push(`FAIL drift: ${d.resource}: ${d.problem}`);

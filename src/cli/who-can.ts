@@ -20,10 +20,18 @@ export async function run(args: string[]): Promise<number> {
     ...(values["resource-account"] ? { resourceAccount: values["resource-account"] } : {}),
     context,
   });
-  print(
-    answer,
-    values.json,
-    () => answer.principals.map((p) => `${p.principal}${p.via.length ? ` via ${p.via.join(" -> ")}` : ""}`).join("\n") || "nobody",
+  const line = (p: { principal: string; via: string[] }) => `${p.principal}${p.via.length ? ` via ${p.via.join(" -> ")}` : ""}`;
+  print(answer, values.json, () =>
+    [
+      ...(answer.principals.length ? answer.principals.map(line) : [answer.unknown ? "nobody xacct can see" : "nobody"]),
+      ...(answer.unknown
+        ? [
+            "Unknown: these may too, if attached policies whose documents are not known allow it:",
+            ...answer.unknown.map((p) => `  ${line(p)}: ${p.policies.join(", ")}`),
+            "  (give an inventory that holds them to decide)",
+          ]
+        : []),
+    ].join("\n"),
   );
   return 0;
 }

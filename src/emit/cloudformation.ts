@@ -10,7 +10,7 @@
  * The helpers the Terraform emitter shares (unique names, where each resource policy goes, what a
  * template depends on) are exported from here.
  */
-import { buildArn, isAccountId, parseArn } from "../aws/arn.js";
+import { buildArn, isAccountId, isAwsManagedPolicyArn, parseArn } from "../aws/arn.js";
 import { recipeFor } from "../services/index.js";
 import { type ByHandSteps, mergeCommand, type PolicyResource } from "../services/outputs.js";
 import type { AccountEntry, AccountState, PolicyDocument, ResourcePolicyState, RoleState } from "../state/account-state.js";
@@ -266,14 +266,16 @@ function accountTemplate(account: AccountEntry, state: AccountState): { template
 // ---------------------------------------------------------------------------------------------
 
 /**
- * The deploying account's own ARNs and ID become `${AWS::Partition}`/`${AWS::AccountId}`, so the
- * template deploys into any account; principals and resources of other accounts stay literal.
+ * The deploying account's own ARNs and ID become `${AWS::Partition}`/`${AWS::AccountId}`, and AWS
+ * managed policies' ARNs `arn:${AWS::Partition}:iam::aws:policy/…`, so the template deploys into
+ * any account of any partition; principals and resources of other accounts stay literal.
  */
 export function parameterise(value: unknown, account: string): unknown {
   if (typeof value === "string") {
     if (value === account) return { Ref: "AWS::AccountId" };
     const arn = parseArn(value);
-    if (!arn || arn.partition === "" || arn.account !== account) return value;
+    const own = arn?.account === account;
+    if (!arn || arn.partition === "" || !(own || isAwsManagedPolicyArn(value))) return value;
     // Fn::Sub reads ${…} as its own variables: IAM policy variables are written ${!…}.
     const literal = (text: string): string => text.replace(/\$\{/g, "${!");
     return {
@@ -281,7 +283,7 @@ export function parameterise(value: unknown, account: string): unknown {
         partition: "${AWS::Partition}",
         service: literal(arn.service),
         region: literal(arn.region),
-        account: "${AWS::AccountId}",
+        account: own ? "${AWS::AccountId}" : arn.account,
         resource: literal(arn.resource),
       }),
     };

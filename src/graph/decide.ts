@@ -37,6 +37,12 @@ export interface Decided<T> {
   result: T;
   /** The caller-chosen keys the Allow needs (none when it needs none). */
   requires: Record<string, string>;
+  /**
+   * When the decision is not Allow only because the caller's own side does not allow it, and the
+   * caller has attached policies whose documents the state does not hold, those policies: with
+   * them allowing it, the engine would allow. The answer is then unknown, never Deny.
+   */
+  unknown?: string[];
 }
 
 /** The `requires` of decisions that need nothing from the caller, shared (never changed). */
@@ -82,9 +88,31 @@ export function decide(
   };
   const result = run(q.context);
   const requires = how.callerKeys && result.decision !== "Allow" && q.policy ? callerKeysFor(q.policy, q.context, own) : NOTHING_REQUIRED;
-  if (Object.keys(requires).length === 0) return { result, requires: NOTHING_REQUIRED };
+  if (Object.keys(requires).length === 0) return withUnknown(nodes, book, caller, q, how, { result, requires: NOTHING_REQUIRED });
   const settled = run({ ...q.context, ...requires });
-  return settled.decision === "Allow" ? { result: settled, requires } : { result, requires: NOTHING_REQUIRED };
+  return settled.decision === "Allow"
+    ? { result: settled, requires }
+    : withUnknown(nodes, book, caller, q, how, { result, requires: NOTHING_REQUIRED });
+}
+
+/**
+ * An implicit deny of a caller with attached policies whose documents are unknown: decided again
+ * with those policies standing in as allowing anything; where that allows, the policies are named
+ * as what the answer depends on. An explicit deny stays one: no policy can allow past it.
+ */
+function withUnknown<T extends Evaluation | Outcome>(
+  nodes: GraphNodes,
+  book: PolicyBook,
+  caller: GraphNode,
+  q: Question,
+  how: DecideOptions,
+  decided: Decided<T>,
+): Decided<T> {
+  const unknown = caller.unknownPolicies;
+  if (!unknown?.length || decided.result.decision !== "ImplicitDeny") return decided;
+  const standIn: GraphNode = { ...caller, identityPolicies: [...caller.identityPolicies, nodes.unknownStandIn], unknownPolicies: [] };
+  const maybe = decide(nodes, book, standIn, q, { callerKeys: how.callerKeys ?? false });
+  return maybe.result.decision === "Allow" ? { ...decided, requires: maybe.requires, unknown } : decided;
 }
 
 /** Values a policy's conditions ask for on keys the caller chooses, not already supplied (nor the caller's own). */

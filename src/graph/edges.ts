@@ -22,6 +22,11 @@ export interface Edge {
   maxSessionSeconds: number;
   /** The trust statement that admits the caller. */
   statement?: string;
+  /**
+   * Attached policies of the caller whose documents are unknown, on an edge that holds only if
+   * they allow sts:AssumeRole: such an edge is kept apart from the others (see unknownFrom).
+   */
+  unknown?: string[];
 }
 
 /** What the resolver needs from the graph. */
@@ -39,6 +44,10 @@ export interface EdgeSources {
 export class EdgeResolver {
   /** The edges into each role whose trust has been decided. */
   private readonly into = new Map<string, readonly Edge[]>();
+  /** The edges into each role decided so far that hold only if unknown policies allow them. */
+  private readonly unknownInto = new Map<string, readonly Edge[]>();
+  /** Those edges of the whole graph by caller, once every trust has been decided. */
+  private unknownByCaller: Map<string, Edge[]> | undefined;
   /** The whole graph's edges by caller and by role, once every trust has been decided. */
   private whole: { byCaller: Map<string, Edge[]>; byRole: Map<string, Edge[]> } | undefined;
   /** Each trust statement as edges name it (policy, path and Sid), made once: many edges share one. */
@@ -52,10 +61,28 @@ export class EdgeResolver {
     if (!list) {
       const node = this.from.nodes.byId.get(id);
       const account = node?.role && node.account !== undefined ? this.from.state.accounts.get(node.account) : undefined;
-      list = node?.role && account ? this.edgesInto(node.role, account) : [];
+      const both = node?.role && account ? this.edgesInto(node.role, account) : { sure: [], unknown: [] };
+      list = both.sure;
       this.into.set(id, list);
+      if (both.unknown.length) this.unknownInto.set(id, both.unknown);
     }
     return list;
+  }
+
+  /** The edges from a caller that hold only if its unknown policies allow them (decides every trust on first use). */
+  unknownFrom(id: string): readonly Edge[] {
+    if (!this.unknownByCaller) {
+      this.all();
+      const byCaller = new Map<string, Edge[]>();
+      for (const list of this.unknownInto.values())
+        for (const edge of list) {
+          const out = byCaller.get(edge.from);
+          if (out) out.push(edge);
+          else byCaller.set(edge.from, [edge]);
+        }
+      this.unknownByCaller = byCaller;
+    }
+    return this.unknownByCaller.get(id) ?? [];
   }
 
   /** Every edge by caller and by role: decides every trust, in the state's order (so the maps' order does not depend on what was asked before). */
@@ -77,13 +104,13 @@ export class EdgeResolver {
   }
 
   /** The edges into a role: every caller its trust could admit, as the engine decides, in the order the trust names them. */
-  private edgesInto(role: RoleState, account: AccountEntry): Edge[] {
+  private edgesInto(role: RoleState, account: AccountEntry): { sure: Edge[]; unknown: Edge[] } {
     const trust = this.from.trustOf(role);
-    const into: Edge[] = [];
+    const into = { sure: [] as Edge[], unknown: [] as Edge[] };
     for (const caller of this.from.callers.of(role, account, trust)) {
       if (caller === role.arn) continue;
       const edge = this.decideEdge(this.from.nodes.byId.get(caller) as GraphNode, role, account, trust);
-      if (edge) into.push(edge);
+      if (edge) (edge.unknown ? into.unknown : into.sure).push(edge);
     }
     return into;
   }
@@ -99,7 +126,9 @@ export class EdgeResolver {
     const { supplied } = this.from;
     const context: Record<string, string | string[]> = { "aws:ResourceAccount": account.id, ...supplied };
     if (caller.kind === "service") context["aws:SourceAccount"] = supplied["aws:SourceAccount"] ?? account.id;
-    const { result, requires } = this.from.decide(caller, { action, resource: role.arn, account, policy: trust, context });
+    const { result, requires, unknown } = this.from.decide(caller, { action, resource: role.arn, account, policy: trust, context });
+    if (unknown)
+      return { from: caller.id, to: role.arn, action, requires, maxSessionSeconds: Math.min(CHAIN_LIMIT_SECONDS, role.maxSessionDuration), unknown };
     if (result.decision !== "Allow") return undefined;
     const chained = caller.kind === "role" || caller.kind === "account";
     const statement = decidingStatements(result, "resource")[0];

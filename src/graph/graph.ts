@@ -72,6 +72,11 @@ export class AccessGraph {
     return this.resolver.all().byRole;
   }
 
+  /** The edges from a node that hold only if its attached policies whose documents are unknown allow sts:AssumeRole. */
+  unknownEdgesFrom(id: string): readonly Edge[] {
+    return this.resolver.unknownFrom(id);
+  }
+
   /** The edges into one role (none for other nodes), its trust decided on first use. */
   incomingOf(id: string): readonly Edge[] {
     return this.resolver.incomingOf(id);
@@ -150,6 +155,11 @@ export class AccessGraph {
   /** Ids of the nodes whose identity policies could allow the action on the resource, conditions aside. */
   grantedTo(action: string, resource: string): Set<string> {
     return this.built.indexed().grants.candidates(action, resource);
+  }
+
+  /** Ids of the nodes with attached policies whose documents are unknown: they may be allowed anything. */
+  withUnknownPolicies(): readonly string[] {
+    return this.built.indexed().unknown;
   }
 
   /** Ids of the service principals' nodes. */

@@ -29,6 +29,8 @@ export interface GraphNode {
   /** Principal-derived request context (aws:PrincipalArn, aws:PrincipalTag/…, the OIDC sub). */
   context: Record<string, string | string[]>;
   role?: RoleState;
+  /** Attached managed policies whose documents the state does not hold: they may allow more than identityPolicies do. */
+  unknownPolicies?: string[];
 }
 
 /** What is worked out about a node for deciding its requests, each part when first needed. */
@@ -55,7 +57,12 @@ export class GraphNodes {
    * The nodes' identity-side grants (by node id), each node's place in `byId` and the service
    * nodes; brought up to date with `byId` when asked (nodes are only ever added, at the end).
    */
-  private readonly index = { grants: new GrantIndex<string>(), order: new Map<string, number>(), services: [] as string[] };
+  private readonly index = {
+    grants: new GrantIndex<string>(),
+    order: new Map<string, number>(),
+    services: [] as string[],
+    unknown: [] as string[],
+  };
   /** The identity side of a principal whose account's administrators decide it: anything. */
   private readonly anything: Policy;
 
@@ -82,6 +89,7 @@ export class GraphNodes {
         principal: session,
         account: account.id,
         identityPolicies: this.identityOf(account, role),
+        ...this.unknownOf(account, role),
         ...(boundary ? { boundary } : {}),
         ...(scps ? { scps } : {}),
         context: this.principalContext(role.arn, account.id, "AssumedRole", role.tags),
@@ -96,6 +104,7 @@ export class GraphNodes {
         principal: user.arn,
         account: account.id,
         identityPolicies: this.identityOf(account, user),
+        ...this.unknownOf(account, user),
         ...(boundary ? { boundary } : {}),
         ...(scps ? { scps } : {}),
         context: { ...this.principalContext(user.arn, account.id, "User", user.tags), "aws:username": user.name },
@@ -125,6 +134,17 @@ export class GraphNodes {
    */
   private identityOf(account: AccountEntry, holder: Parameters<PolicyBook["identityPolicies"]>[1]): Policy[] {
     return account.managed ? this.book.identityPolicies(account, holder) : [this.anything];
+  }
+
+  /** A managed principal's attached policies whose documents are unknown, as a node's field (absent when none). */
+  private unknownOf(account: AccountEntry, holder: Parameters<PolicyBook["unknownManaged"]>[1]): { unknownPolicies?: string[] } {
+    const unknown = account.managed ? this.book.unknownManaged(account, holder) : [];
+    return unknown.length ? { unknownPolicies: unknown } : {};
+  }
+
+  /** What a node's unknown policies may allow, stood in for: anything (see decide's `unknown`). */
+  get unknownStandIn(): Policy {
+    return this.anything;
   }
 
   /**
@@ -258,15 +278,22 @@ export class GraphNodes {
     return facts.assumeRolePolicies;
   }
 
-  /** The grant index of the nodes' identity policies, each node's place and the service nodes, with any nodes added since the last call. */
-  indexed(): { readonly grants: GrantIndex<string>; readonly order: ReadonlyMap<string, number>; readonly services: readonly string[] } {
-    const { grants, order, services } = this.index;
+  /** The grant index of the nodes' identity policies, each node's place, the service nodes and those with unknown policies, with any nodes added since the last call. */
+  indexed(): {
+    readonly grants: GrantIndex<string>;
+    readonly order: ReadonlyMap<string, number>;
+    readonly services: readonly string[];
+    /** The nodes with attached policies whose documents are unknown. */
+    readonly unknown: readonly string[];
+  } {
+    const { grants, order, services, unknown } = this.index;
     if (order.size !== this.byId.size) {
       for (const node of this.byId.values()) {
         if (order.has(node.id)) continue;
         order.set(node.id, order.size);
         grants.add(node.id, node.identityPolicies);
         if (node.kind === "service") services.push(node.id);
+        if (node.unknownPolicies?.length) unknown.push(node.id);
       }
     }
     return this.index;

@@ -60,6 +60,15 @@ export class PolicyBook {
     return out;
   }
 
+  /**
+   * The managed policies attached to a role or user (or to the user's groups) whose documents the
+   * state does not hold (customer managed policies a model only names): what they allow is unknown.
+   */
+  unknownManaged(account: AccountEntry, holder: { managedPolicyArns: string[]; groups?: string[] }): string[] {
+    const attached = [holder.managedPolicyArns, ...(holder.groups ?? []).map((g) => account.groups.get(g)?.managedPolicyArns ?? [])];
+    return [...new Set(attached.flat())].filter((arn) => this.managed(account, arn) === undefined);
+  }
+
   boundary(account: AccountEntry, arn: string | undefined): Policy | undefined {
     const doc = arn ? this.managed(account, arn) : undefined;
     return doc && arn ? this.policy(doc, "boundary", arn) : undefined;

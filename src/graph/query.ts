@@ -123,14 +123,48 @@ function walkAll(graph: AccessGraph, principal: string, context: Record<string, 
 }
 
 export function reach(graph: AccessGraph, principal: string, context: Record<string, string> = {}) {
+  const reached = walkAll(graph, principal, context);
+  const unknown = unknownReach(graph, principal, context, reached);
   return {
-    roles: walkAll(graph, principal, context).map((r) => ({
+    roles: reached.map((r) => ({
       role: r.node.id,
       via: r.via,
       requires: r.requires,
       maxSessionSeconds: finite(r.maxSessionSeconds),
     })),
+    // Never a silent "no role" where attached policies xacct cannot read may allow more.
+    ...(unknown.length ? { unknown } : {}),
   };
+}
+
+/**
+ * The roles the principal may also become if attached policies whose documents are unknown allow
+ * sts:AssumeRole: from the start and every role reached, each edge that holds only then, and on
+ * from there along any edge; each with its chain and the policies it depends on.
+ */
+function unknownReach(graph: AccessGraph, principal: string, context: Record<string, string>, reached: readonly Reached[]) {
+  const seen = new Set(reached.map((r) => r.node.id));
+  const out: { role: string; via: string[]; policies: string[] }[] = [];
+  let frontier: { id: string; via: string[]; policies: string[] }[] = [
+    ...startNodes(graph, principal, context).map((s) => ({ id: s.node.id, via: [] as string[], policies: [] as string[] })),
+    ...reached.map((r) => ({ id: r.node.id, via: r.via, policies: [] as string[] })),
+  ];
+  for (const s of frontier) seen.add(s.id);
+  while (frontier.length) {
+    const next: typeof frontier = [];
+    for (const from of frontier) {
+      const edges = [...graph.unknownEdgesFrom(from.id), ...(from.policies.length ? (graph.edges.get(from.id) ?? []) : [])];
+      for (const edge of edges) {
+        if (seen.has(edge.to)) continue;
+        seen.add(edge.to);
+        const item = { role: edge.to, via: [...from.via, edge.to], policies: [...new Set([...from.policies, ...(edge.unknown ?? [])])] };
+        out.push(item);
+        next.push({ id: edge.to, via: item.via, policies: item.policies });
+      }
+    }
+    frontier = next;
+  }
+  return out;
 }
 
 /**
@@ -159,7 +193,10 @@ function ownerForQuestion(graph: AccessGraph, resource: string, given: string | 
   );
 }
 
-/** The engine's decision for one node acting on a resource, with the resource's own policy. */
+/**
+ * The engine's decision for one node acting on a resource, with the resource's own policy; with,
+ * where it is not Allow only for want of them, the node's attached policies whose documents are unknown.
+ */
 export function decideAs(
   graph: AccessGraph,
   node: GraphNode,
@@ -167,8 +204,9 @@ export function decideAs(
   resource: string,
   account: AccountEntry | undefined,
   context: Record<string, string | string[]>,
-): Evaluation {
-  return graph.decide(node, question(graph, action, resource, account, context), { explain: true }).result;
+): Evaluation & { unknown?: string[] } {
+  const { result, unknown } = graph.decide(node, question(graph, action, resource, account, context), { explain: true });
+  return unknown ? { ...result, unknown } : result;
 }
 
 /** A question about a resource of `account`, with its policy and the given keys over aws:ResourceAccount. */
@@ -216,7 +254,7 @@ export function can(graph: AccessGraph, q: CanQuery) {
   // Where an implicit deny may come from attached policies whose documents the state lacks, xacct cannot say Deny.
   const unknown: { via: string[]; policies: string[] }[] = [];
   for (const c of candidates) {
-    const { result, requires } = graph.decide(c.node, question(graph, q.action, q.resource, account, context), {
+    const { result, requires, unknown: policies } = graph.decide(c.node, question(graph, q.action, q.resource, account, context), {
       explain: true,
       callerKeys: true,
     });
@@ -225,20 +263,12 @@ export function can(graph: AccessGraph, q: CanQuery) {
       allowed ??= result.explain;
     } else {
       denied ??= result.explain;
-      const policies = result.decision === "ImplicitDeny" ? unknownPolicies(graph, c.node) : [];
-      if (policies.length) unknown.push({ via: c.via, policies });
+      if (policies) unknown.push({ via: c.via, policies });
     }
   }
   if (paths.length) return { decision: "Allow" as const, paths, explain: allowed };
   if (unknown.length) return { decision: "Unknown" as const, paths, explain: denied, unknown };
   return { decision: "Deny" as const, paths, explain: denied };
-}
-
-/** The managed policies attached to a node's role whose documents the state does not hold (customer managed ones a model only names). */
-function unknownPolicies(graph: AccessGraph, node: GraphNode): string[] {
-  const account = node.account ? graph.state.accounts.get(node.account) : undefined;
-  if (!account || !node.role) return [];
-  return node.role.managedPolicyArns.filter((arn) => graph.book.managed(account, arn) === undefined);
 }
 
 export function whoCan(graph: AccessGraph, q: Omit<CanQuery, "principal">) {
@@ -247,18 +277,28 @@ export function whoCan(graph: AccessGraph, q: Omit<CanQuery, "principal">) {
   const asked = question(graph, q.action, q.resource, account, context);
   const { policy } = asked;
   const principals = new Map<string, { principal: string; via: string[]; requires: Record<string, string> }>();
+  // Those that may do it, or reach one that may, if attached policies whose documents are unknown allow it.
+  const maybe = new Map<string, { principal: string; via: string[]; requires: Record<string, string>; policies: string[] }>();
   for (const node of candidatesFor(graph, q.action, q.resource, account, policy)) {
     // A node already listed reaches the resource through a chain, and so does everyone upstream of it.
     if (principals.has(node.id)) continue;
-    const { result, requires } = graph.decide(node, asked, { callerKeys: true });
+    const { result, requires, unknown } = graph.decide(node, asked, { callerKeys: true });
+    if (unknown && !maybe.has(node.id)) {
+      maybe.set(node.id, { principal: node.id, via: [], requires, policies: unknown });
+      for (const upstream of upstreamOf(graph, node.id, maybe)) maybe.set(upstream.principal, { ...upstream, policies: unknown });
+    }
     if (result.decision !== "Allow") continue;
     // The node acts itself; everyone upstream reaches it through a chain.
     principals.set(node.id, { principal: node.id, via: [], requires });
     for (const upstream of upstreamOf(graph, node.id, principals))
       principals.set(upstream.principal, { ...upstream, requires: { ...upstream.requires, ...requires } });
   }
+  const sorted = <T extends { principal: string }>(list: T[]) => list.sort((a, b) => COLLATOR.compare(a.principal, b.principal));
+  const unknown = [...maybe.values()].filter((p) => !principals.has(p.principal));
   return {
-    principals: [...principals.values()].map((p) => asPrincipal(graph, p)).sort((a, b) => COLLATOR.compare(a.principal, b.principal)),
+    principals: sorted([...principals.values()].map((p) => asPrincipal(graph, p))),
+    // Never a silent "nobody" where attached policies xacct cannot read may allow it.
+    ...(unknown.length ? { unknown: sorted(unknown.map((p) => ({ ...asPrincipal(graph, p), policies: p.policies }))) } : {}),
   };
 }
 
@@ -278,7 +318,8 @@ function candidatesFor(
 ): GraphNode[] {
   const admitted = policy ? admittedBy(policy, action, resource) : undefined;
   const ids = new Set<string>();
-  for (const id of graph.grantedTo(action, resource)) {
+  // The identity side of a node with unknown policies may allow anything: it is a candidate wherever the resource's side lets it be.
+  for (const id of [...graph.grantedTo(action, resource), ...graph.withUnknownPolicies()]) {
     const node = graph.nodes.get(id) as GraphNode;
     if (node.kind === "federated") continue;
     const sameAccount = account !== undefined && node.account === account.id;

@@ -26,7 +26,7 @@ interface CallerFilter {
 const NAMED_ONLY: CallerFilter = { ofAccount: () => [], everyone: () => [] };
 
 export class TrustCallers {
-  /** Per account, its users and roles (in node order) whose identity policies can allow sts:AssumeRole at all. */
+  /** Per account, its users and roles (in node order) whose identity policies can allow sts:AssumeRole at all (or are unknown). */
   private readonly capable = new Map<AccountEntry, string[]>();
 
   constructor(
@@ -83,6 +83,8 @@ export class TrustCallers {
         allowing ??= grants.allowing("sts:AssumeRole", role.arn);
         if (assumers.some((p) => (allowing as Set<Policy>).has(p))) return true;
       }
+      // Attached policies whose documents are unknown may allow it: the edge is then decided as unknown.
+      if (node.unknownPolicies?.length) return true;
       return node.account === account.id && this.namesDirectly(trust, node);
     };
     const filter: CallerFilter = {
@@ -94,7 +96,7 @@ export class TrustCallers {
       // Everyone: users and roles whose side could allow it, and all of the role's own account (a `*` trust names them directly).
       everyone: () => {
         const ids = new Set([...account.roles.values(), ...account.users.values()].map((p) => p.arn));
-        for (const id of grants.candidates("sts:AssumeRole", role.arn)) {
+        for (const id of [...grants.candidates("sts:AssumeRole", role.arn), ...this.nodes.indexed().unknown]) {
           const kind = this.nodes.byId.get(id)?.kind;
           if (kind === "role" || kind === "user") ids.add(id);
         }
@@ -156,7 +158,10 @@ export class TrustCallers {
     if (!ids) {
       ids = [...account.roles.values(), ...account.users.values()]
         .map((p) => p.arn)
-        .filter((id) => this.nodes.assumeRolePolicies(this.nodes.byId.get(id) as GraphNode).length > 0);
+        .filter((id) => {
+          const node = this.nodes.byId.get(id) as GraphNode;
+          return this.nodes.assumeRolePolicies(node).length > 0 || (node.unknownPolicies?.length ?? 0) > 0;
+        });
       this.capable.set(account, ids);
     }
     return ids;

@@ -29,6 +29,11 @@ export interface GrantCheck {
   reason?: string;
   /** What the proof takes as done that the model cannot show (a manual step on a permission set). */
   assumes?: string[];
+  /**
+   * Attached policies whose documents the graph does not hold, on which the grant depends: it is
+   * neither proven nor disproven until they are known (possible is then false).
+   */
+  unknown?: string[];
 }
 
 export interface VerifyResult {
@@ -136,6 +141,12 @@ function checkChain(graph: AccessGraph, model: AccountState, chain: Chain, stand
   const start = startPrincipal(model, chain);
   const path = [start];
   const fail = (reason: string): GrantCheck => ({ ...base, possible: false, path, reason });
+  const unknownOf = (what: string, policies: string[]): GrantCheck => ({
+    ...fail(
+      `unknown: ${what} attached policies whose documents are not known allow it: ${policies.join(", ")} (verify against an inventory that holds them)`,
+    ),
+    unknown: policies,
+  });
   if (chain.start.type === "irsa" && chain.start.cluster?.issuer) {
     const { issuer, namespace, serviceAccount } = chain.start.cluster;
     const provider = oidcProviderArn(partitionOf(model, chain.start.account), chain.start.account, issuer);
@@ -173,6 +184,8 @@ function checkChain(graph: AccessGraph, model: AccountState, chain: Chain, stand
   if (!from) return fail(`${start} is not in the graph: the model's own identity for ${chain.workload} is not deployed`);
   for (const hop of chain.hops) {
     const edge = (graph.edges.get(from.id) ?? []).find((e) => e.to === hop.roleArn);
+    const unknownEdge = edge ? undefined : graph.unknownEdgesFrom(from.id).find((e) => e.to === hop.roleArn);
+    if (unknownEdge?.unknown) return unknownOf(`${from.id} may assume ${hop.roleArn} only if`, unknownEdge.unknown);
     if (!edge)
       return fail(`${from.id} cannot assume ${hop.roleArn}: the trust policy or the caller's sts:AssumeRole grant is missing or denied`);
     const unmet = Object.entries(edge.requires).filter(
@@ -204,6 +217,7 @@ function checkChain(graph: AccessGraph, model: AccountState, chain: Chain, stand
       ...intended,
       ...(externalId ? { "sts:ExternalId": externalId } : {}),
     });
+    if (result.unknown) return unknownOf(`${from.id} may ${action} on ${resource} only if`, result.unknown);
     if (result.decision !== "Allow") return fail(`${from.id} cannot ${action} on ${resource}: ${result.explain.summary}`);
   }
   return { ...base, possible: true, path };
@@ -299,7 +313,9 @@ function undeclaredEdges(graph: AccessGraph, model: AccountState, chains: readon
     }
   }
   const out: { from: string; to: string; why: string }[] = [];
-  for (const [fromId, edges] of graph.edges) {
+  // The edges that hold only if attached policies whose documents are unknown allow them may cross accounts too: said so.
+  const unknown = graph.withUnknownPolicies().map((id) => [id, graph.unknownEdgesFrom(id)] as const);
+  for (const [fromId, edges] of [...graph.edges, ...unknown]) {
     const from = graph.nodes.get(fromId) as GraphNode;
     if (from.kind === "service" || from.kind === "federated") continue;
     for (const edge of edges) {
@@ -309,7 +325,9 @@ function undeclaredEdges(graph: AccessGraph, model: AccountState, chains: readon
       out.push({
         from: fromId,
         to: edge.to,
-        why: `${fromId} can assume ${edge.to} across accounts, and no grant of the model declares it`,
+        why: edge.unknown
+          ? `${fromId} may assume ${edge.to} across accounts if attached policies whose documents are not known allow it (${edge.unknown.join(", ")}), and no grant of the model declares it`
+          : `${fromId} can assume ${edge.to} across accounts, and no grant of the model declares it`,
       });
     }
   }

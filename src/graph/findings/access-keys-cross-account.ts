@@ -39,7 +39,7 @@ export const accessKeysCrossAccount: Rule = {
       for (const edge of targets)
         out.push(finding([user.arn, edge.to], `can assume ${edge.to} in account ${graph.nodes.get(edge.to)?.account ?? "?"}`));
       if (targets.length) continue;
-      const patterns = permissionDocuments(input.state, input.policies, account, user).flatMap((d) =>
+      const patterns = permissionDocuments(input.policies, account, user).flatMap((d) =>
         statementsOf(d)
           .filter((s) => allows(s.compiled, "sts:AssumeRole"))
           .flatMap((s) => list(s.written.Resource)),

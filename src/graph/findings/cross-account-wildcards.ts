@@ -45,7 +45,7 @@ export const crossAccountWildcards: Rule = {
       const callers = crossAccountCallers(policies, account, role);
       if (callers.length === 0) continue;
       const who = callers.includes("*") ? "every AWS account" : `account${callers.length > 1 ? "s" : ""} ${callers.join(", ")}`;
-      for (const doc of permissionDocuments(state, policies, account, role)) {
+      for (const doc of permissionDocuments(policies, account, role)) {
         statementsOf(doc).forEach(({ written: statement, compiled }, i) => {
           if (compiled.effect !== "Allow") return;
           const actions = wildcardActions(statement);

@@ -105,10 +105,10 @@ export function ownDocuments(state: AccountState, book: PolicyBook): PlacedDocum
 
 /**
  * The documents that give a role or user its permissions: inline, attached (customer managed, and
- * AWS managed when the state holds their text) and, for a user, its groups'.
+ * AWS managed as the engine reads them: the state's text, else AWS's latest from the package, see
+ * PolicyBook.managed) and, for a user, its groups'.
  */
 export function permissionDocuments(
-  state: AccountState,
   book: PolicyBook,
   account: AccountEntry,
   holder: RoleState | UserState,
@@ -117,10 +117,10 @@ export function permissionDocuments(
   const add = (owner: { arn: string; policies: ReadonlyMap<string, PolicyDocument>; managedPolicyArns: string[] }) => {
     out.push(...inlineDocuments(book, account, owner));
     for (const arn of owner.managedPolicyArns) {
-      const own = account.managedPolicies.get(arn);
-      const aws = state.awsManagedPolicies?.get(arn);
-      if (own) out.push(placed(book, "identity", arn, `managed policy ${arn}`, account, own, arn));
-      else if (aws) out.push({ ...placed(book, "identity", arn, `AWS managed policy ${arn}`, account, aws, arn), awsManaged: true });
+      const document = book.managed(account, arn);
+      if (!document) continue;
+      if (account.managedPolicies.has(arn)) out.push(placed(book, "identity", arn, `managed policy ${arn}`, account, document, arn));
+      else out.push({ ...placed(book, "identity", arn, `AWS managed policy ${arn}`, account, document, arn), awsManaged: true });
     }
   };
   add(holder);

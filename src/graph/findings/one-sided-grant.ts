@@ -81,7 +81,7 @@ function callerWithoutTrust(input: FindingInput): Finding[] {
     for (const holder of [...account.roles.values(), ...account.users.values()]) {
       const node = graph.nodes.get(holder.arn);
       if (!node) continue;
-      const targets = permissionDocuments(input.state, input.policies, account, holder)
+      const targets = permissionDocuments(input.policies, account, holder)
         .flatMap((d) =>
           statementsOf(d)
             .filter((s) => allows(s.compiled, "sts:AssumeRole"))

@@ -98,7 +98,7 @@ export const rootTrustWrite: Rule = {
           .flatMap((s) => namedAccounts(s.compiled, true)),
       );
       if (roots.size === 0) continue;
-      const writes = permissionDocuments(state, policies, account, role).flatMap((d) =>
+      const writes = permissionDocuments(policies, account, role).flatMap((d) =>
         statementsOf(d).flatMap((s) => writesOf(s.written).map((w) => `${w} in ${d.where}`)),
       );
       if (writes.length === 0) continue;
