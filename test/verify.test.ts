@@ -82,6 +82,7 @@ describe("a broken grant in a deployed copy", () => {
     expect(result.drift).toContainEqual({
       resource: "arn:aws:iam::111111111111:role/ECSFargateRole",
       problem: "inline policy xacct-assume-roles is missing",
+      fix: expect.stringContaining("apply the model again"),
     });
   });
 
@@ -102,7 +103,13 @@ describe("a broken grant in a deployed copy", () => {
     expect(result.undeclared.map((u) => [u.from, u.to])).toEqual([
       ["arn:aws:iam::999999999999:root", "arn:aws:iam::222222222222:role/AccountB-MWAA-ReadRole"],
     ]);
-    expect(result.drift.map((d) => d.problem)).toContain("the deployed trust policy differs from the model's");
+    // and drift says what differs: one statement more than the model's, naming whom it admits
+    expect(result.drift.map((d) => [d.resource, d.problem])).toEqual([
+      [
+        "arn:aws:iam::222222222222:role/AccountB-MWAA-ReadRole",
+        expect.stringMatching(/^the deployed trust policy has an extra statement .*arn:aws:iam::999999999999:root/),
+      ],
+    ]);
   });
 });
 
