@@ -101,7 +101,11 @@ function trustDrift(arn: string, model: PolicyDocument, deployed: PolicyDocument
   });
   // The same statements written in a document that differs otherwise (its Version or Id).
   if (out.length === 0 && !same({ ...model, Statement: [] }, { ...deployed, Statement: [] }))
-    out.push({ resource: arn, problem: "the deployed trust policy differs from the model's outside its statements (Version or Id)", fix: APPLY });
+    out.push({
+      resource: arn,
+      problem: "the deployed trust policy differs from the model's outside its statements (Version or Id)",
+      fix: APPLY,
+    });
   return out;
 }
 
@@ -190,7 +194,11 @@ function identityDrift(account: AccountEntry, there: AccountEntry | undefined): 
   for (const [arn, doc] of account.managedPolicies) {
     const actual = there?.managedPolicies.get(arn);
     if (!same(actual, doc))
-      out.push({ resource: arn, problem: `the managed policy's default version ${actual ? "differs from the model's" : "is missing"}`, fix: APPLY });
+      out.push({
+        resource: arn,
+        problem: `the managed policy's default version ${actual ? "differs from the model's" : "is missing"}`,
+        fix: APPLY,
+      });
   }
   return out;
 }
