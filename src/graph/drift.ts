@@ -210,6 +210,7 @@ function identityDrift(account: AccountEntry, there: AccountEntry | undefined): 
  * as that organization. Empty when it admits only the account's own principals or services.
  */
 function outsiders(compiled: Statement, written: PolicyStatement, own: string, partition: string): string[] {
+  // The engine takes NotPrincipal only with Deny (as AWS does), so an Allow names whom it admits in Principal.
   if (compiled.effect !== "Allow" || !compiled.principal) return [];
   const out: string[] = [];
   if (compiled.principal.everyone) {
@@ -242,17 +243,15 @@ function outsiders(compiled: Statement, written: PolicyStatement, own: string, p
 }
 
 /** The model's policy for a deployed resource: under its ARN, or under an ARN pattern that matches it (secret:db-??????). */
-function modelPolicyOf(account: AccountEntry | undefined, arn: string): ResourcePolicyState | undefined {
-  if (!account) return undefined;
-  return (
-    account.resourcePolicies.get(arn) ??
-    [...account.resourcePolicies.values()].find((p) => /[*?]/.test(p.arn) && globMatches(compileGlob(p.arn), arn))
-  );
+function modelPolicies(account: AccountEntry): (arn: string) => ResourcePolicyState | undefined {
+  const patterns = [...account.resourcePolicies.values()].filter((p) => /[*?]/.test(p.arn)).map((p) => [compileGlob(p.arn), p] as const);
+  return (arn) => account.resourcePolicies.get(arn) ?? patterns.find(([glob]) => globMatches(glob, arn))?.[1];
 }
 
 /** Statements of the deployed resource policies of a model's account that admit outsiders the model does not declare. */
 function resourcePolicyDrift(account: AccountEntry, there: AccountEntry, book: PolicyBook): Drift[] {
   const out: Drift[] = [];
+  const modelPolicyOf = modelPolicies(account);
   for (const deployed of there.resourcePolicies.values()) {
     let statements: readonly Statement[];
     try {
@@ -265,7 +264,7 @@ function resourcePolicyDrift(account: AccountEntry, there: AccountEntry, book: P
       });
       continue;
     }
-    const model = modelPolicyOf(account, deployed.arn);
+    const model = modelPolicyOf(deployed.arn);
     const declared = new Set((model?.policy.Statement ?? []).map((s) => statementKey(s, account.partition)));
     statements.forEach((compiled, i) => {
       const written = deployed.policy.Statement[i] as PolicyStatement;
