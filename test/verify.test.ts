@@ -373,6 +373,15 @@ describe("drift in what is deployed through IAM, read back with GetAccountAuthor
     policies.set(
       bucket,
       policyDocument([
+        // A service's call on behalf of the account's own resources (aws:SourceAccount is the calling resource's owner)
+        {
+          Sid: "OwnLogs",
+          Effect: "Allow",
+          Principal: "*",
+          Action: "s3:PutObject",
+          Resource: `${bucket}/*`,
+          Condition: { StringEquals: { "aws:SourceAccount": PROD } },
+        },
         { Sid: "Own", Effect: "Allow", Principal: { AWS: `arn:aws:iam::${PROD}:root` }, Action: "s3:GetObject", Resource: `${bucket}/*` },
         {
           Sid: "Partner",

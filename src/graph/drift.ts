@@ -206,7 +206,8 @@ function identityDrift(account: AccountEntry, there: AccountEntry | undefined): 
 /**
  * Who outside the resource's own account a resource policy statement admits, as the engine read
  * its Principal: other accounts and their principals, and `*` unless a condition keeps it to the
- * account (aws:PrincipalAccount, kms:CallerAccount); `*` under an organization condition is named
+ * account (aws:PrincipalAccount, kms:CallerAccount, or for a service's call aws:SourceAccount and
+ * aws:SourceOwner); `*` under an organization condition is named
  * as that organization. Empty when it admits only the account's own principals or services.
  */
 function outsiders(compiled: Statement, written: PolicyStatement, own: string, partition: string): string[] {
@@ -214,7 +215,9 @@ function outsiders(compiled: Statement, written: PolicyStatement, own: string, p
   if (compiled.effect !== "Allow" || !compiled.principal) return [];
   const out: string[] = [];
   if (compiled.principal.everyone) {
-    const accounts = ["aws:PrincipalAccount", "kms:CallerAccount"].flatMap((k) => requiredValues(written, k) ?? []);
+    const accounts = ["aws:PrincipalAccount", "kms:CallerAccount", "aws:SourceAccount", "aws:SourceOwner"].flatMap(
+      (k) => requiredValues(written, k) ?? [],
+    );
     const orgs = requiredValues(written, "aws:PrincipalOrgID");
     const paths = requiredValues(written, "aws:PrincipalOrgPaths");
     if (accounts.length && accounts.every((a) => a === own)) return [];
