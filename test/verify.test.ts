@@ -16,6 +16,18 @@ import { loadModel } from "../src/model/load.js";
 import { authorizationDetails } from "../src/state/authorization-details.js";
 import { loadInventory } from "../src/state/inventory.js";
 import type { AccountState } from "../src/state/account-state.js";
+import {
+  AttachRolePolicyCommand,
+  AttachUserPolicyCommand,
+  CreateRoleCommand,
+  PutRolePermissionsBoundaryCommand,
+  PutRolePolicyCommand,
+  PutUserPolicyCommand,
+  UpdateAssumeRolePolicyCommand,
+} from "@aws-sdk/client-iam";
+import { policyDocument } from "../src/state/account-state.js";
+import { apply, emptyCopy, iam, readBack, rootOf, trusting } from "./support/iam-apply.js";
+import { sandboxPerTest } from "./support/sandbox-clients.js";
 import { compileExample, examplesDir } from "./support/state.js";
 
 /** Every example with a model (examples/simulate holds simulator cases, not a model). */
@@ -86,6 +98,7 @@ describe("a broken grant in a deployed copy", () => {
     expect(result.drift).toContainEqual({
       resource: "arn:aws:iam::111111111111:role/ECSFargateRole",
       problem: "inline policy xacct-assume-roles is missing",
+      fix: expect.stringContaining("apply the model again"),
     });
   });
 
@@ -106,7 +119,13 @@ describe("a broken grant in a deployed copy", () => {
     expect(result.undeclared.map((u) => [u.from, u.to])).toEqual([
       ["arn:aws:iam::999999999999:root", "arn:aws:iam::222222222222:role/AccountB-MWAA-ReadRole"],
     ]);
-    expect(result.drift.map((d) => d.problem)).toContain("the deployed trust policy differs from the model's");
+    // and drift says what differs: one statement more than the model's, naming whom it admits
+    expect(result.drift.map((d) => [d.resource, d.problem])).toEqual([
+      [
+        "arn:aws:iam::222222222222:role/AccountB-MWAA-ReadRole",
+        expect.stringMatching(/^the deployed trust policy has an extra statement .*arn:aws:iam::999999999999:root/),
+      ],
+    ]);
   });
 });
 
@@ -133,6 +152,28 @@ describe("xacct verify on the command line", () => {
     expect(r.stdout).toMatch(/FAIL high XA013 /);
   });
 
+  it("fails (exit 1) against a deployed copy with an inline policy added by hand, naming the role, the policy and what to do", () => {
+    // GIVEN examples/000 as deployed, with one more inline policy on a role than the model declares
+    const compiled = compileExample("000-sparkflows-mwaa");
+    const dir = writeInventory(compiled.state, (id, details) => {
+      if (id !== "222222222222") return;
+      for (const role of details.RoleDetailList as { RoleName: string; RolePolicyList: unknown[] }[])
+        if (role.RoleName === "AccountB-MWAA-ReadRole")
+          role.RolePolicyList.push({
+            PolicyName: "hand-added",
+            PolicyDocument: { Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "s3:*", Resource: "*" }] },
+          });
+    });
+    // WHEN xacct verify reads it
+    const r = run(["verify", "--model", join(examplesDir, "000-sparkflows-mwaa", "xacct.yaml"), "--inventory", dir]);
+    // THEN it fails on the drift, saying where, what and what to do
+    expect(r.status).toBe(1);
+    expect(r.stdout).toContain(
+      "FAIL drift: arn:aws:iam::222222222222:role/AccountB-MWAA-ReadRole: an extra inline policy hand-added is attached that the model does not declare",
+    );
+    expect(r.stdout).toMatch(/\n {6}fix: delete it \(aws iam delete-role-policy\), or declare it in the model/);
+  });
+
   it("fails (exit 1) against a deployed copy with one side of a grant missing, and says which grant and why", () => {
     const compiled = compileExample("000-sparkflows-mwaa");
     const dir = writeInventory(compiled.state, (id, details) => {
@@ -147,6 +188,31 @@ describe("xacct verify on the command line", () => {
     expect(r.stdout).toContain("cannot assume arn:aws:iam::222222222222:role/AccountB-MWAA-ReadRole");
   });
 });
+
+// examples/007 (its vendor's role must exist for IAM to take the trust) and 008 (its owner's role first) have their own such test.
+describe.each([...examples.filter((e) => e !== "combined"), "005-github-oidc-deploy", "006-org-log-archive"])(
+  "examples/%s applied through the sandbox's IAM, its resource policies as the model writes them",
+  (example) => {
+    const newSandbox = sandboxPerTest();
+    it("verifies with no drift: nothing the model declares reads as undeclared", async () => {
+      // GIVEN the example's IAM applied through the real IAM client and read back, and its resource policies deployed as written
+      const compiled = compileExample(example);
+      const s = await newSandbox({ state: emptyCopy(compiled.state) });
+      await apply(s, compiled.state);
+      const dir = await readBack(s, compiled.state);
+      for (const account of compiled.state.accounts.values()) {
+        const policies = Object.fromEntries([...account.resourcePolicies.values()].map((p) => [p.arn, p.policy]));
+        if (account.managed && Object.keys(policies).length)
+          writeFileSync(join(dir, account.id, "resource-policies.json"), JSON.stringify(policies));
+      }
+      // WHEN verified against that inventory
+      const deployed = loadInventory(dir);
+      const result = verify(compiled, new AccessGraph(deployed), { deployed });
+      // THEN nothing drifted
+      expect(result.drift).toEqual([]);
+    });
+  },
+);
 
 describe.each(["aws-cn", "aws-us-gov"])("a model in the %s partition", (partition) => {
   it.each(examples.filter((e) => e !== "combined"))(
@@ -197,5 +263,179 @@ grants:
       can(graph, { principal: "arn:aws:iam::111111111111:role/job", action: "secretsmanager:GetSecretValue", resource }).decision;
     expect(ask("arn:aws:secretsmanager:us-east-1:222222222222:secret:db-AbC123")).toBe("Allow");
     expect(ask("arn:aws:secretsmanager:us-east-1:222222222222:secret:payroll-AbC123")).toBe("Deny");
+  });
+});
+
+describe("drift in what is deployed through IAM, read back with GetAccountAuthorizationDetails", () => {
+  // IAM user guide, "Policies and permissions": a role's or user's permissions are its inline
+  // policies, the managed policies attached to it and its permissions boundary; a role's trust
+  // policy says who may assume it. Each is a separate IAM call, so each can be changed by hand.
+  const newSandbox = sandboxPerTest();
+  const EMR = "111111111111";
+  const KEYS = "333333333333";
+  const OUTSIDER = "arn:aws:iam::999999999999:root";
+  const allowing = (action: string) => JSON.stringify(policyDocument([{ Effect: "Allow", Action: action, Resource: "*" }]));
+
+  /** The example's IAM applied as a deployment tool would, each role declared existing first made by its owner. */
+  async function deployedExample(example: string) {
+    const compiled = compileExample(example);
+    const s = await newSandbox({ state: emptyCopy(compiled.state) });
+    for (const account of compiled.state.accounts.values())
+      for (const role of account.roles.values())
+        if (role.existing)
+          await iam(s, rootOf(s, account.id)).send(
+            new CreateRoleCommand({ RoleName: role.name, AssumeRolePolicyDocument: trusting(`arn:aws:iam::${account.id}:root`) }),
+          );
+    await apply(s, compiled.state);
+    return { compiled, s };
+  }
+
+  it("a clean apply has no drift; then an inline policy, a managed policy, a boundary and a trust statement added by hand are each reported, on roles and users", async () => {
+    // GIVEN examples/003 applied through the sandbox's IAM, verified with no drift
+    const { compiled, s } = await deployedExample("003-airflow-multi-account");
+    const clean = loadInventory(await readBack(s, compiled.state));
+    expect(verify(compiled, new AccessGraph(clean), { deployed: clean }).drift).toEqual([]);
+    const role = compiled.state.accounts.get(EMR)?.roles.get("airflow-emr");
+    const user = compiled.state.accounts.get(KEYS)?.users.get("airflow-cross-account");
+    if (!role || !user) throw new Error("examples/003 no longer has the role airflow-emr and the user airflow-cross-account");
+    // WHEN someone adds through the real IAM client what the model does not declare
+    const emr = iam(s, rootOf(s, EMR));
+    await emr.send(new PutRolePolicyCommand({ RoleName: role.name, PolicyName: "hand-added", PolicyDocument: allowing("s3:*") }));
+    await emr.send(new AttachRolePolicyCommand({ RoleName: role.name, PolicyArn: "arn:aws:iam::aws:policy/ReadOnlyAccess" }));
+    await emr.send(
+      new PutRolePermissionsBoundaryCommand({ RoleName: role.name, PermissionsBoundary: "arn:aws:iam::aws:policy/PowerUserAccess" }),
+    );
+    const trust = policyDocument([
+      ...role.trustPolicy.Statement,
+      { Sid: "HandAdded", Effect: "Allow", Principal: { AWS: OUTSIDER }, Action: "sts:AssumeRole" },
+    ]);
+    await emr.send(new UpdateAssumeRolePolicyCommand({ RoleName: role.name, PolicyDocument: JSON.stringify(trust) }));
+    const keys = iam(s, rootOf(s, KEYS));
+    await keys.send(new PutUserPolicyCommand({ UserName: user.name, PolicyName: "hand-added", PolicyDocument: allowing("athena:*") }));
+    await keys.send(new AttachUserPolicyCommand({ UserName: user.name, PolicyArn: "arn:aws:iam::aws:policy/ReadOnlyAccess" }));
+    const deployed = loadInventory(await readBack(s, compiled.state));
+    const result = verify(compiled, new AccessGraph(deployed), { deployed });
+    // THEN each is drift on its role or user, saying what differs and what to do
+    expect(result.ok).toBe(false);
+    const problems = result.drift.map((d) => [d.resource, d.problem]);
+    expect(problems).toEqual(
+      expect.arrayContaining([
+        [role.arn, expect.stringContaining("extra inline policy hand-added")],
+        [role.arn, expect.stringContaining("extra managed policy arn:aws:iam::aws:policy/ReadOnlyAccess")],
+        [role.arn, expect.stringContaining("permissions boundary arn:aws:iam::aws:policy/PowerUserAccess")],
+        [role.arn, expect.stringMatching(/trust policy has an extra statement .*HandAdded.*999999999999/)],
+        [user.arn, expect.stringContaining("extra inline policy hand-added")],
+        [user.arn, expect.stringContaining("extra managed policy arn:aws:iam::aws:policy/ReadOnlyAccess")],
+      ]),
+    );
+    expect(result.drift).toHaveLength(6);
+    expect(result.drift.every((d) => /apply the model again|declare it in the model/.test(d.fix))).toBe(true);
+  });
+
+  it("a role owned elsewhere (declared existing) is checked for xacct's inline policy only, never its owner's policies", async () => {
+    // GIVEN examples/008: MWAA's execution role is its owner's; xacct adds one inline policy to it
+    const { compiled, s } = await deployedExample("008-mwaa-athena-cross-account");
+    const exec = compiled.state.accounts.get(EMR)?.roles.get("reporting-mwaa-exec");
+    if (!exec?.existing) throw new Error("examples/008 no longer declares reporting-mwaa-exec existing");
+    // WHEN its owner attaches a managed policy and a boundary of their own, and xacct's inline policy is emptied
+    const client = iam(s, rootOf(s, EMR));
+    await client.send(new AttachRolePolicyCommand({ RoleName: exec.name, PolicyArn: "arn:aws:iam::aws:policy/ReadOnlyAccess" }));
+    await client.send(
+      new PutRolePolicyCommand({ RoleName: exec.name, PolicyName: "owners-own", PolicyDocument: allowing("s3:ListAllMyBuckets") }),
+    );
+    const [name] = [...exec.policies.keys()];
+    await client.send(
+      new PutRolePolicyCommand({ RoleName: exec.name, PolicyName: name ?? "", PolicyDocument: allowing("sts:GetCallerIdentity") }),
+    );
+    const deployed = loadInventory(await readBack(s, compiled.state));
+    // THEN only xacct's own inline policy is drift
+    expect(verify(compiled, new AccessGraph(deployed), { deployed }).drift.map((d) => [d.resource, d.problem])).toEqual([
+      [exec.arn, `inline policy ${name ?? ""} differs from the model's`],
+    ]);
+  });
+  it("a resource policy statement that admits another account, an organization or everyone, and that the model does not declare, is drift", async () => {
+    // GIVEN examples/002 applied through IAM, its stream and repository policies deployed as the model writes them
+    // (IAM user guide, "Cross account resource access": a resource-based policy grants the principals it
+    // names, in other accounts too; Principal "*" under aws:PrincipalOrgID admits every principal of the organization)
+    const { compiled, s } = await deployedExample("002-stage-consumers");
+    const PROD = "310000000003";
+    const dir = await readBack(s, compiled.state);
+    const account = compiled.state.accounts.get(PROD);
+    if (!account) throw new Error("examples/002 no longer has account 310000000003");
+    const stream = `arn:aws:kinesis:eu-central-1:${PROD}:stream/prod-orders-pubsub`;
+    const bucket = "arn:aws:s3:::prod-orders-exports";
+    const policies = new Map([...account.resourcePolicies.values()].map((p) => [p.arn, p.policy]));
+    const declared = policies.get(stream);
+    if (!declared) throw new Error("examples/002 no longer shares prod-orders-pubsub through its policy");
+    // WHEN one statement is added by hand to the model's stream policy, and a bucket the model does not know has a policy of its own
+    policies.set(
+      stream,
+      policyDocument([
+        ...declared.Statement,
+        { Sid: "HandAdded", Effect: "Allow", Principal: { AWS: "999999999999" }, Action: "kinesis:GetRecords", Resource: stream },
+      ]),
+    );
+    policies.set(
+      bucket,
+      policyDocument([
+        // A service's call on behalf of the account's own resources (aws:SourceAccount is the calling resource's owner)
+        {
+          Sid: "OwnLogs",
+          Effect: "Allow",
+          Principal: "*",
+          Action: "s3:PutObject",
+          Resource: `${bucket}/*`,
+          Condition: { StringEquals: { "aws:SourceAccount": PROD } },
+        },
+        { Sid: "Own", Effect: "Allow", Principal: { AWS: `arn:aws:iam::${PROD}:root` }, Action: "s3:GetObject", Resource: `${bucket}/*` },
+        {
+          Sid: "Partner",
+          Effect: "Allow",
+          Principal: { AWS: "arn:aws:iam::888888888888:role/etl" },
+          Action: "s3:GetObject",
+          Resource: `${bucket}/*`,
+        },
+        {
+          Sid: "Org",
+          Effect: "Allow",
+          Principal: "*",
+          Action: "s3:ListBucket",
+          Resource: bucket,
+          Condition: { StringEquals: { "aws:PrincipalOrgID": "o-exampleorg" } },
+        },
+        {
+          Sid: "NoTls",
+          Effect: "Deny",
+          Principal: "*",
+          Action: "s3:*",
+          Resource: bucket,
+          Condition: { Bool: { "aws:SecureTransport": "false" } },
+        },
+      ]),
+    );
+    // AND a queue policy xacct's engine refuses to read (it takes NotPrincipal only with "Effect": "Deny")
+    const queue = `arn:aws:sqs:eu-central-1:${PROD}:exports`;
+    policies.set(
+      queue,
+      policyDocument([{ Effect: "Allow", NotPrincipal: { AWS: `arn:aws:iam::${PROD}:root` }, Action: "sqs:SendMessage", Resource: queue }]),
+    );
+    writeFileSync(join(dir, PROD, "resource-policies.json"), JSON.stringify(Object.fromEntries(policies)));
+    const deployed = loadInventory(dir);
+    const result = verify(compiled, new AccessGraph(deployed), { deployed });
+    // THEN each statement that admits someone outside the account without the model declaring it is drift:
+    // the model's own statements, the account's own principals and a Deny are not
+    expect(result.drift.map((d) => [d.resource, d.problem])).toEqual([
+      [stream, expect.stringMatching(/^statement HandAdded .* admits arn:aws:iam::999999999999:root from outside account 310000000003/)],
+      [bucket, expect.stringMatching(/^statement Partner .* admits arn:aws:iam::888888888888:role\/etl from outside/)],
+      [bucket, expect.stringMatching(/^statement Org .* admits every principal of organization o-exampleorg from outside/)],
+      // whom the queue's policy admits is not known: said so, not passed as declared
+      [queue, expect.stringMatching(/^xacct cannot read the deployed resource policy, so it cannot say whom it admits: .*NotPrincipal/)],
+    ]);
+    expect(result.drift.map((d) => d.fix)).toEqual([
+      expect.stringContaining("apply the model again"),
+      expect.stringContaining("declare it in the model"),
+      expect.stringContaining("declare it in the model"),
+      expect.stringContaining("correct the policy"),
+    ]);
   });
 });

@@ -39,7 +39,7 @@ export async function run(args: string[]): Promise<number> {
         `${g.possible ? "ok  " : g.unknown ? "UNKNOWN" : "FAIL"} grants[${g.grant}] ${g.summary}${g.possible ? `\n      path: ${g.path.join(" -> ")}` : `\n      ${g.reason}`}${(g.assumes ?? []).map((a) => `\n      assumes: ${a}`).join("")}`,
     );
     for (const u of result.undeclared) lines.push(`FAIL undeclared: ${u.why}`);
-    for (const d of result.drift) lines.push(`FAIL drift: ${d.resource}: ${d.problem}`);
+    for (const d of result.drift) lines.push(`FAIL drift: ${d.resource}: ${d.problem}\n      fix: ${d.fix}`);
     for (const f of result.findings) lines.push(`FAIL ${f.severity} ${f.id} ${f.title}: ${f.resource}`);
     for (const f of result.accepted) lines.push(`accepted ${f.severity} ${f.id} ${f.title}: ${f.resource}`);
     lines.push(result.ok ? "verified: the model holds" : "not verified");

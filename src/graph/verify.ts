@@ -13,7 +13,8 @@ import type { Chain, ManualStep } from "../compile/plan.js";
 import { ouPath } from "../model/organization.js";
 import type { ModelGrant, ModelGrantees } from "../model/schema.js";
 import { accountIds, fillTemplate } from "../model/stages.js";
-import type { AccountState, PolicyDocument } from "../state/account-state.js";
+import type { AccountState } from "../state/account-state.js";
+import { type Drift, driftOf } from "./drift.js";
 import { type Finding, type Severity, SEVERITIES } from "./findings/types.js";
 import type { AccessGraph, GraphNode } from "./graph.js";
 import { decideAs, reach } from "./query.js";
@@ -40,7 +41,7 @@ export interface VerifyResult {
   ok: boolean;
   grants: GrantCheck[];
   undeclared: { from: string; to: string; why: string }[];
-  drift: { resource: string; problem: string }[];
+  drift: Drift[];
   findings: Finding[];
   /** Findings the model accepts (`accept:`), whatever their severity: reported, not failing. */
   accepted: Finding[];
@@ -92,7 +93,7 @@ export function verify(
     ),
   ].sort((a, b) => a.grant - b.grant);
   const undeclared = undeclaredEdges(graph, compiled.state, compiled.chains);
-  const drift = options.deployed ? driftOf(compiled.state, options.deployed) : [];
+  const drift = options.deployed ? driftOf(compiled.state, options.deployed, graph.book) : [];
   const limit = SEVERITIES.indexOf(options.failOn ?? "high");
   const accepted = (f: Finding) =>
     (compiled.model.accept ?? []).some((a) => a.rule === f.id && (!a.resource || globMatches(compileGlob(a.resource), f.resource)));
@@ -329,41 +330,6 @@ function undeclaredEdges(graph: AccessGraph, model: AccountState, chains: readon
           ? `${fromId} may assume ${edge.to} across accounts if attached policies whose documents are not known allow it (${edge.unknown.join(", ")}), and no grant of the model declares it`
           : `${fromId} can assume ${edge.to} across accounts, and no grant of the model declares it`,
       });
-    }
-  }
-  return out;
-}
-
-const canonical = (doc: PolicyDocument | undefined) =>
-  JSON.stringify(doc, (_k, v: unknown) =>
-    Array.isArray(v)
-      ? [...v]
-          .map((x) => JSON.stringify(x))
-          .sort()
-          .map((x) => JSON.parse(x) as unknown)
-      : v,
-  );
-
-/** Roles the model defines that are missing or different in what is deployed. */
-function driftOf(model: AccountState, deployed: AccountState) {
-  const out: { resource: string; problem: string }[] = [];
-  for (const account of model.accounts.values()) {
-    if (!account.managed) continue;
-    const there = deployed.accounts.get(account.id);
-    for (const role of account.roles.values()) {
-      const actual = there?.roles.get(role.name);
-      if (!actual) {
-        out.push({ resource: role.arn, problem: "the model defines this role; it is not deployed" });
-        continue;
-      }
-      // An existing role's trust is its owner's (MWAA's execution role): xacct never writes it, so it cannot drift.
-      if (!role.existing && canonical(actual.trustPolicy) !== canonical(role.trustPolicy))
-        out.push({ resource: role.arn, problem: "the deployed trust policy differs from the model's" });
-      for (const [name, doc] of role.policies) {
-        const deployedDoc = actual.policies.get(name);
-        if (canonical(deployedDoc) !== canonical(doc))
-          out.push({ resource: role.arn, problem: `inline policy ${name} ${deployedDoc ? "differs from the model's" : "is missing"}` });
-      }
     }
   }
   return out;

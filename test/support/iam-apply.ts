@@ -8,14 +8,18 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import {
   AttachRolePolicyCommand,
+  AttachUserPolicyCommand,
   CreateOpenIDConnectProviderCommand,
   CreatePolicyCommand,
   CreateRoleCommand,
+  CreateUserCommand,
   GetAccountAuthorizationDetailsCommand,
   IAMClient,
   ListOpenIDConnectProvidersCommand,
   PutRolePermissionsBoundaryCommand,
   PutRolePolicyCommand,
+  PutUserPermissionsBoundaryCommand,
+  PutUserPolicyCommand,
   UpdateAssumeRolePolicyCommand,
 } from "@aws-sdk/client-iam";
 import { expect } from "vitest";
@@ -52,7 +56,7 @@ export function emptyCopy(state: AccountState): AccountState {
  * providers and managed policies first, roles with a placeholder trust (IAM resolves principals,
  * so roles that trust each other need all of them to exist), then the real trusts and policies. A role declared existing is
  * taken as there already (as CloudFormation's AWS::IAM::RolePolicy takes it): only its inline
- * policies are put, its trust and its owner's policies are left as they are.
+ * policies are put, its trust and its owner's policies are left as they are. Users are created with their policies.
  */
 export async function apply(s: Sandbox, state: AccountState): Promise<void> {
   const managed = [...state.accounts.values()].filter((a) => a.managed);
@@ -79,6 +83,15 @@ export async function apply(s: Sandbox, state: AccountState): Promise<void> {
           ...(tags.length ? { Tags: tags } : {}),
         }),
       );
+    }
+    for (const user of account.users.values()) {
+      const tags = [...user.tags].map(([Key, Value]) => ({ Key, Value }));
+      await client.send(new CreateUserCommand({ UserName: user.name, Path: user.path, ...(tags.length ? { Tags: tags } : {}) }));
+      for (const [PolicyName, document] of user.policies)
+        await client.send(new PutUserPolicyCommand({ UserName: user.name, PolicyName, PolicyDocument: JSON.stringify(document) }));
+      for (const PolicyArn of user.managedPolicyArns) await client.send(new AttachUserPolicyCommand({ UserName: user.name, PolicyArn }));
+      if (user.permissionsBoundaryArn)
+        await client.send(new PutUserPermissionsBoundaryCommand({ UserName: user.name, PermissionsBoundary: user.permissionsBoundaryArn }));
     }
   }
   for (const account of managed) {
