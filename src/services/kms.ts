@@ -2,6 +2,23 @@
 import type { Recipe } from "./recipe.js";
 import { shellWord } from "../text/escape.js";
 import { mergeCommand } from "./outputs.js";
+import type { PolicyCollector } from "./policy-collector.js";
+
+/** Every key of the region (ListKeys) and its key policy (GetKeyPolicy; "default" is a key's only policy name). */
+const collectKeyPolicies: PolicyCollector = {
+  scope: "regional",
+  actions: ["kms:ListKeys", "kms:GetKeyPolicy"],
+  async *policies(at, clients) {
+    const { GetKeyPolicyCommand, KMSClient, paginateListKeys } = await import("@aws-sdk/client-kms");
+    const client = clients.make((config) => new KMSClient(config));
+    for await (const page of paginateListKeys({ client }, {}))
+      for (const key of page.Keys ?? []) {
+        if (!key.KeyArn || !key.KeyId) continue;
+        const { Policy } = await client.send(new GetKeyPolicyCommand({ KeyId: key.KeyId, PolicyName: "default" }));
+        if (Policy) yield { arn: key.KeyArn, region: at.region, policy: Policy };
+      }
+  },
+};
 
 export const kms: Recipe = {
   service: "kms",
@@ -26,6 +43,7 @@ export const kms: Recipe = {
     },
   },
   policyHolders: { key: "key" },
+  collect: collectKeyPolicies,
   resourcePolicy: {
     apply: ({ arn, text, policy, file }) => {
       const key = `--key-id ${shellWord(text)} --policy-name default`;

@@ -7,6 +7,7 @@
 import type { ActionFilter } from "../catalog/catalog.js";
 import type { ResourceNamer } from "./resource-namer.js";
 import type { ServiceOutputs } from "./outputs.js";
+import type { PolicyCollector } from "./policy-collector.js";
 import type { PolicyStatement } from "../state/account-state.js";
 
 type PolicyCondition = NonNullable<PolicyStatement["Condition"]>;
@@ -78,6 +79,12 @@ export interface Recipe extends ServiceOutputs {
    * (SQS's QueueUrl, Lambda's FunctionName that may be a partial ARN).
    */
   sandbox?: { resourceOf?: ResourceNamer };
+  /**
+   * For `xacct collect`: how to list the service's resources and read each one's resource policy
+   * with its SDK client (src/services/policy-collector.ts says how to write one). A service without
+   * it is recorded in collect-report.json as not collected.
+   */
+  collect?: PolicyCollector;
 }
 
 export interface Companion {
