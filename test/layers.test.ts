@@ -21,6 +21,7 @@ const LAYERS: readonly (readonly string[])[] = [
   ["compile"], // model → AccountState and chains
   ["source"], // the one loader of a model or an inventory
   ["credentials"], // run-time chains (a model's chain through a dynamic import of compile)
+  ["collect"], // xacct collect: live accounts read into an inventory
   ["graph"],
   ["emit"],
   ["sandbox"],

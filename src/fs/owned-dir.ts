@@ -94,6 +94,15 @@ export function claimDir(dir: string, owner: Owner): Claim {
  * produced are removed), keeping everything else in it. All or nothing.
  */
 export function replaceOwnedFiles(dir: string, owner: Owner, files: readonly OwnedFile[]): Claim {
+  return updateOwnedFiles(dir, owner, files, () => true);
+}
+
+/**
+ * As replaceOwnedFiles, for a directory written a part at a time (`xacct collect`: one account's
+ * folder and the report together): of the files an earlier run wrote, only those `inScope` are
+ * replaced or removed; the others stay, and stay listed. All or nothing.
+ */
+export function updateOwnedFiles(dir: string, owner: Owner, files: readonly OwnedFile[], inScope: (path: string) => boolean): Claim {
   checkNewPaths(
     files.map((f) => f.path),
     owner,
@@ -101,8 +110,10 @@ export function replaceOwnedFiles(dir: string, owner: Owner, files: readonly Own
   try {
     const claim = claimDir(dir, owner);
     const created = claim.exists ? [] : makeDirs(claim.root);
+    const next = new Set(files.map((f) => f.path));
+    const keep = claim.previous.filter((p) => !inScope(p) && !next.has(p));
     try {
-      swapIn(claim.root, owner, files, claim.previous);
+      swapIn(claim.root, owner, files, claim.previous, keep);
     } catch (error) {
       for (const d of created.reverse()) rmdirQuietly(d);
       throw error;
@@ -242,8 +253,10 @@ function inspect(root: string, rel: string): Found {
   return { kind: "file" };
 }
 
-function swapIn(root: string, owner: Owner, files: readonly OwnedFile[], previous: readonly string[]): void {
+/** Moves `files` in, removing the `previous` ones no longer written except those to `keep` (still listed). */
+function swapIn(root: string, owner: Owner, files: readonly OwnedFile[], previous: readonly string[], keep: readonly string[] = []): void {
   const next = new Set(files.map((f) => f.path));
+  const kept = new Set(keep);
   const earlier = new Set(previous);
   const moveAside: string[] = [];
   for (const p of next) {
@@ -261,7 +274,7 @@ function swapIn(root: string, owner: Owner, files: readonly OwnedFile[], previou
     }
   }
   // Files an earlier run wrote and this one does not: removed, if they are still the files it wrote.
-  const stale = previous.filter((p) => !next.has(p) && inspect(root, p).kind === "file");
+  const stale = previous.filter((p) => !next.has(p) && !kept.has(p) && inspect(root, p).kind === "file");
   moveAside.push(...stale);
 
   const staging = mkdtempSync(join(root, `${owner.marker}.tmp-`));
@@ -278,7 +291,7 @@ function swapIn(root: string, owner: Owner, files: readonly OwnedFile[], previou
         throw error;
       }
     }
-    writeFileSync(join(staging, "marker"), markerText(owner, [...next]), { mode: 0o644, flag: "wx" });
+    writeFileSync(join(staging, "marker"), markerText(owner, [...keep, ...next]), { mode: 0o644, flag: "wx" });
     try {
       for (const p of moveAside) {
         const aside = join(staging, "old", p);

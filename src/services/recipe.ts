@@ -5,8 +5,9 @@
  * catalog, which is what puts s3:ListBucket on the bucket and s3:GetObject on the objects.
  */
 import type { ActionFilter } from "../catalog/catalog.js";
-import type { ResourceNamer } from "./resource-namer.js";
+import type { PolicyOperation, ResourceNamer } from "./resource-namer.js";
 import type { ServiceOutputs } from "./outputs.js";
+import type { PolicyCollector } from "./policy-collector.js";
 import type { PolicyStatement } from "../state/account-state.js";
 
 type PolicyCondition = NonNullable<PolicyStatement["Condition"]>;
@@ -75,9 +76,17 @@ export interface Recipe extends ServiceOutputs {
   /**
    * For the sandbox: the resource each operation acts on, where the parameters named as the
    * catalog's ARN-format parts (TableName, StreamName) and `<ResourceType>Arn` do not name it
-   * (SQS's QueueUrl, Lambda's FunctionName that may be a partial ARN).
+   * (SQS's QueueUrl, Lambda's FunctionName that may be a partial ARN); and, by operation name, the
+   * operations that put, get, delete or list resource policies (KMS's PutKeyPolicy, GetKeyPolicy,
+   * ListKeys), which the sandbox then answers from its state (src/services/resource-namer.ts).
    */
-  sandbox?: { resourceOf?: ResourceNamer };
+  sandbox?: { resourceOf?: ResourceNamer; policyOperations?: Readonly<Record<string, PolicyOperation>> };
+  /**
+   * For `xacct collect`: how to list the service's resources and read each one's resource policy
+   * with its SDK client (src/services/policy-collector.ts says how to write one). A service without
+   * it is recorded in collect-report.json as not collected.
+   */
+  collect?: PolicyCollector;
 }
 
 export interface Companion {

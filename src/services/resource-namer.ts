@@ -39,3 +39,36 @@ export function stringOf(input: Params, name: string): string | undefined {
   const value = Object.hasOwn(input, name) ? input[name] : undefined;
   return typeof value === "string" && value !== "" ? value : undefined;
 }
+
+/**
+ * For the sandbox: an operation that reads or writes the resource policy of the resource it acts
+ * on (the one `resourceOf` names, decided by the engine first), kept in the sandbox's AccountState
+ * (`account.resourcePolicies`), so that what a program puts, collect reads back. Declared per
+ * operation in a service module's `sandbox.policyOperations` for services the sandbox answers
+ * generically (JSON `X-Amz-Target` and query `Action=` protocols); each reply is the operation's
+ * output shape, as the service's API reference gives it.
+ */
+export type PolicyOperation =
+  /** Stores the policy given as JSON text in the parameter `policy` (PutKeyPolicy's `Policy`). */
+  | {
+      kind: "put";
+      policy: string;
+      reply?: () => Record<string, unknown>;
+      /** @default "MalformedPolicyDocumentException" */ malformed?: string;
+    }
+  /** Answers the stored policy as JSON text; a resource without one is the service's `missing` error. */
+  | { kind: "get"; reply: (policy: string) => Record<string, unknown>; missing: { code: string; message: string } }
+  | { kind: "delete"; reply?: () => Record<string, unknown> }
+  /**
+   * Makes a new resource of the caller's (KMS's CreateKey) with the policy given in the parameter
+   * `policy`, else the service's default one for the account: `arn` names it from a new ID.
+   */
+  | {
+      kind: "create";
+      policy: string;
+      arn: (where: Where, id: string) => string;
+      defaultPolicy: (where: Where) => Record<string, unknown>;
+      reply: (arn: string, id: string) => Record<string, unknown>;
+    }
+  /** Lists the caller's resources of the service in the request's region that hold a policy (ListKeys). */
+  | { kind: "list"; reply: (arns: readonly string[]) => Record<string, unknown> };

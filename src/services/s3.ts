@@ -2,6 +2,50 @@
 import type { Recipe } from "./recipe.js";
 import { pythonLiteral as py, shellWord } from "../text/escape.js";
 import { AIRFLOW_PROVIDER, mergeCommand, resourceOf } from "./outputs.js";
+import { s3BucketArn } from "../aws/arn.js";
+import { errorText, isAccessDenied, type PolicyCollector } from "./policy-collector.js";
+
+/**
+ * The region a bucket is in, from GetBucketLocation's LocationConstraint: empty (null) for
+ * us-east-1, and "EU" for eu-west-1 (S3 API reference, GetBucketLocation).
+ */
+function bucketRegion(constraint: string | undefined): string {
+  if (!constraint) return "us-east-1";
+  return constraint === "EU" ? "eu-west-1" : constraint;
+}
+
+/**
+ * Every bucket of the account (ListBuckets lists all regions' from any region), its region
+ * (GetBucketLocation) and its policy (GetBucketPolicy, asked in the bucket's region); a bucket
+ * without a policy answers NoSuchBucketPolicy, which is no policy, not an error.
+ */
+const collectBucketPolicies: PolicyCollector = {
+  scope: "global",
+  actions: ["s3:ListAllMyBuckets", "s3:GetBucketLocation", "s3:GetBucketPolicy"],
+  async *policies(at, clients) {
+    const { GetBucketLocationCommand, GetBucketPolicyCommand, paginateListBuckets, S3Client } = await import("@aws-sdk/client-s3");
+    // Path-style addressing where collect talks to a local endpoint (`bucket.127.0.0.1` does not resolve).
+    const make = (region: string) =>
+      clients.make((config) => new S3Client({ ...config, forcePathStyle: config.endpoint !== undefined }), region);
+    const client = make(at.region);
+    for await (const page of paginateListBuckets({ client }, {}))
+      for (const { Name } of page.Buckets ?? []) {
+        if (!Name) continue;
+        const arn = s3BucketArn(at.partition, Name);
+        let region = "";
+        try {
+          region = bucketRegion((await client.send(new GetBucketLocationCommand({ Bucket: Name }))).LocationConstraint);
+          const { Policy } = await make(region).send(new GetBucketPolicyCommand({ Bucket: Name }));
+          if (Policy) yield { arn, region, policy: Policy };
+        } catch (error) {
+          if ((error as { name?: unknown }).name === "NoSuchBucketPolicy") continue;
+          // A bucket policy may refuse even the account's own audit role: that bucket is reported, the others read.
+          if (isAccessDenied(error)) yield { arn, region, problem: errorText(error) };
+          else throw error;
+        }
+      }
+  },
+};
 
 /** S3 object sub-resources a plain read or write leaves out. */
 const OBJECT_EXTRAS = ["Acl", "Torrent", "Replication", "Annotation", "LegalHold", "Retention", "Tagging", "Attributes"];
@@ -12,6 +56,7 @@ export const s3: Recipe = {
   service: "s3",
   title: "Amazon S3",
   names: ["bucket", "prefix"],
+  collect: collectBucketPolicies,
   kinds: {
     bucket: { type: "bucket", parts: (n) => ({ BucketName: n.bucket ?? "*" }), needs: ["bucket"] },
     object: { type: "object", parts: objectParts, needs: ["bucket"] },

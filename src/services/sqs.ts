@@ -4,6 +4,22 @@ import type { AccessVerb, Recipe } from "./recipe.js";
 import { type ResolvedResource, type ResourceNamer, stringOf, type Where } from "./resource-namer.js";
 import { pythonLiteral as py } from "../text/escape.js";
 import { AIRFLOW_PROVIDER, resourceOf } from "./outputs.js";
+import type { PolicyCollector } from "./policy-collector.js";
+
+/** Every queue of the region (ListQueues, 1,000 a page) and its Policy attribute; a queue without one has no policy. */
+const collectQueuePolicies: PolicyCollector = {
+  scope: "regional",
+  actions: ["sqs:ListQueues", "sqs:GetQueueAttributes"],
+  async *policies(at, clients) {
+    const { GetQueueAttributesCommand, paginateListQueues, SQSClient } = await import("@aws-sdk/client-sqs");
+    const client = clients.make((config) => new SQSClient(config));
+    for await (const page of paginateListQueues({ client }, { MaxResults: 1000 }))
+      for (const QueueUrl of page.QueueUrls ?? []) {
+        const { Attributes } = await client.send(new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ["Policy", "QueueArn"] }));
+        if (Attributes?.Policy && Attributes.QueueArn) yield { arn: Attributes.QueueArn, region: at.region, policy: Attributes.Policy };
+      }
+  },
+};
 
 /** A queue's name: 1 to 80 letters, digits, hyphens and underscores, `.fifo` at the end of a FIFO queue's. */
 const QUEUE_NAME = /^[\w-]{1,80}(?:\.fifo)?$/;
@@ -107,6 +123,7 @@ export const sqs: Recipe = {
   },
   policyHolders: { queue: "queue" },
   sandbox: { resourceOf: queueNamedBy },
+  collect: collectQueuePolicies,
   airflowTasks: (use, dag) => {
     const queue = resourceOf(use, "queue");
     if (!use.access.includes("send") || !queue) return undefined;

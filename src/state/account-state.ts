@@ -79,6 +79,8 @@ export interface ResourcePolicyState {
   arn: string;
   /** The IAM service prefix that owns the resource (`s3`, `sqs`, `kinesis`). */
   service: string;
+  /** The resource's region where its ARN does not say it (an S3 bucket's), as collected. */
+  region?: string;
   policy: PolicyDocument;
   /**
    * The resource and its policy are owned elsewhere (declared `existing` in the model): `policy`

@@ -201,11 +201,35 @@ function loadAuthorizationDetails(input: unknown, id: string, label: string, sta
   return account;
 }
 
+/**
+ * The resource policies of an account: `{"resources": [...]}` (each with its owner, which must be
+ * the account whose folder holds the file, and its region, "" for a resource of none), or the older
+ * `{"<ARN>": policy}` (whose keys are ARNs, so never "resources").
+ */
 function loadResourcePolicies(input: unknown, account: AccountEntry, label: string): void {
-  for (const [arn, policy] of Object.entries(record(input, label))) {
-    const service = parseArn(arn)?.service ?? "unknown";
-    account.resourcePolicies.set(arn, { arn, service, policy: policyDocumentOf(policy, at(label, arn)) });
+  const raw = record(input, label);
+  if (!Array.isArray(raw.resources)) {
+    for (const [arn, policy] of Object.entries(raw)) {
+      const service = parseArn(arn)?.service ?? "unknown";
+      account.resourcePolicies.set(arn, { arn, service, policy: policyDocumentOf(policy, at(label, arn)) });
+    }
+    return;
   }
+  raw.resources.forEach((entry, i) => {
+    const path = at(at(label, "resources"), i);
+    const e = record(entry, path);
+    const arn = parseArn(typeof e.arn === "string" ? e.arn : "");
+    if (!arn) fail(at(path, "arn"), `must be the resource's ARN, got ${describe(e.arn)}`);
+    if (e.account !== account.id)
+      fail(at(path, "account"), `must be ${account.id}, the account whose folder holds this file (its owner), got ${describe(e.account)}`);
+    if (typeof e.region !== "string") fail(at(path, "region"), `must be the resource's region ("" for none), got ${describe(e.region)}`);
+    account.resourcePolicies.set(e.arn as string, {
+      arn: e.arn as string,
+      service: arn.service,
+      ...(e.region ? { region: e.region } : {}),
+      policy: policyDocumentOf(e.policy, at(path, "policy")),
+    });
+  });
 }
 
 function loadOrganization(input: unknown, label: string): OrganizationState {

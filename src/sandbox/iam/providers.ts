@@ -78,6 +78,13 @@ const listProviders: IamAction = (call) => {
   return { OpenIDConnectProviderList: [...call.account.oidcProviders.keys()].map((Arn) => ({ Arn })) };
 };
 
+/** The account's SAML providers (the sandbox keeps their ARNs, not their metadata): collect reads them. */
+const listSamlProviders: IamAction = (call) => {
+  // The service authorization reference lists no resource type for this action.
+  authorize(call, "iam:ListSAMLProviders", "*");
+  return { SAMLProviderList: [...call.account.samlProviders].sort().map((Arn) => ({ Arn })) };
+};
+
 const deleteProvider: IamAction = (call) => {
   const arn = providerArn(call);
   authorize(call, "iam:DeleteOpenIDConnectProvider", arn);
@@ -124,6 +131,7 @@ export const PROVIDER_ACTIONS: Record<string, IamAction> = {
   CreateOpenIDConnectProvider: createProvider,
   GetOpenIDConnectProvider: getProvider,
   ListOpenIDConnectProviders: listProviders,
+  ListSAMLProviders: listSamlProviders,
   DeleteOpenIDConnectProvider: deleteProvider,
   AddClientIDToOpenIDConnectProvider: addClientId,
   RemoveClientIDFromOpenIDConnectProvider: removeClientId,

@@ -6,10 +6,76 @@
  * the engine decides, and an allowed call gets the smallest valid success — an empty JSON
  * object, or an empty `<OperationResult>`.
  */
+import { randomUUID } from "node:crypto";
 import { jsonReply, queryReply, type Reply, type Service, type ServiceRequest } from "../protocol.js";
 import { AwsError } from "../xml.js";
 import { onResource, requireAccess, whereOf } from "./access.js";
-import { byFormatParts, catalogAction, iamPrefix, type ResolvedResource, type ResourceNamer, resourceOf } from "./resources.js";
+import { byFormatParts, catalogAction, iamPrefix, type ResolvedResource, type ResourceNamer, resourceOf, stringOf } from "./resources.js";
+import type { Params, PolicyOperation, Where } from "../../services/resource-namer.js";
+import {
+  deleteResourcePolicy,
+  getResourcePolicy,
+  putResourcePolicy,
+  readResourcePolicy,
+  resourcesWithPolicies,
+} from "./resource-policies.js";
+
+/** What a service module tells the generic handlers (its `sandbox` part, src/services/recipe.ts). */
+export interface GenericService {
+  resourceOf?: ResourceNamer;
+  policyOperations?: Readonly<Record<string, PolicyOperation>>;
+}
+
+/**
+ * A resource-policy operation (the module's `policyOperations`), on the resource the engine
+ * allowed it on, answered from the sandbox's state; undefined for any other operation.
+ */
+function policyAnswer(
+  request: ServiceRequest,
+  service: GenericService | undefined,
+  operation: string,
+  input: Params,
+  resource: ResolvedResource,
+  where: Where,
+): Record<string, unknown> | undefined {
+  const ops = service?.policyOperations;
+  const op = ops && Object.hasOwn(ops, operation) ? ops[operation] : undefined;
+  if (!op) return undefined;
+  const prefix = iamPrefix(request.service);
+  if (op.kind === "list") return op.reply(resourcesWithPolicies(request.core, where.account, prefix, where.region));
+  const malformed = (message: string) =>
+    new AwsError(400, (op.kind === "put" && op.malformed) || "MalformedPolicyDocumentException", message);
+  if (op.kind === "create") {
+    const id = randomUUID();
+    const arn = op.arn(where, id);
+    const text = stringOf(input, op.policy);
+    const document = readResourcePolicy(text ?? JSON.stringify(op.defaultPolicy(where)), malformed);
+    putResourcePolicy(request.core, where.account, arn, document);
+    return op.reply(arn, id);
+  }
+  if (resource.arn === "*") throw new AwsError(400, "ValidationException", `The request names no resource of ${prefix} to act on`);
+  const owner = resource.account ?? where.account;
+  switch (op.kind) {
+    case "put": {
+      const text = stringOf(input, op.policy);
+      if (text === undefined) throw new AwsError(400, "ValidationException", `The request must contain the parameter ${op.policy}`);
+      const document = readResourcePolicy(
+        text,
+        (message) => new AwsError(400, op.malformed ?? "MalformedPolicyDocumentException", message),
+      );
+      putResourcePolicy(request.core, owner, resource.arn, document);
+      return op.reply?.() ?? {};
+    }
+    case "get": {
+      const held = getResourcePolicy(request.core, owner, resource.arn);
+      if (!held) throw new AwsError(400, op.missing.code, op.missing.message);
+      return op.reply(JSON.stringify(held.policy));
+    }
+    case "delete":
+      deleteResourcePolicy(request.core, owner, resource.arn);
+      return op.reply?.() ?? {};
+  }
+}
 
 /** The JSON body of a JSON-protocol request, or AWS's SerializationException. */
 export function jsonBody(request: ServiceRequest): Record<string, unknown> {
@@ -60,12 +126,13 @@ export function jsonVersionOf(request: ServiceRequest): string {
 }
 
 /** A JSON-protocol service with no state: every operation the catalog lists, decided and answered `{}`. */
-export function genericJson(namer?: ResourceNamer): Service {
+export function genericJson(service?: GenericService): Service {
   return {
     protocol: "json",
     handle(request) {
-      authorizeJson(request, {}, namer);
-      return jsonReply({}, 200, jsonVersionOf(request));
+      const { input, resource } = authorizeJson(request, {}, service?.resourceOf);
+      const answer = policyAnswer(request, service, targetOperation(request), input, resource, whereOf(request));
+      return jsonReply(answer ?? {}, 200, jsonVersionOf(request));
     },
   };
 }
@@ -83,7 +150,7 @@ function queryInput(params: URLSearchParams): Record<string, unknown> {
 }
 
 /** A query-protocol service with no state, for the service a request was signed for (its resources named by `namer`). */
-export function genericQuery(signingName: string, version: string | null, namer?: ResourceNamer): Service {
+export function genericQuery(signingName: string, version: string | null, service?: GenericService): Service {
   const namespace = namespaceOf(signingName, version);
   return {
     protocol: "query",
@@ -94,9 +161,11 @@ export function genericQuery(signingName: string, version: string | null, namer?
       const action = catalogAction(prefix, operation);
       if (!action)
         throw new AwsError(400, "InvalidAction", `Could not find operation ${operation} for version ${version ?? "NO_VERSION_SPECIFIED"}`);
-      const resource = resourceOf(action, queryInput(request.params), whereOf(request), namer);
+      const input = queryInput(request.params);
+      const where = whereOf(request);
+      const resource = resourceOf(action, input, where, service?.resourceOf);
       requireAccess(request, { action: `${prefix}:${action.name}`, ...onResource(resource), code: "AccessDenied" });
-      return queryReply(operation, {}, request.requestId, namespace);
+      return queryReply(operation, policyAnswer(request, service, operation, input, resource, where) ?? {}, request.requestId, namespace);
     },
   };
 }

@@ -12,22 +12,23 @@
  */
 import type { Service } from "../protocol.js";
 import { AwsError } from "../xml.js";
-import { genericJson, genericQuery } from "./generic.js";
+import { genericJson, genericQuery, type GenericService } from "./generic.js";
 import { lambda } from "./lambda.js";
 import { mwaa } from "./mwaa.js";
 import { recipeFor } from "../../services/index.js";
-import { iamPrefix, type ResourceNamer } from "./resources.js";
+import { iamPrefix } from "./resources.js";
 import { s3 } from "./s3.js";
 import { sqs } from "./sqs.js";
 
 const REST_SERVICES: Readonly<Record<string, Service>> = { s3, lambda, airflow: mwaa };
 
 /**
- * How the sandbox reads the resource of a service's operations: the service module's own
- * (src/services/, registered ones included), else none (the catalog's format parts, ./resources.ts).
+ * What the service module (src/services/, registered ones included) tells the sandbox: how it reads
+ * the resource of each operation (else the catalog's format parts, ./resources.ts) and which
+ * operations put, get, delete or list resource policies.
  */
-function namerOf(prefix: string): ResourceNamer | undefined {
-  return recipeFor(prefix)?.sandbox?.resourceOf;
+function sandboxPartOf(prefix: string): GenericService | undefined {
+  return recipeFor(prefix)?.sandbox;
 }
 
 /** REST calls to services the sandbox has no routes for: a clear refusal in REST-JSON's shape. */
@@ -48,7 +49,7 @@ function unsupportedRest(service: string): Service {
 export function serviceFor(service: string, headers: Record<string, string>, params: URLSearchParams): Service | undefined {
   if (Object.hasOwn(REST_SERVICES, service)) return REST_SERVICES[service];
   const prefix = iamPrefix(service);
-  if (headers["x-amz-target"] !== undefined) return service === "sqs" ? sqs : genericJson(namerOf(prefix));
-  if (params.has("Action")) return genericQuery(service, params.get("Version"), namerOf(prefix));
+  if (headers["x-amz-target"] !== undefined) return service === "sqs" ? sqs : genericJson(sandboxPartOf(prefix));
+  if (params.has("Action")) return genericQuery(service, params.get("Version"), sandboxPartOf(prefix));
   return unsupportedRest(service);
 }

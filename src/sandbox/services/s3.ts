@@ -2,7 +2,7 @@
  * Amazon S3 (REST-XML), path-style (`/BUCKET/KEY`; clients set `forcePathStyle: true`, as
  * virtual-hosted names such as `bucket.127.0.0.1` do not resolve), with objects kept in memory so
  * that what is written can be read back: ListBuckets, CreateBucket, HeadBucket, GetBucketLocation,
- * ListObjects(V2), PutObject, GetObject, HeadObject, DeleteObject. Other S3 calls are answered
+ * Put/Get/DeleteBucketPolicy, ListObjects(V2), PutObject, GetObject, HeadObject, DeleteObject. Other S3 calls are answered
  * NotImplemented.
  *
  * Buckets exist when a policy of the state names them (the model grants access to them) or
@@ -20,6 +20,7 @@ import { AwsError, XML_DECLARATION, xml } from "../xml.js";
 import { requireAccess } from "./access.js";
 import { namedResources } from "./resources.js";
 import { uploadedBytes } from "./s3-body.js";
+import { deleteResourcePolicy, getResourcePolicy, putResourcePolicy, readResourcePolicy } from "./resource-policies.js";
 
 const S3_NAMESPACE = "http://s3.amazonaws.com/doc/2006-03-01/";
 
@@ -383,6 +384,35 @@ function deleteObject(request: ServiceRequest, bucket: Bucket, key: string): Rep
   return { status: 204, body: "" };
 }
 
+/**
+ * PutBucketPolicy, GetBucketPolicy and DeleteBucketPolicy (`?policy`), each decided on the bucket
+ * and kept as the bucket owner's resource policy, which every later decision reads. A bucket
+ * without one answers 404 NoSuchBucketPolicy (GetBucketPolicy API reference).
+ */
+function bucketPolicy(request: ServiceRequest, bucket: Bucket): Reply {
+  const arn = bucketArn(bucket);
+  switch (request.method) {
+    case "GET": {
+      check(request, "GetBucketPolicy", arn, bucket);
+      const held = getResourcePolicy(request.core, bucket.account, arn);
+      if (!held) throw new AwsError(404, "NoSuchBucketPolicy", "The bucket policy does not exist");
+      return { status: 200, headers: { "content-type": "application/json" }, body: JSON.stringify(held.policy) };
+    }
+    case "PUT": {
+      check(request, "PutBucketPolicy", arn, bucket);
+      const policy = readResourcePolicy(request.body.toString("utf8"), (message) => new AwsError(400, "MalformedPolicy", message));
+      putResourcePolicy(request.core, bucket.account, arn, policy);
+      return { status: 204, body: "" };
+    }
+    case "DELETE":
+      check(request, "DeleteBucketPolicy", arn, bucket);
+      deleteResourcePolicy(request.core, bucket.account, arn);
+      return { status: 204, body: "" };
+    default:
+      throw notImplemented();
+  }
+}
+
 function bucketOperation(request: ServiceRequest, name: string): Reply {
   const q = request.url.searchParams;
   if (request.method === "PUT" && [...q.keys()].every((k) => PLAIN_QUERY.test(k))) return createBucket(request, name);
@@ -391,6 +421,7 @@ function bucketOperation(request: ServiceRequest, name: string): Reply {
     check(request, "GetBucketLocation", bucketArn(bucket), bucket);
     return xmlReply({ LocationConstraint: { "@_xmlns": S3_NAMESPACE, "#text": request.region === "us-east-1" ? "" : request.region } });
   }
+  if (q.has("policy")) return bucketPolicy(request, bucket);
   if ([...q.keys()].some((k) => !PLAIN_QUERY.test(k))) throw notImplemented();
   if (request.method === "GET") return listObjects(request, bucket);
   if (request.method === "HEAD") {

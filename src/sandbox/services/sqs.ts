@@ -1,7 +1,8 @@
 /**
  * Amazon SQS in the JSON protocol (`X-Amz-Target: AmazonSQS.*`), with in-memory queues so that a
  * message sent can be received: SendMessage, ReceiveMessage, DeleteMessage, GetQueueUrl,
- * GetQueueAttributes and CreateQueue; every other SQS operation is decided and answered `{}`.
+ * GetQueueAttributes (with the queue's Policy), SetQueueAttributes (Policy, VisibilityTimeout),
+ * ListQueues and CreateQueue; every other SQS operation is decided and answered `{}`.
  *
  * A queue exists when a policy of the state names it (the model grants access to it) or
  * CreateQueue made it; any other is AWS's QueueDoesNotExist, after the engine allowed the call.
@@ -18,6 +19,7 @@ import { AwsError } from "../xml.js";
 import { authorizeJson, targetOperation } from "./generic.js";
 import { parseQueueArn, sqs as sqsService } from "../../services/sqs.js";
 import { namedResources, type ResolvedResource } from "./resources.js";
+import { deleteResourcePolicy, getResourcePolicy, putResourcePolicy, readResourcePolicy } from "./resource-policies.js";
 
 /** SQS's defaults (CreateQueue's attributes), in seconds. */
 const DEFAULT_VISIBILITY_TIMEOUT = 30;
@@ -225,8 +227,64 @@ const OPERATIONS: Record<string, Operation> = {
   },
   GetQueueAttributes(request, input, resource) {
     const queue = queueAt(request, input, resource);
-    const attributes = pick(queueAttributes(queue, request.now), input.AttributeNames);
+    const policy = getResourcePolicy(request.core, queue.account, queue.arn);
+    const all = { ...queueAttributes(queue, request.now), ...(policy ? { Policy: JSON.stringify(policy.policy) } : {}) };
+    const attributes = pick(all, input.AttributeNames);
     return attributes ? { Attributes: attributes } : {};
+  },
+  /** The queue's Policy ("" removes it) and VisibilityTimeout; the queue's other attributes are not kept. */
+  SetQueueAttributes(request, input, resource) {
+    const queue = queueAt(request, input, resource);
+    const attributes = input.Attributes;
+    if (typeof attributes !== "object" || attributes === null || Array.isArray(attributes)) throw missing("Attributes");
+    const given = attributes as Record<string, unknown>;
+    if (Object.hasOwn(given, "VisibilityTimeout")) {
+      const timeout = Number(given.VisibilityTimeout);
+      if (!Number.isInteger(timeout) || timeout < 0 || timeout > 43200)
+        throw invalid("VisibilityTimeout", given.VisibilityTimeout, "Must be between 0 and 43200.");
+      queue.visibilityTimeout = timeout;
+    }
+    if (Object.hasOwn(given, "Policy")) {
+      const text = given.Policy;
+      if (typeof text !== "string") throw invalid("Policy", text, "The policy must be JSON text.");
+      if (text === "") deleteResourcePolicy(request.core, queue.account, queue.arn);
+      else
+        putResourcePolicy(
+          request.core,
+          queue.account,
+          queue.arn,
+          readResourcePolicy(
+            text,
+            (message) => new AwsError(400, "InvalidAttributeValue", `Invalid value for the parameter Policy. Reason: ${message}`),
+          ),
+        );
+    }
+    return {};
+  },
+  /**
+   * The caller's queues in the region, by name (QueueNamePrefix), up to MaxResults (1 to 1,000) a
+   * page with NextToken (SQS API reference, ListQueues); without MaxResults, the first 1,000.
+   */
+  ListQueues(request, input) {
+    const caller = callerOf(request);
+    for (const r of namedResources(request.core)) {
+      const queue = parseQueueArn(r.arn);
+      if (queue && queue.account === caller.account && queue.region === request.region) queueOf(request.core, r.arn);
+    }
+    const prefix = typeof input.QueueNamePrefix === "string" ? input.QueueNamePrefix : "";
+    const names = [...(queuesByCore.get(request.core)?.values() ?? [])]
+      .filter((q) => q.account === caller.account && parseQueueArn(q.arn)?.region === request.region && q.name.startsWith(prefix))
+      .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    const paged = input.MaxResults !== undefined;
+    const max = intParam(input, "MaxResults", 1, 1000, 1000);
+    const after = typeof input.NextToken === "string" ? Buffer.from(input.NextToken, "base64").toString("utf8") : "";
+    const from = after ? names.findIndex((q) => q.name > after) : 0;
+    const page = from < 0 ? [] : names.slice(from, from + max);
+    const more = from >= 0 && from + max < names.length;
+    return {
+      ...(page.length ? { QueueUrls: page.map((q) => urlOf(request, q)) } : {}),
+      ...(paged && more ? { NextToken: Buffer.from((page.at(-1) as Queue).name).toString("base64") } : {}),
+    };
   },
 };
 
