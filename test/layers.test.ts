@@ -22,6 +22,7 @@ const LAYERS: readonly (readonly string[])[] = [
   ["source"], // the one loader of a model or an inventory
   ["credentials"], // run-time chains (a model's chain through a dynamic import of compile)
   ["graph"],
+  ["adopt"], // xacct import: an inventory → a model
   ["emit"],
   ["sandbox"],
   ["report"],
