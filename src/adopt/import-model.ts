@@ -77,7 +77,10 @@ class Importer {
   /** Target roles the model creates, by ARN, with the inventory's role. */
   readonly targets = new Map<string, RoleState>();
 
-  constructor(private readonly state: AccountState, options: ImportOptions) {
+  constructor(
+    private readonly state: AccountState,
+    options: ImportOptions,
+  ) {
     const managed = [...state.accounts.values()].filter((a) => a.managed).map((a) => a.id);
     for (const id of options.accounts ?? []) {
       if (!isAccountId(id)) throw new ImportError(`--accounts: "${id}" is not a 12-digit account ID`);
@@ -107,7 +110,7 @@ class Importer {
           const label = policyName.slice(`xacct-${service}-`.length);
           for (const resource of doc.Statement.flatMap((s) => list(s.Resource))) {
             const owner = this.ownerOf(resource);
-            if (owner && owner !== account.id) seen.set(label, (seen.get(label) ?? new Set()).add(owner));
+            if (owner) seen.set(label, (seen.get(label) ?? new Set()).add(owner));
           }
         }
     const used = new Set<string>();
@@ -364,13 +367,20 @@ class Importer {
   }
 
   private roleGrant(from: GraphNode, target: RoleState, accountId: string, requires: Record<string, string>, statement?: string): void {
-    const incoming = this.graph.incomingOf(from.id).some((e) => this.graph.nodes.get(e.from)?.account !== from.account);
+    const incoming = this.graph.incomingOf(from.id).some((e) => {
+      const caller = this.graph.nodes.get(e.from);
+      return caller?.kind !== "service" && caller?.kind !== "federated" && caller?.account !== from.account;
+    });
     if (incoming && from.kind === "role") {
-      this.warn(`${from.id} → ${target.arn}: a chain through ${from.id}, which is itself assumed across accounts; chains are not imported yet`);
+      this.warn(
+        `${from.id} → ${target.arn}: a chain through ${from.id}, which is itself assumed across accounts; chains are not imported yet`,
+      );
       return;
     }
     const sid = target.trustPolicy.Statement.find(
-      (s) => s.Principal !== "*" && list(s.Principal?.AWS).some((p) => p === from.id || p === `arn:${target.arn.split(":")[1]}:iam::${from.account}:root`),
+      (s) =>
+        s.Principal !== "*" &&
+        list(s.Principal?.AWS).some((p) => p === from.id || p === `arn:${target.arn.split(":")[1]}:iam::${from.account}:root`),
     )?.Sid;
     const workload = this.workload(from, requires, workloadOfSid(sid));
     if (workload === null) {
@@ -425,7 +435,9 @@ class Importer {
         comment: `${from.id} may assume ${target.arn} (${where}); its managed policies`,
       });
     } else if (first && policies.length === 0) {
-      this.warn(`${target.arn} is assumed by ${from.id} across accounts and holds no policy: a grant needs a service or managed policies; not imported`);
+      this.warn(
+        `${target.arn} is assumed by ${from.id} across accounts and holds no policy: a grant needs a service or managed policies; not imported`,
+      );
     }
   }
 
@@ -481,7 +493,12 @@ class Importer {
     // Statements of several grants on the same principals: read per service, then one by one.
     if ((!match || match.rest.length) && tried !== "one" && group.length > 1) {
       if (tried === "whole" && services.size > 1)
-        for (const service of services) this.resourceStatements(entry, group.filter((g) => g.service === service), "service");
+        for (const service of services)
+          this.resourceStatements(
+            entry,
+            group.filter((g) => g.service === service),
+            "service",
+          );
       else for (const one of group) this.resourceStatements(entry, [one], "one");
       return;
     }
@@ -579,7 +596,9 @@ function selfCheck(text: string, importer: Importer): void {
     const built = account?.roles.get(deployed.name);
     if (!built) continue;
     if (!sameDocument(built.trustPolicy, deployed.trustPolicy))
-      importer.warn(`${arn}: the trust policy build writes differs from the inventory's (other principals or conditions than the grants say)`);
+      importer.warn(
+        `${arn}: the trust policy build writes differs from the inventory's (other principals or conditions than the grants say)`,
+      );
     for (const [name, doc] of built.policies) {
       const there = deployed.policies.get(name);
       if (!there || !sameStatements(doc.Statement, there.Statement))
