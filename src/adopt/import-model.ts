@@ -12,12 +12,14 @@
  */
 import { isAccountId, parseArn, parseIamArn } from "../aws/arn.js";
 import { compile } from "../compile/compile.js";
-import { loadModel } from "../model/load.js";
+import { loadModel, ModelError, ModelPathError } from "../model/load.js";
 import { EKS_CLUSTER_NAME, EXTERNAL_ID, IAM_ROLE_NAME, MWAA_ENVIRONMENT_NAME, nameProblem, POLICY_TEXT } from "../model/names.js";
 import { recipeServices } from "../services/index.js";
 import type { AccountEntry, AccountState, PolicyDocument, PolicyStatement, RoleState } from "../state/account-state.js";
 import { organizationOf } from "../state/account-state.js";
 import { AccessGraph, type GraphNode } from "../graph/graph.js";
+import { findings } from "../graph/findings/index.js";
+import { SEVERITIES } from "../graph/findings/types.js";
 import { matchVerbs, sameStatements } from "./verbs.js";
 import { modelDocument, type Commented } from "./model-document.js";
 
@@ -65,7 +67,7 @@ function workloadOfSid(sid: string | undefined): string | undefined {
 
 class Importer {
   readonly warnings: string[] = [];
-  private readonly graph: AccessGraph;
+  readonly graph: AccessGraph;
   private readonly selected: Set<string>;
   private readonly labels = new Map<string, string>();
   readonly accounts = new Map<string, Commented<Raw>>();
@@ -93,6 +95,39 @@ class Importer {
 
   warn(message: string): void {
     this.warnings.push(message);
+  }
+
+  /**
+   * Leaves out the entry at a JSON path the model refused (a grant; a workload or cluster, with
+   * every entry that names it), saying why; false if the path names no entry it can leave out.
+   */
+  drop(path: string, message: string): boolean {
+    const grant = /^grants\[(\d+)\]/.exec(path);
+    if (grant) {
+      const [removed] = this.grants.splice(Number(grant[1]), 1);
+      if (!removed) return false;
+      this.warn(`${removed.comment}: the model refuses it (${path.replace(/^grants\[\d+\]\.?/, "") || "grant"}: ${message}): not imported`);
+      return true;
+    }
+    const named = (section: string, names: Iterable<string>) =>
+      [...names].filter((n) => path === `${section}.${n}` || path.startsWith(`${section}.${n}.`)).sort((a, b) => b.length - a.length)[0];
+    const workload = named("workloads", this.workloads.keys());
+    if (workload !== undefined) {
+      this.warn(`${this.workloads.get(workload)?.comment ?? workload}: the model refuses it (${message}): not imported, nor its grants`);
+      this.workloads.delete(workload);
+      for (let i = this.grants.length - 1; i >= 0; i--) if (this.grants[i]?.value.workload === workload) this.grants.splice(i, 1);
+      return true;
+    }
+    const cluster = named("clusters", this.clusters.keys());
+    if (cluster !== undefined) {
+      this.warn(`${this.clusters.get(cluster)?.comment ?? cluster}: the model refuses it (${message}): not imported, nor its workloads`);
+      this.clusters.delete(cluster);
+      for (const [name, w] of this.workloads)
+        if ((w.value.identity as Raw | undefined)?.cluster === cluster)
+          this.drop(`workloads.${name}`, `its cluster ${cluster} is not imported`);
+      return true;
+    }
+    return false;
   }
 
   /**
@@ -574,15 +609,49 @@ export function importInventory(state: AccountState, options: ImportOptions = {}
   importer.roleGrants();
   importer.resourcePolicyGrants();
   const name = options.name ?? "imported";
-  const text = modelDocument({
+  if (!MODEL_NAME.test(name)) throw new ImportError(`--name "${name}" is not a model name: use letters, digits, '-', '_' and '.'`);
+  const parts = {
     name,
     accounts: importer.accounts,
     clusters: importer.clusters,
     workloads: importer.workloads,
     grants: importer.grants,
-  });
-  selfCheck(text, importer);
-  return { text, warnings: importer.warnings };
+  };
+  // Loaded and compiled as `build` would: an entry the model refuses (a resource name from the
+  // inventory that breaks its service's rule) is left out and said, never written.
+  for (let tries = 0; ; tries++) {
+    const problem = modelProblem(modelDocument({ ...parts, notImported: [], findings: [] }));
+    if (!problem) break;
+    if (tries > importer.grants.length + importer.workloads.size || !importer.drop(problem.path, problem.message))
+      throw new ImportError(`the imported model does not load (${problem.path}: ${problem.message}); this is a bug in xacct import`);
+  }
+  selfCheck(modelDocument({ ...parts, notImported: [], findings: [] }), importer);
+  // The same model, with what it could not express said at its end, and the findings verify will
+  // report (an inventory holds no reason to accept a risk: the team accepts each, or fixes it).
+  const risks = findings(state, { graph: importer.graph }).filter((f) => SEVERITIES.indexOf(f.severity) <= SEVERITIES.indexOf("high"));
+  return {
+    text: modelDocument({
+      ...parts,
+      notImported: importer.warnings,
+      findings: risks.map((f) => `${f.id} ${f.severity} on ${f.resource}: ${f.title}`),
+    }),
+    warnings: importer.warnings,
+  };
+}
+
+/** The first problem loading or compiling the model finds, with its JSON path. */
+function modelProblem(text: string): { path: string; message: string } | undefined {
+  try {
+    compile(loadModel(text, "imported model"));
+    return undefined;
+  } catch (error) {
+    if (error instanceof ModelError) {
+      const p = error.problems[0];
+      return p ? { path: p.path, message: p.message } : { path: "", message: error.message };
+    }
+    if (error instanceof ModelPathError) return { path: error.path, message: error.problem };
+    throw error;
+  }
 }
 
 /**

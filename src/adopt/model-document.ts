@@ -17,7 +17,14 @@ export interface ModelParts {
   clusters: ReadonlyMap<string, Commented<Record<string, unknown>>>;
   workloads: ReadonlyMap<string, Commented<Record<string, unknown>>>;
   grants: readonly Commented<Record<string, unknown>>[];
+  /** What the inventory holds that the model does not say, each said in a comment at the end. */
+  notImported: readonly string[];
+  /** Findings at or above high that verify will report on the inventory, for the team to fix or accept. */
+  findings: readonly string[];
 }
+
+/** The first line of every model xacct import writes: how `--out` knows a file is its own. */
+export const IMPORT_HEADER = "# Written by xacct import";
 
 /** A comment's text on one line per entry: control characters from the inventory shown as escapes. */
 function commentText(text: string): string {
@@ -28,8 +35,20 @@ function commentText(text: string): string {
 export function modelDocument(parts: ModelParts): string {
   const doc = new Document({ version: 1, name: parts.name, accounts: {}, workloads: {}, grants: [] });
   doc.commentBefore = commentText(
-    "Written by xacct import from an inventory: each entry says where it came from. Review it, name the accounts and clusters, then xacct verify --model this --inventory DIR.",
+    `${IMPORT_HEADER.slice(2)} from an inventory: each entry says where it came from. Review it, name the accounts and clusters, then xacct verify --model this --inventory DIR.`,
   );
+  const end: string[] = [];
+  if (parts.notImported.length)
+    end.push(
+      " Not in this model (the inventory holds it; the model cannot say it, or build would write it otherwise):",
+      ...parts.notImported.map((w) => commentText(`- ${w}`)),
+    );
+  if (parts.findings.length)
+    end.push(
+      " Findings verify will report on the inventory: fix each, or accept it under accept: with the team's reason:",
+      ...parts.findings.map((f) => commentText(`- ${f}`)),
+    );
+  if (end.length) doc.comment = end.join("\n");
   const section = (key: string, entries: ReadonlyMap<string, Commented<Record<string, unknown>>>) => {
     const map = doc.createNode(new Map([...entries].map(([k, v]) => [k, v.value]))) as YAMLMap;
     for (const pair of map.items as Pair<Node, Node>[]) {

@@ -17,6 +17,7 @@ import * as exec from "./exec.js";
 import * as env from "./env.js";
 import * as report from "./report.js";
 import * as graph from "./graph.js";
+import * as importCommand from "./import.js";
 
 interface Command {
   run(args: string[]): Promise<number>;
@@ -42,6 +43,7 @@ const commands = new Map<string, Command>(
     env,
     report,
     graph,
+    import: importCommand,
   }),
 );
 
