@@ -135,6 +135,23 @@ describe("xacct import writes what it read as data and says where each entry cam
     expect(parseDocument(text).errors).toEqual([]);
   });
 
+  it("a resource name the model refuses leaves its grant out, said, rather than a model that does not load", () => {
+    // GIVEN example 004's inventory with the cross-account role's bucket renamed to one S3 refuses (upper case, a space)
+    const inventory = loadInventory(writeInventoryDir(compileExample("004-emr-eks-chain").state));
+    const policy = inventory.accounts.get("222222222222")?.roles.get("client-role-2")?.policies.get("s3");
+    if (!policy) throw new Error("example 004 has no s3 policy on client-role-2");
+    for (const statement of policy.Statement)
+      statement.Resource = [statement.Resource ?? []].flat().map((r) => r.replace("datalake-222222222222-us-east-1", "Bad Bucket"));
+
+    // WHEN it is imported
+    const { text, warnings } = importInventory(inventory);
+
+    // THEN the s3 grant is left out with a warning naming the role, and the model written loads
+    expect(warnings.some((w) => w.includes("client-role-2") && w.includes("not imported"))).toBe(true);
+    expect(text).not.toContain("bucket: Bad Bucket");
+    expect(() => compile(loadModel(text, "imported.yaml"))).not.toThrow();
+  });
+
   it("each grant carries a comment naming the role and the trust statement it came from", () => {
     // GIVEN example 007's inventory (a vendor's role assumes vendor-readonly with an external ID)
     const inventory = loadInventory(writeInventoryDir(compileExample("007-saas-vendor").state));
