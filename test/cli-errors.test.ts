@@ -44,7 +44,7 @@ describe("the command name", () => {
     const line = oneLine(xacct([name]));
     // THEN it is unknown, and the user is told the commands
     expect(line).toBe(
-      `xacct: unknown command "${name}": the commands are init, build, simulate, can, who-can, reach, findings, verify, sandbox, serve-credentials, schema, credential-process, exec, env, report, graph, collect (xacct --help says what each does)`,
+      `xacct: unknown command "${name}": the commands are init, build, simulate, can, who-can, reach, findings, verify, sandbox, serve-credentials, schema, credential-process, exec, env, report, graph, collect, import (xacct --help says what each does)`,
     );
   });
 });

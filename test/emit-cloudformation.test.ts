@@ -389,7 +389,9 @@ describe("StackSet-ready templates", () => {
     // (IAM identifiers: aws-cn is China, aws-us-gov is GovCloud (US)); AWS::Partition is that of the stack's account.
     for (const partition of ["aws-cn", "aws-us-gov"]) {
       // GIVEN the SaaS vendor's model in that partition, ReadOnlyAccess and the job function ViewOnlyAccess attached
-      const files = outputs(compile(loadModel(vendorModel({ partition, managedPolicies: "[ReadOnlyAccess, ViewOnlyAccess]" }), "xacct.yaml")));
+      const files = outputs(
+        compile(loadModel(vendorModel({ partition, managedPolicies: "[ReadOnlyAccess, ViewOnlyAccess]" }), "xacct.yaml")),
+      );
       // WHEN its StackSet template is read
       const role = stackSetRole(files, "vendor-readonly");
       // THEN each ARN names ${AWS::Partition}, never a literal partition, with the policy's path

@@ -239,7 +239,9 @@ function trustingRoot(): string {
 
 describe("examples/006-org-log-archive: its CloudFormation and Terraform", () => {
   const files = new Map(emitAll(compileExample("006-org-log-archive")).map((f) => [f.path, f.content]));
-  const templates = [...files.keys()].filter((p) => p.endsWith("cloudformation.json") || (p.startsWith("stacksets/") && p.endsWith(".json")));
+  const templates = [...files.keys()].filter(
+    (p) => p.endsWith("cloudformation.json") || (p.startsWith("stacksets/") && p.endsWith(".json")),
+  );
   const configurations = [...files.keys()].filter((p) => p.endsWith("main.tf.json"));
 
   it.skipIf(!hasCfnLint)("passes cfn-lint, AWS's template linter (skipped when it is not installed)", { timeout: 120_000 }, () => {

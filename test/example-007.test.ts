@@ -101,7 +101,9 @@ describe("examples/007-saas-vendor: both sides proven by the engine", () => {
 
 describe("examples/007-saas-vendor: its CloudFormation and Terraform", () => {
   const files = new Map(emitAll(compiled).map((f) => [f.path, f.content]));
-  const templates = [...files.keys()].filter((p) => p.endsWith("cloudformation.json") || (p.startsWith("stacksets/") && p.endsWith(".json")));
+  const templates = [...files.keys()].filter(
+    (p) => p.endsWith("cloudformation.json") || (p.startsWith("stacksets/") && p.endsWith(".json")),
+  );
   const configurations = [...files.keys()].filter((p) => p.endsWith("main.tf.json"));
 
   it.skipIf(!hasCfnLint)("passes cfn-lint, AWS's template linter (skipped when it is not installed)", { timeout: 120_000 }, () => {

@@ -23,6 +23,7 @@ const LAYERS: readonly (readonly string[])[] = [
   ["credentials"], // run-time chains (a model's chain through a dynamic import of compile)
   ["collect"], // xacct collect: live accounts read into an inventory
   ["graph"],
+  ["adopt"], // xacct import: an inventory → a model
   ["emit"],
   ["sandbox"],
   ["report"],

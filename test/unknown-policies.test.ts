@@ -83,7 +83,12 @@ describe("reach with an unknown customer managed policy", () => {
     prod.roles.set("auditor", role(PROD, "auditor", { Service: "ec2.amazonaws.com" }, [`arn:aws:iam::${PROD}:policy/ops`]));
     const other = emptyAccount(OTHER, "aws");
     other.roles.set("deployer", role(OTHER, "deployer", { AWS: `arn:aws:iam::${PROD}:root` }, []));
-    return { accounts: new Map([[PROD, prod], [OTHER, other]]) };
+    return {
+      accounts: new Map([
+        [PROD, prod],
+        [OTHER, other],
+      ]),
+    };
   }
 
   it("lists the role the unknown policy may let it assume, rather than no role", () => {

@@ -18,6 +18,7 @@ import * as env from "./env.js";
 import * as report from "./report.js";
 import * as graph from "./graph.js";
 import * as collect from "./collect.js";
+import * as importCommand from "./import.js";
 
 interface Command {
   run(args: string[]): Promise<number>;
@@ -44,6 +45,7 @@ const commands = new Map<string, Command>(
     report,
     graph,
     collect,
+    import: importCommand,
   }),
 );
 

@@ -128,7 +128,14 @@ export class EdgeResolver {
     if (caller.kind === "service") context["aws:SourceAccount"] = supplied["aws:SourceAccount"] ?? account.id;
     const { result, requires, unknown } = this.from.decide(caller, { action, resource: role.arn, account, policy: trust, context });
     if (unknown)
-      return { from: caller.id, to: role.arn, action, requires, maxSessionSeconds: Math.min(CHAIN_LIMIT_SECONDS, role.maxSessionDuration), unknown };
+      return {
+        from: caller.id,
+        to: role.arn,
+        action,
+        requires,
+        maxSessionSeconds: Math.min(CHAIN_LIMIT_SECONDS, role.maxSessionDuration),
+        unknown,
+      };
     if (result.decision !== "Allow") return undefined;
     const chained = caller.kind === "role" || caller.kind === "account";
     const statement = decidingStatements(result, "resource")[0];

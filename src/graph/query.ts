@@ -254,7 +254,11 @@ export function can(graph: AccessGraph, q: CanQuery) {
   // Where an implicit deny may come from attached policies whose documents the state lacks, xacct cannot say Deny.
   const unknown: { via: string[]; policies: string[] }[] = [];
   for (const c of candidates) {
-    const { result, requires, unknown: policies } = graph.decide(c.node, question(graph, q.action, q.resource, account, context), {
+    const {
+      result,
+      requires,
+      unknown: policies,
+    } = graph.decide(c.node, question(graph, q.action, q.resource, account, context), {
       explain: true,
       callerKeys: true,
     });

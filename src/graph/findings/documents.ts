@@ -108,11 +108,7 @@ export function ownDocuments(state: AccountState, book: PolicyBook): PlacedDocum
  * AWS managed as the engine reads them: the state's text, else AWS's latest from the package, see
  * PolicyBook.managed) and, for a user, its groups'.
  */
-export function permissionDocuments(
-  book: PolicyBook,
-  account: AccountEntry,
-  holder: RoleState | UserState,
-): PlacedDocument[] {
+export function permissionDocuments(book: PolicyBook, account: AccountEntry, holder: RoleState | UserState): PlacedDocument[] {
   const out: PlacedDocument[] = [];
   const add = (owner: { arn: string; policies: ReadonlyMap<string, PolicyDocument>; managedPolicyArns: string[] }) => {
     out.push(...inlineDocuments(book, account, owner));

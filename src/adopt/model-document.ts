@@ -1,0 +1,90 @@
+/**
+ * The imported model as YAML: built with the `yaml` package's Document API, so every value from the
+ * inventory is escaped by the library (never concatenated into YAML text), and each entry carries a
+ * comment saying where it came from.
+ */
+import { Document, isMap, isSeq, type Node, type Pair, type YAMLMap, type YAMLSeq } from "yaml";
+
+/** A value of the model and the comment saying where it came from. */
+export interface Commented<T> {
+  value: T;
+  comment: string;
+}
+
+export interface ModelParts {
+  name: string;
+  accounts: ReadonlyMap<string, Commented<Record<string, unknown>>>;
+  clusters: ReadonlyMap<string, Commented<Record<string, unknown>>>;
+  workloads: ReadonlyMap<string, Commented<Record<string, unknown>>>;
+  grants: readonly Commented<Record<string, unknown>>[];
+  /** What the inventory holds that the model does not say, each said in a comment at the end. */
+  notImported: readonly string[];
+  /** Findings at or above high that verify will report on the inventory, for the team to fix or accept. */
+  findings: readonly string[];
+}
+
+/** The first line of every model xacct import writes: how `--out` knows a file is its own. */
+export const IMPORT_HEADER = "# Written by xacct import";
+
+/** A comment's text on one line per entry: control characters from the inventory shown as escapes. */
+function commentText(text: string): string {
+  // eslint-disable-next-line no-control-regex
+  return ` ${text.replace(/[\u0000-\u001f\u007f\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`)}`;
+}
+
+export function modelDocument(parts: ModelParts): string {
+  const doc = new Document({ version: 1, name: parts.name, accounts: {}, workloads: {}, grants: [] });
+  doc.commentBefore = commentText(
+    `${IMPORT_HEADER.slice(2)} from an inventory: each entry says where it came from. Review it, name the accounts and clusters, then xacct verify --model this --inventory DIR.`,
+  );
+  const end: string[] = [];
+  if (parts.notImported.length)
+    end.push(
+      " Not in this model (the inventory holds it; the model cannot say it, or build would write it otherwise):",
+      ...parts.notImported.map((w) => commentText(`- ${w}`)),
+    );
+  if (parts.findings.length)
+    end.push(
+      " Findings verify will report on the inventory: fix each, or accept it under accept: with the team's reason:",
+      ...parts.findings.map((f) => commentText(`- ${f}`)),
+    );
+  if (end.length) doc.comment = end.join("\n");
+  const section = (key: string, entries: ReadonlyMap<string, Commented<Record<string, unknown>>>) => {
+    const map = doc.createNode(new Map([...entries].map(([k, v]) => [k, v.value]))) as YAMLMap;
+    for (const pair of map.items as Pair<Node, Node>[]) {
+      const key = (pair.key as { value?: unknown }).value;
+      const entry = typeof key === "string" ? entries.get(key) : undefined;
+      if (entry) (pair.key as Node).commentBefore = commentText(entry.comment);
+      flowLeaves(pair.value);
+    }
+    doc.set(key, map);
+  };
+  section("accounts", parts.accounts);
+  if (parts.clusters.size) section("clusters", parts.clusters);
+  section("workloads", parts.workloads);
+  const grants = doc.createNode(parts.grants.map((g) => g.value)) as YAMLSeq;
+  grants.items.forEach((item, i) => {
+    (item as Node).commentBefore = commentText(parts.grants[i]?.comment ?? "");
+    if (isMap(item))
+      for (const pair of item.items as Pair<Node, Node>[]) {
+        const key = (pair.key as { value?: unknown }).value;
+        if (key !== "statements") flowLeaves(pair.value);
+      }
+  });
+  doc.set("grants", grants);
+  // Keys in the order a person reads a model: version, name, accounts, clusters, workloads, grants.
+  const order = ["version", "name", "accounts", "clusters", "workloads", "grants"];
+  (doc.contents as YAMLMap).items.sort(
+    (a, b) => order.indexOf(String((a.key as { value?: unknown }).value)) - order.indexOf(String((b.key as { value?: unknown }).value)),
+  );
+  return doc.toString({ lineWidth: 0 });
+}
+
+/** Small maps and lists of scalars in flow style ({ id: "1", region: … }), as the examples write them. */
+function flowLeaves(node: unknown): void {
+  if (isSeq(node) && node.items.every((i) => !isMap(i) && !isSeq(i))) node.flow = true;
+  if (isMap(node)) {
+    if (node.items.every((p) => !isMap(p.value) && !isSeq(p.value)) && node.items.length <= 4) node.flow = true;
+    else for (const p of node.items) flowLeaves(p.value);
+  }
+}

@@ -1,0 +1,76 @@
+import { lstatSync, readFileSync } from "node:fs";
+import { parseArgs } from "node:util";
+import { ImportError, importInventory } from "../adopt/import-model.js";
+import { isUneditedImport, stamped } from "../adopt/stamp.js";
+import { replacePrivateFile } from "../fs/private-files.js";
+import { isSystemError } from "../fs/system-error.js";
+import { loadSource } from "../source/load-source.js";
+import { UsageError } from "./json-input.js";
+
+export const usage = `xacct import --inventory DIR --out FILE [--accounts ID,…] [--name NAME] [--force]
+                                write a model of the cross-account access an inventory holds, each entry
+                                commented with where it came from; exit 1 when some of it could not be
+                                expressed (said on stderr and at the end of FILE). Replaces FILE only if
+                                xacct import wrote it and it is unedited, else with --force`;
+
+export async function run(args: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args,
+    options: {
+      inventory: { type: "string" },
+      out: { type: "string" },
+      accounts: { type: "string" },
+      name: { type: "string" },
+      force: { type: "boolean" },
+      help: { type: "boolean" },
+    },
+  });
+  if (values.help) {
+    process.stdout.write(`${usage}\n`);
+    return 0;
+  }
+  if (!values.inventory) throw new UsageError(`give the inventory directory with --inventory DIR\n${usage}`);
+  if (!values.out) throw new UsageError(`give the model file to write with --out FILE\n${usage}`);
+  const out = values.out;
+  refuseForeign(out, values.force === true);
+  const { state } = loadSource({ inventory: values.inventory });
+  if (![...state.accounts.values()].some((a) => a.managed))
+    throw new UsageError(`${values.inventory} holds no account: an inventory has ACCOUNT_ID/authorization-details.json per account`);
+  const accounts = values.accounts
+    ?.split(",")
+    .map((a) => a.trim())
+    .filter(Boolean);
+  let imported;
+  try {
+    imported = importInventory(state, { ...(accounts ? { accounts } : {}), ...(values.name ? { name: values.name } : {}) });
+  } catch (error) {
+    if (error instanceof ImportError) throw new UsageError(error.message);
+    throw error;
+  }
+  replacePrivateFile(out, stamped(imported.text), 0o644);
+  for (const warning of imported.warnings) process.stderr.write(`xacct: warning: ${JSON.stringify(warning).slice(1, -1)}\n`);
+  process.stderr.write(
+    `xacct: wrote ${out}${imported.warnings.length ? `; ${imported.warnings.length} thing(s) not imported, listed above and at its end` : ""}; check it with: xacct verify --model ${out} --inventory ${values.inventory}\n`,
+  );
+  return imported.warnings.length ? 1 : 0;
+}
+
+/** Refuses an --out that is not a model xacct import wrote (unedited), unless forced; never a directory. */
+function refuseForeign(out: string, force: boolean): void {
+  let text: string;
+  try {
+    const stat = lstatSync(out);
+    if (stat.isDirectory()) throw new UsageError(`--out ${out} is a directory: give the model file to write`);
+    if (force) return;
+    if (!stat.isFile())
+      throw new UsageError(`--out ${out} is not a regular file; xacct import replaces only a model it wrote (--force to replace it)`);
+    text = readFileSync(out, "utf8");
+  } catch (error) {
+    if (isSystemError(error) && error.code === "ENOENT") return;
+    throw error;
+  }
+  if (!isUneditedImport(text))
+    throw new UsageError(
+      `--out ${out} exists and is not a model xacct import wrote (or it was edited since): give another file, or --force to replace it`,
+    );
+}
