@@ -4,6 +4,7 @@
  * undeclared crosses accounts, no role drifts) and its graph answers the same who-can questions
  * across accounts as the original model's, for each resource the original grants on.
  */
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { parseDocument } from "yaml";
 import { importInventory } from "../src/adopt/import-model.js";
@@ -165,5 +166,30 @@ describe("xacct import writes what it read as data and says where each entry cam
     expect(lines[at - 1]).toMatch(/^\s*# .*arn:aws:iam::111122223333:role\/vendor-readonly.*TrustScanner/);
     // AND the external ID the trust requires is the workload's
     expect(parseDocument(text).getIn(["workloads", "scanner", "identity", "externalId"])).toBe("acme-7f3a9c2e");
+  });
+
+  it("a hand-built role's inline policy that matches no verb is kept as raw statements under its own policy name, written out once per grant", () => {
+    // GIVEN test/inventories/account-root: role shared-reader in 222222222222 holds inline policy read-catalog
+    // (dynamodb:GetItem on one table) and is assumed from 111111111111 and 999999999999
+    const inventory = loadInventory(join(import.meta.dirname, "inventories", "account-root"));
+
+    // WHEN it is imported
+    const text = importInventory(inventory).text;
+
+    // THEN each grant into shared-reader keeps the statements as written and the policy's own name
+    const grants = parseDocument(text).toJS().grants as { role: { name: string; policyName?: string }; statements?: unknown[] }[];
+    const into = grants.filter((g) => g.role.name === "shared-reader");
+    expect(into.length).toBeGreaterThan(0);
+    for (const g of into) {
+      expect(g.role.policyName).toBe("read-catalog");
+      expect(g.statements).toEqual([
+        { Effect: "Allow", Action: "dynamodb:GetItem", Resource: "arn:aws:dynamodb:us-east-1:222222222222:table/shared-catalog" },
+      ]);
+    }
+    // AND no YAML alias stands for a shared value (a reader edits each grant on its own)
+    expect(text).not.toMatch(/[&*]a\d/);
+    // AND the model loads and compiles with the policy under that name on the role
+    const compiled = compile(loadModel(text, "imported.yaml"));
+    expect([...(compiled.state.accounts.get("222222222222")?.roles.get("shared-reader")?.policies.keys() ?? [])]).toEqual(["read-catalog"]);
   });
 });

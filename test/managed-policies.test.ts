@@ -293,6 +293,21 @@ describe("a grant that only attaches managed policies (no service of its own)", 
     expect(found[0]?.message).toContain("a grant names a service (service, access, resources), or only attaches managed policies");
   });
 
+  it("accepts a grant whose role only holds raw statements, written under role.policyName", () => {
+    // GIVEN the managed-only grant with raw statements in place of its managed policies, and its policy's own name
+    const text = managedOnly.replace(
+      /^ {6}managedPolicies: .*\n/m,
+      "      policyName: vendor-read\n    statements:\n      - { Effect: Allow, Action: s3:GetObject, Resource: 'arn:aws:s3:::reports/*' }\n",
+    );
+    // WHEN it is loaded and compiled
+    const role = [...build(text).state.accounts.values()].flatMap((a) => [...a.roles.values()]).find((r) => r.arn === VENDOR_ROLE);
+    // THEN the role holds the statements as written, in a policy of that name, and nothing attached
+    expect([...(role?.policies.entries() ?? [])].map(([name, doc]) => [name, doc.Statement])).toEqual([
+      ["vendor-read", [{ Effect: "Allow", Action: "s3:GetObject", Resource: "arn:aws:s3:::reports/*" }]],
+    ]);
+    expect(role?.managedPolicyArns).toEqual([]);
+  });
+
   it("refuses access without a service, and a service without access or resources, each located", () => {
     // GIVEN access without its service, and a service without its access and resources
     const noService = managedOnly.replace("    role:\n", "    access: [read]\n    role:\n");

@@ -451,16 +451,13 @@ class Importer {
           grant.statements = match.rest;
           note.push(`${match.rest.length} statement(s) beyond the verbs ${match.access.join(", ")} kept as written`);
         }
-      } else if (managed.length && first) {
-        grant.statements = doc.Statement;
-        note.push("its statements kept as written");
       } else {
-        this.warn(
-          `${target.arn}: inline policy ${shown(policyName)} matches no verb of the model's services, and the model holds raw statements only beside a service or managed policies: not imported`,
-        );
-        continue;
+        grant.statements = doc.Statement;
+        note.push("its statements kept as written (they match no verb of the model's services)");
       }
-      grant.role = { ...roleOptions, ...(managed.length && first ? { managedPolicies: managed } : {}) };
+      // The inventory's own name for the policy, where it is not the one build would give it.
+      const named = grant.service === policyName ? {} : { policyName };
+      grant.role = { ...roleOptions, ...named, ...(managed.length && first ? { managedPolicies: managed } : {}) };
       first = false;
       this.grants.push({ value: grant, comment: note.join("; ") });
     }

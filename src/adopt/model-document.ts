@@ -50,7 +50,7 @@ export function modelDocument(parts: ModelParts): string {
     );
   if (end.length) doc.comment = end.join("\n");
   const section = (key: string, entries: ReadonlyMap<string, Commented<Record<string, unknown>>>) => {
-    const map = doc.createNode(new Map([...entries].map(([k, v]) => [k, v.value]))) as YAMLMap;
+    const map = doc.createNode(new Map([...entries].map(([k, v]) => [k, v.value])), { aliasDuplicateObjects: false }) as YAMLMap;
     for (const pair of map.items as Pair<Node, Node>[]) {
       const key = (pair.key as { value?: unknown }).value;
       const entry = typeof key === "string" ? entries.get(key) : undefined;
@@ -62,7 +62,11 @@ export function modelDocument(parts: ModelParts): string {
   section("accounts", parts.accounts);
   if (parts.clusters.size) section("clusters", parts.clusters);
   section("workloads", parts.workloads);
-  const grants = doc.createNode(parts.grants.map((g) => g.value)) as YAMLSeq;
+  // A value shared by several grants (one role's statements) is written out each time, never as a YAML alias.
+  const grants = doc.createNode(
+    parts.grants.map((g) => g.value),
+    { aliasDuplicateObjects: false },
+  ) as YAMLSeq;
   grants.items.forEach((item, i) => {
     (item as Node).commentBefore = commentText(parts.grants[i]?.comment ?? "");
     if (isMap(item))

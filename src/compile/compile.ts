@@ -293,7 +293,7 @@ class Compiler {
       start: context.start,
       hops,
       maxSessionSeconds: lastHop ? lastHop.durationSeconds : DEFAULT_ROLE_SESSION_SECONDS,
-      summary: summaryOf(grant.workload, access, to.name ?? to.id, via, hops),
+      summary: summaryOf(grant.workload, access, to.name ?? to.id, via, hops, (grant.statements ?? []).length > 0),
       ...(workload.runtime?.language ? { language: workload.runtime.language } : {}),
       ...(workload.runtime
         ? {
@@ -327,7 +327,7 @@ class Compiler {
         orgOnly: grant.role?.orgOnly === true,
         maxSessionDuration: grant.role?.maxSessionDuration ?? MAX_SESSION_DURATION.default,
         sessionDuration: grant.role?.sessionDuration ?? DEFAULT_ROLE_SESSION_SECONDS,
-        policyName: grant.service ?? MANAGED_ONLY,
+        policyName: grant.role?.policyName ?? grant.service ?? MANAGED_ONLY,
         managedPolicyArns: (grant.role?.managedPolicies ?? []).map((entry, j) =>
           this.managedPolicyArn(entry, context.to, `${where}.role.managedPolicies[${j}]`),
         ),
@@ -491,7 +491,7 @@ function serviceAccess(grant: ModelGrant, resources: ServiceAccess["resources"])
   return { ...(grant.service ? { service: grant.service } : {}), access: grant.access ?? [], resources };
 }
 
-function summaryOf(workload: string, access: ServiceAccess, accountName: string, via: Chain["via"], hops: Hop[]): string {
+function summaryOf(workload: string, access: ServiceAccess, accountName: string, via: Chain["via"], hops: Hop[], raw: boolean): string {
   const recipe = recipeFor(access.service);
   const verbs = access.access.map((a) => recipe?.access[a]?.describe ?? a).join(", ");
   const through = hops.length
@@ -499,7 +499,8 @@ function summaryOf(workload: string, access: ServiceAccess, accountName: string,
     : via === "resource-policy"
       ? ", through the resource's own policy"
       : "";
-  if (access.service === undefined) return `${workload} may do what its role's managed policies allow in ${accountName}${through}`;
+  if (access.service === undefined)
+    return `${workload} may do what its role's ${raw ? "statements and " : ""}managed policies allow in ${accountName}${through}`;
   return `${workload} may ${verbs} (${recipe?.title ?? access.service}) in ${accountName}${describeResources(access.resources)}${through}`;
 }
 

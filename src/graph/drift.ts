@@ -97,7 +97,7 @@ function trustDrift(arn: string, model: PolicyDocument, deployed: PolicyDocument
   });
   model.Statement.forEach((s, i) => {
     if (!have.includes(wanted[i] as string))
-      out.push({ resource: arn, problem: `the deployed trust policy is missing the model's statement ${described(s, i)}`, fix: APPLY });
+      out.push({ resource: arn, problem: `the deployed trust policy is missing the model's ${described(s, i)}`, fix: APPLY });
   });
   // The same statements written in a document that differs otherwise (its Version or Id).
   if (out.length === 0 && !same({ ...model, Statement: [] }, { ...deployed, Statement: [] }))

@@ -110,7 +110,8 @@ export function checkReferences(input: unknown): ReferenceProblem[] {
 
 /**
  * A grant names a service with its access and resources, or only attaches managed policies to its
- * role: then it names none of the three, and role.managedPolicies is what it grants.
+ * role or only gives it raw statements: then it names none of the three, and role.managedPolicies
+ * and statements are what it grants.
  */
 function checkServiceOrManaged(grant: Raw, at: (...rest: PathKey[]) => PathKey[]): ReferenceProblem[] {
   if (grant.service !== undefined) {
@@ -124,11 +125,11 @@ function checkServiceOrManaged(grant: Raw, at: (...rest: PathKey[]) => PathKey[]
   const problems: ReferenceProblem[] = (["access", "resources"] as const)
     .filter((key) => grant[key] !== undefined)
     .map((key) => ({ path: at(key), message: `${key} needs the service it is in: add service: …, or remove ${key}`, at: "key" as const }));
-  if (asArray(asRecord(grant.role).managedPolicies).length === 0)
+  if (asArray(asRecord(grant.role).managedPolicies).length === 0 && asArray(grant.statements).length === 0)
     problems.push({
       path: at(),
       message:
-        "a grant names a service (service, access, resources), or only attaches managed policies to its role (role.managedPolicies: [ReadOnlyAccess, …])",
+        "a grant names a service (service, access, resources), or only attaches managed policies to its role (role.managedPolicies: [ReadOnlyAccess, …]) or gives it raw statements (statements: [{Effect: Allow, Action: …, Resource: …}])",
     });
   return problems;
 }

@@ -14,6 +14,7 @@ import {
   DNS_SUBDOMAIN,
   EKS_CLUSTER_NAME,
   EXTERNAL_ID,
+  IAM_POLICY_NAME,
   IAM_PRINCIPAL_ARN,
   IAM_ROLE_TEMPLATE,
   IAM_USER_NAME,
@@ -254,6 +255,11 @@ const RoleOptions = z.strictObject({
     .optional()
     .describe(`The role's MaxSessionDuration. @default ${MAX_SESSION_DURATION.default}`),
   orgOnly: z.boolean().optional().describe("Add aws:PrincipalOrgID to the trust (both accounts in one organization)."),
+  policyName: named(IAM_POLICY_NAME)
+    .optional()
+    .describe(
+      "The name of the inline policy the grant writes on the role (an existing setup's own name, as xacct import keeps it). @default the grant's service, or managed",
+    ),
   managedPolicies: z
     .array(z.string().min(1))
     .max(
