@@ -32,13 +32,12 @@ import { verify } from "../src/graph/verify.js";
 import { startEnvironment } from "../src/sandbox/environment.js";
 import { loadInventory } from "../src/state/inventory.js";
 import { validateTemplate } from "./support/cfn-validate.js";
-import { cfnLint, hasCfnLint } from "./support/cfn-lint.js";
 import { runProgram } from "./support/chain-cli.js";
 import { apply, emptyCopy, readBack, rootOf } from "./support/iam-apply.js";
 import { AWS, CLI_PLUGIN_SECTION, commonEnv } from "./support/real-clients.js";
 import { clientConfig, REGION, sandboxPerTest } from "./support/sandbox-clients.js";
+import { generatedTemplates, itPassesTheValidators } from "./support/generated-validators.js";
 import { compileExample } from "./support/state.js";
-import { validate, why } from "./support/terraform-validate.js";
 
 const EXAMPLE = "005-github-oidc-deploy";
 const TOOLS = "111111111111";
@@ -123,10 +122,7 @@ describe("examples/005: each grant's both sides, decided by the engine", () => {
 
 describe("examples/005: its CloudFormation and Terraform", () => {
   const files = new Map(emitAll(compileExample(EXAMPLE)).map((f) => [f.path, f.content]));
-  const templates = [...files.keys()].filter(
-    (p) => p.endsWith("cloudformation.json") || (p.startsWith("stacksets/") && p.endsWith(".json")),
-  );
-  const configurations = [...files.keys()].filter((p) => p.endsWith("main.tf.json"));
+  const templates = generatedTemplates(files);
 
   it("each template is valid for AWS's resource specification", async () => {
     // GIVEN both accounts' templates and prod-deploy's StackSet template
@@ -139,18 +135,7 @@ describe("examples/005: its CloudFormation and Terraform", () => {
     for (const path of templates) expect(await validateTemplate(JSON.parse(files.get(path) ?? "")), path).toEqual([]);
   });
 
-  it.skipIf(!hasCfnLint)("passes cfn-lint, AWS's template linter (skipped when it is not installed)", { timeout: 120_000 }, () => {
-    // GIVEN the templates, WHEN cfn-lint reads them, THEN it finds nothing
-    expect(cfnLint(templates.map((path) => files.get(path) ?? ""))).toEqual({ output: "", status: 0 });
-  });
-
-  it.skipIf(Boolean(why))(`passes terraform validate${why ? ` (skipped: ${why})` : ""}`, { timeout: 120_000 }, () => {
-    // WHEN terraform validates both accounts' configurations
-    const r = validate(configurations.map((path) => [path, JSON.parse(files.get(path) ?? "") as Record<string, unknown>]));
-    // THEN they are valid
-    expect(r.output).toContain("The configuration is valid");
-    expect(r.status).toBe(0);
-  });
+  itPassesTheValidators(files);
 });
 
 const start = sandboxPerTest();

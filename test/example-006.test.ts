@@ -37,9 +37,8 @@ import { addWriterRole } from "./support/org-models.js";
 import { AWS } from "./support/real-clients.js";
 import { apply, emptyCopy, iam, readBack, rootOf } from "./support/iam-apply.js";
 import { assume, awsCliAt, clientConfig, type Keys, refusal, sandboxPerTest, userKeys } from "./support/sandbox-clients.js";
-import { cfnLint, hasCfnLint } from "./support/cfn-lint.js";
+import { itPassesTheValidators } from "./support/generated-validators.js";
 import { compileExample } from "./support/state.js";
-import { validate, why } from "./support/terraform-validate.js";
 
 const ORG = "o-a1b2c3d4e5";
 const LOGGING = "222222222222";
@@ -239,29 +238,8 @@ function trustingRoot(): string {
 
 describe("examples/006-org-log-archive: its CloudFormation and Terraform", () => {
   const files = new Map(emitAll(compileExample("006-org-log-archive")).map((f) => [f.path, f.content]));
-  const templates = [...files.keys()].filter(
-    (p) => p.endsWith("cloudformation.json") || (p.startsWith("stacksets/") && p.endsWith(".json")),
-  );
-  const configurations = [...files.keys()].filter((p) => p.endsWith("main.tf.json"));
 
-  it.skipIf(!hasCfnLint)("passes cfn-lint, AWS's template linter (skipped when it is not installed)", { timeout: 120_000 }, () => {
-    // GIVEN every generated template
-    expect(templates.length).toBeGreaterThan(0);
-    // WHEN cfn-lint reads them
-    const r = cfnLint(templates.map((path) => files.get(path) ?? ""));
-    // THEN it finds nothing
-    expect(r).toEqual({ output: "", status: 0 });
-  });
-
-  it.skipIf(Boolean(why))(`passes terraform validate${why ? ` (skipped: ${why})` : ""}`, { timeout: 120_000 }, () => {
-    // GIVEN every generated Terraform configuration
-    expect(configurations.length).toBeGreaterThan(0);
-    // WHEN terraform validates them (terraform init from the local provider mirror)
-    const r = validate(configurations.map((path) => [path, JSON.parse(files.get(path) ?? "") as Record<string, unknown>]));
-    // THEN they are valid
-    expect(r.output).toContain("The configuration is valid");
-    expect(r.status).toBe(0);
-  });
+  itPassesTheValidators(files);
 });
 
 const clients = process.env.CI ? describe : describe.skipIf(!AWS);

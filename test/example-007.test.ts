@@ -24,9 +24,8 @@ import { loadInventory } from "../src/state/inventory.js";
 import { apply, emptyCopy, readBack } from "./support/iam-apply.js";
 import { AWS } from "./support/real-clients.js";
 import { awsCliAt, clientConfig, type Keys, refusal, sandboxPerTest, userKeys } from "./support/sandbox-clients.js";
-import { cfnLint, hasCfnLint } from "./support/cfn-lint.js";
+import { itPassesTheValidators } from "./support/generated-validators.js";
 import { compileExample, examplesDir, role } from "./support/state.js";
-import { validate, why } from "./support/terraform-validate.js";
 import { xacct } from "./support/xacct-cli.js";
 
 const PROD = "111122223333";
@@ -101,29 +100,8 @@ describe("examples/007-saas-vendor: both sides proven by the engine", () => {
 
 describe("examples/007-saas-vendor: its CloudFormation and Terraform", () => {
   const files = new Map(emitAll(compiled).map((f) => [f.path, f.content]));
-  const templates = [...files.keys()].filter(
-    (p) => p.endsWith("cloudformation.json") || (p.startsWith("stacksets/") && p.endsWith(".json")),
-  );
-  const configurations = [...files.keys()].filter((p) => p.endsWith("main.tf.json"));
 
-  it.skipIf(!hasCfnLint)("passes cfn-lint, AWS's template linter (skipped when it is not installed)", { timeout: 120_000 }, () => {
-    // GIVEN every generated template
-    expect(templates.length).toBeGreaterThan(0);
-    // WHEN cfn-lint reads them
-    const r = cfnLint(templates.map((path) => files.get(path) ?? ""));
-    // THEN it finds nothing
-    expect(r).toEqual({ output: "", status: 0 });
-  });
-
-  it.skipIf(Boolean(why))(`passes terraform validate${why ? ` (skipped: ${why})` : ""}`, { timeout: 120_000 }, () => {
-    // GIVEN every generated Terraform configuration
-    expect(configurations.length).toBeGreaterThan(0);
-    // WHEN terraform validates them (terraform init from the local provider mirror)
-    const r = validate(configurations.map((path) => [path, JSON.parse(files.get(path) ?? "") as Record<string, unknown>]));
-    // THEN they are valid
-    expect(r.output).toContain("The configuration is valid");
-    expect(r.status).toBe(0);
-  });
+  itPassesTheValidators(files);
 });
 
 describe("examples/007-saas-vendor through the sandbox", () => {
