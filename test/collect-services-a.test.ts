@@ -89,4 +89,43 @@ describe("xacct collect: SNS, Lambda, Kinesis, Secrets Manager and DynamoDB poli
     for (const arn of [topic, fn, stream, consumer, secret, table])
       expect(file.resources).toContainEqual(expect.objectContaining({ arn, account: B, region: "us-east-1" }));
   });
+
+  it("reports a resource whose policy denies the audit role, and reads the others", async () => {
+    // GIVEN two secrets of account B; the policy of one denies B's audit role secretsmanager:GetResourcePolicy
+    const s = await newSandbox({ state: collectState([A, B]) });
+    const secrets = new SecretsManagerClient(clientConfig(s, rootOf(s, B)));
+    const open = `arn:aws:secretsmanager:us-east-1:${B}:secret:open-AbC123`;
+    const closed = `arn:aws:secretsmanager:us-east-1:${B}:secret:closed-XyZ789`;
+    await secrets.send(new PutSecretPolicy({ SecretId: open, ResourcePolicy: JSON.stringify(letB("secretsmanager:GetSecretValue", "*")) }));
+    const deny = {
+      Version: "2012-10-17",
+      Statement: [
+        {
+          Effect: "Deny",
+          Principal: { AWS: `arn:aws:iam::${B}:role/xacct-audit` },
+          Action: "secretsmanager:GetResourcePolicy",
+          Resource: "*",
+        },
+      ],
+    };
+    await secrets.send(new PutSecretPolicy({ SecretId: closed, ResourcePolicy: JSON.stringify(deny) }));
+    await createAuditRole(s, B, A);
+    // WHEN A's auditor collects account B
+    const out = join(mkdtempSync(join(tmpdir(), "xacct-collect-a-")), "inventory");
+    const result = await collect({
+      out,
+      endpoint: s.url,
+      regions: ["us-east-1"],
+      accounts: [B],
+      roleName: "xacct-audit",
+      credentials: async () => userKeys(s, auditorArn(A)),
+    });
+    // THEN the account is incomplete: Secrets Manager's read failed, naming the secret refused and why
+    const read = result.notComplete.find((r) => r.account === B)?.reads.find((r) => r.service === "secretsmanager");
+    expect(read).toMatchObject({ status: "failed", why: expect.stringContaining(`${closed}: AccessDeniedException`) });
+    // AND the other secret's policy was read
+    const policies = loadInventory(out).accounts.get(B)?.resourcePolicies;
+    expect(policies?.get(open)?.policy.Statement).toEqual(letB("secretsmanager:GetSecretValue", "*").Statement);
+    expect(policies?.has(closed)).toBe(false);
+  });
 });

@@ -5,7 +5,7 @@ import { shellWord } from "../text/escape.js";
 import { mergeCommand } from "./outputs.js";
 import type { Recipe } from "./recipe.js";
 import { type ResourceNamer, stringOf } from "./resource-namer.js";
-import type { PolicyCollector } from "./policy-collector.js";
+import { type PolicyCollector, policyOf } from "./policy-collector.js";
 
 /** Every table of the region (ListTables) and its resource-based policy (GetResourcePolicy; PolicyNotFoundException: none). */
 const collectTablePolicies: PolicyCollector = {
@@ -23,12 +23,9 @@ const collectTablePolicies: PolicyCollector = {
           account: at.account,
           resource: `table/${name}`,
         });
-        try {
-          const { Policy } = await client.send(new GetResourcePolicyCommand({ ResourceArn: arn }));
-          if (Policy) yield { arn, region: at.region, policy: Policy };
-        } catch (e) {
-          if ((e as { name?: unknown }).name !== "PolicyNotFoundException") throw e;
-        }
+        const read = async () => (await client.send(new GetResourcePolicyCommand({ ResourceArn: arn }))).Policy;
+        const found = await policyOf(arn, at.region, read, "PolicyNotFoundException");
+        if (found) yield found;
       }
   },
 };

@@ -1,10 +1,10 @@
 /** Amazon Kinesis Data Streams: what each access verb grants, and the resources it names. */
 import { parseArn } from "../aws/arn.js";
 import type { Recipe } from "./recipe.js";
-import type { PolicyCollector } from "./policy-collector.js";
+import { type PolicyCollector, policyOf } from "./policy-collector.js";
 
 /** A policy text that holds no policy: Kinesis's GetResourcePolicy answers `{}` for a stream or consumer without one. */
-const NO_POLICY = (policy: string | undefined) => policy === undefined || policy.trim() === "" || policy.trim() === "{}";
+const held = (policy: string | undefined) => (policy === undefined || policy.trim() === "{}" ? undefined : policy);
 
 /** Every stream of the region (ListStreams), its consumers (ListStreamConsumers), and the resource policy of each (GetResourcePolicy). */
 const collectStreamPolicies: PolicyCollector = {
@@ -17,17 +17,18 @@ const collectStreamPolicies: PolicyCollector = {
     // The Kinesis client speaks HTTP/2 by default (for SubscribeToShard's event stream); the calls
     // collect makes are plain requests, which Kinesis answers over HTTP/1.1 too, as a local endpoint does.
     const client = clients.make((config) => new KinesisClient({ ...config, requestHandler: new NodeHttpHandler() }));
-    const policyOf = async (ResourceARN: string) => (await client.send(new GetResourcePolicyCommand({ ResourceARN }))).Policy;
+    const read = (ResourceARN: string) =>
+      policyOf(ResourceARN, at.region, async () => held((await client.send(new GetResourcePolicyCommand({ ResourceARN }))).Policy));
     for await (const page of paginateListStreams({ client }, {}))
       for (const { StreamARN } of page.StreamSummaries ?? []) {
         if (!StreamARN) continue;
-        const policy = await policyOf(StreamARN);
-        if (!NO_POLICY(policy)) yield { arn: StreamARN, region: at.region, policy: policy as string };
+        const stream = await read(StreamARN);
+        if (stream) yield stream;
         for await (const consumers of paginateListStreamConsumers({ client }, { StreamARN }))
           for (const { ConsumerARN } of consumers.Consumers ?? []) {
             if (!ConsumerARN) continue;
-            const held = await policyOf(ConsumerARN);
-            if (!NO_POLICY(held)) yield { arn: ConsumerARN, region: at.region, policy: held as string };
+            const consumer = await read(ConsumerARN);
+            if (consumer) yield consumer;
           }
       }
   },

@@ -6,7 +6,7 @@ import { type ResourceNamer, stringOf } from "./resource-namer.js";
 import { pythonLiteral as py } from "../text/escape.js";
 import { AIRFLOW_PROVIDER, resourceOf } from "./outputs.js";
 import { lambdaPermissions } from "./lambda-permissions.js";
-import type { PolicyCollector } from "./policy-collector.js";
+import { type PolicyCollector, policyOf } from "./policy-collector.js";
 
 /** Every function of the region (ListFunctions) and its policy (GetPolicy; ResourceNotFoundException: it has none). */
 const collectFunctionPolicies: PolicyCollector = {
@@ -18,12 +18,9 @@ const collectFunctionPolicies: PolicyCollector = {
     for await (const page of paginateListFunctions({ client }, {}))
       for (const { FunctionArn } of page.Functions ?? []) {
         if (!FunctionArn) continue;
-        try {
-          const { Policy } = await client.send(new GetPolicyCommand({ FunctionName: FunctionArn }));
-          if (Policy) yield { arn: FunctionArn, region: at.region, policy: Policy };
-        } catch (e) {
-          if ((e as { name?: unknown }).name !== "ResourceNotFoundException") throw e;
-        }
+        const read = async () => (await client.send(new GetPolicyCommand({ FunctionName: FunctionArn }))).Policy;
+        const found = await policyOf(FunctionArn, at.region, read, "ResourceNotFoundException");
+        if (found) yield found;
       }
   },
 };

@@ -2,7 +2,7 @@
 import { buildArn, isAccountId, parseArn } from "../aws/arn.js";
 import type { Recipe } from "./recipe.js";
 import { type ResourceNamer, stringOf } from "./resource-namer.js";
-import type { PolicyCollector } from "./policy-collector.js";
+import { type PolicyCollector, policyOf } from "./policy-collector.js";
 
 /** Every secret of the region (ListSecrets) and its resource policy (GetResourcePolicy; a secret without one has no ResourcePolicy). */
 const collectSecretPolicies: PolicyCollector = {
@@ -14,8 +14,9 @@ const collectSecretPolicies: PolicyCollector = {
     for await (const page of paginateListSecrets({ client }, {}))
       for (const { ARN } of page.SecretList ?? []) {
         if (!ARN) continue;
-        const { ResourcePolicy } = await client.send(new GetResourcePolicyCommand({ SecretId: ARN }));
-        if (ResourcePolicy) yield { arn: ARN, region: at.region, policy: ResourcePolicy };
+        const read = async () => (await client.send(new GetResourcePolicyCommand({ SecretId: ARN }))).ResourcePolicy;
+        const found = await policyOf(ARN, at.region, read);
+        if (found) yield found;
       }
   },
 };

@@ -2,7 +2,7 @@
 import { buildArn, isAccountId, parseArn } from "../aws/arn.js";
 import type { Recipe } from "./recipe.js";
 import { type ResolvedResource, type ResourceNamer, stringOf } from "./resource-namer.js";
-import type { PolicyCollector } from "./policy-collector.js";
+import { type PolicyCollector, policyOf } from "./policy-collector.js";
 
 /** Every topic of the region (ListTopics) and its Policy attribute (GetTopicAttributes). */
 const collectTopicPolicies: PolicyCollector = {
@@ -14,8 +14,9 @@ const collectTopicPolicies: PolicyCollector = {
     for await (const page of paginateListTopics({ client }, {}))
       for (const { TopicArn } of page.Topics ?? []) {
         if (!TopicArn) continue;
-        const { Attributes } = await client.send(new GetTopicAttributesCommand({ TopicArn }));
-        if (Attributes?.Policy) yield { arn: TopicArn, region: at.region, policy: Attributes.Policy };
+        const read = async () => (await client.send(new GetTopicAttributesCommand({ TopicArn }))).Attributes?.Policy;
+        const found = await policyOf(TopicArn, at.region, read);
+        if (found) yield found;
       }
   },
 };
