@@ -1,5 +1,41 @@
 /** Amazon Kinesis Data Streams: what each access verb grants, and the resources it names. */
+import { parseArn } from "../aws/arn.js";
 import type { Recipe } from "./recipe.js";
+import { type PolicyCollector, policyOf } from "./policy-collector.js";
+
+/** A policy text that holds no policy: Kinesis's GetResourcePolicy answers `{}` for a stream or consumer without one. */
+const held = (policy: string | undefined) => (policy === undefined || policy.trim() === "{}" ? undefined : policy);
+
+/** Every stream of the region (ListStreams), its consumers (ListStreamConsumers), and the resource policy of each (GetResourcePolicy). */
+const collectStreamPolicies: PolicyCollector = {
+  scope: "regional",
+  actions: ["kinesis:ListStreams", "kinesis:ListStreamConsumers", "kinesis:GetResourcePolicy"],
+  async *policies(at, clients) {
+    const { GetResourcePolicyCommand, KinesisClient, paginateListStreams, paginateListStreamConsumers } =
+      await import("@aws-sdk/client-kinesis");
+    const { NodeHttpHandler } = await import("@smithy/node-http-handler");
+    // The Kinesis client speaks HTTP/2 by default (for SubscribeToShard's event stream); the calls
+    // collect makes are plain requests, which Kinesis answers over HTTP/1.1 too, as a local endpoint does.
+    const client = clients.make((config) => new KinesisClient({ ...config, requestHandler: new NodeHttpHandler() }));
+    const read = (ResourceARN: string) =>
+      policyOf(ResourceARN, at.region, async () => held((await client.send(new GetResourcePolicyCommand({ ResourceARN }))).Policy));
+    for await (const page of paginateListStreams({ client }, {}))
+      for (const { StreamARN } of page.StreamSummaries ?? []) {
+        if (!StreamARN) continue;
+        const stream = await read(StreamARN);
+        if (stream) yield stream;
+        for await (const consumers of paginateListStreamConsumers({ client }, { StreamARN }))
+          for (const { ConsumerARN } of consumers.Consumers ?? []) {
+            if (!ConsumerARN) continue;
+            const consumer = await read(ConsumerARN);
+            if (consumer) yield consumer;
+          }
+      }
+  },
+};
+
+/** A stream's or consumer's ARN as its stream's (`…:stream/NAME/consumer/C:TIME` → `…:stream/NAME`). */
+const streamOf = (arn: string) => /^(.*?:stream\/[^/]+)/.exec(arn)?.[1];
 
 export const kinesis: Recipe = {
   service: "kinesis",
@@ -22,6 +58,46 @@ export const kinesis: Recipe = {
     },
   },
   policyHolders: { stream: "stream" },
+  collect: collectStreamPolicies,
+  // A stream or consumer exists in the sandbox while it holds a policy (PutResourcePolicy makes it known).
+  sandbox: {
+    policyOperations: {
+      PutResourcePolicy: { kind: "put", policy: "Policy", malformed: "InvalidArgumentException" },
+      GetResourcePolicy: { kind: "get", reply: (Policy) => ({ Policy: Policy ?? "{}" }) },
+      DeleteResourcePolicy: { kind: "delete" },
+      ListStreams: {
+        kind: "list",
+        reply: (arns) => {
+          const streams = [...new Set(arns.map(streamOf).filter((a): a is string => a !== undefined))].sort();
+          const name = (arn: string) => parseArn(arn)?.resource.slice("stream/".length) ?? "";
+          return {
+            StreamNames: streams.map(name),
+            HasMoreStreams: false,
+            StreamSummaries: streams.map((StreamARN) => ({
+              StreamName: name(StreamARN),
+              StreamARN,
+              StreamStatus: "ACTIVE",
+              StreamModeDetails: { StreamMode: "ON_DEMAND" },
+              StreamCreationTimestamp: 0,
+            })),
+          };
+        },
+      },
+      ListStreamConsumers: {
+        kind: "list",
+        reply: (arns, stream) => ({
+          Consumers: arns
+            .filter((arn) => arn.startsWith(`${stream}/consumer/`))
+            .map((ConsumerARN) => ({
+              ConsumerName: /\/consumer\/([^:]+):/.exec(ConsumerARN)?.[1] ?? "",
+              ConsumerARN,
+              ConsumerStatus: "ACTIVE",
+              ConsumerCreationTimestamp: Number(/:(\d+)$/.exec(ConsumerARN)?.[1] ?? 0),
+            })),
+        }),
+      },
+    },
+  },
   resourcePolicy: {
     apply: ({ arn, text }) => ({
       resources: [

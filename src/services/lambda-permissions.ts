@@ -3,7 +3,7 @@
  * permissions (AddPermission, AWS::Lambda::Permission, aws_lambda_permission), one per statement ID,
  * principal and action, with only the conditions AddPermission can express.
  */
-import { parseIamArn, principalAccountId } from "../aws/arn.js";
+import { isAccountId, parseIamArn, principalAccountId, rootArn } from "../aws/arn.js";
 import type { PolicyDocument } from "../state/account-state.js";
 import { shortHash } from "../text/hash.js";
 
@@ -63,4 +63,51 @@ function lambdaConditions(condition: Record<string, Record<string, unknown>>, wh
     }
   }
   return out;
+}
+
+/** AddPermission's parameters, as its request names them. */
+export interface AddPermissionInput {
+  StatementId: string;
+  Action: string;
+  Principal: string;
+  SourceArn?: string;
+  SourceAccount?: string;
+  EventSourceToken?: string;
+  PrincipalOrgID?: string;
+  FunctionUrlAuthType?: string;
+}
+
+/**
+ * The statement AddPermission adds to the function `arn`'s policy, as Lambda writes it (GetPolicy
+ * returns it): Principal an account ID as that account's root ARN, an AWS service as `Service`,
+ * `*` as itself, any other (an IAM ARN) as `AWS`; SourceAccount, PrincipalOrgID, EventSourceToken
+ * and FunctionUrlAuthType as StringEquals conditions and SourceArn as ArnLike.
+ */
+export function permissionStatement(arn: string, partition: string, p: AddPermissionInput): Record<string, unknown> {
+  const principal =
+    p.Principal === "*"
+      ? "*"
+      : isAccountId(p.Principal)
+        ? { AWS: rootArn(partition, p.Principal) }
+        : /^[a-z0-9.-]+\.amazonaws\.com(?:\.cn)?$/.test(p.Principal)
+          ? { Service: p.Principal }
+          : { AWS: p.Principal };
+  const equals: Record<string, string> = {
+    ...(p.SourceAccount !== undefined ? { "AWS:SourceAccount": p.SourceAccount } : {}),
+    ...(p.PrincipalOrgID !== undefined ? { "aws:PrincipalOrgID": p.PrincipalOrgID } : {}),
+    ...(p.EventSourceToken !== undefined ? { "lambda:EventSourceToken": p.EventSourceToken } : {}),
+    ...(p.FunctionUrlAuthType !== undefined ? { "lambda:FunctionUrlAuthType": p.FunctionUrlAuthType } : {}),
+  };
+  const condition = {
+    ...(Object.keys(equals).length > 0 ? { StringEquals: equals } : {}),
+    ...(p.SourceArn !== undefined ? { ArnLike: { "AWS:SourceArn": p.SourceArn } } : {}),
+  };
+  return {
+    Sid: p.StatementId,
+    Effect: "Allow",
+    Principal: principal,
+    Action: p.Action,
+    Resource: arn,
+    ...(Object.keys(condition).length > 0 ? { Condition: condition } : {}),
+  };
 }

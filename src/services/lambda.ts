@@ -6,6 +6,24 @@ import { type ResourceNamer, stringOf } from "./resource-namer.js";
 import { pythonLiteral as py } from "../text/escape.js";
 import { AIRFLOW_PROVIDER, resourceOf } from "./outputs.js";
 import { lambdaPermissions } from "./lambda-permissions.js";
+import { type PolicyCollector, policyOf } from "./policy-collector.js";
+
+/** Every function of the region (ListFunctions) and its policy (GetPolicy; ResourceNotFoundException: it has none). */
+const collectFunctionPolicies: PolicyCollector = {
+  scope: "regional",
+  actions: ["lambda:ListFunctions", "lambda:GetPolicy"],
+  async *policies(at, clients) {
+    const { GetPolicyCommand, LambdaClient, paginateListFunctions } = await import("@aws-sdk/client-lambda");
+    const client = clients.make((config) => new LambdaClient(config));
+    for await (const page of paginateListFunctions({ client }, {}))
+      for (const { FunctionArn } of page.Functions ?? []) {
+        if (!FunctionArn) continue;
+        const read = async () => (await client.send(new GetPolicyCommand({ FunctionName: FunctionArn }))).Policy;
+        const found = await policyOf(FunctionArn, at.region, read, "ResourceNotFoundException");
+        if (found) yield found;
+      }
+  },
+};
 
 const FUNCTION = /^[\w-]{1,64}$/;
 const QUALIFIER = /^[\w$-]{1,128}$/;
@@ -111,6 +129,7 @@ export const lambda: Recipe = {
   },
   policyHolders: { function: "function" },
   sandbox: { resourceOf: functionNamedBy },
+  collect: collectFunctionPolicies,
   airflowTasks: (use, dag) => {
     const fn = resourceOf(use, "function");
     if (!fn || !use.access.includes("invoke")) return undefined;

@@ -99,3 +99,26 @@ export function errorText(error: unknown): string {
   const message = typeof e?.message === "string" ? e.message.split("\n")[0] : String(error);
   return `${name}: ${message}`;
 }
+
+/**
+ * One resource's policy, as a hook yields it: the text `read` returns; nothing when it returns
+ * none, or raises the service's error `none` for a resource without a policy
+ * (ResourceNotFoundException, PolicyNotFoundException); a refusal as a problem (a resource
+ * policy may deny even the audit role: that resource is reported, the others read). Any other
+ * error is thrown.
+ */
+export async function policyOf(
+  arn: string,
+  region: string,
+  read: () => Promise<string | undefined>,
+  none?: string,
+): Promise<FoundPolicy | PolicyProblem | undefined> {
+  try {
+    const policy = await read();
+    return policy ? { arn, region, policy } : undefined;
+  } catch (error) {
+    if (none !== undefined && (error as { name?: unknown } | null)?.name === none) return undefined;
+    if (isAccessDenied(error)) return { arn, region, problem: errorText(error) };
+    throw error;
+  }
+}

@@ -49,26 +49,44 @@ export function stringOf(input: Params, name: string): string | undefined {
  * output shape, as the service's API reference gives it.
  */
 export type PolicyOperation =
-  /** Stores the policy given as JSON text in the parameter `policy` (PutKeyPolicy's `Policy`). */
+  /**
+   * Stores the policy given as JSON text in the parameter `policy` (PutKeyPolicy's `Policy`); with
+   * `when`, only a request it accepts is a put (SNS's SetTopicAttributes of the attribute Policy),
+   * any other is answered as a call the sandbox keeps no state for.
+   */
   | {
       kind: "put";
       policy: string;
-      reply?: () => Record<string, unknown>;
+      when?: (input: Params) => boolean;
+      reply?: (arn: string) => Record<string, unknown>;
       /** @default "MalformedPolicyDocumentException" */ malformed?: string;
     }
-  /** Answers the stored policy as JSON text; a resource without one is the service's `missing` error. */
-  | { kind: "get"; reply: (policy: string) => Record<string, unknown>; missing: { code: string; message: string } }
-  | { kind: "delete"; reply?: () => Record<string, unknown> }
   /**
-   * Makes a new resource of the caller's (KMS's CreateKey) with the policy given in the parameter
-   * `policy`, else the service's default one for the account: `arn` names it from a new ID.
+   * Answers the stored policy as JSON text; a resource without one is the service's `missing`
+   * error, or, without `missing`, the reply with no policy (Secrets Manager's GetResourcePolicy).
+   */
+  | {
+      kind: "get";
+      reply: (policy: string | undefined, arn: string) => Record<string, unknown>;
+      missing?: { code: string; message: string };
+    }
+  | { kind: "delete"; reply?: (arn: string) => Record<string, unknown> }
+  /**
+   * Makes a new resource of the caller's with the policy given in the parameter `policy`, else the
+   * service's default one for the resource: `arn` names it from a new ID (KMS's CreateKey); without
+   * `arn` it is the resource the request names (SNS's CreateTopic), and one that exists keeps its
+   * policy, as such a create is idempotent.
    */
   | {
       kind: "create";
-      policy: string;
-      arn: (where: Where, id: string) => string;
-      defaultPolicy: (where: Where) => Record<string, unknown>;
+      policy?: string;
+      arn?: (where: Where, id: string) => string;
+      defaultPolicy: (where: Where, arn: string) => Record<string, unknown>;
       reply: (arn: string, id: string) => Record<string, unknown>;
     }
-  /** Lists the caller's resources of the service in the request's region that hold a policy (ListKeys). */
-  | { kind: "list"; reply: (arns: readonly string[]) => Record<string, unknown> };
+  /**
+   * Lists the resources of the service in the request's region that hold a policy, of the owner of
+   * the resource the request names (the caller's, for ListKeys); `reply` may narrow them by the
+   * resource named (`of`: Kinesis's ListStreamConsumers names the stream).
+   */
+  | { kind: "list"; reply: (arns: readonly string[], of: string) => Record<string, unknown> };

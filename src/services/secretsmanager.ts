@@ -1,6 +1,53 @@
 /** AWS Secrets Manager: what each access verb grants, and the resources it names. */
-import { buildArn } from "../aws/arn.js";
+import { buildArn, isAccountId, parseArn } from "../aws/arn.js";
 import type { Recipe } from "./recipe.js";
+import { type ResourceNamer, stringOf } from "./resource-namer.js";
+import { type PolicyCollector, policyOf } from "./policy-collector.js";
+
+/** Every secret of the region (ListSecrets) and its resource policy (GetResourcePolicy; a secret without one has no ResourcePolicy). */
+const collectSecretPolicies: PolicyCollector = {
+  scope: "regional",
+  actions: ["secretsmanager:ListSecrets", "secretsmanager:GetResourcePolicy"],
+  async *policies(at, clients) {
+    const { GetResourcePolicyCommand, paginateListSecrets, SecretsManagerClient } = await import("@aws-sdk/client-secrets-manager");
+    const client = clients.make((config) => new SecretsManagerClient(config));
+    for await (const page of paginateListSecrets({ client }, {}))
+      for (const { ARN } of page.SecretList ?? []) {
+        if (!ARN) continue;
+        const read = async () => (await client.send(new GetResourcePolicyCommand({ SecretId: ARN }))).ResourcePolicy;
+        const found = await policyOf(ARN, at.region, read);
+        if (found) yield found;
+      }
+  },
+};
+
+/** A secret's name: 1 to 512 letters, digits and `/_+=.@-`. */
+const SECRET_NAME = /^[\w/+=.@-]{1,512}$/;
+
+/**
+ * The secret a call names in SecretId: its ARN (`…:secret:NAME-SUFFIX`, Secrets Manager adds six
+ * random characters to the name), or its name in the caller's account and region, which stands
+ * for the secret of that name whatever its suffix: `secret:NAME-??????`, as the model names it.
+ */
+const secretNamedBy: ResourceNamer = (_action, input, where) => {
+  const id = stringOf(input, "SecretId");
+  if (id === undefined) return undefined;
+  const arn = parseArn(id);
+  if (arn) {
+    return arn.service === "secretsmanager" && isAccountId(arn.account) && /^secret:[\w/+=.@-]+$/.test(arn.resource)
+      ? { arn: id, account: arn.account }
+      : undefined;
+  }
+  if (!SECRET_NAME.test(id)) return undefined;
+  const resource = `secret:${id}-??????`;
+  return {
+    arn: buildArn({ partition: where.partition, service: "secretsmanager", region: where.region, account: where.account, resource }),
+    account: where.account,
+  };
+};
+
+/** A secret's ARN and name, as Secrets Manager's replies give them (the name without the ARN's six-character suffix). */
+const secretOf = (ARN: string) => ({ ARN, Name: (parseArn(ARN)?.resource ?? "").replace(/^secret:/, "").replace(/-[\w?]{6}$/, "") });
 
 export const secretsmanager: Recipe = {
   service: "secretsmanager",
@@ -14,6 +61,20 @@ export const secretsmanager: Recipe = {
     },
   },
   policyHolders: { secret: "secret" },
+  collect: collectSecretPolicies,
+  // A secret exists in the sandbox while it holds a policy (PutResourcePolicy makes it known).
+  sandbox: {
+    resourceOf: secretNamedBy,
+    policyOperations: {
+      PutResourcePolicy: { kind: "put", policy: "ResourcePolicy", reply: secretOf },
+      GetResourcePolicy: {
+        kind: "get",
+        reply: (ResourcePolicy, arn) => ({ ...secretOf(arn), ...(ResourcePolicy ? { ResourcePolicy } : {}) }),
+      },
+      DeleteResourcePolicy: { kind: "delete", reply: secretOf },
+      ListSecrets: { kind: "list", reply: (arns) => ({ SecretList: arns.map(secretOf) }) },
+    },
+  },
   // "you can't use the AWS managed key (aws/secretsmanager) for cross-account access. Instead, you
   // must encrypt your secret with a KMS key that you create" (Secrets Manager's cross-account page).
   checkResources: (n) => {

@@ -2,6 +2,28 @@
 import { buildArn, isAccountId, parseArn } from "../aws/arn.js";
 import type { Recipe } from "./recipe.js";
 import { type ResolvedResource, type ResourceNamer, stringOf } from "./resource-namer.js";
+import { type PolicyCollector, policyOf } from "./policy-collector.js";
+
+/** Every topic of the region (ListTopics) and its Policy attribute (GetTopicAttributes). */
+const collectTopicPolicies: PolicyCollector = {
+  scope: "regional",
+  actions: ["sns:ListTopics", "sns:GetTopicAttributes"],
+  async *policies(at, clients) {
+    const { GetTopicAttributesCommand, paginateListTopics, SNSClient } = await import("@aws-sdk/client-sns");
+    const client = clients.make((config) => new SNSClient(config));
+    for await (const page of paginateListTopics({ client }, {}))
+      for (const { TopicArn } of page.Topics ?? []) {
+        if (!TopicArn) continue;
+        const read = async () => (await client.send(new GetTopicAttributesCommand({ TopicArn }))).Attributes?.Policy;
+        const found = await policyOf(TopicArn, at.region, read);
+        if (found) yield found;
+      }
+  },
+};
+
+/** The query protocol's list of `member`s and map of `entry`s, as SNS's XML replies hold them. */
+const members = (items: readonly object[]) => ({ member: items });
+const entries = (map: Readonly<Record<string, string>>) => ({ entry: Object.entries(map).map(([key, value]) => ({ key, value })) });
 
 /** A topic's name: 1 to 256 letters, digits, hyphens and underscores, `.fifo` at the end of a FIFO topic's. */
 const TOPIC_NAME = /^[\w-]{1,256}(?:\.fifo)?$/;
@@ -68,7 +90,56 @@ export const sns: Recipe = {
   // A topic policy (AddPermission's example: Principal {"AWS": "111122223333"}, Action sns:Publish
   // on the topic, "the user with AWS account 1111-2222-3333 can publish messages to the topic").
   policyHolders: { topic: "topic" },
-  sandbox: { resourceOf: topicNamedBy },
+  collect: collectTopicPolicies,
+  // A topic exists in the sandbox while it has a policy: CreateTopic gives it the default one.
+  sandbox: {
+    resourceOf: topicNamedBy,
+    policyOperations: {
+      CreateTopic: {
+        kind: "create",
+        // "the default policy … allows only the topic owner to publish to or subscribe to the topic":
+        // the SNS developer guide's default access policy, with its condition on AWS:SourceOwner.
+        defaultPolicy: (where, arn) => ({
+          Version: "2008-10-17",
+          Id: "__default_policy_ID",
+          Statement: [
+            {
+              Sid: "__default_statement_ID",
+              Effect: "Allow",
+              Principal: { AWS: "*" },
+              Action: [
+                "SNS:GetTopicAttributes",
+                "SNS:SetTopicAttributes",
+                "SNS:AddPermission",
+                "SNS:RemovePermission",
+                "SNS:DeleteTopic",
+                "SNS:Subscribe",
+                "SNS:ListSubscriptionsByTopic",
+                "SNS:Publish",
+              ],
+              Resource: arn,
+              Condition: { StringEquals: { "AWS:SourceOwner": where.account } },
+            },
+          ],
+        }),
+        reply: (TopicArn) => ({ TopicArn }),
+      },
+      SetTopicAttributes: {
+        kind: "put",
+        policy: "AttributeValue",
+        when: (input) => input.AttributeName === "Policy",
+        malformed: "InvalidParameter",
+      },
+      GetTopicAttributes: {
+        kind: "get",
+        reply: (Policy, TopicArn) => ({
+          Attributes: entries({ TopicArn, Owner: parseArn(TopicArn)?.account ?? "", ...(Policy ? { Policy } : {}) }),
+        }),
+        missing: { code: "NotFound", message: "Topic does not exist" },
+      },
+      ListTopics: { kind: "list", reply: (arns) => ({ Topics: members(arns.map((TopicArn) => ({ TopicArn }))) }) },
+    },
+  },
   resourcePolicy: {
     apply: ({ arn, text }) => ({
       resources: [

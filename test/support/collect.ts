@@ -7,6 +7,7 @@ import { compile } from "../../src/compile/compile.js";
 import { loadModel } from "../../src/model/load.js";
 import type { Sandbox } from "../../src/sandbox/index.js";
 import type { AccountState } from "../../src/state/account-state.js";
+import { recipeFor, recipeServices } from "../../src/services/index.js";
 import { iam, rootOf, trusting } from "./iam-apply.js";
 
 /** A model of these accounts (us-east-1) and nothing else: each root may do anything in its own account. */
@@ -20,7 +21,10 @@ grants: []
 `;
 }
 
-/** The read-only audit policy collect needs (README: the audit role). */
+/**
+ * The read-only audit policy collect needs (README: the audit role): IAM's reads, and the actions
+ * every service module's collect hook says it calls, so that a hook missing one is refused.
+ */
 export const AUDIT_POLICY = JSON.stringify({
   Version: "2012-10-17",
   Statement: [
@@ -30,13 +34,7 @@ export const AUDIT_POLICY = JSON.stringify({
         "iam:GetAccountAuthorizationDetails",
         "iam:ListOpenIDConnectProviders",
         "iam:ListSAMLProviders",
-        "s3:ListAllMyBuckets",
-        "s3:GetBucketLocation",
-        "s3:GetBucketPolicy",
-        "kms:ListKeys",
-        "kms:GetKeyPolicy",
-        "sqs:ListQueues",
-        "sqs:GetQueueAttributes",
+        ...recipeServices().flatMap((service) => recipeFor(service)?.collect?.actions ?? []),
       ],
       Resource: "*",
     },

@@ -42,38 +42,38 @@ function policyAnswer(
   const op = ops && Object.hasOwn(ops, operation) ? ops[operation] : undefined;
   if (!op) return undefined;
   const prefix = iamPrefix(request.service);
-  if (op.kind === "list") return op.reply(resourcesWithPolicies(request.core, where.account, prefix, where.region));
+  const owner = resource.account ?? where.account;
+  if (op.kind === "list") return op.reply(resourcesWithPolicies(request.core, owner, prefix, where.region), resource.arn);
   const malformed = (message: string) =>
     new AwsError(400, (op.kind === "put" && op.malformed) || "MalformedPolicyDocumentException", message);
   if (op.kind === "create") {
     const id = randomUUID();
-    const arn = op.arn(where, id);
-    const text = stringOf(input, op.policy);
-    const document = readResourcePolicy(text ?? JSON.stringify(op.defaultPolicy(where)), malformed);
-    putResourcePolicy(request.core, where.account, arn, document);
+    const arn = op.arn?.(where, id) ?? resource.arn;
+    if (arn === "*") throw new AwsError(400, "ValidationException", `The request names no resource of ${prefix} to create`);
+    if (op.arn || !getResourcePolicy(request.core, where.account, arn)) {
+      const text = op.policy === undefined ? undefined : stringOf(input, op.policy);
+      const document = readResourcePolicy(text ?? JSON.stringify(op.defaultPolicy(where, arn)), malformed);
+      putResourcePolicy(request.core, where.account, arn, document);
+    }
     return op.reply(arn, id);
   }
+  if (op.kind === "put" && op.when && !op.when(input)) return undefined;
   if (resource.arn === "*") throw new AwsError(400, "ValidationException", `The request names no resource of ${prefix} to act on`);
-  const owner = resource.account ?? where.account;
   switch (op.kind) {
     case "put": {
       const text = stringOf(input, op.policy);
       if (text === undefined) throw new AwsError(400, "ValidationException", `The request must contain the parameter ${op.policy}`);
-      const document = readResourcePolicy(
-        text,
-        (message) => new AwsError(400, op.malformed ?? "MalformedPolicyDocumentException", message),
-      );
-      putResourcePolicy(request.core, owner, resource.arn, document);
-      return op.reply?.() ?? {};
+      putResourcePolicy(request.core, owner, resource.arn, readResourcePolicy(text, malformed));
+      return op.reply?.(resource.arn) ?? {};
     }
     case "get": {
       const held = getResourcePolicy(request.core, owner, resource.arn);
-      if (!held) throw new AwsError(400, op.missing.code, op.missing.message);
-      return op.reply(JSON.stringify(held.policy));
+      if (!held && op.missing) throw new AwsError(400, op.missing.code, op.missing.message);
+      return op.reply(held && JSON.stringify(held.policy), resource.arn);
     }
     case "delete":
       deleteResourcePolicy(request.core, owner, resource.arn);
-      return op.reply?.() ?? {};
+      return op.reply?.(resource.arn) ?? {};
   }
 }
 

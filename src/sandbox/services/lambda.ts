@@ -10,14 +10,28 @@
  * answers the function's name and ARN, UpdateFunctionCode the CodeSha256 and CodeSize of the
  * ZipFile it was sent (LastUpdateStatus InProgress, as Lambda answers an update it has begun); code
  * named in S3 or an image it cannot read is NotImplemented, never a made-up size.
+ *
+ * A function's policy (AddPermission, GetPolicy, RemovePermission on `/functions/NAME/policy`, a
+ * version's or alias's with Qualifier) is kept in the owner's AccountState, as every resource
+ * policy of the sandbox (./resource-policies.ts); ListFunctions lists the caller's functions of
+ * the region that hold one: a function is known to the sandbox by its policy.
  */
 import { createHash } from "node:crypto";
 import { type Arn, buildArn, parseArn } from "../../aws/arn.js";
 import type { CatalogAction } from "../../catalog/catalog.js";
 import { lambda as lambdaService } from "../../services/lambda.js";
+import { type AddPermissionInput, permissionStatement } from "../../services/lambda-permissions.js";
+import {
+  deleteResourcePolicy,
+  getResourcePolicy,
+  putResourcePolicy,
+  readResourcePolicy,
+  resourcesWithPolicies,
+} from "./resource-policies.js";
 import type { Reply, ServiceRequest } from "../protocol.js";
 import { AwsError } from "../xml.js";
 import { whereOf } from "./access.js";
+import type { PolicyDocument } from "../../state/account-state.js";
 import { catalogAction, type ResolvedResource } from "./resources.js";
 import { restJsonService } from "./rest.js";
 
@@ -37,7 +51,99 @@ function functionOf(request: ServiceRequest, input: Record<string, string>): Res
   return resource;
 }
 
+const POLICY_PATH = /^\/2015-03-31\/functions\/(?<FunctionName>[^/]+)\/policy\/?$/;
+
+/** Lambda's 404 for a function without a policy, or a statement its policy does not hold. */
+const notFound = (message = "The resource you requested does not exist.") => new AwsError(404, "ResourceNotFoundException", message);
+
+/** The policy the function (or its version or alias) holds, with its owner. */
+function policyAt(request: ServiceRequest, resource: ResolvedResource): { owner: string; policy?: PolicyDocument } {
+  const owner = resource.account ?? whereOf(request).account;
+  const held = getResourcePolicy(request.core, owner, resource.arn)?.policy;
+  return { owner, ...(held ? { policy: held } : {}) };
+}
+
+/** AddPermission's parameter `name`, required by Lambda, or its ValidationException. */
+function required(input: Record<string, string>, name: string, pattern: RegExp): string {
+  const value = input[name];
+  if (value === undefined || !pattern.test(value))
+    throw new AwsError(
+      400,
+      "ValidationException",
+      `1 validation error detected: Value '${value ?? "null"}' at '${name}' failed to satisfy constraint`,
+    );
+  return value;
+}
+
 export const lambda = restJsonService("lambda", [
+  {
+    method: "GET",
+    path: /^\/2015-03-31\/functions\/?$/,
+    action: "ListFunctions",
+    answer(request): Reply {
+      const where = whereOf(request);
+      const functions = new Set(
+        resourcesWithPolicies(request.core, where.account, "lambda", where.region).map((arn) => configuration(arn).FunctionArn),
+      );
+      return json({ Functions: [...functions].sort().map((arn) => configuration(arn as string)) });
+    },
+  },
+  {
+    method: "GET",
+    path: POLICY_PATH,
+    action: "GetPolicy",
+    resource: functionOf,
+    answer(request, _input, resource): Reply {
+      const { policy } = policyAt(request, resource);
+      if (!policy) throw notFound();
+      return json({ Policy: JSON.stringify(policy), RevisionId: "1" });
+    },
+  },
+  {
+    method: "POST",
+    path: POLICY_PATH,
+    action: "AddPermission",
+    resource: functionOf,
+    answer(request, input, resource): Reply {
+      const permission: AddPermissionInput = {
+        ...(input as Partial<AddPermissionInput>),
+        StatementId: required(input, "StatementId", /^[\w.-]{1,100}$/),
+        Action: required(input, "Action", /^(?:lambda:\*|lambda:[a-zA-Z]+|\*)$/),
+        Principal: required(input, "Principal", /^[^\s]+$/),
+      };
+      const { owner, policy } = policyAt(request, resource);
+      if (policy?.Statement.some((s) => s.Sid === permission.StatementId))
+        throw new AwsError(
+          409,
+          "ResourceConflictException",
+          `The statement id (${permission.StatementId}) provided already exists. Please provide a new statement id, or remove the existing statement.`,
+        );
+      const statement = permissionStatement(resource.arn, whereOf(request).partition, permission);
+      const next = { Version: "2012-10-17", Id: "default", Statement: [...(policy?.Statement ?? []), statement] };
+      const malformed = (message: string) => new AwsError(400, "InvalidParameterValueException", message);
+      putResourcePolicy(request.core, owner, resource.arn, readResourcePolicy(JSON.stringify(next), malformed));
+      return {
+        status: 201,
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ Statement: JSON.stringify(statement) }),
+      };
+    },
+  },
+  {
+    method: "DELETE",
+    path: /^\/2015-03-31\/functions\/(?<FunctionName>[^/]+)\/policy\/(?<StatementId>[^/]+)\/?$/,
+    action: "RemovePermission",
+    resource: functionOf,
+    answer(request, input, resource): Reply {
+      const { owner, policy } = policyAt(request, resource);
+      if (!policy) throw notFound("No policy is associated with the given resource.");
+      const rest = policy.Statement.filter((s) => s.Sid !== input.StatementId);
+      if (rest.length === policy.Statement.length) throw notFound(`Statement ${input.StatementId ?? ""} is not found in resource policy.`);
+      if (rest.length === 0) deleteResourcePolicy(request.core, owner, resource.arn);
+      else putResourcePolicy(request.core, owner, resource.arn, { ...policy, Statement: rest });
+      return { status: 204, headers: { "content-type": "application/json" }, body: "" };
+    },
+  },
   {
     method: "POST",
     path: /^\/2015-03-31\/functions\/(?<FunctionName>[^/]+)\/invocations\/?$/,

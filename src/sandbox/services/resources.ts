@@ -100,7 +100,7 @@ function stringParams(input: Params): Map<string, string[]> {
 /**
  * The resource of any service's operation, from the parameters AWS's data names (see the
  * module's comment). For each resource type the action lists, in the catalog's order: the ARNs
- * that `<ResourceType>Arn` holds, and the format filled from the parameters named as its parts
+ * of its format that `<ResourceType>Arn` or `ResourceArn` holds, and the format filled from the parameters named as its parts
  * (in the caller's account, as AWS resolves a name; a part's parameter may hold the whole ARN,
  * as DynamoDB's TableName may). One resource is the answer; a request naming several that
  * differ is AWS's common error InvalidParameterCombination.
@@ -112,7 +112,11 @@ export const byFormatParts: ResourceNamer = (action, input, where) => {
     const type = types[name.toLowerCase()];
     if (!type) continue;
     const found = new Set<string>();
-    for (const value of params.get(`${name.replace(/[^A-Za-z0-9]/g, "").toLowerCase()}arn`) ?? [])
+    // `<ResourceType>Arn`, or ResourceArn, the name many APIs give the resource a policy is put on (Kinesis's, DynamoDB's PutResourcePolicy).
+    for (const value of [
+      ...(params.get(`${name.replace(/[^A-Za-z0-9]/g, "").toLowerCase()}arn`) ?? []),
+      ...(params.get("resourcearn") ?? []),
+    ])
       if (matchesFormat(type.arn, value)) found.add(value);
     const parts = [...type.arn.matchAll(/\$\{(\w+)\}/g)]
       .map((m) => m[1] as string)
