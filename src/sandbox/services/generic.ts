@@ -42,7 +42,10 @@ function policyAnswer(
   const op = ops && Object.hasOwn(ops, operation) ? ops[operation] : undefined;
   if (!op) return undefined;
   const prefix = iamPrefix(request.service);
-  if (op.kind === "list") return op.reply(resourcesWithPolicies(request.core, where.account, prefix, where.region));
+  if (op.kind === "list")
+    return op.reply(resourcesWithPolicies(request.core, where.account, prefix, where.region), (arn) =>
+      JSON.stringify(getResourcePolicy(request.core, where.account, arn)?.policy ?? {}),
+    );
   const malformed = (message: string) =>
     new AwsError(400, (op.kind === "put" && op.malformed) || "MalformedPolicyDocumentException", message);
   if (op.kind === "create") {
@@ -53,27 +56,37 @@ function policyAnswer(
     putResourcePolicy(request.core, where.account, arn, document);
     return op.reply(arn, id);
   }
-  if (resource.arn === "*") throw new AwsError(400, "ValidationException", `The request names no resource of ${prefix} to act on`);
-  const owner = resource.account ?? where.account;
+  const acted = resource.arn === "*" && (op.kind === "put" || op.kind === "delete") ? op.target?.(input, where) : resource.arn;
+  if (acted === undefined || acted === "*")
+    throw new AwsError(400, "ValidationException", `The request names no resource of ${prefix} to act on`);
+  const owner = acted === resource.arn ? (resource.account ?? where.account) : where.account;
+  const held = getResourcePolicy(request.core, owner, acted);
   switch (op.kind) {
     case "put": {
       const text = stringOf(input, op.policy);
       if (text === undefined) throw new AwsError(400, "ValidationException", `The request must contain the parameter ${op.policy}`);
-      const document = readResourcePolicy(
-        text,
-        (message) => new AwsError(400, op.malformed ?? "MalformedPolicyDocumentException", message),
-      );
-      putResourcePolicy(request.core, owner, resource.arn, document);
-      return op.reply?.() ?? {};
+      const document = readResourcePolicy(text, malformed);
+      putResourcePolicy(request.core, owner, acted, document);
+      return op.reply?.(JSON.stringify(document), acted) ?? {};
     }
     case "get": {
-      const held = getResourcePolicy(request.core, owner, resource.arn);
-      if (!held) throw new AwsError(400, op.missing.code, op.missing.message);
-      return op.reply(JSON.stringify(held.policy));
+      if (held) return op.reply(JSON.stringify(held.policy), acted);
+      if (typeof op.missing === "function") return op.missing(acted);
+      throw new AwsError(400, op.missing.code, op.missing.message);
     }
-    case "delete":
-      deleteResourcePolicy(request.core, owner, resource.arn);
-      return op.reply?.() ?? {};
+    case "delete": {
+      if (!held) {
+        if (op.missing) throw new AwsError(400, op.missing.code, op.missing.message);
+        return op.reply?.("", acted) ?? {};
+      }
+      const sid = op.statement === undefined ? undefined : stringOf(input, op.statement);
+      const kept = sid === undefined ? [] : held.policy.Statement.filter((s) => s.Sid !== sid);
+      if (sid !== undefined && kept.length === held.policy.Statement.length)
+        throw new AwsError(400, op.missing?.code ?? "ResourceNotFoundException", `The policy has no statement ${sid}`);
+      if (kept.length) putResourcePolicy(request.core, owner, acted, { ...held.policy, Statement: kept });
+      else deleteResourcePolicy(request.core, owner, acted);
+      return op.reply?.(JSON.stringify(held.policy), acted) ?? {};
+    }
   }
 }
 

@@ -1,0 +1,88 @@
+/**
+ * The resource policies xacct collect reads from ECR, API Gateway, CodeArtifact, Glue and
+ * EventBridge, served by the sandbox from its state and written with the real SDK clients: each
+ * put, read back, listed, refused to a caller whose policies do not allow the action (the engine
+ * decides on the resource the operation acts on), and deleted.
+ */
+import { CreateRoleCommand } from "@aws-sdk/client-iam";
+import {
+  DeleteRepositoryPolicyCommand,
+  DescribeRepositoriesCommand,
+  ECRClient,
+  GetRepositoryPolicyCommand,
+  SetRepositoryPolicyCommand,
+} from "@aws-sdk/client-ecr";
+import { describe, expect, it } from "vitest";
+import type { Sandbox } from "../src/sandbox/index.js";
+import { auditorArn, collectState } from "./support/collect.js";
+import { iam, rootOf, trusting } from "./support/iam-apply.js";
+import { assume, clientConfig, type Keys, refusal, sandboxPerTest, userKeys } from "./support/sandbox-clients.js";
+
+const A = "111111111111";
+const B = "222222222222";
+const newSandbox = sandboxPerTest();
+const start = () => newSandbox({ state: collectState([A, B]) });
+
+/** A policy letting account B's root do `action` on `resource`. */
+const letB = (action: string, resource: string) => ({
+  Version: "2012-10-17",
+  Statement: [{ Sid: "b", Effect: "Allow", Principal: { AWS: `arn:aws:iam::${B}:root` }, Action: action, Resource: resource }],
+});
+
+/**
+ * Credentials of a role of `account` created through IAM with no policy, so IAM allows it nothing
+ * in its account; named as the audit role only because the auditor user may assume roles of that name.
+ */
+async function nobody(s: Sandbox, account: string): Promise<Keys> {
+  await iam(s, rootOf(s, account)).send(
+    new CreateRoleCommand({ RoleName: "xacct-audit", AssumeRolePolicyDocument: trusting(`arn:aws:iam::${A}:root`) }),
+  );
+  return assume(s, userKeys(s, auditorArn(A)), `arn:aws:iam::${account}:role/xacct-audit`);
+}
+
+describe("ECR repository policies", () => {
+  it("are set, read back, listed by DescribeRepositories, refused to a caller without the action, and deleted", async () => {
+    // GIVEN account A's repository with no policy yet
+    const s = await start();
+    const ecr = new ECRClient(clientConfig(s, rootOf(s, A)));
+    const repositoryArn = `arn:aws:ecr:us-east-1:${A}:repository/images`;
+    // THEN GetRepositoryPolicy answers RepositoryPolicyNotFoundException (ECR's API reference, GetRepositoryPolicy errors)
+    expect((await refusal(ecr.send(new GetRepositoryPolicyCommand({ repositoryName: "images" })))).name).toBe(
+      "RepositoryPolicyNotFoundException",
+    );
+    // WHEN A sets a policy letting B pull
+    const policy = letB("ecr:BatchGetImage", repositoryArn);
+    const set = await ecr.send(new SetRepositoryPolicyCommand({ repositoryName: "images", policyText: JSON.stringify(policy) }));
+    // THEN the answer names the registry and repository, and GetRepositoryPolicy returns the policy
+    expect(set).toMatchObject({ registryId: A, repositoryName: "images" });
+    const got = await ecr.send(new GetRepositoryPolicyCommand({ repositoryName: "images" }));
+    expect(JSON.parse(got.policyText ?? "{}")).toEqual(policy);
+    // AND DescribeRepositories lists the repository
+    expect((await ecr.send(new DescribeRepositoriesCommand({}))).repositories).toEqual([
+      expect.objectContaining({ repositoryArn, registryId: A, repositoryName: "images" }),
+    ]);
+    // AND a user of A without ecr:GetRepositoryPolicy is refused on the repository, and so is B on A's registry
+    const denied = new ECRClient(clientConfig(s, await nobody(s, A)));
+    expect((await refusal(denied.send(new GetRepositoryPolicyCommand({ repositoryName: "images" })))).name).toBe("AccessDeniedException");
+    const b = new ECRClient(clientConfig(s, rootOf(s, B)));
+    expect((await refusal(b.send(new DeleteRepositoryPolicyCommand({ registryId: A, repositoryName: "images" })))).name).toBe(
+      "AccessDeniedException",
+    );
+    // WHEN A deletes the policy, THEN it is gone
+    expect(await ecr.send(new DeleteRepositoryPolicyCommand({ repositoryName: "images" }))).toMatchObject({ repositoryName: "images" });
+    expect((await refusal(ecr.send(new GetRepositoryPolicyCommand({ repositoryName: "images" })))).name).toBe(
+      "RepositoryPolicyNotFoundException",
+    );
+  });
+
+  it("refuses a policy that is not a policy document as InvalidParameterException", async () => {
+    // GIVEN account A
+    const s = await start();
+    const ecr = new ECRClient(clientConfig(s, rootOf(s, A)));
+    // WHEN A sets a statement without an Effect, THEN ECR's InvalidParameterException (SetRepositoryPolicy errors)
+    const bad = JSON.stringify({ Version: "2012-10-17", Statement: [{ Principal: "*", Action: "ecr:*" }] });
+    expect((await refusal(ecr.send(new SetRepositoryPolicyCommand({ repositoryName: "images", policyText: bad })))).name).toBe(
+      "InvalidParameterException",
+    );
+  });
+});
