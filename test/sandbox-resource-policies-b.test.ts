@@ -4,7 +4,7 @@
  * put, read back, listed, refused to a caller whose policies do not allow the action (the engine
  * decides on the resource the operation acts on), and deleted.
  */
-import { CreateRoleCommand } from "@aws-sdk/client-iam";
+import { CreateRoleCommand, PutRolePolicyCommand } from "@aws-sdk/client-iam";
 import {
   DeleteRepositoryPolicyCommand,
   DescribeRepositoriesCommand,
@@ -12,6 +12,13 @@ import {
   GetRepositoryPolicyCommand,
   SetRepositoryPolicyCommand,
 } from "@aws-sdk/client-ecr";
+import {
+  DeleteResourcePolicyCommand,
+  GetResourcePolicyCommand,
+  GlueClient,
+  PutResourcePolicyCommand,
+  StartJobRunCommand,
+} from "@aws-sdk/client-glue";
 import { describe, expect, it } from "vitest";
 import type { Sandbox } from "../src/sandbox/index.js";
 import { auditorArn, collectState } from "./support/collect.js";
@@ -84,5 +91,51 @@ describe("ECR repository policies", () => {
     expect((await refusal(ecr.send(new SetRepositoryPolicyCommand({ repositoryName: "images", policyText: bad })))).name).toBe(
       "InvalidParameterException",
     );
+  });
+});
+
+describe("Glue Data Catalog policies", () => {
+  it("are put on the caller's catalog, read back, refused to a caller without the action, and deleted", async () => {
+    // GIVEN account A, whose catalog has no policy yet: GetResourcePolicy answers EntityNotFoundException
+    const s = await start();
+    const glue = new GlueClient(clientConfig(s, rootOf(s, A)));
+    const catalog = `arn:aws:glue:us-east-1:${A}:catalog`;
+    expect((await refusal(glue.send(new GetResourcePolicyCommand({})))).name).toBe("EntityNotFoundException");
+    // WHEN A puts a policy letting B read tables (no ResourceArn: "the AWS account ID is used by default")
+    const policy = letB("glue:GetTable", `arn:aws:glue:us-east-1:${A}:table/*`);
+    const put = await glue.send(new PutResourcePolicyCommand({ PolicyInJson: JSON.stringify(policy) }));
+    // THEN the answer carries a PolicyHash, and the policy reads back by the catalog's ARN as without it
+    expect(put.PolicyHash).toEqual(expect.any(String));
+    expect(JSON.parse((await glue.send(new GetResourcePolicyCommand({ ResourceArn: catalog }))).PolicyInJson ?? "{}")).toEqual(policy);
+    expect(JSON.parse((await glue.send(new GetResourcePolicyCommand({}))).PolicyInJson ?? "{}")).toEqual(policy);
+    // AND a role of A without glue:GetResourcePolicy is refused, and B may not delete A's catalog policy
+    const denied = new GlueClient(clientConfig(s, await nobody(s, A)));
+    expect(await refusal(denied.send(new GetResourcePolicyCommand({})))).toMatchObject({ name: "AccessDeniedException" });
+    const b = new GlueClient(clientConfig(s, rootOf(s, B)));
+    expect(await refusal(b.send(new DeleteResourcePolicyCommand({ ResourceArn: catalog })))).toMatchObject({
+      name: "AccessDeniedException",
+    });
+    // WHEN A deletes it, THEN it is gone
+    await glue.send(new DeleteResourcePolicyCommand({}));
+    expect((await refusal(glue.send(new GetResourcePolicyCommand({})))).name).toBe("EntityNotFoundException");
+  });
+
+  it("leaves Glue's other operations decided on their own resources", async () => {
+    // GIVEN a role of A that may start one job only
+    const s = await start();
+    const keys = await nobody(s, A);
+    await iam(s, rootOf(s, A)).send(
+      new PutRolePolicyCommand({
+        RoleName: "xacct-audit",
+        PolicyName: "one-job",
+        PolicyDocument: JSON.stringify({
+          Version: "2012-10-17",
+          Statement: [{ Effect: "Allow", Action: "glue:StartJobRun", Resource: `arn:aws:glue:us-east-1:${A}:job/nightly` }],
+        }),
+      }),
+    );
+    // WHEN it starts that job, THEN it is allowed (decided on the job, not on the catalog)
+    const glue = new GlueClient(clientConfig(s, keys));
+    await expect(glue.send(new StartJobRunCommand({ JobName: "nightly" }))).resolves.toBeDefined();
   });
 });

@@ -48,8 +48,8 @@ export function stringOf(input: Params, name: string): string | undefined {
  * generically (JSON `X-Amz-Target` and query `Action=` protocols); each reply is the operation's
  * output shape, as the service's API reference gives it.
  */
-export type PolicyOperation =
-  /** Stores the policy given as JSON text in the parameter `policy` (PutKeyPolicy's `Policy`). */
+export type PolicyOperation = /** Stores the policy given as JSON text in the parameter `policy` (PutKeyPolicy's `Policy`). */
+(
   | {
       kind: "put";
       policy: string;
@@ -90,4 +90,8 @@ export type PolicyOperation =
       reply: (arn: string, id: string) => Record<string, unknown>;
     }
   /** Lists the caller's resources of the service in the request's region that hold a policy (ListKeys), with each one's policy as JSON text. */
-  | { kind: "list"; reply: (arns: readonly string[], policyOf: (arn: string) => string) => Record<string, unknown> };
+  | { kind: "list"; reply: (arns: readonly string[], policyOf: (arn: string) => string) => Record<string, unknown> }
+) & {
+  /** How this operation names its resource, where the module's `resourceOf` is not for every operation (Glue's catalog). */
+  resource?: ResourceNamer;
+};

@@ -26,6 +26,17 @@ export interface GenericService {
   policyOperations?: Readonly<Record<string, PolicyOperation>>;
 }
 
+/** The module's policy operation of this name, if any. */
+function policyOperation(service: GenericService | undefined, operation: string): PolicyOperation | undefined {
+  const ops = service?.policyOperations;
+  return ops && Object.hasOwn(ops, operation) ? ops[operation] : undefined;
+}
+
+/** How a request's resource is named: the policy operation's own namer, else the module's, else the catalog's format parts. */
+function namerOf(service: GenericService | undefined, operation: string): ResourceNamer | undefined {
+  return policyOperation(service, operation)?.resource ?? service?.resourceOf;
+}
+
 /**
  * A resource-policy operation (the module's `policyOperations`), on the resource the engine
  * allowed it on, answered from the sandbox's state; undefined for any other operation.
@@ -38,8 +49,7 @@ function policyAnswer(
   resource: ResolvedResource,
   where: Where,
 ): Record<string, unknown> | undefined {
-  const ops = service?.policyOperations;
-  const op = ops && Object.hasOwn(ops, operation) ? ops[operation] : undefined;
+  const op = policyOperation(service, operation);
   if (!op) return undefined;
   const prefix = iamPrefix(request.service);
   if (op.kind === "list")
@@ -143,7 +153,7 @@ export function genericJson(service?: GenericService): Service {
   return {
     protocol: "json",
     handle(request) {
-      const { input, resource } = authorizeJson(request, {}, service?.resourceOf);
+      const { input, resource } = authorizeJson(request, {}, namerOf(service, targetOperation(request)));
       const answer = policyAnswer(request, service, targetOperation(request), input, resource, whereOf(request));
       return jsonReply(answer ?? {}, 200, jsonVersionOf(request));
     },
@@ -176,7 +186,7 @@ export function genericQuery(signingName: string, version: string | null, servic
         throw new AwsError(400, "InvalidAction", `Could not find operation ${operation} for version ${version ?? "NO_VERSION_SPECIFIED"}`);
       const input = queryInput(request.params);
       const where = whereOf(request);
-      const resource = resourceOf(action, input, where, service?.resourceOf);
+      const resource = resourceOf(action, input, where, namerOf(service, operation));
       requireAccess(request, { action: `${prefix}:${action.name}`, ...onResource(resource), code: "AccessDenied" });
       return queryReply(operation, policyAnswer(request, service, operation, input, resource, where) ?? {}, request.requestId, namespace);
     },
