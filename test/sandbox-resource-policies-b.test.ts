@@ -19,6 +19,13 @@ import {
   PutResourcePolicyCommand,
   StartJobRunCommand,
 } from "@aws-sdk/client-glue";
+import {
+  DescribeEventBusCommand,
+  EventBridgeClient,
+  ListEventBusesCommand,
+  PutPermissionCommand,
+  RemovePermissionCommand,
+} from "@aws-sdk/client-eventbridge";
 import { describe, expect, it } from "vitest";
 import type { Sandbox } from "../src/sandbox/index.js";
 import { auditorArn, collectState } from "./support/collect.js";
@@ -137,5 +144,43 @@ describe("Glue Data Catalog policies", () => {
     // WHEN it starts that job, THEN it is allowed (decided on the job, not on the catalog)
     const glue = new GlueClient(clientConfig(s, keys));
     await expect(glue.send(new StartJobRunCommand({ JobName: "nightly" }))).resolves.toBeDefined();
+  });
+});
+
+describe("EventBridge bus policies", () => {
+  it("are put with PutPermission's Policy, described, listed, refused to a caller without the action, and removed statement by statement", async () => {
+    // GIVEN account A's default bus, which has no policy: DescribeEventBus answers without one
+    const s = await start();
+    const events = new EventBridgeClient(clientConfig(s, rootOf(s, A)));
+    const busArn = `arn:aws:events:us-east-1:${A}:event-bus/default`;
+    const before = await events.send(new DescribeEventBusCommand({}));
+    expect(before).toMatchObject({ Name: "default", Arn: busArn });
+    expect(before.Policy).toBeUndefined();
+    // WHEN A puts a policy of two statements on it (no EventBusName: "the default event bus is used")
+    const policy = {
+      Version: "2012-10-17",
+      Statement: [
+        ...letB("events:PutEvents", busArn).Statement,
+        { Sid: "c", Effect: "Allow", Principal: { AWS: "arn:aws:iam::333333333333:root" }, Action: "events:PutEvents", Resource: busArn },
+      ],
+    };
+    await events.send(new PutPermissionCommand({ Policy: JSON.stringify(policy) }));
+    // THEN DescribeEventBus and ListEventBuses return it as the bus's Policy
+    expect(JSON.parse((await events.send(new DescribeEventBusCommand({ Name: "default" }))).Policy ?? "{}")).toEqual(policy);
+    const listed = (await events.send(new ListEventBusesCommand({}))).EventBuses ?? [];
+    expect(listed.map((b) => [b.Name, b.Arn, JSON.parse(b.Policy ?? "{}")])).toEqual([["default", busArn, policy]]);
+    // AND a role of A without events:PutPermission is refused
+    const denied = new EventBridgeClient(clientConfig(s, await nobody(s, A)));
+    expect((await refusal(denied.send(new PutPermissionCommand({ Policy: JSON.stringify(policy) })))).name).toBe("AccessDeniedException");
+    // WHEN A removes statement "b", THEN only "c" is left; WHEN it removes all, THEN the bus has none
+    await events.send(new RemovePermissionCommand({ StatementId: "b" }));
+    const left = JSON.parse((await events.send(new DescribeEventBusCommand({}))).Policy ?? "{}");
+    expect(left.Statement.map((st: { Sid: string }) => st.Sid)).toEqual(["c"]);
+    await events.send(new RemovePermissionCommand({ RemoveAllPermissions: true }));
+    expect((await events.send(new DescribeEventBusCommand({}))).Policy).toBeUndefined();
+    // AND removing again is EventBridge's ResourceNotFoundException (RemovePermission errors)
+    expect((await refusal(events.send(new RemovePermissionCommand({ RemoveAllPermissions: true })))).name).toBe(
+      "ResourceNotFoundException",
+    );
   });
 });
