@@ -6,6 +6,13 @@
  */
 import { CreateRoleCommand, PutRolePolicyCommand } from "@aws-sdk/client-iam";
 import {
+  APIGatewayClient,
+  CreateRestApiCommand,
+  GetRestApiCommand,
+  GetRestApisCommand,
+  UpdateRestApiCommand,
+} from "@aws-sdk/client-api-gateway";
+import {
   DeleteRepositoryPolicyCommand,
   DescribeRepositoriesCommand,
   ECRClient,
@@ -182,5 +189,36 @@ describe("EventBridge bus policies", () => {
     expect((await refusal(events.send(new RemovePermissionCommand({ RemoveAllPermissions: true })))).name).toBe(
       "ResourceNotFoundException",
     );
+  });
+});
+
+describe("API Gateway REST API policies", () => {
+  it("are put with UpdateRestApi (replace /policy), read back escaped as API Gateway returns them, listed, refused without apigateway:PATCH, and removed", async () => {
+    // GIVEN a REST API account A creates without a policy
+    const s = await start();
+    const apigw = new APIGatewayClient(clientConfig(s, rootOf(s, A)));
+    const { id } = await apigw.send(new CreateRestApiCommand({ name: "orders" }));
+    expect(id).toMatch(/^[a-z0-9]+$/);
+    // WHEN A replaces its /policy with one letting B invoke it
+    const policy = letB("execute-api:Invoke", `arn:aws:execute-api:us-east-1:${A}:${id}/*/GET/*`);
+    const updated = await apigw.send(
+      new UpdateRestApiCommand({ restApiId: id, patchOperations: [{ op: "replace", path: "/policy", value: JSON.stringify(policy) }] }),
+    );
+    // THEN the API's `policy` is the policy's JSON text escaped once more, quotes and slashes
+    // (what real API Gateway returns and clients unescape, e.g. Terraform's "Normalize REST API Policy JSON before unquoting")
+    expect(updated.policy).toContain('{\\"Version\\":\\"2012-10-17\\"');
+    expect(updated.policy).toContain(`${id}\\/*\\/GET\\/*`);
+    expect(JSON.parse(JSON.parse(`"${updated.policy}"`))).toEqual(policy);
+    // AND GetRestApi and GetRestApis return it
+    expect((await apigw.send(new GetRestApiCommand({ restApiId: id }))).policy).toBe(updated.policy);
+    expect((await apigw.send(new GetRestApisCommand({}))).items).toEqual([expect.objectContaining({ id, policy: updated.policy })]);
+    // AND a role of A without apigateway:PATCH is refused (AccessDeniedException)
+    const denied = new APIGatewayClient(clientConfig(s, await nobody(s, A)));
+    const patch = [{ op: "replace" as const, path: "/policy", value: "" }];
+    expect((await refusal(denied.send(new UpdateRestApiCommand({ restApiId: id, patchOperations: patch })))).name).toBe(
+      "AccessDeniedException",
+    );
+    // WHEN A replaces the policy with nothing, THEN the API has none
+    expect((await apigw.send(new UpdateRestApiCommand({ restApiId: id, patchOperations: patch }))).policy).toBeUndefined();
   });
 });
