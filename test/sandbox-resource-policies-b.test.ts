@@ -13,6 +13,17 @@ import {
   UpdateRestApiCommand,
 } from "@aws-sdk/client-api-gateway";
 import {
+  CodeartifactClient,
+  DeleteDomainPermissionsPolicyCommand,
+  DeleteRepositoryPermissionsPolicyCommand,
+  GetDomainPermissionsPolicyCommand,
+  GetRepositoryPermissionsPolicyCommand,
+  ListDomainsCommand,
+  ListRepositoriesCommand,
+  PutDomainPermissionsPolicyCommand,
+  PutRepositoryPermissionsPolicyCommand,
+} from "@aws-sdk/client-codeartifact";
+import {
   DeleteRepositoryPolicyCommand,
   DescribeRepositoriesCommand,
   ECRClient,
@@ -220,5 +231,50 @@ describe("API Gateway REST API policies", () => {
     );
     // WHEN A replaces the policy with nothing, THEN the API has none
     expect((await apigw.send(new UpdateRestApiCommand({ restApiId: id, patchOperations: patch }))).policy).toBeUndefined();
+  });
+});
+
+describe("CodeArtifact domain and repository policies", () => {
+  it("are put, read back, listed with their domain and repository, refused to a caller without the action, and deleted", async () => {
+    // GIVEN account A's domain "shared" and its repository "pypi", neither with a policy yet
+    const s = await start();
+    const ca = new CodeartifactClient(clientConfig(s, rootOf(s, A)));
+    const domainArn = `arn:aws:codeartifact:us-east-1:${A}:domain/shared`;
+    const repositoryArn = `arn:aws:codeartifact:us-east-1:${A}:repository/shared/pypi`;
+    const repo = { domain: "shared", domainOwner: A, repository: "pypi" };
+    // THEN reading the repository's policy is ResourceNotFoundException (GetRepositoryPermissionsPolicy errors)
+    expect(await refusal(ca.send(new GetRepositoryPermissionsPolicyCommand(repo)))).toMatchObject({
+      name: "ResourceNotFoundException",
+      status: 404,
+    });
+    // WHEN A puts a policy on each (the domain's owner given, and not: "the ID of the AWS account that owns the domain")
+    const domainPolicy = letB("codeartifact:GetAuthorizationToken", domainArn);
+    const repositoryPolicy = letB("codeartifact:ReadFromRepository", repositoryArn);
+    const put = await ca.send(new PutDomainPermissionsPolicyCommand({ domain: "shared", policyDocument: JSON.stringify(domainPolicy) }));
+    await ca.send(new PutRepositoryPermissionsPolicyCommand({ ...repo, policyDocument: JSON.stringify(repositoryPolicy) }));
+    // THEN each reads back as its policy's document, with the resource's ARN
+    expect(put.policy?.resourceArn).toBe(domainArn);
+    const gotDomain = await ca.send(new GetDomainPermissionsPolicyCommand({ domain: "shared", domainOwner: A }));
+    expect(JSON.parse(gotDomain.policy?.document ?? "{}")).toEqual(domainPolicy);
+    const gotRepository = await ca.send(new GetRepositoryPermissionsPolicyCommand(repo));
+    expect(gotRepository.policy?.resourceArn).toBe(repositoryArn);
+    expect(JSON.parse(gotRepository.policy?.document ?? "{}")).toEqual(repositoryPolicy);
+    // AND ListDomains and ListRepositories list them
+    expect((await ca.send(new ListDomainsCommand({}))).domains).toEqual([
+      expect.objectContaining({ name: "shared", owner: A, arn: domainArn }),
+    ]);
+    expect((await ca.send(new ListRepositoriesCommand({}))).repositories).toEqual([
+      expect.objectContaining({ name: "pypi", domainName: "shared", domainOwner: A, arn: repositoryArn }),
+    ]);
+    // AND a role of A without the action is refused, and so is B on A's repository
+    const denied = new CodeartifactClient(clientConfig(s, await nobody(s, A)));
+    expect((await refusal(denied.send(new GetDomainPermissionsPolicyCommand({ domain: "shared" })))).name).toBe("AccessDeniedException");
+    const b = new CodeartifactClient(clientConfig(s, rootOf(s, B)));
+    expect((await refusal(b.send(new DeleteRepositoryPermissionsPolicyCommand(repo)))).name).toBe("AccessDeniedException");
+    // WHEN A deletes both, THEN neither has a policy
+    await ca.send(new DeleteRepositoryPermissionsPolicyCommand(repo));
+    await ca.send(new DeleteDomainPermissionsPolicyCommand({ domain: "shared" }));
+    expect((await refusal(ca.send(new GetRepositoryPermissionsPolicyCommand(repo)))).name).toBe("ResourceNotFoundException");
+    expect((await refusal(ca.send(new GetDomainPermissionsPolicyCommand({ domain: "shared" })))).name).toBe("ResourceNotFoundException");
   });
 });
