@@ -48,50 +48,51 @@ export function stringOf(input: Params, name: string): string | undefined {
  * generically (JSON `X-Amz-Target` and query `Action=` protocols); each reply is the operation's
  * output shape, as the service's API reference gives it.
  */
-export type PolicyOperation = /** Stores the policy given as JSON text in the parameter `policy` (PutKeyPolicy's `Policy`). */
-(
-  | {
-      kind: "put";
-      policy: string;
-      reply?: (policy: string, arn: string) => Record<string, unknown>;
-      /** @default "MalformedPolicyDocumentException" */ malformed?: string;
-      /** The resource acted on, for an operation IAM authorizes on "*" (EventBridge's PutPermission: the caller's bus). */
-      target?: (input: Params, where: Where) => string | undefined;
-    }
-  /**
-   * Answers the stored policy as JSON text; a resource without one is the service's `missing`
-   * error, or `missing`'s answer where having no policy is not an error (DescribeEventBus).
-   */
-  | {
-      kind: "get";
-      reply: (policy: string, arn: string) => Record<string, unknown>;
-      missing: { code: string; message: string } | ((arn: string) => Record<string, unknown>);
-    }
-  /**
-   * Deletes the policy, or only its statement whose Sid the parameter `statement` names when the
-   * request gives it (EventBridge's RemovePermission); `missing`: the error for a resource without one.
-   */
-  | {
-      kind: "delete";
-      reply?: (policy: string, arn: string) => Record<string, unknown>;
-      missing?: { code: string; message: string };
-      statement?: string;
-      target?: (input: Params, where: Where) => string | undefined;
-    }
-  /**
-   * Makes a new resource of the caller's (KMS's CreateKey) with the policy given in the parameter
-   * `policy`, else the service's default one for the account: `arn` names it from a new ID.
-   */
-  | {
-      kind: "create";
-      policy: string;
-      arn: (where: Where, id: string) => string;
-      defaultPolicy: (where: Where) => Record<string, unknown>;
-      reply: (arn: string, id: string) => Record<string, unknown>;
-    }
-  /** Lists the caller's resources of the service in the request's region that hold a policy (ListKeys), with each one's policy as JSON text. */
-  | { kind: "list"; reply: (arns: readonly string[], policyOf: (arn: string) => string) => Record<string, unknown> }
-) & {
-  /** How this operation names its resource, where the module's `resourceOf` is not for every operation (Glue's catalog). */
-  resource?: ResourceNamer;
-};
+export type PolicyOperation =
+  /** Stores the policy given as JSON text in the parameter `policy` (PutKeyPolicy's `Policy`). */
+  (
+    | {
+        kind: "put";
+        policy: string;
+        reply?: (policy: string, arn: string) => Record<string, unknown>;
+        /** @default "MalformedPolicyDocumentException" */ malformed?: string;
+        /** The resource acted on, for an operation IAM authorizes on "*" (EventBridge's PutPermission: the caller's bus). */
+        target?: (input: Params, where: Where) => string | undefined;
+      }
+    /**
+     * Answers the stored policy as JSON text; a resource without one is the service's `missing`
+     * error, or `missing`'s answer where having no policy is not an error (DescribeEventBus).
+     */
+    | {
+        kind: "get";
+        reply: (policy: string, arn: string) => Record<string, unknown>;
+        missing: { code: string; message: string } | ((arn: string) => Record<string, unknown>);
+      }
+    /**
+     * Deletes the policy, or only its statement whose Sid the parameter `statement` names when the
+     * request gives it (EventBridge's RemovePermission); `missing`: the error for a resource without one.
+     */
+    | {
+        kind: "delete";
+        reply?: (policy: string, arn: string) => Record<string, unknown>;
+        missing?: { code: string; message: string };
+        statement?: string;
+        target?: (input: Params, where: Where) => string | undefined;
+      }
+    /**
+     * Makes a new resource of the caller's (KMS's CreateKey) with the policy given in the parameter
+     * `policy`, else the service's default one for the account: `arn` names it from a new ID.
+     */
+    | {
+        kind: "create";
+        policy: string;
+        arn: (where: Where, id: string) => string;
+        defaultPolicy: (where: Where) => Record<string, unknown>;
+        reply: (arn: string, id: string) => Record<string, unknown>;
+      }
+    /** Lists the caller's resources of the service in the request's region that hold a policy (ListKeys), with each one's policy as JSON text. */
+    | { kind: "list"; reply: (arns: readonly string[], policyOf: (arn: string) => string) => Record<string, unknown> }
+  ) & {
+    /** How this operation names its resource, where the module's `resourceOf` is not for every operation (Glue's catalog). */
+    resource?: ResourceNamer;
+  };
