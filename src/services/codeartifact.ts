@@ -2,6 +2,50 @@
 import type { Recipe } from "./recipe.js";
 import { shellWord } from "../text/escape.js";
 import { mergeCommand } from "./outputs.js";
+import type { PolicyCollector } from "./policy-collector.js";
+
+/** CodeArtifact's answer for a domain or repository without a permissions policy. */
+const noPolicy = (error: unknown) => (error as { name?: unknown }).name === "ResourceNotFoundException";
+
+/**
+ * The region's domains (ListDomains) and repositories (ListRepositories), each with its
+ * permissions policy (Get…PermissionsPolicy; ResourceNotFoundException: none).
+ */
+const collectPermissionsPolicies: PolicyCollector = {
+  scope: "regional",
+  actions: [
+    "codeartifact:ListDomains",
+    "codeartifact:ListRepositories",
+    "codeartifact:GetDomainPermissionsPolicy",
+    "codeartifact:GetRepositoryPermissionsPolicy",
+  ],
+  async *policies(at, clients) {
+    const sdk = await import("@aws-sdk/client-codeartifact");
+    const client = clients.make((config) => new sdk.CodeartifactClient(config));
+    const read = async (get: () => Promise<{ policy?: { document?: string } }>) => {
+      try {
+        return (await get()).policy?.document;
+      } catch (error) {
+        if (noPolicy(error)) return undefined;
+        throw error;
+      }
+    };
+    for await (const page of sdk.paginateListDomains({ client }, {}))
+      for (const { name, owner, arn } of page.domains ?? []) {
+        if (!name || !arn) continue;
+        const policy = await read(() => client.send(new sdk.GetDomainPermissionsPolicyCommand({ domain: name, domainOwner: owner })));
+        if (policy) yield { arn, region: at.region, policy };
+      }
+    for await (const page of sdk.paginateListRepositories({ client }, {}))
+      for (const { name, domainName, domainOwner, arn } of page.repositories ?? []) {
+        if (!name || !domainName || !arn) continue;
+        const policy = await read(() =>
+          client.send(new sdk.GetRepositoryPermissionsPolicyCommand({ domain: domainName, domainOwner, repository: name })),
+        );
+        if (policy) yield { arn, region: at.region, policy };
+      }
+  },
+};
 
 export const codeartifact: Recipe = {
   service: "codeartifact",
@@ -49,6 +93,7 @@ export const codeartifact: Recipe = {
     },
   },
   policyHolders: { domain: "domain", repository: "repository", package: "repository" },
+  collect: collectPermissionsPolicies,
   companions: () => [{ service: "sts", access: ["bearer-token"], resources: {} }],
   resourcePolicy: {
     apply: ({ arn, policy, file }) => {

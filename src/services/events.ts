@@ -1,8 +1,9 @@
 /** Amazon EventBridge: what each access verb grants, the event buses it names, and the bus each operation acts on. */
 import { isAccountId, parseArn } from "../aws/arn.js";
 import { resourceArn } from "../catalog/catalog.js";
+import type { PolicyCollector } from "./policy-collector.js";
 import type { Recipe } from "./recipe.js";
-import { type Params, type ResolvedResource, type ResourceNamer, stringOf, type Where } from "./resource-namer.js";
+import { type Params, type PolicyOperation, type ResolvedResource, type ResourceNamer, stringOf, type Where } from "./resource-namer.js";
 
 /** An event bus's name: 1 to 256 letters, digits and `.-_/` (EventBridge's API reference, EventBusName). */
 const BUS_NAME = /^[\w./-]{1,256}$/;
@@ -22,9 +23,11 @@ function bus(text: string, where: Where): ResolvedResource | undefined {
 /**
  * The bus each operation acts on: for PutEvents, the EventBusName of its entries (the default bus
  * when an entry names none, as EventBridge sends it); one call naming several buses names no one
- * resource. Other operations: EventBusName, or Name (DescribeEventBus).
+ * resource. DescribeEventBus: Name, else the default bus ("If you omit this, the default event
+ * bus is displayed"). Other operations: EventBusName, or Name.
  */
 const busNamedBy: ResourceNamer = (action, input: Params, where) => {
+  if (action.name === "DescribeEventBus") return bus(stringOf(input, "Name") ?? "default", where);
   if (action.name !== "PutEvents") {
     const name = stringOf(input, "EventBusName") ?? stringOf(input, "Name");
     return name === undefined ? undefined : bus(name, where);
@@ -42,6 +45,54 @@ const busNamedBy: ResourceNamer = (action, input: Params, where) => {
   return names.size === 1 && only !== undefined ? bus(only, where) : undefined;
 };
 
+/** Every bus of the region with its policy: ListEventBuses returns each bus's Policy. */
+const collectBusPolicies: PolicyCollector = {
+  scope: "regional",
+  actions: ["events:ListEventBuses"],
+  async *policies(at, clients) {
+    const { EventBridgeClient, ListEventBusesCommand } = await import("@aws-sdk/client-eventbridge");
+    const client = clients.make((config) => new EventBridgeClient(config));
+    let NextToken: string | undefined;
+    do {
+      const page = await client.send(new ListEventBusesCommand({ NextToken }));
+      for (const { Arn, Policy } of page.EventBuses ?? []) if (Arn && Policy) yield { arn: Arn, region: at.region, policy: Policy };
+      NextToken = page.NextToken;
+    } while (NextToken);
+  },
+};
+
+/**
+ * The bus PutPermission and RemovePermission act on: the caller's bus EventBusName names, else
+ * the default bus ("If you omit this, the default event bus is used"). IAM authorizes both on "*".
+ */
+const callersBus = (input: Params, where: Where) => {
+  const found = bus(stringOf(input, "EventBusName") ?? "default", where);
+  return found?.account === where.account ? found.arn : undefined;
+};
+
+const nameOf = (arn: string) => arn.slice(arn.indexOf(":event-bus/") + ":event-bus/".length);
+
+/** For the sandbox: a bus is known while it holds a policy (PutPermission with a Policy makes it known). */
+const busPolicyOperations: Readonly<Record<string, PolicyOperation>> = {
+  PutPermission: { kind: "put", policy: "Policy", malformed: "ValidationException", target: callersBus },
+  // RemovePermission: the statement StatementId names, or with RemoveAllPermissions the whole policy.
+  RemovePermission: {
+    kind: "delete",
+    statement: "StatementId",
+    target: callersBus,
+    missing: { code: "ResourceNotFoundException", message: "EventBus does not have a policy." },
+  },
+  DescribeEventBus: {
+    kind: "get",
+    reply: (Policy, Arn) => ({ Name: nameOf(Arn), Arn, Policy }),
+    missing: (Arn) => ({ Name: nameOf(Arn), Arn }),
+  },
+  ListEventBuses: {
+    kind: "list",
+    reply: (arns, { policyOf }) => ({ EventBuses: arns.map((Arn) => ({ Name: nameOf(Arn), Arn, Policy: policyOf(Arn) })) }),
+  },
+};
+
 export const events: Recipe = {
   service: "events",
   title: "Amazon EventBridge",
@@ -55,7 +106,8 @@ export const events: Recipe = {
     },
   },
   policyHolders: { bus: "bus" },
-  sandbox: { resourceOf: busNamedBy },
+  collect: collectBusPolicies,
+  sandbox: { resourceOf: busNamedBy, policyOperations: busPolicyOperations },
   resourcePolicy: {
     // CloudFormation's AWS::Events::EventBusPolicy holds one statement (StatementId, Statement);
     // Terraform's aws_cloudwatch_event_bus_policy holds the bus's whole policy.

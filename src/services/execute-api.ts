@@ -1,5 +1,7 @@
 /** Amazon API Gateway: what each access verb grants, the resources it names, its clients and its resource policy. */
 import type { Recipe } from "./recipe.js";
+import { buildArn } from "../aws/arn.js";
+import type { PolicyCollector } from "./policy-collector.js";
 import { pythonLiteral as py, shellWord } from "../text/escape.js";
 import { type GrantUse, resourceOf } from "./outputs.js";
 
@@ -17,6 +19,45 @@ function apiPath(use: GrantUse): string {
   const fixed = path.split(/[*?]/)[0] ?? "";
   return fixed.startsWith("/") ? fixed : `/${fixed}`;
 }
+
+/**
+ * A RestApi's `policy` as API Gateway returns it: the policy's JSON text escaped once more, as
+ * inside a JSON string (`{\"Version\":…`, `\/`); read as one. Text that is not so escaped is kept.
+ */
+export function unescapeApiPolicy(policy: string): string {
+  try {
+    const text: unknown = JSON.parse(`"${policy}"`);
+    return typeof text === "string" ? text : policy;
+  } catch {
+    return policy;
+  }
+}
+
+/**
+ * Every REST API of the region with its policy (GetRestApis returns each API's `policy`), kept as
+ * the policy of `API-ID/*\/*\/*`, the ARN that governs the whole API. API Gateway's management
+ * calls are authorized as `apigateway:GET` on `arn:aws:apigateway:REGION::/restapis`.
+ */
+const collectApiPolicies: PolicyCollector = {
+  scope: "regional",
+  actions: ["apigateway:GET"],
+  async *policies(at, clients) {
+    const { APIGatewayClient, paginateGetRestApis } = await import("@aws-sdk/client-api-gateway");
+    const client = clients.make((config) => new APIGatewayClient(config));
+    for await (const page of paginateGetRestApis({ client }, {}))
+      for (const { id, policy } of page.items ?? []) {
+        if (!id || !policy) continue;
+        const arn = buildArn({
+          partition: at.partition,
+          service: "execute-api",
+          region: at.region,
+          account: at.account,
+          resource: `${id}/*/*/*`,
+        });
+        yield { arn, region: at.region, policy: unescapeApiPolicy(policy) };
+      }
+  },
+};
 
 export const executeApi: Recipe = {
   service: "execute-api",
@@ -39,6 +80,7 @@ export const executeApi: Recipe = {
   },
   // A REST API's resource policy covers every stage, method and path of the API.
   policyHolders: { api: "rest-api" },
+  collect: collectApiPolicies,
   resourcePolicy: {
     apply: ({ arn, policy, file }) => {
       const api = arn.resource.split("/")[0] ?? arn.resource;

@@ -1,7 +1,67 @@
 /** AWS Glue: what each access verb grants, and the resources it names. */
+import { createHash } from "node:crypto";
+import { isAccountId, parseArn } from "../aws/arn.js";
+import { resourceArn } from "../catalog/catalog.js";
+import type { PolicyCollector } from "./policy-collector.js";
 import type { Recipe } from "./recipe.js";
+import { type PolicyOperation, type ResourceNamer, stringOf } from "./resource-namer.js";
 import { pythonLiteral as py } from "../text/escape.js";
 import { AIRFLOW_PROVIDER, resourceOf } from "./outputs.js";
+
+/** The region's Data Catalog policy (GetResourcePolicy without ResourceArn: the caller's catalog; EntityNotFoundException: none). */
+const collectCatalogPolicy: PolicyCollector = {
+  scope: "regional",
+  actions: ["glue:GetResourcePolicy"],
+  async *policies(at, clients) {
+    const { GetResourcePolicyCommand, GlueClient } = await import("@aws-sdk/client-glue");
+    const client = clients.make((config) => new GlueClient(config));
+    try {
+      const { PolicyInJson } = await client.send(new GetResourcePolicyCommand({}));
+      if (PolicyInJson) yield { arn: resourceArn("glue", "rootcatalog", at), region: at.region, policy: PolicyInJson };
+    } catch (error) {
+      if ((error as { name?: unknown }).name !== "EntityNotFoundException") throw error;
+    }
+  },
+};
+
+/**
+ * The Data Catalog a resource-policy call acts on: ResourceArn when it names a catalog
+ * (`arn:P:glue:REGION:ACCOUNT:catalog`), else the caller's own ("If not provided, the AWS account
+ * ID is used by default", GetResourcePolicy's ResourceArn).
+ */
+const catalogNamedBy: ResourceNamer = (_action, input, where) => {
+  const given = stringOf(input, "ResourceArn");
+  if (given === undefined) return { arn: resourceArn("glue", "rootcatalog", where), account: where.account };
+  const arn = parseArn(given);
+  return arn?.service === "glue" && arn.resource === "catalog" && isAccountId(arn.account)
+    ? { arn: given, account: arn.account }
+    : undefined;
+};
+
+/** A policy's hash, as Glue returns it to make the next put conditional (PolicyHashCondition). */
+const hashOf = (policy: string) => createHash("sha256").update(policy).digest("base64");
+
+/** For the sandbox: the catalog's policy, which every account's catalog in a region has room for. */
+const catalogPolicyOperations: Readonly<Record<string, PolicyOperation>> = {
+  PutResourcePolicy: {
+    kind: "put",
+    policy: "PolicyInJson",
+    malformed: "InvalidInputException",
+    reply: (policy) => ({ PolicyHash: hashOf(policy) }),
+    resource: catalogNamedBy,
+  },
+  GetResourcePolicy: {
+    kind: "get",
+    reply: (PolicyInJson) => ({ PolicyInJson, PolicyHash: hashOf(PolicyInJson) }),
+    missing: { code: "EntityNotFoundException", message: "Policy not found" },
+    resource: catalogNamedBy,
+  },
+  DeleteResourcePolicy: {
+    kind: "delete",
+    missing: { code: "EntityNotFoundException", message: "Policy not found" },
+    resource: catalogNamedBy,
+  },
+};
 
 export const glue: Recipe = {
   service: "glue",
@@ -37,6 +97,8 @@ export const glue: Recipe = {
       ],
     },
   },
+  collect: collectCatalogPolicy,
+  sandbox: { policyOperations: catalogPolicyOperations },
   airflowTasks: (use, dag) => {
     const job = resourceOf(use, "job");
     if (!use.access.includes("run") || !job) return undefined;

@@ -63,7 +63,7 @@ export const kinesis: Recipe = {
   sandbox: {
     policyOperations: {
       PutResourcePolicy: { kind: "put", policy: "Policy", malformed: "InvalidArgumentException" },
-      GetResourcePolicy: { kind: "get", reply: (Policy) => ({ Policy: Policy ?? "{}" }) },
+      GetResourcePolicy: { kind: "get", reply: (Policy) => ({ Policy }), missing: () => ({ Policy: "{}" }) },
       DeleteResourcePolicy: { kind: "delete" },
       ListStreams: {
         kind: "list",
@@ -85,7 +85,7 @@ export const kinesis: Recipe = {
       },
       ListStreamConsumers: {
         kind: "list",
-        reply: (arns, stream) => ({
+        reply: (arns, { of: stream }) => ({
           Consumers: arns
             .filter((arn) => arn.startsWith(`${stream}/consumer/`))
             .map((ConsumerARN) => ({

@@ -66,12 +66,14 @@ export const secretsmanager: Recipe = {
   sandbox: {
     resourceOf: secretNamedBy,
     policyOperations: {
-      PutResourcePolicy: { kind: "put", policy: "ResourcePolicy", reply: secretOf },
+      PutResourcePolicy: { kind: "put", policy: "ResourcePolicy", reply: (_, arn) => secretOf(arn) },
       GetResourcePolicy: {
         kind: "get",
-        reply: (ResourcePolicy, arn) => ({ ...secretOf(arn), ...(ResourcePolicy ? { ResourcePolicy } : {}) }),
+        reply: (ResourcePolicy, arn) => ({ ...secretOf(arn), ResourcePolicy }),
+        // A secret without a policy answers its ARN and name alone (Secrets Manager's GetResourcePolicy).
+        missing: secretOf,
       },
-      DeleteResourcePolicy: { kind: "delete", reply: secretOf },
+      DeleteResourcePolicy: { kind: "delete", reply: (_, arn) => secretOf(arn) },
       ListSecrets: { kind: "list", reply: (arns) => ({ SecretList: arns.map(secretOf) }) },
     },
   },

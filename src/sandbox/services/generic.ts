@@ -26,6 +26,17 @@ export interface GenericService {
   policyOperations?: Readonly<Record<string, PolicyOperation>>;
 }
 
+/** The module's policy operation of this name, if any. */
+function policyOperation(service: GenericService | undefined, operation: string): PolicyOperation | undefined {
+  const ops = service?.policyOperations;
+  return ops && Object.hasOwn(ops, operation) ? ops[operation] : undefined;
+}
+
+/** How a request's resource is named: the policy operation's own namer, else the module's, else the catalog's format parts. */
+function namerOf(service: GenericService | undefined, operation: string): ResourceNamer | undefined {
+  return policyOperation(service, operation)?.resource ?? service?.resourceOf;
+}
+
 /**
  * A resource-policy operation (the module's `policyOperations`), on the resource the engine
  * allowed it on, answered from the sandbox's state; undefined for any other operation.
@@ -38,12 +49,15 @@ function policyAnswer(
   resource: ResolvedResource,
   where: Where,
 ): Record<string, unknown> | undefined {
-  const ops = service?.policyOperations;
-  const op = ops && Object.hasOwn(ops, operation) ? ops[operation] : undefined;
+  const op = policyOperation(service, operation);
   if (!op) return undefined;
   const prefix = iamPrefix(request.service);
   const owner = resource.account ?? where.account;
-  if (op.kind === "list") return op.reply(resourcesWithPolicies(request.core, owner, prefix, where.region), resource.arn);
+  if (op.kind === "list")
+    return op.reply(resourcesWithPolicies(request.core, owner, prefix, where.region), {
+      of: resource.arn,
+      policyOf: (arn) => JSON.stringify(getResourcePolicy(request.core, owner, arn)?.policy ?? {}),
+    });
   const malformed = (message: string) =>
     new AwsError(400, (op.kind === "put" && op.malformed) || "MalformedPolicyDocumentException", message);
   if (op.kind === "create") {
@@ -58,22 +72,37 @@ function policyAnswer(
     return op.reply(arn, id);
   }
   if (op.kind === "put" && op.when && !op.when(input)) return undefined;
-  if (resource.arn === "*") throw new AwsError(400, "ValidationException", `The request names no resource of ${prefix} to act on`);
+  const acted = resource.arn === "*" && (op.kind === "put" || op.kind === "delete") ? op.target?.(input, where) : resource.arn;
+  if (acted === undefined || acted === "*")
+    throw new AwsError(400, "ValidationException", `The request names no resource of ${prefix} to act on`);
+  const actedOwner = acted === resource.arn ? owner : where.account;
+  const held = getResourcePolicy(request.core, actedOwner, acted);
   switch (op.kind) {
     case "put": {
       const text = stringOf(input, op.policy);
       if (text === undefined) throw new AwsError(400, "ValidationException", `The request must contain the parameter ${op.policy}`);
-      putResourcePolicy(request.core, owner, resource.arn, readResourcePolicy(text, malformed));
-      return op.reply?.(resource.arn) ?? {};
+      const document = readResourcePolicy(text, malformed);
+      putResourcePolicy(request.core, actedOwner, acted, document);
+      return op.reply?.(JSON.stringify(document), acted) ?? {};
     }
     case "get": {
-      const held = getResourcePolicy(request.core, owner, resource.arn);
-      if (!held && op.missing) throw new AwsError(400, op.missing.code, op.missing.message);
-      return op.reply(held && JSON.stringify(held.policy), resource.arn);
+      if (held) return op.reply(JSON.stringify(held.policy), acted);
+      if (typeof op.missing === "function") return op.missing(acted);
+      throw new AwsError(400, op.missing.code, op.missing.message);
     }
-    case "delete":
-      deleteResourcePolicy(request.core, owner, resource.arn);
-      return op.reply?.(resource.arn) ?? {};
+    case "delete": {
+      if (!held) {
+        if (op.missing) throw new AwsError(400, op.missing.code, op.missing.message);
+        return op.reply?.("", acted) ?? {};
+      }
+      const sid = op.statement === undefined ? undefined : stringOf(input, op.statement);
+      const kept = sid === undefined ? [] : held.policy.Statement.filter((s) => s.Sid !== sid);
+      if (sid !== undefined && kept.length === held.policy.Statement.length)
+        throw new AwsError(400, op.missing?.code ?? "ResourceNotFoundException", `The policy has no statement ${sid}`);
+      if (kept.length) putResourcePolicy(request.core, actedOwner, acted, { ...held.policy, Statement: kept });
+      else deleteResourcePolicy(request.core, actedOwner, acted);
+      return op.reply?.(JSON.stringify(held.policy), acted) ?? {};
+    }
   }
 }
 
@@ -130,7 +159,7 @@ export function genericJson(service?: GenericService): Service {
   return {
     protocol: "json",
     handle(request) {
-      const { input, resource } = authorizeJson(request, {}, service?.resourceOf);
+      const { input, resource } = authorizeJson(request, {}, namerOf(service, targetOperation(request)));
       const answer = policyAnswer(request, service, targetOperation(request), input, resource, whereOf(request));
       return jsonReply(answer ?? {}, 200, jsonVersionOf(request));
     },
@@ -163,7 +192,7 @@ export function genericQuery(signingName: string, version: string | null, servic
         throw new AwsError(400, "InvalidAction", `Could not find operation ${operation} for version ${version ?? "NO_VERSION_SPECIFIED"}`);
       const input = queryInput(request.params);
       const where = whereOf(request);
-      const resource = resourceOf(action, input, where, service?.resourceOf);
+      const resource = resourceOf(action, input, where, namerOf(service, operation));
       requireAccess(request, { action: `${prefix}:${action.name}`, ...onResource(resource), code: "AccessDenied" });
       return queryReply(operation, policyAnswer(request, service, operation, input, resource, where) ?? {}, request.requestId, namespace);
     },

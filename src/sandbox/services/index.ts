@@ -3,7 +3,9 @@
  * signed for and the protocol it speaks.
  *
  * - `s3` → S3 (REST-XML, path-style), `lambda` → Lambda Invoke, `airflow` (MWAA's signing name) →
- *   MWAA's REST calls, `sqs` in the JSON protocol → SQS with queues;
+ *   MWAA's REST calls, `apigateway` → REST APIs and their policies (./apigateway.ts), `codeartifact` →
+ *   domain and repository policies (./codeartifact.ts), `sqs` in the
+ *   JSON protocol → SQS with queues;
  * - any other request with `X-Amz-Target` → the JSON protocol, with an `Action` parameter → the
  *   query protocol: decided on the resource its request names (by the service module's
  *   `sandbox.resourceOf` (src/services/) where it has one, else the parameters
@@ -12,6 +14,8 @@
  */
 import type { Service } from "../protocol.js";
 import { AwsError } from "../xml.js";
+import { apigateway } from "./apigateway.js";
+import { codeartifact } from "./codeartifact.js";
 import { genericJson, genericQuery, type GenericService } from "./generic.js";
 import { lambda } from "./lambda.js";
 import { mwaa } from "./mwaa.js";
@@ -20,7 +24,7 @@ import { iamPrefix } from "./resources.js";
 import { s3 } from "./s3.js";
 import { sqs } from "./sqs.js";
 
-const REST_SERVICES: Readonly<Record<string, Service>> = { s3, lambda, airflow: mwaa };
+const REST_SERVICES: Readonly<Record<string, Service>> = { s3, lambda, airflow: mwaa, apigateway, codeartifact };
 
 /**
  * What the service module (src/services/, registered ones included) tells the sandbox: how it reads
@@ -39,7 +43,7 @@ function unsupportedRest(service: string): Service {
       throw new AwsError(
         501,
         "NotImplemented",
-        `The sandbox does not implement the REST API of ${service}; it answers every service's JSON (X-Amz-Target) and query (Action=) calls, and S3, Lambda Invoke and MWAA's REST calls`,
+        `The sandbox does not implement the REST API of ${service}; it answers every service's JSON (X-Amz-Target) and query (Action=) calls, and S3, Lambda Invoke, MWAA, API Gateway REST API and CodeArtifact policy REST calls`,
       );
     },
   };
