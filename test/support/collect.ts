@@ -5,6 +5,7 @@
 import { CreateRoleCommand, PutRolePolicyCommand } from "@aws-sdk/client-iam";
 import { compile } from "../../src/compile/compile.js";
 import { loadModel } from "../../src/model/load.js";
+import { collectActions } from "../../src/services/index.js";
 import type { Sandbox } from "../../src/sandbox/index.js";
 import type { AccountState } from "../../src/state/account-state.js";
 import { iam, rootOf, trusting } from "./iam-apply.js";
@@ -20,27 +21,10 @@ grants: []
 `;
 }
 
-/** The read-only audit policy collect needs (README: the audit role). */
+/** The read-only audit policy collect needs (README: the audit role): every action collect calls, declared once (collectActions). */
 export const AUDIT_POLICY = JSON.stringify({
   Version: "2012-10-17",
-  Statement: [
-    {
-      Effect: "Allow",
-      Action: [
-        "iam:GetAccountAuthorizationDetails",
-        "iam:ListOpenIDConnectProviders",
-        "iam:ListSAMLProviders",
-        "s3:ListAllMyBuckets",
-        "s3:GetBucketLocation",
-        "s3:GetBucketPolicy",
-        "kms:ListKeys",
-        "kms:GetKeyPolicy",
-        "sqs:ListQueues",
-        "sqs:GetQueueAttributes",
-      ],
-      Resource: "*",
-    },
-  ],
+  Statement: [{ Effect: "Allow", Action: collectActions(), Resource: "*" }],
 });
 
 /** Creates the audit role `name` in `account`, trusting `trusted` (an account's root), through IAM. */
