@@ -11,6 +11,9 @@ import { CreateBucketCommand, PutBucketPolicyCommand, S3Client } from "@aws-sdk/
 import { Ajv2020 } from "ajv/dist/2020.js";
 import { describe, expect, it } from "vitest";
 import { collect } from "../src/collect/collect.js";
+import { compile } from "../src/compile/compile.js";
+import { loadModel } from "../src/model/load.js";
+import { collectActions } from "../src/services/index.js";
 import { inventoryJsonSchemas } from "../src/state/inventory-schema.js";
 import { auditorArn, collectState, createAuditRole } from "./support/collect.js";
 import { rootOf } from "./support/iam-apply.js";
@@ -98,6 +101,44 @@ describe("the inventory's JSON Schemas", () => {
         .concat("collect-report.json")
         .sort(),
     );
+    expect(found.filter((p) => p.errors.length)).toEqual([]);
+  });
+
+  it("accept organization.json and the report as xacct collect --all writes them", async () => {
+    // GIVEN an organization of A (its management account) and B, each with the audit role the model's audit: makes
+    const state = compile(
+      loadModel(`version: 1
+name: org
+accounts:
+  a: { id: "${A}", region: us-east-1, organization: o-a1b2c3d4e5, ou: [r-a1b2] }
+  b: { id: "${B}", region: us-east-1, organization: o-a1b2c3d4e5, ou: [r-a1b2, ou-a1b2-workload1] }
+workloads: {}
+grants: []
+audit: { collector: a }
+`),
+    ).state;
+    // AND in A a user who may read the organization and assume the audit roles
+    const reads = { Effect: "Allow" as const, Action: collectActions(), Resource: "*" };
+    const assume = { Effect: "Allow" as const, Action: "sts:AssumeRole", Resource: "arn:aws:iam::*:role/xacct-audit" };
+    state.accounts.get(A)?.users.set("auditor", {
+      name: "auditor",
+      path: "/",
+      arn: auditorArn(A),
+      policies: new Map([["collect", { Version: "2012-10-17", Statement: [reads, assume] }]]),
+      managedPolicyArns: [],
+      accessKeys: true,
+      groups: [],
+      tags: new Map(),
+    });
+    const s = await newSandbox({ state, managementAccounts: [A] });
+    // WHEN the auditor collects the whole organization
+    const out = join(mkdtempSync(join(tmpdir(), "xacct-schema-")), "inventory");
+    const auditor = userKeys(s, auditorArn(A));
+    const result = await collect({ out, endpoint: s.url, regions: ["us-east-1"], all: true, credentials: async () => auditor });
+    expect(result.notComplete).toEqual([]);
+    // THEN organization.json is written and every file is valid against its schema
+    const found = problems(out);
+    expect(found.map((p) => p.file)).toContain("organization.json");
     expect(found.filter((p) => p.errors.length)).toEqual([]);
   });
 
