@@ -764,7 +764,8 @@ function authorizationDetails(i, ctx) {
 }
 
 function organization(accounts) {
-  const ou = (name) => `ou-a1b2-${name}`;
+  // AWS's OU ID: ou-, 4 to 32 of the root's characters, -, 8 to 32 more (ou-[0-9a-z]{4,32}-[a-z0-9]{8,32}).
+  const ou = (name) => `ou-a1b2-${name.padEnd(8, "0")}`;
   const parentsOf = (i) => {
     const env = envOf(i);
     if (env === "core") return [ROOT_ID, ou("core")];

@@ -12,6 +12,7 @@
 import { GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
 import { fromNodeProviderChain } from "@aws-sdk/credential-providers";
 import { parseArn, roleArn } from "../aws/arn.js";
+import { DEFAULT_AUDIT_ROLE } from "../compile/audit.js";
 import { claimDir } from "../fs/owned-dir.js";
 import { recipeFor, recipeServices } from "../services/index.js";
 import { errorText, type FoundPolicy, type PolicyCollector } from "../services/policy-collector.js";
@@ -29,8 +30,8 @@ import { readIam } from "./iam.js";
 import { readOrganization } from "./organization.js";
 import { eachLimited, Slots } from "./pool.js";
 
-/** The audit role collect assumes in each account by default: read-only, deployed for it (see the README). */
-export const DEFAULT_ROLE_NAME = "xacct-audit";
+/** The audit role collect assumes in each account by default: the one the model's `audit:` generates (src/compile/audit.ts). */
+export const DEFAULT_ROLE_NAME = DEFAULT_AUDIT_ROLE;
 export const DEFAULT_CONCURRENCY = 4;
 
 export interface CollectOptions {

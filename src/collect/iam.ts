@@ -2,7 +2,8 @@
  * An account's IAM, as `aws iam get-account-authorization-details` prints it: every page of
  * GetAccountAuthorizationDetails (the SDK's paginator follows Marker while IsTruncated) merged
  * into one document, policy documents decoded from their URL encoding, dates as ISO text; and the
- * account's OIDC and SAML providers (their ARNs).
+ * account's OIDC and SAML providers (their ARNs). The actions these calls need are declared once,
+ * as IAM_READ_ACTIONS (src/services/policy-collector.ts): the audit role allows exactly them.
  */
 import {
   IAMClient,

@@ -4,7 +4,8 @@
  * them (ListOrganizationalUnitsForParent, level by level), the accounts (ListAccounts) and where
  * each sits (ListAccountsForParent), and the SCPs and RCPs (ListPolicies, DescribePolicy) with
  * their targets (ListTargetsForPolicy). Every ID is checked against Organizations' own pattern
- * before it is used: the answer is input.
+ * before it is used: the answer is input. The actions these calls need are declared once, as
+ * ORGANIZATIONS_READ_ACTIONS (src/services/policy-collector.ts).
  */
 import {
   DescribeOrganizationCommand,

@@ -37,6 +37,7 @@ import {
 import { type ServiceAccess, statementsFor } from "./permissions.js";
 import type { Chain, Hop, ManualStep, StartIdentity } from "./plan.js";
 import { recipeFor } from "../services/index.js";
+import { addAuditRoles } from "./audit.js";
 import {
   accountFor,
   accountIds,
@@ -79,6 +80,12 @@ export function compile(model: Model): Compiled {
     if (grant.grantees) compiler.granteesGrant(grant, grant.grantees, index);
   });
   compiler.mergeSteps();
+  if (model.audit) {
+    // checkReferences refused a collector that is not an account of one ID.
+    const collector = byKey.get(accountKey(model.audit.collector, undefined));
+    if (!collector) throw new ModelPathError("audit.collector", `no account "${model.audit.collector}" of one ID`);
+    addAuditRoles(model.audit, state, collector);
+  }
   if (compiler.awsManagedPolicies.size) state.awsManagedPolicies = compiler.awsManagedPolicies;
   for (const account of state.accounts.values())
     for (const role of account.roles.values()) compiler.managedPolicyQuota(account, role.arn, role.managedPolicyArns.length);

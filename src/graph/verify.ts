@@ -6,6 +6,7 @@
  */
 import { oidcProviderArn, roleArn } from "../aws/arn.js";
 import { orgPathValue } from "../aws/organizations.js";
+import { auditPrincipal, DEFAULT_AUDIT_ROLE } from "../compile/audit.js";
 import type { Compiled } from "../compile/compile.js";
 import { permissionSetStandIn, principalOf, principalPatternsOf } from "../compile/identities.js";
 import { kindStatements } from "../compile/permissions.js";
@@ -92,7 +93,7 @@ export function verify(
       grant.grantees ? checkGrantees(graph, compiled, grant, grant.grantees, index) : [],
     ),
   ].sort((a, b) => a.grant - b.grant);
-  const undeclared = undeclaredEdges(graph, compiled.state, compiled.chains);
+  const undeclared = undeclaredEdges(graph, compiled.state, compiled.chains, auditTrusts(compiled));
   const drift = options.deployed ? driftOf(compiled.state, options.deployed, graph.book) : [];
   const limit = SEVERITIES.indexOf(options.failOn ?? "high");
   const accepted = (f: Finding) =>
@@ -300,9 +301,26 @@ function concrete(pattern: string): string {
   return pattern === "*" ? "*" : pattern.replace(/\*/g, "x").replace(/\?/g, "x");
 }
 
-/** Cross-account edges the model's chains do not account for. */
-function undeclaredEdges(graph: AccessGraph, model: AccountState, chains: readonly Chain[]) {
-  const declared = new Set<string>();
+/**
+ * The model's `audit:` declares that its collector may assume the audit role in every managed
+ * account: as `from to` pairs (`account:ID` for the collector account's root, any of its principals).
+ */
+function auditTrusts(compiled: Compiled): string[] {
+  const audit = compiled.model.audit;
+  if (!audit) return [];
+  const collector = [...compiled.state.accounts.values()].find((a) => a.name === audit.collector);
+  if (!collector) return [];
+  const principal = auditPrincipal(audit, collector);
+  const from = audit.principal ? principal : `account:${collector.id}`;
+  return [...compiled.state.accounts.values()].flatMap((account) => {
+    const role = account.managed ? account.roles.get(audit.role ?? DEFAULT_AUDIT_ROLE) : undefined;
+    return role ? [`${from} ${role.arn}`] : [];
+  });
+}
+
+/** Cross-account edges the model's chains (and its audit role) do not account for. */
+function undeclaredEdges(graph: AccessGraph, model: AccountState, chains: readonly Chain[], also: readonly string[]) {
+  const declared = new Set<string>(also);
   for (const chain of chains) {
     let from = startPrincipal(model, chain);
     // A grant to an account root declares access for every principal of that account.

@@ -87,6 +87,14 @@ export function checkReferences(input: unknown): ReferenceProblem[] {
           message: `"${kind}" is not a kind of resource whose policy xacct writes${didYouMean(kind, holderKinds)}; known: ${holderKinds.join(", ")}`,
           at: "key",
         });
+  const audit = asRecord(model.audit);
+  refer(["audit", "collector"], audit.collector, accounts, "account");
+  const collector = asRecord(declared(accounts, audit.collector));
+  if (typeof asRecord(collector).id === "object")
+    problems.push({
+      path: ["audit", "collector"],
+      message: "must be an account of one ID (not one per stage): the audit role trusts one collector",
+    });
   for (const [name, raw] of Object.entries(clusters)) refer(["clusters", name, "account"], asRecord(raw).account, accounts, "account");
   for (const [name, raw] of Object.entries(workloads)) {
     const workload = asRecord(raw);

@@ -16,6 +16,7 @@ import {
   EXTERNAL_ID,
   IAM_POLICY_NAME,
   IAM_PRINCIPAL_ARN,
+  IAM_ROLE_NAME,
   IAM_ROLE_TEMPLATE,
   IAM_USER_NAME,
   IMAGE_REFERENCE,
@@ -332,6 +333,22 @@ export const Acceptance = z.strictObject({
   reason: z.string().min(10).describe("Why the risk is accepted; shown wherever the finding is."),
 });
 
+export const Audit = z
+  .strictObject({
+    role: named(IAM_ROLE_NAME)
+      .optional()
+      .describe("The audit role's name in every managed account (xacct collect --role-name). @default xacct-audit"),
+    collector: name.describe("The account (a key of accounts, not staged) from which xacct collect runs: the only one the role trusts."),
+    principal: named(IAM_ROLE_NAME)
+      .optional()
+      .describe(
+        "The role in the collector account that may assume the audit role. @default the collector account (its root: any principal it allows)",
+      ),
+  })
+  .describe(
+    "The read-only audit role xacct collect assumes: created in every managed account, trusting only the collector, with one inline policy allowing exactly the calls collect makes. One StackSet deploys it.",
+  );
+
 export const Model = z.strictObject({
   version: z.literal(1),
   name: name.describe("The application or platform this model describes; {app} in templates."),
@@ -341,6 +358,7 @@ export const Model = z.strictObject({
   clusters: z.record(named(EKS_CLUSTER_NAME), Cluster).optional(),
   workloads: z.record(name, Workload),
   grants: z.array(Grant),
+  audit: Audit.optional(),
   accept: z.array(Acceptance).optional().describe("Findings the team accepts, each with its reason: verify does not fail on them."),
 });
 

@@ -31,6 +31,34 @@
  * of the listing is thrown (collect records the service as failed in that region, and why).
  */
 
+/**
+ * The IAM calls `xacct collect` makes in each account through its audit role (src/collect/iam.ts:
+ * every page of GetAccountAuthorizationDetails, ListOpenIDConnectProviders, ListSAMLProviders), as
+ * IAM names their actions. Declared here, below the compiler, because the audit role the compiler
+ * generates (the model's `audit:`) must allow exactly them; src/collect/iam.ts makes these calls.
+ */
+export const IAM_READ_ACTIONS = [
+  "iam:GetAccountAuthorizationDetails",
+  "iam:ListOpenIDConnectProviders",
+  "iam:ListSAMLProviders",
+] as const;
+
+/**
+ * The AWS Organizations calls `xacct collect --all` makes (src/collect/organization.ts), as
+ * Organizations names their actions. AWS answers them in the management account (or a delegated
+ * administrator) only; the audit role allows them everywhere so that one StackSet serves all.
+ */
+export const ORGANIZATIONS_READ_ACTIONS = [
+  "organizations:DescribeOrganization",
+  "organizations:ListRoots",
+  "organizations:ListOrganizationalUnitsForParent",
+  "organizations:ListAccountsForParent",
+  "organizations:ListAccounts",
+  "organizations:ListPolicies",
+  "organizations:DescribePolicy",
+  "organizations:ListTargetsForPolicy",
+] as const;
+
 /** Where a hook collects: the account (through its audit role) and the region. */
 export interface CollectPlace {
   partition: string;

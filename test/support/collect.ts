@@ -5,9 +5,9 @@
 import { CreateRoleCommand, PutRolePolicyCommand } from "@aws-sdk/client-iam";
 import { compile } from "../../src/compile/compile.js";
 import { loadModel } from "../../src/model/load.js";
+import { collectActions } from "../../src/services/index.js";
 import type { Sandbox } from "../../src/sandbox/index.js";
 import type { AccountState } from "../../src/state/account-state.js";
-import { recipeFor, recipeServices } from "../../src/services/index.js";
 import { iam, rootOf, trusting } from "./iam-apply.js";
 
 /** A model of these accounts (us-east-1) and nothing else: each root may do anything in its own account. */
@@ -21,24 +21,10 @@ grants: []
 `;
 }
 
-/**
- * The read-only audit policy collect needs (README: the audit role): IAM's reads, and the actions
- * every service module's collect hook says it calls, so that a hook missing one is refused.
- */
+/** The read-only audit policy collect needs (README: the audit role): every action collect calls, declared once (collectActions). */
 export const AUDIT_POLICY = JSON.stringify({
   Version: "2012-10-17",
-  Statement: [
-    {
-      Effect: "Allow",
-      Action: [
-        "iam:GetAccountAuthorizationDetails",
-        "iam:ListOpenIDConnectProviders",
-        "iam:ListSAMLProviders",
-        ...recipeServices().flatMap((service) => recipeFor(service)?.collect?.actions ?? []),
-      ],
-      Resource: "*",
-    },
-  ],
+  Statement: [{ Effect: "Allow", Action: collectActions(), Resource: "*" }],
 });
 
 /** Creates the audit role `name` in `account`, trusting `trusted` (an account's root), through IAM. */
