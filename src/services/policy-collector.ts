@@ -37,11 +37,7 @@
  * IAM names their actions. Declared here, below the compiler, because the audit role the compiler
  * generates (the model's `audit:`) must allow exactly them; src/collect/iam.ts makes these calls.
  */
-export const IAM_READ_ACTIONS = [
-  "iam:GetAccountAuthorizationDetails",
-  "iam:ListOpenIDConnectProviders",
-  "iam:ListSAMLProviders",
-] as const;
+export const IAM_READ_ACTIONS = ["iam:GetAccountAuthorizationDetails", "iam:ListOpenIDConnectProviders", "iam:ListSAMLProviders"] as const;
 
 /**
  * The AWS Organizations calls `xacct collect --all` makes (src/collect/organization.ts), as

@@ -48,66 +48,67 @@ export function stringOf(input: Params, name: string): string | undefined {
  * generically (JSON `X-Amz-Target` and query `Action=` protocols); each reply is the operation's
  * output shape, as the service's API reference gives it.
  */
-export type PolicyOperation = /**
- * Stores the policy given as JSON text in the parameter `policy` (PutKeyPolicy's `Policy`); with
- * `when`, only a request it accepts is a put (SNS's SetTopicAttributes of the attribute Policy),
- * any other is answered as a call the sandbox keeps no state for.
- */
-(
-  | {
-      kind: "put";
-      policy: string;
-      when?: (input: Params) => boolean;
-      reply?: (policy: string, arn: string) => Record<string, unknown>;
-      /** @default "MalformedPolicyDocumentException" */ malformed?: string;
-      /** The resource acted on, for an operation IAM authorizes on "*" (EventBridge's PutPermission: the caller's bus). */
-      target?: (input: Params, where: Where) => string | undefined;
-    }
+export type PolicyOperation =
   /**
-   * Answers the stored policy as JSON text; a resource without one is the service's `missing`
-   * error, or `missing`'s answer where having no policy is not an error (DescribeEventBus,
-   * Secrets Manager's GetResourcePolicy).
+   * Stores the policy given as JSON text in the parameter `policy` (PutKeyPolicy's `Policy`); with
+   * `when`, only a request it accepts is a put (SNS's SetTopicAttributes of the attribute Policy),
+   * any other is answered as a call the sandbox keeps no state for.
    */
-  | {
-      kind: "get";
-      reply: (policy: string, arn: string) => Record<string, unknown>;
-      missing: { code: string; message: string } | ((arn: string) => Record<string, unknown>);
-    }
-  /**
-   * Deletes the policy, or only its statement whose Sid the parameter `statement` names when the
-   * request gives it (EventBridge's RemovePermission); `missing`: the error for a resource without one.
-   */
-  | {
-      kind: "delete";
-      reply?: (policy: string, arn: string) => Record<string, unknown>;
-      missing?: { code: string; message: string };
-      statement?: string;
-      target?: (input: Params, where: Where) => string | undefined;
-    }
-  /**
-   * Makes a new resource of the caller's with the policy given in the parameter `policy`, else the
-   * service's default one for the resource: `arn` names it from a new ID (KMS's CreateKey); without
-   * `arn` it is the resource the request names (SNS's CreateTopic), and one that exists keeps its
-   * policy, as such a create is idempotent.
-   */
-  | {
-      kind: "create";
-      policy?: string;
-      arn?: (where: Where, id: string) => string;
-      defaultPolicy: (where: Where, arn: string) => Record<string, unknown>;
-      reply: (arn: string, id: string) => Record<string, unknown>;
-    }
-  /**
-   * Lists the resources of the service in the request's region that hold a policy, of the owner of
-   * the resource the request names (the caller's, for ListKeys); `reply` may narrow them by the
-   * resource named (`of`: Kinesis's ListStreamConsumers names the stream), and reads each one's
-   * policy as JSON text with `policyOf`.
-   */
-  | {
-      kind: "list";
-      reply: (arns: readonly string[], about: { of: string; policyOf: (arn: string) => string }) => Record<string, unknown>;
-    }
-) & {
-  /** How this operation names its resource, where the module's `resourceOf` is not for every operation (Glue's catalog). */
-  resource?: ResourceNamer;
-};
+  (
+    | {
+        kind: "put";
+        policy: string;
+        when?: (input: Params) => boolean;
+        reply?: (policy: string, arn: string) => Record<string, unknown>;
+        /** @default "MalformedPolicyDocumentException" */ malformed?: string;
+        /** The resource acted on, for an operation IAM authorizes on "*" (EventBridge's PutPermission: the caller's bus). */
+        target?: (input: Params, where: Where) => string | undefined;
+      }
+    /**
+     * Answers the stored policy as JSON text; a resource without one is the service's `missing`
+     * error, or `missing`'s answer where having no policy is not an error (DescribeEventBus,
+     * Secrets Manager's GetResourcePolicy).
+     */
+    | {
+        kind: "get";
+        reply: (policy: string, arn: string) => Record<string, unknown>;
+        missing: { code: string; message: string } | ((arn: string) => Record<string, unknown>);
+      }
+    /**
+     * Deletes the policy, or only its statement whose Sid the parameter `statement` names when the
+     * request gives it (EventBridge's RemovePermission); `missing`: the error for a resource without one.
+     */
+    | {
+        kind: "delete";
+        reply?: (policy: string, arn: string) => Record<string, unknown>;
+        missing?: { code: string; message: string };
+        statement?: string;
+        target?: (input: Params, where: Where) => string | undefined;
+      }
+    /**
+     * Makes a new resource of the caller's with the policy given in the parameter `policy`, else the
+     * service's default one for the resource: `arn` names it from a new ID (KMS's CreateKey); without
+     * `arn` it is the resource the request names (SNS's CreateTopic), and one that exists keeps its
+     * policy, as such a create is idempotent.
+     */
+    | {
+        kind: "create";
+        policy?: string;
+        arn?: (where: Where, id: string) => string;
+        defaultPolicy: (where: Where, arn: string) => Record<string, unknown>;
+        reply: (arn: string, id: string) => Record<string, unknown>;
+      }
+    /**
+     * Lists the resources of the service in the request's region that hold a policy, of the owner of
+     * the resource the request names (the caller's, for ListKeys); `reply` may narrow them by the
+     * resource named (`of`: Kinesis's ListStreamConsumers names the stream), and reads each one's
+     * policy as JSON text with `policyOf`.
+     */
+    | {
+        kind: "list";
+        reply: (arns: readonly string[], about: { of: string; policyOf: (arn: string) => string }) => Record<string, unknown>;
+      }
+  ) & {
+    /** How this operation names its resource, where the module's `resourceOf` is not for every operation (Glue's catalog). */
+    resource?: ResourceNamer;
+  };
