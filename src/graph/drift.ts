@@ -251,22 +251,33 @@ function modelPolicies(account: AccountEntry): (arn: string) => ResourcePolicySt
   return (arn) => account.resourcePolicies.get(arn) ?? patterns.find(([glob]) => globMatches(glob, arn))?.[1];
 }
 
+/** A deployed policy's statements compiled, or, where xacct cannot read it, a drift item saying so (never a silent "admits nobody"). */
+function readable(
+  book: PolicyBook,
+  doc: PolicyDocument,
+  kind: "resource" | "trust",
+  arn: string,
+  out: Drift[],
+): readonly Statement[] | undefined {
+  try {
+    return book.policy(doc, kind, kind === "trust" ? `${arn} trust policy` : arn).statements;
+  } catch (e) {
+    out.push({
+      resource: arn,
+      problem: `xacct cannot read the deployed ${kind} policy, so it cannot say whom it admits: ${(e as Error).message}`,
+      fix: "correct the policy, or leave it out of the inventory and check it by hand",
+    });
+    return undefined;
+  }
+}
+
 /** Statements of the deployed resource policies of a model's account that admit outsiders the model does not declare. */
 function resourcePolicyDrift(account: AccountEntry, there: AccountEntry, book: PolicyBook): Drift[] {
   const out: Drift[] = [];
   const modelPolicyOf = modelPolicies(account);
   for (const deployed of there.resourcePolicies.values()) {
-    let statements: readonly Statement[];
-    try {
-      statements = book.policy(deployed.policy, "resource", deployed.arn).statements;
-    } catch (e) {
-      out.push({
-        resource: deployed.arn,
-        problem: `xacct cannot read the deployed resource policy, so it cannot say whom it admits: ${(e as Error).message}`,
-        fix: "correct the policy, or leave it out of the inventory and check it by hand",
-      });
-      continue;
-    }
+    const statements = readable(book, deployed.policy, "resource", deployed.arn, out);
+    if (!statements) continue;
     const model = modelPolicyOf(deployed.arn);
     const declared = new Set((model?.policy.Statement ?? []).map((s) => statementKey(s, account.partition)));
     statements.forEach((compiled, i) => {
@@ -283,6 +294,31 @@ function resourcePolicyDrift(account: AccountEntry, there: AccountEntry, book: P
   return out;
 }
 
+/**
+ * Roles deployed in a model's account that the model does not define, whose trust admits a
+ * principal outside the account: cross-account access the model does not declare, as a resource
+ * policy statement would be. Roles trusting only services, identity providers or the account's
+ * own principals are the account's own business.
+ */
+function undeclaredRoleDrift(account: AccountEntry, there: AccountEntry, book: PolicyBook): Drift[] {
+  const out: Drift[] = [];
+  for (const role of there.roles.values()) {
+    if (account.roles.has(role.name)) continue;
+    const statements = readable(book, role.trustPolicy, "trust", role.arn, out);
+    if (!statements) continue;
+    const who = [
+      ...new Set(statements.flatMap((c, i) => outsiders(c, role.trustPolicy.Statement[i] as PolicyStatement, there.id, account.partition))),
+    ];
+    if (who.length)
+      out.push({
+        resource: role.arn,
+        problem: `the role is not defined by the model, and its trust policy admits ${who.join(", ")} from outside account ${there.id}`,
+        fix: `delete the role, or remove those principals from its trust, ${DECLARE} (a grant to a role of the model)`,
+      });
+  }
+  return out;
+}
+
 /** Everything a model declares in the accounts it manages that is missing or different in what is deployed. */
 export function driftOf(model: AccountState, deployed: AccountState, book: PolicyBook): Drift[] {
   const out: Drift[] = [];
@@ -290,7 +326,7 @@ export function driftOf(model: AccountState, deployed: AccountState, book: Polic
     if (!account.managed) continue;
     const there = deployed.accounts.get(account.id);
     out.push(...identityDrift(account, there));
-    if (there) out.push(...resourcePolicyDrift(account, there, book));
+    if (there) out.push(...resourcePolicyDrift(account, there, book), ...undeclaredRoleDrift(account, there, book));
   }
   return out;
 }
