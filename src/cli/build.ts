@@ -1,6 +1,7 @@
 import { parseArgs } from "node:util";
 import { compileModelFile } from "../compile/model-file.js";
 import { emitAll, writeFiles } from "../emit/index.js";
+import { ModelPathError } from "../model/load.js";
 import { accountIds } from "../model/stages.js";
 import { UsageError } from "./json-input.js";
 
@@ -23,14 +24,15 @@ export async function run(args: string[]): Promise<number> {
   const [model] = positionals;
   if (!model || positionals.length > 1) throw new UsageError(`give one model file\n${usage}`);
   if (!values.out) throw new UsageError(`give the output directory with --out DIR\n${usage}`);
-  const compiled = compileModelFile(model);
-  let files;
-  try {
-    files = emitAll(compiled);
-  } catch (error) {
-    // Two names whose file names coincide, say: a case the model's checks do not catch yet.
-    throw new UsageError(`${model}: cannot build: ${(error as Error).message}`);
-  }
+  const { compiled, files } = compileModelFile(model, (compiled) => {
+    try {
+      return { compiled, files: emitAll(compiled) };
+    } catch (error) {
+      if (error instanceof ModelPathError) throw error; // located in the model file
+      // Two names whose file names coincide, say: a case the model's checks do not catch yet.
+      throw new UsageError(`${model}: cannot build: ${(error as Error).message}`);
+    }
+  });
   writeFiles(values.out, files);
   const accounts = [...compiled.state.accounts.values()].filter((a) => a.managed).length;
   // A grant to an organization or OUs has no chain: it counts once per account (stage) it grants in.

@@ -24,7 +24,7 @@ export interface StartIdentity {
    * `/aws-reserved/sso.amazonaws.com/[REGION/]AWSReservedSSO_<set>_<suffix>`; the suffix is not
    * known in advance, so trusts name the account and match `aws:PrincipalArn` (see principalPatterns).
    */
-  sso?: { permissionSet: string; startUrl: string; region: string };
+  sso?: { permissionSet: string; startUrl?: string | undefined; region: string };
   cluster?: { name: string; region: string; issuer?: string; namespace: string; serviceAccount: string };
 }
 

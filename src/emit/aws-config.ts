@@ -7,6 +7,7 @@
  */
 import type { Chain } from "../compile/plan.js";
 import { sessionNameFor } from "../model/names.js";
+import { ModelPathError } from "../model/load.js";
 import { iniSection, iniSetting } from "../text/escape.js";
 import { type EmittedFile, type Emitter, slug } from "./types.js";
 
@@ -66,6 +67,11 @@ function startsWithProfile(chain: Chain): boolean {
 function ssoProfiles(chain: Chain, name: string): Profile[] {
   const sso = chain.start.sso;
   if (!sso) return [];
+  if (!sso.startUrl)
+    throw new ModelPathError(
+      `workloads.${chain.workload}.identity`,
+      "give startUrl, the AWS access portal URL (https://d-xxxxxxxxxx.awsapps.com/start): the profiles of an IAM Identity Center workload sign in there (sso_start_url)",
+    );
   const session = `xacct-${chain.workload}`;
   return [
     {

@@ -188,7 +188,10 @@ export const Identity = z.discriminatedUnion("type", [
         /^https:\/\/[A-Za-z0-9.-]+(\/[A-Za-z0-9._~#/-]*)?$/,
         "must be the AWS access portal URL, https://d-xxxxxxxxxx.awsapps.com/start",
       )
-      .describe("The AWS access portal URL users sign in at (sso_start_url)."),
+      .optional()
+      .describe(
+        "The AWS access portal URL users sign in at (sso_start_url); `xacct build` needs it for the profiles it writes, `verify` and the proof commands do not (`xacct import` cannot read it from an inventory).",
+      ),
     region: region.optional().describe("The region of IAM Identity Center (sso_region). @default the account's region"),
   }),
   z.strictObject({
