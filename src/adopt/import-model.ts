@@ -11,12 +11,22 @@
  * would create compared with the inventory's, so a difference is reported, never hidden.
  */
 import { isAccountId, parseArn, parseIamArn } from "../aws/arn.js";
+import { addAuditRoles, AUDIT_POLICY_NAME, DEFAULT_AUDIT_ROLE } from "../compile/audit.js";
+import { SSO_ROLE_PATH } from "../compile/identities.js";
 import { compile } from "../compile/compile.js";
 import { loadModel, ModelError, ModelPathError } from "../model/load.js";
-import { EKS_CLUSTER_NAME, EXTERNAL_ID, IAM_ROLE_NAME, MWAA_ENVIRONMENT_NAME, nameProblem, POLICY_TEXT } from "../model/names.js";
+import {
+  EKS_CLUSTER_NAME,
+  EXTERNAL_ID,
+  IAM_ROLE_NAME,
+  MWAA_ENVIRONMENT_NAME,
+  nameProblem,
+  PERMISSION_SET_NAME,
+  POLICY_TEXT,
+} from "../model/names.js";
 import { recipeServices } from "../services/index.js";
 import type { AccountEntry, AccountState, PolicyDocument, PolicyStatement, RoleState } from "../state/account-state.js";
-import { organizationOf } from "../state/account-state.js";
+import { emptyAccount, organizationOf } from "../state/account-state.js";
 import { AccessGraph, type GraphNode } from "../graph/graph.js";
 import { findings } from "../graph/findings/index.js";
 import { SEVERITIES } from "../graph/findings/types.js";
@@ -78,6 +88,10 @@ class Importer {
   private readonly workloadOf = new Map<string, string | null>();
   /** Target roles the model creates, by ARN, with the inventory's role. */
   readonly targets = new Map<string, RoleState>();
+  /** The model's `audit:`, where every imported account holds the audit role it generates. */
+  audit: Commented<Raw> | undefined;
+  /** The audit roles' ARNs and who the audit option lets assume them (a role's ARN, or `account:ID`). */
+  private readonly auditEdges = new Set<string>();
 
   constructor(
     private readonly state: AccountState,
@@ -286,6 +300,8 @@ class Importer {
       this.warn(`role ${shown(role.arn)}: ${problem}: not imported`);
       return null;
     }
+    const sso = this.permissionSet(role, account);
+    if (sso) return sso;
     if (role.path !== "/") {
       this.warn(`role ${role.arn} has path ${shown(role.path)}; a model's roles are at /: not imported`);
       return null;
@@ -297,6 +313,26 @@ class Importer {
     this.workloads.set(name, {
       value: { account, identity: { ...identity.value, ...(name === role.name ? {} : { role: role.name }), existing: true } },
       comment: `${role.arn}: existing role, ${identity.comment}`,
+    });
+    return name;
+  }
+
+  /**
+   * The workload of an IAM Identity Center permission set's role: AWSReservedSSO_<set>_<suffix>
+   * under /aws-reserved/sso.amazonaws.com/, with the identity source's region as a path segment
+   * unless it is us-east-1 (IAM Identity Center user guide, "Referencing permission sets"). The
+   * access portal URL is not in any inventory: the workload says so, and `build` asks for it.
+   */
+  private permissionSet(role: RoleState, account: string): string | undefined {
+    const path = new RegExp(`^${SSO_ROLE_PATH.replaceAll(".", "\\.")}(?:([a-z0-9-]+)/)?$`).exec(role.path);
+    const set = /^AWSReservedSSO_(.+)_[0-9a-f]{16}$/.exec(role.name)?.[1];
+    if (!path || set === undefined || nameProblem(PERMISSION_SET_NAME, set)) return undefined;
+    const region = path[1] ?? "us-east-1";
+    const accountRegion = this.accounts.get(account)?.value.region;
+    const name = this.uniqueWorkload(modelName(set, "sso"));
+    this.workloads.set(name, {
+      value: { account, identity: { type: "sso", permissionSet: set, ...(region !== accountRegion ? { region } : {}) } },
+      comment: `${role.arn}: IAM Identity Center permission set ${shown(set)}; add startUrl, the AWS access portal URL, before xacct build`,
     });
     return name;
   }
@@ -385,6 +421,58 @@ class Importer {
     return name;
   }
 
+  /**
+   * The model's `audit:` (src/compile/audit.ts), where every imported account holds the role it
+   * generates, exactly: one trust statement naming one principal (a role of the collector account,
+   * or its root) and the inline policy of collect's reads. Its edges are then declared by the audit
+   * option rather than written as grants.
+   */
+  auditRole(): void {
+    const ids = [...this.selected];
+    const first = this.state.accounts.get(ids[0] ?? "");
+    for (const candidate of first?.roles.values() ?? []) {
+      const [statement, ...more] = candidate.trustPolicy.Statement;
+      if (!candidate.policies.has(AUDIT_POLICY_NAME) || !statement || more.length) continue;
+      const [principal, ...others] = typeof statement.Principal === "object" ? list(statement.Principal.AWS) : [];
+      const iam = parseIamArn(principal ?? "");
+      if (!principal || others.length || !iam || (iam.kind !== "root" && iam.kind !== "role") || iam.path !== "/") continue;
+      const collectorEntry = this.state.accounts.get(iam.account) ?? emptyAccount(iam.account, iam.partition, { managed: false });
+      const option = {
+        collector: iam.account,
+        ...(candidate.name !== DEFAULT_AUDIT_ROLE ? { role: candidate.name } : {}),
+        ...(iam.kind === "role" ? { principal: iam.name } : {}),
+      };
+      const expected: AccountState = {
+        accounts: new Map(ids.map((id) => [id, emptyAccount(id, this.state.accounts.get(id)?.partition ?? iam.partition)])),
+      };
+      addAuditRoles(option, expected, collectorEntry);
+      const matches = ids.every((id) => {
+        const built = expected.accounts.get(id)?.roles.get(candidate.name);
+        const there = this.state.accounts.get(id)?.roles.get(candidate.name);
+        return (
+          built &&
+          there &&
+          there.path === "/" &&
+          sameDocument(built.trustPolicy, there.trustPolicy) &&
+          [...built.policies].every(([name, doc]) => sameStatements(doc.Statement, there.policies.get(name)?.Statement ?? []))
+        );
+      });
+      if (!matches) continue;
+      const from = iam.kind === "role" ? principal : `account:${iam.account}`;
+      for (const id of ids) this.auditEdges.add(`${from} ${expected.accounts.get(id)?.roles.get(candidate.name)?.arn}`);
+      this.audit = {
+        value: { ...option, collector: this.account(iam.account) },
+        comment: `the audit role ${shown(candidate.name)} in each imported account, trusting ${principal} (inline policy ${AUDIT_POLICY_NAME})`,
+      };
+      return;
+    }
+  }
+
+  /** Whether the model's `audit:` declares the edge (its collector assuming an audit role). */
+  private audited(from: GraphNode, to: string): boolean {
+    return this.auditEdges.has(`${from.id} ${to}`) || this.auditEdges.has(`account:${from.account} ${to}`);
+  }
+
   /** A grant per cross-account edge into a role of an imported account, one per inline policy of the role. */
   roleGrants(): void {
     const done = new Set<string>();
@@ -393,7 +481,7 @@ class Importer {
       if (from.kind === "service" || from.kind === "federated") continue;
       for (const edge of edges) {
         const to = this.graph.nodes.get(edge.to) as GraphNode;
-        if (from.account === to.account || !to.role || !this.selected.has(to.account ?? "")) continue;
+        if (from.account === to.account || !to.role || !this.selected.has(to.account ?? "") || this.audited(from, edge.to)) continue;
         if (done.has(`${fromId} ${edge.to}`)) continue;
         done.add(`${fromId} ${edge.to}`);
         this.roleGrant(from, to.role, to.account as string, edge.requires, edge.statement);
@@ -603,6 +691,7 @@ export function importInventory(state: AccountState, options: ImportOptions = {}
   const importer = new Importer(state, options);
   for (const id of [...state.accounts.values()].filter((a) => a.managed).map((a) => a.id))
     if (!options.accounts?.length || options.accounts.includes(id)) importer.account(id);
+  importer.auditRole();
   importer.roleGrants();
   importer.resourcePolicyGrants();
   const name = options.name ?? "imported";
@@ -613,6 +702,7 @@ export function importInventory(state: AccountState, options: ImportOptions = {}
     clusters: importer.clusters,
     workloads: importer.workloads,
     grants: importer.grants,
+    audit: importer.audit,
   };
   // Loaded and compiled as `build` would: an entry the model refuses (a resource name from the
   // inventory that breaks its service's rule) is left out and said, never written.

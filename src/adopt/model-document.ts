@@ -3,7 +3,7 @@
  * inventory is escaped by the library (never concatenated into YAML text), and each entry carries a
  * comment saying where it came from.
  */
-import { Document, isMap, isSeq, type Node, type Pair, type YAMLMap, type YAMLSeq } from "yaml";
+import { Document, isMap, isScalar, isSeq, type Node, type Pair, type YAMLMap, type YAMLSeq } from "yaml";
 
 /** A value of the model and the comment saying where it came from. */
 export interface Commented<T> {
@@ -17,6 +17,8 @@ export interface ModelParts {
   clusters: ReadonlyMap<string, Commented<Record<string, unknown>>>;
   workloads: ReadonlyMap<string, Commented<Record<string, unknown>>>;
   grants: readonly Commented<Record<string, unknown>>[];
+  /** The model's `audit:`, where the inventory holds the audit role it generates. */
+  audit?: Commented<Record<string, unknown>> | undefined;
   /** What the inventory holds that the model does not say, each said in a comment at the end. */
   notImported: readonly string[];
   /** Findings at or above high that verify will report on the inventory, for the team to fix or accept. */
@@ -76,11 +78,17 @@ export function modelDocument(parts: ModelParts): string {
       }
   });
   doc.set("grants", grants);
-  // Keys in the order a person reads a model: version, name, accounts, clusters, workloads, grants.
-  const order = ["version", "name", "accounts", "clusters", "workloads", "grants"];
-  (doc.contents as YAMLMap).items.sort(
-    (a, b) => order.indexOf(String((a.key as { value?: unknown }).value)) - order.indexOf(String((b.key as { value?: unknown }).value)),
-  );
+  if (parts.audit) {
+    const audit = doc.createNode(parts.audit.value) as YAMLMap;
+    flowLeaves(audit);
+    const key = doc.createNode("audit");
+    key.commentBefore = commentText(parts.audit.comment);
+    (doc.contents as YAMLMap).items.push(doc.createPair(key, audit));
+  }
+  // Keys in the order a person reads a model: version, name, accounts, clusters, workloads, grants, audit.
+  const order = ["version", "name", "accounts", "clusters", "workloads", "grants", "audit"];
+  const rank = (pair: Pair) => order.indexOf(String(isScalar(pair.key) ? pair.key.value : pair.key));
+  (doc.contents as YAMLMap).items.sort((a, b) => rank(a) - rank(b));
   return doc.toString({ lineWidth: 0 });
 }
 
