@@ -31,8 +31,8 @@ import { type Keys, userKeys } from "./sandbox-clients.js";
 export const rootOf = (s: Sandbox, account: string) => userKeys(s, `arn:aws:iam::${account}:root`);
 
 /** The real IAM client, pointed at the sandbox. */
-export function iam(s: Sandbox, credentials: Keys): IAMClient {
-  return new IAMClient({ endpoint: s.url, region: "us-east-1", credentials, maxAttempts: 1 });
+export function iam(s: Sandbox, credentials: Keys, maxAttempts = 1): IAMClient {
+  return new IAMClient({ endpoint: s.url, region: "us-east-1", credentials, maxAttempts });
 }
 
 /** A trust policy admitting one AWS principal. */
@@ -57,11 +57,12 @@ export function emptyCopy(state: AccountState): AccountState {
  * so roles that trust each other need all of them to exist), then the real trusts and policies. A role declared existing is
  * taken as there already (as CloudFormation's AWS::IAM::RolePolicy takes it): only its inline
  * policies are put, its trust and its owner's policies are left as they are. Users are created with their policies.
+ * `maxAttempts` above 1: throttled calls are retried, as deployment tools retry them.
  */
-export async function apply(s: Sandbox, state: AccountState): Promise<void> {
+export async function apply(s: Sandbox, state: AccountState, maxAttempts = 1): Promise<void> {
   const managed = [...state.accounts.values()].filter((a) => a.managed);
   for (const account of managed) {
-    const client = iam(s, rootOf(s, account.id));
+    const client = iam(s, rootOf(s, account.id), maxAttempts);
     for (const p of account.oidcProviders.values())
       await client.send(new CreateOpenIDConnectProviderCommand({ Url: `https://${p.issuer}`, ClientIDList: p.clientIds }));
     for (const [arn, document] of account.managedPolicies) {
@@ -95,7 +96,7 @@ export async function apply(s: Sandbox, state: AccountState): Promise<void> {
     }
   }
   for (const account of managed) {
-    const client = iam(s, rootOf(s, account.id));
+    const client = iam(s, rootOf(s, account.id), maxAttempts);
     for (const role of account.roles.values()) {
       if (!role.existing)
         await client.send(new UpdateAssumeRolePolicyCommand({ RoleName: role.name, PolicyDocument: JSON.stringify(role.trustPolicy) }));

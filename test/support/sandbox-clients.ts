@@ -26,12 +26,15 @@ export const REGION = "us-east-1";
  * closed after the test that started it. Call it once, at the top of the file.
  */
 export function sandboxPerTest(): (options: SandboxOptions) => Promise<Sandbox> {
-  let started: Sandbox | undefined;
+  const started: Sandbox[] = [];
   afterEach(async () => {
-    await started?.close();
-    started = undefined;
+    await Promise.all(started.splice(0).map((s) => s.close()));
   });
-  return async (options) => (started = await startSandbox({ port: 0, host: "127.0.0.1", ...options }));
+  return async (options) => {
+    const s = await startSandbox({ port: 0, host: "127.0.0.1", ...options });
+    started.push(s);
+    return s;
+  };
 }
 
 /** The long-term keys the sandbox made for a user (or `arn:aws:iam::ID:root`). */
@@ -41,9 +44,9 @@ export function userKeys(s: Sandbox, arn: string): Keys {
   return { accessKeyId: boot.accessKeyId, secretAccessKey: boot.secretAccessKey };
 }
 
-/** AssumeRole through the real STS client: the session's keys (session name `test`). */
-export async function assume(s: Sandbox, keys: Keys, RoleArn: string): Promise<Keys> {
-  const out = await new STSClient({ endpoint: s.url, region: REGION, credentials: keys, maxAttempts: 1 }).send(
+/** AssumeRole through the real STS client: the session's keys (session name `test`); more attempts where the sandbox throttles. */
+export async function assume(s: Sandbox, keys: Keys, RoleArn: string, maxAttempts = 1): Promise<Keys> {
+  const out = await new STSClient({ endpoint: s.url, region: REGION, credentials: keys, maxAttempts }).send(
     new AssumeRoleCommand({ RoleArn, RoleSessionName: "test" }),
   );
   const c = out.Credentials;
