@@ -173,6 +173,21 @@ describe("xacct collect --accounts", () => {
   });
 });
 
+describe("xacct collect: connections", () => {
+  it("holds its keep-alive connections within a bound across accounts, so a server capping connections serves every account", async () => {
+    // GIVEN twelve accounts with an audit role trusting A, in a sandbox that drops connections past 40 open ones
+    // (a client per account, service and region, each with a pool of its own, would hold well over a hundred)
+    const ids = Array.from({ length: 12 }, (_, i) => String(400000000001 + i));
+    const s = await newSandbox({ state: collectState([A, ...ids]), limits: { connections: 40 } });
+    for (const id of ids) await createAuditRole(s, id, A);
+    // WHEN the auditor collects them, four accounts at a time
+    const result = await run(s, userKeys(s, auditorArn(A)), outDir(), { accounts: ids, concurrency: 4 });
+    // THEN every account is complete
+    expect(result.notComplete).toEqual([]);
+    expect(result.accounts).toEqual(ids);
+  });
+});
+
 describe("xacct collect: bad flags", () => {
   it.each([
     [["collect"], "--out DIR"],

@@ -2,9 +2,13 @@
  * The SDK clients collect reads accounts with, all made here: the credentials (the caller's, or an
  * account's audit-role session), the endpoint (`--endpoint-url`, the sandbox), the region, the
  * SDK's adaptive retry (client-side rate limiting and backoff on throttling), and a middleware
- * counting every attempt and every throttling answer for the progress line.
+ * counting every attempt and every throttling answer for the progress line; one HTTP handler shared
+ * by all of them.
  */
+import { Agent as HttpAgent } from "node:http";
+import { Agent as HttpsAgent } from "node:https";
 import { AssumeRoleCommand, STSClient } from "@aws-sdk/client-sts";
+import { NodeHttpHandler } from "@smithy/node-http-handler";
 import type { CollectClientConfig, CollectClients } from "../services/policy-collector.js";
 
 export type Credentials = CollectClientConfig["credentials"];
@@ -44,6 +48,24 @@ export function isThrottling(error: unknown): boolean {
 export interface ClientSetup {
   endpoint?: string;
   counters: Counters;
+  /** One HTTP handler for every client of the run (see sharedHandler). */
+  requestHandler?: NodeHttpHandler;
+}
+
+/** Keep-alive connections per endpoint host, across every client of a run. */
+const SOCKETS_PER_HOST = 32;
+
+/**
+ * The HTTP handler every client of a run shares: a client per account, service and region each
+ * with its own pool would hold thousands of idle keep-alive connections in a large organization
+ * (and a server that caps its connections, the sandbox among them, drops the rest); shared agents
+ * bound them per endpoint host. `destroy()` it when the run ends.
+ */
+export function sharedHandler(): NodeHttpHandler {
+  return new NodeHttpHandler({
+    httpAgent: new HttpAgent({ keepAlive: true, maxSockets: SOCKETS_PER_HOST }),
+    httpsAgent: new HttpsAgent({ keepAlive: true, maxSockets: SOCKETS_PER_HOST }),
+  });
 }
 
 /** A client factory for one set of credentials, defaulting to `region`. */
@@ -56,6 +78,7 @@ export function clientsFor(setup: ClientSetup, credentials: Credentials, region:
         credentials,
         retryMode: "adaptive",
         maxAttempts: MAX_ATTEMPTS,
+        ...(setup.requestHandler ? { requestHandler: setup.requestHandler } : {}),
       });
       count(client, setup.counters);
       return client;

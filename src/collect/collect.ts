@@ -25,7 +25,7 @@ import {
   writeCollectReport,
   writeOrganization,
 } from "../state/inventory-writer.js";
-import { assumedRole, type ClientSetup, clientsFor, type Counters, type Credentials } from "./clients.js";
+import { assumedRole, type ClientSetup, clientsFor, type Counters, type Credentials, sharedHandler } from "./clients.js";
 import { readIam } from "./iam.js";
 import { readOrganization } from "./organization.js";
 import { eachLimited, Slots } from "./pool.js";
@@ -102,7 +102,16 @@ export async function collect(options: CollectOptions): Promise<CollectResult> {
   // Refuse a directory xacct may not write before any call is made.
   claimDir(options.out, COLLECT_OWNER);
   const counters: Counters = { calls: 0, throttled: 0 };
-  const setup: ClientSetup = { counters, ...(options.endpoint ? { endpoint: options.endpoint } : {}) };
+  const requestHandler = sharedHandler();
+  try {
+    return await collectWith(options, { counters, requestHandler, ...(options.endpoint ? { endpoint: options.endpoint } : {}) });
+  } finally {
+    requestHandler.destroy();
+  }
+}
+
+async function collectWith(options: CollectOptions, setup: ClientSetup): Promise<CollectResult> {
+  const { counters } = setup;
   const regions = options.regions?.length ? [...options.regions] : [await defaultRegion(options.profile)];
   const home = regions[0] as string;
   const base: Credentials = options.credentials ?? fromNodeProviderChain(options.profile ? { profile: options.profile } : {});

@@ -30,6 +30,7 @@
  * error); a refusal of one resource's policy is yielded as `problem` (the rest goes on), a refusal
  * of the listing is thrown (collect records the service as failed in that region, and why).
  */
+import type { NodeHttpHandler } from "@smithy/node-http-handler";
 
 /**
  * The IAM calls `xacct collect` makes in each account through its audit role (src/collect/iam.ts:
@@ -71,6 +72,8 @@ export interface CollectClientConfig {
   credentials: () => Promise<{ accessKeyId: string; secretAccessKey: string; sessionToken?: string; expiration?: Date }>;
   retryMode: "adaptive";
   maxAttempts: number;
+  /** The run's shared HTTP handler (collect/clients.ts sharedHandler). */
+  requestHandler?: NodeHttpHandler;
 }
 
 /** The client factory collect hands a hook. */
