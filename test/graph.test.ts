@@ -24,6 +24,7 @@ import { describe, expect, it } from "vitest";
 import { AccessGraph } from "../src/graph/graph.js";
 import { can, reach, whoCan } from "../src/graph/query.js";
 import { loadInventory, policyDocumentOf } from "../src/state/inventory.js";
+import { byTrust } from "./support/state.js";
 
 const cli = join(import.meta.dirname, "..", "dist", "cli", "main.js");
 const inventories = join(import.meta.dirname, "inventories");
@@ -133,7 +134,7 @@ describe("seed 000: an ECS Fargate task in account A reads MWAA in account B", (
   it("the task role reads the environment through the read role, with an explanation of the allowing path", () => {
     const answer = canCli(s, task, "airflow:GetEnvironment", environment);
     expect(answer.decision).toBe("Allow");
-    expect(answer.paths).toEqual([{ via: [read], requires: {}, maxSessionSeconds: 3600 }]);
+    expect(answer.paths).toEqual([byTrust({ via: [read], requires: {}, maxSessionSeconds: 3600 })]);
     // The explanation is the allowing decision's, not the task role's own (denied) attempt.
     expect(answer.explain?.deniedBy).toBeUndefined();
     expect(answer.explain?.decidedBy.map((d) => d.statement).join(" ")).toContain("AccountB-MWAA-Read");
@@ -142,7 +143,7 @@ describe("seed 000: an ECS Fargate task in account A reads MWAA in account B", (
   it("ECS tasks start the chain: ecs-tasks.amazonaws.com → the task role → the read role", () => {
     const answer = canCli(s, "ecs-tasks.amazonaws.com", "airflow:CreateCliToken", environment);
     expect(answer.decision).toBe("Allow");
-    expect(answer.paths).toEqual([{ via: [task, read], requires: {}, maxSessionSeconds: 3600 }]);
+    expect(answer.paths).toEqual([byTrust({ via: [task, read], requires: {}, maxSessionSeconds: 3600 })]);
   });
 
   it("who-can lists the read role, the task role and the ECS service, and not MWAA's own execution role", () => {
@@ -167,7 +168,7 @@ describe("seed 000: an ECS Fargate task in account A reads MWAA in account B", (
   });
 
   it("reach: the task role becomes only the read role; MWAA's execution role is for the Airflow services", () => {
-    expect(reachCli(s, task).roles).toEqual([{ role: read, via: [read], requires: {}, maxSessionSeconds: 3600 }]);
+    expect(reachCli(s, task).roles).toEqual([byTrust({ role: read, via: [read], requires: {}, maxSessionSeconds: 3600 })]);
     expect(reachCli(s, "airflow-env.amazonaws.com").roles.map((r) => r.role)).toEqual([execution]);
   });
 });
@@ -185,7 +186,7 @@ describe("seed 001: a CATS service account (IRSA) reaches the app team's roles i
   it("the service account starts the Glue job: web identity → CATS role → glue runner", () => {
     const answer = canCli(s, provider, "glue:StartJobRun", job, { context: sub });
     expect(answer.decision).toBe("Allow");
-    expect(answer.paths).toEqual([{ via: [cats, glue], requires: {}, maxSessionSeconds: 3600 }]);
+    expect(answer.paths).toEqual([byTrust({ via: [cats, glue], requires: {}, maxSessionSeconds: 3600 }, "sts:AssumeRoleWithWebIdentity")]);
   });
 
   it("and reads the RDS secret through the second app-team role", () => {
@@ -262,7 +263,7 @@ describe("seed 002: consumers read the Kinesis stream and call the API per stage
   it("the consumer's API client calls the API through the role that trusts the consumer account's root", () => {
     const answer = canCli(s, client, "execute-api:Invoke", method);
     expect(answer.decision).toBe("Allow");
-    expect(answer.paths).toEqual([{ via: [analytics], requires: {}, maxSessionSeconds: 3600 }]);
+    expect(answer.paths).toEqual([byTrust({ via: [analytics], requires: {}, maxSessionSeconds: 3600 })]);
   });
 
   it("who-can on the API: both read-only roles, the consumer's client and ECS behind it, and the outside consumer account's root", () => {
@@ -303,12 +304,14 @@ describe("seed 003: one Airflow worker (IRSA) runs EMR in account 1 and Athena i
       "arn:aws:elasticmapreduce:us-east-1:111111111111:cluster/j-2AXXXXXXGAPLF",
       { context: sub },
     );
-    expect(answer.paths).toEqual([{ via: [worker, emr], requires: {}, maxSessionSeconds: 3600 }]);
+    expect(answer.paths).toEqual([byTrust({ via: [worker, emr], requires: {}, maxSessionSeconds: 3600 }, "sts:AssumeRoleWithWebIdentity")]);
   });
 
   it("and queries Athena in account 2 through the Athena role", () => {
     const answer = canCli(s, provider, "athena:StartQueryExecution", workgroup, { context: sub });
-    expect(answer.paths).toEqual([{ via: [worker, athena], requires: {}, maxSessionSeconds: 3600 }]);
+    expect(answer.paths).toEqual([
+      byTrust({ via: [worker, athena], requires: {}, maxSessionSeconds: 3600 }, "sts:AssumeRoleWithWebIdentity"),
+    ]);
   });
 
   it("reach: the worker's web identity becomes the worker role and both cross-account roles", () => {
@@ -316,9 +319,9 @@ describe("seed 003: one Airflow worker (IRSA) runs EMR in account 1 and Athena i
     expect(roles).toHaveLength(3);
     expect(roles).toEqual(
       expect.arrayContaining([
-        { role: worker, via: [worker], requires: {}, maxSessionSeconds: 3600 },
-        { role: emr, via: [worker, emr], requires: {}, maxSessionSeconds: 3600 },
-        { role: athena, via: [worker, athena], requires: {}, maxSessionSeconds: 3600 },
+        byTrust({ role: worker, via: [worker], requires: {}, maxSessionSeconds: 3600 }, "sts:AssumeRoleWithWebIdentity"),
+        byTrust({ role: emr, via: [worker, emr], requires: {}, maxSessionSeconds: 3600 }, "sts:AssumeRoleWithWebIdentity"),
+        byTrust({ role: athena, via: [worker, athena], requires: {}, maxSessionSeconds: 3600 }, "sts:AssumeRoleWithWebIdentity"),
       ]),
     );
   });
@@ -350,7 +353,7 @@ describe("seed 004: EMR on EKS chains its web identity to client-role-2 in accou
   it("a Spark driver sends to account B's queue: web identity → job-execution-role-1 → client-role-2, one hour", () => {
     const answer = canCli(s, provider, "sqs:SendMessage", queue, { context: sub });
     expect(answer.decision).toBe("Allow");
-    expect(answer.paths).toEqual([{ via: [job, client], requires: {}, maxSessionSeconds: 3600 }]);
+    expect(answer.paths).toEqual([byTrust({ via: [job, client], requires: {}, maxSessionSeconds: 3600 }, "sts:AssumeRoleWithWebIdentity")]);
   });
 
   it("reads the data lake in account B and its own bucket in account A", () => {
@@ -430,7 +433,7 @@ describe("a trust naming an account root delegates to that account's identity po
 
   it("a principal of the trusted account with sts:AssumeRole gets in (a role by its exact ARN, a user by a wildcard)", () => {
     expect(canCli(s, role("111111111111", "granted-reader"), "dynamodb:GetItem", table).paths).toEqual([
-      { via: [shared], requires: {}, maxSessionSeconds: 3600 },
+      byTrust({ via: [shared], requires: {}, maxSessionSeconds: 3600 }),
     ]);
     expect(canCli(s, user("111111111111", "carol"), "dynamodb:GetItem", table).paths.map((p) => p.via)).toEqual([[shared]]);
   });
@@ -571,14 +574,14 @@ describe("sts:ExternalId: the edge is kept, labelled, and --context settles it",
   it("without a value the path is allowed on condition that the caller passes the external ID", () => {
     const answer = canCli(s, scanner, "securityhub:GetFindings", hub);
     expect(answer.decision).toBe("Allow");
-    expect(answer.paths).toEqual([{ via: [audit], requires: externalId, maxSessionSeconds: 3600 }]);
-    expect(reachCli(s, scanner).roles).toEqual([{ role: audit, via: [audit], requires: externalId, maxSessionSeconds: 3600 }]);
+    expect(answer.paths).toEqual([byTrust({ via: [audit], requires: externalId, maxSessionSeconds: 3600 })]);
+    expect(reachCli(s, scanner).roles).toEqual([byTrust({ role: audit, via: [audit], requires: externalId, maxSessionSeconds: 3600 })]);
     expect(canCli(s, scanner, "sts:AssumeRole", audit).paths).toEqual([expect.objectContaining({ via: [], requires: externalId })]);
   });
 
   it("the right value settles it; a wrong one denies", () => {
     expect(canCli(s, scanner, "securityhub:GetFindings", hub, { context: externalId }).paths).toEqual([
-      { via: [audit], requires: {}, maxSessionSeconds: 3600 },
+      byTrust({ via: [audit], requires: {}, maxSessionSeconds: 3600 }),
     ]);
     expect(canCli(s, scanner, "securityhub:GetFindings", hub, { context: { "sts:ExternalId": "guessed" } })).toMatchObject({
       decision: "Deny",
@@ -612,18 +615,18 @@ describe("chains across three accounts, and a cycle", () => {
 
   it("two hops: alice sends to hop-2's queue through hop-1 and hop-2", () => {
     expect(canCli(s, alice, "sqs:SendMessage", "arn:aws:sqs:us-east-1:222222222222:hop-2-queue").paths).toEqual([
-      { via: [hop1, hop2], requires: {}, maxSessionSeconds: 3600 },
+      byTrust({ via: [hop1, hop2], requires: {}, maxSessionSeconds: 3600 }),
     ]);
   });
 
   it("three hops: alice reads the ledger through hop-1, hop-2 and hop-3", () => {
     expect(canCli(s, alice, "dynamodb:GetItem", ledger).paths).toEqual([
-      { via: [hop1, hop2, hop3], requires: {}, maxSessionSeconds: 3600 },
+      byTrust({ via: [hop1, hop2, hop3], requires: {}, maxSessionSeconds: 3600 }),
     ]);
     expect(reachCli(s, alice).roles).toEqual([
-      { role: hop1, via: [hop1], requires: {}, maxSessionSeconds: 3600 },
-      { role: hop2, via: [hop1, hop2], requires: {}, maxSessionSeconds: 3600 },
-      { role: hop3, via: [hop1, hop2, hop3], requires: {}, maxSessionSeconds: 3600 },
+      byTrust({ role: hop1, via: [hop1], requires: {}, maxSessionSeconds: 3600 }),
+      byTrust({ role: hop2, via: [hop1, hop2], requires: {}, maxSessionSeconds: 3600 }),
+      byTrust({ role: hop3, via: [hop1, hop2, hop3], requires: {}, maxSessionSeconds: 3600 }),
     ]);
   });
 
@@ -640,8 +643,8 @@ describe("chains across three accounts, and a cycle", () => {
 
   it("a cycle A → B → A terminates and reports each role once", () => {
     expect(reachCli(s, bob).roles).toEqual([
-      { role: cycleA, via: [cycleA], requires: {}, maxSessionSeconds: 3600 },
-      { role: cycleB, via: [cycleA, cycleB], requires: {}, maxSessionSeconds: 3600 },
+      byTrust({ role: cycleA, via: [cycleA], requires: {}, maxSessionSeconds: 3600 }),
+      byTrust({ role: cycleB, via: [cycleA, cycleB], requires: {}, maxSessionSeconds: 3600 }),
     ]);
     const fromA = reachCli(s, cycleA).roles.map((r) => r.role);
     expect(fromA).toContain(cycleB);
@@ -681,8 +684,12 @@ describe("web identity per service account", () => {
   const writer = role("111111111111", "payments-writer");
 
   it("each service account reaches only its own role", () => {
-    expect(reachCli(s, provider, orders).roles).toEqual([{ role: reader, via: [reader], requires: {}, maxSessionSeconds: 3600 }]);
-    expect(reachCli(s, provider, payments).roles).toEqual([{ role: writer, via: [writer], requires: {}, maxSessionSeconds: 3600 }]);
+    expect(reachCli(s, provider, orders).roles).toEqual([
+      byTrust({ role: reader, via: [reader], requires: {}, maxSessionSeconds: 3600 }, "sts:AssumeRoleWithWebIdentity"),
+    ]);
+    expect(reachCli(s, provider, payments).roles).toEqual([
+      byTrust({ role: writer, via: [writer], requires: {}, maxSessionSeconds: 3600 }, "sts:AssumeRoleWithWebIdentity"),
+    ]);
     expect(reachCli(s, provider, { [`${issuer}:sub`]: "system:serviceaccount:default:default" }).roles).toEqual([]);
   });
 
@@ -698,8 +705,8 @@ describe("web identity per service account", () => {
     expect(roles).toHaveLength(2);
     expect(roles).toEqual(
       expect.arrayContaining([
-        { role: reader, via: [reader], requires: orders, maxSessionSeconds: 3600 },
-        { role: writer, via: [writer], requires: payments, maxSessionSeconds: 3600 },
+        byTrust({ role: reader, via: [reader], requires: orders, maxSessionSeconds: 3600 }, "sts:AssumeRoleWithWebIdentity"),
+        byTrust({ role: writer, via: [writer], requires: payments, maxSessionSeconds: 3600 }, "sts:AssumeRoleWithWebIdentity"),
       ]),
     );
   });
@@ -726,7 +733,9 @@ describe("SAML federation: the trust's SAML:aud condition is what the sign-in en
   const analyst = role("111111111111", "corporate-analyst");
 
   it("the provider's users become the role and act with it", () => {
-    expect(reachCli(s, provider).roles).toEqual([{ role: analyst, via: [analyst], requires: {}, maxSessionSeconds: 3600 }]);
+    expect(reachCli(s, provider).roles).toEqual([
+      byTrust({ role: analyst, via: [analyst], requires: {}, maxSessionSeconds: 3600 }, "sts:AssumeRoleWithSAML"),
+    ]);
     expect(chains(whoCanCli(s, "athena:StartQueryExecution", "arn:aws:athena:us-east-1:111111111111:workgroup/reports"))).toEqual(
       expected([
         [analyst, []],
@@ -826,11 +835,14 @@ describe("URL-encoded policy documents, as the IAM API returns them, load identi
     expect(JSON.parse(raw).RoleDetailList[0].AssumeRolePolicyDocument).toMatch(/^%7B%0A/);
     for (const s of ["seed-004-emr-eks-chain", "url-encoded"]) {
       expect(canCli(s, provider, "sqs:SendMessage", queue, { context: sub }).paths).toEqual([
-        {
-          via: [role("111111111111", "job-execution-role-1"), role("222222222222", "client-role-2")],
-          requires: {},
-          maxSessionSeconds: 3600,
-        },
+        byTrust(
+          {
+            via: [role("111111111111", "job-execution-role-1"), role("222222222222", "client-role-2")],
+            requires: {},
+            maxSessionSeconds: 3600,
+          },
+          "sts:AssumeRoleWithWebIdentity",
+        ),
       ]);
     }
     expect(chains(whoCanCli("url-encoded", "sqs:SendMessage", queue))).toEqual(
@@ -968,7 +980,7 @@ describe("the library answers as the CLI does", () => {
     const read = role("222222222222", "AccountB-MWAA-ReadRole");
     expect(
       can(graph, { principal: role("111111111111", "ECSFargateRole"), action: "airflow:GetEnvironment", resource: environment }).paths,
-    ).toEqual([{ via: [read], requires: {}, maxSessionSeconds: 3600 }]);
+    ).toEqual([byTrust({ via: [read], requires: {}, maxSessionSeconds: 3600 })]);
     expect(chains(whoCan(graph, { action: "airflow:GetEnvironment", resource: environment }))).toEqual(
       chains(whoCanCli("seed-000-ecs-mwaa", "airflow:GetEnvironment", environment)),
     );

@@ -103,7 +103,7 @@ class Importer {
       if (!state.accounts.get(id)?.managed) throw new ImportError(`--accounts: account ${id} is not in the inventory`);
     }
     this.selected = new Set(options.accounts?.length ? options.accounts : managed);
-    this.graph = new AccessGraph(state);
+    this.graph = new AccessGraph(state, {}, { edges: "assume" });
     this.labelAccounts();
   }
 

@@ -26,7 +26,7 @@ export async function run(args: string[]): Promise<number> {
   // From the model alone, the manual steps on permission sets are taken as done (and each answer says so).
   const applied = deployed ? undefined : modelAsApplied(compiled);
   const state = deployed ?? applied?.state ?? compiled.state;
-  const graph = new AccessGraph(state);
+  const graph = new AccessGraph(state, {}, { edges: "assume" });
   const result = verify(compiled, graph, {
     ...(deployed ? { deployed } : {}),
     ...(applied ? { standIns: applied.standIns } : {}),

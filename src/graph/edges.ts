@@ -7,8 +7,9 @@ import { CHAIN_LIMIT_SECONDS } from "../aws/limits.js";
 import { decidingStatements, type Outcome } from "../policy/evaluate.js";
 import { pathText } from "../policy/errors.js";
 import type { Policy, Statement } from "../policy/policy.js";
-import type { AccountEntry, AccountState, RoleState } from "../state/account-state.js";
-import type { Decided, Question } from "./decide.js";
+import type { AccountEntry, AccountState, RoleState, UserState } from "../state/account-state.js";
+import { type Decided, NOTHING_REQUIRED, type Question } from "./decide.js";
+import type { Escalations } from "./escalation.js";
 import type { GraphNode, GraphNodes } from "./nodes.js";
 import type { TrustCallers } from "./trust-callers.js";
 
@@ -22,6 +23,10 @@ export interface Edge {
   maxSessionSeconds: number;
   /** The trust statement that admits the caller. */
   statement?: string;
+  /** How the caller comes to act as the target other than by a trust admitting it (./escalation.ts); absent for assumption. */
+  technique?: string;
+  /** The requests an escalation takes, in order (`iam:PutRolePolicy on itself`, `iam:UpdateAssumeRolePolicy`). */
+  steps?: string[];
   /**
    * Attached policies of the caller whose documents are unknown, on an edge that holds only if
    * they allow sts:AssumeRole: such an edge is kept apart from the others (see unknownFrom).
@@ -39,6 +44,10 @@ export interface EdgeSources {
   decide(caller: GraphNode, q: Question): Decided<Outcome>;
   /** Keys every decision is given (the question's `--context`). */
   supplied: Record<string, string>;
+  /** The escalation techniques' edges (./escalation.ts). */
+  escalations: Escalations;
+  /** Whether a role's or user's incoming edges hold them (`--edges all`), or assumption only. */
+  withEscalations: boolean;
 }
 
 export class EdgeResolver {
@@ -50,23 +59,63 @@ export class EdgeResolver {
   private unknownByCaller: Map<string, Edge[]> | undefined;
   /** The whole graph's edges by caller and by role, once every trust has been decided. */
   private whole: { byCaller: Map<string, Edge[]>; byRole: Map<string, Edge[]> } | undefined;
+  /** The escalation edges into each role or user asked about. */
+  private readonly escalated = new Map<string, { sure: Edge[]; unknown: Edge[] }>();
   /** Each trust statement as edges name it (policy, path and Sid), made once: many edges share one. */
   private readonly statementNames = new Map<Statement, string>();
 
   constructor(private readonly from: EdgeSources) {}
 
-  /** The edges into one role (none for other nodes), its trust decided on first use. */
+  /** The edges into one role or user (none for other nodes), decided on first use. */
   incomingOf(id: string): readonly Edge[] {
     let list = this.into.get(id);
     if (!list) {
       const node = this.from.nodes.byId.get(id);
-      const account = node?.role && node.account !== undefined ? this.from.state.accounts.get(node.account) : undefined;
+      const account = node?.account !== undefined ? this.from.state.accounts.get(node.account) : undefined;
       const both = node?.role && account ? this.edgesInto(node.role, account) : { sure: [], unknown: [] };
+      if (this.from.withEscalations) {
+        const escalated = this.escalationsInto(id, both);
+        both.sure.push(...escalated.sure);
+        both.unknown.push(...escalated.unknown);
+      }
       list = both.sure;
       this.into.set(id, list);
       if (both.unknown.length) this.unknownInto.set(id, both.unknown);
     }
     return list;
+  }
+
+  /**
+   * The escalation edges into a role or user (./escalation.ts), whatever edges the graph holds:
+   * from callers other than those its trust admits (`assumed`: its assumption edges, decided here
+   * when not given). Decided once per target.
+   */
+  escalationsInto(id: string, assumed?: { sure: readonly Edge[]; unknown: readonly Edge[] }): { sure: Edge[]; unknown: Edge[] } {
+    const known = this.escalated.get(id);
+    if (known) return known;
+    const into = { sure: [] as Edge[], unknown: [] as Edge[] };
+    this.escalated.set(id, into);
+    const node = this.from.nodes.byId.get(id);
+    const account = node?.account !== undefined ? this.from.state.accounts.get(node.account) : undefined;
+    const target = node?.role ?? (node?.kind === "user" && account ? userOf(account, id) : undefined);
+    if (!node || !account || !target) return into;
+    const trusted = assumed ?? (node.role ? this.edgesInto(node.role, account) : into);
+    const admitted = new Set([...trusted.sure, ...trusted.unknown].map((e) => e.from));
+    const session = "maxSessionDuration" in target ? Math.min(CHAIN_LIMIT_SECONDS, target.maxSessionDuration) : Infinity;
+    for (const [from, how] of this.from.escalations.into(target, node.role ? "role" : "user", account, admitted)) {
+      const edge: Edge = {
+        from,
+        to: target.arn,
+        action: how.steps[0] as string,
+        requires: NOTHING_REQUIRED,
+        maxSessionSeconds: session,
+        technique: how.technique,
+        steps: how.steps,
+        ...(how.unknown ? { unknown: how.unknown } : {}),
+      };
+      (edge.unknown ? into.unknown : into.sure).push(edge);
+    }
+    return into;
   }
 
   /** The edges from a caller that hold only if its unknown policies allow them (decides every trust on first use). */
@@ -90,9 +139,10 @@ export class EdgeResolver {
     if (this.whole) return this.whole;
     const whole = { byCaller: new Map<string, Edge[]>(), byRole: new Map<string, Edge[]>() };
     for (const account of this.from.state.accounts.values()) {
-      for (const role of account.roles.values()) {
-        const list = this.incomingOf(role.arn);
-        if (list.length) whole.byRole.set(role.arn, list as Edge[]);
+      const targets = this.from.withEscalations ? [...account.roles.values(), ...account.users.values()] : account.roles.values();
+      for (const target of targets) {
+        const list = this.incomingOf(target.arn);
+        if (list.length) whole.byRole.set(target.arn, list as Edge[]);
         for (const edge of list) {
           const out = whole.byCaller.get(edge.from);
           if (out) out.push(edge);
@@ -157,4 +207,10 @@ export class EdgeResolver {
     }
     return name;
   }
+}
+
+/** The user an ARN names in an account (users are kept by name; the ARN's last segment is the name). */
+function userOf(account: AccountEntry, arn: string): UserState | undefined {
+  const user = account.users.get(arn.slice(arn.lastIndexOf("/") + 1));
+  return user?.arn === arn ? user : undefined;
 }

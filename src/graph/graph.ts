@@ -7,7 +7,9 @@
  *
  * Built from three parts: the nodes (./nodes.ts), the index from what trust policies name to the
  * callers they could admit (./trust-callers.ts), and the lazy edge resolver (./edges.ts); every
- * decision, an edge's or a question's, is `decide`'s (./decide.ts).
+ * decision, an edge's or a question's, is `decide`'s (./decide.ts). Besides assumption, edges by
+ * the other ways AWS offers to act as a role or user (rewriting its trust, passing it to a service,
+ * making a user's keys: ./escalation.ts) unless the graph is built with `edges: "assume"`.
  *
  * Every node exists once the graph is constructed; a role's incoming edges are decided when first
  * asked (`incomingOf`), and the whole graph (`edges`, `incoming`) when first read.
@@ -19,12 +21,16 @@ import { compileGlob, type Glob, globMatches } from "../policy/wildcard.js";
 import type { AccountEntry, AccountState, ResourcePolicyState, RoleState } from "../state/account-state.js";
 import { type Decided, decide, type DecideOptions, type Question } from "./decide.js";
 import { type Edge, EdgeResolver } from "./edges.js";
+import { Escalations } from "./escalation.js";
 import { type GraphNode, GraphNodes } from "./nodes.js";
 import { PolicyBook } from "./policies.js";
 import { policyHolderOf } from "./resource-policy.js";
 import { TrustCallers } from "./trust-callers.js";
 
 export type { Edge } from "./edges.js";
+/** The edges a graph holds: every technique, or role assumption through trusts only. */
+export type EdgeKinds = "all" | "assume";
+export const EDGE_KINDS: readonly EdgeKinds[] = ["all", "assume"];
 export type { GraphNode, NodeKind } from "./nodes.js";
 export type { Question } from "./decide.js";
 
@@ -40,6 +46,8 @@ export class AccessGraph {
     readonly state: AccountState,
     /** Keys every edge's decision is given (`--context`). */
     supplied: Record<string, string> = {},
+    /** Which edges: `all` (assumption and every escalation technique, ./escalation.ts) or `assume` (trusts only). */
+    readonly options: { edges?: EdgeKinds } = {},
   ) {
     this.book = new PolicyBook(state);
     this.built = new GraphNodes(state, this.book);
@@ -54,6 +62,8 @@ export class AccessGraph {
       trustOf: (role) => this.trustOf(role),
       decide: (caller, q) => this.decide(caller, q, { callerKeys: true }),
       supplied,
+      escalations: new Escalations({ nodes: this.built, book: this.book, decide: (caller, q) => this.decide(caller, q) }),
+      withEscalations: options.edges !== "assume",
     });
   }
 
@@ -70,6 +80,11 @@ export class AccessGraph {
   /** Every edge, by the role assumed (decides every trust on first use). */
   get incoming(): ReadonlyMap<string, Edge[]> {
     return this.resolver.all().byRole;
+  }
+
+  /** The escalation edges into a role or user (./escalation.ts), whether or not the graph's edges hold them. */
+  escalationsInto(id: string): readonly Edge[] {
+    return this.resolver.escalationsInto(id).sure;
   }
 
   /** The edges from a node that hold only if its attached policies whose documents are unknown allow sts:AssumeRole. */

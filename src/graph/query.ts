@@ -9,13 +9,17 @@ import type { Evaluation } from "../policy/evaluate.js";
 import type { Policy } from "../policy/policy.js";
 import { compileGlob, globMatches } from "../policy/wildcard.js";
 import type { AccountEntry } from "../state/account-state.js";
-import type { AccessGraph, GraphNode, Question } from "./graph.js";
+import type { AccessGraph, Edge, GraphNode, Question } from "./graph.js";
 import { statementMayAllow } from "./policies.js";
 import { ownersOf } from "./resource-owner.js";
 
 export interface Path {
-  /** The roles assumed, in order; empty when the principal acts directly. */
+  /** The roles (and users) become, in order; empty when the principal acts directly. */
   via: string[];
+  /** How each hop of `via` is made: `assume` through a trust, else an escalation technique (./escalation.ts). */
+  techniques: string[];
+  /** The requests each hop takes (`sts:AssumeRole`; `iam:PassRole`, `lambda:CreateFunction`, …). */
+  steps: string[][];
   /** Keys the caller must supply along the way. */
   requires: Record<string, string>;
   maxSessionSeconds: number;
@@ -29,7 +33,7 @@ interface Reached extends Path {
 function walk(graph: AccessGraph, start: GraphNode): Reached[] {
   const seen = new Set([start.id]);
   const out: Reached[] = [];
-  let frontier: Reached[] = [{ node: start, via: [], requires: {}, maxSessionSeconds: Infinity }];
+  let frontier: Reached[] = [{ node: start, via: [], techniques: [], steps: [], requires: {}, maxSessionSeconds: Infinity }];
   while (frontier.length) {
     const next: Reached[] = [];
     for (const from of frontier) {
@@ -39,6 +43,8 @@ function walk(graph: AccessGraph, start: GraphNode): Reached[] {
         const reached = {
           node: graph.nodes.get(edge.to) as GraphNode,
           via: [...from.via, edge.to],
+          techniques: [...from.techniques, techniqueOf(edge)],
+          steps: [...from.steps, edge.steps ?? [edge.action]],
           requires: { ...from.requires, ...edge.requires },
           maxSessionSeconds: Math.min(from.maxSessionSeconds, edge.maxSessionSeconds),
         };
@@ -129,6 +135,8 @@ export function reach(graph: AccessGraph, principal: string, context: Record<str
     roles: reached.map((r) => ({
       role: r.node.id,
       via: r.via,
+      techniques: r.techniques,
+      steps: r.steps,
       requires: r.requires,
       maxSessionSeconds: finite(r.maxSessionSeconds),
     })),
@@ -244,7 +252,7 @@ export function can(graph: AccessGraph, q: CanQuery) {
   // Acting directly, a role's session lasts up to its MaxSessionDuration; a user's keys do not expire.
   const own = start.role?.maxSessionDuration ?? Infinity;
   const candidates: Reached[] = [
-    ...(start.kind === "federated" ? [] : [{ node: start, via: [], requires: {}, maxSessionSeconds: own }]),
+    ...(start.kind === "federated" ? [] : [{ node: start, via: [], techniques: [], steps: [], requires: {}, maxSessionSeconds: own }]),
     ...walkAll(graph, q.principal, context),
   ];
   const paths: Path[] = [];
@@ -263,7 +271,13 @@ export function can(graph: AccessGraph, q: CanQuery) {
       callerKeys: true,
     });
     if (result.decision === "Allow") {
-      paths.push({ via: c.via, requires: { ...c.requires, ...requires }, maxSessionSeconds: finite(c.maxSessionSeconds) });
+      paths.push({
+        via: c.via,
+        techniques: c.techniques,
+        steps: c.steps,
+        requires: { ...c.requires, ...requires },
+        maxSessionSeconds: finite(c.maxSessionSeconds),
+      });
       allowed ??= result.explain;
     } else {
       denied ??= result.explain;
@@ -280,20 +294,20 @@ export function whoCan(graph: AccessGraph, q: Omit<CanQuery, "principal">) {
   const account = ownerForQuestion(graph, q.resource, q.resourceAccount);
   const asked = question(graph, q.action, q.resource, account, context);
   const { policy } = asked;
-  const principals = new Map<string, { principal: string; via: string[]; requires: Record<string, string> }>();
+  const principals = new Map<string, Chain>();
   // Those that may do it, or reach one that may, if attached policies whose documents are unknown allow it.
-  const maybe = new Map<string, { principal: string; via: string[]; requires: Record<string, string>; policies: string[] }>();
+  const maybe = new Map<string, Chain & { policies: string[] }>();
   for (const node of candidatesFor(graph, q.action, q.resource, account, policy)) {
     // A node already listed reaches the resource through a chain, and so does everyone upstream of it.
     if (principals.has(node.id)) continue;
     const { result, requires, unknown } = graph.decide(node, asked, { callerKeys: true });
     if (unknown && !maybe.has(node.id)) {
-      maybe.set(node.id, { principal: node.id, via: [], requires, policies: unknown });
+      maybe.set(node.id, { principal: node.id, ...DIRECT, requires, policies: unknown });
       for (const upstream of upstreamOf(graph, node.id, maybe)) maybe.set(upstream.principal, { ...upstream, policies: unknown });
     }
     if (result.decision !== "Allow") continue;
     // The node acts itself; everyone upstream reaches it through a chain.
-    principals.set(node.id, { principal: node.id, via: [], requires });
+    principals.set(node.id, { principal: node.id, ...DIRECT, requires });
     for (const upstream of upstreamOf(graph, node.id, principals))
       principals.set(upstream.principal, { ...upstream, requires: { ...upstream.requires, ...requires } });
   }
@@ -365,8 +379,19 @@ function admittedBy(policy: Policy, action: string, resource: string) {
   return out;
 }
 
+/** A principal of who-can's answer, with its chain to the one that acts (empty when it acts itself). */
+type Chain = { principal: string; requires: Record<string, string> } & Pick<Path, "via" | "techniques" | "steps">;
+
+/** The chain of a principal that acts itself. */
+const DIRECT = { via: [], techniques: [], steps: [] } as const satisfies Pick<Path, "via" | "techniques" | "steps">;
+
+/** How an edge is made: its escalation technique, or assumption through a trust. */
+function techniqueOf(edge: Edge): string {
+  return edge.technique ?? "assume";
+}
+
 /** A federated identity is named as `can` takes it: the provider ARN, with the token's `sub` to supply. */
-function asPrincipal(graph: AccessGraph, entry: { principal: string; via: string[]; requires: Record<string, string> }) {
+function asPrincipal(graph: AccessGraph, entry: Chain) {
   const node = graph.nodes.get(entry.principal);
   if (node?.kind !== "federated") return entry;
   const sub = Object.entries(node.context).find(([k]) => k.endsWith(":sub"));
@@ -377,15 +402,13 @@ function asPrincipal(graph: AccessGraph, entry: { principal: string; via: string
  * Every node with a chain to `target`, with that chain (shortest first), except those `known`
  * holds: who-can has listed everyone upstream of those already, so the walk stops there.
  */
-function upstreamOf(
-  graph: AccessGraph,
-  target: string,
-  known: ReadonlyMap<string, unknown>,
-): { principal: string; via: string[]; requires: Record<string, string> }[] {
+function upstreamOf(graph: AccessGraph, target: string, known: ReadonlyMap<string, unknown>): Chain[] {
   const seen = new Set([target]);
-  const out: { principal: string; via: string[]; requires: Record<string, string> }[] = [];
-  // `chain`: the roles a caller whose edge lands on this node assumes from there on.
-  let frontier = [{ id: target, chain: [target], requires: {} as Record<string, string> }];
+  const out: Chain[] = [];
+  // `via`, `techniques`, `steps`: the hops a caller whose edge lands on this node makes from there on.
+  let frontier: { id: string; via: string[]; techniques: string[]; steps: string[][]; requires: Record<string, string> }[] = [
+    { id: target, via: [target], techniques: [], steps: [], requires: {} },
+  ];
   while (frontier.length) {
     const next: typeof frontier = [];
     for (const at of frontier) {
@@ -394,9 +417,17 @@ function upstreamOf(
         seen.add(edge.from);
         if (known.has(edge.from)) continue;
         const node = graph.nodes.get(edge.from) as GraphNode;
-        const item = { principal: edge.from, via: at.chain, requires: { ...edge.requires, ...at.requires } };
+        const item: Chain = {
+          principal: edge.from,
+          via: at.via,
+          techniques: [techniqueOf(edge), ...at.techniques],
+          steps: [edge.steps ?? [edge.action], ...at.steps],
+          requires: { ...edge.requires, ...at.requires },
+        };
         out.push(item);
-        next.push({ id: edge.from, chain: node.kind === "role" ? [edge.from, ...at.chain] : at.chain, requires: item.requires });
+        // A role or user become on the way is a hop of the chains of those upstream of it.
+        const hop = node.kind === "role" || node.kind === "user";
+        next.push({ ...item, id: edge.from, via: hop ? [edge.from, ...at.via] : at.via });
       }
     }
     frontier = next;

@@ -185,7 +185,8 @@ function checkChain(graph: AccessGraph, model: AccountState, chain: Chain, stand
   if (from && chain.start.type === "sso") path[0] = from.id;
   if (!from) return fail(`${start} is not in the graph: the model's own identity for ${chain.workload} is not deployed`);
   for (const hop of chain.hops) {
-    const edge = (graph.edges.get(from.id) ?? []).find((e) => e.to === hop.roleArn);
+    // The model's hop is an assumption through the trust it writes, never an escalation.
+    const edge = (graph.edges.get(from.id) ?? []).find((e) => e.to === hop.roleArn && !e.technique);
     const unknownEdge = edge ? undefined : graph.unknownEdgesFrom(from.id).find((e) => e.to === hop.roleArn);
     if (unknownEdge?.unknown) return unknownOf(`${from.id} may assume ${hop.roleArn} only if`, unknownEdge.unknown);
     if (!edge)

@@ -58,7 +58,7 @@ export class SandboxCore {
 
   /** The access graph over the current state, built on first use after each change. */
   get graph(): AccessGraph {
-    return (this.current ??= new AccessGraph(this.state));
+    return (this.current ??= new AccessGraph(this.state, {}, { edges: "assume" }));
   }
 
   /** The state changed (an IAM write): later decisions see it. */

@@ -69,3 +69,12 @@ export function decide(
 export function canAssume(compiled: Compiled, caller: string, roleArn: string): string {
   return decide(compiled, caller, "sts:AssumeRole", roleArn, { resourcePolicy: role(compiled, roleArn).trustPolicy });
 }
+
+/**
+ * A chain of role assumptions as `can`, `who-can` and `reach` give it: each hop through a trust
+ * (technique `assume`), by `sts:AssumeRole`, the first by `first` (a web identity's
+ * `sts:AssumeRoleWithWebIdentity`).
+ */
+export function byTrust<T extends { via: string[] }>(path: T, first = "sts:AssumeRole"): T & { techniques: string[]; steps: string[][] } {
+  return { ...path, techniques: path.via.map(() => "assume"), steps: path.via.map((_, i) => [i === 0 ? first : "sts:AssumeRole"]) };
+}

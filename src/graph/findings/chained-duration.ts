@@ -41,7 +41,7 @@ export const chainedDuration: Rule = {
     const graph = input.graph();
     for (const { role } of allRoles(input.state)) {
       if (role.maxSessionDuration <= CHAIN_LIMIT_SECONDS) continue;
-      const callers = (graph.incoming.get(role.arn) ?? []).map((e) => graph.nodes.get(e.from));
+      const callers = (graph.incoming.get(role.arn) ?? []).filter((e) => !e.technique).map((e) => graph.nodes.get(e.from));
       if (callers.length === 0 || !callers.every((n) => n?.kind === "role")) continue;
       out.push({
         id: "XA007",

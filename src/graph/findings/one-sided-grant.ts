@@ -21,7 +21,8 @@ import type { Finding, FindingInput, Rule } from "./types.js";
 const ID = "XA001";
 
 function hasEdge(graph: AccessGraph, from: string, to: string): boolean {
-  return (graph.edges.get(from) ?? []).some((e) => e.to === to);
+  // A trust admitting the caller: an escalation edge (rewriting the trust, ./escalation.ts) is not the grant's other side.
+  return (graph.edges.get(from) ?? []).some((e) => e.to === to && !e.technique);
 }
 
 /** What the caller's identity layer says about sts:AssumeRole on the role (SCPs and boundary apart). */

@@ -1,0 +1,409 @@
+/**
+ * Escalation edges: the ways, besides a trust policy admitting its `sts:AssumeRole*`, that a
+ * principal comes to act as a role or user of its own account. Each technique is a few requests
+ * the caller must be allowed, each decided by the engine as any request is (identity policies,
+ * boundary, SCPs, RCPs), and what must hold of the target (a trust admitting the service the role
+ * is passed to). IAM and the services act in the caller's own account (iam:PassRole passes only a
+ * role of that account), so every escalation edge stays inside one account; only accounts whose
+ * policies the state holds (managed ones) get them.
+ *
+ * Not modelled, for want of what an inventory holds: taking over what already runs as a role
+ * (ssm:SendCommand or ssm:StartSession on an instance with its profile, lambda:UpdateFunctionCode
+ * on a function running as it) needs the instances and functions, which collect does not read.
+ */
+import type { Outcome } from "../policy/evaluate.js";
+import { globMatches, type Glob } from "../policy/wildcard.js";
+import type { Policy } from "../policy/policy.js";
+import { type AccountEntry, policyDocument, type RoleState, type UserState } from "../state/account-state.js";
+import type { Decided, Question } from "./decide.js";
+import type { GraphNode, GraphNodes } from "./nodes.js";
+import { actionMatches, type PolicyBook } from "./policies.js";
+
+/** One request a technique needs: its action, on which resource, with which keys. */
+export interface Step {
+  action: string;
+  resource: string;
+  context?: Record<string, string>;
+  /** The caller names this resource (a function it creates): any name its policies allow will do. */
+  chosen?: true;
+  /**
+   * The resource's policy is a trust naming the caller, as the caller rewrote it: the request then
+   * holds in its own account unless its boundary or session policy stops it (IAM's evaluation logic:
+   * a resource-based policy naming a role's ARN is limited by an implicit deny in its boundary).
+   */
+  trustsCaller?: true;
+}
+
+export interface Technique {
+  /** Its id, as hops and `--edges` name it. */
+  id: string;
+  target: "role" | "user";
+  /** What the caller does, in words. */
+  summary: string;
+  /** The AWS documentation it rests on. */
+  doc: string;
+  /** The service principal whose code runs as the role: the role's trust must admit it. */
+  service?: string;
+  /** iam:PassedToService where the role is passed to another service than `service` (EMR, Data Pipeline). */
+  passedTo?: string;
+  /** EC2 runs a role only from an instance profile holding it. */
+  instanceProfile?: true;
+  /** The requests the caller makes, in order. */
+  steps(target: RoleState | UserState, account: AccountEntry): Step[];
+}
+
+const IAM_API = "https://docs.aws.amazon.com/IAM/latest/APIReference/";
+const PASS_ROLE = "https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_use_passrole.html";
+
+/** An ARN of a resource in the caller's account and region, of a service's resource type. */
+function inAccount(account: AccountEntry, service: string, resource: string): string {
+  return `arn:${account.partition}:${service}:${account.region ?? "us-east-1"}:${account.id}:${resource}`;
+}
+
+/** A technique passing the role to a service that then runs the caller's code or template as it. */
+function passTo(
+  id: string,
+  service: string,
+  summary: string,
+  doc: string,
+  actions: [string, string][],
+  extra: Partial<Technique> = {},
+): Technique {
+  return {
+    id,
+    target: "role",
+    service,
+    summary,
+    doc,
+    ...extra,
+    steps: (role, account) => [
+      { action: "iam:PassRole", resource: role.arn, context: { "iam:PassedToService": extra.passedTo ?? service } },
+      ...actions.map(([action, resource]) => ({
+        action,
+        resource: resource === "*" ? "*" : inAccount(account, action.slice(0, action.indexOf(":")), resource),
+        chosen: true as const,
+      })),
+    ],
+  };
+}
+
+/** Every technique, in the order they are tried (the first that holds labels the edge). */
+export const TECHNIQUES: readonly Technique[] = [
+  {
+    id: "update-assume-role-policy",
+    target: "role",
+    summary: "rewrites the role's trust policy to admit itself (iam:UpdateAssumeRolePolicy), then assumes it",
+    doc: `${IAM_API}API_UpdateAssumeRolePolicy.html`,
+    steps: (role) => [
+      { action: "iam:UpdateAssumeRolePolicy", resource: role.arn },
+      { action: "sts:AssumeRole", resource: role.arn, trustsCaller: true },
+    ],
+  },
+  passTo(
+    "pass-role-lambda",
+    "lambda.amazonaws.com",
+    "creates a Lambda function with the role as its execution role (iam:PassRole, lambda:CreateFunction) and invokes it",
+    PASS_ROLE,
+    [
+      ["lambda:CreateFunction", "function:*"],
+      ["lambda:InvokeFunction", "function:*"],
+    ],
+  ),
+  passTo(
+    "pass-role-ec2",
+    "ec2.amazonaws.com",
+    "runs an EC2 instance with the role's instance profile (iam:PassRole, ec2:RunInstances)",
+    "https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_use_switch-role-ec2.html",
+    [["ec2:RunInstances", "instance/*"]],
+    { instanceProfile: true },
+  ),
+  passTo(
+    "pass-role-ecs",
+    "ecs-tasks.amazonaws.com",
+    "registers an ECS task definition with the role as its task role and runs it (iam:PassRole, ecs:RegisterTaskDefinition, ecs:RunTask)",
+    "https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task-iam-roles.html",
+    [
+      ["ecs:RegisterTaskDefinition", "*"],
+      ["ecs:RunTask", "task-definition/*"],
+    ],
+  ),
+  passTo(
+    "pass-role-glue",
+    "glue.amazonaws.com",
+    "creates a Glue job running as the role and starts it (iam:PassRole, glue:CreateJob, glue:StartJobRun)",
+    "https://docs.aws.amazon.com/glue/latest/dg/create-an-iam-role.html",
+    [
+      ["glue:CreateJob", "job/*"],
+      ["glue:StartJobRun", "job/*"],
+    ],
+  ),
+  passTo(
+    "pass-role-cloudformation",
+    "cloudformation.amazonaws.com",
+    "creates a CloudFormation stack with the role as its service role (iam:PassRole, cloudformation:CreateStack)",
+    "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/using-iam-servicerole.html",
+    [["cloudformation:CreateStack", "stack/*/*"]],
+  ),
+  passTo(
+    "pass-role-codebuild",
+    "codebuild.amazonaws.com",
+    "creates a CodeBuild project with the role as its service role and starts a build (iam:PassRole, codebuild:CreateProject, codebuild:StartBuild)",
+    "https://docs.aws.amazon.com/codebuild/latest/userguide/setting-up-service-role.html",
+    [
+      ["codebuild:CreateProject", "project/*"],
+      ["codebuild:StartBuild", "project/*"],
+    ],
+  ),
+  passTo(
+    "pass-role-sagemaker",
+    "sagemaker.amazonaws.com",
+    "creates a SageMaker training job running its container as the role (iam:PassRole, sagemaker:CreateTrainingJob)",
+    "https://docs.aws.amazon.com/sagemaker/latest/dg/sagemaker-roles.html",
+    [["sagemaker:CreateTrainingJob", "training-job/*"]],
+  ),
+  passTo(
+    "pass-role-step-functions",
+    "states.amazonaws.com",
+    "creates a Step Functions state machine with the role and starts it (iam:PassRole, states:CreateStateMachine, states:StartExecution)",
+    "https://docs.aws.amazon.com/step-functions/latest/dg/procedure-create-iam-role.html",
+    [
+      ["states:CreateStateMachine", "stateMachine:*"],
+      ["states:StartExecution", "stateMachine:*"],
+    ],
+  ),
+  // EMR and Data Pipeline run the caller's steps on EC2 instances, as the role of their instance profile.
+  passTo(
+    "pass-role-emr",
+    "ec2.amazonaws.com",
+    "runs an EMR cluster whose instances' profile holds the role, with its own steps (iam:PassRole, elasticmapreduce:RunJobFlow)",
+    "https://docs.aws.amazon.com/emr/latest/ManagementGuide/emr-iam-role-for-ec2.html",
+    [["elasticmapreduce:RunJobFlow", "*"]],
+    { instanceProfile: true },
+  ),
+  passTo(
+    "pass-role-data-pipeline",
+    "ec2.amazonaws.com",
+    "creates and activates a Data Pipeline whose EC2 resource runs as the role (iam:PassRole, datapipeline:CreatePipeline, datapipeline:PutPipelineDefinition, datapipeline:ActivatePipeline)",
+    "https://docs.aws.amazon.com/datapipeline/latest/DeveloperGuide/dp-iam-roles.html",
+    [
+      ["datapipeline:CreatePipeline", "*"],
+      ["datapipeline:PutPipelineDefinition", "*"],
+      ["datapipeline:ActivatePipeline", "*"],
+    ],
+    { instanceProfile: true, passedTo: "datapipeline.amazonaws.com" },
+  ),
+  {
+    id: "create-access-key",
+    target: "user",
+    summary: "creates an access key for the user (iam:CreateAccessKey) and signs in with it",
+    doc: `${IAM_API}API_CreateAccessKey.html`,
+    steps: (user) => [{ action: "iam:CreateAccessKey", resource: user.arn }],
+  },
+  {
+    id: "create-login-profile",
+    target: "user",
+    summary: "sets a console password for the user (iam:CreateLoginProfile) and signs in as it",
+    doc: `${IAM_API}API_CreateLoginProfile.html`,
+    steps: (user) => [{ action: "iam:CreateLoginProfile", resource: user.arn }],
+  },
+  {
+    id: "update-login-profile",
+    target: "user",
+    summary: "changes the user's console password (iam:UpdateLoginProfile) and signs in as it",
+    doc: `${IAM_API}API_UpdateLoginProfile.html`,
+    steps: (user) => [{ action: "iam:UpdateLoginProfile", resource: user.arn }],
+  },
+];
+
+/**
+ * The requests by which a principal grants itself anything: a policy put on its own role or user
+ * (iam:PutRolePolicy, iam:PutUserPolicy), AWS's AdministratorAccess attached to it
+ * (iam:AttachRolePolicy, iam:AttachUserPolicy, with iam:PolicyARN naming it), or a new default
+ * version of a customer managed policy attached to it (iam:CreatePolicyVersion sets it as default
+ * without iam:SetDefaultPolicyVersion). Within its boundary and SCPs it may then use any technique
+ * above on anyone of its account. (iam:AddUserToGroup gives only a group's own permissions: not
+ * modelled.)
+ */
+export function selfEscalationSteps(kind: "role" | "user", arn: string, account: AccountEntry, attached: readonly string[]): Step[] {
+  const administrator = { "iam:PolicyARN": `arn:${account.partition}:iam::aws:policy/AdministratorAccess` };
+  const [put, attach] = kind === "role" ? ["iam:PutRolePolicy", "iam:AttachRolePolicy"] : ["iam:PutUserPolicy", "iam:AttachUserPolicy"];
+  const customer = attached.filter((p) => p.startsWith(`arn:${account.partition}:iam::${account.id}:policy/`));
+  return [
+    { action: put, resource: arn },
+    { action: attach, resource: arn, context: administrator },
+    ...customer.map((resource) => ({ action: "iam:CreatePolicyVersion", resource })),
+  ];
+}
+
+/** Paths of roles only AWS may change or pass: service-linked roles, IAM Identity Center's. */
+const PROTECTED_PATHS = ["/aws-service-role/", "/aws-reserved/"];
+
+/** The technique label of a self-escalation edge: what the caller grants itself with, then what it uses. */
+export const SELF_ESCALATION = "self-escalation";
+
+/** What the escalation edges need from the graph. */
+export interface EscalationSources {
+  nodes: GraphNodes;
+  book: PolicyBook;
+  decide(caller: GraphNode, q: Question): Decided<Outcome>;
+}
+
+/** An escalation edge's technique and the requests it takes (in words, for the hop). */
+export interface Escalated {
+  technique: string;
+  steps: string[];
+  /** Attached policies of the caller whose documents are unknown, that the edge holds only if they allow. */
+  unknown?: string[];
+}
+
+/** A principal that may grant itself anything: the request that does it, and itself so empowered. */
+interface Admin {
+  node: GraphNode;
+  empowered: GraphNode;
+  step: string;
+  unknown?: string[];
+}
+
+/**
+ * Decides the escalation edges into roles and users, per target, on first use; the principals of
+ * an account that may grant themselves anything are found once per account.
+ */
+export class Escalations {
+  private readonly admins = new Map<string, Admin[]>();
+  private readonly trusts = new Map<string, Policy>();
+
+  constructor(private readonly from: EscalationSources) {}
+
+  /**
+   * The callers that can come to act as the target by a technique, each with the first technique
+   * that holds; `admitted`: the callers its trust already admits (a service among them for a role
+   * passed to it), whom no escalation edge duplicates.
+   */
+  into(target: RoleState | UserState, kind: "role" | "user", account: AccountEntry, admitted: ReadonlySet<string>): Map<string, Escalated> {
+    const out = new Map<string, Escalated>();
+    // Service-linked roles and IAM Identity Center's are changed only by AWS ("only modifiable by AWS").
+    if (!account.managed || PROTECTED_PATHS.some((p) => target.path.startsWith(p))) return out;
+    const skip = (id: string) => id === target.arn || admitted.has(id) || out.has(id);
+    for (const technique of TECHNIQUES) {
+      if (technique.target !== kind) continue;
+      if (technique.service && !admitted.has(technique.service)) continue;
+      if (technique.instanceProfile && !(target as RoleState).instanceProfile) continue;
+      const steps = technique.steps(target, account);
+      const first = steps[0] as Step;
+      const { grants, unknown } = this.from.nodes.indexed();
+      for (const id of [...grants.candidates(first.action, first.resource), ...unknown]) {
+        const caller = this.from.nodes.byId.get(id);
+        if (!caller || skip(id) || caller.account !== account.id || (caller.kind !== "role" && caller.kind !== "user")) continue;
+        const held = this.allows(caller, steps, account);
+        if (held) out.set(id, { technique: technique.id, steps: steps.map((s) => s.action), ...held });
+      }
+    }
+    for (const admin of this.adminsOf(account)) {
+      if (skip(admin.node.id)) continue;
+      // Allowed anything it grants itself, within its boundary and SCPs: the first technique that then holds.
+      const technique = TECHNIQUES.find(
+        (t) => t.target === kind && !t.service && this.allows(admin.empowered, t.steps(target, account), account) !== undefined,
+      );
+      if (technique)
+        out.set(admin.node.id, {
+          technique: SELF_ESCALATION,
+          steps: [admin.step, ...technique.steps(target, account).map((s) => s.action)],
+          ...(admin.unknown ? { unknown: admin.unknown } : {}),
+        });
+    }
+    return out;
+  }
+
+  /** Whether the caller is allowed every step (each on some resource it may choose); with the unknown policies it rests on. */
+  private allows(caller: GraphNode, steps: readonly Step[], account: AccountEntry): { unknown?: string[] } | undefined {
+    const unknown = new Set<string>();
+    for (const step of steps) {
+      let allowed = false;
+      for (const resource of step.chosen ? chosenResources(caller, step, account) : [step.resource]) {
+        const { result, unknown: rests } = this.from.decide(caller, {
+          action: step.action,
+          resource,
+          account,
+          policy: step.trustsCaller ? this.trustNaming(caller) : undefined,
+          context: { "aws:ResourceAccount": account.id, ...step.context },
+        });
+        if (result.decision === "Allow" || rests) {
+          for (const p of rests ?? []) unknown.add(p);
+          allowed = true;
+          if (!rests) break;
+        }
+      }
+      if (!allowed) return undefined;
+    }
+    return unknown.size ? { unknown: [...unknown] } : {};
+  }
+
+  /** A trust policy naming the caller (its role's ARN, or the user's), as a caller rewriting a trust writes it; one per caller. */
+  private trustNaming(caller: GraphNode): Policy {
+    let trust = this.trusts.get(caller.id);
+    if (!trust) {
+      const document = policyDocument([{ Effect: "Allow", Principal: { AWS: caller.id }, Action: "sts:AssumeRole" }]);
+      trust = this.from.book.policy(document, "trust", `the trust ${caller.id} writes for itself`);
+      this.trusts.set(caller.id, trust);
+    }
+    return trust;
+  }
+
+  /** The principals of a managed account that may grant themselves anything, with the request that does it. */
+  private adminsOf(account: AccountEntry): Admin[] {
+    let list = this.admins.get(account.id);
+    if (list) return list;
+    list = [];
+    const { grants, unknown } = this.from.nodes.indexed();
+    const unknownIds = new Set(unknown);
+    for (const [arn, holder, kind] of [
+      ...[...account.roles.values()].map((r) => [r.arn, r, "role"] as const),
+      ...[...account.users.values()].map((u) => [u.arn, u, "user"] as const),
+    ]) {
+      const node = this.from.nodes.byId.get(arn);
+      if (!node) continue;
+      for (const step of selfEscalationSteps(kind, arn, account, holder.managedPolicyArns)) {
+        if (!unknownIds.has(arn) && !grants.candidates(step.action, step.resource).has(arn)) continue;
+        const held = this.allows(node, [step], account);
+        if (!held) continue;
+        // Made once per principal: the graph remembers what it works out about each node it is asked about.
+        const empowered: GraphNode = { ...node, identityPolicies: [...node.identityPolicies, this.from.nodes.unknownStandIn] };
+        list.push({ node, empowered, step: `${step.action} on ${step.resource === arn ? "itself" : step.resource}`, ...held });
+        break;
+      }
+    }
+    this.admins.set(account.id, list);
+    return list;
+  }
+}
+
+/**
+ * Resources the caller may name in a request that creates one (a function, a job): the step's own
+ * (its account's and region's, any name) and, for each pattern of the caller's Allow statements
+ * for the action, a name that pattern matches, in the target's account and region.
+ */
+function chosenResources(caller: GraphNode, step: Step, account: AccountEntry): string[] {
+  const out = [step.resource];
+  const lowerAction = step.action.toLowerCase();
+  for (const policy of caller.identityPolicies)
+    for (const s of policy.statements) {
+      if (s.effect !== "Allow" || s.resources === null || !actionMatches(s, lowerAction)) continue;
+      for (const pattern of s.resources) {
+        if (!("glob" in pattern)) continue;
+        const named = instanceOf(pattern.glob, account);
+        if (named && !out.includes(named)) out.push(named);
+      }
+    }
+  return out;
+}
+
+/** A resource a pattern matches, with any account and region it leaves open filled in with the account's; undefined when none fits. */
+function instanceOf(glob: Glob, account: AccountEntry): string | undefined {
+  const text = glob.exact ?? [glob.first.text, ...glob.middle.map((m) => m.text), ...(glob.last ? [glob.last.text] : [])].join("x");
+  const fields = text.split(":");
+  if (fields.length < 6 || fields[0] !== "arn") return undefined;
+  if (fields[3] === "x" || fields[3] === "") fields[3] = account.region ?? "us-east-1";
+  if (fields[4] === "x") fields[4] = account.id;
+  const named = fields.join(":").replaceAll("?", "x");
+  return fields[4] === account.id && globMatches(glob, named) ? named : undefined;
+}
