@@ -1,9 +1,9 @@
 import { parseArgs } from "node:util";
 import { can } from "../graph/query.js";
-import { contextOf, GRAPH_OPTIONS, graphFrom, print } from "./graph-input.js";
+import { contextOf, GRAPH_OPTIONS, graphFrom, hopsText, print } from "./graph-input.js";
 import { UsageError } from "./json-input.js";
 
-export const usage = `xacct can --principal ARN --action ACTION --resource ARN [--resource-account ID] [--context K=V]… (--inventory DIR | --model FILE) [--json]
+export const usage = `xacct can --principal ARN --action ACTION --resource ARN [--resource-account ID] [--context K=V]… (--inventory DIR | --model FILE) [--edges all|assume] [--json]
                                 can the principal, through any chain of roles, do this?`;
 
 export async function run(args: string[]): Promise<number> {
@@ -33,7 +33,7 @@ export async function run(args: string[]): Promise<number> {
           `Allow: ${values.principal} can ${values.action} on ${values.resource}`,
           ...answer.paths.map(
             (p) =>
-              `  via ${p.via.length ? p.via.join(" -> ") : "its own permissions"}${Object.keys(p.requires).length ? ` (needs ${JSON.stringify(p.requires)})` : ""}, sessions up to ${p.maxSessionSeconds} s`,
+              `  via ${p.via.length ? hopsText(p) : "its own permissions"}${Object.keys(p.requires).length ? ` (needs ${JSON.stringify(p.requires)})` : ""}, sessions up to ${p.maxSessionSeconds} s`,
           ),
         ].join("\n")
       : answer.decision === "Unknown"

@@ -1,4 +1,4 @@
-import { AccessGraph } from "../graph/graph.js";
+import { AccessGraph, EDGE_KINDS, type EdgeKinds } from "../graph/graph.js";
 import { loadSource } from "../source/load-source.js";
 import { UsageError } from "./json-input.js";
 import { SOURCE_OPTIONS, sourceOf } from "./source.js";
@@ -7,6 +7,7 @@ import { SOURCE_OPTIONS, sourceOf } from "./source.js";
 export const GRAPH_OPTIONS = {
   ...SOURCE_OPTIONS,
   context: { type: "string", multiple: true },
+  edges: { type: "string" },
   json: { type: "boolean" },
   help: { type: "boolean" },
 } as const;
@@ -23,9 +24,28 @@ export function contextOf(pairs: string[] | undefined): Record<string, string> {
   return out;
 }
 
+/** `--edges all|assume`: every technique (the default), or role assumption through trusts only. */
+export function edgeKindsOf(value: string | undefined): EdgeKinds {
+  if (value === undefined) return "all";
+  if ((EDGE_KINDS as readonly string[]).includes(value)) return value as EdgeKinds;
+  throw new UsageError(`--edges takes ${EDGE_KINDS.join(" or ")}, got "${value}"`);
+}
+
 /** The graph of an inventory directory or of what a model would create. */
-export function graphFrom(values: { inventory?: string; model?: string }, context: Record<string, string>, usage: string): AccessGraph {
-  return new AccessGraph(loadSource(sourceOf(values, usage)).state, context);
+export function graphFrom(
+  values: { inventory?: string; model?: string; edges?: string },
+  context: Record<string, string>,
+  usage: string,
+): AccessGraph {
+  const edges = edgeKindsOf(values.edges);
+  return new AccessGraph(loadSource(sourceOf(values, usage)).state, context, { edges });
+}
+
+/** A chain as a line: each hop, with its technique where it is not a trust's assumption. */
+export function hopsText(path: { via: readonly string[]; techniques: readonly string[] }): string {
+  return path.via
+    .map((to, i) => (path.techniques[i] && path.techniques[i] !== "assume" ? `${to} [${path.techniques[i]}]` : to))
+    .join(" -> ");
 }
 
 export function print(value: unknown, json: boolean | undefined, text: () => string): void {

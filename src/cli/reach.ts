@@ -1,10 +1,11 @@
 import { parseArgs } from "node:util";
 import { reach } from "../graph/query.js";
-import { contextOf, GRAPH_OPTIONS, graphFrom, print } from "./graph-input.js";
+import { contextOf, GRAPH_OPTIONS, graphFrom, hopsText, print } from "./graph-input.js";
 import { UsageError } from "./json-input.js";
 
-export const usage = `xacct reach --principal ARN (--inventory DIR | --model FILE) [--json]
-                                every role the principal can become, at any depth`;
+export const usage = `xacct reach --principal ARN (--inventory DIR | --model FILE) [--edges all|assume] [--json]
+                                every role (or user) the principal can become, at any depth: through trusts,
+                                and by rewriting IAM or passing roles to services unless --edges assume`;
 
 export async function run(args: string[]): Promise<number> {
   const { values } = parseArgs({ args, options: { ...GRAPH_OPTIONS, principal: { type: "string" } } });
@@ -15,7 +16,7 @@ export async function run(args: string[]): Promise<number> {
   print(answer, values.json, () =>
     [
       ...(answer.roles.length
-        ? answer.roles.map((r) => `${r.role} via ${r.via.join(" -> ")} (sessions up to ${r.maxSessionSeconds} s)`)
+        ? answer.roles.map((r) => `${r.role} via ${hopsText(r)} (sessions up to ${r.maxSessionSeconds} s)`)
         : [answer.unknown ? "no role xacct can see" : "no role"]),
       ...(answer.unknown
         ? [

@@ -2,17 +2,18 @@ import { parseArgs } from "node:util";
 import { writeReport } from "../report/html.js";
 import { loadReportData } from "../report/load.js";
 import type { ReportData } from "../report/types.js";
-import { contextOf } from "./graph-input.js";
+import { contextOf, edgeKindsOf } from "./graph-input.js";
 import { UsageError } from "./json-input.js";
 import { SOURCE_OPTIONS, sourceOf } from "./source.js";
 
-export const usage = `xacct report (--model FILE | --inventory DIR) [-o FILE] [--title TEXT] [--context KEY=VALUE]
+export const usage = `xacct report (--model FILE | --inventory DIR) [-o FILE] [--title TEXT] [--context KEY=VALUE] [--edges all|assume]
                                 an interactive HTML map of who can reach what, in one self-contained file (default report.html)`;
 
 /** The options `xacct report` and `xacct graph` share. */
 export const REPORT_OPTIONS = {
   ...SOURCE_OPTIONS,
   context: { type: "string", multiple: true },
+  edges: { type: "string" },
   title: { type: "string" },
   output: { type: "string", short: "o" },
   help: { type: "boolean" },
@@ -20,11 +21,12 @@ export const REPORT_OPTIONS = {
 
 /** The report's data from `--model` or `--inventory` (exactly one), for `report` and `graph`. */
 export function reportDataFrom(
-  values: { model?: string; inventory?: string; context?: string[]; title?: string },
+  values: { model?: string; inventory?: string; context?: string[]; edges?: string; title?: string },
   commandUsage: string,
 ): ReportData {
   return loadReportData(sourceOf(values, commandUsage), {
     context: contextOf(values.context),
+    edges: edgeKindsOf(values.edges),
     ...(values.title !== undefined ? { title: values.title } : {}),
   });
 }

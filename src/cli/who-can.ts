@@ -1,10 +1,11 @@
 import { parseArgs } from "node:util";
 import { whoCan } from "../graph/query.js";
-import { contextOf, GRAPH_OPTIONS, graphFrom, print } from "./graph-input.js";
+import { contextOf, GRAPH_OPTIONS, graphFrom, hopsText, print } from "./graph-input.js";
 import { UsageError } from "./json-input.js";
 
-export const usage = `xacct who-can --action ACTION --resource ARN [--resource-account ID] (--inventory DIR | --model FILE) [--json]
-                                every principal, in any account, that can do it directly or through a chain`;
+export const usage = `xacct who-can --action ACTION --resource ARN [--resource-account ID] (--inventory DIR | --model FILE) [--edges all|assume] [--json]
+                                every principal, in any account, that can do it directly or through a chain
+                                (of trusts, and unless --edges assume of IAM changes and roles passed to services)`;
 
 export async function run(args: string[]): Promise<number> {
   const { values } = parseArgs({
@@ -20,7 +21,8 @@ export async function run(args: string[]): Promise<number> {
     ...(values["resource-account"] ? { resourceAccount: values["resource-account"] } : {}),
     context,
   });
-  const line = (p: { principal: string; via: string[] }) => `${p.principal}${p.via.length ? ` via ${p.via.join(" -> ")}` : ""}`;
+  const line = (p: { principal: string; via: string[]; techniques: string[] }) =>
+    `${p.principal}${p.via.length ? ` via ${hopsText(p)}` : ""}`;
   print(answer, values.json, () =>
     [
       ...(answer.principals.length ? answer.principals.map(line) : [answer.unknown ? "nobody xacct can see" : "nobody"]),

@@ -226,6 +226,19 @@ class Builder {
       trustStatement = at >= 0 ? role.trustPolicy.Statement[at] : undefined;
       if (trustStatement) allowedBy = this.statement(edge.statement, trustStatement);
     }
+    if (edge.technique) {
+      this.edge({
+        kind: "escalation",
+        technique: edge.technique,
+        from: edge.from,
+        to: edge.to,
+        actions: edge.steps ?? [edge.action],
+        needs: [],
+        maxSessionSeconds: edge.maxSessionSeconds,
+        callerSide: this.callerStatements(graph.nodes.get(edge.from), edge.action, edge.to),
+      });
+      return;
+    }
     const required = Object.entries(edge.requires).map(([key, value]) => `${key} = ${value} (the caller supplies it)`);
     this.edge({
       kind: "assume-role",

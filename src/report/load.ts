@@ -4,18 +4,21 @@
  */
 import { relative } from "node:path";
 import { findings } from "../graph/findings/index.js";
-import { AccessGraph } from "../graph/graph.js";
+import { AccessGraph, type EdgeKinds } from "../graph/graph.js";
 import { verify } from "../graph/verify.js";
 import { loadSource, type Source } from "../source/load-source.js";
 import { reportData } from "./graph-data.js";
 import type { ReportData } from "./types.js";
 
 /** The view model of what a model would create, or of a deployed inventory. */
-export function loadReportData(source: Source, options: { context?: Record<string, string>; title?: string } = {}): ReportData {
+export function loadReportData(
+  source: Source,
+  options: { context?: Record<string, string>; edges?: EdgeKinds; title?: string } = {},
+): ReportData {
   const shown = (path: string) => relative(process.cwd(), path) || path;
   if (source.inventory !== undefined) {
     const { state } = loadSource(source);
-    const graph = new AccessGraph(state, options.context);
+    const graph = new AccessGraph(state, options.context, { edges: options.edges ?? "all" });
     return reportData({
       state,
       graph,
@@ -26,7 +29,7 @@ export function loadReportData(source: Source, options: { context?: Record<strin
     });
   }
   const { compiled } = loadSource(source);
-  const graph = new AccessGraph(compiled.state, options.context);
+  const graph = new AccessGraph(compiled.state, options.context, { edges: options.edges ?? "all" });
   const list = findings(compiled.state, { chains: compiled.chains, graph });
   const accepted = new Set(verify(compiled, graph, { findings: list }).accepted);
   const acceptances = compiled.model.accept ?? [];

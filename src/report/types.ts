@@ -44,7 +44,7 @@ export interface ReportNode {
  * policy names the caller (resource-policy), the caller's own identity policy reaches the resource
  * (identity), or a workload starts as an identity (starts-as).
  */
-export type ReportEdgeKind = "assume-role" | "resource-policy" | "identity" | "starts-as";
+export type ReportEdgeKind = "assume-role" | "escalation" | "resource-policy" | "identity" | "starts-as";
 
 /** A policy statement, with where it is written. */
 export interface PolicyStatementRef {
@@ -60,6 +60,8 @@ export interface ReportEdge {
   to: string;
   /** The actions the step allows (`sts:AssumeRole`, `s3:GetObject`, …), or how a workload starts (`irsa`). */
   actions: string[];
+  /** For an escalation: its technique (`pass-role-lambda`, src/graph/escalation.ts); `actions` are its requests in order. */
+  technique?: string;
   /** The two ends are in different accounts. */
   crossAccount: boolean;
   /** What the caller must supply or be for the step to hold (`sts:ExternalId = …`, condition keys); empty when nothing. */
@@ -128,6 +130,8 @@ export function accountGroups(data: ReportData): { account: ReportAccount | unde
 
 /** An edge's short label: its actions (a few), and what it needs when it is conditional. */
 export function edgeLabel(edge: ReportEdge): string {
+  // An escalation is named by its technique; its requests are in the panel.
+  if (edge.technique) return edge.technique;
   const actions = edge.actions.length > 2 ? `${edge.actions.slice(0, 2).join(", ")} +${edge.actions.length - 2}` : edge.actions.join(", ");
   // A key's last part is enough to say what is needed: `ExternalId`, `sub`, `PrincipalOrgID`, `PrincipalTag/team`.
   const keys = [...new Set(edge.needs.map((n) => (n.split(" ")[0] as string).split(":").pop()))];

@@ -82,3 +82,14 @@ export const allow = (action: string | string[], resource: string | string[], ex
   ...extra,
 });
 export const ec2Trust: PolicyStatement = { Effect: "Allow", Principal: { Service: "ec2.amazonaws.com" }, Action: "sts:AssumeRole" };
+
+/** Puts every account of the state in one organization under one SCP: the given statements beside FullAWSAccess. */
+export function underScp(state: AccountState, ...statements: PolicyStatement[]): void {
+  const ids = [...state.accounts.keys()];
+  state.organization = {
+    id: "o-example",
+    parents: new Map(ids.map((id) => [id, ["r-root"]])),
+    serviceControlPolicies: new Map([["r-root", [policyDocument([...statements, { Effect: "Allow", Action: "*", Resource: "*" }])]]]),
+    resourceControlPolicies: new Map(),
+  };
+}

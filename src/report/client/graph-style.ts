@@ -100,6 +100,7 @@ export function graphStyle(large: boolean): StylesheetJson {
     },
     { selector: "edge.resource-policy", style: { "line-color": "#2b8a3e", "target-arrow-color": "#2b8a3e" } },
     { selector: "edge.identity", style: { "line-color": "#5c7cfa", "target-arrow-color": "#5c7cfa" } },
+    { selector: "edge.escalation", style: { "line-color": "#c92a2a", "target-arrow-color": "#c92a2a", "line-style": "dotted" } },
     { selector: "edge.starts-as", style: { "line-color": "#7048e8", "target-arrow-color": "#7048e8", "line-style": "dotted" } },
     { selector: "edge.cross", style: { "line-color": "#e8590c", "target-arrow-color": "#e8590c", width: large ? 1.5 : 3.5 } },
     { selector: "edge.conditional", style: { "line-style": "dashed", "line-dash-pattern": [6, 3] } },

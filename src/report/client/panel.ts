@@ -30,6 +30,7 @@ export interface PanelContext {
 
 const EDGE_KINDS: Record<ReportEdge["kind"], string> = {
   "assume-role": "assumes the role (its trust policy admits the caller)",
+  escalation: "becomes it without its trust admitting it, by an escalation technique",
   "resource-policy": "is named by the resource's policy",
   identity: "reaches the resource with its own identity policy",
   "starts-as": "starts as this identity",
