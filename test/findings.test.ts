@@ -15,7 +15,7 @@ import { type Finding, findings } from "../src/graph/findings/index.js";
 import { loadModel } from "../src/model/load.js";
 import { type AccountState, policyDocument, type PolicyStatement } from "../src/state/account-state.js";
 import { loadInventory } from "../src/state/inventory.js";
-import { A, accounts, addRole, addUser, allow, B, ec2Trust, mayAssume, trusts } from "./support/accounts.js";
+import { A, accounts, addRole, addUser, allow, B, ec2Trust, mayAssume, trusts, underScp } from "./support/accounts.js";
 import { compileExample, examplesDir } from "./support/state.js";
 
 const OUTSIDE = "999999999999";
@@ -815,5 +815,55 @@ describe("xacct findings (the command)", () => {
   it("asks for exactly one of --inventory and --model", async () => {
     await expect(run([])).rejects.toThrow(/exactly one of --inventory DIR or --model FILE/);
     await expect(run(["--inventory", "x", "--model", "y"])).rejects.toThrow(/exactly one/);
+  });
+});
+
+// ---------------------------------------------------------------- XA014
+
+describe("XA014: a cross-account role reachable by privilege escalation", () => {
+  it("GIVEN B's role assumed from A, WHEN a user of B may rewrite its trust, THEN the user's path is reported (medium: it only enters B)", () => {
+    const { a, b, state } = accounts();
+    const caller = addRole(a, "caller", [ec2Trust], [mayAssume(`arn:aws:iam::${B}:role/shared`)]);
+    const shared = addRole(b, "shared", [trusts(caller.arn)], [allow("s3:GetObject", "*")]);
+    const dev = addUser(b, "dev", [allow("iam:UpdateAssumeRolePolicy", shared.arn)]);
+    const found = rule(state, "XA014");
+    expect(found).toEqual([expect.objectContaining({ severity: "medium", resource: shared.arn, path: [dev.arn, shared.arn] })]);
+    expect(found[0]?.detail).toContain("update-assume-role-policy");
+  });
+
+  it("GIVEN A's role that assumes a role of B, WHEN a CI role of A may pass it to Lambda, THEN it is reported high (it opens B)", () => {
+    const { a, b, state } = accounts();
+    const bridge = addRole(
+      a,
+      "bridge",
+      [{ Effect: "Allow", Principal: { Service: "lambda.amazonaws.com" }, Action: "sts:AssumeRole" }],
+      [mayAssume(`arn:aws:iam::${B}:role/target`)],
+    );
+    addRole(b, "target", [trusts(bridge.arn)]);
+    const ci = addRole(
+      a,
+      "ci",
+      [ec2Trust],
+      [
+        allow("iam:PassRole", bridge.arn, { Condition: { StringEquals: { "iam:PassedToService": "lambda.amazonaws.com" } } }),
+        allow(["lambda:CreateFunction", "lambda:InvokeFunction"], "*"),
+      ],
+    );
+    expect(rule(state, "XA014")).toEqual([expect.objectContaining({ severity: "high", resource: bridge.arn, path: [ci.arn, bridge.arn] })]);
+  });
+
+  it("stays quiet for a role that crosses no account, and for an escalation the SCP denies", () => {
+    // GIVEN a local role whose trust a user may rewrite
+    const local = accounts();
+    const role = addRole(local.a, "local", [ec2Trust]);
+    addUser(local.a, "dev", [allow("iam:UpdateAssumeRolePolicy", role.arn)]);
+    expect(rule(local.state, "XA014")).toEqual([]);
+    // AND a cross-account role whose rewrite an SCP denies
+    const { a, b, state } = accounts();
+    const caller = addRole(a, "caller", [ec2Trust], [mayAssume(`arn:aws:iam::${B}:role/shared`)]);
+    const shared = addRole(b, "shared", [trusts(caller.arn)]);
+    addUser(b, "dev", [allow("iam:UpdateAssumeRolePolicy", shared.arn)]);
+    underScp(state, { Effect: "Deny", Action: "iam:UpdateAssumeRolePolicy", Resource: "*" });
+    expect(rule(state, "XA014")).toEqual([]);
   });
 });

@@ -11,6 +11,7 @@ import { accessKeysCrossAccount } from "./access-keys-cross-account.js";
 import { actionResource } from "./action-resource.js";
 import { chainedDuration } from "./chained-duration.js";
 import { crossAccountWildcards } from "./cross-account-wildcards.js";
+import { escalationPath } from "./escalation-path.js";
 import { jvmChainedProfile } from "./jvm-chained-profile.js";
 import { notPrincipalNotAction } from "./not-principal-not-action.js";
 import { oidcConditions } from "./oidc-conditions.js";
@@ -39,6 +40,7 @@ export const RULES: readonly Rule[] = [
   notPrincipalNotAction,
   accessKeysCrossAccount,
   jvmChainedProfile,
+  escalationPath,
 ];
 
 export interface FindingsOptions {
@@ -55,7 +57,7 @@ export function findings(state: AccountState, options: FindingsOptions = {}): Fi
     state,
     chains: options.chains ?? [],
     policies: graph?.book ?? new PolicyBook(state),
-    graph: () => (graph ??= new AccessGraph(state)),
+    graph: () => (graph ??= new AccessGraph(state, {}, { edges: "assume" })),
   };
   const seen = new Set<string>();
   const out: Finding[] = [];
