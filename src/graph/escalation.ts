@@ -17,7 +17,7 @@ import type { Policy } from "../policy/policy.js";
 import { type AccountEntry, policyDocument, type RoleState, type UserState } from "../state/account-state.js";
 import type { Decided, Question } from "./decide.js";
 import type { GraphNode, GraphNodes } from "./nodes.js";
-import { actionMatches, type PolicyBook } from "./policies.js";
+import { actionMatches, GrantIndex, type PolicyBook } from "./policies.js";
 
 /** One request a technique needs: its action, on which resource, with which keys. */
 export interface Step {
@@ -271,6 +271,7 @@ interface Admin {
 export class Escalations {
   private readonly admins = new Map<string, Admin[]>();
   private readonly trusts = new Map<string, Policy>();
+  private readonly local = new Map<string, { grants: GrantIndex<string>; unknown: string[] }>();
 
   constructor(private readonly from: EscalationSources) {}
 
@@ -290,10 +291,10 @@ export class Escalations {
       if (technique.instanceProfile && !(target as RoleState).instanceProfile) continue;
       const steps = technique.steps(target, account);
       const first = steps[0] as Step;
-      const { grants, unknown } = this.from.nodes.indexed();
+      const { grants, unknown } = this.localOf(account);
       for (const id of [...grants.candidates(first.action, first.resource), ...unknown]) {
         const caller = this.from.nodes.byId.get(id);
-        if (!caller || skip(id) || caller.account !== account.id || (caller.kind !== "role" && caller.kind !== "user")) continue;
+        if (!caller || skip(id)) continue;
         const held = this.allows(caller, steps, account);
         if (held) out.set(id, { technique: technique.id, steps: steps.map((s) => s.action), ...held });
       }
@@ -338,6 +339,26 @@ export class Escalations {
     return unknown.size ? { unknown: [...unknown] } : {};
   }
 
+  /**
+   * The identity-side grants of an account's own roles and users, indexed (and those with policies
+   * whose documents are unknown): escalation stays in the account, so a target's callers are looked
+   * up among its account's principals only, never among every principal of the organization.
+   */
+  private localOf(account: AccountEntry): { grants: GrantIndex<string>; unknown: string[] } {
+    let local = this.local.get(account.id);
+    if (!local) {
+      local = { grants: new GrantIndex<string>(), unknown: [] };
+      for (const holder of [...account.roles.values(), ...account.users.values()]) {
+        const node = this.from.nodes.byId.get(holder.arn);
+        if (!node) continue;
+        local.grants.add(node.id, node.identityPolicies);
+        if (node.unknownPolicies?.length) local.unknown.push(node.id);
+      }
+      this.local.set(account.id, local);
+    }
+    return local;
+  }
+
   /** A trust policy naming the caller (its role's ARN, or the user's), as a caller rewriting a trust writes it; one per caller. */
   private trustNaming(caller: GraphNode): Policy {
     let trust = this.trusts.get(caller.id);
@@ -354,7 +375,7 @@ export class Escalations {
     let list = this.admins.get(account.id);
     if (list) return list;
     list = [];
-    const { grants, unknown } = this.from.nodes.indexed();
+    const { grants, unknown } = this.localOf(account);
     const unknownIds = new Set(unknown);
     for (const [arn, holder, kind] of [
       ...[...account.roles.values()].map((r) => [r.arn, r, "role"] as const),
