@@ -60,7 +60,7 @@ export class EdgeResolver {
   /** The whole graph's edges by caller and by role, once every trust has been decided. */
   private whole: { byCaller: Map<string, Edge[]>; byRole: Map<string, Edge[]> } | undefined;
   /** The escalation edges into each role or user asked about. */
-  private readonly escalated = new Map<string, { sure: Edge[]; unknown: Edge[] }>();
+  private readonly escalations = new Map<string, { sure: Edge[]; unknown: Edge[] }>();
   /** Each trust statement as edges name it (policy, path and Sid), made once: many edges share one. */
   private readonly statementNames = new Map<Statement, string>();
 
@@ -74,7 +74,7 @@ export class EdgeResolver {
       const account = node?.account !== undefined ? this.from.state.accounts.get(node.account) : undefined;
       const both = node?.role && account ? this.edgesInto(node.role, account) : { sure: [], unknown: [] };
       if (this.from.withEscalations) {
-        const escalated = this.escalationsInto(id, both);
+        const escalated = this.escalated(id, both);
         both.sure.push(...escalated.sure);
         both.unknown.push(...escalated.unknown);
       }
@@ -86,21 +86,25 @@ export class EdgeResolver {
   }
 
   /**
-   * The escalation edges into a role or user (./escalation.ts), whatever edges the graph holds:
-   * from callers other than those its trust admits (`assumed`: its assumption edges, decided here
-   * when not given). Decided once per target.
+   * The escalation edges into a role or user (./escalation.ts), whatever edges the graph holds: its
+   * incoming edges decided once (with the escalations when the graph holds them), then those.
    */
-  escalationsInto(id: string, assumed?: { sure: readonly Edge[]; unknown: readonly Edge[] }): { sure: Edge[]; unknown: Edge[] } {
-    const known = this.escalated.get(id);
+  escalationsInto(id: string): readonly Edge[] {
+    this.incomingOf(id);
+    return this.escalated(id, { sure: this.into.get(id) ?? [], unknown: this.unknownInto.get(id) ?? [] }).sure;
+  }
+
+  /** The escalation edges into a role or user from callers other than those `assumed` (its trust's edges) holds; decided once per target. */
+  private escalated(id: string, assumed: { sure: readonly Edge[]; unknown: readonly Edge[] }): { sure: Edge[]; unknown: Edge[] } {
+    const known = this.escalations.get(id);
     if (known) return known;
     const into = { sure: [] as Edge[], unknown: [] as Edge[] };
-    this.escalated.set(id, into);
+    this.escalations.set(id, into);
     const node = this.from.nodes.byId.get(id);
     const account = node?.account !== undefined ? this.from.state.accounts.get(node.account) : undefined;
     const target = node?.role ?? (node?.kind === "user" && account ? userOf(account, id) : undefined);
     if (!node || !account || !target) return into;
-    const trusted = assumed ?? (node.role ? this.edgesInto(node.role, account) : into);
-    const admitted = new Set([...trusted.sure, ...trusted.unknown].map((e) => e.from));
+    const admitted = new Set([...assumed.sure, ...assumed.unknown].map((e) => e.from));
     const session = "maxSessionDuration" in target ? Math.min(CHAIN_LIMIT_SECONDS, target.maxSessionDuration) : Infinity;
     for (const [from, how] of this.from.escalations.into(target, node.role ? "role" : "user", account, admitted)) {
       const edge: Edge = {

@@ -84,7 +84,7 @@ export class AccessGraph {
 
   /** The escalation edges into a role or user (./escalation.ts), whether or not the graph's edges hold them. */
   escalationsInto(id: string): readonly Edge[] {
-    return this.resolver.escalationsInto(id).sure;
+    return this.resolver.escalationsInto(id);
   }
 
   /** The edges from a node that hold only if its attached policies whose documents are unknown allow sts:AssumeRole. */
