@@ -261,7 +261,17 @@ interface Admin {
   node: GraphNode;
   empowered: GraphNode;
   step: string;
+  /** The steps of its edges, by the technique it then uses: one list shared by all of them. */
+  steps: Map<Technique, string[]>;
   unknown?: string[];
+}
+
+/** A technique's requests, in words; the same for every target, so one list is shared by all its edges. */
+const ACTIONS = new WeakMap<Technique, string[]>();
+function actionsOf(technique: Technique, steps: readonly Step[]): string[] {
+  let actions = ACTIONS.get(technique);
+  if (!actions) ACTIONS.set(technique, (actions = steps.map((s) => s.action)));
+  return actions;
 }
 
 /**
@@ -289,14 +299,16 @@ export class Escalations {
       if (technique.target !== kind) continue;
       if (technique.service && !admitted.has(technique.service)) continue;
       if (technique.instanceProfile && !(target as RoleState).instanceProfile) continue;
+      const { grants, unknown } = this.localOf(account);
       const steps = technique.steps(target, account);
       const first = steps[0] as Step;
-      const { grants, unknown } = this.localOf(account);
+      // Most accounts have nobody allowed the first request at all: known without looking at the target.
+      if (grants.holdersOf(first.action).size === 0 && unknown.length === 0) continue;
       for (const id of [...grants.candidates(first.action, first.resource), ...unknown]) {
         const caller = this.from.nodes.byId.get(id);
         if (!caller || skip(id)) continue;
         const held = this.allows(caller, steps, account);
-        if (held) out.set(id, { technique: technique.id, steps: steps.map((s) => s.action), ...held });
+        if (held) out.set(id, { technique: technique.id, steps: actionsOf(technique, steps), ...held });
       }
     }
     for (const admin of this.adminsOf(account)) {
@@ -305,12 +317,11 @@ export class Escalations {
       const technique = TECHNIQUES.find(
         (t) => t.target === kind && !t.service && this.allows(admin.empowered, t.steps(target, account), account) !== undefined,
       );
-      if (technique)
-        out.set(admin.node.id, {
-          technique: SELF_ESCALATION,
-          steps: [admin.step, ...technique.steps(target, account).map((s) => s.action)],
-          ...(admin.unknown ? { unknown: admin.unknown } : {}),
-        });
+      if (technique) {
+        let steps = admin.steps.get(technique);
+        if (!steps) admin.steps.set(technique, (steps = [admin.step, ...actionsOf(technique, technique.steps(target, account))]));
+        out.set(admin.node.id, { technique: SELF_ESCALATION, steps, ...(admin.unknown ? { unknown: admin.unknown } : {}) });
+      }
     }
     return out;
   }
@@ -384,12 +395,13 @@ export class Escalations {
       const node = this.from.nodes.byId.get(arn);
       if (!node) continue;
       for (const step of selfEscalationSteps(kind, arn, account, holder.managedPolicyArns)) {
-        if (!unknownIds.has(arn) && !grants.candidates(step.action, step.resource).has(arn)) continue;
+        const known = !unknownIds.has(arn);
+        if (known && (!grants.holdersOf(step.action).has(arn) || !grants.candidates(step.action, step.resource).has(arn))) continue;
         const held = this.allows(node, [step], account);
         if (!held) continue;
         // Made once per principal: the graph remembers what it works out about each node it is asked about.
         const empowered: GraphNode = { ...node, identityPolicies: [...node.identityPolicies, this.from.nodes.unknownStandIn] };
-        list.push({ node, empowered, step: `${step.action} on ${step.resource === arn ? "itself" : step.resource}`, ...held });
+        list.push({ node, empowered, step: `${step.action} on ${step.resource === arn ? "itself" : step.resource}`, steps: new Map(), ...held });
         break;
       }
     }

@@ -122,8 +122,11 @@ export class GrantIndex<T> {
   private readonly shelves = new Map<string, Map<string, Map<string, Filed[]>>>();
   /** Statements by action service, not yet filed by resource: a service is filed when first asked about. */
   private readonly unfiled = new Map<string, Filed[]>();
+  /** The holders allowed an action on some resource, by action (lower-cased), as asked. */
+  private readonly byAction = new Map<string, ReadonlySet<T>>();
 
   add(holder: T, policies: readonly Policy[]): void {
+    this.byAction.clear();
     for (const policy of policies) {
       const holders = this.holders.get(policy);
       if (holders) {
@@ -167,6 +170,26 @@ export class GrantIndex<T> {
     return this.shelves.get(service);
   }
 
+  /**
+   * The holders of policies with an Allow statement for the action on some resource: a cheap first
+   * cut, made once per action, before asking about each resource.
+   */
+  holdersOf(action: string): ReadonlySet<T> {
+    const lowerAction = action.toLowerCase();
+    let out = this.byAction.get(lowerAction);
+    if (!out) {
+      const holders = new Set<T>();
+      const service = lowerAction.slice(0, Math.max(0, lowerAction.indexOf(":")));
+      for (const byStart of [this.shelvesOf(service), service === "*" ? undefined : this.shelvesOf("*")])
+        for (const byEnd of byStart?.values() ?? [])
+          for (const shelf of byEnd.values())
+            for (const { policy, statement } of shelf)
+              if (actionMatches(statement, lowerAction)) for (const holder of this.holders.get(policy) as T[]) holders.add(holder);
+      this.byAction.set(lowerAction, (out = holders));
+    }
+    return out;
+  }
+
   /** The holders of the policies that could allow the action on the resource. */
   candidates(action: string, resource: string): Set<T> {
     const out = new Set<T>();
@@ -178,27 +201,42 @@ export class GrantIndex<T> {
   allowing(action: string, resource: string): Set<Policy> {
     const lowerAction = action.toLowerCase();
     const service = lowerAction.slice(0, Math.max(0, lowerAction.indexOf(":")));
-    const starts = new Set(["", resource]);
-    const ends = new Set([""]);
-    for (let i = 0; i < resource.length; i++) {
-      const c = resource.charCodeAt(i);
-      if (c === COLON || c === SLASH) {
-        starts.add(resource.slice(0, i + 1));
-        ends.add(resource.slice(i));
-      }
-    }
     const matched = new Set<Policy>();
     for (const byStart of [this.shelvesOf(service), service === "*" ? undefined : this.shelvesOf("*")]) {
-      for (const start of byStart ? starts : []) {
-        const byEnd = byStart?.get(start);
-        for (const end of byEnd ? ends : []) {
-          for (const { policy, statement } of byEnd?.get(end) ?? []) {
-            if (!matched.has(policy) && statementMayAllow(statement, lowerAction, resource)) matched.add(policy);
-          }
-        }
-      }
+      if (byStart) this.matchShelves(byStart, lowerAction, resource, matched);
     }
     return matched;
+  }
+
+  /**
+   * Adds the policies filed under the resource's starts and ends whose statement may allow it. The
+   * starts are "", each prefix ending at a `:` or `/`, and the whole resource; the ends "" and each
+   * suffix starting at one. Looked up in place (this runs for every target of every question).
+   */
+  private matchShelves(byStart: Map<string, Map<string, Filed[]>>, lowerAction: string, resource: string, matched: Set<Policy>): void {
+    const cuts: number[] = [];
+    for (let i = 0; i < resource.length; i++) {
+      const c = resource.charCodeAt(i);
+      if (c === COLON || c === SLASH) cuts.push(i);
+    }
+    const onShelf = (byEnd: Map<string, Filed[]>) => {
+      const check = (shelf: Filed[] | undefined) => {
+        for (const { policy, statement } of shelf ?? []) {
+          if (!matched.has(policy) && statementMayAllow(statement, lowerAction, resource)) matched.add(policy);
+        }
+      };
+      check(byEnd.get(""));
+      for (const i of cuts) check(byEnd.get(resource.slice(i)));
+    };
+    const whole = byStart.get(resource);
+    if (whole) onShelf(whole);
+    const none = byStart.get("");
+    if (none && resource !== "") onShelf(none);
+    for (const i of cuts) {
+      if (i + 1 === resource.length) continue;
+      const byEnd = byStart.get(resource.slice(0, i + 1));
+      if (byEnd) onShelf(byEnd);
+    }
   }
 }
 
