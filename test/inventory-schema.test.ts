@@ -59,6 +59,7 @@ describe("the inventory's JSON Schemas", () => {
     expect([...committed.keys()].sort()).toEqual(
       [
         "authorization-details.schema.json",
+        "compute.schema.json",
         "collect-report.schema.json",
         "oidc-providers.schema.json",
         "organization.schema.json",

@@ -108,6 +108,17 @@ export interface AccountEntry {
   oidcProviders: Map<string, OidcProviderState>;
   samlProviders: Set<string>;
   resourcePolicies: Map<string, ResourcePolicyState>;
+  /** What runs as the account's roles, where the inventory read it (compute.json); absent when unknown. */
+  running?: RunningState;
+}
+
+/**
+ * The Lambda functions and EC2 instances running as each role of an account, by role ARN: whoever
+ * may change a function's code or send commands to an instance acts as its role.
+ */
+export interface RunningState {
+  functions: Map<string, string[]>;
+  instances: Map<string, string[]>;
 }
 
 /** AWS Organizations: where each account sits, and the SCPs and RCPs attached at each level. */

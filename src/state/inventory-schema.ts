@@ -112,6 +112,27 @@ const providers = (list: string, kind: "oidc" | "saml") =>
       `ACCOUNT_ID/${kind}-providers.json: the output of \`aws iam list-${kind === "oidc" ? "open-id-connect" : "saml"}-providers\` (optional).`,
     );
 
+const runsAs = (what: string, arn: string) =>
+  z.array(
+    z.strictObject({
+      arn: z.string().regex(/^arn:/).describe(`The ${what}'s ARN (${arn}).`),
+      role: z
+        .string()
+        .regex(/^arn:[a-z-]+:iam::[0-9]{12}:role\/.+$/)
+        .describe(`The role the ${what} runs as.`),
+    }),
+  );
+const Compute = z
+  .strictObject({
+    functions: runsAs("function", "arn:PARTITION:lambda:REGION:ACCOUNT:function:NAME"),
+    instances: runsAs("instance", "arn:PARTITION:ec2:REGION:ACCOUNT:instance/ID").describe(
+      "Instances with an instance profile; role is the profile's role.",
+    ),
+  })
+  .describe(
+    "ACCOUNT_ID/compute.json: the Lambda functions and EC2 instances running as the account's roles (optional: without it, taking over what runs as a role is a conditional edge).",
+  );
+
 const attachments = z
   .record(z.string(), z.array(documentObject))
   .describe("Per target (a root r-…, an OU ou-… or an account ID): the policy documents attached to it.");
@@ -167,6 +188,7 @@ const SCHEMAS: readonly { name: string; file: string; schema: z.ZodType }[] = [
   { name: "resource-policies", file: "ACCOUNT_ID/resource-policies.json", schema: ResourcePolicies },
   { name: "oidc-providers", file: "ACCOUNT_ID/oidc-providers.json", schema: providers("OpenIDConnectProviderList", "oidc") },
   { name: "saml-providers", file: "ACCOUNT_ID/saml-providers.json", schema: providers("SAMLProviderList", "saml") },
+  { name: "compute", file: "ACCOUNT_ID/compute.json", schema: Compute },
   { name: "organization", file: "organization.json", schema: Organization },
   { name: "collect-report", file: "collect-report.json", schema: CollectReport },
 ];

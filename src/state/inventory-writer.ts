@@ -40,6 +40,14 @@ export interface AccountInventory {
   oidcProviders: readonly string[];
   samlProviders: readonly string[];
   resourcePolicies: readonly CollectedResourcePolicy[];
+  /** The functions and instances running as the account's roles (compute.json), where collect read them all. */
+  compute?: ComputeFile;
+}
+
+/** compute.json: each Lambda function and EC2 instance of the account with the role it runs as. */
+export interface ComputeFile {
+  functions: readonly { arn: string; role: string }[];
+  instances: readonly { arn: string; role: string }[];
 }
 
 /** organization.json, as loadOrganization (src/state/inventory.ts) reads it. */
@@ -64,6 +72,7 @@ export function writeAccountInventory(dir: string, inventory: AccountInventory, 
     { path: `${id}/oidc-providers.json`, content: json({ OpenIDConnectProviderList: inventory.oidcProviders.map((Arn) => ({ Arn })) }) },
     { path: `${id}/saml-providers.json`, content: json({ SAMLProviderList: inventory.samlProviders.map((Arn) => ({ Arn })) }) },
     { path: `${id}/resource-policies.json`, content: json({ resources: inventory.resourcePolicies }) },
+    ...(inventory.compute ? [{ path: `${id}/compute.json`, content: json(inventory.compute) }] : []),
     { path: COLLECT_REPORT, content: reportText(report) },
   ];
   updateOwnedFiles(dir, COLLECT_OWNER, files, (path) => path.startsWith(`${id}/`) || path === COLLECT_REPORT);

@@ -4,7 +4,8 @@
  * get-account-authorization-details`; policy documents decoded as the CLI prints them or
  * URL-encoded as the API returns them), optionally `ACCOUNT_ID/resource-policies.json`
  * (`{"<resource ARN>": <policy>}`), `ACCOUNT_ID/oidc-providers.json` and
- * `ACCOUNT_ID/saml-providers.json` (the list-*-providers output); and optionally
+ * `ACCOUNT_ID/saml-providers.json` (the list-*-providers output), `ACCOUNT_ID/compute.json` (the
+ * Lambda functions and EC2 instances running as each role); and optionally
  * `organization.json` at the top. Problems are reported with the file and JSON path.
  */
 import { existsSync, readdirSync, readFileSync } from "node:fs";
@@ -13,7 +14,14 @@ import { MAX_SESSION_DURATION } from "../aws/limits.js";
 import { isAccountId, parseArn, parseIamArn } from "../aws/arn.js";
 import { at, describe, fail, type Path, PolicyInputError } from "../policy/errors.js";
 import { readJson } from "../text/json.js";
-import { type AccountEntry, type AccountState, emptyAccount, type OrganizationState, type PolicyDocument } from "./account-state.js";
+import {
+  type AccountEntry,
+  type AccountState,
+  emptyAccount,
+  type OrganizationState,
+  type PolicyDocument,
+  type RunningState,
+} from "./account-state.js";
 
 type Raw = Record<string, unknown>;
 
@@ -30,6 +38,8 @@ export function loadInventory(dir: string): AccountState {
     const policies = join(dir, id, "resource-policies.json");
     if (existsSync(policies))
       loadResourcePolicies(readJsonFile(policies, `${id}/resource-policies.json`), account, `${id}/resource-policies.json`);
+    const compute = join(dir, id, "compute.json");
+    if (existsSync(compute)) account.running = loadCompute(readJsonFile(compute, `${id}/compute.json`), account, `${id}/compute.json`);
     for (const [kind, list] of [
       ["oidc", "OpenIDConnectProviderList"],
       ["saml", "SAMLProviderList"],
@@ -55,6 +65,45 @@ export function loadInventory(dir: string): AccountState {
   const organization = join(dir, "organization.json");
   if (existsSync(organization)) state.organization = loadOrganization(readJsonFile(organization, "organization.json"), "organization.json");
   return state;
+}
+
+/**
+ * compute.json: `{"functions": [{"arn", "role"}], "instances": [{"arn", "role"}]}`, each a Lambda
+ * function or EC2 instance of the account and the role it runs as (an instance's, through its
+ * instance profile). Only ARNs of the account's own functions, instances and roles are accepted.
+ */
+function loadCompute(value: unknown, account: AccountEntry, label: string): RunningState {
+  const raw = record(value, label);
+  const running: RunningState = { functions: new Map(), instances: new Map() };
+  for (const [list, service, type] of [
+    ["functions", "lambda", "function"],
+    ["instances", "ec2", "instance"],
+  ] as const) {
+    const byRole = running[list];
+    array(raw[list], at(label, list)).forEach((entry, i) => {
+      const where = at(at(label, list), i);
+      const e = record(entry, where);
+      const arn = parseArn(typeof e.arn === "string" ? e.arn : "");
+      if (
+        !arn ||
+        arn.service !== service ||
+        arn.account !== account.id ||
+        !arn.resource.startsWith(`${type}${type === "function" ? ":" : "/"}`)
+      )
+        fail(
+          at(where, "arn"),
+          `must be the ARN of a ${service === "lambda" ? "Lambda function" : "EC2 instance"} of account ${account.id}, got ${describe(e.arn)}`,
+        );
+      const role = typeof e.role === "string" ? parseIamArn(e.role) : null;
+      if (role?.kind !== "role" || role.account !== account.id)
+        fail(at(where, "role"), `must be the ARN of a role of account ${account.id} (what the ${type} runs as), got ${describe(e.role)}`);
+      const roleArn = e.role as string;
+      const held = byRole.get(roleArn);
+      if (held) held.push(e.arn as string);
+      else byRole.set(roleArn, [e.arn as string]);
+    });
+  }
+  return running;
 }
 
 function readJsonFile(file: string, label: string): unknown {
