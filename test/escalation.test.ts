@@ -10,7 +10,7 @@ import { describe, expect, it } from "vitest";
 import { AccessGraph } from "../src/graph/graph.js";
 import { reach, whoCan } from "../src/graph/query.js";
 import { type AccountEntry, type AccountState, policyDocument, type PolicyStatement } from "../src/state/account-state.js";
-import { A, accounts, addRole, addUser, allow, B, ec2Trust, trusts, underScp } from "./support/accounts.js";
+import { A, accounts, addGroup, addRole, addUser, allow, B, ec2Trust, mayAssume, runs, trusts, underScp } from "./support/accounts.js";
 import { iam, trusting } from "./support/iam-apply.js";
 import { assume, sandboxPerTest, userKeys } from "./support/sandbox-clients.js";
 import { xacct } from "./support/xacct-cli.js";
@@ -323,6 +323,153 @@ describe("granting oneself more: an administrator of its account reaches everyon
     // WHEN its reach is asked THEN A's role is not reached (IAM's API changes only the caller's own account)
     expect(techniquesTo(state, admin.arn, target.arn)).toBeUndefined();
     expect(B).not.toBe(A);
+  });
+});
+
+describe("taking over what already runs as a role: its Lambda function's code, its instance by Systems Manager", () => {
+  const fn = `arn:aws:lambda:us-east-1:${A}:function:nightly-export`;
+  const other = `arn:aws:lambda:us-east-1:${A}:function:hello`;
+  const instance = `arn:aws:ec2:us-east-1:${A}:instance/i-0123456789abcdef0`;
+  /** The path into `target` of the caller's reach: its techniques and what it holds only if. */
+  const pathTo = (state: AccountState, caller: string, target: string) => {
+    const r = reach(new AccessGraph(state), caller).roles.find((x) => x.role === target);
+    return r && { techniques: r.techniques, steps: r.steps, holdsIf: r.holdsIf };
+  };
+
+  it("lambda:UpdateFunctionCode on a function running as the role: its next invocation runs the caller's code as the role", () => {
+    // GIVEN a role Lambda runs nightly-export as (compute.json lists it), and a developer allowed to update that function's code
+    const { a, state } = accounts();
+    const target = addRole(a, "exporter", [serviceTrust("lambda.amazonaws.com")], [allow("s3:*", "*")]);
+    runs(a, [[fn, target.arn]]);
+    const dev = addUser(a, "dev", [allow("lambda:UpdateFunctionCode", fn)]);
+    // AND one allowed to update only another function, which runs as no role it could want
+    const bystander = addUser(a, "bystander", [allow("lambda:UpdateFunctionCode", other)]);
+    // WHEN each one's reach is asked
+    // THEN the developer becomes the role by the function it may change, unconditionally (the inventory says what runs)
+    expect(pathTo(state, dev.arn, target.arn)).toEqual({
+      techniques: ["update-function-code"],
+      steps: [[`lambda:UpdateFunctionCode on ${fn}`]],
+      holdsIf: undefined,
+    });
+    expect(pathTo(state, bystander.arn, target.arn)).toBeUndefined();
+    // AND an SCP denying lambda:UpdateFunctionCode leaves no edge
+    underScp(state, { Effect: "Deny", Action: "lambda:UpdateFunctionCode", Resource: "*" });
+    expect(pathTo(state, dev.arn, target.arn)).toBeUndefined();
+  });
+
+  it("where the inventory does not say what runs (no compute.json), the edge is kept and holds only if a function runs as the role", () => {
+    // GIVEN the developer allowed to update any function, in an account whose inventory lists no functions
+    const { a, state } = accounts();
+    const target = addRole(a, "exporter", [serviceTrust("lambda.amazonaws.com")]);
+    const dev = addUser(a, "dev", [allow("lambda:UpdateFunctionCode", `arn:aws:lambda:*:${A}:function:*`)]);
+    // WHEN its reach is asked THEN the role is reached, saying what it rests on
+    const path = pathTo(state, dev.arn, target.arn);
+    expect(path?.techniques).toEqual(["update-function-code"]);
+    expect(path?.holdsIf).toEqual([expect.stringContaining(`a Lambda function runs as ${target.arn}`)]);
+    // AND where compute.json lists no function running as it, there is no edge at all
+    runs(a, [[other, `arn:aws:iam::${A}:role/someone-else`]]);
+    expect(pathTo(state, dev.arn, target.arn)).toBeUndefined();
+  });
+
+  it("ssm:SendCommand on an instance with the role's profile (and on AWS-RunShellScript) runs commands as the role", () => {
+    // GIVEN an instance running with the role's instance profile, and an operator allowed SendCommand on it and on the document
+    const { a, state } = accounts();
+    const target = addRole(a, "app-server", [ec2Trust], [allow("secretsmanager:GetSecretValue", "*")], { instanceProfile: true });
+    runs(a, [], [[instance, target.arn]]);
+    const document = "arn:aws:ssm:us-east-1::document/AWS-RunShellScript";
+    const ops = addUser(a, "ops", [allow("ssm:SendCommand", [instance, document])]);
+    // AND one allowed SendCommand on the instance only (Run Command authorizes the document too)
+    const half = addUser(a, "half", [allow("ssm:SendCommand", instance)]);
+    // WHEN each one's reach is asked THEN the operator becomes the role, the other does not
+    expect(pathTo(state, ops.arn, target.arn)?.techniques).toEqual(["ssm-send-command"]);
+    expect(pathTo(state, half.arn, target.arn)).toBeUndefined();
+  });
+
+  it("ssm:StartSession on the instance (and SSM-SessionManagerRunShell) opens a shell as the role; a boundary without it stops it", () => {
+    // GIVEN an instance with the role's profile and an engineer allowed to start sessions on the account's instances
+    const { a, state } = accounts();
+    const target = addRole(a, "app-server", [ec2Trust], [], { instanceProfile: true });
+    runs(a, [], [[instance, target.arn]]);
+    const sessions = ["arn:aws:ec2:*:*:instance/*", `arn:aws:ssm:*:${A}:document/SSM-SessionManagerRunShell`];
+    const engineer = addUser(a, "engineer", [allow("ssm:StartSession", sessions)]);
+    const boundary = `arn:aws:iam::${A}:policy/read-only`;
+    a.managedPolicies.set(boundary, policyDocument([allow("ec2:Describe*", "*")]));
+    const bounded = addUser(a, "bounded", [allow("ssm:StartSession", sessions)], { permissionsBoundaryArn: boundary });
+    // WHEN each one's reach is asked THEN the engineer reaches the role by a session; the bounded one does not
+    expect(pathTo(state, engineer.arn, target.arn)?.techniques).toEqual(["ssm-start-session"]);
+    expect(pathTo(state, bounded.arn, target.arn)).toBeUndefined();
+  });
+});
+
+describe("iam:AddUserToGroup: a user joins a group and acts with the group's policies", () => {
+  it("joining a group allowed sts:AssumeRole on a role, of its account or another, makes an edge to it", () => {
+    // GIVEN a group "deployers" of A allowed to assume A's release role and B's prod role, both trusting A's account
+    const { a, b, state } = accounts();
+    const release = addRole(a, "release", [trusts(`arn:aws:iam::${A}:root`)]);
+    const prod = addRole(b, "prod", [trusts(`arn:aws:iam::${A}:root`)]);
+    const group = addGroup(a, "deployers", [mayAssume(release.arn, prod.arn)]);
+    // AND a helpdesk user allowed to add users to that group, but not itself allowed to assume anything
+    const helpdesk = addUser(a, "helpdesk", [allow("iam:AddUserToGroup", group.arn)]);
+    // WHEN its reach is asked
+    const graph = new AccessGraph(state);
+    const reached = new Map(reach(graph, helpdesk.arn).roles.map((r) => [r.role, r]));
+    // THEN it reaches both roles by joining the group (the IAM API reference: AddUserToGroup adds the user to the group)
+    expect(reached.get(release.arn)?.techniques).toEqual(["add-user-to-group"]);
+    expect(reached.get(prod.arn)?.steps).toEqual([[`iam:AddUserToGroup on ${group.arn}`, "sts:AssumeRole"]]);
+    // AND with assumption alone, neither
+    expect(reach(new AccessGraph(state, {}, { edges: "assume" }), helpdesk.arn).roles).toEqual([]);
+  });
+
+  it("none when an SCP denies iam:AddUserToGroup, when the user is already in the group, or for a role (only users join groups)", () => {
+    // GIVEN the group of the previous case and three callers allowed iam:AddUserToGroup on it
+    const setup = () => {
+      const { a, state } = accounts();
+      const release = addRole(a, "release", [trusts(`arn:aws:iam::${A}:root`)]);
+      const group = addGroup(a, "deployers", [mayAssume(release.arn)]);
+      return { a, state, release, group };
+    };
+    const scp = setup();
+    const u1 = addUser(scp.a, "helpdesk", [allow("iam:AddUserToGroup", scp.group.arn)]);
+    underScp(scp.state, { Effect: "Deny", Action: "iam:AddUserToGroup", Resource: "*" });
+    const member = setup();
+    const u2 = addUser(member.a, "helpdesk", [allow("iam:AddUserToGroup", member.group.arn)], { groups: ["deployers"] });
+    const role = setup();
+    const r3 = addRole(role.a, "ops", [ec2Trust], [allow("iam:AddUserToGroup", role.group.arn)]);
+    // WHEN each reach is asked THEN none reaches the release role by joining (the member assumes it as before)
+    expect(techniquesTo(scp.state, u1.arn, scp.release.arn)).toBeUndefined();
+    expect(techniquesTo(member.state, u2.arn, member.release.arn)).toEqual(["assume"]);
+    expect(techniquesTo(role.state, r3.arn, role.release.arn)).toBeUndefined();
+  });
+});
+
+describe("web identity and SAML trusts that pin no subject: edges marked as holding for any subject", () => {
+  const issuer = "token.actions.githubusercontent.com";
+  const provider = `arn:aws:iam::${A}:oidc-provider/${issuer}`;
+  const federated = (condition: Record<string, string>): PolicyStatement => ({
+    Effect: "Allow",
+    Principal: { Federated: provider },
+    Action: "sts:AssumeRoleWithWebIdentity",
+    Condition: { StringEquals: condition },
+  });
+
+  it("a trust with only :aud admits every identity of the issuer: the edge says so; one pinning :sub does not", () => {
+    // GIVEN a role whose trust checks only the audience, and one that pins the subject too (AWS's GitHub OIDC guidance)
+    const { a, state } = accounts();
+    a.oidcProviders.set(provider, { arn: provider, issuer, clientIds: ["sts.amazonaws.com"] });
+    const open = addRole(a, "open", [federated({ [`${issuer}:aud`]: "sts.amazonaws.com" })]);
+    const pinned = addRole(a, "pinned", [
+      federated({ [`${issuer}:aud`]: "sts.amazonaws.com", [`${issuer}:sub`]: "repo:acme/app:ref:refs/heads/main" }),
+    ]);
+    // WHEN the provider's reach is asked
+    const roles = new Map(reach(new AccessGraph(state), provider).roles.map((r) => [r.role, r]));
+    // THEN the open role's hop holds for any subject, said on the path; the pinned one's requires its sub instead
+    expect(roles.get(open.arn)?.holdsIf).toEqual([expect.stringContaining(`the trust pins no ${issuer}:sub`)]);
+    expect(roles.get(pinned.arn)?.holdsIf).toBeUndefined();
+    expect(roles.get(pinned.arn)?.requires).toEqual({ [`${issuer}:sub`]: "repo:acme/app:ref:refs/heads/main" });
+    // AND asked for one subject, the open trust admits it with nothing left to hold
+    const asked = reach(new AccessGraph(state), provider, { [`${issuer}:sub`]: "repo:evil/fork:ref:refs/heads/main" });
+    expect(asked.roles.find((r) => r.role === open.arn)).toMatchObject({ via: [open.arn] });
+    expect(asked.roles.find((r) => r.role === open.arn)?.holdsIf).toBeUndefined();
   });
 });
 

@@ -41,11 +41,12 @@ export function graphFrom(
   return new AccessGraph(loadSource(sourceOf(values, usage)).state, context, { edges });
 }
 
-/** A chain as a line: each hop, with its technique where it is not a trust's assumption. */
-export function hopsText(path: { via: readonly string[]; techniques: readonly string[] }): string {
-  return path.via
+/** A chain as a line: each hop, with its technique where it is not a trust's assumption, and what it holds only if. */
+export function hopsText(path: { via: readonly string[]; techniques: readonly string[]; holdsIf?: readonly string[] }): string {
+  const hops = path.via
     .map((to, i) => (path.techniques[i] && path.techniques[i] !== "assume" ? `${to} [${path.techniques[i]}]` : to))
     .join(" -> ");
+  return path.holdsIf?.length ? `${hops} (holds only if ${path.holdsIf.join("; and if ")})` : hops;
 }
 
 export function print(value: unknown, json: boolean | undefined, text: () => string): void {

@@ -21,7 +21,7 @@ export async function run(args: string[]): Promise<number> {
     ...(values["resource-account"] ? { resourceAccount: values["resource-account"] } : {}),
     context,
   });
-  const line = (p: { principal: string; via: string[]; techniques: string[] }) =>
+  const line = (p: { principal: string; via: string[]; techniques: string[]; holdsIf?: string[] }) =>
     `${p.principal}${p.via.length ? ` via ${hopsText(p)}` : ""}`;
   print(answer, values.json, () =>
     [

@@ -28,6 +28,11 @@ export interface Edge {
   /** The requests an escalation takes, in order (`iam:PutRolePolicy on itself`, `iam:UpdateAssumeRolePolicy`). */
   steps?: string[];
   /**
+   * What the edge holds only if, that the inventory cannot show: a function or instance running as
+   * the role, any subject a web identity or SAML provider vouches for where the trust pins none.
+   */
+  holdsIf?: string;
+  /**
    * Attached policies of the caller whose documents are unknown, on an edge that holds only if
    * they allow sts:AssumeRole: such an edge is kept apart from the others (see unknownFrom).
    */
@@ -116,6 +121,7 @@ export class EdgeResolver {
         technique: how.technique,
         steps: how.steps,
         ...(how.unknown ? { unknown: how.unknown } : {}),
+        ...(how.holdsIf ? { holdsIf: how.holdsIf } : {}),
       };
       (edge.unknown ? into.unknown : into.sure).push(edge);
     }
@@ -193,6 +199,7 @@ export class EdgeResolver {
     if (result.decision !== "Allow") return undefined;
     const chained = caller.kind === "role" || caller.kind === "account";
     const statement = decidingStatements(result, "resource")[0];
+    const open = caller.kind === "federated" ? this.from.nodes.openSubject(caller) : undefined;
     return {
       from: caller.id,
       to: role.arn,
@@ -200,6 +207,7 @@ export class EdgeResolver {
       requires,
       maxSessionSeconds: chained ? Math.min(CHAIN_LIMIT_SECONDS, role.maxSessionDuration) : role.maxSessionDuration,
       ...(statement ? { statement: this.statementName(statement) } : {}),
+      ...(open ? { holdsIf: open } : {}),
     };
   }
 

@@ -1,20 +1,29 @@
 /**
  * Escalation edges: the ways, besides a trust policy admitting its `sts:AssumeRole*`, that a
- * principal comes to act as a role or user of its own account. Each technique is a few requests
- * the caller must be allowed, each decided by the engine as any request is (identity policies,
- * boundary, SCPs, RCPs), and what must hold of the target (a trust admitting the service the role
- * is passed to). IAM and the services act in the caller's own account (iam:PassRole passes only a
- * role of that account), so every escalation edge stays inside one account; only accounts whose
- * policies the state holds (managed ones) get them.
+ * principal comes to act as a role or user. Each technique is a few requests the caller must be
+ * allowed, each decided by the engine as any request is (identity policies, boundary, SCPs, RCPs),
+ * and what must hold of the target (a trust admitting the service the role is passed to). IAM and
+ * the services act in the caller's own account (iam:PassRole passes only a role of that account),
+ * so these edges stay inside one account, but for a user that adds itself to a group of its account
+ * whose policies let it assume a role elsewhere. Only accounts whose policies the state holds
+ * (managed ones) get them.
  *
- * Not modelled, for want of what an inventory holds: taking over what already runs as a role
- * (ssm:SendCommand or ssm:StartSession on an instance with its profile, lambda:UpdateFunctionCode
- * on a function running as it) needs the instances and functions, which collect does not read.
+ * Taking over what already runs as a role (lambda:UpdateFunctionCode on a function running as it,
+ * ssm:SendCommand or ssm:StartSession on an instance with its profile) rests on the inventory's
+ * compute.json; where an account has none, the edge holds only if something runs as the role, and
+ * says so (`holdsIf`).
  */
 import type { Outcome } from "../policy/evaluate.js";
 import { globMatches, type Glob } from "../policy/wildcard.js";
 import type { Policy } from "../policy/policy.js";
-import { type AccountEntry, policyDocument, type RoleState, type UserState } from "../state/account-state.js";
+import {
+  type AccountEntry,
+  type AccountState,
+  type GroupState,
+  policyDocument,
+  type RoleState,
+  type UserState,
+} from "../state/account-state.js";
 import type { Decided, Question } from "./decide.js";
 import type { GraphNode, GraphNodes } from "./nodes.js";
 import { actionMatches, GrantIndex, type PolicyBook } from "./policies.js";
@@ -48,11 +57,14 @@ export interface Technique {
   passedTo?: string;
   /** EC2 runs a role only from an instance profile holding it. */
   instanceProfile?: true;
-  /** The requests the caller makes, in order. */
-  steps(target: RoleState | UserState, account: AccountEntry): Step[];
+  /** What already runs as the role that the caller takes over (compute.json): a function or an instance. */
+  runsOn?: "functions" | "instances";
+  /** The requests the caller makes, in order; `on`: the function or instance taken over, when the inventory lists it. */
+  steps(target: RoleState | UserState, account: AccountEntry, on?: string): Step[];
 }
 
 const IAM_API = "https://docs.aws.amazon.com/IAM/latest/APIReference/";
+const SSM_API = "https://docs.aws.amazon.com/systems-manager/latest/APIReference/";
 const PASS_ROLE = "https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_use_passrole.html";
 
 /** An ARN of a resource in the caller's account and region, of a service's resource type. */
@@ -85,6 +97,16 @@ function passTo(
       })),
     ],
   };
+}
+
+/** A request on what runs as the role: the function or instance the inventory lists, else one the caller's policies let it name. */
+function running(action: string, on: string | undefined, any: string): Step {
+  return on ? { action, resource: on } : { action, resource: any, chosen: true };
+}
+
+/** The region of an instance or function's ARN, else the account's. */
+function regionOf(account: AccountEntry, arn: string | undefined): string {
+  return arn?.split(":")[3] || (account.region ?? "us-east-1");
 }
 
 /** Every technique, in the order they are tried (the first that holds labels the edge). */
@@ -193,6 +215,49 @@ export const TECHNIQUES: readonly Technique[] = [
     { instanceProfile: true, passedTo: "datapipeline.amazonaws.com" },
   ),
   {
+    id: "update-function-code",
+    target: "role",
+    service: "lambda.amazonaws.com",
+    runsOn: "functions",
+    summary:
+      "replaces the code of a Lambda function running as the role (lambda:UpdateFunctionCode): its next invocation runs the caller's code",
+    doc: "https://docs.aws.amazon.com/lambda/latest/api/API_UpdateFunctionCode.html",
+    steps: (_role, account, on) => [running("lambda:UpdateFunctionCode", on, inAccount(account, "lambda", "function:*"))],
+  },
+  {
+    id: "ssm-send-command",
+    target: "role",
+    service: "ec2.amazonaws.com",
+    instanceProfile: true,
+    runsOn: "instances",
+    summary:
+      "runs a shell command on an EC2 instance with the role's instance profile (ssm:SendCommand on the instance and AWS-RunShellScript)",
+    doc: `${SSM_API}API_SendCommand.html`,
+    steps: (_role, account, on) => [
+      running("ssm:SendCommand", on, inAccount(account, "ec2", "instance/*")),
+      // An AWS-owned document: its ARN names no account.
+      { action: "ssm:SendCommand", resource: `arn:${account.partition}:ssm:${regionOf(account, on)}::document/AWS-RunShellScript` },
+    ],
+  },
+  {
+    id: "ssm-start-session",
+    target: "role",
+    service: "ec2.amazonaws.com",
+    instanceProfile: true,
+    runsOn: "instances",
+    summary:
+      "opens a Session Manager shell on an EC2 instance with the role's instance profile (ssm:StartSession on the instance and SSM-SessionManagerRunShell)",
+    doc: `${SSM_API}API_StartSession.html`,
+    steps: (_role, account, on) => [
+      running("ssm:StartSession", on, inAccount(account, "ec2", "instance/*")),
+      // The session document used when none is named: the account's own.
+      {
+        action: "ssm:StartSession",
+        resource: `arn:${account.partition}:ssm:${regionOf(account, on)}:${account.id}:document/SSM-SessionManagerRunShell`,
+      },
+    ],
+  },
+  {
     id: "create-access-key",
     target: "user",
     summary: "creates an access key for the user (iam:CreateAccessKey) and signs in with it",
@@ -221,8 +286,8 @@ export const TECHNIQUES: readonly Technique[] = [
  * (iam:AttachRolePolicy, iam:AttachUserPolicy, with iam:PolicyARN naming it), or a new default
  * version of a customer managed policy attached to it (iam:CreatePolicyVersion sets it as default
  * without iam:SetDefaultPolicyVersion). Within its boundary and SCPs it may then use any technique
- * above on anyone of its account. (iam:AddUserToGroup gives only a group's own permissions: not
- * modelled.)
+ * above on anyone of its account. (iam:AddUserToGroup gives a user only the group's own
+ * permissions: see ADD_USER_TO_GROUP.)
  */
 export function selfEscalationSteps(kind: "role" | "user", arn: string, account: AccountEntry, attached: readonly string[]): Step[] {
   const administrator = { "iam:PolicyARN": `arn:${account.partition}:iam::aws:policy/AdministratorAccess` };
@@ -241,11 +306,22 @@ const PROTECTED_PATHS = ["/aws-service-role/", "/aws-reserved/"];
 /** The technique label of a self-escalation edge: what the caller grants itself with, then what it uses. */
 export const SELF_ESCALATION = "self-escalation";
 
+/**
+ * The technique label of an edge by which a user adds itself to a group of its account
+ * (iam:AddUserToGroup on the group) and, with the group's policies then its own, assumes the
+ * target or uses a technique on it.
+ */
+export const ADD_USER_TO_GROUP = "add-user-to-group";
+export const ADD_USER_TO_GROUP_DOC = `${IAM_API}API_AddUserToGroup.html`;
+
 /** What the escalation edges need from the graph. */
 export interface EscalationSources {
+  state: AccountState;
   nodes: GraphNodes;
   book: PolicyBook;
   decide(caller: GraphNode, q: Question): Decided<Outcome>;
+  /** A role's trust policy, compiled (for a user that may assume it once in a group). */
+  trustOf(role: RoleState): Policy;
 }
 
 /** An escalation edge's technique and the requests it takes (in words, for the hop). */
@@ -254,6 +330,23 @@ export interface Escalated {
   steps: string[];
   /** Attached policies of the caller whose documents are unknown, that the edge holds only if they allow. */
   unknown?: string[];
+  /** What the edge holds only if, that the inventory cannot show (something running as the role). */
+  holdsIf?: string;
+}
+
+/** A user that may add itself to a group, and itself with the group's policies. */
+interface Joiner {
+  node: GraphNode;
+  group: GroupState;
+  empowered: GraphNode;
+  unknown?: string[];
+}
+
+/** One way to try a technique on a target: its requests, in words, and what it holds only if. */
+interface Attempt {
+  steps: Step[];
+  words: string[];
+  holdsIf?: string;
 }
 
 /** A principal that may grant itself anything: the request that does it, and itself so empowered. */
@@ -264,6 +357,33 @@ interface Admin {
   /** The steps of its edges, by the technique it then uses: one list shared by all of them. */
   steps: Map<Technique, string[]>;
   unknown?: string[];
+}
+
+/** The ways to try a technique on a target: once, or on each function or instance running as it (once, conditionally, where the inventory does not say). */
+function attempts(technique: Technique, target: RoleState | UserState, account: AccountEntry): Attempt[] {
+  if (!technique.runsOn) {
+    const steps = technique.steps(target, account);
+    return [{ steps, words: actionsOf(technique, steps) }];
+  }
+  const what = technique.runsOn === "functions" ? "a Lambda function" : "an EC2 instance";
+  if (!account.running) {
+    const steps = technique.steps(target, account);
+    return [
+      {
+        steps,
+        words: [`${(steps[0] as Step).action} on ${what} running as ${target.arn}`],
+        holdsIf: `${what} runs as ${target.arn} (account ${account.id}'s inventory has no compute.json to say)`,
+      },
+    ];
+  }
+  return (account.running[technique.runsOn].get(target.arn) ?? []).map((on) => ({
+    steps: technique.steps(target, account, on),
+    words: [`${technique.steps(target, account, on)[0]?.action} on ${on}`],
+  }));
+}
+
+function holdsIf(attempt: { holdsIf?: string }): { holdsIf?: string } {
+  return attempt.holdsIf ? { holdsIf: attempt.holdsIf } : {};
 }
 
 /** A technique's requests, in words; the same for every target, so one list is shared by all its edges. */
@@ -282,6 +402,7 @@ export class Escalations {
   private readonly admins = new Map<string, Admin[]>();
   private readonly trusts = new Map<string, Policy>();
   private readonly local = new Map<string, { grants: GrantIndex<string>; unknown: string[] }>();
+  private joining: Joiner[] | undefined;
 
   constructor(private readonly from: EscalationSources) {}
 
@@ -295,20 +416,19 @@ export class Escalations {
     // Service-linked roles and IAM Identity Center's are changed only by AWS ("only modifiable by AWS").
     if (!account.managed || PROTECTED_PATHS.some((p) => target.path.startsWith(p))) return out;
     const skip = (id: string) => id === target.arn || admitted.has(id) || out.has(id);
-    for (const technique of TECHNIQUES) {
-      if (technique.target !== kind) continue;
-      if (technique.service && !admitted.has(technique.service)) continue;
-      if (technique.instanceProfile && !(target as RoleState).instanceProfile) continue;
-      const { grants, unknown } = this.localOf(account);
-      const steps = technique.steps(target, account);
-      const first = steps[0] as Step;
-      // Most accounts have nobody allowed the first request at all: known without looking at the target.
-      if (grants.holdersOf(first.action).size === 0 && unknown.length === 0) continue;
-      for (const id of [...grants.candidates(first.action, first.resource), ...unknown]) {
-        const caller = this.from.nodes.byId.get(id);
-        if (!caller || skip(id)) continue;
-        const held = this.allows(caller, steps, account);
-        if (held) out.set(id, { technique: technique.id, steps: actionsOf(technique, steps), ...held });
+    const { grants, unknown } = this.localOf(account);
+    for (const technique of this.applicable(target, kind, account, admitted)) {
+      for (const attempt of attempts(technique, target, account)) {
+        const first = attempt.steps[0] as Step;
+        // Most accounts have nobody allowed the first request at all: known without looking at the target.
+        const holders = grants.holdersOf(first.action);
+        if (holders.size === 0 && unknown.length === 0) break;
+        for (const id of [...(first.chosen ? holders : grants.candidates(first.action, first.resource)), ...unknown]) {
+          const caller = this.from.nodes.byId.get(id);
+          if (!caller || skip(id)) continue;
+          const held = this.allows(caller, attempt.steps, account);
+          if (held) out.set(id, { technique: technique.id, steps: attempt.words, ...held, ...holdsIf(attempt) });
+        }
       }
     }
     for (const admin of this.adminsOf(account)) {
@@ -323,7 +443,88 @@ export class Escalations {
         out.set(admin.node.id, { technique: SELF_ESCALATION, steps, ...(admin.unknown ? { unknown: admin.unknown } : {}) });
       }
     }
+    for (const joiner of this.joiners()) {
+      if (skip(joiner.node.id)) continue;
+      const how = this.asMember(joiner, target, kind, account, admitted);
+      if (how)
+        out.set(joiner.node.id, {
+          technique: ADD_USER_TO_GROUP,
+          steps: [`iam:AddUserToGroup on ${joiner.group.arn}`, ...how.words],
+          ...(joiner.unknown || how.unknown ? { unknown: [...(joiner.unknown ?? []), ...(how.unknown ?? [])] } : {}),
+          ...holdsIf(how),
+        });
+    }
     return out;
+  }
+
+  /** The techniques that can apply to the target: of its kind, its trust admitting the service, EC2's with an instance profile. */
+  private applicable(
+    target: RoleState | UserState,
+    kind: "role" | "user",
+    _account: AccountEntry,
+    admitted: ReadonlySet<string>,
+  ): Technique[] {
+    return TECHNIQUES.filter(
+      (t) =>
+        t.target === kind &&
+        (!t.service || admitted.has(t.service)) &&
+        (!t.instanceProfile || (target as RoleState).instanceProfile === true),
+    );
+  }
+
+  /**
+   * How a user, once a member of the group, comes to act as the target: assuming it (a role whose
+   * trust admits the user or its account, in any account), or any technique in its own account.
+   */
+  private asMember(
+    joiner: Joiner,
+    target: RoleState | UserState,
+    kind: "role" | "user",
+    account: AccountEntry,
+    admitted: ReadonlySet<string>,
+  ): (Attempt & { unknown?: string[] }) | undefined {
+    if (kind === "role") {
+      const { result, unknown } = this.from.decide(joiner.empowered, {
+        action: "sts:AssumeRole",
+        resource: target.arn,
+        account,
+        policy: this.from.trustOf(target as RoleState),
+        context: { "aws:ResourceAccount": account.id },
+      });
+      if (result.decision === "Allow" || unknown) return { steps: [], words: ["sts:AssumeRole"], ...(unknown ? { unknown } : {}) };
+    }
+    if (joiner.node.account !== account.id) return undefined;
+    for (const technique of this.applicable(target, kind, account, admitted))
+      for (const attempt of attempts(technique, target, account)) {
+        const held = this.allows(joiner.empowered, attempt.steps, account);
+        if (held) return { ...attempt, ...held };
+      }
+    return undefined;
+  }
+
+  /**
+   * The users of managed accounts that may add themselves to a group of their account they are not
+   * in, each with the group's policies added to its own; found once, from the organization's grant
+   * index (few principals are allowed iam:AddUserToGroup at all).
+   */
+  private joiners(): Joiner[] {
+    if (this.joining) return this.joining;
+    const list: Joiner[] = [];
+    const indexed = this.from.nodes.indexed();
+    for (const id of [...indexed.grants.holdersOf("iam:AddUserToGroup"), ...indexed.unknown]) {
+      const node = this.from.nodes.byId.get(id);
+      const account = node?.account !== undefined ? this.from.state.accounts.get(node.account) : undefined;
+      if (!node || node.kind !== "user" || !account?.managed) continue;
+      const user = [...account.users.values()].find((u) => u.arn === id);
+      for (const group of account.groups.values()) {
+        if (user?.groups?.includes(group.name)) continue;
+        const held = this.allows(node, [{ action: "iam:AddUserToGroup", resource: group.arn }], account);
+        if (!held) continue;
+        const policies = this.from.book.identityPolicies(account, group);
+        list.push({ node, group, empowered: { ...node, identityPolicies: [...node.identityPolicies, ...policies] }, ...held });
+      }
+    }
+    return (this.joining = list);
   }
 
   /** Whether the caller is allowed every step (each on some resource it may choose); with the unknown policies it rests on. */
@@ -401,7 +602,13 @@ export class Escalations {
         if (!held) continue;
         // Made once per principal: the graph remembers what it works out about each node it is asked about.
         const empowered: GraphNode = { ...node, identityPolicies: [...node.identityPolicies, this.from.nodes.unknownStandIn] };
-        list.push({ node, empowered, step: `${step.action} on ${step.resource === arn ? "itself" : step.resource}`, steps: new Map(), ...held });
+        list.push({
+          node,
+          empowered,
+          step: `${step.action} on ${step.resource === arn ? "itself" : step.resource}`,
+          steps: new Map(),
+          ...held,
+        });
         break;
       }
     }

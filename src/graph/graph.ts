@@ -62,7 +62,13 @@ export class AccessGraph {
       trustOf: (role) => this.trustOf(role),
       decide: (caller, q) => this.decide(caller, q, { callerKeys: true }),
       supplied,
-      escalations: new Escalations({ nodes: this.built, book: this.book, decide: (caller, q) => this.decide(caller, q) }),
+      escalations: new Escalations({
+        state,
+        nodes: this.built,
+        book: this.book,
+        decide: (caller, q) => this.decide(caller, q),
+        trustOf: (role) => this.trustOf(role),
+      }),
       withEscalations: options.edges !== "assume",
     });
   }

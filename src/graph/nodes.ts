@@ -241,6 +241,21 @@ export class GraphNodes {
   }
 
   /**
+   * Where a federated node stands for every identity its provider vouches for (the trust pins no
+   * subject, or only `*`), which: such an edge holds for whoever the provider issues a token or
+   * assertion to. Undefined where a subject is pinned (a pattern is then the `sub` a path requires).
+   */
+  openSubject(node: GraphNode): string | undefined {
+    const provider = node.principal;
+    const saml = provider.includes("saml-provider/");
+    const issuer = provider.includes("oidc-provider/") ? provider.slice(provider.indexOf("oidc-provider/") + 14) : saml ? "SAML" : provider;
+    const sub = node.context[`${issuer}:sub`];
+    if (sub !== undefined && !(typeof sub === "string" && /^\*+$/.test(sub))) return undefined;
+    const who = saml ? `a user ${provider} vouches for in a SAML assertion` : `an identity ${issuer} issues a web identity token to`;
+    return `${who}: the trust pins no ${issuer}:sub, any subject will do`;
+  }
+
+  /**
    * What is known about a node for deciding as it. Kept only for the graph's own nodes: a caller
    * made for one request (the sandbox's root user, or a role's session, seen as a node) is worked
    * out anew, so that the graph does not grow with every request.

@@ -22,6 +22,8 @@ export interface Path {
   steps: string[][];
   /** Keys the caller must supply along the way. */
   requires: Record<string, string>;
+  /** What hops of the path hold only if (edges' `holdsIf`: something running as a role, an open web identity subject); absent when none. */
+  holdsIf?: string[];
   maxSessionSeconds: number;
 }
 
@@ -29,8 +31,12 @@ interface Reached extends Path {
   node: GraphNode;
 }
 
-/** Every role the start node can become, at any depth, by its shortest chain. */
-function walk(graph: AccessGraph, start: GraphNode): Reached[] {
+/**
+ * Every role the start node can become, at any depth, by its shortest chain. `named`: the question
+ * names the start's subject (a web identity's `sub`), so an edge from it that holds for any subject
+ * holds for this one, unconditionally.
+ */
+function walk(graph: AccessGraph, start: GraphNode, named = false): Reached[] {
   const seen = new Set([start.id]);
   const out: Reached[] = [];
   let frontier: Reached[] = [{ node: start, via: [], techniques: [], steps: [], requires: {}, maxSessionSeconds: Infinity }];
@@ -46,6 +52,7 @@ function walk(graph: AccessGraph, start: GraphNode): Reached[] {
           techniques: [...from.techniques, techniqueOf(edge)],
           steps: [...from.steps, edge.steps ?? [edge.action]],
           requires: { ...from.requires, ...edge.requires },
+          ...holdsIfAlong(from.holdsIf, named && from.node === start ? { ...edge, holdsIf: undefined } : edge, "after"),
           maxSessionSeconds: Math.min(from.maxSessionSeconds, edge.maxSessionSeconds),
         };
         out.push(reached);
@@ -119,8 +126,9 @@ function startNodes(
 /** Every role reachable from any of the start nodes, by the shortest chain found. */
 function walkAll(graph: AccessGraph, principal: string, context: Record<string, string>): Reached[] {
   const best = new Map<string, Reached>();
+  const named = Object.keys(context).some((k) => k.endsWith(":sub"));
   for (const start of startNodes(graph, principal, context)) {
-    for (const r of walk(graph, start.node)) {
+    for (const r of walk(graph, start.node, named)) {
       const known = best.get(r.node.id);
       if (!known || r.via.length < known.via.length) best.set(r.node.id, { ...r, requires: { ...start.requires, ...r.requires } });
     }
@@ -138,6 +146,7 @@ export function reach(graph: AccessGraph, principal: string, context: Record<str
       techniques: r.techniques,
       steps: r.steps,
       requires: r.requires,
+      ...(r.holdsIf ? { holdsIf: r.holdsIf } : {}),
       maxSessionSeconds: finite(r.maxSessionSeconds),
     })),
     // Never a silent "no role" where attached policies xacct cannot read may allow more.
@@ -276,6 +285,7 @@ export function can(graph: AccessGraph, q: CanQuery) {
         techniques: c.techniques,
         steps: c.steps,
         requires: { ...c.requires, ...requires },
+        ...(c.holdsIf ? { holdsIf: c.holdsIf } : {}),
         maxSessionSeconds: finite(c.maxSessionSeconds),
       });
       allowed ??= result.explain;
@@ -380,10 +390,16 @@ function admittedBy(policy: Policy, action: string, resource: string) {
 }
 
 /** A principal of who-can's answer, with its chain to the one that acts (empty when it acts itself). */
-type Chain = { principal: string; requires: Record<string, string> } & Pick<Path, "via" | "techniques" | "steps">;
+type Chain = { principal: string; requires: Record<string, string> } & Pick<Path, "via" | "techniques" | "steps" | "holdsIf">;
 
 /** The chain of a principal that acts itself. */
 const DIRECT = { via: [], techniques: [], steps: [] } as const satisfies Pick<Path, "via" | "techniques" | "steps">;
+
+/** A path's `holdsIf` with the edge's added, before or after the others (absent when none). */
+function holdsIfAlong(known: readonly string[] | undefined, edge: Edge, where: "before" | "after"): { holdsIf?: string[] } {
+  if (!edge.holdsIf) return known ? { holdsIf: [...known] } : {};
+  return { holdsIf: where === "after" ? [...(known ?? []), edge.holdsIf] : [edge.holdsIf, ...(known ?? [])] };
+}
 
 /** How an edge is made: its escalation technique, or assumption through a trust. */
 function techniqueOf(edge: Edge): string {
@@ -406,9 +422,7 @@ function upstreamOf(graph: AccessGraph, target: string, known: ReadonlyMap<strin
   const seen = new Set([target]);
   const out: Chain[] = [];
   // `via`, `techniques`, `steps`: the hops a caller whose edge lands on this node makes from there on.
-  let frontier: { id: string; via: string[]; techniques: string[]; steps: string[][]; requires: Record<string, string> }[] = [
-    { id: target, via: [target], techniques: [], steps: [], requires: {} },
-  ];
+  let frontier: ({ id: string } & Omit<Chain, "principal">)[] = [{ id: target, via: [target], techniques: [], steps: [], requires: {} }];
   while (frontier.length) {
     const next: typeof frontier = [];
     for (const at of frontier) {
@@ -423,6 +437,7 @@ function upstreamOf(graph: AccessGraph, target: string, known: ReadonlyMap<strin
           techniques: [techniqueOf(edge), ...at.techniques],
           steps: [edge.steps ?? [edge.action], ...at.steps],
           requires: { ...edge.requires, ...at.requires },
+          ...holdsIfAlong(at.holdsIf, edge, "before"),
         };
         out.push(item);
         // A role or user become on the way is a hop of the chains of those upstream of it.

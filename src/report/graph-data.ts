@@ -233,7 +233,7 @@ class Builder {
         from: edge.from,
         to: edge.to,
         actions: edge.steps ?? [edge.action],
-        needs: [],
+        needs: edge.holdsIf ? [`holds only if ${edge.holdsIf}`] : [],
         maxSessionSeconds: edge.maxSessionSeconds,
         callerSide: this.callerStatements(graph.nodes.get(edge.from), edge.action, edge.to),
       });
@@ -245,7 +245,11 @@ class Builder {
       from: edge.from,
       to: edge.to,
       actions: [edge.action],
-      needs: [...required, ...conditionNeeds(trustStatement).filter((c) => !required.some((r) => r.startsWith(c.split(" ")[0] as string)))],
+      needs: [
+        ...required,
+        ...conditionNeeds(trustStatement).filter((c) => !required.some((r) => r.startsWith(c.split(" ")[0] as string))),
+        ...(edge.holdsIf ? [`holds only if ${edge.holdsIf}`] : []),
+      ],
       maxSessionSeconds: edge.maxSessionSeconds,
       ...(allowedBy !== undefined ? { allowedBy } : {}),
       callerSide: this.callerStatements(graph.nodes.get(edge.from), edge.action, edge.to),

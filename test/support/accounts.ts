@@ -7,6 +7,7 @@ import {
   type AccountEntry,
   type AccountState,
   emptyAccount,
+  type GroupState,
   policyDocument,
   type PolicyStatement,
   type RoleState,
@@ -66,6 +67,27 @@ export function addUser(
   };
   account.users.set(name, user);
   return user;
+}
+
+export function addGroup(account: AccountEntry, name: string, permissions: PolicyStatement[] = []): GroupState {
+  const group: GroupState = {
+    name,
+    arn: `arn:${account.partition}:iam::${account.id}:group/${name}`,
+    policies: new Map(permissions.length ? [["permissions", policyDocument(permissions)]] : []),
+    managedPolicyArns: [],
+  };
+  account.groups.set(name, group);
+  return group;
+}
+
+/** What runs as roles of the account, as compute.json lists it: [function or instance ARN, role ARN]. */
+export function runs(account: AccountEntry, functions: [string, string][] = [], instances: [string, string][] = []): void {
+  const byRole = (list: [string, string][]) => {
+    const out = new Map<string, string[]>();
+    for (const [arn, role] of list) out.set(role, [...(out.get(role) ?? []), arn]);
+    return out;
+  };
+  account.running = { functions: byRole(functions), instances: byRole(instances) };
 }
 
 export const trusts = (principal: string, extra: Partial<PolicyStatement> = {}): PolicyStatement => ({
