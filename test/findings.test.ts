@@ -820,7 +820,7 @@ describe("xacct findings (the command)", () => {
 
 // ---------------------------------------------------------------- XA014
 
-describe("XA014: a cross-account role reachable by privilege escalation", () => {
+describe("XA014: a cross-account role, or one a model grants something, reachable by privilege escalation", () => {
   it("GIVEN B's role assumed from A, WHEN a user of B may rewrite its trust, THEN the user's path is reported (medium: it only enters B)", () => {
     const { a, b, state } = accounts();
     const caller = addRole(a, "caller", [ec2Trust], [mayAssume(`arn:aws:iam::${B}:role/shared`)]);
@@ -850,6 +850,25 @@ describe("XA014: a cross-account role reachable by privilege escalation", () => 
       ],
     );
     expect(rule(state, "XA014")).toEqual([expect.objectContaining({ severity: "high", resource: bridge.arn, path: [ci.arn, bridge.arn] })]);
+  });
+
+  it("GIVEN a model's grant to A's role on B's bucket (a resource policy, no assumption), WHEN a user of A may take it over, THEN high", () => {
+    // GIVEN the role a grant acts with, reading B's bucket through its policy, and a Lambda function running as it
+    const { a, state } = accounts();
+    const job = addRole(a, "job", [{ Effect: "Allow", Principal: { Service: "lambda.amazonaws.com" }, Action: "sts:AssumeRole" }]);
+    const grant = chainOf({ type: "lambda", account: A, roleArn: job.arn }, [], { via: "resource-policy", summary: "job reads data in b" });
+    // AND a local role nobody grants anything, equally exposed
+    const idle = addRole(a, "idle", [ec2Trust]);
+    // AND a developer of A allowed to rewrite any trust of its account
+    const dev = addUser(a, "dev", [allow("iam:UpdateAssumeRolePolicy", `arn:aws:iam::${A}:role/*`)]);
+    // WHEN XA014 runs with the model's chains
+    const found = rule(state, "XA014", [grant]);
+    // THEN the granted role's escalation is reported, high (the grant opens another account's data), the idle one's not
+    expect(found).toEqual([expect.objectContaining({ severity: "high", resource: job.arn, path: [dev.arn, job.arn] })]);
+    expect(found[0]?.detail).toContain("the model grants it: job reads data in b");
+    expect(found.some((f) => f.resource === idle.arn)).toBe(false);
+    // AND without the chains (an inventory alone) the role is not singled out
+    expect(rule(state, "XA014")).toEqual([]);
   });
 
   it("stays quiet for a role that crosses no account, and for an escalation the SCP denies", () => {
