@@ -24,6 +24,7 @@ import { describe, expect, it } from "vitest";
 import { AccessGraph } from "../src/graph/graph.js";
 import { can, reach, whoCan } from "../src/graph/query.js";
 import { loadInventory, policyDocumentOf } from "../src/state/inventory.js";
+import { A, accounts, addRole, addUser, allow, mayAssume, trusts } from "./support/accounts.js";
 import { byTrust } from "./support/state.js";
 
 const cli = join(import.meta.dirname, "..", "dist", "cli", "main.js");
@@ -991,5 +992,24 @@ describe("the library answers as the CLI does", () => {
       chains(whoCanCli("seed-000-ecs-mwaa", "airflow:GetEnvironment", environment)),
     );
     expect(reach(graph, "ecs-tasks.amazonaws.com").roles.map((r) => r.role)).toEqual([role("111111111111", "ECSFargateRole"), read]);
+  });
+});
+
+describe("who-can lists a principal that acts itself as acting itself, even when it can also reach another that does", () => {
+  it("a user allowed to read the bucket, who may also assume a role that reads it, is listed with no chain", () => {
+    // GIVEN a role allowed s3:GetObject, and a user allowed s3:GetObject too and to assume the role (its trust admits the user)
+    const { a, state } = accounts();
+    const bucket = "arn:aws:s3:::reports/q3.csv";
+    const user = addUser(a, "analyst", [allow("s3:GetObject", bucket), mayAssume(`arn:aws:iam::${A}:role/reader`)]);
+    const role = addRole(a, "reader", [trusts(user.arn)], [allow("s3:GetObject", bucket)]);
+    // WHEN who-can is asked, with every edge kind and with assumption only
+    for (const edges of ["all", "assume"] as const) {
+      const answer = whoCan(new AccessGraph(state, {}, { edges }), { action: "s3:GetObject", resource: bucket, resourceAccount: A });
+      // THEN both act themselves: the user's own policy allows it, so no chain through the role is its answer
+      expect(answer.principals.map((p) => [p.principal, p.via])).toEqual([
+        [role.arn, []],
+        [user.arn, []],
+      ]);
+    }
   });
 });

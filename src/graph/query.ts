@@ -307,20 +307,23 @@ export function whoCan(graph: AccessGraph, q: Omit<CanQuery, "principal">) {
   const principals = new Map<string, Chain>();
   // Those that may do it, or reach one that may, if attached policies whose documents are unknown allow it.
   const maybe = new Map<string, Chain & { policies: string[] }>();
+  // Those that act themselves first (each decided, even one upstream of another: it acts directly),
+  // then everyone upstream of them, each by its shortest chain to one of them.
+  const acting: Start[] = [];
+  const maybeActing: Start[] = [];
   for (const node of candidatesFor(graph, q.action, q.resource, account, policy)) {
-    // A node already listed reaches the resource through a chain, and so does everyone upstream of it.
-    if (principals.has(node.id)) continue;
     const { result, requires, unknown } = graph.decide(node, asked, { callerKeys: true });
-    if (unknown && !maybe.has(node.id)) {
+    if (result.decision === "Allow") {
+      principals.set(node.id, { principal: node.id, ...DIRECT, requires });
+      acting.push({ id: node.id, requires });
+    } else if (unknown) {
       maybe.set(node.id, { principal: node.id, ...DIRECT, requires, policies: unknown });
-      for (const upstream of upstreamOf(graph, node.id, maybe)) maybe.set(upstream.principal, { ...upstream, policies: unknown });
+      maybeActing.push({ id: node.id, requires, policies: unknown });
     }
-    if (result.decision !== "Allow") continue;
-    // The node acts itself; everyone upstream reaches it through a chain.
-    principals.set(node.id, { principal: node.id, ...DIRECT, requires });
-    for (const upstream of upstreamOf(graph, node.id, principals))
-      principals.set(upstream.principal, { ...upstream, requires: { ...upstream.requires, ...requires } });
   }
+  for (const upstream of upstreamOf(graph, acting, principals)) principals.set(upstream.principal, upstream);
+  for (const upstream of upstreamOf(graph, maybeActing, maybe))
+    maybe.set(upstream.principal, { ...upstream, policies: upstream.policies ?? [] });
   const sorted = <T extends { principal: string }>(list: T[]) => list.sort((a, b) => COLLATOR.compare(a.principal, b.principal));
   const unknown = [...maybe.values()].filter((p) => !principals.has(p.principal));
   return {
@@ -414,15 +417,34 @@ function asPrincipal(graph: AccessGraph, entry: Chain) {
   return { ...entry, principal: node.principal, requires: { ...(sub ? { [sub[0]]: sub[1] as string } : {}), ...entry.requires } };
 }
 
+/** Where an upstream walk starts: a node that acts itself, the keys it must supply, the unknown policies it rests on. */
+interface Start {
+  id: string;
+  requires: Record<string, string>;
+  policies?: string[];
+}
+
 /**
- * Every node with a chain to `target`, with that chain (shortest first), except those `known`
- * holds: who-can has listed everyone upstream of those already, so the walk stops there.
+ * Every node with a chain to one of `targets`, with its shortest chain (one walk from all of them,
+ * so each node is visited once), except those `known` holds: they are listed already, as acting
+ * themselves or upstream of one that does.
  */
-function upstreamOf(graph: AccessGraph, target: string, known: ReadonlyMap<string, unknown>): Chain[] {
-  const seen = new Set([target]);
-  const out: Chain[] = [];
+function upstreamOf(
+  graph: AccessGraph,
+  targets: readonly Start[],
+  known: ReadonlyMap<string, unknown>,
+): (Chain & { policies?: string[] })[] {
+  const seen = new Set(targets.map((t) => t.id));
+  const out: (Chain & { policies?: string[] })[] = [];
   // `via`, `techniques`, `steps`: the hops a caller whose edge lands on this node makes from there on.
-  let frontier: ({ id: string } & Omit<Chain, "principal">)[] = [{ id: target, via: [target], techniques: [], steps: [], requires: {} }];
+  let frontier: ({ id: string; policies?: string[] } & Omit<Chain, "principal">)[] = targets.map((t) => ({
+    id: t.id,
+    via: [t.id],
+    techniques: [],
+    steps: [],
+    requires: t.requires,
+    ...(t.policies ? { policies: t.policies } : {}),
+  }));
   while (frontier.length) {
     const next: typeof frontier = [];
     for (const at of frontier) {
@@ -431,13 +453,14 @@ function upstreamOf(graph: AccessGraph, target: string, known: ReadonlyMap<strin
         seen.add(edge.from);
         if (known.has(edge.from)) continue;
         const node = graph.nodes.get(edge.from) as GraphNode;
-        const item: Chain = {
+        const item = {
           principal: edge.from,
           via: at.via,
           techniques: [techniqueOf(edge), ...at.techniques],
           steps: [edge.steps ?? [edge.action], ...at.steps],
           requires: { ...edge.requires, ...at.requires },
           ...holdsIfAlong(at.holdsIf, edge, "before"),
+          ...(at.policies ? { policies: at.policies } : {}),
         };
         out.push(item);
         // A role or user become on the way is a hop of the chains of those upstream of it.
