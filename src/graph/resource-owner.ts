@@ -62,18 +62,32 @@ function ownedThrough(arn: string): string {
   return isBucket ? s3BucketArn(parsed.partition, bucket) : arn;
 }
 
+/** Per graph: for each resource as it is owned through (its bucket), the accounts whose resource policies and identity policies name it. */
+const ownerCache = new WeakMap<AccessGraph, Map<string, { held: Set<string>; granted: Set<string> }>>();
+
+/** The accounts naming each resource, by what it is owned through: built once per graph, so each question is one lookup. */
+function namersOf(graph: AccessGraph): Map<string, { held: Set<string>; granted: Set<string> }> {
+  let index = ownerCache.get(graph);
+  if (!index) {
+    index = new Map();
+    for (const named of namedResources(graph)) {
+      const key = ownedThrough(named.arn);
+      let entry = index.get(key);
+      if (!entry) index.set(key, (entry = { held: new Set(), granted: new Set() }));
+      (named.resourcePolicy ? entry.held : entry.granted).add(named.account);
+    }
+    ownerCache.set(graph, index);
+  }
+  return index;
+}
+
 /**
  * The accounts that may own a resource whose ARN names no account, most likely first: those whose
  * resource policies hold or name it (or its bucket), else those whose identity policies do. One
  * account is the owner; none or several, and the state cannot tell.
  */
 export function ownersOf(graph: AccessGraph, resource: string): string[] {
-  const target = ownedThrough(resource);
-  const held = new Set<string>();
-  const granted = new Set<string>();
-  for (const named of namedResources(graph)) {
-    if (ownedThrough(named.arn) !== target) continue;
-    (named.resourcePolicy ? held : granted).add(named.account);
-  }
-  return [...(held.size > 0 ? held : granted)];
+  const entry = namersOf(graph).get(ownedThrough(resource));
+  if (!entry) return [];
+  return [...(entry.held.size > 0 ? entry.held : entry.granted)];
 }
