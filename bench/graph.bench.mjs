@@ -172,18 +172,20 @@ function describeGraph(graph) {
   const kinds = new Map();
   for (const node of graph.nodes.values()) kinds.set(node.kind, (kinds.get(node.kind) ?? 0) + 1);
   let edges = 0;
-  let conditional = 0;
+  let keyed = 0;
+  let holdsIf = 0;
   const byTechnique = new Map();
   for (const list of graph.edges.values()) {
     edges += list.length;
     for (const edge of list) {
       const how = edge.technique ?? edge.action;
       byTechnique.set(how, (byTechnique.get(how) ?? 0) + 1);
-      if (Object.keys(edge.requires).length) conditional++;
+      if (Object.keys(edge.requires).length) keyed++;
+      if (edge.holdsIf) holdsIf++;
     }
   }
   log(
-    `Graph (all edges): ${fmtInt(graph.nodes.size)} nodes (${[...kinds].map(([k, n]) => `${k} ${fmtInt(n)}`).join(", ")}), ${fmtInt(edges)} edges (${[...byTechnique].map(([a, n]) => `${a} ${fmtInt(n)}`).join(", ")}; ${fmtInt(conditional)} conditional)`,
+    `Graph (all edges): ${fmtInt(graph.nodes.size)} nodes (${[...kinds].map(([k, n]) => `${k} ${fmtInt(n)}`).join(", ")}), ${fmtInt(edges)} edges (${[...byTechnique].map(([a, n]) => `${a} ${fmtInt(n)}`).join(", ")}; ${fmtInt(keyed)} needing a key the caller supplies, ${fmtInt(holdsIf)} holding only if something the inventory cannot show does)`,
   );
 }
 

@@ -5,7 +5,7 @@
  * What each technique needs is written here from AWS's pages, not read from xacct's table.
  */
 import { join } from "node:path";
-import { UpdateAssumeRolePolicyCommand } from "@aws-sdk/client-iam";
+import { PutUserPolicyCommand, UpdateAssumeRolePolicyCommand } from "@aws-sdk/client-iam";
 import { describe, expect, it } from "vitest";
 import { AccessGraph } from "../src/graph/graph.js";
 import { reach, whoCan } from "../src/graph/query.js";
@@ -501,6 +501,39 @@ describe("the sandbox carries out the IAM-change edges with the real SDK, exactl
     expect(await attempt(dev.arn)).toBe("assumed");
     expect(hasEdge(reader.arn)).toBe(false);
     expect(await attempt(reader.arn)).toBe("AccessDenied");
+  });
+});
+
+describe("the sandbox carries out self-escalation with the real SDK, exactly where the graph has it", () => {
+  it("a user allowed iam:PutUserPolicy on itself grants itself the rewrite, rewrites the trust and assumes the role; a bystander cannot", async () => {
+    // GIVEN a role trusting only EC2, a user allowed to put inline policies on itself only, and one allowed only to read S3
+    const { a, state } = accounts();
+    const target = addRole(a, "deployer", [ec2Trust], [allow("s3:*", "*")]);
+    const dev = addUser(a, "dev", [allow("iam:PutUserPolicy", `arn:aws:iam::${A}:user/dev`)]);
+    const reader = addUser(a, "reader", [allow("s3:GetObject", "*")]);
+    const graph = new AccessGraph(state);
+    const edgeFrom = (from: string) => graph.incomingOf(target.arn).find((e) => e.from === from);
+    const s = await newSandbox({ state });
+    const everything = JSON.stringify({ Version: "2012-10-17", Statement: [allow("*", "*")] });
+
+    // WHEN each puts an allow-everything policy on itself, rewrites the trust to admit itself, then assumes the role
+    const attempt = async (user: string, name: string) => {
+      const keys = userKeys(s, user);
+      try {
+        await iam(s, keys).send(new PutUserPolicyCommand({ UserName: name, PolicyName: "mine", PolicyDocument: everything }));
+        await iam(s, keys).send(new UpdateAssumeRolePolicyCommand({ RoleName: "deployer", PolicyDocument: trusting(user) }));
+        await assume(s, keys, target.arn);
+        return "assumed";
+      } catch (error) {
+        return (error as { name?: string }).name;
+      }
+    };
+
+    // THEN the graph's self-escalation edge is carried out for real, and the bystander is refused at the first call
+    expect(edgeFrom(dev.arn)?.technique).toBe("self-escalation");
+    expect(await attempt(dev.arn, "dev")).toBe("assumed");
+    expect(edgeFrom(reader.arn)).toBeUndefined();
+    expect(await attempt(reader.arn, "reader")).toBe("AccessDenied");
   });
 });
 
