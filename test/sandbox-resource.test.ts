@@ -257,15 +257,15 @@ describe("any other JSON- or query-protocol service: decided on the parameter AW
   it('an operation whose resource no known parameter names is decided on "*", and the log says so; an ARN elsewhere in the request is not taken', async () => {
     const { s, log } = await start();
     const reader = await assume(s, userKeys(s, APP), READER);
-    // WHEN EC2's TerminateInstances names its instances in a list (InstanceId.1), which the sandbox does not read, beside a decoy naming an instance
+    // WHEN EC2's RebootInstances names its instances in a list (InstanceId.1), which the sandbox does not read, beside a decoy naming an instance
     await signedQuery(s, reader, "ec2", [
       ["Decoy", `arn:aws:ec2:us-east-1:${B}:instance/i-0123456789abcdef0`],
-      ["Action", "TerminateInstances"],
+      ["Action", "RebootInstances"],
       ["Version", "2016-11-15"],
       ["InstanceId.1", "i-0fedcba9876543210"],
     ]);
     // THEN the decision is on "*", with a note naming the resource type it could not tell
-    const entry = log.find((e) => e.action === "ec2:TerminateInstances");
+    const entry = log.find((e) => e.action === "ec2:RebootInstances");
     expect(entry?.resource).toBe("*");
     expect(entry?.note).toContain("instance");
   });

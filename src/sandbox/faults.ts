@@ -5,7 +5,8 @@
  *   error its protocol's clients take for throttling, picked by a seeded sequence so that a run
  *   is reproducible: `Throttling` (HTTP 400) in the query protocol, as STS and IAM answer it;
  *   `ThrottlingException` (400) in the JSON protocol; `SlowDown` (503) from S3;
- *   `TooManyRequestsException` (429) in REST-JSON, as Lambda answers it. Each is one of the codes
+ *   `TooManyRequestsException` (429) in REST-JSON, as Lambda answers it; `RequestLimitExceeded`
+ *   (503) from EC2. Each is one of the codes
  *   the AWS SDK for JavaScript v3's retry strategies treat as throttling
  *   (@smithy/service-error-classification's THROTTLING_ERROR_CODES, and any 429).
  * - a region that times out: a request signed for it is read and never answered; the client
@@ -34,6 +35,7 @@ const THROTTLING: Record<Protocol, () => AwsError> = {
   json: () => new AwsError(400, "ThrottlingException", "Rate exceeded"),
   "rest-xml": () => new AwsError(503, "SlowDown", "Please reduce your request rate."),
   "rest-json": () => new AwsError(429, "TooManyRequestsException", "Rate exceeded"),
+  ec2: () => new AwsError(503, "RequestLimitExceeded", "Request limit exceeded."),
 };
 
 /** What the sandbox does with a request instead of answering it: an error to answer, or hold it. */

@@ -1,7 +1,7 @@
 /**
  * IAM (query protocol, version 2010-05-08) over the sandbox's account state: roles, users, their
- * inline and managed policies, attachments, boundaries and tags, OIDC providers, and
- * GetAccountAuthorizationDetails. IAM is global: a caller acts on its own account's IAM. Every
+ * inline and managed policies, attachments, boundaries and tags, OIDC providers, instance
+ * profiles, and GetAccountAuthorizationDetails. IAM is global: a caller acts on its own account's IAM. Every
  * call is first decided by the engine (`core.require`); input is validated as AWS validates it
  * before anything is written; every write is followed by `core.changed()` so later decisions
  * (STS AssumeRole included) see it. Responses follow IAM's API reference, policy documents
@@ -12,6 +12,7 @@ import { iamRefusal } from "./session.js";
 import type { IamAction, IamCall } from "./iam/call.js";
 import { getAccountAuthorizationDetails } from "./iam/details.js";
 import { entityActions, ROLES, USERS } from "./iam/entity.js";
+import { INSTANCE_PROFILE_ACTIONS } from "./iam/instance-profiles.js";
 import { metaOf } from "./iam/meta.js";
 import { Params } from "./iam/params.js";
 import { POLICY_ACTIONS } from "./iam/policies.js";
@@ -29,6 +30,7 @@ const ACTIONS: Record<string, IamAction> = {
   ...entityActions(USERS),
   ...POLICY_ACTIONS,
   ...PROVIDER_ACTIONS,
+  ...INSTANCE_PROFILE_ACTIONS,
   GetAccountAuthorizationDetails: getAccountAuthorizationDetails,
 };
 

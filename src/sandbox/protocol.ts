@@ -6,12 +6,14 @@
  * - json (`X-Amz-Target`: SQS, DynamoDB, KMS, Glue, …): JSON bodies, `{"__type", "message"}` errors.
  * - rest-xml (S3): path and method name the operation, `<Error><Code>…` errors.
  * - rest-json (Lambda, MWAA, …): path and method name the operation, `x-amzn-errortype` errors.
+ * - ec2 (EC2's own query protocol): form-encoded `Action=…`, XML `<ActionResponse>` with no
+ *   Result element, lists as `<item>`, `<Response><Errors><Error>…` errors.
  */
 import type { SandboxCore } from "./core.js";
 import type { KnownCredential } from "./credentials.js";
 import { AwsError, errorXml, XML_DECLARATION, xml } from "./xml.js";
 
-export type Protocol = "query" | "json" | "rest-xml" | "rest-json";
+export type Protocol = "query" | "json" | "rest-xml" | "rest-json" | "ec2";
 
 export interface ServiceRequest {
   core: SandboxCore;
@@ -42,7 +44,7 @@ export interface Reply {
 
 export interface Service {
   protocol: Protocol;
-  /** Query protocol: the XML namespace of the service's documents. */
+  /** Query and EC2 protocols: the XML namespace of the service's documents. */
   namespace?: string;
   handle(request: ServiceRequest): Reply | Promise<Reply>;
 }
@@ -98,6 +100,13 @@ export function errorReply(protocol: Protocol, error: AwsError, requestId: strin
         status: error.status,
         headers: { "content-type": "application/xml", "x-amz-request-id": requestId },
         body: `${XML_DECLARATION}${xml({ Error: { Code: error.code, Message: error.message, RequestId: requestId } })}`,
+      };
+    case "ec2":
+      // The EC2 API reference's "Error responses": no namespace, the request ID as RequestID.
+      return {
+        status: error.status,
+        headers: { "content-type": "text/xml" },
+        body: `${XML_DECLARATION}${xml({ Response: { Errors: { Error: { Code: error.code, Message: error.message } }, RequestID: requestId } })}`,
       };
     case "rest-json":
       return {

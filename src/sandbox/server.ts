@@ -261,7 +261,7 @@ async function refuseUnrouted(core: SandboxCore, { received, params }: ReadReque
 function methodNotAllowed(core: SandboxCore, service: Service, method: string, requestId: string, now: number): Reply {
   const error = new AwsError(405, "MethodNotAllowed", `The query API takes GET and POST, not ${method}`);
   core.log.refused({ requestId, time: now, code: error.code });
-  const reply = errorReply("query", error, requestId, service.namespace);
+  const reply = errorReply(service.protocol, error, requestId, service.namespace);
   return { ...reply, headers: { ...reply.headers, allow: QUERY_METHODS.join(", ") } };
 }
 
@@ -299,7 +299,7 @@ async function answer(
   malformedQuery(read.url.search, "query string");
   const routed = route(read.received, read.params, organizations);
   if (!routed) return refuseUnrouted(core, read, now);
-  if (routed.service.protocol === "query" && !QUERY_METHODS.includes(read.received.method))
+  if ((routed.service.protocol === "query" || routed.service.protocol === "ec2") && !QUERY_METHODS.includes(read.received.method))
     return methodNotAllowed(core, routed.service, read.received.method, requestId, now);
   const fault = faults.faultFor(routed.service.protocol, signedRegion(read.received));
   if (fault) return injected(core, fault, routed, read, requestId, now);

@@ -3,7 +3,7 @@
  * would create can be written as an inventory (and read back by loadInventory), and so the
  * sandbox can answer GetAccountAuthorizationDetails as AWS does.
  */
-import type { AccountEntry, PolicyDocument } from "./account-state.js";
+import type { AccountEntry, PolicyDocument, RoleState } from "./account-state.js";
 import { uniqueId } from "./unique-id.js";
 
 const DATE = "2026-01-01T00:00:00Z";
@@ -24,6 +24,14 @@ export interface ManagedPolicyFacts {
   versions: PolicyVersionFacts[];
 }
 
+/** An instance profile holding a role, as IAM lists it in the role's InstanceProfileList. */
+export interface InstanceProfileFacts {
+  name: string;
+  path: string;
+  arn: string;
+  createDate: string;
+}
+
 /**
  * What a live IAM (the sandbox's) knows that the state does not hold. Without it, every entity
  * was created on one fixed date and each managed policy has one version, v1.
@@ -34,6 +42,11 @@ export interface DetailsFacts {
   managedPolicy?(arn: string): ManagedPolicyFacts | undefined;
   /** AWS managed policies' documents by ARN: those attached to an entity of the account are listed too, as AWS lists them. */
   awsManagedPolicies?: ReadonlyMap<string, PolicyDocument>;
+  /**
+   * The instance profiles holding the role. Without it, a role with `instanceProfile` is in one
+   * profile of its own name and path (as the emitters create it), any other in none.
+   */
+  instanceProfiles?(role: RoleState): InstanceProfileFacts[];
 }
 
 /** The account's IAM in that format: a copy, sharing no object with the state. */
@@ -87,6 +100,20 @@ function details(account: AccountEntry, facts: DetailsFacts): Record<string, unk
   const attachedList = (arns: string[]) =>
     arns.map((PolicyArn) => ({ PolicyName: PolicyArn.slice(PolicyArn.lastIndexOf("/") + 1), PolicyArn }));
   const tagList = (tags: ReadonlyMap<string, string>) => [...tags].map(([Key, Value]) => ({ Key, Value }));
+  const profilesOf = (r: RoleState): InstanceProfileFacts[] =>
+    facts.instanceProfiles?.(r) ??
+    (r.instanceProfile
+      ? [{ name: r.name, path: r.path, arn: r.arn.replace(":role/", ":instance-profile/"), createDate: created(r.arn) }]
+      : []);
+  // Each profile lists the role it holds (IAM's InstanceProfile.Roles), as AWS prints it.
+  const roleSummary = (r: RoleState) => ({
+    Path: r.path,
+    RoleName: r.name,
+    RoleId: uniqueId("AROA", r.arn),
+    Arn: r.arn,
+    CreateDate: created(r.arn),
+    AssumeRolePolicyDocument: r.trustPolicy,
+  });
   return {
     UserDetailList: [...account.users.values()].map((u) => ({
       Path: u.path,
@@ -118,18 +145,14 @@ function details(account: AccountEntry, facts: DetailsFacts): Record<string, unk
       Arn: r.arn,
       CreateDate: created(r.arn),
       AssumeRolePolicyDocument: r.trustPolicy,
-      InstanceProfileList: r.instanceProfile
-        ? [
-            {
-              Path: "/",
-              InstanceProfileName: r.name,
-              InstanceProfileId: uniqueId("AIPA", r.arn),
-              Arn: r.arn.replace(":role/", ":instance-profile/"),
-              CreateDate: created(r.arn),
-              Roles: [],
-            },
-          ]
-        : [],
+      InstanceProfileList: profilesOf(r).map((p) => ({
+        Path: p.path,
+        InstanceProfileName: p.name,
+        InstanceProfileId: uniqueId("AIPA", p.arn),
+        Arn: p.arn,
+        CreateDate: p.createDate,
+        Roles: [roleSummary(r)],
+      })),
       RolePolicyList: inline(r.policies),
       AttachedManagedPolicies: attachedList(r.managedPolicyArns),
       ...(r.permissionsBoundaryArn

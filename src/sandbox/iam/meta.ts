@@ -1,7 +1,8 @@
 /**
  * What the sandbox's IAM knows beyond the AccountState: when each entity was created, every
  * version of each customer managed policy (the state holds only the default one), OIDC
- * providers' thumbprints and tags. Kept per state, beside it, so the state stays the one
+ * providers' thumbprints and tags, and instance profiles (the state says only whether a role is
+ * in one, `instanceProfile`). Kept per state, beside it, so the state stays the one
  * representation every other part reads.
  */
 import type { AccountEntry, AccountState, PolicyDocument } from "../../state/account-state.js";
@@ -19,8 +20,20 @@ export interface ProviderMeta {
   tags: Map<string, string>;
 }
 
+/** An instance profile of an account: the role it holds, if any (IAM allows one). */
+export interface InstanceProfileMeta {
+  name: string;
+  path: string;
+  arn: string;
+  tags: Map<string, string>;
+  /** The name of the role it holds. */
+  role?: string;
+}
+
 export class IamMeta {
   private readonly created = new Map<string, string>();
+  /** By account ID, then profile name. */
+  private readonly profiles = new Map<string, Map<string, InstanceProfileMeta>>();
   private readonly policies = new Map<string, PolicyMeta>();
   readonly providers = new Map<string, ProviderMeta>();
 
@@ -70,9 +83,36 @@ export class IamMeta {
     return meta;
   }
 
+  /**
+   * The account's instance profiles by name: on first use, one for each role of the state with
+   * `instanceProfile` (of the role's name and path, holding it, as xacct's emitters create it),
+   * then what IAM calls make of them.
+   */
+  instanceProfiles(account: AccountEntry): Map<string, InstanceProfileMeta> {
+    let profiles = this.profiles.get(account.id);
+    if (!profiles) {
+      profiles = new Map();
+      for (const role of account.roles.values())
+        if (role.instanceProfile)
+          profiles.set(role.name, {
+            name: role.name,
+            path: role.path,
+            arn: role.arn.replace(":role/", ":instance-profile/"),
+            tags: new Map(),
+            role: role.name,
+          });
+      this.profiles.set(account.id, profiles);
+    }
+    return profiles;
+  }
+
   /** The facts GetAccountAuthorizationDetails adds to an account's state. */
   facts(account: AccountEntry, state: AccountState): DetailsFacts {
     return {
+      instanceProfiles: (role) =>
+        [...this.instanceProfiles(account).values()]
+          .filter((p) => p.role === role.name)
+          .map((p) => ({ name: p.name, path: p.path, arn: p.arn, createDate: this.createDate(p.arn) })),
       createDate: (arn) => this.createDate(arn),
       managedPolicy: (arn) => {
         const document = account.managedPolicies.get(arn);

@@ -172,7 +172,7 @@ function namespaceOf(service: string, version: string | null): string {
 }
 
 /** The query protocol's parameters as a request's input: a parameter given more than once is a list, which no namer reads as a resource's name. */
-function queryInput(params: URLSearchParams): Record<string, unknown> {
+export function queryInput(params: URLSearchParams): Record<string, unknown> {
   const input = new Map<string, string[]>();
   for (const [k, v] of params) input.set(k, [...(input.get(k) ?? []), v]);
   return Object.fromEntries([...input].map(([k, v]) => [k, v.length === 1 ? v[0] : v]));

@@ -2,7 +2,8 @@
  * Every service other than STS and IAM: which handler answers a request, from the service it was
  * signed for and the protocol it speaks.
  *
- * - `s3` → S3 (REST-XML, path-style), `lambda` → Lambda Invoke, `airflow` (MWAA's signing name) →
+ * - `ec2` → EC2's instances in its own query protocol (./ec2.ts);
+ * - `s3` → S3 (REST-XML, path-style), `lambda` → Lambda's functions, `airflow` (MWAA's signing name) →
  *   MWAA's REST calls, `apigateway` → REST APIs and their policies (./apigateway.ts), `codeartifact` →
  *   domain and repository policies (./codeartifact.ts), `sqs` in the
  *   JSON protocol → SQS with queues;
@@ -16,6 +17,7 @@ import type { Service } from "../protocol.js";
 import { AwsError } from "../xml.js";
 import { apigateway } from "./apigateway.js";
 import { codeartifact } from "./codeartifact.js";
+import { ec2 } from "./ec2.js";
 import { genericJson, genericQuery, type GenericService } from "./generic.js";
 import { lambda } from "./lambda.js";
 import { mwaa } from "./mwaa.js";
@@ -43,7 +45,7 @@ function unsupportedRest(service: string): Service {
       throw new AwsError(
         501,
         "NotImplemented",
-        `The sandbox does not implement the REST API of ${service}; it answers every service's JSON (X-Amz-Target) and query (Action=) calls, and S3, Lambda Invoke, MWAA, API Gateway REST API and CodeArtifact policy REST calls`,
+        `The sandbox does not implement the REST API of ${service}; it answers every service's JSON (X-Amz-Target) and query (Action=) calls, and S3, Lambda (functions, Invoke, policies), MWAA, API Gateway REST API and CodeArtifact policy REST calls`,
       );
     },
   };
@@ -52,6 +54,7 @@ function unsupportedRest(service: string): Service {
 /** The service answering a request signed for `service` (its credential scope's service name). */
 export function serviceFor(service: string, headers: Record<string, string>, params: URLSearchParams): Service | undefined {
   if (Object.hasOwn(REST_SERVICES, service)) return REST_SERVICES[service];
+  if (service === "ec2") return ec2;
   const prefix = iamPrefix(service);
   if (headers["x-amz-target"] !== undefined) return service === "sqs" ? sqs : genericJson(sandboxPartOf(prefix));
   if (params.has("Action")) return genericQuery(service, params.get("Version"), sandboxPartOf(prefix));
