@@ -42,7 +42,8 @@ audit: { collector: security, principal: collector }
  * IAM's GetAccountAuthorizationDetails, ListOpenIDConnectProviders, ListSAMLProviders; AWS
  * Organizations' read calls of `collect --all`; S3's ListBuckets (action s3:ListAllMyBuckets),
  * GetBucketLocation, GetBucketPolicy; KMS's ListKeys, GetKeyPolicy; SQS's ListQueues,
- * GetQueueAttributes (which returns a queue's Policy attribute).
+ * GetQueueAttributes (which returns a queue's Policy attribute); Lambda's ListFunctions and EC2's
+ * DescribeInstances (what runs as each role: a function's Role, an instance's IamInstanceProfile).
  */
 const COLLECT_CALLS = [
   "iam:GetAccountAuthorizationDetails",
@@ -63,6 +64,8 @@ const COLLECT_CALLS = [
   "kms:GetKeyPolicy",
   "sqs:ListQueues",
   "sqs:GetQueueAttributes",
+  "lambda:ListFunctions",
+  "ec2:DescribeInstances",
 ];
 /** Services other modules add a collect hook for, each declaring its own calls' actions there. */
 const hookActions = () => recipeServices().flatMap((s) => recipeFor(s)?.collect?.actions ?? []);

@@ -7,6 +7,9 @@
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { EC2Client, RunInstancesCommand } from "@aws-sdk/client-ec2";
+import { AddRoleToInstanceProfileCommand, CreateInstanceProfileCommand, CreateRoleCommand } from "@aws-sdk/client-iam";
+import { CreateFunctionCommand, LambdaClient } from "@aws-sdk/client-lambda";
 import { CreateBucketCommand, PutBucketPolicyCommand, S3Client } from "@aws-sdk/client-s3";
 import { Ajv2020 } from "ajv/dist/2020.js";
 import { describe, expect, it } from "vitest";
@@ -16,7 +19,7 @@ import { loadModel } from "../src/model/load.js";
 import { collectActions } from "../src/services/index.js";
 import { inventoryJsonSchemas } from "../src/state/inventory-schema.js";
 import { auditorArn, collectState, createAuditRole } from "./support/collect.js";
-import { rootOf } from "./support/iam-apply.js";
+import { iam, rootOf } from "./support/iam-apply.js";
 import { clientConfig, sandboxPerTest, userKeys } from "./support/sandbox-clients.js";
 
 const SCHEMA_DIR = join(import.meta.dirname, "..", "schema", "inventory");
@@ -89,6 +92,30 @@ describe("the inventory's JSON Schemas", () => {
       ],
     };
     await s3.send(new PutBucketPolicyCommand({ Bucket: "schema-bucket", Policy: JSON.stringify(policy) }));
+    // AND in B a Lambda function and an EC2 instance running as a role (for compute.json)
+    const role = await iam(s, rootOf(s, B)).send(
+      new CreateRoleCommand({
+        RoleName: "runner",
+        AssumeRolePolicyDocument: JSON.stringify({
+          Version: "2012-10-17",
+          Statement: [{ Effect: "Allow", Principal: { Service: ["lambda.amazonaws.com", "ec2.amazonaws.com"] }, Action: "sts:AssumeRole" }],
+        }),
+      }),
+    );
+    await iam(s, rootOf(s, B)).send(new CreateInstanceProfileCommand({ InstanceProfileName: "runner" }));
+    await iam(s, rootOf(s, B)).send(new AddRoleToInstanceProfileCommand({ InstanceProfileName: "runner", RoleName: "runner" }));
+    await new EC2Client(clientConfig(s, rootOf(s, B))).send(
+      new RunInstancesCommand({ ImageId: "ami-0abcdef1234567890", MinCount: 1, MaxCount: 1, IamInstanceProfile: { Name: "runner" } }),
+    );
+    await new LambdaClient(clientConfig(s, rootOf(s, B))).send(
+      new CreateFunctionCommand({
+        FunctionName: "runner",
+        Role: role.Role?.Arn,
+        Runtime: "nodejs20.x",
+        Handler: "index.handler",
+        Code: { ZipFile: new Uint8Array([80, 75, 5, 6, ...Array(18).fill(0)]) },
+      }),
+    );
     // WHEN the auditor collects both
     const out = join(mkdtempSync(join(tmpdir(), "xacct-schema-")), "inventory");
     const auditor = userKeys(s, auditorArn(A));
@@ -98,11 +125,16 @@ describe("the inventory's JSON Schemas", () => {
     const found = problems(out);
     expect(found.map((p) => p.file).sort()).toEqual(
       [A, B]
-        .flatMap((id) => ["authorization-details", "oidc-providers", "resource-policies", "saml-providers"].map((f) => `${id}/${f}.json`))
+        .flatMap((id) =>
+          ["authorization-details", "compute", "oidc-providers", "resource-policies", "saml-providers"].map((f) => `${id}/${f}.json`),
+        )
         .concat("collect-report.json")
         .sort(),
     );
     expect(found.filter((p) => p.errors.length)).toEqual([]);
+    // (B's compute.json holds the function and the instance it validated)
+    const compute = JSON.parse(readFileSync(join(out, B, "compute.json"), "utf8"));
+    expect([compute.functions.length, compute.instances.length]).toEqual([1, 1]);
   });
 
   it("accept organization.json and the report as xacct collect --all writes them", async () => {

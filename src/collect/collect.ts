@@ -3,11 +3,14 @@
  * loads), with the SDK's clients only. From the caller's credentials (the SDK's default chain or a
  * profile): the caller's own account; or listed accounts, or every active account of the
  * organization, each through its read-only audit role. Per account: IAM (every page of
- * GetAccountAuthorizationDetails, OIDC and SAML providers) and the resource policies of every
+ * GetAccountAuthorizationDetails, OIDC and SAML providers), the resource policies of every
  * service module with a `collect` hook (src/services/policy-collector.ts), regional ones in each
- * region. Each account is written whole when it is done (src/state/inventory-writer.ts), with
- * collect-report.json saying per account and service what was read, skipped or failed and why; a
- * failure is recorded and the rest goes on.
+ * region, and in each region what runs as each role (./compute.ts: Lambda functions, EC2
+ * instances through their instance profiles), written as compute.json only when every region's
+ * was read (without it the access graph keeps "takeover of what runs as a role" conditional).
+ * Each account is written whole when it is done (src/state/inventory-writer.ts), with
+ * collect-report.json saying per account and service what was read, skipped or failed and why
+ * (`compute` per region, with what was left out); a failure is recorded and the rest goes on.
  */
 import { GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
 import { fromNodeProviderChain } from "@aws-sdk/credential-providers";
@@ -21,11 +24,13 @@ import { policyDocumentOf } from "../state/inventory.js";
 import {
   COLLECT_OWNER,
   type CollectedResourcePolicy,
+  type ComputeFile,
   writeAccountInventory,
   writeCollectReport,
   writeOrganization,
 } from "../state/inventory-writer.js";
 import { assumedRole, type ClientSetup, clientsFor, type Counters, type Credentials, sharedHandler } from "./clients.js";
+import { ComputeReadError, instanceProfileRoles, readCompute, type RunsAs } from "./compute.js";
 import { readIam } from "./iam.js";
 import { readOrganization } from "./organization.js";
 import { eachLimited, Slots } from "./pool.js";
@@ -224,6 +229,8 @@ async function collectAccount(job: AccountJob): Promise<AccountReport> {
   } catch (error) {
     reads.push({ service: "iam", region: "", status: "failed", why: errorText(error) });
   }
+  // What runs as each role, region by region, beside the resource policies.
+  const computing = readComputeOf(job, credentials, iam?.details.RoleDetailList, reads);
   const policies: CollectedResourcePolicy[] = [];
   const units = collectors().flatMap(({ service, collector }) =>
     (collector.scope === "global" ? [home] : regions).map((region) => ({ service, collector, region })),
@@ -262,6 +269,7 @@ async function collectAccount(job: AccountJob): Promise<AccountReport> {
       }),
     ),
   );
+  const compute = await computing;
   for (const service of uncollected())
     reads.push({ service, region: "", status: "skipped", why: "xacct does not yet read this service's resource policies" });
   reads.sort((a, b) => a.service.localeCompare(b.service) || a.region.localeCompare(b.region));
@@ -285,10 +293,78 @@ async function collectAccount(job: AccountJob): Promise<AccountReport> {
         oidcProviders: details.oidcProviders,
         samlProviders: details.samlProviders,
         resourcePolicies: policies,
+        ...(compute ? { compute } : {}),
       },
       job.report,
     ),
   );
+}
+
+/** The report's service name for the read of what runs as each role (compute.json). */
+const COMPUTE_SERVICE = "compute";
+/** At most this many things left out are named in a read's `why`; the rest are counted. */
+const NAMED_LEFT_OUT = 5;
+
+/**
+ * What runs as each role in every region of the account (./compute.ts), each region one
+ * `compute` read of the report: the file's content when every region was read, else undefined
+ * (no compute.json: the graph stays conditional). Without the account's IAM (the instance
+ * profiles' roles) nothing is read.
+ */
+async function readComputeOf(
+  job: AccountJob,
+  credentials: Credentials,
+  roleDetails: readonly unknown[] | undefined,
+  reads: ServiceRead[],
+): Promise<ComputeFile | undefined> {
+  if (!roleDetails) {
+    for (const region of job.regions)
+      reads.push({
+        service: COMPUTE_SERVICE,
+        region,
+        status: "skipped",
+        why: "needs the account's IAM (its instance profiles' roles), which was not read",
+      });
+    return undefined;
+  }
+  const profiles = instanceProfileRoles(roleDetails);
+  const functions: RunsAs[] = [];
+  const instances: RunsAs[] = [];
+  let complete = true;
+  await Promise.all(
+    job.regions.map((region) =>
+      job.slots.run(async () => {
+        try {
+          const read = await readCompute(
+            { partition: job.partition, account: job.account, region },
+            clientsFor(job.setup, credentials, region),
+            profiles,
+          );
+          functions.push(...read.functions);
+          instances.push(...read.instances);
+          const named = read.leftOut.slice(0, NAMED_LEFT_OUT);
+          const more = read.leftOut.length - named.length;
+          reads.push({
+            service: COMPUTE_SERVICE,
+            region,
+            status: "read",
+            resources: read.functions.length + read.instances.length,
+            ...(read.leftOut.length ? { why: `left out: ${named.join("; ")}${more ? `; and ${more} more` : ""}` } : {}),
+          });
+        } catch (error) {
+          complete = false;
+          const why =
+            error instanceof ComputeReadError
+              ? error.failures.map((f) => `${f.action}: ${errorText(f.error)}`).join("; ")
+              : errorText(error);
+          reads.push({ service: COMPUTE_SERVICE, region, status: "failed", why });
+        }
+      }),
+    ),
+  );
+  if (!complete) return undefined;
+  const byArn = (a: RunsAs, b: RunsAs) => a.arn.localeCompare(b.arn);
+  return { functions: functions.sort(byArn), instances: instances.sort(byArn) };
 }
 
 /** A policy a service returned, checked as a policy document (it is input), with its owner and region. */

@@ -1,8 +1,9 @@
 /**
  * The model's `audit:`: the read-only role `xacct collect` assumes, in every managed account, with
  * one trust statement (the collector account's principal, nothing else) and one inline policy
- * allowing exactly the actions collect needs (collectActions: its IAM and Organizations reads and
- * every registered service module's `collect.actions`, declared once each). The same role in every
+ * allowing exactly the actions collect needs (collectActions: its IAM and Organizations reads, its
+ * reads of the functions and instances running as roles, and every registered service module's
+ * `collect.actions`, declared once each). The same role in every
  * account, so the StackSet emitter makes one StackSet of it.
  */
 import { roleArn } from "../aws/arn.js";

@@ -3,7 +3,7 @@
  * service is one new module and one line in SERVICES; a program (or a test) may add its own with
  * `registerService` before it loads a model.
  */
-import { IAM_READ_ACTIONS, ORGANIZATIONS_READ_ACTIONS } from "./policy-collector.js";
+import { COMPUTE_READ_ACTIONS, IAM_READ_ACTIONS, ORGANIZATIONS_READ_ACTIONS } from "./policy-collector.js";
 import type { Recipe } from "./recipe.js";
 import { s3 } from "./s3.js";
 import { airflow } from "./airflow.js";
@@ -87,10 +87,11 @@ export function serviceTitle(service: string | undefined): string {
 }
 
 /**
- * Every action `xacct collect` needs in an account: its IAM and Organizations reads and each
- * registered service module's `collect.actions`, once each, sorted. What the audit role allows.
+ * Every action `xacct collect` needs in an account: its IAM and Organizations reads, its reads of
+ * what runs as each role (Lambda functions, EC2 instances), and each registered service module's
+ * `collect.actions`, once each, sorted. What the audit role allows.
  */
 export function collectActions(): string[] {
   const hooks = [...BY_SERVICE.values()].flatMap((recipe) => recipe.collect?.actions ?? []);
-  return [...new Set([...IAM_READ_ACTIONS, ...ORGANIZATIONS_READ_ACTIONS, ...hooks])].sort();
+  return [...new Set([...IAM_READ_ACTIONS, ...ORGANIZATIONS_READ_ACTIONS, ...COMPUTE_READ_ACTIONS, ...hooks])].sort();
 }

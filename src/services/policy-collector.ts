@@ -41,6 +41,14 @@ import type { NodeHttpHandler } from "@smithy/node-http-handler";
 export const IAM_READ_ACTIONS = ["iam:GetAccountAuthorizationDetails", "iam:ListOpenIDConnectProviders", "iam:ListSAMLProviders"] as const;
 
 /**
+ * The calls `xacct collect` makes in each account and region to tell what runs as each role
+ * (src/collect/compute.ts, for compute.json): every page of Lambda's ListFunctions (each
+ * function's execution role) and of EC2's DescribeInstances (each instance's instance profile).
+ * The audit role allows exactly them, beside the others.
+ */
+export const COMPUTE_READ_ACTIONS = ["lambda:ListFunctions", "ec2:DescribeInstances"] as const;
+
+/**
  * The AWS Organizations calls `xacct collect --all` makes (src/collect/organization.ts), as
  * Organizations names their actions. AWS answers them in the management account (or a delegated
  * administrator) only; the audit role allows them everywhere so that one StackSet serves all.

@@ -14,14 +14,17 @@ export const COLLECT_REPORT = "collect-report.json";
 
 export type ReadStatus = "read" | "skipped" | "failed";
 
-/** One service in one region of an account (region "" for a global service: IAM, S3's listing). */
+/**
+ * One service in one region of an account (region "" for a global service: IAM, S3's listing);
+ * service `compute` is the read of what runs as each role (compute.json) in a region.
+ */
 export interface ServiceRead {
   service: string;
   region: string;
   status: ReadStatus;
-  /** How many resources (policies, for a resource-policy service) were read. */
+  /** How many resources (policies, for a resource-policy service; for compute, functions and instances running as a role) were read. */
   resources?: number;
-  /** Why it was skipped or failed (the service's error, on one line). */
+  /** Why it was skipped or failed (the service's error, on one line); for a read, what was left out and why. */
   why?: string;
 }
 

@@ -170,11 +170,20 @@ const CollectReport = z
         why: z.string().optional(),
         reads: z.array(
           z.strictObject({
-            service: z.string().describe("The service's prefix (iam, s3, kms, …)."),
+            service: z
+              .string()
+              .describe("The service's prefix (iam, s3, kms, …), or compute: the functions and instances running as roles (compute.json)."),
             region: z.string().describe('The region read; "" for a global read (IAM, S3\'s listing).'),
             status: readStatus,
-            resources: z.int().min(0).optional().describe("How many resources (policies) were read."),
-            why: z.string().optional().describe("Why it was skipped or failed (the service's error, on one line)."),
+            resources: z
+              .int()
+              .min(0)
+              .optional()
+              .describe("How many resources (policies; for compute, functions and instances running as a role) were read."),
+            why: z
+              .string()
+              .optional()
+              .describe("Why it was skipped or failed (the service's error, on one line); for a read, what was left out and why."),
           }),
         ),
       }),
