@@ -13,6 +13,7 @@
  * compute.json; where an account has none, the edge holds only if something runs as the role, and
  * says so (`holdsIf`).
  */
+import { isAwsProtectedRolePath } from "../policy/aws-rules.js";
 import type { Outcome } from "../policy/evaluate.js";
 import { globMatches, type Glob } from "../policy/wildcard.js";
 import type { Policy } from "../policy/policy.js";
@@ -300,9 +301,6 @@ export function selfEscalationSteps(kind: "role" | "user", arn: string, account:
   ];
 }
 
-/** Paths of roles only AWS may change or pass: service-linked roles, IAM Identity Center's. */
-const PROTECTED_PATHS = ["/aws-service-role/", "/aws-reserved/"];
-
 /** The technique label of a self-escalation edge: what the caller grants itself with, then what it uses. */
 export const SELF_ESCALATION = "self-escalation";
 
@@ -414,7 +412,7 @@ export class Escalations {
   into(target: RoleState | UserState, kind: "role" | "user", account: AccountEntry, admitted: ReadonlySet<string>): Map<string, Escalated> {
     const out = new Map<string, Escalated>();
     // Service-linked roles and IAM Identity Center's are changed only by AWS ("only modifiable by AWS").
-    if (!account.managed || PROTECTED_PATHS.some((p) => target.path.startsWith(p))) return out;
+    if (!account.managed || isAwsProtectedRolePath(target.path)) return out;
     const skip = (id: string) => id === target.arn || admitted.has(id) || out.has(id);
     const { grants, unknown } = this.localOf(account);
     for (const technique of this.applicable(target, kind, account, admitted)) {

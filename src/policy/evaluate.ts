@@ -1,3 +1,4 @@
+import { type AwsRule, awsDecides } from "./aws-rules.js";
 import { failingTest } from "./condition/condition.js";
 import { pathText } from "./errors.js";
 import type { Policy, ResourcePattern, Statement } from "./policy.js";
@@ -82,8 +83,10 @@ interface RawLayer {
  */
 export interface Outcome {
   decision: Decision;
-  /** Why, for the explanation: a deny, the root user assuming a role, a guardrail, or the grant rule. */
-  why: "deny" | "root" | "guard" | "grant";
+  /** Why, for the explanation: a deny, the root user assuming a role, a guardrail, the grant rule, or AWS itself (./aws-rules.ts). */
+  why: "deny" | "root" | "guard" | "grant" | "aws";
+  /** For `aws`: the rule AWS applies whatever the policies say. */
+  rule?: AwsRule;
   deniedBy: Layer | undefined;
   layers: RawLayer[];
   /** The layers whose statements decided, in the explanation's order. */
@@ -97,6 +100,19 @@ export interface Outcome {
 export function decide(request: AccessRequest): Outcome {
   const lowerAction = request.action.toLowerCase();
   const { principal } = request;
+  const rule = principal.type === "anonymous" ? undefined : awsDecides(lowerAction, request.resource);
+  if (rule)
+    return {
+      decision: rule.decision,
+      why: "aws",
+      rule,
+      deniedBy: undefined,
+      layers: [],
+      decided: [],
+      crossAccount: principal.account === undefined || principal.account !== request.resourceAccount,
+      rootUser: principal.type === "root",
+      grant: undefined,
+    };
   const hasIdentity = principal.type !== "service" && principal.type !== "anonymous" && principal.type !== "federated";
   const crossAccount = principal.account === undefined || principal.account !== request.resourceAccount;
   const boundaryAttached = hasIdentity && request.permissionsBoundary !== undefined;
@@ -170,6 +186,9 @@ function explainOutcome(request: AccessRequest, o: Outcome): Evaluation["explain
   switch (o.why) {
     case "deny":
       summary = `Explicitly denied by ${describeRefs(refs)}.`;
+      break;
+    case "aws":
+      summary = `${o.decision === "Allow" ? "Allowed" : "Implicitly denied"} whatever the policies say: ${o.rule?.reason} (${o.rule?.doc}).`;
       break;
     case "root":
       summary = "Implicitly denied: the account root user cannot assume roles (AWS refuses it; sign in as an IAM user or role instead).";
