@@ -233,16 +233,7 @@ describe("policies AWS would reject", () => {
       { identityPolicies: [[]] },
       "identityPolicies[0]: a policy must be a JSON object (or a JSON string holding one), got an array",
     ],
-    [
-      "NotPrincipal with Allow",
-      {
-        resourcePolicy: {
-          Version: "2012-10-17",
-          Statement: [{ Effect: "Allow", NotPrincipal: { AWS: "222222222222" }, Action: "s3:*", Resource: "*" }],
-        },
-      },
-      'resourcePolicy.Statement[0].NotPrincipal: AWS supports NotPrincipal only with "Effect": "Deny"',
-    ],
+
     [
       "NotPrincipal in a trust policy",
       {
@@ -253,7 +244,7 @@ describe("policies AWS would reject", () => {
           Statement: [{ Effect: "Deny", NotPrincipal: { AWS: "111111111111" }, Action: "sts:AssumeRole" }],
         },
       },
-      "resourcePolicy.Statement[0].NotPrincipal: AWS supports NotPrincipal only",
+      "resourcePolicy.Statement[0].NotPrincipal: AWS does not support NotPrincipal in a role trust policy",
     ],
     [
       "an RCP naming a principal other than *",

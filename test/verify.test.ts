@@ -413,7 +413,7 @@ describe("drift in what is deployed through IAM, read back with GetAccountAuthor
         },
       ]),
     );
-    // AND a queue policy xacct's engine refuses to read (it takes NotPrincipal only with "Effect": "Deny")
+    // AND a queue policy that admits every principal but the account's root (NotPrincipal with Allow, anonymous users included)
     const queue = `arn:aws:sqs:eu-central-1:${PROD}:exports`;
     policies.set(
       queue,
@@ -428,14 +428,13 @@ describe("drift in what is deployed through IAM, read back with GetAccountAuthor
       [stream, expect.stringMatching(/^statement HandAdded .* admits arn:aws:iam::999999999999:root from outside account 310000000003/)],
       [bucket, expect.stringMatching(/^statement Partner .* admits arn:aws:iam::888888888888:role\/etl from outside/)],
       [bucket, expect.stringMatching(/^statement Org .* admits every principal of organization o-exampleorg from outside/)],
-      // whom the queue's policy admits is not known: said so, not passed as declared
-      [queue, expect.stringMatching(/^xacct cannot read the deployed resource policy, so it cannot say whom it admits: .*NotPrincipal/)],
+      [queue, expect.stringMatching(/admits every principal except .*310000000003:root.* \(anonymous users included\) from outside/)],
     ]);
     expect(result.drift.map((d) => d.fix)).toEqual([
       expect.stringContaining("apply the model again"),
       expect.stringContaining("declare it in the model"),
       expect.stringContaining("declare it in the model"),
-      expect.stringContaining("correct the policy"),
+      expect.stringContaining("declare it in the model"),
     ]);
   });
 });

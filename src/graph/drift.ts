@@ -211,8 +211,10 @@ function identityDrift(account: AccountEntry, there: AccountEntry | undefined): 
  * as that organization. Empty when it admits only the account's own principals or services.
  */
 function outsiders(compiled: Statement, written: PolicyStatement, own: string, partition: string): string[] {
-  // The engine takes NotPrincipal only with Deny (as AWS does), so an Allow names whom it admits in Principal.
-  if (compiled.effect !== "Allow" || !compiled.principal) return [];
+  if (compiled.effect !== "Allow") return [];
+  // An Allow with NotPrincipal admits every principal but those it names, anonymous users included.
+  if (compiled.notPrincipal) return [`every principal except ${JSON.stringify(written.NotPrincipal)} (anonymous users included)`];
+  if (!compiled.principal) return [];
   const out: string[] = [];
   if (compiled.principal.everyone) {
     const accounts = ["aws:PrincipalAccount", "kms:CallerAccount", "aws:SourceAccount", "aws:SourceOwner"].flatMap(

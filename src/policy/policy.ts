@@ -126,11 +126,10 @@ function compileStatement(input: unknown, kind: PolicyKind, path: Path, variable
   }
   if (WITH_PRINCIPAL.has(kind)) {
     exactlyOne(s, "Principal", "NotPrincipal", path, true);
-    if (s.NotPrincipal !== undefined && (s.Effect === "Allow" || kind === "trust" || kind === "rcp")) {
-      fail(
-        at(path, "NotPrincipal"),
-        `AWS supports NotPrincipal only with "Effect": "Deny" and not in role trust or resource control policies`,
-      );
+    // AWS documents NotPrincipal with Allow (every principal but those named, anonymous users
+    // included) for resource-based policies, and refuses NotPrincipal in role trust policies and RCPs.
+    if (s.NotPrincipal !== undefined && (kind === "trust" || kind === "rcp")) {
+      fail(at(path, "NotPrincipal"), `AWS does not support NotPrincipal in ${KIND_NAMES[kind]}: name the principals in Principal`);
     }
     if (kind === "rcp") checkRcpStatement(s, path);
   } else {

@@ -21,9 +21,8 @@ export interface PlacedDocument {
   /** The document as written (findings quote it) and as the engine compiled it (findings match it). */
   document: PolicyDocument;
   /**
-   * Undefined when the engine refuses the document (an Allow with NotPrincipal, which AWS accepts in
-   * a resource policy but the engine does not evaluate): rules that match skip it, rules that read
-   * the text (XA008, XA011) still report it.
+   * Undefined when the engine refuses the document (one AWS would refuse too): rules that match skip
+   * it, rules that read the text (XA008, XA011) still report it.
    */
   policy: Policy | undefined;
   /** An AWS managed policy: nobody but AWS can change it, only attach or detach it. */

@@ -13,7 +13,7 @@ export const notPrincipalNotAction: Rule = {
   summary: "NotPrincipal or NotAction in an Allow statement",
   check(input) {
     const out: Finding[] = [];
-    // The text, not the engine's reading: the engine refuses NotPrincipal with Allow (see documents.ts).
+    // The text, not the engine's reading: a document the engine refuses is still reported (see documents.ts).
     for (const doc of ownDocuments(input.state, input.policies)) {
       doc.document.Statement.forEach((statement, i) => {
         if (statement.Effect !== "Allow") return;
