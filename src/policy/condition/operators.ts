@@ -77,7 +77,9 @@ function splitOperator(name: string): ParsedOperator | undefined {
     qualifier = prefix;
     rest = rest.slice(colon + 1);
   }
-  if (rest === "Null") return qualifier ? undefined : { name, base: rest, info: "Null", ifExists: false, qualifier };
+  // A set qualifier on Null changes nothing: AWS's policy simulator decides ForAllValues:Null and
+  // ForAnyValue:Null as Null, on whether the key is present.
+  if (rest === "Null") return { name, base: rest, info: "Null", ifExists: false, qualifier };
   const ifExists = rest.endsWith("IfExists");
   const base = ifExists ? rest.slice(0, -"IfExists".length) : rest;
   const info = OPERATORS.get(base);
