@@ -8,6 +8,8 @@ export class RequestContext {
   /** Keys as given; indexed by lower-cased name on first look-up (many requests never look). */
   private readonly given: Record<string, string | readonly string[]>[] = [];
   private index: Map<string, readonly string[]> | undefined;
+  /** The keys (lower-cased) given as a list: multivalued, as AWS's single- vs multivalued keys page has it. */
+  private multi: Set<string> | undefined;
   /** Keys this context does not give are looked up here. */
   private parent: RequestContext | undefined;
 
@@ -42,16 +44,32 @@ export class RequestContext {
 
   /** The values of a key (its name already lower-cased), or undefined when the key is absent. */
   get(lowerKey: string): readonly string[] | undefined {
+    return this.indexed().get(lowerKey) ?? this.parent?.get(lowerKey);
+  }
+
+  /**
+   * Whether a key (lower-cased) was given as a list: a multivalued key, which a condition operator
+   * matches only with a set qualifier (ForAnyValue:, ForAllValues:). A string is a single value.
+   */
+  isMultivalued(lowerKey: string): boolean {
+    const own = this.indexed();
+    return own.has(lowerKey) ? (this.multi?.has(lowerKey) ?? false) : (this.parent?.isMultivalued(lowerKey) ?? false);
+  }
+
+  private indexed(): Map<string, readonly string[]> {
     if (this.index === undefined) {
       // A later key with the same name in any case replaces an earlier one.
       this.index = new Map();
       for (const record of this.given) {
         for (const key in record) {
           const value = record[key] as string | readonly string[];
-          this.index.set(key.toLowerCase(), typeof value === "string" ? [value] : value);
+          const lower = key.toLowerCase();
+          this.index.set(lower, typeof value === "string" ? [value] : value);
+          if (typeof value === "string") this.multi?.delete(lower);
+          else (this.multi ??= new Set()).add(lower);
         }
       }
     }
-    return this.index.get(lowerKey) ?? this.parent?.get(lowerKey);
+    return this.index;
   }
 }

@@ -107,6 +107,9 @@ function holds(test: ConditionTest, context: RequestContext): boolean {
     if (operator.qualifier === "ForAllValues") return true;
     return operator.ifExists || (operator.qualifier === undefined && negated);
   }
+  // A multivalued key (given as a list) needs a set qualifier: without one, AWS's policy simulator
+  // answers no match, whatever the operator ("Multivalued context keys require a condition set operator").
+  if (operator.qualifier === undefined && context.isMultivalued(test.lowerKey)) return false;
   const satisfies = matcher(test, operator.info.family, context);
   // Every value in the request must match (true for an empty set), or at least one.
   if (operator.qualifier === "ForAllValues") return requestValues.every((v) => satisfies(v) !== negated);
