@@ -1,5 +1,5 @@
 import { type AwsRule, awsDecides } from "./aws-rules.js";
-import { failingTest } from "./condition/condition.js";
+import { failingTest, oddity } from "./condition/condition.js";
 import { pathText } from "./errors.js";
 import type { Policy, ResourcePattern, Statement } from "./policy.js";
 import { notPrincipalExcludes, principalStrength, type RequestPrincipal, Strength } from "./principal.js";
@@ -228,18 +228,30 @@ function absentKeysText(request: AccessRequest, o: Outcome): string {
     for (const k of keys) set.add(k.key);
     notes.set(where, set);
   };
+  // A present key the statement could not be decided on: a list without a set qualifier, a value not of the operator's type.
+  const odd: string[] = [];
   if (o.decision === "ImplicitDeny") {
     for (const l of o.layers)
       for (const s of policiesOf(request, l.layer, l.level).flatMap((p) => p.statements)) {
         if (s.effect !== "Allow" || s.condition.length === 0) continue;
         const failing = failingTest(s.condition, request.context);
-        if (failing && request.context.get(failing.lowerKey) === undefined) {
-          const unconditioned = { ...s, condition: [] };
-          if (statementApplies(unconditioned, request, lowerAction, false) !== Strength.None) note(l.layer, s, [failing]);
-        }
+        const why = failing && oddity(failing, request.context);
+        if (!failing || !why) continue;
+        const unconditioned = { ...s, condition: [] };
+        if (statementApplies(unconditioned, request, lowerAction, false) === Strength.None) continue;
+        if (why === "absent") note(l.layer, s, [failing]);
+        else
+          odd.push(
+            `${failing.key} in ${describeRefs([ref(l.layer, s)])} ${
+              why === "list"
+                ? `is given as a list (a multivalued key), which ${failing.operator.name} matches only with ForAnyValue: or ForAllValues:`
+                : `holds a value that is not ${failing.operator.info === "Null" ? "true or false" : failing.operator.info.family.expects}, which satisfies neither ${failing.operator.name} nor its negation`
+            }`,
+          );
       }
   } else if (o.why !== "guard") for (const l of o.decided) for (const s of decidingStatements(o, l.layer)) note(l.layer, s, absent(s));
-  if (!notes.size) return "";
+  const oddText = odd.length ? ` These would have allowed but for a condition the request's value does not fit: ${odd.join("; ")}.` : "";
+  if (!notes.size) return oddText;
   const parts = [...notes].map(([where, keys]) => `${[...keys].join(", ")} in ${where}`);
   const org = [...notes.values()].some((keys) => [...keys].some((k) => k.toLowerCase().startsWith("aws:principalorg")));
   return (

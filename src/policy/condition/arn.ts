@@ -36,6 +36,7 @@ function components(arn: string): string[] | undefined {
 export const arnLike: OperatorFamily<ArnPattern> = {
   variables: true,
   expects: "an ARN or ARN pattern",
+  accepts: (request) => components(request) !== undefined,
   prepare: (value) => {
     const parts = splitPieces(value);
     return parts.length === 6 ? { parts: parts.map((p) => compilePieces(p)) } : { whole: compilePieces(value) };

@@ -8,5 +8,8 @@ export const bool: OperatorFamily<string> = equality({
     const text = joined(value).toLowerCase();
     return text === "true" || text === "false" ? text : undefined;
   },
-  canonical: (request) => request.toLowerCase(),
+  canonical: (request) => {
+    const text = request.toLowerCase();
+    return text === "true" || text === "false" ? text : undefined;
+  },
 });

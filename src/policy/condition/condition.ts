@@ -110,11 +110,29 @@ function holds(test: ConditionTest, context: RequestContext): boolean {
   // A multivalued key (given as a list) needs a set qualifier: without one, AWS's policy simulator
   // answers no match, whatever the operator ("Multivalued context keys require a condition set operator").
   if (operator.qualifier === undefined && context.isMultivalued(test.lowerKey)) return false;
-  const satisfies = matcher(test, operator.info.family, context);
-  // Every value in the request must match (true for an empty set), or at least one.
-  if (operator.qualifier === "ForAllValues") return requestValues.every((v) => satisfies(v) !== negated);
-  if (operator.qualifier === "ForAnyValue") return requestValues.some((v) => satisfies(v) !== negated);
-  return requestValues.some(satisfies) !== negated;
+  const { family } = operator.info;
+  const satisfies = matcher(test, family, context);
+  // A value not of the operator's type satisfies neither it nor its negation.
+  const { accepts } = family;
+  const holdsFor = (v: string) => (accepts === undefined || accepts(v)) && satisfies(v) !== negated;
+  // Every value in the request must match (true for an empty set), or at least one; a single value, itself.
+  if (operator.qualifier === "ForAllValues") return requestValues.every(holdsFor);
+  return requestValues.some(holdsFor);
+}
+
+/**
+ * Why a test that does not hold fails, where the request is at odds with it rather than simply
+ * different: the key is absent, given as a list to an operator without a set qualifier, or holds
+ * a value not of the operator's type. Undefined otherwise (and for a test that holds).
+ */
+export function oddity(test: ConditionTest, context: RequestContext): "absent" | "list" | "type" | undefined {
+  const values = context.get(test.lowerKey);
+  if (values === undefined) return "absent";
+  const { operator } = test;
+  if (operator.info === "Null") return undefined;
+  if (operator.qualifier === undefined && context.isMultivalued(test.lowerKey)) return "list";
+  const { accepts } = operator.info.family;
+  return accepts && values.some((v) => !accepts(v)) ? "type" : undefined;
 }
 
 /**

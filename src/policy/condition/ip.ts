@@ -32,6 +32,7 @@ function parseCidr(text: string): Cidr | undefined {
 export const ipAddress: OperatorFamily<Cidr> = {
   variables: false,
   expects: "an IP address or CIDR block",
+  accepts: (request) => parseAddress(request) !== undefined,
   prepare: (value) => parseCidr(joined(value)),
   matches: (request, [range, bits]) => {
     let address = parseAddress(request);

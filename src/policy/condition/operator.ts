@@ -19,6 +19,12 @@ export interface OperatorFamily<T = unknown> {
    * instead of being compared with each, so many values against many values cost their sum.
    */
   canonical?(requestValue: string): T | undefined;
+  /**
+   * Whether a request value is of the family's type (a number, a date, an ARN, …); absent for
+   * families that take any string. A value that is not satisfies neither the operator nor its
+   * negation: AWS's policy simulator answers no match for ArnNotLike on a value that is no ARN.
+   */
+  accepts?(requestValue: string): boolean;
 }
 
 /** A family whose match is equality: `prepare` gives a policy value's canonical form, `canonical` a request value's. */
@@ -26,7 +32,12 @@ export function equality<T>(
   spec: Omit<OperatorFamily<T>, "matches" | "canonical"> & { canonical(requestValue: string): T | undefined },
 ): OperatorFamily<T> {
   const { canonical } = spec;
-  return { ...spec, canonical, matches: (request, policy) => canonical(request) === policy };
+  return {
+    ...spec,
+    canonical,
+    matches: (request, policy) => canonical(request) === policy,
+    accepts: (request) => canonical(request) !== undefined,
+  };
 }
 
 export function joined(value: readonly PatternPiece[]): string {
@@ -39,6 +50,7 @@ export function comparisons(parse: (text: string) => number | undefined, expects
   const family = (compare: (request: number, policy: number) => boolean): OperatorFamily<number> => ({
     variables: false,
     expects,
+    accepts: (request) => parse(request) !== undefined,
     prepare: (value) => parse(joined(value)),
     matches: (request, policy) => {
       const n = parse(request);
