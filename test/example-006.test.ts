@@ -23,7 +23,6 @@
  */
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { CreateRoleCommand, PutRolePolicyCommand } from "@aws-sdk/client-iam";
 import { CreateBucketCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { AssumeRoleCommand, STSClient } from "@aws-sdk/client-sts";
 import { describe, expect, it } from "vitest";
@@ -35,7 +34,7 @@ import { type AccountState, emptyAccount, type PolicyDocument } from "../src/sta
 import { loadInventory } from "../src/state/inventory.js";
 import { addWriterRole } from "./support/org-models.js";
 import { AWS } from "./support/real-clients.js";
-import { apply, emptyCopy, iam, readBack, rootOf } from "./support/iam-apply.js";
+import { apply, emptyCopy, readBack } from "./support/iam-apply.js";
 import { assume, awsCliAt, clientConfig, type Keys, refusal, sandboxPerTest, userKeys } from "./support/sandbox-clients.js";
 import { itPassesTheValidators } from "./support/generated-validators.js";
 import { compileExample } from "./support/state.js";
@@ -199,14 +198,12 @@ describe("examples/006-org-log-archive: verify", () => {
 
   it("on its IAM applied to the sandbox and read back, with the permission set's role assigned, every grant holds", async () => {
     // GIVEN the example's IAM applied through the sandbox's IAM API, and IAM Identity Center's role for SecurityAudit
+    // (IAM Identity Center makes its roles: they are in the account from the start, "only modifiable by AWS")
     const compiled = compileExample("006-org-log-archive");
-    const s = await newSandbox({ state: emptyCopy(compiled.state) });
+    const start = emptyCopy(compiled.state);
+    addSsoRole(start, AUDIT_SET);
+    const s = await newSandbox({ state: start });
     await apply(s, compiled.state);
-    const security = iam(s, rootOf(s, SECURITY));
-    await security.send(new CreateRoleCommand({ RoleName: AUDIT_SET, Path: SSO_PATH, AssumeRolePolicyDocument: trustingRoot() }));
-    await security.send(
-      new PutRolePolicyCommand({ RoleName: AUDIT_SET, PolicyName: "AwsSSOInlinePolicy", PolicyDocument: JSON.stringify(allowAssume) }),
-    );
     // WHEN it is read back with GetAccountAuthorizationDetails, with the bucket and key policies as built
     // (accounts/logging/iam/resource-policies/) and the organization's parents as Organizations lists them
     const dir = await readBack(s, compiled.state);
@@ -227,14 +224,6 @@ describe("examples/006-org-log-archive: verify", () => {
     expect(readFileSync(join(dir, LOGGING, "resource-policies.json"), "utf8")).toContain("aws:PrincipalOrgID");
   });
 });
-
-/** A placeholder trust (the test sets up the role's session elsewhere). */
-function trustingRoot(): string {
-  return JSON.stringify({
-    Version: "2012-10-17",
-    Statement: [{ Effect: "Allow", Principal: { AWS: `arn:aws:iam::${SECURITY}:root` }, Action: "sts:AssumeRole" }],
-  });
-}
 
 describe("examples/006-org-log-archive: its CloudFormation and Terraform", () => {
   const files = new Map(emitAll(compileExample("006-org-log-archive")).map((f) => [f.path, f.content]));

@@ -12,7 +12,6 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { CreateRoleCommand, IAMClient, PutRolePolicyCommand } from "@aws-sdk/client-iam";
 import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
 import { fromTokenFile } from "@aws-sdk/credential-providers";
 import { decodeJwt } from "jose";
@@ -110,20 +109,21 @@ describe("an IAM Identity Center permission set's role through the sandbox", () 
       accessKeys: true,
       tags: new Map(),
     });
+    // The permission set's role as IAM Identity Center makes it (in the account from the start: "only modifiable by AWS")
+    const path = "/aws-reserved/sso.amazonaws.com/eu-west-2/";
+    const arn = `arn:aws:iam::${SECURITY}:role${path}${name}`;
+    compiled.state.accounts.get(SECURITY)?.roles.set(name, {
+      name,
+      path,
+      arn,
+      trustPolicy: { Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { AWS: person }, Action: "sts:AssumeRole" }] },
+      policies: new Map([["AwsSSOInlinePolicy", allowAssume]]),
+      managedPolicyArns: [],
+      maxSessionDuration: 3600,
+      tags: new Map(),
+    });
     const s = await start({ state: compiled.state, workloads: workloadsOf(compiled) });
-    const iam = new IAMClient(clientConfig(s, userKeys(s, `arn:aws:iam::${SECURITY}:root`)));
-    const trust = { Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { AWS: person }, Action: "sts:AssumeRole" }] };
-    const created = await iam.send(
-      new CreateRoleCommand({
-        RoleName: name,
-        Path: "/aws-reserved/sso.amazonaws.com/eu-west-2/",
-        AssumeRolePolicyDocument: JSON.stringify(trust),
-      }),
-    );
-    await iam.send(
-      new PutRolePolicyCommand({ RoleName: name, PolicyName: "AwsSSOInlinePolicy", PolicyDocument: JSON.stringify(allowAssume) }),
-    );
-    return { s, session: await assume(s, userKeys(s, person), created.Role?.Arn ?? "") };
+    return { s, session: await assume(s, userKeys(s, person), arn) };
   }
 
   it("a session of AWSReservedSSO_SecurityAudit_<suffix> is admitted by the target's trust", async () => {
