@@ -4,11 +4,9 @@ import { emitAll, writeFiles } from "../emit/index.js";
 import { ModelPathError } from "../model/load.js";
 import { accountIds } from "../model/stages.js";
 import { UsageError } from "./json-input.js";
+import { usageOf } from "./usage.js";
 
-export const usage = `xacct build MODEL --out DIR     write both sides of every grant: IAM JSON, CloudFormation, Terraform,
-                                AWS config, Kubernetes, Airflow, Spark and a Markdown document; DIR
-                                is new, empty, or an earlier build's: xacct replaces only the files it
-                                wrote there (listed in DIR/.xacct-build) and keeps everything else`;
+export const usage = usageOf("build");
 
 /** `xacct build`: load, compile, emit; changes nothing unless everything succeeded. */
 export async function run(args: string[]): Promise<number> {

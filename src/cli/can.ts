@@ -2,9 +2,9 @@ import { parseArgs } from "node:util";
 import { can } from "../graph/query.js";
 import { contextOf, GRAPH_OPTIONS, graphFrom, hopsText, print } from "./graph-input.js";
 import { UsageError } from "./json-input.js";
+import { usageOf } from "./usage.js";
 
-export const usage = `xacct can --principal ARN --action ACTION --resource ARN [--resource-account ID] [--context K=V]… (--inventory DIR | --model FILE) [--edges all|assume] [--json]
-                                can the principal, through any chain of roles, do this?`;
+export const usage = usageOf("can");
 
 export async function run(args: string[]): Promise<number> {
   const { values } = parseArgs({

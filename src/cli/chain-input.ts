@@ -18,8 +18,6 @@ export const CHAIN_OPTIONS = {
 } as const;
 
 /** The usage text of those options. */
-export const CHAIN_USAGE = `(--profile NAME | --workload NAME --model FILE [--profile NAME]) [--endpoint URL] [--cache-dir DIR | --no-cache]`;
-
 export interface ChainValues {
   profile?: string;
   workload?: string;

@@ -1,18 +1,12 @@
 import { parseArgs } from "node:util";
 import { isAccountId } from "../aws/arn.js";
-import { collect, CollectError, DEFAULT_CONCURRENCY, DEFAULT_ROLE_NAME, type Progress } from "../collect/collect.js";
+import { collect, CollectError, DEFAULT_CONCURRENCY, type Progress } from "../collect/collect.js";
 import { AWS_PROFILE_NAME, IAM_ROLE_NAME, type NameRule } from "../model/names.js";
 import { errorText } from "../services/policy-collector.js";
 import { UsageError } from "./json-input.js";
+import { usageOf } from "./usage.js";
 
-export const usage = `xacct collect --out DIR [--profile NAME] [--endpoint-url URL] [--accounts ID,…|--all] [--role-name NAME]
-              [--regions R,…] [--concurrency N] [--resume]
-                                reads live accounts into an inventory in DIR (what --inventory reads):
-                                IAM and the resource policies of S3, KMS and SQS, per account through
-                                its read-only audit role (default ${DEFAULT_ROLE_NAME}); without --accounts or
-                                --all, the caller's own account; --all reads the organization too;
-                                collect-report.json says what was read, skipped or failed; exit 1
-                                when an account is not complete (--resume reads only those again)`;
+export const usage = usageOf("collect");
 
 /** A region's name: `us-east-1`, `us-gov-west-1`, `cn-north-1`, `eu-central-2`. */
 const REGION = /^[a-z]{2}(-[a-z]+)+-\d{1,2}$/;

@@ -1,12 +1,9 @@
 import { parseArgs } from "node:util";
 import { credentialProcessOutput } from "../credentials/process.js";
-import { CHAIN_OPTIONS, CHAIN_USAGE, chainCredentials } from "./chain-input.js";
+import { CHAIN_OPTIONS, chainCredentials } from "./chain-input.js";
+import { usageOf } from "./usage.js";
 
-export const usage = `xacct credential-process ${CHAIN_USAGE}
-                                prints the chain's credentials as a credential_process's JSON, for
-                                \`credential_process = xacct credential-process --profile NAME\` in
-                                another profile; cached (0600) under $XDG_CACHE_HOME/xacct or
-                                ~/.cache/xacct until 15 minutes before they expire`;
+export const usage = usageOf("credential-process");
 
 export async function run(args: string[]): Promise<number> {
   const { values } = parseArgs({ args, options: CHAIN_OPTIONS });

@@ -1,16 +1,11 @@
 import { parseArgs } from "node:util";
 import { credentialVariables } from "../credentials/exec.js";
 import { shellWord } from "../text/escape.js";
-import { CHAIN_OPTIONS, CHAIN_USAGE, chainCredentials } from "./chain-input.js";
+import { CHAIN_OPTIONS, chainCredentials } from "./chain-input.js";
 import { UsageError } from "./json-input.js";
+import { usageOf } from "./usage.js";
 
-export const usage = `xacct env ${CHAIN_USAGE} [--format sh|json]
-                                prints the chain's credentials as shell lines for
-                                eval "$(xacct env --profile NAME)": unset of the variables that would
-                                override them (AWS_PROFILE, web identity, container credentials),
-                                export of AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN,
-                                AWS_CREDENTIAL_EXPIRATION (and AWS_REGION when unset); json: the
-                                variables to set as one object`;
+export const usage = usageOf("env");
 
 export async function run(args: string[]): Promise<number> {
   const { values } = parseArgs({ args, options: { ...CHAIN_OPTIONS, format: { type: "string" } } });

@@ -1,17 +1,14 @@
 import { constants } from "node:os";
 import { parseArgs } from "node:util";
 import { credentialVariables, runCommand, withCredentialVariables } from "../credentials/exec.js";
-import { CHAIN_OPTIONS, CHAIN_USAGE, chainCredentials } from "./chain-input.js";
+import { CHAIN_OPTIONS, chainCredentials } from "./chain-input.js";
 import { UsageError } from "./json-input.js";
+import { usageOf } from "./usage.js";
 
 /** Signals whose default action ends a Node.js process (SIGUSR1 would start its inspector instead). */
 const FATAL = new Set<NodeJS.Signals>(["SIGINT", "SIGTERM", "SIGHUP", "SIGKILL"]);
 
-export const usage = `xacct exec ${CHAIN_USAGE} -- COMMAND [ARG…]
-                                runs COMMAND with the chain's credentials in its environment
-                                (the variables of xacct env; none on its command line), passes
-                                signals on, and exits as COMMAND does (127: not found); the
-                                credentials are not refreshed while COMMAND runs`;
+export const usage = usageOf("exec");
 
 export async function run(args: string[]): Promise<number> {
   const split = args.indexOf("--");

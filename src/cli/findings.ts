@@ -3,9 +3,9 @@ import { type Finding, findings, SEVERITIES } from "../graph/findings/index.js";
 import { loadSource } from "../source/load-source.js";
 import { print } from "./graph-input.js";
 import { SOURCE_OPTIONS, sourceOf } from "./source.js";
+import { usageOf } from "./usage.js";
 
-export const usage = `xacct findings (--inventory DIR | --model FILE) [--json]
-                                risky or broken IAM across accounts: rule ID, severity, resource or path, and the fix`;
+export const usage = usageOf("findings");
 
 function describe(f: Finding): string {
   const lines = [

@@ -4,9 +4,9 @@ import { writeAtomically } from "../report/html.js";
 import { toMermaid } from "../report/mermaid.js";
 import { UsageError } from "./json-input.js";
 import { reportDataFrom, REPORT_OPTIONS, writingTo } from "./report.js";
+import { usageOf } from "./usage.js";
 
-export const usage = `xacct graph (--model FILE | --inventory DIR) --format mermaid|dot [-o FILE] [--edges all|assume]
-                                the report's graph as Mermaid or Graphviz DOT, for docs and pull requests (stdout unless -o)`;
+export const usage = usageOf("graph");
 
 const FORMATS = { mermaid: toMermaid, dot: toDot } as const;
 

@@ -6,12 +6,9 @@ import { replacePrivateFile } from "../fs/private-files.js";
 import { isSystemError } from "../fs/system-error.js";
 import { loadSource } from "../source/load-source.js";
 import { UsageError } from "./json-input.js";
+import { usageOf } from "./usage.js";
 
-export const usage = `xacct import --inventory DIR --out FILE [--accounts ID,…] [--name NAME] [--force]
-                                write a model of the cross-account access an inventory holds, each entry
-                                commented with where it came from; exit 1 when some of it could not be
-                                expressed (said on stderr and at the end of FILE). Replaces FILE only if
-                                xacct import wrote it and it is unedited, else with --force`;
+export const usage = usageOf("import");
 
 export async function run(args: string[]): Promise<number> {
   const { values } = parseArgs({

@@ -2,8 +2,9 @@ import { existsSync, writeFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { STARTER_MODEL } from "../model/starter.js";
 import { UsageError } from "./json-input.js";
+import { usageOf } from "./usage.js";
 
-export const usage = `xacct init [FILE]                write a commented starter model (default xacct.yaml); never overwrites`;
+export const usage = usageOf("init");
 
 export async function run(args: string[]): Promise<number> {
   const { positionals, values } = parseArgs({ args, allowPositionals: true, options: { help: { type: "boolean" } } });

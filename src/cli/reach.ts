@@ -2,10 +2,9 @@ import { parseArgs } from "node:util";
 import { reach } from "../graph/query.js";
 import { contextOf, GRAPH_OPTIONS, graphFrom, hopsText, print } from "./graph-input.js";
 import { UsageError } from "./json-input.js";
+import { usageOf } from "./usage.js";
 
-export const usage = `xacct reach --principal ARN (--inventory DIR | --model FILE) [--edges all|assume] [--json]
-                                every role (or user) the principal can become, at any depth: through trusts,
-                                and by rewriting IAM or passing roles to services unless --edges assume`;
+export const usage = usageOf("reach");
 
 export async function run(args: string[]): Promise<number> {
   const { values } = parseArgs({ args, options: { ...GRAPH_OPTIONS, principal: { type: "string" } } });

@@ -5,9 +5,9 @@ import type { ReportData } from "../report/types.js";
 import { contextOf, edgeKindsOf } from "./graph-input.js";
 import { UsageError } from "./json-input.js";
 import { SOURCE_OPTIONS, sourceOf } from "./source.js";
+import { usageOf } from "./usage.js";
 
-export const usage = `xacct report (--model FILE | --inventory DIR) [-o FILE] [--title TEXT] [--context KEY=VALUE] [--edges all|assume]
-                                an interactive HTML map of who can reach what, in one self-contained file (default report.html)`;
+export const usage = usageOf("report");
 
 /** The options `xacct report` and `xacct graph` share. */
 export const REPORT_OPTIONS = {

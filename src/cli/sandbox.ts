@@ -10,26 +10,9 @@ import { loadSource } from "../source/load-source.js";
 import { UsageError } from "./json-input.js";
 import { portOf, untilStopped } from "./serving.js";
 import { SOURCE_OPTIONS, sourceOf } from "./source.js";
+import { usageOf } from "./usage.js";
 
-export const usage = `xacct sandbox (--model FILE | --inventory DIR) [--port N] [--dir DIR] [--log FILE]
-              [--management-account ID]… [--throttle SHARE] [--seed N] [--timeout-region REGION]…
-                                a local AWS endpoint on 127.0.0.1 that every account shares and that
-                                enforces the policies; writes into DIR (default: a new temporary
-                                directory) an AWS config with every chain, a credentials file and
-                                token files (0600), prints the export lines (no secrets) on stdout,
-                                each decision on stderr (and as JSON Lines to --log); Ctrl-C stops it.
-                                --management-account: the account that reads its organization
-                                through AWS Organizations (when the inventory's organization.json
-                                names none; a model never does). Faults: --throttle answers that
-                                share of calls (0 to 1) with its protocol's throttling error, picked
-                                by --seed (default 1); --timeout-region never answers requests signed
-                                for REGION (the client times out)
-xacct sandbox token --workload NAME [--model FILE] [--endpoint URL] [--token-file FILE] [-o FILE]
-                                a fresh web identity token for an IRSA workload from the running
-                                sandbox (default endpoint: $AWS_ENDPOINT_URL), asked with the
-                                sandbox's own token (its DIR/sandbox.auth; default:
-                                $XACCT_SANDBOX_TOKEN_FILE, which the export lines set), written to
-                                FILE (0600) or printed`;
+export const usage = usageOf("sandbox");
 
 export async function run(args: string[]): Promise<number> {
   if (args[0] === "token") return token(args.slice(1));

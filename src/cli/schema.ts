@@ -1,7 +1,8 @@
 import { parseArgs } from "node:util";
 import { modelJsonSchema } from "../model/schema.js";
+import { usageOf } from "./usage.js";
 
-export const usage = `xacct schema                     print the JSON Schema of xacct.yaml (for editors)`;
+export const usage = usageOf("schema");
 
 export async function run(args: string[]): Promise<number> {
   parseArgs({ args, options: {} });

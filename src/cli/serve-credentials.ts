@@ -6,17 +6,9 @@ import { commentLine, shellWord } from "../text/escape.js";
 import { CHAIN_OPTIONS, chainSource } from "./chain-input.js";
 import { UsageError } from "./json-input.js";
 import { portOf, untilStopped } from "./serving.js";
+import { usageOf } from "./usage.js";
 
-export const usage = `xacct serve-credentials (--profile NAME | --workload NAME --model FILE [--profile NAME])
-                        [--endpoint URL] [--port N] [--token-file PATH]
-                                a container-credentials endpoint on 127.0.0.1 (default port: any
-                                free one) serving a chain's credentials, refreshed before they
-                                expire; STS at --endpoint (default: the SDK's, AWS_ENDPOINT_URL_STS
-                                or AWS_ENDPOINT_URL, else AWS's); the Authorization token is read
-                                from PATH if it exists, else written there (0600; default: a new
-                                temporary directory), never printed; prints the exports of
-                                AWS_CONTAINER_CREDENTIALS_FULL_URI and
-                                AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE on stdout; Ctrl-C stops it`;
+export const usage = usageOf("serve-credentials");
 
 const log = (line: string) => process.stderr.write(`xacct serve-credentials: ${line}\n`);
 

@@ -3,9 +3,9 @@ import { createInterface } from "node:readline";
 import { parseArgs } from "node:util";
 import { simulate, simulateLine } from "../policy/simulate.js";
 import { assertReadable, parseJsonFile, readInput, UsageError } from "./json-input.js";
+import { usageOf } from "./usage.js";
 
-export const usage = `xacct simulate --request FILE   decide one request (FILE or - for stdin), print one JSON result
-xacct simulate --batch FILE     decide JSON Lines requests, print one JSON result per line, in order`;
+export const usage = usageOf("simulate");
 
 /** `xacct simulate`: thin over the policy engine. Returns the exit status. */
 export async function run(args: string[]): Promise<number> {

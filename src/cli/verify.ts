@@ -7,10 +7,9 @@ import { loadSource } from "../source/load-source.js";
 import { print } from "./graph-input.js";
 import { UsageError } from "./json-input.js";
 import { SOURCE_OPTIONS } from "./source.js";
+import { usageOf } from "./usage.js";
 
-export const usage = `xacct verify --model FILE [--inventory DIR] [--fail-on critical|high|medium|low] [--json]
-                                every grant is possible, nothing undeclared crosses accounts, no finding at or
-                                above --fail-on (default high); with --inventory, against what is deployed`;
+export const usage = usageOf("verify");
 
 export async function run(args: string[]): Promise<number> {
   const { values } = parseArgs({

@@ -2,10 +2,9 @@ import { parseArgs } from "node:util";
 import { whoCan } from "../graph/query.js";
 import { contextOf, GRAPH_OPTIONS, graphFrom, hopsText, print } from "./graph-input.js";
 import { UsageError } from "./json-input.js";
+import { usageOf } from "./usage.js";
 
-export const usage = `xacct who-can --action ACTION --resource ARN [--resource-account ID] (--inventory DIR | --model FILE) [--edges all|assume] [--json]
-                                every principal, in any account, that can do it directly or through a chain
-                                (of trusts, and unless --edges assume of IAM changes and roles passed to services)`;
+export const usage = usageOf("who-can");
 
 export async function run(args: string[]): Promise<number> {
   const { values } = parseArgs({

@@ -12,7 +12,9 @@ import { collectActions } from "../services/index.js";
 import { type AccountEntry, type AccountState, policyDocument } from "../state/account-state.js";
 import { MAX_SESSION_DURATION } from "../aws/limits.js";
 
-export const DEFAULT_AUDIT_ROLE = "xacct-audit";
+import { DEFAULT_AUDIT_ROLE } from "./audit-name.js";
+
+export { DEFAULT_AUDIT_ROLE };
 export const AUDIT_POLICY_NAME = "xacct-collect-read";
 
 /** The principal the audit role trusts: the collector's role, or the collector account's root. */
