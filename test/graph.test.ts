@@ -1013,3 +1013,19 @@ describe("who-can lists a principal that acts itself as acting itself, even when
     }
   });
 });
+
+describe("can and reach walk forward lazily: only the trusts that could admit what they reach are decided", () => {
+  it("a trust elsewhere that xacct cannot read does not stop can; reading the whole graph does", () => {
+    // GIVEN a user of A allowed to read a bucket, and in B a role trusting B with a condition operator AWS does not have
+    const { a, b, state } = accounts();
+    const user = addUser(a, "analyst", [allow("s3:GetObject", "arn:aws:s3:::reports/*")]);
+    addRole(b, "odd", [trusts(`arn:aws:iam::${b.id}:root`, { Condition: { StringEqualz: { "aws:PrincipalTag/team": "x" } } })]);
+    const graph = new AccessGraph(state);
+    // WHEN can is asked about the user
+    const answer = can(graph, { principal: user.arn, action: "s3:GetObject", resource: "arn:aws:s3:::reports/q3.csv", resourceAccount: A });
+    // THEN it answers (the odd trust could never admit the user, so it is not decided)
+    expect(answer.decision).toBe("Allow");
+    // AND the whole graph, which decides every trust, reports the trust it cannot read
+    expect(() => graph.edges).toThrow(/StringEqualz/);
+  });
+});

@@ -7,6 +7,7 @@ import { CHAIN_LIMIT_SECONDS } from "../aws/limits.js";
 import { decidingStatements, type Outcome } from "../policy/evaluate.js";
 import { pathText } from "../policy/errors.js";
 import type { Policy, Statement } from "../policy/policy.js";
+import { isAccountId, principalAccountId } from "../aws/arn.js";
 import type { AccountEntry, AccountState, RoleState, UserState } from "../state/account-state.js";
 import { type Decided, NOTHING_REQUIRED, type Question } from "./decide.js";
 import type { Escalations } from "./escalation.js";
@@ -66,6 +67,8 @@ export class EdgeResolver {
   private whole: { byCaller: Map<string, Edge[]>; byRole: Map<string, Edge[]> } | undefined;
   /** The escalation edges into each role or user asked about. */
   private readonly escalations = new Map<string, { sure: Edge[]; unknown: Edge[] }>();
+  /** From what trusts name to the roles (and, with escalations, users) a caller may come to act as, built once: see outgoing. */
+  private targets: TargetIndex | undefined;
   /** Each trust statement as edges name it (policy, path and Sid), made once: many edges share one. */
   private readonly statementNames = new Map<Statement, string>();
 
@@ -142,6 +145,41 @@ export class EdgeResolver {
       this.unknownByCaller = byCaller;
     }
     return this.unknownByCaller.get(id) ?? [];
+  }
+
+  /**
+   * The edges from one caller, sure and unknown, deciding only the trusts that could admit it: those
+   * naming its account (or a principal of it), its provider or service, or anyone; and, with
+   * escalations, its own account's roles and users. A forward walk (can, reach) thus decides what
+   * it reaches, never the whole organization's trusts.
+   */
+  outgoing(id: string): { sure: Edge[]; unknown: Edge[] } {
+    if (this.whole) return { sure: this.whole.byCaller.get(id) ?? [], unknown: this.unknownFrom(id) as Edge[] };
+    const node = this.from.nodes.byId.get(id);
+    const out = { sure: [] as Edge[], unknown: [] as Edge[] };
+    if (!node) return out;
+    const index = (this.targets ??= targetIndex(this.from.state, this.from.withEscalations));
+    const candidates = new Set<string>(index.any);
+    for (const key of [node.account, node.principal])
+      if (key !== undefined) for (const target of index.named.get(key) ?? []) candidates.add(target);
+    if (this.from.withEscalations && node.account !== undefined)
+      for (const target of index.own.get(node.account) ?? []) candidates.add(target);
+    // A user may join a group that lets it assume a role elsewhere (./escalation.ts): its escalations reach past its account.
+    const escalates = this.from.withEscalations && node.kind === "user";
+    for (const target of [...candidates].sort((x, y) => (index.order.get(x) as number) - (index.order.get(y) as number))) {
+      const to = this.from.nodes.byId.get(target);
+      const account = to?.account !== undefined ? this.from.state.accounts.get(to.account) : undefined;
+      if (this.into.has(target) || escalates || (this.from.withEscalations && to?.account === node.account) || !to?.role || !account) {
+        // Every edge into it (decided once, with its escalations), of which this caller's.
+        for (const edge of this.incomingOf(target)) if (edge.from === id) out.sure.push(edge);
+        for (const edge of this.unknownInto.get(target) ?? []) if (edge.from === id) out.unknown.push(edge);
+        continue;
+      }
+      // A role whose trust names the caller's account or the caller: only this caller's edge is decided.
+      const edge = target === id ? undefined : this.decideEdge(node, to.role, account, this.from.trustOf(to.role));
+      if (edge) (edge.unknown ? out.unknown : out.sure).push(edge);
+    }
+    return out;
   }
 
   /** Every edge by caller and by role: decides every trust, in the state's order (so the maps' order does not depend on what was asked before). */
@@ -225,4 +263,71 @@ export class EdgeResolver {
 function userOf(account: AccountEntry, arn: string): UserState | undefined {
   const user = account.users.get(arn.slice(arn.lastIndexOf("/") + 1));
   return user?.arn === arn ? user : undefined;
+}
+
+/** Where outgoing looks for a caller's targets, in the state's order. */
+interface TargetIndex {
+  /** By an account ID, a provider's ARN or a service's name: the roles whose trust names it (or a principal of the account). */
+  named: Map<string, string[]>;
+  /** Roles whose trust may admit anyone (`*`, NotPrincipal, what the index cannot read). */
+  any: string[];
+  /** By account ID: its roles and users, which its own principals may escalate into. */
+  own: Map<string, string[]>;
+  /** Every role and user, by its place in the state. */
+  order: Map<string, number>;
+}
+
+/** Reads every trust as written (no compiling): what it names, and where a caller of each kind looks. */
+function targetIndex(state: AccountState, withUsers: boolean): TargetIndex {
+  const index: TargetIndex = { named: new Map(), any: [], own: new Map(), order: new Map() };
+  const file = (key: string, arn: string) => {
+    const list = index.named.get(key);
+    if (!list) index.named.set(key, [arn]);
+    else if (list[list.length - 1] !== arn) list.push(arn);
+  };
+  for (const account of state.accounts.values()) {
+    const own: string[] = [];
+    for (const role of account.roles.values()) {
+      index.order.set(role.arn, index.order.size);
+      own.push(role.arn);
+      const keys = trustNames(role.trustPolicy);
+      if (keys === "any") index.any.push(role.arn);
+      else for (const key of keys) file(key, role.arn);
+    }
+    if (withUsers)
+      for (const user of account.users.values()) {
+        index.order.set(user.arn, index.order.size);
+        own.push(user.arn);
+      }
+    index.own.set(account.id, own);
+  }
+  return index;
+}
+
+/**
+ * What a trust's Allow statements name, as keys a caller is found by: the account of each AWS
+ * principal, each provider and service; "any" where a statement may admit anyone or cannot be read
+ * here (the engine decides those roles' callers as for every other).
+ */
+function trustNames(document: RoleState["trustPolicy"]): Set<string> | "any" {
+  const keys = new Set<string>();
+  const statements: unknown[] = Array.isArray(document.Statement) ? document.Statement : [document.Statement];
+  for (const raw of statements) {
+    if (typeof raw !== "object" || raw === null) return "any";
+    const statement = raw as { Effect?: unknown; Principal?: unknown; NotPrincipal?: unknown };
+    if (statement.Effect !== "Allow") continue;
+    const principal = statement.Principal;
+    if (statement.NotPrincipal !== undefined || typeof principal !== "object" || principal === null) return "any";
+    for (const [kind, value] of Object.entries(principal)) {
+      for (const name of Array.isArray(value) ? value : [value]) {
+        if (typeof name !== "string" || name === "*") return "any";
+        if (kind === "AWS") {
+          const account = isAccountId(name) ? name : principalAccountId(name);
+          if (account === undefined) return "any";
+          keys.add(account);
+        } else keys.add(name);
+      }
+    }
+  }
+  return keys;
 }

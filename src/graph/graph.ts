@@ -73,6 +73,11 @@ export class AccessGraph {
     });
   }
 
+  /** The federated identities of a provider (one per `sub` its trusts name), without looking at every node. */
+  identitiesOf(provider: string): GraphNode[] {
+    return this.built.identitiesOf(provider);
+  }
+
   /** Every node by id. */
   get nodes(): Map<string, GraphNode> {
     return this.built.byId;
@@ -91,6 +96,19 @@ export class AccessGraph {
   /** The escalation edges into a role or user (./escalation.ts), whether or not the graph's edges hold them. */
   escalationsInto(id: string): readonly Edge[] {
     return this.resolver.escalationsInto(id);
+  }
+
+  /**
+   * The edges from one node, deciding only the trusts that could admit it (see EdgeResolver.outgoing):
+   * what a forward walk reads instead of `edges`, which decides every trust of the state.
+   */
+  outgoingOf(id: string): readonly Edge[] {
+    return this.resolver.outgoing(id).sure;
+  }
+
+  /** The edges from a node that hold only if its unknown policies allow, deciding only the trusts that could admit it. */
+  unknownOutgoingOf(id: string): readonly Edge[] {
+    return this.resolver.outgoing(id).unknown;
   }
 
   /** The edges from a node that hold only if its attached policies whose documents are unknown allow sts:AssumeRole. */

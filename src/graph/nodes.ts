@@ -48,6 +48,8 @@ const NO_POLICIES: readonly Policy[] = [];
 export class GraphNodes {
   /** Every node by id, in the order built (the graph's order). */
   readonly byId = new Map<string, GraphNode>();
+  /** The federated nodes' ids by provider ARN. */
+  private readonly byProvider = new Map<string, string[]>();
   /**
    * Per node of the graph, what `facts` has worked out (a Map: the graph keeps its nodes anyway,
    * and a large WeakMap slows every garbage collection).
@@ -215,6 +217,11 @@ export class GraphNodes {
     return service;
   }
 
+  /** The federated identities of a provider (one per `sub` its trusts name), in the order they were named. */
+  identitiesOf(provider: string): GraphNode[] {
+    return (this.byProvider.get(provider) ?? []).map((id) => this.byId.get(id) as GraphNode);
+  }
+
   /** One node per `sub` a trust statement names for a provider (a Kubernetes service account), or one for the provider. */
   federated(provider: string, statement: Statement): string[] {
     // OIDC keys are prefixed by the issuer (`oidc.eks…/id/X:sub`, `accounts.google.com:aud`); SAML keys by `SAML:`.
@@ -234,6 +241,9 @@ export class GraphNodes {
         if (sub) context[`${issuer}:sub`] = sub;
         const account = principalAccountId(provider);
         this.byId.set(id, { id, kind: "federated", principal: provider, ...(account ? { account } : {}), identityPolicies: [], context });
+        const ofProvider = this.byProvider.get(provider);
+        if (ofProvider) ofProvider.push(id);
+        else this.byProvider.set(provider, [id]);
       }
       ids.push(id);
     }

@@ -43,7 +43,7 @@ function walk(graph: AccessGraph, start: GraphNode, named = false): Reached[] {
   while (frontier.length) {
     const next: Reached[] = [];
     for (const from of frontier) {
-      for (const edge of graph.edges.get(from.node.id) ?? []) {
+      for (const edge of graph.outgoingOf(from.node.id)) {
         if (seen.has(edge.to)) continue;
         seen.add(edge.to);
         const reached = {
@@ -95,7 +95,7 @@ export function startNode(graph: AccessGraph, principal: string, context: Record
  */
 function identitiesOf(graph: AccessGraph, provider: string, context: Record<string, string>) {
   const subKey = Object.keys(context).find((k) => k.endsWith(":sub"));
-  const providers = [...graph.nodes.values()].filter((n) => n.kind === "federated" && n.principal === provider);
+  const providers = graph.identitiesOf(provider);
   const matching = subKey ? providers.filter((n) => matchesSub(n, subKey, context[subKey] as string)) : providers;
   return { subKey, providers, matching };
 }
@@ -170,7 +170,7 @@ function unknownReach(graph: AccessGraph, principal: string, context: Record<str
   while (frontier.length) {
     const next: typeof frontier = [];
     for (const from of frontier) {
-      const edges = [...graph.unknownEdgesFrom(from.id), ...(from.policies.length ? (graph.edges.get(from.id) ?? []) : [])];
+      const edges = [...graph.unknownOutgoingOf(from.id), ...(from.policies.length ? graph.outgoingOf(from.id) : [])];
       for (const edge of edges) {
         if (seen.has(edge.to)) continue;
         seen.add(edge.to);
