@@ -118,6 +118,31 @@ describe("xacct simulate --batch", () => {
     ).toEqual(["ImplicitDeny", "Allow"]);
   });
 
+  it("--explain none answers each line with its decision alone (errors still say where), the same decisions as in full", () => {
+    // GIVEN a batch of an implicit deny, a bad line and an allow
+    const input = `${request()}\n{not json\n${request({ identityPolicies: [allowAll] })}\n`;
+    // WHEN it is decided with --explain none and with the default
+    const none = xacct(["simulate", "--batch", "-", "--explain", "none"], input);
+    const full = xacct(["simulate", "--batch", "-"], input);
+    // THEN each decided line is {"decision"} and nothing else, an error line is as before, and the decisions agree
+    const lines = (r: { stdout: string }) =>
+      r.stdout
+        .trim()
+        .split("\n")
+        .map((l) => JSON.parse(l) as { decision?: string; error?: string });
+    expect(lines(none)).toEqual([
+      { decision: "ImplicitDeny" },
+      { error: expect.stringMatching(/^line 2: not valid JSON/) },
+      { decision: "Allow" },
+    ]);
+    expect(lines(full).map((l) => l.decision ?? "error")).toEqual(["ImplicitDeny", "error", "Allow"]);
+    expect(none.status).toBe(1);
+    // AND a value other than full or none is refused in one line
+    expect(xacct(["simulate", "--batch", "-", "--explain", "some"], input).stderr).toBe(
+      'xacct: --explain takes full or none, got "some"\n',
+    );
+  });
+
   it("keeps lines aligned: an empty line in the middle is an error line of its own", () => {
     const r = xacct(["simulate", "--batch", "-"], `${request()}\n\n${request()}\n`);
     expect(r.status).toBe(1);

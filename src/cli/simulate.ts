@@ -1,7 +1,7 @@
 import { createReadStream } from "node:fs";
 import { createInterface } from "node:readline";
 import { parseArgs } from "node:util";
-import { simulate, simulateLine } from "../policy/simulate.js";
+import { type ExplainLevel, simulate, simulateLine } from "../policy/simulate.js";
 import { assertReadable, parseJsonFile, readInput, UsageError } from "./json-input.js";
 import { usageOf } from "./usage.js";
 
@@ -9,22 +9,28 @@ export const usage = usageOf("simulate");
 
 /** `xacct simulate`: thin over the policy engine. Returns the exit status. */
 export async function run(args: string[]): Promise<number> {
-  const { values } = parseArgs({ args, options: { request: { type: "string" }, batch: { type: "string" }, help: { type: "boolean" } } });
+  const { values } = parseArgs({
+    args,
+    options: { request: { type: "string" }, batch: { type: "string" }, explain: { type: "string" }, help: { type: "boolean" } },
+  });
   if (values.help) {
     process.stdout.write(`${usage}\n`);
     return 0;
   }
   if ((values.request === undefined) === (values.batch === undefined))
     throw new UsageError(`give exactly one of --request or --batch\n${usage}`);
+  const explain = values.explain ?? "full";
+  if (explain !== "full" && explain !== "none") throw new UsageError(`--explain takes full or none, got ${JSON.stringify(explain)}`);
   if (values.request !== undefined) {
     const input = parseJsonFile(readInput(values.request), values.request);
-    process.stdout.write(`${JSON.stringify(simulate(input))}\n`);
+    const result = simulate(input);
+    process.stdout.write(`${JSON.stringify(explain === "none" ? { decision: result.decision } : result)}\n`);
     return 0;
   }
-  return runBatch(values.batch as string);
+  return runBatch(values.batch as string, explain);
 }
 
-async function runBatch(file: string): Promise<number> {
+async function runBatch(file: string, explain: ExplainLevel): Promise<number> {
   assertReadable(file);
   const lines = createInterface({ input: file === "-" ? process.stdin : createReadStream(file), crlfDelay: Infinity });
   let failed = false;
@@ -32,7 +38,7 @@ async function runBatch(file: string): Promise<number> {
   let buffer = "";
   for await (const line of lines) {
     lineNumber++;
-    const result = simulateLine(line, lineNumber);
+    const result = simulateLine(line, lineNumber, explain);
     if ("error" in result) failed = true;
     buffer += `${JSON.stringify(result)}\n`;
     if (buffer.length > 1 << 16) {

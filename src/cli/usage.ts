@@ -37,8 +37,9 @@ const COMMANDS = new Map<string, { usage: string; load: () => Promise<CommandMod
   [
     "simulate",
     {
-      usage: `xacct simulate --request FILE   decide one request (FILE or - for stdin), print one JSON result
-xacct simulate --batch FILE     decide JSON Lines requests, print one JSON result per line, in order`,
+      usage: `xacct simulate --request FILE [--explain full|none]   decide one request (FILE or - for stdin), print one JSON result
+xacct simulate --batch FILE [--explain full|none]     decide JSON Lines requests, print one JSON result per line, in order
+                                                      (--explain none: {"decision"} alone, faster)`,
       load: () => import("./simulate.js"),
     },
   ],

@@ -6,5 +6,5 @@ export { evaluate, type Decision, type Evaluation, type Layer, type LayerResult,
 export { compilePolicy, type Policy, type PolicyKind, type Statement } from "./policy.js";
 export { parseRequestPrincipal, type RequestPrincipal } from "./principal.js";
 export { parseRequest, type AccessRequest } from "./request.js";
-export { simulate, simulateLine, type BatchLine } from "./simulate.js";
+export { simulate, simulateLine, type BatchLine, type ExplainLevel } from "./simulate.js";
 export { compileGlob, globMatches, type Glob } from "./wildcard.js";
