@@ -139,12 +139,7 @@ function details(account: AccountEntry, facts: DetailsFacts): Record<string, unk
       AttachedManagedPolicies: attachedList(g.managedPolicyArns),
     })),
     RoleDetailList: [...account.roles.values()].map((r) => ({
-      Path: r.path,
-      RoleName: r.name,
-      RoleId: uniqueId("AROA", r.arn),
-      Arn: r.arn,
-      CreateDate: created(r.arn),
-      AssumeRolePolicyDocument: r.trustPolicy,
+      ...roleSummary(r),
       InstanceProfileList: profilesOf(r).map((p) => ({
         Path: p.path,
         InstanceProfileName: p.name,
