@@ -105,6 +105,29 @@ function running(action: string, on: string | undefined, any: string): Step {
   return on ? { action, resource: on } : { action, resource: any, chosen: true };
 }
 
+/** A technique taking over an instance with the role's profile by Systems Manager: the action on the instance, then on its document. */
+function onInstance(
+  id: string,
+  action: string,
+  document: (account: AccountEntry, region: string) => string,
+  summary: string,
+  doc: string,
+): Technique {
+  return {
+    id,
+    target: "role",
+    service: "ec2.amazonaws.com",
+    instanceProfile: true,
+    runsOn: "instances",
+    summary,
+    doc,
+    steps: (_role, account, on) => [
+      running(action, on, inAccount(account, "ec2", "instance/*")),
+      { action, resource: document(account, regionOf(account, on)) },
+    ],
+  };
+}
+
 /** The region of an instance or function's ARN, else the account's. */
 function regionOf(account: AccountEntry, arn: string | undefined): string {
   return arn?.split(":")[3] || (account.region ?? "us-east-1");
@@ -225,39 +248,22 @@ export const TECHNIQUES: readonly Technique[] = [
     doc: "https://docs.aws.amazon.com/lambda/latest/api/API_UpdateFunctionCode.html",
     steps: (_role, account, on) => [running("lambda:UpdateFunctionCode", on, inAccount(account, "lambda", "function:*"))],
   },
-  {
-    id: "ssm-send-command",
-    target: "role",
-    service: "ec2.amazonaws.com",
-    instanceProfile: true,
-    runsOn: "instances",
-    summary:
-      "runs a shell command on an EC2 instance with the role's instance profile (ssm:SendCommand on the instance and AWS-RunShellScript)",
-    doc: `${SSM_API}API_SendCommand.html`,
-    steps: (_role, account, on) => [
-      running("ssm:SendCommand", on, inAccount(account, "ec2", "instance/*")),
-      // An AWS-owned document: its ARN names no account.
-      { action: "ssm:SendCommand", resource: `arn:${account.partition}:ssm:${regionOf(account, on)}::document/AWS-RunShellScript` },
-    ],
-  },
-  {
-    id: "ssm-start-session",
-    target: "role",
-    service: "ec2.amazonaws.com",
-    instanceProfile: true,
-    runsOn: "instances",
-    summary:
-      "opens a Session Manager shell on an EC2 instance with the role's instance profile (ssm:StartSession on the instance and SSM-SessionManagerRunShell)",
-    doc: `${SSM_API}API_StartSession.html`,
-    steps: (_role, account, on) => [
-      running("ssm:StartSession", on, inAccount(account, "ec2", "instance/*")),
-      // The session document used when none is named: the account's own.
-      {
-        action: "ssm:StartSession",
-        resource: `arn:${account.partition}:ssm:${regionOf(account, on)}:${account.id}:document/SSM-SessionManagerRunShell`,
-      },
-    ],
-  },
+  onInstance(
+    "ssm-send-command",
+    "ssm:SendCommand",
+    // An AWS-owned document: its ARN names no account.
+    (account, region) => `arn:${account.partition}:ssm:${region}::document/AWS-RunShellScript`,
+    "runs a shell command on an EC2 instance with the role's instance profile (ssm:SendCommand on the instance and AWS-RunShellScript)",
+    `${SSM_API}API_SendCommand.html`,
+  ),
+  onInstance(
+    "ssm-start-session",
+    "ssm:StartSession",
+    // The session document used when none is named: the account's own.
+    (account, region) => `arn:${account.partition}:ssm:${region}:${account.id}:document/SSM-SessionManagerRunShell`,
+    "opens a Session Manager shell on an EC2 instance with the role's instance profile (ssm:StartSession on the instance and SSM-SessionManagerRunShell)",
+    `${SSM_API}API_StartSession.html`,
+  ),
   {
     id: "create-access-key",
     target: "user",
