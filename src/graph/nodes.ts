@@ -48,6 +48,8 @@ const NO_POLICIES: readonly Policy[] = [];
 export class GraphNodes {
   /** Every node by id, in the order built (the graph's order). */
   readonly byId = new Map<string, GraphNode>();
+  /** aws:PrincipalOrgID and aws:PrincipalOrgPaths by account (see orgContext). */
+  private readonly orgContexts = new Map<string, Record<string, string | string[]>>();
   /** The federated nodes' ids by provider ARN. */
   private readonly byProvider = new Map<string, string[]>();
   /**
@@ -155,14 +157,22 @@ export class GraphNodes {
    * the principal is a member of an organization"; the path only where its parents are known.
    */
   orgContext(account: string): Record<string, string | string[]> {
-    const org = organizationOf(this.state, account);
-    if (!org) return {};
-    const inventory = this.state.organization;
-    const parents = inventory?.id === org ? inventory.parents.get(account) : this.state.accounts.get(account)?.organization?.path;
-    return {
-      "aws:PrincipalOrgID": org,
-      ...(parents?.length ? { "aws:PrincipalOrgPaths": [orgPathValue(org, parents)] } : {}),
-    };
+    // Every principal of an account shares it: worked out once per account (callers only read it).
+    let known = this.orgContexts.get(account);
+    if (!known) {
+      const org = organizationOf(this.state, account);
+      const inventory = this.state.organization;
+      const parents = !org
+        ? undefined
+        : inventory?.id === org
+          ? inventory.parents.get(account)
+          : this.state.accounts.get(account)?.organization?.path;
+      known = org
+        ? { "aws:PrincipalOrgID": org, ...(parents?.length ? { "aws:PrincipalOrgPaths": [orgPathValue(org, parents)] } : {}) }
+        : {};
+      this.orgContexts.set(account, known);
+    }
+    return known;
   }
 
   /**
