@@ -8,7 +8,7 @@ import { decidingStatements, type Outcome } from "../policy/evaluate.js";
 import { pathText } from "../policy/errors.js";
 import type { Policy, Statement } from "../policy/policy.js";
 import { isAccountId, principalAccountId } from "../aws/arn.js";
-import type { AccountEntry, AccountState, RoleState, UserState } from "../state/account-state.js";
+import { type AccountEntry, type AccountState, type RoleState, userOf } from "../state/account-state.js";
 import { type Decided, NOTHING_REQUIRED, type Question } from "./decide.js";
 import type { Escalations } from "./escalation.js";
 import type { GraphNode, GraphNodes } from "./nodes.js";
@@ -257,12 +257,6 @@ export class EdgeResolver {
     }
     return name;
   }
-}
-
-/** The user an ARN names in an account (users are kept by name; the ARN's last segment is the name). */
-function userOf(account: AccountEntry, arn: string): UserState | undefined {
-  const user = account.users.get(arn.slice(arn.lastIndexOf("/") + 1));
-  return user?.arn === arn ? user : undefined;
 }
 
 /** Where outgoing looks for a caller's targets, in the state's order. */

@@ -24,6 +24,7 @@ import {
   policyDocument,
   type RoleState,
   type UserState,
+  userOf,
 } from "../state/account-state.js";
 import type { Decided, Question } from "./decide.js";
 import type { GraphNode, GraphNodes } from "./nodes.js";
@@ -421,7 +422,7 @@ export class Escalations {
     if (!account.managed || isAwsProtectedRolePath(target.path)) return out;
     const skip = (id: string) => id === target.arn || admitted.has(id) || out.has(id);
     const { grants, unknown } = this.localOf(account);
-    for (const technique of this.applicable(target, kind, account, admitted)) {
+    for (const technique of this.applicable(target, kind, admitted)) {
       for (const attempt of attempts(technique, target, account)) {
         const first = attempt.steps[0] as Step;
         // Most accounts have nobody allowed the first request at all: known without looking at the target.
@@ -462,12 +463,7 @@ export class Escalations {
   }
 
   /** The techniques that can apply to the target: of its kind, its trust admitting the service, EC2's with an instance profile. */
-  private applicable(
-    target: RoleState | UserState,
-    kind: "role" | "user",
-    _account: AccountEntry,
-    admitted: ReadonlySet<string>,
-  ): Technique[] {
+  private applicable(target: RoleState | UserState, kind: "role" | "user", admitted: ReadonlySet<string>): Technique[] {
     return TECHNIQUES.filter(
       (t) =>
         t.target === kind &&
@@ -498,7 +494,7 @@ export class Escalations {
       if (result.decision === "Allow" || unknown) return { steps: [], words: ["sts:AssumeRole"], ...(unknown ? { unknown } : {}) };
     }
     if (joiner.node.account !== account.id) return undefined;
-    for (const technique of this.applicable(target, kind, account, admitted))
+    for (const technique of this.applicable(target, kind, admitted))
       for (const attempt of attempts(technique, target, account)) {
         const held = this.allows(joiner.empowered, attempt.steps, account);
         if (held) return { ...attempt, ...held };
@@ -519,7 +515,7 @@ export class Escalations {
       const node = this.from.nodes.byId.get(id);
       const account = node?.account !== undefined ? this.from.state.accounts.get(node.account) : undefined;
       if (!node || node.kind !== "user" || !account?.managed) continue;
-      const user = [...account.users.values()].find((u) => u.arn === id);
+      const user = userOf(account, id);
       for (const group of account.groups.values()) {
         if (user?.groups?.includes(group.name)) continue;
         const held = this.allows(node, [{ action: "iam:AddUserToGroup", resource: group.arn }], account);

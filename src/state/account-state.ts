@@ -139,6 +139,12 @@ export interface AccountState {
   organization?: OrganizationState;
 }
 
+/** The user an ARN names in an account (users are kept by name; the ARN's last segment is the name). */
+export function userOf(account: AccountEntry, arn: string): UserState | undefined {
+  const user = account.users.get(arn.slice(arn.lastIndexOf("/") + 1));
+  return user?.arn === arn ? user : undefined;
+}
+
 /**
  * The organization an account belongs to: the inventory's organization when it lists the account
  * (or has it as its management account), else the one the model declares for the account.
