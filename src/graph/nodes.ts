@@ -235,8 +235,7 @@ export class GraphNodes {
   /** One node per `sub` a trust statement names for a provider (a Kubernetes service account), or one for the provider. */
   federated(provider: string, statement: Statement): string[] {
     // OIDC keys are prefixed by the issuer (`oidc.eks…/id/X:sub`, `accounts.google.com:aud`); SAML keys by `SAML:`.
-    const saml = provider.includes("saml-provider/");
-    const issuer = provider.includes("oidc-provider/") ? provider.slice(provider.indexOf("oidc-provider/") + 14) : saml ? "SAML" : provider;
+    const { saml, issuer } = keyPrefixOf(provider);
     const valuesOf = (key: string) =>
       statement.condition.filter((t) => t.lowerKey === key.toLowerCase()).flatMap((t) => t.values.map((v) => v.text));
     const subs = valuesOf(`${issuer}:sub`);
@@ -267,8 +266,7 @@ export class GraphNodes {
    */
   openSubject(node: GraphNode): string | undefined {
     const provider = node.principal;
-    const saml = provider.includes("saml-provider/");
-    const issuer = provider.includes("oidc-provider/") ? provider.slice(provider.indexOf("oidc-provider/") + 14) : saml ? "SAML" : provider;
+    const { saml, issuer } = keyPrefixOf(provider);
     const sub = node.context[`${issuer}:sub`];
     if (sub !== undefined && !(typeof sub === "string" && /^\*+$/.test(sub))) return undefined;
     const who = saml ? `a user ${provider} vouches for in a SAML assertion` : `an identity ${issuer} issues a web identity token to`;
@@ -339,4 +337,14 @@ export class GraphNodes {
     const { order } = this.indexed();
     return [...ids].sort((a, b) => (order.get(a) as number) - (order.get(b) as number));
   }
+}
+
+/**
+ * What a provider's condition keys are prefixed with: OIDC keys by the issuer
+ * (`oidc.eks…/id/X:sub`, `accounts.google.com:aud`), SAML keys by `SAML:`.
+ */
+function keyPrefixOf(provider: string): { saml: boolean; issuer: string } {
+  const saml = provider.includes("saml-provider/");
+  const oidc = provider.indexOf("oidc-provider/");
+  return { saml, issuer: oidc >= 0 ? provider.slice(oidc + "oidc-provider/".length) : saml ? "SAML" : provider };
 }
