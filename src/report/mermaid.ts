@@ -3,7 +3,16 @@
  * cross-account edges thick and orange, conditional edges dotted (`-.->`) and labelled with what
  * they need.
  */
+import type { DiagramFormat } from "./diagram.js";
 import { accountGroups, accountLabel, edgeLabel, type ReportData } from "./types.js";
+
+/**
+ * What Mermaid draws, by its documented defaults (mermaid.js.org/config/schema-docs/config.html):
+ * `maxTextSize` 50,000 characters ("Maximum text size in diagram exceeded" above it) and `maxEdges`
+ * 500 ("Too many edges").
+ */
+export const MERMAID_MAX_TEXT = 50_000;
+export const MERMAID_MAX_EDGES = 500;
 
 /** Text in a Mermaid label: quotes and markup characters as entity codes. */
 function text(value: string): string {
@@ -29,3 +38,15 @@ export function toMermaid(data: ReportData): string {
   if (crossing.length) lines.push(`  linkStyle ${crossing.join(",")} stroke:#d9480f,stroke-width:3px`);
   return `${lines.join("\n")}\n`;
 }
+
+export const MERMAID: DiagramFormat = {
+  name: "Mermaid",
+  render: toMermaid,
+  tooBig: (text, data) =>
+    text.length > MERMAID_MAX_TEXT
+      ? `${text.length} characters, over Mermaid's default maxTextSize of ${MERMAID_MAX_TEXT}`
+      : data.edges.length > MERMAID_MAX_EDGES
+        ? `${data.edges.length} edges, over Mermaid's default maxEdges of ${MERMAID_MAX_EDGES}`
+        : undefined,
+  comment: (line) => `%% ${line.replace(/\n/g, " ")}`,
+};

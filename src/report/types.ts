@@ -74,6 +74,8 @@ export interface ReportEdge {
   callerSide: number[];
   workloads: string[];
   findings: number[];
+  /** In an account-level view (account-view.ts), how many steps of the full graph the edge stands for. */
+  count?: number;
 }
 
 export type ReportSeverity = "critical" | "high" | "medium" | "low";
@@ -130,6 +132,7 @@ export function accountGroups(data: ReportData): { account: ReportAccount | unde
 
 /** An edge's short label: its actions (a few), and what it needs when it is conditional. */
 export function edgeLabel(edge: ReportEdge): string {
+  if (edge.count !== undefined) return `${edge.count} × ${edge.kind}`;
   // An escalation is named by its technique; its requests are in the panel.
   if (edge.technique) return edge.technique;
   const actions = edge.actions.length > 2 ? `${edge.actions.slice(0, 2).join(", ")} +${edge.actions.length - 2}` : edge.actions.join(", ");

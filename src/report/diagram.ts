@@ -1,0 +1,47 @@
+/**
+ * A diagram tool's text of the report's graph, honest about size: a graph larger than the tool
+ * draws becomes its account-level view (account-view.ts), said in the text and to the caller;
+ * when even that is too large, no text at all but an error that says how to narrow the graph.
+ */
+import { accountView } from "./account-view.js";
+import type { ReportData } from "./types.js";
+
+/** A diagram format: how to write it, and what its tool draws. */
+export interface DiagramFormat {
+  /** The tool, as the messages name it. */
+  name: string;
+  render(data: ReportData): string;
+  /** Why the tool will not draw `text` (of `data`), or undefined when it will. */
+  tooBig(text: string, data: ReportData): string | undefined;
+  /** A line of text as a comment of the format. */
+  comment(line: string): string;
+}
+
+export interface Diagram {
+  text: string;
+  /** Said when the account-level view was written instead of the whole graph. */
+  note?: string;
+}
+
+/** The graph is too large for the tool even as one node per account. */
+export class DiagramTooLarge extends Error {
+  override name = "DiagramTooLarge";
+}
+
+const NARROW = "narrow it with --account ID, --workload NAME or --focus ARN --depth N";
+
+/** The tool's text of the whole graph, or of its account-level view when the whole is too large. */
+export function diagramOf(data: ReportData, format: DiagramFormat): Diagram {
+  const text = format.render(data);
+  const why = format.tooBig(text, data);
+  if (why === undefined) return { text };
+  const view = accountView(data);
+  const note = `the graph (${data.nodes.length} nodes, ${data.edges.length} edges) is too large for ${format.name}: ${why}; this is its account-level view (${view.nodes.length} nodes, ${view.edges.length} edges between accounts); to see the roles, ${NARROW}`;
+  const collapsed = `${format.comment(note)}\n${format.render(view)}`;
+  const whyNot = format.tooBig(collapsed, view);
+  if (whyNot !== undefined)
+    throw new DiagramTooLarge(
+      `the graph (${data.nodes.length} nodes, ${data.edges.length} edges) is too large for ${format.name}, even as one node per account (${whyNot}): ${NARROW}, or open it with xacct report`,
+    );
+  return { text: collapsed, note };
+}

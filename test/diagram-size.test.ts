@@ -1,0 +1,132 @@
+/**
+ * `xacct graph` honest about size, checked with the real renderers: Mermaid (the npm package's
+ * browser bundle, in Debian's Chromium) and Graphviz's `dot` (Debian's). A graph over what the tool
+ * draws becomes the account-level view, said in a comment and to the caller; over that too, an
+ * error that says how to narrow it.
+ */
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { Browser } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { hasChromium, launchChromium } from "../scripts/report-browser.mjs";
+import { diagramOf, DiagramTooLarge } from "../src/report/diagram.js";
+import { DOT, DOT_MAX_NODES } from "../src/report/dot.js";
+import { loadReportData } from "../src/report/load.js";
+import { MERMAID, MERMAID_MAX_EDGES, toMermaid } from "../src/report/mermaid.js";
+import type { ReportData } from "../src/report/types.js";
+import { generatedInventory, ringOfAccounts } from "./support/diagram-graphs.js";
+
+const root = join(import.meta.dirname, "..");
+const MERMAID_BUNDLE = join(root, "node_modules", "mermaid", "dist", "mermaid.min.js");
+const DOT_PROGRAM = "/usr/bin/dot";
+
+const work = mkdtempSync(join(tmpdir(), "xacct-diagram-"));
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+/** What Mermaid does with a text: the SVG it draws, or the error it throws. */
+type Rendered = { svg: string } | { error: string };
+
+describe.skipIf(!hasChromium)("Mermaid, drawn by Mermaid in Chromium", () => {
+  let browser: Browser;
+  let render: (text: string) => Promise<Rendered>;
+  beforeAll(async () => {
+    browser = await launchChromium();
+    const page = await browser.newPage();
+    const requests: string[] = [];
+    page.on("request", (r) => requests.push(r.url()));
+    await page.addScriptTag({ path: MERMAID_BUNDLE });
+    render = (text) =>
+      page.evaluate(async (source) => {
+        const m = (
+          globalThis as unknown as { mermaid: { initialize(c: object): void; render(id: string, t: string): Promise<{ svg: string }> } }
+        ).mermaid;
+        m.initialize({ startOnLoad: false });
+        try {
+          return { svg: (await m.render(`d${Math.random().toString(36).slice(2)}`, source)).svg };
+        } catch (error) {
+          return { error: String((error as Error).message ?? error) };
+        }
+      }, text);
+    expect(requests).toEqual([]);
+  }, 120_000);
+  afterAll(() => browser?.close());
+
+  it("draws a small graph as it is, with no note", async () => {
+    // GIVEN the report of seed 004 (two accounts, one chain)
+    const data = loadReportData({ model: join(root, "examples", "004-emr-eks-chain", "xacct.yaml") });
+    // WHEN it is written for Mermaid
+    const diagram = diagramOf(data, MERMAID);
+    // THEN nothing was collapsed, and Mermaid draws it with the role names
+    expect(diagram.note).toBeUndefined();
+    const drawn = await render(diagram.text);
+    expect(drawn).toHaveProperty("svg");
+    expect((drawn as { svg: string }).svg).toContain("job-execution-role-1");
+  });
+
+  it("writes the account-level view of an organization Mermaid refuses whole, and Mermaid draws that", { timeout: 180_000 }, async () => {
+    // GIVEN a generated 10-account organization, more edges than Mermaid's default maxEdges
+    const data = loadReportData({ inventory: generatedInventory(work, 10) });
+    expect(data.edges.length).toBeGreaterThan(MERMAID_MAX_EDGES);
+    // WHEN the whole graph goes to Mermaid, THEN Mermaid does not draw it (the guard is needed) …
+    const whole = await render(toMermaid(data));
+    expect("error" in whole || whole.svg.includes("Maximum text size in diagram exceeded")).toBe(true);
+    // WHEN xacct writes it for Mermaid
+    const diagram = diagramOf(data, MERMAID);
+    // THEN it says it wrote the account-level view, in the text and to the caller …
+    expect(diagram.note).toMatch(/too large for Mermaid.*account-level view.*--focus ARN --depth N/);
+    expect(diagram.text.startsWith("%% the graph (")).toBe(true);
+    // … and Mermaid draws that, one node per account, with no error
+    const drawn = await render(diagram.text);
+    expect(drawn).not.toHaveProperty("error");
+    expect((drawn as { svg: string }).svg).not.toContain("Maximum text size");
+    expect((drawn as { svg: string }).svg).toContain(data.accounts[0]!.id);
+  });
+
+  it("refuses, with how to narrow it, a graph too large even as one node per account", async () => {
+    // GIVEN 600 accounts, each with a role trusted by the next account's: 600 steps between accounts
+    const data: ReportData = ringOfAccounts(600);
+    // WHEN it is written for Mermaid, THEN it is refused with a message naming the narrowing options
+    expect(() => diagramOf(data, MERMAID)).toThrow(DiagramTooLarge);
+    expect(() => diagramOf(data, MERMAID)).toThrow(/even as one node per account.*--account ID.*--focus ARN --depth N/);
+  });
+});
+
+describe.skipIf(!existsSync(DOT_PROGRAM))("DOT, laid out by Graphviz's dot", () => {
+  function dot(text: string): { status: number | null; stdout: string; stderr: string } {
+    return spawnSync(DOT_PROGRAM, ["-Tsvg"], { input: text, encoding: "utf8", timeout: 120_000, maxBuffer: 64 * 1024 * 1024 });
+  }
+
+  it("lays out a small graph as it is", () => {
+    // GIVEN seed 004's report, WHEN it is written as DOT and laid out by dot
+    const diagram = diagramOf(loadReportData({ model: join(root, "examples", "004-emr-eks-chain", "xacct.yaml") }), DOT);
+    const laid = dot(diagram.text);
+    // THEN the whole graph was written and dot draws it with the role names
+    expect(diagram.note).toBeUndefined();
+    expect(laid.status).toBe(0);
+    // (SVG text from dot writes each hyphen as &#45;)
+    expect(laid.stdout).toContain("job&#45;execution&#45;role&#45;1");
+  });
+
+  it("writes the account-level view of a graph beyond dot's practical size, and dot lays that out", { timeout: 180_000 }, () => {
+    // GIVEN a generated 30-account organization: more nodes than dot lays out in seconds
+    const data = loadReportData({ inventory: generatedInventory(work, 30) });
+    expect(data.nodes.length).toBeGreaterThan(DOT_MAX_NODES);
+    // WHEN it is written as DOT
+    const diagram = diagramOf(data, DOT);
+    // THEN the note says so, as a DOT comment too, and dot lays out the account-level view
+    expect(diagram.note).toMatch(/too large for Graphviz dot.*account-level view/);
+    expect(diagram.text.startsWith("// the graph (")).toBe(true);
+    const laid = dot(diagram.text);
+    expect(laid.stderr).toBe("");
+    expect(laid.status).toBe(0);
+    expect(laid.stdout).toMatch(/\d+ × assume&#45;role/);
+  });
+
+  it("refuses a graph too large even as one node per account", () => {
+    // GIVEN 600 accounts in a ring (600 account nodes, over dot's practical size)
+    // WHEN it is written as DOT, THEN it is refused
+    expect(() => diagramOf(ringOfAccounts(600), DOT)).toThrow(/too large for Graphviz dot, even as one node per account/);
+  });
+});

@@ -1,0 +1,51 @@
+/** Graphs of known size for the diagram size guards: a generated organization, and a ring of accounts. */
+import { spawnSync } from "node:child_process";
+import { join } from "node:path";
+import type { ReportData } from "../../src/report/types.js";
+
+const root = join(import.meta.dirname, "..", "..");
+
+/** A synthetic organization of `accounts` accounts, 20 roles each (bench/generate-inventory.mjs), written under `dir`. */
+export function generatedInventory(dir: string, accounts: number): string {
+  const inventory = join(dir, `inventory-${accounts}`);
+  const ran = spawnSync(process.execPath, [join(root, "bench", "generate-inventory.mjs"), inventory, String(accounts), "20"], {
+    encoding: "utf8",
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  if (ran.status !== 0) throw new Error(ran.stderr);
+  return inventory;
+}
+
+/** `n` accounts, each with one role that the next account's role can assume: n nodes, n cross-account edges. */
+export function ringOfAccounts(n: number): ReportData {
+  const id = (i: number) => String(100000000000 + (i % n));
+  const role = (i: number) => `arn:aws:iam::${id(i)}:role/hop`;
+  return {
+    source: "test",
+    title: "ring",
+    accounts: Array.from({ length: n }, (_, i) => ({ id: id(i), managed: true })),
+    nodes: Array.from({ length: n }, (_, i) => ({
+      id: role(i),
+      kind: "role" as const,
+      label: "hop",
+      arn: role(i),
+      account: id(i),
+      workloads: [],
+      findings: [],
+    })),
+    edges: Array.from({ length: n }, (_, i) => ({
+      id: `e${i}`,
+      kind: "assume-role" as const,
+      from: role(i + 1),
+      to: role(i),
+      actions: ["sts:AssumeRole"],
+      crossAccount: true,
+      needs: [],
+      callerSide: [],
+      workloads: [],
+      findings: [],
+    })),
+    statements: [],
+    findings: [],
+  };
+}
