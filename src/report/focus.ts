@@ -1,0 +1,151 @@
+/**
+ * The part of a report's graph a person asks about: some accounts (their nodes, and the nodes one
+ * step in or out of them), some workloads (the nodes their chains pass through and reach), or the
+ * principals and resources within N steps of one node, in both directions. Several kinds of focus
+ * narrow together (the nodes every one keeps); several values of one kind add up.
+ */
+import type { ReportData, ReportEdge, ReportFinding, ReportNode } from "./types.js";
+
+export interface Focus {
+  /** Account IDs. */
+  accounts?: readonly string[];
+  /** The model's workload names. */
+  workloads?: readonly string[];
+  /** A node's ARN (or its ID in the report), and how many steps around it. */
+  around?: { arn: string; depth: number };
+}
+
+/** A focus that names what the report does not hold; the message says what it holds. */
+export class FocusError extends Error {
+  override name = "FocusError";
+}
+
+/** The deepest `--depth`: beyond it, a focus is most of an organization anyway. */
+export const MAX_FOCUS_DEPTH = 20;
+
+/** The report narrowed to the focus (the report itself when the focus names nothing). */
+export function focused(data: ReportData, focus: Focus): ReportData {
+  const selections: Set<string>[] = [];
+  if (focus.accounts?.length) selections.push(aroundAccounts(data, focus.accounts));
+  if (focus.workloads?.length) selections.push(ofWorkloads(data, focus.workloads));
+  if (focus.around) selections.push(around(data, focus.around.arn, focus.around.depth));
+  if (selections.length === 0) return data;
+  const [first, ...rest] = selections as [Set<string>, ...Set<string>[]];
+  const keep = new Set([...first].filter((id) => rest.every((s) => s.has(id))));
+  return subgraph(data, keep);
+}
+
+function aroundAccounts(data: ReportData, accounts: readonly string[]): Set<string> {
+  const known = new Set(data.accounts.map((a) => a.id));
+  const missing = accounts.filter((id) => !known.has(id));
+  if (missing.length)
+    throw new FocusError(
+      `no account ${missing.join(", ")} in this report; it holds ${known.size} account${known.size === 1 ? "" : "s"}${sample([...known])}`,
+    );
+  const wanted = new Set(accounts);
+  const keep = new Set(data.nodes.filter((n) => n.account !== undefined && wanted.has(n.account)).map((n) => n.id));
+  const inside = new Set(keep);
+  for (const edge of data.edges) {
+    if (inside.has(edge.from)) keep.add(edge.to);
+    if (inside.has(edge.to)) keep.add(edge.from);
+  }
+  return keep;
+}
+
+function ofWorkloads(data: ReportData, workloads: readonly string[]): Set<string> {
+  const known = new Set(data.nodes.flatMap((n) => n.workloads));
+  const missing = workloads.filter((w) => !known.has(w));
+  if (missing.length)
+    throw new FocusError(
+      known.size === 0
+        ? `no workloads in this report (an inventory has none; a model's are under workloads:), so no ${missing.join(", ")}`
+        : `no workload ${missing.join(", ")} in this report; its workloads are${sample([...known].sort())}`,
+    );
+  const wanted = new Set(workloads);
+  return new Set(data.nodes.filter((n) => n.workloads.some((w) => wanted.has(w))).map((n) => n.id));
+}
+
+function around(data: ReportData, arn: string, depth: number): Set<string> {
+  const start = data.nodes.find((n) => n.arn === arn || n.id === arn);
+  if (!start)
+    throw new FocusError(
+      `no principal or resource ${arn} in this report: give the ARN of a role, user or resource it draws${sample(data.nodes.map((n) => n.arn))}`,
+    );
+  const neighbours = new Map<string, string[]>();
+  const link = (a: string, b: string) => {
+    const list = neighbours.get(a);
+    if (list) list.push(b);
+    else neighbours.set(a, [b]);
+  };
+  for (const edge of data.edges) {
+    link(edge.from, edge.to);
+    link(edge.to, edge.from);
+  }
+  const keep = new Set([start.id]);
+  let frontier = [start.id];
+  for (let step = 0; step < depth && frontier.length > 0; step++) {
+    const next: string[] = [];
+    for (const id of frontier)
+      for (const other of neighbours.get(id) ?? [])
+        if (!keep.has(other)) {
+          keep.add(other);
+          next.push(other);
+        }
+    frontier = next;
+  }
+  return keep;
+}
+
+/** A few of `values`, to say what the report holds: `: a, b, c, …`. */
+function sample(values: readonly string[]): string {
+  if (values.length === 0) return "";
+  const shown = values.slice(0, 5);
+  return `: ${shown.join(", ")}${values.length > shown.length ? `, … (${values.length - shown.length} more)` : ""}`;
+}
+
+/** The nodes kept, the edges between them, and the statements, findings and accounts they use, renumbered. */
+function subgraph(data: ReportData, keep: ReadonlySet<string>): ReportData {
+  const nodes = data.nodes.filter((n) => keep.has(n.id));
+  const edges = data.edges.filter((e) => keep.has(e.from) && keep.has(e.to));
+  const statementIndex = new Map<number, number>();
+  const statements: ReportData["statements"] = [];
+  const statement = (i: number): number => {
+    let j = statementIndex.get(i);
+    if (j === undefined) {
+      j = statements.push(data.statements[i]!) - 1;
+      statementIndex.set(i, j);
+    }
+    return j;
+  };
+  const findingIndex = new Map<number, number>();
+  const findings: ReportFinding[] = [];
+  const finding = (i: number): number => {
+    let j = findingIndex.get(i);
+    if (j === undefined) {
+      j = findings.push(data.findings[i]!) - 1;
+      findingIndex.set(i, j);
+    }
+    return j;
+  };
+  const keptEdges = new Set(edges.map((e) => e.id));
+  const outNodes: ReportNode[] = nodes.map((n) => ({ ...n, findings: n.findings.map(finding) }));
+  const outEdges: ReportEdge[] = edges.map((e) => ({
+    ...e,
+    ...(e.allowedBy !== undefined ? { allowedBy: statement(e.allowedBy) } : {}),
+    callerSide: e.callerSide.map(statement),
+    findings: e.findings.map(finding),
+  }));
+  const accounts = new Set(nodes.flatMap((n) => (n.account === undefined ? [] : [n.account])));
+  return {
+    ...data,
+    accounts: data.accounts.filter((a) => accounts.has(a.id)),
+    nodes: outNodes,
+    edges: outEdges,
+    statements,
+    findings: findings.map((f) => ({
+      ...f,
+      nodes: f.nodes.filter((id) => keep.has(id)),
+      edges: f.edges.filter((id) => keptEdges.has(id)),
+    })),
+  };
+}
