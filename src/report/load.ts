@@ -7,39 +7,49 @@ import { findings } from "../graph/findings/index.js";
 import { AccessGraph, type EdgeKinds } from "../graph/graph.js";
 import { verify } from "../graph/verify.js";
 import { loadSource, type Source } from "../source/load-source.js";
+import { silently, type Stage } from "../source/stage.js";
+import type { AccountState } from "../state/account-state.js";
 import { reportData } from "./graph-data.js";
 import type { ReportData } from "./types.js";
 
 /** The view model of what a model would create, or of a deployed inventory. */
 export function loadReportData(
   source: Source,
-  options: { context?: Record<string, string>; edges?: EdgeKinds; title?: string } = {},
+  options: { context?: Record<string, string>; edges?: EdgeKinds; title?: string; stage?: Stage } = {},
 ): ReportData {
+  const stage = options.stage ?? silently;
   const shown = (path: string) => relative(process.cwd(), path) || path;
+  const graphOf = (state: AccountState) =>
+    stage("building the graph", () => new AccessGraph(state, options.context, { edges: options.edges ?? "all" }));
   if (source.inventory !== undefined) {
-    const { state } = loadSource(source);
-    const graph = new AccessGraph(state, options.context, { edges: options.edges ?? "all" });
-    return reportData({
-      state,
-      graph,
-      chains: [],
-      findings: findings(state, { graph }),
-      source: `inventory ${shown(source.inventory)}`,
-      title: options.title ?? shown(source.inventory),
-    });
+    const { state } = stage("loading the inventory", () => loadSource(source));
+    const graph = graphOf(state);
+    const list = stage("analysing it", () => findings(state, { graph }));
+    return stage("drawing the report", () =>
+      reportData({
+        state,
+        graph,
+        chains: [],
+        findings: list,
+        source: `inventory ${shown(source.inventory as string)}`,
+        title: options.title ?? shown(source.inventory as string),
+      }),
+    );
   }
-  const { compiled } = loadSource(source);
-  const graph = new AccessGraph(compiled.state, options.context, { edges: options.edges ?? "all" });
-  const list = findings(compiled.state, { chains: compiled.chains, graph });
+  const { compiled } = stage("loading the model", () => loadSource(source));
+  const graph = graphOf(compiled.state);
+  const list = stage("analysing it", () => findings(compiled.state, { chains: compiled.chains, graph }));
   const accepted = new Set(verify(compiled, graph, { findings: list }).accepted);
   const acceptances = compiled.model.accept ?? [];
-  return reportData({
-    state: compiled.state,
-    graph,
-    chains: compiled.chains,
-    findings: list,
-    acceptedBecause: (f) => (accepted.has(f) ? acceptances.find((a) => a.rule === f.id)?.reason : undefined),
-    source: `model ${shown(source.model)}`,
-    title: options.title ?? compiled.model.name,
-  });
+  return stage("drawing the report", () =>
+    reportData({
+      state: compiled.state,
+      graph,
+      chains: compiled.chains,
+      findings: list,
+      acceptedBecause: (f) => (accepted.has(f) ? acceptances.find((a) => a.rule === f.id)?.reason : undefined),
+      source: `model ${shown(source.model)}`,
+      title: options.title ?? compiled.model.name,
+    }),
+  );
 }
