@@ -6,7 +6,7 @@
  * (PolicyInputError).
  */
 import type { Compiled } from "../compile/compile.js";
-import { compileModelFile } from "../compile/model-file.js";
+import { compileModelFile, type LocatePath } from "../compile/model-file.js";
 import type { Chain } from "../compile/plan.js";
 import type { AccountState } from "../state/account-state.js";
 import { loadInventory } from "../state/inventory.js";
@@ -19,19 +19,20 @@ export interface Loaded {
   state: AccountState;
   chains: Chain[];
   compiled?: Compiled;
+  /** For a model: where each part of it is written. */
+  locate?: LocatePath;
 }
 
-/** What a model file holds: its compiled model always. */
+/** What a model file holds: its compiled model always, and where each part of it is written. */
 export interface LoadedModel extends Loaded {
   compiled: Compiled;
+  locate: LocatePath;
 }
 
 export function loadSource(source: { model: string; inventory?: undefined }): LoadedModel;
 export function loadSource(source: Source): Loaded;
 export function loadSource(source: Source): Loaded {
-  if (source.model !== undefined) {
-    const compiled = compileModelFile(source.model);
-    return { state: compiled.state, chains: compiled.chains, compiled };
-  }
+  if (source.model !== undefined)
+    return compileModelFile(source.model, (compiled, locate) => ({ state: compiled.state, chains: compiled.chains, compiled, locate }));
   return { state: loadInventory(source.inventory), chains: [] };
 }

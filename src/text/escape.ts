@@ -154,3 +154,15 @@ function longestRun(text: string, char: string): number {
   }
   return longest;
 }
+
+// ---------------------------------------------------------------------------------------------
+// SARIF message strings (SARIF 2.1.0 §3.11: placeholders and embedded links)
+
+/**
+ * A plain-text SARIF message holding `text` as written: `{` and `}` doubled (a single one opens a
+ * placeholder), and `[`, `]` and the backslash escaped with a backslash (a bracket pair opens an
+ * embedded link).
+ */
+export function sarifText(text: string): string {
+  return text.replace(/[{}]/g, "$&$&").replace(/[\\[\]]/g, "\\$&");
+}
