@@ -8,7 +8,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { run } from "../src/cli/findings.js";
+import { runCli } from "../src/cli/program.js";
 import { compile } from "../src/compile/compile.js";
 import type { Chain, Hop, StartIdentity } from "../src/compile/plan.js";
 import { type Finding, findings } from "../src/graph/findings/index.js";
@@ -785,7 +785,7 @@ describe("xacct findings (the command)", () => {
   function capture(args: string[]): Promise<{ status: number; out: string }> {
     let out = "";
     vi.spyOn(process.stdout, "write").mockImplementation((chunk: string | Uint8Array) => ((out += String(chunk)), true));
-    return run(args).then((status) => ({ status, out }));
+    return runCli(["findings", ...args]).then((status) => ({ status, out }));
   }
 
   it("prints {findings: [...]} with --json, each with id, severity, title, resource, detail and fix", async () => {
@@ -813,8 +813,8 @@ describe("xacct findings (the command)", () => {
   });
 
   it("asks for exactly one of --inventory and --model", async () => {
-    await expect(run([])).rejects.toThrow(/exactly one of --inventory DIR or --model FILE/);
-    await expect(run(["--inventory", "x", "--model", "y"])).rejects.toThrow(/exactly one/);
+    await expect(runCli(["findings"])).rejects.toThrow(/exactly one of --inventory DIR or --model FILE/);
+    await expect(runCli(["findings", "--inventory", "x", "--model", "y"])).rejects.toThrow(/exactly one/);
   });
 });
 

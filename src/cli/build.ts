@@ -1,27 +1,14 @@
-import { parseArgs } from "node:util";
 import { compileModelFile } from "../compile/model-file.js";
 import { emitAll, writeFiles } from "../emit/index.js";
 import { ModelPathError } from "../model/load.js";
 import { accountIds } from "../model/stages.js";
 import { UsageError } from "./json-input.js";
-import { usageOf } from "./usage.js";
-
-export const usage = usageOf("build");
+import { type BUILD_OPTIONS, helpOf, type Values } from "./usage.js";
 
 /** `xacct build`: load, compile, emit; changes nothing unless everything succeeded. */
-export async function run(args: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args,
-    allowPositionals: true,
-    options: { out: { type: "string", short: "o" }, help: { type: "boolean" } },
-  });
-  if (values.help) {
-    process.stdout.write(`${usage}\n`);
-    return 0;
-  }
-  const [model] = positionals;
-  if (!model || positionals.length > 1) throw new UsageError(`give one model file\n${usage}`);
-  if (!values.out) throw new UsageError(`give the output directory with --out DIR\n${usage}`);
+export async function run(values: Values<typeof BUILD_OPTIONS>, [model]: readonly string[]): Promise<number> {
+  if (!model) throw new UsageError(`give one model file; ${helpOf("build")}`);
+  if (!values.out) throw new UsageError(`give the output directory with --out DIR; ${helpOf("build")}`);
   const { compiled, files } = compileModelFile(model, (compiled) => {
     try {
       return { compiled, files: emitAll(compiled) };

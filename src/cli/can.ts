@@ -1,26 +1,13 @@
-import { parseArgs } from "node:util";
 import { can } from "../graph/query.js";
-import { contextOf, GRAPH_OPTIONS, graphFrom, hopsText, print } from "./graph-input.js";
+import { contextOf, graphFrom, hopsText, print } from "./graph-input.js";
 import { UsageError } from "./json-input.js";
-import { usageOf } from "./usage.js";
+import { type CAN_OPTIONS, helpOf, type Values } from "./usage.js";
 
-export const usage = usageOf("can");
-
-export async function run(args: string[]): Promise<number> {
-  const { values } = parseArgs({
-    args,
-    options: {
-      ...GRAPH_OPTIONS,
-      principal: { type: "string" },
-      action: { type: "string" },
-      resource: { type: "string" },
-      "resource-account": { type: "string" },
-    },
-  });
-  if (values.help) return (print(usage, false, () => usage), 0);
-  if (!values.principal || !values.action || !values.resource) throw new UsageError(`give --principal, --action and --resource\n${usage}`);
+export async function run(values: Values<typeof CAN_OPTIONS>): Promise<number> {
+  if (!values.principal || !values.action || !values.resource)
+    throw new UsageError(`give --principal, --action and --resource; ${helpOf("can")}`);
   const context = contextOf(values.context);
-  const answer = can(graphFrom(values, context, usage), {
+  const answer = can(graphFrom(values, context, "can"), {
     principal: values.principal,
     action: values.action,
     resource: values.resource,

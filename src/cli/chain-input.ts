@@ -5,19 +5,9 @@
 import { ChainError, type ChainSource } from "../credentials/index.js";
 import { type ChainCredentials, cachedChainCredentials } from "../credentials/cache.js";
 import { UsageError } from "./json-input.js";
+import { helpOf } from "./usage.js";
 
-/** parseArgs options naming a chain. */
-export const CHAIN_OPTIONS = {
-  profile: { type: "string" },
-  workload: { type: "string" },
-  model: { type: "string" },
-  endpoint: { type: "string" },
-  "cache-dir": { type: "string" },
-  "no-cache": { type: "boolean" },
-  help: { type: "boolean", short: "h" },
-} as const;
-
-/** The usage text of those options. */
+/** The options naming a chain (CHAIN_OPTIONS of usage.ts). */
 export interface ChainValues {
   profile?: string;
   workload?: string;
@@ -28,13 +18,14 @@ export interface ChainValues {
 }
 
 /** The chain the options name. */
-export function chainSource(values: ChainValues, usage: string): ChainSource {
+export function chainSource(values: ChainValues, command: string): ChainSource {
   if (values.workload !== undefined || values.model !== undefined) {
-    if (values.workload === undefined || values.model === undefined) throw new UsageError(`--workload and --model go together\n${usage}`);
+    if (values.workload === undefined || values.model === undefined)
+      throw new UsageError(`--workload and --model go together; ${helpOf(command)}`);
     return { model: values.model, workload: values.workload, ...(values.profile !== undefined ? { profile: values.profile } : {}) };
   }
   if (values.profile === undefined)
-    throw new UsageError(`give --profile NAME (a profile of the AWS config) or --workload NAME --model FILE\n${usage}`);
+    throw new UsageError(`give --profile NAME (a profile of the AWS config) or --workload NAME --model FILE; ${helpOf(command)}`);
   return { profile: values.profile };
 }
 
@@ -42,9 +33,10 @@ export function chainSource(values: ChainValues, usage: string): ChainSource {
  * The chain's credentials, through the cache unless --no-cache; cache warnings on stderr. A
  * ChainError is said on stderr and answered with undefined (the command then exits 1).
  */
-export async function chainCredentials(values: ChainValues, usage: string, command: string): Promise<ChainCredentials | undefined> {
-  const source = chainSource(values, usage);
-  if (values["no-cache"] && values["cache-dir"] !== undefined) throw new UsageError(`give --cache-dir or --no-cache, not both\n${usage}`);
+export async function chainCredentials(values: ChainValues, command: string): Promise<ChainCredentials | undefined> {
+  const source = chainSource(values, command);
+  if (values["no-cache"] && values["cache-dir"] !== undefined)
+    throw new UsageError(`give --cache-dir or --no-cache, not both; ${helpOf(command)}`);
   if (values.endpoint !== undefined && !/^https?:\/\/[^\s/]/.test(values.endpoint))
     throw new UsageError(`--endpoint takes a URL (http:// or https://), got "${values.endpoint}"`);
   try {

@@ -1,12 +1,9 @@
-import { parseArgs } from "node:util";
 import { isAccountId } from "../aws/arn.js";
 import { collect, CollectError, DEFAULT_CONCURRENCY, type Progress } from "../collect/collect.js";
 import { AWS_PROFILE_NAME, IAM_ROLE_NAME, type NameRule } from "../model/names.js";
 import { errorText } from "../services/policy-collector.js";
 import { UsageError } from "./json-input.js";
-import { usageOf } from "./usage.js";
-
-export const usage = usageOf("collect");
+import type { COLLECT_OPTIONS, Values } from "./usage.js";
 
 /** A region's name: `us-east-1`, `us-gov-west-1`, `cn-north-1`, `eu-central-2`. */
 const REGION = /^[a-z]{2}(-[a-z]+)+-\d{1,2}$/;
@@ -65,23 +62,7 @@ function fromAws(error: unknown): boolean {
   return error instanceof CollectError || e?.$metadata !== undefined || (typeof e?.name === "string" && /ProviderError$/.test(e.name));
 }
 
-export async function run(args: string[]): Promise<number> {
-  const { values } = parseArgs({
-    args,
-    options: {
-      out: { type: "string" },
-      profile: { type: "string" },
-      "endpoint-url": { type: "string" },
-      accounts: { type: "string" },
-      all: { type: "boolean" },
-      "role-name": { type: "string" },
-      regions: { type: "string" },
-      concurrency: { type: "string" },
-      resume: { type: "boolean" },
-      help: { type: "boolean" },
-    },
-  });
-  if (values.help) return (process.stdout.write(`${usage}\n`), 0);
+export async function run(values: Values<typeof COLLECT_OPTIONS>): Promise<number> {
   if (!values.out) throw new UsageError("give the directory to write the inventory into with --out DIR");
   if (values.all && values.accounts !== undefined) throw new UsageError("give --accounts or --all, not both");
   const concurrency = values.concurrency === undefined ? DEFAULT_CONCURRENCY : Number(values.concurrency);

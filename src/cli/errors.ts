@@ -32,8 +32,6 @@ function userLines(error: unknown): string[] {
   if (error instanceof ModelError) return error.problems.length > 0 ? error.message.split("\n") : [error.message];
   if (error instanceof UsageError || error instanceof PolicyInputError || error instanceof OwnedDirError || error instanceof ChainError)
     return [error.message];
-  // node:util parseArgs: an unknown option, a missing value.
-  if (error instanceof Error && (error as NodeJS.ErrnoException).code?.startsWith("ERR_PARSE_ARGS")) return [error.message];
   if (isSystemError(error)) return [`cannot ${error.syscall}${error.path ? ` ${error.path}` : ""}: ${systemErrorText(error)}`];
   const what = error instanceof Error ? `${error.name}: ${firstLine(error.message)}` : firstLine(String(error));
   return [

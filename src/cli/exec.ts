@@ -1,22 +1,16 @@
 import { constants } from "node:os";
-import { parseArgs } from "node:util";
 import { credentialVariables, runCommand, withCredentialVariables } from "../credentials/exec.js";
-import { CHAIN_OPTIONS, chainCredentials } from "./chain-input.js";
+import { chainCredentials } from "./chain-input.js";
 import { UsageError } from "./json-input.js";
-import { usageOf } from "./usage.js";
+import { type CHAIN_OPTIONS, helpOf, type Values } from "./usage.js";
 
 /** Signals whose default action ends a Node.js process (SIGUSR1 would start its inspector instead). */
 const FATAL = new Set<NodeJS.Signals>(["SIGINT", "SIGTERM", "SIGHUP", "SIGKILL"]);
 
-export const usage = usageOf("exec");
-
-export async function run(args: string[]): Promise<number> {
-  const split = args.indexOf("--");
-  const { values } = parseArgs({ args: split < 0 ? args : args.slice(0, split), options: CHAIN_OPTIONS });
-  if (values.help) return (process.stdout.write(`${usage}\n`), 0);
-  const command = split < 0 ? [] : args.slice(split + 1);
-  if (command.length === 0) throw new UsageError(`give the command to run after --\n${usage}`);
-  const got = await chainCredentials(values, usage, "exec");
+/** `xacct exec OPTIONS -- COMMAND ARG…`: `command` is what follows the `--`. */
+export async function run(values: Values<typeof CHAIN_OPTIONS>, command: readonly string[]): Promise<number> {
+  if (command.length === 0) throw new UsageError(`give the command to run after --; ${helpOf("exec")}`);
+  const got = await chainCredentials(values, "exec");
   if (!got) return 1;
   const env = withCredentialVariables(process.env, credentialVariables(got.credentials, got.spec.region));
   let result;

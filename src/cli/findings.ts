@@ -1,11 +1,8 @@
-import { parseArgs } from "node:util";
 import { type Finding, findings, SEVERITIES } from "../graph/findings/index.js";
 import { loadSource } from "../source/load-source.js";
 import { print } from "./graph-input.js";
-import { SOURCE_OPTIONS, sourceOf } from "./source.js";
-import { usageOf } from "./usage.js";
-
-export const usage = usageOf("findings");
+import { sourceOf } from "./source.js";
+import type { FINDINGS_OPTIONS, Values } from "./usage.js";
 
 function describe(f: Finding): string {
   const lines = [
@@ -23,10 +20,8 @@ function summary(list: Finding[]): string {
   return `${list.length} finding${list.length > 1 ? "s" : ""}: ${counts.map(([s, n]) => `${n} ${s}`).join(", ")}`;
 }
 
-export async function run(args: string[]): Promise<number> {
-  const { values } = parseArgs({ args, options: { ...SOURCE_OPTIONS, json: { type: "boolean" }, help: { type: "boolean" } } });
-  if (values.help) return (print(usage, false, () => usage), 0);
-  const { state, chains } = loadSource(sourceOf(values, usage));
+export async function run(values: Values<typeof FINDINGS_OPTIONS>): Promise<number> {
+  const { state, chains } = loadSource(sourceOf(values, "findings"));
   const list = findings(state, { chains });
   print({ findings: list }, values.json, () => [...list.map(describe), summary(list)].join("\n\n"));
   return 0;

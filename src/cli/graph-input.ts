@@ -1,16 +1,7 @@
 import { AccessGraph, EDGE_KINDS, type EdgeKinds } from "../graph/graph.js";
 import { loadSource } from "../source/load-source.js";
 import { UsageError } from "./json-input.js";
-import { SOURCE_OPTIONS, sourceOf } from "./source.js";
-
-/** The options every graph command shares. */
-export const GRAPH_OPTIONS = {
-  ...SOURCE_OPTIONS,
-  context: { type: "string", multiple: true },
-  edges: { type: "string" },
-  json: { type: "boolean" },
-  help: { type: "boolean" },
-} as const;
+import { sourceOf } from "./source.js";
 
 /** `--context KEY=VALUE`, repeated. */
 export function contextOf(pairs: string[] | undefined): Record<string, string> {
@@ -35,10 +26,10 @@ export function edgeKindsOf(value: string | undefined): EdgeKinds {
 export function graphFrom(
   values: { inventory?: string; model?: string; edges?: string },
   context: Record<string, string>,
-  usage: string,
+  command: string,
 ): AccessGraph {
   const edges = edgeKindsOf(values.edges);
-  return new AccessGraph(loadSource(sourceOf(values, usage)).state, context, { edges });
+  return new AccessGraph(loadSource(sourceOf(values, command)).state, context, { edges });
 }
 
 /** A chain as a line: each hop, with its technique where it is not a trust's assumption, and what it holds only if. */

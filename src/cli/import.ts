@@ -1,33 +1,15 @@
 import { lstatSync, readFileSync } from "node:fs";
-import { parseArgs } from "node:util";
 import { ImportError, importInventory } from "../adopt/import-model.js";
 import { isUneditedImport, stamped } from "../adopt/stamp.js";
 import { replacePrivateFile } from "../fs/private-files.js";
 import { isSystemError } from "../fs/system-error.js";
 import { loadSource } from "../source/load-source.js";
 import { UsageError } from "./json-input.js";
-import { usageOf } from "./usage.js";
+import { helpOf, type IMPORT_OPTIONS, type Values } from "./usage.js";
 
-export const usage = usageOf("import");
-
-export async function run(args: string[]): Promise<number> {
-  const { values } = parseArgs({
-    args,
-    options: {
-      inventory: { type: "string" },
-      out: { type: "string" },
-      accounts: { type: "string" },
-      name: { type: "string" },
-      force: { type: "boolean" },
-      help: { type: "boolean" },
-    },
-  });
-  if (values.help) {
-    process.stdout.write(`${usage}\n`);
-    return 0;
-  }
-  if (!values.inventory) throw new UsageError(`give the inventory directory with --inventory DIR\n${usage}`);
-  if (!values.out) throw new UsageError(`give the model file to write with --out FILE\n${usage}`);
+export async function run(values: Values<typeof IMPORT_OPTIONS>): Promise<number> {
+  if (!values.inventory) throw new UsageError(`give the inventory directory with --inventory DIR; ${helpOf("import")}`);
+  if (!values.out) throw new UsageError(`give the model file to write with --out FILE; ${helpOf("import")}`);
   const out = values.out;
   refuseForeign(out, values.force === true);
   const { state } = loadSource({ inventory: values.inventory });

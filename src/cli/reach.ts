@@ -1,17 +1,12 @@
-import { parseArgs } from "node:util";
 import { reach } from "../graph/query.js";
-import { contextOf, GRAPH_OPTIONS, graphFrom, hopsText, print } from "./graph-input.js";
+import { contextOf, graphFrom, hopsText, print } from "./graph-input.js";
 import { UsageError } from "./json-input.js";
-import { usageOf } from "./usage.js";
+import { helpOf, type REACH_OPTIONS, type Values } from "./usage.js";
 
-export const usage = usageOf("reach");
-
-export async function run(args: string[]): Promise<number> {
-  const { values } = parseArgs({ args, options: { ...GRAPH_OPTIONS, principal: { type: "string" } } });
-  if (values.help) return (print(usage, false, () => usage), 0);
-  if (!values.principal) throw new UsageError(`give --principal\n${usage}`);
+export async function run(values: Values<typeof REACH_OPTIONS>): Promise<number> {
+  if (!values.principal) throw new UsageError(`give --principal; ${helpOf("reach")}`);
   const context = contextOf(values.context);
-  const answer = reach(graphFrom(values, context, usage), values.principal, context);
+  const answer = reach(graphFrom(values, context, "reach"), values.principal, context);
   print(answer, values.json, () =>
     [
       ...(answer.roles.length

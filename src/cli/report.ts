@@ -1,30 +1,17 @@
-import { parseArgs } from "node:util";
 import { writeReport } from "../report/html.js";
 import { loadReportData } from "../report/load.js";
 import type { ReportData } from "../report/types.js";
 import { contextOf, edgeKindsOf } from "./graph-input.js";
 import { UsageError } from "./json-input.js";
-import { SOURCE_OPTIONS, sourceOf } from "./source.js";
-import { usageOf } from "./usage.js";
-
-export const usage = usageOf("report");
-
-/** The options `xacct report` and `xacct graph` share. */
-export const REPORT_OPTIONS = {
-  ...SOURCE_OPTIONS,
-  context: { type: "string", multiple: true },
-  edges: { type: "string" },
-  title: { type: "string" },
-  output: { type: "string", short: "o" },
-  help: { type: "boolean" },
-} as const;
+import { sourceOf } from "./source.js";
+import type { REPORT_COMMAND_OPTIONS, Values } from "./usage.js";
 
 /** The report's data from `--model` or `--inventory` (exactly one), for `report` and `graph`. */
 export function reportDataFrom(
   values: { model?: string; inventory?: string; context?: string[]; edges?: string; title?: string },
-  commandUsage: string,
+  command: string,
 ): ReportData {
-  return loadReportData(sourceOf(values, commandUsage), {
+  return loadReportData(sourceOf(values, command), {
     context: contextOf(values.context),
     edges: edgeKindsOf(values.edges),
     ...(values.title !== undefined ? { title: values.title } : {}),
@@ -42,10 +29,8 @@ export function writingTo(file: string, write: () => void): void {
   }
 }
 
-export async function run(args: string[]): Promise<number> {
-  const { values } = parseArgs({ args, options: REPORT_OPTIONS });
-  if (values.help) return (process.stdout.write(`${usage}\n`), 0);
-  const data = reportDataFrom(values, usage);
+export async function run(values: Values<typeof REPORT_COMMAND_OPTIONS>): Promise<number> {
+  const data = reportDataFrom(values, "report");
   const file = values.output ?? "report.html";
   writingTo(file, () => writeReport(file, data));
   process.stdout.write(

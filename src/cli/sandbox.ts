@@ -1,5 +1,4 @@
 import { createWriteStream } from "node:fs";
-import { parseArgs } from "node:util";
 import { loadModelFile } from "../model/load.js";
 import { PrivateFileError, readPrivateFile, replacePrivateFile } from "../fs/private-files.js";
 import { exportLines, SANDBOX_TOKEN_FILE, SANDBOX_TOKEN_VARIABLE, SandboxDirError, startEnvironment } from "../sandbox/environment.js";
@@ -9,29 +8,11 @@ import { isAccountId } from "../aws/arn.js";
 import { loadSource } from "../source/load-source.js";
 import { UsageError } from "./json-input.js";
 import { portOf, untilStopped } from "./serving.js";
-import { SOURCE_OPTIONS, sourceOf } from "./source.js";
-import { usageOf } from "./usage.js";
+import { sourceOf } from "./source.js";
+import { helpOf, type SANDBOX_OPTIONS, type SANDBOX_TOKEN_OPTIONS, type Values } from "./usage.js";
 
-export const usage = usageOf("sandbox");
-
-export async function run(args: string[]): Promise<number> {
-  if (args[0] === "token") return token(args.slice(1));
-  const { values } = parseArgs({
-    args,
-    options: {
-      ...SOURCE_OPTIONS,
-      port: { type: "string" },
-      dir: { type: "string" },
-      log: { type: "string" },
-      "management-account": { type: "string", multiple: true },
-      throttle: { type: "string" },
-      seed: { type: "string" },
-      "timeout-region": { type: "string", multiple: true },
-      help: { type: "boolean" },
-    },
-  });
-  if (values.help) return (process.stdout.write(`${usage}\n`), 0);
-  const source = sourceOf(values, usage);
+export async function run(values: Values<typeof SANDBOX_OPTIONS>): Promise<number> {
+  const source = sourceOf(values, "sandbox");
   const port = portOf(values.port);
   const managementAccounts = values["management-account"] ?? [];
   const bad = managementAccounts.find((id) => !isAccountId(id));
@@ -89,21 +70,9 @@ function faultsOf(throttle: string | undefined, seed: string | undefined, timeou
 }
 
 /** `xacct sandbox token`: asks the running sandbox's token endpoint. */
-async function token(args: string[]): Promise<number> {
-  const { values } = parseArgs({
-    args,
-    options: {
-      workload: { type: "string" },
-      model: { type: "string" },
-      endpoint: { type: "string" },
-      "token-file": { type: "string" },
-      output: { type: "string", short: "o" },
-      help: { type: "boolean" },
-    },
-  });
-  if (values.help) return (process.stdout.write(`${usage}\n`), 0);
+export async function token(values: Values<typeof SANDBOX_TOKEN_OPTIONS>): Promise<number> {
   const name = values.workload;
-  if (!name) throw new UsageError(`give --workload NAME\n${usage}`);
+  if (!name) throw new UsageError(`give --workload NAME; ${helpOf("sandbox token")}`);
   if (values.model !== undefined) {
     const identity = loadModelFile(values.model).workloads[name.replace(/@.*$/, "")]?.identity;
     if (identity?.type !== "irsa")

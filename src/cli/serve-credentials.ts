@@ -1,25 +1,16 @@
-import { parseArgs } from "node:util";
 import { ChainError } from "../credentials/index.js";
 import { serveCredentials, type Serving } from "../credentials/server.js";
 import { TokenFileError } from "../credentials/token-file.js";
 import { commentLine, shellWord } from "../text/escape.js";
-import { CHAIN_OPTIONS, chainSource } from "./chain-input.js";
+import { chainSource } from "./chain-input.js";
 import { UsageError } from "./json-input.js";
 import { portOf, untilStopped } from "./serving.js";
-import { usageOf } from "./usage.js";
-
-export const usage = usageOf("serve-credentials");
+import type { SERVE_CREDENTIALS_OPTIONS, Values } from "./usage.js";
 
 const log = (line: string) => process.stderr.write(`xacct serve-credentials: ${line}\n`);
 
-export async function run(args: string[]): Promise<number> {
-  const { profile, workload, model, endpoint, help } = CHAIN_OPTIONS;
-  const { values } = parseArgs({
-    args,
-    options: { profile, workload, model, endpoint, help, port: { type: "string" }, "token-file": { type: "string" } },
-  });
-  if (values.help) return (process.stdout.write(`${usage}\n`), 0);
-  const source = chainSource(values, usage);
+export async function run(values: Values<typeof SERVE_CREDENTIALS_OPTIONS>): Promise<number> {
+  const source = chainSource(values, "serve-credentials");
   if (values.endpoint !== undefined && !/^https?:\/\/[^\s/]/.test(values.endpoint))
     throw new UsageError(`--endpoint takes a URL (http:// or https://), got "${values.endpoint}"`);
   const port = portOf(values.port);

@@ -1,24 +1,13 @@
 import { createReadStream } from "node:fs";
 import { createInterface } from "node:readline";
-import { parseArgs } from "node:util";
 import { type ExplainLevel, simulate, simulateLine } from "../policy/simulate.js";
 import { assertReadable, parseJsonFile, readInput, UsageError } from "./json-input.js";
-import { usageOf } from "./usage.js";
-
-export const usage = usageOf("simulate");
+import { helpOf, type SIMULATE_OPTIONS, type Values } from "./usage.js";
 
 /** `xacct simulate`: thin over the policy engine. Returns the exit status. */
-export async function run(args: string[]): Promise<number> {
-  const { values } = parseArgs({
-    args,
-    options: { request: { type: "string" }, batch: { type: "string" }, explain: { type: "string" }, help: { type: "boolean" } },
-  });
-  if (values.help) {
-    process.stdout.write(`${usage}\n`);
-    return 0;
-  }
+export async function run(values: Values<typeof SIMULATE_OPTIONS>): Promise<number> {
   if ((values.request === undefined) === (values.batch === undefined))
-    throw new UsageError(`give exactly one of --request or --batch\n${usage}`);
+    throw new UsageError(`give exactly one of --request or --batch; ${helpOf("simulate")}`);
   const explain = values.explain ?? "full";
   if (explain !== "full" && explain !== "none") throw new UsageError(`--explain takes full or none, got ${JSON.stringify(explain)}`);
   if (values.request !== undefined) {

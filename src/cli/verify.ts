@@ -1,4 +1,3 @@
-import { parseArgs } from "node:util";
 import { findings } from "../graph/findings/index.js";
 import { SEVERITIES, type Severity } from "../graph/findings/types.js";
 import { AccessGraph } from "../graph/graph.js";
@@ -6,18 +5,10 @@ import { modelAsApplied, verify } from "../graph/verify.js";
 import { loadSource } from "../source/load-source.js";
 import { print } from "./graph-input.js";
 import { UsageError } from "./json-input.js";
-import { SOURCE_OPTIONS } from "./source.js";
-import { usageOf } from "./usage.js";
+import { helpOf, type Values, type VERIFY_OPTIONS } from "./usage.js";
 
-export const usage = usageOf("verify");
-
-export async function run(args: string[]): Promise<number> {
-  const { values } = parseArgs({
-    args,
-    options: { ...SOURCE_OPTIONS, "fail-on": { type: "string" }, json: { type: "boolean" }, help: { type: "boolean" } },
-  });
-  if (values.help) return (print(usage, false, () => usage), 0);
-  if (!values.model) throw new UsageError(`give the model with --model FILE\n${usage}`);
+export async function run(values: Values<typeof VERIFY_OPTIONS>): Promise<number> {
+  if (!values.model) throw new UsageError(`give the model with --model FILE; ${helpOf("verify")}`);
   const failOn = (values["fail-on"] ?? "high") as Severity;
   if (!SEVERITIES.includes(failOn)) throw new UsageError(`--fail-on takes one of ${SEVERITIES.join(", ")}, got "${failOn}"`);
   const { compiled } = loadSource({ model: values.model });

@@ -1,20 +1,12 @@
-import { parseArgs } from "node:util";
 import { whoCan } from "../graph/query.js";
-import { contextOf, GRAPH_OPTIONS, graphFrom, hopsText, print } from "./graph-input.js";
+import { contextOf, graphFrom, hopsText, print } from "./graph-input.js";
 import { UsageError } from "./json-input.js";
-import { usageOf } from "./usage.js";
+import { helpOf, type Values, type WHO_CAN_OPTIONS } from "./usage.js";
 
-export const usage = usageOf("who-can");
-
-export async function run(args: string[]): Promise<number> {
-  const { values } = parseArgs({
-    args,
-    options: { ...GRAPH_OPTIONS, action: { type: "string" }, resource: { type: "string" }, "resource-account": { type: "string" } },
-  });
-  if (values.help) return (print(usage, false, () => usage), 0);
-  if (!values.action || !values.resource) throw new UsageError(`give --action and --resource\n${usage}`);
+export async function run(values: Values<typeof WHO_CAN_OPTIONS>): Promise<number> {
+  if (!values.action || !values.resource) throw new UsageError(`give --action and --resource; ${helpOf("who-can")}`);
   const context = contextOf(values.context);
-  const answer = whoCan(graphFrom(values, context, usage), {
+  const answer = whoCan(graphFrom(values, context, "who-can"), {
     action: values.action,
     resource: values.resource,
     ...(values["resource-account"] ? { resourceAccount: values["resource-account"] } : {}),
