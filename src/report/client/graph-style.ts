@@ -28,13 +28,16 @@ export function graphStyle(large: boolean): StylesheetJson {
   return [
     {
       selector: "node",
+      // Names are drawn over the canvas at a legible size by labels.ts; Cytoscape's own label is
+      // invisible, there only so that the layout leaves each name its room (at zoom 1).
       style: {
         label: "data(label)",
-        "font-size": 10,
+        "text-opacity": 0,
+        "font-size": 12,
         "text-valign": "bottom",
         "text-margin-y": 3,
         "text-wrap": "wrap",
-        "text-max-width": "150px",
+        "text-max-width": "180px",
         width: 22,
         height: 22,
         color: "#212529",

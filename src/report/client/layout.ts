@@ -16,6 +16,8 @@ function dagre(options: Omit<DagreLayoutOptions, "name"> = {}): LayoutOptions {
     nodeSep: 30,
     rankSep: 70,
     edgeSep: 8,
+    // Room for the names labels.ts draws under the nodes.
+    nodeDimensionsIncludeLabels: true,
     fit: false,
     animate: false,
     ...options,

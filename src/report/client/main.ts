@@ -11,6 +11,7 @@ import { byId, h } from "./dom.js";
 import { accountNodeId, COLLAPSE_ABOVE, drawnNodeId, elementsOf, initiallyCollapsed, type MergedEdge } from "./elements.js";
 import { findingsTable } from "./findings-table.js";
 import { graphStyle } from "./graph-style.js";
+import { labelOverlay } from "./labels.js";
 import { layoutGraph } from "./layout.js";
 import { accountPanel, edgePanel, mergedPanel, nodePanel, type PanelContext } from "./panel.js";
 import { searchMatches } from "./search.js";
@@ -58,6 +59,7 @@ const cy = cytoscape({
   hideEdgesOnViewport: large,
   textureOnViewport: large,
 });
+labelOverlay(cy, byId("graph"));
 const panel = byId("panel");
 
 const api: ReportApi = {
@@ -77,7 +79,8 @@ function draw(): void {
     cy.add(built.elements);
   });
   layoutGraph(cy, large);
-  cy.fit(undefined, 30);
+  // Room at the edges for the names labels.ts draws beyond the nodes.
+  cy.fit(undefined, 50);
 }
 
 const context: PanelContext = { data, nodes, accounts, go, toggleAccount };
