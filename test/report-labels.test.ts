@@ -136,6 +136,7 @@ describe.skipIf(!hasChromium)("names and titles on the report", () => {
         const node = (globalThis as unknown as InPage).xacctReport.cy
           .nodes()
           .filter((n) => !n.isParent() && !ids.includes(n.id()))
+          .nodes()
           .first();
         return { id: node.id(), label: String(node.data("label")), at: node.renderedPosition() };
       },

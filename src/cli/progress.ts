@@ -32,23 +32,29 @@ export function progress(
   let done = 0;
   let drawn = false;
   const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
-  return {
-    stage<T>(name: string, work: () => T): T {
-      if (mode === "terminal") {
-        const filled = Math.round((done / Math.max(stages, 1)) * BAR_WIDTH);
-        stream.write(`\r\x1b[K[${"#".repeat(filled)}${" ".repeat(BAR_WIDTH - filled)}] ${done + 1}/${stages} ${name}…`);
-        drawn = true;
-      }
-      const started = clock();
-      const result = work();
+  const end = () => {
+    if (drawn) stream.write("\r\x1b[K");
+    drawn = false;
+  };
+  // A function, not a method: commands hand it to the library's long jobs on its own.
+  const stage: Stage = (name, work) => {
+    if (mode === "terminal") {
+      const filled = Math.round((done / Math.max(stages, 1)) * BAR_WIDTH);
+      stream.write(`\r\x1b[K[${"#".repeat(filled)}${" ".repeat(BAR_WIDTH - filled)}] ${done + 1}/${stages} ${name}…`);
+      drawn = true;
+    }
+    const started = clock();
+    try {
+      return work();
+    } catch (error) {
+      // The error's message starts on a clean line.
+      end();
+      throw error;
+    } finally {
       const took = clock() - started;
       done++;
       if (mode === "always" || (mode === "log" && took >= QUIET_BELOW_MS)) stream.write(`xacct: ${name}: ${seconds(took)}\n`);
-      return result;
-    },
-    end() {
-      if (drawn) stream.write("\r\x1b[K");
-      drawn = false;
-    },
+    }
   };
+  return { stage, end };
 }

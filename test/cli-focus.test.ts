@@ -1,0 +1,151 @@
+/**
+ * Narrowing what the commands show to what a person asks about (`--account`, `--workload`,
+ * `--focus ARN --depth N` on report, graph, who-can and reach), `graph` honest about size from the
+ * command line, and progress on stderr (a bar in a real terminal, lines in a log).
+ */
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { generatedInventory } from "./support/diagram-graphs.js";
+import { examplesDir } from "./support/state.js";
+import { CLI, xacct } from "./support/xacct-cli.js";
+
+const SEED_004 = join(examplesDir, "004-emr-eks-chain", "xacct.yaml");
+const JOB_ROLE = "arn:aws:iam::111111111111:role/job-execution-role-1";
+const CLIENT_ROLE = "arn:aws:iam::222222222222:role/client-role-2";
+const LAKE = "arn:aws:s3:::datalake-222222222222-us-east-1";
+const OWN_BUCKET = "arn:aws:s3:::emr-on-eks-test-111111111111-us-east-1";
+const work = mkdtempSync(join(tmpdir(), "xacct-cli-focus-"));
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+describe("--account, --workload and --focus on who-can and reach", () => {
+  it("who-can lists only the principals of the accounts asked about", () => {
+    // GIVEN seed 004, where job-execution-role-1 (account A) and client-role-2 (account B) can both list the data lake
+    const all = xacct(["who-can", "--model", SEED_004, "--action", "s3:ListBucket", "--resource", LAKE, "--json"]);
+    const principals = (r: typeof all) =>
+      (JSON.parse(r.stdout) as { principals: { principal: string }[] }).principals.map((p) => p.principal);
+    expect(principals(all)).toEqual(expect.arrayContaining([JOB_ROLE, CLIENT_ROLE]));
+    // WHEN asked for account A's only
+    const a = xacct([
+      "who-can",
+      "--model",
+      SEED_004,
+      "--action",
+      "s3:ListBucket",
+      "--resource",
+      LAKE,
+      "--account",
+      "111111111111",
+      "--json",
+    ]);
+    // THEN only account A's principals are listed
+    expect(a.status).toBe(0);
+    expect(principals(a)).toContain(JOB_ROLE);
+    expect(principals(a).every((p) => p.includes(":111111111111:"))).toBe(true);
+  });
+
+  it("reach keeps the roles within --depth steps of --focus, and the workload's chain with --workload", () => {
+    // GIVEN the spark job's first role, which becomes client-role-2 in one step
+    const near = xacct(["reach", "--model", SEED_004, "--principal", JOB_ROLE, "--focus", CLIENT_ROLE, "--depth", "0", "--json"]);
+    // THEN at depth 0 around client-role-2, client-role-2 alone is listed
+    expect(near.status).toBe(0);
+    expect((JSON.parse(near.stdout) as { roles: { role: string }[] }).roles.map((r) => r.role)).toEqual([CLIENT_ROLE]);
+    // AND the spark-job workload's chain holds client-role-2
+    const chain = xacct(["reach", "--model", SEED_004, "--principal", JOB_ROLE, "--workload", "spark-job", "--json"]);
+    expect((JSON.parse(chain.stdout) as { roles: { role: string }[] }).roles.map((r) => r.role)).toContain(CLIENT_ROLE);
+  });
+
+  it("refuses what it cannot focus on, saying what to give", () => {
+    // GIVEN a malformed account, a depth without a node, a workload and a node the model does not have
+    const cases: [string[], RegExp][] = [
+      [["--account", "12345"], /--account takes a 12-digit account ID, got "12345"/],
+      [["--depth", "2"], /--depth goes with --focus ARN/],
+      [["--focus", JOB_ROLE, "--depth", "-1"], /--depth takes a whole number of steps from 0 to 20/],
+      [["--workload", "nightly"], /no workload nightly; the model's workloads are spark-job/],
+      [["--focus", "arn:aws:iam::111111111111:role/nope"], /no principal arn:aws:iam::111111111111:role\/nope in the access graph/],
+    ];
+    for (const [args, message] of cases) {
+      // WHEN reach is asked with it, THEN exit 2 with one line that says what is wrong
+      const r = xacct(["reach", "--model", SEED_004, "--principal", JOB_ROLE, ...args]);
+      expect(r.status, args.join(" ")).toBe(2);
+      expect(r.stderr).toMatch(message);
+      expect(r.stderr).not.toMatch(/\n\s+at /);
+    }
+  });
+});
+
+describe("--focus on report and graph", () => {
+  it("graph draws only the nodes around the focus", () => {
+    // GIVEN seed 004, WHEN its graph is asked one step around client-role-2
+    const r = xacct(["graph", "--model", SEED_004, "--format", "dot", "--focus", CLIENT_ROLE, "--depth", "1"]);
+    // THEN the role, the role that assumes it and the data lake are drawn; account A's own bucket (two steps away) is not
+    expect(r.status).toBe(0);
+    for (const arn of [CLIENT_ROLE, JOB_ROLE, LAKE]) expect(r.stdout).toContain(`"${arn}"`);
+    expect(r.stdout).not.toContain(OWN_BUCKET);
+  });
+
+  it("report of one account holds that account and its neighbours", () => {
+    // GIVEN seed 004, WHEN its report is asked for account B
+    const file = join(work, "b.html");
+    const r = xacct(["report", "--model", SEED_004, "--account", "222222222222", "-o", file]);
+    // THEN the page's data has account B's role, the caller from account A, and not account A's own bucket
+    expect(r.status).toBe(0);
+    const html = readFileSync(file, "utf8");
+    expect(html).toContain(CLIENT_ROLE);
+    expect(html).toContain(JOB_ROLE);
+    expect(html).not.toContain(OWN_BUCKET);
+  });
+});
+
+describe("graph and size, from the command line", () => {
+  it("writes the account-level view of a 10-account organization for Mermaid and says so on stderr", { timeout: 120_000 }, () => {
+    // GIVEN a generated organization with more edges than Mermaid draws (its default maxEdges is 500)
+    const inventory = generatedInventory(work, 10);
+    // WHEN its graph is asked as Mermaid
+    const r = xacct(["graph", "--inventory", inventory, "--format", "mermaid"], { timeoutMs: 120_000 });
+    // THEN stdout holds the account-level view, and stderr says why and how to narrow it
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/^%% the graph \(/);
+    expect(r.stderr).toMatch(/too large for Mermaid: \d+ edges, over Mermaid's default maxEdges of 500.*--account ID/);
+  });
+});
+
+describe("progress on stderr", () => {
+  it("prints a line per stage in a log when XACCT_PROGRESS=always", () => {
+    // GIVEN stderr that is not a terminal and progress asked for every stage
+    const r = xacct(["graph", "--model", SEED_004, "--format", "mermaid"], { env: { XACCT_PROGRESS: "always" } });
+    // THEN each stage is a line: loading, graph, analysis, drawing, writing
+    expect(r.status).toBe(0);
+    const stages = r.stderr.split("\n").filter((l) => l.startsWith("xacct: "));
+    expect(stages.map((l) => l.replace(/: [\d.]+ s$/, ""))).toEqual([
+      "xacct: loading the model",
+      "xacct: building the graph",
+      "xacct: analysing it",
+      "xacct: drawing the report",
+      "xacct: writing the diagram",
+    ]);
+  });
+
+  it("says nothing on a log for stages as short as a small model's", () => {
+    // GIVEN stderr that is not a terminal, and no setting
+    const r = xacct(["graph", "--model", SEED_004, "--format", "mermaid"], { env: { XACCT_PROGRESS: "" } });
+    // THEN nothing but the diagram
+    expect(r.stderr).toBe("");
+  });
+
+  it("draws a bar on a real terminal and clears it before the command's own output", () => {
+    // GIVEN the command run in a pseudo-terminal by util-linux's script, its output captured as the terminal shows it
+    const file = join(work, "seen.html");
+    const r = spawnSync("script", ["-qec", `${process.execPath} ${CLI} report --model ${SEED_004} -o ${file}`, "/dev/null"], {
+      encoding: "utf8",
+      env: { ...process.env, XACCT_PROGRESS: "" },
+    });
+    // THEN it drew the bar's stages, each over the last, then erased the line and printed what it wrote
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain("] 1/5 loading the model…");
+    expect(r.stdout).toContain("] 5/5 writing the page…");
+    expect(r.stdout).toMatch(/\r\x1b\[K(\r\n)?wrote .*seen\.html/);
+  });
+});
