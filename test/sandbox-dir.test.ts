@@ -3,9 +3,9 @@
  * lists the files it wrote in DIR/.xacct-sandbox; the next run there replaces those and keeps
  * everything else the user put in DIR, tokens/ included.
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { join, relative } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { startEnvironment } from "../src/sandbox/environment.js";
 import { compileExample } from "./support/state.js";
@@ -21,7 +21,18 @@ describe("sandbox --dir", () => {
     const first = await startEnvironment({ compiled, state: compiled.state, dir });
     await first.close();
     const marker = JSON.parse(readFileSync(join(dir, ".xacct-sandbox"), "utf8")) as { files: string[] };
-    expect(marker.files.sort()).toEqual(["config", "credentials", "sandbox.auth", "tokens/spark-job.jwt"]);
+    expect(marker.files.filter((f) => !f.startsWith("botocore/")).sort()).toEqual([
+      "config",
+      "credentials",
+      "sandbox.auth",
+      "tokens/spark-job.jwt",
+    ]);
+    // (and botocore's endpoint rules, one per service: every file the run left in DIR is listed)
+    const written = readdirSync(dir, { recursive: true, withFileTypes: true })
+      .filter((e) => e.isFile() && e.name !== ".xacct-sandbox")
+      .map((e) => relative(dir, join(e.parentPath, e.name)));
+    expect(written.sort()).toEqual(marker.files.sort());
+    expect(written.filter((f) => /^botocore\/[a-z0-9-]+\/\d{4}-\d\d-\d\d\/endpoint-rule-set-1\.json$/.test(f)).length).toBeGreaterThan(0);
     // AND the user's files beside them
     writeFileSync(join(dir, "notes.md"), "mine\n");
     writeFileSync(join(dir, "tokens", "other.jwt"), "a token of mine\n");

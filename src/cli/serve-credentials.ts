@@ -1,6 +1,7 @@
 import { ChainError } from "../credentials/index.js";
 import { serveCredentials, type Serving } from "../credentials/server.js";
 import { TokenFileError } from "../credentials/token-file.js";
+import { olderClientsTokenLine } from "../credentials/token-variable.js";
 import { commentLine, shellWord } from "../text/escape.js";
 import { chainSource } from "./chain-input.js";
 import { UsageError } from "./json-input.js";
@@ -44,9 +45,7 @@ export async function run(values: Values<typeof SERVE_CREDENTIALS_OPTIONS>): Pro
       ),
       `export AWS_CONTAINER_CREDENTIALS_FULL_URI=${shellWord(variables.AWS_CONTAINER_CREDENTIALS_FULL_URI)}`,
       `export AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE=${shellWord(variables.AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE)}`,
-      commentLine(
-        `clients that do not read AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE (older botocore and AWS CLI): export AWS_CONTAINER_AUTHORIZATION_TOKEN="$(cat ${shellWord(variables.AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE)})"`,
-      ),
+      olderClientsTokenLine(variables.AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE),
       "",
     ].join("\n"),
   );

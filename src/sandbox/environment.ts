@@ -15,6 +15,8 @@
  * - `tokens/NAME.jwt` (0600): each IRSA workload's web identity token, rewritten at 80% of its
  *   life as the kubelet does; `tokens/NAME.auth` (0600): each container workload's Authorization
  *   token, read through AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE as EKS Pod Identity does.
+ * - `botocore/`: endpoint rule sets that send botocore clients older than AWS_ENDPOINT_URL (Debian
+ *   12's AWS CLI 2.9 and boto3 1.26) to the sandbox through AWS_DATA_PATH (botocore-endpoints.ts).
  *
  * Secrets go into those 0600 files only; the export lines and the log name files and ARNs. Every
  * file is written anew and renamed into place (private-files.ts), and a `--dir` is used only when
@@ -31,8 +33,10 @@ import { PrivateFileError, privateDir, privateDirProblem, privateFileProblem, re
 import { configProfiles, type Profile, profileText, type SourceOverride } from "../emit/aws-config.js";
 import { claimDir, makeDirs, type Owner, removeOwnedFiles, writeMarker } from "../fs/owned-dir.js";
 import { commentLine, iniSection, iniSetting, shellWord } from "../text/escape.js";
+import { olderClientsTokenLine } from "../credentials/token-variable.js";
 import { sessionNameFor } from "../model/names.js";
 import type { AccountState } from "../state/account-state.js";
+import { BOTOCORE_DATA_DIR, writeBotocoreEndpoints } from "./botocore-endpoints.js";
 import type { WorkloadEndpoint } from "./local.js";
 import { issueToken } from "./oidc.js";
 import type { SandboxFaults } from "./faults.js";
@@ -86,8 +90,8 @@ export interface WorkloadEnvironment extends WorkloadEndpoint {
 export interface SandboxEnvironment {
   sandbox: Sandbox;
   dir: string;
-  /** `token`: the sandbox's own token (a secret, 0600), for `/_xacct/token`. */
-  files: { config: string; credentials: string; token: string };
+  /** `token`: the sandbox's own token (a secret, 0600), for `/_xacct/token`; `botocore`: the directory AWS_DATA_PATH names. */
+  files: { config: string; credentials: string; token: string; botocore: string };
   workloads: WorkloadEnvironment[];
   /** Stops the sandbox and the token refresh; removes the directory when it made it. */
   close(): Promise<void>;
@@ -120,7 +124,7 @@ function prepareDir(dir: string | undefined): { dir: string; made: boolean } {
       const at = join(claim.root, name);
       const problem = FILES.includes(name)
         ? privateFileProblem(lstatSync(at), { secret: false })
-        : name === TOKENS_DIR
+        : name === TOKENS_DIR || name === BOTOCORE_DATA_DIR
           ? privateDirProblem(lstatSync(at))
           : undefined;
       if (problem) throw refuse(`${at} is ${problem}, not what an earlier sandbox wrote`);
@@ -228,6 +232,15 @@ async function writeEnvironment(sandbox: Sandbox, dir: string, workloads: readon
   const tokensDir = join(dir, TOKENS_DIR);
   mkdirSync(tokensDir, { recursive: true, mode: 0o700 });
   writeAnew(token, sandbox.token);
+  const botocore = join(dir, BOTOCORE_DATA_DIR);
+  let endpointFiles: string[];
+  try {
+    endpointFiles = writeBotocoreEndpoints(botocore, sandbox.url, writeAnew);
+  } catch (e) {
+    if (e instanceof PrivateFileError)
+      throw new SandboxDirError(`${e.message}, where the sandbox writes botocore's endpoint rules: move it away, or give a new directory`);
+    throw e;
+  }
 
   const byStart = new Map(workloads.map((w) => [w.start, w] as const));
   const endpoints = new Map(sandbox.workloads.map((e) => [e.name, e] as const));
@@ -325,6 +338,7 @@ async function writeEnvironment(sandbox: Sandbox, dir: string, workloads: readon
     config,
     credentials,
     token,
+    ...endpointFiles,
     ...tokens.map((t) => t.path),
     ...out.flatMap((w) =>
       w.kind === "container" && w.variables.AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE
@@ -333,7 +347,7 @@ async function writeEnvironment(sandbox: Sandbox, dir: string, workloads: readon
     ),
   ];
   writeMarker(dir, SANDBOX_DIR, [...new Set(written.map((f) => relative(dir, f)))]);
-  return { files: { config, credentials, token }, workloads: out, tokens };
+  return { files: { config, credentials, token, botocore }, workloads: out, tokens };
 }
 
 /**
@@ -373,6 +387,10 @@ export function exportLines(env: SandboxEnvironment): string[] {
   const lines = [
     commentLine(`xacct sandbox listening on ${sandbox.url}; its files are in ${dir}`),
     `export AWS_ENDPOINT_URL=${shellWord(sandbox.url)}`,
+    commentLine(
+      `AWS CLI 2.9 and boto3 1.26 ignore AWS_ENDPOINT_URL: AWS_DATA_PATH gives them endpoint rules for the sandbox, for each service named in ${files.botocore}`,
+    ),
+    `export AWS_DATA_PATH=${shellWord(files.botocore)}`,
     `export AWS_CONFIG_FILE=${shellWord(files.config)}`,
     `export AWS_SHARED_CREDENTIALS_FILE=${shellWord(files.credentials)}`,
     `export ${SANDBOX_TOKEN_VARIABLE}=${shellWord(files.token)}`,
@@ -400,6 +418,8 @@ export function exportLines(env: SandboxEnvironment): string[] {
     const vars = Object.entries(w.variables);
     // A comment the user uncomments to act as the workload: each value one shell word.
     if (vars.length) lines.push(commentLine(`  export ${vars.map(([k, v]) => `${k}=${shellWord(v)}`).join(" ")}`));
+    const tokenFile = w.variables.AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE;
+    if (tokenFile !== undefined) lines.push(olderClientsTokenLine(tokenFile, "  "));
   }
   return lines;
 }
