@@ -20,6 +20,7 @@ import { compile, type Compiled } from "../src/compile/compile.js";
 import { loadModel, loadModelFile } from "../src/model/load.js";
 import { BOTOCORE_SERVICES } from "../src/sandbox/botocore-endpoints.js";
 import { SandboxDirError, startEnvironment } from "../src/sandbox/environment.js";
+import { recipeServices } from "../src/services/index.js";
 import { FAR, killStarted, MODEL, type Ran, startCli } from "./support/chain-cli.js";
 import { activeExports, commentedExports, runAfter, workloadExports } from "./support/printed-env.js";
 import { AWS, PYTHON } from "./support/real-clients.js";
@@ -150,7 +151,7 @@ print(sorted(mwaa.create_cli_token(Name="sparkflows-air").keys()))`,
     expect(py.stdout).toContain("'CliToken'");
   });
 
-  it("writes one endpoint rule set per service it lists, under the API version each installed botocore (boto3's and the CLI's own) files it", () => {
+  it("writes one endpoint rule set per service it answers, under the API version each installed botocore (boto3's and the CLI's own) files it", () => {
     // GIVEN the botocore data of Debian's boto3 and of Debian's AWS CLI (which bundles its own botocore)
     const roots = ["/usr/lib/python3/dist-packages/botocore/data", "/usr/lib/python3/dist-packages/awscli/botocore/data"];
     for (const root of roots) {
@@ -171,6 +172,9 @@ print(sorted(mwaa.create_cli_token(Name="sparkflows-air").keys()))`,
         expect(model.metadata.signingName ?? model.metadata.endpointPrefix, `${root}/${service.name}`).toBe(service.signingName);
       }
     }
+    // AND every service a model may grant on is among them, but API Gateway's execute-api (HTTP calls, no botocore client)
+    const signed = new Set(BOTOCORE_SERVICES.map((s) => s.signingName));
+    expect(recipeServices().filter((prefix) => !signed.has(prefix))).toEqual(["execute-api"]);
   });
 });
 
