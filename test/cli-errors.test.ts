@@ -1,7 +1,8 @@
 /**
  * Errors that are not errors: a user's mistake, or what the machine refuses, is one line on
  * stderr, located (FILE:LINE:COLUMN) where it is about the model, with exit status 2 and no stack
- * trace; an internal error says it is one and names XACCT_DEBUG, which prints the trace. Run
+ * trace; an internal error says it is one and names XACCT_DEBUG, which prints the trace, with exit
+ * status 70 (EX_SOFTWARE), apart from every status a command answers with. Run
  * through the built CLI, except the internal error, which input cannot cause on purpose.
  */
 import { mkdtempSync, writeFileSync } from "node:fs";
@@ -44,7 +45,7 @@ describe("the command name", () => {
     const line = oneLine(xacct([name]));
     // THEN it is unknown, and the user is told the commands
     expect(line).toBe(
-      `xacct: unknown command "${name}": the commands are init, build, simulate, can, who-can, reach, findings, verify, sandbox, serve-credentials, schema, credential-process, exec, env, report, graph, collect, import (xacct --help says what each does)`,
+      `xacct: unknown command "${name}": the commands are init, build, simulate, can, who-can, reach, findings, verify, sandbox, serve-credentials, schema, credential-process, exec, env, report, graph, collect, import, completion (xacct --help says what each does)`,
     );
   });
 });
@@ -146,8 +147,9 @@ describe("internal errors", () => {
     // WHEN it ends a command, without and with XACCT_DEBUG=1
     const plain = errorReport(bug, {});
     const debug = errorReport(bug, { XACCT_DEBUG: "1" });
-    // THEN one line saying it is internal and how to get the trace; the trace only when asked
-    expect(plain.status).toBe(2);
+    // THEN one line saying it is internal and how to get the trace, status 70; the trace only when asked
+    expect(plain.status).toBe(70);
+    expect(debug.status).toBe(70);
     expect(plain.text).toBe(
       "xacct: internal error (a bug in xacct, not in your input): TypeError: Cannot read properties of undefined (reading 'id'); run again with XACCT_DEBUG=1 to print its trace, and report it\n",
     );
@@ -161,6 +163,7 @@ describe("internal errors", () => {
     // WHEN reported without and with XACCT_DEBUG
     // THEN its message alone, then with the trace
     expect(errorReport(mistake, {}).text).toBe("xacct: give --principal, --action and --resource\n");
+    expect(errorReport(mistake, {}).status).toBe(2);
     expect(errorReport(mistake, { XACCT_DEBUG: "1" }).text).toContain(mistake.stack as string);
   });
 

@@ -232,8 +232,8 @@ describe("the CLI with managed policies", () => {
       "--context",
       "sts:ExternalId=acme-7f3a",
     ]);
-    // THEN the answer is Unknown (not Deny), with the policy and the role holding it
-    expect(run.status).toBe(0);
+    // THEN the answer is Unknown (not Deny), exit status 3, with the policy and the role holding it
+    expect(run.status).toBe(3);
     expect(run.stdout).toMatch(/^Unknown: /);
     expect(run.stdout).toContain(`${VENDOR_ROLE}: arn:aws:iam::${PROD}:policy/vendor-extra`);
   });

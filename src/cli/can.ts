@@ -1,5 +1,6 @@
 import { can } from "../graph/query.js";
 import { contextOf, graphFrom, hopsText, print } from "./graph-input.js";
+import { EXIT } from "./exit-codes.js";
 import { UsageError } from "./json-input.js";
 import { type CAN_OPTIONS, helpOf, type Values } from "./usage.js";
 
@@ -33,5 +34,5 @@ export async function run(values: Values<typeof CAN_OPTIONS>): Promise<number> {
           ].join("\n")
         : `Deny: ${answer.explain?.summary ?? "no chain allows it"}`,
   );
-  return 0;
+  return answer.decision === "Allow" ? EXIT.ok : answer.decision === "Unknown" ? EXIT.undecided : EXIT.negative;
 }

@@ -1,6 +1,9 @@
-import { type Finding, findings, SEVERITIES } from "../graph/findings/index.js";
+import { type Finding, findings, SEVERITIES, type Severity } from "../graph/findings/index.js";
+import type { Model } from "../model/schema.js";
+import { isAccepted } from "../graph/verify.js";
 import { loadSource } from "../source/load-source.js";
-import { print } from "./graph-input.js";
+import { EXIT } from "./exit-codes.js";
+import { failOnOf, print } from "./graph-input.js";
 import { sourceOf } from "./source.js";
 import type { FINDINGS_OPTIONS, Values } from "./usage.js";
 
@@ -21,8 +24,23 @@ function summary(list: Finding[]): string {
 }
 
 export async function run(values: Values<typeof FINDINGS_OPTIONS>): Promise<number> {
-  const { state, chains } = loadSource(sourceOf(values, "findings"));
+  const failOn = values["fail-on"] === undefined ? undefined : failOnOf(values["fail-on"]);
+  const { state, chains, compiled } = loadSource(sourceOf(values, "findings"));
   const list = findings(state, { chains });
   print({ findings: list }, values.json, () => [...list.map(describe), summary(list)].join("\n\n"));
-  return 0;
+  return failOn === undefined ? EXIT.ok : failing(list, failOn, compiled?.model);
+}
+
+/** --fail-on: exit 1 when a finding at or above the severity is left that the model does not accept, said on stderr. */
+function failing(list: Finding[], failOn: Severity, model: Model | undefined): number {
+  const atOrAbove = list.filter((f) => SEVERITIES.indexOf(f.severity) <= SEVERITIES.indexOf(failOn));
+  const accepted = model ? atOrAbove.filter((f) => isAccepted(model, f)) : [];
+  const failed = atOrAbove.length - accepted.length;
+  const acceptedText = accepted.length ? `; ${accepted.length} more accepted by the model's accept:` : "";
+  process.stderr.write(
+    failed
+      ? `xacct findings: ${failed} finding${failed > 1 ? "s" : ""} at or above ${failOn} (--fail-on ${failOn})${acceptedText}\n`
+      : `xacct findings: none at or above ${failOn} (--fail-on ${failOn})${acceptedText}\n`,
+  );
+  return failed ? EXIT.negative : EXIT.ok;
 }

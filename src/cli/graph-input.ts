@@ -1,3 +1,4 @@
+import { SEVERITIES, type Severity } from "../graph/findings/types.js";
 import { AccessGraph, EDGE_KINDS, type EdgeKinds } from "../graph/graph.js";
 import { loadSource } from "../source/load-source.js";
 import { UsageError } from "./json-input.js";
@@ -20,6 +21,12 @@ export function edgeKindsOf(value: string | undefined): EdgeKinds {
   if (value === undefined) return "all";
   if ((EDGE_KINDS as readonly string[]).includes(value)) return value as EdgeKinds;
   throw new UsageError(`--edges takes ${EDGE_KINDS.join(" or ")}, got "${value}"`);
+}
+
+/** `--fail-on SEVERITY`: the least severe finding that fails the command. */
+export function failOnOf(value: string): Severity {
+  if ((SEVERITIES as readonly string[]).includes(value)) return value as Severity;
+  throw new UsageError(`--fail-on takes one of ${SEVERITIES.join(", ")}, got "${value}"`);
 }
 
 /** The graph of an inventory directory or of what a model would create. */

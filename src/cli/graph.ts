@@ -11,9 +11,15 @@ export async function run(values: Values<typeof GRAPH_COMMAND_OPTIONS>): Promise
   const format = values.format;
   if (format !== "mermaid" && format !== "dot")
     throw new UsageError(`--format must be mermaid or dot${format === undefined ? "" : `, got "${format}"`}; ${helpOf("graph")}`);
-  const text = FORMATS[format](reportDataFrom(values, "graph"));
+  const data = reportDataFrom(values, "graph");
+  const text = FORMATS[format](data);
   const file = values.output;
-  if (file === undefined) process.stdout.write(text);
-  else writingTo(file, () => writeAtomically(file, text));
+  if (file === undefined || file === "-") process.stdout.write(text);
+  else {
+    writingTo(file, () => writeAtomically(file, text));
+    process.stderr.write(
+      `xacct graph: wrote ${file}: ${Buffer.byteLength(text)} bytes of ${format === "dot" ? "Graphviz DOT" : "Mermaid"}, ${data.nodes.length} nodes and ${data.edges.length} edges\n`,
+    );
+  }
   return 0;
 }

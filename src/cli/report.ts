@@ -1,4 +1,4 @@
-import { writeReport } from "../report/html.js";
+import { reportHtml, writeReport } from "../report/html.js";
 import { loadReportData } from "../report/load.js";
 import type { ReportData } from "../report/types.js";
 import { contextOf, edgeKindsOf } from "./graph-input.js";
@@ -32,9 +32,14 @@ export function writingTo(file: string, write: () => void): void {
 export async function run(values: Values<typeof REPORT_COMMAND_OPTIONS>): Promise<number> {
   const data = reportDataFrom(values, "report");
   const file = values.output ?? "report.html";
+  const counts = `${data.accounts.length} accounts, ${data.nodes.length} nodes, ${data.edges.length} edges, ${data.findings.length} findings`;
+  // -o -: the page on standard output, and what it holds on stderr.
+  if (file === "-") {
+    process.stdout.write(reportHtml(data));
+    process.stderr.write(`xacct report: wrote the report to standard output: ${counts}\n`);
+    return 0;
+  }
   writingTo(file, () => writeReport(file, data));
-  process.stdout.write(
-    `wrote ${file}: ${data.accounts.length} accounts, ${data.nodes.length} nodes, ${data.edges.length} edges, ${data.findings.length} findings\n`,
-  );
+  process.stdout.write(`wrote ${file}: ${counts}\n`);
   return 0;
 }

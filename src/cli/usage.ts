@@ -6,6 +6,7 @@
  */
 
 import { DEFAULT_AUDIT_ROLE as DEFAULT_ROLE_NAME } from "../compile/audit-name.js";
+import { SEVERITIES } from "../graph/findings/types.js";
 
 /**
  * An option. Its value's placeholder says what it takes; FILE and PATH complete to files in the
@@ -208,6 +209,11 @@ export const REACH_OPTIONS = {
 
 export const FINDINGS_OPTIONS = {
   ...SOURCE_OPTIONS,
+  "fail-on": {
+    value: "SEVERITY",
+    choices: SEVERITIES,
+    description: "exit 1 when a finding of this severity or above is left that the model does not accept (without it, exit 0)",
+  },
   json: { description: "print {findings: [...]} as one JSON object" },
 } as const satisfies OptionSpecs;
 
@@ -216,7 +222,7 @@ export const VERIFY_OPTIONS = {
   inventory: { value: "DIR", description: "verify against what is deployed, read from this inventory (what xacct collect writes)" },
   "fail-on": {
     value: "SEVERITY",
-    choices: ["critical", "high", "medium", "low"],
+    choices: SEVERITIES,
     description: "fail on a finding of this severity or above, unless the model accepts it (default high)",
   },
   json: { description: "print the result as one JSON object" },
@@ -287,7 +293,11 @@ export const REPORT_COMMAND_OPTIONS = {
 export const GRAPH_COMMAND_OPTIONS = {
   format: { value: "FORMAT", choices: ["mermaid", "dot"], description: "Mermaid (for Markdown) or Graphviz DOT (required)" },
   ...REPORT_OPTIONS,
-  output: { value: "FILE", short: "o", description: "write to FILE instead of standard output" },
+  output: {
+    value: "FILE",
+    short: "o",
+    description: "write to FILE (and say on stderr what was written) instead of standard output; - for standard output",
+  },
 } as const satisfies OptionSpecs;
 
 export const COLLECT_OPTIONS = {
@@ -309,6 +319,9 @@ export const IMPORT_OPTIONS = {
   name: { value: "NAME", description: "the model's name" },
   force: { description: "replace FILE even when xacct import did not write it, or it was edited since" },
 } as const satisfies OptionSpecs;
+
+/** The shells `xacct completion` writes for. */
+export const SHELLS = ["bash", "zsh", "fish"] as const;
 
 // ---------------------------------------------------------------- the commands
 
@@ -418,10 +431,13 @@ export const COMMANDS: ReadonlyMap<string, CommandSpec> = new Map<string, Comman
     "findings",
     {
       summary: "risky or broken IAM across accounts: rule ID, severity, resource or path, and the fix",
-      synopsis: "(--inventory DIR | --model FILE) [--json]",
+      synopsis: "(--inventory DIR | --model FILE) [--fail-on critical|high|medium|low] [--json]",
       description: "Lists what is risky or broken in IAM across accounts: each finding's rule ID, severity, resource or path, and the fix.",
       options: FINDINGS_OPTIONS,
-      examples: [{ command: "xacct findings --inventory inventory/" }],
+      examples: [
+        { command: "xacct findings --inventory inventory/" },
+        { command: "xacct findings --model xacct.yaml --fail-on high", what: "in CI: exit 1 on a high or critical finding" },
+      ],
       load: () => import("./findings.js"),
     },
   ],
@@ -545,7 +561,7 @@ export const COMMANDS: ReadonlyMap<string, CommandSpec> = new Map<string, Comman
     "graph",
     {
       summary: "the report's graph as Mermaid or Graphviz DOT, for docs and pull requests",
-      synopsis: "--format mermaid|dot (--model FILE | --inventory DIR) [-o FILE] [--edges all|assume]",
+      synopsis: "--format mermaid|dot (--model FILE | --inventory DIR) [-o FILE|-] [--edges all|assume]",
       description:
         "Prints the report's graph as Mermaid or Graphviz DOT, for docs and pull requests (on standard output; with -o, to FILE, and says on stderr what it wrote).",
       options: GRAPH_COMMAND_OPTIONS,
@@ -581,6 +597,23 @@ export const COMMANDS: ReadonlyMap<string, CommandSpec> = new Map<string, Comman
         { command: "xacct import --inventory inventory/ --out xacct.yaml && xacct verify --model xacct.yaml --inventory inventory/" },
       ],
       load: () => import("./import.js"),
+    },
+  ],
+  [
+    "completion",
+    {
+      summary: "print a shell completion script for bash, zsh or fish",
+      synopsis: "bash|zsh|fish",
+      description:
+        'Prints a completion script for the shell, for xacct\'s commands and options (files and directories where an option takes one). bash: eval "$(xacct completion bash)" in ~/.bashrc; zsh: xacct completion zsh > a directory of $fpath as _xacct; fish: xacct completion fish > ~/.config/fish/completions/xacct.fish.',
+      arguments: [{ name: "SHELL", description: "bash, zsh or fish", required: true, choices: SHELLS }],
+      options: {},
+      examples: [
+        { command: "echo 'eval \"$(xacct completion bash)\"' >> ~/.bashrc", what: "bash" },
+        { command: 'xacct completion zsh > "${fpath[1]}/_xacct"', what: "zsh (then start a new shell)" },
+        { command: "xacct completion fish > ~/.config/fish/completions/xacct.fish", what: "fish" },
+      ],
+      load: () => import("./completion.js"),
     },
   ],
 ]);

@@ -1,16 +1,14 @@
 import { findings } from "../graph/findings/index.js";
-import { SEVERITIES, type Severity } from "../graph/findings/types.js";
 import { AccessGraph } from "../graph/graph.js";
 import { modelAsApplied, verify } from "../graph/verify.js";
 import { loadSource } from "../source/load-source.js";
-import { print } from "./graph-input.js";
+import { failOnOf, print } from "./graph-input.js";
 import { UsageError } from "./json-input.js";
 import { helpOf, type Values, type VERIFY_OPTIONS } from "./usage.js";
 
 export async function run(values: Values<typeof VERIFY_OPTIONS>): Promise<number> {
   if (!values.model) throw new UsageError(`give the model with --model FILE; ${helpOf("verify")}`);
-  const failOn = (values["fail-on"] ?? "high") as Severity;
-  if (!SEVERITIES.includes(failOn)) throw new UsageError(`--fail-on takes one of ${SEVERITIES.join(", ")}, got "${failOn}"`);
+  const failOn = failOnOf(values["fail-on"] ?? "high");
   const { compiled } = loadSource({ model: values.model });
   const deployed = values.inventory ? loadSource({ inventory: values.inventory }).state : undefined;
   // From the model alone, the manual steps on permission sets are taken as done (and each answer says so).

@@ -12,7 +12,7 @@ import { permissionSetStandIn, principalOf, principalPatternsOf } from "../compi
 import { kindStatements } from "../compile/permissions.js";
 import type { Chain, ManualStep } from "../compile/plan.js";
 import { ouPath } from "../model/organization.js";
-import type { ModelGrant, ModelGrantees } from "../model/schema.js";
+import type { Model, ModelGrant, ModelGrantees } from "../model/schema.js";
 import { accountIds, fillTemplate } from "../model/stages.js";
 import type { AccountState } from "../state/account-state.js";
 import { type Drift, driftOf } from "./drift.js";
@@ -96,8 +96,7 @@ export function verify(
   const undeclared = undeclaredEdges(graph, compiled.state, compiled.chains, auditTrusts(compiled));
   const drift = options.deployed ? driftOf(compiled.state, options.deployed, graph.book) : [];
   const limit = SEVERITIES.indexOf(options.failOn ?? "high");
-  const accepted = (f: Finding) =>
-    (compiled.model.accept ?? []).some((a) => a.rule === f.id && (!a.resource || globMatches(compileGlob(a.resource), f.resource)));
+  const accepted = (f: Finding) => isAccepted(compiled.model, f);
   const findings = (options.findings ?? []).filter((f) => SEVERITIES.indexOf(f.severity) <= limit && !accepted(f));
   const acceptedFindings = (options.findings ?? []).filter(accepted);
   return {
@@ -108,6 +107,11 @@ export function verify(
     findings,
     accepted: acceptedFindings,
   };
+}
+
+/** Whether the model's `accept:` accepts the finding: its rule, on its resource when the acceptance names one. */
+export function isAccepted(model: Model, finding: Finding): boolean {
+  return (model.accept ?? []).some((a) => a.rule === finding.id && (!a.resource || globMatches(compileGlob(a.resource), finding.resource)));
 }
 
 /** The partition of an account of the model (each model account is in the compiled state with its partition). */
