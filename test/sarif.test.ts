@@ -21,6 +21,7 @@ import { sarifText } from "../src/text/escape.js";
 import { writeInventoryDir } from "./support/inventory-dir.js";
 import { schemaProblems, validatorProblems } from "./support/sarif-validator.js";
 import { examplesDir } from "./support/state.js";
+import { xacct } from "./support/xacct-cli.js";
 
 const ROOT = join(import.meta.dirname, "..");
 const TOOL = { version: "0.1.0" };
@@ -270,5 +271,55 @@ describe("verify --format sarif, as a library", () => {
       result.grants.filter((g) => !g.possible).length + result.undeclared.length + result.drift.length + result.findings.length,
     );
     expect(validatorProblems(log, NO_PAGE)).toEqual([]);
+  });
+});
+
+describe("findings and verify --format sarif on the command line", () => {
+  it("findings writes the log to -o FILE, valid, its paths from the working directory, and says so on stderr", () => {
+    // GIVEN the combined example, named from the repository's root
+    const out = join(mkdtempSync(join(tmpdir(), "xacct-sarif-")), "findings.sarif");
+    // WHEN findings writes SARIF to a file
+    const r = xacct(["findings", "--model", "examples/combined/xacct.yaml", "--format", "sarif", "-o", out], { cwd: ROOT });
+    // THEN it exits 0, says what it wrote, and the file is a valid log whose results name the model as given
+    expect(r.status).toBe(0);
+    expect(r.stdout).toBe("");
+    expect(r.stderr).toMatch(/^xacct findings: wrote .*findings\.sarif: \d+ findings \(sarif\)\n$/);
+    const log = JSON.parse(readFileSync(out, "utf8")) as SarifLog;
+    expect(log.runs[0]?.tool.driver).toMatchObject({ name: "xacct", version: expect.stringMatching(/^\d+\.\d+\.\d+/) });
+    expect(new Set(log.runs[0]?.results.map((res) => res.locations[0]?.physicalLocation.artifactLocation.uri))).toEqual(
+      new Set(["examples/combined/xacct.yaml"]),
+    );
+    expect(validatorProblems(log, NO_PAGE)).toEqual([]);
+  });
+
+  it("verify exits 1 when the model does not hold, its log on standard output holding the failure", () => {
+    // GIVEN examples/004 without its accept: (its XA013 finding then fails verify)
+    const dir = mkdtempSync(join(tmpdir(), "xacct-sarif-"));
+    const text = readFileSync(join(examplesDir, "004-emr-eks-chain", "xacct.yaml"), "utf8").replace(/\naccept:[\s\S]*$/, "\n");
+    writeFileSync(join(dir, "xacct.yaml"), text);
+    // WHEN verify prints SARIF
+    const r = xacct(["verify", "--model", "xacct.yaml", "--format", "sarif"], { cwd: dir });
+    // THEN it exits 1, and the log's result is the finding, an error in the model
+    expect(r.status).toBe(1);
+    const log = JSON.parse(r.stdout) as SarifLog;
+    const results = log.runs[0]?.results ?? [];
+    expect(results.map((res) => [res.ruleId, res.level])).toContainEqual(["XA013", "error"]);
+    expect(results.every((res) => res.locations[0]?.physicalLocation.artifactLocation.uri === "xacct.yaml")).toBe(true);
+    expect(validatorProblems(log, NO_PAGE)).toEqual([]);
+  });
+
+  it("takes --json as --format json, and refuses --json with another format", () => {
+    // GIVEN examples/002  WHEN findings prints JSON both ways  THEN the same text
+    const model = join(examplesDir, "002-stage-consumers", "xacct.yaml");
+    const json = xacct(["findings", "--model", model, "--json"]);
+    expect(xacct(["findings", "--model", model, "--format", "json"]).stdout).toBe(json.stdout);
+    expect(JSON.parse(json.stdout).schemaVersion).toBeDefined();
+    // AND --json with --format sarif, or a format xacct does not write, is a usage error (exit 2)
+    const both = xacct(["findings", "--model", model, "--json", "--format", "sarif"]);
+    expect([both.status, both.stdout]).toEqual([2, ""]);
+    expect(both.stderr).toMatch(/--json is --format json/);
+    const xml = xacct(["verify", "--model", model, "--format", "xml"]);
+    expect([xml.status, xml.stdout]).toEqual([2, ""]);
+    expect(xml.stderr).toMatch(/--format takes text, json, sarif, got "xml"/);
   });
 });

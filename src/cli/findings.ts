@@ -1,9 +1,11 @@
 import { type Finding, findings, SEVERITIES, type Severity } from "../graph/findings/index.js";
 import type { Model } from "../model/schema.js";
 import { isAccepted } from "../graph/verify.js";
+import { findingsSarif } from "../report/sarif.js";
 import { loadSource } from "../source/load-source.js";
 import { EXIT } from "./exit-codes.js";
-import { failOnOf, print } from "./graph-input.js";
+import { failOnOf } from "./graph-input.js";
+import { formatOf, jsonText, sarifFile, sarifOptions, writeOutput } from "./output.js";
 import { sourceOf } from "./source.js";
 import type { FINDINGS_OPTIONS, Values } from "./usage.js";
 
@@ -25,9 +27,17 @@ function summary(list: Finding[]): string {
 
 export async function run(values: Values<typeof FINDINGS_OPTIONS>): Promise<number> {
   const failOn = values["fail-on"] === undefined ? undefined : failOnOf(values["fail-on"]);
-  const { state, chains, compiled } = loadSource(sourceOf(values, "findings"));
+  const format = formatOf(values);
+  const loaded = loadSource(sourceOf(values, "findings"));
+  const { state, chains, compiled } = loaded;
   const list = findings(state, { chains });
-  print({ findings: list }, values.json, () => [...list.map(describe), summary(list)].join("\n\n"));
+  const text =
+    format === "sarif"
+      ? sarifFile(findingsSarif(list, sarifOptions(values, loaded)))
+      : format === "json"
+        ? jsonText({ findings: list })
+        : `${[...list.map(describe), summary(list)].join("\n\n")}\n`;
+  await writeOutput("findings", text, values.output, `${list.length} finding${list.length === 1 ? "" : "s"} (${format})`);
   return failOn === undefined ? EXIT.ok : failing(list, failOn, compiled?.model);
 }
 

@@ -2,6 +2,7 @@ import { SEVERITIES, type Severity } from "../graph/findings/types.js";
 import { AccessGraph, EDGE_KINDS, type EdgeKinds } from "../graph/graph.js";
 import { loadSource } from "../source/load-source.js";
 import { UsageError } from "./json-input.js";
+import { jsonText } from "./output.js";
 import { sourceOf } from "./source.js";
 
 /** `--context KEY=VALUE`, repeated. */
@@ -47,6 +48,7 @@ export function hopsText(path: { via: readonly string[]; techniques: readonly st
   return path.holdsIf?.length ? `${hops} (holds only if ${path.holdsIf.join("; and if ")})` : hops;
 }
 
-export function print(value: unknown, json: boolean | undefined, text: () => string): void {
-  process.stdout.write(json ? `${JSON.stringify(value)}\n` : `${text()}\n`);
+/** The answer as text, or with --json as one JSON object, its format's schemaVersion first (schema/output/). */
+export function print(value: object, json: boolean | undefined, text: () => string): void {
+  process.stdout.write(json ? jsonText(value) : `${text()}\n`);
 }

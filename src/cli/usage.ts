@@ -207,6 +207,16 @@ export const REACH_OPTIONS = {
   ...GRAPH_OPTIONS,
 } as const satisfies OptionSpecs;
 
+/** How findings and verify write their answer: text, JSON or SARIF, to standard output or a file. */
+const REPORT_FORMAT_OPTIONS = {
+  format: {
+    value: "FORMAT",
+    choices: ["text", "json", "sarif"],
+    description: "text (default); json (as --json); sarif: SARIF 2.1.0, for code scanning in CI",
+  },
+  output: { value: "FILE", short: "o", description: "write to FILE instead of standard output (- for standard output)" },
+} as const satisfies OptionSpecs;
+
 export const FINDINGS_OPTIONS = {
   ...SOURCE_OPTIONS,
   "fail-on": {
@@ -214,7 +224,8 @@ export const FINDINGS_OPTIONS = {
     choices: SEVERITIES,
     description: "exit 1 when a finding of this severity or above is left that the model does not accept (without it, exit 0)",
   },
-  json: { description: "print {findings: [...]} as one JSON object" },
+  json: { description: "print {findings: [...]} as one JSON object (as --format json)" },
+  ...REPORT_FORMAT_OPTIONS,
 } as const satisfies OptionSpecs;
 
 export const VERIFY_OPTIONS = {
@@ -225,7 +236,8 @@ export const VERIFY_OPTIONS = {
     choices: SEVERITIES,
     description: "fail on a finding of this severity or above, unless the model accepts it (default high)",
   },
-  json: { description: "print the result as one JSON object" },
+  json: { description: "print the result as one JSON object (as --format json)" },
+  ...REPORT_FORMAT_OPTIONS,
 } as const satisfies OptionSpecs;
 
 export const SANDBOX_OPTIONS = {
@@ -431,12 +443,13 @@ export const COMMANDS: ReadonlyMap<string, CommandSpec> = new Map<string, Comman
     "findings",
     {
       summary: "risky or broken IAM across accounts: rule ID, severity, resource or path, and the fix",
-      synopsis: "(--inventory DIR | --model FILE) [--fail-on critical|high|medium|low] [--json]",
+      synopsis: "(--inventory DIR | --model FILE) [--fail-on critical|high|medium|low] [--json | --format text|json|sarif] [-o FILE]",
       description: "Lists what is risky or broken in IAM across accounts: each finding's rule ID, severity, resource or path, and the fix.",
       options: FINDINGS_OPTIONS,
       examples: [
         { command: "xacct findings --inventory inventory/" },
         { command: "xacct findings --model xacct.yaml --fail-on high", what: "in CI: exit 1 on a high or critical finding" },
+        { command: "xacct findings --model xacct.yaml --format sarif -o findings.sarif", what: "for code scanning (SARIF 2.1.0)" },
       ],
       load: () => import("./findings.js"),
     },
@@ -445,13 +458,17 @@ export const COMMANDS: ReadonlyMap<string, CommandSpec> = new Map<string, Comman
     "verify",
     {
       summary: "every grant is possible, nothing undeclared crosses accounts, no finding at or above --fail-on",
-      synopsis: "--model FILE [--inventory DIR] [--fail-on critical|high|medium|low] [--json]",
+      synopsis: "--model FILE [--inventory DIR] [--fail-on critical|high|medium|low] [--json | --format text|json|sarif] [-o FILE]",
       description:
         "Checks that every grant of the model is possible, that nothing undeclared crosses accounts, and that no finding at or above --fail-on is left; with --inventory, against what is deployed (and reports drift).",
       options: VERIFY_OPTIONS,
       examples: [
         { command: "xacct verify --model xacct.yaml", what: "before deploying" },
         { command: "xacct verify --model xacct.yaml --inventory inventory/ --fail-on medium", what: "against what is deployed" },
+        {
+          command: "xacct verify --model xacct.yaml --format sarif -o xacct.sarif",
+          what: "each failure a code scanning alert (SARIF 2.1.0)",
+        },
       ],
       load: () => import("./verify.js"),
     },

@@ -1,15 +1,19 @@
 import { findings } from "../graph/findings/index.js";
 import { AccessGraph } from "../graph/graph.js";
 import { modelAsApplied, verify } from "../graph/verify.js";
+import { verifySarif } from "../report/sarif.js";
 import { loadSource } from "../source/load-source.js";
-import { failOnOf, print } from "./graph-input.js";
+import { failOnOf } from "./graph-input.js";
 import { UsageError } from "./json-input.js";
+import { formatOf, jsonText, sarifFile, sarifOptions, writeOutput } from "./output.js";
 import { helpOf, type Values, type VERIFY_OPTIONS } from "./usage.js";
 
 export async function run(values: Values<typeof VERIFY_OPTIONS>): Promise<number> {
   if (!values.model) throw new UsageError(`give the model with --model FILE; ${helpOf("verify")}`);
   const failOn = failOnOf(values["fail-on"] ?? "high");
-  const { compiled } = loadSource({ model: values.model });
+  const format = formatOf(values);
+  const model = loadSource({ model: values.model });
+  const { compiled } = model;
   const deployed = values.inventory ? loadSource({ inventory: values.inventory }).state : undefined;
   // From the model alone, the manual steps on permission sets are taken as done (and each answer says so).
   const applied = deployed ? undefined : modelAsApplied(compiled);
@@ -21,7 +25,7 @@ export async function run(values: Values<typeof VERIFY_OPTIONS>): Promise<number
     failOn,
     findings: findings(state, { chains: compiled.chains, graph }),
   });
-  print(result, values.json, () => {
+  const text = () => {
     const lines = result.grants.map(
       (g) =>
         `${g.possible ? "ok  " : g.unknown ? "UNKNOWN" : "FAIL"} grants[${g.grant}] ${g.summary}${g.possible ? `\n      path: ${g.path.join(" -> ")}` : `\n      ${g.reason}`}${(g.assumes ?? []).map((a) => `\n      assumes: ${a}`).join("")}`,
@@ -31,7 +35,15 @@ export async function run(values: Values<typeof VERIFY_OPTIONS>): Promise<number
     for (const f of result.findings) lines.push(`FAIL ${f.severity} ${f.id} ${f.title}: ${f.resource}`);
     for (const f of result.accepted) lines.push(`accepted ${f.severity} ${f.id} ${f.title}: ${f.resource}`);
     lines.push(result.ok ? "verified: the model holds" : "not verified");
-    return lines.join("\n");
-  });
+    return `${lines.join("\n")}\n`;
+  };
+  const failures =
+    result.grants.filter((g) => !g.possible).length + result.undeclared.length + result.drift.length + result.findings.length;
+  await writeOutput(
+    "verify",
+    format === "sarif" ? sarifFile(verifySarif(result, sarifOptions(values, model))) : format === "json" ? jsonText(result) : text(),
+    values.output,
+    `${result.ok ? "verified" : `not verified, ${failures} failure${failures === 1 ? "" : "s"}`} (${format})`,
+  );
   return result.ok ? 0 : 1;
 }

@@ -77,13 +77,17 @@ export function inventoryPlaces(dir: string, model?: Places): Places {
     if (!index) indexes.set(file, (index = existsSync(file) ? stringPositions(readFileSync(file, "utf8"), pattern) : new Map()));
     return index;
   };
-  const accountDirs = () => readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? [e.name] : []));
+  let accounts: string[] | undefined;
+  const accountDirs = () =>
+    (accounts ??= readdirSync(dir, { withFileTypes: true })
+      .flatMap((e) => (e.isDirectory() ? [e.name] : []))
+      .sort());
   return {
     ofArn(arn) {
       const account = arnAccount(arn) ?? "";
       const iam = parseArn(arn)?.service === "iam";
       const name = iam ? "authorization-details.json" : "resource-policies.json";
-      const candidates = account && account !== "aws" ? [account] : iam ? [] : accountDirs().sort();
+      const candidates = account && account !== "aws" ? [account] : iam ? [] : accountDirs();
       for (const id of candidates) {
         const file = join(dir, id, name);
         const position = indexOf(file, iam ? ARN_ENTRY : OBJECT_KEY).get(arn);
