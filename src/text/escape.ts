@@ -108,7 +108,10 @@ export function pythonDocstring(text: string): string {
 // ---------------------------------------------------------------------------------------------
 // YAML
 
-/** YAML documents joined by `---`, each with its comment; values are written by the yaml library. */
+/**
+ * YAML documents, each started by `---` (as yamllint's default document-start rule wants) and
+ * followed by its comment; values are written by the yaml library.
+ */
 export function yamlDocuments(docs: readonly { value: unknown; comment?: string }[]): string {
   return docs
     .map(({ value, comment }) => {
@@ -118,9 +121,9 @@ export function yamlDocuments(docs: readonly { value: unknown; comment?: string 
           .split("\n")
           .map((line) => ` ${oneLine(line)}`)
           .join("\n");
-      return doc.toString({ lineWidth: 0 });
+      return `---\n${doc.toString({ lineWidth: 0 })}`;
     })
-    .join("---\n");
+    .join("");
 }
 
 // ---------------------------------------------------------------------------------------------
