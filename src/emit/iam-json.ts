@@ -1,70 +1,275 @@
 /**
- * Plain IAM policy JSON, per account: each role (trust policy, inline policies, managed policy
- * ARNs, session limit), each user, each OIDC provider and each resource-based policy — what an
- * admin applies by hand or reviews.
+ * IAM JSON, per managed account, under `accounts/<account>/iam/`:
+ *
+ * - for review, each role (trust policy, inline policies, managed policy ARNs, session limit),
+ *   user, OIDC provider and resource-based policy as IAM shows it (`roles/`, `users/`,
+ *   `oidc-providers/`, `resource-policies/`): documents as JSON objects, with ARNs;
+ * - to apply with the AWS CLI, `cli/`: one `--cli-input-json` file per call, holding that call's
+ *   parameters only, documents as JSON strings (`create-role`, `put-role-policy`,
+ *   `attach-role-policy`, `create-instance-profile`, `add-role-to-instance-profile`,
+ *   `create-user`, `put-user-policy`, `attach-user-policy`, `create-open-id-connect-provider`), and
+ *   `apply.sh`, the exact commands in the order IAM takes them: providers, then roles (a role
+ *   whose trust names another role of the account after that role), then users.
+ *
+ * IAM refuses a trust naming a role that does not exist yet, so accounts are applied in
+ * `applyOrder`: an account's scripts after those of the accounts whose roles its trusts name.
  */
+import { iamAccountId } from "../aws/arn.js";
+import type { AccountEntry, AccountState, PolicyDocument, RoleState } from "../state/account-state.js";
+import { commentLine, shellWord } from "../text/escape.js";
 import { type EmittedFile, type Emitter, json, slug } from "./types.js";
 
 export const emitIamJson: Emitter = ({ state }) => {
   const files: EmittedFile[] = [];
   for (const account of state.accounts.values()) {
     if (!account.managed) continue;
-    const dir = `accounts/${slug(account.name ?? account.id)}/iam`;
-    for (const role of account.roles.values()) {
-      const policies = [...role.policies].map(([PolicyName, PolicyDocument]) => ({ PolicyName, PolicyDocument }));
-      const named = { RoleName: role.name, Path: role.path, Arn: role.arn };
-      if (role.existing) {
-        // A role owned elsewhere (MWAA's execution role): its trust, description, session limit and
-        // tags are its owner's and unknown to xacct, so only what xacct attaches is written.
-        files.push({
-          path: `${dir}/roles/${slug(role.name)}.json`,
-          content: json({
-            ...named,
-            Existing:
-              "owned elsewhere: attach these policies (aws iam put-role-policy, attach-role-policy); leave its trust and other policies as they are",
-            Policies: policies,
-            ManagedPolicyArns: role.managedPolicyArns,
-          }),
-        });
-        continue;
-      }
+    const dir = `accounts/${accountDir(account)}/iam`;
+    files.push(...reviewFiles(account, dir));
+    if (hasCliIam(account)) files.push(...cliFiles(account, dir));
+  }
+  return files;
+};
+
+/** Whether an account has IAM the CLI creates or changes (its resource-based policies are its services'). */
+function hasCliIam(account: AccountEntry): boolean {
+  return account.oidcProviders.size + account.roles.size + account.users.size > 0;
+}
+
+/** The directory name of an account's outputs. */
+function accountDir(account: AccountEntry): string {
+  return slug(account.name ?? account.id);
+}
+
+function reviewFiles(account: AccountEntry, dir: string): EmittedFile[] {
+  const files: EmittedFile[] = [];
+  for (const role of account.roles.values()) {
+    const policies = [...role.policies].map(([PolicyName, PolicyDocument]) => ({ PolicyName, PolicyDocument }));
+    const named = { RoleName: role.name, Path: role.path, Arn: role.arn };
+    if (role.existing) {
+      // A role owned elsewhere (MWAA's execution role): its trust, description, session limit and
+      // tags are its owner's and unknown to xacct, so only what xacct attaches is written.
       files.push({
         path: `${dir}/roles/${slug(role.name)}.json`,
         content: json({
           ...named,
-          Description: role.description,
-          MaxSessionDuration: role.maxSessionDuration,
-          AssumeRolePolicyDocument: role.trustPolicy,
+          Existing:
+            "owned elsewhere: attach these policies (aws iam put-role-policy, attach-role-policy); leave its trust and other policies as they are",
           Policies: policies,
           ManagedPolicyArns: role.managedPolicyArns,
-          ...(role.permissionsBoundaryArn ? { PermissionsBoundary: role.permissionsBoundaryArn } : {}),
-          Tags: [...role.tags].map(([Key, Value]) => ({ Key, Value })),
         }),
       });
+      continue;
     }
-    for (const user of account.users.values()) {
-      files.push({
-        path: `${dir}/users/${slug(user.name)}.json`,
-        content: json({
-          UserName: user.name,
-          Path: user.path,
-          Arn: user.arn,
-          Policies: [...user.policies].map(([PolicyName, PolicyDocument]) => ({ PolicyName, PolicyDocument })),
-        }),
+    files.push({
+      path: `${dir}/roles/${slug(role.name)}.json`,
+      content: json({
+        ...named,
+        Description: role.description,
+        MaxSessionDuration: role.maxSessionDuration,
+        AssumeRolePolicyDocument: role.trustPolicy,
+        Policies: policies,
+        ManagedPolicyArns: role.managedPolicyArns,
+        ...(role.permissionsBoundaryArn ? { PermissionsBoundary: role.permissionsBoundaryArn } : {}),
+        Tags: [...role.tags].map(([Key, Value]) => ({ Key, Value })),
+      }),
+    });
+  }
+  for (const user of account.users.values()) {
+    files.push({
+      path: `${dir}/users/${slug(user.name)}.json`,
+      content: json({
+        UserName: user.name,
+        Path: user.path,
+        Arn: user.arn,
+        Policies: [...user.policies].map(([PolicyName, PolicyDocument]) => ({ PolicyName, PolicyDocument })),
+      }),
+    });
+  }
+  for (const provider of account.oidcProviders.values()) {
+    files.push({
+      path: `${dir}/oidc-providers/${slug(provider.issuer)}.json`,
+      content: json({ Arn: provider.arn, Url: `https://${provider.issuer}`, ClientIDList: provider.clientIds }),
+    });
+  }
+  for (const policy of account.resourcePolicies.values()) {
+    files.push({
+      path: `${dir}/resource-policies/${slug(`${policy.service}-${policy.arn.split(/[:/]/).pop() ?? "resource"}`)}.json`,
+      content: json({ ResourceArn: policy.arn, Policy: policy.policy }),
+    });
+  }
+  return files;
+}
+
+/** A policy document as the IAM API and the CLI's --cli-input-json take it: JSON text. */
+function documentText(document: PolicyDocument): string {
+  return JSON.stringify(document);
+}
+
+const tagList = (tags: Map<string, string>) => [...tags].map(([Key, Value]) => ({ Key, Value }));
+
+/** The CLI input files of an account and the script that applies them. */
+function cliFiles(account: AccountEntry, dir: string): EmittedFile[] {
+  const files: EmittedFile[] = [];
+  const commands: string[] = [];
+  // Each call's input file, and the command that reads it (paths relative to the iam directory).
+  const call = (command: string, file: string, input: Record<string, unknown>) => {
+    files.push({ path: `${dir}/${file}`, content: json(input) });
+    commands.push(`aws iam ${command} --cli-input-json ${shellWord(`file://${file}`)}`);
+  };
+  const providers = [...account.oidcProviders.values()];
+  if (providers.length > 0)
+    commands.push(
+      "",
+      "# OIDC providers, which the roles below trust. An AWS CLI whose IAM model still requires",
+      "# ThumbprintList (Debian 12's 2.9 does) also needs --thumbprint-list with the issuer's certificate",
+      "# thumbprint; for EKS, eksctl utils associate-iam-oidc-provider creates the provider too.",
+    );
+  for (const provider of providers)
+    call("create-open-id-connect-provider", `cli/oidc-providers/${slug(provider.issuer)}.json`, {
+      Url: `https://${provider.issuer}`,
+      ClientIDList: provider.clientIds,
+    });
+  for (const role of rolesInOrder(account)) {
+    const base = `cli/roles/${slug(role.name)}`;
+    commands.push("", commentLine(`Role ${role.name}${role.existing ? " (owned elsewhere: only what xacct attaches)" : ""}`));
+    if (!role.existing)
+      call("create-role", `${base}/create-role.json`, {
+        RoleName: role.name,
+        Path: role.path,
+        AssumeRolePolicyDocument: documentText(role.trustPolicy),
+        ...(role.description ? { Description: role.description } : {}),
+        MaxSessionDuration: role.maxSessionDuration,
+        ...(role.permissionsBoundaryArn ? { PermissionsBoundary: role.permissionsBoundaryArn } : {}),
+        ...(role.tags.size > 0 ? { Tags: tagList(role.tags) } : {}),
       });
-    }
-    for (const provider of account.oidcProviders.values()) {
-      files.push({
-        path: `${dir}/oidc-providers/${slug(provider.issuer)}.json`,
-        content: json({ Arn: provider.arn, Url: `https://${provider.issuer}`, ClientIDList: provider.clientIds }),
-      });
-    }
-    for (const policy of account.resourcePolicies.values()) {
-      files.push({
-        path: `${dir}/resource-policies/${slug(`${policy.service}-${policy.arn.split(/[:/]/).pop() ?? "resource"}`)}.json`,
-        content: json({ ResourceArn: policy.arn, Policy: policy.policy }),
+    [...role.policies].forEach(([PolicyName, document], i) =>
+      call("put-role-policy", `${base}/put-role-policy-${i + 1}.json`, {
+        RoleName: role.name,
+        PolicyName,
+        PolicyDocument: documentText(document),
+      }),
+    );
+    role.managedPolicyArns.forEach((PolicyArn, i) =>
+      call("attach-role-policy", `${base}/attach-role-policy-${i + 1}.json`, { RoleName: role.name, PolicyArn }),
+    );
+    if (role.instanceProfile && !role.existing) {
+      call("create-instance-profile", `${base}/create-instance-profile.json`, { InstanceProfileName: role.name, Path: role.path });
+      call("add-role-to-instance-profile", `${base}/add-role-to-instance-profile.json`, {
+        InstanceProfileName: role.name,
+        RoleName: role.name,
       });
     }
   }
+  for (const user of account.users.values()) {
+    const base = `cli/users/${slug(user.name)}`;
+    commands.push(
+      "",
+      commentLine(
+        `User ${user.name}${user.accessKeys ? ": its access keys are made by hand (aws iam create-access-key), never here" : ""}`,
+      ),
+    );
+    call("create-user", `${base}/create-user.json`, {
+      UserName: user.name,
+      Path: user.path,
+      ...(user.permissionsBoundaryArn ? { PermissionsBoundary: user.permissionsBoundaryArn } : {}),
+      ...(user.tags.size > 0 ? { Tags: tagList(user.tags) } : {}),
+    });
+    [...user.policies].forEach(([PolicyName, document], i) =>
+      call("put-user-policy", `${base}/put-user-policy-${i + 1}.json`, {
+        UserName: user.name,
+        PolicyName,
+        PolicyDocument: documentText(document),
+      }),
+    );
+    user.managedPolicyArns.forEach((PolicyArn, i) =>
+      call("attach-user-policy", `${base}/attach-user-policy-${i + 1}.json`, { UserName: user.name, PolicyArn }),
+    );
+  }
+  const header = [
+    "#!/bin/sh",
+    commentLine(
+      `Generated by xacct for account ${account.name ?? account.id} (${account.id}). Do not edit; change xacct.yaml and run xacct build.`,
+    ),
+    "#",
+    "# This account's IAM with the AWS CLI, as an administrator of the account: each command reads the",
+    "# parameters of one call from the file it names under cli/ (roles/ and users/ hold the same for review).",
+    "# IAM refuses a trust naming a role that does not exist yet: run the accounts' scripts in the order",
+    "# the README's IAM section gives. Resource-based policies (resource-policies/) are set by each",
+    "# service's own API: apply them with ../cloudformation.json or ../terraform/, or as the README says.",
+    "set -eu",
+    'cd "$(dirname "$0")"',
+  ];
+  files.push({ path: `${dir}/apply.sh`, content: `${[...header, ...commands].join("\n")}\n`, mode: 0o755 });
   return files;
-};
+}
+
+/** The role, user and provider ARNs a trust policy names (its AWS and Federated principals). */
+function trustedArns(role: RoleState): string[] {
+  const arns: string[] = [];
+  for (const { Principal: principal } of role.trustPolicy.Statement) {
+    if (typeof principal !== "object") continue;
+    for (const type of ["AWS", "Federated"]) arns.push(...[principal[type] ?? []].flat());
+  }
+  return arns;
+}
+
+/** An account's roles, each after the roles of the same account its trust names (a cycle keeps the given order). */
+function rolesInOrder(account: AccountEntry): RoleState[] {
+  const byArn = new Map([...account.roles.values()].map((r) => [r.arn, r]));
+  const done = new Set<RoleState>();
+  const visiting = new Set<RoleState>();
+  const order: RoleState[] = [];
+  const visit = (role: RoleState) => {
+    if (done.has(role) || visiting.has(role)) return;
+    visiting.add(role);
+    for (const arn of trustedArns(role)) {
+      const trusted = byArn.get(arn);
+      if (trusted) visit(trusted);
+    }
+    visiting.delete(role);
+    done.add(role);
+    order.push(role);
+  };
+  for (const role of account.roles.values()) visit(role);
+  return order;
+}
+
+/**
+ * The managed accounts with IAM to apply, in the order it can be applied: an account after those whose roles,
+ * users or providers its roles' trusts name. `cycle` names accounts that trust each other's roles,
+ * which no order satisfies (create such roles with a trust of the account itself first, then
+ * `aws iam update-assume-role-policy`, or apply them with CloudFormation or Terraform).
+ */
+export function applyOrder(state: AccountState): { accounts: AccountEntry[]; cycle: AccountEntry[] } {
+  const managed = [...state.accounts.values()].filter((a) => a.managed && hasCliIam(a));
+  const needs = new Map<AccountEntry, Set<string>>();
+  for (const account of managed) {
+    const ids = new Set<string>();
+    for (const role of account.roles.values()) {
+      if (role.existing) continue;
+      for (const arn of trustedArns(role)) {
+        const id = iamAccountId(arn);
+        if (id && id !== account.id) ids.add(id);
+      }
+    }
+    needs.set(account, ids);
+  }
+  const accounts: AccountEntry[] = [];
+  const placed = new Set<string>();
+  let pending = managed;
+  while (pending.length > 0) {
+    const ready = pending.filter((a) => [...(needs.get(a) ?? [])].every((id) => placed.has(id) || !managed.some((m) => m.id === id)));
+    if (ready.length === 0) return { accounts: [...accounts, ...pending], cycle: pending };
+    for (const a of ready) {
+      accounts.push(a);
+      placed.add(a.id);
+    }
+    pending = pending.filter((a) => !ready.includes(a));
+  }
+  return { accounts, cycle: [] };
+}
+
+/** Where an account's apply.sh is, relative to the output directory. */
+export function applyScript(account: AccountEntry): string {
+  return `accounts/${accountDir(account)}/iam/apply.sh`;
+}
