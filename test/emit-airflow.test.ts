@@ -50,7 +50,7 @@ function finalRole(chain: Chain): string | undefined {
 function connectionFor(connections: Record<string, ConnectionJson>, chain: Chain): [string, ConnectionJson] {
   const matches = Object.entries(connections).filter(([id, c]) => {
     return (
-      id.startsWith(`aws_${chain.accountName.replace(/-/g, "_")}`) &&
+      id.startsWith(`aws_${chain.workload.replace(/-/g, "_")}_${chain.accountName.replace(/-/g, "_")}`) &&
       c.extra.role_arn === finalRole(chain) &&
       c.extra.region_name === chain.region
     );
@@ -363,5 +363,76 @@ grants:
   - { workload: job, account: b, service: s3, access: [read], resources: { bucket: data } }
 `);
     expect(files).toEqual([]);
+  });
+});
+
+describe("Airflow connection IDs across workloads", () => {
+  // Airflow's own rule for a conn_id (airflow.utils.helpers.validate_key): letters, digits, _ . -, at most 250;
+  // and AIRFLOW_CONN_<CONN_ID upper-cased> must be a shell variable name.
+  const CONN_ID = /^[\w.-]{1,250}$/;
+  const ENV_NAME = /^[A-Z_][A-Z0-9_]*$/;
+  const connectionIds = (files: EmittedFile[]) =>
+    files
+      .filter((f) => f.path.endsWith("/connections.json"))
+      .flatMap((f) => Object.keys(JSON.parse(f.content) as Record<string, unknown>).map((id) => ({ workload: f.path.split("/")[1]!, id })));
+  // GIVEN two Airflow workloads (two deployments of one Airflow, say) whose grants share a name and an account
+  const TWO = (order: "etl-first" | "reports-first") => {
+    const etl = "  etl:\n    account: a\n    identity: { type: ecs-task, role: etl }\n    runtime: { kind: airflow }\n";
+    const reports = "  reports:\n    account: a\n    identity: { type: ecs-task, role: reports }\n    runtime: { kind: airflow }\n";
+    return `
+version: 1
+name: shared-airflow
+accounts:
+  a: { id: "111111111111", region: us-east-1 }
+  query: { id: "222222222222", region: us-east-1 }
+workloads:
+${order === "etl-first" ? etl + reports : reports + etl}grants:
+  - { workload: etl, account: query, service: athena, access: [query], resources: { workgroup: primary, database: curated, results-bucket: results }, profile: query }
+  - { workload: reports, account: query, service: athena, access: [query], resources: { workgroup: primary, database: curated, results-bucket: results }, profile: query }
+`;
+  };
+
+  it("GIVEN two workloads with the same grant name to one account WHEN emitted THEN their conn_ids differ, are valid for Airflow, and name their workload", () => {
+    const ids = connectionIds(build(TWO("etl-first")).files);
+    expect(ids).toHaveLength(2);
+    expect(new Set(ids.map((c) => c.id)).size).toBe(2);
+    for (const { workload, id } of ids) {
+      expect(id).toMatch(CONN_ID);
+      expect(`AIRFLOW_CONN_${id.toUpperCase()}`).toMatch(ENV_NAME);
+      expect(id).toContain(workload);
+    }
+  });
+
+  it("THEN the IDs stay the same from build to build, whatever the order of the workloads in the model", () => {
+    const first = connectionIds(build(TWO("etl-first")).files);
+    expect(connectionIds(build(TWO("etl-first")).files)).toEqual(first);
+    expect(new Set(connectionIds(build(TWO("reports-first")).files).map((c) => `${c.workload} ${c.id}`))).toEqual(
+      new Set(first.map((c) => `${c.workload} ${c.id}`)),
+    );
+  });
+
+  it("GIVEN seed 003's two Airflow workloads reaching account query THEN no conn_id is shared, and each DAG and env file uses its own", () => {
+    const { files } = build(SEED_003);
+    const ids = connectionIds(files);
+    expect(new Set(ids.map((c) => c.id)).size).toBe(ids.length);
+    for (const workload of ["airflow", "airflow-keys"]) {
+      const mine = ids.filter((c) => c.workload === workload).map((c) => c.id);
+      const dag = file(files, `workloads/${workload}/airflow/example_dag.py`);
+      // aws_conn_id="…" of an operator, or {"aws_conn_id": "…"} of a PythonOperator's op_kwargs
+      const used = [...dag.matchAll(/aws_conn_id(?:=|": )"([^"]+)"/g)].map((m) => m[1]!);
+      expect(used.length).toBeGreaterThan(0);
+      for (const id of used) expect(mine).toContain(id);
+      const env = file(files, `workloads/${workload}/airflow/connections.env`);
+      for (const id of mine) expect(env).toContain(`AIRFLOW_CONN_${id.toUpperCase()}=`);
+    }
+  });
+
+  it("GIVEN workload names that differ only in punctuation THEN their conn_ids still differ, stably", () => {
+    const model = TWO("etl-first").replaceAll("reports", "e-t-l").replaceAll("etl", "e_t_l");
+    const ids = connectionIds(build(model).files);
+    expect(ids).toHaveLength(2);
+    expect(new Set(ids.map((c) => c.id)).size).toBe(2);
+    for (const { id } of ids) expect(id).toMatch(CONN_ID);
+    expect(connectionIds(build(model).files)).toEqual(ids);
   });
 });

@@ -100,7 +100,7 @@ describe("examples/008 built", () => {
     const connections = JSON.parse(files.get("workloads/airflow/airflow/connections.json") ?? "{}") as Obj;
     const dag = files.get("workloads/airflow/airflow/example_dag.py") ?? "";
     // THEN
-    expect(connections.aws_analytics).toMatchObject({
+    expect(connections.aws_airflow_analytics).toMatchObject({
       conn_type: "aws",
       extra: { role_arn: ATHENA_ROLE, assume_role_method: "assume_role", region_name: "eu-west-1" },
     });
@@ -109,7 +109,7 @@ describe("examples/008 built", () => {
       'database="sales"',
       'workgroup="reporting"',
       'output_location="s3://analytics-athena-results/athena-results/"',
-      'aws_conn_id="aws_analytics"',
+      'aws_conn_id="aws_airflow_analytics"',
     ])
       expect(dag).toContain(arg);
   });

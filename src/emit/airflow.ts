@@ -12,6 +12,7 @@
  * one role; for a chain of several hops, the roles before the last come from the profile chain of
  * the workload's generated AWS config (`profile_name`).
  */
+import { createHash } from "node:crypto";
 import { chainProfiles, hasProfile } from "./aws-config.js";
 import type { Chain } from "../compile/plan.js";
 import { recipeFor, serviceTitle } from "../services/index.js";
@@ -70,8 +71,42 @@ export function connectionExtra(chain: Chain): Record<string, unknown> {
   return extra;
 }
 
-/** The connections of one workload's chains: one per target account, more where an account is reached through different roles. */
+/** Airflow's longest conn_id (airflow.utils.helpers.validate_key: letters, digits, `_`, `.` and `-`, at most 250). */
+const CONN_ID_MAX = 250;
+
+/**
+ * The connections of one workload's chains: one per target account, more where an account is
+ * reached through different roles. Each conn_id names the workload and the account
+ * (`aws_<workload>_<account>`, then the role where the account is reached several ways), so that
+ * two workloads' connections to one account never share an ID in an Airflow that imports both;
+ * where two ways in would still get one ID (names that differ only in punctuation), each gets a
+ * suffix from a hash of what it is, which stays the same from build to build.
+ */
 export function airflowConnections(chains: readonly Chain[]): AirflowConnection[] {
+  return uniqueConnectionIds([workloadConnections(chains)])[0] ?? [];
+}
+
+/** Makes conn_ids unique across several workloads' connections (one list per workload). */
+export function uniqueConnectionIds(lists: AirflowConnection[][]): AirflowConnection[][] {
+  const all = lists.flat();
+  const count = new Map<string, number>();
+  for (const c of all) count.set(c.connId, (count.get(c.connId) ?? 0) + 1);
+  const hashed = (c: AirflowConnection) => {
+    const suffix = createHash("sha256")
+      .update(JSON.stringify([c.chains[0]?.workload, c.accountName, c.extra]))
+      .digest("hex")
+      .slice(0, 8);
+    return `${c.connId.slice(0, CONN_ID_MAX - suffix.length - 1)}_${suffix}`;
+  };
+  return lists.map((list) =>
+    list.map((c) => {
+      const connId = (count.get(c.connId) ?? 0) > 1 || c.connId.length > CONN_ID_MAX ? hashed(c) : c.connId;
+      return { ...c, connId, envName: `AIRFLOW_CONN_${connId.toUpperCase()}` };
+    }),
+  );
+}
+
+function workloadConnections(chains: readonly Chain[]): AirflowConnection[] {
   const byAccount = new Map<string, Map<string, Chain[]>>();
   for (const chain of chains) {
     const groups = byAccount.get(chain.accountName) ?? new Map<string, Chain[]>();
@@ -80,20 +115,13 @@ export function airflowConnections(chains: readonly Chain[]): AirflowConnection[
     byAccount.set(chain.accountName, groups);
   }
   const connections: AirflowConnection[] = [];
-  const used = new Set<string>();
   for (const [accountName, groups] of byAccount) {
     for (const [key, list] of groups) {
       const first = list[0] as Chain;
       const extra = JSON.parse(key) as Record<string, unknown>;
-      const base = `aws_${identifier(accountName)}`;
-      // One connection per account; where an account is reached several ways, tell them apart by role, then by profile.
-      const candidates =
-        groups.size === 1
-          ? [base]
-          : [`${base}_${identifier(roleName(extra.role_arn) ?? "own_identity")}`, `${base}_${identifier(first.profile)}`];
-      let connId = candidates.find((c) => !used.has(c)) ?? base;
-      for (let n = 2; used.has(connId); n++) connId = `${base}_${n}`;
-      used.add(connId);
+      const base = `aws_${identifier(first.workload)}_${identifier(accountName)}`;
+      // One connection per account; where an account is reached several ways, tell them apart by role.
+      const connId = groups.size === 1 ? base : `${base}_${identifier(roleName(extra.role_arn) ?? "own_identity")}`;
       connections.push({
         connId,
         envName: `AIRFLOW_CONN_${connId.toUpperCase()}`,
@@ -118,10 +146,13 @@ export const emitAirflow: Emitter = ({ model, chains }) => {
   const files: EmittedFile[] = [];
   const byWorkload = new Map<string, Chain[]>();
   for (const chain of chains) byWorkload.set(chain.workload, [...(byWorkload.get(chain.workload) ?? []), chain]);
+  const airflow = [...byWorkload].filter(([workload]) => runsAirflow(model.workloads[workload]));
+  const ids = uniqueConnectionIds(airflow.map(([, list]) => workloadConnections(list)));
+  const connectionsOf = new Map(airflow.map(([workload], i) => [workload, ids[i] ?? []]));
   for (const [workload, list] of byWorkload) {
     const dir = `workloads/${slug(workload)}/airflow`;
-    if (runsAirflow(model.workloads[workload])) {
-      const connections = airflowConnections(list);
+    const connections = connectionsOf.get(workload);
+    if (connections) {
       files.push({ path: `${dir}/connections.json`, content: json(connectionsJson(connections)) });
       files.push({ path: `${dir}/connections.env`, content: connectionsEnv(workload, connections) });
       files.push({
