@@ -1,6 +1,6 @@
 import { ChainError } from "../credentials/index.js";
 import { serveCredentials, type Serving } from "../credentials/server.js";
-import { TokenFileError } from "../credentials/token-file.js";
+import { TokenFileError, tokenProblem } from "../credentials/token-file.js";
 import { olderClientsTokenLine } from "../credentials/token-variable.js";
 import { commentLine, shellWord } from "../text/escape.js";
 import { chainSource } from "./chain-input.js";
@@ -15,6 +15,10 @@ export async function run(values: Values<typeof SERVE_CREDENTIALS_OPTIONS>): Pro
   if (values.endpoint !== undefined && !/^https?:\/\/[^\s/]/.test(values.endpoint))
     throw new UsageError(`--endpoint takes a URL (http:// or https://), got "${values.endpoint}"`);
   const port = portOf(values.port);
+  // A token given in the environment (a Kubernetes Secret through secretKeyRef), never as an option, which ps shows.
+  const token = process.env.XACCT_CREDENTIALS_TOKEN;
+  const problem = token === undefined ? undefined : tokenProblem(token);
+  if (problem) throw new UsageError(`XACCT_CREDENTIALS_TOKEN: ${problem}`);
   const stopped = untilStopped();
   let serving: Serving;
   try {
@@ -22,6 +26,7 @@ export async function run(values: Values<typeof SERVE_CREDENTIALS_OPTIONS>): Pro
       source,
       port,
       ...(values["token-file"] !== undefined ? { tokenFile: values["token-file"] } : {}),
+      ...(token !== undefined ? { token } : {}),
       chain: {
         ...(values.endpoint !== undefined ? { endpoint: values.endpoint } : {}),
         onCall: (e) => log(e.action === "first" ? "the chain's first credentials" : `hop ${e.hop}: ${e.action} ${e.roleArn ?? ""}`),

@@ -99,6 +99,10 @@ export const ENVIRONMENT: ReadonlyMap<string, string> = new Map([
     "AWS_ENDPOINT_URL",
     "the endpoint of AWS (or of xacct sandbox) for the SDK's calls, where no --endpoint or --endpoint-url is given; AWS_ENDPOINT_URL_STS for STS alone",
   ],
+  [
+    "XACCT_CREDENTIALS_TOKEN",
+    "serve-credentials: the Authorization token to serve with (in Kubernetes, from a Secret through secretKeyRef), kept in --token-file, which must hold it if it exists; default: a new random token",
+  ],
   ["XDG_CACHE_HOME", "the credential cache is $XDG_CACHE_HOME/xacct/credentials (default ~/.cache/xacct/credentials)"],
 ]);
 
@@ -499,7 +503,7 @@ export const COMMANDS: ReadonlyMap<string, CommandSpec> = new Map<string, Comman
         "A container-credentials endpoint on 127.0.0.1 serving a chain's credentials, refreshed before they expire, for every SDK (the JVM's included) through AWS_CONTAINER_CREDENTIALS_FULL_URI. The Authorization token is never printed. It prints the export lines on stdout; Ctrl-C (or SIGTERM) stops it.",
       options: SERVE_CREDENTIALS_OPTIONS,
       examples: [{ command: "xacct serve-credentials --profile far --port 9911 --token-file /var/run/xacct/token" }],
-      environment: ["AWS_CONFIG_FILE", "AWS_ENDPOINT_URL"],
+      environment: ["AWS_CONFIG_FILE", "AWS_ENDPOINT_URL", "XACCT_CREDENTIALS_TOKEN"],
       load: () => import("./serve-credentials.js"),
     },
   ],

@@ -5,7 +5,7 @@
  * default) turned on as errors, and ajv against the SARIF 2.1.0 JSON Schema the validator ships.
  */
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { accessSync, constants, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
@@ -15,6 +15,18 @@ const require = createRequire(import.meta.url);
 /** The validator's platform package: its self-contained binary and its schema beside it. */
 const TOOL_DIR = dirname(require.resolve(`@microsoft/sarif-multitool-${process.platform}/package.json`));
 const MULTITOOL = join(TOOL_DIR, process.platform === "win32" ? "Sarif.Multitool.exe" : "Sarif.Multitool");
+
+/** The validator's binary, made executable by its package's install script (npm ci runs it). */
+function multitool(): string {
+  try {
+    accessSync(MULTITOOL, constants.X_OK);
+  } catch {
+    throw new Error(
+      `${MULTITOOL} is not executable: its install script did not run (npm rebuild @microsoft/sarif-multitool-${process.platform})`,
+    );
+  }
+  return MULTITOOL;
+}
 
 /** The SARIF 2.1.0 JSON Schema (draft 2020-12) the validator ships. */
 export const SARIF_JSON_SCHEMA = JSON.parse(readFileSync(join(TOOL_DIR, "sarif-2.1.0.json"), "utf8")) as object;
@@ -38,7 +50,7 @@ export function validatorProblems(log: unknown, ignore: readonly string[] = []):
     const output = join(dir, "validation.sarif");
     const config = join(dir, "config.xml");
     writeFileSync(input, JSON.stringify(log, null, 2));
-    const exported = spawnSync(MULTITOOL, ["export-validation-config", config], { encoding: "utf8" });
+    const exported = spawnSync(multitool(), ["export-validation-config", config], { encoding: "utf8" });
     if (exported.status !== 0) throw new Error(`Sarif.Multitool export-validation-config failed: ${exported.stderr || exported.stdout}`);
     // Every GitHub rule (GH1001…, GHAzDO excepted) from "Default" (off) to "Error".
     const options = readFileSync(config, "utf8").replace(
