@@ -5,7 +5,7 @@
  * Operator document. Expected values come from the compiled chains, never from emitted text.
  */
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ExternalSecret, SecretStore } from "@kubernetes-models/external-secrets/external-secrets.io/v1";
@@ -20,7 +20,10 @@ import { awsConfigText } from "../src/emit/aws-config.js";
 import { AWS_CONFIG_FILE, DEFAULT_IMAGE, DEFAULT_SCHEDULE, emitKubernetes } from "../src/emit/kubernetes.js";
 import type { EmittedFile } from "../src/emit/types.js";
 import { loadModel } from "../src/model/load.js";
+import { emitAll } from "../src/emit/index.js";
 import { expectChainInConfig, parseAwsConfig } from "./support/aws-config-file.js";
+import { compileExample } from "./support/emit-model.js";
+import { YAMLLINT, yamllint } from "./support/yamllint.js";
 
 type Obj = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -38,7 +41,7 @@ workloads:
   nightly-etl:
     account: cats
     identity: { type: irsa, cluster: cats-eks, namespace: data, serviceAccount: nightly-etl }
-    runtime: { kind: cronjob, schedule: "30 2 * * *" }
+    runtime: { kind: cronjob, schedule: "30 2 * * *", credentialsImage: registry.example.com/xacct:0.1.0 }
   invoker:
     account: cats
     identity: { type: irsa, cluster: cats-eks, namespace: data, serviceAccount: invoker }
@@ -50,11 +53,11 @@ workloads:
   cluwe:
     account: cats
     identity: { type: irsa, cluster: cats-eks, namespace: cluwe-qa, serviceAccount: cluwe }
-    runtime: { kind: job }
+    runtime: { kind: job, credentialsImage: registry.example.com/xacct:0.1.0 }
   reader:
     account: cats
     identity: { type: irsa, cluster: cats-eks, namespace: data, serviceAccount: reader }
-    runtime: { kind: job }
+    runtime: { kind: job, credentialsImage: registry.example.com/xacct:0.1.0 }
   on-ecs:
     account: cats
     identity: { type: ecs-task }
@@ -333,8 +336,10 @@ describe("kubernetes: workload templates", () => {
       expect(sidecar !== undefined, file).toBe(chain.start.type === "irsa" && chain.hops.length > 0);
       const configUser = sidecar ?? container(doc);
       const configVars = Object.fromEntries((configUser.env as Obj[]).map((e) => [e.name, e.value]));
-      if (sidecar) expect(sidecar.command.slice(0, 4)).toEqual(["xacct", "serve-credentials", "--profile", chain.profile]);
-      else {
+      if (sidecar) {
+        expect(sidecar.command.slice(0, 2)).toEqual(["xacct", "serve-credentials"]);
+        expect(sidecar.args).toEqual(["--profile", chain.profile]);
+      } else {
         expect(vars.AWS_PROFILE).toBe(chain.profile);
         expect(vars.AWS_SDK_LOAD_CONFIG).toBe("1");
       }
@@ -511,4 +516,49 @@ describe("kubernetes: RDS credentials through External Secrets", () => {
     }
     expect((legacy!.spec.data as Obj[]).map((d) => d.property)).toEqual(["username", "password"]);
   });
+});
+
+describe("kubernetes: YAML as yamllint takes it", () => {
+  // GIVEN every Kubernetes file xacct generates: this model's, and those of every example's build
+  // (the Kubernetes manifests and the Spark pod templates)
+  const examples = readdirSync("examples", { withFileTypes: true })
+    .filter((d) => d.isDirectory() && existsSync(join("examples", d.name, "xacct.yaml")))
+    .map((d) => d.name);
+  const kubernetesFiles = [
+    ...yamlFiles,
+    ...examples.flatMap((example) =>
+      emitAll(compileExample(example))
+        .filter((f) => f.path.endsWith(".yaml") && /\/(kubernetes|spark)\//.test(f.path))
+        .map((f) => ({ path: `${example}/${f.path}`, content: f.content })),
+    ),
+  ];
+
+  it("starts every document with --- (yamllint's document-start rule)", () => {
+    expect(kubernetesFiles.length).toBeGreaterThan(yamlFiles.length);
+    for (const f of kubernetesFiles) {
+      // THEN each file begins a document at its first line, and every document of it does
+      expect(f.content.startsWith("---\n"), f.path).toBe(true);
+      const docs = parseAllDocuments(f.content);
+      expect(f.content.match(/^---$/gm)?.length, f.path).toBe(Array.isArray(docs) ? docs.length : 1);
+    }
+  });
+
+  it.skipIf(!YAMLLINT)(
+    "raises nothing but line length with yamllint's default rules (skipped when yamllint is not installed)",
+    { timeout: 60_000 },
+    () => {
+      // WHEN yamllint reads them with its default configuration
+      const { problems, output } = yamllint(kubernetesFiles);
+      // THEN the only problems are lines longer than 80 characters (ARNs, comments, commands)
+      expect(
+        problems.filter((p) => p.rule !== "line-length"),
+        output,
+      ).toEqual([]);
+      // and yamllint really ran and judged: it finds the long lines, and a missing document start
+      expect(problems.length).toBeGreaterThan(0);
+      const [first] = kubernetesFiles;
+      const broken = yamllint([{ path: "broken.yaml", content: first!.content.replace(/^---\n/, "") }]);
+      expect(broken.problems.map((p) => p.rule)).toContain("document-start");
+    },
+  );
 });

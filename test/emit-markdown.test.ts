@@ -5,7 +5,7 @@
  * chains, never from the document itself.
  */
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -333,5 +333,64 @@ describe("the README of a chained grant with an RDS secret", () => {
     ])
       expect(files).toContain(dir);
     for (const account of compiled.state.accounts.values()) expect(files).toContain(`\`${account.name}\``);
+  });
+});
+
+describe("the README of pods with the credentials sidecar (seed 001)", () => {
+  const catsText = readFileSync("examples/001-cats-external/xacct.yaml", "utf8");
+  const { compiled, text } = readme(catsText);
+  const sidecarPods = compiled.chains.filter((c) => c.start.type === "irsa" && c.hops.length > 0 && c.service !== "secretsmanager");
+
+  it("GIVEN IRSA pods whose chains assume roles WHEN documented THEN it says how to build and push their image, from xacct's Dockerfile", () => {
+    const part = section(text, "## Credentials sidecar");
+    const images = new Set(sidecarPods.map((c) => compiled.model.workloads[c.workload]!.runtime!.credentialsImage!));
+    expect(images.size).toBe(1);
+    const [image] = [...images];
+    expect(part).toContain("docker/credentials-sidecar/Dockerfile");
+    expect(part).toContain("npm pack --pack-destination docker/credentials-sidecar");
+    expect(part).toContain(`docker build --tag ${image} docker/credentials-sidecar`);
+    expect(part).toContain(`docker push ${image}`);
+    expect(part).toContain("Kubernetes 1.29 or later");
+  });
+
+  it("THEN each such workload's token Secret is created in its namespace with a random token, and no other workload's", () => {
+    const part = section(text, "## Credentials sidecar");
+    const commands = part.split("\n").filter((l) => l.startsWith("kubectl create secret generic "));
+    const expected = [...new Set(sidecarPods.map((c) => `${c.workload} ${c.start.cluster!.namespace}`))];
+    expect(commands).toHaveLength(expected.length);
+    for (const pair of expected) {
+      const [workload, namespace] = pair.split(" ");
+      expect(commands).toContain(
+        `kubectl create secret generic ${workload}-xacct-token --namespace ${namespace} --from-literal=token="$(openssl rand -hex 32)"`,
+      );
+    }
+    // and it names the SDKs that need the token in AWS_CONTAINER_AUTHORIZATION_TOKEN
+    expect(part).toContain("the SDK for Java v1 before 1.12.746 and v2 before 2.21.30");
+  });
+
+  it("THEN the IAM can be applied with the AWS CLI, account scripts in an order IAM takes", () => {
+    const files = section(text, "## Generated files");
+    const steps = files.split("\n").filter((l) => /^\d+\. `sh accounts\/.*\/iam\/apply\.sh`$/.test(l));
+    const managed = [...compiled.state.accounts.values()].filter((a) => a.managed);
+    expect(steps).toHaveLength(managed.length);
+    // the app team's roles trust the CATS account's roles: CATS first
+    expect(steps[0]).toContain("accounts/cats/");
+    expect(files).toContain("--cli-input-json");
+  });
+
+  it("GIVEN no pod with the sidecar THEN there is no such section", () => {
+    expect(text.length).toBeGreaterThan(0);
+    const plain = readme(`
+version: 1
+name: plain
+accounts:
+  a: { id: "111111111111", region: us-east-1 }
+  b: { id: "222222222222", region: us-east-1 }
+workloads:
+  job: { account: a, identity: { type: ecs-task }, runtime: { kind: ecs } }
+grants:
+  - { workload: job, account: b, service: s3, access: [read], resources: { bucket: data } }
+`).text;
+    expect(plain).not.toContain("## Credentials sidecar");
   });
 });

@@ -5,7 +5,7 @@
  * the compiled chains.
  */
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -15,6 +15,7 @@ import { ASSUME_ROLE_PROVIDER, emitSpark, SPARK_AWS_CONFIG_FILE } from "../src/e
 import type { EmittedFile } from "../src/emit/types.js";
 import { loadModel } from "../src/model/load.js";
 import { expectChainInConfig, parseAwsConfig } from "./support/aws-config-file.js";
+import { compileExample } from "./support/emit-model.js";
 
 // GIVEN seed 004: a Spark job on EMR on EKS in account A (job-execution-role-1, IRSA through the
 // service accounts EMR creates) chains to client-role-2 in account B, and on to account C.
@@ -36,7 +37,7 @@ workloads:
   jvm-app:
     account: a
     identity: { type: irsa, cluster: emr-eks, namespace: apps, serviceAccount: jvm-app }
-    runtime: { kind: job, language: jvm }
+    runtime: { kind: job, language: jvm, credentialsImage: registry.example.com/xacct:0.1.0 }
   py-app:
     account: a
     identity: { type: irsa, cluster: emr-eks, namespace: apps, serviceAccount: py-app }
@@ -88,7 +89,19 @@ const primary = chains.find((c) => c.profile === "default")!;
 /** Spark's documented property families used for EMR on EKS job settings. */
 const DRIVER_ENV = /^spark\.kubernetes\.driverEnv\.([A-Za-z_][A-Za-z0-9_]*)$/;
 const EXECUTOR_ENV = /^spark\.executorEnv\.([A-Za-z_][A-Za-z0-9_]*)$/;
-const HADOOP = /^spark\.hadoop\.\S+$/;
+/**
+ * The only other properties xacct may write, each documented by its project: Spark's container
+ * image, pod templates and Secret-backed environment (running-on-kubernetes), EMR on EKS's
+ * job-wide EMRFS provider (security-cross-account) and Hadoop S3A's per-bucket providers
+ * (fs.s3a.bucket.<bucket>.<option>).
+ */
+const DOCUMENTED = [
+  /^spark\.kubernetes\.container\.image$/,
+  /^spark\.kubernetes\.(driver|executor)\.podTemplateFile$/,
+  /^spark\.kubernetes\.(driver|executor)\.secretKeyRef\.[A-Za-z_][A-Za-z0-9_]*$/,
+  /^spark\.hadoop\.fs\.s3\.customAWSCredentialsProvider$/,
+  /^spark\.hadoop\.fs\.s3a\.bucket\.[a-z0-9.-]+\.aws\.credentials\.provider$/,
+];
 const envOf = (pattern: RegExp) =>
   Object.fromEntries(
     Object.entries(properties).flatMap(([k, v]) => {
@@ -105,11 +118,24 @@ describe("spark: spark-defaults.json", () => {
     for (const value of Object.values(properties)) expect(typeof value).toBe("string");
   });
 
-  it("uses only Spark's documented prefixes: spark.kubernetes.driverEnv.*, spark.executorEnv.*, spark.hadoop.*, spark.kubernetes.container.image", () => {
-    for (const key of Object.keys(properties)) {
-      const known = DRIVER_ENV.test(key) || EXECUTOR_ENV.test(key) || HADOOP.test(key) || key === "spark.kubernetes.container.image";
-      expect(known, key).toBe(true);
-    }
+  it("writes only properties Spark, EMR or Hadoop document, here and in every example (never EMRFS's per-bucket provider, which EMR does not document)", () => {
+    // GIVEN the properties of this model and of every example's Spark workloads
+    const all = [
+      properties,
+      ...readdirSync("examples", { withFileTypes: true })
+        .filter((d) => d.isDirectory() && existsSync(join("examples", d.name, "xacct.yaml")))
+        .flatMap((d) => emitSpark(compileExample(d.name)))
+        .filter((f) => f.path.endsWith("spark-defaults.json"))
+        .map((f) => (JSON.parse(f.content) as { properties: Record<string, string> }[])[0]!.properties),
+    ];
+    expect(all.length).toBeGreaterThan(1);
+    for (const props of all)
+      for (const key of Object.keys(props)) {
+        // THEN each is of a documented family
+        const known = DRIVER_ENV.test(key) || EXECUTOR_ENV.test(key) || DOCUMENTED.some((p) => p.test(key));
+        expect(known, key).toBe(true);
+        expect(key).not.toMatch(/^spark\.hadoop\.fs\.s3\.bucket\./);
+      }
   });
 
   it("gives the driver and the executors the same environment", () => {
@@ -126,16 +152,18 @@ describe("spark: spark-defaults.json", () => {
     expect(properties["spark.kubernetes.container.image"]).toBe(primary.runtime!.image);
   });
 
-  it("reads a bucket reached through one role with EMRFS's AssumeRoleAWSCredentialsProvider and that role", () => {
+  it("without the sidecar, reads the buckets of the one role with EMR on EKS's documented job-wide provider, and says it is job-wide", () => {
+    // GIVEN profiles only, and every bucket Spark reads reached through one role (or not at all by EMRFS)
     const oneHop = chains.filter((c) => c.service === "s3" && c.hops.length === 1);
     expect(oneHop).toHaveLength(1);
     const chain = oneHop[0]!;
-    expect(properties[`spark.hadoop.fs.s3.bucket.${chain.resources.bucket}.customAWSCredentialsProvider`]).toBe(
-      "com.amazonaws.emr.AssumeRoleAWSCredentialsProvider",
-    );
+    // THEN EMR's documented pair: fs.s3.customAWSCredentialsProvider and ASSUME_ROLE_CREDENTIALS_ROLE_ARN on driver and executors
+    expect(properties["spark.hadoop.fs.s3.customAWSCredentialsProvider"]).toBe("com.amazonaws.emr.AssumeRoleAWSCredentialsProvider");
     expect(ASSUME_ROLE_PROVIDER).toBe("com.amazonaws.emr.AssumeRoleAWSCredentialsProvider");
     expect(envOf(DRIVER_ENV).ASSUME_ROLE_CREDENTIALS_ROLE_ARN).toBe(chain.hops[0]!.roleArn);
     expect(envOf(EXECUTOR_ENV).ASSUME_ROLE_CREDENTIALS_ROLE_ARN).toBe(chain.hops[0]!.roleArn);
+    // and the README warns that EMRFS then reads every s3:// path, the job's own, as that role
+    expect(file(`${dir}/README.md`).content).toMatch(/job-wide: EMRFS reads and writes every s3:\/\/ path of the job as/);
   });
 
   it("leaves out a bucket reached through two roles (the provider assumes one role from the job's own credentials) and says so", () => {
@@ -145,9 +173,28 @@ describe("spark: spark-defaults.json", () => {
     expect(file(`${dir}/README.md`).content).toContain(String(far.resources.bucket));
   });
 
-  it("refuses buckets reached through different single roles: the provider reads one ASSUME_ROLE_CREDENTIALS_ROLE_ARN", () => {
-    const model = loadModel(MODEL.replace("    through: [{ account: b, role: client-role-2 }]\n", "").replace("via: chain", "via: role"));
-    expect(() => emitSpark(compile(model))).toThrow(/different roles.*ASSUME_ROLE_CREDENTIALS_ROLE_ARN/);
+  it("writes no job-wide provider when buckets are reached through different roles, or read as the job itself, and says why", () => {
+    const spark = (model: string) => {
+      const out = emitSpark(compile(loadModel(model)));
+      const props = (
+        JSON.parse(out.find((f) => f.path === `${dir}/spark-defaults.json`)!.content) as { properties: Record<string, string> }[]
+      )[0]!.properties;
+      return { props, readme: out.find((f) => f.path === `${dir}/README.md`)!.content };
+    };
+    // GIVEN far-bucket through its own single role: two roles for two buckets
+    const twoRoles = spark(MODEL.replace("    through: [{ account: b, role: client-role-2 }]\n", "").replace("via: chain", "via: role"));
+    // GIVEN a bucket of the job's own account besides the role's (seed 004's emr-on-eks-test bucket)
+    const ownBucket = spark(
+      `${MODEL}  - { workload: spark-job, account: a, service: s3, access: [read], resources: { bucket: emr-on-eks-test-111111111111-us-east-1 } }\n`,
+    );
+    for (const { props, readme } of [twoRoles, ownBucket]) {
+      // THEN EMRFS keeps the job execution role for every s3:// path, and the README says what is not configured
+      expect(props["spark.hadoop.fs.s3.customAWSCredentialsProvider"]).toBeUndefined();
+      expect(Object.keys(props).some((k) => k.endsWith("ASSUME_ROLE_CREDENTIALS_ROLE_ARN"))).toBe(false);
+      expect(readme).toContain("reads every s3:// path of the job as a single ASSUME_ROLE_CREDENTIALS_ROLE_ARN");
+    }
+    expect(twoRoles.readme).toContain("reached through different roles");
+    expect(ownBucket.readme).toContain("the job also reads buckets as itself");
   });
 });
 

@@ -185,6 +185,8 @@ export interface ServeOptions {
   port?: number;
   /** The token's file: read when it exists, else written (0600). @default a new temporary directory's `token` */
   tokenFile?: string;
+  /** The token to serve with (serve-credentials: XACCT_CREDENTIALS_TOKEN), kept in the token file, which must hold it if it exists. @default a new random token */
+  token?: string;
   /** Options of the chain's provider; refreshMarginSeconds defaults to SERVER_REFRESH_MARGIN_SECONDS. */
   chain?: ChainOptions;
   onAnswer?: CredentialServerOptions["onAnswer"];
@@ -213,7 +215,7 @@ function accountOf(spec: ChainSpec): string | undefined {
 export async function serveCredentials(options: ServeOptions): Promise<Serving> {
   const provider = fromChain(options.source, { refreshMarginSeconds: SERVER_REFRESH_MARGIN_SECONDS, ...options.chain });
   const spec = await provider.spec;
-  const token = tokenFile(options.tokenFile);
+  const token = tokenFile(options.tokenFile, options.token);
   let server: CredentialServer;
   try {
     const accountId = accountOf(spec);

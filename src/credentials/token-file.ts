@@ -30,6 +30,13 @@ export interface TokenFile {
  */
 const TOKEN = /^[\x21-\x7e]{16,1024}$/;
 
+/** Why `text` cannot be a token, or undefined when it can. */
+export function tokenProblem(text: string): string | undefined {
+  return TOKEN.test(text)
+    ? undefined
+    : "the token must be 16 to 1024 visible ASCII characters on one line, without a trailing newline (the SDKs send it as it is)";
+}
+
 /** A new random token: 32 bytes, base64url. */
 export function newToken(): string {
   return randomBytes(32).toString("base64url");
@@ -40,10 +47,16 @@ export function newToken(): string {
  * path, a new one in a new 0700 temporary directory that `dispose` removes. An existing file is
  * read as it is, so that a restarted server keeps the token its clients hold, but only when it is
  * a private file (private-files.ts): a regular file of this user, 0600, not a link, not a FIFO.
+ * A `given` token (from a Kubernetes Secret, say) is written instead of a new one, and an
+ * existing file must hold it.
  */
-export function tokenFile(path?: string): TokenFile {
+export function tokenFile(path?: string, given?: string): TokenFile {
+  if (given !== undefined) {
+    const problem = tokenProblem(given);
+    if (problem) throw new TokenFileError(`the given token: ${problem}`);
+  }
   try {
-    return openTokenFile(path);
+    return openTokenFile(path, given);
   } catch (e) {
     if (e instanceof TokenFileError) throw e;
     if (e instanceof PrivateFileError)
@@ -54,11 +67,11 @@ export function tokenFile(path?: string): TokenFile {
   }
 }
 
-function openTokenFile(path: string | undefined): TokenFile {
+function openTokenFile(path: string | undefined, given: string | undefined): TokenFile {
   if (path === undefined) {
     const dir = mkdtempSync(join(tmpdir(), "xacct-credentials-"));
     const file = join(dir, "token");
-    const token = newToken();
+    const token = given ?? newToken();
     createPrivateFile(file, token);
     return { path: file, token, created: true, dispose: () => rmSync(dir, { recursive: true, force: true }) };
   }
@@ -69,9 +82,11 @@ function openTokenFile(path: string | undefined): TokenFile {
       throw new TokenFileError(
         `${file}: the token must be 16 to 1024 visible ASCII characters on one line, without a trailing newline (the SDKs send the file's content as it is)`,
       );
+    if (given !== undefined && existing !== given)
+      throw new TokenFileError(`${file}: holds another token than the one given: remove the file, or give the token it holds`);
     return { path: file, token: existing, created: false, dispose: () => undefined };
   }
-  const token = newToken();
+  const token = given ?? newToken();
   // O_EXCL: a file that appeared since (or a dangling link) is never written over.
   createPrivateFile(file, token);
   return { path: file, token, created: true, dispose: () => undefined };

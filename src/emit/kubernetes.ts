@@ -7,7 +7,8 @@
  * - `<name>.yaml`: a CronJob (batch/v1), Job (batch/v1) or Deployment (apps/v1) per grant that
  *   triggers its target with the AWS CLI through the grant's profile; for an IRSA workload whose
  *   chain assumes roles, through the credentials sidecar instead (credentials-sidecar.ts): the
- *   sidecar serves the profile, the app container reads AWS_CONTAINER_CREDENTIALS_FULL_URI.
+ *   sidecar serves the profile, the app container reads AWS_CONTAINER_CREDENTIALS_FULL_URI and
+ *   the token from the workload's Secret (`tokenSecretName`), which the operator creates.
  * - `external-secret.yaml`: SecretStore + ExternalSecret (`external-secrets.io/v1`) for each
  *   Secrets Manager grant, the role chain in `spec.provider.aws.role`/`additionalRoles`.
  * - `legacy/external-secret-legacy.yaml`: the same secrets for the deprecated
@@ -22,7 +23,6 @@ import { awsConfigText, chainsByWorkload, hasProfile } from "./aws-config.js";
 import {
   SKIP_CONTAINERS_ANNOTATION,
   sidecarClientEnv,
-  sidecarClientMount,
   sidecarContainer,
   sidecarImage,
   sidecarVolume,
@@ -76,9 +76,33 @@ export const emitKubernetes: Emitter = (compiled) => {
   return files;
 };
 
+/**
+ * The chains whose trigger pods (CronJob, Job, Deployment) run the credentials sidecar: what
+ * workloadFiles writes such a pod for.
+ */
+export function sidecarTriggerChains(compiled: Compiled, chains: readonly Chain[]): Chain[] {
+  return chains.filter(
+    (c) =>
+      KUBERNETES_STARTS.has(c.start.type) &&
+      c.start.cluster !== undefined &&
+      DNS_SUBDOMAIN.pattern.test(c.start.cluster.serviceAccount) &&
+      TRIGGER_KINDS[c.runtime?.kind ?? ""] !== undefined &&
+      !secretsOf(c) &&
+      usesSidecar(compiled, c),
+  );
+}
+
 /** The name of a workload's ConfigMap with its AWS config (the first name its manifests take). */
 export function awsConfigMapName(workload: string): string {
   return dnsLabel(`${dnsLabel(workload, 40)}-aws-config`);
+}
+
+/**
+ * The name of the Secret holding the token of a workload's credentials sidecar: the operator
+ * creates it (README.md, *Credentials sidecar*), so that no manifest holds the token.
+ */
+export function tokenSecretName(workload: string): string {
+  return dnsLabel(`${dnsLabel(workload, 40)}-xacct-token`);
 }
 
 function workloadFiles(compiled: Compiled, workload: string, chains: Chain[], dir: string): EmittedFile[] {
@@ -144,7 +168,10 @@ function workloadFiles(compiled: Compiled, workload: string, chains: Chain[], di
         runtime.kind === "CronJob" ? 52 : 63,
       );
       const manifest = triggerManifest(compiled, chain, { ...runtime, name, namespace, labels, serviceAccount, configMapName });
-      files.push(yamlFile(`${dir}/${name}.yaml`, [{ comment: `${header}\n${chain.summary}.`, value: manifest }]));
+      const secret = usesSidecar(compiled, chain)
+        ? `\nIts pods need the Secret ${tokenSecretName(workload)} in namespace ${namespace}: see README.md, Credentials sidecar.`
+        : "";
+      files.push(yamlFile(`${dir}/${name}.yaml`, [{ comment: `${header}\n${chain.summary}.${secret}`, value: manifest }]));
     }
   }
 
@@ -204,7 +231,7 @@ function triggerManifest(compiled: Compiled, chain: Chain, ctx: TriggerContext):
   const sidecar = usesSidecar(compiled, chain);
   const name = dnsLabel(chain.service ?? MANAGED_ONLY, 63);
   const credentials = sidecar
-    ? sidecarClientEnv()
+    ? sidecarClientEnv(tokenSecretName(chain.workload))
     : // Without a profile (Pod Identity, no role to assume), the default chain reads the pod's own credentials.
       [{ name: "AWS_CONFIG_FILE", value: AWS_CONFIG_FILE }, ...(hasProfile(chain) ? [{ name: "AWS_PROFILE", value: chain.profile }] : [])];
   const container = {
@@ -222,7 +249,7 @@ function triggerManifest(compiled: Compiled, chain: Chain, ctx: TriggerContext):
     ],
     securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ["ALL"] } },
     volumeMounts: [
-      sidecar ? sidecarClientMount() : { name: "aws-config", mountPath: AWS_CONFIG_DIR, readOnly: true },
+      ...(sidecar ? [] : [{ name: "aws-config", mountPath: AWS_CONFIG_DIR, readOnly: true }]),
       { name: "tmp", mountPath: "/tmp" },
     ],
   };
@@ -244,6 +271,7 @@ function triggerManifest(compiled: Compiled, chain: Chain, ctx: TriggerContext):
               image: sidecarImage(compiled, chain.workload),
               profile: chain.profile,
               region: chain.region,
+              tokenSecret: tokenSecretName(chain.workload),
               configFile: AWS_CONFIG_FILE,
               configVolume: "aws-config",
               configDir: AWS_CONFIG_DIR,

@@ -15,7 +15,18 @@ import { isWorkloadGrant } from "../model/stages.js";
 import { recipeFor, serviceTitle } from "../services/index.js";
 import type { ClientSnippets } from "../services/outputs.js";
 import { runsAirflow } from "./airflow.js";
-import { hasProfile } from "./aws-config.js";
+import { chainsByWorkload, hasProfile } from "./aws-config.js";
+import {
+  imageBuildCommands,
+  SIDECAR_DOCKERFILE,
+  SIDECAR_TOKEN_ENV,
+  sidecarImage,
+  tokenSecretCommand,
+  usesSidecar,
+} from "./credentials-sidecar.js";
+import { applyOrder, applyScript } from "./iam-json.js";
+import { sidecarTriggerChains, tokenSecretName } from "./kubernetes.js";
+import { isSparkWorkload, primaryChain } from "./spark.js";
 import { GITHUB_ACTIONS_ISSUER } from "../model/oidc-issuers.js";
 import { mdCode as code, mdFence, mdText as md, pythonLiteral as py, yamlDocuments } from "../text/escape.js";
 import type { Emitter } from "./types.js";
@@ -30,6 +41,7 @@ export const emitMarkdown: Emitter = (compiled) => {
     grants(compiled),
     githubActions(compiled),
     clients(compiled),
+    credentialsSidecar(compiled),
     manualSteps(compiled),
     generatedFiles(compiled),
   ];
@@ -428,6 +440,36 @@ const PYTHON_SESSION = [
 ];
 
 // ---------------------------------------------------------------------------------------------
+// The credentials sidecar
+
+/** The image and the token Secret the pods of workloads with the credentials sidecar need first. */
+function credentialsSidecar(compiled: Compiled): string {
+  const pods: { workload: string; namespace: string; image: string }[] = [];
+  for (const [workload, list] of chainsByWorkload(compiled.chains)) {
+    const spark = isSparkWorkload(list) && usesSidecar(compiled, primaryChain(list));
+    if (!spark && sidecarTriggerChains(compiled, list).length === 0) continue;
+    pods.push({ workload, namespace: list[0]?.start.cluster?.namespace ?? "", image: sidecarImage(compiled, workload) });
+  }
+  if (pods.length === 0) return "";
+  const images = [...new Set(pods.map((p) => p.image))];
+  return [
+    "## Credentials sidecar",
+    "",
+    `The pods of ${pods.map((p) => code(p.workload)).join(", ")} run the credentials sidecar: \`xacct serve-credentials\` beside the app, serving the chain's credentials on the pod's loopback (a native sidecar: an init container with \`restartPolicy: Always\`, Kubernetes 1.29 or later). Every pod waits for it, so before applying their manifests:`,
+    "",
+    `1. Build the sidecar's image (the model's \`runtime.credentialsImage\`) from xacct's \`${SIDECAR_DOCKERFILE}\`, in a checkout of xacct, and push it to the registry the cluster pulls from:`,
+    "",
+    mdFence("sh", imageBuildCommands(images).join("\n")),
+    "",
+    `2. Create each workload's token Secret in its namespace: a random token that no file or manifest holds. The sidecar reads it as \`${SIDECAR_TOKEN_ENV}\`, the app as \`AWS_CONTAINER_AUTHORIZATION_TOKEN\`, both through \`secretKeyRef\`:`,
+    "",
+    mdFence("sh", pods.map((p) => tokenSecretCommand(tokenSecretName(p.workload), p.namespace)).join("\n")),
+    "",
+    "Every SDK that reads `AWS_CONTAINER_CREDENTIALS_FULL_URI` reads `AWS_CONTAINER_AUTHORIZATION_TOKEN`, including those that do not read `AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE`: the SDK for Java v1 before 1.12.746 and v2 before 2.21.30, and the AWS CLI 2.9 and botocore 1.29 of Debian 12. A running container keeps the token it started with: after recreating a Secret, restart its pods.",
+  ].join("\n");
+}
+
+// ---------------------------------------------------------------------------------------------
 // Manual steps and the generated files
 
 function manualSteps({ manualSteps: steps, state }: Compiled): string {
@@ -459,7 +501,7 @@ function generatedFiles({ model, state, chains }: Compiled): string {
     "",
     "Beside this `README.md`, the build wrote:",
     "",
-    `- \`accounts/<account>/\` for each managed account (${managed.join(", ") || "none"}): what that account's administrators apply — \`iam/\` (roles with their trust and permission policies, users, OIDC providers and resource-based policies as plain IAM JSON), \`cloudformation.json\` (the same as one CloudFormation template), \`terraform/\` (the same as Terraform \`.tf.json\`) and \`stacksets/\` (StackSet-ready templates for rolling roles out to every account of an OU).${external.length ? ` External accounts (${external.join(", ")}) get nothing: their part is under *Manual steps*.` : ""}`,
+    `- \`accounts/<account>/\` for each managed account (${managed.join(", ") || "none"}): what that account's administrators apply — \`iam/\` (roles with their trust and permission policies, users, OIDC providers and resource-based policies as IAM JSON for review; \`iam/cli/\` holds the same as the parameters of AWS CLI calls, each file taken by \`aws iam … --cli-input-json file://…\`, and \`iam/apply.sh\` runs those calls in the order IAM takes them), \`cloudformation.json\` (the same as one CloudFormation template), \`terraform/\` (the same as Terraform \`.tf.json\`) and \`stacksets/\` (StackSet-ready templates for rolling roles out to every account of an OU).${external.length ? ` External accounts (${external.join(", ")}) get nothing: their part is under *Manual steps*.` : ""}`,
     `- \`workloads/<workload>/\` for each workload with a grant (${workloads.map(code).join(", ") || "none"}): what it needs at run time — \`aws-config\`, the AWS config profiles of its chains for every SDK and the AWS CLI, and where they apply:`,
     ...per(
       "kubernetes",
@@ -470,6 +512,20 @@ function generatedFiles({ model, state, chains }: Compiled): string {
     ...per("spark", "Spark on EMR on EKS driver and executor settings, and the entrypoint that writes the profile file", spark),
   ];
   if (onEks.length + airflow.length + spark.length === 0) out.push("  - nothing more: no workload here runs on EKS, Airflow or Spark.");
+  const { accounts: order, cycle } = applyOrder(state);
+  if (order.length > 0) {
+    out.push(
+      "",
+      "To apply the IAM with the AWS CLI instead of CloudFormation or Terraform, run each account's script with that account's administrator credentials, in this order (IAM refuses a trust naming a role that does not exist yet, so an account comes after those whose roles its trusts name):",
+      "",
+      ...order.map((a, i) => `${i + 1}. \`sh ${applyScript(a)}\``),
+    );
+    if (cycle.length > 0)
+      out.push(
+        "",
+        `The roles of ${cycle.map((a) => code(a.name ?? a.id)).join(", ")} trust each other across accounts, which no order satisfies: create those roles first with a trust of their own account, then set their trusts with \`aws iam update-assume-role-policy\`, or apply them with CloudFormation or Terraform.`,
+      );
+  }
   return out.join("\n");
 }
 

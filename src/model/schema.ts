@@ -229,7 +229,9 @@ export const Runtime = z.strictObject({
     ),
   credentialsImage: named(IMAGE_REFERENCE)
     .optional()
-    .describe("Image of the credentials sidecar: Node.js 20 or later with `xacct` on its PATH. @default xacct:latest"),
+    .describe(
+      "Image of the credentials sidecar, in a registry the cluster pulls from: built from xacct's docker/credentials-sidecar/Dockerfile (Node.js with `xacct` on its PATH), e.g. 111122223333.dkr.ecr.us-east-1.amazonaws.com/xacct:0.1.0. `xacct build` requires it for a workload whose pods run the sidecar (no public image holds it).",
+    ),
 });
 
 export const Workload = z.strictObject({

@@ -24,7 +24,13 @@ workloads:
     # How the workload gets its first identity: irsa, pod-identity, ecs-task,
     # ec2-instance, eks-node, lambda, mwaa, iam-user or external.
     identity: { type: irsa, cluster: shared-eks, namespace: etl, serviceAccount: nightly-etl }
-    runtime: { kind: cronjob, schedule: "0 2 * * *", language: python }
+    runtime:
+      kind: cronjob
+      schedule: "0 2 * * *"
+      language: python
+      # Its pods get their chained credentials from a sidecar (xacct serve-credentials): an image
+      # you build from xacct's docker/credentials-sidecar/Dockerfile and push where the cluster pulls.
+      credentialsImage: 111111111111.dkr.ecr.us-east-1.amazonaws.com/xacct:0.1.0
 
 grants:
   # A role in the data account that nightly-etl assumes (via: role is the default);

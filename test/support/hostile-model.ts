@@ -20,7 +20,7 @@ workloads:
   job:
     account: home
     identity: { type: irsa, cluster: eks, namespace: jobs, serviceAccount: job, role: job-role }
-    runtime: { kind: cronjob, schedule: "0 3 * * *", image: registry.example.com/tools/aws-cli:2, profile: job-data }
+    runtime: { kind: cronjob, schedule: "0 3 * * *", image: registry.example.com/tools/aws-cli:2, profile: job-data, credentialsImage: "registry.example.com/xacct:0.1.0" }
   pods:
     account: home
     identity: { type: pod-identity, cluster: eks, namespace: apps, serviceAccount: api }

@@ -22,16 +22,16 @@ with DAG(
         task_id="s3_list_sparkflows_air_mwaa",
         bucket="sparkflows-air",
         prefix="",
-        aws_conn_id="aws_mwaa",
+        aws_conn_id="aws_mwaa_environment_mwaa",
     )
     emr_create_job_flow_mwaa = EmrCreateJobFlowOperator(
         task_id="emr_create_job_flow_mwaa",
         job_flow_overrides={"Name": "xacct-mwaa-environment", "ReleaseLabel": "emr-7.1.0", "Applications": [{"Name": "Spark"}], "ServiceRole": "EMR_DefaultRole", "JobFlowRole": "EMR_EC2_DefaultRole", "Instances": {"InstanceGroups": [{"Name": "Primary", "Market": "ON_DEMAND", "InstanceRole": "MASTER", "InstanceType": "m5.xlarge", "InstanceCount": 1}], "KeepJobFlowAliveWhenNoSteps": False, "TerminationProtected": False}},
-        aws_conn_id="aws_mwaa",
+        aws_conn_id="aws_mwaa_environment_mwaa",
     )
     emr_add_steps_mwaa = EmrAddStepsOperator(
         task_id="emr_add_steps_mwaa",
         job_flow_id=emr_create_job_flow_mwaa.output,
         steps=[{"Name": "example", "ActionOnFailure": "CONTINUE", "HadoopJarStep": {"Jar": "command-runner.jar", "Args": ["spark-example", "SparkPi", "10"]}}],
-        aws_conn_id="aws_mwaa",
+        aws_conn_id="aws_mwaa_environment_mwaa",
     )

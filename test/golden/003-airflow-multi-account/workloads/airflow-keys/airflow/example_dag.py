@@ -23,5 +23,5 @@ with DAG(
         database="curated",
         workgroup="primary",
         output_location="s3://query-athena-results/athena-results/",
-        aws_conn_id="aws_query",
+        aws_conn_id="aws_airflow_keys_query",
     )

@@ -21,13 +21,13 @@ with DAG(
     emr_create_job_flow_raw_processing = EmrCreateJobFlowOperator(
         task_id="emr_create_job_flow_raw_processing",
         job_flow_overrides={"Name": "xacct-airflow", "ReleaseLabel": "emr-7.1.0", "Applications": [{"Name": "Spark"}], "ServiceRole": "EMR_DefaultRole", "JobFlowRole": "EMR_EC2_DefaultRole", "Instances": {"InstanceGroups": [{"Name": "Primary", "Market": "ON_DEMAND", "InstanceRole": "MASTER", "InstanceType": "m5.xlarge", "InstanceCount": 1}], "KeepJobFlowAliveWhenNoSteps": False, "TerminationProtected": False}},
-        aws_conn_id="aws_raw_processing",
+        aws_conn_id="aws_airflow_raw_processing",
     )
     emr_add_steps_raw_processing = EmrAddStepsOperator(
         task_id="emr_add_steps_raw_processing",
         job_flow_id=emr_create_job_flow_raw_processing.output,
         steps=[{"Name": "example", "ActionOnFailure": "CONTINUE", "HadoopJarStep": {"Jar": "command-runner.jar", "Args": ["spark-example", "SparkPi", "10"]}}],
-        aws_conn_id="aws_raw_processing",
+        aws_conn_id="aws_airflow_raw_processing",
     )
     athena_query_query = AthenaOperator(
         task_id="athena_query_query",
@@ -35,5 +35,5 @@ with DAG(
         database="curated",
         workgroup="primary",
         output_location="s3://query-athena-results/athena-results/",
-        aws_conn_id="aws_query",
+        aws_conn_id="aws_airflow_query",
     )

@@ -23,5 +23,5 @@ with DAG(
         database="sales",
         workgroup="reporting",
         output_location="s3://analytics-athena-results/athena-results/",
-        aws_conn_id="aws_analytics",
+        aws_conn_id="aws_airflow_analytics",
     )
