@@ -4,7 +4,7 @@
  * principals and resources within N steps of one node, in both directions. Several kinds of focus
  * narrow together (the nodes every one keeps); several values of one kind add up.
  */
-import type { ReportData, ReportEdge, ReportFinding, ReportNode } from "./types.js";
+import type { ReportData, ReportEdge, ReportNode } from "./types.js";
 
 export interface Focus {
   /** Account IDs. */
@@ -107,33 +107,15 @@ function sample(values: readonly string[]): string {
 function subgraph(data: ReportData, keep: ReadonlySet<string>): ReportData {
   const nodes = data.nodes.filter((n) => keep.has(n.id));
   const edges = data.edges.filter((e) => keep.has(e.from) && keep.has(e.to));
-  const statementIndex = new Map<number, number>();
-  const statements: ReportData["statements"] = [];
-  const statement = (i: number): number => {
-    let j = statementIndex.get(i);
-    if (j === undefined) {
-      j = statements.push(data.statements[i]!) - 1;
-      statementIndex.set(i, j);
-    }
-    return j;
-  };
-  const findingIndex = new Map<number, number>();
-  const findings: ReportFinding[] = [];
-  const finding = (i: number): number => {
-    let j = findingIndex.get(i);
-    if (j === undefined) {
-      j = findings.push(data.findings[i]!) - 1;
-      findingIndex.set(i, j);
-    }
-    return j;
-  };
+  const statements = renumbered(data.statements);
+  const findings = renumbered(data.findings);
   const keptEdges = new Set(edges.map((e) => e.id));
-  const outNodes: ReportNode[] = nodes.map((n) => ({ ...n, findings: n.findings.map(finding) }));
+  const outNodes: ReportNode[] = nodes.map((n) => ({ ...n, findings: n.findings.map(findings.index) }));
   const outEdges: ReportEdge[] = edges.map((e) => ({
     ...e,
-    ...(e.allowedBy !== undefined ? { allowedBy: statement(e.allowedBy) } : {}),
-    callerSide: e.callerSide.map(statement),
-    findings: e.findings.map(finding),
+    ...(e.allowedBy !== undefined ? { allowedBy: statements.index(e.allowedBy) } : {}),
+    callerSide: e.callerSide.map(statements.index),
+    findings: e.findings.map(findings.index),
   }));
   const accounts = new Set(nodes.flatMap((n) => (n.account === undefined ? [] : [n.account])));
   return {
@@ -141,11 +123,28 @@ function subgraph(data: ReportData, keep: ReadonlySet<string>): ReportData {
     accounts: data.accounts.filter((a) => accounts.has(a.id)),
     nodes: outNodes,
     edges: outEdges,
-    statements,
-    findings: findings.map((f) => ({
+    statements: statements.table,
+    findings: findings.table.map((f) => ({
       ...f,
       nodes: f.nodes.filter((id) => keep.has(id)),
       edges: f.edges.filter((id) => keptEdges.has(id)),
     })),
+  };
+}
+
+/** A table cut down to the entries used: each old index's new one, given in the order first asked. */
+function renumbered<T>(from: readonly T[]): { table: T[]; index: (old: number) => number } {
+  const table: T[] = [];
+  const seen = new Map<number, number>();
+  return {
+    table,
+    index: (old) => {
+      let i = seen.get(old);
+      if (i === undefined) {
+        i = table.push(from[old] as T) - 1;
+        seen.set(old, i);
+      }
+      return i;
+    },
   };
 }
