@@ -11,9 +11,7 @@ import { ModelError } from "../model/load.js";
 import { PolicyInputError } from "../policy/errors.js";
 import { EXIT } from "./exit-codes.js";
 import { UsageError } from "./json-input.js";
-
-/** Set to 1 to print the stack trace of every error (for reporting a bug). */
-export const DEBUG_VARIABLE = "XACCT_DEBUG";
+import { DEBUG_VARIABLE } from "./usage.js";
 
 export interface ErrorReport {
   /** What to print on stderr, each line starting `xacct: `, ending with a newline. */

@@ -9,7 +9,7 @@ import { readFileSync } from "node:fs";
 import { Command, CommanderError, Help, Option } from "commander";
 import { EXEC_STATUSES, EXIT, EXIT_CODES, exitCodesOf } from "./exit-codes.js";
 import { UsageError } from "./json-input.js";
-import { type AnyValues, type CommandSpec, commandNames, COMMANDS, ENVIRONMENT, helpOf, type OptionSpec } from "./usage.js";
+import { type AnyValues, type CommandSpec, commandNames, COMMANDS, DEBUG_VARIABLE, ENVIRONMENT, helpOf, type OptionSpec } from "./usage.js";
 
 const DESCRIPTION = "xacct — cross-account AWS access, declared, generated, proven and used";
 
@@ -128,7 +128,9 @@ function helpFooter(name: string, spec: CommandSpec): string {
   if (spec.examples?.length)
     sections.push(["Examples:", ...spec.examples.map((e) => `  $ ${e.command}${e.what ? `\n      ${e.what}` : ""}`)].join("\n"));
   sections.push(`Exit status:\n${items(exitCodesOf(name).map((e) => [String(e.code), e.text]))}`);
-  if (spec.environment?.length) sections.push(`Environment:\n${items(spec.environment.map((v) => [v, ENVIRONMENT.get(v) ?? ""]))}`);
+  // XACCT_DEBUG applies to every command (the trace of an error).
+  const environment = new Set([...(spec.environment ?? []), DEBUG_VARIABLE]);
+  sections.push(`Environment:\n${items([...environment].map((v) => [v, ENVIRONMENT.get(v) ?? ""]))}`);
   return `\n${sections.join("\n\n")}\n`;
 }
 

@@ -74,13 +74,16 @@ export interface CommandSpec {
   readonly load: () => Promise<CommandModule>;
 }
 
+/** Set to 1 to print the stack trace of every error (for reporting a bug). */
+export const DEBUG_VARIABLE = "XACCT_DEBUG";
+
 /**
  * Every environment variable xacct reads, and what for; each command's help lists those it reads.
  * The XACCT_ ones are xacct's own.
  */
 export const ENVIRONMENT: ReadonlyMap<string, string> = new Map([
   [
-    "XACCT_DEBUG",
+    DEBUG_VARIABLE,
     "set to 1 (any value but empty or 0) to print the stack trace of an error after its message, and the sandbox's internal errors on stderr (for reporting a bug)",
   ],
   [
@@ -89,7 +92,7 @@ export const ENVIRONMENT: ReadonlyMap<string, string> = new Map([
   ],
   [
     "AWS_PROFILE",
-    "the profile of the chain when neither --profile nor --workload is given; with --workload the first credentials come from --profile or the SDK's default chain",
+    "credential-process, exec and env: the profile of the chain when neither --profile nor --workload is given (with --workload, the first credentials come from --profile or the SDK's default chain); collect: the profile of its first credentials, as the SDK's default chain reads it",
   ],
   [
     "AWS_CONFIG_FILE",
@@ -104,6 +107,14 @@ export const ENVIRONMENT: ReadonlyMap<string, string> = new Map([
     "serve-credentials: the Authorization token to serve with (in Kubernetes, from a Secret through secretKeyRef), kept in --token-file, which must hold it if it exists; default: a new random token",
   ],
   ["XDG_CACHE_HOME", "the credential cache is $XDG_CACHE_HOME/xacct/credentials (default ~/.cache/xacct/credentials)"],
+  [
+    "XACCT_INTERVAL_SECONDS",
+    "read by the generated Kubernetes Deployments of a trigger that repeats: the seconds between two runs (the manifest sets it)",
+  ],
+  [
+    "XACCT_EXEC",
+    "read by the generated Spark entrypoint script: the program it hands over to instead of the EMR on EKS image's entrypoint (for trying the script outside EMR)",
+  ],
 ]);
 
 // ---------------------------------------------------------------- options several commands share
@@ -378,6 +389,7 @@ export const COMMANDS: ReadonlyMap<string, CommandSpec> = new Map<string, Comman
       arguments: [{ name: "MODEL", description: "the model file (xacct.yaml)", required: true }],
       options: BUILD_OPTIONS,
       examples: [{ command: "xacct build xacct.yaml --out build", what: "write everything under build/" }],
+      environment: ["XACCT_INTERVAL_SECONDS", "XACCT_EXEC"],
       load: () => import("./build.js"),
     },
   ],
