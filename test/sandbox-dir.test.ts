@@ -7,8 +7,10 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "n
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
+import { compile } from "../src/compile/compile.js";
+import { loadModel } from "../src/model/load.js";
 import { startEnvironment } from "../src/sandbox/environment.js";
-import { compileExample } from "./support/state.js";
+import { compileExample, examplesDir } from "./support/state.js";
 
 const scratch = mkdtempSync(join(tmpdir(), "xacct-sandbox-dir-"));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
@@ -43,5 +45,26 @@ describe("sandbox --dir", () => {
     expect(readFileSync(join(dir, "notes.md"), "utf8")).toBe("mine\n");
     expect(readFileSync(join(dir, "tokens", "other.jwt"), "utf8")).toBe("a token of mine\n");
     expect(readFileSync(join(dir, "tokens", "spark-job.jwt"), "utf8")).toMatch(/^ey/);
+  });
+
+  it("gives a workload whose name is longer than a file name may be a token file of its own", async () => {
+    // GIVEN seed 004 with its IRSA workload renamed to 300 characters (a valid model name: the
+    // model puts no limit on it, Linux allows 255 bytes per file name)
+    const file = join(examplesDir, "004-emr-eks-chain", "xacct.yaml");
+    const long = `spark-${"x".repeat(294)}`;
+    const text = readFileSync(file, "utf8")
+      .replaceAll("spark-job", long)
+      // (its first grant names its role: a role named after the workload would be refused as too long)
+      .replace("    profile: irsa-role-1", "    role: { name: spark-own }\n    profile: irsa-role-1");
+    const compiled = compile(loadModel(text, file));
+    // WHEN the sandbox writes its directory
+    const dir = join(scratch, "long");
+    const environment = await startEnvironment({ compiled, state: compiled.state, dir });
+    await environment.close();
+    // THEN the workload has one token file, named within the limit and after the workload
+    const tokens = readdirSync(join(dir, "tokens")).filter((f) => f.endsWith(".jwt"));
+    expect(tokens).toHaveLength(1);
+    expect(Buffer.byteLength(tokens[0] as string)).toBeLessThanOrEqual(255);
+    expect(tokens[0]).toMatch(/^spark-x+-[0-9a-f]{8}\.jwt$/);
   });
 });

@@ -12,7 +12,7 @@
  * one role; for a chain of several hops, the roles before the last come from the profile chain of
  * the workload's generated AWS config (`profile_name`).
  */
-import { createHash } from "node:crypto";
+import { shortHash } from "../text/hash.js";
 import { chainProfiles, hasProfile } from "./aws-config.js";
 import type { Chain } from "../compile/plan.js";
 import { recipeFor, serviceTitle } from "../services/index.js";
@@ -92,10 +92,7 @@ export function uniqueConnectionIds(lists: AirflowConnection[][]): AirflowConnec
   const count = new Map<string, number>();
   for (const c of all) count.set(c.connId, (count.get(c.connId) ?? 0) + 1);
   const hashed = (c: AirflowConnection) => {
-    const suffix = createHash("sha256")
-      .update(JSON.stringify([c.chains[0]?.workload, c.accountName, c.extra]))
-      .digest("hex")
-      .slice(0, 8);
+    const suffix = shortHash(JSON.stringify([c.chains[0]?.workload, c.accountName, c.extra]));
     return `${c.connId.slice(0, CONN_ID_MAX - suffix.length - 1)}_${suffix}`;
   };
   return lists.map((list) =>

@@ -23,6 +23,7 @@
  * it is this user's and others cannot write to it, so no one else can plant a link there that the
  * root keys would be written through.
  */
+import { shortHash } from "../text/hash.js";
 import { parseIamArn, rootArn } from "../aws/arn.js";
 import { lstatSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -142,10 +143,16 @@ function writeAnew(path: string, content: string): void {
   replacePrivateFile(path, content, SECRET_MODE);
 }
 
-/** A workload's file name in tokens/ (without extension). */
+/**
+ * A workload's file name in tokens/ (without extension): its name where that is a short, plain file
+ * name; else a plain prefix of it and a hash of the whole name, so that no name is too long for the
+ * file system and no two workloads share a token file.
+ */
 function fileBase(name: string): string {
-  return name.replace(/[^A-Za-z0-9._@-]+/g, "-");
+  const plain = name.replace(/[^A-Za-z0-9._@-]+/g, "-").replace(/^\.+/, "");
+  return plain === name && name.length <= TOKEN_NAME_MAX ? name : `${plain.slice(0, TOKEN_NAME_MAX)}-${shortHash(name)}`;
 }
+const TOKEN_NAME_MAX = 64;
 
 function accountLabel(state: AccountState, id: string): string {
   return state.accounts.get(id)?.name ?? id;
