@@ -219,8 +219,9 @@ function zsh(): string {
   });
   return `#compdef xacct
 # xacct completion for zsh, written by \`xacct completion zsh\`. Save it as _xacct in a directory
-# of $fpath before compinit runs, e.g.:
-#   xacct completion zsh > "\${fpath[1]}/_xacct"
+# of $fpath, e.g. ~/.zsh/completions with fpath=(~/.zsh/completions $fpath) before compinit in
+# ~/.zshrc:
+#   mkdir -p ~/.zsh/completions && xacct completion zsh > ~/.zsh/completions/_xacct
 # or, after compinit in ~/.zshrc: source <(xacct completion zsh)
 
 _xacct_commands() {

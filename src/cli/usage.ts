@@ -643,7 +643,10 @@ export const COMMANDS: ReadonlyMap<string, CommandSpec> = new Map<string, Comman
       options: {},
       examples: [
         { command: "echo 'eval \"$(xacct completion bash)\"' >> ~/.bashrc", what: "bash" },
-        { command: 'xacct completion zsh > "${fpath[1]}/_xacct"', what: "zsh (then start a new shell)" },
+        {
+          command: "mkdir -p ~/.zsh/completions && xacct completion zsh > ~/.zsh/completions/_xacct",
+          what: "zsh, with fpath=(~/.zsh/completions $fpath) before compinit in ~/.zshrc",
+        },
         { command: "xacct completion fish > ~/.config/fish/completions/xacct.fish", what: "fish" },
       ],
       load: () => import("./completion.js"),
