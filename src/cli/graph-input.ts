@@ -1,5 +1,9 @@
 import { SEVERITIES, type Severity } from "../graph/findings/types.js";
 import { AccessGraph, EDGE_KINDS, type EdgeKinds } from "../graph/graph.js";
+import { isAccountId } from "../aws/arn.js";
+import type { Chain } from "../compile/plan.js";
+import { AnswerFocusError } from "../graph/focus.js";
+import { FocusError } from "../report/focus.js";
 import { loadSource } from "../source/load-source.js";
 import { UsageError } from "./json-input.js";
 import { jsonText } from "./output.js";
@@ -36,8 +40,51 @@ export function graphFrom(
   context: Record<string, string>,
   command: string,
 ): AccessGraph {
+  return graphAndChainsFrom(values, context, command).graph;
+}
+
+/** The graph, and a model's run-time chains (none for an inventory). */
+export function graphAndChainsFrom(
+  values: { inventory?: string; model?: string; edges?: string },
+  context: Record<string, string>,
+  command: string,
+): { graph: AccessGraph; chains: Chain[] } {
   const edges = edgeKindsOf(values.edges);
-  return new AccessGraph(loadSource(sourceOf(values, command)).state, context, { edges });
+  const { state, chains } = loadSource(sourceOf(values, command));
+  return { graph: new AccessGraph(state, context, { edges }), chains };
+}
+
+/** The longest `--depth`. */
+const MAX_DEPTH = 20;
+
+/** `--account ID… --workload NAME… --focus ARN --depth N`, checked: what report, graph, who-can and reach narrow to. */
+export function focusOf(values: { account?: string[]; workload?: string[]; focus?: string; depth?: string }): {
+  accounts?: string[];
+  workloads?: string[];
+  around?: { arn: string; depth: number };
+} {
+  for (const id of values.account ?? []) if (!isAccountId(id)) throw new UsageError(`--account takes a 12-digit account ID, got "${id}"`);
+  if (values.depth !== undefined && values.focus === undefined)
+    throw new UsageError("--depth goes with --focus ARN (the node to look around)");
+  const raw = values.depth ?? "2";
+  const depth = Number(raw);
+  if (!/^\d{1,3}$/.test(raw) || depth > MAX_DEPTH)
+    throw new UsageError(`--depth takes a whole number of steps from 0 to ${MAX_DEPTH}, got "${raw}"`);
+  return {
+    ...(values.account?.length ? { accounts: values.account } : {}),
+    ...(values.workload?.length ? { workloads: values.workload } : {}),
+    ...(values.focus !== undefined ? { around: { arn: values.focus, depth } } : {}),
+  };
+}
+
+/** Runs `narrow`; a focus naming what is not there is the user's mistake, said as such. */
+export function focusing<T>(narrow: () => T): T {
+  try {
+    return narrow();
+  } catch (error) {
+    if (error instanceof FocusError || error instanceof AnswerFocusError) throw new UsageError(error.message);
+    throw error;
+  }
 }
 
 /** A chain as a line: each hop, with its technique where it is not a trust's assumption, and what it holds only if. */

@@ -1,18 +1,32 @@
-import { toDot } from "../report/dot.js";
+import { diagramOf, DiagramTooLarge } from "../report/diagram.js";
+import { DOT } from "../report/dot.js";
 import { writeAtomically } from "../report/html.js";
-import { toMermaid } from "../report/mermaid.js";
+import { MERMAID } from "../report/mermaid.js";
 import { UsageError } from "./json-input.js";
+import { progress } from "./progress.js";
 import { reportDataFrom, writingTo } from "./report.js";
 import { type GRAPH_COMMAND_OPTIONS, helpOf, type Values } from "./usage.js";
 
-const FORMATS = { mermaid: toMermaid, dot: toDot } as const;
+const FORMATS = { mermaid: MERMAID, dot: DOT } as const;
 
 export async function run(values: Values<typeof GRAPH_COMMAND_OPTIONS>): Promise<number> {
   const format = values.format;
   if (format !== "mermaid" && format !== "dot")
     throw new UsageError(`--format must be mermaid or dot${format === undefined ? "" : `, got "${format}"`}; ${helpOf("graph")}`);
-  const data = reportDataFrom(values, "graph");
-  const text = FORMATS[format](data);
+  const work = progress(5);
+  const data = reportDataFrom(values, "graph", work.stage);
+  // Larger than the tool draws: its account-level view, said on stderr (and in the text); or, too large even so, how to narrow it.
+  const diagram = work.stage("writing the diagram", () => {
+    try {
+      return diagramOf(data, FORMATS[format]);
+    } catch (error) {
+      if (error instanceof DiagramTooLarge) throw new UsageError(error.message);
+      throw error;
+    }
+  });
+  work.end();
+  if (diagram.note) process.stderr.write(`xacct graph: ${diagram.note}\n`);
+  const text = diagram.text;
   const file = values.output;
   if (file === undefined || file === "-") process.stdout.write(text);
   else {

@@ -1,12 +1,21 @@
 import { reach } from "../graph/query.js";
-import { contextOf, graphFrom, hopsText, print } from "./graph-input.js";
+import { answerFilter } from "../graph/focus.js";
+import { contextOf, focusing, focusOf, graphAndChainsFrom, hopsText, print } from "./graph-input.js";
 import { UsageError } from "./json-input.js";
 import { helpOf, type REACH_OPTIONS, type Values } from "./usage.js";
 
 export async function run(values: Values<typeof REACH_OPTIONS>): Promise<number> {
   if (!values.principal) throw new UsageError(`give --principal; ${helpOf("reach")}`);
   const context = contextOf(values.context);
-  const answer = reach(graphFrom(values, context, "reach"), values.principal, context);
+  const focus = focusOf(values);
+  const { graph, chains } = graphAndChainsFrom(values, context, "reach");
+  const inFocus = focusing(() => answerFilter(graph, chains, focus));
+  const all = reach(graph, values.principal, context);
+  const answer: typeof all = { ...all, roles: all.roles.filter((a) => inFocus(a.role)) };
+  const unknown = all.unknown?.filter((a) => inFocus(a.role));
+  // Never "Unknown: these may too" over an empty list.
+  if (unknown?.length) answer.unknown = unknown;
+  else delete answer.unknown;
   print(answer, values.json, () =>
     [
       ...(answer.roles.length

@@ -103,6 +103,10 @@ export const ENVIRONMENT: ReadonlyMap<string, string> = new Map([
     "the endpoint of AWS (or of xacct sandbox) for the SDK's calls, where no --endpoint or --endpoint-url is given; AWS_ENDPOINT_URL_STS for STS alone",
   ],
   [
+    "XACCT_PROGRESS",
+    "progress on stderr of the long commands (report, graph): always (a line per stage, however short), never, or unset: a bar on a terminal, else a line per stage that took more than 2 s",
+  ],
+  [
     "XACCT_CREDENTIALS_TOKEN",
     "serve-credentials: the Authorization token to serve with (in Kubernetes, from a Secret through secretKeyRef), kept in --token-file, which must hold it if it exists; default: a new random token",
   ],
@@ -138,6 +142,22 @@ const EDGES = {
     "all: every way to become another principal (trusts, IAM changes, roles passed to services); assume: role assumption through trusts only (default all)",
 } as const satisfies OptionSpec;
 
+/** The options that narrow report, graph, who-can and reach to what a person asks about. */
+export const FOCUS_OPTIONS = {
+  account: {
+    value: "ID",
+    multiple: true,
+    description: "only this account's principals (report and graph: its nodes and those one step in or out of it); repeatable",
+  },
+  workload: {
+    value: "NAME",
+    multiple: true,
+    description: "only what this workload's chain passes through (a model's workload); repeatable",
+  },
+  focus: { value: "ARN", description: "only the principals and resources within --depth steps of this one, either way" },
+  depth: { value: "N", description: "how many steps around --focus (default 2, at most 20)" },
+} as const satisfies OptionSpecs;
+
 /** The options of can, who-can and reach. */
 export const GRAPH_OPTIONS = {
   ...SOURCE_OPTIONS,
@@ -152,6 +172,7 @@ export const REPORT_OPTIONS = {
   context: CONTEXT,
   edges: EDGES,
   title: { value: "TEXT", description: "the title shown (default: the model's name, or the inventory's directory)" },
+  ...FOCUS_OPTIONS,
 } as const satisfies OptionSpecs;
 
 const PROFILE_NAME = {
@@ -215,11 +236,13 @@ export const WHO_CAN_OPTIONS = {
   resource: { value: "ARN", description: "the resource acted on (required)" },
   "resource-account": RESOURCE_ACCOUNT,
   ...GRAPH_OPTIONS,
+  ...FOCUS_OPTIONS,
 } as const satisfies OptionSpecs;
 
 export const REACH_OPTIONS = {
   principal: { value: "ARN", description: "the role, user or account root to start from (required)" },
   ...GRAPH_OPTIONS,
+  ...FOCUS_OPTIONS,
 } as const satisfies OptionSpecs;
 
 /** How findings and verify write their answer: text, JSON or SARIF, to standard output or a file. */
@@ -587,6 +610,7 @@ export const COMMANDS: ReadonlyMap<string, CommandSpec> = new Map<string, Comman
         { command: "xacct report --model xacct.yaml -o report.html" },
         { command: "xacct report --inventory inventory/ -o - > report.html", what: "the HTML on standard output" },
       ],
+      environment: ["XACCT_PROGRESS"],
       load: () => import("./report.js"),
     },
   ],
@@ -602,6 +626,7 @@ export const COMMANDS: ReadonlyMap<string, CommandSpec> = new Map<string, Comman
         { command: "xacct graph --model xacct.yaml --format mermaid" },
         { command: "xacct graph --inventory inventory/ --format dot -o graph.dot && dot -Tsvg graph.dot > graph.svg" },
       ],
+      environment: ["XACCT_PROGRESS"],
       load: () => import("./graph.js"),
     },
   ],

@@ -1,17 +1,26 @@
 import { whoCan } from "../graph/query.js";
-import { contextOf, graphFrom, hopsText, print } from "./graph-input.js";
+import { answerFilter } from "../graph/focus.js";
+import { contextOf, focusing, focusOf, graphAndChainsFrom, hopsText, print } from "./graph-input.js";
 import { UsageError } from "./json-input.js";
 import { helpOf, type Values, type WHO_CAN_OPTIONS } from "./usage.js";
 
 export async function run(values: Values<typeof WHO_CAN_OPTIONS>): Promise<number> {
   if (!values.action || !values.resource) throw new UsageError(`give --action and --resource; ${helpOf("who-can")}`);
   const context = contextOf(values.context);
-  const answer = whoCan(graphFrom(values, context, "who-can"), {
+  const focus = focusOf(values);
+  const { graph, chains } = graphAndChainsFrom(values, context, "who-can");
+  const inFocus = focusing(() => answerFilter(graph, chains, focus));
+  const all = whoCan(graph, {
     action: values.action,
     resource: values.resource,
     ...(values["resource-account"] ? { resourceAccount: values["resource-account"] } : {}),
     context,
   });
+  const answer: typeof all = { ...all, principals: all.principals.filter((a) => inFocus(a.principal)) };
+  const unknown = all.unknown?.filter((a) => inFocus(a.principal));
+  // Never "Unknown: these may too" over an empty list.
+  if (unknown?.length) answer.unknown = unknown;
+  else delete answer.unknown;
   const line = (p: { principal: string; via: string[]; techniques: string[]; holdsIf?: string[] }) =>
     `${p.principal}${p.via.length ? ` via ${hopsText(p)}` : ""}`;
   print(answer, values.json, () =>
