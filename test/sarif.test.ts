@@ -5,7 +5,7 @@
  * the user's file that declares what it is about; GitHub's security-severity bands; fingerprints
  * that identify a result across runs and edits; message text escaped as SARIF reads it.
  */
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { isMap, isSeq, LineCounter, parseDocument } from "yaml";
@@ -124,6 +124,20 @@ describe("findings --format sarif, as a library", () => {
     expect(new Set(before.map((r) => r.partialFingerprints.primaryLocationLineHash)).size).toBe(before.length);
   });
 
+  it("gives several findings of one rule on one resource fingerprints of their own", () => {
+    // GIVEN examples/007, whose vendor-readonly role (trusted by the vendor's account) holds several
+    // statements XA009 reports, each a finding of its own on that one role
+    const { list, log } = modelFindingsLog(join(examplesDir, "007-saas-vendor", "xacct.yaml"));
+    const onRole = list.filter((f) => f.id === "XA009" && f.resource.endsWith(":role/vendor-readonly"));
+    expect(onRole.length).toBeGreaterThan(1);
+    // WHEN they are made into a log
+    const results = log.runs[0]?.results ?? [];
+    // THEN no two results share a fingerprint: GitHub's code scanning takes results with one
+    // fingerprint for one alert, and would show one finding where there are several
+    expect(results).toHaveLength(list.length);
+    expect(new Set(results.map((r) => r.partialFingerprints.primaryLocationLineHash)).size).toBe(results.length);
+  });
+
   it("gives each severity GitHub's level and security-severity band, the rule those of its most severe result", () => {
     // GIVEN one finding of each severity, on one rule
     const severities = ["critical", "high", "medium", "low"] as const;
@@ -203,6 +217,19 @@ describe("findings --format sarif over an inventory", () => {
     }
     // AND the log is valid
     expect(validatorProblems(log, NO_PAGE)).toEqual([]);
+  });
+  it("never looks outside the inventory for an ARN whose account field is a path", () => {
+    // GIVEN an inventory directory, and beside it (outside it) a file listing an ARN whose account field is "../outside"
+    const parent = mkdtempSync(join(tmpdir(), "xacct-places-"));
+    const dir = join(parent, "inventory");
+    mkdirSync(join(dir, "111111111111"), { recursive: true });
+    mkdirSync(join(parent, "outside"));
+    const hostile = "arn:aws:iam::../outside:role/x";
+    writeFileSync(join(parent, "outside", "authorization-details.json"), JSON.stringify({ RoleDetailList: [{ Arn: hostile }] }));
+    // WHEN the inventory's places are asked where that ARN is
+    const place = placesOf({ inventory: dir }).ofArn(hostile);
+    // THEN the answer is the inventory as a whole, not the file outside it
+    expect(place).toEqual({ file: dir });
   });
 });
 

@@ -7,7 +7,7 @@
  */
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { arnAccount, parseArn } from "../aws/arn.js";
+import { arnAccount, isAccountId, parseArn } from "../aws/arn.js";
 import type { Compiled } from "../compile/compile.js";
 import type { LocatePath } from "../compile/model-file.js";
 import { principalOf } from "../compile/identities.js";
@@ -84,17 +84,20 @@ export function inventoryPlaces(dir: string, model?: Places): Places {
       .sort());
   return {
     ofArn(arn) {
-      const account = arnAccount(arn) ?? "";
+      // Only a 12-digit account names a directory of the inventory (an ARN's account field is
+      // any text: `..` or a slash must not lead outside it; `aws` owns AWS managed policies).
+      const field = arnAccount(arn) ?? "";
+      const account = isAccountId(field) ? field : "";
       const iam = parseArn(arn)?.service === "iam";
       const name = iam ? "authorization-details.json" : "resource-policies.json";
-      const candidates = account && account !== "aws" ? [account] : iam ? [] : accountDirs();
+      const candidates = account ? [account] : iam ? [] : accountDirs();
       for (const id of candidates) {
         const file = join(dir, id, name);
         const position = indexOf(file, iam ? ARN_ENTRY : OBJECT_KEY).get(arn);
         if (position) return { file, ...position };
       }
       const own = join(dir, account, "authorization-details.json");
-      return { file: account && account !== "aws" && existsSync(own) ? own : dir };
+      return { file: account && existsSync(own) ? own : dir };
     },
     ofGrant(index) {
       if (!model) throw new Error(`grants[${index}] has no place: no model was given`);

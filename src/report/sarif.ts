@@ -234,7 +234,9 @@ class LogBuilder {
       text: `${finding.title}: ${finding.resource}. ${finding.detail} Fix: ${finding.fix}`,
       place: this.options.places.ofArn(finding.resource),
       logical: subjects.map((arn, i) => ({ fullyQualifiedName: arn, kind: i === 0 ? "resource" : "principal" })),
-      identity: [finding.resource, ...(finding.path ?? [])],
+      // What tells a finding apart (as findings() keeps each once): one rule may find several
+      // statements of one resource, and results sharing a fingerprint are one alert to GitHub.
+      identity: [finding.resource, finding.title, finding.detail, ...(finding.path ?? [])],
       ...(accepted ? { accepted } : {}),
     });
   }
