@@ -27,6 +27,7 @@ import { applyOrder, applyScript } from "../src/emit/iam-json.js";
 import { emitAll } from "../src/emit/index.js";
 import type { EmittedFile } from "../src/emit/types.js";
 import { type Sandbox, startSandbox } from "../src/sandbox/index.js";
+import { type AccountState, emptyAccount, policyDocument, type RoleState } from "../src/state/account-state.js";
 import { runProgram } from "./support/chain-cli.js";
 import { compileExample } from "./support/emit-model.js";
 import { emptyCopy, iam, rootOf, trusting } from "./support/iam-apply.js";
@@ -244,5 +245,36 @@ describe("IAM JSON with the AWS CLI", () => {
       expect((JSON.parse(document as string) as { Version: string }).Version).toBe("2012-10-17");
     }
     expect(seen).toBeGreaterThan(10);
+  });
+
+  it("puts an account after those whose roles its trusts name, not after those whose root it trusts, and names a true cycle", () => {
+    // A role trusting the given principals (IAM refuses a trust naming a role or user that does not
+    // exist yet; an account's root always exists).
+    const roleTrusting = (account: string, name: string, principals: string[]): RoleState => ({
+      name,
+      path: "/",
+      arn: `arn:aws:iam::${account}:role/${name}`,
+      trustPolicy: policyDocument([{ Effect: "Allow", Principal: { AWS: principals }, Action: "sts:AssumeRole" }]),
+      policies: new Map(),
+      managedPolicyArns: [],
+      maxSessionDuration: 3600,
+      tags: new Map(),
+    });
+    const stateOf = (a: string[], b: string[]): AccountState => {
+      const accountA = emptyAccount("111111111111", "aws", { name: "a" });
+      const accountB = emptyAccount("222222222222", "aws", { name: "b" });
+      accountA.roles.set("ra", roleTrusting("111111111111", "ra", a));
+      accountB.roles.set("rb", roleTrusting("222222222222", "rb", b));
+      return { accounts: new Map([accountA, accountB].map((x) => [x.id, x])) };
+    };
+    // GIVEN account A's role trusting B's root, and B's role trusting A's role
+    const rootTrust = applyOrder(stateOf(["arn:aws:iam::222222222222:root"], ["arn:aws:iam::111111111111:role/ra"]));
+    // THEN A comes first (B's trust needs A's role), and there is no cycle: A's trust needs nothing of B
+    expect(rootTrust.accounts.map((x) => x.name)).toEqual(["a", "b"]);
+    expect(rootTrust.cycle).toEqual([]);
+    // GIVEN each account's role trusting the other's role
+    const mutual = applyOrder(stateOf(["arn:aws:iam::222222222222:role/rb"], ["arn:aws:iam::111111111111:role/ra"]));
+    // THEN no order satisfies both, and both accounts are named
+    expect(mutual.cycle.map((x) => x.name).sort()).toEqual(["a", "b"]);
   });
 });

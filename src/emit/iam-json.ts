@@ -14,7 +14,7 @@
  * IAM refuses a trust naming a role that does not exist yet, so accounts are applied in
  * `applyOrder`: an account's scripts after those of the accounts whose roles its trusts name.
  */
-import { iamAccountId } from "../aws/arn.js";
+import { parseIamArn } from "../aws/arn.js";
 import type { AccountEntry, AccountState, PolicyDocument, RoleState } from "../state/account-state.js";
 import { commentLine, shellWord } from "../text/escape.js";
 import { type EmittedFile, type Emitter, json, slug } from "./types.js";
@@ -236,7 +236,7 @@ function rolesInOrder(account: AccountEntry): RoleState[] {
 
 /**
  * The managed accounts with IAM to apply, in the order it can be applied: an account after those whose roles,
- * users or providers its roles' trusts name. `cycle` names accounts that trust each other's roles,
+ * users or providers its roles' trusts name (not their roots, which always exist). `cycle` names accounts that trust each other's roles,
  * which no order satisfies (create such roles with a trust of the account itself first, then
  * `aws iam update-assume-role-policy`, or apply them with CloudFormation or Terraform).
  */
@@ -248,8 +248,9 @@ export function applyOrder(state: AccountState): { accounts: AccountEntry[]; cyc
     for (const role of account.roles.values()) {
       if (role.existing) continue;
       for (const arn of trustedArns(role)) {
-        const id = iamAccountId(arn);
-        if (id && id !== account.id) ids.add(id);
+        // An account's root always exists: a trust naming it waits for nothing.
+        const named = parseIamArn(arn);
+        if (named && named.kind !== "root" && named.account !== account.id) ids.add(named.account);
       }
     }
     needs.set(account, ids);
