@@ -4,10 +4,12 @@
  * command line, and progress on stderr (a bar in a real terminal, lines in a log).
  */
 import { spawnSync } from "node:child_process";
+import { PassThrough } from "node:stream";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
+import { progress } from "../src/cli/progress.js";
 import { generatedInventory } from "./support/diagram-graphs.js";
 import { examplesDir } from "./support/state.js";
 import { CLI, xacct } from "./support/xacct-cli.js";
@@ -17,6 +19,14 @@ const JOB_ROLE = "arn:aws:iam::111111111111:role/job-execution-role-1";
 const CLIENT_ROLE = "arn:aws:iam::222222222222:role/client-role-2";
 const LAKE = "arn:aws:s3:::datalake-222222222222-us-east-1";
 const OWN_BUCKET = "arn:aws:s3:::emr-on-eks-test-111111111111-us-east-1";
+/** What a terminal shows after the progress bar's line was last erased (carriage return, erase line). */
+function afterBar(output: string): string {
+  const erase = "\r\u001b[K";
+  const at = output.lastIndexOf(erase);
+  expect(at).toBeGreaterThanOrEqual(0);
+  return output.slice(at + erase.length).replace(/^\r?\n/, "");
+}
+
 const work = mkdtempSync(join(tmpdir(), "xacct-cli-focus-"));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
@@ -64,6 +74,7 @@ describe("--account, --workload and --focus on who-can and reach", () => {
       [["--depth", "2"], /--depth goes with --focus ARN/],
       [["--focus", JOB_ROLE, "--depth", "-1"], /--depth takes a whole number of steps from 0 to 20/],
       [["--workload", "nightly"], /no workload nightly; the model's workloads are spark-job/],
+      [["--account", "999999999999"], /no account 999999999999 in the access graph; it holds 2 accounts: 111111111111, 222222222222/],
       [["--focus", "arn:aws:iam::111111111111:role/nope"], /no principal arn:aws:iam::111111111111:role\/nope in the access graph/],
     ];
     for (const [args, message] of cases) {
@@ -128,10 +139,24 @@ describe("progress on stderr", () => {
     ]);
   });
 
-  it("says nothing on a log for stages as short as a small model's", () => {
-    // GIVEN stderr that is not a terminal, and no setting
-    const r = xacct(["graph", "--model", SEED_004, "--format", "mermaid"], { env: { XACCT_PROGRESS: "" } });
-    // THEN nothing but the diagram
+  it("on a log, says only the stages that took 2 s or more", () => {
+    // GIVEN progress on a stream that is not a terminal, and a clock the test moves
+    const stream = new PassThrough();
+    let said = "";
+    stream.on("data", (chunk: Buffer) => (said += chunk.toString()));
+    let now = 0;
+    const work = progress(2, stream as unknown as NodeJS.WriteStream, {}, () => now);
+    // WHEN one stage takes 1.9 s and the next 2.5 s
+    work.stage("loading", () => (now += 1_900));
+    work.stage("analysing", () => (now += 2_500));
+    work.end();
+    // THEN only the second is said, with its time
+    expect(said).toBe("xacct: analysing: 2.5 s\n");
+  });
+
+  it("says nothing with XACCT_PROGRESS=never", () => {
+    // GIVEN progress turned off, WHEN a command runs, THEN nothing but the diagram
+    const r = xacct(["graph", "--model", SEED_004, "--format", "mermaid"], { env: { XACCT_PROGRESS: "never" } });
     expect(r.stderr).toBe("");
   });
 
@@ -146,6 +171,21 @@ describe("progress on stderr", () => {
     expect(r.status).toBe(0);
     expect(r.stdout).toContain("] 1/5 loading the model…");
     expect(r.stdout).toContain("] 5/5 writing the page…");
-    expect(r.stdout).toMatch(/\r\x1b\[K(\r\n)?wrote .*seen\.html/);
+    expect(afterBar(r.stdout)).toMatch(/^wrote .*seen\.html/);
+  });
+
+  it("clears the bar before an error's message on a terminal", () => {
+    // GIVEN a report narrowed to an account the model does not have, run in a pseudo-terminal
+    const r = spawnSync(
+      "script",
+      ["-qec", `${process.execPath} ${CLI} report --model ${SEED_004} --account 999999999999 -o /dev/null`, "/dev/null"],
+      {
+        encoding: "utf8",
+        env: { ...process.env, XACCT_PROGRESS: "" },
+      },
+    );
+    // THEN it fails with exit 2, and the message starts on a line of its own, after the bar was erased
+    expect(r.status).toBe(2);
+    expect(afterBar(r.stdout)).toMatch(/^xacct: no account 999999999999 in this report/);
   });
 });

@@ -2,7 +2,7 @@ import { SEVERITIES, type Severity } from "../graph/findings/types.js";
 import { AccessGraph, EDGE_KINDS, type EdgeKinds } from "../graph/graph.js";
 import { isAccountId } from "../aws/arn.js";
 import type { Chain } from "../compile/plan.js";
-import { AnswerFocusError } from "../graph/focus.js";
+import { AnswerFocusError, MAX_FOCUS_DEPTH } from "../graph/focus.js";
 import { FocusError } from "../report/focus.js";
 import { loadSource } from "../source/load-source.js";
 import { UsageError } from "./json-input.js";
@@ -54,9 +54,6 @@ export function graphAndChainsFrom(
   return { graph: new AccessGraph(state, context, { edges }), chains };
 }
 
-/** The longest `--depth`. */
-const MAX_DEPTH = 20;
-
 /** `--account ID… --workload NAME… --focus ARN --depth N`, checked: what report, graph, who-can and reach narrow to. */
 export function focusOf(values: { account?: string[]; workload?: string[]; focus?: string; depth?: string }): {
   accounts?: string[];
@@ -68,8 +65,8 @@ export function focusOf(values: { account?: string[]; workload?: string[]; focus
     throw new UsageError("--depth goes with --focus ARN (the node to look around)");
   const raw = values.depth ?? "2";
   const depth = Number(raw);
-  if (!/^\d{1,3}$/.test(raw) || depth > MAX_DEPTH)
-    throw new UsageError(`--depth takes a whole number of steps from 0 to ${MAX_DEPTH}, got "${raw}"`);
+  if (!/^\d{1,3}$/.test(raw) || depth > MAX_FOCUS_DEPTH)
+    throw new UsageError(`--depth takes a whole number of steps from 0 to ${MAX_FOCUS_DEPTH}, got "${raw}"`);
   return {
     ...(values.account?.length ? { accounts: values.account } : {}),
     ...(values.workload?.length ? { workloads: values.workload } : {}),

@@ -1,5 +1,5 @@
 import { reach } from "../graph/query.js";
-import { answerFilter } from "../graph/focus.js";
+import { answerFilter, withoutEmptyUnknown } from "../graph/focus.js";
 import { contextOf, focusing, focusOf, graphAndChainsFrom, hopsText, print } from "./graph-input.js";
 import { UsageError } from "./json-input.js";
 import { helpOf, type REACH_OPTIONS, type Values } from "./usage.js";
@@ -11,11 +11,8 @@ export async function run(values: Values<typeof REACH_OPTIONS>): Promise<number>
   const { graph, chains } = graphAndChainsFrom(values, context, "reach");
   const inFocus = focusing(() => answerFilter(graph, chains, focus));
   const all = reach(graph, values.principal, context);
-  const answer: typeof all = { ...all, roles: all.roles.filter((a) => inFocus(a.role)) };
-  const unknown = all.unknown?.filter((a) => inFocus(a.role));
-  // Never "Unknown: these may too" over an empty list.
-  if (unknown?.length) answer.unknown = unknown;
-  else delete answer.unknown;
+  const keep = (a: { role: string }) => inFocus(a.role);
+  const answer = withoutEmptyUnknown({ ...all, roles: all.roles.filter(keep), unknown: all.unknown?.filter(keep) });
   print(answer, values.json, () =>
     [
       ...(answer.roles.length

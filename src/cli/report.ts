@@ -12,13 +12,13 @@ import type { REPORT_COMMAND_OPTIONS, REPORT_OPTIONS, Values } from "./usage.js"
 /** The report's data from `--model` or `--inventory` (exactly one), for `report` and `graph`. */
 export function reportDataFrom(values: Values<typeof REPORT_OPTIONS>, command: string, stage: Stage = silently): ReportData {
   const focus = focusOf(values);
-  const data = loadReportData(sourceOf(values, command), {
+  return loadReportData(sourceOf(values, command), {
     context: contextOf(values.context),
     edges: edgeKindsOf(values.edges),
     ...(values.title !== undefined ? { title: values.title } : {}),
     stage,
+    narrow: (data) => focusing(() => focused(data, focus)),
   });
-  return focusing(() => focused(data, focus));
 }
 
 /** Runs `write`; a failure to write the file is a usage error naming it. */

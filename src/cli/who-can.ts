@@ -1,5 +1,5 @@
 import { whoCan } from "../graph/query.js";
-import { answerFilter } from "../graph/focus.js";
+import { answerFilter, withoutEmptyUnknown } from "../graph/focus.js";
 import { contextOf, focusing, focusOf, graphAndChainsFrom, hopsText, print } from "./graph-input.js";
 import { UsageError } from "./json-input.js";
 import { helpOf, type Values, type WHO_CAN_OPTIONS } from "./usage.js";
@@ -16,11 +16,8 @@ export async function run(values: Values<typeof WHO_CAN_OPTIONS>): Promise<numbe
     ...(values["resource-account"] ? { resourceAccount: values["resource-account"] } : {}),
     context,
   });
-  const answer: typeof all = { ...all, principals: all.principals.filter((a) => inFocus(a.principal)) };
-  const unknown = all.unknown?.filter((a) => inFocus(a.principal));
-  // Never "Unknown: these may too" over an empty list.
-  if (unknown?.length) answer.unknown = unknown;
-  else delete answer.unknown;
+  const keep = (a: { principal: string }) => inFocus(a.principal);
+  const answer = withoutEmptyUnknown({ ...all, principals: all.principals.filter(keep), unknown: all.unknown?.filter(keep) });
   const line = (p: { principal: string; via: string[]; techniques: string[]; holdsIf?: string[] }) =>
     `${p.principal}${p.via.length ? ` via ${hopsText(p)}` : ""}`;
   print(answer, values.json, () =>

@@ -22,6 +22,13 @@ export class AnswerFocusError extends Error {
 export function answerFilter(graph: AccessGraph, chains: readonly Chain[], focus: AnswerFocus): (principal: string) => boolean {
   const tests: ((principal: string) => boolean)[] = [];
   if (focus.accounts?.length) {
+    const known = new Set<string>();
+    for (const node of graph.nodes.values()) if (node.account !== undefined) known.add(node.account);
+    const missing = focus.accounts.filter((id) => !known.has(id));
+    if (missing.length)
+      throw new AnswerFocusError(
+        `no account ${missing.join(", ")} in the access graph; it holds ${known.size} account${known.size === 1 ? "" : "s"}: ${[...known].sort().slice(0, 5).join(", ")}${known.size > 5 ? ", …" : ""}`,
+      );
     const wanted = new Set(focus.accounts);
     tests.push((p) => wanted.has(principalAccountId(p) ?? ""));
   }
@@ -53,12 +60,20 @@ export function answerFilter(graph: AccessGraph, chains: readonly Chain[], focus
 export function nodesAround(graph: AccessGraph, arn: string, depth: number): Set<string> {
   if (!graph.nodes.has(arn))
     throw new AnswerFocusError(`no principal ${arn} in the access graph: give the ARN of a role, a user or an account root it holds`);
-  const near = new Set([arn]);
-  let frontier = [arn];
+  return withinSteps(arn, depth, (id) => [...graph.outgoingOf(id).map((e) => e.to), ...graph.incomingOf(id).map((e) => e.from)]);
+}
+
+/** The deepest focus: beyond it, a focus is most of an organization anyway. */
+export const MAX_FOCUS_DEPTH = 20;
+
+/** `start` and every node within `depth` steps of it, breadth first along `neighbours`. */
+export function withinSteps(start: string, depth: number, neighbours: (id: string) => Iterable<string>): Set<string> {
+  const near = new Set([start]);
+  let frontier = [start];
   for (let step = 0; step < depth && frontier.length > 0; step++) {
     const next: string[] = [];
     for (const id of frontier)
-      for (const other of [...graph.outgoingOf(id).map((e) => e.to), ...graph.incomingOf(id).map((e) => e.from)])
+      for (const other of neighbours(id))
         if (!near.has(other)) {
           near.add(other);
           next.push(other);
@@ -66,4 +81,10 @@ export function nodesAround(graph: AccessGraph, arn: string, depth: number): Set
     frontier = next;
   }
   return near;
+}
+
+/** An answer without its unknown list when that is empty: never "Unknown: these may too" over nothing. */
+export function withoutEmptyUnknown<A extends { unknown?: readonly unknown[] | undefined }>(answer: A): A {
+  if (!answer.unknown?.length) delete answer.unknown;
+  return answer;
 }

@@ -4,6 +4,7 @@
  * principals and resources within N steps of one node, in both directions. Several kinds of focus
  * narrow together (the nodes every one keeps); several values of one kind add up.
  */
+import { withinSteps } from "../graph/focus.js";
 import type { ReportData, ReportEdge, ReportNode } from "./types.js";
 
 export interface Focus {
@@ -19,9 +20,6 @@ export interface Focus {
 export class FocusError extends Error {
   override name = "FocusError";
 }
-
-/** The deepest `--depth`: beyond it, a focus is most of an organization anyway. */
-export const MAX_FOCUS_DEPTH = 20;
 
 /** The report narrowed to the focus (the report itself when the focus names nothing). */
 export function focused(data: ReportData, focus: Focus): ReportData {
@@ -81,19 +79,7 @@ function around(data: ReportData, arn: string, depth: number): Set<string> {
     link(edge.from, edge.to);
     link(edge.to, edge.from);
   }
-  const keep = new Set([start.id]);
-  let frontier = [start.id];
-  for (let step = 0; step < depth && frontier.length > 0; step++) {
-    const next: string[] = [];
-    for (const id of frontier)
-      for (const other of neighbours.get(id) ?? [])
-        if (!keep.has(other)) {
-          keep.add(other);
-          next.push(other);
-        }
-    frontier = next;
-  }
-  return keep;
+  return withinSteps(start.id, depth, (id) => neighbours.get(id) ?? []);
 }
 
 /** A few of `values`, to say what the report holds: `: a, b, c, …`. */

@@ -15,9 +15,17 @@ import type { ReportData } from "./types.js";
 /** The view model of what a model would create, or of a deployed inventory. */
 export function loadReportData(
   source: Source,
-  options: { context?: Record<string, string>; edges?: EdgeKinds; title?: string; stage?: Stage } = {},
+  options: {
+    context?: Record<string, string>;
+    edges?: EdgeKinds;
+    title?: string;
+    stage?: Stage;
+    /** What to keep of the whole (src/report/focus.ts), as part of drawing it. */
+    narrow?: (data: ReportData) => ReportData;
+  } = {},
 ): ReportData {
   const stage = options.stage ?? silently;
+  const narrow = options.narrow ?? ((data: ReportData) => data);
   const shown = (path: string) => relative(process.cwd(), path) || path;
   const graphOf = (state: AccountState) =>
     stage("building the graph", () => new AccessGraph(state, options.context, { edges: options.edges ?? "all" }));
@@ -26,14 +34,16 @@ export function loadReportData(
     const graph = graphOf(state);
     const list = stage("analysing it", () => findings(state, { graph }));
     return stage("drawing the report", () =>
-      reportData({
-        state,
-        graph,
-        chains: [],
-        findings: list,
-        source: `inventory ${shown(source.inventory as string)}`,
-        title: options.title ?? shown(source.inventory as string),
-      }),
+      narrow(
+        reportData({
+          state,
+          graph,
+          chains: [],
+          findings: list,
+          source: `inventory ${shown(source.inventory as string)}`,
+          title: options.title ?? shown(source.inventory as string),
+        }),
+      ),
     );
   }
   const { compiled } = stage("loading the model", () => loadSource(source));
@@ -42,14 +52,16 @@ export function loadReportData(
   const accepted = new Set(verify(compiled, graph, { findings: list }).accepted);
   const acceptances = compiled.model.accept ?? [];
   return stage("drawing the report", () =>
-    reportData({
-      state: compiled.state,
-      graph,
-      chains: compiled.chains,
-      findings: list,
-      acceptedBecause: (f) => (accepted.has(f) ? acceptances.find((a) => a.rule === f.id)?.reason : undefined),
-      source: `model ${shown(source.model)}`,
-      title: options.title ?? compiled.model.name,
-    }),
+    narrow(
+      reportData({
+        state: compiled.state,
+        graph,
+        chains: compiled.chains,
+        findings: list,
+        acceptedBecause: (f) => (accepted.has(f) ? acceptances.find((a) => a.rule === f.id)?.reason : undefined),
+        source: `model ${shown(source.model)}`,
+        title: options.title ?? compiled.model.name,
+      }),
+    ),
   );
 }
