@@ -17,7 +17,14 @@ import { parseAllDocuments } from "yaml";
 import { compile } from "../src/compile/compile.js";
 import type { Chain } from "../src/compile/plan.js";
 import { awsConfigText } from "../src/emit/aws-config.js";
-import { AWS_CONFIG_FILE, DEFAULT_IMAGE, DEFAULT_SCHEDULE, emitKubernetes } from "../src/emit/kubernetes.js";
+import {
+  AWS_CONFIG_FILE,
+  awsConfigMapName,
+  DEFAULT_IMAGE,
+  DEFAULT_SCHEDULE,
+  emitKubernetes,
+  tokenSecretName,
+} from "../src/emit/kubernetes.js";
 import type { EmittedFile } from "../src/emit/types.js";
 import { loadModel } from "../src/model/load.js";
 import { emitAll } from "../src/emit/index.js";
@@ -561,4 +568,23 @@ describe("kubernetes: YAML as yamllint takes it", () => {
       expect(broken.problems.map((p) => p.rule)).toContain("document-start");
     },
   );
+});
+
+describe("names of a workload's ConfigMap and token Secret", () => {
+  // Kubernetes object names are DNS-1123 labels here: lowercase letters, digits and '-', at most 63.
+  const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
+
+  it("keeps a workload name that is already a short label, and tells apart names that clean to the same label", () => {
+    // GIVEN workload names the model allows: plain, with '_' or '.', alike in their first 40 characters
+    const names = ["nightly-etl", "my_app", "my.app", "My-App", `${"a".repeat(40)}-one`, `${"a".repeat(40)}-two`];
+    // WHEN their ConfigMap and Secret are named
+    const configMaps = names.map(awsConfigMapName);
+    const secrets = names.map(tokenSecretName);
+    // THEN a plain name is kept, every name is a label, and no two workloads share one
+    expect(configMaps[0]).toBe("nightly-etl-aws-config");
+    expect(secrets[0]).toBe("nightly-etl-xacct-token");
+    for (const name of [...configMaps, ...secrets]) expect(name).toMatch(DNS_LABEL);
+    expect(new Set(configMaps).size).toBe(names.length);
+    expect(new Set(secrets).size).toBe(names.length);
+  });
 });

@@ -17,6 +17,7 @@
  * - `pod-identity-association.md`: for Pod Identity, the association to create (it is an EKS API
  *   object, not a Kubernetes one).
  */
+import { shortHash } from "../text/hash.js";
 import type { Compiled } from "../compile/compile.js";
 import type { Chain, StartIdentity } from "../compile/plan.js";
 import { awsConfigText, chainsByWorkload, hasProfile } from "./aws-config.js";
@@ -92,9 +93,21 @@ export function sidecarTriggerChains(compiled: Compiled, chains: readonly Chain[
   );
 }
 
+/**
+ * The start of every Kubernetes name a workload's manifests take: the workload's name where it is
+ * already a short DNS label, else a label made of it and a hash of the whole name, so that two
+ * workloads (`my_app` and `my.app`, or names alike in their first 40 characters) never share a
+ * ConfigMap or a Secret in one namespace.
+ */
+function workloadLabel(workload: string): string {
+  const label = dnsLabel(workload, WORKLOAD_LABEL_MAX);
+  return label === workload ? label : `${dnsLabel(workload, WORKLOAD_LABEL_MAX - 9)}-${shortHash(workload)}`;
+}
+const WORKLOAD_LABEL_MAX = 40;
+
 /** The name of a workload's ConfigMap with its AWS config (the first name its manifests take). */
 export function awsConfigMapName(workload: string): string {
-  return dnsLabel(`${dnsLabel(workload, 40)}-aws-config`);
+  return `${workloadLabel(workload)}-aws-config`;
 }
 
 /**
@@ -102,14 +115,14 @@ export function awsConfigMapName(workload: string): string {
  * creates it (README.md, *Credentials sidecar*), so that no manifest holds the token.
  */
 export function tokenSecretName(workload: string): string {
-  return dnsLabel(`${dnsLabel(workload, 40)}-xacct-token`);
+  return `${workloadLabel(workload)}-xacct-token`;
 }
 
 function workloadFiles(compiled: Compiled, workload: string, chains: Chain[], dir: string): EmittedFile[] {
   const start = (chains[0] as Chain).start;
   const cluster = start.cluster!;
   const names = new NameAllocator();
-  const base = dnsLabel(workload, 40);
+  const base = workloadLabel(workload);
   const labels = { "app.kubernetes.io/name": base, "app.kubernetes.io/managed-by": "xacct" };
   const namespace = cluster.namespace;
   // A pattern (EMR on EKS creates such accounts itself) is no name to write a ServiceAccount under.
