@@ -11,6 +11,7 @@ import { join } from "node:path";
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { hasChromium, launchChromium } from "../scripts/report-browser.mjs";
+import { accountView } from "../src/report/account-view.js";
 import { diagramOf, DiagramTooLarge } from "../src/report/diagram.js";
 import { DOT, DOT_MAX_NODES } from "../src/report/dot.js";
 import { loadReportData } from "../src/report/load.js";
@@ -128,5 +129,19 @@ describe.skipIf(!existsSync(DOT_PROGRAM))("DOT, laid out by Graphviz's dot", () 
     // GIVEN 600 accounts in a ring (600 account nodes, over dot's practical size)
     // WHEN it is written as DOT, THEN it is refused
     expect(() => diagramOf(ringOfAccounts(600), DOT)).toThrow(/too large for Graphviz dot, even as one node per account/);
+  });
+});
+
+describe("the account-level view", () => {
+  it("stands one node for each account, named by the account root of its own partition, and counts the steps between accounts", () => {
+    // GIVEN three accounts of the AWS China partition in a ring
+    const view = accountView(ringOfAccounts(3, "aws-cn"));
+    // THEN each account is one node whose ARN is its root in aws-cn, and each step one edge of count 1
+    expect(view.nodes.map((n) => n.arn).sort()).toEqual([
+      "arn:aws-cn:iam::100000000000:root",
+      "arn:aws-cn:iam::100000000001:root",
+      "arn:aws-cn:iam::100000000002:root",
+    ]);
+    expect(view.edges.map((e) => e.count)).toEqual([1, 1, 1]);
   });
 });

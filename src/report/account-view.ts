@@ -4,6 +4,7 @@
  * (how many steps of the full graph it stands for, in its label). What a diagram tool that cannot
  * draw the whole organization still can.
  */
+import { parseArn, rootArn } from "../aws/arn.js";
 import { accountGroups, accountLabel, type ReportData, type ReportEdge, type ReportNode } from "./types.js";
 
 /** The steps inside one account are left out: the view is about what crosses accounts. */
@@ -24,7 +25,8 @@ export function accountView(data: ReportData): ReportData {
       id,
       kind: "account",
       label: `${accountLabel(account)} (${countText(members)})`,
-      arn: `arn:aws:iam::${account.id}:root`,
+      // The partition of the account's own nodes (aws, aws-cn, aws-us-gov).
+      arn: rootArn(parseArn(members[0]?.arn ?? "")?.partition ?? "aws", account.id),
       account: account.id,
       workloads: [...new Set(members.flatMap((n) => n.workloads))],
       findings: [],

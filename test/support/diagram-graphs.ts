@@ -17,9 +17,9 @@ export function generatedInventory(dir: string, accounts: number): string {
 }
 
 /** `n` accounts, each with one role that the next account's role can assume: n nodes, n cross-account edges. */
-export function ringOfAccounts(n: number): ReportData {
+export function ringOfAccounts(n: number, partition = "aws"): ReportData {
   const id = (i: number) => String(100000000000 + (i % n));
-  const role = (i: number) => `arn:aws:iam::${id(i)}:role/hop`;
+  const role = (i: number) => `arn:${partition}:iam::${id(i)}:role/hop`;
   return {
     source: "test",
     title: "ring",
