@@ -57,29 +57,17 @@ export function labelOverlay(cy: Core, container: HTMLElement): void {
         const b = n.renderedBoundingBox({});
         return b.x2 >= 0 && b.y2 >= 0 && b.x1 <= width && b.y1 <= height;
       });
-    const fresh: HTMLElement[] = [];
-    const placed: Placed[] = [];
-    /** Shows `text` in the first of the places `at` proposes (for its size) on the graph's area that covers no label shown. */
-    const put = (text: string, className: string, id: string, at: (w: number, h: number) => Placed[], maxWidth?: number) => {
+    /** A label to place: its element, and the places it may take for its size, best first. */
+    const wanted: { element: HTMLElement; at: (w: number, h: number) => Placed[] }[] = [];
+    const want = (text: string, className: string, id: string, at: (w: number, h: number) => Placed[], maxWidth?: number) => {
       const element = document.createElement("span");
       element.className = className;
       element.textContent = text;
       element.dataset.id = id;
       if (maxWidth !== undefined) element.style.maxWidth = `${Math.max(40, Math.floor(maxWidth))}px`;
-      layer.append(element);
-      const box = at(element.offsetWidth, element.offsetHeight).find(
-        (b) => b.x1 >= 0 && b.y1 >= 0 && b.x2 <= width && b.y2 <= height && !placed.some((p) => overlaps(p, b)),
-      );
-      if (!box) {
-        element.remove();
-        return;
-      }
-      placed.push(box);
-      element.style.transform = `translate(${Math.round(box.x1)}px, ${Math.round(box.y1)}px)`;
-      fresh.push(element);
+      wanted.push({ element, at });
     };
     const centredAt = (x: number, y: number, w: number, h: number): Placed => ({ x1: x - w / 2, y1: y, x2: x + w / 2, y2: y + h });
-    layer.replaceChildren();
     // Account titles first: an open account's on the top edge of its box, a collapsed one's under it.
     for (const node of titles) {
       const b = node.renderedBoundingBox({ includeLabels: false });
@@ -87,27 +75,41 @@ export function labelOverlay(cy: Core, container: HTMLElement): void {
       const mid = (b.x1 + b.x2) / 2;
       // An open account's title about as wide as its box (the full name is in the panel and the filter).
       if (node.isParent())
-        put(
+        want(
           text.split("\n")[0] ?? text,
           "label title",
           node.id(),
           (w, h) => [centredAt(mid, b.y1 + 1 - h, w, h)],
           Math.max(b.x2 - b.x1, 260),
         );
-      else put(text, "label title collapsed", node.id(), (w, h) => [centredAt(mid, b.y2 + 2, w, h)]);
+      else want(text, "label title collapsed", node.id(), (w, h) => [centredAt(mid, b.y2 + 2, w, h)]);
     }
     // A name under its node, else beside it (right, then left), else above it.
     for (const node of ordered) {
       const p = node.renderedPosition();
       const half = node.renderedWidth() / 2 + 3;
       const halfHeight = node.renderedHeight() / 2;
-      put(String(node.data("label") ?? ""), "label", node.id(), (w, h) => [
+      want(String(node.data("label") ?? ""), "label", node.id(), (w, h) => [
         centredAt(p.x, p.y + halfHeight + 2, w, h),
         { x1: p.x + half, y1: p.y - h / 2, x2: p.x + half + w, y2: p.y + h / 2 },
         { x1: p.x - half - w, y1: p.y - h / 2, x2: p.x - half, y2: p.y + h / 2 },
         centredAt(p.x, p.y - halfHeight - 2 - h, w, h),
       ]);
     }
+    // All in the page at once, then all measured (one layout), then each shown in the first place,
+    // on the graph's area, that covers no label already shown.
+    layer.replaceChildren(...wanted.map((w) => w.element));
+    const sizes = wanted.map(({ element }) => [element.offsetWidth, element.offsetHeight] as const);
+    const placed: Placed[] = [];
+    const fresh: HTMLElement[] = [];
+    wanted.forEach(({ element, at }, i) => {
+      const [w, h] = sizes[i] as readonly [number, number];
+      const box = at(w, h).find((b) => b.x1 >= 0 && b.y1 >= 0 && b.x2 <= width && b.y2 <= height && !placed.some((p) => overlaps(p, b)));
+      if (!box) return element.remove();
+      placed.push(box);
+      element.style.transform = `translate(${Math.round(box.x1)}px, ${Math.round(box.y1)}px)`;
+      fresh.push(element);
+    });
     layer.dataset.count = String(fresh.length);
   };
 
