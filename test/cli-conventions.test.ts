@@ -16,7 +16,7 @@ import { GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
 import { afterEach, describe, expect, it } from "vitest";
 import { chainSandbox, cleanUp, xacct as xacctAsync } from "./support/chain-cli.js";
 import { PROD, VENDOR_ROLE, vendorModel } from "./support/vendor-model.js";
-import { xacct } from "./support/xacct-cli.js";
+import { oneLine, xacct } from "./support/xacct-cli.js";
 
 const ROOT = resolve(import.meta.dirname, "..");
 const PACKAGE = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as { version: string };
@@ -45,16 +45,6 @@ const COMMANDS = [
   "import",
   "completion",
 ];
-
-/** Exit 2, nothing on stdout, one line on stderr without a stack frame: that line. */
-function oneLine(r: { status: number | null; stdout: string; stderr: string }): string {
-  expect(r.status).toBe(2);
-  expect(r.stdout).toBe("");
-  const lines = r.stderr.trimEnd().split("\n");
-  expect(lines, r.stderr).toHaveLength(1);
-  expect(r.stderr).not.toMatch(/^\s+at /m);
-  return lines[0] as string;
-}
 
 describe("xacct --version", () => {
   it.each(["--version", "-V"])("%s prints package.json's version on stdout and exits 0", (flag) => {

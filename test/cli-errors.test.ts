@@ -12,7 +12,7 @@ import { describe, expect, it } from "vitest";
 import { errorReport } from "../src/cli/errors.js";
 import { UsageError } from "../src/cli/json-input.js";
 import { userAndRoleModel } from "./support/models.js";
-import { xacct } from "./support/xacct-cli.js";
+import { oneLine, xacct } from "./support/xacct-cli.js";
 
 const dir = mkdtempSync(join(tmpdir(), "xacct-errors-"));
 
@@ -26,16 +26,6 @@ function modelFile(name: string, text: string): string {
 function position(text: string, needle: string): string {
   const before = text.slice(0, text.indexOf(needle)).split("\n");
   return `${before.length}:${(before[before.length - 1] as string).length + 1}`;
-}
-
-/** Exit 2, nothing on stdout, one line on stderr and no stack frame in it: that line. */
-function oneLine(r: { status: number | null; stdout: string; stderr: string }): string {
-  expect(r.status).toBe(2);
-  expect(r.stdout).toBe("");
-  const lines = r.stderr.trimEnd().split("\n");
-  expect(lines, r.stderr).toHaveLength(1);
-  expect(r.stderr).not.toMatch(/^\s+at /m);
-  return lines[0] as string;
 }
 
 describe("the command name", () => {

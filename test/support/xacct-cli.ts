@@ -6,6 +6,7 @@ import { spawnSync } from "node:child_process";
 import { lstatSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { expect } from "vitest";
 
 export const CLI = join(import.meta.dirname, "..", "..", "dist", "cli", "main.js");
 
@@ -13,6 +14,16 @@ export interface Run {
   status: number | null;
   stdout: string;
   stderr: string;
+}
+
+/** A usage error as the user sees it: exit 2, nothing on stdout, one line on stderr and no stack frame in it; that line. */
+export function oneLine(r: Run): string {
+  expect(r.status).toBe(2);
+  expect(r.stdout).toBe("");
+  const lines = r.stderr.trimEnd().split("\n");
+  expect(lines, r.stderr).toHaveLength(1);
+  expect(r.stderr).not.toMatch(/^\s+at /m);
+  return lines[0] as string;
 }
 
 export function xacct(args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number } = {}): Run {
