@@ -78,10 +78,8 @@ function openTokenFile(path: string | undefined, given: string | undefined): Tok
   const file = resolve(path);
   const existing = readPrivateFile(file);
   if (existing !== undefined) {
-    if (!TOKEN.test(existing))
-      throw new TokenFileError(
-        `${file}: the token must be 16 to 1024 visible ASCII characters on one line, without a trailing newline (the SDKs send the file's content as it is)`,
-      );
+    const problem = tokenProblem(existing);
+    if (problem) throw new TokenFileError(`${file}: ${problem}`);
     if (given !== undefined && existing !== given)
       throw new TokenFileError(`${file}: holds another token than the one given: remove the file, or give the token it holds`);
     return { path: file, token: existing, created: false, dispose: () => undefined };
