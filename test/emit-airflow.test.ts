@@ -14,6 +14,7 @@ import { emitAirflow } from "../src/emit/airflow.js";
 import { emitAwsConfig } from "../src/emit/aws-config.js";
 import type { EmittedFile } from "../src/emit/types.js";
 import { loadModel } from "../src/model/load.js";
+import { PLAIN_ECS_MODEL } from "./support/models.js";
 
 const dir = mkdtempSync(join(tmpdir(), "xacct-airflow-"));
 
@@ -351,17 +352,7 @@ describe("MWAA (seed 000)", () => {
 
 describe("workloads that neither run Airflow nor reach MWAA", () => {
   it("get no Airflow files", () => {
-    const { files } = build(`
-version: 1
-name: plain
-accounts:
-  a: { id: "111111111111", region: us-east-1 }
-  b: { id: "222222222222", region: us-east-1 }
-workloads:
-  job: { account: a, identity: { type: ecs-task }, runtime: { kind: ecs } }
-grants:
-  - { workload: job, account: b, service: s3, access: [read], resources: { bucket: data } }
-`);
+    const { files } = build(PLAIN_ECS_MODEL);
     expect(files).toEqual([]);
   });
 });

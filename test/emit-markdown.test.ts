@@ -13,6 +13,7 @@ import { compile, type Compiled } from "../src/compile/compile.js";
 import type { Chain } from "../src/compile/plan.js";
 import { emitMarkdown } from "../src/emit/markdown.js";
 import { loadModel } from "../src/model/load.js";
+import { PLAIN_ECS_MODEL } from "./support/models.js";
 
 const dir = mkdtempSync(join(tmpdir(), "xacct-markdown-"));
 
@@ -380,17 +381,7 @@ describe("the README of pods with the credentials sidecar (seed 001)", () => {
 
   it("GIVEN no pod with the sidecar THEN there is no such section", () => {
     expect(text.length).toBeGreaterThan(0);
-    const plain = readme(`
-version: 1
-name: plain
-accounts:
-  a: { id: "111111111111", region: us-east-1 }
-  b: { id: "222222222222", region: us-east-1 }
-workloads:
-  job: { account: a, identity: { type: ecs-task }, runtime: { kind: ecs } }
-grants:
-  - { workload: job, account: b, service: s3, access: [read], resources: { bucket: data } }
-`).text;
+    const plain = readme(PLAIN_ECS_MODEL).text;
     expect(plain).not.toContain("## Credentials sidecar");
   });
 });
