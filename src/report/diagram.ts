@@ -11,8 +11,10 @@ export interface DiagramFormat {
   /** The tool, as the messages name it. */
   name: string;
   render(data: ReportData): string;
-  /** Why the tool will not draw `text` (of `data`), or undefined when it will. */
-  tooBig(text: string, data: ReportData): string | undefined;
+  /** Why the tool will not draw `data`, by its counts alone (known before the text is written), or undefined. */
+  tooMany(data: ReportData): string | undefined;
+  /** Why the tool will not take `text`, or undefined when it will. */
+  tooLong(text: string): string | undefined;
   /** A line of text as a comment of the format. */
   comment(line: string): string;
 }
@@ -32,13 +34,16 @@ const NARROW = "narrow it with --account ID, --workload NAME or --focus ARN --de
 
 /** The tool's text of the whole graph, or of its account-level view when the whole is too large. */
 export function diagramOf(data: ReportData, format: DiagramFormat): Diagram {
-  const text = format.render(data);
-  const why = format.tooBig(text, data);
-  if (why === undefined) return { text };
+  // Counts first: a whole organization's text is not written only to be thrown away.
+  const tooMany = format.tooMany(data);
+  const text = tooMany === undefined ? format.render(data) : undefined;
+  const why = tooMany ?? format.tooLong(text as string);
+  if (why === undefined) return { text: text as string };
   const view = accountView(data);
   const note = `the graph (${data.nodes.length} nodes, ${data.edges.length} edges) is too large for ${format.name}: ${why}; this is its account-level view (${view.nodes.length} nodes, ${view.edges.length} edges between accounts); to see the roles, ${NARROW}`;
-  const collapsed = `${format.comment(note)}\n${format.render(view)}`;
-  const whyNot = format.tooBig(collapsed, view);
+  const whyNotView = format.tooMany(view);
+  const collapsed = whyNotView === undefined ? `${format.comment(note)}\n${format.render(view)}` : "";
+  const whyNot = whyNotView ?? format.tooLong(collapsed);
   if (whyNot !== undefined)
     throw new DiagramTooLarge(
       `the graph (${data.nodes.length} nodes, ${data.edges.length} edges) is too large for ${format.name}, even as one node per account (${whyNot}): ${NARROW}, or open it with xacct report`,

@@ -62,7 +62,8 @@ export function toDot(data: ReportData): string {
 export const DOT: DiagramFormat = {
   name: "Graphviz dot",
   render: toDot,
-  tooBig: (_text, data) =>
+  tooLong: () => undefined,
+  tooMany: (data) =>
     data.nodes.length > DOT_MAX_NODES
       ? `${data.nodes.length} nodes, over the ${DOT_MAX_NODES} its layout draws in seconds`
       : data.edges.length > DOT_MAX_EDGES

@@ -42,11 +42,11 @@ export function toMermaid(data: ReportData): string {
 export const MERMAID: DiagramFormat = {
   name: "Mermaid",
   render: toMermaid,
-  tooBig: (text, data) =>
-    text.length > MERMAID_MAX_TEXT
-      ? `${text.length} characters, over Mermaid's default maxTextSize of ${MERMAID_MAX_TEXT}`
-      : data.edges.length > MERMAID_MAX_EDGES
-        ? `${data.edges.length} edges, over Mermaid's default maxEdges of ${MERMAID_MAX_EDGES}`
-        : undefined,
+  tooMany: (data) =>
+    data.edges.length > MERMAID_MAX_EDGES
+      ? `${data.edges.length} edges, over Mermaid's default maxEdges of ${MERMAID_MAX_EDGES}`
+      : undefined,
+  tooLong: (text) =>
+    text.length > MERMAID_MAX_TEXT ? `${text.length} characters, over Mermaid's default maxTextSize of ${MERMAID_MAX_TEXT}` : undefined,
   comment: (line) => `%% ${line.replace(/\n/g, " ")}`,
 };
