@@ -27,7 +27,7 @@ export function answerFilter(graph: AccessGraph, chains: readonly Chain[], focus
     const missing = focus.accounts.filter((id) => !known.has(id));
     if (missing.length)
       throw new AnswerFocusError(
-        `no account ${missing.join(", ")} in the access graph; it holds ${known.size} account${known.size === 1 ? "" : "s"}: ${[...known].sort().slice(0, 5).join(", ")}${known.size > 5 ? ", …" : ""}`,
+        `no account ${missing.join(", ")} in the access graph; it holds ${known.size} account${known.size === 1 ? "" : "s"}${fewOf([...known].sort())}`,
       );
     const wanted = new Set(focus.accounts);
     tests.push((p) => wanted.has(principalAccountId(p) ?? ""));
@@ -87,4 +87,11 @@ export function withinSteps(start: string, depth: number, neighbours: (id: strin
 export function withoutEmptyUnknown<A extends { unknown?: readonly unknown[] | undefined }>(answer: A): A {
   if (!answer.unknown?.length) delete answer.unknown;
   return answer;
+}
+
+/** A few of `values`, to say what is there: `: a, b, c, … (12 more)` (nothing for none). */
+export function fewOf(values: readonly string[]): string {
+  if (values.length === 0) return "";
+  const shown = values.slice(0, 5);
+  return `: ${shown.join(", ")}${values.length > shown.length ? `, … (${values.length - shown.length} more)` : ""}`;
 }

@@ -4,7 +4,7 @@
  * principals and resources within N steps of one node, in both directions. Several kinds of focus
  * narrow together (the nodes every one keeps); several values of one kind add up.
  */
-import { withinSteps } from "../graph/focus.js";
+import { fewOf, withinSteps } from "../graph/focus.js";
 import type { ReportData, ReportEdge, ReportNode } from "./types.js";
 
 export interface Focus {
@@ -38,7 +38,7 @@ function aroundAccounts(data: ReportData, accounts: readonly string[]): Set<stri
   const missing = accounts.filter((id) => !known.has(id));
   if (missing.length)
     throw new FocusError(
-      `no account ${missing.join(", ")} in this report; it holds ${known.size} account${known.size === 1 ? "" : "s"}${sample([...known])}`,
+      `no account ${missing.join(", ")} in this report; it holds ${known.size} account${known.size === 1 ? "" : "s"}${fewOf([...known])}`,
     );
   const wanted = new Set(accounts);
   const keep = new Set(data.nodes.filter((n) => n.account !== undefined && wanted.has(n.account)).map((n) => n.id));
@@ -57,7 +57,7 @@ function ofWorkloads(data: ReportData, workloads: readonly string[]): Set<string
     throw new FocusError(
       known.size === 0
         ? `no workloads in this report (an inventory has none; a model's are under workloads:), so no ${missing.join(", ")}`
-        : `no workload ${missing.join(", ")} in this report; its workloads are${sample([...known].sort())}`,
+        : `no workload ${missing.join(", ")} in this report; its workloads are${fewOf([...known].sort())}`,
     );
   const wanted = new Set(workloads);
   return new Set(data.nodes.filter((n) => n.workloads.some((w) => wanted.has(w))).map((n) => n.id));
@@ -67,7 +67,7 @@ function around(data: ReportData, arn: string, depth: number): Set<string> {
   const start = data.nodes.find((n) => n.arn === arn || n.id === arn);
   if (!start)
     throw new FocusError(
-      `no principal or resource ${arn} in this report: give the ARN of a role, user or resource it draws${sample(data.nodes.map((n) => n.arn))}`,
+      `no principal or resource ${arn} in this report: give the ARN of a role, user or resource it draws${fewOf(data.nodes.map((n) => n.arn))}`,
     );
   const neighbours = new Map<string, string[]>();
   const link = (a: string, b: string) => {
@@ -80,13 +80,6 @@ function around(data: ReportData, arn: string, depth: number): Set<string> {
     link(edge.to, edge.from);
   }
   return withinSteps(start.id, depth, (id) => neighbours.get(id) ?? []);
-}
-
-/** A few of `values`, to say what the report holds: `: a, b, c, …`. */
-function sample(values: readonly string[]): string {
-  if (values.length === 0) return "";
-  const shown = values.slice(0, 5);
-  return `: ${shown.join(", ")}${values.length > shown.length ? `, … (${values.length - shown.length} more)` : ""}`;
 }
 
 /** The nodes kept, the edges between them, and the statements, findings and accounts they use, renumbered. */
