@@ -5,6 +5,9 @@ export default defineConfig({
     include: ["test/**/*.test.ts"],
     // Hang guards, not timings: a loaded two-core machine runs the heavy cases several times slower.
     testTimeout: 60_000,
+    // Progress lines depend on how long a stage takes: off in every command a test runs, so that
+    // stderr is the same on a loaded machine; test/cli-focus.test.ts turns it on where it is the subject.
+    env: { XACCT_PROGRESS: "never" },
     hookTimeout: 60_000,
     // The JSON report lets .ci/run print a plain "N passed, N failed" closing line.
     reporters: ["default", ["json", { outputFile: "test-output/vitest.json" }]],

@@ -154,10 +154,40 @@ describe("progress on stderr", () => {
     expect(said).toBe("xacct: analysing: 2.5 s\n");
   });
 
-  it("says nothing with XACCT_PROGRESS=never", () => {
-    // GIVEN progress turned off, WHEN a command runs, THEN nothing but the diagram
-    const r = xacct(["graph", "--model", SEED_004, "--format", "mermaid"], { env: { XACCT_PROGRESS: "never" } });
-    expect(r.stderr).toBe("");
+  it("draws nothing on a real terminal with XACCT_PROGRESS=never", () => {
+    // GIVEN progress turned off, and the command in a pseudo-terminal (where it would draw a bar)
+    const r = spawnSync("script", ["-qec", `${process.execPath} ${CLI} graph --model ${SEED_004} --format mermaid`, "/dev/null"], {
+      encoding: "utf8",
+      env: { ...process.env, XACCT_PROGRESS: "never" },
+    });
+    // THEN the terminal shows the diagram and no bar
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain("flowchart LR");
+    expect(r.stdout).not.toContain("1/5");
+  });
+
+  it("who-can, can, reach, findings and verify say their stages too", () => {
+    // GIVEN every stage asked for, WHEN each command runs on seed 004
+    const stagesOf = (args: string[]) =>
+      xacct(args, { env: { XACCT_PROGRESS: "always" } })
+        .stderr.split("\n")
+        .filter((l) => /^xacct: [a-z ]+: [\d.]+ s$/.test(l))
+        .map((l) => l.replace(/^xacct: /, "").replace(/: [\d.]+ s$/, ""));
+    // THEN each says loading, the graph (where it builds one) and its analysis, in order
+    const query = ["--model", SEED_004];
+    expect(stagesOf(["who-can", ...query, "--action", "s3:ListBucket", "--resource", LAKE])).toEqual([
+      "loading the model",
+      "building the graph",
+      "answering",
+    ]);
+    expect(stagesOf(["reach", ...query, "--principal", JOB_ROLE])).toEqual(["loading the model", "building the graph", "answering"]);
+    expect(stagesOf(["can", ...query, "--principal", JOB_ROLE, "--action", "s3:ListBucket", "--resource", LAKE])).toEqual([
+      "loading the model",
+      "building the graph",
+      "answering",
+    ]);
+    expect(stagesOf(["findings", ...query])).toEqual(["loading the model", "analysing it"]);
+    expect(stagesOf(["verify", ...query])).toEqual(["loading the model", "building the graph", "analysing it", "verifying"]);
   });
 
   it("draws a bar on a real terminal and clears it before the command's own output", () => {

@@ -2,19 +2,24 @@ import { can } from "../graph/query.js";
 import { contextOf, graphFrom, hopsText, print } from "./graph-input.js";
 import { EXIT } from "./exit-codes.js";
 import { UsageError } from "./json-input.js";
+import { progress } from "./progress.js";
 import { type CAN_OPTIONS, helpOf, type Values } from "./usage.js";
 
 export async function run(values: Values<typeof CAN_OPTIONS>): Promise<number> {
   if (!values.principal || !values.action || !values.resource)
     throw new UsageError(`give --principal, --action and --resource; ${helpOf("can")}`);
   const context = contextOf(values.context);
-  const answer = can(graphFrom(values, context, "can"), {
+  const work = progress(3);
+  const graph = graphFrom(values, context, "can", work.stage);
+  const question = {
     principal: values.principal,
     action: values.action,
     resource: values.resource,
     ...(values["resource-account"] ? { resourceAccount: values["resource-account"] } : {}),
     context,
-  });
+  };
+  const answer = work.stage("answering", () => can(graph, question));
+  work.end();
   print(answer, values.json, () =>
     answer.decision === "Allow"
       ? [

@@ -2,9 +2,9 @@ import { type Finding, findings, SEVERITIES, type Severity } from "../graph/find
 import type { Model } from "../model/schema.js";
 import { isAccepted } from "../graph/verify.js";
 import { findingsSarif } from "../report/sarif.js";
-import { loadSource } from "../source/load-source.js";
 import { EXIT } from "./exit-codes.js";
-import { failOnOf } from "./graph-input.js";
+import { failOnOf, loadSourceIn } from "./graph-input.js";
+import { progress } from "./progress.js";
 import { formatOf, jsonText, sarifFile, sarifOptions, writeOutput } from "./output.js";
 import { sourceOf } from "./source.js";
 import type { FINDINGS_OPTIONS, Values } from "./usage.js";
@@ -28,9 +28,11 @@ function summary(list: Finding[]): string {
 export async function run(values: Values<typeof FINDINGS_OPTIONS>): Promise<number> {
   const failOn = values["fail-on"] === undefined ? undefined : failOnOf(values["fail-on"]);
   const format = formatOf(values);
-  const loaded = loadSource(sourceOf(values, "findings"));
+  const work = progress(2);
+  const loaded = loadSourceIn(work.stage, sourceOf(values, "findings"));
   const { state, chains, compiled } = loaded;
-  const list = findings(state, { chains });
+  const list = work.stage("analysing it", () => findings(state, { chains }));
+  work.end();
   const text =
     format === "sarif"
       ? sarifFile(findingsSarif(list, sarifOptions(values, loaded)))

@@ -4,7 +4,8 @@ import { isAccountId } from "../aws/arn.js";
 import type { Chain } from "../compile/plan.js";
 import { AnswerFocusError, MAX_FOCUS_DEPTH } from "../graph/focus.js";
 import { FocusError } from "../report/focus.js";
-import { loadSource } from "../source/load-source.js";
+import { type Loaded, loadSource, type Source } from "../source/load-source.js";
+import { silently, type Stage } from "../source/stage.js";
 import { UsageError } from "./json-input.js";
 import { jsonText } from "./output.js";
 import { sourceOf } from "./source.js";
@@ -39,8 +40,9 @@ export function graphFrom(
   values: { inventory?: string; model?: string; edges?: string },
   context: Record<string, string>,
   command: string,
+  stage: Stage = silently,
 ): AccessGraph {
-  return graphAndChainsFrom(values, context, command).graph;
+  return graphAndChainsFrom(values, context, command, stage).graph;
 }
 
 /** The graph, and a model's run-time chains (none for an inventory). */
@@ -48,10 +50,16 @@ export function graphAndChainsFrom(
   values: { inventory?: string; model?: string; edges?: string },
   context: Record<string, string>,
   command: string,
+  stage: Stage = silently,
 ): { graph: AccessGraph; chains: Chain[] } {
   const edges = edgeKindsOf(values.edges);
-  const { state, chains } = loadSource(sourceOf(values, command));
-  return { graph: new AccessGraph(state, context, { edges }), chains };
+  const { state, chains } = loadSourceIn(stage, sourceOf(values, command));
+  return { graph: stage("building the graph", () => new AccessGraph(state, context, { edges })), chains };
+}
+
+/** Loads a model or an inventory as a stage of a long job. */
+export function loadSourceIn(stage: Stage, source: Source): Loaded {
+  return stage(source.model !== undefined ? "loading the model" : "loading the inventory", () => loadSource(source));
 }
 
 /** `--account ID… --workload NAME… --focus ARN --depth N`, checked: what report, graph, who-can and reach narrow to. */

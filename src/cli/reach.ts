@@ -2,15 +2,19 @@ import { reach } from "../graph/query.js";
 import { answerFilter, withoutEmptyUnknown } from "../graph/focus.js";
 import { contextOf, focusing, focusOf, graphAndChainsFrom, hopsText, print } from "./graph-input.js";
 import { UsageError } from "./json-input.js";
+import { progress } from "./progress.js";
 import { helpOf, type REACH_OPTIONS, type Values } from "./usage.js";
 
 export async function run(values: Values<typeof REACH_OPTIONS>): Promise<number> {
   if (!values.principal) throw new UsageError(`give --principal; ${helpOf("reach")}`);
   const context = contextOf(values.context);
   const focus = focusOf(values);
-  const { graph, chains } = graphAndChainsFrom(values, context, "reach");
+  const work = progress(3);
+  const { graph, chains } = graphAndChainsFrom(values, context, "reach", work.stage);
   const inFocus = focusing(() => answerFilter(graph, chains, focus));
-  const all = reach(graph, values.principal, context);
+  const principal = values.principal;
+  const all = work.stage("answering", () => reach(graph, principal, context));
+  work.end();
   const keep = (a: { role: string }) => inFocus(a.role);
   const answer = withoutEmptyUnknown({ ...all, roles: all.roles.filter(keep), unknown: all.unknown?.filter(keep) });
   print(answer, values.json, () =>

@@ -5,6 +5,7 @@ import { verifySarif } from "../report/sarif.js";
 import { loadSource } from "../source/load-source.js";
 import { failOnOf } from "./graph-input.js";
 import { UsageError } from "./json-input.js";
+import { progress } from "./progress.js";
 import { formatOf, jsonText, sarifFile, sarifOptions, writeOutput } from "./output.js";
 import { helpOf, type Values, type VERIFY_OPTIONS } from "./usage.js";
 
@@ -12,19 +13,26 @@ export async function run(values: Values<typeof VERIFY_OPTIONS>): Promise<number
   if (!values.model) throw new UsageError(`give the model with --model FILE; ${helpOf("verify")}`);
   const failOn = failOnOf(values["fail-on"] ?? "high");
   const format = formatOf(values);
-  const model = loadSource({ model: values.model });
+  const work = progress(values.inventory ? 5 : 4);
+  const file = values.model;
+  const model = work.stage("loading the model", () => loadSource({ model: file }));
   const { compiled } = model;
-  const deployed = values.inventory ? loadSource({ inventory: values.inventory }).state : undefined;
+  const inventory = values.inventory;
+  const deployed = inventory ? work.stage("loading the inventory", () => loadSource({ inventory }).state) : undefined;
   // From the model alone, the manual steps on permission sets are taken as done (and each answer says so).
   const applied = deployed ? undefined : modelAsApplied(compiled);
   const state = deployed ?? applied?.state ?? compiled.state;
-  const graph = new AccessGraph(state, {}, { edges: "assume" });
-  const result = verify(compiled, graph, {
-    ...(deployed ? { deployed } : {}),
-    ...(applied ? { standIns: applied.standIns } : {}),
-    failOn,
-    findings: findings(state, { chains: compiled.chains, graph }),
-  });
+  const graph = work.stage("building the graph", () => new AccessGraph(state, {}, { edges: "assume" }));
+  const list = work.stage("analysing it", () => findings(state, { chains: compiled.chains, graph }));
+  const result = work.stage("verifying", () =>
+    verify(compiled, graph, {
+      ...(deployed ? { deployed } : {}),
+      ...(applied ? { standIns: applied.standIns } : {}),
+      failOn,
+      findings: list,
+    }),
+  );
+  work.end();
   const text = () => {
     const lines = result.grants.map(
       (g) =>

@@ -2,20 +2,25 @@ import { whoCan } from "../graph/query.js";
 import { answerFilter, withoutEmptyUnknown } from "../graph/focus.js";
 import { contextOf, focusing, focusOf, graphAndChainsFrom, hopsText, print } from "./graph-input.js";
 import { UsageError } from "./json-input.js";
+import { progress } from "./progress.js";
 import { helpOf, type Values, type WHO_CAN_OPTIONS } from "./usage.js";
 
 export async function run(values: Values<typeof WHO_CAN_OPTIONS>): Promise<number> {
   if (!values.action || !values.resource) throw new UsageError(`give --action and --resource; ${helpOf("who-can")}`);
   const context = contextOf(values.context);
   const focus = focusOf(values);
-  const { graph, chains } = graphAndChainsFrom(values, context, "who-can");
+  const work = progress(3);
+  const { graph, chains } = graphAndChainsFrom(values, context, "who-can", work.stage);
   const inFocus = focusing(() => answerFilter(graph, chains, focus));
-  const all = whoCan(graph, {
-    action: values.action,
-    resource: values.resource,
-    ...(values["resource-account"] ? { resourceAccount: values["resource-account"] } : {}),
-    context,
-  });
+  const all = work.stage("answering", () =>
+    whoCan(graph, {
+      action: values.action as string,
+      resource: values.resource as string,
+      ...(values["resource-account"] ? { resourceAccount: values["resource-account"] } : {}),
+      context,
+    }),
+  );
+  work.end();
   const keep = (a: { principal: string }) => inFocus(a.principal);
   const answer = withoutEmptyUnknown({ ...all, principals: all.principals.filter(keep), unknown: all.unknown?.filter(keep) });
   const line = (p: { principal: string; via: string[]; techniques: string[]; holdsIf?: string[] }) =>
