@@ -54,6 +54,28 @@ describe("--account, --workload and --focus on who-can and reach", () => {
     expect(a.status).toBe(0);
     expect(principals(a)).toContain(JOB_ROLE);
     expect(principals(a).every((p) => p.includes(":111111111111:"))).toBe(true);
+    // AND the answer says how many it left out (client-role-2 at least)
+    expect((JSON.parse(a.stdout) as { outsideFocus: number }).outsideFocus).toBeGreaterThanOrEqual(1);
+  });
+
+  it('says "nobody in the focus" and how many are outside it, never a bare "nobody"', () => {
+    // GIVEN account A's own bucket, which job-execution-role-1 (account A) can list, and a focus on account B alone
+    const r = xacct([
+      "who-can",
+      "--model",
+      SEED_004,
+      "--action",
+      "s3:ListBucket",
+      "--resource",
+      OWN_BUCKET,
+      "--focus",
+      CLIENT_ROLE,
+      "--depth",
+      "0",
+    ]);
+    // THEN no principal of the focus can, and the answer says others outside it can
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/^nobody in the focus\n\(\d+ more outside the focus: drop --account, --workload or --focus to see them\)\n$/);
   });
 
   it("reach keeps the roles within --depth steps of --focus, and the workload's chain with --workload", () => {

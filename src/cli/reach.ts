@@ -1,5 +1,5 @@
 import { reach } from "../graph/query.js";
-import { answerFilter, withoutEmptyUnknown } from "../graph/focus.js";
+import { answerFilter, narrowed } from "../graph/focus.js";
 import { contextOf, focusing, focusOf, graphAndChainsFrom, hopsText, print } from "./graph-input.js";
 import { UsageError } from "./json-input.js";
 import { progress } from "./progress.js";
@@ -15,13 +15,17 @@ export async function run(values: Values<typeof REACH_OPTIONS>): Promise<number>
   const principal = values.principal;
   const all = work.stage("answering", () => reach(graph, principal, context));
   work.end();
-  const keep = (a: { role: string }) => inFocus(a.role);
-  const answer = withoutEmptyUnknown({ ...all, roles: all.roles.filter(keep), unknown: all.unknown?.filter(keep) });
+  const { list, ...rest } = narrowed(all.roles, all.unknown, inFocus && ((a: { role: string }) => inFocus(a.role)));
+  const answer = { roles: list, ...rest };
+  // What the focus left out, said: a focused empty answer is not "no role".
+  const outside = answer.outsideFocus
+    ? [`(${answer.outsideFocus} more outside the focus: drop --account, --workload or --focus to see them)`]
+    : [];
   print(answer, values.json, () =>
     [
       ...(answer.roles.length
         ? answer.roles.map((r) => `${r.role} via ${hopsText(r)} (sessions up to ${r.maxSessionSeconds} s)`)
-        : [answer.unknown ? "no role xacct can see" : "no role"]),
+        : [`${answer.unknown ? "no role xacct can see" : "no role"}${answer.outsideFocus ? " in the focus" : ""}`]),
       ...(answer.unknown
         ? [
             "Unknown: it may also become these, if attached policies whose documents are not known allow sts:AssumeRole:",
@@ -29,6 +33,7 @@ export async function run(values: Values<typeof REACH_OPTIONS>): Promise<number>
             "  (give an inventory that holds them to decide)",
           ]
         : []),
+      ...outside,
     ].join("\n"),
   );
   return 0;

@@ -1,5 +1,5 @@
 import { whoCan } from "../graph/query.js";
-import { answerFilter, withoutEmptyUnknown } from "../graph/focus.js";
+import { answerFilter, narrowed } from "../graph/focus.js";
 import { contextOf, focusing, focusOf, graphAndChainsFrom, hopsText, print } from "./graph-input.js";
 import { UsageError } from "./json-input.js";
 import { progress } from "./progress.js";
@@ -21,13 +21,19 @@ export async function run(values: Values<typeof WHO_CAN_OPTIONS>): Promise<numbe
     }),
   );
   work.end();
-  const keep = (a: { principal: string }) => inFocus(a.principal);
-  const answer = withoutEmptyUnknown({ ...all, principals: all.principals.filter(keep), unknown: all.unknown?.filter(keep) });
+  const { list, ...rest } = narrowed(all.principals, all.unknown, inFocus && ((a: { principal: string }) => inFocus(a.principal)));
+  const answer = { principals: list, ...rest };
+  // What the focus left out, said: a focused empty answer is not "nobody".
+  const outside = answer.outsideFocus
+    ? [`(${answer.outsideFocus} more outside the focus: drop --account, --workload or --focus to see them)`]
+    : [];
   const line = (p: { principal: string; via: string[]; techniques: string[]; holdsIf?: string[] }) =>
     `${p.principal}${p.via.length ? ` via ${hopsText(p)}` : ""}`;
   print(answer, values.json, () =>
     [
-      ...(answer.principals.length ? answer.principals.map(line) : [answer.unknown ? "nobody xacct can see" : "nobody"]),
+      ...(answer.principals.length
+        ? answer.principals.map(line)
+        : [`${answer.unknown ? "nobody xacct can see" : "nobody"}${answer.outsideFocus ? " in the focus" : ""}`]),
       ...(answer.unknown
         ? [
             "Unknown: these may too, if attached policies whose documents are not known allow it:",
@@ -35,6 +41,7 @@ export async function run(values: Values<typeof WHO_CAN_OPTIONS>): Promise<numbe
             "  (give an inventory that holds them to decide)",
           ]
         : []),
+      ...outside,
     ].join("\n"),
   );
   return 0;

@@ -18,8 +18,12 @@ export class AnswerFocusError extends Error {
   override name = "AnswerFocusError";
 }
 
-/** Whether a principal (an answer's ARN) is in the focus; everything is when the focus names nothing. */
-export function answerFilter(graph: AccessGraph, chains: readonly Chain[], focus: AnswerFocus): (principal: string) => boolean {
+/** Whether a principal (an answer's ARN) is in the focus; undefined when the focus names nothing. */
+export function answerFilter(
+  graph: AccessGraph,
+  chains: readonly Chain[],
+  focus: AnswerFocus,
+): ((principal: string) => boolean) | undefined {
   const tests: ((principal: string) => boolean)[] = [];
   if (focus.accounts?.length) {
     const known = new Set<string>();
@@ -53,7 +57,7 @@ export function answerFilter(graph: AccessGraph, chains: readonly Chain[], focus
     const near = nodesAround(graph, focus.around.arn, focus.around.depth);
     tests.push((p) => near.has(p));
   }
-  return (principal) => tests.every((test) => test(principal));
+  return tests.length ? (principal) => tests.every((test) => test(principal)) : undefined;
 }
 
 /** The nodes within `depth` steps of `arn`, following the graph's edges either way. */
@@ -83,10 +87,21 @@ export function withinSteps(start: string, depth: number, neighbours: (id: strin
   return near;
 }
 
-/** An answer without its unknown list when that is empty: never "Unknown: these may too" over nothing. */
-export function withoutEmptyUnknown<A extends { unknown?: readonly unknown[] | undefined }>(answer: A): A {
-  if (!answer.unknown?.length) delete answer.unknown;
-  return answer;
+/**
+ * An answer's list and unknown list narrowed to the focus (the unknown list left out when empty:
+ * never "Unknown: these may too" over nothing), with how many answers the focus left out, so that
+ * an empty focused answer is never taken for "nobody". As they are when nothing is focused.
+ */
+export function narrowed<T, U>(
+  list: readonly T[],
+  unknown: readonly U[] | undefined,
+  keep: ((item: T | U) => boolean) | undefined,
+): { list: T[]; unknown?: U[]; outsideFocus?: number } {
+  if (!keep) return { list: [...list], ...(unknown?.length ? { unknown: [...unknown] } : {}) };
+  const kept = list.filter(keep);
+  const keptUnknown = (unknown ?? []).filter(keep);
+  const outsideFocus = list.length - kept.length + (unknown?.length ?? 0) - keptUnknown.length;
+  return { list: kept, ...(keptUnknown.length ? { unknown: keptUnknown } : {}), outsideFocus };
 }
 
 /** A few of `values`, to say what is there: `: a, b, c, … (12 more)` (nothing for none). */
