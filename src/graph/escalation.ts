@@ -559,7 +559,7 @@ export class Escalations {
   private localOf(account: AccountEntry): { grants: GrantIndex<string>; unknown: string[] } {
     let local = this.local.get(account.id);
     if (!local) {
-      local = { grants: new GrantIndex<string>(), unknown: [] };
+      local = { grants: new GrantIndex<string>(this.from.book), unknown: [] };
       for (const holder of [...account.roles.values(), ...account.users.values()]) {
         const node = this.from.nodes.byId.get(holder.arn);
         if (!node) continue;

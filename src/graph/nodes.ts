@@ -10,7 +10,7 @@ import { orgPathValue } from "../aws/organizations.js";
 import { RequestContext } from "../policy/context.js";
 import { parseRequestPrincipal, type RequestPrincipal } from "../policy/principal.js";
 import type { Policy, Statement } from "../policy/policy.js";
-import { type AccountEntry, type AccountState, organizationOf, type RoleState } from "../state/account-state.js";
+import { type AccountEntry, type AccountState, organizationOf, type RoleState, type UserState } from "../state/account-state.js";
 import { actionMatches, GrantIndex, type PolicyBook } from "./policies.js";
 
 export type NodeKind = "user" | "role" | "federated" | "service" | "account";
@@ -61,12 +61,7 @@ export class GraphNodes {
    * The nodes' identity-side grants (by node id), each node's place in `byId` and the service
    * nodes; brought up to date with `byId` when asked (nodes are only ever added, at the end).
    */
-  private readonly index = {
-    grants: new GrantIndex<string>(),
-    order: new Map<string, number>(),
-    services: [] as string[],
-    unknown: [] as string[],
-  };
+  private readonly index: { grants: GrantIndex<string>; order: Map<string, number>; services: string[]; unknown: string[] };
   /** The identity side of a principal whose account's administrators decide it: anything. */
   private readonly anything: Policy;
 
@@ -74,6 +69,7 @@ export class GraphNodes {
     private readonly state: AccountState,
     private readonly book: PolicyBook,
   ) {
+    this.index = { grants: new GrantIndex<string>(book), order: new Map(), services: [], unknown: [] };
     this.anything = book.policy(
       { Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "*", Resource: "*" }] },
       "identity",
@@ -84,35 +80,30 @@ export class GraphNodes {
 
   private addAccount(account: AccountEntry): void {
     const scps = this.book.scps(account.id);
+    // Built field by field, not by spreading: this runs for every role and user of an organization.
+    const add = (node: GraphNode, holder: RoleState | UserState) => {
+      const boundary = this.book.boundary(account, holder.permissionsBoundaryArn);
+      const unknown = account.managed ? this.book.unknownManaged(account, holder) : [];
+      if (unknown.length) node.unknownPolicies = unknown;
+      if (boundary) node.boundary = boundary;
+      if (scps) node.scps = scps;
+      this.byId.set(node.id, node);
+    };
     for (const role of account.roles.values()) {
-      const session = assumedRoleArn(account.partition, account.id, role.name, "xacct");
-      const boundary = this.book.boundary(account, role.permissionsBoundaryArn);
-      this.byId.set(role.arn, {
-        id: role.arn,
-        kind: "role",
-        principal: session,
-        account: account.id,
-        identityPolicies: this.identityOf(account, role),
-        ...this.unknownOf(account, role),
-        ...(boundary ? { boundary } : {}),
-        ...(scps ? { scps } : {}),
-        context: this.principalContext(role.arn, account.id, "AssumedRole", role.tags),
+      const context = this.principalContext(role.arn, account.id, "AssumedRole", role.tags);
+      const principal = assumedRoleArn(account.partition, account.id, role.name, "xacct");
+      add(
+        { id: role.arn, kind: "role", principal, account: account.id, identityPolicies: this.identityOf(account, role), context, role },
         role,
-      });
+      );
     }
     for (const user of account.users.values()) {
-      const boundary = this.book.boundary(account, user.permissionsBoundaryArn);
-      this.byId.set(user.arn, {
-        id: user.arn,
-        kind: "user",
-        principal: user.arn,
-        account: account.id,
-        identityPolicies: this.identityOf(account, user),
-        ...this.unknownOf(account, user),
-        ...(boundary ? { boundary } : {}),
-        ...(scps ? { scps } : {}),
-        context: { ...this.principalContext(user.arn, account.id, "User", user.tags), "aws:username": user.name },
-      });
+      const context = this.principalContext(user.arn, account.id, "User", user.tags);
+      context["aws:username"] = user.name;
+      add(
+        { id: user.arn, kind: "user", principal: user.arn, account: account.id, identityPolicies: this.identityOf(account, user), context },
+        user,
+      );
     }
   }
 
@@ -122,14 +113,19 @@ export class GraphNodes {
     type: string,
     tags: ReadonlyMap<string, string>,
   ): Record<string, string | string[]> {
-    return {
+    const context: Record<string, string | string[]> = {
       "aws:PrincipalArn": arn,
       "aws:PrincipalAccount": account,
       "aws:PrincipalType": type,
-      ...this.orgContext(account),
-      ...Object.fromEntries([...tags].map(([k, v]) => [`aws:PrincipalTag/${k}`, v])),
-      ...(tags.size ? { "aws:PrincipalTagKeys": [...tags.keys()] } : {}),
     };
+    const org = this.orgContext(account);
+    for (const key in org) context[key] = org[key] as string | string[];
+    if (tags.size) {
+      // Keys are prefixed, so no tag key (`__proto__` included) can name one of the object's own properties.
+      for (const [k, v] of tags) context[`aws:PrincipalTag/${k}`] = v;
+      context["aws:PrincipalTagKeys"] = [...tags.keys()];
+    }
+    return context;
   }
 
   /**

@@ -16,7 +16,22 @@ export class PolicyBook {
   /** SCP and RCP levels per account, built once (every principal of an account shares them). */
   private readonly levelCache = { scp: new Map<string, Policy[][] | undefined>(), rcp: new Map<string, Policy[][] | undefined>() };
 
+  /** Each policy's Allow statements as grant indexes file them (see GrantIndex), worked out once for every index. */
+  private readonly filing = new Map<Policy, readonly Filed[]>();
+
   constructor(private readonly state: AccountState) {}
+
+  /** A policy's Allow statements, each with the services its actions can belong to, as GrantIndex files them. */
+  filed(policy: Policy): readonly Filed[] {
+    let list = this.filing.get(policy);
+    if (!list) {
+      const filed: Filed[] = [];
+      for (const statement of policy.statements)
+        if (statement.effect === "Allow") filed.push({ policy, statement, services: actionServices(statement), places: undefined });
+      this.filing.set(policy, (list = filed));
+    }
+    return list;
+  }
 
   /** Compiles a document once; `where` names it in errors. */
   policy(document: PolicyDocument, kind: PolicyKind, where: string): Policy {
@@ -65,8 +80,13 @@ export class PolicyBook {
    * state does not hold (customer managed policies a model only names): what they allow is unknown.
    */
   unknownManaged(account: AccountEntry, holder: { managedPolicyArns: string[]; groups?: string[] }): string[] {
-    const attached = [holder.managedPolicyArns, ...(holder.groups ?? []).map((g) => account.groups.get(g)?.managedPolicyArns ?? [])];
-    return [...new Set(attached.flat())].filter((arn) => this.managed(account, arn) === undefined);
+    const out: string[] = [];
+    const check = (arns: readonly string[]) => {
+      for (const arn of arns) if (this.managed(account, arn) === undefined && !out.includes(arn)) out.push(arn);
+    };
+    check(holder.managedPolicyArns);
+    for (const group of holder.groups ?? []) check(account.groups.get(group)?.managedPolicyArns ?? []);
+    return out;
   }
 
   boundary(account: AccountEntry, arn: string | undefined): Policy | undefined {
@@ -117,6 +137,9 @@ export class PolicyBook {
  * to the engine: the answer is every holder the engine could allow (and maybe a few more).
  */
 export class GrantIndex<T> {
+  /** `book` files each policy's statements once for every index. */
+  constructor(private readonly book: Pick<PolicyBook, "filed">) {}
+
   private readonly holders = new Map<Policy, T[]>();
   /** Action service → resource start → resource end → the Allow statements filed there. */
   private readonly shelves = new Map<string, Map<string, Map<string, Filed[]>>>();
@@ -126,7 +149,7 @@ export class GrantIndex<T> {
   private readonly byAction = new Map<string, ReadonlySet<T>>();
 
   add(holder: T, policies: readonly Policy[]): void {
-    this.byAction.clear();
+    if (this.byAction.size) this.byAction.clear();
     for (const policy of policies) {
       const holders = this.holders.get(policy);
       if (holders) {
@@ -134,12 +157,11 @@ export class GrantIndex<T> {
         continue;
       }
       this.holders.set(policy, [holder]);
-      for (const statement of policy.statements) {
-        if (statement.effect !== "Allow") continue;
-        for (const service of actionServices(statement)) {
+      for (const filed of this.book.filed(policy)) {
+        for (const service of filed.services) {
           const unfiled = this.unfiled.get(service);
-          if (unfiled) unfiled.push({ policy, statement });
-          else this.unfiled.set(service, [{ policy, statement }]);
+          if (unfiled) unfiled.push(filed);
+          else this.unfiled.set(service, [filed]);
         }
       }
     }
@@ -153,12 +175,7 @@ export class GrantIndex<T> {
       let byStart = this.shelves.get(service);
       if (!byStart) this.shelves.set(service, (byStart = new Map()));
       for (const filed of unfiled) {
-        const places: [string, string][] = [];
-        for (const pattern of filed.statement.resources ?? [undefined]) {
-          const [start, end] = pattern ? resourcePlace(pattern) : ["", ""];
-          if (!places.some((p) => p[0] === start && p[1] === end)) places.push([start, end]);
-        }
-        for (const [start, end] of places) {
+        for (const [start, end] of (filed.places ??= placesOf(filed.statement))) {
           let byEnd = byStart.get(start);
           if (!byEnd) byStart.set(start, (byEnd = new Map()));
           const shelf = byEnd.get(end);
@@ -240,9 +257,24 @@ export class GrantIndex<T> {
   }
 }
 
+/** An Allow statement of a policy, as grant indexes file it. */
 interface Filed {
   policy: Policy;
   statement: Statement;
+  /** The services its actions can belong to (see actionServices). */
+  services: readonly string[];
+  /** Where it is filed by resource (see resourcePlace), when first asked. */
+  places: readonly (readonly [string, string])[] | undefined;
+}
+
+/** The distinct places of a statement's Resource patterns (`["", ""]` for NotResource: anything). */
+function placesOf(statement: Statement): [string, string][] {
+  const places: [string, string][] = [];
+  for (const pattern of statement.resources ?? [undefined]) {
+    const [start, end] = pattern ? resourcePlace(pattern) : ["", ""];
+    if (!places.some((p) => p[0] === start && p[1] === end)) places.push([start, end]);
+  }
+  return places;
 }
 
 const COLON = 58;
@@ -271,8 +303,8 @@ function anyGlob(globs: readonly Glob[], value: string): boolean {
 }
 
 /** The services a statement's actions can belong to; `*` when any (NotAction, `*`, a wildcard service). */
-function actionServices(s: Statement): Set<string> {
-  const out = new Set<string>();
+function actionServices(s: Statement): string[] {
+  const out: string[] = [];
   for (const glob of s.actions ?? [undefined]) {
     const text = glob ? (glob.exact ?? glob.first.text) : "";
     const colon = text.indexOf(":");
@@ -280,7 +312,8 @@ function actionServices(s: Statement): Set<string> {
       glob !== undefined &&
       colon > 0 &&
       (glob.exact !== null || (glob.first.anyChar?.subarray(0, colon).every((any) => any === 0) ?? true));
-    out.add(literal ? text.slice(0, colon) : "*");
+    const service = literal ? text.slice(0, colon) : "*";
+    if (!out.includes(service)) out.push(service);
   }
   return out;
 }
