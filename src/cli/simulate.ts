@@ -1,8 +1,9 @@
-import { createReadStream } from "node:fs";
-import { createInterface } from "node:readline";
-import { type ExplainLevel, simulate, simulateLine } from "../policy/simulate.js";
+import { createReadStream, statSync } from "node:fs";
+import { availableParallelism } from "node:os";
+import type { ExplainLevel } from "../policy/simulate.js";
 import { assertReadable, parseJsonFile, readInput, UsageError } from "./json-input.js";
-import { helpOf, type SIMULATE_OPTIONS, type Values } from "./usage.js";
+import { decideBatch } from "./simulate-batch.js";
+import { helpOf, type SIMULATE_OPTIONS, THREADS_VARIABLE, type Values } from "./usage.js";
 
 /** `xacct simulate`: thin over the policy engine. Returns the exit status. */
 export async function run(values: Values<typeof SIMULATE_OPTIONS>): Promise<number> {
@@ -12,6 +13,7 @@ export async function run(values: Values<typeof SIMULATE_OPTIONS>): Promise<numb
   if (explain !== "full" && explain !== "none") throw new UsageError(`--explain takes full or none, got ${JSON.stringify(explain)}`);
   if (values.request !== undefined) {
     const input = parseJsonFile(readInput(values.request), values.request);
+    const { simulate } = await import("../policy/simulate.js");
     const result = simulate(input);
     process.stdout.write(`${JSON.stringify(explain === "none" ? { decision: result.decision } : result)}\n`);
     return 0;
@@ -20,21 +22,28 @@ export async function run(values: Values<typeof SIMULATE_OPTIONS>): Promise<numb
 }
 
 async function runBatch(file: string, explain: ExplainLevel): Promise<number> {
+  const threads = threadCount(process.env[THREADS_VARIABLE]);
   assertReadable(file);
-  const lines = createInterface({ input: file === "-" ? process.stdin : createReadStream(file), crlfDelay: Infinity });
-  let failed = false;
-  let lineNumber = 0;
-  let buffer = "";
-  for await (const line of lines) {
-    lineNumber++;
-    const result = simulateLine(line, lineNumber, explain);
-    if ("error" in result) failed = true;
-    buffer += `${JSON.stringify(result)}\n`;
-    if (buffer.length > 1 << 16) {
-      if (!process.stdout.write(buffer)) await new Promise((resolve) => process.stdout.once("drain", resolve));
-      buffer = "";
-    }
-  }
-  process.stdout.write(buffer);
+  // A regular file's size tells at once whether the batch is large enough for threads.
+  const size = file === "-" ? undefined : statSync(file).size;
+  const input = file === "-" ? process.stdin : createReadStream(file, { highWaterMark: 1 << 20 });
+  const { failed } = await decideBatch(input, explain, threads, write, size || undefined);
   return failed ? 1 : 0;
+}
+
+/** Writes to standard output, waiting while it is full. */
+async function write(text: string): Promise<void> {
+  if (!process.stdout.write(text)) await new Promise((resolve) => process.stdout.once("drain", resolve));
+}
+
+const MAX_THREADS = 64;
+
+/** How many threads a large batch is decided on: XACCT_THREADS, else one per CPU. */
+function threadCount(value: string | undefined): number {
+  if (value === undefined || value === "") return availableParallelism();
+  if (!/^\d{1,3}$/.test(value) || Number(value) < 1 || Number(value) > MAX_THREADS)
+    throw new UsageError(
+      `${THREADS_VARIABLE} must be a number of threads from 1 to ${MAX_THREADS} (1: decide on the main thread alone), got ${JSON.stringify(value)}`,
+    );
+  return Number(value);
 }

@@ -76,6 +76,8 @@ export interface CommandSpec {
 
 /** Set to 1 to print the stack trace of every error (for reporting a bug). */
 export const DEBUG_VARIABLE = "XACCT_DEBUG";
+/** How many threads `simulate --batch` decides a large batch on. */
+export const THREADS_VARIABLE = "XACCT_THREADS";
 
 /**
  * Every environment variable xacct reads, and what for; each command's help lists those it reads.
@@ -109,6 +111,10 @@ export const ENVIRONMENT: ReadonlyMap<string, string> = new Map([
   [
     "XACCT_CREDENTIALS_TOKEN",
     "serve-credentials: the Authorization token to serve with (in Kubernetes, from a Secret through secretKeyRef), kept in --token-file, which must hold it if it exists; default: a new random token",
+  ],
+  [
+    THREADS_VARIABLE,
+    "simulate --batch: how many threads decide a batch of 4 MiB or more (default: one per CPU; 1: the main thread alone); a smaller batch is decided on the main thread",
   ],
   ["XDG_CACHE_HOME", "the credential cache is $XDG_CACHE_HOME/xacct/credentials (default ~/.cache/xacct/credentials)"],
   [
@@ -428,6 +434,7 @@ export const COMMANDS: ReadonlyMap<string, CommandSpec> = new Map<string, Comman
         { command: "xacct simulate --request examples/simulate/cross-account-get-object.json", what: "decide the bundled example" },
         { command: "xacct simulate --batch requests.jsonl --explain none", what: "decide many, decisions alone" },
       ],
+      environment: [THREADS_VARIABLE],
       load: () => import("./simulate.js"),
     },
   ],

@@ -33,3 +33,28 @@ export function simulateLine(line: string, lineNumber: number, explain: ExplainL
     return { error: `line ${lineNumber}: internal error (please report it): ${(error as Error).message}` };
   }
 }
+
+/** A block of JSON Lines results, one per input line, and whether any line was an error. */
+export interface Decided {
+  text: string;
+  failed: boolean;
+}
+
+/**
+ * Decides JSON Lines text (`\n` or `\r\n` between lines), numbering its lines from `firstLine`:
+ * one JSON result per line, in order, each ending with `\n`. A final line break ends the last line.
+ */
+export function simulateLines(text: string, firstLine: number, explain: ExplainLevel = "full"): Decided {
+  const lines = text.split("\n");
+  if (lines[lines.length - 1] === "") lines.pop();
+  let out = "";
+  let failed = false;
+  for (let i = 0; i < lines.length; i++) {
+    let line = lines[i] as string;
+    if (line.endsWith("\r")) line = line.slice(0, -1);
+    const result = simulateLine(line, firstLine + i, explain);
+    if ("error" in result) failed = true;
+    out += `${JSON.stringify(result)}\n`;
+  }
+  return { text: out, failed };
+}

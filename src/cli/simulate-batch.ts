@@ -1,0 +1,191 @@
+/**
+ * `xacct simulate --batch`: JSON Lines in, one JSON result per line out, in the input's order.
+ *
+ * The input is cut into blocks of whole lines (about 1 MiB each). A block is decided as one piece:
+ * its bytes decoded at once, its lines decided one by one, its results joined into one string and
+ * written with one call, so the cost is the engine's and not that of many small reads and writes.
+ * A batch larger than a few blocks is decided on worker threads (one per CPU unless told): blocks
+ * go to the threads in turn and their results are written in the blocks' order, with at most two
+ * blocks per thread in flight, so memory stays bounded whatever the batch's size. A smaller batch
+ * is decided on the main thread, where starting threads would cost more than they save.
+ *
+ * Lines end at `\n`; a `\r` before it is dropped (JSON Lines allows `\r\n`).
+ */
+import { Worker } from "node:worker_threads";
+import type { Decided, ExplainLevel } from "../policy/simulate.js";
+
+/** The size a block reaches before it is cut at its last line break. */
+const BLOCK_BYTES = 1 << 20;
+/** A batch smaller than this is decided on the main thread. */
+export const WORKERS_FROM_BYTES = 4 * BLOCK_BYTES;
+const LF = 10;
+
+/** Whole lines of the input; `firstLine` is the number (from 1) of the first. */
+export interface Block {
+  bytes: Uint8Array;
+  firstLine: number;
+}
+
+/**
+ * Cuts a stream of bytes into blocks of whole lines. A line longer than a block makes a block of
+ * its own (the stream is read on until its end); the input's last line needs no line break.
+ */
+export async function* blocksOf(input: AsyncIterable<Uint8Array>): AsyncGenerator<Block> {
+  let parts: Uint8Array[] = [];
+  let size = 0;
+  let line = 1;
+  for await (const chunk of input) {
+    // Only the new chunk is searched for the cut: a long line costs one pass, not one per chunk.
+    const end = size + chunk.byteLength >= BLOCK_BYTES ? chunk.lastIndexOf(LF) + 1 : 0;
+    if (end === 0) {
+      parts.push(chunk);
+      size += chunk.byteLength;
+      continue;
+    }
+    parts.push(chunk.subarray(0, end));
+    const bytes = joined(parts, size + end);
+    const firstLine = line;
+    // Counted before the block is handed on: a thread's block is no longer readable here.
+    line += lineBreaks(bytes);
+    yield { bytes, firstLine };
+    parts = end < chunk.byteLength ? [chunk.subarray(end)] : [];
+    size = chunk.byteLength - end;
+  }
+  if (size > 0) yield { bytes: joined(parts, size), firstLine: line };
+}
+
+/** The parts in one new array of their own (transferable to a thread without a copy). */
+function joined(parts: readonly Uint8Array[], size: number): Uint8Array {
+  const bytes = new Uint8Array(size);
+  let at = 0;
+  for (const part of parts) {
+    bytes.set(part, at);
+    at += part.byteLength;
+  }
+  return bytes;
+}
+
+function lineBreaks(bytes: Uint8Array): number {
+  const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  let count = 0;
+  for (let at = buffer.indexOf(LF); at >= 0; at = buffer.indexOf(LF, at + 1)) count++;
+  return count;
+}
+
+/** How a batch was decided: whether a line failed, and on how many worker threads (0: the main thread). */
+export interface BatchOutcome {
+  failed: boolean;
+  threads: number;
+}
+
+/**
+ * Decides a batch, handing each block's results to `write` in order. `threads` is the most
+ * threads to decide on; `size`, the input's size when known (a file's). A batch smaller than
+ * WORKERS_FROM_BYTES, or `threads` 1, is decided on the main thread.
+ */
+export async function decideBatch(
+  input: AsyncIterable<Uint8Array>,
+  explain: ExplainLevel,
+  threads: number,
+  write: (text: string) => void | Promise<void>,
+  size?: number,
+): Promise<BatchOutcome> {
+  const blocks = blocksOf(input)[Symbol.asyncIterator]();
+  // A file's size says at once whether threads are worth starting; standard input is read ahead to know.
+  let large = threads > 1 && size !== undefined && size >= WORKERS_FROM_BYTES;
+  const head: Block[] = [];
+  if (threads > 1 && size === undefined) {
+    let headBytes = 0;
+    for (let next = await blocks.next(); !next.done; next = await blocks.next()) {
+      head.push(next.value);
+      headBytes += next.value.bytes.byteLength;
+      if (headBytes >= WORKERS_FROM_BYTES) break;
+    }
+    large = headBytes >= WORKERS_FROM_BYTES;
+  }
+  async function* all(): AsyncGenerator<Block> {
+    yield* head;
+    for (let next = await blocks.next(); !next.done; next = await blocks.next()) yield next.value;
+  }
+  let failed = false;
+  if (!large) {
+    // Loaded here: the main thread decides nothing when threads do.
+    const { simulateLines } = await import("../policy/simulate.js");
+    for await (const block of all()) {
+      const decided = simulateLines(textOf(block.bytes), block.firstLine, explain);
+      failed ||= decided.failed;
+      await write(decided.text);
+    }
+    return { failed, threads: 0 };
+  }
+  const pool = new DecidingThreads(threads, explain);
+  try {
+    const inFlight: Promise<Decided>[] = [];
+    const writeNext = async () => {
+      const decided = await (inFlight.shift() as Promise<Decided>);
+      failed ||= decided.failed;
+      await write(decided.text);
+    };
+    for await (const block of all()) {
+      inFlight.push(pool.decide(block));
+      if (inFlight.length >= 2 * threads) await writeNext();
+    }
+    while (inFlight.length > 0) await writeNext();
+  } finally {
+    await pool.close();
+  }
+  return { failed, threads };
+}
+
+/** A block's text (a block holds whole lines, so no character is cut in two). */
+export function textOf(bytes: Uint8Array): string {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("utf8");
+}
+
+interface Waiting {
+  resolve: (decided: Decided) => void;
+  reject: (error: unknown) => void;
+}
+
+/** Worker threads deciding blocks, each its blocks in the order sent; blocks go to them in turn. */
+class DecidingThreads {
+  private readonly workers: Worker[] = [];
+  private readonly waiting = new Map<number, Waiting>();
+  private sent = 0;
+
+  constructor(count: number, explain: ExplainLevel) {
+    for (let i = 0; i < count; i++) {
+      const worker = new Worker(new URL("./simulate-worker.js", import.meta.url), { workerData: { explain } });
+      worker.on("message", ({ id, text, failed }: { id: number } & Decided) => {
+        const waiting = this.waiting.get(id);
+        this.waiting.delete(id);
+        waiting?.resolve({ text, failed });
+      });
+      worker.on("error", (error) => this.fail(error));
+      worker.on("exit", (code) => {
+        if (this.waiting.size > 0) this.fail(new Error(`a thread deciding the batch stopped (exit code ${code})`));
+      });
+      this.workers.push(worker);
+    }
+  }
+
+  decide(block: Block): Promise<Decided> {
+    const id = this.sent++;
+    const worker = this.workers[id % this.workers.length] as Worker;
+    const decided = new Promise<Decided>((resolve, reject) => this.waiting.set(id, { resolve, reject }));
+    // Awaited in order later; a failure before then is not an unhandled rejection.
+    decided.catch(() => undefined);
+    worker.postMessage({ id, bytes: block.bytes, firstLine: block.firstLine }, [block.bytes.buffer as ArrayBuffer]);
+    return decided;
+  }
+
+  private fail(error: unknown): void {
+    for (const waiting of this.waiting.values()) waiting.reject(error);
+    this.waiting.clear();
+  }
+
+  async close(): Promise<void> {
+    this.fail(new Error("the batch was given up"));
+    await Promise.all(this.workers.map((w) => w.terminate()));
+  }
+}
