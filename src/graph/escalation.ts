@@ -308,6 +308,21 @@ export function selfEscalationSteps(kind: "role" | "user", arn: string, account:
   ];
 }
 
+/**
+ * The services of the first request of every technique and of selfEscalationSteps: all an
+ * account's grant index is asked about (it files nothing else, and fails loudly if asked).
+ */
+const FIRST_STEP_SERVICES: ReadonlySet<string> = new Set(["iam", "lambda", "ssm"]);
+
+/** Every request selfEscalationSteps may name, for roles and users. */
+const SELF_ESCALATION_ACTIONS = [
+  "iam:PutRolePolicy",
+  "iam:AttachRolePolicy",
+  "iam:PutUserPolicy",
+  "iam:AttachUserPolicy",
+  "iam:CreatePolicyVersion",
+];
+
 /** The technique label of a self-escalation edge: what the caller grants itself with, then what it uses. */
 export const SELF_ESCALATION = "self-escalation";
 
@@ -559,7 +574,7 @@ export class Escalations {
   private localOf(account: AccountEntry): { grants: GrantIndex<string>; unknown: string[] } {
     let local = this.local.get(account.id);
     if (!local) {
-      local = { grants: new GrantIndex<string>(this.from.book), unknown: [] };
+      local = { grants: new GrantIndex<string>(this.from.book, FIRST_STEP_SERVICES), unknown: [] };
       for (const holder of [...account.roles.values(), ...account.users.values()]) {
         const node = this.from.nodes.byId.get(holder.arn);
         if (!node) continue;
@@ -589,10 +604,13 @@ export class Escalations {
     list = [];
     const { grants, unknown } = this.localOf(account);
     const unknownIds = new Set(unknown);
-    for (const [arn, holder, kind] of [
-      ...[...account.roles.values()].map((r) => [r.arn, r, "role"] as const),
-      ...[...account.users.values()].map((u) => [u.arn, u, "user"] as const),
-    ]) {
+    // Those allowed none of the requests on any resource are passed over before their steps are made (most of an account).
+    const holding = new Set(unknown);
+    for (const action of SELF_ESCALATION_ACTIONS) for (const id of grants.holdersOf(action)) holding.add(id);
+    const holders: [string, RoleState | UserState, "role" | "user"][] = [];
+    for (const r of account.roles.values()) if (holding.has(r.arn)) holders.push([r.arn, r, "role"]);
+    for (const u of account.users.values()) if (holding.has(u.arn)) holders.push([u.arn, u, "user"]);
+    for (const [arn, holder, kind] of holders) {
       const node = this.from.nodes.byId.get(arn);
       if (!node) continue;
       for (const step of selfEscalationSteps(kind, arn, account, holder.managedPolicyArns)) {

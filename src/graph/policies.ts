@@ -137,8 +137,15 @@ export class PolicyBook {
  * to the engine: the answer is every holder the engine could allow (and maybe a few more).
  */
 export class GrantIndex<T> {
-  /** `book` files each policy's statements once for every index. */
-  constructor(private readonly book: Pick<PolicyBook, "filed">) {}
+  /**
+   * `book` files each policy's statements once for every index. `only`: the services the index is
+   * asked about (besides statements for any service, `*`); statements and policies for no other
+   * service are left out, and asking about another service is a bug.
+   */
+  constructor(
+    private readonly book: Pick<PolicyBook, "filed">,
+    private readonly only?: ReadonlySet<string>,
+  ) {}
 
   private readonly holders = new Map<Policy, T[]>();
   /** Action service → resource start → resource end → the Allow statements filed there. */
@@ -156,9 +163,12 @@ export class GrantIndex<T> {
         holders.push(holder);
         continue;
       }
+      const statements = this.book.filed(policy);
+      if (this.only && !statements.some((filed) => filed.services.some((service) => this.kept(service)))) continue;
       this.holders.set(policy, [holder]);
-      for (const filed of this.book.filed(policy)) {
+      for (const filed of statements) {
         for (const service of filed.services) {
+          if (!this.kept(service)) continue;
           const unfiled = this.unfiled.get(service);
           if (unfiled) unfiled.push(filed);
           else this.unfiled.set(service, [filed]);
@@ -167,8 +177,15 @@ export class GrantIndex<T> {
     }
   }
 
+  /** Whether the index files statements for a service. */
+  private kept(service: string): boolean {
+    return this.only === undefined || service === "*" || this.only.has(service);
+  }
+
   /** The shelves of a service, with the statements added since last asked filed by resource. */
   private shelvesOf(service: string): Map<string, Map<string, Filed[]>> | undefined {
+    if (!this.kept(service))
+      throw new Error(`internal error: a grant index of ${[...(this.only ?? [])].join(", ")} asked about ${service}`);
     const unfiled = this.unfiled.get(service);
     if (unfiled) {
       this.unfiled.delete(service);
