@@ -333,9 +333,9 @@ interface GrantInputs {
 }
 
 interface GrantOutcome {
-  deniedBy?: Layer;
-  reason: string;
-  uses: Layer[];
+  readonly deniedBy?: Layer;
+  readonly reason: string;
+  readonly uses: readonly Layer[];
 }
 
 /**
@@ -350,64 +350,23 @@ interface GrantOutcome {
  *   allow even in the same account.
  */
 export function decideGrant(g: GrantInputs): GrantOutcome {
-  if (!g.hasIdentity) {
-    return g.resource > Strength.None
-      ? { reason: "a resource-based policy must name a caller that has no identity policies", uses: ["resource"] }
-      : { deniedBy: "resource", reason: "the caller has no identity policies, and no resource-based policy statement allows it", uses: [] };
-  }
+  if (!g.hasIdentity) return g.resource > Strength.None ? GRANT.noIdentityNamed : GRANT.noIdentityUnnamed;
   const identityGap = firstGap(g);
   if (g.crossAccount) {
-    if (identityGap)
-      return {
-        deniedBy: identityGap,
-        reason: `cross-account access needs the caller's side to allow, and ${GAP_TEXT[identityGap]}`,
-        uses: [],
-      };
-    if (g.resource === Strength.None) {
-      return {
-        deniedBy: "resource",
-        reason: "cross-account access needs the resource-based policy to allow the caller too, and none does",
-        uses: [],
-      };
-    }
-    return {
-      reason: "across accounts both the caller's side and the resource-based policy allow",
-      uses: ["identity", "boundary", "session", "resource"],
-    };
+    if (identityGap) return GRANT.crossAccountGap[identityGap];
+    return g.resource === Strength.None ? GRANT.crossAccountNoResource : GRANT.crossAccount;
   }
-  if (g.resource === Strength.Direct)
-    return { reason: "in the same account a resource-based policy naming the caller suffices", uses: ["resource"] };
+  if (g.resource === Strength.Direct) return GRANT.namesCaller;
   if (g.resource === Strength.Role) {
     const gap = !g.boundary ? "boundary" : !g.session ? "session" : undefined;
-    if (gap)
-      return {
-        deniedBy: gap,
-        reason: `a resource-based policy naming the caller's role is still limited by the session's ${GAP_TEXT[gap]}`,
-        uses: [],
-      };
-    return {
-      reason: "in the same account a resource-based policy naming the caller's role suffices within its boundary and session policy",
-      uses: ["resource", "boundary", "session"],
-    };
+    return gap ? GRANT.namesRoleGap[gap] : GRANT.namesRole;
   }
-  if (g.resourceRequired && g.resource === Strength.None) {
-    return {
-      deniedBy: "resource",
-      reason: "this action needs the resource-based policy (role trust or key policy) to allow even in the same account, and it does not",
-      uses: [],
-    };
-  }
-  if (identityGap) return { deniedBy: identityGap, reason: GAP_TEXT[identityGap], uses: [] };
-  const uses: Layer[] =
-    g.resource === Strength.Account ? ["resource", "identity", "boundary", "session"] : ["identity", "boundary", "session"];
-  return {
-    reason:
-      g.resource === Strength.Account
-        ? "the resource-based policy names the account, which delegates to the caller's allowed identity side"
-        : "in the same account the caller's identity side allows",
-    uses,
-  };
+  if (g.resourceRequired && g.resource === Strength.None) return GRANT.resourceRequired;
+  if (identityGap) return GRANT.sameAccountGap[identityGap];
+  return g.resource === Strength.Account ? GRANT.namesAccount : GRANT.sameAccount;
 }
+
+type Gap = "identity" | "boundary" | "session";
 
 const GAP_TEXT: Record<"identity" | "boundary" | "session", string> = {
   identity: "no identity-based policy statement allows it",
@@ -415,7 +374,49 @@ const GAP_TEXT: Record<"identity" | "boundary" | "session", string> = {
   session: "session policy does not allow it",
 };
 
-function firstGap(g: GrantInputs): "identity" | "boundary" | "session" | undefined {
+/** Every outcome of the allow rules, made once: the engine decides millions of requests for the access graph. */
+const GRANT = {
+  noIdentityNamed: { reason: "a resource-based policy must name a caller that has no identity policies", uses: ["resource"] },
+  noIdentityUnnamed: {
+    deniedBy: "resource",
+    reason: "the caller has no identity policies, and no resource-based policy statement allows it",
+    uses: [],
+  },
+  crossAccountGap: gapOutcomes((gap) => `cross-account access needs the caller's side to allow, and ${GAP_TEXT[gap]}`),
+  crossAccountNoResource: {
+    deniedBy: "resource",
+    reason: "cross-account access needs the resource-based policy to allow the caller too, and none does",
+    uses: [],
+  },
+  crossAccount: {
+    reason: "across accounts both the caller's side and the resource-based policy allow",
+    uses: ["identity", "boundary", "session", "resource"],
+  },
+  namesCaller: { reason: "in the same account a resource-based policy naming the caller suffices", uses: ["resource"] },
+  namesRoleGap: gapOutcomes((gap) => `a resource-based policy naming the caller's role is still limited by the session's ${GAP_TEXT[gap]}`),
+  namesRole: {
+    reason: "in the same account a resource-based policy naming the caller's role suffices within its boundary and session policy",
+    uses: ["resource", "boundary", "session"],
+  },
+  resourceRequired: {
+    deniedBy: "resource",
+    reason: "this action needs the resource-based policy (role trust or key policy) to allow even in the same account, and it does not",
+    uses: [],
+  },
+  sameAccountGap: gapOutcomes((gap) => GAP_TEXT[gap]),
+  namesAccount: {
+    reason: "the resource-based policy names the account, which delegates to the caller's allowed identity side",
+    uses: ["resource", "identity", "boundary", "session"],
+  },
+  sameAccount: { reason: "in the same account the caller's identity side allows", uses: ["identity", "boundary", "session"] },
+} as const satisfies Record<string, GrantOutcome | Record<Gap, GrantOutcome>>;
+
+function gapOutcomes(reason: (gap: Gap) => string): Record<Gap, GrantOutcome> {
+  const of = (gap: Gap): GrantOutcome => ({ deniedBy: gap, reason: reason(gap), uses: [] });
+  return { identity: of("identity"), boundary: of("boundary"), session: of("session") };
+}
+
+function firstGap(g: GrantInputs): Gap | undefined {
   if (!g.identity) return "identity";
   if (!g.boundary) return "boundary";
   if (!g.session) return "session";
