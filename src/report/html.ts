@@ -1,12 +1,13 @@
 /**
  * The report as one self-contained HTML file: the page's script and stylesheet (bundled by
- * scripts/bundle-report.mjs into dist/report/) inlined, the graph data as JSON in a
- * `<script type="application/json">`, and a Content-Security-Policy that forbids every network
+ * scripts/bundle-report.mjs into dist/report/) inlined, the graph data (page-format.ts: a compact
+ * core and gzip parts per account) as JSON in a `<script type="application/json">`, and a Content-Security-Policy that forbids every network
  * request. Written atomically: a temporary file beside the target, then a rename.
  */
 import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { pageData } from "./page-data.js";
 import type { ReportData } from "./types.js";
 
 /** The bundled page: script and stylesheet, read once. */
@@ -76,7 +77,7 @@ export function reportHtml(data: ReportData): string {
 </head>
 <body>
 ${PAGE_BODY.replace("{{title}}", escapeHtml(data.title))}
-<script type="application/json" id="xacct-data">${jsonInScript(data)}</script>
+<script type="application/json" id="xacct-data">${jsonInScript(pageData(data))}</script>
 <script>${inlineSafe(script)}</script>
 </body>
 </html>

@@ -5,20 +5,25 @@
  */
 import cytoscape, { type Collection, type Core, type SingularElementReturnValue } from "cytoscape";
 import dagre from "cytoscape-dagre";
-import type { ReportData, ReportEdge, ReportNode } from "../types.js";
+import type { PageData } from "../page-format.js";
+import type { ReportData, ReportNode } from "../types.js";
 import { durationText as duration } from "../../aws/durations.js";
 import { byId, h } from "./dom.js";
 import { accountNodeId, COLLAPSE_ABOVE, drawnNodeId, elementsOf, initiallyCollapsed, type MergedEdge } from "./elements.js";
-import { findingsTable } from "./findings-table.js";
+import { findingsByAccount, findingsTable } from "./findings-table.js";
 import { graphStyle } from "./graph-style.js";
 import { labelOverlay } from "./labels.js";
 import { layoutGraph } from "./layout.js";
 import { accountPanel, edgePanel, mergedPanel, nodePanel, type PanelContext } from "./panel.js";
 import { searchMatches } from "./search.js";
+import { type EdgeShape, Store } from "./store.js";
 
 cytoscape.use(dagre);
 
 type Mode = "select" | "who-can-reach" | "what-can-reach";
+
+/** Up to this many nodes, the page decodes every account's details at once; beyond, an account's when it is opened or shown. */
+const EAGER_UP_TO = 2000;
 
 /** What the page exposes on `window.xacctReport`. */
 export interface ReportApi {
@@ -30,6 +35,8 @@ export interface ReportApi {
   highlighted(): string[];
   /** The accounts drawn collapsed. */
   collapsed(): string[];
+  /** Resolves once what the last interaction asked for (decoding an account's details, drawing) is done. */
+  settled(): Promise<void>;
 }
 
 declare global {
@@ -38,11 +45,15 @@ declare global {
   }
 }
 
-const data = JSON.parse(byId("xacct-data").textContent ?? "{}") as ReportData;
+const store = new Store(JSON.parse(byId("xacct-data").textContent ?? "{}") as PageData);
+const data: ReportData = store.data;
 const nodes = new Map(data.nodes.map((n) => [n.id, n]));
-const edges = new Map(data.edges.map((e) => [e.id, e]));
+const edges = store.edges;
 const accounts = new Map(data.accounts.map((a) => [a.id, a]));
 const large = data.nodes.length > COLLAPSE_ABOVE;
+const lazy = data.nodes.length > EAGER_UP_TO;
+/** Interactions that wait for an account's details run in order, one after the other. */
+let queue: Promise<void> = Promise.resolve();
 const collapsed = initiallyCollapsed(data);
 let visible: Set<string> | undefined;
 let merged = new Map<string, MergedEdge>();
@@ -67,7 +78,22 @@ const api: ReportApi = {
   data,
   highlighted: () => cy.elements(".highlighted").map((e) => e.id()),
   collapsed: () => [...collapsed],
+  settled: () => queue,
 };
+
+/** Runs `then` once the details of the accounts are decoded: at once when they are. */
+function withDetails(of: Iterable<string | undefined>, then: () => void): void {
+  const wanted = [...of];
+  if (store.has(wanted)) then();
+  else
+    queue = queue
+      .then(() => store.load(wanted))
+      .then(then)
+      .catch((error: unknown) => console.error(error));
+}
+
+/** The accounts of the nodes (undefined for a node in no account). */
+const accountsOf = (ids: readonly string[]) => ids.map((id) => nodes.get(id)?.account);
 window.xacctReport = api;
 
 /** Rebuilds the drawn elements from the data, the collapsed accounts and the filters. */
@@ -87,12 +113,14 @@ const context: PanelContext = { data, nodes, accounts, go, toggleAccount };
 
 /** Expands an account's group (or collapses it) and shows it. */
 function toggleAccount(account: string): void {
-  if (collapsed.has(account)) collapsed.delete(account);
-  else collapsed.add(account);
-  draw();
-  const group = cy.getElementById(accountNodeId(account));
-  cy.fit(group, 40);
-  select(group);
+  withDetails([account], () => {
+    if (collapsed.has(account)) collapsed.delete(account);
+    else collapsed.add(account);
+    draw();
+    const group = cy.getElementById(accountNodeId(account));
+    cy.fit(group, 40);
+    select(group);
+  });
 }
 
 /** Makes a node drawn: opens its account and clears filters that hide it. Whether anything changed. */
@@ -113,13 +141,15 @@ function reveal(id: string): boolean {
 
 /** Selects a node or an edge of the report, drawing it first when it is collapsed or filtered out. */
 function go(id: string): void {
-  const edge = edges.get(id);
+  const edge = store.edgeById(id);
   const ends = edge ? [edge.from, edge.to] : [id];
-  if (ends.map(reveal).some(Boolean)) draw();
-  const element = cy.getElementById(id);
-  if (element.empty()) return;
-  cy.center(element);
-  select(element);
+  withDetails(accountsOf(ends), () => {
+    if (ends.map(reveal).some(Boolean)) draw();
+    const element = cy.getElementById(id);
+    if (element.empty()) return;
+    cy.center(element);
+    select(element);
+  });
 }
 
 function select(element: SingularElementReturnValue): void {
@@ -139,36 +169,8 @@ function highlight(lit: Collection): void {
   });
 }
 
-/** Edges by the node they leave and the node they enter, for the reach modes. */
-const outgoing = new Map<string, ReportEdge[]>();
-const incoming = new Map<string, ReportEdge[]>();
-for (const edge of data.edges) {
-  outgoing.set(edge.from, [...(outgoing.get(edge.from) ?? []), edge]);
-  incoming.set(edge.to, [...(incoming.get(edge.to) ?? []), edge]);
-}
-
-/** Every node that reaches the seeds (or that they reach) along the report's edges, with the edges of those paths. */
-function reachFrom(seeds: readonly string[], upstream: boolean): { nodes: Set<string>; edges: ReportEdge[] } {
-  const seen = new Set(seeds);
-  const along: ReportEdge[] = [];
-  const queue = [...seeds];
-  while (queue.length) {
-    const id = queue.shift() as string;
-    for (const edge of (upstream ? incoming : outgoing).get(id) ?? []) {
-      along.push(edge);
-      const next = upstream ? edge.from : edge.to;
-      if (!seen.has(next)) {
-        seen.add(next);
-        queue.push(next);
-      }
-    }
-  }
-  for (const seed of seeds) seen.delete(seed);
-  return { nodes: seen, edges: along };
-}
-
 /** The drawn element standing for a report edge: itself, or the merged edge between collapsed accounts. */
-function drawnEdge(edge: ReportEdge): SingularElementReturnValue {
+function drawnEdge(edge: EdgeShape): SingularElementReturnValue {
   const direct = cy.getElementById(edge.id);
   if (!direct.empty()) return direct;
   const end = (id: string) => drawnNodeId(nodes.get(id) ?? { id }, collapsed);
@@ -182,11 +184,16 @@ function reachSection(id: string): HTMLElement | null {
     return null;
   }
   const seeds = id.startsWith("account:") ? data.nodes.filter((n) => n.account === id.slice(8)).map((n) => n.id) : [id];
-  const found = reachFrom(seeds, mode === "who-can-reach");
+  const found = store.reach(seeds, mode === "who-can-reach");
   const others = [...found.nodes].map((n) => nodes.get(n)).filter((n): n is ReportNode => n !== undefined);
-  let lit = cy.getElementById(id);
-  for (const node of others) lit = lit.union(cy.getElementById(drawnNodeId(node, collapsed)));
-  for (const edge of found.edges) lit = lit.union(drawnEdge(edge));
+  // The drawn elements (a node or its collapsed account; an edge or the merged one), each once.
+  const ids = new Set([id, ...others.map((node) => drawnNodeId(node, collapsed))]);
+  for (const edge of found.edges) {
+    const drawn = drawnEdge(edge);
+    if (!drawn.empty()) ids.add(drawn.id());
+  }
+  const lit = cy.collection();
+  for (const drawnId of ids) lit.merge(cy.getElementById(drawnId));
   highlight(lit);
   const hops = found.edges.map((e) => e.maxSessionSeconds).filter((s): s is number => s !== undefined);
   const title = mode === "who-can-reach" ? `Who can reach this (${others.length})` : `What this can reach (${others.length})`;
@@ -217,6 +224,15 @@ function reachSection(id: string): HTMLElement | null {
 /** Fills the side panel for a drawn element. */
 function show(id: string): void {
   shown = id;
+  // An element's details (its own, its edges', its findings) are decoded before it is shown.
+  const edge = store.edgeById(id);
+  const wanted = id.startsWith("account:") ? [id.slice(8)] : edge ? accountsOf([edge.from, edge.to]) : accountsOf([id]);
+  withDetails(wanted, () => {
+    if (shown === id) showNow(id);
+  });
+}
+
+function showNow(id: string): void {
   let content: HTMLElement[];
   const node = nodes.get(id);
   const edge = edges.get(id);
@@ -268,6 +284,16 @@ function goFinding(index: number): void {
 function applyFilters(): void {
   const value = (id: string) => byId<HTMLSelectElement>(id).value;
   const [account, stage, workload] = [value("filter-account"), value("filter-stage"), value("filter-workload")];
+  // The edges of the accounts kept (a workload's chain may cross any account: all of them).
+  const wanted = workload
+    ? [undefined, ...accounts.keys()]
+    : account
+      ? [account]
+      : data.accounts.filter((a) => stage && a.stage === stage).map((a) => a.id);
+  withDetails(wanted, () => filter(account, stage, workload));
+}
+
+function filter(account: string, stage: string, workload: string): void {
   if (!account && !stage && !workload) visible = undefined;
   else {
     const keep = new Set(
@@ -298,7 +324,7 @@ function options(select: HTMLSelectElement, values: [string, string][]): void {
 
 function setUp(): void {
   byId("summary").textContent =
-    `${data.source} · ${data.accounts.length} accounts · ${data.nodes.length} nodes · ${data.edges.length} edges · ${data.findings.length} findings`;
+    `${data.source} · ${data.accounts.length} accounts · ${data.nodes.length} nodes · ${store.edgeTotal} edges · ${store.findingTotal} findings`;
   options(
     byId<HTMLSelectElement>("filter-account"),
     data.accounts.map((a) => [a.id, [a.name, a.id].filter(Boolean).join(" · ")]),
@@ -309,7 +335,7 @@ function setUp(): void {
   );
   options(
     byId<HTMLSelectElement>("filter-workload"),
-    [...new Set(data.nodes.flatMap((n) => n.workloads))].sort().map((w) => [w, w]),
+    store.workloads.map((w) => [w, w]),
   );
   for (const select of document.querySelectorAll<HTMLSelectElement>("select.filter")) select.addEventListener("change", applyFilters);
   for (const radio of document.querySelectorAll<HTMLInputElement>("input[name=mode]")) {
@@ -346,7 +372,10 @@ function setUp(): void {
     const first = searchMatches(data.nodes, search.value, 1)[0];
     if (first) pick(first.id);
   });
-  findingsTable(byId<HTMLTableElement>("findings-table"), data, goFinding);
+  // A large report lists its findings per account (counts by severity); an account's own are in its panel.
+  const openAccount = (account: string) => (collapsed.has(account) ? toggleAccount(account) : go(accountNodeId(account)));
+  if (lazy) findingsByAccount(byId<HTMLTableElement>("findings-table"), store, openAccount);
+  else findingsTable(byId<HTMLTableElement>("findings-table"), data, goFinding);
   cy.on("tap", "node, edge", (event) => {
     const id = (event.target as SingularElementReturnValue).id();
     const account = id.startsWith("account:") ? id.slice(8) : undefined;
@@ -358,10 +387,17 @@ function setUp(): void {
   });
 }
 
-setUp();
-cy.one("render", () => {
-  api.firstPaint = performance.now();
-  performance.mark("xacct-graph-painted");
-  document.body.dataset.painted = "true";
-});
-draw();
+// A large report decodes the details of the nodes in no account (services, anyone: drawn at once);
+// a small one, every account's.
+queue = (lazy ? store.load([undefined]) : store.loadAll()).then(
+  () => {
+    setUp();
+    cy.one("render", () => {
+      api.firstPaint = performance.now();
+      performance.mark("xacct-graph-painted");
+      document.body.dataset.painted = "true";
+    });
+    draw();
+  },
+  (error: unknown) => console.error(error),
+);

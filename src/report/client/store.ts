@@ -1,0 +1,249 @@
+/**
+ * The report's data in the page (src/report/page-format.ts): the core decoded at once (accounts,
+ * every node with its name, and the graph's shape: which node each edge leaves and enters), and
+ * an account's details (what its edges allow, its statements and findings) decoded from its gzip
+ * part when the page first needs them. `data` is a ReportData holding every node and the edges,
+ * statements and findings of the accounts decoded so far.
+ */
+import { EDGE_KINDS, KIND_SPAN, NODE_KINDS, type PageData, type PagePart } from "../page-format.js";
+import type { ReportData, ReportEdge, ReportFinding, ReportNode } from "../types.js";
+
+/** An edge of the graph's shape: its ID, its ends and its session limit, known before its details. */
+export interface EdgeShape {
+  id: string;
+  from: string;
+  to: string;
+  maxSessionSeconds?: number;
+}
+
+async function gunzip(base64: string): Promise<string> {
+  const binary = atob(base64);
+  const bytes = new Uint8Array(binary.length);
+  for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
+  const stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream("gzip"));
+  return new Response(stream).text();
+}
+
+export class Store {
+  readonly data: ReportData;
+  /** How many findings and edges the report holds (all of them, decoded or not). */
+  readonly findingTotal: number;
+  readonly edgeTotal: number;
+  readonly workloads: readonly string[];
+  readonly nodeIndex = new Map<string, number>();
+  readonly edges = new Map<string, ReportEdge>();
+  private readonly page: PageData;
+  /** Per node, its group: the index of its account, or `accounts.length` for none. */
+  private readonly group: Int32Array;
+  private readonly from: Int32Array;
+  private readonly to: Int32Array;
+  /** Edges by the node they enter (runs of `to`) and by the node they leave. */
+  private readonly intoStart: Int32Array;
+  private readonly outStart: Int32Array;
+  private readonly outEdges: Int32Array;
+  /** Per group, the index of the part that holds its details. */
+  private readonly partOf: Int32Array;
+  private readonly loading = new Map<number, Promise<void>>();
+  private readonly loaded = new Set<number>();
+  private readonly accountIndex: Map<string, number>;
+
+  constructor(page: PageData) {
+    this.page = page;
+    const { strings } = page;
+    const groups = page.accounts.length + 1;
+    this.accountIndex = new Map(page.accounts.map((a, i) => [a.id, i]));
+    const count = page.nodes.length / 4;
+    this.group = new Int32Array(count).fill(page.accounts.length);
+    let n = 0;
+    page.accountNodes.forEach((size, g) => this.group.fill(g, n, (n += size)));
+    const nodes: ReportNode[] = [];
+    for (let i = 0; i < count; i++) {
+      const [kind, prefix, rest, label] = page.nodes.slice(i * 4, i * 4 + 4) as [number, number, number, number];
+      const id = `${strings[prefix]}${strings[rest]}`;
+      const g = this.group[i] as number;
+      const account = page.accounts[g]?.id;
+      nodes.push({
+        id,
+        kind: NODE_KINDS[kind] ?? "resource",
+        label: strings[label] ?? "",
+        arn: id,
+        ...(account !== undefined ? { account } : {}),
+        workloads: [],
+        findings: [],
+      });
+      this.nodeIndex.set(id, i);
+    }
+    for (const [i, arn] of page.arns) {
+      const node = nodes[i];
+      if (node) node.arn = strings[arn] ?? node.id;
+    }
+    const edgeCount = page.from.length;
+    this.from = Int32Array.from(page.from);
+    this.to = new Int32Array(edgeCount);
+    this.intoStart = new Int32Array(count + 1);
+    let e = 0;
+    page.into.forEach((k, node) => {
+      this.intoStart[node] = e;
+      this.to.fill(node, e, (e += k));
+    });
+    this.intoStart[count] = e;
+    this.outStart = new Int32Array(count + 1);
+    for (const f of this.from) (this.outStart[f + 1] as number)++;
+    for (let i = 0; i < count; i++) this.outStart[i + 1] = (this.outStart[i + 1] as number) + (this.outStart[i] as number);
+    this.outEdges = new Int32Array(edgeCount);
+    const next = this.outStart.slice(0, count);
+    this.from.forEach((f, i) => (this.outEdges[(next[f] as number)++] = i));
+    this.partOf = new Int32Array(groups).fill(-1);
+    page.parts.forEach((part, p) => part.accounts.forEach((g) => (this.partOf[g] = p)));
+    this.findingTotal = page.findings;
+    this.edgeTotal = edgeCount;
+    this.workloads = page.workloads;
+    this.data = { source: page.source, title: page.title, accounts: page.accounts, nodes, edges: [], statements: [], findings: [] };
+  }
+
+  /** The part indexes holding the details of these accounts (undefined: the nodes in no account). */
+  private partsOf(accounts: Iterable<string | undefined>): number[] {
+    const parts = new Set<number>();
+    for (const account of accounts) {
+      const g = account === undefined ? this.page.accounts.length : this.accountIndex.get(account);
+      const p = g === undefined ? -1 : (this.partOf[g] ?? -1);
+      if (p >= 0 && !this.loaded.has(p)) parts.add(p);
+    }
+    return [...parts];
+  }
+
+  /** Whether the details of these accounts are decoded. */
+  has(accounts: Iterable<string | undefined>): boolean {
+    return this.partsOf(accounts).length === 0;
+  }
+
+  /** Decodes the details of these accounts (the nodes in no account for undefined). */
+  async load(accounts: Iterable<string | undefined>): Promise<void> {
+    await Promise.all(this.partsOf(accounts).map((p) => this.part(p)));
+  }
+
+  /** Decodes every account's details. */
+  async loadAll(): Promise<void> {
+    await Promise.all(this.page.parts.map((_, p) => this.part(p)));
+  }
+
+  private part(p: number): Promise<void> {
+    let pending = this.loading.get(p);
+    if (!pending) {
+      const gzip = this.page.parts[p]?.gzip ?? "";
+      pending = gunzip(gzip).then((text) => {
+        for (const part of JSON.parse(text) as PagePart[]) this.add(part);
+        this.loaded.add(p);
+      });
+      this.loading.set(p, pending);
+    }
+    return pending;
+  }
+
+  private add(part: PagePart): void {
+    const { data } = this;
+    for (const [i, detail, workloads, findings] of part.nodes) {
+      const node = data.nodes[i];
+      if (!node) continue;
+      if (detail !== null) node.detail = detail;
+      node.workloads = workloads;
+      node.findings = findings;
+    }
+    for (const [s, statement] of part.statements) data.statements[s] = statement;
+    for (const [i, actions, technique, needs, allowedBy, callerSide, workloads, findings] of part.edges) {
+      const id = `e${i}`;
+      if (this.edges.has(id)) continue;
+      const shape = this.edge(i);
+      const [a, b] = [data.nodes[this.from[i] as number]?.account, data.nodes[this.to[i] as number]?.account];
+      const edge: ReportEdge = {
+        id,
+        kind: EDGE_KINDS[(this.page.meta[i] as number) % KIND_SPAN] ?? "assume-role",
+        from: shape.from,
+        to: shape.to,
+        actions,
+        ...(technique !== null ? { technique } : {}),
+        crossAccount: a !== undefined && b !== undefined && a !== b,
+        needs,
+        ...(shape.maxSessionSeconds !== undefined ? { maxSessionSeconds: shape.maxSessionSeconds } : {}),
+        ...(allowedBy >= 0 ? { allowedBy } : {}),
+        callerSide,
+        workloads,
+        findings,
+      };
+      this.edges.set(id, edge);
+      data.edges.push(edge);
+    }
+    for (const [f, finding] of part.findings) {
+      const full: ReportFinding = {
+        ...finding,
+        nodes: finding.nodes.map((n) => data.nodes[n]?.id ?? ""),
+        edges: finding.edges.map((e) => `e${e}`),
+      };
+      data.findings[f] = full;
+    }
+  }
+
+  /** An edge's ID, ends and session limit, from the graph's shape. */
+  edge(i: number): EdgeShape {
+    const session = this.page.sessions[Math.floor((this.page.meta[i] as number) / KIND_SPAN)] ?? 0;
+    return {
+      id: `e${i}`,
+      from: this.data.nodes[this.from[i] as number]?.id ?? "",
+      to: this.data.nodes[this.to[i] as number]?.id ?? "",
+      ...(session > 0 ? { maxSessionSeconds: session } : {}),
+    };
+  }
+
+  /** The ends of an edge by its ID (`e12`), decoded or not. */
+  edgeById(id: string): EdgeShape | undefined {
+    const i = /^e\d+$/.test(id) ? Number(id.slice(1)) : -1;
+    return i >= 0 && i < this.from.length ? this.edge(i) : undefined;
+  }
+
+  /**
+   * Every node that reaches the seeds (`upstream`) or that they reach, along every edge of the
+   * report, with the edges of those paths.
+   */
+  reach(seeds: readonly string[], upstream: boolean): { nodes: Set<string>; edges: EdgeShape[] } {
+    const start = seeds.map((id) => this.nodeIndex.get(id)).filter((i): i is number => i !== undefined);
+    const seen = new Uint8Array(this.data.nodes.length);
+    for (const s of start) seen[s] = 1;
+    const queue = [...start];
+    const along: number[] = [];
+    for (let q = 0; q < queue.length; q++) {
+      const node = queue[q] as number;
+      const [lo, hi] = upstream
+        ? [this.intoStart[node] as number, this.intoStart[node + 1] as number]
+        : [this.outStart[node] as number, this.outStart[node + 1] as number];
+      for (let k = lo; k < hi; k++) {
+        const e = upstream ? k : (this.outEdges[k] as number);
+        along.push(e);
+        const next = (upstream ? this.from[e] : this.to[e]) as number;
+        if (!seen[next]) {
+          seen[next] = 1;
+          queue.push(next);
+        }
+      }
+    }
+    const nodes = new Set<string>();
+    for (const i of queue) nodes.add(this.data.nodes[i]?.id ?? "");
+    for (const seed of seeds) nodes.delete(seed);
+    return { nodes, edges: along.map((e) => this.edge(e)) };
+  }
+
+  /** The edges into or out of a node, decoded or not. */
+  edgesOf(id: string): EdgeShape[] {
+    const i = this.nodeIndex.get(id);
+    if (i === undefined) return [];
+    const out: EdgeShape[] = [];
+    for (let k = this.intoStart[i] as number; k < (this.intoStart[i + 1] as number); k++) out.push(this.edge(k));
+    for (let k = this.outStart[i] as number; k < (this.outStart[i + 1] as number); k++) out.push(this.edge(this.outEdges[k] as number));
+    return out;
+  }
+
+  /** An account's findings by severity (most severe first); undefined: the nodes in no account. */
+  findingCounts(account: string | undefined): number[] {
+    const g = account === undefined ? this.page.accounts.length : (this.accountIndex.get(account) ?? -1);
+    return this.page.findingCounts[g] ?? [0, 0, 0, 0];
+  }
+}

@@ -1,0 +1,174 @@
+/**
+ * The report's data as the page stores it (page-format.ts): a compact core and, per group of
+ * accounts, a gzip part of details. Each account's part is written as JSON text and compressed
+ * as soon as a part is full, so no text of the whole organization is held at once.
+ */
+import { gzipSync } from "node:zlib";
+import { EDGE_KINDS, KIND_SPAN, NODE_KINDS, PAGE_FORMAT, type PageData, type PageFinding, type PagePart } from "./page-format.js";
+import { type PolicyStatementRef, REPORT_SEVERITIES, type ReportData, type ReportEdge, type ReportNode } from "./types.js";
+
+/** A part is closed once its accounts' JSON reaches this many characters (gzip finds more repeats in a larger part). */
+const PART_CHARS = 512 * 1024;
+
+/** Where an ID splits into a shared prefix (an ARN up to its resource: `arn:aws:iam::111111111111:`) and the rest. */
+function splitId(id: string): [string, string] {
+  if (!id.startsWith("arn:")) return ["", id];
+  let at = -1;
+  for (let i = 0; i < 5; i++) {
+    at = id.indexOf(":", at + 1);
+    if (at < 0) return ["", id];
+  }
+  return [id.slice(0, at + 1), id.slice(at + 1)];
+}
+
+/** The page's data for the report's data. */
+export function pageData(data: ReportData): PageData {
+  const strings: string[] = [];
+  const stringIndex = new Map<string, number>();
+  const str = (text: string) => {
+    let i = stringIndex.get(text);
+    if (i === undefined) stringIndex.set(text, (i = strings.push(text) - 1));
+    return i;
+  };
+  const accountIndex = new Map(data.accounts.map((a, i) => [a.id, i]));
+  const outside = data.accounts.length;
+  // Nodes by account, in the order of the accounts; then those in no account.
+  const byAccount: ReportNode[][] = Array.from({ length: outside + 1 }, () => []);
+  for (const node of data.nodes) byAccount[node.account !== undefined ? (accountIndex.get(node.account) ?? outside) : outside]?.push(node);
+  const ordered = byAccount.flat();
+  const nodeIndex = new Map(ordered.map((n, i) => [n.id, i]));
+  const groupOf = new Int32Array(ordered.length);
+  {
+    let i = 0;
+    byAccount.forEach((group, g) => group.forEach(() => (groupOf[i++] = g)));
+  }
+  const nodes: number[] = [];
+  const arns: [number, number][] = [];
+  ordered.forEach((node, i) => {
+    const [prefix, rest] = splitId(node.id);
+    nodes.push(NODE_KINDS.indexOf(node.kind), str(prefix), str(rest), str(node.label));
+    if (node.arn !== node.id) arns.push([i, str(node.arn)]);
+  });
+  // Edges by the node they enter, then the node they leave.
+  const at = (id: string) => nodeIndex.get(id) as number;
+  const edges = data.edges.map((edge) => ({ edge, from: at(edge.from), to: at(edge.to) })).sort((a, b) => a.to - b.to || a.from - b.from);
+  const edgeIndex = new Map<string, number>(edges.map((e, i) => [e.edge.id, i]));
+  const into = new Array<number>(ordered.length).fill(0);
+  const sessions = [0];
+  const sessionIndex = new Map<number, number>();
+  const from: number[] = [];
+  const meta: number[] = [];
+  for (const { edge, from: f, to } of edges) {
+    into[to] = (into[to] as number) + 1;
+    from.push(f);
+    let s = 0;
+    if (edge.maxSessionSeconds !== undefined) {
+      s = sessionIndex.get(edge.maxSessionSeconds) ?? sessions.push(edge.maxSessionSeconds) - 1;
+      sessionIndex.set(edge.maxSessionSeconds, s);
+    }
+    meta.push(EDGE_KINDS.indexOf(edge.kind) + s * KIND_SPAN);
+  }
+  // Each account's edges: into its nodes, and out of them into another account's.
+  const edgesOf: number[][] = Array.from({ length: outside + 1 }, () => []);
+  edges.forEach(({ from: f, to }, i) => {
+    const [a, b] = [groupOf[f] as number, groupOf[to] as number];
+    edgesOf[b]?.push(i);
+    if (a !== b) edgesOf[a]?.push(i);
+  });
+  // Each finding belongs to the account of its first node (its resource, else its path's start).
+  const findingsOf: number[][] = Array.from({ length: outside + 1 }, () => []);
+  const findingCounts = Array.from({ length: outside + 1 }, () => REPORT_SEVERITIES.map(() => 0));
+  data.findings.forEach((finding, i) => {
+    const head = finding.nodes[0];
+    const group = head !== undefined ? (groupOf[nodeIndex.get(head) ?? -1] ?? outside) : outside;
+    findingsOf[group]?.push(i);
+    const counts = findingCounts[group] as number[];
+    const s = REPORT_SEVERITIES.indexOf(finding.severity);
+    counts[s] = (counts[s] as number) + 1;
+  });
+
+  const parts: PageData["parts"] = [];
+  let pending: { accounts: number[]; texts: string[]; chars: number } = { accounts: [], texts: [], chars: 0 };
+  const close = () => {
+    if (pending.accounts.length === 0) return;
+    const text = `[${pending.texts.join(",")}]`;
+    parts.push({ accounts: pending.accounts, gzip: gzipSync(text, { level: 9 }).toString("base64") });
+    pending = { accounts: [], texts: [], chars: 0 };
+  };
+  let first = 0;
+  byAccount.forEach((group, g) => {
+    const part = accountPart(data, group, first, edgesOf[g] as number[], edges, findingsOf[g] as number[], nodeIndex, edgeIndex);
+    first += group.length;
+    if (group.length === 0 && part.findings.length === 0) return;
+    const text = JSON.stringify(part);
+    pending.accounts.push(g);
+    pending.texts.push(text);
+    pending.chars += text.length;
+    if (pending.chars >= PART_CHARS) close();
+  });
+  close();
+  return {
+    format: PAGE_FORMAT,
+    source: data.source,
+    title: data.title,
+    accounts: data.accounts,
+    strings,
+    accountNodes: byAccount.slice(0, outside).map((g) => g.length),
+    nodes,
+    arns,
+    into,
+    from,
+    meta,
+    sessions,
+    findingCounts,
+    findings: data.findings.length,
+    workloads: [...new Set(data.nodes.flatMap((n) => n.workloads))].sort(),
+    parts,
+  };
+}
+
+/** One account's details: its nodes' (numbered from `first`), its edges', the statements they cite, its findings. */
+function accountPart(
+  data: ReportData,
+  group: readonly ReportNode[],
+  first: number,
+  edgeIndexes: readonly number[],
+  edges: readonly { edge: ReportEdge }[],
+  findingIndexes: readonly number[],
+  nodeIndex: ReadonlyMap<string, number>,
+  edgeIndex: ReadonlyMap<string, number>,
+): PagePart {
+  const part: PagePart = { nodes: [], edges: [], statements: [], findings: [] };
+  group.forEach((node, i) => {
+    if (node.detail !== undefined || node.workloads.length || node.findings.length)
+      part.nodes.push([first + i, node.detail ?? null, node.workloads, node.findings]);
+  });
+  const cited = new Set<number>();
+  for (const i of edgeIndexes) {
+    const { edge } = edges[i] as { edge: ReportEdge };
+    part.edges.push([
+      i,
+      edge.actions,
+      edge.technique ?? null,
+      edge.needs,
+      edge.allowedBy ?? -1,
+      edge.callerSide,
+      edge.workloads,
+      edge.findings,
+    ]);
+    if (edge.allowedBy !== undefined) cited.add(edge.allowedBy);
+    for (const s of edge.callerSide) cited.add(s);
+  }
+  for (const s of [...cited].sort((a, b) => a - b)) part.statements.push([s, data.statements[s] as PolicyStatementRef]);
+  for (const f of findingIndexes) {
+    const finding = data.findings[f];
+    if (!finding) continue;
+    const page: PageFinding = {
+      ...finding,
+      nodes: finding.nodes.map((id) => nodeIndex.get(id) as number),
+      edges: finding.edges.map((id) => edgeIndex.get(id) as number),
+    };
+    part.findings.push([f, page]);
+  }
+  return part;
+}

@@ -1,0 +1,117 @@
+/**
+ * The report's data as the page stores it (src/report/page-format.ts) and reads it back
+ * (src/report/client/store.ts, run here in Node, which has the same atob, Blob and
+ * DecompressionStream as the browser): every node, edge, statement and finding the report holds
+ * comes back as it was, whether every account is decoded or only the one asked for; "who can reach
+ * this?" walks the whole graph without decoding any account.
+ */
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { loadReportData } from "../src/report/load.js";
+import { pageData } from "../src/report/page-data.js";
+import { Store } from "../src/report/client/store.js";
+import type { ReportData, ReportEdge } from "../src/report/types.js";
+
+const root = join(import.meta.dirname, "..");
+const combined = loadReportData({ model: join(root, "examples", "combined", "xacct.yaml") });
+const inventory = loadReportData({ inventory: join(root, "test", "inventories", "seed-002-kinesis-api") });
+
+/** An edge as the report means it, whatever its ID: its ends, what it allows, the statements (as written) and findings (by rule and resource). */
+function meaning(data: ReportData, edge: ReportEdge) {
+  const { findings, allowedBy, callerSide, ...rest } = edge;
+  return {
+    ...rest,
+    id: undefined,
+    allowedBy: allowedBy === undefined ? undefined : data.statements[allowedBy],
+    callerSide: callerSide.map((i) => data.statements[i]),
+    findings: findings.map((i) => [data.findings[i]?.id, data.findings[i]?.resource]),
+  };
+}
+
+const byEnds = (a: { from: string; to: string; kind: string }, b: { from: string; to: string; kind: string }) =>
+  a.from.localeCompare(b.from) || a.to.localeCompare(b.to) || a.kind.localeCompare(b.kind);
+
+describe.each([
+  ["the combined example", combined],
+  ["seed 002's inventory", inventory],
+])("the page's data of %s", (_name, data) => {
+  it("decodes, account by account, into the same accounts, nodes, edges, statements and findings", async () => {
+    // GIVEN the report's data written as the page stores it
+    const store = new Store(JSON.parse(JSON.stringify(pageData(data))));
+    // WHEN the page decodes every account's details
+    await store.loadAll();
+    const page = store.data;
+    // THEN it holds the same report
+    expect(page.accounts).toEqual(data.accounts);
+    expect([...page.nodes].sort((a, b) => a.id.localeCompare(b.id))).toEqual(
+      [...data.nodes]
+        .sort((a, b) => a.id.localeCompare(b.id))
+        .map((n) => ({
+          ...n,
+          findings: expect.any(Array),
+        })),
+    );
+    expect(page.edges.map((e) => meaning(page, e)).sort(byEnds)).toEqual(data.edges.map((e) => meaning(data, e)).sort(byEnds));
+    expect(page.findings.length).toBe(data.findings.length);
+    expect(
+      page.findings
+        .map((f) => ({ ...f, edges: f.edges.length }))
+        .sort((a, b) => a.resource.localeCompare(b.resource) || a.id.localeCompare(b.id)),
+    ).toEqual(
+      data.findings
+        .map((f) => ({ ...f, edges: f.edges.length }))
+        .sort((a, b) => a.resource.localeCompare(b.resource) || a.id.localeCompare(b.id)),
+    );
+    expect(store.findingTotal).toBe(data.findings.length);
+    expect(store.edgeTotal).toBe(data.edges.length);
+  });
+
+  it("decodes one account's details on demand: its nodes' findings and every edge into or out of it", async () => {
+    // GIVEN the page's data, nothing decoded
+    const store = new Store(pageData(data));
+    const account = data.accounts.find((a) =>
+      data.edges.some((e) => e.crossAccount && data.nodes.find((n) => n.id === e.to)?.account === a.id),
+    );
+    expect(account).toBeDefined();
+    const id = account?.id as string;
+    expect(store.has([id])).toBe(false);
+    // WHEN one account is decoded
+    await store.load([id]);
+    // THEN every edge with an end in that account is there, and its findings
+    const inAccount = new Set(data.nodes.filter((n) => n.account === id).map((n) => n.id));
+    const touching = data.edges.filter((e) => inAccount.has(e.from) || inAccount.has(e.to));
+    expect(store.has([id])).toBe(true);
+    expect(store.data.edges.map((e) => [e.from, e.to, e.kind]).sort()).toEqual(
+      expect.arrayContaining(touching.map((e) => [e.from, e.to, e.kind]).sort()),
+    );
+    const findings = (nodeId: string, d: ReportData) =>
+      (d.nodes.find((n) => n.id === nodeId)?.findings ?? []).map((i) => d.findings[i]?.id).sort();
+    for (const nodeId of inAccount) expect(findings(nodeId, store.data)).toEqual(findings(nodeId, data));
+    // AND the account's findings are counted by severity: those about its nodes (their first node)
+    const own = data.findings.filter((f) => f.nodes[0] !== undefined && inAccount.has(f.nodes[0]));
+    expect(store.findingCounts(id)).toEqual(["critical", "high", "medium", "low"].map((s) => own.filter((f) => f.severity === s).length));
+    const all = [...data.accounts.map((a) => a.id), undefined].flatMap((a) => store.findingCounts(a));
+    expect(all.reduce((a, b) => a + b, 0)).toBe(data.findings.length);
+  });
+
+  it("walks who can reach a node over the whole graph with nothing decoded, as the report's edges say", () => {
+    // GIVEN the page's data, nothing decoded, and a node some edge enters
+    const store = new Store(pageData(data));
+    const target = data.edges[0]?.to as string;
+    // WHEN the page walks upstream from it
+    const found = store.reach([target], true);
+    // THEN every node with an edge into it is found (and, transitively, into those)
+    const expected = new Set<string>();
+    const queue = [target];
+    while (queue.length) {
+      const id = queue.pop() as string;
+      for (const e of data.edges)
+        if (e.to === id && !expected.has(e.from) && e.from !== target) {
+          expected.add(e.from);
+          queue.push(e.from);
+        }
+    }
+    expect([...found.nodes].sort()).toEqual([...expected].sort());
+    expect(store.data.edges).toEqual([]);
+  });
+});
