@@ -89,17 +89,18 @@ export function compilePieces(pieces: readonly PatternPiece[], caseInsensitive =
       text += value;
       continue;
     }
-    for (let i = 0; i < value.length; i++) {
-      const c = value[i] as string;
-      if (c === "*") {
-        segments.push(makeSegment(text, anyChar));
-        text = "";
-        anyChar = [];
-        stars++;
-      } else {
-        if (c === "?") anyChar.push(text.length);
-        text += c;
-      }
+    // Cut at each star with slices (flat strings), never character by character.
+    for (let from = 0; ;) {
+      const star = value.indexOf("*", from);
+      const part = star < 0 ? value.slice(from) : value.slice(from, star);
+      for (let q = part.indexOf("?"); q >= 0; q = part.indexOf("?", q + 1)) anyChar.push(text.length + q);
+      text += part;
+      if (star < 0) break;
+      segments.push(makeSegment(text, anyChar));
+      text = "";
+      anyChar = [];
+      stars++;
+      from = star + 1;
     }
   }
   segments.push(makeSegment(text, anyChar));
