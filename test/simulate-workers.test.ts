@@ -109,10 +109,11 @@ describe("xacct simulate --batch on threads", () => {
       [WORKERS_FROM_BYTES + request.length, WORKERS_FROM_BYTES + request.length, 2],
     ] as const) {
       const input = batchOf(bytes);
-      let lines = 0;
-      const outcome = await decideBatch(Readable.from([input]), "none", 2, (text) => void (lines += text.split("\n").length - 1), size);
+      let out = "";
+      const outcome = await decideBatch(Readable.from([input]), "none", 2, (part) => void (out += Buffer.from(part).toString()), size);
       expect(outcome).toEqual({ failed: false, threads });
-      expect(lines).toBe(input.length / request.length);
+      // AND every line is answered, in order: this request is implicitly denied (no policy allows it)
+      expect(out).toBe('{"decision":"ImplicitDeny"}\n'.repeat(input.length / request.length));
     }
   });
 

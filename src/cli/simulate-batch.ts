@@ -12,7 +12,7 @@
  * Lines end at `\n`; a `\r` before it is dropped (JSON Lines allows `\r\n`).
  */
 import { Worker } from "node:worker_threads";
-import type { Decided, ExplainLevel } from "../policy/simulate.js";
+import type { ExplainLevel } from "../policy/simulate.js";
 
 /** The size a block reaches before it is cut at its last line break. */
 const BLOCK_BYTES = 1 << 20;
@@ -87,7 +87,7 @@ export async function decideBatch(
   input: AsyncIterable<Uint8Array>,
   explain: ExplainLevel,
   threads: number,
-  write: (text: string) => void | Promise<void>,
+  write: (out: string | Uint8Array) => void | Promise<void>,
   size?: number,
 ): Promise<BatchOutcome> {
   const blocks = blocksOf(input)[Symbol.asyncIterator]();
@@ -120,11 +120,11 @@ export async function decideBatch(
   }
   const pool = new DecidingThreads(threads, explain);
   try {
-    const inFlight: Promise<Decided>[] = [];
+    const inFlight: Promise<Encoded>[] = [];
     const writeNext = async () => {
-      const decided = await (inFlight.shift() as Promise<Decided>);
+      const decided = await (inFlight.shift() as Promise<Encoded>);
       failed ||= decided.failed;
-      await write(decided.text);
+      await write(decided.out);
     };
     for await (const block of all()) {
       inFlight.push(pool.decide(block));
@@ -142,8 +142,14 @@ export function textOf(bytes: Uint8Array): string {
   return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("utf8");
 }
 
+/** A block decided by a thread: its results as UTF-8. */
+interface Encoded {
+  out: Uint8Array;
+  failed: boolean;
+}
+
 interface Waiting {
-  resolve: (decided: Decided) => void;
+  resolve: (decided: Encoded) => void;
   reject: (error: unknown) => void;
 }
 
@@ -156,10 +162,10 @@ class DecidingThreads {
   constructor(count: number, explain: ExplainLevel) {
     for (let i = 0; i < count; i++) {
       const worker = new Worker(new URL("./simulate-worker.js", import.meta.url), { workerData: { explain } });
-      worker.on("message", ({ id, text, failed }: { id: number } & Decided) => {
+      worker.on("message", ({ id, out, failed }: { id: number; out: Uint8Array; failed: boolean }) => {
         const waiting = this.waiting.get(id);
         this.waiting.delete(id);
-        waiting?.resolve({ text, failed });
+        waiting?.resolve({ out, failed });
       });
       worker.on("error", (error) => this.fail(error));
       worker.on("exit", (code) => {
@@ -169,10 +175,10 @@ class DecidingThreads {
     }
   }
 
-  decide(block: Block): Promise<Decided> {
+  decide(block: Block): Promise<Encoded> {
     const id = this.sent++;
     const worker = this.workers[id % this.workers.length] as Worker;
-    const decided = new Promise<Decided>((resolve, reject) => this.waiting.set(id, { resolve, reject }));
+    const decided = new Promise<Encoded>((resolve, reject) => this.waiting.set(id, { resolve, reject }));
     // Awaited in order later; a failure before then is not an unhandled rejection.
     decided.catch(() => undefined);
     worker.postMessage({ id, bytes: block.bytes, firstLine: block.firstLine }, [block.bytes.buffer as ArrayBuffer]);

@@ -32,8 +32,8 @@ async function runBatch(file: string, explain: ExplainLevel): Promise<number> {
 }
 
 /** Writes to standard output, waiting while it is full. */
-async function write(text: string): Promise<void> {
-  if (!process.stdout.write(text)) await new Promise((resolve) => process.stdout.once("drain", resolve));
+async function write(out: string | Uint8Array): Promise<void> {
+  if (!process.stdout.write(out)) await new Promise((resolve) => process.stdout.once("drain", resolve));
 }
 
 const MAX_THREADS = 64;
