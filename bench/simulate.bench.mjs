@@ -6,8 +6,9 @@
  *      requests converted once to its format (conversion not timed);
  *   4. the CLI end to end (process start to last line): `node dist/cli/main.js simulate --batch FILE
  *      > /dev/null` as users run it (threads: one per CPU), with `--explain none` (decisions only),
- *      and on one thread (XACCT_THREADS=1) for comparison, their runs alternating; targets: the
- *      default at least 20x faster than the peer, and --explain none within 2x of the floor.
+ *      and on two threads (XACCT_THREADS=2) for comparison, their runs alternating; targets: the
+ *      default at least 20x faster than the peer, and --explain none within 2x of the floor; then,
+ *      once each, a batch BENCH_CLI_LARGE times as long on the main thread and with the threads.
  * Then bench/adversarial.bench.mjs: single requests built to be slow (a long policy variable, large
  * condition sets), each beside the floor.
  * Targets: xacct within 3x of the floor, and at least 10x faster than the peer (judged on the
@@ -15,11 +16,12 @@
  *
  * Environment: BENCH_COUNT (requests, default 20000), BENCH_SEED, BENCH_REPS (floor and xacct
  * repetitions, default 7), BENCH_PEER_REPS (default 3; 0 skips the peer), BENCH_CLI_REPS (runs of
- * each CLI variant, default 3).
- * Writes bench/.peer/requests.jsonl (the batch) and bench/.peer/disagreements.jsonl (git-ignored).
+ * each CLI variant, default 3), BENCH_CLI_LARGE (default 4; 0 or 1 skips the long batch).
+ * Writes bench/.peer/requests.jsonl (the batch) and disagreements.jsonl (git-ignored), and
+ * requests-large.jsonl for the long batch's two runs (removed after them).
  */
 import { spawnSync } from "node:child_process";
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, statSync, unlinkSync, writeFileSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { dirname, join, relative } from "node:path";
 import { performance } from "node:perf_hooks";
@@ -33,12 +35,14 @@ const root = join(here, "..");
 const outDir = join(here, ".peer");
 const batchFile = join(outDir, "requests.jsonl");
 const disagreementsFile = join(outDir, "disagreements.jsonl");
+const largeFile = join(outDir, "requests-large.jsonl");
 
 const COUNT = envNumber("BENCH_COUNT", 20000);
 const SEED = envNumber("BENCH_SEED", DEFAULT_SEED);
 const REPS = Math.max(1, envNumber("BENCH_REPS", 7));
 const PEER_REPS = Math.max(0, envNumber("BENCH_PEER_REPS", 3));
 const CLI_REPS = Math.max(1, envNumber("BENCH_CLI_REPS", 3));
+const LARGE = Math.max(0, envNumber("BENCH_CLI_LARGE", 4));
 const FLOOR_TARGET = 3;
 const PEER_TARGET = 10;
 const CLI_PEER_TARGET = 20;
@@ -205,8 +209,8 @@ async function runPeer({ runSimulation }) {
 // ---------------------------------------------------------------------------------------------
 // The CLI, end to end: each variant CLI_REPS times, the variants alternating
 
-const runCli = (extra, env = {}) => {
-  const args = [join(root, "dist/cli/main.js"), "simulate", "--batch", batchFile, ...extra];
+const runCli = (extra, env = {}, file = batchFile) => {
+  const args = [join(root, "dist/cli/main.js"), "simulate", "--batch", file, ...extra];
   const timeTool = existsSync("/usr/bin/time");
   const devNull = openSync("/dev/null", "w");
   const options = { stdio: ["ignore", devNull, "pipe"], encoding: "utf8", env: { ...process.env, ...env } };
@@ -227,11 +231,11 @@ const runCli = (extra, env = {}) => {
 const CLI_VARIANTS = [
   { label: "CLI end to end", what: "simulate --batch FILE", extra: [], env: {} },
   { label: "CLI --explain none", what: "simulate --batch FILE --explain none", extra: ["--explain", "none"], env: {} },
-  { label: "CLI on one thread", what: "simulate --batch FILE, XACCT_THREADS=1", extra: [], env: { XACCT_THREADS: "1" } },
+  { label: "CLI on two threads", what: "simulate --batch FILE, XACCT_THREADS=2", extra: [], env: { XACCT_THREADS: "2" } },
 ];
 const cliRuns = CLI_VARIANTS.map(() => []);
 for (let i = 0; i < CLI_REPS; i++) CLI_VARIANTS.forEach((v, k) => cliRuns[k].push(runCli(v.extra, v.env)));
-const [cli, cliNone, cliOne] = CLI_VARIANTS.map((v, k) => {
+const [cli, cliNone, cliTwo] = CLI_VARIANTS.map((v, k) => {
   const runs = cliRuns[k];
   const times = runs.map((r) => r.ms);
   log(
@@ -241,7 +245,24 @@ const [cli, cliNone, cliOne] = CLI_VARIANTS.map((v, k) => {
   if (stderr) log(`    stderr: ${stderr.slice(0, 500)}`);
   return { ...v, best: Math.min(...times), median: median(times), rssBytes: Math.max(...runs.map((r) => r.rssBytes ?? 0)) || undefined };
 });
-log(`  (${availableParallelism()} CPUs: the CLI decides a batch of 4 MiB or more on ${availableParallelism()} worker threads by default)`);
+log(
+  `  (by default the CLI decides a batch of 32 MiB or more on one worker thread per CPU (${availableParallelism()} here), a smaller one on the main thread)`,
+);
+
+// A batch LARGE times as long (the same lines repeated), once on the main thread and once with the
+// default threads: where the threads pay for the engine each of them compiles and warms up anew.
+let large;
+if (LARGE > 1) {
+  const text = readFileSync(batchFile, "utf8");
+  writeFileSync(largeFile, text.repeat(LARGE));
+  const one = runCli([], { XACCT_THREADS: "1" }, largeFile);
+  const threads = runCli([], {}, largeFile);
+  unlinkSync(largeFile);
+  large = { one, threads };
+  log(
+    `  CLI on a batch ${LARGE}x as long (${fmtInt(COUNT * LARGE)} requests, ${fmtMb(text.length * LARGE)}): ${fmtSec(one.ms)} on the main thread (XACCT_THREADS=1), ${fmtSec(threads.ms)} with the default threads (${availableParallelism()}): ${(one.ms / threads.ms).toFixed(2)}x`,
+  );
+}
 log();
 
 // ---------------------------------------------------------------------------------------------
@@ -313,7 +334,7 @@ const cliNoneMet = cliNone.median / floor.median <= CLI_NONE_FLOOR_TARGET;
 for (const [run, target, met] of [
   [cli, `xacct >= ${CLI_PEER_TARGET}x peer`, cliPeerMet],
   [cliNone, `<= ${CLI_NONE_FLOOR_TARGET}x floor`, cliNoneMet],
-  [cliOne, "", undefined],
+  [cliTwo, "", undefined],
 ])
   rows.push([
     run.label,
@@ -335,7 +356,7 @@ log(
   `Targets: xacct within ${FLOOR_TARGET}x of the floor: ${floorRatio <= FLOOR_TARGET ? "met" : "NOT met"}; xacct >= ${PEER_TARGET}x the peer: ${speedup === undefined ? "not measured" : speedup >= PEER_TARGET ? "met" : "NOT met"}`,
 );
 log(
-  `End to end (medians): floor ${fmtSec(floor.median)}, peer ${peer ? fmtSec(peer.median) : "not measured"}, CLI ${fmtSec(cli.median)} (${peer ? `${(peer.median / cli.median).toFixed(1)}x faster than the peer, target ${CLI_PEER_TARGET}x: ${cliPeerMet ? "met" : "NOT met"}` : "peer not measured"}), CLI --explain none ${fmtSec(cliNone.median)} (${(cliNone.median / floor.median).toFixed(2)}x the floor, target ${CLI_NONE_FLOOR_TARGET}x: ${cliNoneMet ? "met" : "NOT met"}), CLI on one thread ${fmtSec(cliOne.median)}`,
+  `End to end (medians): floor ${fmtSec(floor.median)}, peer ${peer ? fmtSec(peer.median) : "not measured"}, CLI ${fmtSec(cli.median)} (${peer ? `${(peer.median / cli.median).toFixed(1)}x faster than the peer, target ${CLI_PEER_TARGET}x: ${cliPeerMet ? "met" : "NOT met"}` : "peer not measured"}), CLI --explain none ${fmtSec(cliNone.median)} (${(cliNone.median / floor.median).toFixed(2)}x the floor, target ${CLI_NONE_FLOOR_TARGET}x: ${cliNoneMet ? "met" : "NOT met"}), CLI on two threads ${fmtSec(cliTwo.median)}${large ? `; ${LARGE}x the batch: ${fmtSec(large.one.ms)} on one thread, ${fmtSec(large.threads.ms)} with the default threads` : ""}`,
 );
 
 // ---------------------------------------------------------------------------------------------

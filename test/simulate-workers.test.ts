@@ -36,7 +36,10 @@ const BAD_LINES = new Map<number, string>([
   [3001, 'line 3001: padding: unknown request field "padding"'],
 ]);
 
-/** A varied batch (bench/generate-requests.mjs) of about 6 MiB, with bad lines and a line longer than a block. */
+/**
+ * A varied batch (bench/generate-requests.mjs) of about 6 MiB, with bad lines and a line longer than
+ * a block. XACCT_THREADS=2 decides it on two threads (told, threads take any batch of 2 MiB or more).
+ */
 function largeBatch(): { file: string; lines: number } {
   const generated = spawnSync(process.execPath, [join(ROOT, "bench", "generate-requests.mjs"), "3600", "16"], {
     encoding: "utf8",
@@ -96,21 +99,30 @@ describe("xacct simulate --batch on threads", () => {
     expect(two.stdout === one.stdout).toBe(true);
   });
 
-  it("decides a batch of 4 MiB or more on the threads it is given, a smaller one on the main thread", async () => {
-    const { decideBatch, WORKERS_FROM_BYTES } = await batchModule();
+  it("decides a batch on threads from the size it is given (32 MiB unless told), a smaller one on the main thread", async () => {
+    const { decideBatch, THREADS_FROM_BYTES } = await batchModule();
+    expect(THREADS_FROM_BYTES).toBe(32 * MiB);
     const request = `${JSON.stringify({ principal: "arn:aws:iam::111111111111:user/a", action: "sqs:SendMessage", resource: "arn:aws:sqs:eu-west-1:111111111111:q" })}\n`;
     const batchOf = (bytes: number) => Buffer.from(request.repeat(Math.ceil(bytes / request.length)));
-    for (const [bytes, size, threads] of [
+    /** The batch in chunks of 64 KiB, as a pipe gives it. */
+    const chunks = function* (input: Buffer) {
+      for (let at = 0; at < input.length; at += 64 * 1024) yield input.subarray(at, at + 64 * 1024);
+    };
+    const from = 2 * MiB;
+    for (const [bytes, size, threadsFrom, threads] of [
       // GIVEN a batch just under the threshold, of unknown size (standard input) THEN the main thread decides it
-      [WORKERS_FROM_BYTES - 2 * request.length, undefined, 0],
+      [from - 2 * request.length, undefined, from, 0],
       // GIVEN one over it, of unknown size THEN two threads decide it
-      [WORKERS_FROM_BYTES + request.length, undefined, 2],
+      [from + request.length, undefined, from, 2],
       // GIVEN a file's size over it THEN two threads decide it
-      [WORKERS_FROM_BYTES + request.length, WORKERS_FROM_BYTES + request.length, 2],
+      [3 * from, 3 * from, from, 2],
+      // GIVEN a batch of 6 MiB and the default threshold THEN the main thread decides it
+      [6 * MiB, 6 * MiB, undefined, 0],
     ] as const) {
       const input = batchOf(bytes);
       let out = "";
-      const outcome = await decideBatch(Readable.from([input]), "none", 2, (part) => void (out += Buffer.from(part).toString()), size);
+      const write = (part: string | Uint8Array) => void (out += Buffer.from(part).toString());
+      const outcome = await decideBatch(Readable.from(chunks(input)), "none", 2, write, size, threadsFrom);
       expect(outcome).toEqual({ failed: false, threads });
       // AND every line is answered, in order: this request is implicitly denied (no policy allows it)
       expect(out).toBe('{"decision":"ImplicitDeny"}\n'.repeat(input.length / request.length));

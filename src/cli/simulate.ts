@@ -2,7 +2,7 @@ import { createReadStream, statSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import type { ExplainLevel } from "../policy/simulate.js";
 import { assertReadable, parseJsonFile, readInput, UsageError } from "./json-input.js";
-import { decideBatch } from "./simulate-batch.js";
+import { BLOCK_BYTES, decideBatch, THREADS_FROM_BYTES } from "./simulate-batch.js";
 import { helpOf, type SIMULATE_OPTIONS, THREADS_VARIABLE, type Values } from "./usage.js";
 
 /** `xacct simulate`: thin over the policy engine. Returns the exit status. */
@@ -22,12 +22,15 @@ export async function run(values: Values<typeof SIMULATE_OPTIONS>): Promise<numb
 }
 
 async function runBatch(file: string, explain: ExplainLevel): Promise<number> {
-  const threads = threadCount(process.env[THREADS_VARIABLE]);
+  const told = process.env[THREADS_VARIABLE];
+  const threads = threadCount(told);
+  // Threads when told, for any batch of two blocks or more; else from THREADS_FROM_BYTES, where they pay.
+  const threadsFrom = told ? 2 * BLOCK_BYTES : THREADS_FROM_BYTES;
   assertReadable(file);
   // A regular file's size tells at once whether the batch is large enough for threads.
   const size = file === "-" ? undefined : statSync(file).size;
   const input = file === "-" ? process.stdin : createReadStream(file, { highWaterMark: 1 << 20 });
-  const { failed } = await decideBatch(input, explain, threads, write, size || undefined);
+  const { failed } = await decideBatch(input, explain, threads, write, size || undefined, threadsFrom);
   return failed ? 1 : 0;
 }
 
@@ -38,7 +41,7 @@ async function write(out: string | Uint8Array): Promise<void> {
 
 const MAX_THREADS = 64;
 
-/** How many threads a large batch is decided on: XACCT_THREADS, else one per CPU. */
+/** How many threads a batch is decided on: XACCT_THREADS, else one per CPU. */
 function threadCount(value: string | undefined): number {
   if (value === undefined || value === "") return availableParallelism();
   if (!/^\d{1,3}$/.test(value) || Number(value) < 1 || Number(value) > MAX_THREADS)

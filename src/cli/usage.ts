@@ -114,7 +114,7 @@ export const ENVIRONMENT: ReadonlyMap<string, string> = new Map([
   ],
   [
     THREADS_VARIABLE,
-    "simulate --batch: how many threads decide a batch of 4 MiB or more (default: one per CPU; 1: the main thread alone); a smaller batch is decided on the main thread",
+    "simulate --batch: how many threads decide a batch of 2 MiB or more (1: the main thread alone); unset: one per CPU for a batch of 32 MiB or more, the main thread for a smaller one (starting a thread costs more than it saves there)",
   ],
   ["XDG_CACHE_HOME", "the credential cache is $XDG_CACHE_HOME/xacct/credentials (default ~/.cache/xacct/credentials)"],
   [
