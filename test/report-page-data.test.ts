@@ -87,6 +87,9 @@ describe.each([
     const findings = (nodeId: string, d: ReportData) =>
       (d.nodes.find((n) => n.id === nodeId)?.findings ?? []).map((i) => d.findings[i]?.id).sort();
     for (const nodeId of inAccount) expect(findings(nodeId, store.data)).toEqual(findings(nodeId, data));
+    // AND every finding its nodes and edges point to is decoded with them
+    const pointed = [...store.data.nodes.filter((n) => inAccount.has(n.id)), ...store.data.edges].flatMap((x) => x.findings);
+    for (const i of pointed) expect(store.data.findings[i]).toBeDefined();
     // AND the account's findings are counted by severity: those about its nodes (their first node)
     const own = data.findings.filter((f) => f.nodes[0] !== undefined && inAccount.has(f.nodes[0]));
     expect(store.findingCounts(id)).toEqual(["critical", "high", "medium", "low"].map((s) => own.filter((f) => f.severity === s).length));

@@ -16,7 +16,7 @@ import { hasChromium, launchChromium, openReport } from "../scripts/report-brows
 const root = join(import.meta.dirname, "..");
 const out = join(root, "test-output", "report");
 const ACCOUNTS = 1000;
-type InPage = { xacctReport: { cy: Core; firstPaint?: number; collapsed(): string[] } };
+type InPage = { xacctReport: { cy: Core; firstPaint?: number; collapsed(): string[]; settled(): Promise<void> } };
 
 describe.skipIf(!hasChromium)("the report of a 1,000-account inventory", () => {
   const dir = mkdtempSync(join(tmpdir(), "xacct-report-scale-"));
@@ -71,6 +71,8 @@ describe.skipIf(!hasChromium)("the report of a 1,000-account inventory", () => {
         account,
       );
       await page.mouse.click((box?.x ?? 0) + at.x, (box?.y ?? 0) + at.y);
+      // (the account's details are decoded, then it is drawn open)
+      await page.evaluate(() => (globalThis as unknown as InPage).xacctReport.settled());
       const opened = await page.evaluate((id) => {
         const group = (globalThis as unknown as InPage).xacctReport.cy.getElementById(id);
         return { collapsed: group.hasClass("collapsed"), members: group.children().length };

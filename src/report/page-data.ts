@@ -160,7 +160,11 @@ function accountPart(
     for (const s of edge.callerSide) cited.add(s);
   }
   for (const s of [...cited].sort((a, b) => a - b)) part.statements.push([s, data.statements[s] as PolicyStatementRef]);
-  for (const f of findingIndexes) {
+  // The account's own findings, and every other one its nodes and edges show (a finding about a path across accounts).
+  const shown = new Set(findingIndexes);
+  for (const node of group) for (const f of node.findings) shown.add(f);
+  for (const [, , , , , , , findings] of part.edges) for (const f of findings) shown.add(f);
+  for (const f of [...shown].sort((a, b) => a - b)) {
     const finding = data.findings[f];
     if (!finding) continue;
     const page: PageFinding = {

@@ -54,12 +54,56 @@ function topOf(node: NodeSingular): NodeSingular {
   return parent.empty() ? node : (parent.first() as NodeSingular);
 }
 
+/** Above this many members, an open account is laid out as a grid (by kind, then name): dagre takes seconds there. */
+const DAGRE_UP_TO = 60;
+
+/** Lays out an open account's members, by dagre (or, for a large account, a grid). */
+function layoutMembers(group: NodeSingular): void {
+  const members = group.children();
+  if (members.length <= DAGRE_UP_TO) {
+    members.union(members.edgesWith(members)).layout(dagre()).run();
+    return;
+  }
+  const columns = Math.ceil(Math.sqrt(members.length * 2));
+  const rows = Math.ceil(members.length / columns);
+  members
+    .layout({
+      name: "grid",
+      fit: false,
+      animate: false,
+      avoidOverlap: true,
+      cols: columns,
+      boundingBox: { x1: 0, y1: 0, w: columns * 150, h: rows * 70 },
+      sort: (a: NodeSingular, b: NodeSingular) =>
+        String(a.data("kind")).localeCompare(String(b.data("kind"))) || String(a.data("label")).localeCompare(String(b.data("label"))),
+    } as LayoutOptions)
+    .run();
+}
+
+/**
+ * A large report's accounts just opened: each laid out and placed in the row of open accounts
+ * above the grid, right of those already there; nothing else moves.
+ */
+export function placeOpened(cy: Core, opened: readonly NodeSingular[]): void {
+  const fresh = new Set(opened.map((g) => g.id()));
+  let x = 0;
+  for (const group of cy.nodes(":parent")) if (!fresh.has(group.id())) x = Math.max(x, boxRight(group) + GAP);
+  for (const group of opened) {
+    layoutMembers(group);
+    const box = boxOf(group);
+    place(group, box, { x: x + box.w / 2, y: -GAP - box.h / 2 });
+    x += box.w + GAP;
+  }
+}
+
+function boxRight(group: NodeSingular): number {
+  const box = boxOf(group);
+  return box.x1 + box.w;
+}
+
 /** Lays out everything drawn; `large` uses a grid at the account level. */
 export function layoutGraph(cy: Core, large: boolean): void {
-  for (const group of cy.nodes(":parent")) {
-    const members = group.children();
-    members.union(members.edgesWith(members)).layout(dagre()).run();
-  }
+  for (const group of cy.nodes(":parent")) layoutMembers(group);
   const tops = cy
     .nodes()
     .filter((n) => !n.isChild())

@@ -13,7 +13,7 @@ import { accountNodeId, COLLAPSE_ABOVE, drawnNodeId, elementsOf, initiallyCollap
 import { findingsByAccount, findingsTable } from "./findings-table.js";
 import { graphStyle } from "./graph-style.js";
 import { labelOverlay } from "./labels.js";
-import { layoutGraph } from "./layout.js";
+import { layoutGraph, placeOpened } from "./layout.js";
 import { accountPanel, edgePanel, mergedPanel, nodePanel, type PanelContext } from "./panel.js";
 import { searchMatches } from "./search.js";
 import { type EdgeShape, Store } from "./store.js";
@@ -109,6 +109,50 @@ function draw(): void {
   cy.fit(undefined, 50);
 }
 
+/** Where collapsed accounts stood before they were opened, to stand there again when closed. */
+const stood = new Map<string, { x: number; y: number }>();
+
+/** An element's classes, in one order. */
+const classesOf = (classes: string | string[] | undefined) =>
+  (Array.isArray(classes) ? classes : (classes ?? "").split(" ")).filter(Boolean).sort().join(" ");
+
+/**
+ * Accounts opened or closed: a small report is drawn and laid out anew; in a large one only what
+ * changed is removed and added, the accounts opened laid out in the row above the others, those
+ * closed put back where they stood, and nothing else moves.
+ */
+function redraw(): void {
+  if (!large) return draw();
+  const built = elementsOf(data, collapsed, visible, false);
+  merged = built.merged;
+  const wanted = new Map(built.elements.map((e) => [e.data.id as string, e]));
+  const stale = cy.elements().filter((element) => {
+    const want = wanted.get(element.id());
+    return (
+      want === undefined ||
+      classesOf(want.classes) !== classesOf(element.classes()) ||
+      String(want.data.label ?? "") !== String(element.data("label") ?? "")
+    );
+  });
+  let added = cy.collection();
+  cy.batch(() => {
+    for (const node of stale.nodes(".collapsed")) stood.set(node.id(), { ...node.position() });
+    cy.remove(stale);
+    added = cy.add(built.elements.filter((e) => cy.getElementById(e.data.id as string).empty()));
+  });
+  let bottom = 0;
+  for (const node of cy.nodes(".collapsed")) if (!added.contains(node)) bottom = Math.max(bottom, node.position("y"));
+  let x = 0;
+  for (const node of added.nodes(".collapsed")) {
+    const at = stood.get(node.id());
+    node.position(at ?? { x: (x += 120), y: bottom + 80 });
+  }
+  placeOpened(
+    cy,
+    added.nodes(":parent").map((n) => n),
+  );
+}
+
 const context: PanelContext = { data, nodes, accounts, go, toggleAccount };
 
 /** Expands an account's group (or collapses it) and shows it. */
@@ -116,7 +160,7 @@ function toggleAccount(account: string): void {
   withDetails([account], () => {
     if (collapsed.has(account)) collapsed.delete(account);
     else collapsed.add(account);
-    draw();
+    redraw();
     const group = cy.getElementById(accountNodeId(account));
     cy.fit(group, 40);
     select(group);
@@ -144,7 +188,9 @@ function go(id: string): void {
   const edge = store.edgeById(id);
   const ends = edge ? [edge.from, edge.to] : [id];
   withDetails(accountsOf(ends), () => {
-    if (ends.map(reveal).some(Boolean)) draw();
+    // Filters cleared: everything drawn anew; an account opened: only it.
+    const filtered = visible !== undefined;
+    if (ends.map(reveal).some(Boolean)) (filtered && visible === undefined ? draw : redraw)();
     const element = cy.getElementById(id);
     if (element.empty()) return;
     cy.center(element);
@@ -161,10 +207,10 @@ function select(element: SingularElementReturnValue): void {
 /** Highlights what reaches the element (or what it reaches) and dims the rest; the highlighted elements. */
 function highlight(lit: Collection): void {
   cy.batch(() => {
-    cy.elements().removeClass("highlighted dimmed");
+    cy.elements(".highlighted, .dimmed").removeClass("highlighted dimmed");
     if (lit.empty()) return;
-    const keep = lit.union(lit.nodes().ancestors());
-    cy.elements().difference(keep).addClass("dimmed");
+    // A large report only marks what is lit: restyling a thousand accounts to dim them takes longer than the answer.
+    if (!large) cy.elements().difference(lit.union(lit.nodes().ancestors())).addClass("dimmed");
     lit.addClass("highlighted");
   });
 }

@@ -1,0 +1,141 @@
+/**
+ * A large report (a generated 200-account inventory, bench/generate-inventory.mjs, 20 roles per
+ * account) in Debian's Chromium, as a person uses it: it opens and paints with every account
+ * collapsed and its findings counted per account; a click opens an account (its details decoded
+ * from the page itself, never fetched); "who can reach this?" on the account's ReadOnly role names
+ * the security account's auditors, whom the generator gives sts:AssumeRole on every ReadOnly role
+ * that trusts the security account. No console error and no request but the file, throughout.
+ * The times are measured by `npm run bench:report`, not asserted here.
+ */
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { Core } from "cytoscape";
+import type { Page } from "playwright-core";
+import { afterAll, describe, expect, it } from "vitest";
+import type { ReportData } from "../src/report/types.js";
+import { hasChromium, launchChromium, openReport } from "../scripts/report-browser.mjs";
+
+const root = join(import.meta.dirname, "..");
+const ACCOUNTS = 200;
+type InPage = {
+  xacctReport: { cy: Core; data: ReportData; collapsed(): string[]; highlighted(): string[]; settled(): Promise<void> };
+};
+
+/** The page's document, as far as the test reads it (the tests' TypeScript has no DOM types). */
+type Doc = {
+  document: {
+    querySelectorAll(selector: string): ArrayLike<{ getAttribute(name: string): string | null }>;
+    getElementById(id: string): { dataset: Record<string, string | undefined> } | null;
+  };
+};
+
+/** Clicks a drawn element where it is on the screen, and waits for what the click asked for. */
+async function click(page: Page, id: string): Promise<void> {
+  const box = await page.locator("#graph").boundingBox();
+  const at = await page.evaluate(
+    (target) => (globalThis as unknown as InPage).xacctReport.cy.getElementById(target).renderedPosition(),
+    id,
+  );
+  await page.mouse.click((box?.x ?? 0) + at.x, (box?.y ?? 0) + at.y);
+  await page.evaluate(() => (globalThis as unknown as InPage).xacctReport.settled());
+}
+
+describe.skipIf(!hasChromium)("a large report (200 accounts)", () => {
+  const dir = mkdtempSync(join(tmpdir(), "xacct-report-large-"));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it(
+    "opens, paints, expands an account and highlights who can reach its role, with no error and no request",
+    { timeout: 300_000 },
+    async () => {
+      // GIVEN the report of a generated 200-account organization
+      const inventory = join(dir, "inventory");
+      const generated = spawnSync(process.execPath, [join(root, "bench", "generate-inventory.mjs"), inventory, String(ACCOUNTS), "20"], {
+        encoding: "utf8",
+        maxBuffer: 64 * 1024 * 1024,
+      });
+      expect(generated.status).toBe(0);
+      const file = join(dir, "report.html");
+      const built = spawnSync(process.execPath, [join(root, "dist", "cli", "main.js"), "report", "--inventory", inventory, "-o", file], {
+        encoding: "utf8",
+        env: { ...process.env, XACCT_PROGRESS: "never" },
+      });
+      expect(built.status).toBe(0);
+
+      const browser = await launchChromium();
+      try {
+        // WHEN it is opened
+        const { page, url, requests, errors } = await openReport(browser, file);
+        // THEN it paints with every account collapsed, and lists findings per account
+        const opened = await page.evaluate(() => {
+          const api = (globalThis as unknown as InPage).xacctReport;
+          return {
+            accounts: api.data.accounts.length,
+            collapsed: api.cy.nodes(".account.collapsed").length,
+            findingRows: (globalThis as unknown as Doc).document.querySelectorAll("#findings-table tr[data-account]").length,
+            auditor: api.data.nodes.find((n) => n.label === "auditor-1"),
+            management: api.data.accounts[0]?.id,
+          };
+        });
+        expect(opened.collapsed).toBeGreaterThanOrEqual(ACCOUNTS);
+        expect(opened.findingRows).toBeGreaterThan(0);
+        expect(opened.auditor?.account).toBeDefined();
+        const security = opened.auditor?.account as string;
+        const account = await page.evaluate(
+          (skip) =>
+            (globalThis as unknown as InPage).xacctReport.data.nodes.find((n) => n.label === "ReadOnly" && !skip.includes(n.account ?? ""))
+              ?.account,
+          [security, opened.management ?? ""],
+        );
+        expect(account).toBeDefined();
+
+        // WHEN a person clicks a collapsed account
+        await click(page, `account:${account}`);
+        // THEN it is drawn open with its roles, and the panel shows it
+        const expanded = await page.evaluate((id) => {
+          const api = (globalThis as unknown as InPage).xacctReport;
+          const group = api.cy.getElementById(`account:${id}`);
+          return {
+            collapsed: group.hasClass("collapsed"),
+            members: group.children().map((n) => String(n.data("label"))),
+            panel: (globalThis as unknown as Doc).document.getElementById("panel")?.dataset.selected,
+          };
+        }, account as string);
+        expect(expanded.collapsed).toBe(false);
+        expect(expanded.members).toContain("ReadOnly");
+        expect(expanded.members).toContain("OrganizationAccountAccessRole");
+        expect(expanded.panel).toBe(`account:${account}`);
+
+        // WHEN "who can reach this?" is chosen and the account's ReadOnly role clicked
+        await page.check("#mode-who-can-reach");
+        const readOnly = await page.evaluate(
+          (id) => (globalThis as unknown as InPage).xacctReport.data.nodes.find((n) => n.account === id && n.label === "ReadOnly")?.id,
+          account as string,
+        );
+        await click(page, readOnly as string);
+        // THEN the security account's auditors are among those listed, and their (collapsed) account is lit
+        const reach = await page.evaluate(() => ({
+          listed: Array.from((globalThis as unknown as Doc).document.querySelectorAll("#reach-result a[data-target]")).map((a) =>
+            a.getAttribute("data-target"),
+          ),
+          lit: (globalThis as unknown as InPage).xacctReport.highlighted(),
+          panel: (globalThis as unknown as Doc).document.getElementById("panel")?.dataset.selected,
+        }));
+        expect(reach.panel).toBe(readOnly);
+        expect(reach.listed).toContain(opened.auditor?.id);
+        expect(reach.lit).toContain(`account:${security}`);
+        expect(reach.lit).toContain(readOnly);
+
+        // AND the panel of the role shows its trust, decoded from the page: the edges that reach it
+        const reachedFrom = await page.locator("#panel h3", { hasText: "Reached from" }).count();
+        expect(reachedFrom).toBe(1);
+        expect(errors).toEqual([]);
+        expect(requests.filter((r) => r !== url && !r.startsWith("data:"))).toEqual([]);
+      } finally {
+        await browser.close();
+      }
+    },
+  );
+});
