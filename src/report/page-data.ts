@@ -92,7 +92,7 @@ export function pageData(data: ReportData): PageData {
   const close = () => {
     if (pending.accounts.length === 0) return;
     const text = `[${pending.texts.join(",")}]`;
-    parts.push({ accounts: pending.accounts, gzip: gzipSync(text, { level: 9 }).toString("base64") });
+    parts.push({ accounts: pending.accounts, gzip: gzipSync(text).toString("base64") });
     pending = { accounts: [], texts: [], chars: 0 };
   };
   let first = 0;
