@@ -616,7 +616,7 @@ export const COMMANDS: ReadonlyMap<string, CommandSpec> = new Map<string, Comman
       summary: "an interactive HTML map of who can reach what, in one self-contained file",
       synopsis: "(--model FILE | --inventory DIR) [-o FILE|-] [--title TEXT] [--context KEY=VALUE]… [--edges all|assume]",
       description:
-        "Writes an interactive HTML map of who can reach what, in one self-contained file (default report.html; - for standard output).",
+        "Writes an interactive HTML map of who can reach what, in one self-contained file (default report.html; - for standard output). A large organization's page opens on its accounts, collapsed, with findings counted per account; an account's roles, edges, statements and findings are decoded from the file when it is opened (nothing is fetched).",
       options: REPORT_COMMAND_OPTIONS,
       examples: [
         { command: "xacct report --model xacct.yaml -o report.html" },
