@@ -7,17 +7,16 @@
  * that trusts the security account. No console error and no request but the file, throughout.
  * The times are measured by `npm run bench:report`, not asserted here.
  */
-import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Core } from "cytoscape";
 import type { Page } from "playwright-core";
 import { afterAll, describe, expect, it } from "vitest";
+import { generatedReport } from "./support/generated-report.js";
 import type { ReportData } from "../src/report/types.js";
 import { hasChromium, launchChromium, openReport } from "../scripts/report-browser.mjs";
 
-const root = join(import.meta.dirname, "..");
 const ACCOUNTS = 200;
 type InPage = {
   xacctReport: { cy: Core; data: ReportData; collapsed(): string[]; highlighted(): string[]; settled(): Promise<void> };
@@ -51,17 +50,8 @@ describe.skipIf(!hasChromium)("a large report (200 accounts)", () => {
     { timeout: 300_000 },
     async () => {
       // GIVEN the report of a generated 200-account organization
-      const inventory = join(dir, "inventory");
-      const generated = spawnSync(process.execPath, [join(root, "bench", "generate-inventory.mjs"), inventory, String(ACCOUNTS), "20"], {
-        encoding: "utf8",
-        maxBuffer: 64 * 1024 * 1024,
-      });
+      const { file, generated, built } = generatedReport(dir, ACCOUNTS, 20);
       expect(generated.status).toBe(0);
-      const file = join(dir, "report.html");
-      const built = spawnSync(process.execPath, [join(root, "dist", "cli", "main.js"), "report", "--inventory", inventory, "-o", file], {
-        encoding: "utf8",
-        env: { ...process.env, XACCT_PROGRESS: "never" },
-      });
       expect(built.status).toBe(0);
 
       const browser = await launchChromium();

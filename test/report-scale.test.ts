@@ -5,12 +5,12 @@
  * first paint is recorded in test-output/report/scale.json for a person to read; the budget is
  * measured by `npm run bench:report`, not asserted here.
  */
-import { spawnSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Core } from "cytoscape";
 import { afterAll, describe, expect, it } from "vitest";
+import { generatedReport } from "./support/generated-report.js";
 import { hasChromium, launchChromium, openReport } from "../scripts/report-browser.mjs";
 
 const root = join(import.meta.dirname, "..");
@@ -23,18 +23,8 @@ describe.skipIf(!hasChromium)("the report of a 1,000-account inventory", () => {
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   it("opens, shows the accounts collapsed, paints, and expands an account on a click", { timeout: 300_000 }, async () => {
-    const inventory = join(dir, "inventory");
-    const generated = spawnSync(process.execPath, [join(root, "bench", "generate-inventory.mjs"), inventory, String(ACCOUNTS), "20"], {
-      encoding: "utf8",
-      maxBuffer: 64 * 1024 * 1024,
-    });
+    const { file, generated, built } = generatedReport(dir, ACCOUNTS, 20);
     expect(generated.status).toBe(0);
-    const file = join(dir, "report.html");
-    // (progress off: its lines on stderr are not what this test is about)
-    const built = spawnSync(process.execPath, [join(root, "dist", "cli", "main.js"), "report", "--inventory", inventory, "-o", file], {
-      encoding: "utf8",
-      env: { ...process.env, XACCT_PROGRESS: "never" },
-    });
     expect(built.stderr).toBe("");
     expect(built.status).toBe(0);
 
