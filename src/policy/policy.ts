@@ -58,6 +58,8 @@ const IAM_SID = /^[A-Za-z0-9]*$/;
 const IAM_SID_RULES: ReadonlySet<PolicyKind> = new Set(["identity", "boundary", "session", "trust", "scp", "rcp"]);
 const RESOURCE_ARN = /^arn:[^:]+:[^:]*:/;
 const ALL_RESOURCES: ResourcePattern = { glob: MATCH_ALL };
+/** Shared by every statement without a Condition: never changed. */
+const NO_CONDITION: readonly ConditionTest[] = Object.freeze([]);
 
 /** Reads a policy given as an object or as a JSON string, validating it as AWS would. */
 export function compilePolicy(input: unknown, kind: PolicyKind, path: Path): Policy {
@@ -80,18 +82,16 @@ export function compilePolicy(input: unknown, kind: PolicyKind, path: Path): Pol
     fail(at(path, "Version"), `a resource control policy must have Version "2012-10-17", got ${describe(version)}`);
   const list: unknown[] = Array.isArray(raw) ? raw : [raw];
   const variables = version === "2012-10-17";
-  const statements = list.map((s, i) => compileStatement(s, kind, itemPath(raw, at(path, "Statement"), i), variables));
-  if (IAM_SID_RULES.has(kind)) {
+  const listPath = at(path, "Statement");
+  const statements: Statement[] = [];
+  for (let i = 0; i < list.length; i++) statements.push(compileStatement(list[i], kind, itemPath(raw, listPath, i), variables));
+  if (statements.length > 1 && IAM_SID_RULES.has(kind)) {
     const seen = new Set<string>();
-    statements.forEach((s, i) => {
-      if (s.sid === undefined) return;
-      if (seen.has(s.sid))
-        fail(
-          at(itemPath(raw, at(path, "Statement"), i), "Sid"),
-          `Sid "${s.sid}" is used twice; AWS requires the Sids of a policy to be unique`,
-        );
+    for (const s of statements) {
+      if (s.sid === undefined) continue;
+      if (seen.has(s.sid)) fail(at(s.path, "Sid"), `Sid "${s.sid}" is used twice; AWS requires the Sids of a policy to be unique`);
       seen.add(s.sid);
-    });
+    }
   }
   return { kind, path, statements };
 }
@@ -142,13 +142,14 @@ function compileStatement(input: unknown, kind: PolicyKind, path: Path, variable
     path,
     sid: s.Sid as string | undefined,
     effect: s.Effect,
-    actions: s.Action === undefined ? null : eachString(s.Action, at(path, "Action"), compileAction),
-    notActions: s.NotAction === undefined ? null : eachString(s.NotAction, at(path, "NotAction"), compileAction),
-    resources: s.Resource === undefined ? null : eachString(s.Resource, at(path, "Resource"), compileResource(variables)),
-    notResources: s.NotResource === undefined ? null : eachString(s.NotResource, at(path, "NotResource"), compileResource(variables)),
+    actions: s.Action === undefined ? null : eachString(s.Action, path, "Action", compileAction),
+    notActions: s.NotAction === undefined ? null : eachString(s.NotAction, path, "NotAction", compileAction),
+    resources: s.Resource === undefined ? null : eachString(s.Resource, path, "Resource", variables ? compileResource : compileResourceV1),
+    notResources:
+      s.NotResource === undefined ? null : eachString(s.NotResource, path, "NotResource", variables ? compileResource : compileResourceV1),
     principal: s.Principal === undefined ? null : compilePrincipal(s.Principal, at(path, "Principal")),
     notPrincipal: s.NotPrincipal === undefined ? null : compilePrincipal(s.NotPrincipal, at(path, "NotPrincipal")),
-    condition: s.Condition === undefined ? [] : compileCondition(s.Condition, at(path, "Condition"), variables),
+    condition: s.Condition === undefined ? NO_CONDITION : compileCondition(s.Condition, at(path, "Condition"), variables),
   };
 }
 
@@ -184,32 +185,57 @@ function exactlyOne(s: Record<string, unknown>, a: string, b: string, path: Path
   if (required && s[a] === undefined && s[b] === undefined) fail(path, `a statement needs ${a} or ${b}`);
 }
 
-/** Compiles a string-or-list element item by item; `one` gets each string and its path. */
-function eachString<T>(input: unknown, path: Path, one: (value: string, where: () => Path) => T): T[] {
+/** Where item `i` of a statement's string-or-list element is, worked out only for an error (most input is valid). */
+interface Item {
+  input: unknown;
+  statement: Path;
+  key: string;
+  i: number;
+}
+
+function itemAt(item: Item): Path {
+  return itemPath(item.input, at(item.statement, item.key), item.i);
+}
+
+/**
+ * Compiles the string-or-list element `key` of a statement item by item; `one` gets each string,
+ * and where it is (one record reused for every item: `one` reads it only to fail).
+ */
+function eachString<T>(input: unknown, statement: Path, key: string, one: (value: string, where: Item) => T): T[] {
   const list: unknown[] = Array.isArray(input) ? input : [input];
-  if (list.length === 0) fail(path, "must not be an empty list");
+  if (list.length === 0) fail(at(statement, key), "must not be an empty list");
   const out: T[] = [];
+  const where: Item = { input, statement, key, i: 0 };
   for (let i = 0; i < list.length; i++) {
     const value = list[i];
-    if (typeof value !== "string") fail(itemPath(input, path, i), `must be a string, got ${describe(value)}`);
-    out.push(one(value, () => itemPath(input, path, i)));
+    where.i = i;
+    if (typeof value !== "string") fail(itemAt(where), `must be a string, got ${describe(value)}`);
+    out.push(one(value, where));
   }
   return out;
 }
 
-function compileAction(value: string, where: () => Path): Glob {
+function compileAction(value: string, where: Item): Glob {
   if (value === "*") return MATCH_ALL;
-  if (!ACTION.test(value)) fail(where(), `must be "*" or "service:Action" (for example "s3:GetObject"), got ${describe(value)}`);
+  if (!ACTION.test(value)) fail(itemAt(where), `must be "*" or "service:Action" (for example "s3:GetObject"), got ${describe(value)}`);
   return compileGlob(value, true);
 }
 
-function compileResource(variables: boolean): (value: string, where: () => Path) => ResourcePattern {
-  return (value, where) => {
-    if (value === "*") return ALL_RESOURCES;
-    if (!RESOURCE_ARN.test(value))
-      fail(where(), `must be "*" or an ARN (arn:partition:service:region:account:resource), got ${describe(value)}`);
-    if (!variables || !value.includes("${")) return { glob: compileGlob(value) };
-    const template = parseTemplate(value);
-    return template.dynamic ? { template } : { glob: compilePieces(staticPieces(template)) };
-  };
+/** A Resource entry of a policy with Version 2012-10-17 (policy variables are read). */
+function compileResource(value: string, where: Item): ResourcePattern {
+  return resourcePattern(value, where, true);
+}
+
+/** A Resource entry of a policy with an older Version, or none: `${…}` is plain text. */
+function compileResourceV1(value: string, where: Item): ResourcePattern {
+  return resourcePattern(value, where, false);
+}
+
+function resourcePattern(value: string, where: Item, variables: boolean): ResourcePattern {
+  if (value === "*") return ALL_RESOURCES;
+  if (!RESOURCE_ARN.test(value))
+    fail(itemAt(where), `must be "*" or an ARN (arn:partition:service:region:account:resource), got ${describe(value)}`);
+  if (!variables || !value.includes("${")) return { glob: compileGlob(value) };
+  const template = parseTemplate(value);
+  return template.dynamic ? { template } : { glob: compilePieces(staticPieces(template)) };
 }
