@@ -66,16 +66,14 @@ export function decide(
   q: Question,
   how: DecideOptions = {},
 ): Decided<Evaluation | Outcome> {
-  // The given keys are checked as the engine reads them (strings or arrays of strings).
-  RequestContext.fromJson(q.context, "context");
   const own = nodes.contextOf(caller);
-  const run = (context: Record<string, string | string[]>) => {
+  const run = (context: RequestContext) => {
     const request = {
       principal: nodes.principalOf(caller),
       action: q.action,
       resource: q.resource,
       resourceAccount: q.account?.id,
-      context: RequestContext.over(own, context),
+      context: RequestContext.over(context, own),
       identityPolicies: caller.identityPolicies,
       resourcePolicy: q.policy,
       permissionsBoundary: caller.boundary,
@@ -86,13 +84,27 @@ export function decide(
     };
     return how.explain ? evaluate(request) : decideRequest(request);
   };
-  const result = run(q.context);
+  const result = run(questionContext(q.context));
   const requires = how.callerKeys && result.decision !== "Allow" && q.policy ? callerKeysFor(q.policy, q.context, own) : NOTHING_REQUIRED;
   if (Object.keys(requires).length === 0) return withUnknown(nodes, book, caller, q, how, { result, requires: NOTHING_REQUIRED });
-  const settled = run({ ...q.context, ...requires });
+  const settled = run(RequestContext.fromJson({ ...q.context, ...requires }, "context"));
   return settled.decision === "Allow"
     ? { result: settled, requires }
     : withUnknown(nodes, book, caller, q, how, { result, requires: NOTHING_REQUIRED });
+}
+
+/**
+ * A question's keys, checked as the engine reads them (strings or arrays of strings) and indexed:
+ * once for a question asked of many callers in a row (who-can's), as the last one is remembered.
+ */
+let lastGiven: Record<string, string | string[]> | undefined;
+let lastContext: RequestContext | undefined;
+function questionContext(given: Record<string, string | string[]>): RequestContext {
+  if (given !== lastGiven || !lastContext) {
+    lastContext = RequestContext.fromJson(given, "context");
+    lastGiven = given;
+  }
+  return lastContext;
 }
 
 /**

@@ -7,7 +7,7 @@
 import { isAwsManagedPolicyArn } from "../aws/arn.js";
 import { awsManagedPolicy } from "../aws/managed-policies.js";
 import { compilePolicy, type Policy, type PolicyKind, type ResourcePattern, type Statement } from "../policy/policy.js";
-import { globMatches, type Glob } from "../policy/wildcard.js";
+import { anyGlobLowered, globMatches, type Glob } from "../policy/wildcard.js";
 import type { AccountEntry, AccountState, PolicyDocument } from "../state/account-state.js";
 
 export class PolicyBook {
@@ -311,12 +311,7 @@ export function statementMayAllow(s: Statement, lowerAction: string, resource: s
 
 /** Whether a statement's Action (or NotAction) takes in the action (lower-cased). */
 export function actionMatches(s: Statement, lowerAction: string): boolean {
-  return s.actions !== null ? anyGlob(s.actions, lowerAction) : !anyGlob(s.notActions as readonly Glob[], lowerAction);
-}
-
-function anyGlob(globs: readonly Glob[], value: string): boolean {
-  for (const g of globs) if (globMatches(g, value)) return true;
-  return false;
+  return s.actions !== null ? anyGlobLowered(s.actions, lowerAction) : !anyGlobLowered(s.notActions as readonly Glob[], lowerAction);
 }
 
 /** The services a statement's actions can belong to; `*` when any (NotAction, `*`, a wildcard service). */

@@ -14,12 +14,14 @@ export class RequestContext {
   private parent: RequestContext | undefined;
 
   /**
-   * `overrides` over `base`, whose key index is built once and shared: the access graph decides
-   * many edges of one caller, which differ only in a few keys.
+   * `top` (a context given alone, without a base of its own) over `base`: both key indexes are
+   * built once and shared. The access graph decides many requests of one caller, and many callers
+   * of one question: one small object each.
    */
-  static over(base: RequestContext, overrides: Record<string, string | string[]>): RequestContext {
+  static over(top: RequestContext, base: RequestContext): RequestContext {
     const context = new RequestContext();
-    context.given.push(overrides);
+    context.index = top.indexed();
+    context.multi = top.multi;
     context.parent = base;
     return context;
   }

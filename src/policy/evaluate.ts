@@ -6,7 +6,7 @@ import { notPrincipalExcludes, principalStrength, type RequestPrincipal, Strengt
 import type { AccessRequest } from "./request.js";
 import { isTrustAction, needsResourcePolicy, rcpApplies } from "./services.js";
 import { resolveTemplate } from "./variables.js";
-import { compilePieces, globMatches, type Glob } from "./wildcard.js";
+import { anyGlobLowered, compilePieces, globMatches, type Glob } from "./wildcard.js";
 
 export type Decision = "Allow" | "ImplicitDeny" | "ExplicitDeny";
 
@@ -49,13 +49,14 @@ export interface Evaluation {
 }
 
 interface Matches {
-  allows: Statement[];
-  denies: Statement[];
+  allows: readonly Statement[];
+  denies: readonly Statement[];
   /** The strongest way an allowing statement named the principal (principal-bearing policies). */
   strength: Strength;
 }
 
-const NONE: Matches = { allows: [], denies: [], strength: Strength.None };
+const NO_STATEMENTS: readonly Statement[] = Object.freeze([]);
+const NONE: Matches = { allows: NO_STATEMENTS, denies: NO_STATEMENTS, strength: Strength.None };
 
 /**
  * Decides a request the way AWS's policy evaluation logic does: an explicit deny anywhere wins;
@@ -433,25 +434,31 @@ function describeRefs(refs: readonly StatementRef[]): string {
 
 /** The statements of one or more policies that apply to the request, split by effect. */
 function matchPolicies(policies: readonly Policy[], request: AccessRequest, lowerAction: string, boundaryAttached: boolean): Matches {
-  let result: Matches | undefined;
+  // Lists made at their first statement, one long (most layers match one statement, or none).
+  let allows: Statement[] | undefined;
+  let denies: Statement[] | undefined;
+  let strongest = Strength.None;
   for (const policy of policies) {
     for (const statement of policy.statements) {
       const strength = statementApplies(statement, request, lowerAction, boundaryAttached);
       if (strength === Strength.None) continue;
-      result ??= { allows: [], denies: [], strength: Strength.None };
-      if (statement.effect === "Deny") result.denies.push(statement);
-      else {
-        result.allows.push(statement);
-        if (strength > result.strength) result.strength = strength;
+      if (statement.effect === "Deny") {
+        if (denies) denies.push(statement);
+        else denies = [statement];
+      } else {
+        if (allows) allows.push(statement);
+        else allows = [statement];
+        if (strength > strongest) strongest = strength;
       }
     }
   }
-  return result ?? NONE;
+  return allows || denies ? { allows: allows ?? NO_STATEMENTS, denies: denies ?? NO_STATEMENTS, strength: strongest } : NONE;
 }
 
 /** Whether one statement applies: its action, resource, principal and condition all match. */
 function statementApplies(s: Statement, request: AccessRequest, lowerAction: string, boundaryAttached: boolean): Strength {
-  if (s.actions !== null ? !anyGlob(s.actions, lowerAction) : anyGlob(s.notActions as readonly Glob[], lowerAction)) return Strength.None;
+  if (s.actions !== null ? !anyGlobLowered(s.actions, lowerAction) : anyGlobLowered(s.notActions as readonly Glob[], lowerAction))
+    return Strength.None;
   if (s.resources !== null && !anyResource(s.resources, request)) return Strength.None;
   if (s.notResources !== null && anyResource(s.notResources, request)) return Strength.None;
   let strength = Strength.Direct;
@@ -466,11 +473,6 @@ function statementApplies(s: Statement, request: AccessRequest, lowerAction: str
   }
   if (s.condition.length > 0 && failingTest(s.condition, request.context) !== null) return Strength.None;
   return strength;
-}
-
-function anyGlob(globs: readonly Glob[], value: string): boolean {
-  for (const g of globs) if (globMatches(g, value)) return true;
-  return false;
 }
 
 function anyResource(patterns: readonly ResourcePattern[], request: AccessRequest): boolean {

@@ -153,7 +153,20 @@ function shiftAndMasks(text: string, any: Uint8Array): ShiftAnd {
 /** True when `input` matches the whole pattern. For case-insensitive globs, pass the input as is. */
 export function globMatches(glob: Glob, input: string): boolean {
   if (glob.matchesEverything) return true;
-  const s = glob.caseInsensitive ? input.toLowerCase() : input;
+  return globMatchesLowered(glob, glob.caseInsensitive ? input.toLowerCase() : input);
+}
+
+/**
+ * Whether any of the globs matches an input already lower-cased (an action, as the engine holds it
+ * for a request): nothing is made per test, where lower-casing again would copy the input each time.
+ */
+export function anyGlobLowered(globs: readonly Glob[], lowerInput: string): boolean {
+  for (const g of globs) if (g.matchesEverything || globMatchesLowered(g, lowerInput)) return true;
+  return false;
+}
+
+/** globMatches, with the input as the glob compares it (lower-cased for a case-insensitive one). */
+function globMatchesLowered(glob: Glob, s: string): boolean {
   if (glob.exact !== null) return s === glob.exact;
   if (s.length < glob.minLength) return false;
   if (glob.last === null) return s.length === glob.first.text.length && segmentAt(glob.first, s, 0);

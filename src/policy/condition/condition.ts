@@ -111,9 +111,24 @@ function holds(test: ConditionTest, context: RequestContext): boolean {
   // answers no match, whatever the operator ("Multivalued context keys require a condition set operator").
   if (operator.qualifier === undefined && context.isMultivalued(test.lowerKey)) return false;
   const { family } = operator.info;
-  const satisfies = matcher(test, family, context);
   // A value not of the operator's type satisfies neither it nor its negation.
-  const { accepts } = family;
+  const { accepts, canonical } = family;
+  const { exact } = test;
+  if (canonical && exact && test.templates.length === 0) {
+    // Equality against the policy's own values (the common case): a set look-up per request value,
+    // nothing made per request (the engine decides hundreds of thousands of them for the graph).
+    const all = operator.qualifier === "ForAllValues";
+    for (const v of requestValues) {
+      let ok = accepts === undefined || accepts(v);
+      if (ok) {
+        const c = canonical(v);
+        ok = (c !== undefined && exact.has(c)) !== negated;
+      }
+      if (ok !== all) return ok;
+    }
+    return all;
+  }
+  const satisfies = matcher(test, family, context);
   const holdsFor = (v: string) => (accepts === undefined || accepts(v)) && satisfies(v) !== negated;
   // Every value in the request must match (true for an empty set), or at least one; a single value, itself.
   if (operator.qualifier === "ForAllValues") return requestValues.every(holdsFor);
