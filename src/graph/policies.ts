@@ -163,17 +163,18 @@ export class GrantIndex<T> {
         holders.push(holder);
         continue;
       }
-      const statements = this.book.filed(policy);
-      if (this.only && !statements.some((filed) => filed.services.some((service) => this.kept(service)))) continue;
-      this.holders.set(policy, [holder]);
-      for (const filed of statements) {
+      // A policy with no statement for a service the index keeps is left out (its holders too).
+      let kept = false;
+      for (const filed of this.book.filed(policy)) {
         for (const service of filed.services) {
           if (!this.kept(service)) continue;
+          kept = true;
           const unfiled = this.unfiled.get(service);
           if (unfiled) unfiled.push(filed);
           else this.unfiled.set(service, [filed]);
         }
       }
+      if (kept) this.holders.set(policy, [holder]);
     }
   }
 
