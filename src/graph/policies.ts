@@ -316,19 +316,44 @@ export function actionMatches(s: Statement, lowerAction: string): boolean {
 }
 
 /** The services a statement's actions can belong to; `*` when any (NotAction, `*`, a wildcard service). */
-function actionServices(s: Statement): string[] {
-  const out: string[] = [];
-  for (const glob of s.actions ?? [undefined]) {
-    const text = glob ? (glob.exact ?? glob.first.text) : "";
-    const colon = text.indexOf(":");
-    const literal =
-      glob !== undefined &&
-      colon > 0 &&
-      (glob.exact !== null || (glob.first.anyChar?.subarray(0, colon).every((any) => any === 0) ?? true));
-    const service = literal ? text.slice(0, colon) : "*";
-    if (!out.includes(service)) out.push(service);
+function actionServices(s: Statement): readonly string[] {
+  if (s.actions === null) return ANY_SERVICE;
+  // Most statements name one service: its list is shared, made once per service.
+  let out = servicesList(serviceOf(s.actions[0] as Glob));
+  for (let i = 1; i < s.actions.length; i++) {
+    const service = serviceOf(s.actions[i] as Glob);
+    if (!out.includes(service)) out = [...out, service];
   }
   return out;
+}
+
+const ANY_SERVICE: readonly string[] = Object.freeze(["*"]);
+/** Action globs are shared across policies (see compileGlob): each one's service is worked out once. */
+const GLOB_SERVICES = new Map<Glob, string>();
+const SERVICE_LISTS = new Map<string, readonly string[]>();
+/** Both are kept for the life of the process (a sandbox serves many graphs): bounded, as compileGlob's cache is. */
+const GLOB_SERVICES_LIMIT = 50_000;
+
+function servicesList(service: string): readonly string[] {
+  let list = SERVICE_LISTS.get(service);
+  if (!list) {
+    list = Object.freeze([service]);
+    if (SERVICE_LISTS.size < GLOB_SERVICES_LIMIT) SERVICE_LISTS.set(service, list);
+  }
+  return list;
+}
+
+/** The service an action glob belongs to, or `*` when its service part holds a wildcard. */
+function serviceOf(glob: Glob): string {
+  let service = GLOB_SERVICES.get(glob);
+  if (service === undefined) {
+    const text = glob.exact ?? glob.first.text;
+    const colon = text.indexOf(":");
+    const literal = colon > 0 && (glob.exact !== null || (glob.first.anyChar?.subarray(0, colon).every((any) => any === 0) ?? true));
+    service = literal ? text.slice(0, colon) : "*";
+    if (GLOB_SERVICES.size < GLOB_SERVICES_LIMIT) GLOB_SERVICES.set(glob, service);
+  }
+  return service;
 }
 
 /**
