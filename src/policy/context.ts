@@ -65,7 +65,7 @@ export class RequestContext {
       for (const record of this.given) {
         for (const key in record) {
           const value = record[key] as string | readonly string[];
-          const lower = key.toLowerCase();
+          const lower = lowerKey(key);
           this.index.set(lower, typeof value === "string" ? [value] : value);
           if (typeof value === "string") this.multi?.delete(lower);
           else (this.multi ??= new Set()).add(lower);
@@ -74,4 +74,20 @@ export class RequestContext {
     }
     return this.index;
   }
+}
+
+/**
+ * Key names lower-cased, each once: the same few keys (aws:PrincipalArn, aws:PrincipalOrgID, …) are
+ * given for every principal of a graph. Bounded: emptied when full.
+ */
+const LOWER_KEYS = new Map<string, string>();
+const LOWER_KEYS_LIMIT = 10_000;
+
+function lowerKey(key: string): string {
+  let lower = LOWER_KEYS.get(key);
+  if (lower === undefined) {
+    if (LOWER_KEYS.size >= LOWER_KEYS_LIMIT) LOWER_KEYS.clear();
+    LOWER_KEYS.set(key, (lower = key.toLowerCase()));
+  }
+  return lower;
 }
