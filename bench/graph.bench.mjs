@@ -15,7 +15,7 @@
  * that is deleted at the end (an interrupted run leaves it: xacct-bench-graph-* in the system's
  * temporary directory). Environment: BENCH_ACCOUNTS (default 1000, at least 6),
  * BENCH_ROLES_PER_ACCOUNT (default 100, at least 20), BENCH_SEED, BENCH_FLOOR_REPS (default 3; the
- * fastest is the floor), BENCH_ANALYSIS_REPS (default 2; the fastest all-edges analysis is
+ * fastest is the floor), BENCH_ANALYSIS_REPS (default 3; the fastest all-edges analysis is
  * compared). A quick run: `BENCH_ACCOUNTS=50 npm run bench:graph`.
  */
 import { spawnSync } from "node:child_process";
@@ -35,7 +35,7 @@ const ACCOUNTS = envNumber("BENCH_ACCOUNTS", DEFAULT_ACCOUNTS);
 const ROLES_PER_ACCOUNT = envNumber("BENCH_ROLES_PER_ACCOUNT", DEFAULT_ROLES_PER_ACCOUNT);
 const SEED = envNumber("BENCH_SEED", DEFAULT_SEED);
 const FLOOR_REPS = Math.max(1, envNumber("BENCH_FLOOR_REPS", 3));
-const ANALYSIS_REPS = Math.max(1, envNumber("BENCH_ANALYSIS_REPS", 2));
+const ANALYSIS_REPS = Math.max(1, envNumber("BENCH_ANALYSIS_REPS", 3));
 const RATIO_TARGET = 4;
 const MEMORY_TARGET = 4 * 1024 ** 3;
 
