@@ -157,8 +157,9 @@ export function globMatches(glob: Glob, input: string): boolean {
 }
 
 /**
- * Whether any of the globs matches an input already lower-cased (an action, as the engine holds it
- * for a request): nothing is made per test, where lower-casing again would copy the input each time.
+ * Whether any of the case-insensitive globs (Action and NotAction entries) matches an input already
+ * lower-cased (an action, as the engine holds it for a request): nothing is made per test, where
+ * lower-casing again would copy the input each time.
  */
 export function anyGlobLowered(globs: readonly Glob[], lowerInput: string): boolean {
   for (const g of globs) if (g.matchesEverything || globMatchesLowered(g, lowerInput)) return true;
