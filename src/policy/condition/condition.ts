@@ -111,28 +111,24 @@ function holds(test: ConditionTest, context: RequestContext): boolean {
   // answers no match, whatever the operator ("Multivalued context keys require a condition set operator").
   if (operator.qualifier === undefined && context.isMultivalued(test.lowerKey)) return false;
   const { family } = operator.info;
-  // A value not of the operator's type satisfies neither it nor its negation.
-  const { accepts, canonical } = family;
-  const { exact } = test;
-  if (canonical && exact && test.templates.length === 0) {
-    // Equality against the policy's own values (the common case): a set look-up per request value,
-    // nothing made per request (the engine decides hundreds of thousands of them for the graph).
-    const all = operator.qualifier === "ForAllValues";
-    for (const v of requestValues) {
-      let ok = accepts === undefined || accepts(v);
-      if (ok) {
-        const c = canonical(v);
-        ok = (c !== undefined && exact.has(c)) !== negated;
-      }
-      if (ok !== all) return ok;
-    }
-    return all;
-  }
-  const satisfies = matcher(test, family, context);
-  const holdsFor = (v: string) => (accepts === undefined || accepts(v)) && satisfies(v) !== negated;
+  const { accepts } = family;
+  // Equality against the policy's own values (the common case) needs no matcher: a set look-up per
+  // request value, nothing made per request (the engine decides hundreds of thousands for the graph).
+  const satisfies = test.templates.length === 0 && test.exact && family.canonical ? undefined : matcher(test, family, context);
   // Every value in the request must match (true for an empty set), or at least one; a single value, itself.
-  if (operator.qualifier === "ForAllValues") return requestValues.every(holdsFor);
-  return requestValues.some(holdsFor);
+  const all = operator.qualifier === "ForAllValues";
+  for (const v of requestValues) {
+    // A value not of the operator's type satisfies neither it nor its negation.
+    const ok = (accepts === undefined || accepts(v)) && (satisfies ? satisfies(v) : isOneOf(test, family, v)) !== negated;
+    if (ok !== all) return ok;
+  }
+  return all;
+}
+
+/** Whether a request value's canonical form is one of the policy's own values (an equality operator's test). */
+function isOneOf(test: ConditionTest, family: OperatorFamily, requestValue: string): boolean {
+  const c = family.canonical?.(requestValue);
+  return c !== undefined && (test.exact?.has(c) ?? false);
 }
 
 /**
