@@ -56,3 +56,20 @@ describe("the explanation of a denial names the value that did not fit the condi
     expect(result.explain.summary).not.toContain("does not fit");
   });
 });
+
+describe("condition key names are matched whatever their case and length", () => {
+  it("a 100,000-character tag key in the request matches the policy's key written in another case", () => {
+    // GIVEN an Allow on a principal tag whose key is 100,000 characters long (IAM documents condition
+    // key names as case-insensitive), written in upper case in the policy and in mixed case in the request
+    const tag = "K".repeat(50_000) + "k".repeat(50_000);
+    const policyKey = `aws:PrincipalTag/${tag.toUpperCase()}`;
+    const request = { ...allowIf({ StringEquals: { [policyKey]: "blue" } }), context: { [`aws:principaltag/${tag}`]: "blue" } };
+    // WHEN it is decided, twice (names are lower-cased once and may be remembered)
+    const first = simulate(request);
+    const again = simulate(request);
+    // THEN both are allowed, and a different value is not
+    expect(first.decision).toBe("Allow");
+    expect(again.decision).toBe("Allow");
+    expect(simulate({ ...request, context: { [`aws:principaltag/${tag}`]: "red" } }).decision).toBe("ImplicitDeny");
+  });
+});

@@ -333,12 +333,14 @@ const GLOB_SERVICES = new Map<Glob, string>();
 const SERVICE_LISTS = new Map<string, readonly string[]>();
 /** Both are kept for the life of the process (a sandbox serves many graphs): bounded, as compileGlob's cache is. */
 const GLOB_SERVICES_LIMIT = 50_000;
+/** AWS's service prefixes are short; a longer one (hostile input) is worked out each time, never kept. */
+const SERVICE_NAME_LENGTH = 64;
 
 function servicesList(service: string): readonly string[] {
   let list = SERVICE_LISTS.get(service);
   if (!list) {
     list = Object.freeze([service]);
-    if (SERVICE_LISTS.size < GLOB_SERVICES_LIMIT) SERVICE_LISTS.set(service, list);
+    if (SERVICE_LISTS.size < GLOB_SERVICES_LIMIT && service.length <= SERVICE_NAME_LENGTH) SERVICE_LISTS.set(service, list);
   }
   return list;
 }
@@ -351,7 +353,7 @@ function serviceOf(glob: Glob): string {
     const colon = text.indexOf(":");
     const literal = colon > 0 && (glob.exact !== null || (glob.first.anyChar?.subarray(0, colon).every((any) => any === 0) ?? true));
     service = literal ? text.slice(0, colon) : "*";
-    if (GLOB_SERVICES.size < GLOB_SERVICES_LIMIT) GLOB_SERVICES.set(glob, service);
+    if (GLOB_SERVICES.size < GLOB_SERVICES_LIMIT && service.length <= SERVICE_NAME_LENGTH) GLOB_SERVICES.set(glob, service);
   }
   return service;
 }
