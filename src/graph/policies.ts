@@ -6,6 +6,7 @@
  */
 import { isAwsManagedPolicyArn } from "../aws/arn.js";
 import { awsManagedPolicy } from "../aws/managed-policies.js";
+import { fitted } from "../policy/fitted.js";
 import { compilePolicy, type Policy, type PolicyKind, type ResourcePattern, type Statement } from "../policy/policy.js";
 import { anyGlobLowered, globMatches, type Glob } from "../policy/wildcard.js";
 import type { AccountEntry, AccountState, PolicyDocument } from "../state/account-state.js";
@@ -28,7 +29,7 @@ export class PolicyBook {
       const filed: Filed[] = [];
       for (const statement of policy.statements)
         if (statement.effect === "Allow") filed.push({ policy, statement, services: actionServices(statement), places: undefined });
-      this.filing.set(policy, (list = filed));
+      this.filing.set(policy, (list = fitted(filed)));
     }
     return list;
   }
@@ -72,7 +73,7 @@ export class PolicyBook {
       const g = account.groups.get(group);
       if (g) add(g);
     }
-    return out;
+    return fitted(out);
   }
 
   /**
@@ -193,7 +194,10 @@ export class GrantIndex<T> {
       let byStart = this.shelves.get(service);
       if (!byStart) this.shelves.set(service, (byStart = new Map()));
       for (const filed of unfiled) {
-        for (const [start, end] of (filed.places ??= placesOf(filed.statement))) {
+        const places = (filed.places ??= placesOf(filed.statement));
+        for (let i = 0; i < places.length; i += 2) {
+          const start = places[i] as string;
+          const end = places[i + 1] as string;
           let byEnd = byStart.get(start);
           if (!byEnd) byStart.set(start, (byEnd = new Map()));
           const shelf = byEnd.get(end);
@@ -281,18 +285,45 @@ interface Filed {
   statement: Statement;
   /** The services its actions can belong to (see actionServices). */
   services: readonly string[];
-  /** Where it is filed by resource (see resourcePlace), when first asked. */
-  places: readonly (readonly [string, string])[] | undefined;
+  /** Where it is filed by resource, when first asked: see placesOf. */
+  places: Places | undefined;
 }
 
-/** The distinct places of a statement's Resource patterns (`["", ""]` for NotResource: anything). */
-function placesOf(statement: Statement): [string, string][] {
-  const places: [string, string][] = [];
-  for (const pattern of statement.resources ?? [undefined]) {
-    const [start, end] = pattern ? resourcePlace(pattern) : ["", ""];
-    if (!places.some((p) => p[0] === start && p[1] === end)) places.push([start, end]);
+/** Distinct places (see resourcePlace) as one flat list: start, end, start, end… */
+type Places = readonly string[];
+
+/** The place of a pattern that may match any resource (NotResource, `*`, a policy variable's template). */
+const ANYWHERE: Places = Object.freeze(["", ""]);
+/** Wildcard Resource globs are shared across policies (see compileGlob): each one's place is worked out once. */
+const GLOB_PLACES = new Map<Glob, Places>();
+
+/** The distinct places of a statement's Resource patterns (anywhere for NotResource). Most statements share theirs. */
+function placesOf(statement: Statement): Places {
+  const patterns = statement.resources;
+  if (patterns === null) return ANYWHERE;
+  if (patterns.length === 1) return patternPlace(patterns[0] as ResourcePattern);
+  const places: string[] = [];
+  for (const pattern of patterns) {
+    const [start, end] = patternPlace(pattern) as [string, string];
+    let seen = false;
+    for (let i = 0; i < places.length && !seen; i += 2) seen = places[i] === start && places[i + 1] === end;
+    if (!seen) places.push(start, end);
   }
   return places;
+}
+
+/** A Resource pattern's place, as a start and an end (see resourcePlace). */
+function patternPlace(pattern: ResourcePattern): Places {
+  if (!("glob" in pattern) || pattern.glob.matchesEverything) return ANYWHERE;
+  const { glob } = pattern;
+  // An exact ARN is compiled afresh in each policy (see compileGlob): nothing to share.
+  if (glob.exact !== null) return [glob.exact, ""];
+  let place = GLOB_PLACES.get(glob);
+  if (!place) {
+    place = Object.freeze(resourcePlace(glob));
+    if (GLOB_PLACES.size < GLOB_CACHE_LIMIT) GLOB_PLACES.set(glob, place);
+  }
+  return place;
 }
 
 const COLON = 58;
@@ -331,8 +362,8 @@ const ANY_SERVICE: readonly string[] = Object.freeze(["*"]);
 /** Action globs are shared across policies (see compileGlob): each one's service is worked out once. */
 const GLOB_SERVICES = new Map<Glob, string>();
 const SERVICE_LISTS = new Map<string, readonly string[]>();
-/** Both are kept for the life of the process (a sandbox serves many graphs): bounded, as compileGlob's cache is. */
-const GLOB_SERVICES_LIMIT = 50_000;
+/** These and GLOB_PLACES are kept for the life of the process (a sandbox serves many graphs): bounded, as compileGlob's cache is. */
+const GLOB_CACHE_LIMIT = 50_000;
 /** AWS's service prefixes are short; a longer one (hostile input) is worked out each time, never kept. */
 const SERVICE_NAME_LENGTH = 64;
 
@@ -340,7 +371,7 @@ function servicesList(service: string): readonly string[] {
   let list = SERVICE_LISTS.get(service);
   if (!list) {
     list = Object.freeze([service]);
-    if (SERVICE_LISTS.size < GLOB_SERVICES_LIMIT && service.length <= SERVICE_NAME_LENGTH) SERVICE_LISTS.set(service, list);
+    if (SERVICE_LISTS.size < GLOB_CACHE_LIMIT && service.length <= SERVICE_NAME_LENGTH) SERVICE_LISTS.set(service, list);
   }
   return list;
 }
@@ -353,28 +384,28 @@ function serviceOf(glob: Glob): string {
     const colon = text.indexOf(":");
     const literal = colon > 0 && (glob.exact !== null || (glob.first.anyChar?.subarray(0, colon).every((any) => any === 0) ?? true));
     service = literal ? text.slice(0, colon) : "*";
-    if (GLOB_SERVICES.size < GLOB_SERVICES_LIMIT && service.length <= SERVICE_NAME_LENGTH) GLOB_SERVICES.set(glob, service);
+    if (GLOB_SERVICES.size < GLOB_CACHE_LIMIT && service.length <= SERVICE_NAME_LENGTH) GLOB_SERVICES.set(glob, service);
   }
   return service;
 }
 
 /**
- * Where a Resource pattern is filed: its literal start cut back to its last `:` or `/` (the whole
- * ARN when exact), and its literal end cut forward to its first `:` or `/` ("" when none). Every
- * resource the pattern matches starts and ends with those.
+ * Where a wildcard Resource glob is filed: its literal start cut back to its last `:` or `/`, and
+ * its literal end cut forward to its first `:` or `/` ("" when none). Every resource the pattern
+ * matches starts and ends with those. (An exact ARN is filed under itself and "".)
  */
-function resourcePlace(pattern: ResourcePattern): [string, string] {
-  if (!("glob" in pattern)) return ["", ""];
-  const { glob } = pattern;
-  if (glob.exact !== null) return [glob.exact, ""];
+function resourcePlace(glob: Glob): [string, string] {
   const firstAny = glob.first.anyChar?.indexOf(1) ?? -1;
   const head = firstAny >= 0 ? glob.first.text.slice(0, firstAny) : glob.first.text;
   const start = head.slice(0, Math.max(head.lastIndexOf(":"), head.lastIndexOf("/")) + 1);
   if (glob.last === null) return [start, ""];
   const lastAny = glob.last.anyChar?.lastIndexOf(1) ?? -1;
   const tail = glob.last.text.slice(lastAny + 1);
-  const cut = [tail.indexOf(":"), tail.indexOf("/")].filter((i) => i >= 0);
-  return [start, cut.length ? tail.slice(Math.min(...cut)) : ""];
+  for (let i = 0; i < tail.length; i++) {
+    const c = tail.charCodeAt(i);
+    if (c === COLON || c === SLASH) return [start, tail.slice(i)];
+  }
+  return [start, ""];
 }
 
 const FULL_ACCESS_SCP = compilePolicy(

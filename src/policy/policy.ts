@@ -83,8 +83,9 @@ export function compilePolicy(input: unknown, kind: PolicyKind, path: Path): Pol
   const list: unknown[] = Array.isArray(raw) ? raw : [raw];
   const variables = version === "2012-10-17";
   const listPath = at(path, "Statement");
-  const statements: Statement[] = [];
-  for (let i = 0; i < list.length; i++) statements.push(compileStatement(list[i], kind, itemPath(raw, listPath, i), variables));
+  // Made at its size (see fitted).
+  const statements = new Array<Statement>(list.length);
+  for (let i = 0; i < list.length; i++) statements[i] = compileStatement(list[i], kind, itemPath(raw, listPath, i), variables);
   if (statements.length > 1 && IAM_SID_RULES.has(kind)) {
     const seen = new Set<string>();
     for (const s of statements) {
@@ -202,16 +203,17 @@ function itemAt(item: Item): Path {
  * and where it is (one record reused for every item: `one` reads it only to fail).
  */
 function eachString<T>(input: unknown, statement: Path, key: string, one: (value: string, where: Item) => T): T[] {
-  const list: unknown[] = Array.isArray(input) ? input : [input];
-  if (list.length === 0) fail(at(statement, key), "must not be an empty list");
-  const out: T[] = [];
   const where: Item = { input, statement, key, i: 0 };
-  for (let i = 0; i < list.length; i++) {
-    const value = list[i];
+  const each = (value: unknown, i: number) => {
     where.i = i;
     if (typeof value !== "string") fail(itemAt(where), `must be a string, got ${describe(value)}`);
-    out.push(one(value, where));
-  }
+    return one(value, where);
+  };
+  if (!Array.isArray(input)) return [each(input, 0)];
+  if (input.length === 0) fail(at(statement, key), "must not be an empty list");
+  // Made at its size (see fitted).
+  const out = new Array<T>(input.length);
+  for (let i = 0; i < input.length; i++) out[i] = each(input[i], i);
   return out;
 }
 

@@ -1,5 +1,6 @@
 import type { RequestContext } from "../context.js";
 import { at, describe, fail, itemPath, type Path } from "../errors.js";
+import { fitted } from "../fitted.js";
 import { parseTemplate, resolveTemplate, staticPieces, type Template } from "../variables.js";
 import type { OperatorFamily } from "./operator.js";
 import { closestOperator, parseOperator, type ParsedOperator } from "./operators.js";
@@ -43,7 +44,7 @@ export function compileCondition(input: unknown, path: Path, variables: boolean)
     const keys = block as Record<string, unknown>;
     for (const key in keys) tests.push(compileTest(operator, key, keys[key], at(at(path, name), key), variables));
   }
-  return tests;
+  return fitted(tests);
 }
 
 function compileTest(operator: ParsedOperator, key: string, raw: unknown, path: Path, variables: boolean): ConditionTest {
@@ -82,7 +83,16 @@ function compileTest(operator: ParsedOperator, key: string, raw: unknown, path: 
     else templates.push(value.template);
   }
   const exact = info !== "Null" && info.family.canonical ? new Set(prepared) : undefined;
-  return { operator, key, lowerKey: key.toLowerCase(), values, prepared, exact, templates, nullChecks };
+  return {
+    operator,
+    key,
+    lowerKey: key.toLowerCase(),
+    values: fitted(values),
+    prepared: fitted(prepared),
+    exact,
+    templates: fitted(templates),
+    nullChecks: fitted(nullChecks),
+  };
 }
 
 /**
