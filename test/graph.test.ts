@@ -1033,3 +1033,26 @@ describe("can and reach walk forward lazily: only the trusts that could admit wh
     expect(() => graph.edges).toThrow(/StringEqualz/);
   });
 });
+
+describe("who-can finds every caller whose policy names the resource, wherever its Resource has a wildcard", () => {
+  it("patterns with a wildcard in the middle, at the end, across segments, exact and in a list are each found; a near miss is not", () => {
+    // GIVEN users of A whose identity policies allow s3:GetObject on patterns of several shapes. AWS:
+    // "You can use wildcard characters (* and ?) within any ARN segment", and * matches across `/`.
+    const { a, state } = accounts();
+    const object = "arn:aws:s3:::reports/2024/q3.csv";
+    const middle = addUser(a, "middle", [allow("s3:GetObject", "arn:aws:s3:::reports/*/q3.csv")]);
+    const anyBucket = addUser(a, "any-bucket", [allow("s3:GetObject", "arn:aws:s3:::*/q3.csv")]);
+    const exact = addUser(a, "exact", [allow("s3:GetObject", object)]);
+    const everything = addUser(a, "everything", [allow("s3:GetObject", "arn:aws:s3:::*")]);
+    const listed = addUser(a, "listed", [allow("s3:GetObject", ["arn:aws:s3:::other/*", "arn:aws:s3:::reports/2024/*"])]);
+    const oneChar = addUser(a, "one-char", [allow("s3:GetObject", "arn:aws:s3:::reports/202?/q3.csv")]);
+    addUser(a, "near-miss", [allow("s3:GetObject", "arn:aws:s3:::reports/*/q4.csv")]);
+    addUser(a, "other-bucket", [allow("s3:GetObject", "arn:aws:s3:::reports-old/*")]);
+    // WHEN who-can is asked about the object
+    const answer = whoCan(new AccessGraph(state), { action: "s3:GetObject", resource: object, resourceAccount: A });
+    // THEN each user whose pattern matches the object acts itself, and no other
+    expect(answer.principals.map((p) => [p.principal, p.via])).toEqual(
+      [anyBucket, everything, exact, listed, middle, oneChar].map((u) => [u.arn, []]),
+    );
+  });
+});

@@ -149,8 +149,8 @@ export class GrantIndex<T> {
   ) {}
 
   private readonly holders = new Map<Policy, T[]>();
-  /** Action service → resource start → resource end → the Allow statements filed there. */
-  private readonly shelves = new Map<string, Map<string, Map<string, Filed[]>>>();
+  /** Action service → the Allow statements filed by resource (see Shelves). */
+  private readonly shelves = new Map<string, Shelves>();
   /** Statements by action service, not yet filed by resource: a service is filed when first asked about. */
   private readonly unfiled = new Map<string, Filed[]>();
   /** The holders allowed an action on some resource, by action (lower-cased), as asked. */
@@ -185,24 +185,25 @@ export class GrantIndex<T> {
   }
 
   /** The shelves of a service, with the statements added since last asked filed by resource. */
-  private shelvesOf(service: string): Map<string, Map<string, Filed[]>> | undefined {
+  private shelvesOf(service: string): Shelves | undefined {
     if (!this.kept(service))
       throw new Error(`internal error: a grant index of ${[...(this.only ?? [])].join(", ")} asked about ${service}`);
     const unfiled = this.unfiled.get(service);
     if (unfiled) {
       this.unfiled.delete(service);
-      let byStart = this.shelves.get(service);
-      if (!byStart) this.shelves.set(service, (byStart = new Map()));
+      let shelves = this.shelves.get(service);
+      if (!shelves) this.shelves.set(service, (shelves = { byStart: new Map(), byStartAndEnd: new Map() }));
       for (const filed of unfiled) {
         const places = (filed.places ??= placesOf(filed.statement));
         for (let i = 0; i < places.length; i += 2) {
           const start = places[i] as string;
           const end = places[i + 1] as string;
-          let byEnd = byStart.get(start);
-          if (!byEnd) byStart.set(start, (byEnd = new Map()));
-          const shelf = byEnd.get(end);
-          if (shelf) shelf.push(filed);
-          else byEnd.set(end, [filed]);
+          if (end === "") shelve(shelves.byStart, start, filed);
+          else {
+            let byEnd = shelves.byStartAndEnd.get(start);
+            if (!byEnd) shelves.byStartAndEnd.set(start, (byEnd = new Map()));
+            shelve(byEnd, end, filed);
+          }
         }
       }
     }
@@ -219,11 +220,14 @@ export class GrantIndex<T> {
     if (!out) {
       const holders = new Set<T>();
       const service = lowerAction.slice(0, Math.max(0, lowerAction.indexOf(":")));
-      for (const byStart of [this.shelvesOf(service), service === "*" ? undefined : this.shelvesOf("*")])
-        for (const byEnd of byStart?.values() ?? [])
-          for (const shelf of byEnd.values())
-            for (const { policy, statement } of shelf)
-              if (actionMatches(statement, lowerAction)) for (const holder of this.holders.get(policy) as T[]) holders.add(holder);
+      const add = (shelf: readonly Filed[]) => {
+        for (const { policy, statement } of shelf)
+          if (actionMatches(statement, lowerAction)) for (const holder of this.holders.get(policy) as T[]) holders.add(holder);
+      };
+      for (const shelves of [this.shelvesOf(service), service === "*" ? undefined : this.shelvesOf("*")]) {
+        for (const shelf of shelves?.byStart.values() ?? []) add(shelf);
+        for (const byEnd of shelves?.byStartAndEnd.values() ?? []) for (const shelf of byEnd.values()) add(shelf);
+      }
       this.byAction.set(lowerAction, (out = holders));
     }
     return out;
@@ -241,8 +245,8 @@ export class GrantIndex<T> {
     const lowerAction = action.toLowerCase();
     const service = lowerAction.slice(0, Math.max(0, lowerAction.indexOf(":")));
     const matched = new Set<Policy>();
-    for (const byStart of [this.shelvesOf(service), service === "*" ? undefined : this.shelvesOf("*")]) {
-      if (byStart) this.matchShelves(byStart, lowerAction, resource, matched);
+    for (const shelves of [this.shelvesOf(service), service === "*" ? undefined : this.shelvesOf("*")]) {
+      if (shelves) this.matchShelves(shelves, lowerAction, resource, matched);
     }
     return matched;
   }
@@ -252,31 +256,41 @@ export class GrantIndex<T> {
    * starts are "", each prefix ending at a `:` or `/`, and the whole resource; the ends "" and each
    * suffix starting at one. Looked up in place (this runs for every target of every question).
    */
-  private matchShelves(byStart: Map<string, Map<string, Filed[]>>, lowerAction: string, resource: string, matched: Set<Policy>): void {
+  private matchShelves(shelves: Shelves, lowerAction: string, resource: string, matched: Set<Policy>): void {
     const cuts: number[] = [];
     for (let i = 0; i < resource.length; i++) {
       const c = resource.charCodeAt(i);
       if (c === COLON || c === SLASH) cuts.push(i);
     }
-    const onShelf = (byEnd: Map<string, Filed[]>) => {
-      const check = (shelf: Filed[] | undefined) => {
-        for (const { policy, statement } of shelf ?? []) {
-          if (!matched.has(policy) && statementMayAllow(statement, lowerAction, resource)) matched.add(policy);
-        }
-      };
-      check(byEnd.get(""));
-      for (const i of cuts) check(byEnd.get(resource.slice(i)));
+    const check = (shelf: Filed[] | undefined) => {
+      for (const { policy, statement } of shelf ?? []) {
+        if (!matched.has(policy) && statementMayAllow(statement, lowerAction, resource)) matched.add(policy);
+      }
     };
-    const whole = byStart.get(resource);
-    if (whole) onShelf(whole);
-    const none = byStart.get("");
-    if (none && resource !== "") onShelf(none);
-    for (const i of cuts) {
-      if (i + 1 === resource.length) continue;
-      const byEnd = byStart.get(resource.slice(0, i + 1));
-      if (byEnd) onShelf(byEnd);
-    }
+    const onStart = (start: string) => {
+      check(shelves.byStart.get(start));
+      const byEnd = shelves.byStartAndEnd.get(start);
+      if (byEnd) for (const i of cuts) check(byEnd.get(resource.slice(i)));
+    };
+    onStart(resource);
+    if (resource !== "") onStart("");
+    for (const i of cuts) if (i + 1 !== resource.length) onStart(resource.slice(0, i + 1));
   }
+}
+
+/**
+ * A service's Allow statements filed by resource: under their start alone when their end is ""
+ * (exact ARNs and patterns ending in a wildcard: most of them), else under their start and end.
+ */
+interface Shelves {
+  byStart: Map<string, Filed[]>;
+  byStartAndEnd: Map<string, Map<string, Filed[]>>;
+}
+
+function shelve(shelves: Map<string, Filed[]>, key: string, filed: Filed): void {
+  const shelf = shelves.get(key);
+  if (shelf) shelf.push(filed);
+  else shelves.set(key, [filed]);
 }
 
 /** An Allow statement of a policy, as grant indexes file it. */
