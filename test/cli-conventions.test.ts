@@ -431,6 +431,14 @@ describe("what a command loads", () => {
     }
   });
 
+  it("xacct simulate on one request loads the engine but not the AWS SDK (its ARN builder loads when an ARN is built)", () => {
+    // WHEN a fresh process decides the bundled example request
+    const urls = loadedBy(["simulate", "--request", join(ROOT, "examples", "simulate", "cross-account-get-object.json")]);
+    // THEN it loaded the engine, and no module of the SDK (@aws-sdk/util-arn-parser brings in @aws-sdk/core and @smithy/core)
+    expect(urls.some((u) => u.startsWith(`${DIST}policy/`))).toBe(true);
+    expect(urls.filter((u) => ["@aws-sdk", "@smithy"].some((p) => u.includes(`/node_modules/${p}/`)))).toEqual([]);
+  });
+
   it("the check can fail: xacct can loads the compiler and the engine", () => {
     const urls = loadedBy([
       "can",

@@ -7,7 +7,17 @@
  * and writes ARNs through here, so the partition (aws, aws-cn, aws-us-gov, …) is never assumed.
  * This module imports nothing of xacct.
  */
-import { build } from "@aws-sdk/util-arn-parser";
+import { createRequire } from "node:module";
+
+/**
+ * The SDK's ARN builder, loaded on first use: the package brings in @aws-sdk/core and @smithy/core
+ * (about 25 ms), which a command that builds no ARN (`simulate` on one request, `--help`) never needs.
+ */
+let sdkBuild: typeof import("@aws-sdk/util-arn-parser").build | undefined;
+function sdkBuilder(): typeof import("@aws-sdk/util-arn-parser").build {
+  sdkBuild ??= (createRequire(import.meta.url)("@aws-sdk/util-arn-parser") as typeof import("@aws-sdk/util-arn-parser")).build;
+  return sdkBuild;
+}
 
 /** An ARN's six parts (the leading `arn` left out). */
 export interface Arn {
@@ -79,7 +89,13 @@ export function iamAccountId(text: string): string | undefined {
 
 /** Builds any ARN from its parts. */
 export function buildArn(arn: Arn): string {
-  return build({ partition: arn.partition, service: arn.service, region: arn.region, accountId: arn.account, resource: arn.resource });
+  return sdkBuilder()({
+    partition: arn.partition,
+    service: arn.service,
+    region: arn.region,
+    accountId: arn.account,
+    resource: arn.resource,
+  });
 }
 
 function iamArn(partition: string, account: string, resource: string): string {
