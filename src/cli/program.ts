@@ -155,7 +155,8 @@ function addCommand(parent: Command, name: string, spec: CommandSpec, rest: read
   for (const argument of spec.arguments ?? [])
     command.argument(argument.required ? `<${argument.name}>` : `[${argument.name}]`, argument.description);
   for (const [long, option] of Object.entries(spec.options)) command.addOption(optionOf(long, option));
-  command.addHelpText("after", helpFooter(name, spec));
+  // Laid out only when the help is printed (commander calls it then), not for every command run.
+  command.addHelpText("after", () => helpFooter(name, spec));
   command.action(async () => {
     const module = await spec.load();
     status.value = await module.run(valuesOf(command, spec), spec.afterDashes ? rest : command.args);
@@ -176,7 +177,7 @@ function program(rest: readonly string[], status: { value: number }): Command {
     .exitOverride()
     .configureOutput({ writeOut: (s) => process.stdout.write(s), writeErr: (s) => process.stderr.write(s) })
     .enablePositionalOptions()
-    .addHelpText("after", programFooter());
+    .addHelpText("after", programFooter);
   for (const [name, spec] of COMMANDS) addCommand(program, name, spec, rest, status);
   return program;
 }

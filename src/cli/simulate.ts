@@ -2,7 +2,6 @@ import { createReadStream, statSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import type { ExplainLevel } from "../policy/simulate.js";
 import { assertReadable, parseJsonFile, readInput, UsageError } from "./json-input.js";
-import { BLOCK_BYTES, decideBatch, THREADS_FROM_BYTES } from "./simulate-batch.js";
 import { helpOf, type SIMULATE_OPTIONS, THREADS_VARIABLE, type Values } from "./usage.js";
 
 /** `xacct simulate`: thin over the policy engine. Returns the exit status. */
@@ -22,6 +21,8 @@ export async function run(values: Values<typeof SIMULATE_OPTIONS>): Promise<numb
 }
 
 async function runBatch(file: string, explain: ExplainLevel): Promise<number> {
+  // Loaded for a batch only (it brings in worker threads): one request needs none of it.
+  const { BLOCK_BYTES, decideBatch, THREADS_FROM_BYTES } = await import("./simulate-batch.js");
   const told = process.env[THREADS_VARIABLE];
   const threads = threadCount(told);
   // Threads when told, for any batch of two blocks or more; else from THREADS_FROM_BYTES, where they pay.
