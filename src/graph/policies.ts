@@ -151,8 +151,10 @@ export class GrantIndex<T> {
   private readonly holders = new Map<Policy, T[]>();
   /** Action service → the Allow statements filed by resource (see Shelves). */
   private readonly shelves = new Map<string, Shelves>();
-  /** Statements by action service, not yet filed by resource: a service is filed when first asked about. */
-  private readonly unfiled = new Map<string, Filed[]>();
+  /** Statements by action service, as added; a service's are filed by resource when first asked about a resource. */
+  private readonly statements = new Map<string, Filed[]>();
+  /** Per service, how many of its statements are on its shelves (those after are added since). */
+  private readonly shelved = new Map<string, number>();
   /** The holders allowed an action on some resource, by action (lower-cased), as asked. */
   private readonly byAction = new Map<string, ReadonlySet<T>>();
 
@@ -170,9 +172,9 @@ export class GrantIndex<T> {
         for (const service of filed.services) {
           if (!this.kept(service)) continue;
           kept = true;
-          const unfiled = this.unfiled.get(service);
-          if (unfiled) unfiled.push(filed);
-          else this.unfiled.set(service, [filed]);
+          const list = this.statements.get(service);
+          if (list) list.push(filed);
+          else this.statements.set(service, [filed]);
         }
       }
       if (kept) this.holders.set(policy, [holder]);
@@ -184,16 +186,23 @@ export class GrantIndex<T> {
     return this.only === undefined || service === "*" || this.only.has(service);
   }
 
-  /** The shelves of a service, with the statements added since last asked filed by resource. */
-  private shelvesOf(service: string): Shelves | undefined {
+  /** A service's statements (none when it has none). */
+  private statementsOf(service: string): readonly Filed[] {
     if (!this.kept(service))
       throw new Error(`internal error: a grant index of ${[...(this.only ?? [])].join(", ")} asked about ${service}`);
-    const unfiled = this.unfiled.get(service);
-    if (unfiled) {
-      this.unfiled.delete(service);
+    return this.statements.get(service) ?? [];
+  }
+
+  /** The shelves of a service, with the statements added since last asked filed by resource. */
+  private shelvesOf(service: string): Shelves | undefined {
+    const list = this.statementsOf(service);
+    const from = this.shelved.get(service) ?? 0;
+    if (from < list.length) {
+      this.shelved.set(service, list.length);
       let shelves = this.shelves.get(service);
       if (!shelves) this.shelves.set(service, (shelves = { byStart: new Map(), byStartAndEnd: new Map() }));
-      for (const filed of unfiled) {
+      for (let k = from; k < list.length; k++) {
+        const filed = list[k] as Filed;
         const places = (filed.places ??= placesOf(filed.statement));
         for (let i = 0; i < places.length; i += 2) {
           const start = places[i] as string;
@@ -212,7 +221,8 @@ export class GrantIndex<T> {
 
   /**
    * The holders of policies with an Allow statement for the action on some resource: a cheap first
-   * cut, made once per action, before asking about each resource.
+   * cut, made once per action, before asking about each resource (it files nothing by resource:
+   * where nobody holds the action, nothing is asked about a resource).
    */
   holdersOf(action: string): ReadonlySet<T> {
     const lowerAction = action.toLowerCase();
@@ -220,14 +230,9 @@ export class GrantIndex<T> {
     if (!out) {
       const holders = new Set<T>();
       const service = lowerAction.slice(0, Math.max(0, lowerAction.indexOf(":")));
-      const add = (shelf: readonly Filed[]) => {
-        for (const { policy, statement } of shelf)
+      for (const list of [this.statementsOf(service), service === "*" ? [] : this.statementsOf("*")])
+        for (const { policy, statement } of list)
           if (actionMatches(statement, lowerAction)) for (const holder of this.holders.get(policy) as T[]) holders.add(holder);
-      };
-      for (const shelves of [this.shelvesOf(service), service === "*" ? undefined : this.shelvesOf("*")]) {
-        for (const shelf of shelves?.byStart.values() ?? []) add(shelf);
-        for (const byEnd of shelves?.byStartAndEnd.values() ?? []) for (const shelf of byEnd.values()) add(shelf);
-      }
       this.byAction.set(lowerAction, (out = holders));
     }
     return out;
@@ -334,7 +339,7 @@ function patternPlace(pattern: ResourcePattern): Places {
   if (glob.exact !== null) return [glob.exact, ""];
   let place = GLOB_PLACES.get(glob);
   if (!place) {
-    place = Object.freeze(resourcePlace(glob));
+    place = resourcePlace(glob);
     if (GLOB_PLACES.size < GLOB_CACHE_LIMIT) GLOB_PLACES.set(glob, place);
   }
   return place;
