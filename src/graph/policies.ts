@@ -312,7 +312,7 @@ interface Filed {
 type Places = readonly string[];
 
 /** The place of a pattern that may match any resource (NotResource, `*`, a policy variable's template). */
-const ANYWHERE: Places = Object.freeze(["", ""]);
+const ANYWHERE: Places = ["", ""];
 /** Wildcard Resource globs are shared across policies (see compileGlob): each one's place is worked out once. */
 const GLOB_PLACES = new Map<Glob, Places>();
 
@@ -377,7 +377,8 @@ function actionServices(s: Statement): readonly string[] {
   return out;
 }
 
-const ANY_SERVICE: readonly string[] = Object.freeze(["*"]);
+/** Shared lists, never changed (readonly; not frozen, see NO_SEGMENTS in wildcard.ts). */
+const ANY_SERVICE: readonly string[] = ["*"];
 /** Action globs are shared across policies (see compileGlob): each one's service is worked out once. */
 const GLOB_SERVICES = new Map<Glob, string>();
 const SERVICE_LISTS = new Map<string, readonly string[]>();
@@ -389,7 +390,7 @@ const SERVICE_NAME_LENGTH = 64;
 function servicesList(service: string): readonly string[] {
   let list = SERVICE_LISTS.get(service);
   if (!list) {
-    list = Object.freeze([service]);
+    list = [service];
     if (SERVICE_LISTS.size < GLOB_CACHE_LIMIT && service.length <= SERVICE_NAME_LENGTH) SERVICE_LISTS.set(service, list);
   }
   return list;

@@ -55,7 +55,8 @@ interface Matches {
   strength: Strength;
 }
 
-const NO_STATEMENTS: readonly Statement[] = Object.freeze([]);
+/** Never changed (readonly; not frozen, see NO_SEGMENTS in wildcard.ts). */
+const NO_STATEMENTS: readonly Statement[] = [];
 const NONE: Matches = { allows: NO_STATEMENTS, denies: NO_STATEMENTS, strength: Strength.None };
 
 /**

@@ -45,8 +45,13 @@ export interface Glob {
 }
 
 const cache = [new Map<string, Glob>(), new Map<string, Glob>()];
-/** Shared by every glob without a middle segment (most of them): never changed. */
-const NO_SEGMENTS: readonly Segment[] = Object.freeze([]);
+/**
+ * Shared by every glob without a middle segment (most of them): never changed (readonly). Not
+ * frozen: V8 walks a frozen array by its generic iterator, allocating at every step, and the
+ * engine walks this one in every match (so too NO_CONDITION, NO_STATEMENTS and the grant index's
+ * shared lists).
+ */
+const NO_SEGMENTS: readonly Segment[] = [];
 const CACHE_LIMIT = 50_000;
 
 /**
