@@ -340,7 +340,8 @@ function patternPlace(pattern: ResourcePattern): Places {
   let place = GLOB_PLACES.get(glob);
   if (!place) {
     place = resourcePlace(glob);
-    if (GLOB_PLACES.size < GLOB_CACHE_LIMIT) GLOB_PLACES.set(glob, place);
+    // Only a pattern of an ARN's length is kept (the process keeps it): a longer one (hostile input) is worked out each time.
+    if (GLOB_PLACES.size < GLOB_CACHE_LIMIT && glob.minLength <= PATTERN_LENGTH) GLOB_PLACES.set(glob, place);
   }
   return place;
 }
@@ -386,6 +387,8 @@ const SERVICE_LISTS = new Map<string, readonly string[]>();
 const GLOB_CACHE_LIMIT = 50_000;
 /** AWS's service prefixes are short; a longer one (hostile input) is worked out each time, never kept. */
 const SERVICE_NAME_LENGTH = 64;
+/** The longest Resource pattern whose place is kept: 2,048 characters, the longest ARN IAM's API takes. */
+const PATTERN_LENGTH = 2048;
 
 function servicesList(service: string): readonly string[] {
   let list = SERVICE_LISTS.get(service);
