@@ -7,7 +7,7 @@
  * standard output and `graph -o FILE` saying what it wrote, and `xacct --help` loading none of
  * the AWS SDK, the compiler or the sandbox.
  */
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -66,7 +66,7 @@ describe("help", () => {
     expect(r.status).toBe(0);
     expect(r.stderr).toBe("");
     for (const command of COMMANDS) expect(r.stdout).toMatch(new RegExp(`^  ${command}\\b`, "m"));
-    for (const code of ["0", "1", "2", "3", "70"]) expect(r.stdout).toMatch(new RegExp(`^  ${code} +\\S`, "m"));
+    for (const code of ["0", "1", "2", "3", "70", "141"]) expect(r.stdout).toMatch(new RegExp(`^  ${code} +\\S`, "m"));
     expect(r.stdout).toContain("XACCT_DEBUG");
     expect(r.stdout).toContain("XACCT_SANDBOX_TOKEN_FILE");
   });
@@ -179,6 +179,26 @@ describe("command-line errors: one line naming the option and the command's help
   it("an unknown command after help, and an unknown option of xacct itself", () => {
     expect(oneLine(xacct(["help", "nosuch"]))).toMatch(/^xacct: unknown command "nosuch": the commands are init, build, /);
     expect(oneLine(xacct(["--nosuch"]))).toBe("xacct: unknown option --nosuch; see xacct --help");
+  });
+});
+
+describe("a reader that stops early", () => {
+  it("xacct simulate --batch | head: xacct stops quietly with 141 (128 + SIGPIPE), no stack trace", async () => {
+    // GIVEN a batch of 20,000 requests (the bundled example's), whose results are far more than a pipe holds
+    const request = JSON.stringify(JSON.parse(readFileSync(join(ROOT, "examples", "simulate", "cross-account-get-object.json"), "utf8")));
+    const batch = join(dir, "closed-output.jsonl");
+    writeFileSync(batch, `${request}\n`.repeat(20_000));
+    // WHEN its standard output is closed after the first chunk, as `head -c 1` does
+    const child = spawn(process.execPath, [join(ROOT, "dist", "cli", "main.js"), "simulate", "--batch", batch], {
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let stderr = "";
+    child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+    child.stdout.once("data", () => child.stdout.destroy());
+    const status = await new Promise<number | null>((done) => child.on("close", (code) => done(code)));
+    // THEN it exits as a Unix command ended by SIGPIPE does, and says nothing on stderr
+    expect(status).toBe(141);
+    expect(stderr).toBe("");
   });
 });
 

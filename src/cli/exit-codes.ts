@@ -15,6 +15,8 @@ export const EXIT = {
   undecided: 3,
   /** xacct's own internal error, a bug (EX_SOFTWARE of sysexits.h). */
   internal: 70,
+  /** Standard output closed by its reader before xacct finished writing: 128 + SIGPIPE, as a Unix command ended by it. */
+  closedOutput: 141,
 } as const;
 
 export interface ExitCode {
@@ -68,6 +70,12 @@ export const EXIT_CODES: readonly ExitCode[] = [
   {
     code: EXIT.internal,
     meaning: "internal error: a bug in xacct (run again with XACCT_DEBUG=1 for its trace, and report it)",
+    commands: new Map(),
+  },
+  {
+    code: EXIT.closedOutput,
+    meaning:
+      "standard output was closed before xacct finished writing (a reader such as head stopped): it stops at once, quietly, as a Unix command ended by SIGPIPE does",
     commands: new Map(),
   },
 ];
