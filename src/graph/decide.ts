@@ -6,6 +6,7 @@
  */
 import { type Evaluation, evaluate, decide as decideRequest, type Outcome } from "../policy/evaluate.js";
 import { RequestContext } from "../policy/context.js";
+import type { ConditionTest } from "../policy/condition/condition.js";
 import type { Policy } from "../policy/policy.js";
 import type { AccountEntry } from "../state/account-state.js";
 import type { GraphNode, GraphNodes } from "./nodes.js";
@@ -133,7 +134,9 @@ function callerKeysFor(policy: Policy, given: Record<string, string | string[]>,
   const givenKeys = new Set(Object.keys(given).map((k) => k.toLowerCase()));
   for (const s of policy.statements) {
     if (s.effect !== "Allow") continue;
-    for (const test of s.condition) {
+    // By index: a statement without a Condition shares one frozen list, which V8 walks slowly by for-of.
+    for (let i = 0; i < s.condition.length; i++) {
+      const test = s.condition[i] as ConditionTest;
       if (
         !CALLER_KEYS.includes(test.lowerKey) ||
         givenKeys.has(test.lowerKey) ||

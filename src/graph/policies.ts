@@ -151,7 +151,7 @@ export class GrantIndex<T> {
   private readonly holders = new Map<Policy, T[]>();
   /** Action service → the Allow statements filed by resource (see Shelves). */
   private readonly shelves = new Map<string, Shelves>();
-  /** Statements by action service, as added; a service's are filed by resource when first asked about a resource. */
+  /** Statements by action service, as added (kept: holdersOf reads them); filed by resource when a service is first asked about a resource. */
   private readonly statements = new Map<string, Filed[]>();
   /** Per service, how many of its statements are on its shelves (those after are added since). */
   private readonly shelved = new Map<string, number>();
@@ -169,7 +169,9 @@ export class GrantIndex<T> {
       // A policy with no statement for a service the index keeps is left out (its holders too).
       let kept = false;
       for (const filed of this.book.filed(policy)) {
-        for (const service of filed.services) {
+        // By index: the shared service lists are frozen (see servicesList), and V8 walks a frozen list's iterator slowly.
+        for (let i = 0; i < filed.services.length; i++) {
+          const service = filed.services[i] as string;
           if (!this.kept(service)) continue;
           kept = true;
           const list = this.statements.get(service);
@@ -285,7 +287,8 @@ export class GrantIndex<T> {
 
 /**
  * A service's Allow statements filed by resource: under their start alone when their end is ""
- * (exact ARNs and patterns ending in a wildcard: most of them), else under their start and end.
+ * (exact ARNs, and patterns whose literal tail holds no `:` or `/`: most of them), else under their
+ * start and end.
  */
 interface Shelves {
   byStart: Map<string, Filed[]>;
@@ -312,7 +315,7 @@ interface Filed {
 type Places = readonly string[];
 
 /** The place of a pattern that may match any resource (NotResource, `*`, a policy variable's template). */
-const ANYWHERE: Places = ["", ""];
+const ANYWHERE: Places = Object.freeze(["", ""]);
 /** Wildcard Resource globs are shared across policies (see compileGlob): each one's place is worked out once. */
 const GLOB_PLACES = new Map<Glob, Places>();
 
@@ -328,7 +331,7 @@ function placesOf(statement: Statement): Places {
     for (let i = 0; i < places.length && !seen; i += 2) seen = places[i] === start && places[i + 1] === end;
     if (!seen) places.push(start, end);
   }
-  return places;
+  return fitted(places);
 }
 
 /** A Resource pattern's place, as a start and an end (see resourcePlace). */
@@ -340,8 +343,8 @@ function patternPlace(pattern: ResourcePattern): Places {
   let place = GLOB_PLACES.get(glob);
   if (!place) {
     place = resourcePlace(glob);
-    // Only a pattern of an ARN's length is kept (the process keeps it): a longer one (hostile input) is worked out each time.
-    if (GLOB_PLACES.size < GLOB_CACHE_LIMIT && glob.minLength <= PATTERN_LENGTH) GLOB_PLACES.set(glob, place);
+    // Only a pattern of an ARN's length is kept: a longer one (hostile input) is worked out each time.
+    if (glob.minLength <= PATTERN_LENGTH) remember(GLOB_PLACES, glob, place);
   }
   return place;
 }
@@ -378,23 +381,23 @@ function actionServices(s: Statement): readonly string[] {
   return out;
 }
 
-/** Shared lists, never changed (readonly; not frozen, see NO_SEGMENTS in wildcard.ts). */
-const ANY_SERVICE: readonly string[] = ["*"];
+/** Shared lists, frozen: walked by index, never by for-of (see NO_SEGMENTS in wildcard.ts). */
+const ANY_SERVICE: readonly string[] = Object.freeze(["*"]);
 /** Action globs are shared across policies (see compileGlob): each one's service is worked out once. */
 const GLOB_SERVICES = new Map<Glob, string>();
 const SERVICE_LISTS = new Map<string, readonly string[]>();
-/** These and GLOB_PLACES are kept for the life of the process (a sandbox serves many graphs): bounded, as compileGlob's cache is. */
+/** These and GLOB_PLACES are kept for the life of the process (a sandbox serves many graphs): bounded, emptied when full as compileGlob's cache is. */
 const GLOB_CACHE_LIMIT = 50_000;
 /** AWS's service prefixes are short; a longer one (hostile input) is worked out each time, never kept. */
 const SERVICE_NAME_LENGTH = 64;
-/** The longest Resource pattern whose place is kept: 2,048 characters, the longest ARN IAM's API takes. */
+/** The most literal characters of a Resource pattern whose place is kept: 2,048, the longest ARN IAM's API takes. */
 const PATTERN_LENGTH = 2048;
 
 function servicesList(service: string): readonly string[] {
   let list = SERVICE_LISTS.get(service);
   if (!list) {
-    list = [service];
-    if (SERVICE_LISTS.size < GLOB_CACHE_LIMIT && service.length <= SERVICE_NAME_LENGTH) SERVICE_LISTS.set(service, list);
+    list = Object.freeze([service]);
+    if (service.length <= SERVICE_NAME_LENGTH) remember(SERVICE_LISTS, service, list);
   }
   return list;
 }
@@ -407,9 +410,15 @@ function serviceOf(glob: Glob): string {
     const colon = text.indexOf(":");
     const literal = colon > 0 && (glob.exact !== null || (glob.first.anyChar?.subarray(0, colon).every((any) => any === 0) ?? true));
     service = literal ? text.slice(0, colon) : "*";
-    if (GLOB_SERVICES.size < GLOB_CACHE_LIMIT && service.length <= SERVICE_NAME_LENGTH) GLOB_SERVICES.set(glob, service);
+    if (service.length <= SERVICE_NAME_LENGTH) remember(GLOB_SERVICES, glob, service);
   }
   return service;
+}
+
+/** Keeps an entry in one of the process-wide caches, emptied when full. */
+function remember<K, V>(cache: Map<K, V>, key: K, value: V): void {
+  if (cache.size >= GLOB_CACHE_LIMIT) cache.clear();
+  cache.set(key, value);
 }
 
 /**

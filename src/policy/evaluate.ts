@@ -55,8 +55,7 @@ interface Matches {
   strength: Strength;
 }
 
-/** Never changed (readonly; not frozen, see NO_SEGMENTS in wildcard.ts). */
-const NO_STATEMENTS: readonly Statement[] = [];
+const NO_STATEMENTS: readonly Statement[] = Object.freeze([]);
 const NONE: Matches = { allows: NO_STATEMENTS, denies: NO_STATEMENTS, strength: Strength.None };
 
 /**

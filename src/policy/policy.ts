@@ -58,8 +58,8 @@ const IAM_SID = /^[A-Za-z0-9]*$/;
 const IAM_SID_RULES: ReadonlySet<PolicyKind> = new Set(["identity", "boundary", "session", "trust", "scp", "rcp"]);
 const RESOURCE_ARN = /^arn:[^:]+:[^:]*:/;
 const ALL_RESOURCES: ResourcePattern = { glob: MATCH_ALL };
-/** Shared by every statement without a Condition: never changed (readonly; not frozen, see NO_SEGMENTS in wildcard.ts). */
-const NO_CONDITION: readonly ConditionTest[] = [];
+/** Shared by every statement without a Condition: never changed. */
+const NO_CONDITION: readonly ConditionTest[] = Object.freeze([]);
 
 /** Reads a policy given as an object or as a JSON string, validating it as AWS would. */
 export function compilePolicy(input: unknown, kind: PolicyKind, path: Path): Policy {
