@@ -13,9 +13,10 @@ import { createRequire } from "node:module";
  * The SDK's ARN builder, loaded on first use: the package brings in @aws-sdk/core and @smithy/core
  * (about 25 ms), which a command that builds no ARN (`simulate` on one request, `--help`) never needs.
  */
-let sdkBuild: typeof import("@aws-sdk/util-arn-parser").build | undefined;
-function sdkBuilder(): typeof import("@aws-sdk/util-arn-parser").build {
-  sdkBuild ??= (createRequire(import.meta.url)("@aws-sdk/util-arn-parser") as typeof import("@aws-sdk/util-arn-parser")).build;
+let sdkBuild: ArnParser["build"] | undefined;
+type ArnParser = typeof import("@aws-sdk/util-arn-parser");
+function sdkBuilder(): ArnParser["build"] {
+  sdkBuild ??= (createRequire(import.meta.url)("@aws-sdk/util-arn-parser") as ArnParser).build;
   return sdkBuild;
 }
 
