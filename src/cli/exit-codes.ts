@@ -89,6 +89,6 @@ export function exitCodesOf(command: string): { code: number; text: string }[] {
   return EXIT_CODES.flatMap(({ code, meaning, commands }) => {
     const own = commands.get(command);
     if (own !== undefined) return [{ code, text: own }];
-    return code === EXIT.ok || code === EXIT.usage || code === EXIT.internal ? [{ code, text: meaning }] : [];
+    return code === EXIT.ok || code === EXIT.usage || code === EXIT.internal || code === EXIT.closedOutput ? [{ code, text: meaning }] : [];
   });
 }
