@@ -22,6 +22,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { describe, expect, it } from "vitest";
 import { AccessGraph } from "../src/graph/graph.js";
+import { GrantIndex, PolicyBook } from "../src/graph/policies.js";
 import { can, reach, whoCan } from "../src/graph/query.js";
 import { loadInventory, policyDocumentOf } from "../src/state/inventory.js";
 import { A, accounts, addRole, addUser, allow, mayAssume, trusts } from "./support/accounts.js";
@@ -1046,13 +1047,49 @@ describe("who-can finds every caller whose policy names the resource, wherever i
     const everything = addUser(a, "everything", [allow("s3:GetObject", "arn:aws:s3:::*")]);
     const listed = addUser(a, "listed", [allow("s3:GetObject", ["arn:aws:s3:::other/*", "arn:aws:s3:::reports/2024/*"])]);
     const oneChar = addUser(a, "one-char", [allow("s3:GetObject", "arn:aws:s3:::reports/202?/q3.csv")]);
+    const notResource = addUser(a, "not-resource", [{ Effect: "Allow", Action: "s3:GetObject", NotResource: "arn:aws:s3:::secret/*" }]);
     addUser(a, "near-miss", [allow("s3:GetObject", "arn:aws:s3:::reports/*/q4.csv")]);
     addUser(a, "other-bucket", [allow("s3:GetObject", "arn:aws:s3:::reports-old/*")]);
+    addUser(a, "excluded", [{ Effect: "Allow", Action: "s3:GetObject", NotResource: "arn:aws:s3:::reports/*" }]);
     // WHEN who-can is asked about the object
     const answer = whoCan(new AccessGraph(state), { action: "s3:GetObject", resource: object, resourceAccount: A });
-    // THEN each user whose pattern matches the object acts itself, and no other
+    // THEN each user whose pattern matches the object (or whose NotResource leaves it out) acts itself, and no other
     expect(answer.principals.map((p) => [p.principal, p.via])).toEqual(
-      [anyBucket, everything, exact, listed, middle, oneChar].map((u) => [u.arn, []]),
+      [anyBucket, everything, exact, listed, middle, notResource, oneChar].map((u) => [u.arn, []]),
     );
+  });
+
+  it("a resource ending in `/` (an S3 folder object) is found by its exact ARN and by `reports/*` (a * matches an empty run too)", () => {
+    // GIVEN users allowed the folder object exactly, by `reports/*` (a * matches any run of characters, none included), and by `reports/?*`
+    const { a, state } = accounts();
+    const folder = "arn:aws:s3:::reports/";
+    const exact = addUser(a, "exact", [allow("s3:GetObject", folder)]);
+    const star = addUser(a, "star", [allow("s3:GetObject", "arn:aws:s3:::reports/*")]);
+    addUser(a, "one-more", [allow("s3:GetObject", "arn:aws:s3:::reports/?*")]);
+    // WHEN who-can is asked about the folder object
+    const answer = whoCan(new AccessGraph(state), { action: "s3:GetObject", resource: folder, resourceAccount: A });
+    // THEN the exact and the star users, not the one that needs one more character
+    expect(answer.principals.map((p) => p.principal)).toEqual([exact.arn, star.arn]);
+  });
+});
+
+describe("a grant index files what is added after it was first asked", () => {
+  it("a holder added after a question is in the next answer", () => {
+    // GIVEN an index asked once about s3:GetObject, when only one user's policy allows it
+    const { a, state } = accounts();
+    const first = addUser(a, "first", [allow("s3:GetObject", "arn:aws:s3:::reports/*")]);
+    const later = addUser(a, "later", [allow("s3:*", "arn:aws:s3:::reports/2024/*")]);
+    const book = new PolicyBook(state);
+    const index = new GrantIndex<string>(book);
+    const policiesOf = (user: typeof first) => book.identityPolicies(a, user);
+    index.add(first.arn, policiesOf(first));
+    const object = "arn:aws:s3:::reports/2024/q3.csv";
+    expect([...index.candidates("s3:GetObject", object)]).toEqual([first.arn]);
+    expect([...index.holdersOf("s3:GetObject")]).toEqual([first.arn]);
+    // WHEN a second user is added
+    index.add(later.arn, policiesOf(later));
+    // THEN both questions name both users
+    expect([...index.candidates("s3:GetObject", object)].sort()).toEqual([first.arn, later.arn].sort());
+    expect([...index.holdersOf("s3:GetObject")].sort()).toEqual([first.arn, later.arn].sort());
   });
 });
