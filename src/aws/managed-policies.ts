@@ -18,6 +18,7 @@
 import { closeSync, openSync, readSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
+import { BoundedCache } from "../bounded-cache.js";
 import { buildArn, parseArn } from "./arn.js";
 
 /** An AWS managed policy: its ARN in the partition asked for, and the document of its latest (default) version. */
@@ -38,7 +39,7 @@ const CHUNK = 1 << 20;
 const CACHE_LIMIT = 4096;
 
 let dataFile: string | undefined;
-const cache = new Map<string, { path: string; document: unknown } | null>();
+const cache = new BoundedCache<string, { path: string; document: unknown } | null>(CACHE_LIMIT);
 
 /** The package's data file (resolved once; tests may point at another file of the same shape). */
 export function managedPoliciesFile(file?: string): string {
@@ -99,7 +100,6 @@ export function awsManagedPolicyNames(): string[] {
 function lookup(name: string): { path: string; document: unknown } | undefined {
   if (cache.has(name)) return cache.get(name) ?? undefined;
   const found = find(name);
-  if (cache.size >= CACHE_LIMIT) cache.clear();
   cache.set(name, found ?? null);
   return found;
 }

@@ -6,6 +6,7 @@
  */
 import { isAwsManagedPolicyArn } from "../aws/arn.js";
 import { awsManagedPolicy } from "../aws/managed-policies.js";
+import { BoundedCache } from "../bounded-cache.js";
 import { fitted } from "../policy/fitted.js";
 import { compilePolicy, type Policy, type PolicyKind, type ResourcePattern, type Statement } from "../policy/policy.js";
 import { anyGlobLowered, globMatches, type Glob } from "../policy/wildcard.js";
@@ -316,8 +317,10 @@ type Places = readonly string[];
 
 /** The place of a pattern that may match any resource (NotResource, `*`, a policy variable's template). */
 const ANYWHERE: Places = Object.freeze(["", ""]);
+/** The entries each process-wide cache of this module keeps (a sandbox serves many graphs), as compileGlob's does. */
+const GLOB_CACHE_LIMIT = 50_000;
 /** Wildcard Resource globs are shared across policies (see compileGlob): each one's place is worked out once. */
-const GLOB_PLACES = new Map<Glob, Places>();
+const GLOB_PLACES = new BoundedCache<Glob, Places>(GLOB_CACHE_LIMIT);
 
 /** The distinct places of a statement's Resource patterns (anywhere for NotResource). Most statements share theirs. */
 function placesOf(statement: Statement): Places {
@@ -344,7 +347,7 @@ function patternPlace(pattern: ResourcePattern): Places {
   if (!place) {
     place = resourcePlace(glob);
     // Only a pattern of an ARN's length is kept: a longer one (hostile input) is worked out each time.
-    if (glob.minLength <= PATTERN_LENGTH) remember(GLOB_PLACES, glob, place);
+    if (glob.minLength <= PATTERN_LENGTH) GLOB_PLACES.set(glob, place);
   }
   return place;
 }
@@ -384,10 +387,8 @@ function actionServices(s: Statement): readonly string[] {
 /** Shared lists, frozen: walked by index, never by for-of (see NO_SEGMENTS in wildcard.ts). */
 const ANY_SERVICE: readonly string[] = Object.freeze(["*"]);
 /** Action globs are shared across policies (see compileGlob): each one's service is worked out once. */
-const GLOB_SERVICES = new Map<Glob, string>();
-const SERVICE_LISTS = new Map<string, readonly string[]>();
-/** These and GLOB_PLACES are kept for the life of the process (a sandbox serves many graphs): bounded, emptied when full as compileGlob's cache is. */
-const GLOB_CACHE_LIMIT = 50_000;
+const GLOB_SERVICES = new BoundedCache<Glob, string>(GLOB_CACHE_LIMIT);
+const SERVICE_LISTS = new BoundedCache<string, readonly string[]>(GLOB_CACHE_LIMIT);
 /** AWS's service prefixes are short; a longer one (hostile input) is worked out each time, never kept. */
 const SERVICE_NAME_LENGTH = 64;
 /** The most literal characters of a Resource pattern whose place is kept: 2,048, the longest ARN IAM's API takes. */
@@ -397,7 +398,7 @@ function servicesList(service: string): readonly string[] {
   let list = SERVICE_LISTS.get(service);
   if (!list) {
     list = Object.freeze([service]);
-    if (service.length <= SERVICE_NAME_LENGTH) remember(SERVICE_LISTS, service, list);
+    if (service.length <= SERVICE_NAME_LENGTH) SERVICE_LISTS.set(service, list);
   }
   return list;
 }
@@ -410,15 +411,9 @@ function serviceOf(glob: Glob): string {
     const colon = text.indexOf(":");
     const literal = colon > 0 && (glob.exact !== null || (glob.first.anyChar?.subarray(0, colon).every((any) => any === 0) ?? true));
     service = literal ? text.slice(0, colon) : "*";
-    if (service.length <= SERVICE_NAME_LENGTH) remember(GLOB_SERVICES, glob, service);
+    if (service.length <= SERVICE_NAME_LENGTH) GLOB_SERVICES.set(glob, service);
   }
   return service;
-}
-
-/** Keeps an entry in one of the process-wide caches, emptied when full. */
-function remember<K, V>(cache: Map<K, V>, key: K, value: V): void {
-  if (cache.size >= GLOB_CACHE_LIMIT) cache.clear();
-  cache.set(key, value);
 }
 
 /**

@@ -11,6 +11,8 @@
  * O(input × ⌈segment/32⌉).
  */
 
+import { BoundedCache } from "../bounded-cache.js";
+
 /** A piece of pattern text: a literal escape (`${*}`) is text whose wildcard characters match only themselves. */
 export interface PatternPiece {
   text: string;
@@ -44,14 +46,14 @@ export interface Glob {
   readonly matchesEverything: boolean;
 }
 
-const cache = [new Map<string, Glob>(), new Map<string, Glob>()];
+const CACHE_LIMIT = 50_000;
+const cache = [new BoundedCache<string, Glob>(CACHE_LIMIT), new BoundedCache<string, Glob>(CACHE_LIMIT)];
 /**
  * Shared by every glob without a middle segment (most of them): frozen, and so walked by index,
  * never by for-of. V8 walks a frozen list by its generic iterator, allocating at every step, and
  * the engine walks this one in every match (so too the grant index's shared lists).
  */
 const NO_SEGMENTS: readonly Segment[] = Object.freeze([]);
-const CACHE_LIMIT = 50_000;
 
 /**
  * Compiles a pattern given as plain text (every `*` and `?` is a wildcard). The same patterns
@@ -71,12 +73,11 @@ export function compileGlob(pattern: string, caseInsensitive = false): Glob {
       caseInsensitive,
       matchesEverything: false,
     };
-  const map = cache[caseInsensitive ? 1 : 0] as Map<string, Glob>;
-  let glob = map.get(pattern);
+  const known = cache[caseInsensitive ? 1 : 0] as BoundedCache<string, Glob>;
+  let glob = known.get(pattern);
   if (glob === undefined) {
-    if (map.size >= CACHE_LIMIT) map.clear();
     glob = compilePieces([{ text: pattern, literal: false }], caseInsensitive);
-    map.set(pattern, glob);
+    known.set(pattern, glob);
   }
   return glob;
 }
