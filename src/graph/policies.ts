@@ -175,9 +175,7 @@ export class GrantIndex<T> {
           const service = filed.services[i] as string;
           if (!this.kept(service)) continue;
           kept = true;
-          const list = this.statements.get(service);
-          if (list) list.push(filed);
-          else this.statements.set(service, [filed]);
+          shelve(this.statements, service, filed);
         }
       }
       if (kept) this.holders.set(policy, [holder]);
@@ -296,6 +294,7 @@ interface Shelves {
   byStartAndEnd: Map<string, Map<string, Filed[]>>;
 }
 
+/** Adds a statement to the list under `key` (made with it). */
 function shelve(shelves: Map<string, Filed[]>, key: string, filed: Filed): void {
   const shelf = shelves.get(key);
   if (shelf) shelf.push(filed);
