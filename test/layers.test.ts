@@ -11,6 +11,7 @@ import { describe, expect, it } from "vitest";
 
 /** The declared order, bottom first. A folder may import a folder of a LOWER layer, never one beside or above it. */
 const LAYERS: readonly (readonly string[])[] = [
+  ["cache"], // a bounded cache, the one shape of every process-wide cache: imports nothing
   ["text", "aws"], // escaping per format, AWS's own facts: import nothing of xacct
   ["fs"], // files shared with the user
   ["catalog"], // AWS's service authorization data

@@ -18,7 +18,7 @@
 import { closeSync, openSync, readSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
-import { BoundedCache } from "../bounded-cache.js";
+import { BoundedCache } from "../cache/bounded-cache.js";
 import { buildArn, parseArn } from "./arn.js";
 
 /** An AWS managed policy: its ARN in the partition asked for, and the document of its latest (default) version. */

@@ -6,7 +6,7 @@
  */
 import { isAwsManagedPolicyArn } from "../aws/arn.js";
 import { awsManagedPolicy } from "../aws/managed-policies.js";
-import { BoundedCache } from "../bounded-cache.js";
+import { BoundedCache } from "../cache/bounded-cache.js";
 import { fitted } from "../policy/fitted.js";
 import { compilePolicy, type Policy, type PolicyKind, type ResourcePattern, type Statement } from "../policy/policy.js";
 import { anyGlobLowered, globMatches, type Glob } from "../policy/wildcard.js";

@@ -1,4 +1,4 @@
-import { BoundedCache } from "../bounded-cache.js";
+import { BoundedCache } from "../cache/bounded-cache.js";
 import { at, describe, fail, type Path } from "./errors.js";
 
 /**

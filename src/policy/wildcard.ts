@@ -11,7 +11,7 @@
  * O(input × ⌈segment/32⌉).
  */
 
-import { BoundedCache } from "../bounded-cache.js";
+import { BoundedCache } from "../cache/bounded-cache.js";
 
 /** A piece of pattern text: a literal escape (`${*}`) is text whose wildcard characters match only themselves. */
 export interface PatternPiece {
