@@ -13,7 +13,8 @@ const common = { bundle: true, minify: true, legalComments: "eof", logLevel: "wa
 await build({
   ...common,
   entryPoints: [join(root, "src/report/client/main.ts")],
-  format: "iife",
+  // A module (inlined as <script type="module">): its top-level await decodes the page's data.
+  format: "esm",
   outfile: join(root, "dist/report/client.js"),
 });
 await build({ ...common, entryPoints: [join(root, "src/report/client/style.css")], outfile: join(root, "dist/report/client.css") });

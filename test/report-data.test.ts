@@ -14,8 +14,7 @@ import { toDot } from "../src/report/dot.js";
 import { loadReportData } from "../src/report/load.js";
 import { toMermaid } from "../src/report/mermaid.js";
 import type { ReportData } from "../src/report/types.js";
-import type { PageData } from "../src/report/page-format.js";
-import { Store } from "../src/report/client/store.js";
+import { reportOfPage } from "./support/report-page.js";
 
 const root = join(import.meta.dirname, "..");
 const cli = join(root, "dist", "cli", "main.js");
@@ -198,10 +197,9 @@ describe("xacct report: bad input", () => {
     const json = /<script type="application\/json" id="xacct-data">([\s\S]*?)<\/script>/.exec(html)?.[1] ?? "";
     expect(json).not.toContain("<");
     // The page's own reader (src/report/client/store.ts) finds the report's nodes and findings in it.
-    const store = new Store(JSON.parse(json) as PageData);
-    await store.loadAll();
-    expect(store.data.nodes.map((n) => n.id).sort()).toEqual(seed004.nodes.map((n) => n.id).sort());
-    expect(store.data.findings.map((f) => f.id).sort()).toEqual(seed004.findings.map((f) => f.id).sort());
+    const page = await reportOfPage(html);
+    expect(page.nodes.map((n) => n.id).sort()).toEqual(seed004.nodes.map((n) => n.id).sort());
+    expect(page.findings.map((f) => f.id).sort()).toEqual(seed004.findings.map((f) => f.id).sort());
     expect(html).not.toMatch(/<script[^>]+src=|<link[^>]+href=/);
   });
 });

@@ -6,6 +6,7 @@
  * this?" walks the whole graph without decoding any account.
  */
 import { join } from "node:path";
+import { gunzipSync } from "node:zlib";
 import { describe, expect, it } from "vitest";
 import { loadReportData } from "../src/report/load.js";
 import { pageData } from "../src/report/page-data.js";
@@ -90,11 +91,53 @@ describe.each([
     // AND every finding its nodes and edges point to is decoded with them
     const pointed = [...store.data.nodes.filter((n) => inAccount.has(n.id)), ...store.data.edges].flatMap((x) => x.findings);
     for (const i of pointed) expect(store.data.findings[i]).toBeDefined();
+    // AND every statement its edges cite is decoded with them, as written
+    const cited = store.data.edges.flatMap((e) => [...(e.allowedBy === undefined ? [] : [e.allowedBy]), ...e.callerSide]);
+    expect(cited.length).toBeGreaterThan(0);
+    for (const s of cited) expect(store.data.statements[s]).toEqual(data.statements[s]);
     // AND the account's findings are counted by severity: those about its nodes (their first node)
     const own = data.findings.filter((f) => f.nodes[0] !== undefined && inAccount.has(f.nodes[0]));
     expect(store.findingCounts(id)).toEqual(["critical", "high", "medium", "low"].map((s) => own.filter((f) => f.severity === s).length));
     const all = [...data.accounts.map((a) => a.id), undefined].flatMap((a) => store.findingCounts(a));
     expect(all.reduce((a, b) => a + b, 0)).toBe(data.findings.length);
+  });
+
+  it("decodes an account's details without the statements its edges cite when asked, and them later", async () => {
+    // GIVEN the page's data, nothing decoded, and an account whose edges cite statements
+    const store = new Store(pageData(data));
+    const accountOf = new Map(data.nodes.map((n) => [n.id, n.account]));
+    const citing = data.edges.find((e) => e.allowedBy !== undefined || e.callerSide.length > 0) as ReportEdge;
+    const account = accountOf.get(citing.to);
+    // WHEN its details alone are decoded (what the page's first drawing waits for)
+    await store.load([account], { statements: false });
+    // THEN its edges are there, no statement yet, and the account does not count as decoded
+    expect(store.data.edges.length).toBeGreaterThan(0);
+    expect(store.data.statements.filter((s) => s !== undefined)).toEqual([]);
+    expect(store.has([account])).toBe(false);
+    // WHEN it is decoded whole
+    await store.load([account]);
+    // THEN the statements its edges cite are there too
+    const cited = store.data.edges.flatMap((e) => [...(e.allowedBy === undefined ? [] : [e.allowedBy]), ...e.callerSide]);
+    for (const i of cited) expect(store.data.statements[i]).toEqual(data.statements[i]);
+    expect(store.has([account])).toBe(true);
+  });
+
+  it("stores each statement once, however many accounts' edges cite it", () => {
+    // GIVEN the page's data, and a statement the edges of two accounts or more cite
+    const page = pageData(data);
+    const accountsCiting = new Map<number, Set<string | undefined>>();
+    const accountOf = new Map(data.nodes.map((n) => [n.id, n.account]));
+    for (const e of data.edges)
+      for (const s of [...(e.allowedBy === undefined ? [] : [e.allowedBy]), ...e.callerSide])
+        for (const end of [e.from, e.to]) accountsCiting.set(s, (accountsCiting.get(s) ?? new Set()).add(accountOf.get(end)));
+    expect([...accountsCiting.values()].some((accounts) => accounts.size > 1)).toBe(true);
+    // WHEN its parts are read
+    const gunzip = (base64: string) => JSON.parse(gunzipSync(Buffer.from(base64, "base64")).toString("utf8")) as unknown[];
+    const statements = page.statementParts.flatMap((part) => gunzip(part.gzip));
+    const accountParts = page.parts.flatMap((part) => gunzip(part.gzip)) as Record<string, unknown>[];
+    // THEN the statement parts hold every statement once, in order, and no account's part repeats one
+    expect(statements).toEqual(data.statements);
+    for (const part of accountParts) expect(Object.keys(part).sort()).toEqual(["edges", "findings", "nodes"]);
   });
 
   it("walks who can reach a node over the whole graph with nothing decoded, as the report's edges say", () => {

@@ -7,7 +7,7 @@
 import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { pageData } from "./page-data.js";
+import { pageFile } from "./page-data.js";
 import type { ReportData } from "./types.js";
 
 /** The bundled page: script and stylesheet, read once. */
@@ -77,8 +77,8 @@ export function reportHtml(data: ReportData): string {
 </head>
 <body>
 ${PAGE_BODY.replace("{{title}}", escapeHtml(data.title))}
-<script type="application/json" id="xacct-data">${jsonInScript(pageData(data))}</script>
-<script>${inlineSafe(script)}</script>
+<script type="application/json" id="xacct-data">${jsonInScript(pageFile(data))}</script>
+<script type="module">${inlineSafe(script)}</script>
 </body>
 </html>
 `;

@@ -1,14 +1,51 @@
 /**
- * The report's data as the page stores it (page-format.ts): a compact core and, per group of
- * accounts, a gzip part of details. Each account's part is written as JSON text and compressed
- * as soon as a part is full, so no text of the whole organization is held at once.
+ * The report's data as the page stores it (page-format.ts): a compact core, per group of accounts
+ * a gzip part of details, and the statements the edges cite in gzip parts of their own. Each
+ * account's part is written as JSON text and compressed as soon as a part is full, so no text of
+ * the whole organization is held at once.
  */
 import { gzipSync } from "node:zlib";
-import { EDGE_KINDS, KIND_SPAN, NODE_KINDS, PAGE_FORMAT, type PageData, type PageFinding, type PagePart } from "./page-format.js";
-import { type PolicyStatementRef, REPORT_SEVERITIES, type ReportData, type ReportEdge, type ReportNode } from "./types.js";
+import {
+  EDGE_KINDS,
+  KIND_SPAN,
+  NODE_KINDS,
+  PAGE_FORMAT,
+  type PageData,
+  type PageFile,
+  type PageFinding,
+  type PagePart,
+} from "./page-format.js";
+import { REPORT_SEVERITIES, type ReportData, type ReportEdge, type ReportNode } from "./types.js";
 
-/** A part is closed once its accounts' JSON reaches this many characters (gzip finds more repeats in a larger part). */
+/** gzip text in base64, as every part of the page is stored. */
+const gzipBase64 = (text: string) => gzipSync(text).toString("base64");
+
+/** A part is closed once its JSON reaches this many characters (gzip finds more repeats in a larger part). */
 const PART_CHARS = 512 * 1024;
+
+/** JSON texts gathered into parts of about PART_CHARS, each closed as gzip in base64 as soon as it is full. */
+class Parts<K> {
+  readonly closed: { keys: K[]; gzip: string }[] = [];
+  private keys: K[] = [];
+  private texts: string[] = [];
+  private chars = 0;
+
+  add(key: K, text: string): void {
+    this.keys.push(key);
+    this.texts.push(text);
+    this.chars += text.length;
+    if (this.chars >= PART_CHARS) this.close();
+  }
+
+  close(): this {
+    if (this.keys.length === 0) return this;
+    this.closed.push({ keys: this.keys, gzip: gzipBase64(`[${this.texts.join(",")}]`) });
+    this.keys = [];
+    this.texts = [];
+    this.chars = 0;
+    return this;
+  }
+}
 
 /** Where an ID splits into a shared prefix (an ARN up to its resource: `arn:aws:iam::111111111111:`) and the rest. */
 function splitId(id: string): [string, string] {
@@ -19,6 +56,12 @@ function splitId(id: string): [string, string] {
     if (at < 0) return ["", id];
   }
   return [id.slice(0, at + 1), id.slice(at + 1)];
+}
+
+/** The page's data as the HTML file holds it: its core compressed too. */
+export function pageFile(data: ReportData): PageFile {
+  const { format, parts, statementParts, ...core } = pageData(data);
+  return { format, core: gzipBase64(JSON.stringify(core)), parts, statementParts };
 }
 
 /** The page's data for the report's data. */
@@ -87,26 +130,16 @@ export function pageData(data: ReportData): PageData {
     counts[s] = (counts[s] as number) + 1;
   });
 
-  const parts: PageData["parts"] = [];
-  let pending: { accounts: number[]; texts: string[]; chars: number } = { accounts: [], texts: [], chars: 0 };
-  const close = () => {
-    if (pending.accounts.length === 0) return;
-    const text = `[${pending.texts.join(",")}]`;
-    parts.push({ accounts: pending.accounts, gzip: gzipSync(text).toString("base64") });
-    pending = { accounts: [], texts: [], chars: 0 };
-  };
+  const parts = new Parts<number>();
   let first = 0;
   byAccount.forEach((group, g) => {
     const part = accountPart(data, group, first, edgesOf[g] as number[], edges, findingsOf[g] as number[], nodeIndex, edgeIndex);
     first += group.length;
     if (group.length === 0 && part.findings.length === 0) return;
-    const text = JSON.stringify(part);
-    pending.accounts.push(g);
-    pending.texts.push(text);
-    pending.chars += text.length;
-    if (pending.chars >= PART_CHARS) close();
+    parts.add(g, JSON.stringify(part));
   });
-  close();
+  const statementParts = new Parts<number>();
+  data.statements.forEach((statement, s) => statementParts.add(s, JSON.stringify(statement)));
   return {
     format: PAGE_FORMAT,
     source: data.source,
@@ -123,11 +156,12 @@ export function pageData(data: ReportData): PageData {
     findingCounts,
     findings: data.findings.length,
     workloads: [...new Set(data.nodes.flatMap((n) => n.workloads))].sort(),
-    parts,
+    parts: parts.close().closed.map(({ keys, gzip }) => ({ accounts: keys, gzip })),
+    statementParts: statementParts.close().closed.map(({ keys, gzip }) => ({ first: keys[0] as number, gzip })),
   };
 }
 
-/** One account's details: its nodes' (numbered from `first`), its edges', the statements they cite, its findings. */
+/** One account's details: its nodes' (numbered from `first`), its edges', its findings. */
 function accountPart(
   data: ReportData,
   group: readonly ReportNode[],
@@ -138,12 +172,11 @@ function accountPart(
   nodeIndex: ReadonlyMap<string, number>,
   edgeIndex: ReadonlyMap<string, number>,
 ): PagePart {
-  const part: PagePart = { nodes: [], edges: [], statements: [], findings: [] };
+  const part: PagePart = { nodes: [], edges: [], findings: [] };
   group.forEach((node, i) => {
     if (node.detail !== undefined || node.workloads.length || node.findings.length)
       part.nodes.push([first + i, node.detail ?? null, node.workloads, node.findings]);
   });
-  const cited = new Set<number>();
   for (const i of edgeIndexes) {
     const { edge } = edges[i] as { edge: ReportEdge };
     part.edges.push([
@@ -156,10 +189,7 @@ function accountPart(
       edge.workloads,
       edge.findings,
     ]);
-    if (edge.allowedBy !== undefined) cited.add(edge.allowedBy);
-    for (const s of edge.callerSide) cited.add(s);
   }
-  for (const s of [...cited].sort((a, b) => a - b)) part.statements.push([s, data.statements[s] as PolicyStatementRef]);
   // The account's own findings, and every other one its nodes and edges show (a finding about a path across accounts).
   const shown = new Set(findingIndexes);
   for (const node of group) for (const f of node.findings) shown.add(f);

@@ -1,6 +1,8 @@
 /**
  * How the report's data is stored in the page (written by page-data.ts, read by client/store.ts):
- * compactly, and in parts the page decodes when it needs them.
+ * compactly, and in parts the page decodes when it needs them. Every part, the core too, is gzip
+ * text in base64, decoded with the browser's DecompressionStream (the page is a third of the size
+ * of the JSON text, and the browser parses less HTML before it draws).
  *
  * - The page's core: the accounts, one table of strings (each string once), every node as a few
  *   indexes (its kind, its ID and name as strings of the table), and every edge as the node it
@@ -10,11 +12,15 @@
  * - The details, per account: what each edge allows (its actions, what it needs, the statements
  *   that allow it), the nodes' findings and workloads, the findings themselves. Several accounts'
  *   details form a part, stored as gzip in base64 and decoded (DecompressionStream) when one of its
- *   accounts is opened or shown. Nothing is fetched: every part is in the one HTML file.
+ *   accounts is opened or shown.
+ * - The statements the edges cite, each once however many accounts' edges cite it (an AWS managed
+ *   policy's statement is cited from every account), in parts of their own by index, decoded with
+ *   the first account whose edges cite one of them.
+ * Nothing is fetched: every part is in the one HTML file.
  */
 import type { PolicyStatementRef, ReportAccount, ReportEdgeKind, ReportFinding, ReportNodeKind, ReportSeverity } from "./types.js";
 
-export const PAGE_FORMAT = 2;
+export const PAGE_FORMAT = 3;
 
 /** Node kinds and edge kinds by their index in the page. */
 export const NODE_KINDS: readonly ReportNodeKind[] = ["user", "role", "federated", "service", "account", "workload", "resource", "anyone"];
@@ -50,19 +56,30 @@ export interface PageData {
   workloads: string[];
   /** The parts: the accounts each holds (indexes into `accounts`; `accounts.length` for the nodes in no account) and its gzip text in base64. */
   parts: { accounts: number[]; gzip: string }[];
+  /** The statement parts: the index of the first statement each holds (the next part's first ends it), and its gzip text in base64. */
+  statementParts: { first: number; gzip: string }[];
 }
 
-/** One part, once decoded: the details of its accounts' nodes and of the edges into or out of them. */
+/** The page's data as the HTML file holds it: the core (PageData without its parts) as gzip in base64, and the parts. */
+export interface PageFile {
+  format: typeof PAGE_FORMAT;
+  core: string;
+  parts: PageData["parts"];
+  statementParts: PageData["statementParts"];
+}
+
+/** One part, once decoded: the details of its accounts' nodes and of the edges into or out of them (the statements they cite are in the statement parts). */
 export interface PagePart {
   /** Node index, detail (or null), workloads, findings (indexes), for the nodes that have any. */
   nodes: [number, string | null, string[], number[]][];
   /** Edge index, actions, technique (or null), needs, allowedBy (or -1), callerSide, workloads, findings. */
   edges: [number, string[], string | null, string[], number, number[], string[], number[]][];
-  /** Statement index, the statement. */
-  statements: [number, PolicyStatementRef][];
   /** Finding index, the finding (its `nodes` and `edges` as node and edge indexes). */
   findings: [number, PageFinding][];
 }
+
+/** A statement part, once decoded: its statements, from its `first` on. */
+export type PageStatements = PolicyStatementRef[];
 
 export interface PageFinding extends Omit<ReportFinding, "nodes" | "edges" | "severity"> {
   severity: ReportSeverity;

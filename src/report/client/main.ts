@@ -5,7 +5,7 @@
  */
 import cytoscape, { type Collection, type Core, type SingularElementReturnValue } from "cytoscape";
 import dagre from "cytoscape-dagre";
-import type { PageData } from "../page-format.js";
+import type { PageFile } from "../page-format.js";
 import type { ReportData, ReportNode } from "../types.js";
 import { durationText as duration } from "../../aws/durations.js";
 import { byId, h } from "./dom.js";
@@ -16,7 +16,7 @@ import { labelOverlay } from "./labels.js";
 import { layoutGraph, placeOpened } from "./layout.js";
 import { accountPanel, edgePanel, mergedPanel, nodePanel, type PanelContext } from "./panel.js";
 import { searchMatches } from "./search.js";
-import { type EdgeShape, Store } from "./store.js";
+import { decodePage, type EdgeShape, Store } from "./store.js";
 
 cytoscape.use(dagre);
 
@@ -45,7 +45,8 @@ declare global {
   }
 }
 
-const store = new Store(JSON.parse(byId("xacct-data").textContent ?? "{}") as PageData);
+// The page's script is a module: its top-level await decodes the core before anything is drawn.
+const store = new Store(await decodePage(JSON.parse(byId("xacct-data").textContent ?? "{}") as PageFile));
 const data: ReportData = store.data;
 const nodes = new Map(data.nodes.map((n) => [n.id, n]));
 const edges = store.edges;

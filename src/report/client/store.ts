@@ -1,11 +1,21 @@
 /**
  * The report's data in the page (src/report/page-format.ts): the core decoded at once (accounts,
  * every node with its name, and the graph's shape: which node each edge leaves and enters), and
- * an account's details (what its edges allow, its statements and findings) decoded from its gzip
- * part when the page first needs them. `data` is a ReportData holding every node and the edges,
- * statements and findings of the accounts decoded so far.
+ * an account's details (what its edges allow, its findings) decoded from its gzip part when the
+ * page first needs them, with the statement parts holding the statements its edges cite. `data`
+ * is a ReportData holding every node and the edges, statements and findings of the accounts
+ * decoded so far.
  */
-import { EDGE_KINDS, KIND_SPAN, NODE_KINDS, type PageData, type PagePart } from "../page-format.js";
+import {
+  EDGE_KINDS,
+  KIND_SPAN,
+  NODE_KINDS,
+  PAGE_FORMAT,
+  type PageData,
+  type PageFile,
+  type PagePart,
+  type PageStatements,
+} from "../page-format.js";
 import type { ReportData, ReportEdge, ReportFinding, ReportNode } from "../types.js";
 
 /** An edge of the graph's shape: its ID, its ends and its session limit, known before its details. */
@@ -22,6 +32,14 @@ async function gunzip(base64: string): Promise<string> {
   for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
   const stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream("gzip"));
   return new Response(stream).text();
+}
+
+/** The page's data from what the HTML file holds (its core decoded). */
+export async function decodePage(file: PageFile): Promise<PageData> {
+  if (file.format !== PAGE_FORMAT)
+    throw new Error(`this page's data is in format ${String(file.format)}, and its script reads format ${PAGE_FORMAT}`);
+  const core = JSON.parse(await gunzip(file.core)) as Omit<PageData, "format" | "parts" | "statementParts">;
+  return { ...core, format: file.format, parts: file.parts, statementParts: file.statementParts };
 }
 
 export class Store {
@@ -43,7 +61,10 @@ export class Store {
   private readonly outEdges: Int32Array;
   /** Per group, the index of the part that holds its details. */
   private readonly partOf: Int32Array;
+  /** Per part: its details decoded (to the statements its edges cite); then, with those statements. */
+  private readonly decoding = new Map<number, Promise<Set<number>>>();
   private readonly loading = new Map<number, Promise<void>>();
+  private readonly statementsLoading = new Map<number, Promise<void>>();
   private readonly loaded = new Set<number>();
   private readonly accountIndex: Map<string, number>;
 
@@ -117,9 +138,14 @@ export class Store {
     return this.partsOf(accounts).length === 0;
   }
 
-  /** Decodes the details of these accounts (the nodes in no account for undefined). */
-  async load(accounts: Iterable<string | undefined>): Promise<void> {
-    await Promise.all(this.partsOf(accounts).map((p) => this.part(p)));
+  /**
+   * Decodes the details of these accounts (the nodes in no account for undefined) and the
+   * statements their edges cite; with `statements` false, the details alone (enough to draw them:
+   * the page's first drawing need not wait for the statements of thousands of edges), and `has`
+   * stays false until they are loaded whole.
+   */
+  async load(accounts: Iterable<string | undefined>, { statements = true } = {}): Promise<void> {
+    await Promise.all(this.partsOf(accounts).map((p) => (statements ? this.part(p) : this.details(p))));
   }
 
   /** Decodes every account's details. */
@@ -127,20 +153,64 @@ export class Store {
     await Promise.all(this.page.parts.map((_, p) => this.part(p)));
   }
 
+  /** A part's details decoded: the statements its edges cite. */
+  private details(p: number): Promise<Set<number>> {
+    let pending = this.decoding.get(p);
+    if (!pending) {
+      pending = gunzip(this.page.parts[p]?.gzip ?? "").then((text) => {
+        const cited = new Set<number>();
+        for (const part of JSON.parse(text) as PagePart[]) this.add(part, cited);
+        return cited;
+      });
+      this.decoding.set(p, pending);
+    }
+    return pending;
+  }
+
+  /** A part's details and the statements they cite decoded. */
   private part(p: number): Promise<void> {
     let pending = this.loading.get(p);
     if (!pending) {
-      const gzip = this.page.parts[p]?.gzip ?? "";
-      pending = gunzip(gzip).then((text) => {
-        for (const part of JSON.parse(text) as PagePart[]) this.add(part);
-        this.loaded.add(p);
-      });
+      pending = this.details(p)
+        .then((cited) => Promise.all([...this.statementPartsOf(cited)].map((k) => this.statementPart(k))))
+        .then(() => void this.loaded.add(p));
       this.loading.set(p, pending);
     }
     return pending;
   }
 
-  private add(part: PagePart): void {
+  /** The statement parts holding those of these statements not decoded yet. */
+  private statementPartsOf(statements: Iterable<number>): Set<number> {
+    const list = this.page.statementParts;
+    const parts = new Set<number>();
+    for (const s of statements) {
+      if (this.data.statements[s] !== undefined) continue;
+      // The last part starting at or before s.
+      let [lo, hi] = [0, list.length - 1];
+      while (lo < hi) {
+        const mid = (lo + hi + 1) >> 1;
+        if ((list[mid]?.first ?? 0) <= s) lo = mid;
+        else hi = mid - 1;
+      }
+      if (lo >= 0 && lo < list.length) parts.add(lo);
+    }
+    return parts;
+  }
+
+  private statementPart(k: number): Promise<void> {
+    let pending = this.statementsLoading.get(k);
+    if (!pending) {
+      const { first, gzip } = this.page.statementParts[k] ?? { first: 0, gzip: "" };
+      pending = gunzip(gzip).then((text) => {
+        (JSON.parse(text) as PageStatements).forEach((statement, i) => (this.data.statements[first + i] = statement));
+      });
+      this.statementsLoading.set(k, pending);
+    }
+    return pending;
+  }
+
+  /** Adds a part's details; the statements its edges cite are added to `cited`. */
+  private add(part: PagePart, cited: Set<number>): void {
     const { data } = this;
     for (const [i, detail, workloads, findings] of part.nodes) {
       const node = data.nodes[i];
@@ -149,10 +219,11 @@ export class Store {
       node.workloads = workloads;
       node.findings = findings;
     }
-    for (const [s, statement] of part.statements) data.statements[s] = statement;
     for (const [i, actions, technique, needs, allowedBy, callerSide, workloads, findings] of part.edges) {
       const id = `e${i}`;
       if (this.edges.has(id)) continue;
+      if (allowedBy >= 0) cited.add(allowedBy);
+      for (const s of callerSide) cited.add(s);
       const shape = this.edge(i);
       const [a, b] = [data.nodes[this.from[i] as number]?.account, data.nodes[this.to[i] as number]?.account];
       const edge: ReportEdge = {
