@@ -6,7 +6,11 @@
 import type { ElementDefinition } from "cytoscape";
 import { accountLabel, edgeLabel, type ReportData, type ReportEdge } from "../types.js";
 
-/** Above this many nodes in the report, every account with more than one node starts collapsed. */
+/**
+ * Above this many nodes in the report, every account starts collapsed, one of a single node too:
+ * with no account open, Cytoscape styles the first drawing's thousands of elements without walking
+ * compound nodes for each property of each.
+ */
 export const COLLAPSE_ABOVE = 250;
 /** An account with more nodes than this starts collapsed whatever the report's size. */
 export const LARGE_ACCOUNT = 60;
@@ -24,7 +28,7 @@ export function initiallyCollapsed(data: ReportData): Set<string> {
   const sizes = new Map<string, number>();
   for (const node of data.nodes) if (node.account) sizes.set(node.account, (sizes.get(node.account) ?? 0) + 1);
   const big = data.nodes.length > COLLAPSE_ABOVE;
-  return new Set([...sizes].filter(([, n]) => n > LARGE_ACCOUNT || (big && n > 1)).map(([id]) => id));
+  return new Set([...sizes].filter(([, n]) => n > LARGE_ACCOUNT || big).map(([id]) => id));
 }
 
 /** The edges a merged edge between collapsed accounts stands for. */

@@ -54,7 +54,8 @@ export function labelOverlay(cy: Core, container: HTMLElement): void {
       .nodes(".account")
       .map((n) => n)
       .filter((n) => {
-        const b = n.renderedBoundingBox({});
+        // Without its label: Cytoscape would measure a thousand collapsed accounts' names to say so.
+        const b = n.renderedBoundingBox({ includeLabels: false });
         return b.x2 >= 0 && b.y2 >= 0 && b.x1 <= width && b.y1 <= height;
       });
     /** A label to place: its element, and the places it may take for its size, best first. */

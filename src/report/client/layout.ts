@@ -26,7 +26,7 @@ function dagre(options: Omit<DagreLayoutOptions, "name"> = {}): LayoutOptions {
 }
 const GAP = 60;
 
-interface Box {
+export interface Box {
   x1: number;
   y1: number;
   w: number;
@@ -101,34 +101,36 @@ function boxRight(group: NodeSingular): number {
   return box.x1 + box.w;
 }
 
-/** Lays out everything drawn; `large` uses a grid at the account level. */
-export function layoutGraph(cy: Core, large: boolean): void {
+/** A large report's grid: the room each top-level node has. */
+const CELL = { w: 120, h: 80 };
+
+/**
+ * Lays out everything drawn; `large` uses a grid at the account level. Returns the drawing's box
+ * when it is known without measuring (a large report's), for `fitTo`.
+ */
+export function layoutGraph(cy: Core, large: boolean): Box | undefined {
   for (const group of cy.nodes(":parent")) layoutMembers(group);
   const tops = cy
     .nodes()
     .filter((n) => !n.isChild())
     .nodes();
-  const boxes = new Map(tops.map((n) => [n.id(), boxOf(n)]));
   if (large) {
+    // Cells of a fixed size, in the drawing's order: placing a thousand collapsed accounts this
+    // way measures none of them (a measuring layout and fit take most of the first drawing).
     const leaves = tops.filter((n) => !n.isParent()).nodes();
-    leaves
-      .layout({
-        name: "grid",
-        fit: false,
-        animate: false,
-        avoidOverlap: true,
-        condense: true,
-        boundingBox: { x1: 0, y1: 0, w: Math.ceil(Math.sqrt(leaves.length + 1)) * 120, h: Math.ceil(Math.sqrt(leaves.length + 1)) * 80 },
-      } as LayoutOptions)
-      .run();
+    const columns = Math.ceil(Math.sqrt(leaves.length + 1));
+    leaves.positions((_node, i) => ({ x: ((i % columns) + 0.5) * CELL.w, y: (Math.floor(i / columns) + 0.5) * CELL.h }));
+    const drawn: Box = { x1: 0, y1: 0, w: columns * CELL.w, h: Math.ceil(leaves.length / columns) * CELL.h };
     let x = 0;
     for (const group of tops.filter((n) => n.isParent()).nodes()) {
-      const box = boxes.get(group.id()) as Box;
+      const box = boxOf(group);
       place(group, box, { x: x + box.w / 2, y: -GAP - box.h / 2 });
       x += box.w + GAP;
+      drawn.y1 = Math.min(drawn.y1, -GAP - box.h);
     }
-    return;
+    return { ...drawn, w: Math.max(drawn.w, x), h: drawn.h - drawn.y1 };
   }
+  const boxes = new Map(tops.map((n) => [n.id(), boxOf(n)]));
   const pairs = new Set<string>();
   const levelEdges: cytoscape.ElementDefinition[] = [];
   for (const edge of cy.edges()) {
@@ -154,4 +156,14 @@ export function layoutGraph(cy: Core, large: boolean): void {
   level.layout(dagre({ nodeSep: GAP, rankSep: GAP * 1.5 })).run();
   for (const node of tops) place(node, boxes.get(node.id()) as Box, level.getElementById(node.id()).position());
   level.destroy();
+  return undefined;
+}
+
+/** Zooms and pans so that the box fills the view with `padding` pixels around it, as Cytoscape's fit does for elements. */
+export function fitTo(cy: Core, box: Box, padding: number): void {
+  const zoom = Math.min(
+    cy.maxZoom(),
+    Math.max(cy.minZoom(), Math.min((cy.width() - 2 * padding) / box.w, (cy.height() - 2 * padding) / box.h)),
+  );
+  cy.viewport({ zoom, pan: { x: (cy.width() - zoom * (2 * box.x1 + box.w)) / 2, y: (cy.height() - zoom * (2 * box.y1 + box.h)) / 2 } });
 }

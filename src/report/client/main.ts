@@ -13,7 +13,7 @@ import { accountNodeId, COLLAPSE_ABOVE, drawnNodeId, elementsOf, initiallyCollap
 import { findingsByAccount, findingsTable } from "./findings-table.js";
 import { graphStyle } from "./graph-style.js";
 import { labelOverlay } from "./labels.js";
-import { layoutGraph, placeOpened } from "./layout.js";
+import { fitTo, layoutGraph, placeOpened } from "./layout.js";
 import { accountPanel, edgePanel, mergedPanel, nodePanel, type PanelContext } from "./panel.js";
 import { searchMatches } from "./search.js";
 import { decodePage, type EdgeShape, Store } from "./store.js";
@@ -105,9 +105,10 @@ function draw(): void {
     cy.elements().remove();
     cy.add(built.elements);
   });
-  layoutGraph(cy, large);
+  const box = layoutGraph(cy, large);
   // Room at the edges for the names labels.ts draws beyond the nodes.
-  cy.fit(undefined, 50);
+  if (box) fitTo(cy, box, 50);
+  else cy.fit(undefined, 50);
 }
 
 /** Where collapsed accounts stood before they were opened, to stand there again when closed. */
@@ -434,9 +435,9 @@ function setUp(): void {
   });
 }
 
-// A large report decodes the details of the nodes in no account (services, anyone: drawn at once);
-// a small one, every account's.
-queue = (lazy ? store.load([undefined]) : store.loadAll()).then(
+// A large report decodes the details of the nodes in no account (services, anyone: drawn at once),
+// and the statements their edges cite only when one is shown; a small one, every account's.
+queue = (lazy ? store.load([undefined], { statements: false }) : store.loadAll()).then(
   () => {
     setUp();
     cy.one("render", () => {
