@@ -110,9 +110,10 @@ describe.each([
     const account = accountOf.get(citing.to);
     // WHEN its details alone are decoded (what the page's first drawing waits for)
     await store.load([account], { statements: false });
-    // THEN its edges are there, no statement yet, and the account does not count as decoded
+    // THEN its edges are there, no statement yet: the account counts as decoded without its statements only
     expect(store.data.edges.length).toBeGreaterThan(0);
     expect(store.data.statements.filter((s) => s !== undefined)).toEqual([]);
+    expect(store.has([account], { statements: false })).toBe(true);
     expect(store.has([account])).toBe(false);
     // WHEN it is decoded whole
     await store.load([account]);

@@ -82,13 +82,13 @@ const api: ReportApi = {
   settled: () => queue,
 };
 
-/** Runs `then` once the details of the accounts are decoded: at once when they are. */
-function withDetails(of: Iterable<string | undefined>, then: () => void): void {
+/** Runs `then` once the details of the accounts are decoded (with the statements their edges cite when `statements`): at once when they are. */
+function withDetails(of: Iterable<string | undefined>, then: () => void, { statements = false } = {}): void {
   const wanted = [...of];
-  if (store.has(wanted)) then();
+  if (store.has(wanted, { statements })) then();
   else
     queue = queue
-      .then(() => store.load(wanted))
+      .then(() => store.load(wanted, { statements }))
       .then(then)
       .catch((error: unknown) => console.error(error));
 }
@@ -275,9 +275,14 @@ function show(id: string): void {
   // An element's details (its own, its edges', its findings) are decoded before it is shown.
   const edge = store.edgeById(id);
   const wanted = id.startsWith("account:") ? [id.slice(8)] : edge ? accountsOf([edge.from, edge.to]) : accountsOf([id]);
-  withDetails(wanted, () => {
-    if (shown === id) showNow(id);
-  });
+  // Only an edge's panel shows statements: the others need not wait for them.
+  withDetails(
+    wanted,
+    () => {
+      if (shown === id) showNow(id);
+    },
+    { statements: edge !== undefined },
+  );
 }
 
 function showNow(id: string): void {

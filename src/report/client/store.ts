@@ -65,7 +65,9 @@ export class Store {
   private readonly decoding = new Map<number, Promise<Set<number>>>();
   private readonly loading = new Map<number, Promise<void>>();
   private readonly statementsLoading = new Map<number, Promise<void>>();
+  /** The parts decoded: with their statements (`loaded`), or without (`decoded`). */
   private readonly loaded = new Set<number>();
+  private readonly decoded = new Set<number>();
   private readonly accountIndex: Map<string, number>;
 
   constructor(page: PageData) {
@@ -122,30 +124,31 @@ export class Store {
     this.data = { source: page.source, title: page.title, accounts: page.accounts, nodes, edges: [], statements: [], findings: [] };
   }
 
-  /** The part indexes holding the details of these accounts (undefined: the nodes in no account). */
-  private partsOf(accounts: Iterable<string | undefined>): number[] {
+  /** The part indexes holding the details of these accounts (undefined: the nodes in no account) not decoded yet (with their statements, or not). */
+  private partsOf(accounts: Iterable<string | undefined>, statements: boolean): number[] {
+    const done = statements ? this.loaded : this.decoded;
     const parts = new Set<number>();
     for (const account of accounts) {
       const g = account === undefined ? this.page.accounts.length : this.accountIndex.get(account);
       const p = g === undefined ? -1 : (this.partOf[g] ?? -1);
-      if (p >= 0 && !this.loaded.has(p)) parts.add(p);
+      if (p >= 0 && !done.has(p)) parts.add(p);
     }
     return [...parts];
   }
 
-  /** Whether the details of these accounts are decoded. */
-  has(accounts: Iterable<string | undefined>): boolean {
-    return this.partsOf(accounts).length === 0;
+  /** Whether the details of these accounts are decoded (and, unless `statements` is false, the statements their edges cite). */
+  has(accounts: Iterable<string | undefined>, { statements = true } = {}): boolean {
+    return this.partsOf(accounts, statements).length === 0;
   }
 
   /**
    * Decodes the details of these accounts (the nodes in no account for undefined) and the
-   * statements their edges cite; with `statements` false, the details alone (enough to draw them:
-   * the page's first drawing need not wait for the statements of thousands of edges), and `has`
-   * stays false until they are loaded whole.
+   * statements their edges cite; with `statements` false, the details alone: enough to draw them
+   * and to show any panel but an edge's (the page's first drawing need not wait for the statements
+   * of thousands of edges, nor opening an account).
    */
   async load(accounts: Iterable<string | undefined>, { statements = true } = {}): Promise<void> {
-    await Promise.all(this.partsOf(accounts).map((p) => (statements ? this.part(p) : this.details(p))));
+    await Promise.all(this.partsOf(accounts, statements).map((p) => (statements ? this.part(p) : this.details(p))));
   }
 
   /** Decodes every account's details. */
@@ -160,6 +163,7 @@ export class Store {
       pending = gunzip(this.page.parts[p]?.gzip ?? "").then((text) => {
         const cited = new Set<number>();
         for (const part of JSON.parse(text) as PagePart[]) this.add(part, cited);
+        this.decoded.add(p);
         return cited;
       });
       this.decoding.set(p, pending);
