@@ -58,7 +58,7 @@ const PAGE_BODY = `<header>
 <div class="legend">
   <span><span class="line"></span>assume role (trust)</span><span><span class="line cross"></span>cross-account</span><span><span class="line conditional"></span>conditional (needs a key or a condition)</span>
   <span><span class="line rp"></span>resource policy</span><span><span class="line idp"></span>identity policy</span><span><span class="line start"></span>workload starts as</span>
-  <span>Accounts are groups; large ones are collapsed: click to expand. In large reports, links between two collapsed accounts are not drawn: open an account or use the reach modes.</span>
+  <span>Accounts are groups; large ones are collapsed: click to expand. In large reports, every account starts collapsed and a collapsed account's links are drawn only to the accounts open, one line per pair: open an account or use the reach modes.</span>
 </div>
 <main><div id="graph" aria-label="Access graph"></div><aside id="panel" hidden></aside></main>
 <section id="findings"><h2>Findings</h2><table id="findings-table"></table></section>`;

@@ -23,6 +23,25 @@ export function drawnNodeId(node: { id: string; account?: string }, collapsed: R
 /** The group node of an account. */
 export const accountNodeId = (account: string) => `account:${account}`;
 
+/**
+ * The drawn ends of an edge: its own nodes, or the collapsed accounts standing for them. In a large
+ * report (`byAccount`), an edge between a collapsed account and a node of an open one is drawn to
+ * that node's account: one line per pair of accounts, not one per node of the open account (a
+ * thousand accounts' lines into each of its roles would be thousands of lines to draw).
+ */
+export function drawnEnds(
+  from: { id: string; account?: string },
+  to: { id: string; account?: string },
+  collapsed: ReadonlySet<string>,
+  byAccount: boolean,
+): [string, string] {
+  const source = drawnNodeId(from, collapsed);
+  const target = drawnNodeId(to, collapsed);
+  if (byAccount && source !== from.id && target === to.id && to.account !== undefined) return [source, accountNodeId(to.account)];
+  if (byAccount && target !== to.id && source === from.id && from.account !== undefined) return [accountNodeId(from.account), target];
+  return [source, target];
+}
+
 /** The accounts that start collapsed. */
 export function initiallyCollapsed(data: ReportData): Set<string> {
   const sizes = new Map<string, number>();
@@ -61,7 +80,7 @@ export function elementsOf(
     const count = counts.get(account.id);
     if (!count) continue;
     const folded = collapsed.has(account.id);
-    const label = folded ? `${accountLabel(account)}\n${count} nodes` : accountLabel(account);
+    const label = folded ? `${accountLabel(account)}\n${count} node${count === 1 ? "" : "s"}` : accountLabel(account);
     elements.push({
       group: "nodes",
       data: { id: accountNodeId(account.id), label, account: account.id, count },
@@ -69,10 +88,12 @@ export function elementsOf(
     });
   }
   const shown = (id: string) => !visible || visible.has(id);
-  const end = (id: string) => {
+  const endOf = (id: string) => {
     const account = accountOf.get(id);
-    return drawnNodeId(account === undefined ? { id } : { id, account }, collapsed);
+    return account === undefined ? { id } : { id, account };
   };
+  const folded = (end: { account?: string }) => end.account !== undefined && collapsed.has(end.account);
+  const inOpenAccount = (end: { account?: string }) => end.account !== undefined && !collapsed.has(end.account);
   for (const node of data.nodes) {
     if (!shown(node.id) || (node.account && collapsed.has(node.account))) continue;
     const worst = node.findings.length ? `finding-${data.findings[Math.min(...node.findings)]?.severity}` : "";
@@ -85,8 +106,11 @@ export function elementsOf(
   const merged = new Map<string, MergedEdge>();
   for (const edge of data.edges) {
     if (!shown(edge.from) || !shown(edge.to)) continue;
-    const source = end(edge.from);
-    const target = end(edge.to);
+    const [from, to] = [endOf(edge.from), endOf(edge.to)];
+    // A large report draws a collapsed account's links to open accounts only (not to another
+    // collapsed one, nor to the principals in no account: a thousand accounts' lines to "anyone").
+    if (!linksBetweenCollapsed && (folded(from) || folded(to)) && !inOpenAccount(from) && !inOpenAccount(to)) continue;
+    const [source, target] = drawnEnds(from, to, collapsed, !linksBetweenCollapsed);
     const classes = [
       edge.kind,
       edge.crossAccount ? "cross" : "",
@@ -97,7 +121,7 @@ export function elementsOf(
       elements.push({ group: "edges", data: { id: edge.id, source, target, label: edgeLabel(edge) }, classes });
       continue;
     }
-    if (source === target || (!linksBetweenCollapsed && source !== edge.from && target !== edge.to)) continue;
+    if (source === target) continue;
     const id = `merged:${source}->${target}`;
     const known = merged.get(id);
     if (known) known.edges.push(edge);

@@ -9,7 +9,7 @@ import type { PageFile } from "../page-format.js";
 import type { ReportData, ReportNode } from "../types.js";
 import { durationText as duration } from "../../aws/durations.js";
 import { byId, h } from "./dom.js";
-import { accountNodeId, COLLAPSE_ABOVE, drawnNodeId, elementsOf, initiallyCollapsed, type MergedEdge } from "./elements.js";
+import { accountNodeId, COLLAPSE_ABOVE, drawnEnds, drawnNodeId, elementsOf, initiallyCollapsed, type MergedEdge } from "./elements.js";
 import { findingsByAccount, findingsTable } from "./findings-table.js";
 import { graphStyle } from "./graph-style.js";
 import { labelOverlay } from "./labels.js";
@@ -217,12 +217,12 @@ function highlight(lit: Collection): void {
   });
 }
 
-/** The drawn element standing for a report edge: itself, or the merged edge between collapsed accounts. */
+/** The drawn element standing for a report edge: itself, or the merged edge its drawn ends (elements.ts) stand for. */
 function drawnEdge(edge: EdgeShape): SingularElementReturnValue {
   const direct = cy.getElementById(edge.id);
   if (!direct.empty()) return direct;
-  const end = (id: string) => drawnNodeId(nodes.get(id) ?? { id }, collapsed);
-  return cy.getElementById(`merged:${end(edge.from)}->${end(edge.to)}`);
+  const [source, target] = drawnEnds(nodes.get(edge.from) ?? { id: edge.from }, nodes.get(edge.to) ?? { id: edge.to }, collapsed, large);
+  return cy.getElementById(`merged:${source}->${target}`);
 }
 
 /** The reach mode's result for a node or an account: highlighted in the graph and listed in the panel. */

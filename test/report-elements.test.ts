@@ -1,0 +1,95 @@
+/**
+ * What the report page draws for its accounts (src/report/client/elements.ts, run here in Node):
+ * in a large report a collapsed account's links are drawn to the accounts open, one line per pair
+ * of accounts, and not to another collapsed account nor to the principals in no account; a small
+ * report draws every link, merged per collapsed account and node.
+ */
+import { describe, expect, it } from "vitest";
+import { elementsOf } from "../src/report/client/elements.js";
+import type { ReportData, ReportEdge, ReportNode } from "../src/report/types.js";
+
+const role = (account: string, name: string): ReportNode => ({
+  id: `arn:aws:iam::${account}:role/${name}`,
+  kind: "role",
+  label: name,
+  arn: `arn:aws:iam::${account}:role/${name}`,
+  account,
+  workloads: [],
+  findings: [],
+});
+const anyone: ReportNode = { id: "*", kind: "anyone", label: "anyone (*)", arn: "*", workloads: [], findings: [] };
+const edge = (i: number, from: ReportNode, to: ReportNode): ReportEdge => ({
+  id: `e${i}`,
+  kind: "assume-role",
+  from: from.id,
+  to: to.id,
+  actions: ["sts:AssumeRole"],
+  crossAccount: from.account !== to.account,
+  needs: [],
+  callerSide: [],
+  workloads: [],
+  findings: [],
+});
+
+// Account A (collapsed) has two roles that assume two roles of account B (open); C (collapsed) one
+// role assumed from A; anyone may assume a role of A and one of B.
+const A = "111111111111";
+const B = "222222222222";
+const C = "333333333333";
+const [a1, a2, b1, b2, c1] = [role(A, "a1"), role(A, "a2"), role(B, "b1"), role(B, "b2"), role(C, "c1")];
+const data: ReportData = {
+  source: "test",
+  title: "test",
+  accounts: [A, B, C].map((id) => ({ id, managed: true })),
+  nodes: [a1, a2, b1, b2, c1, anyone],
+  edges: [edge(0, a1, b1), edge(1, a2, b2), edge(2, a1, c1), edge(3, anyone, a1), edge(4, anyone, b1), edge(5, b1, b2)],
+  statements: [],
+  findings: [],
+};
+const collapsed = new Set([A, C]);
+
+const drawnEdges = (large: boolean) =>
+  elementsOf(data, collapsed, undefined, !large)
+    .elements.filter((e) => e.group === "edges")
+    .map((e) => `${String(e.data.source)} -> ${String(e.data.target)}${e.data.count ? ` (${String(e.data.count)})` : ""}`)
+    .sort();
+
+describe("the report page's drawn accounts", () => {
+  it("labels a collapsed account with its name and how many nodes it holds, in words that agree with the number", () => {
+    // GIVEN collapsed accounts of two nodes and of one
+    // WHEN the page's elements are made
+    const labels = elementsOf(data, collapsed, undefined, false)
+      .elements.filter((e) => String(e.data.id).startsWith("account:"))
+      .map((e) => String(e.data.label));
+    // THEN A says "2 nodes", C "1 node", and the open B its name alone
+    expect(labels.sort()).toEqual([`${A}\n2 nodes`, B, `${C}\n1 node`].sort());
+  });
+});
+
+describe("the report page's drawn links between accounts", () => {
+  it("in a large report, draws a collapsed account's links to an open account as one line to that account", () => {
+    // GIVEN accounts A and C collapsed and B open, in a large report
+    // WHEN the page's elements are made
+    const drawn = drawnEdges(true);
+    // THEN A's two roles' edges into B's two roles are one line from A to B; B's own edge and anyone's
+    // edge into B are drawn as they are; A's edge to C (both collapsed) and anyone's edge into A are not
+    expect(drawn).toEqual([`account:${A} -> account:${B} (2)`, `* -> ${b1.id}`, `${b1.id} -> ${b2.id}`].sort());
+  });
+
+  it("in a small report, draws every link: a collapsed account's merged per node it links", () => {
+    // GIVEN the same accounts in a small report
+    // WHEN the page's elements are made
+    const drawn = drawnEdges(false);
+    // THEN each of B's roles has its line from A, A has its line to C, and anyone its lines to A and to b1
+    expect(drawn).toEqual(
+      [
+        `account:${A} -> ${b1.id} (1)`,
+        `account:${A} -> ${b2.id} (1)`,
+        `account:${A} -> account:${C} (1)`,
+        `* -> account:${A} (1)`,
+        `* -> ${b1.id}`,
+        `${b1.id} -> ${b2.id}`,
+      ].sort(),
+    );
+  });
+});
