@@ -9,6 +9,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Core } from "cytoscape";
+import type { Page } from "playwright-core";
 import { afterAll, describe, expect, it } from "vitest";
 import { generatedReport } from "./support/generated-report.js";
 import { hasChromium, launchChromium, openReport } from "../scripts/report-browser.mjs";
@@ -17,6 +18,29 @@ const root = join(import.meta.dirname, "..");
 const out = join(root, "test-output", "report");
 const ACCOUNTS = 1000;
 type InPage = { xacctReport: { cy: Core; firstPaint?: number; collapsed(): string[]; settled(): Promise<void> } };
+
+/** Clicks a collapsed account where it is drawn, waits until it is drawn open, and says how it is drawn. */
+async function openAccount(page: Page, id: string) {
+  const box = await page.locator("#graph").boundingBox();
+  const at = await page.evaluate(
+    (target) => (globalThis as unknown as InPage).xacctReport.cy.getElementById(target).renderedPosition(),
+    id,
+  );
+  await page.mouse.click((box?.x ?? 0) + at.x, (box?.y ?? 0) + at.y);
+  // (the account's details are decoded, then it is drawn open)
+  await page.evaluate(() => (globalThis as unknown as InPage).xacctReport.settled());
+  return page.evaluate((target) => {
+    const { cy } = (globalThis as unknown as InPage).xacctReport;
+    const group = cy.getElementById(target);
+    const b = group.renderedBoundingBox({ includeLabels: false });
+    return {
+      collapsed: group.hasClass("collapsed"),
+      members: group.children().length,
+      inView: b.x1 >= 0 && b.y1 >= 0 && b.x2 <= cy.width() && b.y2 <= cy.height(),
+      fills: (b.x2 - b.x1) / cy.width() > 0.5 || (b.y2 - b.y1) / cy.height() > 0.5,
+    };
+  }, id);
+}
 
 describe.skipIf(!hasChromium)("the report of a 1,000-account inventory", () => {
   const dir = mkdtempSync(join(tmpdir(), "xacct-report-scale-"));
@@ -61,23 +85,39 @@ describe.skipIf(!hasChromium)("the report of a 1,000-account inventory", () => {
       );
       await page.screenshot({ path: join(out, "scale-1000-accounts.png") });
 
-      const account = view.largest?.id as string;
       expect(view.largest?.count).toBeGreaterThan(1);
-      const box = await page.locator("#graph").boundingBox();
-      const at = await page.evaluate(
-        (id) => (globalThis as unknown as InPage).xacctReport.cy.getElementById(id).renderedPosition(),
-        account,
-      );
-      await page.mouse.click((box?.x ?? 0) + at.x, (box?.y ?? 0) + at.y);
-      // (the account's details are decoded, then it is drawn open)
-      await page.evaluate(() => (globalThis as unknown as InPage).xacctReport.settled());
-      const opened = await page.evaluate((id) => {
-        const group = (globalThis as unknown as InPage).xacctReport.cy.getElementById(id);
-        return { collapsed: group.hasClass("collapsed"), members: group.children().length };
-      }, account);
+      const opened = await openAccount(page, view.largest?.id as string);
       expect(opened.collapsed).toBe(false);
       expect(opened.members).toBe(view.largest?.count);
+      // AND the page zooms to it: the open account is in view, filling the width or the height
+      expect(opened.inView).toBe(true);
+      expect(opened.fills).toBe(true);
       await page.screenshot({ path: join(out, "scale-1000-accounts-expanded.png") });
+      expect(errors).toEqual([]);
+    } finally {
+      await browser.close();
+    }
+  });
+
+  it("opens an account of more than 60 roles as a grid, zoomed to it beside the panel", { timeout: 300_000 }, async () => {
+    // GIVEN the report of 20 accounts of 80 roles each (a large report: its accounts start collapsed)
+    const { file, built } = generatedReport(mkdtempSync(join(dir, "grid-")), 20, 80);
+    expect(built.status).toBe(0);
+    const browser = await launchChromium();
+    try {
+      const { page, errors } = await openReport(browser, file);
+      const largest = await page.evaluate(
+        () =>
+          (globalThis as unknown as InPage).xacctReport.cy
+            .nodes(".account.collapsed")
+            .map((n) => ({ id: n.id(), count: Number(n.data("count")) }))
+            .sort((a, b) => b.count - a.count)[0],
+      );
+      expect(largest?.count).toBeGreaterThan(60);
+      // WHEN it is clicked
+      const opened = await openAccount(page, largest?.id as string);
+      // THEN it is drawn open with every role, in view beside the panel and filling it
+      expect(opened).toEqual({ collapsed: false, members: largest?.count, inView: true, fills: true });
       expect(errors).toEqual([]);
     } finally {
       await browser.close();

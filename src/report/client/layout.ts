@@ -34,8 +34,8 @@ export interface Box {
 }
 
 /** The box a top-level node takes: an open account's children's bounds (with its padding), or the node itself. */
-function boxOf(node: NodeSingular): Box {
-  const b = node.isParent() ? node.children().boundingBox({}) : node.boundingBox({});
+function boxOf(node: NodeSingular, members?: Box): Box {
+  const b = members ?? (node.isParent() ? node.children().boundingBox({}) : node.boundingBox({}));
   const pad = node.isParent() ? 30 : 0;
   return { x1: b.x1 - pad, y1: b.y1 - pad * 1.5, w: b.w + pad * 2, h: b.h + pad * 2.5 };
 }
@@ -56,44 +56,54 @@ function topOf(node: NodeSingular): NodeSingular {
 
 /** Above this many members, an open account is laid out as a grid (by kind, then name): dagre takes seconds there. */
 const DAGRE_UP_TO = 60;
+/** The room each member of an account laid out as a grid has. */
+const MEMBER_CELL = { w: 150, h: 70 };
 
-/** Lays out an open account's members, by dagre (or, for a large account, a grid). */
-function layoutMembers(group: NodeSingular): void {
+/**
+ * Lays out an open account's members, by dagre (or, for a large account, a grid). Returns the
+ * members' box when the layout knows it without measuring them (the grid's).
+ */
+function layoutMembers(group: NodeSingular): Box | undefined {
   const members = group.children();
   if (members.length <= DAGRE_UP_TO) {
     members.union(members.edgesWith(members)).layout(dagre()).run();
-    return;
+    return undefined;
   }
+  // Cells of a fixed size, by kind then name, placed without measuring a node.
   const columns = Math.ceil(Math.sqrt(members.length * 2));
-  const rows = Math.ceil(members.length / columns);
-  members
-    .layout({
-      name: "grid",
-      fit: false,
-      animate: false,
-      avoidOverlap: true,
-      cols: columns,
-      boundingBox: { x1: 0, y1: 0, w: columns * 150, h: rows * 70 },
-      sort: (a: NodeSingular, b: NodeSingular) =>
+  const ordered = members
+    .nodes()
+    .map((n) => n)
+    .sort(
+      (a, b) =>
         String(a.data("kind")).localeCompare(String(b.data("kind"))) || String(a.data("label")).localeCompare(String(b.data("label"))),
-    } as LayoutOptions)
-    .run();
+    );
+  const at = new Map(
+    ordered.map((n, i) => [n.id(), { x: ((i % columns) + 0.5) * MEMBER_CELL.w, y: (Math.floor(i / columns) + 0.5) * MEMBER_CELL.h }]),
+  );
+  members.positions((n) => at.get(n.id()) ?? { x: 0, y: 0 });
+  return { x1: 0, y1: 0, w: columns * MEMBER_CELL.w, h: Math.ceil(members.length / columns) * MEMBER_CELL.h };
 }
 
 /**
  * A large report's accounts just opened: each laid out and placed in the row of open accounts
- * above the grid, right of those already there; nothing else moves.
+ * above the grid, right of those already there; nothing else moves. Returns where each laid out
+ * as a grid was put (its box known without measuring).
  */
-export function placeOpened(cy: Core, opened: readonly NodeSingular[]): void {
+export function placeOpened(cy: Core, opened: readonly NodeSingular[]): Map<string, Box> {
   const fresh = new Set(opened.map((g) => g.id()));
   let x = 0;
   for (const group of cy.nodes(":parent")) if (!fresh.has(group.id())) x = Math.max(x, boxRight(group) + GAP);
+  const placed = new Map<string, Box>();
   for (const group of opened) {
-    layoutMembers(group);
-    const box = boxOf(group);
+    const members = layoutMembers(group);
+    const box = boxOf(group, members);
     place(group, box, { x: x + box.w / 2, y: -GAP - box.h / 2 });
+    // Only a box the layout knew: one measured right after the members are added misses their names.
+    if (members) placed.set(group.id(), { ...box, x1: x, y1: -GAP - box.h });
     x += box.w + GAP;
   }
+  return placed;
 }
 
 function boxRight(group: NodeSingular): number {
@@ -109,7 +119,7 @@ const CELL = { w: 120, h: 80 };
  * when it is known without measuring (a large report's), for `fitTo`.
  */
 export function layoutGraph(cy: Core, large: boolean): Box | undefined {
-  for (const group of cy.nodes(":parent")) layoutMembers(group);
+  const members = new Map(cy.nodes(":parent").map((group) => [group.id(), layoutMembers(group)]));
   const tops = cy
     .nodes()
     .filter((n) => !n.isChild())
@@ -123,14 +133,14 @@ export function layoutGraph(cy: Core, large: boolean): Box | undefined {
     const drawn: Box = { x1: 0, y1: 0, w: columns * CELL.w, h: Math.ceil(leaves.length / columns) * CELL.h };
     let x = 0;
     for (const group of tops.filter((n) => n.isParent()).nodes()) {
-      const box = boxOf(group);
+      const box = boxOf(group, members.get(group.id()));
       place(group, box, { x: x + box.w / 2, y: -GAP - box.h / 2 });
       x += box.w + GAP;
       drawn.y1 = Math.min(drawn.y1, -GAP - box.h);
     }
     return { ...drawn, w: Math.max(drawn.w, x), h: drawn.h - drawn.y1 };
   }
-  const boxes = new Map(tops.map((n) => [n.id(), boxOf(n)]));
+  const boxes = new Map(tops.map((n) => [n.id(), boxOf(n, members.get(n.id()))]));
   const pairs = new Set<string>();
   const levelEdges: cytoscape.ElementDefinition[] = [];
   for (const edge of cy.edges()) {

@@ -13,7 +13,7 @@ import { accountNodeId, COLLAPSE_ABOVE, drawnEnds, drawnNodeId, elementsOf, init
 import { findingsByAccount, findingsTable } from "./findings-table.js";
 import { graphStyle } from "./graph-style.js";
 import { labelOverlay } from "./labels.js";
-import { fitTo, layoutGraph, placeOpened } from "./layout.js";
+import { type Box, fitTo, layoutGraph, placeOpened } from "./layout.js";
 import { accountPanel, edgePanel, mergedPanel, nodePanel, type PanelContext } from "./panel.js";
 import { searchMatches } from "./search.js";
 import { decodePage, type EdgeShape, Store } from "./store.js";
@@ -123,8 +123,11 @@ const classesOf = (classes: string | string[] | undefined) =>
  * changed is removed and added, the accounts opened laid out in the row above the others, those
  * closed put back where they stood, and nothing else moves.
  */
-function redraw(): void {
-  if (!large) return draw();
+function redraw(): Map<string, Box> | undefined {
+  if (!large) {
+    draw();
+    return undefined;
+  }
   const built = elementsOf(data, collapsed, visible, false);
   merged = built.merged;
   const wanted = new Map(built.elements.map((e) => [e.data.id as string, e]));
@@ -149,7 +152,7 @@ function redraw(): void {
     const at = stood.get(node.id());
     node.position(at ?? { x: (x += 120), y: bottom + 80 });
   }
-  placeOpened(
+  return placeOpened(
     cy,
     added.nodes(":parent").map((n) => n),
   );
@@ -162,10 +165,13 @@ function toggleAccount(account: string): void {
   withDetails([account], () => {
     if (collapsed.has(account)) collapsed.delete(account);
     else collapsed.add(account);
-    redraw();
+    const box = redraw()?.get(accountNodeId(account));
     const group = cy.getElementById(accountNodeId(account));
-    cy.fit(group, 40);
+    // Selected first: the panel it opens narrows the graph, and the account is fitted to what is left
+    // (from where it was put when that is known, without measuring it anew).
     select(group);
+    if (box) fitTo(cy, box, 40);
+    else cy.fit(group, 40);
   });
 }
 
@@ -445,6 +451,9 @@ function setUp(): void {
 queue = (lazy ? store.load([undefined], { statements: false }) : store.loadAll()).then(
   () => {
     setUp();
+    // The header's filters are filled now, which may move the graph: Cytoscape reads where its
+    // container is anew (else a click lands where the graph was, beside what it was meant for).
+    cy.resize();
     cy.one("render", () => {
       api.firstPaint = performance.now();
       performance.mark("xacct-graph-painted");
