@@ -11,9 +11,9 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Core } from "cytoscape";
-import type { Page } from "playwright-core";
 import { afterAll, describe, expect, it } from "vitest";
 import { generatedReport } from "./support/generated-report.js";
+import { clickDrawn } from "./support/report-clicks.js";
 import type { ReportData } from "../src/report/types.js";
 import { hasChromium, launchChromium, openReport } from "../scripts/report-browser.mjs";
 
@@ -29,17 +29,6 @@ type Doc = {
     getElementById(id: string): { dataset: Record<string, string | undefined> } | null;
   };
 };
-
-/** Clicks a drawn element where it is on the screen, and waits for what the click asked for. */
-async function click(page: Page, id: string): Promise<void> {
-  const box = await page.locator("#graph").boundingBox();
-  const at = await page.evaluate(
-    (target) => (globalThis as unknown as InPage).xacctReport.cy.getElementById(target).renderedPosition(),
-    id,
-  );
-  await page.mouse.click((box?.x ?? 0) + at.x, (box?.y ?? 0) + at.y);
-  await page.evaluate(() => (globalThis as unknown as InPage).xacctReport.settled());
-}
 
 describe.skipIf(!hasChromium)("a large report (200 accounts)", () => {
   const dir = mkdtempSync(join(tmpdir(), "xacct-report-large-"));
@@ -82,7 +71,7 @@ describe.skipIf(!hasChromium)("a large report (200 accounts)", () => {
         expect(account).toBeDefined();
 
         // WHEN a person clicks a collapsed account
-        await click(page, `account:${account}`);
+        await clickDrawn(page, `account:${account}`);
         // THEN it is drawn open with its roles, and the panel shows it
         const expanded = await page.evaluate((id) => {
           const api = (globalThis as unknown as InPage).xacctReport;
@@ -104,7 +93,7 @@ describe.skipIf(!hasChromium)("a large report (200 accounts)", () => {
           (id) => (globalThis as unknown as InPage).xacctReport.data.nodes.find((n) => n.account === id && n.label === "ReadOnly")?.id,
           account as string,
         );
-        await click(page, readOnly as string);
+        await clickDrawn(page, readOnly as string);
         // THEN the security account's auditors are among those listed, and their (collapsed) account is lit
         const reach = await page.evaluate(() => ({
           listed: Array.from((globalThis as unknown as Doc).document.querySelectorAll("#reach-result a[data-target]")).map((a) =>
@@ -121,6 +110,22 @@ describe.skipIf(!hasChromium)("a large report (200 accounts)", () => {
         // AND the panel of the role shows its trust, decoded from the page: the edges that reach it
         const reachedFrom = await page.locator("#panel h3", { hasText: "Reached from" }).count();
         expect(reachedFrom).toBe(1);
+
+        // WHEN, back in select mode, the role's cross-account edge from the security account's auditor is followed from its panel
+        await page.check('input[name="mode"][value="select"]');
+        const auditorEdge = await page.evaluate(
+          ([from, to]) => (globalThis as unknown as InPage).xacctReport.data.edges.find((e) => e.from === from && e.to === to)?.id,
+          [opened.auditor?.id as string, readOnly as string],
+        );
+        expect(auditorEdge).toBeDefined();
+        await page.click(`#panel a[data-target="${auditorEdge}"]`);
+        await page.evaluate(() => (globalThis as unknown as InPage).xacctReport.settled());
+        // THEN the edge's panel shows the statements it cites, decoded only now: ReadOnly's trust statement naming the caller
+        expect(await page.getAttribute("#panel", "data-selected")).toBe(auditorEdge);
+        expect(await page.textContent("#panel")).toContain("Trust statement");
+        const trust = JSON.parse((await page.locator("#panel .statement pre").first().textContent()) ?? "{}");
+        expect(trust.Effect).toBe("Allow");
+        expect(JSON.stringify(trust.Principal)).toContain(security);
         expect(errors).toEqual([]);
         expect(requests.filter((r) => r !== url && !r.startsWith("data:"))).toEqual([]);
       } finally {

@@ -33,12 +33,14 @@ const byEnds = (a: { from: string; to: string; kind: string }, b: { from: string
   a.from.localeCompare(b.from) || a.to.localeCompare(b.to) || a.kind.localeCompare(b.kind);
 
 describe.each([
-  ["the combined example", combined],
-  ["seed 002's inventory", inventory],
-])("the page's data of %s", (_name, data) => {
+  ["the combined example", combined, {} as { partChars?: number }],
+  ["seed 002's inventory", inventory, {}],
+  // A part closed at every account and every statement: each account's details and each statement in parts of their own.
+  ["the combined example, one part per account and per statement", combined, { partChars: 1 }],
+])("the page's data of %s", (_name, data, parts) => {
   it("decodes, account by account, into the same accounts, nodes, edges, statements and findings", async () => {
     // GIVEN the report's data written as the page stores it
-    const store = new Store(JSON.parse(JSON.stringify(pageData(data))));
+    const store = new Store(JSON.parse(JSON.stringify(pageData(data, parts))));
     // WHEN the page decodes every account's details
     await store.loadAll();
     const page = store.data;
@@ -69,7 +71,7 @@ describe.each([
 
   it("decodes one account's details on demand: its nodes' findings and every edge into or out of it", async () => {
     // GIVEN the page's data, nothing decoded
-    const store = new Store(pageData(data));
+    const store = new Store(pageData(data, parts));
     const account = data.accounts.find((a) =>
       data.edges.some((e) => e.crossAccount && data.nodes.find((n) => n.id === e.to)?.account === a.id),
     );
@@ -91,10 +93,6 @@ describe.each([
     // AND every finding its nodes and edges point to is decoded with them
     const pointed = [...store.data.nodes.filter((n) => inAccount.has(n.id)), ...store.data.edges].flatMap((x) => x.findings);
     for (const i of pointed) expect(store.data.findings[i]).toBeDefined();
-    // AND every statement its edges cite is decoded with them, as written
-    const cited = store.data.edges.flatMap((e) => [...(e.allowedBy === undefined ? [] : [e.allowedBy]), ...e.callerSide]);
-    expect(cited.length).toBeGreaterThan(0);
-    for (const s of cited) expect(store.data.statements[s]).toEqual(data.statements[s]);
     // AND the account's findings are counted by severity: those about its nodes (their first node)
     const own = data.findings.filter((f) => f.nodes[0] !== undefined && inAccount.has(f.nodes[0]));
     expect(store.findingCounts(id)).toEqual(["critical", "high", "medium", "low"].map((s) => own.filter((f) => f.severity === s).length));
@@ -102,30 +100,32 @@ describe.each([
     expect(all.reduce((a, b) => a + b, 0)).toBe(data.findings.length);
   });
 
-  it("decodes an account's details without the statements its edges cite when asked, and them later", async () => {
-    // GIVEN the page's data, nothing decoded, and an account whose edges cite statements
-    const store = new Store(pageData(data));
-    const accountOf = new Map(data.nodes.map((n) => [n.id, n.account]));
-    const citing = data.edges.find((e) => e.allowedBy !== undefined || e.callerSide.length > 0) as ReportEdge;
-    const account = accountOf.get(citing.to);
-    // WHEN its details alone are decoded (what the page's first drawing waits for)
-    await store.load([account], { statements: false });
-    // THEN its edges are there, no statement yet: the account counts as decoded without its statements only
-    expect(store.data.edges.length).toBeGreaterThan(0);
+  it("decodes an account's details without the statements its edges cite, and an edge's statements when asked", async () => {
+    // GIVEN the page's data, nothing decoded, and an edge citing statements (a resource's and the caller's when it has both)
+    const store = new Store(pageData(data, parts));
+    const cites = (e: ReportEdge) => [...(e.allowedBy === undefined ? [] : [e.allowedBy]), ...e.callerSide];
+    const citing = [...data.edges].sort((a, b) => cites(b).length - cites(a).length)[0] as ReportEdge;
+    expect(cites(citing).length).toBeGreaterThan(0);
+    const ends = [citing.from, citing.to].map((id) => data.nodes.find((n) => n.id === id)?.account);
+    // WHEN the accounts of its ends are decoded (what opening an account waits for)
+    await store.load(ends);
+    // THEN the edge is there, and no statement yet
+    const decoded = store.data.edges.find((e) => e.from === citing.from && e.to === citing.to && e.kind === citing.kind) as ReportEdge;
+    expect(decoded).toBeDefined();
+    expect(store.has(ends)).toBe(true);
     expect(store.data.statements.filter((s) => s !== undefined)).toEqual([]);
-    expect(store.has([account], { statements: false })).toBe(true);
-    expect(store.has([account])).toBe(false);
-    // WHEN it is decoded whole
-    await store.load([account]);
-    // THEN the statements its edges cite are there too
-    const cited = store.data.edges.flatMap((e) => [...(e.allowedBy === undefined ? [] : [e.allowedBy]), ...e.callerSide]);
-    for (const i of cited) expect(store.data.statements[i]).toEqual(data.statements[i]);
-    expect(store.has([account])).toBe(true);
+    expect(store.hasStatements(cites(decoded))).toBe(false);
+    // WHEN its statements are decoded (what its panel waits for)
+    await store.loadStatements(cites(decoded));
+    // THEN they are there as written, and they alone but for those stored in the same parts
+    expect(store.hasStatements(cites(decoded))).toBe(true);
+    expect(cites(decoded).map((i) => store.data.statements[i])).toEqual(cites(citing).map((i) => data.statements[i]));
+    if (parts.partChars === 1) expect(store.data.statements.filter((s) => s !== undefined).length).toBe(new Set(cites(decoded)).size);
   });
 
   it("stores each statement once, however many accounts' edges cite it", () => {
     // GIVEN the page's data, and a statement the edges of two accounts or more cite
-    const page = pageData(data);
+    const page = pageData(data, parts);
     const accountsCiting = new Map<number, Set<string | undefined>>();
     const accountOf = new Map(data.nodes.map((n) => [n.id, n.account]));
     for (const e of data.edges)
@@ -143,7 +143,7 @@ describe.each([
 
   it("walks who can reach a node over the whole graph with nothing decoded, as the report's edges say", () => {
     // GIVEN the page's data, nothing decoded, and a node some edge enters
-    const store = new Store(pageData(data));
+    const store = new Store(pageData(data, parts));
     const target = data.edges[0]?.to as string;
     // WHEN the page walks upstream from it
     const found = store.reach([target], true);

@@ -20,21 +20,26 @@ import { REPORT_SEVERITIES, type ReportData, type ReportEdge, type ReportNode } 
 /** gzip text in base64, as every part of the page is stored. */
 const gzipBase64 = (text: string) => gzipSync(text).toString("base64");
 
-/** A part is closed once its JSON reaches this many characters (gzip finds more repeats in a larger part). */
+/** By default, a part is closed once its JSON reaches this many characters (gzip finds more repeats in a larger part). */
 const PART_CHARS = 512 * 1024;
 
-/** JSON texts gathered into parts of about PART_CHARS, each closed as gzip in base64 as soon as it is full. */
+/** JSON texts gathered into parts of about `size` characters, each closed as gzip in base64 as soon as it is full. */
 class Parts<K> {
   readonly closed: { keys: K[]; gzip: string }[] = [];
   private keys: K[] = [];
   private texts: string[] = [];
   private chars = 0;
+  private readonly size: number;
+
+  constructor(size: number) {
+    this.size = size;
+  }
 
   add(key: K, text: string): void {
     this.keys.push(key);
     this.texts.push(text);
     this.chars += text.length;
-    if (this.chars >= PART_CHARS) this.close();
+    if (this.chars >= this.size) this.close();
   }
 
   close(): this {
@@ -64,8 +69,8 @@ export function pageFile(data: ReportData): PageFile {
   return { format, core: gzipBase64(JSON.stringify(core)), parts, statementParts };
 }
 
-/** The page's data for the report's data. */
-export function pageData(data: ReportData): PageData {
+/** The page's data for the report's data; its parts closed at `partChars` characters of JSON. */
+export function pageData(data: ReportData, { partChars = PART_CHARS } = {}): PageData {
   const strings: string[] = [];
   const stringIndex = new Map<string, number>();
   const str = (text: string) => {
@@ -130,7 +135,7 @@ export function pageData(data: ReportData): PageData {
     counts[s] = (counts[s] as number) + 1;
   });
 
-  const parts = new Parts<number>();
+  const parts = new Parts<number>(partChars);
   let first = 0;
   byAccount.forEach((group, g) => {
     const part = accountPart(data, group, first, edgesOf[g] as number[], edges, findingsOf[g] as number[], nodeIndex, edgeIndex);
@@ -138,7 +143,7 @@ export function pageData(data: ReportData): PageData {
     if (group.length === 0 && part.findings.length === 0) return;
     parts.add(g, JSON.stringify(part));
   });
-  const statementParts = new Parts<number>();
+  const statementParts = new Parts<number>(partChars);
   data.statements.forEach((statement, s) => statementParts.add(s, JSON.stringify(statement)));
   return {
     format: PAGE_FORMAT,

@@ -82,15 +82,20 @@ const api: ReportApi = {
   settled: () => queue,
 };
 
-/** Runs `then` once the details of the accounts are decoded (with the statements their edges cite when `statements`): at once when they are. */
-function withDetails(of: Iterable<string | undefined>, then: () => void, { statements = false } = {}): void {
-  const wanted = [...of];
-  if (store.has(wanted, { statements })) then();
+/** Runs `then` at once when `ready()`, else after `load()`, in turn with what the page decodes. */
+function once(ready: boolean, load: () => Promise<void>, then: () => void): void {
+  if (ready) then();
   else
     queue = queue
-      .then(() => store.load(wanted, { statements }))
+      .then(load)
       .then(then)
       .catch((error: unknown) => console.error(error));
+}
+
+/** Runs `then` once the details of the accounts are decoded. */
+function withDetails(of: Iterable<string | undefined>, then: () => void): void {
+  const wanted = [...of];
+  once(store.has(wanted), () => store.load(wanted), then);
 }
 
 /** The accounts of the nodes (undefined for a node in no account). */
@@ -281,14 +286,18 @@ function show(id: string): void {
   // An element's details (its own, its edges', its findings) are decoded before it is shown.
   const edge = store.edgeById(id);
   const wanted = id.startsWith("account:") ? [id.slice(8)] : edge ? accountsOf([edge.from, edge.to]) : accountsOf([id]);
-  // Only an edge's panel shows statements: the others need not wait for them.
-  withDetails(
-    wanted,
-    () => {
-      if (shown === id) showNow(id);
-    },
-    { statements: edge !== undefined },
-  );
+  withDetails(wanted, () => {
+    // An edge's panel shows the statements it cites: only those are decoded, and only for it.
+    const cited = edges.get(id);
+    const statements = cited ? [...(cited.allowedBy === undefined ? [] : [cited.allowedBy]), ...cited.callerSide] : [];
+    once(
+      store.hasStatements(statements),
+      () => store.loadStatements(statements),
+      () => {
+        if (shown === id) showNow(id);
+      },
+    );
+  });
 }
 
 function showNow(id: string): void {
@@ -446,9 +455,10 @@ function setUp(): void {
   });
 }
 
-// A large report decodes the details of the nodes in no account (services, anyone: drawn at once),
-// and the statements their edges cite only when one is shown; a small one, every account's.
-queue = (lazy ? store.load([undefined], { statements: false }) : store.loadAll()).then(
+// A lazy report (over EAGER_UP_TO nodes) decodes at first the details of the nodes in no account
+// (services, anyone: drawn at once), an account's when it is opened and a statement when an edge
+// citing it is shown; a small one decodes everything.
+queue = (lazy ? store.load([undefined]) : store.loadAll()).then(
   () => {
     setUp();
     // The header's filters are filled now, which may move the graph: Cytoscape reads where its

@@ -2,9 +2,9 @@
  * The report's data in the page (src/report/page-format.ts): the core decoded at once (accounts,
  * every node with its name, and the graph's shape: which node each edge leaves and enters), and
  * an account's details (what its edges allow, its findings) decoded from its gzip part when the
- * page first needs them, with the statement parts holding the statements its edges cite. `data`
- * is a ReportData holding every node and the edges, statements and findings of the accounts
- * decoded so far.
+ * page first needs them, and a statement from its statement part when an edge citing it is shown.
+ * `data` is a ReportData holding every node, the edges and findings of the accounts decoded so far
+ * and the statements decoded so far.
  */
 import {
   EDGE_KINDS,
@@ -61,12 +61,9 @@ export class Store {
   private readonly outEdges: Int32Array;
   /** Per group, the index of the part that holds its details. */
   private readonly partOf: Int32Array;
-  /** Per part: its details decoded (to the statements its edges cite); then, with those statements. */
-  private readonly decoding = new Map<number, Promise<Set<number>>>();
-  private readonly loading = new Map<number, Promise<void>>();
-  private readonly statementsLoading = new Map<number, Promise<void>>();
-  /** The parts decoded: with their statements (`loaded`), or without (`decoded`). */
-  private readonly loaded = new Set<number>();
+  /** Per part, its details decoded; per statement part, its statements. */
+  private readonly decoding = new Map<number, Promise<void>>();
+  private readonly statementsDecoding = new Map<number, Promise<void>>();
   private readonly decoded = new Set<number>();
   private readonly accountIndex: Map<string, number>;
 
@@ -124,61 +121,54 @@ export class Store {
     this.data = { source: page.source, title: page.title, accounts: page.accounts, nodes, edges: [], statements: [], findings: [] };
   }
 
-  /** The part indexes holding the details of these accounts (undefined: the nodes in no account) not decoded yet (with their statements, or not). */
-  private partsOf(accounts: Iterable<string | undefined>, statements: boolean): number[] {
-    const done = statements ? this.loaded : this.decoded;
+  /** The part indexes holding the details of these accounts (undefined: the nodes in no account) not decoded yet. */
+  private partsOf(accounts: Iterable<string | undefined>): number[] {
     const parts = new Set<number>();
     for (const account of accounts) {
       const g = account === undefined ? this.page.accounts.length : this.accountIndex.get(account);
       const p = g === undefined ? -1 : (this.partOf[g] ?? -1);
-      if (p >= 0 && !done.has(p)) parts.add(p);
+      if (p >= 0 && !this.decoded.has(p)) parts.add(p);
     }
     return [...parts];
   }
 
-  /** Whether the details of these accounts are decoded (and, unless `statements` is false, the statements their edges cite). */
-  has(accounts: Iterable<string | undefined>, { statements = true } = {}): boolean {
-    return this.partsOf(accounts, statements).length === 0;
+  /** Whether the details of these accounts are decoded. */
+  has(accounts: Iterable<string | undefined>): boolean {
+    return this.partsOf(accounts).length === 0;
   }
 
-  /**
-   * Decodes the details of these accounts (the nodes in no account for undefined) and the
-   * statements their edges cite; with `statements` false, the details alone: enough to draw them
-   * and to show any panel but an edge's (the page's first drawing need not wait for the statements
-   * of thousands of edges, nor opening an account).
-   */
-  async load(accounts: Iterable<string | undefined>, { statements = true } = {}): Promise<void> {
-    await Promise.all(this.partsOf(accounts, statements).map((p) => (statements ? this.part(p) : this.details(p))));
+  /** Decodes the details of these accounts (the nodes in no account for undefined): enough to draw them and to show any panel but an edge's statements. */
+  async load(accounts: Iterable<string | undefined>): Promise<void> {
+    await Promise.all(this.partsOf(accounts).map((p) => this.details(p)));
   }
 
-  /** Decodes every account's details. */
+  /** Whether these statements are decoded. */
+  hasStatements(statements: Iterable<number>): boolean {
+    return this.statementPartsOf(statements).size === 0;
+  }
+
+  /** Decodes these statements (those an edge's panel shows) from the statement parts holding them. */
+  async loadStatements(statements: Iterable<number>): Promise<void> {
+    await Promise.all([...this.statementPartsOf(statements)].map((k) => this.statementPart(k)));
+  }
+
+  /** Decodes every account's details and every statement. */
   async loadAll(): Promise<void> {
-    await Promise.all(this.page.parts.map((_, p) => this.part(p)));
+    await Promise.all([
+      ...this.page.parts.map((_, p) => this.details(p)),
+      ...this.page.statementParts.map((_, k) => this.statementPart(k)),
+    ]);
   }
 
-  /** A part's details decoded: the statements its edges cite. */
-  private details(p: number): Promise<Set<number>> {
+  /** A part's details decoded. */
+  private details(p: number): Promise<void> {
     let pending = this.decoding.get(p);
     if (!pending) {
       pending = gunzip(this.page.parts[p]?.gzip ?? "").then((text) => {
-        const cited = new Set<number>();
-        for (const part of JSON.parse(text) as PagePart[]) this.add(part, cited);
+        for (const part of JSON.parse(text) as PagePart[]) this.add(part);
         this.decoded.add(p);
-        return cited;
       });
       this.decoding.set(p, pending);
-    }
-    return pending;
-  }
-
-  /** A part's details and the statements they cite decoded. */
-  private part(p: number): Promise<void> {
-    let pending = this.loading.get(p);
-    if (!pending) {
-      pending = this.details(p)
-        .then((cited) => Promise.all([...this.statementPartsOf(cited)].map((k) => this.statementPart(k))))
-        .then(() => void this.loaded.add(p));
-      this.loading.set(p, pending);
     }
     return pending;
   }
@@ -202,19 +192,19 @@ export class Store {
   }
 
   private statementPart(k: number): Promise<void> {
-    let pending = this.statementsLoading.get(k);
+    let pending = this.statementsDecoding.get(k);
     if (!pending) {
       const { first, gzip } = this.page.statementParts[k] ?? { first: 0, gzip: "" };
       pending = gunzip(gzip).then((text) => {
         (JSON.parse(text) as PageStatements).forEach((statement, i) => (this.data.statements[first + i] = statement));
       });
-      this.statementsLoading.set(k, pending);
+      this.statementsDecoding.set(k, pending);
     }
     return pending;
   }
 
-  /** Adds a part's details; the statements its edges cite are added to `cited`. */
-  private add(part: PagePart, cited: Set<number>): void {
+  /** Adds a part's details. */
+  private add(part: PagePart): void {
     const { data } = this;
     for (const [i, detail, workloads, findings] of part.nodes) {
       const node = data.nodes[i];
@@ -226,8 +216,6 @@ export class Store {
     for (const [i, actions, technique, needs, allowedBy, callerSide, workloads, findings] of part.edges) {
       const id = `e${i}`;
       if (this.edges.has(id)) continue;
-      if (allowedBy >= 0) cited.add(allowedBy);
-      for (const s of callerSide) cited.add(s);
       const shape = this.edge(i);
       const [a, b] = [data.nodes[this.from[i] as number]?.account, data.nodes[this.to[i] as number]?.account];
       const edge: ReportEdge = {
