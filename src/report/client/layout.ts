@@ -5,7 +5,7 @@
  * account-level graph — or, for a large report, by Cytoscape's grid with the open accounts in a
  * row above it.
  */
-import cytoscape, { type Core, type LayoutOptions, type NodeSingular } from "cytoscape";
+import cytoscape, { type Core, type LayoutOptions, type NodeCollection, type NodeSingular } from "cytoscape";
 import type { DagreLayoutOptions } from "cytoscape-dagre";
 
 /** cytoscape-dagre's options (its own type), as Cytoscape's layout() takes them. */
@@ -54,6 +54,16 @@ function topOf(node: NodeSingular): NodeSingular {
   return parent.empty() ? node : (parent.first() as NodeSingular);
 }
 
+/**
+ * Places nodes in cells of a fixed size, in their order, about twice as many columns as rows when
+ * `wide`, else as many: nothing is measured. Returns the grid's box.
+ */
+function grid(nodes: NodeCollection, cell: { w: number; h: number }, wide: boolean): Box {
+  const columns = Math.max(1, Math.ceil(Math.sqrt(nodes.length * (wide ? 2 : 1))));
+  nodes.positions((_node, i) => ({ x: ((i % columns) + 0.5) * cell.w, y: (Math.floor(i / columns) + 0.5) * cell.h }));
+  return { x1: 0, y1: 0, w: columns * cell.w, h: Math.ceil(nodes.length / columns) * cell.h };
+}
+
 /** Above this many members, an open account is laid out as a grid (by kind, then name): dagre takes seconds there. */
 const DAGRE_UP_TO = 60;
 /** The room each member of an account laid out as a grid has. */
@@ -69,20 +79,14 @@ function layoutMembers(group: NodeSingular): Box | undefined {
     members.union(members.edgesWith(members)).layout(dagre()).run();
     return undefined;
   }
-  // Cells of a fixed size, by kind then name, placed without measuring a node.
-  const columns = Math.ceil(Math.sqrt(members.length * 2));
+  // By kind, then name.
   const ordered = members
     .nodes()
-    .map((n) => n)
     .sort(
       (a, b) =>
         String(a.data("kind")).localeCompare(String(b.data("kind"))) || String(a.data("label")).localeCompare(String(b.data("label"))),
     );
-  const at = new Map(
-    ordered.map((n, i) => [n.id(), { x: ((i % columns) + 0.5) * MEMBER_CELL.w, y: (Math.floor(i / columns) + 0.5) * MEMBER_CELL.h }]),
-  );
-  members.positions((n) => at.get(n.id()) ?? { x: 0, y: 0 });
-  return { x1: 0, y1: 0, w: columns * MEMBER_CELL.w, h: Math.ceil(members.length / columns) * MEMBER_CELL.h };
+  return grid(ordered, MEMBER_CELL, true);
 }
 
 /**
@@ -127,10 +131,7 @@ export function layoutGraph(cy: Core, large: boolean): Box | undefined {
   if (large) {
     // Cells of a fixed size, in the drawing's order: placing a thousand collapsed accounts this
     // way measures none of them (a measuring layout and fit take most of the first drawing).
-    const leaves = tops.filter((n) => !n.isParent()).nodes();
-    const columns = Math.ceil(Math.sqrt(leaves.length + 1));
-    leaves.positions((_node, i) => ({ x: ((i % columns) + 0.5) * CELL.w, y: (Math.floor(i / columns) + 0.5) * CELL.h }));
-    const drawn: Box = { x1: 0, y1: 0, w: columns * CELL.w, h: Math.ceil(leaves.length / columns) * CELL.h };
+    const drawn = grid(tops.filter((n) => !n.isParent()).nodes(), CELL, false);
     let x = 0;
     for (const group of tops.filter((n) => n.isParent()).nodes()) {
       const box = boxOf(group, members.get(group.id()));
@@ -171,6 +172,8 @@ export function layoutGraph(cy: Core, large: boolean): Box | undefined {
 
 /** Zooms and pans so that the box fills the view with `padding` pixels around it, as Cytoscape's fit does for elements. */
 export function fitTo(cy: Core, box: Box, padding: number): void {
+  // Nothing to fit (an empty drawing) or nowhere to fit it (a hidden container): the view stays.
+  if (![cy.width(), cy.height(), box.w, box.h].every((v) => Number.isFinite(v) && v > 0)) return;
   const zoom = Math.min(
     cy.maxZoom(),
     Math.max(cy.minZoom(), Math.min((cy.width() - 2 * padding) / box.w, (cy.height() - 2 * padding) / box.h)),
