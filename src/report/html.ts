@@ -1,7 +1,8 @@
 /**
  * The report as one self-contained HTML file: the page's script and stylesheet (bundled by
- * scripts/bundle-report.mjs into dist/report/) inlined, the graph data (page-format.ts: a compact
- * core and gzip parts per account) as JSON in a `<script type="application/json">`, and a Content-Security-Policy that forbids every network
+ * scripts/bundle-report.mjs into dist/report/) inlined as a module, the graph data (page-format.ts:
+ * a gzip core, gzip parts of accounts' details and gzip parts of statements) as JSON in a
+ * `<script type="application/json">`, and a Content-Security-Policy that forbids every network
  * request. Written atomically: a temporary file beside the target, then a rename.
  */
 import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";

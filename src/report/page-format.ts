@@ -14,8 +14,8 @@
  *   details form a part, stored as gzip in base64 and decoded (DecompressionStream) when one of its
  *   accounts is opened or shown.
  * - The statements the edges cite, each once however many accounts' edges cite it (an AWS managed
- *   policy's statement is cited from every account), in parts of their own by index, decoded with
- *   the first account whose edges cite one of them.
+ *   policy's statement is cited from every account), in parts of their own by index; a part is
+ *   decoded when an edge citing one of its statements is shown.
  * Nothing is fetched: every part is in the one HTML file.
  */
 import type { PolicyStatementRef, ReportAccount, ReportEdgeKind, ReportFinding, ReportNodeKind, ReportSeverity } from "./types.js";

@@ -50,7 +50,7 @@ export function initiallyCollapsed(data: ReportData): Set<string> {
   return new Set([...sizes].filter(([, n]) => n > LARGE_ACCOUNT || big).map(([id]) => id));
 }
 
-/** The edges a merged edge between collapsed accounts stands for. */
+/** The edges a merged edge stands for: between accounts of which one at least is collapsed. */
 export interface MergedEdge {
   id: string;
   source: string;
@@ -59,8 +59,10 @@ export interface MergedEdge {
 }
 
 /**
- * The elements to draw: `visible` holds the node IDs the filters keep (all when undefined); with
- * `linksBetweenCollapsed` false (large reports), edges between two collapsed accounts are left out.
+ * The elements to draw: `visible` holds the node IDs the filters keep (all when undefined). With
+ * `linksBetweenCollapsed` false (large reports), a collapsed account's edges are drawn to the open
+ * accounts only, merged into one line per pair of accounts (`drawnEnds`): none between two
+ * collapsed accounts, none to a node in no account.
  */
 export function elementsOf(
   data: ReportData,

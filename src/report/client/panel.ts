@@ -227,11 +227,11 @@ export function accountPanel(ctx: PanelContext, account: string, collapsed: bool
   ].filter((x): x is HTMLElement => x !== null);
 }
 
-/** A merged edge between collapsed accounts: the edges it stands for. */
+/** A merged edge (between accounts, one at least collapsed): the edges it stands for. */
 export function mergedPanel(ctx: PanelContext, merged: MergedEdge): HTMLElement[] {
   return [
     h("h2", {}, `${merged.edges.length} edge${merged.edges.length > 1 ? "s" : ""}`),
-    h("p", {}, "Between collapsed accounts; open one to see it in the graph."),
+    h("p", {}, "Between accounts, one at least collapsed; open it to see these edges in the graph."),
     h(
       "ul",
       {},
