@@ -2,7 +2,8 @@
  * What the report page draws for its accounts (src/report/client/elements.ts, run here in Node):
  * in a large report a collapsed account's links are drawn to the accounts open, one line per pair
  * of accounts, and not to another collapsed account nor to the principals in no account; a small
- * report draws every link, merged per collapsed account and node.
+ * report draws every link, merged per collapsed account and node. An open account is a frame
+ * behind its members in a large report, their parent in a small one.
  */
 import { describe, expect, it } from "vitest";
 import { elementsOf } from "../src/report/client/elements.js";
@@ -49,7 +50,7 @@ const data: ReportData = {
 const collapsed = new Set([A, C]);
 
 const drawnEdges = (large: boolean) =>
-  elementsOf(data, collapsed, undefined, !large)
+  elementsOf(data, collapsed, undefined, large)
     .elements.filter((e) => e.group === "edges")
     .map((e) => `${String(e.data.source)} -> ${String(e.data.target)}${e.data.count ? ` (${String(e.data.count)})` : ""}`)
     .sort();
@@ -58,7 +59,7 @@ describe("the report page's drawn accounts", () => {
   it("labels a collapsed account with its name and how many nodes it holds, in words that agree with the number", () => {
     // GIVEN collapsed accounts of two nodes and of one
     // WHEN the page's elements are made
-    const labels = elementsOf(data, collapsed, undefined, false)
+    const labels = elementsOf(data, collapsed, undefined, true)
       .elements.filter((e) => String(e.data.id).startsWith("account:"))
       .map((e) => String(e.data.label));
     // THEN A says "2 nodes", C "1 node", and the open B its name alone
@@ -91,5 +92,23 @@ describe("the report page's drawn links between accounts", () => {
         `${b1.id} -> ${b2.id}`,
       ].sort(),
     );
+  });
+});
+
+describe("the report page's open accounts", () => {
+  it("draws an open account of a large report as a frame behind its members, and of a small one as their parent", () => {
+    // GIVEN account B open
+    const drawn = (large: boolean) => elementsOf(data, collapsed, undefined, large).elements;
+    const of = (elements: ReturnType<typeof drawn>, id: string) => elements.find((e) => e.data.id === id);
+    // WHEN the page's elements are made for a large report and for a small one
+    const [large, small] = [drawn(true), drawn(false)];
+    // THEN in the large one B is a frame, not grabbed apart from its members, and b1 names its account but no parent
+    expect(String(of(large, `account:${B}`)?.classes).split(" ")).toContain("frame");
+    expect(of(large, `account:${B}`)?.grabbable).toBe(false);
+    expect(of(large, b1.id)?.data).toMatchObject({ account: B });
+    expect(of(large, b1.id)?.data.parent).toBeUndefined();
+    // AND in the small one B is b1's parent (a compound node), no frame
+    expect(String(of(small, `account:${B}`)?.classes).split(" ")).not.toContain("frame");
+    expect(of(small, b1.id)?.data.parent).toBe(`account:${B}`);
   });
 });

@@ -76,13 +76,21 @@ describe.skipIf(!hasChromium)("a large report (200 accounts)", () => {
         const expanded = await page.evaluate((id) => {
           const api = (globalThis as unknown as InPage).xacctReport;
           const group = api.cy.getElementById(`account:${id}`);
+          const box = group.boundingBox({ includeLabels: false });
+          const members = api.cy
+            .nodes()
+            .filter((n) => n.data("account") === id && n.id() !== group.id())
+            .nodes();
           return {
             collapsed: group.hasClass("collapsed"),
-            members: group.children().map((n) => String(n.data("label"))),
+            members: members.map((n) => String(n.data("label"))),
+            inside: members.map((n) => n.position()).every((p) => p.x > box.x1 && p.x < box.x2 && p.y > box.y1 && p.y < box.y2),
             panel: (globalThis as unknown as Doc).document.getElementById("panel")?.dataset.selected,
           };
         }, account as string);
         expect(expanded.collapsed).toBe(false);
+        // (each drawn within the account's box)
+        expect(expanded.inside).toBe(true);
         expect(expanded.members).toContain("ReadOnly");
         expect(expanded.members).toContain("OrganizationAccountAccessRole");
         expect(expanded.panel).toBe(`account:${account}`);

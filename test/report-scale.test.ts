@@ -19,17 +19,35 @@ const root = join(import.meta.dirname, "..");
 const out = join(root, "test-output", "report");
 const ACCOUNTS = 1000;
 type InPage = { xacctReport: { cy: Core; firstPaint?: number; collapsed(): string[]; settled(): Promise<void> } };
+/** The page's document, as far as the test reads it (the tests' TypeScript has no DOM types). */
+type Doc = {
+  document: { querySelectorAll(selector: string): ArrayLike<{ className: string; dataset: Record<string, string | undefined> }> };
+};
 
 /** Clicks a collapsed account where it is drawn, waits until it is drawn open, and says how it is drawn. */
 async function openAccount(page: Page, id: string) {
   await clickDrawn(page, id);
+  // (the names and titles are drawn over the graph in the next frame)
+  await page.evaluate(() => {
+    const { requestAnimationFrame: frame } = globalThis as unknown as { requestAnimationFrame(then: () => void): void };
+    return new Promise<void>((done) => frame(() => frame(done)));
+  });
   return page.evaluate((target) => {
     const { cy } = (globalThis as unknown as InPage).xacctReport;
     const group = cy.getElementById(target);
     const b = group.renderedBoundingBox({ includeLabels: false });
+    const members = cy
+      .nodes()
+      .filter((n) => n.data("account") === group.data("account") && n.id() !== target)
+      .nodes();
     return {
       collapsed: group.hasClass("collapsed"),
-      members: group.children().length,
+      members: members.length,
+      // Every member drawn within the account's box, and the account's title over it.
+      inside: members.map((n) => n.renderedPosition()).every((p) => p.x > b.x1 && p.x < b.x2 && p.y > b.y1 && p.y < b.y2),
+      titled: Array.from((globalThis as unknown as Doc).document.querySelectorAll("#labels .title")).some(
+        (l) => l.dataset.id === target && !l.className.includes("collapsed"),
+      ),
       inView: b.x1 >= 0 && b.y1 >= 0 && b.x2 <= cy.width() && b.y2 <= cy.height(),
       fills: (b.x2 - b.x1) / cy.width() > 0.5 || (b.y2 - b.y1) / cy.height() > 0.5,
     };
@@ -79,6 +97,8 @@ describe.skipIf(!hasChromium)("the report of a 1,000-account inventory", () => {
       const opened = await openAccount(page, largest?.id as string);
       expect(opened.collapsed).toBe(false);
       expect(opened.members).toBe(largest?.count);
+      expect(opened.inside).toBe(true);
+      expect(opened.titled).toBe(true);
       // AND the page zooms to it: the open account is in view, filling the width or the height
       expect(opened.inView).toBe(true);
       expect(opened.fills).toBe(true);
@@ -101,7 +121,25 @@ describe.skipIf(!hasChromium)("the report of a 1,000-account inventory", () => {
       // WHEN it is clicked
       const opened = await openAccount(page, largest?.id as string);
       // THEN it is drawn open with every role, in view beside the panel and filling it
-      expect(opened).toEqual({ collapsed: false, members: largest?.count, inView: true, fills: true });
+      expect(opened).toEqual({ collapsed: false, members: largest?.count, inside: true, titled: true, inView: true, fills: true });
+
+      // WHEN a line between two of its roles is clicked where it crosses no node
+      const inner = await page.evaluate((account) => {
+        const { cy } = (globalThis as unknown as InPage).xacctReport;
+        const nodes = cy.nodes().map((n) => n.position());
+        const lines = cy
+          .edges()
+          .map((e) => e)
+          .filter((e) => e.source().data("account") === account && e.target().data("account") === account);
+        return {
+          ids: lines.map((e) => e.id()),
+          clear: lines.find((e) => nodes.every((p) => Math.hypot(p.x - e.midpoint().x, p.y - e.midpoint().y) > 40))?.id(),
+        };
+      }, largest?.id.slice("account:".length));
+      expect(inner.clear).toBeDefined();
+      await clickDrawn(page, inner.clear as string);
+      // THEN a line between its roles is chosen (lines are drawn over the account's frame), not the account
+      expect(inner.ids).toContain(await page.getAttribute("#panel", "data-selected"));
       expect(errors).toEqual([]);
     } finally {
       await browser.close();

@@ -7,13 +7,14 @@ import type { Page } from "playwright-core";
 
 type InPage = { xacctReport: { cy: Core; settled(): Promise<void> } };
 
-/** Clicks a drawn element where it is on the screen, and waits for what the click asked for. */
+/** Clicks a drawn element where it is on the screen (an edge at its middle), and waits for what the click asked for. */
 export async function clickDrawn(page: Page, id: string): Promise<void> {
   const box = await page.locator("#graph").boundingBox();
-  const at = await page.evaluate(
-    (target) => (globalThis as unknown as InPage).xacctReport.cy.getElementById(target).renderedPosition(),
-    id,
-  );
+  const at = await page.evaluate((target) => {
+    const element = (globalThis as unknown as InPage).xacctReport.cy.getElementById(target);
+    const edge = element.edges();
+    return edge.nonempty() ? edge.first().renderedMidpoint() : element.renderedPosition();
+  }, id);
   await page.mouse.click((box?.x ?? 0) + at.x, (box?.y ?? 0) + at.y);
   await page.evaluate(() => (globalThis as unknown as InPage).xacctReport.settled());
 }

@@ -59,16 +59,20 @@ export interface MergedEdge {
 }
 
 /**
- * The elements to draw: `visible` holds the node IDs the filters keep (all when undefined). With
- * `linksBetweenCollapsed` false (large reports), a collapsed account's edges are drawn to the open
- * accounts only, merged into one line per pair of accounts (`drawnEnds`): none between two
- * collapsed accounts, none to a node in no account.
+ * The elements to draw: `visible` holds the node IDs the filters keep (all when undefined).
+ *
+ * In a `large` report, a collapsed account's edges are drawn to the open accounts only, merged into
+ * one line per pair of accounts (`drawnEnds`): none between two collapsed accounts, none to a node
+ * in no account. And an open account is a frame drawn behind its members (class `frame`; the
+ * members `member`, with their account in their data), not a compound node: while one compound
+ * node is drawn, Cytoscape styles each property of each element by walking its parents and their
+ * lines (an account of a hundred roles linked with a thousand accounts took a second to open).
  */
 export function elementsOf(
   data: ReportData,
   collapsed: ReadonlySet<string>,
   visible: ReadonlySet<string> | undefined,
-  linksBetweenCollapsed: boolean,
+  large: boolean,
 ): { elements: ElementDefinition[]; merged: Map<string, MergedEdge> } {
   const elements: ElementDefinition[] = [];
   const accountOf = new Map<string, string | undefined>();
@@ -85,8 +89,10 @@ export function elementsOf(
     const label = folded ? `${accountLabel(account)}\n${count} node${count === 1 ? "" : "s"}` : accountLabel(account);
     elements.push({
       group: "nodes",
-      data: { id: accountNodeId(account.id), label, account: account.id, count },
-      classes: ["account", folded ? "collapsed" : "group", account.managed ? "" : "external"].join(" "),
+      // A frame's size is set where it is laid out (layout.ts).
+      data: { id: accountNodeId(account.id), label, account: account.id, count, ...(large && !folded ? { w: 1, h: 1 } : {}) },
+      classes: ["account", folded ? "collapsed" : "group", large && !folded ? "frame" : "", account.managed ? "" : "external"].join(" "),
+      ...(large && !folded ? { grabbable: false } : {}),
     });
   }
   const shown = (id: string) => !visible || visible.has(id);
@@ -99,10 +105,11 @@ export function elementsOf(
   for (const node of data.nodes) {
     if (!shown(node.id) || (node.account && collapsed.has(node.account))) continue;
     const worst = node.findings.length ? `finding-${data.findings[Math.min(...node.findings)]?.severity}` : "";
+    const member = node.account === undefined ? {} : large ? { account: node.account } : { parent: accountNodeId(node.account) };
     elements.push({
       group: "nodes",
-      data: { id: node.id, label: node.label, kind: node.kind, ...(node.account ? { parent: accountNodeId(node.account) } : {}) },
-      classes: `${node.kind} ${worst}`,
+      data: { id: node.id, label: node.label, kind: node.kind, ...member },
+      classes: `${node.kind} ${worst}${large && node.account !== undefined ? " member" : ""}`,
     });
   }
   const merged = new Map<string, MergedEdge>();
@@ -111,8 +118,8 @@ export function elementsOf(
     const [from, to] = [endOf(edge.from), endOf(edge.to)];
     // A large report draws a collapsed account's links to open accounts only (not to another
     // collapsed one, nor to the principals in no account: a thousand accounts' lines to "anyone").
-    if (!linksBetweenCollapsed && (folded(from) || folded(to)) && !inOpenAccount(from) && !inOpenAccount(to)) continue;
-    const [source, target] = drawnEnds(from, to, collapsed, !linksBetweenCollapsed);
+    if (large && (folded(from) || folded(to)) && !inOpenAccount(from) && !inOpenAccount(to)) continue;
+    const [source, target] = drawnEnds(from, to, collapsed, large);
     const classes = [
       edge.kind,
       edge.crossAccount ? "cross" : "",

@@ -113,5 +113,16 @@ export function graphStyle(large: boolean): StylesheetJson {
     { selector: "edge.highlighted", style: { "line-color": "#f08c00", "target-arrow-color": "#f08c00", width: 5, opacity: 1 } },
     { selector: "node:selected", style: { "border-width": 4, "border-color": "#000000" } },
     { selector: "edge:selected", style: { "line-color": "#000000", "target-arrow-color": "#000000", width: 5 } },
+    ...(large
+      ? [
+          // An open account is a frame (elements.ts) sized by layout.ts, drawn behind its members and
+          // every line; the lines of collapsed accounts end at its border.
+          { selector: "node, edge", style: { "z-index-compare": "manual" } },
+          { selector: "node", style: { "z-index": 2 } },
+          { selector: "edge", style: { "z-index": 1 } },
+          { selector: "node.frame", style: { width: "data(w)", height: "data(h)", padding: "0px", "z-index": 0 } },
+          { selector: "edge.merged", style: { "curve-style": "straight" } },
+        ]
+      : []),
   ] as StylesheetJson;
 }

@@ -75,7 +75,7 @@ export function labelOverlay(cy: Core, container: HTMLElement): void {
       const text = String(node.data("label") ?? "");
       const mid = (b.x1 + b.x2) / 2;
       // An open account's title about as wide as its box (the full name is in the panel and the filter).
-      if (node.isParent())
+      if (node.isParent() || node.hasClass("frame"))
         want(
           text.split("\n")[0] ?? text,
           "label title",

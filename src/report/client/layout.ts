@@ -2,8 +2,8 @@
  * Two-level layout, so that account groups never overlap: each open account's nodes are laid out
  * by dagre on their own, then the accounts (open ones as boxes of their size, collapsed ones as
  * nodes) with the nodes outside any account, by dagre on a headless Cytoscape instance of the
- * account-level graph — or, for a large report, by Cytoscape's grid with the open accounts in a
- * row above it.
+ * account-level graph — or, for a large report, in a grid of fixed cells with the open accounts
+ * (frames behind their members) in a row above it.
  */
 import cytoscape, { type Core, type LayoutOptions, type NodeCollection, type NodeSingular } from "cytoscape";
 import type { DagreLayoutOptions } from "cytoscape-dagre";
@@ -33,19 +33,36 @@ export interface Box {
   h: number;
 }
 
-/** The box a top-level node takes: an open account's children's bounds (with its padding), or the node itself. */
+/** An open account: a compound node (a small report) or a frame behind its members (a large one, elements.ts). */
+export const OPEN_ACCOUNT = ":parent, .frame";
+
+const isOpen = (node: NodeSingular) => node.isParent() || node.hasClass("frame");
+
+/** An open account's members: its children, or those of a frame's account. */
+function membersOf(group: NodeSingular): NodeCollection {
+  if (!group.hasClass("frame")) return group.children();
+  const account: unknown = group.data("account");
+  return group
+    .cy()
+    .nodes(".member")
+    .filter((n) => n.data("account") === account);
+}
+
+/** The box a top-level node takes: an open account's members' bounds (with its padding), or the node itself. */
 function boxOf(node: NodeSingular, members?: Box): Box {
-  const b = members ?? (node.isParent() ? node.children().boundingBox({}) : node.boundingBox({}));
-  const pad = node.isParent() ? 30 : 0;
+  const open = isOpen(node);
+  const b = members ?? (open ? membersOf(node).boundingBox({}) : node.boundingBox({}));
+  const pad = open ? 30 : 0;
   return { x1: b.x1 - pad, y1: b.y1 - pad * 1.5, w: b.w + pad * 2, h: b.h + pad * 2.5 };
 }
 
-/** Moves a top-level node (an open account: its children) so its box's centre is at `to`. */
+/** Moves a top-level node (an open account: its members, and a frame sized to their box) so its box's centre is at `to`. */
 function place(node: NodeSingular, box: Box, to: { x: number; y: number }): void {
   const dx = to.x - (box.x1 + box.w / 2);
   const dy = to.y - (box.y1 + box.h / 2);
-  if (node.isParent()) node.children().shift({ x: dx, y: dy });
-  else node.position({ x: node.position("x") + dx, y: node.position("y") + dy });
+  if (isOpen(node)) membersOf(node).shift({ x: dx, y: dy });
+  if (node.hasClass("frame")) node.data({ w: box.w, h: box.h }).position(to);
+  else if (!node.isParent()) node.position({ x: node.position("x") + dx, y: node.position("y") + dy });
 }
 
 /** The top-level element a node is drawn in: its account's group, or itself. */
@@ -74,7 +91,7 @@ const MEMBER_CELL = { w: 150, h: 70 };
  * members' box when the layout knows it without measuring them (the grid's).
  */
 function layoutMembers(group: NodeSingular): Box | undefined {
-  const members = group.children();
+  const members = membersOf(group);
   if (members.length <= DAGRE_UP_TO) {
     members.union(members.edgesWith(members)).layout(dagre()).run();
     return undefined;
@@ -97,7 +114,7 @@ function layoutMembers(group: NodeSingular): Box | undefined {
 export function placeOpened(cy: Core, opened: readonly NodeSingular[]): Map<string, Box> {
   const fresh = new Set(opened.map((g) => g.id()));
   let x = 0;
-  for (const group of cy.nodes(":parent")) if (!fresh.has(group.id())) x = Math.max(x, boxRight(group) + GAP);
+  for (const group of cy.nodes(OPEN_ACCOUNT)) if (!fresh.has(group.id())) x = Math.max(x, boxRight(group) + GAP);
   const placed = new Map<string, Box>();
   for (const group of opened) {
     const members = layoutMembers(group);
@@ -123,17 +140,17 @@ const CELL = { w: 120, h: 80 };
  * when it is known without measuring (a large report's), for `fitTo`.
  */
 export function layoutGraph(cy: Core, large: boolean): Box | undefined {
-  const members = new Map(cy.nodes(":parent").map((group) => [group.id(), layoutMembers(group)]));
+  const members = new Map(cy.nodes(OPEN_ACCOUNT).map((group) => [group.id(), layoutMembers(group)]));
   const tops = cy
     .nodes()
-    .filter((n) => !n.isChild())
+    .filter((n) => !n.isChild() && !n.hasClass("member"))
     .nodes();
   if (large) {
     // Cells of a fixed size, in the drawing's order: placing a thousand collapsed accounts this
     // way measures none of them (a measuring layout and fit take most of the first drawing).
-    const drawn = grid(tops.filter((n) => !n.isParent()).nodes(), CELL, false);
+    const drawn = grid(tops.filter((n) => !isOpen(n)).nodes(), CELL, false);
     let x = 0;
-    for (const group of tops.filter((n) => n.isParent()).nodes()) {
+    for (const group of tops.filter(isOpen).nodes()) {
       const box = boxOf(group, members.get(group.id()));
       place(group, box, { x: x + box.w / 2, y: -GAP - box.h / 2 });
       x += box.w + GAP;

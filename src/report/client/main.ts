@@ -13,7 +13,7 @@ import { accountNodeId, COLLAPSE_ABOVE, drawnEnds, drawnNodeId, elementsOf, init
 import { findingsByAccount, findingsTable } from "./findings-table.js";
 import { graphStyle } from "./graph-style.js";
 import { labelOverlay } from "./labels.js";
-import { type Box, fitTo, layoutGraph, placeOpened } from "./layout.js";
+import { type Box, fitTo, layoutGraph, OPEN_ACCOUNT, placeOpened } from "./layout.js";
 import { accountPanel, edgePanel, mergedPanel, nodePanel, type PanelContext } from "./panel.js";
 import { searchMatches } from "./search.js";
 import { decodePage, type EdgeShape, Store } from "./store.js";
@@ -104,7 +104,7 @@ window.xacctReport = api;
 
 /** Rebuilds the drawn elements from the data, the collapsed accounts and the filters. */
 function draw(): void {
-  const built = elementsOf(data, collapsed, visible, !large);
+  const built = elementsOf(data, collapsed, visible, large);
   merged = built.merged;
   cy.batch(() => {
     cy.elements().remove();
@@ -133,7 +133,7 @@ function redraw(): Map<string, Box> | undefined {
     draw();
     return undefined;
   }
-  const built = elementsOf(data, collapsed, visible, false);
+  const built = elementsOf(data, collapsed, visible, true);
   merged = built.merged;
   const wanted = new Map(built.elements.map((e) => [e.data.id as string, e]));
   const stale = cy.elements().filter((element) => {
@@ -159,7 +159,7 @@ function redraw(): Map<string, Box> | undefined {
   }
   return placeOpened(
     cy,
-    added.nodes(":parent").map((n) => n),
+    added.nodes(OPEN_ACCOUNT).map((n) => n),
   );
 }
 
