@@ -10,6 +10,7 @@ import { gunzipSync } from "node:zlib";
 import { describe, expect, it } from "vitest";
 import { loadReportData } from "../src/report/load.js";
 import { pageData } from "../src/report/page-data.js";
+import type { PagePart } from "../src/report/page-format.js";
 import { Store } from "../src/report/client/store.js";
 import type { ReportData, ReportEdge } from "../src/report/types.js";
 
@@ -139,6 +140,23 @@ describe.each([
     // THEN the statement parts hold every statement once, in order, and no account's part repeats one
     expect(statements).toEqual(data.statements);
     for (const part of accountParts) expect(Object.keys(part).sort()).toEqual(["edges", "findings", "nodes"]);
+  });
+
+  it("stores each node, edge and finding once per part, by column, however many of the part's accounts share it", () => {
+    // GIVEN the page's data
+    const page = pageData(data, parts);
+    // WHEN its parts are read
+    const gunzip = (base64: string) => JSON.parse(gunzipSync(Buffer.from(base64, "base64")).toString("utf8")) as PagePart;
+    const decoded = page.parts.map((part) => gunzip(part.gzip));
+    for (const part of decoded)
+      for (const rows of [part.nodes, part.edges, part.findings]) {
+        // THEN each part's rows are ascending, none twice (every difference after the first above 0), one value per row in every column
+        expect(rows.at.slice(1).every((difference) => difference > 0)).toBe(true);
+        for (const column of Object.values(rows)) expect(column).toHaveLength(rows.at.length);
+      }
+    // AND a part holding every account holds each edge once, one between two of its accounts too
+    if (decoded.length === 1) expect(decoded[0]?.edges.at).toHaveLength(data.edges.length);
+    else expect(decoded.reduce((n, part) => n + part.edges.at.length, 0)).toBeGreaterThan(data.edges.length);
   });
 
   it("walks who can reach a node over the whole graph with nothing decoded, as the report's edges say", () => {

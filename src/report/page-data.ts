@@ -1,19 +1,23 @@
 /**
  * The report's data as the page stores it (page-format.ts): a compact core, per group of accounts
- * a gzip part of details, and the statements the edges cite in gzip parts of their own. Each
- * account's part is written as JSON text and compressed as soon as a part is full, so no text of
- * the whole organization is held at once.
+ * a gzip part of details stored by column, and the statements the edges cite in gzip parts of
+ * their own. Each row is written as JSON text when its account is reached and a part compressed as
+ * soon as it is full, so no text of the whole organization is held at once.
  */
 import { gzipSync } from "node:zlib";
 import {
+  EDGE_COLUMNS,
   EDGE_KINDS,
+  FINDING_COLUMNS,
   KIND_SPAN,
+  NODE_COLUMNS,
   NODE_KINDS,
   PAGE_FORMAT,
   type PageData,
+  type PageEdgeRow,
   type PageFile,
-  type PageFinding,
-  type PagePart,
+  type PageFindingRow,
+  type PageNodeRow,
 } from "./page-format.js";
 import { REPORT_SEVERITIES, type ReportData, type ReportEdge, type ReportNode } from "./types.js";
 
@@ -23,32 +27,60 @@ const gzipBase64 = (text: string) => gzipSync(text).toString("base64");
 /** By default, a part is closed once its JSON reaches this many characters (gzip finds more repeats in a larger part). */
 const PART_CHARS = 512 * 1024;
 
-/** JSON texts gathered into parts of about `size` characters, each closed as gzip in base64 as soon as it is full. */
+/** Parts of about `size` characters of JSON, each closed as gzip in base64 as soon as it is full: its keys, and the text `take` gives. */
 class Parts<K> {
   readonly closed: { keys: K[]; gzip: string }[] = [];
   private keys: K[] = [];
-  private texts: string[] = [];
   private chars = 0;
   private readonly size: number;
+  private readonly take: () => string;
 
-  constructor(size: number) {
+  constructor(size: number, take: () => string) {
     this.size = size;
+    this.take = take;
   }
 
-  add(key: K, text: string): void {
+  /** `key` is in the part being filled, with `chars` more characters. */
+  add(key: K, chars: number): void {
     this.keys.push(key);
-    this.texts.push(text);
-    this.chars += text.length;
+    this.chars += chars;
     if (this.chars >= this.size) this.close();
   }
 
   close(): this {
     if (this.keys.length === 0) return this;
-    this.closed.push({ keys: this.keys, gzip: gzipBase64(`[${this.texts.join(",")}]`) });
+    this.closed.push({ keys: this.keys, gzip: gzipBase64(this.take()) });
     this.keys = [];
-    this.texts = [];
     this.chars = 0;
     return this;
+  }
+}
+
+/** The rows of one kind in the part being filled, each once, as the JSON texts of its columns. */
+class Rows<Row> {
+  private readonly rows = new Map<number, string[]>();
+  private readonly columns: readonly (keyof Row & string)[];
+
+  constructor(columns: readonly (keyof Row & string)[]) {
+    this.columns = columns;
+  }
+
+  /** Adds row `index` unless the part holds it already; returns the characters it adds. */
+  add(index: number, row: Row): number {
+    if (this.rows.has(index)) return 0;
+    const texts = this.columns.map((column) => JSON.stringify(row[column]));
+    this.rows.set(index, texts);
+    return texts.reduce((n, text) => n + text.length + 1, 0);
+  }
+
+  /** The rows as columns (page-format.ts's PageColumns) in JSON; the part starts empty again. */
+  take(): string {
+    const indexes = [...this.rows.keys()].sort((a, b) => a - b);
+    const at = indexes.map((i, k) => i - (k > 0 ? (indexes[k - 1] as number) : 0));
+    const rows = indexes.map((i) => this.rows.get(i) as string[]);
+    const columns = this.columns.map((column, k) => `${JSON.stringify(column)}:[${rows.map((texts) => texts[k]).join(",")}]`);
+    this.rows.clear();
+    return `{"at":[${at.join(",")}],${columns.join(",")}}`;
   }
 }
 
@@ -106,16 +138,18 @@ export function pageData(data: ReportData, { partChars = PART_CHARS } = {}): Pag
   const sessionIndex = new Map<number, number>();
   const from: number[] = [];
   const meta: number[] = [];
-  for (const { edge, from: f, to } of edges) {
+  edges.forEach(({ edge, from: f, to }, i) => {
     into[to] = (into[to] as number) + 1;
-    from.push(f);
+    // Within the edges into one node, the difference from the one before.
+    const before = edges[i - 1];
+    from.push(before?.to === to ? f - before.from : f);
     let s = 0;
     if (edge.maxSessionSeconds !== undefined) {
       s = sessionIndex.get(edge.maxSessionSeconds) ?? sessions.push(edge.maxSessionSeconds) - 1;
       sessionIndex.set(edge.maxSessionSeconds, s);
     }
     meta.push(EDGE_KINDS.indexOf(edge.kind) + s * KIND_SPAN);
-  }
+  });
   // Each account's edges: into its nodes, and out of them into another account's.
   const edgesOf: number[][] = Array.from({ length: outside + 1 }, () => []);
   edges.forEach(({ from: f, to }, i) => {
@@ -135,16 +169,29 @@ export function pageData(data: ReportData, { partChars = PART_CHARS } = {}): Pag
     counts[s] = (counts[s] as number) + 1;
   });
 
-  const parts = new Parts<number>(partChars);
+  const rows = {
+    nodes: new Rows<PageNodeRow>(NODE_COLUMNS),
+    edges: new Rows<PageEdgeRow>(EDGE_COLUMNS),
+    findings: new Rows<PageFindingRow>(FINDING_COLUMNS),
+  };
+  const parts = new Parts<number>(
+    partChars,
+    () => `{"nodes":${rows.nodes.take()},"edges":${rows.edges.take()},"findings":${rows.findings.take()}}`,
+  );
   let first = 0;
   byAccount.forEach((group, g) => {
-    const part = accountPart(data, group, first, edgesOf[g] as number[], edges, findingsOf[g] as number[], nodeIndex, edgeIndex);
+    const account = { group, first, edges: edgesOf[g] as number[], findings: findingsOf[g] as number[] };
     first += group.length;
-    if (group.length === 0 && part.findings.length === 0) return;
-    parts.add(g, JSON.stringify(part));
+    if (group.length === 0 && account.findings.length === 0) return;
+    parts.add(g, addAccount(rows, data, account, edges, nodeIndex, edgeIndex));
   });
-  const statementParts = new Parts<number>(partChars);
-  data.statements.forEach((statement, s) => statementParts.add(s, JSON.stringify(statement)));
+  const statementTexts: string[] = [];
+  const statementParts = new Parts<number>(partChars, () => `[${statementTexts.splice(0).join(",")}]`);
+  data.statements.forEach((statement, s) => {
+    const text = JSON.stringify(statement);
+    statementTexts.push(text);
+    statementParts.add(s, text.length + 1);
+  });
   return {
     format: PAGE_FORMAT,
     source: data.source,
@@ -166,48 +213,49 @@ export function pageData(data: ReportData, { partChars = PART_CHARS } = {}): Pag
   };
 }
 
-/** One account's details: its nodes' (numbered from `first`), its edges', its findings. */
-function accountPart(
+/**
+ * Adds one account's details to the part being filled: its nodes' (numbered from `first`), the
+ * edges into or out of them, its findings and every other one they show (a finding about a path
+ * across accounts). Returns the characters added.
+ */
+function addAccount(
+  rows: { nodes: Rows<PageNodeRow>; edges: Rows<PageEdgeRow>; findings: Rows<PageFindingRow> },
   data: ReportData,
-  group: readonly ReportNode[],
-  first: number,
-  edgeIndexes: readonly number[],
+  account: { group: readonly ReportNode[]; first: number; edges: readonly number[]; findings: readonly number[] },
   edges: readonly { edge: ReportEdge }[],
-  findingIndexes: readonly number[],
   nodeIndex: ReadonlyMap<string, number>,
   edgeIndex: ReadonlyMap<string, number>,
-): PagePart {
-  const part: PagePart = { nodes: [], edges: [], findings: [] };
-  group.forEach((node, i) => {
-    if (node.detail !== undefined || node.workloads.length || node.findings.length)
-      part.nodes.push([first + i, node.detail ?? null, node.workloads, node.findings]);
+): number {
+  let chars = 0;
+  const shown = new Set(account.findings);
+  account.group.forEach((node, i) => {
+    if (node.detail === undefined && !node.workloads.length && !node.findings.length) return;
+    chars += rows.nodes.add(account.first + i, { detail: node.detail ?? null, workloads: node.workloads, findings: node.findings });
+    for (const f of node.findings) shown.add(f);
   });
-  for (const i of edgeIndexes) {
+  for (const i of account.edges) {
     const { edge } = edges[i] as { edge: ReportEdge };
-    part.edges.push([
-      i,
-      edge.actions,
-      edge.technique ?? null,
-      edge.needs,
-      edge.allowedBy ?? -1,
-      edge.callerSide,
-      edge.workloads,
-      edge.findings,
-    ]);
+    chars += rows.edges.add(i, {
+      actions: edge.actions,
+      technique: edge.technique ?? null,
+      needs: edge.needs,
+      allowedBy: edge.allowedBy ?? -1,
+      callerSide: edge.callerSide,
+      workloads: edge.workloads,
+      findings: edge.findings,
+    });
+    for (const f of edge.findings) shown.add(f);
   }
-  // The account's own findings, and every other one its nodes and edges show (a finding about a path across accounts).
-  const shown = new Set(findingIndexes);
-  for (const node of group) for (const f of node.findings) shown.add(f);
-  for (const [, , , , , , , findings] of part.edges) for (const f of findings) shown.add(f);
-  for (const f of [...shown].sort((a, b) => a - b)) {
+  for (const f of shown) {
     const finding = data.findings[f];
     if (!finding) continue;
-    const page: PageFinding = {
+    chars += rows.findings.add(f, {
       ...finding,
+      path: finding.path ?? null,
+      accepted: finding.accepted ?? null,
       nodes: finding.nodes.map((id) => nodeIndex.get(id) as number),
       edges: finding.edges.map((id) => edgeIndex.get(id) as number),
-    };
-    part.findings.push([f, page]);
+    });
   }
-  return part;
+  return chars;
 }

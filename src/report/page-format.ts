@@ -12,15 +12,16 @@
  * - The details, per account: what each edge allows (its actions, what it needs, the statements
  *   that allow it), the nodes' findings and workloads, the findings themselves. Several accounts'
  *   details form a part, stored as gzip in base64 and decoded (DecompressionStream) when one of its
- *   accounts is opened or shown.
+ *   accounts is opened or shown. A part stores its rows by column, each row once however many of
+ *   its accounts share it (an edge between two of them), with indexes as differences.
  * - The statements the edges cite, each once however many accounts' edges cite it (an AWS managed
  *   policy's statement is cited from every account), in parts of their own by index; a part is
  *   decoded when an edge citing one of its statements is shown.
  * Nothing is fetched: every part is in the one HTML file.
  */
-import type { PolicyStatementRef, ReportAccount, ReportEdgeKind, ReportFinding, ReportNodeKind, ReportSeverity } from "./types.js";
+import type { PolicyStatementRef, ReportAccount, ReportEdgeKind, ReportNodeKind, ReportSeverity } from "./types.js";
 
-export const PAGE_FORMAT = 3;
+export const PAGE_FORMAT = 4;
 
 /** Node kinds and edge kinds by their index in the page. */
 export const NODE_KINDS: readonly ReportNodeKind[] = ["user", "role", "federated", "service", "account", "workload", "resource", "anyone"];
@@ -42,7 +43,7 @@ export interface PageData {
   arns: [number, number][];
   /** Per node, how many edges enter it; edges are ordered by the node they enter. */
   into: number[];
-  /** Per edge, the node it leaves. */
+  /** Per edge, the node it leaves: within the edges entering one node (ordered by the node they leave), its difference from the edge before (the first's from 0). */
   from: number[];
   /** Per edge, its kind plus its session limit (see KIND_SPAN). */
   meta: number[];
@@ -68,21 +69,79 @@ export interface PageFile {
   statementParts: PageData["statementParts"];
 }
 
-/** One part, once decoded: the details of its accounts' nodes and of the edges into or out of them (the statements they cite are in the statement parts). */
+/**
+ * Rows stored by column (gzip finds the repeats of a column next to each other): `at` holds the
+ * rows' indexes (of the report's nodes, edges or findings), ascending, each as its difference from
+ * the one before (the first from 0); each other column holds its values in the same order.
+ */
+export type PageColumns<Row> = { at: number[] } & { [K in keyof Row]: Row[K][] };
+
+/** A node's details, for the nodes that have any. */
+export interface PageNodeRow {
+  detail: string | null;
+  workloads: string[];
+  findings: number[];
+}
+
+/** An edge's details: `allowedBy` -1 for none; the statements by their index. */
+export interface PageEdgeRow {
+  actions: string[];
+  technique: string | null;
+  needs: string[];
+  allowedBy: number;
+  callerSide: number[];
+  workloads: string[];
+  findings: number[];
+}
+
+/** A finding, its nodes and edges as their indexes, null for what it lacks. */
+export interface PageFindingRow {
+  id: string;
+  severity: ReportSeverity;
+  title: string;
+  resource: string;
+  path: string[] | null;
+  detail: string;
+  fix: string;
+  accepted: string | null;
+  nodes: number[];
+  edges: number[];
+}
+
+/** The columns of each kind of row, in the order a part holds them. */
+export const NODE_COLUMNS = ["detail", "workloads", "findings"] as const satisfies readonly (keyof PageNodeRow)[];
+export const EDGE_COLUMNS = [
+  "actions",
+  "technique",
+  "needs",
+  "allowedBy",
+  "callerSide",
+  "workloads",
+  "findings",
+] as const satisfies readonly (keyof PageEdgeRow)[];
+export const FINDING_COLUMNS = [
+  "id",
+  "severity",
+  "title",
+  "resource",
+  "path",
+  "detail",
+  "fix",
+  "accepted",
+  "nodes",
+  "edges",
+] as const satisfies readonly (keyof PageFindingRow)[];
+
+/**
+ * One part, once decoded: the details of its accounts' nodes, of the edges into or out of them
+ * and of the findings they show, each once however many of the part's accounts share it (the
+ * statements they cite are in the statement parts).
+ */
 export interface PagePart {
-  /** Node index, detail (or null), workloads, findings (indexes), for the nodes that have any. */
-  nodes: [number, string | null, string[], number[]][];
-  /** Edge index, actions, technique (or null), needs, allowedBy (or -1), callerSide, workloads, findings. */
-  edges: [number, string[], string | null, string[], number, number[], string[], number[]][];
-  /** Finding index, the finding (its `nodes` and `edges` as node and edge indexes). */
-  findings: [number, PageFinding][];
+  nodes: PageColumns<PageNodeRow>;
+  edges: PageColumns<PageEdgeRow>;
+  findings: PageColumns<PageFindingRow>;
 }
 
 /** A statement part, once decoded: its statements, from its `first` on. */
 export type PageStatements = PolicyStatementRef[];
-
-export interface PageFinding extends Omit<ReportFinding, "nodes" | "edges" | "severity"> {
-  severity: ReportSeverity;
-  nodes: number[];
-  edges: number[];
-}

@@ -16,7 +16,7 @@ import {
   type PagePart,
   type PageStatements,
 } from "../page-format.js";
-import type { ReportData, ReportEdge, ReportFinding, ReportNode } from "../types.js";
+import type { ReportData, ReportEdge, ReportNode } from "../types.js";
 
 /** An edge of the graph's shape: its ID, its ends and its session limit, known before its details. */
 export interface EdgeShape {
@@ -24,6 +24,12 @@ export interface EdgeShape {
   from: string;
   to: string;
   maxSessionSeconds?: number;
+}
+
+/** Calls `then` with each row's index (its `at`, from the differences) and its place in the columns. */
+function eachRow(columns: { at: readonly number[] }, then: (index: number, k: number) => void): void {
+  let index = 0;
+  columns.at.forEach((difference, k) => then((index += difference), k));
 }
 
 async function gunzip(base64: string): Promise<string> {
@@ -98,13 +104,19 @@ export class Store {
       if (node) node.arn = strings[arn] ?? node.id;
     }
     const edgeCount = page.from.length;
-    this.from = Int32Array.from(page.from);
+    this.from = new Int32Array(edgeCount);
     this.to = new Int32Array(edgeCount);
     this.intoStart = new Int32Array(count + 1);
     let e = 0;
     page.into.forEach((k, node) => {
       this.intoStart[node] = e;
-      this.to.fill(node, e, (e += k));
+      this.to.fill(node, e, e + k);
+      // Within the edges into one node, each `from` is the difference from the one before.
+      let from = 0;
+      for (const end = e + k; e < end; e++) {
+        from += page.from[e] as number;
+        this.from[e] = from;
+      }
     });
     this.intoStart[count] = e;
     this.outStart = new Int32Array(count + 1);
@@ -165,7 +177,7 @@ export class Store {
     let pending = this.decoding.get(p);
     if (!pending) {
       pending = gunzip(this.page.parts[p]?.gzip ?? "").then((text) => {
-        for (const part of JSON.parse(text) as PagePart[]) this.add(part);
+        this.add(JSON.parse(text) as PagePart);
         this.decoded.add(p);
       });
       this.decoding.set(p, pending);
@@ -206,44 +218,55 @@ export class Store {
   /** Adds a part's details. */
   private add(part: PagePart): void {
     const { data } = this;
-    for (const [i, detail, workloads, findings] of part.nodes) {
+    const { nodes, edges, findings } = part;
+    eachRow(nodes, (i, k) => {
       const node = data.nodes[i];
-      if (!node) continue;
-      if (detail !== null) node.detail = detail;
-      node.workloads = workloads;
-      node.findings = findings;
-    }
-    for (const [i, actions, technique, needs, allowedBy, callerSide, workloads, findings] of part.edges) {
+      if (!node) return;
+      const detail = nodes.detail[k];
+      if (detail !== null && detail !== undefined) node.detail = detail;
+      node.workloads = nodes.workloads[k] ?? [];
+      node.findings = nodes.findings[k] ?? [];
+    });
+    eachRow(edges, (i, k) => {
       const id = `e${i}`;
-      if (this.edges.has(id)) continue;
+      if (this.edges.has(id)) return;
       const shape = this.edge(i);
       const [a, b] = [data.nodes[this.from[i] as number]?.account, data.nodes[this.to[i] as number]?.account];
+      const technique = edges.technique[k];
+      const allowedBy = edges.allowedBy[k] ?? -1;
       const edge: ReportEdge = {
         id,
         kind: EDGE_KINDS[(this.page.meta[i] as number) % KIND_SPAN] ?? "assume-role",
         from: shape.from,
         to: shape.to,
-        actions,
-        ...(technique !== null ? { technique } : {}),
+        actions: edges.actions[k] ?? [],
+        ...(technique !== null && technique !== undefined ? { technique } : {}),
         crossAccount: a !== undefined && b !== undefined && a !== b,
-        needs,
+        needs: edges.needs[k] ?? [],
         ...(shape.maxSessionSeconds !== undefined ? { maxSessionSeconds: shape.maxSessionSeconds } : {}),
         ...(allowedBy >= 0 ? { allowedBy } : {}),
-        callerSide,
-        workloads,
-        findings,
+        callerSide: edges.callerSide[k] ?? [],
+        workloads: edges.workloads[k] ?? [],
+        findings: edges.findings[k] ?? [],
       };
       this.edges.set(id, edge);
       data.edges.push(edge);
-    }
-    for (const [f, finding] of part.findings) {
-      const full: ReportFinding = {
-        ...finding,
-        nodes: finding.nodes.map((n) => data.nodes[n]?.id ?? ""),
-        edges: finding.edges.map((e) => `e${e}`),
+    });
+    eachRow(findings, (f, k) => {
+      const [path, accepted] = [findings.path[k], findings.accepted[k]];
+      data.findings[f] = {
+        id: findings.id[k] ?? "",
+        severity: findings.severity[k] ?? "low",
+        title: findings.title[k] ?? "",
+        resource: findings.resource[k] ?? "",
+        ...(path !== null && path !== undefined ? { path } : {}),
+        detail: findings.detail[k] ?? "",
+        fix: findings.fix[k] ?? "",
+        ...(accepted !== null && accepted !== undefined ? { accepted } : {}),
+        nodes: (findings.nodes[k] ?? []).map((n) => data.nodes[n]?.id ?? ""),
+        edges: (findings.edges[k] ?? []).map((e) => `e${e}`),
       };
-      data.findings[f] = full;
-    }
+    });
   }
 
   /** An edge's ID, ends and session limit, from the graph's shape. */
