@@ -15,9 +15,19 @@ import { statementMayAllow } from "../graph/policies.js";
 import { decideAs } from "../graph/query.js";
 import { parseArn, principalAccountId, rootArn } from "../aws/arn.js";
 import { pathText } from "../policy/errors.js";
+import { fitted } from "../policy/fitted.js";
 import type { Policy } from "../policy/policy.js";
 import { type AccountEntry, type AccountState, type PolicyDocument, type PolicyStatement } from "../state/account-state.js";
 import type { PolicyStatementRef, ReportAccount, ReportData, ReportEdge, ReportFinding, ReportNode } from "./types.js";
+
+/**
+ * The empty list edges share until one is given an item (half a million edges' own empty lists
+ * were 60 MB): frozen, so a push to it fails loudly instead of giving every edge the item.
+ */
+const NONE = Object.freeze([]) as unknown as never[];
+
+/** A list as an edge keeps it: at its size (policy/fitted.ts), or the shared empty one. */
+const kept = <T>(list: T[]): T[] => (list.length ? fitted(list) : NONE);
 
 /** What the view model is built from. */
 export interface ReportInput {
@@ -54,8 +64,15 @@ function resourceLabel(arn: string): string {
 class Builder {
   private readonly nodes = new Map<string, ReportNode>();
   private readonly edges: ReportEdge[] = [];
-  /** Edges by `from` and `to`, to find a step's edges without scanning them all. */
-  private readonly between = new Map<string, ReportEdge[]>();
+  /**
+   * The edges from a node (the outer key) to another (the inner key), to find a step's edges
+   * without scanning them all: the edge itself when it is the only one (most are).
+   */
+  private readonly between = new Map<string, Map<string, ReportEdge | ReportEdge[]>>();
+  /** Each list of actions once, however many edges allow it (most allow sts:AssumeRole alone); frozen, being shared. */
+  private readonly actionLists = new Map<string, string[]>();
+  /** Each text an edge needs once (thousands of edges need the same condition). */
+  private readonly needTexts = new Map<string, string>();
   private readonly accounts = new Map<string, ReportAccount>();
   private readonly statements: PolicyStatementRef[] = [];
   /** Each statement's index in `statements`, per statement object and where it is written. */
@@ -190,7 +207,8 @@ class Builder {
   }
 
   private edgesBetween(from: string, to: string): ReportEdge[] {
-    return this.between.get(`${from}\n${to}`) ?? [];
+    const found = this.between.get(from)?.get(to);
+    return found === undefined ? NONE : Array.isArray(found) ? found : [found];
   }
 
   private crossAccount(from: string, to: string): boolean {
@@ -200,16 +218,24 @@ class Builder {
   }
 
   private edge(edge: Omit<ReportEdge, "id" | "crossAccount" | "workloads" | "findings">): ReportEdge {
+    const key = edge.actions.join("\n");
+    let actions = this.actionLists.get(key);
+    if (!actions) this.actionLists.set(key, (actions = Object.freeze(kept(edge.actions)) as string[]));
     const full: ReportEdge = {
       id: `e${this.edges.length}`,
       ...edge,
+      actions,
+      needs: kept(edge.needs.map((text) => this.needTexts.get(text) ?? (this.needTexts.set(text, text), text))),
+      callerSide: kept(edge.callerSide),
       crossAccount: this.crossAccount(edge.from, edge.to),
-      workloads: [],
-      findings: [],
+      workloads: NONE,
+      findings: NONE,
     };
     this.edges.push(full);
-    const key = `${edge.from}\n${edge.to}`;
-    this.between.set(key, [...(this.between.get(key) ?? []), full]);
+    let to = this.between.get(edge.from);
+    if (!to) this.between.set(edge.from, (to = new Map()));
+    const known = to.get(edge.to);
+    to.set(edge.to, known === undefined ? full : [...(Array.isArray(known) ? known : [known]), full]);
     return full;
   }
 
@@ -397,18 +423,22 @@ class Builder {
       if (node && !node.workloads.includes(workload)) node.workloads.push(workload);
       const next = path[i + 1];
       if (next === undefined) return;
-      for (const edge of this.edgesBetween(id, next)) if (!edge.workloads.includes(workload)) edge.workloads.push(workload);
+      for (const edge of this.edgesBetween(id, next))
+        if (!edge.workloads.includes(workload)) edge.workloads = [...edge.workloads, workload];
     });
   }
 
   private finding(f: Finding, index: number): ReportFinding {
-    const nodes = [f.resource, ...(f.path ?? [])].filter((id, i, all) => this.nodes.has(id) && all.indexOf(id) === i);
+    const nodes = fitted([f.resource, ...(f.path ?? [])].filter((id, i, all) => this.nodes.has(id) && all.indexOf(id) === i));
     const edges = (f.path ?? []).flatMap((from, i) => {
       const to = f.path?.[i + 1];
       return to === undefined ? [] : this.edgesBetween(from, to);
     });
     for (const id of nodes) this.nodes.get(id)?.findings.push(index);
-    for (const edge of edges) edge.findings.push(index);
+    for (const edge of edges) {
+      if (edge.findings === NONE) edge.findings = [];
+      edge.findings.push(index);
+    }
     const accepted = this.input.acceptedBecause?.(f);
     return {
       id: f.id,
