@@ -4,6 +4,7 @@ import type { ReportData } from "../report/types.js";
 import { focused } from "../report/focus.js";
 import { silently, type Stage } from "../source/stage.js";
 import { contextOf, edgeKindsOf, focusing, focusOf } from "./graph-input.js";
+import { boundHeapGrowth, collectGarbage } from "./heap.js";
 import { progress } from "./progress.js";
 import { UsageError } from "./json-input.js";
 import { sourceOf } from "./source.js";
@@ -34,7 +35,10 @@ export function writingTo(file: string, write: () => void): void {
 
 export async function run(values: Values<typeof REPORT_COMMAND_OPTIONS>): Promise<number> {
   const work = progress(5);
+  boundHeapGrowth();
   const data = reportDataFrom(values, "report", work.stage);
+  // The access graph is let go: freed before the page is written.
+  collectGarbage();
   const file = values.output ?? "report.html";
   const counts = `${data.accounts.length} accounts, ${data.nodes.length} nodes, ${data.edges.length} edges, ${data.findings.length} findings`;
   // -o -: the page on standard output, and what it holds on stderr.
