@@ -4,6 +4,6 @@
  * (statements, their actions and resources, condition values), so the room would be most of its
  * memory and of its garbage collectors' work.
  */
-export function fitted<T>(list: T[]): T[] {
+export function fitted<T>(list: readonly T[]): T[] {
   return list.slice();
 }

@@ -34,6 +34,8 @@ export function accountView(data: ReportData): ReportData {
     for (const node of members) standsFor.set(node.id, id);
   }
   const edges = new Map<string, ReportEdge>();
+  /** The actions of each account-level edge, gathered. */
+  const actionsOf = new Map<ReportEdge, Set<string>>();
   for (const edge of data.edges) {
     const from = standsFor.get(edge.from);
     const to = standsFor.get(edge.to);
@@ -42,24 +44,26 @@ export function accountView(data: ReportData): ReportData {
     const known = edges.get(key);
     if (known) {
       known.count = (known.count ?? 1) + 1;
-      for (const action of edge.actions) if (!known.actions.includes(action)) known.actions.push(action);
+      for (const action of edge.actions) actionsOf.get(known)?.add(action);
       continue;
     }
-    edges.set(key, {
+    const level: ReportEdge = {
       id: `${from}->${to}:${edge.kind}`,
       kind: edge.kind,
       from,
       to,
-      actions: [...edge.actions],
+      actions: [],
       crossAccount: edge.crossAccount,
       needs: [],
       callerSide: [],
       workloads: [],
       findings: [],
       count: 1,
-    });
+    };
+    edges.set(key, level);
+    actionsOf.set(level, new Set(edge.actions));
   }
-  for (const edge of edges.values()) edge.actions.sort();
+  for (const [edge, actions] of actionsOf) edge.actions = [...actions].sort();
   return { ...data, nodes, edges: [...edges.values()], statements: [], findings: [] };
 }
 

@@ -27,7 +27,7 @@ import type { PolicyStatementRef, ReportAccount, ReportData, ReportEdge, ReportF
 const NONE = Object.freeze([]) as unknown as never[];
 
 /** A list as an edge keeps it: at its size (policy/fitted.ts), or the shared empty one. */
-const kept = <T>(list: T[]): T[] => (list.length ? fitted(list) : NONE);
+const kept = <T>(list: readonly T[]): T[] => (list.length ? fitted(list) : NONE);
 
 /** What the view model is built from. */
 export interface ReportInput {
@@ -71,6 +71,8 @@ class Builder {
   private readonly between = new Map<string, Map<string, ReportEdge | ReportEdge[]>>();
   /** Each list of actions once, however many edges allow it (most allow sts:AssumeRole alone); frozen, being shared. */
   private readonly actionLists = new Map<string, string[]>();
+  /** The findings of the edges that have any (the others share NONE). */
+  private readonly edgeFindings = new Map<ReportEdge, number[]>();
   /** Each text an edge needs once (thousands of edges need the same condition). */
   private readonly needTexts = new Map<string, string>();
   private readonly accounts = new Map<string, ReportAccount>();
@@ -436,8 +438,10 @@ class Builder {
     });
     for (const id of nodes) this.nodes.get(id)?.findings.push(index);
     for (const edge of edges) {
-      if (edge.findings === NONE) edge.findings = [];
-      edge.findings.push(index);
+      let list = this.edgeFindings.get(edge);
+      if (!list) this.edgeFindings.set(edge, (list = []));
+      list.push(index);
+      edge.findings = list;
     }
     const accepted = this.input.acceptedBecause?.(f);
     return {

@@ -15,8 +15,9 @@
  *   accounts is opened or shown. A part stores its rows by column, each row once however many of
  *   its accounts share it (an edge between two of them), with indexes as differences.
  * - The statements the edges cite, each once however many accounts' edges cite it (an AWS managed
- *   policy's statement is cited from every account), in parts of their own by index; a part is
- *   decoded when an edge citing one of its statements is shown.
+ *   policy's statement is cited from every account), in parts of their own by index. A large
+ *   page decodes a part when an edge citing one of its statements is shown; a small one (up to
+ *   2,000 nodes) decodes every part at once.
  * Nothing is fetched: every part is in the one HTML file.
  */
 import type { PolicyStatementRef, ReportAccount, ReportEdgeKind, ReportNodeKind, ReportSeverity } from "./types.js";
@@ -85,13 +86,13 @@ export interface PageNodeRow {
 
 /** An edge's details: `allowedBy` -1 for none; the statements by their index. */
 export interface PageEdgeRow {
-  actions: string[];
+  actions: readonly string[];
   technique: string | null;
-  needs: string[];
+  needs: readonly string[];
   allowedBy: number;
-  callerSide: number[];
-  workloads: string[];
-  findings: number[];
+  callerSide: readonly number[];
+  workloads: readonly string[];
+  findings: readonly number[];
 }
 
 /** A finding, its nodes and edges as their indexes, null for what it lacks. */

@@ -59,21 +59,22 @@ export interface ReportEdge {
   from: string;
   to: string;
   /** The actions the step allows (`sts:AssumeRole`, `s3:GetObject`, …), or how a workload starts (`irsa`). */
-  actions: string[];
+  actions: readonly string[];
   /** For an escalation: its technique (`pass-role-lambda`, src/graph/escalation.ts); `actions` are its requests in order. */
   technique?: string;
   /** The two ends are in different accounts. */
   crossAccount: boolean;
   /** What the caller must supply or be for the step to hold (`sts:ExternalId = …`, condition keys); empty when nothing. */
-  needs: string[];
+  needs: readonly string[];
   /** The longest session the step gives, in seconds (assume-role and starts-as). */
   maxSessionSeconds?: number;
   /** The trust or resource-policy statement that allows the step (an index into ReportData.statements). */
   allowedBy?: number;
   /** The caller's identity-policy statements that allow it (indexes into ReportData.statements). */
-  callerSide: number[];
-  workloads: string[];
-  findings: number[];
+  callerSide: readonly number[];
+  /** Lists the report may share between edges (src/report/graph-data.ts): never changed in place. */
+  workloads: readonly string[];
+  findings: readonly number[];
   /** In an account-level view (account-view.ts), how many steps of the full graph the edge stands for. */
   count?: number;
 }
@@ -128,6 +129,11 @@ export function accountGroups(data: ReportData): { account: ReportAccount | unde
   for (const node of data.nodes) ((node.account !== undefined ? groups.get(node.account)?.nodes : undefined) ?? outside).push(node);
   const inside: { account: ReportAccount | undefined; nodes: ReportNode[] }[] = [...groups.values()].filter((g) => g.nodes.length > 0);
   return outside.length > 0 ? [...inside, { account: undefined, nodes: outside }] : inside;
+}
+
+/** The statements an edge cites (indexes into ReportData.statements): the one that allows it, then the caller's. */
+export function citedStatements(edge: ReportEdge): number[] {
+  return [...(edge.allowedBy === undefined ? [] : [edge.allowedBy]), ...edge.callerSide];
 }
 
 /** An edge's short label: its actions (a few), and what it needs when it is conditional. */
