@@ -13,21 +13,13 @@ import { join } from "node:path";
 import type { Core } from "cytoscape";
 import { afterAll, describe, expect, it } from "vitest";
 import { generatedReport } from "./support/generated-report.js";
-import { clickDrawn } from "./support/report-clicks.js";
-import type { ReportData } from "../src/report/types.js";
+import { clickDrawn, type Doc, drawnAccount } from "./support/report-clicks.js";
+import { citedStatements, type ReportData, type ReportEdge } from "../src/report/types.js";
 import { hasChromium, launchChromium, openReport } from "../scripts/report-browser.mjs";
 
 const ACCOUNTS = 200;
 type InPage = {
   xacctReport: { cy: Core; data: ReportData; collapsed(): string[]; highlighted(): string[]; settled(): Promise<void> };
-};
-
-/** The page's document, as far as the test reads it (the tests' TypeScript has no DOM types). */
-type Doc = {
-  document: {
-    querySelectorAll(selector: string): ArrayLike<{ getAttribute(name: string): string | null }>;
-    getElementById(id: string): { dataset: Record<string, string | undefined> } | null;
-  };
 };
 
 describe.skipIf(!hasChromium)("a large report (200 accounts)", () => {
@@ -73,21 +65,7 @@ describe.skipIf(!hasChromium)("a large report (200 accounts)", () => {
         // WHEN a person clicks a collapsed account
         await clickDrawn(page, `account:${account}`);
         // THEN it is drawn open with its roles, and the panel shows it
-        const expanded = await page.evaluate((id) => {
-          const api = (globalThis as unknown as InPage).xacctReport;
-          const group = api.cy.getElementById(`account:${id}`);
-          const box = group.boundingBox({ includeLabels: false });
-          const members = api.cy
-            .nodes()
-            .filter((n) => n.data("account") === id && n.id() !== group.id())
-            .nodes();
-          return {
-            collapsed: group.hasClass("collapsed"),
-            members: members.map((n) => String(n.data("label"))),
-            inside: members.map((n) => n.position()).every((p) => p.x > box.x1 && p.x < box.x2 && p.y > box.y1 && p.y < box.y2),
-            panel: (globalThis as unknown as Doc).document.getElementById("panel")?.dataset.selected,
-          };
-        }, account as string);
+        const expanded = await drawnAccount(page, `account:${account}`);
         expect(expanded.collapsed).toBe(false);
         // (each drawn within the account's box)
         expect(expanded.inside).toBe(true);
@@ -126,10 +104,27 @@ describe.skipIf(!hasChromium)("a large report (200 accounts)", () => {
           [opened.auditor?.id as string, readOnly as string],
         );
         expect(auditorEdge).toBeDefined();
-        await page.click(`#panel a[data-target="${auditorEdge}"]`);
-        await page.evaluate(() => (globalThis as unknown as InPage).xacctReport.settled());
+        // (its statements not decoded yet)
+        const edge = await page.evaluate(
+          (id) => (globalThis as unknown as InPage).xacctReport.data.edges.find((e) => e.id === id),
+          auditorEdge as string,
+        );
+        const cited = citedStatements(edge as ReportEdge);
+        expect(cited.length).toBeGreaterThan(0);
+        const decodedBefore = await page.evaluate(
+          (list) => list.filter((i) => (globalThis as unknown as InPage).xacctReport.data.statements[i] !== undefined),
+          cited,
+        );
+        expect(decodedBefore).toEqual([]);
+        // (the link followed and the page's settled() awaited at once: it waits for the statements too, a second step)
+        const selected = await page.evaluate(async (id) => {
+          const { document } = globalThis as unknown as { document: { querySelector(s: string): { click(): void } | null } };
+          document.querySelector(`#panel a[data-target="${id}"]`)?.click();
+          await (globalThis as unknown as InPage).xacctReport.settled();
+          return (globalThis as unknown as Doc).document.getElementById("panel")?.dataset.selected;
+        }, auditorEdge as string);
         // THEN the edge's panel shows the statements it cites, decoded only now: ReadOnly's trust statement naming the caller
-        expect(await page.getAttribute("#panel", "data-selected")).toBe(auditorEdge);
+        expect(selected).toBe(auditorEdge);
         expect(await page.textContent("#panel")).toContain("Trust statement");
         const trust = JSON.parse((await page.locator("#panel .statement pre").first().textContent()) ?? "{}");
         expect(trust.Effect).toBe("Allow");

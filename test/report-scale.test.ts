@@ -12,46 +12,18 @@ import type { Core } from "cytoscape";
 import type { Page } from "playwright-core";
 import { afterAll, describe, expect, it } from "vitest";
 import { generatedReport } from "./support/generated-report.js";
-import { clickDrawn, largestCollapsed } from "./support/report-clicks.js";
+import { clickDrawn, drawnAccount, largestCollapsed } from "./support/report-clicks.js";
 import { hasChromium, launchChromium, openReport } from "../scripts/report-browser.mjs";
 
 const root = join(import.meta.dirname, "..");
 const out = join(root, "test-output", "report");
 const ACCOUNTS = 1000;
 type InPage = { xacctReport: { cy: Core; firstPaint?: number; collapsed(): string[]; settled(): Promise<void> } };
-/** The page's document, as far as the test reads it (the tests' TypeScript has no DOM types). */
-type Doc = {
-  document: { querySelectorAll(selector: string): ArrayLike<{ className: string; dataset: Record<string, string | undefined> }> };
-};
-
 /** Clicks a collapsed account where it is drawn, waits until it is drawn open, and says how it is drawn. */
 async function openAccount(page: Page, id: string) {
   await clickDrawn(page, id);
-  // (the names and titles are drawn over the graph in the next frame)
-  await page.evaluate(() => {
-    const { requestAnimationFrame: frame } = globalThis as unknown as { requestAnimationFrame(then: () => void): void };
-    return new Promise<void>((done) => frame(() => frame(done)));
-  });
-  return page.evaluate((target) => {
-    const { cy } = (globalThis as unknown as InPage).xacctReport;
-    const group = cy.getElementById(target);
-    const b = group.renderedBoundingBox({ includeLabels: false });
-    const members = cy
-      .nodes()
-      .filter((n) => n.data("account") === group.data("account") && n.id() !== target)
-      .nodes();
-    return {
-      collapsed: group.hasClass("collapsed"),
-      members: members.length,
-      // Every member drawn within the account's box, and the account's title over it.
-      inside: members.map((n) => n.renderedPosition()).every((p) => p.x > b.x1 && p.x < b.x2 && p.y > b.y1 && p.y < b.y2),
-      titled: Array.from((globalThis as unknown as Doc).document.querySelectorAll("#labels .title")).some(
-        (l) => l.dataset.id === target && !l.className.includes("collapsed"),
-      ),
-      inView: b.x1 >= 0 && b.y1 >= 0 && b.x2 <= cy.width() && b.y2 <= cy.height(),
-      fills: (b.x2 - b.x1) / cy.width() > 0.5 || (b.y2 - b.y1) / cy.height() > 0.5,
-    };
-  }, id);
+  const drawn = await drawnAccount(page, id);
+  return { ...drawn, members: drawn.members.length };
 }
 
 describe.skipIf(!hasChromium)("the report of a 1,000-account inventory", () => {
@@ -76,7 +48,7 @@ describe.skipIf(!hasChromium)("the report of a 1,000-account inventory", () => {
           collapsed: api.collapsed().length,
           drawnNodes: api.cy.nodes().length,
           collapsedNodes: api.cy.nodes(".account.collapsed").map((n) => n.id()),
-          groups: api.cy.nodes(":parent").length,
+          groups: api.cy.nodes(".account.group").length,
         };
       });
       const largest = await largestCollapsed(page);
@@ -121,7 +93,15 @@ describe.skipIf(!hasChromium)("the report of a 1,000-account inventory", () => {
       // WHEN it is clicked
       const opened = await openAccount(page, largest?.id as string);
       // THEN it is drawn open with every role, in view beside the panel and filling it
-      expect(opened).toEqual({ collapsed: false, members: largest?.count, inside: true, titled: true, inView: true, fills: true });
+      expect(opened).toEqual({
+        collapsed: false,
+        members: largest?.count,
+        inside: true,
+        titled: true,
+        inView: true,
+        fills: true,
+        panel: largest?.id,
+      });
 
       // WHEN a line between two of its roles is clicked where it crosses no node
       const inner = await page.evaluate((account) => {
@@ -140,6 +120,26 @@ describe.skipIf(!hasChromium)("the report of a 1,000-account inventory", () => {
       await clickDrawn(page, inner.clear as string);
       // THEN a line between its roles is chosen (lines are drawn over the account's frame), not the account
       expect(inner.ids).toContain(await page.getAttribute("#panel", "data-selected"));
+
+      // WHEN one of its roles (the last, on the grid's lowest row) is dragged below the account's box
+      const graph = await page.locator("#graph").boundingBox();
+      const role = await page.evaluate((account) => {
+        const { cy } = (globalThis as unknown as InPage).xacctReport;
+        const lowest = cy
+          .nodes()
+          .map((n) => n)
+          .filter((n) => n.data("account") === account && !n.hasClass("account"))
+          .sort((a, b) => b.position("y") - a.position("y"))[0];
+        const frame = cy.getElementById(`account:${account}`).renderedBoundingBox({ includeLabels: false });
+        return { at: lowest?.renderedPosition() ?? { x: 0, y: 0 }, below: frame.y2 + 60 };
+      }, largest?.id.slice("account:".length));
+      const [x, y] = [(graph?.x ?? 0) + role.at.x, (graph?.y ?? 0) + role.at.y];
+      await page.mouse.move(x, y);
+      await page.mouse.down();
+      await page.mouse.move(x, (graph?.y ?? 0) + role.below, { steps: 8 });
+      await page.mouse.up();
+      // THEN the account's box follows: every role is still drawn within it
+      expect((await drawnAccount(page, largest?.id as string)).inside).toBe(true);
       expect(errors).toEqual([]);
     } finally {
       await browser.close();

@@ -1,7 +1,7 @@
 /**
- * Cytoscape elements for what the page shows: accounts as compound nodes holding their nodes, or,
- * collapsed, as single nodes whose edges stand for all their members' edges (merged per pair of
- * ends); only the nodes the filters keep.
+ * Cytoscape elements for what the page shows: open accounts as compound nodes holding their nodes
+ * (a large report: frames drawn behind them), or, collapsed, as single nodes whose edges stand for
+ * all their members' edges (merged per pair of ends); only the nodes the filters keep.
  */
 import type { ElementDefinition } from "cytoscape";
 import { accountLabel, edgeLabel, type ReportData, type ReportEdge } from "../types.js";

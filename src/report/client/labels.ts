@@ -6,6 +6,7 @@
  * first), so what is shown can be read. Cytoscape draws no text of its own for nodes.
  */
 import type { Core, NodeSingular } from "cytoscape";
+import { isOpen } from "./layout.js";
 
 /** Up to this many drawn nodes, every one is named. */
 export const LABEL_ALL_UP_TO = 100;
@@ -39,7 +40,7 @@ export function labelOverlay(cy: Core, container: HTMLElement): void {
     const leaves = cy
       .nodes()
       .map((n) => n)
-      .filter((n) => !n.isParent());
+      .filter((n) => !isOpen(n));
     const all = leaves.length <= LABEL_ALL_UP_TO;
     const onScreen = (n: NodeSingular) => {
       const p = n.renderedPosition();
@@ -75,7 +76,7 @@ export function labelOverlay(cy: Core, container: HTMLElement): void {
       const text = String(node.data("label") ?? "");
       const mid = (b.x1 + b.x2) / 2;
       // An open account's title about as wide as its box (the full name is in the panel and the filter).
-      if (node.isParent() || node.hasClass("frame"))
+      if (isOpen(node))
         want(
           text.split("\n")[0] ?? text,
           "label title",

@@ -36,7 +36,8 @@ export interface Box {
 /** An open account: a compound node (a small report) or a frame behind its members (a large one, elements.ts). */
 export const OPEN_ACCOUNT = ":parent, .frame";
 
-const isOpen = (node: NodeSingular) => node.isParent() || node.hasClass("frame");
+/** Whether a node is an open account (OPEN_ACCOUNT). */
+export const isOpen = (node: NodeSingular) => node.isParent() || node.hasClass("frame");
 
 /** An open account's members: its children, or those of a frame's account. */
 function membersOf(group: NodeSingular): NodeCollection {
@@ -54,6 +55,13 @@ function boxOf(node: NodeSingular, members?: Box): Box {
   const b = members ?? (open ? membersOf(node).boundingBox({}) : node.boundingBox({}));
   const pad = open ? 30 : 0;
   return { x1: b.x1 - pad, y1: b.y1 - pad * 1.5, w: b.w + pad * 2, h: b.h + pad * 2.5 };
+}
+
+/** Fits a large report's open account's frame to where its members are now (one was dragged). */
+export function refitFrame(frame: NodeSingular): void {
+  if (!frame.hasClass("frame")) return;
+  const box = boxOf(frame);
+  frame.data({ w: box.w, h: box.h }).position({ x: box.x1 + box.w / 2, y: box.y1 + box.h / 2 });
 }
 
 /** Moves a top-level node (an open account: its members, and a frame sized to their box) so its box's centre is at `to`. */

@@ -3,17 +3,17 @@
  * "who can reach this?" / "what can this reach?" modes, the side panel and the findings table.
  * `window.xacctReport` exposes the Cytoscape instance and the page's state to scripts (tests).
  */
-import cytoscape, { type Collection, type Core, type SingularElementReturnValue } from "cytoscape";
+import cytoscape, { type Collection, type Core, type NodeSingular, type SingularElementReturnValue } from "cytoscape";
 import dagre from "cytoscape-dagre";
 import type { PageFile } from "../page-format.js";
-import type { ReportData, ReportNode } from "../types.js";
+import { citedStatements, type ReportData, type ReportNode } from "../types.js";
 import { durationText as duration } from "../../aws/durations.js";
 import { byId, h } from "./dom.js";
 import { accountNodeId, COLLAPSE_ABOVE, drawnEnds, drawnNodeId, elementsOf, initiallyCollapsed, type MergedEdge } from "./elements.js";
 import { findingsByAccount, findingsTable } from "./findings-table.js";
 import { graphStyle } from "./graph-style.js";
 import { labelOverlay } from "./labels.js";
-import { type Box, fitTo, layoutGraph, OPEN_ACCOUNT, placeOpened } from "./layout.js";
+import { type Box, fitTo, layoutGraph, OPEN_ACCOUNT, placeOpened, refitFrame } from "./layout.js";
 import { accountPanel, edgePanel, mergedPanel, nodePanel, type PanelContext } from "./panel.js";
 import { searchMatches } from "./search.js";
 import { decodePage, type EdgeShape, Store } from "./store.js";
@@ -79,11 +79,18 @@ const api: ReportApi = {
   data,
   highlighted: () => cy.elements(".highlighted").map((e) => e.id()),
   collapsed: () => [...collapsed],
-  settled: () => queue,
+  // A step may queue another (an edge's panel: its accounts' details, then its statements): until none is left.
+  settled: async () => {
+    let last: Promise<void>;
+    do {
+      last = queue;
+      await last;
+    } while (last !== queue);
+  },
 };
 
-/** Runs `then` at once when `ready()`, else after `load()`, in turn with what the page decodes. */
-function once(ready: boolean, load: () => Promise<void>, then: () => void): void {
+/** Runs `then` at once when what it needs is `ready`, else after `load()`, in turn with what the page decodes. */
+function whenLoaded(ready: boolean, load: () => Promise<void>, then: () => void): void {
   if (ready) then();
   else
     queue = queue
@@ -95,7 +102,7 @@ function once(ready: boolean, load: () => Promise<void>, then: () => void): void
 /** Runs `then` once the details of the accounts are decoded. */
 function withDetails(of: Iterable<string | undefined>, then: () => void): void {
   const wanted = [...of];
-  once(store.has(wanted), () => store.load(wanted), then);
+  whenLoaded(store.has(wanted), () => store.load(wanted), then);
 }
 
 /** The accounts of the nodes (undefined for a node in no account). */
@@ -289,8 +296,8 @@ function show(id: string): void {
   withDetails(wanted, () => {
     // An edge's panel shows the statements it cites: only those are decoded, and only for it.
     const cited = edges.get(id);
-    const statements = cited ? [...(cited.allowedBy === undefined ? [] : [cited.allowedBy]), ...cited.callerSide] : [];
-    once(
+    const statements = cited ? citedStatements(cited) : [];
+    whenLoaded(
       store.hasStatements(statements),
       () => store.loadStatements(statements),
       () => {
@@ -452,6 +459,12 @@ function setUp(): void {
   });
   cy.on("tap", (event) => {
     if (event.target === cy) clear();
+  });
+  // A large report's open account is a frame behind its members: it follows one dragged.
+  cy.on("free", "node.member", (event) => {
+    const account = String((event.target as NodeSingular).data("account"));
+    const frame = cy.getElementById(accountNodeId(account));
+    if (frame.isNode()) refitFrame(frame);
   });
 }
 
