@@ -87,12 +87,13 @@ export function elementsOf(
     if (!count) continue;
     const folded = collapsed.has(account.id);
     const label = folded ? `${accountLabel(account)}\n${count} node${count === 1 ? "" : "s"}` : accountLabel(account);
+    const frame = large && !folded;
     elements.push({
       group: "nodes",
       // A frame's size is set where it is laid out (layout.ts).
-      data: { id: accountNodeId(account.id), label, account: account.id, count, ...(large && !folded ? { w: 1, h: 1 } : {}) },
-      classes: ["account", folded ? "collapsed" : "group", large && !folded ? "frame" : "", account.managed ? "" : "external"].join(" "),
-      ...(large && !folded ? { grabbable: false } : {}),
+      data: { id: accountNodeId(account.id), label, account: account.id, count, ...(frame ? { w: 1, h: 1 } : {}) },
+      classes: ["account", folded ? "collapsed" : "group", frame ? "frame" : "", account.managed ? "" : "external"].join(" "),
+      ...(frame ? { grabbable: false } : {}),
     });
   }
   const shown = (id: string) => !visible || visible.has(id);

@@ -293,18 +293,22 @@ function show(id: string): void {
   // An element's details (its own, its edges', its findings) are decoded before it is shown.
   const edge = store.edgeById(id);
   const wanted = id.startsWith("account:") ? [id.slice(8)] : edge ? accountsOf([edge.from, edge.to]) : accountsOf([id]);
-  withDetails(wanted, () => {
-    // An edge's panel shows the statements it cites: only those are decoded, and only for it.
-    const cited = edges.get(id);
-    const statements = cited ? citedStatements(cited) : [];
-    whenLoaded(
-      store.hasStatements(statements),
-      () => store.loadStatements(statements),
-      () => {
-        if (shown === id) showNow(id);
-      },
-    );
-  });
+  // An edge's panel shows the statements it cites: only those are decoded, and only for it (read
+  // once its details are).
+  const cited = () => {
+    const decoded = edges.get(id);
+    return decoded ? citedStatements(decoded) : [];
+  };
+  whenLoaded(
+    store.has(wanted) && store.hasStatements(cited()),
+    async () => {
+      await store.load(wanted);
+      await store.loadStatements(cited());
+    },
+    () => {
+      if (shown === id) showNow(id);
+    },
+  );
 }
 
 function showNow(id: string): void {

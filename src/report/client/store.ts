@@ -32,6 +32,13 @@ function eachRow(columns: { at: readonly number[] }, then: (index: number, k: nu
   columns.at.forEach((difference, k) => then((index += difference), k));
 }
 
+/** Decodes part `k` (its gzip text, then `use`) once, however many ask for it while or after it is decoded. */
+function decodeOnce(pending: Map<number, Promise<void>>, k: number, gzip: string, use: (text: string) => void): Promise<void> {
+  let decoding = pending.get(k);
+  if (!decoding) pending.set(k, (decoding = gunzip(gzip).then(use)));
+  return decoding;
+}
+
 async function gunzip(base64: string): Promise<string> {
   const binary = atob(base64);
   const bytes = new Uint8Array(binary.length);
@@ -174,15 +181,10 @@ export class Store {
 
   /** A part's details decoded. */
   private details(p: number): Promise<void> {
-    let pending = this.decoding.get(p);
-    if (!pending) {
-      pending = gunzip(this.page.parts[p]?.gzip ?? "").then((text) => {
-        this.add(JSON.parse(text) as PagePart);
-        this.decoded.add(p);
-      });
-      this.decoding.set(p, pending);
-    }
-    return pending;
+    return decodeOnce(this.decoding, p, this.page.parts[p]?.gzip ?? "", (text) => {
+      this.add(JSON.parse(text) as PagePart);
+      this.decoded.add(p);
+    });
   }
 
   /** The statement parts holding those of these statements not decoded yet. */
@@ -204,15 +206,10 @@ export class Store {
   }
 
   private statementPart(k: number): Promise<void> {
-    let pending = this.statementsDecoding.get(k);
-    if (!pending) {
-      const { first, gzip } = this.page.statementParts[k] ?? { first: 0, gzip: "" };
-      pending = gunzip(gzip).then((text) => {
-        (JSON.parse(text) as PageStatements).forEach((statement, i) => (this.data.statements[first + i] = statement));
-      });
-      this.statementsDecoding.set(k, pending);
-    }
-    return pending;
+    const { first, gzip } = this.page.statementParts[k] ?? { first: 0, gzip: "" };
+    return decodeOnce(this.statementsDecoding, k, gzip, (text) => {
+      (JSON.parse(text) as PageStatements).forEach((statement, i) => (this.data.statements[first + i] = statement));
+    });
   }
 
   /** Adds a part's details. */
