@@ -71,6 +71,8 @@ export class EdgeResolver {
   private targets: TargetIndex | undefined;
   /** Each trust statement as edges name it (policy, path and Sid), made once: many edges share one. */
   private readonly statementNames = new Map<Statement, string>();
+  /** The keys of an assumption into each account, for callers and for services, made once: each role's callers are asked in a row with one (see questionContext). */
+  private readonly assumeContexts = [new Map<string, Record<string, string>>(), new Map<string, Record<string, string>>()];
 
   constructor(private readonly from: EdgeSources) {}
 
@@ -221,9 +223,7 @@ export class EdgeResolver {
           ? "sts:AssumeRoleWithSAML"
           : "sts:AssumeRoleWithWebIdentity"
         : "sts:AssumeRole";
-    const { supplied } = this.from;
-    const context: Record<string, string | string[]> = { "aws:ResourceAccount": account.id, ...supplied };
-    if (caller.kind === "service") context["aws:SourceAccount"] = supplied["aws:SourceAccount"] ?? account.id;
+    const context = this.assumeContext(account, caller.kind === "service");
     const { result, requires, unknown } = this.from.decide(caller, { action, resource: role.arn, account, policy: trust, context });
     if (unknown)
       return {
@@ -247,6 +247,18 @@ export class EdgeResolver {
       ...(statement ? { statement: this.statementName(statement) } : {}),
       ...(open ? { holdsIf: open } : {}),
     };
+  }
+
+  private assumeContext(account: AccountEntry, service: boolean): Record<string, string> {
+    const known = this.assumeContexts[service ? 1 : 0] as Map<string, Record<string, string>>;
+    let context = known.get(account.id);
+    if (!context) {
+      const { supplied } = this.from;
+      context = { "aws:ResourceAccount": account.id, ...supplied };
+      if (service) context["aws:SourceAccount"] = supplied["aws:SourceAccount"] ?? account.id;
+      known.set(account.id, context);
+    }
+    return context;
   }
 
   private statementName(statement: Statement): string {

@@ -84,6 +84,8 @@ export function awsDecides(lowerAction: string, resource: string): AwsRule | und
   if (lowerAction === "sts:getcalleridentity") return GET_CALLER_IDENTITY;
   const service = lowerAction.slice(0, lowerAction.indexOf(":"));
   if (service !== "iam" && service !== "kms") return undefined;
+  // The graph asks about millions of role changes: the ARN is read only when its text could be one AWS protects.
+  if (!resource.includes(":aws:policy/") && !resource.includes("/aws-") && !resource.includes(":alias/aws/")) return undefined;
   const arn = parseArn(resource);
   if (!arn) return undefined;
   if (POLICY_CHANGES.has(lowerAction) && arn.service === "iam" && arn.account === "aws" && arn.resource.startsWith("policy/"))

@@ -167,7 +167,10 @@ export function globMatches(glob: Glob, input: string): boolean {
  * lower-casing again would copy the input each time.
  */
 export function anyGlobLowered(globs: readonly Glob[], lowerInput: string): boolean {
-  for (const g of globs) if (g.matchesEverything || globMatchesLowered(g, lowerInput)) return true;
+  for (let i = 0; i < globs.length; i++) {
+    const g = globs[i] as Glob;
+    if (g.matchesEverything || globMatchesLowered(g, lowerInput)) return true;
+  }
   return false;
 }
 

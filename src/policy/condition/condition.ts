@@ -100,7 +100,8 @@ function compileTest(operator: ParsedOperator, key: string, raw: unknown, path: 
  * that fails, or null when the whole Condition holds.
  */
 export function failingTest(tests: readonly ConditionTest[], context: RequestContext): ConditionTest | null {
-  for (const test of tests) if (!holds(test, context)) return test;
+  // By index, as the engine's other hot loops (see decide).
+  for (let i = 0; i < tests.length; i++) if (!holds(tests[i] as ConditionTest, context)) return tests[i] as ConditionTest;
   return null;
 }
 
@@ -127,7 +128,8 @@ function holds(test: ConditionTest, context: RequestContext): boolean {
   const satisfies = test.templates.length === 0 && test.exact && family.canonical ? undefined : matcher(test, family, context);
   // Every value in the request must match (true for an empty set), or at least one; a single value, itself.
   const all = operator.qualifier === "ForAllValues";
-  for (const v of requestValues) {
+  for (let i = 0; i < requestValues.length; i++) {
+    const v = requestValues[i] as string;
     // A value not of the operator's type satisfies neither it nor its negation.
     const ok = (accepts === undefined || accepts(v)) && (satisfies ? satisfies(v) : isOneOf(test, family, v)) !== negated;
     if (ok !== all) return ok;
@@ -164,8 +166,8 @@ export function oddity(test: ConditionTest, context: RequestContext): "absent" |
  */
 function matcher(test: ConditionTest, family: OperatorFamily, context: RequestContext): (requestValue: string) => boolean {
   const resolved: unknown[] = [];
-  for (const template of test.templates) {
-    const pieces = resolveTemplate(template, context);
+  for (let i = 0; i < test.templates.length; i++) {
+    const pieces = resolveTemplate(test.templates[i] as Template, context);
     const prepared = pieces === null ? undefined : family.prepare(pieces);
     if (prepared !== undefined) resolved.push(prepared);
   }
