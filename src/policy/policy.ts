@@ -186,57 +186,53 @@ function exactlyOne(s: Record<string, unknown>, a: string, b: string, path: Path
   if (required && s[a] === undefined && s[b] === undefined) fail(path, `a statement needs ${a} or ${b}`);
 }
 
-/** Where item `i` of a statement's string-or-list element is, worked out only for an error (most input is valid). */
-interface Item {
-  input: unknown;
-  statement: Path;
-  key: string;
-  i: number;
-}
-
-function itemAt(item: Item): Path {
-  return itemPath(item.input, at(item.statement, item.key), item.i);
-}
-
 /**
- * Compiles the string-or-list element `key` of a statement item by item; `one` gets each string,
- * and where it is (one record reused for every item: `one` reads it only to fail).
+ * Compiles the string-or-list element `key` of a statement item by item. `one` gets each string
+ * and returns what it made, or a string saying what is wrong with it; where the item is, is worked
+ * out only then (most input is valid, and nothing is made per item to say where it is).
  */
-function eachString<T>(input: unknown, statement: Path, key: string, one: (value: string, where: Item) => T): T[] {
-  const where: Item = { input, statement, key, i: 0 };
-  const each = (value: unknown, i: number) => {
-    where.i = i;
-    if (typeof value !== "string") fail(itemAt(where), `must be a string, got ${describe(value)}`);
-    return one(value, where);
-  };
-  if (!Array.isArray(input)) return [each(input, 0)];
+function eachString<T extends object>(input: unknown, statement: Path, key: string, one: (value: string) => T | string): T[] {
+  if (!Array.isArray(input)) return [compileItem(input, input, statement, key, 0, one)];
   if (input.length === 0) fail(at(statement, key), "must not be an empty list");
   // Made at its size (see fitted).
   const out = new Array<T>(input.length);
-  for (let i = 0; i < input.length; i++) out[i] = each(input[i], i);
+  for (let i = 0; i < input.length; i++) out[i] = compileItem(input[i], input, statement, key, i, one);
   return out;
 }
 
-function compileAction(value: string, where: Item): Glob {
+function compileItem<T extends object>(
+  value: unknown,
+  input: unknown,
+  statement: Path,
+  key: string,
+  i: number,
+  one: (value: string) => T | string,
+): T {
+  if (typeof value !== "string") fail(itemPath(input, at(statement, key), i), `must be a string, got ${describe(value)}`);
+  const compiled = one(value);
+  if (typeof compiled === "string") fail(itemPath(input, at(statement, key), i), compiled);
+  return compiled;
+}
+
+function compileAction(value: string): Glob | string {
   if (value === "*") return MATCH_ALL;
-  if (!ACTION.test(value)) fail(itemAt(where), `must be "*" or "service:Action" (for example "s3:GetObject"), got ${describe(value)}`);
+  if (!ACTION.test(value)) return `must be "*" or "service:Action" (for example "s3:GetObject"), got ${describe(value)}`;
   return compileGlob(value, true);
 }
 
 /** A Resource entry of a policy with Version 2012-10-17 (policy variables are read). */
-function compileResource(value: string, where: Item): ResourcePattern {
-  return resourcePattern(value, where, true);
+function compileResource(value: string): ResourcePattern | string {
+  return resourcePattern(value, true);
 }
 
 /** A Resource entry of a policy with an older Version, or none: `${…}` is plain text. */
-function compileResourceV1(value: string, where: Item): ResourcePattern {
-  return resourcePattern(value, where, false);
+function compileResourceV1(value: string): ResourcePattern | string {
+  return resourcePattern(value, false);
 }
 
-function resourcePattern(value: string, where: Item, variables: boolean): ResourcePattern {
+function resourcePattern(value: string, variables: boolean): ResourcePattern | string {
   if (value === "*") return ALL_RESOURCES;
-  if (!RESOURCE_ARN.test(value))
-    fail(itemAt(where), `must be "*" or an ARN (arn:partition:service:region:account:resource), got ${describe(value)}`);
+  if (!RESOURCE_ARN.test(value)) return `must be "*" or an ARN (arn:partition:service:region:account:resource), got ${describe(value)}`;
   if (!variables || !value.includes("${")) return { glob: compileGlob(value) };
   const template = parseTemplate(value);
   return template.dynamic ? { template } : { glob: compilePieces(staticPieces(template)) };
