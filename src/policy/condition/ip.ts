@@ -1,4 +1,5 @@
 import ipaddr from "ipaddr.js";
+import { BoundedCache } from "../../cache/bounded-cache.js";
 import { joined, type OperatorFamily } from "./operator.js";
 
 type Address = ipaddr.IPv4 | ipaddr.IPv6;
@@ -6,11 +7,30 @@ type Cidr = [Address, number];
 
 const FOUR_PART = /^(0|[1-9]\d{0,2})(\.(0|[1-9]\d{0,2})){3}$/;
 
+/** The longest text kept in ADDRESSES (an IPv6 address with an IPv4 tail and a zone, with room to spare). */
+const CACHED_LENGTH = 64;
+/**
+ * Addresses parsed, by text (null: not an address), never changed once made: the same few (a
+ * request's aws:SourceIp, a policy's CIDR blocks) recur across a batch's requests and the graph's
+ * decisions, and each is read twice per test (accepts, then matches).
+ */
+const ADDRESSES = new BoundedCache<string, Address | null>(10_000);
+
+function parseAddress(text: string): Address | undefined {
+  if (text.length > CACHED_LENGTH) return parseAddressText(text);
+  let address = ADDRESSES.get(text);
+  if (address === undefined) {
+    address = parseAddressText(text) ?? null;
+    ADDRESSES.set(text, address);
+  }
+  return address ?? undefined;
+}
+
 /**
  * An IPv4 address in dotted four-part decimal, or an IPv6 address. Each family's parser is
  * called directly: ipaddr.js's generic entry points try IPv6 first and throw for every IPv4 input.
  */
-function parseAddress(text: string): Address | undefined {
+function parseAddressText(text: string): Address | undefined {
   const trimmed = text.trim();
   if (trimmed.includes(":")) return ipaddr.IPv6.isValid(trimmed) ? ipaddr.IPv6.parse(trimmed) : undefined;
   return FOUR_PART.test(trimmed) && ipaddr.IPv4.isValid(trimmed) ? ipaddr.IPv4.parse(trimmed) : undefined;
