@@ -9,6 +9,7 @@ import type { Evaluation } from "../policy/evaluate.js";
 import type { Policy } from "../policy/policy.js";
 import { compileGlob, globMatches } from "../policy/wildcard.js";
 import type { AccountEntry } from "../state/account-state.js";
+import { compareText } from "../text/collate.js";
 import type { AccessGraph, Edge, GraphNode, Question } from "./graph.js";
 import { statementMayAllow } from "./policies.js";
 import { ownersOf } from "./resource-owner.js";
@@ -243,9 +244,6 @@ function question(
   };
 }
 
-/** String.prototype.localeCompare's order (the same collator), without building it per comparison. */
-const COLLATOR = new Intl.Collator();
-
 export interface CanQuery {
   principal: string;
   action: string;
@@ -324,7 +322,7 @@ export function whoCan(graph: AccessGraph, q: Omit<CanQuery, "principal">) {
   for (const upstream of upstreamOf(graph, acting, principals)) principals.set(upstream.principal, upstream);
   for (const upstream of upstreamOf(graph, maybeActing, maybe))
     maybe.set(upstream.principal, { ...upstream, policies: upstream.policies ?? [] });
-  const sorted = <T extends { principal: string }>(list: T[]) => list.sort((a, b) => COLLATOR.compare(a.principal, b.principal));
+  const sorted = <T extends { principal: string }>(list: T[]) => list.sort((a, b) => compareText(a.principal, b.principal));
   const unknown = [...maybe.values()].filter((p) => !principals.has(p.principal));
   return {
     principals: sorted([...principals.values()].map((p) => asPrincipal(graph, p))),

@@ -5,6 +5,7 @@
  */
 import type { Chain } from "../../compile/plan.js";
 import type { AccountState } from "../../state/account-state.js";
+import { compareText } from "../../text/collate.js";
 import { AccessGraph } from "../graph.js";
 import { PolicyBook } from "../policies.js";
 import { accessKeysCrossAccount } from "./access-keys-cross-account.js";
@@ -75,6 +76,6 @@ export function findings(state: AccountState, options: FindingsOptions = {}): Fi
   }
   return out.sort(
     (a, b) =>
-      SEVERITIES.indexOf(a.severity) - SEVERITIES.indexOf(b.severity) || a.id.localeCompare(b.id) || a.resource.localeCompare(b.resource),
+      SEVERITIES.indexOf(a.severity) - SEVERITIES.indexOf(b.severity) || compareText(a.id, b.id) || compareText(a.resource, b.resource),
   );
 }

@@ -14,6 +14,7 @@ import { type Glob, globMatches } from "../../policy/wildcard.js";
 import { principalStrength, Strength } from "../../policy/principal.js";
 import type { AccountEntry, RoleState } from "../../state/account-state.js";
 import type { AccessGraph, GraphNode } from "../graph.js";
+import type { Edge } from "../edges.js";
 import { allRoles, findPrincipal, permissionDocuments, trustDocument } from "./documents.js";
 import { allows, list, principalsOf, statementsOf } from "./statements.js";
 import type { Finding, FindingInput, Rule } from "./types.js";
@@ -21,9 +22,26 @@ import type { Finding, FindingInput, Rule } from "./types.js";
 const ID = "XA001";
 
 function hasEdge(graph: AccessGraph, from: string, to: string): boolean {
+  const edges = graph.edges.get(from);
+  if (!edges) return false;
   // A trust admitting the caller: an escalation edge (rewriting the trust, ./escalation.ts) is not the grant's other side.
-  return (graph.edges.get(from) ?? []).some((e) => e.to === to && !e.technique);
+  const admits = (e: Edge) => e.to === to && !e.technique;
+  if (edges.length < HUB_EDGES) return edges.some(admits);
+  let targets = ASSUMED.get(edges);
+  if (!targets) {
+    targets = new Set(edges.filter((e) => !e.technique).map((e) => e.to));
+    ASSUMED.set(edges, targets);
+  }
+  return targets.has(to);
 }
+
+/**
+ * The roles a hub's trust edges reach, by its list of edges (a graph's: kept as long as the graph
+ * is). A hub (an account's root, a CI role) is asked about once per role that trusts it, and its
+ * list is long; other callers' lists are short and read as they are.
+ */
+const ASSUMED = new WeakMap<readonly Edge[], ReadonlySet<string>>();
+const HUB_EDGES = 64;
 
 /** What the caller's identity layer says about sts:AssumeRole on the role (SCPs and boundary apart). */
 function identityAllows(graph: AccessGraph, caller: GraphNode, account: AccountEntry, role: RoleState): boolean {

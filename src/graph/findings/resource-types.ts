@@ -14,18 +14,22 @@
  * part may hold anything, so secret names and role paths keep their slashes, and qualified Lambda
  * ARNs (`function:f:alias`) still name the function.
  */
+import { BoundedCache } from "../../cache/bounded-cache.js";
 import { resourceTypes } from "../../catalog/catalog.js";
 
 type Token = { char: string } | { part: string; excludes: ReadonlySet<string> };
 type Wild = "*" | "?" | string;
 
 const cache = new Map<string, Map<string, Token[]>>();
+const NO_FORMATS: ReadonlyMap<string, Token[]> = new Map();
 
-function formatsOf(service: string): Map<string, Token[]> {
+function formatsOf(service: string): ReadonlyMap<string, Token[]> {
   let formats = cache.get(service);
   if (!formats) {
+    const types = resourceTypes(service);
+    // A service the data does not have (policies may name any) is not remembered.
+    if (!types) return NO_FORMATS;
     formats = new Map();
-    const types = resourceTypes(service) ?? {};
     const raw = Object.entries(types).map(([key, t]) => [key, t.arn] as const);
     for (const [key, arn] of raw)
       formats.set(
@@ -65,15 +69,19 @@ function wildTokens(resource: string): Wild[] {
 function meet(a: readonly Wild[], b: readonly Token[]): boolean {
   const width = b.length + 1;
   const seen = new Uint8Array((a.length + 1) * width);
-  const stack: [number, number][] = [[0, 0]];
+  // A state (i, j) is kept as the one number i * width + j: nothing is made per step.
+  const stack: number[] = [0];
   const push = (i: number, j: number) => {
-    if (seen[i * width + j]) return;
-    seen[i * width + j] = 1;
-    stack.push([i, j]);
+    const state = i * width + j;
+    if (seen[state]) return;
+    seen[state] = 1;
+    stack.push(state);
   };
   seen[0] = 1;
   while (stack.length) {
-    const [i, j] = stack.pop() as [number, number];
+    const state = stack.pop() as number;
+    const j = state % width;
+    const i = (state - j) / width;
     if (i === a.length && j === b.length) return true;
     const x = a[i];
     const y = b[j];
@@ -97,5 +105,17 @@ function meet(a: readonly Wild[], b: readonly Token[]): boolean {
  */
 export function canName(service: string, type: string, resource: string): boolean | undefined {
   const tokens = formatsOf(service.toLowerCase()).get(type.toLowerCase());
-  return tokens ? meet(wildTokens(resource), tokens) : undefined;
+  if (!tokens) return undefined;
+  // A statement's actions often share a resource type, and statements their resources: each pair is walked once.
+  const key = `${service.toLowerCase()} ${type.toLowerCase()} ${resource}`;
+  let answer = NAMED.get(key);
+  if (answer === undefined) {
+    answer = meet(wildTokens(resource), tokens);
+    if (resource.length <= NAMED_LENGTH) NAMED.set(key, answer);
+  }
+  return answer;
 }
+
+/** Whether a type's format and a Resource meet, by service, type and Resource (short Resources only, a bounded cache). */
+const NAMED = new BoundedCache<string, boolean>(50_000);
+const NAMED_LENGTH = 512;

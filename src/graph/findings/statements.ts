@@ -3,6 +3,7 @@
  * the engine's own wildcard and principal code) beside the text it was written as (what a finding
  * quotes: Sid, principals, conditions).
  */
+import { BoundedCache } from "../../cache/bounded-cache.js";
 import { type CatalogAction, findAction, serviceActions } from "../../catalog/catalog.js";
 import { principalAccountId } from "../../aws/arn.js";
 import type { Statement } from "../../policy/policy.js";
@@ -117,7 +118,7 @@ export function statementName(statement: PolicyStatement, index: number): string
  * The catalog actions an Action entry names: the one it spells, those its wildcard matches, or
  * "all" for `*`. Empty when the service or action is not in the service authorization data.
  */
-export function catalogActions(pattern: string): CatalogAction[] | "all" {
+export function catalogActions(pattern: string): readonly CatalogAction[] | "all" {
   if (pattern === "*") return "all";
   const colon = pattern.indexOf(":");
   const service = pattern.slice(0, colon);
@@ -126,6 +127,18 @@ export function catalogActions(pattern: string): CatalogAction[] | "all" {
     const action = findAction(service, name);
     return action ? [action] : [];
   }
-  const glob = compileGlob(name, true);
-  return (serviceActions(service) ?? []).filter((a) => globMatches(glob, a.name));
+  // The same wildcards (`s3:Get*`) recur in statement after statement: each is matched against its service's actions once.
+  const key = pattern.toLowerCase();
+  let matched = WILDCARD_ACTIONS.get(key);
+  if (!matched) {
+    const glob = compileGlob(name, true);
+    matched = Object.freeze((serviceActions(service) ?? []).filter((a) => globMatches(glob, a.name)));
+    if (key.length <= CACHED_PATTERN_LENGTH) WILDCARD_ACTIONS.set(key, matched);
+  }
+  return matched;
 }
+
+/** The catalog actions of wildcard Action entries, by the entry lower-cased (a bounded cache; never changed). */
+const WILDCARD_ACTIONS = new BoundedCache<string, readonly CatalogAction[]>(10_000);
+/** The longest entry kept (AWS's action names are far shorter): a hostile policy's long text is not remembered. */
+const CACHED_PATTERN_LENGTH = 256;
