@@ -468,6 +468,18 @@ describe("XA008: unknown actions and Action/Resource type mismatches", () => {
     expect(rule(state, "XA008")).toEqual([]);
   });
 
+  it("GIVEN resource types whose names hold spaces, THEN each type is judged on its own Resource (no answer is shared between them)", async () => {
+    const { canName } = await import("../src/graph/findings/resource-types.js");
+    // GIVEN Lambda's "function alias" type beside "function", and a Resource naming a qualified function
+    const qualified = `arn:aws:lambda:us-east-1:${A}:function:f:prod`;
+    // WHEN "function" is first asked about a text that begins "alias " (no ARN), then "function alias" about the ARN
+    const bogus = canName("lambda", "function", `alias ${qualified}`);
+    const alias = canName("lambda", "function alias", qualified);
+    // THEN the text names no function, and the alias's format does meet its ARN (arn:…:function:NAME:ALIAS)
+    expect(bogus).toBe(false);
+    expect(alias).toBe(true);
+  });
+
   it("checks resource policies too", () => {
     const { b, state } = accounts();
     b.resourcePolicies.set("arn:aws:s3:::data", {

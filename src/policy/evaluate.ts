@@ -481,7 +481,7 @@ function matchPolicies(
   let denies: Statement[] | undefined;
   let strongest = Strength.None;
   // One policy (a resource policy, a boundary) is matched as it is, with no list made around it.
-  const list = "statements" in policies ? undefined : policies;
+  const list = Array.isArray(policies) ? (policies as readonly Policy[]) : undefined;
   const count = list ? list.length : 1;
   for (let p = 0; p < count; p++) {
     const policy = list ? (list[p] as Policy) : (policies as Policy);

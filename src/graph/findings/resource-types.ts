@@ -107,7 +107,8 @@ export function canName(service: string, type: string, resource: string): boolea
   const tokens = formatsOf(service.toLowerCase()).get(type.toLowerCase());
   if (!tokens) return undefined;
   // A statement's actions often share a resource type, and statements their resources: each pair is walked once.
-  const key = `${service.toLowerCase()} ${type.toLowerCase()} ${resource}`;
+  // Type names hold spaces (Lambda's "function alias"): the parts are joined by a line break, which none holds.
+  const key = `${service.toLowerCase()}\n${type.toLowerCase()}\n${resource}`;
   let answer = NAMED.get(key);
   if (answer === undefined) {
     answer = meet(wildTokens(resource), tokens);
