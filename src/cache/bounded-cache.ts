@@ -6,7 +6,14 @@
 export class BoundedCache<K, V> {
   private readonly entries = new Map<K, V>();
 
-  constructor(private readonly limit: number) {}
+  /**
+   * `limit`: the most entries kept. `longestKey`: for text keys taken from input, the longest kept
+   * (a longer one is worked out each time, not remembered), so the memory stays bounded too.
+   */
+  constructor(
+    private readonly limit: number,
+    private readonly longestKey = Infinity,
+  ) {}
 
   get(key: K): V | undefined {
     return this.entries.get(key);
@@ -17,6 +24,7 @@ export class BoundedCache<K, V> {
   }
 
   set(key: K, value: V): void {
+    if (typeof key === "string" && key.length > this.longestKey) return;
     if (this.entries.size >= this.limit) this.entries.clear();
     this.entries.set(key, value);
   }

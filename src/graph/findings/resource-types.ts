@@ -112,11 +112,10 @@ export function canName(service: string, type: string, resource: string): boolea
   let answer = NAMED.get(key);
   if (answer === undefined) {
     answer = meet(wildTokens(resource), tokens);
-    if (resource.length <= NAMED_LENGTH) NAMED.set(key, answer);
+    NAMED.set(key, answer);
   }
   return answer;
 }
 
-/** Whether a type's format and a Resource meet, by service, type and Resource (short Resources only, a bounded cache). */
-const NAMED = new BoundedCache<string, boolean>(50_000);
-const NAMED_LENGTH = 512;
+/** Whether a type's format and a Resource meet, by service, type and Resource (keys up to 600 characters: short Resources only). */
+const NAMED = new BoundedCache<string, boolean>(50_000, 600);

@@ -133,12 +133,10 @@ export function catalogActions(pattern: string): readonly CatalogAction[] | "all
   if (!matched) {
     const glob = compileGlob(name, true);
     matched = Object.freeze((serviceActions(service) ?? []).filter((a) => globMatches(glob, a.name)));
-    if (key.length <= CACHED_PATTERN_LENGTH) WILDCARD_ACTIONS.set(key, matched);
+    WILDCARD_ACTIONS.set(key, matched);
   }
   return matched;
 }
 
 /** The catalog actions of wildcard Action entries, by the entry lower-cased (a bounded cache; never changed). */
-const WILDCARD_ACTIONS = new BoundedCache<string, readonly CatalogAction[]>(10_000);
-/** The longest entry kept (AWS's action names are far shorter): a hostile policy's long text is not remembered. */
-const CACHED_PATTERN_LENGTH = 256;
+const WILDCARD_ACTIONS = new BoundedCache<string, readonly CatalogAction[]>(10_000, 256);

@@ -7,17 +7,15 @@ type Cidr = [Address, number];
 
 const FOUR_PART = /^(0|[1-9]\d{0,2})(\.(0|[1-9]\d{0,2})){3}$/;
 
-/** The longest text kept in ADDRESSES (an IPv6 address with an IPv4 tail and a zone, with room to spare). */
-const CACHED_LENGTH = 64;
 /**
  * Addresses parsed, by text (null: not an address), never changed once made: the same few (a
  * request's aws:SourceIp, a policy's CIDR blocks) recur across a batch's requests and the graph's
- * decisions, and each is read twice per test (accepts, then matches).
+ * decisions, and each is read twice per test (accepts, then matches). Texts up to 64 characters are
+ * kept (an IPv6 address with an IPv4 tail and a zone, with room to spare).
  */
-const ADDRESSES = new BoundedCache<string, Address | null>(10_000);
+const ADDRESSES = new BoundedCache<string, Address | null>(10_000, 64);
 
 function parseAddress(text: string): Address | undefined {
-  if (text.length > CACHED_LENGTH) return parseAddressText(text);
   let address = ADDRESSES.get(text);
   if (address === undefined) {
     address = parseAddressText(text) ?? null;
