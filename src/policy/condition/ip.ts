@@ -1,8 +1,19 @@
-import ipaddr from "ipaddr.js";
+import { createRequire } from "node:module";
+import type ipaddrModule from "ipaddr.js";
 import { BoundedCache } from "../../cache/bounded-cache.js";
 import { joined, type OperatorFamily } from "./operator.js";
 
-type Address = ipaddr.IPv4 | ipaddr.IPv6;
+type Address = ipaddrModule.IPv4 | ipaddrModule.IPv6;
+
+/**
+ * ipaddr.js, a CommonJS package, is required on first use, not imported: an `import` has Node scan
+ * its 38 KB source for named exports on every start (about 5 ms of `simulate --request`), though
+ * most runs compare no address.
+ */
+let ipaddrLoaded: typeof ipaddrModule | undefined;
+function ipaddr(): typeof ipaddrModule {
+  return (ipaddrLoaded ??= createRequire(import.meta.url)("ipaddr.js") as typeof ipaddrModule);
+}
 type Cidr = [Address, number];
 
 const FOUR_PART = /^(0|[1-9]\d{0,2})(\.(0|[1-9]\d{0,2})){3}$/;
@@ -30,8 +41,8 @@ function parseAddress(text: string): Address | undefined {
  */
 function parseAddressText(text: string): Address | undefined {
   const trimmed = text.trim();
-  if (trimmed.includes(":")) return ipaddr.IPv6.isValid(trimmed) ? ipaddr.IPv6.parse(trimmed) : undefined;
-  return FOUR_PART.test(trimmed) && ipaddr.IPv4.isValid(trimmed) ? ipaddr.IPv4.parse(trimmed) : undefined;
+  if (trimmed.includes(":")) return ipaddr().IPv6.isValid(trimmed) ? ipaddr().IPv6.parse(trimmed) : undefined;
+  return FOUR_PART.test(trimmed) && ipaddr().IPv4.isValid(trimmed) ? ipaddr().IPv4.parse(trimmed) : undefined;
 }
 
 /** An address or CIDR block (RFC 4632), IPv4 or IPv6; a bare address is a block of one. */
@@ -55,8 +66,8 @@ export const ipAddress: OperatorFamily<Cidr> = {
   matches: (request, [range, bits]) => {
     let address = parseAddress(request);
     if (address === undefined) return false;
-    if (address.kind() === "ipv6" && range.kind() === "ipv4" && (address as ipaddr.IPv6).isIPv4MappedAddress()) {
-      address = (address as ipaddr.IPv6).toIPv4Address();
+    if (address.kind() === "ipv6" && range.kind() === "ipv4" && (address as ipaddrModule.IPv6).isIPv4MappedAddress()) {
+      address = (address as ipaddrModule.IPv6).toIPv4Address();
     }
     return address.kind() === range.kind() && address.match(range, bits);
   },
