@@ -112,3 +112,31 @@ describe("the report page's open accounts", () => {
     expect(of(small, b1.id)?.data.parent).toBe(`account:${B}`);
   });
 });
+
+describe("the report page's edges decoded later", () => {
+  it("draws an edge decoded after the page first drew, the next time it draws, in a large report and a small one", () => {
+    for (const large of [true, false]) {
+      // GIVEN a report drawn once with account B open, before the details holding b2 -> b1 were decoded
+      const later: ReportData = { ...data, edges: [...data.edges] };
+      const ids = () => elementsOf(later, collapsed, undefined, large).elements.map((e) => String(e.data.id));
+      expect(ids()).not.toContain("e6");
+      // WHEN that edge is decoded (the page appends it to the report's edges) and the page draws again
+      later.edges.push(edge(6, b2, b1));
+      // THEN it is drawn
+      expect(ids()).toContain("e6");
+    }
+  });
+
+  it("draws the links of an account opened after the page first drew, and not those of the account closed", () => {
+    // GIVEN a large report drawn with B open, then with A open and B collapsed
+    const first = drawnEdges(true);
+    const opened = elementsOf(data, new Set([B, C]), undefined, true)
+      .elements.filter((e) => e.group === "edges")
+      .map((e) => `${String(e.data.source)} -> ${String(e.data.target)}`)
+      .sort();
+    // THEN the first drawing links B's roles, the second A's: one line from A to each collapsed
+    // account it links (B, C), and anyone's to a1 (A is open now)
+    expect(first).toContain(`${b1.id} -> ${b2.id}`);
+    expect(opened).toEqual([`account:${A} -> account:${B}`, `account:${A} -> account:${C}`, `* -> ${a1.id}`].sort());
+  });
+});

@@ -4,7 +4,7 @@
  * all their members' edges (merged per pair of ends); only the nodes the filters keep.
  */
 import type { ElementDefinition } from "cytoscape";
-import { accountLabel, edgeLabel, type ReportData, type ReportEdge } from "../types.js";
+import { accountLabel, edgeLabel, type ReportData, type ReportEdge, type ReportNode } from "../types.js";
 
 /**
  * Above this many nodes in the report, every account starts collapsed, one of a single node too:
@@ -75,15 +75,12 @@ export function elementsOf(
   large: boolean,
 ): { elements: ElementDefinition[]; merged: Map<string, MergedEdge> } {
   const elements: ElementDefinition[] = [];
-  const accountOf = new Map<string, string | undefined>();
-  const counts = new Map<string, number>();
-  for (const node of data.nodes) {
-    accountOf.set(node.id, node.account);
-    if (visible && !visible.has(node.id)) continue;
-    if (node.account) counts.set(node.account, (counts.get(node.account) ?? 0) + 1);
-  }
+  const index = indexOf(data);
+  const { accountOf } = index;
+  const shown = (id: string) => !visible || visible.has(id);
   for (const account of data.accounts) {
-    const count = counts.get(account.id);
+    const members = index.members.get(account.id) ?? [];
+    const count = visible ? members.filter((node) => visible.has(node.id)).length : members.length;
     if (!count) continue;
     const folded = collapsed.has(account.id);
     const label = folded ? `${accountLabel(account)}\n${count} node${count === 1 ? "" : "s"}` : accountLabel(account);
@@ -96,15 +93,14 @@ export function elementsOf(
       ...(frame ? { grabbable: false } : {}),
     });
   }
-  const shown = (id: string) => !visible || visible.has(id);
   const endOf = (id: string) => {
     const account = accountOf.get(id);
     return account === undefined ? { id } : { id, account };
   };
-  const folded = (end: { account?: string }) => end.account !== undefined && collapsed.has(end.account);
-  const inOpenAccount = (end: { account?: string }) => end.account !== undefined && !collapsed.has(end.account);
-  for (const node of data.nodes) {
-    if (!shown(node.id) || (node.account && collapsed.has(node.account))) continue;
+  const folded = (account: string | undefined) => account !== undefined && collapsed.has(account);
+  const open = (account: string | undefined) => account !== undefined && !collapsed.has(account);
+  for (const node of drawnNodes(index, collapsed)) {
+    if (!shown(node.id)) continue;
     const worst = node.findings.length ? `finding-${data.findings[Math.min(...node.findings)]?.severity}` : "";
     const member = node.account === undefined ? {} : large ? { account: node.account } : { parent: accountNodeId(node.account) };
     elements.push({
@@ -114,13 +110,13 @@ export function elementsOf(
     });
   }
   const merged = new Map<string, MergedEdge>();
-  for (const edge of data.edges) {
+  for (const edge of large ? largeReportEdges(data, index, collapsed) : data.edges) {
     if (!shown(edge.from) || !shown(edge.to)) continue;
-    const [from, to] = [endOf(edge.from), endOf(edge.to)];
+    const [fromAccount, toAccount] = [accountOf.get(edge.from), accountOf.get(edge.to)];
     // A large report draws a collapsed account's links to open accounts only (not to another
     // collapsed one, nor to the principals in no account: a thousand accounts' lines to "anyone").
-    if (large && (folded(from) || folded(to)) && !inOpenAccount(from) && !inOpenAccount(to)) continue;
-    const [source, target] = drawnEnds(from, to, collapsed, large);
+    if (large && (folded(fromAccount) || folded(toAccount)) && !open(fromAccount) && !open(toAccount)) continue;
+    const [source, target] = drawnEnds(endOf(edge.from), endOf(edge.to), collapsed, large);
     const classes = [
       edge.kind,
       edge.crossAccount ? "cross" : "",
@@ -153,4 +149,78 @@ export function elementsOf(
     });
   }
   return { elements, merged };
+}
+
+/**
+ * What elementsOf reads of a report's nodes and edges, made once per report: its nodes never
+ * change once decoded, and its edges only grow (an account's details are decoded when first
+ * needed), so the edges are indexed as far as they are known and the rest when next asked. An
+ * account opened in a report of 100,000 nodes and half a million edges is drawn from its own
+ * nodes and edges, not from a walk over all of them.
+ */
+interface ReportIndex {
+  /** Each node's account (undefined: in none). */
+  accountOf: Map<string, string | undefined>;
+  /** Each account's nodes, in the report's order. */
+  members: Map<string, ReportNode[]>;
+  /** The nodes in no account. */
+  loose: ReportNode[];
+  /** Per account, the positions in `data.edges` of the edges that enter or leave its nodes. */
+  edgesOf: Map<string, number[]>;
+  /** The positions of the edges between two nodes in no account. */
+  looseEdges: number[];
+  /** How many of `data.edges` are indexed. */
+  indexed: number;
+}
+
+const indexes = new WeakMap<ReportData, ReportIndex>();
+
+function indexOf(data: ReportData): ReportIndex {
+  let index = indexes.get(data);
+  if (!index) {
+    const accountOf = new Map<string, string | undefined>();
+    const members = new Map<string, ReportNode[]>();
+    const loose: ReportNode[] = [];
+    for (const node of data.nodes) {
+      accountOf.set(node.id, node.account);
+      if (node.account === undefined) loose.push(node);
+      else listOf(members, node.account).push(node);
+    }
+    index = { accountOf, members, loose, edgesOf: new Map(), looseEdges: [], indexed: 0 };
+    indexes.set(data, index);
+  }
+  for (; index.indexed < data.edges.length; index.indexed++) {
+    const edge = data.edges[index.indexed] as ReportEdge;
+    const [from, to] = [index.accountOf.get(edge.from), index.accountOf.get(edge.to)];
+    if (from === undefined && to === undefined) index.looseEdges.push(index.indexed);
+    if (from !== undefined) listOf(index.edgesOf, from).push(index.indexed);
+    if (to !== undefined && to !== from) listOf(index.edgesOf, to).push(index.indexed);
+  }
+  return index;
+}
+
+/** The list under a key, made empty the first time. */
+function listOf<T>(lists: Map<string, T[]>, key: string): T[] {
+  let list = lists.get(key);
+  if (!list) lists.set(key, (list = []));
+  return list;
+}
+
+/** The nodes drawn as themselves (not in a collapsed account): by account, then those in none. */
+function drawnNodes(index: ReportIndex, collapsed: ReadonlySet<string>): ReportNode[] {
+  const drawn: ReportNode[] = [];
+  for (const [account, members] of index.members) if (!collapsed.has(account)) for (const node of members) drawn.push(node);
+  for (const node of index.loose) drawn.push(node);
+  return drawn;
+}
+
+/**
+ * The edges a large report may draw, in the report's order: those of the open accounts and those
+ * between nodes in no account (every other edge joins a collapsed account to a collapsed one or to
+ * a node in no account, which a large report does not draw).
+ */
+function largeReportEdges(data: ReportData, index: ReportIndex, collapsed: ReadonlySet<string>): ReportEdge[] {
+  const positions = new Set(index.looseEdges);
+  for (const [account, list] of index.edgesOf) if (!collapsed.has(account)) for (const at of list) positions.add(at);
+  return [...positions].sort((a, b) => a - b).map((at) => data.edges[at] as ReportEdge);
 }
