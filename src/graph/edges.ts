@@ -264,11 +264,16 @@ export class EdgeResolver {
   private statementName(statement: Statement): string {
     let name = this.statementNames.get(statement);
     if (name === undefined) {
-      name = statement.sid ? `${pathText(statement.path)} (${statement.sid})` : pathText(statement.path);
+      name = trustStatementName(statement);
       this.statementNames.set(statement, name);
     }
     return name;
   }
+}
+
+/** How an edge names the trust statement that admits its caller (Edge.statement): its path, with its Sid when it has one. */
+export function trustStatementName(statement: Statement): string {
+  return statement.sid ? `${pathText(statement.path)} (${statement.sid})` : pathText(statement.path);
 }
 
 /** Where outgoing looks for a caller's targets, in the state's order. */

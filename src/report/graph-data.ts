@@ -12,9 +12,9 @@ import type { Finding } from "../graph/findings/types.js";
 import { list, principalsOf } from "../graph/findings/statements.js";
 import type { AccessGraph, Edge, GraphNode } from "../graph/graph.js";
 import { statementMayAllow } from "../graph/policies.js";
+import { trustStatementName } from "../graph/edges.js";
 import { decideAs } from "../graph/query.js";
 import { parseArn, principalAccountId, rootArn } from "../aws/arn.js";
-import { pathText } from "../policy/errors.js";
 import { fitted } from "../policy/fitted.js";
 import type { Policy } from "../policy/policy.js";
 import { type AccountEntry, type AccountState, type PolicyDocument, type PolicyStatement } from "../state/account-state.js";
@@ -247,10 +247,7 @@ class Builder {
     let allowedBy: number | undefined;
     let trustStatement: PolicyStatement | undefined;
     if (role && edge.statement) {
-      const trust = graph.trustOf(role);
-      const at = trust.statements.findIndex(
-        (s) => edge.statement === pathText(s.path) || edge.statement?.startsWith(`${pathText(s.path)} (`),
-      );
+      const at = graph.trustOf(role).statements.findIndex((s) => trustStatementName(s) === edge.statement);
       trustStatement = at >= 0 ? role.trustPolicy.Statement[at] : undefined;
       if (trustStatement) allowedBy = this.statement(edge.statement, trustStatement);
     }
