@@ -79,4 +79,16 @@ describe("glob matching", () => {
     expect(globMatches(questions, "xa".repeat(100_000))).toBe(false);
     expect(globMatches(questions, `${"xa".repeat(50_000)}b`)).toBe(true);
   });
+
+  it("shares the compiled form of a pattern policies repeat, and keeps no hostile long pattern", () => {
+    // GIVEN a wildcard ARN pattern of ordinary length, and one of 100,000 characters
+    const short = "arn:aws:s3:::bucket/*";
+    const long = `arn:aws:s3:::${"b".repeat(100_000)}/*`;
+    // WHEN each is compiled twice
+    // THEN the ordinary one is one shared object (the cache), the long one a new object each time
+    expect(compileGlob(short)).toBe(compileGlob(short));
+    expect(compileGlob(long)).not.toBe(compileGlob(long));
+    // AND the long one still matches as IAM says
+    expect(globMatches(compileGlob(long), `arn:aws:s3:::${"b".repeat(100_000)}/key`)).toBe(true);
+  });
 });

@@ -81,12 +81,10 @@ export class RequestContext {
  * Key names lower-cased, each once: the same few keys (aws:PrincipalArn, aws:PrincipalOrgID, …) are
  * given for every principal of a graph. Bounded in count (emptied when full) and in length.
  */
-const LOWER_KEYS = new BoundedCache<string, string>(10_000);
-/** Longer names (not AWS's keys, nor tag keys, which IAM caps at 128 characters) are lower-cased each time, never kept. */
-const LOWER_KEY_LENGTH = 200;
+// Longer names (not AWS's keys, nor tag keys, which IAM caps at 128 characters) are lower-cased each time, never kept.
+const LOWER_KEYS = new BoundedCache<string, string>(10_000, 200);
 
 function lowerKey(key: string): string {
-  if (key.length > LOWER_KEY_LENGTH) return key.toLowerCase();
   let lower = LOWER_KEYS.get(key);
   if (lower === undefined) LOWER_KEYS.set(key, (lower = key.toLowerCase()));
   return lower;

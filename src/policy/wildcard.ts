@@ -47,7 +47,12 @@ export interface Glob {
 }
 
 const CACHE_LIMIT = 50_000;
-const cache = [new BoundedCache<string, Glob>(CACHE_LIMIT), new BoundedCache<string, Glob>(CACHE_LIMIT)];
+/**
+ * The longest pattern kept: longer than any action and than the ARNs policies name in practice. A
+ * longer one (a hostile policy's) is compiled each time it is met, so the cache's memory stays bounded.
+ */
+const LONGEST_KEPT = 512;
+const cache = [new BoundedCache<string, Glob>(CACHE_LIMIT, LONGEST_KEPT), new BoundedCache<string, Glob>(CACHE_LIMIT, LONGEST_KEPT)];
 /**
  * Shared by every glob without a middle segment (most of them): frozen, and so walked by index,
  * never by for-of. V8 walks a frozen list by its generic iterator, allocating at every step, and
