@@ -480,6 +480,19 @@ describe("XA008: unknown actions and Action/Resource type mismatches", () => {
     expect(alias).toBe(true);
   });
 
+  it("GIVEN a Resource a million characters long, THEN its type is judged as for a short one (AWS's S3 formats: a bucket name holds no /)", async () => {
+    const { canName } = await import("../src/graph/findings/resource-types.js");
+    // GIVEN an object ARN whose key is a million characters, and a bucket pattern as long
+    const object = `arn:aws:s3:::bucket/${"k".repeat(1_000_000)}`;
+    const bucket = `arn:aws:s3:::${"b".repeat(1_000_000)}*`;
+    // WHEN each is asked whether it can name an object and a bucket
+    // THEN the object ARN names an object and no bucket; the bucket pattern (its * may hold a /) may name both
+    expect(canName("s3", "object", object)).toBe(true);
+    expect(canName("s3", "bucket", object)).toBe(false);
+    expect(canName("s3", "bucket", bucket)).toBe(true);
+    expect(canName("s3", "object", bucket)).toBe(true);
+  });
+
   it("checks resource policies too", () => {
     const { b, state } = accounts();
     b.resourcePolicies.set("arn:aws:s3:::data", {

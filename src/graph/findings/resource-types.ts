@@ -65,38 +65,39 @@ function wildTokens(resource: string): Wild[] {
   return [...resource.replace(/\$\{[^}]*\}/g, "*")];
 }
 
-/** Whether some ARN matches both the Resource pattern and the format's tokens. */
+/**
+ * Whether some ARN matches both the Resource pattern and the format's tokens. A state (i, j) has
+ * read i of the Resource and j of the format; every move keeps or advances both, so the states are
+ * swept one Resource position at a time, two rows of the format's length in memory, whatever the
+ * Resource's length (a hostile one costs time in proportion, never memory).
+ */
 function meet(a: readonly Wild[], b: readonly Token[]): boolean {
-  const width = b.length + 1;
-  const seen = new Uint8Array((a.length + 1) * width);
-  // A state (i, j) is kept as the one number i * width + j: nothing is made per step.
-  const stack: number[] = [0];
-  const push = (i: number, j: number) => {
-    const state = i * width + j;
-    if (seen[state]) return;
-    seen[state] = 1;
-    stack.push(state);
-  };
-  seen[0] = 1;
-  while (stack.length) {
-    const state = stack.pop() as number;
-    const j = state % width;
-    const i = (state - j) / width;
-    if (i === a.length && j === b.length) return true;
+  let row = new Uint8Array(b.length + 1);
+  let next = new Uint8Array(b.length + 1);
+  row[0] = 1;
+  for (let i = 0; ; i++) {
     const x = a[i];
-    const y = b[j];
-    // Empty moves: a star may match nothing, a named part may hold nothing.
-    if (x === "*") push(i + 1, j);
-    if (y && "part" in y) push(i, j + 1);
-    if (x === undefined || y === undefined) continue;
-    if (x === "*") {
-      // The star takes the format's next character; a star against a part takes nothing new.
-      if ("char" in y) push(i, j + 1);
-    } else if ("char" in y) {
-      if (x === "?" || x === y.char) push(i + 1, j + 1);
-    } else if (x === "?" || !y.excludes.has(x)) push(i + 1, j);
+    // Moves within the row, left to right: a named part may hold nothing; a star takes the format's next character.
+    for (let j = 0; j < b.length; j++) if (row[j] && ("part" in (b[j] as Token) || x === "*")) row[j + 1] = 1;
+    if (x === undefined) return row[b.length] === 1;
+    next.fill(0);
+    let any = false;
+    for (let j = 0; j <= b.length; j++) {
+      if (!row[j]) continue;
+      const y = b[j];
+      // A star may match nothing; a star against a part takes nothing new (the row's moves did the rest).
+      if (x === "*") next[j] = 1;
+      else if (y === undefined) continue;
+      else if ("char" in y) {
+        if (x !== "?" && x !== y.char) continue;
+        next[j + 1] = 1;
+      } else if (x === "?" || !y.excludes.has(x)) next[j] = 1;
+      else continue;
+      any = true;
+    }
+    if (!any) return false;
+    [row, next] = [next, row];
   }
-  return false;
 }
 
 /**
