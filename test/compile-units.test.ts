@@ -319,4 +319,17 @@ describe("the catalog's files", () => {
     expect(findAction("S3", "getobject")?.name).toBe("GetObject");
     expect(findAction("s3", "constructor")).toBeUndefined();
   });
+
+  it("GIVEN a resource type named like an object's built-in property, THEN the catalog has no such type", async () => {
+    const { resourceArn, resourceTypeOf } = await import("../src/catalog/catalog.js");
+    const where = { partition: "aws", region: "us-east-1", account: "111111111111" };
+    // GIVEN S3's types (bucket, object, …) and the names __proto__ and constructor
+    // WHEN a type is looked up or its ARN filled
+    // THEN those names are no type, and filling one fails with the catalog's own message
+    expect(resourceTypeOf("s3", "__proto__")).toBeUndefined();
+    expect(resourceTypeOf("s3", "constructor")).toBeUndefined();
+    expect(() => resourceArn("s3", "__proto__", where)).toThrow('no resource type "__proto__" for s3');
+    // AND a real type is found whatever its case, and filled as AWS's format writes it
+    expect(resourceArn("s3", "Bucket", where, { BucketName: "data" })).toBe("arn:aws:s3:::data");
+  });
 });

@@ -104,6 +104,16 @@ export function resourceTypes(service: string): Record<string, CatalogResourceTy
   return serviceFile<Record<string, CatalogResourceType>>("resourceTypes", service);
 }
 
+/**
+ * A service's resource type by name, in any case (the data files key them in lower case; actions
+ * name some with capitals: `Secret`). Only the data's own keys: `__proto__` or `constructor` is no type.
+ */
+export function resourceTypeOf(service: string, name: string): CatalogResourceType | undefined {
+  const types = resourceTypes(service);
+  const key = name.toLowerCase();
+  return types && Object.hasOwn(types, key) ? types[key] : undefined;
+}
+
 /** The services whose resources resource control policies govern. */
 export function rcpSupportedServices(): ReadonlySet<string> {
   const list = read<string[]>("rcpSupportedServices.json") ?? [];
@@ -144,13 +154,12 @@ export function selectActions(service: string, filter: ActionFilter): CatalogAct
  */
 export function resourceArn(
   service: string,
-  resourceType: string,
+  typeName: string,
   where: { partition: string; region: string; account: string },
   parts: Record<string, string> = {},
 ): string {
-  // The data files key resource types in lower case; actions name some with capitals (`Secret`).
-  const type = resourceTypes(service)?.[resourceType.toLowerCase()];
-  if (!type) throw new Error(`the service authorization data has no resource type "${resourceType}" for ${service}`);
+  const type = resourceTypeOf(service, typeName);
+  if (!type) throw new Error(`the service authorization data has no resource type "${typeName}" for ${service}`);
   return type.arn.replace(/\$\{(\w+)\}/g, (_, name: string) => {
     if (name === "Partition") return where.partition;
     if (name === "Region") return where.region;

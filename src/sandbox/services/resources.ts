@@ -10,7 +10,7 @@
  * (stateMachineArn, StreamARN). Where no known parameter names the resource, the request is
  * decided on "*" and the decision log says so.
  */
-import { type CatalogAction, findAction, resourceTypes } from "../../catalog/catalog.js";
+import { type CatalogAction, findAction, resourceTypeOf } from "../../catalog/catalog.js";
 import { type NamedResource, namedResources as namedResourcesOf } from "../../graph/resource-owner.js";
 import { isAccountId, parseArn } from "../../aws/arn.js";
 import type { Params, ResolvedResource, ResourceNamer, Where } from "../../services/resource-namer.js";
@@ -106,10 +106,9 @@ function stringParams(input: Params): Map<string, string[]> {
  * differ is AWS's common error InvalidParameterCombination.
  */
 export const byFormatParts: ResourceNamer = (action, input, where) => {
-  const types = resourceTypes(action.service) ?? {};
   const params = stringParams(input);
   for (const { name } of action.resourceTypes) {
-    const type = types[name.toLowerCase()];
+    const type = resourceTypeOf(action.service, name);
     if (!type) continue;
     const found = new Set<string>();
     // `<ResourceType>Arn`, or ResourceArn, the name many APIs give the resource a policy is put on (Kinesis's, DynamoDB's PutResourcePolicy).
