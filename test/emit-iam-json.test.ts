@@ -123,6 +123,18 @@ async function applyWithCli(compiled: Compiled): Promise<{ s: Sandbox; out: stri
 
 const sorted = (xs: string[]) => [...xs].sort();
 
+/** A role trusting the given principals (IAM refuses a trust naming a role or user that does not exist yet; an account's root always exists). */
+const roleTrusting = (account: string, name: string, principals: string[]): RoleState => ({
+  name,
+  path: "/",
+  arn: `arn:aws:iam::${account}:role/${name}`,
+  trustPolicy: policyDocument([{ Effect: "Allow", Principal: { AWS: principals }, Action: "sts:AssumeRole" }]),
+  policies: new Map(),
+  managedPolicyArns: [],
+  maxSessionDuration: 3600,
+  tags: new Map(),
+});
+
 /** Every role, user and provider of the compiled state, read back from the sandbox with the SDK. */
 async function expectApplied(s: Sandbox, compiled: Compiled): Promise<void> {
   for (const account of compiled.state.accounts.values()) {
@@ -179,6 +191,43 @@ describe("IAM JSON with the AWS CLI", () => {
       },
     );
   }
+
+  withDebianCli(
+    "roles whose trusts name each other, themselves, or a user of their account: apply.sh makes them all, with their own trusts, run by Debian's AWS CLI 2.9",
+    { timeout: 240_000 },
+    async () => {
+      // GIVEN seed 003's account holding an IAM user, with four more roles: ping and pong trusting
+      // each other, again trusting itself (IAM's way to assume a role again within its session),
+      // and deploy trusting the user. IAM refuses a trust naming a role or user that does not exist yet.
+      const compiled = compileExample("003-airflow-multi-account");
+      const account = [...compiled.state.accounts.values()].find((a) => a.managed && a.users.size > 0)!;
+      const user = [...account.users.values()][0]!;
+      const arn = (name: string) => `arn:aws:iam::${account.id}:role/${name}`;
+      for (const [name, trusted] of [
+        ["ping", [arn("pong")]],
+        ["pong", [arn("ping")]],
+        ["again", [arn("again"), `arn:aws:iam::${account.id}:root`]],
+        ["deploy", [user.arn]],
+      ] as const)
+        account.roles.set(name, roleTrusting(account.id, name, [...trusted]));
+      // WHEN every account's apply.sh runs in order (each call must succeed)
+      const { s, out } = await applyWithCli(compiled);
+      // THEN every role holds its own trust, read back from IAM
+      await expectApplied(s, compiled);
+      // AND the roles made before a role they name were made with a trust that admits no one (a Deny alone)
+      const script = readFileSync(join(out, applyScript(account)), "utf8");
+      const deferred = scriptCommands(script)
+        .filter((c) => c.startsWith("aws iam update-assume-role-policy "))
+        .map((c) => /roles\/([^/]+)\//.exec(c)?.[1]);
+      expect(deferred.sort()).toEqual(["again", "pong"]);
+      const pending = JSON.parse(readFileSync(join(out, dirname(applyScript(account)), "cli/roles/pong/create-role.json"), "utf8")) as {
+        AssumeRolePolicyDocument: string;
+      };
+      expect((JSON.parse(pending.AssumeRolePolicyDocument) as { Statement: { Effect: string }[] }).Statement.map((x) => x.Effect)).toEqual([
+        "Deny",
+      ]);
+    },
+  );
 
   withDebianCli(
     "the CLI's own check is real: the review file of a role is refused as create-role input (Unknown parameter in input: Arn)",
@@ -248,18 +297,6 @@ describe("IAM JSON with the AWS CLI", () => {
   });
 
   it("puts an account after those whose roles its trusts name, not after those whose root it trusts, and names a true cycle", () => {
-    // A role trusting the given principals (IAM refuses a trust naming a role or user that does not
-    // exist yet; an account's root always exists).
-    const roleTrusting = (account: string, name: string, principals: string[]): RoleState => ({
-      name,
-      path: "/",
-      arn: `arn:aws:iam::${account}:role/${name}`,
-      trustPolicy: policyDocument([{ Effect: "Allow", Principal: { AWS: principals }, Action: "sts:AssumeRole" }]),
-      policies: new Map(),
-      managedPolicyArns: [],
-      maxSessionDuration: 3600,
-      tags: new Map(),
-    });
     const stateOf = (a: string[], b: string[]): AccountState => {
       const accountA = emptyAccount("111111111111", "aws", { name: "a" });
       const accountB = emptyAccount("222222222222", "aws", { name: "b" });

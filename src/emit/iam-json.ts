@@ -8,8 +8,10 @@
  *   parameters only, documents as JSON strings (`create-role`, `put-role-policy`,
  *   `attach-role-policy`, `create-instance-profile`, `add-role-to-instance-profile`,
  *   `create-user`, `put-user-policy`, `attach-user-policy`, `create-open-id-connect-provider`), and
- *   `apply.sh`, the exact commands in the order IAM takes them: providers, then roles (a role
- *   whose trust names another role of the account after that role), then users.
+ *   `apply.sh`, the exact commands in the order IAM takes them: providers, users, then roles (a
+ *   role whose trust names another role of the account after that role; where trusts make a cycle,
+ *   or a role trusts itself, it is made with a trust that admits no one and given its own last,
+ *   with `update-assume-role-policy`).
  *
  * IAM refuses a trust naming a role that does not exist yet, so accounts are applied in
  * `applyOrder`: an account's scripts after those of the accounts whose roles its trusts name.
@@ -129,37 +131,6 @@ function cliFiles(account: AccountEntry, dir: string): EmittedFile[] {
       Url: `https://${provider.issuer}`,
       ClientIDList: provider.clientIds,
     });
-  for (const role of rolesInOrder(account)) {
-    const base = `cli/roles/${slug(role.name)}`;
-    commands.push("", commentLine(`Role ${role.name}${role.existing ? " (owned elsewhere: only what xacct attaches)" : ""}`));
-    if (!role.existing)
-      call("create-role", `${base}/create-role.json`, {
-        RoleName: role.name,
-        Path: role.path,
-        AssumeRolePolicyDocument: documentText(role.trustPolicy),
-        ...(role.description ? { Description: role.description } : {}),
-        MaxSessionDuration: role.maxSessionDuration,
-        ...(role.permissionsBoundaryArn ? { PermissionsBoundary: role.permissionsBoundaryArn } : {}),
-        ...(role.tags.size > 0 ? { Tags: tagList(role.tags) } : {}),
-      });
-    [...role.policies].forEach(([PolicyName, document], i) =>
-      call("put-role-policy", `${base}/put-role-policy-${i + 1}.json`, {
-        RoleName: role.name,
-        PolicyName,
-        PolicyDocument: documentText(document),
-      }),
-    );
-    role.managedPolicyArns.forEach((PolicyArn, i) =>
-      call("attach-role-policy", `${base}/attach-role-policy-${i + 1}.json`, { RoleName: role.name, PolicyArn }),
-    );
-    if (role.instanceProfile && !role.existing) {
-      call("create-instance-profile", `${base}/create-instance-profile.json`, { InstanceProfileName: role.name, Path: role.path });
-      call("add-role-to-instance-profile", `${base}/add-role-to-instance-profile.json`, {
-        InstanceProfileName: role.name,
-        RoleName: role.name,
-      });
-    }
-  }
   for (const user of account.users.values()) {
     const base = `cli/users/${slug(user.name)}`;
     commands.push(
@@ -184,6 +155,48 @@ function cliFiles(account: AccountEntry, dir: string): EmittedFile[] {
     user.managedPolicyArns.forEach((PolicyArn, i) =>
       call("attach-user-policy", `${base}/attach-user-policy-${i + 1}.json`, { UserName: user.name, PolicyArn }),
     );
+  }
+  // Users first: a role's trust may name one. A role whose trust names a role made after it (two
+  // roles that trust each other, a role that trusts itself) is made with a trust that admits no
+  // one, and given its own once every role exists.
+  const { order, deferred } = rolesInOrder(account);
+  for (const role of order) {
+    const base = `cli/roles/${slug(role.name)}`;
+    commands.push("", commentLine(`Role ${role.name}${role.existing ? " (owned elsewhere: only what xacct attaches)" : ""}`));
+    if (!role.existing)
+      call("create-role", `${base}/create-role.json`, {
+        RoleName: role.name,
+        Path: role.path,
+        AssumeRolePolicyDocument: documentText(deferred.has(role) ? admitsNoOne(account) : role.trustPolicy),
+        ...(role.description ? { Description: role.description } : {}),
+        MaxSessionDuration: role.maxSessionDuration,
+        ...(role.permissionsBoundaryArn ? { PermissionsBoundary: role.permissionsBoundaryArn } : {}),
+        ...(role.tags.size > 0 ? { Tags: tagList(role.tags) } : {}),
+      });
+    [...role.policies].forEach(([PolicyName, document], i) =>
+      call("put-role-policy", `${base}/put-role-policy-${i + 1}.json`, {
+        RoleName: role.name,
+        PolicyName,
+        PolicyDocument: documentText(document),
+      }),
+    );
+    role.managedPolicyArns.forEach((PolicyArn, i) =>
+      call("attach-role-policy", `${base}/attach-role-policy-${i + 1}.json`, { RoleName: role.name, PolicyArn }),
+    );
+    if (role.instanceProfile && !role.existing) {
+      call("create-instance-profile", `${base}/create-instance-profile.json`, { InstanceProfileName: role.name, Path: role.path });
+      call("add-role-to-instance-profile", `${base}/add-role-to-instance-profile.json`, {
+        InstanceProfileName: role.name,
+        RoleName: role.name,
+      });
+    }
+  }
+  for (const role of deferred) {
+    commands.push("", commentLine(`Role ${role.name}: its own trust, now that the roles it names exist`));
+    call("update-assume-role-policy", `cli/roles/${slug(role.name)}/update-assume-role-policy.json`, {
+      RoleName: role.name,
+      PolicyDocument: documentText(role.trustPolicy),
+    });
   }
   const header = [
     "#!/bin/sh",
@@ -213,25 +226,52 @@ function trustedArns(role: RoleState): string[] {
   return arns;
 }
 
-/** An account's roles, each after the roles of the same account its trust names (a cycle keeps the given order). */
-function rolesInOrder(account: AccountEntry): RoleState[] {
+/**
+ * An account's roles, each after the roles of the same account its trust names. Where trusts make
+ * a cycle (two roles that trust each other), no order does: `deferred` holds the roles whose trust
+ * names a role made after them.
+ */
+function rolesInOrder(account: AccountEntry): { order: RoleState[]; deferred: Set<RoleState> } {
   const byArn = new Map([...account.roles.values()].map((r) => [r.arn, r]));
   const done = new Set<RoleState>();
   const visiting = new Set<RoleState>();
+  const deferred = new Set<RoleState>();
   const order: RoleState[] = [];
   const visit = (role: RoleState) => {
     if (done.has(role) || visiting.has(role)) return;
     visiting.add(role);
     for (const arn of trustedArns(role)) {
       const trusted = byArn.get(arn);
-      if (trusted) visit(trusted);
+      if (!trusted) continue;
+      // Itself (a role that may assume itself again) or a role on the path here: made after it.
+      if (visiting.has(trusted) && !role.existing) deferred.add(role);
+      visit(trusted);
     }
     visiting.delete(role);
     done.add(role);
     order.push(role);
   };
   for (const role of account.roles.values()) visit(role);
-  return order;
+  return { order, deferred };
+}
+
+/**
+ * A trust that admits no one, for a role made before a role its own trust names: IAM refuses a
+ * trust naming a role that does not exist yet, and a trust must name someone. The account's root
+ * always exists; the statement denies, and nothing allows.
+ */
+function admitsNoOne(account: AccountEntry): PolicyDocument {
+  return {
+    Version: "2012-10-17",
+    Statement: [
+      {
+        Sid: "XacctPendingTrust",
+        Effect: "Deny",
+        Principal: { AWS: `arn:${account.partition}:iam::${account.id}:root` },
+        Action: "sts:AssumeRole",
+      },
+    ],
+  };
 }
 
 /**

@@ -14,10 +14,10 @@ cd "$(dirname "$0")"
 # thumbprint; for EKS, eksctl utils associate-iam-oidc-provider creates the provider too.
 aws iam create-open-id-connect-provider --cli-input-json file://cli/oidc-providers/oidc.eks.us-east-1.amazonaws.com-id-A1B2C3D4E5F60718293A4B5C6D7E8F90.json
 
-# Role airflow
-aws iam create-role --cli-input-json file://cli/roles/airflow/create-role.json
-aws iam put-role-policy --cli-input-json file://cli/roles/airflow/put-role-policy-1.json
-
 # User airflow-cross-account: its access keys are made by hand (aws iam create-access-key), never here
 aws iam create-user --cli-input-json file://cli/users/airflow-cross-account/create-user.json
 aws iam put-user-policy --cli-input-json file://cli/users/airflow-cross-account/put-user-policy-1.json
+
+# Role airflow
+aws iam create-role --cli-input-json file://cli/roles/airflow/create-role.json
+aws iam put-role-policy --cli-input-json file://cli/roles/airflow/put-role-policy-1.json
