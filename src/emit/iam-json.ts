@@ -277,8 +277,8 @@ function admitsNoOne(account: AccountEntry): PolicyDocument {
 /**
  * The managed accounts with IAM to apply, in the order it can be applied: an account after those whose roles,
  * users or providers its roles' trusts name (not their roots, which always exist). `cycle` names accounts that trust each other's roles,
- * which no order satisfies (create such roles with a trust of the account itself first, then
- * `aws iam update-assume-role-policy`, or apply them with CloudFormation or Terraform).
+ * which no order satisfies (create such roles with a trust that admits no one first, then
+ * `aws iam update-assume-role-policy`, as the README says).
  */
 export function applyOrder(state: AccountState): { accounts: AccountEntry[]; cycle: AccountEntry[] } {
   const managed = [...state.accounts.values()].filter((a) => a.managed && hasCliIam(a));

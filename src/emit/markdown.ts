@@ -523,7 +523,7 @@ function generatedFiles({ model, state, chains }: Compiled): string {
     if (cycle.length > 0)
       out.push(
         "",
-        `The roles of ${cycle.map((a) => code(a.name ?? a.id)).join(", ")} trust each other across accounts, which no order satisfies: create those roles first with a trust of their own account, then set their trusts with \`aws iam update-assume-role-policy\`, or apply them with CloudFormation or Terraform.`,
+        `The roles of ${cycle.map((a) => code(a.name ?? a.id)).join(", ")} trust each other across accounts, which no order satisfies: create those roles first with a trust that admits no one (a single Deny statement naming the account's root, as each \`apply.sh\` does for roles of one account that trust each other), then set their trusts with \`aws iam update-assume-role-policy\` once both accounts' roles exist.`,
       );
   }
   return out.join("\n");
