@@ -17,7 +17,7 @@
  * `applyOrder`: an account's scripts after those of the accounts whose roles its trusts name.
  */
 import { parseIamArn } from "../aws/arn.js";
-import type { AccountEntry, AccountState, PolicyDocument, RoleState } from "../state/account-state.js";
+import type { AccountEntry, AccountState, PolicyDocument, RoleState, UserState } from "../state/account-state.js";
 import { commentLine, shellWord } from "../text/escape.js";
 import { type EmittedFile, type Emitter, json, slug } from "./types.js";
 
@@ -118,6 +118,20 @@ function cliFiles(account: AccountEntry, dir: string): EmittedFile[] {
     files.push({ path: `${dir}/${file}`, content: json(input) });
     commands.push(`aws iam ${command} --cli-input-json ${shellWord(`file://${file}`)}`);
   };
+  // An identity's inline policies (put-role-policy, put-user-policy) and managed ones (attach-…).
+  const policiesOf = (kind: "role" | "user", identity: RoleState | UserState, base: string) => {
+    const named = { [kind === "role" ? "RoleName" : "UserName"]: identity.name };
+    [...identity.policies].forEach(([PolicyName, document], i) =>
+      call(`put-${kind}-policy`, `${base}/put-${kind}-policy-${i + 1}.json`, {
+        ...named,
+        PolicyName,
+        PolicyDocument: documentText(document),
+      }),
+    );
+    identity.managedPolicyArns.forEach((PolicyArn, i) =>
+      call(`attach-${kind}-policy`, `${base}/attach-${kind}-policy-${i + 1}.json`, { ...named, PolicyArn }),
+    );
+  };
   const providers = [...account.oidcProviders.values()];
   if (providers.length > 0)
     commands.push(
@@ -145,16 +159,7 @@ function cliFiles(account: AccountEntry, dir: string): EmittedFile[] {
       ...(user.permissionsBoundaryArn ? { PermissionsBoundary: user.permissionsBoundaryArn } : {}),
       ...(user.tags.size > 0 ? { Tags: tagList(user.tags) } : {}),
     });
-    [...user.policies].forEach(([PolicyName, document], i) =>
-      call("put-user-policy", `${base}/put-user-policy-${i + 1}.json`, {
-        UserName: user.name,
-        PolicyName,
-        PolicyDocument: documentText(document),
-      }),
-    );
-    user.managedPolicyArns.forEach((PolicyArn, i) =>
-      call("attach-user-policy", `${base}/attach-user-policy-${i + 1}.json`, { UserName: user.name, PolicyArn }),
-    );
+    policiesOf("user", user, base);
   }
   // Users first: a role's trust may name one. A role whose trust names a role made after it (two
   // roles that trust each other, a role that trusts itself) is made with a trust that admits no
@@ -173,16 +178,7 @@ function cliFiles(account: AccountEntry, dir: string): EmittedFile[] {
         ...(role.permissionsBoundaryArn ? { PermissionsBoundary: role.permissionsBoundaryArn } : {}),
         ...(role.tags.size > 0 ? { Tags: tagList(role.tags) } : {}),
       });
-    [...role.policies].forEach(([PolicyName, document], i) =>
-      call("put-role-policy", `${base}/put-role-policy-${i + 1}.json`, {
-        RoleName: role.name,
-        PolicyName,
-        PolicyDocument: documentText(document),
-      }),
-    );
-    role.managedPolicyArns.forEach((PolicyArn, i) =>
-      call("attach-role-policy", `${base}/attach-role-policy-${i + 1}.json`, { RoleName: role.name, PolicyArn }),
-    );
+    policiesOf("role", role, base);
     if (role.instanceProfile && !role.existing) {
       call("create-instance-profile", `${base}/create-instance-profile.json`, { InstanceProfileName: role.name, Path: role.path });
       call("add-role-to-instance-profile", `${base}/add-role-to-instance-profile.json`, {
