@@ -129,6 +129,41 @@ describe("xacct simulate --batch on threads", () => {
     }
   });
 
+  it("puts together a character that the reads cut in two, on the main thread and on threads", async () => {
+    const { decideBatch } = await batchModule();
+    // GIVEN a request allowed only when the tag's value is "équipe-ünïcode" (two-byte UTF-8 characters)
+    const request = `${JSON.stringify({
+      principal: "arn:aws:iam::111111111111:user/a",
+      action: "sqs:SendMessage",
+      resource: "arn:aws:sqs:eu-west-1:111111111111:q",
+      context: { "aws:PrincipalTag/team": "équipe-ünïcode" },
+      identityPolicies: [
+        {
+          Version: "2012-10-17",
+          Statement: [
+            { Effect: "Allow", Action: "sqs:*", Resource: "*", Condition: { StringEquals: { "aws:PrincipalTag/team": "équipe-ünïcode" } } },
+          ],
+        },
+      ],
+    })}\n`;
+    // AND 3 MiB of it read in chunks of an odd size (4,099 bytes), so that characters fall across chunks and blocks
+    const input = Buffer.from(request.repeat(Math.ceil((3 * MiB) / Buffer.byteLength(request))));
+    const lines = input.toString().split("\n").length - 1;
+    const chunks = function* () {
+      for (let at = 0; at < input.length; at += 4099) yield input.subarray(at, at + 4099);
+    };
+    // (a chunk that starts with a continuation byte, 10xxxxxx, starts inside a character)
+    expect([...chunks()].some((chunk) => ((chunk[0] as number) & 0xc0) === 0x80)).toBe(true);
+    for (const threads of [1, 2]) {
+      // WHEN it is decided on the main thread, and on two threads
+      let out = "";
+      const write = (part: string | Uint8Array) => void (out += Buffer.from(part).toString());
+      await decideBatch(Readable.from(chunks()), "none", threads, write, input.length, MiB);
+      // THEN every line is allowed: no character was decoded in halves
+      expect(out).toBe('{"decision":"Allow"}\n'.repeat(lines));
+    }
+  });
+
   it("refuses an XACCT_THREADS that is not a number of threads from 1 to 64, in one line", () => {
     for (const value of ["0", "65", "two", "-1", "1.5"]) {
       // WHEN XACCT_THREADS is not a thread count THEN a usage error names the variable and the value

@@ -22,9 +22,13 @@ export const BLOCK_BYTES = 1 << 20;
 export const THREADS_FROM_BYTES = 32 * BLOCK_BYTES;
 const LF = 10;
 
-/** Whole lines of the input; `firstLine` is the number (from 1) of the first. */
+/**
+ * Whole lines of the input, as the parts they were read in (not copied into one array: the main
+ * thread decodes them as they are); `firstLine` is the number (from 1) of the first.
+ */
 export interface Block {
-  bytes: Uint8Array;
+  parts: readonly Uint8Array[];
+  size: number;
   firstLine: number;
 }
 
@@ -45,15 +49,13 @@ export async function* blocksOf(input: AsyncIterable<Uint8Array>): AsyncGenerato
       continue;
     }
     parts.push(chunk.subarray(0, end));
-    const bytes = joined(parts, size + end);
-    const firstLine = line;
-    // Counted before the block is handed on: a thread's block is no longer readable here.
-    line += lineBreaks(bytes);
-    yield { bytes, firstLine };
+    const block = { parts, size: size + end, firstLine: line };
+    line += lineBreaks(parts);
+    yield block;
     parts = end < chunk.byteLength ? [chunk.subarray(end)] : [];
     size = chunk.byteLength - end;
   }
-  if (size > 0) yield { bytes: joined(parts, size), firstLine: line };
+  if (size > 0) yield { parts, size, firstLine: line };
 }
 
 /** The parts in one new array of their own (transferable to a thread without a copy). */
@@ -67,11 +69,17 @@ function joined(parts: readonly Uint8Array[], size: number): Uint8Array {
   return bytes;
 }
 
-function lineBreaks(bytes: Uint8Array): number {
-  const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+function lineBreaks(parts: readonly Uint8Array[]): number {
   let count = 0;
-  for (let at = buffer.indexOf(LF); at >= 0; at = buffer.indexOf(LF, at + 1)) count++;
+  for (const part of parts) {
+    const buffer = bufferOf(part);
+    for (let at = buffer.indexOf(LF); at >= 0; at = buffer.indexOf(LF, at + 1)) count++;
+  }
   return count;
+}
+
+function bufferOf(bytes: Uint8Array): Buffer {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
 
 /** How a batch was decided: whether a line failed, and on how many worker threads (0: the main thread). */
@@ -101,7 +109,7 @@ export async function decideBatch(
     let headBytes = 0;
     for (let next = await blocks.next(); !next.done; next = await blocks.next()) {
       head.push(next.value);
-      headBytes += next.value.bytes.byteLength;
+      headBytes += next.value.size;
       if (headBytes >= threadsFrom) break;
     }
     large = headBytes >= threadsFrom;
@@ -115,7 +123,7 @@ export async function decideBatch(
     // Loaded here: the main thread decides nothing when threads do.
     const { simulateLines } = await import("../policy/simulate.js");
     for await (const block of all()) {
-      const decided = simulateLines(textOf(block.bytes), block.firstLine, explain);
+      const decided = simulateLines(textOf(block.parts, block.size), block.firstLine, explain);
       failed ||= decided.failed;
       await write(decided.text);
     }
@@ -140,10 +148,21 @@ export async function decideBatch(
   return { failed, threads };
 }
 
-/** A block's text (a block holds whole lines, so no character is cut in two). */
-export function textOf(bytes: Uint8Array): string {
-  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("utf8");
+/**
+ * A block's text (a block holds whole lines, so no character is cut in two). Parts are put
+ * together in one buffer kept for the next block: a new one each time costs more than the copy.
+ */
+export function textOf(parts: readonly Uint8Array[], size: number): string {
+  if (parts.length === 1) return bufferOf(parts[0] as Uint8Array).toString("utf8");
+  if (scratch.byteLength < size) scratch = Buffer.allocUnsafeSlow(Math.max(size, 2 * BLOCK_BYTES));
+  let at = 0;
+  for (const part of parts) {
+    scratch.set(part, at);
+    at += part.byteLength;
+  }
+  return scratch.toString("utf8", 0, size);
 }
+let scratch = Buffer.alloc(0);
 
 /** A block decided by a thread: its results as UTF-8. */
 interface Encoded {
@@ -184,7 +203,8 @@ class DecidingThreads {
     const decided = new Promise<Encoded>((resolve, reject) => this.waiting.set(id, { resolve, reject }));
     // Awaited in order later; a failure before then is not an unhandled rejection.
     decided.catch(() => undefined);
-    worker.postMessage({ id, bytes: block.bytes, firstLine: block.firstLine }, [block.bytes.buffer as ArrayBuffer]);
+    const bytes = joined(block.parts, block.size);
+    worker.postMessage({ id, bytes, firstLine: block.firstLine }, [bytes.buffer as ArrayBuffer]);
     return decided;
   }
 

@@ -7,7 +7,7 @@ const { explain } = workerData as { explain: ExplainLevel };
 const port = parentPort as NonNullable<typeof parentPort>;
 const encoder = new TextEncoder();
 port.on("message", ({ id, bytes, firstLine }: { id: number; bytes: Uint8Array; firstLine: number }) => {
-  const { text, failed } = simulateLines(textOf(bytes), firstLine, explain);
+  const { text, failed } = simulateLines(textOf([bytes], bytes.byteLength), firstLine, explain);
   // Encoded here and handed over without a copy: the main thread only writes it.
   const out = encoder.encode(text);
   port.postMessage({ id, out, failed }, [out.buffer]);
