@@ -6,9 +6,12 @@
  *      requests converted once to its format (conversion not timed);
  *   4. the CLI end to end (process start to last line): `node dist/cli/main.js simulate --batch FILE
  *      > /dev/null` as users run it (threads: one per CPU), with `--explain none` (decisions only),
- *      and on two threads (XACCT_THREADS=2) for comparison, their runs alternating; targets: the
- *      default at least 20x faster than the peer, and --explain none within 2x of the floor; then,
- *      once each, a batch BENCH_CLI_LARGE times as long on the main thread and with the threads.
+ *      and on two threads (XACCT_THREADS=2) for comparison, their runs alternating with the floor
+ *      end to end (bench/floor-process.mjs: a process that starts, reads, parses and writes a line
+ *      per request); then the peer end to end (bench/peer-process.mjs, BENCH_PEER_PROCESS_RUNS
+ *      times). Targets, judged end to end on both sides: the default at least 20x faster than the
+ *      peer, and --explain none within 2x of the floor. Then, once each, a batch BENCH_CLI_LARGE
+ *      times as long on the main thread and with the threads.
  * Then bench/adversarial.bench.mjs: single requests built to be slow (a long policy variable, large
  * condition sets), each beside the floor.
  * Targets: xacct within 3x of the floor, and at least 10x faster than the peer (judged on the
@@ -16,7 +19,8 @@
  *
  * Environment: BENCH_COUNT (requests, default 20000), BENCH_SEED, BENCH_REPS (floor and xacct
  * repetitions, default 7), BENCH_PEER_REPS (default 3; 0 skips the peer), BENCH_CLI_REPS (runs of
- * each CLI variant, default 3), BENCH_CLI_LARGE (default 4; 0 or 1 skips the long batch).
+ * each CLI variant, default 3), BENCH_PEER_PROCESS_RUNS (default 1; 0 skips it), BENCH_CLI_LARGE
+ * (default 4; 0 or 1 skips the long batch).
  * Writes bench/.peer/requests.jsonl (the batch) and disagreements.jsonl (git-ignored), and
  * requests-large.jsonl for the long batch's two runs (removed after them).
  */
@@ -28,6 +32,7 @@ import { performance } from "node:perf_hooks";
 import { fileURLToPath } from "node:url";
 import { simulateLine } from "../dist/policy/index.js";
 import { DEFAULT_SEED } from "./generate-requests.mjs";
+import { peerDecision, toPeerSimulation } from "./peer-format.mjs";
 import { envNumber, fmtInt, fmtSec, peakRss, tableLines } from "./util.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -43,6 +48,7 @@ const REPS = Math.max(1, envNumber("BENCH_REPS", 7));
 const PEER_REPS = Math.max(0, envNumber("BENCH_PEER_REPS", 3));
 const CLI_REPS = Math.max(1, envNumber("BENCH_CLI_REPS", 3));
 const LARGE = Math.max(0, envNumber("BENCH_CLI_LARGE", 4));
+const PEER_PROCESS_RUNS = Math.max(0, envNumber("BENCH_PEER_PROCESS_RUNS", 1));
 const FLOOR_TARGET = 3;
 const PEER_TARGET = 10;
 const CLI_PEER_TARGET = 20;
@@ -141,8 +147,6 @@ const xacctResults = batchLines.map((line, i) => simulateLine(line, i + 1));
 // ---------------------------------------------------------------------------------------------
 // The peer
 
-const PEER_DECISIONS = { Allowed: "Allow", ImplicitlyDenied: "ImplicitDeny", ExplicitlyDenied: "ExplicitDeny" };
-
 let peer;
 if (PEER_REPS > 0) {
   let peerModule;
@@ -152,34 +156,6 @@ if (PEER_REPS > 0) {
     log(`  peer: @cloud-copilot/iam-simulate not available (${error.message}); run npm install`);
   }
   if (peerModule) peer = await runPeer(peerModule);
-}
-
-/** Our request format to the peer's `Simulation`. Policies are shared, not copied. */
-function toPeerSimulation(r) {
-  const arn = /^arn:[^:]*:[^:]*:[^:]*:(\d{12}):/.exec(r.resource);
-  const principalAccount = /^arn:[^:]*:[^:]*:[^:]*:(\d{12}):/.exec(r.principal);
-  const accountId = r.resourceAccount ?? arn?.[1] ?? principalAccount?.[1] ?? "";
-  const levels = (list, prefix) =>
-    (list ?? []).map((level, i) => ({
-      orgIdentifier: `${prefix}-level-${i}`,
-      policies: level.map((policy, j) => ({ name: `${prefix}-${i}-${j}`, policy })),
-    }));
-  const simulation = {
-    request: { principal: r.principal, action: r.action, resource: { resource: r.resource, accountId }, contextVariables: r.context ?? {} },
-    identityPolicies: (r.identityPolicies ?? []).map((policy, i) => ({ name: `identity-${i}`, policy })),
-    serviceControlPolicies: levels(r.scps, "scp"),
-    resourceControlPolicies: levels(r.rcps, "rcp"),
-  };
-  if (r.resourcePolicy) simulation.resourcePolicy = r.resourcePolicy;
-  if (r.permissionsBoundary) simulation.permissionBoundaryPolicies = [{ name: "boundary", policy: r.permissionsBoundary }];
-  if (r.sessionPolicy) simulation.sessionPolicy = r.sessionPolicy;
-  if (r.endpointPolicy) simulation.vpcEndpointPolicies = [{ name: "endpoint", policy: r.endpointPolicy }];
-  return simulation;
-}
-
-function peerDecision(response) {
-  if (response.resultType === "error") return `error:${response.errors.message}`;
-  return PEER_DECISIONS[response.overallResult] ?? `unknown:${response.overallResult}`;
 }
 
 async function runPeer({ runSimulation }) {
@@ -209,8 +185,10 @@ async function runPeer({ runSimulation }) {
 // ---------------------------------------------------------------------------------------------
 // The CLI, end to end: each variant CLI_REPS times, the variants alternating
 
-const runCli = (extra, env = {}, file = batchFile) => {
-  const args = [join(root, "dist/cli/main.js"), "simulate", "--batch", file, ...extra];
+const runCli = (extra, env = {}, file = batchFile) =>
+  runProcess([join(root, "dist/cli/main.js"), "simulate", "--batch", file, ...extra], env);
+/** `node ARGS > /dev/null`, timed from process start to exit, with its peak RSS where /usr/bin/time is. */
+const runProcess = (args, env = {}) => {
   const timeTool = existsSync("/usr/bin/time");
   const devNull = openSync("/dev/null", "w");
   const options = { stdio: ["ignore", devNull, "pipe"], encoding: "utf8", env: { ...process.env, ...env } };
@@ -233,18 +211,36 @@ const CLI_VARIANTS = [
   { label: "CLI --explain none", what: "simulate --batch FILE --explain none", extra: ["--explain", "none"], env: {} },
   { label: "CLI on two threads", what: "simulate --batch FILE, XACCT_THREADS=2", extra: [], env: { XACCT_THREADS: "2" } },
 ];
+// The floor end to end alternates with them: a process that reads, parses and writes one line per
+// request (bench/floor-process.mjs). Process start and a cold JIT are in every end-to-end figure.
+const FLOOR_PROCESS = { label: "floor end to end", what: "node bench/floor-process.mjs FILE" };
 const cliRuns = CLI_VARIANTS.map(() => []);
-for (let i = 0; i < CLI_REPS; i++) CLI_VARIANTS.forEach((v, k) => cliRuns[k].push(runCli(v.extra, v.env)));
-const [cli, cliNone, cliTwo] = CLI_VARIANTS.map((v, k) => {
-  const runs = cliRuns[k];
+const floorRuns = [];
+for (let i = 0; i < CLI_REPS; i++) {
+  floorRuns.push(runProcess([join(here, "floor-process.mjs"), batchFile]));
+  CLI_VARIANTS.forEach((v, k) => cliRuns[k].push(runCli(v.extra, v.env)));
+}
+const [floorProcess, cli, cliNone, cliTwo] = [FLOOR_PROCESS, ...CLI_VARIANTS].map((v, k) => {
+  const runs = k === 0 ? floorRuns : cliRuns[k - 1];
   const times = runs.map((r) => r.ms);
   log(
-    `  ${v.label} (node dist/cli/main.js ${v.what} > /dev/null), ${CLI_REPS} runs: ${times.map(fmtSec).join(" ")}, exit status ${[...new Set(runs.map((r) => r.status))].join(", ")}`,
+    `  ${v.label} (${k === 0 ? v.what : `node dist/cli/main.js ${v.what}`} > /dev/null), ${CLI_REPS} runs: ${times.map(fmtSec).join(" ")}, exit status ${[...new Set(runs.map((r) => r.status))].join(", ")}`,
   );
   const stderr = runs.find((r) => r.stderr)?.stderr;
   if (stderr) log(`    stderr: ${stderr.slice(0, 500)}`);
   return { ...v, best: Math.min(...times), median: median(times), rssBytes: Math.max(...runs.map((r) => r.rssBytes ?? 0)) || undefined };
 });
+// The peer end to end (bench/peer-process.mjs): a process that loads it, reads and decides the
+// batch and writes a decision per line. Some 11 s a run, so it runs BENCH_PEER_PROCESS_RUNS times.
+let peerProcess;
+if (peer && PEER_PROCESS_RUNS > 0) {
+  const runs = Array.from({ length: PEER_PROCESS_RUNS }, () => runProcess([join(here, "peer-process.mjs"), batchFile]));
+  const times = runs.map((r) => r.ms);
+  log(
+    `  peer end to end (node bench/peer-process.mjs FILE > /dev/null), ${PEER_PROCESS_RUNS} runs: ${times.map(fmtSec).join(" ")}, exit status ${[...new Set(runs.map((r) => r.status))].join(", ")}`,
+  );
+  peerProcess = { best: Math.min(...times), median: median(times) };
+}
 log(
   `  (by default the CLI decides a batch of 32 MiB or more on one worker thread per CPU (${availableParallelism()} here), a smaller one on the main thread)`,
 );
@@ -328,12 +324,39 @@ if (peer) {
 } else {
   rows.push(["peer: iam-simulate runSimulation", "skipped", "", "", "", "", "", `xacct >= ${PEER_TARGET}x`, "n/a"]);
 }
-// The command as users run it (process start to last line), beside the floor and the peer.
-const cliPeerMet = peer ? peer.median / cli.median >= CLI_PEER_TARGET : undefined;
-const cliNoneMet = cliNone.median / floor.median <= CLI_NONE_FLOOR_TARGET;
+// The command as users run it (process start to last line), beside the floor and the peer, each
+// also end to end: the targets are judged end to end on both sides.
+const peerEnds = peerProcess ?? peer;
+const cliPeerMet = peerEnds ? peerEnds.median / cli.median >= CLI_PEER_TARGET : undefined;
+const cliNoneMet = cliNone.median / floorProcess.median <= CLI_NONE_FLOOR_TARGET;
+rows.push([
+  "floor end to end (process)",
+  fmtSec(floorProcess.best),
+  fmtSec(floorProcess.median),
+  rate(floorProcess.best, "lines"),
+  rate(floorProcess.median, "lines"),
+  `${(floorProcess.median / floor.median).toFixed(2)}x floor`,
+  `${(floorProcess.best / floor.best).toFixed(2)}x floor`,
+  "",
+  "",
+]);
+if (peerProcess)
+  rows.push([
+    "peer end to end (process)",
+    fmtSec(peerProcess.best),
+    fmtSec(peerProcess.median),
+    rate(peerProcess.best, "decisions"),
+    rate(peerProcess.median, "decisions"),
+    `${(peerProcess.median / floorProcess.median).toFixed(1)}x floor end to end`,
+    `${(peerProcess.best / floorProcess.best).toFixed(1)}x floor end to end`,
+    "",
+    "",
+  ]);
+const versus = (run, of) =>
+  `${(run[of] / floorProcess[of]).toFixed(2)}x floor e2e (${(run[of] / floor[of]).toFixed(2)}x floor)${peerEnds ? `, xacct ${(peerEnds[of] / run[of]).toFixed(1)}x faster than the peer` : ""}`;
 for (const [run, target, met] of [
   [cli, `xacct >= ${CLI_PEER_TARGET}x peer`, cliPeerMet],
-  [cliNone, `<= ${CLI_NONE_FLOOR_TARGET}x floor`, cliNoneMet],
+  [cliNone, `<= ${CLI_NONE_FLOOR_TARGET}x floor e2e`, cliNoneMet],
   [cliTwo, "", undefined],
 ])
   rows.push([
@@ -342,8 +365,8 @@ for (const [run, target, met] of [
     fmtSec(run.median),
     rate(run.best, "lines"),
     rate(run.median, "lines"),
-    `${(run.median / floor.median).toFixed(2)}x floor${peer ? `, xacct ${(peer.median / run.median).toFixed(1)}x faster` : ""}`,
-    `${(run.best / floor.best).toFixed(2)}x floor${peer ? `, xacct ${(peer.best / run.best).toFixed(1)}x faster` : ""}`,
+    versus(run, "median"),
+    versus(run, "best"),
     target,
     target === "" ? "" : met === undefined ? "n/a" : met ? "yes" : "NO",
   ]);
@@ -356,8 +379,12 @@ log(
   `Targets: xacct within ${FLOOR_TARGET}x of the floor: ${floorRatio <= FLOOR_TARGET ? "met" : "NOT met"}; xacct >= ${PEER_TARGET}x the peer: ${speedup === undefined ? "not measured" : speedup >= PEER_TARGET ? "met" : "NOT met"}`,
 );
 log(
-  `End to end (medians): floor ${fmtSec(floor.median)}, peer ${peer ? fmtSec(peer.median) : "not measured"}, CLI ${fmtSec(cli.median)} (${peer ? `${(peer.median / cli.median).toFixed(1)}x faster than the peer, target ${CLI_PEER_TARGET}x: ${cliPeerMet ? "met" : "NOT met"}` : "peer not measured"}), CLI --explain none ${fmtSec(cliNone.median)} (${(cliNone.median / floor.median).toFixed(2)}x the floor, target ${CLI_NONE_FLOOR_TARGET}x: ${cliNoneMet ? "met" : "NOT met"}), CLI on two threads ${fmtSec(cliTwo.median)}${large ? `; ${LARGE}x the batch: ${fmtSec(large.one.ms)} on one thread, ${fmtSec(large.threads.ms)} with the default threads` : ""}`,
+  `End to end (medians, process start to last line): floor ${fmtSec(floorProcess.median)} (in process ${fmtSec(floor.median)}), peer ${peerProcess ? fmtSec(peerProcess.median) : "not run"} (in process ${peer ? fmtSec(peer.median) : "not measured"}), CLI ${fmtSec(cli.median)} (${peerEnds ? `${(peerEnds.median / cli.median).toFixed(1)}x faster than the peer, target ${CLI_PEER_TARGET}x: ${cliPeerMet ? "met" : "NOT met"}` : "peer not measured"}), CLI --explain none ${fmtSec(cliNone.median)} (${(cliNone.median / floorProcess.median).toFixed(2)}x the floor end to end, ${(cliNone.median / floor.median).toFixed(2)}x in process; target ${CLI_NONE_FLOOR_TARGET}x end to end: ${cliNoneMet ? "met" : "NOT met"}), CLI on two threads ${fmtSec(cliTwo.median)}${large ? `; ${LARGE}x the batch: ${fmtSec(large.one.ms)} on one thread, ${fmtSec(large.threads.ms)} with the default threads` : ""}`,
 );
+if (peerEnds)
+  log(
+    `  (the peer takes ${(peerEnds.median / floorProcess.median).toFixed(1)}x the floor end to end: a command ${CLI_PEER_TARGET}x faster than the peer would have to take ${((100 * peerEnds.median) / CLI_PEER_TARGET / floorProcess.median).toFixed(0)}% of the time it takes only to start, read and parse the batch)`,
+  );
 
 // ---------------------------------------------------------------------------------------------
 // Agreement with the peer (informational: the engines differ in places by design)
