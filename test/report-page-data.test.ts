@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { gunzipSync } from "node:zlib";
 import { describe, expect, it } from "vitest";
 import { loadReportData } from "../src/report/load.js";
-import { pageData } from "../src/report/page-data.js";
+import { pageData, pageFile } from "../src/report/page-data.js";
 import type { PagePart } from "../src/report/page-format.js";
 import { Store } from "../src/report/client/store.js";
 import type { ReportData, ReportEdge } from "../src/report/types.js";
@@ -178,5 +178,31 @@ describe.each([
     }
     expect([...found.nodes].sort()).toEqual([...expected].sort());
     expect(store.data.edges).toEqual([]);
+  });
+});
+
+describe("the page's text", () => {
+  it("holds no character beyond U+00FF (each written as its \\u escape), and decodes to the same text", async () => {
+    // GIVEN the combined example's report, with a finding's detail and a node's name holding characters
+    // beyond Latin-1 (an em dash, an arrow, a key emoji: a surrogate pair) and one within it (é)
+    const text = "caller — role → 🔑 café";
+    const data: ReportData = {
+      ...combined,
+      nodes: combined.nodes.map((n, i) => (i === 0 ? { ...n, label: text } : n)),
+      findings: combined.findings.map((f, i) => (i === 0 ? { ...f, detail: text } : f)),
+    };
+    // WHEN the page's data is written
+    const file = pageFile(data);
+    // THEN neither its core nor any of its parts holds a character beyond U+00FF, so its text takes one byte a character
+    const texts = [file.core, ...file.parts.map((p) => p.gzip), ...file.statementParts.map((p) => p.gzip)].map((base64) =>
+      gunzipSync(Buffer.from(base64, "base64")).toString("utf8"),
+    );
+    for (const t of texts) expect(/[^\x00-\xff]/.test(t)).toBe(false);
+    expect(texts.filter((t) => t.includes("\\u2014 role \\u2192 \\ud83d\\udd11 café"))).toHaveLength(2);
+    // AND the page reads the finding's detail and the node's name back as they were
+    const store = new Store(JSON.parse(JSON.stringify(pageData(data))));
+    await store.loadAll();
+    expect(store.data.findings.map((f) => f.detail)).toContain(text);
+    expect(store.data.nodes.map((n) => n.label)).toContain(text);
   });
 });
