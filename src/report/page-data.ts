@@ -1,8 +1,9 @@
 /**
  * The report's data as the page stores it (page-format.ts): a compact core, per group of accounts
- * a gzip part of details stored by column, and the statements the edges cite in gzip parts of
- * their own. Each row is written as JSON text when its account is reached and a part compressed as
- * soon as it is full, so no text of the whole organization is held at once.
+ * a gzip part of details stored by column (each repeated value once a part), and the statements
+ * the edges cite in gzip parts of their own. Each row is written as JSON text when its account is
+ * reached and a part compressed as soon as it is full, so no text of the whole organization is
+ * held at once.
  */
 import { gzipSync } from "node:zlib";
 import {
@@ -13,6 +14,7 @@ import {
   NODE_COLUMNS,
   NODE_KINDS,
   PAGE_FORMAT,
+  SHARED_COLUMNS,
   type PageData,
   type PageEdgeRow,
   type PageFile,
@@ -24,8 +26,8 @@ import { REPORT_SEVERITIES, type ReportData, type ReportEdge, type ReportNode } 
 /** gzip text in base64, as every part of the page is stored. */
 const gzipBase64 = (text: string) => gzipSync(text).toString("base64");
 
-const WIDE = /[^\x00-\xff]/;
-const EVERY_WIDE = /[^\x00-\xff]/g;
+const WIDE = /[\u0100-\uffff]/;
+const EVERY_WIDE = /[\u0100-\uffff]/g;
 
 /**
  * JSON text of characters up to U+00FF only, each other one written as its `\uXXXX` escape (the
@@ -69,21 +71,59 @@ class Parts<K> {
   }
 }
 
-/** The rows of one kind in the part being filled, each once, as the JSON texts of its columns. */
+/** The values of the shared columns (page-format.ts's SHARED_COLUMNS) in the part being filled, each once, as JSON texts. */
+class Values {
+  private readonly index = new Map<string, number>();
+  private texts: string[] = [];
+
+  /** The index of a value's JSON text in the part, and the characters it adds there (none when it is there already). */
+  of(text: string): [number, number] {
+    const known = this.index.get(text);
+    if (known !== undefined) return [known, 0];
+    this.index.set(text, this.texts.length);
+    this.texts.push(text);
+    return [this.texts.length - 1, text.length + 1];
+  }
+
+  /** The values as a JSON array; the part starts empty again. */
+  take(): string {
+    const text = `[${this.texts.join(",")}]`;
+    this.index.clear();
+    this.texts = [];
+    return text;
+  }
+}
+
+/** The rows of one kind in the part being filled, each once, as the JSON texts of its columns (a shared column's, an index into `values`). */
 class Rows<Row> {
   private readonly rows = new Map<number, string[]>();
   private readonly columns: readonly (keyof Row & string)[];
+  private readonly shared: ReadonlySet<string>;
+  private readonly values: Values;
 
-  constructor(columns: readonly (keyof Row & string)[]) {
+  constructor(columns: readonly (keyof Row & string)[], shared: readonly (keyof Row & string)[], values: Values) {
     this.columns = columns;
+    this.shared = new Set(shared);
+    this.values = values;
   }
 
   /** Adds row `index` unless the part holds it already; returns the characters it adds. */
   add(index: number, row: Row): number {
     if (this.rows.has(index)) return 0;
-    const texts = this.columns.map((column) => narrowJson(row[column]));
+    let chars = 0;
+    const texts = this.columns.map((column) => {
+      const text = narrowJson(row[column]);
+      if (!this.shared.has(column)) {
+        chars += text.length + 1;
+        return text;
+      }
+      const [at, added] = this.values.of(text);
+      const cell = String(at);
+      chars += cell.length + 1 + added;
+      return cell;
+    });
     this.rows.set(index, texts);
-    return texts.reduce((n, text) => n + text.length + 1, 0);
+    return chars;
   }
 
   /** The rows as columns (page-format.ts's PageColumns) in JSON; the part starts empty again. */
@@ -182,14 +222,16 @@ export function pageData(data: ReportData, { partChars = PART_CHARS } = {}): Pag
     counts[s] = (counts[s] as number) + 1;
   });
 
+  const values = new Values();
   const rows = {
-    nodes: new Rows<PageNodeRow>(NODE_COLUMNS),
-    edges: new Rows<PageEdgeRow>(EDGE_COLUMNS),
-    findings: new Rows<PageFindingRow>(FINDING_COLUMNS),
+    nodes: new Rows<PageNodeRow>(NODE_COLUMNS, SHARED_COLUMNS.nodes, values),
+    edges: new Rows<PageEdgeRow>(EDGE_COLUMNS, SHARED_COLUMNS.edges, values),
+    findings: new Rows<PageFindingRow>(FINDING_COLUMNS, SHARED_COLUMNS.findings, values),
   };
+  // The values last: the rows' texts name them.
   const parts = new Parts<number>(
     partChars,
-    () => `{"nodes":${rows.nodes.take()},"edges":${rows.edges.take()},"findings":${rows.findings.take()}}`,
+    () => `{"nodes":${rows.nodes.take()},"edges":${rows.edges.take()},"findings":${rows.findings.take()},"values":${values.take()}}`,
   );
   let first = 0;
   byAccount.forEach((group, g) => {

@@ -13,7 +13,9 @@
  *   that allow it), the nodes' findings and workloads, the findings themselves. Several accounts'
  *   details form a part, stored as gzip in base64 and decoded (DecompressionStream) when one of its
  *   accounts is opened or shown. A part stores its rows by column, each row once however many of
- *   its accounts share it (an edge between two of them), with indexes as differences.
+ *   its accounts share it (an edge between two of them), with indexes as differences. Columns
+ *   whose values repeat from row to row (a finding's fix, an edge's actions) hold indexes into the
+ *   part's `values`, which holds each such value once.
  * - The statements the edges cite, each once however many accounts' edges cite it (an AWS managed
  *   policy's statement is cited from every account), in parts of their own by index. A large
  *   page decodes a part when an edge citing one of its statements is shown; a small one (up to
@@ -22,7 +24,7 @@
  */
 import type { PolicyStatementRef, ReportAccount, ReportEdgeKind, ReportNodeKind, ReportSeverity } from "./types.js";
 
-export const PAGE_FORMAT = 4;
+export const PAGE_FORMAT = 5;
 
 /** Node kinds and edge kinds by their index in the page. */
 export const NODE_KINDS: readonly ReportNodeKind[] = ["user", "role", "federated", "service", "account", "workload", "resource", "anyone"];
@@ -134,6 +136,20 @@ export const FINDING_COLUMNS = [
 ] as const satisfies readonly (keyof PageFindingRow)[];
 
 /**
+ * The columns whose values repeat from row to row (of 142,000 findings, 5,800 fixes): a part stores
+ * their cells as indexes into its `values`, where each value is once.
+ */
+export const SHARED_COLUMNS = {
+  nodes: ["workloads"],
+  edges: ["actions", "technique", "needs", "workloads"],
+  findings: ["id", "severity", "title", "fix", "accepted"],
+} as const satisfies {
+  nodes: readonly (keyof PageNodeRow)[];
+  edges: readonly (keyof PageEdgeRow)[];
+  findings: readonly (keyof PageFindingRow)[];
+};
+
+/**
  * One part, once decoded: the details of its accounts' nodes, of the edges into or out of them
  * and of the findings they show, each once however many of the part's accounts share it (the
  * statements they cite are in the statement parts).
@@ -142,6 +158,25 @@ export interface PagePart {
   nodes: PageColumns<PageNodeRow>;
   edges: PageColumns<PageEdgeRow>;
   findings: PageColumns<PageFindingRow>;
+}
+
+/** A part as the page stores it: PagePart with the cells of its SHARED_COLUMNS as indexes into `values`. */
+export interface StoredPart {
+  nodes: Record<string, unknown[]>;
+  edges: Record<string, unknown[]>;
+  findings: Record<string, unknown[]>;
+  values: unknown[];
+}
+
+/** A stored part with its shared columns' indexes replaced by their values (one object for each value, however many rows share it). */
+export function expandPart(stored: StoredPart): PagePart {
+  for (const kind of ["nodes", "edges", "findings"] as const)
+    for (const column of SHARED_COLUMNS[kind]) {
+      const cells = stored[kind][column] ?? [];
+      for (let k = 0; k < cells.length; k++) cells[k] = stored.values[cells[k] as number];
+    }
+  const { nodes, edges, findings } = stored;
+  return { nodes, edges, findings } as unknown as PagePart;
 }
 
 /** A statement part, once decoded: its statements, from its `first` on. */

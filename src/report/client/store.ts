@@ -14,6 +14,8 @@ import {
   type PageData,
   type PageFile,
   type PagePart,
+  expandPart,
+  type StoredPart,
   type PageStatements,
 } from "../page-format.js";
 import type { ReportData, ReportEdge, ReportNode } from "../types.js";
@@ -182,7 +184,7 @@ export class Store {
   /** A part's details decoded. */
   private details(p: number): Promise<void> {
     return decodeOnce(this.decoding, p, this.page.parts[p]?.gzip ?? "", (text) => {
-      this.add(JSON.parse(text) as PagePart);
+      this.add(expandPart(JSON.parse(text) as StoredPart));
       this.decoded.add(p);
     });
   }
