@@ -5,6 +5,7 @@
  * service authorization reference's resource types), never from the rules' own output.
  */
 import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import fc from "fast-check";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it, vi } from "vitest";
@@ -491,6 +492,44 @@ describe("XA008: unknown actions and Action/Resource type mismatches", () => {
     expect(canName("s3", "bucket", object)).toBe(false);
     expect(canName("s3", "bucket", bucket)).toBe(true);
     expect(canName("s3", "object", bucket)).toBe(true);
+  });
+
+  it("GIVEN any Resource pattern and any format, THEN whether they meet is what a sweep over every state of the format says", async () => {
+    const { meet } = await import("../src/graph/findings/resource-types.js");
+    type Token = import("../src/graph/findings/resource-types.js").Token;
+    // The definition, state by state (i read of the Resource, j of the format), every state of each row visited.
+    const reference = (a: readonly string[], b: readonly Token[]): boolean => {
+      let row = new Set([0]);
+      for (let i = 0; ; i++) {
+        const x = a[i];
+        for (let j = 0; j < b.length; j++) if (row.has(j) && ("part" in (b[j] as Token) || x === "*")) row.add(j + 1);
+        if (x === undefined) return row.has(b.length);
+        const next = new Set<number>();
+        for (const j of row) {
+          const y = b[j];
+          if (x === "*") next.add(j);
+          else if (y === undefined) continue;
+          else if ("char" in y) {
+            if (x === "?" || x === y.char) next.add(j + 1);
+          } else if (x === "?" || !y.excludes.has(x)) next.add(j);
+        }
+        if (next.size === 0) return false;
+        row = next;
+      }
+    };
+    const char = fc.constantFrom("a", "b", ":", "/");
+    const token = fc.oneof(
+      char.map((c): Token => ({ char: c })),
+      fc.subarray([":", "/"]).map((ex): Token => ({ part: "P", excludes: new Set(ex) })),
+    );
+    const wild = fc.array(fc.oneof(char, fc.constantFrom("*", "?")), { maxLength: 12 });
+    // GIVEN formats of literal characters and named parts (each excluding some characters), and Resources with * and ?
+    // WHEN meet decides, one pair after another (its rows are kept between calls)
+    // THEN it says what the full sweep says
+    fc.assert(
+      fc.property(wild, fc.array(token, { maxLength: 12 }), (a, b) => meet(a, b) === reference(a, b)),
+      { seed: 20261206, numRuns: 5000 },
+    );
   });
 
   it("checks resource policies too", () => {

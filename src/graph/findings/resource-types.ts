@@ -17,8 +17,8 @@
 import { BoundedCache } from "../../cache/bounded-cache.js";
 import { resourceTypes } from "../../catalog/catalog.js";
 
-type Token = { char: string } | { part: string; excludes: ReadonlySet<string> };
-type Wild = "*" | "?" | string;
+export type Token = { char: string } | { part: string; excludes: ReadonlySet<string> };
+export type Wild = "*" | "?" | string;
 
 const cache = new Map<string, Map<string, Token[]>>();
 const NO_FORMATS: ReadonlyMap<string, Token[]> = new Map();
@@ -69,36 +69,55 @@ function wildTokens(resource: string): Wild[] {
  * Whether some ARN matches both the Resource pattern and the format's tokens. A state (i, j) has
  * read i of the Resource and j of the format; every move keeps or advances both, so the states are
  * swept one Resource position at a time, two rows of the format's length in memory, whatever the
- * Resource's length (a hostile one costs time in proportion, never memory).
+ * Resource's length (a hostile one costs time in proportion, never memory). A row's states lie
+ * between `lo` and `hi`, and only those are visited: a literal stretch of the Resource holds one
+ * state or a few, so a step costs what is alive, not the format's length.
  */
-function meet(a: readonly Wild[], b: readonly Token[]): boolean {
-  let row = new Uint8Array(b.length + 1);
-  let next = new Uint8Array(b.length + 1);
+export function meet(a: readonly Wild[], b: readonly Token[]): boolean {
+  if (scratch[0].length < b.length + 2) scratch = [new Uint8Array(2 * (b.length + 2)), new Uint8Array(2 * (b.length + 2))];
+  let [row, next] = scratch;
   row[0] = 1;
+  let lo = 0;
+  let hi = 0;
   for (let i = 0; ; i++) {
     const x = a[i];
     // Moves within the row, left to right: a named part may hold nothing; a star takes the format's next character.
-    for (let j = 0; j < b.length; j++) if (row[j] && ("part" in (b[j] as Token) || x === "*")) row[j + 1] = 1;
-    if (x === undefined) return row[b.length] === 1;
-    next.fill(0);
-    let any = false;
-    for (let j = 0; j <= b.length; j++) {
+    for (let j = lo; j <= hi && j < b.length; j++)
+      if (row[j] && ("part" in (b[j] as Token) || x === "*")) {
+        row[j + 1] = 1;
+        if (j + 1 > hi) hi = j + 1;
+      }
+    if (x === undefined) {
+      const met = row[b.length] === 1;
+      row.fill(0, lo, hi + 1);
+      return met;
+    }
+    let nextLo = b.length + 1;
+    let nextHi = -1;
+    for (let j = lo; j <= hi; j++) {
       if (!row[j]) continue;
       const y = b[j];
+      let to: number;
       // A star may match nothing; a star against a part takes nothing new (the row's moves did the rest).
-      if (x === "*") next[j] = 1;
+      if (x === "*") to = j;
       else if (y === undefined) continue;
       else if ("char" in y) {
         if (x !== "?" && x !== y.char) continue;
-        next[j + 1] = 1;
-      } else if (x === "?" || !y.excludes.has(x)) next[j] = 1;
+        to = j + 1;
+      } else if (x === "?" || !y.excludes.has(x)) to = j;
       else continue;
-      any = true;
+      next[to] = 1;
+      if (to < nextLo) nextLo = to;
+      if (to > nextHi) nextHi = to;
     }
-    if (!any) return false;
+    row.fill(0, lo, hi + 1);
+    if (nextHi < 0) return false;
     [row, next] = [next, row];
+    [lo, hi] = [nextLo, nextHi];
   }
 }
+/** The two rows meet sweeps, kept between calls (all zero between them) and grown for a longer format. */
+let scratch: [Uint8Array, Uint8Array] = [new Uint8Array(64), new Uint8Array(64)];
 
 /**
  * Whether a Resource entry can name a resource of the type, or undefined when the data has no
@@ -107,16 +126,21 @@ function meet(a: readonly Wild[], b: readonly Token[]): boolean {
 export function canName(service: string, type: string, resource: string): boolean | undefined {
   const tokens = formatsOf(service.toLowerCase()).get(type.toLowerCase());
   if (!tokens) return undefined;
-  // A statement's actions often share a resource type, and statements their resources: each pair is walked once.
-  // Type names hold spaces (Lambda's "function alias"): the parts are joined by a line break, which none holds.
-  const key = `${service.toLowerCase()}\n${type.toLowerCase()}\n${resource}`;
-  let answer = NAMED.get(key);
+  // A statement's actions often share a resource type, and statements their resources: each pair is
+  // walked once. By the Resource's text (a policy's own string, asked about again and again), then by
+  // the type's format (one array per type, made once): no key is made per question.
+  let answers = NAMED.get(resource);
+  if (answers === undefined) {
+    answers = new Map();
+    NAMED.set(resource, answers);
+  }
+  let answer = answers.get(tokens);
   if (answer === undefined) {
     answer = meet(wildTokens(resource), tokens);
-    NAMED.set(key, answer);
+    answers.set(tokens, answer);
   }
   return answer;
 }
 
-/** Whether a type's format and a Resource meet, by service, type and Resource (keys up to 600 characters: short Resources only). */
-const NAMED = new BoundedCache<string, boolean>(50_000, 600);
+/** Whether a type's format and a Resource meet, by Resource (up to 600 characters: short Resources only) and format. */
+const NAMED = new BoundedCache<string, Map<readonly Token[], boolean>>(50_000, 600);
