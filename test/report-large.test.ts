@@ -52,6 +52,23 @@ describe.skipIf(!hasChromium)("a large report (200 accounts)", () => {
         });
         expect(opened.collapsed).toBeGreaterThanOrEqual(ACCOUNTS);
         expect(opened.findingRows).toBeGreaterThan(0);
+        // AND once the details of the nodes in no account are decoded (after the first paint), each of
+        // them is drawn with the colour of its worst finding (the report lists findings most severe first)
+        const outside = await page.evaluate(async () => {
+          const api = (globalThis as unknown as InPage).xacctReport;
+          await api.settled();
+          return api.data.nodes
+            .filter((n) => n.account === undefined)
+            .map((n) => ({
+              drawn: api.cy
+                .getElementById(n.id)
+                .classes()
+                .filter((c) => c.startsWith("finding-")),
+              worst: n.findings.length ? [`finding-${api.data.findings[Math.min(...n.findings)]?.severity}`] : [],
+            }));
+        });
+        expect(outside.length).toBeGreaterThan(0);
+        for (const node of outside) expect(node.drawn).toEqual(node.worst);
         expect(opened.auditor?.account).toBeDefined();
         const security = opened.auditor?.account as string;
         const account = await page.evaluate(

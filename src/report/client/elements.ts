@@ -42,6 +42,11 @@ export function drawnEnds(
   return [source, target];
 }
 
+/** The class of a node's worst finding (a report lists its findings most severe first), or "" for none. */
+export function findingClass(data: ReportData, node: ReportNode): string {
+  return node.findings.length ? `finding-${data.findings[Math.min(...node.findings)]?.severity}` : "";
+}
+
 /** The accounts that start collapsed. */
 export function initiallyCollapsed(data: ReportData): Set<string> {
   const sizes = new Map<string, number>();
@@ -101,7 +106,7 @@ export function elementsOf(
   const open = (account: string | undefined) => account !== undefined && !collapsed.has(account);
   for (const node of drawnNodes(index, collapsed)) {
     if (!shown(node.id)) continue;
-    const worst = node.findings.length ? `finding-${data.findings[Math.min(...node.findings)]?.severity}` : "";
+    const worst = findingClass(data, node);
     const member = node.account === undefined ? {} : large ? { account: node.account } : { parent: accountNodeId(node.account) };
     elements.push({
       group: "nodes",

@@ -135,6 +135,9 @@ export function graphStyle(large: boolean): StylesheetJson {
             },
           },
           { selector: "edge.merged", style: { "z-index": 0 } },
+          // A collapsed account is laid out in a cell of its own and named by labels.ts: Cytoscape
+          // need not measure a thousand invisible names before the first drawing.
+          { selector: "node.account.collapsed", style: { label: "" } },
         ]
       : []),
   ] as StylesheetJson;

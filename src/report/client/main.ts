@@ -9,7 +9,16 @@ import type { PageFile } from "../page-format.js";
 import { citedStatements, type ReportData, type ReportNode } from "../types.js";
 import { durationText as duration } from "../../aws/durations.js";
 import { byId, h } from "./dom.js";
-import { accountNodeId, COLLAPSE_ABOVE, drawnEnds, drawnNodeId, elementsOf, initiallyCollapsed, type MergedEdge } from "./elements.js";
+import {
+  accountNodeId,
+  COLLAPSE_ABOVE,
+  drawnEnds,
+  drawnNodeId,
+  elementsOf,
+  findingClass,
+  initiallyCollapsed,
+  type MergedEdge,
+} from "./elements.js";
 import { findingsByAccount, findingsTable } from "./findings-table.js";
 import { graphStyle } from "./graph-style.js";
 import { labelOverlay } from "./labels.js";
@@ -472,10 +481,26 @@ function setUp(): void {
   });
 }
 
-// A lazy report (over EAGER_UP_TO nodes) decodes at first the details of the nodes in no account
-// (services, anyone: drawn at once), an account's when it is opened and a statement when an edge
-// citing it is shown; a small one decodes everything.
-queue = (lazy ? store.load([undefined]) : store.loadAll()).then(
+/**
+ * A lazy report's nodes in no account (services, anyone) are drawn before their details are
+ * decoded (their part holds their edges into every account): once it is, they take the colours of
+ * their findings, or the graph is drawn anew where edges join two of them.
+ */
+function outsideDecoded(): void {
+  const outside = (id: string) => nodes.get(id)?.account === undefined;
+  if (data.edges.some((e) => outside(e.from) && outside(e.to))) return draw();
+  cy.batch(() => {
+    for (const node of data.nodes) {
+      const worst = node.account === undefined ? findingClass(data, node) : "";
+      if (worst) cy.getElementById(node.id).addClass(worst);
+    }
+  });
+}
+
+// A lazy report (over EAGER_UP_TO nodes) draws from the core at once, then decodes the details of
+// the nodes in no account (drawn at once), an account's when it is opened and a statement when an
+// edge citing it is shown; a small one decodes everything first.
+queue = (lazy ? Promise.resolve() : store.loadAll()).then(
   () => {
     setUp();
     // The header's filters are filled now, which may move the graph: Cytoscape reads where its
@@ -490,3 +515,4 @@ queue = (lazy ? store.load([undefined]) : store.loadAll()).then(
   },
   (error: unknown) => console.error(error),
 );
+if (lazy) withDetails([undefined], outsideDecoded);

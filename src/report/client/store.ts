@@ -91,21 +91,18 @@ export class Store {
     this.group = new Int32Array(count).fill(page.accounts.length);
     let n = 0;
     page.accountNodes.forEach((size, g) => this.group.fill(g, n, (n += size)));
-    const nodes: ReportNode[] = [];
+    // A hundred thousand nodes before the first paint: read in place, each object made in one go.
+    const nodes = new Array<ReportNode>(count);
+    const at = page.nodes;
     for (let i = 0; i < count; i++) {
-      const [kind, prefix, rest, label] = page.nodes.slice(i * 4, i * 4 + 4) as [number, number, number, number];
-      const id = `${strings[prefix]}${strings[rest]}`;
-      const g = this.group[i] as number;
-      const account = page.accounts[g]?.id;
-      nodes.push({
-        id,
-        kind: NODE_KINDS[kind] ?? "resource",
-        label: strings[label] ?? "",
-        arn: id,
-        ...(account !== undefined ? { account } : {}),
-        workloads: [],
-        findings: [],
-      });
+      const id = `${strings[at[4 * i + 1] as number]}${strings[at[4 * i + 2] as number]}`;
+      const kind = NODE_KINDS[at[4 * i] as number] ?? "resource";
+      const label = strings[at[4 * i + 3] as number] ?? "";
+      const account = page.accounts[this.group[i] as number]?.id;
+      nodes[i] =
+        account !== undefined
+          ? { id, kind, label, arn: id, account, workloads: [], findings: [] }
+          : { id, kind, label, arn: id, workloads: [], findings: [] };
       this.nodeIndex.set(id, i);
     }
     for (const [i, arn] of page.arns) {
