@@ -284,43 +284,43 @@ const rows = [
   ["measure", "best", "median", "per second (best)", "per second (median)", "ratio (medians)", "ratio (bests)", "target (medians)", "met"],
 ];
 const rate = (ms, unit) => `${fmtInt(COUNT / (ms / 1000))} ${unit}`;
-rows.push([
-  "floor: read + JSON.parse",
-  fmtSec(floor.best),
-  fmtSec(floor.median),
-  rate(floor.best, "lines"),
-  rate(floor.median, "lines"),
-  "1.00x",
-  "1.00x",
-  "",
-  "",
-]);
+/** A row of the table: a run's best and median, its rate in `unit`s, its ratio (`ratio("median")`, `ratio("best")`), and its target. */
+const row = (label, run, unit, ratio, target = "", met = undefined) => [
+  label,
+  fmtSec(run.best),
+  fmtSec(run.median),
+  rate(run.best, unit),
+  rate(run.median, unit),
+  ratio("median"),
+  ratio("best"),
+  target,
+  target === "" ? "" : met === undefined ? "n/a" : met ? "yes" : "NO",
+];
+rows.push(row("floor: read + JSON.parse", floor, "lines", () => "1.00x"));
 const floorRatio = xacct.median / floor.median;
-rows.push([
-  "xacct: read + simulateLine",
-  fmtSec(xacct.best),
-  fmtSec(xacct.median),
-  rate(xacct.best, "decisions"),
-  rate(xacct.median, "decisions"),
-  `${floorRatio.toFixed(2)}x floor`,
-  `${(xacct.best / floor.best).toFixed(2)}x floor`,
-  `<= ${FLOOR_TARGET}x floor`,
-  floorRatio <= FLOOR_TARGET ? "yes" : "NO",
-]);
+rows.push(
+  row(
+    "xacct: read + simulateLine",
+    xacct,
+    "decisions",
+    (of) => `${(xacct[of] / floor[of]).toFixed(2)}x floor`,
+    `<= ${FLOOR_TARGET}x floor`,
+    floorRatio <= FLOOR_TARGET,
+  ),
+);
 let speedup;
 if (peer) {
   speedup = peer.median / xacct.median;
-  rows.push([
-    "peer: iam-simulate runSimulation",
-    fmtSec(peer.best),
-    fmtSec(peer.median),
-    rate(peer.best, "decisions"),
-    rate(peer.median, "decisions"),
-    `xacct ${speedup.toFixed(1)}x faster`,
-    `xacct ${(peer.best / xacct.best).toFixed(1)}x faster`,
-    `xacct >= ${PEER_TARGET}x`,
-    speedup >= PEER_TARGET ? "yes" : "NO",
-  ]);
+  rows.push(
+    row(
+      "peer: iam-simulate runSimulation",
+      peer,
+      "decisions",
+      (of) => `xacct ${(peer[of] / xacct[of]).toFixed(1)}x faster`,
+      `xacct >= ${PEER_TARGET}x`,
+      speedup >= PEER_TARGET,
+    ),
+  );
 } else {
   rows.push(["peer: iam-simulate runSimulation", "skipped", "", "", "", "", "", `xacct >= ${PEER_TARGET}x`, "n/a"]);
 }
@@ -329,47 +329,21 @@ if (peer) {
 const peerEnds = peerProcess ?? peer;
 const cliPeerMet = peerEnds ? peerEnds.median / cli.median >= CLI_PEER_TARGET : undefined;
 const cliNoneMet = cliNone.median / floorProcess.median <= CLI_NONE_FLOOR_TARGET;
-rows.push([
-  "floor end to end (process)",
-  fmtSec(floorProcess.best),
-  fmtSec(floorProcess.median),
-  rate(floorProcess.best, "lines"),
-  rate(floorProcess.median, "lines"),
-  `${(floorProcess.median / floor.median).toFixed(2)}x floor`,
-  `${(floorProcess.best / floor.best).toFixed(2)}x floor`,
-  "",
-  "",
-]);
+rows.push(row("floor end to end (process)", floorProcess, "lines", (of) => `${(floorProcess[of] / floor[of]).toFixed(2)}x floor`));
 if (peerProcess)
-  rows.push([
-    "peer end to end (process)",
-    fmtSec(peerProcess.best),
-    fmtSec(peerProcess.median),
-    rate(peerProcess.best, "decisions"),
-    rate(peerProcess.median, "decisions"),
-    `${(peerProcess.median / floorProcess.median).toFixed(1)}x floor end to end`,
-    `${(peerProcess.best / floorProcess.best).toFixed(1)}x floor end to end`,
-    "",
-    "",
-  ]);
-const versus = (run, of) =>
+  rows.push(
+    row(
+      "peer end to end (process)",
+      peerProcess,
+      "decisions",
+      (of) => `${(peerProcess[of] / floorProcess[of]).toFixed(1)}x floor end to end`,
+    ),
+  );
+const versus = (run) => (of) =>
   `${(run[of] / floorProcess[of]).toFixed(2)}x floor e2e (${(run[of] / floor[of]).toFixed(2)}x floor)${peerEnds ? `, xacct ${(peerEnds[of] / run[of]).toFixed(1)}x faster than the peer` : ""}`;
-for (const [run, target, met] of [
-  [cli, `xacct >= ${CLI_PEER_TARGET}x peer`, cliPeerMet],
-  [cliNone, `<= ${CLI_NONE_FLOOR_TARGET}x floor e2e`, cliNoneMet],
-  [cliTwo, "", undefined],
-])
-  rows.push([
-    run.label,
-    fmtSec(run.best),
-    fmtSec(run.median),
-    rate(run.best, "lines"),
-    rate(run.median, "lines"),
-    versus(run, "median"),
-    versus(run, "best"),
-    target,
-    target === "" ? "" : met === undefined ? "n/a" : met ? "yes" : "NO",
-  ]);
+rows.push(row(cli.label, cli, "lines", versus(cli), `xacct >= ${CLI_PEER_TARGET}x peer`, cliPeerMet));
+rows.push(row(cliNone.label, cliNone, "lines", versus(cliNone), `<= ${CLI_NONE_FLOOR_TARGET}x floor e2e`, cliNoneMet));
+rows.push(row(cliTwo.label, cliTwo, "lines", versus(cliTwo)));
 for (const line of tableLines(rows)) log(line);
 log();
 log(
