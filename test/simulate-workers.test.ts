@@ -146,7 +146,7 @@ describe("xacct simulate --batch on threads", () => {
         },
       ],
     })}\n`;
-    // AND 3 MiB of it read in chunks of an odd size (4,099 bytes), so that characters fall across chunks and blocks
+    // AND 3 MiB of it read in chunks of an odd size (4,099 bytes), so that characters fall across chunks
     const input = Buffer.from(request.repeat(Math.ceil((3 * MiB) / Buffer.byteLength(request))));
     const lines = input.toString().split("\n").length - 1;
     const chunks = function* () {

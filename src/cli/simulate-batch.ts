@@ -23,8 +23,8 @@ export const THREADS_FROM_BYTES = 32 * BLOCK_BYTES;
 const LF = 10;
 
 /**
- * Whole lines of the input, as the parts they were read in (not copied into one array: the main
- * thread decodes them as they are); `firstLine` is the number (from 1) of the first.
+ * Whole lines of the input, as the parts they were read in (views of the chunks read, not yet one
+ * array); `firstLine` is the number (from 1) of the first.
  */
 export interface Block {
   parts: readonly Uint8Array[];
@@ -58,9 +58,8 @@ export async function* blocksOf(input: AsyncIterable<Uint8Array>): AsyncGenerato
   if (size > 0) yield { parts, size, firstLine: line };
 }
 
-/** The parts in one new array of their own (transferable to a thread without a copy). */
-function joined(parts: readonly Uint8Array[], size: number): Uint8Array {
-  const bytes = new Uint8Array(size);
+/** The parts copied into `bytes` (by default a new array of their own, transferable to a thread without a copy). */
+function joined(parts: readonly Uint8Array[], size: number, bytes: Uint8Array = new Uint8Array(size)): Uint8Array {
   let at = 0;
   for (const part of parts) {
     bytes.set(part, at);
@@ -149,20 +148,18 @@ export async function decideBatch(
 }
 
 /**
- * A block's text (a block holds whole lines, so no character is cut in two). Parts are put
- * together in one buffer kept for the next block: a new one each time costs more than the copy.
+ * A block's text (a block holds whole lines, so no character is cut in two). Its parts are put
+ * together in one buffer kept for the next block (a new one each time costs more than the copy);
+ * a block larger than that (one long line) gets an array of its own, which is not kept.
  */
 export function textOf(parts: readonly Uint8Array[], size: number): string {
   if (parts.length === 1) return bufferOf(parts[0] as Uint8Array).toString("utf8");
-  if (scratch.byteLength < size) scratch = Buffer.allocUnsafeSlow(Math.max(size, 2 * BLOCK_BYTES));
-  let at = 0;
-  for (const part of parts) {
-    scratch.set(part, at);
-    at += part.byteLength;
-  }
-  return scratch.toString("utf8", 0, size);
+  const bytes = joined(parts, size, size <= SCRATCH_BYTES ? (scratch ??= new Uint8Array(SCRATCH_BYTES)) : undefined);
+  return bufferOf(bytes).toString("utf8", 0, size);
 }
-let scratch = Buffer.alloc(0);
+/** A block is cut once it reaches BLOCK_BYTES, at the last line break of the chunk that took it there: one chunk more at most. */
+const SCRATCH_BYTES = 2 * BLOCK_BYTES;
+let scratch: Uint8Array | undefined;
 
 /** A block decided by a thread: its results as UTF-8. */
 interface Encoded {
