@@ -530,6 +530,16 @@ describe("XA008: unknown actions and Action/Resource type mismatches", () => {
       fc.property(wild, fc.array(token, { maxLength: 12 }), (a, b) => meet(a, b) === reference(a, b)),
       { seed: 20261206, numRuns: 5000 },
     );
+    // AND after a format longer than the rows it keeps (they grow), formats long and short are decided as before
+    const long = Array.from({ length: 100 }, (_, i): Token => ({ char: i % 2 ? "a" : "b" }));
+    const text = [...long.map((t) => ("char" in t ? t.char : "")).join("")];
+    expect(meet(text, long)).toBe(true);
+    expect(meet(text.slice(0, 99), long)).toBe(false);
+    expect(meet([...text.slice(0, 50), "*"], long)).toBe(true);
+    fc.assert(
+      fc.property(wild, fc.array(token, { maxLength: 12 }), (a, b) => meet(a, b) === reference(a, b)),
+      { seed: 20261207, numRuns: 1000 },
+    );
   });
 
   it("checks resource policies too", () => {

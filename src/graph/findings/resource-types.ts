@@ -129,18 +129,24 @@ export function canName(service: string, type: string, resource: string): boolea
   // A statement's actions often share a resource type, and statements their resources: each pair is
   // walked once. By the Resource's text (a policy's own string, asked about again and again), then by
   // the type's format (one array per type, made once): no key is made per question.
+  if (resource.length > LONGEST_KEPT) return meet(wildTokens(resource), tokens);
   let answers = NAMED.get(resource);
-  if (answers === undefined) {
-    answers = new Map();
-    NAMED.set(resource, answers);
-  }
+  if (answers === undefined) NAMED.set(resource, (answers = new Map()));
   let answer = answers.get(tokens);
   if (answer === undefined) {
     answer = meet(wildTokens(resource), tokens);
+    // Every answer counts against the bound, however the Resources share them out.
+    if (++named > NAMED_LIMIT) {
+      NAMED.clear();
+      named = 0;
+    }
     answers.set(tokens, answer);
   }
   return answer;
 }
 
-/** Whether a type's format and a Resource meet, by Resource (up to 600 characters: short Resources only) and format. */
-const NAMED = new BoundedCache<string, Map<readonly Token[], boolean>>(50_000, 600);
+/** Whether a type's format and a Resource meet, by Resource (short ones only) and format: at most NAMED_LIMIT answers. */
+const NAMED = new BoundedCache<string, Map<readonly Token[], boolean>>(50_000);
+const NAMED_LIMIT = 100_000;
+const LONGEST_KEPT = 600;
+let named = 0;
