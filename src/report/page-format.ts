@@ -168,8 +168,12 @@ export interface StoredPart {
   values: unknown[];
 }
 
-/** A stored part with its shared columns' indexes replaced by their values (one object for each value, however many rows share it). */
+/**
+ * A stored part with its shared columns' indexes replaced by their values: one object for each
+ * value, however many rows share it, frozen (changing one row's would change them all).
+ */
 export function expandPart(stored: StoredPart): PagePart {
+  for (const value of stored.values) Object.freeze(value);
   for (const kind of ["nodes", "edges", "findings"] as const)
     for (const column of SHARED_COLUMNS[kind]) {
       const cells = stored[kind][column] ?? [];

@@ -44,7 +44,11 @@ export function drawnEnds(
 
 /** The class of a node's worst finding (a report lists its findings most severe first), or "" for none. */
 export function findingClass(data: ReportData, node: ReportNode): string {
-  return node.findings.length ? `finding-${data.findings[Math.min(...node.findings)]?.severity}` : "";
+  if (node.findings.length === 0) return "";
+  // A loop, not Math.min(...findings): a node may have more findings than a call takes arguments.
+  let worst = Infinity;
+  for (const f of node.findings) if (f < worst) worst = f;
+  return `finding-${data.findings[worst]?.severity}`;
 }
 
 /** The accounts that start collapsed. */

@@ -484,7 +484,7 @@ function setUp(): void {
 /**
  * A lazy report's nodes in no account (services, anyone) are drawn before their details are
  * decoded (their part holds their edges into every account): once it is, they take the colours of
- * their findings, or the graph is drawn anew where edges join two of them.
+ * their findings, or, where some edge joins two of them, the whole graph is drawn anew.
  */
 function outsideDecoded(): void {
   const outside = (id: string) => nodes.get(id)?.account === undefined;
