@@ -116,25 +116,12 @@ export function graphStyle(large: boolean): StylesheetJson {
     ...(large
       ? [
           // An open account is a frame (elements.ts) sized by layout.ts, drawn behind its members and
-          // their lines. The lines of collapsed accounts (merged) run to its centre behind it, and it
-          // is opaque (the colour the group's 0.6 opacity gives on white): they appear to end at its
-          // border, and are drawn as the cheapest lines there are (a straight line's end at a border
-          // is worked out per line: a thousand accounts' lines into a hub took most of its opening).
+          // every line; the lines of collapsed accounts end at its border.
           { selector: "node, edge", style: { "z-index-compare": "manual" } },
-          { selector: "node", style: { "z-index": 3 } },
-          { selector: "edge", style: { "z-index": 2 } },
-          {
-            selector: "node.frame",
-            style: {
-              width: "data(w)",
-              height: "data(h)",
-              padding: "0px",
-              "z-index": 1,
-              "background-color": "#f7f8f9",
-              "background-opacity": 1,
-            },
-          },
-          { selector: "edge.merged", style: { "z-index": 0 } },
+          { selector: "node", style: { "z-index": 2 } },
+          { selector: "edge", style: { "z-index": 1 } },
+          { selector: "node.frame", style: { width: "data(w)", height: "data(h)", padding: "0px", "z-index": 0 } },
+          { selector: "edge.merged", style: { "curve-style": "straight" } },
           // A collapsed account is laid out in a cell of its own and named by labels.ts: Cytoscape
           // need not measure a thousand invisible names before the first drawing.
           { selector: "node.account.collapsed", style: { label: "" } },
