@@ -220,6 +220,9 @@ for (let i = 0; i < CLI_REPS; i++) {
   floorRuns.push(runProcess([join(here, "floor-process.mjs"), batchFile]));
   CLI_VARIANTS.forEach((v, k) => cliRuns[k].push(runCli(v.extra, v.env)));
 }
+// A floor that did not run to its end measures nothing.
+const floorFailed = floorRuns.find((r) => r.status !== 0);
+if (floorFailed) throw new Error(`the floor process failed (exit status ${floorFailed.status}): ${floorFailed.stderr.slice(0, 500)}`);
 const [floorProcess, cli, cliNone, cliTwo] = [FLOOR_PROCESS, ...CLI_VARIANTS].map((v, k) => {
   const runs = k === 0 ? floorRuns : cliRuns[k - 1];
   const times = runs.map((r) => r.ms);
@@ -239,7 +242,10 @@ if (peer && PEER_PROCESS_RUNS > 0) {
   log(
     `  peer end to end (node bench/peer-process.mjs FILE > /dev/null), ${PEER_PROCESS_RUNS} runs: ${times.map(fmtSec).join(" ")}, exit status ${[...new Set(runs.map((r) => r.status))].join(", ")}`,
   );
-  peerProcess = { best: Math.min(...times), median: median(times) };
+  const failed = runs.find((r) => r.status !== 0);
+  // A run that did not end well is no figure: the targets are then judged against the peer in process.
+  if (failed) log(`    the peer's process failed (not used): ${failed.stderr.slice(0, 500)}`);
+  else peerProcess = { best: Math.min(...times), median: median(times) };
 }
 log(
   `  (by default the CLI decides a batch of 32 MiB or more on one worker thread per CPU (${availableParallelism()} here), a smaller one on the main thread)`,
