@@ -4,6 +4,7 @@
  * comment saying where it came from.
  */
 import { Document, isMap, isScalar, isSeq, type Node, type Pair, type YAMLMap, type YAMLSeq } from "yaml";
+import { unicodeEscape } from "../text/escape.js";
 
 /** A value of the model and the comment saying where it came from. */
 export interface Commented<T> {
@@ -31,7 +32,7 @@ export const IMPORT_HEADER = "# Written by xacct import";
 /** A comment's text on one line per entry: control characters from the inventory shown as escapes. */
 function commentText(text: string): string {
   // eslint-disable-next-line no-control-regex
-  return ` ${text.replace(/[\u0000-\u001f\u007f\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`)}`;
+  return ` ${text.replace(/[\u0000-\u001f\u007f\u2028\u2029]/g, unicodeEscape)}`;
 }
 
 export function modelDocument(parts: ModelParts): string {

@@ -21,6 +21,7 @@ import {
   type PageFindingRow,
   type PageNodeRow,
 } from "./page-format.js";
+import { unicodeEscape } from "../text/escape.js";
 import { REPORT_SEVERITIES, type ReportData, type ReportEdge, type ReportNode } from "./types.js";
 
 /** gzip text in base64, as every part of the page is stored. */
@@ -36,7 +37,7 @@ const EVERY_WIDE = /[\u0100-\uffff]/g;
  */
 function narrowJson(value: unknown): string {
   const text = JSON.stringify(value);
-  return WIDE.test(text) ? text.replace(EVERY_WIDE, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`) : text;
+  return WIDE.test(text) ? text.replace(EVERY_WIDE, unicodeEscape) : text;
 }
 
 /** By default, a part is closed once its JSON reaches this many characters (gzip finds more repeats in a larger part). */

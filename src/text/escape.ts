@@ -11,9 +11,14 @@ import { Document } from "yaml";
 const CONTROL = /[\p{Cc}\u2028\u2029]/gu;
 const HAS_CONTROL = /[\p{Cc}\u2028\u2029]/u;
 
+/** A UTF-16 code unit as its `\uXXXX` escape (as JSON, JavaScript and YAML's double quotes read it). */
+export function unicodeEscape(c: string): string {
+  return `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`;
+}
+
 /** Text on one line: every control character and line break shown as its `\uXXXX` escape. */
 export function oneLine(text: string): string {
-  return text.replace(CONTROL, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
+  return text.replace(CONTROL, unicodeEscape);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -145,7 +150,7 @@ export function mdCode(text: string): string {
 /** A fenced code block of `lang` holding `body`, its fence longer than any backtick run in it. */
 export function mdFence(lang: string, body: string): string {
   const fence = "`".repeat(Math.max(3, longestRun(body, "`") + 1));
-  return `${fence}${lang}\n${body.replace(/[\r\u0085\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`)}\n${fence}`;
+  return `${fence}${lang}\n${body.replace(/[\r\u0085\u2028\u2029]/g, unicodeEscape)}\n${fence}`;
 }
 
 function longestRun(text: string, char: string): number {
