@@ -201,7 +201,7 @@ describe("xacct serve-credentials' printed lines run Debian's AWS CLI 2.9 and bo
         AWS_CONFIG_FILE: config,
         AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
       });
-      return { lines: [...sandboxLines, ...activeExports(r.stdout()), ...commentedExports(r.stdout())], stderr: r.stderr };
+      return { lines: [...sandboxLines, ...activeExports(r.stdout()), ...commentedExports(r.stdout())], stderrWith: r.stderrWith };
     };
     const served = await serve("c-glue");
     const refused = await serve("skip-hop");
@@ -221,7 +221,8 @@ describe("xacct serve-credentials' printed lines run Debian's AWS CLI 2.9 and bo
     // AND the refused chain's server answers 500 (naming the failed hop in its log) and the CLI gets no credentials
     expect(cliRefused.code).not.toBe(0);
     expect(cliRefused.stdout).not.toContain("assumed-role/far");
-    expect(refused.stderr()).toContain(`hop 1 (AssumeRole ${FAR}) failed: AccessDenied`);
+    const failedHop = `hop 1 (AssumeRole ${FAR}) failed: AccessDenied`;
+    expect(await refused.stderrWith(failedHop)).toContain(failedHop);
   });
 });
 

@@ -25,7 +25,18 @@ import { assumedRoleArn, parseIamArn } from "../src/aws/arn.js";
 import { compile, type Compiled } from "../src/compile/compile.js";
 import { loadModel, loadModelFile } from "../src/model/load.js";
 import { type SandboxEnvironment, startEnvironment } from "../src/sandbox/environment.js";
-import { chainSandbox, type ChainSandbox, cleanUp, FAR, killStarted, MAIN, MODEL, startCli, USER } from "./support/chain-cli.js";
+import {
+  chainSandbox,
+  type ChainSandbox,
+  cleanUp,
+  FAR,
+  killStarted,
+  MAIN,
+  MODEL,
+  startCli,
+  type Started,
+  USER,
+} from "./support/chain-cli.js";
 import { activeExports, commentedExports } from "./support/printed-env.js";
 import { atLeast, type Client, goWhoAmI, rubyWhoAmI, type WhoAmI, whoAmI } from "./support/sdk-clients.js";
 
@@ -81,11 +92,14 @@ function refusedAssumeRoles(t: ChainSandbox): string[] {
 }
 
 /** `xacct serve-credentials --profile PROFILE` on chainSandbox's files: what it printed, and its stderr. */
-async function serveCredentials(t: ChainSandbox, profile: string): Promise<{ lines: string[]; stderr: () => string }> {
+async function serveCredentials(
+  t: ChainSandbox,
+  profile: string,
+): Promise<{ lines: string[]; stderr: () => string; stderrWith: Started["stderrWith"] }> {
   const cli = await startCli(["serve-credentials", "--profile", profile], /^# clients that read .*\n/m, t.env);
   const printed = cli.stdout();
   // The export lines as printed, and the one for clients that read the token itself, uncommented.
-  return { lines: [...activeExports(printed), ...commentedExports(printed)], stderr: cli.stderr };
+  return { lines: [...activeExports(printed), ...commentedExports(printed)], stderr: cli.stderr, stderrWith: cli.stderrWith };
 }
 
 /** A client's environment besides the printed lines: no config files, the region, the sandbox to call. */
@@ -121,7 +135,8 @@ describe("the AWS SDK for Go v2 (Debian's 1.17)", () => {
     // THEN the first is far's session; the second gets no credentials (the server answers 500, naming the failed hop)
     expect(arnOf(ok)).toBe(FAR_SESSION);
     expect(errorOf(failed)).not.toMatch(/assumed-role\/far/);
-    expect(refused.stderr()).toContain(`hop 1 (AssumeRole ${FAR}) failed: AccessDenied`);
+    const failedHop = `hop 1 (AssumeRole ${FAR}) failed: AccessDenied`;
+    expect(await refused.stderrWith(failedHop)).toContain(failedHop);
   });
 });
 

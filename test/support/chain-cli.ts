@@ -129,6 +129,12 @@ export interface Started {
   env: Record<string, string>;
   stdout: () => string;
   stderr: () => string;
+  /**
+   * Its stderr once it contains `text`: a client sees the server's answer before the test reads the line the server
+   * wrote just before answering, since the two travel through different pipes. Gives up (returning what it has)
+   * when the command exits or after `bound` ms, so the assertion that follows fails with the text it got.
+   */
+  stderrWith: (text: string, bound?: number) => Promise<string>;
   exit: Promise<number | null>;
 }
 
@@ -159,7 +165,23 @@ export async function startCli(args: string[], ready: RegExp, env?: NodeJS.Proce
       if (eq > 0) exported[word.slice(0, eq)] = word.slice(eq + 1);
     }
   }
-  return { child, env: exported, stdout: () => out, stderr: () => err, exit };
+  const stderrWith = (text: string, bound = 30_000) =>
+    new Promise<string>((resolve) => {
+      const check = () => {
+        if (!err.includes(text)) return;
+        clearTimeout(timer);
+        child.stderr?.off("data", check);
+        resolve(err);
+      };
+      const timer = setTimeout(() => {
+        child.stderr?.off("data", check);
+        resolve(err);
+      }, bound);
+      child.stderr?.on("data", check);
+      void exit.then(() => setImmediate(() => (clearTimeout(timer), resolve(err))));
+      check();
+    });
+  return { child, env: exported, stdout: () => out, stderr: () => err, stderrWith, exit };
 }
 
 /** The ARN the SDK for JavaScript's default credential chain resolves to, in a fresh process with exactly `env`. */
