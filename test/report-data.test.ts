@@ -202,4 +202,21 @@ describe("xacct report: bad input", () => {
     expect(page.findings.map((f) => f.id).sort()).toEqual(seed004.findings.map((f) => f.id).sort());
     expect(html).not.toMatch(/<script[^>]+src=|<link[^>]+href=/);
   });
+
+  it("puts the page's parts after its script, which runs as soon as the browser reaches it", () => {
+    // GIVEN a report of a model
+    const dir = mkdtempSync(join(tmpdir(), "xacct-report-"));
+    const file = join(dir, "report.html");
+    expect(xacct(["report", "--model", example("004-emr-eks-chain"), "-o", file]).status).toBe(0);
+    // WHEN its elements are listed in the order the browser reads them
+    const html = readFileSync(file, "utf8");
+    const scripts = [...html.matchAll(/<script ([^>]*)>/g)].map((m) => m[1] ?? "");
+    // THEN the data's keys come first, then the module, async (HTML: an async module script runs once
+    // ready, without waiting for the document to be parsed), then every part, base64 text only
+    expect(scripts.slice(0, 2)).toEqual(['type="application/json" id="xacct-data"', 'type="module" async']);
+    const parts = scripts.slice(2);
+    expect(parts.length).toBeGreaterThan(1);
+    for (const attributes of parts) expect(attributes).toMatch(/^type="text\/plain" id="xacct-(part|statements)-\d+"$/);
+    for (const [, text] of html.matchAll(/<script type="text\/plain"[^>]*>([^<]*)<\/script>/g)) expect(text).toMatch(/^[A-Za-z0-9+/]+=*$/);
+  });
 });

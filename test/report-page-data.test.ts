@@ -10,8 +10,8 @@ import { gunzipSync } from "node:zlib";
 import { describe, expect, it } from "vitest";
 import { loadReportData } from "../src/report/load.js";
 import { pageData, pageFile } from "../src/report/page-data.js";
-import { SHARED_COLUMNS, type StoredPart } from "../src/report/page-format.js";
-import { Store } from "../src/report/client/store.js";
+import { type PageData, SHARED_COLUMNS, type StoredPart } from "../src/report/page-format.js";
+import { storeOf } from "./support/report-page.js";
 import type { ReportData, ReportEdge } from "../src/report/types.js";
 
 const root = join(import.meta.dirname, "..");
@@ -41,7 +41,7 @@ describe.each([
 ])("the page's data of %s", (_name, data, parts) => {
   it("decodes, account by account, into the same accounts, nodes, edges, statements and findings", async () => {
     // GIVEN the report's data written as the page stores it
-    const store = new Store(JSON.parse(JSON.stringify(pageData(data, parts))));
+    const store = storeOf(JSON.parse(JSON.stringify(pageData(data, parts))) as PageData);
     // WHEN the page decodes every account's details
     await store.loadAll();
     const page = store.data;
@@ -72,7 +72,7 @@ describe.each([
 
   it("decodes one account's details on demand: its nodes' findings and every edge into or out of it", async () => {
     // GIVEN the page's data, nothing decoded
-    const store = new Store(pageData(data, parts));
+    const store = storeOf(pageData(data, parts));
     const account = data.accounts.find((a) =>
       data.edges.some((e) => e.crossAccount && data.nodes.find((n) => n.id === e.to)?.account === a.id),
     );
@@ -103,7 +103,7 @@ describe.each([
 
   it("decodes an account's details without the statements its edges cite, and an edge's statements when asked", async () => {
     // GIVEN the page's data, nothing decoded, and an edge citing statements (a resource's and the caller's when it has both)
-    const store = new Store(pageData(data, parts));
+    const store = storeOf(pageData(data, parts));
     const cites = (e: ReportEdge) => [...(e.allowedBy === undefined ? [] : [e.allowedBy]), ...e.callerSide];
     const citing = [...data.edges].sort((a, b) => cites(b).length - cites(a).length)[0] as ReportEdge;
     expect(cites(citing).length).toBeGreaterThan(0);
@@ -184,7 +184,7 @@ describe.each([
 
   it("walks who can reach a node over the whole graph with nothing decoded, as the report's edges say", () => {
     // GIVEN the page's data, nothing decoded, and a node some edge enters
-    const store = new Store(pageData(data, parts));
+    const store = storeOf(pageData(data, parts));
     const target = data.edges[0]?.to as string;
     // WHEN the page walks upstream from it
     const found = store.reach([target], true);
@@ -217,13 +217,13 @@ describe("the page's text", () => {
     // WHEN the page's data is written
     const file = pageFile(data);
     // THEN neither its core nor any of its parts holds a character beyond U+00FF, so its text takes one byte a character
-    const texts = [file.core, ...file.parts.map((p) => p.gzip), ...file.statementParts.map((p) => p.gzip)].map((base64) =>
+    const texts = [file.file.core, ...file.texts.part, ...file.texts.statements].map((base64) =>
       gunzipSync(Buffer.from(base64, "base64")).toString("utf8"),
     );
     for (const t of texts) expect(/[\u0100-\uffff]/.test(t)).toBe(false);
     expect(texts.filter((t) => t.includes("\\u2014 role \\u2192 \\ud83d\\udd11 café"))).toHaveLength(2);
     // AND the page reads the finding's detail and the node's name back as they were
-    const store = new Store(JSON.parse(JSON.stringify(pageData(data))));
+    const store = storeOf(JSON.parse(JSON.stringify(pageData(data))) as PageData);
     await store.loadAll();
     expect(store.data.findings.map((f) => f.detail)).toContain(text);
     expect(store.data.nodes.map((n) => n.label)).toContain(text);

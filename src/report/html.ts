@@ -1,14 +1,16 @@
 /**
  * The report as one self-contained HTML file: the page's script and stylesheet (bundled by
  * scripts/bundle-report.mjs into dist/report/) inlined as a module, the graph data (page-format.ts:
- * a gzip core, gzip parts of accounts' details and gzip parts of statements) as JSON in a
- * `<script type="application/json">`, and a Content-Security-Policy that forbids every network
- * request. Written atomically: a temporary file beside the target, then a rename.
+ * a gzip core and the keys of its parts) as JSON in a `<script type="application/json">`, each
+ * part (accounts' details, statements) as gzip text in a `<script type="text/plain">` after the
+ * page's script, and a Content-Security-Policy that forbids every network request. Written
+ * atomically: a temporary file beside the target, then a rename.
  */
 import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { pageFile } from "./page-data.js";
+import { partElementId, type PartKind } from "./page-format.js";
 import type { ReportData } from "./types.js";
 
 /** The bundled page: script and stylesheet, read once. */
@@ -67,6 +69,10 @@ const PAGE_BODY = `<header>
 /** The report page for the data, as HTML text. */
 export function reportHtml(data: ReportData): string {
   const { script, style } = pageAssets();
+  const { file, texts } = pageFile(data);
+  // After the script: it runs (async) as soon as the browser reaches it, and draws from the core while the parts are read.
+  const parts = (kind: PartKind) =>
+    texts[kind].map((text, k) => `<script type="text/plain" id="${partElementId(kind, k)}">${inlineSafe(text)}</script>\n`).join("");
   return `<!doctype html>
 <html lang="en">
 <head>
@@ -78,9 +84,9 @@ export function reportHtml(data: ReportData): string {
 </head>
 <body>
 ${PAGE_BODY.replace("{{title}}", escapeHtml(data.title))}
-<script type="application/json" id="xacct-data">${jsonInScript(pageFile(data))}</script>
-<script type="module">${inlineSafe(script)}</script>
-</body>
+<script type="application/json" id="xacct-data">${jsonInScript(file)}</script>
+<script type="module" async>${inlineSafe(script)}</script>
+${parts("part")}${parts("statements")}</body>
 </html>
 `;
 }

@@ -18,6 +18,7 @@ import {
   type PageData,
   type PageEdgeRow,
   type PageFile,
+  type PartKind,
   type PageFindingRow,
   type PageNodeRow,
 } from "./page-format.js";
@@ -149,10 +150,18 @@ function splitId(id: string): [string, string] {
   return [id.slice(0, at + 1), id.slice(at + 1)];
 }
 
-/** The page's data as the HTML file holds it: its core compressed too. */
-export function pageFile(data: ReportData): PageFile {
+/** The page's data as the HTML file holds it: its core compressed too, and each part's gzip text apart from its keys. */
+export function pageFile(data: ReportData): { file: PageFile; texts: Record<PartKind, string[]> } {
   const { format, parts, statementParts, ...core } = pageData(data);
-  return { format, core: gzipBase64(narrowJson(core)), parts, statementParts };
+  return {
+    file: {
+      format,
+      core: gzipBase64(narrowJson(core)),
+      parts: parts.map(({ accounts }) => ({ accounts })),
+      statementParts: statementParts.map(({ first }) => ({ first })),
+    },
+    texts: { part: parts.map((p) => p.gzip), statements: statementParts.map((p) => p.gzip) },
+  };
 }
 
 /** The page's data for the report's data; its parts closed at `partChars` characters of JSON. */

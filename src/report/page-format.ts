@@ -20,11 +20,13 @@
  *   policy's statement is cited from every account), in parts of their own by index. A large
  *   page decodes a part when an edge citing one of its statements is shown; a small one (up to
  *   2,000 nodes) decodes every part at once.
- * Nothing is fetched: every part is in the one HTML file.
+ * Nothing is fetched: every part is in the one HTML file. The core and the parts' keys are in one
+ * JSON element before the page's script; each part's gzip text is in an element of its own after
+ * it (partElementId), so the page draws from the core while the browser still reads the parts.
  */
 import type { PolicyStatementRef, ReportAccount, ReportEdgeKind, ReportNodeKind, ReportSeverity } from "./types.js";
 
-export const PAGE_FORMAT = 5;
+export const PAGE_FORMAT = 6;
 
 /** Node kinds and edge kinds by their index in the page. */
 export const NODE_KINDS: readonly ReportNodeKind[] = ["user", "role", "federated", "service", "account", "workload", "resource", "anyone"];
@@ -64,13 +66,22 @@ export interface PageData {
   statementParts: { first: number; gzip: string }[];
 }
 
-/** The page's data as the HTML file holds it: the core (PageData without its parts) as gzip in base64, and the parts. */
+/** The page's data as its JSON element holds it: the core (PageData without its parts) as gzip in base64, and the parts' keys. */
 export interface PageFile {
   format: typeof PAGE_FORMAT;
   core: string;
-  parts: PageData["parts"];
-  statementParts: PageData["statementParts"];
+  parts: { accounts: number[] }[];
+  statementParts: { first: number }[];
 }
+
+/** What the page reads before its parts: the core decoded, and the parts' keys. */
+export type PageIndex = Omit<PageData, "parts" | "statementParts"> & Pick<PageFile, "parts" | "statementParts">;
+
+/** An account part (`part`) or a statement part (`statements`). */
+export type PartKind = "part" | "statements";
+
+/** The ID of the element holding part `k`'s gzip text in base64. */
+export const partElementId = (kind: PartKind, k: number) => `xacct-${kind}-${k}`;
 
 /**
  * Rows stored by column (gzip finds the repeats of a column next to each other): `at` holds the

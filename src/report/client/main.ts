@@ -5,7 +5,7 @@
  */
 import cytoscape, { type Collection, type Core, type NodeSingular, type SingularElementReturnValue } from "cytoscape";
 import dagre from "cytoscape-dagre";
-import type { PageFile } from "../page-format.js";
+import { type PageFile, partElementId, type PartKind } from "../page-format.js";
 import { citedStatements, type ReportData, type ReportNode } from "../types.js";
 import { durationText as duration } from "../../aws/durations.js";
 import { byId, h } from "./dom.js";
@@ -54,8 +54,17 @@ declare global {
   }
 }
 
+/** Resolves once the browser has read the whole page: the parts after this script (it runs as soon as it is reached). */
+const pageRead = new Promise<void>((resolve) => {
+  if (document.readyState !== "loading") resolve();
+  else document.addEventListener("DOMContentLoaded", () => resolve(), { once: true });
+});
+const readPart = async (kind: PartKind, k: number) => {
+  await pageRead;
+  return byId(partElementId(kind, k)).textContent ?? "";
+};
 // The page's script is a module: its top-level await decodes the core before anything is drawn.
-const store = new Store(await decodePage(JSON.parse(byId("xacct-data").textContent ?? "{}") as PageFile));
+const store = new Store(await decodePage(JSON.parse(byId("xacct-data").textContent ?? "{}") as PageFile), readPart);
 const data: ReportData = store.data;
 const nodes = new Map(data.nodes.map((n) => [n.id, n]));
 const edges = store.edges;

@@ -13,7 +13,9 @@ import {
   PAGE_FORMAT,
   type PageData,
   type PageFile,
+  type PageIndex,
   type PagePart,
+  type PartKind,
   expandPart,
   type StoredPart,
   type PageStatements,
@@ -34,12 +36,8 @@ function eachRow(columns: { at: readonly number[] }, then: (index: number, k: nu
   columns.at.forEach((difference, k) => then((index += difference), k));
 }
 
-/** Decodes part `k` (its gzip text, then `use`) once, however many ask for it while or after it is decoded. */
-function decodeOnce(pending: Map<number, Promise<void>>, k: number, gzip: string, use: (text: string) => void): Promise<void> {
-  let decoding = pending.get(k);
-  if (!decoding) pending.set(k, (decoding = gunzip(gzip).then(use)));
-  return decoding;
-}
+/** Reads part `k`'s gzip text in base64 (in the page, from its element once the browser has read it). */
+export type PartReader = (kind: PartKind, k: number) => Promise<string>;
 
 async function gunzip(base64: string): Promise<string> {
   const binary = atob(base64);
@@ -49,8 +47,8 @@ async function gunzip(base64: string): Promise<string> {
   return new Response(stream).text();
 }
 
-/** The page's data from what the HTML file holds (its core decoded). */
-export async function decodePage(file: PageFile): Promise<PageData> {
+/** The page's data from its JSON element (its core decoded). */
+export async function decodePage(file: PageFile): Promise<PageIndex> {
   if (file.format !== PAGE_FORMAT)
     throw new Error(`this page's data is in format ${String(file.format)}, and its script reads format ${PAGE_FORMAT}`);
   const core = JSON.parse(await gunzip(file.core)) as Omit<PageData, "format" | "parts" | "statementParts">;
@@ -65,7 +63,8 @@ export class Store {
   readonly workloads: readonly string[];
   readonly nodeIndex = new Map<string, number>();
   readonly edges = new Map<string, ReportEdge>();
-  private readonly page: PageData;
+  private readonly page: PageIndex;
+  private readonly read: PartReader;
   /** Per node, its group: the index of its account, or `accounts.length` for none. */
   private readonly group: Int32Array;
   private readonly from: Int32Array;
@@ -76,14 +75,14 @@ export class Store {
   private readonly outEdges: Int32Array;
   /** Per group, the index of the part that holds its details. */
   private readonly partOf: Int32Array;
-  /** Per part, its details decoded; per statement part, its statements. */
-  private readonly decoding = new Map<number, Promise<void>>();
-  private readonly statementsDecoding = new Map<number, Promise<void>>();
+  /** Per account part, its details decoded; per statement part, its statements. */
+  private readonly decoding: Record<PartKind, Map<number, Promise<void>>> = { part: new Map(), statements: new Map() };
   private readonly decoded = new Set<number>();
   private readonly accountIndex: Map<string, number>;
 
-  constructor(page: PageData) {
+  constructor(page: PageIndex, read: PartReader) {
     this.page = page;
+    this.read = read;
     const { strings } = page;
     const groups = page.accounts.length + 1;
     this.accountIndex = new Map(page.accounts.map((a, i) => [a.id, i]));
@@ -178,9 +177,17 @@ export class Store {
     ]);
   }
 
+  /** Decodes part `k` of a kind (its gzip text, then `use`) once, however many ask for it while or after it is decoded. */
+  private decodeOnce(kind: PartKind, k: number, use: (text: string) => void): Promise<void> {
+    const pending = this.decoding[kind];
+    let decoding = pending.get(k);
+    if (!decoding) pending.set(k, (decoding = this.read(kind, k).then(gunzip).then(use)));
+    return decoding;
+  }
+
   /** A part's details decoded. */
   private details(p: number): Promise<void> {
-    return decodeOnce(this.decoding, p, this.page.parts[p]?.gzip ?? "", (text) => {
+    return this.decodeOnce("part", p, (text) => {
       this.add(expandPart(JSON.parse(text) as StoredPart));
       this.decoded.add(p);
     });
@@ -205,8 +212,8 @@ export class Store {
   }
 
   private statementPart(k: number): Promise<void> {
-    const { first, gzip } = this.page.statementParts[k] ?? { first: 0, gzip: "" };
-    return decodeOnce(this.statementsDecoding, k, gzip, (text) => {
+    const first = this.page.statementParts[k]?.first ?? 0;
+    return this.decodeOnce("statements", k, (text) => {
       (JSON.parse(text) as PageStatements).forEach((statement, i) => (this.data.statements[first + i] = statement));
     });
   }
