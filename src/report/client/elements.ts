@@ -85,7 +85,6 @@ export function elementsOf(
 ): { elements: ElementDefinition[]; merged: Map<string, MergedEdge> } {
   const elements: ElementDefinition[] = [];
   const index = indexOf(data);
-  const { accountOf } = index;
   const shown = (id: string) => !visible || visible.has(id);
   for (const account of data.accounts) {
     const members = index.members.get(account.id) ?? [];
@@ -102,12 +101,6 @@ export function elementsOf(
       ...(frame ? { grabbable: false } : {}),
     });
   }
-  const endOf = (id: string) => {
-    const account = accountOf.get(id);
-    return account === undefined ? { id } : { id, account };
-  };
-  const folded = (account: string | undefined) => account !== undefined && collapsed.has(account);
-  const open = (account: string | undefined) => account !== undefined && !collapsed.has(account);
   for (const node of drawnNodes(index, collapsed)) {
     if (!shown(node.id)) continue;
     const worst = findingClass(data, node);
@@ -119,7 +112,16 @@ export function elementsOf(
     });
   }
   const merged = new Map<string, MergedEdge>();
-  for (const edge of large ? largeReportEdges(data, index, collapsed) : data.edges) {
+  const drawnEdges = large ? largeReportEdges(data, index, collapsed) : data.edges;
+  // A large report's first drawing has no edges: its nodes' accounts are not indexed by ID before it.
+  const accountOf = drawnEdges.length ? accountsById(data, index) : new Map<string, string | undefined>();
+  const endOf = (id: string) => {
+    const account = accountOf.get(id);
+    return account === undefined ? { id } : { id, account };
+  };
+  const folded = (account: string | undefined) => account !== undefined && collapsed.has(account);
+  const open = (account: string | undefined) => account !== undefined && !collapsed.has(account);
+  for (const edge of drawnEdges) {
     if (!shown(edge.from) || !shown(edge.to)) continue;
     const [fromAccount, toAccount] = [accountOf.get(edge.from), accountOf.get(edge.to)];
     // A large report draws a collapsed account's links to open accounts only (not to another
@@ -168,8 +170,8 @@ export function elementsOf(
  * nodes and edges, not from a walk over all of them.
  */
 interface ReportIndex {
-  /** Each node's account (undefined: in none). */
-  accountOf: Map<string, string | undefined>;
+  /** Each node's account (undefined: in none), by its ID: made when there are edges to index. */
+  accountOf: Map<string, string | undefined> | undefined;
   /** Each account's nodes, in the report's order. */
   members: Map<string, ReportNode[]>;
   /** The nodes in no account. */
@@ -187,25 +189,35 @@ const indexes = new WeakMap<ReportData, ReportIndex>();
 function indexOf(data: ReportData): ReportIndex {
   let index = indexes.get(data);
   if (!index) {
-    const accountOf = new Map<string, string | undefined>();
     const members = new Map<string, ReportNode[]>();
     const loose: ReportNode[] = [];
     for (const node of data.nodes) {
-      accountOf.set(node.id, node.account);
       if (node.account === undefined) loose.push(node);
       else listOf(members, node.account).push(node);
     }
-    index = { accountOf, members, loose, edgesOf: new Map(), looseEdges: [], indexed: 0 };
+    index = { accountOf: undefined, members, loose, edgesOf: new Map(), looseEdges: [], indexed: 0 };
     indexes.set(data, index);
   }
+  if (index.indexed === data.edges.length) return index;
+  const accountOf = accountsById(data, index);
   for (; index.indexed < data.edges.length; index.indexed++) {
     const edge = data.edges[index.indexed] as ReportEdge;
-    const [from, to] = [index.accountOf.get(edge.from), index.accountOf.get(edge.to)];
+    const [from, to] = [accountOf.get(edge.from), accountOf.get(edge.to)];
     if (from === undefined && to === undefined) index.looseEdges.push(index.indexed);
     if (from !== undefined) listOf(index.edgesOf, from).push(index.indexed);
     if (to !== undefined && to !== from) listOf(index.edgesOf, to).push(index.indexed);
   }
   return index;
+}
+
+/** Each node's account by its ID (a hundred thousand IDs: made when first needed). */
+function accountsById(data: ReportData, index: ReportIndex): Map<string, string | undefined> {
+  if (!index.accountOf) {
+    const accountOf = new Map<string, string | undefined>();
+    for (const node of data.nodes) accountOf.set(node.id, node.account);
+    index.accountOf = accountOf;
+  }
+  return index.accountOf;
 }
 
 /** The list under a key, made empty the first time. */

@@ -25,7 +25,7 @@ import { labelOverlay } from "./labels.js";
 import { type Box, fitTo, layoutGraph, OPEN_ACCOUNT, placeOpened, refitFrame } from "./layout.js";
 import { accountPanel, edgePanel, mergedPanel, nodePanel, type PanelContext } from "./panel.js";
 import { searchMatches } from "./search.js";
-import { decodePage, type EdgeShape, Store } from "./store.js";
+import { decodePage, type EdgeShape, type NodeLookup, Store } from "./store.js";
 
 cytoscape.use(dagre);
 
@@ -66,7 +66,8 @@ const readPart = async (kind: PartKind, k: number) => {
 // The page's script is a module: its top-level await decodes the core before anything is drawn.
 const store = new Store(await decodePage(JSON.parse(byId("xacct-data").textContent ?? "{}") as PageFile), readPart);
 const data: ReportData = store.data;
-const nodes = new Map(data.nodes.map((n) => [n.id, n]));
+/** Nodes by ID, through the store's index (made after the first paint, when first asked for). */
+const nodes: NodeLookup = { get: (id) => store.node(id) };
 const edges = store.edges;
 const accounts = new Map(data.accounts.map((a) => [a.id, a]));
 const large = data.nodes.length > COLLAPSE_ABOVE;

@@ -16,11 +16,12 @@ import { durationText as duration } from "../../aws/durations.js";
 import { CHAIN_LIMIT_SECONDS } from "../../aws/limits.js";
 import { h } from "./dom.js";
 import type { MergedEdge } from "./elements.js";
+import type { NodeLookup } from "./store.js";
 
 /** What the panel needs from the page: the data, and how to go to another element. */
 export interface PanelContext {
   data: ReportData;
-  nodes: ReadonlyMap<string, ReportNode>;
+  nodes: NodeLookup;
   accounts: ReadonlyMap<string, ReportAccount>;
   /** Selects a node or an edge of the report (expanding its account) and shows it. */
   go(id: string): void;

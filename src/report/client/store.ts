@@ -30,6 +30,9 @@ export interface EdgeShape {
   maxSessionSeconds?: number;
 }
 
+/** Finds a node by its ID. */
+export type NodeLookup = Pick<ReadonlyMap<string, ReportNode>, "get">;
+
 /** Calls `then` with each row's index (its `at`, from the differences) and its place in the columns. */
 function eachRow(columns: { at: readonly number[] }, then: (index: number, k: number) => void): void {
   let index = 0;
@@ -61,7 +64,6 @@ export class Store {
   readonly findingTotal: number;
   readonly edgeTotal: number;
   readonly workloads: readonly string[];
-  readonly nodeIndex = new Map<string, number>();
   readonly edges = new Map<string, ReportEdge>();
   private readonly page: PageIndex;
   private readonly read: PartReader;
@@ -79,6 +81,8 @@ export class Store {
   private readonly decoding: Record<PartKind, Map<number, Promise<void>>> = { part: new Map(), statements: new Map() };
   private readonly decoded = new Set<number>();
   private readonly accountIndex: Map<string, number>;
+  /** Each node's index by its ID, made when first asked for: a hundred thousand IDs hashed after the first paint, not before. */
+  private nodeIndex: Map<string, number> | undefined;
 
   constructor(page: PageIndex, read: PartReader) {
     this.page = page;
@@ -102,7 +106,6 @@ export class Store {
         account !== undefined
           ? { id, kind, label, arn: id, account, workloads: [], findings: [] }
           : { id, kind, label, arn: id, workloads: [], findings: [] };
-      this.nodeIndex.set(id, i);
     }
     for (const [i, arn] of page.arns) {
       const node = nodes[i];
@@ -294,7 +297,7 @@ export class Store {
    * report, with the edges of those paths.
    */
   reach(seeds: readonly string[], upstream: boolean): { nodes: Set<string>; edges: EdgeShape[] } {
-    const start = seeds.map((id) => this.nodeIndex.get(id)).filter((i): i is number => i !== undefined);
+    const start = seeds.map((id) => this.indexOf(id)).filter((i): i is number => i !== undefined);
     const seen = new Uint8Array(this.data.nodes.length);
     for (const s of start) seen[s] = 1;
     const queue = [...start];
@@ -320,9 +323,24 @@ export class Store {
     return { nodes, edges: along.map((e) => this.edge(e)) };
   }
 
+  /** A node by its ID. */
+  node(id: string): ReportNode | undefined {
+    const i = this.indexOf(id);
+    return i === undefined ? undefined : this.data.nodes[i];
+  }
+
+  private indexOf(id: string): number | undefined {
+    if (!this.nodeIndex) {
+      const index = new Map<string, number>();
+      this.data.nodes.forEach((node, i) => index.set(node.id, i));
+      this.nodeIndex = index;
+    }
+    return this.nodeIndex.get(id);
+  }
+
   /** The edges into or out of a node, decoded or not. */
   edgesOf(id: string): EdgeShape[] {
-    const i = this.nodeIndex.get(id);
+    const i = this.indexOf(id);
     if (i === undefined) return [];
     const out: EdgeShape[] = [];
     for (let k = this.intoStart[i] as number; k < (this.intoStart[i + 1] as number); k++) out.push(this.edge(k));
