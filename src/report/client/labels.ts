@@ -24,12 +24,62 @@ interface Placed {
 
 const overlaps = (a: Placed, b: Placed) => a.x1 < b.x2 && b.x1 < a.x2 && a.y1 < b.y2 && b.y1 < a.y2;
 
+/** What sizes a label of one class: its font, line height, horizontal padding and widest content. */
+interface LabelStyle {
+  font: string;
+  lineHeight: number;
+  padding: number;
+  maxWidth: number;
+}
+
+/**
+ * The size a label takes, measured on a canvas in the font the stylesheet gives its class (read
+ * once per class from a probe element): a zoomed-out organization wants a thousand titles to place
+ * a hundred, and laying out a thousand elements to measure them took longer than drawing the graph.
+ * A width rounds up by a pixel, so a label placed by it never covers another.
+ */
+function labelSizer(layer: HTMLElement): (className: string, text: string, maxWidth?: number) => [number, number] {
+  const context = document.createElement("canvas").getContext("2d");
+  const styles = new Map<string, LabelStyle>();
+  const styleOf = (className: string): LabelStyle => {
+    let style = styles.get(className);
+    if (!style) {
+      const probe = document.createElement("span");
+      probe.className = className;
+      layer.append(probe);
+      const css = getComputedStyle(probe);
+      const size = parseFloat(css.fontSize);
+      const lineHeight = parseFloat(css.lineHeight);
+      style = {
+        font: `${css.fontStyle} ${css.fontWeight} ${css.fontSize} ${css.fontFamily}`,
+        lineHeight: Number.isFinite(lineHeight) ? lineHeight : size * 1.25,
+        padding: parseFloat(css.paddingLeft) + parseFloat(css.paddingRight),
+        maxWidth: parseFloat(css.maxWidth),
+      };
+      probe.remove();
+      styles.set(className, style);
+    }
+    return style;
+  };
+  return (className, text, maxWidth) => {
+    const style = styleOf(className);
+    if (context) context.font = style.font;
+    const lines = text.split("\n");
+    let widest = 0;
+    for (const line of lines) widest = Math.max(widest, context ? context.measureText(line).width : line.length * 8);
+    // The stylesheet sizes borders and padding into the width (box-sizing: border-box); an element's own max-width wins.
+    const limit = maxWidth ?? (Number.isFinite(style.maxWidth) ? style.maxWidth : Infinity);
+    return [Math.ceil(Math.min(widest + 1 + style.padding, limit)), Math.ceil(lines.length * style.lineHeight)];
+  };
+}
+
 /** Keeps the overlay in step with the graph; the overlay element is the container's last child. */
 export function labelOverlay(cy: Core, container: HTMLElement): void {
   const layer = document.createElement("div");
   layer.id = "labels";
   layer.setAttribute("aria-hidden", "true");
   container.append(layer);
+  const sizeOf = labelSizer(layer);
   let hovered: string | undefined;
   let pending = false;
 
@@ -51,68 +101,65 @@ export function labelOverlay(cy: Core, container: HTMLElement): void {
     );
     const rank = (n: NodeSingular) => (n.id() === hovered ? 0 : n.selected() ? 1 : n.hasClass("workload") ? 2 : 3);
     const ordered = named.sort((a, b) => rank(a) - rank(b)).slice(0, MAX_LABELS);
-    const titles = cy
-      .nodes(".account")
-      .map((n) => n)
-      .filter((n) => {
-        // Without its label: Cytoscape would measure a thousand collapsed accounts' names to say so.
-        const b = n.renderedBoundingBox({ includeLabels: false });
-        return b.x2 >= 0 && b.y2 >= 0 && b.x1 <= width && b.y1 <= height;
-      });
-    /** A label to place: its element, and the places it may take for its size, best first. */
-    const wanted: { element: HTMLElement; at: (w: number, h: number) => Placed[] }[] = [];
-    const want = (text: string, className: string, id: string, at: (w: number, h: number) => Placed[], maxWidth?: number) => {
-      const element = document.createElement("span");
-      element.className = className;
-      element.textContent = text;
-      element.dataset.id = id;
-      if (maxWidth !== undefined) element.style.maxWidth = `${Math.max(40, Math.floor(maxWidth))}px`;
-      wanted.push({ element, at });
-    };
+    /** A label to place: its text, class, node and widest width, and the places it may take for its size, best first. */
+    const wanted: { text: string; className: string; id: string; maxWidth?: number; at: (w: number, h: number) => Placed[] }[] = [];
     const centredAt = (x: number, y: number, w: number, h: number): Placed => ({ x1: x - w / 2, y1: y, x2: x + w / 2, y2: y + h });
     // Account titles first: an open account's on the top edge of its box, a collapsed one's under it.
-    for (const node of titles) {
+    for (const node of cy.nodes(".account")) {
+      // Without its label: Cytoscape would measure a thousand collapsed accounts' names to say so.
       const b = node.renderedBoundingBox({ includeLabels: false });
+      if (b.x2 < 0 || b.y2 < 0 || b.x1 > width || b.y1 > height) continue;
       const text = String(node.data("label") ?? "");
       const mid = (b.x1 + b.x2) / 2;
       // An open account's title about as wide as its box (the full name is in the panel and the filter).
       if (isOpen(node))
-        want(
-          text.split("\n")[0] ?? text,
-          "label title",
-          node.id(),
-          (w, h) => [centredAt(mid, b.y1 + 1 - h, w, h)],
-          Math.max(b.x2 - b.x1, 260),
-        );
-      else want(text, "label title collapsed", node.id(), (w, h) => [centredAt(mid, b.y2 + 2, w, h)]);
+        wanted.push({
+          text: text.split("\n")[0] ?? text,
+          className: "label title",
+          id: node.id(),
+          at: (w, h) => [centredAt(mid, b.y1 + 1 - h, w, h)],
+          maxWidth: Math.max(40, Math.floor(Math.max(b.x2 - b.x1, 260))),
+        });
+      else wanted.push({ text, className: "label title collapsed", id: node.id(), at: (w, h) => [centredAt(mid, b.y2 + 2, w, h)] });
     }
     // A name under its node, else beside it (right, then left), else above it.
     for (const node of ordered) {
       const p = node.renderedPosition();
       const half = node.renderedWidth() / 2 + 3;
       const halfHeight = node.renderedHeight() / 2;
-      want(String(node.data("label") ?? ""), "label", node.id(), (w, h) => [
-        centredAt(p.x, p.y + halfHeight + 2, w, h),
-        { x1: p.x + half, y1: p.y - h / 2, x2: p.x + half + w, y2: p.y + h / 2 },
-        { x1: p.x - half - w, y1: p.y - h / 2, x2: p.x - half, y2: p.y + h / 2 },
-        centredAt(p.x, p.y - halfHeight - 2 - h, w, h),
-      ]);
+      wanted.push({
+        text: String(node.data("label") ?? ""),
+        className: "label",
+        id: node.id(),
+        at: (w, h) => [
+          centredAt(p.x, p.y + halfHeight + 2, w, h),
+          { x1: p.x + half, y1: p.y - h / 2, x2: p.x + half + w, y2: p.y + h / 2 },
+          { x1: p.x - half - w, y1: p.y - h / 2, x2: p.x - half, y2: p.y + h / 2 },
+          centredAt(p.x, p.y - halfHeight - 2 - h, w, h),
+        ],
+      });
     }
-    // All in the page at once, then all measured (one layout), then each shown in the first place,
-    // on the graph's area, that covers no label already shown.
-    layer.replaceChildren(...wanted.map((w) => w.element));
-    const sizes = wanted.map(({ element }) => [element.offsetWidth, element.offsetHeight] as const);
+    // Each shown in the first place, on the graph's area, that covers no label already shown; only those are made.
     const placed: Placed[] = [];
-    const fresh: HTMLElement[] = [];
-    wanted.forEach(({ element, at }, i) => {
-      const [w, h] = sizes[i] as readonly [number, number];
-      const box = at(w, h).find((b) => b.x1 >= 0 && b.y1 >= 0 && b.x2 <= width && b.y2 <= height && !placed.some((p) => overlaps(p, b)));
-      if (!box) return element.remove();
+    const shown: HTMLElement[] = [];
+    for (const { text, className, id, maxWidth, at } of wanted) {
+      const [w, h] = sizeOf(className, text, maxWidth);
+      // Where the element will stand: at whole pixels.
+      const box = at(w, h)
+        .map((b) => ({ x1: Math.round(b.x1), y1: Math.round(b.y1), x2: Math.round(b.x1) + w, y2: Math.round(b.y1) + h }))
+        .find((b) => b.x1 >= 0 && b.y1 >= 0 && b.x2 <= width && b.y2 <= height && !placed.some((p) => overlaps(p, b)));
+      if (!box) continue;
       placed.push(box);
-      element.style.transform = `translate(${Math.round(box.x1)}px, ${Math.round(box.y1)}px)`;
-      fresh.push(element);
-    });
-    layer.dataset.count = String(fresh.length);
+      const element = document.createElement("span");
+      element.className = className;
+      element.textContent = text;
+      element.dataset.id = id;
+      if (maxWidth !== undefined) element.style.maxWidth = `${maxWidth}px`;
+      element.style.transform = `translate(${box.x1}px, ${box.y1}px)`;
+      shown.push(element);
+    }
+    layer.replaceChildren(...shown);
+    layer.dataset.count = String(shown.length);
   };
 
   const schedule = () => {
