@@ -211,12 +211,17 @@ describe("xacct report: bad input", () => {
     // WHEN its elements are listed in the order the browser reads them
     const html = readFileSync(file, "utf8");
     const scripts = [...html.matchAll(/<script ([^>]*)>/g)].map((m) => m[1] ?? "");
-    // THEN the data's keys come first, then the module, async (HTML: an async module script runs once
-    // ready, without waiting for the document to be parsed), then every part, base64 text only
-    expect(scripts.slice(0, 2)).toEqual(['type="application/json" id="xacct-data"', 'type="module" async']);
-    const parts = scripts.slice(2);
+    // THEN the data's keys come first, then the graph's shape, then the module, async (HTML: an async
+    // module script runs once ready, without waiting for the document to be parsed), then every other part
+    expect(scripts.slice(0, 3)).toEqual([
+      'type="application/json" id="xacct-data"',
+      'type="text/plain" id="xacct-shape-0"',
+      'type="module" async',
+    ]);
+    const parts = scripts.slice(3);
     expect(parts.length).toBeGreaterThan(1);
     for (const attributes of parts) expect(attributes).toMatch(/^type="text\/plain" id="xacct-(part|statements)-\d+"$/);
+    // AND every part is base64 text only
     for (const [, text] of html.matchAll(/<script type="text\/plain"[^>]*>([^<]*)<\/script>/g)) expect(text).toMatch(/^[A-Za-z0-9+/]+=*$/);
   });
 });

@@ -182,9 +182,10 @@ describe.each([
     expect(decoded.reduce((n, part) => n + part.values.length, 0)).toBeLessThan(cells);
   });
 
-  it("walks who can reach a node over the whole graph with nothing decoded, as the report's edges say", () => {
-    // GIVEN the page's data, nothing decoded, and a node some edge enters
+  it("walks who can reach a node over the whole graph with only its shape decoded, as the report's edges say", async () => {
+    // GIVEN the page's data, only the graph's shape decoded (no account's details), and a node some edge enters
     const store = storeOf(pageData(data, parts));
+    await store.loadShape();
     const target = data.edges[0]?.to as string;
     // WHEN the page walks upstream from it
     const found = store.reach([target], true);
@@ -204,6 +205,22 @@ describe.each([
   });
 });
 
+describe("the page's core", () => {
+  it("holds no edge: the graph's shape is a part of its own, decoded after the first drawing", async () => {
+    // GIVEN the combined example's report
+    // WHEN its page is written and its core read back
+    const { file, texts } = pageFile(combined);
+    const core = JSON.parse(gunzipSync(Buffer.from(file.core, "base64")).toString("utf8")) as Record<string, unknown>;
+    // THEN the core counts the edges but holds none of their ends, kinds or session limits
+    expect(core.edgeTotal).toBe(combined.edges.length);
+    for (const key of ["into", "from", "meta", "sessions"]) expect(core).not.toHaveProperty(key);
+    // AND the one shape part holds them, one `from` and one `meta` per edge
+    expect(texts.shape).toHaveLength(1);
+    const shape = JSON.parse(gunzipSync(Buffer.from(texts.shape[0] as string, "base64")).toString("utf8")) as Record<string, unknown[]>;
+    expect([shape.from?.length, shape.meta?.length]).toEqual([combined.edges.length, combined.edges.length]);
+  });
+});
+
 describe("the page's text", () => {
   it("holds no character beyond U+00FF (each written as its \\u escape), and decodes to the same text", async () => {
     // GIVEN the combined example's report, with a finding's detail and a node's name holding characters
@@ -217,7 +234,7 @@ describe("the page's text", () => {
     // WHEN the page's data is written
     const file = pageFile(data);
     // THEN neither its core nor any of its parts holds a character beyond U+00FF, so its text takes one byte a character
-    const texts = [file.file.core, ...file.texts.part, ...file.texts.statements].map((base64) =>
+    const texts = [file.file.core, ...file.texts.shape, ...file.texts.part, ...file.texts.statements].map((base64) =>
       gunzipSync(Buffer.from(base64, "base64")).toString("utf8"),
     );
     for (const t of texts) expect(/[\u0100-\uffff]/.test(t)).toBe(false);

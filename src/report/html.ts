@@ -2,8 +2,8 @@
  * The report as one self-contained HTML file: the page's script and stylesheet (bundled by
  * scripts/bundle-report.mjs into dist/report/) inlined as a module, the graph data (page-format.ts:
  * a gzip core and the keys of its parts) as JSON in a `<script type="application/json">`, each
- * part (accounts' details, statements) as gzip text in a `<script type="text/plain">` after the
- * page's script, and a Content-Security-Policy that forbids every network request. Written
+ * part as gzip text in a `<script type="text/plain">` (the graph's shape before the page's script,
+ * accounts' details and statements after it), and a Content-Security-Policy that forbids every network request. Written
  * atomically: a temporary file beside the target, then a rename.
  */
 import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
@@ -70,7 +70,8 @@ const PAGE_BODY = `<header>
 export function reportHtml(data: ReportData): string {
   const { script, style } = pageAssets();
   const { file, texts } = pageFile(data);
-  // After the script: it runs (async) as soon as the browser reaches it, and draws from the core while the parts are read.
+  // The shape before the script, the other parts after it: the script runs (async) as soon as the
+  // browser reaches it, and draws from the core while the parts are read.
   const parts = (kind: PartKind) =>
     texts[kind].map((text, k) => `<script type="text/plain" id="${partElementId(kind, k)}">${inlineSafe(text)}</script>\n`).join("");
   return `<!doctype html>
@@ -85,7 +86,7 @@ export function reportHtml(data: ReportData): string {
 <body>
 ${PAGE_BODY.replace("{{title}}", escapeHtml(data.title))}
 <script type="application/json" id="xacct-data">${jsonInScript(file)}</script>
-<script type="module" async>${inlineSafe(script)}</script>
+${parts("shape")}<script type="module" async>${inlineSafe(script)}</script>
 ${parts("part")}${parts("statements")}</body>
 </html>
 `;

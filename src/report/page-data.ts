@@ -21,6 +21,7 @@ import {
   type PartKind,
   type PageFindingRow,
   type PageNodeRow,
+  type PageShape,
 } from "./page-format.js";
 import { unicodeEscape } from "../text/escape.js";
 import { REPORT_SEVERITIES, type ReportData, type ReportEdge, type ReportNode } from "./types.js";
@@ -152,7 +153,7 @@ function splitId(id: string): [string, string] {
 
 /** The page's data as the HTML file holds it: its core compressed too, and each part's gzip text apart from its keys. */
 export function pageFile(data: ReportData): { file: PageFile; texts: Record<PartKind, string[]> } {
-  const { format, parts, statementParts, ...core } = pageData(data);
+  const { format, shape, parts, statementParts, ...core } = pageData(data);
   return {
     file: {
       format,
@@ -160,7 +161,7 @@ export function pageFile(data: ReportData): { file: PageFile; texts: Record<Part
       parts: parts.map(({ accounts }) => ({ accounts })),
       statementParts: statementParts.map(({ first }) => ({ first })),
     },
-    texts: { part: parts.map((p) => p.gzip), statements: statementParts.map((p) => p.gzip) },
+    texts: { shape: [shape], part: parts.map((p) => p.gzip), statements: statementParts.map((p) => p.gzip) },
   };
 }
 
@@ -266,10 +267,8 @@ export function pageData(data: ReportData, { partChars = PART_CHARS } = {}): Pag
     accountNodes: byAccount.slice(0, outside).map((g) => g.length),
     nodes,
     arns,
-    into,
-    from,
-    meta,
-    sessions,
+    edgeTotal: edges.length,
+    shape: gzipBase64(narrowJson({ into, from, meta, sessions } satisfies PageShape)),
     findingCounts,
     findings: data.findings.length,
     workloads: [...new Set(data.nodes.flatMap((n) => n.workloads))].sort(),

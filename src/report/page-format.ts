@@ -4,11 +4,12 @@
  * text in base64, decoded with the browser's DecompressionStream (the page is a third of the size
  * of the JSON text, and the browser parses less HTML before it draws).
  *
- * - The page's core: the accounts, one table of strings (each string once), every node as a few
- *   indexes (its kind, its ID and name as strings of the table), and every edge as the node it
- *   leaves, its kind and its session limit. Edges are ordered by the node they enter, and nodes by
- *   account, so an account's nodes and the edges into them are each one run of indexes. That is
- *   enough to draw the accounts, search, and walk "who can reach this?" over the whole graph.
+ * - The page's core: the accounts, one table of strings (each string once), and every node as a few
+ *   indexes (its kind, its ID and name as strings of the table): enough to draw the accounts and
+ *   search. The graph's shape, a part of its own decoded after the first drawing: every edge as
+ *   the node it leaves, its kind and its session limit. Edges are ordered by the node they enter,
+ *   and nodes by account, so an account's nodes and the edges into them are each one run of
+ *   indexes. That is enough to walk "who can reach this?" over the whole graph.
  * - The details, per account: what each edge allows (its actions, what it needs, the statements
  *   that allow it), the nodes' findings and workloads, the findings themselves. Several accounts'
  *   details form a part, stored as gzip in base64 and decoded (DecompressionStream) when one of its
@@ -21,12 +22,13 @@
  *   page decodes a part when an edge citing one of its statements is shown; a small one (up to
  *   2,000 nodes) decodes every part at once.
  * Nothing is fetched: every part is in the one HTML file. The core and the parts' keys are in one
- * JSON element before the page's script; each part's gzip text is in an element of its own after
- * it (partElementId), so the page draws from the core while the browser still reads the parts.
+ * JSON element, and the shape in an element of its own, before the page's script; each other
+ * part's gzip text is in an element of its own after it (partElementId), so the page draws from
+ * the core while the browser still reads the parts.
  */
 import type { PolicyStatementRef, ReportAccount, ReportEdgeKind, ReportNodeKind, ReportSeverity } from "./types.js";
 
-export const PAGE_FORMAT = 6;
+export const PAGE_FORMAT = 7;
 
 /** Node kinds and edge kinds by their index in the page. */
 export const NODE_KINDS: readonly ReportNodeKind[] = ["user", "role", "federated", "service", "account", "workload", "resource", "anyone"];
@@ -46,14 +48,10 @@ export interface PageData {
   nodes: number[];
   /** The nodes whose ARN (or principal) is not their ID: node index, string index. */
   arns: [number, number][];
-  /** Per node, how many edges enter it; edges are ordered by the node they enter. */
-  into: number[];
-  /** Per edge, the node it leaves: within the edges entering one node (ordered by the node they leave), its difference from the edge before (the first's from 0). */
-  from: number[];
-  /** Per edge, its kind plus its session limit (see KIND_SPAN). */
-  meta: number[];
-  /** Session limits in seconds; index 0 stands for none. */
-  sessions: number[];
+  /** How many edges the report holds. */
+  edgeTotal: number;
+  /** The graph's shape (PageShape) as gzip text in base64: decoded after the first drawing, which draws no edge of a large report. */
+  shape: string;
   /** Per account (and last, the nodes in no account), its findings by severity, most severe first. */
   findingCounts: number[][];
   /** Total findings. */
@@ -66,7 +64,19 @@ export interface PageData {
   statementParts: { first: number; gzip: string }[];
 }
 
-/** The page's data as its JSON element holds it: the core (PageData without its parts) as gzip in base64, and the parts' keys. */
+/** Which node each edge leaves and enters, its kind and its session limit. */
+export interface PageShape {
+  /** Per node, how many edges enter it; edges are ordered by the node they enter. */
+  into: number[];
+  /** Per edge, the node it leaves: within the edges entering one node (ordered by the node they leave), its difference from the edge before (the first's from 0). */
+  from: number[];
+  /** Per edge, its kind plus its session limit (see KIND_SPAN). */
+  meta: number[];
+  /** Session limits in seconds; index 0 stands for none. */
+  sessions: number[];
+}
+
+/** The page's data as its JSON element holds it: the core (PageData without its shape and parts) as gzip in base64, and the parts' keys. */
 export interface PageFile {
   format: typeof PAGE_FORMAT;
   core: string;
@@ -75,10 +85,10 @@ export interface PageFile {
 }
 
 /** What the page reads before its parts: the core decoded, and the parts' keys. */
-export type PageIndex = Omit<PageData, "parts" | "statementParts"> & Pick<PageFile, "parts" | "statementParts">;
+export type PageIndex = Omit<PageData, "shape" | "parts" | "statementParts"> & Pick<PageFile, "parts" | "statementParts">;
 
-/** An account part (`part`) or a statement part (`statements`). */
-export type PartKind = "part" | "statements";
+/** The graph's shape (one part, `shape`, before the page's script), an account part (`part`) or a statement part (`statements`). */
+export type PartKind = "shape" | "part" | "statements";
 
 /** The ID of the element holding part `k`'s gzip text in base64. */
 export const partElementId = (kind: PartKind, k: number) => `xacct-${kind}-${k}`;

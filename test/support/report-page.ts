@@ -23,5 +23,6 @@ export async function reportOfPage(html: string): Promise<ReportData> {
 
 /** The page's reader over data as page-data.ts writes it, each part read from its own gzip text. */
 export function storeOf(page: PageData): Store {
-  return new Store(page, async (kind, k) => (kind === "part" ? page.parts[k]?.gzip : page.statementParts[k]?.gzip) ?? "");
+  const texts = { shape: [page.shape], part: page.parts.map((p) => p.gzip), statements: page.statementParts.map((p) => p.gzip) };
+  return new Store(page, async (kind, k) => texts[kind][k] ?? "");
 }

@@ -54,13 +54,13 @@ declare global {
   }
 }
 
-/** Resolves once the browser has read the whole page: the parts after this script (it runs as soon as it is reached). */
+/** Resolves once the browser has read the whole page: the parts after this script (it runs as soon as it is reached; the shape is before it). */
 const pageRead = new Promise<void>((resolve) => {
   if (document.readyState !== "loading") resolve();
   else document.addEventListener("DOMContentLoaded", () => resolve(), { once: true });
 });
 const readPart = async (kind: PartKind, k: number) => {
-  await pageRead;
+  if (kind !== "shape") await pageRead;
   return byId(partElementId(kind, k)).textContent ?? "";
 };
 // The page's script is a module: its top-level await decodes the core before anything is drawn.
@@ -116,6 +116,11 @@ function whenLoaded(ready: boolean, load: () => Promise<void>, then: () => void)
       .then(load)
       .then(then)
       .catch((error: unknown) => console.error(error));
+}
+
+/** Runs `then` once the graph's shape is decoded: each edge's ends (a large page's first drawing needs none). */
+function withShape(then: () => void): void {
+  whenLoaded(store.hasShape(), () => store.loadShape(), then);
 }
 
 /** Runs `then` once the details of the accounts are decoded. */
@@ -224,6 +229,10 @@ function reveal(id: string): boolean {
 
 /** Selects a node or an edge of the report, drawing it first when it is collapsed or filtered out. */
 function go(id: string): void {
+  withShape(() => goTo(id));
+}
+
+function goTo(id: string): void {
   const edge = store.edgeById(id);
   const ends = edge ? [edge.from, edge.to] : [id];
   withDetails(accountsOf(ends), () => {
@@ -309,6 +318,12 @@ function reachSection(id: string): HTMLElement | null {
 /** Fills the side panel for a drawn element. */
 function show(id: string): void {
   shown = id;
+  withShape(() => {
+    if (shown === id) showDetails(id);
+  });
+}
+
+function showDetails(id: string): void {
   // An element's details (its own, its edges', its findings) are decoded before it is shown.
   const edge = store.edgeById(id);
   const wanted = id.startsWith("account:") ? [id.slice(8)] : edge ? accountsOf([edge.from, edge.to]) : accountsOf([id]);
@@ -516,12 +531,17 @@ queue = (lazy ? Promise.resolve() : store.loadAll()).then(
     // The header's filters are filled now, which may move the graph: Cytoscape reads where its
     // container is anew (else a click lands where the graph was, beside what it was meant for).
     cy.resize();
-    cy.one("render", () => {
-      api.firstPaint = performance.now();
-      performance.mark("xacct-graph-painted");
-      document.body.dataset.painted = "true";
-    });
+    // What is queued after waits for the first drawing (the graph's shape is decoded after it).
+    const painted = new Promise<void>((resolve) =>
+      cy.one("render", () => {
+        api.firstPaint = performance.now();
+        performance.mark("xacct-graph-painted");
+        document.body.dataset.painted = "true";
+        resolve();
+      }),
+    );
     draw();
+    return painted;
   },
   (error: unknown) => console.error(error),
 );

@@ -11,10 +11,10 @@ import {
   KIND_SPAN,
   NODE_KINDS,
   PAGE_FORMAT,
-  type PageData,
   type PageFile,
   type PageIndex,
   type PagePart,
+  type PageShape,
   type PartKind,
   expandPart,
   type StoredPart,
@@ -54,8 +54,46 @@ async function gunzip(base64: string): Promise<string> {
 export async function decodePage(file: PageFile): Promise<PageIndex> {
   if (file.format !== PAGE_FORMAT)
     throw new Error(`this page's data is in format ${String(file.format)}, and its script reads format ${PAGE_FORMAT}`);
-  const core = JSON.parse(await gunzip(file.core)) as Omit<PageData, "format" | "parts" | "statementParts">;
+  const core = JSON.parse(await gunzip(file.core)) as Omit<PageIndex, "format" | "parts" | "statementParts">;
   return { ...core, format: file.format, parts: file.parts, statementParts: file.statementParts };
+}
+
+/** The graph's shape decoded: each edge's ends, and the edges by the node they enter (runs of `to`) and by the node they leave. */
+class GraphShape {
+  readonly from: Int32Array;
+  readonly to: Int32Array;
+  readonly intoStart: Int32Array;
+  readonly outStart: Int32Array;
+  readonly outEdges: Int32Array;
+  readonly meta: readonly number[];
+  readonly sessions: readonly number[];
+
+  constructor(shape: PageShape, count: number) {
+    this.meta = shape.meta;
+    this.sessions = shape.sessions;
+    const edgeCount = shape.from.length;
+    this.from = new Int32Array(edgeCount);
+    this.to = new Int32Array(edgeCount);
+    this.intoStart = new Int32Array(count + 1);
+    let e = 0;
+    shape.into.forEach((k, node) => {
+      this.intoStart[node] = e;
+      this.to.fill(node, e, e + k);
+      // Within the edges into one node, each `from` is the difference from the one before.
+      let from = 0;
+      for (const end = e + k; e < end; e++) {
+        from += shape.from[e] as number;
+        this.from[e] = from;
+      }
+    });
+    this.intoStart[count] = e;
+    this.outStart = new Int32Array(count + 1);
+    for (const f of this.from) (this.outStart[f + 1] as number)++;
+    for (let i = 0; i < count; i++) this.outStart[i + 1] = (this.outStart[i + 1] as number) + (this.outStart[i] as number);
+    this.outEdges = new Int32Array(edgeCount);
+    const next = this.outStart.slice(0, count);
+    this.from.forEach((f, i) => (this.outEdges[(next[f] as number)++] = i));
+  }
 }
 
 export class Store {
@@ -69,16 +107,12 @@ export class Store {
   private readonly read: PartReader;
   /** Per node, its group: the index of its account, or `accounts.length` for none. */
   private readonly group: Int32Array;
-  private readonly from: Int32Array;
-  private readonly to: Int32Array;
-  /** Edges by the node they enter (runs of `to`) and by the node they leave. */
-  private readonly intoStart: Int32Array;
-  private readonly outStart: Int32Array;
-  private readonly outEdges: Int32Array;
+  /** The graph's shape, once decoded (after the first drawing). */
+  private shape: GraphShape | undefined;
   /** Per group, the index of the part that holds its details. */
   private readonly partOf: Int32Array;
   /** Per account part, its details decoded; per statement part, its statements. */
-  private readonly decoding: Record<PartKind, Map<number, Promise<void>>> = { part: new Map(), statements: new Map() };
+  private readonly decoding: Record<PartKind, Map<number, Promise<void>>> = { shape: new Map(), part: new Map(), statements: new Map() };
   private readonly decoded = new Set<number>();
   private readonly accountIndex: Map<string, number>;
   /** Each node's index by its ID, made when first asked for: a hundred thousand IDs hashed after the first paint, not before. */
@@ -111,32 +145,10 @@ export class Store {
       const node = nodes[i];
       if (node) node.arn = strings[arn] ?? node.id;
     }
-    const edgeCount = page.from.length;
-    this.from = new Int32Array(edgeCount);
-    this.to = new Int32Array(edgeCount);
-    this.intoStart = new Int32Array(count + 1);
-    let e = 0;
-    page.into.forEach((k, node) => {
-      this.intoStart[node] = e;
-      this.to.fill(node, e, e + k);
-      // Within the edges into one node, each `from` is the difference from the one before.
-      let from = 0;
-      for (const end = e + k; e < end; e++) {
-        from += page.from[e] as number;
-        this.from[e] = from;
-      }
-    });
-    this.intoStart[count] = e;
-    this.outStart = new Int32Array(count + 1);
-    for (const f of this.from) (this.outStart[f + 1] as number)++;
-    for (let i = 0; i < count; i++) this.outStart[i + 1] = (this.outStart[i + 1] as number) + (this.outStart[i] as number);
-    this.outEdges = new Int32Array(edgeCount);
-    const next = this.outStart.slice(0, count);
-    this.from.forEach((f, i) => (this.outEdges[(next[f] as number)++] = i));
     this.partOf = new Int32Array(groups).fill(-1);
     page.parts.forEach((part, p) => part.accounts.forEach((g) => (this.partOf[g] = p)));
     this.findingTotal = page.findings;
-    this.edgeTotal = edgeCount;
+    this.edgeTotal = page.edgeTotal;
     this.workloads = page.workloads;
     this.data = { source: page.source, title: page.title, accounts: page.accounts, nodes, edges: [], statements: [], findings: [] };
   }
@@ -152,13 +164,30 @@ export class Store {
     return [...parts];
   }
 
-  /** Whether the details of these accounts are decoded. */
-  has(accounts: Iterable<string | undefined>): boolean {
-    return this.partsOf(accounts).length === 0;
+  /** Whether the graph's shape is decoded: each edge's ends, for `edgeById`, `reach` and `edgesOf`. */
+  hasShape(): boolean {
+    return this.shape !== undefined;
   }
 
-  /** Decodes the details of these accounts (the nodes in no account for undefined): enough to draw them and to show any panel but an edge's statements. */
+  /** Decodes the graph's shape. */
+  loadShape(): Promise<void> {
+    return this.decodeOnce("shape", 0, (text) => (this.shape = new GraphShape(JSON.parse(text) as PageShape, this.data.nodes.length)));
+  }
+
+  /** The graph's shape; decoded first by whoever asks for what needs it. */
+  private get shaped(): GraphShape {
+    if (!this.shape) throw new Error("the report's edges are asked for before the graph's shape is decoded");
+    return this.shape;
+  }
+
+  /** Whether the details of these accounts (and the graph's shape) are decoded. */
+  has(accounts: Iterable<string | undefined>): boolean {
+    return this.hasShape() && this.partsOf(accounts).length === 0;
+  }
+
+  /** Decodes the details of these accounts (the nodes in no account for undefined), after the graph's shape: enough to draw them and to show any panel but an edge's statements. */
   async load(accounts: Iterable<string | undefined>): Promise<void> {
+    await this.loadShape();
     await Promise.all(this.partsOf(accounts).map((p) => this.details(p)));
   }
 
@@ -174,6 +203,7 @@ export class Store {
 
   /** Decodes every account's details and every statement. */
   async loadAll(): Promise<void> {
+    await this.loadShape();
     await Promise.all([
       ...this.page.parts.map((_, p) => this.details(p)),
       ...this.page.statementParts.map((_, k) => this.statementPart(k)),
@@ -224,6 +254,7 @@ export class Store {
   /** Adds a part's details. */
   private add(part: PagePart): void {
     const { data } = this;
+    const { from, to, meta } = this.shaped;
     const { nodes, edges, findings } = part;
     eachRow(nodes, (i, k) => {
       const node = data.nodes[i];
@@ -237,12 +268,12 @@ export class Store {
       const id = `e${i}`;
       if (this.edges.has(id)) return;
       const shape = this.edge(i);
-      const [a, b] = [data.nodes[this.from[i] as number]?.account, data.nodes[this.to[i] as number]?.account];
+      const [a, b] = [data.nodes[from[i] as number]?.account, data.nodes[to[i] as number]?.account];
       const technique = edges.technique[k];
       const allowedBy = edges.allowedBy[k] ?? -1;
       const edge: ReportEdge = {
         id,
-        kind: EDGE_KINDS[(this.page.meta[i] as number) % KIND_SPAN] ?? "assume-role",
+        kind: EDGE_KINDS[(meta[i] as number) % KIND_SPAN] ?? "assume-role",
         from: shape.from,
         to: shape.to,
         actions: edges.actions[k] ?? [],
@@ -277,11 +308,12 @@ export class Store {
 
   /** An edge's ID, ends and session limit, from the graph's shape. */
   edge(i: number): EdgeShape {
-    const session = this.page.sessions[Math.floor((this.page.meta[i] as number) / KIND_SPAN)] ?? 0;
+    const { from, to, meta, sessions } = this.shaped;
+    const session = sessions[Math.floor((meta[i] as number) / KIND_SPAN)] ?? 0;
     return {
       id: `e${i}`,
-      from: this.data.nodes[this.from[i] as number]?.id ?? "",
-      to: this.data.nodes[this.to[i] as number]?.id ?? "",
+      from: this.data.nodes[from[i] as number]?.id ?? "",
+      to: this.data.nodes[to[i] as number]?.id ?? "",
       ...(session > 0 ? { maxSessionSeconds: session } : {}),
     };
   }
@@ -289,7 +321,7 @@ export class Store {
   /** The ends of an edge by its ID (`e12`), decoded or not. */
   edgeById(id: string): EdgeShape | undefined {
     const i = /^e\d+$/.test(id) ? Number(id.slice(1)) : -1;
-    return i >= 0 && i < this.from.length ? this.edge(i) : undefined;
+    return i >= 0 && i < this.edgeTotal ? this.edge(i) : undefined;
   }
 
   /**
@@ -297,6 +329,7 @@ export class Store {
    * report, with the edges of those paths.
    */
   reach(seeds: readonly string[], upstream: boolean): { nodes: Set<string>; edges: EdgeShape[] } {
+    const { from, to, intoStart, outStart, outEdges } = this.shaped;
     const start = seeds.map((id) => this.indexOf(id)).filter((i): i is number => i !== undefined);
     const seen = new Uint8Array(this.data.nodes.length);
     for (const s of start) seen[s] = 1;
@@ -305,12 +338,12 @@ export class Store {
     for (let q = 0; q < queue.length; q++) {
       const node = queue[q] as number;
       const [lo, hi] = upstream
-        ? [this.intoStart[node] as number, this.intoStart[node + 1] as number]
-        : [this.outStart[node] as number, this.outStart[node + 1] as number];
+        ? [intoStart[node] as number, intoStart[node + 1] as number]
+        : [outStart[node] as number, outStart[node + 1] as number];
       for (let k = lo; k < hi; k++) {
-        const e = upstream ? k : (this.outEdges[k] as number);
+        const e = upstream ? k : (outEdges[k] as number);
         along.push(e);
-        const next = (upstream ? this.from[e] : this.to[e]) as number;
+        const next = (upstream ? from[e] : to[e]) as number;
         if (!seen[next]) {
           seen[next] = 1;
           queue.push(next);
@@ -340,11 +373,12 @@ export class Store {
 
   /** The edges into or out of a node, decoded or not. */
   edgesOf(id: string): EdgeShape[] {
+    const { intoStart, outStart, outEdges } = this.shaped;
     const i = this.indexOf(id);
     if (i === undefined) return [];
     const out: EdgeShape[] = [];
-    for (let k = this.intoStart[i] as number; k < (this.intoStart[i + 1] as number); k++) out.push(this.edge(k));
-    for (let k = this.outStart[i] as number; k < (this.outStart[i + 1] as number); k++) out.push(this.edge(this.outEdges[k] as number));
+    for (let k = intoStart[i] as number; k < (intoStart[i + 1] as number); k++) out.push(this.edge(k));
+    for (let k = outStart[i] as number; k < (outStart[i + 1] as number); k++) out.push(this.edge(outEdges[k] as number));
     return out;
   }
 
