@@ -167,7 +167,9 @@ export function labelOverlay(cy: Core, container: HTMLElement): void {
     pending = true;
     requestAnimationFrame(update);
   };
-  cy.on("render viewport resize add remove position", schedule);
+  // Not on every drawing: what moves, sizes, adds, removes or selects a node changes the names, a
+  // class (what a reach mode highlights) does not.
+  cy.on("viewport resize add remove position data select unselect", schedule);
   cy.on("mouseover", "node", (event) => {
     hovered = (event.target as NodeSingular).id();
     schedule();
