@@ -526,22 +526,24 @@ function outsideDecoded(): void {
 // the nodes in no account (drawn at once), an account's when it is opened and a statement when an
 // edge citing it is shown; a small one decodes everything first.
 queue = (lazy ? Promise.resolve() : store.loadAll()).then(
-  () => {
-    setUp();
-    // The header's filters are filled now, which may move the graph: Cytoscape reads where its
-    // container is anew (else a click lands where the graph was, beside what it was meant for).
-    cy.resize();
-    // What is queued after waits for the first drawing (the graph's shape is decoded after it).
-    const painted = new Promise<void>((resolve) =>
+  async () => {
+    const drawn = new Promise<void>((resolve) =>
       cy.one("render", () => {
         api.firstPaint = performance.now();
         performance.mark("xacct-graph-painted");
-        document.body.dataset.painted = "true";
         resolve();
       }),
     );
     draw();
-    return painted;
+    await drawn;
+    // The header's filters, the summary and the findings table once the graph is on screen (the next
+    // task: its frame is shown first). What is queued after waits for them, the graph's shape too.
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    setUp();
+    // Filling them may move the graph: Cytoscape reads where its container is anew (else a click
+    // lands where the graph was, beside what it was meant for).
+    cy.resize();
+    document.body.dataset.painted = "true";
   },
   (error: unknown) => console.error(error),
 );
