@@ -1,8 +1,9 @@
 /**
  * The report's data in the page (src/report/page-format.ts): the core decoded at once (accounts,
- * every node with its name, and the graph's shape: which node each edge leaves and enters), and
- * an account's details (what its edges allow, its findings) decoded from its gzip part when the
- * page first needs them, and a statement from its statement part when an edge citing it is shown.
+ * every node with its name), the graph's shape (which node each edge leaves and enters) when
+ * first needed, after the first drawing, an account's details (what its edges allow, its findings)
+ * decoded from its gzip part when the page first needs them, and a statement from its statement
+ * part when an edge citing it is shown.
  * `data` is a ReportData holding every node, the edges and findings of the accounts decoded so far
  * and the statements decoded so far.
  */
@@ -111,7 +112,7 @@ export class Store {
   private shape: GraphShape | undefined;
   /** Per group, the index of the part that holds its details. */
   private readonly partOf: Int32Array;
-  /** Per account part, its details decoded; per statement part, its statements. */
+  /** Per kind of part, each part decoded: the shape, an account part's details, a statement part's statements. */
   private readonly decoding: Record<PartKind, Map<number, Promise<void>>> = { shape: new Map(), part: new Map(), statements: new Map() };
   private readonly decoded = new Set<number>();
   private readonly accountIndex: Map<string, number>;
