@@ -23,27 +23,37 @@ const KIND_SHAPES: Record<string, string> = {
   role: "round-rectangle",
 };
 
-/** The stylesheet; `large` draws edges as straight lines without labels (faster at a thousand nodes). */
+/**
+ * A node's name as Cytoscape knows it: invisible (labels.ts draws names over the canvas at a
+ * legible size), there only so that the layout leaves each name its room (at zoom 1).
+ */
+const LABEL_STYLE = {
+  label: "data(label)",
+  "text-opacity": 0,
+  "font-size": 12,
+  "text-valign": "bottom",
+  "text-margin-y": 3,
+  "text-wrap": "wrap",
+  "text-max-width": "180px",
+  color: "#212529",
+  "min-zoomed-font-size": 6,
+};
+
+/**
+ * The stylesheet; `large` draws edges as straight lines without labels (faster at a thousand
+ * nodes), and gives only the nodes in an open account or in none a name to make room for: a large
+ * report's accounts are collapsed boxes in cells of their own or frames sized by layout.ts, and
+ * styling a name's properties for a thousand of them took a tenth of the first drawing.
+ */
 export function graphStyle(large: boolean): StylesheetJson {
+  const named = large
+    ? Object.keys(KIND_COLOURS)
+        .filter((kind) => kind !== "account")
+        .map((kind) => `node.${kind}`)
+    : ["node"];
   return [
-    {
-      selector: "node",
-      // Names are drawn over the canvas at a legible size by labels.ts; Cytoscape's own label is
-      // invisible, there only so that the layout leaves each name its room (at zoom 1).
-      style: {
-        label: "data(label)",
-        "text-opacity": 0,
-        "font-size": 12,
-        "text-valign": "bottom",
-        "text-margin-y": 3,
-        "text-wrap": "wrap",
-        "text-max-width": "180px",
-        width: 22,
-        height: 22,
-        color: "#212529",
-        "min-zoomed-font-size": 6,
-      },
-    },
+    { selector: "node", style: { width: 22, height: 22 } },
+    { selector: named.join(", "), style: LABEL_STYLE },
     ...Object.entries(KIND_COLOURS).map(([kind, colour]) => ({
       selector: `node.${kind}`,
       style: { "background-color": colour, shape: KIND_SHAPES[kind] } as Record<string, string>,
@@ -56,13 +66,11 @@ export function graphStyle(large: boolean): StylesheetJson {
         "background-opacity": 0.6,
         "border-width": 1.5,
         "border-color": "#adb5bd",
-        "text-valign": "top",
-        "text-halign": "center",
-        "text-max-width": "400px",
-        "font-size": 12,
-        "font-weight": "bold",
         padding: "18px",
-        "text-margin-y": -4,
+        // An account's title, where it has a name (a small report's).
+        ...(large
+          ? {}
+          : { "text-valign": "top", "text-halign": "center", "text-max-width": "400px", "font-weight": "bold", "text-margin-y": -4 }),
       },
     },
     {
@@ -74,8 +82,7 @@ export function graphStyle(large: boolean): StylesheetJson {
         "border-color": "#1c7ed6",
         width: 46,
         height: 30,
-        "text-valign": "bottom",
-        "font-size": 9,
+        ...(large ? {} : { "font-size": 9 }),
       },
     },
     { selector: "node.account.external", style: { "border-style": "dashed", "background-color": "#fff4e6" } },
@@ -122,9 +129,6 @@ export function graphStyle(large: boolean): StylesheetJson {
           { selector: "edge", style: { "z-index": 1 } },
           { selector: "node.frame", style: { width: "data(w)", height: "data(h)", padding: "0px", "z-index": 0 } },
           { selector: "edge.merged", style: { "curve-style": "straight" } },
-          // A collapsed account is laid out in a cell of its own and named by labels.ts: Cytoscape
-          // need not measure a thousand invisible names before the first drawing.
-          { selector: "node.account.collapsed", style: { label: "" } },
         ]
       : []),
   ] as StylesheetJson;
