@@ -3,8 +3,8 @@
  * scripts/bundle-report.mjs into dist/report/) inlined as a module, the graph data (page-format.ts:
  * a gzip core and the keys of its parts) as JSON in a `<script type="application/json">`, each
  * part as gzip text in a `<script type="text/plain">` (the graph's shape before the page's script,
- * accounts' details and statements after it), and a Content-Security-Policy that forbids every network request. Written
- * atomically: a temporary file beside the target, then a rename.
+ * accounts' details and statements after it), and a Content-Security-Policy that forbids every
+ * network request. Written atomically: a temporary file beside the target, then a rename.
  */
 import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { basename, dirname, join } from "node:path";

@@ -161,8 +161,13 @@ export function pageFile(data: ReportData): { file: PageFile; texts: Record<Part
       parts: parts.map(({ accounts }) => ({ accounts })),
       statementParts: statementParts.map(({ first }) => ({ first })),
     },
-    texts: { shape: [shape], part: parts.map((p) => p.gzip), statements: statementParts.map((p) => p.gzip) },
+    texts: partTexts({ shape, parts, statementParts }),
   };
+}
+
+/** Each part's gzip text in base64, by kind and index, as the page reads them. */
+export function partTexts(page: Pick<PageData, "shape" | "parts" | "statementParts">): Record<PartKind, string[]> {
+  return { shape: [page.shape], part: page.parts.map((p) => p.gzip), statements: page.statementParts.map((p) => p.gzip) };
 }
 
 /** The page's data for the report's data; its parts closed at `partChars` characters of JSON. */

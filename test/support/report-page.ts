@@ -3,6 +3,7 @@
  * (src/report/client/store.ts, which runs in Node too): every account's details decoded.
  */
 import { decodePage, Store } from "../../src/report/client/store.js";
+import { partTexts } from "../../src/report/page-data.js";
 import { type PageData, type PageFile, partElementId, type PartKind } from "../../src/report/page-format.js";
 import type { ReportData } from "../../src/report/types.js";
 
@@ -23,6 +24,6 @@ export async function reportOfPage(html: string): Promise<ReportData> {
 
 /** The page's reader over data as page-data.ts writes it, each part read from its own gzip text. */
 export function storeOf(page: PageData): Store {
-  const texts = { shape: [page.shape], part: page.parts.map((p) => p.gzip), statements: page.statementParts.map((p) => p.gzip) };
+  const texts = partTexts(page);
   return new Store(page, async (kind, k) => texts[kind][k] ?? "");
 }
