@@ -18,7 +18,7 @@ import type { ReportData } from "../src/report/types.js";
 import { EXAMPLES } from "./support/state.js";
 
 /** What the report page exposes to scripts (src/report/client/main.ts). */
-type InPage = { xacctReport: { cy: Core; data: ReportData; highlighted(): string[] } };
+type InPage = { xacctReport: { cy: Core; data: ReportData; highlighted(): string[]; settled(): Promise<void> } };
 
 const root = join(import.meta.dirname, "..");
 const out = join(root, "test-output", "report");
@@ -167,6 +167,39 @@ describe.skipIf(!hasChromium)("the report in Chromium", () => {
       const listed = await page.locator("#reach-result li a").evaluateAll((links) => links.map((l) => l.getAttribute("data-target")));
       expect(listed).toEqual(expect.arrayContaining([WORKLOAD, JOB_ROLE]));
       await page.screenshot({ path: join(out, "004-who-can-reach.png") });
+      await page.check("input[name=mode][value=select]");
+    });
+
+    it("choosing a reach mode while a node is shown lights its reach, unless another node is tapped before the page is idle", async () => {
+      // GIVEN client-role-2 shown in select mode
+      const lit = (mode: string, tapped?: string) =>
+        page.evaluate(
+          async ({ mode, tapped }) => {
+            const g = globalThis as unknown as InPage & {
+              document: { getElementById(id: string): { checked: boolean; dispatchEvent(e: unknown): void } };
+              Event: new (type: string) => unknown;
+            };
+            const radio = g.document.getElementById(mode);
+            radio.checked = true;
+            radio.dispatchEvent(new g.Event("change"));
+            if (tapped) g.xacctReport.cy.getElementById(tapped).emit("tap");
+            await g.xacctReport.settled();
+            return g.xacctReport.highlighted();
+          },
+          { mode, tapped },
+        );
+      await page.evaluate((id) => {
+        (globalThis as unknown as InPage).xacctReport.cy.getElementById(id).emit("tap");
+      }, CLIENT_ROLE);
+      // WHEN "who can reach this?" is chosen
+      // THEN what reaches client-role-2 is lit: the job's role and the workload
+      expect(await lit("mode-who-can-reach")).toEqual(expect.arrayContaining([WORKLOAD, JOB_ROLE, CLIENT_ROLE]));
+      // WHEN "what can this reach?" is chosen and, in the same task, the job's role tapped
+      // THEN what the job's role reaches is lit (client-role-2) and its panel shown; the workload, which reaches it, is not lit
+      const reached = await lit("mode-what-can-reach", JOB_ROLE);
+      expect(reached).toEqual(expect.arrayContaining([JOB_ROLE, CLIENT_ROLE]));
+      expect(reached).not.toContain(WORKLOAD);
+      expect(await page.getAttribute("#panel", "data-selected")).toBe(JOB_ROLE);
       await page.check("input[name=mode][value=select]");
     });
 

@@ -118,6 +118,11 @@ function whenLoaded(ready: boolean, load: () => Promise<void>, then: () => void)
       .catch((error: unknown) => console.error(error));
 }
 
+/** Runs `then` after every step queued before it, once the task running now is done. */
+function queued(then: () => void): void {
+  whenLoaded(false, async () => {}, then);
+}
+
 /** Runs `then` once the graph's shape is decoded: each edge's ends (a large page's first drawing needs none). */
 function withShape(then: () => void): void {
   whenLoaded(store.hasShape(), () => store.loadShape(), then);
@@ -454,7 +459,9 @@ function setUp(): void {
   for (const radio of document.querySelectorAll<HTMLInputElement>("input[name=mode]")) {
     radio.addEventListener("change", () => {
       mode = radio.value as Mode;
-      if (shown) show(shown);
+      // Shown again in the new mode once this task is done: what is tapped before then is shown instead.
+      const again = shown;
+      if (again) queued(() => shown === again && show(again));
     });
   }
   const search = byId<HTMLInputElement>("search");
