@@ -166,6 +166,34 @@ describe.skipIf(!hasChromium)("the report in Chromium", () => {
       expect(lit).toEqual(expect.arrayContaining(chainEdges ?? []));
       const listed = await page.locator("#reach-result li a").evaluateAll((links) => links.map((l) => l.getAttribute("data-target")));
       expect(listed).toEqual(expect.arrayContaining([WORKLOAD, JOB_ROLE]));
+      // AND each lit node on the graph's area is ringed over the canvas, around the node as drawn
+      const ringed = () =>
+        page.evaluate(() => {
+          type Box = { left: number; top: number; right: number; bottom: number };
+          const g = globalThis as unknown as InPage & {
+            document: {
+              querySelector(s: string): { getBoundingClientRect(): Box };
+              querySelectorAll(s: string): Iterable<{ getBoundingClientRect(): Box }>;
+            };
+          };
+          const layer = g.document.querySelector("#labels").getBoundingClientRect();
+          const rings = [...g.document.querySelectorAll("#labels .ring")].map((r) => r.getBoundingClientRect());
+          const shown = g.xacctReport.cy
+            .nodes(".highlighted")
+            .map((node) => ({ id: node.id(), b: node.renderedBoundingBox({ includeLabels: false }) }))
+            .filter(({ b }) => b.x2 >= 0 && b.y2 >= 0 && b.x1 <= layer.right - layer.left && b.y1 <= layer.bottom - layer.top);
+          const around = (r: Box, b: { x1: number; y1: number; x2: number; y2: number }) =>
+            r.left - layer.left <= b.x1 && r.top - layer.top <= b.y1 && r.right - layer.left >= b.x2 && r.bottom - layer.top >= b.y2;
+          return {
+            rings: rings.length,
+            shown: shown.length,
+            unringed: shown.filter(({ b }) => !rings.some((r) => around(r, b))).map((n) => n.id),
+          };
+        });
+      await expect.poll(async () => (await ringed()).rings).toBeGreaterThan(0);
+      const rings = await ringed();
+      expect(rings.unringed).toEqual([]);
+      expect(rings.rings).toBe(rings.shown);
       await page.screenshot({ path: join(out, "004-who-can-reach.png") });
       await page.check("input[name=mode][value=select]");
     });

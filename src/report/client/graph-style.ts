@@ -116,7 +116,8 @@ export function graphStyle(large: boolean): StylesheetJson {
     { selector: "edge.conditional", style: { "line-style": "dashed", "line-dash-pattern": [6, 3] } },
     { selector: "edge.merged", style: { width: "mapData(count, 1, 50, 1.5, 6)" } },
     { selector: ".dimmed", style: { opacity: 0.12 } },
-    { selector: "node.highlighted", style: { "overlay-color": "#fab005", "overlay-opacity": 0.35, "overlay-padding": 5 } },
+    // A highlighted node has no style of its own: labels.ts rings it. Cytoscape recomputes every line
+    // of a node whose style changes, and a collapsed account of a large report has hundreds.
     { selector: "edge.highlighted", style: { "line-color": "#f08c00", "target-arrow-color": "#f08c00", width: 5, opacity: 1 } },
     { selector: "node:selected", style: { "border-width": 4, "border-color": "#000000" } },
     { selector: "edge:selected", style: { "line-color": "#000000", "target-arrow-color": "#000000", width: 5 } },

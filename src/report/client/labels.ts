@@ -3,7 +3,8 @@
  * node's name when the page draws up to LABEL_ALL_UP_TO nodes, and beyond that the names of the
  * nodes under the pointer or, zoomed in, large enough on screen; every account's title. Labels that
  * would cover one another are left out (the one under the pointer, the selected one and workloads
- * first), so what is shown can be read. Cytoscape draws no text of its own for nodes.
+ * first), so what is shown can be read. Cytoscape draws no text of its own for nodes. The overlay
+ * also rings the highlighted nodes (what a reach mode or a finding lights).
  */
 import type { Core, NodeSingular } from "cytoscape";
 import { isOpen } from "./layout.js";
@@ -14,6 +15,8 @@ export const LABEL_ALL_UP_TO = 100;
 const NAMED_FROM_PX = 30;
 /** Never more labels than this at once (a zoomed-out organization names nothing but its accounts). */
 const MAX_LABELS = 300;
+/** Pixels between a highlighted node and its ring. */
+const RING_GAP = 4;
 
 interface Placed {
   x1: number;
@@ -158,18 +161,32 @@ export function labelOverlay(cy: Core, container: HTMLElement): void {
       element.style.transform = `translate(${box.x1}px, ${box.y1}px)`;
       shown.push(element);
     }
-    layer.replaceChildren(...shown);
+    layer.replaceChildren(...rings(width, height), ...shown);
     layer.dataset.count = String(shown.length);
   };
+
+  /** A ring around each highlighted node on the graph's area, behind the names. */
+  const rings = (width: number, height: number): HTMLElement[] =>
+    cy
+      .nodes(".highlighted")
+      .map((node) => node.renderedBoundingBox({ includeLabels: false, includeOverlays: false }))
+      .filter((b) => b.x2 >= 0 && b.y2 >= 0 && b.x1 <= width && b.y1 <= height)
+      .map((b) => {
+        const ring = document.createElement("span");
+        ring.className = "ring";
+        ring.style.width = `${Math.round(b.w) + 2 * RING_GAP}px`;
+        ring.style.height = `${Math.round(b.h) + 2 * RING_GAP}px`;
+        ring.style.transform = `translate(${Math.round(b.x1) - RING_GAP}px, ${Math.round(b.y1) - RING_GAP}px)`;
+        return ring;
+      });
 
   const schedule = () => {
     if (pending) return;
     pending = true;
     requestAnimationFrame(update);
   };
-  // Not on every drawing: what moves, sizes, adds, removes or selects a node changes the names, a
-  // class (what a reach mode highlights) does not.
-  cy.on("viewport resize add remove position data select unselect", schedule);
+  // Not on every drawing: what moves, sizes, adds, removes, selects or highlights (a class) a node.
+  cy.on("viewport resize add remove position data select unselect class", schedule);
   cy.on("mouseover", "node", (event) => {
     hovered = (event.target as NodeSingular).id();
     schedule();
