@@ -9,7 +9,8 @@ export default defineConfig({
     // stderr is the same on a loaded machine; test/cli-focus.test.ts turns it on where it is the subject.
     env: { XACCT_PROGRESS: "never" },
     hookTimeout: 60_000,
-    // The JSON report lets .ci/run print a plain "N passed, N failed" closing line.
-    reporters: ["default", ["json", { outputFile: "test-output/vitest.json" }]],
+    // The JSON report lets .ci/run print a plain "N passed, N failed" closing line; a second run
+    // (.ci/run's on Node 24) names a file of its own in XACCT_TEST_REPORT, not to overwrite the first.
+    reporters: ["default", ["json", { outputFile: process.env.XACCT_TEST_REPORT ?? "test-output/vitest.json" }]],
   },
 });
