@@ -5,12 +5,14 @@
  * from the page itself, never fetched); "who can reach this?" on the account's ReadOnly role names
  * the security account's auditors, whom the generator gives sts:AssumeRole on every ReadOnly role
  * that trusts the security account. No console error and no request but the file, throughout. And
- * a node in no account takes the colour of its worst finding once its details are decoded.
+ * a node in no account takes the colour of its worst finding once its details are decoded, and a pan
+ * made before then is kept when decoding them draws the graph anew.
  * The times are measured by `npm run bench:report`, not asserted here.
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { pathToFileURL } from "node:url";
 import type { Core } from "cytoscape";
 import { afterAll, describe, expect, it } from "vitest";
 import { generatedReport } from "./support/generated-report.js";
@@ -140,12 +142,21 @@ describe.skipIf(!hasChromium)("a large report (200 accounts)", () => {
       }
     },
   );
+  /** The generated organization's report data, loaded in this process, for a test to change and write. */
+  let inventory: string | undefined;
+  const changeableData = (): ReportData => {
+    if (inventory === undefined) {
+      const made = generatedReport(join(dir, "outside"), ACCOUNTS, 20);
+      expect(made.generated.status).toBe(0);
+      inventory = made.inventory;
+    }
+    return loadReportData({ inventory });
+  };
+
   it("colours a node in no account by its worst finding once that node's details are decoded", { timeout: 300_000 }, async () => {
     // GIVEN the report of the generated organization with a finding on the node standing for anyone
     // (no rule of an inventory's report puts one on a node in no account: it is added to the data)
-    const { inventory, generated } = generatedReport(join(dir, "outside"), ACCOUNTS, 20);
-    expect(generated.status).toBe(0);
-    const data = loadReportData({ inventory });
+    const data = changeableData();
     const anyone = data.nodes.find((n) => n.kind === "anyone");
     expect(anyone?.account).toBeUndefined();
     data.findings.push({
@@ -187,4 +198,67 @@ describe.skipIf(!hasChromium)("a large report (200 accounts)", () => {
       await browser.close();
     }
   });
+  it(
+    "keeps a pan made before the nodes in no account are decoded, when decoding them draws the graph anew",
+    { timeout: 300_000 },
+    async () => {
+      // GIVEN the generated organization's report with an edge between two nodes in no account (a
+      // service and anyone; added to the data): decoding their details draws the whole graph anew
+      const data = changeableData();
+      const [service, anyone] = [data.nodes.find((n) => n.kind === "service"), data.nodes.find((n) => n.kind === "anyone")];
+      expect([service?.account, anyone?.account]).toEqual([undefined, undefined]);
+      const added = `e${data.edges.length}`;
+      data.edges.push({
+        id: added,
+        kind: "resource-policy",
+        from: service?.id as string,
+        to: anyone?.id as string,
+        actions: ["sts:AssumeRole"],
+        crossAccount: false,
+        needs: [],
+        callerSide: [],
+        workloads: [],
+        findings: [],
+      });
+      const file = join(dir, "outside", "with-outside-edge.html");
+      writeReport(file, data);
+      const browser = await launchChromium();
+      try {
+        // WHEN the graph is panned as soon as it is first drawn, before those details are decoded
+        const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+        const errors: string[] = [];
+        page.on("pageerror", (error) => errors.push(String(error)));
+        await page.addInitScript(() => {
+          type Marks = { mark(name: string, options?: unknown): unknown };
+          const g = globalThis as unknown as InPage & { performance: Marks; pannedTo?: { x: number; y: number } };
+          const mark = g.performance.mark.bind(g.performance);
+          g.performance.mark = (name, options) => {
+            const entry = mark(name, options);
+            if (name === "xacct-graph-painted") {
+              g.xacctReport.cy.panBy({ x: 137, y: -59 });
+              g.pannedTo = { ...g.xacctReport.cy.pan() };
+            }
+            return entry;
+          };
+        });
+        await page.goto(pathToFileURL(file).href);
+        await page.waitForFunction(
+          () =>
+            (globalThis as unknown as { document: { body: { dataset: Record<string, string | undefined> } } }).document.body.dataset
+              .painted === "true",
+        );
+        const after = await page.evaluate(async (id) => {
+          const g = globalThis as unknown as InPage & { pannedTo?: { x: number; y: number } };
+          await g.xacctReport.settled();
+          return { pannedTo: g.pannedTo, pan: g.xacctReport.cy.pan(), redrawn: g.xacctReport.cy.getElementById(id).nonempty() };
+        }, added);
+        // THEN the graph was drawn anew (the added edge is drawn), and the view is where the pan left it
+        expect(after.redrawn).toBe(true);
+        expect(after.pannedTo).toBeDefined();
+        expect(after.pan).toEqual(after.pannedTo);
+      } finally {
+        await browser.close();
+      }
+    },
+  );
 });

@@ -516,11 +516,17 @@ function setUp(): void {
 /**
  * A lazy report's nodes in no account (services, anyone) are drawn before their details are
  * decoded (their part holds their edges into every account): once it is, they take the colours of
- * their findings, or, where some edge joins two of them, the whole graph is drawn anew.
+ * their findings, or, where some edge joins two of them, the whole graph is drawn anew where the
+ * person is looking (a pan or a zoom made since the first drawing stays).
  */
 function outsideDecoded(): void {
   const outside = (id: string) => nodes.get(id)?.account === undefined;
-  if (data.edges.some((e) => outside(e.from) && outside(e.to))) return draw();
+  if (data.edges.some((e) => outside(e.from) && outside(e.to))) {
+    const view = { zoom: cy.zoom(), pan: { ...cy.pan() } };
+    draw();
+    cy.viewport(view);
+    return;
+  }
   cy.batch(() => {
     for (const node of data.nodes) {
       const worst = node.account === undefined ? findingClass(data, node) : "";
