@@ -6,7 +6,8 @@
  * the security account's auditors, whom the generator gives sts:AssumeRole on every ReadOnly role
  * that trusts the security account. No console error and no request but the file, throughout. And
  * a node in no account takes the colour of its worst finding once its details are decoded, and a pan
- * made before then is kept when decoding them draws the graph anew.
+ * made before then is kept when decoding them draws the graph anew. An account's panel writes out
+ * its 50 most severe findings and counts the rest.
  * The times are measured by `npm run bench:report`, not asserted here.
  */
 import { mkdtempSync, rmSync } from "node:fs";
@@ -261,4 +262,57 @@ describe.skipIf(!hasChromium)("a large report (200 accounts)", () => {
       }
     },
   );
+  it("writes out the 50 most severe of an account's findings in its panel and counts the rest", { timeout: 300_000 }, async () => {
+    // GIVEN the generated organization's report with 60 more findings (low, added to the data) on a role of one account
+    const data = changeableData();
+    const role = data.nodes.find((n) => n.kind === "role" && n.account !== undefined && n.account !== data.accounts[0]?.id);
+    const account = role?.account as string;
+    for (let i = 0; i < 60; i++) {
+      data.findings.push({
+        id: "XA000",
+        severity: "low",
+        title: `added finding ${i}`,
+        resource: role?.id as string,
+        detail: "added by the test",
+        fix: "none",
+        nodes: [role?.id as string],
+        edges: [],
+      });
+      role?.findings.push(data.findings.length - 1);
+    }
+    const total = new Set(data.nodes.filter((n) => n.account === account).flatMap((n) => n.findings)).size;
+    const file = join(dir, "outside", "many-findings.html");
+    writeReport(file, data);
+    const browser = await launchChromium();
+    try {
+      // WHEN the account is opened
+      const { page, errors } = await openReport(browser, file);
+      await clickDrawn(page, `account:${account}`);
+      // THEN its panel counts every finding, writes out 50, the most severe first, and says how many more the table lists
+      const panel = await page.evaluate(() => {
+        const g = globalThis as unknown as {
+          document: {
+            querySelectorAll(s: string): ArrayLike<{ textContent: string | null }>;
+            getElementById(id: string): { textContent: string | null };
+          };
+        };
+        return {
+          heading: Array.from(g.document.querySelectorAll("#panel .findings h3")).map((e) => e.textContent),
+          written: Array.from(g.document.querySelectorAll("#panel .findings .finding-title")).map((e) => e.textContent ?? ""),
+          text: g.document.getElementById("panel").textContent ?? "",
+        };
+      });
+      expect(total).toBeGreaterThan(50);
+      expect(panel.heading).toEqual([`Findings (${total})`]);
+      expect(panel.written).toHaveLength(50);
+      // (the account's own findings, all more severe than or as severe as the added ones, come first)
+      const own = total - 60;
+      expect(own).toBeLessThan(50);
+      expect(panel.written.filter((t) => t.includes("added finding"))).toHaveLength(50 - own);
+      expect(panel.text).toContain(`and ${total - 50} more, less severe: the findings table lists them all`);
+      expect(errors).toEqual([]);
+    } finally {
+      await browser.close();
+    }
+  });
 });

@@ -55,15 +55,20 @@ function accountText(ctx: PanelContext, id: string | undefined): string {
   return account ? accountLabel(account) : (id ?? "no account");
 }
 
-/** The findings section: each with its severity, detail and fix (and why the model accepts it). */
+/** At most this many findings are written out in a panel (an account of a large report may have thousands). */
+const PANEL_FINDINGS = 50;
+
+/** The findings section: each with its severity, detail and fix (and why the model accepts it), the most severe first. */
 export function findingsSection(ctx: PanelContext, indexes: readonly number[]): HTMLElement | null {
-  const unique = [...new Set(indexes)];
+  // Most severe first: the report lists its findings so.
+  const unique = [...new Set(indexes)].sort((a, b) => a - b);
   if (unique.length === 0) return null;
+  const more = unique.length - PANEL_FINDINGS;
   return h(
     "section",
     { class: "findings" },
     h("h3", {}, `Findings (${unique.length})`),
-    ...unique.map((i) => {
+    ...unique.slice(0, PANEL_FINDINGS).map((i) => {
       const f = ctx.data.findings[i] as ReportFinding;
       return h(
         "div",
@@ -74,6 +79,7 @@ export function findingsSection(ctx: PanelContext, indexes: readonly number[]): 
         f.accepted ? h("p", { class: "accepted" }, h("strong", {}, "Accepted: "), f.accepted) : null,
       );
     }),
+    more > 0 ? h("p", { class: "muted" }, `and ${more} more, less severe: the findings table lists them all`) : null,
   );
 }
 
