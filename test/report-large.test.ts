@@ -18,7 +18,7 @@ import type { Core } from "cytoscape";
 import { afterAll, describe, expect, it } from "vitest";
 import { generatedReport } from "./support/generated-report.js";
 import { clickDrawn, type Doc, drawnAccount } from "./support/report-clicks.js";
-import { citedStatements, type ReportData, type ReportEdge } from "../src/report/types.js";
+import { citedStatements, type ReportData, type ReportEdge, type ReportNode } from "../src/report/types.js";
 // The built modules: the page's script and stylesheet are bundled next to dist/report/html.js by npm run build.
 import { writeReport } from "../dist/report/html.js";
 import { loadReportData } from "../dist/report/load.js";
@@ -143,6 +143,21 @@ describe.skipIf(!hasChromium)("a large report (200 accounts)", () => {
       }
     },
   );
+  /** Adds a low finding on the node to the data (the last of the report's findings, which go most severe first). */
+  const addFinding = (data: ReportData, node: ReportNode, title: string) => {
+    data.findings.push({
+      id: "XA000",
+      severity: "low",
+      title,
+      resource: node.id,
+      detail: "added by the test",
+      fix: "none",
+      nodes: [node.id],
+      edges: [],
+    });
+    node.findings.push(data.findings.length - 1);
+  };
+
   /** The generated organization's report data, loaded in this process, for a test to change and write. */
   let inventory: string | undefined;
   const changeableData = (): ReportData => {
@@ -160,17 +175,7 @@ describe.skipIf(!hasChromium)("a large report (200 accounts)", () => {
     const data = changeableData();
     const anyone = data.nodes.find((n) => n.kind === "anyone");
     expect(anyone?.account).toBeUndefined();
-    data.findings.push({
-      id: "XA000",
-      severity: "low",
-      title: "a finding on anyone",
-      resource: anyone?.id as string,
-      detail: "added by the test",
-      fix: "none",
-      nodes: [anyone?.id as string],
-      edges: [],
-    });
-    anyone?.findings.push(data.findings.length - 1);
+    addFinding(data, anyone as ReportNode, "a finding on anyone");
     const file = join(dir, "outside", "with-finding.html");
     writeReport(file, data);
     const browser = await launchChromium();
@@ -267,19 +272,7 @@ describe.skipIf(!hasChromium)("a large report (200 accounts)", () => {
     const data = changeableData();
     const role = data.nodes.find((n) => n.kind === "role" && n.account !== undefined && n.account !== data.accounts[0]?.id);
     const account = role?.account as string;
-    for (let i = 0; i < 60; i++) {
-      data.findings.push({
-        id: "XA000",
-        severity: "low",
-        title: `added finding ${i}`,
-        resource: role?.id as string,
-        detail: "added by the test",
-        fix: "none",
-        nodes: [role?.id as string],
-        edges: [],
-      });
-      role?.findings.push(data.findings.length - 1);
-    }
+    for (let i = 0; i < 60; i++) addFinding(data, role as ReportNode, `added finding ${i}`);
     const total = new Set(data.nodes.filter((n) => n.account === account).flatMap((n) => n.findings)).size;
     const file = join(dir, "outside", "many-findings.html");
     writeReport(file, data);
