@@ -99,6 +99,8 @@ export function labelOverlay(cy: Core, container: HTMLElement): void {
       const p = n.renderedPosition();
       return p.x >= 0 && p.y >= 0 && p.x <= width && p.y <= height;
     };
+    /** Whether a rendered box reaches onto the graph's area. */
+    const onArea = (b: Placed) => b.x2 >= 0 && b.y2 >= 0 && b.x1 <= width && b.y1 <= height;
     const named = leaves.filter(
       (n) => !n.hasClass("account") && onScreen(n) && (all || n.id() === hovered || n.selected() || n.renderedWidth() >= NAMED_FROM_PX),
     );
@@ -111,7 +113,7 @@ export function labelOverlay(cy: Core, container: HTMLElement): void {
     for (const node of cy.nodes(".account")) {
       // Without its label: Cytoscape would measure a thousand collapsed accounts' names to say so.
       const b = node.renderedBoundingBox({ includeLabels: false });
-      if (b.x2 < 0 || b.y2 < 0 || b.x1 > width || b.y1 > height) continue;
+      if (!onArea(b)) continue;
       const text = String(node.data("label") ?? "");
       const mid = (b.x1 + b.x2) / 2;
       // An open account's title about as wide as its box (the full name is in the panel and the filter).
@@ -161,16 +163,16 @@ export function labelOverlay(cy: Core, container: HTMLElement): void {
       element.style.transform = `translate(${box.x1}px, ${box.y1}px)`;
       shown.push(element);
     }
-    layer.replaceChildren(...rings(width, height), ...shown);
+    layer.replaceChildren(...rings(onArea), ...shown);
     layer.dataset.count = String(shown.length);
   };
 
   /** A ring around each highlighted node on the graph's area, behind the names. */
-  const rings = (width: number, height: number): HTMLElement[] =>
+  const rings = (onArea: (b: Placed) => boolean): HTMLElement[] =>
     cy
       .nodes(".highlighted")
       .map((node) => node.renderedBoundingBox({ includeLabels: false, includeOverlays: false }))
-      .filter((b) => b.x2 >= 0 && b.y2 >= 0 && b.x1 <= width && b.y1 <= height)
+      .filter(onArea)
       .map((b) => {
         const ring = document.createElement("span");
         ring.className = "ring";
