@@ -49,11 +49,18 @@ const data: ReportData = {
 };
 const collapsed = new Set([A, C]);
 
-const drawnEdges = (large: boolean) =>
-  elementsOf(data, collapsed, undefined, large)
-    .elements.filter((e) => e.group === "edges")
-    .map((e) => `${String(e.data.source)} -> ${String(e.data.target)}${e.data.count ? ` (${String(e.data.count)})` : ""}`)
-    .sort();
+/**
+ * The lines drawn, as "source -> target (how many edges a merged one stands for)": Cytoscape's
+ * edges, and a large report's lines between accounts (`merged` alone: account-lines.ts draws them).
+ */
+const drawnLines = (built: ReturnType<typeof elementsOf>, large: boolean) =>
+  [
+    ...built.elements
+      .filter((e) => e.group === "edges")
+      .map((e) => `${String(e.data.source)} -> ${String(e.data.target)}${e.data.count ? ` (${String(e.data.count)})` : ""}`),
+    ...(large ? [...built.merged.values()].map((m) => `${m.source} -> ${m.target} (${m.edges.length})`) : []),
+  ].sort();
+const drawnEdges = (large: boolean) => drawnLines(elementsOf(data, collapsed, undefined, large), large);
 
 describe("the report page's drawn accounts", () => {
   it("labels a collapsed account with its name and how many nodes it holds, in words that agree with the number", () => {
@@ -75,6 +82,10 @@ describe("the report page's drawn links between accounts", () => {
     // THEN A's two roles' edges into B's two roles are one line from A to B; B's own edge and anyone's
     // edge into B are drawn as they are; A's edge to C (both collapsed) and anyone's edge into A are not
     expect(drawn).toEqual([`account:${A} -> account:${B} (2)`, `* -> ${b1.id}`, `${b1.id} -> ${b2.id}`].sort());
+    // AND that line is no Cytoscape element: the page draws it on a canvas of its own
+    const built = elementsOf(data, collapsed, undefined, true);
+    expect(built.elements.map((e) => String(e.data.id))).not.toContain(`merged:account:${A}->account:${B}`);
+    expect([...built.merged.keys()]).toEqual([`merged:account:${A}->account:${B}`]);
   });
 
   it("in a small report, draws every link: a collapsed account's merged per node it links", () => {
@@ -130,10 +141,7 @@ describe("the report page's edges decoded later", () => {
   it("draws the links of an account opened after the page first drew, and not those of the account closed", () => {
     // GIVEN a large report drawn with B open, then with A open and B collapsed
     const first = drawnEdges(true);
-    const opened = elementsOf(data, new Set([B, C]), undefined, true)
-      .elements.filter((e) => e.group === "edges")
-      .map((e) => `${String(e.data.source)} -> ${String(e.data.target)}`)
-      .sort();
+    const opened = drawnLines(elementsOf(data, new Set([B, C]), undefined, true), true).map((line) => line.replace(/ \(\d+\)$/, ""));
     // THEN the first drawing links B's roles, the second A's: one line from A to each collapsed
     // account it links (B, C), and anyone's to a1 (A is open now)
     expect(first).toContain(`${b1.id} -> ${b2.id}`);

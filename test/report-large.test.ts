@@ -17,7 +17,7 @@ import { pathToFileURL } from "node:url";
 import type { Core } from "cytoscape";
 import { afterAll, describe, expect, it } from "vitest";
 import { generatedReport } from "./support/generated-report.js";
-import { clickDrawn, type Doc, drawnAccount } from "./support/report-clicks.js";
+import { clickDrawn, type Doc, drawnAccount, linePainted, pointOnLine } from "./support/report-clicks.js";
 import { citedStatements, type ReportData, type ReportEdge, type ReportNode } from "../src/report/types.js";
 // The built modules: the page's script and stylesheet are bundled next to dist/report/html.js by npm run build.
 import { writeReport } from "../dist/report/html.js";
@@ -26,8 +26,19 @@ import { hasChromium, launchChromium, openReport } from "../scripts/report-brows
 
 const ACCOUNTS = 200;
 type InPage = {
-  xacctReport: { cy: Core; data: ReportData; collapsed(): string[]; highlighted(): string[]; settled(): Promise<void> };
+  xacctReport: {
+    cy: Core;
+    data: ReportData;
+    collapsed(): string[];
+    highlighted(): string[];
+    accountLines(): { id: string }[];
+    settled(): Promise<void>;
+  };
 };
+/** The colours account-lines.ts draws a line between accounts in: across accounts, selected, lit (graph-style.ts's LINES). */
+const ORANGE = [232, 89, 12] as const;
+const BLACK = [0, 0, 0] as const;
+const AMBER = [240, 140, 0] as const;
 
 describe.skipIf(!hasChromium)("a large report (200 accounts)", () => {
   const dir = mkdtempSync(join(tmpdir(), "xacct-report-large-"));
@@ -262,6 +273,68 @@ describe.skipIf(!hasChromium)("a large report (200 accounts)", () => {
         expect(after.redrawn).toBe(true);
         expect(after.pannedTo).toBeDefined();
         expect(after.pan).toEqual(after.pannedTo);
+      } finally {
+        await browser.close();
+      }
+    },
+  );
+  it(
+    "draws an open account's lines to the collapsed accounts on a canvas of their own, which a click selects and a reach mode lights",
+    { timeout: 300_000 },
+    async () => {
+      // GIVEN the generated organization's report, and an account whose ReadOnly role the security account's auditors reach
+      const data = changeableData();
+      const security = data.nodes.find((n) => n.label === "auditor-1")?.account as string;
+      const readOnly = data.nodes.find(
+        (n) => n.label === "ReadOnly" && n.account !== security && n.account !== data.accounts[0]?.id,
+      ) as ReportNode;
+      const account = readOnly.account as string;
+      const fromSecurity = `merged:account:${security}->account:${account}`;
+      const file = join(dir, "outside", "account-lines.html");
+      writeReport(file, data);
+      const browser = await launchChromium();
+      try {
+        const { page, url, requests, errors } = await openReport(browser, file);
+        const box = await page.locator("#graph").boundingBox();
+        // WHEN the account is opened
+        await clickDrawn(page, `account:${account}`);
+        await drawnAccount(page, `account:${account}`);
+        // THEN its links to collapsed accounts are lines of their own, not Cytoscape edges, one from the security account among them
+        const drawn = await page.evaluate(() => {
+          const api = (globalThis as unknown as InPage).xacctReport;
+          return { edges: api.cy.edges(".merged").length, lines: api.accountLines().map((l) => l.id) };
+        });
+        expect(drawn.edges).toBe(0);
+        expect(drawn.lines).toContain(fromSecurity);
+        // AND a line clear of the nodes and of the other lines is painted, orange (its edges cross accounts)
+        const picked = await pointOnLine(page);
+        expect(picked).toBeDefined();
+        const { id, at } = picked as NonNullable<typeof picked>;
+        expect(await linePainted(page, at, ORANGE)).toBe(true);
+
+        // WHEN a person clicks on that line
+        await page.mouse.click((box?.x ?? 0) + at.x, (box?.y ?? 0) + at.y);
+        await drawnAccount(page, `account:${account}`);
+        // THEN the panel lists the edges it stands for, and the line is drawn selected (black)
+        expect(await page.evaluate(() => (globalThis as unknown as Doc).document.getElementById("panel")?.dataset.selected)).toBe(id);
+        expect(await page.textContent("#panel h2")).toMatch(/^\d+ edges?$/);
+        expect(await linePainted(page, at, BLACK)).toBe(true);
+
+        // WHEN "who can reach this?" is asked of the ReadOnly role, and the view centred on the security account
+        await page.check("#mode-who-can-reach");
+        await clickDrawn(page, readOnly.id);
+        await page.evaluate((id) => {
+          const { cy } = (globalThis as unknown as InPage).xacctReport;
+          cy.center(cy.getElementById(id));
+        }, `account:${security}`);
+        await drawnAccount(page, `account:${account}`);
+        // THEN the line from the security account is lit (amber), and no line is selected any more
+        expect(await page.evaluate(() => (globalThis as unknown as InPage).xacctReport.highlighted())).toContain(fromSecurity);
+        const onLit = await pointOnLine(page, fromSecurity, false);
+        expect(onLit).toBeDefined();
+        expect(await linePainted(page, (onLit as NonNullable<typeof onLit>).at, AMBER)).toBe(true);
+        expect(errors).toEqual([]);
+        expect(requests.filter((r) => r !== url && !r.startsWith("data:"))).toEqual([]);
       } finally {
         await browser.close();
       }

@@ -73,3 +73,64 @@ export async function drawnAccount(page: Page, id: string) {
     };
   }, id);
 }
+
+type Point = { x: number; y: number };
+type LinesInPage = InPage & { xacctReport: { accountLines(): { id: string; from: Point; to: Point }[] } };
+
+/**
+ * A point of one of a large report's lines between accounts (the one `id` names, else any) where a
+ * click picks that line: on the graph's area, off every node, and clear of every other line (unless
+ * `alone` is false); on the screen (the graph's rendered coordinates). Undefined when there is none.
+ */
+export function pointOnLine(page: Page, id?: string, alone = true): Promise<{ id: string; at: Point } | undefined> {
+  return page.evaluate(
+    ({ wanted, alone }) => {
+      const { cy, accountLines } = (globalThis as unknown as LinesInPage).xacctReport;
+      const lines = accountLines();
+      const boxes = cy.nodes().map((n) => n.renderedBoundingBox({ includeLabels: false }));
+      const MARGIN = 8;
+      const distance = (p: Point, a: Point, b: Point) => {
+        const [dx, dy] = [b.x - a.x, b.y - a.y];
+        const t = Math.max(0, Math.min(1, ((p.x - a.x) * dx + (p.y - a.y) * dy) / (dx * dx + dy * dy || 1)));
+        return Math.hypot(p.x - a.x - t * dx, p.y - a.y - t * dy);
+      };
+      for (const line of lines.filter((l) => wanted === undefined || l.id === wanted)) {
+        for (let t = 0.1; t <= 0.9; t += 0.02) {
+          const at = { x: line.from.x + t * (line.to.x - line.from.x), y: line.from.y + t * (line.to.y - line.from.y) };
+          const onArea = at.x > MARGIN && at.y > MARGIN && at.x < cy.width() - MARGIN && at.y < cy.height() - MARGIN;
+          const onNode = boxes.some((b) => at.x > b.x1 - MARGIN && at.x < b.x2 + MARGIN && at.y > b.y1 - MARGIN && at.y < b.y2 + MARGIN);
+          const nearOther = alone && lines.some((other) => other.id !== line.id && distance(at, other.from, other.to) < MARGIN);
+          if (onArea && !onNode && !nearOther) return { id: line.id, at };
+        }
+      }
+      return undefined;
+    },
+    { wanted: id, alone },
+  );
+}
+
+/**
+ * Whether the canvas of a large report's lines between accounts is painted in about `colour` (red,
+ * green, blue) within a few pixels of a point on the screen: a dashed line's gaps are shorter.
+ */
+export function linePainted(page: Page, at: Point, colour: readonly [number, number, number]): Promise<boolean> {
+  return page.evaluate(
+    ({ at, colour }) => {
+      type Canvas = { getContext(kind: "2d"): { getImageData(x: number, y: number, w: number, h: number): { data: ArrayLike<number> } } };
+      const g = globalThis as unknown as { devicePixelRatio: number; document: { getElementById(id: string): Canvas | null } };
+      const canvas = g.document.getElementById("account-lines");
+      if (!canvas) return false;
+      const ratio = g.devicePixelRatio || 1;
+      const side = Math.round(12 * ratio);
+      const { data } = canvas
+        .getContext("2d")
+        .getImageData(Math.round(at.x * ratio) - side / 2, Math.round(at.y * ratio) - side / 2, side, side);
+      for (let i = 0; i < data.length; i += 4) {
+        const near = [0, 1, 2].every((c) => Math.abs((data[i + c] as number) - (colour[c] as number)) <= 40);
+        if (near && (data[i + 3] as number) >= 100) return true;
+      }
+      return false;
+    },
+    { at, colour },
+  );
+}

@@ -23,6 +23,9 @@ export function drawnNodeId(node: { id: string; account?: string }, collapsed: R
 /** The group node of an account. */
 export const accountNodeId = (account: string) => `account:${account}`;
 
+/** The line that stands for the edges between two drawn ends, one at least a collapsed account. */
+export const mergedId = (source: string, target: string) => `merged:${source}->${target}`;
+
 /**
  * The drawn ends of an edge: its own nodes, or the collapsed accounts standing for them. In a large
  * report (`byAccount`), an edge between a collapsed account and a node of an open one is drawn to
@@ -72,7 +75,8 @@ export interface MergedEdge {
  *
  * In a `large` report, a collapsed account's edges are drawn to the open accounts only, merged into
  * one line per pair of accounts (`drawnEnds`): none between two collapsed accounts, none to a node
- * in no account. And an open account is a frame drawn behind its members (class `frame`; the
+ * in no account; those lines are not Cytoscape elements but `merged` alone (account-lines.ts draws
+ * them). And an open account is a frame drawn behind its members (class `frame`; the
  * members `member`, with their account in their data), not a compound node: while one compound
  * node is drawn, Cytoscape styles each property of each element by walking its parents and their
  * lines (an account of a hundred roles linked with a thousand accounts took a second to open).
@@ -139,11 +143,12 @@ export function elementsOf(
       continue;
     }
     if (source === target) continue;
-    const id = `merged:${source}->${target}`;
+    const id = mergedId(source, target);
     const known = merged.get(id);
     if (known) known.edges.push(edge);
     else merged.set(id, { id, source, target, edges: [edge] });
   }
+  if (large) return { elements, merged };
   for (const m of merged.values()) {
     const cross = m.edges.some((e) => e.crossAccount);
     const conditional = m.edges.every((e) => e.needs.length > 0);

@@ -24,6 +24,31 @@ const KIND_SHAPES: Record<string, string> = {
 };
 
 /**
+ * How a large report draws its lines, shared with account-lines.ts (which draws the lines between
+ * accounts there): grey, orange across accounts, dashed when conditional, amber when lit, black
+ * when selected; a line between accounts as wide as the edges it stands for are many.
+ */
+export const LINES = {
+  plain: "#adb5bd",
+  cross: "#e8590c",
+  lit: "#f08c00",
+  selected: "#000000",
+  opacity: 0.6,
+  /** The width of a cross-account line, of a lit or selected one. */
+  crossWidth: 1.5,
+  litWidth: 5,
+  dash: [6, 3],
+} as const;
+
+/** A line between accounts standing for `count` edges: from 1.5 wide (one edge) to 6 (50 or more). */
+const MERGED_WIDTH = { fewest: 1, most: 50, thinnest: 1.5, widest: 6 } as const;
+export function mergedWidth(count: number): number {
+  const { fewest, most, thinnest, widest } = MERGED_WIDTH;
+  const share = Math.min(1, Math.max(0, (count - fewest) / (most - fewest)));
+  return thinnest + share * (widest - thinnest);
+}
+
+/**
  * A node's name as Cytoscape knows it: invisible (labels.ts draws names over the canvas at a
  * legible size), there only so that the layout leaves each name its room (at zoom 1).
  */
@@ -91,7 +116,7 @@ export function graphStyle(large: boolean): StylesheetJson {
     {
       selector: "edge",
       style: large
-        ? { "curve-style": "haystack", "haystack-radius": 0, width: 1, "line-color": "#adb5bd", opacity: 0.6 }
+        ? { "curve-style": "haystack", "haystack-radius": 0, width: 1, "line-color": LINES.plain, opacity: LINES.opacity }
         : {
             "curve-style": "bezier",
             "target-arrow-shape": "triangle",
@@ -112,15 +137,24 @@ export function graphStyle(large: boolean): StylesheetJson {
     { selector: "edge.identity", style: { "line-color": "#5c7cfa", "target-arrow-color": "#5c7cfa" } },
     { selector: "edge.escalation", style: { "line-color": "#c92a2a", "target-arrow-color": "#c92a2a", "line-style": "dotted" } },
     { selector: "edge.starts-as", style: { "line-color": "#7048e8", "target-arrow-color": "#7048e8", "line-style": "dotted" } },
-    { selector: "edge.cross", style: { "line-color": "#e8590c", "target-arrow-color": "#e8590c", width: large ? 1.5 : 3.5 } },
-    { selector: "edge.conditional", style: { "line-style": "dashed", "line-dash-pattern": [6, 3] } },
-    { selector: "edge.merged", style: { width: "mapData(count, 1, 50, 1.5, 6)" } },
+    {
+      selector: "edge.cross",
+      style: { "line-color": LINES.cross, "target-arrow-color": LINES.cross, width: large ? LINES.crossWidth : 3.5 },
+    },
+    { selector: "edge.conditional", style: { "line-style": "dashed", "line-dash-pattern": [...LINES.dash] } },
+    {
+      selector: "edge.merged",
+      style: { width: `mapData(count, ${MERGED_WIDTH.fewest}, ${MERGED_WIDTH.most}, ${MERGED_WIDTH.thinnest}, ${MERGED_WIDTH.widest})` },
+    },
     { selector: ".dimmed", style: { opacity: 0.12 } },
     // A highlighted node has no style of its own: labels.ts rings it. Cytoscape recomputes every line
     // of a node whose style changes, and a collapsed account of a large report has hundreds.
-    { selector: "edge.highlighted", style: { "line-color": "#f08c00", "target-arrow-color": "#f08c00", width: 5, opacity: 1 } },
+    {
+      selector: "edge.highlighted",
+      style: { "line-color": LINES.lit, "target-arrow-color": LINES.lit, width: LINES.litWidth, opacity: 1 },
+    },
     { selector: "node:selected", style: { "border-width": 4, "border-color": "#000000" } },
-    { selector: "edge:selected", style: { "line-color": "#000000", "target-arrow-color": "#000000", width: 5 } },
+    { selector: "edge:selected", style: { "line-color": LINES.selected, "target-arrow-color": LINES.selected, width: LINES.litWidth } },
     ...(large
       ? [
           // An open account is a frame (elements.ts) sized by layout.ts, drawn behind its members and
@@ -129,7 +163,6 @@ export function graphStyle(large: boolean): StylesheetJson {
           { selector: "node", style: { "z-index": 2 } },
           { selector: "edge", style: { "z-index": 1 } },
           { selector: "node.frame", style: { width: "data(w)", height: "data(h)", padding: "0px", "z-index": 0 } },
-          { selector: "edge.merged", style: { "curve-style": "straight" } },
         ]
       : []),
   ] as StylesheetJson;

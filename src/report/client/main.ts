@@ -8,6 +8,7 @@ import dagre from "cytoscape-dagre";
 import { type PageFile, partElementId, type PartKind } from "../page-format.js";
 import { citedStatements, type ReportData, type ReportNode } from "../types.js";
 import { durationText as duration } from "../../aws/durations.js";
+import { accountLines } from "./account-lines.js";
 import { byId, h } from "./dom.js";
 import {
   accountNodeId,
@@ -18,6 +19,7 @@ import {
   findingClass,
   initiallyCollapsed,
   type MergedEdge,
+  mergedId,
 } from "./elements.js";
 import { findingsByAccount, findingsTable } from "./findings-table.js";
 import { graphStyle } from "./graph-style.js";
@@ -44,6 +46,8 @@ export interface ReportApi {
   highlighted(): string[];
   /** The accounts drawn collapsed. */
   collapsed(): string[];
+  /** A large report's lines between accounts (account-lines.ts), where they are drawn on the screen. */
+  accountLines(): { id: string; from: { x: number; y: number }; to: { x: number; y: number } }[];
   /** Resolves once what the last interaction asked for (decoding an account's details, drawing) is done. */
   settled(): Promise<void>;
 }
@@ -91,13 +95,16 @@ const cy = cytoscape({
   textureOnViewport: large,
 });
 labelOverlay(cy, byId("graph"));
+/** A large report's lines between accounts: drawn beside Cytoscape, not by it (account-lines.ts). */
+const lines = accountLines(cy, byId("graph"));
 const panel = byId("panel");
 
 const api: ReportApi = {
   cy,
   data,
-  highlighted: () => cy.elements(".highlighted").map((e) => e.id()),
+  highlighted: () => [...cy.elements(".highlighted").map((e) => e.id()), ...lines.lit()],
   collapsed: () => [...collapsed],
+  accountLines: () => lines.drawn(),
   // A step may queue another (an edge's panel: its accounts' details, then its statements): until none is left.
   settled: async () => {
     let last: Promise<void>;
@@ -146,10 +153,16 @@ function draw(): void {
     cy.elements().remove();
     cy.add(built.elements);
   });
+  showLines();
   const box = layoutGraph(cy, large);
   // Room at the edges for the names labels.ts draws beyond the nodes.
   if (box) fitTo(cy, box, 50);
   else cy.fit(undefined, 50);
+}
+
+/** A large report's merged lines are drawn by `lines` (a small one's are Cytoscape edges). */
+function showLines(): void {
+  lines.show(large ? merged : new Map());
 }
 
 /** Where collapsed accounts stood before they were opened, to stand there again when closed. */
@@ -186,6 +199,7 @@ function redraw(): Map<string, Box> | undefined {
     cy.remove(stale);
     added = cy.add(built.elements.filter((e) => cy.getElementById(e.data.id as string).empty()));
   });
+  showLines();
   let bottom = 0;
   for (const node of cy.nodes(".collapsed")) if (!added.contains(node)) bottom = Math.max(bottom, node.position("y"));
   let x = 0;
@@ -253,12 +267,21 @@ function goTo(id: string): void {
 
 function select(element: SingularElementReturnValue): void {
   cy.elements().unselect();
+  lines.select(undefined);
   element.select();
   show(element.id());
 }
 
-/** Highlights what reaches the element (or what it reaches) and dims the rest; the highlighted elements. */
-function highlight(lit: Collection): void {
+/** Selects one of a large report's lines between accounts. */
+function selectLine(id: string): void {
+  cy.elements().unselect();
+  lines.select(id);
+  show(id);
+}
+
+/** Highlights what reaches the element (or what it reaches), with the lines between accounts of `litLines`, and dims the rest. */
+function highlight(lit: Collection, litLines: readonly string[] = []): void {
+  lines.light(litLines);
   cy.batch(() => {
     cy.elements(".highlighted, .dimmed").removeClass("highlighted dimmed");
     if (lit.empty()) return;
@@ -268,12 +291,15 @@ function highlight(lit: Collection): void {
   });
 }
 
-/** The drawn element standing for a report edge: itself, or the merged edge its drawn ends (elements.ts) stand for. */
-function drawnEdge(edge: EdgeShape): SingularElementReturnValue {
-  const direct = cy.getElementById(edge.id);
-  if (!direct.empty()) return direct;
+/**
+ * The drawn line standing for a report edge: itself, or the merged line its drawn ends (elements.ts)
+ * stand for, a Cytoscape edge or one of a large report's `lines`; undefined when none is drawn.
+ */
+function drawnEdge(edge: EdgeShape): string | undefined {
+  if (!cy.getElementById(edge.id).empty()) return edge.id;
   const [source, target] = drawnEnds(nodes.get(edge.from) ?? { id: edge.from }, nodes.get(edge.to) ?? { id: edge.to }, collapsed, large);
-  return cy.getElementById(`merged:${source}->${target}`);
+  const id = mergedId(source, target);
+  return lines.has(id) || !cy.getElementById(id).empty() ? id : undefined;
 }
 
 /** The reach mode's result for a node or an account: highlighted in the graph and listed in the panel. */
@@ -287,13 +313,14 @@ function reachSection(id: string): HTMLElement | null {
   const others = [...found.nodes].map((n) => nodes.get(n)).filter((n): n is ReportNode => n !== undefined);
   // The drawn elements (a node or its collapsed account; an edge or the merged one), each once.
   const ids = new Set([id, ...others.map((node) => drawnNodeId(node, collapsed))]);
+  const litLines = new Set<string>();
   for (const edge of found.edges) {
     const drawn = drawnEdge(edge);
-    if (!drawn.empty()) ids.add(drawn.id());
+    if (drawn !== undefined) (lines.has(drawn) ? litLines : ids).add(drawn);
   }
   const lit = cy.collection();
   for (const drawnId of ids) lit.merge(cy.getElementById(drawnId));
-  highlight(lit);
+  highlight(lit, [...litLines]);
   const hops = found.edges.map((e) => e.maxSessionSeconds).filter((s): s is number => s !== undefined);
   const title = mode === "who-can-reach" ? `Who can reach this (${others.length})` : `What this can reach (${others.length})`;
   const listed = others.slice(0, 200);
@@ -376,6 +403,7 @@ function showNow(id: string): void {
 function clear(): void {
   shown = undefined;
   cy.elements().unselect();
+  lines.select(undefined);
   highlight(cy.collection());
   panel.hidden = true;
   cy.resize();
@@ -499,11 +527,16 @@ function setUp(): void {
   cy.on("tap", "node, edge", (event) => {
     const id = (event.target as SingularElementReturnValue).id();
     const account = id.startsWith("account:") ? id.slice(8) : undefined;
+    lines.select(undefined);
     if (account && collapsed.has(account)) toggleAccount(account);
     else show(id);
   });
+  // On the background: a large report's line between accounts, where one is under the tap.
   cy.on("tap", (event) => {
-    if (event.target === cy) clear();
+    if (event.target !== cy) return;
+    const line = lines.at(event.position);
+    if (line) selectLine(line);
+    else clear();
   });
   // A large report's open account is a frame behind its members: it follows one dragged.
   cy.on("free", "node.member", (event) => {
