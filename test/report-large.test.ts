@@ -31,7 +31,7 @@ type InPage = {
     data: ReportData;
     collapsed(): string[];
     highlighted(): string[];
-    accountLines(): { id: string }[];
+    accountLines(): { id: string; from: { x: number; y: number }; to: { x: number; y: number } }[];
     settled(): Promise<void>;
   };
 };
@@ -319,6 +319,18 @@ describe.skipIf(!hasChromium)("a large report (200 accounts)", () => {
         expect(await page.evaluate(() => (globalThis as unknown as Doc).document.getElementById("panel")?.dataset.selected)).toBe(id);
         expect(await page.textContent("#panel h2")).toMatch(/^\d+ edges?$/);
         expect(await linePainted(page, at, BLACK)).toBe(true);
+        // AND, the graph panned across the line, the line is drawn where it went, and no more where it was
+        const shift = await page.evaluate((id) => {
+          const line = (globalThis as unknown as InPage).xacctReport.accountLines().find((l) => l.id === id);
+          const [dx, dy] = line ? [line.to.x - line.from.x, line.to.y - line.from.y] : [0, 0];
+          const length = Math.hypot(dx, dy) || 1;
+          const by = { x: Math.round((-dy / length) * 30), y: Math.round((dx / length) * 30) };
+          (globalThis as unknown as InPage).xacctReport.cy.panBy(by);
+          return by;
+        }, id);
+        await drawnAccount(page, `account:${account}`);
+        expect(await linePainted(page, { x: at.x + shift.x, y: at.y + shift.y }, BLACK)).toBe(true);
+        expect(await linePainted(page, at, BLACK)).toBe(false);
 
         // WHEN "who can reach this?" is asked of the ReadOnly role, and the view centred on the security account
         await page.check("#mode-who-can-reach");

@@ -14,6 +14,8 @@ import { LINES, mergedWidth } from "./graph-style.js";
 
 /** How far from a line, in pixels on screen, a tap still picks it. */
 const PICK_PX = 5;
+/** Below this many pixels on screen, a dash and its gap are drawn as a solid line: Skia would cut a zoomed-out line in thousands of dashes. */
+const DASH_SEEN_PX = 3;
 
 export interface AccountLines {
   /** Draws these lines (the merged edges of the last drawing) from now on. */
@@ -73,7 +75,8 @@ export function accountLines(cy: Core, container: HTMLElement): AccountLines {
     pending = false;
     if (!context) return;
     const ratio = window.devicePixelRatio || 1;
-    const [width, height] = [container.clientWidth, container.clientHeight];
+    // Cytoscape's size of the container (read anew on its resize): reading the element's would lay the page out.
+    const [width, height] = [cy.width(), cy.height()];
     const zoom = cy.zoom();
     const pan = cy.pan();
     const state = `${version} ${zoom} ${pan.x} ${pan.y} ${width} ${height} ${ratio}`;
@@ -96,14 +99,16 @@ export function accountLines(cy: Core, container: HTMLElement): AccountLines {
       x2: (width - pan.x) / zoom + margin,
       y2: (height - pan.y) / zoom + margin,
     };
+    const dashesSeen = (LINES.dash[0] + LINES.dash[1]) * zoom >= DASH_SEEN_PX;
+    const dashed = (line: Line) => line.dashed && dashesSeen;
     const paths = new Map<string, { path: Path2D; colour: string; width: number; dashed: boolean; alpha: number }>();
     // The lit and the selected drawn last, over the others.
     const looks = (line: Line) =>
       line.id === selected
-        ? { colour: LINES.selected, width: LINES.litWidth, dashed: line.dashed, alpha: LINES.opacity, order: 2 }
+        ? { colour: LINES.selected, width: LINES.litWidth, dashed: dashed(line), alpha: LINES.opacity, order: 2 }
         : lit.has(line.id)
-          ? { colour: LINES.lit, width: LINES.litWidth, dashed: line.dashed, alpha: 1, order: 1 }
-          : { colour: line.colour, width: Math.round(line.width * 2) / 2, dashed: line.dashed, alpha: LINES.opacity, order: 0 };
+          ? { colour: LINES.lit, width: LINES.litWidth, dashed: dashed(line), alpha: 1, order: 1 }
+          : { colour: line.colour, width: Math.round(line.width * 2) / 2, dashed: dashed(line), alpha: LINES.opacity, order: 0 };
     for (const line of lines.values()) {
       const ends = endsOf(line);
       const seen = ends && clipped(ends, view);
@@ -115,19 +120,18 @@ export function accountLines(cy: Core, container: HTMLElement): AccountLines {
       path.path.moveTo(seen[0].x, seen[0].y);
       path.path.lineTo(seen[1].x, seen[1].y);
     }
-    for (const key of [...paths.keys()].sort()) {
-      const { path, colour, width: lineWidth, dashed, alpha } = paths.get(key) as NonNullable<ReturnType<typeof paths.get>>;
-      context.globalAlpha = alpha;
-      context.strokeStyle = colour;
-      context.lineWidth = lineWidth;
-      context.setLineDash(dashed ? LINES.dash : []);
-      context.stroke(path);
+    for (const [, look] of [...paths].sort(([a], [b]) => (a < b ? -1 : 1))) {
+      context.globalAlpha = look.alpha;
+      context.strokeStyle = look.colour;
+      context.lineWidth = look.width;
+      context.setLineDash(look.dashed ? LINES.dash : []);
+      context.stroke(look.path);
     }
   };
   // In the frame Cytoscape draws; what changes here alone, in the next frame, once.
   cy.on("render", draw);
-  // A node moved (an account dragged, an opened one placed) may be a line's end.
-  cy.on("position", "node", () => version++);
+  // A node moved or resized (an account dragged, an opened one placed, its frame fitted) may be a line's end.
+  cy.on("position data", "node", () => version++);
   const schedule = () => {
     version++;
     if (pending) return;
