@@ -88,6 +88,20 @@ describe("the report page's drawn links between accounts", () => {
     expect([...built.merged.keys()]).toEqual([`merged:account:${A}->account:${B}`]);
   });
 
+  it("draws a line between accounts dashed only when every edge it stands for is conditional", () => {
+    // GIVEN A's two edges into B (the one line from A to B in a large report), one of them conditional, then both
+    const conditional = (e: ReportEdge): ReportEdge => ({ ...e, needs: ["aws:PrincipalTag/team"] });
+    const line = (edges: ReportEdge[]) =>
+      elementsOf({ ...data, edges }, collapsed, undefined, true).merged.get(`merged:account:${A}->account:${B}`);
+    const [first, second] = [edge(0, a1, b1), edge(1, a2, b2)];
+    // WHEN the page's elements are made
+    const mixed = line([conditional(first), second]);
+    const both = line([conditional(first), conditional(second)]);
+    // THEN the line of one conditional edge and one not is solid, of two conditional edges dashed; both cross accounts
+    expect(mixed).toMatchObject({ conditional: false, cross: true });
+    expect(both).toMatchObject({ conditional: true, cross: true });
+  });
+
   it("in a small report, draws every link: a collapsed account's merged per node it links", () => {
     // GIVEN the same accounts in a small report
     // WHEN the page's elements are made

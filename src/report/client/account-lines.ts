@@ -149,9 +149,9 @@ export function accountLines(cy: Core, container: HTMLElement): AccountLines {
           id: m.id,
           from,
           to,
-          colour: m.edges.some((e) => e.crossAccount) ? LINES.cross : LINES.plain,
+          colour: m.cross ? LINES.cross : LINES.plain,
           width: mergedWidth(m.edges.length),
-          dashed: m.edges.every((e) => e.needs.length > 0),
+          dashed: m.conditional,
         });
       }
       lit = new Set([...lit].filter((id) => lines.has(id)));

@@ -68,6 +68,10 @@ export interface MergedEdge {
   source: string;
   target: string;
   edges: ReportEdge[];
+  /** Drawn as a cross-account line: one at least of its edges crosses accounts. */
+  cross: boolean;
+  /** Drawn as a conditional line: every one of its edges needs a key or a condition. */
+  conditional: boolean;
 }
 
 /**
@@ -145,13 +149,14 @@ export function elementsOf(
     if (source === target) continue;
     const id = mergedId(source, target);
     const known = merged.get(id);
-    if (known) known.edges.push(edge);
-    else merged.set(id, { id, source, target, edges: [edge] });
+    if (known) {
+      known.edges.push(edge);
+      known.cross ||= edge.crossAccount;
+      known.conditional &&= edge.needs.length > 0;
+    } else merged.set(id, { id, source, target, edges: [edge], cross: edge.crossAccount, conditional: edge.needs.length > 0 });
   }
   if (large) return { elements, merged };
   for (const m of merged.values()) {
-    const cross = m.edges.some((e) => e.crossAccount);
-    const conditional = m.edges.every((e) => e.needs.length > 0);
     elements.push({
       group: "edges",
       data: {
@@ -161,7 +166,7 @@ export function elementsOf(
         label: `${m.edges.length} edge${m.edges.length > 1 ? "s" : ""}`,
         count: m.edges.length,
       },
-      classes: ["merged", cross ? "cross" : "", conditional ? "conditional" : ""].join(" "),
+      classes: ["merged", m.cross ? "cross" : "", m.conditional ? "conditional" : ""].join(" "),
     });
   }
   return { elements, merged };
