@@ -42,6 +42,19 @@ function narrowJson(value: unknown): string {
   return WIDE.test(text) ? text.replace(EVERY_WIDE, unicodeEscape) : text;
 }
 
+/**
+ * A row's cell as JSON text (narrowJson's): a number or null written as it is, and a frozen list
+ * (the report shares one among thousands of edges: their actions, the empty list) made once.
+ */
+function cellJson(value: unknown, frozen: WeakMap<object, string>): string {
+  if (typeof value === "number") return Number.isFinite(value) ? String(value) : "null";
+  if (value === null) return "null";
+  if (typeof value !== "object" || !Object.isFrozen(value)) return narrowJson(value);
+  let text = frozen.get(value);
+  if (text === undefined) frozen.set(value, (text = narrowJson(value)));
+  return text;
+}
+
 /** By default, a part is closed once its JSON reaches this many characters (gzip finds more repeats in a larger part). */
 const PART_CHARS = 512 * 1024;
 
@@ -103,6 +116,8 @@ class Rows<Row> {
   private readonly columns: readonly (keyof Row & string)[];
   private readonly shared: ReadonlySet<string>;
   private readonly values: Values;
+  /** The texts of the frozen lists met so far (cellJson). */
+  private readonly frozen = new WeakMap<object, string>();
 
   constructor(columns: readonly (keyof Row & string)[], shared: readonly (keyof Row & string)[], values: Values) {
     this.columns = columns;
@@ -115,7 +130,7 @@ class Rows<Row> {
     if (this.rows.has(index)) return 0;
     let chars = 0;
     const texts = this.columns.map((column) => {
-      const text = narrowJson(row[column]);
+      const text = cellJson(row[column], this.frozen);
       if (!this.shared.has(column)) {
         chars += text.length + 1;
         return text;
