@@ -51,6 +51,18 @@ export interface FindingsOptions {
   graph?: AccessGraph;
 }
 
+/**
+ * What makes a finding the same as another: its rule, resource, title, detail and path, each
+ * written after its length so that no two findings share a key (cheaper than JSON's escaping for
+ * 142,000 findings of a few hundred characters).
+ */
+function findingKey(finding: Finding): string {
+  let key = "";
+  for (const part of [finding.id, finding.resource, finding.title, finding.detail, ...(finding.path ?? [])])
+    key += `${part.length}:${part}`;
+  return key;
+}
+
 /** Every finding over the state, most severe first, then by rule and resource; each once. */
 export function findings(state: AccountState, options: FindingsOptions = {}): Finding[] {
   let graph = options.graph;
@@ -66,7 +78,7 @@ export function findings(state: AccountState, options: FindingsOptions = {}): Fi
   const out: Finding[] = [];
   for (const rule of RULES) {
     for (const finding of rule.check(input)) {
-      const key = JSON.stringify([finding.id, finding.resource, finding.title, finding.detail, finding.path ?? []]);
+      const key = findingKey(finding);
       if (seen.has(key)) continue;
       seen.add(key);
       const fix = fixes.get(finding.fix);
