@@ -90,7 +90,19 @@ class Parts<K> {
 /** The values of the shared columns (page-format.ts's SHARED_COLUMNS) in the part being filled, each once, as JSON texts. */
 class Values {
   private readonly index = new Map<string, number>();
+  /** The index of each string value met in the part (thousands of findings share a fix, a title): its JSON text made once. */
+  private readonly strings = new Map<string, number>();
   private texts: string[] = [];
+
+  /** The index of a row's value in the part, and the characters it adds there (see `of`). */
+  ofValue(value: unknown, frozen: WeakMap<object, string>): [number, number] {
+    if (typeof value !== "string") return this.of(cellJson(value, frozen));
+    const known = this.strings.get(value);
+    if (known !== undefined) return [known, 0];
+    const found = this.of(narrowJson(value));
+    this.strings.set(value, found[0]);
+    return found;
+  }
 
   /** The index of a value's JSON text in the part, and the characters it adds there (none when it is there already). */
   of(text: string): [number, number] {
@@ -105,6 +117,7 @@ class Values {
   take(): string {
     const text = `[${this.texts.join(",")}]`;
     this.index.clear();
+    this.strings.clear();
     this.texts = [];
     return text;
   }
@@ -130,12 +143,12 @@ class Rows<Row> {
     if (this.rows.has(index)) return 0;
     let chars = 0;
     const texts = this.columns.map((column) => {
-      const text = cellJson(row[column], this.frozen);
       if (!this.shared.has(column)) {
+        const text = cellJson(row[column], this.frozen);
         chars += text.length + 1;
         return text;
       }
-      const [at, added] = this.values.of(text);
+      const [at, added] = this.values.ofValue(row[column], this.frozen);
       const cell = String(at);
       chars += cell.length + 1 + added;
       return cell;
