@@ -461,7 +461,9 @@ function filter(account: string, stage: string, workload: string): void {
     visible = keep;
   }
   draw();
-  if (shown && !cy.getElementById(shown).empty()) show(shown);
+  // Shown anew when still drawn: a node, an edge, or one of a large report's lines between accounts
+  // (not Cytoscape's), whose edges the filters may have narrowed.
+  if (shown && (lines.has(shown) || !cy.getElementById(shown).empty())) show(shown);
 }
 
 function options(select: HTMLSelectElement, values: [string, string][]): void {

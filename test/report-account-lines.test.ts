@@ -1,0 +1,164 @@
+/**
+ * A large report's lines between accounts (src/report/client/account-lines.ts: drawn on a canvas of
+ * their own, not as Cytoscape edges) in Debian's Chromium, as a person uses them: a selected line's
+ * panel follows the filters, which may narrow the edges it stands for; and while the window is
+ * resized, the lines' canvas stays as large on the screen as Cytoscape's (which keeps its size until
+ * its own resize runs), so the lines stay on the nodes they join.
+ */
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { Core } from "cytoscape";
+import type { Page } from "playwright-core";
+import { afterAll, describe, expect, it } from "vitest";
+import { drawnAccount, pointOnLine } from "./support/report-clicks.js";
+import type { ReportData, ReportEdge, ReportNode } from "../src/report/types.js";
+// The built module: the page's script and stylesheet are bundled next to dist/report/html.js by npm run build.
+import { writeReport } from "../dist/report/html.js";
+import { hasChromium, launchChromium, openReport } from "../scripts/report-browser.mjs";
+
+type InPage = { xacctReport: { cy: Core; settled(): Promise<void> } };
+type Rect = { width: number; height: number };
+type Doc = { document: { getElementById(id: string): { dataset: Record<string, string | undefined> } | null } };
+
+/** Six accounts of 50 roles (300 nodes: a large report, every account collapsed); ten roles of C may assume A's r0, five of them in workload "w". */
+function sixAccounts(): { data: ReportData; a: string; c: string } {
+  const accounts = Array.from({ length: 6 }, (_, i) => ({ id: `11112222000${i}`, name: `account-${i}`, managed: true }));
+  const [a, c] = [accounts[0]?.id as string, accounts[1]?.id as string];
+  const role = (account: string, r: number) => `arn:aws:iam::${account}:role/r${r}`;
+  const inW = (account: string, r: number) => (account === a && r === 0) || (account === c && r < 5);
+  const nodes: ReportNode[] = accounts.flatMap((account) =>
+    Array.from({ length: 50 }, (_, r) => ({
+      id: role(account.id, r),
+      kind: "role" as const,
+      label: `r${r}`,
+      arn: role(account.id, r),
+      account: account.id,
+      workloads: inW(account.id, r) ? ["w"] : [],
+      findings: [],
+    })),
+  );
+  const edges: ReportEdge[] = Array.from({ length: 10 }, (_, r) => ({
+    id: `e${r}`,
+    kind: "assume-role" as const,
+    from: role(c, r),
+    to: role(a, 0),
+    actions: ["sts:AssumeRole"],
+    crossAccount: true,
+    needs: [],
+    callerSide: [],
+    workloads: r < 5 ? ["w"] : [],
+    findings: [],
+  }));
+  return { data: { source: "test", title: "six accounts", accounts, nodes, edges, statements: [], findings: [] }, a, c };
+}
+
+const panelTitle = (page: Page) => page.textContent("#panel h2");
+const selected = (page: Page) => page.evaluate(() => (globalThis as unknown as Doc).document.getElementById("panel")?.dataset.selected);
+
+describe.skipIf(!hasChromium)("a large report's lines between accounts", () => {
+  const dir = mkdtempSync(join(tmpdir(), "xacct-account-lines-"));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  /** The report opened with account A open, and the line from C to A clicked. */
+  async function withLineSelected(then: (page: Page, line: string) => Promise<void>): Promise<void> {
+    const { data, a, c } = sixAccounts();
+    const file = join(dir, "six-accounts.html");
+    writeReport(file, data);
+    const browser = await launchChromium();
+    try {
+      const { page, errors } = await openReport(browser, file);
+      const box = await page.locator("#graph").boundingBox();
+      await page.evaluate(async (id) => {
+        const api = (globalThis as unknown as InPage).xacctReport;
+        api.cy.getElementById(id).emit("tap");
+        await api.settled();
+      }, `account:${a}`);
+      await drawnAccount(page, `account:${a}`);
+      const line = `merged:account:${c}->account:${a}`;
+      const on = await pointOnLine(page, line);
+      expect(on).toBeDefined();
+      const at = (on as NonNullable<typeof on>).at;
+      await page.mouse.click((box?.x ?? 0) + at.x, (box?.y ?? 0) + at.y);
+      await drawnAccount(page, `account:${a}`);
+      expect(await selected(page)).toBe(line);
+      await then(page, line);
+      expect(errors).toEqual([]);
+    } finally {
+      await browser.close();
+    }
+  }
+
+  it("shows a selected line's edges anew when a filter narrows them", { timeout: 120_000 }, async () => {
+    await withLineSelected(async (page, line) => {
+      // GIVEN the line from C to A selected: its panel lists the ten edges it stands for
+      expect(await panelTitle(page)).toBe("10 edges");
+      // WHEN the workload filter keeps only workload "w" (five of those edges)
+      await page.selectOption("#filter-workload", "w");
+      await drawnAccount(page, line.slice(line.indexOf("->") + 2));
+      // THEN the line is still shown, and its panel lists the five edges the filter keeps
+      expect(await selected(page)).toBe(line);
+      expect(await panelTitle(page)).toBe("5 edges");
+    });
+  });
+
+  it("keeps the lines' canvas as large on the screen as its drawing while the window is resized", { timeout: 120_000 }, async () => {
+    await withLineSelected(async (page) => {
+      // The lines' canvas and Cytoscape's node canvas: how large each is on the screen, and the lines' drawing (its pixels over the device's ratio).
+      const sizes = () =>
+        page.evaluate(() => {
+          type Canvas = { width: number; height: number; getBoundingClientRect(): Rect };
+          const g = globalThis as unknown as { devicePixelRatio: number; document: { querySelector(selector: string): Canvas | null } };
+          const shown = (canvas: Canvas | null) => {
+            const r = canvas?.getBoundingClientRect();
+            return r ? { width: Math.round(r.width), height: Math.round(r.height) } : undefined;
+          };
+          const lines = g.document.querySelector("#account-lines");
+          const ratio = g.devicePixelRatio || 1;
+          return {
+            lines: shown(lines),
+            drawing: lines ? { width: Math.round(lines.width / ratio), height: Math.round(lines.height / ratio) } : undefined,
+            cytoscape: shown(g.document.querySelector('#graph canvas[data-id="layer2-node"]')),
+          };
+        });
+      // GIVEN the lines drawn over the graph, as large on the screen as Cytoscape's canvas
+      const before = await sizes();
+      expect(before.cytoscape).toBeDefined();
+      expect(before.lines).toEqual(before.cytoscape);
+      expect(before.lines).toEqual(before.drawing);
+      // WHEN the window is made narrower, and two frames are drawn (Cytoscape resizes its canvases,
+      // which keep their size until then, once the window has stopped changing for a while)
+      await page.setViewportSize({ width: 1000, height: 800 });
+      await page.evaluate(() => {
+        const { requestAnimationFrame: frame } = globalThis as unknown as { requestAnimationFrame(then: () => void): void };
+        return new Promise<void>((done) => frame(() => frame(done)));
+      });
+      // THEN the lines' canvas is shown at the size it was drawn for: not stretched to the new size
+      // while the nodes under them are not
+      const during = await sizes();
+      expect(during.lines).toEqual(during.drawing);
+      // AND, once Cytoscape has resized, the lines are drawn anew at its new size
+      const narrower = await page
+        .waitForFunction(
+          (wide) => {
+            type Canvas = { getBoundingClientRect(): Rect };
+            const { document } = globalThis as unknown as { document: { querySelector(selector: string): Canvas | null } };
+            const [lines, nodes] = ["#account-lines", '#graph canvas[data-id="layer2-node"]'].map((s) =>
+              document.querySelector(s)?.getBoundingClientRect(),
+            );
+            return !!lines && !!nodes && nodes.width < wide && Math.round(lines.width) === Math.round(nodes.width);
+          },
+          before.cytoscape?.width ?? 0,
+          { timeout: 10_000 },
+        )
+        .then(
+          () => true,
+          () => false,
+        );
+      expect(narrower).toBe(true);
+      const after = await sizes();
+      expect(after.lines).toEqual(after.cytoscape);
+      expect(after.lines).toEqual(after.drawing);
+    });
+  });
+});
