@@ -85,6 +85,10 @@ export function accountLines(cy: Core, container: HTMLElement): AccountLines {
     if (canvas.width !== Math.round(width * ratio) || canvas.height !== Math.round(height * ratio)) {
       canvas.width = Math.round(width * ratio);
       canvas.height = Math.round(height * ratio);
+      // As large on the screen as Cytoscape's canvases, which keep their size until its resize:
+      // stretched to the container at once, the lines would leave the nodes while a window is resized.
+      canvas.style.width = `${width}px`;
+      canvas.style.height = `${height}px`;
     }
     context.setTransform(1, 0, 0, 1, 0, 0);
     context.clearRect(0, 0, canvas.width, canvas.height);
