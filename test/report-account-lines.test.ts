@@ -21,8 +21,11 @@ type InPage = { xacctReport: { cy: Core; settled(): Promise<void> } };
 type Rect = { width: number; height: number };
 type Doc = { document: { getElementById(id: string): { dataset: Record<string, string | undefined> } | null } };
 
-/** Six accounts of 50 roles (300 nodes: a large report, every account collapsed); ten roles of C may assume A's r0, five of them in workload "w". */
-function sixAccounts(): { data: ReportData; a: string; c: string } {
+/**
+ * Six accounts of 50 roles (300 nodes: a large report, every account collapsed); ten roles of C may
+ * assume A's r0, five of them in workload "w"; and, `back`, A's r1 may assume C's r0.
+ */
+function sixAccounts({ back = false } = {}): { data: ReportData; a: string; c: string } {
   const accounts = Array.from({ length: 6 }, (_, i) => ({ id: `11112222000${i}`, name: `account-${i}`, managed: true }));
   const [a, c] = [accounts[0]?.id as string, accounts[1]?.id as string];
   const role = (account: string, r: number) => `arn:aws:iam::${account}:role/r${r}`;
@@ -38,18 +41,20 @@ function sixAccounts(): { data: ReportData; a: string; c: string } {
       findings: [],
     })),
   );
-  const edges: ReportEdge[] = Array.from({ length: 10 }, (_, r) => ({
-    id: `e${r}`,
-    kind: "assume-role" as const,
-    from: role(c, r),
-    to: role(a, 0),
+  const assume = (id: string, from: string, to: string, workloads: string[]): ReportEdge => ({
+    id,
+    kind: "assume-role",
+    from,
+    to,
     actions: ["sts:AssumeRole"],
     crossAccount: true,
     needs: [],
     callerSide: [],
-    workloads: r < 5 ? ["w"] : [],
+    workloads,
     findings: [],
-  }));
+  });
+  const edges = Array.from({ length: 10 }, (_, r) => assume(`e${r}`, role(c, r), role(a, 0), r < 5 ? ["w"] : []));
+  if (back) edges.push(assume("e10", role(a, 1), role(c, 0), []));
   return { data: { source: "test", title: "six accounts", accounts, nodes, edges, statements: [], findings: [] }, a, c };
 }
 
@@ -60,10 +65,13 @@ describe.skipIf(!hasChromium)("a large report's lines between accounts", () => {
   const dir = mkdtempSync(join(tmpdir(), "xacct-account-lines-"));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-  /** The report opened with account A open, and the line from C to A clicked. */
-  async function withLineSelected(then: (page: Page, line: string) => Promise<void>): Promise<void> {
-    const { data, a, c } = sixAccounts();
-    const file = join(dir, "six-accounts.html");
+  /** The report of `sixAccounts` opened with account A open (C collapsed), and a click on a line where it is clear of every other. */
+  async function withAOpen(
+    back: boolean,
+    then: (page: Page, lines: { fromC: string; toC: string }, click: (line: string) => Promise<void>) => Promise<void>,
+  ): Promise<void> {
+    const { data, a, c } = sixAccounts({ back });
+    const file = join(dir, `six-accounts${back ? "-both-ways" : ""}.html`);
     writeReport(file, data);
     const browser = await launchChromium();
     try {
@@ -75,19 +83,45 @@ describe.skipIf(!hasChromium)("a large report's lines between accounts", () => {
         await api.settled();
       }, `account:${a}`);
       await drawnAccount(page, `account:${a}`);
-      const line = `merged:account:${c}->account:${a}`;
-      const on = await pointOnLine(page, line);
-      expect(on).toBeDefined();
-      const at = (on as NonNullable<typeof on>).at;
-      await page.mouse.click((box?.x ?? 0) + at.x, (box?.y ?? 0) + at.y);
-      await drawnAccount(page, `account:${a}`);
-      expect(await selected(page)).toBe(line);
-      await then(page, line);
+      const click = async (line: string) => {
+        const on = await pointOnLine(page, line);
+        expect(on, `a point of ${line} clear of every other line`).toBeDefined();
+        const at = (on as NonNullable<typeof on>).at;
+        await page.mouse.click((box?.x ?? 0) + at.x, (box?.y ?? 0) + at.y);
+        await drawnAccount(page, `account:${a}`);
+      };
+      await then(page, { fromC: `merged:account:${c}->account:${a}`, toC: `merged:account:${a}->account:${c}` }, click);
       expect(errors).toEqual([]);
     } finally {
       await browser.close();
     }
   }
+
+  /** The report opened with account A open, and the line from C to A clicked. */
+  const withLineSelected = (then: (page: Page, line: string) => Promise<void>) =>
+    withAOpen(false, async (page, { fromC }, click) => {
+      await click(fromC);
+      expect(await selected(page)).toBe(fromC);
+      await then(page, fromC);
+    });
+
+  it("draws the lines both ways between two accounts apart, each seen and each picked by a click", { timeout: 120_000 }, async () => {
+    await withAOpen(true, async (page, { fromC, toC }, click) => {
+      // GIVEN account A open, C collapsed, and edges both ways between them: two lines
+      const drawn = await page.evaluate(() =>
+        (globalThis as unknown as { xacctReport: { accountLines(): { id: string }[] } }).xacctReport.accountLines().map((l) => l.id),
+      );
+      expect(drawn).toEqual(expect.arrayContaining([fromC, toC]));
+      // WHEN a person clicks on each where it is clear of the other
+      await click(toC);
+      // THEN each is selected in turn, its panel listing its own edges
+      expect(await selected(page)).toBe(toC);
+      expect(await panelTitle(page)).toBe("1 edge");
+      await click(fromC);
+      expect(await selected(page)).toBe(fromC);
+      expect(await panelTitle(page)).toBe("10 edges");
+    });
+  });
 
   it("shows a selected line's edges anew when a filter narrows them", { timeout: 120_000 }, async () => {
     await withLineSelected(async (page, line) => {

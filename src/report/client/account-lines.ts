@@ -5,17 +5,20 @@
  * Cytoscape edges, each styled, measured and projected before the first frame: about half a
  * second. Here they are plain strokes, a few milliseconds a frame, drawn after each frame
  * Cytoscape draws (the nodes on its canvas cover the lines' ends; an open account's frame, which
- * shows through, is where a line stops). A tap on the graph's background picks the line under it,
- * and a reach mode lights the lines of the edges it walked.
+ * shows through, is where a line stops); the lines both ways between two ends side by side. A tap
+ * on the graph's background picks the line under it, and a reach mode lights the lines of the edges
+ * it walked.
  */
 import type { Core, NodeSingular } from "cytoscape";
-import type { MergedEdge } from "./elements.js";
+import { type MergedEdge, mergedId } from "./elements.js";
 import { LINES, mergedWidth } from "./graph-style.js";
 
 /** How far from a line, in pixels on screen, a tap still picks it. */
 const PICK_PX = 5;
 /** Below this many pixels on screen, a dash and its gap are drawn as a solid line: Skia would cut a zoomed-out line in thousands of dashes. */
 const DASH_SEEN_PX = 3;
+/** How far, in pixels on screen, each of two lines the opposite ways between the same ends is drawn from their axis (one each side): both seen, each picked. */
+const PAIRED_PX = 5;
 
 export interface AccountLines {
   /** Draws these lines (the merged edges of the last drawing) from now on. */
@@ -54,6 +57,8 @@ interface Line {
   colour: string;
   width: number;
   dashed: boolean;
+  /** A line the other way between the same ends is drawn too. */
+  paired: boolean;
 }
 
 /** Puts the canvas first in the graph's container (under Cytoscape's) and keeps it drawn. */
@@ -114,7 +119,7 @@ export function accountLines(cy: Core, container: HTMLElement): AccountLines {
           ? { colour: LINES.lit, width: LINES.litWidth, dashed: dashed(line), alpha: 1, order: 1 }
           : { colour: line.colour, width: Math.round(line.width * 2) / 2, dashed: dashed(line), alpha: LINES.opacity, order: 0 };
     for (const line of lines.values()) {
-      const ends = endsOf(line);
+      const ends = endsOf(line, zoom);
       const seen = ends && clipped(ends, view);
       if (!seen) continue;
       const look = looks(line);
@@ -156,6 +161,7 @@ export function accountLines(cy: Core, container: HTMLElement): AccountLines {
           colour: m.cross ? LINES.cross : LINES.plain,
           width: mergedWidth(m.edges.length),
           dashed: m.conditional,
+          paired: merged.has(mergedId(m.target, m.source)),
         });
       }
       lit = new Set([...lit].filter((id) => lines.has(id)));
@@ -176,7 +182,7 @@ export function accountLines(cy: Core, container: HTMLElement): AccountLines {
       const reach = PICK_PX / cy.zoom();
       let best: { id: string; distance: number } | undefined;
       for (const line of lines.values()) {
-        const ends = endsOf(line);
+        const ends = endsOf(line, cy.zoom());
         if (!ends) continue;
         const distance = distanceToSegment(point, ends[0], ends[1]) - line.width / 2;
         if (distance <= reach && (!best || distance < best.distance)) best = { id: line.id, distance };
@@ -187,19 +193,33 @@ export function accountLines(cy: Core, container: HTMLElement): AccountLines {
       const [zoom, pan] = [cy.zoom(), cy.pan()];
       const rendered = (p: Point) => ({ x: p.x * zoom + pan.x, y: p.y * zoom + pan.y });
       return [...lines.values()].flatMap((line) => {
-        const ends = endsOf(line);
+        const ends = endsOf(line, zoom);
         return ends ? [{ id: line.id, from: rendered(ends[0]), to: rendered(ends[1]) }] : [];
       });
     },
   };
 }
 
-/** Where a line is drawn: between its ends' borders; undefined when they overlap. */
-function endsOf(line: Line): [Point, Point] | undefined {
+/**
+ * Where a line is drawn at a zoom: between its ends' borders, and, paired with a line the other way,
+ * beside their axis on its right (the other on its own right: the other side); undefined when its
+ * ends overlap.
+ */
+function endsOf(line: Line, zoom: number): [Point, Point] | undefined {
   const [a, b] = [line.from.position(), line.to.position()];
   const from = border(line.from, a, b);
   const to = border(line.to, b, a);
-  return from && to ? [from, to] : undefined;
+  if (!from || !to) return undefined;
+  if (!line.paired) return [from, to];
+  const [dx, dy] = [to.x - from.x, to.y - from.y];
+  const length = Math.hypot(dx, dy) || 1;
+  // Clear of the axis by its half width at least: the two never overlap, however wide.
+  const away = Math.max(PAIRED_PX / zoom, line.width / 2 + 0.5) / length;
+  const [ox, oy] = [-dy * away, dx * away];
+  return [
+    { x: from.x + ox, y: from.y + oy },
+    { x: to.x + ox, y: to.y + oy },
+  ];
 }
 
 /**
