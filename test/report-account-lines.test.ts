@@ -23,9 +23,10 @@ type Doc = { document: { getElementById(id: string): { dataset: Record<string, s
 
 /**
  * Six accounts of 50 roles (300 nodes: a large report, every account collapsed); ten roles of C may
- * assume A's r0, five of them in workload "w"; and, `back`, A's r1 may assume C's r0.
+ * assume A's r0, five of them in workload "w" (each given an external ID, a conditional edge, when
+ * `conditional`); and, `back`, A's r1 may assume C's r0.
  */
-function sixAccounts({ back = false } = {}): { data: ReportData; a: string; c: string } {
+function sixAccounts({ back = false, conditional = false } = {}): { data: ReportData; a: string; c: string } {
   const accounts = Array.from({ length: 6 }, (_, i) => ({ id: `11112222000${i}`, name: `account-${i}`, managed: true }));
   const [a, c] = [accounts[0]?.id as string, accounts[1]?.id as string];
   const role = (account: string, r: number) => `arn:aws:iam::${account}:role/r${r}`;
@@ -41,19 +42,20 @@ function sixAccounts({ back = false } = {}): { data: ReportData; a: string; c: s
       findings: [],
     })),
   );
-  const assume = (id: string, from: string, to: string, workloads: string[]): ReportEdge => ({
+  const assume = (id: string, from: string, to: string, workloads: string[], needs: string[] = []): ReportEdge => ({
     id,
     kind: "assume-role",
     from,
     to,
     actions: ["sts:AssumeRole"],
     crossAccount: true,
-    needs: [],
+    needs,
     callerSide: [],
     workloads,
     findings: [],
   });
-  const edges = Array.from({ length: 10 }, (_, r) => assume(`e${r}`, role(c, r), role(a, 0), r < 5 ? ["w"] : []));
+  const needs = conditional ? ["sts:ExternalId"] : [];
+  const edges = Array.from({ length: 10 }, (_, r) => assume(`e${r}`, role(c, r), role(a, 0), r < 5 ? ["w"] : [], needs));
   if (back) edges.push(assume("e10", role(a, 1), role(c, 0), []));
   return { data: { source: "test", title: "six accounts", accounts, nodes, edges, statements: [], findings: [] }, a, c };
 }
@@ -67,11 +69,11 @@ describe.skipIf(!hasChromium)("a large report's lines between accounts", () => {
 
   /** The report of `sixAccounts` opened with account A open (C collapsed), and a click on a line where it is clear of every other. */
   async function withAOpen(
-    back: boolean,
+    options: { back?: boolean; conditional?: boolean },
     then: (page: Page, lines: { fromC: string; toC: string }, click: (line: string) => Promise<void>) => Promise<void>,
   ): Promise<void> {
-    const { data, a, c } = sixAccounts({ back });
-    const file = join(dir, `six-accounts${back ? "-both-ways" : ""}.html`);
+    const { data, a, c } = sixAccounts(options);
+    const file = join(dir, `six-accounts${options.back ? "-both-ways" : ""}${options.conditional ? "-conditional" : ""}.html`);
     writeReport(file, data);
     const browser = await launchChromium();
     try {
@@ -99,14 +101,14 @@ describe.skipIf(!hasChromium)("a large report's lines between accounts", () => {
 
   /** The report opened with account A open, and the line from C to A clicked. */
   const withLineSelected = (then: (page: Page, line: string) => Promise<void>) =>
-    withAOpen(false, async (page, { fromC }, click) => {
+    withAOpen({}, async (page, { fromC }, click) => {
       await click(fromC);
       expect(await selected(page)).toBe(fromC);
       await then(page, fromC);
     });
 
   it("draws the lines both ways between two accounts apart, each seen and each picked by a click", { timeout: 120_000 }, async () => {
-    await withAOpen(true, async (page, { fromC, toC }, click) => {
+    await withAOpen({ back: true }, async (page, { fromC, toC }, click) => {
       // GIVEN account A open, C collapsed, and edges both ways between them: two lines
       const drawn = await page.evaluate(() =>
         (globalThis as unknown as { xacctReport: { accountLines(): { id: string }[] } }).xacctReport.accountLines().map((l) => l.id),
@@ -120,6 +122,48 @@ describe.skipIf(!hasChromium)("a large report's lines between accounts", () => {
       await click(fromC);
       expect(await selected(page)).toBe(fromC);
       expect(await panelTitle(page)).toBe("10 edges");
+    });
+  });
+
+  it("draws a conditional line dashed however far the graph is zoomed out", { timeout: 120_000 }, async () => {
+    await withAOpen({ conditional: true }, async (page, { fromC }) => {
+      // GIVEN account A open, and the line from C standing for conditional edges alone (each needs an external ID)
+      // WHEN the graph is zoomed out to a quarter (where dashes of the graph's own size would be 2 pixels long, 1 apart)
+      await page.evaluate(() => {
+        const { cy } = (globalThis as unknown as InPage).xacctReport;
+        cy.zoom(0.25);
+        cy.center();
+      });
+      await drawnAccount(page, fromC.slice(fromC.indexOf("->") + 2));
+      // THEN along the line's middle it is painted in dashes as long as at zoom 1 (6 pixels, 3 apart): some pixels painted, some clear
+      const along = await page.evaluate((id) => {
+        type Canvas = { getContext(kind: "2d"): { getImageData(x: number, y: number, w: number, h: number): { data: ArrayLike<number> } } };
+        type Api = { accountLines(): { id: string; from: { x: number; y: number }; to: { x: number; y: number } }[] };
+        const g = globalThis as unknown as {
+          devicePixelRatio: number;
+          document: { getElementById(id: string): Canvas | null };
+          xacctReport: Api;
+        };
+        const line = g.xacctReport.accountLines().find((l) => l.id === id);
+        const canvas = g.document.getElementById("account-lines");
+        if (!line || !canvas) return { length: 0, alphas: [] };
+        const ratio = g.devicePixelRatio || 1;
+        const [dx, dy] = [line.to.x - line.from.x, line.to.y - line.from.y];
+        const length = Math.hypot(dx, dy);
+        const context = canvas.getContext("2d");
+        // Every pixel along the middle 30 pixels: its most opaque across the line (a pixel each side).
+        const alpha = (x: number, y: number) => context.getImageData(Math.round(x * ratio), Math.round(y * ratio), 1, 1).data[3] as number;
+        const alphas = Array.from({ length: 31 }, (_, k) => {
+          const t = 0.5 + (k - 15) / (length || 1);
+          const [x, y] = [line.from.x + t * dx, line.from.y + t * dy];
+          return Math.max(...[-1, 0, 1].map((side) => alpha(x - (side * dy) / length, y + (side * dx) / length)));
+        });
+        return { length, alphas };
+      }, fromC);
+      // (the line longer than what is read of it)
+      expect(along.length).toBeGreaterThan(40);
+      expect(along.alphas.filter((alpha) => alpha > 0).length).toBeGreaterThan(10);
+      expect(along.alphas.filter((alpha) => alpha === 0).length).toBeGreaterThan(3);
     });
   });
 

@@ -15,8 +15,6 @@ import { LINES, mergedWidth } from "./graph-style.js";
 
 /** How far from a line, in pixels on screen, a tap still picks it. */
 const PICK_PX = 5;
-/** Below this many pixels on screen, a dash and its gap are drawn as a solid line: Skia would cut a zoomed-out line in thousands of dashes. */
-const DASH_SEEN_PX = 3;
 /** How far, in pixels on screen, each of two lines the opposite ways between the same ends is drawn from their axis (one each side): both seen, each picked. */
 const PAIRED_PX = 5;
 
@@ -108,16 +106,17 @@ export function accountLines(cy: Core, container: HTMLElement): AccountLines {
       x2: (width - pan.x) / zoom + margin,
       y2: (height - pan.y) / zoom + margin,
     };
-    const dashesSeen = (LINES.dash[0] + LINES.dash[1]) * zoom >= DASH_SEEN_PX;
-    const dashed = (line: Line) => line.dashed && dashesSeen;
+    // Zoomed out, dashes as long on the screen as at zoom 1: a conditional line still looks dashed,
+    // and a long line is not cut in thousands of dashes too short to see (Skia's cost is per dash).
+    const dash = zoom >= 1 ? LINES.dash : LINES.dash.map((d) => d / zoom);
     const paths = new Map<string, { path: Path2D; colour: string; width: number; dashed: boolean; alpha: number }>();
     // The lit and the selected drawn last, over the others.
     const looks = (line: Line) =>
       line.id === selected
-        ? { colour: LINES.selected, width: LINES.litWidth, dashed: dashed(line), alpha: LINES.opacity, order: 2 }
+        ? { colour: LINES.selected, width: LINES.litWidth, dashed: line.dashed, alpha: LINES.opacity, order: 2 }
         : lit.has(line.id)
-          ? { colour: LINES.lit, width: LINES.litWidth, dashed: dashed(line), alpha: 1, order: 1 }
-          : { colour: line.colour, width: Math.round(line.width * 2) / 2, dashed: dashed(line), alpha: LINES.opacity, order: 0 };
+          ? { colour: LINES.lit, width: LINES.litWidth, dashed: line.dashed, alpha: 1, order: 1 }
+          : { colour: line.colour, width: Math.round(line.width * 2) / 2, dashed: line.dashed, alpha: LINES.opacity, order: 0 };
     for (const line of lines.values()) {
       const ends = endsOf(line, zoom);
       const seen = ends && clipped(ends, view);
@@ -133,7 +132,7 @@ export function accountLines(cy: Core, container: HTMLElement): AccountLines {
       context.globalAlpha = look.alpha;
       context.strokeStyle = look.colour;
       context.lineWidth = look.width;
-      context.setLineDash(look.dashed ? LINES.dash : []);
+      context.setLineDash(look.dashed ? dash : []);
       context.stroke(look.path);
     }
   };
