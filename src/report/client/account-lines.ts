@@ -212,8 +212,8 @@ function endsOf(line: Line, zoom: number): [Point, Point] | undefined {
   if (!line.paired) return [from, to];
   const [dx, dy] = [to.x - from.x, to.y - from.y];
   const length = Math.hypot(dx, dy) || 1;
-  // Clear of the axis by its half width at least: the two never overlap, however wide.
-  const away = Math.max(PAIRED_PX / zoom, line.width / 2 + 0.5) / length;
+  // Clear of the axis by its half width at least, lit or selected (wider) too: the two never overlap.
+  const away = Math.max(PAIRED_PX / zoom, Math.max(line.width, LINES.litWidth) / 2 + 0.5) / length;
   const [ox, oy] = [-dy * away, dx * away];
   return [
     { x: from.x + ox, y: from.y + oy },
