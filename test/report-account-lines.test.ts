@@ -1,9 +1,11 @@
 /**
  * A large report's lines between accounts (src/report/client/account-lines.ts: drawn on a canvas of
- * their own, not as Cytoscape edges) in Debian's Chromium, as a person uses them: a selected line's
- * panel follows the filters, which may narrow the edges it stands for; and while the window is
- * resized, the lines' canvas stays as large on the screen as Cytoscape's (which keeps its size until
- * its own resize runs), so the lines stay on the nodes they join.
+ * their own, not as Cytoscape edges) in Debian's Chromium, as a person uses them: the lines both
+ * ways between two accounts are drawn apart, each picked by a click; a conditional line is dashed
+ * however far the graph is zoomed out; a selected line's panel follows the filters, which may narrow
+ * the edges it stands for; and while the window is resized, the lines' canvas is shown at the size
+ * it was drawn for, as Cytoscape's (which keep their size until its own resize runs), so the lines
+ * stay on the nodes they join.
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
