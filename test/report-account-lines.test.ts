@@ -218,24 +218,15 @@ describe.skipIf(!hasChromium)("a large report's lines between accounts", () => {
       const during = await sizes();
       expect(during.lines).toEqual(during.drawing);
       // AND, once Cytoscape has resized, the lines are drawn anew at its new size
-      const narrower = await page
-        .waitForFunction(
-          (wide) => {
-            type Canvas = { getBoundingClientRect(): Rect };
-            const { document } = globalThis as unknown as { document: { querySelector(selector: string): Canvas | null } };
-            const [lines, nodes] = ["#account-lines", '#graph canvas[data-id="layer2-node"]'].map((s) =>
-              document.querySelector(s)?.getBoundingClientRect(),
-            );
-            return !!lines && !!nodes && nodes.width < wide && Math.round(lines.width) === Math.round(nodes.width);
+      await expect
+        .poll(
+          async () => {
+            const now = await sizes();
+            return (now.cytoscape?.width ?? Infinity) < (before.cytoscape?.width ?? 0) && now.lines?.width === now.cytoscape?.width;
           },
-          before.cytoscape?.width ?? 0,
           { timeout: 10_000 },
         )
-        .then(
-          () => true,
-          () => false,
-        );
-      expect(narrower).toBe(true);
+        .toBe(true);
       const after = await sizes();
       expect(after.lines).toEqual(after.cytoscape);
       expect(after.lines).toEqual(after.drawing);
