@@ -181,6 +181,18 @@ describe("command-line errors: one line naming the option and the command's help
     expect(oneLine(xacct(["--nosuch"]))).toBe("xacct: unknown option --nosuch; see xacct --help");
   });
 
+  it("an argument holding a line break or an escape sequence stays on the error's one line, escaped", () => {
+    // GIVEN arguments that would end the line, or colour the terminal, if written as they are
+    // WHEN each is refused
+    // THEN the line shows each control character as its \u escape (and a character outside the BMP whole)
+    expect(oneLine(xacct(["can", "--a\nb"]))).toBe("xacct: unknown option --a\\u000ab; see xacct can --help");
+    expect(oneLine(xacct(["can", "-\u001b[31m"]))).toBe("xacct: unknown option -\\u001b[31m; see xacct can --help");
+    expect(oneLine(xacct(["can", "-\u{1F4A5}"]))).toBe("xacct: unknown option -\u{1F4A5}; see xacct can --help");
+    expect(oneLine(xacct(["can", "--principal", "-\nx"]))).toMatch(
+      /^xacct: --principal <ARN> needs a value \(it is followed by -\\u000ax;/,
+    );
+  });
+
   it("a flag given a value, an unknown option given one, and an unknown short option", () => {
     expect(oneLine(xacct(["graph", "--json=yes"]))).toBe("xacct: unknown option --json; see xacct graph --help");
     expect(oneLine(xacct(["can", "--json=yes"]))).toBe('xacct: --json takes no value, got "yes"; see xacct can --help');
@@ -222,6 +234,30 @@ describe("the option conventions of getopt_long, as git, aws-vault and Terraform
 
   it("after --, every word is an operand, even one that looks like an option", () => {
     expect(oneLine(xacct(["schema", "--", "--help"]))).toBe('xacct: unexpected argument "--help"; see xacct schema --help');
+  });
+
+  it("a word that starts with a digit after - is an operand, as a negative number is", () => {
+    expect(oneLine(xacct(["schema", "-5"]))).toBe('xacct: unexpected argument "-5"; see xacct schema --help');
+  });
+
+  it("xacct -- COMMAND runs the command, as getopt reads --", () => {
+    expect(oneLine(xacct(["--", "schema", "extra"]))).toBe('xacct: unexpected argument "extra"; see xacct schema --help');
+  });
+
+  it("a subcommand's name after its parent's options says where it goes", () => {
+    expect(oneLine(xacct(["sandbox", "--port", "0", "token"]))).toBe(
+      "xacct: token comes right after xacct sandbox, before the options (xacct sandbox token [options]); see xacct sandbox token --help",
+    );
+  });
+
+  it("xacct help: -h among the words is the same ask, a word that names no command is refused by name", () => {
+    expect(xacct(["help", "can", "-h"]).stdout).toBe(xacct(["can", "--help"]).stdout);
+    expect(oneLine(xacct(["help", "sandbox", "tokn"]))).toBe(
+      'xacct: xacct sandbox has no command "tokn": its commands are token; see xacct help --help',
+    );
+    expect(oneLine(xacct(["help", "can", "extra"]))).toBe(
+      'xacct: unexpected argument "extra": xacct can has no commands of its own; see xacct help --help',
+    );
   });
 
   it("xacct help with a subcommand's words prints that subcommand's help", () => {

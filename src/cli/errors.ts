@@ -9,6 +9,7 @@ import { OwnedDirError } from "../fs/owned-dir.js";
 import { isSystemError, systemErrorText } from "../fs/system-error.js";
 import { ModelError } from "../model/load.js";
 import { PolicyInputError } from "../policy/errors.js";
+import { oneLine } from "../text/escape.js";
 import { EXIT } from "./exit-codes.js";
 import { UsageError } from "./json-input.js";
 import { DEBUG_VARIABLE } from "./usage.js";
@@ -25,7 +26,9 @@ export function errorReport(error: unknown, env: NodeJS.ProcessEnv = process.env
   const lines = userLines(error);
   const trace = debug ? `${traceOf(error)}\n` : "";
   return {
-    text: `${(lines ?? internalLines(error)).map((l) => `xacct: ${l}`).join("\n")}\n${trace}`,
+    // Each line is one line on the terminal: a control character from the input (a line break, an
+    // escape sequence in an argument) is shown as its escape, never written as it is.
+    text: `${(lines ?? internalLines(error)).map((l) => `xacct: ${oneLine(l)}`).join("\n")}\n${trace}`,
     status: lines ? EXIT.usage : EXIT.internal,
   };
 }

@@ -125,7 +125,7 @@ export function programHelp(out: HelpOutput): string {
         "Commands:",
         [
           ...[...COMMANDS].map(([name, spec]) => [commandTerm(name, spec), spec.summary] as const),
-          ["help [COMMAND]", "print a command's help"],
+          ["help [COMMAND]", "print a command's help (xacct help sandbox token: a subcommand's)"],
         ],
       ],
     ],

@@ -64,13 +64,22 @@ function parse(path: readonly string[], spec: CommandSpec, args: readonly string
   if (tokens.some((token) => token.kind === "option" && token.name === "help")) return { help: true, values: {}, operands: [] };
   const values = new Map<string, string | string[] | true>();
   const operands: string[] = [];
+  let lastIndex = -1;
   for (const token of tokens) {
     if (token.kind === "positional") operands.push(token.value);
     if (token.kind !== "option") continue;
     const { name, rawName, value, inlineValue } = token;
     const option = options.get(name);
     if (!option) {
-      const near = rawName.startsWith("--") ? closest(name, options.keys()) : undefined;
+      const arg = args[token.index] as string;
+      // A negative number is an operand (parseArgs reads `-12` as the flags -1 and -2: one operand).
+      if (isValue(arg)) {
+        if (token.index !== lastIndex) operands.push(arg);
+        lastIndex = token.index;
+        continue;
+      }
+      if (!rawName.startsWith("--")) throw usageError(path, `unknown option ${arg}`);
+      const near = closest(name, options.keys());
       throw usageError(path, `unknown option ${rawName}${near ? ` (did you mean --${near}?)` : ""}`);
     }
     if (!takesValue(option)) {
@@ -99,20 +108,36 @@ function checkOperands(path: readonly string[], spec: CommandSpec, operands: rea
   const missing = taken.slice(operands.length).find((a) => a.required);
   if (missing) throw usageError(path, `give ${missing.name}, ${missing.description}`);
   const extra = operands.slice(taken.length);
+  const sub = extra.find((operand) => spec.subcommands?.has(operand));
+  if (sub !== undefined)
+    throw usageError(
+      [...path, sub],
+      `${sub} comes right after xacct ${path.join(" ")}, before the options (xacct ${path.join(" ")} ${sub} [options])`,
+    );
   if (extra.length > 0)
     throw usageError(path, `unexpected argument${extra.length === 1 ? "" : "s"} ${extra.map((a) => JSON.stringify(a)).join(" ")}`);
 }
 
-/** The command `words` names (`sandbox token`), with its path, or undefined if no command has that name. */
-function commandAt(words: readonly string[]): { path: string[]; spec: CommandSpec } | undefined {
+/** The command whose help `xacct help WORDS` asks for (`can`, `sandbox token`). */
+function helpTarget(words: readonly string[]): { path: string[]; spec: CommandSpec } {
   const [name, ...rest] = words;
-  let spec = name === undefined ? undefined : COMMANDS.get(name);
+  const top = name === undefined ? undefined : COMMANDS.get(name);
+  if (!top) throw unknownCommand(name ?? "");
+  let spec = top;
   const path = [name as string];
   for (const word of rest) {
-    spec = spec?.subcommands?.get(word);
+    const sub = spec.subcommands?.get(word);
+    if (!sub)
+      throw usageError(
+        ["help"],
+        spec.subcommands
+          ? `xacct ${path.join(" ")} has no command ${JSON.stringify(word)}: its commands are ${[...spec.subcommands.keys()].join(", ")}`
+          : `unexpected argument ${JSON.stringify(word)}: xacct ${path.join(" ")} has no commands of its own`,
+      );
+    spec = sub;
     path.push(word);
   }
-  return spec && { path, spec };
+  return { path, spec };
 }
 
 /** Runs a command: its help if asked for, else its module on the parsed options and operands. */
@@ -145,19 +170,20 @@ export async function runCli(argv: readonly string[]): Promise<number> {
     return EXIT.usage;
   }
   if (name === "help") {
-    if (args.length === 0) {
-      process.stdout.write(programHelp(process.stdout));
-      return EXIT.ok;
-    }
-    const command = commandAt(args);
-    if (!command) throw unknownCommand(args.join(" "));
-    process.stdout.write(commandHelp(command.path, command.spec, process.stdout));
+    const words = args.filter((word) => word !== "-h" && word !== "--help");
+    const command = words.length > 0 ? helpTarget(words) : undefined;
+    process.stdout.write(command ? commandHelp(command.path, command.spec, process.stdout) : programHelp(process.stdout));
     return EXIT.ok;
   }
-  if (name.startsWith("-")) {
+  // `xacct -- COMMAND …`: the command line after --, as getopt reads it.
+  if (name === "--") return runCli(args);
+  if (name.startsWith("-") && name !== "-") {
     if (name === "-h" || name === "--help") process.stdout.write(programHelp(process.stdout));
     else if (name === "-V" || name === "--version") process.stdout.write(`${version()}\n`);
-    else throw usageError([], `unknown option ${name}`);
+    else {
+      const near = closest(name.replace(/^-+/, ""), ["help", "version"]);
+      throw usageError([], `unknown option ${name}${near ? ` (did you mean --${near}?)` : ""}`);
+    }
     return EXIT.ok;
   }
   const spec = COMMANDS.get(name);
