@@ -119,6 +119,31 @@ describe.skipIf(!hasChromium)("names and titles on the report", () => {
     noneCovers(shown);
   });
 
+  it("puts no node's name over another node of the combined example", async () => {
+    // GIVEN the combined example's report at the default zoom, its nodes packed in 15 accounts
+    const page = await open(browser, "combined");
+    // WHEN the names are read back, and where each node is drawn on the page
+    const names = (await labels(page)).filter((l) => !l.title);
+    const area = await page.locator("#graph").boundingBox();
+    const nodes = await page.evaluate(() =>
+      (globalThis as unknown as InPage).xacctReport.cy
+        .nodes()
+        .filter((n) => !n.isParent())
+        .map((n) => {
+          const b = n.renderedBoundingBox({ includeLabels: false, includeOverlays: false });
+          return { id: n.id(), label: String(n.data("label")), box: { x: b.x1, y: b.y1, width: b.w, height: b.h } };
+        }),
+    );
+    // THEN no name covers a node other than its own (a name over a shape hides it and is itself hard to read)
+    expect(names.length).toBeGreaterThan(0);
+    for (const name of names)
+      for (const node of nodes) {
+        if (node.id === name.id) continue;
+        const box = { ...node.box, x: node.box.x + area!.x, y: node.box.y + area!.y };
+        expect(cover(name.box, box), `the name ${name.text} covers the node ${node.label}`).toBe(false);
+      }
+  });
+
   it("names most nodes of the combined example at first sight, and the rest under the pointer", async () => {
     // GIVEN the combined example's report (75 nodes in 15 accounts) at the default zoom
     const page = await open(browser, "combined");

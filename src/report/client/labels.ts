@@ -2,8 +2,8 @@
  * Names drawn as HTML over the graph's canvas, at a size a person reads whatever the zoom: every
  * node's name when the page draws up to LABEL_ALL_UP_TO nodes, and beyond that the names of the
  * nodes under the pointer or, zoomed in, large enough on screen; every account's title. Labels that
- * would cover one another are left out (the one under the pointer, the selected one and workloads
- * first), so what is shown can be read. Cytoscape draws no text of its own for nodes. The overlay
+ * would cover one another, or a node other than their own, are left out (the one under the pointer,
+ * the selected one and workloads first), so what is shown can be read. Cytoscape draws no text of its own for nodes. The overlay
  * also rings the highlighted nodes (what a reach mode or a finding lights).
  */
 import type { Core, NodeSingular } from "cytoscape";
@@ -26,6 +26,49 @@ interface Placed {
 }
 
 const overlaps = (a: Placed, b: Placed) => a.x1 < b.x2 && b.x1 < a.x2 && a.y1 < b.y2 && b.y1 < a.y2;
+
+/** Pixels on a side of a cell of the grid that finds the boxes near a label. */
+const CELL_PX = 64;
+
+/**
+ * What covers the graph's area: the labels placed and the nodes drawn (each with the ID of what it
+ * is), by the cells of a grid each reaches, so that a label is checked only against those near it
+ * (a zoomed-out organization places a thousand titles among a thousand boxes, on every frame).
+ */
+class Occupied {
+  private readonly cells = new Map<number, { box: Placed; id: string | undefined }[]>();
+
+  constructor(
+    private readonly width: number,
+    private readonly height: number,
+  ) {}
+
+  /** The cells a box reaches on the area (a box off the area reaches none). */
+  private *cellsOf(b: Placed): Generator<number> {
+    const columns = Math.ceil(this.width / CELL_PX) + 1;
+    const cell = (v: number, size: number) => Math.floor(Math.min(Math.max(v, 0), size) / CELL_PX);
+    for (let y = cell(b.y1, this.height); y <= cell(b.y2, this.height); y++)
+      for (let x = cell(b.x1, this.width); x <= cell(b.x2, this.width); x++) yield y * columns + x;
+  }
+
+  /** Takes `box`: a node's, with its ID, or a label's (no ID). */
+  add(box: Placed, id?: string): void {
+    if (box.x2 < 0 || box.y2 < 0 || box.x1 > this.width || box.y1 > this.height) return;
+    for (const key of this.cellsOf(box)) {
+      const list = this.cells.get(key);
+      if (list) list.push({ box, id });
+      else this.cells.set(key, [{ box, id }]);
+    }
+  }
+
+  /** Whether the box covers a label, or (`nodesOf`: but the one whose own it is) a node. */
+  covers(box: Placed, nodesOf: string | undefined): boolean {
+    for (const key of this.cellsOf(box))
+      for (const other of this.cells.get(key) ?? [])
+        if ((other.id === undefined || (nodesOf !== undefined && other.id !== nodesOf)) && overlaps(other.box, box)) return true;
+    return false;
+  }
+}
 
 /** What sizes a label of one class: its font, line height, horizontal padding and widest content. */
 interface LabelStyle {
@@ -106,8 +149,19 @@ export function labelOverlay(cy: Core, container: HTMLElement): void {
     );
     const rank = (n: NodeSingular) => (n.id() === hovered ? 0 : n.selected() ? 1 : n.hasClass("workload") ? 2 : 3);
     const ordered = named.sort((a, b) => rank(a) - rank(b)).slice(0, MAX_LABELS);
-    /** A label to place: its text, class, node and widest width, and the places it may take for its size, best first. */
-    const wanted: { text: string; className: string; id: string; maxWidth?: number; at: (w: number, h: number) => Placed[] }[] = [];
+    /**
+     * A label to place: its text, class, node and widest width, the places it may take for its size,
+     * best first, and whether it may cover other nodes (an account's title may cover the edge of a
+     * neighbour's box: packed collapsed accounts would be left without any).
+     */
+    const wanted: {
+      text: string;
+      className: string;
+      id: string;
+      maxWidth?: number;
+      at: (w: number, h: number) => Placed[];
+      overNodes?: true;
+    }[] = [];
     const centredAt = (x: number, y: number, w: number, h: number): Placed => ({ x1: x - w / 2, y1: y, x2: x + w / 2, y2: y + h });
     // Account titles first: an open account's on the top edge of its box, a collapsed one's under it.
     for (const node of cy.nodes(".account")) {
@@ -124,37 +178,56 @@ export function labelOverlay(cy: Core, container: HTMLElement): void {
           id: node.id(),
           at: (w, h) => [centredAt(mid, b.y1 + 1 - h, w, h)],
           maxWidth: Math.max(40, Math.floor(Math.max(b.x2 - b.x1, 260))),
+          overNodes: true,
         });
-      else wanted.push({ text, className: "label title collapsed", id: node.id(), at: (w, h) => [centredAt(mid, b.y2 + 2, w, h)] });
+      else
+        wanted.push({
+          text,
+          className: "label title collapsed",
+          id: node.id(),
+          at: (w, h) => [centredAt(mid, b.y2 + 2, w, h)],
+          overNodes: true,
+        });
     }
-    // A name under its node, else beside it (right, then left), else above it.
+    // A name under its node, else beside it (right, then left), else above it; under or above, it
+    // may also start at the node's left edge or end at its right one, clear of a neighbour.
     for (const node of ordered) {
       const p = node.renderedPosition();
       const half = node.renderedWidth() / 2 + 3;
       const halfHeight = node.renderedHeight() / 2;
+      const under = p.y + halfHeight + 2;
+      const above = (h: number) => p.y - halfHeight - 2 - h;
+      const left = p.x - half + 3;
+      const right = p.x + half - 3;
       wanted.push({
         text: String(node.data("label") ?? ""),
         className: "label",
         id: node.id(),
         at: (w, h) => [
-          centredAt(p.x, p.y + halfHeight + 2, w, h),
+          centredAt(p.x, under, w, h),
           { x1: p.x + half, y1: p.y - h / 2, x2: p.x + half + w, y2: p.y + h / 2 },
           { x1: p.x - half - w, y1: p.y - h / 2, x2: p.x - half, y2: p.y + h / 2 },
-          centredAt(p.x, p.y - halfHeight - 2 - h, w, h),
+          centredAt(p.x, above(h), w, h),
+          { x1: left, y1: under, x2: left + w, y2: under + h },
+          { x1: right - w, y1: under, x2: right, y2: under + h },
+          { x1: left, y1: above(h), x2: left + w, y2: above(h) + h },
+          { x1: right - w, y1: above(h), x2: right, y2: above(h) + h },
         ],
       });
     }
-    // Each shown in the first place, on the graph's area, that covers no label already shown; only those are made.
-    const placed: Placed[] = [];
+    // Each shown in the first place, on the graph's area, that covers no label already shown and (a
+    // node's name) no node but its own; only those are made.
+    const occupied = new Occupied(width, height);
+    for (const node of leaves) occupied.add(node.renderedBoundingBox({ includeLabels: false, includeOverlays: false }), node.id());
     const shown: HTMLElement[] = [];
-    for (const { text, className, id, maxWidth, at } of wanted) {
+    for (const { text, className, id, maxWidth, at, overNodes } of wanted) {
       const [w, h] = sizeOf(className, text, maxWidth);
       // Where the element will stand: at whole pixels.
       const box = at(w, h)
         .map((b) => ({ x1: Math.round(b.x1), y1: Math.round(b.y1), x2: Math.round(b.x1) + w, y2: Math.round(b.y1) + h }))
-        .find((b) => b.x1 >= 0 && b.y1 >= 0 && b.x2 <= width && b.y2 <= height && !placed.some((p) => overlaps(p, b)));
+        .find((b) => b.x1 >= 0 && b.y1 >= 0 && b.x2 <= width && b.y2 <= height && !occupied.covers(b, overNodes ? undefined : id));
       if (!box) continue;
-      placed.push(box);
+      occupied.add(box);
       const element = document.createElement("span");
       element.className = className;
       element.textContent = text;
