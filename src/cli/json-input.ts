@@ -1,4 +1,4 @@
-import { accessSync, constants, readFileSync } from "node:fs";
+import { accessSync, constants, readFileSync } from "../fs/node-fs.js";
 import { readJson } from "../text/json.js";
 
 /** Reads a file, or standard input for `-`. */

@@ -9,7 +9,7 @@
  * whose start is 30–45 ms here), and loading commander alone took 20 ms of it (measured: citty
  * 10 ms, cac 4 ms, clipanion 32 ms, parseArgs 2 ms).
  */
-import { readFileSync } from "node:fs";
+import { readFileSync } from "../fs/node-fs.js";
 import { closest } from "../text/suggest.js";
 import { EXIT } from "./exit-codes.js";
 import { commandHelp, optionTerm, programHelp } from "./help.js";

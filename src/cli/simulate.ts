@@ -1,4 +1,4 @@
-import { createReadStream, statSync } from "node:fs";
+import { createReadStream, statSync } from "../fs/node-fs.js";
 import { availableParallelism } from "node:os";
 import type { ExplainLevel } from "../policy/simulate.js";
 import { assertReadable, parseJsonFile, readInput, UsageError } from "./json-input.js";
