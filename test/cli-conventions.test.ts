@@ -193,6 +193,17 @@ describe("command-line errors: one line naming the option and the command's help
     );
   });
 
+  it("an option or command named as an object's own property, or 100,000 characters long, is unknown like any other", () => {
+    // GIVEN names that a plain object would answer for (__proto__, constructor), and a very long one
+    // WHEN each is given as an option, or as a command
+    // THEN each is refused by name, with no stack trace (and the long one is not suggested a near name)
+    expect(oneLine(xacct(["can", "--__proto__", "x"]))).toBe("xacct: unknown option --__proto__; see xacct can --help");
+    expect(oneLine(xacct(["can", "--constructor=x"]))).toBe("xacct: unknown option --constructor; see xacct can --help");
+    expect(oneLine(xacct(["help", "__proto__"]))).toMatch(/^xacct: unknown command "__proto__": the commands are init, /);
+    const long = `--${"a".repeat(100_000)}`;
+    expect(oneLine(xacct(["can", long]))).toBe(`xacct: unknown option ${long}; see xacct can --help`);
+  });
+
   it("a flag given a value, an unknown option given one, and an unknown short option", () => {
     expect(oneLine(xacct(["graph", "--json=yes"]))).toBe("xacct: unknown option --json; see xacct graph --help");
     expect(oneLine(xacct(["can", "--json=yes"]))).toBe('xacct: --json takes no value, got "yes"; see xacct can --help');

@@ -114,13 +114,7 @@ export function programHelp(out: HelpOutput): string {
   const width = widthOf(out);
   const body = lists(
     [
-      [
-        "Options:",
-        [
-          ["-V, --version", "print xacct's version"],
-          ["-h, --help", "print the help"],
-        ],
-      ],
+      ["Options:", [["-V, --version", "print xacct's version"], HELP_ROW]],
       [
         "Commands:",
         [

@@ -3,8 +3,9 @@
  * node's name when the page draws up to LABEL_ALL_UP_TO nodes, and beyond that the names of the
  * nodes under the pointer or, zoomed in, large enough on screen; every account's title. Labels that
  * would cover one another, or a node other than their own, are left out (the one under the pointer,
- * the selected one and workloads first), so what is shown can be read. Cytoscape draws no text of its own for nodes. The overlay
- * also rings the highlighted nodes (what a reach mode or a finding lights).
+ * the selected one and workloads first), so what is shown can be read. Cytoscape draws no text of
+ * its own for nodes. The overlay also rings the highlighted nodes (what a reach mode or a finding
+ * lights).
  */
 import type { Core, NodeSingular } from "cytoscape";
 import { isOpen } from "./layout.js";
@@ -61,11 +62,11 @@ class Occupied {
     }
   }
 
-  /** Whether the box covers a label, or (`nodesOf`: but the one whose own it is) a node. */
-  covers(box: Placed, nodesOf: string | undefined): boolean {
+  /** Whether the box covers a label or, for a node's name (`ownNode`: that node), any other node. */
+  covers(box: Placed, ownNode: string | undefined): boolean {
     for (const key of this.cellsOf(box))
       for (const other of this.cells.get(key) ?? [])
-        if ((other.id === undefined || (nodesOf !== undefined && other.id !== nodesOf)) && overlaps(other.box, box)) return true;
+        if ((other.id === undefined || (ownNode !== undefined && other.id !== ownNode)) && overlaps(other.box, box)) return true;
     return false;
   }
 }
@@ -162,7 +163,8 @@ export function labelOverlay(cy: Core, container: HTMLElement): void {
       at: (w: number, h: number) => Placed[];
       overNodes?: true;
     }[] = [];
-    const centredAt = (x: number, y: number, w: number, h: number): Placed => ({ x1: x - w / 2, y1: y, x2: x + w / 2, y2: y + h });
+    const boxAt = (x: number, y: number, w: number, h: number): Placed => ({ x1: x, y1: y, x2: x + w, y2: y + h });
+    const centredAt = (x: number, y: number, w: number, h: number): Placed => boxAt(x - w / 2, y, w, h);
     // Account titles first: an open account's on the top edge of its box, a collapsed one's under it.
     for (const node of cy.nodes(".account")) {
       // Without its label: Cytoscape would measure a thousand collapsed accounts' names to say so.
@@ -193,26 +195,26 @@ export function labelOverlay(cy: Core, container: HTMLElement): void {
     // may also start at the node's left edge or end at its right one, clear of a neighbour.
     for (const node of ordered) {
       const p = node.renderedPosition();
-      const half = node.renderedWidth() / 2 + 3;
+      const [left, right] = [p.x - node.renderedWidth() / 2, p.x + node.renderedWidth() / 2];
       const halfHeight = node.renderedHeight() / 2;
       const under = p.y + halfHeight + 2;
-      const above = (h: number) => p.y - halfHeight - 2 - h;
-      const left = p.x - half + 3;
-      const right = p.x + half - 3;
       wanted.push({
         text: String(node.data("label") ?? ""),
         className: "label",
         id: node.id(),
-        at: (w, h) => [
-          centredAt(p.x, under, w, h),
-          { x1: p.x + half, y1: p.y - h / 2, x2: p.x + half + w, y2: p.y + h / 2 },
-          { x1: p.x - half - w, y1: p.y - h / 2, x2: p.x - half, y2: p.y + h / 2 },
-          centredAt(p.x, above(h), w, h),
-          { x1: left, y1: under, x2: left + w, y2: under + h },
-          { x1: right - w, y1: under, x2: right, y2: under + h },
-          { x1: left, y1: above(h), x2: left + w, y2: above(h) + h },
-          { x1: right - w, y1: above(h), x2: right, y2: above(h) + h },
-        ],
+        at: (w, h) => {
+          const above = p.y - halfHeight - 2 - h;
+          return [
+            centredAt(p.x, under, w, h),
+            boxAt(right + 3, p.y - h / 2, w, h),
+            boxAt(left - 3 - w, p.y - h / 2, w, h),
+            centredAt(p.x, above, w, h),
+            boxAt(left, under, w, h),
+            boxAt(right - w, under, w, h),
+            boxAt(left, above, w, h),
+            boxAt(right - w, above, w, h),
+          ];
+        },
       });
     }
     // Each shown in the first place, on the graph's area, that covers no label already shown and (a
