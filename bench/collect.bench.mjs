@@ -89,7 +89,7 @@ function collect(endpoint, out) {
     AWS_SHARED_CREDENTIALS_FILE: join(work, "none"),
     XACCT_BENCH_RSS_FILE: rssFile,
   };
-  const args = ["--import", join(root, "bench/rss-at-exit.mjs"), join(root, "dist/cli/main.js"), "collect", "--all"];
+  const args = ["--import", join(root, "bench/rss-at-exit.mjs"), join(root, "dist/bin/xacct.js"), "collect", "--all"];
   args.push("--endpoint-url", endpoint, "--out", out, "--regions", REGION, "--concurrency", String(CONCURRENCY));
   const started = performance.now();
   const run = spawn(process.execPath, args, { env, stdio: ["ignore", "ignore", "pipe"] });

@@ -27,7 +27,7 @@ const ACCOUNTS = envNumber("BENCH_ACCOUNTS", 1000);
 const ROLES = envNumber("BENCH_ROLES_PER_ACCOUNT", 100);
 const REPS = Math.max(1, envNumber("BENCH_REPS", 3));
 const TARGETS = { buildRatio: 2, peakBytes: 1.5e9, fileBytes: 15e6, paintMs: 2_000, interactionMs: 200 };
-const CLI = join(here, "..", "dist", "cli", "main.js");
+const CLI = join(here, "..", "dist", "bin", "xacct.js");
 const log = (line = "") => process.stdout.write(`${line}\n`);
 const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 const escape = (text) => String(text).replace(/[&<>]/g, (c) => `&#${c.charCodeAt(0)};`);

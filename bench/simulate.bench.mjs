@@ -4,7 +4,7 @@
  *   2. xacct: the same read, then `simulateLine` (parse, validate, evaluate) for every line;
  *   3. the peer, @cloud-copilot/iam-simulate (a devDependency used only here), deciding the same
  *      requests converted once to its format (conversion not timed);
- *   4. the CLI end to end (process start to last line): `node dist/cli/main.js simulate --batch FILE
+ *   4. the CLI end to end (process start to last line): `node dist/bin/xacct.js simulate --batch FILE
  *      > /dev/null` as users run it (threads: one per CPU), with `--explain none` (decisions only),
  *      and on two threads (XACCT_THREADS=2) for comparison, their runs alternating with the floor
  *      end to end (bench/floor-process.mjs: a process that starts, reads, parses and writes a line
@@ -186,7 +186,7 @@ async function runPeer({ runSimulation }) {
 // The CLI, end to end: each variant CLI_REPS times, the variants alternating
 
 const runCli = (extra, env = {}, file = batchFile) =>
-  runProcess([join(root, "dist/cli/main.js"), "simulate", "--batch", file, ...extra], env);
+  runProcess([join(root, "dist/bin/xacct.js"), "simulate", "--batch", file, ...extra], env);
 /** `node ARGS > /dev/null`, timed from process start to exit, with its peak RSS where /usr/bin/time is. */
 const runProcess = (args, env = {}) => {
   const timeTool = existsSync("/usr/bin/time");
@@ -227,7 +227,7 @@ const [floorProcess, cli, cliNone, cliTwo] = [FLOOR_PROCESS, ...CLI_VARIANTS].ma
   const runs = k === 0 ? floorRuns : cliRuns[k - 1];
   const times = runs.map((r) => r.ms);
   log(
-    `  ${v.label} (${k === 0 ? v.what : `node dist/cli/main.js ${v.what}`} > /dev/null), ${CLI_REPS} runs: ${times.map(fmtSec).join(" ")}, exit status ${[...new Set(runs.map((r) => r.status))].join(", ")}`,
+    `  ${v.label} (${k === 0 ? v.what : `node dist/bin/xacct.js ${v.what}`} > /dev/null), ${CLI_REPS} runs: ${times.map(fmtSec).join(" ")}, exit status ${[...new Set(runs.map((r) => r.status))].join(", ")}`,
   );
   const stderr = runs.find((r) => r.stderr)?.stderr;
   if (stderr) log(`    stderr: ${stderr.slice(0, 500)}`);

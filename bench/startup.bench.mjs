@@ -1,7 +1,8 @@
 /**
  * `npm run bench:startup`: how fast commands start, process start to exit, beside the floor: a
- * bare `node` running an empty module, measured in the same run, the three alternating.
- *   - `xacct --help` (commander and the CLI's own modules, no command's code);
+ * bare `node` running an empty module, measured in the same run, the three alternating. It runs the
+ * program package.json names, the bundled dist/bin/xacct.js (scripts/bundle-cli.mjs).
+ *   - `xacct --help` (the CLI's parser and help, no command's code);
  *   - `xacct simulate --request` on the bundled example (the engine, one request).
  * Target (issue 16): each within 2x of bare node, by medians. Environment: BENCH_STARTUP_RUNS
  * (default 41). It asserts nothing: it prints figures.
@@ -17,7 +18,7 @@ import { envNumber, tableLines } from "./util.mjs";
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const RUNS = Math.max(1, envNumber("BENCH_STARTUP_RUNS", 41));
 const TARGET = 2;
-const main = join(root, "dist", "cli", "main.js");
+const main = join(root, "dist", "bin", "xacct.js");
 const dir = mkdtempSync(join(tmpdir(), "xacct-bench-startup-"));
 try {
   const empty = join(dir, "empty.mjs");

@@ -286,7 +286,7 @@ describe("a reader that stops early", () => {
     const batch = join(dir, "closed-output.jsonl");
     writeFileSync(batch, `${request}\n`.repeat(20_000));
     // WHEN its standard output is closed after the first chunk, as `head -c 1` does
-    const child = spawn(process.execPath, [join(ROOT, "dist", "cli", "main.js"), "simulate", "--batch", batch], {
+    const child = spawn(process.execPath, [join(ROOT, "dist", "bin", "xacct.js"), "simulate", "--batch", batch], {
       stdio: ["ignore", "pipe", "pipe"],
     });
     let stderr = "";

@@ -9,7 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 
-const cli = join(import.meta.dirname, "..", "dist", "cli", "main.js");
+const cli = join(import.meta.dirname, "..", "dist", "bin", "xacct.js");
 const example = join(import.meta.dirname, "..", "examples", "simulate", "cross-account-get-object.json");
 const dir = mkdtempSync(join(tmpdir(), "xacct-cli-"));
 

@@ -199,7 +199,7 @@ describe("examples/008 verify", () => {
   });
 
   it("xacct verify on the command line passes with no finding (exit 0)", () => {
-    const cli = join(import.meta.dirname, "..", "dist", "cli", "main.js");
+    const cli = join(import.meta.dirname, "..", "dist", "bin", "xacct.js");
     const r = spawnSync(process.execPath, [cli, "verify", "--model", join(examplesDir, EXAMPLE, "xacct.yaml"), "--json"], {
       encoding: "utf8",
     });

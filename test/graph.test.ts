@@ -28,7 +28,7 @@ import { loadInventory, policyDocumentOf } from "../src/state/inventory.js";
 import { A, accounts, addRole, addUser, allow, mayAssume, trusts } from "./support/accounts.js";
 import { byTrust } from "./support/state.js";
 
-const cli = join(import.meta.dirname, "..", "dist", "cli", "main.js");
+const cli = join(import.meta.dirname, "..", "dist", "bin", "xacct.js");
 const inventories = join(import.meta.dirname, "inventories");
 
 interface Path {

@@ -13,7 +13,7 @@ import { describe, expect, it } from "vitest";
 import { loadModel } from "../src/model/load.js";
 import { position, problems } from "./support/model-problems.js";
 
-const cli = join(import.meta.dirname, "..", "dist", "cli", "main.js");
+const cli = join(import.meta.dirname, "..", "dist", "bin", "xacct.js");
 
 /** A model whose one grant adds `statements` (YAML lines, indented under the grant) to its role. */
 const withStatements = (statements: string) => `version: 1

@@ -17,7 +17,7 @@ import { EXAMPLES, examplesDir } from "./support/state.js";
 import { problems } from "./support/model-problems.js";
 
 const root = join(import.meta.dirname, "..");
-const cli = join(root, "dist", "cli", "main.js");
+const cli = join(root, "dist", "bin", "xacct.js");
 const examples = EXAMPLES;
 
 /** Line and column (1-based) of the n-th occurrence of `needle` in `text`. */

@@ -46,7 +46,9 @@ describe("npm pack", () => {
   it("ships the program, its licence, its README and the JSON Schemas, and nothing that is not for users", () => {
     // GIVEN the tarball npm pack makes of this checkout
     // THEN it holds the entry points package.json names and the MIT licence text …
-    expect(shipped).toEqual(expect.arrayContaining(["LICENSE", "README.md", "package.json", "dist/cli/main.js", "dist/index.js"]));
+    expect(shipped).toEqual(expect.arrayContaining(["LICENSE", "README.md", "package.json", "dist/bin/xacct.js", "dist/index.js"]));
+    // … the command line once: bundled in dist/bin/ (scripts/bundle-cli.mjs), not also as tsc wrote it
+    expect(shipped.filter((f) => f.startsWith("dist/cli/"))).toEqual([]);
     expect(shipped).toEqual(expect.arrayContaining(["dist/policy/index.d.ts", "dist/credentials/index.d.ts", "dist/report/client.js"]));
     expect(shipped).toContain("schema/xacct.schema.json");
     // … no source maps (they would point at src/, which is not shipped), no sources, no tests
@@ -85,6 +87,20 @@ describe("npm install -g of the tarball", () => {
     expect(ran.status).toBe(0);
     expect(existsSync(join(project, "build", ".xacct-build"))).toBe(true);
     expect(readFileSync(join(project, "build", ".xacct-build"), "utf8")).toMatch(/\.json/);
+  });
+
+  it("writes a report, whose page script the bundled command line finds in the package", () => {
+    // GIVEN a model in a directory of its own
+    const project = join(work, "report-project");
+    mkdirSync(project);
+    copyFileSync(join(ROOT, "examples", "001-cats-external", "xacct.yaml"), join(project, "xacct.yaml"));
+    // WHEN the installed xacct writes its report
+    const ran = spawnSync(bin, ["report", "--model", "xacct.yaml", "-o", "report.html"], { cwd: project, encoding: "utf8" });
+    // THEN it exits 0 and the page holds the package's page script (dist/report/client.js), inlined
+    expect(ran.status).toBe(0);
+    const page = readFileSync(join(project, "report.html"), "utf8");
+    const script = readFileSync(join(ROOT, "dist", "report", "client.js"), "utf8");
+    expect(page).toContain(script.slice(0, 200));
   });
 });
 

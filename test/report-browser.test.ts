@@ -46,7 +46,7 @@ function report(name: string): string {
   const file = join(out, `${name}.html`);
   const r = spawnSync(
     process.execPath,
-    [join(root, "dist", "cli", "main.js"), "report", "--model", join(root, "examples", name, "xacct.yaml"), "-o", file],
+    [join(root, "dist", "bin", "xacct.js"), "report", "--model", join(root, "examples", name, "xacct.yaml"), "-o", file],
     { encoding: "utf8" },
   );
   if (r.status !== 0) throw new Error(r.stderr);

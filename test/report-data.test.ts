@@ -17,7 +17,7 @@ import type { ReportData } from "../src/report/types.js";
 import { reportOfPage } from "./support/report-page.js";
 
 const root = join(import.meta.dirname, "..");
-const cli = join(root, "dist", "cli", "main.js");
+const cli = join(root, "dist", "bin", "xacct.js");
 const example = (name: string) => join(root, "examples", name, "xacct.yaml");
 const xacct = (args: string[], cwd = root) => spawnSync(process.execPath, [cli, ...args], { encoding: "utf8", cwd });
 

@@ -71,7 +71,7 @@ async function open(browser: Browser, model: string): Promise<Page> {
   const file = join(dir, `${model}.html`);
   const built = spawnSync(
     process.execPath,
-    [join(root, "dist", "cli", "main.js"), "report", "--model", join(root, "examples", model, "xacct.yaml"), "-o", file],
+    [join(root, "dist", "bin", "xacct.js"), "report", "--model", join(root, "examples", model, "xacct.yaml"), "-o", file],
     {
       encoding: "utf8",
     },

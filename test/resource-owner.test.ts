@@ -12,7 +12,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { modelText } from "./support/models.js";
 
-const cli = join(import.meta.dirname, "..", "dist", "cli", "main.js");
+const cli = join(import.meta.dirname, "..", "dist", "bin", "xacct.js");
 const combined = join(import.meta.dirname, "..", "examples", "combined", "xacct.yaml");
 
 function xacct(args: string[]) {

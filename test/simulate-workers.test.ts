@@ -21,7 +21,7 @@ const batchModule = async () =>
 const MiB = 1 << 20;
 /** `xacct simulate --batch …` with XACCT_THREADS, its output being larger than the shared helper's buffer. */
 function simulateOn(threads: string, args: string[], input?: string) {
-  const r = spawnSync(process.execPath, [join(ROOT, "dist", "cli", "main.js"), "simulate", "--batch", ...args], {
+  const r = spawnSync(process.execPath, [join(ROOT, "dist", "bin", "xacct.js"), "simulate", "--batch", ...args], {
     input,
     encoding: "utf8",
     maxBuffer: 64 * MiB,

@@ -17,7 +17,7 @@ import { findings } from "../src/graph/findings/index.js";
 import { loadModel } from "../src/model/load.js";
 import { position, problems } from "./support/model-problems.js";
 
-const cli = join(import.meta.dirname, "..", "dist", "cli", "main.js");
+const cli = join(import.meta.dirname, "..", "dist", "bin", "xacct.js");
 const ROLE = "arn:aws:iam::111111111111:role/partner-runner";
 
 /** GIVEN account `ours` (111111111111) and the partner's `external` account (999999999999), whose workload may run our Glue job through `partner-runner`. */

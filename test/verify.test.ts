@@ -130,7 +130,7 @@ describe("a broken grant in a deployed copy", () => {
 });
 
 describe("xacct verify on the command line", () => {
-  const cli = join(import.meta.dirname, "..", "dist", "cli", "main.js");
+  const cli = join(import.meta.dirname, "..", "dist", "bin", "xacct.js");
   const run = (args: string[]) => spawnSync(process.execPath, [cli, ...args], { encoding: "utf8" });
 
   it.each(examples)("passes on examples/%s (exit 0)", (example) => {

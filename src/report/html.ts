@@ -18,9 +18,10 @@ let assets: { script: string; style: string } | undefined;
 
 function pageAssets(): { script: string; style: string } {
   if (assets) return assets;
-  const here = dirname(fileURLToPath(import.meta.url));
-  const script = join(here, "client.js");
-  const style = join(here, "client.css");
+  // dist/report/ beside this module, or beside the bundled command line in dist/bin/ (scripts/bundle-cli.mjs).
+  const folder = join(dirname(fileURLToPath(import.meta.url)), "..", "report");
+  const script = join(folder, "client.js");
+  const style = join(folder, "client.css");
   if (!existsSync(script) || !existsSync(style)) throw new Error(`the report page is not built (${script} is missing): run npm run build`);
   assets = { script: readFileSync(script, "utf8"), style: readFileSync(style, "utf8") };
   return assets;

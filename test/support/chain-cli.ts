@@ -19,7 +19,7 @@ export const USER = "arn:aws:iam::111111111111:user/app";
 export const HOP = "arn:aws:iam::222222222222:role/hop";
 export const FAR = "arn:aws:iam::333333333333:role/far";
 /** The built CLI (CI builds before the tests). */
-export const MAIN = resolve("dist/cli/main.js");
+export const MAIN = resolve("dist/bin/xacct.js");
 
 /** Debian's program when it is installed (/usr/bin), else the first on PATH. */
 export function debian(program: string, check: string[]): string | undefined {

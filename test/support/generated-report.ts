@@ -20,7 +20,7 @@ export function generatedReport(
     { encoding: "utf8", maxBuffer: 64 * 1024 * 1024 },
   );
   const file = join(dir, "report.html");
-  const built = spawnSync(process.execPath, [join(root, "dist", "cli", "main.js"), "report", "--inventory", inventory, "-o", file], {
+  const built = spawnSync(process.execPath, [join(root, "dist", "bin", "xacct.js"), "report", "--inventory", inventory, "-o", file], {
     encoding: "utf8",
     env: { ...process.env, XACCT_PROGRESS: "never" },
   });

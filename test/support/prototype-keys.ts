@@ -104,7 +104,7 @@ export function prototypeNamedInventory(name: string): string {
   });
 }
 
-const cli = join(import.meta.dirname, "..", "..", "dist", "cli", "main.js");
+const cli = join(import.meta.dirname, "..", "..", "dist", "bin", "xacct.js");
 
 /** Runs the built CLI (`xacct COMMAND ARGS --json`); returns its exit code and parsed output. */
 export function xacctJson<T>(command: string, args: string[]): { status: number | null; out: T; stderr: string } {

@@ -1,5 +1,5 @@
 /**
- * The built CLI (`dist/cli/main.js`, run `npm run build` first) as a user runs it, and what tests
+ * The built CLI (`dist/bin/xacct.js`, run `npm run build` first) as a user runs it, and what tests
  * about files need around it: a snapshot of a directory tree, and a small real tmpfs.
  */
 import { spawnSync } from "node:child_process";
@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { expect } from "vitest";
 
-export const CLI = join(import.meta.dirname, "..", "..", "dist", "cli", "main.js");
+export const CLI = join(import.meta.dirname, "..", "..", "dist", "bin", "xacct.js");
 
 export interface Run {
   status: number | null;
