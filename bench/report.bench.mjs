@@ -2,6 +2,8 @@
  * `npm run bench:report`: the report of a large organization against issue 18's targets, side by
  * side in one run (1,000 accounts x 100 roles by default):
  *   - graph analysis: `xacct who-can` on the same inventory, end to end (load, graph, the walk);
+ *   - beside it, what the report must work out before it draws anything: `xacct findings`, end to
+ *     end (every edge of the organization decided, every finding), printed for context only;
  *   - report build: `xacct report`, end to end, with its peak memory (the child's max RSS) and the
  *     file's size; target: within 2x the analysis, under 1.5 GB, under 15 MB;
  *   - first paint in Debian's Chromium, beside a blank page (the floor) and a plain HTML table of
@@ -60,12 +62,13 @@ async function openPlain(browser, file) {
   return { page };
 }
 
-/** Runs the CLI in a child process: its wall time and peak RSS (GNU time's %M, in KiB). */
-function timed(args) {
+/** Runs the CLI in a child process: its wall time and peak RSS (GNU time's %M, in KiB); its stdout unless `quiet`. */
+function timed(args, quiet = false) {
   const started = performance.now();
   const r = spawnSync("/usr/bin/time", ["-f", "%M", process.execPath, "--max-old-space-size=8192", CLI, ...args], {
     encoding: "utf8",
     maxBuffer: 256 * 1024 * 1024,
+    stdio: ["ignore", quiet ? "ignore" : "pipe", "pipe"],
   });
   const ms = performance.now() - started;
   if (r.status !== 0) throw new Error(`xacct ${args[0]} failed (exit status ${r.status}): ${r.stderr.slice(-2000)}`);
@@ -123,6 +126,7 @@ async function run() {
     target.resourceAccount,
     "--json",
   ]);
+  const everything = timed(["findings", "--inventory", inventory, "--json"], true);
   const report = join(dir, "report.html");
   const build = timed(["report", "--inventory", inventory, "-o", report]);
   const fileBytes = statSync(report).size;
@@ -175,6 +179,13 @@ async function run() {
     tableLines([
       ["measure", "xacct", "beside it", "target", ""],
       ["graph analysis (who-can, end to end)", fmtSec(analysis.ms), `peak ${gb(analysis.peakBytes)}`, "", ""],
+      [
+        "every edge and finding (findings, end to end)",
+        fmtSec(everything.ms),
+        `peak ${gb(everything.peakBytes)}; the report build is ${(build.ms / everything.ms).toFixed(1)}x this`,
+        "",
+        "",
+      ],
       [
         "report build (end to end)",
         fmtSec(build.ms),
