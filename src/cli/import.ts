@@ -1,8 +1,9 @@
-import { lstatSync, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { ImportError, importInventory } from "../adopt/import-model.js";
 import { isUneditedImport, stamped } from "../adopt/stamp.js";
 import { replacePrivateFile } from "../fs/private-files.js";
 import { isSystemError } from "../fs/system-error.js";
+import { lstatOf } from "../fs/stat.js";
 import { loadSource } from "../source/load-source.js";
 import { UsageError } from "./json-input.js";
 import { helpOf, type IMPORT_OPTIONS, type Values } from "./usage.js";
@@ -38,7 +39,7 @@ export async function run(values: Values<typeof IMPORT_OPTIONS>): Promise<number
 function refuseForeign(out: string, force: boolean): void {
   let text: string;
   try {
-    const stat = lstatSync(out);
+    const stat = lstatOf(out);
     if (stat.isDirectory()) throw new UsageError(`--out ${out} is a directory: give the model file to write`);
     if (force) return;
     if (!stat.isFile())

@@ -1,4 +1,5 @@
-import { createReadStream, statSync } from "../fs/node-fs.js";
+import { createReadStream } from "../fs/node-fs.js";
+import { statOf } from "../fs/stat.js";
 import { availableParallelism } from "node:os";
 import type { ExplainLevel } from "../policy/simulate.js";
 import { assertReadable, parseJsonFile, readInput, UsageError } from "./json-input.js";
@@ -29,7 +30,7 @@ async function runBatch(file: string, explain: ExplainLevel): Promise<number> {
   const threadsFrom = told ? 2 * BLOCK_BYTES : THREADS_FROM_BYTES;
   assertReadable(file);
   // A regular file's size tells at once whether the batch is large enough for threads.
-  const size = file === "-" ? undefined : statSync(file).size;
+  const size = file === "-" ? undefined : statOf(file).size;
   const input = file === "-" ? process.stdin : createReadStream(file, { highWaterMark: 1 << 20 });
   const { failed } = await decideBatch(input, explain, threads, write, size || undefined, threadsFrom);
   return failed ? 1 : 0;

@@ -13,20 +13,9 @@
  *   target (same file system, so each move is a rename), the old files are moved aside, the new
  *   ones moved in and the marker last; if any step fails every step is undone.
  */
-import {
-  lstatSync,
-  mkdirSync,
-  mkdtempSync,
-  readdirSync,
-  realpathSync,
-  renameSync,
-  rmdirSync,
-  rmSync,
-  statSync,
-  type Stats,
-  writeFileSync,
-} from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, realpathSync, renameSync, rmdirSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
+import { type FileStat, lstatOf, statOf } from "./stat.js";
 import { kindOf, PrivateFileError, readPrivateFile } from "./private-files.js";
 import { isSystemError, systemErrorText } from "./system-error.js";
 import { readJsonObject } from "../text/json.js";
@@ -71,7 +60,7 @@ export function claimDir(dir: string, owner: Owner): Claim {
   const path = resolve(dir);
   const st = lstatIfAny(path);
   if (st === undefined) return { root: path, exists: false, previous: [] };
-  const target = st.isSymbolicLink() ? statSync(path) : st;
+  const target = st.isSymbolicLink() ? statOf(path) : st;
   if (!target.isDirectory())
     throw new OwnedDirError(
       `${dir} is ${kindOf(target)}, not a directory: ${owner.option} takes a directory, new or empty, in which xacct then owns the files it writes; give another path`,
@@ -338,9 +327,9 @@ function rmdirQuietly(path: string): boolean {
   }
 }
 
-function lstatIfAny(path: string): Stats | undefined {
+function lstatIfAny(path: string): FileStat | undefined {
   try {
-    return lstatSync(path);
+    return lstatOf(path);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined;
     throw error;

@@ -16,21 +16,9 @@
  * Refusals are PrivateFileError, whose message names the path and the reason (never the content).
  */
 import { randomBytes } from "node:crypto";
-import {
-  closeSync,
-  constants,
-  fstatSync,
-  fsyncSync,
-  lstatSync,
-  mkdirSync,
-  openSync,
-  readFileSync,
-  renameSync,
-  rmSync,
-  type Stats,
-  writeSync,
-} from "node:fs";
+import { closeSync, constants, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
+import { type FileStat, fstatOf, lstatOf } from "./stat.js";
 
 /** A file or directory that must not be trusted with secrets; the message names it and says why. */
 export class PrivateFileError extends Error {
@@ -49,12 +37,12 @@ function octal(mode: number): string {
   return (mode & 0o777).toString(8).padStart(4, "0");
 }
 
-function ownerProblem(stat: Stats): string | undefined {
+function ownerProblem(stat: FileStat): string | undefined {
   const uid = process.geteuid?.();
   return uid !== undefined && stat.uid !== uid ? `owned by uid ${stat.uid}, not by this user (uid ${uid})` : undefined;
 }
 
-export function kindOf(stat: Stats): string {
+export function kindOf(stat: FileStat): string {
   if (stat.isSymbolicLink()) return "a symbolic link";
   if (stat.isFIFO()) return "a FIFO";
   if (stat.isSocket()) return "a socket";
@@ -67,7 +55,7 @@ export function kindOf(stat: Stats): string {
  * Why a file (its lstat or fstat) must not hold secrets, if it must not. `secret: false` is for a
  * file of this user that holds none (its mode is not judged).
  */
-export function privateFileProblem(stat: Stats, { secret = true } = {}): string | undefined {
+export function privateFileProblem(stat: FileStat, { secret = true } = {}): string | undefined {
   if (!stat.isFile()) return `${kindOf(stat)}, not a regular file`;
   return (
     ownerProblem(stat) ??
@@ -76,7 +64,7 @@ export function privateFileProblem(stat: Stats, { secret = true } = {}): string 
 }
 
 /** Why a directory (its lstat) must not hold secrets, if it must not. */
-export function privateDirProblem(stat: Stats): string | undefined {
+export function privateDirProblem(stat: FileStat): string | undefined {
   if (!stat.isDirectory()) return `${kindOf(stat)}, not a directory`;
   return ownerProblem(stat) ?? (stat.mode & 0o022 ? `writable by group or others (mode ${octal(stat.mode)})` : undefined);
 }
@@ -100,7 +88,7 @@ export function readPrivateFile(path: string, maxBytes = MAX_PRIVATE_FILE_BYTES,
     throw new PrivateFileError(path, code === "ELOOP" ? "a symbolic link, not a regular file" : `cannot open it (${code})`);
   }
   try {
-    const stat = fstatSync(fd);
+    const stat = fstatOf(fd);
     const problem = privateFileProblem(stat, { secret }) ?? (stat.size > maxBytes ? `larger than ${maxBytes} bytes` : undefined);
     if (problem) throw new PrivateFileError(path, problem);
     return readFileSync(fd, "utf8");
@@ -147,14 +135,14 @@ export function replacePrivateFile(path: string, content: string, mode = 0o600):
  * it is, a symbolic link refused. Answers whether this call created it; throws PrivateFileError.
  */
 export function privateDir(path: string): { created: boolean } {
-  let stat: Stats;
+  let stat: FileStat;
   try {
-    stat = lstatSync(path);
+    stat = lstatOf(path);
   } catch (e) {
     if (codeOf(e) !== "ENOENT") throw new PrivateFileError(path, `cannot read it (${codeOf(e)})`);
     try {
       mkdirSync(path, { recursive: true, mode: 0o700 });
-      stat = lstatSync(path);
+      stat = lstatOf(path);
     } catch (made) {
       throw new PrivateFileError(path, `cannot create it (${codeOf(made)})`);
     }

@@ -25,7 +25,7 @@
  */
 import { shortHash } from "../text/hash.js";
 import { parseIamArn, rootArn } from "../aws/arn.js";
-import { lstatSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import type { Compiled } from "../compile/compile.js";
@@ -33,6 +33,7 @@ import type { Chain, StartIdentity } from "../compile/plan.js";
 import { PrivateFileError, privateDir, privateDirProblem, privateFileProblem, replacePrivateFile } from "../fs/private-files.js";
 import { configProfiles, type Profile, profileText, type SourceOverride } from "../emit/aws-config.js";
 import { claimDir, makeDirs, type Owner, removeOwnedFiles, writeMarker } from "../fs/owned-dir.js";
+import { lstatOf } from "../fs/stat.js";
 import { commentLine, iniSection, iniSetting, shellWord } from "../text/escape.js";
 import { olderClientsTokenLine } from "../credentials/token-variable.js";
 import { sessionNameFor } from "../model/names.js";
@@ -124,9 +125,9 @@ function prepareDir(dir: string | undefined): { dir: string; made: boolean } {
     for (const name of readdirSync(claim.root)) {
       const at = join(claim.root, name);
       const problem = FILES.includes(name)
-        ? privateFileProblem(lstatSync(at), { secret: false })
+        ? privateFileProblem(lstatOf(at), { secret: false })
         : name === TOKENS_DIR || name === BOTOCORE_DATA_DIR
-          ? privateDirProblem(lstatSync(at))
+          ? privateDirProblem(lstatOf(at))
           : undefined;
       if (problem) throw refuse(`${at} is ${problem}, not what an earlier sandbox wrote`);
     }
