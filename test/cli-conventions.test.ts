@@ -16,7 +16,7 @@ import { GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
 import { afterEach, describe, expect, it } from "vitest";
 import { chainSandbox, cleanUp, xacct as xacctAsync } from "./support/chain-cli.js";
 import { PROD, VENDOR_ROLE, vendorModel } from "./support/vendor-model.js";
-import { oneLine, xacct } from "./support/xacct-cli.js";
+import { oneLine, xacct, CLI } from "./support/xacct-cli.js";
 
 const ROOT = resolve(import.meta.dirname, "..");
 const PACKAGE = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as { version: string };
@@ -286,7 +286,7 @@ describe("a reader that stops early", () => {
     const batch = join(dir, "closed-output.jsonl");
     writeFileSync(batch, `${request}\n`.repeat(20_000));
     // WHEN its standard output is closed after the first chunk, as `head -c 1` does
-    const child = spawn(process.execPath, [join(ROOT, "dist", "bin", "xacct.js"), "simulate", "--batch", batch], {
+    const child = spawn(process.execPath, [CLI, "simulate", "--batch", batch], {
       stdio: ["ignore", "pipe", "pipe"],
     });
     let stderr = "";

@@ -8,8 +8,8 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { CLI as cli } from "./support/xacct-cli.js";
 
-const cli = join(import.meta.dirname, "..", "dist", "bin", "xacct.js");
 const example = join(import.meta.dirname, "..", "examples", "simulate", "cross-account-get-object.json");
 const dir = mkdtempSync(join(tmpdir(), "xacct-cli-"));
 

@@ -33,6 +33,7 @@ import { AWS, CLI_PLUGIN_SECTION, commonEnv } from "./support/real-clients.js";
 import { clientConfig, sandboxPerTest } from "./support/sandbox-clients.js";
 import { canAssume, compileExample, decide, examplesDir, role, sessionOf } from "./support/state.js";
 import { validate, why } from "./support/terraform-validate.js";
+import { CLI } from "./support/xacct-cli.js";
 
 type Obj = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -199,8 +200,7 @@ describe("examples/008 verify", () => {
   });
 
   it("xacct verify on the command line passes with no finding (exit 0)", () => {
-    const cli = join(import.meta.dirname, "..", "dist", "bin", "xacct.js");
-    const r = spawnSync(process.execPath, [cli, "verify", "--model", join(examplesDir, EXAMPLE, "xacct.yaml"), "--json"], {
+    const r = spawnSync(process.execPath, [CLI, "verify", "--model", join(examplesDir, EXAMPLE, "xacct.yaml"), "--json"], {
       encoding: "utf8",
     });
     const result = JSON.parse(r.stdout) as Obj;

@@ -27,8 +27,8 @@ import { can, reach, whoCan } from "../src/graph/query.js";
 import { loadInventory, policyDocumentOf } from "../src/state/inventory.js";
 import { A, accounts, addRole, addUser, allow, mayAssume, trusts } from "./support/accounts.js";
 import { byTrust } from "./support/state.js";
+import { CLI as cli } from "./support/xacct-cli.js";
 
-const cli = join(import.meta.dirname, "..", "dist", "bin", "xacct.js");
 const inventories = join(import.meta.dirname, "inventories");
 
 interface Path {

@@ -12,8 +12,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { loadModel } from "../src/model/load.js";
 import { position, problems } from "./support/model-problems.js";
-
-const cli = join(import.meta.dirname, "..", "dist", "bin", "xacct.js");
+import { CLI as cli } from "./support/xacct-cli.js";
 
 /** A model whose one grant adds `statements` (YAML lines, indented under the grant) to its role. */
 const withStatements = (statements: string) => `version: 1

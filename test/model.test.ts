@@ -15,9 +15,9 @@ import { modelJsonSchema } from "../src/model/schema.js";
 import { STARTER_MODEL } from "../src/model/starter.js";
 import { EXAMPLES, examplesDir } from "./support/state.js";
 import { problems } from "./support/model-problems.js";
+import { CLI as cli } from "./support/xacct-cli.js";
 
 const root = join(import.meta.dirname, "..");
-const cli = join(root, "dist", "bin", "xacct.js");
 const examples = EXAMPLES;
 
 /** Line and column (1-based) of the n-th occurrence of `needle` in `text`. */

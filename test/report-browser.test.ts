@@ -16,6 +16,7 @@ import { parse } from "yaml";
 import { hasChromium, launchChromium, openReport } from "../scripts/report-browser.mjs";
 import type { ReportData } from "../src/report/types.js";
 import { EXAMPLES } from "./support/state.js";
+import { CLI } from "./support/xacct-cli.js";
 
 /** What the report page exposes to scripts (src/report/client/main.ts). */
 type InPage = { xacctReport: { cy: Core; data: ReportData; highlighted(): string[]; settled(): Promise<void> } };
@@ -44,11 +45,9 @@ function declared(name: string): { accounts: string[]; workloads: string[] } {
 
 function report(name: string): string {
   const file = join(out, `${name}.html`);
-  const r = spawnSync(
-    process.execPath,
-    [join(root, "dist", "bin", "xacct.js"), "report", "--model", join(root, "examples", name, "xacct.yaml"), "-o", file],
-    { encoding: "utf8" },
-  );
+  const r = spawnSync(process.execPath, [CLI, "report", "--model", join(root, "examples", name, "xacct.yaml"), "-o", file], {
+    encoding: "utf8",
+  });
   if (r.status !== 0) throw new Error(r.stderr);
   return file;
 }

@@ -15,9 +15,9 @@ import { loadReportData } from "../src/report/load.js";
 import { toMermaid } from "../src/report/mermaid.js";
 import type { ReportData } from "../src/report/types.js";
 import { reportOfPage } from "./support/report-page.js";
+import { CLI as cli } from "./support/xacct-cli.js";
 
 const root = join(import.meta.dirname, "..");
-const cli = join(root, "dist", "bin", "xacct.js");
 const example = (name: string) => join(root, "examples", name, "xacct.yaml");
 const xacct = (args: string[], cwd = root) => spawnSync(process.execPath, [cli, ...args], { encoding: "utf8", cwd });
 

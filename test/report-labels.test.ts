@@ -12,6 +12,7 @@ import type { Core } from "cytoscape";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { hasChromium, launchChromium, openReport } from "../scripts/report-browser.mjs";
+import { CLI } from "./support/xacct-cli.js";
 
 const root = join(import.meta.dirname, "..");
 const dir = mkdtempSync(join(tmpdir(), "xacct-report-labels-"));
@@ -69,13 +70,9 @@ function noneCovers(shown: Label[]): void {
 
 async function open(browser: Browser, model: string): Promise<Page> {
   const file = join(dir, `${model}.html`);
-  const built = spawnSync(
-    process.execPath,
-    [join(root, "dist", "bin", "xacct.js"), "report", "--model", join(root, "examples", model, "xacct.yaml"), "-o", file],
-    {
-      encoding: "utf8",
-    },
-  );
+  const built = spawnSync(process.execPath, [CLI, "report", "--model", join(root, "examples", model, "xacct.yaml"), "-o", file], {
+    encoding: "utf8",
+  });
   expect(built.status, built.stderr).toBe(0);
   const { page, errors } = await openReport(browser, file, { width: 1500, height: 1000 });
   expect(errors).toEqual([]);

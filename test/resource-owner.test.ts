@@ -11,8 +11,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { modelText } from "./support/models.js";
+import { CLI as cli } from "./support/xacct-cli.js";
 
-const cli = join(import.meta.dirname, "..", "dist", "bin", "xacct.js");
 const combined = join(import.meta.dirname, "..", "examples", "combined", "xacct.yaml");
 
 function xacct(args: string[]) {

@@ -11,7 +11,7 @@ import { join } from "node:path";
 import { Readable } from "node:stream";
 import { pathToFileURL } from "node:url";
 import { beforeAll, describe, expect, it } from "vitest";
-import { oneLine, xacct } from "./support/xacct-cli.js";
+import { oneLine, xacct, CLI } from "./support/xacct-cli.js";
 
 const ROOT = join(import.meta.dirname, "..");
 const dir = mkdtempSync(join(tmpdir(), "xacct-simulate-workers-"));
@@ -21,7 +21,7 @@ const batchModule = async () =>
 const MiB = 1 << 20;
 /** `xacct simulate --batch …` with XACCT_THREADS, its output being larger than the shared helper's buffer. */
 function simulateOn(threads: string, args: string[], input?: string) {
-  const r = spawnSync(process.execPath, [join(ROOT, "dist", "bin", "xacct.js"), "simulate", "--batch", ...args], {
+  const r = spawnSync(process.execPath, [CLI, "simulate", "--batch", ...args], {
     input,
     encoding: "utf8",
     maxBuffer: 64 * MiB,

@@ -16,8 +16,8 @@ import { compile } from "../src/compile/compile.js";
 import { findings } from "../src/graph/findings/index.js";
 import { loadModel } from "../src/model/load.js";
 import { position, problems } from "./support/model-problems.js";
+import { CLI as cli } from "./support/xacct-cli.js";
 
-const cli = join(import.meta.dirname, "..", "dist", "bin", "xacct.js");
 const ROLE = "arn:aws:iam::111111111111:role/partner-runner";
 
 /** GIVEN account `ours` (111111111111) and the partner's `external` account (999999999999), whose workload may run our Glue job through `partner-runner`. */

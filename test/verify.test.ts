@@ -29,6 +29,7 @@ import { policyDocument } from "../src/state/account-state.js";
 import { apply, emptyCopy, iam, readBack, rootOf, trusting } from "./support/iam-apply.js";
 import { sandboxPerTest } from "./support/sandbox-clients.js";
 import { compileExample, examplesDir } from "./support/state.js";
+import { CLI as cli } from "./support/xacct-cli.js";
 
 /** Every example with a model (examples/simulate holds simulator cases, not a model). */
 const examples = readdirSync(examplesDir).filter((name) => existsSync(join(examplesDir, name, "xacct.yaml")));
@@ -130,7 +131,6 @@ describe("a broken grant in a deployed copy", () => {
 });
 
 describe("xacct verify on the command line", () => {
-  const cli = join(import.meta.dirname, "..", "dist", "bin", "xacct.js");
   const run = (args: string[]) => spawnSync(process.execPath, [cli, ...args], { encoding: "utf8" });
 
   it.each(examples)("passes on examples/%s (exit 0)", (example) => {

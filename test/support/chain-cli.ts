@@ -8,18 +8,19 @@
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import { compile } from "../../src/compile/compile.js";
 import { loadModel } from "../../src/model/load.js";
 import { type BootstrapCredential, type LogEntry, type Sandbox, startSandbox } from "../../src/sandbox/index.js";
 import { chainModel } from "./models.js";
+import { CLI } from "./xacct-cli.js";
 
 export const MODEL = chainModel({ name: "chain" });
 export const USER = "arn:aws:iam::111111111111:user/app";
 export const HOP = "arn:aws:iam::222222222222:role/hop";
 export const FAR = "arn:aws:iam::333333333333:role/far";
 /** The built CLI (CI builds before the tests). */
-export const MAIN = resolve("dist/bin/xacct.js");
+export const MAIN = CLI;
 
 /** Debian's program when it is installed (/usr/bin), else the first on PATH. */
 export function debian(program: string, check: string[]): string | undefined {

@@ -5,6 +5,7 @@
  */
 import { spawnSync, type SpawnSyncReturns } from "node:child_process";
 import { join } from "node:path";
+import { CLI } from "./xacct-cli.js";
 
 const root = join(import.meta.dirname, "..", "..");
 
@@ -20,7 +21,7 @@ export function generatedReport(
     { encoding: "utf8", maxBuffer: 64 * 1024 * 1024 },
   );
   const file = join(dir, "report.html");
-  const built = spawnSync(process.execPath, [join(root, "dist", "bin", "xacct.js"), "report", "--inventory", inventory, "-o", file], {
+  const built = spawnSync(process.execPath, [CLI, "report", "--inventory", inventory, "-o", file], {
     encoding: "utf8",
     env: { ...process.env, XACCT_PROGRESS: "never" },
   });

@@ -9,6 +9,7 @@ import { spawnSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { CLI as cli } from "./xacct-cli.js";
 
 /** `__proto__` first: a plain object cannot even hold it as a key. */
 export const PROTOTYPE_NAMES = ["__proto__", "constructor", "toString", "hasOwnProperty"] as const;
@@ -103,8 +104,6 @@ export function prototypeNamedInventory(name: string): string {
     },
   });
 }
-
-const cli = join(import.meta.dirname, "..", "..", "dist", "bin", "xacct.js");
 
 /** Runs the built CLI (`xacct COMMAND ARGS --json`); returns its exit code and parsed output. */
 export function xacctJson<T>(command: string, args: string[]): { status: number | null; out: T; stderr: string } {
