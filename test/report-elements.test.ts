@@ -6,7 +6,7 @@
  * behind its members in a large report, their parent in a small one.
  */
 import { describe, expect, it } from "vitest";
-import { elementsOf } from "../src/report/client/elements.js";
+import { elementsOf, indexReport } from "../src/report/client/elements.js";
 import type { ReportData, ReportEdge, ReportNode } from "../src/report/types.js";
 
 const role = (account: string, name: string): ReportNode => ({
@@ -149,6 +149,23 @@ describe("the report page's edges decoded later", () => {
       later.edges.push(edge(6, b2, b1));
       // THEN it is drawn
       expect(ids()).toContain("e6");
+    }
+  });
+
+  it("finds the accounts of the edges' ends through the page's own index when it is given one, and draws the same", () => {
+    for (const large of [true, false]) {
+      // GIVEN a report whose page indexes it with its own lookup of a node's account, counting the calls
+      const indexed: ReportData = { ...data, edges: data.edges.slice(0, 3) };
+      const byId = new Map(data.nodes.map((n) => [n.id, n.account]));
+      let asked = 0;
+      indexReport(indexed, (id) => (asked++, byId.get(id)));
+      // WHEN the rest of its edges are decoded, indexed as decoded, and then drawn
+      indexed.edges.push(...data.edges.slice(3));
+      indexReport(indexed);
+      const drawn = drawnLines(elementsOf(indexed, collapsed, undefined, large), large);
+      // THEN every edge's ends were looked up there, and the drawing is the one made without that index
+      expect(asked).toBeGreaterThanOrEqual(2 * data.edges.length);
+      expect(drawn).toEqual(drawnEdges(large));
     }
   });
 

@@ -121,28 +121,24 @@ export function elementsOf(
   }
   const merged = new Map<string, MergedEdge>();
   const drawnEdges = large ? largeReportEdges(data, index, collapsed) : data.edges;
-  // A large report's first drawing has no edges: its nodes' accounts are not indexed by ID before it.
-  const accountOf = drawnEdges.length ? accountsById(data, index) : new Map<string, string | undefined>();
-  const endOf = (id: string) => {
-    const account = accountOf.get(id);
-    return account === undefined ? { id } : { id, account };
-  };
+  const { accountOf } = index;
+  const endOf = (id: string, account: string | undefined) => (account === undefined ? { id } : { id, account });
   const folded = (account: string | undefined) => account !== undefined && collapsed.has(account);
   const open = (account: string | undefined) => account !== undefined && !collapsed.has(account);
   for (const edge of drawnEdges) {
     if (!shown(edge.from) || !shown(edge.to)) continue;
-    const [fromAccount, toAccount] = [accountOf.get(edge.from), accountOf.get(edge.to)];
+    const [fromAccount, toAccount] = [accountOf(edge.from), accountOf(edge.to)];
     // A large report draws a collapsed account's links to open accounts only (not to another
     // collapsed one, nor to the principals in no account: a thousand accounts' lines to "anyone").
     if (large && (folded(fromAccount) || folded(toAccount)) && !open(fromAccount) && !open(toAccount)) continue;
-    const [source, target] = drawnEnds(endOf(edge.from), endOf(edge.to), collapsed, large);
-    const classes = [
-      edge.kind,
-      edge.crossAccount ? "cross" : "",
-      edge.needs.length ? "conditional" : "",
-      edge.findings.length ? "has-findings" : "",
-    ].join(" ");
+    const [source, target] = drawnEnds(endOf(edge.from, fromAccount), endOf(edge.to, toAccount), collapsed, large);
     if (source === edge.from && target === edge.to) {
+      const classes = [
+        edge.kind,
+        edge.crossAccount ? "cross" : "",
+        edge.needs.length ? "conditional" : "",
+        edge.findings.length ? "has-findings" : "",
+      ].join(" ");
       elements.push({ group: "edges", data: { id: edge.id, source, target, label: edgeLabel(edge) }, classes });
       continue;
     }
@@ -180,8 +176,8 @@ export function elementsOf(
  * nodes and edges, not from a walk over all of them.
  */
 interface ReportIndex {
-  /** Each node's account (undefined: in none), by its ID: made when there are edges to index. */
-  accountOf: Map<string, string | undefined> | undefined;
+  /** A node's account by its ID (undefined: in none, or no such node). */
+  accountOf: AccountLookup;
   /** Each account's nodes, in the report's order. */
   members: Map<string, ReportNode[]>;
   /** The nodes in no account. */
@@ -194,9 +190,22 @@ interface ReportIndex {
   indexed: number;
 }
 
+/** Finds a node's account by the node's ID. */
+export type AccountLookup = (id: string) => string | undefined;
+
 const indexes = new WeakMap<ReportData, ReportIndex>();
 
-function indexOf(data: ReportData): ReportIndex {
+/**
+ * Indexes what elementsOf reads of a report as far as its edges are decoded (elementsOf indexes the
+ * rest when it next draws): a page indexes the edges it decodes when it decodes them, not when a
+ * person opens an account. The first call sets how a node's account is found by its ID: the page's
+ * own index of its nodes; by default, a map of every node's, made when an edge is first indexed.
+ */
+export function indexReport(data: ReportData, accountOf?: AccountLookup): void {
+  indexOf(data, accountOf);
+}
+
+function indexOf(data: ReportData, lookup?: AccountLookup): ReportIndex {
   let index = indexes.get(data);
   if (!index) {
     const members = new Map<string, ReportNode[]>();
@@ -205,14 +214,13 @@ function indexOf(data: ReportData): ReportIndex {
       if (node.account === undefined) loose.push(node);
       else listOf(members, node.account).push(node);
     }
-    index = { accountOf: undefined, members, loose, edgesOf: new Map(), looseEdges: [], indexed: 0 };
+    index = { accountOf: lookup ?? accountsById(data), members, loose, edgesOf: new Map(), looseEdges: [], indexed: 0 };
     indexes.set(data, index);
   }
-  if (index.indexed === data.edges.length) return index;
-  const accountOf = accountsById(data, index);
+  const { accountOf } = index;
   for (; index.indexed < data.edges.length; index.indexed++) {
     const edge = data.edges[index.indexed] as ReportEdge;
-    const [from, to] = [accountOf.get(edge.from), accountOf.get(edge.to)];
+    const [from, to] = [accountOf(edge.from), accountOf(edge.to)];
     if (from === undefined && to === undefined) index.looseEdges.push(index.indexed);
     if (from !== undefined) listOf(index.edgesOf, from).push(index.indexed);
     if (to !== undefined && to !== from) listOf(index.edgesOf, to).push(index.indexed);
@@ -220,14 +228,16 @@ function indexOf(data: ReportData): ReportIndex {
   return index;
 }
 
-/** Each node's account by its ID (a hundred thousand IDs: made when first needed). */
-function accountsById(data: ReportData, index: ReportIndex): Map<string, string | undefined> {
-  if (!index.accountOf) {
-    const accountOf = new Map<string, string | undefined>();
-    for (const node of data.nodes) accountOf.set(node.id, node.account);
-    index.accountOf = accountOf;
-  }
-  return index.accountOf;
+/** Each node's account by its ID, from a map of them all made when first asked (a hundred thousand IDs). */
+function accountsById(data: ReportData): AccountLookup {
+  let byId: Map<string, string | undefined> | undefined;
+  return (id) => {
+    if (!byId) {
+      byId = new Map();
+      for (const node of data.nodes) byId.set(node.id, node.account);
+    }
+    return byId.get(id);
+  };
 }
 
 /** The list under a key, made empty the first time. */

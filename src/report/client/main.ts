@@ -17,6 +17,7 @@ import {
   drawnNodeId,
   elementsOf,
   findingClass,
+  indexReport,
   initiallyCollapsed,
   type MergedEdge,
   mergedId,
@@ -72,6 +73,8 @@ const store = new Store(await decodePage(JSON.parse(byId("xacct-data").textConte
 const data: ReportData = store.data;
 /** Nodes by ID, through the store's index (made after the first paint, when first asked for). */
 const nodes: NodeLookup = { get: (id) => store.node(id) };
+// What elementsOf reads finds each node's account through the store's index of the nodes (one index, not two).
+indexReport(data, (id) => nodes.get(id)?.account);
 const edges = store.edges;
 const accounts = new Map(data.accounts.map((a) => [a.id, a]));
 const large = data.nodes.length > COLLAPSE_ABOVE;
@@ -555,6 +558,8 @@ function setUp(): void {
  * person is looking (a pan or a zoom made since the first drawing stays).
  */
 function outsideDecoded(): void {
+  // Their edges into every account indexed now, not when a person first opens one.
+  indexReport(data);
   const outside = (id: string) => nodes.get(id)?.account === undefined;
   if (data.edges.some((e) => outside(e.from) && outside(e.to))) {
     const view = { zoom: cy.zoom(), pan: { ...cy.pan() } };
