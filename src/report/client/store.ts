@@ -272,21 +272,22 @@ export class Store {
       const [a, b] = [data.nodes[from[i] as number]?.account, data.nodes[to[i] as number]?.account];
       const technique = edges.technique[k];
       const allowedBy = edges.allowedBy[k] ?? -1;
+      // The optional fields set after, not spread in: an account a thousand others reach has ten thousand edges and more.
       const edge: ReportEdge = {
         id,
         kind: EDGE_KINDS[(meta[i] as number) % KIND_SPAN] ?? "assume-role",
         from: shape.from,
         to: shape.to,
         actions: edges.actions[k] ?? [],
-        ...(technique !== null && technique !== undefined ? { technique } : {}),
         crossAccount: a !== undefined && b !== undefined && a !== b,
         needs: edges.needs[k] ?? [],
-        ...(shape.maxSessionSeconds !== undefined ? { maxSessionSeconds: shape.maxSessionSeconds } : {}),
-        ...(allowedBy >= 0 ? { allowedBy } : {}),
         callerSide: edges.callerSide[k] ?? [],
         workloads: edges.workloads[k] ?? [],
         findings: edges.findings[k] ?? [],
       };
+      if (technique !== null && technique !== undefined) edge.technique = technique;
+      if (shape.maxSessionSeconds !== undefined) edge.maxSessionSeconds = shape.maxSessionSeconds;
+      if (allowedBy >= 0) edge.allowedBy = allowedBy;
       this.edges.set(id, edge);
       data.edges.push(edge);
     });
@@ -311,12 +312,13 @@ export class Store {
   edge(i: number): EdgeShape {
     const { from, to, meta, sessions } = this.shaped;
     const session = sessions[Math.floor((meta[i] as number) / KIND_SPAN)] ?? 0;
-    return {
+    const shape: EdgeShape = {
       id: `e${i}`,
       from: this.data.nodes[from[i] as number]?.id ?? "",
       to: this.data.nodes[to[i] as number]?.id ?? "",
-      ...(session > 0 ? { maxSessionSeconds: session } : {}),
     };
+    if (session > 0) shape.maxSessionSeconds = session;
+    return shape;
   }
 
   /** The ends of an edge by its ID (`e12`), decoded or not. */
