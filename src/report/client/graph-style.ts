@@ -50,7 +50,10 @@ export function mergedWidth(count: number): number {
 
 /**
  * A node's name as Cytoscape knows it: invisible (labels.ts draws names over the canvas at a
- * legible size), there only so that the layout leaves each name its room (at zoom 1).
+ * legible size), there only so that the layout leaves each name its room (at zoom 1). Never drawn
+ * at any zoom (`min-zoomed-font-size` above what the largest zoom makes of it): at a transparent
+ * name's size Cytoscape still renders it into a texture, for each of an opened account's hundred
+ * nodes, before it finds there is nothing to show.
  */
 const LABEL_STYLE = {
   label: "data(label)",
@@ -61,7 +64,7 @@ const LABEL_STYLE = {
   "text-wrap": "wrap",
   "text-max-width": "180px",
   color: "#212529",
-  "min-zoomed-font-size": 6,
+  "min-zoomed-font-size": 1000,
 };
 
 /**
