@@ -28,7 +28,7 @@ export async function run(values: Values<typeof CAN_OPTIONS>): Promise<number> {
             (p) =>
               `  via ${p.via.length ? hopsText(p) : "its own permissions"}${Object.keys(p.requires).length ? ` (needs ${JSON.stringify(p.requires)})` : ""}, sessions up to ${p.maxSessionSeconds} s`,
           ),
-        ].join("\n")
+        ]
       : answer.decision === "Unknown"
         ? [
             `Unknown: no chain xacct can see allows ${values.action} on ${values.resource}, but these attached policies' documents are not known, and may allow it:`,
@@ -36,8 +36,8 @@ export async function run(values: Values<typeof CAN_OPTIONS>): Promise<number> {
               (u) => `  ${u.via.length ? u.via.join(" -> ") : "its own permissions"}: ${u.policies.join(", ")}`,
             ),
             "  (give an inventory that holds them to decide)",
-          ].join("\n")
-        : `Deny: ${answer.explain?.summary ?? "no chain allows it"}`,
+          ]
+        : [`Deny: ${answer.explain?.summary ?? "no chain allows it"}`],
   );
   return answer.decision === "Allow" ? EXIT.ok : answer.decision === "Unknown" ? EXIT.undecided : EXIT.negative;
 }

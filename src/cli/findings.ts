@@ -5,18 +5,19 @@ import { findingsSarif } from "../report/sarif.js";
 import { EXIT } from "./exit-codes.js";
 import { failOnOf, loadSourceIn } from "./graph-input.js";
 import { progress } from "./progress.js";
-import { formatOf, jsonText, sarifFile, sarifOptions, writeOutput } from "./output.js";
+import { formatOf, jsonText, sarifFile, sarifOptions, textLines, writeOutput } from "./output.js";
 import { sourceOf } from "./source.js";
 import type { FINDINGS_OPTIONS, Values } from "./usage.js";
 
-function describe(f: Finding): string {
-  const lines = [
+/** A finding's lines, a blank line after each. */
+function describe(f: Finding): string[] {
+  return [
     `${f.severity.toUpperCase().padEnd(8)} ${f.id}  ${f.title}`,
     `         ${f.path ? f.path.join(" -> ") : f.resource}`,
     `         ${f.detail}`,
     `         fix: ${f.fix}`,
+    "",
   ];
-  return lines.join("\n");
 }
 
 function summary(list: Finding[]): string {
@@ -38,7 +39,7 @@ export async function run(values: Values<typeof FINDINGS_OPTIONS>): Promise<numb
       ? sarifFile(findingsSarif(list, sarifOptions(values, loaded)))
       : format === "json"
         ? jsonText({ findings: list })
-        : `${[...list.map(describe), summary(list)].join("\n\n")}\n`;
+        : textLines([...list.flatMap(describe), summary(list)]);
   await writeOutput("findings", text, values.output, `${list.length} finding${list.length === 1 ? "" : "s"} (${format})`);
   return failOn === undefined ? EXIT.ok : failing(list, failOn, compiled?.model);
 }

@@ -7,7 +7,7 @@ import { FocusError } from "../report/focus.js";
 import { type Loaded, loadSource, type Source } from "../source/load-source.js";
 import { silently, type Stage } from "../source/stage.js";
 import { UsageError } from "./json-input.js";
-import { jsonText } from "./output.js";
+import { jsonText, textLines } from "./output.js";
 import { sourceOf } from "./source.js";
 
 /** `--context KEY=VALUE`, repeated. */
@@ -100,7 +100,7 @@ export function hopsText(path: { via: readonly string[]; techniques: readonly st
   return path.holdsIf?.length ? `${hops} (holds only if ${path.holdsIf.join("; and if ")})` : hops;
 }
 
-/** The answer as text, or with --json as one JSON object, its format's schemaVersion first (schema/output/). */
-export function print(value: object, json: boolean | undefined, text: () => string): void {
-  process.stdout.write(json ? jsonText(value) : `${text()}\n`);
+/** The answer as text lines (output.ts's textLines), or with --json as one JSON object, its format's schemaVersion first (schema/output/). */
+export function print(value: object, json: boolean | undefined, lines: () => readonly string[]): void {
+  process.stdout.write(json ? jsonText(value) : textLines(lines()));
 }

@@ -10,6 +10,7 @@ import type { Compiled } from "../compile/compile.js";
 import type { LocatePath } from "../compile/model-file.js";
 import { placesOf } from "../report/places.js";
 import type { SarifLog, SarifOptions } from "../report/sarif.js";
+import { oneLine } from "../text/escape.js";
 import { UsageError } from "./json-input.js";
 import { version } from "./program.js";
 
@@ -18,6 +19,15 @@ export const SCHEMA_VERSION = "1.0";
 /** A command's JSON output: `schemaVersion` first, then the answer's own fields. */
 export function versioned<T extends object>(value: T): { schemaVersion: string } & T {
   return { schemaVersion: SCHEMA_VERSION, ...value };
+}
+
+/**
+ * A command's text output: each line on one line, a name's control characters and line breaks shown
+ * as escapes (a role or a tag named by whoever administers a collected account cannot forge a line
+ * of the answer, nor send the terminal an escape sequence).
+ */
+export function textLines(lines: readonly string[]): string {
+  return `${lines.map(oneLine).join("\n")}\n`;
 }
 
 /** A command's --json output as printed: one line. */

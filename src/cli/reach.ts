@@ -21,20 +21,18 @@ export async function run(values: Values<typeof REACH_OPTIONS>): Promise<number>
   const outside = answer.outsideFocus
     ? [`(${answer.outsideFocus} more outside the focus: drop --account, --workload or --focus to see them)`]
     : [];
-  print(answer, values.json, () =>
-    [
-      ...(answer.roles.length
-        ? answer.roles.map((r) => `${r.role} via ${hopsText(r)} (sessions up to ${r.maxSessionSeconds} s)`)
-        : [`${answer.unknown ? "no role xacct can see" : "no role"}${answer.outsideFocus ? " in the focus" : ""}`]),
-      ...(answer.unknown
-        ? [
-            "Unknown: it may also become these, if attached policies whose documents are not known allow sts:AssumeRole:",
-            ...answer.unknown.map((r) => `  ${r.role} via ${r.via.join(" -> ")}: ${r.policies.join(", ")}`),
-            "  (give an inventory that holds them to decide)",
-          ]
-        : []),
-      ...outside,
-    ].join("\n"),
-  );
+  print(answer, values.json, () => [
+    ...(answer.roles.length
+      ? answer.roles.map((r) => `${r.role} via ${hopsText(r)} (sessions up to ${r.maxSessionSeconds} s)`)
+      : [`${answer.unknown ? "no role xacct can see" : "no role"}${answer.outsideFocus ? " in the focus" : ""}`]),
+    ...(answer.unknown
+      ? [
+          "Unknown: it may also become these, if attached policies whose documents are not known allow sts:AssumeRole:",
+          ...answer.unknown.map((r) => `  ${r.role} via ${r.via.join(" -> ")}: ${r.policies.join(", ")}`),
+          "  (give an inventory that holds them to decide)",
+        ]
+      : []),
+    ...outside,
+  ]);
   return 0;
 }

@@ -6,7 +6,7 @@ import { loadSource } from "../source/load-source.js";
 import { failOnOf } from "./graph-input.js";
 import { UsageError } from "./json-input.js";
 import { progress } from "./progress.js";
-import { formatOf, jsonText, sarifFile, sarifOptions, writeOutput } from "./output.js";
+import { formatOf, jsonText, sarifFile, sarifOptions, textLines, writeOutput } from "./output.js";
 import { helpOf, type Values, type VERIFY_OPTIONS } from "./usage.js";
 
 export async function run(values: Values<typeof VERIFY_OPTIONS>): Promise<number> {
@@ -34,16 +34,17 @@ export async function run(values: Values<typeof VERIFY_OPTIONS>): Promise<number
   );
   work.end();
   const text = () => {
-    const lines = result.grants.map(
-      (g) =>
-        `${g.possible ? "ok  " : g.unknown ? "UNKNOWN" : "FAIL"} grants[${g.grant}] ${g.summary}${g.possible ? `\n      path: ${g.path.join(" -> ")}` : `\n      ${g.reason}`}${(g.assumes ?? []).map((a) => `\n      assumes: ${a}`).join("")}`,
-    );
+    const lines = result.grants.flatMap((g) => [
+      `${g.possible ? "ok  " : g.unknown ? "UNKNOWN" : "FAIL"} grants[${g.grant}] ${g.summary}`,
+      g.possible ? `      path: ${g.path.join(" -> ")}` : `      ${g.reason}`,
+      ...(g.assumes ?? []).map((a) => `      assumes: ${a}`),
+    ]);
     for (const u of result.undeclared) lines.push(`FAIL undeclared: ${u.why}`);
-    for (const d of result.drift) lines.push(`FAIL drift: ${d.resource}: ${d.problem}\n      fix: ${d.fix}`);
+    for (const d of result.drift) lines.push(`FAIL drift: ${d.resource}: ${d.problem}`, `      fix: ${d.fix}`);
     for (const f of result.findings) lines.push(`FAIL ${f.severity} ${f.id} ${f.title}: ${f.resource}`);
     for (const f of result.accepted) lines.push(`accepted ${f.severity} ${f.id} ${f.title}: ${f.resource}`);
     lines.push(result.ok ? "verified: the model holds" : "not verified");
-    return `${lines.join("\n")}\n`;
+    return textLines(lines);
   };
   const failures =
     result.grants.filter((g) => !g.possible).length + result.undeclared.length + result.drift.length + result.findings.length;

@@ -29,20 +29,18 @@ export async function run(values: Values<typeof WHO_CAN_OPTIONS>): Promise<numbe
     : [];
   const line = (p: { principal: string; via: string[]; techniques: string[]; holdsIf?: string[] }) =>
     `${p.principal}${p.via.length ? ` via ${hopsText(p)}` : ""}`;
-  print(answer, values.json, () =>
-    [
-      ...(answer.principals.length
-        ? answer.principals.map(line)
-        : [`${answer.unknown ? "nobody xacct can see" : "nobody"}${answer.outsideFocus ? " in the focus" : ""}`]),
-      ...(answer.unknown
-        ? [
-            "Unknown: these may too, if attached policies whose documents are not known allow it:",
-            ...answer.unknown.map((p) => `  ${line(p)}: ${p.policies.join(", ")}`),
-            "  (give an inventory that holds them to decide)",
-          ]
-        : []),
-      ...outside,
-    ].join("\n"),
-  );
+  print(answer, values.json, () => [
+    ...(answer.principals.length
+      ? answer.principals.map(line)
+      : [`${answer.unknown ? "nobody xacct can see" : "nobody"}${answer.outsideFocus ? " in the focus" : ""}`]),
+    ...(answer.unknown
+      ? [
+          "Unknown: these may too, if attached policies whose documents are not known allow it:",
+          ...answer.unknown.map((p) => `  ${line(p)}: ${p.policies.join(", ")}`),
+          "  (give an inventory that holds them to decide)",
+        ]
+      : []),
+    ...outside,
+  ]);
   return 0;
 }
