@@ -4,8 +4,7 @@
  * draws becomes the account-level view, said in a comment and to the caller; over that too, an
  * error that says how to narrow it.
  */
-import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Browser } from "playwright-core";
@@ -18,40 +17,22 @@ import { loadReportData } from "../src/report/load.js";
 import { MERMAID, MERMAID_MAX_EDGES, toMermaid } from "../src/report/mermaid.js";
 import type { ReportData } from "../src/report/types.js";
 import { generatedInventory, ringOfAccounts } from "./support/diagram-graphs.js";
+import { dotSvg as dot, hasDot, mermaidIn, type Rendered } from "./support/diagram-renderers.js";
 
 const root = join(import.meta.dirname, "..");
-const MERMAID_BUNDLE = join(root, "node_modules", "mermaid", "dist", "mermaid.min.js");
-const DOT_PROGRAM = "/usr/bin/dot";
 
 const work = mkdtempSync(join(tmpdir(), "xacct-diagram-"));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
-/** What Mermaid does with a text: the SVG it draws, or the error it throws. */
-type Rendered = { svg: string } | { error: string };
-
 describe.skipIf(!hasChromium)("Mermaid, drawn by Mermaid in Chromium", () => {
   let browser: Browser;
   let render: (text: string) => Promise<Rendered>;
+  let requests: string[];
   beforeAll(async () => {
     browser = await launchChromium();
-    const page = await browser.newPage();
-    const requests: string[] = [];
-    page.on("request", (r) => requests.push(r.url()));
-    await page.addScriptTag({ path: MERMAID_BUNDLE });
-    render = (text) =>
-      page.evaluate(async (source) => {
-        const m = (
-          globalThis as unknown as { mermaid: { initialize(c: object): void; render(id: string, t: string): Promise<{ svg: string }> } }
-        ).mermaid;
-        m.initialize({ startOnLoad: false });
-        try {
-          return { svg: (await m.render(`d${Math.random().toString(36).slice(2)}`, source)).svg };
-        } catch (error) {
-          return { error: String((error as Error).message ?? error) };
-        }
-      }, text);
-    expect(requests).toEqual([]);
+    ({ render, requests } = await mermaidIn(browser));
   }, 120_000);
+  afterAll(() => expect(requests).toEqual([]));
   afterAll(() => browser?.close());
 
   it("draws a small graph as it is, with no note", async () => {
@@ -94,11 +75,7 @@ describe.skipIf(!hasChromium)("Mermaid, drawn by Mermaid in Chromium", () => {
   });
 });
 
-describe.skipIf(!existsSync(DOT_PROGRAM))("DOT, laid out by Graphviz's dot", () => {
-  function dot(text: string): { status: number | null; stdout: string; stderr: string } {
-    return spawnSync(DOT_PROGRAM, ["-Tsvg"], { input: text, encoding: "utf8", timeout: 120_000, maxBuffer: 64 * 1024 * 1024 });
-  }
-
+describe.skipIf(!hasDot)("DOT, laid out by Graphviz's dot", () => {
   it("lays out a small graph as it is", () => {
     // GIVEN seed 004's report, WHEN it is written as DOT and laid out by dot
     const diagram = diagramOf(loadReportData({ model: join(root, "examples", "004-emr-eks-chain", "xacct.yaml") }), DOT);

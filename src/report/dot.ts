@@ -13,9 +13,22 @@ import { accountGroups, accountLabel, edgeLabel, type ReportData } from "./types
 export const DOT_MAX_NODES = 500;
 export const DOT_MAX_EDGES = 1_700;
 
-/** A DOT quoted string. */
+/**
+ * A DOT quoted string, shown as written: the backslash and the quote escaped, a line break as `\n`,
+ * `&` as `&amp;` (Graphviz decodes entities in labels), and every other control character as its
+ * Unicode control picture (`␛` for ESC): Graphviz refuses a NUL, and writes the others into SVG that
+ * no XML reader takes.
+ */
 function quoted(value: string): string {
-  return `"${value.replace(/\\/g, "\\\\").replace(/"/g, '\\"').replace(/\n/g, "\\n")}"`;
+  const shown = value
+    .replace(/[\\"]/g, "\\$&")
+    .replace(/\n/g, "\\n")
+    .replace(/&/g, "&amp;")
+    .replace(/[\p{Cc}]/gu, (c) => {
+      const code = c.charCodeAt(0);
+      return code < 0x20 ? String.fromCharCode(0x2400 + code) : code === 0x7f ? "\u2421" : "\ufffd";
+    });
+  return `"${shown}"`;
 }
 
 const SHAPES: Record<string, string> = {

@@ -14,9 +14,23 @@ import { accountGroups, accountLabel, edgeLabel, type ReportData } from "./types
 export const MERMAID_MAX_TEXT = 50_000;
 export const MERMAID_MAX_EDGES = 500;
 
-/** Text in a Mermaid label: quotes and markup characters as entity codes. */
+/**
+ * Every character of a label Mermaid could read as more than text: ASCII but letters, digits and
+ * the punctuation a label shows as it is (so `%` of a `%%{init}%%` directive or a `%%` comment, `{`,
+ * `}`, the backtick of a Markdown string, `&` of an entity, `$` of KaTeX, quotes, markup, the
+ * backslash and every control character), and, beyond ASCII, control and format characters and
+ * the line and paragraph separators.
+ */
+const UNSAFE = /[^A-Za-z0-9 \-_.:/()*,@=+!?'[\]|;~^\u0080-\u{10ffff}]|[\p{C}\u2028\u2029]/gu;
+
+/**
+ * Text in a Mermaid label, quoted, each character Mermaid could read as more than text written as
+ * its entity code (`#37;` for `%`; Mermaid's documented escape, decoded only once the diagram is
+ * parsed): a name an account's administrator chose cannot configure the diagram, end the label
+ * or hide a line.
+ */
 function text(value: string): string {
-  return `"${value.replace(/[#"<>]/g, (c) => `#${c.charCodeAt(0)};`)}"`;
+  return `"${value.replace(UNSAFE, (c) => `#${c.codePointAt(0)};`)}"`;
 }
 
 /** Mermaid flowchart source (`flowchart LR`) of the report's accounts, nodes and edges. */

@@ -1,0 +1,103 @@
+/**
+ * `xacct graph` writes a name an account's administrator chose (a role, a tag, a condition's value)
+ * as text, whatever it holds, checked with the real renderers:
+ * - Mermaid reads `%%{init: …}%%` anywhere in its text as configuration (mermaid.js.org,
+ *   "Directives"), a line starting `%%` as a comment, a label quoted with backticks as Markdown,
+ *   and decodes `#NN;` entity codes in labels ("Entity codes to escape characters");
+ * - Graphviz refuses a NUL in its input, decodes HTML entities in labels, and writes other control
+ *   characters into SVG, where XML 1.0 allows none but tab, line feed and carriage return.
+ */
+import { XMLParser, XMLValidator } from "fast-xml-parser";
+import type { Browser } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { hasChromium, launchChromium } from "../scripts/report-browser.mjs";
+import { toDot } from "../src/report/dot.js";
+import { toMermaid } from "../src/report/mermaid.js";
+import type { ReportData } from "../src/report/types.js";
+import { dotSvg, hasDot, mermaidIn, type Rendered } from "./support/diagram-renderers.js";
+
+/** One account holding a role of each name, the first trusted by each of the others. */
+function rolesNamed(names: readonly string[]): ReportData {
+  const account = "111111111111";
+  const arn = (i: number) => `arn:aws:iam::${account}:role/r${i}`;
+  return {
+    source: "test",
+    title: "hostile names",
+    accounts: [{ id: account, managed: true }],
+    nodes: names.map((label, i) => ({ id: arn(i), kind: "role" as const, label, arn: arn(i), account, workloads: [], findings: [] })),
+    edges: names.slice(1).map((_, i) => ({
+      id: `e${i}`,
+      kind: "assume-role" as const,
+      from: arn(i + 1),
+      to: arn(0),
+      actions: ["sts:AssumeRole"],
+      crossAccount: false,
+      needs: [],
+      callerSide: [],
+      workloads: [],
+      findings: [],
+    })),
+    statements: [],
+    findings: [],
+  };
+}
+
+/** Whitespace as a reader sees it in a drawing: any run of it, one space. */
+const squeezed = (text: string) => text.replace(/\s+/g, " ");
+
+describe.skipIf(!hasChromium)("a hostile name in Mermaid, drawn by Mermaid in Chromium", () => {
+  let browser: Browser;
+  let render: (text: string) => Promise<Rendered>;
+  let requests: string[];
+  beforeAll(async () => {
+    browser = await launchChromium();
+    ({ render, requests } = await mermaidIn(browser));
+  }, 120_000);
+  afterAll(() => browser?.close());
+
+  it("is drawn as its text: no directive configures the diagram, no comment hides a line, no Markdown, no entity decoded twice", async () => {
+    // GIVEN roles named with what Mermaid reads as more than text
+    const names = [
+      "%%{init: {'themeCSS': 'text, span {display: none} svg {background: url(http://127.0.0.1:9/leak.png)}'}}%%",
+      "`**bold** markdown`",
+      "before\n%% hidden\nafter",
+      "Tom &amp; Jerry {braces} $$x^2$$ back\\slash",
+      'quote" <b>markup</b> #35; ]bracket|pipe;',
+    ];
+    // WHEN the graph is written as Mermaid and Mermaid draws it
+    const drawn = await render(toMermaid(rolesNamed(names)));
+    // THEN Mermaid draws it, asks for nothing over the network, and shows each name as written
+    // (the line breaks as spaces): the directive's CSS hid no text
+    expect(drawn).not.toHaveProperty("error");
+    expect(requests).toEqual([]);
+    const shown = squeezed((drawn as { shown: string }).shown);
+    for (const name of names) expect(shown).toContain(squeezed(`${name} (role)`));
+  });
+});
+
+describe.skipIf(!hasDot)("a hostile name in DOT, laid out by Graphviz's dot", () => {
+  it("is laid out as its text, into SVG an XML reader takes", () => {
+    // GIVEN roles named with a NUL, an escape sequence, a bell, an entity and Graphviz's own escapes
+    const names = ["nul\u0000here", "esc\u001b[31mred", "bell\u0007", "Tom &amp; Jerry", "name \\N \\G \\L end", 'quote " end'];
+    // WHEN the graph is written as DOT and dot lays it out
+    const laid = dotSvg(toDot(rolesNamed(names)));
+    // THEN dot takes it, its SVG is well-formed XML, and each name is shown: the entity and the
+    // backslashes as written, each control character as its control picture (U+2400 + its code)
+    expect(laid.stderr).toBe("");
+    expect(laid.status).toBe(0);
+    expect(XMLValidator.validate(laid.stdout)).toBe(true);
+    const texts: string[] = [];
+    const collect = (node: unknown): void => {
+      if (Array.isArray(node)) node.forEach(collect);
+      else if (node && typeof node === "object")
+        for (const [key, value] of Object.entries(node)) {
+          if (key === "text") texts.push(...[value].flat().map((t) => String((t as { "#text"?: unknown })["#text"] ?? t)));
+          else collect(value);
+        }
+    };
+    collect(new XMLParser({ ignoreAttributes: true, htmlEntities: true }).parse(laid.stdout));
+    expect(texts).toEqual(
+      expect.arrayContaining(["nul\u2400here", "esc\u241b[31mred", "bell\u2407", "Tom &amp; Jerry", "name \\N \\G \\L end", 'quote " end']),
+    );
+  });
+});

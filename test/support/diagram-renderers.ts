@@ -1,0 +1,55 @@
+/**
+ * The real renderers of `xacct graph`'s text, for the diagram tests: Mermaid (the npm package's
+ * browser bundle, in Debian's Chromium) and Graphviz's `dot` (Debian's).
+ */
+import { spawnSync } from "node:child_process";
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import type { Browser } from "playwright-core";
+
+const MERMAID_BUNDLE = join(import.meta.dirname, "..", "..", "node_modules", "mermaid", "dist", "mermaid.min.js");
+export const DOT_PROGRAM = "/usr/bin/dot";
+export const hasDot = existsSync(DOT_PROGRAM);
+
+/** What Mermaid does with a text: the SVG it draws (and the text a reader sees in it), or the error it throws. */
+export type Rendered = { svg: string; shown: string } | { error: string };
+
+/**
+ * A page of the browser with Mermaid loaded from the bundle, and how to render a text there; every
+ * request the page makes is recorded (rendering must make none).
+ */
+export async function mermaidIn(browser: Browser): Promise<{ render: (text: string) => Promise<Rendered>; requests: string[] }> {
+  const page = await browser.newPage();
+  const requests: string[] = [];
+  page.on("request", (r) => requests.push(r.url()));
+  await page.addScriptTag({ path: MERMAID_BUNDLE });
+  const render = (text: string) =>
+    page.evaluate(async (source) => {
+      const g = globalThis as unknown as {
+        mermaid: { initialize(c: object): void; render(id: string, t: string): Promise<{ svg: string }> };
+        document: {
+          createElement(tag: string): { innerHTML: string; textContent: string | null; remove(): void };
+          body: { append(e: unknown): void };
+        };
+      };
+      g.mermaid.initialize({ startOnLoad: false });
+      try {
+        const { svg } = await g.mermaid.render(`d${Math.random().toString(36).slice(2)}`, source);
+        // What a reader sees: the drawing's text, as the page shows it.
+        const holder = g.document.createElement("div");
+        holder.innerHTML = svg;
+        g.document.body.append(holder);
+        const shown = holder.textContent ?? "";
+        holder.remove();
+        return { svg, shown };
+      } catch (error) {
+        return { error: String((error as Error).message ?? error) };
+      }
+    }, text);
+  return { render, requests };
+}
+
+/** Lays a DOT text out with Graphviz's dot as SVG. */
+export function dotSvg(text: string): { status: number | null; stdout: string; stderr: string } {
+  return spawnSync(DOT_PROGRAM, ["-Tsvg"], { input: text, encoding: "utf8", timeout: 120_000, maxBuffer: 64 * 1024 * 1024 });
+}
