@@ -16,6 +16,7 @@ import { examplesDir } from "./support/state.js";
 import { CLI, xacct } from "./support/xacct-cli.js";
 
 const SEED_004 = join(examplesDir, "004-emr-eks-chain", "xacct.yaml");
+const COMBINED = join(examplesDir, "combined", "xacct.yaml");
 const JOB_ROLE = "arn:aws:iam::111111111111:role/job-execution-role-1";
 const CLIENT_ROLE = "arn:aws:iam::222222222222:role/client-role-2";
 const LAKE = "arn:aws:s3:::datalake-222222222222-us-east-1";
@@ -77,6 +78,43 @@ describe("--account, --workload and --focus on who-can and reach", () => {
     // THEN no principal of the focus can, and the answer says others outside it can
     expect(r.status).toBe(0);
     expect(r.stdout).toMatch(/^nobody in the focus\n\(\d+ more outside the focus: drop --account, --workload or --focus to see them\)\n$/);
+  });
+
+  it("who-can keeps a web identity within --depth steps of --focus, and takes its provider's ARN as the focus", () => {
+    // GIVEN seed 004, where the EKS cluster's service accounts (a web identity of account A's OIDC
+    // provider) reach the data lake through job-execution-role-1 and client-role-2
+    const ask = (...focus: string[]) =>
+      JSON.parse(xacct(["who-can", "--model", SEED_004, "--action", "s3:ListBucket", "--resource", LAKE, ...focus, "--json"]).stdout) as {
+        principals: { principal: string }[];
+        outsideFocus?: number;
+      };
+    const all = ask().principals.map((p) => p.principal);
+    const provider = all.find((p) => p.includes(":oidc-provider/"));
+    expect(provider).toBeDefined();
+    // WHEN focused two steps around client-role-2, THEN every principal is in the focus, the web identity too
+    const around = ask("--focus", CLIENT_ROLE, "--depth", "2");
+    expect(around.principals.map((p) => p.principal).sort()).toEqual([...all].sort());
+    expect(around.outsideFocus).toBe(0);
+    // WHEN focused one step around the provider's ARN (as who-can names it), THEN it and the role it becomes are listed
+    const near = ask("--focus", provider as string, "--depth", "1");
+    expect(near.principals.map((p) => p.principal).sort()).toEqual([provider, JOB_ROLE].sort());
+  });
+
+  it("report and graph focused on an identity provider's ARN keep every identity of it the trusts name", async () => {
+    // GIVEN the combined example, where one EKS cluster's OIDC provider vouches for several service accounts
+    const whole = join(work, "whole.html");
+    expect(xacct(["report", "--model", COMBINED, "-o", whole]).status).toBe(0);
+    const byProvider = new Map<string, number>();
+    for (const n of (await reportOfPage(readFileSync(whole, "utf8"))).nodes)
+      if (n.kind === "federated") byProvider.set(n.arn, (byProvider.get(n.arn) ?? 0) + 1);
+    const [provider, subjects] = [...byProvider].sort((a, b) => b[1] - a[1])[0] ?? ["", 0];
+    expect(subjects).toBeGreaterThan(1);
+    // WHEN the report is focused one step around that provider's ARN
+    const file = join(work, "provider.html");
+    expect(xacct(["report", "--model", COMBINED, "--focus", provider, "--depth", "1", "-o", file]).status).toBe(0);
+    // THEN every one of its identities is drawn, not one of them
+    const kept = (await reportOfPage(readFileSync(file, "utf8"))).nodes.filter((n) => n.arn === provider);
+    expect(kept).toHaveLength(subjects);
   });
 
   it("reach keeps the roles within --depth steps of --focus, and the workload's chain with --workload", () => {

@@ -6,7 +6,7 @@
  * contract: bad input exits 2 with a located message, and nothing is left half-written.
  */
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readdirSync, readFileSync } from "node:fs";
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -114,6 +114,24 @@ describe("report data: stages and conditional edges", () => {
     const stream = policyEdges.find((e) => e.to.includes(":kinesis:"));
     expect(stream?.from).toContain("staging-Kinesis-Consumer-Role");
     expect(data.statements[stream?.allowedBy ?? -1]?.where).toContain("resource policy");
+  });
+});
+
+describe("a web identity's node", () => {
+  it("is named by the whole sub its trust pins, a # in it too", () => {
+    // GIVEN seed 004's inventory, its OIDC trust pinning a sub that holds a # (a token's sub is any string)
+    const dir = join(mkdtempSync(join(tmpdir(), "xacct-report-sub-")), "inventory");
+    cpSync(join(root, "test", "inventories", "seed-004-emr-eks-chain"), dir, { recursive: true });
+    const file = join(dir, "111111111111", "authorization-details.json");
+    const sub = "system:serviceaccount:emr:runner#blue";
+    writeFileSync(file, readFileSync(file, "utf8").replace(/"system:serviceaccount:emr:[^"]*"/, JSON.stringify(sub)));
+    // WHEN its report is built
+    const data = loadReportData({ inventory: dir });
+    // THEN the web identity's label and detail hold the whole sub, and its ARN is the provider's
+    const identity = data.nodes.find((n) => n.kind === "federated");
+    expect(identity?.label).toBe("web identity emr:runner#blue");
+    expect(identity?.detail).toContain(`with sub ${sub}`);
+    expect(identity?.arn).toMatch(/^arn:aws:iam::111111111111:oidc-provider\/oidc\.eks\.us-east-1\.amazonaws\.com\/id\/[A-Z0-9]+$/);
   });
 });
 

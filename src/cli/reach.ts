@@ -15,7 +15,7 @@ export async function run(values: Values<typeof REACH_OPTIONS>): Promise<number>
   const principal = values.principal;
   const all = work.stage("answering", () => reach(graph, principal, context));
   work.end();
-  const { list, ...rest } = narrowed(all.roles, all.unknown, inFocus && ((a: { role: string }) => inFocus(a.role)));
+  const { list, ...rest } = narrowed(all.roles, all.unknown, inFocus && ((a: { role: string }) => inFocus({ principal: a.role })));
   const answer = { roles: list, ...rest };
   // What the focus left out, said: a focused empty answer is not "no role".
   const outside = answer.outsideFocus

@@ -21,7 +21,7 @@ export async function run(values: Values<typeof WHO_CAN_OPTIONS>): Promise<numbe
     }),
   );
   work.end();
-  const { list, ...rest } = narrowed(all.principals, all.unknown, inFocus && ((a: { principal: string }) => inFocus(a.principal)));
+  const { list, ...rest } = narrowed(all.principals, all.unknown, inFocus);
   const answer = { principals: list, ...rest };
   // What the focus left out, said: a focused empty answer is not "nobody".
   const outside = answer.outsideFocus

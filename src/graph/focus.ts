@@ -6,6 +6,7 @@
 import { principalAccountId } from "../aws/arn.js";
 import type { Chain } from "../compile/plan.js";
 import type { AccessGraph } from "./graph.js";
+import { federatedId } from "./nodes.js";
 
 export interface AnswerFocus {
   accounts?: readonly string[];
@@ -18,13 +19,29 @@ export class AnswerFocusError extends Error {
   override name = "AnswerFocusError";
 }
 
-/** Whether a principal (an answer's ARN) is in the focus; undefined when the focus names nothing. */
+/**
+ * An answer's principal: its ARN, and for a federated identity (named by its provider's ARN, as
+ * `can` takes it) the `sub` it must supply, among the keys it requires.
+ */
+export interface AnswerPrincipal {
+  principal: string;
+  requires?: Readonly<Record<string, string>>;
+}
+
+/** The graph node an answer's principal stands for: an identity provider's, by the `sub` the answer requires. */
+function nodeOf(graph: AccessGraph, answer: AnswerPrincipal): string {
+  if (graph.identitiesOf(answer.principal).length === 0) return answer.principal;
+  const sub = Object.entries(answer.requires ?? {}).find(([key]) => key.endsWith(":sub"))?.[1];
+  return federatedId(answer.principal, sub);
+}
+
+/** Whether an answer's principal is in the focus; undefined when the focus names nothing. */
 export function answerFilter(
   graph: AccessGraph,
   chains: readonly Chain[],
   focus: AnswerFocus,
-): ((principal: string) => boolean) | undefined {
-  const tests: ((principal: string) => boolean)[] = [];
+): ((answer: AnswerPrincipal) => boolean) | undefined {
+  const tests: ((answer: AnswerPrincipal) => boolean)[] = [];
   if (focus.accounts?.length) {
     const known = new Set<string>();
     for (const node of graph.nodes.values()) if (node.account !== undefined) known.add(node.account);
@@ -34,7 +51,7 @@ export function answerFilter(
         `no account ${missing.join(", ")} in the access graph; it holds ${known.size} account${known.size === 1 ? "" : "s"}${fewOf([...known].sort())}`,
       );
     const wanted = new Set(focus.accounts);
-    tests.push((p) => wanted.has(principalAccountId(p) ?? ""));
+    tests.push(({ principal }) => wanted.has(principalAccountId(principal) ?? ""));
   }
   if (focus.workloads?.length) {
     const known = new Set(chains.map((c) => c.workload));
@@ -51,29 +68,36 @@ export function answerFilter(
         .filter((c) => wanted.has(c.workload))
         .flatMap((c) => [c.start.roleArn, c.start.userArn, ...c.hops.map((h) => h.roleArn)].filter((a): a is string => a !== undefined)),
     );
-    tests.push((p) => on.has(p));
+    tests.push(({ principal }) => on.has(principal));
   }
   if (focus.around) {
     const near = nodesAround(graph, focus.around.arn, focus.around.depth);
-    tests.push((p) => near.has(p));
+    tests.push((answer) => near.has(nodeOf(graph, answer)));
   }
-  return tests.length ? (principal) => tests.every((test) => test(principal)) : undefined;
+  return tests.length ? (answer) => tests.every((test) => test(answer)) : undefined;
 }
 
-/** The nodes within `depth` steps of `arn`, following the graph's edges either way. */
+/**
+ * The nodes within `depth` steps of `arn`, following the graph's edges either way: from its node,
+ * or, for an identity provider's ARN, from each identity it vouches for that a trust names (one
+ * node per `sub`).
+ */
 export function nodesAround(graph: AccessGraph, arn: string, depth: number): Set<string> {
-  if (!graph.nodes.has(arn))
-    throw new AnswerFocusError(`no principal ${arn} in the access graph: give the ARN of a role, a user or an account root it holds`);
-  return withinSteps(arn, depth, (id) => [...graph.outgoingOf(id).map((e) => e.to), ...graph.incomingOf(id).map((e) => e.from)]);
+  const starts = graph.nodes.has(arn) ? [arn] : graph.identitiesOf(arn).map((node) => node.id);
+  if (starts.length === 0)
+    throw new AnswerFocusError(
+      `no principal ${arn} in the access graph: give the ARN of a role, a user, an account root or an identity provider it holds`,
+    );
+  return withinSteps(starts, depth, (id) => [...graph.outgoingOf(id).map((e) => e.to), ...graph.incomingOf(id).map((e) => e.from)]);
 }
 
 /** The deepest focus: beyond it, a focus is most of an organization anyway. */
 export const MAX_FOCUS_DEPTH = 20;
 
-/** `start` and every node within `depth` steps of it, breadth first along `neighbours`. */
-export function withinSteps(start: string, depth: number, neighbours: (id: string) => Iterable<string>): Set<string> {
-  const near = new Set([start]);
-  let frontier = [start];
+/** The `starts` and every node within `depth` steps of one of them, breadth first along `neighbours`. */
+export function withinSteps(starts: readonly string[], depth: number, neighbours: (id: string) => Iterable<string>): Set<string> {
+  const near = new Set(starts);
+  let frontier = [...near];
   for (let step = 0; step < depth && frontier.length > 0; step++) {
     const next: string[] = [];
     for (const id of frontier)

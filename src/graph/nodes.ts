@@ -45,6 +45,14 @@ interface NodeFacts {
 
 const NO_POLICIES: readonly Policy[] = [];
 
+/**
+ * The ID of a federated identity's node: its provider's ARN, and the `sub` a trust names after a
+ * `#` (no provider ARN holds one: an OIDC issuer is a URL without a fragment).
+ */
+export function federatedId(provider: string, sub: string | undefined): string {
+  return sub ? `${provider}#${sub}` : provider;
+}
+
 export class GraphNodes {
   /** Every node by id, in the order built (the graph's order). */
   readonly byId = new Map<string, GraphNode>();
@@ -238,7 +246,7 @@ export class GraphNodes {
     const auds = valuesOf(`${issuer}:aud`);
     const ids: string[] = [];
     for (const sub of subs.length ? subs : [undefined]) {
-      const id = sub ? `${provider}#${sub}` : provider;
+      const id = federatedId(provider, sub);
       if (!this.byId.has(id)) {
         const context: Record<string, string> = {
           [`${issuer}:aud`]: auds[0] ?? (saml ? "https://signin.aws.amazon.com/saml" : "sts.amazonaws.com"),

@@ -11,6 +11,7 @@ import { compileGlob, globMatches } from "../policy/wildcard.js";
 import type { AccountEntry } from "../state/account-state.js";
 import { compareText } from "../text/collate.js";
 import type { AccessGraph, Edge, GraphNode, Question } from "./graph.js";
+import { federatedId } from "./nodes.js";
 import { statementMayAllow } from "./policies.js";
 import { ownersOf } from "./resource-owner.js";
 
@@ -78,7 +79,7 @@ export function startNode(graph: AccessGraph, principal: string, context: Record
   // A known provider whose tokens carry a `sub` no trust admits: an identity with no edges.
   if (providers.length && subKey)
     return {
-      id: `${principal}#${context[subKey]}`,
+      id: federatedId(principal, context[subKey]),
       kind: "federated",
       principal,
       identityPolicies: [],

@@ -64,8 +64,9 @@ function ofWorkloads(data: ReportData, workloads: readonly string[]): Set<string
 }
 
 function around(data: ReportData, arn: string, depth: number): Set<string> {
-  const start = data.nodes.find((n) => n.arn === arn || n.id === arn);
-  if (!start)
+  // Every node of that ARN: an identity provider's stands for one node per `sub` its trusts name.
+  const starts = data.nodes.filter((n) => n.arn === arn || n.id === arn).map((n) => n.id);
+  if (starts.length === 0)
     throw new FocusError(
       `no principal or resource ${arn} in this report: give the ARN of a role, user or resource it draws${fewOf(data.nodes.map((n) => n.arn))}`,
     );
@@ -79,7 +80,7 @@ function around(data: ReportData, arn: string, depth: number): Set<string> {
     link(edge.from, edge.to);
     link(edge.to, edge.from);
   }
-  return withinSteps(start.id, depth, (id) => neighbours.get(id) ?? []);
+  return withinSteps(starts, depth, (id) => neighbours.get(id) ?? []);
 }
 
 /** The nodes kept, the edges between them, and the statements, findings and accounts they use, renumbered. */

@@ -144,7 +144,9 @@ class Builder {
         this.add({ id: node.id, kind: node.kind, label: node.id.slice(node.id.lastIndexOf("/") + 1), arn: node.id, ...account });
         return;
       case "federated": {
-        const [provider, sub] = node.id.split("#") as [string, string | undefined];
+        // Its ID is federatedId's: the provider's ARN, then `#` and the whole `sub` (which may hold a `#` itself).
+        const provider = node.principal;
+        const sub = node.id.length > provider.length ? node.id.slice(provider.length + 1) : undefined;
         const issuer = provider.slice(provider.indexOf("provider/") + 9);
         this.add({
           id: node.id,
