@@ -5,7 +5,7 @@
  */
 import { spawnSync } from "node:child_process";
 import { PassThrough } from "node:stream";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -156,6 +156,47 @@ describe("--focus on report and graph", () => {
     expect(r.status).toBe(0);
     for (const arn of [CLIENT_ROLE, JOB_ROLE, LAKE]) expect(r.stdout).toContain(`"${arn}"`);
     expect(r.stdout).not.toContain(OWN_BUCKET);
+  });
+
+  it("says what a narrowed picture is narrowed to, in the diagram's text and the report's title", async () => {
+    // GIVEN seed 004, WHEN its graph and its report are asked for account B alone
+    const mermaid = xacct(["graph", "--model", SEED_004, "--format", "mermaid", "--account", "222222222222"]);
+    const dot = xacct(["graph", "--model", SEED_004, "--format", "dot", "--account", "222222222222"]);
+    const file = join(work, "narrowed.html");
+    expect(xacct(["report", "--model", SEED_004, "--account", "222222222222", "-o", file]).status).toBe(0);
+    // THEN each says, in its own comment syntax or title, which focus narrowed it
+    expect(mermaid.stdout.split("\n")[0]).toBe("%% narrowed to --account 222222222222");
+    expect(dot.stdout.split("\n")[0]).toBe("// narrowed to --account 222222222222");
+    expect((await reportOfPage(readFileSync(file, "utf8"))).title).toMatch(/\(narrowed to --account 222222222222\)$/);
+    // AND the whole picture says nothing of the kind
+    expect(xacct(["graph", "--model", SEED_004, "--format", "mermaid"]).stdout).not.toContain("narrowed");
+  });
+
+  it("refuses a focus whose parts keep no node in common, saying what each kept, and writes nothing", () => {
+    // GIVEN seed 004: account A's nodes and their neighbours, and the nodes one step around account A's own bucket
+    const file = join(work, "nothing.mmd");
+    // WHEN the graph is asked for account B's nodes within no step of account A's own bucket
+    const r = xacct([
+      "graph",
+      "--model",
+      SEED_004,
+      "--format",
+      "mermaid",
+      "--account",
+      "222222222222",
+      "--focus",
+      OWN_BUCKET,
+      "--depth",
+      "0",
+      "-o",
+      file,
+    ]);
+    // THEN exit 2, a message naming each part and what it kept, and no file
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(
+      /the focus keeps nothing to draw: --account 222222222222 keeps \d+ nodes; --focus arn:aws:s3:::emr-on-eks-test-111111111111-us-east-1 --depth 0 keeps 1 node; and no node is kept by all of them/,
+    );
+    expect(existsSync(file)).toBe(false);
   });
 
   it("report of one account holds that account and its neighbours", async () => {

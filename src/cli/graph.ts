@@ -1,7 +1,9 @@
 import { diagramOf, DiagramTooLarge } from "../report/diagram.js";
 import { DOT } from "../report/dot.js";
 import { writeAtomically } from "../report/html.js";
+import { focusText } from "../report/focus.js";
 import { MERMAID } from "../report/mermaid.js";
+import { focusOf } from "./graph-input.js";
 import { UsageError } from "./json-input.js";
 import { progress } from "./progress.js";
 import { reportDataFrom, writingTo } from "./report.js";
@@ -26,7 +28,9 @@ export async function run(values: Values<typeof GRAPH_COMMAND_OPTIONS>): Promise
   });
   work.end();
   if (diagram.note) process.stderr.write(`xacct graph: ${diagram.note}\n`);
-  const text = diagram.text;
+  // A narrowed diagram says so in its text: shared on its own, it is not taken for the whole organization.
+  const narrowed = focusText(focusOf(values));
+  const text = narrowed === undefined ? diagram.text : `${FORMATS[format].comment(narrowed)}\n${diagram.text}`;
   const file = values.output;
   if (file === undefined || file === "-") process.stdout.write(text);
   else {

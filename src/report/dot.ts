@@ -2,6 +2,7 @@
  * The report's graph in Graphviz DOT: accounts as clusters, cross-account edges bold and coloured,
  * conditional edges dashed and labelled with what they need.
  */
+import { oneLine } from "../text/escape.js";
 import type { DiagramFormat } from "./diagram.js";
 import { accountGroups, accountLabel, edgeLabel, type ReportData } from "./types.js";
 
@@ -82,5 +83,5 @@ export const DOT: DiagramFormat = {
       : data.edges.length > DOT_MAX_EDGES
         ? `${data.edges.length} edges, over the ${DOT_MAX_EDGES} its layout draws in seconds`
         : undefined,
-  comment: (line) => `// ${line.replace(/\n/g, " ")}`,
+  comment: (line) => `// ${oneLine(line)}`,
 };

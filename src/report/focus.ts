@@ -21,17 +21,45 @@ export class FocusError extends Error {
   override name = "FocusError";
 }
 
-/** The report narrowed to the focus (the report itself when the focus names nothing). */
+/** Each kind of focus asked for, as its options read (`--account A B`, `--focus ARN --depth 2`). */
+function focusParts(focus: Focus): string[] {
+  return [
+    ...(focus.accounts?.length ? [`--account ${focus.accounts.join(" ")}`] : []),
+    ...(focus.workloads?.length ? [`--workload ${focus.workloads.join(" ")}`] : []),
+    ...(focus.around ? [`--focus ${focus.around.arn} --depth ${focus.around.depth}`] : []),
+  ];
+}
+
+/** What a narrowed picture says it is narrowed to (undefined when the focus names nothing). */
+export function focusText(focus: Focus): string | undefined {
+  const parts = focusParts(focus);
+  return parts.length ? `narrowed to ${parts.join(", ")}` : undefined;
+}
+
+/**
+ * The report narrowed to the focus (the report itself when the focus names nothing), its title
+ * saying so: a narrowed picture shared on its own is not taken for the whole organization. A focus
+ * that keeps nothing is an error that says what each of its parts kept, never an empty picture.
+ */
 export function focused(data: ReportData, focus: Focus): ReportData {
   const selections: Set<string>[] = [];
   if (focus.accounts?.length) selections.push(aroundAccounts(data, focus.accounts));
   if (focus.workloads?.length) selections.push(ofWorkloads(data, focus.workloads));
   if (focus.around) selections.push(around(data, focus.around.arn, focus.around.depth));
-  if (selections.length === 0) return data;
+  const said = focusText(focus);
+  if (selections.length === 0 || said === undefined) return data;
   const [first, ...rest] = selections as [Set<string>, ...Set<string>[]];
   const keep = new Set([...first].filter((id) => rest.every((s) => s.has(id))));
-  return subgraph(data, keep);
+  if (keep.size === 0) {
+    const parts = focusParts(focus).map((part, i) => `${part} keeps ${nodesText(selections[i]?.size ?? 0)}`);
+    throw new FocusError(
+      `the focus keeps nothing to draw: ${parts.join(selections.length > 1 ? "; " : "")}${selections.length > 1 ? "; and no node is kept by all of them" : ""}: widen or drop ${selections.length > 1 ? "one of them" : "it"}`,
+    );
+  }
+  return { ...subgraph(data, keep), title: `${data.title} (${said})` };
 }
+
+const nodesText = (n: number) => (n === 0 ? "no node" : `${n} node${n === 1 ? "" : "s"}`);
 
 function aroundAccounts(data: ReportData, accounts: readonly string[]): Set<string> {
   const known = new Set(data.accounts.map((a) => a.id));

@@ -30,8 +30,10 @@ const UNSAFE = /[^A-Za-z0-9 \-_.:/()*,@=+!?'[\]|;~^\u0080-\u{10ffff}]|[\p{C}\u20
  * or hide a line.
  */
 function text(value: string): string {
-  return `"${value.replace(UNSAFE, (c) => `#${c.codePointAt(0)};`)}"`;
+  return `"${entityCoded(value)}"`;
 }
+
+const entityCoded = (value: string) => value.replace(UNSAFE, (c) => `#${c.codePointAt(0)};`);
 
 /** Mermaid flowchart source (`flowchart LR`) of the report's accounts, nodes and edges. */
 export function toMermaid(data: ReportData): string {
@@ -62,5 +64,6 @@ export const MERMAID: DiagramFormat = {
       : undefined,
   tooLong: (text) =>
     text.length > MERMAID_MAX_TEXT ? `${text.length} characters, over Mermaid's default maxTextSize of ${MERMAID_MAX_TEXT}` : undefined,
-  comment: (line) => `%% ${line.replace(/\n/g, " ")}`,
+  // Coded as a label is: a comment holding `%%{…}%%` would be read as a directive.
+  comment: (line) => `%% ${entityCoded(line)}`,
 };
