@@ -1,5 +1,5 @@
 import { can } from "../graph/query.js";
-import { contextOf, graphFrom, hopsText, print } from "./graph-input.js";
+import { contextOf, graphFrom, hopsText, print, warnAboutQuestion } from "./graph-input.js";
 import { EXIT } from "./exit-codes.js";
 import { UsageError } from "./json-input.js";
 import { progress } from "./progress.js";
@@ -20,6 +20,7 @@ export async function run(values: Values<typeof CAN_OPTIONS>): Promise<number> {
   };
   const answer = work.stage("answering", () => can(graph, question));
   work.end();
+  warnAboutQuestion(graph, values.action, values.resource, values["resource-account"]);
   print(answer, values.json, () =>
     answer.decision === "Allow"
       ? [

@@ -1,12 +1,15 @@
 import { SEVERITIES, type Severity } from "../graph/findings/types.js";
 import { AccessGraph, EDGE_KINDS, type EdgeKinds } from "../graph/graph.js";
-import { isAccountId } from "../aws/arn.js";
+import { isAccountId, parseArn, parseIamArn } from "../aws/arn.js";
+import { findAction, serviceActions } from "../catalog/catalog.js";
 import type { Chain } from "../compile/plan.js";
 import { AnswerFocusError, MAX_FOCUS_DEPTH } from "../graph/focus.js";
 import { FocusError } from "../report/focus.js";
 import { type Loaded, loadSource, type Source } from "../source/load-source.js";
 import { silently, type Stage } from "../source/stage.js";
 import { UsageError } from "./json-input.js";
+import { oneLine } from "../text/escape.js";
+import { didYouMean } from "../text/suggest.js";
 import { jsonText, textLines } from "./output.js";
 import { sourceOf } from "./source.js";
 
@@ -98,6 +101,45 @@ export function hopsText(path: { via: readonly string[]; techniques: readonly st
     .map((to, i) => (path.techniques[i] && path.techniques[i] !== "assume" ? `${to} [${path.techniques[i]}]` : to))
     .join(" -> ");
   return path.holdsIf?.length ? `${hops} (holds only if ${path.holdsIf.join("; and if ")})` : hops;
+}
+
+/**
+ * What a question about `action` on `resource` cannot be sure of, said on stderr before the answer
+ * (which is still given): an action AWS's service authorization data does not list (a typo answers
+ * "nobody" with nothing wrong in any policy; an action newer than the data is still asked), and a
+ * resource in an account whose policies xacct does not hold (its resource policy or trust, which a
+ * caller from another account needs too, is not known).
+ */
+export function warnAboutQuestion(graph: AccessGraph, action: string, resource: string, resourceAccount: string | undefined): void {
+  const warn = (text: string) => process.stderr.write(`xacct: warning: ${oneLine(text)}\n`);
+  const colon = action.indexOf(":");
+  const [service, name] = [action.slice(0, colon), action.slice(colon + 1)];
+  if (colon > 0 && /^[A-Za-z0-9-]+$/.test(service) && !/[*?]/.test(name)) {
+    const actions = serviceActions(service);
+    if (!actions) warn(`AWS's service authorization data has no service "${service}": check the action's prefix`);
+    else if (!findAction(service, name))
+      warn(
+        `${action} is not an action AWS lists for ${service}${didYouMean(
+          action,
+          actions.map((a) => `${service}:${a.name}`),
+        )}: only a policy naming it as written, or by a wildcard, allows it`,
+      );
+  }
+  const account = resourceAccount ?? parseArn(resource)?.account;
+  const held = account ? graph.state.accounts.get(account) : undefined;
+  if (account && !held?.managed)
+    warn(
+      `${resource} is in account ${account}, whose policies the model or inventory does not hold: its resource policy or trust is not known, and a caller from another account needs it to allow the request too`,
+    );
+  // A role or user of an account whose IAM is held is known by name: a misspelt one is no resource at all.
+  const iam = parseIamArn(resource);
+  if (held?.managed && (iam?.kind === "role" || iam?.kind === "user")) {
+    const named = iam.kind === "role" ? held.roles : held.users;
+    if (!named.has(iam.name))
+      warn(
+        `account ${account} has no ${iam.kind} named ${iam.name}${didYouMean(iam.name, named.keys())}: nobody can act on a ${iam.kind} that does not exist`,
+      );
+  }
 }
 
 /** The answer as text lines (output.ts's textLines), or with --json as one JSON object, its format's schemaVersion first (schema/output/). */

@@ -1,6 +1,6 @@
 import { whoCan } from "../graph/query.js";
 import { answerFilter, narrowed } from "../graph/focus.js";
-import { contextOf, focusing, focusOf, graphAndChainsFrom, hopsText, print } from "./graph-input.js";
+import { contextOf, focusing, focusOf, graphAndChainsFrom, hopsText, print, warnAboutQuestion } from "./graph-input.js";
 import { UsageError } from "./json-input.js";
 import { progress } from "./progress.js";
 import { helpOf, type Values, type WHO_CAN_OPTIONS } from "./usage.js";
@@ -21,6 +21,7 @@ export async function run(values: Values<typeof WHO_CAN_OPTIONS>): Promise<numbe
     }),
   );
   work.end();
+  warnAboutQuestion(graph, values.action, values.resource, values["resource-account"]);
   const { list, ...rest } = narrowed(all.principals, all.unknown, inFocus);
   const answer = { principals: list, ...rest };
   // What the focus left out, said: a focused empty answer is not "nobody".
