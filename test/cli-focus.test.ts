@@ -135,7 +135,7 @@ describe("--account, --workload and --focus on who-can and reach", () => {
       [["--depth", "2"], /--depth goes with --focus ARN/],
       [["--focus", JOB_ROLE, "--depth", "-1"], /--depth takes a whole number of steps from 0 to 20/],
       [["--workload", "nightly"], /no workload nightly; the model's workloads are spark-job/],
-      [["--account", "999999999999"], /no account 999999999999 in the access graph; it holds 2 accounts: 111111111111, 222222222222/],
+      [["--account", "999999999999"], /no account 999999999999 in the model or inventory; it holds 2 accounts: 111111111111, 222222222222/],
       [["--focus", "arn:aws:iam::111111111111:role/nope"], /no principal arn:aws:iam::111111111111:role\/nope in the access graph/],
     ];
     for (const [args, message] of cases) {
@@ -156,6 +156,16 @@ describe("--focus on report and graph", () => {
     expect(r.status).toBe(0);
     for (const arn of [CLIENT_ROLE, JOB_ROLE, LAKE]) expect(r.stdout).toContain(`"${arn}"`);
     expect(r.stdout).not.toContain(OWN_BUCKET);
+  });
+
+  it("graph draws what is around any of several --focus", () => {
+    // GIVEN seed 004, WHEN its graph is asked with two nodes as the focus, no step around them
+    const r = xacct(["graph", "--model", SEED_004, "--format", "dot", "--focus", CLIENT_ROLE, "--focus", OWN_BUCKET, "--depth", "0"]);
+    // THEN both are drawn, and nothing else
+    expect(r.status).toBe(0);
+    for (const arn of [CLIENT_ROLE, OWN_BUCKET]) expect(r.stdout).toContain(`"${arn}" [label=`);
+    expect(r.stdout).not.toContain(JOB_ROLE);
+    expect(r.stdout.split("\n")[0]).toBe(`// narrowed to --focus ${CLIENT_ROLE} --focus ${OWN_BUCKET} --depth 0`);
   });
 
   it("says what a narrowed picture is narrowed to, in the diagram's text and the report's title", async () => {
@@ -222,6 +232,18 @@ describe("graph and size, from the command line", () => {
     expect(r.status).toBe(0);
     expect(r.stdout).toMatch(/^%% the graph \(/);
     expect(r.stderr).toMatch(/too large for Mermaid: \d+ edges, over Mermaid's default maxEdges of 500.*--account ID/);
+    // AND written to a file, what it says it wrote is what the file holds: one node per account
+    const file = join(work, "organization.mmd");
+    const written = xacct(["graph", "--inventory", inventory, "--format", "mermaid", "-o", file], { timeoutMs: 120_000 });
+    const [, nodes] = /wrote .*: \d+ bytes of Mermaid, (\d+) nodes and \d+ edges \(the account-level view\)/.exec(written.stderr) ?? [];
+    expect(Number(nodes)).toBe(readFileSync(file, "utf8").match(/^\s+n\d+\[/gm)?.length);
+  });
+
+  it("graph takes no --title (it draws none), and says so", () => {
+    // GIVEN a title asked of graph, WHEN it runs, THEN exit 2 and an unknown option
+    const r = xacct(["graph", "--model", SEED_004, "--format", "mermaid", "--title", "mine"]);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/unknown option --title/);
   });
 });
 

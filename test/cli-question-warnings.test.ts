@@ -3,7 +3,7 @@
  * authorization data does not list for its service (a typo would answer "nobody" with nothing
  * wrong in any policy), a resource in an account whose policies the input does not hold (its
  * resource policy or trust decides a cross-account request too: IAM User Guide, "Cross-account
- * policy evaluation logic"), and a role or user that the account holding its IAM does not have.
+ * policy evaluation logic"), and a role to assume that the account holding its IAM does not have.
  * The answer is still given (exit 0), for an action newer than the data.
  */
 import { join } from "node:path";
@@ -42,11 +42,13 @@ describe("who-can and can on a question they cannot be sure of", () => {
     );
   });
 
-  it("warn of a role the account holding its IAM does not have, naming the nearest", () => {
+  it("warn of a role to assume that the account holding its IAM does not have, naming the nearest", () => {
     // GIVEN client-role-3 in account B, which holds client-role-2
     const r = whoCan("sts:AssumeRole", "arn:aws:iam::222222222222:role/client-role-3");
     // THEN the warning names client-role-2
     expect(r.stderr).toMatch(/warning: account 222222222222 has no role named client-role-3 \(did you mean "client-role-2"\?\)/);
+    // AND a role to create is not expected to exist yet: no warning
+    expect(whoCan("iam:CreateRole", "arn:aws:iam::222222222222:role/client-role-3").stderr).not.toContain("warning");
   });
 
   it("say nothing of a question about an action and a resource the input holds", () => {

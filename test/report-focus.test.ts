@@ -35,22 +35,22 @@ describe("focus around one node", () => {
   it("keeps the node alone at depth 0, and its callers and what it reaches one step out", () => {
     // GIVEN seed 004's report
     // WHEN it is narrowed to client-role-2 at depth 0, then 1
-    const alone = focused(seed004, { around: { arn: CLIENT_ROLE, depth: 0 } });
-    const near = focused(seed004, { around: { arn: CLIENT_ROLE, depth: 1 } });
+    const alone = focused(seed004, { around: { arns: [CLIENT_ROLE], depth: 0 } });
+    const near = focused(seed004, { around: { arns: [CLIENT_ROLE], depth: 1 } });
     // THEN depth 0 is the role alone; depth 1 adds the role that assumes it and the data lake it reads …
     expect(arns(alone)).toEqual([CLIENT_ROLE]);
     expect(arns(near)).toEqual(expect.arrayContaining([CLIENT_ROLE, JOB_ROLE, LAKE]));
     // … but not account A's own bucket, two steps away (through job-execution-role-1)
     expect(arns(near)).not.toContain(OWN_BUCKET);
-    expect(arns(focused(seed004, { around: { arn: CLIENT_ROLE, depth: 2 } }))).toContain(OWN_BUCKET);
+    expect(arns(focused(seed004, { around: { arns: [CLIENT_ROLE], depth: 2 } }))).toContain(OWN_BUCKET);
     consistent(near);
   });
 
   it("says what the report holds when the ARN is not in it", () => {
     // GIVEN an ARN of no node of seed 004
     // WHEN it is the focus, THEN the error names it and shows ARNs the report does hold
-    expect(() => focused(seed004, { around: { arn: "arn:aws:iam::111111111111:role/nope", depth: 1 } })).toThrow(FocusError);
-    expect(() => focused(seed004, { around: { arn: "arn:aws:iam::111111111111:role/nope", depth: 1 } })).toThrow(
+    expect(() => focused(seed004, { around: { arns: ["arn:aws:iam::111111111111:role/nope"], depth: 1 } })).toThrow(FocusError);
+    expect(() => focused(seed004, { around: { arns: ["arn:aws:iam::111111111111:role/nope"], depth: 1 } })).toThrow(
       /no principal or resource arn:aws:iam::111111111111:role\/nope in this report.*arn:aws/,
     );
   });
@@ -73,7 +73,7 @@ describe("focus on accounts and workloads", () => {
     // THEN both roles of its chain and the resources of its grants are kept
     expect(arns(job)).toEqual(expect.arrayContaining([JOB_ROLE, CLIENT_ROLE, LAKE, OWN_BUCKET]));
     // AND WHEN the workload and a node at depth 0 are both given, THEN only what both keep remains
-    expect(arns(focused(seed004, { workloads: ["spark-job"], around: { arn: JOB_ROLE, depth: 0 } }))).toEqual([JOB_ROLE]);
+    expect(arns(focused(seed004, { workloads: ["spark-job"], around: { arns: [JOB_ROLE], depth: 0 } }))).toEqual([JOB_ROLE]);
   });
 
   it("refuses an account or a workload the report does not hold, saying which it holds", () => {

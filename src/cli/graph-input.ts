@@ -66,10 +66,10 @@ export function loadSourceIn(stage: Stage, source: Source): Loaded {
 }
 
 /** `--account ID… --workload NAME… --focus ARN --depth N`, checked: what report, graph, who-can and reach narrow to. */
-export function focusOf(values: { account?: string[]; workload?: string[]; focus?: string; depth?: string }): {
+export function focusOf(values: { account?: string[]; workload?: string[]; focus?: string[]; depth?: string }): {
   accounts?: string[];
   workloads?: string[];
-  around?: { arn: string; depth: number };
+  around?: { arns: string[]; depth: number };
 } {
   for (const id of values.account ?? []) if (!isAccountId(id)) throw new UsageError(`--account takes a 12-digit account ID, got "${id}"`);
   if (values.depth !== undefined && values.focus === undefined)
@@ -81,7 +81,7 @@ export function focusOf(values: { account?: string[]; workload?: string[]; focus
   return {
     ...(values.account?.length ? { accounts: values.account } : {}),
     ...(values.workload?.length ? { workloads: values.workload } : {}),
-    ...(values.focus !== undefined ? { around: { arn: values.focus, depth } } : {}),
+    ...(values.focus?.length ? { around: { arns: [...new Set(values.focus)], depth } } : {}),
   };
 }
 
@@ -131,15 +131,13 @@ export function warnAboutQuestion(graph: AccessGraph, action: string, resource: 
     warn(
       `${resource} is in account ${account}, whose policies the model or inventory does not hold: its resource policy or trust is not known, and a caller from another account needs it to allow the request too`,
     );
-  // A role or user of an account whose IAM is held is known by name: a misspelt one is no resource at all.
+  // A role to assume, in an account whose IAM is held, is known by name: a misspelt one is no role
+  // at all. (Only to assume: iam:CreateRole acts on a role that does not exist yet.)
   const iam = parseIamArn(resource);
-  if (held?.managed && (iam?.kind === "role" || iam?.kind === "user")) {
-    const named = iam.kind === "role" ? held.roles : held.users;
-    if (!named.has(iam.name))
-      warn(
-        `account ${account} has no ${iam.kind} named ${iam.name}${didYouMean(iam.name, named.keys())}: nobody can act on a ${iam.kind} that does not exist`,
-      );
-  }
+  if (held?.managed && iam?.kind === "role" && /^sts:assumerole/i.test(action) && !held.roles.has(iam.name))
+    warn(
+      `account ${account} has no role named ${iam.name}${didYouMean(iam.name, held.roles.keys())}: nobody can assume a role that does not exist`,
+    );
 }
 
 /** The answer as text lines (output.ts's textLines), or with --json as one JSON object, its format's schemaVersion first (schema/output/). */

@@ -36,7 +36,7 @@ export async function run(values: Values<typeof GRAPH_COMMAND_OPTIONS>): Promise
   else {
     writingTo(file, () => writeAtomically(file, text));
     process.stderr.write(
-      `xacct graph: wrote ${file}: ${Buffer.byteLength(text)} bytes of ${format === "dot" ? "Graphviz DOT" : "Mermaid"}, ${data.nodes.length} nodes and ${data.edges.length} edges\n`,
+      `xacct graph: wrote ${file}: ${Buffer.byteLength(text)} bytes of ${format === "dot" ? "Graphviz DOT" : "Mermaid"}, ${diagram.nodes} nodes and ${diagram.edges} edges${diagram.note ? " (the account-level view)" : ""}\n`,
     );
   }
   return 0;

@@ -160,7 +160,12 @@ export const FOCUS_OPTIONS = {
     multiple: true,
     description: "only what this workload's chain passes through (a model's workload); repeatable",
   },
-  focus: { value: "ARN", description: "only the principals and resources within --depth steps of this one, either way" },
+  focus: {
+    value: "ARN",
+    multiple: true,
+    description:
+      "only what is within --depth steps of this node, either way (report and graph: a principal or a resource; who-can and reach: a principal); repeatable",
+  },
   depth: { value: "N", description: "how many steps around --focus (default 2, at most 20)" },
 } as const satisfies OptionSpecs;
 
@@ -172,13 +177,18 @@ export const GRAPH_OPTIONS = {
   json: { description: "print the answer as one JSON object" },
 } as const satisfies OptionSpecs;
 
-/** The options of report and graph. */
-export const REPORT_OPTIONS = {
+/** The options of graph, and of report with --title. */
+const PICTURE_OPTIONS = {
   ...SOURCE_OPTIONS,
   context: CONTEXT,
   edges: EDGES,
-  title: { value: "TEXT", description: "the title shown (default: the model's name, or the inventory's directory)" },
   ...FOCUS_OPTIONS,
+} as const satisfies OptionSpecs;
+
+/** The options of report. */
+export const REPORT_OPTIONS = {
+  ...PICTURE_OPTIONS,
+  title: { value: "TEXT", description: "the title shown (default: the model's name, or the inventory's directory)" },
 } as const satisfies OptionSpecs;
 
 const PROFILE_NAME = {
@@ -348,7 +358,7 @@ export const REPORT_COMMAND_OPTIONS = {
 
 export const GRAPH_COMMAND_OPTIONS = {
   format: { value: "FORMAT", choices: ["mermaid", "dot"], description: "Mermaid (for Markdown) or Graphviz DOT (required)" },
-  ...REPORT_OPTIONS,
+  ...PICTURE_OPTIONS,
   output: {
     value: "FILE",
     short: "o",

@@ -11,7 +11,7 @@ import { federatedId } from "./nodes.js";
 export interface AnswerFocus {
   accounts?: readonly string[];
   workloads?: readonly string[];
-  around?: { arn: string; depth: number };
+  around?: { arns: readonly string[]; depth: number };
 }
 
 /** A focus naming what the graph does not hold; the message says what it does. */
@@ -43,12 +43,14 @@ export function answerFilter(
 ): ((answer: AnswerPrincipal) => boolean) | undefined {
   const tests: ((answer: AnswerPrincipal) => boolean)[] = [];
   if (focus.accounts?.length) {
+    // The accounts the input holds (one without a principal too) and those its principals are in.
     const known = new Set<string>();
+    for (const [id, account] of graph.state.accounts) if (account.managed) known.add(id);
     for (const node of graph.nodes.values()) if (node.account !== undefined) known.add(node.account);
     const missing = focus.accounts.filter((id) => !known.has(id));
     if (missing.length)
       throw new AnswerFocusError(
-        `no account ${missing.join(", ")} in the access graph; it holds ${known.size} account${known.size === 1 ? "" : "s"}${fewOf([...known].sort())}`,
+        `no account ${missing.join(", ")} in the model or inventory; it holds ${known.size} account${known.size === 1 ? "" : "s"}${fewOf([...known].sort())}`,
       );
     const wanted = new Set(focus.accounts);
     tests.push(({ principal }) => wanted.has(principalAccountId(principal) ?? ""));
@@ -71,23 +73,26 @@ export function answerFilter(
     tests.push(({ principal }) => on.has(principal));
   }
   if (focus.around) {
-    const near = nodesAround(graph, focus.around.arn, focus.around.depth);
+    const near = nodesAround(graph, focus.around.arns, focus.around.depth);
     tests.push((answer) => near.has(nodeOf(graph, answer)));
   }
   return tests.length ? (answer) => tests.every((test) => test(answer)) : undefined;
 }
 
 /**
- * The nodes within `depth` steps of `arn`, following the graph's edges either way: from its node,
- * or, for an identity provider's ARN, from each identity it vouches for that a trust names (one
- * node per `sub`).
+ * The nodes within `depth` steps of one of `arns`, following the graph's edges either way: from
+ * each one's node, or, for an identity provider's ARN, from each identity it vouches for that a
+ * trust names (one node per `sub`).
  */
-export function nodesAround(graph: AccessGraph, arn: string, depth: number): Set<string> {
-  const starts = graph.nodes.has(arn) ? [arn] : graph.identitiesOf(arn).map((node) => node.id);
-  if (starts.length === 0)
-    throw new AnswerFocusError(
-      `no principal ${arn} in the access graph: give the ARN of a role, a user, an account root or an identity provider it holds`,
-    );
+export function nodesAround(graph: AccessGraph, arns: readonly string[], depth: number): Set<string> {
+  const starts = arns.flatMap((arn) => {
+    const nodes = graph.nodes.has(arn) ? [arn] : graph.identitiesOf(arn).map((node) => node.id);
+    if (nodes.length === 0)
+      throw new AnswerFocusError(
+        `no principal ${arn} in the access graph: give the ARN of a role, a user, an account root or an identity provider it holds`,
+      );
+    return nodes;
+  });
   return withinSteps(starts, depth, (id) => [...graph.outgoingOf(id).map((e) => e.to), ...graph.incomingOf(id).map((e) => e.from)]);
 }
 

@@ -23,6 +23,9 @@ export interface Diagram {
   text: string;
   /** Said when the account-level view was written instead of the whole graph. */
   note?: string;
+  /** How many nodes and edges the text draws (the account-level view's when it is written). */
+  nodes: number;
+  edges: number;
 }
 
 /** The graph is too large for the tool even as one node per account. */
@@ -38,7 +41,7 @@ export function diagramOf(data: ReportData, format: DiagramFormat): Diagram {
   const tooMany = format.tooMany(data);
   const text = tooMany === undefined ? format.render(data) : undefined;
   const why = tooMany ?? format.tooLong(text as string);
-  if (why === undefined) return { text: text as string };
+  if (why === undefined) return { text: text as string, nodes: data.nodes.length, edges: data.edges.length };
   const view = accountView(data);
   const note = `the graph (${data.nodes.length} nodes, ${data.edges.length} edges) is too large for ${format.name}: ${why}; this is its account-level view (${view.nodes.length} nodes, ${view.edges.length} edges between accounts); to see the roles, ${NARROW}`;
   const whyNotView = format.tooMany(view);
@@ -48,5 +51,5 @@ export function diagramOf(data: ReportData, format: DiagramFormat): Diagram {
     throw new DiagramTooLarge(
       `the graph (${data.nodes.length} nodes, ${data.edges.length} edges) is too large for ${format.name}, even as one node per account (${whyNot}): ${NARROW}, or open it with xacct report`,
     );
-  return { text: collapsed, note };
+  return { text: collapsed, note, nodes: view.nodes.length, edges: view.edges.length };
 }

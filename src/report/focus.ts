@@ -12,8 +12,8 @@ export interface Focus {
   accounts?: readonly string[];
   /** The model's workload names. */
   workloads?: readonly string[];
-  /** A node's ARN (or its ID in the report), and how many steps around it. */
-  around?: { arn: string; depth: number };
+  /** Nodes' ARNs (or their IDs in the report), and how many steps around them. */
+  around?: { arns: readonly string[]; depth: number };
 }
 
 /** A focus that names what the report does not hold; the message says what it holds. */
@@ -26,7 +26,7 @@ function focusParts(focus: Focus): string[] {
   return [
     ...(focus.accounts?.length ? [`--account ${focus.accounts.join(" ")}`] : []),
     ...(focus.workloads?.length ? [`--workload ${focus.workloads.join(" ")}`] : []),
-    ...(focus.around ? [`--focus ${focus.around.arn} --depth ${focus.around.depth}`] : []),
+    ...(focus.around ? [`${focus.around.arns.map((arn) => `--focus ${arn}`).join(" ")} --depth ${focus.around.depth}`] : []),
   ];
 }
 
@@ -45,7 +45,7 @@ export function focused(data: ReportData, focus: Focus): ReportData {
   const selections: Set<string>[] = [];
   if (focus.accounts?.length) selections.push(aroundAccounts(data, focus.accounts));
   if (focus.workloads?.length) selections.push(ofWorkloads(data, focus.workloads));
-  if (focus.around) selections.push(around(data, focus.around.arn, focus.around.depth));
+  if (focus.around) selections.push(around(data, focus.around.arns, focus.around.depth));
   const said = focusText(focus);
   if (selections.length === 0 || said === undefined) return data;
   const [first, ...rest] = selections as [Set<string>, ...Set<string>[]];
@@ -91,13 +91,16 @@ function ofWorkloads(data: ReportData, workloads: readonly string[]): Set<string
   return new Set(data.nodes.filter((n) => n.workloads.some((w) => wanted.has(w))).map((n) => n.id));
 }
 
-function around(data: ReportData, arn: string, depth: number): Set<string> {
-  // Every node of that ARN: an identity provider's stands for one node per `sub` its trusts name.
-  const starts = data.nodes.filter((n) => n.arn === arn || n.id === arn).map((n) => n.id);
-  if (starts.length === 0)
-    throw new FocusError(
-      `no principal or resource ${arn} in this report: give the ARN of a role, user or resource it draws${fewOf(data.nodes.map((n) => n.arn))}`,
-    );
+function around(data: ReportData, arns: readonly string[], depth: number): Set<string> {
+  // Every node of each ARN: an identity provider's stands for one node per `sub` its trusts name.
+  const starts = arns.flatMap((arn) => {
+    const nodes = data.nodes.filter((n) => n.arn === arn || n.id === arn).map((n) => n.id);
+    if (nodes.length === 0)
+      throw new FocusError(
+        `no principal or resource ${arn} in this report: give the ARN of a role, user or resource it draws${fewOf(data.nodes.map((n) => n.arn))}`,
+      );
+    return nodes;
+  });
   const neighbours = new Map<string, string[]>();
   const link = (a: string, b: string) => {
     const list = neighbours.get(a);
