@@ -8,52 +8,18 @@
  *   characters into SVG, where XML 1.0 allows none but tab, line feed and carriage return.
  */
 import { XMLParser, XMLValidator } from "fast-xml-parser";
-import type { Browser } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { hasChromium, launchChromium } from "../scripts/report-browser.mjs";
+import { describe, expect, it } from "vitest";
+import { hasChromium } from "../scripts/report-browser.mjs";
 import { toDot } from "../src/report/dot.js";
 import { toMermaid } from "../src/report/mermaid.js";
-import type { ReportData } from "../src/report/types.js";
-import { dotSvg, hasDot, mermaidIn, type Rendered } from "./support/diagram-renderers.js";
-
-/** One account holding a role of each name, the first trusted by each of the others. */
-function rolesNamed(names: readonly string[]): ReportData {
-  const account = "111111111111";
-  const arn = (i: number) => `arn:aws:iam::${account}:role/r${i}`;
-  return {
-    source: "test",
-    title: "hostile names",
-    accounts: [{ id: account, managed: true }],
-    nodes: names.map((label, i) => ({ id: arn(i), kind: "role" as const, label, arn: arn(i), account, workloads: [], findings: [] })),
-    edges: names.slice(1).map((_, i) => ({
-      id: `e${i}`,
-      kind: "assume-role" as const,
-      from: arn(i + 1),
-      to: arn(0),
-      actions: ["sts:AssumeRole"],
-      crossAccount: false,
-      needs: [],
-      callerSide: [],
-      workloads: [],
-      findings: [],
-    })),
-    statements: [],
-    findings: [],
-  };
-}
+import { rolesNamed } from "./support/diagram-graphs.js";
+import { dotSvg, hasDot, mermaidPage } from "./support/diagram-renderers.js";
 
 /** Whitespace as a reader sees it in a drawing: any run of it, one space. */
 const squeezed = (text: string) => text.replace(/\s+/g, " ");
 
 describe.skipIf(!hasChromium)("a hostile name in Mermaid, drawn by Mermaid in Chromium", () => {
-  let browser: Browser;
-  let render: (text: string) => Promise<Rendered>;
-  let requests: string[];
-  beforeAll(async () => {
-    browser = await launchChromium();
-    ({ render, requests } = await mermaidIn(browser));
-  }, 120_000);
-  afterAll(() => browser?.close());
+  const { render, requests } = mermaidPage();
 
   it("is drawn as its text: no directive configures the diagram, no comment hides a line, no Markdown, no entity decoded twice", async () => {
     // GIVEN roles named with what Mermaid reads as more than text
@@ -69,7 +35,7 @@ describe.skipIf(!hasChromium)("a hostile name in Mermaid, drawn by Mermaid in Ch
     // THEN Mermaid draws it, asks for nothing over the network, and shows each name as written
     // (the line breaks as spaces): the directive's CSS hid no text
     expect(drawn).not.toHaveProperty("error");
-    expect(requests).toEqual([]);
+    expect(requests()).toEqual([]);
     const shown = squeezed((drawn as { shown: string }).shown);
     for (const name of names) expect(shown).toContain(squeezed(`${name} (role)`));
   });

@@ -7,9 +7,8 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { Browser } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { hasChromium, launchChromium } from "../scripts/report-browser.mjs";
+import { afterAll, describe, expect, it } from "vitest";
+import { hasChromium } from "../scripts/report-browser.mjs";
 import { accountView } from "../src/report/account-view.js";
 import { diagramOf, DiagramTooLarge } from "../src/report/diagram.js";
 import { DOT, DOT_MAX_NODES } from "../src/report/dot.js";
@@ -17,7 +16,7 @@ import { loadReportData } from "../src/report/load.js";
 import { MERMAID, MERMAID_MAX_EDGES, toMermaid } from "../src/report/mermaid.js";
 import type { ReportData } from "../src/report/types.js";
 import { generatedInventory, ringOfAccounts } from "./support/diagram-graphs.js";
-import { dotSvg as dot, hasDot, mermaidIn, type Rendered } from "./support/diagram-renderers.js";
+import { dotSvg as dot, hasDot, mermaidPage } from "./support/diagram-renderers.js";
 
 const root = join(import.meta.dirname, "..");
 
@@ -25,15 +24,7 @@ const work = mkdtempSync(join(tmpdir(), "xacct-diagram-"));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
 describe.skipIf(!hasChromium)("Mermaid, drawn by Mermaid in Chromium", () => {
-  let browser: Browser;
-  let render: (text: string) => Promise<Rendered>;
-  let requests: string[];
-  beforeAll(async () => {
-    browser = await launchChromium();
-    ({ render, requests } = await mermaidIn(browser));
-  }, 120_000);
-  afterAll(() => expect(requests).toEqual([]));
-  afterAll(() => browser?.close());
+  const { render } = mermaidPage();
 
   it("draws a small graph as it is, with no note", async () => {
     // GIVEN the report of seed 004 (two accounts, one chain)

@@ -1,7 +1,7 @@
 /** Graphs of known size for the diagram size guards: a generated organization, and a ring of accounts. */
 import { spawnSync } from "node:child_process";
 import { join } from "node:path";
-import type { ReportData } from "../../src/report/types.js";
+import type { ReportData, ReportEdge } from "../../src/report/types.js";
 
 const root = join(import.meta.dirname, "..", "..");
 
@@ -33,18 +33,38 @@ export function ringOfAccounts(n: number, partition = "aws"): ReportData {
       workloads: [],
       findings: [],
     })),
-    edges: Array.from({ length: n }, (_, i) => ({
-      id: `e${i}`,
-      kind: "assume-role" as const,
-      from: role(i + 1),
-      to: role(i),
-      actions: ["sts:AssumeRole"],
-      crossAccount: true,
-      needs: [],
-      callerSide: [],
-      workloads: [],
-      findings: [],
-    })),
+    edges: Array.from({ length: n }, (_, i) => assumeRoleEdge(i, role(i + 1), role(i), true)),
+    statements: [],
+    findings: [],
+  };
+}
+
+/** Edge `e<i>`: `from` may assume `to`, nothing needed, no finding. */
+export function assumeRoleEdge(i: number, from: string, to: string, crossAccount: boolean): ReportEdge {
+  return {
+    id: `e${i}`,
+    kind: "assume-role",
+    from,
+    to,
+    actions: ["sts:AssumeRole"],
+    crossAccount,
+    needs: [],
+    callerSide: [],
+    workloads: [],
+    findings: [],
+  };
+}
+
+/** One account holding a role of each name (`r0`, `r1`, … in their ARNs), the first trusted by each of the others. */
+export function rolesNamed(names: readonly string[]): ReportData {
+  const account = "111111111111";
+  const arn = (i: number) => `arn:aws:iam::${account}:role/r${i}`;
+  return {
+    source: "test",
+    title: "roles named",
+    accounts: [{ id: account, managed: true }],
+    nodes: names.map((label, i) => ({ id: arn(i), kind: "role" as const, label, arn: arn(i), account, workloads: [], findings: [] })),
+    edges: names.slice(1).map((_, i) => assumeRoleEdge(i, arn(i + 1), arn(0), false)),
     statements: [],
     findings: [],
   };

@@ -6,6 +6,8 @@ import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import type { Browser } from "playwright-core";
+import { afterAll, beforeAll, expect } from "vitest";
+import { launchChromium } from "../../scripts/report-browser.mjs";
 
 const MERMAID_BUNDLE = join(import.meta.dirname, "..", "..", "node_modules", "mermaid", "dist", "mermaid.min.js");
 export const DOT_PROGRAM = "/usr/bin/dot";
@@ -18,7 +20,7 @@ export type Rendered = { svg: string; shown: string } | { error: string };
  * A page of the browser with Mermaid loaded from the bundle, and how to render a text there; every
  * request the page makes is recorded (rendering must make none).
  */
-export async function mermaidIn(browser: Browser): Promise<{ render: (text: string) => Promise<Rendered>; requests: string[] }> {
+async function mermaidIn(browser: Browser): Promise<{ render: (text: string) => Promise<Rendered>; requests: string[] }> {
   const page = await browser.newPage();
   const requests: string[] = [];
   page.on("request", (r) => requests.push(r.url()));
@@ -52,4 +54,28 @@ export async function mermaidIn(browser: Browser): Promise<{ render: (text: stri
 /** Lays a DOT text out with Graphviz's dot as SVG. */
 export function dotSvg(text: string): { status: number | null; stdout: string; stderr: string } {
   return spawnSync(DOT_PROGRAM, ["-Tsvg"], { input: text, encoding: "utf8", timeout: 120_000, maxBuffer: 64 * 1024 * 1024 });
+}
+
+/**
+ * A Chromium page with Mermaid for the tests of the describe block it is called in (opened before
+ * them, closed after, having made no request): how to render there, and the requests made so far.
+ */
+export function mermaidPage(): { render: (text: string) => Promise<Rendered>; requests: () => string[] } {
+  let browser: Browser | undefined;
+  let page: Awaited<ReturnType<typeof mermaidIn>> | undefined;
+  beforeAll(async () => {
+    browser = await launchChromium();
+    page = await mermaidIn(browser);
+  }, 120_000);
+  afterAll(async () => {
+    expect(page?.requests ?? []).toEqual([]);
+    await browser?.close();
+  });
+  return {
+    render: (text) => {
+      if (!page) throw new Error("Mermaid's page is opened before the tests");
+      return page.render(text);
+    },
+    requests: () => [...(page?.requests ?? [])],
+  };
 }
