@@ -1,14 +1,69 @@
-import { accessSync, constants, readFileSync } from "../fs/node-fs.js";
+import { accessSync, closeSync, constants, openSync, readSync } from "../fs/node-fs.js";
 import { readJson } from "../text/json.js";
 
-/** Reads a file, or standard input for `-`. */
-export function readInput(file: string): string {
+/** The most one request (`simulate --request`, a line of `--batch`) may take: AWS's largest policies are tens of KiB. */
+export const MAX_REQUEST_BYTES = 8 << 20;
+
+/**
+ * UTF-8 text, as JSON must be (RFC 8259 §8.1): a byte sequence that is not UTF-8 is refused, not
+ * read as U+FFFD (two different names would both read the same); a byte-order mark at the start
+ * is dropped (§8.1: a reader may ignore it). Returns the text, or undefined and where the bytes stop being UTF-8.
+ */
+export function utf8Text(bytes: Uint8Array, atStart: boolean): { text: string } | { badByte: number } {
+  const skip = atStart && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 3 : 0;
   try {
-    return readFileSync(file === "-" ? 0 : file, "utf8");
+    return { text: STRICT_UTF8.decode(skip ? bytes.subarray(skip) : bytes) };
+  } catch {
+    // Where: the end of the longest prefix that decodes (found by halving, each try a native pass).
+    let [good, bad] = [skip, bytes.byteLength];
+    while (bad - good > 1) {
+      const mid = (good + bad) >> 1;
+      try {
+        STRICT_UTF8.decode(bytes.subarray(skip, mid), { stream: true });
+        good = mid;
+      } catch {
+        bad = mid;
+      }
+    }
+    return { badByte: bad - 1 };
+  }
+}
+const STRICT_UTF8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
+
+/** Reads one request's file, or standard input for `-`: at most MAX_REQUEST_BYTES, UTF-8. */
+export function readInput(file: string): string {
+  const name = file === "-" ? "standard input" : file;
+  let bytes: Buffer;
+  try {
+    bytes = readAtMost(file === "-" ? 0 : file, MAX_REQUEST_BYTES + 1);
   } catch (error) {
+    throw new UsageError(`cannot read ${name}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+  }
+  if (bytes.byteLength > MAX_REQUEST_BYTES)
     throw new UsageError(
-      `cannot read ${file === "-" ? "standard input" : file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
+      `${name} is larger than ${MAX_REQUEST_BYTES >> 20} MiB: one request is at most that (AWS's policies are tens of KiB)`,
     );
+  const decoded = utf8Text(bytes, true);
+  if ("badByte" in decoded) throw new UsageError(`${name} is not UTF-8 text: byte ${decoded.badByte + 1} starts no UTF-8 character`);
+  return decoded.text;
+}
+
+/** Up to `limit` bytes of a file or descriptor, read until its end or the limit (a device or a FIFO may never end). */
+function readAtMost(file: string | number, limit: number): Buffer {
+  const fd = typeof file === "number" ? file : openSync(file, "r");
+  try {
+    const chunks: Buffer[] = [];
+    let total = 0;
+    while (total < limit) {
+      const chunk = Buffer.allocUnsafe(Math.min(1 << 20, limit - total));
+      const read = readSync(fd, chunk, 0, chunk.byteLength, null);
+      if (read === 0) break;
+      chunks.push(chunk.subarray(0, read));
+      total += read;
+    }
+    return Buffer.concat(chunks, total);
+  } finally {
+    if (typeof file !== "number") closeSync(fd);
   }
 }
 

@@ -14,7 +14,8 @@
  * Lines end at `\n`; a `\r` before it is dropped (JSON Lines allows `\r\n`).
  */
 import { Worker } from "node:worker_threads";
-import type { ExplainLevel } from "../policy/simulate.js";
+import type { Decided, ExplainLevel, simulateLines as SimulateLines } from "../policy/simulate.js";
+import { MAX_REQUEST_BYTES, utf8Text } from "./json-input.js";
 
 /** The size a block reaches before it is cut at its last line break. */
 export const BLOCK_BYTES = 1 << 20;
@@ -24,28 +25,50 @@ const LF = 10;
 
 /**
  * Whole lines of the input, as the parts they were read in (views of the chunks read, not yet one
- * array); `firstLine` is the number (from 1) of the first.
+ * array); `firstLine` is the number (from 1) of the first. Or, `tooLong`, the number of one line
+ * longer than a request may be, none of whose bytes are kept.
  */
 export interface Block {
   parts: readonly Uint8Array[];
   size: number;
   firstLine: number;
+  tooLong?: true;
 }
 
 /**
  * Cuts a stream of bytes into blocks of whole lines. A line longer than a block makes a block of
- * its own (the stream is read on until its end); the input's last line needs no line break.
+ * its own (the stream is read on until its end), up to `maxLine` bytes (about: a block's bytes
+ * more): beyond, it is skipped to its end and stands as a `tooLong` block, so memory stays bounded
+ * whatever the input (`/dev/zero` has no line break). The input's last line needs no line break.
  */
-export async function* blocksOf(input: AsyncIterable<Uint8Array>): AsyncGenerator<Block> {
+export async function* blocksOf(input: AsyncIterable<Uint8Array>, maxLine = MAX_REQUEST_BYTES): AsyncGenerator<Block> {
   let parts: Uint8Array[] = [];
   let size = 0;
   let line = 1;
-  for await (const chunk of input) {
+  let skipping = false;
+  for await (const read of input) {
+    let chunk = read;
+    if (skipping) {
+      const lf = chunk.indexOf(LF);
+      if (lf < 0) continue;
+      yield { parts: [], size: 0, firstLine: line++, tooLong: true };
+      skipping = false;
+      chunk = chunk.subarray(lf + 1);
+    }
     // Only the new chunk is searched for the cut: a long line costs one pass, not one per chunk.
     const end = size + chunk.byteLength >= BLOCK_BYTES ? chunk.lastIndexOf(LF) + 1 : 0;
     if (end === 0) {
       parts.push(chunk);
       size += chunk.byteLength;
+      // The line read on is longer than a request may be: the whole lines before it, then it skipped.
+      if (size > maxLine + BLOCK_BYTES) {
+        const whole = wholeLines(parts);
+        if (whole.size > 0) {
+          yield { parts: whole.parts, size: whole.size, firstLine: line };
+          line += lineBreaks(whole.parts);
+        }
+        [parts, size, skipping] = [[], 0, true];
+      }
       continue;
     }
     parts.push(chunk.subarray(0, end));
@@ -55,7 +78,24 @@ export async function* blocksOf(input: AsyncIterable<Uint8Array>): AsyncGenerato
     parts = end < chunk.byteLength ? [chunk.subarray(end)] : [];
     size = chunk.byteLength - end;
   }
-  if (size > 0) yield { parts, size, firstLine: line };
+  if (skipping) yield { parts: [], size: 0, firstLine: line, tooLong: true };
+  else if (size > 0) yield { parts, size, firstLine: line };
+}
+
+/** The parts up to their last line break. */
+function wholeLines(parts: readonly Uint8Array[]): { parts: Uint8Array[]; size: number } {
+  for (let i = parts.length - 1; i >= 0; i--) {
+    const lf = (parts[i] as Uint8Array).lastIndexOf(LF);
+    if (lf < 0) continue;
+    const kept = [...parts.slice(0, i), (parts[i] as Uint8Array).subarray(0, lf + 1)];
+    return { parts: kept, size: kept.reduce((sum, part) => sum + part.byteLength, 0) };
+  }
+  return { parts: [], size: 0 };
+}
+
+/** The answer to a line longer than a request may be. */
+function tooLongLine(line: number): string {
+  return `${JSON.stringify({ error: `line ${line}: longer than ${MAX_REQUEST_BYTES >> 20} MiB, the most one request may be (AWS's policies are tens of KiB): not read` })}\n`;
 }
 
 /** The parts copied into `bytes` (by default a new array of their own, transferable to a thread without a copy). */
@@ -122,7 +162,9 @@ export async function decideBatch(
     // Loaded here: the main thread decides nothing when threads do.
     const { simulateLines } = await import("../policy/simulate.js");
     for await (const block of all()) {
-      const decided = simulateLines(textOf(block.parts, block.size), block.firstLine, explain);
+      const decided = block.tooLong
+        ? { text: tooLongLine(block.firstLine), failed: true }
+        : decideBlock({ simulateLines }, bytesOf(block.parts, block.size), block.firstLine, explain);
       failed ||= decided.failed;
       await write(decided.text);
     }
@@ -137,7 +179,9 @@ export async function decideBatch(
       await write(decided.out);
     };
     for await (const block of all()) {
-      inFlight.push(pool.decide(block));
+      inFlight.push(
+        block.tooLong ? Promise.resolve({ out: encoder.encode(tooLongLine(block.firstLine)), failed: true }) : pool.decide(block),
+      );
       if (inFlight.length >= 2 * threads) await writeNext();
     }
     while (inFlight.length > 0) await writeNext();
@@ -148,14 +192,43 @@ export async function decideBatch(
 }
 
 /**
- * A block's text (a block holds whole lines, so no character is cut in two). Its parts are put
- * together in one buffer kept for the next block (a new one each time costs more than the copy);
- * a block larger than that (one long line) gets an array of its own, which is not kept.
+ * A block's bytes in one array. Its parts are put together in one buffer kept for the next block
+ * (a new one each time costs more than the copy); a block larger than that (one long line) gets
+ * an array of its own, which is not kept.
  */
-export function textOf(parts: readonly Uint8Array[], size: number): string {
-  if (parts.length === 1) return bufferOf(parts[0] as Uint8Array).toString("utf8");
+function bytesOf(parts: readonly Uint8Array[], size: number): Uint8Array {
+  if (parts.length === 1) return parts[0] as Uint8Array;
   const bytes = joined(parts, size, size <= SCRATCH_BYTES ? (scratch ??= new Uint8Array(SCRATCH_BYTES)) : undefined);
-  return bufferOf(bytes).toString("utf8", 0, size);
+  return bytes.subarray(0, size);
+}
+
+/**
+ * Decides a block of whole lines (on the main thread or a worker's), its first line numbered
+ * `firstLine`. The block is decoded as UTF-8 at once; where some line is not UTF-8, each line on
+ * its own, and that one answered with an error (never read with U+FFFD in place of its bytes: two
+ * names that differ there would read the same).
+ */
+export function decideBlock(
+  engine: { simulateLines: typeof SimulateLines },
+  bytes: Uint8Array,
+  firstLine: number,
+  explain: ExplainLevel,
+): Decided {
+  const whole = utf8Text(bytes, firstLine === 1);
+  if ("text" in whole) return engine.simulateLines(whole.text, firstLine, explain);
+  let text = "";
+  let line = firstLine;
+  for (let start = 0; start < bytes.byteLength; line++) {
+    const lf = bytes.indexOf(LF, start);
+    const end = lf < 0 ? bytes.byteLength : lf;
+    const one = utf8Text(bytes.subarray(start, end), line === 1);
+    text +=
+      "text" in one
+        ? engine.simulateLines(`${one.text}\n`, line, explain).text
+        : `${JSON.stringify({ error: `line ${line}: not UTF-8 text: byte ${one.badByte + 1} of the line starts no UTF-8 character` })}\n`;
+    start = end + 1;
+  }
+  return { text, failed: true };
 }
 /** A block is cut once it reaches BLOCK_BYTES, at the last line break of the chunk that took it there: one chunk more at most. */
 const SCRATCH_BYTES = 2 * BLOCK_BYTES;
@@ -171,6 +244,8 @@ interface Waiting {
   resolve: (decided: Encoded) => void;
   reject: (error: unknown) => void;
 }
+
+const encoder = new TextEncoder();
 
 /** Worker threads deciding blocks, each its blocks in the order sent; blocks go to them in turn. */
 class DecidingThreads {

@@ -5,5 +5,16 @@
  * start, where issue 16 asks a command to start within 2x of bare node). Modules that a command
  * loads only when it runs may import "node:fs" as usual.
  */
-export const { accessSync, constants, createReadStream, fstatSync, lstatSync, readdirSync, readFileSync, statSync } =
-  process.getBuiltinModule("node:fs");
+export const {
+  accessSync,
+  closeSync,
+  constants,
+  createReadStream,
+  fstatSync,
+  lstatSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  readSync,
+  statSync,
+} = process.getBuiltinModule("node:fs");

@@ -1,0 +1,103 @@
+/**
+ * `xacct simulate` on input that is not what JSON Lines promises: a line longer than one request
+ * may be (8 MiB; AWS's largest policies are tens of KiB), bytes that are not UTF-8 (RFC 8259 §8.1:
+ * JSON text is UTF-8), and a byte-order mark at the start (§8.1: a reader may ignore it). Each bad
+ * line is answered with an error naming it, the others are decided in order, on one thread or two,
+ * and memory stays bounded (a line is skipped, not held, once it is too long).
+ */
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { Readable } from "node:stream";
+import { afterAll, describe, expect, it } from "vitest";
+import { blocksOf } from "../src/cli/simulate-batch.js";
+import { CLI } from "./support/xacct-cli.js";
+
+const MiB = 1 << 20;
+const dir = mkdtempSync(join(tmpdir(), "xacct-simulate-hostile-"));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+/** A request an identity policy allows. */
+const ALLOWED = JSON.stringify({
+  principal: "arn:aws:iam::111111111111:user/alice",
+  action: "s3:GetObject",
+  resource: "arn:aws:s3:::bucket/key",
+  resourceAccount: "111111111111",
+  identityPolicies: [{ Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "s3:GetObject", Resource: "*" }] }],
+});
+/** The same request with the byte 0xFF (never in UTF-8) in its resource. */
+const NOT_UTF8 = Buffer.concat([Buffer.from(ALLOWED.replace("bucket/key", "bucket/k")), Buffer.from([0xff])]);
+
+function simulate(args: string[], threads = "1") {
+  const r = spawnSync(process.execPath, [CLI, "simulate", ...args], {
+    encoding: "utf8",
+    maxBuffer: 16 * MiB,
+    env: { ...process.env, XACCT_THREADS: threads },
+  });
+  return { status: r.status, lines: r.stdout.trimEnd().split("\n"), stderr: r.stderr };
+}
+
+describe("simulate --batch on hostile lines", () => {
+  it("answers a line too long and a line not UTF-8 with errors naming them, and decides the others, on one thread and two", () => {
+    // GIVEN a batch: a request, one not UTF-8, a request, a 12 MiB line, a request
+    const file = join(dir, "batch.jsonl");
+    const long = JSON.stringify({ principal: "arn:aws:iam::111111111111:user/a", padding: "x".repeat(12 * MiB) });
+    writeFileSync(file, Buffer.concat([Buffer.from(`${ALLOWED}\n`), NOT_UTF8, Buffer.from(`\n${ALLOWED}\n${long}\n${ALLOWED}\n`)]));
+    for (const threads of ["1", "2"]) {
+      // WHEN it is decided
+      const r = simulate(["--batch", file, "--explain", "none"], threads);
+      // THEN five answers in order: lines 2 and 4 are errors that say why, the others Allow; exit 1, no trace
+      expect(r.lines).toHaveLength(5);
+      for (const i of [0, 2, 4]) expect(JSON.parse(r.lines[i] as string)).toEqual({ decision: "Allow" });
+      expect(JSON.parse(r.lines[1] as string).error).toMatch(/^line 2: not UTF-8 text: byte \d+ of the line starts no UTF-8 character/);
+      expect(JSON.parse(r.lines[3] as string).error).toMatch(/^line 4: longer than 8 MiB, the most one request may be/);
+      expect(r.status).toBe(1);
+      expect(r.stderr).toBe("");
+    }
+  });
+
+  it("reads a byte-order mark at the start of a batch and of a request as nothing", () => {
+    // GIVEN a batch and a request file each starting with UTF-8's byte-order mark
+    const batch = join(dir, "bom.jsonl");
+    const request = join(dir, "bom.json");
+    writeFileSync(batch, `\ufeff${ALLOWED}\n${ALLOWED}\n`);
+    writeFileSync(request, `\ufeff${ALLOWED}`);
+    // WHEN each is decided, THEN as without the mark
+    expect(simulate(["--batch", batch, "--explain", "none"]).lines).toEqual(['{"decision":"Allow"}', '{"decision":"Allow"}']);
+    expect(JSON.parse(simulate(["--request", request]).lines[0] as string).decision).toBe("Allow");
+  });
+
+  it("refuses a request file that is not UTF-8 or larger than a request may be, saying which", () => {
+    // GIVEN a request with a byte that is not UTF-8, and one of 9 MiB
+    const bad = join(dir, "bad.json");
+    const large = join(dir, "large.json");
+    writeFileSync(bad, NOT_UTF8);
+    writeFileSync(large, JSON.stringify({ principal: "arn:aws:iam::111111111111:user/a", padding: "x".repeat(9 * MiB) }));
+    // WHEN each is simulated, THEN exit 2 and one line that says what is wrong
+    const notUtf8 = simulate(["--request", bad]);
+    expect(notUtf8.status).toBe(2);
+    expect(notUtf8.stderr).toMatch(/bad\.json is not UTF-8 text: byte \d+ starts no UTF-8 character/);
+    const tooLarge = simulate(["--request", large]);
+    expect(tooLarge.status).toBe(2);
+    expect(tooLarge.stderr).toMatch(/large\.json is larger than 8 MiB: one request is at most that/);
+  });
+});
+
+describe("cutting a batch into blocks", () => {
+  it("skips a line longer than the most a request may be, holding none of it, and numbers the lines after it", async () => {
+    // GIVEN a stream, in 64 KiB chunks: a line, a line of 3 MiB, a line; at most 1 MiB a line
+    const bytes = Buffer.concat([Buffer.from("first\n"), Buffer.alloc(3 * MiB, "x"), Buffer.from("\nthird\n")]);
+    const chunks = Array.from({ length: Math.ceil(bytes.byteLength / 65536) }, (_, i) => bytes.subarray(i * 65536, (i + 1) * 65536));
+    // WHEN it is cut into blocks
+    const blocks = [];
+    for await (const block of blocksOf(Readable.from(chunks), MiB))
+      blocks.push({ line: block.firstLine, tooLong: block.tooLong ?? false, text: Buffer.concat(block.parts).toString() });
+    // THEN the first line, the long one as a line too long (no bytes held), then the third, numbered 3
+    expect(blocks).toEqual([
+      { line: 1, tooLong: false, text: "first\n" },
+      { line: 2, tooLong: true, text: "" },
+      { line: 3, tooLong: false, text: "third\n" },
+    ]);
+  });
+});
