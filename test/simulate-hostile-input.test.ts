@@ -84,6 +84,19 @@ describe("simulate --batch on hostile lines", () => {
   });
 });
 
+describe("simulate on an ambiguous context", () => {
+  it("refuses one condition key given in two spellings (condition keys are case-insensitive), naming both", () => {
+    // GIVEN a request whose context gives aws:SourceIp and AWS:SOURCEIP, each its own value
+    const file = join(dir, "twice.json");
+    const request = JSON.parse(ALLOWED) as Record<string, unknown>;
+    writeFileSync(file, JSON.stringify({ ...request, context: { "aws:SourceIp": "10.0.0.1", "AWS:SOURCEIP": "192.0.2.1" } }));
+    // WHEN it is simulated, THEN exit 2 and an error at the second spelling that names the first
+    const r = simulate(["--request", file]);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain('context["AWS:SOURCEIP"]: repeats the key "aws:SourceIp" (condition keys are case-insensitive)');
+  });
+});
+
 describe("cutting a batch into blocks", () => {
   it("skips a line longer than the most a request may be, holding none of it, and numbers the lines after it", async () => {
     // GIVEN a stream, in 64 KiB chunks: a line, a line of 3 MiB, a line; at most 1 MiB a line

@@ -28,6 +28,24 @@ export class RequestContext {
   }
 
   /** Reads `{ "key": "value" | ["v1", "v2"] }`, naming the path of anything else. */
+  /**
+   * A request's own context, as fromJson reads it, where one key given in two spellings is refused:
+   * condition keys are case-insensitive, so `aws:SourceIp` and `AWS:SOURCEIP` with their own values
+   * are ambiguous (fromJson, layering contexts, lets the later win).
+   */
+  static fromRequestJson(input: unknown, path: Path): RequestContext {
+    if (input !== null && typeof input === "object" && !Array.isArray(input)) {
+      const spelt = new Map<string, string>();
+      for (const key in input) {
+        const first = spelt.get(lowerKey(key));
+        if (first !== undefined)
+          fail(at(path, key), `repeats the key ${JSON.stringify(first)} (condition keys are case-insensitive): give it once`);
+        spelt.set(lowerKey(key), key);
+      }
+    }
+    return RequestContext.fromJson(input, path);
+  }
+
   static fromJson(input: unknown, path: Path): RequestContext {
     const context = new RequestContext();
     if (input === undefined || input === null) return context;

@@ -65,7 +65,7 @@ export function parseRequest(input: unknown, path = ""): AccessRequest {
     action,
     resource,
     resourceAccount,
-    context: RequestContext.fromJson(r.context, at(path, "context")),
+    context: RequestContext.fromRequestJson(r.context, at(path, "context")),
     identityPolicies: policyList(r.identityPolicies, "identity", at(path, "identityPolicies")),
     resourcePolicy: optionalPolicy(r.resourcePolicy, resourceKind, at(path, "resourcePolicy")),
     permissionsBoundary: optionalPolicy(r.permissionsBoundary, "boundary", at(path, "permissionsBoundary")),
