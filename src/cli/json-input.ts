@@ -7,7 +7,7 @@ export const MAX_REQUEST_BYTES = 8 << 20;
 /**
  * UTF-8 text, as JSON must be (RFC 8259 §8.1): a byte sequence that is not UTF-8 is refused, not
  * read as U+FFFD (two different names would both read the same); a byte-order mark at the start
- * is dropped (§8.1: a reader may ignore it). Returns the text, or undefined and where the bytes stop being UTF-8.
+ * is dropped (§8.1: a reader may ignore it). Returns the text, or the first byte that starts no UTF-8 character.
  */
 export function utf8Text(bytes: Uint8Array, atStart: boolean): { text: string } | { badByte: number } {
   const skip = atStart && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 3 : 0;
