@@ -26,8 +26,11 @@ const ALLOWED = JSON.stringify({
   resourceAccount: "111111111111",
   identityPolicies: [{ Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "s3:GetObject", Resource: "*" }] }],
 });
-/** The same request with the byte 0xFF (never in UTF-8) in its resource. */
-const NOT_UTF8 = Buffer.concat([Buffer.from(ALLOWED.replace("bucket/key", "bucket/k")), Buffer.from([0xff])]);
+/**
+ * The same request with the byte 0xFF (never in UTF-8) in its resource, after characters of two
+ * bytes (finding where the bytes stop being UTF-8 must not leave half of one to the next line).
+ */
+const NOT_UTF8 = Buffer.concat([Buffer.from(ALLOWED.replace("bucket/key", "bucket/ééééééé")), Buffer.from([0xff])]);
 
 function simulate(args: string[], threads = "1") {
   const r = spawnSync(process.execPath, [CLI, "simulate", ...args], {

@@ -19,7 +19,8 @@ export function utf8Text(bytes: Uint8Array, atStart: boolean): { text: string } 
     while (bad - good > 1) {
       const mid = (good + bad) >> 1;
       try {
-        STRICT_UTF8.decode(bytes.subarray(skip, mid), { stream: true });
+        // A decoder of its own each time: streaming, it would keep a character cut at `mid` for the next call.
+        new TextDecoder("utf-8", { fatal: true, ignoreBOM: true }).decode(bytes.subarray(skip, mid), { stream: true });
         good = mid;
       } catch {
         bad = mid;
