@@ -21,20 +21,30 @@ export class FocusError extends Error {
   override name = "FocusError";
 }
 
-/** Each kind of focus asked for, as its options read (`--account A B`, `--focus ARN --depth 2`). */
-function focusParts(focus: Focus): string[] {
+/** Each kind of focus asked for: as its options read (`--account A B`, `--focus ARN --depth 2`), and the nodes it keeps. */
+function kindsOf(focus: Focus): { part: string; keep: (data: ReportData) => Set<string> }[] {
+  const { accounts, workloads, around: near } = focus;
   return [
-    ...(focus.accounts?.length ? [`--account ${focus.accounts.join(" ")}`] : []),
-    ...(focus.workloads?.length ? [`--workload ${focus.workloads.join(" ")}`] : []),
-    ...(focus.around ? [`${focus.around.arns.map((arn) => `--focus ${arn}`).join(" ")} --depth ${focus.around.depth}`] : []),
+    ...(accounts?.length ? [{ part: `--account ${accounts.join(" ")}`, keep: (data: ReportData) => aroundAccounts(data, accounts) }] : []),
+    ...(workloads?.length ? [{ part: `--workload ${workloads.join(" ")}`, keep: (data: ReportData) => ofWorkloads(data, workloads) }] : []),
+    ...(near
+      ? [
+          {
+            part: `${near.arns.map((arn) => `--focus ${arn}`).join(" ")} --depth ${near.depth}`,
+            keep: (data: ReportData) => around(data, near.arns, near.depth),
+          },
+        ]
+      : []),
   ];
 }
 
 /** What a narrowed picture says it is narrowed to (undefined when the focus names nothing). */
 export function focusText(focus: Focus): string | undefined {
-  const parts = focusParts(focus);
-  return parts.length ? `narrowed to ${parts.join(", ")}` : undefined;
+  const kinds = kindsOf(focus);
+  return kinds.length ? narrowedTo(kinds) : undefined;
 }
+
+const narrowedTo = (kinds: readonly { part: string }[]) => `narrowed to ${kinds.map((k) => k.part).join(", ")}`;
 
 /**
  * The report narrowed to the focus (the report itself when the focus names nothing), its title
@@ -42,21 +52,18 @@ export function focusText(focus: Focus): string | undefined {
  * that keeps nothing is an error that says what each of its parts kept, never an empty picture.
  */
 export function focused(data: ReportData, focus: Focus): ReportData {
-  const selections: Set<string>[] = [];
-  if (focus.accounts?.length) selections.push(aroundAccounts(data, focus.accounts));
-  if (focus.workloads?.length) selections.push(ofWorkloads(data, focus.workloads));
-  if (focus.around) selections.push(around(data, focus.around.arns, focus.around.depth));
-  const said = focusText(focus);
-  if (selections.length === 0 || said === undefined) return data;
-  const [first, ...rest] = selections as [Set<string>, ...Set<string>[]];
-  const keep = new Set([...first].filter((id) => rest.every((s) => s.has(id))));
+  const selections = kindsOf(focus).map(({ part, keep }) => ({ part, keep: keep(data) }));
+  const [first, ...rest] = selections;
+  if (!first) return data;
+  const keep = new Set([...first.keep].filter((id) => rest.every((s) => s.keep.has(id))));
   if (keep.size === 0) {
-    const parts = focusParts(focus).map((part, i) => `${part} keeps ${nodesText(selections[i]?.size ?? 0)}`);
+    const several = rest.length > 0;
+    const parts = selections.map((s) => `${s.part} keeps ${nodesText(s.keep.size)}`);
     throw new FocusError(
-      `the focus keeps nothing to draw: ${parts.join(selections.length > 1 ? "; " : "")}${selections.length > 1 ? "; and no node is kept by all of them" : ""}: widen or drop ${selections.length > 1 ? "one of them" : "it"}`,
+      `the focus keeps nothing to draw: ${parts.join("; ")}${several ? "; and no node is kept by all of them" : ""}: widen or drop ${several ? "one of them" : "it"}`,
     );
   }
-  return { ...subgraph(data, keep), title: `${data.title} (${said})` };
+  return { ...subgraph(data, keep), title: `${data.title} (${narrowedTo(selections)})` };
 }
 
 const nodesText = (n: number) => (n === 0 ? "no node" : `${n} node${n === 1 ? "" : "s"}`);
