@@ -87,6 +87,58 @@ describe("simulate --batch on hostile lines", () => {
   });
 });
 
+describe("simulate on requests whose matching would not end", () => {
+  /** The allowed request with a condition on key k, and k's values in the request context. */
+  const conditioned = (condition: Record<string, unknown>, value: string | string[]) => {
+    const request = JSON.parse(ALLOWED) as { identityPolicies: { Statement: Record<string, unknown>[] }[] };
+    (request.identityPolicies[0] as { Statement: Record<string, unknown>[] }).Statement[0] = {
+      Effect: "Allow",
+      Action: "s3:GetObject",
+      Resource: "*",
+      Condition: condition,
+    };
+    return JSON.stringify({ ...request, context: { k: value } });
+  };
+
+  it("refuses a product of values or a long value searched by thousands of wildcards, and decides the lines around them", () => {
+    // GIVEN a batch: a request; one whose condition's 100,000 patterns meet 100,000 values of the
+    // request (ten billion pairs); a request; one whose 20,000 patterns "*zzN*" are each searched
+    // through a value of three million characters; a request
+    const patterns = Array.from({ length: 100_000 }, (_, i) => `*p${i}*z`);
+    const values = Array.from({ length: 100_000 }, (_, i) => `v${i}`);
+    const product = conditioned({ "ForAnyValue:StringLike": { k: patterns } }, values);
+    const middles = Array.from({ length: 20_000 }, (_, i) => `*zz${i}*`);
+    const searched = conditioned({ StringLike: { k: middles } }, "a".repeat(3_000_000));
+    const file = join(dir, "matching.jsonl");
+    writeFileSync(file, `${ALLOWED}\n${product}\n${ALLOWED}\n${searched}\n${ALLOWED}\n`);
+    for (const explain of ["none", "full"]) {
+      // WHEN it is decided, with explanations and without
+      const r = simulate(["--batch", file, "--explain", explain]);
+      // THEN lines 2 and 4 are errors that say the decision would take too much matching, the others Allow
+      expect(r.lines).toHaveLength(5);
+      for (const i of [0, 2, 4]) expect(JSON.parse(r.lines[i] as string).decision).toBe("Allow");
+      for (const [i, line] of [
+        [1, 2],
+        [3, 4],
+      ] as const)
+        expect(JSON.parse(r.lines[i] as string).error).toMatch(
+          new RegExp(`^line ${line}: deciding this request would take more than 200,000,000 steps of matching .*xacct refuses it`),
+        );
+      expect(r.status).toBe(1);
+    }
+  });
+
+  it("still decides a large but bounded condition: 2,000 patterns against 50 values", () => {
+    // GIVEN a request whose 2,000 StringLike patterns meet 50 request values, the last value matching the last pattern
+    const patterns = Array.from({ length: 2_000 }, (_, i) => `team-${i}-*`);
+    const values = [...Array.from({ length: 49 }, (_, i) => `other-${i}`), "team-1999-data"];
+    const file = join(dir, "bounded.jsonl");
+    writeFileSync(file, `${conditioned({ "ForAnyValue:StringLike": { k: patterns } }, values)}\n`);
+    // WHEN it is decided, THEN Allow: one value matches one pattern (ForAnyValue)
+    expect(simulate(["--batch", file, "--explain", "none"]).lines).toEqual(['{"decision":"Allow"}']);
+  });
+});
+
 describe("simulate on an ambiguous context", () => {
   it("refuses one condition key given in two spellings (condition keys are case-insensitive), naming both", () => {
     // GIVEN a request whose context gives aws:SourceIp and AWS:SOURCEIP, each its own value

@@ -80,6 +80,49 @@ describe("glob matching", () => {
     expect(globMatches(questions, `${"xa".repeat(50_000)}b`)).toBe(true);
   });
 
+  it("agrees with the reference on long segments holding ?, of few distinct characters and of many", () => {
+    // GIVEN patterns whose middle segment is 40 to 260 characters long: of two letters (searched
+    // bit-parallel) or of up to 151 (more distinct characters than masks of bounded size allow:
+    // searched position by position); and texts made from each pattern, its wildcards filled in,
+    // then perhaps one character changed
+    const patternOf = (letter: fc.Arbitrary<string>) => {
+      const text = (minLength: number, maxLength: number) =>
+        fc.string({
+          unit: fc.oneof({ arbitrary: fc.constant("?"), weight: 1 }, { arbitrary: letter, weight: 8 }),
+          minLength,
+          maxLength,
+          size: "max",
+        });
+      // A middle segment (the ones searched for) between two stars, and short anchored ends.
+      return fc.tuple(text(0, 4), text(40, 260), text(0, 4)).map(([first, middle, last]) => `${first}*${middle}*${last}`);
+    };
+    const few = fc.constantFrom("a", "b");
+    const many = fc.integer({ min: 0x4e00, max: 0x4e00 + 150 }).map((c) => String.fromCharCode(c));
+    const filled = (pattern: string, fill: string, changeAt: number) => {
+      const text = [...pattern].map((c) => (c === "*" ? fill.repeat(3) : c === "?" ? fill : c)).join("");
+      return changeAt < 0 || text.length === 0
+        ? text
+        : `${text.slice(0, changeAt % text.length)}Z${text.slice((changeAt % text.length) + 1)}`;
+    };
+    for (const letter of [few, many])
+      fc.assert(
+        fc.property(patternOf(letter), letter, fc.integer({ min: -3, max: 1000 }), (pattern, fill, changeAt) => {
+          // WHEN a text is matched, THEN as the reference decides
+          const text = filled(pattern, fill, changeAt);
+          expect(globMatches(compileGlob(pattern), text)).toBe(reference(pattern, text));
+        }),
+        { numRuns: 400 },
+      );
+  });
+
+  it("keeps apart segments alike in where their ? are but not in length (they share a mask only when both agree)", () => {
+    // GIVEN a pattern of two middle segments with ? first: "?a" and "?bc"
+    const glob = compileGlob("x*?a*?bc*");
+    // WHEN texts are matched, THEN the "c" of the second segment is compared, not taken as a ?
+    expect(globMatches(glob, "x-a-bc")).toBe(true);
+    expect(globMatches(glob, "x-a-bd")).toBe(false);
+  });
+
   it("shares the compiled form of a pattern policies repeat, and keeps no hostile long pattern", () => {
     // GIVEN a wildcard ARN pattern of ordinary length, and one of 100,000 characters
     const short = "arn:aws:s3:::bucket/*";

@@ -8,6 +8,7 @@ import { type Evaluation, evaluate, decide as decideRequest, type Outcome } from
 import { RequestContext } from "../policy/context.js";
 import type { ConditionTest } from "../policy/condition/condition.js";
 import type { Policy } from "../policy/policy.js";
+import { MatchingLimitError } from "../policy/work.js";
 import type { AccountEntry } from "../state/account-state.js";
 import type { GraphNode, GraphNodes } from "./nodes.js";
 import type { PolicyBook } from "./policies.js";
@@ -83,7 +84,14 @@ export function decide(
       scps: caller.scps,
       rcps: q.account ? book.rcps(q.account.id) : undefined,
     };
-    return how.explain ? evaluate(request) : decideRequest(request);
+    try {
+      return how.explain ? evaluate(request) : decideRequest(request);
+    } catch (error) {
+      // Which question of the whole organization it was: the policies that ask too much are the caller's and the resource's.
+      if (error instanceof MatchingLimitError)
+        throw new MatchingLimitError("", `${caller.id} calling ${q.action} on ${q.resource}: ${error.problem}`);
+      throw error;
+    }
   };
   const result = run(questionContext(q.context));
   const requires = how.callerKeys && result.decision !== "Allow" && q.policy ? callerKeysFor(q.policy, q.context, own) : NOTHING_REQUIRED;

@@ -7,6 +7,7 @@ import type { AccessRequest } from "./request.js";
 import { isTrustAction, needsResourcePolicy, rcpApplies } from "./services.js";
 import { resolveTemplate } from "./variables.js";
 import { anyGlobLowered, compilePieces, globMatches, type Glob } from "./wildcard.js";
+import { bounded } from "./work.js";
 
 export type Decision = "Allow" | "ImplicitDeny" | "ExplicitDeny";
 
@@ -66,6 +67,10 @@ const NONE: Matches = { allows: NO_STATEMENTS, denies: NO_STATEMENTS, strength: 
  * rules (see `decideGrant`).
  */
 export function evaluate(request: AccessRequest): Evaluation {
+  return bounded(evaluateWithin, request);
+}
+
+function evaluateWithin(request: AccessRequest): Evaluation {
   const outcome = decide(request);
   return { decision: outcome.decision, explain: explainOutcome(request, outcome) };
 }
@@ -99,6 +104,10 @@ export interface Outcome {
 
 /** The decision alone, as `evaluate` takes it (AWS's evaluation logic). */
 export function decide(request: AccessRequest): Outcome {
+  return bounded(decideWithin, request);
+}
+
+function decideWithin(request: AccessRequest): Outcome {
   const lowerAction = request.action.toLowerCase();
   const { principal } = request;
   const crossAccount = principal.account === undefined || principal.account !== request.resourceAccount;

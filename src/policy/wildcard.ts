@@ -8,10 +8,14 @@
  * absorb whatever a segment skipped, so there is no backtracking: no regular expression is built
  * from policy text and `a*a*a*…b` against a long input costs one scan per segment. A segment
  * holding `?` is searched bit-parallel (Shift-And), so every search is linear in the input: time
- * O(input × ⌈segment/32⌉).
+ * O(input × ⌈segment/32⌉), with bit masks of at most a few bytes per character of the segment (a
+ * segment of too many distinct characters for that is searched position by position). What a
+ * match examines is spent from the decision's budget (work.ts): thousands of long patterns
+ * against a value of millions of characters are refused, not searched for hours.
  */
 
 import { BoundedCache } from "../cache/bounded-cache.js";
+import { spend } from "./work.js";
 
 /** A piece of pattern text: a literal escape (`${*}`) is text whose wildcard characters match only themselves. */
 export interface PatternPiece {
@@ -23,8 +27,11 @@ interface Segment {
   text: string;
   /** Positions that are a `?` wildcard; null when the segment has none. */
   anyChar: Uint8Array | null;
-  /** For segments with `?`: per character, the Shift-And bit masks of the positions it may fill. */
-  shiftAnd?: ShiftAnd;
+  /**
+   * For segments with `?`: per character, the Shift-And bit masks of the positions it may fill;
+   * undefined when the segment holds too many distinct characters for masks of bounded size.
+   */
+  shiftAnd?: ShiftAnd | undefined;
 }
 
 interface ShiftAnd {
@@ -89,6 +96,7 @@ export function compileGlob(pattern: string, caseInsensitive = false): Glob {
 
 /** Compiles a pattern given as pieces, some of which may be literal (from `${*}`, `${?}` escapes or variable values). */
 export function compilePieces(pieces: readonly PatternPiece[], caseInsensitive = false): Glob {
+  const made = new SegmentMaker();
   const segments: Segment[] = [];
   let text = "";
   let anyChar: number[] = [];
@@ -106,14 +114,14 @@ export function compilePieces(pieces: readonly PatternPiece[], caseInsensitive =
       for (let q = part.indexOf("?"); q >= 0; q = part.indexOf("?", q + 1)) anyChar.push(text.length + q);
       text += part;
       if (star < 0) break;
-      segments.push(makeSegment(text, anyChar));
+      segments.push(made.segment(text, anyChar));
       text = "";
       anyChar = [];
       stars++;
       from = star + 1;
     }
   }
-  segments.push(makeSegment(text, anyChar));
+  segments.push(made.segment(text, anyChar));
   const first = segments[0] as Segment;
   const minLength = segments.reduce((n, s) => n + s.text.length, 0);
   if (stars === 0) {
@@ -138,15 +146,45 @@ export function compilePieces(pieces: readonly PatternPiece[], caseInsensitive =
   };
 }
 
-function makeSegment(text: string, anyChar: number[]): Segment {
-  if (anyChar.length === 0) return { text, anyChar: null };
-  const mask = new Uint8Array(text.length);
-  for (const i of anyChar) mask[i] = 1;
-  return { text, anyChar: mask, shiftAnd: shiftAndMasks(text, mask) };
+/** Segments shorter than this are searched position by position (plainSearch): as quick as Shift-And, and without its masks. */
+const SHIFT_AND_FROM = 33;
+
+/**
+ * Makes a pattern's segments, each alike one once and each `?` mask once: a hostile `*?*?*?…` of
+ * millions of segments holds one, and `*?a*?b*?c…` one mask, not an array per segment.
+ */
+class SegmentMaker {
+  private readonly segments = new Map<string, Segment>();
+  private readonly masks = new Map<string, Uint8Array>();
+
+  segment(text: string, anyChar: readonly number[]): Segment {
+    if (anyChar.length === 0) return { text, anyChar: null };
+    const positions = `${text.length}:${anyChar.join(",")}`;
+    const key = `${positions}|${text}`;
+    let segment = this.segments.get(key);
+    if (segment) return segment;
+    let mask = this.masks.get(positions);
+    if (!mask) {
+      mask = new Uint8Array(text.length);
+      for (const i of anyChar) mask[i] = 1;
+      this.masks.set(positions, mask);
+    }
+    segment = { text, anyChar: mask, shiftAnd: text.length >= SHIFT_AND_FROM ? shiftAndMasks(text, mask) : undefined };
+    this.segments.set(key, segment);
+    return segment;
+  }
 }
 
-function shiftAndMasks(text: string, any: Uint8Array): ShiftAnd {
+/**
+ * The Shift-And masks of a segment, or undefined when they would take more than about 8 bytes a
+ * character of the segment: one mask of ⌈length/32⌉ words per distinct character, so a long
+ * segment of thousands of distinct characters would need memory in the square of its length.
+ */
+function shiftAndMasks(text: string, any: Uint8Array): ShiftAnd | undefined {
   const words = Math.ceil(text.length / 32);
+  const distinct = new Set<number>();
+  for (let j = 0; j < text.length; j++) if (!any[j]) distinct.add(text.charCodeAt(j));
+  if (distinct.size * words > 2 * text.length + 64) return undefined;
   const other = new Uint32Array(words);
   for (let j = 0; j < text.length; j++) if (any[j]) other[j >>> 5]! |= 1 << (j & 31);
   const masks = new Map<number, Uint32Array>();
@@ -183,6 +221,8 @@ export function anyGlobLowered(globs: readonly Glob[], lowerInput: string): bool
 function globMatchesLowered(glob: Glob, s: string): boolean {
   if (glob.exact !== null) return s === glob.exact;
   if (s.length < glob.minLength) return false;
+  // The anchored segments are compared with at most minLength characters of the input.
+  spend(glob.minLength);
   if (glob.last === null) return s.length === glob.first.text.length && segmentAt(glob.first, s, 0);
   if (!segmentAt(glob.first, s, 0)) return false;
   const end = s.length - glob.last.text.length;
@@ -211,9 +251,41 @@ function findSegment(segment: Segment, s: string, from: number, limit: number): 
   const last = limit - segment.text.length;
   if (segment.anyChar === null) {
     const at = s.indexOf(segment.text, from);
+    // A native search passes about fifty characters in the time the engine's own loops compare one.
+    spend(((at < 0 ? s.length : at) - from) >>> 6);
     return at >= 0 && at <= last ? at : -1;
   }
-  return shiftAndSearch(segment.shiftAnd as ShiftAnd, segment.text.length, s, from, limit);
+  const { shiftAnd } = segment;
+  if (shiftAnd) {
+    // Spent before the search, which may pass millions of characters: each costs a look-up and a step per word.
+    spend((limit - from) * (2 + shiftAnd.words));
+    return shiftAndSearch(shiftAnd, segment.text.length, s, from, limit);
+  }
+  return plainSearch(segment, s, from, last);
+}
+
+/** findSegment for a segment without Shift-And masks: each position compared until it fails, every comparison spent. */
+function plainSearch(segment: Segment, s: string, from: number, last: number): number {
+  const { text } = segment;
+  const any = segment.anyChar as Uint8Array;
+  const length = text.length;
+  // Spent every few thousand positions: a search may pass millions.
+  let compared = 0;
+  for (let at = from; at <= last; at++) {
+    let i = 0;
+    while (i < length && (any[i] === 1 || s.charCodeAt(at + i) === text.charCodeAt(i))) i++;
+    if (i === length) {
+      spend(compared + i);
+      return at;
+    }
+    compared += i + 1;
+    if (compared > 65_536) {
+      spend(compared);
+      compared = 0;
+    }
+  }
+  spend(compared);
+  return -1;
 }
 
 /** Leftmost start >= from of a fixed-length match ending before `limit`, by Shift-And. */

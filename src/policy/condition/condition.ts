@@ -4,6 +4,7 @@ import { fitted } from "../fitted.js";
 import { parseTemplate, resolveTemplate, staticPieces, type Template } from "../variables.js";
 import type { OperatorFamily } from "./operator.js";
 import { closestOperator, parseOperator, type ParsedOperator } from "./operators.js";
+import { spend } from "../work.js";
 
 /** A policy value, compiled, with the text it was written as. */
 type PolicyValue = { prepared: unknown; text: string } | { template: Template; text: string };
@@ -95,6 +96,9 @@ function compileTest(operator: ParsedOperator, key: string, raw: unknown, path: 
   };
 }
 
+/** What comparing one request value with one policy value costs, in steps of the decision's budget (work.ts). */
+const PAIR_STEPS = 2;
+
 /**
  * Evaluates every test (they are ANDed; a key's several values are ORed). Returns the first test
  * that fails, or null when the whole Condition holds.
@@ -126,6 +130,8 @@ function holds(test: ConditionTest, context: RequestContext): boolean {
   // Equality against the policy's own values (the common case) needs no matcher: a set look-up per
   // request value, nothing made per request (the engine decides hundreds of thousands for the graph).
   const satisfies = test.templates.length === 0 && test.exact && family.canonical ? undefined : matcher(test, family, context);
+  // Values against values (StringLike, IpAddress, …): their product, spent from the decision's budget.
+  if (!family.canonical) spend(PAIR_STEPS * requestValues.length * (test.prepared.length + test.templates.length));
   // Every value in the request must match (true for an empty set), or at least one; a single value, itself.
   const all = operator.qualifier === "ForAllValues";
   for (let i = 0; i < requestValues.length; i++) {
