@@ -64,6 +64,15 @@ describe.skipIf(!hasChromium)("Mermaid, drawn by Mermaid in Chromium", () => {
     expect(() => diagramOf(data, MERMAID)).toThrow(DiagramTooLarge);
     expect(() => diagramOf(data, MERMAID)).toThrow(/even as one node per account.*--account ID.*--focus ARN --depth N/);
   });
+
+  it("advises narrowing further, not the options already used, for a picture narrowed already", () => {
+    // GIVEN the same graph, said to be narrowed to two accounts already
+    const data: ReportData = ringOfAccounts(600);
+    // WHEN it is written for Mermaid, THEN the refusal says what it is narrowed to and how to narrow it further
+    expect(() => diagramOf(data, MERMAID, "narrowed to --account 111111111111 222222222222")).toThrow(
+      /even as one node per account.*: narrow it further than it is \(narrowed to --account 111111111111 222222222222\): a smaller --depth/,
+    );
+  });
 });
 
 describe.skipIf(!hasDot)("DOT, laid out by Graphviz's dot", () => {

@@ -17,10 +17,12 @@ export async function run(values: Values<typeof GRAPH_COMMAND_OPTIONS>): Promise
     throw new UsageError(`--format must be mermaid or dot${format === undefined ? "" : `, got "${format}"`}; ${helpOf("graph")}`);
   const work = progress(5);
   const data = reportDataFrom(values, "graph", work.stage);
+  // A narrowed diagram says so in its text: shared on its own, it is not taken for the whole organization.
+  const narrowed = focusText(focusOf(values));
   // Larger than the tool draws: its account-level view, said on stderr (and in the text); or, too large even so, how to narrow it.
   const diagram = work.stage("writing the diagram", () => {
     try {
-      return diagramOf(data, FORMATS[format]);
+      return diagramOf(data, FORMATS[format], narrowed);
     } catch (error) {
       if (error instanceof DiagramTooLarge) throw new UsageError(error.message);
       throw error;
@@ -28,8 +30,6 @@ export async function run(values: Values<typeof GRAPH_COMMAND_OPTIONS>): Promise
   });
   work.end();
   if (diagram.note) process.stderr.write(`xacct graph: ${diagram.note}\n`);
-  // A narrowed diagram says so in its text: shared on its own, it is not taken for the whole organization.
-  const narrowed = focusText(focusOf(values));
   const text = narrowed === undefined ? diagram.text : `${FORMATS[format].comment(narrowed)}\n${diagram.text}`;
   const file = values.output;
   if (file === undefined || file === "-") process.stdout.write(text);

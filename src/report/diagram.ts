@@ -33,23 +33,31 @@ export class DiagramTooLarge extends Error {
   override name = "DiagramTooLarge";
 }
 
-const NARROW = "narrow it with --account ID, --workload NAME or --focus ARN --depth N";
+/** How to see less: the options that narrow, or, for a picture narrowed already (`narrowed`: focus.ts's focusText), how to narrow it further. */
+function howToNarrow(narrowed: string | undefined): string {
+  if (narrowed === undefined) return "narrow it with --account ID, --workload NAME or --focus ARN --depth N";
+  return `narrow it further than it is (${narrowed}): a smaller --depth, fewer accounts or workloads, or another kind of focus as well (the kinds narrow together)`;
+}
 
-/** The tool's text of the whole graph, or of its account-level view when the whole is too large. */
-export function diagramOf(data: ReportData, format: DiagramFormat): Diagram {
+/**
+ * The tool's text of the whole graph, or of its account-level view when the whole is too large.
+ * `narrowed` says what the graph was narrowed to already, for the advice on narrowing it.
+ */
+export function diagramOf(data: ReportData, format: DiagramFormat, narrowed?: string): Diagram {
+  const narrow = howToNarrow(narrowed);
   // Counts first: a whole organization's text is not written only to be thrown away.
   const tooMany = format.tooMany(data);
   const text = tooMany === undefined ? format.render(data) : undefined;
   const why = tooMany ?? format.tooLong(text as string);
   if (why === undefined) return { text: text as string, nodes: data.nodes.length, edges: data.edges.length };
   const view = accountView(data);
-  const note = `the graph (${data.nodes.length} nodes, ${data.edges.length} edges) is too large for ${format.name}: ${why}; this is its account-level view (${view.nodes.length} nodes, ${view.edges.length} edges between accounts); to see the roles, ${NARROW}`;
+  const note = `the graph (${data.nodes.length} nodes, ${data.edges.length} edges) is too large for ${format.name}: ${why}; this is its account-level view (${view.nodes.length} nodes, ${view.edges.length} edges between accounts); to see the roles, ${narrow}`;
   const whyNotView = format.tooMany(view);
   const collapsed = whyNotView === undefined ? `${format.comment(note)}\n${format.render(view)}` : "";
   const whyNot = whyNotView ?? format.tooLong(collapsed);
   if (whyNot !== undefined)
     throw new DiagramTooLarge(
-      `the graph (${data.nodes.length} nodes, ${data.edges.length} edges) is too large for ${format.name}, even as one node per account (${whyNot}): ${NARROW}, or open it with xacct report`,
+      `the graph (${data.nodes.length} nodes, ${data.edges.length} edges) is too large for ${format.name}, even as one node per account (${whyNot}): ${narrow}, or open it with xacct report`,
     );
   return { text: collapsed, note, nodes: view.nodes.length, edges: view.edges.length };
 }
