@@ -72,7 +72,7 @@ describe("xacct simulate --request", () => {
   it("names a missing file", () => {
     const r = xacct(["simulate", "--request", join(dir, "nope.json")]);
     expect(r.status).toBe(2);
-    expect(r.stderr).toMatch(/cannot read .*nope\.json: ENOENT/);
+    expect(r.stderr).toMatch(/cannot read .*nope\.json: no such file or directory \(ENOENT\)/);
   });
 
   it("refuses to run without --request or --batch", () => {

@@ -56,7 +56,7 @@ describe("simulate --batch on hostile lines", () => {
       expect(JSON.parse(r.lines[1] as string).error).toMatch(/^line 2: not UTF-8 text: byte \d+ of the line starts no UTF-8 character/);
       expect(JSON.parse(r.lines[3] as string).error).toMatch(/^line 4: longer than 8 MiB, the most one request may be/);
       expect(r.status).toBe(1);
-      expect(r.stderr).toBe("");
+      expect(r.stderr).toBe("xacct simulate: 2 lines were answered with an error (each says why in its output line)\n");
     }
   });
 
@@ -136,6 +136,29 @@ describe("simulate on requests whose matching would not end", () => {
     writeFileSync(file, `${conditioned({ "ForAnyValue:StringLike": { k: patterns } }, values)}\n`);
     // WHEN it is decided, THEN Allow: one value matches one pattern (ForAnyValue)
     expect(simulate(["--batch", file, "--explain", "none"]).lines).toEqual(['{"decision":"Allow"}']);
+  });
+});
+
+describe("simulate's errors about its input", () => {
+  it("places a JSON mistake at its column of the batch line, not at V8's line 1", () => {
+    // GIVEN a batch whose second line lacks a comma after its first value (its 8th character)
+    const file = join(dir, "comma.jsonl");
+    writeFileSync(file, `${ALLOWED}\n{"a":1 "b":2}\n`);
+    // WHEN it is decided, THEN line 2's error says column 8 and nothing of a line 1
+    const error = JSON.parse(simulate(["--batch", file, "--explain", "none"]).lines[1] as string).error as string;
+    expect(error).toMatch(/^line 2: not valid JSON: .* at column 8$/);
+    expect(error).not.toContain("line 1");
+  });
+
+  it("names a batch that is a directory or missing, and says why, in one line", () => {
+    // GIVEN a directory and a path to nothing, WHEN each is given as the batch
+    const asDir = simulate(["--batch", dir]);
+    const missing = simulate(["--batch", join(dir, "missing.jsonl")]);
+    // THEN exit 2 and one line naming the path and why it cannot be read
+    expect(asDir.status).toBe(2);
+    expect(asDir.stderr).toBe(`xacct: cannot read ${dir}: it is a directory; give a file, or - for standard input\n`);
+    expect(missing.status).toBe(2);
+    expect(missing.stderr).toBe(`xacct: cannot read ${join(dir, "missing.jsonl")}: no such file or directory (ENOENT)\n`);
   });
 });
 

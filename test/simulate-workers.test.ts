@@ -70,8 +70,9 @@ describe("xacct simulate --batch on threads", () => {
       // WHEN it is decided on one thread and on two
       const one = simulateOn("1", [batch.file, "--explain", explain]);
       const two = simulateOn("2", [batch.file, "--explain", explain]);
-      // THEN both print one result per input line, the bad ones as error lines naming their own line, and exit 1
-      expect(one.stderr).toBe("");
+      // THEN both print one result per input line, the bad ones as error lines naming their own line, and exit 1,
+      // saying on stderr how many lines were errors
+      expect(one.stderr).toBe("xacct simulate: 3 lines were answered with an error (each says why in its output line)\n");
       expect(one.status).toBe(1);
       const out = one.stdout.split("\n");
       expect(out.pop()).toBe("");
@@ -83,7 +84,7 @@ describe("xacct simulate --batch on threads", () => {
       for (const l of out) if (!l.startsWith('{"error"')) expect(l).toMatch(/^\{"decision":"(Allow|ImplicitDeny|ExplicitDeny)"/);
       // AND two threads write exactly what one does
       expect(two.status).toBe(1);
-      expect(two.stderr).toBe("");
+      expect(two.stderr).toBe(one.stderr);
       expect(two.stdout === one.stdout).toBe(true);
     }
   });
@@ -123,7 +124,7 @@ describe("xacct simulate --batch on threads", () => {
       let out = "";
       const write = (part: string | Uint8Array) => void (out += Buffer.from(part).toString());
       const outcome = await decideBatch(Readable.from(chunks(input)), "none", 2, write, size, threadsFrom);
-      expect(outcome).toEqual({ failed: false, threads });
+      expect(outcome).toEqual({ failed: 0, threads });
       // AND every line is answered, in order: this request is implicitly denied (no policy allows it)
       expect(out).toBe('{"decision":"ImplicitDeny"}\n'.repeat(input.length / request.length));
     }

@@ -1,4 +1,6 @@
 import { accessSync, closeSync, constants, openSync, readSync } from "../fs/node-fs.js";
+import { statOf } from "../fs/stat.js";
+import { isSystemError, systemErrorText } from "../fs/system-error.js";
 import { readJson } from "../text/json.js";
 
 /** The most one request (`simulate --request`, a line of `--batch`) may take: AWS's largest policies are tens of KiB. */
@@ -38,7 +40,7 @@ export function readInput(file: string): string {
   try {
     bytes = readAtMost(file === "-" ? 0 : file, MAX_REQUEST_BYTES + 1);
   } catch (error) {
-    throw new UsageError(`cannot read ${name}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+    throw cannotRead(name, error);
   }
   if (bytes.byteLength > MAX_REQUEST_BYTES)
     throw new UsageError(
@@ -68,14 +70,21 @@ function readAtMost(file: string | number, limit: number): Buffer {
   }
 }
 
-/** Fails early, with a clear message, when a file to stream cannot be opened. */
+/** Fails early, with a clear message, when a file to stream cannot be opened or is a directory. */
 export function assertReadable(file: string): void {
   if (file === "-") return;
   try {
     accessSync(file, constants.R_OK);
   } catch (error) {
-    throw new UsageError(`cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+    throw cannotRead(file, error);
   }
+  // Opened, a directory fails only at its first read, where the error names no path.
+  if (statOf(file).isDirectory()) throw new UsageError(`cannot read ${file}: it is a directory; give a file, or - for standard input`);
+}
+
+/** `cannot read FILE: no such file or directory (ENOENT)`: the system's words, then its code. */
+function cannotRead(name: string, error: unknown): UsageError {
+  return new UsageError(`cannot read ${name}: ${isSystemError(error) ? systemErrorText(error) : (error as Error).message}`);
 }
 
 /** Parses JSON, located at `FILE:LINE:COLUMN` where it is not, so the user can find the mistake. */

@@ -121,9 +121,9 @@ function bufferOf(bytes: Uint8Array): Buffer {
   return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
 
-/** How a batch was decided: whether a line failed, and on how many worker threads (0: the main thread). */
+/** How a batch was decided: how many lines were answered with an error, and on how many worker threads (0: the main thread). */
 export interface BatchOutcome {
-  failed: boolean;
+  failed: number;
   threads: number;
 }
 
@@ -157,15 +157,15 @@ export async function decideBatch(
     yield* head;
     for (let next = await blocks.next(); !next.done; next = await blocks.next()) yield next.value;
   }
-  let failed = false;
+  let failed = 0;
   if (!large) {
     // Loaded here: the main thread decides nothing when threads do.
     const { simulateLines } = await import("../policy/simulate.js");
     for await (const block of all()) {
       const decided = block.tooLong
-        ? { text: tooLongLine(block.firstLine), failed: true }
+        ? { text: tooLongLine(block.firstLine), failed: 1 }
         : decideBlock({ simulateLines }, bytesOf(block.parts, block.size), block.firstLine, explain);
-      failed ||= decided.failed;
+      failed += decided.failed;
       await write(decided.text);
     }
     return { failed, threads: 0 };
@@ -175,13 +175,11 @@ export async function decideBatch(
     const inFlight: Promise<Encoded>[] = [];
     const writeNext = async () => {
       const decided = await (inFlight.shift() as Promise<Encoded>);
-      failed ||= decided.failed;
+      failed += decided.failed;
       await write(decided.out);
     };
     for await (const block of all()) {
-      inFlight.push(
-        block.tooLong ? Promise.resolve({ out: encoder.encode(tooLongLine(block.firstLine)), failed: true }) : pool.decide(block),
-      );
+      inFlight.push(block.tooLong ? Promise.resolve({ out: encoder.encode(tooLongLine(block.firstLine)), failed: 1 }) : pool.decide(block));
       if (inFlight.length >= 2 * threads) await writeNext();
     }
     while (inFlight.length > 0) await writeNext();
@@ -217,18 +215,23 @@ export function decideBlock(
   const whole = utf8Text(bytes, firstLine === 1);
   if ("text" in whole) return engine.simulateLines(whole.text, firstLine, explain);
   let text = "";
+  let failed = 0;
   let line = firstLine;
   for (let start = 0; start < bytes.byteLength; line++) {
     const lf = bytes.indexOf(LF, start);
     const end = lf < 0 ? bytes.byteLength : lf;
     const one = utf8Text(bytes.subarray(start, end), line === 1);
-    text +=
-      "text" in one
-        ? engine.simulateLines(`${one.text}\n`, line, explain).text
-        : `${JSON.stringify({ error: `line ${line}: not UTF-8 text: byte ${one.badByte + 1} of the line starts no UTF-8 character` })}\n`;
+    if ("text" in one) {
+      const decided = engine.simulateLines(`${one.text}\n`, line, explain);
+      text += decided.text;
+      failed += decided.failed;
+    } else {
+      text += `${JSON.stringify({ error: `line ${line}: not UTF-8 text: byte ${one.badByte + 1} of the line starts no UTF-8 character` })}\n`;
+      failed++;
+    }
     start = end + 1;
   }
-  return { text, failed: true };
+  return { text, failed };
 }
 /** A block is cut once it reaches BLOCK_BYTES, at the last line break of the chunk that took it there: one chunk more at most. */
 const SCRATCH_BYTES = 2 * BLOCK_BYTES;
@@ -237,7 +240,8 @@ let scratch: Uint8Array | undefined;
 /** A block decided by a thread: its results as UTF-8. */
 interface Encoded {
   out: Uint8Array;
-  failed: boolean;
+  /** How many of its lines were answered with an error. */
+  failed: number;
 }
 
 interface Waiting {
@@ -256,7 +260,7 @@ class DecidingThreads {
   constructor(count: number, explain: ExplainLevel) {
     for (let i = 0; i < count; i++) {
       const worker = new Worker(new URL("./simulate-worker.js", import.meta.url), { workerData: { explain } });
-      worker.on("message", ({ id, out, failed }: { id: number; out: Uint8Array; failed: boolean }) => {
+      worker.on("message", ({ id, out, failed }: { id: number; out: Uint8Array; failed: number }) => {
         const waiting = this.waiting.get(id);
         this.waiting.delete(id);
         waiting?.resolve({ out, failed });

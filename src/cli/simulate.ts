@@ -33,7 +33,12 @@ async function runBatch(file: string, explain: ExplainLevel): Promise<number> {
   const size = file === "-" ? undefined : statOf(file).size;
   const input = file === "-" ? process.stdin : createReadStream(file, { highWaterMark: 1 << 20 });
   const { failed } = await decideBatch(input, explain, threads, write, size || undefined, threadsFrom);
-  return failed ? 1 : 0;
+  if (failed === 0) return 0;
+  // Said where a person sees it when the answers go to a file: which lines, their own output says.
+  process.stderr.write(
+    `xacct simulate: ${failed} line${failed === 1 ? " was" : "s were"} answered with an error (each says why in its output line)\n`,
+  );
+  return 1;
 }
 
 /** Writes to standard output, waiting while it is full. */

@@ -1,6 +1,7 @@
 import { decide, type Decision, evaluate, type Evaluation } from "./evaluate.js";
 import { PolicyInputError } from "./errors.js";
 import { parseRequest } from "./request.js";
+import { lineSyntaxError } from "../text/json.js";
 
 /** Decides one request given in the `xacct simulate` JSON format. Throws PolicyInputError on bad input. */
 export function simulate(input: unknown): Evaluation {
@@ -22,7 +23,7 @@ export function simulateLine(line: string, lineNumber: number, explain: ExplainL
   try {
     input = JSON.parse(line);
   } catch (error) {
-    return { error: `line ${lineNumber}: not valid JSON: ${(error as Error).message}` };
+    return { error: `line ${lineNumber}: not valid JSON: ${lineSyntaxError((error as Error).message)}` };
   }
   try {
     // The decision alone is worked out without the words of an explanation.
@@ -34,10 +35,10 @@ export function simulateLine(line: string, lineNumber: number, explain: ExplainL
   }
 }
 
-/** A block of JSON Lines results, one per input line, and whether any line was an error. */
+/** A block of JSON Lines results, one per input line, and how many lines were answered with an error. */
 export interface Decided {
   text: string;
-  failed: boolean;
+  failed: number;
 }
 
 /**
@@ -48,12 +49,12 @@ export function simulateLines(text: string, firstLine: number, explain: ExplainL
   const lines = text.split("\n");
   if (lines[lines.length - 1] === "") lines.pop();
   let out = "";
-  let failed = false;
+  let failed = 0;
   for (let i = 0; i < lines.length; i++) {
     let line = lines[i] as string;
     if (line.endsWith("\r")) line = line.slice(0, -1);
     const result = simulateLine(line, firstLine + i, explain);
-    if ("error" in result) failed = true;
+    if ("error" in result) failed++;
     out += `${JSON.stringify(result)}\n`;
   }
   return { text: out, failed };

@@ -37,6 +37,17 @@ export function readJsonObject(text: string): JsonRead<Record<string, unknown>> 
   return { problem: { kind: "not-object", message: `not a JSON object but ${instead}`, where: "" } };
 }
 
+/**
+ * V8's syntax error for one line of JSON Lines, its place said as the column of that line ("at
+ * column 8"), not as V8 says it ("at position 7 (line 1 column 8)"), which a batch's own line
+ * number would contradict.
+ */
+export function lineSyntaxError(message: string): string {
+  return message
+    .replace(/ \(line \d+ column \d+\)/, "")
+    .replace(/at position (\d+)/, (_, offset: string) => `at column ${Number(offset) + 1}`);
+}
+
 function lineColumn(text: string, offset: number): string {
   let line = 1;
   let start = 0;
