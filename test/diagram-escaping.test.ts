@@ -12,6 +12,7 @@ import { describe, expect, it } from "vitest";
 import { hasChromium } from "../scripts/report-browser.mjs";
 import { toDot } from "../src/report/dot.js";
 import { toMermaid } from "../src/report/mermaid.js";
+import type { ReportData } from "../src/report/types.js";
 import { rolesNamed } from "./support/diagram-graphs.js";
 import { dotSvg, hasDot, mermaidPage } from "./support/diagram-renderers.js";
 
@@ -65,5 +66,17 @@ describe.skipIf(!hasDot)("a hostile name in DOT, laid out by Graphviz's dot", ()
     expect(texts).toEqual(
       expect.arrayContaining(["nul\u2400here", "esc\u241b[31mred", "bell\u2407", "Tom &amp; Jerry", "name \\N \\G \\L end", 'quote " end']),
     );
+  });
+  it("shows a backslash in a tooltip as one that looks the same, never Graphviz's \\N (the node's name) in its place", () => {
+    // GIVEN a role whose ARN holds a backslash before N (the tooltip is the node's ARN)
+    const data = rolesNamed(["one"]);
+    const arn = "arn:aws:s3:::bucket/dir\\N";
+    data.nodes = [{ ...(data.nodes[0] as ReportData["nodes"][number]), id: arn, arn }];
+    // WHEN dot lays it out
+    const laid = dotSvg(toDot(data));
+    expect(laid.status).toBe(0);
+    // THEN the tooltip is the ARN with its backslash as ⧵ (U+29F5), not the node's name in place of \N
+    const tooltips = [...laid.stdout.matchAll(/xlink:title="([^"]*)"/g)].map((m) => m[1]);
+    expect(tooltips).toContain("arn:aws:s3:::bucket/dir\u29f5N");
   });
 });

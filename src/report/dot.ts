@@ -32,6 +32,16 @@ function quoted(value: string): string {
   return `"${shown}"`;
 }
 
+/**
+ * A tooltip as a DOT quoted string. Graphviz reads a tooltip as an escString, where `\N` is the
+ * node's name even after an escaped backslash: there is no way to write a backslash there, so one
+ * is shown as ⧵ (U+29F5, REVERSE SOLIDUS OPERATOR), which looks the same. (IDs keep quoted's
+ * escapes, which tell every ID apart; SVG's `<title>` then shows a backslash doubled.)
+ */
+function tooltipQuoted(value: string): string {
+  return quoted(value.replaceAll("\\", "\u29f5"));
+}
+
 const SHAPES: Record<string, string> = {
   workload: "component",
   resource: "cylinder",
@@ -57,7 +67,7 @@ export function toDot(data: ReportData): string {
     if (account) lines.push(`  subgraph cluster_${cluster++} {`, `    label=${quoted(accountLabel(account))};`, `    style=rounded;`);
     for (const node of nodes)
       lines.push(
-        `${indent}${quoted(node.id)} [label=${quoted(node.label)}, shape=${SHAPES[node.kind] ?? "box"}, tooltip=${quoted(node.arn)}];`,
+        `${indent}${quoted(node.id)} [label=${quoted(node.label)}, shape=${SHAPES[node.kind] ?? "box"}, tooltip=${tooltipQuoted(node.arn)}];`,
       );
     if (account) lines.push("  }");
   }
