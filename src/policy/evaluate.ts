@@ -64,7 +64,8 @@ const NONE: Matches = { allows: NO_STATEMENTS, denies: NO_STATEMENTS, strength: 
  * then every SCP level of the caller's organization and every RCP level of the resource's must
  * allow; a VPC endpoint policy must allow; then the resource-based and identity-based policies,
  * the permissions boundary and the session policy decide, by the same-account and cross-account
- * rules (see `decideGrant`).
+ * rules (see `decideGrant`). Deciding and explaining spend at most work.ts's budget of matching;
+ * a request that would take more is refused (MatchingLimitError), never answered by a guess.
  */
 export function evaluate(request: AccessRequest): Evaluation {
   return bounded(evaluateWithin, request);
