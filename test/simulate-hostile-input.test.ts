@@ -128,6 +128,71 @@ describe("simulate on requests whose matching would not end", () => {
     }
   });
 
+  it("spends every kind of matching work, not only wildcards: equality sets, long values, values made from variables", () => {
+    // GIVEN requests each of which asks for much work of one kind
+    const statements = (count: number, condition: Record<string, unknown>) =>
+      Array.from({ length: count }, () => ({ Effect: "Allow", Action: "s3:GetObject", Resource: "*", Condition: condition }));
+    const withStatements = (list: object[], context: Record<string, unknown>) => {
+      const request = JSON.parse(ALLOWED) as Record<string, unknown>;
+      return JSON.stringify({ ...request, identityPolicies: [{ Version: "2012-10-17", Statement: list }], context });
+    };
+    const cases: [string, string][] = [
+      // 200 equality tests, each looking up each of 100,000 request values in its set
+      [
+        "equality",
+        withStatements(statements(200, { "ForAnyValue:StringEquals": { k: "z" } }), {
+          k: Array.from({ length: 100_000 }, (_, i) => `v${i}`),
+        }),
+      ],
+      // an address of a million characters (spaces around it) read anew against each of 1,000 ranges
+      [
+        "long value",
+        conditioned(
+          { IpAddress: { k: Array.from({ length: 1_000 }, (_, i) => `10.${i >> 8}.${i & 255}.0/24`) } },
+          ` ${" ".repeat(1_000_000)}192.0.2.1`,
+        ),
+      ],
+      // 300 values each made from a variable holding a million characters
+      ["variables", conditioned({ StringEquals: { k: Array.from({ length: 300 }, (_, i) => `\${aws:userid}${i}`) } }, "x")],
+      // a Resource whose literal middle of 40,001 characters is searched through 200,000
+      ["long search", ""],
+    ];
+    const variables = JSON.parse(cases[2]![1]) as { context: Record<string, unknown> };
+    variables.context["aws:userid"] = "u".repeat(1_000_000);
+    cases[2]![1] = JSON.stringify(variables);
+    const search = JSON.parse(ALLOWED) as Record<string, unknown>;
+    cases[3]![1] = JSON.stringify({
+      ...search,
+      resource: `arn:aws:s3:::${"a".repeat(200_000)}`,
+      identityPolicies: [
+        {
+          Version: "2012-10-17",
+          Statement: [{ Effect: "Allow", Action: "s3:GetObject", Resource: `arn:aws:s3:::*${"a".repeat(20_000)}b${"a".repeat(20_000)}*` }],
+        },
+      ],
+    });
+    const file = join(dir, "kinds.jsonl");
+    writeFileSync(file, `${cases.map(([, line]) => line).join("\n")}\n${ALLOWED}\n`);
+    // WHEN the batch is decided
+    const r = simulate(["--batch", file, "--explain", "none"]);
+    // THEN each of them is refused for the work it asks, and the request after them is decided
+    expect(r.lines).toHaveLength(cases.length + 1);
+    cases.forEach(([kind], i) =>
+      expect(JSON.parse(r.lines[i] as string).error, kind).toMatch(
+        new RegExp(`^line ${i + 1}: deciding this request would take more than`),
+      ),
+    );
+    expect(JSON.parse(r.lines[cases.length] as string)).toEqual({ decision: "Allow" });
+  });
+
+  it("reads a long run of digits in a Numeric condition in one pass, refusing it as no number", () => {
+    // GIVEN a NumericLessThan value of 300,000 digits and then a letter (a backtracking pattern would try every split)
+    const file = join(dir, "digits.jsonl");
+    writeFileSync(file, `${conditioned({ NumericLessThan: { k: `${"1".repeat(300_000)}x` } }, "5")}\n`);
+    // WHEN it is decided, THEN it is refused as not a number (AWS's Numeric operators take numbers)
+    expect(JSON.parse(simulate(["--batch", file]).lines[0] as string).error).toMatch(/NumericLessThan takes a number/);
+  });
+
   it("still decides a large but bounded condition: 2,000 patterns against 50 values", () => {
     // GIVEN a request whose 2,000 StringLike patterns meet 50 request values, the last value matching the last pattern
     const patterns = Array.from({ length: 2_000 }, (_, i) => `team-${i}-*`);

@@ -131,6 +131,9 @@ describe("glob matching", () => {
     // THEN the ordinary one is one shared object (the cache), the long one a new object each time
     expect(compileGlob(short)).toBe(compileGlob(short));
     expect(compileGlob(long)).not.toBe(compileGlob(long));
+    // AND one with a long segment holding ? (searched with masks, which a cache of hostile patterns would fill memory with) is not kept either
+    const masked = `arn:aws:s3:::b/*${"ab?".repeat(30)}*`;
+    expect(compileGlob(masked)).not.toBe(compileGlob(masked));
     // AND the long one still matches as IAM says
     expect(globMatches(compileGlob(long), `arn:aws:s3:::${"b".repeat(100_000)}/key`)).toBe(true);
   });

@@ -5,9 +5,9 @@ import type { Policy, ResourcePattern, Statement } from "./policy.js";
 import { notPrincipalExcludes, principalStrength, type RequestPrincipal, Strength } from "./principal.js";
 import type { AccessRequest } from "./request.js";
 import { isTrustAction, needsResourcePolicy, rcpApplies } from "./services.js";
-import { resolveTemplate } from "./variables.js";
+import { piecesLength, resolveTemplate } from "./variables.js";
 import { anyGlobLowered, compilePieces, globMatches, type Glob } from "./wildcard.js";
-import { bounded } from "./work.js";
+import { bounded, spend } from "./work.js";
 
 export type Decision = "Allow" | "ImplicitDeny" | "ExplicitDeny";
 
@@ -64,16 +64,18 @@ const NONE: Matches = { allows: NO_STATEMENTS, denies: NO_STATEMENTS, strength: 
  * then every SCP level of the caller's organization and every RCP level of the resource's must
  * allow; a VPC endpoint policy must allow; then the resource-based and identity-based policies,
  * the permissions boundary and the session policy decide, by the same-account and cross-account
- * rules (see `decideGrant`). Deciding and explaining spend at most work.ts's budget of matching;
- * a request that would take more is refused (MatchingLimitError), never answered by a guess.
+ * rules (see `decideGrant`). Deciding, and then explaining, each spend at most work.ts's budget of
+ * matching; a request that would take more is refused (MatchingLimitError), never answered by a guess.
  */
 export function evaluate(request: AccessRequest): Evaluation {
-  return bounded(evaluateWithin, request);
+  const outcome = decide(request);
+  // A budget of its own: explaining reads again at most the conditions deciding read, so a request
+  // decided within the budget is explained within it too (the same answer with --explain none or not).
+  return { decision: outcome.decision, explain: bounded(explained, { request, outcome }) };
 }
 
-function evaluateWithin(request: AccessRequest): Evaluation {
-  const outcome = decide(request);
-  return { decision: outcome.decision, explain: explainOutcome(request, outcome) };
+function explained({ request, outcome }: { request: AccessRequest; outcome: Outcome }): Evaluation["explain"] {
+  return explainOutcome(request, outcome);
 }
 
 /** What one layer's policies said, before it is put in words. */
@@ -282,11 +284,12 @@ function absentKeysText(request: AccessRequest, o: Outcome): string {
     for (const l of o.layers)
       for (const s of policiesOf(request, l.layer, l.level).flatMap((p) => p.statements)) {
         if (s.effect !== "Allow" || s.condition.length === 0) continue;
+        // Only a statement that would apply but for its condition: the conditions the decision read, no more.
+        const unconditioned = { ...s, condition: [] };
+        if (statementApplies(unconditioned, request, lowerAction, false) === Strength.None) continue;
         const failing = failingTest(s.condition, request.context);
         const why = failing && oddity(failing, request.context);
         if (!failing || !why) continue;
-        const unconditioned = { ...s, condition: [] };
-        if (statementApplies(unconditioned, request, lowerAction, false) === Strength.None) continue;
         if (why === "absent") note(l.layer, s, [failing]);
         else
           odd.push(
@@ -541,7 +544,10 @@ function anyResource(patterns: readonly ResourcePattern[], request: AccessReques
       continue;
     }
     const pieces = resolveTemplate(p.template, request.context);
-    if (pieces !== null && globMatches(compilePieces(pieces), request.resource)) return true;
+    if (pieces === null) continue;
+    // A pattern made of the request's values is compiled for this request: its length is spent first.
+    spend(piecesLength(pieces));
+    if (globMatches(compilePieces(pieces), request.resource)) return true;
   }
   return false;
 }

@@ -89,6 +89,13 @@ export function resolveTemplate(template: Template, context: RequestContext): Pa
   return pieces;
 }
 
+/** How many characters resolved pieces hold: what making a value of them costs (work.ts). */
+export function piecesLength(pieces: readonly PatternPiece[]): number {
+  let length = 0;
+  for (let i = 0; i < pieces.length; i++) length += (pieces[i] as PatternPiece).text.length;
+  return length;
+}
+
 /** The pieces of a template that has no variable. */
 export function staticPieces(template: Template): PatternPiece[] {
   return template.parts.map((p) => ({ text: p.kind === "variable" ? "" : p.text, literal: p.kind === "literal" }));

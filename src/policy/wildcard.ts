@@ -36,9 +36,10 @@ interface Segment {
 
 interface ShiftAnd {
   words: number;
-  masks: Map<number, Uint32Array>;
-  /** The mask of a character the segment does not hold: only its `?` positions. */
-  other: Uint32Array;
+  /** Each character's row in `masks`; a character the segment does not hold has row 0 (its `?` positions only). */
+  rows: Map<number, number>;
+  /** The masks, `words` words a row, in one array (an array each would cost more than its bits). */
+  masks: Uint32Array;
 }
 
 export interface Glob {
@@ -89,7 +90,9 @@ export function compileGlob(pattern: string, caseInsensitive = false): Glob {
   let glob = known.get(pattern);
   if (glob === undefined) {
     glob = compilePieces([{ text: pattern, literal: false }], caseInsensitive);
-    known.set(pattern, glob);
+    // A glob with Shift-And masks (a long segment holding `?`: rare in policies) is not kept: a
+    // batch of hostile patterns would fill the cache with their masks, line after line.
+    if (![glob.first, ...glob.middle, glob.last].some((segment) => segment?.shiftAnd)) known.set(pattern, glob);
   }
   return glob;
 }
@@ -146,8 +149,12 @@ export function compilePieces(pieces: readonly PatternPiece[], caseInsensitive =
   };
 }
 
-/** Segments shorter than this are searched position by position (plainSearch): as quick as Shift-And, and without its masks. */
-const SHIFT_AND_FROM = 33;
+/**
+ * Segments shorter than this are searched position by position (plainSearch, every comparison
+ * spent): as quick as Shift-And on what policies hold, and without masks, whose map and array
+ * would weigh more than a short segment's characters.
+ */
+const SHIFT_AND_FROM = 64;
 
 /**
  * Makes a pattern's segments, each alike one once and each `?` mask once: a hostile `*?*?*?…` of
@@ -185,17 +192,16 @@ function shiftAndMasks(text: string, any: Uint8Array): ShiftAnd | undefined {
   const distinct = new Set<number>();
   for (let j = 0; j < text.length; j++) if (!any[j]) distinct.add(text.charCodeAt(j));
   if (distinct.size * words > 2 * text.length + 64) return undefined;
-  const other = new Uint32Array(words);
-  for (let j = 0; j < text.length; j++) if (any[j]) other[j >>> 5]! |= 1 << (j & 31);
-  const masks = new Map<number, Uint32Array>();
+  const rows = new Map<number, number>();
+  for (const code of distinct) rows.set(code, rows.size + 1);
+  const masks = new Uint32Array((distinct.size + 1) * words);
   for (let j = 0; j < text.length; j++) {
-    if (any[j]) continue;
-    const code = text.charCodeAt(j);
-    let m = masks.get(code);
-    if (!m) masks.set(code, (m = Uint32Array.from(other)));
-    m[j >>> 5]! |= 1 << (j & 31);
+    const bit = 1 << (j & 31);
+    if (!any[j]) masks[(rows.get(text.charCodeAt(j)) as number) * words + (j >>> 5)]! |= bit;
+    // A `?` position is open to every character: set in every row.
+    else for (let row = 0; row <= distinct.size; row++) masks[row * words + (j >>> 5)]! |= bit;
   }
-  return { words, masks, other };
+  return { words, rows, masks };
 }
 
 /** True when `input` matches the whole pattern. For case-insensitive globs, pass the input as is. */
@@ -246,13 +252,20 @@ function segmentAt(segment: Segment, s: string, at: number): boolean {
   return at + t.length <= s.length;
 }
 
+/** A literal middle segment longer than this is spent for as a search that may compare it at each place. */
+const LONG_SEARCH = 32;
+
 /** Leftmost position >= from where the segment fits wholly before `limit`, or -1. */
 function findSegment(segment: Segment, s: string, from: number, limit: number): number {
   const last = limit - segment.text.length;
   if (segment.anyChar === null) {
+    const { length } = segment.text;
+    // V8's search for a long text may compare much of it at each place (quadratic on some shapes):
+    // spent before, by the most it may compare.
+    if (length > LONG_SEARCH) spend((limit - from) * (length >>> 4));
     const at = s.indexOf(segment.text, from);
-    // A native search passes about fifty characters in the time the engine's own loops compare one.
-    spend(((at < 0 ? s.length : at) - from) >>> 6);
+    // For a short text, a native search passes about fifty characters in the time the engine's own loops compare one.
+    if (length <= LONG_SEARCH) spend(((at < 0 ? s.length : at) - from) >>> 6);
     return at >= 0 && at <= last ? at : -1;
   }
   const { shiftAnd } = segment;
@@ -289,16 +302,16 @@ function plainSearch(segment: Segment, s: string, from: number, last: number): n
 }
 
 /** Leftmost start >= from of a fixed-length match ending before `limit`, by Shift-And. */
-function shiftAndSearch({ words, masks, other }: ShiftAnd, length: number, s: string, from: number, limit: number): number {
+function shiftAndSearch({ words, rows, masks }: ShiftAnd, length: number, s: string, from: number, limit: number): number {
   const state = new Uint32Array(words);
   const lastWord = (length - 1) >>> 5;
   const lastBit = 1 << ((length - 1) & 31);
   for (let i = from; i < limit; i++) {
-    const mask = masks.get(s.charCodeAt(i)) ?? other;
+    const base = (rows.get(s.charCodeAt(i)) ?? 0) * words;
     let carry = 1;
     for (let w = 0; w < words; w++) {
       const value = state[w] as number;
-      state[w] = ((value << 1) | carry) & (mask[w] as number);
+      state[w] = ((value << 1) | carry) & (masks[base + w] as number);
       carry = value >>> 31;
     }
     if ((state[lastWord] as number) & lastBit) return i - length + 1;

@@ -1,6 +1,7 @@
 import { comparisons } from "./operator.js";
 
-const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
+// Each digit read one way only: `\d+\.?\d*` would try every split of a long run of digits (quadratic).
+const NUMBER = /^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/;
 
 function parseNumber(text: string): number | undefined {
   const trimmed = text.trim();
