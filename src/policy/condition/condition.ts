@@ -138,11 +138,11 @@ function holds(test: ConditionTest, context: RequestContext): boolean {
   if (operator.qualifier === undefined && context.isMultivalued(test.lowerKey)) return false;
   const { family } = operator.info;
   const { accepts } = family;
-  // Equality against the policy's own values (the common case) needs no matcher: a set look-up per
-  // request value, nothing made per request (the engine decides hundreds of thousands for the graph).
   // Spent from the decision's budget before any work: each request value read once for an equality
   // (a set look-up), else once for each of the policy's values it is compared with.
   spend(valuesCost(requestValues) * (family.canonical && test.exact ? 1 : test.prepared.length + test.templates.length));
+  // Equality against the policy's own values (the common case) needs no matcher: a set look-up per
+  // request value, nothing made per request (the engine decides hundreds of thousands for the graph).
   const satisfies = test.templates.length === 0 && test.exact && family.canonical ? undefined : matcher(test, family, context);
   // Every value in the request must match (true for an empty set), or at least one; a single value, itself.
   const all = operator.qualifier === "ForAllValues";
