@@ -29,7 +29,7 @@ interface Segment {
   anyChar: Uint8Array | null;
   /**
    * For segments with `?`: per character, the Shift-And bit masks of the positions it may fill;
-   * undefined when the segment holds too many distinct characters for masks of bounded size.
+   * undefined for a short segment, or one of too many distinct characters for masks of bounded size.
    */
   shiftAnd?: ShiftAnd | undefined;
 }

@@ -3,8 +3,9 @@
  * reads (8 MiB a request), a hostile request can still ask for a product that runs for hours:
  * each of a condition's 300,000 values against each of the request's 300,000, or a wildcard's
  * middle searched through a value of millions of characters by thousands of patterns. A decision
- * starts with a budget of steps; matching spends it (a condition's value pairs, the characters a
- * wildcard search passes), and a decision that would go beyond it is refused with an error: never
+ * starts with a budget of steps; matching spends it (each request value a condition reads, by its
+ * length; values made from policy variables; the characters a wildcard search passes), and a
+ * decision that would go beyond it is refused with an error: never
  * an answer guessed, never one that waits without end. AWS's own limits (policies of a few KiB,
  * ARNs of at most 2,048 characters) keep real requests far below the bound.
  */
