@@ -171,6 +171,19 @@ describe("simulate on requests whose matching would not end", () => {
         },
       ],
     });
+    // a federated caller named by a million characters, looked up in 5,000 statements' Principal
+    const named = JSON.parse(ALLOWED) as Record<string, unknown>;
+    cases.push([
+      "long principal",
+      JSON.stringify({
+        ...named,
+        principal: `idp.example.com/${"A".repeat(1_000_000)}`,
+        resourcePolicy: {
+          Version: "2012-10-17",
+          Statement: Array.from({ length: 5_000 }, () => ({ Effect: "Allow", Principal: { Service: "s" }, Action: "*" })),
+        },
+      }),
+    ]);
     const file = join(dir, "kinds.jsonl");
     writeFileSync(file, `${cases.map(([, line]) => line).join("\n")}\n${ALLOWED}\n`);
     // WHEN the batch is decided
@@ -191,6 +204,26 @@ describe("simulate on requests whose matching would not end", () => {
     writeFileSync(file, `${conditioned({ NumericLessThan: { k: `${"1".repeat(300_000)}x` } }, "5")}\n`);
     // WHEN it is decided, THEN it is refused as not a number (AWS's Numeric operators take numbers)
     expect(JSON.parse(simulate(["--batch", file]).lines[0] as string).error).toMatch(/NumericLessThan takes a number/);
+  });
+
+  it("reads an address with spaces around it as the address, and text longer than any address as none", () => {
+    // GIVEN an address with 1,000 spaces before it, and an IPv6 address with a zone making it 70 characters
+    const padded = `${" ".repeat(1_000)}10.1.2.3`;
+    const long = `fe80::1%${"z".repeat(62)}`;
+    const file = join(dir, "addresses.jsonl");
+    const lines = [
+      conditioned({ IpAddress: { k: "10.0.0.0/8" } }, padded),
+      conditioned({ IpAddress: { k: "fe80::/10" } }, long),
+      conditioned({ NotIpAddress: { k: "fe80::/10" } }, long),
+    ];
+    writeFileSync(file, `${lines.join("\n")}\n`);
+    // WHEN they are decided, THEN the padded one is in 10.0.0.0/8; the long one (no address: aws:SourceIp holds no zone)
+    // satisfies neither IpAddress nor NotIpAddress, as a value not of the operator's type
+    expect(simulate(["--batch", file, "--explain", "none"]).lines).toEqual([
+      '{"decision":"Allow"}',
+      '{"decision":"ImplicitDeny"}',
+      '{"decision":"ImplicitDeny"}',
+    ]);
   });
 
   it("still decides a large but bounded condition: 2,000 patterns against 50 values", () => {

@@ -1,6 +1,7 @@
 import { isAccountId, parseArn, PARTITIONS } from "../aws/arn.js";
 import { PrincipalSet } from "../aws/principal.js";
 import { at, describe, fail, itemPath, type Path } from "./errors.js";
+import { spend } from "./work.js";
 
 /** Who makes a request. ARN-based principals carry their partition; names and "anonymous" do not. */
 export type RequestPrincipal =
@@ -183,6 +184,8 @@ export function principalStrength(set: PrincipalSet, caller: RequestPrincipal): 
     case "service":
     case "federated":
       // A bare name may be written as either kind: Cognito is a service name trusted as Federated.
+      // Looked up lower-cased, once a statement: its length spent from the decision's budget (work.ts).
+      spend(caller.arn.length);
       return set.hasServiceOrFederated(caller.arn) ? Strength.Direct : Strength.None;
     case "anonymous":
       return Strength.None;
@@ -212,6 +215,7 @@ export function notPrincipalExcludes(set: PrincipalSet, caller: RequestPrincipal
       return set.hasAccount(caller.partition, caller.account);
     case "service":
     case "federated":
+      spend(caller.arn.length);
       return set.hasServiceOrFederated(caller.arn);
     case "anonymous":
       return false;

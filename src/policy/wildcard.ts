@@ -168,7 +168,10 @@ class SegmentMaker {
     if (anyChar.length === 0) return { text, anyChar: null };
     const positions = `${text.length}:${anyChar.join(",")}`;
     const key = `${positions}|${text}`;
-    let segment = this.segments.get(key);
+    // A short segment (`?`, `?:?`) is shared by every pattern: hundreds of thousands of ArnLike
+    // values, each cut into six patterns, would otherwise hold a mask each.
+    const short = text.length <= SHARED_UP_TO;
+    let segment = short ? SHORT_SEGMENTS.get(key) : this.segments.get(key);
     if (segment) return segment;
     let mask = this.masks.get(positions);
     if (!mask) {
@@ -177,10 +180,15 @@ class SegmentMaker {
       this.masks.set(positions, mask);
     }
     segment = { text, anyChar: mask, shiftAnd: text.length >= SHIFT_AND_FROM ? shiftAndMasks(text, mask) : undefined };
-    this.segments.set(key, segment);
+    if (short) SHORT_SEGMENTS.set(key, segment);
+    else this.segments.set(key, segment);
     return segment;
   }
 }
+
+/** Segments with `?` of at most this many characters are made once for all patterns (never changed once made). */
+const SHARED_UP_TO = 8;
+const SHORT_SEGMENTS = new BoundedCache<string, Segment>(10_000);
 
 /**
  * The Shift-And masks of a segment, or undefined when they would take more than about 8 bytes a

@@ -26,7 +26,9 @@ const FOUR_PART = /^(0|[1-9]\d{0,2})(\.(0|[1-9]\d{0,2})){3}$/;
  */
 const ADDRESSES = new BoundedCache<string, Address | null>(10_000, 64);
 
-function parseAddress(text: string): Address | undefined {
+function parseAddress(given: string): Address | undefined {
+  // A long text (spaces around an address) is looked up trimmed: parsed once, not for each range it meets.
+  const text = given.length > 64 ? given.trim() : given;
   let address = ADDRESSES.get(text);
   if (address === undefined) {
     address = parseAddressText(text) ?? null;
@@ -41,6 +43,9 @@ function parseAddress(text: string): Address | undefined {
  */
 function parseAddressText(text: string): Address | undefined {
   const trimmed = text.trim();
+  // Longer than any address (IPv6 with an IPv4 tail is at most 45 characters; aws:SourceIp holds no
+  // zone): not one, and not parsed anew for each range a long value meets (only 64 characters are cached).
+  if (trimmed.length > 64) return undefined;
   if (trimmed.includes(":")) return ipaddr().IPv6.isValid(trimmed) ? ipaddr().IPv6.parse(trimmed) : undefined;
   return FOUR_PART.test(trimmed) && ipaddr().IPv4.isValid(trimmed) ? ipaddr().IPv4.parse(trimmed) : undefined;
 }
