@@ -22,7 +22,7 @@ export function utf8Text(bytes: Uint8Array, atStart: boolean): { text: string } 
       const mid = (good + bad) >> 1;
       try {
         // A decoder of its own each time: streaming, it would keep a character cut at `mid` for the next call.
-        new TextDecoder("utf-8", { fatal: true, ignoreBOM: true }).decode(bytes.subarray(skip, mid), { stream: true });
+        strictUtf8().decode(bytes.subarray(skip, mid), { stream: true });
         good = mid;
       } catch {
         bad = mid;
@@ -31,7 +31,9 @@ export function utf8Text(bytes: Uint8Array, atStart: boolean): { text: string } 
     return { badByte: bad - 1 };
   }
 }
-const STRICT_UTF8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
+/** A decoder that refuses what is not UTF-8 and keeps a byte-order mark for utf8Text to drop. */
+const strictUtf8 = () => new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
+const STRICT_UTF8 = strictUtf8();
 
 /** Reads one request's file, or standard input for `-`: at most MAX_REQUEST_BYTES, UTF-8. */
 export function readInput(file: string): string {

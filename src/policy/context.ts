@@ -27,7 +27,6 @@ export class RequestContext {
     return context;
   }
 
-  /** Reads `{ "key": "value" | ["v1", "v2"] }`, naming the path of anything else. */
   /**
    * A request's own context, as fromJson reads it, where one key given in two spellings is refused:
    * condition keys are case-insensitive, so `aws:SourceIp` and `AWS:SOURCEIP` with their own values
@@ -46,6 +45,7 @@ export class RequestContext {
     return RequestContext.fromJson(input, path);
   }
 
+  /** Reads `{ "key": "value" | ["v1", "v2"] }`, naming the path of anything else. */
   static fromJson(input: unknown, path: Path): RequestContext {
     const context = new RequestContext();
     if (input === undefined || input === null) return context;
