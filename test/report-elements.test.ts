@@ -51,15 +51,18 @@ const collapsed = new Set([A, C]);
 
 /**
  * The lines drawn, as "source -> target (how many edges a merged one stands for)": Cytoscape's
- * edges, and a large report's lines between accounts (`merged` alone: account-lines.ts draws them).
+ * edges, and a large report's lines (`merged` alone: account-lines.ts draws them), between
+ * accounts and, standing for one edge (`kind`), between two nodes.
  */
 const drawnLines = (built: ReturnType<typeof elementsOf>, large: boolean) =>
   [
     ...built.elements
       .filter((e) => e.group === "edges")
       .map((e) => `${String(e.data.source)} -> ${String(e.data.target)}${e.data.count ? ` (${String(e.data.count)})` : ""}`),
-    ...(large ? [...built.merged.values()].map((m) => `${m.source} -> ${m.target} (${m.edges.length})`) : []),
+    ...(large ? [...built.merged.values()].map((m) => `${m.source} -> ${m.target}${m.kind ? "" : ` (${m.edges.length})`}`) : []),
   ].sort();
+/** The IDs of what is drawn: Cytoscape's elements, and a large report's lines. */
+const drawnIds = (built: ReturnType<typeof elementsOf>) => [...built.elements.map((e) => String(e.data.id)), ...built.merged.keys()];
 const drawnEdges = (large: boolean) => drawnLines(elementsOf(data, collapsed, undefined, large), large);
 
 describe("the report page's drawn accounts", () => {
@@ -82,10 +85,13 @@ describe("the report page's drawn links between accounts", () => {
     // THEN A's two roles' edges into B's two roles are one line from A to B; B's own edge and anyone's
     // edge into B are drawn as they are; A's edge to C (both collapsed) and anyone's edge into A are not
     expect(drawn).toEqual([`account:${A} -> account:${B} (2)`, `* -> ${b1.id}`, `${b1.id} -> ${b2.id}`].sort());
-    // AND that line is no Cytoscape element: the page draws it on a canvas of its own
+    // AND no line is a Cytoscape element: the page draws them on a canvas of its own, B's own edge
+    // and anyone's as themselves (their kind says their colour)
     const built = elementsOf(data, collapsed, undefined, true);
-    expect(built.elements.map((e) => String(e.data.id))).not.toContain(`merged:account:${A}->account:${B}`);
-    expect([...built.merged.keys()]).toEqual([`merged:account:${A}->account:${B}`]);
+    expect(built.elements.filter((e) => e.group === "edges")).toEqual([]);
+    expect([...built.merged.keys()].sort()).toEqual([`merged:account:${A}->account:${B}`, "e4", "e5"].sort());
+    expect(built.merged.get("e5")).toMatchObject({ source: b1.id, target: b2.id, kind: "assume-role", cross: false });
+    expect(built.merged.get(`merged:account:${A}->account:${B}`)?.kind).toBeUndefined();
   });
 
   it("draws a line between accounts dashed only when every edge it stands for is conditional", () => {
@@ -143,7 +149,7 @@ describe("the report page's edges decoded later", () => {
     for (const large of [true, false]) {
       // GIVEN a report drawn once with account B open, before the details holding b2 -> b1 were decoded
       const later: ReportData = { ...data, edges: [...data.edges] };
-      const ids = () => elementsOf(later, collapsed, undefined, large).elements.map((e) => String(e.data.id));
+      const ids = () => drawnIds(elementsOf(later, collapsed, undefined, large));
       expect(ids()).not.toContain("e6");
       // WHEN that edge is decoded (the page appends it to the report's edges) and the page draws again
       later.edges.push(edge(6, b2, b1));

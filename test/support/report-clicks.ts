@@ -78,23 +78,28 @@ type Point = { x: number; y: number };
 type LinesInPage = InPage & { xacctReport: { accountLines(): { id: string; from: Point; to: Point }[] } };
 
 /**
- * A point of one of a large report's lines between accounts (the one `id` names, else any) where a
- * click picks that line: on the graph's area, off every node, and clear of every other line (unless
- * `alone` is false); on the screen (the graph's rendered coordinates). Undefined when there is none.
+ * A point of one of a large report's lines (one of those `id` names, else any) where a click picks
+ * that line: on the graph's area, off every node (an open account's frame aside), and clear of every
+ * other line (unless `alone` is false); on the screen (the graph's rendered coordinates). Undefined
+ * when there is none.
  */
-export function pointOnLine(page: Page, id?: string, alone = true): Promise<{ id: string; at: Point } | undefined> {
+export function pointOnLine(page: Page, id?: string | readonly string[], alone = true): Promise<{ id: string; at: Point } | undefined> {
   return page.evaluate(
     ({ wanted, alone }) => {
       const { cy, accountLines } = (globalThis as unknown as LinesInPage).xacctReport;
       const lines = accountLines();
-      const boxes = cy.nodes().map((n) => n.renderedBoundingBox({ includeLabels: false }));
+      // An open account's frame is an outline under the lines: a click on it picks a line there.
+      const boxes = cy
+        .nodes()
+        .filter((n) => !n.hasClass("frame"))
+        .map((n) => n.renderedBoundingBox({ includeLabels: false }));
       const MARGIN = 8;
       const distance = (p: Point, a: Point, b: Point) => {
         const [dx, dy] = [b.x - a.x, b.y - a.y];
         const t = Math.max(0, Math.min(1, ((p.x - a.x) * dx + (p.y - a.y) * dy) / (dx * dx + dy * dy || 1)));
         return Math.hypot(p.x - a.x - t * dx, p.y - a.y - t * dy);
       };
-      for (const line of lines.filter((l) => wanted === undefined || l.id === wanted)) {
+      for (const line of lines.filter((l) => wanted === undefined || wanted.includes(l.id))) {
         for (let t = 0.1; t <= 0.9; t += 0.02) {
           const at = { x: line.from.x + t * (line.to.x - line.from.x), y: line.from.y + t * (line.to.y - line.from.y) };
           const onArea = at.x > MARGIN && at.y > MARGIN && at.x < cy.width() - MARGIN && at.y < cy.height() - MARGIN;
@@ -105,7 +110,7 @@ export function pointOnLine(page: Page, id?: string, alone = true): Promise<{ id
       }
       return undefined;
     },
-    { wanted: id, alone },
+    { wanted: id === undefined ? undefined : typeof id === "string" ? [id] : [...id], alone },
   );
 }
 
@@ -127,7 +132,8 @@ export function linePainted(page: Page, at: Point, colour: readonly [number, num
         .getImageData(Math.round(at.x * ratio) - side / 2, Math.round(at.y * ratio) - side / 2, side, side);
       for (let i = 0; i < data.length; i += 4) {
         const near = [0, 1, 2].every((c) => Math.abs((data[i + c] as number) - (colour[c] as number)) <= 40);
-        if (near && (data[i + 3] as number) >= 100) return true;
+        // Alpha from a quarter up: a line narrower than a pixel on the screen (zoomed out) is drawn in part.
+        if (near && (data[i + 3] as number) >= 64) return true;
       }
       return false;
     },

@@ -1,17 +1,17 @@
 /**
- * A large report's lines between accounts, drawn on a canvas of their own under the graph's: one
- * line per pair of a collapsed account and an open one, standing for every edge between their
- * members (elements.ts merges them). Opening the account a thousand others reach drew a thousand
- * Cytoscape edges, each styled, measured and projected before the first frame: about half a
- * second. Here they are plain strokes, a few milliseconds a frame, drawn after each frame
- * Cytoscape draws (the nodes on its canvas cover the lines' ends; an open account's frame, which
- * shows through, is where a line stops); the lines both ways between two ends side by side. A tap
- * on the graph's background picks the line under it, and a reach mode lights the lines of the edges
- * it walked.
+ * A large report's lines, drawn on a canvas of their own under the graph's: one line per pair of a
+ * collapsed account and an open one, standing for every edge between their members (elements.ts
+ * merges them), and one per edge between two drawn nodes. Opening the account a thousand others
+ * reach drew a thousand Cytoscape edges, each styled, measured and projected before the first
+ * frame: about half a second. Here they are plain strokes, a few milliseconds a frame, drawn after
+ * each frame Cytoscape draws (the nodes on its canvas cover the lines' ends; an open account's
+ * frame, an outline, is where a line from a collapsed account stops); the lines both ways between
+ * two ends side by side. A tap on the graph's background or on an open account's frame picks the
+ * line under it, and a reach mode lights the lines of the edges it walked.
  */
 import type { Core, NodeSingular } from "cytoscape";
-import { type MergedEdge, mergedId } from "./elements.js";
-import { LINES, mergedWidth } from "./graph-style.js";
+import type { MergedEdge } from "./elements.js";
+import { DOTTED_EDGES, EDGE_COLOURS, LINES, mergedWidth } from "./graph-style.js";
 
 /** How far from a line, in pixels on screen, a tap still picks it. */
 const PICK_PX = 5;
@@ -54,7 +54,8 @@ interface Line {
   to: NodeSingular;
   colour: string;
   width: number;
-  dashed: boolean;
+  /** Its dashes (empty: a solid line), at zoom 1. */
+  dash: readonly number[];
   /** A line the other way between the same ends is drawn too. */
   paired: boolean;
 }
@@ -108,21 +109,21 @@ export function accountLines(cy: Core, container: HTMLElement): AccountLines {
     };
     // Zoomed out, dashes as long on the screen as at zoom 1: a conditional line still looks dashed,
     // and a long line is not cut in thousands of dashes too short to see (Skia's cost is per dash).
-    const dash = zoom >= 1 ? LINES.dash : LINES.dash.map((d) => d / zoom);
-    const paths = new Map<string, { path: Path2D; colour: string; width: number; dashed: boolean; alpha: number }>();
+    const scaled = (dash: readonly number[]) => (zoom >= 1 ? dash : dash.map((d) => d / zoom));
+    const paths = new Map<string, { path: Path2D; colour: string; width: number; dash: readonly number[]; alpha: number }>();
     // The lit and the selected drawn last, over the others.
     const looks = (line: Line) =>
       line.id === selected
-        ? { colour: LINES.selected, width: LINES.litWidth, dashed: line.dashed, alpha: LINES.opacity, order: 2 }
+        ? { colour: LINES.selected, width: LINES.litWidth, dash: line.dash, alpha: LINES.opacity, order: 2 }
         : lit.has(line.id)
-          ? { colour: LINES.lit, width: LINES.litWidth, dashed: line.dashed, alpha: 1, order: 1 }
-          : { colour: line.colour, width: Math.round(line.width * 2) / 2, dashed: line.dashed, alpha: LINES.opacity, order: 0 };
+          ? { colour: LINES.lit, width: LINES.litWidth, dash: line.dash, alpha: 1, order: 1 }
+          : { colour: line.colour, width: Math.round(line.width * 2) / 2, dash: line.dash, alpha: LINES.opacity, order: 0 };
     for (const line of lines.values()) {
       const ends = endsOf(line, zoom);
       const seen = ends && clipped(ends, view);
       if (!seen) continue;
       const look = looks(line);
-      const key = `${look.order} ${look.colour} ${look.width} ${look.dashed}`;
+      const key = `${look.order} ${look.colour} ${look.width} ${look.dash.join(",")}`;
       let path = paths.get(key);
       if (!path) paths.set(key, (path = { ...look, path: new Path2D() }));
       path.path.moveTo(seen[0].x, seen[0].y);
@@ -132,7 +133,7 @@ export function accountLines(cy: Core, container: HTMLElement): AccountLines {
       context.globalAlpha = look.alpha;
       context.strokeStyle = look.colour;
       context.lineWidth = look.width;
-      context.setLineDash(look.dashed ? dash : []);
+      context.setLineDash(scaled(look.dash));
       context.stroke(look.path);
     }
   };
@@ -150,17 +151,21 @@ export function accountLines(cy: Core, container: HTMLElement): AccountLines {
   return {
     show(merged) {
       lines = new Map();
+      const drawnEnds = new Set<string>();
+      for (const m of merged.values()) drawnEnds.add(`${m.source}\n${m.target}`);
       for (const m of merged.values()) {
         const [from, to] = [cy.getElementById(m.source), cy.getElementById(m.target)];
         if (!from.isNode() || !to.isNode()) continue;
+        // An edge between two nodes (`kind`): its kind's colour, as thin as one edge, dotted as its kind may be.
+        const { kind } = m;
         lines.set(m.id, {
           id: m.id,
           from,
           to,
-          colour: m.cross ? LINES.cross : LINES.plain,
-          width: mergedWidth(m.edges.length),
-          dashed: m.conditional,
-          paired: merged.has(mergedId(m.target, m.source)),
+          colour: m.cross ? LINES.cross : ((kind && EDGE_COLOURS.get(kind)) ?? LINES.plain),
+          width: kind === undefined ? mergedWidth(m.edges.length) : m.cross ? LINES.crossWidth : LINES.width,
+          dash: m.conditional ? LINES.dash : kind && DOTTED_EDGES.has(kind) ? LINES.dot : [],
+          paired: drawnEnds.has(`${m.target}\n${m.source}`),
         });
       }
       lit = new Set([...lit].filter((id) => lines.has(id)));

@@ -4,7 +4,7 @@
  * all their members' edges (merged per pair of ends); only the nodes the filters keep.
  */
 import type { ElementDefinition } from "cytoscape";
-import { accountLabel, edgeLabel, type ReportData, type ReportEdge, type ReportNode } from "../types.js";
+import { accountLabel, edgeLabel, type ReportData, type ReportEdge, type ReportEdgeKind, type ReportNode } from "../types.js";
 
 /**
  * Above this many nodes in the report, every account starts collapsed, one of a single node too:
@@ -62,7 +62,11 @@ export function initiallyCollapsed(data: ReportData): Set<string> {
   return new Set([...sizes].filter(([, n]) => n > LARGE_ACCOUNT || big).map(([id]) => id));
 }
 
-/** The edges a merged edge stands for: between accounts of which one at least is collapsed. */
+/**
+ * The edges a merged edge stands for: between accounts of which one at least is collapsed. In a
+ * large report, an edge between two drawn nodes is a line too, standing for itself alone (`kind`
+ * set: drawn in its kind's colour).
+ */
 export interface MergedEdge {
   id: string;
   source: string;
@@ -72,6 +76,8 @@ export interface MergedEdge {
   cross: boolean;
   /** Drawn as a conditional line: every one of its edges needs a key or a condition. */
   conditional: boolean;
+  /** The kind of the one edge of a line that stands for an edge between two drawn nodes. */
+  kind?: ReportEdgeKind;
 }
 
 /**
@@ -79,11 +85,13 @@ export interface MergedEdge {
  *
  * In a `large` report, a collapsed account's edges are drawn to the open accounts only, merged into
  * one line per pair of accounts (`drawnEnds`): none between two collapsed accounts, none to a node
- * in no account; those lines are not Cytoscape elements but `merged` alone (account-lines.ts draws
- * them). And an open account is a frame drawn behind its members (class `frame`; the
- * members `member`, with their account in their data), not a compound node: while one compound
- * node is drawn, Cytoscape styles each property of each element by walking its parents and their
- * lines (an account of a hundred roles linked with a thousand accounts took a second to open).
+ * in no account; those lines, and the edges between two drawn nodes, are not Cytoscape elements
+ * but `merged` alone (account-lines.ts draws them: an opened account's few hundred edges, as
+ * Cytoscape edges, took a third of the time to draw it). And an open account is a frame drawn
+ * behind its members (class `frame`; the members `member`, with their account in their data), not
+ * a compound node: while one compound node is drawn, Cytoscape styles each property of each element
+ * by walking its parents and their lines (an account of a hundred roles linked with a thousand
+ * accounts took a second to open).
  */
 export function elementsOf(
   data: ReportData,
@@ -132,6 +140,11 @@ export function elementsOf(
     // collapsed one, nor to the principals in no account: a thousand accounts' lines to "anyone").
     if (large && (folded(fromAccount) || folded(toAccount)) && !open(fromAccount) && !open(toAccount)) continue;
     const [source, target] = drawnEnds(endOf(edge.from, fromAccount), endOf(edge.to, toAccount), collapsed, large);
+    if (source === edge.from && target === edge.to && large) {
+      const [cross, conditional] = [edge.crossAccount, edge.needs.length > 0];
+      merged.set(edge.id, { id: edge.id, source, target, edges: [edge], cross, conditional, kind: edge.kind });
+      continue;
+    }
     if (source === edge.from && target === edge.to) {
       const classes = [
         edge.kind,

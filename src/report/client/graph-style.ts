@@ -1,5 +1,6 @@
 /** The Cytoscape stylesheet: node kinds by colour and shape, cross-account edges thick and orange, conditional edges dashed. */
 import type { StylesheetJson } from "cytoscape";
+import type { ReportEdgeKind } from "../types.js";
 
 const KIND_COLOURS: Record<string, string> = {
   workload: "#7048e8",
@@ -24,9 +25,10 @@ const KIND_SHAPES: Record<string, string> = {
 };
 
 /**
- * How a large report draws its lines, shared with account-lines.ts (which draws the lines between
- * accounts there): grey, orange across accounts, dashed when conditional, amber when lit, black
- * when selected; a line between accounts as wide as the edges it stands for are many.
+ * How a large report draws its lines, shared with account-lines.ts (which draws every line there):
+ * grey (an edge between two nodes: the colour of its kind), orange across accounts, dashed when
+ * conditional, amber when lit, black when selected; a line between accounts as wide as the edges
+ * it stands for are many.
  */
 export const LINES = {
   plain: "#adb5bd",
@@ -34,11 +36,22 @@ export const LINES = {
   lit: "#f08c00",
   selected: "#000000",
   opacity: 0.6,
-  /** The width of a cross-account line, of a lit or selected one. */
+  /** The width of an edge between two nodes, of a cross-account line, of a lit or selected one. */
+  width: 1,
   crossWidth: 1.5,
   litWidth: 5,
   dash: [6, 3],
+  dot: [1.5, 3],
 } as const;
+
+/** The colours of the edge kinds that have one of their own (the others are grey), and those drawn dotted. */
+export const EDGE_COLOURS: ReadonlyMap<ReportEdgeKind, string> = new Map<ReportEdgeKind, string>([
+  ["resource-policy", "#2b8a3e"],
+  ["identity", "#5c7cfa"],
+  ["escalation", "#c92a2a"],
+  ["starts-as", "#7048e8"],
+]);
+export const DOTTED_EDGES: ReadonlySet<ReportEdgeKind> = new Set<ReportEdgeKind>(["escalation", "starts-as"]);
 
 /** A line between accounts standing for `count` edges: from 1.5 wide (one edge) to 6 (50 or more). */
 const MERGED_WIDTH = { fewest: 1, most: 50, thinnest: 1.5, widest: 6 } as const;
@@ -68,10 +81,11 @@ const LABEL_STYLE = {
 };
 
 /**
- * The stylesheet; `large` draws edges as straight lines without labels (faster at a thousand
- * nodes), and gives only the nodes in an open account or in none a name to make room for: a large
- * report's accounts are collapsed boxes in cells of their own or frames sized by layout.ts, and
- * styling a name's properties for a thousand of them took a tenth of the first drawing.
+ * The stylesheet; `large` has no edges (account-lines.ts draws its lines: a Cytoscape edge is
+ * styled, measured and textured before its first frame), and gives only the nodes in an open
+ * account or in none a name to make room for: a large report's accounts are collapsed boxes in
+ * cells of their own or frames sized by layout.ts, and styling a name's properties for a thousand
+ * of them took a tenth of the first drawing.
  */
 export function graphStyle(large: boolean): StylesheetJson {
   const named = large
@@ -91,7 +105,8 @@ export function graphStyle(large: boolean): StylesheetJson {
       style: {
         shape: "round-rectangle",
         "background-color": "#f1f3f5",
-        "background-opacity": 0.6,
+        // A large report's frame is an outline: its lines, drawn under Cytoscape's canvas (account-lines.ts), show through.
+        "background-opacity": large ? 0 : 0.6,
         "border-width": 1.5,
         "border-color": "#adb5bd",
         padding: "18px",
@@ -118,31 +133,29 @@ export function graphStyle(large: boolean): StylesheetJson {
     { selector: "node.finding-medium, node.finding-low", style: { "border-width": 3, "border-color": "#f59f00" } },
     {
       selector: "edge",
-      style: large
-        ? { "curve-style": "haystack", "haystack-radius": 0, width: 1, "line-color": LINES.plain, opacity: LINES.opacity }
-        : {
-            "curve-style": "bezier",
-            "target-arrow-shape": "triangle",
-            width: 1.5,
-            "line-color": "#868e96",
-            "target-arrow-color": "#868e96",
-            label: "data(label)",
-            "font-size": 8,
-            "text-rotation": "autorotate",
-            "text-background-color": "#ffffff",
-            "text-background-opacity": 0.85,
-            "text-background-padding": "1px",
-            "min-zoomed-font-size": 7,
-            "arrow-scale": 0.9,
-          },
+      style: {
+        "curve-style": "bezier",
+        "target-arrow-shape": "triangle",
+        width: 1.5,
+        "line-color": "#868e96",
+        "target-arrow-color": "#868e96",
+        label: "data(label)",
+        "font-size": 8,
+        "text-rotation": "autorotate",
+        "text-background-color": "#ffffff",
+        "text-background-opacity": 0.85,
+        "text-background-padding": "1px",
+        "min-zoomed-font-size": 7,
+        "arrow-scale": 0.9,
+      },
     },
-    { selector: "edge.resource-policy", style: { "line-color": "#2b8a3e", "target-arrow-color": "#2b8a3e" } },
-    { selector: "edge.identity", style: { "line-color": "#5c7cfa", "target-arrow-color": "#5c7cfa" } },
-    { selector: "edge.escalation", style: { "line-color": "#c92a2a", "target-arrow-color": "#c92a2a", "line-style": "dotted" } },
-    { selector: "edge.starts-as", style: { "line-color": "#7048e8", "target-arrow-color": "#7048e8", "line-style": "dotted" } },
+    ...[...EDGE_COLOURS].map(([kind, colour]) => ({
+      selector: `edge.${kind}`,
+      style: { "line-color": colour, "target-arrow-color": colour, ...(DOTTED_EDGES.has(kind) ? { "line-style": "dotted" } : {}) },
+    })),
     {
       selector: "edge.cross",
-      style: { "line-color": LINES.cross, "target-arrow-color": LINES.cross, width: large ? LINES.crossWidth : 3.5 },
+      style: { "line-color": LINES.cross, "target-arrow-color": LINES.cross, width: 3.5 },
     },
     { selector: "edge.conditional", style: { "line-style": "dashed", "line-dash-pattern": [...LINES.dash] } },
     {
@@ -160,11 +173,9 @@ export function graphStyle(large: boolean): StylesheetJson {
     { selector: "edge:selected", style: { "line-color": LINES.selected, "target-arrow-color": LINES.selected, width: LINES.litWidth } },
     ...(large
       ? [
-          // An open account is a frame (elements.ts) sized by layout.ts, drawn behind its members and
-          // every line; the lines of collapsed accounts end at its border.
-          { selector: "node, edge", style: { "z-index-compare": "manual" } },
-          { selector: "node", style: { "z-index": 2 } },
-          { selector: "edge", style: { "z-index": 1 } },
+          // An open account is a frame (elements.ts) sized by layout.ts, drawn behind its members; the
+          // lines of collapsed accounts end at its border.
+          { selector: "node", style: { "z-index-compare": "manual", "z-index": 1 } },
           { selector: "node.frame", style: { width: "data(w)", height: "data(h)", padding: "0px", "z-index": 0 } },
         ]
       : []),

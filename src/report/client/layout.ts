@@ -98,10 +98,15 @@ const MEMBER_CELL = { w: 150, h: 70 };
  * Lays out an open account's members, by dagre (or, for a large account, a grid). Returns the
  * members' box when the layout knows it without measuring them (the grid's).
  */
-function layoutMembers(group: NodeSingular): Box | undefined {
+function layoutMembers(group: NodeSingular, links: Links): Box | undefined {
   const members = membersOf(group);
   if (members.length <= DAGRE_UP_TO) {
-    members.union(members.edgesWith(members)).layout(dagre()).run();
+    if (group.hasClass("frame")) {
+      // A frame's members have no Cytoscape edges: laid out with the lines between them, each as large as it is drawn.
+      const sizes = members.map((n) => ({ id: n.id(), ...n.layoutDimensions({ nodeDimensionsIncludeLabels: true }) }));
+      const at = dagrePositions(sizes, links, {});
+      members.positions((n) => at.get(n.id()) ?? n.position());
+    } else members.union(members.edgesWith(members)).layout(dagre()).run();
     return undefined;
   }
   // By kind, then name.
@@ -119,13 +124,13 @@ function layoutMembers(group: NodeSingular): Box | undefined {
  * above the grid, right of those already there; nothing else moves. Returns where each laid out
  * as a grid was put (its box known without measuring).
  */
-export function placeOpened(cy: Core, opened: readonly NodeSingular[]): Map<string, Box> {
+export function placeOpened(cy: Core, opened: readonly NodeSingular[], links: Links): Map<string, Box> {
   const fresh = new Set(opened.map((g) => g.id()));
   let x = 0;
   for (const group of cy.nodes(OPEN_ACCOUNT)) if (!fresh.has(group.id())) x = Math.max(x, boxRight(group) + GAP);
   const placed = new Map<string, Box>();
   for (const group of opened) {
-    const members = layoutMembers(group);
+    const members = layoutMembers(group, links);
     const box = boxOf(group, members);
     place(group, box, { x: x + box.w / 2, y: -GAP - box.h / 2 });
     // Only a box the layout knew: one measured right after the members are added misses their names.
@@ -144,11 +149,12 @@ function boxRight(group: NodeSingular): number {
 const CELL = { w: 120, h: 80 };
 
 /**
- * Lays out everything drawn; `large` uses a grid at the account level. Returns the drawing's box
- * when it is known without measuring (a large report's), for `fitTo`.
+ * Lays out everything drawn; `large` uses a grid at the account level (`links`: its edges between
+ * two drawn nodes, which are not Cytoscape's). Returns the drawing's box when it is known without
+ * measuring (a large report's), for `fitTo`.
  */
-export function layoutGraph(cy: Core, large: boolean): Box | undefined {
-  const members = new Map(cy.nodes(OPEN_ACCOUNT).map((group) => [group.id(), layoutMembers(group)]));
+export function layoutGraph(cy: Core, large: boolean, links: Links = []): Box | undefined {
+  const members = new Map(cy.nodes(OPEN_ACCOUNT).map((group) => [group.id(), layoutMembers(group, links)]));
   const tops = cy
     .nodes()
     .filter((n) => !n.isChild() && !n.hasClass("member"))
@@ -167,32 +173,47 @@ export function layoutGraph(cy: Core, large: boolean): Box | undefined {
     return { ...drawn, w: Math.max(drawn.w, x), h: drawn.h - drawn.y1 };
   }
   const boxes = new Map(tops.map((n) => [n.id(), boxOf(n, members.get(n.id()))]));
+  const levelLinks = cy.edges().map((edge) => ({ source: topOf(edge.source()).id(), target: topOf(edge.target()).id() }));
+  const at = dagrePositions(
+    tops.map((n) => ({ id: n.id(), ...(boxes.get(n.id()) as Box) })),
+    levelLinks,
+    { nodeSep: GAP, rankSep: GAP * 1.5 },
+  );
+  for (const node of tops) place(node, boxes.get(node.id()) as Box, at.get(node.id()) ?? node.position());
+  return undefined;
+}
+
+/** Edges by their ends' IDs, for a layout. */
+export type Links = Iterable<{ source: string; target: string }>;
+
+/**
+ * Where dagre puts boxes of these sizes linked by these edges (those between two of them, each pair
+ * once), laid out on a headless Cytoscape instance of their own.
+ */
+function dagrePositions(
+  boxes: readonly { id: string; w: number; h: number }[],
+  links: Links,
+  options: Omit<DagreLayoutOptions, "name">,
+): Map<string, { x: number; y: number }> {
+  const ids = new Set(boxes.map((b) => b.id));
   const pairs = new Set<string>();
-  const levelEdges: cytoscape.ElementDefinition[] = [];
-  for (const edge of cy.edges()) {
-    const source = topOf(edge.source()).id();
-    const target = topOf(edge.target()).id();
+  const edges: cytoscape.ElementDefinition[] = [];
+  for (const { source, target } of links) {
     const key = `${source}\n${target}`;
-    if (source === target || pairs.has(key)) continue;
+    if (source === target || pairs.has(key) || !ids.has(source) || !ids.has(target)) continue;
     pairs.add(key);
-    levelEdges.push({ group: "edges", data: { id: `l${pairs.size}`, source, target } });
+    edges.push({ group: "edges", data: { id: `l${pairs.size}`, source, target } });
   }
   const level = cytoscape({
     headless: true,
     styleEnabled: true,
     style: [{ selector: "node", style: { width: "data(w)", height: "data(h)", shape: "rectangle" } }],
-    elements: [
-      ...tops.map((n) => ({
-        group: "nodes" as const,
-        data: { id: n.id(), w: (boxes.get(n.id()) as Box).w, h: (boxes.get(n.id()) as Box).h },
-      })),
-      ...levelEdges,
-    ],
+    elements: [...boxes.map(({ id, w, h }) => ({ group: "nodes" as const, data: { id, w, h } })), ...edges],
   });
-  level.layout(dagre({ nodeSep: GAP, rankSep: GAP * 1.5 })).run();
-  for (const node of tops) place(node, boxes.get(node.id()) as Box, level.getElementById(node.id()).position());
+  level.layout(dagre(options)).run();
+  const at = new Map(boxes.map(({ id }) => [id, { ...level.getElementById(id).position() }]));
   level.destroy();
-  return undefined;
+  return at;
 }
 
 /** Zooms and pans so that the box fills the view with `padding` pixels around it, as Cytoscape's fit does for elements. */

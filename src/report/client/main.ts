@@ -47,7 +47,7 @@ export interface ReportApi {
   highlighted(): string[];
   /** The accounts drawn collapsed. */
   collapsed(): string[];
-  /** A large report's lines between accounts (account-lines.ts), where they are drawn on the screen. */
+  /** A large report's lines (account-lines.ts: between accounts, and each edge between two drawn nodes), where they are drawn on the screen. */
   accountLines(): { id: string; from: { x: number; y: number }; to: { x: number; y: number } }[];
   /** Resolves once what the last interaction asked for (decoding an account's details, drawing) is done. */
   settled(): Promise<void>;
@@ -94,11 +94,10 @@ const cy = cytoscape({
   maxZoom: 4,
   boxSelectionEnabled: false,
   selectionType: "single",
-  hideEdgesOnViewport: large,
   textureOnViewport: large,
 });
 labelOverlay(cy, byId("graph"));
-/** A large report's lines between accounts: drawn beside Cytoscape, not by it (account-lines.ts). */
+/** A large report's lines: drawn beside Cytoscape, not by it (account-lines.ts). */
 const lines = accountLines(cy, byId("graph"));
 const panel = byId("panel");
 
@@ -157,7 +156,7 @@ function draw(): void {
     cy.add(built.elements);
   });
   showLines();
-  const box = layoutGraph(cy, large);
+  const box = layoutGraph(cy, large, merged.values());
   // Room at the edges for the names labels.ts draws beyond the nodes.
   if (box) fitTo(cy, box, 50);
   else cy.fit(undefined, 50);
@@ -213,6 +212,7 @@ function redraw(): Map<string, Box> | undefined {
   return placeOpened(
     cy,
     added.nodes(OPEN_ACCOUNT).map((n) => n),
+    merged.values(),
   );
 }
 
@@ -261,6 +261,12 @@ function goTo(id: string): void {
     // Filters cleared: everything drawn anew; an account opened: only it.
     const filtered = visible !== undefined;
     if (ends.map(reveal).some(Boolean)) (filtered && visible === undefined ? draw : redraw)();
+    // A large report's edge is one of its lines, centred between its ends.
+    if (lines.has(id)) {
+      cy.center(ends.reduce((both, end) => both.union(cy.getElementById(end)), cy.collection()));
+      selectLine(id);
+      return;
+    }
     const element = cy.getElementById(id);
     if (element.empty()) return;
     cy.center(element);
@@ -275,7 +281,7 @@ function select(element: SingularElementReturnValue): void {
   show(element.id());
 }
 
-/** Selects one of a large report's lines between accounts. */
+/** Selects one of a large report's lines (account-lines.ts). */
 function selectLine(id: string): void {
   cy.elements().unselect();
   lines.select(id);
@@ -299,7 +305,7 @@ function highlight(lit: Collection, litLines: readonly string[] = []): void {
  * stand for, a Cytoscape edge or one of a large report's `lines`; undefined when none is drawn.
  */
 function drawnEdge(edge: EdgeShape): string | undefined {
-  if (!cy.getElementById(edge.id).empty()) return edge.id;
+  if (lines.has(edge.id) || !cy.getElementById(edge.id).empty()) return edge.id;
   const [source, target] = drawnEnds(nodes.get(edge.from) ?? { id: edge.from }, nodes.get(edge.to) ?? { id: edge.to }, collapsed, large);
   const id = mergedId(source, target);
   return lines.has(id) || !cy.getElementById(id).empty() ? id : undefined;
@@ -423,10 +429,14 @@ function goFinding(index: number): void {
   const first = ids[0];
   byId("graph").scrollIntoView({ block: "nearest" });
   if (first === undefined) return;
-  const lit = ids.reduce((all, id) => all.union(cy.getElementById(id)), cy.collection());
+  // A large report's edges are its lines: lit as lines, their ends as nodes.
+  const litLines = finding.edges.filter((id) => lines.has(id));
+  const lineEnds = litLines.flatMap((id) => [edges.get(id)?.from ?? "", edges.get(id)?.to ?? ""]);
+  const lit = [...ids, ...lineEnds].reduce((all, id) => all.union(cy.getElementById(id)), cy.collection());
   cy.fit(lit, 60);
-  select(cy.getElementById(first));
-  highlight(lit.union(lit.connectedNodes()));
+  if (lines.has(first)) selectLine(first);
+  else select(cy.getElementById(first));
+  highlight(lit.union(lit.connectedNodes()), litLines);
 }
 
 /** The node IDs the filters keep: an account's or a stage's nodes and their neighbours, a workload's chain. */
@@ -530,8 +540,12 @@ function setUp(): void {
   if (lazy) findingsByAccount(byId<HTMLTableElement>("findings-table"), store, openAccount);
   else findingsTable(byId<HTMLTableElement>("findings-table"), data, goFinding);
   cy.on("tap", "node, edge", (event) => {
-    const id = (event.target as SingularElementReturnValue).id();
+    const target = event.target as SingularElementReturnValue;
+    const id = target.id();
     const account = id.startsWith("account:") ? id.slice(8) : undefined;
+    // An open account's frame is an outline under its lines: a line there is picked first.
+    const line = target.hasClass("frame") ? lines.at(event.position) : undefined;
+    if (line) return selectLine(line);
     lines.select(undefined);
     if (account && collapsed.has(account)) toggleAccount(account);
     else show(id);
