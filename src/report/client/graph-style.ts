@@ -80,22 +80,21 @@ const LABEL_STYLE = {
   "min-zoomed-font-size": 1000,
 };
 
+/** The class layout.ts gives a large report's nodes that dagre lays out: only they need a name's room. */
+export const NAMED = "named";
+
 /**
  * The stylesheet; `large` has no edges (account-lines.ts draws its lines: a Cytoscape edge is
- * styled, measured and textured before its first frame), and gives only the nodes in an open
- * account or in none a name to make room for: a large report's accounts are collapsed boxes in
- * cells of their own or frames sized by layout.ts, and styling a name's properties for a thousand
- * of them took a tenth of the first drawing.
+ * styled, measured and textured before its first frame), and gives only the nodes dagre lays out
+ * (class NAMED) a name to make room for: a large report's accounts are collapsed boxes in cells of
+ * their own, or frames whose members are laid out by dagre or, above 60, in a grid; styling a
+ * name's properties for a thousand accounts took a tenth of the first drawing, and for the hundred
+ * roles of an account opened, a tenth of opening it.
  */
 export function graphStyle(large: boolean): StylesheetJson {
-  const named = large
-    ? Object.keys(KIND_COLOURS)
-        .filter((kind) => kind !== "account")
-        .map((kind) => `node.${kind}`)
-    : ["node"];
   return [
     { selector: "node", style: { width: 22, height: 22 } },
-    { selector: named.join(", "), style: LABEL_STYLE },
+    { selector: large ? `node.${NAMED}` : "node", style: LABEL_STYLE },
     ...Object.entries(KIND_COLOURS).map(([kind, colour]) => ({
       selector: `node.${kind}`,
       style: { "background-color": colour, shape: KIND_SHAPES[kind] } as Record<string, string>,

@@ -7,6 +7,7 @@
  */
 import cytoscape, { type Core, type LayoutOptions, type NodeCollection, type NodeSingular } from "cytoscape";
 import type { DagreLayoutOptions } from "cytoscape-dagre";
+import { NAMED } from "./graph-style.js";
 
 /** cytoscape-dagre's options (its own type), as Cytoscape's layout() takes them. */
 function dagre(options: Omit<DagreLayoutOptions, "name"> = {}): LayoutOptions {
@@ -102,7 +103,9 @@ function layoutMembers(group: NodeSingular, links: Links): Box | undefined {
   const members = membersOf(group);
   if (members.length <= DAGRE_UP_TO) {
     if (group.hasClass("frame")) {
-      // A frame's members have no Cytoscape edges: laid out with the lines between them, each as large as it is drawn.
+      // A frame's members have no Cytoscape edges: laid out with the lines between them, each as
+      // large as it is drawn with the room of its name (which only these nodes are given).
+      members.addClass(NAMED);
       const sizes = members.map((n) => ({ id: n.id(), ...n.layoutDimensions({ nodeDimensionsIncludeLabels: true }) }));
       const at = dagrePositions(sizes, links, {});
       members.positions((n) => at.get(n.id()) ?? n.position());
