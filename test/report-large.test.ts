@@ -60,7 +60,12 @@ describe.skipIf(!hasChromium)("a large report (200 accounts)", () => {
         // THEN it paints with every account collapsed, and lists findings per account
         const opened = await page.evaluate(() => {
           const api = (globalThis as unknown as InPage).xacctReport;
+          const panel = (
+            globalThis as unknown as { document: { getElementById(id: string): { hidden: boolean; textContent: string } } }
+          ).document.getElementById("panel");
           return {
+            panel: { hidden: panel.hidden, text: panel.textContent },
+            width: api.cy.width(),
             accounts: api.data.accounts.length,
             collapsed: api.cy.nodes(".account.collapsed").length,
             findingRows: (globalThis as unknown as Doc).document.querySelectorAll("#findings-table tr[data-account]").length,
@@ -69,6 +74,8 @@ describe.skipIf(!hasChromium)("a large report (200 accounts)", () => {
           };
         });
         expect(opened.collapsed).toBeGreaterThanOrEqual(ACCOUNTS);
+        // (and its side panel is there, nothing selected, so that opening it never resizes the graph)
+        expect(opened.panel).toEqual({ hidden: false, text: expect.stringContaining("Nothing selected") });
         expect(opened.findingRows).toBeGreaterThan(0);
         expect(opened.auditor?.account).toBeDefined();
         const security = opened.auditor?.account as string;
@@ -90,6 +97,7 @@ describe.skipIf(!hasChromium)("a large report (200 accounts)", () => {
         expect(expanded.members).toContain("ReadOnly");
         expect(expanded.members).toContain("OrganizationAccountAccessRole");
         expect(expanded.panel).toBe(`account:${account}`);
+        expect(await page.evaluate(() => (globalThis as unknown as InPage).xacctReport.cy.width())).toBe(opened.width);
 
         // WHEN "who can reach this?" is chosen and the account's ReadOnly role clicked
         await page.check("#mode-who-can-reach");

@@ -87,6 +87,13 @@ let merged = new Map<string, MergedEdge>();
 let mode: Mode = "select";
 let shown: string | undefined;
 
+const panel = byId("panel");
+// A large report's panel is always there (see nothingSelected), before the graph takes the room
+// left; a small report's only while something is selected, its graph the wider.
+if (large) {
+  panel.replaceChildren(...nothingSelected());
+  panel.hidden = false;
+}
 const cy = cytoscape({
   container: byId("graph"),
   style: graphStyle(large),
@@ -99,7 +106,6 @@ const cy = cytoscape({
 labelOverlay(cy, byId("graph"));
 /** A large report's lines: drawn beside Cytoscape, not by it (account-lines.ts). */
 const lines = accountLines(cy, byId("graph"));
-const panel = byId("panel");
 
 const api: ReportApi = {
   cy,
@@ -225,8 +231,7 @@ function toggleAccount(account: string): void {
     else collapsed.add(account);
     const box = redraw()?.get(accountNodeId(account));
     const group = cy.getElementById(accountNodeId(account));
-    // Selected first: the panel it opens narrows the graph, and the account is fitted to what is left
-    // (from where it was put when that is known, without measuring it anew).
+    // Fitted beside the panel (from where it was put when that is known, without measuring it anew).
     select(group);
     if (box) fitTo(cy, box, 40);
     else cy.fit(group, 40);
@@ -400,8 +405,11 @@ function showNow(id: string): void {
     highlight(cy.collection());
     content = edgePanel(context, edge);
   } else if (group) content = mergedPanel(context, group);
-  else content = [h("p", {}, "Nothing selected.")];
-  panel.replaceChildren(h("button", { type: "button", class: "close", title: "Close", onclick: clear }, "×"), ...content);
+  else content = nothingSelected();
+  panel.replaceChildren(
+    h("button", { type: "button", class: "close", title: large ? "Clear the selection" : "Close", onclick: clear }, "×"),
+    ...content,
+  );
   panel.dataset.selected = id;
   if (panel.hidden) {
     panel.hidden = false;
@@ -409,13 +417,24 @@ function showNow(id: string): void {
   }
 }
 
+/**
+ * What a large report's panel says with nothing selected. It is always there: shown and hidden, it
+ * resized the graph, whose canvases Cytoscape then made anew (a fifth of opening an account).
+ */
+function nothingSelected(): HTMLElement[] {
+  return [h("p", { class: "muted" }, "Nothing selected: click a node, a line or an account to see what allows it.")];
+}
+
 function clear(): void {
   shown = undefined;
   cy.elements().unselect();
   lines.select(undefined);
   highlight(cy.collection());
-  panel.hidden = true;
-  cy.resize();
+  if (large) panel.replaceChildren(...nothingSelected());
+  else {
+    panel.hidden = true;
+    cy.resize();
+  }
   delete panel.dataset.selected;
 }
 
