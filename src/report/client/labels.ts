@@ -120,6 +120,17 @@ function labelSizer(layer: HTMLElement): (className: string, text: string, maxWi
   };
 }
 
+/**
+ * A node's box on the screen, its border in, its name out: from where it is and its size (a large
+ * report's thousand collapsed accounts, measured by Cytoscape at each update, took a sixth of
+ * opening one). Not for an open account, whose size is its members'.
+ */
+function renderedBox(node: NodeSingular): Placed {
+  const p = node.renderedPosition();
+  const [halfWidth, halfHeight] = [node.renderedOuterWidth() / 2, node.renderedOuterHeight() / 2];
+  return { x1: p.x - halfWidth, y1: p.y - halfHeight, x2: p.x + halfWidth, y2: p.y + halfHeight };
+}
+
 /** Keeps the overlay in step with the graph; the overlay element is the container's last child. */
 export function labelOverlay(cy: Core, container: HTMLElement): void {
   const layer = document.createElement("div");
@@ -168,7 +179,7 @@ export function labelOverlay(cy: Core, container: HTMLElement): void {
     // Account titles first: an open account's on the top edge of its box, a collapsed one's under it.
     for (const node of cy.nodes(".account")) {
       // Without its label: Cytoscape would measure a thousand collapsed accounts' names to say so.
-      const b = node.renderedBoundingBox({ includeLabels: false });
+      const b = isOpen(node) ? node.renderedBoundingBox({ includeLabels: false }) : renderedBox(node);
       if (!onArea(b)) continue;
       const text = String(node.data("label") ?? "");
       const mid = (b.x1 + b.x2) / 2;
@@ -220,7 +231,11 @@ export function labelOverlay(cy: Core, container: HTMLElement): void {
     // Each shown in the first place, on the graph's area, that covers no label already shown and (a
     // node's name) no node but its own; only those are made.
     const occupied = new Occupied(width, height);
-    for (const node of leaves) occupied.add(node.renderedBoundingBox({ includeLabels: false, includeOverlays: false }), node.id());
+    for (const node of leaves) {
+      const box = renderedBox(node);
+      // Off the graph's area, a node covers no label (each is placed on it).
+      if (onArea(box)) occupied.add(box, node.id());
+    }
     const shown: HTMLElement[] = [];
     for (const { text, className, id, maxWidth, at, overNodes } of wanted) {
       const [w, h] = sizeOf(className, text, maxWidth);
