@@ -12,7 +12,7 @@ import type { Core } from "cytoscape";
 import type { Page } from "playwright-core";
 import { afterAll, describe, expect, it } from "vitest";
 import { generatedReport } from "./support/generated-report.js";
-import { clickDrawn, drawnAccount, largestCollapsed, pointOnLine } from "./support/report-clicks.js";
+import { clickDrawn, type Doc, drawnAccount, largestCollapsed, pointOnLine } from "./support/report-clicks.js";
 import { hasChromium, launchChromium, openReport } from "../scripts/report-browser.mjs";
 
 const root = join(import.meta.dirname, "..");
@@ -82,6 +82,48 @@ describe.skipIf(!hasChromium)("the report of a 1,000-account inventory", () => {
       expect(opened.inView).toBe(true);
       expect(opened.fills).toBe(true);
       await page.screenshot({ path: join(out, "scale-1000-accounts-expanded.png") });
+      expect(errors).toEqual([]);
+    } finally {
+      await browser.close();
+    }
+  });
+
+  it("jumps from a findings table row to the edge it names, drawn as one of the lines and lit", { timeout: 300_000 }, async () => {
+    // GIVEN the report of 10 accounts of 30 roles each: large (its edges are lines, not Cytoscape's), its findings one per row (it is small enough to decode at once)
+    const { file, built } = generatedReport(mkdtempSync(join(dir, "finding-")), 10, 30);
+    expect(built.status).toBe(0);
+    const browser = await launchChromium();
+    try {
+      const { page, errors } = await openReport(browser, file);
+      type Api = LinesInPage["xacctReport"] & {
+        data: { findings: { edges: string[] }[] };
+        highlighted(): string[];
+        settled(): Promise<void>;
+      };
+      type Rows = { document: { querySelectorAll(s: string): ArrayLike<{ dataset: Record<string, string | undefined> }> } };
+      // (the first row whose finding names an edge)
+      const index = await page.evaluate(() => {
+        const { data } = (globalThis as unknown as { xacctReport: Api }).xacctReport;
+        const rows = Array.from((globalThis as unknown as Rows).document.querySelectorAll("#findings-table tbody tr[data-finding]"));
+        return rows.map((r) => Number(r.dataset.finding)).find((i) => (data.findings[i]?.edges.length ?? 0) > 0);
+      });
+      expect(index).toBeDefined();
+      // WHEN that row is clicked
+      await page.locator(`#findings-table tbody tr[data-finding="${index}"]`).click();
+      // THEN its first edge is selected and shown in the panel, drawn as a line (its accounts opened), and lit
+      const shown = await page.evaluate(async (i) => {
+        const api = (globalThis as unknown as { xacctReport: Api }).xacctReport;
+        await api.settled();
+        const edge = api.data.findings[i]?.edges[0] as string;
+        return {
+          selected: (globalThis as unknown as Doc).document.getElementById("panel")?.dataset.selected === edge,
+          line: api.accountLines().some((l) => l.id === edge),
+          lit: api.highlighted().includes(edge),
+          cytoscapeEdge: api.cy.getElementById(edge).nonempty(),
+        };
+      }, index as number);
+      expect(shown).toEqual({ selected: true, line: true, lit: true, cytoscapeEdge: false });
+      expect(await page.textContent("#panel h2")).toContain(" → ");
       expect(errors).toEqual([]);
     } finally {
       await browser.close();
