@@ -130,6 +130,65 @@ describe.skipIf(!hasChromium)("the report of a 1,000-account inventory", () => {
     }
   });
 
+  it(
+    "keeps an open account where it was laid out when another opens, and lays out every open account with its lines when drawn anew",
+    { timeout: 300_000 },
+    async () => {
+      // GIVEN the report of 10 accounts of 30 roles each (large: each account opened is laid out by
+      // dagre with the lines between its roles), and the two accounts with the most of those lines
+      const { file, built } = generatedReport(mkdtempSync(join(dir, "two-open-")), 10, 30);
+      expect(built.status).toBe(0);
+      const browser = await launchChromium();
+      try {
+        const { page, errors } = await openReport(browser, file);
+        type Api = LinesInPage["xacctReport"] & { settled(): Promise<void> };
+        const [a, b] = await page.evaluate(() => {
+          const { data } = (globalThis as unknown as { xacctReport: Api }).xacctReport;
+          const accountOf = new Map(data.nodes.map((n) => [n.id, n.account]));
+          const inner = new Map<string, number>();
+          for (const e of data.edges) {
+            const account = accountOf.get(e.from);
+            if (account !== undefined && e.from !== e.to && account === accountOf.get(e.to))
+              inner.set(account, (inner.get(account) ?? 0) + 1);
+          }
+          return [...inner].sort((x, y) => y[1] - x[1]).map(([account]) => account);
+        });
+        expect(b).toBeDefined();
+        /** Each member of the account where it is drawn, and on how many rows. */
+        const members = (account: string) =>
+          page.evaluate((account) => {
+            const { cy } = (globalThis as unknown as { xacctReport: Api }).xacctReport;
+            const list = cy
+              .nodes()
+              .filter((n) => n.data("account") === account && !n.hasClass("account"))
+              .nodes()
+              .map((n) => [n.id(), n.position("x"), n.position("y")] as const);
+            return { at: Object.fromEntries(list.map(([id, x, y]) => [id, [x, y]])), rows: new Set(list.map(([, , y]) => y)).size };
+          }, account);
+        // WHEN one account is opened, then the other
+        await clickDrawn(page, `account:${a}`);
+        const first = await members(a as string);
+        await clickDrawn(page, `account:${b}`);
+        // THEN the first stays where it was laid out, on more than one row (its lines ranked it)
+        expect(await members(a as string)).toEqual(first);
+        expect(first.rows).toBeGreaterThan(1);
+        // WHEN a filter is chosen and cleared: the whole graph is drawn anew with both open
+        await page.selectOption("#filter-account", a as string);
+        await page.evaluate(() => (globalThis as unknown as { xacctReport: Api }).xacctReport.settled());
+        await page.selectOption("#filter-account", "");
+        await page.evaluate(() => (globalThis as unknown as { xacctReport: Api }).xacctReport.settled());
+        // THEN each is laid out with its own lines (on rows, not all on one), each within its frame
+        for (const account of [a, b] as string[]) {
+          expect((await members(account)).rows).toBeGreaterThan(1);
+          expect((await drawnAccount(page, `account:${account}`)).inside).toBe(true);
+        }
+        expect(errors).toEqual([]);
+      } finally {
+        await browser.close();
+      }
+    },
+  );
+
   it("opens an account of more than 60 roles as a grid, zoomed to it beside the panel", { timeout: 300_000 }, async () => {
     // GIVEN the report of 20 accounts of 80 roles each (a large report: its accounts start collapsed)
     const { file, built } = generatedReport(mkdtempSync(join(dir, "grid-")), 20, 80);

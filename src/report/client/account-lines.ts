@@ -19,7 +19,7 @@ const PICK_PX = 5;
 const PAIRED_PX = 5;
 
 export interface AccountLines {
-  /** Draws these lines (the merged edges of the last drawing) from now on. */
+  /** Draws these lines (elements.ts's `merged` of the last drawing: between accounts, and edges between two nodes) from now on. */
   show(lines: ReadonlyMap<string, MergedEdge>): void;
   /** Lights these lines (those not drawn are left out), unlighting the others. */
   light(ids: Iterable<string>): void;
@@ -151,11 +151,13 @@ export function accountLines(cy: Core, container: HTMLElement): AccountLines {
   return {
     show(merged) {
       lines = new Map();
-      const drawnEnds = new Set<string>();
-      for (const m of merged.values()) drawnEnds.add(`${m.source}\n${m.target}`);
+      const kept: { m: MergedEdge; from: NodeSingular; to: NodeSingular }[] = [];
       for (const m of merged.values()) {
         const [from, to] = [cy.getElementById(m.source), cy.getElementById(m.target)];
-        if (!from.isNode() || !to.isNode()) continue;
+        if (from.isNode() && to.isNode()) kept.push({ m, from, to });
+      }
+      const directions = new Set(kept.map(({ m }) => `${m.source}\n${m.target}`));
+      for (const { m, from, to } of kept) {
         // An edge between two nodes (`kind`): its kind's colour, as thin as one edge, dotted as its kind may be.
         const { kind } = m;
         lines.set(m.id, {
@@ -165,7 +167,7 @@ export function accountLines(cy: Core, container: HTMLElement): AccountLines {
           colour: m.cross ? LINES.cross : ((kind && EDGE_COLOURS.get(kind)) ?? LINES.plain),
           width: kind === undefined ? mergedWidth(m.edges.length) : m.cross ? LINES.crossWidth : LINES.width,
           dash: m.conditional ? LINES.dash : kind && DOTTED_EDGES.has(kind) ? LINES.dot : [],
-          paired: drawnEnds.has(`${m.target}\n${m.source}`),
+          paired: directions.has(`${m.target}\n${m.source}`),
         });
       }
       lit = new Set([...lit].filter((id) => lines.has(id)));

@@ -140,12 +140,12 @@ export function elementsOf(
     // collapsed one, nor to the principals in no account: a thousand accounts' lines to "anyone").
     if (large && (folded(fromAccount) || folded(toAccount)) && !open(fromAccount) && !open(toAccount)) continue;
     const [source, target] = drawnEnds(endOf(edge.from, fromAccount), endOf(edge.to, toAccount), collapsed, large);
-    if (source === edge.from && target === edge.to && large) {
-      const [cross, conditional] = [edge.crossAccount, edge.needs.length > 0];
-      merged.set(edge.id, { id: edge.id, source, target, edges: [edge], cross, conditional, kind: edge.kind });
-      continue;
-    }
     if (source === edge.from && target === edge.to) {
+      if (large) {
+        const [cross, conditional] = [edge.crossAccount, edge.needs.length > 0];
+        merged.set(edge.id, { id: edge.id, source, target, edges: [edge], cross, conditional, kind: edge.kind });
+        continue;
+      }
       const classes = [
         edge.kind,
         edge.crossAccount ? "cross" : "",

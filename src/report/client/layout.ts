@@ -58,9 +58,10 @@ function boxOf(node: NodeSingular, members?: Box): Box {
   return { x1: b.x1 - pad, y1: b.y1 - pad * 1.5, w: b.w + pad * 2, h: b.h + pad * 2.5 };
 }
 
-/** Fits a large report's open account's frame to where its members are now (one was dragged). */
+/** Fits a large report's open account's frame to where its members are now (one was dragged), their names' room in. */
 export function refitFrame(frame: NodeSingular): void {
   if (!frame.hasClass("frame")) return;
+  membersOf(frame).addClass(NAMED);
   const box = boxOf(frame);
   frame.data({ w: box.w, h: box.h }).position({ x: box.x1 + box.w / 2, y: box.y1 + box.h / 2 });
 }
@@ -186,8 +187,8 @@ export function layoutGraph(cy: Core, large: boolean, links: Links = []): Box | 
   return undefined;
 }
 
-/** Edges by their ends' IDs, for a layout. */
-export type Links = Iterable<{ source: string; target: string }>;
+/** Edges by their ends' IDs, for a layout (a list: each open account's layout reads it anew). */
+export type Links = readonly { source: string; target: string }[];
 
 /**
  * Where dagre puts boxes of these sizes linked by these edges (those between two of them, each pair

@@ -23,7 +23,7 @@ import {
   mergedId,
 } from "./elements.js";
 import { findingsByAccount, findingsTable } from "./findings-table.js";
-import { graphStyle } from "./graph-style.js";
+import { graphStyle, NAMED } from "./graph-style.js";
 import { labelOverlay } from "./labels.js";
 import { type Box, fitTo, layoutGraph, OPEN_ACCOUNT, placeOpened, refitFrame } from "./layout.js";
 import { accountPanel, edgePanel, mergedPanel, nodePanel, type PanelContext } from "./panel.js";
@@ -162,13 +162,13 @@ function draw(): void {
     cy.add(built.elements);
   });
   showLines();
-  const box = layoutGraph(cy, large, merged.values());
+  const box = layoutGraph(cy, large, [...merged.values()]);
   // Room at the edges for the names labels.ts draws beyond the nodes.
   if (box) fitTo(cy, box, 50);
   else cy.fit(undefined, 50);
 }
 
-/** A large report's merged lines are drawn by `lines` (a small one's are Cytoscape edges). */
+/** A large report's lines (between accounts, and its edges between two nodes) are drawn by `lines`; a small one's are Cytoscape edges. */
 function showLines(): void {
   lines.show(large ? merged : new Map());
 }
@@ -176,9 +176,15 @@ function showLines(): void {
 /** Where collapsed accounts stood before they were opened, to stand there again when closed. */
 const stood = new Map<string, { x: number; y: number }>();
 
-/** An element's classes, in one order. */
+/** The classes the page gives drawn elements itself (layout.ts's, the reach modes'): not the data's, which redraw compares. */
+const ADDED_CLASSES: ReadonlySet<string> = new Set([NAMED, "highlighted", "dimmed"]);
+
+/** An element's classes from the data, in one order. */
 const classesOf = (classes: string | string[] | undefined) =>
-  (Array.isArray(classes) ? classes : (classes ?? "").split(" ")).filter(Boolean).sort().join(" ");
+  (Array.isArray(classes) ? classes : (classes ?? "").split(" "))
+    .filter((c) => c && !ADDED_CLASSES.has(c))
+    .sort()
+    .join(" ");
 
 /**
  * Accounts opened or closed: a small report is drawn and laid out anew; in a large one only what
@@ -218,7 +224,7 @@ function redraw(): Map<string, Box> | undefined {
   return placeOpened(
     cy,
     added.nodes(OPEN_ACCOUNT).map((n) => n),
-    merged.values(),
+    [...merged.values()],
   );
 }
 
@@ -293,7 +299,7 @@ function selectLine(id: string): void {
   show(id);
 }
 
-/** Highlights what reaches the element (or what it reaches), with the lines between accounts of `litLines`, and dims the rest. */
+/** Highlights what reaches the element (or what it reaches), with a large report's lines `litLines`, and dims the rest. */
 function highlight(lit: Collection, litLines: readonly string[] = []): void {
   lines.light(litLines);
   cy.batch(() => {
@@ -493,8 +499,8 @@ function filter(account: string, stage: string, workload: string): void {
     visible = keep;
   }
   draw();
-  // Shown anew when still drawn: a node, an edge, or one of a large report's lines between accounts
-  // (not Cytoscape's), whose edges the filters may have narrowed.
+  // Shown anew when still drawn: a node, an edge, or one of a large report's lines (not Cytoscape's),
+  // whose edges the filters may have narrowed.
   if (shown && (lines.has(shown) || !cy.getElementById(shown).empty())) show(shown);
 }
 
@@ -569,7 +575,7 @@ function setUp(): void {
     if (account && collapsed.has(account)) toggleAccount(account);
     else show(id);
   });
-  // On the background: a large report's line between accounts, where one is under the tap.
+  // On the background: a large report's line, where one is under the tap.
   cy.on("tap", (event) => {
     if (event.target !== cy) return;
     const line = lines.at(event.position);
