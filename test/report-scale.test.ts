@@ -88,13 +88,26 @@ describe.skipIf(!hasChromium)("the report of a 1,000-account inventory", () => {
     }
   });
 
-  it("jumps from a findings table row to the edge it names, drawn as one of the lines and lit", { timeout: 300_000 }, async () => {
-    // GIVEN the report of 10 accounts of 30 roles each: large (its edges are lines, not Cytoscape's), its findings one per row (it is small enough to decode at once)
-    const { file, built } = generatedReport(mkdtempSync(join(dir, "finding-")), 10, 30);
+  /**
+   * The report of a generated organization of `accounts` accounts of `roles` roles (in a directory
+   * named after `name`), opened in Chromium: `then` gets the page and the errors it logs, and the
+   * browser is closed after.
+   */
+  async function withReport(name: string, accounts: number, roles: number, then: (page: Page, errors: string[]) => Promise<void>) {
+    const { file, built } = generatedReport(mkdtempSync(join(dir, `${name}-`)), accounts, roles);
     expect(built.status).toBe(0);
     const browser = await launchChromium();
     try {
       const { page, errors } = await openReport(browser, file);
+      await then(page, errors);
+    } finally {
+      await browser.close();
+    }
+  }
+
+  it("jumps from a findings table row to the edge it names, drawn as one of the lines and lit", { timeout: 300_000 }, async () => {
+    // GIVEN the report of 10 accounts of 30 roles each: large (its edges are lines, not Cytoscape's), its findings one per row (it is small enough to decode at once)
+    await withReport("finding", 10, 30, async (page, errors) => {
       type Api = LinesInPage["xacctReport"] & {
         data: { findings: { edges: string[] }[] };
         highlighted(): string[];
@@ -125,9 +138,7 @@ describe.skipIf(!hasChromium)("the report of a 1,000-account inventory", () => {
       expect(shown).toEqual({ selected: true, line: true, lit: true, cytoscapeEdge: false });
       expect(await page.textContent("#panel h2")).toContain(" → ");
       expect(errors).toEqual([]);
-    } finally {
-      await browser.close();
-    }
+    });
   });
 
   it(
@@ -136,11 +147,7 @@ describe.skipIf(!hasChromium)("the report of a 1,000-account inventory", () => {
     async () => {
       // GIVEN the report of 10 accounts of 30 roles each (large: each account opened is laid out by
       // dagre with the lines between its roles), and the two accounts with the most of those lines
-      const { file, built } = generatedReport(mkdtempSync(join(dir, "two-open-")), 10, 30);
-      expect(built.status).toBe(0);
-      const browser = await launchChromium();
-      try {
-        const { page, errors } = await openReport(browser, file);
+      await withReport("two-open", 10, 30, async (page, errors) => {
         type Api = LinesInPage["xacctReport"] & { settled(): Promise<void> };
         const [a, b] = await page.evaluate(() => {
           const { data } = (globalThis as unknown as { xacctReport: Api }).xacctReport;
@@ -183,19 +190,13 @@ describe.skipIf(!hasChromium)("the report of a 1,000-account inventory", () => {
           expect((await drawnAccount(page, `account:${account}`)).inside).toBe(true);
         }
         expect(errors).toEqual([]);
-      } finally {
-        await browser.close();
-      }
+      });
     },
   );
 
   it("opens an account of more than 60 roles as a grid, zoomed to it beside the panel", { timeout: 300_000 }, async () => {
     // GIVEN the report of 20 accounts of 80 roles each (a large report: its accounts start collapsed)
-    const { file, built } = generatedReport(mkdtempSync(join(dir, "grid-")), 20, 80);
-    expect(built.status).toBe(0);
-    const browser = await launchChromium();
-    try {
-      const { page, errors } = await openReport(browser, file);
+    await withReport("grid", 20, 80, async (page, errors) => {
       const largest = await largestCollapsed(page);
       expect(largest?.count).toBeGreaterThan(60);
       // WHEN it is clicked
@@ -251,8 +252,6 @@ describe.skipIf(!hasChromium)("the report of a 1,000-account inventory", () => {
       // THEN the account's box follows: every role is still drawn within it
       expect((await drawnAccount(page, largest?.id as string)).inside).toBe(true);
       expect(errors).toEqual([]);
-    } finally {
-      await browser.close();
-    }
+    });
   });
 });
